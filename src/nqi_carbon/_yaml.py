@@ -1,0 +1,245 @@
+"""Safe, strict YAML reading for inventories and data packs.
+
+PyYAML's ``safe_load`` still has traps that silently change data (see
+docs/guarantees.md): ``1e3`` becomes a *string*, ``NO`` becomes ``False``, ``0755``
+becomes ``493``, a duplicated key silently keeps the last value, and aliases can expand
+exponentially ("billion laughs"). This loader:
+
+* accepts only standard tags (``!!python/...`` and other tags are refused);
+* resolves ``true``/``false`` (any case form YAML 1.2 allows) as booleans and nothing else;
+* resolves decimal integers without leading zeros as ``int`` and decimal/exponent
+  notation (``1e3``, ``2.5E-4``, ``.inf``, ``.nan``) as ``float``; everything else that
+  is unquoted is a string (``NO``, ``0755``, ``0x1F``, ``1_000``, ``12:30``);
+* refuses duplicate keys, documents larger than ``max_bytes`` and alias use that would
+  expand to more than ``max_nodes`` nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import InvalidInputError, Issue
+
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_NODES", "load_yaml_file", "load_yaml_text"]
+
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+DEFAULT_MAX_NODES = 2_000_000
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader with YAML-1.2-like scalar resolution and duplicate-key refusal."""
+
+    max_nodes: int = DEFAULT_MAX_NODES
+
+    def compose_document(self) -> Node | None:  # type: ignore[override]
+        node: Node | None = super().compose_document()  # type: ignore[misc]
+        if node is not None:
+            _check_expansion(node, self.max_nodes)
+        return node
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, MappingNode):
+            seen: dict[Any, Node] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, ScalarNode):
+                    key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            "while constructing a mapping",
+                            node.start_mark,
+                            f"found duplicate key {key!r}",
+                            key_node.start_mark,
+                        )
+                    seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type,no-any-return]
+
+
+_StrictLoader.yaml_implicit_resolvers = {}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:timestamp",
+    re.compile(
+        r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+        re.X,
+    ),
+    list("0123456789"),
+)
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+
+
+def _check_expansion(root: Node, limit: int) -> None:
+    """Refuse documents whose aliases expand to more than *limit* nodes."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1  # guards recursive structures
+        total = 1
+        if isinstance(node, SequenceNode):
+            for child in node.value:
+                total += size(child)
+                if total > limit:
+                    break
+        elif isinstance(node, MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+                if total > limit:
+                    break
+        sizes[key] = total
+        return total
+
+    n = size(root)
+    if n > limit:
+        raise _ExpansionError(n, limit)
+
+
+class _ExpansionError(Exception):
+    def __init__(self, n: int, limit: int) -> None:
+        super().__init__(n, limit)
+        self.n, self.limit = n, limit
+
+
+def load_yaml_text(
+    text: str | bytes,
+    *,
+    source: str = "<string>",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Any:
+    """Parse one YAML document strictly and safely.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The document. Bytes must be UTF-8 (a leading BOM is accepted).
+    source : str
+        Name used in error messages (usually the file path).
+    max_bytes, max_nodes : int
+        Refuse larger documents / alias expansions beyond this many nodes.
+
+    Raises
+    ------
+    InvalidInputError
+        With one :class:`~nqi_carbon.errors.Issue` naming the line and the problem.
+    """
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    if len(raw) > max_bytes:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "file_too_large",
+                    f"document is {len(raw):,} bytes, more than the limit",
+                    file=source,
+                    allowed=f"at most {max_bytes:,} bytes (pass max_bytes= to raise it)",
+                )
+            ],
+            source=source,
+        )
+    try:
+        decoded = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "encoding",
+                    f"not valid UTF-8 at byte {exc.start}",
+                    file=source,
+                    value=repr(raw[exc.start : exc.start + 8]),
+                    allowed="UTF-8 text (optionally with a BOM)",
+                )
+            ],
+            source=source,
+        ) from None
+    loader = _StrictLoader(decoded)
+    loader.max_nodes = max_nodes
+    try:
+        data = loader.get_single_data()  # type: ignore[no-untyped-call]
+    except _ExpansionError as exc:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "yaml_alias_expansion",
+                    f"aliases expand the document to more than {exc.limit:,} nodes",
+                    file=source,
+                    allowed="documents without alias bombs (pass max_nodes= to raise the limit)",
+                )
+            ],
+            source=source,
+        ) from None
+    except yaml.constructor.ConstructorError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        problem = exc.problem or "cannot construct value"
+        code = "yaml_duplicate_key" if "duplicate key" in problem else "yaml_unsafe_tag"
+        allowed = (
+            "each key once per mapping"
+            if code == "yaml_duplicate_key"
+            else "plain YAML data: mappings, lists, strings, numbers, true/false, null, dates"
+        )
+        raise InvalidInputError(
+            [Issue(code, problem, file=source, row=line, allowed=allowed)], source=source
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise InvalidInputError(
+            [Issue("yaml_syntax", str(exc.problem or exc), file=source, row=line)], source=source
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InvalidInputError([Issue("yaml_syntax", str(exc), file=source)], source=source) from None
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    return data
+
+
+def load_yaml_file(
+    path: str | Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Any:
+    """Read and parse a YAML file with :func:`load_yaml_text`."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise InvalidInputError(
+            [Issue("file_unreadable", exc.strerror or str(exc), file=str(p))], source=str(p)
+        ) from None
+    if size > max_bytes:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "file_too_large",
+                    f"file is {size:,} bytes, more than the limit",
+                    file=str(p),
+                    allowed=f"at most {max_bytes:,} bytes (pass max_bytes= to raise it)",
+                )
+            ],
+            source=str(p),
+        )
+    return load_yaml_text(p.read_bytes(), source=str(p), max_bytes=max_bytes, max_nodes=max_nodes)

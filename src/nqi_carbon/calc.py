@@ -1,0 +1,820 @@
+"""The calculation core: from an :class:`~nqi_carbon.models.Inventory` to per-line,
+per-gas emissions, with consolidation, biogenic CO2 and removals apart, and Scope 2
+location- and market-based side by side.
+
+The pipeline is a chain of plain functions a notebook user can call one by one:
+
+1. :func:`plan_sources` resolves every source's factor (or fuel parameters) once and
+   turns it into per-gas coefficients [t gas per base unit of activity] with GWPs,
+   consolidation share and the uncertain parameters it depends on;
+2. :func:`activity_columns` gathers the activity records (inline and/or a table) into
+   integer-coded columns, validated with vectorised checks;
+3. :func:`source_statistics` converts each record to its source's base unit (one scale
+   per distinct (source, unit) pair) and sums per source exactly and order-independently
+   (A = Σx, Q = Σ(x·u)², B = Σx per instrument);
+4. :func:`build_lines` multiplies the sums by the coefficients: one line per source × gas.
+
+:func:`calculate` chains them and adds uncertainty (see :mod:`nqi_carbon.uncertainty`).
+No pint Quantity or pydantic model is created per record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from ._exact import fsum, group_sum
+from ._factor_schema import FactorEntry, FuelParameter
+from ._schema import Distribution, Uncertainty, relative_half_width
+from .errors import (
+    DimensionalityMismatchError,
+    InvalidInputError,
+    Issue,
+    NqiCarbonError,
+)
+from .factors import Factor, FactorRegistry
+from .gases import _catalogue as _gas_catalogue
+from .gases import normalise_gas
+from .gwp_values import _normalise_set, gwp, gwp_citation
+from .gwp_values import gwp_pack as _gwp_pack
+from .models import Inventory, MeasuredParameter, Source
+from .units import conversion_factor, parse_unit, registry
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "ActivityColumns",
+    "Finding",
+    "Line",
+    "Parameter",
+    "SourcePlan",
+    "activity_columns",
+    "build_lines",
+    "consolidation_share",
+    "plan_sources",
+    "registry_for",
+    "source_statistics",
+]
+
+C_TO_CO2 = 44.0 / 12.0  # mass ratio CO2/C (IPCC 2006 Vol. 2 Ch. 2 Eq. 2.1 note; MEE guidelines)
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a reader or verifier should know about the result (not an input error)."""
+
+    code: str
+    severity: Literal["info", "warning", "error"]
+    subject: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the finding in the ``result@1`` shape."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An uncertain input shared by every line that depends on it.
+
+    ``key`` identifies it across sources (``factor:ipcc-2006/stationary/natural_gas:CO2``,
+    ``fuel:cn-mee/fuel/raw_coal:ncv``, ``source:kiln:carbon_fraction``...), so lines that
+    use one factor are fully correlated through it.
+    """
+
+    key: str
+    nominal: float
+    u95: float  # relative half-width of the 95 % interval
+    spec: Uncertainty | None
+    label: str
+
+
+@dataclass(frozen=True)
+class GasTerm:
+    """One gas of one source: coefficient and the parameters it is proportional to."""
+
+    gas: str  # species id or "CO2e"
+    coef: float  # t gas per base unit
+    gwp: float  # t CO2e per t gas (1 for CO2e factors)
+    biogenic: bool
+    group: str  # CO2, CH4, N2O, HFCs, PFCs, SF6, NF3, non_kyoto, unspecified
+    origin: str | None
+    params: tuple[tuple[int, str], ...]  # (parameter index, "all" or "chain")
+
+
+@dataclass(frozen=True)
+class SourcePlan:
+    """What one source contributes per unit of its base activity."""
+
+    index: int
+    source: Source
+    facility: str
+    category: int
+    scope: str
+    scope3_category: int | None
+    method: str
+    share: float
+    base_unit: str
+    factor_ref: str
+    pack_version: str
+    terms: tuple[GasTerm, ...]
+    market_terms: tuple[GasTerm, ...] | None  # scope 2 market-based, when different
+    market_ref: str | None
+    chain_unit_scale: Mapping[str, float]  # input unit -> base-unit scale (computed once)
+    chain_units: frozenset[str]  # input units that went through a fuel NCV
+
+
+def consolidation_share(inv: Inventory, facility_id: str) -> float:
+    """Share of a facility's emissions included under the inventory's approach.
+
+    Equity share: the facility's ``equity_share``. Financial / operational control:
+    1.0 when the facility is under that control, else 0.0 (GHG Protocol Corporate
+    Standard ch. 3; ISO 14064-1 clause 5.1).
+    """
+    fac = inv.facility(facility_id)
+    approach = inv.organization.consolidation
+    if approach == "equity_share":
+        return float(fac.equity_share)
+    flag = getattr(fac, approach)
+    return 1.0 if flag else 0.0
+
+
+def registry_for(inv: Inventory) -> FactorRegistry:
+    """Build the factor registry an inventory asks for (bundled ids, user pack paths, inline)."""
+    from .factors import bundled_factor_pack_ids
+
+    bundled = set(bundled_factor_pack_ids())
+    allowed: list[str] = []
+    paths: list[Path] = []
+    base = Path(inv.source_path).parent if inv.source_path else Path.cwd()
+    for entry in inv.factor_packs:
+        pid = entry.split("@", 1)[0]
+        if pid in bundled:
+            allowed.append(pid)
+        else:
+            p = Path(entry)
+            paths.append(p if p.is_absolute() else base / p)
+    return FactorRegistry(paths, inv.factors, allowed=allowed or None)
+
+
+# ---------------------------------------------------------------------------------------
+# 1. plan
+# ---------------------------------------------------------------------------------------
+class _Planner:
+    def __init__(self, inv: Inventory, reg: FactorRegistry) -> None:
+        self.inv = inv
+        self.reg = reg
+        self.gwp_set = inv.gwp
+        self.params: list[Parameter] = []
+        self._param_index: dict[str, int] = {}
+        self.findings: list[Finding] = []
+        self.issues: list[Issue] = []
+        self.factors_used: dict[str, Factor] = {}
+        self.year = inv.period.start.year
+
+    def param(self, key: str, nominal: float, spec: Uncertainty | None, label: str) -> int | None:
+        if spec is None:
+            return None
+        u = relative_half_width(spec, nominal) if nominal != 0 else 0.0
+        if u == 0 or not math.isfinite(u):
+            return None
+        if key not in self._param_index:
+            self._param_index[key] = len(self.params)
+            self.params.append(Parameter(key, nominal, u, spec, label))
+        return self._param_index[key]
+
+    # -- GWP for one gas ----------------------------------------------------------------
+    def gas_gwp(self, gas: str, origin: str | None, subject: str) -> tuple[float, str]:
+        cat = _gas_catalogue()
+        sp = cat.species[gas]
+        if not sp.kyoto:
+            self.findings.append(
+                Finding(
+                    "non_kyoto_counted_zero",
+                    "info",
+                    subject,
+                    f"{gas} is outside the Kyoto basket: its mass is reported, its CO2e counted as 0",
+                )
+            )
+            return 0.0, "non_kyoto"
+        from .gases import _KYOTO_GROUP_OF
+
+        return gwp(gas, self.gwp_set, origin), _KYOTO_GROUP_OF[sp.group]  # type: ignore[arg-type]
+
+    # -- factor method ------------------------------------------------------------------
+    def factor_terms(
+        self, src: Source, factor: Factor, *, label: str
+    ) -> tuple[GasTerm, ...]:
+        e = factor.entry
+        base = factor.activity_unit
+        terms: list[GasTerm] = []
+        self._check_validity(src, factor)
+        if e.co2e is not None:
+            coef = e.co2e.value * conversion_factor(e.co2e.unit, f"t/({base})")
+            fset = _normalise_set(e.co2e.gwp_set)
+            if fset != self.gwp_set:
+                self.findings.append(
+                    Finding(
+                        "co2e_factor_gwp_set",
+                        "warning",
+                        src.id,
+                        f"factor {factor.ref} is CO2e under {fset}, the inventory uses {self.gwp_set}; "
+                        "applied as given",
+                    )
+                )
+            p = self.param(f"factor:{factor.ref}:CO2e", e.co2e.value, e.co2e.uncertainty, f"{factor.ref} CO2e")
+            terms.append(
+                GasTerm("CO2e", coef, 1.0, False, "unspecified", None, ((p, "all"),) if p is not None else ())
+            )
+            return tuple(terms)
+        for gas, gv in (e.gases or {}).items():
+            coef = gv.value * conversion_factor(gv.unit, f"t/({base})", context=f"factor {factor.ref} {gas}")
+            origin = src.origin or gv.origin or ("non_fossil" if e.biogenic else "fossil")
+            g, group = self.gas_gwp(gas, origin if gas == "CH4" else None, src.id)
+            biogenic = e.biogenic and gas == "CO2"
+            p = self.param(f"factor:{factor.ref}:{gas}", gv.value, gv.uncertainty, f"{factor.ref} {gas}")
+            terms.append(
+                GasTerm(gas, coef, g, biogenic, group, origin if gas == "CH4" else None,
+                        ((p, "all"),) if p is not None else ())
+            )
+        return tuple(terms)
+
+    def _check_validity(self, src: Source, factor: Factor) -> None:
+        v = factor.entry.valid
+        if v is None:
+            return
+        if self.year < v.from_ or (v.to is not None and self.year > v.to):
+            span = f"{v.from_}-{v.to if v.to is not None else ''}"
+            self.findings.append(
+                Finding(
+                    "factor_validity",
+                    "warning",
+                    src.id,
+                    f"factor {factor.ref} is stated for {span}; the inventory period starts in {self.year}",
+                )
+            )
+
+    def unit_scales(
+        self, src: Source, factor: Factor, units: Sequence[str]
+    ) -> tuple[dict[str, float], set[str], int | None]:
+        """Scale each input unit to the factor's activity unit, via the fuel NCV if needed."""
+        base = factor.activity_unit
+        scales: dict[str, float] = {}
+        chain: set[str] = set()
+        ncv_param: int | None = None
+        for u in units:
+            try:
+                scales[u] = conversion_factor(u, base)
+                continue
+            except DimensionalityMismatchError:
+                pass
+            fuel = factor.fuel
+            ncv = fuel.parameter("ncv") if fuel is not None else None
+            if ncv is None:
+                raise DimensionalityMismatchError(
+                    u,
+                    base,
+                    context=f"source {src.id!r}, factor {factor.ref}"
+                    + ("" if fuel is None else f"; fuel {fuel.ref} has no NCV"),
+                )
+            if factor.entry.basis == "GCV":
+                raise DimensionalityMismatchError(
+                    u, base,
+                    context=f"source {src.id!r}: factor {factor.ref} is on a GCV basis but the fuel "
+                    "gives an NCV; convert the activity to energy on a GCV basis yourself",
+                )
+            energy_per_unit = ncv.value * parse_unit(ncv.unit)
+            try:
+                q = (parse_unit(u) * energy_per_unit).to(base)
+            except Exception:
+                raise DimensionalityMismatchError(
+                    u, base, context=f"source {src.id!r}: via NCV {ncv.value} {ncv.unit} of {fuel.ref}"  # type: ignore[union-attr]
+                ) from None
+            scales[u] = float(q.magnitude)
+            chain.add(u)
+            ncv_param = self.param(f"fuel:{fuel.ref}:ncv", ncv.value, ncv.uncertainty, f"{fuel.ref} NCV")  # type: ignore[union-attr]
+        return scales, chain, ncv_param
+
+    # -- carbon-content method ------------------------------------------------------------
+    def carbon_terms(self, src: Source) -> tuple[tuple[GasTerm, ...], str, str, str, bool]:
+        cp = src.carbon
+        assert cp is not None
+        fuel = self.reg.resolve_fuel(cp.fuel) if cp.fuel else None
+        ureg = registry()
+
+        def get(name: str) -> tuple[float, str, Uncertainty | None, str] | None:
+            stated: MeasuredParameter | None = getattr(cp, name, None)
+            if stated is not None:
+                return stated.value, stated.unit, stated.uncertainty, f"source:{src.id}:{name}"
+            if fuel is not None and name in ("ncv", "carbon_content", "oxidation"):
+                fp: FuelParameter | None = fuel.parameter(name)
+                if fp is not None:
+                    return fp.value, fp.unit, fp.uncertainty, f"fuel:{fuel.ref}:{name}"
+            return None
+
+        oxid = get("oxidation")
+        if oxid is None:
+            raise InvalidInputError(
+                [Issue("carbon_parameters_complete", "the oxidation rate is needed (state it or name a fuel that gives it)",
+                       field=f"sources[{src.id}].carbon.oxidation")]
+            )
+        params: list[tuple[int, str]] = []
+        of_value = oxid[0] * float(parse_unit(oxid[1]).to("").magnitude)
+        if (p := self.param(oxid[3], oxid[0], oxid[2], f"{src.id} oxidation")) is not None:
+            params.append((p, "all"))
+        if cp.carbon_fraction is not None:
+            cf = get("carbon_fraction")
+            assert cf is not None
+            q = cf[0] * parse_unit(cf[1])
+            if not q.dimensionless:
+                raise InvalidInputError(
+                    [Issue("parameter_units_fit", "carbon_fraction is a mass fraction (unit '1' or '%')",
+                           field=f"sources[{src.id}].carbon.carbon_fraction", value=repr(cf[1]))]
+                )
+            base = "t"
+            carbon_per_base = float(q.to("").magnitude)  # t C per t fuel
+            if (p := self.param(cf[3], cf[0], cf[2], f"{src.id} carbon fraction")) is not None:
+                params.append((p, "all"))
+            ref = fuel.ref if fuel else "measured"
+        else:
+            ncv, cc = get("ncv"), get("carbon_content")
+            missing = [n for n, v in (("ncv", ncv), ("carbon_content", cc)) if v is None]
+            if missing:
+                raise InvalidInputError(
+                    [Issue("carbon_parameters_complete", f"missing {', '.join(missing)} (state it or name a fuel that gives it)",
+                           field=f"sources[{src.id}].carbon")]
+                )
+            assert ncv is not None and cc is not None
+            ncv_q = ncv[0] * parse_unit(ncv[1])
+            cc_q = cc[0] * parse_unit(cc[1])
+            per_base = ncv_q * cc_q  # carbon mass per base unit of fuel
+            dim = per_base.dimensionality
+            if dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality("[mass]") or per_base.dimensionless:
+                base = "t"
+            elif dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality("[normal_gas_volume]"):
+                base = "Nm3"
+            elif dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality("[length]") ** 3:
+                base = "m3"
+            else:
+                raise InvalidInputError(
+                    [Issue("parameter_units_fit", f"ncv x carbon_content gives {dim}, not carbon per fuel amount",
+                           field=f"sources[{src.id}].carbon")]
+                )
+            carbon_per_base = float((per_base * parse_unit(base)).to("t").magnitude)
+            for par, lab in ((ncv, "NCV"), (cc, "carbon content")):
+                if (p := self.param(par[3], par[0], par[2], f"{src.id} {lab}")) is not None:
+                    params.append((p, "all"))
+            ref = fuel.ref if fuel else "measured"
+        biogenic = bool(fuel.entry.biogenic) if fuel else False
+        coef = carbon_per_base * of_value * C_TO_CO2
+        g, group = self.gas_gwp("CO2", None, src.id)
+        term = GasTerm("CO2", coef, g, biogenic, group, None, tuple(params))
+        version = fuel.pack_version if fuel else ""
+        return (term,), base, ref, version, biogenic
+
+    # -- measured / release -------------------------------------------------------------
+    def mass_terms(self, src: Source) -> tuple[GasTerm, ...]:
+        assert src.gas is not None
+        cat = _gas_catalogue()
+        gas = normalise_gas(src.gas)
+        parts = cat.blends[gas].components if gas in cat.blends else ((gas, 1.0),)
+        terms = []
+        for sp, frac in parts:
+            origin = src.origin if sp == "CH4" else None
+            if sp == "CH4" and origin is None and self.gwp_set == "AR6":
+                self.findings.append(
+                    Finding("ch4_origin_unspecified", "info", src.id,
+                            "CH4 origin not stated: AR6 Table 7.SM.7 value used (27.9); "
+                            "state origin: fossil (29.8) or non_fossil (27.0)")
+                )
+            g, group = self.gas_gwp(sp, origin, src.id)
+            terms.append(GasTerm(sp, frac, g, False, group, origin, ()))
+        return tuple(terms)
+
+    # -- one source ---------------------------------------------------------------------
+    def plan(self, index: int, src: Source, units: Sequence[str]) -> SourcePlan:
+        share = consolidation_share(self.inv, src.facility)
+        scales: dict[str, float]
+        chain: set[str] = set()
+        market_terms = None
+        market_ref = None
+        if src.method == "factor":
+            assert src.factor is not None
+            factor = self.reg.resolve(src.factor)
+            self.factors_used[factor.ref] = factor
+            terms = self.factor_terms(src, factor, label=src.id)
+            scales, chain, ncv_param = self.unit_scales(src, factor, units)
+            if ncv_param is not None:
+                terms = tuple(
+                    dataclasses.replace(t, params=(*t.params, (ncv_param, "chain"))) for t in terms
+                )
+            base, ref, version = factor.activity_unit, factor.ref, factor.pack_version
+            if src.market_factor is not None:
+                mf = self.reg.resolve(src.market_factor)
+                self.factors_used[mf.ref] = mf
+                market_terms = self.factor_terms(src, mf, label=src.id + " (market)")
+                mscales, _, _ = self.unit_scales(src, mf, [base])
+                k = mscales[base]
+                market_terms = tuple(dataclasses.replace(t, coef=t.coef * k) for t in market_terms)
+                market_ref = mf.ref
+        elif src.method == "carbon_content":
+            terms, base, ref, version, _bio = self.carbon_terms(src)
+            scales = {u: conversion_factor(u, base, context=f"source {src.id!r}") for u in units}
+        else:
+            terms = self.mass_terms(src)
+            base, ref, version = "t", "measured" if src.method == "measured" else "release", ""
+            scales = {u: conversion_factor(u, "t", context=f"source {src.id!r}: a gas mass") for u in units}
+        return SourcePlan(
+            index=index,
+            source=src,
+            facility=src.facility,
+            category=src.category,
+            scope=src.scope,
+            scope3_category=src.scope3_category,
+            method=src.method,
+            share=share,
+            base_unit=base,
+            factor_ref=ref,
+            pack_version=version,
+            terms=terms,
+            market_terms=market_terms,
+            market_ref=market_ref,
+            chain_unit_scale=scales,
+            chain_units=frozenset(chain),
+        )
+
+
+def plan_sources(
+    inv: Inventory,
+    units_by_source: Mapping[str, Sequence[str]],
+    reg: FactorRegistry | None = None,
+) -> tuple[list[SourcePlan], list[Parameter], list[Finding], dict[str, Factor]]:
+    """Resolve each source once: coefficients per gas, unit scales, uncertain parameters.
+
+    Parameters
+    ----------
+    inv : Inventory
+    units_by_source : mapping
+        The distinct activity units seen per source id (scales are computed for these).
+    reg : FactorRegistry, optional
+        Defaults to :func:`registry_for` the inventory.
+
+    Raises
+    ------
+    InvalidInputError
+        Collecting every unresolvable factor and unit/dimension mismatch at once.
+    """
+    reg = reg or registry_for(inv)
+    planner = _Planner(inv, reg)
+    plans: list[SourcePlan] = []
+    issues: list[Issue] = []
+    for i, src in enumerate(inv.sources):
+        try:
+            plans.append(planner.plan(i, src, units_by_source.get(src.id, ())))
+        except InvalidInputError as exc:
+            issues.extend(exc.issues)
+        except NqiCarbonError as exc:
+            code = {
+                "UnknownFactorError": "factor_resolves",
+                "DimensionalityMismatchError": "activity_unit_fits_factor",
+                "UnknownUnitError": "unit_known",
+            }.get(type(exc).__name__, "source_plan")
+            issues.append(
+                Issue(code, str(exc), file=inv.source_path, field=f"sources[{i}] ({src.id!r})")
+            )
+    if issues:
+        raise InvalidInputError(issues, source=inv.source_path)
+    return plans, planner.params, planner.findings, planner.factors_used
+
+
+# ---------------------------------------------------------------------------------------
+# 2. activity columns
+# ---------------------------------------------------------------------------------------
+@dataclass
+class ActivityColumns:
+    """Activity records as integer-coded columns (one entry per record).
+
+    ``u95`` is the record's own relative 95 % half-width (NaN when not stated);
+    ``instrument`` is an index into ``instrument_ids`` (-1 for none); ``dist`` codes the
+    record's distribution (0 none/normal-relative, 1 normal, 2 lognormal, 3 triangular,
+    4 uniform) for Monte Carlo.
+    """
+
+    source: IntArray
+    amount: FloatArray
+    unit: IntArray
+    unit_names: list[str]
+    instrument: IntArray
+    instrument_ids: list[str]
+    u95: FloatArray
+    dist: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8))
+    lower: FloatArray = field(default_factory=lambda: np.zeros(0))
+    upper: FloatArray = field(default_factory=lambda: np.zeros(0))
+
+    def __len__(self) -> int:
+        return int(self.amount.size)
+
+
+_DIST_CODE = {"normal": 1, "lognormal": 2, "triangular": 3, "uniform": 4}
+
+
+def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> ActivityColumns:
+    """Collect inline activity records and an optional long table into columns.
+
+    The table has columns ``source``, ``amount``, ``unit`` and optionally ``instrument``,
+    ``uncertainty`` (relative 95 % half-width) and ``period``. Every problem in it is
+    reported at once (row numbers are 1-based data rows), with vectorised checks.
+    """
+    import pandas as pd
+
+    src_index = {s.id: i for i, s in enumerate(inv.sources)}
+    ins_ids = [ins.id for ins in inv.instruments]
+    ins_index = {k: i for i, k in enumerate(ins_ids)}
+    s_codes: list[int] = []
+    amounts: list[float] = []
+    units: list[str] = []
+    ins: list[int] = []
+    u95: list[float] = []
+    dist: list[int] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    for i, src in enumerate(inv.sources):
+        for rec in src.records:
+            s_codes.append(i)
+            amounts.append(rec.amount)
+            units.append(rec.unit)
+            ins.append(ins_index[rec.instrument] if rec.instrument is not None else -1)
+            spec = rec.uncertainty
+            if spec is None:
+                u95.append(math.nan)
+                dist.append(0)
+                lo.append(math.nan)
+                hi.append(math.nan)
+            elif isinstance(spec, Distribution):
+                u95.append(relative_half_width(spec, rec.amount) if rec.amount else 0.0)
+                dist.append(_DIST_CODE[spec.distribution])
+                lo.append(spec.lower)
+                hi.append(spec.upper)
+            else:
+                u95.append(float(spec))
+                dist.append(0)
+                lo.append(math.nan)
+                hi.append(math.nan)
+    inline = pd.DataFrame(
+        {"source": np.asarray(s_codes, dtype=np.intp), "amount": np.asarray(amounts, dtype=float),
+         "unit": units, "instrument": np.asarray(ins, dtype=np.intp), "u95": np.asarray(u95, dtype=float)}
+    )
+    if table is None or len(table) == 0:
+        codes, names = pd.factorize(inline["unit"], sort=True)
+        return ActivityColumns(
+            inline["source"].to_numpy(np.intp), inline["amount"].to_numpy(float), codes.astype(np.intp),
+            [str(n) for n in names], inline["instrument"].to_numpy(np.intp), ins_ids,
+            inline["u95"].to_numpy(float), np.asarray(dist, np.int8), np.asarray(lo), np.asarray(hi),
+        )
+    tab = _table_columns(table, src_index, ins_index, inv.source_path)
+    n_inline = len(inline)
+    all_units = pd.concat([inline["unit"], pd.Series(tab["unit"], dtype=object)], ignore_index=True)
+    codes, names = pd.factorize(all_units, sort=True)
+    n_tab = tab["amount"].size
+    return ActivityColumns(
+        np.concatenate([inline["source"].to_numpy(np.intp), tab["source"]]),
+        np.concatenate([inline["amount"].to_numpy(float), tab["amount"]]),
+        codes.astype(np.intp),
+        [str(n) for n in names],
+        np.concatenate([inline["instrument"].to_numpy(np.intp), tab["instrument"]]),
+        ins_ids,
+        np.concatenate([inline["u95"].to_numpy(float), tab["u95"]]),
+        np.concatenate([np.asarray(dist, np.int8), np.zeros(n_tab, np.int8)]),
+        np.concatenate([np.asarray(lo), np.full(n_tab, np.nan)]),
+        np.concatenate([np.asarray(hi), np.full(n_tab, np.nan)]),
+    ) if n_inline else ActivityColumns(
+        tab["source"], tab["amount"], codes.astype(np.intp), [str(n) for n in names], tab["instrument"],
+        ins_ids, tab["u95"], np.zeros(n_tab, np.int8), np.full(n_tab, np.nan), np.full(n_tab, np.nan),
+    )
+
+
+def _table_columns(
+    table: pd.DataFrame, src_index: Mapping[str, int], ins_index: Mapping[str, int], file: str | None
+) -> dict[str, Any]:
+    """Vectorised validation of a long activity table; all problems reported together."""
+    import pandas as pd
+
+    issues: list[Issue] = []
+    name = "activity table"
+    missing = [c for c in ("source", "amount", "unit") if c not in table.columns]
+    if missing:
+        raise InvalidInputError(
+            [Issue("table_columns", f"missing column(s) {', '.join(missing)}", file=name,
+                   allowed="columns source, amount, unit [, instrument, uncertainty, period]")],
+            source=name,
+        )
+    extra = sorted(set(table.columns) - {"source", "amount", "unit", "instrument", "uncertainty", "period"})
+    if extra:
+        issues.append(Issue("table_columns", f"unknown column(s) {', '.join(map(str, extra))}", file=name,
+                            allowed="source, amount, unit, instrument, uncertainty, period"))
+    rows = np.arange(1, len(table) + 1)
+
+    def bad(mask: npt.NDArray[np.bool_], code: str, col: str, msg: str, allowed: str, values: Any) -> None:
+        idx = np.flatnonzero(mask)
+        for k in idx[:50]:
+            issues.append(Issue(code, msg, file=name, row=int(rows[k]), field=col,
+                                value=repr(values[k] if hasattr(values, "__getitem__") else values), allowed=allowed))
+        if idx.size > 50:
+            issues.append(Issue(code, f"... and {idx.size - 50} more rows with the same problem", file=name, field=col))
+
+    amount_col = table["amount"]
+    if amount_col.dtype == bool or not pd.api.types.is_numeric_dtype(amount_col.dtype):
+        numeric = pd.to_numeric(amount_col.where(amount_col.map(lambda v: not isinstance(v, bool | str))), errors="coerce")
+        nonnum = numeric.isna().to_numpy() & amount_col.notna().to_numpy()
+        bad(nonnum, "float_type", "amount", "not a number", "a number (not text or true/false)", amount_col.to_numpy())
+        amount = numeric.to_numpy(dtype=float)
+    else:
+        amount = amount_col.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad(np.isnan(amount) & amount_col.notna().to_numpy(), "finite_number", "amount", "NaN is not an amount", "a finite number", amount)
+        bad(amount_col.isna().to_numpy(), "missing", "amount", "empty amount (a gap is never read as 0)", "a finite number; fill gaps explicitly", amount)
+        bad(np.isinf(amount), "finite_number", "amount", "infinite amount", "a finite number", amount)
+        bad(amount < 0, "amount_not_negative", "amount", "negative activity", ">= 0", amount)
+    src_vals = table["source"].astype(object).to_numpy()
+    s_codes = pd.Series(src_vals).map(src_index)
+    unknown = s_codes.isna().to_numpy()
+    bad(unknown, "source_exists", "source", "unknown source", ", ".join(sorted(src_index)[:20]), src_vals)
+    unit_vals = table["unit"].astype(object).to_numpy()
+    uniq = pd.unique(pd.Series(unit_vals))
+    for u in uniq:
+        try:
+            if not isinstance(u, str):
+                raise NqiCarbonError(f"unit {u!r} is not text")
+            parse_unit(u)
+        except NqiCarbonError as exc:
+            bad(unit_vals == u, "unit_known", "unit", str(exc), "a unit such as t, MWh, Nm3, TJ", unit_vals)
+    if "instrument" in table.columns:
+        iv = table["instrument"].astype(object).to_numpy()
+        present = pd.notna(iv)
+        ic = pd.Series(iv).map(ins_index)
+        bad(present & ic.isna().to_numpy(), "instrument_referenced_exists", "instrument", "unknown instrument",
+            ", ".join(sorted(ins_index)) or "define it under 'instruments'", iv)
+        ins = ic.fillna(-1).to_numpy(dtype=np.intp)
+    else:
+        ins = np.full(len(table), -1, dtype=np.intp)
+    if "uncertainty" in table.columns:
+        uc = table["uncertainty"]
+        if uc.dtype == bool or not pd.api.types.is_numeric_dtype(uc.dtype):
+            bad(np.ones(len(table), bool), "float_type", "uncertainty", "not a number", "a relative 95 % half-width such as 0.02", uc.to_numpy())
+            u95 = np.full(len(table), np.nan)
+        else:
+            u95 = uc.to_numpy(dtype=float)
+            with np.errstate(invalid="ignore"):
+                bad(np.isinf(u95) | (u95 < 0), "uncertainty_range", "uncertainty", "not a finite value >= 0", ">= 0", u95)
+    else:
+        u95 = np.full(len(table), np.nan)
+    if issues:
+        raise InvalidInputError(issues, source=name)
+    return {
+        "source": s_codes.to_numpy(dtype=np.intp),
+        "amount": amount,
+        "unit": unit_vals,
+        "instrument": ins,
+        "u95": u95,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# 3. per-source sufficient statistics
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SourceStats:
+    """Exact, order-independent sums per source, in each source's base unit.
+
+    ``A`` all activity; ``A_chain`` the part converted through a fuel NCV; ``A_indep``
+    and ``Q`` = Σ(x·u95)² for records with their own stated uncertainty (independent);
+    ``B`` (sources × instruments) activity measured by each instrument (correlated
+    within an instrument); ``A_none`` activity with no stated uncertainty.
+    """
+
+    A: FloatArray
+    A_chain: FloatArray
+    Q: FloatArray
+    B: FloatArray
+    A_none: FloatArray
+    n_records: npt.NDArray[np.int64]
+
+
+def source_statistics(
+    cols: ActivityColumns, plans: Sequence[SourcePlan], instrument_u95: FloatArray
+) -> SourceStats:
+    """Convert records to base units (one scale per (source, unit)) and sum per source."""
+    n_src = len(plans)
+    n_units = len(cols.unit_names)
+    # one scale per distinct (source, unit) pair, computed from the plans (no pint here)
+    scale_tab = np.full(n_src * max(n_units, 1), np.nan)
+    chain_tab = np.zeros(n_src * max(n_units, 1), dtype=bool)
+    for p in plans:
+        for k, uname in enumerate(cols.unit_names):
+            if uname in p.chain_unit_scale:
+                scale_tab[p.index * n_units + k] = p.chain_unit_scale[uname]
+                chain_tab[p.index * n_units + k] = uname in p.chain_units
+    key = cols.source * n_units + cols.unit
+    x = cols.amount * scale_tab[key]
+    A = group_sum(cols.source, x, n_src)
+    is_chain = chain_tab[key]
+    A_chain = group_sum(cols.source, np.where(is_chain, x, 0.0), n_src) if is_chain.any() else np.zeros(n_src)
+    own = ~np.isnan(cols.u95)
+    has_ins = (cols.instrument >= 0) & ~own
+    n_ins = len(cols.instrument_ids)
+    if own.any():
+        Q = group_sum(cols.source, np.where(own, (x * np.nan_to_num(cols.u95)) ** 2, 0.0), n_src)
+    else:
+        Q = np.zeros(n_src)
+    if has_ins.any() and n_ins:
+        code = cols.source * n_ins + np.where(has_ins, cols.instrument, 0)
+        B = group_sum(code, np.where(has_ins, x, 0.0), n_src * n_ins).reshape(n_src, n_ins)
+    else:
+        B = np.zeros((n_src, n_ins))
+    none = ~own & ~has_ins
+    A_none = group_sum(cols.source, np.where(none, x, 0.0), n_src) if none.any() else np.zeros(n_src)
+    counts = np.bincount(cols.source, minlength=n_src).astype(np.int64)
+    return SourceStats(A, A_chain, Q, B, A_none, counts)
+
+
+# ---------------------------------------------------------------------------------------
+# 4. lines
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Line:
+    """One output line: one gas of one source (consolidated by ``share``)."""
+
+    source: str
+    facility: str
+    category: int
+    scope: str
+    scope3_category: int | None
+    gas: str
+    group: str
+    mass_t: float
+    co2e_t: float
+    biogenic: bool
+    method: str
+    factor: str
+    pack_version: str
+    share: float
+    basis: Literal["location", "market", "both"]
+    plan_index: int
+    term: GasTerm
+    activity: float  # base units, before share
+    base_unit: str
+
+
+def build_lines(plans: Sequence[SourcePlan], stats: SourceStats) -> list[Line]:
+    """Multiply per-source sums by per-gas coefficients; one line per source × gas.
+
+    Category-2 sources with a market factor give location-based lines and market-based
+    lines; all others give lines that count in both.
+    """
+    lines: list[Line] = []
+    for p in plans:
+        a = float(stats.A[p.index])
+        variants: list[tuple[str, tuple[GasTerm, ...], str]]
+        if p.market_terms is not None:
+            variants = [("location", p.terms, p.factor_ref), ("market", p.market_terms, str(p.market_ref))]
+        else:
+            variants = [("both", p.terms, p.factor_ref)]
+        for basis, terms, ref in variants:
+            for t in terms:
+                mass = a * t.coef * p.share
+                lines.append(
+                    Line(
+                        source=p.source.id,
+                        facility=p.facility,
+                        category=p.category,
+                        scope=p.scope,
+                        scope3_category=p.scope3_category,
+                        gas=t.gas,
+                        group=t.group,
+                        mass_t=mass,
+                        co2e_t=mass * t.gwp,
+                        biogenic=t.biogenic,
+                        method=p.method,
+                        factor=ref,
+                        pack_version=p.pack_version,
+                        share=p.share,
+                        basis=basis,  # type: ignore[arg-type]
+                        plan_index=p.index,
+                        term=t,
+                        activity=a,
+                        base_unit=p.base_unit,
+                    )
+                )
+    return lines

@@ -1,0 +1,258 @@
+"""The ``nqi-carbon`` command line.
+
+Exit status: 0 success; 1 invalid input (every problem is printed); 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from . import __version__
+from .errors import InvalidInputError, NqiCarbonError
+
+__all__ = ["main"]
+
+
+def _print_issues(exc: InvalidInputError, fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        json.dump(
+            {"valid": False, "issues": [i.to_dict() for i in exc.issues]},
+            out,
+            indent=2,
+            ensure_ascii=False,
+            allow_nan=False,
+        )
+        out.write("\n")
+    else:
+        out.write(str(exc) + "\n")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .io import load_inventory
+
+    try:
+        inv = load_inventory(args.file)
+    except InvalidInputError as exc:
+        _print_issues(exc, args.format, sys.stdout if args.format == "json" else sys.stderr)
+        return 1
+    if args.format == "json":
+        json.dump({"valid": True, "issues": []}, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        n = sum(len(s.records) for s in inv.sources)
+        print(
+            f"{args.file}: valid ({len(inv.facilities)} facilities, {len(inv.sources)} sources, "
+            f"{n} activity records, GWP {inv.gwp})"
+        )
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .io import inventory_json_schema
+
+    json.dump(inventory_json_schema(), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.3f}"
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], out: TextIO) -> None:
+    cells = [[str(h) for h in headers], *[[str(c) for c in r] for r in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    for k, r in enumerate(cells):
+        out.write("  ".join(c.rjust(w) if k and _numeric(c) else c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
+        if k == 0:
+            out.write("  ".join("-" * w for w in widths) + "\n")
+
+
+def _numeric(text: str) -> bool:
+    return bool(text) and text.replace(",", "").replace(".", "").replace("-", "").replace("%", "").replace("±", "").strip().isdigit()
+
+
+def _summary(res: object, out: TextIO) -> None:
+    from .result import Result
+
+    assert isinstance(res, Result)
+    t = res.totals()
+    inv = res.inventory
+    out.write(
+        f"{inv.organization.name} — {inv.period.start} to {inv.period.end} (end exclusive), GWP {res.gwp_set}\n\n"
+    )
+    unc = res.group_uncertainty
+    rows = []
+    names = {"1": "Direct emissions", "2": "Imported energy (location-based)", "3": "Transportation",
+             "4": "Products used", "5": "Use of products", "6": "Other"}
+    for c, v in t["by_category"].items():
+        u = unc.get(f"category:{c}")
+        rows.append([f"Category {c}", names[c], _fmt(v), "" if u is None else f"±{100 * u.relative_95:.1f}%"])
+    u = unc.get("total")
+    rows.append(["Total", "gross, location-based", _fmt(t["gross_co2e_t"]), "" if u is None else f"±{100 * u.relative_95:.1f}%"])
+    rows.append(["Total", "gross, market-based", _fmt(t["gross_co2e_t_market_based"]), ""])
+    rows.append(["Biogenic CO2", "reported apart (t CO2)", _fmt(t["biogenic_co2_t"]), ""])
+    rows.append(["Removals", "reported apart", _fmt(t["removals_co2e_t"]), ""])
+    _print_table(["", "", "t CO2e", "U95"], rows, out)
+    if res.uncertainty_method:
+        extra = f", seed {res.seed}, {res.iterations} iterations" if res.seed is not None else ""
+        out.write(f"\nuncertainty: {res.uncertainty_method}{extra}\n")
+    warn = [f for f in res.findings if f.severity != "info"]
+    if warn:
+        out.write(f"\n{len(warn)} finding(s):\n")
+        for f in warn:
+            out.write(f"  - [{f.code}] {f.subject}: {f.message}\n")
+
+
+def _cmd_calculate(args: argparse.Namespace) -> int:
+    from .io import load_inventory
+    from .result import calculate
+
+    inv = load_inventory(args.file)
+    method = None if args.uncertainty == "none" else args.uncertainty
+    res = calculate(inv, uncertainty=method, iterations=args.iterations, seed=args.seed)
+    if args.format == "json":
+        sys.stdout.write(res.to_json() + "\n")
+    elif args.format == "csv":
+        res.lines.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        _summary(res, sys.stdout)
+    return 0
+
+
+def _factor_dict(f: object) -> dict[str, object]:
+    from .factors import Factor
+
+    assert isinstance(f, Factor)
+    e = f.entry
+    gases = {
+        g: {"value": v.value, "unit": v.unit, "citation": f.citation_text(g)} for g, v in (e.gases or {}).items()
+    }
+    out: dict[str, object] = {
+        "id": f.ref,
+        "name": e.name,
+        "pack": f.pack_id,
+        "pack_version": f.pack_version,
+        "activity_unit": f.activity_unit,
+        "basis": e.basis,
+        "region": e.region,
+        "valid": None if e.valid is None else {"from": e.valid.from_, "to": e.valid.to},
+        "biogenic": e.biogenic,
+        "gases": gases,
+        "citation": f.citation_text(),
+    }
+    if e.co2e is not None:
+        out["co2e"] = {"value": e.co2e.value, "unit": e.co2e.unit, "gwp_set": e.co2e.gwp_set}
+    if e.fuel:
+        out["fuel"] = f"{f.pack_id}/fuel/{e.fuel}"
+    if e.notes:
+        out["notes"] = e.notes
+    return out
+
+
+def _cmd_factors(args: argparse.Namespace) -> int:
+    from .factors import default_registry
+
+    reg = default_registry()
+    if args.action == "show":
+        if not args.query:
+            sys.stderr.write("factors show needs a factor id\n")
+            return 2
+        f = reg.resolve(args.query)
+        d = _factor_dict(f)
+        if args.format == "json":
+            json.dump(d, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+            sys.stdout.write("\n")
+        else:
+            for k, v in d.items():
+                if k == "gases":
+                    for g, gv in v.items():  # type: ignore[attr-defined]
+                        sys.stdout.write(f"  {g}: {gv['value']} {gv['unit']}\n      source: {gv['citation']}\n")
+                else:
+                    sys.stdout.write(f"{k}: {v}\n")
+        return 0
+    if args.action == "search":
+        found = reg.search(args.query, gas=args.gas, region=args.region, year=args.year)
+    else:
+        found = reg.factors()
+    if args.format == "json":
+        json.dump([_factor_dict(f) for f in found], sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        rows = [
+            [f.ref, f.activity_unit, ", ".join(f.gases), f.entry.region, (f.entry.name or "")[:60]]
+            for f in found
+        ]
+        _print_table(["id", "per", "gases", "region", "name"], rows, sys.stdout)
+        sys.stdout.write(f"{len(found)} factor(s)\n")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(out_dir=args.out, stream=sys.stdout)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="nqi-carbon",
+        description="Greenhouse-gas inventories (ISO 14064-1 style) with cited factors, units and uncertainty.",
+    )
+    p.add_argument("--version", action="version", version=f"nqi-carbon {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check an inventory file and list every problem")
+    v.add_argument("file")
+    v.add_argument("--format", choices=("text", "json"), default="text")
+    v.set_defaults(func=_cmd_validate)
+
+    c = sub.add_parser("calculate", help="calculate an inventory: totals, lines, uncertainty")
+    c.add_argument("file")
+    c.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    c.add_argument("--uncertainty", choices=("none", "analytical", "monte-carlo", "monte_carlo"), default="none")
+    c.add_argument("--iterations", type=int, default=10_000)
+    c.add_argument("--seed", type=int, default=None)
+    c.set_defaults(func=_cmd_calculate)
+
+    f = sub.add_parser("factors", help="list, show or search the bundled emission factors")
+    f.add_argument("action", choices=("list", "show", "search"))
+    f.add_argument("query", nargs="?", default=None)
+    f.add_argument("--gas", default=None)
+    f.add_argument("--region", default=None)
+    f.add_argument("--year", type=int, default=None)
+    f.add_argument("--format", choices=("table", "json"), default="table")
+    f.set_defaults(func=_cmd_factors)
+
+    d = sub.add_parser("demo", help="run the bundled cement-plant example end to end")
+    d.add_argument("--out", default=None, help="output folder (default: a new folder here)")
+    d.set_defaults(func=_cmd_demo)
+
+    s = sub.add_parser("schema", help="print the JSON Schema of the inventory format")
+    s.set_defaults(func=_cmd_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args))
+    except InvalidInputError as exc:
+        sys.stderr.write(str(exc) + "\n")
+        return 1
+    except NqiCarbonError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""The exception tree of nqi-carbon.
+
+Every error raised on purpose by nqi-carbon derives from :class:`NqiCarbonError`. Each
+also inherits the builtin a caller would naturally catch (``KeyError`` for an unknown
+name, ``ValueError`` for a bad value), carries structured attributes, and pickles
+(so it crosses process boundaries in MRV services and multiprocessing pools).
+
+Input problems are described by :class:`Issue` records: what (a stable ``code``),
+where (``file``, ``row``, ``field``), the offending ``value`` and what is ``allowed``.
+:class:`InvalidInputError` carries *all* issues found in one input at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = [
+    "DimensionalityMismatchError",
+    "GWPSetMismatchError",
+    "InvalidInputError",
+    "Issue",
+    "MissingGWPError",
+    "NqiCarbonError",
+    "PackError",
+    "UnknownFactorError",
+    "UnknownGWPSetError",
+    "UnknownSpeciesError",
+    "UnknownUnitError",
+    "close_matches",
+]
+
+
+def close_matches(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """Return up to *n* candidates that look like *name* (case-insensitive), best first."""
+    pool = sorted(set(candidates))
+    lowered = {c.lower(): c for c in pool}
+    hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.6)
+    return [lowered[h] for h in hits]
+
+
+def _did_you_mean(matches: Sequence[str]) -> str:
+    if not matches:
+        return ""
+    return "; did you mean " + " or ".join(repr(m) for m in matches) + "?"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in an input.
+
+    Attributes
+    ----------
+    code : str
+        Stable reason code (a rule name such as ``source_facility_exists`` or a field
+        check such as ``finite_number``); listed in docs/guarantees.md.
+    message : str
+        What is wrong, in words.
+    file : str or None
+        The input file, when there is one.
+    row : int or None
+        1-based row (tabular input) or list position where that helps.
+    field : str or None
+        Dotted path to the field, e.g. ``sources[2].activity[0].amount``.
+    value : str or None
+        ``repr`` of the offending value.
+    allowed : str or None
+        What would have been accepted.
+    severity : str
+        ``error`` (input refused) or ``warning`` (input accepted, finding reported).
+    """
+
+    code: str
+    message: str
+    file: str | None = None
+    row: int | None = None
+    field: str | None = None
+    value: str | None = None
+    allowed: str | None = None
+    severity: str = "error"
+
+    def describe(self) -> str:
+        """One line naming where, what, the value and what is allowed."""
+        row = None if self.row is None else f"row {self.row}"
+        where = ", ".join(p for p in (self.file, row) if p)
+        parts = [f"{where}: " if where else ""]
+        if self.field:
+            parts.append(f"{self.field}: ")
+        parts.append(self.message)
+        if self.value is not None:
+            parts.append(f" (got {self.value})")
+        if self.allowed:
+            parts.append(f"; allowed: {self.allowed}")
+        parts.append(f" [{self.code}]")
+        return "".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the issue as a plain JSON-ready mapping."""
+        return asdict(self)
+
+
+class NqiCarbonError(Exception):
+    """Base class of every error nqi-carbon raises on purpose."""
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        for key, value in details.items():
+            setattr(self, key, value)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self.details))
+
+
+def _rebuild(cls: type[NqiCarbonError], message: str, details: dict[str, Any]) -> NqiCarbonError:
+    err = cls.__new__(cls)
+    NqiCarbonError.__init__(err, message, **details)
+    return err
+
+
+class UnknownSpeciesError(NqiCarbonError, KeyError):
+    """A gas or blend name that nqi-carbon does not know, or that is ambiguous."""
+
+    def __init__(self, name: str, *, matches: Sequence[str] = (), reason: str = "") -> None:
+        msg = f"unknown gas {name!r}" + (f": {reason}" if reason else "") + _did_you_mean(matches)
+        super().__init__(msg, name=name, matches=list(matches))
+
+
+class UnknownUnitError(NqiCarbonError, ValueError):
+    """A unit expression that cannot be parsed by the nqi-carbon unit registry."""
+
+    def __init__(self, unit: str, *, reason: str = "", matches: Sequence[str] = ()) -> None:
+        msg = f"unknown unit {unit!r}" + (f": {reason}" if reason else "") + _did_you_mean(matches)
+        super().__init__(msg, unit=unit, matches=list(matches))
+
+
+class DimensionalityMismatchError(NqiCarbonError, ValueError):
+    """A unit whose dimension does not fit where it is used (e.g. kg where MWh is needed)."""
+
+    def __init__(self, given: str, expected: str, *, context: str = "") -> None:
+        msg = (
+            f"unit {given!r} cannot be converted to {expected!r}"
+            + (f" ({context})" if context else "")
+            + "; the dimensions differ"
+        )
+        super().__init__(msg, given=given, expected=expected, context=context)
+
+
+class UnknownGWPSetError(NqiCarbonError, KeyError):
+    """A GWP set name that is not bundled (e.g. 'AR7')."""
+
+    def __init__(self, name: str, *, available: Sequence[str] = ()) -> None:
+        msg = (
+            f"unknown GWP set {name!r}; available: {', '.join(available)}"
+            + _did_you_mean(close_matches(name, available))
+        )
+        super().__init__(msg, name=name, available=list(available))
+
+
+class MissingGWPError(NqiCarbonError, KeyError):
+    """The chosen GWP set gives no value for a species (e.g. NF3 under SAR)."""
+
+    def __init__(self, species: str, gwp_set: str) -> None:
+        msg = (
+            f"GWP set {gwp_set!r} gives no value for {species!r}; "
+            "choose a set that covers it or report the gas in mass only"
+        )
+        super().__init__(msg, species=species, gwp_set=gwp_set)
+
+
+class GWPSetMismatchError(NqiCarbonError, ValueError):
+    """CO2e values computed under different GWP sets were combined."""
+
+    def __init__(self, left: str, right: str) -> None:
+        msg = (
+            f"cannot combine CO2e computed under {left!r} with CO2e under {right!r}; "
+            "recompute both under one GWP set"
+        )
+        super().__init__(msg, left=left, right=right)
+
+
+class UnknownFactorError(NqiCarbonError, KeyError):
+    """A factor reference that does not resolve in the loaded packs."""
+
+    def __init__(self, ref: str, *, reason: str = "", matches: Sequence[str] = ()) -> None:
+        msg = f"unknown factor {ref!r}" + (f": {reason}" if reason else "") + _did_you_mean(matches)
+        super().__init__(msg, ref=ref, matches=list(matches))
+
+
+class InvalidInputError(NqiCarbonError, ValueError):
+    """An input (inventory, activity table, claimed result) has one or more problems.
+
+    ``issues`` lists every problem found, so a user can fix them all in one pass.
+    """
+
+    def __init__(self, issues: Sequence[Issue], *, source: str | None = None) -> None:
+        issues = list(issues)
+        head = f"{source}: " if source else ""
+        n = len(issues)
+        msg = head + f"{n} problem{'s' if n != 1 else ''} found:\n" + "\n".join(
+            "  - " + i.describe() for i in issues
+        )
+        super().__init__(msg, issues=issues, source=source)
+        self.issues: list[Issue] = issues
+
+
+class PackError(InvalidInputError):
+    """A data pack (factors, GWP values, gases) is invalid and was refused."""

@@ -1,0 +1,824 @@
+"""Typed models of an organisation's GHG inventory (ISO 14064-1 style).
+
+All models refuse unknown keys, take numbers strictly (no ``True`` for 1.0, no ``"1,000"``,
+no NaN or infinity) and check one rule per named validator. Cross-reference rules on
+:class:`Inventory` (ids unique, references exist, periods do not overlap...) can collect
+every problem at once: validate with ``context={"issues": []}`` (the loaders do) and the
+validators append :class:`~nqi_carbon.errors.Issue` records instead of raising.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+
+from ._factor_schema import FactorEntry
+from ._schema import (
+    FiniteFloat,
+    Identifier,
+    NonNegativeFloat,
+    RuleError,
+    StrictModel,
+    Uncertainty,
+)
+from .errors import Issue, NqiCarbonError
+from .gases import normalise_gas
+from .units import parse_unit
+
+__all__ = [
+    "INVENTORY_SCHEMA",
+    "ActivityRecord",
+    "BaseYear",
+    "CarbonParameters",
+    "Exclusion",
+    "Facility",
+    "Instrument",
+    "Inventory",
+    "MeasuredParameter",
+    "Organisation",
+    "Period",
+    "Removal",
+    "Source",
+]
+
+INVENTORY_SCHEMA = "nqi-carbon/inventory@1"
+
+Consolidation = Literal["equity_share", "financial_control", "operational_control"]
+Method = Literal["factor", "carbon_content", "measured", "release"]
+
+
+def _sink(info: ValidationInfo) -> list[Issue] | None:
+    ctx = info.context
+    if isinstance(ctx, dict):
+        sink = ctx.get("issues")
+        if isinstance(sink, list):
+            return sink
+    return None
+
+
+def _report(info: ValidationInfo, code: str, issues: Iterable[Issue]) -> None:
+    """Send rule findings to the collecting context, or raise the first as a rule error."""
+    found = list(issues)
+    if not found:
+        return
+    sink = _sink(info)
+    if sink is not None:
+        sink.extend(found)
+        return
+    raise RuleError(code, "; ".join(f"{i.field}: {i.message}" if i.field else i.message for i in found))
+
+
+class Organisation(StrictModel):
+    """The reporting organisation (ISO 14064-1 clause 9.3.1 a, b, d)."""
+
+    name: Annotated[str, Field(min_length=1)]
+    id: Identifier
+    consolidation: Consolidation
+    responsible_person: str | None = None
+    sector: str | None = None
+    address: str | None = None
+    description: str | None = None
+
+
+class Period(StrictModel):
+    """The reporting period; ``end`` is exclusive (2024-01-01 to 2025-01-01 is the year 2024)."""
+
+    start: _dt.date
+    end: _dt.date
+
+    @model_validator(mode="after")
+    def period_end_after_start(self) -> Period:
+        """The period ends after it starts."""
+        if self.end <= self.start:
+            raise RuleError(
+                "period_end_after_start",
+                f"period end {self.end} is not after start {self.start} (end is exclusive)",
+            )
+        return self
+
+    @property
+    def days(self) -> int:
+        """Length of the period in days."""
+        return (self.end - self.start).days
+
+
+class Facility(StrictModel):
+    """A site or asset inside the organisational boundary."""
+
+    id: Identifier
+    name: str | None = None
+    region: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] | None = None
+    equity_share: Annotated[FiniteFloat, Field(ge=0, le=1)] = 1.0
+    financial_control: bool | None = None
+    operational_control: bool | None = None
+    address: str | None = None
+    notes: str | None = None
+
+
+class Instrument(StrictModel):
+    """A measuring instrument (meter, scale, analyser) with its calibration status.
+
+    ``uncertainty`` is the relative *expanded* uncertainty at coverage factor
+    ``coverage_factor`` (k, default 2) from the calibration certificate; nqi-carbon uses
+    the 95 % half-width ``uncertainty * 1.96 / k``.
+    """
+
+    id: Identifier
+    kind: str
+    uncertainty: NonNegativeFloat
+    coverage_factor: Annotated[FiniteFloat, Field(gt=0)] = 2.0
+    accuracy_class: str | None = None
+    calibrated_on: _dt.date | None = None
+    calibration_due: _dt.date | None = None
+    certificate: str | None = None
+    traceability: str | None = None
+    serial: str | None = None
+    fallback_uncertainty: NonNegativeFloat | None = None
+
+    @model_validator(mode="after")
+    def calibration_due_after_calibrated_on(self) -> Instrument:
+        """A calibration falls due after the date it was done."""
+        if self.calibrated_on and self.calibration_due and self.calibration_due <= self.calibrated_on:
+            raise RuleError(
+                "calibration_due_after_calibrated_on",
+                f"calibration_due {self.calibration_due} is not after calibrated_on {self.calibrated_on}",
+            )
+        return self
+
+    @property
+    def u95(self) -> float:
+        """Relative half-width of the 95 % interval."""
+        return self.uncertainty * 1.959963984540054 / self.coverage_factor
+
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def _period_bounds(text: str) -> tuple[_dt.date, _dt.date]:
+    if m := _MONTH.match(text):
+        y, mo = int(m.group(1)), int(m.group(2))
+        end = _dt.date(y + (mo == 12), 1 if mo == 12 else mo + 1, 1)
+        return _dt.date(y, mo, 1), end
+    if m := _QUARTER.match(text):
+        y, q = int(m.group(1)), int(m.group(2))
+        start = _dt.date(y, 3 * (q - 1) + 1, 1)
+        end = _dt.date(y + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+        return start, end
+    if m := _YEAR.match(text):
+        y = int(m.group(1))
+        return _dt.date(y, 1, 1), _dt.date(y + 1, 1, 1)
+    raise ValueError(text)
+
+
+class ActivityRecord(StrictModel):
+    """One activity datum: an amount of fuel, electricity, material, distance, spend...
+
+    The record covers ``period`` (``"2024-01"``, ``"2024-Q1"``, ``"2024"``) or the dates
+    ``start``..``end`` (end exclusive); with neither it covers the whole inventory period.
+    """
+
+    amount: FiniteFloat
+    unit: Annotated[str, Field(min_length=1)]
+    period: str | None = None
+    start: _dt.date | None = None
+    end: _dt.date | None = None
+    instrument: Identifier | None = None
+    uncertainty: Uncertainty | None = None
+    evidence: str | None = None
+    note: str | None = None
+
+    @field_validator("amount")
+    @classmethod
+    def amount_not_negative(cls, v: float) -> float:
+        """Activity is a quantity consumed or produced: never negative."""
+        if v < 0:
+            raise RuleError(
+                "amount_not_negative",
+                "activity amounts are never negative (report removals under 'removals')",
+            )
+        return v
+
+    @field_validator("unit")
+    @classmethod
+    def unit_known(cls, v: str) -> str:
+        """The unit parses in the nqi-carbon registry."""
+        try:
+            parse_unit(v)
+        except NqiCarbonError as exc:
+            raise RuleError("unit_known", str(exc)) from None
+        return v
+
+    @model_validator(mode="after")
+    def record_period_well_formed(self) -> ActivityRecord:
+        """A record gives a period label or start/end dates (not both); end after start."""
+        if self.period is not None:
+            if self.start is not None or self.end is not None:
+                raise RuleError("record_period_well_formed", "give 'period' or 'start'/'end', not both")
+            try:
+                _period_bounds(self.period)
+            except ValueError:
+                raise RuleError(
+                    "record_period_well_formed",
+                    f"period {self.period!r} is not YYYY, YYYY-MM or YYYY-Qn",
+                ) from None
+        elif (self.start is None) != (self.end is None):
+            raise RuleError("record_period_well_formed", "give both 'start' and 'end'")
+        elif self.start is not None and self.end is not None and self.end <= self.start:
+            raise RuleError(
+                "record_period_well_formed", f"end {self.end} is not after start {self.start}"
+            )
+        return self
+
+    def bounds(self, default: Period) -> tuple[_dt.date, _dt.date]:
+        """Return the (start, end-exclusive) dates the record covers."""
+        if self.period is not None:
+            return _period_bounds(self.period)
+        if self.start is not None and self.end is not None:
+            return self.start, self.end
+        return default.start, default.end
+
+
+class MeasuredParameter(StrictModel):
+    """A fuel parameter stated in the inventory (measured or taken from a document)."""
+
+    value: Annotated[FiniteFloat, Field(gt=0)]
+    unit: Annotated[str, Field(min_length=1)]
+    uncertainty: Uncertainty | None = None
+    evidence: str | None = None
+    lab: str | None = None
+    accreditation: Literal["CMA", "CNAS", "CMA+CNAS", "none"] | None = None
+    report_date: _dt.date | None = None
+
+    @field_validator("unit")
+    @classmethod
+    def unit_known(cls, v: str) -> str:
+        """The unit parses in the nqi-carbon registry."""
+        try:
+            parse_unit(v)
+        except NqiCarbonError as exc:
+            raise RuleError("unit_known", str(exc)) from None
+        return v
+
+
+class CarbonParameters(StrictModel):
+    """Inputs of the carbon-content method (MEE enterprise guidelines).
+
+    ``E = FC × NCV × CC × OF × 44/12`` with ``ncv`` and ``carbon_content`` (carbon per
+    unit heat), or ``E = FC × C_ar × OF × 44/12`` with ``carbon_fraction`` (measured
+    as-received carbon per unit mass). Parameters not stated here come from ``fuel``
+    (a pack fuel such as ``cn-mee/fuel/raw_coal``).
+    """
+
+    fuel: str | None = None
+    ncv: MeasuredParameter | None = None
+    carbon_content: MeasuredParameter | None = None
+    carbon_fraction: MeasuredParameter | None = None
+    oxidation: MeasuredParameter | None = None
+
+    @model_validator(mode="after")
+    def carbon_basis_single(self) -> CarbonParameters:
+        """Carbon is per unit heat or per unit mass, not both."""
+        if self.carbon_content is not None and self.carbon_fraction is not None:
+            raise RuleError(
+                "carbon_basis_single", "give 'carbon_content' (per heat) or 'carbon_fraction' (per mass), not both"
+            )
+        return self
+
+
+def _one_or_many(value: Any) -> Any:
+    # `activity: {amount: 1, unit: t}` is one record; `activity: [...]` is several.
+    return [value] if isinstance(value, dict) else value
+
+
+class Source(StrictModel):
+    """An emission source with its ISO 14064-1 category and how it is quantified."""
+
+    id: Identifier
+    facility: Identifier
+    category: Annotated[int, Field(strict=True, ge=1, le=6)]
+    subcategory: str | None = None
+    scope3_category: Annotated[int, Field(strict=True, ge=1, le=15)] | None = None
+    method: Method = "factor"
+    factor: str | None = None
+    market_factor: str | None = None
+    gas: str | None = None
+    origin: Literal["fossil", "non_fossil"] | None = None
+    carbon: CarbonParameters | None = None
+    activity: Annotated[list[ActivityRecord], BeforeValidator(_one_or_many)] = Field(default_factory=list)
+    description: str | None = None
+    required_tier: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
+
+    @model_validator(mode="after")
+    def scope3_category_only_for_indirect(self) -> Source:
+        """A scope-3 category is given only for ISO categories 3 to 6."""
+        if self.scope3_category is not None and self.category < 3:
+            raise RuleError(
+                "scope3_category_only_for_indirect",
+                f"scope3_category given for ISO category {self.category} (only 3-6 are scope 3)",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def method_inputs_present(self) -> Source:
+        """Each method has what it needs: a factor, a gas, or carbon parameters."""
+        need = {
+            "factor": ("factor", self.factor),
+            "release": ("gas", self.gas),
+            "measured": ("gas", self.gas),
+            "carbon_content": ("carbon", self.carbon),
+        }[self.method]
+        if need[1] is None:
+            raise RuleError(
+                "method_inputs_present", f"method {self.method!r} needs '{need[0]}'"
+            )
+        if self.method == "factor" and self.gas is not None:
+            raise RuleError(
+                "method_inputs_present", "'gas' is for methods 'release'/'measured'; a factor names its gases"
+            )
+        if self.market_factor is not None and self.category != 2:
+            raise RuleError(
+                "method_inputs_present", "'market_factor' is for category 2 (imported energy) only"
+            )
+        return self
+
+    @field_validator("gas")
+    @classmethod
+    def gas_known(cls, v: str | None) -> str | None:
+        """The gas is a known species or refrigerant blend (canonical name kept)."""
+        if v is None:
+            return v
+        try:
+            return normalise_gas(v)
+        except NqiCarbonError as exc:
+            raise RuleError("gas_known", str(exc)) from None
+
+    @property
+    def scope(self) -> str:
+        """GHG Protocol scope: ``"1"``, ``"2"`` or ``"3"`` from the ISO category."""
+        return {1: "1", 2: "2"}.get(self.category, "3")
+
+    @property
+    def records(self) -> list[ActivityRecord]:
+        """The activity records (empty when activity comes from a table)."""
+        return self.activity
+
+
+class Removal(StrictModel):
+    """A GHG removal (e.g. CO2 captured and stored, sequestration), reported apart."""
+
+    id: Identifier
+    facility: Identifier
+    amount: NonNegativeFloat
+    unit: str = "t"
+    gas: Literal["CO2"] = "CO2"
+    category: Literal[1] = 1
+    description: str | None = None
+    uncertainty: Uncertainty | None = None
+    evidence: str | None = None
+
+    @field_validator("unit")
+    @classmethod
+    def unit_is_mass(cls, v: str) -> str:
+        """Removals are masses of gas (t, kg, kt...)."""
+        try:
+            q = parse_unit(v)
+        except NqiCarbonError as exc:
+            raise RuleError("unit_is_mass", str(exc)) from None
+        if not q.check("[mass]"):
+            raise RuleError("unit_is_mass", f"removal unit {v!r} is not a mass")
+        return v
+
+
+class Exclusion(StrictModel):
+    """A source or category left out of the reporting boundary, with its justification."""
+
+    category: Annotated[int, Field(strict=True, ge=1, le=6)]
+    subcategory: str | None = None
+    source: str | None = None
+    reason: Annotated[str, Field(min_length=3)]
+    estimated_co2e_t: NonNegativeFloat | None = None
+
+
+class BaseYear(StrictModel):
+    """The base year and its inventory total (ISO 14064-1 clause 6.4.1)."""
+
+    year: Annotated[int, Field(strict=True, ge=1990, le=2200)]
+    total_co2e_t: NonNegativeFloat | None = None
+    inventory: str | None = None
+    recalculations: list[str] = Field(default_factory=list)
+
+
+def _dupes(ids: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for i in ids:
+        if i in seen and i not in out:
+            out.append(i)
+        seen.add(i)
+    return out
+
+
+class Inventory(StrictModel):
+    """An organisation's GHG inventory for one period (``nqi-carbon/inventory@1``)."""
+
+    schema_: Literal["nqi-carbon/inventory@1"] = Field(alias="schema")
+    organization: Organisation
+    period: Period
+    gwp: str
+    factor_packs: list[str] = Field(default_factory=list)
+    facilities: list[Facility] = Field(min_length=1)
+    instruments: list[Instrument] = Field(default_factory=list)
+    factors: list[FactorEntry] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    removals: list[Removal] = Field(default_factory=list)
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    base_year: BaseYear | None = None
+    significance_criteria: str | None = None
+
+    _source_path: str | None = PrivateAttr(default=None)
+    _input_sha256: str | None = PrivateAttr(default=None)
+
+    @property
+    def source_path(self) -> str | None:
+        """The file this inventory was loaded from, if any."""
+        return self._source_path
+
+    @property
+    def input_sha256(self) -> str | None:
+        """SHA-256 of the input file bytes (or of the canonical mapping it was built from)."""
+        return self._input_sha256
+
+    # -- rules -----------------------------------------------------------------------
+    # Each cross-reference rule is a plain function over extracted values (see the
+    # ``rule_*`` functions below), so the loaders can also run it on the parts of an
+    # invalid file that can still be read, and report every problem in one pass.
+    @field_validator("gwp")
+    @classmethod
+    def gwp_set_known(cls, v: str) -> str:
+        """The GWP set is one nqi-carbon ships (SAR, AR4, AR5, AR6)."""
+        from .gwp_values import _normalise_set
+
+        try:
+            return _normalise_set(v)
+        except NqiCarbonError as exc:
+            raise RuleError("gwp_set_known", str(exc)) from None
+
+    def _facts(self) -> _Facts:
+        return _Facts(
+            ids={sec: [(i, item.id) for i, item in enumerate(getattr(self, sec))] for sec in _ID_SECTIONS},
+            facility_refs=[
+                (f"{sec}[{i}].facility", kind, item.id, item.facility)
+                for sec, kind in (("sources", "source"), ("removals", "removal"))
+                for i, item in enumerate(getattr(self, sec))
+            ],
+            records=[
+                (
+                    f"sources[{i}].activity[{j}]",
+                    src.id,
+                    j,
+                    rec.instrument,
+                    rec.bounds(self.period),
+                    rec.period,
+                )
+                for i, src in enumerate(self.sources)
+                for j, rec in enumerate(src.records)
+            ],
+            period=(self.period.start, self.period.end),
+            approach=self.organization.consolidation,
+            facility_flags=[
+                (i, f.id, f.financial_control, f.operational_control) for i, f in enumerate(self.facilities)
+            ],
+        )
+
+    def _known(self, info: ValidationInfo, section: str) -> set[str]:
+        ids = {item.id for item in getattr(self, section)}
+        ctx = info.context if isinstance(info.context, dict) else {}
+        ids |= set(ctx.get("raw_ids", {}).get(section, ()))
+        return ids
+
+    @model_validator(mode="after")
+    def ids_unique(self, info: ValidationInfo) -> Inventory:
+        """Facility, instrument, factor, source and removal ids are each unique."""
+        _report(info, "ids_unique", rule_ids_unique(self._facts()))
+        return self
+
+    @model_validator(mode="after")
+    def source_facility_exists(self, info: ValidationInfo) -> Inventory:
+        """Every source and removal names a facility of the inventory."""
+        known = self._known(info, "facilities")
+        _report(info, "source_facility_exists", rule_source_facility_exists(self._facts(), known))
+        return self
+
+    @model_validator(mode="after")
+    def instrument_referenced_exists(self, info: ValidationInfo) -> Inventory:
+        """Every instrument an activity record cites is defined under 'instruments'."""
+        known = self._known(info, "instruments")
+        _report(info, "instrument_referenced_exists", rule_instrument_referenced_exists(self._facts(), known))
+        return self
+
+    @model_validator(mode="after")
+    def consolidation_flags_present(self, info: ValidationInfo) -> Inventory:
+        """Under a control approach every facility says whether it is under that control."""
+        _report(info, "consolidation_flags_present", rule_consolidation_flags_present(self._facts()))
+        return self
+
+    @model_validator(mode="after")
+    def activity_within_period(self, info: ValidationInfo) -> Inventory:
+        """Every activity record lies inside the inventory period."""
+        _report(info, "activity_within_period", rule_activity_within_period(self._facts()))
+        return self
+
+    @model_validator(mode="after")
+    def activity_periods_do_not_overlap(self, info: ValidationInfo) -> Inventory:
+        """Records of one source never cover the same days twice (no double counting)."""
+        _report(info, "activity_periods_do_not_overlap", rule_activity_periods_do_not_overlap(self._facts()))
+        return self
+
+    @model_validator(mode="after")
+    def inline_factor_gwp_sets_known(self, info: ValidationInfo) -> Inventory:
+        """Inline CO2e factors name a known GWP set."""
+        from .gwp_values import _normalise_set
+
+        issues = []
+        for i, f in enumerate(self.factors):
+            if f.co2e is not None:
+                try:
+                    _normalise_set(f.co2e.gwp_set)
+                except NqiCarbonError as exc:
+                    issues.append(
+                        Issue("inline_factor_gwp_sets_known", str(exc), field=f"factors[{i}].co2e.gwp_set")
+                    )
+        _report(info, "inline_factor_gwp_sets_known", issues)
+        return self
+
+    # -- convenience -------------------------------------------------------------------
+    def facility(self, facility_id: str) -> Facility:
+        """Return the facility with this id."""
+        for f in self.facilities:
+            if f.id == facility_id:
+                return f
+        raise KeyError(facility_id)
+
+    def instrument(self, instrument_id: str) -> Instrument:
+        """Return the instrument with this id."""
+        for ins in self.instruments:
+            if ins.id == instrument_id:
+                return ins
+        raise KeyError(instrument_id)
+
+    def iter_records(self) -> Iterator[tuple[Source, ActivityRecord]]:
+        """Yield ``(source, record)`` for every activity record."""
+        for src in self.sources:
+            for rec in src.records:
+                yield src, rec
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        n_rec = sum(len(s.records) for s in self.sources)
+        cats: dict[int, int] = {}
+        for s in self.sources:
+            cats[s.category] = cats.get(s.category, 0) + 1
+        rows = "".join(f"<tr><td>{c}</td><td>{n}</td></tr>" for c, n in sorted(cats.items()))
+        return (
+            f"<div><strong>{escape(self.organization.name)}</strong> "
+            f"({escape(self.organization.consolidation.replace('_', ' '))}), "
+            f"{self.period.start} to {self.period.end} (end exclusive), GWP {escape(self.gwp)}<br>"
+            f"{len(self.facilities)} facilities, {len(self.sources)} sources, {n_rec} activity records, "
+            f"{len(self.removals)} removals, {len(self.exclusions)} exclusions"
+            f"<table><tr><th>ISO category</th><th>sources</th></tr>{rows}</table></div>"
+        )
+
+
+_ID_SECTIONS = ("facilities", "instruments", "factors", "sources", "removals")
+
+Span = tuple[_dt.date, _dt.date]
+
+
+@dataclass
+class _Facts:
+    """The values the cross-reference rules look at, extracted from a model or raw data."""
+
+    ids: dict[str, list[tuple[int, str]]]
+    facility_refs: list[tuple[str, str, str, str]]  # field, kind, item id, facility id
+    records: list[tuple[str, str, int, str | None, Span | None, str | None]]
+    period: Span | None
+    approach: str | None
+    facility_flags: list[tuple[int, str, bool | None, bool | None]]
+
+
+def rule_ids_unique(facts: _Facts) -> list[Issue]:
+    """Ids used more than once within a section."""
+    issues = []
+    for section, pairs in facts.ids.items():
+        for dup in _dupes(i for _, i in pairs):
+            issues.append(
+                Issue("ids_unique", f"id {dup!r} is used more than once", field=section, value=repr(dup))
+            )
+    return issues
+
+
+def rule_source_facility_exists(facts: _Facts, known: set[str]) -> list[Issue]:
+    """Sources and removals naming a facility that is not defined."""
+    return [
+        Issue(
+            "source_facility_exists",
+            f"{kind} {item!r} names facility {fac!r}, which is not defined",
+            field=field,
+            value=repr(fac),
+            allowed=", ".join(sorted(known)) or "define it under 'facilities'",
+        )
+        for field, kind, item, fac in facts.facility_refs
+        if fac not in known
+    ]
+
+
+def rule_instrument_referenced_exists(facts: _Facts, known: set[str]) -> list[Issue]:
+    """Activity records citing an instrument that is not defined."""
+    return [
+        Issue(
+            "instrument_referenced_exists",
+            f"source {src!r} cites instrument {ins!r}, which is not defined",
+            field=field + ".instrument",
+            value=repr(ins),
+            allowed=", ".join(sorted(known)) or "define it under 'instruments'",
+        )
+        for field, src, _, ins, _, _ in facts.records
+        if ins is not None and ins not in known
+    ]
+
+
+def rule_consolidation_flags_present(facts: _Facts) -> list[Issue]:
+    """Facilities that do not say whether they are under the chosen control."""
+    if facts.approach not in ("financial_control", "operational_control"):
+        return []
+    flag = facts.approach
+    col = 2 if flag == "financial_control" else 3
+    return [
+        Issue(
+            "consolidation_flags_present",
+            f"facility {row[1]!r} does not say whether it is under {flag.replace('_', ' ')}",
+            field=f"facilities[{row[0]}].{flag}",
+            allowed="true or false",
+        )
+        for row in facts.facility_flags
+        if row[col] is None
+    ]
+
+
+def rule_activity_within_period(facts: _Facts) -> list[Issue]:
+    """Activity records that lie (partly) outside the inventory period."""
+    if facts.period is None:
+        return []
+    p0, p1 = facts.period
+    issues = []
+    for field, src, _, _, span, label in facts.records:
+        if span is None:
+            continue
+        start, end = span
+        if start < p0 or end > p1:
+            issues.append(
+                Issue(
+                    "activity_within_period",
+                    f"source {src!r}: record covers {start}..{end}, outside the inventory period {p0}..{p1}",
+                    field=field,
+                    value=repr(label or f"{start}..{end}"),
+                )
+            )
+    return issues
+
+
+def rule_activity_periods_do_not_overlap(facts: _Facts) -> list[Issue]:
+    """Records of one source that cover the same days twice."""
+    by_source: dict[tuple[str, str], list[tuple[_dt.date, _dt.date, int]]] = {}
+    for field, src, j, _, span, _ in facts.records:
+        if span is None:
+            continue
+        base = field.rsplit("[", 1)[0] if field.endswith("]") else field
+        by_source.setdefault((base, src), []).append((span[0], span[1], j))
+    issues = []
+    for (base, src), spans in by_source.items():
+        spans.sort()
+        for (s0, e0, j0), (s1, e1, j1) in zip(spans, spans[1:], strict=False):
+            if s1 < e0:
+                issues.append(
+                    Issue(
+                        "activity_periods_do_not_overlap",
+                        f"source {src!r}: records {j0} ({s0}..{e0}) and {j1} ({s1}..{e1}) overlap; "
+                        "the same days would be counted twice",
+                        field=base,
+                    )
+                )
+    return issues
+
+
+def _as_date(v: Any) -> _dt.date | None:
+    if isinstance(v, _dt.datetime):
+        return None
+    if isinstance(v, _dt.date):
+        return v
+    if isinstance(v, str):
+        try:
+            return _dt.date.fromisoformat(v)
+        except ValueError:
+            return None
+    return None
+
+
+def raw_facts(data: dict[str, Any]) -> _Facts:
+    """Extract what the cross-reference rules need from raw (possibly invalid) data.
+
+    Values that cannot be read are skipped, so each rule speaks only of what it can see.
+    """
+
+    def items(section: str) -> list[tuple[int, dict[str, Any]]]:
+        v = data.get(section)
+        return [(i, x) for i, x in enumerate(v) if isinstance(x, dict)] if isinstance(v, list) else []
+
+    def ident(v: Any) -> str | None:
+        if isinstance(v, bool):
+            return None
+        return str(v) if isinstance(v, str | int) else None
+
+    ids = {
+        sec: [(i, s) for i, x in items(sec) if (s := ident(x.get("id"))) is not None] for sec in _ID_SECTIONS
+    }
+    per = data.get("period")
+    period = None
+    if isinstance(per, dict):
+        p0, p1 = _as_date(per.get("start")), _as_date(per.get("end"))
+        if p0 and p1 and p1 > p0:
+            period = (p0, p1)
+    refs = []
+    for sec, kind in (("sources", "source"), ("removals", "removal")):
+        for i, x in items(sec):
+            item, fac = ident(x.get("id")), ident(x.get("facility"))
+            if item is not None and fac is not None:
+                refs.append((f"{sec}[{i}].facility", kind, item, fac))
+    records = []
+    for i, x in items("sources"):
+        sid = ident(x.get("id")) or f"#{i}"
+        act = x.get("activity")
+        recs = act if isinstance(act, list) else [act] if isinstance(act, dict) else []
+        for j, r in enumerate(recs):
+            if not isinstance(r, dict):
+                continue
+            field = f"sources[{i}].activity[{j}]"
+            ins = ident(r.get("instrument"))
+            span: Span | None = None
+            label = r.get("period") if isinstance(r.get("period"), str) else None
+            if label is not None:
+                try:
+                    span = _period_bounds(label)
+                except ValueError:
+                    span = None
+            elif "start" in r or "end" in r:
+                s0, s1 = _as_date(r.get("start")), _as_date(r.get("end"))
+                span = (s0, s1) if s0 and s1 and s1 > s0 else None
+            elif r.get("period") is None and period is not None:
+                span = period
+            records.append((field, sid, j, ins, span, label))
+    org = data.get("organization")
+    approach = org.get("consolidation") if isinstance(org, dict) else None
+    flags = []
+    for i, x in items("facilities"):
+        fid = ident(x.get("id")) or f"#{i}"
+        fc, oc = x.get("financial_control"), x.get("operational_control")
+        flags.append((i, fid, fc if isinstance(fc, bool) or fc is None else False,
+                      oc if isinstance(oc, bool) or oc is None else False))
+    return _Facts(ids, refs, records, period, approach if isinstance(approach, str) else None, flags)
+
+
+def run_rules_on_raw(data: dict[str, Any]) -> list[Issue]:
+    """Run every cross-reference rule on raw data (used when field validation failed)."""
+    facts = raw_facts(data)
+    known_fac = {i for _, i in facts.ids["facilities"]}
+    known_ins = {i for _, i in facts.ids["instruments"]}
+    return [
+        *rule_ids_unique(facts),
+        *rule_source_facility_exists(facts, known_fac),
+        *rule_instrument_referenced_exists(facts, known_ins),
+        *rule_consolidation_flags_present(facts),
+        *rule_activity_within_period(facts),
+        *rule_activity_periods_do_not_overlap(facts),
+    ]
+
+
+def _raw_ids(data: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(data, dict):
+        for section in ("facilities", "instruments", "factors", "sources", "removals"):
+            items = data.get(section)
+            if isinstance(items, list):
+                out[section] = [
+                    str(x["id"]) for x in items if isinstance(x, dict) and isinstance(x.get("id"), str | int)
+                ]
+    return out

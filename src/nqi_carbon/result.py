@@ -1,0 +1,468 @@
+"""``calculate``: the orchestrator, and :class:`Result`, the ``nqi-carbon/result@1`` contract."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from . import __version__
+from ._exact import fsum
+from .calc import (
+    ActivityColumns,
+    Finding,
+    Line,
+    Parameter,
+    SourcePlan,
+    activity_columns,
+    build_lines,
+    plan_sources,
+    registry_for,
+    source_statistics,
+)
+from .factors import Factor, FactorRegistry
+from .gases import KYOTO_GROUPS
+from .gwp_values import gwp_citation, gwp_pack
+from .models import Inventory
+from .uncertainty import GroupUncertainty, approach1, monte_carlo
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["RESULT_SCHEMA", "Result", "calculate"]
+
+RESULT_SCHEMA = "nqi-carbon/result@1"
+UncertaintyMethod = Literal["analytical", "monte_carlo", "monte-carlo"]
+
+
+def _groups(lines: Sequence[Line], inv: Inventory) -> dict[str, npt.NDArray[np.bool_]]:
+    """Boolean masks over lines for every reported roll-up."""
+    cat = np.array([ln.category for ln in lines], dtype=int)
+    basis = np.array([ln.basis for ln in lines])
+    bio = np.array([ln.biogenic for ln in lines], dtype=bool)
+    loc = (basis != "market") & ~bio
+    mkt = (basis != "location") & ~bio
+    out: dict[str, npt.NDArray[np.bool_]] = {"total": loc, "total_market": mkt}
+    for c in range(1, 7):
+        out[f"category:{c}"] = loc & (cat == c)
+    out["scope:1"] = loc & (cat == 1)
+    out["scope:2_location"] = loc & (cat == 2)
+    out["scope:2_market"] = mkt & (cat == 2)
+    out["scope:3"] = loc & (cat >= 3)
+    group = np.array([ln.group for ln in lines])
+    for g in (*KYOTO_GROUPS, "unspecified"):
+        m = loc & (group == g)
+        if m.any():
+            out[f"gas:{g}"] = m
+    fac = np.array([ln.facility for ln in lines])
+    for f in inv.facilities:
+        out[f"facility:{f.id}"] = loc & (fac == f.id)
+    return out
+
+
+@dataclass
+class Result:
+    """The outcome of :func:`calculate`: lines, totals, uncertainty, provenance, findings.
+
+    ``to_dict()`` / ``to_json()`` give the ``nqi-carbon/result@1`` contract; ``lines``
+    and ``by(...)`` give pandas DataFrames.
+    """
+
+    inventory: Inventory
+    gwp_set: str
+    line_records: list[Line]
+    plans: list[SourcePlan]
+    params: list[Parameter]
+    factors_used: dict[str, Factor]
+    findings: list[Finding]
+    group_masks: dict[str, npt.NDArray[np.bool_]]
+    uncertainty_method: str | None = None
+    group_uncertainty: dict[str, GroupUncertainty] = field(default_factory=dict)
+    line_uncertainty: list[GroupUncertainty] = field(default_factory=list)
+    seed: int | None = None
+    iterations: int | None = None
+    contributions: list[dict[str, Any]] = field(default_factory=list)
+
+    # -- totals ----------------------------------------------------------------------
+    def _sum(self, mask: npt.NDArray[np.bool_], attr: str = "co2e_t") -> float:
+        return fsum(getattr(ln, attr) for ln, m in zip(self.line_records, mask, strict=True) if m)
+
+    @property
+    def total_co2e(self) -> float:
+        """Gross emissions [t CO2e]: categories 1-6, category 2 location-based, excluding
+        biogenic CO2 and removals."""
+        return self._sum(self.group_masks["total"])
+
+    @property
+    def total_co2e_market_based(self) -> float:
+        """Gross emissions with category 2 market-based [t CO2e]."""
+        return self._sum(self.group_masks["total_market"])
+
+    @property
+    def biogenic_co2_t(self) -> float:
+        """Biogenic CO2 [t], reported apart and not in the totals."""
+        return fsum(ln.mass_t for ln in self.line_records if ln.biogenic and ln.basis != "market")
+
+    @property
+    def removals_co2e_t(self) -> float:
+        """Removals [t CO2e], negative, reported apart."""
+        from .calc import consolidation_share
+        from .units import conversion_factor
+
+        return -fsum(
+            r.amount * conversion_factor(r.unit, "t") * consolidation_share(self.inventory, r.facility)
+            for r in self.inventory.removals
+        )
+
+    def totals(self) -> dict[str, Any]:
+        """The ``totals`` object of ``result@1``."""
+        masks = self.group_masks
+        by_mass: dict[str, float] = {}
+        for ln in self.line_records:
+            if ln.basis != "market" and ln.gas != "CO2e" and not ln.biogenic:
+                by_mass.setdefault(ln.gas, 0.0)
+        for gas in by_mass:
+            by_mass[gas] = fsum(
+                ln.mass_t for ln in self.line_records if ln.gas == gas and ln.basis != "market" and not ln.biogenic
+            )
+        by_gas = {g: self._sum(masks[f"gas:{g}"]) if f"gas:{g}" in masks else 0.0 for g in KYOTO_GROUPS}
+        if "gas:unspecified" in masks:
+            by_gas["unspecified"] = self._sum(masks["gas:unspecified"])
+        return {
+            "gross_co2e_t": self.total_co2e,
+            "gross_co2e_t_market_based": self.total_co2e_market_based,
+            "by_category": {str(c): self._sum(masks[f"category:{c}"]) for c in range(1, 7)},
+            "by_scope": {
+                k: self._sum(masks[f"scope:{k}"]) for k in ("1", "2_location", "2_market", "3")
+            },
+            "by_gas_co2e_t": by_gas,
+            "by_gas_mass_t": dict(sorted(by_mass.items())),
+            "by_facility": {f.id: self._sum(masks[f"facility:{f.id}"]) for f in self.inventory.facilities},
+            "biogenic_co2_t": self.biogenic_co2_t,
+            "removals_co2e_t": self.removals_co2e_t,
+        }
+
+    # -- tables ----------------------------------------------------------------------
+    @property
+    def lines(self) -> pd.DataFrame:
+        """One row per source × gas (market-based scope-2 lines marked ``basis='market'``)."""
+        import pandas as pd
+
+        rows = []
+        for i, ln in enumerate(self.line_records):
+            u = self.line_uncertainty[i] if self.line_uncertainty else None
+            rows.append(
+                {
+                    "source": ln.source,
+                    "facility": ln.facility,
+                    "category": ln.category,
+                    "scope": ln.scope,
+                    "scope3_category": ln.scope3_category,
+                    "gas": ln.gas,
+                    "mass_t": ln.mass_t,
+                    "co2e_t": ln.co2e_t,
+                    "biogenic": ln.biogenic,
+                    "method": ln.method,
+                    "factor": ln.factor,
+                    "pack_version": ln.pack_version,
+                    "share": ln.share,
+                    "basis": ln.basis,
+                    "gwp": ln.term.gwp,
+                    "activity": ln.activity,
+                    "activity_unit": ln.base_unit,
+                    "relative_95": (u.relative_95 if u is not None else math.nan),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def by(self, level: Literal["category", "scope", "gas", "facility", "source"]) -> pd.DataFrame:
+        """Totals [t CO2e] by one level, with 95 % intervals when uncertainty was computed."""
+        import pandas as pd
+
+        if level == "source":
+            df = self.lines
+            df = df[(df["basis"] != "market") & ~df["biogenic"]]
+            out = df.groupby("source", sort=True)["co2e_t"].sum().rename("co2e_t").reset_index()
+            return out
+        prefix = {"category": "category:", "scope": "scope:", "gas": "gas:", "facility": "facility:"}[level]
+        rows = []
+        for name, mask in self.group_masks.items():
+            if not name.startswith(prefix):
+                continue
+            row: dict[str, Any] = {level: name[len(prefix):], "co2e_t": self._sum(mask)}
+            u = self.group_uncertainty.get(name)
+            if u is not None:
+                row.update(ci95_low_t=u.low, ci95_high_t=u.high, relative_95=u.relative_95)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    # -- contract ---------------------------------------------------------------------
+    def uncertainty_dict(self) -> dict[str, Any]:
+        """The ``uncertainty`` object of ``result@1`` (nulls when not computed)."""
+        u = self.group_uncertainty.get("total")
+        return {
+            "method": self.uncertainty_method,
+            "ci95_low_t": None if u is None else u.low,
+            "ci95_high_t": None if u is None else u.high,
+            "relative_95": None if u is None else u.relative_95,
+            "seed": self.seed,
+            "iterations": self.iterations,
+            "mean_t": None if u is None else u.mean,
+            "median_t": None if u is None else u.median,
+            "by_category": {
+                k.split(":", 1)[1]: {"ci95_low_t": v.low, "ci95_high_t": v.high, "relative_95": v.relative_95}
+                for k, v in self.group_uncertainty.items()
+                if k.startswith("category:")
+            },
+            "contributions": self.contributions,
+        }
+
+    def provenance(self) -> dict[str, Any]:
+        """The ``provenance`` object of ``result@1``."""
+        packs: dict[str, dict[str, str]] = {}
+        for f in self.factors_used.values():
+            if f.pack_id != "inventory":
+                packs[f.pack_id] = {"id": f.pack_id, "version": f.pack_version, "sha256": f.pack_sha256}
+        for p in self.plans:
+            if p.method == "carbon_content" and p.factor_ref.count("/fuel/"):
+                from .calc import registry_for
+
+                lp = registry_for(self.inventory).pack(p.factor_ref.split("/", 1)[0])
+                packs[lp.id] = {"id": lp.id, "version": lp.version, "sha256": lp.sha256}
+        gpack, gsha = gwp_pack()
+        packs[gpack.id] = {"id": gpack.id, "version": gpack.version, "sha256": gsha}
+        cite = gwp_citation("CO2", self.gwp_set)
+        return {
+            "library_version": __version__,
+            "input_sha256": self.inventory.input_sha256,
+            "factor_packs": [packs[k] for k in sorted(packs)],
+            "gwp_source": f"{cite.document}, {cite.table or cite.section or ''} <{cite.url}>",
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as a JSON-ready mapping in the ``nqi-carbon/result@1`` contract."""
+        org = self.inventory.organization
+        return {
+            "schema": RESULT_SCHEMA,
+            "organization": {"name": org.name, "id": org.id, "consolidation": org.consolidation},
+            "period": {
+                "start": self.inventory.period.start.isoformat(),
+                "end": self.inventory.period.end.isoformat(),
+            },
+            "gwp_set": self.gwp_set,
+            "totals": self.totals(),
+            "uncertainty": self.uncertainty_dict(),
+            "lines": [
+                {
+                    "source": ln.source,
+                    "facility": ln.facility,
+                    "category": ln.category,
+                    "scope": ln.scope,
+                    "scope3_category": ln.scope3_category,
+                    "gas": ln.gas,
+                    "mass_t": ln.mass_t,
+                    "co2e_t": ln.co2e_t,
+                    "biogenic": ln.biogenic,
+                    "method": ln.method,
+                    "factor": ln.factor,
+                    "pack_version": ln.pack_version,
+                    "share": ln.share,
+                    "basis": ln.basis,
+                }
+                for ln in self.line_records
+            ],
+            "provenance": self.provenance(),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The ``result@1`` JSON text (never contains NaN or Infinity)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        t = self.totals()
+        rows = "".join(
+            f"<tr><td>{escape(k)}</td><td style='text-align:right'>{v:,.3f}</td></tr>"
+            for k, v in t["by_category"].items()
+        )
+        gas = "".join(
+            f"<tr><td>{escape(k)}</td><td style='text-align:right'>{v:,.3f}</td></tr>"
+            for k, v in t["by_gas_co2e_t"].items()
+            if v
+        )
+        u = self.group_uncertainty.get("total")
+        unc = "" if u is None else f" (95 % interval {u.low:,.1f} to {u.high:,.1f}, ±{100 * u.relative_95:.1f} %, {self.uncertainty_method})"
+        warn = sum(1 for f in self.findings if f.severity != "info")
+        return (
+            f"<div><strong>{escape(self.inventory.organization.name)}</strong> — "
+            f"gross {t['gross_co2e_t']:,.3f} t CO2e ({escape(self.gwp_set)}){unc}; "
+            f"market-based {t['gross_co2e_t_market_based']:,.3f}; biogenic CO2 {t['biogenic_co2_t']:,.3f} t; "
+            f"removals {t['removals_co2e_t']:,.3f} t; {warn} open findings"
+            f"<table><tr><th>ISO category</th><th>t CO2e</th></tr>{rows}</table>"
+            f"<table><tr><th>gas</th><th>t CO2e</th></tr>{gas}</table></div>"
+        )
+
+
+def _instrument_u95(inv: Inventory, cols: ActivityColumns) -> npt.NDArray[np.float64]:
+    return np.array([inv.instrument(i).u95 for i in cols.instrument_ids], dtype=float)
+
+
+def _calibration_findings(inv: Inventory) -> list[Finding]:
+    out = []
+    for src, rec in inv.iter_records():
+        if rec.instrument is None:
+            continue
+        ins = inv.instrument(rec.instrument)
+        start, end = rec.bounds(inv.period)
+        last_day = end - _dt.timedelta(days=1)
+        if ins.calibration_due is not None and last_day >= ins.calibration_due:
+            out.append(
+                Finding(
+                    "instrument_calibration_expired",
+                    "warning",
+                    src.id,
+                    f"instrument {ins.id} was due for calibration on {ins.calibration_due}; "
+                    f"a reading covers {start}..{end}",
+                )
+            )
+        elif ins.calibrated_on is not None and start < ins.calibrated_on:
+            out.append(
+                Finding(
+                    "instrument_not_yet_calibrated",
+                    "warning",
+                    src.id,
+                    f"instrument {ins.id} was calibrated on {ins.calibrated_on}, after the reading's start {start}",
+                )
+            )
+    return sorted(set(out), key=lambda f: (f.subject, f.code, f.message))
+
+
+def calculate(
+    inventory: Inventory,
+    *,
+    activity: pd.DataFrame | None = None,
+    uncertainty: UncertaintyMethod | None = None,
+    iterations: int = 10_000,
+    seed: int | None = None,
+    registry: FactorRegistry | None = None,
+    contributions_top: int = 10,
+) -> Result:
+    """Calculate an inventory: per-line, per-gas emissions and totals, with uncertainty.
+
+    Parameters
+    ----------
+    inventory : Inventory
+        From :func:`nqi_carbon.load_inventory` or built in Python.
+    activity : pandas.DataFrame, optional
+        Bulk activity in long format (``source``, ``amount``, ``unit`` [, ``instrument``,
+        ``uncertainty``]), added to the records in the inventory.
+    uncertainty : {None, "analytical", "monte_carlo"}
+        IPCC Approach 1 (error propagation) or Approach 2 (Monte Carlo).
+    iterations : int
+        Monte Carlo iterations (default 10 000).
+    seed : int, optional
+        Monte Carlo seed; when omitted one is drawn and reported in the result.
+    registry : FactorRegistry, optional
+        Factor registry to resolve references (default: what the inventory declares).
+
+    Returns
+    -------
+    Result
+    """
+    cols = activity_columns(inventory, activity)
+    units_by_source: dict[str, list[str]] = {}
+    if len(cols):
+        pairs = np.unique(cols.source * max(len(cols.unit_names), 1) + cols.unit)
+        n_u = max(len(cols.unit_names), 1)
+        for key in pairs.tolist():
+            units_by_source.setdefault(inventory.sources[key // n_u].id, []).append(cols.unit_names[key % n_u])
+    plans, params, findings, used = plan_sources(inventory, units_by_source, registry)
+    ins_u95 = _instrument_u95(inventory, cols)
+    stats = source_statistics(cols, plans, ins_u95)
+    lines = build_lines(plans, stats)
+    masks = _groups(lines, inventory)
+    findings = sorted(set(findings), key=lambda f: (f.subject, f.code, f.message))
+    findings += _calibration_findings(inventory)
+    for p in plans:
+        if stats.n_records[p.index] == 0:
+            findings.append(Finding("source_without_activity", "warning", p.source.id,
+                                    "no activity records: the source contributes 0"))
+        elif stats.A_none[p.index] > 0:
+            findings.append(Finding("activity_uncertainty_missing", "info", p.source.id,
+                                    "some activity has no stated uncertainty and no instrument: "
+                                    "its activity error is not included"))
+    result = Result(inventory, inventory.gwp, lines, plans, params, used, findings, masks)
+    if uncertainty is None:
+        return result
+    method = "monte_carlo" if uncertainty in ("monte_carlo", "monte-carlo") else uncertainty
+    if method not in ("analytical", "monte_carlo"):
+        raise ValueError(f"uncertainty must be None, 'analytical' or 'monte_carlo', got {uncertainty!r}")
+    line_masks = {f"line:{i}": np.arange(len(lines)) == i for i in range(len(lines))}
+    a1 = approach1(lines, stats, params, ins_u95, {**masks, **line_masks})
+    result.line_uncertainty = [a1[f"line:{i}"] for i in range(len(lines))]
+    result.contributions = _contributions(lines, stats, params, ins_u95, inventory, masks["total"], contributions_top)
+    if method == "analytical":
+        result.group_uncertainty = {k: v for k, v in a1.items() if not k.startswith("line:")}
+        result.uncertainty_method = "analytical"
+        return result
+    if seed is None:
+        seed = secrets.randbits(63)
+    mc = monte_carlo(lines, stats, params, ins_u95, masks, iterations=iterations, seed=seed, cols=cols)
+    result.group_uncertainty = mc.groups
+    result.uncertainty_method = "monte_carlo"
+    result.seed = seed
+    result.iterations = iterations
+    return result
+
+
+def _contributions(
+    lines: Sequence[Line],
+    stats: Any,
+    params: Sequence[Parameter],
+    ins_u95: npt.NDArray[np.float64],
+    inv: Inventory,
+    total_mask: npt.NDArray[np.bool_],
+    top: int,
+) -> list[dict[str, Any]]:
+    """Share of each uncertain input in the variance of the total (Approach 1)."""
+    from .uncertainty import _matrices
+
+    J, Imat, P = _matrices(lines, stats, params, stats.A.size)
+    m = total_mask.astype(float)
+    items: list[tuple[str, str, float]] = []
+    sj = J @ m
+    for i, p in enumerate(inv.sources):
+        v = float(stats.Q[i] * sj[i] ** 2)
+        if v > 0:
+            items.append((f"activity:{p.id}", f"activity data of {p.id} (stated per record)", v))
+    si = Imat @ m if Imat.size else np.zeros(0)
+    for i, ins_id in enumerate(stats_instrument_ids(inv)):
+        if i < si.size:
+            v = float((ins_u95[i] * si[i]) ** 2)
+            if v > 0:
+                items.append((f"instrument:{ins_id}", f"instrument {ins_id}", v))
+    sp = P @ m if P.size else np.zeros(0)
+    for i, p in enumerate(params):
+        v = float((p.u95 * sp[i]) ** 2)
+        if v > 0:
+            items.append((p.key, p.label, v))
+    total = math.fsum(v for _, _, v in items)
+    items.sort(key=lambda t: (-t[2], t[0]))
+    return [
+        {"input": k, "label": lab, "variance_share": v / total if total else 0.0}
+        for k, lab, v in items[:top]
+    ]
+
+
+def stats_instrument_ids(inv: Inventory) -> list[str]:
+    """Instrument ids in column order (as in :func:`activity_columns`)."""
+    return [i.id for i in inv.instruments]

@@ -1,0 +1,256 @@
+"""Uncertainty of inventory results: IPCC Approach 1 and Approach 2 (Monte Carlo).
+
+Both work on the per-source sufficient statistics of :mod:`nqi_carbon.calc` and never
+per record, except Monte Carlo for records whose own distribution is not normal.
+
+Approach 1 (IPCC 2006 Vol. 1 Ch. 3, Eq. 3.1 for products and 3.2 for sums, first order)
+----------------------------------------------------------------------------------
+With U the half-width of the 95 % interval, for any group G of lines (a category, a
+scope, a facility, the total)::
+
+    U_G² = Σ_s Q_s (Σ_{l∈G, l from s} ρ_l)²                  activity, stated per record
+         + Σ_i u_i² (Σ_{l∈G} B_{s(l),i} ρ_l)²                 activity, per instrument
+         + Σ_p u_p² (Σ_{l∈G, l depends on p} c_l,p)²          factors and fuel parameters
+
+ρ_l is line l's t CO2e per base unit of its source's activity, Q_s = Σ (x·U_x)² over
+records with their own uncertainty, B_{s,i} the activity measured by instrument i, and
+c_l,p the part of line l proportional to parameter p. Inputs that share a factor (or a
+fuel's NCV, or an instrument) therefore combine *linearly* inside the group — a shared
+error does not average out — and different inputs combine in quadrature. Activity
+errors of one record are fully correlated across the gases of that record.
+
+Approach 2 (Monte Carlo, IPCC 2006 Vol. 1 Ch. 3 §3.2.3.2)
+-----------------------------------------------------
+Each parameter is drawn once per iteration from its stated distribution and shared by
+every line that uses it; each instrument's error likewise. Independent normal activity
+errors of a source are pooled exactly (their sum is normal with variance Σσ²), so the
+cost grows with the number of distinct uncertain inputs, not with the number of records.
+Iterations are processed in chunks, so memory does not grow with the iteration count.
+The seed is always reported; the same seed gives the same result in any process.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ._schema import Distribution
+from .calc import ActivityColumns, Line, Parameter, SourceStats
+
+__all__ = ["Z95", "GroupUncertainty", "approach1", "monte_carlo", "sample_multipliers"]
+
+Z95 = 1.959963984540054  # two-sided 95 % quantile of the standard normal
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class GroupUncertainty:
+    """Uncertainty of one group total."""
+
+    value: float
+    half95: float  # absolute half-width of the 95 % interval [t CO2e]
+    low: float
+    high: float
+    mean: float | None = None
+    median: float | None = None
+    std: float | None = None
+
+    @property
+    def relative_95(self) -> float:
+        """Half-width of the 95 % interval as a fraction of the value (IPCC U)."""
+        return self.half95 / abs(self.value) if self.value else (0.0 if self.half95 == 0 else math.inf)
+
+
+def _matrices(
+    lines: Sequence[Line], stats: SourceStats, params: Sequence[Parameter], n_src: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Sensitivity matrices J (sources × lines), I (instruments × lines), P (params × lines)."""
+    n_l = len(lines)
+    rho = np.array([ln.term.coef * ln.term.gwp * ln.share for ln in lines], dtype=float)
+    src = np.array([ln.plan_index for ln in lines], dtype=np.intp)
+    J = np.zeros((n_src, n_l))
+    J[src, np.arange(n_l)] = rho
+    Imat = stats.B.T @ J if stats.B.size else np.zeros((0, n_l))
+    P = np.zeros((len(params), n_l))
+    for k, ln in enumerate(lines):
+        for pidx, kind in ln.term.params:
+            if kind == "all":
+                P[pidx, k] += ln.co2e_t
+            else:  # only the activity that went through the fuel chain
+                P[pidx, k] += rho[k] * stats.A_chain[ln.plan_index]
+    return J, Imat, P
+
+
+def approach1(
+    lines: Sequence[Line],
+    stats: SourceStats,
+    params: Sequence[Parameter],
+    instrument_u95: FloatArray,
+    groups: Mapping[str, npt.NDArray[np.bool_]],
+) -> dict[str, GroupUncertainty]:
+    """IPCC Approach 1 for every group (a boolean mask over ``lines``).
+
+    Returns
+    -------
+    dict
+        Group name -> :class:`GroupUncertainty` (value, 95 % half-width and bounds).
+    """
+    n_src = stats.A.size
+    J, Imat, P = _matrices(lines, stats, params, n_src)
+    u_par = np.array([p.u95 for p in params], dtype=float)
+    names = list(groups)
+    if not names:
+        return {}
+    M = np.column_stack([groups[g] for g in names]).astype(float)
+    co2e = np.array([ln.co2e_t for ln in lines], dtype=float)
+    SJ = J @ M
+    var = stats.Q @ (SJ**2)
+    if Imat.shape[0]:
+        var = var + (instrument_u95**2) @ ((Imat @ M) ** 2)
+    if P.shape[0]:
+        var = var + (u_par**2) @ ((P @ M) ** 2)
+    out = {}
+    for j, g in enumerate(names):
+        value = math.fsum(co2e[groups[g]])
+        half = float(math.sqrt(max(var[j], 0.0)))
+        out[g] = GroupUncertainty(value, half, value - half, value + half)
+    return out
+
+
+def sample_multipliers(
+    spec: float | Distribution | None, nominal: float, size: int, rng: np.random.Generator
+) -> FloatArray:
+    """Draw ``size`` multipliers X/nominal of one uncertain input (truncated at zero).
+
+    * relative number u or ``normal``: normal with mean 1 and σ = U/1.96 (U from the
+      bounds' half-width), negative draws redrawn (truncation at zero);
+    * ``lognormal``: ln X normal with the 2.5/97.5 % points at ``lower``/``upper``;
+    * ``uniform``: between ``lower`` and ``upper``;
+    * ``triangular``: ``lower``, ``mode`` (default: the nominal value), ``upper``.
+    """
+    if spec is None or nominal == 0:
+        return np.ones(size)
+    if isinstance(spec, Distribution):
+        if spec.distribution == "lognormal":
+            mu = 0.5 * (math.log(spec.lower) + math.log(spec.upper))
+            sigma = (math.log(spec.upper) - math.log(spec.lower)) / (2 * Z95)
+            return np.asarray(np.exp(rng.normal(mu, sigma, size)) / nominal)
+        if spec.distribution == "uniform":
+            return np.asarray(rng.uniform(spec.lower, spec.upper, size) / nominal)
+        if spec.distribution == "triangular":
+            mode = spec.mode if spec.mode is not None else min(max(nominal, spec.lower), spec.upper)
+            if spec.lower == spec.upper:
+                return np.full(size, spec.lower / nominal)
+            return np.asarray(rng.triangular(spec.lower, mode, spec.upper, size) / nominal)
+        sigma = (spec.upper - spec.lower) / (2 * Z95) / abs(nominal)
+    else:
+        sigma = float(spec) / Z95
+    return _truncated_normal(1.0, sigma, size, rng)
+
+
+def _truncated_normal(mean: float, sigma: float, size: int, rng: np.random.Generator) -> FloatArray:
+    out = rng.normal(mean, sigma, size)
+    bad = out < 0
+    for _ in range(1000):
+        n = int(bad.sum())
+        if not n:
+            break
+        out[bad] = rng.normal(mean, sigma, n)
+        bad = out < 0
+    return np.asarray(np.maximum(out, 0.0))
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Per-group samples summarised; ``seed`` and ``iterations`` reproduce them."""
+
+    groups: dict[str, GroupUncertainty]
+    seed: int
+    iterations: int
+    samples_total: FloatArray
+
+
+def monte_carlo(
+    lines: Sequence[Line],
+    stats: SourceStats,
+    params: Sequence[Parameter],
+    instrument_u95: FloatArray,
+    groups: Mapping[str, npt.NDArray[np.bool_]],
+    *,
+    iterations: int,
+    seed: int,
+    cols: ActivityColumns | None = None,
+    total_group: str = "total",
+    chunk_budget_bytes: int = 32 * 1024 * 1024,
+) -> MonteCarloResult:
+    """IPCC Approach 2: seeded Monte Carlo over shared parameters and pooled activity.
+
+    Parameters
+    ----------
+    iterations : int
+        Number of draws K (>= 100).
+    seed : int
+        Seed of :class:`numpy.random.SeedSequence`; reported in the result.
+    chunk_budget_bytes : int
+        Iterations are processed in chunks whose working arrays stay under this size.
+    """
+    if iterations < 100:
+        raise ValueError("Monte Carlo needs at least 100 iterations")
+    n_l = len(lines)
+    n_src = stats.A.size
+    names = list(groups)
+    M = np.column_stack([groups[g] for g in names]).astype(float) if names else np.zeros((n_l, 0))
+    ss = np.random.SeedSequence(seed)
+    s_par, s_ins, s_src = ss.spawn(3)
+    # parameter multipliers: drawn in key order, so source order does not matter
+    order = sorted(range(len(params)), key=lambda i: params[i].key)
+    par_rngs = [np.random.Generator(np.random.PCG64(c)) for c in s_par.spawn(len(params))]
+    mult = np.ones((len(params), iterations))
+    for rank, i in enumerate(order):
+        mult[i] = sample_multipliers(params[i].spec, params[i].nominal, iterations, par_rngs[rank])
+    n_ins = instrument_u95.size
+    ins_rng = np.random.Generator(np.random.PCG64(s_ins))
+    ins_mult = np.vstack(
+        [_truncated_normal(1.0, instrument_u95[i] / Z95, iterations, ins_rng) for i in range(n_ins)]
+    ) if n_ins else np.ones((0, iterations))
+    src_rng = np.random.Generator(np.random.PCG64(s_src))
+    sigma_src = np.sqrt(stats.Q) / Z95
+
+    rho = np.array([ln.term.coef * ln.term.gwp * ln.share for ln in lines], dtype=float)
+    src_of = np.array([ln.plan_index for ln in lines], dtype=np.intp)
+    all_params = [[p for p, kind in ln.term.params if kind == "all"] for ln in lines]
+    chain_params = [[p for p, kind in ln.term.params if kind == "chain"] for ln in lines]
+    chunk = max(1, min(iterations, chunk_budget_bytes // (8 * max(n_l + n_src, 1) * 3)))
+    group_samples = np.empty((len(names), iterations))
+    for start in range(0, iterations, chunk):
+        stop = min(iterations, start + chunk)
+        k = stop - start
+        z = src_rng.standard_normal((k, n_src))
+        act = stats.A[None, :] + z * sigma_src[None, :]
+        if n_ins:
+            act = act + (ins_mult[:, start:stop] - 1.0).T @ stats.B.T
+        np.maximum(act, 0.0, out=act)
+        vals = act[:, src_of] * rho[None, :]
+        for li in range(n_l):
+            for p in chain_params[li]:
+                extra = stats.A_chain[src_of[li]] * (mult[p, start:stop] - 1.0) * rho[li]
+                vals[:, li] += extra
+            for p in all_params[li]:
+                vals[:, li] *= mult[p, start:stop]
+        group_samples[:, start:stop] = (vals @ M).T
+    out = {}
+    co2e = np.array([ln.co2e_t for ln in lines], dtype=float)
+    for j, g in enumerate(names):
+        s = group_samples[j]
+        lo, med, hi = np.percentile(s, [2.5, 50.0, 97.5])
+        value = math.fsum(co2e[groups[g]])
+        out[g] = GroupUncertainty(
+            value, float(hi - lo) / 2.0, float(lo), float(hi),
+            mean=float(s.mean()), median=float(med), std=float(s.std(ddof=1)),
+        )
+    total = group_samples[names.index(total_group)] if total_group in names else np.zeros(0)
+    return MonteCarloResult(out, seed, iterations, total)

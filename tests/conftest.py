@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+EXAMPLES = ROOT / "examples"
+
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture
+def minimal_inventory() -> dict:
+    """A small valid inventory as a mapping (fresh copy per test)."""
+    return {
+        "schema": "nqi-carbon/inventory@1",
+        "organization": {"name": "Test Co.", "id": "0755", "consolidation": "operational_control"},
+        "period": {"start": "2024-01-01", "end": "2025-01-01"},
+        "gwp": "AR5",
+        "facilities": [{"id": "plant-a", "name": "Plant A", "region": "CN-JS", "operational_control": True}],
+        "instruments": [
+            {
+                "id": "WB-01",
+                "kind": "belt scale",
+                "uncertainty": 0.02,
+                "calibrated_on": "2024-01-10",
+                "calibration_due": "2025-01-10",
+            }
+        ],
+        "sources": [
+            {
+                "id": "boiler-gas",
+                "facility": "plant-a",
+                "category": 1,
+                "subcategory": "stationary_combustion",
+                "factor": "ipcc-2006/stationary/natural_gas",
+                "activity": {"amount": 100, "unit": "TJ", "instrument": "WB-01"},
+            },
+            {
+                "id": "grid",
+                "facility": "plant-a",
+                "category": 2,
+                "factor": "cn-mee/grid/national/2022",
+                "activity": [
+                    {"period": "2024-01", "amount": 7000, "unit": "MWh"},
+                    {"period": "2024-02", "amount": 6500, "unit": "MWh"},
+                ],
+            },
+        ],
+    }

@@ -1,0 +1,162 @@
+"""Guards on the package surface: the exported names, layering, import cost."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nqi_carbon
+
+SRC = Path(nqi_carbon.__file__).resolve().parent
+
+EXPECTED_ALL = [
+    "ActivityRecord",
+    "BaseYear",
+    "Blend",
+    "CO2e",
+    "CarbonParameters",
+    "DimensionalityMismatchError",
+    "Exclusion",
+    "Factor",
+    "FactorRegistry",
+    "Finding",
+    "Facility",
+    "GWPSetMismatchError",
+    "Instrument",
+    "InvalidInputError",
+    "Inventory",
+    "Issue",
+    "KYOTO_GROUPS",
+    "MeasuredParameter",
+    "MissingGWPError",
+    "NqiCarbonError",
+    "Organisation",
+    "PackError",
+    "Period",
+    "Removal",
+    "Result",
+    "Source",
+    "Species",
+    "UnknownFactorError",
+    "UnknownGWPSetError",
+    "UnknownSpeciesError",
+    "UnknownUnitError",
+    "__version__",
+    "blend",
+    "blend_gwp",
+    "calculate",
+    "conversion_factor",
+    "gas_group",
+    "gwp",
+    "gwp_citation",
+    "gwp_set_names",
+    "gwp_table",
+    "inventory_json_schema",
+    "is_blend",
+    "load_inventory",
+    "normalise_gas",
+    "parse_unit",
+    "species",
+    "split_blend",
+    "to_co2e",
+    "ureg",
+    "validate_inventory",
+]
+
+
+def test_all_is_pinned_and_sorted():
+    assert nqi_carbon.__all__ == sorted(nqi_carbon.__all__)
+    assert nqi_carbon.__all__ == sorted(EXPECTED_ALL)
+
+
+def test_every_public_name_resolves():
+    for name in nqi_carbon.__all__:
+        assert getattr(nqi_carbon, name) is not None, name
+
+
+def test_version_matches_pyproject():
+    import tomllib
+
+    pyproject = SRC.parents[1] / "pyproject.toml"
+    if pyproject.exists():  # source checkout
+        meta = tomllib.loads(pyproject.read_text())
+        assert meta["project"]["version"] == nqi_carbon.__version__
+    from importlib.metadata import version
+
+    assert version("nqi-carbon") == nqi_carbon.__version__
+
+
+# Layers, lowest first. A module may import from its own layer or any lower one.
+LAYERS = [
+    {"errors"},
+    {"_yaml", "_schema", "_exact"},
+    {"_packs", "units"},
+    {"gases"},
+    {"gwp_values"},
+    {"_factor_schema"},
+    {"models"},
+    {"factors"},
+    {"calc"},
+    {"uncertainty"},
+    {"result"},
+    {"report", "verify", "trajectory"},
+    {"io", "cli", "demo"},
+]
+
+
+def _layer(mod: str) -> int:
+    for i, layer in enumerate(LAYERS):
+        if mod in layer:
+            return i
+    raise AssertionError(f"module {mod!r} is not placed in a layer; add it to LAYERS")
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+            found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.level == 1 and node.module is None:
+            found.update(a.name for a in node.names if (SRC / f"{a.name}.py").exists())
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("nqi_carbon."):
+            found.add(node.module.split(".")[1])
+    return found
+
+
+def test_imports_flow_one_way():
+    upward = []
+    for path in sorted(SRC.glob("*.py")):
+        mod = path.stem
+        if mod == "__init__":
+            continue
+        for dep in _imports(path):
+            if dep == "__init__" or dep == "nqi_carbon":
+                continue
+            if _layer(dep) > _layer(mod):
+                upward.append(f"{mod} imports {dep}")
+    assert not upward, "upward imports: " + "; ".join(upward)
+
+
+def test_import_reads_no_data_and_loads_no_heavy_library():
+    code = textwrap.dedent(
+        """
+        import sys
+        opened = []
+        def hook(event, args):
+            if event == "open" and isinstance(args[0], str):
+                opened.append(args[0])
+        sys.addaudithook(hook)
+        import nqi_carbon
+        data = [p for p in opened if p.endswith((".yaml", ".yml", ".txt", ".csv", ".json"))]
+        heavy = [m for m in ("pint", "pandas", "numpy", "pydantic", "yaml") if m in sys.modules]
+        print(repr((data, heavy)))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    data, heavy = ast.literal_eval(out.stdout.strip())
+    assert data == []
+    assert heavy == []
