@@ -1,0 +1,170 @@
+"""Uncertainty: Approach 1 against the `uncertainties` package; Monte Carlo against Approach 1."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from uncertainties import ufloat
+
+import nqi_carbon as nc
+
+DATA = Path(__file__).resolve().parent / "data"
+PACK = str(DATA / "packs" / "testpack.yaml")
+Z = 1.959963984540054
+
+
+def _inventory(gwp="AR5"):
+    return nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "U", "id": "u", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": gwp,
+            "factor_packs": [PACK],
+            "facilities": [{"id": "a", "equity_share": 1.0}, {"id": "b", "equity_share": 0.5}],
+            "instruments": [{"id": "M1", "kind": "gas meter", "uncertainty": 0.02, "coverage_factor": 2}],
+            "sources": [
+                {"id": "s1", "facility": "a", "category": 1, "factor": "testpack/stationary/natural_gas",
+                 "activity": [{"period": "2024-01", "amount": 40, "unit": "TJ", "instrument": "M1"},
+                              {"period": "2024-02", "amount": 60, "unit": "TJ", "instrument": "M1"}]},
+                {"id": "s2", "facility": "b", "category": 1, "factor": "testpack/stationary/natural_gas",
+                 "activity": [{"period": "2024-01", "amount": 30, "unit": "TJ", "uncertainty": 0.05},
+                              {"period": "2024-02", "amount": 20, "unit": "TJ", "uncertainty": 0.03}]},
+                {"id": "s3", "facility": "a", "category": 1, "factor": "testpack/stationary/other_bituminous_coal",
+                 "activity": {"amount": 1000, "unit": "t", "uncertainty": 0.025}},
+                {"id": "s4", "facility": "a", "category": 2, "factor": "testpack/grid/a",
+                 "activity": {"amount": 5000, "unit": "MWh", "instrument": "M1"}},
+            ],
+        }
+    )
+
+
+def _oracle(gwp=(1.0, 28.0, 265.0)):
+    """The same inventory with `uncertainties` (first-order propagation, exact correlations)."""
+    u = lambda v, U: ufloat(v, abs(v) * U / Z)  # noqa: E731 - value with relative 95 % half-width U
+    ng = [u(56100, 2000 / 56100), u(1, 1.35), u(0.1, 1.35)]
+    coal = [u(94600, 0.05), 1.0, 1.5]
+    ncv_coal = u(25.8, (30.5 - 19.9) / 2 / 25.8)
+    grid = u(0.5703, 0.02)
+    m1 = u(1.0, 0.02 * Z / 2)
+
+    def co2e(ef):
+        return sum(e * g for e, g in zip(ef, gwp, strict=True)) / 1000
+
+    s1 = (40 * m1 + 60 * m1) * co2e(ng)
+    s2 = 0.5 * (u(30, 0.05) + u(20, 0.03)) * co2e(ng)
+    s3 = u(1000, 0.025) * ncv_coal / 1000 * co2e(coal)
+    s4 = 5000 * m1 * grid
+    return {"total": s1 + s2 + s3 + s4, "category:1": s1 + s2 + s3, "category:2": s4,
+            "facility:a": s1 + s3 + s4, "facility:b": s2}
+
+
+def test_approach1_matches_uncertainties_to_1e9():
+    res = nc.calculate(_inventory(), uncertainty="analytical")
+    oracle = _oracle()
+    for group, q in oracle.items():
+        got = res.group_uncertainty[group]
+        assert got.value == pytest.approx(q.nominal_value, rel=1e-12), group
+        assert got.half95 / Z == pytest.approx(q.std_dev, rel=1e-9), group
+
+
+def test_shared_factor_does_not_average_out():
+    # two sources on one factor: factor error adds linearly, not in quadrature
+    res = nc.calculate(_inventory(), uncertainty="analytical")
+    s1_s2 = res.group_uncertainty["category:1"]
+    assert s1_s2.half95 > 0
+    independent = (
+        (res.line_uncertainty[0].half95**2 + res.line_uncertainty[3].half95**2) ** 0.5
+    )
+    # the category interval is wider than treating the same factor as independent per line
+    assert s1_s2.half95 > independent
+
+
+def test_contributions_rank_the_inputs():
+    res = nc.calculate(_inventory(), uncertainty="analytical")
+    shares = [c["variance_share"] for c in res.contributions]
+    assert shares == sorted(shares, reverse=True)
+    assert sum(shares) <= 1.0 + 1e-12
+    assert res.contributions[0]["input"].startswith(("factor:", "fuel:", "instrument:", "activity:"))
+
+
+def test_monte_carlo_sigma_within_3_standard_errors_of_approach1_for_normal_inputs():
+    inv = nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "U", "id": "u", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR5",
+            "factor_packs": [PACK],
+            "facilities": [{"id": "a"}],
+            "instruments": [{"id": "M1", "kind": "meter", "uncertainty": 0.04}],
+            "sources": [
+                {"id": "g1", "facility": "a", "category": 2, "factor": "testpack/grid/a",
+                 "activity": [{"period": "2024-01", "amount": 500, "unit": "MWh", "uncertainty": 0.1},
+                              {"period": "2024-02", "amount": 700, "unit": "MWh", "instrument": "M1"}]},
+                {"id": "g2", "facility": "a", "category": 2, "factor": "testpack/grid/a",
+                 "activity": {"amount": 300, "unit": "MWh", "uncertainty": 0.08}},
+            ],
+        }
+    )
+    k = 40_000
+    a1 = nc.calculate(inv, uncertainty="analytical").group_uncertainty["total"]
+    mc = nc.calculate(inv, uncertainty="monte_carlo", iterations=k, seed=7)
+    got = mc.group_uncertainty["total"]
+    se = 1 / np.sqrt(2 * k)
+    assert abs(got.std / (a1.half95 / Z) - 1) < 3 * se
+    assert got.mean == pytest.approx(a1.value, rel=3 * a1.relative_95 / np.sqrt(k))
+    assert mc.seed == 7 and mc.iterations == k
+
+
+def test_monte_carlo_is_reproducible_across_processes():
+    code = textwrap.dedent(
+        f"""
+        import json, sys
+        sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+        from test_uncertainty import _inventory
+        import nqi_carbon as nc
+        r = nc.calculate(_inventory(), uncertainty="monte_carlo", iterations=2000, seed=123)
+        print(json.dumps(r.to_dict()["uncertainty"], sort_keys=True))
+        """
+    )
+    outs = set()
+    for hashseed in ("0", "12345"):
+        env = {"PYTHONHASHSEED": hashseed, "PATH": "/usr/bin:/bin"}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        outs.add(out.stdout)
+    assert len(outs) == 1
+
+
+def test_seed_is_drawn_and_reported_when_not_given():
+    res = nc.calculate(_inventory(), uncertainty="monte_carlo", iterations=200)
+    assert isinstance(res.seed, int)
+    again = nc.calculate(_inventory(), uncertainty="monte_carlo", iterations=200, seed=res.seed)
+    assert again.to_dict()["uncertainty"] == res.to_dict()["uncertainty"]
+
+
+def test_lognormal_factor_median_and_mean():
+    # CH4 factor 1 kg/TJ with 95 % bounds 0.3-3 (lognormal): median = sqrt(0.9), mean = median*exp(s^2/2)
+    inv = nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "U", "id": "u", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR5",
+            "factor_packs": [PACK],
+            "facilities": [{"id": "a"}],
+            "sources": [{"id": "x", "facility": "a", "category": 1, "factor": "testpack/stationary/natural_gas",
+                         "activity": {"amount": 1000, "unit": "TJ"}}],
+        }
+    )
+    res = nc.calculate(inv, uncertainty="monte_carlo", iterations=50_000, seed=1)
+    ch4 = res.group_uncertainty["gas:CH4"]
+    s = (np.log(3) - np.log(0.3)) / (2 * Z)
+    median = np.sqrt(0.3 * 3) * 28  # t CO2e for 1000 TJ x kg/TJ x 28 / 1000
+    assert ch4.median == pytest.approx(median, rel=0.02)
+    assert ch4.mean == pytest.approx(median * np.exp(s * s / 2), rel=0.03)
