@@ -28,7 +28,9 @@ def minimal_inventory() -> dict:
         "organization": {"name": "Test Co.", "id": "0755", "consolidation": "operational_control"},
         "period": {"start": "2024-01-01", "end": "2025-01-01"},
         "gwp": "AR5",
-        "facilities": [{"id": "plant-a", "name": "Plant A", "region": "CN-JS", "operational_control": True}],
+        "facilities": [
+            {"id": "plant-a", "name": "Plant A", "region": "CN-JS", "operational_control": True}
+        ],
         "instruments": [
             {
                 "id": "WB-01",

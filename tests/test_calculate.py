@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import json
-import math
+from pathlib import Path
 
 import pytest
 
 import nqi_carbon as nc
 from nqi_carbon.errors import InvalidInputError
-
-from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -33,8 +30,14 @@ def inventory(sources, *, gwp="AR5", consolidation="operational_control", facili
 
 
 def src(id_, factor, amount, unit, category=1, facility="f", **kw):
-    return {"id": id_, "facility": facility, "category": category, "factor": factor,
-            "activity": {"amount": amount, "unit": unit}, **kw}
+    return {
+        "id": id_,
+        "facility": facility,
+        "category": category,
+        "factor": factor,
+        "activity": {"amount": amount, "unit": unit},
+        **kw,
+    }
 
 
 def test_natural_gas_100_tj_ar5_is_5615_45():
@@ -48,7 +51,9 @@ def test_natural_gas_100_tj_ar5_is_5615_45():
 
 def test_fuel_chain_mass_to_energy_via_ncv():
     # 1000 t coal x 25.8 TJ/Gg = 25.8 TJ; x (94600 + 1x28 + 1.5x265) kg/TJ = 2451.5049 t CO2e
-    res = nc.calculate(inventory([src("k", "testpack/stationary/other_bituminous_coal", 1000, "t")]))
+    res = nc.calculate(
+        inventory([src("k", "testpack/stationary/other_bituminous_coal", 1000, "t")])
+    )
     expected = 25.8 * (94600 + 28 + 1.5 * 265) / 1000
     assert res.total_co2e == pytest.approx(expected, rel=1e-12)
     assert res.totals()["by_gas_mass_t"]["CO2"] == pytest.approx(25.8 * 94.6, rel=1e-12)
@@ -65,9 +70,12 @@ def test_wood_biogenic_co2_apart_but_ch4_n2o_in():
 def test_equity_share_scales_each_line():
     facs = [{"id": "a", "equity_share": 0.6}, {"id": "b", "equity_share": 0.0}]
     inv = inventory(
-        [src("x", "testpack/stationary/natural_gas", 100, "TJ", facility="a"),
-         src("y", "testpack/stationary/natural_gas", 100, "TJ", facility="b")],
-        consolidation="equity_share", facilities=facs,
+        [
+            src("x", "testpack/stationary/natural_gas", 100, "TJ", facility="a"),
+            src("y", "testpack/stationary/natural_gas", 100, "TJ", facility="b"),
+        ],
+        consolidation="equity_share",
+        facilities=facs,
     )
     res = nc.calculate(inv)
     assert res.total_co2e == pytest.approx(0.6 * 5615.45, rel=1e-12)
@@ -77,18 +85,33 @@ def test_equity_share_scales_each_line():
 
 
 def test_operational_control_includes_all_or_nothing():
-    facs = [{"id": "a", "operational_control": True, "equity_share": 0.3},
-            {"id": "b", "operational_control": False, "equity_share": 0.9}]
+    facs = [
+        {"id": "a", "operational_control": True, "equity_share": 0.3},
+        {"id": "b", "operational_control": False, "equity_share": 0.9},
+    ]
     inv = inventory(
-        [src("x", "testpack/stationary/natural_gas", 100, "TJ", facility="a"),
-         src("y", "testpack/stationary/natural_gas", 100, "TJ", facility="b")],
+        [
+            src("x", "testpack/stationary/natural_gas", 100, "TJ", facility="a"),
+            src("y", "testpack/stationary/natural_gas", 100, "TJ", facility="b"),
+        ],
         facilities=facs,
     )
     assert nc.calculate(inv).total_co2e == pytest.approx(5615.45, rel=1e-12)
 
 
 def test_market_based_zero_factor_is_a_value_not_a_gap():
-    inv = inventory([src("grid", "testpack/grid/a", 1000, "MWh", category=2, market_factor="testpack/grid/zero")])
+    inv = inventory(
+        [
+            src(
+                "grid",
+                "testpack/grid/a",
+                1000,
+                "MWh",
+                category=2,
+                market_factor="testpack/grid/zero",
+            )
+        ]
+    )
     t = nc.calculate(inv).totals()
     assert t["by_scope"]["2_location"] == pytest.approx(570.3, rel=1e-12)
     assert t["by_scope"]["2_market"] == 0.0
@@ -97,8 +120,19 @@ def test_market_based_zero_factor_is_a_value_not_a_gap():
 
 
 def test_release_of_blend_splits_kyoto_only():
-    inv = inventory([{"id": "c", "facility": "f", "category": 1, "method": "release", "gas": "R-401A",
-                      "activity": {"amount": 100, "unit": "kg"}}], gwp="AR4")
+    inv = inventory(
+        [
+            {
+                "id": "c",
+                "facility": "f",
+                "category": 1,
+                "method": "release",
+                "gas": "R-401A",
+                "activity": {"amount": 100, "unit": "kg"},
+            }
+        ],
+        gwp="AR4",
+    )
     res = nc.calculate(inv)
     # R-401A: HCFC-22 53 %, HFC-152a 13 %, HCFC-124 34 %; Kyoto-only AR4 = 0.13 x 124 = 16.12
     assert res.total_co2e == pytest.approx(0.1 * 16.12, rel=1e-12)
@@ -107,8 +141,14 @@ def test_release_of_blend_splits_kyoto_only():
 
 
 def test_measured_gas_mass_and_ar6_ch4_origin():
-    base = {"id": "m", "facility": "f", "category": 1, "method": "measured", "gas": "CH4",
-            "activity": {"amount": 10, "unit": "t"}}
+    base = {
+        "id": "m",
+        "facility": "f",
+        "category": 1,
+        "method": "measured",
+        "gas": "CH4",
+        "activity": {"amount": 10, "unit": "t"},
+    }
     fossil = nc.calculate(inventory([{**base, "origin": "fossil"}], gwp="AR6"))
     bio = nc.calculate(inventory([{**base, "origin": "non_fossil"}], gwp="AR6"))
     unspecified = nc.calculate(inventory([base], gwp="AR6"))
@@ -119,29 +159,50 @@ def test_measured_gas_mass_and_ar6_ch4_origin():
 
 def test_carbon_content_method_with_measured_carbon_fraction():
     # FC x C_ar x OF x 44/12 = 1000 t x 0.60 x 0.98 x 44/12 = 2156 t CO2
-    s = {"id": "coal", "facility": "f", "category": 1, "method": "carbon_content",
-         "carbon": {"carbon_fraction": {"value": 60, "unit": "percent"}, "oxidation": {"value": 0.98, "unit": "1"}},
-         "activity": {"amount": 1000, "unit": "t"}}
+    s = {
+        "id": "coal",
+        "facility": "f",
+        "category": 1,
+        "method": "carbon_content",
+        "carbon": {
+            "carbon_fraction": {"value": 60, "unit": "percent"},
+            "oxidation": {"value": 0.98, "unit": "1"},
+        },
+        "activity": {"amount": 1000, "unit": "t"},
+    }
     res = nc.calculate(inventory([s]))
     assert res.total_co2e == pytest.approx(1000 * 0.6 * 0.98 * 44 / 12, rel=1e-12)
 
 
 def test_carbon_content_method_ncv_times_carbon_per_heat():
     # 500 t x 20.908 GJ/t x 0.02618 tC/GJ x 0.93 x 44/12
-    s = {"id": "coal", "facility": "f", "category": 1, "method": "carbon_content",
-         "carbon": {"ncv": {"value": 20.908, "unit": "GJ/t"}, "carbon_content": {"value": 0.02618, "unit": "tC/GJ"},
-                    "oxidation": {"value": 93, "unit": "percent"}},
-         "activity": {"amount": 500, "unit": "t"}}
+    s = {
+        "id": "coal",
+        "facility": "f",
+        "category": 1,
+        "method": "carbon_content",
+        "carbon": {
+            "ncv": {"value": 20.908, "unit": "GJ/t"},
+            "carbon_content": {"value": 0.02618, "unit": "tC/GJ"},
+            "oxidation": {"value": 93, "unit": "percent"},
+        },
+        "activity": {"amount": 500, "unit": "t"},
+    }
     res = nc.calculate(inventory([s]))
     assert res.total_co2e == pytest.approx(500 * 20.908 * 0.02618 * 0.93 * 44 / 12, rel=1e-12)
 
 
 def test_co2e_only_factor_and_gwp_set_mismatch_is_a_finding():
-    inv = inventory([src("truck", "testpack/freight/co2e", 1e6, "tkm", category=3, scope3_category=4)], gwp="AR6")
+    inv = inventory(
+        [src("truck", "testpack/freight/co2e", 1e6, "tkm", category=3, scope3_category=4)],
+        gwp="AR6",
+    )
     res = nc.calculate(inv)
     assert res.total_co2e == pytest.approx(100.0)
     assert res.totals()["by_gas_co2e_t"]["unspecified"] == pytest.approx(100.0)
-    assert [f.code for f in res.findings if f.code == "co2e_factor_gwp_set"] == ["co2e_factor_gwp_set"]
+    assert [f.code for f in res.findings if f.code == "co2e_factor_gwp_set"] == [
+        "co2e_factor_gwp_set"
+    ]
 
 
 def test_unit_of_wrong_dimension_is_refused_with_source_named():
@@ -159,33 +220,86 @@ def test_unknown_factor_lists_close_matches():
 
 def test_monthly_records_sum_to_the_year():
     months = [{"period": f"2024-{m:02d}", "amount": 100.0 + m, "unit": "MWh"} for m in range(1, 13)]
-    inv = inventory([{"id": "g", "facility": "f", "category": 2, "factor": "testpack/grid/a", "activity": months}])
-    year = inventory([src("g", "testpack/grid/a", sum(r["amount"] for r in months), "MWh", category=2)])
+    inv = inventory(
+        [
+            {
+                "id": "g",
+                "facility": "f",
+                "category": 2,
+                "factor": "testpack/grid/a",
+                "activity": months,
+            }
+        ]
+    )
+    year = inventory(
+        [src("g", "testpack/grid/a", sum(r["amount"] for r in months), "MWh", category=2)]
+    )
     assert nc.calculate(inv).total_co2e == nc.calculate(year).total_co2e
 
 
 def test_result_json_contract_names():
-    res = nc.calculate(inventory([src("b", "testpack/stationary/natural_gas", 100, "TJ")]), uncertainty="analytical")
+    res = nc.calculate(
+        inventory([src("b", "testpack/stationary/natural_gas", 100, "TJ")]),
+        uncertainty="analytical",
+    )
     d = json.loads(res.to_json())
-    assert list(d) == ["schema", "organization", "period", "gwp_set", "totals", "uncertainty", "lines",
-                       "provenance", "findings"]
+    assert list(d) == [
+        "schema",
+        "organization",
+        "period",
+        "gwp_set",
+        "totals",
+        "uncertainty",
+        "lines",
+        "provenance",
+        "findings",
+    ]
     assert d["schema"] == "nqi-carbon/result@1"
-    assert set(d["totals"]) >= {"gross_co2e_t", "gross_co2e_t_market_based", "by_category", "by_scope",
-                                "by_gas_co2e_t", "by_gas_mass_t", "by_facility", "biogenic_co2_t", "removals_co2e_t"}
+    assert set(d["totals"]) >= {
+        "gross_co2e_t",
+        "gross_co2e_t_market_based",
+        "by_category",
+        "by_scope",
+        "by_gas_co2e_t",
+        "by_gas_mass_t",
+        "by_facility",
+        "biogenic_co2_t",
+        "removals_co2e_t",
+    }
     assert list(d["totals"]["by_category"]) == ["1", "2", "3", "4", "5", "6"]
     assert list(d["totals"]["by_scope"]) == ["1", "2_location", "2_market", "3"]
     assert set(d["totals"]["by_gas_co2e_t"]) >= {"CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3"}
-    assert set(d["uncertainty"]) >= {"method", "ci95_low_t", "ci95_high_t", "relative_95", "seed", "iterations"}
-    assert set(d["lines"][0]) >= {"source", "facility", "category", "scope", "gas", "mass_t", "co2e_t",
-                                  "biogenic", "method", "factor", "share"}
+    assert set(d["uncertainty"]) >= {
+        "method",
+        "ci95_low_t",
+        "ci95_high_t",
+        "relative_95",
+        "seed",
+        "iterations",
+    }
+    assert set(d["lines"][0]) >= {
+        "source",
+        "facility",
+        "category",
+        "scope",
+        "gas",
+        "mass_t",
+        "co2e_t",
+        "biogenic",
+        "method",
+        "factor",
+        "share",
+    }
     assert set(d["provenance"]) >= {"library_version", "input_sha256", "factor_packs", "gwp_source"}
     assert {p["id"] for p in d["provenance"]["factor_packs"]} == {"testpack", "gwp-ipcc"}
     assert all(len(p["sha256"]) == 64 for p in d["provenance"]["factor_packs"])
 
 
 def test_removals_reported_negative_and_apart():
-    inv = inventory([src("b", "testpack/stationary/natural_gas", 100, "TJ")],
-                    removals=[{"id": "ccs", "facility": "f", "amount": 50, "unit": "t"}])
+    inv = inventory(
+        [src("b", "testpack/stationary/natural_gas", 100, "TJ")],
+        removals=[{"id": "ccs", "facility": "f", "amount": 50, "unit": "t"}],
+    )
     t = nc.calculate(inv).totals()
     assert t["removals_co2e_t"] == -50.0
     assert t["gross_co2e_t"] == pytest.approx(5615.45)

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from nqi_carbon import errors as E
+from nqi_carbon import errors as E  # noqa: N812
 
 
 @pytest.mark.parametrize(
@@ -18,8 +18,14 @@ from nqi_carbon import errors as E
         (E.UnknownGWPSetError("AR7", available=["AR4", "AR5", "AR6"]), KeyError),
         (E.MissingGWPError("NF3", "SAR"), KeyError),
         (E.GWPSetMismatchError("AR5", "AR6"), ValueError),
-        (E.UnknownFactorError("ipcc-2006/natgas", matches=["ipcc-2006/stationary/natural_gas"]), KeyError),
-        (E.InvalidInputError([E.Issue("finite_number", "not finite", file="f.yaml", field="x")]), ValueError),
+        (
+            E.UnknownFactorError("ipcc-2006/natgas", matches=["ipcc-2006/stationary/natural_gas"]),
+            KeyError,
+        ),
+        (
+            E.InvalidInputError([E.Issue("finite_number", "not finite", file="f.yaml", field="x")]),
+            ValueError,
+        ),
         (E.PackError([E.Issue("missing", "required", file="p.yaml")]), ValueError),
     ],
 )
@@ -41,7 +47,13 @@ def test_message_names_value_and_suggestion():
 
 def test_invalid_input_lists_every_issue():
     issues = [
-        E.Issue("finite_number", "Input should be a finite number", file="inv.yaml", field="a", value="nan"),
+        E.Issue(
+            "finite_number",
+            "Input should be a finite number",
+            file="inv.yaml",
+            field="a",
+            value="nan",
+        ),
         E.Issue("ids_unique", "id 'x' is used more than once", file="inv.yaml", field="sources"),
     ]
     err = E.InvalidInputError(issues, source="inv.yaml")

@@ -9,14 +9,26 @@ from nqi_carbon.errors import UnknownSpeciesError
 from nqi_carbon.gases import gas_pack, species_ids
 
 
-@pytest.mark.parametrize("name", ["HFC-134a", "HFC134a", "R-134a", "R134a", "hfc-134a", "811-97-2", " HFC 134a "])
+@pytest.mark.parametrize(
+    "name", ["HFC-134a", "HFC134a", "R-134a", "R134a", "hfc-134a", "811-97-2", " HFC 134a "]
+)
 def test_hfc134a_spellings(name):
     assert nc.normalise_gas(name) == "HFC-134a"
 
 
-@pytest.mark.parametrize(("name", "canonical"), [("r410a", "R-410A"), ("R410A", "R-410A"), ("SF6", "SF6"),
-                                                 ("2551-62-4", "SF6"), ("R-14", "CF4"), ("PFC-14", "CF4"),
-                                                 ("cC4F8", "c-C4F8"), ("HFC4310mee", "HFC-43-10mee")])
+@pytest.mark.parametrize(
+    ("name", "canonical"),
+    [
+        ("r410a", "R-410A"),
+        ("R410A", "R-410A"),
+        ("SF6", "SF6"),
+        ("2551-62-4", "SF6"),
+        ("R-14", "CF4"),
+        ("PFC-14", "CF4"),
+        ("cC4F8", "c-C4F8"),
+        ("HFC4310mee", "HFC-43-10mee"),
+    ],
+)
 def test_other_spellings(name, canonical):
     assert nc.normalise_gas(name) == canonical
 
@@ -41,9 +53,29 @@ def test_kyoto_basket_and_groups():
     assert nc.gas_group("HCFC-22") is None
 
 
-REQUIRED_BLENDS = ["R-404A", "R-407A", "R-407C", "R-407F", "R-410A", "R-417A", "R-422D", "R-427A", "R-438A",
-                   "R-448A", "R-449A", "R-452A", "R-454B", "R-507A", "R-508B", "R-513A", "R-401A", "R-402A",
-                   "R-402B", "R-408A", "R-409A"]
+REQUIRED_BLENDS = [
+    "R-404A",
+    "R-407A",
+    "R-407C",
+    "R-407F",
+    "R-410A",
+    "R-417A",
+    "R-422D",
+    "R-427A",
+    "R-438A",
+    "R-448A",
+    "R-449A",
+    "R-452A",
+    "R-454B",
+    "R-507A",
+    "R-508B",
+    "R-513A",
+    "R-401A",
+    "R-402A",
+    "R-402B",
+    "R-408A",
+    "R-409A",
+]
 
 
 @pytest.mark.parametrize("name", REQUIRED_BLENDS)

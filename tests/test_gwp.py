@@ -32,9 +32,33 @@ def test_every_value_the_oracle_has_is_equal():
 
 def test_every_requested_species_is_covered():
     required = [
-        "CO2", "CH4", "N2O", "SF6", "NF3", "HFC-23", "HFC-32", "HFC-41", "HFC-43-10mee", "HFC-125", "HFC-134",
-        "HFC-134a", "HFC-143", "HFC-143a", "HFC-152a", "HFC-227ea", "HFC-236fa", "HFC-245ca", "HFC-245fa",
-        "HFC-365mfc", "CF4", "C2F6", "C3F8", "c-C4F8", "C4F10", "C5F12", "C6F14",
+        "CO2",
+        "CH4",
+        "N2O",
+        "SF6",
+        "NF3",
+        "HFC-23",
+        "HFC-32",
+        "HFC-41",
+        "HFC-43-10mee",
+        "HFC-125",
+        "HFC-134",
+        "HFC-134a",
+        "HFC-143",
+        "HFC-143a",
+        "HFC-152a",
+        "HFC-227ea",
+        "HFC-236fa",
+        "HFC-245ca",
+        "HFC-245fa",
+        "HFC-365mfc",
+        "CF4",
+        "C2F6",
+        "C3F8",
+        "c-C4F8",
+        "C4F10",
+        "C5F12",
+        "C6F14",
     ]
     for sp in required:
         for s in ("AR4", "AR5", "AR6"):
@@ -43,8 +67,17 @@ def test_every_requested_species_is_covered():
 
 @pytest.mark.parametrize(
     ("species", "gwp_set", "value"),
-    [("CH4", "AR5", 28), ("N2O", "AR5", 265), ("CH4", "AR6", 27.9), ("N2O", "AR6", 273), ("SF6", "AR6", 25200),
-     ("NF3", "AR6", 17400), ("HFC-134a", "AR4", 1430), ("CF4", "AR6", 7380), ("CH4", "SAR", 21)],
+    [
+        ("CH4", "AR5", 28),
+        ("N2O", "AR5", 265),
+        ("CH4", "AR6", 27.9),
+        ("N2O", "AR6", 273),
+        ("SF6", "AR6", 25200),
+        ("NF3", "AR6", 17400),
+        ("HFC-134a", "AR4", 1430),
+        ("CF4", "AR6", 7380),
+        ("CH4", "SAR", 21),
+    ],
 )
 def test_spot_values(species, gwp_set, value):
     assert nc.gwp(species, gwp_set) == value
@@ -61,8 +94,14 @@ def test_ar6_methane_by_origin():
 
 @pytest.mark.parametrize(
     ("blend", "gwp_set", "value"),
-    [("R-404A", "AR4", 3921.6), ("R-410A", "AR4", 2087.5), ("R-401A", "AR4", 16.12), ("R-410A", "AR6", 2255.5),
-     ("R-407C", "AR4", 1773.85), ("R-409A", "AR4", 0.0)],
+    [
+        ("R-404A", "AR4", 3921.6),
+        ("R-410A", "AR4", 2087.5),
+        ("R-401A", "AR4", 16.12),
+        ("R-410A", "AR6", 2255.5),
+        ("R-407C", "AR4", 1773.85),
+        ("R-409A", "AR4", 0.0),
+    ],
 )
 def test_blend_gwp_kyoto_only(blend, gwp_set, value):
     assert nc.gwp(blend, gwp_set) == pytest.approx(value, rel=1e-12, abs=1e-12)

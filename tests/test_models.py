@@ -33,31 +33,103 @@ def test_gwp_set_name_is_normalised(minimal_inventory):
     ("mutate", "code", "field"),
     [
         (lambda d: d["period"].update(end="2024-01-01"), "period_end_after_start", "period"),
-        (lambda d: d["facilities"][0].update(equity_share=1.2), "less_than_equal", "facilities[0].equity_share"),
-        (lambda d: d["facilities"][0].update(equity_share=-0.1), "greater_than_equal", "facilities[0].equity_share"),
+        (
+            lambda d: d["facilities"][0].update(equity_share=1.2),
+            "less_than_equal",
+            "facilities[0].equity_share",
+        ),
+        (
+            lambda d: d["facilities"][0].update(equity_share=-0.1),
+            "greater_than_equal",
+            "facilities[0].equity_share",
+        ),
         (lambda d: d["sources"][0].update(category=0), "greater_than_equal", "sources[0].category"),
         (lambda d: d["sources"][0].update(category=7), "less_than_equal", "sources[0].category"),
         (lambda d: d["sources"][0].update(category=1.0), "int_type", "sources[0].category"),
-        (lambda d: d["sources"][0]["activity"].update(amount=True), "float_type", "sources[0].activity[0].amount"),
-        (lambda d: d["sources"][0]["activity"].update(amount="1,000"), "float_type", "sources[0].activity[0].amount"),
-        (lambda d: d["sources"][0]["activity"].update(amount=float("nan")), "finite_number", "sources[0].activity[0].amount"),
-        (lambda d: d["sources"][0]["activity"].update(amount=float("inf")), "finite_number", "sources[0].activity[0].amount"),
-        (lambda d: d["sources"][0]["activity"].update(amount=-1), "amount_not_negative", "sources[0].activity[0].amount"),
-        (lambda d: d["sources"][0]["activity"].update(unit="parsecs_x"), "unit_known", "sources[0].activity[0].unit"),
-        (lambda d: d["sources"][0].update(facility="nowhere"), "source_facility_exists", "sources[0].facility"),
-        (lambda d: d["sources"][0]["activity"].update(instrument="M-404"), "instrument_referenced_exists", "sources[0].activity[0].instrument"),
+        (
+            lambda d: d["sources"][0]["activity"].update(amount=True),
+            "float_type",
+            "sources[0].activity[0].amount",
+        ),
+        (
+            lambda d: d["sources"][0]["activity"].update(amount="1,000"),
+            "float_type",
+            "sources[0].activity[0].amount",
+        ),
+        (
+            lambda d: d["sources"][0]["activity"].update(amount=float("nan")),
+            "finite_number",
+            "sources[0].activity[0].amount",
+        ),
+        (
+            lambda d: d["sources"][0]["activity"].update(amount=float("inf")),
+            "finite_number",
+            "sources[0].activity[0].amount",
+        ),
+        (
+            lambda d: d["sources"][0]["activity"].update(amount=-1),
+            "amount_not_negative",
+            "sources[0].activity[0].amount",
+        ),
+        (
+            lambda d: d["sources"][0]["activity"].update(unit="parsecs_x"),
+            "unit_known",
+            "sources[0].activity[0].unit",
+        ),
+        (
+            lambda d: d["sources"][0].update(facility="nowhere"),
+            "source_facility_exists",
+            "sources[0].facility",
+        ),
+        (
+            lambda d: d["sources"][0]["activity"].update(instrument="M-404"),
+            "instrument_referenced_exists",
+            "sources[0].activity[0].instrument",
+        ),
         (lambda d: d["sources"].append(copy.deepcopy(d["sources"][0])), "ids_unique", "sources"),
-        (lambda d: d["instruments"][0].update(calibration_due="2023-01-01"), "calibration_due_after_calibrated_on", "instruments[0]"),
-        (lambda d: d["facilities"][0].pop("operational_control"), "consolidation_flags_present", "facilities[0].operational_control"),
-        (lambda d: d["sources"][1]["activity"][1].update(period="2024-01"), "activity_periods_do_not_overlap", "sources[1].activity"),
-        (lambda d: d["sources"][1]["activity"][1].update(period="2025-02"), "activity_within_period", "sources[1].activity[1]"),
-        (lambda d: d["sources"][0].update(scope3_category=4), "scope3_category_only_for_indirect", "sources[0]"),
+        (
+            lambda d: d["instruments"][0].update(calibration_due="2023-01-01"),
+            "calibration_due_after_calibrated_on",
+            "instruments[0]",
+        ),
+        (
+            lambda d: d["facilities"][0].pop("operational_control"),
+            "consolidation_flags_present",
+            "facilities[0].operational_control",
+        ),
+        (
+            lambda d: d["sources"][1]["activity"][1].update(period="2024-01"),
+            "activity_periods_do_not_overlap",
+            "sources[1].activity",
+        ),
+        (
+            lambda d: d["sources"][1]["activity"][1].update(period="2025-02"),
+            "activity_within_period",
+            "sources[1].activity[1]",
+        ),
+        (
+            lambda d: d["sources"][0].update(scope3_category=4),
+            "scope3_category_only_for_indirect",
+            "sources[0]",
+        ),
         (lambda d: d["sources"][0].pop("factor"), "method_inputs_present", "sources[0]"),
-        (lambda d: d["sources"][0].update(method="release", gas="HFC"), "gas_known", "sources[0].gas"),
+        (
+            lambda d: d["sources"][0].update(method="release", gas="HFC"),
+            "gas_known",
+            "sources[0].gas",
+        ),
         (lambda d: d.update(gwp="AR7"), "gwp_set_known", "gwp"),
         (lambda d: d.update(colour="blue"), "extra_forbidden", "colour"),
-        (lambda d: d["organization"].update(consolidation="vibes"), "literal_error", "organization.consolidation"),
-        (lambda d: d.update(exclusions=[{"category": 5, "reason": ""}]), "string_too_short", "exclusions[0].reason"),
+        (
+            lambda d: d["organization"].update(consolidation="vibes"),
+            "literal_error",
+            "organization.consolidation",
+        ),
+        (
+            lambda d: d.update(exclusions=[{"category": 5, "reason": ""}]),
+            "string_too_short",
+            "exclusions[0].reason",
+        ),
     ],
 )
 def test_each_rule_reports_its_code_and_field(minimal_inventory, mutate, code, field):
@@ -151,4 +223,6 @@ def test_json_schema_is_exported_and_current():
     assert "organization" in schema["properties"]
     doc = Path(__file__).resolve().parents[1] / "docs" / "reference" / "inventory.schema.json"
     if doc.exists():
-        assert json.loads(doc.read_text()) == schema, "regenerate with: nqi-carbon schema > docs/reference/inventory.schema.json"
+        assert json.loads(doc.read_text()) == schema, (
+            "regenerate with: nqi-carbon schema > docs/reference/inventory.schema.json"
+        )

@@ -92,7 +92,7 @@ def test_version_matches_pyproject():
 # Layers, lowest first. A module may import from its own layer or any lower one.
 LAYERS = [
     {"errors"},
-    {"_yaml", "_schema", "_exact"},
+    {"_yaml", "_schema", "_exact", "_atomic"},
     {"_packs", "units"},
     {"gases"},
     {"gwp_values"},

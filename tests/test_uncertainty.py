@@ -27,18 +27,44 @@ def _inventory(gwp="AR5"):
             "gwp": gwp,
             "factor_packs": [PACK],
             "facilities": [{"id": "a", "equity_share": 1.0}, {"id": "b", "equity_share": 0.5}],
-            "instruments": [{"id": "M1", "kind": "gas meter", "uncertainty": 0.02, "coverage_factor": 2}],
+            "instruments": [
+                {"id": "M1", "kind": "gas meter", "uncertainty": 0.02, "coverage_factor": 2}
+            ],
             "sources": [
-                {"id": "s1", "facility": "a", "category": 1, "factor": "testpack/stationary/natural_gas",
-                 "activity": [{"period": "2024-01", "amount": 40, "unit": "TJ", "instrument": "M1"},
-                              {"period": "2024-02", "amount": 60, "unit": "TJ", "instrument": "M1"}]},
-                {"id": "s2", "facility": "b", "category": 1, "factor": "testpack/stationary/natural_gas",
-                 "activity": [{"period": "2024-01", "amount": 30, "unit": "TJ", "uncertainty": 0.05},
-                              {"period": "2024-02", "amount": 20, "unit": "TJ", "uncertainty": 0.03}]},
-                {"id": "s3", "facility": "a", "category": 1, "factor": "testpack/stationary/other_bituminous_coal",
-                 "activity": {"amount": 1000, "unit": "t", "uncertainty": 0.025}},
-                {"id": "s4", "facility": "a", "category": 2, "factor": "testpack/grid/a",
-                 "activity": {"amount": 5000, "unit": "MWh", "instrument": "M1"}},
+                {
+                    "id": "s1",
+                    "facility": "a",
+                    "category": 1,
+                    "factor": "testpack/stationary/natural_gas",
+                    "activity": [
+                        {"period": "2024-01", "amount": 40, "unit": "TJ", "instrument": "M1"},
+                        {"period": "2024-02", "amount": 60, "unit": "TJ", "instrument": "M1"},
+                    ],
+                },
+                {
+                    "id": "s2",
+                    "facility": "b",
+                    "category": 1,
+                    "factor": "testpack/stationary/natural_gas",
+                    "activity": [
+                        {"period": "2024-01", "amount": 30, "unit": "TJ", "uncertainty": 0.05},
+                        {"period": "2024-02", "amount": 20, "unit": "TJ", "uncertainty": 0.03},
+                    ],
+                },
+                {
+                    "id": "s3",
+                    "facility": "a",
+                    "category": 1,
+                    "factor": "testpack/stationary/other_bituminous_coal",
+                    "activity": {"amount": 1000, "unit": "t", "uncertainty": 0.025},
+                },
+                {
+                    "id": "s4",
+                    "facility": "a",
+                    "category": 2,
+                    "factor": "testpack/grid/a",
+                    "activity": {"amount": 5000, "unit": "MWh", "instrument": "M1"},
+                },
             ],
         }
     )
@@ -60,8 +86,13 @@ def _oracle(gwp=(1.0, 28.0, 265.0)):
     s2 = 0.5 * (u(30, 0.05) + u(20, 0.03)) * co2e(ng)
     s3 = u(1000, 0.025) * ncv_coal / 1000 * co2e(coal)
     s4 = 5000 * m1 * grid
-    return {"total": s1 + s2 + s3 + s4, "category:1": s1 + s2 + s3, "category:2": s4,
-            "facility:a": s1 + s3 + s4, "facility:b": s2}
+    return {
+        "total": s1 + s2 + s3 + s4,
+        "category:1": s1 + s2 + s3,
+        "category:2": s4,
+        "facility:a": s1 + s3 + s4,
+        "facility:b": s2,
+    }
 
 
 def test_approach1_matches_uncertainties_to_1e9():
@@ -78,9 +109,7 @@ def test_shared_factor_does_not_average_out():
     res = nc.calculate(_inventory(), uncertainty="analytical")
     s1_s2 = res.group_uncertainty["category:1"]
     assert s1_s2.half95 > 0
-    independent = (
-        (res.line_uncertainty[0].half95**2 + res.line_uncertainty[3].half95**2) ** 0.5
-    )
+    independent = (res.line_uncertainty[0].half95 ** 2 + res.line_uncertainty[3].half95 ** 2) ** 0.5
     # the category interval is wider than treating the same factor as independent per line
     assert s1_s2.half95 > independent
 
@@ -90,7 +119,9 @@ def test_contributions_rank_the_inputs():
     shares = [c["variance_share"] for c in res.contributions]
     assert shares == sorted(shares, reverse=True)
     assert sum(shares) <= 1.0 + 1e-12
-    assert res.contributions[0]["input"].startswith(("factor:", "fuel:", "instrument:", "activity:"))
+    assert res.contributions[0]["input"].startswith(
+        ("factor:", "fuel:", "instrument:", "activity:")
+    )
 
 
 def test_monte_carlo_sigma_within_3_standard_errors_of_approach1_for_normal_inputs():
@@ -104,11 +135,23 @@ def test_monte_carlo_sigma_within_3_standard_errors_of_approach1_for_normal_inpu
             "facilities": [{"id": "a"}],
             "instruments": [{"id": "M1", "kind": "meter", "uncertainty": 0.04}],
             "sources": [
-                {"id": "g1", "facility": "a", "category": 2, "factor": "testpack/grid/a",
-                 "activity": [{"period": "2024-01", "amount": 500, "unit": "MWh", "uncertainty": 0.1},
-                              {"period": "2024-02", "amount": 700, "unit": "MWh", "instrument": "M1"}]},
-                {"id": "g2", "facility": "a", "category": 2, "factor": "testpack/grid/a",
-                 "activity": {"amount": 300, "unit": "MWh", "uncertainty": 0.08}},
+                {
+                    "id": "g1",
+                    "facility": "a",
+                    "category": 2,
+                    "factor": "testpack/grid/a",
+                    "activity": [
+                        {"period": "2024-01", "amount": 500, "unit": "MWh", "uncertainty": 0.1},
+                        {"period": "2024-02", "amount": 700, "unit": "MWh", "instrument": "M1"},
+                    ],
+                },
+                {
+                    "id": "g2",
+                    "facility": "a",
+                    "category": 2,
+                    "factor": "testpack/grid/a",
+                    "activity": {"amount": 300, "unit": "MWh", "uncertainty": 0.08},
+                },
             ],
         }
     )
@@ -136,7 +179,9 @@ def test_monte_carlo_is_reproducible_across_processes():
     outs = set()
     for hashseed in ("0", "12345"):
         env = {"PYTHONHASHSEED": hashseed, "PATH": "/usr/bin:/bin"}
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
         outs.add(out.stdout)
     assert len(outs) == 1
 
@@ -158,8 +203,15 @@ def test_lognormal_factor_median_and_mean():
             "gwp": "AR5",
             "factor_packs": [PACK],
             "facilities": [{"id": "a"}],
-            "sources": [{"id": "x", "facility": "a", "category": 1, "factor": "testpack/stationary/natural_gas",
-                         "activity": {"amount": 1000, "unit": "TJ"}}],
+            "sources": [
+                {
+                    "id": "x",
+                    "facility": "a",
+                    "category": 1,
+                    "factor": "testpack/stationary/natural_gas",
+                    "activity": {"amount": 1000, "unit": "TJ"},
+                }
+            ],
         }
     )
     res = nc.calculate(inv, uncertainty="monte_carlo", iterations=50_000, seed=1)

@@ -99,6 +99,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .calc import Finding
     from .errors import (
         DimensionalityMismatchError,
         GWPSetMismatchError,
@@ -112,6 +113,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         UnknownSpeciesError,
         UnknownUnitError,
     )
+    from .factors import Factor, FactorRegistry
     from .gases import (
         KYOTO_GROUPS,
         Blend,
@@ -124,9 +126,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         split_blend,
     )
     from .gwp_values import CO2e, blend_gwp, gwp, gwp_citation, gwp_set_names, gwp_table, to_co2e
-    from .calc import Finding
-    from .factors import Factor, FactorRegistry
-    from .result import Result, calculate
     from .io import inventory_json_schema, load_inventory, validate_inventory
     from .models import (
         ActivityRecord,
@@ -142,5 +141,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Removal,
         Source,
     )
+    from .result import Result, calculate
     from .units import conversion_factor, parse_unit
+
     ureg: Any

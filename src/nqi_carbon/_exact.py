@@ -58,4 +58,5 @@ def group_sum(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
     shift = (bits - emax)[codes]
     scaled = np.rint(np.ldexp(values, shift.astype(np.int32)))
     sums = np.bincount(codes, weights=scaled, minlength=n_groups)
-    return np.ldexp(sums, (-(bits - emax)).astype(np.int32))
+    out: FloatArray = np.ldexp(sums, (-(bits - emax)).astype(np.int32))
+    return out

@@ -80,9 +80,11 @@ class FuelEntry(StrictModel):
         energy = ureg.get_dimensionality("[energy]")
         if self.ncv is not None:
             dim = parse_unit(self.ncv.unit).dimensionality
-            if dim * ureg.get_dimensionality("[mass]") != energy and dim * ureg.get_dimensionality(
-                "[normal_gas_volume]"
-            ) != energy and dim * ureg.get_dimensionality("[length]") ** 3 != energy:
+            if (
+                dim * ureg.get_dimensionality("[mass]") != energy
+                and dim * ureg.get_dimensionality("[normal_gas_volume]") != energy
+                and dim * ureg.get_dimensionality("[length]") ** 3 != energy
+            ):
                 raise RuleError(
                     "parameter_units_fit",
                     f"ncv unit {self.ncv.unit!r} is not energy per mass or per volume",
@@ -113,7 +115,9 @@ class Validity(StrictModel):
     def to_not_before_from(self) -> Validity:
         """The validity ends no earlier than it starts."""
         if self.to is not None and self.to < self.from_:
-            raise RuleError("to_not_before_from", f"valid.to {self.to} is before valid.from {self.from_}")
+            raise RuleError(
+                "to_not_before_from", f"valid.to {self.to} is before valid.from {self.from_}"
+            )
         return self
 
 

@@ -163,7 +163,9 @@ def issues_from_validation_error(
 def _is_union_tag(part: int | str) -> bool:
     # pydantic inserts the union member name ('float', 'Distribution', 'function-after[...]')
     return isinstance(part, str) and (
-        part in {"float", "int", "str", "Distribution"} or "[" in part or part.startswith("function-")
+        part in {"float", "int", "str", "Distribution"}
+        or "[" in part
+        or part.startswith("function-")
     )
 
 
@@ -183,9 +185,7 @@ def _short_repr(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def read_pack(
-    source: str | Path | Traversable, model: type[M], *, expected_schema: str
-) -> tuple[M, str]:
+def read_pack(source: Path | Traversable, model: type[M], *, expected_schema: str) -> tuple[M, str]:
     """Read, validate and hash one pack file.
 
     Parameters

@@ -12,7 +12,6 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic_core import PydanticCustomError
 from pydantic import (
     AfterValidator,
     AllowInfNan,
@@ -23,16 +22,17 @@ from pydantic import (
     Strict,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "Citation",
-    "RuleError",
     "Distribution",
     "FiniteFloat",
     "Identifier",
     "NonNegativeFloat",
     "PackHeader",
     "Reference",
+    "RuleError",
     "StrictModel",
     "Uncertainty",
     "relative_half_width",
@@ -104,7 +104,10 @@ class Distribution(StrictModel):
     def lower_not_above_upper(self) -> Distribution:
         """The lower bound is not above the upper bound."""
         if self.lower > self.upper:
-            raise RuleError("lower_not_above_upper", f"lower bound {self.lower} is above upper bound {self.upper}")
+            raise RuleError(
+                "lower_not_above_upper",
+                f"lower bound {self.lower} is above upper bound {self.upper}",
+            )
         return self
 
     @model_validator(mode="after")
@@ -113,11 +116,13 @@ class Distribution(StrictModel):
         if self.mode is not None:
             if self.distribution != "triangular":
                 raise RuleError(
-                    "mode_only_for_triangular", "'mode' is only meaningful for a triangular distribution"
+                    "mode_only_for_triangular",
+                    "'mode' is only meaningful for a triangular distribution",
                 )
             if not self.lower <= self.mode <= self.upper:
                 raise RuleError(
-                    "mode_only_for_triangular", f"mode {self.mode} lies outside [{self.lower}, {self.upper}]"
+                    "mode_only_for_triangular",
+                    f"mode {self.mode} lies outside [{self.lower}, {self.upper}]",
                 )
         return self
 
@@ -172,7 +177,8 @@ class Citation(StrictModel):
         """A reference says where in the document: a table, a page or a section."""
         if not (self.table or self.page or self.section):
             raise RuleError(
-                "locates_the_value", "a reference needs at least one of 'table', 'page' or 'section'"
+                "locates_the_value",
+                "a reference needs at least one of 'table', 'page' or 'section'",
             )
         return self
 

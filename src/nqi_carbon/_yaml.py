@@ -36,18 +36,18 @@ class _StrictLoader(yaml.SafeLoader):
 
     max_nodes: int = DEFAULT_MAX_NODES
 
-    def compose_document(self) -> Node | None:  # type: ignore[override]
-        node: Node | None = super().compose_document()  # type: ignore[misc]
+    def compose_document(self) -> Node | None:
+        node: Node | None = super().compose_document()
         if node is not None:
             _check_expansion(node, self.max_nodes)
         return node
 
-    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
             seen: dict[Any, Node] = {}
             for key_node, _ in node.value:
                 if isinstance(key_node, ScalarNode):
-                    key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+                    key = self.construct_object(key_node, deep=deep)
                     if key in seen:
                         raise yaml.constructor.ConstructorError(
                             "while constructing a mapping",
@@ -56,7 +56,7 @@ class _StrictLoader(yaml.SafeLoader):
                             key_node.start_mark,
                         )
                     seen[key] = key_node
-        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type,no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 _StrictLoader.yaml_implicit_resolvers = {}
@@ -179,7 +179,7 @@ def load_yaml_text(
     loader = _StrictLoader(decoded)
     loader.max_nodes = max_nodes
     try:
-        data = loader.get_single_data()  # type: ignore[no-untyped-call]
+        data = loader.get_single_data()
     except _ExpansionError as exc:
         raise InvalidInputError(
             [
@@ -210,9 +210,11 @@ def load_yaml_text(
             [Issue("yaml_syntax", str(exc.problem or exc), file=source, row=line)], source=source
         ) from None
     except yaml.YAMLError as exc:
-        raise InvalidInputError([Issue("yaml_syntax", str(exc), file=source)], source=source) from None
+        raise InvalidInputError(
+            [Issue("yaml_syntax", str(exc), file=source)], source=source
+        ) from None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     return data
 
 

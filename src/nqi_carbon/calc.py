@@ -1,6 +1,7 @@
-"""The calculation core: from an :class:`~nqi_carbon.models.Inventory` to per-line,
-per-gas emissions, with consolidation, biogenic CO2 and removals apart, and Scope 2
-location- and market-based side by side.
+"""The calculation core: from an inventory to per-line, per-gas emissions.
+
+Consolidation is applied per line; biogenic CO2 and removals are kept apart; Scope 2 is
+given location- and market-based side by side.
 
 The pipeline is a chain of plain functions a notebook user can call one by one:
 
@@ -21,8 +22,6 @@ No pint Quantity or pydantic model is created per record.
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,8 +31,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from ._exact import fsum, group_sum
-from ._factor_schema import FactorEntry, FuelParameter
+from ._exact import group_sum
+from ._factor_schema import FuelParameter
 from ._schema import Distribution, Uncertainty, relative_half_width
 from .errors import (
     DimensionalityMismatchError,
@@ -44,8 +43,7 @@ from .errors import (
 from .factors import Factor, FactorRegistry
 from .gases import _catalogue as _gas_catalogue
 from .gases import normalise_gas
-from .gwp_values import _normalise_set, gwp, gwp_citation
-from .gwp_values import gwp_pack as _gwp_pack
+from .gwp_values import _normalise_set, gwp
 from .models import Inventory, MeasuredParameter, Source
 from .units import conversion_factor, parse_unit, registry
 
@@ -214,9 +212,7 @@ class _Planner:
         return gwp(gas, self.gwp_set, origin), _KYOTO_GROUP_OF[sp.group]  # type: ignore[arg-type]
 
     # -- factor method ------------------------------------------------------------------
-    def factor_terms(
-        self, src: Source, factor: Factor, *, label: str
-    ) -> tuple[GasTerm, ...]:
+    def factor_terms(self, src: Source, factor: Factor, *, label: str) -> tuple[GasTerm, ...]:
         e = factor.entry
         base = factor.activity_unit
         terms: list[GasTerm] = []
@@ -234,20 +230,41 @@ class _Planner:
                         "applied as given",
                     )
                 )
-            p = self.param(f"factor:{factor.ref}:CO2e", e.co2e.value, e.co2e.uncertainty, f"{factor.ref} CO2e")
+            p = self.param(
+                f"factor:{factor.ref}:CO2e", e.co2e.value, e.co2e.uncertainty, f"{factor.ref} CO2e"
+            )
             terms.append(
-                GasTerm("CO2e", coef, 1.0, False, "unspecified", None, ((p, "all"),) if p is not None else ())
+                GasTerm(
+                    "CO2e",
+                    coef,
+                    1.0,
+                    False,
+                    "unspecified",
+                    None,
+                    ((p, "all"),) if p is not None else (),
+                )
             )
             return tuple(terms)
         for gas, gv in (e.gases or {}).items():
-            coef = gv.value * conversion_factor(gv.unit, f"t/({base})", context=f"factor {factor.ref} {gas}")
+            coef = gv.value * conversion_factor(
+                gv.unit, f"t/({base})", context=f"factor {factor.ref} {gas}"
+            )
             origin = src.origin or gv.origin or ("non_fossil" if e.biogenic else "fossil")
             g, group = self.gas_gwp(gas, origin if gas == "CH4" else None, src.id)
             biogenic = e.biogenic and gas == "CO2"
-            p = self.param(f"factor:{factor.ref}:{gas}", gv.value, gv.uncertainty, f"{factor.ref} {gas}")
+            p = self.param(
+                f"factor:{factor.ref}:{gas}", gv.value, gv.uncertainty, f"{factor.ref} {gas}"
+            )
             terms.append(
-                GasTerm(gas, coef, g, biogenic, group, origin if gas == "CH4" else None,
-                        ((p, "all"),) if p is not None else ())
+                GasTerm(
+                    gas,
+                    coef,
+                    g,
+                    biogenic,
+                    group,
+                    origin if gas == "CH4" else None,
+                    ((p, "all"),) if p is not None else (),
+                )
             )
         return tuple(terms)
 
@@ -282,7 +299,7 @@ class _Planner:
                 pass
             fuel = factor.fuel
             ncv = fuel.parameter("ncv") if fuel is not None else None
-            if ncv is None:
+            if fuel is None or ncv is None:
                 raise DimensionalityMismatchError(
                     u,
                     base,
@@ -291,7 +308,8 @@ class _Planner:
                 )
             if factor.entry.basis == "GCV":
                 raise DimensionalityMismatchError(
-                    u, base,
+                    u,
+                    base,
                     context=f"source {src.id!r}: factor {factor.ref} is on a GCV basis but the fuel "
                     "gives an NCV; convert the activity to energy on a GCV basis yourself",
                 )
@@ -300,11 +318,15 @@ class _Planner:
                 q = (parse_unit(u) * energy_per_unit).to(base)
             except Exception:
                 raise DimensionalityMismatchError(
-                    u, base, context=f"source {src.id!r}: via NCV {ncv.value} {ncv.unit} of {fuel.ref}"  # type: ignore[union-attr]
+                    u,
+                    base,
+                    context=f"source {src.id!r}: via NCV {ncv.value} {ncv.unit} of {fuel.ref}",
                 ) from None
             scales[u] = float(q.magnitude)
             chain.add(u)
-            ncv_param = self.param(f"fuel:{fuel.ref}:ncv", ncv.value, ncv.uncertainty, f"{fuel.ref} NCV")  # type: ignore[union-attr]
+            ncv_param = self.param(
+                f"fuel:{fuel.ref}:ncv", ncv.value, ncv.uncertainty, f"{fuel.ref} NCV"
+            )
         return scales, chain, ncv_param
 
     # -- carbon-content method ------------------------------------------------------------
@@ -327,8 +349,13 @@ class _Planner:
         oxid = get("oxidation")
         if oxid is None:
             raise InvalidInputError(
-                [Issue("carbon_parameters_complete", "the oxidation rate is needed (state it or name a fuel that gives it)",
-                       field=f"sources[{src.id}].carbon.oxidation")]
+                [
+                    Issue(
+                        "carbon_parameters_complete",
+                        "the oxidation rate is needed (state it or name a fuel that gives it)",
+                        field=f"sources[{src.id}].carbon.oxidation",
+                    )
+                ]
             )
         params: list[tuple[int, str]] = []
         of_value = oxid[0] * float(parse_unit(oxid[1]).to("").magnitude)
@@ -340,8 +367,14 @@ class _Planner:
             q = cf[0] * parse_unit(cf[1])
             if not q.dimensionless:
                 raise InvalidInputError(
-                    [Issue("parameter_units_fit", "carbon_fraction is a mass fraction (unit '1' or '%')",
-                           field=f"sources[{src.id}].carbon.carbon_fraction", value=repr(cf[1]))]
+                    [
+                        Issue(
+                            "parameter_units_fit",
+                            "carbon_fraction is a mass fraction (unit '1' or '%')",
+                            field=f"sources[{src.id}].carbon.carbon_fraction",
+                            value=repr(cf[1]),
+                        )
+                    ]
                 )
             base = "t"
             carbon_per_base = float(q.to("").magnitude)  # t C per t fuel
@@ -353,24 +386,42 @@ class _Planner:
             missing = [n for n, v in (("ncv", ncv), ("carbon_content", cc)) if v is None]
             if missing:
                 raise InvalidInputError(
-                    [Issue("carbon_parameters_complete", f"missing {', '.join(missing)} (state it or name a fuel that gives it)",
-                           field=f"sources[{src.id}].carbon")]
+                    [
+                        Issue(
+                            "carbon_parameters_complete",
+                            f"missing {', '.join(missing)} (state it or name a fuel that gives it)",
+                            field=f"sources[{src.id}].carbon",
+                        )
+                    ]
                 )
-            assert ncv is not None and cc is not None
+            assert ncv is not None
+            assert cc is not None
             ncv_q = ncv[0] * parse_unit(ncv[1])
             cc_q = cc[0] * parse_unit(cc[1])
             per_base = ncv_q * cc_q  # carbon mass per base unit of fuel
             dim = per_base.dimensionality
-            if dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality("[mass]") or per_base.dimensionless:
+            if (
+                dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality("[mass]")
+                or per_base.dimensionless
+            ):
                 base = "t"
-            elif dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality("[normal_gas_volume]"):
+            elif dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality(
+                "[normal_gas_volume]"
+            ):
                 base = "Nm3"
-            elif dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality("[length]") ** 3:
+            elif (
+                dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality("[length]") ** 3
+            ):
                 base = "m3"
             else:
                 raise InvalidInputError(
-                    [Issue("parameter_units_fit", f"ncv x carbon_content gives {dim}, not carbon per fuel amount",
-                           field=f"sources[{src.id}].carbon")]
+                    [
+                        Issue(
+                            "parameter_units_fit",
+                            f"ncv x carbon_content gives {dim}, not carbon per fuel amount",
+                            field=f"sources[{src.id}].carbon",
+                        )
+                    ]
                 )
             carbon_per_base = float((per_base * parse_unit(base)).to("t").magnitude)
             for par, lab in ((ncv, "NCV"), (cc, "carbon content")):
@@ -395,9 +446,13 @@ class _Planner:
             origin = src.origin if sp == "CH4" else None
             if sp == "CH4" and origin is None and self.gwp_set == "AR6":
                 self.findings.append(
-                    Finding("ch4_origin_unspecified", "info", src.id,
-                            "CH4 origin not stated: AR6 Table 7.SM.7 value used (27.9); "
-                            "state origin: fossil (29.8) or non_fossil (27.0)")
+                    Finding(
+                        "ch4_origin_unspecified",
+                        "info",
+                        src.id,
+                        "CH4 origin not stated: AR6 Table 7.SM.7 value used (27.9); "
+                        "state origin: fossil (29.8) or non_fossil (27.0)",
+                    )
                 )
             g, group = self.gas_gwp(sp, origin, src.id)
             terms.append(GasTerm(sp, frac, g, False, group, origin, ()))
@@ -435,7 +490,10 @@ class _Planner:
         else:
             terms = self.mass_terms(src)
             base, ref, version = "t", "measured" if src.method == "measured" else "release", ""
-            scales = {u: conversion_factor(u, "t", context=f"source {src.id!r}: a gas mass") for u in units}
+            scales = {
+                u: conversion_factor(u, "t", context=f"source {src.id!r}: a gas mass")
+                for u in units
+            }
         return SourcePlan(
             index=index,
             source=src,
@@ -466,6 +524,7 @@ def plan_sources(
     Parameters
     ----------
     inv : Inventory
+        The validated inventory.
     units_by_source : mapping
         The distinct activity units seen per source id (scales are computed for these).
     reg : FactorRegistry, optional
@@ -573,40 +632,67 @@ def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> Activ
                 lo.append(math.nan)
                 hi.append(math.nan)
     inline = pd.DataFrame(
-        {"source": np.asarray(s_codes, dtype=np.intp), "amount": np.asarray(amounts, dtype=float),
-         "unit": units, "instrument": np.asarray(ins, dtype=np.intp), "u95": np.asarray(u95, dtype=float)}
+        {
+            "source": np.asarray(s_codes, dtype=np.intp),
+            "amount": np.asarray(amounts, dtype=float),
+            "unit": units,
+            "instrument": np.asarray(ins, dtype=np.intp),
+            "u95": np.asarray(u95, dtype=float),
+        }
     )
     if table is None or len(table) == 0:
         codes, names = pd.factorize(inline["unit"], sort=True)
         return ActivityColumns(
-            inline["source"].to_numpy(np.intp), inline["amount"].to_numpy(float), codes.astype(np.intp),
-            [str(n) for n in names], inline["instrument"].to_numpy(np.intp), ins_ids,
-            inline["u95"].to_numpy(float), np.asarray(dist, np.int8), np.asarray(lo), np.asarray(hi),
+            inline["source"].to_numpy(np.intp),
+            inline["amount"].to_numpy(float),
+            codes.astype(np.intp),
+            [str(n) for n in names],
+            inline["instrument"].to_numpy(np.intp),
+            ins_ids,
+            inline["u95"].to_numpy(float),
+            np.asarray(dist, np.int8),
+            np.asarray(lo),
+            np.asarray(hi),
         )
     tab = _table_columns(table, src_index, ins_index, inv.source_path)
     n_inline = len(inline)
     all_units = pd.concat([inline["unit"], pd.Series(tab["unit"], dtype=object)], ignore_index=True)
     codes, names = pd.factorize(all_units, sort=True)
     n_tab = tab["amount"].size
-    return ActivityColumns(
-        np.concatenate([inline["source"].to_numpy(np.intp), tab["source"]]),
-        np.concatenate([inline["amount"].to_numpy(float), tab["amount"]]),
-        codes.astype(np.intp),
-        [str(n) for n in names],
-        np.concatenate([inline["instrument"].to_numpy(np.intp), tab["instrument"]]),
-        ins_ids,
-        np.concatenate([inline["u95"].to_numpy(float), tab["u95"]]),
-        np.concatenate([np.asarray(dist, np.int8), np.zeros(n_tab, np.int8)]),
-        np.concatenate([np.asarray(lo), np.full(n_tab, np.nan)]),
-        np.concatenate([np.asarray(hi), np.full(n_tab, np.nan)]),
-    ) if n_inline else ActivityColumns(
-        tab["source"], tab["amount"], codes.astype(np.intp), [str(n) for n in names], tab["instrument"],
-        ins_ids, tab["u95"], np.zeros(n_tab, np.int8), np.full(n_tab, np.nan), np.full(n_tab, np.nan),
+    return (
+        ActivityColumns(
+            np.concatenate([inline["source"].to_numpy(np.intp), tab["source"]]),
+            np.concatenate([inline["amount"].to_numpy(float), tab["amount"]]),
+            codes.astype(np.intp),
+            [str(n) for n in names],
+            np.concatenate([inline["instrument"].to_numpy(np.intp), tab["instrument"]]),
+            ins_ids,
+            np.concatenate([inline["u95"].to_numpy(float), tab["u95"]]),
+            np.concatenate([np.asarray(dist, np.int8), np.zeros(n_tab, np.int8)]),
+            np.concatenate([np.asarray(lo), np.full(n_tab, np.nan)]),
+            np.concatenate([np.asarray(hi), np.full(n_tab, np.nan)]),
+        )
+        if n_inline
+        else ActivityColumns(
+            tab["source"],
+            tab["amount"],
+            codes.astype(np.intp),
+            [str(n) for n in names],
+            tab["instrument"],
+            ins_ids,
+            tab["u95"],
+            np.zeros(n_tab, np.int8),
+            np.full(n_tab, np.nan),
+            np.full(n_tab, np.nan),
+        )
     )
 
 
 def _table_columns(
-    table: pd.DataFrame, src_index: Mapping[str, int], ins_index: Mapping[str, int], file: str | None
+    table: pd.DataFrame,
+    src_index: Mapping[str, int],
+    ins_index: Mapping[str, int],
+    file: str | None,
 ) -> dict[str, Any]:
     """Vectorised validation of a long activity table; all problems reported together."""
     import pandas as pd
@@ -616,41 +702,111 @@ def _table_columns(
     missing = [c for c in ("source", "amount", "unit") if c not in table.columns]
     if missing:
         raise InvalidInputError(
-            [Issue("table_columns", f"missing column(s) {', '.join(missing)}", file=name,
-                   allowed="columns source, amount, unit [, instrument, uncertainty, period]")],
+            [
+                Issue(
+                    "table_columns",
+                    f"missing column(s) {', '.join(missing)}",
+                    file=name,
+                    allowed="columns source, amount, unit [, instrument, uncertainty, period]",
+                )
+            ],
             source=name,
         )
-    extra = sorted(set(table.columns) - {"source", "amount", "unit", "instrument", "uncertainty", "period"})
+    extra = sorted(
+        set(table.columns) - {"source", "amount", "unit", "instrument", "uncertainty", "period"}
+    )
     if extra:
-        issues.append(Issue("table_columns", f"unknown column(s) {', '.join(map(str, extra))}", file=name,
-                            allowed="source, amount, unit, instrument, uncertainty, period"))
+        issues.append(
+            Issue(
+                "table_columns",
+                f"unknown column(s) {', '.join(map(str, extra))}",
+                file=name,
+                allowed="source, amount, unit, instrument, uncertainty, period",
+            )
+        )
     rows = np.arange(1, len(table) + 1)
 
-    def bad(mask: npt.NDArray[np.bool_], code: str, col: str, msg: str, allowed: str, values: Any) -> None:
+    def bad(
+        mask: npt.NDArray[np.bool_], code: str, col: str, msg: str, allowed: str, values: Any
+    ) -> None:
         idx = np.flatnonzero(mask)
         for k in idx[:50]:
-            issues.append(Issue(code, msg, file=name, row=int(rows[k]), field=col,
-                                value=repr(values[k] if hasattr(values, "__getitem__") else values), allowed=allowed))
+            issues.append(
+                Issue(
+                    code,
+                    msg,
+                    file=name,
+                    row=int(rows[k]),
+                    field=col,
+                    value=repr(values[k] if hasattr(values, "__getitem__") else values),
+                    allowed=allowed,
+                )
+            )
         if idx.size > 50:
-            issues.append(Issue(code, f"... and {idx.size - 50} more rows with the same problem", file=name, field=col))
+            issues.append(
+                Issue(
+                    code,
+                    f"... and {idx.size - 50} more rows with the same problem",
+                    file=name,
+                    field=col,
+                )
+            )
 
     amount_col = table["amount"]
     if amount_col.dtype == bool or not pd.api.types.is_numeric_dtype(amount_col.dtype):
-        numeric = pd.to_numeric(amount_col.where(amount_col.map(lambda v: not isinstance(v, bool | str))), errors="coerce")
+        numeric = pd.to_numeric(
+            amount_col.where(amount_col.map(lambda v: not isinstance(v, bool | str))),
+            errors="coerce",
+        )
         nonnum = numeric.isna().to_numpy() & amount_col.notna().to_numpy()
-        bad(nonnum, "float_type", "amount", "not a number", "a number (not text or true/false)", amount_col.to_numpy())
+        bad(
+            nonnum,
+            "float_type",
+            "amount",
+            "not a number",
+            "a number (not text or true/false)",
+            amount_col.to_numpy(),
+        )
         amount = numeric.to_numpy(dtype=float)
     else:
         amount = amount_col.to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
-        bad(np.isnan(amount) & amount_col.notna().to_numpy(), "finite_number", "amount", "NaN is not an amount", "a finite number", amount)
-        bad(amount_col.isna().to_numpy(), "missing", "amount", "empty amount (a gap is never read as 0)", "a finite number; fill gaps explicitly", amount)
-        bad(np.isinf(amount), "finite_number", "amount", "infinite amount", "a finite number", amount)
+        bad(
+            np.isnan(amount) & amount_col.notna().to_numpy(),
+            "finite_number",
+            "amount",
+            "NaN is not an amount",
+            "a finite number",
+            amount,
+        )
+        bad(
+            amount_col.isna().to_numpy(),
+            "missing",
+            "amount",
+            "empty amount (a gap is never read as 0)",
+            "a finite number; fill gaps explicitly",
+            amount,
+        )
+        bad(
+            np.isinf(amount),
+            "finite_number",
+            "amount",
+            "infinite amount",
+            "a finite number",
+            amount,
+        )
         bad(amount < 0, "amount_not_negative", "amount", "negative activity", ">= 0", amount)
     src_vals = table["source"].astype(object).to_numpy()
     s_codes = pd.Series(src_vals).map(src_index)
     unknown = s_codes.isna().to_numpy()
-    bad(unknown, "source_exists", "source", "unknown source", ", ".join(sorted(src_index)[:20]), src_vals)
+    bad(
+        unknown,
+        "source_exists",
+        "source",
+        "unknown source",
+        ", ".join(sorted(src_index)[:20]),
+        src_vals,
+    )
     unit_vals = table["unit"].astype(object).to_numpy()
     uniq = pd.unique(pd.Series(unit_vals))
     for u in uniq:
@@ -659,25 +815,52 @@ def _table_columns(
                 raise NqiCarbonError(f"unit {u!r} is not text")
             parse_unit(u)
         except NqiCarbonError as exc:
-            bad(unit_vals == u, "unit_known", "unit", str(exc), "a unit such as t, MWh, Nm3, TJ", unit_vals)
+            bad(
+                unit_vals == u,
+                "unit_known",
+                "unit",
+                str(exc),
+                "a unit such as t, MWh, Nm3, TJ",
+                unit_vals,
+            )
     if "instrument" in table.columns:
         iv = table["instrument"].astype(object).to_numpy()
         present = pd.notna(iv)
         ic = pd.Series(iv).map(ins_index)
-        bad(present & ic.isna().to_numpy(), "instrument_referenced_exists", "instrument", "unknown instrument",
-            ", ".join(sorted(ins_index)) or "define it under 'instruments'", iv)
+        bad(
+            present & ic.isna().to_numpy(),
+            "instrument_referenced_exists",
+            "instrument",
+            "unknown instrument",
+            ", ".join(sorted(ins_index)) or "define it under 'instruments'",
+            iv,
+        )
         ins = ic.fillna(-1).to_numpy(dtype=np.intp)
     else:
         ins = np.full(len(table), -1, dtype=np.intp)
     if "uncertainty" in table.columns:
         uc = table["uncertainty"]
         if uc.dtype == bool or not pd.api.types.is_numeric_dtype(uc.dtype):
-            bad(np.ones(len(table), bool), "float_type", "uncertainty", "not a number", "a relative 95 % half-width such as 0.02", uc.to_numpy())
+            bad(
+                np.ones(len(table), bool),
+                "float_type",
+                "uncertainty",
+                "not a number",
+                "a relative 95 % half-width such as 0.02",
+                uc.to_numpy(),
+            )
             u95 = np.full(len(table), np.nan)
         else:
             u95 = uc.to_numpy(dtype=float)
             with np.errstate(invalid="ignore"):
-                bad(np.isinf(u95) | (u95 < 0), "uncertainty_range", "uncertainty", "not a finite value >= 0", ">= 0", u95)
+                bad(
+                    np.isinf(u95) | (u95 < 0),
+                    "uncertainty_range",
+                    "uncertainty",
+                    "not a finite value >= 0",
+                    ">= 0",
+                    u95,
+                )
     else:
         u95 = np.full(len(table), np.nan)
     if issues:
@@ -730,7 +913,11 @@ def source_statistics(
     x = cols.amount * scale_tab[key]
     A = group_sum(cols.source, x, n_src)
     is_chain = chain_tab[key]
-    A_chain = group_sum(cols.source, np.where(is_chain, x, 0.0), n_src) if is_chain.any() else np.zeros(n_src)
+    A_chain = (
+        group_sum(cols.source, np.where(is_chain, x, 0.0), n_src)
+        if is_chain.any()
+        else np.zeros(n_src)
+    )
     own = ~np.isnan(cols.u95)
     has_ins = (cols.instrument >= 0) & ~own
     n_ins = len(cols.instrument_ids)
@@ -744,7 +931,9 @@ def source_statistics(
     else:
         B = np.zeros((n_src, n_ins))
     none = ~own & ~has_ins
-    A_none = group_sum(cols.source, np.where(none, x, 0.0), n_src) if none.any() else np.zeros(n_src)
+    A_none = (
+        group_sum(cols.source, np.where(none, x, 0.0), n_src) if none.any() else np.zeros(n_src)
+    )
     counts = np.bincount(cols.source, minlength=n_src).astype(np.int64)
     return SourceStats(A, A_chain, Q, B, A_none, counts)
 
@@ -788,7 +977,10 @@ def build_lines(plans: Sequence[SourcePlan], stats: SourceStats) -> list[Line]:
         a = float(stats.A[p.index])
         variants: list[tuple[str, tuple[GasTerm, ...], str]]
         if p.market_terms is not None:
-            variants = [("location", p.terms, p.factor_ref), ("market", p.market_terms, str(p.market_ref))]
+            variants = [
+                ("location", p.terms, p.factor_ref),
+                ("market", p.market_terms, str(p.market_ref)),
+            ]
         else:
             variants = [("both", p.terms, p.factor_ref)]
         for basis, terms, ref in variants:

@@ -67,13 +67,28 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], out: 
     cells = [[str(h) for h in headers], *[[str(c) for c in r] for r in rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     for k, r in enumerate(cells):
-        out.write("  ".join(c.rjust(w) if k and _numeric(c) else c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
+        out.write(
+            "  ".join(
+                c.rjust(w) if k and _numeric(c) else c.ljust(w)
+                for c, w in zip(r, widths, strict=True)
+            ).rstrip()
+            + "\n"
+        )
         if k == 0:
             out.write("  ".join("-" * w for w in widths) + "\n")
 
 
 def _numeric(text: str) -> bool:
-    return bool(text) and text.replace(",", "").replace(".", "").replace("-", "").replace("%", "").replace("±", "").strip().isdigit()
+    return (
+        bool(text)
+        and text.replace(",", "")
+        .replace(".", "")
+        .replace("-", "")
+        .replace("%", "")
+        .replace("±", "")
+        .strip()
+        .isdigit()
+    )
 
 
 def _summary(res: object, out: TextIO) -> None:
@@ -87,13 +102,33 @@ def _summary(res: object, out: TextIO) -> None:
     )
     unc = res.group_uncertainty
     rows = []
-    names = {"1": "Direct emissions", "2": "Imported energy (location-based)", "3": "Transportation",
-             "4": "Products used", "5": "Use of products", "6": "Other"}
+    names = {
+        "1": "Direct emissions",
+        "2": "Imported energy (location-based)",
+        "3": "Transportation",
+        "4": "Products used",
+        "5": "Use of products",
+        "6": "Other",
+    }
     for c, v in t["by_category"].items():
         u = unc.get(f"category:{c}")
-        rows.append([f"Category {c}", names[c], _fmt(v), "" if u is None else f"±{100 * u.relative_95:.1f}%"])
+        rows.append(
+            [
+                f"Category {c}",
+                names[c],
+                _fmt(v),
+                "" if u is None else f"±{100 * u.relative_95:.1f}%",
+            ]
+        )
     u = unc.get("total")
-    rows.append(["Total", "gross, location-based", _fmt(t["gross_co2e_t"]), "" if u is None else f"±{100 * u.relative_95:.1f}%"])
+    rows.append(
+        [
+            "Total",
+            "gross, location-based",
+            _fmt(t["gross_co2e_t"]),
+            "" if u is None else f"±{100 * u.relative_95:.1f}%",
+        ]
+    )
     rows.append(["Total", "gross, market-based", _fmt(t["gross_co2e_t_market_based"]), ""])
     rows.append(["Biogenic CO2", "reported apart (t CO2)", _fmt(t["biogenic_co2_t"]), ""])
     rows.append(["Removals", "reported apart", _fmt(t["removals_co2e_t"]), ""])
@@ -130,7 +165,8 @@ def _factor_dict(f: object) -> dict[str, object]:
     assert isinstance(f, Factor)
     e = f.entry
     gases = {
-        g: {"value": v.value, "unit": v.unit, "citation": f.citation_text(g)} for g, v in (e.gases or {}).items()
+        g: {"value": v.value, "unit": v.unit, "citation": f.citation_text(g)}
+        for g, v in (e.gases or {}).items()
     }
     out: dict[str, object] = {
         "id": f.ref,
@@ -171,7 +207,9 @@ def _cmd_factors(args: argparse.Namespace) -> int:
             for k, v in d.items():
                 if k == "gases":
                     for g, gv in v.items():  # type: ignore[attr-defined]
-                        sys.stdout.write(f"  {g}: {gv['value']} {gv['unit']}\n      source: {gv['citation']}\n")
+                        sys.stdout.write(
+                            f"  {g}: {gv['value']} {gv['unit']}\n      source: {gv['citation']}\n"
+                        )
                 else:
                     sys.stdout.write(f"{k}: {v}\n")
         return 0
@@ -180,7 +218,13 @@ def _cmd_factors(args: argparse.Namespace) -> int:
     else:
         found = reg.factors()
     if args.format == "json":
-        json.dump([_factor_dict(f) for f in found], sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+        json.dump(
+            [_factor_dict(f) for f in found],
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+            allow_nan=False,
+        )
         sys.stdout.write("\n")
     else:
         rows = [
@@ -214,7 +258,11 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("calculate", help="calculate an inventory: totals, lines, uncertainty")
     c.add_argument("file")
     c.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    c.add_argument("--uncertainty", choices=("none", "analytical", "monte-carlo", "monte_carlo"), default="none")
+    c.add_argument(
+        "--uncertainty",
+        choices=("none", "analytical", "monte-carlo", "monte_carlo"),
+        default="none",
+    )
     c.add_argument("--iterations", type=int, default=10_000)
     c.add_argument("--seed", type=int, default=None)
     c.set_defaults(func=_cmd_calculate)

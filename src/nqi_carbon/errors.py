@@ -156,9 +156,8 @@ class UnknownGWPSetError(NqiCarbonError, KeyError):
     """A GWP set name that is not bundled (e.g. 'AR7')."""
 
     def __init__(self, name: str, *, available: Sequence[str] = ()) -> None:
-        msg = (
-            f"unknown GWP set {name!r}; available: {', '.join(available)}"
-            + _did_you_mean(close_matches(name, available))
+        msg = f"unknown GWP set {name!r}; available: {', '.join(available)}" + _did_you_mean(
+            close_matches(name, available)
         )
         super().__init__(msg, name=name, available=list(available))
 
@@ -203,8 +202,10 @@ class InvalidInputError(NqiCarbonError, ValueError):
         issues = list(issues)
         head = f"{source}: " if source else ""
         n = len(issues)
-        msg = head + f"{n} problem{'s' if n != 1 else ''} found:\n" + "\n".join(
-            "  - " + i.describe() for i in issues
+        msg = (
+            head
+            + f"{n} problem{'s' if n != 1 else ''} found:\n"
+            + "\n".join("  - " + i.describe() for i in issues)
         )
         super().__init__(msg, issues=issues, source=source)
         self.issues: list[Issue] = issues

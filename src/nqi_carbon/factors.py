@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -81,9 +81,12 @@ class FactorPack(PackHeader):
                 check(f"factor {f.id!r} co2e", f.co2e.reference)
         for fuel in self.fuels:
             if fuel.reference is None and any(
-                p is not None and p.reference is None for p in (fuel.ncv, fuel.carbon_content, fuel.oxidation)
+                p is not None and p.reference is None
+                for p in (fuel.ncv, fuel.carbon_content, fuel.oxidation)
             ):
-                raise RuleError("references_resolve", f"fuel {fuel.id!r}: a parameter has no reference")
+                raise RuleError(
+                    "references_resolve", f"fuel {fuel.id!r}: a parameter has no reference"
+                )
             check(f"fuel {fuel.id!r}", fuel.reference)
             for name in ("ncv", "carbon_content", "oxidation"):
                 p = getattr(fuel, name)
@@ -97,7 +100,9 @@ class FactorPack(PackHeader):
         fuels = {f.id for f in self.fuels}
         for f in self.factors:
             if f.fuel is not None and f.fuel not in fuels:
-                raise RuleError("factor_fuels_exist", f"factor {f.id!r} names unknown fuel {f.fuel!r}")
+                raise RuleError(
+                    "factor_fuels_exist", f"factor {f.id!r} names unknown fuel {f.fuel!r}"
+                )
         return self
 
     @model_validator(mode="after")
@@ -106,7 +111,9 @@ class FactorPack(PackHeader):
         for f in self.factors:
             for gas in f.gases or {}:
                 if normalise_gas(gas) != gas:
-                    raise RuleError("gas_ids_canonical", f"factor {f.id!r}: write {normalise_gas(gas)!r}")
+                    raise RuleError(
+                        "gas_ids_canonical", f"factor {f.id!r}: write {normalise_gas(gas)!r}"
+                    )
         return self
 
     @model_validator(mode="after")
@@ -236,17 +243,24 @@ def load_pack(source: str | Path | Traversable, *, bundled: bool = False) -> Loa
     PackError
         Naming the pack file, the entry and the field of every problem found.
     """
-    pack, sha = read_pack(source, FactorPack, expected_schema=FACTOR_PACK_SCHEMA)
+    path = Path(source) if isinstance(source, str) else source
+    pack, sha = read_pack(path, FactorPack, expected_schema=FACTOR_PACK_SCHEMA)
     stem = getattr(source, "name", str(source)).rsplit("/", 1)[-1]
     if stem.endswith((".yaml", ".yml")) and stem.rsplit(".", 1)[0] != pack.id and bundled:
         raise PackError(
-            [Issue("pack_file_name", f"pack id {pack.id!r} does not match its file name", file=str(source))],
+            [
+                Issue(
+                    "pack_file_name",
+                    f"pack id {pack.id!r} does not match its file name",
+                    file=str(source),
+                )
+            ],
             source=str(source),
         )
     return _build(pack, sha, str(source), bundled)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bundled(pack_id: str) -> LoadedPack:
     return load_pack(data_root() / f"{pack_id}.yaml", bundled=True)
 
@@ -295,7 +309,9 @@ class FactorRegistry:
                     )
                 )
             elif lp.id in self._user:
-                issues.append(Issue("ids_unique", f"two user packs have id {lp.id!r}", file=str(path)))
+                issues.append(
+                    Issue("ids_unique", f"two user packs have id {lp.id!r}", file=str(path))
+                )
             self._user[lp.id] = lp
         self._inline: dict[str, Factor] = {}
         pack_ids = set(self._bundled_ids) | set(self._user)
@@ -376,9 +392,14 @@ class FactorRegistry:
         if ref in self._inline:
             return self._inline[ref]
         m = _REF.match(ref)
-        if m is None or (m.group("pack") not in self._bundled_ids and m.group("pack") not in self._user):
+        if m is None or (
+            m.group("pack") not in self._bundled_ids and m.group("pack") not in self._user
+        ):
             candidates = list(self._inline) + [
-                f"{p}/{f}" for p in self.pack_ids() if p in self._user for f in self._user[p].factors
+                f"{p}/{f}"
+                for p in self.pack_ids()
+                if p in self._user
+                for f in self._user[p].factors
             ]
             if m is not None:
                 candidates += self.pack_ids()
@@ -400,7 +421,9 @@ class FactorRegistry:
         raise UnknownFactorError(
             ref,
             reason=f"pack {lp.id!r} has no fuel {rest!r}",
-            matches=[f"{lp.id}/fuel/{x}" for x in close_matches(rest.removeprefix("fuel/"), lp.fuels)],
+            matches=[
+                f"{lp.id}/fuel/{x}" for x in close_matches(rest.removeprefix("fuel/"), lp.fuels)
+            ],
         )
 
     def factors(self) -> list[Factor]:
@@ -429,18 +452,25 @@ class FactorRegistry:
         hits = []
         for f in self.factors():
             e = f.entry
-            hay = " ".join(x for x in (f.ref, e.name or "", e.notes or "", e.fuel or "") if x).lower()
+            hay = " ".join(
+                x for x in (f.ref, e.name or "", e.notes or "", e.fuel or "") if x
+            ).lower()
             if any(w not in hay for w in words):
                 continue
             if want_gas is not None and want_gas not in (e.gases or {}):
                 continue
-            if region is not None and e.region.upper() != region.upper() and not e.region.upper().startswith(
-                region.upper() + "-"
+            if (
+                region is not None
+                and e.region.upper() != region.upper()
+                and not e.region.upper().startswith(region.upper() + "-")
             ):
                 continue
-            if year is not None and e.valid is not None:
-                if year < e.valid.from_ or (e.valid.to is not None and year > e.valid.to):
-                    continue
+            if (
+                year is not None
+                and e.valid is not None
+                and (year < e.valid.from_ or (e.valid.to is not None and year > e.valid.to))
+            ):
+                continue
             hits.append(f)
         return sorted(hits, key=lambda f: f.ref)
 

@@ -38,7 +38,9 @@ __all__ = [
 KYOTO_GROUPS = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
 """Reporting groups of the Kyoto basket, in ISO 14064-1 clause 9.3.1 f) order."""
 
-Group = Literal["CO2", "CH4", "N2O", "HFC", "PFC", "SF6", "NF3", "HCFC", "CFC", "HC", "HFO", "other"]
+Group = Literal[
+    "CO2", "CH4", "N2O", "HFC", "PFC", "SF6", "NF3", "HCFC", "CFC", "HC", "HFO", "other"
+]
 _KYOTO_GROUP_OF = {
     "CO2": "CO2",
     "CH4": "CH4",
@@ -115,7 +117,8 @@ class GasPack(PackHeader):
     def names_unique(self) -> GasPack:
         """No two species or blends share an id, alias or CAS number."""
         seen: dict[str, str] = {}
-        for entry in [*self.species, *self.blends]:
+        entries: list[_SpeciesEntry | _BlendEntry] = [*self.species, *self.blends]
+        for entry in entries:
             keys = [entry.id, *getattr(entry, "aliases", [])]
             cas = getattr(entry, "cas", None)
             if cas:
@@ -137,7 +140,8 @@ class GasPack(PackHeader):
             for comp in b.components:
                 if comp not in known:
                     raise RuleError(
-                        "blend_components_known", f"{b.id}: component {comp!r} is not a listed species"
+                        "blend_components_known",
+                        f"{b.id}: component {comp!r} is not a listed species",
                     )
         return self
 
@@ -145,10 +149,12 @@ class GasPack(PackHeader):
     def references_resolve(self) -> GasPack:
         """Every entry cites a reference defined in the pack."""
         ids = self.reference_ids()
-        for entry in [*self.species, *self.blends]:
+        entries: list[_SpeciesEntry | _BlendEntry] = [*self.species, *self.blends]
+        for entry in entries:
             if entry.reference not in ids:
                 raise RuleError(
-                    "references_resolve", f"{entry.id}: reference {entry.reference!r} is not defined"
+                    "references_resolve",
+                    f"{entry.id}: reference {entry.reference!r} is not defined",
                 )
         return self
 
@@ -201,14 +207,14 @@ class _Catalogue:
 
 @lru_cache(maxsize=1)
 def _catalogue() -> _Catalogue:
-    pack, sha = read_pack(data_root() / "gases.yaml", GasPack, expected_schema="nqi-carbon/gas-pack@1")
+    pack, sha = read_pack(
+        data_root() / "gases.yaml", GasPack, expected_schema="nqi-carbon/gas-pack@1"
+    )
     sp = {
         s.id: Species(s.id, s.name, s.formula, s.group, s.kyoto, s.cas, tuple(s.aliases))
         for s in pack.species
     }
-    bl = {
-        b.id: Blend(b.id, tuple(sorted(b.components.items())), b.reference) for b in pack.blends
-    }
+    bl = {b.id: Blend(b.id, tuple(sorted(b.components.items())), b.reference) for b in pack.blends}
     index: dict[str, str] = {}
     for s in pack.species:
         for name in (s.id, *s.aliases, *([s.cas] if s.cas else [])):
@@ -254,9 +260,7 @@ def normalise_gas(name: str) -> str:
     cat = _catalogue()
     found = cat.index.get(key)
     if found is None:
-        raise UnknownSpeciesError(
-            name, matches=close_matches(name, [*cat.species, *cat.blends])
-        )
+        raise UnknownSpeciesError(name, matches=close_matches(name, [*cat.species, *cat.blends]))
     return found
 
 
@@ -302,7 +306,8 @@ def split_blend(name: str, mass: float) -> dict[str, float]:
 
 
 def gas_group(name: str) -> str | None:
-    """Return the Kyoto reporting group (``CO2``, ``CH4``, ``N2O``, ``HFCs``, ``PFCs``,
-    ``SF6``, ``NF3``) of a species, or None for a species outside the Kyoto basket.
+    """Return the Kyoto reporting group of a species, or None outside the Kyoto basket.
+
+    The groups are ``CO2``, ``CH4``, ``N2O``, ``HFCs``, ``PFCs``, ``SF6`` and ``NF3``.
     """
     return _KYOTO_GROUP_OF.get(species(name).group)

@@ -25,7 +25,16 @@ from .errors import GWPSetMismatchError, MissingGWPError, UnknownGWPSetError
 from .gases import _catalogue as _gas_catalogue
 from .gases import normalise_gas
 
-__all__ = ["CO2e", "Origin", "blend_gwp", "gwp", "gwp_citation", "gwp_set_names", "gwp_table", "to_co2e"]
+__all__ = [
+    "CO2e",
+    "Origin",
+    "blend_gwp",
+    "gwp",
+    "gwp_citation",
+    "gwp_set_names",
+    "gwp_table",
+    "to_co2e",
+]
 
 Origin = Literal["fossil", "non_fossil"]
 
@@ -78,7 +87,9 @@ class GWPPack(PackHeader):
             refs += [ov.reference for per in s.origin_values.values() for ov in per.values()]
             for r in refs:
                 if r not in ids:
-                    raise RuleError("references_resolve", f"set {s.id}: reference {r!r} is not defined")
+                    raise RuleError(
+                        "references_resolve", f"set {s.id}: reference {r!r} is not defined"
+                    )
         return self
 
 
@@ -98,7 +109,7 @@ def _tables() -> _Tables:
     for s in pack.sets:
         for sp in [*s.values, *s.origin_values, *s.value_references]:
             if sp not in known:
-                from ._packs import Issue, PackError
+                from .errors import Issue, PackError
 
                 raise PackError(
                     [
@@ -278,9 +289,7 @@ class CO2e:
         return f"{self.tonnes:,.6g} t CO2e ({self.gwp_set})"
 
 
-def to_co2e(
-    mass_t: float, species: str, gwp_set: str, origin: Origin | None = None
-) -> CO2e:
+def to_co2e(mass_t: float, species: str, gwp_set: str, origin: Origin | None = None) -> CO2e:
     """Convert a gas mass [t] to :class:`CO2e` under *gwp_set*."""
     sid = _normalise_set(gwp_set)
     return CO2e(mass_t * gwp(species, sid, origin), sid)

@@ -29,9 +29,7 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"JSON contains {name}, which is not a number")
 
 
-def read_structured(
-    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> tuple[Any, str]:
+def read_structured(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Any, str]:
     """Read a YAML or JSON file safely; return ``(data, sha256 of the file bytes)``.
 
     JSON with ``NaN``/``Infinity`` is refused; YAML is read by the strict safe loader.
@@ -48,14 +46,28 @@ def read_structured(
     if p.suffix.lower() == ".json":
         if len(raw) > max_bytes:
             raise InvalidInputError(
-                [Issue("file_too_large", f"file is {len(raw):,} bytes", file=name, allowed=f"<= {max_bytes:,}")],
+                [
+                    Issue(
+                        "file_too_large",
+                        f"file is {len(raw):,} bytes",
+                        file=name,
+                        allowed=f"<= {max_bytes:,}",
+                    )
+                ],
                 source=name,
             )
         try:
             data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
         except UnicodeDecodeError as exc:
             raise InvalidInputError(
-                [Issue("encoding", f"not valid UTF-8 at byte {exc.start}", file=name, allowed="UTF-8 text")],
+                [
+                    Issue(
+                        "encoding",
+                        f"not valid UTF-8 at byte {exc.start}",
+                        file=name,
+                        allowed="UTF-8 text",
+                    )
+                ],
                 source=name,
             ) from None
         except ValueError as exc:  # JSONDecodeError is a ValueError
@@ -80,8 +92,15 @@ def validate_inventory(data: Any, *, source: str | None = None) -> Inventory:
     """
     if not isinstance(data, dict):
         raise InvalidInputError(
-            [Issue("inventory_not_mapping", "an inventory is a mapping of sections", file=source,
-                   value=type(data).__name__, allowed="a YAML/JSON mapping with schema, organization, ...")],
+            [
+                Issue(
+                    "inventory_not_mapping",
+                    "an inventory is a mapping of sections",
+                    file=source,
+                    value=type(data).__name__,
+                    allowed="a YAML/JSON mapping with schema, organization, ...",
+                )
+            ],
             source=source,
         )
     issues: list[Issue] = []
@@ -111,7 +130,9 @@ def _unique(issues: list[Issue]) -> list[Issue]:
     return out
 
 
-def load_inventory(source: str | Path | dict[str, Any], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Inventory:
+def load_inventory(
+    source: str | Path | dict[str, Any], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Inventory:
     """Load and validate an inventory from a YAML/JSON file or a mapping.
 
     Parameters

@@ -9,14 +9,21 @@ validators append :class:`~nqi_carbon.errors.Issue` records instead of raising.
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ._factor_schema import FactorEntry
 from ._schema import (
@@ -71,7 +78,9 @@ def _report(info: ValidationInfo, code: str, issues: Iterable[Issue]) -> None:
     if sink is not None:
         sink.extend(found)
         return
-    raise RuleError(code, "; ".join(f"{i.field}: {i.message}" if i.field else i.message for i in found))
+    raise RuleError(
+        code, "; ".join(f"{i.field}: {i.message}" if i.field else i.message for i in found)
+    )
 
 
 class Organisation(StrictModel):
@@ -144,7 +153,11 @@ class Instrument(StrictModel):
     @model_validator(mode="after")
     def calibration_due_after_calibrated_on(self) -> Instrument:
         """A calibration falls due after the date it was done."""
-        if self.calibrated_on and self.calibration_due and self.calibration_due <= self.calibrated_on:
+        if (
+            self.calibrated_on
+            and self.calibration_due
+            and self.calibration_due <= self.calibrated_on
+        ):
             raise RuleError(
                 "calibration_due_after_calibrated_on",
                 f"calibration_due {self.calibration_due} is not after calibrated_on {self.calibrated_on}",
@@ -221,7 +234,9 @@ class ActivityRecord(StrictModel):
         """A record gives a period label or start/end dates (not both); end after start."""
         if self.period is not None:
             if self.start is not None or self.end is not None:
-                raise RuleError("record_period_well_formed", "give 'period' or 'start'/'end', not both")
+                raise RuleError(
+                    "record_period_well_formed", "give 'period' or 'start'/'end', not both"
+                )
             try:
                 _period_bounds(self.period)
             except ValueError:
@@ -288,7 +303,8 @@ class CarbonParameters(StrictModel):
         """Carbon is per unit heat or per unit mass, not both."""
         if self.carbon_content is not None and self.carbon_fraction is not None:
             raise RuleError(
-                "carbon_basis_single", "give 'carbon_content' (per heat) or 'carbon_fraction' (per mass), not both"
+                "carbon_basis_single",
+                "give 'carbon_content' (per heat) or 'carbon_fraction' (per mass), not both",
             )
         return self
 
@@ -312,7 +328,9 @@ class Source(StrictModel):
     gas: str | None = None
     origin: Literal["fossil", "non_fossil"] | None = None
     carbon: CarbonParameters | None = None
-    activity: Annotated[list[ActivityRecord], BeforeValidator(_one_or_many)] = Field(default_factory=list)
+    activity: Annotated[list[ActivityRecord], BeforeValidator(_one_or_many)] = Field(
+        default_factory=list
+    )
     description: str | None = None
     required_tier: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
 
@@ -336,12 +354,11 @@ class Source(StrictModel):
             "carbon_content": ("carbon", self.carbon),
         }[self.method]
         if need[1] is None:
-            raise RuleError(
-                "method_inputs_present", f"method {self.method!r} needs '{need[0]}'"
-            )
+            raise RuleError("method_inputs_present", f"method {self.method!r} needs '{need[0]}'")
         if self.method == "factor" and self.gas is not None:
             raise RuleError(
-                "method_inputs_present", "'gas' is for methods 'release'/'measured'; a factor names its gases"
+                "method_inputs_present",
+                "'gas' is for methods 'release'/'measured'; a factor names its gases",
             )
         if self.market_factor is not None and self.category != 2:
             raise RuleError(
@@ -473,7 +490,10 @@ class Inventory(StrictModel):
 
     def _facts(self) -> _Facts:
         return _Facts(
-            ids={sec: [(i, item.id) for i, item in enumerate(getattr(self, sec))] for sec in _ID_SECTIONS},
+            ids={
+                sec: [(i, item.id) for i, item in enumerate(getattr(self, sec))]
+                for sec in _ID_SECTIONS
+            },
             facility_refs=[
                 (f"{sec}[{i}].facility", kind, item.id, item.facility)
                 for sec, kind in (("sources", "source"), ("removals", "removal"))
@@ -494,7 +514,8 @@ class Inventory(StrictModel):
             period=(self.period.start, self.period.end),
             approach=self.organization.consolidation,
             facility_flags=[
-                (i, f.id, f.financial_control, f.operational_control) for i, f in enumerate(self.facilities)
+                (i, f.id, f.financial_control, f.operational_control)
+                for i, f in enumerate(self.facilities)
             ],
         )
 
@@ -521,13 +542,19 @@ class Inventory(StrictModel):
     def instrument_referenced_exists(self, info: ValidationInfo) -> Inventory:
         """Every instrument an activity record cites is defined under 'instruments'."""
         known = self._known(info, "instruments")
-        _report(info, "instrument_referenced_exists", rule_instrument_referenced_exists(self._facts(), known))
+        _report(
+            info,
+            "instrument_referenced_exists",
+            rule_instrument_referenced_exists(self._facts(), known),
+        )
         return self
 
     @model_validator(mode="after")
     def consolidation_flags_present(self, info: ValidationInfo) -> Inventory:
         """Under a control approach every facility says whether it is under that control."""
-        _report(info, "consolidation_flags_present", rule_consolidation_flags_present(self._facts()))
+        _report(
+            info, "consolidation_flags_present", rule_consolidation_flags_present(self._facts())
+        )
         return self
 
     @model_validator(mode="after")
@@ -539,7 +566,11 @@ class Inventory(StrictModel):
     @model_validator(mode="after")
     def activity_periods_do_not_overlap(self, info: ValidationInfo) -> Inventory:
         """Records of one source never cover the same days twice (no double counting)."""
-        _report(info, "activity_periods_do_not_overlap", rule_activity_periods_do_not_overlap(self._facts()))
+        _report(
+            info,
+            "activity_periods_do_not_overlap",
+            rule_activity_periods_do_not_overlap(self._facts()),
+        )
         return self
 
     @model_validator(mode="after")
@@ -554,7 +585,11 @@ class Inventory(StrictModel):
                     _normalise_set(f.co2e.gwp_set)
                 except NqiCarbonError as exc:
                     issues.append(
-                        Issue("inline_factor_gwp_sets_known", str(exc), field=f"factors[{i}].co2e.gwp_set")
+                        Issue(
+                            "inline_factor_gwp_sets_known",
+                            str(exc),
+                            field=f"factors[{i}].co2e.gwp_set",
+                        )
                     )
         _report(info, "inline_factor_gwp_sets_known", issues)
         return self
@@ -621,7 +656,12 @@ def rule_ids_unique(facts: _Facts) -> list[Issue]:
     for section, pairs in facts.ids.items():
         for dup in _dupes(i for _, i in pairs):
             issues.append(
-                Issue("ids_unique", f"id {dup!r} is used more than once", field=section, value=repr(dup))
+                Issue(
+                    "ids_unique",
+                    f"id {dup!r} is used more than once",
+                    field=section,
+                    value=repr(dup),
+                )
             )
     return issues
 
@@ -707,7 +747,7 @@ def rule_activity_periods_do_not_overlap(facts: _Facts) -> list[Issue]:
     issues = []
     for (base, src), spans in by_source.items():
         spans.sort()
-        for (s0, e0, j0), (s1, e1, j1) in zip(spans, spans[1:], strict=False):
+        for (s0, e0, j0), (s1, e1, j1) in itertools.pairwise(spans):
             if s1 < e0:
                 issues.append(
                     Issue(
@@ -741,7 +781,9 @@ def raw_facts(data: dict[str, Any]) -> _Facts:
 
     def items(section: str) -> list[tuple[int, dict[str, Any]]]:
         v = data.get(section)
-        return [(i, x) for i, x in enumerate(v) if isinstance(x, dict)] if isinstance(v, list) else []
+        return (
+            [(i, x) for i, x in enumerate(v) if isinstance(x, dict)] if isinstance(v, list) else []
+        )
 
     def ident(v: Any) -> str | None:
         if isinstance(v, bool):
@@ -749,7 +791,8 @@ def raw_facts(data: dict[str, Any]) -> _Facts:
         return str(v) if isinstance(v, str | int) else None
 
     ids = {
-        sec: [(i, s) for i, x in items(sec) if (s := ident(x.get("id"))) is not None] for sec in _ID_SECTIONS
+        sec: [(i, s) for i, x in items(sec) if (s := ident(x.get("id"))) is not None]
+        for sec in _ID_SECTIONS
     }
     per = data.get("period")
     period = None
@@ -792,9 +835,17 @@ def raw_facts(data: dict[str, Any]) -> _Facts:
     for i, x in items("facilities"):
         fid = ident(x.get("id")) or f"#{i}"
         fc, oc = x.get("financial_control"), x.get("operational_control")
-        flags.append((i, fid, fc if isinstance(fc, bool) or fc is None else False,
-                      oc if isinstance(oc, bool) or oc is None else False))
-    return _Facts(ids, refs, records, period, approach if isinstance(approach, str) else None, flags)
+        flags.append(
+            (
+                i,
+                fid,
+                fc if isinstance(fc, bool) or fc is None else False,
+                oc if isinstance(oc, bool) or oc is None else False,
+            )
+        )
+    return _Facts(
+        ids, refs, records, period, approach if isinstance(approach, str) else None, flags
+    )
 
 
 def run_rules_on_raw(data: dict[str, Any]) -> list[Issue]:
@@ -819,6 +870,8 @@ def _raw_ids(data: Any) -> dict[str, list[str]]:
             items = data.get(section)
             if isinstance(items, list):
                 out[section] = [
-                    str(x["id"]) for x in items if isinstance(x, dict) and isinstance(x.get("id"), str | int)
+                    str(x["id"])
+                    for x in items
+                    if isinstance(x, dict) and isinstance(x.get("id"), str | int)
                 ]
     return out

@@ -6,7 +6,7 @@ import datetime as _dt
 import json
 import math
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,7 +24,6 @@ from .calc import (
     activity_columns,
     build_lines,
     plan_sources,
-    registry_for,
     source_statistics,
 )
 from .factors import Factor, FactorRegistry
@@ -96,8 +95,10 @@ class Result:
 
     @property
     def total_co2e(self) -> float:
-        """Gross emissions [t CO2e]: categories 1-6, category 2 location-based, excluding
-        biogenic CO2 and removals."""
+        """Gross emissions [t CO2e].
+
+        Categories 1-6 with category 2 location-based, excluding biogenic CO2 and removals.
+        """
         return self._sum(self.group_masks["total"])
 
     @property
@@ -117,7 +118,9 @@ class Result:
         from .units import conversion_factor
 
         return -fsum(
-            r.amount * conversion_factor(r.unit, "t") * consolidation_share(self.inventory, r.facility)
+            r.amount
+            * conversion_factor(r.unit, "t")
+            * consolidation_share(self.inventory, r.facility)
             for r in self.inventory.removals
         )
 
@@ -130,9 +133,13 @@ class Result:
                 by_mass.setdefault(ln.gas, 0.0)
         for gas in by_mass:
             by_mass[gas] = fsum(
-                ln.mass_t for ln in self.line_records if ln.gas == gas and ln.basis != "market" and not ln.biogenic
+                ln.mass_t
+                for ln in self.line_records
+                if ln.gas == gas and ln.basis != "market" and not ln.biogenic
             )
-        by_gas = {g: self._sum(masks[f"gas:{g}"]) if f"gas:{g}" in masks else 0.0 for g in KYOTO_GROUPS}
+        by_gas = {
+            g: self._sum(masks[f"gas:{g}"]) if f"gas:{g}" in masks else 0.0 for g in KYOTO_GROUPS
+        }
         if "gas:unspecified" in masks:
             by_gas["unspecified"] = self._sum(masks["gas:unspecified"])
         return {
@@ -144,7 +151,9 @@ class Result:
             },
             "by_gas_co2e_t": by_gas,
             "by_gas_mass_t": dict(sorted(by_mass.items())),
-            "by_facility": {f.id: self._sum(masks[f"facility:{f.id}"]) for f in self.inventory.facilities},
+            "by_facility": {
+                f.id: self._sum(masks[f"facility:{f.id}"]) for f in self.inventory.facilities
+            },
             "biogenic_co2_t": self.biogenic_co2_t,
             "removals_co2e_t": self.removals_co2e_t,
         }
@@ -191,12 +200,17 @@ class Result:
             df = df[(df["basis"] != "market") & ~df["biogenic"]]
             out = df.groupby("source", sort=True)["co2e_t"].sum().rename("co2e_t").reset_index()
             return out
-        prefix = {"category": "category:", "scope": "scope:", "gas": "gas:", "facility": "facility:"}[level]
+        prefix = {
+            "category": "category:",
+            "scope": "scope:",
+            "gas": "gas:",
+            "facility": "facility:",
+        }[level]
         rows = []
         for name, mask in self.group_masks.items():
             if not name.startswith(prefix):
                 continue
-            row: dict[str, Any] = {level: name[len(prefix):], "co2e_t": self._sum(mask)}
+            row: dict[str, Any] = {level: name[len(prefix) :], "co2e_t": self._sum(mask)}
             u = self.group_uncertainty.get(name)
             if u is not None:
                 row.update(ci95_low_t=u.low, ci95_high_t=u.high, relative_95=u.relative_95)
@@ -217,7 +231,11 @@ class Result:
             "mean_t": None if u is None else u.mean,
             "median_t": None if u is None else u.median,
             "by_category": {
-                k.split(":", 1)[1]: {"ci95_low_t": v.low, "ci95_high_t": v.high, "relative_95": v.relative_95}
+                k.split(":", 1)[1]: {
+                    "ci95_low_t": v.low,
+                    "ci95_high_t": v.high,
+                    "relative_95": v.relative_95,
+                }
                 for k, v in self.group_uncertainty.items()
                 if k.startswith("category:")
             },
@@ -229,7 +247,11 @@ class Result:
         packs: dict[str, dict[str, str]] = {}
         for f in self.factors_used.values():
             if f.pack_id != "inventory":
-                packs[f.pack_id] = {"id": f.pack_id, "version": f.pack_version, "sha256": f.pack_sha256}
+                packs[f.pack_id] = {
+                    "id": f.pack_id,
+                    "version": f.pack_version,
+                    "sha256": f.pack_sha256,
+                }
         for p in self.plans:
             if p.method == "carbon_content" and p.factor_ref.count("/fuel/"):
                 from .calc import registry_for
@@ -300,7 +322,12 @@ class Result:
             if v
         )
         u = self.group_uncertainty.get("total")
-        unc = "" if u is None else f" (95 % interval {u.low:,.1f} to {u.high:,.1f}, ±{100 * u.relative_95:.1f} %, {self.uncertainty_method})"
+        unc = (
+            ""
+            if u is None
+            else f" (95 % interval {u.low:,.1f} to {u.high:,.1f}, "
+            f"±{100 * u.relative_95:.1f} %, {self.uncertainty_method})"
+        )
         warn = sum(1 for f in self.findings if f.severity != "info")
         return (
             f"<div><strong>{escape(self.inventory.organization.name)}</strong> — "
@@ -373,6 +400,8 @@ def calculate(
         Monte Carlo seed; when omitted one is drawn and reported in the result.
     registry : FactorRegistry, optional
         Factor registry to resolve references (default: what the inventory declares).
+    contributions_top : int
+        How many inputs to list in the variance-contribution table.
 
     Returns
     -------
@@ -384,7 +413,9 @@ def calculate(
         pairs = np.unique(cols.source * max(len(cols.unit_names), 1) + cols.unit)
         n_u = max(len(cols.unit_names), 1)
         for key in pairs.tolist():
-            units_by_source.setdefault(inventory.sources[key // n_u].id, []).append(cols.unit_names[key % n_u])
+            units_by_source.setdefault(inventory.sources[key // n_u].id, []).append(
+                cols.unit_names[key % n_u]
+            )
     plans, params, findings, used = plan_sources(inventory, units_by_source, registry)
     ins_u95 = _instrument_u95(inventory, cols)
     stats = source_statistics(cols, plans, ins_u95)
@@ -394,29 +425,47 @@ def calculate(
     findings += _calibration_findings(inventory)
     for p in plans:
         if stats.n_records[p.index] == 0:
-            findings.append(Finding("source_without_activity", "warning", p.source.id,
-                                    "no activity records: the source contributes 0"))
+            findings.append(
+                Finding(
+                    "source_without_activity",
+                    "warning",
+                    p.source.id,
+                    "no activity records: the source contributes 0",
+                )
+            )
         elif stats.A_none[p.index] > 0:
-            findings.append(Finding("activity_uncertainty_missing", "info", p.source.id,
-                                    "some activity has no stated uncertainty and no instrument: "
-                                    "its activity error is not included"))
+            findings.append(
+                Finding(
+                    "activity_uncertainty_missing",
+                    "info",
+                    p.source.id,
+                    "some activity has no stated uncertainty and no instrument: "
+                    "its activity error is not included",
+                )
+            )
     result = Result(inventory, inventory.gwp, lines, plans, params, used, findings, masks)
     if uncertainty is None:
         return result
     method = "monte_carlo" if uncertainty in ("monte_carlo", "monte-carlo") else uncertainty
     if method not in ("analytical", "monte_carlo"):
-        raise ValueError(f"uncertainty must be None, 'analytical' or 'monte_carlo', got {uncertainty!r}")
+        raise ValueError(
+            f"uncertainty must be None, 'analytical' or 'monte_carlo', got {uncertainty!r}"
+        )
     line_masks = {f"line:{i}": np.arange(len(lines)) == i for i in range(len(lines))}
     a1 = approach1(lines, stats, params, ins_u95, {**masks, **line_masks})
     result.line_uncertainty = [a1[f"line:{i}"] for i in range(len(lines))]
-    result.contributions = _contributions(lines, stats, params, ins_u95, inventory, masks["total"], contributions_top)
+    result.contributions = _contributions(
+        lines, stats, params, ins_u95, inventory, masks["total"], contributions_top
+    )
     if method == "analytical":
         result.group_uncertainty = {k: v for k, v in a1.items() if not k.startswith("line:")}
         result.uncertainty_method = "analytical"
         return result
     if seed is None:
         seed = secrets.randbits(63)
-    mc = monte_carlo(lines, stats, params, ins_u95, masks, iterations=iterations, seed=seed, cols=cols)
+    mc = monte_carlo(
+        lines, stats, params, ins_u95, masks, iterations=iterations, seed=seed, cols=cols
+    )
     result.group_uncertainty = mc.groups
     result.uncertainty_method = "monte_carlo"
     result.seed = seed
@@ -440,10 +489,12 @@ def _contributions(
     m = total_mask.astype(float)
     items: list[tuple[str, str, float]] = []
     sj = J @ m
-    for i, p in enumerate(inv.sources):
+    for i, src in enumerate(inv.sources):
         v = float(stats.Q[i] * sj[i] ** 2)
         if v > 0:
-            items.append((f"activity:{p.id}", f"activity data of {p.id} (stated per record)", v))
+            items.append(
+                (f"activity:{src.id}", f"activity data of {src.id} (stated per record)", v)
+            )
     si = Imat @ m if Imat.size else np.zeros(0)
     for i, ins_id in enumerate(stats_instrument_ids(inv)):
         if i < si.size:

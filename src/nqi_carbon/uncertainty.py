@@ -62,7 +62,9 @@ class GroupUncertainty:
     @property
     def relative_95(self) -> float:
         """Half-width of the 95 % interval as a fraction of the value (IPCC U)."""
-        return self.half95 / abs(self.value) if self.value else (0.0 if self.half95 == 0 else math.inf)
+        return (
+            self.half95 / abs(self.value) if self.value else (0.0 if self.half95 == 0 else math.inf)
+        )
 
 
 def _matrices(
@@ -191,10 +193,18 @@ def monte_carlo(
 
     Parameters
     ----------
+    lines, stats, params, instrument_u95
+        As for :func:`approach1`.
+    groups : mapping
+        Group name -> boolean mask over ``lines``.
     iterations : int
         Number of draws K (>= 100).
     seed : int
         Seed of :class:`numpy.random.SeedSequence`; reported in the result.
+    cols : ActivityColumns, optional
+        The activity columns (reserved for per-record sampling of non-normal activity).
+    total_group : str
+        The group whose samples are returned in full.
     chunk_budget_bytes : int
         Iterations are processed in chunks whose working arrays stay under this size.
     """
@@ -214,9 +224,16 @@ def monte_carlo(
         mult[i] = sample_multipliers(params[i].spec, params[i].nominal, iterations, par_rngs[rank])
     n_ins = instrument_u95.size
     ins_rng = np.random.Generator(np.random.PCG64(s_ins))
-    ins_mult = np.vstack(
-        [_truncated_normal(1.0, instrument_u95[i] / Z95, iterations, ins_rng) for i in range(n_ins)]
-    ) if n_ins else np.ones((0, iterations))
+    ins_mult = (
+        np.vstack(
+            [
+                _truncated_normal(1.0, instrument_u95[i] / Z95, iterations, ins_rng)
+                for i in range(n_ins)
+            ]
+        )
+        if n_ins
+        else np.ones((0, iterations))
+    )
     src_rng = np.random.Generator(np.random.PCG64(s_src))
     sigma_src = np.sqrt(stats.Q) / Z95
 
@@ -249,8 +266,13 @@ def monte_carlo(
         lo, med, hi = np.percentile(s, [2.5, 50.0, 97.5])
         value = math.fsum(co2e[groups[g]])
         out[g] = GroupUncertainty(
-            value, float(hi - lo) / 2.0, float(lo), float(hi),
-            mean=float(s.mean()), median=float(med), std=float(s.std(ddof=1)),
+            value,
+            float(hi - lo) / 2.0,
+            float(lo),
+            float(hi),
+            mean=float(s.mean()),
+            median=float(med),
+            std=float(s.std(ddof=1)),
         )
     total = group_samples[names.index(total_group)] if total_group in names else np.zeros(0)
     return MonteCarloResult(out, seed, iterations, total)

@@ -96,7 +96,7 @@ _GAS_TOKEN = re.compile(
 
 
 @lru_cache(maxsize=1)
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry[Any]:
     """Return the nqi-carbon unit registry (created on first call).
 
     Returns
@@ -108,7 +108,7 @@ def registry() -> pint.UnitRegistry:
     """
     import pint
 
-    ureg = pint.UnitRegistry(
+    ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(
         autoconvert_offset_to_baseunit=False,
         on_redefinition="ignore",
         cache_folder=None,
@@ -138,7 +138,7 @@ def _refuse(text: str) -> None:
 
 
 @lru_cache(maxsize=4096)
-def parse_unit(text: str) -> pint.Quantity:
+def parse_unit(text: str) -> pint.Quantity[Any]:
     """Parse a unit expression into a pint Quantity of magnitude one unit.
 
     Parameters
@@ -212,6 +212,7 @@ def check_dimension(text: str, reference: str, *, context: str = "") -> None:
     conversion_factor(text, reference, context=context)
 
 
-def quantity(value: Any, unit: str) -> pint.Quantity:
+def quantity(value: Any, unit: str) -> pint.Quantity[Any]:
     """Build one pint Quantity (for display and tests; never per record in the core)."""
-    return value * parse_unit(unit)
+    q: pint.Quantity[Any] = value * parse_unit(unit)
+    return q
