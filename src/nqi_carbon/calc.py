@@ -88,7 +88,7 @@ class Parameter:
     """An uncertain input shared by every line that depends on it.
 
     ``key`` identifies it across sources (``factor:ipcc-2006/stationary/natural_gas:CO2``,
-    ``fuel:cn-mee/fuel/raw_coal:ncv``, ``source:kiln:carbon_fraction``...), so lines that
+    ``fuel:cn-mee/fuel/anthracite:ncv``, ``source:kiln:carbon_fraction``...), so lines that
     use one factor are fully correlated through it.
     """
 

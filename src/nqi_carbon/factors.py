@@ -106,17 +106,6 @@ class FactorPack(PackHeader):
         return self
 
     @model_validator(mode="after")
-    def gas_ids_canonical(self) -> FactorPack:
-        """Gas keys in a pack are canonical species ids (``HFC-134a``, not ``R134a``)."""
-        for f in self.factors:
-            for gas in f.gases or {}:
-                if normalise_gas(gas) != gas:
-                    raise RuleError(
-                        "gas_ids_canonical", f"factor {f.id!r}: write {normalise_gas(gas)!r}"
-                    )
-        return self
-
-    @model_validator(mode="after")
     def co2e_gwp_sets_known(self) -> FactorPack:
         """A CO2e factor names a GWP set nqi-carbon ships."""
         for f in self.factors:
@@ -402,7 +391,14 @@ class FactorRegistry:
                 for f in self._user[p].factors
             ]
             if m is not None:
-                candidates += self.pack_ids()
+                pid = m.group("pack")
+                raise UnknownFactorError(
+                    ref,
+                    reason=f"no pack {pid!r} and no inline factor of that id "
+                    f"(packs: {', '.join(self.pack_ids())})",
+                    matches=close_matches(ref, candidates)
+                    + [f"{p}/{m.group('rest')}" for p in close_matches(pid, self.pack_ids())],
+                )
             raise UnknownFactorError(ref, matches=close_matches(ref, candidates))
         lp, rest = self._split(ref)
         if rest in lp.factors:

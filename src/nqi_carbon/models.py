@@ -289,7 +289,7 @@ class CarbonParameters(StrictModel):
     ``E = FC × NCV × CC × OF × 44/12`` with ``ncv`` and ``carbon_content`` (carbon per
     unit heat), or ``E = FC × C_ar × OF × 44/12`` with ``carbon_fraction`` (measured
     as-received carbon per unit mass). Parameters not stated here come from ``fuel``
-    (a pack fuel such as ``cn-mee/fuel/raw_coal``).
+    (a pack fuel such as ``cn-mee/fuel/anthracite``).
     """
 
     fuel: str | None = None

@@ -117,8 +117,8 @@ class Result:
         from .calc import consolidation_share
         from .units import conversion_factor
 
-        return -fsum(
-            r.amount
+        return fsum(
+            -r.amount
             * conversion_factor(r.unit, "t")
             * consolidation_share(self.inventory, r.facility)
             for r in self.inventory.removals
@@ -359,15 +359,6 @@ def _calibration_findings(inv: Inventory) -> list[Finding]:
                     src.id,
                     f"instrument {ins.id} was due for calibration on {ins.calibration_due}; "
                     f"a reading covers {start}..{end}",
-                )
-            )
-        elif ins.calibrated_on is not None and start < ins.calibrated_on:
-            out.append(
-                Finding(
-                    "instrument_not_yet_calibrated",
-                    "warning",
-                    src.id,
-                    f"instrument {ins.id} was calibrated on {ins.calibrated_on}, after the reading's start {start}",
                 )
             )
     return sorted(set(out), key=lambda f: (f.subject, f.code, f.message))
