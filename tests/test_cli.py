@@ -58,3 +58,44 @@ def test_schema_command_prints_json(capsys):
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["properties"]["schema"]["const"] == "nqi-carbon/inventory@1"
+
+
+def test_demo_writes_result_and_prints_summary(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Jiangsu Example Cement" in out
+    assert str(tmp_path / "report.json") in out
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["schema"] == "nqi-carbon/result@1"
+    assert data["totals"]["gross_co2e_t"] > 0
+    assert data["uncertainty"]["method"] == "analytical"
+
+
+def test_calculate_formats(capsys):
+    example = Path(__file__).resolve().parents[1] / "examples" / "cement" / "inventory.yaml"
+    assert main(["calculate", str(example), "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["gwp_set"] == "AR6"
+    assert main(["calculate", str(example), "--format", "csv"]) == 0
+    csv_text = capsys.readouterr().out
+    assert csv_text.splitlines()[0].startswith("source,facility,category,scope")
+    assert main(["calculate", str(example), "--uncertainty", "monte-carlo", "--iterations", "500", "--seed", "3"]) == 0
+    assert "seed 3, 500 iterations" in capsys.readouterr().out
+
+
+def test_factors_list_show_search(capsys):
+    assert main(["factors", "show", "cn-mee/grid/national/2022"]) == 0
+    out = capsys.readouterr().out
+    assert "0.5703" in out
+    assert "source:" in out
+    assert main(["factors", "show", "cn-mee/grid/national/2022", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["gases"]["CO2"]["value"] == 0.5703
+    assert d["citation"]
+    assert main(["factors", "search", "national", "--region", "CN", "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert "cn-mee/grid/national/2022" in {f["id"] for f in found}
+    assert main(["factors", "list"]) == 0
+    assert "factor(s)" in capsys.readouterr().out
+    assert main(["factors", "show", "cn-mee/grid/national/2099"]) == 1
+    assert "did you mean" in capsys.readouterr().err
