@@ -23,7 +23,7 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["fsum", "group_sum"]
+__all__ = ["fsum", "group_scale", "group_sum", "group_sum_scaled", "scale_from_max"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -32,6 +32,40 @@ IntArray = npt.NDArray[np.intp]
 def fsum(values: Iterable[float]) -> float:
     """Correctly rounded (hence order-independent) sum."""
     return math.fsum(values)
+
+
+def group_scale(
+    codes: IntArray, bound: FloatArray, n_groups: int, *, counts: npt.NDArray[np.intp] | None = None
+) -> FloatArray:
+    """Per-group power-of-two scale ``2**(b - e)`` for exact, order-independent sums.
+
+    ``bound`` is, per record, an upper bound of the magnitudes to be summed in its group
+    (usually ``|value|`` itself); ``e`` is the binary exponent of the group's largest
+    bound and ``b = 52 - ceil(log2(n + 1))`` for a group of ``n`` records. Values times
+    the scale, rounded to integers, then sum exactly in float64 (every partial sum is an
+    integer below 2**53), in any order.
+    """
+    if counts is None:
+        counts = np.bincount(codes, minlength=n_groups)
+    gmax = np.zeros(n_groups)
+    np.maximum.at(gmax, codes, bound)
+    return scale_from_max(gmax, counts)
+
+
+def scale_from_max(gmax: FloatArray, counts: npt.NDArray[np.intp]) -> FloatArray:
+    """The power-of-two scale of :func:`group_scale` from per-group maxima and counts."""
+    _, emax = np.frexp(gmax)
+    bits = 52 - np.ceil(np.log2(counts + 1.0)).astype(np.int64)
+    scale: FloatArray = np.ldexp(1.0, (bits - emax).astype(np.int32))
+    return scale
+
+
+def group_sum_scaled(
+    codes: IntArray, scaled: FloatArray, scale: FloatArray, n_groups: int
+) -> FloatArray:
+    """Sum integer-valued ``scaled`` per group exactly and undo the group scale."""
+    sums: FloatArray = np.bincount(codes, weights=scaled, minlength=n_groups) / scale
+    return sums
 
 
 def group_sum(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
@@ -48,15 +82,6 @@ def group_sum(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
     """
     if values.size == 0:
         return np.zeros(n_groups)
-    counts = np.bincount(codes, minlength=n_groups)
-    # Largest |value| per group: exponent only (order-independent, via ufunc.at max).
-    _, exps = np.frexp(values)
-    emax = np.full(n_groups, -1100, dtype=np.int64)
-    np.maximum.at(emax, codes, exps.astype(np.int64))
-    bits = 52 - np.ceil(np.log2(counts + 1.0)).astype(np.int64)
-    # quantum per group = 2**(emax - bits); values/quantum are integers of |.| <= 2**bits
-    shift = (bits - emax)[codes]
-    scaled = np.rint(np.ldexp(values, shift.astype(np.int32)))
-    sums = np.bincount(codes, weights=scaled, minlength=n_groups)
-    out: FloatArray = np.ldexp(sums, (-(bits - emax)).astype(np.int32))
-    return out
+    scale = group_scale(codes, np.abs(values), n_groups)
+    scaled = np.rint(values * scale[codes])
+    return group_sum_scaled(codes, scaled, scale, n_groups)

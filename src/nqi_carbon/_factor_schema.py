@@ -137,7 +137,7 @@ class FactorEntry(StrictModel):
     fuel: Identifier | None = None
     gases: dict[str, GasValue] | None = None
     co2e: CO2eValue | None = None
-    reference: Annotated[str, Field(min_length=3)]
+    reference: Annotated[str, Field(min_length=1)]
     region: str = "GLOBAL"
     valid: Validity | None = None
     biogenic: bool = False

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from ._exact import group_sum
+from ._exact import group_sum_scaled, scale_from_max
 from ._factor_schema import FuelParameter
 from ._schema import Distribution, Uncertainty, relative_half_width
 from .errors import (
@@ -181,6 +181,9 @@ class _Planner:
         self.issues: list[Issue] = []
         self.factors_used: dict[str, Factor] = {}
         self.year = inv.period.start.year
+        self._terms: dict[tuple[str, str | None], tuple[GasTerm, ...]] = {}
+        self._gwp: dict[tuple[str, str | None], tuple[float, str]] = {}
+        self._shares = {f.id: consolidation_share(inv, f.id) for f in inv.facilities}
 
     def param(self, key: str, nominal: float, spec: Uncertainty | None, label: str) -> int | None:
         if spec is None:
@@ -197,28 +200,21 @@ class _Planner:
     def gas_gwp(self, gas: str, origin: str | None, subject: str) -> tuple[float, str]:
         cat = _gas_catalogue()
         sp = cat.species[gas]
+        if sp.kyoto and (gas, origin) in self._gwp:
+            return self._gwp[(gas, origin)]
         if not sp.kyoto:
-            self.findings.append(
-                Finding(
-                    "non_kyoto_counted_zero",
-                    "info",
-                    subject,
-                    f"{gas} is outside the Kyoto basket: its mass is reported, its CO2e counted as 0",
-                )
-            )
             return 0.0, "non_kyoto"
         from .gases import _KYOTO_GROUP_OF
 
-        return gwp(gas, self.gwp_set, origin), _KYOTO_GROUP_OF[sp.group]  # type: ignore[arg-type]
+        found = (gwp(gas, self.gwp_set, origin), _KYOTO_GROUP_OF[sp.group])
+        self._gwp[(gas, origin)] = found
+        return found
 
     # -- factor method ------------------------------------------------------------------
     def factor_terms(self, src: Source, factor: Factor, *, label: str) -> tuple[GasTerm, ...]:
-        e = factor.entry
-        base = factor.activity_unit
-        terms: list[GasTerm] = []
         self._check_validity(src, factor)
+        e = factor.entry
         if e.co2e is not None:
-            coef = e.co2e.value * conversion_factor(e.co2e.unit, f"t/({base})")
             fset = _normalise_set(e.co2e.gwp_set)
             if fset != self.gwp_set:
                 self.findings.append(
@@ -230,6 +226,30 @@ class _Planner:
                         "applied as given",
                     )
                 )
+        key = (factor.ref, src.origin)
+        if key not in self._terms:
+            self._terms[key] = self._factor_terms(src, factor)
+        return self._note_non_kyoto(src, self._terms[key])
+
+    def _note_non_kyoto(self, src: Source, terms: tuple[GasTerm, ...]) -> tuple[GasTerm, ...]:
+        for t in terms:
+            if t.group == "non_kyoto":
+                self.findings.append(
+                    Finding(
+                        "non_kyoto_counted_zero",
+                        "info",
+                        src.id,
+                        f"{t.gas} is outside the Kyoto basket: its mass is reported, its CO2e counted as 0",
+                    )
+                )
+        return terms
+
+    def _factor_terms(self, src: Source, factor: Factor) -> tuple[GasTerm, ...]:
+        e = factor.entry
+        base = factor.activity_unit
+        terms: list[GasTerm] = []
+        if e.co2e is not None:
+            coef = e.co2e.value * conversion_factor(e.co2e.unit, f"t/({base})")
             p = self.param(
                 f"factor:{factor.ref}:CO2e", e.co2e.value, e.co2e.uncertainty, f"{factor.ref} CO2e"
             )
@@ -456,11 +476,11 @@ class _Planner:
                 )
             g, group = self.gas_gwp(sp, origin, src.id)
             terms.append(GasTerm(sp, frac, g, False, group, origin, ()))
-        return tuple(terms)
+        return self._note_non_kyoto(src, tuple(terms))
 
     # -- one source ---------------------------------------------------------------------
     def plan(self, index: int, src: Source, units: Sequence[str]) -> SourcePlan:
-        share = consolidation_share(self.inv, src.facility)
+        share = self._shares[src.facility]
         scales: dict[str, float]
         chain: set[str] = set()
         market_terms = None
@@ -592,18 +612,26 @@ _DIST_CODE = {"normal": 1, "lognormal": 2, "triangular": 3, "uniform": 4}
 def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> ActivityColumns:
     """Collect inline activity records and an optional long table into columns.
 
-    The table has columns ``source``, ``amount``, ``unit`` and optionally ``instrument``,
-    ``uncertainty`` (relative 95 % half-width) and ``period``. Every problem in it is
-    reported at once (row numbers are 1-based data rows), with vectorised checks.
+    The table has columns ``source``, ``amount``, ``unit`` and optionally ``instrument``
+    and ``uncertainty`` (relative 95 % half-width). Text columns may be plain strings or,
+    much faster at scale, pandas categoricals: then each distinct value is looked up
+    once. Every problem in the table is reported at once (rows are 1-based data rows).
     """
-    import pandas as pd
-
     src_index = {s.id: i for i, s in enumerate(inv.sources)}
     ins_ids = [ins.id for ins in inv.instruments]
     ins_index = {k: i for i, k in enumerate(ins_ids)}
+    unit_names: list[str] = []
+    unit_index: dict[str, int] = {}
+
+    def unit_code(name: str) -> int:
+        if name not in unit_index:
+            unit_index[name] = len(unit_names)
+            unit_names.append(name)
+        return unit_index[name]
+
     s_codes: list[int] = []
     amounts: list[float] = []
-    units: list[str] = []
+    units: list[int] = []
     ins: list[int] = []
     u95: list[float] = []
     dist: list[int] = []
@@ -613,86 +641,73 @@ def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> Activ
         for rec in src.records:
             s_codes.append(i)
             amounts.append(rec.amount)
-            units.append(rec.unit)
+            units.append(unit_code(rec.unit))
             ins.append(ins_index[rec.instrument] if rec.instrument is not None else -1)
             spec = rec.uncertainty
-            if spec is None:
-                u95.append(math.nan)
-                dist.append(0)
-                lo.append(math.nan)
-                hi.append(math.nan)
-            elif isinstance(spec, Distribution):
+            if isinstance(spec, Distribution):
                 u95.append(relative_half_width(spec, rec.amount) if rec.amount else 0.0)
                 dist.append(_DIST_CODE[spec.distribution])
                 lo.append(spec.lower)
                 hi.append(spec.upper)
             else:
-                u95.append(float(spec))
+                u95.append(math.nan if spec is None else float(spec))
                 dist.append(0)
                 lo.append(math.nan)
                 hi.append(math.nan)
-    inline = pd.DataFrame(
-        {
-            "source": np.asarray(s_codes, dtype=np.intp),
-            "amount": np.asarray(amounts, dtype=float),
-            "unit": units,
-            "instrument": np.asarray(ins, dtype=np.intp),
-            "u95": np.asarray(u95, dtype=float),
-        }
+    cols = ActivityColumns(
+        np.asarray(s_codes, dtype=np.intp),
+        np.asarray(amounts, dtype=float),
+        np.asarray(units, dtype=np.intp),
+        unit_names,
+        np.asarray(ins, dtype=np.intp),
+        ins_ids,
+        np.asarray(u95, dtype=float),
+        np.asarray(dist, np.int8),
+        np.asarray(lo, dtype=float),
+        np.asarray(hi, dtype=float),
     )
     if table is None or len(table) == 0:
-        codes, names = pd.factorize(inline["unit"], sort=True)
-        return ActivityColumns(
-            inline["source"].to_numpy(np.intp),
-            inline["amount"].to_numpy(float),
-            codes.astype(np.intp),
-            [str(n) for n in names],
-            inline["instrument"].to_numpy(np.intp),
-            ins_ids,
-            inline["u95"].to_numpy(float),
-            np.asarray(dist, np.int8),
-            np.asarray(lo),
-            np.asarray(hi),
-        )
-    tab = _table_columns(table, src_index, ins_index, inv.source_path)
-    n_inline = len(inline)
-    all_units = pd.concat([inline["unit"], pd.Series(tab["unit"], dtype=object)], ignore_index=True)
-    codes, names = pd.factorize(all_units, sort=True)
+        return cols
+    tab = _table_columns(table, src_index, ins_index)
+    remap = np.array([unit_code(u) for u in tab["unit_names"]], dtype=np.intp)
     n_tab = tab["amount"].size
-    return (
-        ActivityColumns(
-            np.concatenate([inline["source"].to_numpy(np.intp), tab["source"]]),
-            np.concatenate([inline["amount"].to_numpy(float), tab["amount"]]),
-            codes.astype(np.intp),
-            [str(n) for n in names],
-            np.concatenate([inline["instrument"].to_numpy(np.intp), tab["instrument"]]),
-            ins_ids,
-            np.concatenate([inline["u95"].to_numpy(float), tab["u95"]]),
-            np.concatenate([np.asarray(dist, np.int8), np.zeros(n_tab, np.int8)]),
-            np.concatenate([np.asarray(lo), np.full(n_tab, np.nan)]),
-            np.concatenate([np.asarray(hi), np.full(n_tab, np.nan)]),
-        )
-        if n_inline
-        else ActivityColumns(
+    if not s_codes:  # table only: no copies
+        same = bool(np.array_equal(remap, np.arange(remap.size)))
+        return ActivityColumns(
             tab["source"],
             tab["amount"],
-            codes.astype(np.intp),
-            [str(n) for n in names],
+            tab["unit"] if same else remap[tab["unit"]],
+            unit_names,
             tab["instrument"],
             ins_ids,
             tab["u95"],
-            np.zeros(n_tab, np.int8),
-            np.full(n_tab, np.nan),
-            np.full(n_tab, np.nan),
         )
+    return ActivityColumns(
+        np.concatenate([cols.source, tab["source"]]),
+        np.concatenate([cols.amount, tab["amount"]]),
+        np.concatenate([cols.unit, remap[tab["unit"]]]),
+        unit_names,
+        np.concatenate([cols.instrument, tab["instrument"]]),
+        ins_ids,
+        np.concatenate([cols.u95, tab["u95"]]),
+        np.concatenate([cols.dist, np.zeros(n_tab, np.int8)]),
+        np.concatenate([cols.lower, np.full(n_tab, np.nan)]),
+        np.concatenate([cols.upper, np.full(n_tab, np.nan)]),
     )
 
 
+def _codes(column: pd.Series) -> tuple[IntArray, list[object]]:
+    """Integer codes and distinct values of a column (categoricals: no per-row work)."""
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(dtype=np.intp), list(column.cat.categories)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes.astype(np.intp), list(uniques)
+
+
 def _table_columns(
-    table: pd.DataFrame,
-    src_index: Mapping[str, int],
-    ins_index: Mapping[str, int],
-    file: str | None,
+    table: pd.DataFrame, src_index: Mapping[str, int], ins_index: Mapping[str, int]
 ) -> dict[str, Any]:
     """Vectorised validation of a long activity table; all problems reported together."""
     import pandas as pd
@@ -712,33 +727,39 @@ def _table_columns(
             ],
             source=name,
         )
-    extra = sorted(
-        set(table.columns) - {"source", "amount", "unit", "instrument", "uncertainty", "period"}
-    )
+    allowed_cols = {"source", "amount", "unit", "instrument", "uncertainty", "period"}
+    extra = sorted(str(c) for c in set(table.columns) - allowed_cols)
     if extra:
         issues.append(
             Issue(
                 "table_columns",
-                f"unknown column(s) {', '.join(map(str, extra))}",
+                f"unknown column(s) {', '.join(extra)}",
                 file=name,
-                allowed="source, amount, unit, instrument, uncertainty, period",
+                allowed=", ".join(sorted(allowed_cols)),
             )
         )
-    rows = np.arange(1, len(table) + 1)
 
     def bad(
         mask: npt.NDArray[np.bool_], code: str, col: str, msg: str, allowed: str, values: Any
     ) -> None:
+        if not mask.any():
+            return
         idx = np.flatnonzero(mask)
-        for k in idx[:50]:
+        if isinstance(values, pd.Series):
+            values = values.iloc[idx[:50]].to_numpy()
+            idx_vals = dict(zip(idx[:50].tolist(), values, strict=True))
+        else:
+            idx_vals = {int(k): values[k] for k in idx[:50]}
+        values = idx_vals
+        for k in idx[:50].tolist():
             issues.append(
                 Issue(
                     code,
                     msg,
                     file=name,
-                    row=int(rows[k]),
+                    row=int(k) + 1,
                     field=col,
-                    value=repr(values[k] if hasattr(values, "__getitem__") else values),
+                    value=repr(values[k]),
                     allowed=allowed,
                 )
             )
@@ -753,96 +774,108 @@ def _table_columns(
             )
 
     amount_col = table["amount"]
+    raw_amount = amount_col.to_numpy()
     if amount_col.dtype == bool or not pd.api.types.is_numeric_dtype(amount_col.dtype):
-        numeric = pd.to_numeric(
-            amount_col.where(amount_col.map(lambda v: not isinstance(v, bool | str))),
-            errors="coerce",
+        is_num = np.array(
+            [isinstance(v, int | float) and not isinstance(v, bool) for v in raw_amount], dtype=bool
         )
-        nonnum = numeric.isna().to_numpy() & amount_col.notna().to_numpy()
+        present = amount_col.notna().to_numpy()
         bad(
-            nonnum,
+            ~is_num & present,
             "float_type",
             "amount",
             "not a number",
             "a number (not text or true/false)",
-            amount_col.to_numpy(),
+            raw_amount,
         )
-        amount = numeric.to_numpy(dtype=float)
+        amount = np.where(is_num, raw_amount, np.nan).astype(float)
+        missing_mask = ~present
     else:
         amount = amount_col.to_numpy(dtype=float)
+        missing_mask = np.isnan(amount)
+    bad(
+        missing_mask,
+        "missing",
+        "amount",
+        "empty amount (a gap is never read as 0)",
+        "a finite number; fill gaps explicitly",
+        raw_amount,
+    )
     with np.errstate(invalid="ignore"):
-        bad(
-            np.isnan(amount) & amount_col.notna().to_numpy(),
-            "finite_number",
-            "amount",
-            "NaN is not an amount",
-            "a finite number",
-            amount,
-        )
-        bad(
-            amount_col.isna().to_numpy(),
-            "missing",
-            "amount",
-            "empty amount (a gap is never read as 0)",
-            "a finite number; fill gaps explicitly",
-            amount,
-        )
         bad(
             np.isinf(amount),
             "finite_number",
             "amount",
             "infinite amount",
             "a finite number",
-            amount,
+            raw_amount,
         )
-        bad(amount < 0, "amount_not_negative", "amount", "negative activity", ">= 0", amount)
-    src_vals = table["source"].astype(object).to_numpy()
-    s_codes = pd.Series(src_vals).map(src_index)
-    unknown = s_codes.isna().to_numpy()
+        bad(amount < 0, "amount_not_negative", "amount", "negative activity", ">= 0", raw_amount)
+
+    s_codes, s_values = _codes(table["source"])
+    lookup = np.array(
+        [src_index.get(v, -1) if isinstance(v, str) else -1 for v in s_values] + [-1], dtype=np.intp
+    )
+    source = lookup[s_codes]  # code -1 (missing) picks the trailing -1
     bad(
-        unknown,
+        source < 0,
         "source_exists",
         "source",
-        "unknown source",
+        "unknown or empty source",
         ", ".join(sorted(src_index)[:20]),
-        src_vals,
+        table["source"],
     )
-    unit_vals = table["unit"].astype(object).to_numpy()
-    uniq = pd.unique(pd.Series(unit_vals))
-    for u in uniq:
+
+    u_codes, u_values = _codes(table["unit"])
+    unit_ok = np.ones(len(u_values) + 1, dtype=bool)
+    unit_ok[-1] = False
+    for k, u in enumerate(u_values):
         try:
             if not isinstance(u, str):
                 raise NqiCarbonError(f"unit {u!r} is not text")
             parse_unit(u)
         except NqiCarbonError as exc:
+            unit_ok[k] = False
             bad(
-                unit_vals == u,
+                u_codes == k,
                 "unit_known",
                 "unit",
                 str(exc),
                 "a unit such as t, MWh, Nm3, TJ",
-                unit_vals,
+                table["unit"],
             )
+    bad(
+        u_codes < 0,
+        "missing",
+        "unit",
+        "empty unit",
+        "a unit such as t, MWh, Nm3, TJ",
+        table["unit"],
+    )
+
     if "instrument" in table.columns:
-        iv = table["instrument"].astype(object).to_numpy()
-        present = pd.notna(iv)
-        ic = pd.Series(iv).map(ins_index)
+        i_codes, i_values = _codes(table["instrument"])
+        i_lookup = np.array(
+            [ins_index.get(v, -2) if isinstance(v, str) else -2 for v in i_values] + [-1],
+            dtype=np.intp,
+        )
+        instrument = i_lookup[i_codes]
         bad(
-            present & ic.isna().to_numpy(),
+            instrument == -2,
             "instrument_referenced_exists",
             "instrument",
             "unknown instrument",
             ", ".join(sorted(ins_index)) or "define it under 'instruments'",
-            iv,
+            table["instrument"],
         )
-        ins = ic.fillna(-1).to_numpy(dtype=np.intp)
     else:
-        ins = np.full(len(table), -1, dtype=np.intp)
+        instrument = np.full(len(table), -1, dtype=np.intp)
+
     if "uncertainty" in table.columns:
         uc = table["uncertainty"]
         if uc.dtype == bool or not pd.api.types.is_numeric_dtype(uc.dtype):
             bad(
-                np.ones(len(table), bool),
+                uc.notna().to_numpy(),
                 "float_type",
                 "uncertainty",
                 "not a number",
@@ -866,10 +899,11 @@ def _table_columns(
     if issues:
         raise InvalidInputError(issues, source=name)
     return {
-        "source": s_codes.to_numpy(dtype=np.intp),
+        "source": source,
         "amount": amount,
-        "unit": unit_vals,
-        "instrument": ins,
+        "unit": u_codes,
+        "unit_names": [str(u) for u in u_values],
+        "instrument": instrument,
         "u95": u95,
     }
 
@@ -909,39 +943,65 @@ def source_statistics(
             if uname in p.chain_unit_scale:
                 scale_tab[p.index * n_units + k] = p.chain_unit_scale[uname]
                 chain_tab[p.index * n_units + k] = uname in p.chain_units
-    key = cols.source * n_units + cols.unit
-    x = cols.amount * scale_tab[key]
-    A = group_sum(cols.source, x, n_src)
-    is_chain = chain_tab[key]
-    A_chain = (
-        group_sum(cols.source, np.where(is_chain, x, 0.0), n_src)
-        if is_chain.any()
-        else np.zeros(n_src)
-    )
+    src = cols.source
+    key = src * n_units
+    key += cols.unit
+    x = scale_tab[key]
+    x *= cols.amount
+    # exact, order-independent sums: one power-of-two grid per source for x (and subsets)
+    counts = np.bincount(src, minlength=n_src)
+    gmax = np.zeros(n_src)
+    np.maximum.at(gmax, src, x)  # x >= 0
+    scale = scale_from_max(gmax, counts)
+    xq = scale[src]
+    xq *= x
+    np.rint(xq, out=xq)
+    A = group_sum_scaled(src, xq, scale, n_src)
+    if chain_tab.any():
+        is_chain = chain_tab[key]
+        A_chain = group_sum_scaled(src, np.where(is_chain, xq, 0.0), scale, n_src)
+    else:
+        A_chain = np.zeros(n_src)
     own = ~np.isnan(cols.u95)
-    has_ins = (cols.instrument >= 0) & ~own
+    all_own = bool(own.all())
     n_ins = len(cols.instrument_ids)
-    if own.any():
-        Q = group_sum(cols.source, np.where(own, (x * np.nan_to_num(cols.u95)) ** 2, 0.0), n_src)
+    has_ins = np.zeros(0, dtype=bool) if all_own else (cols.instrument >= 0) & ~own
+    if all_own or own.any():
+        q = x * (cols.u95 if all_own else np.where(own, cols.u95, 0.0))
+        q *= q
+        u_max = float(np.max(cols.u95[own])) if not all_own else float(np.max(cols.u95))
+        q_scale = scale_from_max(gmax * gmax * u_max * u_max, counts)  # bound of (x*u)^2
+        qq = q_scale[src]
+        qq *= q
+        np.rint(qq, out=qq)
+        Q = group_sum_scaled(src, qq, q_scale, n_src)
     else:
         Q = np.zeros(n_src)
-    if has_ins.any() and n_ins:
-        code = cols.source * n_ins + np.where(has_ins, cols.instrument, 0)
-        B = group_sum(code, np.where(has_ins, x, 0.0), n_src * n_ins).reshape(n_src, n_ins)
+    if not all_own and n_ins and has_ins.any():
+        code = src * n_ins + np.where(has_ins, cols.instrument, 0)
+        b_scale = np.repeat(scale, n_ins)
+        B = group_sum_scaled(code, np.where(has_ins, xq, 0.0), b_scale, n_src * n_ins).reshape(
+            n_src, n_ins
+        )
     else:
         B = np.zeros((n_src, n_ins))
-    none = ~own & ~has_ins
-    A_none = (
-        group_sum(cols.source, np.where(none, x, 0.0), n_src) if none.any() else np.zeros(n_src)
-    )
-    counts = np.bincount(cols.source, minlength=n_src).astype(np.int64)
+    if all_own:
+        A_none = np.zeros(n_src)
+    else:
+        none = ~own & ~has_ins
+        A_none = (
+            group_sum_scaled(src, np.where(none, xq, 0.0), scale, n_src)
+            if none.any()
+            else np.zeros(n_src)
+        )
+    counts = counts.astype(np.int64)
     return SourceStats(A, A_chain, Q, B, A_none, counts)
 
 
 # ---------------------------------------------------------------------------------------
 # 4. lines
 # ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Line:
     """One output line: one gas of one source (consolidated by ``share``)."""
 

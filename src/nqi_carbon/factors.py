@@ -249,6 +249,24 @@ def load_pack(source: str | Path | Traversable, *, bundled: bool = False) -> Loa
     return _build(pack, sha, str(source), bundled)
 
 
+@lru_cache(maxsize=64)
+def _user_pack(path: str, mtime_ns: int, size: int) -> LoadedPack:
+    # keyed by the file's identity, so an edited file is read again
+    return load_pack(Path(path))
+
+
+def load_user_pack(path: str | Path) -> LoadedPack:
+    """Load a user pack, reusing the parsed pack while the file is unchanged."""
+    p = Path(path).resolve()
+    try:
+        st = p.stat()
+    except OSError as exc:
+        raise PackError(
+            [Issue("file_unreadable", exc.strerror or str(exc), file=str(path))], source=str(path)
+        ) from None
+    return _user_pack(str(p), st.st_mtime_ns, st.st_size)
+
+
 @cache
 def _bundled(pack_id: str) -> LoadedPack:
     return load_pack(data_root() / f"{pack_id}.yaml", bundled=True)
@@ -286,7 +304,7 @@ class FactorRegistry:
         self._user: dict[str, LoadedPack] = {}
         issues: list[Issue] = []
         for path in user_packs:
-            lp = load_pack(Path(path))
+            lp = load_user_pack(path)
             if lp.id in self._bundled_ids:
                 issues.append(
                     Issue(

@@ -401,9 +401,9 @@ def calculate(
     cols = activity_columns(inventory, activity)
     units_by_source: dict[str, list[str]] = {}
     if len(cols):
-        pairs = np.unique(cols.source * max(len(cols.unit_names), 1) + cols.unit)
         n_u = max(len(cols.unit_names), 1)
-        for key in pairs.tolist():
+        seen = np.bincount(cols.source * n_u + cols.unit, minlength=len(inventory.sources) * n_u)
+        for key in np.flatnonzero(seen).tolist():
             units_by_source.setdefault(inventory.sources[key // n_u].id, []).append(
                 cols.unit_names[key % n_u]
             )
@@ -442,14 +442,13 @@ def calculate(
         raise ValueError(
             f"uncertainty must be None, 'analytical' or 'monte_carlo', got {uncertainty!r}"
         )
-    line_masks = {f"line:{i}": np.arange(len(lines)) == i for i in range(len(lines))}
-    a1 = approach1(lines, stats, params, ins_u95, {**masks, **line_masks})
-    result.line_uncertainty = [a1[f"line:{i}"] for i in range(len(lines))]
+    a1, per_line = approach1(lines, stats, params, ins_u95, masks)
+    result.line_uncertainty = per_line
     result.contributions = _contributions(
         lines, stats, params, ins_u95, inventory, masks["total"], contributions_top
     )
     if method == "analytical":
-        result.group_uncertainty = {k: v for k, v in a1.items() if not k.startswith("line:")}
+        result.group_uncertainty = a1
         result.uncertainty_method = "analytical"
         return result
     if seed is None:
@@ -474,29 +473,27 @@ def _contributions(
     top: int,
 ) -> list[dict[str, Any]]:
     """Share of each uncertain input in the variance of the total (Approach 1)."""
-    from .uncertainty import _matrices
+    from .uncertainty import Sensitivities, group_variance_terms
 
-    J, Imat, P = _matrices(lines, stats, params, stats.A.size)
-    m = total_mask.astype(float)
+    sens = Sensitivities.of(lines, stats)
+    u_par = np.array([p.u95 for p in params], dtype=float)
+    act, ins, par = group_variance_terms(sens, stats, u_par, ins_u95, total_mask)
     items: list[tuple[str, str, float]] = []
-    sj = J @ m
     for i, src in enumerate(inv.sources):
-        v = float(stats.Q[i] * sj[i] ** 2)
-        if v > 0:
+        if act[i] > 0:
             items.append(
-                (f"activity:{src.id}", f"activity data of {src.id} (stated per record)", v)
+                (
+                    f"activity:{src.id}",
+                    f"activity data of {src.id} (stated per record)",
+                    float(act[i]),
+                )
             )
-    si = Imat @ m if Imat.size else np.zeros(0)
     for i, ins_id in enumerate(stats_instrument_ids(inv)):
-        if i < si.size:
-            v = float((ins_u95[i] * si[i]) ** 2)
-            if v > 0:
-                items.append((f"instrument:{ins_id}", f"instrument {ins_id}", v))
-    sp = P @ m if P.size else np.zeros(0)
+        if i < ins.size and ins[i] > 0:
+            items.append((f"instrument:{ins_id}", f"instrument {ins_id}", float(ins[i])))
     for i, p in enumerate(params):
-        v = float((p.u95 * sp[i]) ** 2)
-        if v > 0:
-            items.append((p.key, p.label, v))
+        if par[i] > 0:
+            items.append((p.key, p.label, float(par[i])))
     total = math.fsum(v for _, _, v in items)
     items.sort(key=lambda t: (-t[2], t[0]))
     return [

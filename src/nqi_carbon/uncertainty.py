@@ -67,24 +67,73 @@ class GroupUncertainty:
         )
 
 
-def _matrices(
-    lines: Sequence[Line], stats: SourceStats, params: Sequence[Parameter], n_src: int
+@dataclass(frozen=True)
+class Sensitivities:
+    """Sparse sensitivities of the lines to every uncertain input.
+
+    ``rho[l]`` t CO2e per base unit of line l's source activity (consolidated);
+    ``src[l]`` its source; parameter triplets ``(p_idx, l_idx, coef)`` give the part of
+    line l proportional to parameter p, with ``chain`` marking NCV-chain terms.
+    """
+
+    rho: FloatArray
+    src: npt.NDArray[np.intp]
+    co2e: FloatArray
+    p_idx: npt.NDArray[np.intp]
+    l_idx: npt.NDArray[np.intp]
+    coef: FloatArray
+    chain: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, lines: Sequence[Line], stats: SourceStats) -> Sensitivities:
+        """Build the sensitivities of *lines* (one pass over lines, never over records)."""
+        rho = np.array([ln.term.coef * ln.term.gwp * ln.share for ln in lines], dtype=float)
+        src = np.array([ln.plan_index for ln in lines], dtype=np.intp)
+        co2e = np.array([ln.co2e_t for ln in lines], dtype=float)
+        p_idx: list[int] = []
+        l_idx: list[int] = []
+        coef: list[float] = []
+        chain: list[bool] = []
+        for k, ln in enumerate(lines):
+            for pidx, kind in ln.term.params:
+                p_idx.append(pidx)
+                l_idx.append(k)
+                if kind == "all":
+                    coef.append(ln.co2e_t)
+                    chain.append(False)
+                else:  # only the activity that went through the fuel chain
+                    coef.append(rho[k] * stats.A_chain[ln.plan_index])
+                    chain.append(True)
+        return cls(
+            rho,
+            src,
+            co2e,
+            np.asarray(p_idx, dtype=np.intp),
+            np.asarray(l_idx, dtype=np.intp),
+            np.asarray(coef, dtype=float),
+            np.asarray(chain, dtype=bool),
+        )
+
+
+def group_variance_terms(
+    sens: Sensitivities,
+    stats: SourceStats,
+    u_par: FloatArray,
+    instrument_u95: FloatArray,
+    mask: npt.NDArray[np.bool_],
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Sensitivity matrices J (sources × lines), I (instruments × lines), P (params × lines)."""
-    n_l = len(lines)
-    rho = np.array([ln.term.coef * ln.term.gwp * ln.share for ln in lines], dtype=float)
-    src = np.array([ln.plan_index for ln in lines], dtype=np.intp)
-    J = np.zeros((n_src, n_l))
-    J[src, np.arange(n_l)] = rho
-    Imat = stats.B.T @ J if stats.B.size else np.zeros((0, n_l))
-    P = np.zeros((len(params), n_l))
-    for k, ln in enumerate(lines):
-        for pidx, kind in ln.term.params:
-            if kind == "all":
-                P[pidx, k] += ln.co2e_t
-            else:  # only the activity that went through the fuel chain
-                P[pidx, k] += rho[k] * stats.A_chain[ln.plan_index]
-    return J, Imat, P
+    """Squared 95 % half-width contributions of one group, per input.
+
+    Returns ``(per_source_activity, per_instrument, per_parameter)``; their sum is U_G².
+    """
+    n_src = stats.A.size
+    sj = np.bincount(sens.src[mask], sens.rho[mask], minlength=n_src)
+    act = stats.Q * sj**2
+    ins = (instrument_u95 * (stats.B.T @ sj)) ** 2 if stats.B.size else np.zeros(0)
+    tmask = mask[sens.l_idx]
+    sp = np.bincount(sens.p_idx[tmask], sens.coef[tmask], minlength=u_par.size)
+    par = (u_par * sp) ** 2
+    return act, ins, par
 
 
 def approach1(
@@ -93,34 +142,34 @@ def approach1(
     params: Sequence[Parameter],
     instrument_u95: FloatArray,
     groups: Mapping[str, npt.NDArray[np.bool_]],
-) -> dict[str, GroupUncertainty]:
-    """IPCC Approach 1 for every group (a boolean mask over ``lines``).
+) -> tuple[dict[str, GroupUncertainty], list[GroupUncertainty]]:
+    """IPCC Approach 1 for every group (a boolean mask over ``lines``) and every line.
 
     Returns
     -------
-    dict
-        Group name -> :class:`GroupUncertainty` (value, 95 % half-width and bounds).
+    (groups, lines)
+        Group name -> :class:`GroupUncertainty`, and one :class:`GroupUncertainty` per line.
     """
-    n_src = stats.A.size
-    J, Imat, P = _matrices(lines, stats, params, n_src)
+    sens = Sensitivities.of(lines, stats)
     u_par = np.array([p.u95 for p in params], dtype=float)
-    names = list(groups)
-    if not names:
-        return {}
-    M = np.column_stack([groups[g] for g in names]).astype(float)
-    co2e = np.array([ln.co2e_t for ln in lines], dtype=float)
-    SJ = J @ M
-    var = stats.Q @ (SJ**2)
-    if Imat.shape[0]:
-        var = var + (instrument_u95**2) @ ((Imat @ M) ** 2)
-    if P.shape[0]:
-        var = var + (u_par**2) @ ((P @ M) ** 2)
     out = {}
-    for j, g in enumerate(names):
-        value = math.fsum(co2e[groups[g]])
-        half = float(math.sqrt(max(var[j], 0.0)))
+    for g, mask in groups.items():
+        act, ins, par = group_variance_terms(sens, stats, u_par, instrument_u95, mask)
+        value = math.fsum(sens.co2e[mask])
+        half = math.sqrt(max(float(act.sum() + ins.sum() + par.sum()), 0.0))
         out[g] = GroupUncertainty(value, half, value - half, value + half)
-    return out
+    # per line: activity (record and instrument) and its own parameter terms
+    w_src = stats.Q + ((stats.B**2) @ (instrument_u95**2) if stats.B.size else 0.0)
+    var_line = w_src[sens.src] * sens.rho**2
+    if sens.p_idx.size:
+        var_line = var_line + np.bincount(
+            sens.l_idx, (u_par[sens.p_idx] * sens.coef) ** 2, minlength=len(lines)
+        )
+    per_line = []
+    for v, var in zip(sens.co2e.tolist(), var_line.tolist(), strict=True):
+        half = math.sqrt(max(var, 0.0))
+        per_line.append(GroupUncertainty(v, half, v - half, v + half))
+    return out, per_line
 
 
 def sample_multipliers(
@@ -237,12 +286,19 @@ def monte_carlo(
     src_rng = np.random.Generator(np.random.PCG64(s_src))
     sigma_src = np.sqrt(stats.Q) / Z95
 
-    rho = np.array([ln.term.coef * ln.term.gwp * ln.share for ln in lines], dtype=float)
-    src_of = np.array([ln.plan_index for ln in lines], dtype=np.intp)
-    all_params = [[p for p, kind in ln.term.params if kind == "all"] for ln in lines]
-    chain_params = [[p for p, kind in ln.term.params if kind == "chain"] for ln in lines]
-    chunk = max(1, min(iterations, chunk_budget_bytes // (8 * max(n_l + n_src, 1) * 3)))
+    sens = Sensitivities.of(lines, stats)
+    n_par = len(params)
+    # line multipliers from "all" parameters: exp(T^T log m); chain terms add A_chain*rho*(m-1)
+    all_t = ~sens.chain
+    T = np.zeros((n_par, n_l))
+    np.add.at(T, (sens.p_idx[all_t], sens.l_idx[all_t]), 1.0)
+    C = np.zeros((n_par, n_l))
+    np.add.at(C, (sens.p_idx[sens.chain], sens.l_idx[sens.chain]), sens.coef[sens.chain])
+    has_all, has_chain = bool(all_t.any()), bool(sens.chain.any())
+    chunk = max(1, min(iterations, chunk_budget_bytes // (8 * max(n_l + n_src, 1) * 4)))
     group_samples = np.empty((len(names), iterations))
+    with np.errstate(divide="ignore"):
+        log_mult = np.log(mult)
     for start in range(0, iterations, chunk):
         stop = min(iterations, start + chunk)
         k = stop - start
@@ -251,13 +307,11 @@ def monte_carlo(
         if n_ins:
             act = act + (ins_mult[:, start:stop] - 1.0).T @ stats.B.T
         np.maximum(act, 0.0, out=act)
-        vals = act[:, src_of] * rho[None, :]
-        for li in range(n_l):
-            for p in chain_params[li]:
-                extra = stats.A_chain[src_of[li]] * (mult[p, start:stop] - 1.0) * rho[li]
-                vals[:, li] += extra
-            for p in all_params[li]:
-                vals[:, li] *= mult[p, start:stop]
+        vals = act[:, sens.src] * sens.rho[None, :]
+        if has_chain:
+            vals += (mult[:, start:stop] - 1.0).T @ C
+        if has_all:
+            vals *= np.exp(log_mult[:, start:stop].T @ T)
         group_samples[:, start:stop] = (vals @ M).T
     out = {}
     co2e = np.array([ln.co2e_t for ln in lines], dtype=float)
