@@ -160,3 +160,17 @@ def test_import_reads_no_data_and_loads_no_heavy_library():
     data, heavy = ast.literal_eval(out.stdout.strip())
     assert data == []
     assert heavy == []
+
+
+def test_every_reason_code_is_documented():
+    import re
+
+    doc = (SRC.parents[1] / "docs" / "reference" / "reason-codes.md").read_text()
+    codes = set()
+    for path in SRC.glob("*.py"):
+        text = path.read_text()
+        codes |= set(re.findall(r'(?:RuleError|Issue|Finding)\(\s*"([a-z_]+)"', text))
+        codes |= set(re.findall(r'_report\(info, "([a-z_]+)"', text))
+    missing = sorted(c for c in codes if f"`{c}`" not in doc)
+    assert codes, "no codes found"
+    assert not missing, f"undocumented reason codes: {missing}"
