@@ -792,31 +792,44 @@ def _table_columns(
         missing_mask = ~present
     else:
         amount = amount_col.to_numpy(dtype=float)
-        missing_mask = np.isnan(amount)
-    bad(
-        missing_mask,
-        "missing",
-        "amount",
-        "empty amount (a gap is never read as 0)",
-        "a finite number; fill gaps explicitly",
-        raw_amount,
-    )
+        missing_mask = None
+    # one cheap pass when everything is fine; the detailed masks only when it is not
     with np.errstate(invalid="ignore"):
+        fine = bool(((amount >= 0) & (amount < np.inf)).all())
+    if not fine:
+        if missing_mask is None:
+            missing_mask = np.isnan(amount)
         bad(
-            np.isinf(amount),
-            "finite_number",
+            missing_mask,
+            "missing",
             "amount",
-            "infinite amount",
-            "a finite number",
+            "empty amount (a gap is never read as 0)",
+            "a finite number; fill gaps explicitly",
             raw_amount,
         )
-        bad(amount < 0, "amount_not_negative", "amount", "negative activity", ">= 0", raw_amount)
+        with np.errstate(invalid="ignore"):
+            bad(
+                np.isinf(amount),
+                "finite_number",
+                "amount",
+                "infinite amount",
+                "a finite number",
+                raw_amount,
+            )
+            bad(
+                amount < 0, "amount_not_negative", "amount", "negative activity", ">= 0", raw_amount
+            )
 
     s_codes, s_values = _codes(table["source"])
     lookup = np.array(
         [src_index.get(v, -1) if isinstance(v, str) else -1 for v in s_values] + [-1], dtype=np.intp
     )
-    source = lookup[s_codes]  # code -1 (missing) picks the trailing -1
+    if np.array_equal(lookup[:-1], np.arange(len(s_values))) and (
+        s_codes.size == 0 or s_codes.min() >= 0
+    ):
+        source = s_codes  # categories are the inventory's sources, in order: no gather
+    else:
+        source = lookup[s_codes]  # code -1 (missing) picks the trailing -1
     bad(
         source < 0,
         "source_exists",
