@@ -3,6 +3,7 @@ do not depend on row order or on how the table is split."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +29,18 @@ def _inv():
             "facilities": [{"id": "a", "equity_share": 0.7}, {"id": "b"}],
             "instruments": [{"id": "M1", "kind": "meter", "uncertainty": 0.01}],
             "sources": [
-                {"id": "gas", "facility": "a", "category": 1, "factor": "testpack/stationary/natural_gas"},
-                {"id": "coal", "facility": "b", "category": 1, "factor": "testpack/stationary/other_bituminous_coal"},
+                {
+                    "id": "gas",
+                    "facility": "a",
+                    "category": 1,
+                    "factor": "testpack/stationary/natural_gas",
+                },
+                {
+                    "id": "coal",
+                    "facility": "b",
+                    "category": 1,
+                    "factor": "testpack/stationary/other_bituminous_coal",
+                },
                 {"id": "grid", "facility": "b", "category": 2, "factor": "testpack/grid/a"},
             ],
         }
@@ -39,16 +50,30 @@ def _inv():
 def _table(n=200, seed=0):
     rng = np.random.default_rng(seed)
     src = rng.choice(["gas", "coal", "grid"], n)
-    unit = np.where(src == "gas", rng.choice(["TJ", "GJ", "MWh"], n), np.where(src == "coal", rng.choice(["t", "kg"], n), "MWh"))
+    unit = np.where(
+        src == "gas",
+        rng.choice(["TJ", "GJ", "MWh"], n),
+        np.where(src == "coal", rng.choice(["t", "kg"], n), "MWh"),
+    )
     return pd.DataFrame(
-        {"source": src, "amount": rng.uniform(0, 1e4, n) * rng.choice([1e-6, 1.0, 1e3], n), "unit": unit,
-         "uncertainty": rng.choice([0.01, 0.02, np.nan], n)}
+        {
+            "source": src,
+            "amount": rng.uniform(0, 1e4, n) * rng.choice([1e-6, 1.0, 1e3], n),
+            "unit": unit,
+            "uncertainty": rng.choice([0.01, 0.02, np.nan], n),
+        }
     )
 
 
 def test_table_matches_inline_records():
     inv = _inv()
-    table = pd.DataFrame({"source": ["gas", "coal", "grid"], "amount": [100.0, 1000.0, 500.0], "unit": ["TJ", "t", "MWh"]})
+    table = pd.DataFrame(
+        {
+            "source": ["gas", "coal", "grid"],
+            "amount": [100.0, 1000.0, 500.0],
+            "unit": ["TJ", "t", "MWh"],
+        }
+    )
     res = nc.calculate(inv, activity=table)
     expected = 0.7 * 5615.45 + 25.8 * (94600 + 28 + 1.5 * 265) / 1000 + 500 * 0.5703
     assert res.total_co2e == pytest.approx(expected, rel=1e-12)
@@ -65,11 +90,19 @@ def test_every_bad_row_is_reported_at_once():
     with pytest.raises(InvalidInputError) as exc:
         nc.calculate(_inv(), activity=table)
     found = {(i.code, i.row) for i in exc.value.issues}
-    assert {("source_exists", 2), ("missing", 3), ("amount_not_negative", 4), ("finite_number", 5), ("unit_known", 6)} <= found
+    assert {
+        ("source_exists", 2),
+        ("missing", 3),
+        ("amount_not_negative", 4),
+        ("finite_number", 5),
+        ("unit_known", 6),
+    } <= found
 
 
 def test_text_and_booleans_in_amount_are_refused():
-    table = pd.DataFrame({"source": ["gas", "gas", "gas"], "amount": [1.0, "1,000", True], "unit": ["TJ"] * 3})
+    table = pd.DataFrame(
+        {"source": ["gas", "gas", "gas"], "amount": [1.0, "1,000", True], "unit": ["TJ"] * 3}
+    )
     with pytest.raises(InvalidInputError) as exc:
         nc.calculate(_inv(), activity=table)
     assert [(i.code, i.row) for i in exc.value.issues] == [("float_type", 2), ("float_type", 3)]
@@ -93,7 +126,7 @@ def test_totals_invariant_to_row_order_and_splitting(seed, pieces):
     assert res.group_uncertainty["total"].half95 == ref.group_uncertainty["total"].half95
     # splitting the table into pieces and concatenating them again changes nothing
     bounds = np.linspace(0, len(shuffled), pieces + 1).astype(int)
-    parts = [shuffled.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    parts = [shuffled.iloc[a:b] for a, b in itertools.pairwise(bounds)]
     again = nc.calculate(inv, activity=pd.concat(parts[::-1], ignore_index=True))
     assert again.total_co2e == ref.total_co2e
 
@@ -101,6 +134,16 @@ def test_totals_invariant_to_row_order_and_splitting(seed, pieces):
 def test_adding_a_zero_line_changes_nothing():
     inv = _inv()
     t = _table()
-    z = pd.concat([t, pd.DataFrame({"source": ["grid"], "amount": [0.0], "unit": ["MWh"], "uncertainty": [0.02]})],
-                  ignore_index=True)
-    assert nc.calculate(inv, activity=z).to_dict()["totals"] == nc.calculate(inv, activity=t).to_dict()["totals"]
+    z = pd.concat(
+        [
+            t,
+            pd.DataFrame(
+                {"source": ["grid"], "amount": [0.0], "unit": ["MWh"], "uncertainty": [0.02]}
+            ),
+        ],
+        ignore_index=True,
+    )
+    assert (
+        nc.calculate(inv, activity=z).to_dict()["totals"]
+        == nc.calculate(inv, activity=t).to_dict()["totals"]
+    )

@@ -40,7 +40,9 @@ def test_validate_json_output(capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     assert out["valid"] is False
-    assert {"code", "message", "file", "row", "field", "value", "allowed", "severity"} <= set(out["issues"][0])
+    assert {"code", "message", "file", "row", "field", "value", "allowed", "severity"} <= set(
+        out["issues"][0]
+    )
 
 
 def test_validate_missing_file(capsys):
@@ -49,7 +51,9 @@ def test_validate_missing_file(capsys):
 
 
 def test_console_script_runs():
-    out = subprocess.run([sys.executable, "-m", "nqi_carbon.cli", "--version"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "nqi_carbon.cli", "--version"], capture_output=True, text=True
+    )
     assert out.returncode == 0
     assert __version__ in out.stdout
 
@@ -79,7 +83,21 @@ def test_calculate_formats(capsys):
     assert main(["calculate", str(example), "--format", "csv"]) == 0
     csv_text = capsys.readouterr().out
     assert csv_text.splitlines()[0].startswith("source,facility,category,scope")
-    assert main(["calculate", str(example), "--uncertainty", "monte-carlo", "--iterations", "500", "--seed", "3"]) == 0
+    assert (
+        main(
+            [
+                "calculate",
+                str(example),
+                "--uncertainty",
+                "monte-carlo",
+                "--iterations",
+                "500",
+                "--seed",
+                "3",
+            ]
+        )
+        == 0
+    )
     assert "seed 3, 500 iterations" in capsys.readouterr().out
 
 

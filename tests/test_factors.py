@@ -57,7 +57,7 @@ def test_user_pack_resolves_with_citation():
 
 def test_version_mismatch_and_close_matches():
     reg = FactorRegistry([TESTPACK])
-    with pytest.raises(UnknownFactorError, match="at version 0.0.1, not 9.9.9"):
+    with pytest.raises(UnknownFactorError, match=r"at version 0\.0\.1, not 9\.9\.9"):
         reg.resolve("testpack@9.9.9/stationary/natural_gas")
     with pytest.raises(UnknownFactorError, match="did you mean 'testpack/stationary/natural_gas'"):
         reg.resolve("testpack/stationary/natural-gas")
@@ -83,7 +83,11 @@ def test_inline_factor_may_not_start_with_a_pack_id():
     from nqi_carbon._factor_schema import FactorEntry
 
     inline = FactorEntry.model_validate(
-        {"id": "testpack/stationary/natural_gas", "gases": {"CO2": {"value": 1, "unit": "t/t"}}, "reference": "mine"}
+        {
+            "id": "testpack/stationary/natural_gas",
+            "gases": {"CO2": {"value": 1, "unit": "t/t"}},
+            "reference": "mine",
+        }
     )
     with pytest.raises(PackError, match="inline_factor_shadows_pack"):
         FactorRegistry([TESTPACK], [inline])
@@ -93,8 +97,11 @@ def test_inline_factor_activity_unit_read_from_gas_units():
     from nqi_carbon._factor_schema import FactorEntry
 
     f = FactorEntry.model_validate(
-        {"id": "supplier/clinker", "gases": {"CO2": {"value": 0.52, "unit": "t/t", "uncertainty": 0.05}},
-         "reference": "Supplier EPD 2024, table 3"}
+        {
+            "id": "supplier/clinker",
+            "gases": {"CO2": {"value": 0.52, "unit": "t/t", "uncertainty": 0.05}},
+            "reference": "Supplier EPD 2024, table 3",
+        }
     )
     assert f.activity_unit == "t"
     reg = FactorRegistry([], [f])
@@ -105,7 +112,9 @@ def test_search_by_text_gas_region_year():
     reg = FactorRegistry([TESTPACK])
     ids = [f.ref for f in reg.search("grid", year=2022) if f.pack_id == "testpack"]
     assert ids == ["testpack/grid/a", "testpack/grid/zero"]
-    assert [f.ref for f in reg.search("grid", year=2030) if f.pack_id == "testpack"] == ["testpack/grid/zero"]
+    assert [f.ref for f in reg.search("grid", year=2030) if f.pack_id == "testpack"] == [
+        "testpack/grid/zero"
+    ]
     assert all("CH4" in (f.entry.gases or {}) for f in reg.search(gas="CH4"))
 
 
@@ -127,8 +136,13 @@ def test_lookups_identical_across_processes():
         """
     )
     outs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}).stdout
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+        ).stdout
         for seed in ("1", "2", "3")
     }
     assert len(outs) == 1

@@ -109,7 +109,8 @@ def test_shared_factor_does_not_average_out():
     res = nc.calculate(_inventory(), uncertainty="analytical")
     s1_s2 = res.group_uncertainty["category:1"]
     assert s1_s2.half95 > 0
-    independent = (res.line_uncertainty[0].half95 ** 2 + res.line_uncertainty[3].half95 ** 2) ** 0.5
+    assert res.line_half95 is not None
+    independent = (res.line_half95[0] ** 2 + res.line_half95[3] ** 2) ** 0.5
     # the category interval is wider than treating the same factor as independent per line
     assert s1_s2.half95 > independent
 

@@ -182,8 +182,15 @@ class _Planner:
         self.factors_used: dict[str, Factor] = {}
         self.year = inv.period.start.year
         self._terms: dict[tuple[str, str | None], tuple[GasTerm, ...]] = {}
+        self._resolved: dict[str, Factor] = {}
         self._gwp: dict[tuple[str, str | None], tuple[float, str]] = {}
         self._shares = {f.id: consolidation_share(inv, f.id) for f in inv.facilities}
+
+    def resolve(self, ref: str) -> Factor:
+        found = self._resolved.get(ref)
+        if found is None:
+            found = self._resolved[ref] = self.reg.resolve(ref)
+        return found
 
     def param(self, key: str, nominal: float, spec: Uncertainty | None, label: str) -> int | None:
         if spec is None:
@@ -206,7 +213,7 @@ class _Planner:
             return 0.0, "non_kyoto"
         from .gases import _KYOTO_GROUP_OF
 
-        found = (gwp(gas, self.gwp_set, origin), _KYOTO_GROUP_OF[sp.group])
+        found = (gwp(gas, self.gwp_set, origin), _KYOTO_GROUP_OF[sp.group])  # type: ignore[arg-type]
         self._gwp[(gas, origin)] = found
         return found
 
@@ -487,7 +494,7 @@ class _Planner:
         market_ref = None
         if src.method == "factor":
             assert src.factor is not None
-            factor = self.reg.resolve(src.factor)
+            factor = self.resolve(src.factor)
             self.factors_used[factor.ref] = factor
             terms = self.factor_terms(src, factor, label=src.id)
             scales, chain, ncv_param = self.unit_scales(src, factor, units)
@@ -497,7 +504,7 @@ class _Planner:
                 )
             base, ref, version = factor.activity_unit, factor.ref, factor.pack_version
             if src.market_factor is not None:
-                mf = self.reg.resolve(src.market_factor)
+                mf = self.resolve(src.market_factor)
                 self.factors_used[mf.ref] = mf
                 market_terms = self.factor_terms(src, mf, label=src.id + " (market)")
                 mscales, _, _ = self.unit_scales(src, mf, [base])
@@ -701,7 +708,8 @@ def _codes(column: pd.Series) -> tuple[IntArray, list[object]]:
     import pandas as pd
 
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(dtype=np.intp), list(column.cat.categories)
+        cat_codes = np.asarray(column.cat.codes, dtype=np.intp)
+        return cat_codes, list(column.cat.categories)
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     return codes.astype(np.intp), list(uniques)
 

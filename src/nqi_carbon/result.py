@@ -84,7 +84,7 @@ class Result:
     group_masks: dict[str, npt.NDArray[np.bool_]]
     uncertainty_method: str | None = None
     group_uncertainty: dict[str, GroupUncertainty] = field(default_factory=dict)
-    line_uncertainty: list[GroupUncertainty] = field(default_factory=list)
+    line_half95: npt.NDArray[np.float64] | None = None
     seed: int | None = None
     iterations: int | None = None
     contributions: list[dict[str, Any]] = field(default_factory=list)
@@ -166,7 +166,7 @@ class Result:
 
         rows = []
         for i, ln in enumerate(self.line_records):
-            u = self.line_uncertainty[i] if self.line_uncertainty else None
+            h = None if self.line_half95 is None else float(self.line_half95[i])
             rows.append(
                 {
                     "source": ln.source,
@@ -186,7 +186,11 @@ class Result:
                     "gwp": ln.term.gwp,
                     "activity": ln.activity,
                     "activity_unit": ln.base_unit,
-                    "relative_95": (u.relative_95 if u is not None else math.nan),
+                    "relative_95": (
+                        math.nan
+                        if h is None
+                        else (h / abs(ln.co2e_t) if ln.co2e_t else (0.0 if h == 0 else math.inf))
+                    ),
                 }
             )
         return pd.DataFrame(rows)
@@ -442,10 +446,12 @@ def calculate(
         raise ValueError(
             f"uncertainty must be None, 'analytical' or 'monte_carlo', got {uncertainty!r}"
         )
-    a1, per_line = approach1(lines, stats, params, ins_u95, masks)
-    result.line_uncertainty = per_line
+    from .uncertainty import Sensitivities
+
+    sens = Sensitivities.of(lines, stats)
+    a1, result.line_half95 = approach1(lines, stats, params, ins_u95, masks, sens=sens)
     result.contributions = _contributions(
-        lines, stats, params, ins_u95, inventory, masks["total"], contributions_top
+        sens, lines, stats, params, ins_u95, inventory, masks["total"], contributions_top
     )
     if method == "analytical":
         result.group_uncertainty = a1
@@ -464,6 +470,7 @@ def calculate(
 
 
 def _contributions(
+    sens: Any,
     lines: Sequence[Line],
     stats: Any,
     params: Sequence[Parameter],
@@ -473,9 +480,8 @@ def _contributions(
     top: int,
 ) -> list[dict[str, Any]]:
     """Share of each uncertain input in the variance of the total (Approach 1)."""
-    from .uncertainty import Sensitivities, group_variance_terms
+    from .uncertainty import group_variance_terms
 
-    sens = Sensitivities.of(lines, stats)
     u_par = np.array([p.u95 for p in params], dtype=float)
     act, ins, par = group_variance_terms(sens, stats, u_par, ins_u95, total_mask)
     items: list[tuple[str, str, float]] = []

@@ -142,15 +142,18 @@ def approach1(
     params: Sequence[Parameter],
     instrument_u95: FloatArray,
     groups: Mapping[str, npt.NDArray[np.bool_]],
-) -> tuple[dict[str, GroupUncertainty], list[GroupUncertainty]]:
+    *,
+    sens: Sensitivities | None = None,
+) -> tuple[dict[str, GroupUncertainty], FloatArray]:
     """IPCC Approach 1 for every group (a boolean mask over ``lines``) and every line.
 
     Returns
     -------
-    (groups, lines)
-        Group name -> :class:`GroupUncertainty`, and one :class:`GroupUncertainty` per line.
+    (groups, line_half95)
+        Group name -> :class:`GroupUncertainty`, and the absolute 95 % half-width of
+        every line [t CO2e].
     """
-    sens = Sensitivities.of(lines, stats)
+    sens = sens if sens is not None else Sensitivities.of(lines, stats)
     u_par = np.array([p.u95 for p in params], dtype=float)
     out = {}
     for g, mask in groups.items():
@@ -165,11 +168,7 @@ def approach1(
         var_line = var_line + np.bincount(
             sens.l_idx, (u_par[sens.p_idx] * sens.coef) ** 2, minlength=len(lines)
         )
-    per_line = []
-    for v, var in zip(sens.co2e.tolist(), var_line.tolist(), strict=True):
-        half = math.sqrt(max(var, 0.0))
-        per_line.append(GroupUncertainty(v, half, v - half, v + half))
-    return out, per_line
+    return out, np.sqrt(np.maximum(var_line, 0.0))
 
 
 def sample_multipliers(
