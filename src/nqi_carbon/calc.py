@@ -44,7 +44,7 @@ from .factors import Factor, FactorRegistry
 from .gases import _catalogue as _gas_catalogue
 from .gases import normalise_gas
 from .gwp_values import _normalise_set, gwp
-from .models import Inventory, MeasuredParameter, Source
+from .models import CONTRACT_PRECEDENCE, Contract, Inventory, MeasuredParameter, Source
 from .units import conversion_factor, parse_unit, registry
 
 if TYPE_CHECKING:
@@ -113,6 +113,18 @@ class GasTerm:
 
 
 @dataclass(frozen=True)
+class ContractPlan:
+    """One contractual instrument of a scope-2 source, in its source's base unit."""
+
+    label: str
+    kind: str
+    precedence: int
+    amount: float  # base units of the source's activity
+    terms: tuple[GasTerm, ...]
+    ref: str
+
+
+@dataclass(frozen=True)
 class SourcePlan:
     """What one source contributes per unit of its base activity."""
 
@@ -128,8 +140,9 @@ class SourcePlan:
     factor_ref: str
     pack_version: str
     terms: tuple[GasTerm, ...]
-    market_terms: tuple[GasTerm, ...] | None  # scope 2 market-based, when different
+    market_terms: tuple[GasTerm, ...] | None  # scope 2 market-based residual, when different
     market_ref: str | None
+    contracts: tuple[ContractPlan, ...]
     chain_unit_scale: Mapping[str, float]  # input unit -> base-unit scale (computed once)
     chain_units: frozenset[str]  # input units that went through a fuel NCV
 
@@ -356,6 +369,25 @@ class _Planner:
             )
         return scales, chain, ncv_param
 
+    def contract_plan(self, src: Source, j: int, c: Contract, base: str) -> ContractPlan:
+        amount = c.amount * conversion_factor(
+            c.unit, base, context=f"source {src.id!r} contract {j}"
+        )
+        label = c.id or f"{src.id}#contract{j}"
+        if c.zero_emission:
+            g, group = self.gas_gwp("CO2", None, src.id)
+            terms: tuple[GasTerm, ...] = (GasTerm("CO2", 0.0, g, False, group, None, ()),)
+            ref = f"contract:{c.kind}:zero_emission"
+        else:
+            assert c.factor is not None
+            f = self.resolve(c.factor)
+            self.factors_used[f.ref] = f
+            terms = self.factor_terms(src, f, label=label)
+            k = self.unit_scales(src, f, [base])[0][base]
+            terms = tuple(dataclasses.replace(t, coef=t.coef * k) for t in terms)
+            ref = f.ref
+        return ContractPlan(label, c.kind, CONTRACT_PRECEDENCE[c.kind], amount, terms, ref)
+
     # -- carbon-content method ------------------------------------------------------------
     def carbon_terms(self, src: Source) -> tuple[tuple[GasTerm, ...], str, str, str, bool]:
         cp = src.carbon
@@ -492,6 +524,7 @@ class _Planner:
         chain: set[str] = set()
         market_terms = None
         market_ref = None
+        contracts: list[ContractPlan] = []
         if src.method == "factor":
             assert src.factor is not None
             factor = self.resolve(src.factor)
@@ -511,6 +544,19 @@ class _Planner:
                 k = mscales[base]
                 market_terms = tuple(dataclasses.replace(t, coef=t.coef * k) for t in market_terms)
                 market_ref = mf.ref
+            elif src.contracts:
+                market_terms, market_ref = terms, factor.ref
+                self.findings.append(
+                    Finding(
+                        "residual_factor_missing",
+                        "warning",
+                        src.id,
+                        "no residual-mix factor (market_factor): MWh not covered by contracts take "
+                        f"the location-based factor {factor.ref} (GHG Protocol Scope 2 Guidance 6.11)",
+                    )
+                )
+            for j, c in enumerate(src.contracts):
+                contracts.append(self.contract_plan(src, j, c, base))
         elif src.method == "carbon_content":
             terms, base, ref, version, _bio = self.carbon_terms(src)
             scales = {u: conversion_factor(u, base, context=f"source {src.id!r}") for u in units}
@@ -536,6 +582,7 @@ class _Planner:
             terms=terms,
             market_terms=market_terms,
             market_ref=market_ref,
+            contracts=tuple(sorted(contracts, key=lambda c: (c.precedence, c.label))),
             chain_unit_scale=scales,
             chain_units=frozenset(chain),
         )
@@ -1045,49 +1092,85 @@ class Line:
     term: GasTerm
     activity: float  # base units, before share
     base_unit: str
+    fixed_activity: float | None = None  # contract lines: covered amount (not measured)
+    offset: float = 0.0  # residual lines: covered amount taken off the source's activity
 
 
-def build_lines(plans: Sequence[SourcePlan], stats: SourceStats) -> list[Line]:
+def build_lines(
+    plans: Sequence[SourcePlan], stats: SourceStats, findings: list[Finding] | None = None
+) -> list[Line]:
     """Multiply per-source sums by per-gas coefficients; one line per source × gas.
 
-    Category-2 sources with a market factor give location-based lines and market-based
-    lines; all others give lines that count in both.
+    Category-2 sources with a market factor or contracts give location-based lines and
+    market-based lines: contract lines (the MWh each instrument covers, allocated in the
+    GHG Protocol order up to the consumption) and residual lines for the rest. All other
+    sources give lines that count in both.
     """
     lines: list[Line] = []
+
+    def add(
+        p: SourcePlan,
+        t: GasTerm,
+        basis: str,
+        ref: str,
+        activity: float,
+        fixed: float | None = None,
+        offset: float = 0.0,
+    ) -> None:
+        mass = activity * t.coef * p.share
+        lines.append(
+            Line(
+                source=p.source.id,
+                facility=p.facility,
+                category=p.category,
+                scope=p.scope,
+                scope3_category=p.scope3_category,
+                gas=t.gas,
+                group=t.group,
+                mass_t=mass,
+                co2e_t=mass * t.gwp,
+                biogenic=t.biogenic,
+                method=p.method,
+                factor=ref,
+                pack_version=p.pack_version,
+                share=p.share,
+                basis=basis,  # type: ignore[arg-type]
+                plan_index=p.index,
+                term=t,
+                activity=activity,
+                base_unit=p.base_unit,
+                fixed_activity=fixed,
+                offset=offset,
+            )
+        )
+
     for p in plans:
         a = float(stats.A[p.index])
-        variants: list[tuple[str, tuple[GasTerm, ...], str]]
-        if p.market_terms is not None:
-            variants = [
-                ("location", p.terms, p.factor_ref),
-                ("market", p.market_terms, str(p.market_ref)),
-            ]
-        else:
-            variants = [("both", p.terms, p.factor_ref)]
-        for basis, terms, ref in variants:
-            for t in terms:
-                mass = a * t.coef * p.share
-                lines.append(
-                    Line(
-                        source=p.source.id,
-                        facility=p.facility,
-                        category=p.category,
-                        scope=p.scope,
-                        scope3_category=p.scope3_category,
-                        gas=t.gas,
-                        group=t.group,
-                        mass_t=mass,
-                        co2e_t=mass * t.gwp,
-                        biogenic=t.biogenic,
-                        method=p.method,
-                        factor=ref,
-                        pack_version=p.pack_version,
-                        share=p.share,
-                        basis=basis,  # type: ignore[arg-type]
-                        plan_index=p.index,
-                        term=t,
-                        activity=a,
-                        base_unit=p.base_unit,
+        if p.market_terms is None and not p.contracts:
+            for t in p.terms:
+                add(p, t, "both", p.factor_ref, a)
+            continue
+        for t in p.terms:
+            add(p, t, "location", p.factor_ref, a)
+        remaining = a
+        for c in p.contracts:
+            covered = min(c.amount, remaining)
+            if covered < c.amount and findings is not None:
+                findings.append(
+                    Finding(
+                        "contracts_exceed_consumption",
+                        "warning",
+                        p.source.id,
+                        f"contract {c.label} ({c.kind}) covers {c.amount:g} {p.base_unit} but only "
+                        f"{remaining:g} {p.base_unit} of consumption was left; "
+                        f"{c.amount - covered:g} not counted",
                     )
                 )
+            remaining -= covered
+            for t in c.terms:
+                add(p, t, "market", c.ref, covered, fixed=covered)
+        residual_terms = p.market_terms if p.market_terms is not None else p.terms
+        residual_ref = p.market_ref if p.market_ref is not None else p.factor_ref
+        for t in residual_terms:
+            add(p, t, "market", residual_ref, remaining, offset=a - remaining)
     return lines

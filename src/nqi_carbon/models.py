@@ -43,6 +43,7 @@ __all__ = [
     "ActivityRecord",
     "BaseYear",
     "CarbonParameters",
+    "Contract",
     "Exclusion",
     "Facility",
     "Instrument",
@@ -309,6 +310,52 @@ class CarbonParameters(StrictModel):
         return self
 
 
+ContractKind = Literal["certificate", "ppa", "green_tariff", "supplier"]
+CONTRACT_PRECEDENCE: dict[str, int] = {"certificate": 0, "ppa": 1, "green_tariff": 2, "supplier": 3}
+"""GHG Protocol Scope 2 Guidance (2015) Table 6.3 order in which instruments cover MWh:
+energy attribute certificates, direct contracts (PPAs), green tariffs / supplier-specific
+rates; uncovered MWh then take the residual mix (``market_factor``)."""
+
+
+class Contract(StrictModel):
+    """A contractual instrument for market-based Scope 2 (certificate, PPA, supplier rate).
+
+    Give ``factor`` (the instrument's emission rate, e.g. a supplier-specific factor) or
+    ``zero_emission: true`` (certificates / PPAs from renewable generation). A factor of
+    0 is a value: it is never replaced by the grid factor.
+    """
+
+    id: Identifier | None = None
+    kind: ContractKind
+    amount: NonNegativeFloat
+    unit: Annotated[str, Field(min_length=1)] = "MWh"
+    factor: str | None = None
+    zero_emission: bool = False
+    evidence: str | None = None
+    quality_criteria_met: bool | None = None
+
+    @model_validator(mode="after")
+    def contract_rate_given(self) -> Contract:
+        """A contract states its emission rate: a factor, or zero_emission (not both)."""
+        if (self.factor is None) == (not self.zero_emission):
+            raise RuleError(
+                "contract_rate_given", "give 'factor' or 'zero_emission: true' (exactly one)"
+            )
+        return self
+
+    @field_validator("unit")
+    @classmethod
+    def unit_is_energy(cls, v: str) -> str:
+        """Contracts cover energy (MWh, kWh, GJ...)."""
+        try:
+            q = parse_unit(v)
+        except NqiCarbonError as exc:
+            raise RuleError("unit_is_energy", str(exc)) from None
+        if not q.check("[energy]"):
+            raise RuleError("unit_is_energy", f"contract unit {v!r} is not energy")
+        return v
+
+
 def _one_or_many(value: Any) -> Any:
     # `activity: {amount: 1, unit: t}` is one record; `activity: [...]` is several.
     return [value] if isinstance(value, dict) else value
@@ -325,6 +372,7 @@ class Source(StrictModel):
     method: Method = "factor"
     factor: str | None = None
     market_factor: str | None = None
+    contracts: list[Contract] = Field(default_factory=list)
     gas: str | None = None
     origin: Literal["fossil", "non_fossil"] | None = None
     carbon: CarbonParameters | None = None
@@ -360,9 +408,10 @@ class Source(StrictModel):
                 "method_inputs_present",
                 "'gas' is for methods 'release'/'measured'; a factor names its gases",
             )
-        if self.market_factor is not None and self.category != 2:
+        if (self.market_factor is not None or self.contracts) and self.category != 2:
             raise RuleError(
-                "method_inputs_present", "'market_factor' is for category 2 (imported energy) only"
+                "method_inputs_present",
+                "'market_factor' and 'contracts' are for category 2 (imported energy) only",
             )
         return self
 

@@ -77,6 +77,9 @@ class Sensitivities:
     """
 
     rho: FloatArray
+    rho_unit: FloatArray
+    fixed: FloatArray
+    offset: FloatArray
     src: npt.NDArray[np.intp]
     co2e: FloatArray
     p_idx: npt.NDArray[np.intp]
@@ -87,7 +90,13 @@ class Sensitivities:
     @classmethod
     def of(cls, lines: Sequence[Line], stats: SourceStats) -> Sensitivities:
         """Build the sensitivities of *lines* (one pass over lines, never over records)."""
-        rho = np.array([ln.term.coef * ln.term.gwp * ln.share for ln in lines], dtype=float)
+        rho_unit = np.array([ln.term.coef * ln.term.gwp * ln.share for ln in lines], dtype=float)
+        fixed = np.array(
+            [np.nan if ln.fixed_activity is None else ln.fixed_activity for ln in lines],
+            dtype=float,
+        )
+        offset = np.array([ln.offset for ln in lines], dtype=float)
+        rho = np.where(np.isnan(fixed), rho_unit, 0.0)  # contract amounts carry no activity error
         src = np.array([ln.plan_index for ln in lines], dtype=np.intp)
         co2e = np.array([ln.co2e_t for ln in lines], dtype=float)
         p_idx: list[int] = []
@@ -106,6 +115,9 @@ class Sensitivities:
                     chain.append(True)
         return cls(
             rho,
+            rho_unit,
+            fixed,
+            offset,
             src,
             co2e,
             np.asarray(p_idx, dtype=np.intp),
@@ -294,6 +306,8 @@ def monte_carlo(
     C = np.zeros((n_par, n_l))
     np.add.at(C, (sens.p_idx[sens.chain], sens.l_idx[sens.chain]), sens.coef[sens.chain])
     has_all, has_chain = bool(all_t.any()), bool(sens.chain.any())
+    fixed_cols = np.flatnonzero(~np.isnan(sens.fixed))
+    has_fixed = bool(fixed_cols.size)
     chunk = max(1, min(iterations, chunk_budget_bytes // (8 * max(n_l + n_src, 1) * 4)))
     group_samples = np.empty((len(names), iterations))
     with np.errstate(divide="ignore"):
@@ -306,7 +320,10 @@ def monte_carlo(
         if n_ins:
             act = act + (ins_mult[:, start:stop] - 1.0).T @ stats.B.T
         np.maximum(act, 0.0, out=act)
-        vals = act[:, sens.src] * sens.rho[None, :]
+        line_act = act[:, sens.src] - sens.offset[None, :]
+        if has_fixed:
+            line_act[:, fixed_cols] = sens.fixed[fixed_cols][None, :]
+        vals = line_act * sens.rho_unit[None, :]
         if has_chain:
             vals += (mult[:, start:stop] - 1.0).T @ C
         if has_all:
