@@ -117,3 +117,12 @@ def test_factors_list_show_search(capsys):
     assert "factor(s)" in capsys.readouterr().out
     assert main(["factors", "show", "cn-mee/grid/national/2099"]) == 1
     assert "did you mean" in capsys.readouterr().err
+
+
+def test_validate_resolves_factors_and_units_too(capsys):
+    assert main(["validate", str(DATA / "unresolved_inventory.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "3 problems found" in err
+    assert "activity_unit_fits_factor" in err and "'t' cannot be converted to 'MWh'" in err
+    assert "cn-mee/grid/national/2222" in err and "did you mean" in err
+    assert "cn-mee/fuel/anthracite" in err

@@ -32,10 +32,11 @@ def _print_issues(exc: InvalidInputError, fmt: str, out: TextIO) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .io import load_inventory
+    from .io import check_references, load_inventory
 
     try:
         inv = load_inventory(args.file)
+        check_references(inv)
     except InvalidInputError as exc:
         _print_issues(exc, args.format, sys.stdout if args.format == "json" else sys.stderr)
         return 1

@@ -22,7 +22,13 @@ from .models import (
     run_rules_on_raw,
 )
 
-__all__ = ["inventory_json_schema", "load_inventory", "read_structured", "validate_inventory"]
+__all__ = [
+    "check_references",
+    "inventory_json_schema",
+    "load_inventory",
+    "read_structured",
+    "validate_inventory",
+]
 
 
 def _reject_constant(name: str) -> float:
@@ -172,3 +178,21 @@ def inventory_json_schema() -> dict[str, Any]:
     schema["$id"] = "https://nqi-carbon.example/schemas/inventory@1.json"
     schema["title"] = "nqi-carbon inventory (nqi-carbon/inventory@1)"
     return schema
+
+
+def check_references(inv: Inventory) -> None:
+    """Resolve every factor, fuel and unit the inventory refers to, without calculating.
+
+    Raises
+    ------
+    InvalidInputError
+        Listing every unresolvable factor reference and every activity unit that does
+        not fit its factor (``factor_resolves``, ``activity_unit_fits_factor``...).
+    """
+    from .calc import plan_sources
+
+    units: dict[str, list[str]] = {}
+    for src, rec in inv.iter_records():
+        if rec.unit not in units.setdefault(src.id, []):
+            units[src.id].append(rec.unit)
+    plan_sources(inv, units)
