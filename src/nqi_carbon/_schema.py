@@ -45,11 +45,16 @@ def RuleError(code: str, message: str) -> PydanticCustomError:  # noqa: N802
 
 
 class StrictModel(BaseModel):
-    """Base model: unknown keys are refused, values are validated on assignment."""
+    """Base model: unknown keys are refused; instances are immutable.
+
+    Inventories and packs are evidence: once validated they do not change (a changed copy
+    is made with ``model_copy(update=...)`` and validated again), so results can be cached
+    and ``input_sha256`` always describes what was calculated.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
-        validate_assignment=True,
+        frozen=True,
         populate_by_name=True,
         ser_json_inf_nan="strings",
     )

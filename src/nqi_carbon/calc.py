@@ -54,11 +54,14 @@ __all__ = [
     "ActivityColumns",
     "Finding",
     "Line",
+    "LineTable",
+    "LineTemplate",
     "Parameter",
     "SourcePlan",
     "activity_columns",
     "build_lines",
     "consolidation_share",
+    "line_template",
     "plan_sources",
     "registry_for",
     "source_statistics",
@@ -162,8 +165,7 @@ def consolidation_share(inv: Inventory, facility_id: str) -> float:
     return 1.0 if flag else 0.0
 
 
-def registry_for(inv: Inventory) -> FactorRegistry:
-    """Build the factor registry an inventory asks for (bundled ids, user pack paths, inline)."""
+def _pack_request(inv: Inventory) -> tuple[list[str], list[Path]]:
     from .factors import bundled_factor_pack_ids
 
     bundled = set(bundled_factor_pack_ids())
@@ -177,7 +179,34 @@ def registry_for(inv: Inventory) -> FactorRegistry:
         else:
             p = Path(entry)
             paths.append(p if p.is_absolute() else base / p)
-    return FactorRegistry(paths, inv.factors, allowed=allowed or None)
+    return allowed, paths
+
+
+def _pack_state(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for p in paths:
+        try:
+            st = p.stat()
+            out.append((str(p), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(p), -1, -1))
+    return tuple(out)
+
+
+def registry_for(inv: Inventory) -> FactorRegistry:
+    """The factor registry an inventory asks for (bundled ids, user pack paths, inline).
+
+    Cached on the (immutable) inventory while its user pack files are unchanged.
+    """
+    allowed, paths = _pack_request(inv)
+    key = ("registry", _pack_state(paths))
+    reg = inv._cache.get(key)
+    if reg is None:
+        reg = FactorRegistry(paths, inv.factors, allowed=allowed or None)
+        inv._cache.clear()
+        inv._cache[key] = reg
+    assert isinstance(reg, FactorRegistry)
+    return reg
 
 
 # ---------------------------------------------------------------------------------------
@@ -609,7 +638,18 @@ def plan_sources(
     InvalidInputError
         Collecting every unresolvable factor and unit/dimension mismatch at once.
     """
-    reg = reg or registry_for(inv)
+    cache_key = None
+    if reg is None:
+        reg = registry_for(inv)
+        cache_key = (
+            "plan",
+            id(reg),
+            tuple((k, tuple(v)) for k, v in sorted(units_by_source.items())),
+        )
+        cached = inv._cache.get(cache_key)
+        if cached is not None:
+            plans_c, params_c, findings_c, used_c = cached
+            return plans_c, list(params_c), list(findings_c), dict(used_c)
     planner = _Planner(inv, reg)
     plans: list[SourcePlan] = []
     issues: list[Issue] = []
@@ -629,6 +669,13 @@ def plan_sources(
             )
     if issues:
         raise InvalidInputError(issues, source=inv.source_path)
+    if cache_key is not None:
+        inv._cache[cache_key] = (
+            plans,
+            tuple(planner.params),
+            tuple(planner.findings),
+            dict(planner.factors_used),
+        )
     return plans, planner.params, planner.findings, planner.factors_used
 
 
@@ -1071,7 +1118,7 @@ def source_statistics(
 # ---------------------------------------------------------------------------------------
 @dataclass(slots=True)
 class Line:
-    """One output line: one gas of one source (consolidated by ``share``)."""
+    """One output line (one gas of one source), as a record; see :class:`LineTable`."""
 
     source: str
     facility: str
@@ -1087,90 +1134,213 @@ class Line:
     factor: str
     pack_version: str
     share: float
-    basis: Literal["location", "market", "both"]
-    plan_index: int
-    term: GasTerm
-    activity: float  # base units, before share
+    basis: str
+    activity: float
     base_unit: str
-    fixed_activity: float | None = None  # contract lines: covered amount (not measured)
-    offset: float = 0.0  # residual lines: covered amount taken off the source's activity
+    gwp: float
+
+
+_BASIS_NAMES = ("both", "location", "market")
+
+
+@dataclass
+class LineTemplate:
+    """Everything about the output lines that does not depend on the activity sums.
+
+    Built once per set of source plans (and cached with them): one row per source × gas
+    (location/market variants and contract rows for scope 2), with the parameter
+    triplets that say which uncertain inputs each row is proportional to.
+    """
+
+    src: IntArray
+    coef: FloatArray
+    gwp: FloatArray
+    share: FloatArray
+    biogenic: npt.NDArray[np.bool_]
+    category: npt.NDArray[np.int64]
+    basis: npt.NDArray[np.int8]  # index into _BASIS_NAMES
+    group: npt.NDArray[np.str_]
+    gas: list[str]
+    facility: npt.NDArray[np.str_]
+    ref: list[str]
+    # parameter triplets: row l is proportional to parameter p (chain: via the fuel NCV)
+    p_idx: IntArray
+    l_idx: IntArray
+    chain: npt.NDArray[np.bool_]
+    # scope-2 contracts: per source, [(label, kind, amount, rows)], and the residual rows
+    contracts: list[tuple[int, list[tuple[str, str, float, list[int]]], list[int]]]
+    plans: Sequence[SourcePlan]
+    row_plan: list[SourcePlan]
+
+    @property
+    def rho_unit(self) -> FloatArray:
+        """T CO2e per base unit of the row's activity (consolidated)."""
+        out: FloatArray = self.coef * self.gwp * self.share
+        return out
+
+
+def line_template(plans: Sequence[SourcePlan]) -> LineTemplate:
+    """Lay out the output rows of a set of plans (see :class:`LineTemplate`)."""
+    src: list[int] = []
+    coef: list[float] = []
+    gwp_: list[float] = []
+    share: list[float] = []
+    bio: list[bool] = []
+    cat: list[int] = []
+    basis: list[int] = []
+    group: list[str] = []
+    gas: list[str] = []
+    fac: list[str] = []
+    ref: list[str] = []
+    p_idx: list[int] = []
+    l_idx: list[int] = []
+    chain: list[bool] = []
+    row_plan: list[SourcePlan] = []
+    contracts: list[tuple[int, list[tuple[str, str, float, list[int]]], list[int]]] = []
+
+    def add(p: SourcePlan, t: GasTerm, b: int, r: str) -> int:
+        row = len(src)
+        src.append(p.index)
+        coef.append(t.coef)
+        gwp_.append(t.gwp)
+        share.append(p.share)
+        bio.append(t.biogenic)
+        cat.append(p.category)
+        basis.append(b)
+        group.append(t.group)
+        gas.append(t.gas)
+        fac.append(p.facility)
+        ref.append(r)
+        row_plan.append(p)
+        for pidx, kind in t.params:
+            p_idx.append(pidx)
+            l_idx.append(row)
+            chain.append(kind == "chain")
+        return row
+
+    for p in plans:
+        if p.market_terms is None and not p.contracts:
+            for t in p.terms:
+                add(p, t, 0, p.factor_ref)
+            continue
+        for t in p.terms:
+            add(p, t, 1, p.factor_ref)
+        cons = []
+        for c in p.contracts:
+            rows = [add(p, t, 2, c.ref) for t in c.terms]
+            cons.append((c.label, c.kind, c.amount, rows))
+        residual_terms = p.market_terms if p.market_terms is not None else p.terms
+        residual_ref = p.market_ref if p.market_ref is not None else p.factor_ref
+        residual = [add(p, t, 2, residual_ref) for t in residual_terms]
+        contracts.append((p.index, cons, residual))
+    return LineTemplate(
+        np.asarray(src, dtype=np.intp),
+        np.asarray(coef, dtype=float),
+        np.asarray(gwp_, dtype=float),
+        np.asarray(share, dtype=float),
+        np.asarray(bio, dtype=bool),
+        np.asarray(cat, dtype=np.int64),
+        np.asarray(basis, dtype=np.int8),
+        np.asarray(group, dtype=str),
+        gas,
+        np.asarray(fac, dtype=str),
+        ref,
+        np.asarray(p_idx, dtype=np.intp),
+        np.asarray(l_idx, dtype=np.intp),
+        np.asarray(chain, dtype=bool),
+        contracts,
+        plans,
+        row_plan,
+    )
+
+
+@dataclass
+class LineTable:
+    """The output lines as columns: one row per source × gas (consolidated by ``share``).
+
+    ``activity`` is in the source's base unit; contract rows have ``fixed`` (the MWh the
+    instrument covers, not measured) and residual rows an ``offset`` (the covered MWh
+    taken off the source's activity).
+    """
+
+    template: LineTemplate
+    activity: FloatArray
+    mass: FloatArray
+    co2e: FloatArray
+    fixed: FloatArray
+    offset: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.mass.size)
+
+    @property
+    def basis_names(self) -> npt.NDArray[np.str_]:
+        """``both``, ``location`` or ``market`` per row."""
+        return np.asarray(_BASIS_NAMES, dtype=str)[self.template.basis]
+
+    def record(self, i: int) -> Line:
+        """Row *i* as a :class:`Line` record."""
+        t = self.template
+        p = t.row_plan[i]
+        return Line(
+            source=p.source.id,
+            facility=p.facility,
+            category=p.category,
+            scope=p.scope,
+            scope3_category=p.scope3_category,
+            gas=t.gas[i],
+            group=str(t.group[i]),
+            mass_t=float(self.mass[i]),
+            co2e_t=float(self.co2e[i]),
+            biogenic=bool(t.biogenic[i]),
+            method=p.method,
+            factor=t.ref[i],
+            pack_version=p.pack_version,
+            share=p.share,
+            basis=_BASIS_NAMES[int(t.basis[i])],
+            activity=float(self.activity[i]),
+            base_unit=p.base_unit,
+            gwp=float(t.gwp[i]),
+        )
 
 
 def build_lines(
-    plans: Sequence[SourcePlan], stats: SourceStats, findings: list[Finding] | None = None
-) -> list[Line]:
-    """Multiply per-source sums by per-gas coefficients; one line per source × gas.
+    template: LineTemplate, stats: SourceStats, findings: list[Finding] | None = None
+) -> LineTable:
+    """Multiply per-source sums by per-gas coefficients, vectorised over rows.
 
-    Category-2 sources with a market factor or contracts give location-based lines and
-    market-based lines: contract lines (the MWh each instrument covers, allocated in the
-    GHG Protocol order up to the consumption) and residual lines for the rest. All other
-    sources give lines that count in both.
+    Scope-2 contract rows get the MWh each instrument covers, allocated in the GHG
+    Protocol order up to the consumption; residual rows get the rest.
     """
-    lines: list[Line] = []
-
-    def add(
-        p: SourcePlan,
-        t: GasTerm,
-        basis: str,
-        ref: str,
-        activity: float,
-        fixed: float | None = None,
-        offset: float = 0.0,
-    ) -> None:
-        mass = activity * t.coef * p.share
-        lines.append(
-            Line(
-                source=p.source.id,
-                facility=p.facility,
-                category=p.category,
-                scope=p.scope,
-                scope3_category=p.scope3_category,
-                gas=t.gas,
-                group=t.group,
-                mass_t=mass,
-                co2e_t=mass * t.gwp,
-                biogenic=t.biogenic,
-                method=p.method,
-                factor=ref,
-                pack_version=p.pack_version,
-                share=p.share,
-                basis=basis,  # type: ignore[arg-type]
-                plan_index=p.index,
-                term=t,
-                activity=activity,
-                base_unit=p.base_unit,
-                fixed_activity=fixed,
-                offset=offset,
-            )
-        )
-
-    for p in plans:
-        a = float(stats.A[p.index])
-        if p.market_terms is None and not p.contracts:
-            for t in p.terms:
-                add(p, t, "both", p.factor_ref, a)
-            continue
-        for t in p.terms:
-            add(p, t, "location", p.factor_ref, a)
+    activity = stats.A[template.src]
+    fixed = np.full(activity.size, np.nan)
+    offset = np.zeros(activity.size)
+    for s, cons, residual in template.contracts:
+        a = float(stats.A[s])
         remaining = a
-        for c in p.contracts:
-            covered = min(c.amount, remaining)
-            if covered < c.amount and findings is not None:
+        plan = (
+            template.plans[s]
+            if template.plans[s].index == s
+            else next(p for p in template.plans if p.index == s)
+        )
+        for label, kind, amount, rows in cons:
+            covered = min(amount, remaining)
+            if covered < amount and findings is not None:
                 findings.append(
                     Finding(
                         "contracts_exceed_consumption",
                         "warning",
-                        p.source.id,
-                        f"contract {c.label} ({c.kind}) covers {c.amount:g} {p.base_unit} but only "
-                        f"{remaining:g} {p.base_unit} of consumption was left; "
-                        f"{c.amount - covered:g} not counted",
+                        plan.source.id,
+                        f"contract {label} ({kind}) covers {amount:g} {plan.base_unit} but only "
+                        f"{remaining:g} {plan.base_unit} of consumption was left; "
+                        f"{amount - covered:g} not counted",
                     )
                 )
             remaining -= covered
-            for t in c.terms:
-                add(p, t, "market", c.ref, covered, fixed=covered)
-        residual_terms = p.market_terms if p.market_terms is not None else p.terms
-        residual_ref = p.market_ref if p.market_ref is not None else p.factor_ref
-        for t in residual_terms:
-            add(p, t, "market", residual_ref, remaining, offset=a - remaining)
-    return lines
+            activity[rows] = covered
+            fixed[rows] = covered
+        activity[residual] = remaining
+        offset[residual] = a - remaining
+    mass = activity * template.coef * template.share
+    co2e = mass * template.gwp
+    return LineTable(template, activity, mass, co2e, fixed, offset)

@@ -372,13 +372,11 @@ class Source(StrictModel):
     method: Method = "factor"
     factor: str | None = None
     market_factor: str | None = None
-    contracts: list[Contract] = Field(default_factory=list)
+    contracts: tuple[Contract, ...] = ()
     gas: str | None = None
     origin: Literal["fossil", "non_fossil"] | None = None
     carbon: CarbonParameters | None = None
-    activity: Annotated[list[ActivityRecord], BeforeValidator(_one_or_many)] = Field(
-        default_factory=list
-    )
+    activity: Annotated[tuple[ActivityRecord, ...], BeforeValidator(_one_or_many)] = ()
     description: str | None = None
     required_tier: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
 
@@ -432,7 +430,7 @@ class Source(StrictModel):
         return {1: "1", 2: "2"}.get(self.category, "3")
 
     @property
-    def records(self) -> list[ActivityRecord]:
+    def records(self) -> tuple[ActivityRecord, ...]:
         """The activity records (empty when activity comes from a table)."""
         return self.activity
 
@@ -479,7 +477,7 @@ class BaseYear(StrictModel):
     year: Annotated[int, Field(strict=True, ge=1990, le=2200)]
     total_co2e_t: NonNegativeFloat | None = None
     inventory: str | None = None
-    recalculations: list[str] = Field(default_factory=list)
+    recalculations: tuple[str, ...] = ()
 
 
 def _dupes(ids: Iterable[str]) -> list[str]:
@@ -499,18 +497,19 @@ class Inventory(StrictModel):
     organization: Organisation
     period: Period
     gwp: str
-    factor_packs: list[str] = Field(default_factory=list)
-    facilities: list[Facility] = Field(min_length=1)
-    instruments: list[Instrument] = Field(default_factory=list)
-    factors: list[FactorEntry] = Field(default_factory=list)
-    sources: list[Source] = Field(default_factory=list)
-    removals: list[Removal] = Field(default_factory=list)
-    exclusions: list[Exclusion] = Field(default_factory=list)
+    factor_packs: tuple[str, ...] = ()
+    facilities: tuple[Facility, ...] = Field(min_length=1)
+    instruments: tuple[Instrument, ...] = ()
+    factors: tuple[FactorEntry, ...] = ()
+    sources: tuple[Source, ...] = ()
+    removals: tuple[Removal, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
     base_year: BaseYear | None = None
     significance_criteria: str | None = None
 
     _source_path: str | None = PrivateAttr(default=None)
     _input_sha256: str | None = PrivateAttr(default=None)
+    _cache: dict[Any, Any] = PrivateAttr(default_factory=dict)  # plans per factor-pack state
 
     @property
     def source_path(self) -> str | None:

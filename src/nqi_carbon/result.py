@@ -19,10 +19,12 @@ from .calc import (
     ActivityColumns,
     Finding,
     Line,
+    LineTable,
     Parameter,
     SourcePlan,
     activity_columns,
     build_lines,
+    line_template,
     plan_sources,
     source_statistics,
 )
@@ -41,13 +43,13 @@ RESULT_SCHEMA = "nqi-carbon/result@1"
 UncertaintyMethod = Literal["analytical", "monte_carlo", "monte-carlo"]
 
 
-def _groups(lines: Sequence[Line], inv: Inventory) -> dict[str, npt.NDArray[np.bool_]]:
+def _groups(table: LineTable, inv: Inventory) -> dict[str, npt.NDArray[np.bool_]]:
     """Boolean masks over lines for every reported roll-up."""
-    cat = np.array([ln.category for ln in lines], dtype=int)
-    basis = np.array([ln.basis for ln in lines])
-    bio = np.array([ln.biogenic for ln in lines], dtype=bool)
-    loc = (basis != "market") & ~bio
-    mkt = (basis != "location") & ~bio
+    t = table.template
+    cat = t.category
+    bio = t.biogenic
+    loc = (t.basis != 2) & ~bio
+    mkt = (t.basis != 1) & ~bio
     out: dict[str, npt.NDArray[np.bool_]] = {"total": loc, "total_market": mkt}
     for c in range(1, 7):
         out[f"category:{c}"] = loc & (cat == c)
@@ -55,14 +57,12 @@ def _groups(lines: Sequence[Line], inv: Inventory) -> dict[str, npt.NDArray[np.b
     out["scope:2_location"] = loc & (cat == 2)
     out["scope:2_market"] = mkt & (cat == 2)
     out["scope:3"] = loc & (cat >= 3)
-    group = np.array([ln.group for ln in lines])
     for g in (*KYOTO_GROUPS, "unspecified"):
-        m = loc & (group == g)
+        m = loc & (t.group == g)
         if m.any():
             out[f"gas:{g}"] = m
-    fac = np.array([ln.facility for ln in lines])
     for f in inv.facilities:
-        out[f"facility:{f.id}"] = loc & (fac == f.id)
+        out[f"facility:{f.id}"] = loc & (t.facility == f.id)
     return out
 
 
@@ -76,7 +76,7 @@ class Result:
 
     inventory: Inventory
     gwp_set: str
-    line_records: list[Line]
+    table: LineTable
     plans: list[SourcePlan]
     params: list[Parameter]
     factors_used: dict[str, Factor]
@@ -88,10 +88,18 @@ class Result:
     seed: int | None = None
     iterations: int | None = None
     contributions: list[dict[str, Any]] = field(default_factory=list)
+    _records: list[Line] | None = field(default=None, repr=False)
 
     # -- totals ----------------------------------------------------------------------
-    def _sum(self, mask: npt.NDArray[np.bool_], attr: str = "co2e_t") -> float:
-        return fsum(getattr(ln, attr) for ln, m in zip(self.line_records, mask, strict=True) if m)
+    @property
+    def line_records(self) -> list[Line]:
+        """The lines as :class:`~nqi_carbon.calc.Line` records (built on first use)."""
+        if self._records is None:
+            self._records = [self.table.record(i) for i in range(len(self.table))]
+        return self._records
+
+    def _sum(self, mask: npt.NDArray[np.bool_], attr: str = "co2e") -> float:
+        return fsum(getattr(self.table, attr)[mask].tolist())
 
     @property
     def total_co2e(self) -> float:
@@ -109,7 +117,8 @@ class Result:
     @property
     def biogenic_co2_t(self) -> float:
         """Biogenic CO2 [t], reported apart and not in the totals."""
-        return fsum(ln.mass_t for ln in self.line_records if ln.biogenic and ln.basis != "market")
+        t = self.table.template
+        return self._sum(t.biogenic & (t.basis != 2), "mass")
 
     @property
     def removals_co2e_t(self) -> float:
@@ -127,16 +136,10 @@ class Result:
     def totals(self) -> dict[str, Any]:
         """The ``totals`` object of ``result@1``."""
         masks = self.group_masks
-        by_mass: dict[str, float] = {}
-        for ln in self.line_records:
-            if ln.basis != "market" and ln.gas != "CO2e" and not ln.biogenic:
-                by_mass.setdefault(ln.gas, 0.0)
-        for gas in by_mass:
-            by_mass[gas] = fsum(
-                ln.mass_t
-                for ln in self.line_records
-                if ln.gas == gas and ln.basis != "market" and not ln.biogenic
-            )
+        t = self.table.template
+        gas = np.asarray(t.gas, dtype=str)
+        keep = (t.basis != 2) & ~t.biogenic & (gas != "CO2e")
+        by_mass = {g: self._sum(keep & (gas == g), "mass") for g in sorted(set(gas[keep].tolist()))}
         by_gas = {
             g: self._sum(masks[f"gas:{g}"]) if f"gas:{g}" in masks else 0.0 for g in KYOTO_GROUPS
         }
@@ -150,7 +153,7 @@ class Result:
                 k: self._sum(masks[f"scope:{k}"]) for k in ("1", "2_location", "2_market", "3")
             },
             "by_gas_co2e_t": by_gas,
-            "by_gas_mass_t": dict(sorted(by_mass.items())),
+            "by_gas_mass_t": by_mass,
             "by_facility": {
                 f.id: self._sum(masks[f"facility:{f.id}"]) for f in self.inventory.facilities
             },
@@ -164,36 +167,35 @@ class Result:
         """One row per source × gas (market-based scope-2 lines marked ``basis='market'``)."""
         import pandas as pd
 
-        rows = []
-        for i, ln in enumerate(self.line_records):
-            h = None if self.line_half95 is None else float(self.line_half95[i])
-            rows.append(
-                {
-                    "source": ln.source,
-                    "facility": ln.facility,
-                    "category": ln.category,
-                    "scope": ln.scope,
-                    "scope3_category": ln.scope3_category,
-                    "gas": ln.gas,
-                    "mass_t": ln.mass_t,
-                    "co2e_t": ln.co2e_t,
-                    "biogenic": ln.biogenic,
-                    "method": ln.method,
-                    "factor": ln.factor,
-                    "pack_version": ln.pack_version,
-                    "share": ln.share,
-                    "basis": ln.basis,
-                    "gwp": ln.term.gwp,
-                    "activity": ln.activity,
-                    "activity_unit": ln.base_unit,
-                    "relative_95": (
-                        math.nan
-                        if h is None
-                        else (h / abs(ln.co2e_t) if ln.co2e_t else (0.0 if h == 0 else math.inf))
-                    ),
-                }
-            )
-        return pd.DataFrame(rows)
+        tab = self.table
+        t = tab.template
+        half = np.full(len(tab), np.nan) if self.line_half95 is None else self.line_half95
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(tab.co2e != 0, half / np.abs(tab.co2e), np.where(half == 0, 0.0, np.inf))
+        rel = np.where(np.isnan(half), np.nan, rel)
+        plans = t.row_plan
+        return pd.DataFrame(
+            {
+                "source": [p.source.id for p in plans],
+                "facility": t.facility,
+                "category": t.category,
+                "scope": [p.scope for p in plans],
+                "scope3_category": pd.array([p.scope3_category for p in plans], dtype="Int64"),
+                "gas": t.gas,
+                "mass_t": tab.mass,
+                "co2e_t": tab.co2e,
+                "biogenic": t.biogenic,
+                "method": [p.method for p in plans],
+                "factor": t.ref,
+                "pack_version": [p.pack_version for p in plans],
+                "share": t.share,
+                "basis": tab.basis_names,
+                "gwp": t.gwp,
+                "activity": tab.activity,
+                "activity_unit": [p.base_unit for p in plans],
+                "relative_95": rel,
+            }
+        )
 
     def by(self, level: Literal["category", "scope", "gas", "facility", "source"]) -> pd.DataFrame:
         """Totals [t CO2e] by one level, with 95 % intervals when uncertainty was computed."""
@@ -415,7 +417,13 @@ def calculate(
     ins_u95 = _instrument_u95(inventory, cols)
     stats = source_statistics(cols, plans, ins_u95)
     findings = list(findings)
-    lines = build_lines(plans, stats, findings)
+    tkey = ("template", id(plans))
+    template = inventory._cache.get(tkey)
+    if template is None or template.plans is not plans:
+        template = line_template(plans)
+        if registry is None:
+            inventory._cache[tkey] = template
+    lines = build_lines(template, stats, findings)
     masks = _groups(lines, inventory)
     findings = sorted(set(findings), key=lambda f: (f.subject, f.code, f.message))
     findings += _calibration_findings(inventory)
@@ -472,7 +480,7 @@ def calculate(
 
 def _contributions(
     sens: Any,
-    lines: Sequence[Line],
+    lines: LineTable,
     stats: Any,
     params: Sequence[Parameter],
     ins_u95: npt.NDArray[np.float64],

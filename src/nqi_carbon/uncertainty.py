@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._schema import Distribution
-from .calc import ActivityColumns, Line, Parameter, SourceStats
+from .calc import ActivityColumns, LineTable, Parameter, SourceStats
 
 __all__ = ["Z95", "GroupUncertainty", "approach1", "monte_carlo", "sample_multipliers"]
 
@@ -88,42 +88,27 @@ class Sensitivities:
     chain: npt.NDArray[np.bool_]
 
     @classmethod
-    def of(cls, lines: Sequence[Line], stats: SourceStats) -> Sensitivities:
-        """Build the sensitivities of *lines* (one pass over lines, never over records)."""
-        rho_unit = np.array([ln.term.coef * ln.term.gwp * ln.share for ln in lines], dtype=float)
-        fixed = np.array(
-            [np.nan if ln.fixed_activity is None else ln.fixed_activity for ln in lines],
-            dtype=float,
+    def of(cls, table: LineTable, stats: SourceStats) -> Sensitivities:
+        """Build the sensitivities of the lines of *table* (vectorised over rows)."""
+        t = table.template
+        rho_unit = t.rho_unit
+        rho = np.where(np.isnan(table.fixed), rho_unit, 0.0)  # contract MWh carry no activity error
+        coef = np.where(
+            t.chain,
+            rho_unit[t.l_idx] * stats.A_chain[t.src[t.l_idx]],  # only the fuel-chain activity
+            table.co2e[t.l_idx],
         )
-        offset = np.array([ln.offset for ln in lines], dtype=float)
-        rho = np.where(np.isnan(fixed), rho_unit, 0.0)  # contract amounts carry no activity error
-        src = np.array([ln.plan_index for ln in lines], dtype=np.intp)
-        co2e = np.array([ln.co2e_t for ln in lines], dtype=float)
-        p_idx: list[int] = []
-        l_idx: list[int] = []
-        coef: list[float] = []
-        chain: list[bool] = []
-        for k, ln in enumerate(lines):
-            for pidx, kind in ln.term.params:
-                p_idx.append(pidx)
-                l_idx.append(k)
-                if kind == "all":
-                    coef.append(ln.co2e_t)
-                    chain.append(False)
-                else:  # only the activity that went through the fuel chain
-                    coef.append(rho[k] * stats.A_chain[ln.plan_index])
-                    chain.append(True)
         return cls(
             rho,
             rho_unit,
-            fixed,
-            offset,
-            src,
-            co2e,
-            np.asarray(p_idx, dtype=np.intp),
-            np.asarray(l_idx, dtype=np.intp),
-            np.asarray(coef, dtype=float),
-            np.asarray(chain, dtype=bool),
+            table.fixed,
+            table.offset,
+            t.src,
+            table.co2e,
+            t.p_idx,
+            t.l_idx,
+            coef,
+            t.chain,
         )
 
 
@@ -149,7 +134,7 @@ def group_variance_terms(
 
 
 def approach1(
-    lines: Sequence[Line],
+    lines: LineTable,
     stats: SourceStats,
     params: Sequence[Parameter],
     instrument_u95: FloatArray,
@@ -157,7 +142,7 @@ def approach1(
     *,
     sens: Sensitivities | None = None,
 ) -> tuple[dict[str, GroupUncertainty], FloatArray]:
-    """IPCC Approach 1 for every group (a boolean mask over ``lines``) and every line.
+    """IPCC Approach 1 for every group (a boolean mask over the rows of ``lines``) and every line.
 
     Returns
     -------
@@ -170,7 +155,7 @@ def approach1(
     out = {}
     for g, mask in groups.items():
         act, ins, par = group_variance_terms(sens, stats, u_par, instrument_u95, mask)
-        value = math.fsum(sens.co2e[mask])
+        value = math.fsum(sens.co2e[mask].tolist())
         half = math.sqrt(max(float(act.sum() + ins.sum() + par.sum()), 0.0))
         out[g] = GroupUncertainty(value, half, value - half, value + half)
     # per line: activity (record and instrument) and its own parameter terms
@@ -237,7 +222,7 @@ class MonteCarloResult:
 
 
 def monte_carlo(
-    lines: Sequence[Line],
+    lines: LineTable,
     stats: SourceStats,
     params: Sequence[Parameter],
     instrument_u95: FloatArray,
@@ -330,11 +315,11 @@ def monte_carlo(
             vals *= np.exp(log_mult[:, start:stop].T @ T)
         group_samples[:, start:stop] = (vals @ M).T
     out = {}
-    co2e = np.array([ln.co2e_t for ln in lines], dtype=float)
+    co2e = lines.co2e
     for j, g in enumerate(names):
         s = group_samples[j]
         lo, med, hi = np.percentile(s, [2.5, 50.0, 97.5])
-        value = math.fsum(co2e[groups[g]])
+        value = math.fsum(co2e[groups[g]].tolist())
         out[g] = GroupUncertainty(
             value,
             float(hi - lo) / 2.0,
