@@ -1045,9 +1045,16 @@ class SourceStats:
 
 
 def source_statistics(
-    cols: ActivityColumns, plans: Sequence[SourcePlan], instrument_u95: FloatArray
+    cols: ActivityColumns,
+    plans: Sequence[SourcePlan],
+    instrument_u95: FloatArray,
+    *,
+    key: IntArray | None = None,
 ) -> SourceStats:
-    """Convert records to base units (one scale per (source, unit)) and sum per source."""
+    """Convert records to base units (one scale per (source, unit)) and sum per source.
+
+    ``key`` may pass ``source * n_units + unit`` when the caller computed it already.
+    """
     n_src = len(plans)
     n_units = len(cols.unit_names)
     # one scale per distinct (source, unit) pair, computed from the plans (no pint here)
@@ -1059,8 +1066,9 @@ def source_statistics(
                 scale_tab[p.index * n_units + k] = p.chain_unit_scale[uname]
                 chain_tab[p.index * n_units + k] = uname in p.chain_units
     src = cols.source
-    key = src * n_units
-    key += cols.unit
+    if key is None:
+        key = src * n_units
+        key += cols.unit
     x = scale_tab[key]
     x *= cols.amount
     # exact, order-independent sums: one power-of-two grid per source for x (and subsets)

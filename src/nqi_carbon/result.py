@@ -406,16 +406,18 @@ def calculate(
     """
     cols = activity_columns(inventory, activity)
     units_by_source: dict[str, list[str]] = {}
+    n_u = max(len(cols.unit_names), 1)
+    unit_key = cols.source * n_u
+    unit_key += cols.unit
     if len(cols):
-        n_u = max(len(cols.unit_names), 1)
-        seen = np.bincount(cols.source * n_u + cols.unit, minlength=len(inventory.sources) * n_u)
+        seen = np.bincount(unit_key, minlength=len(inventory.sources) * n_u)
         for key in np.flatnonzero(seen).tolist():
             units_by_source.setdefault(inventory.sources[key // n_u].id, []).append(
                 cols.unit_names[key % n_u]
             )
     plans, params, findings, used = plan_sources(inventory, units_by_source, registry)
     ins_u95 = _instrument_u95(inventory, cols)
-    stats = source_statistics(cols, plans, ins_u95)
+    stats = source_statistics(cols, plans, ins_u95, key=unit_key)
     findings = list(findings)
     tkey = ("template", id(plans))
     template = inventory._cache.get(tkey)
