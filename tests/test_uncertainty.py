@@ -221,3 +221,33 @@ def test_lognormal_factor_median_and_mean():
     median = np.sqrt(0.3 * 3) * 28  # t CO2e for 1000 TJ x kg/TJ x 28 / 1000
     assert ch4.median == pytest.approx(median, rel=0.02)
     assert ch4.mean == pytest.approx(median * np.exp(s * s / 2), rel=0.03)
+
+
+@pytest.mark.parametrize(
+    ("dist", "lower", "upper", "sd"),
+    [
+        ("uniform", 900.0, 1100.0, 200 / np.sqrt(12)),
+        ("triangular", 900.0, 1100.0, np.sqrt((900**2 + 1100**2 + 1000**2 - 900 * 1100 - 900 * 1000 - 1100 * 1000) / 18)),
+    ],
+)
+def test_non_normal_activity_is_sampled_per_record(dist, lower, upper, sd):
+    inv = nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "U", "id": "u", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR5",
+            "factor_packs": [PACK],
+            "facilities": [{"id": "a"}],
+            "sources": [{"id": "g", "facility": "a", "category": 2, "factor": "testpack/grid/zero",
+                         "market_factor": "testpack/grid/a",
+                         "activity": {"amount": 1000, "unit": "MWh",
+                                      "uncertainty": {"distribution": dist, "lower": lower, "upper": upper}}}],
+        }
+    )
+    mc = nc.calculate(inv, uncertainty="monte_carlo", iterations=40_000, seed=11)
+    got = mc.group_uncertainty["scope:2_market"]
+    # market factor 0.5703 t/MWh with 2 % (normal) on top of the activity distribution
+    expected = np.sqrt((0.5703 * sd) ** 2 + (0.5703 * 1000 * 0.02 / Z) ** 2)
+    assert got.std == pytest.approx(expected, rel=0.03)
+    assert got.mean == pytest.approx(570.3, rel=0.003)

@@ -1042,6 +1042,14 @@ class SourceStats:
     B: FloatArray
     A_none: FloatArray
     n_records: npt.NDArray[np.int64]
+    # records whose own distribution is not normal (lognormal, triangular, uniform):
+    # Monte Carlo samples them one by one; Q_normal leaves them out of the pooled part
+    Q_normal: FloatArray | None = None
+    nn_src: IntArray | None = None
+    nn_x: FloatArray | None = None
+    nn_dist: npt.NDArray[np.int8] | None = None
+    nn_lower: FloatArray | None = None  # bounds as multiples of the record's amount
+    nn_upper: FloatArray | None = None
 
 
 def source_statistics(
@@ -1118,7 +1126,22 @@ def source_statistics(
             else np.zeros(n_src)
         )
     counts = counts.astype(np.int64)
-    return SourceStats(A, A_chain, Q, B, A_none, counts)
+    extra: dict[str, Any] = {}
+    if cols.dist.size and (cols.dist >= 2).any():
+        nn = np.flatnonzero(cols.dist >= 2)
+        nn = nn[np.argsort(src[nn], kind="stable")]
+        amount = cols.amount[nn]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            extra = {
+                "nn_src": src[nn],
+                "nn_x": x[nn],
+                "nn_dist": cols.dist[nn],
+                "nn_lower": np.where(amount > 0, cols.lower[nn] / amount, 1.0),
+                "nn_upper": np.where(amount > 0, cols.upper[nn] / amount, 1.0),
+            }
+        qn = (x[nn] * cols.u95[nn]) ** 2
+        extra["Q_normal"] = np.maximum(Q - np.bincount(src[nn], qn, minlength=n_src), 0.0)
+    return SourceStats(A, A_chain, Q, B, A_none, counts, **extra)
 
 
 # ---------------------------------------------------------------------------------------

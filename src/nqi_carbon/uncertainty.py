@@ -211,6 +211,37 @@ def _truncated_normal(mean: float, sigma: float, size: int, rng: np.random.Gener
     return np.asarray(np.maximum(out, 0.0))
 
 
+def _non_normal_activity(
+    stats: SourceStats, k: int, n_src: int, rng: np.random.Generator, budget: int
+) -> FloatArray:
+    """Σ x_r (m_r - 1) per source for records with non-normal errors, k draws each.
+
+    Records are processed in blocks so the working array stays within *budget* bytes
+    whatever the iteration count.
+    """
+    assert stats.nn_x is not None and stats.nn_src is not None and stats.nn_dist is not None
+    assert stats.nn_lower is not None and stats.nn_upper is not None
+    out = np.zeros((k, n_src))
+    n = stats.nn_x.size
+    block = max(1, budget // (8 * max(k, 1) * 2))
+    for start in range(0, n, block):
+        sl = slice(start, min(n, start + block))
+        m = np.empty((k, sl.stop - sl.start))
+        for j, r in enumerate(range(sl.start, sl.stop)):
+            lo, hi = float(stats.nn_lower[r]), float(stats.nn_upper[r])
+            code = int(stats.nn_dist[r])
+            if code == 2:  # lognormal with 2.5/97.5 % points at the bounds
+                mu = 0.5 * (math.log(lo) + math.log(hi))
+                m[:, j] = np.exp(rng.normal(mu, (math.log(hi) - math.log(lo)) / (2 * Z95), k))
+            elif code == 3:  # triangular, mode at the stated amount
+                m[:, j] = rng.triangular(lo, min(max(1.0, lo), hi), hi, k) if hi > lo else lo
+            else:  # uniform
+                m[:, j] = rng.uniform(lo, hi, k)
+        contrib = (m - 1.0) * stats.nn_x[sl][None, :]
+        np.add.at(out.T, stats.nn_src[sl], contrib.T)
+    return out
+
+
 @dataclass(frozen=True)
 class MonteCarloResult:
     """Per-group samples summarised; ``seed`` and ``iterations`` reproduce them."""
@@ -260,7 +291,7 @@ def monte_carlo(
     names = list(groups)
     M = np.column_stack([groups[g] for g in names]).astype(float) if names else np.zeros((n_l, 0))
     ss = np.random.SeedSequence(seed)
-    s_par, s_ins, s_src = ss.spawn(3)
+    s_par, s_ins, s_src, s_rec = ss.spawn(4)
     # parameter multipliers: drawn in key order, so source order does not matter
     order = sorted(range(len(params)), key=lambda i: params[i].key)
     par_rngs = [np.random.Generator(np.random.PCG64(c)) for c in s_par.spawn(len(params))]
@@ -280,7 +311,8 @@ def monte_carlo(
         else np.ones((0, iterations))
     )
     src_rng = np.random.Generator(np.random.PCG64(s_src))
-    sigma_src = np.sqrt(stats.Q) / Z95
+    sigma_src = np.sqrt(stats.Q if stats.Q_normal is None else stats.Q_normal) / Z95
+    rec_rng = np.random.Generator(np.random.PCG64(s_rec))
 
     sens = Sensitivities.of(lines, stats)
     n_par = len(params)
@@ -304,6 +336,8 @@ def monte_carlo(
         act = stats.A[None, :] + z * sigma_src[None, :]
         if n_ins:
             act = act + (ins_mult[:, start:stop] - 1.0).T @ stats.B.T
+        if stats.nn_x is not None:
+            act += _non_normal_activity(stats, k, n_src, rec_rng, chunk_budget_bytes)
         np.maximum(act, 0.0, out=act)
         line_act = act[:, sens.src] - sens.offset[None, :]
         if has_fixed:
