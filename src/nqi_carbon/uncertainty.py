@@ -219,8 +219,11 @@ def _non_normal_activity(
     Records are processed in blocks so the working array stays within *budget* bytes
     whatever the iteration count.
     """
-    assert stats.nn_x is not None and stats.nn_src is not None and stats.nn_dist is not None
-    assert stats.nn_lower is not None and stats.nn_upper is not None
+    assert stats.nn_x is not None
+    assert stats.nn_src is not None
+    assert stats.nn_dist is not None
+    assert stats.nn_lower is not None
+    assert stats.nn_upper is not None
     out = np.zeros((k, n_src))
     n = stats.nn_x.size
     block = max(1, budget // (8 * max(k, 1) * 2))
