@@ -52,7 +52,9 @@ __all__ = [
     "Organisation",
     "Period",
     "Removal",
+    "Reporting",
     "Source",
+    "Verification",
 ]
 
 INVENTORY_SCHEMA = "nqi-carbon/inventory@1"
@@ -480,6 +482,26 @@ class BaseYear(StrictModel):
     recalculations: tuple[str, ...] = ()
 
 
+class Verification(StrictModel):
+    """Whether and how the inventory was verified (ISO 14064-1 clause 9.3.1 s)."""
+
+    status: Literal["not_verified", "limited", "reasonable"]
+    body: str | None = None
+    date: _dt.date | None = None
+    statement: str | None = None
+
+
+class Reporting(StrictModel):
+    """What the published report states beyond the numbers (ISO 14064-1 clause 9.3.1)."""
+
+    title: str | None = None
+    intended_users: str | None = None
+    methodology_changes: str | None = None
+    conformity_statement: str | None = None
+    verification: Verification | None = None
+    language: Literal["en", "zh", "en+zh"] = "en"
+
+
 def _dupes(ids: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     out: list[str] = []
@@ -506,6 +528,7 @@ class Inventory(StrictModel):
     exclusions: tuple[Exclusion, ...] = ()
     base_year: BaseYear | None = None
     significance_criteria: str | None = None
+    reporting: Reporting | None = None
 
     _source_path: str | None = PrivateAttr(default=None)
     _input_sha256: str | None = PrivateAttr(default=None)
