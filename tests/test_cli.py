@@ -64,11 +64,14 @@ def test_schema_command_prints_json(capsys):
     assert schema["properties"]["schema"]["const"] == "nqi-carbon/inventory@1"
 
 
-def test_demo_writes_result_and_prints_summary(tmp_path, capsys):
+def test_demo_writes_four_report_files_and_prints_summary(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "Jiangsu Example Cement" in out
-    assert str(tmp_path / "report.json") in out
+    assert "checklist: 20 of 20" in out
+    for name in ("report.html", "report.md", "report.json", "report.xlsx"):
+        assert str(tmp_path / name) in out
+        assert (tmp_path / name).stat().st_size > 1000
     data = json.loads((tmp_path / "report.json").read_text())
     assert data["schema"] == "nqi-carbon/result@1"
     assert data["totals"]["gross_co2e_t"] > 0
@@ -126,3 +129,18 @@ def test_validate_resolves_factors_and_units_too(capsys):
     assert "activity_unit_fits_factor" in err and "'t' cannot be converted to 'MWh'" in err
     assert "cn-mee/grid/national/2222" in err and "did you mean" in err
     assert "cn-mee/fuel/anthracite" in err
+
+
+def test_report_command_with_formats(tmp_path, capsys):
+    example = Path(__file__).resolve().parents[1] / "examples" / "cement" / "inventory.yaml"
+    assert main(["report", str(example), "--out", str(tmp_path), "--formats", "md,json"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "report.md"]
+    assert main(["report", str(example), "--out", str(tmp_path), "--formats", "pdf"]) == 2
+
+
+def test_demo_default_folder_is_new_folder_in_cwd(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0
+    (folder,) = tmp_path.iterdir()
+    assert folder.name.startswith("nqi-carbon-report-")
+    assert (folder / "report.html").exists()

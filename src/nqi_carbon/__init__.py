@@ -75,6 +75,9 @@ _LAZY: dict[str, str] = {
     "Finding": "calc",
     "Result": "result",
     "calculate": "result",
+    # reports
+    "InventoryReport": "report",
+    "inventory_report": "report",
     # io
     "inventory_json_schema": "io",
     "load_inventory": "io",
@@ -141,6 +144,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Removal,
         Source,
     )
+    from .report import InventoryReport, inventory_report
     from .result import Result, calculate
     from .units import conversion_factor, parse_unit
 

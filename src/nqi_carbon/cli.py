@@ -237,6 +237,22 @@ def _cmd_factors(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .demo import write_report
+
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    bad = [f for f in formats if f not in ("html", "md", "json", "xlsx")]
+    if bad:
+        sys.stderr.write(f"unknown format(s) {', '.join(bad)}; allowed: html, md, json, xlsx\n")
+        return 2
+    method = (
+        "monte_carlo" if args.uncertainty in ("monte-carlo", "monte_carlo") else args.uncertainty
+    )
+    return write_report(
+        args.file, out_dir=args.out, stream=sys.stdout, formats=formats, uncertainty=method
+    )
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -276,6 +292,13 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--year", type=int, default=None)
     f.add_argument("--format", choices=("table", "json"), default="table")
     f.set_defaults(func=_cmd_factors)
+
+    r = sub.add_parser("report", help="calculate an inventory and write its ISO 14064-1 report")
+    r.add_argument("file")
+    r.add_argument("--out", default=None, help="output folder (default: a new folder here)")
+    r.add_argument("--formats", default="html,md,json,xlsx")
+    r.add_argument("--uncertainty", choices=("analytical", "monte-carlo"), default="analytical")
+    r.set_defaults(func=_cmd_report)
 
     d = sub.add_parser("demo", help="run the bundled cement-plant example end to end")
     d.add_argument("--out", default=None, help="output folder (default: a new folder here)")

@@ -1,4 +1,4 @@
-"""``nqi-carbon demo``: the bundled cement-plant example, end to end."""
+"""``nqi-carbon demo`` and ``nqi-carbon report``: an inventory file to report files."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TextIO
 
-from ._atomic import atomic_write_text
-
-__all__ = ["example_path", "run_demo"]
+__all__ = ["example_path", "run_demo", "write_report"]
 
 
 def example_path(name: str = "cement") -> Path:
@@ -25,24 +23,47 @@ def example_path(name: str = "cement") -> Path:
 
 
 def run_demo(*, out_dir: str | None, stream: TextIO) -> int:
-    """Validate, calculate (with Approach 1 uncertainty) and write the example's result.
+    """Validate and calculate the cement example (Approach 1) and write its report.
 
-    Returns the process exit status.
+    Writes report.html, report.md, report.json and report.xlsx (the last needs the
+    ``excel`` extra) and returns the process exit status.
     """
+    return write_report(example_path("cement"), out_dir=out_dir, stream=stream)
+
+
+def write_report(
+    path: str | Path,
+    *,
+    out_dir: str | None,
+    stream: TextIO,
+    formats: tuple[str, ...] = ("html", "md", "json", "xlsx"),
+    uncertainty: str = "analytical",
+) -> int:
+    """Load, calculate and report one inventory file; print a summary and the files."""
     from .cli import _summary
     from .io import load_inventory
+    from .report import inventory_report
     from .result import calculate
 
-    path = example_path("cement")
     inv = load_inventory(path)
-    res = calculate(inv, uncertainty="analytical")
-    out = (
-        Path(out_dir)
-        if out_dir
-        else Path.cwd() / f"nqi-carbon-report-{_dt.datetime.now():%Y%m%d-%H%M%S}"
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    written = [atomic_write_text(out / "report.json", res.to_json() + "\n")]
+    res = calculate(inv, uncertainty=uncertainty)  # type: ignore[arg-type]
+    rep = inventory_report(res)
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(out_dir) if out_dir else Path.cwd() / f"nqi-carbon-report-{stamp}"
+    wanted = list(formats)
+    note = ""
+    if "xlsx" in wanted:
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            wanted.remove("xlsx")
+            note = "  (report.xlsx skipped: install the excel extra, pip install 'nqi-carbon[excel]')\n"
+    written = rep.write(out, formats=wanted)
     _summary(res, stream)
-    stream.write("\nwritten:\n" + "".join(f"  {p}\n" for p in written))
+    missing = [i for i in rep.checklist() if i.status == "missing"]
+    stream.write(
+        f"\nISO 14064-1 clause 9.3.1 checklist: {20 - len(missing)} of 20 items present or not applicable"
+    )
+    stream.write("".join(f"\n  missing {i.item}: {i.title} ({i.detail})" for i in missing) + "\n")
+    stream.write("\nwritten:\n" + "".join(f"  {p}\n" for p in written) + note)
     return 0
