@@ -140,6 +140,7 @@ class FactorEntry(StrictModel):
     reference: Annotated[str, Field(min_length=1)]
     region: str = "GLOBAL"
     valid: Validity | None = None
+    data_year: Annotated[int, Field(ge=1900, le=2200)] | None = None
     biogenic: bool = False
     notes: str | None = None
 
