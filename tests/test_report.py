@@ -135,3 +135,10 @@ def test_repr_html_for_jupyter(cement_report):
     assert "Jiangsu Example Cement" in cement_report._repr_html_()
     assert "gross" in cement_report.result._repr_html_()
     assert "facilities" in cement_report.inventory._repr_html_()
+
+
+def test_base_year_bridge_only_with_a_base_year(cement_report):
+    svg = cement_report.svg_base_year_bridge()
+    assert svg.startswith("<svg") and "Base year 2020" in svg
+    assert "Base year bridge" in cement_report.to_html()
+    assert nc.inventory_report(nc.calculate(minimal())).svg_base_year_bridge() == ""

@@ -522,6 +522,55 @@ class InventoryReport:
         parts.append("</svg>")
         return "".join(parts)
 
+    def svg_base_year_bridge(self) -> str:
+        """Waterfall from the base-year total to this period's gross total (inline SVG).
+
+        Empty when the inventory states no base-year total.
+        """
+        by = self.inventory.base_year
+        if by is None or by.total_co2e_t is None:
+            return ""
+        now = self.result.total_co2e
+        base = by.total_co2e_t
+        change = now - base
+        w, h, left, bottom, top = 480, 260, 80, 40, 20
+        vmax = max(base, now) * 1.1 or 1.0
+
+        def y(v: float) -> float:
+            return top + (h - top - bottom) * (1 - v / vmax)
+
+        bars = [
+            (f"Base year {by.year}", 0.0, base, "#4e79a7"),
+            ("Change", min(base, now), max(base, now), "#59a14f" if change < 0 else "#e15759"),
+            (f"{self.inventory.period.start.year}", 0.0, now, "#4e79a7"),
+        ]
+        bw = (w - left - 20) / 3
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
+            f'aria-label="Base-year bridge">'
+        ]
+        for i, (label, lo, hi, colour) in enumerate(bars):
+            x = left + i * bw + bw * 0.2
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y(hi):.1f}" width="{bw * 0.6:.1f}" height="{y(lo) - y(hi):.1f}" '
+                f'fill="{colour}"><title>{html.escape(label)}</title></rect>'
+            )
+            value = change if label == "Change" else hi
+            sign = "+" if label == "Change" and change > 0 else ""
+            parts.append(
+                f'<text x="{x + bw * 0.3:.1f}" y="{y(hi) - 4:.1f}" font-size="10" text-anchor="middle">'
+                f"{sign}{value:,.0f}</text>"
+            )
+            parts.append(
+                f'<text x="{x + bw * 0.3:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">'
+                f"{html.escape(label)}</text>"
+            )
+        parts.append(
+            f'<line x1="{left}" x2="{w - 20}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#999"/>'
+        )
+        parts.append("</svg>")
+        return "".join(parts)
+
     def to_html(self) -> str:
         """A self-contained HTML page: inline CSS, inline SVG chart, no external reference."""
         res, inv = self.result, self.inventory
@@ -575,6 +624,7 @@ consolidation: {esc(inv.organization.consolidation.replace("_", " "))}; GWP: {es
 {unc}
 <h2>Emissions by category and gas <span class="zh">按类别和气体分列的排放</span></h2>
 {self.svg_by_category()}
+{('<h2>Base year bridge <span class="zh">基准年对比</span></h2>' + self.svg_base_year_bridge()) if self.svg_base_year_bridge() else ""}
 <h2>ISO 14064-1 clause 9.3.1 checklist <span class="zh">报告内容核对表</span></h2>
 <table class="checklist"><tr><th>item</th><th>content</th><th>status</th><th>detail</th></tr>{check_rows}</table>
 {"".join(sections)}
