@@ -10,7 +10,8 @@ from pathlib import Path
 
 import nqi_carbon
 
-SRC = Path(nqi_carbon.__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "nqi_carbon"  # the source tree (the tests may run against an installed copy)
 
 EXPECTED_ALL = [
     "ActivityRecord",
@@ -82,7 +83,7 @@ def test_every_public_name_resolves():
 def test_version_matches_pyproject():
     import tomllib
 
-    pyproject = SRC.parents[1] / "pyproject.toml"
+    pyproject = ROOT / "pyproject.toml"
     if pyproject.exists():  # source checkout
         meta = tomllib.loads(pyproject.read_text())
         assert meta["project"]["version"] == nqi_carbon.__version__
@@ -167,7 +168,7 @@ def test_import_reads_no_data_and_loads_no_heavy_library():
 def test_every_reason_code_is_documented():
     import re
 
-    doc = (SRC.parents[1] / "docs" / "reference" / "reason-codes.md").read_text()
+    doc = (ROOT / "docs" / "reference" / "reason-codes.md").read_text()
     codes = set()
     for path in SRC.glob("*.py"):
         text = path.read_text()
