@@ -46,6 +46,7 @@ EXPECTED_ALL = [
     "UnknownGWPSetError",
     "UnknownSpeciesError",
     "UnknownUnitError",
+    "VerificationResult",
     "__version__",
     "blend",
     "blend_gwp",
@@ -67,6 +68,7 @@ EXPECTED_ALL = [
     "to_co2e",
     "ureg",
     "validate_inventory",
+    "verify",
 ]
 
 
@@ -96,7 +98,7 @@ def test_version_matches_pyproject():
 LAYERS = [
     {"errors"},
     {"_yaml", "_schema", "_exact", "_atomic"},
-    {"_packs", "units"},
+    {"_packs", "units", "_structured"},
     {"gases"},
     {"gwp_values"},
     {"_factor_schema"},
@@ -105,7 +107,7 @@ LAYERS = [
     {"calc"},
     {"uncertainty"},
     {"result"},
-    {"report", "verify", "trajectory"},
+    {"report", "verification", "trajectory"},
     {"io", "cli", "demo"},
 ]
 
@@ -177,3 +179,14 @@ def test_every_reason_code_is_documented():
     missing = sorted(c for c in codes if f"`{c}`" not in doc)
     assert codes, "no codes found"
     assert not missing, f"undocumented reason codes: {missing}"
+
+
+def test_no_public_name_is_shadowed_by_a_submodule():
+    import importlib
+    import types
+
+    for path in SRC.glob("*.py"):
+        if path.stem != "__init__":
+            importlib.import_module(f"nqi_carbon.{path.stem}")
+    for name in nqi_carbon.__all__:
+        assert not isinstance(getattr(nqi_carbon, name), types.ModuleType), name

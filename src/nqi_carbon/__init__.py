@@ -78,6 +78,9 @@ _LAZY: dict[str, str] = {
     # reports
     "InventoryReport": "report",
     "inventory_report": "report",
+    # verification
+    "VerificationResult": "verification",
+    "verify": "verification",
     # io
     "inventory_json_schema": "io",
     "load_inventory": "io",
@@ -147,5 +150,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .report import InventoryReport, inventory_report
     from .result import Result, calculate
     from .units import conversion_factor, parse_unit
+    from .verification import VerificationResult, verify
 
     ureg: Any

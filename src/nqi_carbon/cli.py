@@ -253,6 +253,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .io import load_inventory
+    from .verification import verify
+
+    inv = load_inventory(args.file)
+    ver = verify(inv, args.claimed, materiality=args.materiality, assurance=args.assurance)
+    if args.format == "json":
+        sys.stdout.write(ver.to_json() + "\n")
+    elif args.format == "html":
+        sys.stdout.write(ver.to_html())
+    else:
+        sys.stdout.write(ver.to_markdown())
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -299,6 +314,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--formats", default="html,md,json,xlsx")
     r.add_argument("--uncertainty", choices=("analytical", "monte-carlo"), default="analytical")
     r.set_defaults(func=_cmd_report)
+
+    v2 = sub.add_parser("verify", help="recompute an inventory and compare it with a claimed one")
+    v2.add_argument("file")
+    v2.add_argument("--claimed", required=True, help="result@1 JSON, or a JSON/YAML with totals")
+    v2.add_argument(
+        "--materiality",
+        required=True,
+        help="fraction (0.05), percentage (5%%) or preset (eu-ets-a, eu-ets-b, eu-ets-c)",
+    )
+    v2.add_argument("--assurance", choices=("reasonable", "limited"), required=True)
+    v2.add_argument("--format", choices=("md", "json", "html"), default="md")
+    v2.set_defaults(func=_cmd_verify)
 
     d = sub.add_parser("demo", help="run the bundled cement-plant example end to end")
     d.add_argument("--out", default=None, help="output folder (default: a new folder here)")

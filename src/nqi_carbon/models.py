@@ -381,6 +381,7 @@ class Source(StrictModel):
     activity: Annotated[tuple[ActivityRecord, ...], BeforeValidator(_one_or_many)] = ()
     description: str | None = None
     required_tier: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
+    tier_derogation: str | None = None
 
     @model_validator(mode="after")
     def scope3_category_only_for_indirect(self) -> Source:

@@ -89,6 +89,8 @@ class Result:
     iterations: int | None = None
     contributions: list[dict[str, Any]] = field(default_factory=list)
     _records: list[Line] | None = field(default=None, repr=False)
+    _stats: Any = field(default=None, repr=False)
+    _ins_u95: Any = field(default=None, repr=False)
 
     # -- totals ----------------------------------------------------------------------
     @property
@@ -450,6 +452,7 @@ def calculate(
                 )
             )
     result = Result(inventory, inventory.gwp, lines, plans, params, used, findings, masks)
+    result._stats, result._ins_u95 = stats, ins_u95
     if uncertainty is None:
         return result
     method = "monte_carlo" if uncertainty in ("monte_carlo", "monte-carlo") else uncertainty

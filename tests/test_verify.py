@@ -1,0 +1,167 @@
+"""Verification: misstatements, materiality, opinion, tier checks, typed errors."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+import nqi_carbon as nc
+from nqi_carbon.errors import InvalidInputError
+
+EX = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture(scope="module")
+def cement():
+    inv = nc.load_inventory(EX / "cement" / "inventory.yaml")
+    return inv, nc.calculate(inv).to_dict()
+
+
+def _claim(result_dict, *, category_shift=0.0, total_shift=None):
+    d = copy.deepcopy(result_dict)
+    total = d["totals"]["gross_co2e_t"]
+    d["totals"]["by_category"]["1"] += category_shift * total
+    d["totals"]["gross_co2e_t"] = total + (category_shift * total if total_shift is None else total_shift)
+    d.pop("lines")  # compare at category level
+    d.pop("schema")
+    return d
+
+
+def test_exact_claim_is_unmodified(cement):
+    inv, claim = cement
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    assert ver.misstatements == []
+    assert ver.material is False
+    assert ver.opinion == "unmodified"
+    assert ver.statement.startswith("In our opinion")
+
+
+def test_three_percent_on_one_category_is_material_at_2_not_at_5(cement):
+    inv, result = cement
+    claim = _claim(result, category_shift=0.03)
+    at5 = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    at2 = nc.verify(inv, claim, materiality=0.02, assurance="reasonable")
+    assert at5.material is False and at5.opinion == "unmodified"
+    assert at2.material is True and at2.opinion == "modified"
+    assert at2.aggregate_misstatement_pct == pytest.approx(0.03 / 1.03, rel=1e-9)  # of the claimed total
+    assert at2.material_categories == ["1"]
+    cat = [m for m in at2.misstatements if m.level == "category"]
+    assert len(cat) == 1 and cat[0].direction == "overstatement" and cat[0].kind == "error"
+
+
+def test_presets_and_required_materiality(cement):
+    inv, result = cement
+    claim = _claim(result, category_shift=0.03)
+    assert nc.verify(inv, claim, materiality="eu-ets-c", assurance="limited").material is True
+    assert nc.verify(inv, claim, materiality="5%", assurance="limited").material is False
+    with pytest.raises(InvalidInputError, match="materiality"):
+        nc.verify(inv, claim, materiality="lots", assurance="limited")
+    with pytest.raises(TypeError):
+        nc.verify(inv, claim, assurance="limited")  # no silent default
+
+
+def test_rounding_differences_count(cement):
+    inv, result = cement
+    d = copy.deepcopy(result)
+    d["totals"]["gross_co2e_t"] = round(d["totals"]["gross_co2e_t"])
+    for k in d["totals"]["by_category"]:
+        d["totals"]["by_category"][k] = round(d["totals"]["by_category"][k])
+    d.pop("lines")
+    ver = nc.verify(inv, d, materiality=0.05, assurance="reasonable")
+    kinds = {m.kind for m in ver.misstatements}
+    assert kinds == {"rounding"}
+    assert ver.aggregate_gross_t > 0
+    assert ver.material is False
+
+
+def test_large_misstatement_is_adverse_and_limited_wording(cement):
+    inv, result = cement
+    claim = _claim(result, category_shift=-0.12)
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="limited")
+    assert ver.opinion == "adverse"
+    assert "lead us to believe" in ver.statement
+    unmod = nc.verify(inv, _claim(result), materiality=0.05, assurance="limited")
+    assert unmod.statement.startswith("Based on the procedures performed")
+    assert "nothing has come to our attention" in unmod.statement
+
+
+def test_source_gas_level_from_result_claim(cement):
+    inv, result = cement
+    d = copy.deepcopy(result)
+    for ln in d["lines"]:
+        if ln["source"] == "grid-electricity":
+            ln["co2e_t"] *= 1.01
+    ver = nc.verify(inv, d, materiality=0.05, assurance="reasonable")
+    sg = [m for m in ver.misstatements if m.level == "source_gas"]
+    assert [m.subject for m in sg] == ["grid-electricity/CO2"]
+    assert ver.aggregate_level == "source_gas"
+
+
+def test_omitted_source_is_an_omission(cement):
+    inv, result = cement
+    claim = {"gwp_set": "AR6", "by_source": {s: v for s, v in _per_source(result).items() if s != "chiller-leak"}}
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    om = [m for m in ver.misstatements if m.kind == "omission"]
+    assert [m.subject for m in om] == ["chiller-leak"]
+    assert om[0].direction == "understatement"
+
+
+def _per_source(result):
+    out = {}
+    for ln in result["lines"]:
+        if ln["basis"] != "market" and not ln["biogenic"]:
+            out[ln["source"]] = out.get(ln["source"], 0.0) + ln["co2e_t"]
+    return out
+
+
+def test_claim_with_other_gwp_set_or_period_is_refused(cement):
+    inv, result = cement
+    d = _claim(result)
+    d["gwp_set"] = "AR5"
+    with pytest.raises(InvalidInputError, match="claim_gwp_set_matches"):
+        nc.verify(inv, d, materiality=0.05, assurance="reasonable")
+    d = _claim(result)
+    d["period"] = {"start": "2023-01-01", "end": "2024-01-01"}
+    with pytest.raises(InvalidInputError, match="claim_period_matches"):
+        nc.verify(inv, d, materiality=0.05, assurance="reasonable")
+
+
+def test_findings_feed_in_and_tier_check(cement, tmp_path):
+    inv, result = cement
+    data = inv.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for s in data["sources"]:
+        if s["id"] == "kiln-coal":
+            s["required_tier"] = 4  # belt scale 0.5 % (k=2): passes tier 4 (1.5 %)
+        if s["id"] == "quarry-diesel":
+            s["required_tier"] = 4  # flow meter 2 % (k=2) ~ 1.96 %: fails tier 4
+    inv2 = nc.validate_inventory(data)
+    ver = nc.verify(inv2, _claim(result), materiality=0.05, assurance="reasonable")
+    by_src = {t.source: t.result for t in ver.tiers}
+    assert by_src == {"kiln-coal": "pass", "quarry-diesel": "fail"}
+    codes = {f.code for f in ver.findings}
+    assert {"tier_not_met", "instrument_calibration_expired", "inline_factor_evidence"} <= codes
+    assert ver.opinion == "modified"  # not material, but a tier is not met
+
+
+def test_verification_json_contract_and_cli(cement, tmp_path, capsys):
+    inv, result = cement
+    claim_path = tmp_path / "claimed.json"
+    claim_path.write_text(json.dumps(_claim(result, category_shift=0.03)))
+    ver = nc.verify(inv, claim_path, materiality=0.02, assurance="reasonable")
+    d = json.loads(ver.to_json())
+    for key in ("assurance", "materiality", "claimed_co2e_t", "recomputed_co2e_t", "misstatements",
+                "aggregate_misstatement_t", "aggregate_misstatement_pct", "material", "opinion", "findings"):
+        assert key in d
+    assert d["schema"] == "nqi-carbon/verification@1"
+    from nqi_carbon.cli import main
+
+    code = main(["verify", str(EX / "cement" / "inventory.yaml"), "--claimed", str(claim_path),
+                 "--materiality", "0.02", "--assurance", "reasonable", "--format", "json"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["material"] is True
+    assert main(["verify", str(EX / "cement" / "inventory.yaml"), "--claimed", str(claim_path),
+                 "--materiality", "0.05", "--assurance", "limited"]) == 0
+    assert "Level of assurance: **limited**" in capsys.readouterr().out
