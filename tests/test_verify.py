@@ -165,3 +165,16 @@ def test_verification_json_contract_and_cli(cement, tmp_path, capsys):
     assert main(["verify", str(EX / "cement" / "inventory.yaml"), "--claimed", str(claim_path),
                  "--materiality", "0.05", "--assurance", "limited"]) == 0
     assert "Level of assurance: **limited**" in capsys.readouterr().out
+
+
+def test_cement_example_verification_report_is_current():
+    claim = EX / "cement" / "claimed.json"
+    inv = nc.load_inventory(EX / "cement" / "inventory.yaml")
+    ver = nc.verify(inv, claim, materiality="eu-ets-c", assurance="reasonable")
+    assert (EX / "cement" / "verification.md").read_text() == ver.to_markdown(), (
+        "regenerate: nqi-carbon verify examples/cement/inventory.yaml --claimed examples/cement/claimed.json "
+        "--materiality eu-ets-c --assurance reasonable > examples/cement/verification.md"
+    )
+    kinds = {m.subject: m.kind for m in ver.misstatements if m.level == "source_gas"}
+    assert kinds["chiller-leak"] == "omission"
+    assert ver.opinion == "unmodified"

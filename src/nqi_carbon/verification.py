@@ -348,7 +348,7 @@ class VerificationResult:
             f"- Level of assurance: **{self.assurance}**; materiality: **{100 * self.materiality:g} %**",
             f"- Claimed: {self.claimed_co2e_t:,.3f} t CO2e; recomputed: {self.recomputed_co2e_t:,.3f} t CO2e",
             f"- Aggregate of uncorrected misstatements ({self.aggregate_level}): net {self.aggregate_net_t:,.3f} t, "
-            f"gross {self.aggregate_gross_t:,.3f} t ({100 * self.aggregate_misstatement_pct:.2f} % of the claim)",
+            f"gross {self.aggregate_gross_t:,.3f} t ({100 * self.aggregate_misstatement_pct:.3g} % of the claim)",
             f"- Material: **{'yes' if self.material else 'no'}**; opinion: **{self.opinion}**",
             "",
             "## Statement",
@@ -412,7 +412,7 @@ def _verification_findings(inv: Inventory, res: Result, tiers: list[TierCheck]) 
                 "inline_factor_evidence",
                 "warning",
                 f.id,
-                f"inline factor cited as {f.reference!r}: check the evidence behind it",
+                f"inline factor cited as {f.reference.strip()!r}: check the evidence behind it",
             )
         )
     for t in tiers:
