@@ -37,8 +37,8 @@ def _inventory(gwp="AR5"):
                     "category": 1,
                     "factor": "testpack/stationary/natural_gas",
                     "activity": [
-                        {"period": "2024-01", "amount": 40, "unit": "TJ", "instrument": "M1"},
-                        {"period": "2024-02", "amount": 60, "unit": "TJ", "instrument": "M1"},
+                        {"start": "2024-01-01", "end": "2024-07-01", "amount": 40, "unit": "TJ", "instrument": "M1"},
+                        {"start": "2024-07-01", "end": "2025-01-01", "amount": 60, "unit": "TJ", "instrument": "M1"},
                     ],
                 },
                 {
@@ -47,8 +47,8 @@ def _inventory(gwp="AR5"):
                     "category": 1,
                     "factor": "testpack/stationary/natural_gas",
                     "activity": [
-                        {"period": "2024-01", "amount": 30, "unit": "TJ", "uncertainty": 0.05},
-                        {"period": "2024-02", "amount": 20, "unit": "TJ", "uncertainty": 0.03},
+                        {"start": "2024-01-01", "end": "2024-07-01", "amount": 30, "unit": "TJ", "uncertainty": 0.05},
+                        {"start": "2024-07-01", "end": "2025-01-01", "amount": 20, "unit": "TJ", "uncertainty": 0.03},
                     ],
                 },
                 {
@@ -142,8 +142,8 @@ def test_monte_carlo_sigma_within_3_standard_errors_of_approach1_for_normal_inpu
                     "category": 2,
                     "factor": "testpack/grid/a",
                     "activity": [
-                        {"period": "2024-01", "amount": 500, "unit": "MWh", "uncertainty": 0.1},
-                        {"period": "2024-02", "amount": 700, "unit": "MWh", "instrument": "M1"},
+                        {"start": "2024-01-01", "end": "2024-07-01", "amount": 500, "unit": "MWh", "uncertainty": 0.1},
+                        {"start": "2024-07-01", "end": "2025-01-01", "amount": 700, "unit": "MWh", "instrument": "M1"},
                     ],
                 },
                 {

@@ -75,6 +75,9 @@ _LAZY: dict[str, str] = {
     "Finding": "calc",
     "Result": "result",
     "calculate": "result",
+    # data gaps
+    "fill_gaps": "gaps",
+    "find_gaps": "gaps",
     # reports
     "InventoryReport": "report",
     "inventory_report": "report",
@@ -120,6 +123,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         UnknownUnitError,
     )
     from .factors import Factor, FactorRegistry
+    from .gaps import fill_gaps, find_gaps
     from .gases import (
         KYOTO_GROUPS,
         Blend,

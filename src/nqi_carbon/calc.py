@@ -22,6 +22,7 @@ No pint Quantity or pydantic model is created per record.
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -743,8 +744,20 @@ def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> Activ
             s_codes.append(i)
             amounts.append(rec.amount)
             units.append(unit_code(rec.unit))
-            ins.append(ins_index[rec.instrument] if rec.instrument is not None else -1)
             spec = rec.uncertainty
+            instrument = inv.instrument(rec.instrument) if rec.instrument is not None else None
+            if (
+                spec is None
+                and instrument is not None
+                and instrument.fallback_uncertainty is not None
+                and instrument.calibration_due is not None
+                and rec.bounds(inv.period)[1] - _dt.timedelta(days=1) >= instrument.calibration_due
+            ):
+                # read outside the calibration's validity: the stated fallback uncertainty,
+                # as an error of its own (no longer the instrument's calibrated one)
+                spec = instrument.fallback_uncertainty
+                instrument = None
+            ins.append(ins_index[instrument.id] if instrument is not None else -1)
             if isinstance(spec, Distribution):
                 u95.append(relative_half_width(spec, rec.amount) if rec.amount else 0.0)
                 dist.append(_DIST_CODE[spec.distribution])

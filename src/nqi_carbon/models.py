@@ -46,6 +46,7 @@ __all__ = [
     "Contract",
     "Exclusion",
     "Facility",
+    "Gap",
     "Instrument",
     "Inventory",
     "MeasuredParameter",
@@ -54,6 +55,7 @@ __all__ = [
     "Removal",
     "Reporting",
     "Source",
+    "Substitution",
     "Verification",
 ]
 
@@ -194,6 +196,14 @@ def _period_bounds(text: str) -> tuple[_dt.date, _dt.date]:
     raise ValueError(text)
 
 
+class Substitution(StrictModel):
+    """How a substituted value was made: the named policy, the gap and the basis."""
+
+    policy: Literal["mean_of_neighbours", "conservative", "pack_default", "stated"]
+    gap_days: Annotated[int, Field(strict=True, ge=1)]
+    basis: str
+
+
 class ActivityRecord(StrictModel):
     """One activity datum: an amount of fuel, electricity, material, distance, spend...
 
@@ -210,6 +220,7 @@ class ActivityRecord(StrictModel):
     uncertainty: Uncertainty | None = None
     evidence: str | None = None
     note: str | None = None
+    substitute: Substitution | None = None
 
     @field_validator("amount")
     @classmethod
@@ -933,6 +944,47 @@ def run_rules_on_raw(data: dict[str, Any]) -> list[Issue]:
         *rule_activity_within_period(facts),
         *rule_activity_periods_do_not_overlap(facts),
     ]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Days of the inventory period a sub-annual activity series does not cover."""
+
+    source: str
+    start: _dt.date
+    end: _dt.date  # exclusive
+
+    @property
+    def days(self) -> int:
+        """Length of the gap in days."""
+        return (self.end - self.start).days
+
+    def label(self) -> str:
+        """The gap as text (month labels where it spans whole months)."""
+        return f"{self.start}..{self.end}"
+
+
+def find_gaps(inv: Inventory) -> list[Gap]:
+    """Uncovered days in every source whose activity comes as sub-annual records.
+
+    A source with one record and no period covers the whole period and has no gap; a
+    source with period-labelled or dated records must cover every day of the inventory
+    period (0 is a value: a month without consumption is a record of 0, not a gap).
+    """
+    gaps = []
+    for src in inv.sources:
+        recs = src.records
+        if not recs or all(r.period is None and r.start is None for r in recs):
+            continue
+        spans = sorted(r.bounds(inv.period) for r in recs)
+        cursor = inv.period.start
+        for s, e in spans:
+            if s > cursor:
+                gaps.append(Gap(src.id, cursor, s))
+            cursor = max(cursor, e)
+        if cursor < inv.period.end:
+            gaps.append(Gap(src.id, cursor, inv.period.end))
+    return gaps
 
 
 def _raw_ids(data: Any) -> dict[str, list[str]]:

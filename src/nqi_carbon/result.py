@@ -28,6 +28,7 @@ from .calc import (
     plan_sources,
     source_statistics,
 )
+from .errors import InvalidInputError
 from .factors import Factor, FactorRegistry
 from .gases import KYOTO_GROUPS
 from .gwp_values import gwp_citation, gwp_pack
@@ -351,7 +352,8 @@ def _instrument_u95(inv: Inventory, cols: ActivityColumns) -> npt.NDArray[np.flo
     return np.array([inv.instrument(i).u95 for i in cols.instrument_ids], dtype=float)
 
 
-def _calibration_findings(inv: Inventory) -> list[Finding]:
+def _evidence_findings(inv: Inventory) -> list[Finding]:
+    """Metrology and evidence findings: calibration, fallback, substitution, laboratories."""
     out = []
     for src, rec in inv.iter_records():
         if rec.instrument is None:
@@ -369,6 +371,60 @@ def _calibration_findings(inv: Inventory) -> list[Finding]:
                     f"a reading covers {start}..{end}",
                 )
             )
+        if (
+            ins.fallback_uncertainty is not None
+            and ins.calibration_due is not None
+            and last_day >= ins.calibration_due
+        ):
+            out.append(
+                Finding(
+                    "fallback_uncertainty_used",
+                    "info",
+                    src.id,
+                    f"readings of {ins.id} after {ins.calibration_due} use its fallback uncertainty "
+                    f"±{100 * ins.fallback_uncertainty:g} %",
+                )
+            )
+    for src in inv.sources:
+        for rec in src.records:
+            if rec.substitute is not None:
+                s = rec.substitute
+                out.append(
+                    Finding(
+                        "substituted_value",
+                        "warning",
+                        src.id,
+                        f"{rec.amount:g} {rec.unit} for {rec.start}..{rec.end} ({s.gap_days} days) substituted "
+                        f"by policy {s.policy}: {s.basis}",
+                    )
+                )
+        if src.carbon is None:
+            continue
+        for name in ("ncv", "carbon_content", "carbon_fraction", "oxidation"):
+            par = getattr(src.carbon, name)
+            if par is None or (par.lab is None and par.accreditation is None):
+                continue
+            if par.accreditation in (None, "none"):
+                out.append(
+                    Finding(
+                        "lab_not_accredited",
+                        "warning",
+                        src.id,
+                        f"{name} from {par.lab or 'a laboratory'} without CMA/CNAS accreditation: "
+                        "it cannot count as measured",
+                    )
+                )
+            deadline = inv.period.end + _dt.timedelta(days=40)
+            if par.report_date is not None and par.report_date > deadline:
+                out.append(
+                    Finding(
+                        "lab_report_late",
+                        "warning",
+                        src.id,
+                        f"{name} lab report dated {par.report_date}, more than 40 days after the period "
+                        f"(due by {deadline})",
+                    )
+                )
     return sorted(set(out), key=lambda f: (f.subject, f.code, f.message))
 
 
@@ -406,6 +462,11 @@ def calculate(
     -------
     Result
     """
+    from .gaps import gap_issues
+
+    gaps = gap_issues(inventory)
+    if gaps:
+        raise InvalidInputError(gaps, source=inventory.source_path)
     cols = activity_columns(inventory, activity)
     units_by_source: dict[str, list[str]] = {}
     n_u = max(len(cols.unit_names), 1)
@@ -430,7 +491,7 @@ def calculate(
     lines = build_lines(template, stats, findings)
     masks = _groups(lines, inventory)
     findings = sorted(set(findings), key=lambda f: (f.subject, f.code, f.message))
-    findings += _calibration_findings(inventory)
+    findings += _evidence_findings(inventory)
     for p in plans:
         if stats.n_records[p.index] == 0:
             findings.append(

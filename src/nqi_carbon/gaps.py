@@ -1,0 +1,188 @@
+"""Data gaps are never filled implicitly: find them, and fill them only by a named policy.
+
+Policies (each filled value is flagged with the policy, the gap length and the basis):
+
+``mean_of_neighbours``
+    The mean of the daily rates of the records immediately before and after the gap,
+    times the gap's days (US EPA 40 CFR 98.35(b): the average of the values before and
+    after the missing-data period).
+``conservative``
+    The highest daily rate among the source's records, times the gap's days: a
+    conservative estimate in the sense of EU MRR (Regulation (EU) 2018/2066) Art. 66.
+``stated``
+    A value the user states for the gap (with its basis), e.g. from a supplier invoice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import InvalidInputError, Issue
+from .models import ActivityRecord, Gap, Inventory, Source, Substitution, find_gaps
+
+__all__ = ["FilledGap", "fill_gaps", "find_gaps"]
+
+Policy = Literal["mean_of_neighbours", "conservative", "stated"]
+
+
+@dataclass(frozen=True)
+class FilledGap:
+    """One gap and the record that now fills it."""
+
+    gap: Gap
+    policy: str
+    amount: float
+    unit: str
+    basis: str
+
+
+def _rate(rec: ActivityRecord, inv: Inventory) -> float:
+    s, e = rec.bounds(inv.period)
+    return rec.amount / max((e - s).days, 1)
+
+
+def fill_gaps(
+    inventory: Inventory,
+    policy: Policy,
+    *,
+    values: dict[str, float] | None = None,
+    basis: str | None = None,
+) -> tuple[Inventory, list[FilledGap]]:
+    """Return a copy of *inventory* with every gap filled by *policy*, and what was filled.
+
+    Parameters
+    ----------
+    inventory : Inventory
+        The inventory with gaps (it is not changed).
+    policy : {"mean_of_neighbours", "conservative", "stated"}
+        The named substitution rule (there is no default).
+    values : dict, optional
+        For ``stated``: source id -> amount for its (single) gap, in the unit of the
+        source's records.
+    basis : str, optional
+        For ``stated``: where the stated values come from.
+
+    Raises
+    ------
+    InvalidInputError
+        When a gap cannot be filled by the policy (no neighbours, mixed units, a stated
+        value missing).
+    """
+    if policy not in ("mean_of_neighbours", "conservative", "stated"):
+        raise InvalidInputError(
+            [
+                Issue(
+                    "gap_policy",
+                    "unknown gap policy",
+                    value=repr(policy),
+                    allowed="mean_of_neighbours, conservative, stated",
+                )
+            ]
+        )
+    gaps = find_gaps(inventory)
+    by_source: dict[str, list[Gap]] = {}
+    for g in gaps:
+        by_source.setdefault(g.source, []).append(g)
+    filled: list[FilledGap] = []
+    issues: list[Issue] = []
+    new_sources: list[Source] = []
+    for src in inventory.sources:
+        src_gaps = by_source.get(src.id)
+        if not src_gaps:
+            new_sources.append(src)
+            continue
+        units = {r.unit for r in src.records}
+        if len(units) != 1:
+            issues.append(
+                Issue(
+                    "gap_units",
+                    "records in several units: fill this gap by hand",
+                    field=src.id,
+                    value=repr(sorted(units)),
+                )
+            )
+            new_sources.append(src)
+            continue
+        unit = units.pop()
+        recs = sorted(src.records, key=lambda r: r.bounds(inventory.period))
+        added = []
+        for g in src_gaps:
+            before = [r for r in recs if r.bounds(inventory.period)[1] <= g.start]
+            after = [r for r in recs if r.bounds(inventory.period)[0] >= g.end]
+            if policy == "mean_of_neighbours":
+                neighbours = ([before[-1]] if before else []) + ([after[0]] if after else [])
+                if not neighbours:
+                    issues.append(
+                        Issue(
+                            "gap_no_neighbours",
+                            "no record before or after the gap",
+                            field=src.id,
+                            value=g.label(),
+                        )
+                    )
+                    continue
+                rate = sum(_rate(r, inventory) for r in neighbours) / len(neighbours)
+                text = (
+                    "mean daily rate of "
+                    + " and ".join(r.period or f"{r.start}..{r.end}" for r in neighbours)
+                    + " (40 CFR 98.35)"
+                )
+                amount = rate * g.days
+            elif policy == "conservative":
+                rate = max(_rate(r, inventory) for r in recs)
+                amount = rate * g.days
+                text = "highest daily rate of the source's records (EU MRR Art. 66)"
+            else:
+                if not values or src.id not in values or len(src_gaps) != 1:
+                    issues.append(
+                        Issue(
+                            "gap_value_missing",
+                            "state one value per source with one gap",
+                            field=src.id,
+                            value=g.label(),
+                        )
+                    )
+                    continue
+                amount = float(values[src.id])
+                text = basis or "stated by the user"
+            rec = ActivityRecord(
+                amount=amount,
+                unit=unit,
+                start=g.start,
+                end=g.end,
+                note=f"substituted ({policy})",
+                substitute=Substitution(policy=policy, gap_days=g.days, basis=text),
+            )
+            added.append(rec)
+            filled.append(FilledGap(g, policy, amount, unit, text))
+        new_sources.append(
+            src.model_copy(
+                update={
+                    "activity": tuple(
+                        sorted((*src.records, *added), key=lambda r: r.bounds(inventory.period))
+                    )
+                }
+            )
+        )
+    if issues:
+        raise InvalidInputError(issues, source=inventory.source_path)
+    new = inventory.model_copy(update={"sources": tuple(new_sources)})
+    new._source_path, new._input_sha256 = inventory.source_path, inventory.input_sha256
+    return new, filled
+
+
+def gap_issues(inventory: Inventory) -> list[Issue]:
+    """Every gap as an input problem with what to do about it."""
+    return [
+        Issue(
+            "data_gap",
+            f"source {g.source!r} has no activity for {g.start}..{g.end} ({g.days} days); a gap is never "
+            "filled implicitly",
+            file=inventory.source_path,
+            field=f"sources ({g.source!r})",
+            value=g.label(),
+            allowed="add the records (0 is a value) or fill the gap with nc.fill_gaps(inv, policy=...)",
+        )
+        for g in find_gaps(inventory)
+    ]
