@@ -316,8 +316,10 @@ def test_contracts_cover_mwh_in_hierarchy_and_rest_takes_residual():
     # 1000 MWh: 300 MWh certificates (zero), 200 MWh supplier factor 0.5703 t/MWh via a pack
     # factor, 500 MWh at the residual factor (here the zero factor, to keep it hand-checkable)
     inv = _grid(
-        [{"kind": "supplier", "amount": 200, "factor": "testpack/grid/a"},
-         {"kind": "certificate", "amount": 300, "zero_emission": True}],
+        [
+            {"kind": "supplier", "amount": 200, "factor": "testpack/grid/a"},
+            {"kind": "certificate", "amount": 300, "zero_emission": True},
+        ],
         market_factor="testpack/grid/zero",
     )
     res = nc.calculate(inv)
@@ -325,11 +327,18 @@ def test_contracts_cover_mwh_in_hierarchy_and_rest_takes_residual():
     assert t["by_scope"]["2_location"] == pytest.approx(570.3, rel=1e-12)
     assert t["by_scope"]["2_market"] == pytest.approx(200 * 0.5703, rel=1e-12)
     market = res.lines[res.lines["basis"] == "market"]
-    assert list(market["activity"]) == [300.0, 200.0, 500.0]  # certificates first, then supplier, then residual
+    assert list(market["activity"]) == [
+        300.0,
+        200.0,
+        500.0,
+    ]  # certificates first, then supplier, then residual
 
 
 def test_contracts_exceeding_consumption_are_capped_and_reported():
-    inv = _grid([{"kind": "certificate", "amount": 1500, "zero_emission": True}], market_factor="testpack/grid/a")
+    inv = _grid(
+        [{"kind": "certificate", "amount": 1500, "zero_emission": True}],
+        market_factor="testpack/grid/a",
+    )
     res = nc.calculate(inv)
     assert res.totals()["by_scope"]["2_market"] == 0.0
     assert any(f.code == "contracts_exceed_consumption" for f in res.findings)
@@ -356,10 +365,17 @@ def test_market_uncertainty_excludes_contract_amounts_from_activity_error():
             "gwp": "AR5",
             "factor_packs": [PACK],
             "facilities": [{"id": "f", "operational_control": True}],
-            "sources": [{"id": "grid", "facility": "f", "category": 2, "factor": "testpack/grid/a",
-                         "market_factor": "testpack/grid/a",
-                         "contracts": [{"kind": "certificate", "amount": 400, "zero_emission": True}],
-                         "activity": {"amount": 1000, "unit": "MWh", "uncertainty": 0.05}}],
+            "sources": [
+                {
+                    "id": "grid",
+                    "facility": "f",
+                    "category": 2,
+                    "factor": "testpack/grid/a",
+                    "market_factor": "testpack/grid/a",
+                    "contracts": [{"kind": "certificate", "amount": 400, "zero_emission": True}],
+                    "activity": {"amount": 1000, "unit": "MWh", "uncertainty": 0.05},
+                }
+            ],
         }
     )
     res = nc.calculate(inv, uncertainty="analytical")
@@ -368,5 +384,7 @@ def test_market_uncertainty_excludes_contract_amounts_from_activity_error():
     # the factor's 2 % on the 600 MWh it multiplies, in quadrature
     expected = ((0.05 * 1000 * 0.5703) ** 2 + (0.02 * 600 * 0.5703) ** 2) ** 0.5
     assert u.half95 == pytest.approx(expected, rel=1e-12)
-    mc = nc.calculate(inv, uncertainty="monte_carlo", iterations=20_000, seed=5).group_uncertainty["scope:2_market"]
+    mc = nc.calculate(inv, uncertainty="monte_carlo", iterations=20_000, seed=5).group_uncertainty[
+        "scope:2_market"
+    ]
     assert mc.std == pytest.approx(expected / 1.959963984540054, rel=0.03)

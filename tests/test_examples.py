@@ -33,8 +33,15 @@ def test_multisite_equity_share_by_hand():
     steel = 6420 * 2.21
     freight = 2.85e6 * 0.062 / 1000
     flights = 612000 * 0.13 / 1000
-    js = nc.FactorRegistry().resolve("cn-mee/grid-stats/province/CN-JS/2022").entry.gases["CO2"].value
-    assert by_fac["suzhou"] == pytest.approx(84.6 * ng + 14250 * js + steel + freight + flights, rel=1e-9)
+    js = (
+        nc.FactorRegistry()
+        .resolve("cn-mee/grid-stats/province/CN-JS/2022")
+        .entry.gases["CO2"]
+        .value
+    )
+    assert by_fac["suzhou"] == pytest.approx(
+        84.6 * ng + 14250 * js + steel + freight + flights, rel=1e-9
+    )
     assert by_fac["wuxi"] == pytest.approx(0.6 * (212.3 * ng + 22800 * js), rel=1e-9)
 
 
@@ -43,7 +50,9 @@ def test_office_market_based_by_hand():
     t = res.totals()
     mwh = 118.4 + 104.9 + 131.7 + 109.2
     assert t["by_scope"]["2_market"] == pytest.approx((mwh - 300) * 0.5856, rel=1e-12)
-    assert t["gross_co2e_t_market_based"] == pytest.approx((mwh - 300) * 0.5856 + 2.4e-3 * 771 + 38600 * 0.158e-3, rel=1e-12)
+    assert t["gross_co2e_t_market_based"] == pytest.approx(
+        (mwh - 300) * 0.5856 + 2.4e-3 * 771 + 38600 * 0.158e-3, rel=1e-12
+    )
     assert any(f.code == "co2e_factor_gwp_set" for f in res.findings)
 
 
@@ -61,7 +70,9 @@ def test_notebook_executes(tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(EX / "first-inventory.ipynb", as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(EX)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(EX)}}
+    )
     client.execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]

@@ -13,11 +13,25 @@ PACK = str(Path(__file__).resolve().parent / "data" / "packs" / "testpack.yaml")
 
 
 def _inv(records, instruments=(), carbon=None):
-    src = {"id": "grid", "facility": "a", "category": 2, "factor": "testpack/grid/a", "activity": records}
+    src = {
+        "id": "grid",
+        "facility": "a",
+        "category": 2,
+        "factor": "testpack/grid/a",
+        "activity": records,
+    }
     sources = [src]
     if carbon is not None:
-        sources.append({"id": "coal", "facility": "a", "category": 1, "method": "carbon_content", "carbon": carbon,
-                        "activity": {"amount": 100, "unit": "t"}})
+        sources.append(
+            {
+                "id": "coal",
+                "facility": "a",
+                "category": 1,
+                "method": "carbon_content",
+                "carbon": carbon,
+                "activity": {"amount": 100, "unit": "t"},
+            }
+        )
     return nc.validate_inventory(
         {
             "schema": "nqi-carbon/inventory@1",
@@ -37,7 +51,9 @@ MONTHS = [{"period": f"2024-{m:02d}", "amount": 100.0 + m, "unit": "MWh"} for m 
 
 def test_missing_month_is_refused_with_what_to_do():
     inv = _inv([r for r in MONTHS if r["period"] != "2024-08"])
-    assert [(g.source, str(g.start), str(g.end)) for g in nc.find_gaps(inv)] == [("grid", "2024-08-01", "2024-09-01")]
+    assert [(g.source, str(g.start), str(g.end)) for g in nc.find_gaps(inv)] == [
+        ("grid", "2024-08-01", "2024-09-01")
+    ]
     with pytest.raises(InvalidInputError, match=r"data_gap") as exc:
         nc.calculate(inv)
     assert "fill_gaps" in str(exc.value)
@@ -57,7 +73,9 @@ def test_mean_of_neighbours_fills_by_daily_rate_and_flags_it():
     assert f.amount == pytest.approx(expected, rel=1e-12)
     assert f.gap.days == 31
     res = nc.calculate(filled_inv)
-    assert res.total_co2e == pytest.approx((sum(100.0 + m for m in range(1, 13)) - 108 + expected) * 0.5703, rel=1e-12)
+    assert res.total_co2e == pytest.approx(
+        (sum(100.0 + m for m in range(1, 13)) - 108 + expected) * 0.5703, rel=1e-12
+    )
     sub = [x for x in res.findings if x.code == "substituted_value"]
     assert len(sub) == 1 and "mean_of_neighbours" in sub[0].message and "31 days" in sub[0].message
 
@@ -65,8 +83,14 @@ def test_mean_of_neighbours_fills_by_daily_rate_and_flags_it():
 def test_conservative_and_stated_policies():
     inv = _inv([r for r in MONTHS if r["period"] not in ("2024-12",)])
     _, (c,) = nc.fill_gaps(inv, "conservative")
-    assert c.amount == pytest.approx(max((100 + m) / d for m, d in zip(range(1, 12),
-                                         [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30], strict=True)) * 31, rel=1e-12)
+    assert c.amount == pytest.approx(
+        max(
+            (100 + m) / d
+            for m, d in zip(range(1, 12), [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30], strict=True)
+        )
+        * 31,
+        rel=1e-12,
+    )
     _, (s,) = nc.fill_gaps(inv, "stated", values={"grid": 150.0}, basis="State Grid bill 2024-12")
     assert s.amount == 150.0 and s.basis == "State Grid bill 2024-12"
     with pytest.raises(InvalidInputError, match="gap_policy"):
@@ -76,27 +100,67 @@ def test_conservative_and_stated_policies():
 
 
 def test_reading_after_calibration_due_uses_fallback_uncertainty():
-    ins = [{"id": "M", "kind": "meter", "uncertainty": 0.01, "calibrated_on": "2023-06-01",
-            "calibration_due": "2024-07-01", "fallback_uncertainty": 0.05}]
-    recs = [{"start": "2024-01-01", "end": "2024-07-01", "amount": 600, "unit": "MWh", "instrument": "M"},
-            {"start": "2024-07-01", "end": "2025-01-01", "amount": 400, "unit": "MWh", "instrument": "M"}]
+    ins = [
+        {
+            "id": "M",
+            "kind": "meter",
+            "uncertainty": 0.01,
+            "calibrated_on": "2023-06-01",
+            "calibration_due": "2024-07-01",
+            "fallback_uncertainty": 0.05,
+        }
+    ]
+    recs = [
+        {
+            "start": "2024-01-01",
+            "end": "2024-07-01",
+            "amount": 600,
+            "unit": "MWh",
+            "instrument": "M",
+        },
+        {
+            "start": "2024-07-01",
+            "end": "2025-01-01",
+            "amount": 400,
+            "unit": "MWh",
+            "instrument": "M",
+        },
+    ]
     res = nc.calculate(_inv(recs, ins), uncertainty="analytical")
     codes = {f.code for f in res.findings}
     assert {"instrument_calibration_expired", "fallback_uncertainty_used"} <= codes
     u = res.group_uncertainty["total"].half95
     f = 0.5703
     # first half: instrument (1 % at k=2 -> 0.98 %), second half: fallback 5 % independent; factor 2 %
-    expected = ((600 * f * 0.01 * 1.959963984540054 / 2) ** 2 + (400 * f * 0.05) ** 2 + (1000 * f * 0.02) ** 2) ** 0.5
+    expected = (
+        (600 * f * 0.01 * 1.959963984540054 / 2) ** 2
+        + (400 * f * 0.05) ** 2
+        + (1000 * f * 0.02) ** 2
+    ) ** 0.5
     assert u == pytest.approx(expected, rel=1e-12)
 
 
 def test_lab_accreditation_and_late_report_findings():
-    carbon = {"carbon_fraction": {"value": 60, "unit": "percent", "lab": "Plant lab", "accreditation": "none",
-                                  "report_date": "2025-03-01"},
-              "oxidation": {"value": 0.98, "unit": "1"}}
+    carbon = {
+        "carbon_fraction": {
+            "value": 60,
+            "unit": "percent",
+            "lab": "Plant lab",
+            "accreditation": "none",
+            "report_date": "2025-03-01",
+        },
+        "oxidation": {"value": 0.98, "unit": "1"},
+    }
     res = nc.calculate(_inv(MONTHS, carbon=carbon))
     codes = [f.code for f in res.findings if f.subject == "coal"]
     assert "lab_not_accredited" in codes and "lab_report_late" in codes
-    ok = dict(carbon, carbon_fraction=dict(carbon["carbon_fraction"], accreditation="CNAS", report_date="2025-01-20"))
-    codes_ok = [f.code for f in nc.calculate(_inv(MONTHS, carbon=ok)).findings if f.subject == "coal"]
+    ok = dict(
+        carbon,
+        carbon_fraction=dict(
+            carbon["carbon_fraction"], accreditation="CNAS", report_date="2025-01-20"
+        ),
+    )
+    codes_ok = [
+        f.code for f in nc.calculate(_inv(MONTHS, carbon=ok)).findings if f.subject == "coal"
+    ]
     assert "lab_not_accredited" not in codes_ok and "lab_report_late" not in codes_ok

@@ -10,7 +10,11 @@ from nqi_carbon.factors import default_registry
 
 REG = default_registry()
 PACK = REG.pack("ipcc-2006")
-STATIONARY = [f for f in PACK.factors.values() if f.entry.fuel and f.ref.split("/")[1].startswith("stationary")]
+STATIONARY = [
+    f
+    for f in PACK.factors.values()
+    if f.entry.fuel and f.ref.split("/")[1].startswith("stationary")
+]
 
 
 def _sig3(x: float) -> float:
@@ -30,8 +34,18 @@ def test_co2_factor_equals_carbon_content_times_44_over_12(factor):
 
 
 def test_pack_covers_the_domain_fuels():
-    for fuel in ("natural_gas", "gas_diesel_oil", "motor_gasoline", "residual_fuel_oil", "lpg", "anthracite",
-                 "other_bituminous_coal", "sub_bituminous_coal", "lignite", "wood_wood_waste"):
+    for fuel in (
+        "natural_gas",
+        "gas_diesel_oil",
+        "motor_gasoline",
+        "residual_fuel_oil",
+        "lpg",
+        "anthracite",
+        "other_bituminous_coal",
+        "sub_bituminous_coal",
+        "lignite",
+        "wood_wood_waste",
+    ):
         f = REG.resolve(f"ipcc-2006/stationary/{fuel}")
         assert f.entry.basis == "NCV"
         assert f.fuel is not None and f.fuel.entry.ncv is not None
@@ -40,11 +54,18 @@ def test_pack_covers_the_domain_fuels():
 
 @pytest.mark.parametrize(
     ("fuel", "ncv", "co2", "ch4", "n2o"),
-    [("natural_gas", 48.0, 56100, 1, 0.1), ("gas_diesel_oil", 43.0, 74100, 3, 0.6),
-     ("motor_gasoline", 44.3, 69300, 3, 0.6), ("residual_fuel_oil", 40.4, 77400, 3, 0.6),
-     ("lpg", 47.3, 63100, 1, 0.1), ("anthracite", 26.7, 98300, 1, 1.5), ("other_bituminous_coal", 25.8, 94600, 1, 1.5),
-     ("sub_bituminous_coal", 18.9, 96100, 1, 1.5), ("lignite", 11.9, 101000, 1, 1.5),
-     ("wood_wood_waste", 15.6, 112000, 30, 4)],
+    [
+        ("natural_gas", 48.0, 56100, 1, 0.1),
+        ("gas_diesel_oil", 43.0, 74100, 3, 0.6),
+        ("motor_gasoline", 44.3, 69300, 3, 0.6),
+        ("residual_fuel_oil", 40.4, 77400, 3, 0.6),
+        ("lpg", 47.3, 63100, 1, 0.1),
+        ("anthracite", 26.7, 98300, 1, 1.5),
+        ("other_bituminous_coal", 25.8, 94600, 1, 1.5),
+        ("sub_bituminous_coal", 18.9, 96100, 1, 1.5),
+        ("lignite", 11.9, 101000, 1, 1.5),
+        ("wood_wood_waste", 15.6, 112000, 30, 4),
+    ],
 )
 def test_table_2_2_and_1_2_values(fuel, ncv, co2, ch4, n2o):
     f = REG.resolve(f"ipcc-2006/stationary/{fuel}")
@@ -69,21 +90,53 @@ def _inv(sources, gwp="AR5"):
 
 
 def test_100_tj_natural_gas_ar5_is_5615_45():
-    inv = _inv([{"id": "b", "facility": "a", "category": 1, "factor": "ipcc-2006/stationary/natural_gas",
-                 "activity": {"amount": 100, "unit": "TJ"}}])
+    inv = _inv(
+        [
+            {
+                "id": "b",
+                "facility": "a",
+                "category": 1,
+                "factor": "ipcc-2006/stationary/natural_gas",
+                "activity": {"amount": 100, "unit": "TJ"},
+            }
+        ]
+    )
     assert nc.calculate(inv).total_co2e == pytest.approx(5615.45, rel=1e-12)
 
 
 def test_1000_t_other_bituminous_coal_through_the_ncv():
-    inv = _inv([{"id": "k", "facility": "a", "category": 1, "factor": "ipcc-2006/stationary/other_bituminous_coal",
-                 "activity": {"amount": 1000, "unit": "t"}}])
+    inv = _inv(
+        [
+            {
+                "id": "k",
+                "facility": "a",
+                "category": 1,
+                "factor": "ipcc-2006/stationary/other_bituminous_coal",
+                "activity": {"amount": 1000, "unit": "t"},
+            }
+        ]
+    )
     # 1000 t = 1 Gg x 25.8 TJ/Gg = 25.8 TJ; x (94 600 + 1 x 28 + 1.5 x 265) kg/TJ
-    assert nc.calculate(inv).total_co2e == pytest.approx(25.8 * (94600 + 28 + 1.5 * 265) / 1000, rel=1e-12)
+    assert nc.calculate(inv).total_co2e == pytest.approx(
+        25.8 * (94600 + 28 + 1.5 * 265) / 1000, rel=1e-12
+    )
 
 
 def test_wood_biogenic_co2_apart():
-    inv = _inv([{"id": "w", "facility": "a", "category": 1, "factor": "ipcc-2006/stationary/wood_wood_waste",
-                 "activity": {"amount": 10, "unit": "TJ"}}], gwp="AR6")
+    inv = _inv(
+        [
+            {
+                "id": "w",
+                "facility": "a",
+                "category": 1,
+                "factor": "ipcc-2006/stationary/wood_wood_waste",
+                "activity": {"amount": 10, "unit": "TJ"},
+            }
+        ],
+        gwp="AR6",
+    )
     t = nc.calculate(inv).totals()
     assert t["biogenic_co2_t"] == pytest.approx(1120.0, rel=1e-12)
-    assert t["gross_co2e_t"] == pytest.approx(10 * (30 * 27.0 + 4 * 273) / 1000, rel=1e-12)  # non-fossil CH4
+    assert t["gross_co2e_t"] == pytest.approx(
+        10 * (30 * 27.0 + 4 * 273) / 1000, rel=1e-12
+    )  # non-fossil CH4

@@ -30,8 +30,15 @@ def minimal():
             "gwp": "AR5",
             "factor_packs": [PACK],
             "facilities": [{"id": "a"}],
-            "sources": [{"id": "gas", "facility": "a", "category": 1, "factor": "testpack/stationary/natural_gas",
-                         "activity": {"amount": 100, "unit": "TJ"}}],
+            "sources": [
+                {
+                    "id": "gas",
+                    "facility": "a",
+                    "category": 1,
+                    "factor": "testpack/stationary/natural_gas",
+                    "activity": {"amount": 100, "unit": "TJ"},
+                }
+            ],
         }
     )
 
@@ -39,8 +46,24 @@ def minimal():
 def test_checklist_shows_what_a_minimal_inventory_misses():
     rep = nc.inventory_report(nc.calculate(minimal()))
     status = {i.item: i.status for i in rep.checklist()}
-    assert [i.item for i in rep.checklist()] == [c[0] for c in CHECKLIST] == list("abcdefghijklmnopqrst")
-    assert {k for k, v in status.items() if v == "missing"} == {"b", "e", "i", "j", "k", "l", "n", "p", "q", "r", "s"}
+    assert (
+        [i.item for i in rep.checklist()]
+        == [c[0] for c in CHECKLIST]
+        == list("abcdefghijklmnopqrst")
+    )
+    assert {k for k, v in status.items() if v == "missing"} == {
+        "b",
+        "e",
+        "i",
+        "j",
+        "k",
+        "l",
+        "n",
+        "p",
+        "q",
+        "r",
+        "s",
+    }
     assert status["g"] == "not_applicable" and status["h"] == "not_applicable"
     assert status["a"] == status["t"] == "present"
     detail = {i.item: i.detail for i in rep.checklist()}
@@ -57,7 +80,12 @@ def test_html_is_self_contained_with_inline_svg(cement_report):
     assert "<svg" in page and "</svg>" in page
     # no external references: no src/href to http(s), no link or script tags, no @import or url()
     assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', page)
-    assert "<script" not in page and "<link" not in page and "@import" not in page and "url(" not in page
+    assert (
+        "<script" not in page
+        and "<link" not in page
+        and "@import" not in page
+        and "url(" not in page
+    )
     assert "温室气体清单报告" in page and "输入能源产生的间接温室气体排放" in page
     assert "Jiangsu Example Cement" in page
 
@@ -77,8 +105,19 @@ def test_excel_has_sheets_and_real_numbers(cement_report, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     path = cement_report.to_excel(tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(path)
-    for sheet in ("By category", "Direct emissions by gas", "By scope", "By facility", "Sources", "Lines",
-                  "Factors", "GWP", "Checklist", "Findings", "Provenance"):
+    for sheet in (
+        "By category",
+        "Direct emissions by gas",
+        "By scope",
+        "By facility",
+        "Sources",
+        "Lines",
+        "Factors",
+        "GWP",
+        "Checklist",
+        "Findings",
+        "Provenance",
+    ):
         assert sheet in wb.sheetnames
     ws = wb["By category"]
     header = [c.value for c in ws[1]]
@@ -96,7 +135,12 @@ def test_excel_has_sheets_and_real_numbers(cement_report, tmp_path):
 def test_write_all_formats_and_unknown_format(cement_report, tmp_path):
     pytest.importorskip("openpyxl")
     files = cement_report.write(tmp_path, formats=("html", "md", "json", "xlsx"))
-    assert sorted(p.name for p in files) == ["report.html", "report.json", "report.md", "report.xlsx"]
+    assert sorted(p.name for p in files) == [
+        "report.html",
+        "report.json",
+        "report.md",
+        "report.xlsx",
+    ]
     with pytest.raises(ValueError, match="unknown report format 'pdf'"):
         cement_report.write(tmp_path, formats=("pdf",))
 
@@ -142,3 +186,14 @@ def test_base_year_bridge_only_with_a_base_year(cement_report):
     assert svg.startswith("<svg") and "Base year 2020" in svg
     assert "Base year bridge" in cement_report.to_html()
     assert nc.inventory_report(nc.calculate(minimal())).svg_base_year_bridge() == ""
+
+
+def test_data_quality_scores_show_the_weakest_data(cement_report):
+    per_source, per_cat = nc.data_quality(cement_report.result)
+    scores = dict(zip(per_source["source"], per_source["score"], strict=True))
+    assert scores["kiln-coal"] == 3  # a December reading after the belt scale's calibration due date
+    assert scores["clinker-process"] == 2
+    assert per_source.set_index("source").loc["kiln-coal", "method_score"] == 1  # CMA+CNAS lab carbon
+    cat1 = per_cat.set_index("category").loc[1]
+    assert 1 <= cat1["weighted_score"] <= 5
+    assert "Data quality by category" in cement_report.tables()

@@ -37,8 +37,20 @@ def _inventory(gwp="AR5"):
                     "category": 1,
                     "factor": "testpack/stationary/natural_gas",
                     "activity": [
-                        {"start": "2024-01-01", "end": "2024-07-01", "amount": 40, "unit": "TJ", "instrument": "M1"},
-                        {"start": "2024-07-01", "end": "2025-01-01", "amount": 60, "unit": "TJ", "instrument": "M1"},
+                        {
+                            "start": "2024-01-01",
+                            "end": "2024-07-01",
+                            "amount": 40,
+                            "unit": "TJ",
+                            "instrument": "M1",
+                        },
+                        {
+                            "start": "2024-07-01",
+                            "end": "2025-01-01",
+                            "amount": 60,
+                            "unit": "TJ",
+                            "instrument": "M1",
+                        },
                     ],
                 },
                 {
@@ -47,8 +59,20 @@ def _inventory(gwp="AR5"):
                     "category": 1,
                     "factor": "testpack/stationary/natural_gas",
                     "activity": [
-                        {"start": "2024-01-01", "end": "2024-07-01", "amount": 30, "unit": "TJ", "uncertainty": 0.05},
-                        {"start": "2024-07-01", "end": "2025-01-01", "amount": 20, "unit": "TJ", "uncertainty": 0.03},
+                        {
+                            "start": "2024-01-01",
+                            "end": "2024-07-01",
+                            "amount": 30,
+                            "unit": "TJ",
+                            "uncertainty": 0.05,
+                        },
+                        {
+                            "start": "2024-07-01",
+                            "end": "2025-01-01",
+                            "amount": 20,
+                            "unit": "TJ",
+                            "uncertainty": 0.03,
+                        },
                     ],
                 },
                 {
@@ -142,8 +166,20 @@ def test_monte_carlo_sigma_within_3_standard_errors_of_approach1_for_normal_inpu
                     "category": 2,
                     "factor": "testpack/grid/a",
                     "activity": [
-                        {"start": "2024-01-01", "end": "2024-07-01", "amount": 500, "unit": "MWh", "uncertainty": 0.1},
-                        {"start": "2024-07-01", "end": "2025-01-01", "amount": 700, "unit": "MWh", "instrument": "M1"},
+                        {
+                            "start": "2024-01-01",
+                            "end": "2024-07-01",
+                            "amount": 500,
+                            "unit": "MWh",
+                            "uncertainty": 0.1,
+                        },
+                        {
+                            "start": "2024-07-01",
+                            "end": "2025-01-01",
+                            "amount": 700,
+                            "unit": "MWh",
+                            "instrument": "M1",
+                        },
                     ],
                 },
                 {
@@ -227,7 +263,12 @@ def test_lognormal_factor_median_and_mean():
     ("dist", "lower", "upper", "sd"),
     [
         ("uniform", 900.0, 1100.0, 200 / np.sqrt(12)),
-        ("triangular", 900.0, 1100.0, np.sqrt((900**2 + 1100**2 + 1000**2 - 900 * 1100 - 900 * 1000 - 1100 * 1000) / 18)),
+        (
+            "triangular",
+            900.0,
+            1100.0,
+            np.sqrt((900**2 + 1100**2 + 1000**2 - 900 * 1100 - 900 * 1000 - 1100 * 1000) / 18),
+        ),
     ],
 )
 def test_non_normal_activity_is_sampled_per_record(dist, lower, upper, sd):
@@ -239,10 +280,20 @@ def test_non_normal_activity_is_sampled_per_record(dist, lower, upper, sd):
             "gwp": "AR5",
             "factor_packs": [PACK],
             "facilities": [{"id": "a"}],
-            "sources": [{"id": "g", "facility": "a", "category": 2, "factor": "testpack/grid/zero",
-                         "market_factor": "testpack/grid/a",
-                         "activity": {"amount": 1000, "unit": "MWh",
-                                      "uncertainty": {"distribution": dist, "lower": lower, "upper": upper}}}],
+            "sources": [
+                {
+                    "id": "g",
+                    "facility": "a",
+                    "category": 2,
+                    "factor": "testpack/grid/zero",
+                    "market_factor": "testpack/grid/a",
+                    "activity": {
+                        "amount": 1000,
+                        "unit": "MWh",
+                        "uncertainty": {"distribution": dist, "lower": lower, "upper": upper},
+                    },
+                }
+            ],
         }
     )
     mc = nc.calculate(inv, uncertainty="monte_carlo", iterations=40_000, seed=11)

@@ -24,7 +24,9 @@ def _claim(result_dict, *, category_shift=0.0, total_shift=None):
     d = copy.deepcopy(result_dict)
     total = d["totals"]["gross_co2e_t"]
     d["totals"]["by_category"]["1"] += category_shift * total
-    d["totals"]["gross_co2e_t"] = total + (category_shift * total if total_shift is None else total_shift)
+    d["totals"]["gross_co2e_t"] = total + (
+        category_shift * total if total_shift is None else total_shift
+    )
     d.pop("lines")  # compare at category level
     d.pop("schema")
     return d
@@ -46,7 +48,9 @@ def test_three_percent_on_one_category_is_material_at_2_not_at_5(cement):
     at2 = nc.verify(inv, claim, materiality=0.02, assurance="reasonable")
     assert at5.material is False and at5.opinion == "unmodified"
     assert at2.material is True and at2.opinion == "modified"
-    assert at2.aggregate_misstatement_pct == pytest.approx(0.03 / 1.03, rel=1e-9)  # of the claimed total
+    assert at2.aggregate_misstatement_pct == pytest.approx(
+        0.03 / 1.03, rel=1e-9
+    )  # of the claimed total
     assert at2.material_categories == ["1"]
     cat = [m for m in at2.misstatements if m.level == "category"]
     assert len(cat) == 1 and cat[0].direction == "overstatement" and cat[0].kind == "error"
@@ -102,7 +106,10 @@ def test_source_gas_level_from_result_claim(cement):
 
 def test_omitted_source_is_an_omission(cement):
     inv, result = cement
-    claim = {"gwp_set": "AR6", "by_source": {s: v for s, v in _per_source(result).items() if s != "chiller-leak"}}
+    claim = {
+        "gwp_set": "AR6",
+        "by_source": {s: v for s, v in _per_source(result).items() if s != "chiller-leak"},
+    }
     ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
     om = [m for m in ver.misstatements if m.kind == "omission"]
     assert [m.subject for m in om] == ["chiller-leak"]
@@ -152,18 +159,53 @@ def test_verification_json_contract_and_cli(cement, tmp_path, capsys):
     claim_path.write_text(json.dumps(_claim(result, category_shift=0.03)))
     ver = nc.verify(inv, claim_path, materiality=0.02, assurance="reasonable")
     d = json.loads(ver.to_json())
-    for key in ("assurance", "materiality", "claimed_co2e_t", "recomputed_co2e_t", "misstatements",
-                "aggregate_misstatement_t", "aggregate_misstatement_pct", "material", "opinion", "findings"):
+    for key in (
+        "assurance",
+        "materiality",
+        "claimed_co2e_t",
+        "recomputed_co2e_t",
+        "misstatements",
+        "aggregate_misstatement_t",
+        "aggregate_misstatement_pct",
+        "material",
+        "opinion",
+        "findings",
+    ):
         assert key in d
     assert d["schema"] == "nqi-carbon/verification@1"
     from nqi_carbon.cli import main
 
-    code = main(["verify", str(EX / "cement" / "inventory.yaml"), "--claimed", str(claim_path),
-                 "--materiality", "0.02", "--assurance", "reasonable", "--format", "json"])
+    code = main(
+        [
+            "verify",
+            str(EX / "cement" / "inventory.yaml"),
+            "--claimed",
+            str(claim_path),
+            "--materiality",
+            "0.02",
+            "--assurance",
+            "reasonable",
+            "--format",
+            "json",
+        ]
+    )
     assert code == 0
     assert json.loads(capsys.readouterr().out)["material"] is True
-    assert main(["verify", str(EX / "cement" / "inventory.yaml"), "--claimed", str(claim_path),
-                 "--materiality", "0.05", "--assurance", "limited"]) == 0
+    assert (
+        main(
+            [
+                "verify",
+                str(EX / "cement" / "inventory.yaml"),
+                "--claimed",
+                str(claim_path),
+                "--materiality",
+                "0.05",
+                "--assurance",
+                "limited",
+            ]
+        )
+        == 0
+    )
     assert "Level of assurance: **limited**" in capsys.readouterr().out
 
 

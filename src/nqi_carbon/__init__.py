@@ -75,6 +75,9 @@ _LAZY: dict[str, str] = {
     "Finding": "calc",
     "Result": "result",
     "calculate": "result",
+    # metrology and data quality
+    "cems_hourly": "cems",
+    "data_quality": "quality",
     # data gaps
     "fill_gaps": "gaps",
     "find_gaps": "gaps",
@@ -109,6 +112,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .calc import Finding
+    from .cems import cems_hourly
     from .errors import (
         DimensionalityMismatchError,
         GWPSetMismatchError,
@@ -151,6 +155,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Removal,
         Source,
     )
+    from .quality import data_quality
     from .report import InventoryReport, inventory_report
     from .result import Result, calculate
     from .units import conversion_factor, parse_unit

@@ -379,6 +379,9 @@ class InventoryReport:
                 )
             except Exception:  # non-Kyoto species without a value are listed in mass only
                 continue
+        from .quality import data_quality
+
+        dq_src, dq_cat = data_quality(res)
         check = [asdict(i) for i in self.checklist()]
         findings = [f.to_dict() for f in res.findings]
         excl = [e.model_dump() for e in inv.exclusions]
@@ -394,6 +397,8 @@ class InventoryReport:
             "Exclusions": pd.DataFrame(
                 excl, columns=["category", "subcategory", "source", "reason", "estimated_co2e_t"]
             ),
+            "Data quality by category": dq_cat,
+            "Data quality by source": dq_src,
             "Checklist": pd.DataFrame(check),
             "Findings": pd.DataFrame(findings, columns=["code", "severity", "subject", "message"]),
         }
