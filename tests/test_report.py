@@ -191,9 +191,13 @@ def test_base_year_bridge_only_with_a_base_year(cement_report):
 def test_data_quality_scores_show_the_weakest_data(cement_report):
     per_source, per_cat = nc.data_quality(cement_report.result)
     scores = dict(zip(per_source["source"], per_source["score"], strict=True))
-    assert scores["kiln-coal"] == 3  # a December reading after the belt scale's calibration due date
+    assert (
+        scores["kiln-coal"] == 3
+    )  # a December reading after the belt scale's calibration due date
     assert scores["clinker-process"] == 2
-    assert per_source.set_index("source").loc["kiln-coal", "method_score"] == 1  # CMA+CNAS lab carbon
+    assert (
+        per_source.set_index("source").loc["kiln-coal", "method_score"] == 1
+    )  # CMA+CNAS lab carbon
     cat1 = per_cat.set_index("category").loc[1]
     assert 1 <= cat1["weighted_score"] <= 5
     assert "Data quality by category" in cement_report.tables()

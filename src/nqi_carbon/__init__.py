@@ -90,6 +90,10 @@ _LAZY: dict[str, str] = {
     # io
     "inventory_json_schema": "io",
     "load_inventory": "io",
+    "load_result": "io",
+    "read_activity": "io",
+    "save_inventory": "io",
+    "save_result": "io",
     "validate_inventory": "io",
 }
 
@@ -140,7 +144,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         split_blend,
     )
     from .gwp_values import CO2e, blend_gwp, gwp, gwp_citation, gwp_set_names, gwp_table, to_co2e
-    from .io import inventory_json_schema, load_inventory, validate_inventory
+    from .io import (
+        inventory_json_schema,
+        load_inventory,
+        load_result,
+        read_activity,
+        save_inventory,
+        save_result,
+        validate_inventory,
+    )
     from .models import (
         ActivityRecord,
         BaseYear,

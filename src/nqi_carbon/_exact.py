@@ -56,7 +56,10 @@ def scale_from_max(gmax: FloatArray, counts: npt.NDArray[np.intp]) -> FloatArray
     """The power-of-two scale of :func:`group_scale` from per-group maxima and counts."""
     _, emax = np.frexp(gmax)
     bits = 52 - np.ceil(np.log2(counts + 1.0)).astype(np.int64)
-    scale: FloatArray = np.ldexp(1.0, (bits - emax).astype(np.int32))
+    # groups whose largest value is below 2**-950 (e.g. 1e-300 t) keep a scale of 2**1000:
+    # their values are then resolved to 2**-1000, far below any physical meaning
+    exponent = np.minimum(bits - emax, 1000)
+    scale: FloatArray = np.ldexp(1.0, exponent.astype(np.int32))
     return scale
 
 

@@ -79,9 +79,10 @@ _ID_RE = re.compile(r"^[^\s/@][^\n\r\t]*$")
 
 def _check_identifier(value: str) -> str:
     if not value or not _ID_RE.match(value) or value != value.strip():
-        raise ValueError(
-            "an identifier is a non-empty string without leading/trailing spaces, "
-            "line breaks, or a leading '/' or '@'"
+        raise RuleError(
+            "identifier_well_formed",
+            "an identifier is a non-empty string without leading/trailing spaces, tabs, "
+            "line breaks, or a leading '/' or '@'",
         )
     return value
 

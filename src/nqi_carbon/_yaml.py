@@ -25,7 +25,13 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InvalidInputError, Issue
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_NODES", "load_yaml_file", "load_yaml_text"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_NODES",
+    "dump_yaml_text",
+    "load_yaml_file",
+    "load_yaml_text",
+]
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 DEFAULT_MAX_NODES = 2_000_000
@@ -176,7 +182,20 @@ def load_yaml_text(
             ],
             source=source,
         ) from None
-    loader = _StrictLoader(decoded)
+    try:
+        loader = _StrictLoader(decoded)
+    except yaml.YAMLError as exc:  # reader errors: control characters such as NUL
+        raise InvalidInputError(
+            [
+                Issue(
+                    "yaml_syntax",
+                    str(exc).splitlines()[0],
+                    file=source,
+                    allowed="printable YAML text",
+                )
+            ],
+            source=source,
+        ) from None
     loader.max_nodes = max_nodes
     try:
         data = loader.get_single_data()
@@ -245,3 +264,28 @@ def load_yaml_file(
             source=str(p),
         )
     return load_yaml_text(p.read_bytes(), source=str(p), max_bytes=max_bytes, max_nodes=max_nodes)
+
+
+class _StrictDumper(yaml.SafeDumper):
+    """SafeDumper that quotes every string the strict loader would read as something else."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    resolved = _StrictLoader.resolve(_StrictLoader, yaml.ScalarNode, value, (True, False))  # type: ignore[arg-type,no-untyped-call]
+    plain_ok = resolved == "tag:yaml.org,2002:str"
+    # also quote what YAML 1.1 readers (PyYAML's safe_load, other tools) would re-type
+    legacy = yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, value, (True, False))  # type: ignore[arg-type,no-untyped-call]
+    if plain_ok and legacy == "tag:yaml.org,2002:str":
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+
+
+_StrictDumper.add_representer(str, _represent_str)
+
+
+def dump_yaml_text(data: Any) -> str:
+    """YAML text that the strict loader reads back to exactly *data* (JSON-like data)."""
+    return yaml.dump(data, Dumper=_StrictDumper, sort_keys=False, allow_unicode=True, width=100)

@@ -1110,7 +1110,7 @@ def source_statistics(
     all_own = bool(own.all())
     n_ins = len(cols.instrument_ids)
     has_ins = np.zeros(0, dtype=bool) if all_own else (cols.instrument >= 0) & ~own
-    if all_own or own.any():
+    if own.size and (all_own or own.any()):
         q = x * (cols.u95 if all_own else np.where(own, cols.u95, 0.0))
         q *= q
         u_max = float(np.max(cols.u95[own])) if not all_own else float(np.max(cols.u95))

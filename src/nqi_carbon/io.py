@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -18,16 +18,25 @@ from ._structured import read_structured
 from ._yaml import DEFAULT_MAX_BYTES
 from .errors import InvalidInputError, Issue
 from .models import (
+    INVENTORY_SCHEMA,
     Inventory,
     _raw_ids,
     run_rules_on_raw,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
     "check_references",
+    "inventory_data",
     "inventory_json_schema",
     "load_inventory",
+    "load_result",
+    "read_activity",
     "read_structured",
+    "save_inventory",
+    "save_result",
     "validate_inventory",
 ]
 
@@ -139,3 +148,186 @@ def check_references(inv: Inventory) -> None:
         if rec.unit not in units.setdefault(src.id, []):
             units[src.id].append(rec.unit)
     plan_sources(inv, units)
+
+
+def inventory_data(inv: Inventory) -> dict[str, Any]:
+    """The inventory as a JSON-ready mapping (what :func:`save_inventory` writes)."""
+    data: dict[str, Any] = inv.model_dump(
+        mode="json", by_alias=True, exclude_none=True, exclude_defaults=True
+    )
+    data["schema"] = INVENTORY_SCHEMA
+    return {"schema": data.pop("schema"), **data}
+
+
+def save_inventory(inv: Inventory, path: str | Path) -> Path:
+    """Write an inventory as YAML (``.yaml``/``.yml``) or JSON (``.json``), atomically.
+
+    Loading the file again gives an equal inventory: strings that a YAML reader would
+    take for numbers, booleans or dates (``NO``, ``0755``, ``1e3``, ``2024-01-01``) are
+    quoted; JSON never contains NaN.
+    """
+    from ._atomic import atomic_write_text
+    from ._yaml import dump_yaml_text
+
+    p = Path(path)
+    data = inventory_data(inv)
+    if p.suffix.lower() == ".json":
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    elif p.suffix.lower() in (".yaml", ".yml"):
+        text = dump_yaml_text(data)
+    else:
+        raise ValueError(f"unknown inventory file type {p.suffix!r}; allowed: .yaml, .yml, .json")
+    return atomic_write_text(p, text)
+
+
+def save_result(result: Any, path: str | Path) -> Path:
+    """Write a result (``result@1``) or verification as JSON or YAML, atomically."""
+    from ._atomic import atomic_write_text
+    from ._yaml import dump_yaml_text
+
+    p = Path(path)
+    data = result.to_dict()
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    if p.suffix.lower() in (".yaml", ".yml"):
+        text = dump_yaml_text(json.loads(text))
+    elif p.suffix.lower() != ".json":
+        raise ValueError(f"unknown result file type {p.suffix!r}; allowed: .json, .yaml, .yml")
+    return atomic_write_text(p, text)
+
+
+def load_result(path: str | Path) -> dict[str, Any]:
+    """Read a saved ``result@1`` (JSON or YAML) back as a mapping."""
+    data, _ = read_structured(path)
+    if not isinstance(data, dict) or data.get("schema") not in (
+        "nqi-carbon/result@1",
+        "nqi-carbon/verification@1",
+    ):
+        raise InvalidInputError(
+            [
+                Issue(
+                    "result_schema",
+                    "not an nqi-carbon result",
+                    file=str(path),
+                    field="schema",
+                    allowed="nqi-carbon/result@1 or nqi-carbon/verification@1",
+                )
+            ],
+            source=str(path),
+        )
+    return data
+
+
+def read_activity(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
+    """Read a long activity table from CSV (UTF-8, a BOM is accepted), Excel or Parquet.
+
+    Columns: ``source``, ``amount``, ``unit`` and optionally ``instrument``,
+    ``uncertainty``, ``period``.
+
+    Text columns become categoricals (fast in :func:`nqi_carbon.calculate`); ``amount``
+    and ``uncertainty`` are read as numbers where they are numbers and left as text
+    otherwise, so that the table's validation names every bad row (``"1,000"`` is never
+    silently read as 1000, an empty cell never as 0).
+
+    Raises
+    ------
+    InvalidInputError
+        Unreadable, non-UTF-8, truncated or corrupted files, with the reason.
+    """
+    import pandas as pd
+
+    p = Path(path)
+    name = str(p)
+    suffix = p.suffix.lower()
+    try:
+        if suffix == ".csv":
+            raw = p.read_bytes()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                line = raw[: exc.start].count(b"\n") + 1
+                raise InvalidInputError(
+                    [
+                        Issue(
+                            "encoding",
+                            f"not valid UTF-8 at byte {exc.start}",
+                            file=name,
+                            row=line,
+                            value=repr(raw[exc.start : exc.start + 8]),
+                            allowed="UTF-8 text (a BOM is accepted)",
+                        )
+                    ],
+                    source=name,
+                ) from None
+            import io as _io
+
+            df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+        elif suffix in (".xlsx", ".xlsm"):
+            try:
+                import openpyxl  # noqa: F401
+            except ImportError as exc:  # pragma: no cover
+                raise ImportError(
+                    "reading Excel needs openpyxl: pip install 'nqi-carbon[excel]'"
+                ) from exc
+            df = pd.read_excel(p, sheet_name=sheet, dtype=object, engine="openpyxl")
+        elif suffix == ".parquet":
+            df = pd.read_parquet(p)
+        else:
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "file_type",
+                        "unknown activity file type",
+                        file=name,
+                        value=repr(suffix),
+                        allowed=".csv, .xlsx, .parquet",
+                    )
+                ],
+                source=name,
+            )
+    except InvalidInputError:
+        raise
+    except OSError as exc:
+        raise InvalidInputError(
+            [Issue("file_unreadable", str(exc), file=name)], source=name
+        ) from None
+    except Exception as exc:  # corrupted or truncated files: zip, XML or CSV parser errors
+        raise InvalidInputError(
+            [
+                Issue(
+                    "file_corrupt",
+                    f"cannot read the file ({type(exc).__name__}: {exc})",
+                    file=name,
+                    allowed="a complete .csv, .xlsx or .parquet file",
+                )
+            ],
+            source=name,
+        ) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    for col in ("amount", "uncertainty"):
+        if col in df.columns:
+            df[col] = df[col].map(_as_number)
+            if all(isinstance(v, float) for v in df[col]):
+                df[col] = df[col].astype(float)
+    for col in ("source", "unit", "instrument", "period"):
+        if col in df.columns:
+            df[col] = df[col].astype("category")
+    return df
+
+
+def _as_number(v: Any) -> Any:
+    """Strict cell parsing: plain decimal numbers only; empty is NaN (a gap), text stays text."""
+    import math
+    import re
+
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return math.nan
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int | float):
+        return float(v)
+    s = str(v).strip()
+    if s == "":
+        return math.nan
+    if re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", s):
+        return float(s)
+    return s

@@ -546,6 +546,15 @@ class Inventory(StrictModel):
     _input_sha256: str | None = PrivateAttr(default=None)
     _cache: dict[Any, Any] = PrivateAttr(default_factory=dict)  # plans per factor-pack state
 
+    def __eq__(self, other: object) -> bool:
+        # content equality: where the inventory was read from is provenance, not content
+        if not isinstance(other, Inventory):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.__dict__.values()))
+
     @property
     def source_path(self) -> str | None:
         """The file this inventory was loaded from, if any."""
