@@ -164,3 +164,42 @@ def test_lab_accreditation_and_late_report_findings():
         f.code for f in nc.calculate(_inv(MONTHS, carbon=ok)).findings if f.subject == "coal"
     ]
     assert "lab_not_accredited" not in codes_ok and "lab_report_late" not in codes_ok
+
+
+def test_missing_carbon_analysis_needs_a_named_policy_then_uses_the_pack_default():
+    d = {
+        "schema": "nqi-carbon/inventory@1",
+        "organization": {"name": "C", "id": "c", "consolidation": "equity_share"},
+        "period": {"start": "2024-01-01", "end": "2025-01-01"},
+        "gwp": "AR5",
+        "factor_packs": ["cn-mee"],
+        "facilities": [{"id": "a"}],
+        "sources": [
+            {
+                "id": "boiler",
+                "facility": "a",
+                "category": 1,
+                "method": "carbon_content",
+                "carbon": {
+                    "ncv": {"value": 21.0, "unit": "GJ/t"},
+                    "oxidation": {"value": 0.99, "unit": "1"},
+                },
+                "activity": {"amount": 1000, "unit": "t"},
+            }
+        ],
+    }
+    inv = nc.validate_inventory(d)
+    with pytest.raises(InvalidInputError, match="carbon_parameters_complete") as exc:
+        nc.calculate(inv)
+    assert "fill_gaps" in str(exc.value)
+    filled_inv, (f,) = nc.fill_gaps(
+        inv, "pack_default", default="cn-mee/fuel/power_coal_unmeasured_2022"
+    )
+    assert f.amount == 0.03085 and f.unit == "t/GJ"
+    res = nc.calculate(filled_inv)
+    assert res.total_co2e == pytest.approx(1000 * 21.0 * 0.03085 * 0.99 * 44 / 12, rel=1e-12)
+    assert any(x.code == "substituted_value" and "pack_default" in x.message for x in res.findings)
+    per_source, _ = nc.data_quality(res)
+    assert per_source.loc[0, "method_score"] == 4
+    with pytest.raises(InvalidInputError, match="gap_default_missing"):
+        nc.fill_gaps(inv, "pack_default")

@@ -26,7 +26,6 @@ import datetime as _dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -41,7 +40,7 @@ from .errors import (
     Issue,
     NqiCarbonError,
 )
-from .factors import Factor, FactorRegistry
+from .factors import Factor, FactorRegistry, registry_for
 from .gases import _catalogue as _gas_catalogue
 from .gases import normalise_gas
 from .gwp_values import _normalise_set, gwp
@@ -164,50 +163,6 @@ def consolidation_share(inv: Inventory, facility_id: str) -> float:
         return float(fac.equity_share)
     flag = getattr(fac, approach)
     return 1.0 if flag else 0.0
-
-
-def _pack_request(inv: Inventory) -> tuple[list[str], list[Path]]:
-    from .factors import bundled_factor_pack_ids
-
-    bundled = set(bundled_factor_pack_ids())
-    allowed: list[str] = []
-    paths: list[Path] = []
-    base = Path(inv.source_path).parent if inv.source_path else Path.cwd()
-    for entry in inv.factor_packs:
-        pid = entry.split("@", 1)[0]
-        if pid in bundled:
-            allowed.append(pid)
-        else:
-            p = Path(entry)
-            paths.append(p if p.is_absolute() else base / p)
-    return allowed, paths
-
-
-def _pack_state(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
-    out = []
-    for p in paths:
-        try:
-            st = p.stat()
-            out.append((str(p), st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append((str(p), -1, -1))
-    return tuple(out)
-
-
-def registry_for(inv: Inventory) -> FactorRegistry:
-    """The factor registry an inventory asks for (bundled ids, user pack paths, inline).
-
-    Cached on the (immutable) inventory while its user pack files are unchanged.
-    """
-    allowed, paths = _pack_request(inv)
-    key = ("registry", _pack_state(paths))
-    reg = inv._cache.get(key)
-    if reg is None:
-        reg = FactorRegistry(paths, inv.factors, allowed=allowed or None)
-        inv._cache.clear()
-        inv._cache[key] = reg
-    assert isinstance(reg, FactorRegistry)
-    return reg
 
 
 # ---------------------------------------------------------------------------------------
@@ -478,7 +433,8 @@ class _Planner:
                     [
                         Issue(
                             "carbon_parameters_complete",
-                            f"missing {', '.join(missing)} (state it or name a fuel that gives it)",
+                            f"missing {', '.join(missing)} (state it, name a fuel that gives it, or fill the gap "
+                            "with nc.fill_gaps(inv, 'pack_default', default=...))",
                             field=f"sources[{src.id}].carbon",
                         )
                     ]

@@ -13,11 +13,12 @@ References look like ``ipcc-2006/stationary/natural_gas``, optionally with a ver
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
@@ -28,6 +29,9 @@ from .errors import Issue, PackError, UnknownFactorError, close_matches
 from .gases import normalise_gas
 from .gwp_values import _normalise_set
 
+if TYPE_CHECKING:
+    from .models import Inventory
+
 __all__ = [
     "NON_FACTOR_PACKS",
     "Factor",
@@ -37,6 +41,7 @@ __all__ = [
     "LoadedPack",
     "default_registry",
     "load_pack",
+    "registry_for",
 ]
 
 NON_FACTOR_PACKS = frozenset({"gases", "gwp-ipcc"})
@@ -493,3 +498,45 @@ class FactorRegistry:
 def default_registry() -> FactorRegistry:
     """The registry of bundled packs only (cached)."""
     return FactorRegistry()
+
+
+def _pack_request(inv: Inventory) -> tuple[list[str], list[Path]]:
+    bundled = set(bundled_factor_pack_ids())
+    allowed: list[str] = []
+    paths: list[Path] = []
+    base = Path(inv.source_path).parent if inv.source_path else Path.cwd()
+    for entry in inv.factor_packs:
+        pid = entry.split("@", 1)[0]
+        if pid in bundled:
+            allowed.append(pid)
+        else:
+            p = Path(entry)
+            paths.append(p if p.is_absolute() else base / p)
+    return allowed, paths
+
+
+def _pack_state(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for p in paths:
+        try:
+            st = p.stat()
+            out.append((str(p), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(p), -1, -1))
+    return tuple(out)
+
+
+def registry_for(inv: Inventory) -> FactorRegistry:
+    """The factor registry an inventory asks for (bundled ids, user pack paths, inline).
+
+    Cached on the (immutable) inventory while its user pack files are unchanged.
+    """
+    allowed, paths = _pack_request(inv)
+    key = ("registry", _pack_state(paths))
+    reg = inv._cache.get(key)
+    if reg is None:
+        reg = FactorRegistry(paths, inv.factors, allowed=allowed or None)
+        inv._cache.clear()
+        inv._cache[key] = reg
+    assert isinstance(reg, FactorRegistry)
+    return reg

@@ -11,6 +11,10 @@ Policies (each filled value is flagged with the policy, the gap length and the b
     conservative estimate in the sense of EU MRR (Regulation (EU) 2018/2066) Art. 66.
 ``stated``
     A value the user states for the gap (with its basis), e.g. from a supplier invoice.
+``pack_default``
+    For carbon-content sources without a carbon analysis: the carbon content per unit
+    heat of a named pack fuel, e.g. ``cn-mee/fuel/power_coal_unmeasured_2022`` (the
+    Chinese high default for unmeasured coal, 0.03085 tC/GJ).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from .models import ActivityRecord, Gap, Inventory, Source, Substitution, find_g
 
 __all__ = ["FilledGap", "fill_gaps", "find_gaps"]
 
-Policy = Literal["mean_of_neighbours", "conservative", "stated"]
+Policy = Literal["mean_of_neighbours", "conservative", "stated", "pack_default"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ def fill_gaps(
     *,
     values: dict[str, float] | None = None,
     basis: str | None = None,
+    default: str | None = None,
 ) -> tuple[Inventory, list[FilledGap]]:
     """Return a copy of *inventory* with every gap filled by *policy*, and what was filled.
 
@@ -62,6 +67,9 @@ def fill_gaps(
         source's records.
     basis : str, optional
         For ``stated``: where the stated values come from.
+    default : str, optional
+        For ``pack_default``: the pack fuel whose carbon content fills missing carbon
+        analyses (``cn-mee/fuel/power_coal_unmeasured_2022``).
 
     Raises
     ------
@@ -69,17 +77,19 @@ def fill_gaps(
         When a gap cannot be filled by the policy (no neighbours, mixed units, a stated
         value missing).
     """
-    if policy not in ("mean_of_neighbours", "conservative", "stated"):
+    if policy not in ("mean_of_neighbours", "conservative", "stated", "pack_default"):
         raise InvalidInputError(
             [
                 Issue(
                     "gap_policy",
                     "unknown gap policy",
                     value=repr(policy),
-                    allowed="mean_of_neighbours, conservative, stated",
+                    allowed="mean_of_neighbours, conservative, stated, pack_default",
                 )
             ]
         )
+    if policy == "pack_default":
+        return _fill_carbon(inventory, default)
     gaps = find_gaps(inventory)
     by_source: dict[str, list[Gap]] = {}
     for g in gaps:
@@ -186,3 +196,72 @@ def gap_issues(inventory: Inventory) -> list[Issue]:
         )
         for g in find_gaps(inventory)
     ]
+
+
+def _fill_carbon(inventory: Inventory, default: str | None) -> tuple[Inventory, list[FilledGap]]:
+    """Fill missing carbon analyses of carbon-content sources with a pack fuel's value."""
+    from .factors import registry_for
+    from .models import MeasuredParameter
+
+    if not default:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "gap_default_missing",
+                    "pack_default needs default='<pack>/fuel/<id>'",
+                    allowed="e.g. cn-mee/fuel/power_coal_unmeasured_2022",
+                )
+            ]
+        )
+    reg = registry_for(inventory)
+    fuel = reg.resolve_fuel(default)
+    cc = fuel.parameter("carbon_content")
+    if cc is None:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "gap_default_missing", f"{default} gives no carbon content", value=repr(default)
+                )
+            ]
+        )
+    cite = fuel.citations.get("carbon_content")
+    where = f"{cite.document}, {cite.table or cite.page or cite.section}" if cite else default
+    filled: list[FilledGap] = []
+    new_sources: list[Source] = []
+    days = inventory.period.days
+    for src in inventory.sources:
+        c = src.carbon
+        if (
+            src.method != "carbon_content"
+            or c is None
+            or c.carbon_content is not None
+            or c.carbon_fraction is not None
+        ):
+            new_sources.append(src)
+            continue
+        if c.fuel is not None and reg.resolve_fuel(c.fuel).parameter("carbon_content") is not None:
+            new_sources.append(src)  # the named fuel already gives the carbon content
+            continue
+        text = f"{default} ({where})"
+        param = MeasuredParameter(
+            value=cc.value,
+            unit=cc.unit,
+            uncertainty=cc.uncertainty,
+            evidence=f"default for an unmeasured carbon content: {text}",
+            substitute=Substitution(policy="pack_default", gap_days=days, basis=text),
+        )
+        new_sources.append(
+            src.model_copy(update={"carbon": c.model_copy(update={"carbon_content": param})})
+        )
+        filled.append(
+            FilledGap(
+                Gap(src.id, inventory.period.start, inventory.period.end),
+                "pack_default",
+                cc.value,
+                cc.unit,
+                text,
+            )
+        )
+    new = inventory.model_copy(update={"sources": tuple(new_sources)})
+    new._source_path, new._input_sha256 = inventory.source_path, inventory.input_sha256
+    return new, filled

@@ -285,6 +285,7 @@ class MeasuredParameter(StrictModel):
     lab: str | None = None
     accreditation: Literal["CMA", "CNAS", "CMA+CNAS", "none"] | None = None
     report_date: _dt.date | None = None
+    substitute: Substitution | None = None
 
     @field_validator("unit")
     @classmethod

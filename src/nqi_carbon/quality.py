@@ -40,6 +40,8 @@ def _method_score(res: Result, p: object) -> tuple[int, str]:
             for n in ("carbon_content", "carbon_fraction")
             if c is not None and getattr(c, n) is not None
         ]
+        if any(m.substitute is not None for m in measured):
+            return 4, "carbon content substituted by a default (gap policy)"
         if measured and all(m.accreditation not in (None, "none") for m in measured):
             return 1, "carbon from an accredited lab analysis"
         if measured:

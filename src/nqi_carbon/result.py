@@ -402,6 +402,16 @@ def _evidence_findings(inv: Inventory) -> list[Finding]:
             continue
         for name in ("ncv", "carbon_content", "carbon_fraction", "oxidation"):
             par = getattr(src.carbon, name)
+            if par is not None and par.substitute is not None:
+                out.append(
+                    Finding(
+                        "substituted_value",
+                        "warning",
+                        src.id,
+                        f"{name} {par.value:g} {par.unit} substituted by policy {par.substitute.policy}: "
+                        f"{par.substitute.basis}",
+                    )
+                )
             if par is None or (par.lab is None and par.accreditation is None):
                 continue
             if par.accreditation in (None, "none"):
