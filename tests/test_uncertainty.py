@@ -302,3 +302,31 @@ def test_non_normal_activity_is_sampled_per_record(dist, lower, upper, sd):
     expected = np.sqrt((0.5703 * sd) ** 2 + (0.5703 * 1000 * 0.02 / Z) ** 2)
     assert got.std == pytest.approx(expected, rel=0.03)
     assert got.mean == pytest.approx(570.3, rel=0.003)
+
+
+def test_table_rows_with_uniform_errors_are_sampled_per_record():
+    import pandas as pd
+
+    inv = nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "U", "id": "u", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR5",
+            "factor_packs": [PACK],
+            "facilities": [{"id": "a"}],
+            "sources": [{"id": "g", "facility": "a", "category": 2, "factor": "testpack/grid/zero",
+                         "market_factor": "testpack/grid/a"}],
+        }
+    )
+    n = 50
+    table = pd.DataFrame({"source": ["g"] * n, "amount": [100.0] * n, "unit": ["MWh"] * n,
+                          "distribution": ["uniform"] * n, "lower": [80.0] * n, "upper": [120.0] * n})
+    mc = nc.calculate(inv, activity=table, uncertainty="monte_carlo", iterations=20_000, seed=3)
+    got = mc.group_uncertainty["scope:2_market"]
+    sd_activity = 0.5703 * np.sqrt(n) * 40 / np.sqrt(12)
+    sd_factor = 0.5703 * 100 * n * 0.02 / Z
+    assert got.std == pytest.approx(np.hypot(sd_activity, sd_factor), rel=0.03)
+    bad = table.assign(lower=[110.0] * n)
+    with pytest.raises(nc.InvalidInputError, match="bounds_around_amount"):
+        nc.calculate(inv, activity=bad)

@@ -743,6 +743,19 @@ def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> Activ
     n_tab = tab["amount"].size
     if not s_codes:  # table only: no copies
         same = bool(np.array_equal(remap, np.arange(remap.size)))
+        if tab["dist"] is not None:
+            return ActivityColumns(
+                tab["source"],
+                tab["amount"],
+                tab["unit"] if same else remap[tab["unit"]],
+                unit_names,
+                tab["instrument"],
+                ins_ids,
+                tab["u95"],
+                tab["dist"],
+                tab["lower"],
+                tab["upper"],
+            )
         return ActivityColumns(
             tab["source"],
             tab["amount"],
@@ -760,9 +773,15 @@ def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> Activ
         np.concatenate([cols.instrument, tab["instrument"]]),
         ins_ids,
         np.concatenate([cols.u95, tab["u95"]]),
-        np.concatenate([cols.dist, np.zeros(n_tab, np.int8)]),
-        np.concatenate([cols.lower, np.full(n_tab, np.nan)]),
-        np.concatenate([cols.upper, np.full(n_tab, np.nan)]),
+        np.concatenate(
+            [cols.dist, np.zeros(n_tab, np.int8) if tab["dist"] is None else tab["dist"]]
+        ),
+        np.concatenate(
+            [cols.lower, np.full(n_tab, np.nan) if tab["lower"] is None else tab["lower"]]
+        ),
+        np.concatenate(
+            [cols.upper, np.full(n_tab, np.nan) if tab["upper"] is None else tab["upper"]]
+        ),
     )
 
 
@@ -798,7 +817,17 @@ def _table_columns(
             ],
             source=name,
         )
-    allowed_cols = {"source", "amount", "unit", "instrument", "uncertainty", "period"}
+    allowed_cols = {
+        "source",
+        "amount",
+        "unit",
+        "instrument",
+        "uncertainty",
+        "period",
+        "distribution",
+        "lower",
+        "upper",
+    }
     extra = sorted(str(c) for c in set(table.columns) - allowed_cols)
     if extra:
         issues.append(
@@ -980,6 +1009,54 @@ def _table_columns(
                 )
     else:
         u95 = np.full(len(table), np.nan)
+    dist = lower = upper = None
+    if "distribution" in table.columns:
+        d_codes, d_values = _codes(table["distribution"])
+        known = {"normal": 1, "lognormal": 2, "triangular": 3, "uniform": 4}
+        lookup_d = np.array(
+            [known.get(v, -1) if isinstance(v, str) else -1 for v in d_values] + [0], dtype=np.int8
+        )
+        dist = lookup_d[d_codes]
+        bad(
+            dist < 0,
+            "distribution_known",
+            "distribution",
+            "unknown distribution",
+            "normal, lognormal, triangular, uniform (or empty)",
+            table["distribution"],
+        )
+        missing_b = [c for c in ("lower", "upper") if c not in table.columns]
+        if missing_b:
+            issues.append(
+                Issue(
+                    "table_columns",
+                    f"a distribution needs the column(s) {', '.join(missing_b)}",
+                    file=name,
+                    allowed="lower and upper bounds, in the row's unit",
+                )
+            )
+        else:
+            lower = pd.to_numeric(table["lower"], errors="coerce").to_numpy(dtype=float)
+            upper = pd.to_numeric(table["upper"], errors="coerce").to_numpy(dtype=float)
+            has = dist > 0
+            with np.errstate(invalid="ignore"):
+                wrong = has & ~(
+                    (lower <= amount) & (amount <= upper) & np.isfinite(lower) & np.isfinite(upper)
+                )
+                wrong |= has & (dist == 2) & ~(lower > 0)
+            bad(
+                wrong,
+                "bounds_around_amount",
+                "lower",
+                "bounds missing, not around the amount, or <= 0 for lognormal",
+                "finite lower <= amount <= upper",
+                table["lower"],
+            )
+            with np.errstate(divide="ignore", invalid="ignore"):
+                u95 = np.where(has, np.where(amount > 0, (upper - lower) / 2 / amount, 0.0), u95)
+            dist = np.where(dist == 1, 0, dist).astype(
+                np.int8
+            )  # normal: pooled like a relative uncertainty
     if issues:
         raise InvalidInputError(issues, source=name)
     return {
@@ -989,6 +1066,9 @@ def _table_columns(
         "unit_names": [str(u) for u in u_values],
         "instrument": instrument,
         "u95": u95,
+        "dist": dist,
+        "lower": lower,
+        "upper": upper,
     }
 
 

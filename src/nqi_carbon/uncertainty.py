@@ -226,22 +226,47 @@ def _non_normal_activity(
     assert stats.nn_upper is not None
     out = np.zeros((k, n_src))
     n = stats.nn_x.size
-    block = max(1, budget // (8 * max(k, 1) * 2))
-    for start in range(0, n, block):
-        sl = slice(start, min(n, start + block))
-        m = np.empty((k, sl.stop - sl.start))
-        for j, r in enumerate(range(sl.start, sl.stop)):
-            lo, hi = float(stats.nn_lower[r]), float(stats.nn_upper[r])
-            code = int(stats.nn_dist[r])
-            if code == 2:  # lognormal with 2.5/97.5 % points at the bounds
-                mu = 0.5 * (math.log(lo) + math.log(hi))
-                m[:, j] = np.exp(rng.normal(mu, (math.log(hi) - math.log(lo)) / (2 * Z95), k))
-            elif code == 3:  # triangular, mode at the stated amount
-                m[:, j] = rng.triangular(lo, min(max(1.0, lo), hi), hi, k) if hi > lo else lo
-            else:  # uniform
-                m[:, j] = rng.uniform(lo, hi, k)
-        contrib = (m - 1.0) * stats.nn_x[sl][None, :]
-        np.add.at(out.T, stats.nn_src[sl], contrib.T)
+    rows_per_draw = max(1, budget // (8 * max(k, 1)))
+    src_all = stats.nn_src
+    # records are sorted by source: for each source (in index order, so draws are
+    # reproducible), draw its records' multipliers and add x . (m - 1) with one
+    # matrix-vector product per block of rows (BLAS; the samples are read once)
+    bounds = np.flatnonzero(np.r_[True, src_all[1:] != src_all[:-1], True])
+    scratch = np.empty(min(rows_per_draw, max(n, 1)) * k)
+    for lo_i, hi_i in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        s_idx = int(src_all[lo_i])
+        for start in range(lo_i, hi_i, rows_per_draw):
+            stop = min(hi_i, start + rows_per_draw)
+            x = stats.nn_x[start:stop]
+            a_, b_ = stats.nn_lower[start:stop], stats.nn_upper[start:stop]
+            codes = stats.nn_dist[start:stop]
+            for code in np.unique(codes).tolist():
+                sel = codes == code
+                xs, av, bv = x[sel], a_[sel], b_[sel]
+                r = int(sel.sum())
+                if code == 4:  # uniform: x (m - 1) = x (a - 1) + x (b - a) U
+                    u = scratch[: r * k].reshape(r, k)
+                    rng.random(out=u)
+                    out[:, s_idx] += (xs * (bv - av)) @ u + float(xs @ (av - 1.0))
+                    continue
+                if code == 2:  # lognormal: 2.5/97.5 % points at the bounds
+                    la, lb = np.log(av), np.log(bv)
+                    m = scratch[: r * k].reshape(r, k)
+                    rng.standard_normal(out=m)
+                    m *= ((lb - la) / (2 * Z95))[:, None]
+                    m += (0.5 * (la + lb))[:, None]
+                    np.exp(m, out=m)
+                else:  # triangular, mode at the stated amount
+                    width = np.where(bv > av, bv - av, 1.0)
+                    mode = np.clip(1.0, av, bv)
+                    t = rng.triangular(
+                        np.zeros(r)[:, None],
+                        ((mode - av) / width)[:, None],
+                        np.ones(r)[:, None],
+                        (r, k),
+                    )
+                    m = av[:, None] + (bv - av)[:, None] * t
+                out[:, s_idx] += xs @ m - float(xs.sum())
     return out
 
 
