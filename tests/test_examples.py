@@ -66,10 +66,11 @@ def test_every_example_reports(name, tmp_path):
 
 
 @pytest.mark.slow
-def test_notebook_executes(tmp_path):
+@pytest.mark.parametrize("name", ["first-inventory.ipynb", "trajectory.ipynb"])
+def test_notebook_executes(tmp_path, name):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    nb = nbformat.read(EX / "first-inventory.ipynb", as_version=4)
+    nb = nbformat.read(EX / name, as_version=4)
     client = nbclient.NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(EX)}}
     )

@@ -119,7 +119,7 @@ LAYERS = [
     {"result"},
     {"quality"},
     {"report", "verification", "trajectory"},
-    {"io", "cli", "demo"},
+    {"io", "cli", "demo", "workflows"},
 ]
 
 

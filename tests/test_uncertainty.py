@@ -315,13 +315,28 @@ def test_table_rows_with_uniform_errors_are_sampled_per_record():
             "gwp": "AR5",
             "factor_packs": [PACK],
             "facilities": [{"id": "a"}],
-            "sources": [{"id": "g", "facility": "a", "category": 2, "factor": "testpack/grid/zero",
-                         "market_factor": "testpack/grid/a"}],
+            "sources": [
+                {
+                    "id": "g",
+                    "facility": "a",
+                    "category": 2,
+                    "factor": "testpack/grid/zero",
+                    "market_factor": "testpack/grid/a",
+                }
+            ],
         }
     )
     n = 50
-    table = pd.DataFrame({"source": ["g"] * n, "amount": [100.0] * n, "unit": ["MWh"] * n,
-                          "distribution": ["uniform"] * n, "lower": [80.0] * n, "upper": [120.0] * n})
+    table = pd.DataFrame(
+        {
+            "source": ["g"] * n,
+            "amount": [100.0] * n,
+            "unit": ["MWh"] * n,
+            "distribution": ["uniform"] * n,
+            "lower": [80.0] * n,
+            "upper": [120.0] * n,
+        }
+    )
     mc = nc.calculate(inv, activity=table, uncertainty="monte_carlo", iterations=20_000, seed=3)
     got = mc.group_uncertainty["scope:2_market"]
     sd_activity = 0.5703 * np.sqrt(n) * 40 / np.sqrt(12)

@@ -268,6 +268,29 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_trajectory(args: argparse.Namespace) -> int:
+    from .workflows import run_trajectory
+
+    out = run_trajectory(
+        args.files,
+        target_year=args.target_year,
+        method=args.method,
+        target_reduction=args.target_reduction,
+        target_t=args.target,
+        budget_t=args.budget,
+        base_year=args.base_year,
+        plateau_band=args.plateau_band,
+        decline_years=args.decline_years,
+        sectors=args.sectors,
+        fit_from=args.fit_from,
+    )
+    if args.format == "html":
+        sys.stdout.write(out.to_html())
+    else:
+        sys.stdout.write(out.to_json() + "\n")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -326,6 +349,40 @@ def _parser() -> argparse.ArgumentParser:
     v2.add_argument("--assurance", choices=("reasonable", "limited"), required=True)
     v2.add_argument("--format", choices=("md", "json", "html"), default="md")
     v2.set_defaults(func=_cmd_verify)
+
+    tj = sub.add_parser(
+        "trajectory", help="peak, forecast, roadmap and progress from yearly inventories"
+    )
+    tj.add_argument(
+        "files",
+        nargs="+",
+        help="inventory files (one per year) or one CSV: year, gross_co2e_t[, removals_co2e_t]",
+    )
+    tj.add_argument("--target-year", type=int, required=True)
+    tj.add_argument("--method", choices=("linear", "constant_rate", "budget"), required=True)
+    tj.add_argument(
+        "--target-reduction",
+        type=float,
+        default=None,
+        help="fraction below the base year, e.g. 0.3",
+    )
+    tj.add_argument("--target", type=float, default=None, help="target-year emissions [t CO2e]")
+    tj.add_argument(
+        "--budget", type=float, default=None, help="cumulative budget base..target year [t CO2e]"
+    )
+    tj.add_argument(
+        "--base-year", type=int, default=None, help="default: the first year of the series"
+    )
+    tj.add_argument("--plateau-band", type=float, default=0.02)
+    tj.add_argument("--decline-years", type=int, default=3)
+    tj.add_argument(
+        "--fit-from", type=int, default=None, help="first year used by the trend forecast"
+    )
+    tj.add_argument(
+        "--sectors", default=None, help="CSV (year, sector, output, energy, emissions) for LMDI"
+    )
+    tj.add_argument("--format", choices=("json", "html"), default="json")
+    tj.set_defaults(func=_cmd_trajectory)
 
     d = sub.add_parser("demo", help="run the bundled cement-plant example end to end")
     d.add_argument("--out", default=None, help="output folder (default: a new folder here)")
