@@ -999,8 +999,10 @@ def _table_columns(
         else:
             u95 = uc.to_numpy(dtype=float)
             with np.errstate(invalid="ignore"):
+                u_fine = bool(((u95 >= 0) & (u95 < np.inf)).all())  # one pass when all are fine
+            with np.errstate(invalid="ignore"):
                 bad(
-                    np.isinf(u95) | (u95 < 0),
+                    np.zeros(0, dtype=bool) if u_fine else (np.isinf(u95) | (u95 < 0)),
                     "uncertainty_range",
                     "uncertainty",
                     "not a finite value >= 0",
@@ -1107,10 +1109,12 @@ def source_statistics(
     instrument_u95: FloatArray,
     *,
     key: IntArray | None = None,
+    key_counts: npt.NDArray[np.intp] | None = None,
 ) -> SourceStats:
     """Convert records to base units (one scale per (source, unit)) and sum per source.
 
-    ``key`` may pass ``source * n_units + unit`` when the caller computed it already.
+    ``key`` may pass ``source * n_units + unit`` and ``key_counts`` its ``bincount`` when
+    the caller computed them already.
     """
     n_src = len(plans)
     n_units = len(cols.unit_names)
@@ -1129,7 +1133,10 @@ def source_statistics(
     x = scale_tab[key]
     x *= cols.amount
     # exact, order-independent sums: one power-of-two grid per source for x (and subsets)
-    counts = np.bincount(src, minlength=n_src)
+    if key_counts is not None and n_units:
+        counts = key_counts[: n_src * n_units].reshape(n_src, n_units).sum(axis=1)
+    else:
+        counts = np.bincount(src, minlength=n_src)
     gmax = np.zeros(n_src)
     np.maximum.at(gmax, src, x)  # x >= 0
     scale = scale_from_max(gmax, counts)
@@ -1147,12 +1154,13 @@ def source_statistics(
     n_ins = len(cols.instrument_ids)
     has_ins = np.zeros(0, dtype=bool) if all_own else (cols.instrument >= 0) & ~own
     if own.size and (all_own or own.any()):
-        q = x * (cols.u95 if all_own else np.where(own, cols.u95, 0.0))
-        q *= q
-        u_max = float(np.max(cols.u95[own])) if not all_own else float(np.max(cols.u95))
+        u = cols.u95 if all_own else np.where(own, cols.u95, 0.0)
+        u_max = float(np.max(u))
         q_scale = scale_from_max(gmax * gmax * u_max * u_max, counts)  # bound of (x*u)^2
-        qq = q_scale[src]
-        qq *= q
+        # qq = rint((x u)^2 * q_scale), with q_scale a power of two per source
+        qq = x * u
+        qq *= qq
+        qq *= q_scale[src]
         np.rint(qq, out=qq)
         Q = group_sum_scaled(src, qq, q_scale, n_src)
     else:

@@ -482,6 +482,7 @@ def calculate(
     n_u = max(len(cols.unit_names), 1)
     unit_key = cols.source * n_u
     unit_key += cols.unit
+    seen = None
     if len(cols):
         seen = np.bincount(unit_key, minlength=len(inventory.sources) * n_u)
         for key in np.flatnonzero(seen).tolist():
@@ -490,7 +491,7 @@ def calculate(
             )
     plans, params, findings, used = plan_sources(inventory, units_by_source, registry)
     ins_u95 = _instrument_u95(inventory, cols)
-    stats = source_statistics(cols, plans, ins_u95, key=unit_key)
+    stats = source_statistics(cols, plans, ins_u95, key=unit_key, key_counts=seen)
     findings = list(findings)
     tkey = ("template", id(plans))
     template = inventory._cache.get(tkey)
