@@ -743,20 +743,7 @@ def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> Activ
     n_tab = tab["amount"].size
     if not s_codes:  # table only: no copies
         same = bool(np.array_equal(remap, np.arange(remap.size)))
-        if tab["dist"] is not None:
-            return ActivityColumns(
-                tab["source"],
-                tab["amount"],
-                tab["unit"] if same else remap[tab["unit"]],
-                unit_names,
-                tab["instrument"],
-                ins_ids,
-                tab["u95"],
-                tab["dist"],
-                tab["lower"],
-                tab["upper"],
-            )
-        return ActivityColumns(
+        out = ActivityColumns(
             tab["source"],
             tab["amount"],
             tab["unit"] if same else remap[tab["unit"]],
@@ -765,6 +752,9 @@ def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> Activ
             ins_ids,
             tab["u95"],
         )
+        if tab["dist"] is not None:
+            out.dist, out.lower, out.upper = tab["dist"], tab["lower"], tab["upper"]
+        return out
     return ActivityColumns(
         np.concatenate([cols.source, tab["source"]]),
         np.concatenate([cols.amount, tab["amount"]]),

@@ -88,6 +88,17 @@ def _report(info: ValidationInfo, code: str, issues: Iterable[Issue]) -> None:
     )
 
 
+def _unit_of(text: str, dimension: str | None, code: str, message: str = "") -> str:
+    """Check that *text* parses as a unit (of *dimension*, if given); raise rule *code*."""
+    try:
+        q = parse_unit(text)
+    except NqiCarbonError as exc:
+        raise RuleError(code, str(exc)) from None
+    if dimension is not None and not q.check(dimension):
+        raise RuleError(code, message.format(text))
+    return text
+
+
 class Organisation(StrictModel):
     """The reporting organisation (ISO 14064-1 clause 9.3.1 a, b, d)."""
 
@@ -237,11 +248,7 @@ class ActivityRecord(StrictModel):
     @classmethod
     def unit_known(cls, v: str) -> str:
         """The unit parses in the nqi-carbon registry."""
-        try:
-            parse_unit(v)
-        except NqiCarbonError as exc:
-            raise RuleError("unit_known", str(exc)) from None
-        return v
+        return _unit_of(v, None, "unit_known")
 
     @model_validator(mode="after")
     def record_period_well_formed(self) -> ActivityRecord:
@@ -291,11 +298,7 @@ class MeasuredParameter(StrictModel):
     @classmethod
     def unit_known(cls, v: str) -> str:
         """The unit parses in the nqi-carbon registry."""
-        try:
-            parse_unit(v)
-        except NqiCarbonError as exc:
-            raise RuleError("unit_known", str(exc)) from None
-        return v
+        return _unit_of(v, None, "unit_known")
 
 
 class CarbonParameters(StrictModel):
@@ -361,13 +364,7 @@ class Contract(StrictModel):
     @classmethod
     def unit_is_energy(cls, v: str) -> str:
         """Contracts cover energy (MWh, kWh, GJ...)."""
-        try:
-            q = parse_unit(v)
-        except NqiCarbonError as exc:
-            raise RuleError("unit_is_energy", str(exc)) from None
-        if not q.check("[energy]"):
-            raise RuleError("unit_is_energy", f"contract unit {v!r} is not energy")
-        return v
+        return _unit_of(v, "[energy]", "unit_is_energy", "contract unit {!r} is not energy")
 
 
 def _one_or_many(value: Any) -> Any:
@@ -467,13 +464,7 @@ class Removal(StrictModel):
     @classmethod
     def unit_is_mass(cls, v: str) -> str:
         """Removals are masses of gas (t, kg, kt...)."""
-        try:
-            q = parse_unit(v)
-        except NqiCarbonError as exc:
-            raise RuleError("unit_is_mass", str(exc)) from None
-        if not q.check("[mass]"):
-            raise RuleError("unit_is_mass", f"removal unit {v!r} is not a mass")
-        return v
+        return _unit_of(v, "[mass]", "unit_is_mass", "removal unit {!r} is not a mass")
 
 
 class Exclusion(StrictModel):
