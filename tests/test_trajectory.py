@@ -227,3 +227,17 @@ def test_trajectory_from_inventory_files(tmp_path):
     series = annual_series(nc.calculate(nc.load_inventory(f)) for f in files)
     assert list(series.index) == [2022, 2023, 2024]
     assert series.loc[2022, "gross_co2e_t"] > series.loc[2024, "gross_co2e_t"]
+
+
+def test_regional_totals_keep_consolidation():
+    from pathlib import Path
+
+    import nqi_carbon as nc
+    from nqi_carbon.trajectory import regional_totals
+
+    res = nc.calculate(nc.load_inventory(Path(__file__).resolve().parents[1] / "examples" / "multisite" / "inventory.yaml"))
+    table = regional_totals([res])
+    by_fac = res.totals()["by_facility"]
+    assert table.loc[2024, "CN-JS"] == pytest.approx(by_fac["suzhou"] + by_fac["wuxi"], rel=1e-12)  # wuxi at 60 %
+    assert table.loc[2024, "CN-AH"] == pytest.approx(by_fac["hefei"], rel=1e-12)
+    assert table.loc[2024].sum() == pytest.approx(res.total_co2e, rel=1e-12)
