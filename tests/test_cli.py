@@ -144,3 +144,15 @@ def test_demo_default_folder_is_new_folder_in_cwd(tmp_path, monkeypatch, capsys)
     (folder,) = tmp_path.iterdir()
     assert folder.name.startswith("nqi-carbon-report-")
     assert (folder / "report.html").exists()
+
+
+def test_validate_reports_data_gaps(tmp_path, capsys):
+    example = Path(__file__).resolve().parents[1] / "examples" / "cement" / "inventory.yaml"
+    text = example.read_text().replace(
+        "      - {period: 2024-08, amount: 9940, unit: t, instrument: WB-01}\n", ""
+    )
+    p = tmp_path / "gap.yaml"
+    p.write_text(text)
+    assert main(["validate", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert "data_gap" in err and "2024-08-01..2024-09-01" in err

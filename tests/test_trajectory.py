@@ -235,9 +235,15 @@ def test_regional_totals_keep_consolidation():
     import nqi_carbon as nc
     from nqi_carbon.trajectory import regional_totals
 
-    res = nc.calculate(nc.load_inventory(Path(__file__).resolve().parents[1] / "examples" / "multisite" / "inventory.yaml"))
+    res = nc.calculate(
+        nc.load_inventory(
+            Path(__file__).resolve().parents[1] / "examples" / "multisite" / "inventory.yaml"
+        )
+    )
     table = regional_totals([res])
     by_fac = res.totals()["by_facility"]
-    assert table.loc[2024, "CN-JS"] == pytest.approx(by_fac["suzhou"] + by_fac["wuxi"], rel=1e-12)  # wuxi at 60 %
+    assert table.loc[2024, "CN-JS"] == pytest.approx(
+        by_fac["suzhou"] + by_fac["wuxi"], rel=1e-12
+    )  # wuxi at 60 %
     assert table.loc[2024, "CN-AH"] == pytest.approx(by_fac["hefei"], rel=1e-12)
     assert table.loc[2024].sum() == pytest.approx(res.total_co2e, rel=1e-12)

@@ -220,3 +220,12 @@ def test_cement_example_verification_report_is_current():
     kinds = {m.subject: m.kind for m in ver.misstatements if m.level == "source_gas"}
     assert kinds["chiller-leak"] == "omission"
     assert ver.opinion == "unmodified"
+
+
+def test_verification_displays_in_jupyter(cement):
+    inv, result = cement
+    ver = nc.verify(
+        inv, _claim(result, category_shift=0.03), materiality=0.02, assurance="reasonable"
+    )
+    page = ver._repr_html_()
+    assert "Opinion: modified" in page and "<table>" in page

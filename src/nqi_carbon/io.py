@@ -133,21 +133,29 @@ def inventory_json_schema() -> dict[str, Any]:
 
 
 def check_references(inv: Inventory) -> None:
-    """Resolve every factor, fuel and unit the inventory refers to, without calculating.
+    """Resolve every factor, fuel and unit the inventory refers to, and find data gaps.
 
     Raises
     ------
     InvalidInputError
-        Listing every unresolvable factor reference and every activity unit that does
-        not fit its factor (``factor_resolves``, ``activity_unit_fits_factor``...).
+        Listing every unresolvable factor reference, every activity unit that does not
+        fit its factor and every data gap (``factor_resolves``,
+        ``activity_unit_fits_factor``, ``data_gap``...), without calculating.
     """
     from .calc import plan_sources
+    from .gaps import gap_issues
 
     units: dict[str, list[str]] = {}
     for src, rec in inv.iter_records():
         if rec.unit not in units.setdefault(src.id, []):
             units[src.id].append(rec.unit)
-    plan_sources(inv, units)
+    issues = gap_issues(inv)
+    try:
+        plan_sources(inv, units)
+    except InvalidInputError as exc:
+        issues = [*exc.issues, *issues]
+    if issues:
+        raise InvalidInputError(issues, source=inv.source_path)
 
 
 def inventory_data(inv: Inventory) -> dict[str, Any]:

@@ -382,6 +382,19 @@ class VerificationResult:
         ] or ["- none"]
         return "\n".join(lines) + "\n"
 
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{m.level}</td><td>{html.escape(m.subject)}</td><td>{m.difference_t:+,.3f}</td>"
+            f"<td>{m.kind}</td></tr>"
+            for m in sorted(self.misstatements, key=lambda m: -abs(m.difference_t))[:10]
+        )
+        return (
+            f"<div><b>Opinion: {self.opinion}</b> ({self.assurance} assurance, materiality "
+            f"{100 * self.materiality:g} %); material: {'yes' if self.material else 'no'}; aggregate "
+            f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim; {len(self.findings)} finding(s)"
+            f"<table><tr><th>level</th><th>subject</th><th>difference t</th><th>kind</th></tr>{rows}</table></div>"
+        )
+
     def to_html(self) -> str:
         """The verification report as a self-contained HTML page."""
         body = html.escape(self.to_markdown())
