@@ -345,3 +345,16 @@ def test_table_rows_with_uniform_errors_are_sampled_per_record():
     bad = table.assign(lower=[110.0] * n)
     with pytest.raises(nc.InvalidInputError, match="bounds_around_amount"):
         nc.calculate(inv, activity=bad)
+
+
+def test_monte_carlo_reports_progress():
+    seen = []
+    nc.calculate(
+        _inventory(),
+        uncertainty="monte_carlo",
+        iterations=300,
+        seed=1,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen and seen[-1] == (300, 300)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from . import __version__
@@ -144,13 +144,35 @@ def _summary(res: object, out: TextIO) -> None:
             out.write(f"  - [{f.code}] {f.subject}: {f.message}\n")
 
 
+def _progress_bar(label: str) -> Callable[[int, int], None] | None:
+    """A text progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / max(total, 1))
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
 def _cmd_calculate(args: argparse.Namespace) -> int:
     from .io import load_inventory
     from .result import calculate
 
     inv = load_inventory(args.file)
     method = None if args.uncertainty == "none" else args.uncertainty
-    res = calculate(inv, uncertainty=method, iterations=args.iterations, seed=args.seed)
+    res = calculate(
+        inv,
+        uncertainty=method,
+        iterations=args.iterations,
+        seed=args.seed,
+        progress=_progress_bar("Monte Carlo") if method in ("monte-carlo", "monte_carlo") else None,
+    )
     if args.format == "json":
         sys.stdout.write(res.to_json() + "\n")
     elif args.format == "csv":

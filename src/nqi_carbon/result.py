@@ -6,7 +6,7 @@ import datetime as _dt
 import json
 import math
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -447,6 +447,7 @@ def calculate(
     seed: int | None = None,
     registry: FactorRegistry | None = None,
     contributions_top: int = 10,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Calculate an inventory: per-line, per-gas emissions and totals, with uncertainty.
 
@@ -467,6 +468,9 @@ def calculate(
         Factor registry to resolve references (default: what the inventory declares).
     contributions_top : int
         How many inputs to list in the variance-contribution table.
+    progress : callable, optional
+        Monte Carlo progress callback ``progress(done, total)`` (the CLI draws a bar on
+        stderr with it).
 
     Returns
     -------
@@ -546,7 +550,15 @@ def calculate(
     if seed is None:
         seed = secrets.randbits(63)
     mc = monte_carlo(
-        lines, stats, params, ins_u95, masks, iterations=iterations, seed=seed, cols=cols
+        lines,
+        stats,
+        params,
+        ins_u95,
+        masks,
+        iterations=iterations,
+        seed=seed,
+        cols=cols,
+        progress=progress,
     )
     result.group_uncertainty = mc.groups
     result.uncertainty_method = "monte_carlo"

@@ -32,7 +32,7 @@ The seed is always reported; the same seed gives the same result in any process.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -292,6 +292,7 @@ def monte_carlo(
     cols: ActivityColumns | None = None,
     total_group: str = "total",
     chunk_budget_bytes: int = 32 * 1024 * 1024,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MonteCarloResult:
     """IPCC Approach 2: seeded Monte Carlo over shared parameters and pooled activity.
 
@@ -311,6 +312,8 @@ def monte_carlo(
         The group whose samples are returned in full.
     chunk_budget_bytes : int
         Iterations are processed in chunks whose working arrays stay under this size.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each chunk of iterations.
     """
     if iterations < 100:
         raise ValueError("Monte Carlo needs at least 100 iterations")
@@ -376,6 +379,8 @@ def monte_carlo(
         if has_all:
             vals *= np.exp(log_mult[:, start:stop].T @ T)
         group_samples[:, start:stop] = (vals @ M).T
+        if progress is not None:
+            progress(stop, iterations)
     out = {}
     co2e = lines.co2e
     for j, g in enumerate(names):
