@@ -358,3 +358,13 @@ def test_monte_carlo_reports_progress():
     )
     assert seen and seen[-1] == (300, 300)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_factors_without_stated_uncertainty_are_reported():
+    res = nc.calculate(_inventory(), uncertainty="analytical")
+    found = [f for f in res.findings if f.code == "uncertainty_not_stated"]
+    # the coal factor states uncertainty for CO2 only: CH4 and N2O are treated as exact
+    assert any(
+        f.subject == "testpack/stationary/other_bituminous_coal" and "CH4, N2O" in f.message
+        for f in found
+    )

@@ -181,6 +181,7 @@ class _Planner:
         self.year = inv.period.start.year
         self._terms: dict[tuple[str, str | None], tuple[GasTerm, ...]] = {}
         self._resolved: dict[str, Factor] = {}
+        self.unquantified: dict[str, set[str]] = {}
         self._gwp: dict[tuple[str, str | None], tuple[float, str]] = {}
         self._shares = {f.id: consolidation_share(inv, f.id) for f in inv.facilities}
 
@@ -192,6 +193,9 @@ class _Planner:
 
     def param(self, key: str, nominal: float, spec: Uncertainty | None, label: str) -> int | None:
         if spec is None:
+            if nominal != 0:
+                owner, _, part = key.rpartition(":")
+                self.unquantified.setdefault(owner, set()).add(part)
             return None
         u = relative_half_width(spec, nominal) if nominal != 0 else 0.0
         if u == 0 or not math.isfinite(u):
@@ -626,6 +630,17 @@ def plan_sources(
             )
     if issues:
         raise InvalidInputError(issues, source=inv.source_path)
+    for owner, parts in sorted(planner.unquantified.items()):
+        kind, _, ref = owner.partition(":")
+        planner.findings.append(
+            Finding(
+                "uncertainty_not_stated",
+                "info",
+                ref,
+                f"{kind} {ref} states no uncertainty for {', '.join(sorted(parts))}: treated as exact "
+                "in Approach 1 and Monte Carlo (the intervals understate the uncertainty)",
+            )
+        )
     if cache_key is not None:
         inv._cache[cache_key] = (
             plans,
