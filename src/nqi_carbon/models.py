@@ -533,6 +533,7 @@ class Inventory(StrictModel):
     base_year: BaseYear | None = None
     significance_criteria: str | None = None
     reporting: Reporting | None = None
+    activity_files: tuple[str, ...] = ()
 
     _source_path: str | None = PrivateAttr(default=None)
     _input_sha256: str | None = PrivateAttr(default=None)

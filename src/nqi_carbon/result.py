@@ -352,6 +352,28 @@ def _instrument_u95(inv: Inventory, cols: ActivityColumns) -> npt.NDArray[np.flo
     return np.array([inv.instrument(i).u95 for i in cols.instrument_ids], dtype=float)
 
 
+def _with_activity_files(inv: Inventory, activity: pd.DataFrame | None) -> pd.DataFrame:
+    """The inventory's activity files (paths relative to the inventory file) plus *activity*."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from ._tables import read_activity
+
+    base = Path(inv.source_path).parent if inv.source_path else Path.cwd()
+    frames = []
+    for entry in inv.activity_files:
+        p = Path(entry)
+        frames.append(read_activity(p if p.is_absolute() else base / p))
+    if activity is not None:
+        frames.append(activity)
+    cats = {"source", "unit", "instrument", "period", "distribution"}
+    out = pd.concat(
+        [f.astype({c: object for c in cats & set(f.columns)}) for f in frames], ignore_index=True
+    )
+    return out
+
+
 def _evidence_findings(inv: Inventory) -> list[Finding]:
     """Metrology and evidence findings: calibration, fallback, substitution, laboratories."""
     out = []
@@ -478,6 +500,8 @@ def calculate(
     """
     from .gaps import gap_issues
 
+    if inventory.activity_files:
+        activity = _with_activity_files(inventory, activity)
     gaps = gap_issues(inventory)
     if gaps:
         raise InvalidInputError(gaps, source=inventory.source_path)
