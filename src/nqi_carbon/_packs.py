@@ -11,6 +11,7 @@ import datetime as _dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -69,11 +70,19 @@ def data_root() -> Traversable:
 
 def bundled_pack_ids() -> list[str]:
     """Return the ids of the bundled packs (file stems of ``emission_factors/*.yaml``)."""
+    return list(_bundled_pack_ids())
+
+
+@cache
+def _bundled_pack_ids() -> tuple[str, ...]:
+    # the installed packs do not change while the process runs: list the folder once
     root = data_root()
-    return sorted(
-        entry.name[: -len(".yaml")]
-        for entry in root.iterdir()
-        if entry.name.endswith(".yaml") and not entry.name.startswith("_")
+    return tuple(
+        sorted(
+            entry.name[: -len(".yaml")]
+            for entry in root.iterdir()
+            if entry.name.endswith(".yaml") and not entry.name.startswith("_")
+        )
     )
 
 

@@ -65,6 +65,7 @@ __all__ = [
     "plan_sources",
     "registry_for",
     "source_statistics",
+    "unit_scale_tables",
 ]
 
 C_TO_CO2 = 44.0 / 12.0  # mass ratio CO2/C (IPCC 2006 Vol. 2 Ch. 2 Eq. 2.1 note; MEE guidelines)
@@ -796,7 +797,7 @@ def _codes(column: pd.Series) -> tuple[IntArray, list[object]]:
 
     if isinstance(column.dtype, pd.CategoricalDtype):
         cat_codes = np.asarray(column.cat.codes, dtype=np.intp)
-        return cat_codes, list(column.cat.categories)
+        return cat_codes, column.cat.categories.tolist()
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     return codes.astype(np.intp), list(uniques)
 
@@ -1108,6 +1109,29 @@ class SourceStats:
     nn_upper: FloatArray | None = None
 
 
+def unit_scale_tables(
+    plans: Sequence[SourcePlan], unit_names: Sequence[str]
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Scale to each source's base unit per (source, unit) pair, and whether it uses an NCV.
+
+    Both arrays are indexed ``source * n_units + unit``; the scale is NaN where the pair
+    cannot convert. Computed from the plans, no pint here.
+    """
+    n_units = len(unit_names)
+    width = max(n_units, 1)
+    scale_tab = np.full(len(plans) * width, np.nan)
+    chain_tab = np.zeros(len(plans) * width, dtype=bool)
+    column = {u: k for k, u in enumerate(unit_names)}
+    for p in plans:
+        base = p.index * n_units
+        for uname, factor in p.chain_unit_scale.items():
+            k = column.get(uname)
+            if k is not None:
+                scale_tab[base + k] = factor
+                chain_tab[base + k] = uname in p.chain_units
+    return scale_tab, chain_tab
+
+
 def source_statistics(
     cols: ActivityColumns,
     plans: Sequence[SourcePlan],
@@ -1115,22 +1139,19 @@ def source_statistics(
     *,
     key: IntArray | None = None,
     key_counts: npt.NDArray[np.intp] | None = None,
+    unit_tables: tuple[FloatArray, npt.NDArray[np.bool_]] | None = None,
 ) -> SourceStats:
     """Convert records to base units (one scale per (source, unit)) and sum per source.
 
     ``key`` may pass ``source * n_units + unit`` and ``key_counts`` its ``bincount`` when
-    the caller computed them already.
+    the caller computed them already; ``unit_tables`` the result of
+    :func:`unit_scale_tables` for these plans and units (callers cache it).
     """
     n_src = len(plans)
     n_units = len(cols.unit_names)
-    # one scale per distinct (source, unit) pair, computed from the plans (no pint here)
-    scale_tab = np.full(n_src * max(n_units, 1), np.nan)
-    chain_tab = np.zeros(n_src * max(n_units, 1), dtype=bool)
-    for p in plans:
-        for k, uname in enumerate(cols.unit_names):
-            if uname in p.chain_unit_scale:
-                scale_tab[p.index * n_units + k] = p.chain_unit_scale[uname]
-                chain_tab[p.index * n_units + k] = uname in p.chain_units
+    if unit_tables is None:
+        unit_tables = unit_scale_tables(plans, cols.unit_names)
+    scale_tab, chain_tab = unit_tables
     src = cols.source
     if key is None:
         key = src * n_units

@@ -27,6 +27,7 @@ from .calc import (
     line_template,
     plan_sources,
     source_statistics,
+    unit_scale_tables,
 )
 from .errors import InvalidInputError
 from .factors import Factor, FactorRegistry
@@ -519,7 +520,17 @@ def calculate(
             )
     plans, params, findings, used = plan_sources(inventory, units_by_source, registry)
     ins_u95 = _instrument_u95(inventory, cols)
-    stats = source_statistics(cols, plans, ins_u95, key=unit_key, key_counts=seen)
+    tables_key = ("unit_tables", tuple(cols.unit_names))
+    cached = inventory._cache.get(tables_key)
+    if cached is not None and cached[0] is plans:
+        unit_tables = cached[1]
+    else:
+        unit_tables = unit_scale_tables(plans, cols.unit_names)
+        if registry is None:
+            inventory._cache[tables_key] = (plans, unit_tables)
+    stats = source_statistics(
+        cols, plans, ins_u95, key=unit_key, key_counts=seen, unit_tables=unit_tables
+    )
     findings = list(findings)
     tkey = ("template", id(plans))
     template = inventory._cache.get(tkey)
