@@ -229,3 +229,75 @@ def test_verification_displays_in_jupyter(cement):
     )
     page = ver._repr_html_()
     assert "Opinion: modified" in page and "<table>" in page
+
+
+def test_a_wrong_headline_total_is_material_even_when_the_parts_are_right(cement):
+    # correct categories, total 15 % too high: the claim's own sum does not add up, and
+    # the headline figure readers quote is misstated
+    inv, result = cement
+    claim = _claim(result)
+    true_total = claim["totals"]["gross_co2e_t"]
+    claim["totals"]["gross_co2e_t"] = true_total * 1.15
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    kinds = {(m.level, m.kind) for m in ver.misstatements}
+    assert ("total", "inconsistency") in kinds
+    assert ver.aggregate_net_t == pytest.approx(0.15 * true_total, rel=1e-9)
+    assert ver.aggregate_misstatement_pct == pytest.approx(0.15 / 1.15, rel=1e-9)
+    assert ver.material is True and ver.opinion == "adverse"  # 13 % of the claim >= 2 x 5 %
+    claim["totals"]["gross_co2e_t"] = true_total * 1.08  # 7.4 % of the claim
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    assert ver.material is True and ver.opinion == "modified"
+
+
+def test_figures_reported_apart_are_checked_against_their_own_size(cement):
+    inv, result = cement
+    claim = _claim(result)
+    market = claim["totals"]["gross_co2e_t_market_based"]
+    gross = claim["totals"]["gross_co2e_t"]
+    # 3 % on the market-based total: material at 2 % of that figure, not at 5 %
+    claim["totals"]["gross_co2e_t_market_based"] = market * 1.03
+    at5 = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    at2 = nc.verify(inv, claim, materiality=0.02, assurance="reasonable")
+    assert [m.subject for m in at5.misstatements] == ["gross, market-based"]
+    assert at5.material is False and at5.opinion == "unmodified"
+    assert at2.material_figures == ["gross_co2e_t_market_based"]
+    assert at2.material is True and at2.opinion == "modified"
+    assert at2.aggregate_net_t == 0  # the location-based gross total is right
+    assert gross == at2.claimed_co2e_t
+
+
+def test_by_source_may_mix_whole_sources_and_per_gas_entries(cement):
+    # the documented short form: some sources as one number, some per gas
+    inv, _ = cement
+    res = nc.calculate(inv)
+    lines = res.lines[(res.lines["basis"] != "market") & ~res.lines["biogenic"]]
+    per_source = lines.groupby("source")["co2e_t"].sum().to_dict()
+    grid = lines[lines["source"] == "grid-electricity"].groupby("gas")["co2e_t"].sum().to_dict()
+    by_source: dict[str, object] = {k: v for k, v in per_source.items() if k != "grid-electricity"}
+    by_source["grid-electricity"] = grid
+    claim = {"gwp_set": inv.gwp, "totals": {"gross_co2e_t": res.total_co2e}, "by_source": by_source}
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    assert [m for m in ver.misstatements if m.kind != "rounding"] == []
+    assert ver.opinion == "unmodified"
+    # a per-gas source is compared per gas only, never also as a whole-source omission
+    subjects = {m.subject for m in ver.misstatements}
+    assert "grid-electricity" not in subjects
+
+
+@pytest.mark.parametrize(
+    ("mutate", "code"),
+    [
+        (lambda c: c.update(by_category={"1": 5.0}), "claim_key_known"),  # beside totals
+        (lambda c: c["totals"].update(gros_co2e_t=1.0), "claim_key_known"),
+        (lambda c: c["totals"]["by_category"].update({"7": 1.0}), "claim_category_known"),
+        (lambda c: c.update(by_source={"kiln-coal": {"HFC": 1.0}}), "claim_gas_known"),
+        (lambda c: c["totals"].update(gross_co2e_t=-5), "claim_total_not_negative"),
+    ],
+)
+def test_claims_with_unknown_keys_categories_or_gases_are_refused(cement, mutate, code):
+    inv, result = cement
+    claim = _claim(result)
+    mutate(claim)
+    with pytest.raises(InvalidInputError) as err:
+        nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    assert code in {i.code for i in err.value.issues}

@@ -13,7 +13,7 @@ import html
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,7 +61,7 @@ class Misstatement:
     difference_t: float  # claimed - recomputed
     relative: float | None  # difference / recomputed
     direction: Literal["overstatement", "understatement"]
-    kind: Literal["error", "omission", "rounding", "not_supported"]
+    kind: Literal["error", "omission", "rounding", "not_supported", "inconsistency"]
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,8 @@ class _Claim:
     by_category: dict[str, float]
     by_source_gas: dict[tuple[str, str], float]
     source: str
+    # figures reported apart from the gross total: result@1 names -> claimed value
+    separate: dict[str, float] = field(default_factory=dict)
 
 
 def _number(v: Any, where: str, issues: list[Issue], file: str) -> float | None:
@@ -192,11 +194,46 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
     if isinstance(period, dict) and "start" in period and "end" in period:
         per = (str(period["start"]), str(period["end"]))
     totals = data.get("totals", data)
+    if not isinstance(totals, dict):
+        raise InvalidInputError(
+            [Issue("claim_not_mapping", "totals must be a mapping", file=name, field="totals")],
+            source=name,
+        )
+    _check_claim_keys(data, totals, issues, name)
     total = None
     if "gross_co2e_t" in totals:
         total = _number(totals["gross_co2e_t"], "totals.gross_co2e_t", issues, name)
+        if total is not None and total < 0:
+            issues.append(
+                Issue(
+                    "claim_total_not_negative",
+                    "a gross total cannot be negative (removals are stated apart)",
+                    file=name,
+                    field="totals.gross_co2e_t",
+                    value=repr(total),
+                    allowed=">= 0",
+                )
+            )
+    separate: dict[str, float] = {}
+    for fig in SEPARATE_FIGURES:
+        if fig in totals:
+            n = _number(totals[fig], f"totals.{fig}", issues, name)
+            if n is not None:
+                separate[fig] = n
     by_cat: dict[str, float] = {}
     for k, v in (totals.get("by_category") or {}).items():
+        if str(k) not in _CATEGORIES:
+            issues.append(
+                Issue(
+                    "claim_category_known",
+                    "not an ISO 14064-1 category",
+                    file=name,
+                    field=f"by_category.{k}",
+                    value=repr(k),
+                    allowed="1, 2, 3, 4, 5, 6",
+                )
+            )
+            continue
         n = _number(v, f"by_category.{k}", issues, name)
         if n is not None:
             by_cat[str(k)] = n
@@ -209,12 +246,14 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
             if n is not None:
                 key = (str(ln.get("source")), str(ln.get("gas")))
                 by_sg[key] = by_sg.get(key, 0.0) + n
-    for sid, v in (data.get("by_source") or {}).items():
+    by_source = data.get("by_source") or {}
+    for sid, v in by_source.items():
         if isinstance(v, dict):
             for gas, x in v.items():
+                canonical = _claim_gas(gas, f"by_source.{sid}.{gas}", issues, name)
                 n = _number(x, f"by_source.{sid}.{gas}", issues, name)
-                if n is not None:
-                    by_sg[(str(sid), str(gas))] = n
+                if n is not None and canonical is not None:
+                    by_sg[(str(sid), canonical)] = n
         else:
             n = _number(v, f"by_source.{sid}", issues, name)
             if n is not None:
@@ -230,7 +269,80 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
         )
     if issues:
         raise InvalidInputError(issues, source=name)
-    return _Claim(str(gwp_set), per, total, by_cat, by_sg, name)
+    return _Claim(str(gwp_set), per, total, by_cat, by_sg, name, separate)
+
+
+_CATEGORIES = frozenset("123456")
+_CLAIM_KEYS = frozenset(
+    {"schema", "note", "organization", "period", "gwp_set", "totals", "by_source"}
+    # the rest of a result@1 document
+    | {"uncertainty", "lines", "provenance", "findings"}
+)
+_TOTALS_KEYS = frozenset(
+    {"gross_co2e_t", "by_category", "gross_co2e_t_market_based", "biogenic_co2_t"}
+    | {"removals_co2e_t", "by_scope", "by_gas_co2e_t", "by_gas_mass_t", "by_facility"}
+)
+
+
+def _check_claim_keys(
+    data: dict[str, Any], totals: dict[str, Any], issues: list[Issue], name: str
+) -> None:
+    """Unknown keys are refused: a figure under a misspelt key would go unchecked."""
+    top = _CLAIM_KEYS if totals is not data else _CLAIM_KEYS | _TOTALS_KEYS
+    for k in data:
+        if k not in top:
+            issues.append(
+                Issue(
+                    "claim_key_known",
+                    "unknown key: its figures would not be checked",
+                    file=name,
+                    field=str(k),
+                    allowed=", ".join(sorted(top)),
+                )
+            )
+    if totals is not data:
+        for k in totals:
+            if k not in _TOTALS_KEYS:
+                issues.append(
+                    Issue(
+                        "claim_key_known",
+                        "unknown key: its figures would not be checked",
+                        file=name,
+                        field=f"totals.{k}",
+                        allowed=", ".join(sorted(_TOTALS_KEYS)),
+                    )
+                )
+
+
+def _claim_gas(gas: Any, where: str, issues: list[Issue], name: str) -> str | None:
+    from .errors import UnknownSpeciesError
+    from .gases import normalise_gas
+
+    if gas == "CO2e":
+        return "CO2e"
+    try:
+        return normalise_gas(gas)
+    except UnknownSpeciesError as exc:
+        issues.append(
+            Issue(
+                "claim_gas_known",
+                str(exc),
+                file=name,
+                field=where,
+                value=repr(gas),
+                allowed="a species (CO2, CH4, N2O, HFC-134a, ...) or CO2e",
+            )
+        )
+        return None
+
+
+SEPARATE_FIGURES: dict[str, str] = {
+    "gross_co2e_t_market_based": "gross, market-based",
+    "biogenic_co2_t": "biogenic CO2",
+    "removals_co2e_t": "removals",
+}
+"""Figures reported apart from the gross total (result@1 names) that a claim may state;
+each is compared and judged against materiality of its own size."""
 
 
 def _decimals(x: float) -> int:
@@ -289,6 +401,9 @@ class VerificationResult:
     findings: list[Finding] = field(default_factory=list)
     tiers: list[TierCheck] = field(default_factory=list)
     claim_source: str = ""
+    # figures reported apart from the gross total (SEPARATE_FIGURES keys) whose own
+    # misstatement is material
+    material_figures: list[str] = field(default_factory=list)
 
     @property
     def aggregate_misstatement_t(self) -> float:
@@ -321,6 +436,7 @@ class VerificationResult:
             "aggregate_misstatement_pct": self.aggregate_misstatement_pct,
             "material": self.material,
             "material_categories": self.material_categories,
+            "material_figures": self.material_figures,
             "opinion": self.opinion,
             "statement": self.statement,
             "tier_checks": [asdict(t) for t in self.tiers],
@@ -560,8 +676,22 @@ def verify(
         for s, g, v in zip(lines["source"], lines["gas"], lines["co2e_t"], strict=True):
             rec[(s, g)] = rec.get((s, g), 0.0) + float(v)
             rec[(s, "*")] = rec.get((s, "*"), 0.0) + float(v)
-        wildcard = any(g == "*" for _, g in claim.by_source_gas)
-        keys = {k for k in rec if (k[1] == "*") == wildcard} | set(claim.by_source_gas)
+        # each source is compared as the claim states it: as a whole (a number) or per
+        # gas (a mapping); sources the claim leaves out are listed per gas when the claim
+        # states every source per gas, otherwise as a whole
+        whole = {s for s, g in claim.by_source_gas if g == "*"}
+        per_gas = {s for s, g in claim.by_source_gas if g != "*"}
+        unclaimed_whole = bool(whole) or not per_gas
+        keys = set(claim.by_source_gas)
+        for s, g in rec:
+            if s in per_gas:
+                wanted = g != "*"
+            elif s in whole:
+                wanted = g == "*"
+            else:
+                wanted = (g == "*") == unclaimed_whole
+            if wanted:
+                keys.add((s, g))
         for key in sorted(keys):
             m = _misstatement(
                 "source_gas",
@@ -574,21 +704,61 @@ def verify(
                 sg_ms.append(m)
     # aggregate at the finest level the claim states (so nothing is counted twice)
     if claim.by_source_gas:
-        level, agg = "source_gas", sg_ms
+        level, agg = "source_gas", list(sg_ms)
+        parts = math.fsum(claim.by_source_gas.values())
     elif claim.by_category:
         level, agg = "category", list(cat_ms.values())
+        parts = math.fsum(claim.by_category.values())
     else:
         level, agg = "total", [m for m in found if m.level == "total"]
+        parts = claimed_total
+    if claim.total is not None and level != "total":
+        # a stated total that is not the sum of the stated parts is itself misstated:
+        # without this a wrong headline figure hides behind correct details
+        stated = claim.by_source_gas if level == "source_gas" else claim.by_category
+        m = _misstatement(
+            "total", f"gross: stated total vs sum of stated {level} figures", claim.total, parts
+        )
+        if m is not None:
+            # parts and total each rounded to their printed decimals may differ by the sum
+            # of their half-units: that is a rounding difference, anything more is not
+            slack = 0.5 * 10 ** (-_decimals(claim.total)) + math.fsum(
+                0.5 * 10 ** (-_decimals(v)) for v in stated.values()
+            )
+            rounding = abs(m.difference_t) <= slack + 1e-9 * abs(parts)
+            m = replace(m, kind="rounding" if rounding else "inconsistency")
+            found.append(m)
+            agg.append(m)
     net = math.fsum(m.difference_t for m in agg)
     gross = math.fsum(abs(m.difference_t) for m in agg)
     base = abs(claimed_total) or abs(recomputed) or 1.0
     material = max(abs(net), gross) >= mat * base
     material_cats = sorted(c for c, m in cat_ms.items() if abs(m.difference_t) >= mat * base)
+    # figures reported apart (market-based total, biogenic CO2, removals): each judged
+    # against materiality of its own size
+    material_figures: list[str] = []
+    for fig, label in SEPARATE_FIGURES.items():
+        if fig not in claim.separate:
+            continue
+        m = _misstatement("total", label, claim.separate[fig], float(totals[fig]))
+        if m is None:
+            continue
+        found.append(m)
+        own = abs(claim.separate[fig]) or abs(float(totals[fig]))
+        if abs(m.difference_t) >= mat * own:
+            material_figures.append(fig)
+    pervasive_apart = any(
+        abs(claim.separate[k] - float(totals[k]))
+        >= pervasive_multiple * mat * (abs(claim.separate[k]) or abs(float(totals[k])))
+        for k in material_figures
+    )
     tiers = tier_checks(res)
     findings = _verification_findings(inventory, res, tiers)
     serious = any(f.severity == "error" for f in findings)
-    if material:
-        pervasive = max(abs(net), gross) >= pervasive_multiple * mat * base
+    if material or material_figures:
+        pervasive = (material and max(abs(net), gross) >= pervasive_multiple * mat * base) or (
+            pervasive_apart
+        )
         opinion: Literal["unmodified", "modified", "adverse"] = (
             "adverse" if pervasive else "modified"
         )
@@ -606,13 +776,14 @@ def verify(
         level,
         net,
         gross,
-        material,
+        material or bool(material_figures),
         material_cats,
         opinion,
         statement,
         findings,
         tiers,
         claim.source,
+        material_figures,
     )
 
 
