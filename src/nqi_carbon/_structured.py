@@ -45,7 +45,11 @@ def read_structured(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
                 source=name,
             )
         try:
-            data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
+            data = json.loads(
+                raw.decode("utf-8-sig"),
+                parse_constant=_reject_constant,
+                object_pairs_hook=_unique_keys,
+            )
         except UnicodeDecodeError as exc:
             raise InvalidInputError(
                 [
@@ -54,6 +58,18 @@ def read_structured(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
                         f"not valid UTF-8 at byte {exc.start}",
                         file=name,
                         allowed="UTF-8 text",
+                    )
+                ],
+                source=name,
+            ) from None
+        except _DuplicateKeyError as exc:
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "json_duplicate_key",
+                        f"found duplicate key {exc.key!r}",
+                        file=name,
+                        allowed="each key once per object",
                     )
                 ],
                 source=name,
@@ -69,3 +85,19 @@ def read_structured(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
             ) from None
         return data, digest
     return load_yaml_text(raw, source=name, max_bytes=max_bytes), digest
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` refusing duplicate keys (json keeps the last one silently)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKeyError(k)
+        out[k] = v
+    return out

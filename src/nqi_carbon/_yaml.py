@@ -65,6 +65,16 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _construct_timestamp(loader: _StrictLoader, node: ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as exc:  # 2024-02-30, month 13
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a calendar date ({exc})", node.start_mark
+        ) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _StrictLoader.yaml_implicit_resolvers = {}
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
@@ -214,12 +224,13 @@ def load_yaml_text(
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         problem = exc.problem or "cannot construct value"
-        code = "yaml_duplicate_key" if "duplicate key" in problem else "yaml_unsafe_tag"
-        allowed = (
-            "each key once per mapping"
-            if code == "yaml_duplicate_key"
-            else "plain YAML data: mappings, lists, strings, numbers, true/false, null, dates"
-        )
+        if "duplicate key" in problem:
+            code, allowed = "yaml_duplicate_key", "each key once per mapping"
+        elif "calendar date" in problem:
+            code, allowed = "yaml_date", "a real calendar date, YYYY-MM-DD"
+        else:
+            code = "yaml_unsafe_tag"
+            allowed = "plain YAML data: mappings, lists, strings, numbers, true/false, null, dates"
         raise InvalidInputError(
             [Issue(code, problem, file=source, row=line, allowed=allowed)], source=source
         ) from None

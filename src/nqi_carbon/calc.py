@@ -275,6 +275,19 @@ class _Planner:
                 )
             )
             return tuple(terms)
+        if e.biogenic and src.origin == "fossil":
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "origin_matches_factor",
+                        f"factor {factor.ref} is for a biomass fuel (its CO2 is biogenic); a "
+                        "fossil origin contradicts it",
+                        field=f"sources[{src.id}].origin",
+                        value="'fossil'",
+                        allowed="non_fossil or no origin (taken from the factor)",
+                    )
+                ]
+            )
         for gas, gv in (e.gases or {}).items():
             coef = gv.value * conversion_factor(
                 gv.unit, f"t/({base})", context=f"factor {factor.ref} {gas}"
@@ -478,7 +491,24 @@ class _Planner:
                 if (p := self.param(par[3], par[0], par[2], f"{src.id} {lab}")) is not None:
                     params.append((p, "all"))
             ref = fuel.ref if fuel else "measured"
-        biogenic = bool(fuel.entry.biogenic) if fuel else False
+        if fuel is not None:
+            biogenic = bool(fuel.entry.biogenic)
+            if src.origin is not None and (src.origin == "non_fossil") != biogenic:
+                raise InvalidInputError(
+                    [
+                        Issue(
+                            "origin_matches_fuel",
+                            f"fuel {fuel.ref} is {'biomass' if biogenic else 'fossil'}; the "
+                            f"stated origin {src.origin} contradicts it",
+                            field=f"sources[{src.id}].origin",
+                            value=repr(src.origin),
+                            allowed=f"{'non_fossil' if biogenic else 'fossil'} or no origin",
+                        )
+                    ]
+                )
+        else:
+            # measured carbon without a named fuel: the stated origin decides
+            biogenic = src.origin == "non_fossil"
         coef = carbon_per_base * of_value * C_TO_CO2
         g, group = self.gas_gwp("CO2", None, src.id)
         term = GasTerm("CO2", coef, g, biogenic, group, None, tuple(params))
@@ -505,7 +535,9 @@ class _Planner:
                     )
                 )
             g, group = self.gas_gwp(sp, origin, src.id)
-            terms.append(GasTerm(sp, frac, g, False, group, origin, ()))
+            # measured CO2 of non-fossil origin (biomass combustion) is biogenic CO2
+            biogenic = sp == "CO2" and src.origin == "non_fossil"
+            terms.append(GasTerm(sp, frac, g, biogenic, group, origin, ()))
         return self._note_non_kyoto(src, tuple(terms))
 
     # -- one source ---------------------------------------------------------------------

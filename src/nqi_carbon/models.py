@@ -207,6 +207,14 @@ def _period_bounds(text: str) -> tuple[_dt.date, _dt.date]:
     raise ValueError(text)
 
 
+def _year_label(value: Any) -> Any:
+    # `period: 2024` unquoted in YAML is the year 2024, the label "2024"; other numbers stay
+    # numbers and are refused as not a label
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return str(value)
+    return value
+
+
 class Substitution(StrictModel):
     """How a substituted value was made: the named policy, the gap and the basis."""
 
@@ -224,7 +232,7 @@ class ActivityRecord(StrictModel):
 
     amount: FiniteFloat
     unit: Annotated[str, Field(min_length=1)]
-    period: str | None = None
+    period: Annotated[str | None, BeforeValidator(_year_label)] = None
     start: _dt.date | None = None
     end: _dt.date | None = None
     instrument: Identifier | None = None

@@ -29,7 +29,7 @@ from .calc import (
     source_statistics,
     unit_scale_tables,
 )
-from .errors import InvalidInputError
+from .errors import InvalidInputError, Issue
 from .factors import Factor, FactorRegistry
 from .gases import KYOTO_GROUPS
 from .gwp_values import gwp_citation, gwp_pack
@@ -501,6 +501,7 @@ def calculate(
     """
     from .gaps import gap_issues
 
+    _check_call(activity, uncertainty, iterations, seed)
     if inventory.activity_files:
         activity = _with_activity_files(inventory, activity)
     gaps = gap_issues(inventory)
@@ -528,9 +529,11 @@ def calculate(
         unit_tables = unit_scale_tables(plans, cols.unit_names)
         if registry is None:
             inventory._cache[tables_key] = (plans, unit_tables)
-    stats = source_statistics(
-        cols, plans, ins_u95, key=unit_key, key_counts=seen, unit_tables=unit_tables
-    )
+    # huge finite inputs may overflow here; _check_magnitudes refuses the result below
+    with np.errstate(over="ignore", invalid="ignore"):
+        stats = source_statistics(
+            cols, plans, ins_u95, key=unit_key, key_counts=seen, unit_tables=unit_tables
+        )
     findings = list(findings)
     tkey = ("template", id(plans))
     template = inventory._cache.get(tkey)
@@ -538,10 +541,21 @@ def calculate(
         template = line_template(plans)
         if registry is None:
             inventory._cache[tkey] = template
-    lines = build_lines(template, stats, findings)
+    with np.errstate(over="ignore", invalid="ignore"):
+        lines = build_lines(template, stats, findings)
+    _check_magnitudes(inventory, lines)
     masks = _groups(lines, inventory)
     findings = sorted(set(findings), key=lambda f: (f.subject, f.code, f.message))
     findings += _evidence_findings(inventory)
+    if not inventory.sources:
+        findings.append(
+            Finding(
+                "no_sources",
+                "warning",
+                inventory.organization.id,
+                "the inventory lists no emission sources: every total is 0",
+            )
+        )
     for p in plans:
         if stats.n_records[p.index] == 0:
             findings.append(
@@ -567,10 +581,6 @@ def calculate(
     if uncertainty is None:
         return result
     method = "monte_carlo" if uncertainty in ("monte_carlo", "monte-carlo") else uncertainty
-    if method not in ("analytical", "monte_carlo"):
-        raise ValueError(
-            f"uncertainty must be None, 'analytical' or 'monte_carlo', got {uncertainty!r}"
-        )
     from .uncertainty import Sensitivities
 
     sens = Sensitivities.of(lines, stats)
@@ -600,6 +610,104 @@ def calculate(
     result.seed = seed
     result.iterations = iterations
     return result
+
+
+def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> None:
+    """Arguments of :func:`calculate`, checked before any work, all problems at once."""
+    import pandas as pd
+
+    if activity is not None and not isinstance(activity, pd.DataFrame):
+        raise TypeError(
+            "activity must be a pandas DataFrame with columns source, amount, unit [...] or "
+            f"None, not {type(activity).__name__}; build one with pandas.DataFrame(records) "
+            "or nc.read_activity(path)"
+        )
+    issues: list[Issue] = []
+    if uncertainty not in (None, "analytical", "monte_carlo", "monte-carlo"):
+        issues.append(
+            Issue(
+                "uncertainty_method",
+                "unknown uncertainty method",
+                field="uncertainty",
+                value=repr(uncertainty),
+                allowed="None, 'analytical' or 'monte_carlo'",
+            )
+        )
+    if uncertainty in ("monte_carlo", "monte-carlo"):
+        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 100:
+            issues.append(
+                Issue(
+                    "iterations_valid",
+                    "Monte Carlo needs a whole number of iterations, at least 100",
+                    field="iterations",
+                    value=repr(iterations),
+                    allowed="an int >= 100 (10 000 is the usual choice)",
+                )
+            )
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            issues.append(
+                Issue(
+                    "seed_valid",
+                    "a Monte Carlo seed is a non-negative whole number",
+                    field="seed",
+                    value=repr(seed),
+                    allowed="an int >= 0, or None to draw one (it is reported)",
+                )
+            )
+    if issues:
+        raise InvalidInputError(issues, source="calculate()")
+
+
+def _check_magnitudes(inventory: Inventory, lines: LineTable) -> None:
+    """Refuse results that overflow float64 rather than report ``inf`` (or fail in fsum).
+
+    Every input is finite, but a product or sum of huge finite inputs (1e308 GWh) is not:
+    each line and the sum of magnitudes must stay finite, and, so that the uncertainty
+    sums of squares stay finite too, below 1e150 t.
+    """
+    from .calc import consolidation_share
+    from .units import conversion_factor
+
+    limit = 1e150
+    issues: list[Issue] = []
+    bad_rows: set[str] = set()
+    for arr in (lines.co2e, lines.mass, lines.activity):
+        with np.errstate(over="ignore", invalid="ignore"):
+            big = ~(np.abs(arr) < limit)
+        if big.any():
+            bad_rows.update(lines.template.row_plan[i].source.id for i in np.flatnonzero(big))
+    with np.errstate(over="ignore"):
+        if not bad_rows and not float(np.abs(lines.co2e).sum()) < limit:
+            bad_rows.update(p.source.id for p in lines.template.row_plan)
+    for sid in sorted(bad_rows):
+        issues.append(
+            Issue(
+                "result_magnitude",
+                "the emissions of this source are too large to compute (they overflow "
+                "double precision); check the amounts and units",
+                field=f"sources[{sid}]",
+                allowed=f"results below {limit:g} t",
+            )
+        )
+    for i, r in enumerate(inventory.removals):
+        with np.errstate(over="ignore"):
+            t = abs(
+                r.amount
+                * conversion_factor(r.unit, "t")
+                * consolidation_share(inventory, r.facility)
+            )
+        if not t < limit:
+            issues.append(
+                Issue(
+                    "result_magnitude",
+                    "this removal is too large to compute (it overflows double precision)",
+                    field=f"removals[{i}].amount",
+                    value=repr(r.amount),
+                    allowed=f"results below {limit:g} t",
+                )
+            )
+    if issues:
+        raise InvalidInputError(issues, source=inventory.source_path)
 
 
 def _contributions(

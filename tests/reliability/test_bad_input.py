@@ -271,3 +271,85 @@ def test_every_error_is_ours_and_a_builtin():
     for exc in (InvalidInputError([]), UnknownUnitError("x"), UnknownSpeciesError("x")):
         assert isinstance(exc, NqiCarbonError)
         assert isinstance(exc, ValueError | KeyError)
+
+
+def test_overflowing_results_are_refused_not_reported_as_inf():
+    d = case(sources__0__activity__amount=1e308, sources__0__activity__unit="PJ")
+    d["removals"] = [{"id": "r", "facility": "a", "amount": 1e308, "unit": "Mt"}]
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(nc.validate_inventory(d, source="inv.yaml"))
+    issues = [i for i in exc.value.issues if i.code == "result_magnitude"]
+    assert {i.field for i in issues} == {"sources[gas]", "removals[0].amount"}
+    # two huge but finite lines whose sum would overflow are refused too
+    d = case(sources__0__activity__amount=1.7e308, sources__0__activity__unit="GJ")
+    with pytest.raises(InvalidInputError, match="result_magnitude"):
+        nc.calculate(nc.validate_inventory(d), uncertainty="analytical")
+
+
+def test_invalid_calendar_date_and_json_duplicate_keys(tmp_path):
+    p = tmp_path / "inv.yaml"
+    p.write_text("schema: nqi-carbon/inventory@1\nperiod: {start: 2024-02-30, end: 2025-01-01}\n")
+    with pytest.raises(InvalidInputError) as exc:
+        nc.load_inventory(p)
+    (issue,) = exc.value.issues
+    assert (issue.code, issue.row) == ("yaml_date", 2) and "2024-02-30" in issue.message
+    j = tmp_path / "inv.json"
+    j.write_text(json.dumps(case())[:-1] + ', "gwp": "AR6"}')  # "gwp" twice: AR5, then AR6
+    with pytest.raises(InvalidInputError) as exc:
+        nc.load_inventory(j)
+    assert [i.code for i in exc.value.issues] == ["json_duplicate_key"]
+    assert "'gwp'" in exc.value.issues[0].describe()
+
+
+def test_non_fossil_measured_co2_is_biogenic_and_origin_contradictions_are_refused():
+    d = case(
+        sources__0__method="measured",
+        sources__0__gas="CO2",
+        sources__0__origin="non_fossil",
+        sources__0__factor=None,
+        sources__0__activity={"amount": 100, "unit": "t"},
+    )
+    res = nc.calculate(nc.validate_inventory(d))
+    assert res.biogenic_co2_t == 100
+    assert res.total_co2e == pytest.approx(0.5703, rel=1e-12)  # only the grid line counts
+    bad = case(sources__0__origin="fossil", sources__0__factor="testpack/stationary/wood")
+    with pytest.raises(InvalidInputError, match="origin_matches_factor"):
+        nc.calculate(nc.validate_inventory(bad))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"uncertainty": "bootstrap"}, "uncertainty_method"),
+        ({"uncertainty": "monte_carlo", "iterations": 10}, "iterations_valid"),
+        ({"uncertainty": "monte_carlo", "iterations": 1000.0}, "iterations_valid"),
+        ({"uncertainty": "monte_carlo", "seed": -1}, "seed_valid"),
+        ({"uncertainty": "monte_carlo", "seed": True}, "seed_valid"),
+        ({"uncertainty": "monte_carlo", "seed": 1.5}, "seed_valid"),
+    ],
+)
+def test_calculate_arguments_are_checked_before_any_work(kwargs, code):
+    inv = nc.validate_inventory(case())
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(inv, **kwargs)
+    assert [i.code for i in exc.value.issues] == [code]
+    with pytest.raises(TypeError, match="DataFrame"):
+        nc.calculate(inv, activity=[{"source": "gas", "amount": 1, "unit": "TJ"}])
+
+
+def test_an_empty_inventory_is_flagged_and_year_labels_may_be_unquoted(tmp_path):
+    d = case()
+    d["sources"] = []
+    res = nc.calculate(nc.validate_inventory(d))
+    assert res.total_co2e == 0
+    assert "no_sources" in {f.code for f in res.findings}
+    p = tmp_path / "inv.yaml"
+    p.write_text(
+        "schema: nqi-carbon/inventory@1\n"
+        "organization: {name: Y, id: y, consolidation: equity_share}\n"
+        "period: {start: 2024-01-01, end: 2025-01-01}\ngwp: AR5\n"
+        f"factor_packs: ['{PACK}']\nfacilities: [{{id: a}}]\n"
+        "sources: [{id: s, facility: a, category: 2, factor: testpack/grid/a,\n"
+        "           activity: {amount: 10, unit: MWh, period: 2024}}]\n"
+    )
+    assert nc.load_inventory(p).sources[0].records[0].period == "2024"
