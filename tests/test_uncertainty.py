@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import textwrap
@@ -97,7 +98,16 @@ def _inventory(gwp="AR5"):
 def _oracle(gwp=(1.0, 28.0, 265.0)):
     """The same inventory with `uncertainties` (first-order propagation, exact correlations)."""
     u = lambda v, U: ufloat(v, abs(v) * U / Z)  # noqa: E731 - value with relative 95 % half-width U
-    ng = [u(56100, 2000 / 56100), u(1, 1.35), u(0.1, 1.35)]
+    # lognormals with their 2.5/97.5 % points at 0.3 and 3 (median √0.9) and at 0.03 and
+    # 0.3 (median √0.009): Approach 1 propagates their standard deviation,
+    # median · exp(s²/2) · sqrt(exp(s²) - 1) with s = ln(10) / (2 Z)
+    s_ln = math.log(10) / (2 * Z)
+    sd_ln = math.exp(s_ln**2 / 2) * math.sqrt(math.expm1(s_ln**2))
+    ng = [
+        u(56100, 2000 / 56100),
+        ufloat(1, math.sqrt(0.9) * sd_ln),
+        ufloat(0.1, math.sqrt(0.009) * sd_ln),
+    ]
     coal = [u(94600, 0.05), 1.0, 1.5]
     ncv_coal = u(25.8, (30.5 - 19.9) / 2 / 25.8)
     grid = u(0.5703, 0.02)
@@ -302,6 +312,9 @@ def test_non_normal_activity_is_sampled_per_record(dist, lower, upper, sd):
     expected = np.sqrt((0.5703 * sd) ** 2 + (0.5703 * 1000 * 0.02 / Z) ** 2)
     assert got.std == pytest.approx(expected, rel=0.03)
     assert got.mean == pytest.approx(570.3, rel=0.003)
+    # Approach 1 propagates the same variance (1.96 σ of the distribution, not its range)
+    a1 = nc.calculate(inv, uncertainty="analytical").group_uncertainty["scope:2_market"]
+    assert a1.half95 / Z == pytest.approx(expected, rel=1e-9)
 
 
 def test_table_rows_with_uniform_errors_are_sampled_per_record():

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "Z95",
     "Citation",
     "Distribution",
     "FiniteFloat",
@@ -35,6 +36,7 @@ __all__ = [
     "RuleError",
     "StrictModel",
     "Uncertainty",
+    "distribution_sd",
     "relative_half_width",
 ]
 
@@ -147,23 +149,52 @@ Uncertainty = NonNegativeFloat | Distribution
 
 
 def relative_half_width(spec: Uncertainty | None, value: float) -> float:
-    """Return the relative half-width of the 95 % interval of *value*.
+    """Return the relative 95 % half-width ``U`` that Approach 1 propagates for *value*.
 
-    IPCC 2006 Vol. 1 Ch. 3 Eq. 3.1/3.2 work with ``U = (half the 95 % interval) / mean``.
-    For asymmetric bounds the half-width is ``(upper - lower) / 2``.
+    IPCC 2006 Vol. 1 Ch. 3 Eq. 3.1/3.2 combine ``U = 1.96 σ / |value|`` in quadrature,
+    which is propagation of variances. A relative number is ``U`` itself; for a
+    :class:`Distribution` ``U`` is 1.96 times its standard deviation, so that Approach 1
+    and Monte Carlo propagate the same variance:
+
+    * ``normal``: ``(upper - lower) / 2`` (the bounds are the 2.5/97.5 % points);
+    * ``lognormal``: the standard deviation of the lognormal whose 2.5/97.5 % points are
+      the bounds (wider on the high side than ``(upper - lower) / 2``);
+    * ``uniform``: ``(upper - lower) / √12`` (the bounds are min and max);
+    * ``triangular``: ``√((a² + b² + c² - ab - ac - bc) / 18)`` with mode ``c`` (default:
+      *value*, kept inside the bounds).
 
     Returns 0.0 when *spec* is None (no stated uncertainty).
     """
     if spec is None:
         return 0.0
     if isinstance(spec, Distribution):
-        width = (spec.upper - spec.lower) / 2.0
-        if width == 0:
+        if spec.upper == spec.lower:
             return 0.0
         if value == 0:
             return math.inf
-        return width / abs(value)
+        mode = spec.mode if spec.mode is not None else value
+        return Z95 * distribution_sd(spec.distribution, spec.lower, spec.upper, mode) / abs(value)
     return float(spec)
+
+
+Z95 = 1.959963984540054
+"""The 97.5 % point of the standard normal distribution."""
+
+
+def distribution_sd(distribution: str, lower: float, upper: float, mode: float) -> float:
+    """Standard deviation of a distribution given by its bounds (see :class:`Distribution`)."""
+    if distribution == "normal":
+        return (upper - lower) / 2.0 / Z95
+    if distribution == "lognormal":
+        mu = 0.5 * (math.log(lower) + math.log(upper))
+        sigma = (math.log(upper) - math.log(lower)) / (2.0 * Z95)
+        return math.exp(mu + sigma * sigma / 2.0) * math.sqrt(math.expm1(sigma * sigma))
+    if distribution == "uniform":
+        return (upper - lower) / math.sqrt(12.0)
+    if distribution == "triangular":
+        a, b, c = lower, upper, min(max(mode, lower), upper)
+        return math.sqrt(max(a * a + b * b + c * c - a * b - a * c - b * c, 0.0) / 18.0)
+    raise ValueError(f"unknown distribution {distribution!r}")
 
 
 class Citation(StrictModel):
