@@ -201,3 +201,257 @@ def test_data_quality_scores_show_the_weakest_data(cement_report):
     cat1 = per_cat.set_index("category").loc[1]
     assert 1 <= cat1["weighted_score"] <= 5
     assert "Data quality by category" in cement_report.tables()
+
+
+# -- audit fixes: GWP values used, full-precision factors, Totals sheet, exclusions, empty cells --
+
+
+def rich():
+    """AR6 inventory with fossil natural gas, non-fossil wood, grid power, scope 3 and SF6."""
+    return nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "Rich Co", "id": "R1", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR6",
+            "factor_packs": ["ipcc-2006", "cn-mee"],
+            "facilities": [
+                {"id": "a", "region": "CN-JS", "equity_share": 0.6},
+                {"id": "b", "region": "CN-GD", "equity_share": 1.0},
+            ],
+            "sources": [
+                {
+                    "id": "ng",
+                    "facility": "a",
+                    "category": 1,
+                    "factor": "ipcc-2006/stationary/natural_gas",
+                    "activity": {"amount": 100, "unit": "TJ", "uncertainty": 0.05},
+                },
+                {
+                    "id": "wood",
+                    "facility": "b",
+                    "category": 1,
+                    "factor": "ipcc-2006/stationary/wood_wood_waste",
+                    "activity": {"amount": 10, "unit": "TJ", "uncertainty": 0.05},
+                },
+                {
+                    "id": "grid",
+                    "facility": "b",
+                    "category": 2,
+                    "factor": "cn-mee/grid/national/2022",
+                    "activity": {"amount": 1000, "unit": "MWh", "uncertainty": 0.01},
+                },
+                {
+                    "id": "bought",
+                    "facility": "b",
+                    "category": 4,
+                    "scope3_category": 1,
+                    "factor": "ipcc-2006/stationary/gas_diesel_oil",
+                    "activity": {"amount": 1, "unit": "TJ"},
+                },
+                {
+                    "id": "leak",
+                    "facility": "a",
+                    "category": 1,
+                    "method": "release",
+                    "gas": "SF6",
+                    "activity": {"amount": 10, "unit": "kg"},
+                },
+            ],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def rich_report():
+    return nc.inventory_report(nc.calculate(rich(), uncertainty="analytical"))
+
+
+def md_table(md: str, heading: str) -> list[dict[str, str]]:
+    """The rows of the Markdown table under ``## heading`` as {column: cell text}."""
+    lines = md.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0].strip().splitlines()
+    rows = [[c.strip() for c in ln.strip().strip("|").split(" | ")] for ln in lines]
+    header, body = rows[0], rows[2:]
+    return [dict(zip(header, r, strict=True)) for r in body]
+
+
+def html_table(page: str, heading: str) -> list[dict[str, str]]:
+    """The rows of the HTML table after ``<h2>heading</h2>`` as {column: cell text}."""
+    import html as _html
+
+    part = page.split(f"<h2>{heading}</h2>", 1)[1].split("</table>", 1)[0]
+    header = [_html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", part)]
+    body = []
+    for tr in re.findall(r"<tr>(.*?)</tr>", part, flags=re.S)[1:]:
+        cells = [_html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        body.append(dict(zip(header, cells, strict=True)))
+    return body
+
+
+def num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def test_gwp_table_lists_the_origin_specific_values_used(rich_report, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    res = rich_report.result
+    md_rows = md_table(rich_report.to_markdown(), "GWP")
+    html_rows = html_table(rich_report.to_html(), "GWP")
+    for rows in (md_rows, html_rows):
+        by = {(r["gas"], r["origin"]): r for r in rows}
+        assert num(by[("CH4", "fossil")]["gwp"]) == 29.8
+        assert num(by[("CH4", "non-fossil")]["gwp"]) == 27.0
+        assert "Table 7.15" in by[("CH4", "fossil")]["source"]
+        assert "Table 7.SM.7" in by[("N2O", "—")]["source"]
+        assert not any(num(r["gwp"]) == 27.9 for r in rows)  # not used, so not listed
+        # a reader multiplying the listed GWP by the listed mass gets the listed CO2e
+        for r in rows:
+            assert num(r["gwp"]) * num(r["mass_t"]) == pytest.approx(num(r["co2e_t"]), abs=6e-4)
+        # ... and the rows add up to the gross location-based total
+        assert sum(num(r["co2e_t"]) for r in rows) == pytest.approx(res.total_co2e, abs=0.01)
+    wb = openpyxl.load_workbook(rich_report.to_excel(tmp_path / "r.xlsx"))
+    ws = wb["GWP"]
+    header = [c.value for c in ws[1]]
+    xl = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert {(r["gas"], r["origin"], r["gwp"]) for r in xl if r["gas"] == "CH4"} == {
+        ("CH4", "fossil", 29.8),
+        ("CH4", "non-fossil", 27),
+    }
+    for r in xl:
+        assert r["gwp"] * r["mass_t"] == pytest.approx(r["co2e_t"])
+    lines = res.lines
+    assert sorted(lines.loc[lines["gas"] == "CH4", "gwp"].unique()) == [27.0, 29.8]
+    d = json.loads(rich_report.to_json())
+    assert {(g["gas"], g["origin"], g["gwp"]) for g in d["report"]["gwp_values"]} >= {
+        ("CH4", "fossil", 29.8),
+        ("CH4", "non-fossil", 27.0),
+    }
+    t = {i.item: i.detail for i in rich_report.checklist()}["t"]
+    assert "CH4 fossil 29.8" in t and "CH4 non-fossil 27" in t
+
+
+def test_factor_values_are_printed_exactly_as_the_pack_gives_them(cement_report):
+    tables = cement_report.tables()
+    expected = {(r["factor"], r["gas"]): r["value"] for _, r in tables["Factors"].iterrows()}
+    assert expected[("cn-mee/grid/national/2022", "CO2")] == 0.5703
+    assert expected[("cn-mee/fuel/diesel", "carbon_content")] == 0.0202
+    for rows in (
+        md_table(cement_report.to_markdown(), "Factors"),
+        html_table(cement_report.to_html(), "Factors"),
+    ):
+        got = {(r["factor"], r["gas"]): r["value"] for r in rows}
+        assert got[("cn-mee/grid/national/2022", "CO2")] == "0.5703"
+        assert got[("cn-mee/fuel/diesel", "carbon_content")] == "0.0202"
+        # every printed factor reads back as exactly the pack's value
+        assert {k: num(v) for k, v in got.items()} == expected
+
+
+def test_gas_masses_are_not_rounded_to_three_decimals(rich_report):
+    md = rich_report.to_markdown()
+    gas = {(r["gas"], r["origin"]): r for r in md_table(md, "GWP")}
+    assert gas[("N2O", "—")]["mass_t"] == "0.0466"  # 0.047 at 3 decimals
+    assert gas[("CH4", "fossil")]["mass_t"] == "0.063"
+    lines = html_table(rich_report.to_html(), "Lines")
+    n2o = next(r for r in lines if r["source"] == "bought" and r["gas"] == "N2O")
+    assert n2o["mass_t"] == "0.0006" and n2o["gwp"] == "273"
+
+
+def test_excel_has_a_totals_sheet_with_numbers_and_units(cement_report, rich_report, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    for name, rep in (("c", cement_report), ("r", rich_report)):
+        wb = openpyxl.load_workbook(rep.to_excel(tmp_path / f"{name}.xlsx"))
+        assert wb.sheetnames[0] == "Totals"
+        ws = wb["Totals"]
+        assert [c.value for c in ws[1]] == ["key", "item", "value", "unit"]
+        rows = {r[0]: (r[2], r[3]) for r in ws.iter_rows(min_row=2, values_only=True)}
+        t = rep.result.totals()
+        u = rep.result.group_uncertainty["total"]
+        assert rows["gross_co2e_t"] == (pytest.approx(t["gross_co2e_t"]), "t CO2e")
+        assert rows["gross_co2e_t_market_based"] == (
+            pytest.approx(t["gross_co2e_t_market_based"]),
+            "t CO2e",
+        )
+        assert rows["biogenic_co2_t"] == (pytest.approx(t["biogenic_co2_t"]), "t CO2")
+        assert rows["removals_co2e_t"] == (pytest.approx(t["removals_co2e_t"]), "t CO2e")
+        assert rows["gross_ci95_low_t"] == (pytest.approx(u.low), "t CO2e")
+        assert rows["gross_ci95_high_t"] == (pytest.approx(u.high), "t CO2e")
+        assert rows["gross_relative_95"] == (pytest.approx(u.relative_95), "fraction")
+        for key, (value, _unit) in rows.items():
+            if key != "uncertainty_method":
+                assert isinstance(value, int | float), key  # numbers, not text
+    assert rich_report.result.totals()["biogenic_co2_t"] == pytest.approx(1120.0)
+    wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
+    rows = {r[0]: r[2] for r in wb["Totals"].iter_rows(min_row=2, values_only=True)}
+    assert rows["excluded_est_co2e_t"] == 11300  # 4 200 (cat. 3) + 7 100 (cat. 4), not in gross
+
+
+def test_excluded_categories_are_marked_not_shown_as_measured_zero(cement_report, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    for rows in (
+        md_table(cement_report.to_markdown(), "By category"),
+        html_table(cement_report.to_html(), "By category"),
+    ):
+        cat = {r["category"]: r for r in rows}
+        assert cat["3"]["status"] == "excluded"
+        assert num(cat["3"]["excluded_est_co2e_t"]) == 4200
+        assert cat["3"]["relative_95"] == "—" and cat["3"]["ci95_low_t"] == "—"
+        assert cat["5"]["status"] == "excluded" and cat["5"]["excluded_est_co2e_t"] == "—"
+        assert cat["1"]["status"] == "reported" and cat["1"]["relative_95"] != "—"
+    wb = openpyxl.load_workbook(cement_report.to_excel(tmp_path / "r.xlsx"))
+    ws = wb["By category"]
+    header = [c.value for c in ws[1]]
+    xl = {
+        r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)
+    }
+    assert xl[3]["co2e_t"] == 0 and xl[3]["status"] == "excluded"
+    assert xl[3]["excluded_est_co2e_t"] == 4200 and xl[3]["relative_95"] is None
+    d = json.loads(cement_report.to_json())
+    assert d["totals"]["by_category"]["3"] == 0
+    cats = {c["category"]: c for c in d["report"]["categories"]}
+    assert cats[3] == {
+        "category": 3,
+        "co2e_t": 0,
+        "status": "excluded",
+        "excluded_est_co2e_t": 4200,
+    }
+    assert cats[1]["status"] == "reported"
+    # an inventory that neither covers nor excludes a category says so
+    status = nc.inventory_report(nc.calculate(minimal())).category_status()
+    assert status[1] == ("reported", None) and status[3] == ("not addressed", None)
+
+
+def test_cli_summary_marks_excluded_categories(capsys):
+    from nqi_carbon.cli import main
+
+    assert main(["calculate", str(CEMENT), "--uncertainty", "analytical"]) == 0
+    out = capsys.readouterr().out
+    rows = {ln.split("  ")[0].strip(): ln for ln in out.splitlines() if ln.startswith("Category")}
+    assert "excluded (est. 4,200 t CO2e)" in rows["Category 3"]
+    assert "excluded" in rows["Category 5"] and "est." not in rows["Category 5"]
+    for c in (3, 4, 5, 6):
+        assert "±" not in rows[f"Category {c}"]  # no ±0.0 % certainty for what was not measured
+    assert "±" in rows["Category 1"] and "excluded" not in rows["Category 1"]
+
+
+def test_missing_values_are_empty_cells_never_na_text(rich_report, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.load_workbook(rich_report.to_excel(tmp_path / "r.xlsx"))
+    ws = wb["Lines"]
+    header = [c.value for c in ws[1]]
+    lines = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert {r["scope3_category"] for r in lines if r["category"] in (1, 2)} == {None}
+    assert {r["scope3_category"] for r in lines if r["source"] == "bought"} == {1}
+    texts = [
+        (s.title, c.coordinate, c.value)
+        for s in wb
+        for row in s.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.strip().lower() in ("<na>", "nan", "nat", "none")
+    ]
+    assert texts == []
+    page = rich_report.to_html()
+    assert "&lt;NA&gt;" not in page and ">nan<" not in page
+    bought = [r for r in html_table(page, "Lines") if r["source"] == "bought"]
+    assert {r["scope3_category"] for r in bought} == {"1"}
+    ng = [r for r in html_table(page, "Lines") if r["source"] == "ng"]
+    assert {r["scope3_category"] for r in ng} == {"—"}

@@ -138,7 +138,15 @@ def issues_from_validation_error(
 ) -> list[Issue]:
     """Turn a pydantic ``ValidationError`` into :class:`Issue` records (all of them)."""
     issues: list[Issue] = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    item_locs = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
+    for err in errors:
+        if (
+            err["type"] == "too_short"
+            and "after validation" in err["msg"]
+            and any(loc[: len(err["loc"])] == tuple(err["loc"]) for loc in item_locs)
+        ):
+            continue  # "0 items after validation" only echoes its items' own errors
         loc = [*prefix, *[p for p in err["loc"] if not _is_union_tag(p)]]
         ctx = err.get("ctx") or {}
         allowed = _ALLOWED.get(err["type"], "")

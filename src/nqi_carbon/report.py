@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from . import __version__
 from ._atomic import atomic_write, atomic_write_text
 from .gases import KYOTO_GROUPS
-from .gwp_values import gwp, gwp_citation
+from .gwp_values import gwp_citation
 from .result import Result
 
 if TYPE_CHECKING:
@@ -229,7 +229,19 @@ class InventoryReport:
             if ver
             else "state reporting.verification",
         )
-        put("t", "present", f"{res.gwp_set}: {res.provenance()['gwp_source']}")
+        by_origin = [r for r in self.gwp_used() if r["origin"]]
+        put(
+            "t",
+            "present",
+            f"{res.gwp_set}: {res.provenance()['gwp_source']}"
+            + (
+                "; origin-specific: "
+                + ", ".join(f"{r['gas']} {r['origin']} {_exact(r['gwp'])}" for r in by_origin)
+                if by_origin
+                else ""
+            )
+            + "; every value used, per gas and origin and cited, in table 'GWP'",
+        )
         return [ChecklistItem(k, en, zh, by[k][0], by[k][1]) for k, en, zh in CHECKLIST]
 
     def direct_by_gas(self) -> list[tuple[str, float, float]]:
@@ -254,6 +266,152 @@ class InventoryReport:
             )
         return out
 
+    def category_status(self) -> dict[int, tuple[str, float | None]]:
+        """Per ISO category: its status and the estimated t CO2e of what was excluded.
+
+        Status is ``"reported"`` (sources), ``"reported; part excluded"`` (sources and an
+        exclusion), ``"excluded"`` (an exclusion and no sources: its 0 is not a measured
+        zero) or ``"not addressed"`` (neither). The estimate is the sum of the exclusions'
+        ``estimated_co2e_t`` (``None`` when none gives one).
+        """
+        inv = self.inventory
+        with_sources = {s.category for s in inv.sources}
+        out: dict[int, tuple[str, float | None]] = {}
+        for c in range(1, 7):
+            excl = [e for e in inv.exclusions if e.category == c]
+            estimates = [e.estimated_co2e_t for e in excl if e.estimated_co2e_t is not None]
+            est = math.fsum(estimates) if estimates else None
+            if c in with_sources:
+                status = "reported; part excluded" if excl else "reported"
+            else:
+                status = "excluded" if excl else "not addressed"
+            out[c] = (status, est)
+        return out
+
+    def gwp_used(self) -> list[dict[str, Any]]:
+        """The GWP values the calculation used: one row per (gas, origin), each cited.
+
+        Read from the result's lines (which carry the GWP applied), so an origin-specific
+        value (AR6 CH4 fossil 29.8 / non-fossil 27.0, Table 7.15) is listed as such. Mass
+        and t CO2e are the gross location-based amounts (biogenic CO2 apart) at that GWP:
+        ``gwp * mass_t == co2e_t`` on every row. Lines from CO2e factors carry no gas.
+        """
+        from .gases import _catalogue as _gas_catalogue
+        from .gwp_values import _normalise_set, _tables
+
+        res = self.result
+        sid = _normalise_set(res.gwp_set)
+        gset = _tables().sets[sid]
+        lines = res.lines
+        gross = (lines["basis"] != "market") & ~lines["biogenic"].astype(bool)
+        species = _gas_catalogue().species
+        rows = []
+        keys = sorted({(str(g), float(v)) for g, v in zip(lines["gas"], lines["gwp"], strict=True)})
+        for gas, value in keys:
+            if gas == "CO2e":
+                continue
+            m = (lines["gas"] == gas) & (lines["gwp"] == value)
+            origin = next(
+                (
+                    o
+                    for o, ov in gset.origin_values.get(gas, {}).items()
+                    if ov.value == value and gset.values.get(gas) != value
+                ),
+                None,
+            )
+            sp = species.get(gas)
+            if origin is not None or gset.values.get(gas) == value:
+                cite = gwp_citation(gas, sid, origin)
+                where = cite.table or cite.section or cite.page or ""
+                source = f"{cite.document}, {where}"
+            elif value == 0 and sp is not None and not sp.kyoto:
+                source = "outside the Kyoto basket: counted as 0 t CO2e (mass reported)"
+            else:  # pragma: no cover - every GWP the calculation applies comes from the set
+                source = "as applied in the calculation"
+            rows.append(
+                {
+                    "gas": gas,
+                    "origin": None if origin is None else origin.replace("_", "-"),
+                    "gwp": value,
+                    "mass_t": float(lines.loc[m & gross, "mass_t"].sum()),
+                    "co2e_t": float(lines.loc[m & gross, "co2e_t"].sum()),
+                    "source": source,
+                }
+            )
+        return rows
+
+    def totals_rows(self) -> list[tuple[str, str, float | str | None, str]]:
+        """The headline numbers as (key, label, value, unit): the Excel "Totals" sheet."""
+        res = self.result
+        t = res.totals()
+        rows: list[tuple[str, str, float | str | None, str]] = [
+            (
+                "gross_co2e_t",
+                "Gross, location-based / 总排放（基于位置）",
+                t["gross_co2e_t"],
+                "t CO2e",
+            ),
+            (
+                "gross_co2e_t_market_based",
+                "Gross, market-based / 总排放（基于市场）",
+                t["gross_co2e_t_market_based"],
+                "t CO2e",
+            ),
+            (
+                "biogenic_co2_t",
+                "Biogenic CO2 (reported apart) / 生物源 CO2（单独报告）",
+                t["biogenic_co2_t"],
+                "t CO2",
+            ),
+            (
+                "removals_co2e_t",
+                "Removals (reported apart) / 清除（单独报告）",
+                t["removals_co2e_t"],
+                "t CO2e",
+            ),
+        ]
+        u = res.group_uncertainty.get("total")
+        if u is not None:
+            rows += [
+                (
+                    "gross_ci95_low_t",
+                    "95 % interval of the gross total, low / 总排放 95 % 区间下限",
+                    u.low,
+                    "t CO2e",
+                ),
+                (
+                    "gross_ci95_high_t",
+                    "95 % interval of the gross total, high / 总排放 95 % 区间上限",
+                    u.high,
+                    "t CO2e",
+                ),
+                (
+                    "gross_relative_95",
+                    "95 % interval of the gross total, relative half-width / 相对不确定度",
+                    u.relative_95,
+                    "fraction",
+                ),
+                (
+                    "uncertainty_method",
+                    "Uncertainty method / 不确定性方法",
+                    res.uncertainty_method,
+                    "",
+                ),
+            ]
+        estimates = [
+            e.estimated_co2e_t for e in self.inventory.exclusions if e.estimated_co2e_t is not None
+        ]
+        if estimates:
+            rows.append(
+                (
+                    "excluded_est_co2e_t",
+                    "Excluded sources, estimated (not in the gross totals) / 排除源估算（不计入总排放）",
+                    math.fsum(estimates),
+                    "t CO2e",
+                )
+            )
+        return rows
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables as DataFrames (the same ones as in HTML and Excel)."""
         import pandas as pd
@@ -262,14 +420,17 @@ class InventoryReport:
         t = res.totals()
         unc = res.group_uncertainty
         cat_rows = []
-        for c in range(1, 7):
-            u = unc.get(f"category:{c}")
+        for c, (status, est) in self.category_status().items():
+            # a category without sources has no measured zero and no uncertainty to show
+            u = unc.get(f"category:{c}") if status.startswith("reported") else None
             cat_rows.append(
                 {
                     "category": c,
                     "name": CATEGORY_NAMES[c][0],
                     "name_zh": CATEGORY_NAMES[c][1],
                     "co2e_t": t["by_category"][str(c)],
+                    "status": status,
+                    "excluded_est_co2e_t": est,
                     "ci95_low_t": None if u is None else u.low,
                     "ci95_high_t": None if u is None else u.high,
                     "relative_95": None if u is None else u.relative_95,
@@ -366,19 +527,7 @@ class InventoryReport:
                             "citation": f"{cit.document}, {where} <{cit.url}>" if cit else "",
                         }
                     )
-        gwp_rows = []
-        for gas in sorted({g for g in res.table.template.gas if g != "CO2e"}):
-            try:
-                cite = gwp_citation(gas, res.gwp_set)
-                gwp_rows.append(
-                    {
-                        "gas": gas,
-                        "gwp": gwp(gas, res.gwp_set),
-                        "source": f"{cite.document}, {cite.table}",
-                    }
-                )
-            except Exception:  # non-Kyoto species without a value are listed in mass only
-                continue
+        gwp_rows = self.gwp_used()
         from .quality import data_quality
 
         dq_src, dq_cat = data_quality(res)
@@ -420,6 +569,16 @@ class InventoryReport:
             if rep and rep.verification
             else None,
             "checklist": [asdict(i) for i in self.checklist()],
+            "gwp_values": self.gwp_used(),
+            "categories": [
+                {
+                    "category": c,
+                    "co2e_t": d["totals"]["by_category"][str(c)],
+                    "status": status,
+                    "excluded_est_co2e_t": est,
+                }
+                for c, (status, est) in self.category_status().items()
+            ],
         }
         return d
 
@@ -638,7 +797,11 @@ consolidation: {esc(inv.organization.consolidation.replace("_", " "))}; GWP: {es
 """
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write an Excel workbook: one sheet per table and a provenance sheet (atomic)."""
+        """Write an Excel workbook: totals, one sheet per table, provenance (atomic).
+
+        The "Totals" sheet has the headline numbers as numbers with a unit column;
+        missing values are empty cells, never the text "<NA>" or "nan".
+        """
         try:
             import openpyxl
         except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
@@ -651,6 +814,16 @@ consolidation: {esc(inv.organization.consolidation.replace("_", " "))}; GWP: {es
         ws0 = wb.active
         assert ws0 is not None
         wb.remove(ws0)
+        tot = wb.create_sheet("Totals")
+        tot.append(["key", "item", "value", "unit"])
+        for cell in tot[1]:
+            cell.font = Font(bold=True)
+        for key, label, value, unit in self.totals_rows():
+            tot.append([key, label, _excel_value(value), unit])
+            if unit.startswith("t "):
+                tot.cell(row=tot.max_row, column=3).number_format = "#,##0.000###"
+            elif unit == "fraction":
+                tot.cell(row=tot.max_row, column=3).number_format = "0.0%"
         for name, df in self.tables().items():
             ws = wb.create_sheet(name[:31])
             ws.append([str(c) for c in df.columns])
@@ -659,7 +832,9 @@ consolidation: {esc(inv.organization.consolidation.replace("_", " "))}; GWP: {es
             for row in df.itertuples(index=False):
                 ws.append([_excel_value(v) for v in row])
             for col, cname in enumerate(df.columns, start=1):
-                if str(cname).endswith(("_t", "value", "share", "gwp", "activity")):
+                # factor values, GWPs, masses and inputs keep Excel's General format (every
+                # significant digit shown); only t CO2e amounts get a fixed number format
+                if str(cname).endswith("_t") and str(cname) not in _PRECISE_COLUMNS:
                     for r in range(2, ws.max_row + 1):
                         ws.cell(row=r, column=col).number_format = "#,##0.000###"
         prov = wb.create_sheet("Provenance")
@@ -724,9 +899,7 @@ def _share(res: Result, facility_id: str) -> float:
 
 
 def _excel_value(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
+    if _is_missing(v):
         return None
     if hasattr(v, "item"):
         v = v.item()
@@ -735,11 +908,38 @@ def _excel_value(v: Any) -> Any:
     return str(v)
 
 
-def _cell(v: Any) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+_EXACT_COLUMNS = frozenset({"value", "gwp"})
+"""Values as the pack or the inventory gives them (factors, NCVs, carbon contents, GWPs)."""
+_PRECISE_COLUMNS = frozenset({"mass_t", "share", "activity"})
+"""Inputs and gas masses: printed to 10 significant digits, never to 3 decimals."""
+
+
+def _is_missing(v: Any) -> bool:
+    """None, NaN, ``pd.NA`` or ``pd.NaT``: an empty cell, never the text "<NA>" or "nan"."""
+    if v is None:
+        return True
+    import pandas as pd
+
+    return bool(pd.api.types.is_scalar(v) and not isinstance(v, str) and pd.isna(v))
+
+
+def _exact(v: float) -> str:
+    """The shortest text that reads back as exactly *v* (``repr``), with thousands commas."""
+    text = f"{v:,}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _cell(v: Any, column: str = "") -> str:
+    if _is_missing(v):
         return "—"
+    if hasattr(v, "item") and not isinstance(v, str):
+        v = v.item()
     if isinstance(v, bool):
         return "yes" if v else "no"
+    if isinstance(v, float | int) and column in _EXACT_COLUMNS:
+        return _exact(float(v)) if isinstance(v, float) else f"{v:,}"
+    if isinstance(v, float) and column in _PRECISE_COLUMNS:
+        return f"{v:,.10g}"
     if isinstance(v, float):
         return f"{v:,.3f}" if abs(v) >= 0.001 or v == 0 else f"{v:.3g}"
     return str(v)
@@ -751,7 +951,15 @@ def _df_markdown(df: pd.DataFrame) -> str:
     cols = [str(c) for c in df.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(_cell(v).replace("|", "\\|") for v in row) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                # a line break inside a cell would end the table row
+                " ".join(_cell(v, c).split()).replace("|", "\\|")
+                for v, c in zip(row, cols, strict=True)
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -762,10 +970,10 @@ def _df_html(df: pd.DataFrame) -> str:
     body = []
     for row in df.itertuples(index=False):
         cells = "".join(
-            f"<td class='num'>{html.escape(_cell(v))}</td>"
+            f"<td class='num'>{html.escape(_cell(v, str(c)))}</td>"
             if isinstance(v, int | float) and not isinstance(v, bool)
-            else f"<td>{html.escape(_cell(v))}</td>"
-            for v in row
+            else f"<td>{html.escape(_cell(v, str(c)))}</td>"
+            for v, c in zip(row, df.columns, strict=True)
         )
         body.append(f"<tr>{cells}</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"

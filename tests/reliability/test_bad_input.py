@@ -353,3 +353,9 @@ def test_an_empty_inventory_is_flagged_and_year_labels_may_be_unquoted(tmp_path)
         "           activity: {amount: 10, unit: MWh, period: 2024}}]\n"
     )
     assert nc.load_inventory(p).sources[0].records[0].period == "2024"
+
+
+def test_a_bad_item_is_reported_once_not_also_as_an_empty_list():
+    with pytest.raises(InvalidInputError) as exc:
+        nc.validate_inventory(case(facilities__0__equity_share=1.5))
+    assert [i.code for i in exc.value.issues] == ["less_than_equal"]
