@@ -247,3 +247,217 @@ def test_regional_totals_keep_consolidation():
     )  # wuxi at 60 %
     assert table.loc[2024, "CN-AH"] == pytest.approx(by_fac["hefei"], rel=1e-12)
     assert table.loc[2024].sum() == pytest.approx(res.total_co2e, rel=1e-12)
+
+
+# -- input checks (audit: fractional years, tracebacks, LMDI unit) ---------------------------
+EXAMPLE = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "trajectory"
+TRAJ_ARGS = ["--target-year", "2030", "--method", "linear", "--target-reduction", "0.3"]
+
+
+def _csv(tmp_path, text, name="series.csv", encoding="utf-8"):
+    p = tmp_path / name
+    p.write_text(text, encoding=encoding)
+    return str(p)
+
+
+def test_fractional_year_is_refused_naming_file_row_field_value(tmp_path):
+    from nqi_carbon.workflows import run_trajectory
+
+    f = _csv(tmp_path, "year,gross_co2e_t\n2020.5,100\n2021,95\n2022,90\n")
+    with pytest.raises(InvalidInputError) as exc:
+        run_trajectory([f], target_year=2030, method="linear", target_reduction=0.3)
+    (issue,) = exc.value.issues
+    assert (issue.code, issue.file, issue.row, issue.field, issue.value) == (
+        "series_year",
+        f,
+        1,
+        "year",
+        "'2020.5'",
+    )
+    with pytest.raises(InvalidInputError, match="series_year"):
+        detect_peak({2020.5: 100, 2021: 95, 2022: 90}, plateau_band=0.02, decline_years=1)
+    # a whole year written as a float is a year
+    assert detect_peak({2020.0: 100, 2021: 95}, plateau_band=0.0, decline_years=1).peak_year == 2020
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "extra", "code"),
+    [
+        (None, "utf-8", [], "file_unreadable"),
+        ('year,gross_co2e_t\n2020,"1,000"\n2021,95\n2022,90\n', "utf-8", [], "float_type"),
+        ("year,gross_co2e_t\n2020,true\n2021,95\n2022,90\n", "utf-8", [], "float_type"),
+        ("year,gross_co2e_t\n", "utf-8", [], "series_empty"),
+        ("", "utf-8", [], "table_columns"),
+        ("year,gross_co2e_t\n2020,100\n2021,95\n2022,90\n", "utf-16", [], "encoding"),
+        ("year,gross_co2e_t\n2020,100\n2021,\n2022,90\n", "utf-8", [], "missing"),
+        ("year,gross_co2e_t\n2020,100\n2021,nan\n2022,90\n", "utf-8", [], "float_type"),
+        ("year,gross_co2e_t\n2020,100\n2021,-95\n2022,90\n", "utf-8", [], "emissions_not_negative"),
+        ("year,gross_co2e_t\n2020,100\n2020,95\n2021,90\n", "utf-8", [], "series_years_unique"),
+        ("year,gross_co2e_t\n2020,100\n2022,90\n", "utf-8", [], "series_contiguous"),
+        ("year,gross\n2020,100\n", "utf-8", [], "table_columns"),
+        ("year,gross_co2e_t\n2020,100,1\n", "utf-8", [], "file_corrupt"),
+        (
+            "year,gross_co2e_t\n2020,100\n2021,95\n2022,90\n",
+            "utf-8",
+            ["--target-year", "2010"],
+            "roadmap_years",
+        ),
+        (
+            "year,gross_co2e_t\n2020,100\n2021,95\n2022,90\n",
+            "utf-8",
+            ["--base-year", "2019"],
+            "base_year",
+        ),
+        (
+            "year,gross_co2e_t\n2020,100\n2021,95\n2022,90\n",
+            "utf-8",
+            ["--fit-from", "2022"],
+            "forecast_input",
+        ),
+    ],
+)
+def test_trajectory_cli_bad_input_is_one_typed_block(tmp_path, capsys, text, encoding, extra, code):
+    from nqi_carbon.cli import main
+
+    f = str(tmp_path / "absent.csv") if text is None else _csv(tmp_path, text, encoding=encoding)
+    args = ["trajectory", f, *TRAJ_ARGS]
+    # later options win: --target-year 2010 replaces 2030
+    assert main([*args, *extra]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"[{code}]" in captured.err and "Traceback" not in captured.err
+    assert "problem" in captured.err.splitlines()[0]
+
+
+def test_every_problem_of_a_series_file_is_reported_at_once(tmp_path):
+    from nqi_carbon.workflows import run_trajectory
+
+    f = _csv(
+        tmp_path,
+        "year,gross_co2e_t,removals_co2e_t\n2020,100,-1\n2020,95,x\n2021,,\n2022,nan,\n"
+        "2023,-5,\n2025,1,\n",
+    )
+    with pytest.raises(InvalidInputError) as exc:
+        run_trajectory([f], target_year=2030, method="linear", target_reduction=0.3)
+    found = {(i.code, i.row, i.field) for i in exc.value.issues}
+    assert found == {
+        ("float_type", 2, "removals_co2e_t"),
+        ("missing", 3, "gross_co2e_t"),
+        ("float_type", 4, "gross_co2e_t"),
+        ("emissions_not_negative", 5, "gross_co2e_t"),
+        ("series_years_unique", None, "year"),
+        ("series_contiguous", None, "year"),
+    }
+    assert all(i.file == f for i in exc.value.issues)
+
+
+def test_python_api_series_checks():
+    with pytest.raises(InvalidInputError) as exc:
+        detect_peak(
+            pd.Series([100, 95, 90, 85], index=[2020, 2021, 2021, 2022]),
+            plateau_band=0.02,
+            decline_years=1,
+        )
+    assert [i.code for i in exc.value.issues] == ["series_years_unique"]
+    with pytest.raises(InvalidInputError) as exc:
+        forecast_loglinear({2020: True, 2021: "1,000", 2022: math.nan, 2023: -1.0}, until=2030)
+    assert [i.code for i in exc.value.issues] == [
+        "float_type",
+        "float_type",
+        "finite_number",
+        "emissions_not_negative",
+    ]
+    from nqi_carbon.trajectory import build_trajectory
+
+    good = {2020: 100.0, 2021: 95.0, 2022: 90.0}
+    with pytest.raises(InvalidInputError) as exc:
+        build_trajectory(
+            good,
+            {2020: "x"},
+            target_year=2015,
+            method="linear",
+            target_reduction=0.3,
+            fit_from=2022,
+        )
+    assert {i.code for i in exc.value.issues} == {"float_type", "roadmap_years", "forecast_input"}
+
+
+def test_unsorted_rows_are_sorted_and_the_report_says_so(tmp_path, capsys):
+    from nqi_carbon.cli import main
+    from nqi_carbon.workflows import run_trajectory
+
+    f = _csv(tmp_path, "year,gross_co2e_t,note\n2022,90,c\n2020,100,a\n2021,95,b\n")
+    rep = run_trajectory([f], target_year=2030, method="linear", target_reduction=0.3)
+    assert list(rep.actuals) == [2020, 2021, 2022]
+    assert any("sorted by year" in n for n in rep.notes)
+    assert any("ignored: note" in n for n in rep.notes)
+    assert rep.to_dict()["notes"] == rep.notes
+    assert main(["trajectory", f, *TRAJ_ARGS]) == 0
+    assert "note: " in capsys.readouterr().err
+
+
+def test_lmdi_reports_tonnes_whatever_the_declared_unit(tmp_path):
+    from nqi_carbon.workflows import run_trajectory
+
+    series = pd.read_csv(EXAMPLE / "series.csv").set_index("year")["gross_co2e_t"]
+    rep = run_trajectory(
+        [str(EXAMPLE / "series.csv")],
+        target_year=2030,
+        method="linear",
+        target_reduction=0.3,
+        base_year=2015,
+        sectors=str(EXAMPLE / "sectors.csv"),
+    )
+    d = rep.decomposition
+    assert d is not None and d["unit"] == "t CO2e" and d["emissions_unit"] == "10^4 t"
+    # the sectors (in 10^4 t) add up to the series (in t): the change is in t
+    assert d["total_change_t"] == pytest.approx(series[2024] - series[2015], abs=1e-6)
+    assert sum(d["additive"].values()) == pytest.approx(d["total_change_t"], rel=1e-12)
+
+    base = pd.DataFrame(
+        {"sector": ["a", "b"], "output": [1.0, 2.0], "energy": [3.0, 4.0], "emissions": [5.0, 6.0]}
+    )
+    cur = base.assign(emissions=[4.0, 6.5])
+    in_t = lmdi(base, cur)
+    assert in_t["total_change_t"] == pytest.approx(-0.5) and in_t["emissions_unit"] == "t"
+    in_kt = lmdi(base, cur, emissions_unit="kt")
+    assert in_kt["total_change_t"] == pytest.approx(-500)
+    header = lmdi(*(df.rename(columns={"emissions": "emissions [10^4 t]"}) for df in (base, cur)))
+    assert header["total_change_t"] == pytest.approx(-5000)
+    assert header["additive"]["activity"] == pytest.approx(1e4 * in_t["additive"]["activity"])
+    with pytest.raises(InvalidInputError, match="lmdi_emissions_unit"):
+        lmdi(base, cur, emissions_unit="MWh")
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        (  # the unit is not declared: never taken silently as t
+            "year,sector,output,energy,emissions\n2015,a,1,2,3\n2024,a,1,2,3\n",
+            {"lmdi_emissions_unit"},
+        ),
+        (
+            "year,sector,output,energy,emissions [widgets]\n2015,a,1,2,3\n2024,a,1,2,3\n",
+            {"lmdi_emissions_unit"},
+        ),
+        (
+            "year,sector,output,energy,emissions [t]\n2015,a,1,2,-3\n2015,a,1,2,3\n"
+            "2024,a,1,x,3\n2024.5,a,1,2,3\n",
+            {"lmdi_values", "lmdi_sectors", "float_type", "series_year"},
+        ),
+        ("year,sector,output,energy,emissions [t]\n2015,a,1,2,3\n", {"lmdi_years"}),
+        (
+            "year,sector,output,energy,emissions [t]\n2015,a,1,2,3\n2024,b,1,2,3\n",
+            {"lmdi_sectors"},
+        ),
+    ],
+)
+def test_bad_sectors_file_is_refused_with_every_problem(tmp_path, capsys, text, codes):
+    from nqi_carbon.cli import main
+
+    sectors = _csv(tmp_path, text, name="sectors.csv")
+    args = ["trajectory", str(EXAMPLE / "series.csv"), *TRAJ_ARGS, "--sectors", sectors]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and sectors in err
+    assert {c for c in codes if f"[{c}]" in err} == codes

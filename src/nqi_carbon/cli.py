@@ -111,14 +111,23 @@ def _summary(res: object, out: TextIO) -> None:
         "5": "Use of products",
         "6": "Other",
     }
+    from .report import inventory_report
+
+    status = inventory_report(res).category_status()
     for c, v in t["by_category"].items():
-        u = unc.get(f"category:{c}")
+        st, est = status[int(c)]
+        # an excluded or unaddressed category is no measured zero: no U95, and say why
+        u = unc.get(f"category:{c}") if st.startswith("reported") else None
+        note = "" if st == "reported" else st.replace("reported; ", "")
+        if est is not None:
+            note += f" (est. {est:,.10g} t CO2e)"
         rows.append(
             [
                 f"Category {c}",
                 names[c],
                 _fmt(v),
                 "" if u is None else f"±{100 * u.relative_95:.1f}%",
+                note,
             ]
         )
     u = unc.get("total")
@@ -128,12 +137,13 @@ def _summary(res: object, out: TextIO) -> None:
             "gross, location-based",
             _fmt(t["gross_co2e_t"]),
             "" if u is None else f"±{100 * u.relative_95:.1f}%",
+            "",
         ]
     )
-    rows.append(["Total", "gross, market-based", _fmt(t["gross_co2e_t_market_based"]), ""])
-    rows.append(["Biogenic CO2", "reported apart (t CO2)", _fmt(t["biogenic_co2_t"]), ""])
-    rows.append(["Removals", "reported apart", _fmt(t["removals_co2e_t"]), ""])
-    _print_table(["", "", "t CO2e", "U95"], rows, out)
+    rows.append(["Total", "gross, market-based", _fmt(t["gross_co2e_t_market_based"]), "", ""])
+    rows.append(["Biogenic CO2", "reported apart (t CO2)", _fmt(t["biogenic_co2_t"]), "", ""])
+    rows.append(["Removals", "reported apart", _fmt(t["removals_co2e_t"]), "", ""])
+    _print_table(["", "", "t CO2e", "U95", "status"], rows, out)
     if res.uncertainty_method:
         extra = f", seed {res.seed}, {res.iterations} iterations" if res.seed is not None else ""
         out.write(f"\nuncertainty: {res.uncertainty_method}{extra}\n")
@@ -306,6 +316,8 @@ def _cmd_trajectory(args: argparse.Namespace) -> int:
         sectors=args.sectors,
         fit_from=args.fit_from,
     )
+    for note in out.notes:
+        sys.stderr.write(f"note: {note}\n")
     if args.format == "html":
         sys.stdout.write(out.to_html())
     else:
@@ -401,7 +413,9 @@ def _parser() -> argparse.ArgumentParser:
         "--fit-from", type=int, default=None, help="first year used by the trend forecast"
     )
     tj.add_argument(
-        "--sectors", default=None, help="CSV (year, sector, output, energy, emissions) for LMDI"
+        "--sectors",
+        default=None,
+        help="CSV (year, sector, output, energy, 'emissions [unit]' e.g. 'emissions [10^4 t]') for LMDI",
     )
     tj.add_argument("--format", choices=("json", "html"), default="json")
     tj.set_defaults(func=_cmd_trajectory)
@@ -429,6 +443,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except NqiCarbonError as exc:
         sys.stderr.write(f"error: {exc}\n")
+        return 1
+    except OSError as exc:  # a folder that cannot be written, a file that vanished
+        where = f" {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"error:{where}: {exc.strerror or exc}\n")
         return 1
 
 

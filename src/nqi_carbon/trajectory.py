@@ -112,20 +112,164 @@ def regional_totals(results: Iterable[Result]) -> pd.DataFrame:
     return df.groupby(["year", "region"], sort=True)["co2e_t"].sum().unstack("region").fillna(0.0)
 
 
-def _as_series(values: Mapping[int, float] | pd.Series) -> list[tuple[int, float]]:
-    items = sorted((int(k), float(v)) for k, v in dict(values).items())
-    if not items:
-        raise InvalidInputError([Issue("series_empty", "the series is empty")])
-    years = [y for y, _ in items]
-    if years != list(range(years[0], years[-1] + 1)):
-        raise InvalidInputError(
-            [Issue("series_contiguous", "years must be consecutive (no gaps)", value=repr(years))]
-        )
-    for y, v in items:
-        if not math.isfinite(v):
-            raise InvalidInputError(
-                [Issue("finite_number", f"value for {y} is not finite", value=repr(v))]
+_PLAIN_NUMBER = r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?"
+_NUMBER_ALLOWED = (
+    "a plain decimal number such as 907800 or 9.078e5 (no thousands separators, no true/false)"
+)
+
+
+def _is_bool(v: Any) -> bool:
+    return isinstance(v, bool) or type(v).__name__ in ("bool_", "bool")
+
+
+def _whole_year(v: Any) -> int | None:
+    """The year *v* stands for, or None unless it is a whole number (2020, 2020.0, "2020")."""
+    import numbers
+    import re
+
+    if _is_bool(v):
+        return None
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    if isinstance(v, numbers.Real):
+        f = float(v)
+    elif isinstance(v, str) and re.fullmatch(_PLAIN_NUMBER, v.strip()):
+        f = float(v.strip())
+    else:
+        return None
+    return int(f) if math.isfinite(f) and f.is_integer() else None
+
+
+def _plain_number(v: Any) -> tuple[float, str | None]:
+    """Strict value parsing: ``(value, None)`` or ``(nan, problem)``.
+
+    *problem* is ``missing`` (None or an empty cell), ``type`` (text, true/false) or
+    ``finite`` (NaN, infinity).
+    """
+    import numbers
+    import re
+
+    if v is None:
+        return math.nan, "missing"
+    if _is_bool(v):
+        return math.nan, "type"
+    if isinstance(v, numbers.Real):
+        f = float(v)
+    elif isinstance(v, str):
+        s = v.strip()
+        if not s:
+            return math.nan, "missing"
+        if not re.fullmatch(_PLAIN_NUMBER, s):
+            return math.nan, "type"
+        f = float(s)
+    else:
+        return math.nan, "type"
+    return (f, None) if math.isfinite(f) else (math.nan, "finite")
+
+
+def _parse_series(
+    pairs: Iterable[tuple[Any, Any, int | None]],
+    *,
+    file: str | None = None,
+    year_field: str | None = None,
+    value_field: str | None = None,
+    contiguous: bool = True,
+    nonnegative: bool = True,
+    optional: bool = False,
+) -> tuple[list[tuple[int, float]], list[Issue]]:
+    """Check ``(year, value, row)`` triples; return the sorted series and *every* problem.
+
+    Years must be whole numbers, once each (and consecutive when *contiguous*); values
+    plain finite numbers (>= 0 when *nonnegative*). With *optional*, a missing value
+    leaves its year out instead of being an error.
+    """
+    issues: list[Issue] = []
+    items: list[tuple[int, float]] = []
+    rows_of: dict[int, list[int | None]] = {}
+    for key, val, row in pairs:
+        year = _whole_year(key)
+        if year is None:
+            issues.append(
+                Issue(
+                    "series_year",
+                    "a year is a whole number",
+                    file=file,
+                    row=row,
+                    field=year_field,
+                    value=repr(key),
+                    allowed="a whole year such as 2020",
+                )
             )
+        else:
+            rows_of.setdefault(year, []).append(row)
+        num, problem = _plain_number(val)
+        of = "" if year is None else f" for {year}"
+        if problem is None and nonnegative and num < 0:
+            problem = "negative"
+        if problem is not None and not (problem == "missing" and optional):
+            code, message, allowed = {
+                "missing": ("missing", f"no value{of}", "a number (empty is not 0)"),
+                "type": ("float_type", f"the value{of} is not a number", _NUMBER_ALLOWED),
+                "finite": ("finite_number", f"the value{of} is not finite", "a finite number"),
+                "negative": (
+                    "emissions_not_negative",
+                    f"emissions{of} are negative",
+                    "gross emissions >= 0 (removals are given separately)",
+                ),
+            }[problem]
+            issues.append(
+                Issue(
+                    code,
+                    message,
+                    file=file,
+                    row=row,
+                    field=value_field,
+                    value=repr(val),
+                    allowed=allowed,
+                )
+            )
+        elif problem is None and year is not None:
+            items.append((year, num))
+    for year, rows in sorted(rows_of.items()):
+        if len(rows) > 1:
+            at = ", ".join(str(r) for r in rows if r is not None)
+            issues.append(
+                Issue(
+                    "series_years_unique",
+                    f"year {year} is given {len(rows)} times" + (f" (rows {at})" if at else ""),
+                    file=file,
+                    field=year_field,
+                    value=str(year),
+                    allowed="one value per year",
+                )
+            )
+    years = sorted(rows_of)
+    if not years and not issues and not optional:
+        issues.append(Issue("series_empty", "the series is empty", file=file))
+    if contiguous and years:
+        gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years))
+        if gaps:
+            issues.append(
+                Issue(
+                    "series_contiguous",
+                    "years must be consecutive (no gaps); missing "
+                    + ", ".join(str(y) for y in gaps),
+                    file=file,
+                    field=year_field,
+                    value=repr(years),
+                )
+            )
+    return sorted(items), issues
+
+
+def _as_series(
+    values: Mapping[Any, Any] | pd.Series, *, nonnegative: bool = True
+) -> list[tuple[int, float]]:
+    """A checked annual series, sorted by year (a mapping's order carries no meaning)."""
+    pairs = values.items() if hasattr(values, "items") else dict(values).items()
+    items, issues = _parse_series(((k, v, None) for k, v in pairs), nonnegative=nonnegative)
+    if issues:
+        raise InvalidInputError(issues)
     return items
 
 
@@ -500,43 +644,204 @@ def _logmean(a: float, b: float) -> float:
     return (a - b) / (math.log(a) - math.log(b))
 
 
-def lmdi(base: pd.DataFrame, current: pd.DataFrame, *, small: float = 1e-20) -> dict[str, Any]:
+_EMISSIONS_HEADER = r"emissions\s*\[(.+)\]"
+_EMISSIONS_ALLOWED = "a mass unit such as t, kt or 10^4 t"
+
+
+def _lmdi_frame(
+    df: pd.DataFrame,
+    *,
+    label: str,
+    emissions_unit: str | None,
+    require_unit: bool = False,
+    file: str | None = None,
+    rows: Sequence[int] | None = None,
+) -> tuple[pd.DataFrame, str, list[Issue]]:
+    """Check one year's sector table; return it indexed by sector with emissions in t.
+
+    The emissions column is ``emissions [<unit>]`` (the header names the unit) or, when
+    the unit need not be declared (the Python API), a plain ``emissions`` column in
+    *emissions_unit* (t when None).
+    """
+    import re
+
+    import pandas as pd
+
+    from .errors import DimensionalityMismatchError, UnknownUnitError
+    from .units import conversion_factor
+
+    issues: list[Issue] = []
+    cols = [str(c) for c in df.columns]
+    declared = [
+        (c, m.group(1).strip()) for c in cols if (m := re.fullmatch(_EMISSIONS_HEADER, c.strip()))
+    ]
+    plain = "emissions" in cols
+    # a file's header is shared by its years: its problems are said once, without a year
+    where = f" ({label})" if label and file is None else ""
+    missing = [c for c in ("sector", "output", "energy") if c not in cols]
+    unit = "t"
+    em_col = "emissions"
+    if len(declared) + plain != 1:
+        missing.append("emissions [<unit>]")
+    elif declared:
+        em_col, unit = declared[0]
+    elif require_unit:
+        issues.append(
+            Issue(
+                "lmdi_emissions_unit",
+                f"the emissions column does not say its unit{where}; name it in the header, "
+                "e.g. 'emissions [t]' or 'emissions [10^4 t]'",
+                file=file,
+                field="emissions",
+                allowed=_EMISSIONS_ALLOWED,
+            )
+        )
+    else:
+        unit = emissions_unit or "t"
+    if missing:
+        issues.append(
+            Issue(
+                "table_columns",
+                f"missing column(s) {', '.join(missing)}{where}",
+                file=file,
+                value=repr(cols),
+                allowed="sector, output, energy, emissions [<unit>]",
+            )
+        )
+        return pd.DataFrame(), unit, issues
+    factor = math.nan
+    try:
+        factor = conversion_factor(unit, "t", context="LMDI sector emissions")
+        if (
+            declared
+            and emissions_unit is not None
+            and conversion_factor(emissions_unit, "t") != factor
+        ):
+            issues.append(
+                Issue(
+                    "lmdi_emissions_unit",
+                    f"the header says {unit!r} but emissions_unit={emissions_unit!r}{where}",
+                    file=file,
+                    field=em_col,
+                    value=repr(emissions_unit),
+                    allowed=repr(unit),
+                )
+            )
+    except (UnknownUnitError, DimensionalityMismatchError) as exc:
+        issues.append(
+            Issue(
+                "lmdi_emissions_unit",
+                str(exc),
+                file=file,
+                field=em_col,
+                value=repr(unit),
+                allowed=_EMISSIONS_ALLOWED,
+            )
+        )
+    row_of = list(rows) if rows is not None else list(range(1, len(df) + 1))
+    out: dict[str, list[float]] = {"output": [], "energy": [], "emissions": []}
+    sectors: list[str] = []
+    for k, rec in enumerate(df.to_dict("records")):
+        row = row_of[k]
+        name = rec["sector"]
+        if name is None or (isinstance(name, float) and math.isnan(name)) or not str(name).strip():
+            issues.append(
+                Issue("missing", f"no sector name{where}", file=file, row=row, field="sector")
+            )
+        sectors.append(str(name).strip() if name is not None else "")
+        for key, col in (("output", "output"), ("energy", "energy"), ("emissions", em_col)):
+            num, problem = _plain_number(rec[col])
+            if problem is None and num < 0:
+                problem = "negative"
+            if problem is not None:
+                code, msg, allowed = {
+                    "missing": ("missing", "no value", "a number (empty is not 0)"),
+                    "type": ("float_type", "not a number", _NUMBER_ALLOWED),
+                    "finite": ("finite_number", "not finite", "a finite number"),
+                    "negative": ("lmdi_values", "negative", "a number >= 0"),
+                }[problem]
+                issues.append(
+                    Issue(
+                        code,
+                        f"{msg} (sector {sectors[-1]!r}{', ' + label if label else ''})",
+                        file=file,
+                        row=row,
+                        field=col,
+                        value=repr(rec[col]),
+                        allowed=allowed,
+                    )
+                )
+            out[key].append(num * factor if key == "emissions" else num)
+    seen: dict[str, list[int]] = {}
+    for s, row in zip(sectors, row_of, strict=True):
+        seen.setdefault(s, []).append(row)
+    for s, at in seen.items():
+        if len(at) > 1:
+            issues.append(
+                Issue(
+                    "lmdi_sectors",
+                    f"sector {s!r} is given {len(at)} times{where}"
+                    + (f" (rows {', '.join(map(str, at))})" if rows is not None else ""),
+                    file=file,
+                    field="sector",
+                    value=repr(s),
+                    allowed="one row per sector and year",
+                )
+            )
+    frame = pd.DataFrame(out, index=pd.Index(sectors, name="sector"))
+    return frame, unit, issues
+
+
+def _sector_sets(b: pd.DataFrame, c: pd.DataFrame, file: str | None = None) -> list[Issue]:
+    if set(b.index) == set(c.index):
+        return []
+    return [
+        Issue(
+            "lmdi_sectors",
+            "both years need the same sectors",
+            file=file,
+            field="sector",
+            value=repr(sorted(set(b.index) ^ set(c.index))),
+        )
+    ]
+
+
+def lmdi(
+    base: pd.DataFrame,
+    current: pd.DataFrame,
+    *,
+    emissions_unit: str | None = None,
+    small: float = 1e-20,
+) -> dict[str, Any]:
     """LMDI-I decomposition of the change in emissions between two years (Ang 2005).
 
     Each frame has one row per sector with columns ``sector``, ``output`` (activity of
-    the sector), ``energy`` and ``emissions``. With total activity Q, structure
-    S_i = Q_i/Q, energy intensity I_i = E_i/Q_i and emission factor F_i = C_i/E_i,
-    ``C = Σ Q·S_i·I_i·F_i``.
+    the sector), ``energy`` and the emissions: either a column ``emissions [<unit>]``
+    whose header names the unit (``emissions [t]``, ``emissions [10^4 t]``, ``emissions
+    [kt]``), or a plain ``emissions`` column in *emissions_unit* (t when not given).
+    With total activity Q, structure S_i = Q_i/Q, energy intensity I_i = E_i/Q_i and
+    emission factor F_i = C_i/E_i, ``C = Σ Q·S_i·I_i·F_i``.
 
-    Returns the additive effects (in the unit of the ``emissions`` column; they add up
-    exactly to C_T − C_0) and the
-    multiplicative ones (their product is exactly C_T / C_0). Zero values are replaced
-    by *small* (Ang & Liu 2007), so the identities then hold to within that size.
+    Emissions are converted to t with the unit registry, so the additive effects and
+    ``total_change_t`` are in t CO2e whatever the input unit (``unit`` and
+    ``emissions_unit`` in the result say so); the additive effects add up exactly to
+    C_T − C_0 and the multiplicative ones multiply exactly to C_T / C_0. Zero values are
+    replaced by *small* (Ang & Liu 2007), so the identities then hold to within that size.
     """
-    cols = {"sector", "output", "energy", "emissions"}
-    for name, df in (("base", base), ("current", current)):
-        if not cols <= set(df.columns):
-            raise InvalidInputError(
-                [
-                    Issue(
-                        "table_columns",
-                        f"{name} needs columns {sorted(cols)}",
-                        value=repr(sorted(df.columns)),
-                    )
-                ]
-            )
-    b = base.set_index("sector")
-    c = current.set_index("sector")
-    if set(b.index) != set(c.index):
-        raise InvalidInputError(
-            [
-                Issue(
-                    "lmdi_sectors",
-                    "both years need the same sectors",
-                    value=repr(sorted(set(b.index) ^ set(c.index))),
-                )
-            ]
-        )
+    b, unit_b, issues = _lmdi_frame(base, label="base", emissions_unit=emissions_unit)
+    c, unit_c, more = _lmdi_frame(current, label="current", emissions_unit=emissions_unit)
+    issues += more
+    if not issues:
+        issues = _sector_sets(b, c)
+    if issues:
+        raise InvalidInputError(issues)
+    out = _lmdi_core(b, c, small=small)
+    out["emissions_unit"] = unit_b if unit_b == unit_c else f"{unit_b} (base), {unit_c} (current)"
+    return out
+
+
+def _lmdi_core(b: pd.DataFrame, c: pd.DataFrame, *, small: float) -> dict[str, Any]:
+    """The decomposition of two checked frames (indexed by sector, emissions in t)."""
     q0, q1 = float(b["output"].sum()), float(c["output"].sum())
     c0_total, c1_total = float(b["emissions"].sum()), float(c["emissions"].sum())
     effects = {"activity": 0.0, "structure": 0.0, "intensity": 0.0, "emission_factor": 0.0}
@@ -560,6 +865,7 @@ def lmdi(base: pd.DataFrame, current: pd.DataFrame, *, small: float = 1e-20) -> 
     return {
         "additive": effects,
         "total_change_t": c1_total - c0_total,
+        "unit": "t CO2e",
         "multiplicative": {k: math.exp(v) for k, v in logs.items()},
         "total_ratio": c1_total / c0_total if c0_total else math.inf,
         "method": "LMDI-I (Ang 2005), logarithmic-mean weights",
@@ -779,6 +1085,8 @@ class TrajectoryReport:
     progress_table: pd.DataFrame
     decomposition: dict[str, Any] | None
     parameters: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    """What was done to the input on the way (e.g. rows sorted by year)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping (``nqi-carbon/trajectory@1``)."""
@@ -804,6 +1112,7 @@ class TrajectoryReport:
             "targets": rows(self.targets),
             "progress": rows(self.progress_table),
             "decomposition": self.decomposition,
+            "notes": list(self.notes),
         }
 
     def to_json(self) -> str:
@@ -837,6 +1146,220 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(type(obj).__name__)
 
 
+def _read_csv_text(path: str, *, allowed: str) -> pd.DataFrame:
+    """Read a small CSV strictly: UTF-8 (a BOM is accepted), every cell kept as text.
+
+    Unreadable, non-UTF-8 (UTF-16 is named as such), empty or malformed files raise
+    :class:`InvalidInputError` naming the file.
+    """
+    import csv
+    import io
+    from pathlib import Path
+
+    import pandas as pd
+
+    name = str(path)
+
+    def fail(code: str, message: str, **where: Any) -> InvalidInputError:
+        return InvalidInputError([Issue(code, message, file=name, **where)], source=name)
+
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise fail(
+            "file_unreadable", exc.strerror or str(exc), allowed="an existing, readable CSV file"
+        ) from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise fail(
+            "encoding",
+            "the file is UTF-16 encoded",
+            value=repr(raw[:2]),
+            allowed="UTF-8 text (a BOM is accepted): save it as 'CSV UTF-8'",
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(
+            "encoding",
+            f"not valid UTF-8 at byte {exc.start}",
+            row=raw[: exc.start].count(b"\n") + 1,
+            value=repr(raw[exc.start : exc.start + 8]),
+            allowed="UTF-8 text (a BOM is accepted)",
+        ) from None
+    lines = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
+    if not lines:
+        raise fail("table_columns", "the file is empty (no header row)", allowed=allowed)
+    header = [c.strip() for c in lines[0]]
+    ragged = [
+        Issue(
+            "file_corrupt",
+            f"{len(r)} field(s) where the header has {len(header)}",
+            file=name,
+            row=k,
+            value=repr(",".join(r)),
+            allowed=f"comma-separated columns {allowed}; quote a value that contains a comma",
+        )
+        for k, r in enumerate(lines[1:], start=1)
+        if len(r) != len(header)
+    ]
+    if ragged:
+        raise InvalidInputError(ragged, source=name)
+    df = pd.DataFrame(lines[1:], columns=header, dtype=str)
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def _read_series_csv(path: str) -> tuple[dict[int, float], dict[int, float] | None, list[str]]:
+    """Read an annual series from a CSV with columns ``year, gross_co2e_t[, removals_co2e_t]``.
+
+    Returns the gross emissions and the removals by year [t CO2e] and notes on what was
+    done to the table (rows sorted by year, columns ignored). Every problem of the file
+    (whole-number years once each and consecutive; plain numbers, gross >= 0; an empty
+    removals cell means none stated) is raised at once as :class:`InvalidInputError`,
+    naming file, row (1 = the first data row), column and value.
+    """
+    from .errors import close_matches
+
+    name = str(path)
+    known = ("year", "gross_co2e_t", "removals_co2e_t")
+    allowed = "year, gross_co2e_t[, removals_co2e_t]"
+    df = _read_csv_text(path, allowed=allowed)
+    cols = list(df.columns)
+    missing = [c for c in known[:2] if c not in cols]
+    dup_cols = sorted({c for c in cols if cols.count(c) > 1} & set(known))
+    if missing or dup_cols:
+        extra = [c for c in cols if c not in known]
+        hint = "".join(
+            f"; {m!r} may be {', '.join(map(repr, close_matches(m, extra)))}"
+            for m in missing
+            if close_matches(m, extra)
+        )
+        raise InvalidInputError(
+            [
+                Issue(
+                    "table_columns",
+                    (f"missing column(s) {', '.join(missing)}" if missing else "")
+                    + (f"repeated column(s) {', '.join(dup_cols)}" if dup_cols else "")
+                    + hint,
+                    file=name,
+                    value=repr(cols),
+                    allowed=allowed,
+                )
+            ],
+            source=name,
+        )
+    rows = range(1, len(df) + 1)
+    actual, issues = _parse_series(
+        zip(df["year"], df["gross_co2e_t"], rows, strict=True),
+        file=name,
+        year_field="year",
+        value_field="gross_co2e_t",
+    )
+    removals = None
+    if "removals_co2e_t" in cols:
+        rem, more = _parse_series(
+            zip(df["year"], df["removals_co2e_t"], rows, strict=True),
+            file=name,
+            year_field="year",
+            value_field="removals_co2e_t",
+            contiguous=False,
+            nonnegative=False,
+            optional=True,
+        )
+        # year problems are already reported with gross_co2e_t
+        issues += [i for i in more if i.field != "year"]
+        removals = dict(rem)
+    if issues:
+        raise InvalidInputError(issues, source=name)
+    notes = []
+    years = [y for y in map(_whole_year, df["year"]) if y is not None]
+    if years != sorted(years):
+        notes.append(f"{name}: the rows are not in year order; the series was sorted by year")
+    ignored = [c for c in cols if c not in known]
+    if ignored:
+        notes.append(f"{name}: column(s) ignored: {', '.join(ignored)} (used: {allowed})")
+    return dict(actual), removals, notes
+
+
+def _read_sectors_csv(path: str) -> dict[str, Any]:
+    """LMDI decomposition from a CSV ``year, sector, output, energy, emissions [<unit>]``.
+
+    The header of the emissions column names its unit (``emissions [t]``, ``emissions
+    [10^4 t]``, ``emissions [kt]``; any mass unit of :data:`nqi_carbon.ureg`); the values are
+    converted to t, so the result (:func:`lmdi`) is in t CO2e. Exactly two years, the same
+    sectors in both, one row per sector and year; every problem is raised at once.
+    """
+    name = str(path)
+    allowed = "year, sector, output, energy, emissions [<unit>]"
+    df = _read_csv_text(path, allowed=allowed)
+    if "year" not in df.columns:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "table_columns",
+                    "missing column year",
+                    file=name,
+                    value=repr(list(df.columns)),
+                    allowed=allowed,
+                )
+            ],
+            source=name,
+        )
+    issues: list[Issue] = []
+    by_year: dict[int, list[int]] = {}
+    for k, y in enumerate(df["year"]):
+        year = _whole_year(y)
+        if year is None:
+            issues.append(
+                Issue(
+                    "series_year",
+                    "a year is a whole number",
+                    file=name,
+                    row=k + 1,
+                    field="year",
+                    value=repr(y),
+                    allowed="a whole year such as 2020",
+                )
+            )
+        else:
+            by_year.setdefault(year, []).append(k)
+    years = sorted(by_year)
+    if len(years) != 2:
+        issues.append(
+            Issue(
+                "lmdi_years",
+                "the sectors file needs exactly two years",
+                file=name,
+                field="year",
+                value=repr(years),
+            )
+        )
+        raise InvalidInputError(issues, source=name)
+    frames = []
+    units = []
+    for year in years:
+        at = by_year[year]
+        frame, unit, more = _lmdi_frame(
+            df.iloc[at],
+            label=str(year),
+            emissions_unit=None,
+            require_unit=True,
+            file=name,
+            rows=[k + 1 for k in at],
+        )
+        frames.append(frame)
+        units.append(unit)
+        issues += [i for i in more if i not in issues]
+    if not issues:
+        issues = _sector_sets(frames[0], frames[1], file=name)
+    if issues:
+        raise InvalidInputError(issues, source=name)
+    out = _lmdi_core(frames[0], frames[1], small=1e-20)
+    out["emissions_unit"] = units[0]
+    out["years"] = years
+    return out
+
+
 def build_trajectory(
     actuals: Mapping[int, float],
     removals: Mapping[int, float] | None = None,
@@ -852,35 +1375,81 @@ def build_trajectory(
     sectors: str | None = None,
     fit_from: int | None = None,
 ) -> TrajectoryReport:
-    """Peak, log-linear forecast, roadmap and progress of an annual series (+ LMDI)."""
-    import pandas as pd
+    """Peak, log-linear forecast, roadmap and progress of an annual series (+ LMDI).
 
-    actuals = dict(actuals)
-    removals = dict(removals) if removals is not None else None
-    base = base_year if base_year is not None else min(actuals)
-    if base not in actuals:
-        raise InvalidInputError(
-            [Issue("base_year", "the base year is not in the series", value=str(base))]
+    *actuals* are gross emissions by year [t CO2e] (whole-number years, consecutive,
+    values >= 0); *removals* by year, any sign. *sectors* is the path of a CSV for
+    :func:`lmdi` (``year, sector, output, energy, emissions [<unit>]``). The series, the
+    parameters and the sectors file are all checked before any work; every problem is
+    raised at once as :class:`InvalidInputError`.
+    """
+    items = _as_series(actuals)
+    actuals = dict(items)
+    issues: list[Issue] = []
+    if removals is not None:
+        rem, issues = _parse_series(
+            ((k, v, None) for k, v in removals.items()),
+            value_field="removals",
+            contiguous=False,
+            nonnegative=False,
+            optional=True,
         )
+        removals = dict(rem)
+    first, last = items[0][0], items[-1][0]
+    base = base_year if base_year is not None else first
+    if _is_bool(base) or not isinstance(base, int) or base not in actuals:
+        issues.append(
+            Issue(
+                "base_year",
+                "the base year is not in the series",
+                field="base_year",
+                value=repr(base),
+                allowed=f"a year from {first} to {last}",
+            )
+        )
+    if (
+        _is_bool(target_year)
+        or not isinstance(target_year, int)
+        or (isinstance(base, int) and target_year <= base)
+    ):
+        issues.append(
+            Issue(
+                "roadmap_years",
+                "the target year comes after the base year",
+                field="target_year",
+                value=repr(target_year),
+                allowed=f"a whole year after {base!r}",
+            )
+        )
+    fit = {y: v for y, v in actuals.items() if fit_from is None or y >= fit_from}
+    if len(fit) < 3:
+        issues.append(
+            Issue(
+                "forecast_input",
+                f"the forecast needs >= 3 years of the series; {len(items)} given"
+                if fit_from is None or len(items) < 3
+                else f"the forecast needs >= 3 years of the series from fit_from; {len(fit)} left",
+                field=None if fit_from is None else "fit_from",
+                value=repr(len(items) if fit_from is None else fit_from),
+                allowed="3 years or more" if len(items) < 3 else f"a year up to {last - 2}",
+            )
+        )
+    decomposition = None
+    if sectors:
+        try:
+            decomposition = _read_sectors_csv(sectors)
+        except InvalidInputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InvalidInputError(issues)
     if target_reduction is not None:
         target_t = actuals[base] * (1 - target_reduction)
     peak = detect_peak(actuals, plateau_band=plateau_band, decline_years=decline_years)
-    fit = {y: v for y, v in actuals.items() if fit_from is None or y >= fit_from}
     forecast = forecast_loglinear(fit, until=target_year)
     targets = roadmap(
         base, actuals[base], target_year, method=method, target_t=target_t, budget_t=budget_t
     )
     prog = progress(targets, {y: v for y, v in actuals.items() if y >= base}, removals)
-    decomposition = None
-    if sectors:
-        df = pd.read_csv(sectors)
-        years = sorted(df["year"].unique().tolist())
-        if len(years) != 2:
-            raise InvalidInputError(
-                [Issue("lmdi_years", "the sectors file needs exactly two years", value=repr(years))]
-            )
-        decomposition = lmdi(df[df["year"] == years[0]], df[df["year"] == years[1]])
-        decomposition["years"] = years
     params = {
         "target_year": target_year,
         "method": method,

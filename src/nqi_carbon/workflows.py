@@ -6,40 +6,32 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import InvalidInputError, Issue
-from .trajectory import TrajectoryReport, annual_series, build_trajectory
+from .trajectory import TrajectoryReport, _read_series_csv, annual_series, build_trajectory
 
 __all__ = ["run_trajectory"]
 
 
-def _read_series(files: Sequence[str]) -> tuple[dict[int, float], dict[int, float] | None]:
+def _read_series(
+    files: Sequence[str],
+) -> tuple[dict[int, float], dict[int, float] | None, list[str]]:
     from pathlib import Path
 
-    import pandas as pd
-
     if len(files) == 1 and Path(files[0]).suffix.lower() == ".csv":
-        raw = Path(files[0]).read_bytes().decode("utf-8-sig")
-        import io as _io
-
-        df = pd.read_csv(_io.StringIO(raw))
-        missing = [c for c in ("year", "gross_co2e_t") if c not in df.columns]
-        if missing:
-            raise InvalidInputError(
-                [
-                    Issue(
-                        "table_columns",
-                        f"missing column(s) {', '.join(missing)}",
-                        file=files[0],
-                        allowed="year, gross_co2e_t[, removals_co2e_t]",
-                    )
-                ]
-            )
-        actuals = {int(y): float(v) for y, v in zip(df["year"], df["gross_co2e_t"], strict=True)}
-        removals = (
-            {int(y): float(v) for y, v in zip(df["year"], df["removals_co2e_t"], strict=True)}
-            if "removals_co2e_t" in df.columns
-            else None
+        return _read_series_csv(files[0])
+    csv = [f for f in files if Path(f).suffix.lower() == ".csv"]
+    if csv:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "file_type",
+                    "a CSV series is given alone; the other files are inventories (one per year)",
+                    file=f,
+                    allowed="one CSV (year, gross_co2e_t[, removals_co2e_t]), "
+                    "or inventory files (.yaml, .yml, .json)",
+                )
+                for f in csv
+            ]
         )
-        return actuals, removals
     from .io import load_inventory
     from .result import calculate
 
@@ -47,13 +39,19 @@ def _read_series(files: Sequence[str]) -> tuple[dict[int, float], dict[int, floa
     return (
         dict(zip(map(int, series.index.tolist()), series["gross_co2e_t"].tolist(), strict=True)),
         dict(zip(map(int, series.index.tolist()), series["removals_co2e_t"].tolist(), strict=True)),
+        [],
     )
 
 
 def run_trajectory(files: Sequence[str], **options: Any) -> TrajectoryReport:
     """Read a series from inventory files (one per year) or one CSV, then build the trajectory.
 
-    ``options`` are those of :func:`nqi_carbon.trajectory.build_trajectory`.
+    ``options`` are those of :func:`nqi_carbon.trajectory.build_trajectory`. Input
+    problems (unreadable or non-UTF-8 files, bad years or values, parameters) raise
+    :class:`~nqi_carbon.errors.InvalidInputError` with every problem found; what was done
+    to the input on the way (rows sorted by year...) is in the report's ``notes``.
     """
-    actuals, removals = _read_series(files)
-    return build_trajectory(actuals, removals, **options)
+    actuals, removals, notes = _read_series(files)
+    report = build_trajectory(actuals, removals, **options)
+    report.notes[:0] = notes
+    return report
