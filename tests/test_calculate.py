@@ -388,3 +388,19 @@ def test_market_uncertainty_excludes_contract_amounts_from_activity_error():
         "scope:2_market"
     ]
     assert mc.std == pytest.approx(expected / 1.959963984540054, rel=0.03)
+
+
+def test_provenance_cites_every_gwp_table_used():
+    # AR6: natural gas CH4 is fossil (29.8, Table 7.15); CO2 and N2O come from Table 7.SM.7
+    gas = {
+        "id": "g",
+        "facility": "a",
+        "category": 1,
+        "factor": "testpack/stationary/natural_gas",
+        "activity": {"amount": 10, "unit": "TJ"},
+    }
+    source = nc.calculate(inventory([gas], gwp="AR6")).provenance()["gwp_source"]
+    assert source.startswith("IPCC AR6") and "Table 7.SM.7" in source
+    assert "CH4 (fossil): " in source and "Table 7.15" in source
+    ar5 = nc.calculate(inventory([gas], gwp="AR5")).provenance()["gwp_source"]
+    assert "7.15" not in ar5 and ";" not in ar5

@@ -271,11 +271,25 @@ class Result:
         gpack, gsha = gwp_pack()
         packs[gpack.id] = {"id": gpack.id, "version": gpack.version, "sha256": gsha}
         cite = gwp_citation("CO2", self.gwp_set)
+        sources = [f"{cite.document}, {cite.table or cite.section or ''} <{cite.url}>"]
+        # values cited elsewhere than the set's main table (AR6 CH4 by origin) are named too
+        extra: dict[str, set[str]] = {}
+        for p in self.plans:
+            for term in (*p.terms, *(p.market_terms or ())):
+                if term.group in ("non_kyoto", "unspecified") or term.gas == "CO2e":
+                    continue
+                c = gwp_citation(term.gas, self.gwp_set, term.origin)  # type: ignore[arg-type]
+                if c.id != cite.id:
+                    label = f"{term.gas} ({term.origin})" if term.origin else term.gas
+                    text = f"{c.document}, {c.table or c.section or ''} <{c.url}>"
+                    extra.setdefault(text, set()).add(label)
+        for text, labels in sorted(extra.items()):
+            sources.append(f"{', '.join(sorted(labels))}: {text}")
         return {
             "library_version": __version__,
             "input_sha256": self.inventory.input_sha256,
             "factor_packs": [packs[k] for k in sorted(packs)],
-            "gwp_source": f"{cite.document}, {cite.table or cite.section or ''} <{cite.url}>",
+            "gwp_source": "; ".join(sources),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -354,24 +368,60 @@ def _instrument_u95(inv: Inventory, cols: ActivityColumns) -> npt.NDArray[np.flo
 
 
 def _with_activity_files(inv: Inventory, activity: pd.DataFrame | None) -> pd.DataFrame:
-    """The inventory's activity files (paths relative to the inventory file) plus *activity*."""
-    from pathlib import Path
+    """The inventory's activity files (paths relative to the inventory file) plus *activity*.
 
+    Every file is read and the joined table is checked at once with the inventory (bad
+    cells, units, periods, overlaps with inline records, data gaps), each problem named
+    by file and spreadsheet row (the header is row 1); rows of *activity* are 1-based
+    data rows of "activity table".
+
+    Raises
+    ------
+    InvalidInputError
+        Every problem of every file (and of *activity*) at once.
+    """
     import pandas as pd
 
     from ._tables import read_activity
+    from .calc import _activity_columns, table_period_spans
+    from .gaps import _merge, activity_file_paths, gap_issues, remember_file_spans
 
-    base = Path(inv.source_path).parent if inv.source_path else Path.cwd()
-    frames = []
-    for entry in inv.activity_files:
-        p = Path(entry)
-        frames.append(read_activity(p if p.is_absolute() else base / p))
+    issues: list[Issue] = []
+    frames: list[pd.DataFrame] = []
+    segments: list[tuple[str, int, int, int]] = []
+    offset = 0
+    spans: dict[str, list[tuple[_dt.date, _dt.date]]] = {}
+    for path in activity_file_paths(inv):
+        try:
+            frame = read_activity(path)
+        except InvalidInputError as exc:
+            issues.extend(exc.issues)
+            continue
+        frames.append(frame)
+        spans = _merge(spans, table_period_spans(inv, frame))
+        segments.append((str(path), offset, len(frame), 2))  # row 1 is the header
+        offset += len(frame)
     if activity is not None:
         frames.append(activity)
+        segments.append(("activity table", offset, len(activity), 1))
     cats = {"source", "unit", "instrument", "period", "distribution"}
-    out = pd.concat(
-        [f.astype({c: object for c in cats & set(f.columns)}) for f in frames], ignore_index=True
-    )
+    if frames:
+        out = pd.concat(
+            [f.astype({c: object for c in cats & set(f.columns)}) for f in frames],
+            ignore_index=True,
+        )
+    else:
+        out = pd.DataFrame({"source": [], "amount": [], "unit": []})
+    out.attrs["nqi_carbon_rows"] = segments
+    try:
+        _, table_issues = _activity_columns(inv, out, check_gaps=False)
+    except InvalidInputError as exc:  # missing columns: nothing more can be read
+        table_issues = list(exc.issues)
+    issues += table_issues
+    remember_file_spans(inv, spans)
+    issues += gap_issues(inv, activity)
+    if issues:
+        raise InvalidInputError(issues, source=inv.source_path)
     return out
 
 
