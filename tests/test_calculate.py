@@ -394,7 +394,7 @@ def test_provenance_cites_every_gwp_table_used():
     # AR6: natural gas CH4 is fossil (29.8, Table 7.15); CO2 and N2O come from Table 7.SM.7
     gas = {
         "id": "g",
-        "facility": "a",
+        "facility": "f",
         "category": 1,
         "factor": "testpack/stationary/natural_gas",
         "activity": {"amount": 10, "unit": "TJ"},
