@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import subprocess
 import sys
@@ -381,3 +382,27 @@ def test_factors_without_stated_uncertainty_are_reported():
         f.subject == "testpack/stationary/other_bituminous_coal" and "CH4, N2O" in f.message
         for f in found
     )
+
+
+def test_monte_carlo_is_identical_whatever_the_order_of_sources_instruments_and_records():
+    data = _inventory().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["instruments"].append({"id": "M0", "kind": "scale", "uncertainty": 0.03})
+    data["sources"][2]["activity"][0]["instrument"] = "M0"
+    data["sources"][2]["activity"][0].pop("uncertainty")
+    # a non-normal record, sampled one by one
+    data["sources"][1]["activity"][0]["uncertainty"] = {
+        "distribution": "triangular",
+        "lower": 25,
+        "upper": 33,
+    }
+    shuffled = copy.deepcopy(data)
+    shuffled["sources"].reverse()
+    shuffled["instruments"].reverse()
+    shuffled["sources"][2]["activity"].reverse()  # s2's records (now third)
+    a = nc.calculate(nc.validate_inventory(data), uncertainty="monte_carlo", iterations=2000, seed=5)
+    b = nc.calculate(
+        nc.validate_inventory(shuffled), uncertainty="monte_carlo", iterations=2000, seed=5
+    )
+    for group, ga in a.group_uncertainty.items():
+        gb = b.group_uncertainty[group]
+        assert (ga.low, ga.median, ga.high, ga.std) == (gb.low, gb.median, gb.high, gb.std), group

@@ -331,22 +331,34 @@ def monte_carlo(
         mult[i] = sample_multipliers(params[i].spec, params[i].nominal, iterations, par_rngs[rank])
     n_ins = instrument_u95.size
     ins_rng = np.random.Generator(np.random.PCG64(s_ins))
-    ins_mult = (
-        np.vstack(
-            [
-                _truncated_normal(1.0, instrument_u95[i] / Z95, iterations, ins_rng)
-                for i in range(n_ins)
-            ]
-        )
-        if n_ins
-        else np.ones((0, iterations))
+    ins_mult = np.ones((n_ins, iterations))
+    # instruments and sources are drawn in id order, so that the order in which the
+    # inventory lists them does not change the result for a given seed
+    ins_ids = list(cols.instrument_ids) if cols is not None else []
+    ins_order = (
+        sorted(range(n_ins), key=lambda i: ins_ids[i]) if len(ins_ids) == n_ins else range(n_ins)
     )
+    for i in ins_order:
+        ins_mult[i] = _truncated_normal(1.0, instrument_u95[i] / Z95, iterations, ins_rng)
+    ins_perm = np.asarray(list(ins_order), dtype=np.intp)
+    src_ids = {p.index: p.source.id for p in lines.template.plans}
+    src_perm = np.array(
+        sorted(range(n_src), key=lambda i: src_ids.get(i, "")), dtype=np.intp
+    )  # column j of a draw belongs to source src_perm[j]
     src_rng = np.random.Generator(np.random.PCG64(s_src))
     sigma_src = np.sqrt(stats.Q if stats.Q_normal is None else stats.Q_normal) / Z95
     rec_rng = np.random.Generator(np.random.PCG64(s_rec))
 
     sens = Sensitivities.of(lines, stats)
     n_par = len(params)
+    # matrix products sum in a canonical order (parameters by key, instruments and lines by
+    # source id), so that float rounding, too, is the same whatever the inventory's order
+    par_perm = np.asarray(order, dtype=np.intp)
+    src_rank = np.empty(n_src, dtype=np.intp)
+    src_rank[src_perm] = np.arange(n_src)
+    line_perm = (
+        np.lexsort((np.arange(n_l), src_rank[sens.src])) if n_l else np.zeros(0, np.intp)
+    )
     # line multipliers from "all" parameters: exp(T^T log m); chain terms add A_chain*rho*(m-1)
     all_t = ~sens.chain
     T = np.zeros((n_par, n_l))
@@ -359,14 +371,20 @@ def monte_carlo(
     chunk = max(1, min(iterations, chunk_budget_bytes // (8 * max(n_l + n_src, 1) * 4)))
     group_samples = np.empty((len(names), iterations))
     with np.errstate(divide="ignore"):
-        log_mult = np.log(mult)
+        log_mult = np.log(mult)[par_perm]
+    mult_p = mult[par_perm]
+    T, C = T[par_perm], C[par_perm]
+    B_t = stats.B.T[ins_perm] if n_ins else stats.B.T
+    ins_mult_p = ins_mult[ins_perm]
+    M_p = M[line_perm]
     for start in range(0, iterations, chunk):
         stop = min(iterations, start + chunk)
         k = stop - start
-        z = src_rng.standard_normal((k, n_src))
+        z = np.empty((k, n_src))
+        z[:, src_perm] = src_rng.standard_normal((k, n_src))
         act = stats.A[None, :] + z * sigma_src[None, :]
         if n_ins:
-            act = act + (ins_mult[:, start:stop] - 1.0).T @ stats.B.T
+            act = act + (ins_mult_p[:, start:stop] - 1.0).T @ B_t
         if stats.nn_x is not None:
             act += _non_normal_activity(stats, k, n_src, rec_rng, chunk_budget_bytes)
         np.maximum(act, 0.0, out=act)
@@ -375,10 +393,10 @@ def monte_carlo(
             line_act[:, fixed_cols] = sens.fixed[fixed_cols][None, :]
         vals = line_act * sens.rho_unit[None, :]
         if has_chain:
-            vals += (mult[:, start:stop] - 1.0).T @ C
+            vals += (mult_p[:, start:stop] - 1.0).T @ C
         if has_all:
             vals *= np.exp(log_mult[:, start:stop].T @ T)
-        group_samples[:, start:stop] = (vals @ M).T
+        group_samples[:, start:stop] = (vals[:, line_perm] @ M_p).T
         if progress is not None:
             progress(stop, iterations)
     out = {}
