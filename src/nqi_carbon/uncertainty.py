@@ -93,6 +93,14 @@ class Sensitivities:
         t = table.template
         rho_unit = t.rho_unit
         rho = np.where(np.isnan(table.fixed), rho_unit, 0.0)  # contract MWh carry no activity error
+        # where contracts cover all the consumption, the residual does not move with the
+        # activity (it stays 0) and the contract that binds takes the activity's error
+        for _s, cons, residual in t.contracts:
+            if residual and table.activity[residual[0]] == 0:
+                rho[residual] = 0.0
+                binding = [rows for *_, rows in cons if rows and table.activity[rows[0]] > 0]
+                if binding:
+                    rho[binding[-1]] = rho_unit[binding[-1]]
         coef = np.where(
             t.chain,
             rho_unit[t.l_idx] * stats.A_chain[t.src[t.l_idx]],  # only the fuel-chain activity
@@ -157,7 +165,10 @@ def approach1(
         act, ins, par = group_variance_terms(sens, stats, u_par, instrument_u95, mask)
         value = math.fsum(sens.co2e[mask].tolist())
         half = math.sqrt(max(float(act.sum() + ins.sum() + par.sum()), 0.0))
-        out[g] = GroupUncertainty(value, half, value - half, value + half)
+        # emissions cannot be negative: a symmetric interval wider than the value is cut
+        # at 0 (its half-width is still reported; Monte Carlo shows the skew itself)
+        low = value - half if value < 0 or value - half >= 0 else 0.0
+        out[g] = GroupUncertainty(value, half, low, value + half)
     # per line: activity (record and instrument) and its own parameter terms
     w_src = stats.Q + ((stats.B**2) @ (instrument_u95**2) if stats.B.size else 0.0)
     var_line = w_src[sens.src] * sens.rho**2
@@ -391,6 +402,15 @@ def monte_carlo(
         line_act = act[:, sens.src] - sens.offset[None, :]
         if has_fixed:
             line_act[:, fixed_cols] = sens.fixed[fixed_cols][None, :]
+            # contracts cover the drawn consumption in their order, as in build_lines:
+            # never more than was consumed, and the residual never below 0
+            for s_i, cons, residual in lines.template.contracts:
+                remaining = act[:, s_i].copy()
+                for *_, amount, rows in cons:
+                    covered = np.minimum(amount, remaining)
+                    line_act[:, rows] = covered[:, None]
+                    remaining -= covered
+                line_act[:, residual] = remaining[:, None]
         vals = line_act * sens.rho_unit[None, :]
         if has_chain:
             vals += (mult_p[:, start:stop] - 1.0).T @ C
