@@ -147,3 +147,107 @@ def test_adding_a_zero_line_changes_nothing():
         nc.calculate(inv, activity=z).to_dict()["totals"]
         == nc.calculate(inv, activity=t).to_dict()["totals"]
     )
+
+
+def test_table_periods_are_checked_like_inline_records():
+    table = pd.DataFrame(
+        {
+            "source": ["grid", "grid", "grid", "gas", "coal"],
+            "amount": [1.0, 1.0, 1.0, 1.0, 1.0],
+            "unit": ["MWh", "MWh", "MWh", "TJ", "t"],
+            "period": ["2024", "2024", "2019", "banana", None],
+        }
+    )
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(_inv(), activity=table)
+    found = {(i.code, i.row) for i in exc.value.issues}
+    assert {
+        ("activity_periods_do_not_overlap", 1),
+        ("activity_within_period", 3),
+        ("record_period_well_formed", 4),
+    } <= found
+    assert all(i.file == "activity table" for i in exc.value.issues if i.row)
+
+
+def test_table_source_with_monthly_rows_must_cover_the_period():
+    table = pd.DataFrame(
+        {"source": ["grid"] * 11, "amount": [1.0] * 11, "unit": ["MWh"] * 11,
+         "period": [f"2024-{m:02d}" for m in range(1, 12)]}
+    )
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(_inv(), activity=table)
+    assert [(i.code, i.value) for i in exc.value.issues] == [("data_gap", "2024-12-01..2025-01-01")]
+    full = pd.concat(
+        [table, pd.DataFrame({"source": ["grid"], "amount": [1.0], "unit": ["MWh"], "period": ["2024-12"]})],
+        ignore_index=True,
+    )
+    assert nc.calculate(_inv(), activity=full).total_co2e == pytest.approx(12 * 0.5703, rel=1e-12)
+
+
+def test_empty_period_cells_change_nothing():
+    table = _table(50)
+    with_empty = table.assign(period=pd.Series([None] * 25 + [""] * 25, dtype=object))
+    a = nc.calculate(_inv(), activity=table).total_co2e
+    b = nc.calculate(_inv(), activity=with_empty).total_co2e
+    assert a == b
+
+
+def test_values_are_plain_and_many_rows_are_summarised():
+    table = pd.DataFrame(
+        {"source": ["grid"] * 30, "amount": [1.0] * 30, "unit": ["bogus"] * 30}
+    )
+    table.loc[0, "amount"] = -1.0
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(_inv(), activity=table)
+    issues = exc.value.issues
+    assert [(i.code, i.row, i.value) for i in issues] == [
+        ("amount_not_negative", 1, "-1.0"),
+        ("unit_known", 1, "'bogus'"),
+    ]
+    assert "30 rows: 1, 2, 3, 4, 5 ..." in issues[1].message
+
+
+def test_several_bad_units_of_one_source_are_all_named():
+    table = pd.DataFrame(
+        {"source": ["coal", "coal", "coal"], "amount": [1.0, 1.0, 1.0], "unit": ["t", "m", "s"]}
+    )
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(_inv(), activity=table)
+    assert {(i.code, i.row, i.value) for i in exc.value.issues} == {
+        ("activity_unit_fits_factor", 2, "'m'"),
+        ("activity_unit_fits_factor", 3, "'s'"),
+    }
+
+
+def test_dataframe_rows_close_the_gaps_of_inline_records():
+    # inline Q1 and Q2, the second half-year in a DataFrame: the year is covered
+    inv = nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "Q", "id": "q", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR5",
+            "factor_packs": [PACK],
+            "facilities": [{"id": "a"}],
+            "sources": [
+                {
+                    "id": "g",
+                    "facility": "a",
+                    "category": 2,
+                    "factor": "testpack/grid/a",
+                    "activity": [
+                        {"amount": 500, "unit": "MWh", "period": "2024-Q1"},
+                        {"amount": 500, "unit": "MWh", "period": "2024-Q2"},
+                    ],
+                }
+            ],
+        }
+    )
+    rows = pd.DataFrame(
+        {"source": ["g", "g"], "amount": [500.0, 500.0], "unit": ["MWh"] * 2},
+    )
+    rows["period"] = ["2024-Q3", "2024-Q4"]
+    assert nc.calculate(inv, activity=rows).total_co2e == pytest.approx(2000 * 0.5703)
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(inv, activity=rows.iloc[:1])  # Q4 missing
+    assert [i.code for i in exc.value.issues] == ["data_gap"]

@@ -17,12 +17,16 @@ def read_activity(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
     """Read a long activity table from CSV (UTF-8, a BOM is accepted), Excel or Parquet.
 
     Columns: ``source``, ``amount``, ``unit`` and optionally ``instrument``,
-    ``uncertainty``, ``period``.
+    ``uncertainty``, ``period``, ``distribution``, ``lower``, ``upper``.
 
-    Text columns become categoricals (fast in :func:`nqi_carbon.calculate`); ``amount``
-    and ``uncertainty`` are read as numbers where they are numbers and left as text
-    otherwise, so that the table's validation names every bad row (``"1,000"`` is never
-    silently read as 1000, an empty cell never as 0).
+    Identifier columns (``source``, ``unit``, ``instrument``, ``period``,
+    ``distribution``) are read as text exactly as written: no NA-value guessing (a cell
+    ``NA`` or ``null`` is that text; only an empty cell is empty) and a number cell is
+    its text (``123`` matches the source id ``"123"``). They become categoricals (fast
+    in :func:`nqi_carbon.calculate`); ``amount`` and ``uncertainty`` are read as numbers
+    where they are numbers and left as text otherwise, so that the table's validation
+    names every bad row (``"1,000"`` is never silently read as 1000, an empty cell never
+    as 0).
 
     Raises
     ------
@@ -64,7 +68,15 @@ def read_activity(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
                 raise ImportError(
                     "reading Excel needs openpyxl: pip install 'nqi-carbon[excel]'"
                 ) from exc
-            df = pd.read_excel(p, sheet_name=sheet, dtype=object, engine="openpyxl")
+            # no NA-value guessing: a cell "NA" or "null" is text, only an empty cell is empty
+            df = pd.read_excel(
+                p,
+                sheet_name=sheet,
+                dtype=object,
+                engine="openpyxl",
+                keep_default_na=False,
+                na_values=[""],
+            )
         elif suffix == ".parquet":
             df = pd.read_parquet(p)
         else:
@@ -104,10 +116,52 @@ def read_activity(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
             df[col] = df[col].map(_as_number)
             if all(isinstance(v, float) for v in df[col]):
                 df[col] = df[col].astype(float)
-    for col in ("source", "unit", "instrument", "period"):
+    for col in _TEXT_COLUMNS:
         if col in df.columns:
-            df[col] = df[col].astype("category")
+            df[col] = _text_category(df[col])
     return df
+
+
+# identifier columns: read as text exactly as written (an Excel number cell 123 is "123")
+_TEXT_COLUMNS = ("source", "unit", "instrument", "period", "distribution")
+
+
+def _text_category(column: pd.Series) -> pd.Series:
+    """A categorical of text: each distinct non-text value is written as text once."""
+    import numpy as np
+    import pandas as pd
+
+    cat = column.astype("category")
+    values = cat.cat.categories.tolist()
+    if all(isinstance(v, str) for v in values):
+        return cat
+    texts = [_as_text(v) for v in values]
+    uniques = list(dict.fromkeys(texts))
+    where = {t: k for k, t in enumerate(uniques)}
+    lookup = np.array([where[t] for t in texts] + [-1], dtype=np.int64)
+    codes = lookup[np.asarray(cat.cat.codes, dtype=np.int64)]
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)),
+        index=column.index,
+        name=column.name,
+    )
+
+
+def _as_text(v: Any) -> str:
+    """A cell as the text it shows: 123 -> "123", 1.5 -> "1.5", 2024.0 -> "2024"."""
+    import datetime as _dt
+
+    if isinstance(v, str):
+        return v
+    if hasattr(v, "item") and not isinstance(v, _dt.datetime):
+        v = v.item()  # numpy scalars
+    if isinstance(v, bool):
+        return str(v).upper()  # as a spreadsheet shows it
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, _dt.datetime) and v.time() == _dt.time():
+        return v.date().isoformat()
+    return str(v)
 
 
 def _as_number(v: Any) -> Any:

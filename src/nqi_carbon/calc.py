@@ -748,11 +748,33 @@ def _u95_of_rows(
 def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> ActivityColumns:
     """Collect inline activity records and an optional long table into columns.
 
-    The table has columns ``source``, ``amount``, ``unit`` and optionally ``instrument``
-    and ``uncertainty`` (relative 95 % half-width). Text columns may be plain strings or,
-    much faster at scale, pandas categoricals: then each distinct value is looked up
-    once. Every problem in the table is reported at once (rows are 1-based data rows).
+    The table has columns ``source``, ``amount``, ``unit`` and optionally ``instrument``,
+    ``uncertainty`` (relative 95 % half-width), ``period`` (``YYYY``, ``YYYY-MM`` or
+    ``YYYY-Qn``, as for inline records; empty for none), ``distribution``, ``lower`` and
+    ``upper``. Text columns may be plain strings or, much faster at scale, pandas
+    categoricals: then each distinct value is looked up once. Every problem is reported
+    at once: bad cells, unknown sources/units/instruments, units that do not fit the
+    source's factor, period labels that are malformed, outside the inventory period or
+    overlapping (with each other or with the source's inline records), and data gaps.
+    Rows of a DataFrame are 1-based data rows; rows of an activity file are named by file
+    and spreadsheet row (the header is row 1).
     """
+    cols, issues = _activity_columns(inv, table, check_gaps=True)
+    if issues:
+        raise InvalidInputError(issues, source=_table_name(table))
+    return cols
+
+
+def _table_name(table: pd.DataFrame | None) -> str:
+    segs = _row_segments(table) if table is not None else []
+    names = list(dict.fromkeys(s[0] for s in segs))
+    return ", ".join(names) if names else "activity table"
+
+
+def _activity_columns(
+    inv: Inventory, table: pd.DataFrame | None, *, check_gaps: bool
+) -> tuple[ActivityColumns, list[Issue]]:
+    """:func:`activity_columns` without raising: the columns and every problem found."""
     src_index = {s.id: i for i, s in enumerate(inv.sources)}
     ins_ids = [ins.id for ins in inv.instruments]
     ins_index = {k: i for i, k in enumerate(ins_ids)}
@@ -815,16 +837,18 @@ def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> Activ
         np.asarray(hi, dtype=float),
     )
     if table is None or len(table) == 0:
-        return cols
-    tab = _table_columns(table, src_index, ins_index)
+        return cols, []
+    rows = _RowNames(table)
+    tab, issues = _table_columns(table, src_index, ins_index, rows)
     remap = np.array([unit_code(u) for u in tab["unit_names"]], dtype=np.intp)
+    # missing units (code -1) stay -1 only while the table is refused
     n_tab = tab["amount"].size
     if not s_codes:  # table only: no copies
         same = bool(np.array_equal(remap, np.arange(remap.size)))
         out = ActivityColumns(
             tab["source"],
             tab["amount"],
-            tab["unit"] if same else remap[tab["unit"]],
+            tab["unit"] if same or remap.size == 0 else remap[tab["unit"]],
             unit_names,
             tab["instrument"],
             ins_ids,
@@ -832,25 +856,147 @@ def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> Activ
         )
         if tab["dist"] is not None:
             out.dist, out.lower, out.upper = tab["dist"], tab["lower"], tab["upper"]
+    else:
+        out = ActivityColumns(
+            np.concatenate([cols.source, tab["source"]]),
+            np.concatenate([cols.amount, tab["amount"]]),
+            np.concatenate([cols.unit, remap[tab["unit"]] if remap.size else tab["unit"]]),
+            unit_names,
+            np.concatenate([cols.instrument, tab["instrument"]]),
+            ins_ids,
+            np.concatenate([cols.u95, tab["u95"]]),
+            np.concatenate(
+                [cols.dist, np.zeros(n_tab, np.int8) if tab["dist"] is None else tab["dist"]]
+            ),
+            np.concatenate(
+                [cols.lower, np.full(n_tab, np.nan) if tab["lower"] is None else tab["lower"]]
+            ),
+            np.concatenate(
+                [cols.upper, np.full(n_tab, np.nan) if tab["upper"] is None else tab["upper"]]
+            ),
+        )
+    if "period" in table.columns:
+        issues += _period_issues(inv, table, tab["source"], rows, check_gaps=check_gaps)
+    issues += _unit_fit_issues(inv, out, len(s_codes), tab["row_ok"], rows)
+    return out, issues
+
+
+# ---- where a table row comes from ------------------------------------------------------
+class _RowNames:
+    """Where table row k comes from: (file or "activity table", row number as shown).
+
+    A table joined from activity files carries ``attrs["nqi_carbon_rows"]``: a list of
+    (name, first table row, number of rows, row number of its first data row); a
+    DataFrame without it is one "activity table" numbered from 1 (data rows).
+    """
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        segs = _row_segments(table)
+        self.names = [s[0] for s in segs]
+        self.starts = np.array([s[1] for s in segs], dtype=np.int64)
+        self.first = np.array([s[3] for s in segs], dtype=np.int64)
+
+    def split(
+        self, idx: npt.NDArray[np.int64]
+    ) -> list[tuple[str, npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+        """(name, table indices, row numbers as the user sees them) per file, in order."""
+        if idx.size == 0:
+            return []
+        if len(self.names) == 1:
+            return [(self.names[0], idx, idx - self.starts[0] + self.first[0])]
+        seg = np.searchsorted(self.starts, idx, side="right") - 1
+        out = []
+        for s in np.unique(seg).tolist():
+            sel = idx[seg == s]
+            out.append((self.names[s], sel, sel - self.starts[s] + self.first[s]))
         return out
-    return ActivityColumns(
-        np.concatenate([cols.source, tab["source"]]),
-        np.concatenate([cols.amount, tab["amount"]]),
-        np.concatenate([cols.unit, remap[tab["unit"]]]),
-        unit_names,
-        np.concatenate([cols.instrument, tab["instrument"]]),
-        ins_ids,
-        np.concatenate([cols.u95, tab["u95"]]),
-        np.concatenate(
-            [cols.dist, np.zeros(n_tab, np.int8) if tab["dist"] is None else tab["dist"]]
-        ),
-        np.concatenate(
-            [cols.lower, np.full(n_tab, np.nan) if tab["lower"] is None else tab["lower"]]
-        ),
-        np.concatenate(
-            [cols.upper, np.full(n_tab, np.nan) if tab["upper"] is None else tab["upper"]]
-        ),
-    )
+
+    def note(self, name: str) -> str:
+        """How the rows of *name* are numbered, for files (DataFrames: 1-based data rows)."""
+        k = self.names.index(name)
+        return " (spreadsheet rows: the header is row 1)" if self.first[k] > 1 else ""
+
+    def describe(self, idx: npt.NDArray[np.int64], limit: int = 5) -> str:
+        """``m.csv rows 2, 3 and 10 more; n.csv row 4`` for a set of table row indices."""
+        parts = []
+        for name, _, nums in self.split(idx):
+            text = ", ".join(str(n) for n in nums[:limit].tolist())
+            more = nums.size - limit
+            parts.append(
+                f"{name} row{'s' if nums.size > 1 else ''} {text}"
+                + (f" and {more} more" if more > 0 else "")
+            )
+        return "; ".join(parts)
+
+
+def _row_segments(table: pd.DataFrame) -> list[tuple[str, int, int, int]]:
+    segs = getattr(table, "attrs", {}).get("nqi_carbon_rows")
+    if isinstance(segs, list) and segs and sum(int(s[2]) for s in segs) == len(table):
+        return [(str(s[0]), int(s[1]), int(s[2]), int(s[3])) for s in segs]
+    return [("activity table", 0, len(table), 1)]
+
+
+def _plain(v: Any) -> str:
+    """``repr`` of a cell as plain Python (``-1.0``, not ``np.float64(-1.0)``)."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    return repr(v)
+
+
+def _grouped(idx: npt.NDArray[np.int64], keys: npt.NDArray[Any]) -> list[npt.NDArray[np.int64]]:
+    """Split row indices into groups of equal key, each in row order, by first row."""
+    if idx.size == 0:
+        return []
+    k = keys[idx]
+    order = np.argsort(k, kind="stable")
+    ks = k[order]
+    cuts = np.flatnonzero(ks[1:] != ks[:-1]) + 1
+    groups = np.split(idx[order], cuts)
+    return sorted(groups, key=lambda g: int(g[0]))
+
+
+def _value_issues(
+    rows: _RowNames,
+    groups: Sequence[npt.NDArray[np.int64]],
+    code: str,
+    col: str,
+    msg: str,
+    allowed: str,
+    value_of: Any,
+    limit: int = 50,
+) -> list[Issue]:
+    """One issue per offending value and file, naming its first rows and the count."""
+    issues: list[Issue] = []
+    for g in groups[:limit]:
+        value = value_of(int(g[0]))
+        for name, _, nums in rows.split(g):
+            n = nums.size
+            where = ""
+            if n > 1:
+                shown = ", ".join(str(x) for x in nums[:5].tolist())
+                where = f" (in {n} rows: {shown}" + (" ...)" if n > 5 else ")")
+            issues.append(
+                Issue(
+                    code,
+                    msg + where + rows.note(name),
+                    file=name,
+                    row=int(nums[0]),
+                    field=col,
+                    value=value,
+                    allowed=allowed,
+                )
+            )
+    if len(groups) > limit:
+        rest = np.sort(np.concatenate(list(groups[limit:])))
+        issues.append(
+            Issue(
+                code,
+                f"... and {len(groups) - limit} more values with the same problem "
+                f"({rows.describe(rest)})",
+                field=col,
+            )
+        )
+    return issues
 
 
 def _codes(column: pd.Series) -> tuple[IntArray, list[object]]:
@@ -865,13 +1011,22 @@ def _codes(column: pd.Series) -> tuple[IntArray, list[object]]:
 
 
 def _table_columns(
-    table: pd.DataFrame, src_index: Mapping[str, int], ins_index: Mapping[str, int]
-) -> dict[str, Any]:
-    """Vectorised validation of a long activity table; all problems reported together."""
+    table: pd.DataFrame,
+    src_index: Mapping[str, int],
+    ins_index: Mapping[str, int],
+    rows: _RowNames | None = None,
+) -> tuple[dict[str, Any], list[Issue]]:
+    """Vectorised validation of a long activity table: the columns and every problem.
+
+    ``row_ok`` is None when every row is fine, else a mask of the rows whose source and
+    unit are both usable (for the later unit/factor check).
+    """
     import pandas as pd
 
+    if rows is None:
+        rows = _RowNames(table)
     issues: list[Issue] = []
-    name = "activity table"
+    name = _table_name(table)
     missing = [c for c in ("source", "amount", "unit") if c not in table.columns]
     if missing:
         raise InvalidInputError(
@@ -910,36 +1065,64 @@ def _table_columns(
     def bad(
         mask: npt.NDArray[np.bool_], code: str, col: str, msg: str, allowed: str, values: Any
     ) -> None:
+        """A per-row problem: the first rows of each file one by one, then the count."""
         if not mask.any():
             return
         idx = np.flatnonzero(mask)
-        if isinstance(values, pd.Series):
-            values = values.iloc[idx[:50]].to_numpy()
-            idx_vals = dict(zip(idx[:50].tolist(), values, strict=True))
-        else:
-            idx_vals = {int(k): values[k] for k in idx[:50]}
-        values = idx_vals
-        for k in idx[:50].tolist():
-            issues.append(
-                Issue(
-                    code,
-                    msg,
-                    file=name,
-                    row=int(k) + 1,
-                    field=col,
-                    value=repr(values[k]),
-                    allowed=allowed,
+        vals = values.to_numpy() if isinstance(values, pd.Series) else values
+        for fname, sel, nums in rows.split(idx):
+            for k, n in zip(sel[:20].tolist(), nums[:20].tolist(), strict=True):
+                issues.append(
+                    Issue(
+                        code,
+                        msg + rows.note(fname),
+                        file=fname,
+                        row=int(n),
+                        field=col,
+                        value=_plain(vals[k]),
+                        allowed=allowed,
+                    )
                 )
-            )
-        if idx.size > 50:
-            issues.append(
-                Issue(
-                    code,
-                    f"... and {idx.size - 50} more rows with the same problem",
-                    file=name,
-                    field=col,
+            if nums.size > 20:
+                more = nums[20:]
+                shown = ", ".join(str(x) for x in more[:5].tolist())
+                issues.append(
+                    Issue(
+                        code,
+                        f"... and {more.size} more rows with the same problem (rows {shown}"
+                        + (" ...)" if more.size > 5 else ")")
+                        + rows.note(fname),
+                        file=fname,
+                        row=int(more[0]),
+                        field=col,
+                        allowed=allowed,
+                    )
                 )
+
+    def bad_values(
+        mask: npt.NDArray[np.bool_],
+        codes: IntArray,
+        values: Sequence[object],
+        code: str,
+        col: str,
+        msg: str,
+        allowed: str,
+    ) -> None:
+        """A per-value problem: one issue per distinct value and file, rows counted."""
+        if not mask.any():
+            return
+        idx = np.flatnonzero(mask)
+        issues.extend(
+            _value_issues(
+                rows,
+                _grouped(idx, codes),
+                code,
+                col,
+                msg,
+                allowed,
+                lambda k: None if codes[k] < 0 else _plain(values[int(codes[k])]),
             )
+        )
 
     amount_col = table["amount"]
     raw_amount = amount_col.to_numpy()
@@ -996,16 +1179,20 @@ def _table_columns(
         s_codes.size == 0 or s_codes.min() >= 0
     ):
         source = s_codes  # categories are the inventory's sources, in order: no gather
+        source_fine = True
     else:
         source = lookup[s_codes]  # code -1 (missing) picks the trailing -1
-    bad(
-        source < 0,
-        "source_exists",
-        "source",
-        "unknown or empty source",
-        ", ".join(sorted(src_index)[:20]),
-        table["source"],
-    )
+        source_fine = bool((source >= 0).all())
+    if not source_fine:
+        bad_values(
+            source < 0,
+            s_codes,
+            s_values,
+            "source_exists",
+            "source",
+            "unknown or empty source",
+            ", ".join(sorted(src_index)[:20]),
+        )
 
     u_codes, u_values = _codes(table["unit"])
     unit_ok = np.ones(len(u_values) + 1, dtype=bool)
@@ -1017,22 +1204,30 @@ def _table_columns(
             parse_unit(u)
         except NqiCarbonError as exc:
             unit_ok[k] = False
-            bad(
+            bad_values(
                 u_codes == k,
+                u_codes,
+                u_values,
                 "unit_known",
                 "unit",
                 str(exc),
                 "a unit such as t, MWh, Nm3, TJ",
-                table["unit"],
             )
-    bad(
-        u_codes < 0,
-        "missing",
-        "unit",
-        "empty unit",
-        "a unit such as t, MWh, Nm3, TJ",
-        table["unit"],
-    )
+    missing_unit = u_codes < 0
+    any_missing_unit = bool(missing_unit.any())
+    if any_missing_unit:
+        bad_values(
+            missing_unit,
+            u_codes,
+            u_values,
+            "missing",
+            "unit",
+            "empty unit",
+            "a unit such as t, MWh, Nm3, TJ",
+        )
+    row_ok = None
+    if not source_fine or not unit_ok[:-1].all() or any_missing_unit:
+        row_ok = (source >= 0) & unit_ok[u_codes]
 
     if "instrument" in table.columns:
         i_codes, i_values = _codes(table["instrument"])
@@ -1041,13 +1236,14 @@ def _table_columns(
             dtype=np.intp,
         )
         instrument = i_lookup[i_codes]
-        bad(
+        bad_values(
             instrument == -2,
+            i_codes,
+            i_values,
             "instrument_referenced_exists",
             "instrument",
             "unknown instrument",
             ", ".join(sorted(ins_index)) or "define it under 'instruments'",
-            table["instrument"],
         )
     else:
         instrument = np.full(len(table), -1, dtype=np.intp)
@@ -1087,13 +1283,14 @@ def _table_columns(
             [known.get(v, -1) if isinstance(v, str) else -1 for v in d_values] + [0], dtype=np.int8
         )
         dist = lookup_d[d_codes]
-        bad(
+        bad_values(
             dist < 0,
+            d_codes,
+            d_values,
             "distribution_known",
             "distribution",
             "unknown distribution",
             "normal, lognormal, triangular, uniform (or empty)",
-            table["distribution"],
         )
         missing_b = [c for c in ("lower", "upper") if c not in table.columns]
         if missing_b:
@@ -1123,12 +1320,10 @@ def _table_columns(
                 table["lower"],
             )
             with np.errstate(divide="ignore", invalid="ignore"):
-                u95 = np.where(has, _u95_of_rows(dist, lower, upper, amount), u95)
+                u95 = np.where(has, np.where(amount > 0, (upper - lower) / 2 / amount, 0.0), u95)
             dist = np.where(dist == 1, 0, dist).astype(
                 np.int8
             )  # normal: pooled like a relative uncertainty
-    if issues:
-        raise InvalidInputError(issues, source=name)
     return {
         "source": source,
         "amount": amount,
@@ -1139,7 +1334,232 @@ def _table_columns(
         "dist": dist,
         "lower": lower,
         "upper": upper,
-    }
+        "row_ok": row_ok,
+    }, issues
+
+
+# ---- table periods ---------------------------------------------------------------------
+def _period_issues(
+    inv: Inventory,
+    table: pd.DataFrame,
+    source: IntArray,
+    rows: _RowNames,
+    *,
+    check_gaps: bool,
+) -> list[Issue]:
+    """Period labels: well formed, inside the inventory period, no overlap, no gap.
+
+    The rule is the inline records' (``activity_periods_do_not_overlap``): one source is
+    one activity series, so two rows (or a row and an inline record) covering the same
+    days overlap, whatever their instruments; rows without a period are not part of it.
+    """
+    from .gaps import _period_labels
+
+    p_codes, p_values, spans, texts = _period_labels(table)
+    if not (p_codes >= 0).any():
+        return []
+    issues: list[Issue] = []
+    p0, p1 = inv.period.start, inv.period.end
+    bad_label = np.array([s is None for s in spans] + [False], dtype=bool)
+    outside = np.array(
+        [s is not None and (s[0] < p0 or s[1] > p1) for s in spans] + [False], dtype=bool
+    )
+    mask = bad_label[p_codes]
+    if mask.any():
+        issues += _value_issues(
+            rows,
+            _grouped(np.flatnonzero(mask), p_codes),
+            "record_period_well_formed",
+            "period",
+            "period is not YYYY, YYYY-MM or YYYY-Qn",
+            "a period label such as 2024, 2024-03 or 2024-Q1 (or empty for none)",
+            lambda k: _plain(p_values[p_codes[k]]),
+        )
+    mask = outside[p_codes]
+    if mask.any():
+        issues += _value_issues(
+            rows,
+            _grouped(np.flatnonzero(mask), p_codes),
+            "activity_within_period",
+            "period",
+            f"the row's period lies outside the inventory period {p0}..{p1} (end exclusive)",
+            f"a period inside {p0}..{p1}",
+            lambda k: repr(texts[p_codes[k]]),
+        )
+    # overlap: rows of one source with the same label, then distinct spans of a source
+    # against each other and against the source's inline records
+    n_p = len(spans)
+    good = ~bad_label[p_codes] & (p_codes >= 0) & (source >= 0)
+    key = np.full(source.size, -1, dtype=np.int64)
+    key[good] = source[good].astype(np.int64) * n_p + p_codes[good]
+    uniq, first, cnt = np.unique(key[good], return_index=True, return_counts=True)
+    good_idx = np.flatnonzero(good)
+    first_row = good_idx[first]
+    dup_keys = uniq[cnt > 1]
+    if dup_keys.size:
+        dup_idx = np.flatnonzero(np.isin(key, dup_keys))
+        groups = _grouped(dup_idx, key)
+        for g in groups[:50]:
+            k = int(key[g[0]])
+            sid = inv.sources[k // n_p].id
+            issues.append(
+                Issue(
+                    "activity_periods_do_not_overlap",
+                    f"source {sid!r}: {g.size} rows for period {texts[k % n_p]} "
+                    f"({rows.describe(g)}); the same days would be counted twice "
+                    "(one row per source and period, whatever the instrument)",
+                    file=rows.split(g[:1])[0][0],
+                    row=int(rows.split(g[:1])[0][2][0]),
+                    field="period",
+                    value=repr(texts[k % n_p]),
+                    allowed="one row per source and period; no row covering days of another",
+                )
+            )
+        if len(groups) > 50:
+            issues.append(
+                Issue(
+                    "activity_periods_do_not_overlap",
+                    f"... and {len(groups) - 50} more duplicated (source, period) pairs",
+                    field="period",
+                )
+            )
+    # (start, end, description, file, row) per distinct (source, label) and inline record
+    by_source: dict[int, list[tuple[_dt.date, _dt.date, str, str | None, int | None]]] = {}
+    for k, r in zip(uniq.tolist(), first_row.tolist(), strict=True):
+        s, lab = divmod(k, n_p)
+        span = spans[lab]
+        assert span is not None
+        ((seg_name, _, nums),) = rows.split(np.array([r], dtype=np.int64))
+        by_source.setdefault(s, []).append(
+            (
+                span[0],
+                span[1],
+                f"{seg_name} row {int(nums[0])} ({texts[lab]})",
+                seg_name,
+                int(nums[0]),
+            )
+        )
+    for s, items in by_source.items():
+        src = inv.sources[s]
+        for j, rec in enumerate(src.records):
+            b0, b1 = rec.bounds(inv.period)
+            label = rec.period or (f"{rec.start}..{rec.end}" if rec.start else "no period")
+            text = f"inline record sources[{s}].activity[{j}] ({label})"
+            items.append((b0, b1, text, None, None))
+        items.sort(key=lambda t: (t[0], t[1]))
+        end, who, who_at = items[0][1], items[0][2], items[0][3:]
+        for b0, b1, what, fname, row in items[1:]:
+            if fname is None and who_at[0] is not None:
+                fname, row = who_at
+            if b0 < end:
+                issues.append(
+                    Issue(
+                        "activity_periods_do_not_overlap",
+                        f"source {src.id!r}: {who} and {what} overlap; the same days would "
+                        "be counted twice (one source is one activity series, whatever the "
+                        "instrument)",
+                        file=fname or inv.source_path,
+                        row=row,
+                        field="period" if fname else f"sources[{s}].activity",
+                        allowed="periods of one source that do not overlap",
+                    )
+                )
+            if b1 > end:
+                end, who, who_at = b1, what, (fname, row)
+    if check_gaps:
+        from .gaps import gap_issues
+
+        extra = {
+            inv.sources[s].id: [(t[0], t[1]) for t in items if t[3] is not None]
+            for s, items in by_source.items()
+        }
+        issues += gap_issues(inv, extra_spans=extra, only=set(extra))
+    return issues
+
+
+# ---- units of the table against the sources' factors ----------------------------------
+def _unit_fit_issues(
+    inv: Inventory,
+    cols: ActivityColumns,
+    n_inline: int,
+    row_ok: npt.NDArray[np.bool_] | None,
+    rows: _RowNames,
+) -> list[Issue]:
+    """Every (source, unit) pair of the table that does not fit the source, with its rows.
+
+    The plan is made here exactly as :func:`nqi_carbon.calculate` makes it next (so it is
+    cached, and costs nothing more when everything fits); only when it fails is each pair
+    tried alone, so that every bad unit is named with its file and rows.
+    """
+    n_u = max(len(cols.unit_names), 1)
+    if row_ok is None:
+        key = cols.source * n_u
+        key += cols.unit
+    else:
+        ok = np.concatenate([np.ones(n_inline, dtype=bool), row_ok])
+        key = cols.source[ok] * n_u + cols.unit[ok]
+    units_by_source: dict[str, list[str]] = {}
+    pairs = np.zeros(0, dtype=np.intp)
+    if key.size:
+        pairs = np.flatnonzero(np.bincount(key, minlength=len(inv.sources) * n_u))
+    # the same (source, unit) pairs fitted before: nothing to plan again
+    fit_key = ("units_fit", id(registry_for(inv)), tuple(cols.unit_names), pairs.tobytes())
+    if fit_key in inv._cache:
+        return []
+    for k in pairs.tolist():
+        units_by_source.setdefault(inv.sources[k // n_u].id, []).append(cols.unit_names[k % n_u])
+    try:
+        plan_sources(inv, units_by_source)
+        inv._cache[fit_key] = True
+        return []
+    except InvalidInputError as exc:
+        failed = exc.issues
+    unit_codes = {"activity_unit_fits_factor", "unit_known"}
+    planner = _Planner(inv, registry_for(inv))
+    issues: list[Issue] = []
+    per_pair: list[Issue] = []
+    table_src = cols.source[n_inline:]
+    table_unit = cols.unit[n_inline:]
+    retried: set[int] = set()
+    for i, src in enumerate(inv.sources):
+        for u in units_by_source.get(src.id, ()):
+            try:
+                planner.plan(i, src, [u])
+            except InvalidInputError:
+                continue
+            except NqiCarbonError as exc:
+                code = {
+                    "DimensionalityMismatchError": "activity_unit_fits_factor",
+                    "UnknownUnitError": "unit_known",
+                }.get(type(exc).__name__)
+                if code is None:
+                    continue
+                retried.add(i)
+                uc = cols.unit_names.index(u)
+                idx = np.flatnonzero((table_src == i) & (table_unit == uc))
+                if row_ok is not None and idx.size:
+                    idx = idx[row_ok[idx]]
+                if any(r.unit == u for r in src.records):
+                    per_pair.append(
+                        Issue(code, str(exc), file=inv.source_path, field=f"sources[{i}] ({src.id!r})")
+                    )
+                if idx.size:
+                    per_pair += _value_issues(
+                        rows,
+                        [idx],
+                        code,
+                        "unit",
+                        str(exc),
+                        f"a unit that converts to the activity unit of source {src.id!r}",
+                        lambda k, u=u: repr(u),
+                    )
+    for iss in failed:
+        if iss.code in unit_codes and any(
+            iss.field == f"sources[{i}] ({inv.sources[i].id!r})" for i in retried
+        ):
+            continue  # replaced by the per-unit issues
+        issues.append(iss)
+    return issues + per_pair
 
 
 # ---------------------------------------------------------------------------------------
@@ -1274,7 +1694,16 @@ def source_statistics(
     extra: dict[str, Any] = {}
     if cols.dist.size and (cols.dist >= 2).any():
         nn = np.flatnonzero(cols.dist >= 2)
-        nn = nn[np.argsort(src[nn], kind="stable")]
+        # Monte Carlo draws these records one by one: order them by source id, then by
+        # their values, so that neither the order of sources in the inventory nor the
+        # order of rows changes which draw a record gets (identical rows are interchangeable)
+        id_rank = np.empty(n_src, dtype=np.intp)
+        id_rank[sorted(range(n_src), key=lambda i: plans[i].source.id)] = np.arange(n_src)
+        nn = nn[
+            np.lexsort(
+                (cols.upper[nn], cols.lower[nn], x[nn], cols.dist[nn], id_rank[src[nn]])
+            )
+        ]
         amount = cols.amount[nn]
         with np.errstate(divide="ignore", invalid="ignore"):
             extra = {

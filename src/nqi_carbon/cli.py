@@ -47,7 +47,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         n = sum(len(s.records) for s in inv.sources)
         print(
             f"{args.file}: valid ({len(inv.facilities)} facilities, {len(inv.sources)} sources, "
-            f"{n} activity records, GWP {inv.gwp})"
+            f"{n} activity records"
+            + (f" and {len(inv.activity_files)} activity files" if inv.activity_files else "")
+            + f", GWP {inv.gwp})"
         )
     return 0
 

@@ -19,13 +19,168 @@ Policies (each filled value is flagged with the policy, the gap length and the b
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from .errors import InvalidInputError, Issue
-from .models import ActivityRecord, Gap, Inventory, Source, Substitution, find_gaps
+from .models import ActivityRecord, Gap, Inventory, Source, Substitution
+from .models import find_gaps as _find_gaps
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
 
 __all__ = ["FilledGap", "fill_gaps", "find_gaps"]
+
+Spans = dict[str, list[tuple[_dt.date, _dt.date]]]
+
+
+def activity_file_paths(inventory: Inventory) -> list[Path]:
+    """The inventory's activity files, relative paths resolved against the inventory."""
+    base = Path(inventory.source_path).parent if inventory.source_path else Path.cwd()
+    return [p if p.is_absolute() else base / p for p in map(Path, inventory.activity_files)]
+
+
+def _files_key(inventory: Inventory) -> tuple[object, ...]:
+    state: list[tuple[str, int | None, int | None]] = []
+    for p in activity_file_paths(inventory):
+        try:
+            st = p.stat()
+            state.append((str(p), st.st_mtime_ns, st.st_size))
+        except OSError:
+            state.append((str(p), None, None))
+    return ("activity_file_spans", tuple(state))
+
+
+def remember_file_spans(inventory: Inventory, spans: Spans) -> None:
+    """Note the periods the inventory's activity files cover (while they are unchanged)."""
+    inventory._cache[_files_key(inventory)] = spans
+
+
+def _merge(*parts: Spans) -> Spans:
+    out: Spans = {}
+    for part in parts:
+        for sid, spans in part.items():
+            out.setdefault(sid, []).extend(spans)
+    return out
+
+
+def file_spans(inventory: Inventory) -> Spans:
+    """Per source id, the periods covered by rows of the inventory's activity files.
+
+    Files that cannot be read are left out here (reading them reports why).
+    """
+    if not inventory.activity_files:
+        return {}
+    key = _files_key(inventory)
+    cached = inventory._cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    from ._tables import read_activity
+
+    spans: Spans = {}
+    for p in activity_file_paths(inventory):
+        try:
+            table = read_activity(p)
+        except InvalidInputError:
+            continue
+        spans = _merge(spans, table_period_spans(inventory, table))
+    inventory._cache[key] = spans
+    return spans
+
+
+def _column_codes(column: pd.Series) -> tuple[npt.NDArray[np.intp], list[object]]:
+    """Integer codes (-1 for empty) and distinct values of a column."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return np.asarray(column.cat.codes, dtype=np.intp), column.cat.categories.tolist()
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes.astype(np.intp), list(uniques)
+
+
+def _period_labels(
+    table: pd.DataFrame,
+) -> tuple[
+    npt.NDArray[np.intp], list[object], list[tuple[_dt.date, _dt.date] | None], list[str]
+]:
+    """Codes of the period column and, per distinct value, its span (None: malformed).
+
+    Empty cells (NaN or blank text) have code -1 and mean "no period". The grammar is
+    the inline records' (``YYYY``, ``YYYY-MM``, ``YYYY-Qn``); an integer year is its text.
+    """
+    import numpy as np
+
+    from ._tables import _as_text
+    from .models import _period_bounds
+
+    p_codes, p_values = _column_codes(table["period"])
+    spans: list[tuple[_dt.date, _dt.date] | None] = []
+    texts: list[str] = []
+    blank = []
+    for k, v in enumerate(p_values):
+        text = v if isinstance(v, str) else _as_text(v) if isinstance(v, int | float) else None
+        texts.append(text if text is not None else repr(v))
+        if isinstance(v, bool) or text is None:
+            spans.append(None)
+            continue
+        if text.strip() == "":
+            blank.append(k)
+            spans.append(None)
+            continue
+        try:
+            spans.append(_period_bounds(text))
+        except ValueError:
+            spans.append(None)
+    if blank:  # blank text is no period, like an empty cell
+        relabel = np.arange(len(p_values) + 1, dtype=np.intp)
+        relabel[blank] = -1
+        relabel[-1] = -1
+        p_codes = relabel[p_codes]
+    return p_codes, p_values, spans, texts
+
+
+def table_period_spans(
+    inv: Inventory, table: pd.DataFrame
+) -> dict[str, list[tuple[_dt.date, _dt.date]]]:
+    """The distinct periods each source's table rows cover (well-formed labels only)."""
+    import numpy as np
+
+    if "period" not in table.columns or "source" not in table.columns or len(table) == 0:
+        return {}
+    p_codes, _, spans, _ = _period_labels(table)
+    s_codes, s_values = _column_codes(table["source"])
+    n_p = max(len(spans), 1)
+    ok = (p_codes >= 0) & (s_codes >= 0)
+    if not ok.any():
+        return {}
+    key = s_codes[ok].astype(np.int64) * n_p + p_codes[ok]
+    out: dict[str, list[tuple[_dt.date, _dt.date]]] = {}
+    for k in np.unique(key).tolist():
+        sv, span = s_values[k // n_p], spans[k % n_p]
+        if span is not None:
+            sid = sv if isinstance(sv, str) else str(sv)
+            out.setdefault(sid, []).append(span)
+    return out
+
+
+def find_gaps(inventory: Inventory, activity: pd.DataFrame | None = None) -> list[Gap]:
+    """Uncovered days in every source whose activity comes as sub-annual records.
+
+    A source with one record and no period covers the whole period and has no gap; a
+    source with period-labelled or dated records, or with rows of a period column in its
+    activity files (or in *activity*, a table as given to :func:`nqi_carbon.calculate`),
+    must cover every day of the inventory period (0 is a value: a month without
+    consumption is a record of 0, not a gap). Rows without a period are not part of it.
+    """
+    extra = file_spans(inventory)
+    if activity is not None:
+        extra = _merge(extra, table_period_spans(inventory, activity))
+    return _find_gaps(inventory, extra)
 
 Policy = Literal["mean_of_neighbours", "conservative", "stated", "pack_default"]
 
@@ -103,6 +258,18 @@ def fill_gaps(
             new_sources.append(src)
             continue
         units = {r.unit for r in src.records}
+        if not units:
+            issues.append(
+                Issue(
+                    "gap_units",
+                    "the source's activity is in activity-file rows: add rows for the gap "
+                    "(0 is a value)",
+                    field=src.id,
+                    value=", ".join(g.label() for g in src_gaps),
+                )
+            )
+            new_sources.append(src)
+            continue
         if len(units) != 1:
             issues.append(
                 Issue(
@@ -182,8 +349,24 @@ def fill_gaps(
     return new, filled
 
 
-def gap_issues(inventory: Inventory) -> list[Issue]:
-    """Every gap as an input problem with what to do about it."""
+def gap_issues(
+    inventory: Inventory,
+    activity: pd.DataFrame | None = None,
+    *,
+    extra_spans: Spans | None = None,
+    only: set[str] | None = None,
+) -> list[Issue]:
+    """Every gap as an input problem with what to do about it.
+
+    Inline records, the rows with a period in the inventory's activity files and in
+    *activity* count; *extra_spans* adds covered periods per source id, *only* limits
+    the report to these source ids.
+    """
+    extra = file_spans(inventory)
+    if activity is not None:
+        extra = _merge(extra, table_period_spans(inventory, activity))
+    if extra_spans:
+        extra = _merge(extra, extra_spans)
     return [
         Issue(
             "data_gap",
@@ -192,9 +375,11 @@ def gap_issues(inventory: Inventory) -> list[Issue]:
             file=inventory.source_path,
             field=f"sources ({g.source!r})",
             value=g.label(),
-            allowed="add the records (0 is a value) or fill the gap with nc.fill_gaps(inv, policy=...)",
+            allowed="add the records or activity-file rows (0 is a value) or fill the gap with "
+            "nc.fill_gaps(inv, policy=...)",
         )
-        for g in find_gaps(inventory)
+        for g in _find_gaps(inventory, extra)
+        if only is None or g.source in only
     ]
 
 

@@ -136,16 +136,29 @@ def inventory_json_schema() -> dict[str, Any]:
 def check_references(inv: Inventory) -> None:
     """Resolve every factor, fuel and unit the inventory refers to, and find data gaps.
 
+    The inventory's ``activity_files`` are read and checked too, exactly as
+    :func:`nqi_carbon.calculate` checks them (cells, sources, units, instruments,
+    periods, overlaps with inline records, gaps), each problem named by file and
+    spreadsheet row (the header is row 1).
+
     Raises
     ------
     InvalidInputError
         Listing every unresolvable factor reference, every activity unit that does not
-        fit its factor and every data gap (``factor_resolves``,
-        ``activity_unit_fits_factor``, ``data_gap``...), without calculating.
+        fit its factor, every bad activity-file row and every data gap
+        (``factor_resolves``, ``activity_unit_fits_factor``, ``data_gap``...), without
+        calculating.
     """
     from .calc import plan_sources
     from .gaps import gap_issues
 
+    if inv.activity_files:
+        from .result import _with_activity_files
+
+        try:
+            _with_activity_files(inv, None)
+        except InvalidInputError as exc:
+            raise InvalidInputError(exc.issues, source=inv.source_path) from None
     units: dict[str, list[str]] = {}
     for src, rec in inv.iter_records():
         if rec.unit not in units.setdefault(src.id, []):

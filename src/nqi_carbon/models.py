@@ -431,6 +431,12 @@ class Source(StrictModel):
                 "method_inputs_present",
                 "'market_factor' and 'contracts' are for category 2 (imported energy) only",
             )
+        if (self.market_factor is not None or self.contracts) and self.method != "factor":
+            raise RuleError(
+                "method_inputs_present",
+                "'market_factor' and 'contracts' need method 'factor' (energy bought, in MWh "
+                "or another energy unit): they cannot apply to a measured or released gas mass",
+            )
         return self
 
     @field_validator("gas")
@@ -974,19 +980,23 @@ class Gap:
         return f"{self.start}..{self.end}"
 
 
-def find_gaps(inv: Inventory) -> list[Gap]:
+def find_gaps(inv: Inventory, extra: dict[str, list[Span]] | None = None) -> list[Gap]:
     """Uncovered days in every source whose activity comes as sub-annual records.
 
     A source with one record and no period covers the whole period and has no gap; a
     source with period-labelled or dated records must cover every day of the inventory
     period (0 is a value: a month without consumption is a record of 0, not a gap).
+    *extra* adds, per source id, the periods covered by activity-table rows (rows with a
+    period label); a source with such rows is checked like one with labelled records.
     """
     gaps = []
+    extra = extra or {}
     for src in inv.sources:
         recs = src.records
-        if not recs or all(r.period is None and r.start is None for r in recs):
+        more = list(extra.get(src.id, ()))
+        if not more and (not recs or all(r.period is None and r.start is None for r in recs)):
             continue
-        spans = sorted(r.bounds(inv.period) for r in recs)
+        spans = sorted([*(r.bounds(inv.period) for r in recs), *more])
         cursor = inv.period.start
         for s, e in spans:
             if s > cursor:

@@ -383,8 +383,14 @@ def _with_activity_files(inv: Inventory, activity: pd.DataFrame | None) -> pd.Da
     import pandas as pd
 
     from ._tables import read_activity
-    from .calc import _activity_columns, table_period_spans
-    from .gaps import _merge, activity_file_paths, gap_issues, remember_file_spans
+    from .calc import _activity_columns
+    from .gaps import (
+        _merge,
+        activity_file_paths,
+        gap_issues,
+        remember_file_spans,
+        table_period_spans,
+    )
 
     issues: list[Issue] = []
     frames: list[pd.DataFrame] = []
@@ -554,7 +560,7 @@ def calculate(
     _check_call(activity, uncertainty, iterations, seed)
     if inventory.activity_files:
         activity = _with_activity_files(inventory, activity)
-    gaps = gap_issues(inventory)
+    gaps = gap_issues(inventory, activity)
     if gaps:
         raise InvalidInputError(gaps, source=inventory.source_path)
     cols = activity_columns(inventory, activity)

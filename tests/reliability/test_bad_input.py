@@ -359,3 +359,23 @@ def test_a_bad_item_is_reported_once_not_also_as_an_empty_list():
     with pytest.raises(InvalidInputError) as exc:
         nc.validate_inventory(case(facilities__0__equity_share=1.5))
     assert [i.code for i in exc.value.issues] == ["less_than_equal"]
+
+
+def test_contracts_on_a_measured_source_are_refused_not_dropped():
+    d = case()
+    d["sources"][1] = {
+        "id": "grid",
+        "facility": "a",
+        "category": 2,
+        "method": "measured",
+        "gas": "CO2",
+        "market_factor": "testpack/grid/a",
+        "contracts": [{"kind": "certificate", "amount": 30, "zero_emission": True}],
+        "activity": {"amount": 50, "unit": "t"},
+    }
+    with pytest.raises(InvalidInputError) as exc:
+        nc.validate_inventory(d)
+    assert any(
+        i.code == "method_inputs_present" and "method 'factor'" in i.message
+        for i in exc.value.issues
+    )
