@@ -707,6 +707,9 @@ class ActivityColumns:
     dist: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8))
     lower: FloatArray = field(default_factory=lambda: np.zeros(0))
     upper: FloatArray = field(default_factory=lambda: np.zeros(0))
+    # ``source * n_units + unit`` per record and its bincount, when already computed
+    pair_key: IntArray | None = None
+    pair_counts: npt.NDArray[np.intp] | None = None
 
     def __len__(self) -> int:
         return int(self.amount.size)
@@ -1501,7 +1504,10 @@ def _unit_fit_issues(
     units_by_source: dict[str, list[str]] = {}
     pairs = np.zeros(0, dtype=np.intp)
     if key.size:
-        pairs = np.flatnonzero(np.bincount(key, minlength=len(inv.sources) * n_u))
+        counts = np.bincount(key, minlength=len(inv.sources) * n_u)
+        pairs = np.flatnonzero(counts)
+        if row_ok is None:  # every record: calculate() reuses them
+            cols.pair_key, cols.pair_counts = key, counts
     # the same (source, unit) pairs fitted before: nothing to plan again
     fit_key = ("units_fit", id(registry_for(inv)), tuple(cols.unit_names), pairs.tobytes())
     if fit_key in inv._cache:

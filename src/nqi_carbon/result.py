@@ -566,11 +566,14 @@ def calculate(
     cols = activity_columns(inventory, activity)
     units_by_source: dict[str, list[str]] = {}
     n_u = max(len(cols.unit_names), 1)
-    unit_key = cols.source * n_u
-    unit_key += cols.unit
-    seen = None
-    if len(cols):
-        seen = np.bincount(unit_key, minlength=len(inventory.sources) * n_u)
+    seen: npt.NDArray[np.intp] | None
+    if cols.pair_key is not None and cols.pair_counts is not None:
+        unit_key, seen = cols.pair_key, cols.pair_counts  # computed while checking units
+    else:
+        unit_key = cols.source * n_u
+        unit_key += cols.unit
+        seen = np.bincount(unit_key, minlength=len(inventory.sources) * n_u) if len(cols) else None
+    if seen is not None:
         for key in np.flatnonzero(seen).tolist():
             units_by_source.setdefault(inventory.sources[key // n_u].id, []).append(
                 cols.unit_names[key % n_u]
