@@ -404,3 +404,46 @@ def test_provenance_cites_every_gwp_table_used():
     assert "CH4 (fossil): " in source and "Table 7.15" in source
     ar5 = nc.calculate(inventory([gas], gwp="AR5")).provenance()["gwp_source"]
     assert "Table 7.15" not in ar5 and ar5.count("<http") == 1  # one table: the set's own
+
+
+@pytest.mark.parametrize(
+    ("factor", "unit", "basis", "ok"),
+    [
+        ("ipcc-2006/stationary/natural_gas", "mmBtu", None, False),  # US HHV amount, NCV factor
+        ("ipcc-2006/stationary/natural_gas", "mmBtu", "NCV", True),  # stated net: fine
+        ("ipcc-2006/stationary/natural_gas", "TJ", None, True),  # joules: the factor's basis
+        ("ipcc-2006/stationary/natural_gas", "TJ", "GCV", False),
+        ("ipcc-2006/stationary/natural_gas", "10^4 tce", None, True),  # tce is net, as IPCC
+        ("epa-ghg-hub/stationary/natural_gas", "tce", None, False),  # net amount, HHV factor
+        ("epa-ghg-hub/stationary/natural_gas", "mmBtu", None, True),
+    ],
+)
+def test_energy_amounts_and_factors_never_mix_calorific_bases(factor, unit, basis, ok):
+    source = {
+        "id": "s",
+        "facility": "f",
+        "category": 1,
+        "factor": factor,
+        "activity": {"amount": 1000, "unit": unit},
+        **({"energy_basis": basis} if basis else {}),
+    }
+    inv = inventory([source], factor_packs=["ipcc-2006", "epa-ghg-hub"])
+    if ok:
+        assert nc.calculate(inv).total_co2e > 0
+    else:
+        with pytest.raises(InvalidInputError) as exc:
+            nc.calculate(inv)
+        assert [i.code for i in exc.value.issues] == ["activity_basis_fits_factor"]
+
+
+def test_epa_natural_gas_per_mmbtu_is_the_published_value():
+    # EPA GHG Emission Factors Hub 2025, Table 1: 53.06 kg CO2, 1.0 g CH4, 0.10 g N2O per mmBtu
+    src = {
+        "id": "s",
+        "facility": "f",
+        "category": 1,
+        "factor": "epa-ghg-hub/stationary/natural_gas",
+        "activity": {"amount": 1000, "unit": "mmBtu"},
+    }
+    res = nc.calculate(inventory([src], factor_packs=["epa-ghg-hub"]))
+    assert res.total_co2e == pytest.approx(53.06 + 0.001 * 28 + 0.0001 * 265, rel=1e-12)

@@ -53,7 +53,7 @@ def test_gas_names_are_never_units(text):
         parse_unit(text)
 
 
-@pytest.mark.parametrize("text", ["ton", "tons"])
+@pytest.mark.parametrize("text", ["ton", "tons", "MBtu", "10 MBtu"])
 def test_ambiguous_ton_is_refused(text):
     with pytest.raises(UnknownUnitError, match="ambiguous"):
         parse_unit(text)

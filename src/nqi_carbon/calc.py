@@ -45,7 +45,7 @@ from .gases import _catalogue as _gas_catalogue
 from .gases import normalise_gas
 from .gwp_values import _normalise_set, gwp
 from .models import CONTRACT_PRECEDENCE, Contract, Inventory, MeasuredParameter, Source
-from .units import conversion_factor, parse_unit, registry
+from .units import conventional_basis, conversion_factor, is_energy, parse_unit, registry
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -337,9 +337,11 @@ class _Planner:
         for u in units:
             try:
                 scales[u] = conversion_factor(u, base)
-                continue
             except DimensionalityMismatchError:
                 pass
+            else:
+                self._check_energy_basis(src, factor, u)
+                continue
             fuel = factor.fuel
             ncv = fuel.parameter("ncv") if fuel is not None else None
             if fuel is None or ncv is None:
@@ -371,6 +373,39 @@ class _Planner:
                 f"fuel:{fuel.ref}:ncv", ncv.value, ncv.uncertainty, f"{fuel.ref} NCV"
             )
         return scales, chain, ncv_param
+
+    def _check_energy_basis(self, src: Source, factor: Factor, unit: str) -> None:
+        """An energy amount and a factor per energy must be on the same calorific basis.
+
+        The activity's basis is the source's ``energy_basis`` if stated, else what its unit
+        implies by convention (tce/toe: NCV; Btu/therm: GCV); joules and watt-hours imply
+        none and are taken on the factor's basis. NCV and GCV differ by 5-10 %.
+        """
+        want = factor.entry.basis
+        if want is None or not is_energy(unit):
+            return
+        have = src.energy_basis or conventional_basis(unit)
+        if have is None or have == want:
+            return
+        why = (
+            f"the source states energy_basis: {have}"
+            if src.energy_basis
+            else f"{unit!r} is conventionally a {'net' if have == 'NCV' else 'gross'} ({have}) "
+            "energy amount"
+        )
+        raise InvalidInputError(
+            [
+                Issue(
+                    "activity_basis_fits_factor",
+                    f"{why}, but factor {factor.ref} is per {want} energy; convert the activity "
+                    f"to {want} (or choose a factor on a {have} basis). If the amount is in fact "
+                    f"on a {want} basis, state energy_basis: {want} on the source",
+                    field=f"sources[{src.id}].activity",
+                    value=repr(unit),
+                    allowed=f"energy on a {want} basis",
+                )
+            ]
+        )
 
     def contract_plan(self, src: Source, j: int, c: Contract, base: str) -> ContractPlan:
         amount = c.amount * conversion_factor(

@@ -394,6 +394,7 @@ class Source(StrictModel):
     contracts: tuple[Contract, ...] = ()
     gas: str | None = None
     origin: Literal["fossil", "non_fossil"] | None = None
+    energy_basis: Literal["NCV", "GCV"] | None = None
     carbon: CarbonParameters | None = None
     activity: Annotated[tuple[ActivityRecord, ...], BeforeValidator(_one_or_many)] = ()
     description: str | None = None

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_dimension",
+    "conventional_basis",
     "conversion_factor",
     "dimensionality",
     "is_energy",
@@ -86,6 +87,8 @@ _REFUSED = {
     "(tonne), 'short_ton' or 'long_ton'",
     "tons": "ambiguous: write 't' (tonne), 'short_ton' or 'long_ton'",
     "tonnes": "write 't' for tonne",
+    "MBtu": "ambiguous: in US practice MBtu is a thousand Btu, while the SI prefix M makes "
+    "it a million; write 'kBtu' (10^3 Btu) or 'MMBtu' (10^6 Btu)",
     "kt": "",  # allowed (redefined as kilotonne); listed so the check below skips it
 }
 _GAS_TOKEN = re.compile(
@@ -187,6 +190,25 @@ def dimensionality(text: str) -> str:
 def is_energy(text: str) -> bool:
     """Whether *text* is a unit of energy (J, GJ, TJ, kWh, MWh, tce, toe, MMBtu...)."""
     return parse_unit(text).dimensionality == registry().get_dimensionality("[energy]")
+
+
+@lru_cache(maxsize=1024)
+def conventional_basis(text: str) -> str | None:
+    """The calorific basis an energy unit implies by convention, if any.
+
+    ``tce``/``kgce`` (GB/T 2589: 29.3076 MJ/kg on a net basis) and ``toe`` (IEA: 41.868
+    GJ, net) are ``"NCV"``; ``Btu``, ``MMBtu`` and ``therm`` are ``"GCV"`` (US practice
+    states fuel heat input on a higher-heating-value basis). Joules and watt-hours carry
+    no basis: ``None``.
+    """
+    if not is_energy(text):
+        return None
+    names = str(parse_unit(text).units)
+    if "coal_equivalent" in names or "oil_equivalent" in names:
+        return "NCV"
+    if "british_thermal_unit" in names or "btu" in names or "therm" in names:
+        return "GCV"
+    return None
 
 
 @lru_cache(maxsize=8192)
