@@ -617,7 +617,17 @@ class _Planner:
                 contracts.append(self.contract_plan(src, j, c, base))
         elif src.method == "carbon_content":
             terms, base, ref, version, _bio = self.carbon_terms(src)
-            scales = {u: conversion_factor(u, base, context=f"source {src.id!r}") for u in units}
+            what = {"t": "a fuel mass (t, kg...)", "Nm3": "a gas volume at normal conditions (Nm3)"}
+            scales = {
+                u: conversion_factor(
+                    u,
+                    base,
+                    context=f"source {src.id!r}: the carbon-content method needs the fuel "
+                    f"consumed as {what.get(base, base)}, which its NCV and carbon content "
+                    "turn into carbon; for an energy amount use method 'factor'",
+                )
+                for u in units
+            }
         else:
             terms = self.mass_terms(src)
             base, ref, version = "t", "measured" if src.method == "measured" else "release", ""
