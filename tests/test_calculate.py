@@ -447,3 +447,17 @@ def test_epa_natural_gas_per_mmbtu_is_the_published_value():
     }
     res = nc.calculate(inventory([src], factor_packs=["epa-ghg-hub"]))
     assert res.total_co2e == pytest.approx(53.06 + 0.001 * 28 + 0.0001 * 265, rel=1e-12)
+
+
+def test_by_source_lists_every_source_with_its_biogenic_co2():
+    sources = [
+        src("gas", "testpack/stationary/natural_gas", 10, "TJ"),
+        src("wood", "testpack/stationary/wood", 10, "TJ"),
+        src("idle", "testpack/stationary/natural_gas", 0, "TJ"),
+    ]
+    table = nc.calculate(inventory(sources)).by("source").set_index("source")
+    assert list(table.index) == ["gas", "idle", "wood"]
+    assert table.loc["idle", "co2e_t"] == 0
+    # wood: 112 000 kg CO2/TJ x 10 TJ = 1120 t biogenic, apart; CH4 30 x 28 + N2O 4 x 265 kg/TJ
+    assert table.loc["wood", "biogenic_co2_t"] == pytest.approx(1120.0, rel=1e-12)
+    assert table.loc["wood", "co2e_t"] == pytest.approx(10 * (30 * 28 + 4 * 265) / 1000, rel=1e-12)
