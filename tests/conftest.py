@@ -61,3 +61,29 @@ def minimal_inventory() -> dict:
             },
         ],
     }
+
+
+@pytest.fixture
+def one_facility():
+    """Build a validated one-facility inventory (facility ``a``, equity share, test pack).
+
+    ``one_facility(sources, gwp="AR5", **sections)``: sources are mappings as in YAML;
+    other sections (instruments, removals...) are passed through.
+    """
+    import nqi_carbon as nc
+
+    def build(sources: list[dict], *, gwp: str = "AR5", **sections: object) -> object:
+        return nc.validate_inventory(
+            {
+                "schema": "nqi-carbon/inventory@1",
+                "organization": {"name": "T", "id": "t", "consolidation": "equity_share"},
+                "period": {"start": "2024-01-01", "end": "2025-01-01"},
+                "gwp": gwp,
+                "factor_packs": [str(DATA / "packs" / "testpack.yaml")],
+                "facilities": [{"id": "a"}],
+                "sources": sources,
+                **sections,
+            }
+        )
+
+    return build

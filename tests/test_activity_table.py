@@ -219,29 +219,21 @@ def test_several_bad_units_of_one_source_are_all_named():
     }
 
 
-def test_dataframe_rows_close_the_gaps_of_inline_records():
+def test_dataframe_rows_close_the_gaps_of_inline_records(one_facility):
     # inline Q1 and Q2, the second half-year in a DataFrame: the year is covered
-    inv = nc.validate_inventory(
-        {
-            "schema": "nqi-carbon/inventory@1",
-            "organization": {"name": "Q", "id": "q", "consolidation": "equity_share"},
-            "period": {"start": "2024-01-01", "end": "2025-01-01"},
-            "gwp": "AR5",
-            "factor_packs": [PACK],
-            "facilities": [{"id": "a"}],
-            "sources": [
-                {
-                    "id": "g",
-                    "facility": "a",
-                    "category": 2,
-                    "factor": "testpack/grid/a",
-                    "activity": [
-                        {"amount": 500, "unit": "MWh", "period": "2024-Q1"},
-                        {"amount": 500, "unit": "MWh", "period": "2024-Q2"},
-                    ],
-                }
-            ],
-        }
+    inv = one_facility(
+        [
+            {
+                "id": "g",
+                "facility": "a",
+                "category": 2,
+                "factor": "testpack/grid/a",
+                "activity": [
+                    {"amount": 500, "unit": "MWh", "period": "2024-Q1"},
+                    {"amount": 500, "unit": "MWh", "period": "2024-Q2"},
+                ],
+            }
+        ]
     )
     rows = pd.DataFrame(
         {"source": ["g", "g"], "amount": [500.0, 500.0], "unit": ["MWh"] * 2},

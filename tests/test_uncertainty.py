@@ -408,43 +408,35 @@ def test_monte_carlo_is_identical_whatever_the_order_of_sources_instruments_and_
         assert (ga.low, ga.median, ga.high, ga.std) == (gb.low, gb.median, gb.high, gb.std), group
 
 
-def _grid_with_certificates(covered, u):
-    return nc.validate_inventory(
-        {
-            "schema": "nqi-carbon/inventory@1",
-            "organization": {"name": "C", "id": "c", "consolidation": "equity_share"},
-            "period": {"start": "2024-01-01", "end": "2025-01-01"},
-            "gwp": "AR5",
-            "factor_packs": [PACK],
-            "facilities": [{"id": "a"}],
-            "sources": [
-                {
-                    "id": "g",
-                    "facility": "a",
-                    "category": 2,
-                    "factor": "testpack/grid/a",
-                    "market_factor": "testpack/grid/a",
-                    "activity": {"amount": 100, "unit": "MWh", "uncertainty": u},
-                    "contracts": [{"kind": "certificate", "amount": covered, "zero_emission": True}],
-                }
-            ],
-        }
+def _grid_with_certificates(build, covered, u):
+    return build(
+        [
+            {
+                "id": "g",
+                "facility": "a",
+                "category": 2,
+                "factor": "testpack/grid/a",
+                "market_factor": "testpack/grid/a",
+                "activity": {"amount": 100, "unit": "MWh", "uncertainty": u},
+                "contracts": [{"kind": "certificate", "amount": covered, "zero_emission": True}],
+            }
+        ]
     )
 
 
 @pytest.mark.parametrize("method", ["analytical", "monte_carlo"])
-def test_market_based_intervals_never_go_below_zero(method):
+def test_market_based_intervals_never_go_below_zero(method, one_facility):
     # 100 MWh ± 30 %, 90 MWh covered by certificates: market-based = max(A - 90, 0) x 0.5703.
     # A < 90 has probability Φ(-10 / 15.3) ≈ 26 %, so the 2.5 % point is exactly 0
     res = nc.calculate(
-        _grid_with_certificates(90, 0.3), uncertainty=method, iterations=20_000, seed=3
+        _grid_with_certificates(one_facility, 90, 0.3), uncertainty=method, iterations=20_000, seed=3
     )
     g = res.group_uncertainty["scope:2_market"]
     assert g.value == pytest.approx(10 * 0.5703, rel=1e-12)
     assert g.low == 0.0
     # certificates for more than was consumed: market-based is 0 in every draw
     res = nc.calculate(
-        _grid_with_certificates(150, 0.05), uncertainty=method, iterations=2_000, seed=3
+        _grid_with_certificates(one_facility, 150, 0.05), uncertainty=method, iterations=2_000, seed=3
     )
     g = res.group_uncertainty["scope:2_market"]
     assert (g.value, g.low, g.high) == (0.0, 0.0, 0.0)
