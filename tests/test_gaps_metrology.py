@@ -203,3 +203,162 @@ def test_missing_carbon_analysis_needs_a_named_policy_then_uses_the_pack_default
     assert per_source.loc[0, "method_score"] == 4
     with pytest.raises(InvalidInputError, match="gap_default_missing"):
         nc.fill_gaps(inv, "pack_default")
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (True, "float_type"),
+        ("12", "float_type"),
+        ("abc", "float_type"),
+        (None, "float_type"),
+        (float("nan"), "finite_number"),
+        (float("inf"), "finite_number"),
+        (-5, "amount_not_negative"),
+    ],
+)
+def test_stated_gap_values_are_strict_numbers(value, code):
+    inv = _inv([r for r in MONTHS if r["period"] != "2024-12"])
+    with pytest.raises(InvalidInputError) as exc:
+        nc.fill_gaps(inv, "stated", values={"grid": value})
+    assert [(i.code, i.field) for i in exc.value.issues] == [(code, "values['grid']")]
+
+
+def test_fill_gaps_reports_every_parameter_problem_at_once():
+    inv = _inv([r for r in MONTHS if r["period"] != "2024-12"])
+    with pytest.raises(InvalidInputError) as exc:
+        nc.fill_gaps(inv, "guess", values={"grid": "12", "gird": 1.0})  # type: ignore[arg-type]
+    assert sorted(i.code for i in exc.value.issues) == [
+        "float_type",
+        "gap_policy",
+        "gap_value_source",
+    ]
+    with pytest.raises(InvalidInputError) as exc:
+        nc.fill_gaps(inv, "stated", values={"grid": True}, basis=3)  # type: ignore[arg-type]
+    assert sorted(i.code for i in exc.value.issues) == ["float_type", "string_type"]
+    # parameters a policy does not use are refused, never silently ignored
+    with pytest.raises(InvalidInputError) as exc:
+        nc.fill_gaps(inv, "conservative", values={"grid": 1.0}, basis="bill", default="x")
+    assert [(i.code, i.field) for i in exc.value.issues] == [
+        ("gap_parameter_unused", "values"),
+        ("gap_parameter_unused", "basis"),
+        ("gap_parameter_unused", "default"),
+    ]
+    with pytest.raises(InvalidInputError) as exc:
+        nc.fill_gaps(inv, "stated", values=[150.0])  # type: ignore[arg-type]
+    assert {i.code for i in exc.value.issues} == {"gap_values", "gap_value_missing"}
+    with pytest.raises(InvalidInputError) as exc:
+        nc.fill_gaps(inv, "pack_default", default="testpack/fuel/nothing", basis="x")
+    assert [i.code for i in exc.value.issues] == ["gap_parameter_unused"]
+    with pytest.raises(InvalidInputError) as exc:
+        nc.fill_gaps(inv, "pack_default", default="testpack/fuel/nothing")
+    assert [i.code for i in exc.value.issues] == ["gap_default_missing"]
+
+
+def test_stated_value_for_a_source_without_a_gap_is_refused():
+    inv = _inv([r for r in MONTHS if r["period"] != "2024-12"], carbon=CARBON_FUEL)
+    with pytest.raises(InvalidInputError) as exc:
+        nc.fill_gaps(inv, "stated", values={"grid": 150.0, "coal": 3.0})
+    assert [(i.code, i.field) for i in exc.value.issues] == [("gap_value_unused", "values['coal']")]
+    _, (s,) = nc.fill_gaps(inv, "stated", values={"grid": 0})
+    assert s.amount == 0.0 and isinstance(s.amount, float)
+
+
+CARBON_FUEL = {"fuel": "testpack/fuel/coal", "oxidation": {"value": 0.98, "unit": "1"}}
+
+
+def _calibrated(due, periods):
+    ins = [
+        {
+            "id": "M",
+            "kind": "meter",
+            "uncertainty": 0.01,
+            "calibrated_on": "2023-06-30",
+            "calibration_due": due,
+            "fallback_uncertainty": 0.05,
+        }
+    ]
+    recs = [dict(p, amount=100.0, unit="MWh", instrument="M") for p in periods]
+    return nc.calculate(_inv(recs, ins), uncertainty="analytical")
+
+
+def test_the_calibration_due_date_itself_is_still_valid():
+    # due 2024-06-30: the record 2024-06-01..2024-06-30 (end exclusive 07-01) is valid,
+    # the one starting 2024-07-01 covers days after the due date
+    first_half = {"start": "2024-01-01", "end": "2024-07-01"}
+    second_half = {"start": "2024-07-01", "end": "2025-01-01"}
+    res = _calibrated("2024-06-30", [first_half, second_half])
+    expired = [f for f in res.findings if f.code == "instrument_calibration_expired"]
+    assert len(expired) == 1 and "2024-07-01..2025-01-01" in expired[0].message
+    f = 0.5703
+    k95 = 1.959963984540054 / 2
+    # first half: the instrument's 1 % (k=2); second half: the 5 % fallback; factor 2 %
+    expected = ((100 * f * 0.01 * k95) ** 2 + (100 * f * 0.05) ** 2 + (200 * f * 0.02) ** 2) ** 0.5
+    assert res.group_uncertainty["total"].half95 == pytest.approx(expected, rel=1e-12)
+    per_source, _ = nc.data_quality(res)
+    assert per_source.loc[0, "activity_score"] == 3
+    # due 2024-12-31, the last record (December) ends on it: no finding, calibrated score
+    months = [{"period": f"2024-{m:02d}"} for m in range(1, 13)]
+    res = _calibrated("2024-12-31", months)
+    metrology = {"instrument_calibration_expired", "fallback_uncertainty_used"}
+    assert not [f for f in res.findings if f.code in metrology]
+    assert nc.data_quality(res)[0].loc[0, "activity_score"] == 1
+    res = _calibrated("2024-12-30", months)  # December covers the 31st: expired
+    (e,) = [f for f in res.findings if f.code == "instrument_calibration_expired"]
+    assert "2024-12-01..2025-01-01" in e.message
+    assert any(f.code == "fallback_uncertainty_used" for f in res.findings)
+
+
+def test_late_lab_report_is_flagged_without_lab_or_accreditation():
+    carbon = {
+        "carbon_fraction": {"value": 60, "unit": "percent", "report_date": "2025-03-01"},
+        "oxidation": {"value": 0.98, "unit": "1"},
+    }
+    res = nc.calculate(_inv(MONTHS, carbon=carbon))
+    codes = {f.code for f in res.findings if f.subject == "coal"}
+    assert {"lab_not_accredited", "lab_not_stated", "lab_report_late"} <= codes
+    on_time = {
+        "carbon_fraction": {
+            "value": 60,
+            "unit": "percent",
+            "lab": "Plant lab",
+            "accreditation": "CNAS",
+            "report_date": "2025-02-09",  # 40 days after 2025-01-01: on time
+        },
+        "oxidation": {"value": 0.98, "unit": "1"},
+    }
+    res = nc.calculate(_inv(MONTHS, carbon=on_time))
+    assert not {f.code for f in res.findings if f.code.startswith("lab_")}
+
+
+def test_carbon_from_a_pack_fuel_scores_by_the_pack_region():
+    def score(fuel):
+        d = {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "C", "id": "c", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR5",
+            "factor_packs": ["ipcc-2006", "cn-mee"],
+            "facilities": [{"id": "a"}],
+            "sources": [
+                {
+                    "id": "b",
+                    "facility": "a",
+                    "category": 1,
+                    "method": "carbon_content",
+                    "carbon": {"fuel": fuel, "oxidation": {"value": 1.0, "unit": "1"}},
+                    "activity": {"amount": 100, "unit": "t", "uncertainty": 0.01},
+                }
+            ],
+        }
+        per_source, _ = nc.data_quality(nc.calculate(nc.validate_inventory(d)))
+        return int(per_source.loc[0, "method_score"]), str(per_source.loc[0, "method"])
+
+    assert score("ipcc-2006/fuel/gas_diesel_oil") == (
+        4,
+        "carbon from global default fuel parameters (ipcc-2006)",
+    )
+    assert score("cn-mee/fuel/anthracite") == (
+        3,
+        "carbon from national/regional default fuel parameters (cn-mee, CN)",
+    )

@@ -301,3 +301,70 @@ def test_claims_with_unknown_keys_categories_or_gases_are_refused(cement, mutate
     with pytest.raises(InvalidInputError) as err:
         nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
     assert code in {i.code for i in err.value.issues}
+
+
+def _tier_inventory(activity, instruments=()):
+    """One source requiring tier 4 with the given activity."""
+    return nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "T", "id": "t", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR6",
+            "facilities": [{"id": "f"}],
+            "instruments": list(instruments),
+            "factors": [
+                {
+                    "id": "u/gas",
+                    "activity_unit": "MWh",
+                    "gases": {"CO2": {"value": 0.2, "unit": "t/MWh"}},
+                    "reference": "supplier sheet 2024, table 1",
+                }
+            ],
+            "sources": [
+                {
+                    "id": "s",
+                    "facility": "f",
+                    "category": 1,
+                    "factor": "u/gas",
+                    "required_tier": 4,
+                    "activity": activity,
+                }
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize("amount", [0, 0.0, 100.0])
+def test_activity_without_stated_uncertainty_fails_its_tier_whatever_the_amount(amount):
+    inv = _tier_inventory({"amount": amount, "unit": "MWh"})
+    from nqi_carbon.verification import tier_checks
+
+    (t,) = tier_checks(nc.calculate(inv))
+    assert t.result == "fail" and t.uncertainty == float("inf") and t.achieved_tier is None
+    claim = {"gwp_set": "AR6", "totals": {"gross_co2e_t": 0.2 * amount}}
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    (f,) = [f for f in ver.findings if f.code == "tier_not_met"]
+    assert "no uncertainty stated" in f.message and "tier 4" in f.message
+
+
+def test_zero_activity_with_stated_uncertainty_or_instrument_passes():
+    from nqi_carbon.verification import tier_checks
+
+    ins = [{"id": "M", "kind": "meter", "uncertainty": 0.01}]
+    for activity in (
+        {"amount": 0, "unit": "MWh", "uncertainty": 0.01},
+        {"amount": 0, "unit": "MWh", "instrument": "M"},
+    ):
+        (t,) = tier_checks(nc.calculate(_tier_inventory(activity, ins)))
+        assert t.result == "pass" and t.uncertainty == 0.0
+    # one month of 0 without uncertainty beside stated ones still fails
+    months = [
+        {"period": f"2024-{m:02d}", "amount": 10.0, "unit": "MWh", "uncertainty": 0.01}
+        for m in range(1, 12)
+    ] + [{"period": "2024-12", "amount": 0, "unit": "MWh"}]
+    (t,) = tier_checks(nc.calculate(_tier_inventory(months)))
+    assert t.result == "fail"
+    # no activity at all shows no uncertainty either
+    (t,) = tier_checks(nc.calculate(_tier_inventory([])))
+    assert t.result == "fail" and t.uncertainty == float("inf")

@@ -284,12 +284,18 @@ class _StrictDumper(yaml.SafeDumper):
         return True
 
 
+_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     resolved = _StrictLoader.resolve(_StrictLoader, yaml.ScalarNode, value, (True, False))  # type: ignore[arg-type,no-untyped-call]
     plain_ok = resolved == "tag:yaml.org,2002:str"
     # also quote what YAML 1.1 readers (PyYAML's safe_load, other tools) would re-type
     legacy = yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, value, (True, False))  # type: ignore[arg-type,no-untyped-call]
-    if plain_ok and legacy == "tag:yaml.org,2002:str":
+    # NEL, LS and PS are line breaks to YAML: in a plain or single-quoted scalar they are
+    # folded into spaces on reading, so strings holding them are written double-quoted,
+    # where the emitter escapes them (\N, \L, \P)
+    if plain_ok and legacy == "tag:yaml.org,2002:str" and not _LINE_BREAKS.search(value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
 

@@ -855,7 +855,8 @@ def _activity_columns(
                 and instrument is not None
                 and instrument.fallback_uncertainty is not None
                 and instrument.calibration_due is not None
-                and rec.bounds(inv.period)[1] - _dt.timedelta(days=1) >= instrument.calibration_due
+                # the due date itself is still valid: only days after it are expired
+                and rec.bounds(inv.period)[1] - _dt.timedelta(days=1) > instrument.calibration_due
             ):
                 # read outside the calibration's validity: the stated fallback uncertainty,
                 # as an error of its own (no longer the instrument's calibrated one)

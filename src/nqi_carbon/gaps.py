@@ -20,6 +20,9 @@ Policies (each filled value is flagged with the policy, the gap length and the b
 from __future__ import annotations
 
 import datetime as _dt
+import math
+import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -196,6 +199,145 @@ class FilledGap:
     basis: str
 
 
+_POLICIES = ("mean_of_neighbours", "conservative", "stated", "pack_default")
+_AMOUNT_ALLOWED = (
+    "a finite number >= 0 in the unit of the source's records (not text or true/false)"
+)
+
+
+def _amount_issue(v: object, field: str) -> Issue | None:
+    """The problem with a stated gap amount, if any (strict: ``True`` and ``"12"`` are no numbers)."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return Issue(
+            "float_type", "not a number", field=field, value=repr(v), allowed=_AMOUNT_ALLOWED
+        )
+    x = float(v)
+    if not math.isfinite(x):
+        return Issue(
+            "finite_number",
+            "not a finite number",
+            field=field,
+            value=repr(v),
+            allowed=_AMOUNT_ALLOWED,
+        )
+    if x < 0:
+        return Issue(
+            "amount_not_negative",
+            "a stated gap amount is activity: never negative",
+            field=field,
+            value=repr(v),
+            allowed=_AMOUNT_ALLOWED,
+        )
+    return None
+
+
+def _parameter_issues(
+    inventory: Inventory,
+    policy: object,
+    values: object,
+    basis: object,
+    default: object,
+    gap_sources: set[str] | None,
+) -> tuple[list[Issue], dict[str, float]]:
+    """Every problem with the arguments of :func:`fill_gaps`, and the well-formed values.
+
+    A parameter the policy does not use is refused rather than ignored; *gap_sources*
+    (the ids of sources with a gap, None when unknown) lets values for sources without a
+    gap be reported.
+    """
+    issues: list[Issue] = []
+    clean: dict[str, float] = {}
+    used = {
+        "values": policy == "stated",
+        "basis": policy == "stated",
+        "default": policy == "pack_default",
+    }
+    if not isinstance(policy, str) or policy not in _POLICIES:
+        issues.append(
+            Issue(
+                "gap_policy",
+                "unknown gap policy",
+                field="policy",
+                value=repr(policy),
+                allowed=", ".join(_POLICIES),
+            )
+        )
+    else:
+        for name, given in (("values", values), ("basis", basis), ("default", default)):
+            if given is not None and not used[name]:
+                issues.append(
+                    Issue(
+                        "gap_parameter_unused",
+                        f"policy {policy!r} does not use {name}=; it would be ignored",
+                        field=name,
+                        value=repr(given)[:200],
+                        allowed=f"{name}= only with policy "
+                        + ("'pack_default'" if name == "default" else "'stated'"),
+                    )
+                )
+    for name, text in (("basis", basis), ("default", default)):
+        if text is None:
+            continue
+        if not isinstance(text, str):
+            issues.append(
+                Issue("string_type", f"{name} must be text", field=name, value=repr(text)[:200])
+            )
+        elif not text.strip():
+            issues.append(
+                Issue(
+                    "string_too_short",
+                    f"{name} is empty",
+                    field=name,
+                    value=repr(text),
+                    allowed="a non-empty text",
+                )
+            )
+    if values is None:
+        return issues, clean
+    if not isinstance(values, Mapping):
+        issues.append(
+            Issue(
+                "gap_values",
+                "values maps source ids to amounts",
+                field="values",
+                value=repr(values)[:200],
+                allowed="e.g. {'grid': 150.0}",
+            )
+        )
+        return issues, clean
+    ids = {s.id for s in inventory.sources}
+    for sid, v in values.items():
+        where = f"values[{sid!r}]"
+        if not isinstance(sid, str) or sid not in ids:
+            issues.append(
+                Issue(
+                    "gap_value_source",
+                    "no source of this id",
+                    field=where,
+                    value=repr(sid),
+                    allowed=", ".join(sorted(ids)) or "no sources",
+                )
+            )
+            continue
+        problem = _amount_issue(v, where)
+        if problem is not None:
+            issues.append(problem)
+            continue
+        if gap_sources is not None and used["values"] and sid not in gap_sources:
+            issues.append(
+                Issue(
+                    "gap_value_unused",
+                    "the source has no gap: the value would be ignored",
+                    field=where,
+                    value=repr(v),
+                    allowed=", ".join(sorted(gap_sources)) or "no source has a gap",
+                )
+            )
+            continue
+        clean[sid] = float(v)
+    return issues, clean
+
+
 def _rate(rec: ActivityRecord, inv: Inventory) -> float:
     s, e = rec.bounds(inv.period)
     return rec.amount / max((e - s).days, 1)
@@ -205,7 +347,7 @@ def fill_gaps(
     inventory: Inventory,
     policy: Policy,
     *,
-    values: dict[str, float] | None = None,
+    values: Mapping[str, float] | None = None,
     basis: str | None = None,
     default: str | None = None,
 ) -> tuple[Inventory, list[FilledGap]]:
@@ -215,42 +357,37 @@ def fill_gaps(
     ----------
     inventory : Inventory
         The inventory with gaps (it is not changed).
-    policy : {"mean_of_neighbours", "conservative", "stated"}
+    policy : {"mean_of_neighbours", "conservative", "stated", "pack_default"}
         The named substitution rule (there is no default).
-    values : dict, optional
-        For ``stated``: source id -> amount for its (single) gap, in the unit of the
-        source's records.
+    values : mapping, optional
+        For ``stated`` only: source id -> amount for its (single) gap, in the unit of the
+        source's records: a finite number >= 0 (``True`` or ``"12"`` are refused).
     basis : str, optional
-        For ``stated``: where the stated values come from.
+        For ``stated`` only: where the stated values come from.
     default : str, optional
-        For ``pack_default``: the pack fuel whose carbon content fills missing carbon
-        analyses (``cn-mee/fuel/power_coal_unmeasured_2022``).
+        For ``pack_default`` only: the pack fuel whose carbon content fills missing
+        carbon analyses (``cn-mee/fuel/power_coal_unmeasured_2022``).
 
     Raises
     ------
     InvalidInputError
-        When a gap cannot be filled by the policy (no neighbours, mixed units, a stated
-        value missing).
+        Listing every problem at once: an unknown policy, a parameter the policy does not
+        use, a stated value that is not a number >= 0 or names no source with a gap, a
+        gap the policy cannot fill (no neighbours, mixed units, a stated value missing).
     """
-    if policy not in ("mean_of_neighbours", "conservative", "stated", "pack_default"):
-        raise InvalidInputError(
-            [
-                Issue(
-                    "gap_policy",
-                    "unknown gap policy",
-                    value=repr(policy),
-                    allowed="mean_of_neighbours, conservative, stated, pack_default",
-                )
-            ]
-        )
     if policy == "pack_default":
-        return _fill_carbon(inventory, default)
-    gaps = find_gaps(inventory)
+        issues, _ = _parameter_issues(inventory, policy, values, basis, default, None)
+        return _fill_carbon(inventory, default, issues)
+    gaps = find_gaps(inventory) if policy in _POLICIES else []
     by_source: dict[str, list[Gap]] = {}
     for g in gaps:
         by_source.setdefault(g.source, []).append(g)
+    issues, stated = _parameter_issues(inventory, policy, values, basis, default, set(by_source))
+    if policy not in _POLICIES:
+        raise InvalidInputError(issues, source=inventory.source_path)
+    # a value refused above is reported once, not again as missing
+    refused = set(values) - set(stated) if isinstance(values, Mapping) else set()
     filled: list[FilledGap] = []
-    issues: list[Issue] = []
     new_sources: list[Source] = []
     for src in inventory.sources:
         src_gaps = by_source.get(src.id)
@@ -311,7 +448,9 @@ def fill_gaps(
                 amount = rate * g.days
                 text = "highest daily rate of the source's records (EU MRR Art. 66)"
             else:
-                if not values or src.id not in values or len(src_gaps) != 1:
+                if src.id in refused:
+                    continue
+                if src.id not in stated or len(src_gaps) != 1:
                     issues.append(
                         Issue(
                             "gap_value_missing",
@@ -321,8 +460,8 @@ def fill_gaps(
                         )
                     )
                     continue
-                amount = float(values[src.id])
-                text = basis or "stated by the user"
+                amount = stated[src.id]
+                text = basis if isinstance(basis, str) and basis.strip() else "stated by the user"
             rec = ActivityRecord(
                 amount=amount,
                 unit=unit,
@@ -383,31 +522,58 @@ def gap_issues(
     ]
 
 
-def _fill_carbon(inventory: Inventory, default: str | None) -> tuple[Inventory, list[FilledGap]]:
-    """Fill missing carbon analyses of carbon-content sources with a pack fuel's value."""
+def _fill_carbon(
+    inventory: Inventory, default: object, issues: list[Issue]
+) -> tuple[Inventory, list[FilledGap]]:
+    """Fill missing carbon analyses of carbon-content sources with a pack fuel's value.
+
+    *issues* are the problems found with the arguments already; they are raised together
+    with any found here.
+    """
+    from .errors import NqiCarbonError
     from .factors import registry_for
     from .models import MeasuredParameter
 
-    if not default:
+    issues = list(issues)
+    if default is None:
+        issues.append(
+            Issue(
+                "gap_default_missing",
+                "pack_default needs default='<pack>/fuel/<id>'",
+                field="default",
+                allowed="e.g. cn-mee/fuel/power_coal_unmeasured_2022",
+            )
+        )
+    if issues or not isinstance(default, str):
+        raise InvalidInputError(issues, source=inventory.source_path)
+    reg = registry_for(inventory)
+    try:
+        fuel = reg.resolve_fuel(default)
+    except NqiCarbonError as exc:
         raise InvalidInputError(
             [
                 Issue(
                     "gap_default_missing",
-                    "pack_default needs default='<pack>/fuel/<id>'",
-                    allowed="e.g. cn-mee/fuel/power_coal_unmeasured_2022",
+                    f"no pack fuel: {exc.message}",
+                    field="default",
+                    value=repr(default),
+                    allowed="a pack fuel '<pack>/fuel/<id>' that gives a carbon content",
                 )
-            ]
-        )
-    reg = registry_for(inventory)
-    fuel = reg.resolve_fuel(default)
+            ],
+            source=inventory.source_path,
+        ) from None
     cc = fuel.parameter("carbon_content")
     if cc is None:
         raise InvalidInputError(
             [
                 Issue(
-                    "gap_default_missing", f"{default} gives no carbon content", value=repr(default)
+                    "gap_default_missing",
+                    f"{default} gives no carbon content",
+                    field="default",
+                    value=repr(default),
                 )
-            ]
+            ],
+            source=inventory.source_path,
         )
     cite = fuel.citations.get("carbon_content")
     where = f"{cite.document}, {cite.table or cite.page or cite.section}" if cite else default

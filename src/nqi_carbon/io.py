@@ -186,7 +186,9 @@ def save_inventory(inv: Inventory, path: str | Path) -> Path:
 
     Loading the file again gives an equal inventory: strings that a YAML reader would
     take for numbers, booleans or dates (``NO``, ``0755``, ``1e3``, ``2024-01-01``) are
-    quoted; JSON never contains NaN.
+    quoted, and strings with the line breaks NEL, LS or PS (U+0085, U+2028, U+2029) are
+    written double-quoted with escapes; JSON never contains NaN. Another suffix is an
+    :class:`~nqi_carbon.errors.InvalidInputError` (``file_type``).
     """
     from ._atomic import atomic_write_text
     from ._yaml import dump_yaml_text
@@ -198,7 +200,17 @@ def save_inventory(inv: Inventory, path: str | Path) -> Path:
     elif p.suffix.lower() in (".yaml", ".yml"):
         text = dump_yaml_text(data)
     else:
-        raise ValueError(f"unknown inventory file type {p.suffix!r}; allowed: .yaml, .yml, .json")
+        raise InvalidInputError(
+            [
+                Issue(
+                    "file_type",
+                    "unknown inventory file type",
+                    file=str(p),
+                    value=repr(p.suffix),
+                    allowed=".yaml, .yml, .json",
+                )
+            ]
+        )
     return atomic_write_text(p, text)
 
 
@@ -213,7 +225,17 @@ def save_result(result: Any, path: str | Path) -> Path:
     if p.suffix.lower() in (".yaml", ".yml"):
         text = dump_yaml_text(json.loads(text))
     elif p.suffix.lower() != ".json":
-        raise ValueError(f"unknown result file type {p.suffix!r}; allowed: .json, .yaml, .yml")
+        raise InvalidInputError(
+            [
+                Issue(
+                    "file_type",
+                    "unknown result file type",
+                    file=str(p),
+                    value=repr(p.suffix),
+                    allowed=".json, .yaml, .yml",
+                )
+            ]
+        )
     return atomic_write_text(p, text)
 
 

@@ -4,10 +4,13 @@ Each source gets two component scores from 1 (best) to 5 (weakest) and their max
 
 * **method** — 1 gas measured directly or carbon from an accredited (CMA/CNAS) lab
   analysis; 2 a source-specific factor (inline or supplier data); 3 a national or
-  regional default (e.g. China MEE parameters); 4 an IPCC or other global default;
+  regional default (e.g. China MEE parameters); 4 an IPCC or other global default.
+  Carbon from a pack fuel scores by the pack's region (fuels state none of their own):
+  3 when every factor of the pack is for one country (``cn-mee``: CN), else 4
+  (``ipcc-2006``: GLOBAL);
 * **activity** — 1 every record from an instrument within its calibration validity;
-  2 records with a stated uncertainty; 3 instrument readings after the calibration
-  due date (fallback uncertainty); 4 activity with no stated uncertainty; 5 any value
+  2 records with a stated uncertainty; 3 instrument readings covering days after the
+  calibration due date (fallback uncertainty); 4 activity with no stated uncertainty; 5 any value
   substituted by a gap policy.
 
 Category scores are weighted by each source's gross t CO2e. The scale is nqi-carbon's
@@ -27,7 +30,31 @@ if TYPE_CHECKING:
 __all__ = ["data_quality"]
 
 
-def _method_score(res: Result, p: object) -> tuple[int, str]:
+def _pack_region(res: Result, fuel_ref: str, cache: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """(pack id, region) of a pack fuel: ``GLOBAL`` or the one country of the pack.
+
+    Fuel entries state no region of their own, so the pack's factors decide: when every
+    factor of the pack is for one country (``CN``, ``CN-BJ``...) the fuel is that country's
+    national default; otherwise (``GLOBAL`` factors, several countries, no factors) it is
+    taken as a global default, the weaker score.
+    """
+    from .factors import registry_for
+
+    if fuel_ref not in cache:
+        reg = registry_for(res.inventory)
+        fuel = reg.resolve_fuel(fuel_ref)
+        roots = {
+            f.entry.region.strip().upper().split("-")[0]
+            for f in reg.pack(fuel.pack_id).factors.values()
+        }
+        region = roots.pop() if len(roots) == 1 else "GLOBAL"
+        cache[fuel_ref] = (fuel.pack_id, region)
+    return cache[fuel_ref]
+
+
+def _method_score(
+    res: Result, p: object, cache: dict[str, tuple[str, str]] | None = None
+) -> tuple[int, str]:
     from .calc import SourcePlan
 
     assert isinstance(p, SourcePlan)
@@ -46,7 +73,12 @@ def _method_score(res: Result, p: object) -> tuple[int, str]:
             return 1, "carbon from an accredited lab analysis"
         if measured:
             return 2, "carbon measured, lab accreditation not stated"
-        return 3, "carbon from default fuel parameters"
+        if c is None or c.fuel is None:  # not reached: calculate needs carbon from somewhere
+            return 4, "carbon from default fuel parameters"
+        pack_id, region = _pack_region(res, c.fuel, {} if cache is None else cache)
+        if region == "GLOBAL":
+            return 4, f"carbon from global default fuel parameters ({pack_id})"
+        return 3, f"carbon from national/regional default fuel parameters ({pack_id}, {region})"
     f = res.factors_used.get(p.factor_ref)
     if f is None or f.pack_id == "inventory":
         return 2, "source-specific factor"
@@ -73,7 +105,8 @@ def _activity_score(res: Result, p: object) -> tuple[int, str]:
         if r.instrument is not None and r.uncertainty is None:
             ins = inv.instrument(r.instrument)
             last = r.bounds(inv.period)[1] - _dt.timedelta(days=1)
-            if ins.calibration_due is not None and last >= ins.calibration_due:
+            # the due date itself is still within the calibration's validity
+            if ins.calibration_due is not None and last > ins.calibration_due:
                 expired = True
     if expired:
         return 3, "readings after the calibration due date"
@@ -88,8 +121,9 @@ def data_quality(result: Result) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     t = result.table.template
     rows = []
+    regions: dict[str, tuple[str, str]] = {}
     for p in result.plans:
-        m, m_why = _method_score(result, p)
+        m, m_why = _method_score(result, p, regions)
         a, a_why = _activity_score(result, p)
         mask = (t.src == p.index) & (t.basis != 2) & ~t.biogenic
         rows.append(

@@ -452,7 +452,9 @@ def _evidence_findings(inv: Inventory) -> list[Finding]:
         ins = inv.instrument(rec.instrument)
         start, end = rec.bounds(inv.period)
         last_day = end - _dt.timedelta(days=1)
-        if ins.calibration_due is not None and last_day >= ins.calibration_due:
+        # the due date itself is still within the calibration's validity
+        expired = ins.calibration_due is not None and last_day > ins.calibration_due
+        if expired:
             out.append(
                 Finding(
                     "instrument_calibration_expired",
@@ -462,11 +464,7 @@ def _evidence_findings(inv: Inventory) -> list[Finding]:
                     f"a reading covers {start}..{end}",
                 )
             )
-        if (
-            ins.fallback_uncertainty is not None
-            and ins.calibration_due is not None
-            and last_day >= ins.calibration_due
-        ):
+        if expired and ins.fallback_uncertainty is not None:
             out.append(
                 Finding(
                     "fallback_uncertainty_used",
@@ -503,16 +501,36 @@ def _evidence_findings(inv: Inventory) -> list[Finding]:
                         f"{par.substitute.basis}",
                     )
                 )
-            if par is None or (par.lab is None and par.accreditation is None):
+            # a lab analysis is any parameter stating a lab, an accreditation or a report
+            # date: each of its checks runs on its own, so a late report is flagged even
+            # when the lab or its accreditation is not stated (which is a finding too)
+            if par is None or (
+                par.lab is None and par.accreditation is None and par.report_date is None
+            ):
                 continue
+            if par.lab is None:
+                out.append(
+                    Finding(
+                        "lab_not_stated",
+                        "warning",
+                        src.id,
+                        f"{name} lab analysis names no laboratory (lab:): its evidence cannot "
+                        "be traced",
+                    )
+                )
             if par.accreditation in (None, "none"):
                 out.append(
                     Finding(
                         "lab_not_accredited",
                         "warning",
                         src.id,
-                        f"{name} from {par.lab or 'a laboratory'} without CMA/CNAS accreditation: "
-                        "it cannot count as measured",
+                        f"{name} from {par.lab or 'a laboratory'} "
+                        + (
+                            "without CMA/CNAS accreditation"
+                            if par.accreditation == "none"
+                            else "with no accreditation stated"
+                        )
+                        + ": it cannot count as measured",
                     )
                 )
             deadline = inv.period.end + _dt.timedelta(days=40)

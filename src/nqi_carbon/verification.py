@@ -80,7 +80,12 @@ def tier_checks(result: Result) -> list[TierCheck]:
     """Check each source that states ``required_tier``; never a silent pass.
 
     The activity uncertainty combines records with their own uncertainty in quadrature
-    and records of one instrument linearly (a calibration error is systematic).
+    and records of one instrument linearly (a calibration error is systematic). Activity
+    without any stated uncertainty (neither its own nor an instrument's) cannot pass,
+    whatever its amount: its uncertainty is reported as infinite. A source whose activity
+    totals 0 has no relative uncertainty to compare; it passes only when it has records
+    and every one shows a stated uncertainty, so rows of activity tables (whose
+    uncertainty columns the result does not keep) cannot show it.
     """
     from .uncertainty import Sensitivities  # noqa: F401 - same statistics as Approach 1
 
@@ -96,7 +101,15 @@ def tier_checks(result: Result) -> list[TierCheck]:
         if stats.B.size:
             var += float(((stats.B[p.index] * ins_u95) ** 2).sum())
         u = math.sqrt(var) / a if a > 0 else 0.0
-        if stats.A_none[p.index] > 0:
+        records = p.source.records
+        unstated = stats.A_none[p.index] > 0 or any(
+            r.uncertainty is None and r.instrument is None for r in records
+        )
+        n = int(stats.n_records[p.index])
+        if a <= 0 and (n == 0 or n != len(records)):
+            # no records at all, or table rows of 0: no stated uncertainty can be shown
+            unstated = True
+        if unstated:
             u = math.inf  # some activity has no stated uncertainty: cannot pass
         achieved = next((t for t in (4, 3, 2, 1) if u <= TIER_BOUNDS[t]), None)
         bound = TIER_BOUNDS[tier]
@@ -551,7 +564,11 @@ def _verification_findings(inv: Inventory, res: Result, tiers: list[TierCheck]) 
                     "tier_not_met",
                     "error",
                     t.source,
-                    f"activity uncertainty ±{100 * t.uncertainty:.2f} % exceeds tier "
+                    f"no uncertainty stated for some activity (neither its own nor an "
+                    f"instrument's): it cannot meet tier {t.required_tier} "
+                    f"(±{100 * t.bound:g} %)"
+                    if math.isinf(t.uncertainty)
+                    else f"activity uncertainty ±{100 * t.uncertainty:.2f} % exceeds tier "
                     f"{t.required_tier} (±{100 * t.bound:g} %)",
                 )
             )

@@ -60,3 +60,74 @@ def test_result_round_trip(tmp_path, suffix):
     path = nc.save_result(res, tmp_path / f"r{suffix}")
     assert nc.load_result(path) == json.loads(res.to_json())
     assert "NaN" not in path.read_text()
+
+
+LOSSY_IN_PLAIN_YAML = [
+    "line1\x85line2",  # NEL: a line break to YAML, folded to a space unless escaped
+    "line1\u2028line2",  # LS
+    "line1\u2029line2",  # PS
+    "\x85",
+    "a\x85b\u2028c\u2029d " * 12,  # long enough to be folded across lines
+    "tab\tinside",
+    "\tleading tab",
+    "trailing tab\t",
+    "  leading spaces",
+    "trailing spaces  ",
+    "two\nlines",
+    "NO",
+    "0755",
+    "1e3",
+    "2024-01-01",
+]
+
+
+@pytest.mark.parametrize("text", LOSSY_IN_PLAIN_YAML)
+def test_yaml_round_trip_keeps_line_breaks_spaces_and_look_alikes(tmp_path, text):
+    import yaml
+
+    from nqi_carbon._yaml import dump_yaml_text, load_yaml_text
+
+    dumped = dump_yaml_text({"k": text, text: [text]})
+    assert load_yaml_text(dumped) == {"k": text, text: [text]}
+    assert yaml.safe_load(dumped) == {"k": text, text: [text]}  # other readers too
+    inv = nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {
+                "name": "Org",
+                "id": "org",
+                "consolidation": "equity_share",
+                "description": text,
+            },
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR5",
+            "facilities": [{"id": "a", "name": text}],
+        }
+    )
+    path = nc.save_inventory(inv, tmp_path / "i.yaml")
+    again = nc.load_inventory(path)
+    assert again.organization.description == text and again.facilities[0].name == text
+    assert again == inv
+
+
+def test_result_yaml_keeps_nel_in_text(tmp_path):
+    inv = nc.load_inventory(EX / "office" / "inventory.yaml")
+    data = inv.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["organization"]["name"] = "line1\x85line2\u2028line3"
+    res = nc.calculate(nc.validate_inventory(data))
+    path = nc.save_result(res, tmp_path / "r.yaml")
+    assert nc.load_result(path) == json.loads(res.to_json())
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".yml.bak", ""])
+def test_saving_to_an_unknown_file_type_is_a_typed_error(tmp_path, suffix):
+    from nqi_carbon.errors import InvalidInputError
+
+    inv = nc.load_inventory(EX / "office" / "inventory.yaml")
+    with pytest.raises(InvalidInputError) as exc:
+        nc.save_inventory(inv, tmp_path / f"i{suffix}")
+    assert [i.code for i in exc.value.issues] == ["file_type"]
+    with pytest.raises(InvalidInputError) as exc:
+        nc.save_result(nc.calculate(inv), tmp_path / f"r{suffix}")
+    assert [i.code for i in exc.value.issues] == ["file_type"]
+    assert list(tmp_path.iterdir()) == []
