@@ -346,6 +346,8 @@ def test_activity_without_stated_uncertainty_fails_its_tier_whatever_the_amount(
     ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
     (f,) = [f for f in ver.findings if f.code == "tier_not_met"]
     assert "no uncertainty stated" in f.message and "tier 4" in f.message
+    md = ver.to_markdown()
+    assert "no uncertainty stated for some activity → **fail**" in md and "inf" not in md
 
 
 def test_zero_activity_with_stated_uncertainty_or_instrument_passes():

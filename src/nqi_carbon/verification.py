@@ -499,9 +499,14 @@ class VerificationResult:
             lines.append("| — | none | | | | | |")
         lines += ["", "## Tier checks (activity data)", ""]
         for t in self.tiers:
+            achieved = (
+                f"achieved ±{100 * t.uncertainty:.2f} %"
+                if math.isfinite(t.uncertainty)
+                else "no uncertainty stated for some activity"
+            )
             lines.append(
-                f"- {t.source}: required tier {t.required_tier} (±{100 * t.bound:g} %), achieved "
-                f"±{100 * t.uncertainty:.2f} % → **{t.result}**"
+                f"- {t.source}: required tier {t.required_tier} (±{100 * t.bound:g} %), "
+                f"{achieved} → **{t.result}**"
             )
         if not self.tiers:
             lines.append("- no source states a required tier")
