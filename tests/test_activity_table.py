@@ -243,3 +243,40 @@ def test_dataframe_rows_close_the_gaps_of_inline_records(one_facility):
     with pytest.raises(InvalidInputError) as exc:
         nc.calculate(inv, activity=rows.iloc[:1])  # Q4 missing
     assert [i.code for i in exc.value.issues] == ["data_gap"]
+
+
+def test_table_rows_after_the_calibration_due_date_take_the_fallback(one_facility):
+    # meter M: U = 1 % at k = 2 while calibrated (due 2024-06-30), ±5 % fallback after
+    inv = one_facility(
+        [{"id": "g", "facility": "a", "category": 2, "factor": "testpack/grid/a"}],
+        instruments=[
+            {
+                "id": "M",
+                "kind": "meter",
+                "uncertainty": 0.01,
+                "coverage_factor": 2,
+                "calibration_due": "2024-06-30",
+                "fallback_uncertainty": 0.05,
+            }
+        ],
+    )
+    rows = pd.DataFrame(
+        {
+            "source": ["g"] * 12,
+            "amount": [100.0] * 12,
+            "unit": ["MWh"] * 12,
+            "instrument": ["M"] * 12,
+            "period": [f"2024-{m:02d}" for m in range(1, 13)],
+        }
+    )
+    before = rows.copy()
+    res = nc.calculate(inv, activity=rows, uncertainty="analytical")
+    pd.testing.assert_frame_equal(rows, before)  # the caller's table is not touched
+    found = {f.code: f for f in res.findings}
+    assert "6 activity-table row(s)" in found["instrument_calibration_expired"].message
+    assert "fallback_uncertainty_used" in found
+    # January-June: 600 MWh correlated through the meter, U95 = 1 % x 1.96 / 2; July-
+    # December: six independent readings of 100 MWh at ±5 %; the grid factor ±2 % on all
+    activity = np.sqrt((600 * 0.01 * 1.959963984540054 / 2) ** 2 + 6 * (100 * 0.05) ** 2)
+    expected = np.sqrt((activity / 1200) ** 2 + 0.02**2)
+    assert res.group_uncertainty["total"].relative_95 == pytest.approx(expected, rel=1e-9)

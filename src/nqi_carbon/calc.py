@@ -755,6 +755,9 @@ class ActivityColumns:
     # ``source * n_units + unit`` per record and its bincount, when already computed
     pair_key: IntArray | None = None
     pair_counts: npt.NDArray[np.intp] | None = None
+    # table rows read after their instrument's calibration was due: (source id,
+    # instrument id, rows, whether the instrument's fallback uncertainty was used)
+    calibration_expired: list[tuple[str, str, int, bool]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return int(self.amount.size)
@@ -927,7 +930,60 @@ def _activity_columns(
     if "period" in table.columns:
         issues += _period_issues(inv, table, tab["source"], rows, check_gaps=check_gaps)
     issues += _unit_fit_issues(inv, out, len(s_codes), tab["row_ok"], rows)
+    if not issues:
+        _table_calibration(inv, table, out, len(s_codes))
     return out, issues
+
+
+def _table_calibration(inv: Inventory, table: pd.DataFrame, out: ActivityColumns, n0: int) -> None:
+    """Table rows read after their instrument's calibration was due, as for inline records.
+
+    A row covers its period (or, without one, the whole inventory period); if its last
+    day is after the due date it is flagged, and it takes the instrument's fallback
+    uncertainty as an error of its own when one is stated. Vectorised per instrument.
+    """
+    due = {
+        i.id: i
+        for i in inv.instruments
+        if i.calibration_due is not None and i.calibration_due < inv.period.end - _dt.timedelta(days=1)
+    }
+    if not due or "instrument" not in table.columns:
+        return
+    ins = out.instrument[n0:]
+    if "period" in table.columns:
+        from .gaps import _period_labels
+
+        p_codes, _, spans, _ = _period_labels(table)
+        ends = np.array(
+            [(s[1] if s is not None else inv.period.end).toordinal() for s in spans]
+            + [inv.period.end.toordinal()],
+            dtype=np.int64,
+        )
+        last_day = ends[p_codes] - 1
+    else:
+        last_day = np.full(ins.size, inv.period.end.toordinal() - 1, dtype=np.int64)
+    src_ids = [s.id for s in inv.sources]
+    for k, ins_id in enumerate(out.instrument_ids):
+        instrument = due.get(ins_id)
+        if instrument is None or instrument.calibration_due is None:
+            continue
+        hit = np.flatnonzero((ins == k) & (last_day > instrument.calibration_due.toordinal()))
+        if not hit.size:
+            continue
+        fallback = instrument.fallback_uncertainty
+        if fallback is not None:
+            rows_all = hit + n0
+            # copies: these arrays may be views of the caller's DataFrame
+            out.u95 = out.u95.copy()
+            out.instrument = out.instrument.copy()
+            out.u95[rows_all] = fallback  # an error of its own, no longer the instrument's
+            out.instrument[rows_all] = -1
+            ins = out.instrument[n0:]
+        per_source = np.bincount(out.source[hit + n0], minlength=len(src_ids))
+        for s_i in np.flatnonzero(per_source).tolist():
+            out.calibration_expired.append(
+                (src_ids[s_i], ins_id, int(per_source[s_i]), fallback is not None)
+            )
 
 
 # ---- where a table row comes from ------------------------------------------------------

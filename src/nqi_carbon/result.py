@@ -636,6 +636,27 @@ def calculate(
     masks = _groups(lines, inventory)
     findings = sorted(set(findings), key=lambda f: (f.subject, f.code, f.message))
     findings += _evidence_findings(inventory)
+    for sid, ins_id, n_rows, fell_back in cols.calibration_expired:
+        ins = inventory.instrument(ins_id)
+        findings.append(
+            Finding(
+                "instrument_calibration_expired",
+                "warning",
+                sid,
+                f"instrument {ins_id} was due for calibration on {ins.calibration_due}; "
+                f"{n_rows} activity-table row(s) cover later days",
+            )
+        )
+        if fell_back:
+            findings.append(
+                Finding(
+                    "fallback_uncertainty_used",
+                    "info",
+                    sid,
+                    f"table readings of {ins_id} after {ins.calibration_due} use its fallback "
+                    f"uncertainty ±{100 * (ins.fallback_uncertainty or 0):g} %",
+                )
+            )
     if not inventory.sources:
         findings.append(
             Finding(
