@@ -156,3 +156,132 @@ def test_validate_reports_data_gaps(tmp_path, capsys):
     assert main(["validate", str(p)]) == 1
     err = capsys.readouterr().err
     assert "data_gap" in err and "2024-08-01..2024-09-01" in err
+
+
+# --- adversarial review 2026-11-27 ---
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_HEAD = """schema: nqi-carbon/inventory@1
+organization: {name: T, id: "1", consolidation: operational_control}
+period: {start: 2024-01-01, end: 2025-01-01}
+gwp: AR6
+factor_packs: %s
+facilities:
+  - {id: f, name: F, region: CN, operational_control: true}
+"""
+
+
+def test_validate_refuses_a_pack_pin_of_another_version(tmp_path, capsys):
+    p = tmp_path / "pin.yaml"
+    src = (
+        "sources:\n  - {id: s, facility: f, category: 1, factor: ipcc-2006/stationary/natural_gas,"
+        " activity: {amount: 1, unit: TJ, period: 2024}}\n"
+    )
+    p.write_text(_HEAD % "[ipcc-2006@9.9.9]" + src)
+    assert main(["validate", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert "factor_pack_version" in err and "factor_packs[0]" in err and "1.0.0" in err
+    p.write_text(_HEAD % "[ipcc-2006@1.0.0]" + src)
+    assert main(["validate", str(p)]) == 0
+
+
+def test_inline_factor_short_reference_is_reported_not_a_traceback(tmp_path):
+    p = tmp_path / "short.yaml"
+    p.write_text(
+        _HEAD % "[ipcc-2006]"
+        + "factors:\n  - id: sup/x\n    activity_unit: t\n"
+        + "    gases: {CO2: {value: 1, unit: t/t}}\n    reference: x\n"
+        + "sources:\n  - {id: s, facility: f, category: 1, factor: sup/x,"
+        + " activity: {amount: 1, unit: t, period: 2024}}\n"
+    )
+    for cmd in (["validate"], ["calculate"], ["validate", "--format", "json"]):
+        out = subprocess.run(
+            [sys.executable, "-m", "nqi_carbon.cli", cmd[0], str(p), *cmd[1:]],
+            capture_output=True,
+            text=True,
+        )
+        assert out.returncode == 1, cmd
+        assert "Traceback" not in out.stderr, out.stderr
+        assert "inline_factor_reference" in out.stderr + out.stdout
+        assert "factors[0].reference ('sup/x')" in out.stderr + out.stdout
+
+
+@pytest.mark.parametrize("query", ["natural_gas", "stationary/natural_gas"])
+def test_factors_show_without_pack_suggests_ids_in_every_pack(query, capsys):
+    assert main(["factors", "show", query]) == 1
+    err = capsys.readouterr().err
+    assert "ipcc-2006/stationary/natural_gas" in err
+    assert "epa-ghg-hub/stationary/natural_gas" in err
+
+
+def test_factors_show_a_fuel(capsys):
+    assert main(["factors", "show", "ipcc-2006/fuel/natural_gas"]) == 0
+    out = capsys.readouterr().out
+    assert "ncv: 48 TJ/Gg" in out and "carbon_content: 15.3 kg/GJ" in out
+    assert "normal, 95 % bounds 46.5 to 50.4 TJ/Gg" in out
+    assert "Table 1.2" in out and "Table 1.3" in out
+    assert main(["factors", "show", "ipcc-2006/fuel/natural_gas", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["kind"] == "fuel"
+    ncv = d["parameters"]["ncv"]
+    assert (ncv["value"], ncv["unit"]) == (48.0, "TJ/Gg")
+    assert ncv["uncertainty"] == {"distribution": "normal", "lower": 46.5, "upper": 50.4}
+    assert "Table 1.2" in ncv["citation"]
+    assert main(["factors", "show", "cn-mee/fuel/diesel", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert set(d["parameters"]) == {"ncv", "carbon_content", "oxidation"}
+    assert main(["factors", "show", "ipcc-2006/fuel/natral_gas"]) == 1
+    assert "ipcc-2006/fuel/natural_gas" in capsys.readouterr().err
+
+
+def test_factors_show_gives_each_gas_its_uncertainty(capsys):
+    assert main(["factors", "show", "ipcc-2006/stationary/natural_gas", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["gases"]["CO2"]["uncertainty"]["lower"] == 54300
+
+
+def test_factors_search_national_grid_is_short_and_year_matches_data_year(capsys):
+    args = ["factors", "search", "national grid", "--region", "CN", "--year", "2022"]
+    assert main([*args, "--format", "json"]) == 0
+    ids = {f["id"] for f in json.loads(capsys.readouterr().out)}
+    assert len(ids) <= 10, ids
+    assert "cn-mee/grid/national/2022" in ids
+    assert "cn-mee/grid-stats/national/2022" in ids  # data_year 2022
+
+
+def test_factors_list_applies_the_filters(capsys):
+    assert main(["factors", "list", "--format", "json"]) == 0
+    everything = json.loads(capsys.readouterr().out)
+    assert main(["factors", "list", "--gas", "CH4", "--region", "US", "--format", "json"]) == 0
+    some = json.loads(capsys.readouterr().out)
+    assert 0 < len(some) < len(everything)
+    assert all("CH4" in f["gases"] and f["region"] == "US" for f in some)
+    assert main(["factors", "list", "--gas", "SF6"]) == 0
+    assert capsys.readouterr().out.strip().endswith("0 factor(s)")
+    assert main(["factors", "list", "bituminous", "--region", "US", "--format", "json"]) == 0
+    assert {f["id"] for f in json.loads(capsys.readouterr().out)} == {
+        "epa-ghg-hub/stationary/bituminous",
+        "epa-ghg-hub/stationary/bituminous-per-short_ton",
+        "epa-ghg-hub/stationary/sub_bituminous",
+        "epa-ghg-hub/stationary/sub_bituminous-per-short_ton",
+    }
+
+
+def test_every_option_of_every_command_is_in_the_cli_reference():
+    import argparse
+
+    from nqi_carbon.cli import _parser
+
+    doc = (ROOT / "docs" / "reference" / "cli.md").read_text(encoding="utf-8")
+    parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, p in sub.choices.items():
+        assert f"`nqi-carbon {name}" in doc, name
+        for action in p._actions:
+            for opt in action.option_strings:
+                if opt not in ("-h", "--help"):
+                    assert opt in doc, f"{name} {opt}"
+            for choice in action.choices or ():
+                if action.option_strings or name == "factors":
+                    assert str(choice) in doc, f"{name} {choice}"

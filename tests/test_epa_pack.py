@@ -17,7 +17,7 @@ REG = default_registry()
 def test_pack_loads_and_is_bundled():
     lp = load_pack(PACK_FILE, bundled=True)
     assert lp.id == "epa-ghg-hub"
-    assert lp.version == "1.0.0"
+    assert lp.version == "1.0.1"
     assert lp.pack.verification.strip()
     assert "epa-ghg-hub" in bundled_factor_pack_ids()
     for f in lp.factors.values():

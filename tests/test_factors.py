@@ -146,3 +146,248 @@ def test_lookups_identical_across_processes():
         for seed in ("1", "2", "3")
     }
     assert len(outs) == 1
+
+
+# --- adversarial review 2026-11-27: pins, inline references, suggestions, fuels, search ---
+
+
+def _inventory_file(tmp_path, factor_packs, body, *, region="CN", start="2024-01-01"):
+    end = f"{int(start[:4]) + 1}-01-01"
+    text = (
+        "schema: nqi-carbon/inventory@1\n"
+        'organization: {name: T, id: "1", consolidation: operational_control}\n'
+        f"period: {{start: {start}, end: {end}}}\n"
+        "gwp: AR6\n"
+        f"factor_packs: {factor_packs}\n"
+        "facilities:\n"
+        f"  - {{id: f, name: F, region: {region}, operational_control: true}}\n"
+        + textwrap.dedent(body)
+    )
+    p = tmp_path / "inv.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+_NG_SOURCE = """\
+sources:
+  - {id: s, facility: f, category: 1, factor: ipcc-2006/stationary/natural_gas,
+     activity: {amount: 1, unit: TJ, period: 2024}}
+"""
+
+
+def test_pack_pin_in_factor_packs_is_refused_when_the_version_differs(tmp_path):
+    import nqi_carbon as nc
+    from nqi_carbon.errors import InvalidInputError
+
+    inv = nc.load_inventory(_inventory_file(tmp_path, "[ipcc-2006@9.9.9]", _NG_SOURCE))
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(inv)
+    (issue,) = exc.value.issues
+    assert issue.code == "factor_pack_version"
+    assert issue.field == "factor_packs[0]"
+    assert issue.value == repr("ipcc-2006@9.9.9")
+    assert "1.0.0" in issue.message and "ipcc-2006@1.0.0" in (issue.allowed or "")
+    assert issue.file and issue.file.endswith("inv.yaml")
+
+
+def test_pack_pin_in_factor_packs_is_accepted_when_it_matches(tmp_path):
+    import nqi_carbon as nc
+
+    inv = nc.load_inventory(_inventory_file(tmp_path, "[ipcc-2006@1.0.0]", _NG_SOURCE))
+    res = nc.calculate(inv)
+    packs = {p["id"]: p["version"] for p in res.to_dict()["provenance"]["factor_packs"]}
+    assert packs["ipcc-2006"] == "1.0.0"
+
+
+def test_malformed_pack_pin_is_refused(tmp_path):
+    import nqi_carbon as nc
+    from nqi_carbon.errors import InvalidInputError
+
+    inv = nc.load_inventory(_inventory_file(tmp_path, "[ipcc-2006@1.0]", _NG_SOURCE))
+    with pytest.raises(InvalidInputError, match=r"MAJOR\.MINOR\.PATCH") as exc:
+        nc.calculate(inv)
+    assert exc.value.issues[0].code == "factor_pack_version"
+
+
+def test_user_pack_path_pin(tmp_path):
+    import shutil
+
+    import nqi_carbon as nc
+    from nqi_carbon.errors import InvalidInputError
+
+    shutil.copy(TESTPACK, tmp_path / "testpack.yaml")
+    body = """\
+    sources:
+      - {id: s, facility: f, category: 1, factor: testpack/stationary/natural_gas,
+         activity: {amount: 1, unit: TJ, period: 2024}}
+    """
+    bad = nc.load_inventory(_inventory_file(tmp_path, "[testpack.yaml@0.0.2]", body))
+    with pytest.raises(InvalidInputError, match=r"version available is 0\.0\.1"):
+        nc.calculate(bad)
+    good = nc.load_inventory(_inventory_file(tmp_path, "[testpack.yaml@0.0.1]", body))
+    assert nc.calculate(good).total_co2e > 0
+
+
+def test_registry_allowed_entries_may_pin_a_version():
+    with pytest.raises(PackError, match="factor_pack_version"):
+        FactorRegistry(allowed=["ipcc-2006@9.9.9"])
+    reg = FactorRegistry(allowed=["ipcc-2006@1.0.0"])
+    assert reg.pack_ids() == ["ipcc-2006"]
+    with pytest.raises(PackError, match=r"version available is 0\.0\.1"):
+        FactorRegistry([TESTPACK], pins={"testpack": "0.0.2"})
+
+
+@pytest.mark.parametrize("reference", ["x", "ab", "   ", " a "])
+def test_inline_factor_short_reference_is_a_typed_issue(tmp_path, reference):
+    import nqi_carbon as nc
+    from nqi_carbon.errors import InvalidInputError
+    from nqi_carbon.io import check_references
+
+    body = f"""\
+    factors:
+      - id: sup/x
+        activity_unit: t
+        gases: {{CO2: {{value: 1, unit: t/t}}}}
+        reference: "{reference}"
+    sources:
+      - {{id: s, facility: f, category: 1, factor: sup/x, activity: {{amount: 1, unit: t, period: 2024}}}}
+    """
+    inv = nc.load_inventory(_inventory_file(tmp_path, "[ipcc-2006]", body))
+    for run in (check_references, nc.calculate):
+        with pytest.raises(InvalidInputError) as exc:
+            run(inv)
+        (issue,) = exc.value.issues
+        assert issue.code == "inline_factor_reference"
+        assert issue.field == "factors[0].reference ('sup/x')"
+        assert issue.file and issue.file.endswith("inv.yaml")
+
+
+def test_factor_gas_key_may_not_be_a_blend():
+    from pydantic import ValidationError
+
+    from nqi_carbon._factor_schema import FactorEntry
+
+    with pytest.raises(ValidationError, match="is a blend"):
+        FactorEntry.model_validate(
+            {"id": "x", "gases": {"R-410A": {"value": 1, "unit": "t/t"}}, "reference": "abc"}
+        )
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("natural_gas", {"ipcc-2006/stationary/natural_gas", "epa-ghg-hub/stationary/natural_gas"}),
+        (
+            "stationary/natural_gas",
+            {"ipcc-2006/stationary/natural_gas", "epa-ghg-hub/stationary/natural_gas"},
+        ),
+        ("stationary/bituminus", {"epa-ghg-hub/stationary/bituminous"}),
+    ],
+)
+def test_reference_without_its_pack_suggests_matches_in_every_pack(ref, expected):
+    reg = FactorRegistry()
+    with pytest.raises(UnknownFactorError) as exc:
+        reg.resolve(ref)
+    assert expected <= set(exc.value.matches), exc.value.matches
+    assert all("/fuel/" not in m for m in exc.value.matches)
+
+
+def test_a_fuel_resolves_as_a_fuel_and_is_named_as_one_when_used_as_a_factor():
+    reg = FactorRegistry()
+    fuel = reg.resolve_fuel("ipcc-2006/fuel/natural_gas")
+    ncv = fuel.parameter("ncv")
+    assert ncv is not None and ncv.value == 48.0 and ncv.uncertainty is not None
+    assert "Table 1.2" in fuel.citation_text("ncv")
+    with pytest.raises(UnknownFactorError, match="is a fuel"):
+        reg.resolve("ipcc-2006/fuel/natural_gas")
+    with pytest.raises(UnknownFactorError) as exc:
+        reg.resolve_fuel("fuel/natural_gas")
+    assert "ipcc-2006/fuel/natural_gas" in exc.value.matches
+
+
+def test_search_matches_id_and_name_before_notes():
+    reg = FactorRegistry()
+    hits = [f.ref for f in reg.search("national grid", region="CN", year=2022)]
+    assert "cn-mee/grid/national/2022" in hits
+    assert len(hits) <= 10, hits
+    # words found only in notes are still found when nothing has them in id/name/fuel
+    only_notes = reg.search("szcbn.com")
+    assert only_notes and all("szcbn.com" in (f.entry.notes or "") for f in only_notes)
+
+
+def test_search_year_matches_validity_or_data_year():
+    reg = FactorRegistry()
+    hits = {f.ref for f in reg.search(region="CN", year=2022)}
+    assert "cn-mee/grid-stats/national/2022" in hits  # data_year 2022, no 'valid'
+    assert "cn-mee/grid/national/2021" in hits  # valid 2021-2022
+    assert "cn-mee/grid-stats/national/2021" not in hits  # data_year 2021
+    assert "cn-mee/grid/national/2019-2020" not in hits
+    assert {f.ref for f in reg.search(gas="CO2e")} == {
+        f.ref for f in reg.factors() if f.entry.co2e is not None
+    }
+
+
+def test_epa_per_mmbtu_factors_are_valid_from_the_first_hub_edition_read():
+    reg = FactorRegistry()
+    lp = reg.pack("epa-ghg-hub")
+    assert lp.version == "1.0.1"
+    from_2024 = {
+        "natural_gas",
+        "anthracite",
+        "bituminous",
+        "sub_bituminous",
+        "lignite",
+        "wood_and_wood_residuals",
+        "landfill_gas",
+        "propane_gas",
+    }
+    for fid, f in lp.factors.items():
+        assert f.entry.valid is not None
+        name = fid.removeprefix("stationary/")
+        if name in from_2024 or fid.endswith("-per-short_ton"):
+            assert f.entry.valid.from_ == 2024, fid
+        else:
+            assert f.entry.valid.from_ == 2025, fid  # no Hub edition before 2025 was read
+    assert lp.factors["stationary/natural_gas"].entry.gases["CO2"].value == 53.06
+
+
+def test_a_2024_us_inventory_on_epa_natural_gas_has_no_validity_warning(tmp_path):
+    import nqi_carbon as nc
+
+    body = """\
+    sources:
+      - {id: s, facility: f, category: 1, factor: epa-ghg-hub/stationary/bituminous,
+         activity: {amount: 1000, unit: mmBtu, period: 2024}}
+    """
+    inv = nc.load_inventory(_inventory_file(tmp_path, "[epa-ghg-hub]", body, region="US"))
+    res = nc.calculate(inv)
+    assert not [f for f in res.findings if f.code == "factor_validity"]
+
+
+def test_unit_mismatch_hint_names_the_calorific_basis_and_a_per_mass_factor():
+    reg = FactorRegistry()
+    hint = reg.unit_mismatch_hint(reg.resolve("epa-ghg-hub/stationary/bituminous"), "t")
+    assert "heat input" in hint and "GCV" in hint and "HHV" in hint
+    assert "names no fuel" in hint
+    assert "epa-ghg-hub/stationary/bituminous-per-short_ton" in hint
+    # a factor with a fuel reaches energy through the fuel's NCV: nothing to add
+    assert reg.unit_mismatch_hint(reg.resolve("ipcc-2006/stationary/natural_gas"), "t") == ""
+    # not a per-energy factor
+    assert reg.unit_mismatch_hint(reg.resolve("cn-mee/grid/national/2022"), "t") == ""
+
+
+def test_tonnes_into_an_epa_per_mmbtu_factor_says_why(tmp_path):
+    import nqi_carbon as nc
+    from nqi_carbon.errors import InvalidInputError
+
+    body = """\
+    sources:
+      - {id: s, facility: f, category: 1, factor: epa-ghg-hub/stationary/bituminous,
+         activity: {amount: 100, unit: t, period: 2024}}
+    """
+    inv = nc.load_inventory(_inventory_file(tmp_path, "[epa-ghg-hub]", body, region="US"))
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(inv)
+    (issue,) = exc.value.issues
+    assert issue.code == "activity_unit_fits_factor"
+    assert "HHV" in issue.message and "names no fuel" in issue.message

@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ._schema import FiniteFloat, Identifier, NonNegativeFloat, RuleError, StrictModel, Uncertainty
 from .errors import NqiCarbonError
-from .gases import normalise_gas
+from .gases import is_blend, normalise_gas
 from .units import parse_unit, registry
 
 __all__ = ["CO2eValue", "FactorEntry", "FuelEntry", "FuelParameter", "GasValue", "Validity"]
@@ -164,6 +164,13 @@ class FactorEntry(StrictModel):
                 canonical = normalise_gas(name)
             except NqiCarbonError as exc:
                 raise RuleError("gas_names_known", str(exc)) from None
+            if is_blend(canonical):
+                raise RuleError(
+                    "gas_names_known",
+                    f"{name!r} is a blend, not a single species: a factor gives each gas "
+                    f"apart (the blend's components), or a source releases the blend "
+                    f"(method: release, gas: {canonical})",
+                )
             if canonical in out:
                 raise RuleError("gas_names_known", f"gas {canonical!r} is given twice")
             out[canonical] = value

@@ -349,7 +349,13 @@ class _Planner:
                     u,
                     base,
                     context=f"source {src.id!r}, factor {factor.ref}"
-                    + ("" if fuel is None else f"; fuel {fuel.ref} has no NCV"),
+                    + (
+                        f"; fuel {fuel.ref} has no NCV"
+                        if fuel is not None
+                        else "; " + hint
+                        if (hint := self.reg.unit_mismatch_hint(factor, u))
+                        else ""
+                    ),
                 )
             if factor.entry.basis == "GCV":
                 raise DimensionalityMismatchError(

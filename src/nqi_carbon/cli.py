@@ -194,13 +194,39 @@ def _cmd_calculate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _uncertainty(u: object) -> object:
+    """An uncertainty as JSON: a relative half-width (0.05) or its distribution mapping."""
+    if u is None or isinstance(u, float | int):
+        return u
+    from ._schema import Distribution
+
+    assert isinstance(u, Distribution)
+    return u.model_dump(exclude_none=True)
+
+
+def _uncertainty_text(u: object, unit: str) -> str:
+    if u is None:
+        return "not stated"
+    if isinstance(u, float | int):
+        return f"±{100 * u:g}% (95 % interval)"
+    assert isinstance(u, dict)
+    what = "min/max" if u["distribution"] in ("uniform", "triangular") else "95 % bounds"
+    mode = f", mode {u['mode']:g}" if "mode" in u else ""
+    return f"{u['distribution']}, {what} {u['lower']:g} to {u['upper']:g} {unit}{mode}"
+
+
 def _factor_dict(f: object) -> dict[str, object]:
     from .factors import Factor
 
     assert isinstance(f, Factor)
     e = f.entry
     gases = {
-        g: {"value": v.value, "unit": v.unit, "citation": f.citation_text(g)}
+        g: {
+            "value": v.value,
+            "unit": v.unit,
+            "uncertainty": _uncertainty(v.uncertainty),
+            "citation": f.citation_text(g),
+        }
         for g, v in (e.gases or {}).items()
     }
     out: dict[str, object] = {
@@ -212,12 +238,19 @@ def _factor_dict(f: object) -> dict[str, object]:
         "basis": e.basis,
         "region": e.region,
         "valid": None if e.valid is None else {"from": e.valid.from_, "to": e.valid.to},
+        "data_year": e.data_year,
         "biogenic": e.biogenic,
         "gases": gases,
         "citation": f.citation_text(),
     }
     if e.co2e is not None:
-        out["co2e"] = {"value": e.co2e.value, "unit": e.co2e.unit, "gwp_set": e.co2e.gwp_set}
+        out["co2e"] = {
+            "value": e.co2e.value,
+            "unit": e.co2e.unit,
+            "gwp_set": e.co2e.gwp_set,
+            "uncertainty": _uncertainty(e.co2e.uncertainty),
+            "citation": f.citation_text("CO2e"),
+        }
     if e.fuel:
         out["fuel"] = f"{f.pack_id}/fuel/{e.fuel}"
     if e.notes:
@@ -225,33 +258,88 @@ def _factor_dict(f: object) -> dict[str, object]:
     return out
 
 
+def _fuel_dict(fuel: object) -> dict[str, object]:
+    from .factors import Fuel
+
+    assert isinstance(fuel, Fuel)
+    e = fuel.entry
+    params: dict[str, object] = {}
+    for name in ("ncv", "carbon_content", "oxidation"):
+        p = fuel.parameter(name)
+        if p is not None:
+            params[name] = {
+                "value": p.value,
+                "unit": p.unit,
+                "uncertainty": _uncertainty(p.uncertainty),
+                "citation": fuel.citation_text(name),
+            }
+            if p.notes:
+                params[name]["notes"] = p.notes  # type: ignore[index]
+    out: dict[str, object] = {
+        "id": fuel.ref,
+        "kind": "fuel",
+        "name": e.name,
+        "pack": fuel.pack_id,
+        "pack_version": fuel.pack_version,
+        "biogenic": e.biogenic,
+        "parameters": params,
+    }
+    if e.notes:
+        out["notes"] = e.notes
+    return out
+
+
+def _write_show(d: dict[str, object], out: TextIO) -> None:
+    for k, v in d.items():
+        if k in ("gases", "parameters") and isinstance(v, dict):
+            out.write(f"{k}:\n")
+            for g, gv in v.items():
+                out.write(
+                    f"  {g}: {gv['value']:g} {gv['unit']}\n"
+                    f"      uncertainty: {_uncertainty_text(gv['uncertainty'], gv['unit'])}\n"
+                    + (f"      notes: {gv['notes']}\n" if gv.get("notes") else "")
+                    + f"      source: {gv['citation'] or 'not cited'}\n"
+                )
+        elif k == "co2e" and isinstance(v, dict):
+            out.write(
+                f"co2e: {v['value']:g} {v['unit']} (GWP {v['gwp_set']})\n"
+                f"      uncertainty: {_uncertainty_text(v['uncertainty'], v['unit'])}\n"
+                f"      source: {v['citation']}\n"
+            )
+        elif k == "valid" and isinstance(v, dict):
+            out.write(f"valid: {v['from']} to {v['to'] if v['to'] is not None else 'open'}\n")
+        elif v is not None:
+            out.write(f"{k}: {v}\n")
+
+
 def _cmd_factors(args: argparse.Namespace) -> int:
+    from .errors import UnknownFactorError
     from .factors import default_registry
 
     reg = default_registry()
     if args.action == "show":
         if not args.query:
-            sys.stderr.write("factors show needs a factor id\n")
+            sys.stderr.write(
+                "factors show needs a factor id (<pack>/<factor-id>) or a fuel id "
+                "(<pack>/fuel/<fuel-id>)\n"
+            )
             return 2
-        f = reg.resolve(args.query)
-        d = _factor_dict(f)
+        d: dict[str, object]
+        try:
+            d = _factor_dict(reg.resolve(args.query))
+        except UnknownFactorError:
+            parts = args.query.split("/")
+            if "fuel" not in parts[:2]:
+                raise
+            d = _fuel_dict(reg.resolve_fuel(args.query))
         if args.format == "json":
             json.dump(d, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
             sys.stdout.write("\n")
         else:
-            for k, v in d.items():
-                if k == "gases":
-                    for g, gv in v.items():  # type: ignore[attr-defined]
-                        sys.stdout.write(
-                            f"  {g}: {gv['value']} {gv['unit']}\n      source: {gv['citation']}\n"
-                        )
-                else:
-                    sys.stdout.write(f"{k}: {v}\n")
+            _write_show(d, sys.stdout)
         return 0
-    if args.action == "search":
-        found = reg.search(args.query, gas=args.gas, region=args.region, year=args.year)
-    else:
-        found = reg.factors()
+    # list and search take the same filters; list without any prints every factor
+    found = reg.search(args.query, gas=args.gas, region=args.region, year=args.year)
     if args.format == "json":
         json.dump(
             [_factor_dict(f) for f in found],
@@ -358,20 +446,49 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=None)
     c.set_defaults(func=_cmd_calculate)
 
-    f = sub.add_parser("factors", help="list, show or search the bundled emission factors")
+    f = sub.add_parser(
+        "factors",
+        help="list, show or search the bundled emission factors",
+        description="list [TEXT] and search TEXT take the same filters (all must match); "
+        "show ID prints one factor (<pack>/<factor-id>) or fuel (<pack>/fuel/<fuel-id>) "
+        "with its uncertainty and citations.",
+    )
     f.add_argument("action", choices=("list", "show", "search"))
-    f.add_argument("query", nargs="?", default=None)
-    f.add_argument("--gas", default=None)
-    f.add_argument("--region", default=None)
-    f.add_argument("--year", type=int, default=None)
+    f.add_argument(
+        "query",
+        nargs="?",
+        default=None,
+        metavar="ID|TEXT",
+        help="show: a factor or fuel id; list/search: words matched in id, name and fuel "
+        "(in the notes only when nothing matches there)",
+    )
+    f.add_argument("--gas", default=None, help="a gas the factor gives (CO2, CH4, SF6, CO2e...)")
+    f.add_argument(
+        "--region", default=None, help="region code; CN also matches subdivisions (CN-JS)"
+    )
+    f.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="a year the factor's validity covers, or its data year",
+    )
     f.add_argument("--format", choices=("table", "json"), default="table")
     f.set_defaults(func=_cmd_factors)
 
     r = sub.add_parser("report", help="calculate an inventory and write its ISO 14064-1 report")
     r.add_argument("file")
     r.add_argument("--out", default=None, help="output folder (default: a new folder here)")
-    r.add_argument("--formats", default="html,md,json,xlsx")
-    r.add_argument("--uncertainty", choices=("analytical", "monte-carlo"), default="analytical")
+    r.add_argument(
+        "--formats",
+        default="html,md,json,xlsx",
+        help="comma-separated: html, md, json, xlsx (xlsx needs the excel extra); default all",
+    )
+    r.add_argument(
+        "--uncertainty",
+        choices=("analytical", "monte-carlo"),
+        default="analytical",
+        help="Approach 1 (default) or Monte Carlo (10000 iterations, seed drawn and reported)",
+    )
     r.set_defaults(func=_cmd_report)
 
     v2 = sub.add_parser("verify", help="recompute an inventory and compare it with a claimed one")
@@ -422,7 +539,13 @@ def _parser() -> argparse.ArgumentParser:
     tj.add_argument("--format", choices=("json", "html"), default="json")
     tj.set_defaults(func=_cmd_trajectory)
 
-    d = sub.add_parser("demo", help="run the bundled cement-plant example end to end")
+    d = sub.add_parser(
+        "demo",
+        help="run the bundled cement-plant example end to end",
+        description="Calculate the bundled cement example with Approach 1 uncertainty, print "
+        "its summary and write report.html, report.md, report.json and report.xlsx "
+        "(the last with the excel extra).",
+    )
     d.add_argument("--out", default=None, help="output folder (default: a new folder here)")
     d.set_defaults(func=_cmd_demo)
 

@@ -7,27 +7,32 @@ which may never equal a bundled id) and the inline factors of an inventory (whic
 not start with a pack id either), so a bundled factor is never silently shadowed.
 
 References look like ``ipcc-2006/stationary/natural_gas``, optionally with a version
-(``ipcc-2006@1.0.0/stationary/natural_gas``); fuels are ``<pack>/fuel/<fuel-id>``.
+(``ipcc-2006@1.0.0/stationary/natural_gas``); fuels are ``<pack>/fuel/<fuel-id>``. An
+inventory may pin a whole pack in ``factor_packs`` (``ipcc-2006@1.0.0``); a pack of another
+version is then refused (``factor_pack_version``).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from ._factor_schema import FactorEntry, FuelEntry, FuelParameter
-from ._packs import bundled_pack_ids, data_root, read_pack
+from ._packs import bundled_pack_ids, data_root, issues_from_validation_error, read_pack
 from ._schema import Citation, PackHeader, RuleError
-from .errors import Issue, PackError, UnknownFactorError, close_matches
+from .errors import Issue, NqiCarbonError, PackError, UnknownFactorError, close_matches
 from .gases import normalise_gas
 from .gwp_values import _normalise_set
+from .units import parse_unit
+from .units import registry as unit_registry
 
 if TYPE_CHECKING:
     from .models import Inventory
@@ -46,6 +51,9 @@ __all__ = [
 
 NON_FACTOR_PACKS = frozenset({"gases", "gwp-ipcc"})
 FACTOR_PACK_SCHEMA = "nqi-carbon/factor-pack@1"
+_MIN_INLINE_REFERENCE = 3  # the length Citation.document requires
+_PIN = re.compile(r"^(?P<pack>.+)@(?P<version>[^@/\\]*)$")
+_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _REF = re.compile(r"^(?P<pack>[a-z0-9][a-z0-9-]*)(?:@(?P<version>\d+\.\d+\.\d+))?/(?P<rest>.+)$")
 
 
@@ -136,6 +144,14 @@ class Fuel:
         """Return ``ncv``, ``carbon_content`` or ``oxidation`` (None if not given)."""
         value: FuelParameter | None = getattr(self.entry, name)
         return value
+
+    def citation_text(self, name: str) -> str:
+        """One line citing parameter *name* (document, table/page, URL); '' if uncited."""
+        c = self.citations.get(name)
+        if c is None:
+            return ""
+        where = ", ".join(x for x in (c.table, f"p. {c.page}" if c.page else None, c.section) if x)
+        return f"{c.document}, {where} <{c.url}>"
 
 
 @dataclass(frozen=True)
@@ -294,7 +310,17 @@ class FactorRegistry:
         Factors defined in an inventory; addressed by their id as written (which must
         not start with a pack id followed by '/').
     allowed : iterable of str, optional
-        Restrict bundled packs to these ids (an inventory's ``factor_packs``).
+        Restrict bundled packs to these ids (an inventory's ``factor_packs``); an entry
+        may pin a version, ``ipcc-2006@1.0.0``.
+    pins : mapping of str to str, optional
+        Versions the packs must have, by pack id (bundled or user), e.g.
+        ``{"ipcc-2006": "1.0.0"}``.
+
+    Raises
+    ------
+    PackError
+        When a user pack or an inline factor is refused, or a pinned pack has another
+        version (``factor_pack_version``, naming the version available).
     """
 
     def __init__(
@@ -303,9 +329,19 @@ class FactorRegistry:
         inline: Iterable[FactorEntry] = (),
         *,
         allowed: Iterable[str] | None = None,
+        pins: Mapping[str, str] | None = None,
     ) -> None:
         self._bundled_ids = bundled_factor_pack_ids()
-        self._allowed = None if allowed is None else set(allowed)
+        wanted: dict[str, str] = dict(pins or {})
+        if allowed is None:
+            self._allowed: set[str] | None = None
+        else:
+            self._allowed = set()
+            for a in allowed:
+                pid, sep, ver = a.partition("@")
+                self._allowed.add(pid)
+                if sep:
+                    wanted[pid] = ver
         self._user: dict[str, LoadedPack] = {}
         issues: list[Issue] = []
         for path in user_packs:
@@ -327,7 +363,7 @@ class FactorRegistry:
             self._user[lp.id] = lp
         self._inline: dict[str, Factor] = {}
         pack_ids = set(self._bundled_ids) | set(self._user)
-        for entry in inline:
+        for i, entry in enumerate(inline):
             head = entry.id.split("/", 1)[0].split("@", 1)[0]
             if "/" in entry.id and head in pack_ids:
                 issues.append(
@@ -339,18 +375,78 @@ class FactorRegistry:
                     )
                 )
                 continue
-            cite = Citation(
-                id="inline",
-                document=entry.reference,
-                section="inventory inline factor",
-                url="urn:nqi-carbon:inline",
-                accessed=__import__("datetime").date(1970, 1, 1),
-            )
+            if len(entry.reference.strip()) < _MIN_INLINE_REFERENCE:
+                issues.append(
+                    Issue(
+                        "inline_factor_reference",
+                        f"inline factor {entry.id!r}: 'reference' must name the evidence for "
+                        "its values (document, supplier statement, test report...)",
+                        field=f"factors[{i}].reference ({entry.id!r})",
+                        value=repr(entry.reference),
+                        allowed=f"text of at least {_MIN_INLINE_REFERENCE} characters "
+                        "(not counting surrounding spaces)",
+                    )
+                )
+                continue
+            try:
+                cite = Citation(
+                    id="inline",
+                    document=entry.reference,
+                    section="inventory inline factor",
+                    url="urn:nqi-carbon:inline",
+                    accessed=_dt.date(1970, 1, 1),
+                )
+            except ValidationError as exc:  # pragma: no cover - the check above covers it
+                issues.extend(
+                    issues_from_validation_error(
+                        exc, file=None, prefix=(f"factors[{i}] ({entry.id!r})", "reference")
+                    )
+                )
+                continue
             self._inline[entry.id] = Factor(
                 entry.id, "inventory", "inline", "", entry, None, {"factor": cite}
             )
+        for pid, ver in sorted(wanted.items()):
+            issue = self._pin_issue(pid, ver, field="factor_packs")
+            if issue is not None:
+                issues.append(issue)
         if issues:
             raise PackError(issues)
+
+    def _pin_issue(self, pack_id: str, version: str, *, field: str) -> Issue | None:
+        """The problem with pinning *pack_id* to *version*, or None when it holds."""
+        entry = repr(f"{pack_id}@{version}")
+        if pack_id in self._user:
+            have = self._user[pack_id].version
+        elif pack_id in self._bundled_ids and (self._allowed is None or pack_id in self._allowed):
+            have = _bundled(pack_id).version
+        else:
+            return Issue(
+                "factor_pack_version",
+                f"a version is pinned for {pack_id!r}, which is no pack loaded here",
+                field=field,
+                value=entry,
+                allowed=", ".join(self.pack_ids()),
+            )
+        if not _VERSION.match(version):
+            return Issue(
+                "factor_pack_version",
+                f"a pack version pin is written <pack>@MAJOR.MINOR.PATCH; pack {pack_id!r} "
+                f"is at version {have}",
+                field=field,
+                value=entry,
+                allowed=f"{pack_id}@{have}, or {pack_id} without a pin",
+            )
+        if version != have:
+            return Issue(
+                "factor_pack_version",
+                f"pack {pack_id!r} is pinned to version {version}, but the version available "
+                f"is {have}; results would not use the values the pin asks for",
+                field=field,
+                value=entry,
+                allowed=f"{pack_id}@{have}, or {pack_id} without a pin",
+            )
+        return None
 
     # -- packs -----------------------------------------------------------------------
     def pack_ids(self) -> list[str]:
@@ -413,36 +509,143 @@ class FactorRegistry:
                 if p in self._user
                 for f in self._user[p].factors
             ]
+            matches = close_matches(ref, candidates) + self._suggest_without_pack(ref)
             if m is not None:
                 pid = m.group("pack")
                 raise UnknownFactorError(
                     ref,
                     reason=f"no pack {pid!r} and no inline factor of that id "
                     f"(packs: {', '.join(self.pack_ids())})",
-                    matches=close_matches(ref, candidates)
-                    + [f"{p}/{m.group('rest')}" for p in close_matches(pid, self.pack_ids())],
+                    matches=_unique(
+                        matches
+                        + [f"{p}/{m.group('rest')}" for p in close_matches(pid, self.pack_ids())]
+                    ),
                 )
-            raise UnknownFactorError(ref, matches=close_matches(ref, candidates))
+            raise UnknownFactorError(
+                ref,
+                reason="no inline factor of that id; a pack factor is '<pack>/<factor-id>' "
+                f"(packs: {', '.join(self.pack_ids())})",
+                matches=_unique(matches),
+            )
         lp, rest = self._split(ref)
         if rest in lp.factors:
             return lp.factors[rest]
+        if rest.startswith("fuel/") and rest[5:] in lp.fuels:
+            raise UnknownFactorError(
+                ref,
+                reason=f"{ref!r} is a fuel (its NCV and carbon content), not an emission factor; "
+                "choose a factor that names this fuel",
+                matches=[f.ref for f in lp.factors.values() if f.entry.fuel == rest[5:]][:5],
+            )
         raise UnknownFactorError(
             ref,
             reason=f"pack {lp.id!r} has no factor {rest!r}",
             matches=[f"{lp.id}/{x}" for x in close_matches(rest, lp.factors)],
         )
 
+    def _suggest_without_pack(self, text: str, *, fuels: bool = False, limit: int = 8) -> list[str]:
+        """Ids in every pack that are *text* or end with '/' + *text* (fuels if *fuels*).
+
+        For a reference written without its pack (``natural_gas``,
+        ``stationary/natural_gas``); falls back to close matches of the ids.
+        """
+        exact: list[str] = []
+        tails: dict[str, list[str]] = {}
+        for pid in self.pack_ids():
+            try:
+                lp = self.pack(pid)
+            except NqiCarbonError:  # pragma: no cover - pack_ids() lists loadable packs
+                continue
+            ids = [*lp.factors, *(f"fuel/{x}" for x in (lp.fuels if fuels else ()))]
+            for fid in ids:
+                if fid == text or fid.endswith("/" + text):
+                    exact.append(f"{pid}/{fid}")
+                tails.setdefault(fid, []).append(f"{pid}/{fid}")
+                tails.setdefault(fid.rsplit("/", 1)[-1], []).append(f"{pid}/{fid}")
+        if exact:
+            return exact[:limit]
+        out: list[str] = []
+        for hit in close_matches(text, tails, n=3):
+            out.extend(tails[hit])
+        return _unique(out)[:limit]
+
     def resolve_fuel(self, ref: str) -> Fuel:
-        """Return the fuel for ``pack/fuel/<fuel-id>``."""
+        """Return the fuel for ``pack/fuel/<fuel-id>``.
+
+        Raises
+        ------
+        UnknownFactorError
+            With close matches (across every pack when the pack is missing).
+        """
+        m = _REF.match(ref) if isinstance(ref, str) else None
+        if m is None or (
+            m.group("pack") not in self._bundled_ids and m.group("pack") not in self._user
+        ):
+            text = ref if m is None else m.group("rest")
+            if not text.startswith("fuel/"):
+                text = "fuel/" + text.rsplit("/", 1)[-1]
+            raise UnknownFactorError(
+                str(ref),
+                reason=f"a fuel is '<pack>/fuel/<fuel-id>' (packs: {', '.join(self.pack_ids())})",
+                matches=[x for x in self._suggest_without_pack(text, fuels=True) if "/fuel/" in x],
+            )
         lp, rest = self._split(ref)
         if rest.startswith("fuel/") and rest[5:] in lp.fuels:
             return lp.fuels[rest[5:]]
         raise UnknownFactorError(
             ref,
-            reason=f"pack {lp.id!r} has no fuel {rest!r}",
+            reason=f"pack {lp.id!r} has no fuel {rest.removeprefix('fuel/')!r}",
             matches=[
                 f"{lp.id}/fuel/{x}" for x in close_matches(rest.removeprefix("fuel/"), lp.fuels)
             ],
+        )
+
+    def unit_mismatch_hint(self, factor: Factor, unit: str) -> str:
+        """Why an activity in *unit* cannot reach a per-energy *factor* that names no fuel.
+
+        Returns '' when there is nothing to add (the factor is not per energy, names a
+        fuel, states no calorific basis, or *unit* does not parse). Otherwise one clause: the factor is per heat
+        input on its calorific basis and names no fuel, so the activity must be given as
+        energy on that basis, or a factor per the activity's kind of unit chosen (same
+        pack factors whose id extends this one's and that take *unit* are named).
+        """
+        if factor.fuel is not None or factor.entry.fuel is not None:
+            return ""
+        try:
+            given = parse_unit(unit)
+            base = parse_unit(factor.activity_unit)
+        except NqiCarbonError:
+            return ""
+        ureg = unit_registry()
+        if base.dimensionality != ureg.get_dimensionality("[energy]"):
+            return ""
+        basis = factor.entry.basis
+        if basis is None:
+            return ""
+        on, as_energy, value = {
+            "GCV": ("a gross calorific value (GCV, HHV) basis", "an HHV", "higher"),
+            "NCV": ("a net calorific value (NCV, LHV) basis", "an NCV (LHV)", "net"),
+        }[basis]
+        kind = "mass" if given.dimensionality == ureg.get_dimensionality("[mass]") else "volume"
+        if kind == "volume" and given.dimensionality == base.dimensionality:
+            return ""
+        alternatives: list[str] = []
+        if factor.pack_id in self._user or factor.pack_id in self.pack_ids():
+            for other in self.pack(factor.pack_id).factors.values():
+                if other.ref.startswith(factor.ref + "-"):
+                    try:
+                        fits = (
+                            parse_unit(other.activity_unit).dimensionality == given.dimensionality
+                        )
+                    except NqiCarbonError:  # pragma: no cover - pack units are checked on load
+                        fits = False
+                    if fits:
+                        alternatives.append(other.ref)
+        return f"factor {factor.ref} is per {factor.activity_unit} of heat input on {on} and " + (
+            f"names no fuel, so an amount in {unit!r} cannot be turned into energy: give the "
+            f"activity as {as_energy} energy amount in {factor.activity_unit} (amount x the "
+            f"fuel's {value} heating value), or choose a factor per {kind}"
+            + (f" such as {', '.join(alternatives)}" if alternatives else "")
         )
 
     def factors(self) -> list[Factor]:
@@ -461,22 +664,42 @@ class FactorRegistry:
         region: str | None = None,
         year: int | None = None,
     ) -> list[Factor]:
-        """Find factors by words in id/name/notes, by gas, region and validity year.
+        """Find factors by words, gas, region and year; every criterion given must match.
 
-        All criteria must match. Results are sorted by reference, so the same query
-        always gives the same list.
+        Parameters
+        ----------
+        text : str, optional
+            Words, each matched case-insensitively as a substring. They are looked for in
+            each factor's reference, name and fuel id; only when no factor has every word
+            there are the notes searched too (so ``national grid`` finds the grid
+            factors, not every factor whose notes mention a national grid).
+        gas : str, optional
+            A species the factor gives (``CH4``, ``HFC134a``...); ``CO2e`` selects the
+            factors given directly as CO2e.
+        region : str, optional
+            The factor's region, or a subdivision of it (``CN`` also finds ``CN-JS``).
+        year : int, optional
+            A year the factor's ``valid`` span covers, or its ``data_year``. A factor that
+            states neither is kept (it is not tied to any year).
+
+        Returns
+        -------
+        list of Factor
+            Sorted by reference, so the same query always gives the same list.
         """
         words = [w.lower() for w in (text or "").split()]
-        want_gas = normalise_gas(gas) if gas else None
-        hits = []
+        want_gas: str | None = None
+        if gas is not None and gas.strip().lower() == "co2e":
+            want_gas = "CO2e"
+        elif gas:
+            want_gas = normalise_gas(gas)
+        labelled: list[Factor] = []
+        in_notes: list[Factor] = []
         for f in self.factors():
             e = f.entry
-            hay = " ".join(
-                x for x in (f.ref, e.name or "", e.notes or "", e.fuel or "") if x
-            ).lower()
-            if any(w not in hay for w in words):
+            if want_gas == "CO2e" and e.co2e is None:
                 continue
-            if want_gas is not None and want_gas not in (e.gases or {}):
+            if want_gas not in (None, "CO2e") and want_gas not in (e.gases or {}):
                 continue
             if (
                 region is not None
@@ -484,14 +707,29 @@ class FactorRegistry:
                 and not e.region.upper().startswith(region.upper() + "-")
             ):
                 continue
-            if (
-                year is not None
-                and e.valid is not None
-                and (year < e.valid.from_ or (e.valid.to is not None and year > e.valid.to))
-            ):
+            if year is not None and not _covers_year(e, year):
                 continue
-            hits.append(f)
+            label = " ".join(x for x in (f.ref, e.name or "", e.fuel or "") if x).lower()
+            if all(w in label for w in words):
+                labelled.append(f)
+            elif all(w in f"{label} {e.notes or ''}".lower() for w in words):
+                in_notes.append(f)
+        hits = labelled or in_notes
         return sorted(hits, key=lambda f: f.ref)
+
+
+def _covers_year(e: FactorEntry, year: int) -> bool:
+    """True when the factor's validity covers *year* or its data year is *year*."""
+    if e.valid is None and e.data_year is None:
+        return True
+    if e.data_year == year:
+        return True
+    v = e.valid
+    return v is not None and v.from_ <= year and (v.to is None or year <= v.to)
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 @lru_cache(maxsize=1)
@@ -500,19 +738,39 @@ def default_registry() -> FactorRegistry:
     return FactorRegistry()
 
 
-def _pack_request(inv: Inventory) -> tuple[list[str], list[Path]]:
+_PATH_PIN = re.compile(r"^(?P<path>.+)@(?P<version>\d+(?:\.\d+)*)$")
+
+
+def _pack_request(inv: Inventory) -> tuple[list[str], list[Path], list[tuple[int, str, str]]]:
+    """Bundled ids, user pack paths and version pins ``(index, pack id or path, version)``.
+
+    A bundled id may carry a pin (``ipcc-2006@1.0.0``); so may a user pack path
+    (``packs/mine.yaml@2.1.0``) unless a file of that whole name exists.
+    """
     bundled = set(bundled_factor_pack_ids())
     allowed: list[str] = []
     paths: list[Path] = []
+    pins: list[tuple[int, str, str]] = []
     base = Path(inv.source_path).parent if inv.source_path else Path.cwd()
-    for entry in inv.factor_packs:
-        pid = entry.split("@", 1)[0]
+
+    def where(text: str) -> Path:
+        p = Path(text)
+        return p if p.is_absolute() else base / p
+
+    for i, entry in enumerate(inv.factor_packs):
+        pid, sep, version = entry.partition("@")
         if pid in bundled:
             allowed.append(pid)
+            if sep:
+                pins.append((i, pid, version))
+            continue
+        m = _PATH_PIN.match(entry)
+        if m is not None and not where(entry).is_file():
+            paths.append(where(m.group("path")))
+            pins.append((i, str(paths[-1]), m.group("version")))
         else:
-            p = Path(entry)
-            paths.append(p if p.is_absolute() else base / p)
-    return allowed, paths
+            paths.append(where(entry))
+    return allowed, paths, pins
 
 
 def _pack_state(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -530,12 +788,32 @@ def registry_for(inv: Inventory) -> FactorRegistry:
     """The factor registry an inventory asks for (bundled ids, user pack paths, inline).
 
     Cached on the (immutable) inventory while its user pack files are unchanged.
+
+    Raises
+    ------
+    PackError
+        A user pack or inline factor is refused, or a pack pinned in ``factor_packs``
+        (``ipcc-2006@1.0.0``) is at another version (``factor_pack_version``).
     """
-    allowed, paths = _pack_request(inv)
+    allowed, paths, pins = _pack_request(inv)
     key = ("registry", _pack_state(paths))
     reg = inv._cache.get(key)
     if reg is None:
-        reg = FactorRegistry(paths, inv.factors, allowed=allowed or None)
+        try:
+            reg = FactorRegistry(paths, inv.factors, allowed=allowed or None)
+        except PackError as exc:
+            raise PackError(
+                [i if i.file else replace(i, file=inv.source_path) for i in exc.issues],
+                source=getattr(exc, "source", None) or inv.source_path,
+            ) from None
+        issues = []
+        for i, target, version in pins:
+            pid = target if target in allowed else load_user_pack(target).id
+            issue = reg._pin_issue(pid, version, field=f"factor_packs[{i}]")
+            if issue is not None:
+                issues.append(replace(issue, file=inv.source_path, value=repr(inv.factor_packs[i])))
+        if issues:
+            raise PackError(issues, source=inv.source_path)
         inv._cache.clear()
         inv._cache[key] = reg
     assert isinstance(reg, FactorRegistry)
