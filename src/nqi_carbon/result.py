@@ -694,7 +694,9 @@ def calculate(
     from .uncertainty import Sensitivities
 
     sens = Sensitivities.of(lines, stats)
-    a1, result.line_half95 = approach1(lines, stats, params, ins_u95, masks, sens=sens)
+    with np.errstate(over="ignore", invalid="ignore"):
+        a1, result.line_half95 = approach1(lines, stats, params, ins_u95, masks, sens=sens)
+    _check_uncertainty_magnitudes(inventory, a1, stats)
     result.contributions = _contributions(
         sens, lines, stats, params, ins_u95, inventory, masks["total"], contributions_top
     )
@@ -720,6 +722,30 @@ def calculate(
     result.seed = seed
     result.iterations = iterations
     return result
+
+
+def _check_uncertainty_magnitudes(inventory: Inventory, groups: dict[str, Any], stats: Any) -> None:
+    """Refuse uncertainties so large that their variance overflows (a relative 1e300)."""
+    if all(math.isfinite(u.half95) for u in groups.values()):
+        return
+    culprits = [inventory.sources[i].id for i in np.flatnonzero(~np.isfinite(stats.Q)).tolist()]
+    where = (
+        f"the activity uncertainty of {', '.join(culprits)}"
+        if culprits
+        else "the stated factor, parameter or instrument uncertainties"
+    )
+    raise InvalidInputError(
+        [
+            Issue(
+                "result_magnitude",
+                f"{where} is too large to propagate (the variance overflows double "
+                "precision); an uncertainty is a relative half-width (0.05 = ±5 %)",
+                field="uncertainty",
+                allowed="relative uncertainties whose propagated variance stays finite",
+            )
+        ],
+        source=inventory.source_path,
+    )
 
 
 def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> None:

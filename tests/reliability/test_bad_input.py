@@ -379,3 +379,12 @@ def test_contracts_on_a_measured_source_are_refused_not_dropped():
         i.code == "method_inputs_present" and "method 'factor'" in i.message
         for i in exc.value.issues
     )
+
+
+@pytest.mark.parametrize("method", ["analytical", "monte_carlo"])
+def test_an_absurd_uncertainty_is_refused_not_written_as_inf(method):
+    d = case(sources__0__activity__uncertainty=1e300)
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(nc.validate_inventory(d), uncertainty=method, seed=1)
+    (issue,) = exc.value.issues
+    assert issue.code == "result_magnitude" and "of gas" in issue.message
