@@ -5,25 +5,16 @@ This module sits at the edge: it may import every layer, and no layer imports it
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from ._packs import issues_from_validation_error
 from ._structured import read_structured
 from ._tables import read_activity
 from ._yaml import DEFAULT_MAX_BYTES
 from .errors import InvalidInputError, Issue
-from .models import (
-    INVENTORY_SCHEMA,
-    Inventory,
-    _raw_ids,
-    run_rules_on_raw,
-)
+from .models import INVENTORY_SCHEMA, Inventory, validate_mapping
 
 if TYPE_CHECKING:
     pass
@@ -62,31 +53,7 @@ def validate_inventory(data: Any, *, source: str | None = None) -> Inventory:
             ],
             source=source,
         )
-    issues: list[Issue] = []
-    ctx: dict[str, Any] = {"issues": [], "raw_ids": _raw_ids(data)}
-    inventory: Inventory | None = None
-    try:
-        inventory = Inventory.model_validate(data, context=ctx)
-        issues.extend(ctx["issues"])
-    except ValidationError as exc:
-        issues.extend(issues_from_validation_error(exc, file=source, data=data))
-        issues.extend(run_rules_on_raw(data))
-    if issues:
-        issues = [i if i.file else dataclasses.replace(i, file=source) for i in issues]
-        raise InvalidInputError(_unique(issues), source=source)
-    assert inventory is not None
-    return inventory
-
-
-def _unique(issues: list[Issue]) -> list[Issue]:
-    seen: set[tuple[Any, ...]] = set()
-    out = []
-    for i in issues:
-        key = (i.code, i.field, i.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(i)
-    return out
+    return validate_mapping(data, source=source)
 
 
 def load_inventory(

@@ -9,23 +9,27 @@ validators append :class:`~nqi_carbon.errors.Issue` records instead of raising.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    BaseModel,
     BeforeValidator,
     Field,
     PrivateAttr,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from ._factor_schema import FactorEntry
+from ._packs import issues_from_validation_error
 from ._schema import (
     FiniteFloat,
     Identifier,
@@ -34,7 +38,7 @@ from ._schema import (
     StrictModel,
     Uncertainty,
 )
-from .errors import Issue, NqiCarbonError
+from .errors import InvalidInputError, Issue, NqiCarbonError
 from .gases import normalise_gas
 from .units import parse_unit
 
@@ -709,6 +713,25 @@ class Inventory(StrictModel):
                 return ins
         raise KeyError(instrument_id)
 
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Inventory:
+        """A changed copy, validated again by every rule, with a result cache of its own.
+
+        pydantic's ``model_copy`` neither validates nor separates private state, so
+        results cached for this inventory would be served for the copy (another GWP set,
+        other records). Fields in *update* may be given as models or as plain data.
+        """
+        fields = type(self).model_fields
+        data = self.model_dump(mode="python", by_alias=True, exclude_none=True)
+        for name, value in (update or {}).items():
+            info = fields.get(name)
+            key = (info.alias or name) if info is not None else name
+            data[key] = _plain_data(value)
+        new = validate_mapping(data, source=self.source_path)
+        new._source_path, new._input_sha256 = self._source_path, self._input_sha256
+        return new
+
     def iter_records(self) -> Iterator[tuple[Source, ActivityRecord]]:
         """Yield ``(source, record)`` for every activity record."""
         for src in self.sources:
@@ -990,8 +1013,16 @@ def find_gaps(inv: Inventory, extra: dict[str, list[Span]] | None = None) -> lis
     *extra* adds, per source id, the periods covered by activity-table rows (rows with a
     period label); a source with such rows is checked like one with labelled records.
     """
+    if not extra:  # inline records only: a property of the (immutable) inventory
+        cached = inv._cache.get("gaps")
+        if cached is None:
+            cached = inv._cache["gaps"] = tuple(_find_gaps(inv, {}))
+        return list(cached)
+    return _find_gaps(inv, extra)
+
+
+def _find_gaps(inv: Inventory, extra: dict[str, list[Span]]) -> list[Gap]:
     gaps = []
-    extra = extra or {}
     for src in inv.sources:
         recs = src.records
         more = list(extra.get(src.id, ()))
@@ -1019,4 +1050,45 @@ def _raw_ids(data: Any) -> dict[str, list[str]]:
                     for x in items
                     if isinstance(x, dict) and isinstance(x.get("id"), str | int)
                 ]
+    return out
+
+
+def _plain_data(value: Any) -> Any:
+    """Models (and tuples/lists of them) as the plain data they were validated from."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="python", by_alias=True, exclude_none=True)
+    if isinstance(value, tuple | list):
+        return [_plain_data(v) for v in value]
+    return value
+
+
+def validate_mapping(data: dict[str, Any], *, source: str | None = None) -> Inventory:
+    """Validate an inventory mapping, reporting every problem at once.
+
+    The core of :func:`nqi_carbon.validate_inventory` and :meth:`Inventory.model_copy`.
+    """
+    issues: list[Issue] = []
+    ctx: dict[str, Any] = {"issues": [], "raw_ids": _raw_ids(data)}
+    inventory: Inventory | None = None
+    try:
+        inventory = Inventory.model_validate(data, context=ctx)
+        issues.extend(ctx["issues"])
+    except ValidationError as exc:
+        issues.extend(issues_from_validation_error(exc, file=source, data=data))
+        issues.extend(run_rules_on_raw(data))
+    if issues:
+        issues = [i if i.file else dataclasses.replace(i, file=source) for i in issues]
+        raise InvalidInputError(_unique_issues(issues), source=source)
+    assert inventory is not None
+    return inventory
+
+
+def _unique_issues(issues: list[Issue]) -> list[Issue]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for i in issues:
+        key = (i.code, i.field, i.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(i)
     return out

@@ -635,7 +635,10 @@ def calculate(
     _check_magnitudes(inventory, lines)
     masks = _groups(lines, inventory)
     findings = sorted(set(findings), key=lambda f: (f.subject, f.code, f.message))
-    findings += _evidence_findings(inventory)
+    evidence = inventory._cache.get("evidence")  # a property of the immutable inventory
+    if evidence is None:
+        evidence = inventory._cache["evidence"] = tuple(_evidence_findings(inventory))
+    findings += evidence
     for sid, ins_id, n_rows, fell_back in cols.calibration_expired:
         ins = inventory.instrument(ins_id)
         findings.append(

@@ -388,3 +388,15 @@ def test_an_absurd_uncertainty_is_refused_not_written_as_inf(method):
         nc.calculate(nc.validate_inventory(d), uncertainty=method, seed=1)
     (issue,) = exc.value.issues
     assert issue.code == "result_magnitude" and "of gas" in issue.message
+
+
+def test_a_changed_copy_is_validated_and_never_reuses_the_originals_results():
+    inv = nc.validate_inventory(case())
+    ar5 = nc.calculate(inv).total_co2e  # caches plans on inv
+    ar6 = nc.calculate(inv.model_copy(update={"gwp": "AR6"})).total_co2e
+    fresh = nc.calculate(nc.validate_inventory(case(gwp="AR6"))).total_co2e
+    assert ar6 == fresh != ar5  # 100 TJ of gas: CH4/N2O at AR6 GWPs, not AR5's
+    with pytest.raises(InvalidInputError, match="gwp_set_known"):
+        inv.model_copy(update={"gwp": "AR9"})
+    with pytest.raises(InvalidInputError, match="ids_unique"):
+        inv.model_copy(update={"facilities": [{"id": "a"}, {"id": "a"}]})
