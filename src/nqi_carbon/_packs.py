@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ._yaml import load_yaml_text
-from .errors import Issue, PackError
+from .errors import Issue, PackError, unique_issues
 
 __all__ = [
     "bundled_pack_ids",
@@ -174,7 +174,7 @@ def issues_from_validation_error(
                 allowed=allowed or None,
             )
         )
-    return _dedupe(issues)
+    return unique_issues(issues, by=("code", "field", "value"))
 
 
 def _is_union_tag(part: int | str) -> bool:
@@ -184,17 +184,6 @@ def _is_union_tag(part: int | str) -> bool:
         or "[" in part
         or part.startswith("function-")
     )
-
-
-def _dedupe(issues: Iterable[Issue]) -> list[Issue]:
-    seen: set[tuple[Any, ...]] = set()
-    out = []
-    for i in issues:
-        key = (i.code, i.field, i.value)
-        if key not in seen:
-            seen.add(key)
-            out.append(i)
-    return out
 
 
 def _short_repr(value: Any, limit: int = 80) -> str:

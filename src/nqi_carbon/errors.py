@@ -30,6 +30,7 @@ __all__ = [
     "UnknownSpeciesError",
     "UnknownUnitError",
     "close_matches",
+    "unique_issues",
 ]
 
 
@@ -39,6 +40,18 @@ def close_matches(name: str, candidates: Iterable[str], n: int = 3) -> list[str]
     lowered = {c.lower(): c for c in pool}
     hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.6)
     return [lowered[h] for h in hits]
+
+
+def unique_issues(issues: Iterable[Issue], *, by: Sequence[str] = ("code", "field", "message")) -> list[Issue]:
+    """The issues without repeats (same values of the attributes *by*), in first-seen order."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for i in issues:
+        key = tuple(getattr(i, a) for a in by)
+        if key not in seen:
+            seen.add(key)
+            out.append(i)
+    return out
 
 
 def _did_you_mean(matches: Sequence[str]) -> str:

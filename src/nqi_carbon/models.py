@@ -38,7 +38,7 @@ from ._schema import (
     StrictModel,
     Uncertainty,
 )
-from .errors import InvalidInputError, Issue, NqiCarbonError
+from .errors import InvalidInputError, Issue, NqiCarbonError, unique_issues
 from .gases import normalise_gas
 from .units import parse_unit
 
@@ -1078,17 +1078,6 @@ def validate_mapping(data: dict[str, Any], *, source: str | None = None) -> Inve
         issues.extend(run_rules_on_raw(data))
     if issues:
         issues = [i if i.file else dataclasses.replace(i, file=source) for i in issues]
-        raise InvalidInputError(_unique_issues(issues), source=source)
+        raise InvalidInputError(unique_issues(issues), source=source)
     assert inventory is not None
     return inventory
-
-
-def _unique_issues(issues: list[Issue]) -> list[Issue]:
-    seen: set[tuple[Any, ...]] = set()
-    out = []
-    for i in issues:
-        key = (i.code, i.field, i.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(i)
-    return out
