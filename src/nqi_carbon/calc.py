@@ -623,15 +623,8 @@ class _Planner:
                 contracts.append(self.contract_plan(src, j, c, base))
         elif src.method == "carbon_content":
             terms, base, ref, version, _bio = self.carbon_terms(src)
-            what = {"t": "a fuel mass (t, kg...)", "Nm3": "a gas volume at normal conditions (Nm3)"}
             scales = {
-                u: conversion_factor(
-                    u,
-                    base,
-                    context=f"source {src.id!r}: the carbon-content method needs the fuel "
-                    f"consumed as {what.get(base, base)}, which its NCV and carbon content "
-                    "turn into carbon; for an energy amount use method 'factor'",
-                )
+                u: conversion_factor(u, base, context=_carbon_unit_hint(src, u, base))
                 for u in units
             }
         else:
@@ -660,6 +653,25 @@ class _Planner:
             chain_unit_scale=scales,
             chain_units=frozenset(chain),
         )
+
+
+def _carbon_unit_hint(src: Source, unit: str, base: str) -> str:
+    """Why an activity unit does not fit the carbon-content method, and what to do."""
+    what = {"t": "a fuel mass (t, kg...)", "Nm3": "a gas volume at normal conditions (Nm3)"}
+    hint = (
+        f"source {src.id!r}: the carbon-content method needs the fuel consumed as "
+        f"{what.get(base, base)}, which its NCV and carbon content turn into carbon"
+    )
+    try:
+        dim = parse_unit(unit).dimensionality
+    except NqiCarbonError:
+        return hint
+    ureg = registry()
+    if dim == ureg.get_dimensionality("[length]") ** 3 and base == "t":
+        return hint + "; convert a liquid volume to mass with the fuel's measured density"
+    if dim == ureg.get_dimensionality("[energy]"):
+        return hint + "; for an energy amount use method 'factor' with a per-energy factor"
+    return hint
 
 
 def plan_sources(

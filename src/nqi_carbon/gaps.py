@@ -509,8 +509,8 @@ def gap_issues(
     return [
         Issue(
             "data_gap",
-            f"source {g.source!r} has no activity for {g.start}..{g.end} ({g.days} days); a gap is never "
-            "filled implicitly",
+            f"source {g.source!r} has no activity for {g.days} days; a gap is never filled "
+            "implicitly",
             file=inventory.source_path,
             field=f"sources ({g.source!r})",
             value=g.label(),

@@ -116,27 +116,9 @@ def check_references(inv: Inventory) -> None:
         (``factor_resolves``, ``activity_unit_fits_factor``, ``data_gap``...), without
         calculating.
     """
-    from .calc import plan_sources
-    from .gaps import gap_issues
+    from .result import prepare
 
-    if inv.activity_files:
-        from .result import _with_activity_files
-
-        try:
-            _with_activity_files(inv, None)
-        except InvalidInputError as exc:
-            raise InvalidInputError(exc.issues, source=inv.source_path) from None
-    units: dict[str, list[str]] = {}
-    for src, rec in inv.iter_records():
-        if rec.unit not in units.setdefault(src.id, []):
-            units[src.id].append(rec.unit)
-    issues = gap_issues(inv)
-    try:
-        plan_sources(inv, units)
-    except InvalidInputError as exc:
-        issues = [*exc.issues, *issues]
-    if issues:
-        raise InvalidInputError(issues, source=inv.source_path)
+    prepare(inv)
 
 
 def inventory_data(inv: Inventory) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from .calc import (
     source_statistics,
     unit_scale_tables,
 )
-from .errors import InvalidInputError, Issue
+from .errors import InvalidInputError, Issue, unique_issues
 from .factors import Factor, FactorRegistry
 from .gases import KYOTO_GROUPS
 from .gwp_values import gwp_citation, gwp_pack
@@ -585,30 +585,9 @@ def calculate(
     -------
     Result
     """
-    from .gaps import gap_issues
-
     _check_call(activity, uncertainty, iterations, seed)
-    if inventory.activity_files:
-        activity = _with_activity_files(inventory, activity)
-    gaps = gap_issues(inventory, activity)
-    if gaps:
-        raise InvalidInputError(gaps, source=inventory.source_path)
-    cols = activity_columns(inventory, activity)
-    units_by_source: dict[str, list[str]] = {}
-    n_u = max(len(cols.unit_names), 1)
-    seen: npt.NDArray[np.intp] | None
-    if cols.pair_key is not None and cols.pair_counts is not None:
-        unit_key, seen = cols.pair_key, cols.pair_counts  # computed while checking units
-    else:
-        unit_key = cols.source * n_u
-        unit_key += cols.unit
-        seen = np.bincount(unit_key, minlength=len(inventory.sources) * n_u) if len(cols) else None
-    if seen is not None:
-        for key in np.flatnonzero(seen).tolist():
-            units_by_source.setdefault(inventory.sources[key // n_u].id, []).append(
-                cols.unit_names[key % n_u]
-            )
-    plans, params, findings, used = plan_sources(inventory, units_by_source, registry)
+    cols, unit_key, seen, planned = prepare(inventory, activity, registry)
+    plans, params, findings, used = planned
     ins_u95 = _instrument_u95(inventory, cols)
     tables_key = ("unit_tables", tuple(cols.unit_names))
     cached = inventory._cache.get(tables_key)
@@ -725,6 +704,75 @@ def calculate(
     result.seed = seed
     result.iterations = iterations
     return result
+
+
+def prepare(
+    inventory: Inventory, activity: pd.DataFrame | None = None, registry: FactorRegistry | None = None
+) -> tuple[
+    ActivityColumns,
+    npt.NDArray[np.intp],
+    npt.NDArray[np.intp] | None,
+    tuple[list[SourcePlan], list[Parameter], list[Finding], dict[str, Factor]],
+]:
+    """Read the activity files, build the activity columns and plan every source.
+
+    Every problem of every stage is collected and raised together (one
+    :class:`~nqi_carbon.errors.InvalidInputError`): bad activity-file rows, data gaps,
+    unknown factors, fuels and units, units that do not fit their factor. This is what
+    :func:`calculate` and ``nqi-carbon validate`` check before any arithmetic.
+    """
+    from .gaps import gap_issues
+
+    issues: list[Issue] = []
+    files_ok = True
+    if inventory.activity_files:
+        try:  # includes the gaps, with the files' periods
+            activity = _with_activity_files(inventory, activity)
+        except InvalidInputError as exc:
+            issues += exc.issues
+            files_ok = False
+    cols: ActivityColumns | None = None
+    if files_ok:
+        issues += gap_issues(inventory, activity)
+        try:
+            cols = activity_columns(inventory, activity)
+        except InvalidInputError as exc:
+            issues += exc.issues
+    units_by_source: dict[str, list[str]] = {}
+    unit_key: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+    seen: npt.NDArray[np.intp] | None = None
+    if cols is not None:
+        n_u = max(len(cols.unit_names), 1)
+        if cols.pair_key is not None and cols.pair_counts is not None:
+            unit_key, seen = cols.pair_key, cols.pair_counts  # computed while checking units
+        else:
+            unit_key = cols.source * n_u
+            unit_key += cols.unit
+            seen = (
+                np.bincount(unit_key, minlength=len(inventory.sources) * n_u) if len(cols) else None
+            )
+        if seen is not None:
+            for key in np.flatnonzero(seen).tolist():
+                units_by_source.setdefault(inventory.sources[key // n_u].id, []).append(
+                    cols.unit_names[key % n_u]
+                )
+    else:  # the tables could not be read: still check the inline records' units
+        for src, rec in inventory.iter_records():
+            if rec.unit not in units_by_source.setdefault(src.id, []):
+                units_by_source[src.id].append(rec.unit)
+    planned = None
+    try:
+        planned = plan_sources(inventory, units_by_source, registry)
+    except InvalidInputError as exc:
+        issues += exc.issues
+    if issues:
+        # the same problem may be found by two stages (a gap by the file reader and by
+        # the gap check): keep one of each, whole issue compared
+        whole = ("code", "message", "file", "row", "field", "value", "allowed")
+        raise InvalidInputError(unique_issues(issues, by=whole), source=inventory.source_path)
+    assert cols is not None
+    assert planned is not None
+    return cols, unit_key, seen, planned
 
 
 def _check_uncertainty_magnitudes(inventory: Inventory, groups: dict[str, Any], stats: Any) -> None:

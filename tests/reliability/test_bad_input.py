@@ -400,3 +400,32 @@ def test_a_changed_copy_is_validated_and_never_reuses_the_originals_results():
         inv.model_copy(update={"gwp": "AR9"})
     with pytest.raises(InvalidInputError, match="ids_unique"):
         inv.model_copy(update={"facilities": [{"id": "a"}, {"id": "a"}]})
+
+
+def test_calculate_and_validate_report_the_same_complete_list():
+    # a data gap, an unknown factor and a unit that does not fit: all three at once, from
+    # the API and from the CLI's check alike (before, calculate stopped at the gap)
+    d = case(sources__0__factor="testpack/stationary/natural_gaz")
+    d["sources"][1]["activity"] = [{"period": "2024-Q1", "amount": 1, "unit": "MWh"}]
+    d["sources"].append(
+        {
+            "id": "coal",
+            "facility": "a",
+            "category": 1,
+            "method": "carbon_content",
+            "carbon": {
+                "carbon_fraction": {"value": 0.7, "unit": "1"},
+                "oxidation": {"value": 1, "unit": "1"},
+            },
+            "activity": {"amount": 5, "unit": "L"},
+        }
+    )
+    inv = nc.validate_inventory(d)
+    with pytest.raises(InvalidInputError) as calc:
+        nc.calculate(inv)
+    with pytest.raises(InvalidInputError) as check:
+        nc.io.check_references(inv)
+    codes = sorted(i.code for i in calc.value.issues)
+    assert codes == sorted(i.code for i in check.value.issues)
+    assert codes == ["activity_unit_fits_factor", "data_gap", "factor_resolves"]
+    assert any("density" in i.message for i in calc.value.issues)
