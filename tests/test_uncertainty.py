@@ -440,3 +440,30 @@ def test_market_based_intervals_never_go_below_zero(method, one_facility):
     )
     g = res.group_uncertainty["scope:2_market"]
     assert (g.value, g.low, g.high) == (0.0, 0.0, 0.0)
+
+
+def test_the_share_carried_by_inputs_without_uncertainty_is_reported(one_facility):
+    # coal: the test pack states no CH4/N2O uncertainty for it; grid: factor ±2 %, and the
+    # activity ±1 %: fully quantified
+    coal = {
+        "id": "coal",
+        "facility": "a",
+        "category": 1,
+        "factor": "testpack/stationary/other_bituminous_coal",
+        "activity": {"amount": 10, "unit": "TJ", "uncertainty": 0.01},
+    }
+    grid = {
+        "id": "grid",
+        "facility": "a",
+        "category": 2,
+        "factor": "testpack/grid/a",
+        "activity": {"amount": 1000, "unit": "MWh", "uncertainty": 0.01},
+    }
+    res = nc.calculate(one_facility([coal, grid]), uncertainty="analytical")
+    coal_t = res.by("source").set_index("source").loc["coal", "co2e_t"]
+    assert res.unquantified_share == pytest.approx(coal_t / res.total_co2e, rel=1e-12)
+    assert "uncertainty_incomplete" in {f.code for f in res.findings}
+    assert res.to_dict()["uncertainty"]["unquantified_share"] == res.unquantified_share
+    only_grid = nc.calculate(one_facility([grid]), uncertainty="analytical")
+    assert only_grid.unquantified_share == 0.0
+    assert "uncertainty_incomplete" not in {f.code for f in only_grid.findings}

@@ -90,6 +90,9 @@ class Result:
     seed: int | None = None
     iterations: int | None = None
     contributions: list[dict[str, Any]] = field(default_factory=list)
+    # share of the gross total from sources with an input stated without uncertainty
+    # (treated as exact, so the interval understates the uncertainty); None: not computed
+    unquantified_share: float | None = None
     _records: list[Line] | None = field(default=None, repr=False)
     _stats: Any = field(default=None, repr=False)
     _ins_u95: Any = field(default=None, repr=False)
@@ -262,6 +265,7 @@ class Result:
                 if k.startswith("category:")
             },
             "contributions": self.contributions,
+            "unquantified_share": self.unquantified_share,
         }
 
     def provenance(self) -> dict[str, Any]:
@@ -676,6 +680,18 @@ def calculate(
     from .uncertainty import Sensitivities
 
     sens = Sensitivities.of(lines, stats)
+    result.unquantified_share = _unquantified_share(result, stats)
+    if result.unquantified_share > 0:
+        result.findings.append(
+            Finding(
+                "uncertainty_incomplete",
+                "warning",
+                inventory.organization.id,
+                f"{100 * result.unquantified_share:.3g} % of the gross total comes from sources "
+                "with an input stated without uncertainty (factor, fuel parameter or activity), "
+                "treated as exact: the 95 % interval understates the uncertainty",
+            )
+        )
     with np.errstate(over="ignore", invalid="ignore"):
         a1, result.line_half95 = approach1(lines, stats, params, ins_u95, masks, sens=sens)
     _check_uncertainty_magnitudes(inventory, a1, stats)
@@ -704,6 +720,31 @@ def calculate(
     result.seed = seed
     result.iterations = iterations
     return result
+
+
+def _unquantified_share(result: Result, stats: Any) -> float:
+    """Share of the gross total from sources that use an input without stated uncertainty.
+
+    An input is a factor (per gas), a fuel parameter, a source's own carbon parameters or
+    activity with neither its own uncertainty nor an instrument (see the findings
+    ``uncertainty_not_stated`` and ``activity_uncertainty_missing``).
+    """
+    unstated = {f.subject for f in result.findings if f.code == "uncertainty_not_stated"}
+    t = result.table.template
+    gross = result.group_masks["total"]
+    partial = np.zeros(len(result.plans) and max(p.index for p in result.plans) + 1, dtype=bool)
+    for p in result.plans:
+        refs = {p.factor_ref, p.source.id}
+        if p.market_ref:
+            refs.add(p.market_ref)
+        factor = result.factors_used.get(p.factor_ref)
+        if factor is not None and factor.fuel is not None and p.chain_units:
+            refs.add(factor.fuel.ref)
+        partial[p.index] = bool(refs & unstated) or bool(stats.A_none[p.index] > 0)
+    total = result.total_co2e
+    if not total or not partial.any():
+        return 0.0
+    return float(result._sum(gross & partial[t.src])) / total
 
 
 def prepare(
