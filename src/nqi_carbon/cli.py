@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -231,6 +232,7 @@ def _factor_dict(f: object) -> dict[str, object]:
     }
     out: dict[str, object] = {
         "id": f.ref,
+        "kind": "factor",
         "name": e.name,
         "pack": f.pack_id,
         "pack_version": f.pack_version,
@@ -258,7 +260,8 @@ def _factor_dict(f: object) -> dict[str, object]:
     return out
 
 
-def _fuel_dict(fuel: object) -> dict[str, object]:
+def _fuel_dict(fuel: object, region: str | None = None) -> dict[str, object]:
+    """A fuel as JSON; *region* is its pack's (fuels state none of their own)."""
     from .factors import Fuel
 
     assert isinstance(fuel, Fuel)
@@ -281,6 +284,7 @@ def _fuel_dict(fuel: object) -> dict[str, object]:
         "name": e.name,
         "pack": fuel.pack_id,
         "pack_version": fuel.pack_version,
+        "region": region,
         "biogenic": e.biogenic,
         "parameters": params,
     }
@@ -312,9 +316,17 @@ def _write_show(d: dict[str, object], out: TextIO) -> None:
             out.write(f"{k}: {v}\n")
 
 
+def _parameter_text(fuel: object, name: str) -> str:
+    """A fuel parameter as '20.304 GJ/t' ('' when the fuel does not give it)."""
+    from .factors import Fuel
+
+    assert isinstance(fuel, Fuel)
+    p = fuel.parameter(name)
+    return "" if p is None else f"{p.value:g} {p.unit}"
+
+
 def _cmd_factors(args: argparse.Namespace) -> int:
-    from .errors import UnknownFactorError
-    from .factors import default_registry
+    from .factors import Factor, default_registry
 
     reg = default_registry()
     if args.action == "show":
@@ -324,25 +336,26 @@ def _cmd_factors(args: argparse.Namespace) -> int:
                 "(<pack>/fuel/<fuel-id>)\n"
             )
             return 2
-        d: dict[str, object]
-        try:
-            d = _factor_dict(reg.resolve(args.query))
-        except UnknownFactorError:
-            parts = args.query.split("/")
-            if "fuel" not in parts[:2]:
-                raise
-            d = _fuel_dict(reg.resolve_fuel(args.query))
+        item = reg.resolve_any(args.query)
+        d = (
+            _factor_dict(item)
+            if isinstance(item, Factor)
+            else _fuel_dict(item, reg.fuel_region(item))
+        )
         if args.format == "json":
             json.dump(d, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
             sys.stdout.write("\n")
         else:
             _write_show(d, sys.stdout)
         return 0
-    # list and search take the same filters; list without any prints every factor
-    found = reg.search(args.query, gas=args.gas, region=args.region, year=args.year)
+    # list and search take the same filters; list without any prints every factor and fuel
+    found = reg.search_all(args.query, gas=args.gas, region=args.region, year=args.year)
     if args.format == "json":
         json.dump(
-            [_factor_dict(f) for f in found],
+            [
+                _factor_dict(f) if isinstance(f, Factor) else _fuel_dict(f, reg.fuel_region(f))
+                for f in found
+            ],
             sys.stdout,
             indent=2,
             ensure_ascii=False,
@@ -350,12 +363,43 @@ def _cmd_factors(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
     else:
-        rows = [
-            [f.ref, f.activity_unit, ", ".join(f.gases), f.entry.region, (f.entry.name or "")[:60]]
-            for f in found
-        ]
-        _print_table(["id", "per", "gases", "region", "name"], rows, sys.stdout)
-        sys.stdout.write(f"{len(found)} factor(s)\n")
+        rows = []
+        for f in found:
+            if isinstance(f, Factor):
+                rows.append(
+                    [
+                        f.ref,
+                        "factor",
+                        f.activity_unit,
+                        ", ".join(f.gases),
+                        f.entry.region,
+                        "",
+                        "",
+                        (f.entry.name or "")[:60],
+                    ]
+                )
+            else:
+                carbon = _parameter_text(f, "carbon_content")
+                rows.append(
+                    [
+                        f.ref,
+                        "fuel",
+                        "",
+                        "CO2" if carbon else "",
+                        reg.fuel_region(f),
+                        _parameter_text(f, "ncv"),
+                        carbon,
+                        (f.entry.name or "")[:60],
+                    ]
+                )
+        _print_table(
+            ["id", "kind", "per", "gases", "region", "ncv", "carbon_content", "name"],
+            rows,
+            sys.stdout,
+        )
+        n_fuels = sum(1 for f in found if not isinstance(f, Factor))
+        fuels = f", {n_fuels} fuel(s)" if n_fuels else ""
+        sys.stdout.write(f"{len(found) - n_fuels} factor(s){fuels}\n")
     return 0
 
 
@@ -448,8 +492,9 @@ def _parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser(
         "factors",
-        help="list, show or search the bundled emission factors",
-        description="list [TEXT] and search TEXT take the same filters (all must match); "
+        help="list, show or search the bundled emission factors and fuels",
+        description="list [TEXT] and search TEXT list factors and fuels (NCV, carbon content) "
+        "and take the same filters (all must match; a fuel's region is its pack's); "
         "show ID prints one factor (<pack>/<factor-id>) or fuel (<pack>/fuel/<fuel-id>) "
         "with its uncertainty and citations.",
     )
@@ -569,6 +614,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NqiCarbonError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
+    except BrokenPipeError:  # `nqi-carbon factors list | head`: the reader has gone
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+        return 0
     except OSError as exc:  # a folder that cannot be written, a file that vanished
         where = f" {exc.filename}" if exc.filename else ""
         sys.stderr.write(f"error:{where}: {exc.strerror or exc}\n")
