@@ -461,3 +461,10 @@ def test_by_source_lists_every_source_with_its_biogenic_co2():
     # wood: 112 000 kg CO2/TJ x 10 TJ = 1120 t biogenic, apart; CH4 30 x 28 + N2O 4 x 265 kg/TJ
     assert table.loc["wood", "biogenic_co2_t"] == pytest.approx(1120.0, rel=1e-12)
     assert table.loc["wood", "co2e_t"] == pytest.approx(10 * (30 * 28 + 4 * 265) / 1000, rel=1e-12)
+
+
+def test_a_result_prints_as_one_short_line():
+    res = nc.calculate(inventory([src("gas", "testpack/stationary/natural_gas", 100, "TJ")]))
+    text = repr(res)
+    assert "\n" not in text and len(text) < 300
+    assert "5,615.450 t CO2e gross" in text  # 100 TJ of natural gas under AR5

@@ -348,6 +348,16 @@ class Result:
         """The ``result@1`` JSON text (never contains NaN or Infinity)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
+    def __repr__(self) -> str:
+        # short: print(result) in a script or REPL must not dump every line and array
+        u = self.group_uncertainty.get("total")
+        unc = f", ±{100 * u.relative_95:.1f} % ({self.uncertainty_method})" if u else ""
+        return (
+            f"<Result {self.inventory.organization.name!r} {self.inventory.period.start}.."
+            f"{self.inventory.period.end} {self.gwp_set}: {self.total_co2e:,.3f} t CO2e gross"
+            f"{unc}; {len(self.inventory.sources)} sources, {len(self.findings)} findings>"
+        )
+
     def _repr_html_(self) -> str:
         from html import escape
 
