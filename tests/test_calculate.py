@@ -468,3 +468,26 @@ def test_a_result_prints_as_one_short_line():
     text = repr(res)
     assert "\n" not in text and len(text) < 300
     assert "5,615.450 t CO2e gross" in text  # 100 TJ of natural gas under AR5
+
+
+@pytest.mark.parametrize(
+    ("facility_region", "factor", "flagged"),
+    [
+        ("CN-ZJ", "cn-mee/grid-stats/province/CN-JS/2022", True),  # Jiangsu factor in Zhejiang
+        ("CN-JS", "cn-mee/grid-stats/province/CN-JS/2022", False),
+        ("CN-ZJ", "cn-mee/grid/national/2022", False),  # a national factor fits every province
+        ("US", "cn-mee/grid/national/2022", True),
+        (None, "cn-mee/grid-stats/province/CN-JS/2022", False),  # no region stated: unchecked
+    ],
+)
+def test_a_regional_factor_used_elsewhere_is_a_finding(facility_region, factor, flagged):
+    facility = {"id": "f", "operational_control": True}
+    if facility_region:
+        facility["region"] = facility_region
+    inv = inventory(
+        [src("grid", factor, 100, "MWh", category=2)],
+        facilities=[facility],
+        factor_packs=["cn-mee"],
+    )
+    codes = {f.code for f in nc.calculate(inv).findings}
+    assert ("factor_region" in codes) is flagged

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -169,6 +170,9 @@ def consolidation_share(inv: Inventory, facility_id: str) -> float:
 # ---------------------------------------------------------------------------------------
 # 1. plan
 # ---------------------------------------------------------------------------------------
+_ISO_REGION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+
 class _Planner:
     def __init__(self, inv: Inventory, reg: FactorRegistry) -> None:
         self.inv = inv
@@ -223,6 +227,7 @@ class _Planner:
     # -- factor method ------------------------------------------------------------------
     def factor_terms(self, src: Source, factor: Factor, *, label: str) -> tuple[GasTerm, ...]:
         self._check_validity(src, factor)
+        self._check_region(src, factor)
         e = factor.entry
         if e.co2e is not None:
             fset = _normalise_set(e.co2e.gwp_set)
@@ -310,6 +315,29 @@ class _Planner:
                 )
             )
         return tuple(terms)
+
+    def _check_region(self, src: Source, factor: Factor) -> None:
+        """A factor for a country or province used at a facility elsewhere is a finding.
+
+        Region codes are ISO 3166 (``CN``, ``CN-JS``): a factor for ``CN`` fits every
+        Chinese facility, one for ``CN-JS`` only facilities in Jiangsu. ``GLOBAL`` and
+        facilities without a region are not checked.
+        """
+        region = factor.entry.region
+        facility = next((f for f in self.inv.facilities if f.id == src.facility), None)
+        where = facility.region if facility is not None else None
+        if not region or not where or not _ISO_REGION.match(region):
+            return
+        if where == region or where.startswith(region + "-"):
+            return
+        self.findings.append(
+            Finding(
+                "factor_region",
+                "warning",
+                src.id,
+                f"factor {factor.ref} is for region {region}; facility {src.facility} is in {where}",
+            )
+        )
 
     def _check_validity(self, src: Source, factor: Factor) -> None:
         v = factor.entry.valid
