@@ -362,3 +362,18 @@ def test_carbon_from_a_pack_fuel_scores_by_the_pack_region():
         3,
         "carbon from national/regional default fuel parameters (cn-mee, CN)",
     )
+
+
+def test_a_refrigerant_top_up_is_not_scored_as_a_measurement(one_facility):
+    leak = {
+        "id": "leak",
+        "facility": "a",
+        "category": 1,
+        "method": "release",
+        "gas": "R-410A",
+        "activity": {"amount": 10, "unit": "kg"},
+    }
+    stack = dict(leak, id="stack", method="measured", gas="CO2")
+    per_source, _ = nc.data_quality(nc.calculate(one_facility([leak, stack])))
+    scores = per_source.set_index("source")["method_score"]
+    assert (scores["leak"], scores["stack"]) == (2, 1)

@@ -3,7 +3,8 @@
 Each source gets two component scores from 1 (best) to 5 (weakest) and their maximum:
 
 * **method** — 1 gas measured directly or carbon from an accredited (CMA/CNAS) lab
-  analysis; 2 a source-specific factor (inline or supplier data); 3 a national or
+  analysis; 2 a source-specific factor (inline or supplier data) or a gas release by
+  mass balance (refrigerant top-ups from service records); 3 a national or
   regional default (e.g. China MEE parameters); 4 an IPCC or other global default.
   Carbon from a pack fuel scores by the pack's region (fuels state none of their own):
   3 when every factor of the pack is for one country (``cn-mee``: CN), else 4
@@ -58,8 +59,10 @@ def _method_score(
     from .calc import SourcePlan
 
     assert isinstance(p, SourcePlan)
-    if p.method in ("measured", "release"):
+    if p.method == "measured":
         return 1, "gas mass measured"
+    if p.method == "release":
+        return 2, "gas released, by mass balance (purchase and service records)"
     if p.method == "carbon_content":
         c = p.source.carbon
         measured = [
