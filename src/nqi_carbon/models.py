@@ -848,10 +848,18 @@ def rule_activity_within_period(facts: _Facts) -> list[Issue]:
             continue
         start, end = span
         if start < p0 or end > p1:
+            # the classic slip: end: 2023-12-31 for the year 2023 leaves out 31 December
+            hint = (
+                f"; the period end is exclusive: the year {p1.year} ends at "
+                f"{_dt.date(p1.year + 1, 1, 1)}, not {p1}"
+                if end > p1 and (p1.month, p1.day) == (12, 31)
+                else ""
+            )
             issues.append(
                 Issue(
                     "activity_within_period",
-                    f"source {src!r}: record covers {start}..{end}, outside the inventory period {p0}..{p1}",
+                    f"source {src!r}: record covers {start}..{end}, outside the inventory period "
+                    f"{p0}..{p1} (end exclusive){hint}",
                     field=field,
                     value=repr(label or f"{start}..{end}"),
                 )

@@ -429,3 +429,14 @@ def test_calculate_and_validate_report_the_same_complete_list():
     assert codes == sorted(i.code for i in check.value.issues)
     assert codes == ["activity_unit_fits_factor", "data_gap", "factor_resolves"]
     assert any("density" in i.message for i in calc.value.issues)
+
+
+def test_a_period_ending_on_31_december_gets_the_exclusive_end_hint():
+    d = case(period={"start": "2024-01-01", "end": "2024-12-31"})
+    d["sources"][1]["activity"] = [
+        {"period": f"2024-Q{q}", "amount": 1, "unit": "MWh"} for q in range(1, 5)
+    ]
+    with pytest.raises(InvalidInputError) as exc:
+        nc.validate_inventory(d)
+    (issue,) = [i for i in exc.value.issues if i.code == "activity_within_period"]
+    assert "ends at 2025-01-01, not 2024-12-31" in issue.message
