@@ -285,3 +285,85 @@ def test_every_option_of_every_command_is_in_the_cli_reference():
             for choice in action.choices or ():
                 if action.option_strings or name == "factors":
                     assert str(choice) in doc, f"{name} {choice}"
+
+
+@pytest.mark.parametrize(
+    ("args", "fuels"),
+    [
+        (["search", "anthracite"], {"cn-mee/fuel/anthracite", "ipcc-2006/fuel/anthracite"}),
+        (["search", "coal"], {"cn-mee/fuel/washed_coal", "ipcc-2006/fuel/coking_coal"}),
+        (["list", "fuel"], {"cn-mee/fuel/anthracite", "ipcc-2006/fuel/natural_gas"}),
+    ],
+)
+def test_factors_list_and_search_include_fuels_with_a_kind(args, fuels, capsys):
+    assert main(["factors", *args, "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    by_id = {d["id"]: d for d in found}
+    assert fuels <= set(by_id), sorted(by_id)
+    assert all(d["kind"] in ("factor", "fuel") for d in found)
+    assert all(d["kind"] == "fuel" for i, d in by_id.items() if "/fuel/" in i)
+    assert all("parameters" in d and "region" in d for d in found if d["kind"] == "fuel")
+    assert all("gases" in d for d in found if d["kind"] == "factor")
+    assert main(["factors", *args]) == 0
+    out = capsys.readouterr().out
+    header = out.splitlines()[0].split()
+    assert header[:2] == ["id", "kind"] and "ncv" in header and "carbon_content" in header
+    assert "fuel(s)" in out.splitlines()[-1]
+
+
+def test_factors_table_gives_a_fuels_ncv_and_carbon_content_with_units(capsys):
+    assert main(["factors", "search", "anthracite", "--region", "CN"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    row = next(line for line in lines if line.startswith("cn-mee/fuel/anthracite"))
+    assert row.split()[1:6] == ["fuel", "CO2", "CN", "20.304", "GJ/t"], row
+    assert "0.02749 t/GJ" in row
+    assert lines[-1] == "0 factor(s), 1 fuel(s)"
+
+
+def test_factors_region_of_a_fuel_is_its_packs(capsys):
+    assert main(["factors", "list", "fuel", "--region", "CN", "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found and all(d["pack"] == "cn-mee" and d["region"] == "CN" for d in found)
+    assert main(["factors", "list", "--region", "GLOBAL", "--format", "json"]) == 0
+    fuels = [d for d in json.loads(capsys.readouterr().out) if d["kind"] == "fuel"]
+    assert fuels and {d["pack"] for d in fuels} == {"ipcc-2006"}
+    # a fuel gives CO2 only
+    assert main(["factors", "list", "--gas", "CH4", "--format", "json"]) == 0
+    assert all(d["kind"] == "factor" for d in json.loads(capsys.readouterr().out))
+    assert main(["factors", "show", "cn-mee/fuel/anthracite", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert (d["kind"], d["region"]) == ("fuel", "CN")
+    assert main(["factors", "show", "ipcc-2006/stationary/anthracite", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kind"] == "factor"
+
+
+def test_factors_show_without_pack_suggests_fuels_too(capsys):
+    assert main(["factors", "show", "anthracite"]) == 1
+    err = capsys.readouterr().err
+    assert "unknown factor or fuel 'anthracite'" in err
+    assert "cn-mee/fuel/anthracite" in err and "ipcc-2006/fuel/anthracite" in err
+    assert "ipcc-2006/stationary/anthracite" in err
+
+
+def test_validate_names_an_unlisted_packs_whole_id_and_a_misspelt_fuel(tmp_path, capsys):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(
+        "schema: nqi-carbon/inventory@1\n"
+        "organization: {name: Co, id: c1, consolidation: equity_share}\n"
+        "period: {start: 2024-01-01, end: 2025-01-01}\n"
+        "gwp: AR5\n"
+        "factor_packs: [cn-mee]\n"
+        "facilities: [{id: a}]\n"
+        "sources:\n"
+        "  - {id: s1, facility: a, category: 1, factor: ipcc-2006/stationary/anthracite,"
+        " activity: {amount: 1, unit: TJ}}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(inv)]) == 1
+    err = capsys.readouterr().err
+    assert "unknown factor 'ipcc-2006/stationary/anthracite'" in err
+    assert "add ipcc-2006 to factor_packs" in err
+    assert main(["validate", str(DATA / "unresolved_inventory.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "unknown fuel 'cn-mee/fuel/anthracit'" in err
+    assert "did you mean 'cn-mee/fuel/anthracite'?" in err

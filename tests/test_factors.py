@@ -391,3 +391,100 @@ def test_tonnes_into_an_epa_per_mmbtu_factor_says_why(tmp_path):
     (issue,) = exc.value.issues
     assert issue.code == "activity_unit_fits_factor"
     assert "HHV" in issue.message and "names no fuel" in issue.message
+
+
+def test_a_pack_not_listed_in_factor_packs_names_the_whole_id_and_the_fix():
+    reg = FactorRegistry(allowed=["cn-mee"])
+    with pytest.raises(UnknownFactorError) as exc:
+        reg.resolve("ipcc-2006/stationary/anthracite")
+    msg = str(exc.value)
+    assert msg.startswith("unknown factor 'ipcc-2006/stationary/anthracite': "), msg
+    assert "not listed in the inventory's factor_packs (cn-mee)" in msg
+    assert "add ipcc-2006 to factor_packs" in msg
+    assert exc.value.ref == "ipcc-2006/stationary/anthracite"
+    with pytest.raises(UnknownFactorError) as exc:
+        reg.resolve_fuel("ipcc-2006/fuel/anthracite")
+    msg = str(exc.value)
+    assert msg.startswith("unknown fuel 'ipcc-2006/fuel/anthracite': "), msg
+    assert "add ipcc-2006 to factor_packs" in msg
+    # looking the pack up directly says the same
+    with pytest.raises(UnknownFactorError, match="add ipcc-2006 to factor_packs"):
+        reg.pack("ipcc-2006")
+
+
+def test_a_misspelt_fuel_is_an_unknown_fuel_with_close_fuels():
+    import pickle
+
+    reg = FactorRegistry()
+    with pytest.raises(UnknownFactorError) as exc:
+        reg.resolve_fuel("cn-mee/fuel/anthracit")
+    err = exc.value
+    assert isinstance(err, KeyError)
+    assert str(err).startswith("unknown fuel 'cn-mee/fuel/anthracit': pack 'cn-mee' has no fuel")
+    assert err.matches == ["cn-mee/fuel/anthracite"]
+    assert "did you mean 'cn-mee/fuel/anthracite'?" in str(err)
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is UnknownFactorError and str(again) == str(err)
+    # without a pack: fuels of every pack
+    with pytest.raises(UnknownFactorError) as exc:
+        reg.resolve_fuel("fuel/anthracit")
+    assert str(exc.value).startswith("unknown fuel 'fuel/anthracit'")
+    assert {"cn-mee/fuel/anthracite", "ipcc-2006/fuel/anthracite"} <= set(exc.value.matches)
+    # a fuel written without 'fuel/' in a pack that has none close: fuels elsewhere
+    with pytest.raises(UnknownFactorError) as exc:
+        reg.resolve_fuel("epa-ghg-hub/fuel/anthracite")
+    assert str(exc.value).startswith("unknown fuel ")
+    assert "ipcc-2006/fuel/anthracite" in exc.value.matches
+
+
+def test_a_fuels_region_is_its_packs():
+    reg = FactorRegistry()
+    assert reg.pack("cn-mee").region == "CN"
+    assert reg.pack("ipcc-2006").region == "GLOBAL"
+    assert reg.pack("epa-ghg-hub").region == "US"
+    assert reg.fuel_region(reg.resolve_fuel("cn-mee/fuel/anthracite")) == "CN"
+    assert reg.fuel_region(reg.resolve_fuel("ipcc-2006/fuel/anthracite")) == "GLOBAL"
+
+
+def test_search_all_finds_fuels_and_factors_and_filters_fuels_by_pack_region():
+    reg = FactorRegistry()
+    every = {x.ref for x in reg.search_all("anthracite")}
+    assert {"cn-mee/fuel/anthracite", "ipcc-2006/fuel/anthracite"} <= every
+    assert "ipcc-2006/stationary/anthracite" in every
+    # search() itself stays factors only
+    assert all("/fuel/" not in f.ref for f in reg.search("anthracite"))
+    assert {f.ref for f in reg.search_fuels("anthracite", region="CN")} == {
+        "cn-mee/fuel/anthracite"
+    }
+    assert {x.ref for x in reg.search_all("anthracite", region="GLOBAL")} >= {
+        "ipcc-2006/fuel/anthracite"
+    }
+    assert "cn-mee/fuel/anthracite" not in {
+        x.ref for x in reg.search_all("anthracite", region="GLOBAL")
+    }
+    # a fuel gives CO2 (through its carbon content) and no other gas; it states no years
+    assert reg.search_fuels("anthracite", gas="CO2")
+    assert reg.search_fuels("anthracite", gas="CH4") == []
+    assert reg.search_fuels("anthracite", gas="CO2e") == []
+    assert len(reg.search_fuels("anthracite", year=2022)) == 2
+    fuels = reg.search_fuels(region="CN")
+    assert fuels and all(f.pack_id == "cn-mee" for f in fuels)
+    assert [f.ref for f in fuels] == sorted(f.ref for f in fuels)
+
+
+def test_resolve_any_returns_a_factor_or_a_fuel_and_suggests_both():
+    from nqi_carbon.factors import Factor, Fuel
+
+    reg = FactorRegistry()
+    assert isinstance(reg.resolve_any("ipcc-2006/stationary/anthracite"), Factor)
+    assert isinstance(reg.resolve_any("cn-mee/fuel/anthracite"), Fuel)
+    with pytest.raises(UnknownFactorError) as exc:
+        reg.resolve_any("anthracite")
+    assert str(exc.value).startswith("unknown factor or fuel 'anthracite'")
+    assert {
+        "cn-mee/fuel/anthracite",
+        "ipcc-2006/fuel/anthracite",
+        "ipcc-2006/stationary/anthracite",
+    } <= set(exc.value.matches)
+    with pytest.raises(UnknownFactorError, match=r"^unknown fuel 'cn-mee/fuel/anthracit'"):
+        reg.resolve_any("cn-mee/fuel/anthracit")

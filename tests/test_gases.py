@@ -103,3 +103,48 @@ def test_pack_has_unique_names_and_cited_entries():
             digits = s.cas.replace("-", "")
             body, check = digits[:-1], int(digits[-1])
             assert sum((i + 1) * int(d) for i, d in enumerate(reversed(body))) % 10 == check, s.id
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("R-134x", ["R-134a", "HFC-134a"]),
+        ("R-32a", ["R-32", "HFC-32"]),
+        ("R-22a", ["R-22", "HCFC-22"]),
+        ("r134x", ["R-134a", "HFC-134a"]),
+        ("HFC-134x", ["HFC-134a"]),
+        ("R410", ["R-410A"]),
+        ("HFC-43-10", ["HFC-43-10mee"]),
+    ],
+)
+def test_unknown_gas_suggests_the_alias_it_resembles_and_its_canonical_id_first(typed, first):
+    with pytest.raises(UnknownSpeciesError) as exc:
+        nc.normalise_gas(typed)
+    matches = exc.value.matches
+    assert matches[: len(first)] == first, matches
+    assert f"did you mean {' or '.join(repr(m) for m in first)}" in str(exc.value)
+    # every suggestion is itself an accepted spelling, and no gas is suggested twice
+    canonical = [nc.normalise_gas(m) for m in matches]
+    assert len(set(canonical)) <= 3
+    for m in matches:
+        assert nc.normalise_gas(m) in canonical
+
+
+def test_unknown_gas_far_from_every_name_gets_no_suggestion():
+    with pytest.raises(UnknownSpeciesError) as exc:
+        nc.normalise_gas("xyzzy")
+    assert exc.value.matches == []
+    assert "did you mean" not in str(exc.value)
+
+
+def test_close_matches_with_a_key_compares_the_keyed_forms():
+    from nqi_carbon.errors import close_matches
+
+    def key(s: str) -> str:
+        return s.replace("-", "").lower()
+
+    # without a key, hyphens count against 'R134x'; with one, R-134a is as close as R134a
+    assert close_matches("R134x", ["R-134a", "R134a"], key=key) == ["R-134a"]
+    assert close_matches("R134x", ["R134a", "R-134a"], key=key) == ["R134a"]
+    assert close_matches("zzz", ["R-134a"], key=key) == []
+    assert close_matches("natgas", ["natural_gas", "nat_gas"])[0] == "nat_gas"  # no key: as before

@@ -13,7 +13,7 @@ where (``file``, ``row``, ``field``), the offending ``value`` and what is ``allo
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -34,12 +34,29 @@ __all__ = [
 ]
 
 
-def close_matches(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
-    """Return up to *n* candidates that look like *name* (case-insensitive), best first."""
-    pool = sorted(set(candidates))
-    lowered = {c.lower(): c for c in pool}
-    hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.6)
-    return [lowered[h] for h in hits]
+def close_matches(
+    name: str,
+    candidates: Iterable[str],
+    n: int = 3,
+    *,
+    key: Callable[[str], str] | None = None,
+) -> list[str]:
+    """Return up to *n* candidates that look like *name* (case-insensitive), best first.
+
+    With *key*, *name* and the candidates are compared in the form *key* gives (e.g. one
+    without hyphens, so ``R134x`` resembles ``R-134a``); candidates of the same form count
+    once, as the first of them given.
+    """
+    if key is None:
+        pool = sorted(set(candidates))
+        lowered = {c.lower(): c for c in pool}
+        hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.6)
+        return [lowered[h] for h in hits]
+    forms: dict[str, str] = {}
+    for c in candidates:
+        forms.setdefault(key(c), c)
+    hits = difflib.get_close_matches(key(name), list(forms), n=n, cutoff=0.6)
+    return [forms[h] for h in hits]
 
 
 def unique_issues(issues: Iterable[Issue], *, by: Sequence[str] = ("code", "field", "message")) -> list[Issue]:

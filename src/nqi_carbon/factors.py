@@ -221,6 +221,18 @@ class LoadedPack:
         """The pack version."""
         return self.pack.version
 
+    @property
+    def region(self) -> str:
+        """The region of the pack's fuels: the one country of its factors, else ``GLOBAL``.
+
+        Fuel entries state no region of their own, so the pack's factors decide: when every
+        factor is for one country (``CN``, ``CN-BJ``...) the pack's fuels are that country's
+        national defaults (``cn-mee``: ``CN``); otherwise (``GLOBAL`` factors, several
+        countries, no factors) they are taken as global defaults (``ipcc-2006``).
+        """
+        roots = {f.entry.region.strip().upper().split("-")[0] for f in self.factors.values()}
+        return roots.pop() if len(roots) == 1 else "GLOBAL"
+
 
 def _build(pack: FactorPack, sha: str, origin: str, bundled: bool) -> LoadedPack:
     refs = {r.id: r for r in pack.references}
@@ -460,30 +472,39 @@ class FactorRegistry:
             return self._user[pack_id]
         if pack_id in self._bundled_ids:
             if self._allowed is not None and pack_id not in self._allowed:
-                raise UnknownFactorError(
-                    pack_id,
-                    reason=f"pack {pack_id!r} is not listed in the inventory's factor_packs "
-                    f"({', '.join(sorted(self._allowed)) or 'empty'})",
-                )
+                raise UnknownFactorError(pack_id, reason=self._not_listed(pack_id))
             return _bundled(pack_id)
         raise UnknownFactorError(
             pack_id, reason="no such pack", matches=close_matches(pack_id, self.pack_ids())
         )
 
+    def _not_listed(self, pack_id: str) -> str:
+        """Why bundled pack *pack_id* cannot be used here, and the fix."""
+        listed = ", ".join(sorted(self._allowed or ())) or "empty"
+        return (
+            f"pack {pack_id!r} is not listed in the inventory's factor_packs ({listed}); "
+            f"add {pack_id} to factor_packs to use it"
+        )
+
     # -- lookups ---------------------------------------------------------------------
-    def _split(self, ref: str) -> tuple[LoadedPack, str]:
+    def _split(self, ref: str, kind: str = "factor") -> tuple[LoadedPack, str]:
         m = _REF.match(ref)
         if not m:
-            raise UnknownFactorError(ref, reason="a reference is '<pack>/<factor-id>'")
+            raise _unknown(kind, ref, reason="a reference is '<pack>/<factor-id>'")
         pack_id, version, rest = m.group("pack"), m.group("version"), m.group("rest")
         if pack_id not in self._user and pack_id not in self._bundled_ids:
-            raise UnknownFactorError(
-                ref, reason=f"no pack {pack_id!r}", matches=close_matches(pack_id, self.pack_ids())
+            raise _unknown(
+                kind,
+                ref,
+                reason=f"no pack {pack_id!r}",
+                matches=close_matches(pack_id, self.pack_ids()),
             )
+        if pack_id not in self._user and self._allowed is not None and pack_id not in self._allowed:
+            raise _unknown(kind, ref, reason=self._not_listed(pack_id))
         lp = self.pack(pack_id)
         if version is not None and version != lp.version:
-            raise UnknownFactorError(
-                ref, reason=f"pack {pack_id!r} is at version {lp.version}, not {version}"
+            raise _unknown(
+                kind, ref, reason=f"pack {pack_id!r} is at version {lp.version}, not {version}"
             )
         return lp, rest
 
@@ -569,35 +590,46 @@ class FactorRegistry:
             out.extend(tails[hit])
         return _unique(out)[:limit]
 
+    def suggest_fuels(self, text: str) -> list[str]:
+        """Fuel ids in every pack that *text* names or resembles (``anthracite``, ``fuel/coal``...).
+
+        *text* may carry a pack or a section (only its last part is compared).
+        """
+        tail = text.rsplit("/", 1)[-1]
+        return [x for x in self._suggest_without_pack("fuel/" + tail, fuels=True) if "/fuel/" in x]
+
     def resolve_fuel(self, ref: str) -> Fuel:
         """Return the fuel for ``pack/fuel/<fuel-id>``.
 
         Raises
         ------
         UnknownFactorError
-            With close matches (across every pack when the pack is missing).
+            Saying ``unknown fuel``, with close matches (across every pack when the pack
+            is missing or has none), or naming the fix when the pack is not among the
+            inventory's ``factor_packs``.
         """
         m = _REF.match(ref) if isinstance(ref, str) else None
         if m is None or (
             m.group("pack") not in self._bundled_ids and m.group("pack") not in self._user
         ):
-            text = ref if m is None else m.group("rest")
-            if not text.startswith("fuel/"):
-                text = "fuel/" + text.rsplit("/", 1)[-1]
-            raise UnknownFactorError(
+            text = str(ref) if m is None else m.group("rest")
+            raise _unknown(
+                "fuel",
                 str(ref),
                 reason=f"a fuel is '<pack>/fuel/<fuel-id>' (packs: {', '.join(self.pack_ids())})",
-                matches=[x for x in self._suggest_without_pack(text, fuels=True) if "/fuel/" in x],
+                matches=self.suggest_fuels(text),
             )
-        lp, rest = self._split(ref)
+        lp, rest = self._split(ref, "fuel")
         if rest.startswith("fuel/") and rest[5:] in lp.fuels:
             return lp.fuels[rest[5:]]
-        raise UnknownFactorError(
+        raise _unknown(
+            "fuel",
             ref,
             reason=f"pack {lp.id!r} has no fuel {rest.removeprefix('fuel/')!r}",
             matches=[
                 f"{lp.id}/fuel/{x}" for x in close_matches(rest.removeprefix("fuel/"), lp.fuels)
-            ],
+            ]
+            or self.suggest_fuels(rest),
         )
 
     def unit_mismatch_hint(self, factor: Factor, unit: str) -> str:
@@ -656,6 +688,17 @@ class FactorRegistry:
         out.extend(self._inline.values())
         return out
 
+    def fuels(self) -> list[Fuel]:
+        """Every fuel of every pack (loads all packs), bundled first, in pack order."""
+        out: list[Fuel] = []
+        for pid in self.pack_ids():
+            out.extend(self.pack(pid).fuels.values())
+        return out
+
+    def fuel_region(self, fuel: Fuel) -> str:
+        """The region of a pack fuel: its pack's (see :attr:`LoadedPack.region`)."""
+        return self.pack(fuel.pack_id).region
+
     def search(
         self,
         text: str | None = None,
@@ -686,36 +729,139 @@ class FactorRegistry:
         -------
         list of Factor
             Sorted by reference, so the same query always gives the same list.
+
+        See Also
+        --------
+        search_fuels, search_all
         """
+        labelled, in_notes = self._find(text, gas, region, year, factors=True, fuels=False)
+        return sorted(
+            (f for f in labelled or in_notes if isinstance(f, Factor)), key=lambda f: f.ref
+        )
+
+    def search_fuels(
+        self,
+        text: str | None = None,
+        *,
+        gas: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
+    ) -> list[Fuel]:
+        """Find fuels (NCV, carbon content) by words, gas, region and year, as :meth:`search`.
+
+        Words are looked for in the fuel's reference and name (then its notes). A fuel's
+        region is its pack's (:attr:`LoadedPack.region`: ``CN`` for ``cn-mee``, ``GLOBAL``
+        for ``ipcc-2006``). The gas of a fuel is ``CO2`` when it states a carbon content
+        (the carbon-content method gives CO2 only); ``CO2e`` and other gases match no fuel.
+        Fuels state no validity, so *year* keeps them all.
+        """
+        labelled, in_notes = self._find(text, gas, region, year, factors=False, fuels=True)
+        return sorted((f for f in labelled or in_notes if isinstance(f, Fuel)), key=lambda f: f.ref)
+
+    def search_all(
+        self,
+        text: str | None = None,
+        *,
+        gas: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
+    ) -> list[Factor | Fuel]:
+        """Factors and fuels matching the criteria (see :meth:`search`, :meth:`search_fuels`).
+
+        The notes are searched only when neither a factor nor a fuel has every word in its
+        reference or name. Sorted by reference.
+        """
+        labelled, in_notes = self._find(text, gas, region, year, factors=True, fuels=True)
+        return sorted(labelled or in_notes, key=lambda f: f.ref)
+
+    def _find(
+        self,
+        text: str | None,
+        gas: str | None,
+        region: str | None,
+        year: int | None,
+        *,
+        factors: bool,
+        fuels: bool,
+    ) -> tuple[list[Factor | Fuel], list[Factor | Fuel]]:
+        """(matched in reference/name, matched only with the notes) for the criteria."""
         words = [w.lower() for w in (text or "").split()]
         want_gas: str | None = None
         if gas is not None and gas.strip().lower() == "co2e":
             want_gas = "CO2e"
         elif gas:
             want_gas = normalise_gas(gas)
-        labelled: list[Factor] = []
-        in_notes: list[Factor] = []
-        for f in self.factors():
+
+        def in_region(r: str) -> bool:
+            return (
+                region is None
+                or r.upper() == region.upper()
+                or r.upper().startswith(region.upper() + "-")
+            )
+
+        labelled: list[Factor | Fuel] = []
+        in_notes: list[Factor | Fuel] = []
+
+        def sort(item: Factor | Fuel, label: str, notes: str | None) -> None:
+            label = label.lower()
+            if all(w in label for w in words):
+                labelled.append(item)
+            elif all(w in f"{label} {notes or ''}".lower() for w in words):
+                in_notes.append(item)
+
+        for f in self.factors() if factors else ():
             e = f.entry
             if want_gas == "CO2e" and e.co2e is None:
                 continue
             if want_gas not in (None, "CO2e") and want_gas not in (e.gases or {}):
                 continue
-            if (
-                region is not None
-                and e.region.upper() != region.upper()
-                and not e.region.upper().startswith(region.upper() + "-")
-            ):
+            if not in_region(e.region):
                 continue
             if year is not None and not _covers_year(e, year):
                 continue
-            label = " ".join(x for x in (f.ref, e.name or "", e.fuel or "") if x).lower()
-            if all(w in label for w in words):
-                labelled.append(f)
-            elif all(w in f"{label} {e.notes or ''}".lower() for w in words):
-                in_notes.append(f)
-        hits = labelled or in_notes
-        return sorted(hits, key=lambda f: f.ref)
+            sort(f, " ".join(x for x in (f.ref, e.name or "", e.fuel or "") if x), e.notes)
+        for fuel in self.fuels() if fuels else ():
+            if want_gas is not None and (
+                want_gas != "CO2" or fuel.parameter("carbon_content") is None
+            ):
+                continue
+            if not in_region(self.fuel_region(fuel)):
+                continue
+            sort(fuel, f"{fuel.ref} {fuel.entry.name or ''}", fuel.entry.notes)
+        return labelled, in_notes
+
+    def resolve_any(self, ref: str) -> Factor | Fuel:
+        """Return the factor or the fuel *ref* names (``pack/id`` or ``pack/fuel/id``).
+
+        Raises
+        ------
+        UnknownFactorError
+            Saying ``unknown factor or fuel`` with close matches of both kinds when *ref*
+            names neither; a reference written as a fuel (``<pack>/fuel/...``) gets the
+            fuel's error.
+        """
+        try:
+            return self.resolve(ref)
+        except UnknownFactorError as exc:
+            if not isinstance(ref, str) or not ref:
+                raise
+            m = _REF.match(ref)
+            rest = m.group("rest") if m else ref
+            if rest.startswith("fuel/") or ref.startswith("fuel/"):
+                return self.resolve_fuel(ref)
+            pid = m.group("pack") if m else None
+            if self._allowed is not None and pid in self._bundled_ids and pid not in self._allowed:
+                raise  # the fix is to list the pack, not another id
+            fuels = self.suggest_fuels(ref)
+            if not fuels:
+                raise
+            raise _unknown(
+                "factor or fuel",
+                ref,
+                reason="a factor is '<pack>/<factor-id>', a fuel '<pack>/fuel/<fuel-id>' "
+                f"(packs: {', '.join(self.pack_ids())})",
+                matches=_unique([*exc.details.get("matches", ()), *fuels]),
+            ) from None
 
 
 def _covers_year(e: FactorEntry, year: int) -> bool:
@@ -730,6 +876,21 @@ def _covers_year(e: FactorEntry, year: int) -> bool:
 
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+def _unknown(
+    kind: str, ref: str, *, reason: str = "", matches: Sequence[str] = ()
+) -> UnknownFactorError:
+    """An :class:`UnknownFactorError` that says what was looked for (``fuel``...).
+
+    The type stays ``UnknownFactorError`` (so callers and reason codes are unchanged);
+    only the first words of the message name the *kind* (``unknown fuel 'x'``).
+    """
+    err = UnknownFactorError(ref, reason=reason, matches=matches)
+    if kind != "factor":
+        err.message = f"unknown {kind}" + err.message.removeprefix("unknown factor")
+        err.args = (err.message,)
+    return err
 
 
 @lru_cache(maxsize=1)

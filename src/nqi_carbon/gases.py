@@ -260,8 +260,65 @@ def normalise_gas(name: str) -> str:
     cat = _catalogue()
     found = cat.index.get(key)
     if found is None:
-        raise UnknownSpeciesError(name, matches=close_matches(name, [*cat.species, *cat.blends]))
+        raise UnknownSpeciesError(name, matches=_suggest(name))
     return found
+
+
+def _suggest(name: str, n: int = 3) -> list[str]:
+    """Spellings like *name*, for up to *n* gases, best first.
+
+    Ids, aliases and blend ids are compared without case, spaces, hyphens and
+    underscores. For each gas, the spelling *name* resembles comes first (``R-134a``),
+    then the gas's canonical id when that differs (``HFC-134a``). The fewest edits rank
+    first (a name cut short, ``HFC-43-10``, counts as one), then the longest start in
+    common with *name*, then a spelling as long as *name* (one mistyped character), then
+    the spelling in alphabetical order: ``R-134x`` gives ``R-134a`` before ``R-134``, ``R-22a`` gives
+    ``R-22`` before ``R-422A``.
+    """
+    cat = _catalogue()
+    gas_of: dict[str, str] = {}  # spelling -> canonical id, ids before their aliases
+    for s in cat.species.values():
+        for spelling in (s.id, *s.aliases):
+            gas_of.setdefault(spelling, s.id)
+    for b in cat.blends:
+        gas_of.setdefault(b, b)
+    typed = _key(name)
+
+    def rank(spelling: str) -> tuple[int, int, int, str]:
+        k = _key(spelling)
+        edits = 1 if k.startswith(typed) else _edits(typed, k)  # a cut-short name: one edit
+        prefix = 0
+        while prefix < min(len(typed), len(k)) and typed[prefix] == k[prefix]:
+            prefix += 1
+        return edits, -prefix, abs(len(k) - len(typed)), spelling
+
+    hits = sorted(close_matches(name, gas_of, n=4 * n, key=_key), key=rank)
+    out: list[str] = []
+    gases: list[str] = []
+    for h in hits:
+        gas = gas_of[h]
+        if gas in gases:
+            continue
+        gases.append(gas)
+        out.extend([h] if h == gas else [h, gas])
+        if len(gases) == n:
+            break
+    return out
+
+
+def _edits(a: str, b: str) -> int:
+    """Edit distance: insertions, deletions, substitutions and swaps of neighbours."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                d = min(d, prev2[j - 2] + 1)
+            cur.append(d)
+        prev2, prev = prev, cur
+    return prev[-1]
 
 
 def species_ids(*, kyoto_only: bool = False) -> list[str]:
