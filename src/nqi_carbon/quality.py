@@ -32,24 +32,13 @@ __all__ = ["data_quality"]
 
 
 def _pack_region(res: Result, fuel_ref: str, cache: dict[str, tuple[str, str]]) -> tuple[str, str]:
-    """(pack id, region) of a pack fuel: ``GLOBAL`` or the one country of the pack.
-
-    Fuel entries state no region of their own, so the pack's factors decide: when every
-    factor of the pack is for one country (``CN``, ``CN-BJ``...) the fuel is that country's
-    national default; otherwise (``GLOBAL`` factors, several countries, no factors) it is
-    taken as a global default, the weaker score.
-    """
+    """(pack id, region) of a pack fuel (see :attr:`~nqi_carbon.factors.LoadedPack.region`)."""
     from .factors import registry_for
 
     if fuel_ref not in cache:
         reg = registry_for(res.inventory)
         fuel = reg.resolve_fuel(fuel_ref)
-        roots = {
-            f.entry.region.strip().upper().split("-")[0]
-            for f in reg.pack(fuel.pack_id).factors.values()
-        }
-        region = roots.pop() if len(roots) == 1 else "GLOBAL"
-        cache[fuel_ref] = (fuel.pack_id, region)
+        cache[fuel_ref] = (fuel.pack_id, reg.pack(fuel.pack_id).region)
     return cache[fuel_ref]
 
 
