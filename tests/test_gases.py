@@ -148,3 +148,18 @@ def test_close_matches_with_a_key_compares_the_keyed_forms():
     assert close_matches("R134x", ["R134a", "R-134a"], key=key) == ["R134a"]
     assert close_matches("zzz", ["R-134a"], key=key) == []
     assert close_matches("natgas", ["natural_gas", "nat_gas"])[0] == "nat_gas"  # no key: as before
+
+
+@pytest.mark.parametrize(
+    ("name", "species"),
+    [
+        ("methane", "CH4"),
+        ("Carbon Dioxide", "CO2"),
+        ("nitrous oxide", "N2O"),
+        ("sulfur hexafluoride", "SF6"),
+        ("sulphur hexafluoride", "SF6"),
+        ("1,1,1,2-tetrafluoroethane", "HFC-134a"),
+    ],
+)
+def test_chemical_names_resolve_to_the_species(name, species):
+    assert nc.normalise_gas(name) == species

@@ -222,6 +222,11 @@ def _catalogue() -> _Catalogue:
     for b in pack.blends:
         index[_key(b.id)] = b.id
         index[_key(b.id.replace("R-", "R"))] = b.id
+    # the chemical name too ("methane", "sulphur hexafluoride"); never over an id or alias
+    for s in pack.species:
+        plain = s.name.split(" (")[0]
+        for name in (s.name, plain, plain.replace("sulphur", "sulfur")):
+            index.setdefault(_key(name), s.id)
     return _Catalogue(pack, sha, sp, bl, index)
 
 
