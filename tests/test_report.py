@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
 import pytest
 
 import nqi_carbon as nc
-from nqi_carbon.report import CHECKLIST
+from nqi_carbon.report import CHECKLIST, TABLE_TITLES
 
 ROOT = Path(__file__).resolve().parents[1]
 CEMENT = ROOT / "examples" / "cement" / "inventory.yaml"
@@ -120,9 +121,9 @@ def test_excel_has_sheets_and_real_numbers(cement_report, tmp_path):
     ):
         assert sheet in wb.sheetnames
     ws = wb["By category"]
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[2]]  # machine names under the readable headers
     col = header.index("co2e_t") + 1
-    values = [ws.cell(row=r, column=col).value for r in range(2, 8)]
+    values = [ws.cell(row=r, column=col).value for r in range(3, 9)]
     assert all(isinstance(v, float | int) for v in values)  # numbers, not text
     expected = cement_report.result.totals()["by_category"]
     assert values == [expected[str(c)] for c in range(1, 7)]
@@ -267,25 +268,51 @@ def rich_report():
     return nc.inventory_report(nc.calculate(rich(), uncertainty="analytical"))
 
 
-def md_table(md: str, heading: str) -> list[dict[str, str]]:
-    """The rows of the Markdown table under ``## heading`` as {column: cell text}."""
-    lines = md.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0].strip().splitlines()
-    rows = [[c.strip() for c in ln.strip().strip("|").split(" | ")] for ln in lines]
-    header, body = rows[0], rows[2:]
-    return [dict(zip(header, r, strict=True)) for r in body]
+def md_table(md: str, table: str) -> list[dict[str, str]]:
+    """Rows of the Markdown table of report table *table* as {English header: cell text}.
+
+    The table is found by its English heading (``## Emissions by ... / 按...`` too).
+    """
+    title = TABLE_TITLES[table][0]
+    lines = md.splitlines()
+    at = next(
+        i for i, ln in enumerate(lines) if ln == f"## {title}" or ln.startswith(f"## {title} / ")
+    )
+    body_lines = []
+    for ln in lines[at + 1 :]:
+        if ln.startswith("## ") or ln == "---":
+            break
+        if ln.startswith("|"):
+            body_lines.append(ln)
+    rows = [[c.strip() for c in ln.strip().strip("|").split(" | ")] for ln in body_lines]
+    header = [h.split(" / ")[0] for h in rows[0]]
+    return [dict(zip(header, r, strict=True)) for r in rows[2:]]
 
 
-def html_table(page: str, heading: str) -> list[dict[str, str]]:
-    """The rows of the HTML table after ``<h2>heading</h2>`` as {column: cell text}."""
+def _text(fragment: str) -> str:
+    """Plain English text of an HTML fragment (the grey Chinese ``zh`` span dropped)."""
     import html as _html
 
-    part = page.split(f"<h2>{heading}</h2>", 1)[1].split("</table>", 1)[0]
-    header = [_html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", part)]
+    fragment = re.sub(r'<span class="zh">.*?</span>', "", fragment, flags=re.S)
+    return _html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def html_table(page: str, table: str) -> list[dict[str, str]]:
+    """Rows of the HTML table of report table *table* as {English header: cell text}."""
+    slug = "t-" + "-".join(table.lower().split())
+    part = page.split(f'<h2 id="{slug}">', 1)[1].split("</table>", 1)[0]
+    header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", part, flags=re.S)]
     body = []
     for tr in re.findall(r"<tr>(.*?)</tr>", part, flags=re.S)[1:]:
-        cells = [_html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
         body.append(dict(zip(header, cells, strict=True)))
     return body
+
+
+def xl_rows(ws) -> list[dict]:
+    """Data rows of a report sheet keyed by the machine column names (header row 2)."""
+    header = [c.value for c in ws[2]]
+    return [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=3, values_only=True)]
 
 
 def num(text: str) -> float:
@@ -298,21 +325,20 @@ def test_gwp_table_lists_the_origin_specific_values_used(rich_report, tmp_path):
     md_rows = md_table(rich_report.to_markdown(), "GWP")
     html_rows = html_table(rich_report.to_html(), "GWP")
     for rows in (md_rows, html_rows):
-        by = {(r["gas"], r["origin"]): r for r in rows}
-        assert num(by[("CH4", "fossil")]["gwp"]) == 29.8
-        assert num(by[("CH4", "non-fossil")]["gwp"]) == 27.0
-        assert "Table 7.15" in by[("CH4", "fossil")]["source"]
-        assert "Table 7.SM.7" in by[("N2O", "—")]["source"]
-        assert not any(num(r["gwp"]) == 27.9 for r in rows)  # not used, so not listed
+        by = {(r["Gas"], r["Origin"]): r for r in rows}
+        assert num(by[("CH4", "fossil")]["GWP-100"]) == 29.8
+        assert num(by[("CH4", "non-fossil")]["GWP-100"]) == 27.0
+        assert "Table 7.15" in by[("CH4", "fossil")]["Reference"]
+        assert "Table 7.SM.7" in by[("N2O", "—")]["Reference"]
+        assert not any(num(r["GWP-100"]) == 27.9 for r in rows)  # not used, so not listed
         # a reader multiplying the listed GWP by the listed mass gets the listed CO2e
+        mass, co2e = "Mass, location-based (t of gas)", "Emissions, location-based (t CO2e)"
         for r in rows:
-            assert num(r["gwp"]) * num(r["mass_t"]) == pytest.approx(num(r["co2e_t"]), abs=6e-4)
+            assert num(r["GWP-100"]) * num(r[mass]) == pytest.approx(num(r[co2e]), abs=6e-4)
         # ... and the rows add up to the gross location-based total
-        assert sum(num(r["co2e_t"]) for r in rows) == pytest.approx(res.total_co2e, abs=0.01)
+        assert sum(num(r[co2e]) for r in rows) == pytest.approx(res.total_co2e, abs=0.01)
     wb = openpyxl.load_workbook(rich_report.to_excel(tmp_path / "r.xlsx"))
-    ws = wb["GWP"]
-    header = [c.value for c in ws[1]]
-    xl = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    xl = xl_rows(wb["GWP"])
     assert {(r["gas"], r["origin"], r["gwp"]) for r in xl if r["gas"] == "CH4"} == {
         ("CH4", "fossil", 29.8),
         ("CH4", "non-fossil", 27),
@@ -339,7 +365,7 @@ def test_factor_values_are_printed_exactly_as_the_pack_gives_them(cement_report)
         md_table(cement_report.to_markdown(), "Factors"),
         html_table(cement_report.to_html(), "Factors"),
     ):
-        got = {(r["factor"], r["gas"]): r["value"] for r in rows}
+        got = {(r["Factor"], r["Gas or parameter"]): r["Value"] for r in rows}
         assert got[("cn-mee/grid/national/2022", "CO2")] == "0.5703"
         assert got[("cn-mee/fuel/diesel", "carbon_content")] == "0.0202"
         # every printed factor reads back as exactly the pack's value
@@ -348,12 +374,13 @@ def test_factor_values_are_printed_exactly_as_the_pack_gives_them(cement_report)
 
 def test_gas_masses_are_not_rounded_to_three_decimals(rich_report):
     md = rich_report.to_markdown()
-    gas = {(r["gas"], r["origin"]): r for r in md_table(md, "GWP")}
-    assert gas[("N2O", "—")]["mass_t"] == "0.0466"  # 0.047 at 3 decimals
-    assert gas[("CH4", "fossil")]["mass_t"] == "0.063"
+    gas = {(r["Gas"], r["Origin"]): r for r in md_table(md, "GWP")}
+    mass = "Mass, location-based (t of gas)"
+    assert gas[("N2O", "—")][mass] == "0.0466"  # 0.047 at 3 decimals
+    assert gas[("CH4", "fossil")][mass] == "0.063"
     lines = html_table(rich_report.to_html(), "Lines")
-    n2o = next(r for r in lines if r["source"] == "bought" and r["gas"] == "N2O")
-    assert n2o["mass_t"] == "0.0006" and n2o["gwp"] == "273"
+    n2o = next(r for r in lines if r["Source"] == "bought" and r["Gas"] == "N2O")
+    assert n2o["Mass (t of gas)"] == "0.0006" and n2o["GWP-100"] == "273"
 
 
 def test_excel_has_a_totals_sheet_with_numbers_and_units(cement_report, rich_report, tmp_path):
@@ -391,18 +418,15 @@ def test_excluded_categories_are_marked_not_shown_as_measured_zero(cement_report
         md_table(cement_report.to_markdown(), "By category"),
         html_table(cement_report.to_html(), "By category"),
     ):
-        cat = {r["category"]: r for r in rows}
-        assert cat["3"]["status"] == "excluded"
-        assert num(cat["3"]["excluded_est_co2e_t"]) == 4200
-        assert cat["3"]["relative_95"] == "—" and cat["3"]["ci95_low_t"] == "—"
-        assert cat["5"]["status"] == "excluded" and cat["5"]["excluded_est_co2e_t"] == "—"
-        assert cat["1"]["status"] == "reported" and cat["1"]["relative_95"] != "—"
+        cat = {r["ISO category"]: r for r in rows}
+        est, rel = "Excluded, estimated (t CO2e)", "Uncertainty (±%)"
+        assert cat["3"]["Status"] == "excluded"
+        assert num(cat["3"][est]) == 4200
+        assert cat["3"][rel] == "—" and cat["3"]["95 % interval low (t CO2e)"] == "—"
+        assert cat["5"]["Status"] == "excluded" and cat["5"][est] == "—"
+        assert cat["1"]["Status"] == "reported" and cat["1"][rel] != "—"
     wb = openpyxl.load_workbook(cement_report.to_excel(tmp_path / "r.xlsx"))
-    ws = wb["By category"]
-    header = [c.value for c in ws[1]]
-    xl = {
-        r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)
-    }
+    xl = {r["category"]: r for r in xl_rows(wb["By category"])}
     assert xl[3]["co2e_t"] == 0 and xl[3]["status"] == "excluded"
     assert xl[3]["excluded_est_co2e_t"] == 4200 and xl[3]["relative_95"] is None
     d = json.loads(cement_report.to_json())
@@ -436,9 +460,7 @@ def test_cli_summary_marks_excluded_categories(capsys):
 def test_missing_values_are_empty_cells_never_na_text(rich_report, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     wb = openpyxl.load_workbook(rich_report.to_excel(tmp_path / "r.xlsx"))
-    ws = wb["Lines"]
-    header = [c.value for c in ws[1]]
-    lines = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    lines = xl_rows(wb["Lines"])
     assert {r["scope3_category"] for r in lines if r["category"] in (1, 2)} == {None}
     assert {r["scope3_category"] for r in lines if r["source"] == "bought"} == {1}
     texts = [
@@ -451,7 +473,209 @@ def test_missing_values_are_empty_cells_never_na_text(rich_report, tmp_path):
     assert texts == []
     page = rich_report.to_html()
     assert "&lt;NA&gt;" not in page and ">nan<" not in page
-    bought = [r for r in html_table(page, "Lines") if r["source"] == "bought"]
-    assert {r["scope3_category"] for r in bought} == {"1"}
-    ng = [r for r in html_table(page, "Lines") if r["source"] == "ng"]
-    assert {r["scope3_category"] for r in ng} == {"—"}
+    bought = [r for r in html_table(page, "Lines") if r["Source"] == "bought"]
+    assert {r["Scope 3 category"] for r in bought} == {"1"}
+    ng = [r for r in html_table(page, "Lines") if r["Source"] == "ng"]
+    assert {r["Scope 3 category"] for r in ng} == {"—"}
+
+
+# -- first-time-user audit: language, readable headers, contributors, formatting, Excel --
+
+MACHINE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$|^[a-z]+_?$")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def rich_with(**reporting):
+    data = rich().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["reporting"] = reporting
+    return nc.inventory_report(nc.calculate(nc.validate_inventory(data), uncertainty="analytical"))
+
+
+def md_headings_and_headers(md: str) -> tuple[list[str], list[list[str]]]:
+    lines = md.splitlines()
+    headings = [ln[3:] for ln in lines if ln.startswith("## ")]
+    headers = [
+        [c.strip() for c in lines[i].strip().strip("|").split(" | ")]
+        for i in range(len(lines) - 1)
+        if lines[i].startswith("| ") and lines[i + 1].startswith("|---")
+    ]
+    return headings, headers
+
+
+@pytest.fixture(scope="module")
+def by_language():
+    return {
+        lang: rich_with(language=lang, intended_users="Company board; provincial regulator")
+        for lang in ("en", "zh", "en+zh")
+    }
+
+
+def test_language_sets_headings_and_readable_headers(by_language, rich_report):
+    for lang, rep in by_language.items():
+        md = rep.to_markdown()
+        headings, headers = md_headings_and_headers(md)
+        flat = [h for row in headers for h in row if h]
+        # no raw machine column name is shown as a header
+        assert not [h for h in flat if MACHINE.match(h)], (lang, flat)
+        if lang == "en":
+            assert not any(HAN.search(h) for h in headings + flat)
+            assert "Emissions by ISO 14064-1 category" in headings
+            assert {"Emissions (t CO2e)", "95 % interval low (t CO2e)", "Uncertainty (±%)"} <= set(
+                flat
+            )
+        elif lang == "zh":
+            assert all(HAN.search(h) for h in headings)
+            assert "按 ISO 14064-1 类别分列的排放" in headings
+            assert {"排放量（t CO2e）", "不确定性（±%）", "95 % 置信区间下限（t CO2e）"} <= set(
+                flat
+            )
+            assert "Emissions (t CO2e)" not in flat
+            cat = md.split("## 按 ISO 14064-1 类别分列的排放", 1)[1]
+            assert "| 已报告 |" in cat and "直接温室气体排放和清除" in cat
+        else:
+            assert "Emissions by ISO 14064-1 category / 按 ISO 14064-1 类别分列的排放" in headings
+            assert "Emissions (t CO2e) / 排放量（t CO2e）" in flat
+        page = rep.to_html()
+        ths = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", page, flags=re.S)]
+        assert not [h for h in ths if MACHINE.match(h)], (lang, ths)
+        assert ('<html lang="zh-CN">' in page) == (lang == "zh")
+        h2 = [_text(h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, flags=re.S)]
+        if lang == "en":
+            assert not any(HAN.search(h) for h in h2 + ths)
+        elif lang == "zh":
+            assert all(HAN.search(h) for h in h2) and "排放量（t CO2e）" in ths
+        else:
+            assert '<span class="zh">排放量（t CO2e）</span>' in page
+        # intended users (ISO 14064-1 9.3.1 / 9.2) are stated in the report
+        assert "Company board; provincial regulator" in md
+        assert "Company board; provincial regulator" in page
+        label = {"en": "Intended users", "zh": "预期使用者", "en+zh": "Intended users / 预期使用者"}
+        assert f"- {label[lang]}: Company board; provincial regulator" in md
+    # without a reporting section the report is in English
+    assert not HAN.search("".join(md_headings_and_headers(rich_report.to_markdown())[0]))
+    # relative uncertainty as ±x.x % in both text outputs
+    u = rich_report.result.group_uncertainty["category:1"].relative_95
+    for rows in (
+        md_table(rich_report.to_markdown(), "By category"),
+        html_table(rich_report.to_html(), "By category"),
+    ):
+        assert rows[0]["Uncertainty (±%)"] == f"±{100 * u:.1f} %"
+    # JSON keeps the contract names, whatever the language
+    d = json.loads(by_language["zh"].to_json())
+    assert set(d["report"]["categories"][0]) == {
+        "category",
+        "co2e_t",
+        "status",
+        "excluded_est_co2e_t",
+    }
+    assert d["report"]["categories"][0]["status"] == "reported"
+
+
+def test_main_contributors_to_the_uncertainty_are_listed(cement_report, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    contrib = cement_report.result.contributions
+    assert contrib
+    share = "Share of variance (%)"
+    for rows in (
+        md_table(cement_report.to_markdown(), "Uncertainty contributors"),
+        html_table(cement_report.to_html(), "Uncertainty contributors"),
+    ):
+        assert [r["Input"] for r in rows] == [c["input"] for c in contrib]
+        assert [r["Description"] for r in rows] == [c["label"] for c in contrib]
+        assert [r[share] for r in rows] == [f"{100 * c['variance_share']:.1f} %" for c in contrib]
+    wb = openpyxl.load_workbook(cement_report.to_excel(tmp_path / "r.xlsx"))
+    ws = wb["Uncertainty contributors"]
+    assert ws["C1"].value.startswith("Share of variance (%)")
+    xl = xl_rows(ws)
+    assert [r["variance_share"] for r in xl] == pytest.approx(
+        [c["variance_share"] for c in contrib]
+    )
+    assert ws["C3"].number_format == "0.0%"
+    q = {i.item: i.detail for i in cement_report.checklist()}["q"]
+    assert "Main contributors to the uncertainty of the total" in q
+    # the data-quality scale is explained next to its table
+    md = cement_report.to_markdown()
+    dq = md.split("## Data quality by category", 1)[1].split("\n## ", 1)[0]
+    assert "1 (best) to 5 (weakest)" in dq and "1（最好）到 5（最弱）" in dq
+
+
+def test_numbers_are_formatted_consistently(rich_report, cement_report):
+    from nqi_carbon.report import nice_ticks
+
+    md = rich_report.to_markdown()
+    gas = md_table(md, "Direct emissions by gas")
+    for r in gas:
+        for col in ("Mass (t of gas)", "Emissions (t CO2e)"):
+            text = r[col]
+            if text == "—":
+                continue
+            assert text != "0"  # zero is 0.000 like every other t amount
+            frac = text.split(".")[1] if "." in text else ""
+            value = num(text)
+            assert len(frac) == 3 or (0 < value < 0.1), (col, text)
+    co2 = next(r for r in gas if r["Gas"] == "CO2")
+    mass = rich_report.direct_by_gas()[0][1]
+    assert co2["Mass (t of gas)"] == f"{mass:,.3f}"
+    # text cells are never right-aligned as numbers, even when empty
+    page = rich_report.to_html()
+    part = page.split('<h2 id="t-sources">', 1)[1].split("</table>", 1)[0]
+    header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", part, flags=re.S)]
+    desc = header.index("Description")
+    for tr in re.findall(r"<tr>(.*?)</tr>", part, flags=re.S)[1:]:
+        cells = re.findall(r"<td([^>]*)>(.*?)</td>", tr, flags=re.S)
+        assert "num" not in cells[desc][0]
+        assert "num" in cells[header.index("Emissions (t CO2e)")][0]
+    # round chart ticks: 0, step, 2 step... with step 1, 2 or 5 x 10^k
+    svg = cement_report.svg_by_category()
+    ticks = [num(t) for t in re.findall(r'text-anchor="end">([\d,.]+)</text>', svg)]
+    step = ticks[1] - ticks[0]
+    assert ticks[0] == 0 and ticks == [k * step for k in range(len(ticks))]
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert round(mantissa, 9) in (1, 2, 5)
+    top = max(cement_report.result.totals()["by_category"].values())
+    assert ticks[-2] < top <= ticks[-1]
+    assert nice_ticks(8372.6) == [0, 2000, 4000, 6000, 8000, 10000]
+    assert nice_ticks(0.37) == pytest.approx([0, 0.1, 0.2, 0.3, 0.4])
+
+
+def test_excel_sheets_are_readable(cement_report, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.load_workbook(cement_report.to_excel(tmp_path / "r.xlsx"))
+    ws = wb["By category"]
+    assert ws.freeze_panes == "A3"
+    labels = [c.value for c in ws[1]]
+    keys = [c.value for c in ws[2]]
+    assert labels[keys.index("co2e_t")] == "Emissions (t CO2e) / 排放量（t CO2e）"
+    rel = keys.index("relative_95") + 1
+    assert ws.cell(row=3, column=rel).number_format == "0.0%"
+    assert isinstance(ws.cell(row=3, column=rel).value, float)
+    for sheet in wb:
+        assert sheet.freeze_panes in ("A2", "A3")
+        widths = [d.width for d in sheet.column_dimensions.values()]
+        assert widths and all(6 <= w <= 60 for w in widths), sheet.title
+    factors = wb["Factors"]
+    cite = [c.value for c in factors[2]].index("citation") + 1
+    letter = openpyxl.utils.get_column_letter(cite)
+    assert factors.column_dimensions[letter].width == 60  # long citations: capped, wrapped
+    assert factors.column_dimensions["A"].width < 60
+    # numbers where the value is a number; scope 2 labels stay text
+    for sheet in ("Sources", "Lines"):
+        assert {r["scope"] for r in xl_rows(wb[sheet])} <= {1, 2, 3}
+    assert [r["scope"] for r in xl_rows(wb["By scope"])] == [1, "2_location", "2_market", 3]
+
+
+def test_counts_are_singular_or_plural(cement_report):
+    rep = nc.inventory_report(nc.calculate(minimal()))
+    d = {i.item: i.detail for i in rep.checklist()}["d"]
+    assert d.endswith("; 1 facility")
+    assert "facilities" in {i.item: i.detail for i in rich_report_checklist()}["d"]
+    for text in (rep.to_markdown(), rep.to_html(), repr(rep), rep._repr_html_()):
+        assert not re.search(r"\b1 (facilities|open findings|checklist items|removals)\b", text)
+    assert "item(s)" not in rep._repr_html_()
+    r = repr(cement_report)
+    assert "\n" not in r and len(r) < 300 and "866,079.662 t CO2e" in r
+    assert "0 of 20 checklist items missing" in r
+
+
+def rich_report_checklist():
+    return nc.inventory_report(nc.calculate(rich())).checklist()

@@ -370,3 +370,70 @@ def test_zero_activity_with_stated_uncertainty_or_instrument_passes():
     # no activity at all shows no uncertainty either
     (t,) = tier_checks(nc.calculate(_tier_inventory([])))
     assert t.result == "fail" and t.uncertainty == float("inf")
+
+
+# -- readable output: a real HTML page with tables, a one-line repr --
+
+
+def _html_rows(page: str, section: str) -> list[dict[str, str]]:
+    """Rows of the table under ``<h2 id=section>`` as {header: cell text}."""
+    import html as _html
+    import re
+
+    part = page.split(f'<h2 id="{section}">', 1)[1].split("</table>", 1)[0]
+    header = [_html.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", part)]
+    rows = []
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", part, flags=re.S)[1:]:
+        cells = [_html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        rows.append(dict(zip(header, cells, strict=True)))
+    return rows
+
+
+def test_verification_html_is_a_self_contained_page_with_tables(cement):
+    import re
+
+    inv, result = cement
+    data = inv.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for s in data["sources"]:
+        if s["id"] in ("kiln-coal", "quarry-diesel"):
+            s["required_tier"] = 4
+    inv2 = nc.validate_inventory(data)
+    ver = nc.verify(
+        inv2, _claim(result, category_shift=0.03), materiality=0.02, assurance="reasonable"
+    )
+    page = ver.to_html()
+    assert page.startswith("<!DOCTYPE html>") and "<pre" not in page
+    assert "<style>" in page and "<table" in page
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', page)
+    assert "<script" not in page and "<link" not in page and "url(" not in page
+    assert "| level |" not in page  # no Markdown left in the page
+    mis = _html_rows(page, "misstatements")
+    assert len(mis) == len(ver.misstatements)
+    cat = next(r for r in mis if r["Level"] == "category")
+    m = next(m for m in ver.misstatements if m.level == "category")
+    assert cat["Subject"] == "1" and cat["Direction"] == "overstatement"
+    assert float(cat["Difference (t CO2e)"].replace(",", "")) == pytest.approx(
+        m.difference_t, abs=5e-4
+    )
+    tiers = {r["Source"]: r for r in _html_rows(page, "tier-checks")}
+    assert tiers["kiln-coal"]["Result"] == "pass" and tiers["quarry-diesel"]["Result"] == "fail"
+    assert tiers["quarry-diesel"]["Bound (±%)"] == "±1.5 %"
+    finds = _html_rows(page, "findings")
+    assert {r["Code"] for r in finds} == {f.code for f in ver.findings}
+    assert "Opinion: <b>modified</b>" in page
+
+
+def test_verification_repr_is_a_one_line_summary(cement):
+    inv, result = cement
+    ver = nc.verify(
+        inv, _claim(result, category_shift=0.03), materiality=0.02, assurance="reasonable"
+    )
+    text = repr(ver)
+    assert "\n" not in text and len(text) < 400
+    assert str(ver) == text
+    assert "opinion modified" in text and "material yes" in text
+    assert f"{100 * ver.aggregate_misstatement_pct:.3g} % of the claim" in text
+    assert f"{len(ver.misstatements)} misstatement" in text
+    one = nc.verify(inv, _claim(result), materiality=0.05, assurance="reasonable")
+    assert "0 misstatements" in repr(one) and "findings" in repr(one)
+    assert " 1 findings" not in repr(one) and " 1 misstatements" not in repr(one)

@@ -98,6 +98,254 @@ def _fmt(x: float, digits: int = 3) -> str:
     return f"{x:,.{digits}f}"
 
 
+def _fmt_t(v: float) -> str:
+    """Tonnes (of CO2e or of a gas) as printed in every table.
+
+    Three decimals (``0.000`` for zero); amounts below 0.1 t keep three significant
+    digits (``0.0466``, ``0.0006``), with zeros past the third decimal dropped (``0.063``).
+    """
+    if v == 0 or not math.isfinite(v):
+        return "0.000" if v == 0 else str(v)
+    a = abs(v)
+    if a >= 0.1:
+        return f"{v:,.3f}"
+    decimals = max(3, 2 - math.floor(math.log10(a)))
+    head, frac = f"{v:,.{decimals}f}".split(".")
+    return f"{head}.{frac[:3] + frac[3:].rstrip('0')}"
+
+
+def _plural(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 facility``, ``2 facilities``."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+_CSS = """\
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
+h1{font-size:1.6em} h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.5em 0;font-size:.88em} td,th{border:1px solid #ddd;padding:.25em .5em;vertical-align:top}
+th{background:#f3f3f3;text-align:left} th.num,td.num{text-align:right;font-variant-numeric:tabular-nums}
+table.facts th{font-weight:normal;color:#555}
+.zh{color:#666;font-size:.9em} .kpi{display:flex;gap:1em;flex-wrap:wrap} .kpi div{border:1px solid #ddd;padding:.6em 1em;border-radius:6px}
+.kpi b{display:block;font-size:1.3em} tr.missing td{background:#fde8e8} tr.present td:nth-child(3){color:#1a7f37}
+tr.not_applicable td{color:#777} footer{margin-top:2em;color:#777;font-size:.8em} p.note{color:#555;font-size:.88em;max-width:60em}
+.scroll{overflow-x:auto} table.checklist{width:100%} table.checklist td:nth-child(2){min-width:16em}
+.opinion{font-size:1.1em;padding:.6em 1em;border-radius:6px;border:1px solid #ddd;display:inline-block}
+.opinion.unmodified{background:#e6f4ea} .opinion.modified{background:#fff4e0} .opinion.adverse{background:#fde8e8}
+tr.fail td{background:#fde8e8} tr.warning td:first-child{color:#9a6700} tr.error td:first-child{color:#b42318}"""
+"""Inline style sheet of the HTML reports (inventory and verification): no external reference."""
+
+
+def _slug(name: str) -> str:
+    """HTML id of a report table: ``"By category"`` -> ``"t-by-category"``."""
+    return "t-" + "-".join(name.lower().split())
+
+
+def nice_ticks(vmax: float, target: int = 5) -> list[float]:
+    """Round axis ticks from 0 covering *vmax*: steps of 1, 2 or 5 x 10^k (about *target*)."""
+    if not math.isfinite(vmax) or vmax <= 0:
+        return [0.0, 1.0]
+    raw = vmax / target
+    mag = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw * (1 - 1e-12))
+    n = math.ceil(vmax / step - 1e-9)
+    return [round(k * step, 12) for k in range(n + 1)]
+
+
+def _tick_text(v: float) -> str:
+    return f"{v:,.0f}" if v == int(v) else f"{v:,g}"
+
+
+Language = Literal["en", "zh", "en+zh"]
+Pair = tuple[str, str]
+
+
+def _tr(pair: Pair, lang: Language, sep: str = " / ") -> str:
+    """Plain text of an (English, Chinese) pair in the report's language."""
+    en, zh = pair
+    if lang == "zh":
+        return zh
+    if lang == "en+zh":
+        return en if en == zh else f"{en}{sep}{zh}"
+    return en
+
+
+def _tr_html(pair: Pair, lang: Language) -> str:
+    """HTML of an (English, Chinese) pair: the Chinese in a grey ``zh`` span when both."""
+    en, zh = pair
+    if lang == "en+zh" and en != zh:
+        return f'{html.escape(en)} <span class="zh">{html.escape(zh)}</span>'
+    return html.escape(_tr(pair, lang))
+
+
+TABLE_TITLES: dict[str, Pair] = {
+    "By category": ("Emissions by ISO 14064-1 category", "按 ISO 14064-1 类别分列的排放"),
+    "Uncertainty contributors": (
+        "Main contributors to the uncertainty of the total",
+        "总排放不确定性的主要来源",
+    ),
+    "Direct emissions by gas": ("Direct emissions by gas", "按温室气体分列的直接排放"),
+    "By scope": ("Emissions by scope", "按范围分列的排放"),
+    "By facility": ("Emissions by facility", "按设施分列的排放"),
+    "Sources": ("Emission sources and quantification methods", "排放源及量化方法"),
+    "Lines": ("Calculation lines (per source and gas)", "计算明细（按排放源和气体）"),
+    "Factors": ("Emission factors and fuel parameters used", "所用排放因子和燃料参数"),
+    "GWP": ("Global warming potentials (GWP) used", "所用全球变暖潜势（GWP）值"),
+    "Exclusions": ("Excluded sources", "排除的排放源"),
+    "Data quality by category": ("Data quality by category", "按类别分列的数据质量"),
+    "Data quality by source": ("Data quality by source", "按排放源分列的数据质量"),
+    "Checklist": ("ISO 14064-1 clause 9.3.1 checklist", "ISO 14064-1 第 9.3.1 条报告内容核对表"),
+    "Findings": ("Findings", "发现的问题"),
+}
+"""Heading of each table of :meth:`InventoryReport.tables` (keys are the Excel sheet names)."""
+
+COLUMN_LABELS: dict[str, Pair] = {
+    "category": ("ISO category", "类别"),
+    "name": ("Name", "名称"),
+    "name_zh": ("Name (Chinese)", "中文名称"),
+    "co2e_t": ("Emissions (t CO2e)", "排放量（t CO2e）"),
+    "status": ("Status", "状态"),
+    "excluded_est_co2e_t": ("Excluded, estimated (t CO2e)", "排除部分估算值（t CO2e）"),
+    "ci95_low_t": ("95 % interval low (t CO2e)", "95 % 置信区间下限（t CO2e）"),
+    "ci95_high_t": ("95 % interval high (t CO2e)", "95 % 置信区间上限（t CO2e）"),
+    "relative_95": ("Uncertainty (±%)", "不确定性（±%）"),
+    "input": ("Input", "输入量"),
+    "label": ("Description", "说明"),
+    "variance_share": ("Share of variance (%)", "方差贡献占比（%）"),
+    "gas": ("Gas", "温室气体"),
+    "mass_t": ("Mass (t of gas)", "气体质量（t）"),
+    "scope": ("Scope", "范围"),
+    "facility": ("Facility", "设施"),
+    "region": ("Region", "地区"),
+    "share": ("Consolidation share", "合并比例"),
+    "source": ("Source", "排放源"),
+    "method": ("Method", "量化方法"),
+    "factor": ("Factor", "排放因子"),
+    "description": ("Description", "描述"),
+    "scope3_category": ("Scope 3 category", "范围三类别"),
+    "biogenic": ("Biogenic", "生物源"),
+    "pack_version": ("Pack version", "因子包版本"),
+    "basis": ("Scope 2 basis", "范围二核算基准"),
+    "gwp": ("GWP-100", "全球变暖潜势（GWP-100）"),
+    "activity": ("Activity", "活动数据"),
+    "activity_unit": ("Activity unit", "活动数据单位"),
+    "value": ("Value", "数值"),
+    "unit": ("Unit", "单位"),
+    "citation": ("Reference", "数据来源"),
+    "origin": ("Origin", "来源类别（化石/非化石）"),
+    "subcategory": ("Subcategory", "子类别"),
+    "reason": ("Reason for exclusion", "排除理由"),
+    "estimated_co2e_t": ("Estimated (t CO2e)", "估算排放量（t CO2e）"),
+    "sources": ("Sources", "排放源数量"),
+    "weighted_score": ("Weighted score (1 best, 5 weakest)", "加权得分（1 最好，5 最弱）"),
+    "weakest_source": ("Weakest source", "数据质量最弱的排放源"),
+    "method_score": ("Method score", "方法得分"),
+    "activity_score": ("Activity score", "活动数据得分"),
+    "score": ("Score (worse of the two)", "得分（取两者中较差者）"),
+    "item": ("Item", "条款"),
+    "title": ("Content", "内容"),
+    "title_zh": ("Content (Chinese)", "内容（中文）"),
+    "detail": ("Detail", "说明"),
+    "code": ("Code", "代码"),
+    "severity": ("Severity", "严重程度"),
+    "subject": ("Subject", "对象"),
+    "message": ("Message", "说明"),
+}
+"""Readable (English, Chinese) header of each machine column name, units included."""
+
+_TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
+    ("Factors", "gas"): ("Gas or parameter", "温室气体或参数"),
+    ("GWP", "mass_t"): ("Mass, location-based (t of gas)", "气体质量（基于位置，t）"),
+    ("GWP", "co2e_t"): ("Emissions, location-based (t CO2e)", "排放量（基于位置，t CO2e）"),
+    ("GWP", "source"): ("Reference", "数据来源"),
+    ("By facility", "name"): ("Facility name", "设施名称"),
+    ("By category", "name"): ("Category", "类别名称"),
+    ("By category", "name_zh"): ("Category (Chinese)", "类别名称（中文）"),
+    ("Data quality by source", "method"): ("Method basis", "方法依据"),
+    ("Data quality by source", "activity"): ("Activity data basis", "活动数据依据"),
+}
+
+
+def column_label(table: str, column: str, lang: Language = "en") -> str:
+    """The readable header of *column* of report table *table* (plain text)."""
+    pair = _TABLE_COLUMN_LABELS.get((table, column)) or COLUMN_LABELS.get(column)
+    return column if pair is None else _tr(pair, lang)
+
+
+_VALUE_ZH: dict[str, str] = {
+    # checklist and category statuses, finding severities, scope 2 bases, consolidation
+    "present": "已提供",
+    "missing": "缺失",
+    "not_applicable": "不适用",
+    "reported": "已报告",
+    "reported; part excluded": "已报告（部分排除）",
+    "excluded": "已排除",
+    "not addressed": "未涉及",
+    "info": "提示",
+    "warning": "警告",
+    "error": "错误",
+    "operational_control": "运营控制",
+    "financial_control": "财务控制",
+    "equity_share": "股权比例",
+}
+
+_UNCERTAINTY_METHOD: dict[str, Pair] = {
+    "analytical": (
+        "analytical error propagation, IPCC Approach 1",
+        "解析误差传递法，IPCC 方法 1",
+    ),
+    "monte_carlo": ("Monte Carlo simulation, IPCC Approach 2", "蒙特卡罗模拟，IPCC 方法 2"),
+}
+
+_DQ_NOTE: Pair = (
+    "Data-quality scores run from 1 (best) to 5 (weakest). Method: 1 gas measured or carbon "
+    "from an accredited lab; 2 source-specific factor; 3 national or regional default; "
+    "4 IPCC or other global default. Activity: 1 calibrated instruments; 2 stated uncertainty; "
+    "3 readings after the calibration due date; 4 no stated uncertainty; 5 substituted values. "
+    "A source scores the worse (higher) of the two; a category the average of its sources "
+    "weighted by t CO2e. The scale is nqi-carbon's own: no standard fixes one.",
+    "数据质量得分从 1（最好）到 5（最弱）。方法：1 直接测量气体或经认可实验室测定含碳量；"
+    "2 排放源特定因子；3 国家或地区缺省值；4 IPCC 或其他全球缺省值。活动数据：1 经校准的计量器具；"
+    "2 已说明不确定性；3 校准有效期后的读数；4 未说明不确定性；5 含替代值。"
+    "排放源得分取两者中较差（较高）者；类别得分为其排放源按 t CO2e 加权的平均值。"
+    "该评分体系为 nqi-carbon 自定，无标准规定。",
+)
+
+
+_TOTAL_LABELS: dict[str, Pair] = {
+    "gross_co2e_t": ("Gross, location-based", "总排放量（基于位置）"),
+    "gross_co2e_t_market_based": ("Gross, market-based", "总排放量（基于市场）"),
+    "biogenic_co2_t": ("Biogenic CO2 (reported apart)", "生物源 CO2（单独报告）"),
+    "removals_co2e_t": ("Removals (reported apart)", "温室气体清除量（单独报告）"),
+    "gross_ci95_low_t": (
+        "95 % interval of the gross total, low",
+        "总排放量 95 % 置信区间下限",
+    ),
+    "gross_ci95_high_t": (
+        "95 % interval of the gross total, high",
+        "总排放量 95 % 置信区间上限",
+    ),
+    "gross_relative_95": (
+        "95 % interval of the gross total, relative half-width",
+        "总排放量相对不确定性（95 % 置信区间半宽）",
+    ),
+    "uncertainty_method": ("Uncertainty method", "不确定性评估方法"),
+    "excluded_est_co2e_t": (
+        "Excluded sources, estimated (not in the gross totals)",
+        "排除源估算值（不计入总排放量）",
+    ),
+}
+
+
+def _contrib_note(method: str | None, n: int) -> Pair:
+    mc = " (computed analytically also for a Monte Carlo result)" if method == "monte_carlo" else ""
+    mc_zh = "（蒙特卡罗结果亦按解析法计算）" if method == "monte_carlo" else ""
+    return (
+        f"Share of each uncertain input in the variance of the gross total, by analytical "
+        f"error propagation{mc}; the {n} largest are listed.",
+        f"各不确定输入量对总排放方差的贡献占比，按解析误差传递法计算{mc_zh}；列出最大的 {n} 项。",
+    )
+
+
 class InventoryReport:
     """An ISO 14064-1 inventory report built from a :class:`~nqi_carbon.result.Result`."""
 
@@ -105,6 +353,24 @@ class InventoryReport:
         self.result = result
         self.inventory = result.inventory
         self.generated = _dt.date.today()
+
+    @property
+    def language(self) -> Language:
+        """``reporting.language`` of the inventory: ``"en"`` (the default), ``"zh"`` or ``"en+zh"``."""
+        rep = self.inventory.reporting
+        return rep.language if rep is not None else "en"
+
+    def __repr__(self) -> str:
+        inv, res = self.inventory, self.result
+        items = self.checklist()
+        missing = sum(1 for i in items if i.status == "missing")
+        open_ = sum(1 for f in res.findings if f.severity != "info")
+        return (
+            f"<InventoryReport {inv.organization.name} ({inv.organization.id}), "
+            f"{inv.period.start} to {inv.period.end}: gross {_fmt(res.total_co2e)} t CO2e "
+            f"({res.gwp_set}); {missing} of {len(items)} checklist items missing; "
+            f"{_plural(open_, 'open finding')}>"
+        )
 
     # -- content ---------------------------------------------------------------------
     def checklist(self) -> list[ChecklistItem]:
@@ -130,7 +396,8 @@ class InventoryReport:
         put(
             "d",
             "present",
-            f"{inv.organization.consolidation.replace('_', ' ')}; {len(inv.facilities)} facilities",
+            f"{inv.organization.consolidation.replace('_', ' ')}; "
+            + _plural(len(inv.facilities), "facility", "facilities"),
         )
         put(
             "e",
@@ -139,7 +406,11 @@ class InventoryReport:
             if inv.significance_criteria
             else "state significance_criteria",
         )
-        put("f", "present", "direct emissions per gas in t CO2e (table 'Direct emissions by gas')")
+        put(
+            "f",
+            "present",
+            f"direct emissions per gas in t CO2e (table '{TABLE_TITLES['Direct emissions by gas'][0]}')",
+        )
         put(
             "g",
             "present" if has_bio else "not_applicable",
@@ -150,7 +421,9 @@ class InventoryReport:
         put(
             "h",
             "present" if inv.removals else "not_applicable",
-            f"{len(inv.removals)} removal(s), reported apart" if inv.removals else "no removals",
+            f"{_plural(len(inv.removals), 'removal')}, reported apart"
+            if inv.removals
+            else "no removals",
         )
         if uncovered:
             put(
@@ -162,7 +435,7 @@ class InventoryReport:
             put(
                 "i",
                 "present" if inv.exclusions else "not_applicable",
-                f"{len(inv.exclusions)} exclusion(s) with justification"
+                f"{_plural(len(inv.exclusions), 'exclusion')} with justification"
                 if inv.exclusions
                 else "nothing excluded",
             )
@@ -185,7 +458,7 @@ class InventoryReport:
         put(
             "m",
             "present",
-            "method per source, with the factor or parameters used (table 'Sources')",
+            f"method per source, with the factor or parameters used (table '{TABLE_TITLES['Sources'][0]}')",
         )
         put(
             "n",
@@ -196,7 +469,11 @@ class InventoryReport:
                 else "state reporting.methodology_changes (or 'none')"
             ),
         )
-        put("o", "present", "every factor and fuel parameter used, each cited (table 'Factors')")
+        put(
+            "o",
+            "present",
+            f"every factor and fuel parameter used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
+        )
         has_u = bool(res.group_uncertainty)
         put(
             "p",
@@ -208,7 +485,8 @@ class InventoryReport:
         put(
             "q",
             "present" if has_u else "missing",
-            f"{res.uncertainty_method}; main contributors listed"
+            f"{res.uncertainty_method}; main contributors listed (table "
+            f"'{TABLE_TITLES['Uncertainty contributors'][0]}')"
             if has_u
             else "no uncertainty assessment",
         )
@@ -240,7 +518,7 @@ class InventoryReport:
                 if by_origin
                 else ""
             )
-            + "; every value used, per gas and origin and cited, in table 'GWP'",
+            + f"; every value used, per gas and origin and cited, in table '{TABLE_TITLES['GWP'][0]}'",
         )
         return [ChecklistItem(k, en, zh, by[k][0], by[k][1]) for k, en, zh in CHECKLIST]
 
@@ -341,76 +619,32 @@ class InventoryReport:
         return rows
 
     def totals_rows(self) -> list[tuple[str, str, float | str | None, str]]:
-        """The headline numbers as (key, label, value, unit): the Excel "Totals" sheet."""
-        res = self.result
+        """The headline numbers as (key, label, value, unit): the Excel "Totals" sheet.
+
+        Labels follow ``reporting.language``.
+        """
+        res, lang = self.result, self.language
         t = res.totals()
-        rows: list[tuple[str, str, float | str | None, str]] = [
-            (
-                "gross_co2e_t",
-                "Gross, location-based / 总排放（基于位置）",
-                t["gross_co2e_t"],
-                "t CO2e",
-            ),
-            (
-                "gross_co2e_t_market_based",
-                "Gross, market-based / 总排放（基于市场）",
-                t["gross_co2e_t_market_based"],
-                "t CO2e",
-            ),
-            (
-                "biogenic_co2_t",
-                "Biogenic CO2 (reported apart) / 生物源 CO2（单独报告）",
-                t["biogenic_co2_t"],
-                "t CO2",
-            ),
-            (
-                "removals_co2e_t",
-                "Removals (reported apart) / 清除（单独报告）",
-                t["removals_co2e_t"],
-                "t CO2e",
-            ),
+        keys: list[tuple[str, float | str | None, str]] = [
+            ("gross_co2e_t", t["gross_co2e_t"], "t CO2e"),
+            ("gross_co2e_t_market_based", t["gross_co2e_t_market_based"], "t CO2e"),
+            ("biogenic_co2_t", t["biogenic_co2_t"], "t CO2"),
+            ("removals_co2e_t", t["removals_co2e_t"], "t CO2e"),
         ]
         u = res.group_uncertainty.get("total")
         if u is not None:
-            rows += [
-                (
-                    "gross_ci95_low_t",
-                    "95 % interval of the gross total, low / 总排放 95 % 区间下限",
-                    u.low,
-                    "t CO2e",
-                ),
-                (
-                    "gross_ci95_high_t",
-                    "95 % interval of the gross total, high / 总排放 95 % 区间上限",
-                    u.high,
-                    "t CO2e",
-                ),
-                (
-                    "gross_relative_95",
-                    "95 % interval of the gross total, relative half-width / 相对不确定度",
-                    u.relative_95,
-                    "fraction",
-                ),
-                (
-                    "uncertainty_method",
-                    "Uncertainty method / 不确定性方法",
-                    res.uncertainty_method,
-                    "",
-                ),
+            keys += [
+                ("gross_ci95_low_t", u.low, "t CO2e"),
+                ("gross_ci95_high_t", u.high, "t CO2e"),
+                ("gross_relative_95", u.relative_95, "fraction"),
+                ("uncertainty_method", res.uncertainty_method, ""),
             ]
         estimates = [
             e.estimated_co2e_t for e in self.inventory.exclusions if e.estimated_co2e_t is not None
         ]
         if estimates:
-            rows.append(
-                (
-                    "excluded_est_co2e_t",
-                    "Excluded sources, estimated (not in the gross totals) / 排除源估算（不计入总排放）",
-                    math.fsum(estimates),
-                    "t CO2e",
-                )
-            )
-        return rows
+            keys.append(("excluded_est_co2e_t", math.fsum(estimates), "t CO2e"))
+        return [(k, _tr(_TOTAL_LABELS[k], lang), v, unit) for k, v, unit in keys]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables as DataFrames (the same ones as in HTML and Excel)."""
@@ -437,7 +671,7 @@ class InventoryReport:
                 }
             )
         gas_rows = [{"gas": g, "mass_t": m, "co2e_t": v} for g, m, v in self.direct_by_gas()]
-        scope_rows = [{"scope": k, "co2e_t": v} for k, v in t["by_scope"].items()]
+        scope_rows = [{"scope": _scope(k), "co2e_t": v} for k, v in t["by_scope"].items()]
         fac_rows = [
             {
                 "facility": f.id,
@@ -460,7 +694,7 @@ class InventoryReport:
                     "source": p.source.id,
                     "facility": p.facility,
                     "category": p.category,
-                    "scope": p.scope,
+                    "scope": _scope(p.scope),
                     "method": p.method,
                     "factor": p.factor_ref,
                     "description": p.source.description,
@@ -534,13 +768,22 @@ class InventoryReport:
         check = [asdict(i) for i in self.checklist()]
         findings = [f.to_dict() for f in res.findings]
         excl = [e.model_dump() for e in inv.exclusions]
+        lines = res.lines.copy()
+        lines["scope"] = pd.Series(
+            [_scope(s) for s in lines["scope"]], index=lines.index, dtype=object
+        )
+        contrib = pd.DataFrame(
+            res.contributions if res.group_uncertainty else [],
+            columns=["input", "label", "variance_share"],
+        )
         return {
             "By category": pd.DataFrame(cat_rows),
+            "Uncertainty contributors": contrib,
             "Direct emissions by gas": pd.DataFrame(gas_rows),
             "By scope": pd.DataFrame(scope_rows),
             "By facility": pd.DataFrame(fac_rows),
             "Sources": pd.DataFrame(src_rows),
-            "Lines": res.lines,
+            "Lines": lines,
             "Factors": pd.DataFrame(factor_rows),
             "GWP": pd.DataFrame(gwp_rows),
             "Exclusions": pd.DataFrame(
@@ -586,44 +829,110 @@ class InventoryReport:
         """JSON text of :meth:`to_dict` (never NaN)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
-    def to_markdown(self) -> str:
-        """The report as Markdown (bilingual headings)."""
-        res, inv = self.result, self.inventory
-        t = res.totals()
-        title = (
-            inv.reporting.title
-            if inv.reporting and inv.reporting.title
-            else f"GHG inventory report {inv.period.start.year}"
+    def _title(self) -> str:
+        inv = self.inventory
+        if inv.reporting and inv.reporting.title:
+            return inv.reporting.title
+        year = inv.period.start.year
+        return _tr((f"GHG inventory report {year}", f"{year} 年温室气体清单报告"), self.language)
+
+    def _facts(self) -> list[tuple[Pair, str]]:
+        """The report's opening facts as ((English, Chinese) label, value text)."""
+        inv, res, lang = self.inventory, self.result, self.language
+        rep = inv.reporting
+        cons = inv.organization.consolidation
+        cons_text = _VALUE_ZH.get(cons, cons) if lang == "zh" else cons.replace("_", " ")
+        period = _tr(
+            (
+                f"{inv.period.start} to {inv.period.end} (end exclusive)",
+                f"{inv.period.start} 至 {inv.period.end}（不含结束日）",
+            ),
+            "zh" if lang == "zh" else "en",
         )
-        out = [f"# {title} / 温室气体清单报告", ""]
-        out += [
-            f"- Organization / 组织: **{inv.organization.name}** ({inv.organization.id})",
-            f"- Period / 报告期: {inv.period.start} to {inv.period.end} (end exclusive)",
-            f"- Consolidation / 合并方法: {inv.organization.consolidation.replace('_', ' ')}",
-            f"- GWP set / 全球变暖潜势: {res.gwp_set}",
-            f"- Responsible person / 负责人: {inv.organization.responsible_person or '—'}",
-            "",
-            "## Totals / 排放总量",
-            "",
-            "| | t CO2e |",
-            "|---|---:|",
-            f"| Gross, location-based / 总排放（基于位置） | {_fmt(t['gross_co2e_t'])} |",
-            f"| Gross, market-based / 总排放（基于市场） | {_fmt(t['gross_co2e_t_market_based'])} |",
-            f"| Biogenic CO2 (reported apart) / 生物源 CO2（单独报告） | {_fmt(t['biogenic_co2_t'])} |",
-            f"| Removals (reported apart) / 清除（单独报告） | {_fmt(t['removals_co2e_t'])} |",
-            "",
+        facts: list[tuple[Pair, str]] = [
+            (("Organization", "报告组织"), f"{inv.organization.name} ({inv.organization.id})"),
+            (("Reporting period", "报告期"), period),
+            (("Consolidation approach", "合并方法"), cons_text),
+            (("GWP set", "全球变暖潜势（GWP）取值"), res.gwp_set),
+            (
+                ("Person responsible", "报告负责人"),
+                inv.organization.responsible_person or "—",
+            ),
+            (("Intended users", "预期使用者"), (rep.intended_users if rep else None) or "—"),
         ]
+        if rep and rep.verification:
+            ver = rep.verification
+            facts.append(
+                (
+                    ("Verification", "核查"),
+                    ver.status.replace("_", " ") + (f", {ver.body}" if ver.body else ""),
+                )
+            )
+        return facts
+
+    def _uncertainty_sentence(self) -> str:
+        res, lang = self.result, self.language
         u = res.group_uncertainty.get("total")
-        if u is not None:
-            out += [
-                f"95 % interval of the gross total ({res.uncertainty_method}): {_fmt(u.low, 1)} to "
-                f"{_fmt(u.high, 1)} t CO2e (±{100 * u.relative_95:.1f} %)",
-                "",
-            ]
+        if u is None:
+            return ""
+        how = _UNCERTAINTY_METHOD.get(str(res.uncertainty_method))
+        m_en, m_zh = how or (str(res.uncertainty_method), str(res.uncertainty_method))
+        return _tr(
+            (
+                f"95 % interval of the gross total ({m_en}): {_fmt(u.low, 1)} to "
+                f"{_fmt(u.high, 1)} t CO2e (±{100 * u.relative_95:.1f} %).",
+                f"总排放量 95 % 置信区间（{m_zh}）：{_fmt(u.low, 1)} 至 {_fmt(u.high, 1)} t CO2e"
+                f"（±{100 * u.relative_95:.1f} %）。",
+            ),
+            lang,
+            sep=" ",
+        )
+
+    def _notes(self) -> dict[str, Pair]:
+        """Explanations printed under a table (by table key)."""
+        notes = {"Data quality by category": _DQ_NOTE}
+        n = len(self.result.contributions)
+        if n and self.result.group_uncertainty:
+            notes["Uncertainty contributors"] = _contrib_note(self.result.uncertainty_method, n)
+        return notes
+
+    def to_markdown(self) -> str:
+        """The report as Markdown; headings and headers follow ``reporting.language``."""
+        res, inv, lang = self.result, self.inventory, self.language
+        t = res.totals()
+        sub = (
+            " / 温室气体清单报告"
+            if lang == "en+zh" and inv.reporting and inv.reporting.title
+            else ""
+        )
+        out = [f"# {self._title()}{sub}", ""]
+        out += [f"- {_tr(label, lang)}: {value}" for label, value in self._facts()]
+        out += [
+            "",
+            f"## {_tr(('Totals', '排放总量'), lang)}",
+            "",
+            f"| | {_tr(('t CO2e', 't CO2e'), lang)} |",
+            "|---|---:|",
+        ]
+        for key in (
+            "gross_co2e_t",
+            "gross_co2e_t_market_based",
+            "biogenic_co2_t",
+            "removals_co2e_t",
+        ):
+            out.append(f"| {_tr(_TOTAL_LABELS[key], lang)} | {_fmt(t[key])} |")
+        out.append("")
+        unc = self._uncertainty_sentence()
+        if unc:
+            out += [unc, ""]
+        notes = self._notes()
         for name, df in self.tables().items():
             if name in ("Lines",):
                 continue
-            out += [f"## {name}", "", _df_markdown(df), ""]
+            out += [f"## {_tr(TABLE_TITLES[name], lang)}", ""]
+            if name in notes:
+                out += [_tr(notes[name], lang, sep="\n\n"), ""]
+            out += [_df_markdown(name, df, lang), ""]
         out += ["---", f"nqi-carbon {__version__}; input SHA-256 {inv.input_sha256 or '—'}", ""]
         return "\n".join(out)
 
@@ -637,21 +946,23 @@ class InventoryReport:
             for c in range(1, 7)
         }
         totals = {c: sum(v for v in data[c].values() if v > 0) for c in data}
-        vmax = max(totals.values()) or 1.0
+        ticks = nice_ticks(max(totals.values()))
+        vmax = ticks[-1]
+        cat = _tr(("Cat.", "类别"), self.language)
         w, h, left, bottom, top = 640, 300, 70, 40, 20
         bw = (w - left - 20) / 6
         parts = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
             f'aria-label="Emissions by ISO 14064-1 category and gas">'
         ]
-        for k in range(5):
-            y = top + (h - top - bottom) * k / 4
-            val = vmax * (1 - k / 4)
+        for val in ticks:
+            y = top + (h - top - bottom) * (1 - val / vmax)
             parts.append(
                 f'<line x1="{left}" x2="{w - 20}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
             )
             parts.append(
-                f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{val:,.0f}</text>'
+                f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end">'
+                f"{_tick_text(val)}</text>"
             )
         for i, c in enumerate(range(1, 7)):
             x = left + i * bw + bw * 0.15
@@ -667,7 +978,7 @@ class InventoryReport:
                     f"<title>Category {c}, {g}: {v:,.3f} t CO2e</title></rect>"
                 )
             parts.append(
-                f'<text x="{x + bw * 0.35:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">Cat. {c}</text>'
+                f'<text x="{x + bw * 0.35:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">{html.escape(cat)} {c}</text>'
             )
         lx = left
         for g, colour in _GAS_COLOURS.items():
@@ -703,9 +1014,16 @@ class InventoryReport:
         def y(v: float) -> float:
             return top + (h - top - bottom) * (1 - v / vmax)
 
+        lang = self.language
+        label_change = _tr(("Change", "变化"), lang)
         bars = [
-            (f"Base year {by.year}", 0.0, base, "#4e79a7"),
-            ("Change", min(base, now), max(base, now), "#59a14f" if change < 0 else "#e15759"),
+            (
+                _tr((f"Base year {by.year}", f"基准年 {by.year}"), lang),
+                0.0,
+                base,
+                "#4e79a7",
+            ),
+            (label_change, min(base, now), max(base, now), "#59a14f" if change < 0 else "#e15759"),
             (f"{self.inventory.period.start.year}", 0.0, now, "#4e79a7"),
         ]
         bw = (w - left - 20) / 3
@@ -719,8 +1037,8 @@ class InventoryReport:
                 f'<rect x="{x:.1f}" y="{y(hi):.1f}" width="{bw * 0.6:.1f}" height="{y(lo) - y(hi):.1f}" '
                 f'fill="{colour}"><title>{html.escape(label)}</title></rect>'
             )
-            value = change if label == "Change" else hi
-            sign = "+" if label == "Change" and change > 0 else ""
+            value = change if label == label_change else hi
+            sign = "+" if label == label_change and change > 0 else ""
             parts.append(
                 f'<text x="{x + bw * 0.3:.1f}" y="{y(hi) - 4:.1f}" font-size="10" text-anchor="middle">'
                 f"{sign}{value:,.0f}</text>"
@@ -736,61 +1054,77 @@ class InventoryReport:
         return "".join(parts)
 
     def to_html(self) -> str:
-        """A self-contained HTML page: inline CSS, inline SVG chart, no external reference."""
-        res, inv = self.result, self.inventory
+        """A self-contained HTML page: inline CSS, inline SVG chart, no external reference.
+
+        Headings and table headers follow ``reporting.language`` (``en``, ``zh`` or both).
+        """
+        res, inv, lang = self.result, self.inventory, self.language
         t = res.totals()
         esc = html.escape
-        title = (
-            inv.reporting.title
-            if inv.reporting and inv.reporting.title
-            else f"GHG inventory report {inv.period.start.year}"
-        )
+        title = self._title()
+
+        def h2(key: str, pair: Pair) -> str:
+            return f'<h2 id="{key}">{_tr_html(pair, lang)}</h2>'
+
+        status_text = {
+            "present": ("present", "已提供"),
+            "missing": ("missing", "缺失"),
+            "not_applicable": ("not applicable", "不适用"),
+        }
         check_rows = "".join(
-            f"<tr class='{i.status}'><td>{i.item}</td><td>{esc(i.title)}<br><span class='zh'>{esc(i.title_zh)}</span></td>"
-            f"<td>{i.status.replace('_', ' ')}</td><td>{esc(i.detail)}</td></tr>"
+            f"<tr class='{i.status}'><td>{i.item}</td><td>{_tr_html((i.title, i.title_zh), lang)}</td>"
+            f"<td>{esc(_tr(status_text[i.status], lang))}</td><td>{esc(i.detail)}</td></tr>"
             for i in self.checklist()
         )
+        check_head = "".join(
+            f"<th>{_tr_html(COLUMN_LABELS[c], lang)}</th>"
+            for c in ("item", "title", "status", "detail")
+        )
+        notes = self._notes()
         sections = []
         for name, df in self.tables().items():
             if name in ("Checklist",):
                 continue
-            sections.append(f"<h2>{esc(name)}</h2><div class='scroll'>{_df_html(df)}</div>")
-        u = res.group_uncertainty.get("total")
-        unc = (
-            ""
-            if u is None
-            else (
-                f"<p>95 % interval of the gross total ({esc(str(res.uncertainty_method))}): {_fmt(u.low, 1)} to "
-                f"{_fmt(u.high, 1)} t CO2e (±{100 * u.relative_95:.1f} %).</p>"
+            note = f"<p class='note'>{_tr_html(notes[name], lang)}</p>" if name in notes else ""
+            sections.append(
+                f"{h2(_slug(name), TABLE_TITLES[name])}{note}<div class='scroll'>{_df_html(name, df, lang)}</div>"
+            )
+        unc = self._uncertainty_sentence()
+        facts = "".join(
+            f"<tr><th>{_tr_html(label, lang)}</th><td>{esc(value)}</td></tr>"
+            for label, value in self._facts()
+        )
+        kpis = "".join(
+            f"<div>{_tr_html(_TOTAL_LABELS[key], lang)}<b>{_fmt(t[key], 1)} {unit}</b></div>"
+            for key, unit in (
+                ("gross_co2e_t", "t CO2e"),
+                ("gross_co2e_t_market_based", "t CO2e"),
+                ("biogenic_co2_t", "t CO2"),
+                ("removals_co2e_t", "t CO2e"),
             )
         )
+        sub = (
+            ' <span class="zh">温室气体清单报告</span>'
+            if lang == "en+zh" and inv.reporting and inv.reporting.title
+            else ""
+        )
+        bridge = self.svg_base_year_bridge()
         return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>
-body{{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}}
-h1{{font-size:1.6em}} h2{{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccc}}
-table{{border-collapse:collapse;margin:.5em 0;font-size:.88em}} td,th{{border:1px solid #ddd;padding:.25em .5em;vertical-align:top}}
-th{{background:#f3f3f3}} td.num{{text-align:right;font-variant-numeric:tabular-nums}}
-.zh{{color:#666;font-size:.9em}} .kpi{{display:flex;gap:1em;flex-wrap:wrap}} .kpi div{{border:1px solid #ddd;padding:.6em 1em;border-radius:6px}}
-.kpi b{{display:block;font-size:1.3em}} tr.missing td{{background:#fde8e8}} tr.present td:nth-child(3){{color:#1a7f37}}
-tr.not_applicable td{{color:#777}} footer{{margin-top:2em;color:#777;font-size:.8em}}
-.scroll{{overflow-x:auto}} table.checklist{{width:100%}} table.checklist td:nth-child(2){{min-width:16em}}
+{_CSS}
 </style></head><body>
-<h1>{esc(title)} <span class="zh">温室气体清单报告</span></h1>
-<p><b>{esc(inv.organization.name)}</b> ({esc(inv.organization.id)}) — {inv.period.start} to {inv.period.end} (end exclusive);
-consolidation: {esc(inv.organization.consolidation.replace("_", " "))}; GWP: {esc(res.gwp_set)}.</p>
+<h1>{esc(title)}{sub}</h1>
+<table class="facts">{facts}</table>
 <div class="kpi">
-<div>Gross, location-based<span class="zh"> 总排放（基于位置）</span><b>{_fmt(t["gross_co2e_t"], 1)} t CO2e</b></div>
-<div>Gross, market-based<span class="zh"> 总排放（基于市场）</span><b>{_fmt(t["gross_co2e_t_market_based"], 1)} t CO2e</b></div>
-<div>Biogenic CO2 (apart)<span class="zh"> 生物源 CO2</span><b>{_fmt(t["biogenic_co2_t"], 1)} t</b></div>
-<div>Removals (apart)<span class="zh"> 清除</span><b>{_fmt(t["removals_co2e_t"], 1)} t CO2e</b></div>
+{kpis}
 </div>
-{unc}
-<h2>Emissions by category and gas <span class="zh">按类别和气体分列的排放</span></h2>
+{f"<p>{esc(unc)}</p>" if unc else ""}
+{h2("chart-by-category", ("Emissions by category and gas", "按类别和气体分列的排放"))}
 {self.svg_by_category()}
-{('<h2>Base year bridge <span class="zh">基准年对比</span></h2>' + self.svg_base_year_bridge()) if self.svg_base_year_bridge() else ""}
-<h2>ISO 14064-1 clause 9.3.1 checklist <span class="zh">报告内容核对表</span></h2>
-<table class="checklist"><tr><th>item</th><th>content</th><th>status</th><th>detail</th></tr>{check_rows}</table>
+{(h2("chart-base-year", ("Base year bridge", "基准年对比")) + bridge) if bridge else ""}
+{h2("checklist", TABLE_TITLES["Checklist"])}
+<table class="checklist"><tr>{check_head}</tr>{check_rows}</table>
 {"".join(sections)}
 <footer>nqi-carbon {esc(__version__)} · input SHA-256 {esc(inv.input_sha256 or "—")} · generated {self.generated}</footer>
 </body></html>
@@ -801,6 +1135,14 @@ consolidation: {esc(inv.organization.consolidation.replace("_", " "))}; GWP: {es
 
         The "Totals" sheet has the headline numbers as numbers with a unit column;
         missing values are empty cells, never the text "<NA>" or "nan".
+
+        Each table sheet has two header rows, both frozen: row 1 the readable headers
+        with units (in ``reporting.language``), row 2 the machine column names of the JSON
+        contract (grey italics); the data starts on row 3. Read a sheet with pandas as
+        ``pd.read_excel(path, sheet_name="By category", header=1)``. Numbers are numbers:
+        t CO2e amounts in ``#,##0.000``, relative uncertainties and variance shares as
+        percentages; factor values, GWPs, masses and inputs keep Excel's General format
+        (every significant digit). Column widths follow the content (at most 60 characters).
         """
         try:
             import openpyxl
@@ -808,8 +1150,9 @@ consolidation: {esc(inv.organization.consolidation.replace("_", " "))}; GWP: {es
             raise ImportError(
                 "Excel output needs openpyxl: pip install 'nqi-carbon[excel]'"
             ) from exc
-        from openpyxl.styles import Font
+        from openpyxl.styles import Alignment, Font
 
+        lang = self.language
         wb = openpyxl.Workbook()
         ws0 = wb.active
         assert ws0 is not None
@@ -824,19 +1167,33 @@ consolidation: {esc(inv.organization.consolidation.replace("_", " "))}; GWP: {es
                 tot.cell(row=tot.max_row, column=3).number_format = "#,##0.000###"
             elif unit == "fraction":
                 tot.cell(row=tot.max_row, column=3).number_format = "0.0%"
+        tot.freeze_panes = "A2"
+        _excel_widths(tot)
         for name, df in self.tables().items():
             ws = wb.create_sheet(name[:31])
-            ws.append([str(c) for c in df.columns])
+            cols = [str(c) for c in df.columns]
+            ws.append([column_label(name, c, lang) for c in cols])
+            ws.append(cols)
             for cell in ws[1]:
                 cell.font = Font(bold=True)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            for cell in ws[2]:
+                cell.font = Font(italic=True, color="808080", size=9)
             for row in df.itertuples(index=False):
                 ws.append([_excel_value(v) for v in row])
-            for col, cname in enumerate(df.columns, start=1):
-                # factor values, GWPs, masses and inputs keep Excel's General format (every
-                # significant digit shown); only t CO2e amounts get a fixed number format
-                if str(cname).endswith("_t") and str(cname) not in _PRECISE_COLUMNS:
-                    for r in range(2, ws.max_row + 1):
-                        ws.cell(row=r, column=col).number_format = "#,##0.000###"
+            for col, cname in enumerate(cols, start=1):
+                fmt = None
+                if cname in _PERCENT_COLUMNS:
+                    fmt = "0.0%"
+                elif cname == "weighted_score":
+                    fmt = "0.0"
+                elif cname.endswith("_t") and cname not in _PRECISE_COLUMNS:
+                    fmt = "#,##0.000###"
+                if fmt is not None:
+                    for r in range(3, ws.max_row + 1):
+                        ws.cell(row=r, column=col).number_format = fmt
+            ws.freeze_panes = "A3"
+            _excel_widths(ws)
         prov = wb.create_sheet("Provenance")
         p = self.result.provenance()
         prov.append(["item", "value"])
@@ -851,6 +1208,10 @@ consolidation: {esc(inv.organization.consolidation.replace("_", " "))}; GWP: {es
         prov.append(["uncertainty_method", self.result.uncertainty_method])
         prov.append(["seed", self.result.seed])
         prov.append(["generated", self.generated.isoformat()])
+        prov.freeze_panes = "A2"
+        for cell in prov[1]:
+            cell.font = Font(bold=True)
+        _excel_widths(prov)
 
         def write(fh: Any) -> None:
             wb.save(fh)
@@ -883,7 +1244,7 @@ consolidation: {esc(inv.organization.consolidation.replace("_", " "))}; GWP: {es
             f"<li>{i.item}: {html.escape(i.title)} — {html.escape(i.detail)}</li>" for i in missing
         )
         return self.result._repr_html_() + (
-            f"<div><b>{len(missing)} checklist item(s) missing</b><ul>{lst}</ul></div>"
+            f"<div><b>{_plural(len(missing), 'checklist item')} missing</b><ul>{lst}</ul></div>"
             if missing
             else ""
         )
@@ -896,6 +1257,38 @@ def _share(res: Result, facility_id: str) -> float:
     from .calc import consolidation_share
 
     return consolidation_share(res.inventory, facility_id)
+
+
+def _scope(s: Any) -> Any:
+    """Scope as a number (1, 2, 3); labels such as ``"2_location"`` stay text."""
+    return int(s) if isinstance(s, str) and s.isdigit() else s
+
+
+def _text_width(text: str) -> int:
+    """Display width: CJK and full-width characters count twice."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _excel_widths(ws: Any, cap: int = 60) -> None:
+    """Column widths from the longest cell text (at most *cap*); long text wraps."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    for idx, column in enumerate(ws.iter_cols(), start=1):
+        width = 6
+        for cell in column:
+            v = cell.value
+            if v is None:
+                continue
+            text = f"{v:,.3f}" if isinstance(v, float) else str(v)
+            width = max(width, _text_width(text) + 2)
+        ws.column_dimensions[get_column_letter(idx)].width = min(width, cap)
+        if width > cap:
+            for cell in column:
+                if isinstance(cell.value, str) and _text_width(cell.value) + 2 > cap:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _excel_value(v: Any) -> Any:
@@ -929,6 +1322,10 @@ def _exact(v: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+_PERCENT_COLUMNS = frozenset({"relative_95", "variance_share"})
+"""Fractions shown as percentages (``±4.2 %``, ``72.5 %``; a percent format in Excel)."""
+
+
 def _cell(v: Any, column: str = "") -> str:
     if _is_missing(v):
         return "—"
@@ -938,42 +1335,101 @@ def _cell(v: Any, column: str = "") -> str:
         return "yes" if v else "no"
     if isinstance(v, float | int) and column in _EXACT_COLUMNS:
         return _exact(float(v)) if isinstance(v, float) else f"{v:,}"
-    if isinstance(v, float) and column in _PRECISE_COLUMNS:
+    if isinstance(v, float | int) and column == "relative_95":
+        return f"±{100 * v:.1f} %"
+    if isinstance(v, float | int) and column == "variance_share":
+        return f"{100 * v:.1f} %"
+    if isinstance(v, float | int) and column == "weighted_score":
+        return f"{v:.1f}"
+    if isinstance(v, float) and column in ("share", "activity"):
         return f"{v:,.10g}"
+    if isinstance(v, int):
+        return str(v) if column in ("category", "scope", "scope3_category") else f"{v:,}"
     if isinstance(v, float):
-        return f"{v:,.3f}" if abs(v) >= 0.001 or v == 0 else f"{v:.3g}"
+        return _fmt_t(v)
     return str(v)
 
 
-def _df_markdown(df: pd.DataFrame) -> str:
-    if df.empty:
-        return "_none_"
+def _is_number(v: Any) -> bool:
+    if hasattr(v, "item") and not isinstance(v, str):
+        v = v.item()
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+@dataclass(frozen=True)
+class _View:
+    """A report table as shown: columns, readable headers, cell texts, numeric columns."""
+
+    columns: list[str]
+    headers: list[Pair]
+    rows: list[list[str]]
+    numeric: list[bool]
+
+
+def _view(name: str, df: pd.DataFrame, lang: Language) -> _View:
     cols = [str(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    drop: set[str] = set()
+    relabel: dict[str, Pair] = {}
+    for en_col, zh_col in (("name", "name_zh"), ("title", "title_zh")):
+        if en_col in cols and zh_col in cols:
+            if lang == "en":
+                drop.add(zh_col)
+            elif lang == "zh":
+                drop.add(en_col)
+                en_pair = _TABLE_COLUMN_LABELS.get((name, en_col)) or COLUMN_LABELS[en_col]
+                relabel[zh_col] = en_pair
+    shown = [c for c in cols if c not in drop]
+    headers = [
+        relabel.get(c) or _TABLE_COLUMN_LABELS.get((name, c)) or COLUMN_LABELS.get(c) or (c, c)
+        for c in shown
+    ]
+    index = [cols.index(c) for c in shown]
+    numeric = []
+    for i in index:
+        values = [v for v in df.iloc[:, i] if not _is_missing(v)]
+        numeric.append(bool(values) and all(_is_number(v) for v in values))
+    rows = []
     for row in df.itertuples(index=False):
-        lines.append(
-            "| "
-            + " | ".join(
-                # a line break inside a cell would end the table row
-                " ".join(_cell(v, c).split()).replace("|", "\\|")
-                for v, c in zip(row, cols, strict=True)
-            )
-            + " |"
-        )
+        cells = []
+        for i, c in zip(index, shown, strict=True):
+            text = _cell(row[i], c)
+            if c in ("status", "severity"):
+                text = _VALUE_ZH.get(text, text) if lang == "zh" else text.replace("_", " ")
+            cells.append(text)
+        rows.append(cells)
+    return _View(shown, headers, rows, numeric)
+
+
+def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
+    if df.empty:
+        return "_none / 无_" if lang == "en+zh" else ("_无_" if lang == "zh" else "_none_")
+    v = _view(name, df, lang)
+
+    def clean(text: str) -> str:
+        # a line break inside a cell would end the table row
+        return " ".join(text.split()).replace("|", "\\|")
+
+    lines = [
+        "| " + " | ".join(clean(_tr(h, lang)) for h in v.headers) + " |",
+        "|" + "|".join("---:" if n else "---" for n in v.numeric) + "|",
+    ]
+    lines += ["| " + " | ".join(clean(c) for c in r) + " |" for r in v.rows]
     return "\n".join(lines)
 
 
-def _df_html(df: pd.DataFrame) -> str:
+def _df_html(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
     if df.empty:
-        return "<p><i>none</i></p>"
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+        return f"<p><i>{html.escape(_tr(('none', '无'), lang))}</i></p>"
+    v = _view(name, df, lang)
+    head = "".join(
+        f"<th class='num'>{_tr_html(h, lang)}</th>" if n else f"<th>{_tr_html(h, lang)}</th>"
+        for h, n in zip(v.headers, v.numeric, strict=True)
+    )
     body = []
-    for row in df.itertuples(index=False):
+    for r in v.rows:
         cells = "".join(
-            f"<td class='num'>{html.escape(_cell(v, str(c)))}</td>"
-            if isinstance(v, int | float) and not isinstance(v, bool)
-            else f"<td>{html.escape(_cell(v, str(c)))}</td>"
-            for v, c in zip(row, df.columns, strict=True)
+            f"<td class='num'>{html.escape(c)}</td>" if n else f"<td>{html.escape(c)}</td>"
+            for c, n in zip(r, v.numeric, strict=True)
         )
         body.append(f"<tr>{cells}</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"

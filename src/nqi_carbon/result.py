@@ -383,7 +383,7 @@ class Result:
             f"<div><strong>{escape(self.inventory.organization.name)}</strong> — "
             f"gross {t['gross_co2e_t']:,.3f} t CO2e ({escape(self.gwp_set)}){unc}; "
             f"market-based {t['gross_co2e_t_market_based']:,.3f}; biogenic CO2 {t['biogenic_co2_t']:,.3f} t; "
-            f"removals {t['removals_co2e_t']:,.3f} t; {warn} open findings"
+            f"removals {t['removals_co2e_t']:,.3f} t; {warn} open finding{'' if warn == 1 else 's'}"
             f"<table><tr><th>ISO category</th><th>t CO2e</th></tr>{rows}</table>"
             f"<table><tr><th>gas</th><th>t CO2e</th></tr>{gas}</table></div>"
         )

@@ -516,7 +516,22 @@ class VerificationResult:
         ] or ["- none"]
         return "\n".join(lines) + "\n"
 
+    def __repr__(self) -> str:
+        from .report import _plural
+
+        inv = self.inventory
+        return (
+            f"<VerificationResult {inv.organization.name}, {inv.period.start} to {inv.period.end}: "
+            f"opinion {self.opinion}, material {'yes' if self.material else 'no'}, aggregate "
+            f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim (materiality "
+            f"{100 * self.materiality:g} %, {self.assurance} assurance); "
+            f"{_plural(len(self.misstatements), 'misstatement')}, "
+            f"{_plural(len(self.tiers), 'tier check')}, {_plural(len(self.findings), 'finding')}>"
+        )
+
     def _repr_html_(self) -> str:
+        from .report import _plural
+
         rows = "".join(
             f"<tr><td>{m.level}</td><td>{html.escape(m.subject)}</td><td>{m.difference_t:+,.3f}</td>"
             f"<td>{m.kind}</td></tr>"
@@ -525,20 +540,147 @@ class VerificationResult:
         return (
             f"<div><b>Opinion: {self.opinion}</b> ({self.assurance} assurance, materiality "
             f"{100 * self.materiality:g} %); material: {'yes' if self.material else 'no'}; aggregate "
-            f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim; {len(self.findings)} finding(s)"
+            f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim; "
+            f"{_plural(len(self.findings), 'finding')}"
             f"<table><tr><th>level</th><th>subject</th><th>difference t</th><th>kind</th></tr>{rows}</table></div>"
         )
 
     def to_html(self) -> str:
-        """The verification report as a self-contained HTML page."""
-        body = html.escape(self.to_markdown())
-        return (
-            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Verification report</title>"
-            "<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}"
-            "pre{white-space:pre-wrap;font-family:inherit}</style></head><body><pre>"
-            + body
-            + "</pre></body></html>\n"
+        """The verification report as a self-contained HTML page (inline CSS, real tables).
+
+        No external reference: no script, link, image or web font.
+        """
+        from .report import _CSS
+
+        esc = html.escape
+        inv = self.inventory
+
+        def t(x: float | None) -> str:
+            return "—" if x is None else f"{x:,.3f}"
+
+        def table(headers: list[tuple[str, bool]], rows: list[tuple[str, list[str]]]) -> str:
+            head = "".join(
+                f"<th class='num'>{esc(h)}</th>" if n else f"<th>{esc(h)}</th>" for h, n in headers
+            )
+            body = "".join(
+                (f'<tr class="{cls}">' if cls else "<tr>")
+                + "".join(
+                    f"<td class='num'>{esc(c)}</td>" if n else f"<td>{esc(c)}</td>"
+                    for c, (_h, n) in zip(cells, headers, strict=True)
+                )
+                + "</tr>"
+                for cls, cells in rows
+            )
+            return f"<div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
+
+        facts = [
+            (
+                "Period",
+                f"{inv.period.start} to {inv.period.end} (end exclusive); GWP {self.recomputed.gwp_set}",
+            ),
+            ("Level of assurance", self.assurance),
+            ("Materiality", f"{100 * self.materiality:g} % of the claimed total"),
+            ("Claimed", f"{self.claimed_co2e_t:,.3f} t CO2e"),
+            ("Recomputed", f"{self.recomputed_co2e_t:,.3f} t CO2e"),
+            (
+                f"Aggregate of uncorrected misstatements ({self.aggregate_level.replace('_', ' ')})",
+                f"net {self.aggregate_net_t:,.3f} t CO2e, gross {self.aggregate_gross_t:,.3f} t CO2e "
+                f"({100 * self.aggregate_misstatement_pct:.3g} % of the claim)",
+            ),
+            ("Material", "yes" if self.material else "no"),
+        ]
+        if self.material_categories:
+            facts.append(("Material categories", ", ".join(self.material_categories)))
+        if self.material_figures:
+            facts.append(("Material figures reported apart", ", ".join(self.material_figures)))
+        facts_html = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
+        mis = table(
+            [
+                ("Level", False),
+                ("Subject", False),
+                ("Claimed (t CO2e)", True),
+                ("Recomputed (t CO2e)", True),
+                ("Difference (t CO2e)", True),
+                ("Relative (%)", True),
+                ("Direction", False),
+                ("Kind", False),
+            ],
+            [
+                (
+                    "",
+                    [
+                        m.level.replace("_", " "),
+                        m.subject,
+                        t(m.claimed_t),
+                        t(m.recomputed_t),
+                        f"{m.difference_t:+,.3f}",
+                        "—" if m.relative is None else f"{100 * m.relative:+.3g} %",
+                        m.direction,
+                        m.kind.replace("_", " "),
+                    ],
+                )
+                for m in self.misstatements
+            ],
         )
+        tiers = table(
+            [
+                ("Source", False),
+                ("Required tier", True),
+                ("Bound (±%)", True),
+                ("Achieved uncertainty (±%)", True),
+                ("Achieved tier", True),
+                ("Result", False),
+            ],
+            [
+                (
+                    "fail" if c.result == "fail" else "",
+                    [
+                        c.source,
+                        str(c.required_tier),
+                        f"±{100 * c.bound:g} %",
+                        f"±{100 * c.uncertainty:.2f} %"
+                        if math.isfinite(c.uncertainty)
+                        else "not stated for some activity",
+                        "—" if c.achieved_tier is None else str(c.achieved_tier),
+                        c.result.replace("_", " "),
+                    ],
+                )
+                for c in self.tiers
+            ],
+        )
+        finds = table(
+            [("Severity", False), ("Code", False), ("Subject", False), ("Message", False)],
+            [(f.severity, [f.severity, f.code, f.subject, f.message]) for f in self.findings],
+        )
+        title = f"Verification report — {inv.organization.name}"
+        none = "<p><i>none</i></p>"
+        opinion = (
+            f'<p class="opinion {esc(self.opinion)}">Opinion: <b>{esc(self.opinion)}</b> — '
+            f"material: <b>{'yes' if self.material else 'no'}</b></p>"
+        )
+        footer = (
+            f"nqi-carbon {esc(__version__)} · input SHA-256 {esc(inv.input_sha256 or '—')} · "
+            f"claim {esc(self.claim_source or '—')}"
+        )
+        return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<style>
+{_CSS}
+</style></head><body>
+<h1>{esc(title)}</h1>
+{opinion}
+<table class="facts">{facts_html}</table>
+<h2 id="statement">Statement</h2>
+<p>{esc(self.statement)}</p>
+<h2 id="misstatements">Misstatements</h2>
+{mis if self.misstatements else none}
+<h2 id="tier-checks">Tier checks (activity data)</h2>
+{tiers if self.tiers else "<p><i>no source states a required tier</i></p>"}
+<h2 id="findings">Findings</h2>
+{finds if self.findings else none}
+<footer>{footer}</footer>
+</body></html>
+"""
 
 
 def _no_nan(obj: Any) -> Any:
