@@ -679,3 +679,12 @@ def test_counts_are_singular_or_plural(cement_report):
 
 def rich_report_checklist():
     return nc.inventory_report(nc.calculate(rich())).checklist()
+
+
+def test_the_headline_interval_says_when_inputs_lack_uncertainty():
+    inv = nc.load_inventory(CEMENT)
+    res = nc.calculate(inv, uncertainty="analytical")
+    assert 0 < res.unquantified_share < 1
+    md = nc.inventory_report(res).to_markdown()
+    share = f"{100 * res.unquantified_share:.3g} %"
+    assert share in md and "understates the uncertainty" in md

@@ -877,12 +877,23 @@ class InventoryReport:
             return ""
         how = _UNCERTAINTY_METHOD.get(str(res.uncertainty_method))
         m_en, m_zh = how or (str(res.uncertainty_method), str(res.uncertainty_method))
+        share = res.unquantified_share or 0.0
+        caveat_en = caveat_zh = ""
+        if share > 0:  # say it next to the interval, not only in the findings at the end
+            caveat_en = (
+                f" {100 * share:.3g} % of the total comes from sources with inputs stated "
+                "without uncertainty, treated as exact: the interval understates the uncertainty."
+            )
+            caveat_zh = (
+                f"总排放量中 {100 * share:.3g} % 来自含未给出不确定性输入的排放源，"
+                "这些输入按精确值处理，故该区间低估了不确定性。"
+            )
         return _tr(
             (
                 f"95 % interval of the gross total ({m_en}): {_fmt(u.low, 1)} to "
-                f"{_fmt(u.high, 1)} t CO2e (±{100 * u.relative_95:.1f} %).",
+                f"{_fmt(u.high, 1)} t CO2e (±{100 * u.relative_95:.1f} %).{caveat_en}",
                 f"总排放量 95 % 置信区间（{m_zh}）：{_fmt(u.low, 1)} 至 {_fmt(u.high, 1)} t CO2e"
-                f"（±{100 * u.relative_95:.1f} %）。",
+                f"（±{100 * u.relative_95:.1f} %）。{caveat_zh}",
             ),
             lang,
             sep=" ",
