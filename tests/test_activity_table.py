@@ -280,3 +280,32 @@ def test_table_rows_after_the_calibration_due_date_take_the_fallback(one_facilit
     activity = np.sqrt((600 * 0.01 * 1.959963984540054 / 2) ** 2 + 6 * (100 * 0.05) ** 2)
     expected = np.sqrt((activity / 1200) ** 2 + 0.02**2)
     assert res.group_uncertainty["total"].relative_95 == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_reading_with_its_own_uncertainty_is_read_alike_inline_and_in_a_table(one_facility):
+    # the meter's calibration ran out on 30 June; the reading states its own ±2 %, which
+    # wins over the ±50 % fallback (that replaces only the meter's calibrated uncertainty)
+    meter = {
+        "id": "M",
+        "kind": "meter",
+        "uncertainty": 0.01,
+        "calibration_due": "2024-06-30",
+        "fallback_uncertainty": 0.5,
+    }
+    reading = {"amount": 1000.0, "unit": "MWh", "instrument": "M", "uncertainty": 0.02}
+    source = {"id": "s", "facility": "a", "category": 2, "factor": "testpack/grid/a"}
+    inline = nc.calculate(
+        one_facility([dict(source, activity=reading)], instruments=[meter]),
+        uncertainty="analytical",
+    )
+    table = nc.calculate(
+        one_facility([source], instruments=[meter]),
+        activity=pd.DataFrame([{"source": "s", **reading}]),
+        uncertainty="analytical",
+    )
+    expected = np.sqrt(0.02**2 + 0.02**2)  # the reading ±2 %, the grid factor ±2 %
+    for res in (inline, table):
+        assert res.group_uncertainty["total"].relative_95 == pytest.approx(expected, rel=1e-12)
+        codes = [f.code for f in res.findings]
+        assert "instrument_calibration_expired" in codes
+        assert "fallback_uncertainty_used" not in codes  # it was not used

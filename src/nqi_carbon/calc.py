@@ -1017,8 +1017,11 @@ def _table_calibration(inv: Inventory, table: pd.DataFrame, out: ActivityColumns
         if not hit.size:
             continue
         fallback = instrument.fallback_uncertainty
-        if fallback is not None:
-            rows_all = hit + n0
+        # as for inline records: a row's own stated uncertainty wins; the fallback replaces
+        # only the instrument's calibrated uncertainty
+        fall = hit[np.isnan(out.u95[hit + n0])] if fallback is not None else hit[:0]
+        if fall.size:
+            rows_all = fall + n0
             # copies: these arrays may be views of the caller's DataFrame
             out.u95 = out.u95.copy()
             out.instrument = out.instrument.copy()
@@ -1027,9 +1030,8 @@ def _table_calibration(inv: Inventory, table: pd.DataFrame, out: ActivityColumns
             ins = out.instrument[n0:]
         per_source = np.bincount(out.source[hit + n0], minlength=len(src_ids))
         for s_i in np.flatnonzero(per_source).tolist():
-            out.calibration_expired.append(
-                (src_ids[s_i], ins_id, int(per_source[s_i]), fallback is not None)
-            )
+            fell_back = bool(fall.size and (out.source[fall + n0] == s_i).any())
+            out.calibration_expired.append((src_ids[s_i], ins_id, int(per_source[s_i]), fell_back))
 
 
 # ---- where a table row comes from ------------------------------------------------------

@@ -478,7 +478,7 @@ def _evidence_findings(inv: Inventory) -> list[Finding]:
                     f"a reading covers {start}..{end}",
                 )
             )
-        if expired and ins.fallback_uncertainty is not None:
+        if expired and ins.fallback_uncertainty is not None and rec.uncertainty is None:
             out.append(
                 Finding(
                     "fallback_uncertainty_used",
@@ -682,6 +682,8 @@ def calculate(
                     "its activity error is not included",
                 )
             )
+    # one order whatever the form of the input (inline records or table rows)
+    findings.sort(key=_finding_order)
     result = Result(inventory, inventory.gwp, lines, plans, params, used, findings, masks)
     result._stats, result._ins_u95 = stats, ins_u95
     if uncertainty is None:
@@ -702,6 +704,7 @@ def calculate(
                 "treated as exact: the 95 % interval understates the uncertainty",
             )
         )
+        result.findings.sort(key=_finding_order)
     with np.errstate(over="ignore", invalid="ignore"):
         a1, result.line_half95 = approach1(lines, stats, params, ins_u95, masks, sens=sens)
     _check_uncertainty_magnitudes(inventory, a1, stats)
@@ -730,6 +733,10 @@ def calculate(
     result.seed = seed
     result.iterations = iterations
     return result
+
+
+def _finding_order(f: Finding) -> tuple[str, str, str]:
+    return (f.subject, f.code, f.message)
 
 
 def _unquantified_share(result: Result, stats: Any) -> float:
