@@ -746,18 +746,25 @@ def _unquantified_share(result: Result, stats: Any) -> float:
     activity with neither its own uncertainty nor an instrument (see the findings
     ``uncertainty_not_stated`` and ``activity_uncertainty_missing``).
     """
-    unstated = {f.subject for f in result.findings if f.code == "uncertainty_not_stated"}
+    key = "unstated"  # one entry, replaced when the plans change
+    cached = result.inventory._cache.get(key)
+    if cached is not None and cached[0] is result.plans:
+        static = cached[1]
+    else:  # per source, from the plans: which use a factor or fuel stated without uncertainty
+        unstated = {f.subject for f in result.findings if f.code == "uncertainty_not_stated"}
+        static = np.zeros(len(result.plans) and max(p.index for p in result.plans) + 1, bool)
+        for p in result.plans:
+            refs = {p.factor_ref, p.source.id}
+            if p.market_ref:
+                refs.add(p.market_ref)
+            factor = result.factors_used.get(p.factor_ref)
+            if factor is not None and factor.fuel is not None and p.chain_units:
+                refs.add(factor.fuel.ref)
+            static[p.index] = bool(refs & unstated)
+        result.inventory._cache[key] = (result.plans, static)
     t = result.table.template
     gross = result.group_masks["total"]
-    partial = np.zeros(len(result.plans) and max(p.index for p in result.plans) + 1, dtype=bool)
-    for p in result.plans:
-        refs = {p.factor_ref, p.source.id}
-        if p.market_ref:
-            refs.add(p.market_ref)
-        factor = result.factors_used.get(p.factor_ref)
-        if factor is not None and factor.fuel is not None and p.chain_units:
-            refs.add(factor.fuel.ref)
-        partial[p.index] = bool(refs & unstated) or bool(stats.A_none[p.index] > 0)
+    partial = static | (stats.A_none[: static.size] > 0)
     total = result.total_co2e
     if not total or not partial.any():
         return 0.0
