@@ -5,12 +5,14 @@ differ in the last bits when the rows come in another order. nqi-carbon's report
 totals must not depend on row order, so:
 
 * per-group sums over records (:func:`group_sum`) quantise each value to a fixed grid of
-  ``2**-b`` times the largest magnitude in its group, with ``b = 52 - ceil(log2(n + 1))``
-  (``b >= 32`` for groups of up to 2**20 records). On that grid every partial sum is an
-  integer multiple of the quantum below 2**53, so float64 addition is *exact* and the
-  result is the same in any order. The quantisation changes a record by at most half a
-  quantum: relative to the group's largest record, at most 2**-(b+1) (1.2e-10 for a
-  million records in one group);
+  ``2**(e - b)``, where ``2**e`` bounds the largest magnitude in the group and
+  ``b = 53 - ceil(log2(n))`` for ``n`` records (``b = 53`` for one record: its value is
+  kept exactly; ``b >= 33`` for groups of up to 2**20 records). Every partial sum is then
+  an integer number of quanta of at most ``n * 2**b <= 2**53``, so float64 addition is
+  *exact* and the result is the same in any order. The quantisation changes a record by
+  at most half a quantum: relative to the group's largest record, at most 2**-b
+  (1.2e-10 for a million records in one group; nothing for the largest record of a
+  group of one);
 * sums over a handful of groups use :func:`math.fsum`, which is correctly rounded and
   therefore order-independent.
 """
@@ -40,10 +42,10 @@ def group_scale(
     """Per-group power-of-two scale ``2**(b - e)`` for exact, order-independent sums.
 
     ``bound`` is, per record, an upper bound of the magnitudes to be summed in its group
-    (usually ``|value|`` itself); ``e`` is the binary exponent of the group's largest
-    bound and ``b = 52 - ceil(log2(n + 1))`` for a group of ``n`` records. Values times
-    the scale, rounded to integers, then sum exactly in float64 (every partial sum is an
-    integer below 2**53), in any order.
+    (usually ``|value|`` itself); ``2**e`` bounds the group's largest bound (``frexp``) and
+    ``b = 53 - ceil(log2(n))`` for a group of ``n`` records. Values times the scale,
+    rounded to integers, then sum exactly in float64 (every partial sum is an integer of
+    at most 2**53), in any order.
     """
     if counts is None:
         counts = np.bincount(codes, minlength=n_groups)
@@ -55,7 +57,7 @@ def group_scale(
 def scale_from_max(gmax: FloatArray, counts: npt.NDArray[np.intp]) -> FloatArray:
     """The power-of-two scale of :func:`group_scale` from per-group maxima and counts."""
     _, emax = np.frexp(gmax)
-    bits = 52 - np.ceil(np.log2(counts + 1.0)).astype(np.int64)
+    bits = 53 - np.ceil(np.log2(np.maximum(counts, 1).astype(float))).astype(np.int64)
     # groups whose largest value is below 2**-950 (e.g. 1e-300 t) keep a scale of 2**1000:
     # their values are then resolved to 2**-1000, far below any physical meaning
     exponent = np.minimum(bits - emax, 1000)
