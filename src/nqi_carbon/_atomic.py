@@ -21,6 +21,13 @@ def atomic_write(path: str | Path, writer: Callable[[BinaryIO], None]) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would:
+        # the existing file's, else 0666 less the umask
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as fh:
             writer(fh)
             fh.flush()
@@ -31,6 +38,18 @@ def atomic_write(path: str | Path, writer: Callable[[BinaryIO], None]) -> Path:
             os.unlink(tmp)
         raise
     return target
+
+
+_UMASK: list[int] = []
+
+
+def _umask() -> int:
+    """The process umask (read once; os.umask can only be read by setting it)."""
+    if not _UMASK:
+        current = os.umask(0o022)
+        os.umask(current)
+        _UMASK.append(current)
+    return _UMASK[0]
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

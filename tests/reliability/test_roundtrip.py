@@ -131,3 +131,24 @@ def test_saving_to_an_unknown_file_type_is_a_typed_error(tmp_path, suffix):
         nc.save_result(nc.calculate(inv), tmp_path / f"r{suffix}")
     assert [i.code for i in exc.value.issues] == ["file_type"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from nqi_carbon._atomic import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        import nqi_carbon._atomic as atomic
+
+        atomic._UMASK.clear()
+        p = atomic_write_text(tmp_path / "report.md", "x")
+        assert stat.S_IMODE(p.stat().st_mode) == 0o644  # not mkstemp's private 0600
+        p.chmod(0o640)
+        atomic_write_text(p, "y")  # an existing file keeps its mode
+        assert stat.S_IMODE(p.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
+        atomic._UMASK.clear()
