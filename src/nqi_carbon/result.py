@@ -31,7 +31,7 @@ from .calc import (
 )
 from .errors import InvalidInputError, Issue, unique_issues
 from .factors import Factor, FactorRegistry
-from .gases import KYOTO_GROUPS
+from .gases import KYOTO_GROUPS, gas_pack
 from .gwp_values import gwp_citation, gwp_pack
 from .models import Inventory
 from .uncertainty import GroupUncertainty, approach1, monte_carlo
@@ -286,6 +286,9 @@ class Result:
                 packs[lp.id] = {"id": lp.id, "version": lp.version, "sha256": lp.sha256}
         gpack, gsha = gwp_pack()
         packs[gpack.id] = {"id": gpack.id, "version": gpack.version, "sha256": gsha}
+        # the gas catalogue names every species and splits refrigerant blends (ASHRAE 34)
+        spack, ssha = gas_pack()
+        packs[spack.id] = {"id": spack.id, "version": spack.version, "sha256": ssha}
         cite = gwp_citation("CO2", self.gwp_set)
         sources = [f"{cite.document}, {cite.table or cite.section or ''} <{cite.url}>"]
         # values cited elsewhere than the set's main table (AR6 CH4 by origin) are named too
