@@ -491,3 +491,20 @@ def test_a_regional_factor_used_elsewhere_is_a_finding(facility_region, factor, 
     )
     codes = {f.code for f in nc.calculate(inv).findings}
     assert ("factor_region" in codes) is flagged
+
+
+def test_factor_region_is_compared_whatever_its_case():
+    inline = {
+        "id": "sup/x",
+        "name": "grid, Shanghai",
+        "activity_unit": "MWh",
+        "gases": {"CO2": {"value": 0.5, "unit": "t/MWh"}},
+        "reference": "supplier sheet 2024, table 1",
+        "region": "cn-sh",
+    }
+    inv = inventory(
+        [src("grid", "sup/x", 10, "MWh", category=2)],
+        facilities=[{"id": "f", "operational_control": True, "region": "CN-JS"}],
+        factors=[inline],
+    )
+    assert "factor_region" in {f.code for f in nc.calculate(inv).findings}

@@ -467,3 +467,20 @@ def test_the_share_carried_by_inputs_without_uncertainty_is_reported(one_facilit
     only_grid = nc.calculate(one_facility([grid]), uncertainty="analytical")
     assert only_grid.unquantified_share == 0.0
     assert "uncertainty_incomplete" not in {f.code for f in only_grid.findings}
+
+
+def test_a_market_factor_without_uncertainty_does_not_taint_the_location_based_share(
+    one_facility,
+):
+    # location factor ±2 %, activity ±1 %; the market factor (grid/zero) states none but
+    # enters only the market-based total
+    grid = {
+        "id": "grid",
+        "facility": "a",
+        "category": 2,
+        "factor": "testpack/grid/a",
+        "market_factor": "testpack/grid/zero",
+        "activity": {"amount": 100, "unit": "MWh", "uncertainty": 0.01},
+    }
+    res = nc.calculate(one_facility([grid]), uncertainty="analytical")
+    assert res.unquantified_share == 0.0

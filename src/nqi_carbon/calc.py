@@ -323,7 +323,7 @@ class _Planner:
         Chinese facility, one for ``CN-JS`` only facilities in Jiangsu. ``GLOBAL`` and
         facilities without a region are not checked.
         """
-        region = factor.entry.region
+        region = (factor.entry.region or "").strip().upper()
         facility = next((f for f in self.inv.facilities if f.id == src.facility), None)
         where = facility.region if facility is not None else None
         if not region or not where or not _ISO_REGION.match(region):

@@ -729,7 +729,17 @@ class Inventory(StrictModel):
             key = (info.alias or name) if info is not None else name
             data[key] = _plain_data(value)
         new = validate_mapping(data, source=self.source_path)
-        new._source_path, new._input_sha256 = self._source_path, self._input_sha256
+        # changed content is no longer the file: its hash is that of the canonical mapping
+        # (as for an inventory built from a mapping); unchanged content keeps the file's
+        new._source_path = self._source_path
+        if new.model_dump(mode="json") == self.model_dump(mode="json"):
+            new._input_sha256 = self._input_sha256
+        else:
+            import hashlib
+            import json
+
+            canonical = json.dumps(data, sort_keys=True, default=str).encode("utf-8")
+            new._input_sha256 = hashlib.sha256(canonical).hexdigest()
         return new
 
     def iter_records(self) -> Iterator[tuple[Source, ActivityRecord]]:

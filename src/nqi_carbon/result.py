@@ -757,9 +757,8 @@ def _unquantified_share(result: Result, stats: Any) -> float:
         unstated = {f.subject for f in result.findings if f.code == "uncertainty_not_stated"}
         static = np.zeros(len(result.plans) and max(p.index for p in result.plans) + 1, bool)
         for p in result.plans:
+            # the gross total is location-based: a market-based factor does not enter it
             refs = {p.factor_ref, p.source.id}
-            if p.market_ref:
-                refs.add(p.market_ref)
             factor = result.factors_used.get(p.factor_ref)
             if factor is not None and factor.fuel is not None and p.chain_units:
                 refs.add(factor.fuel.ref)
