@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nqi_carbon.errors import PackError, UnknownFactorError
+from nqi_carbon.errors import InvalidInputError, PackError, UnknownFactorError
 from nqi_carbon.factors import FactorRegistry, load_pack
 
 PACKS = Path(__file__).resolve().parent / "data" / "packs"
@@ -488,3 +488,32 @@ def test_resolve_any_returns_a_factor_or_a_fuel_and_suggests_both():
     } <= set(exc.value.matches)
     with pytest.raises(UnknownFactorError, match=r"^unknown fuel 'cn-mee/fuel/anthracit'"):
         reg.resolve_any("cn-mee/fuel/anthracit")
+
+
+def test_listing_only_user_packs_does_not_open_the_bundled_ones():
+    import nqi_carbon as nc
+
+    def inv(packs):
+        return nc.validate_inventory(
+            {
+                "schema": "nqi-carbon/inventory@1",
+                "organization": {"name": "U", "id": "u", "consolidation": "equity_share"},
+                "period": {"start": "2024-01-01", "end": "2025-01-01"},
+                "gwp": "AR5",
+                "factor_packs": packs,
+                "facilities": [{"id": "a"}],
+                "sources": [
+                    {
+                        "id": "g",
+                        "facility": "a",
+                        "category": 1,
+                        "factor": "ipcc-2006/stationary/natural_gas",
+                        "activity": {"amount": 1, "unit": "TJ"},
+                    }
+                ],
+            }
+        )
+
+    with pytest.raises(InvalidInputError, match="not listed"):
+        nc.calculate(inv([str(TESTPACK)]))
+    assert nc.calculate(inv([str(TESTPACK), "ipcc-2006"])).total_co2e > 0

@@ -961,7 +961,7 @@ def registry_for(inv: Inventory) -> FactorRegistry:
     reg = inv._cache.get(key)
     if reg is None:
         try:
-            reg = FactorRegistry(paths, inv.factors, allowed=allowed or None)
+            reg = FactorRegistry(paths, inv.factors, allowed=allowed if inv.factor_packs else None)
         except PackError as exc:
             raise PackError(
                 [i if i.file else replace(i, file=inv.source_path) for i in exc.issues],
