@@ -852,6 +852,8 @@ class FactorRegistry:
             pid = m.group("pack") if m else None
             if self._allowed is not None and pid in self._bundled_ids and pid not in self._allowed:
                 raise  # the fix is to list the pack, not another id
+            if m is not None and (m.group("version") or pid not in self.pack_ids()):
+                raise  # a wrong version or an unknown pack: its own reason says what to fix
             fuels = self.suggest_fuels(ref)
             if not fuels:
                 raise
@@ -969,10 +971,16 @@ def registry_for(inv: Inventory) -> FactorRegistry:
             ) from None
         issues = []
         for i, target, version in pins:
-            pid = target if target in allowed else load_user_pack(target).id
+            user = target not in allowed
+            pid = load_user_pack(target).id if user else target
             issue = reg._pin_issue(pid, version, field=f"factor_packs[{i}]")
             if issue is not None:
-                issues.append(replace(issue, file=inv.source_path, value=repr(inv.factor_packs[i])))
+                issue = replace(issue, file=inv.source_path, value=repr(inv.factor_packs[i]))
+                if user and pid in reg._user:  # a user pack is listed by its path, not its id
+                    path = inv.factor_packs[i].rsplit("@", 1)[0]
+                    have = reg._user[pid].version
+                    issue = replace(issue, allowed=f"{path}@{have}, or {path} without a pin")
+                issues.append(issue)
         if issues:
             raise PackError(issues, source=inv.source_path)
         inv._cache.clear()
