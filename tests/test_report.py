@@ -79,8 +79,13 @@ def test_html_is_self_contained_with_inline_svg(cement_report):
     page = cement_report.to_html()
     assert page.startswith("<!DOCTYPE html>")
     assert "<svg" in page and "</svg>" in page
-    # no external references: no src/href to http(s), no link or script tags, no @import or url()
-    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', page)
+    # no external references: no src/href to http(s), no link or script tags, no @import or url();
+    # the only hrefs are links (<a>) a reader may follow to the cited documents, never loaded
+    assert re.findall(r"href", page) and all(
+        re.fullmatch(r'<a href="https?://[^"<>\s]+">', a) for a in re.findall(r"<a\b[^>]*>", page)
+    )
+    unlinked = re.sub(r"<a\b[^>]*>", "", page)
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', unlinked)
     assert (
         "<script" not in page
         and "<link" not in page
@@ -293,7 +298,7 @@ def _text(fragment: str) -> str:
     """Plain English text of an HTML fragment (the grey Chinese ``zh`` span dropped)."""
     import html as _html
 
-    fragment = re.sub(r'<span class="zh">.*?</span>', "", fragment, flags=re.S)
+    fragment = re.sub(r'<span class="zh"[^>]*>.*?</span>', "", fragment, flags=re.S)
     return _html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 
 
@@ -303,7 +308,7 @@ def html_table(page: str, table: str) -> list[dict[str, str]]:
     part = page.split(f'<h2 id="{slug}">', 1)[1].split("</table>", 1)[0]
     header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", part, flags=re.S)]
     body = []
-    for tr in re.findall(r"<tr>(.*?)</tr>", part, flags=re.S)[1:]:
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", part, flags=re.S)[1:]:
         cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
         body.append(dict(zip(header, cells, strict=True)))
     return body
@@ -414,17 +419,22 @@ def test_excel_has_a_totals_sheet_with_numbers_and_units(cement_report, rich_rep
 
 def test_excluded_categories_are_marked_not_shown_as_measured_zero(cement_report, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
-    for rows in (
-        md_table(cement_report.to_markdown(), "By category"),
-        html_table(cement_report.to_html(), "By category"),
+    # the example is en+zh: Markdown gives both status words, HTML the Chinese in a zh span
+    for rows, excluded, reported in (
+        (
+            md_table(cement_report.to_markdown(), "By category"),
+            "excluded / 已排除",
+            "reported / 已报告",
+        ),
+        (html_table(cement_report.to_html(), "By category"), "excluded", "reported"),
     ):
         cat = {r["ISO category"]: r for r in rows}
         est, rel = "Excluded, estimated (t CO2e)", "Uncertainty (±%)"
-        assert cat["3"]["Status"] == "excluded"
+        assert cat["3"]["Status"] == excluded
         assert num(cat["3"][est]) == 4200
         assert cat["3"][rel] == "—" and cat["3"]["95 % interval low (t CO2e)"] == "—"
-        assert cat["5"]["Status"] == "excluded" and cat["5"][est] == "—"
-        assert cat["1"]["Status"] == "reported" and cat["1"][rel] != "—"
+        assert cat["5"]["Status"] == excluded and cat["5"][est] == "—"
+        assert cat["1"]["Status"] == reported and cat["1"][rel] != "—"
     wb = openpyxl.load_workbook(cement_report.to_excel(tmp_path / "r.xlsx"))
     xl = {r["category"]: r for r in xl_rows(wb["By category"])}
     assert xl[3]["co2e_t"] == 0 and xl[3]["status"] == "excluded"
@@ -538,14 +548,15 @@ def test_language_sets_headings_and_readable_headers(by_language, rich_report):
         page = rep.to_html()
         ths = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", page, flags=re.S)]
         assert not [h for h in ths if MACHINE.match(h)], (lang, ths)
-        assert ('<html lang="zh-CN">' in page) == (lang == "zh")
+        html_lang = re.search(r'<html lang="([^"]+)">', page).group(1)
+        assert html_lang == {"en": "en", "zh": "zh-Hans", "en+zh": "en"}[lang]
         h2 = [_text(h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, flags=re.S)]
         if lang == "en":
             assert not any(HAN.search(h) for h in h2 + ths)
         elif lang == "zh":
             assert all(HAN.search(h) for h in h2) and "排放量（t CO2e）" in ths
         else:
-            assert '<span class="zh">排放量（t CO2e）</span>' in page
+            assert '<span class="zh" lang="zh-Hans">排放量（t CO2e）</span>' in page
         # intended users (ISO 14064-1 9.3.1 / 9.2) are stated in the report
         assert "Company board; provincial regulator" in md
         assert "Company board; provincial regulator" in page
@@ -621,7 +632,7 @@ def test_numbers_are_formatted_consistently(rich_report, cement_report):
     part = page.split('<h2 id="t-sources">', 1)[1].split("</table>", 1)[0]
     header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", part, flags=re.S)]
     desc = header.index("Description")
-    for tr in re.findall(r"<tr>(.*?)</tr>", part, flags=re.S)[1:]:
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", part, flags=re.S)[1:]:
         cells = re.findall(r"<td([^>]*)>(.*?)</td>", tr, flags=re.S)
         assert "num" not in cells[desc][0]
         assert "num" in cells[header.index("Emissions (t CO2e)")][0]
@@ -688,3 +699,355 @@ def test_the_headline_interval_says_when_inputs_lack_uncertainty():
     md = nc.inventory_report(res).to_markdown()
     share = f"{100 * res.unquantified_share:.3g} %"
     assert share in md and "understates the uncertainty" in md
+
+
+# -- verifier's evidence: instruments, lab analyses, activity evidence, base year, provenance --
+
+HOSTILE = '<script>alert("x")</script> & <b>'
+
+
+def evidence_inventory(language: str = "en+zh", **changes) -> nc.Inventory:
+    """The cement example with user texts that need escaping and an instrument due early."""
+    data = nc.load_inventory(CEMENT).model_dump(mode="json", by_alias=True, exclude_unset=True)
+    data["reporting"]["language"] = language
+    data["organization"]["name"] = f"Cement {HOSTILE} Co"
+    ins = {i["id"]: i for i in data["instruments"]}
+    ins["EM-01"]["kind"] = f"meter {HOSTILE}"
+    ins["EM-01"]["certificate"] = "SGCC & <1>"
+    ins["FM-07"]["calibrated_on"], ins["FM-07"]["calibration_due"] = "2022-12-01", "2023-12-01"
+    src = {s["id"]: s for s in data["sources"]}
+    src["clinker-process"]["activity"][0]["evidence"] = f"ledger {HOSTILE}"
+    src["clinker-process"]["activity"][0]["note"] = "read & signed"
+    src["kiln-coal"]["carbon"]["carbon_fraction"]["lab"] = "Lab <i>&</i>"
+    data["factors"][0]["reference"] = (
+        "Plant lab report https://example.org/ef?a=1&b=2 (see also javascript:alert(1) "
+        'and "https://evil.example/x" onmouseover=alert(1))'
+    )
+    data.update(changes)
+    return nc.validate_inventory(data)
+
+
+@pytest.fixture(scope="module")
+def evidence_report():
+    return nc.inventory_report(nc.calculate(evidence_inventory(), uncertainty="analytical"))
+
+
+def html_rows(page: str, table: str) -> list[tuple[str, dict[str, str]]]:
+    """(row class, {English header: cell text}) of each row of HTML report table *table*."""
+    slug = "t-" + "-".join(table.lower().split())
+    part = page.split(f'<h2 id="{slug}">', 1)[1].split("</table>", 1)[0]
+    header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", part, flags=re.S)]
+    out = []
+    for attrs, tr in re.findall(r"<tr([^>]*)>(.*?)</tr>", part, flags=re.S)[1:]:
+        cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        klass = re.search(r"class='([^']*)'", attrs)
+        out.append((klass.group(1) if klass else "", dict(zip(header, cells, strict=True))))
+    return out
+
+
+def md_facts(md: str, heading: str) -> dict[str, str]:
+    """{English label: value} of a two-column Markdown section under ``## heading``."""
+    rows = md.split(f"\n## {heading}", 1)[1].split("\n## ", 1)[0].splitlines()
+    rows = [r for r in rows if r.startswith("| ") and not r.startswith("| Item")]
+    return {
+        r.strip("| ").split(" | ")[0].split(" / ")[0]: r.strip("| ").split(" | ")[1]
+        for r in rows
+        if r.count(" | ") == 1
+    }
+
+
+def test_instruments_table_shows_calibration_and_assumed_k(evidence_report, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    rep = evidence_report
+    md = {r["Instrument"]: r for r in md_table(rep.to_markdown(), "Instruments")}
+    page = rep.to_html()
+    html = {r["Instrument"]: (k, r) for k, r in html_rows(page, "Instruments")}
+    wb = openpyxl.load_workbook(rep.to_excel(tmp_path / "r.xlsx"))
+    xl = {r["instrument"]: r for r in xl_rows(wb["Instruments"])}
+    assert list(md) == list(html) == list(xl) == ["WB-01", "EM-01", "CS-01", "FM-07"]
+    # WB-01 states k = 2; EM-01 states none: the calculation takes k = 2 (U * 1.96 / 2)
+    assert md["WB-01"]["Coverage factor k"] == html["WB-01"][1]["Coverage factor k"] == "2"
+    assert xl["WB-01"]["coverage_factor"] == 2
+    assert md["EM-01"]["Coverage factor k"] == "k = 2 assumed / 未说明，按 k = 2 计"
+    assert html["EM-01"][1]["Coverage factor k"] == "k = 2 assumed"
+    assert xl["EM-01"]["coverage_factor"] == "k = 2 assumed"
+    em = rep.inventory.instrument("EM-01")
+    assert em.u95 == pytest.approx(0.005 * 1.959963984540054 / 2)
+    for rows in (md, {k: r for k, (_, r) in html.items()}):
+        wb01 = rows["WB-01"]
+        assert wb01["Expanded uncertainty U (relative)"] == "±0.5 %"
+        assert wb01["Accuracy class"] == "0.5"
+        assert wb01["Certificate"] == "JS-JL-2023-118847"
+        assert wb01["Calibrated on"] == "2023-12-18"
+        assert wb01["Calibration due"] == "2024-12-18"
+        assert wb01["Traceability"] == "Jiangsu Institute of Metrology (CNAS L0121)"
+        assert wb01["Used by sources"] == "kiln-coal"
+        assert rows["EM-01"]["Used by sources"] == "grid-electricity"
+        assert rows["EM-01"]["Certificate"] == "SGCC & <1>"
+        assert rows["FM-07"]["Traceability"] == "—"
+    assert xl["WB-01"]["expanded_uncertainty"] == 0.005
+    assert xl["WB-01"]["calibration_due"] == "2024-12-18"
+    assert xl["CS-01"]["used_by"] == "clinker-process"
+    # due inside the period (2024-12-18) is marked; due before it and valid through it too
+    assert md["WB-01"]["Calibration in the period"].startswith("due within the period")
+    assert html["WB-01"] == ("due", html["WB-01"][1])
+    assert html["WB-01"][1]["Calibration in the period"] == "due within the period"
+    assert [k for k, _ in html.values()] == ["due", "", "", ""]
+    assert xl["WB-01"]["calibration_status"] == "due within the period"
+    assert xl["FM-07"]["calibration_status"] == "due before the period"
+    assert xl["CS-01"]["calibration_status"] == "valid through the period"
+    col = [c.value for c in wb["Instruments"][2]].index("calibration_status") + 1
+    assert wb["Instruments"].cell(row=3, column=col).fill.fgColor.rgb.endswith("FFF4E0")
+    labels = [c.value for c in wb["Instruments"][1]]
+    assert "Coverage factor k / 包含因子 k" in labels
+    d = json.loads(rep.to_json())["report"]["instruments"]
+    assert d[1]["coverage_factor"] == 2 and d[1]["coverage_factor_stated"] is False
+    assert d[0]["coverage_factor_stated"] is True and d[0]["calibration_due"] == "2024-12-18"
+
+
+def test_instrument_used_only_in_an_activity_table_lists_its_source(tmp_path):
+    (tmp_path / "a.csv").write_text("source,period,amount,unit,instrument\ngas,2024,100,TJ,M1\n")
+    data = minimal().model_dump(mode="json", by_alias=True, exclude_unset=True)
+    data["sources"][0].pop("activity")
+    data["instruments"] = [{"id": "M1", "kind": "gas meter", "uncertainty": 0.01}]
+    data["activity_files"] = ["a.csv"]
+    import yaml
+
+    (tmp_path / "inv.yaml").write_text(yaml.safe_dump(data))
+    rep = nc.inventory_report(nc.calculate(nc.load_inventory(tmp_path / "inv.yaml")))
+    assert rep.instruments_used()[0]["used_by"] == "gas"
+    assert rep.instruments_used()[0]["calibration_status"] == "no due date stated"
+    src = {r["Source"]: r for r in md_table(rep.to_markdown(), "Sources")}
+    assert num(src["gas"]["Activity, total (source's base unit)"]) == 100
+    assert src["gas"]["Base unit"] == "TJ"
+
+
+def test_lab_analyses_table(evidence_report, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    rep = evidence_report
+    md = md_table(rep.to_markdown(), "Lab analyses")
+    html = [r for _, r in html_rows(rep.to_html(), "Lab analyses")]
+    wb = openpyxl.load_workbook(rep.to_excel(tmp_path / "r.xlsx"))
+    xl = xl_rows(wb["Lab analyses"])
+    # only the parameter stating a lab (oxidation states evidence only)
+    assert len(md) == len(html) == len(xl) == 1
+    for row, sample in ((md[0], "Sample"), (html[0], "Sample / evidence")):
+        assert row["Source"] == "kiln-coal" and row["Parameter"] == "carbon_fraction"
+        assert row["Value"] == "58.2" and row["Unit"] == "percent"
+        assert row["Laboratory"] == "Lab <i>&</i>"
+        assert row["Accreditation"] == "CMA+CNAS" and row["Report date"] == "2025-01-20"
+        assert row[sample] == "monthly as-received carbon (GB/T 30733), weighted annual mean"
+    assert xl[0]["value"] == 58.2 and xl[0]["lab"] == "Lab <i>&</i>"
+    assert xl[0]["report_date"] == "2025-01-20" and xl[0]["accreditation"] == "CMA+CNAS"
+
+
+def test_activity_totals_next_to_the_factor_and_record_evidence(evidence_report, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    rep = evidence_report
+    md_text = rep.to_markdown()
+    page = rep.to_html()
+    wb = openpyxl.load_workbook(rep.to_excel(tmp_path / "r.xlsx"))
+    total = "Activity, total (source's base unit)"
+    for rows in (md_table(md_text, "Sources"), [r for _, r in html_rows(page, "Sources")]):
+        by = {r["Source"]: r for r in rows}
+        assert num(by["kiln-coal"][total]) == 120300  # 12 monthly records, t of coal
+        assert by["kiln-coal"]["Base unit"] == "t"
+        assert num(by["grid-electricity"][total]) == 86420
+        assert by["grid-electricity"]["Factor"] == "cn-mee/grid/national/2022"
+        assert by["chiller-leak"][total] == "0.0185" and by["chiller-leak"]["Base unit"] == "t"
+        header = list(by["kiln-coal"])
+        assert header.index(total) == header.index("Factor") + 1
+    xl = {r["source"]: r for r in xl_rows(wb["Sources"])}
+    assert xl["clinker-process"]["activity"] == 1052300
+    assert xl["clinker-process"]["activity_unit"] == "t"
+    assert xl["clinker-process"]["factor"] == "plant/clinker-calcination"
+    # the lines agree with the totals
+    lines = rep.result.lines
+    assert lines.loc[lines["source"] == "kiln-coal", "activity"].iloc[0] == 120300
+    # evidence and notes per record
+    md_ev = {r["Source"]: r for r in md_table(md_text, "Evidence")}
+    html_ev = {r["Source"]: r for _, r in html_rows(page, "Evidence")}
+    xl_ev = {r["source"]: r for r in xl_rows(wb["Evidence"])}
+    assert set(md_ev) == set(html_ev) == set(xl_ev)
+    assert set(md_ev) == {"clinker-process", "grid-electricity", "chiller-leak"}
+    for ev in (md_ev, html_ev):
+        assert ev["clinker-process"]["Evidence"] == f"ledger {HOSTILE}"
+        assert ev["clinker-process"]["Note"] == "read & signed"
+        assert ev["grid-electricity"]["Evidence"] == "State Grid bills 2024"
+        assert ev["grid-electricity"]["Instrument"] == "EM-01"
+        assert ev["chiller-leak"]["Amount"] == "18.5" and ev["chiller-leak"]["Unit"] == "kg"
+    assert md_ev["grid-electricity"]["Record (period)"] == "whole period / 整个报告期"
+    assert xl_ev["chiller-leak"]["evidence"] == "refrigerant service log"
+    assert xl_ev["clinker-process"]["evidence"] == f"ledger {HOSTILE}"
+    assert "3 of 16 records" in md_text
+    ev = json.loads(rep.to_json())["report"]["evidence"]
+    assert {e["source"] for e in ev} == set(md_ev)
+
+
+def test_base_year_total_in_markdown_html_and_excel(cement_report, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    by = cement_report.inventory.base_year
+    assert by.total_co2e_t == 902310 and by.year == 2020
+    md = md_facts(cement_report.to_markdown(), "Base year")
+    assert md["Base year"] == "2020"
+    assert md["Base-year total (gross, as stated)"] == "902,310.000 t CO2e"
+    change = cement_report.result.total_co2e - 902310
+    assert md["Change of the gross total from the base year"] == (
+        f"{change:,.3f} t CO2e ({100 * change / 902310:+.1f} %)"
+    )
+    assert md["Recalculations"].startswith("2023: base year restated")
+    page = cement_report.to_html()
+    part = page.split('<h2 id="base-year">', 1)[1].split("</table>", 1)[0]
+    assert "902,310.000 t CO2e" in part and "<td>2020</td>" in part
+    wb = openpyxl.load_workbook(cement_report.to_excel(tmp_path / "r.xlsx"))
+    rows = {r[0]: (r[2], r[3]) for r in wb["Totals"].iter_rows(min_row=2, values_only=True)}
+    assert rows["base_year"] == (2020, "year")
+    assert rows["base_year_co2e_t"] == (902310, "t CO2e")
+    assert rows["change_from_base_year_t"][0] == pytest.approx(change)
+    # no base year: no section, no rows
+    rep = nc.inventory_report(nc.calculate(minimal()))
+    assert "## Base year" not in rep.to_markdown() and 'id="base-year"' not in rep.to_html()
+    assert "base_year" not in {k for k, *_ in rep.totals_rows()}
+
+
+def test_provenance_section_names_packs_and_how_their_hash_is_computed(cement_report):
+    import hashlib
+
+    from nqi_carbon._yaml import load_yaml_text
+
+    prov = cement_report.result.provenance()
+    md = cement_report.to_markdown()
+    page = cement_report.to_html()
+    facts = md_facts(md, "Provenance")
+    assert facts["nqi-carbon version"] == nc.__version__
+    assert facts["Input SHA-256"] == prov["input_sha256"]
+    assert facts["GWP source"] == prov["gwp_source"]
+    part = page.split('<h2 id="provenance">', 1)[1]
+    assert prov["input_sha256"] in part and nc.__version__ in part
+    assert "Table 7.SM.7" in part
+    assert len(prov["factor_packs"]) >= 2
+    for pack in prov["factor_packs"]:
+        assert f"| {pack['id']} | {pack['version']} | {pack['sha256']} |" in md
+        assert f"<td>{pack['id']}</td><td>{pack['version']}</td><td>{pack['sha256']}</td>" in part
+    # the input hash: the file's bytes
+    assert prov["input_sha256"] == hashlib.sha256(CEMENT.read_bytes()).hexdigest()
+    # the pack hash as the report describes it: canonical JSON of the parsed pack
+    assert "canonical JSON (keys sorted at every level" in md
+    assert 'compact separators "," and ":" with no spaces' in md
+    path = ROOT / "emission_factors" / "cn-mee.yaml"
+    data = load_yaml_text(path.read_bytes(), source=str(path))
+    text = json.dumps(
+        data,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=lambda o: o.isoformat(),
+    )
+    cn = next(p for p in prov["factor_packs"] if p["id"] == "cn-mee")
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == cn["sha256"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() != cn["sha256"]  # not the file bytes
+
+
+def test_monte_carlo_seed_iterations_mean_median_next_to_the_interval(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    seed = 2**63 - 12345  # 19 digits: an Excel number keeps 15
+    res = nc.calculate(
+        nc.load_inventory(CEMENT), uncertainty="monte_carlo", iterations=200, seed=seed
+    )
+    rep = nc.inventory_report(res)
+    u = res.group_uncertainty["total"]
+    md = rep.to_markdown()
+    headline = next(ln for ln in md.splitlines() if ln.startswith("95 % interval of the gross"))
+    assert f"Monte Carlo: 200 iterations, seed {seed}; " in headline
+    assert f"mean {u.mean:,.1f}, median {u.median:,.1f} t CO2e" in headline
+    assert f"随机数种子 {seed}" in headline
+    page = rep.to_html()
+    para = re.search(r"<p>95 % interval of the gross total.*?</p>", page, flags=re.S).group(0)
+    assert f"seed {seed}" in _text(para) and "200 iterations" in _text(para)
+    assert md_facts(md, "Provenance")["Monte Carlo seed"] == str(seed)
+    wb = openpyxl.load_workbook(rep.to_excel(tmp_path / "mc.xlsx"))
+    tot = {r[0].value: r[2] for r in wb["Totals"].iter_rows(min_row=2)}
+    assert tot["mc_seed"].value == str(seed) and tot["mc_seed"].data_type == "s"
+    assert tot["mc_iterations"].value == 200
+    assert tot["mc_mean_t"].value == pytest.approx(u.mean)
+    assert tot["mc_median_t"].value == pytest.approx(u.median)
+    prov = {r[0].value: r[1] for r in wb["Provenance"].iter_rows(min_row=2)}
+    assert prov["seed"].value == str(seed) and prov["seed"].data_type == "s"
+    assert int(prov["seed"].value) == seed
+    assert prov["iterations"].value == 200
+    # analytical: no Monte Carlo words
+    assert "Monte Carlo:" not in nc.inventory_report(nc.calculate(minimal())).to_markdown()
+
+
+def test_html_language_and_status_words_follow_the_language():
+    reps = {
+        lang: nc.inventory_report(nc.calculate(evidence_inventory(lang), uncertainty="analytical"))
+        for lang in ("en", "zh", "en+zh")
+    }
+    expected_lang = {"en": "en", "zh": "zh-Hans", "en+zh": "en"}
+    status = {"en": "present", "zh": "已提供", "en+zh": "present / 已提供"}
+    excluded = {"en": "excluded", "zh": "已排除", "en+zh": "excluded / 已排除"}
+    for lang, rep in reps.items():
+        page = rep.to_html()
+        assert re.search(r'<html lang="([^"]+)">', page).group(1) == expected_lang[lang]
+        spans = re.findall(r'<span class="zh"[^>]*>', page)
+        assert all(s == '<span class="zh" lang="zh-Hans">' for s in spans)
+        assert bool(spans) == (lang == "en+zh")
+        md = rep.to_markdown()
+        row = next(ln for ln in md.splitlines() if ln.startswith("| a | "))
+        assert f"| {status[lang]} |" in row
+        cat3 = next(ln for ln in md.splitlines() if ln.startswith("| 3 | "))
+        assert f"| {excluded[lang]} |" in cat3
+    consolidation = {
+        "en": "operational control",
+        "zh": "运营控制",
+        "en+zh": "operational control / 运营控制",
+    }
+    for lang, rep in reps.items():
+        md = rep.to_markdown()
+        label = {
+            "en": "Consolidation approach",
+            "zh": "合并方法",
+            "en+zh": "Consolidation approach / 合并方法",
+        }
+        assert f"- {label[lang]}: {consolidation[lang]}" in md
+    # en+zh HTML: the Chinese status word in a zh span
+    page = reps["en+zh"].to_html()
+    assert '<td>present <span class="zh" lang="zh-Hans">已提供</span></td>' in page
+
+
+def test_factor_urls_are_links_only_for_http(evidence_report):
+    page = evidence_report.to_html()
+    anchors = re.findall(r"<a\b[^>]*>.*?</a>", page, flags=re.S)
+    assert (
+        '<a href="https://example.org/ef?a=1&amp;b=2">https://example.org/ef?a=1&amp;b=2</a>'
+        in anchors
+    )
+    assert '<a href="https://evil.example/x">https://evil.example/x</a>' in anchors
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert hrefs and all(re.match(r"https?://", h) for h in hrefs)
+    assert "javascript:alert(1)" in page and 'href="javascript' not in page
+    assert "onmouseover=alert(1)" in page  # as text, never an attribute
+    assert not re.search(r"<a [^>]*onmouseover", page)
+    # pack citations are linked too (the cited grid factor document)
+    factors = page.split('<h2 id="t-factors">', 1)[1].split("</table>", 1)[0]
+    assert factors.count("<a href=") >= 2
+    # Markdown keeps the plain text
+    assert "https://example.org/ef?a=1&b=2" in evidence_report.to_markdown()
+
+
+def test_user_texts_are_escaped_in_html(evidence_report, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    page = evidence_report.to_html()
+    assert "<script" not in page and "<b> Co" not in page and "<i>&" not in page
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;"
+    assert page.count(escaped) >= 4  # title, h1, facts, instrument kind, evidence
+    assert "SGCC &amp; &lt;1&gt;" in page and "Lab &lt;i&gt;&amp;&lt;/i&gt;" in page
+    assert "read &amp; signed" in page
+    # text outputs keep the text as given
+    md = evidence_report.to_markdown()
+    assert f"ledger {HOSTILE}" in md and "Lab <i>&</i>" in md
+    wb = openpyxl.load_workbook(evidence_report.to_excel(tmp_path / "r.xlsx"))
+    kinds = {r["instrument"]: r["kind"] for r in xl_rows(wb["Instruments"])}
+    assert kinds["EM-01"] == f"meter {HOSTILE}"

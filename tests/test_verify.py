@@ -219,7 +219,10 @@ def test_cement_example_verification_report_is_current():
     )
     kinds = {m.subject: m.kind for m in ver.misstatements if m.level == "source_gas"}
     assert kinds["chiller-leak"] == "omission"
-    assert ver.opinion == "unmodified"
+    # misstatements far below materiality, but December's coal (belt scale past its
+    # calibration due date) is more than materiality: insufficient evidence -> modified
+    assert ver.material is False and ver.unsupported_material is True
+    assert ver.opinion == "modified"
 
 
 def test_verification_displays_in_jupyter(cement):
@@ -437,3 +440,347 @@ def test_verification_repr_is_a_one_line_summary(cement):
     one = nc.verify(inv, _claim(result), materiality=0.05, assurance="reasonable")
     assert "0 misstatements" in repr(one) and "findings" in repr(one)
     assert " 1 findings" not in repr(one) and " 1 misstatements" not in repr(one)
+
+
+# -- verifier, scope, criteria, materiality in t, bases, consistency, evidence, Chinese --
+
+
+def _hand_inventory(*, language=None, conformity=None, due=None, exclusions=True):
+    """Two sources with hand numbers: a (cat. 1) 500 MWh x 0.2 = 100 t; b (cat. 2)
+    12 months x 10 MWh x 0.5 = 60 t (meter M, calibration due ``due``)."""
+    data = {
+        "schema": "nqi-carbon/inventory@1",
+        "organization": {"name": "Hand Co", "id": "hand", "consolidation": "equity_share"},
+        "period": {"start": "2024-01-01", "end": "2025-01-01"},
+        "gwp": "AR6",
+        "facilities": [{"id": "f", "name": "Plant F"}],
+        "instruments": [
+            {"id": "M", "kind": "meter", "uncertainty": 0.01}
+            | ({"calibration_due": due} if due else {})
+        ],
+        "factors": [
+            {
+                "id": "u/fuel",
+                "activity_unit": "MWh",
+                "gases": {"CO2": {"value": 0.2, "unit": "t/MWh"}},
+                "reference": "supplier sheet 2024, table 1",
+            },
+            {
+                "id": "u/grid",
+                "activity_unit": "MWh",
+                "gases": {"CO2": {"value": 0.5, "unit": "t/MWh"}},
+                "reference": "grid operator notice 2024",
+            },
+        ],
+        "sources": [
+            {
+                "id": "a",
+                "facility": "f",
+                "category": 1,
+                "factor": "u/fuel",
+                "activity": {"amount": 500, "unit": "MWh", "uncertainty": 0.01},
+            },
+            {
+                "id": "b",
+                "facility": "f",
+                "category": 2,
+                "factor": "u/grid",
+                "activity": [
+                    {"period": f"2024-{m:02d}", "amount": 10, "unit": "MWh", "instrument": "M"}
+                    for m in range(1, 13)
+                ],
+            },
+        ],
+    }
+    if exclusions:
+        data["exclusions"] = [
+            {"category": 3, "reason": "below the 1 % threshold", "estimated_co2e_t": 1.5}
+        ]
+    reporting = {}
+    if language:
+        reporting["language"] = language
+    if conformity:
+        reporting["conformity_statement"] = conformity
+    if reporting:
+        data["reporting"] = reporting
+    return nc.validate_inventory(data)
+
+
+def _hand_claim(total=160.0, **extra):
+    return {"gwp_set": "AR6", "totals": {"gross_co2e_t": total, **extra}}
+
+
+def test_verifier_body_date_and_scope_are_stated(tmp_path, capsys):
+    inv = _hand_inventory()
+    ver = nc.verify(
+        inv,
+        _hand_claim(),
+        materiality=0.05,
+        assurance="reasonable",
+        verifier="Zhang Wei",
+        body="Example Verification Co.",
+        date="2025-04-30",
+    )
+    d = json.loads(ver.to_json())
+    assert (d["verifier"], d["verification_body"], d["verification_date"]) == (
+        "Zhang Wei",
+        "Example Verification Co.",
+        "2025-04-30",
+    )
+    scope = d["scope"]
+    assert scope["organization"]["name"] == "Hand Co"
+    assert scope["facilities"] == [{"id": "f", "name": "Plant F"}]
+    assert scope["period"] == {"start": "2024-01-01", "end": "2025-01-01"}
+    assert scope["gwp_set"] == "AR6"
+    assert scope["categories_included"] == ["1", "2"]
+    (exc,) = scope["categories_excluded"]
+    assert exc["category"] == "3" and exc["estimated_co2e_t"] == 1.5
+    md = ver.to_markdown()
+    assert "- Verifier: Zhang Wei" in md and "- Verification body: Example Verification Co." in md
+    assert "- Date of verification: 2025-04-30" in md and "## Scope" in md
+    assert "3: below the 1 % threshold (estimated 2 t CO2e)" in md
+    page = ver.to_html()
+    assert "Zhang Wei" in page and 'id="scope"' in page
+    # not given: "not stated" in the report, null in the JSON
+    bare = nc.verify(inv, _hand_claim(), materiality=0.05, assurance="reasonable")
+    assert bare.to_dict()["verifier"] is None and bare.to_dict()["verification_body"] is None
+    assert "- Verifier: not stated" in bare.to_markdown()
+    assert "- Verification body: not stated" in bare.to_markdown()
+    with pytest.raises(InvalidInputError, match="verification_date"):
+        nc.verify(inv, _hand_claim(), materiality=0.05, assurance="reasonable", date="30/04/2025")
+    # the command line
+    from nqi_carbon.cli import main
+
+    claim = tmp_path / "c.json"
+    claim.write_text(json.dumps(_hand_claim(866038)))
+    args = ["verify", str(EX / "cement" / "inventory.yaml"), "--claimed", str(claim)]
+    args += ["--materiality", "eu-ets-c", "--assurance", "limited", "--format", "json"]
+    assert main([*args, "--verifier", "Li Na", "--body", "VB Ltd", "--date", "2025-05-02"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["verifier"], out["verification_body"], out["verification_date"]) == (
+        "Li Na",
+        "VB Ltd",
+        "2025-05-02",
+    )
+
+
+def test_criteria_name_iso_14064_1_and_3_and_the_conformity_statement():
+    from nqi_carbon.verification import CRITERIA
+
+    text = "Prepared in accordance with ISO 14064-1:2018 and the  Chinese cement-sector guideline."
+    ver = nc.verify(
+        _hand_inventory(conformity=text), _hand_claim(), materiality=0.05, assurance="reasonable"
+    )
+    folded = " ".join(text.split())
+    assert CRITERIA[0] == (
+        "ISO 14064-1:2018 (quantification and reporting); verification performed in the style "
+        "of ISO 14064-3:2019"
+    )
+    d = ver.to_dict()
+    assert d["criteria"].startswith(CRITERIA[0]) and folded in d["criteria"]
+    assert d["criteria_programme"] == folded
+    md, page = ver.to_markdown(), ver.to_html()
+    assert "## Criteria" in md and CRITERIA[0] in md and f'"{folded}"' in md
+    assert (
+        'id="criteria"' in page and "ISO 14064-3:2019" in page and "Chinese cement-sector" in page
+    )
+    plain = nc.verify(_hand_inventory(), _hand_claim(), materiality=0.05, assurance="reasonable")
+    assert plain.to_dict()["criteria"] == CRITERIA[0]
+    assert plain.to_dict()["criteria_programme"] is None
+
+
+def test_materiality_is_stated_as_a_fraction_in_tonnes_and_by_preset_name():
+    inv = _hand_inventory()
+    # claim 170 t against 160 t recomputed: +10 t = 5.88 % of the claim
+    ver = nc.verify(inv, _hand_claim(170.0), materiality=0.05, assurance="limited")
+    assert ver.materiality_t == pytest.approx(8.5)  # 0.05 x 170
+    assert ver.opinion == "modified"  # 10 t >= 8.5 t, < 2 x 8.5 t
+    assert "materiality 5 % of the claimed total, 8.500 t CO2e" in ver.statement
+    assert "实质性为声明总量的 5 %，即 8.500 t CO2e" in ver.statement_zh
+    md = ver.to_markdown()
+    assert "- Materiality: 5 % of the claimed total (fraction 0.05) = 8.500 t CO2e" in md
+    d = ver.to_dict()
+    assert d["materiality"] == 0.05 and d["materiality_t"] == pytest.approx(8.5)
+    assert d["materiality_preset"] is None and d["materiality_label"] is None
+    # every wording carries the figure
+    for claim_t, assurance in ((160.0, "reasonable"), (160.0, "limited"), (200.0, "reasonable")):
+        v = nc.verify(inv, _hand_claim(claim_t), materiality=0.05, assurance=assurance)
+        assert f"{0.05 * claim_t:,.3f} t CO2e" in v.statement, (claim_t, assurance, v.opinion)
+    # a preset is named
+    cement = nc.load_inventory(EX / "cement" / "inventory.yaml")
+    c = nc.verify(
+        cement, EX / "cement" / "claimed.json", materiality="eu-ets-c", assurance="limited"
+    )
+    assert c.materiality_t == pytest.approx(0.02 * 866038)  # 17,320.76 t
+    assert c.to_dict()["materiality_preset"] == "eu-ets-c"
+    assert c.to_dict()["materiality_label"] == "EU ETS category C, 2 %"
+    assert "EU ETS category C, 2 %" in c.to_markdown() and "17,320.760 t CO2e" in c.to_markdown()
+
+
+def test_aggregate_pct_is_a_fraction_and_the_bases_are_documented():
+    inv = _hand_inventory()
+    # source a claimed 110 (recomputed 100), b right: +10 t
+    claim = {"gwp_set": "AR6", "totals": {"gross_co2e_t": 170.0}, "by_source": {"a": 110, "b": 60}}
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    (row,) = [m for m in ver.misstatements if m.level == "source_gas"]
+    assert row.relative == pytest.approx(10 / 100)  # / the row's recomputed figure
+    assert ver.aggregate_misstatement_fraction == pytest.approx(10 / 170)  # / the claimed total
+    assert ver.aggregate_misstatement_pct == ver.aggregate_misstatement_fraction
+    d = json.loads(ver.to_json())
+    assert d["aggregate_misstatement_pct"] == d["aggregate_misstatement_fraction"]
+    assert d["aggregate_misstatement_pct"] == pytest.approx(0.0588235, rel=1e-5)
+    assert "FRACTION" in d["definitions"]["aggregate_misstatement_pct"]
+    assert "recomputed_t" in d["definitions"]["misstatements.relative"]
+    md = ver.to_markdown()
+    assert "relative (÷ the row's recomputed)" in md and "| +10 % |" in md
+    assert "5.88 % of the claimed total (fraction 0.0588" in md
+    import html as _html
+
+    assert "Relative to the row's recomputed (%)" in _html.unescape(ver.to_html())
+
+
+def test_a_category_that_is_not_the_sum_of_its_stated_sources_is_an_inconsistency():
+    inv = _hand_inventory()
+    # recomputed: a (cat. 1) 100, b (cat. 2) 60. Claim: category 1 says 110 but its only
+    # source says 100; the total 170 = sum of the categories, not of the sources (160)
+    claim = {
+        "gwp_set": "AR6",
+        "totals": {"gross_co2e_t": 170.0, "by_category": {"1": 110, "2": 60}},
+        "by_source": {"a": 100, "b": 60},
+    }
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    rows = {(m.level, m.subject): m for m in ver.misstatements}
+    cat = rows[("category", "1: stated category vs sum of its stated source_gas figures")]
+    assert (cat.claimed_t, cat.recomputed_t, cat.difference_t) == (110, 100, 10)
+    assert cat.kind == "inconsistency" and cat.direction == "overstatement"
+    assert ("category", "2: stated category vs sum of its stated source_gas figures") not in rows
+    head = rows[("total", "gross: stated total vs sum of stated source_gas figures")]
+    assert head.difference_t == 10 and head.kind == "inconsistency"
+    assert rows[("category", "1")].difference_t == 10  # 110 vs 100 recomputed
+    # the aggregate counts the 10 t once: sources 0 + headline +10, not +20
+    assert ver.aggregate_net_t == pytest.approx(10) and ver.aggregate_gross_t == pytest.approx(10)
+    assert ver.aggregate_net_t == pytest.approx(ver.claimed_co2e_t - ver.recomputed_co2e_t)
+    # errors that cancel in the total are listed per category, still never aggregated
+    claim["totals"] = {"gross_co2e_t": 160.0, "by_category": {"1": 110, "2": 50}}
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    incons = {m.subject: m.difference_t for m in ver.misstatements if "vs sum of its" in m.subject}
+    assert incons == {
+        "1: stated category vs sum of its stated source_gas figures": 10,
+        "2: stated category vs sum of its stated source_gas figures": -10,
+    }
+    assert ver.aggregate_net_t == 0 and ver.aggregate_gross_t == 0
+    assert ver.material_categories == ["1", "2"]  # 10 t >= 0.05 x 160 = 8 t each
+    # whole units: 1 t off across 2 printed figures of 0 decimals (slack 1.0) is rounding
+    claim["totals"] = {"gross_co2e_t": 160.0, "by_category": {"1": 101, "2": 60}}
+    claim["by_source"] = {"a": 100, "b": 60}
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    (r,) = [m for m in ver.misstatements if "vs sum of its" in m.subject]
+    assert r.kind == "rounding" and r.difference_t == 1
+    # no total stated: the sum of the stated categories is the headline
+    claim = {
+        "gwp_set": "AR6",
+        "totals": {"by_category": {"1": 110, "2": 60}},
+        "by_source": {"a": 100, "b": 60},
+    }
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    assert ver.claimed_co2e_t == 170
+    assert ver.aggregate_net_t == pytest.approx(10) == ver.claimed_co2e_t - ver.recomputed_co2e_t
+
+
+def test_expired_calibration_is_sized_and_weighed_against_materiality():
+    # meter M due 2024-10-15: the readings of October (covers the 16th..31st, counted whole),
+    # November and December are after it: 3 x 10 MWh x 0.5 t/MWh = 15 t of b's 60 t
+    inv = _hand_inventory(due="2024-10-15")
+    at5 = nc.verify(inv, _hand_claim(160.0), materiality=0.05, assurance="reasonable")
+    (u,) = at5.unsupported
+    assert (u.source, u.instruments, u.calibration_due, u.readings, u.basis) == (
+        "b",
+        ("M",),
+        "2024-10-15",
+        3,
+        "readings",
+    )
+    assert u.co2e_t == pytest.approx(15.0)
+    assert at5.materiality_t == pytest.approx(8.0)  # 0.05 x 160
+    assert at5.unsupported_material is True and at5.material is False
+    assert at5.opinion == "modified"  # insufficient evidence for 15 t >= 8 t
+    assert "unable to obtain sufficient appropriate evidence for 15.000 t CO2e" in at5.statement
+    assert "reaches materiality (8.000 t CO2e)" in at5.statement
+    (f,) = [f for f in at5.findings if f.code == "instrument_calibration_expired"]
+    assert "15.000 t CO2e" in f.message and "187.5 % of materiality (8.000 t CO2e)" in f.message
+    d = json.loads(at5.to_json())
+    assert d["unsupported_evidence_t"] == pytest.approx(15.0)
+    assert d["unsupported_evidence_material"] is True
+    assert d["unsupported_evidence"][0]["basis"] == "readings"
+    # at 10 % (16 t) the 15 t are stated but below materiality: unmodified
+    at10 = nc.verify(inv, _hand_claim(160.0), materiality=0.10, assurance="limited")
+    assert at10.unsupported_t == pytest.approx(15.0) and at10.unsupported_material is False
+    assert at10.opinion == "unmodified" and "sufficient appropriate evidence" not in at10.statement
+    (f,) = [f for f in at10.findings if f.code == "instrument_calibration_expired"]
+    assert "93.8 % of materiality (16.000 t CO2e)" in f.message
+    assert "below materiality" in at10.to_markdown()
+    # every reading late: the whole source; a valid calibration: nothing unsupported
+    late = nc.verify(
+        _hand_inventory(due="2023-12-31"), _hand_claim(), materiality=0.5, assurance="limited"
+    )
+    assert late.unsupported[0].co2e_t == pytest.approx(60.0) and late.unsupported[0].readings == 12
+    ok = nc.verify(
+        _hand_inventory(due="2025-01-01"), _hand_claim(), materiality=0.05, assurance="limited"
+    )
+    assert ok.unsupported == [] and ok.opinion == "unmodified"
+
+
+def test_expired_calibration_in_an_activity_table_counts_the_whole_source(tmp_path):
+    data = _hand_inventory(due="2024-10-15").model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    b = next(s for s in data["sources"] if s["id"] == "b")
+    del b["activity"]
+    rows = "\n".join(f"b,2024-{m:02d},10,MWh,M" for m in range(1, 13))
+    (tmp_path / "b.csv").write_text("source,period,amount,unit,instrument\n" + rows + "\n")
+    data["activity_files"] = ["b.csv"]
+    path = tmp_path / "inv.json"
+    path.write_text(json.dumps(data))
+    inv = nc.load_inventory(path)
+    ver = nc.verify(inv, _hand_claim(160.0), materiality=0.05, assurance="reasonable")
+    (u,) = ver.unsupported
+    assert u.basis == "whole_source" and u.co2e_t == pytest.approx(60.0) and u.readings == 0
+    assert ver.opinion == "modified"
+
+
+@pytest.mark.parametrize("language", ["zh", "en+zh"])
+def test_chinese_statement_and_headings(language):
+    inv = _hand_inventory(language=language)
+    ok = nc.verify(inv, _hand_claim(160.0), materiality=0.05, assurance="reasonable")
+    md = ok.to_markdown()
+    for term in (
+        "核查报告",
+        "## ",
+        "核查声明",
+        "核查范围",
+        "核查准则",
+        "错报",
+        "合理保证",
+        "实质性",
+        "核查意见",
+        "无保留意见",
+    ):
+        assert term in md, term
+    assert "我们认为" in md and ok.statement_zh in md
+    assert (ok.statement in md) is (language == "en+zh")
+    assert ("## Statement / 核查声明" in md) is (language == "en+zh")
+    assert ("## 核查声明" in md) is (language == "zh")
+    modified = nc.verify(inv, _hand_claim(170.0), materiality=0.05, assurance="limited")
+    assert "保留意见" in modified.to_markdown() and "有限保证" in modified.to_markdown()
+    assert "根据所执行的程序" in modified.statement_zh
+    adverse = nc.verify(inv, _hand_claim(200.0), materiality=0.05, assurance="reasonable")
+    assert (
+        "否定意见" in adverse.to_markdown()
+        and "未按照 ISO 14064-1:2018 编制" in adverse.statement_zh
+    )
+    page = adverse.to_html()
+    assert "核查声明" in page and "否定意见" in page and adverse.statement_zh in page
+    # the JSON is the same in every language: both statements, always
+    en = nc.verify(_hand_inventory(), _hand_claim(200.0), materiality=0.05, assurance="reasonable")
+    assert en.to_dict()["statement_zh"] == adverse.statement_zh
+    assert "核查" not in en.to_markdown() and "否定意见" not in en.to_html()

@@ -424,7 +424,15 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from .verification import verify
 
     inv = load_inventory(args.file)
-    ver = verify(inv, args.claimed, materiality=args.materiality, assurance=args.assurance)
+    ver = verify(
+        inv,
+        args.claimed,
+        materiality=args.materiality,
+        assurance=args.assurance,
+        verifier=args.verifier,
+        body=args.body,
+        date=args.date,
+    )
     if args.format == "json":
         sys.stdout.write(ver.to_json() + "\n")
     elif args.format == "html":
@@ -546,6 +554,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     v2.add_argument("--assurance", choices=("reasonable", "limited"), required=True)
     v2.add_argument("--format", choices=("md", "json", "html"), default="md")
+    v2.add_argument("--verifier", help="the verifier (lead verifier); 'not stated' when omitted")
+    v2.add_argument("--body", help="the verification body; 'not stated' when omitted")
+    v2.add_argument("--date", help="date of the verification statement (ISO, 2025-04-30)")
     v2.set_defaults(func=_cmd_verify)
 
     tj = sub.add_parser(

@@ -13,6 +13,7 @@ import datetime as _dt
 import html
 import json
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -131,7 +132,8 @@ tr.not_applicable td{color:#777} footer{margin-top:2em;color:#777;font-size:.8em
 .scroll{overflow-x:auto} table.checklist{width:100%} table.checklist td:nth-child(2){min-width:16em}
 .opinion{font-size:1.1em;padding:.6em 1em;border-radius:6px;border:1px solid #ddd;display:inline-block}
 .opinion.unmodified{background:#e6f4ea} .opinion.modified{background:#fff4e0} .opinion.adverse{background:#fde8e8}
-tr.fail td{background:#fde8e8} tr.warning td:first-child{color:#9a6700} tr.error td:first-child{color:#b42318}"""
+tr.fail td{background:#fde8e8} tr.warning td:first-child{color:#9a6700} tr.error td:first-child{color:#b42318}
+tr.due td{background:#fff4e0}"""
 """Inline style sheet of the HTML reports (inventory and verification): no external reference."""
 
 
@@ -173,8 +175,33 @@ def _tr_html(pair: Pair, lang: Language) -> str:
     """HTML of an (English, Chinese) pair: the Chinese in a grey ``zh`` span when both."""
     en, zh = pair
     if lang == "en+zh" and en != zh:
-        return f'{html.escape(en)} <span class="zh">{html.escape(zh)}</span>'
+        return f'{html.escape(en)} <span class="zh" lang="zh-Hans">{html.escape(zh)}</span>'
     return html.escape(_tr(pair, lang))
+
+
+_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+
+
+def _linked(text: str) -> str:
+    """HTML of *text* with its http(s) URLs as links; everything escaped.
+
+    Only ``http://`` and ``https://`` URLs become links (never ``javascript:`` or others);
+    trailing punctuation stays outside the link.
+    """
+    out, at = [], 0
+    for m in _URL.finditer(text):
+        url = m.group(0).rstrip(".,;:)]}")
+        if len(url) <= len("https://"):
+            continue
+        out.append(html.escape(text[at : m.start()]))
+        out.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>')
+        at = m.start() + len(url)
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+_LINKED_COLUMNS = frozenset({"citation"})
+"""Columns whose URLs are links in HTML (factor and parameter references)."""
 
 
 TABLE_TITLES: dict[str, Pair] = {
@@ -187,6 +214,9 @@ TABLE_TITLES: dict[str, Pair] = {
     "By scope": ("Emissions by scope", "按范围分列的排放"),
     "By facility": ("Emissions by facility", "按设施分列的排放"),
     "Sources": ("Emission sources and quantification methods", "排放源及量化方法"),
+    "Instruments": ("Instruments and calibration", "计量器具及校准"),
+    "Lab analyses": ("Laboratory analyses", "实验室检测"),
+    "Evidence": ("Activity data evidence (per record)", "活动数据证据（按记录）"),
     "Lines": ("Calculation lines (per source and gas)", "计算明细（按排放源和气体）"),
     "Factors": ("Emission factors and fuel parameters used", "所用排放因子和燃料参数"),
     "GWP": ("Global warming potentials (GWP) used", "所用全球变暖潜势（GWP）值"),
@@ -249,6 +279,25 @@ COLUMN_LABELS: dict[str, Pair] = {
     "severity": ("Severity", "严重程度"),
     "subject": ("Subject", "对象"),
     "message": ("Message", "说明"),
+    "instrument": ("Instrument", "计量器具"),
+    "kind": ("Kind", "类型"),
+    "expanded_uncertainty": ("Expanded uncertainty U (relative)", "扩展不确定度 U（相对）"),
+    "coverage_factor": ("Coverage factor k", "包含因子 k"),
+    "accuracy_class": ("Accuracy class", "准确度等级"),
+    "certificate": ("Certificate", "校准/检定证书编号"),
+    "calibrated_on": ("Calibrated on", "校准日期"),
+    "calibration_due": ("Calibration due", "校准有效期至"),
+    "calibration_status": ("Calibration in the period", "报告期内校准状态"),
+    "traceability": ("Traceability", "量值溯源"),
+    "used_by": ("Used by sources", "使用该器具的排放源"),
+    "parameter": ("Parameter", "参数"),
+    "lab": ("Laboratory", "检测实验室"),
+    "accreditation": ("Accreditation", "资质认定/认可"),
+    "report_date": ("Report date", "报告日期"),
+    "evidence": ("Evidence", "证据"),
+    "record": ("Record (period)", "记录（期间）"),
+    "amount": ("Amount", "数量"),
+    "note": ("Note", "备注"),
 }
 """Readable (English, Chinese) header of each machine column name, units included."""
 
@@ -262,6 +311,12 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ("By category", "name_zh"): ("Category (Chinese)", "类别名称（中文）"),
     ("Data quality by source", "method"): ("Method basis", "方法依据"),
     ("Data quality by source", "activity"): ("Activity data basis", "活动数据依据"),
+    ("Sources", "activity"): (
+        "Activity, total (source's base unit)",
+        "活动数据合计（排放源基准单位）",
+    ),
+    ("Sources", "activity_unit"): ("Base unit", "基准单位"),
+    ("Lab analyses", "evidence"): ("Sample / evidence", "样品及证据"),
 }
 
 
@@ -286,7 +341,28 @@ _VALUE_ZH: dict[str, str] = {
     "operational_control": "运营控制",
     "financial_control": "财务控制",
     "equity_share": "股权比例",
+    "not_verified": "未核查",
+    "limited": "有限保证",
+    "reasonable": "合理保证",
+    # instruments: the coverage factor and the calibration status in the period
+    "k = 2 assumed": "未说明，按 k = 2 计",
+    "due within the period": "校准在报告期内到期",
+    "due before the period": "报告期开始前已到期",
+    "valid through the period": "整个报告期内有效",
+    "no due date stated": "未说明有效期",
+    "whole period": "整个报告期",
 }
+
+_TRANSLATED_COLUMNS = frozenset(
+    {"status", "severity", "coverage_factor", "calibration_status", "record"}
+)
+"""Columns whose values are fixed words shown in ``reporting.language`` (JSON/Excel keep them)."""
+
+
+def _value_pair(text: str) -> Pair:
+    """(English, Chinese) of a fixed value word: ``not_applicable`` -> (not applicable, 不适用)."""
+    return text.replace("_", " "), _VALUE_ZH.get(text, text.replace("_", " "))
+
 
 _UNCERTAINTY_METHOD: dict[str, Pair] = {
     "analytical": (
@@ -329,11 +405,52 @@ _TOTAL_LABELS: dict[str, Pair] = {
         "总排放量相对不确定性（95 % 置信区间半宽）",
     ),
     "uncertainty_method": ("Uncertainty method", "不确定性评估方法"),
+    "mc_iterations": ("Monte Carlo iterations", "蒙特卡罗模拟次数"),
+    "mc_seed": ("Monte Carlo seed", "蒙特卡罗随机数种子"),
+    "mc_mean_t": ("Monte Carlo mean of the gross total", "总排放量蒙特卡罗均值"),
+    "mc_median_t": ("Monte Carlo median of the gross total", "总排放量蒙特卡罗中位数"),
     "excluded_est_co2e_t": (
         "Excluded sources, estimated (not in the gross totals)",
         "排除源估算值（不计入总排放量）",
     ),
+    "base_year": ("Base year", "基准年"),
+    "base_year_co2e_t": ("Base-year total (gross, as stated)", "基准年排放总量（按清单所述）"),
+    "change_from_base_year_t": (
+        "Change of the gross total from the base year",
+        "总排放量相对基准年的变化",
+    ),
 }
+
+_PACK_HASH_NOTE: Pair = (
+    "How the hashes are computed. The input SHA-256 is taken over the bytes of the inventory "
+    "file as read (for an inventory built from a mapping: over json.dumps(mapping, "
+    "sort_keys=True)). A pack's SHA-256 is taken over its content, not its file bytes: the "
+    "pack file is parsed, the parsed data are written as canonical JSON (keys sorted at every "
+    'level, compact separators "," and ":" with no spaces, non-ASCII characters kept as '
+    "they are rather than escaped, NaN and infinity refused, dates as ISO 8601 text), and "
+    "the SHA-256 is taken of that text encoded as UTF-8. Comments, layout and key order of "
+    "the file do not change it; any changed value does.",
+    "哈希值的计算方法：输入 SHA-256 按读取的清单文件字节计算（由映射构建的清单：按 "
+    "json.dumps(mapping, sort_keys=True) 计算）。因子包的 SHA-256 按其内容而非文件字节计算："
+    '先解析因子包文件，再将解析后的数据写成规范 JSON（各层键均排序，紧凑分隔符 "," 和 ":" '
+    "不含空格，非 ASCII 字符原样保留不转义，拒绝 NaN 和无穷大，日期写成 ISO 8601 文本），"
+    "对该文本的 UTF-8 编码计算 SHA-256。文件中的注释、排版和键的顺序不影响哈希值，任何数值变化都会改变哈希值。",
+)
+
+_EVIDENCE_NOTE_EN = (
+    "Activity records that state evidence or a note, one row each ({n} of {m} records); "
+    "records from activity tables and records without either are not listed. "
+    "The activity total of each source, in its base unit, is in the sources table."
+)
+_EVIDENCE_NOTE_ZH = (
+    "列出注明证据或备注的活动数据记录，每条一行（共 {m} 条记录中的 {n} 条）；"
+    "来自活动数据表的记录及两者均未注明的记录不列出。各排放源以其基准单位计的活动数据合计见排放源表。"
+)
+
+
+_BASE_YEAR_TITLE: Pair = ("Base year", "基准年")
+_PROVENANCE_TITLE: Pair = ("Provenance", "数据溯源信息")
+_PACK_HEADERS: tuple[Pair, ...] = (("Pack", "数据包"), ("Version", "版本"), ("SHA-256", "SHA-256"))
 
 
 def _contrib_note(method: str | None, n: int) -> Pair:
@@ -618,6 +735,200 @@ class InventoryReport:
             )
         return rows
 
+    def activity_totals(self) -> dict[str, float]:
+        """Activity per source id, summed over every record, in the source's base unit.
+
+        The amount the calculation multiplies by the factor (inline records and table
+        rows alike); the base unit is the ``activity_unit`` of the lines.
+        """
+        res = self.result
+        stats = res._stats
+        out: dict[str, float] = {}
+        for p in res.plans:
+            if stats is not None:
+                out[p.source.id] = float(stats.A[p.index])
+            else:  # pragma: no cover - every calculated result keeps its statistics
+                rows = res.lines[res.lines["source"] == p.source.id]
+                out[p.source.id] = float(rows["activity"].iloc[0]) if len(rows) else 0.0
+        return out
+
+    def instruments_used(self) -> list[dict[str, Any]]:
+        """Each instrument of the inventory with its calibration and the sources it measures.
+
+        ``coverage_factor`` is the k stated with the expanded uncertainty U, or the text
+        ``"k = 2 assumed"`` when the instrument states none (the calculation then takes
+        k = 2: the 95 % half-width is ``U * 1.96 / 2``). ``calibration_status`` marks an
+        instrument whose calibration falls due inside the reporting period.
+        """
+        inv, res = self.inventory, self.result
+        used: dict[str, set[str]] = {i.id: set() for i in inv.instruments}
+        for src, rec in inv.iter_records():
+            if rec.instrument is not None and rec.instrument in used:
+                used[rec.instrument].add(src.id)
+        stats = res._stats
+        if stats is not None and getattr(stats, "B", None) is not None:
+            # activity-table rows measured by an instrument (inline records are counted too)
+            for p in res.plans:
+                for k, ins in enumerate(inv.instruments):
+                    if k < stats.B.shape[1] and stats.B[p.index, k] != 0:
+                        used[ins.id].add(p.source.id)
+        start, end = inv.period.start, inv.period.end
+        rows = []
+        for ins in inv.instruments:
+            due = ins.calibration_due
+            if due is None:
+                status = "no due date stated"
+            elif due < start:
+                status = "due before the period"
+            elif due < end:
+                status = "due within the period"
+            else:
+                status = "valid through the period"
+            stated_k = "coverage_factor" in ins.model_fields_set
+            order = [s.id for s in inv.sources if s.id in used[ins.id]]
+            rows.append(
+                {
+                    "instrument": ins.id,
+                    "kind": ins.kind,
+                    "expanded_uncertainty": ins.uncertainty,
+                    "coverage_factor": ins.coverage_factor if stated_k else "k = 2 assumed",
+                    "accuracy_class": ins.accuracy_class,
+                    "certificate": ins.certificate,
+                    "calibrated_on": ins.calibrated_on,
+                    "calibration_due": due,
+                    "calibration_status": status,
+                    "traceability": ins.traceability,
+                    "used_by": ", ".join(order),
+                }
+            )
+        return rows
+
+    def lab_analyses(self) -> list[dict[str, Any]]:
+        """Carbon-content parameters stated with a laboratory analysis, one row each.
+
+        A parameter counts when it states a lab, an accreditation or a report date (as for
+        the ``lab_*`` findings); its ``evidence`` text describes the sample.
+        """
+        rows = []
+        for src in self.inventory.sources:
+            if src.carbon is None:
+                continue
+            for name in ("ncv", "carbon_content", "carbon_fraction", "oxidation"):
+                par = getattr(src.carbon, name)
+                if par is None or (
+                    par.lab is None and par.accreditation is None and par.report_date is None
+                ):
+                    continue
+                rows.append(
+                    {
+                        "source": src.id,
+                        "parameter": name,
+                        "value": par.value,
+                        "unit": par.unit,
+                        "lab": par.lab,
+                        "accreditation": par.accreditation,
+                        "report_date": par.report_date,
+                        "evidence": par.evidence,
+                    }
+                )
+        return rows
+
+    def evidence_records(self) -> list[dict[str, Any]]:
+        """Activity records (and contracts) that state evidence or a note, one row each."""
+        inv = self.inventory
+        rows = []
+        for src in inv.sources:
+            for rec in src.records:
+                note = rec.note
+                if rec.substitute is not None:
+                    sub = rec.substitute
+                    text = f"substituted ({sub.policy}, {sub.gap_days} days): {sub.basis}"
+                    note = f"{note}; {text}" if note else text
+                if rec.evidence is None and note is None:
+                    continue
+                if rec.period is not None:
+                    when = rec.period
+                elif rec.start is not None and rec.end is not None:
+                    when = f"{rec.start} to {rec.end}"
+                else:
+                    when = "whole period"
+                rows.append(
+                    {
+                        "source": src.id,
+                        "record": when,
+                        "amount": rec.amount,
+                        "unit": rec.unit,
+                        "instrument": rec.instrument,
+                        "evidence": rec.evidence,
+                        "note": note,
+                    }
+                )
+            for c in src.contracts:
+                if c.evidence is None:
+                    continue
+                rows.append(
+                    {
+                        "source": src.id,
+                        "record": f"contract {c.id or c.kind}",
+                        "amount": c.amount,
+                        "unit": c.unit,
+                        "instrument": None,
+                        "evidence": c.evidence,
+                        "note": None,
+                    }
+                )
+        return rows
+
+    def provenance_rows(self) -> list[tuple[Pair, str]]:
+        """Provenance as ((English, Chinese) label, value): the Markdown and HTML section."""
+        res = self.result
+        p = res.provenance()
+        rows: list[tuple[Pair, str]] = [
+            (("nqi-carbon version", "nqi-carbon 版本"), str(p["library_version"])),
+            (("Input SHA-256", "输入文件 SHA-256"), str(p["input_sha256"] or "—")),
+            (("GWP set", "全球变暖潜势（GWP）取值"), res.gwp_set),
+            (("GWP source", "GWP 数据来源"), str(p["gwp_source"])),
+            (
+                ("Uncertainty method", "不确定性评估方法"),
+                str(res.uncertainty_method or "—"),
+            ),
+        ]
+        if res.seed is not None:
+            rows.append((("Monte Carlo seed", "蒙特卡罗随机数种子"), str(res.seed)))
+        if res.iterations is not None:
+            rows.append((("Monte Carlo iterations", "蒙特卡罗模拟次数"), f"{res.iterations:,}"))
+        rows.append((("Generated", "生成日期"), self.generated.isoformat()))
+        return rows
+
+    def base_year_rows(self) -> list[tuple[Pair, str]]:
+        """The base year as ((English, Chinese) label, value text); empty without one."""
+        by = self.inventory.base_year
+        if by is None:
+            return []
+        rows: list[tuple[Pair, str]] = [(_TOTAL_LABELS["base_year"], str(by.year))]
+        if by.total_co2e_t is not None:
+            now = self.result.total_co2e
+            change = now - by.total_co2e_t
+            rel = f" ({100 * change / by.total_co2e_t:+.1f} %)" if by.total_co2e_t else ""
+            rows += [
+                (_TOTAL_LABELS["base_year_co2e_t"], f"{_fmt_t(by.total_co2e_t)} t CO2e"),
+                (
+                    _TOTAL_LABELS["change_from_base_year_t"],
+                    f"{'+' if change > 0 else ''}{_fmt_t(change)} t CO2e{rel}",
+                ),
+            ]
+        else:
+            rows.append((_TOTAL_LABELS["base_year_co2e_t"], "—"))
+        if by.inventory:
+            rows.append((("Base-year inventory", "基准年清单"), by.inventory))
+        rows.append(
+            (
+                ("Recalculations", "重新计算"),
+                "; ".join(by.recalculations) or _tr(("none", "无"), self.language),
+            )
+        )
+        return rows
+
     def totals_rows(self) -> list[tuple[str, str, float | str | None, str]]:
         """The headline numbers as (key, label, value, unit): the Excel "Totals" sheet.
 
@@ -639,11 +950,27 @@ class InventoryReport:
                 ("gross_relative_95", u.relative_95, "fraction"),
                 ("uncertainty_method", res.uncertainty_method, ""),
             ]
+            if res.uncertainty_method == "monte_carlo":
+                # the seed as text: a 63-bit seed loses digits as an Excel number
+                keys += [
+                    ("mc_iterations", res.iterations, "iterations"),
+                    ("mc_seed", None if res.seed is None else str(res.seed), ""),
+                    ("mc_mean_t", u.mean, "t CO2e"),
+                    ("mc_median_t", u.median, "t CO2e"),
+                ]
         estimates = [
             e.estimated_co2e_t for e in self.inventory.exclusions if e.estimated_co2e_t is not None
         ]
         if estimates:
             keys.append(("excluded_est_co2e_t", math.fsum(estimates), "t CO2e"))
+        by = self.inventory.base_year
+        if by is not None:
+            keys.append(("base_year", by.year, "year"))
+            if by.total_co2e_t is not None:
+                keys += [
+                    ("base_year_co2e_t", by.total_co2e_t, "t CO2e"),
+                    ("change_from_base_year_t", res.total_co2e - by.total_co2e_t, "t CO2e"),
+                ]
         return [(k, _tr(_TOTAL_LABELS[k], lang), v, unit) for k, v, unit in keys]
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -683,6 +1010,7 @@ class InventoryReport:
             for f in inv.facilities
         ]
         src_rows = []
+        activity = self.activity_totals()
         for p in res.plans:
             m = (
                 (res.table.template.src == p.index)
@@ -697,6 +1025,8 @@ class InventoryReport:
                     "scope": _scope(p.scope),
                     "method": p.method,
                     "factor": p.factor_ref,
+                    "activity": activity.get(p.source.id),
+                    "activity_unit": p.base_unit,
                     "description": p.source.description,
                     "co2e_t": res._sum(m),
                 }
@@ -783,6 +1113,9 @@ class InventoryReport:
             "By scope": pd.DataFrame(scope_rows),
             "By facility": pd.DataFrame(fac_rows),
             "Sources": pd.DataFrame(src_rows),
+            "Instruments": pd.DataFrame(self.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
+            "Lab analyses": pd.DataFrame(self.lab_analyses(), columns=list(_LAB_COLUMNS)),
+            "Evidence": pd.DataFrame(self.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
             "Lines": lines,
             "Factors": pd.DataFrame(factor_rows),
             "GWP": pd.DataFrame(gwp_rows),
@@ -813,6 +1146,19 @@ class InventoryReport:
             else None,
             "checklist": [asdict(i) for i in self.checklist()],
             "gwp_values": self.gwp_used(),
+            # JSON: k as a number, with whether the instrument states it
+            "instruments": [
+                _json_row(
+                    {
+                        **r,
+                        "coverage_factor": i.coverage_factor,
+                        "coverage_factor_stated": "coverage_factor" in i.model_fields_set,
+                    }
+                )
+                for r, i in zip(self.instruments_used(), inv.instruments, strict=True)
+            ],
+            "lab_analyses": [_json_row(r) for r in self.lab_analyses()],
+            "evidence": [_json_row(r) for r in self.evidence_records()],
             "categories": [
                 {
                     "category": c,
@@ -836,12 +1182,14 @@ class InventoryReport:
         year = inv.period.start.year
         return _tr((f"GHG inventory report {year}", f"{year} 年温室气体清单报告"), self.language)
 
-    def _facts(self) -> list[tuple[Pair, str]]:
-        """The report's opening facts as ((English, Chinese) label, value text)."""
+    def _facts(self) -> list[tuple[Pair, str | Pair]]:
+        """The report's opening facts as ((English, Chinese) label, value).
+
+        A value is text from the inventory, or an (English, Chinese) pair of fixed words.
+        """
         inv, res, lang = self.inventory, self.result, self.language
         rep = inv.reporting
-        cons = inv.organization.consolidation
-        cons_text = _VALUE_ZH.get(cons, cons) if lang == "zh" else cons.replace("_", " ")
+        cons_text = _value_pair(inv.organization.consolidation)
         period = _tr(
             (
                 f"{inv.period.start} to {inv.period.end} (end exclusive)",
@@ -849,7 +1197,7 @@ class InventoryReport:
             ),
             "zh" if lang == "zh" else "en",
         )
-        facts: list[tuple[Pair, str]] = [
+        facts: list[tuple[Pair, str | Pair]] = [
             (("Organization", "报告组织"), f"{inv.organization.name} ({inv.organization.id})"),
             (("Reporting period", "报告期"), period),
             (("Consolidation approach", "合并方法"), cons_text),
@@ -862,19 +1210,21 @@ class InventoryReport:
         ]
         if rep and rep.verification:
             ver = rep.verification
-            facts.append(
-                (
-                    ("Verification", "核查"),
-                    ver.status.replace("_", " ") + (f", {ver.body}" if ver.body else ""),
-                )
-            )
+            en, zh = _value_pair(ver.status)
+            body = f", {ver.body}" if ver.body else ""
+            facts.append((("Verification", "核查"), (en + body, zh + body)))
         return facts
 
     def _uncertainty_sentence(self) -> str:
-        res, lang = self.result, self.language
+        """The headline 95 % interval in the report's language ('' without uncertainty)."""
+        pair = self._uncertainty_pair()
+        return "" if pair is None else _tr(pair, self.language, sep=" ")
+
+    def _uncertainty_pair(self) -> Pair | None:
+        res = self.result
         u = res.group_uncertainty.get("total")
         if u is None:
-            return ""
+            return None
         how = _UNCERTAINTY_METHOD.get(str(res.uncertainty_method))
         m_en, m_zh = how or (str(res.uncertainty_method), str(res.uncertainty_method))
         share = res.unquantified_share or 0.0
@@ -888,20 +1238,33 @@ class InventoryReport:
                 f"总排放量中 {100 * share:.3g} % 来自含未给出不确定性输入的排放源，"
                 "这些输入按精确值处理，故该区间低估了不确定性。"
             )
-        return _tr(
-            (
-                f"95 % interval of the gross total ({m_en}): {_fmt(u.low, 1)} to "
-                f"{_fmt(u.high, 1)} t CO2e (±{100 * u.relative_95:.1f} %).{caveat_en}",
-                f"总排放量 95 % 置信区间（{m_zh}）：{_fmt(u.low, 1)} 至 {_fmt(u.high, 1)} t CO2e"
-                f"（±{100 * u.relative_95:.1f} %）。{caveat_zh}",
-            ),
-            lang,
-            sep=" ",
+        mc_en = mc_zh = ""
+        if res.uncertainty_method == "monte_carlo":
+            stats_en = stats_zh = ""
+            if u.mean is not None and u.median is not None:
+                stats_en = f"; mean {_fmt(u.mean, 1)}, median {_fmt(u.median, 1)} t CO2e"
+                stats_zh = f"；均值 {_fmt(u.mean, 1)} t CO2e，中位数 {_fmt(u.median, 1)} t CO2e"
+            iters = f"{res.iterations:,}" if res.iterations is not None else "—"
+            seed = str(res.seed) if res.seed is not None else "—"
+            mc_en = f" Monte Carlo: {iters} iterations, seed {seed}{stats_en}."
+            mc_zh = f"蒙特卡罗模拟：{iters} 次，随机数种子 {seed}{stats_zh}。"
+        return (
+            f"95 % interval of the gross total ({m_en}): {_fmt(u.low, 1)} to "
+            f"{_fmt(u.high, 1)} t CO2e (±{100 * u.relative_95:.1f} %).{mc_en}{caveat_en}",
+            f"总排放量 95 % 置信区间（{m_zh}）：{_fmt(u.low, 1)} 至 {_fmt(u.high, 1)} t CO2e"
+            f"（±{100 * u.relative_95:.1f} %）。{mc_zh}{caveat_zh}",
         )
 
     def _notes(self) -> dict[str, Pair]:
         """Explanations printed under a table (by table key)."""
         notes = {"Data quality by category": _DQ_NOTE}
+        inv = self.inventory
+        n = len(self.evidence_records())
+        m = sum(len(src.records) for src in inv.sources)
+        notes["Evidence"] = (
+            _EVIDENCE_NOTE_EN.format(n=n, m=m),
+            _EVIDENCE_NOTE_ZH.format(n=n, m=m),
+        )
         n = len(self.result.contributions)
         if n and self.result.group_uncertainty:
             notes["Uncertainty contributors"] = _contrib_note(self.result.uncertainty_method, n)
@@ -917,7 +1280,10 @@ class InventoryReport:
             else ""
         )
         out = [f"# {self._title()}{sub}", ""]
-        out += [f"- {_tr(label, lang)}: {value}" for label, value in self._facts()]
+        out += [
+            f"- {_tr(label, lang)}: {value if isinstance(value, str) else _tr(value, lang)}"
+            for label, value in self._facts()
+        ]
         out += [
             "",
             f"## {_tr(('Totals', '排放总量'), lang)}",
@@ -936,6 +1302,16 @@ class InventoryReport:
         unc = self._uncertainty_sentence()
         if unc:
             out += [unc, ""]
+
+        def md(text: str) -> str:
+            return " ".join(text.split()).replace("|", "\\|")
+
+        item_value = f"| {_tr(('Item', '项目'), lang)} | {_tr(('Value', '数值'), lang)} |"
+        by_rows = self.base_year_rows()
+        if by_rows:
+            out += [f"## {_tr(_BASE_YEAR_TITLE, lang)}", "", item_value, "|---|---|"]
+            out += [f"| {_tr(label, lang)} | {md(value)} |" for label, value in by_rows]
+            out.append("")
         notes = self._notes()
         for name, df in self.tables().items():
             if name in ("Lines",):
@@ -944,6 +1320,18 @@ class InventoryReport:
             if name in notes:
                 out += [_tr(notes[name], lang, sep="\n\n"), ""]
             out += [_df_markdown(name, df, lang), ""]
+        out += [f"## {_tr(_PROVENANCE_TITLE, lang)}", "", item_value, "|---|---|"]
+        out += [f"| {_tr(label, lang)} | {md(value)} |" for label, value in self.provenance_rows()]
+        out += [
+            "",
+            "| " + " | ".join(_tr(h, lang) for h in _PACK_HEADERS) + " |",
+            "|---|---|---|",
+        ]
+        out += [
+            f"| {md(pk['id'])} | {md(pk['version'])} | {md(pk['sha256'])} |"
+            for pk in res.provenance()["factor_packs"]
+        ]
+        out += ["", _tr(_PACK_HASH_NOTE, lang, sep="\n\n"), ""]
         out += ["---", f"nqi-carbon {__version__}; input SHA-256 {inv.input_sha256 or '—'}", ""]
         return "\n".join(out)
 
@@ -1084,7 +1472,7 @@ class InventoryReport:
         }
         check_rows = "".join(
             f"<tr class='{i.status}'><td>{i.item}</td><td>{_tr_html((i.title, i.title_zh), lang)}</td>"
-            f"<td>{esc(_tr(status_text[i.status], lang))}</td><td>{esc(i.detail)}</td></tr>"
+            f"<td>{_tr_html(status_text[i.status], lang)}</td><td>{esc(i.detail)}</td></tr>"
             for i in self.checklist()
         )
         check_head = "".join(
@@ -1100,9 +1488,10 @@ class InventoryReport:
             sections.append(
                 f"{h2(_slug(name), TABLE_TITLES[name])}{note}<div class='scroll'>{_df_html(name, df, lang)}</div>"
             )
-        unc = self._uncertainty_sentence()
+        unc_pair = self._uncertainty_pair()
         facts = "".join(
-            f"<tr><th>{_tr_html(label, lang)}</th><td>{esc(value)}</td></tr>"
+            f"<tr><th>{_tr_html(label, lang)}</th>"
+            f"<td>{esc(value) if isinstance(value, str) else _tr_html(value, lang)}</td></tr>"
             for label, value in self._facts()
         )
         kpis = "".join(
@@ -1115,13 +1504,40 @@ class InventoryReport:
             )
         )
         sub = (
-            ' <span class="zh">温室气体清单报告</span>'
+            ' <span class="zh" lang="zh-Hans">温室气体清单报告</span>'
             if lang == "en+zh" and inv.reporting and inv.reporting.title
             else ""
         )
         bridge = self.svg_base_year_bridge()
+        by_rows = self.base_year_rows()
+        base_year = ""
+        if by_rows:
+            facts_by = "".join(
+                f"<tr><th>{_tr_html(label, lang)}</th><td>{esc(value)}</td></tr>"
+                for label, value in by_rows
+            )
+            base_year = (
+                f"{h2('base-year', _BASE_YEAR_TITLE)}<table class='facts'>{facts_by}</table>"
+            )
+        if bridge:
+            base_year += h2("chart-base-year", ("Base year bridge", "基准年对比")) + bridge
+        prov_rows = "".join(
+            f"<tr><th>{_tr_html(label, lang)}</th><td>{_linked(value)}</td></tr>"
+            for label, value in self.provenance_rows()
+        )
+        pack_rows = "".join(
+            f"<tr><td>{esc(pk['id'])}</td><td>{esc(pk['version'])}</td><td>{esc(pk['sha256'])}</td></tr>"
+            for pk in res.provenance()["factor_packs"]
+        )
+        pack_head = "".join(f"<th>{_tr_html(h, lang)}</th>" for h in _PACK_HEADERS)
+        provenance = (
+            f"{h2('provenance', _PROVENANCE_TITLE)}<table class='facts'>{prov_rows}</table>"
+            f"<table><tr>{pack_head}</tr>{pack_rows}</table>"
+            f"<p class='note'>{_tr_html(_PACK_HASH_NOTE, lang)}</p>"
+        )
+        html_lang = "zh-Hans" if lang == "zh" else "en"
         return f"""<!DOCTYPE html>
-<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<html lang="{html_lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>
 {_CSS}
 </style></head><body>
@@ -1130,13 +1546,14 @@ class InventoryReport:
 <div class="kpi">
 {kpis}
 </div>
-{f"<p>{esc(unc)}</p>" if unc else ""}
+{f"<p>{_tr_html(unc_pair, lang)}</p>" if unc_pair else ""}
 {h2("chart-by-category", ("Emissions by category and gas", "按类别和气体分列的排放"))}
 {self.svg_by_category()}
-{(h2("chart-base-year", ("Base year bridge", "基准年对比")) + bridge) if bridge else ""}
+{base_year}
 {h2("checklist", TABLE_TITLES["Checklist"])}
 <table class="checklist"><tr>{check_head}</tr>{check_rows}</table>
 {"".join(sections)}
+{provenance}
 <footer>nqi-carbon {esc(__version__)} · input SHA-256 {esc(inv.input_sha256 or "—")} · generated {self.generated}</footer>
 </body></html>
 """
@@ -1174,7 +1591,9 @@ class InventoryReport:
             cell.font = Font(bold=True)
         for key, label, value, unit in self.totals_rows():
             tot.append([key, label, _excel_value(value), unit])
-            if unit.startswith("t "):
+            if key == "mc_seed":
+                tot.cell(row=tot.max_row, column=3).number_format = "@"
+            elif unit.startswith("t "):
                 tot.cell(row=tot.max_row, column=3).number_format = "#,##0.000###"
             elif unit == "fraction":
                 tot.cell(row=tot.max_row, column=3).number_format = "0.0%"
@@ -1196,6 +1615,8 @@ class InventoryReport:
                 fmt = None
                 if cname in _PERCENT_COLUMNS:
                     fmt = "0.0%"
+                elif cname == "expanded_uncertainty":
+                    fmt = "0.0##%"
                 elif cname == "weighted_score":
                     fmt = "0.0"
                 elif cname.endswith("_t") and cname not in _PRECISE_COLUMNS:
@@ -1203,6 +1624,14 @@ class InventoryReport:
                 if fmt is not None:
                     for r in range(3, ws.max_row + 1):
                         ws.cell(row=r, column=col).number_format = fmt
+            if "calibration_status" in cols:
+                from openpyxl.styles import PatternFill
+
+                col = cols.index("calibration_status") + 1
+                for r in range(3, ws.max_row + 1):
+                    if ws.cell(row=r, column=col).value == "due within the period":
+                        for cell in ws[r]:
+                            cell.fill = PatternFill("solid", fgColor="FFF4E0")
             ws.freeze_panes = "A3"
             _excel_widths(ws)
         prov = wb.create_sheet("Provenance")
@@ -1217,8 +1646,13 @@ class InventoryReport:
                 [f"pack {pack['id']}", f"version {pack['version']}, sha256 {pack['sha256']}"]
             )
         prov.append(["uncertainty_method", self.result.uncertainty_method])
-        prov.append(["seed", self.result.seed])
+        # as text: a 63-bit seed loses digits as an Excel number (15 significant digits)
+        seed = self.result.seed
+        prov.append(["seed", None if seed is None else str(seed)])
+        prov.cell(row=prov.max_row, column=2).number_format = "@"
+        prov.append(["iterations", self.result.iterations])
         prov.append(["generated", self.generated.isoformat()])
+        prov.append(["hashes", _tr(_PACK_HASH_NOTE, lang, sep=" ")])
         prov.freeze_panes = "A2"
         for cell in prov[1]:
             cell.font = Font(bold=True)
@@ -1259,6 +1693,11 @@ class InventoryReport:
             if missing
             else ""
         )
+
+
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A report table row for JSON: dates as ISO 8601 text."""
+    return {k: v.isoformat() if isinstance(v, _dt.date) else v for k, v in row.items()}
 
 
 def _share(res: Result, facility_id: str) -> float:
@@ -1312,9 +1751,34 @@ def _excel_value(v: Any) -> Any:
     return str(v)
 
 
-_EXACT_COLUMNS = frozenset({"value", "gwp"})
+_INSTRUMENT_COLUMNS = (
+    "instrument",
+    "kind",
+    "expanded_uncertainty",
+    "coverage_factor",
+    "accuracy_class",
+    "certificate",
+    "calibrated_on",
+    "calibration_due",
+    "calibration_status",
+    "traceability",
+    "used_by",
+)
+_LAB_COLUMNS = (
+    "source",
+    "parameter",
+    "value",
+    "unit",
+    "lab",
+    "accreditation",
+    "report_date",
+    "evidence",
+)
+_EVIDENCE_COLUMNS = ("source", "record", "amount", "unit", "instrument", "evidence", "note")
+
+_EXACT_COLUMNS = frozenset({"value", "gwp", "coverage_factor"})
 """Values as the pack or the inventory gives them (factors, NCVs, carbon contents, GWPs)."""
-_PRECISE_COLUMNS = frozenset({"mass_t", "share", "activity"})
+_PRECISE_COLUMNS = frozenset({"mass_t", "share", "activity", "amount"})
 """Inputs and gas masses: printed to 10 significant digits, never to 3 decimals."""
 
 
@@ -1352,7 +1816,9 @@ def _cell(v: Any, column: str = "") -> str:
         return f"{100 * v:.1f} %"
     if isinstance(v, float | int) and column == "weighted_score":
         return f"{v:.1f}"
-    if isinstance(v, float) and column in ("share", "activity"):
+    if isinstance(v, float | int) and column == "expanded_uncertainty":
+        return f"±{100 * v:.4g} %"
+    if isinstance(v, float) and column in ("share", "activity", "amount"):
         return f"{v:,.10g}"
     if isinstance(v, int):
         return str(v) if column in ("category", "scope", "scope3_category") else f"{v:,}"
@@ -1369,12 +1835,17 @@ def _is_number(v: Any) -> bool:
 
 @dataclass(frozen=True)
 class _View:
-    """A report table as shown: columns, readable headers, cell texts, numeric columns."""
+    """A report table as shown: columns, readable headers, cells, numeric columns.
+
+    A cell is its text, or an (English, Chinese) pair for a fixed value word shown in the
+    report's language. ``row_class`` marks rows to highlight in HTML (``"due"``).
+    """
 
     columns: list[str]
     headers: list[Pair]
-    rows: list[list[str]]
+    rows: list[list[str | Pair]]
     numeric: list[bool]
+    row_class: list[str]
 
 
 def _view(name: str, df: pd.DataFrame, lang: Language) -> _View:
@@ -1399,16 +1870,22 @@ def _view(name: str, df: pd.DataFrame, lang: Language) -> _View:
     for i in index:
         values = [v for v in df.iloc[:, i] if not _is_missing(v)]
         numeric.append(bool(values) and all(_is_number(v) for v in values))
-    rows = []
+    rows: list[list[str | Pair]] = []
+    row_class = []
     for row in df.itertuples(index=False):
-        cells = []
+        cells: list[str | Pair] = []
+        klass = ""
         for i, c in zip(index, shown, strict=True):
             text = _cell(row[i], c)
-            if c in ("status", "severity"):
-                text = _VALUE_ZH.get(text, text) if lang == "zh" else text.replace("_", " ")
-            cells.append(text)
+            if c in _TRANSLATED_COLUMNS and isinstance(row[i], str):
+                cells.append(_value_pair(text))
+                if c == "calibration_status" and text == "due within the period":
+                    klass = "due"
+            else:
+                cells.append(text)
         rows.append(cells)
-    return _View(shown, headers, rows, numeric)
+        row_class.append(klass)
+    return _View(shown, headers, rows, numeric, row_class)
 
 
 def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
@@ -1424,7 +1901,10 @@ def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
         "| " + " | ".join(clean(_tr(h, lang)) for h in v.headers) + " |",
         "|" + "|".join("---:" if n else "---" for n in v.numeric) + "|",
     ]
-    lines += ["| " + " | ".join(clean(c) for c in r) + " |" for r in v.rows]
+    lines += [
+        "| " + " | ".join(clean(c if isinstance(c, str) else _tr(c, lang)) for c in r) + " |"
+        for r in v.rows
+    ]
     return "\n".join(lines)
 
 
@@ -1437,12 +1917,18 @@ def _df_html(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
         for h, n in zip(v.headers, v.numeric, strict=True)
     )
     body = []
-    for r in v.rows:
-        cells = "".join(
-            f"<td class='num'>{html.escape(c)}</td>" if n else f"<td>{html.escape(c)}</td>"
-            for c, n in zip(r, v.numeric, strict=True)
-        )
-        body.append(f"<tr>{cells}</tr>")
+    for r, klass in zip(v.rows, v.row_class, strict=True):
+        cells = []
+        for c, n, col in zip(r, v.numeric, v.columns, strict=True):
+            if not isinstance(c, str):
+                text = _tr_html(c, lang)
+            elif col in _LINKED_COLUMNS:
+                text = _linked(c)
+            else:
+                text = html.escape(c)
+            cells.append(f"<td class='num'>{text}</td>" if n else f"<td>{text}</td>")
+        tr = f"<tr class='{klass}'>" if klass else "<tr>"
+        body.append(f"{tr}{''.join(cells)}</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 

@@ -9,6 +9,7 @@ is listed, their aggregate is weighed against materiality, and an opinion is for
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import json
 import math
@@ -24,10 +25,12 @@ from .models import Inventory
 from .result import Result, calculate
 
 __all__ = [
+    "CRITERIA",
     "MATERIALITY_PRESETS",
     "TIER_BOUNDS",
     "Misstatement",
     "TierCheck",
+    "UnsupportedEvidence",
     "VerificationResult",
     "tier_checks",
     "verify",
@@ -42,6 +45,21 @@ MATERIALITY_PRESETS: dict[str, float] = {
 }
 """Programme presets: EU ETS installation categories A and B 5 %, C 2 % (Regulation (EU)
 No 600/2012 Art. 23; categories by annual emissions per Regulation (EU) No 601/2012 Art. 19)."""
+
+MATERIALITY_PRESET_LABELS: dict[str, tuple[str, str]] = {
+    "eu-ets-a": ("EU ETS category A, 5 %", "欧盟排放交易体系 A 类设施，5 %"),
+    "eu-ets-b": ("EU ETS category B, 5 %", "欧盟排放交易体系 B 类设施，5 %"),
+    "eu-ets-c": ("EU ETS category C, 2 %", "欧盟排放交易体系 C 类设施，2 %"),
+}
+"""Readable (English, Chinese) name of each materiality preset, stated in the report."""
+
+CRITERIA: tuple[str, str] = (
+    "ISO 14064-1:2018 (quantification and reporting); verification performed in the style "
+    "of ISO 14064-3:2019",
+    "ISO 14064-1:2018（量化与报告）；核查参照 ISO 14064-3:2019 的方式进行",
+)
+"""The criteria every verification states (English, Chinese); a programme or guideline the
+inventory's ``reporting.conformity_statement`` names is stated beside them, quoted."""
 
 TIER_BOUNDS: dict[int, float] = {1: 0.075, 2: 0.05, 3: 0.025, 4: 0.015}
 """Maximum permissible uncertainty of activity data over the reporting period per tier for
@@ -62,6 +80,24 @@ class Misstatement:
     relative: float | None  # difference / recomputed
     direction: Literal["overstatement", "understatement"]
     kind: Literal["error", "omission", "rounding", "not_supported", "inconsistency"]
+
+
+@dataclass(frozen=True)
+class UnsupportedEvidence:
+    """Emissions of a source that rest on readings of an instrument past its calibration due date.
+
+    ``basis`` is ``"readings"`` when the readings after the due date can be separated (the
+    whole reading counts: a reading is never split at the due date), ``"whole_source"``
+    when they cannot (activity-table rows, or a recomputation of the readings alone that
+    fails): then the source's whole gross figure counts. Conservative either way.
+    """
+
+    source: str
+    instruments: tuple[str, ...]
+    calibration_due: str  # the earliest due date passed (ISO date)
+    readings: int  # readings (activity records) after the due date; 0 when not separable
+    co2e_t: float  # gross (location-based, fossil) t CO2e resting on them
+    basis: Literal["readings", "whole_source"]
 
 
 @dataclass(frozen=True)
@@ -123,11 +159,12 @@ def tier_checks(result: Result) -> list[TierCheck]:
     return out
 
 
-def _resolve_materiality(materiality: float | str) -> float:
+def _resolve_materiality(materiality: float | str) -> tuple[float, str | None]:
+    """The materiality as a fraction, and the preset's name when a preset was given."""
     if isinstance(materiality, str):
         key = materiality.strip().lower()
         if key in MATERIALITY_PRESETS:
-            return MATERIALITY_PRESETS[key]
+            return MATERIALITY_PRESETS[key], key
         try:
             materiality = float(key.rstrip("%")) / (100 if key.endswith("%") else 1)
         except ValueError:
@@ -153,7 +190,7 @@ def _resolve_materiality(materiality: float | str) -> float:
                 )
             ]
         )
-    return float(materiality)
+    return float(materiality), None
 
 
 @dataclass
@@ -393,6 +430,35 @@ def _misstatement(
     )
 
 
+_L: dict[str, tuple[str, str]] = {
+    "title": ("Verification report", "核查报告"),
+    "statement": ("Statement", "核查声明"),
+    "scope": ("Scope", "核查范围"),
+    "criteria": ("Criteria", "核查准则"),
+    "misstatements": ("Misstatements", "错报"),
+    "unsupported": ("Evidence not supported by a valid calibration", "未获有效校准支持的数据"),
+    "tiers": ("Tier checks (activity data)", "活动数据层级检查"),
+    "findings": ("Findings", "发现的问题"),
+    "not_stated": ("not stated", "未说明"),
+    "none": ("none", "无"),
+}
+_ASSURANCE_ZH = {"reasonable": "合理保证", "limited": "有限保证"}
+_OPINION_ZH = {"unmodified": "无保留意见", "modified": "保留意见", "adverse": "否定意见"}
+_LEVEL_ZH = {"total": "总量", "category": "类别", "source_gas": "排放源×气体"}
+_KIND_ZH = {
+    "error": "差错",
+    "omission": "遗漏",
+    "rounding": "舍入",
+    "not_supported": "无证据支持",
+    "inconsistency": "内部不一致",
+}
+_DIRECTION_ZH = {"overstatement": "高报", "understatement": "低报"}
+_YES_NO = {True: ("yes", "是"), False: ("no", "否")}
+
+# a fact of the report: (label en, label zh, value en, value zh, bold in Markdown)
+_Fact = tuple[str, str, str, str, bool]
+
+
 @dataclass
 class VerificationResult:
     """The outcome of :func:`verify` in the ``nqi-carbon/verification@1`` contract."""
@@ -417,6 +483,12 @@ class VerificationResult:
     # figures reported apart from the gross total (SEPARATE_FIGURES keys) whose own
     # misstatement is material
     material_figures: list[str] = field(default_factory=list)
+    materiality_preset: str | None = None
+    verifier: str | None = None
+    verification_body: str | None = None
+    verification_date: str | None = None  # ISO date
+    unsupported: list[UnsupportedEvidence] = field(default_factory=list)
+    statement_zh: str = ""
 
     @property
     def aggregate_misstatement_t(self) -> float:
@@ -424,10 +496,90 @@ class VerificationResult:
         return self.aggregate_net_t
 
     @property
+    def _base_t(self) -> float:
+        return abs(self.claimed_co2e_t) or abs(self.recomputed_co2e_t) or 1.0
+
+    @property
+    def aggregate_misstatement_fraction(self) -> float:
+        """Larger of |net| and gross aggregate, as a fraction of the claimed total (0.02 = 2 %)."""
+        return max(abs(self.aggregate_net_t), self.aggregate_gross_t) / self._base_t
+
+    @property
     def aggregate_misstatement_pct(self) -> float:
-        """Larger of |net| and gross aggregate, as a fraction of the claimed total."""
-        base = abs(self.claimed_co2e_t) or abs(self.recomputed_co2e_t) or 1.0
-        return max(abs(self.aggregate_net_t), self.aggregate_gross_t) / base
+        """The same FRACTION as :attr:`aggregate_misstatement_fraction` (0.02 = 2 %).
+
+        Named ``pct`` in the ``verification@1`` contract, kept for compatibility; it is not
+        multiplied by 100.
+        """
+        return self.aggregate_misstatement_fraction
+
+    @property
+    def materiality_t(self) -> float:
+        """Materiality in t CO2e: ``materiality`` × the claimed total (the aggregate's base)."""
+        return self.materiality * self._base_t
+
+    @property
+    def unsupported_t(self) -> float:
+        """Gross t CO2e resting on readings after a calibration due date (all sources)."""
+        return math.fsum(u.co2e_t for u in self.unsupported)
+
+    @property
+    def unsupported_material(self) -> bool:
+        """True when the unsupported amounts together reach materiality (in t CO2e)."""
+        return self.unsupported_t > 0 and self.unsupported_t >= self.materiality_t
+
+    @property
+    def language(self) -> Literal["en", "zh", "en+zh"]:
+        """``reporting.language`` of the inventory (``"en"`` when it has none)."""
+        rep = self.inventory.reporting
+        return rep.language if rep is not None else "en"
+
+    @property
+    def criteria(self) -> str:
+        """The criteria: ISO 14064-1 and -3, plus the inventory's conformity statement quoted."""
+        programme = self.criteria_programme
+        extra = (
+            f'; as named in the inventory\'s conformity statement: "{programme}"'
+            if programme
+            else ""
+        )
+        return CRITERIA[0] + extra
+
+    @property
+    def criteria_programme(self) -> str | None:
+        """``reporting.conformity_statement`` of the inventory (whitespace folded), if any."""
+        rep = self.inventory.reporting
+        text = rep.conformity_statement if rep is not None else None
+        return (" ".join(text.split()) or None) if text else None
+
+    def scope(self) -> dict[str, Any]:
+        """The verification scope, read from the inventory.
+
+        Organization, facilities, period, GWP set, the categories included (those with
+        sources) and excluded (the inventory's exclusions, with their reasons).
+        """
+        inv = self.inventory
+        return {
+            "organization": {
+                "name": inv.organization.name,
+                "id": inv.organization.id,
+                "consolidation": inv.organization.consolidation,
+            },
+            "facilities": [{"id": f.id, "name": f.name} for f in inv.facilities],
+            "period": {"start": inv.period.start.isoformat(), "end": inv.period.end.isoformat()},
+            "gwp_set": self.recomputed.gwp_set,
+            "categories_included": sorted({str(s.category) for s in inv.sources}),
+            "categories_excluded": [
+                {
+                    "category": str(e.category),
+                    "subcategory": e.subcategory,
+                    "source": e.source,
+                    "reason": " ".join(e.reason.split()),
+                    "estimated_co2e_t": e.estimated_co2e_t,
+                }
+                for e in sorted(inv.exclusions, key=lambda e: e.category)
+            ],
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping (``nqi-carbon/verification@1``)."""
@@ -437,9 +589,19 @@ class VerificationResult:
             "organization": {"name": inv.organization.name, "id": inv.organization.id},
             "period": {"start": inv.period.start.isoformat(), "end": inv.period.end.isoformat()},
             "gwp_set": self.recomputed.gwp_set,
-            "criteria": "ISO 14064-1:2018; quantification recomputed with nqi-carbon",
+            "criteria": self.criteria,
+            "criteria_programme": self.criteria_programme,
+            "verifier": self.verifier,
+            "verification_body": self.verification_body,
+            "verification_date": self.verification_date,
+            "scope": self.scope(),
             "assurance": self.assurance,
             "materiality": self.materiality,
+            "materiality_t": self.materiality_t,
+            "materiality_preset": self.materiality_preset,
+            "materiality_label": MATERIALITY_PRESET_LABELS[self.materiality_preset][0]
+            if self.materiality_preset
+            else None,
             "claimed_co2e_t": self.claimed_co2e_t,
             "recomputed_co2e_t": self.recomputed_co2e_t,
             "misstatements": [asdict(m) for m in self.misstatements],
@@ -447,11 +609,29 @@ class VerificationResult:
             "aggregate_misstatement_t": self.aggregate_net_t,
             "aggregate_misstatement_gross_t": self.aggregate_gross_t,
             "aggregate_misstatement_pct": self.aggregate_misstatement_pct,
+            "aggregate_misstatement_fraction": self.aggregate_misstatement_fraction,
+            "definitions": {
+                "materiality": "a fraction of claimed_co2e_t (0.02 = 2 %); materiality_t = "
+                "materiality x claimed_co2e_t",
+                "aggregate_misstatement_pct": "a FRACTION of claimed_co2e_t (0.02 = 2 %), not "
+                "a percentage, despite its name; equal to aggregate_misstatement_fraction: "
+                "max(|aggregate_misstatement_t|, aggregate_misstatement_gross_t) / claimed_co2e_t",
+                "misstatements.difference_t": "claimed_t - recomputed_t",
+                "misstatements.relative": "a fraction of the row's own recomputed_t: "
+                "difference_t / recomputed_t (null when recomputed_t is 0)",
+                "unsupported_evidence": "gross t CO2e resting on readings after an "
+                "instrument's calibration due date; compared with materiality_t",
+            },
+            "unsupported_evidence": [asdict(u) for u in self.unsupported],
+            "unsupported_evidence_t": self.unsupported_t,
+            "unsupported_evidence_material": self.unsupported_material,
             "material": self.material,
             "material_categories": self.material_categories,
             "material_figures": self.material_figures,
             "opinion": self.opinion,
             "statement": self.statement,
+            "statement_zh": self.statement_zh,
+            "language": self.language,
             "tier_checks": [asdict(t) for t in self.tiers],
             "findings": [f.to_dict() for f in self.findings],
             "provenance": {
@@ -467,37 +647,285 @@ class VerificationResult:
             _no_nan(self.to_dict()), indent=indent, ensure_ascii=False, allow_nan=False
         )
 
-    def to_markdown(self) -> str:
-        """The verification report as Markdown."""
+    # -- readable reports: facts shared by Markdown and HTML, in the report's language --
+
+    def _materiality_text(self) -> tuple[str, str]:
+        pct = f"{100 * self.materiality:g} %"
+        preset_en = preset_zh = ""
+        if self.materiality_preset:
+            en, zh = MATERIALITY_PRESET_LABELS[self.materiality_preset]
+            preset_en, preset_zh = f"; preset {self.materiality_preset}: {en}", f"；预设 {zh}"
+        t = f"{self.materiality_t:,.3f} t CO2e"
+        return (
+            f"{pct} of the claimed total (fraction {self.materiality:g}{preset_en}) = {t}",
+            f"声明总量的 {pct}（比例 {self.materiality:g}{preset_zh}）= {t}",
+        )
+
+    def _facts(self) -> list[_Fact]:
         inv = self.inventory
-        lines = [
-            f"# Verification report — {inv.organization.name}",
-            "",
-            f"- Period: {inv.period.start} to {inv.period.end} (end exclusive); GWP {self.recomputed.gwp_set}",
-            f"- Level of assurance: **{self.assurance}**; materiality: **{100 * self.materiality:g} %**",
-            f"- Claimed: {self.claimed_co2e_t:,.3f} t CO2e; recomputed: {self.recomputed_co2e_t:,.3f} t CO2e",
-            f"- Aggregate of uncorrected misstatements ({self.aggregate_level}): net {self.aggregate_net_t:,.3f} t, "
-            f"gross {self.aggregate_gross_t:,.3f} t ({100 * self.aggregate_misstatement_pct:.3g} % of the claim)",
-            f"- Material: **{'yes' if self.material else 'no'}**; opinion: **{self.opinion}**",
-            "",
-            "## Statement",
-            "",
-            self.statement,
-            "",
-            "## Misstatements",
-            "",
-            "| level | subject | claimed t | recomputed t | difference t | direction | kind |",
-            "|---|---|---:|---:|---:|---|---|",
+        ns_en, ns_zh = _L["not_stated"]
+        frac = self.aggregate_misstatement_fraction
+        mat_en, mat_zh = self._materiality_text()
+        level_en = self.aggregate_level
+        level_zh = _LEVEL_ZH.get(level_en, level_en)
+        if self.unsupported:
+            share = f"{100 * self.unsupported_t / self.materiality_t:.1f} %"
+            reach_en = "reaches" if self.unsupported_material else "below"
+            reach_zh = "达到实质性" if self.unsupported_material else "低于实质性"
+            unsup = (
+                f"{self.unsupported_t:,.3f} t CO2e = {share} of materiality: {reach_en} materiality",
+                f"{self.unsupported_t:,.3f} t CO2e，为实质性的 {share}：{reach_zh}",
+            )
+        else:
+            unsup = _L["none"]
+        facts: list[_Fact] = [
+            (
+                "Period",
+                "报告期",
+                f"{inv.period.start} to {inv.period.end} (end exclusive); GWP {self.recomputed.gwp_set}",
+                f"{inv.period.start} 至 {inv.period.end}（不含结束日）；GWP {self.recomputed.gwp_set}",
+                False,
+            ),
+            ("Verifier", "核查人员", self.verifier or ns_en, self.verifier or ns_zh, False),
+            (
+                "Verification body",
+                "核查机构",
+                self.verification_body or ns_en,
+                self.verification_body or ns_zh,
+                False,
+            ),
+            (
+                "Date of verification",
+                "核查日期",
+                self.verification_date or ns_en,
+                self.verification_date or ns_zh,
+                False,
+            ),
+            ("Level of assurance", "保证等级", self.assurance, _ASSURANCE_ZH[self.assurance], True),
+            ("Materiality", "实质性", mat_en, mat_zh, False),
+            (
+                "Claimed",
+                "声明值",
+                f"{self.claimed_co2e_t:,.3f} t CO2e",
+                f"{self.claimed_co2e_t:,.3f} t CO2e",
+                False,
+            ),
+            (
+                "Recomputed",
+                "复算值",
+                f"{self.recomputed_co2e_t:,.3f} t CO2e",
+                f"{self.recomputed_co2e_t:,.3f} t CO2e",
+                False,
+            ),
+            (
+                f"Aggregate of uncorrected misstatements ({level_en})",
+                f"未更正错报汇总（{level_zh}）",
+                f"net {self.aggregate_net_t:,.3f} t CO2e, gross {self.aggregate_gross_t:,.3f} t "
+                f"CO2e; the larger is {100 * frac:.3g} % of the claimed total (fraction "
+                f"{frac:.3g}: aggregate_misstatement_pct in the JSON)",
+                f"净额 {self.aggregate_net_t:,.3f} t CO2e，总额 {self.aggregate_gross_t:,.3f} t "
+                f"CO2e；较大者为声明总量的 {100 * frac:.3g} %（比例 {frac:.3g}）",
+                False,
+            ),
+            ("Unsupported evidence (calibration expired)", "未获有效校准支持的数据", *unsup, False),
+            ("Material", "存在实质性错报", *_YES_NO[self.material], True),
         ]
+        if self.material_categories:
+            cats = ", ".join(self.material_categories)
+            facts.append(("Material categories", "存在实质性错报的类别", cats, cats, False))
+        if self.material_figures:
+            figs = ", ".join(self.material_figures)
+            facts.append(
+                (
+                    "Material figures reported apart",
+                    "单独报告且存在实质性错报的数值",
+                    figs,
+                    figs,
+                    False,
+                )
+            )
+        facts.append(("Opinion", "核查意见", self.opinion, _OPINION_ZH[self.opinion], True))
+        return facts
+
+    def _scope_facts(self) -> list[_Fact]:
+        from .report import _VALUE_ZH, CATEGORY_NAMES
+
+        sc = self.scope()
+        org = sc["organization"]
+        cons = str(org["consolidation"])
+        fac = ", ".join(
+            f"{f['id']} ({f['name']})" if f["name"] else f["id"] for f in sc["facilities"]
+        )
+        inc_en = "; ".join(f"{c} ({CATEGORY_NAMES[int(c)][0]})" for c in sc["categories_included"])
+        inc_zh = "；".join(f"{c}（{CATEGORY_NAMES[int(c)][1]}）" for c in sc["categories_included"])
+        exc_en, exc_zh = [], []
+        for e in sc["categories_excluded"]:
+            part = "".join(
+                f", {k} {e[k]}" for k in ("subcategory", "source") if e.get(k) is not None
+            )
+            est = e["estimated_co2e_t"]
+            est_en = f" (estimated {est:,.0f} t CO2e)" if est is not None else ""
+            est_zh = f"（估算 {est:,.0f} t CO2e）" if est is not None else ""
+            exc_en.append(f"{e['category']}{part}: {e['reason']}{est_en}")
+            exc_zh.append(f"{e['category']}{part}：{e['reason']}{est_zh}")
+        none_en, none_zh = _L["none"]
+        # the file name only: the report reads the same wherever it is produced
+        claim = Path(self.claim_source).name if self.claim_source else "—"
+        return [
+            (
+                "Organisation",
+                "组织",
+                f"{org['name']} (id {org['id']}; consolidation: {cons.replace('_', ' ')})",
+                f"{org['name']}（标识 {org['id']}；合并方法：{_VALUE_ZH.get(cons, cons)}）",
+                False,
+            ),
+            ("Facilities", "设施", fac, fac, False),
+            (
+                "Period",
+                "报告期",
+                f"{sc['period']['start']} to {sc['period']['end']} (end exclusive)",
+                f"{sc['period']['start']} 至 {sc['period']['end']}（不含结束日）",
+                False,
+            ),
+            ("GWP set", "GWP 值集", sc["gwp_set"], sc["gwp_set"], False),
+            ("Categories included", "包含的类别", inc_en or none_en, inc_zh or none_zh, False),
+            (
+                "Categories excluded (the inventory's exclusions)",
+                "排除的类别（清单所述排除项）",
+                " | ".join(exc_en) or none_en,
+                " | ".join(exc_zh) or none_zh,
+                False,
+            ),
+            ("Claim (file name)", "声明文件（文件名）", claim, claim, False),
+        ]
+
+    def _criteria_facts(self) -> list[_Fact]:
+        programme = self.criteria_programme
+        return [
+            ("Criteria", "核查准则", CRITERIA[0], CRITERIA[1], False),
+            (
+                "Named in the inventory's conformity statement",
+                "清单符合性声明所述",
+                f'"{programme}"' if programme else _L["not_stated"][0],
+                f"“{programme}”" if programme else _L["not_stated"][1],
+                False,
+            ),
+        ]
+
+    def _unsupported_lines(self) -> list[tuple[str, str]]:
+        out = []
+        for u in self.unsupported:
+            how_en = (
+                f"{u.readings} reading(s) after the due date (whole readings)"
+                if u.basis == "readings"
+                else "not separable: the source's whole figure"
+            )
+            how_zh = (
+                f"到期后的 {u.readings} 个读数（整条读数计入）"
+                if u.basis == "readings"
+                else "无法分离：计入该排放源的全部排放量"
+            )
+            ins = ", ".join(u.instruments)
+            out.append(
+                (
+                    f"{u.source}: instrument {ins} due for calibration on {u.calibration_due}; "
+                    f"{how_en}: {u.co2e_t:,.3f} t CO2e",
+                    f"{u.source}：计量器具 {ins} 校准有效期至 {u.calibration_due}；{how_zh}："
+                    f"{u.co2e_t:,.3f} t CO2e",
+                )
+            )
+        if self.unsupported:
+            reach = self.unsupported_material
+            out.append(
+                (
+                    f"Total {self.unsupported_t:,.3f} t CO2e against materiality "
+                    f"{self.materiality_t:,.3f} t CO2e: "
+                    + (
+                        "reaches materiality (insufficient appropriate evidence for a material "
+                        "amount: the opinion is modified)"
+                        if reach
+                        else "below materiality"
+                    ),
+                    f"合计 {self.unsupported_t:,.3f} t CO2e，实质性 {self.materiality_t:,.3f} t CO2e："
+                    + (
+                        "达到实质性（就重大金额未获取充分、适当的证据：发表保留意见）"
+                        if reach
+                        else "低于实质性"
+                    ),
+                )
+            )
+        return out
+
+    def to_markdown(self) -> str:
+        """The verification report as Markdown; headings and labels follow ``reporting.language``."""
+        from .report import _tr
+
+        inv = self.inventory
+        lang = self.language
+
+        def tr(pair: tuple[str, str]) -> str:
+            return _tr(pair, lang)
+
+        def bullet(f: _Fact) -> str:
+            ven, vzh = (f"**{f[2]}**", f"**{f[3]}**") if f[4] else (f[2], f[3])
+            en, zh = f"{f[0]}: {ven}", f"{f[1]}：{vzh}"
+            return "- " + (en if lang == "en" else zh if lang == "zh" else f"{en} / {zh}")
+
+        def heading(key: str) -> list[str]:
+            return ["", f"## {tr(_L[key])}", ""]
+
+        def val(en: str, table: dict[str, str]) -> str:
+            return table.get(en, en) if lang == "zh" else en
+
+        lines = [f"# {tr(_L['title'])} — {inv.organization.name}", ""]
+        lines += [bullet(f) for f in self._facts()]
+        lines += heading("statement")
+        if lang != "zh":
+            lines.append(self.statement)
+        if lang == "en+zh":
+            lines.append("")
+        if lang != "en":
+            lines.append(self.statement_zh)
+        lines += heading("scope")
+        lines += [bullet(f) for f in self._scope_facts()]
+        lines += heading("criteria")
+        lines += [bullet(f) for f in self._criteria_facts()]
+        lines += heading("misstatements")
+        headers = [
+            ("level", "层级"),
+            ("subject", "对象"),
+            ("claimed t", "声明值 t"),
+            ("recomputed t", "复算值 t"),
+            ("difference t (claimed − recomputed)", "差异 t（声明值 − 复算值）"),
+            ("relative (÷ the row's recomputed)", "相对差异（÷ 本行复算值）"),
+            ("direction", "方向"),
+            ("kind", "类型"),
+        ]
+        lines.append("| " + " | ".join(tr(h) for h in headers) + " |")
+        lines.append("|---|---|---:|---:|---:|---:|---|---|")
         for m in self.misstatements:
             claimed = "—" if m.claimed_t is None else f"{m.claimed_t:,.3f}"
+            rel = "—" if m.relative is None else f"{100 * m.relative:+.3g} %"
             lines.append(
-                f"| {m.level} | {m.subject} | {claimed} | {m.recomputed_t:,.3f} | {m.difference_t:,.3f} | "
-                f"{m.direction} | {m.kind} |"
+                f"| {val(m.level, _LEVEL_ZH)} | {m.subject} | {claimed} | {m.recomputed_t:,.3f} | "
+                f"{m.difference_t:,.3f} | {rel} | {val(m.direction, _DIRECTION_ZH)} | "
+                f"{val(m.kind, _KIND_ZH)} |"
             )
         if not self.misstatements:
-            lines.append("| — | none | | | | | |")
-        lines += ["", "## Tier checks (activity data)", ""]
+            lines.append(f"| — | {tr(_L['none'])} | | | | | | |")
+        lines += [
+            "",
+            tr(
+                (
+                    "Relative: the difference ÷ the row's own recomputed figure. The aggregate "
+                    "above is ÷ the claimed total, the base of materiality.",
+                    "相对差异 = 差异 ÷ 本行复算值；上方的错报汇总比例 = 汇总 ÷ 声明总量（实质性的基数）。",
+                )
+            ),
+        ]
+        lines += heading("unsupported")
+        lines += [f"- {tr(p)}" for p in self._unsupported_lines()] or [f"- {tr(_L['none'])}"]
+        lines += heading("tiers")
         for t in self.tiers:
             achieved = (
                 f"achieved ±{100 * t.uncertainty:.2f} %"
@@ -509,11 +937,11 @@ class VerificationResult:
                 f"{achieved} → **{t.result}**"
             )
         if not self.tiers:
-            lines.append("- no source states a required tier")
-        lines += ["", "## Findings", ""]
+            lines.append("- " + tr(("no source states a required tier", "没有排放源规定所需层级")))
+        lines += heading("findings")
         lines += [
             f"- [{f.severity}] `{f.code}` {f.subject}: {f.message}" for f in self.findings
-        ] or ["- none"]
+        ] or [f"- {tr(_L['none'])}"]
         return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
@@ -539,7 +967,8 @@ class VerificationResult:
         )
         return (
             f"<div><b>Opinion: {self.opinion}</b> ({self.assurance} assurance, materiality "
-            f"{100 * self.materiality:g} %); material: {'yes' if self.material else 'no'}; aggregate "
+            f"{100 * self.materiality:g} % = {self.materiality_t:,.3f} t CO2e); material: "
+            f"{'yes' if self.material else 'no'}; aggregate "
             f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim; "
             f"{_plural(len(self.findings), 'finding')}"
             f"<table><tr><th>level</th><th>subject</th><th>difference t</th><th>kind</th></tr>{rows}</table></div>"
@@ -548,12 +977,19 @@ class VerificationResult:
     def to_html(self) -> str:
         """The verification report as a self-contained HTML page (inline CSS, real tables).
 
-        No external reference: no script, link, image or web font.
+        No external reference: no script, link, image or web font. Headings, labels and
+        the statement follow ``reporting.language``; table column headers are Chinese for
+        ``zh`` and English otherwise.
         """
-        from .report import _CSS
+        from .report import _CSS, _tr, _tr_html
 
         esc = html.escape
         inv = self.inventory
+        lang = self.language
+        zh_only = lang == "zh"
+
+        def col(en: str, zh: str) -> str:
+            return zh if zh_only else en
 
         def t(x: float | None) -> str:
             return "—" if x is None else f"{x:,.3f}"
@@ -573,50 +1009,47 @@ class VerificationResult:
             )
             return f"<div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
 
-        facts = [
-            (
-                "Period",
-                f"{inv.period.start} to {inv.period.end} (end exclusive); GWP {self.recomputed.gwp_set}",
-            ),
-            ("Level of assurance", self.assurance),
-            ("Materiality", f"{100 * self.materiality:g} % of the claimed total"),
-            ("Claimed", f"{self.claimed_co2e_t:,.3f} t CO2e"),
-            ("Recomputed", f"{self.recomputed_co2e_t:,.3f} t CO2e"),
-            (
-                f"Aggregate of uncorrected misstatements ({self.aggregate_level.replace('_', ' ')})",
-                f"net {self.aggregate_net_t:,.3f} t CO2e, gross {self.aggregate_gross_t:,.3f} t CO2e "
-                f"({100 * self.aggregate_misstatement_pct:.3g} % of the claim)",
-            ),
-            ("Material", "yes" if self.material else "no"),
-        ]
-        if self.material_categories:
-            facts.append(("Material categories", ", ".join(self.material_categories)))
-        if self.material_figures:
-            facts.append(("Material figures reported apart", ", ".join(self.material_figures)))
-        facts_html = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
+        def facts_table(facts: list[_Fact]) -> str:
+            def value(en: str, zh: str) -> str:
+                if lang == "en+zh" and en != zh:
+                    return f'{esc(en)} <span class="zh">{esc(zh)}</span>'
+                return esc(zh if zh_only else en)
+
+            rows = "".join(
+                f"<tr><th>{_tr_html((f[0], f[1]), lang)}</th><td>{value(f[2], f[3])}</td></tr>"
+                for f in facts
+            )
+            return f'<table class="facts">{rows}</table>'
+
+        def h2(key: str, anchor: str) -> str:
+            return f'<h2 id="{anchor}">{_tr_html(_L[key], lang)}</h2>'
+
+        def val(en: str, zh_table: dict[str, str]) -> str:
+            return zh_table.get(en, en) if zh_only else en.replace("_", " ")
+
         mis = table(
             [
-                ("Level", False),
-                ("Subject", False),
-                ("Claimed (t CO2e)", True),
-                ("Recomputed (t CO2e)", True),
-                ("Difference (t CO2e)", True),
-                ("Relative (%)", True),
-                ("Direction", False),
-                ("Kind", False),
+                (col("Level", "层级"), False),
+                (col("Subject", "对象"), False),
+                (col("Claimed (t CO2e)", "声明值 (t CO2e)"), True),
+                (col("Recomputed (t CO2e)", "复算值 (t CO2e)"), True),
+                (col("Difference (t CO2e)", "差异 (t CO2e)"), True),
+                (col("Relative to the row's recomputed (%)", "相对本行复算值 (%)"), True),
+                (col("Direction", "方向"), False),
+                (col("Kind", "类型"), False),
             ],
             [
                 (
                     "",
                     [
-                        m.level.replace("_", " "),
+                        val(m.level, _LEVEL_ZH),
                         m.subject,
                         t(m.claimed_t),
                         t(m.recomputed_t),
                         f"{m.difference_t:+,.3f}",
                         "—" if m.relative is None else f"{100 * m.relative:+.3g} %",
-                        m.direction,
-                        m.kind.replace("_", " "),
+                        val(m.direction, _DIRECTION_ZH),
+                        val(m.kind, _KIND_ZH),
                     ],
                 )
                 for m in self.misstatements
@@ -624,12 +1057,12 @@ class VerificationResult:
         )
         tiers = table(
             [
-                ("Source", False),
-                ("Required tier", True),
-                ("Bound (±%)", True),
-                ("Achieved uncertainty (±%)", True),
-                ("Achieved tier", True),
-                ("Result", False),
+                (col("Source", "排放源"), False),
+                (col("Required tier", "所需层级"), True),
+                (col("Bound (±%)", "限值 (±%)"), True),
+                (col("Achieved uncertainty (±%)", "实际不确定度 (±%)"), True),
+                (col("Achieved tier", "达到的层级"), True),
+                (col("Result", "结果"), False),
             ],
             [
                 (
@@ -649,34 +1082,75 @@ class VerificationResult:
             ],
         )
         finds = table(
-            [("Severity", False), ("Code", False), ("Subject", False), ("Message", False)],
+            [
+                (col("Severity", "严重程度"), False),
+                (col("Code", "代码"), False),
+                (col("Subject", "对象"), False),
+                (col("Message", "说明"), False),
+            ],
             [(f.severity, [f.severity, f.code, f.subject, f.message]) for f in self.findings],
         )
-        title = f"Verification report — {inv.organization.name}"
-        none = "<p><i>none</i></p>"
+        title = f"{_tr(_L['title'], lang)} — {inv.organization.name}"
+        none = f"<p><i>{esc(_tr(_L['none'], lang))}</i></p>"
+        yes_no = _YES_NO[self.material]
         opinion = (
             f'<p class="opinion {esc(self.opinion)}">Opinion: <b>{esc(self.opinion)}</b> — '
-            f"material: <b>{'yes' if self.material else 'no'}</b></p>"
+            f"material: <b>{yes_no[0]}</b></p>"
         )
+        zh_opinion = (
+            f"核查意见：<b>{_OPINION_ZH[self.opinion]}</b> — 存在实质性错报：<b>{yes_no[1]}</b>"
+        )
+        if zh_only:
+            opinion = f'<p class="opinion {esc(self.opinion)}">{zh_opinion}</p>'
+        elif lang == "en+zh":
+            opinion = opinion[: -len("</p>")] + f' <span class="zh">{zh_opinion}</span></p>'
+        statement = "".join(
+            f"<p>{esc(s)}</p>"
+            for s, show in ((self.statement, lang != "zh"), (self.statement_zh, lang != "en"))
+            if show
+        )
+        rel_note = _tr(
+            (
+                "Relative: the difference ÷ the row's own recomputed figure. The aggregate is ÷ "
+                "the claimed total, the base of materiality.",
+                "相对差异 = 差异 ÷ 本行复算值；错报汇总比例 = 汇总 ÷ 声明总量（实质性的基数）。",
+            ),
+            lang,
+        )
+        unsup = self._unsupported_lines()
+        unsup_html = (
+            "<ul>" + "".join(f"<li>{esc(_tr(p, lang))}</li>" for p in unsup) + "</ul>"
+            if unsup
+            else none
+        )
+        no_tier = _tr(("no source states a required tier", "没有排放源规定所需层级"), lang)
         footer = (
             f"nqi-carbon {esc(__version__)} · input SHA-256 {esc(inv.input_sha256 or '—')} · "
             f"claim {esc(self.claim_source or '—')}"
         )
+        html_lang = "zh" if zh_only else "en"
         return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<html lang="{html_lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>
 {_CSS}
 </style></head><body>
 <h1>{esc(title)}</h1>
 {opinion}
-<table class="facts">{facts_html}</table>
-<h2 id="statement">Statement</h2>
-<p>{esc(self.statement)}</p>
-<h2 id="misstatements">Misstatements</h2>
+{facts_table(self._facts())}
+{h2("statement", "statement")}
+{statement}
+{h2("scope", "scope")}
+{facts_table(self._scope_facts())}
+{h2("criteria", "criteria")}
+{facts_table(self._criteria_facts())}
+{h2("misstatements", "misstatements")}
 {mis if self.misstatements else none}
-<h2 id="tier-checks">Tier checks (activity data)</h2>
-{tiers if self.tiers else "<p><i>no source states a required tier</i></p>"}
-<h2 id="findings">Findings</h2>
+<p>{esc(rel_note)}</p>
+{h2("unsupported", "unsupported-evidence")}
+{unsup_html}
+{h2("tiers", "tier-checks")}
+{tiers if self.tiers else f"<p><i>{esc(no_tier)}</i></p>"}
+{h2("findings", "findings")}
 {finds if self.findings else none}
 <footer>{footer}</footer>
 </body></html>
@@ -693,15 +1167,136 @@ def _no_nan(obj: Any) -> Any:
     return obj
 
 
-def _verification_findings(inv: Inventory, res: Result, tiers: list[TierCheck]) -> list[Finding]:
-    out = [f for f in res.findings if f.severity != "info"]
-    for f in inv.factors:
+def _expired(inv: Inventory, rec: Any) -> str | None:
+    """The instrument id when the record covers days after its calibration due date."""
+    if rec.instrument is None:
+        return None
+    ins = inv.instrument(rec.instrument)
+    last_day = rec.bounds(inv.period)[1] - _dt.timedelta(days=1)
+    # the due date itself is still within the calibration's validity (as in the result)
+    if ins.calibration_due is not None and last_day > ins.calibration_due:
+        return str(ins.id)
+    return None
+
+
+def _unsupported_evidence(inv: Inventory, res: Result) -> list[UnsupportedEvidence]:
+    """Size every expired-calibration finding of the result in gross t CO2e, conservatively.
+
+    The readings after the due date are separable when the source's activity is all
+    inline records: the inventory is recomputed with every other reading set to 0 (so
+    units, fuel parameters and methods are applied exactly as in the result), and a reading
+    that covers the due date counts whole (a reading is never split by day). A source with
+    activity-table rows (the result keeps no row detail), or whose recomputation fails,
+    counts with its whole gross figure.
+    """
+    flagged = {f.subject for f in res.findings if f.code == "instrument_calibration_expired"}
+    if not flagged:
+        return []
+    lines = res.lines
+    lines = lines[(lines["basis"] != "market") & ~lines["biogenic"]]
+    whole: dict[str, float] = {}
+    for s, v in zip(lines["source"], lines["co2e_t"], strict=True):
+        whole[str(s)] = whole.get(str(s), 0.0) + float(v)
+    stats = res._stats
+    found: dict[str, tuple[tuple[str, ...], str, int, str]] = {}
+    subsets: dict[str, Any] = {}  # source id -> the source with only its late readings
+    for p in res.plans:
+        src = p.source
+        if src.id not in flagged:
+            continue
+        late = [_expired(inv, r) for r in src.records]
+        ids = tuple(sorted({i for i in late if i is not None}))
+        has_table = int(stats.n_records[p.index]) != len(src.records)
+        if has_table or not ids:
+            ins_ids = ids or tuple(
+                sorted(
+                    f.message.split()[1]
+                    for f in res.findings
+                    if f.code == "instrument_calibration_expired" and f.subject == src.id
+                )
+            )
+            basis = "whole_source"
+            n = 0
+        else:
+            ins_ids, basis, n = ids, "readings", sum(i is not None for i in late)
+            if n < len(late):
+                kept = tuple(
+                    r if i is not None else r.model_copy(update={"amount": 0.0})
+                    for r, i in zip(src.records, late, strict=True)
+                )
+                subsets[src.id] = src.model_copy(update={"activity": kept})
+        dues = [inv.instrument(i).calibration_due for i in ins_ids if _has_instrument(inv, i)]
+        due = min(d for d in dues if d is not None).isoformat() if any(dues) else "?"
+        found[src.id] = (ins_ids, due, n, basis)
+    part: dict[str, float] = {}
+    if subsets:
+        try:
+            sub = inv.model_copy(update={"sources": list(subsets.values()), "activity_files": ()})
+            sl = calculate(sub).lines
+            sl = sl[(sl["basis"] != "market") & ~sl["biogenic"]]
+            for s, v in zip(sl["source"], sl["co2e_t"], strict=True):
+                part[str(s)] = part.get(str(s), 0.0) + float(v)
+        except InvalidInputError:  # cannot separate: the whole figures count
+            for sid in subsets:
+                ins_ids, due, _n, _b = found[sid]
+                found[sid] = (ins_ids, due, 0, "whole_source")
+            subsets = {}
+    out = []
+    for sid, (ins_ids, due, n, basis) in sorted(found.items()):
+        amount = part.get(sid, 0.0) if sid in subsets else whole.get(sid, 0.0)
+        out.append(UnsupportedEvidence(sid, ins_ids, due, n, amount, basis))  # type: ignore[arg-type]
+    return out
+
+
+def _has_instrument(inv: Inventory, ins_id: str) -> bool:
+    return any(i.id == ins_id for i in inv.instruments)
+
+
+def _verification_findings(
+    inv: Inventory,
+    res: Result,
+    tiers: list[TierCheck],
+    unsupported: list[UnsupportedEvidence] = (),  # type: ignore[assignment]
+    materiality_t: float = math.inf,
+) -> list[Finding]:
+    sized = {u.source: u for u in unsupported}
+    out = []
+    calibration: dict[str, list[str]] = {}
+    for f in res.findings:
+        if f.severity == "info":
+            continue
+        if f.code == "instrument_calibration_expired" and f.subject in sized:
+            calibration.setdefault(f.subject, []).append(f.message)
+            continue
+        out.append(f)
+    for sid, messages in calibration.items():
+        u = sized[sid]
+        how = (
+            f"{u.co2e_t:,.3f} t CO2e rest on the {u.readings} reading(s) after the due date "
+            "(whole readings)"
+            if u.basis == "readings"
+            else f"not separable: the source's whole figure, {u.co2e_t:,.3f} t CO2e, is unsupported"
+        )
+        share = (
+            f"{100 * u.co2e_t / materiality_t:.1f} % of materiality ({materiality_t:,.3f} t CO2e)"
+            if materiality_t > 0 and math.isfinite(materiality_t)
+            else "materiality not set"
+        )
+        out.append(
+            Finding(
+                "instrument_calibration_expired",
+                "warning",
+                sid,
+                f"{'; '.join(dict.fromkeys(messages))} — {how}; {share}",
+            )
+        )
+    for fac in inv.factors:
         out.append(
             Finding(
                 "inline_factor_evidence",
                 "warning",
-                f.id,
-                f"inline factor cited as {f.reference.strip()!r}: check the evidence behind it",
+                fac.id,
+                f"inline factor cited as {fac.reference.strip()!r}: check the evidence behind it",
             )
         )
     for t in tiers:
@@ -722,6 +1317,36 @@ def _verification_findings(inv: Inventory, res: Result, tiers: list[TierCheck]) 
     return out
 
 
+def _text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _verification_date(date: str | _dt.date | None) -> str | None:
+    if date is None:
+        return None
+    if isinstance(date, _dt.datetime):
+        return date.date().isoformat()
+    if isinstance(date, _dt.date):
+        return date.isoformat()
+    try:
+        return _dt.date.fromisoformat(str(date).strip()).isoformat()
+    except ValueError:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "verification_date",
+                    "not a date",
+                    field="date",
+                    value=repr(date),
+                    allowed="an ISO date such as 2025-04-30",
+                )
+            ]
+        ) from None
+
+
 def verify(
     inventory: Inventory,
     claimed: str | Path | Mapping[str, Any],
@@ -729,6 +1354,9 @@ def verify(
     materiality: float | str,
     assurance: Assurance,
     pervasive_multiple: float = 2.0,
+    verifier: str | None = None,
+    body: str | None = None,
+    date: str | _dt.date | None = None,
 ) -> VerificationResult:
     """Recompute an inventory from its evidence and compare it with the claimed figures.
 
@@ -749,6 +1377,11 @@ def verify(
         The verifier's judgement of pervasiveness, made explicit: material misstatements
         whose aggregate reaches this multiple of materiality give an adverse opinion,
         smaller material ones a modified opinion (default 2).
+    verifier, body : str, optional
+        The verifier (lead verifier's name) and the verification body; the report says
+        "not stated" when they are not given.
+    date : str or datetime.date, optional
+        Date of the verification statement (ISO date).
 
     Notes
     -----
@@ -757,7 +1390,9 @@ def verify(
     (sum of absolute values) aggregate are reported, and the larger one is compared with
     ``materiality × claimed total``. Rounding differences count. Errors among the
     metrology and data-quality findings (e.g. a tier not met) modify an otherwise
-    unmodified opinion.
+    unmodified opinion, and so does evidence resting on readings after a calibration due
+    date when its t CO2e reach materiality (insufficient appropriate evidence for a
+    material amount).
 
     Raises
     ------
@@ -775,7 +1410,8 @@ def verify(
                 )
             ]
         )
-    mat = _resolve_materiality(materiality)
+    mat, preset = _resolve_materiality(materiality)
+    ver_date = _verification_date(date)
     claim = _read_claim(claimed)
     from .gwp_values import _normalise_set
 
@@ -876,23 +1512,57 @@ def verify(
     else:
         level, agg = "total", [m for m in found if m.level == "total"]
         parts = claimed_total
-    if claim.total is not None and level != "total":
+    # the headline the aggregate must explain: the stated total, else (sources stated
+    # beside categories) the sum of the stated categories, which is then the claimed total
+    headline = claim.total
+    headline_digits: list[float] = [] if claim.total is None else [claim.total]
+    headline_name = "stated total"
+    if headline is None and level == "source_gas" and claim.by_category:
+        headline, headline_digits = claimed_total, list(claim.by_category.values())
+        headline_name = "sum of stated category figures"
+    if headline is not None and level != "total":
         # a stated total that is not the sum of the stated parts is itself misstated:
         # without this a wrong headline figure hides behind correct details
         stated = claim.by_source_gas if level == "source_gas" else claim.by_category
         m = _misstatement(
-            "total", f"gross: stated total vs sum of stated {level} figures", claim.total, parts
+            "total", f"gross: {headline_name} vs sum of stated {level} figures", headline, parts
         )
         if m is not None:
             # parts and total each rounded to their printed decimals may differ by the sum
             # of their half-units: that is a rounding difference, anything more is not
-            slack = 0.5 * 10 ** (-_decimals(claim.total)) + math.fsum(
-                0.5 * 10 ** (-_decimals(v)) for v in stated.values()
-            )
-            rounding = abs(m.difference_t) <= slack + 1e-9 * abs(parts)
-            m = replace(m, kind="rounding" if rounding else "inconsistency")
+            m = replace(m, kind=_inconsistency_kind(m, [*headline_digits, *stated.values()]))
             found.append(m)
             agg.append(m)
+    if claim.by_category and claim.by_source_gas:
+        # Each stated category figure against the sum of the stated sources of that
+        # category (a source's category is the inventory's). These rows are listed but
+        # deliberately NOT added to the aggregate. With sources stated, the aggregate is
+        #   sum over sources (claimed - recomputed) + (headline - sum of claimed sources)
+        # and its net is exactly headline - recomputed. Since
+        #   headline - sum(sources) = (headline - sum(categories))
+        #                             + sum over c (category_c - sum(sources in c)),
+        # the category inconsistencies are already inside the headline row: adding them
+        # would count the same tonnes twice. Category errors that cancel in the total
+        # (+10 in one category, -10 in another) are not lost: each category's own row
+        # (claimed - recomputed) contains its inconsistency and is judged against
+        # materiality in material_categories. Sources the inventory does not have map
+        # to no category and are left out of these sums (they are `not_supported` rows).
+        cat_of = {s.id: str(s.category) for s in inventory.sources}
+        by_cat_sources: dict[str, list[float]] = {}
+        for (sid, _gas), v in claim.by_source_gas.items():
+            if sid in cat_of:
+                by_cat_sources.setdefault(cat_of[sid], []).append(v)
+        for c in sorted(claim.by_category):
+            members = by_cat_sources.get(c, [])
+            m = _misstatement(
+                "category",
+                f"{c}: stated category vs sum of its stated source_gas figures",
+                claim.by_category[c],
+                math.fsum(members),
+            )
+            if m is not None:
+                m = replace(m, kind=_inconsistency_kind(m, [claim.by_category[c], *members]))
+                found.append(m)
     net = math.fsum(m.difference_t for m in agg)
     gross = math.fsum(abs(m.difference_t) for m in agg)
     base = abs(claimed_total) or abs(recomputed) or 1.0
@@ -917,7 +1587,11 @@ def verify(
         for k in material_figures
     )
     tiers = tier_checks(res)
-    findings = _verification_findings(inventory, res, tiers)
+    unsupported = _unsupported_evidence(inventory, res)
+    unsupported_t = math.fsum(u.co2e_t for u in unsupported)
+    # insufficient appropriate evidence for a material amount (ISO 14064-3): modified
+    unsupported_material = unsupported_t > 0 and unsupported_t >= mat * base
+    findings = _verification_findings(inventory, res, tiers, unsupported, mat * base)
     serious = any(f.severity == "error" for f in findings)
     if material or material_figures:
         pervasive = (material and max(abs(net), gross) >= pervasive_multiple * mat * base) or (
@@ -927,8 +1601,17 @@ def verify(
             "adverse" if pervasive else "modified"
         )
     else:
-        opinion = "modified" if serious else "unmodified"
-    statement = _statement(inventory, opinion, assurance, mat, claimed_total)
+        opinion = "modified" if serious or unsupported_material else "unmodified"
+    ctx = _StatementContext(
+        inventory,
+        opinion,
+        assurance,
+        mat,
+        claimed_total,
+        mat * base,
+        unsupported_t if unsupported_material else 0.0,
+        [u.source for u in unsupported],
+    )
     return VerificationResult(
         inventory,
         res,
@@ -943,35 +1626,117 @@ def verify(
         material or bool(material_figures),
         material_cats,
         opinion,
-        statement,
+        _statement(ctx),
         findings,
         tiers,
         claim.source,
         material_figures,
+        preset,
+        _text(verifier),
+        _text(body),
+        ver_date,
+        unsupported,
+        _statement_zh(ctx),
     )
 
 
-def _statement(inv: Inventory, opinion: str, assurance: str, mat: float, claimed: float) -> str:
-    who = inv.organization.name
-    period = f"{inv.period.start} to {inv.period.end} (end exclusive)"
-    figure = f"{claimed:,.3f} t CO2e"
-    if assurance == "reasonable":
-        return {
+def _inconsistency_kind(
+    m: Misstatement, figures: list[float]
+) -> Literal["rounding", "inconsistency"]:
+    """``rounding`` within the half-units of the figures' printed digits, else ``inconsistency``."""
+    slack = math.fsum(0.5 * 10 ** (-_decimals(v)) for v in figures)
+    return (
+        "rounding" if abs(m.difference_t) <= slack + 1e-9 * abs(m.recomputed_t) else "inconsistency"
+    )
+
+
+@dataclass(frozen=True)
+class _StatementContext:
+    inv: Inventory
+    opinion: str
+    assurance: str
+    mat: float
+    claimed: float
+    mat_t: float
+    unsupported_t: float  # > 0 only when it reaches materiality
+    unsupported_sources: list[str]
+
+
+def _statement(c: _StatementContext) -> str:
+    """The opinion in English; the materiality stated as a fraction and in t CO2e."""
+    who = c.inv.organization.name
+    period = f"{c.inv.period.start} to {c.inv.period.end} (end exclusive)"
+    figure = f"{c.claimed:,.3f} t CO2e"
+    matx = f"materiality {100 * c.mat:g} % of the claimed total, {c.mat_t:,.3f} t CO2e"
+    evidence = c.unsupported_t > 0
+    matters = (
+        "Misstatements, Findings and Evidence not supported by a valid calibration"
+        if evidence
+        else ("Misstatements and Findings")
+    )
+    effects = "the possible effects of the matters" if evidence else "the effects of the matters"
+    if c.assurance == "reasonable":
+        text = {
             "unmodified": f"In our opinion, the GHG statement of {who} for {period} ({figure}) is prepared, in all "
-            f"material respects, in accordance with ISO 14064-1:2018 (materiality {100 * mat:g} %).",
-            "modified": f"In our opinion, except for the effects of the matters described under Misstatements and "
-            f"Findings, the GHG statement of {who} for {period} ({figure}) is prepared, in all material respects, "
-            f"in accordance with ISO 14064-1:2018 (materiality {100 * mat:g} %).",
+            f"material respects, in accordance with ISO 14064-1:2018 ({matx}).",
+            "modified": f"In our opinion, except for {effects} described under {matters}, the GHG statement of "
+            f"{who} for {period} ({figure}) is prepared, in all material respects, in accordance with "
+            f"ISO 14064-1:2018 ({matx}).",
             "adverse": f"In our opinion, because of the significance of the misstatements described, the GHG statement "
-            f"of {who} for {period} ({figure}) is not prepared in accordance with ISO 14064-1:2018.",
-        }[opinion]
-    return {
-        "unmodified": f"Based on the procedures performed and the evidence obtained, nothing has come to our attention "
-        f"that causes us to believe that the GHG statement of {who} for {period} ({figure}) is not prepared, in all "
-        f"material respects, in accordance with ISO 14064-1:2018 (materiality {100 * mat:g} %).",
-        "modified": f"Based on the procedures performed, except for the matters described under Misstatements and "
-        f"Findings, nothing has come to our attention that causes us to believe that the GHG statement of {who} for "
-        f"{period} ({figure}) is not prepared, in all material respects, in accordance with ISO 14064-1:2018.",
-        "adverse": f"Based on the procedures performed, the misstatements described lead us to believe that the GHG "
-        f"statement of {who} for {period} ({figure}) is not prepared in accordance with ISO 14064-1:2018.",
-    }[opinion]
+            f"of {who} for {period} ({figure}) is not prepared in accordance with ISO 14064-1:2018 ({matx}).",
+        }[c.opinion]
+    else:
+        text = {
+            "unmodified": f"Based on the procedures performed and the evidence obtained, nothing has come to our "
+            f"attention that causes us to believe that the GHG statement of {who} for {period} ({figure}) is not "
+            f"prepared, in all material respects, in accordance with ISO 14064-1:2018 ({matx}).",
+            "modified": f"Based on the procedures performed, except for the matters described under {matters}, "
+            f"nothing has come to our attention that causes us to believe that the GHG statement of {who} for "
+            f"{period} ({figure}) is not prepared, in all material respects, in accordance with ISO 14064-1:2018 "
+            f"({matx}).",
+            "adverse": f"Based on the procedures performed, the misstatements described lead us to believe that "
+            f"the GHG statement of {who} for {period} ({figure}) is not prepared in accordance with "
+            f"ISO 14064-1:2018 ({matx}).",
+        }[c.opinion]
+    if evidence:
+        text += (
+            f" We were unable to obtain sufficient appropriate evidence for {c.unsupported_t:,.3f} t CO2e "
+            f"of the statement (readings of instruments used after their calibration due date: "
+            f"{', '.join(c.unsupported_sources)}); this amount reaches materiality ({c.mat_t:,.3f} t CO2e)."
+        )
+    return text
+
+
+def _statement_zh(c: _StatementContext) -> str:
+    """The opinion in Chinese (核查声明), worded as :func:`_statement`."""
+    who = c.inv.organization.name
+    period = f"{c.inv.period.start} 至 {c.inv.period.end}（不含结束日）"
+    figure = f"{c.claimed:,.3f} t CO2e"
+    matx = f"实质性为声明总量的 {100 * c.mat:g} %，即 {c.mat_t:,.3f} t CO2e"
+    evidence = c.unsupported_t > 0
+    matters = (
+        "“错报”、“发现的问题”和“未获有效校准支持的数据”" if evidence else "“错报”和“发现的问题”"
+    )
+    subject = f"{who}在 {period} 期间的温室气体声明（{figure}）"
+    if c.assurance == "reasonable":
+        text = {
+            "unmodified": f"我们认为，{subject}在所有重大方面按照 ISO 14064-1:2018 编制（{matx}）。",
+            "modified": f"我们认为，除{matters}部分所述事项{'可能产生' if evidence else ''}的影响外，"
+            f"{subject}在所有重大方面按照 ISO 14064-1:2018 编制（{matx}）。",
+            "adverse": f"我们认为，由于所述错报的重要性，{subject}未按照 ISO 14064-1:2018 编制（{matx}）。",
+        }[c.opinion]
+    else:
+        text = {
+            "unmodified": f"根据所执行的程序和获取的证据，我们没有注意到任何事项使我们相信{subject}"
+            f"未在所有重大方面按照 ISO 14064-1:2018 编制（{matx}）。",
+            "modified": f"根据所执行的程序，除{matters}部分所述事项外，我们没有注意到任何事项使我们相信"
+            f"{subject}未在所有重大方面按照 ISO 14064-1:2018 编制（{matx}）。",
+            "adverse": f"根据所执行的程序，所述错报使我们相信{subject}未按照 ISO 14064-1:2018 编制（{matx}）。",
+        }[c.opinion]
+    if evidence:
+        text += (
+            f"我们未能就该声明中的 {c.unsupported_t:,.3f} t CO2e（计量器具超过校准有效期后的读数："
+            f"{'、'.join(c.unsupported_sources)}）获取充分、适当的证据，该数量达到实质性水平"
+            f"（{c.mat_t:,.3f} t CO2e）。"
+        )
+    return text
