@@ -784,3 +784,77 @@ def test_chinese_statement_and_headings(language):
     en = nc.verify(_hand_inventory(), _hand_claim(200.0), materiality=0.05, assurance="reasonable")
     assert en.to_dict()["statement_zh"] == adverse.statement_zh
     assert "核查" not in en.to_markdown() and "否定意见" not in en.to_html()
+
+
+@pytest.mark.parametrize(
+    "claim_parts",
+    [
+        {"by_source": {"kiln-coal": None}},  # one source stated, the rest only in the total
+        {"totals_by_category": {"1": None}},  # one category stated, the rest in the total
+    ],
+)
+def test_a_correct_total_with_parts_not_broken_out_is_not_misstated(cement, claim_parts):
+    inv, result = cement
+    totals = result["totals"]
+    claim: dict = {"gwp_set": inv.gwp, "totals": {"gross_co2e_t": totals["gross_co2e_t"]}}
+    if "by_source" in claim_parts:
+        res = nc.calculate(inv)
+        claim["by_source"] = {"kiln-coal": res.by("source").set_index("source").loc["kiln-coal", "co2e_t"]}
+    else:
+        claim["totals"]["by_category"] = {"1": totals["by_category"]["1"]}
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    # the sources (categories) not stated are covered by the correct total: listed as not
+    # broken out, never also as omissions that the total would then contradict
+    assert ver.aggregate_net_t == pytest.approx(0, abs=1e-6)
+    assert ver.aggregate_gross_t == pytest.approx(0, abs=1e-6)
+    assert ver.material is False and ver.material_categories == []
+    assert {m.kind for m in ver.misstatements} <= {"not_broken_out"}
+
+
+def test_claimed_breakdowns_are_compared(cement):
+    inv, result = cement
+    claim = _claim(result)
+    scope1 = claim["totals"]["by_scope"]["1"]
+    claim["totals"]["by_scope"]["1"] = scope1 * 1.10  # 10 % on scope 1 alone
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    rows = [m for m in ver.misstatements if m.level == "breakdown"]
+    assert [(m.subject, round(m.difference_t, 6)) for m in rows] == [
+        ("by_scope: 1", round(scope1 * 0.10, 6))
+    ]
+    assert "by_scope.1" in ver.material_figures and ver.opinion != "unmodified"
+
+
+@pytest.mark.parametrize(
+    ("claim", "code"),
+    [
+        ({"gwp_set": "AR6", "totals": {"gross_co2e_t": 1}, "period": "2024"}, "claim_period_form"),
+        (
+            {"gwp_set": "AR6", "totals": {"gross_co2e_t": 1}, "lines": [{"source": "x"}]},
+            "claim_lines_form",
+        ),
+        (
+            {"gwp_set": "AR6", "by_source": {"kiln-coal": {"CO2": 1, "carbon dioxide": 2}}},
+            "claim_gas_duplicate",
+        ),
+        ({"gwp_set": "AR6", "by_source": [["kiln-coal", 1]]}, "claim_not_mapping"),
+    ],
+)
+def test_claims_of_the_wrong_shape_are_refused(cement, claim, code):
+    inv, _ = cement
+    with pytest.raises(InvalidInputError) as exc:
+        nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    assert code in {i.code for i in exc.value.issues}
+
+
+@pytest.mark.parametrize("multiple", [float("nan"), 0.5, -1, True])
+def test_pervasive_multiple_is_checked(cement, multiple):
+    inv, result = cement
+    with pytest.raises(InvalidInputError, match="pervasive_multiple_valid"):
+        nc.verify(inv, _claim(result), materiality=0.05, assurance="reasonable", pervasive_multiple=multiple)
+
+
+def test_an_inventory_reports_json_is_accepted_as_a_claim(cement):
+    inv, _ = cement
+    report_json = json.loads(nc.inventory_report(nc.calculate(inv)).to_json())
+    ver = nc.verify(inv, report_json, materiality=0.05, assurance="reasonable")
+    assert ver.aggregate_gross_t == 0

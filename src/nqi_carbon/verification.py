@@ -72,14 +72,16 @@ Assurance = Literal["reasonable", "limited"]
 class Misstatement:
     """One difference between what was claimed and what the evidence supports."""
 
-    level: Literal["total", "category", "source_gas"]
+    level: Literal["total", "category", "source_gas", "breakdown"]
     subject: str
     claimed_t: float | None
     recomputed_t: float
     difference_t: float  # claimed - recomputed
     relative: float | None  # difference / recomputed
     direction: Literal["overstatement", "understatement"]
-    kind: Literal["error", "omission", "rounding", "not_supported", "inconsistency"]
+    kind: Literal[
+        "error", "omission", "rounding", "not_supported", "inconsistency", "not_broken_out"
+    ]
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,14 @@ class _Claim:
     source: str
     # figures reported apart from the gross total: result@1 names -> claimed value
     separate: dict[str, float] = field(default_factory=dict)
+    # other result@1 breakdowns the claim states (by_scope, by_facility, by_gas_*)
+    breakdowns: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+BREAKDOWNS = ("by_scope", "by_facility", "by_gas_co2e_t", "by_gas_mass_t")
+"""result@1 breakdowns a claim may state beside categories and sources: each row is
+compared and listed (level ``breakdown``); one that is misstated by materiality of the
+claimed total (for masses: of the gas's own figure) makes the opinion modified."""
 
 
 def _number(v: Any, where: str, issues: list[Issue], file: str) -> float | None:
@@ -212,6 +222,12 @@ def _number(v: Any, where: str, issues: list[Issue], file: str) -> float | None:
         )
         return None
     return float(v)
+
+
+def totals_of(data: dict[str, Any]) -> dict[str, Any]:
+    """The mapping a claim's totals are read from (``totals``, else the top level)."""
+    totals = data.get("totals", data)
+    return totals if isinstance(totals, dict) else {}
 
 
 def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
@@ -243,6 +259,48 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
     per = None
     if isinstance(period, dict) and "start" in period and "end" in period:
         per = (str(period["start"]), str(period["end"]))
+    elif period is not None:
+        issues.append(
+            Issue(
+                "claim_period_form",
+                "a claimed period is a mapping with start and end",
+                file=name,
+                field="period",
+                value=repr(period),
+                allowed="{start: YYYY-MM-DD, end: YYYY-MM-DD} (end exclusive), or no period",
+            )
+        )
+    for where in ("by_source", "totals.by_category"):
+        node = data.get("by_source") if where == "by_source" else totals_of(data).get("by_category")
+        if node is not None and not isinstance(node, dict):
+            issues.append(
+                Issue(
+                    "claim_not_mapping",
+                    f"{where} must be a mapping",
+                    file=name,
+                    field=where,
+                    value=type(node).__name__,
+                    allowed="a mapping of id to t CO2e",
+                )
+            )
+    lines = data.get("lines")
+    if lines is not None and (
+        data.get("schema") != "nqi-carbon/result@1"
+        or not isinstance(lines, list)
+        or not all(isinstance(ln, dict) for ln in lines)
+    ):
+        issues.append(
+            Issue(
+                "claim_lines_form",
+                "lines are read only from a nqi-carbon/result@1 document, as a list of mappings",
+                file=name,
+                field="lines",
+                allowed="schema: nqi-carbon/result@1 with lines: [{source, gas, co2e_t, ...}]",
+            )
+        )
+        lines = None
+    if issues:
+        raise InvalidInputError(issues, source=name)
     totals = data.get("totals", data)
     if not isinstance(totals, dict):
         raise InvalidInputError(
@@ -289,7 +347,7 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
             by_cat[str(k)] = n
     by_sg: dict[tuple[str, str], float] = {}
     if data.get("schema") == "nqi-carbon/result@1":
-        for i, ln in enumerate(data.get("lines") or []):
+        for i, ln in enumerate(lines or []):
             if ln.get("basis") == "market" or ln.get("biogenic"):
                 continue
             n = _number(ln.get("co2e_t"), f"lines[{i}].co2e_t", issues, name)
@@ -302,6 +360,18 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
             for gas, x in v.items():
                 canonical = _claim_gas(gas, f"by_source.{sid}.{gas}", issues, name)
                 n = _number(x, f"by_source.{sid}.{gas}", issues, name)
+                if canonical is not None and (str(sid), canonical) in by_sg:
+                    issues.append(
+                        Issue(
+                            "claim_gas_duplicate",
+                            f"two names for {canonical} in one source",
+                            file=name,
+                            field=f"by_source.{sid}.{gas}",
+                            value=repr(gas),
+                            allowed="each gas once per source",
+                        )
+                    )
+                    continue
                 if n is not None and canonical is not None:
                     by_sg[(str(sid), canonical)] = n
         else:
@@ -319,7 +389,23 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
         )
     if issues:
         raise InvalidInputError(issues, source=name)
-    return _Claim(str(gwp_set), per, total, by_cat, by_sg, name, separate)
+    breakdowns: dict[str, dict[str, float]] = {}
+    for b in BREAKDOWNS:
+        node = totals.get(b)
+        if node is None:
+            continue
+        if not isinstance(node, dict):
+            issues.append(
+                Issue("claim_not_mapping", f"{b} must be a mapping", file=name, field=f"totals.{b}")
+            )
+            continue
+        for k, v in node.items():
+            n = _number(v, f"totals.{b}.{k}", issues, name)
+            if n is not None:
+                breakdowns.setdefault(b, {})[str(k)] = n
+    if issues:
+        raise InvalidInputError(issues, source=name)
+    return _Claim(str(gwp_set), per, total, by_cat, by_sg, name, separate, breakdowns)
 
 
 _CATEGORIES = frozenset("123456")
@@ -327,6 +413,8 @@ _CLAIM_KEYS = frozenset(
     {"schema", "note", "organization", "period", "gwp_set", "totals", "by_source"}
     # the rest of a result@1 document
     | {"uncertainty", "lines", "provenance", "findings"}
+    # an inventory report's JSON is result@1 plus its "report" object (not read)
+    | {"report"}
 )
 _TOTALS_KEYS = frozenset(
     {"gross_co2e_t", "by_category", "gross_co2e_t_market_based", "biogenic_co2_t"}
@@ -1411,6 +1499,23 @@ def verify(
             ]
         )
     mat, preset = _resolve_materiality(materiality)
+    if (
+        isinstance(pervasive_multiple, bool)
+        or not isinstance(pervasive_multiple, int | float)
+        or not math.isfinite(pervasive_multiple)
+        or pervasive_multiple < 1
+    ):
+        raise InvalidInputError(
+            [
+                Issue(
+                    "pervasive_multiple_valid",
+                    "the multiple of materiality that makes an opinion adverse",
+                    field="pervasive_multiple",
+                    value=repr(pervasive_multiple),
+                    allowed="a finite number >= 1 (default 2)",
+                )
+            ]
+        )
     ver_date = _verification_date(date)
     claim = _read_claim(claimed)
     from .gwp_values import _normalise_set
@@ -1514,6 +1619,7 @@ def verify(
         parts = claimed_total
     # the headline the aggregate must explain: the stated total, else (sources stated
     # beside categories) the sum of the stated categories, which is then the claimed total
+    not_broken_out: set[int] = set()  # ids of rows the headline covers (see below)
     headline = claim.total
     headline_digits: list[float] = [] if claim.total is None else [claim.total]
     headline_name = "stated total"
@@ -1524,9 +1630,37 @@ def verify(
         # a stated total that is not the sum of the stated parts is itself misstated:
         # without this a wrong headline figure hides behind correct details
         stated = claim.by_source_gas if level == "source_gas" else claim.by_category
-        m = _misstatement(
-            "total", f"gross: {headline_name} vs sum of stated {level} figures", headline, parts
-        )
+        digits = [*headline_digits, *stated.values()]
+        slack = math.fsum(0.5 * 10 ** (-_decimals(v)) for v in digits)
+        unstated = [r for r in agg if r.kind == "omission" and r.claimed_t is None]
+        if unstated and abs(headline - parts) > slack + 1e-9 * abs(headline):
+            # The headline covers more than the stated parts: the rest is the claim's figure
+            # for what it did not break out. Those rows are then no omissions of their own
+            # (the headline includes them) and leave the aggregate; the rest is compared
+            # with what they recompute to, once. Counting both would count the same tonnes
+            # twice (an omission and an equal and opposite inconsistency).
+            rest_recomputed = math.fsum(r.recomputed_t for r in unstated)
+            kept = {id(r) for r in unstated}
+            not_broken_out |= kept
+            agg = [r for r in agg if id(r) not in kept]
+            for i, r in enumerate(found):
+                if id(r) in kept:
+                    found[i] = replace(r, kind="not_broken_out")
+            m = _misstatement(
+                "total",
+                f"gross: {headline_name} minus the stated {level} figures vs the sources "
+                "not stated",
+                headline - parts,
+                rest_recomputed,
+            )
+            if m is not None:
+                found.append(m)
+                agg.append(m)
+            m = None
+        else:
+            m = _misstatement(
+                "total", f"gross: {headline_name} vs sum of stated {level} figures", headline, parts
+            )
         if m is not None:
             # parts and total each rounded to their printed decimals may differ by the sum
             # of their half-units: that is a rounding difference, anything more is not
@@ -1567,7 +1701,11 @@ def verify(
     gross = math.fsum(abs(m.difference_t) for m in agg)
     base = abs(claimed_total) or abs(recomputed) or 1.0
     material = max(abs(net), gross) >= mat * base
-    material_cats = sorted(c for c, m in cat_ms.items() if abs(m.difference_t) >= mat * base)
+    material_cats = sorted(
+        c
+        for c, m in cat_ms.items()
+        if id(m) not in not_broken_out and abs(m.difference_t) >= mat * base
+    )
     # figures reported apart (market-based total, biogenic CO2, removals): each judged
     # against materiality of its own size
     material_figures: list[str] = []
@@ -1581,10 +1719,24 @@ def verify(
         own = abs(claim.separate[fig]) or abs(float(totals[fig]))
         if abs(m.difference_t) >= mat * own:
             material_figures.append(fig)
+    for b, rows in sorted(claim.breakdowns.items()):
+        recomputed_rows: dict[str, float] = totals.get(b) or {}
+        for k in sorted(set(rows) | set(recomputed_rows)):
+            if k not in rows:
+                continue  # a breakdown row the claim does not state is not claimed
+            have = float(recomputed_rows.get(k, 0.0))
+            m = _misstatement("breakdown", f"{b}: {k}", rows[k], have)
+            if m is None:
+                continue
+            found.append(m)
+            own = (abs(rows[k]) or abs(have)) if b == "by_gas_mass_t" else base
+            if m.kind != "rounding" and abs(m.difference_t) >= mat * own:
+                material_figures.append(f"{b}.{k}")
     pervasive_apart = any(
         abs(claim.separate[k] - float(totals[k]))
         >= pervasive_multiple * mat * (abs(claim.separate[k]) or abs(float(totals[k])))
         for k in material_figures
+        if k in claim.separate
     )
     tiers = tier_checks(res)
     unsupported = _unsupported_evidence(inventory, res)
