@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -289,7 +290,10 @@ def md_table(md: str, table: str) -> list[dict[str, str]]:
             break
         if ln.startswith("|"):
             body_lines.append(ln)
-    rows = [[c.strip() for c in ln.strip().strip("|").split(" | ")] for ln in body_lines]
+    # cells as a Markdown renderer shows them: entities (&lt; for a "<" in a name) decoded
+    rows = [
+        [html.unescape(c.strip()) for c in ln.strip().strip("|").split(" | ")] for ln in body_lines
+    ]
     header = [h.split(" / ")[0] for h in rows[0]]
     return [dict(zip(header, r, strict=True)) for r in rows[2:]]
 
@@ -1047,7 +1051,35 @@ def test_user_texts_are_escaped_in_html(evidence_report, tmp_path):
     assert "read &amp; signed" in page
     # text outputs keep the text as given
     md = evidence_report.to_markdown()
-    assert f"ledger {HOSTILE}" in md and "Lab <i>&</i>" in md
+    # Markdown carries no raw HTML: the text is kept, its angle brackets as entities
+    assert "<script" not in md and "<i>" not in md
+    assert f"ledger {HOSTILE}" in html.unescape(md) and "Lab <i>&</i>" in html.unescape(md)
     wb = openpyxl.load_workbook(evidence_report.to_excel(tmp_path / "r.xlsx"))
     kinds = {r["instrument"]: r["kind"] for r in xl_rows(wb["Instruments"])}
     assert kinds["EM-01"] == f"meter {HOSTILE}"
+
+
+def test_an_empty_inventory_reports_cleanly(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    d = {
+        "schema": "nqi-carbon/inventory@1",
+        "organization": {"name": "Empty <Co>", "id": "e", "consolidation": "equity_share"},
+        "period": {"start": "2024-01-01", "end": "2025-01-01"},
+        "gwp": "AR6",
+        "facilities": [{"id": "a"}],
+    }
+    rep = nc.inventory_report(nc.calculate(nc.validate_inventory(d)))
+    assert rep.tables()["By facility"]["share"].tolist() == [1.0]  # equity share default
+    page = rep.to_html()  # no ZeroDivisionError for an all-zero chart
+    assert "<svg" in page and "Empty &lt;Co&gt;" in page
+    rep.to_excel(tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    for sheet in ("Sources", "Factors", "GWP", "Data quality by source"):
+        assert wb[sheet].cell(row=2, column=1).value is not None, sheet  # header rows kept
+
+
+def test_axis_ticks_for_tiny_totals():
+    from nqi_carbon.report import nice_ticks
+
+    assert nice_ticks(3e-13) == [0.0, 1e-13, 2e-13, 3e-13]
+    assert nice_ticks(1.5e-12) == [0.0, 5e-13, 1e-12, 1.5e-12]

@@ -858,3 +858,16 @@ def test_an_inventory_reports_json_is_accepted_as_a_claim(cement):
     report_json = json.loads(nc.inventory_report(nc.calculate(inv)).to_json())
     ver = nc.verify(inv, report_json, materiality=0.05, assurance="reasonable")
     assert ver.aggregate_gross_t == 0
+
+
+def test_markdown_outputs_carry_no_raw_html(cement):
+    inv, result = cement
+    hostile = inv.model_copy(
+        update={"organization": {**inv.organization.model_dump(), "name": "<script>x</script>"}}
+    )
+    ver = nc.verify(hostile, _claim(result), materiality=0.05, assurance="reasonable")
+    md = ver.to_markdown()
+    assert "<script" not in md and "&lt;script&gt;" in md
+    report_md = nc.inventory_report(nc.calculate(hostile)).to_markdown()
+    assert "<script" not in report_md
+    assert "<https://" in report_md  # citation autolinks are kept

@@ -142,6 +142,52 @@ def _slug(name: str) -> str:
     return "t-" + "-".join(name.lower().split())
 
 
+_AUTOLINK = re.compile(r"&lt;(https?://[^\s<>&\"']+)&gt;")
+
+
+def md_safe(text: str) -> str:
+    """Markdown with no raw HTML: ``<`` and ``>`` become entities, http(s) autolinks stay.
+
+    Names, ids, evidence and citations may hold ``<script>``; the report's own Markdown
+    uses no HTML, so every angle bracket is escaped except ``<https://...>`` autolinks.
+    """
+    escaped = text.replace("<", "&lt;").replace(">", "&gt;")
+    return _AUTOLINK.sub(r"<\1>", escaped)
+
+
+_COLUMNS_WHEN_EMPTY: dict[str, tuple[str, ...]] = {
+    "Direct emissions by gas": ("gas", "mass_t", "co2e_t"),
+    "By scope": ("scope", "co2e_t"),
+    "By facility": ("facility", "name", "region", "share", "co2e_t"),
+    "Sources": (
+        "source",
+        "facility",
+        "category",
+        "scope",
+        "method",
+        "factor",
+        "activity",
+        "activity_unit",
+        "description",
+        "co2e_t",
+    ),
+    "Factors": ("factor", "gas", "value", "unit", "pack_version", "citation"),
+    "GWP": ("gas", "origin", "gwp", "mass_t", "co2e_t", "source"),
+    "Data quality by category": ("category", "sources", "weighted_score", "weakest_source"),
+    "Data quality by source": (
+        "source",
+        "category",
+        "method_score",
+        "method",
+        "activity_score",
+        "activity",
+        "score",
+        "co2e_t",
+    ),
+    "Checklist": ("item", "title", "title_zh", "status", "detail"),
+}
+
+
 def nice_ticks(vmax: float, target: int = 5) -> list[float]:
     """Round axis ticks from 0 covering *vmax*: steps of 1, 2 or 5 x 10^k (about *target*)."""
     if not math.isfinite(vmax) or vmax <= 0:
@@ -150,7 +196,8 @@ def nice_ticks(vmax: float, target: int = 5) -> list[float]:
     mag = 10.0 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw * (1 - 1e-12))
     n = math.ceil(vmax / step - 1e-9)
-    return [round(k * step, 12) for k in range(n + 1)]
+    # 12 significant digits (not 12 decimals: a total of 3e-13 t still gets ticks)
+    return [float(f"{k * step:.12g}") for k in range(n + 1)]
 
 
 def _tick_text(v: float) -> str:
@@ -1004,7 +1051,7 @@ class InventoryReport:
                 "facility": f.id,
                 "name": f.name,
                 "region": f.region,
-                "share": res.plans and _share(res, f.id),
+                "share": _share(res, f.id),
                 "co2e_t": t["by_facility"][f.id],
             }
             for f in inv.facilities
@@ -1106,7 +1153,7 @@ class InventoryReport:
             res.contributions if res.group_uncertainty else [],
             columns=["input", "label", "variance_share"],
         )
-        return {
+        tables = {
             "By category": pd.DataFrame(cat_rows),
             "Uncertainty contributors": contrib,
             "Direct emissions by gas": pd.DataFrame(gas_rows),
@@ -1126,6 +1173,13 @@ class InventoryReport:
             "Data quality by source": dq_src,
             "Checklist": pd.DataFrame(check),
             "Findings": pd.DataFrame(findings, columns=["code", "severity", "subject", "message"]),
+        }
+        # a table without rows keeps its columns (Excel header rows, Markdown headers)
+        return {
+            name: pd.DataFrame(columns=list(_COLUMNS_WHEN_EMPTY[name]))
+            if df.empty and len(df.columns) == 0 and name in _COLUMNS_WHEN_EMPTY
+            else df
+            for name, df in tables.items()
         }
 
     # -- outputs ---------------------------------------------------------------------
@@ -1333,7 +1387,7 @@ class InventoryReport:
         ]
         out += ["", _tr(_PACK_HASH_NOTE, lang, sep="\n\n"), ""]
         out += ["---", f"nqi-carbon {__version__}; input SHA-256 {inv.input_sha256 or '—'}", ""]
-        return "\n".join(out)
+        return md_safe("\n".join(out))
 
     def svg_by_category(self) -> str:
         """Stacked bars of t CO2e per ISO category and gas (inline SVG)."""

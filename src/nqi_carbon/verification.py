@@ -946,7 +946,7 @@ class VerificationResult:
 
     def to_markdown(self) -> str:
         """The verification report as Markdown; headings and labels follow ``reporting.language``."""
-        from .report import _tr
+        from .report import _tr, md_safe
 
         inv = self.inventory
         lang = self.language
@@ -1030,7 +1030,7 @@ class VerificationResult:
         lines += [
             f"- [{f.severity}] `{f.code}` {f.subject}: {f.message}" for f in self.findings
         ] or [f"- {tr(_L['none'])}"]
-        return "\n".join(lines) + "\n"
+        return md_safe("\n".join(lines) + "\n")
 
     def __repr__(self) -> str:
         from .report import _plural
