@@ -1083,3 +1083,11 @@ def test_axis_ticks_for_tiny_totals():
 
     assert nice_ticks(3e-13) == [0.0, 1e-13, 2e-13, 3e-13]
     assert nice_ticks(1.5e-12) == [0.0, 5e-13, 1e-12, 1.5e-12]
+
+
+def test_reports_are_byte_identical_with_source_date_epoch(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01T00:00:00Z
+    inv = nc.load_inventory(CEMENT)
+    a = nc.inventory_report(nc.calculate(inv)).to_markdown()
+    b = nc.inventory_report(nc.calculate(nc.load_inventory(CEMENT))).to_markdown()
+    assert a == b and "2025-01-01" in a

@@ -510,13 +510,27 @@ def _contrib_note(method: str | None, n: int) -> Pair:
     )
 
 
+def _generation_date() -> _dt.date:
+    """Today, or the reproducible-builds ``SOURCE_DATE_EPOCH`` when it is set.
+
+    The generation date is the only part of a report that depends on when it was made;
+    setting ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) makes the files byte-identical.
+    """
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC).date()
+    return _dt.date.today()
+
+
 class InventoryReport:
     """An ISO 14064-1 inventory report built from a :class:`~nqi_carbon.result.Result`."""
 
     def __init__(self, result: Result) -> None:
         self.result = result
         self.inventory = result.inventory
-        self.generated = _dt.date.today()
+        self.generated = _generation_date()
 
     @property
     def language(self) -> Language:
