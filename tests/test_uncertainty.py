@@ -484,3 +484,17 @@ def test_a_market_factor_without_uncertainty_does_not_taint_the_location_based_s
     }
     res = nc.calculate(one_facility([grid]), uncertainty="analytical")
     assert res.unquantified_share == 0.0
+
+
+def test_a_category_without_lines_has_no_interval_in_the_json(one_facility):
+    grid = {
+        "id": "grid",
+        "facility": "a",
+        "category": 2,
+        "factor": "testpack/grid/a",
+        "activity": {"amount": 100, "unit": "MWh", "uncertainty": 0.01},
+    }
+    d = nc.calculate(one_facility([grid]), uncertainty="analytical").to_dict()
+    by_cat = d["uncertainty"]["by_category"]
+    assert by_cat["3"] == {"ci95_low_t": None, "ci95_high_t": None, "relative_95": None}
+    assert by_cat["2"]["relative_95"] > 0

@@ -255,12 +255,18 @@ class Result:
             "iterations": self.iterations,
             "mean_t": None if u is None else u.mean,
             "median_t": None if u is None else u.median,
+            # a category without lines (excluded, or not addressed) has no interval: null,
+            # never a measured 0 ± 0 %
             "by_category": {
-                k.split(":", 1)[1]: {
-                    "ci95_low_t": v.low,
-                    "ci95_high_t": v.high,
-                    "relative_95": v.relative_95,
-                }
+                k.split(":", 1)[1]: (
+                    {
+                        "ci95_low_t": v.low,
+                        "ci95_high_t": v.high,
+                        "relative_95": v.relative_95,
+                    }
+                    if self.group_masks[k].any()
+                    else {"ci95_low_t": None, "ci95_high_t": None, "relative_95": None}
+                )
                 for k, v in self.group_uncertainty.items()
                 if k.startswith("category:")
             },
