@@ -508,3 +508,23 @@ def test_factor_region_is_compared_whatever_its_case():
         factors=[inline],
     )
     assert "factor_region" in {f.code for f in nc.calculate(inv).findings}
+
+
+def test_a_stated_energy_basis_that_cannot_be_checked_is_said(one_facility):
+    inline = {
+        "id": "sup/heat",
+        "name": "district heat, supplier",
+        "activity_unit": "GJ",
+        "gases": {"CO2": {"value": 0.07, "unit": "t/GJ"}},
+        "reference": "supplier sheet 2024, table 2",
+    }
+    source = {
+        "id": "heat",
+        "facility": "a",
+        "category": 2,
+        "factor": "sup/heat",
+        "energy_basis": "GCV",
+        "activity": {"amount": 100, "unit": "GJ"},
+    }
+    res = nc.calculate(one_facility([source], factors=[inline]))
+    assert "energy_basis_unchecked" in {f.code for f in res.findings}

@@ -416,7 +416,19 @@ class _Planner:
         none and are taken on the factor's basis. NCV and GCV differ by 5-10 %.
         """
         want = factor.entry.basis
-        if want is None or not is_energy(unit):
+        if not is_energy(unit):
+            return
+        if want is None:
+            if src.energy_basis is not None:
+                self.findings.append(
+                    Finding(
+                        "energy_basis_unchecked",
+                        "info",
+                        src.id,
+                        f"the source states energy_basis: {src.energy_basis}, but factor "
+                        f"{factor.ref} states no calorific basis: the two could not be compared",
+                    )
+                )
             return
         have = src.energy_basis or conventional_basis(unit)
         if have is None or have == want:
