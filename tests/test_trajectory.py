@@ -461,3 +461,50 @@ def test_bad_sectors_file_is_refused_with_every_problem(tmp_path, capsys, text, 
     err = capsys.readouterr().err
     assert "Traceback" not in err and sectors in err
     assert {c for c in codes if f"[{c}]" in err} == codes
+
+
+def test_student_t_quantiles_are_exact():
+    from nqi_carbon.trajectory import _t_quantile
+
+    # 97.5 % points from any t table: a 3-year fit (1 degree of freedom) needs 12.706
+    for df, t in [(1, 12.7062), (2, 4.3027), (3, 3.1824), (5, 2.5706), (10, 2.2281), (30, 2.0423)]:
+        assert _t_quantile(0.975, df) == pytest.approx(t, abs=5e-5)
+    assert _t_quantile(0.5, 4) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"target_year": 2016, "fit_from": 2017, "target_reduction": 0.3}, "forecast_input"),
+        ({"target_year": 2030, "target_reduction": float("nan")}, "roadmap_target"),
+        ({"target_year": 2030, "target_reduction": 0.3, "target_t": 5.0}, "roadmap_target"),
+        ({"target_year": 2030, "budget_t": 5.0}, "roadmap_target"),  # linear with a budget
+    ],
+)
+def test_trajectory_settings_are_checked_before_any_work(kwargs, code):
+    from nqi_carbon.trajectory import build_trajectory
+
+    series = {2015: 100.0, 2016: 98.0, 2017: 97.0, 2018: 95.0, 2019: 94.0}
+    with pytest.raises(InvalidInputError) as exc:
+        build_trajectory(series, method="linear", **kwargs)
+    assert code in {i.code for i in exc.value.issues}
+
+
+def test_a_zero_year_is_named_and_a_wild_series_is_refused():
+    from nqi_carbon.trajectory import build_trajectory
+
+    with pytest.raises(InvalidInputError) as exc:
+        build_trajectory(
+            {2015: 100.0, 2016: 110.0, 2017: 0.0},
+            target_year=2030,
+            method="linear",
+            target_reduction=0.3,
+        )
+    assert any(i.value == "2017" for i in exc.value.issues)
+    with pytest.raises(InvalidInputError, match="too noisy"):
+        build_trajectory(
+            {2022: 50000.0, 2023: 0.5, 2024: 50000.0},
+            target_year=2060,
+            method="linear",
+            target_reduction=0.3,
+        )

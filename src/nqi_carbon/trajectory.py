@@ -427,16 +427,74 @@ def detect_peak(
 
 
 # -- forecasts ------------------------------------------------------------------------------
-def _t_quantile(p: float, df: int) -> float:
-    """Student-t quantile (Cornish-Fisher expansion in 1/df; within 1e-3 for df >= 3)."""
-    z = NormalDist().inv_cdf(p)
-    v = float(df)
-    return (
-        z
-        + (z**3 + z) / (4 * v)
-        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * v**3)
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the regularised incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def _incomplete_beta(a: float, b: float, x: float) -> float:
+    """Regularised incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    front = math.exp(
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
     )
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def _t_cdf(t: float, df: int) -> float:
+    """Student-t cumulative distribution function."""
+    tail = 0.5 * _incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
+    return 1.0 - tail if t >= 0 else tail
+
+
+def _t_quantile(p: float, df: int) -> float:
+    """Student-t quantile, exact to ~1e-12 (bisection on the CDF; no SciPy needed).
+
+    E.g. the 97.5 % point is 12.7062 for 1 degree of freedom, 4.3027 for 2, 3.1824 for 3.
+    """
+    if not 0.0 < p < 1.0 or df < 1:
+        raise ValueError(f"t quantile needs 0 < p < 1 and df >= 1, got p={p}, df={df}")
+    if p < 0.5:
+        return -_t_quantile(1.0 - p, df)
+    lo, hi = 0.0, 1.0
+    while _t_cdf(hi, df) < p:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if _t_cdf(mid, df) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-13 * max(1.0, hi):
+            break
+    return 0.5 * (lo + hi)
 
 
 def forecast_loglinear(
@@ -466,6 +524,19 @@ def forecast_loglinear(
     for year in range(items[0][0], until + 1):
         fit = a + b * year
         half = t * s * math.sqrt(1 + 1 / n + (year - xm) ** 2 / sxx)
+        if fit + half > 700:  # e**700 ~ 1e304 t: the series does not support a forecast
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "forecast_input",
+                        f"the fitted series is too noisy to forecast to {until}: the 95 % band "
+                        f"of {year} would exceed 1e300 t",
+                        field="target_year",
+                        value=repr(until),
+                        allowed="more years of data, a later fit_from or an earlier target year",
+                    )
+                ]
+            )
         rows.append(
             {
                 "year": year,
@@ -1432,6 +1503,75 @@ def build_trajectory(
                 field=None if fit_from is None else "fit_from",
                 value=repr(len(items) if fit_from is None else fit_from),
                 allowed="3 years or more" if len(items) < 3 else f"a year up to {last - 2}",
+            )
+        )
+    if fit and isinstance(target_year, int) and not _is_bool(target_year):
+        if target_year < min(fit):
+            issues.append(
+                Issue(
+                    "forecast_input",
+                    "the forecast runs from the first fitted year to the target year",
+                    field="target_year",
+                    value=repr(target_year),
+                    allowed=f"a year from {min(fit)} on (or an earlier fit_from)",
+                )
+            )
+        zero = sorted(y for y, v in fit.items() if v <= 0)
+        if zero:
+            issues.append(
+                Issue(
+                    "forecast_input",
+                    "the log-linear forecast needs positive emissions; leave out years of 0 "
+                    "with fit_from",
+                    field="gross_co2e_t",
+                    value=", ".join(str(y) for y in zero),
+                    allowed="positive values in the fitted years",
+                )
+            )
+    # the target options are alternatives, each for its method, and finite
+    given = {
+        "target_reduction": target_reduction,
+        "target_t": target_t,
+        "budget_t": budget_t,
+    }
+    stated = {k: v for k, v in given.items() if v is not None}
+    for k, v in stated.items():
+        if _is_bool(v) or not isinstance(v, int | float) or not math.isfinite(v):
+            issues.append(
+                Issue(
+                    "roadmap_target",
+                    "a roadmap target is a finite number",
+                    field=k,
+                    value=repr(v),
+                    allowed="a finite number",
+                )
+            )
+    if len(stated) > 1:
+        issues.append(
+            Issue(
+                "roadmap_target",
+                "give one target: a reduction, a target level or a budget",
+                field=", ".join(stated),
+                allowed="one of target_reduction, target_t (linear, constant_rate) or "
+                "budget_t (budget)",
+            )
+        )
+    elif method == "budget" and "budget_t" not in stated and stated:
+        issues.append(
+            Issue(
+                "roadmap_target",
+                "the budget method needs a budget",
+                field=next(iter(stated)),
+                allowed="budget_t",
+            )
+        )
+    elif method != "budget" and "budget_t" in stated:
+        issues.append(
+            Issue(
+                "roadmap_target",
+                f"method {method!r} needs a target level or reduction, not a budget",
+                field="budget_t",
+                allowed="target_reduction or target_t, or method 'budget'",
             )
         )
     decomposition = None
