@@ -508,3 +508,25 @@ def test_a_zero_year_is_named_and_a_wild_series_is_refused():
             method="linear",
             target_reduction=0.3,
         )
+
+
+def test_the_html_page_states_its_parameters():
+    from nqi_carbon.trajectory import build_trajectory
+
+    rep = build_trajectory(
+        {2015: 100.0, 2016: 98.0, 2017: 97.0, 2018: 95.0},
+        target_year=2030,
+        method="constant_rate",
+        target_reduction=0.3,
+    )
+    page = rep.to_html()
+    for text in (
+        "Roadmap method",
+        "constant_rate",
+        "Base year",
+        "Target year",
+        "2030",
+        "Forecast trend",
+        "% a year",
+    ):
+        assert text in page, text

@@ -1108,8 +1108,14 @@ def trajectory_page(
     progress_table: pd.DataFrame,
     decomposition: dict[str, Any] | None = None,
     title: str = "Emission trajectory",
+    parameters: Mapping[str, Any] | None = None,
+    notes: Sequence[str] = (),
 ) -> str:
-    """A self-contained HTML page with the trend chart, peak status, targets and progress."""
+    """A self-contained HTML page with the trend chart, peak status, targets and progress.
+
+    *parameters* (method, base and target year, target or budget, fit range...) and the
+    *notes* on the input are stated on the page: every figure depends on them.
+    """
     import html as _html
 
     def table(df: pd.DataFrame) -> str:
@@ -1127,9 +1133,58 @@ def trajectory_page(
 
     decomp = ""
     if decomposition is not None:
-        decomp = "<h2>Decomposition of the change (LMDI)</h2>" + svg_decomposition(
-            decomposition["additive"], decomposition["total_change_t"]
+        years = decomposition.get("years")
+        span = (
+            f" {years[0]} to {years[1]}"
+            if isinstance(years, list | tuple) and len(years) == 2
+            else ""
         )
+        add = "".join(
+            f"<tr><td style='text-align:left'>{_html.escape(str(k))}</td><td>{v:,.3f}</td></tr>"
+            for k, v in decomposition["additive"].items()
+        )
+        mult = "".join(
+            f"<tr><td style='text-align:left'>{_html.escape(str(k))}</td><td>{v:.6f}</td></tr>"
+            for k, v in (decomposition.get("multiplicative") or {}).items()
+        )
+        decomp = (
+            f"<h2>Decomposition of the change{_html.escape(span)} (LMDI-I)</h2>"
+            + svg_decomposition(decomposition["additive"], decomposition["total_change_t"])
+            + f"<p>Total change {decomposition['total_change_t']:,.3f} t CO2e.</p>"
+            + "<table><tr><th>additive effect</th><th>t CO2e</th></tr>"
+            + add
+            + "</table>"
+            + (
+                "<table><tr><th>multiplicative effect</th><th>factor</th></tr>" + mult + "</table>"
+                if mult
+                else ""
+            )
+        )
+    labels = {
+        "method": "Roadmap method",
+        "base_year": "Base year",
+        "target_year": "Target year",
+        "target_t": "Target level (t CO2e)",
+        "budget_t": "Carbon budget (t CO2e)",
+        "fit_from": "Forecast fitted from",
+        "forecast": "Forecast",
+        "plateau_band": "Plateau band",
+        "decline_years": "Sustained decline (years)",
+    }
+    params_rows = "".join(
+        f"<tr><td style='text-align:left'>{_html.escape(labels.get(k, k))}</td>"
+        f"<td style='text-align:left'>{_html.escape('—' if v is None else (f'{v:,.3f}' if isinstance(v, float) else str(v)))}</td></tr>"
+        for k, v in (parameters or {}).items()
+    )
+    change = forecast.attrs.get("annual_change")
+    if isinstance(change, float) and math.isfinite(change):
+        params_rows += (
+            "<tr><td style='text-align:left'>Forecast trend</td>"
+            f"<td style='text-align:left'>{100 * change:+.3f} % a year</td></tr>"
+        )
+    params_html = (f"<h2>Parameters</h2><table>{params_rows}</table>" if params_rows else "") + (
+        "<ul>" + "".join(f"<li>{_html.escape(n)}</li>" for n in notes) + "</ul>" if notes else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{_html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
@@ -1137,6 +1192,7 @@ table{{border-collapse:collapse;font-size:.85em}} td,th{{border:1px solid #ddd;p
 </head><body><h1>{_html.escape(title)}</h1>
 <p><b>Peak:</b> {_html.escape(peak.status.replace("_", " "))} — {_html.escape(peak.evidence)}
 (plateau band {100 * peak.plateau_band:g} %, sustained decline over {peak.decline_years} years).</p>
+{params_html}
 {svg_trend(actuals, forecast=forecast, targets=targets, title=title)}
 {decomp}
 <h2>Targets and progress</h2>{table(progress_table)}
@@ -1203,6 +1259,8 @@ class TrajectoryReport:
             targets=self.targets,
             progress_table=self.progress_table,
             decomposition=self.decomposition,
+            parameters=self.parameters,
+            notes=self.notes,
         )
 
     def _repr_html_(self) -> str:
