@@ -367,3 +367,10 @@ def test_validate_names_an_unlisted_packs_whole_id_and_a_misspelt_fuel(tmp_path,
     err = capsys.readouterr().err
     assert "unknown fuel 'cn-mee/fuel/anthracit'" in err
     assert "did you mean 'cn-mee/fuel/anthracite'?" in err
+
+
+def test_two_runs_in_the_same_second_get_two_folders(tmp_path):
+    from nqi_carbon.demo import _new_folder
+
+    a, b = _new_folder(tmp_path), _new_folder(tmp_path)
+    assert a != b and a.is_dir() and b.is_dir()

@@ -530,3 +530,9 @@ def test_the_html_page_states_its_parameters():
         "% a year",
     ):
         assert text in page, text
+
+
+def test_a_peak_in_the_first_year_of_data_says_so():
+    p = detect_peak({2015: 120, 2016: 110, 2017: 100, 2018: 90}, plateau_band=0.02, decline_years=3)
+    assert p.status == "peaked" and p.peak_year == 2015
+    assert "first year of data" in p.evidence

@@ -151,10 +151,14 @@ def _summary(res: object, out: TextIO) -> None:
         extra = f", seed {res.seed}, {res.iterations} iterations" if res.seed is not None else ""
         out.write(f"\nuncertainty: {res.uncertainty_method}{extra}\n")
     warn = [f for f in res.findings if f.severity != "info"]
+    n_info = len(res.findings) - len(warn)
+    more = f" (and {n_info} informational, listed in the report)" if n_info else ""
     if warn:
-        out.write(f"\n{len(warn)} finding(s):\n")
+        out.write(f"\n{len(warn)} warning(s){more}:\n")
         for f in warn:
             out.write(f"  - [{f.code}] {f.subject}: {f.message}\n")
+    elif n_info:
+        out.write(f"\n{n_info} informational finding(s), listed in the report\n")
 
 
 def _progress_bar(label: str) -> Callable[[int, int], None] | None:

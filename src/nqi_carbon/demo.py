@@ -48,8 +48,7 @@ def write_report(
     inv = load_inventory(path)
     res = calculate(inv, uncertainty=uncertainty)  # type: ignore[arg-type]
     rep = inventory_report(res)
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path(out_dir) if out_dir else Path.cwd() / f"nqi-carbon-report-{stamp}"
+    out = Path(out_dir) if out_dir else _new_folder(Path.cwd())
     wanted = list(formats)
     note = ""
     if "xlsx" in wanted:
@@ -67,3 +66,20 @@ def write_report(
     stream.write("".join(f"\n  missing {i.item}: {i.title} ({i.detail})" for i in missing) + "\n")
     stream.write("\nwritten:\n" + "".join(f"  {p}\n" for p in written) + note)
     return 0
+
+
+def _new_folder(parent: Path) -> Path:
+    """A new folder ``nqi-carbon-report-<date>-<time>[-n]``: never one another run made.
+
+    ``mkdir`` without ``exist_ok`` is atomic, so two runs started in the same second get
+    two folders (before, the second overwrote the first's files).
+    """
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for n in range(1, 1000):
+        candidate = parent / (f"nqi-carbon-report-{stamp}" + ("" if n == 1 else f"-{n}"))
+        try:
+            candidate.mkdir(parents=True)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(parent / f"nqi-carbon-report-{stamp}")

@@ -237,8 +237,10 @@ class Result:
                 continue
             row: dict[str, Any] = {level: name[len(prefix) :], "co2e_t": self._sum(mask)}
             u = self.group_uncertainty.get(name)
-            if u is not None:
+            if u is not None and mask.any():
                 row.update(ci95_low_t=u.low, ci95_high_t=u.high, relative_95=u.relative_95)
+            elif u is not None:  # nothing in the group (excluded category): no interval
+                row.update(ci95_low_t=math.nan, ci95_high_t=math.nan, relative_95=math.nan)
             rows.append(row)
         return pd.DataFrame(rows)
 

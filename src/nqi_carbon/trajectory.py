@@ -412,8 +412,16 @@ def detect_peak(
             peak,
             plateau_band,
             decline_years,
-            f"maximum {peak:,.1f} in {peak_year}; the last {decline_years} years each fell and stayed below "
-            f"{100 * (1 - plateau_band):g} % of the maximum ({last_y}: {last_v:,.1f}, {100 * (last_v / peak - 1):+.1f} %)",
+            f"maximum {peak:,.1f} in {peak_year}; the last {decline_years} "
+            f"year{'' if decline_years == 1 else 's'} each fell and stayed below "
+            f"{100 * (1 - plateau_band):g} % of the maximum ({last_y}: {last_v:,.1f}, "
+            f"{100 * (last_v / peak - 1):+.1f} %)"
+            + (
+                "; the maximum is the first year of data, so earlier years (possibly higher) "
+                "are not known"
+                if peak_year == years[0]
+                else ""
+            ),
         )
     return PeakResult(
         "plateau",
