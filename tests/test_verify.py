@@ -871,3 +871,18 @@ def test_markdown_outputs_carry_no_raw_html(cement):
     report_md = nc.inventory_report(nc.calculate(hostile)).to_markdown()
     assert "<script" not in report_md
     assert "<https://" in report_md  # citation autolinks are kept
+
+
+def test_a_category_broken_out_only_in_part_is_not_called_inconsistent(cement):
+    # the documented short form: category 1 stated in full, only one of its sources stated
+    inv, _ = cement
+    res = nc.calculate(inv)
+    totals = res.totals()
+    kiln = res.by("source").set_index("source").loc["kiln-coal", "co2e_t"]
+    claim = {
+        "gwp_set": inv.gwp,
+        "totals": {"gross_co2e_t": totals["gross_co2e_t"], "by_category": totals["by_category"]},
+        "by_source": {"kiln-coal": kiln},
+    }
+    ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
+    assert [m for m in ver.misstatements if m.kind not in ("rounding", "not_broken_out")] == []
