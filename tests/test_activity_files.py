@@ -211,3 +211,22 @@ def test_text_cells_are_read_as_written(tmp_path):
     wb.save(tmp_path / "m.xlsx")
     res = nc.calculate(nc.load_inventory(p))
     assert res.total_co2e == pytest.approx(3 * 0.5703, rel=1e-12)
+
+
+def test_an_inventory_saved_elsewhere_still_finds_its_activity_files(tmp_path):
+    (tmp_path / "a").mkdir()
+    src = tmp_path / "a" / "inv.yaml"
+    (tmp_path / "a" / "act.csv").write_text("source,amount,unit\ng,1000,MWh\n")
+    src.write_text(
+        "schema: nqi-carbon/inventory@1\n"
+        "organization: {name: F, id: f, consolidation: equity_share}\n"
+        "period: {start: 2024-01-01, end: 2025-01-01}\ngwp: AR6\n"
+        "factor_packs: [cn-mee]\nfacilities: [{id: a}]\n"
+        "sources: [{id: g, facility: a, category: 2, factor: cn-mee/grid/national/2022}]\n"
+        "activity_files: [act.csv]\n"
+    )
+    inv = nc.load_inventory(src)
+    copy = nc.save_inventory(inv, tmp_path / "b" / "inv.yaml")
+    again = nc.load_inventory(copy)
+    assert again.activity_files == ("../a/act.csv",)
+    assert nc.calculate(again).total_co2e == nc.calculate(inv).total_co2e == 1000 * 0.5703

@@ -130,10 +130,47 @@ def inventory_data(inv: Inventory) -> dict[str, Any]:
     return {"schema": data.pop("schema"), **data}
 
 
+def _relocate(data: dict[str, Any], inv: Inventory, target: Path) -> dict[str, Any]:
+    """Relative activity files and user pack paths, rewritten for the new file's folder.
+
+    They are read relative to the inventory file, so a copy saved elsewhere would point
+    at files that are not there; bundled pack ids and absolute paths stay as they are.
+    """
+    import os
+
+    from .factors import bundled_factor_pack_ids
+
+    old_base = Path(inv.source_path).parent if inv.source_path else Path.cwd()
+    new_base = target.resolve().parent
+
+    def moved(entry: str) -> str:
+        if Path(entry).is_absolute():
+            return entry
+        return Path(os.path.relpath((old_base / entry).resolve(), new_base)).as_posix()
+
+    if data.get("activity_files"):
+        data["activity_files"] = [moved(f) for f in data["activity_files"]]
+    if data.get("factor_packs"):
+        bundled = set(bundled_factor_pack_ids())
+        packs = []
+        for entry in data["factor_packs"]:
+            pid, sep, version = entry.partition("@")
+            if pid in bundled:
+                packs.append(entry)
+            elif sep and not (old_base / entry).is_file():  # a path with a version pin
+                packs.append(f"{moved(pid)}@{version}")
+            else:
+                packs.append(moved(entry))
+        data["factor_packs"] = packs
+    return data
+
+
 def save_inventory(inv: Inventory, path: str | Path) -> Path:
     """Write an inventory as YAML (``.yaml``/``.yml``) or JSON (``.json``), atomically.
 
-    Loading the file again gives an equal inventory: strings that a YAML reader would
+    Relative activity files and user pack paths are rewritten for the new file's folder,
+    so they still name the same files. Loading the file again gives an equal inventory
+    (saved in the same folder, also the same paths): strings that a YAML reader would
     take for numbers, booleans or dates (``NO``, ``0755``, ``1e3``, ``2024-01-01``) are
     quoted, and strings with the line breaks NEL, LS or PS (U+0085, U+2028, U+2029) are
     written double-quoted with escapes; JSON never contains NaN. Another suffix is an
@@ -143,7 +180,7 @@ def save_inventory(inv: Inventory, path: str | Path) -> Path:
     from ._yaml import dump_yaml_text
 
     p = Path(path)
-    data = inventory_data(inv)
+    data = _relocate(inventory_data(inv), inv, p)
     if p.suffix.lower() == ".json":
         text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     elif p.suffix.lower() in (".yaml", ".yml"):
