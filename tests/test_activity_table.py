@@ -171,14 +171,23 @@ def test_table_periods_are_checked_like_inline_records():
 
 def test_table_source_with_monthly_rows_must_cover_the_period():
     table = pd.DataFrame(
-        {"source": ["grid"] * 11, "amount": [1.0] * 11, "unit": ["MWh"] * 11,
-         "period": [f"2024-{m:02d}" for m in range(1, 12)]}
+        {
+            "source": ["grid"] * 11,
+            "amount": [1.0] * 11,
+            "unit": ["MWh"] * 11,
+            "period": [f"2024-{m:02d}" for m in range(1, 12)],
+        }
     )
     with pytest.raises(InvalidInputError) as exc:
         nc.calculate(_inv(), activity=table)
     assert [(i.code, i.value) for i in exc.value.issues] == [("data_gap", "2024-12-01..2025-01-01")]
     full = pd.concat(
-        [table, pd.DataFrame({"source": ["grid"], "amount": [1.0], "unit": ["MWh"], "period": ["2024-12"]})],
+        [
+            table,
+            pd.DataFrame(
+                {"source": ["grid"], "amount": [1.0], "unit": ["MWh"], "period": ["2024-12"]}
+            ),
+        ],
         ignore_index=True,
     )
     assert nc.calculate(_inv(), activity=full).total_co2e == pytest.approx(12 * 0.5703, rel=1e-12)
@@ -193,9 +202,7 @@ def test_empty_period_cells_change_nothing():
 
 
 def test_values_are_plain_and_many_rows_are_summarised():
-    table = pd.DataFrame(
-        {"source": ["grid"] * 30, "amount": [1.0] * 30, "unit": ["bogus"] * 30}
-    )
+    table = pd.DataFrame({"source": ["grid"] * 30, "amount": [1.0] * 30, "unit": ["bogus"] * 30})
     table.loc[0, "amount"] = -1.0
     with pytest.raises(InvalidInputError) as exc:
         nc.calculate(_inv(), activity=table)
@@ -309,3 +316,49 @@ def test_a_reading_with_its_own_uncertainty_is_read_alike_inline_and_in_a_table(
         codes = [f.code for f in res.findings]
         assert "instrument_calibration_expired" in codes
         assert "fallback_uncertainty_used" not in codes  # it was not used
+
+
+@pytest.mark.parametrize("dist", ["uniform", "triangular", "lognormal", "normal"])
+def test_a_distribution_reads_alike_inline_and_in_a_table(one_facility, dist):
+    record = {
+        "amount": 1000.0,
+        "unit": "MWh",
+        "uncertainty": {"distribution": dist, "lower": 900.0, "upper": 1100.0},
+    }
+    source = {"id": "g", "facility": "a", "category": 2, "factor": "testpack/grid/a"}
+    inline = nc.calculate(one_facility([dict(source, activity=record)]), uncertainty="analytical")
+    row = pd.DataFrame(
+        [
+            {
+                "source": "g",
+                "amount": 1000.0,
+                "unit": "MWh",
+                "distribution": dist,
+                "lower": 900.0,
+                "upper": 1100.0,
+            }
+        ]
+    )
+    table = nc.calculate(one_facility([source]), activity=row, uncertainty="analytical")
+    a = inline.group_uncertainty["total"].relative_95
+    b = table.group_uncertainty["total"].relative_95
+    assert b == pytest.approx(a, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("columns", "code"),
+    [
+        ({"lower": [900.0], "upper": [1100.0]}, "table_columns"),  # bounds, no distribution
+        (
+            {"distribution": ["normal"], "lower": [900.0], "upper": [1100.0], "uncertainty": [0.5]},
+            "uncertainty_one_form",
+        ),
+        ({"amount": [1000 + 5j]}, "float_type"),
+    ],
+)
+def test_table_inputs_are_never_silently_dropped(one_facility, columns, code):
+    source = {"id": "g", "facility": "a", "category": 2, "factor": "testpack/grid/a"}
+    table = pd.DataFrame({"source": ["g"], "amount": [1000.0], "unit": ["MWh"], **columns})
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(one_facility([source]), activity=table, uncertainty="analytical")
+    assert code in {i.code for i in exc.value.issues}

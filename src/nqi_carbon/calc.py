@@ -1291,9 +1291,18 @@ def _table_columns(
 
     amount_col = table["amount"]
     raw_amount = amount_col.to_numpy()
-    if amount_col.dtype == bool or not pd.api.types.is_numeric_dtype(amount_col.dtype):
+    if (
+        amount_col.dtype == bool
+        or not pd.api.types.is_numeric_dtype(amount_col.dtype)
+        or pd.api.types.is_complex_dtype(amount_col.dtype)  # 1000+5j is no amount
+    ):
         is_num = np.array(
-            [isinstance(v, int | float) and not isinstance(v, bool) for v in raw_amount], dtype=bool
+            [
+                isinstance(v, int | float | np.integer | np.floating)
+                and not isinstance(v, bool | np.bool_)
+                for v in raw_amount
+            ],
+            dtype=bool,
         )
         present = amount_col.notna().to_numpy()
         bad(
@@ -1304,7 +1313,11 @@ def _table_columns(
             "a number (not text or true/false)",
             raw_amount,
         )
-        amount = np.where(is_num, raw_amount, np.nan).astype(float)
+        # per row: this path is only taken for columns that are not plain numbers
+        amount = np.array(
+            [float(v) if ok else math.nan for v, ok in zip(raw_amount, is_num, strict=True)],
+            dtype=float,
+        )
         missing_mask = ~present
     else:
         amount = amount_col.to_numpy(dtype=float)
@@ -1441,6 +1454,18 @@ def _table_columns(
     else:
         u95 = np.full(len(table), np.nan)
     dist = lower = upper = None
+    stray = [c for c in ("lower", "upper") if c in table.columns]
+    if stray and "distribution" not in table.columns:
+        issues.append(
+            Issue(
+                "table_columns",
+                f"column(s) {', '.join(stray)} without a distribution column: the bounds "
+                "would be ignored",
+                file=name,
+                allowed="a distribution column (normal, lognormal, triangular, uniform) with "
+                "lower and upper, or a relative uncertainty column",
+            )
+        )
     if "distribution" in table.columns:
         d_codes, d_values = _codes(table["distribution"])
         known = {"normal": 1, "lognormal": 2, "triangular": 3, "uniform": 4}
@@ -1484,8 +1509,17 @@ def _table_columns(
                 "finite lower <= amount <= upper",
                 table["lower"],
             )
+            bad(
+                has & ~np.isnan(u95),
+                "uncertainty_one_form",
+                "uncertainty",
+                "a row states both a relative uncertainty and a distribution",
+                "one of them: uncertainty (relative) or distribution with lower/upper",
+                table["uncertainty"] if "uncertainty" in table.columns else u95,
+            )
             with np.errstate(divide="ignore", invalid="ignore"):
-                u95 = np.where(has, np.where(amount > 0, (upper - lower) / 2 / amount, 0.0), u95)
+                # 1.96 σ of the row's distribution, as for inline records (_u95_of_rows)
+                u95 = np.where(has, _u95_of_rows(dist, lower, upper, amount), u95)
             dist = np.where(dist == 1, 0, dist).astype(
                 np.int8
             )  # normal: pooled like a relative uncertainty
