@@ -89,22 +89,23 @@ def test_table_2_mobile_co2(fuel, co2):
     assert set(f.entry.gases) == {"CO2"}
 
 
-def _inv(sources, gwp="AR5"):
-    return nc.validate_inventory(
-        {
-            "schema": "nqi-carbon/inventory@1",
-            "organization": {"name": "I", "id": "i", "consolidation": "equity_share"},
-            "period": {"start": "2025-01-01", "end": "2026-01-01"},
-            "gwp": gwp,
-            "factor_packs": ["epa-ghg-hub"],
-            "facilities": [{"id": "a"}],
-            "sources": sources,
-        }
-    )
+@pytest.fixture
+def pack_inventory(one_facility):
+    """A one-facility inventory on the epa-ghg-hub pack only."""
+
+    def build(sources, gwp="AR5"):
+        return one_facility(
+            sources,
+            gwp=gwp,
+            factor_packs=["epa-ghg-hub"],
+            period={"start": "2025-01-01", "end": "2026-01-01"},
+        )
+
+    return build
 
 
-def test_1000_mmbtu_natural_gas_ar5():
-    inv = _inv(
+def test_1000_mmbtu_natural_gas_ar5(pack_inventory):
+    inv = pack_inventory(
         [
             {
                 "id": "ng",
@@ -123,8 +124,8 @@ def test_1000_mmbtu_natural_gas_ar5():
     )
 
 
-def test_wood_biogenic_co2_apart():
-    inv = _inv(
+def test_wood_biogenic_co2_apart(pack_inventory):
+    inv = pack_inventory(
         [
             {
                 "id": "w",

@@ -75,22 +75,23 @@ def test_table_2_2_and_1_2_values(fuel, ncv, co2, ch4, n2o):
     assert f.fuel.entry.ncv.unit == "TJ/Gg"
 
 
-def _inv(sources, gwp="AR5"):
-    return nc.validate_inventory(
-        {
-            "schema": "nqi-carbon/inventory@1",
-            "organization": {"name": "I", "id": "i", "consolidation": "equity_share"},
-            "period": {"start": "2024-01-01", "end": "2025-01-01"},
-            "gwp": gwp,
-            "factor_packs": ["ipcc-2006"],
-            "facilities": [{"id": "a"}],
-            "sources": sources,
-        }
-    )
+@pytest.fixture
+def pack_inventory(one_facility):
+    """A one-facility inventory on the ipcc-2006 pack only."""
+
+    def build(sources, gwp="AR5"):
+        return one_facility(
+            sources,
+            gwp=gwp,
+            factor_packs=["ipcc-2006"],
+            period={"start": "2024-01-01", "end": "2025-01-01"},
+        )
+
+    return build
 
 
-def test_100_tj_natural_gas_ar5_is_5615_45():
-    inv = _inv(
+def test_100_tj_natural_gas_ar5_is_5615_45(pack_inventory):
+    inv = pack_inventory(
         [
             {
                 "id": "b",
@@ -104,8 +105,8 @@ def test_100_tj_natural_gas_ar5_is_5615_45():
     assert nc.calculate(inv).total_co2e == pytest.approx(5615.45, rel=1e-12)
 
 
-def test_1000_t_other_bituminous_coal_through_the_ncv():
-    inv = _inv(
+def test_1000_t_other_bituminous_coal_through_the_ncv(pack_inventory):
+    inv = pack_inventory(
         [
             {
                 "id": "k",
@@ -122,8 +123,8 @@ def test_1000_t_other_bituminous_coal_through_the_ncv():
     )
 
 
-def test_wood_biogenic_co2_apart():
-    inv = _inv(
+def test_wood_biogenic_co2_apart(pack_inventory):
+    inv = pack_inventory(
         [
             {
                 "id": "w",
