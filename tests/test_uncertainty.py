@@ -498,3 +498,20 @@ def test_a_category_without_lines_has_no_interval_in_the_json(one_facility):
     by_cat = d["uncertainty"]["by_category"]
     assert by_cat["3"] == {"ci95_low_t": None, "ci95_high_t": None, "relative_95": None}
     assert by_cat["2"]["relative_95"] > 0
+
+
+@pytest.mark.parametrize("method", ["analytical", "monte_carlo"])
+def test_certificates_that_cover_consumption_exactly_keep_the_upper_tail(method, one_facility):
+    # 100 MWh ± 5 %, certificates for exactly 100 MWh: more consumption is residual-mix
+    # electricity, less is not; both methods show the upper tail, neither goes below 0
+    res = nc.calculate(
+        _grid_with_certificates(one_facility, 100, 0.05),
+        uncertainty=method,
+        iterations=20_000,
+        seed=7,
+    )
+    g = res.group_uncertainty["scope:2_market"]
+    assert g.value == 0.0 and g.low == 0.0
+    # Approach 1: 100 MWh x 5 % x 0.5703 t/MWh = 2.85 t; Monte Carlo's 97.5 % point is the
+    # one-sided 95 % tail of the same normal, 1.645 sigma, with the factor's 2 % on top
+    assert 2.0 < g.high < 3.5

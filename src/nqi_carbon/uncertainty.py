@@ -93,10 +93,16 @@ class Sensitivities:
         t = table.template
         rho_unit = t.rho_unit
         rho = np.where(np.isnan(table.fixed), rho_unit, 0.0)  # contract MWh carry no activity error
-        # where contracts cover all the consumption, the residual does not move with the
-        # activity (it stays 0) and the contract that binds takes the activity's error
-        for _s, cons, residual in t.contracts:
+        # where contracts cover more than the consumption, the residual does not move with
+        # the activity (it stays 0) and the contract that binds takes the activity's error.
+        # Contracts that cover it exactly leave a kink: more consumption goes to the
+        # residual, less to the contract; Approach 1 is symmetric, so it takes the side that
+        # moves the market-based total (the residual), as Monte Carlo's upper tail does
+        for s_i, cons, residual in t.contracts:
             if residual and table.activity[residual[0]] == 0:
+                stated = math.fsum(amount for *_, amount, _rows in cons)
+                if stated == float(stats.A[s_i]):
+                    continue  # exact cover: the residual keeps the activity's error
                 rho[residual] = 0.0
                 binding = [rows for *_, rows in cons if rows and table.activity[rows[0]] > 0]
                 if binding:
