@@ -72,6 +72,51 @@ def test_checklist_shows_what_a_minimal_inventory_misses():
     assert "categories 2, 3, 4, 5, 6" in detail["i"]
 
 
+def minimal_in(language: str) -> nc.InventoryReport:
+    data = minimal().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["reporting"] = {"language": language}
+    return nc.inventory_report(nc.calculate(nc.validate_inventory(data)))
+
+
+def test_checklist_details_follow_the_language():
+    han = re.compile(r"[\u4e00-\u9fff]")
+    english = re.compile(r"\b(state|needs|calculate|categories|table|no|per|reported apart)\b")
+    rep = minimal_in("zh")
+    items = rep.checklist()
+    assert all(i.status != "missing" or han.search(i.detail_zh) for i in items)
+    for i in items:
+        if i.item != "a":  # a is the organization's own name and id, shown as given
+            assert han.search(i.detail_zh), (i.item, i.detail_zh)
+        assert "state " not in i.detail_zh and not english.search(i.detail_zh), i.detail_zh
+    zh = {i.item: i.detail_zh for i in items}
+    en = {i.item: i.detail for i in items}
+    assert zh["a"] == en["a"] == "Minimal Co. (m)"  # user text stays as given
+    assert "负责人" in zh["b"] and "基准年" in zh["k"] and "符合性声明" in zh["r"]
+    assert "股权比例" in zh["d"] and "类别 2, 3, 4, 5, 6" in zh["i"]
+    assert en["b"] == "state organization.responsible_person"  # English kept alongside
+    # the zh report shows only the Chinese detail, in every text output
+    md = rep.to_markdown()
+    page = rep.to_html()
+    section = md.split(f"## {TABLE_TITLES['Checklist'][1]}", 1)[1].split("\n## ", 1)[0]
+    rows = [ln for ln in section.splitlines() if ln.startswith("| ") and "---" not in ln]
+    assert len(rows) == 21  # header and 20 items
+    assert "请填写组织负责人" in section and "state " not in section
+    cells = re.findall(r"<tr class='missing'>(.*?)</tr>", page, flags=re.S)
+    assert len(cells) == 11 and all(han.search(c) for c in cells)
+    assert not any("state " in c or "needs a base year" in c for c in cells)
+    # en keeps English only; en+zh shows both
+    en_md = minimal_in("en").to_markdown()
+    assert "state organization.responsible_person" in en_md and "请填写" not in en_md
+    both = minimal_in("en+zh")
+    both_html = both.to_html()
+    assert "needs a base year" in both_html
+    assert '<span class="zh" lang="zh-Hans">需先确定基准年' in both_html
+    assert "请填写组织负责人" in both.to_markdown()
+    # JSON keeps both
+    d = json.loads(rep.to_json())["report"]["checklist"]
+    assert {"detail", "detail_zh"} <= set(d[0])
+
+
 def test_complete_example_has_every_item(cement_report):
     assert all(i.status != "missing" for i in cement_report.checklist())
 

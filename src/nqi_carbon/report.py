@@ -93,6 +93,8 @@ class ChecklistItem:
     title_zh: str
     status: Status
     detail: str
+    detail_zh: str
+    """``detail`` in Chinese; user-supplied text (names, ids, statements) stays as given."""
 
 
 def _fmt(x: float, digits: int = 3) -> str:
@@ -184,7 +186,7 @@ _COLUMNS_WHEN_EMPTY: dict[str, tuple[str, ...]] = {
         "score",
         "co2e_t",
     ),
-    "Checklist": ("item", "title", "title_zh", "status", "detail"),
+    "Checklist": ("item", "title", "title_zh", "status", "detail", "detail_zh"),
 }
 
 
@@ -322,6 +324,7 @@ COLUMN_LABELS: dict[str, Pair] = {
     "title": ("Content", "内容"),
     "title_zh": ("Content (Chinese)", "内容（中文）"),
     "detail": ("Detail", "说明"),
+    "detail_zh": ("Detail (Chinese)", "说明（中文）"),
     "code": ("Code", "代码"),
     "severity": ("Severity", "严重程度"),
     "subject": ("Subject", "对象"),
@@ -561,82 +564,131 @@ class InventoryReport:
         has_bio = bool(res.table.template.biogenic.any())
         by = {}
 
-        def put(item: str, status: Status, detail: str) -> None:
-            by[item] = (status, detail)
+        def put(item: str, status: Status, detail: str | Pair) -> None:
+            # a plain str is user-supplied text, the same in every language
+            en, zh = (detail, detail) if isinstance(detail, str) else detail
+            by[item] = (status, en, zh)
 
-        put("a", "present", f"{inv.organization.name} ({inv.organization.id})")
+        def zh_table(name: str) -> str:
+            return f"（见表“{TABLE_TITLES[name][1]}”）"
+
+        org = inv.organization
+        put("a", "present", f"{org.name} ({org.id})")
         put(
             "b",
-            "present" if inv.organization.responsible_person else "missing",
-            inv.organization.responsible_person or "state organization.responsible_person",
+            "present" if org.responsible_person else "missing",
+            org.responsible_person
+            or (
+                "state organization.responsible_person",
+                "请填写组织负责人（organization.responsible_person）",
+            ),
         )
-        put("c", "present", f"{inv.period.start} to {inv.period.end} (end exclusive)")
+        put(
+            "c",
+            "present",
+            (
+                f"{inv.period.start} to {inv.period.end} (end exclusive)",
+                f"报告期 {inv.period.start} 至 {inv.period.end}（不含结束日）",
+            ),
+        )
         put(
             "d",
             "present",
-            f"{inv.organization.consolidation.replace('_', ' ')}; "
-            + _plural(len(inv.facilities), "facility", "facilities"),
+            (
+                f"{org.consolidation.replace('_', ' ')}; "
+                + _plural(len(inv.facilities), "facility", "facilities"),
+                f"组织边界：{_value_pair(org.consolidation)[1]}；{len(inv.facilities):,} 个设施",
+            ),
         )
         put(
             "e",
             "present" if inv.significance_criteria else "missing",
-            "significance criteria stated"
+            ("significance criteria stated", "已说明报告边界的重要性准则")
             if inv.significance_criteria
-            else "state significance_criteria",
+            else (
+                "state significance_criteria",
+                "请说明报告边界的重要性准则（significance_criteria）",
+            ),
         )
         put(
             "f",
             "present",
-            f"direct emissions per gas in t CO2e (table '{TABLE_TITLES['Direct emissions by gas'][0]}')",
+            (
+                f"direct emissions per gas in t CO2e (table '{TABLE_TITLES['Direct emissions by gas'][0]}')",
+                "按温室气体分列的直接排放，单位 t CO2e" + zh_table("Direct emissions by gas"),
+            ),
         )
         put(
             "g",
             "present" if has_bio else "not_applicable",
-            f"{_fmt(res.biogenic_co2_t)} t biogenic CO2, reported apart"
+            (
+                f"{_fmt(res.biogenic_co2_t)} t biogenic CO2, reported apart",
+                f"生物源二氧化碳 {_fmt(res.biogenic_co2_t)} t，单独报告",
+            )
             if has_bio
-            else "no biomass sources",
+            else ("no biomass sources", "无生物质排放源"),
         )
         put(
             "h",
             "present" if inv.removals else "not_applicable",
-            f"{_plural(len(inv.removals), 'removal')}, reported apart"
+            (
+                f"{_plural(len(inv.removals), 'removal')}, reported apart",
+                f"{len(inv.removals):,} 项清除量，单独报告",
+            )
             if inv.removals
-            else "no removals",
+            else ("no removals", "无清除量"),
         )
+        cats = ", ".join(map(str, uncovered))
         if uncovered:
             put(
                 "i",
                 "missing",
-                f"categories {', '.join(map(str, uncovered))} have neither sources nor a justified exclusion",
+                (
+                    f"categories {cats} have neither sources nor a justified exclusion",
+                    f"类别 {cats} 既无排放源，也无说明理由的排除",
+                ),
             )
         else:
             put(
                 "i",
                 "present" if inv.exclusions else "not_applicable",
-                f"{_plural(len(inv.exclusions), 'exclusion')} with justification"
+                (
+                    f"{_plural(len(inv.exclusions), 'exclusion')} with justification",
+                    f"{len(inv.exclusions):,} 项排除，均已说明理由",
+                )
                 if inv.exclusions
-                else "nothing excluded",
+                else ("nothing excluded", "无排除项"),
             )
         put(
             "j",
             "present" if not uncovered else "missing",
-            "indirect emissions per category"
+            ("indirect emissions per category", "按类别分列的间接排放")
             if not uncovered
-            else f"categories {', '.join(map(str, uncovered))} not addressed",
+            else (f"categories {cats} not addressed", f"间接排放类别 {cats} 未涉及"),
         )
         put(
             "k",
             "present" if inv.base_year else "missing",
-            f"base year {inv.base_year.year}" if inv.base_year else "state base_year",
+            (f"base year {inv.base_year.year}", f"基准年 {inv.base_year.year}")
+            if inv.base_year
+            else ("state base_year", "请填写基准年（base_year）"),
         )
         if inv.base_year is None:
-            put("l", "missing", "needs a base year")
+            put("l", "missing", ("needs a base year", "需先确定基准年，方可说明重新计算"))
         else:
-            put("l", "present", "; ".join(inv.base_year.recalculations) or "no recalculations")
+            put(
+                "l",
+                "present",
+                "; ".join(inv.base_year.recalculations)
+                or ("no recalculations", "基准年排放未重新计算"),
+            )
         put(
             "m",
             "present",
-            f"method per source, with the factor or parameters used (table '{TABLE_TITLES['Sources'][0]}')",
+            (
+                f"method per source, with the factor or parameters used (table '{TABLE_TITLES['Sources'][0]}')",
+                "各排放源的量化方法及所用排放因子或参数" + zh_table("Sources"),
+            ),
         )
         put(
             "n",
@@ -644,29 +696,43 @@ class InventoryReport:
             (
                 rep.methodology_changes
                 if rep and rep.methodology_changes
-                else "state reporting.methodology_changes (or 'none')"
+                else (
+                    "state reporting.methodology_changes (or 'none')",
+                    "请说明量化方法的变更（reporting.methodology_changes，无变更可填 'none'）",
+                )
             ),
         )
         put(
             "o",
             "present",
-            f"every factor and fuel parameter used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
+            (
+                f"every factor and fuel parameter used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
+                "所用全部排放因子和燃料参数，均注明出处" + zh_table("Factors"),
+            ),
         )
         has_u = bool(res.group_uncertainty)
+        um = res.uncertainty_method or ""
+        um_zh = _UNCERTAINTY_METHOD[um][1] if um in _UNCERTAINTY_METHOD else um
         put(
             "p",
             "present" if has_u else "missing",
-            f"{res.uncertainty_method} per category"
+            (f"{um} per category", f"按类别评估不确定性：{um_zh}")
             if has_u
-            else "calculate with uncertainty='analytical' or 'monte_carlo'",
+            else (
+                "calculate with uncertainty='analytical' or 'monte_carlo'",
+                "请以 uncertainty='analytical' 或 'monte_carlo' 计算不确定性",
+            ),
         )
         put(
             "q",
             "present" if has_u else "missing",
-            f"{res.uncertainty_method}; main contributors listed (table "
-            f"'{TABLE_TITLES['Uncertainty contributors'][0]}')"
+            (
+                f"{um}; main contributors listed (table "
+                f"'{TABLE_TITLES['Uncertainty contributors'][0]}')",
+                f"{um_zh}；已列出不确定性的主要来源" + zh_table("Uncertainty contributors"),
+            )
             if has_u
-            else "no uncertainty assessment",
+            else ("no uncertainty assessment", "未进行不确定性评估"),
         )
         put(
             "r",
@@ -674,31 +740,40 @@ class InventoryReport:
             (
                 rep.conformity_statement
                 if rep and rep.conformity_statement
-                else "state reporting.conformity_statement"
+                else (
+                    "state reporting.conformity_statement",
+                    "请填写符合性声明（reporting.conformity_statement）",
+                )
             ),
         )
         ver = rep.verification if rep else None
         put(
             "s",
             "present" if ver else "missing",
-            (f"{ver.status.replace('_', ' ')}" + (f" by {ver.body}" if ver.body else ""))
+            (
+                f"{ver.status.replace('_', ' ')}" + (f" by {ver.body}" if ver.body else ""),
+                (f"核查机构：{ver.body}；" if ver.body else "")
+                + f"核查：{_value_pair(ver.status)[1]}",
+            )
             if ver
-            else "state reporting.verification",
+            else ("state reporting.verification", "请说明核查情况（reporting.verification）"),
         )
         by_origin = [r for r in self.gwp_used() if r["origin"]]
+        origin = ", ".join(f"{r['gas']} {r['origin']} {_exact(r['gwp'])}" for r in by_origin)
         put(
             "t",
             "present",
-            f"{res.gwp_set}: {res.provenance()['gwp_source']}"
-            + (
-                "; origin-specific: "
-                + ", ".join(f"{r['gas']} {r['origin']} {_exact(r['gwp'])}" for r in by_origin)
-                if by_origin
-                else ""
-            )
-            + f"; every value used, per gas and origin and cited, in table '{TABLE_TITLES['GWP'][0]}'",
+            (
+                f"{res.gwp_set}: {res.provenance()['gwp_source']}"
+                + (f"; origin-specific: {origin}" if by_origin else "")
+                + f"; every value used, per gas and origin and cited, in table '{TABLE_TITLES['GWP'][0]}'",
+                f"全球变暖潜势 {res.gwp_set}：{res.provenance()['gwp_source']}"
+                + (f"；按来源区分的值：{origin}" if by_origin else "")
+                + "；所用全部数值按气体和来源列出并注明出处"
+                + zh_table("GWP"),
+            ),
         )
-        return [ChecklistItem(k, en, zh, by[k][0], by[k][1]) for k, en, zh in CHECKLIST]
+        return [ChecklistItem(k, en, zh, by[k][0], by[k][1], by[k][2]) for k, en, zh in CHECKLIST]
 
     def direct_by_gas(self) -> list[tuple[str, float, float]]:
         """Direct (category 1) emissions per gas group as (group, t of gas or NaN, t CO2e).
@@ -1540,7 +1615,8 @@ class InventoryReport:
         }
         check_rows = "".join(
             f"<tr class='{i.status}'><td>{i.item}</td><td>{_tr_html((i.title, i.title_zh), lang)}</td>"
-            f"<td>{_tr_html(status_text[i.status], lang)}</td><td>{esc(i.detail)}</td></tr>"
+            f"<td>{_tr_html(status_text[i.status], lang)}</td>"
+            f"<td>{_tr_html((i.detail, i.detail_zh), lang)}</td></tr>"
             for i in self.checklist()
         )
         check_head = "".join(
@@ -1920,7 +1996,7 @@ def _view(name: str, df: pd.DataFrame, lang: Language) -> _View:
     cols = [str(c) for c in df.columns]
     drop: set[str] = set()
     relabel: dict[str, Pair] = {}
-    for en_col, zh_col in (("name", "name_zh"), ("title", "title_zh")):
+    for en_col, zh_col in (("name", "name_zh"), ("title", "title_zh"), ("detail", "detail_zh")):
         if en_col in cols and zh_col in cols:
             if lang == "en":
                 drop.add(zh_col)
