@@ -275,3 +275,15 @@ def test_an_explicitly_named_flag_column_must_exist():
         cems_hourly(
             df, readings_per_hour=10, start="2024-01-01", end="2024-01-01 01:00", valid="analyser_ok"
         )
+
+
+def test_hours_follow_the_local_clock_in_half_hour_time_zones():
+    # India (+05:30): local midnight is 18:30 UTC; readings 00:00-00:45 and 01:00-01:45
+    # local make two full hours, 1.0 and 2.0
+    ts = pd.date_range("2024-01-01T00:00+05:30", periods=8, freq="15min")
+    df = pd.DataFrame({"timestamp": ts, "value": [1.0] * 4 + [2.0] * 4})
+    r = cems_hourly(
+        df, readings_per_hour=4, start="2024-01-01T00:00+05:30", end="2024-01-01T02:00+05:30"
+    )
+    assert r.hourly["value"].tolist() == [1.0, 2.0]
+    assert r.hourly["valid"].all() and r.total == 3.0

@@ -147,7 +147,8 @@ def cems_hourly(
         inside &= ((ts >= t0) & (ts < t1)).to_numpy()
     issues += _duplicate_timestamps(ts, inside, timestamp)
     if comparable:
-        issues += _overfull_hours(ts, inside, readings_per_hour, timestamp)
+        assert period is not None
+        issues += _overfull_hours(ts, inside, readings_per_hour, timestamp, period[0])
     if issues:
         raise InvalidInputError(issues)
     assert period is not None
@@ -156,7 +157,7 @@ def cems_hourly(
     hours = pd.date_range(t0, t1, freq="h", inclusive="left")
     frame = pd.DataFrame(
         {
-            "hour": ts[inside].dt.floor("h").to_numpy(),
+            "hour": _hour_of(ts[inside], t0).to_numpy(),
             "value": vals[inside].to_numpy(dtype=float),
             "ok": ok[inside],
         }
@@ -403,6 +404,8 @@ def _parse_period(
     start: object, end: object, aware: bool | None
 ) -> tuple[tuple[pd.Timestamp, pd.Timestamp] | None, list[Issue]]:
     """Parse start/end; zone-bearing ones go to UTC; their awareness must match the data."""
+    import pandas as pd
+
     t0, issues = _to_timestamp(start, "start")
     t1, more = _to_timestamp(end, "end")
     issues += more
@@ -438,19 +441,31 @@ def _parse_period(
             Issue("cems_timezone", msg, field="start", value=repr(start), allowed=allowed)
         )
         return None, issues
-    if zoned["start"]:
-        t0, t1 = t0.tz_convert("UTC"), t1.tz_convert("UTC")
+    # a whole hour on the period's own clock (local time when it has a zone)
     for name, t, raw in (("start", t0, start), ("end", t1, end)):
-        if t != t.floor("h"):
+        if (t.minute, t.second, t.microsecond, t.nanosecond) != (0, 0, 0, 0):
             issues.append(
                 Issue(
                     "cems_period",
-                    f"{name} must fall on a whole hour" + (" in UTC" if zoned["start"] else ""),
+                    f"{name} must fall on a whole hour",
                     field=name,
                     value=repr(raw),
                     allowed="a whole hour such as 2024-01-01T00:00",
                 )
             )
+    if zoned["start"]:
+        t0, t1 = t0.tz_convert("UTC"), t1.tz_convert("UTC")
+    if not issues and (t1 - t0) % pd.Timedelta(hours=1) != pd.Timedelta(0):
+        issues.append(
+            Issue(
+                "cems_period",
+                "the period must last a whole number of hours (start and end in zones whose "
+                "offsets differ by a fraction of an hour)",
+                field="end",
+                value=repr(end),
+                allowed="start and end in the same zone",
+            )
+        )
     if t1 <= t0:
         issues.append(
             Issue(
@@ -550,14 +565,27 @@ def _duplicate_timestamps(ts: pd.Series, inside: np.ndarray, field: str) -> list
     return _capped(issues, "duplicated timestamps")
 
 
+def _hour_of(ts: pd.Series, anchor: pd.Timestamp) -> pd.Series:
+    """The start of each reading's hour, counted in whole hours from the period start.
+
+    Hours are anchored at the period start, not at UTC's whole hours, so that a period
+    starting at local midnight in a zone with a half-hour offset (India +05:30, Nepal
+    +05:45) has hours that run from :30 (:45) UTC, as its local clock does.
+    """
+    import pandas as pd
+
+    hour = pd.Timedelta(hours=1)
+    return anchor + ((ts - anchor) // hour) * hour
+
+
 def _overfull_hours(
-    ts: pd.Series, inside: np.ndarray, readings_per_hour: object, field: str
+    ts: pd.Series, inside: np.ndarray, readings_per_hour: object, field: str, anchor: pd.Timestamp
 ) -> list[Issue]:
     """Hours with more readings than the analyser delivers: never silently accepted."""
     if isinstance(readings_per_hour, bool) or not isinstance(readings_per_hour, (int, np.integer)):
         return []
     rph = int(readings_per_hour)
-    hour = ts[inside].dt.floor("h")
+    hour = _hour_of(ts[inside], anchor)
     counts = hour.value_counts()
     over = counts[counts > rph].sort_index()
     issues: list[Issue] = []
