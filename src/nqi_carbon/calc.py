@@ -1677,6 +1677,25 @@ def _period_issues(
 
 
 # ---- units of the table against the sources' factors ----------------------------------
+def units_of_pairs(
+    inv: Inventory, pairs: npt.NDArray[np.intp], unit_names: Sequence[str]
+) -> dict[str, list[str]]:
+    """The units seen per source id, from ``source * n_units + unit`` pair codes.
+
+    Cached on the inventory per (units, pairs): the unit check and :func:`calculate` ask
+    for the same mapping, and building it is a Python loop over every pair.
+    """
+    key = ("units_of_pairs", tuple(unit_names), pairs.tobytes())
+    found = inv._cache.get(key)
+    if found is None:
+        n_u = max(len(unit_names), 1)
+        found = {}
+        for k in pairs.tolist():
+            found.setdefault(inv.sources[k // n_u].id, []).append(unit_names[k % n_u])
+        inv._cache[key] = found
+    return {k: list(v) for k, v in found.items()}
+
+
 def _unit_fit_issues(
     inv: Inventory,
     cols: ActivityColumns,
@@ -1708,8 +1727,7 @@ def _unit_fit_issues(
     fit_key = ("units_fit", id(registry_for(inv)), tuple(cols.unit_names), pairs.tobytes())
     if fit_key in inv._cache:
         return []
-    for k in pairs.tolist():
-        units_by_source.setdefault(inv.sources[k // n_u].id, []).append(cols.unit_names[k % n_u])
+    units_by_source = units_of_pairs(inv, pairs, cols.unit_names)
     try:
         plan_sources(inv, units_by_source)
         inv._cache[fit_key] = True

@@ -28,6 +28,7 @@ from .calc import (
     plan_sources,
     source_statistics,
     unit_scale_tables,
+    units_of_pairs,
 )
 from .errors import InvalidInputError, Issue, unique_issues
 from .factors import Factor, FactorRegistry
@@ -827,10 +828,7 @@ def prepare(
                 np.bincount(unit_key, minlength=len(inventory.sources) * n_u) if len(cols) else None
             )
         if seen is not None:
-            for key in np.flatnonzero(seen).tolist():
-                units_by_source.setdefault(inventory.sources[key // n_u].id, []).append(
-                    cols.unit_names[key % n_u]
-                )
+            units_by_source = units_of_pairs(inventory, np.flatnonzero(seen), cols.unit_names)
     else:  # the tables could not be read: still check the inline records' units
         for src, rec in inventory.iter_records():
             if rec.unit not in units_by_source.setdefault(src.id, []):
