@@ -864,11 +864,12 @@ def activity_columns(inv: Inventory, table: pd.DataFrame | None = None) -> Activ
     categoricals: then each distinct value is looked up once. Every problem is reported
     at once: bad cells, unknown sources/units/instruments, units that do not fit the
     source's factor, period labels that are malformed, outside the inventory period or
-    overlapping (with each other or with the source's inline records), and data gaps.
-    Rows of a DataFrame are 1-based data rows; rows of an activity file are named by file
-    and spreadsheet row (the header is row 1).
+    overlapping (with each other or with the source's inline records). Data gaps are
+    :func:`nqi_carbon.gaps.gap_issues`'s (``calculate`` checks both). Rows of a DataFrame
+    are 1-based data rows; rows of an activity file are named by file and spreadsheet row
+    (the header is row 1).
     """
-    cols, issues = _activity_columns(inv, table, check_gaps=True)
+    cols, issues = _activity_columns(inv, table)
     if issues:
         raise InvalidInputError(issues, source=_table_name(table))
     return cols
@@ -881,7 +882,7 @@ def _table_name(table: pd.DataFrame | None) -> str:
 
 
 def _activity_columns(
-    inv: Inventory, table: pd.DataFrame | None, *, check_gaps: bool
+    inv: Inventory, table: pd.DataFrame | None
 ) -> tuple[ActivityColumns, list[Issue]]:
     """:func:`activity_columns` without raising: the columns and every problem found."""
     src_index = {s.id: i for i, s in enumerate(inv.sources)}
@@ -986,7 +987,7 @@ def _activity_columns(
             ),
         )
     if "period" in table.columns:
-        issues += _period_issues(inv, table, tab["source"], rows, check_gaps=check_gaps)
+        issues += _period_issues(inv, table, tab["source"], rows)
     issues += _unit_fit_issues(inv, out, len(s_codes), tab["row_ok"], rows)
     if not issues:
         _table_calibration(inv, table, out, len(s_codes))
@@ -1543,10 +1544,8 @@ def _period_issues(
     table: pd.DataFrame,
     source: IntArray,
     rows: _RowNames,
-    *,
-    check_gaps: bool,
 ) -> list[Issue]:
-    """Period labels: well formed, inside the inventory period, no overlap, no gap.
+    """Period labels: well formed, inside the inventory period, no overlap.
 
     The rule is the inline records' (``activity_periods_do_not_overlap``): one source is
     one activity series, so two rows (or a row and an inline record) covering the same
@@ -1665,14 +1664,6 @@ def _period_issues(
                 )
             if b1 > end:
                 end, who, who_at = b1, what, (fname, row)
-    if check_gaps:
-        from .gaps import gap_issues
-
-        extra = {
-            inv.sources[s].id: [(t[0], t[1]) for t in items if t[3] is not None]
-            for s, items in by_source.items()
-        }
-        issues += gap_issues(inv, extra_spans=extra, only=set(extra))
     return issues
 
 

@@ -22,7 +22,7 @@ from .calc import (
     LineTable,
     Parameter,
     SourcePlan,
-    activity_columns,
+    _activity_columns,
     build_lines,
     line_template,
     plan_sources,
@@ -405,30 +405,20 @@ def _instrument_u95(inv: Inventory, cols: ActivityColumns) -> npt.NDArray[np.flo
     return np.array([inv.instrument(i).u95 for i in cols.instrument_ids], dtype=float)
 
 
-def _with_activity_files(inv: Inventory, activity: pd.DataFrame | None) -> pd.DataFrame:
+def _with_activity_files(
+    inv: Inventory, activity: pd.DataFrame | None
+) -> tuple[pd.DataFrame, list[Issue]]:
     """The inventory's activity files (paths relative to the inventory file) plus *activity*.
 
-    Every file is read and the joined table is checked at once with the inventory (bad
-    cells, units, periods, overlaps with inline records, data gaps), each problem named
-    by file and spreadsheet row (the header is row 1); rows of *activity* are 1-based
-    data rows of "activity table".
-
-    Raises
-    ------
-    InvalidInputError
-        Every problem of every file (and of *activity*) at once.
+    Every file is read and the tables are joined, each row remembering its file and
+    spreadsheet row (the header is row 1; rows of *activity* are 1-based data rows of
+    "activity table"), so that :func:`prepare` names them in its one check of the table.
+    Returns the joined table and the problems of files that could not be read.
     """
     import pandas as pd
 
     from ._tables import read_activity
-    from .calc import _activity_columns
-    from .gaps import (
-        _merge,
-        activity_file_paths,
-        gap_issues,
-        remember_file_spans,
-        table_period_spans,
-    )
+    from .gaps import _merge, activity_file_paths, remember_file_spans, table_period_spans
 
     issues: list[Issue] = []
     frames: list[pd.DataFrame] = []
@@ -457,16 +447,9 @@ def _with_activity_files(inv: Inventory, activity: pd.DataFrame | None) -> pd.Da
     else:
         out = pd.DataFrame({"source": [], "amount": [], "unit": []})
     out.attrs["nqi_carbon_rows"] = segments
-    try:
-        _, table_issues = _activity_columns(inv, out, check_gaps=False)
-    except InvalidInputError as exc:  # missing columns: nothing more can be read
-        table_issues = list(exc.issues)
-    issues += table_issues
-    remember_file_spans(inv, spans)
-    issues += gap_issues(inv, activity)
-    if issues:
-        raise InvalidInputError(issues, source=inv.source_path)
-    return out
+    if not issues:  # the files' periods, so that find_gaps need not read them again
+        remember_file_spans(inv, spans)
+    return out, issues
 
 
 def _evidence_findings(inv: Inventory) -> list[Finding]:
@@ -800,20 +783,19 @@ def prepare(
     from .gaps import gap_issues
 
     issues: list[Issue] = []
-    files_ok = True
     if inventory.activity_files:
-        try:  # includes the gaps, with the files' periods
-            activity = _with_activity_files(inventory, activity)
-        except InvalidInputError as exc:
-            issues += exc.issues
-            files_ok = False
-    cols: ActivityColumns | None = None
-    if files_ok:
+        activity, unreadable = _with_activity_files(inventory, activity)
+        issues += unreadable
+    else:
+        unreadable = []
+    # each check once, over inline records and the whole table together
+    if not unreadable:  # an unreadable file's periods are unknown: its gaps would be false
         issues += gap_issues(inventory, activity)
-        try:
-            cols = activity_columns(inventory, activity)
-        except InvalidInputError as exc:
-            issues += exc.issues
+    cols: ActivityColumns | None
+    cols, table_issues = _activity_columns(inventory, activity)
+    if table_issues:
+        issues += table_issues
+        cols = None
     units_by_source: dict[str, list[str]] = {}
     unit_key: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
     seen: npt.NDArray[np.intp] | None = None
@@ -839,8 +821,8 @@ def prepare(
     except InvalidInputError as exc:
         issues += exc.issues
     if issues:
-        # the same problem may be found by two stages (a gap by the file reader and by
-        # the gap check): keep one of each, whole issue compared
+        # an inline record's unit that does not fit is named by the table's unit check
+        # and again by planning: keep one of each, whole issue compared
         whole = ("code", "message", "file", "row", "field", "value", "allowed")
         raise InvalidInputError(unique_issues(issues, by=whole), source=inventory.source_path)
     assert cols is not None
