@@ -983,7 +983,9 @@ def registry_for(inv: Inventory) -> FactorRegistry:
                 issues.append(issue)
         if issues:
             raise PackError(issues, source=inv.source_path)
-        inv._cache.clear()
+        if any(isinstance(k, tuple) and k and k[0] == "registry" for k in inv._cache):
+            # the user packs changed on disk: drop everything planned with the old ones
+            inv._cache.clear()
         inv._cache[key] = reg
     assert isinstance(reg, FactorRegistry)
     return reg
