@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 from .errors import InvalidInputError, Issue
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pandas as pd
 
-__all__ = ["read_activity"]
+__all__ = ["TEXT_COLUMNS", "column_codes", "read_activity"]
 
 
 def read_activity(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
@@ -116,14 +118,28 @@ def read_activity(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
             df[col] = df[col].map(_as_number)
             if all(isinstance(v, float) for v in df[col]):
                 df[col] = df[col].astype(float)
-    for col in _TEXT_COLUMNS:
+    for col in TEXT_COLUMNS:
         if col in df.columns:
             df[col] = _text_category(df[col])
     return df
 
 
 # identifier columns: read as text exactly as written (an Excel number cell 123 is "123")
-_TEXT_COLUMNS = ("source", "unit", "instrument", "period", "distribution")
+TEXT_COLUMNS = ("source", "unit", "instrument", "period", "distribution")
+
+
+def column_codes(column: pd.Series) -> tuple[npt.NDArray[np.intp], list[object]]:
+    """Integer codes (-1 for empty) and distinct values of a column.
+
+    Categoricals need no per-row work: their codes and categories are used as they are.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return np.asarray(column.cat.codes, dtype=np.intp), column.cat.categories.tolist()
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes.astype(np.intp), list(uniques)
 
 
 def _text_category(column: pd.Series) -> pd.Series:

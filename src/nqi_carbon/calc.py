@@ -35,6 +35,7 @@ import numpy.typing as npt
 from ._exact import group_sum_scaled, scale_from_max
 from ._factor_schema import FuelParameter
 from ._schema import Distribution, Uncertainty, relative_half_width
+from ._tables import column_codes
 from .errors import (
     DimensionalityMismatchError,
     InvalidInputError,
@@ -1165,17 +1166,6 @@ def _value_issues(
     return issues
 
 
-def _codes(column: pd.Series) -> tuple[IntArray, list[object]]:
-    """Integer codes and distinct values of a column (categoricals: no per-row work)."""
-    import pandas as pd
-
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        cat_codes = np.asarray(column.cat.codes, dtype=np.intp)
-        return cat_codes, column.cat.categories.tolist()
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    return codes.astype(np.intp), list(uniques)
-
-
 def _table_columns(
     table: pd.DataFrame,
     src_index: Mapping[str, int],
@@ -1350,7 +1340,7 @@ def _table_columns(
                 amount < 0, "amount_not_negative", "amount", "negative activity", ">= 0", raw_amount
             )
 
-    s_codes, s_values = _codes(table["source"])
+    s_codes, s_values = column_codes(table["source"])
     lookup = np.array(
         [src_index.get(v, -1) if isinstance(v, str) else -1 for v in s_values] + [-1], dtype=np.intp
     )
@@ -1373,7 +1363,7 @@ def _table_columns(
             ", ".join(sorted(src_index)[:20]),
         )
 
-    u_codes, u_values = _codes(table["unit"])
+    u_codes, u_values = column_codes(table["unit"])
     unit_ok = np.ones(len(u_values) + 1, dtype=bool)
     unit_ok[-1] = False
     for k, u in enumerate(u_values):
@@ -1409,7 +1399,7 @@ def _table_columns(
         row_ok = (source >= 0) & unit_ok[u_codes]
 
     if "instrument" in table.columns:
-        i_codes, i_values = _codes(table["instrument"])
+        i_codes, i_values = column_codes(table["instrument"])
         i_lookup = np.array(
             [ins_index.get(v, -2) if isinstance(v, str) else -2 for v in i_values] + [-1],
             dtype=np.intp,
@@ -1468,7 +1458,7 @@ def _table_columns(
             )
         )
     if "distribution" in table.columns:
-        d_codes, d_values = _codes(table["distribution"])
+        d_codes, d_values = column_codes(table["distribution"])
         known = {"normal": 1, "lognormal": 2, "triangular": 3, "uniform": 4}
         lookup_d = np.array(
             [known.get(v, -1) if isinstance(v, str) else -1 for v in d_values] + [0], dtype=np.int8

@@ -95,17 +95,6 @@ def file_spans(inventory: Inventory) -> Spans:
     return spans
 
 
-def _column_codes(column: pd.Series) -> tuple[npt.NDArray[np.intp], list[object]]:
-    """Integer codes (-1 for empty) and distinct values of a column."""
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return np.asarray(column.cat.codes, dtype=np.intp), column.cat.categories.tolist()
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    return codes.astype(np.intp), list(uniques)
-
-
 def _period_labels(
     table: pd.DataFrame,
 ) -> tuple[
@@ -118,10 +107,10 @@ def _period_labels(
     """
     import numpy as np
 
-    from ._tables import _as_text
+    from ._tables import _as_text, column_codes
     from .models import _period_bounds
 
-    p_codes, p_values = _column_codes(table["period"])
+    p_codes, p_values = column_codes(table["period"])
     spans: list[tuple[_dt.date, _dt.date] | None] = []
     texts: list[str] = []
     blank = []
@@ -153,10 +142,12 @@ def table_period_spans(
     """The distinct periods each source's table rows cover (well-formed labels only)."""
     import numpy as np
 
+    from ._tables import column_codes
+
     if "period" not in table.columns or "source" not in table.columns or len(table) == 0:
         return {}
     p_codes, _, spans, _ = _period_labels(table)
-    s_codes, s_values = _column_codes(table["source"])
+    s_codes, s_values = column_codes(table["source"])
     n_p = max(len(spans), 1)
     ok = (p_codes >= 0) & (s_codes >= 0)
     if not ok.any():

@@ -417,7 +417,7 @@ def _with_activity_files(
     """
     import pandas as pd
 
-    from ._tables import read_activity
+    from ._tables import TEXT_COLUMNS, read_activity
     from .gaps import _merge, activity_file_paths, remember_file_spans, table_period_spans
 
     issues: list[Issue] = []
@@ -438,10 +438,9 @@ def _with_activity_files(
     if activity is not None:
         frames.append(activity)
         segments.append(("activity table", offset, len(activity), 1))
-    cats = {"source", "unit", "instrument", "period", "distribution"}
     if frames:
         out = pd.concat(
-            [f.astype({c: object for c in cats & set(f.columns)}) for f in frames],
+            [f.astype({c: object for c in set(TEXT_COLUMNS) & set(f.columns)}) for f in frames],
             ignore_index=True,
         )
     else:
