@@ -23,10 +23,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from ._factor_schema import FactorEntry, FuelEntry, FuelParameter
-from ._packs import bundled_pack_ids, data_root, issues_from_validation_error, read_pack
+from ._packs import bundled_pack_ids, data_root, read_pack
 from ._schema import Citation, PackHeader, RuleError
 from .errors import Issue, NqiCarbonError, PackError, UnknownFactorError, close_matches
 from .gases import normalise_gas
@@ -52,7 +52,6 @@ __all__ = [
 NON_FACTOR_PACKS = frozenset({"gases", "gwp-ipcc"})
 FACTOR_PACK_SCHEMA = "nqi-carbon/factor-pack@1"
 _MIN_INLINE_REFERENCE = 3  # the length Citation.document requires
-_PIN = re.compile(r"^(?P<pack>.+)@(?P<version>[^@/\\]*)$")
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _REF = re.compile(r"^(?P<pack>[a-z0-9][a-z0-9-]*)(?:@(?P<version>\d+\.\d+\.\d+))?/(?P<rest>.+)$")
 
@@ -130,6 +129,12 @@ class FactorPack(PackHeader):
         return self
 
 
+def citation_line(c: Citation) -> str:
+    """One line citing a value: document, table / page / section, <URL>."""
+    where = ", ".join(x for x in (c.table, f"p. {c.page}" if c.page else None, c.section) if x)
+    return f"{c.document}, {where} <{c.url}>"
+
+
 @dataclass(frozen=True)
 class Fuel:
     """A fuel of a pack, with the citations of its parameters resolved."""
@@ -148,10 +153,7 @@ class Fuel:
     def citation_text(self, name: str) -> str:
         """One line citing parameter *name* (document, table/page, URL); '' if uncited."""
         c = self.citations.get(name)
-        if c is None:
-            return ""
-        where = ", ".join(x for x in (c.table, f"p. {c.page}" if c.page else None, c.section) if x)
-        return f"{c.document}, {where} <{c.url}>"
+        return "" if c is None else citation_line(c)
 
 
 @dataclass(frozen=True)
@@ -194,10 +196,7 @@ class Factor:
     def citation_text(self, gas: str | None = None) -> str:
         """One line citing the value (document, table/page, URL)."""
         c = self.citations.get(gas or "factor") or self.citations.get("factor")
-        if c is None:
-            return self.entry.reference
-        where = ", ".join(x for x in (c.table, f"p. {c.page}" if c.page else None, c.section) if x)
-        return f"{c.document}, {where} <{c.url}>"
+        return self.entry.reference if c is None else citation_line(c)
 
 
 @dataclass(frozen=True)
@@ -400,21 +399,14 @@ class FactorRegistry:
                     )
                 )
                 continue
-            try:
-                cite = Citation(
-                    id="inline",
-                    document=entry.reference,
-                    section="inventory inline factor",
-                    url="urn:nqi-carbon:inline",
-                    accessed=_dt.date(1970, 1, 1),
-                )
-            except ValidationError as exc:  # pragma: no cover - the check above covers it
-                issues.extend(
-                    issues_from_validation_error(
-                        exc, file=None, prefix=(f"factors[{i}] ({entry.id!r})", "reference")
-                    )
-                )
-                continue
+            # the length check above is Citation.document's own rule, so this holds
+            cite = Citation(
+                id="inline",
+                document=entry.reference,
+                section="inventory inline factor",
+                url="urn:nqi-carbon:inline",
+                accessed=_dt.date(1970, 1, 1),
+            )
             self._inline[entry.id] = Factor(
                 entry.id, "inventory", "inline", "", entry, None, {"factor": cite}
             )

@@ -1213,10 +1213,6 @@ class InventoryReport:
                 ):
                     fp = fuel.parameter(name)
                     assert fp is not None
-                    cit = fuel.citations.get(name)
-                    where = (
-                        ", ".join(x for x in (cit.table, cit.page, cit.section) if x) if cit else ""
-                    )
                     factor_rows.append(
                         {
                             "factor": fuel.ref,
@@ -1224,7 +1220,7 @@ class InventoryReport:
                             "value": fp.value,
                             "unit": fp.unit,
                             "pack_version": fuel.pack_version,
-                            "citation": f"{cit.document}, {where} <{cit.url}>" if cit else "",
+                            "citation": fuel.citation_text(name),
                         }
                     )
         gwp_rows = self.gwp_used()
