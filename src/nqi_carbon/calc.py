@@ -913,17 +913,11 @@ def _activity_columns(
             units.append(unit_code(rec.unit))
             spec = rec.uncertainty
             instrument = inv.instrument(rec.instrument) if rec.instrument is not None else None
-            if (
-                spec is None
-                and instrument is not None
-                and instrument.fallback_uncertainty is not None
-                and instrument.calibration_due is not None
-                # the due date itself is still valid: only days after it are expired
-                and rec.bounds(inv.period)[1] - _dt.timedelta(days=1) > instrument.calibration_due
-            ):
+            expired = inv.expired_instrument(rec)
+            if spec is None and expired is not None and expired.fallback_uncertainty is not None:
                 # read outside the calibration's validity: the stated fallback uncertainty,
                 # as an error of its own (no longer the instrument's calibrated one)
-                spec = instrument.fallback_uncertainty
+                spec = expired.fallback_uncertainty
                 instrument = None
             ins.append(ins_index[instrument.id] if instrument is not None else -1)
             if isinstance(spec, Distribution):

@@ -706,6 +706,20 @@ class Inventory(StrictModel):
                 return f
         raise KeyError(facility_id)
 
+    def expired_instrument(self, rec: ActivityRecord) -> Instrument | None:
+        """The instrument of *rec* if the record covers days after its calibration due date.
+
+        The due date itself is still within the calibration's validity: a record ending on
+        it is calibrated, one reaching the next day is not.
+        """
+        if rec.instrument is None:
+            return None
+        ins = self.instrument(rec.instrument)
+        last_day = rec.bounds(self.period)[1] - _dt.timedelta(days=1)
+        if ins.calibration_due is not None and last_day > ins.calibration_due:
+            return ins
+        return None
+
     def instrument(self, instrument_id: str) -> Instrument:
         """Return the instrument with this id."""
         for ins in self.instruments:

@@ -96,6 +96,11 @@ class Result:
     unquantified_share: float | None = None
     _records: list[Line] | None = field(default=None, repr=False)
     _stats: Any = field(default=None, repr=False)
+    # activity-table rows read after their instrument's calibration was due:
+    # (source id, instrument id, rows, fallback used), as ActivityColumns found them
+    _calibration_expired: list[tuple[str, str, int, bool]] = field(
+        default_factory=list, repr=False
+    )
     _ins_u95: Any = field(default=None, repr=False)
 
     # -- totals ----------------------------------------------------------------------
@@ -459,9 +464,7 @@ def _evidence_findings(inv: Inventory) -> list[Finding]:
             continue
         ins = inv.instrument(rec.instrument)
         start, end = rec.bounds(inv.period)
-        last_day = end - _dt.timedelta(days=1)
-        # the due date itself is still within the calibration's validity
-        expired = ins.calibration_due is not None and last_day > ins.calibration_due
+        expired = inv.expired_instrument(rec) is not None
         if expired:
             out.append(
                 Finding(
@@ -680,6 +683,7 @@ def calculate(
     findings.sort(key=_finding_order)
     result = Result(inventory, inventory.gwp, lines, plans, params, used, findings, masks)
     result._stats, result._ins_u95 = stats, ins_u95
+    result._calibration_expired = list(cols.calibration_expired)
     if uncertainty is None:
         return result
     method = "monte_carlo" if uncertainty in ("monte_carlo", "monte-carlo") else uncertainty

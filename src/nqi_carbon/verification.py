@@ -1255,18 +1255,6 @@ def _no_nan(obj: Any) -> Any:
     return obj
 
 
-def _expired(inv: Inventory, rec: Any) -> str | None:
-    """The instrument id when the record covers days after its calibration due date."""
-    if rec.instrument is None:
-        return None
-    ins = inv.instrument(rec.instrument)
-    last_day = rec.bounds(inv.period)[1] - _dt.timedelta(days=1)
-    # the due date itself is still within the calibration's validity (as in the result)
-    if ins.calibration_due is not None and last_day > ins.calibration_due:
-        return str(ins.id)
-    return None
-
-
 def _unsupported_evidence(inv: Inventory, res: Result) -> list[UnsupportedEvidence]:
     """Size every expired-calibration finding of the result in gross t CO2e, conservatively.
 
@@ -1292,17 +1280,14 @@ def _unsupported_evidence(inv: Inventory, res: Result) -> list[UnsupportedEviden
         src = p.source
         if src.id not in flagged:
             continue
-        late = [_expired(inv, r) for r in src.records]
+        late = [
+            None if (ins := inv.expired_instrument(r)) is None else ins.id for r in src.records
+        ]
         ids = tuple(sorted({i for i in late if i is not None}))
         has_table = int(stats.n_records[p.index]) != len(src.records)
         if has_table or not ids:
-            ins_ids = ids or tuple(
-                sorted(
-                    f.message.split()[1]
-                    for f in res.findings
-                    if f.code == "instrument_calibration_expired" and f.subject == src.id
-                )
-            )
+            table_ids = {ins for sid, ins, _n, _f in res._calibration_expired if sid == src.id}
+            ins_ids = tuple(sorted(set(ids) | table_ids))
             basis = "whole_source"
             n = 0
         else:
@@ -1313,7 +1298,7 @@ def _unsupported_evidence(inv: Inventory, res: Result) -> list[UnsupportedEviden
                     for r, i in zip(src.records, late, strict=True)
                 )
                 subsets[src.id] = src.model_copy(update={"activity": kept})
-        dues = [inv.instrument(i).calibration_due for i in ins_ids if _has_instrument(inv, i)]
+        dues = [inv.instrument(i).calibration_due for i in ins_ids]
         due = min(d for d in dues if d is not None).isoformat() if any(dues) else "?"
         found[src.id] = (ins_ids, due, n, basis)
     part: dict[str, float] = {}
@@ -1334,10 +1319,6 @@ def _unsupported_evidence(inv: Inventory, res: Result) -> list[UnsupportedEviden
         amount = part.get(sid, 0.0) if sid in subsets else whole.get(sid, 0.0)
         out.append(UnsupportedEvidence(sid, ins_ids, due, n, amount, basis))  # type: ignore[arg-type]
     return out
-
-
-def _has_instrument(inv: Inventory, ins_id: str) -> bool:
-    return any(i.id == ins_id for i in inv.instruments)
 
 
 def _verification_findings(
