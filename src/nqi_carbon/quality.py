@@ -130,7 +130,19 @@ def data_quality(result: Result) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "co2e_t": result._sum(mask),
             }
         )
-    per_source = pd.DataFrame(rows)
+    per_source = pd.DataFrame(
+        rows,
+        columns=[
+            "source",
+            "category",
+            "method_score",
+            "method",
+            "activity_score",
+            "activity",
+            "score",
+            "co2e_t",
+        ],
+    )
     cats = []
     for c in range(1, 7):
         sub = per_source[per_source["category"] == c] if len(per_source) else per_source

@@ -157,37 +157,21 @@ def md_safe(text: str) -> str:
     return _AUTOLINK.sub(r"<\1>", escaped)
 
 
-_COLUMNS_WHEN_EMPTY: dict[str, tuple[str, ...]] = {
-    "Direct emissions by gas": ("gas", "mass_t", "co2e_t"),
-    "By scope": ("scope", "co2e_t"),
-    "By facility": ("facility", "name", "region", "share", "co2e_t"),
-    "Sources": (
-        "source",
-        "facility",
-        "category",
-        "scope",
-        "method",
-        "factor",
-        "activity",
-        "activity_unit",
-        "description",
-        "co2e_t",
-    ),
-    "Factors": ("factor", "gas", "value", "unit", "pack_version", "citation"),
-    "GWP": ("gas", "origin", "gwp", "mass_t", "co2e_t", "source"),
-    "Data quality by category": ("category", "sources", "weighted_score", "weakest_source"),
-    "Data quality by source": (
-        "source",
-        "category",
-        "method_score",
-        "method",
-        "activity_score",
-        "activity",
-        "score",
-        "co2e_t",
-    ),
-    "Checklist": ("item", "title", "title_zh", "status", "detail", "detail_zh"),
-}
+# columns of the tables that may have no rows (a table without rows keeps its headers)
+_SOURCE_COLUMNS = (
+    "source",
+    "facility",
+    "category",
+    "scope",
+    "method",
+    "factor",
+    "activity",
+    "activity_unit",
+    "description",
+    "co2e_t",
+)
+_FACTOR_COLUMNS = ("factor", "gas", "value", "unit", "pack_version", "citation")
+_GWP_COLUMNS = ("gas", "origin", "gwp", "mass_t", "co2e_t", "source")
 
 
 def nice_ticks(vmax: float, target: int = 5) -> list[float]:
@@ -1238,19 +1222,19 @@ class InventoryReport:
             res.contributions if res.group_uncertainty else [],
             columns=["input", "label", "variance_share"],
         )
-        tables = {
+        return {
             "By category": pd.DataFrame(cat_rows),
             "Uncertainty contributors": contrib,
             "Direct emissions by gas": pd.DataFrame(gas_rows),
             "By scope": pd.DataFrame(scope_rows),
             "By facility": pd.DataFrame(fac_rows),
-            "Sources": pd.DataFrame(src_rows),
+            "Sources": pd.DataFrame(src_rows, columns=list(_SOURCE_COLUMNS)),
             "Instruments": pd.DataFrame(self.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
             "Lab analyses": pd.DataFrame(self.lab_analyses(), columns=list(_LAB_COLUMNS)),
             "Evidence": pd.DataFrame(self.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
             "Lines": lines,
-            "Factors": pd.DataFrame(factor_rows),
-            "GWP": pd.DataFrame(gwp_rows),
+            "Factors": pd.DataFrame(factor_rows, columns=list(_FACTOR_COLUMNS)),
+            "GWP": pd.DataFrame(gwp_rows, columns=list(_GWP_COLUMNS)),
             "Exclusions": pd.DataFrame(
                 excl, columns=["category", "subcategory", "source", "reason", "estimated_co2e_t"]
             ),
@@ -1258,13 +1242,6 @@ class InventoryReport:
             "Data quality by source": dq_src,
             "Checklist": pd.DataFrame(check),
             "Findings": pd.DataFrame(findings, columns=["code", "severity", "subject", "message"]),
-        }
-        # a table without rows keeps its columns (Excel header rows, Markdown headers)
-        return {
-            name: pd.DataFrame(columns=list(_COLUMNS_WHEN_EMPTY[name]))
-            if df.empty and len(df.columns) == 0 and name in _COLUMNS_WHEN_EMPTY
-            else df
-            for name, df in tables.items()
         }
 
     # -- outputs ---------------------------------------------------------------------
