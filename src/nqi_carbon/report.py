@@ -28,6 +28,8 @@ from .result import Result
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .models import Inventory
+
 __all__ = ["CATEGORY_NAMES", "CHECKLIST", "ChecklistItem", "InventoryReport", "inventory_report"]
 
 Status = Literal["present", "missing", "not_applicable"]
@@ -393,6 +395,16 @@ _TRANSLATED_COLUMNS = frozenset(
 """Columns whose values are fixed words shown in ``reporting.language`` (JSON/Excel keep them)."""
 
 
+def _md_cell(text: str) -> str:
+    """Text for one Markdown table cell: one line (a break would end the row), ``|`` escaped."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def report_language(inv: Inventory) -> Language:
+    """``reporting.language`` of an inventory: ``"en"`` (the default), ``"zh"`` or ``"en+zh"``."""
+    return inv.reporting.language if inv.reporting is not None else "en"
+
+
 def _value_pair(text: str) -> Pair:
     """(English, Chinese) of a fixed value word: ``not_applicable`` -> (not applicable, 不适用)."""
     return text.replace("_", " "), _VALUE_ZH.get(text, text.replace("_", " "))
@@ -522,8 +534,7 @@ class InventoryReport:
     @property
     def language(self) -> Language:
         """``reporting.language`` of the inventory: ``"en"`` (the default), ``"zh"`` or ``"en+zh"``."""
-        rep = self.inventory.reporting
-        return rep.language if rep is not None else "en"
+        return report_language(self.inventory)
 
     def __repr__(self) -> str:
         inv, res = self.inventory, self.result
@@ -1419,9 +1430,7 @@ class InventoryReport:
         if unc:
             out += [unc, ""]
 
-        def md(text: str) -> str:
-            return " ".join(text.split()).replace("|", "\\|")
-
+        md = _md_cell
         item_value = f"| {_tr(('Item', '项目'), lang)} | {_tr(('Value', '数值'), lang)} |"
         by_rows = self.base_year_rows()
         if by_rows:
@@ -1581,14 +1590,9 @@ class InventoryReport:
         def h2(key: str, pair: Pair) -> str:
             return f'<h2 id="{key}">{_tr_html(pair, lang)}</h2>'
 
-        status_text = {
-            "present": ("present", "已提供"),
-            "missing": ("missing", "缺失"),
-            "not_applicable": ("not applicable", "不适用"),
-        }
         check_rows = "".join(
             f"<tr class='{i.status}'><td>{i.item}</td><td>{_tr_html((i.title, i.title_zh), lang)}</td>"
-            f"<td>{_tr_html(status_text[i.status], lang)}</td>"
+            f"<td>{_tr_html(_value_pair(i.status), lang)}</td>"
             f"<td>{_tr_html((i.detail, i.detail_zh), lang)}</td></tr>"
             for i in self.checklist()
         )
@@ -2010,9 +2014,7 @@ def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
         return "_none / 无_" if lang == "en+zh" else ("_无_" if lang == "zh" else "_none_")
     v = _view(name, df, lang)
 
-    def clean(text: str) -> str:
-        # a line break inside a cell would end the table row
-        return " ".join(text.split()).replace("|", "\\|")
+    clean = _md_cell
 
     lines = [
         "| " + " | ".join(clean(_tr(h, lang)) for h in v.headers) + " |",

@@ -530,15 +530,20 @@ _L: dict[str, tuple[str, str]] = {
     "not_stated": ("not stated", "未说明"),
     "none": ("none", "无"),
 }
-_ASSURANCE_ZH = {"reasonable": "合理保证", "limited": "有限保证"}
 _OPINION_ZH = {"unmodified": "无保留意见", "modified": "保留意见", "adverse": "否定意见"}
-_LEVEL_ZH = {"total": "总量", "category": "类别", "source_gas": "排放源×气体"}
+_LEVEL_ZH = {
+    "total": "总量",
+    "category": "类别",
+    "source_gas": "排放源×气体",
+    "breakdown": "分项",
+}
 _KIND_ZH = {
     "error": "差错",
     "omission": "遗漏",
     "rounding": "舍入",
     "not_supported": "无证据支持",
     "inconsistency": "内部不一致",
+    "not_broken_out": "未单列",
 }
 _DIRECTION_ZH = {"overstatement": "高报", "understatement": "低报"}
 _YES_NO = {True: ("yes", "是"), False: ("no", "否")}
@@ -619,8 +624,9 @@ class VerificationResult:
     @property
     def language(self) -> Literal["en", "zh", "en+zh"]:
         """``reporting.language`` of the inventory (``"en"`` when it has none)."""
-        rep = self.inventory.reporting
-        return rep.language if rep is not None else "en"
+        from .report import report_language
+
+        return report_language(self.inventory)
 
     @property
     def criteria(self) -> str:
@@ -750,6 +756,8 @@ class VerificationResult:
         )
 
     def _facts(self) -> list[_Fact]:
+        from .report import _VALUE_ZH
+
         inv = self.inventory
         ns_en, ns_zh = _L["not_stated"]
         frac = self.aggregate_misstatement_fraction
@@ -789,7 +797,7 @@ class VerificationResult:
                 self.verification_date or ns_zh,
                 False,
             ),
-            ("Level of assurance", "保证等级", self.assurance, _ASSURANCE_ZH[self.assurance], True),
+            ("Level of assurance", "保证等级", self.assurance, _VALUE_ZH[self.assurance], True),
             ("Materiality", "实质性", mat_en, mat_zh, False),
             (
                 "Claimed",
