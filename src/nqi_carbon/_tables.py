@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,30 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas as pd
 
-__all__ = ["TEXT_COLUMNS", "column_codes", "read_activity"]
+__all__ = ["PLAIN_NUMBER", "TEXT_COLUMNS", "column_codes", "decode_utf8", "read_activity"]
+
+PLAIN_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+"""A number as plain text: ``12``, ``-3.5``, ``1e3`` (not ``1,000``, ``0x10``, ``1_000``)."""
+
+
+def decode_utf8(raw: bytes, name: str) -> str:
+    """UTF-8 text of a file's bytes (BOM accepted), or an ``encoding`` error with the line."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "encoding",
+                    f"not valid UTF-8 at byte {exc.start}",
+                    file=name,
+                    row=raw[: exc.start].count(b"\n") + 1,
+                    value=repr(raw[exc.start : exc.start + 8]),
+                    allowed="UTF-8 text (a BOM is accepted)",
+                )
+            ],
+            source=name,
+        ) from None
 
 
 def read_activity(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
@@ -42,24 +66,7 @@ def read_activity(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
     suffix = p.suffix.lower()
     try:
         if suffix == ".csv":
-            raw = p.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                line = raw[: exc.start].count(b"\n") + 1
-                raise InvalidInputError(
-                    [
-                        Issue(
-                            "encoding",
-                            f"not valid UTF-8 at byte {exc.start}",
-                            file=name,
-                            row=line,
-                            value=repr(raw[exc.start : exc.start + 8]),
-                            allowed="UTF-8 text (a BOM is accepted)",
-                        )
-                    ],
-                    source=name,
-                ) from None
+            text = decode_utf8(p.read_bytes(), name)
             import io as _io
 
             df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
@@ -183,7 +190,6 @@ def _as_text(v: Any) -> str:
 def _as_number(v: Any) -> Any:
     """Strict cell parsing: plain decimal numbers only; empty is NaN (a gap), text stays text."""
     import math
-    import re
 
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return math.nan
@@ -194,6 +200,6 @@ def _as_number(v: Any) -> Any:
     s = str(v).strip()
     if s == "":
         return math.nan
-    if re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", s):
+    if PLAIN_NUMBER.fullmatch(s):
         return float(s)
     return s

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import InvalidInputError, Issue
+from ._tables import PLAIN_NUMBER, decode_utf8
+from .errors import InvalidInputError, Issue, unique_issues
 from .result import Result
+
+_WHOLE_ISSUE = ("code", "message", "file", "row", "field", "value", "allowed")
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -112,7 +115,6 @@ def regional_totals(results: Iterable[Result]) -> pd.DataFrame:
     return df.groupby(["year", "region"], sort=True)["co2e_t"].sum().unstack("region").fillna(0.0)
 
 
-_PLAIN_NUMBER = r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?"
 _NUMBER_ALLOWED = (
     "a plain decimal number such as 907800 or 9.078e5 (no thousands separators, no true/false)"
 )
@@ -125,7 +127,6 @@ def _is_bool(v: Any) -> bool:
 def _whole_year(v: Any) -> int | None:
     """The year *v* stands for, or None unless it is a whole number (2020, 2020.0, "2020")."""
     import numbers
-    import re
 
     if _is_bool(v):
         return None
@@ -133,7 +134,7 @@ def _whole_year(v: Any) -> int | None:
         return int(v)
     if isinstance(v, numbers.Real):
         f = float(v)
-    elif isinstance(v, str) and re.fullmatch(_PLAIN_NUMBER, v.strip()):
+    elif isinstance(v, str) and PLAIN_NUMBER.fullmatch(v.strip()):
         f = float(v.strip())
     else:
         return None
@@ -147,7 +148,6 @@ def _plain_number(v: Any) -> tuple[float, str | None]:
     ``finite`` (NaN, infinity).
     """
     import numbers
-    import re
 
     if v is None:
         return math.nan, "missing"
@@ -159,7 +159,7 @@ def _plain_number(v: Any) -> tuple[float, str | None]:
         s = v.strip()
         if not s:
             return math.nan, "missing"
-        if not re.fullmatch(_PLAIN_NUMBER, s):
+        if not PLAIN_NUMBER.fullmatch(s):
             return math.nan, "type"
         f = float(s)
     else:
@@ -1313,16 +1313,7 @@ def _read_csv_text(path: str, *, allowed: str) -> pd.DataFrame:
             value=repr(raw[:2]),
             allowed="UTF-8 text (a BOM is accepted): save it as 'CSV UTF-8'",
         )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise fail(
-            "encoding",
-            f"not valid UTF-8 at byte {exc.start}",
-            row=raw[: exc.start].count(b"\n") + 1,
-            value=repr(raw[exc.start : exc.start + 8]),
-            allowed="UTF-8 text (a BOM is accepted)",
-        ) from None
+    text = decode_utf8(raw, name)
     lines = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
     if not lines:
         raise fail("table_columns", "the file is empty (no header row)", allowed=allowed)
@@ -1486,7 +1477,7 @@ def _read_sectors_csv(path: str) -> dict[str, Any]:
         )
         frames.append(frame)
         units.append(unit)
-        issues += [i for i in more if i not in issues]
+        issues = unique_issues([*issues, *more], by=_WHOLE_ISSUE)
     if not issues:
         issues = _sector_sets(frames[0], frames[1], file=name)
     if issues:
