@@ -530,6 +530,9 @@ class InventoryReport:
         self.result = result
         self.inventory = result.inventory
         self.generated = _generation_date()
+        # tables, checklist and GWP rows are built once: the result does not change, and
+        # one write() needs them for HTML, Markdown, JSON and Excel
+        self._memo: dict[str, Any] = {}
 
     @property
     def language(self) -> Language:
@@ -551,6 +554,11 @@ class InventoryReport:
     # -- content ---------------------------------------------------------------------
     def checklist(self) -> list[ChecklistItem]:
         """Each clause 9.3.1 item with its status, so a reader sees what the report lacks."""
+        if "checklist" not in self._memo:
+            self._memo["checklist"] = self._build_checklist()
+        return list(self._memo["checklist"])
+
+    def _build_checklist(self) -> list[ChecklistItem]:
         inv, res = self.inventory, self.result
         rep = inv.reporting
         cats_with_sources = {s.category for s in inv.sources}
@@ -815,6 +823,12 @@ class InventoryReport:
         return out
 
     def gwp_used(self) -> list[dict[str, Any]]:
+        """The GWP values the calculation used (see :meth:`_build_gwp_used`)."""
+        if "gwp_used" not in self._memo:
+            self._memo["gwp_used"] = self._build_gwp_used()
+        return [dict(r) for r in self._memo["gwp_used"]]
+
+    def _build_gwp_used(self) -> list[dict[str, Any]]:
         """The GWP values the calculation used: one row per (gas, origin), each cited.
 
         Read from the result's lines (which carry the GWP applied), so an origin-specific
@@ -1106,6 +1120,16 @@ class InventoryReport:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables as DataFrames (the same ones as in HTML and Excel)."""
+        return {name: df.copy() for name, df in self._tables().items()}
+
+    def _tables(self) -> dict[str, pd.DataFrame]:
+        """The tables, built once per report (read them, do not change them)."""
+        if "tables" not in self._memo:
+            self._memo["tables"] = self._build_tables()
+        tables: dict[str, pd.DataFrame] = self._memo["tables"]
+        return tables
+
+    def _build_tables(self) -> dict[str, pd.DataFrame]:
         import pandas as pd
 
         res, inv = self.result, self.inventory
@@ -1438,7 +1462,7 @@ class InventoryReport:
             out += [f"| {_tr(label, lang)} | {md(value)} |" for label, value in by_rows]
             out.append("")
         notes = self._notes()
-        for name, df in self.tables().items():
+        for name, df in self._tables().items():
             if name in ("Lines",):
                 continue
             out += [f"## {_tr(TABLE_TITLES[name], lang)}", ""]
@@ -1602,7 +1626,7 @@ class InventoryReport:
         )
         notes = self._notes()
         sections = []
-        for name, df in self.tables().items():
+        for name, df in self._tables().items():
             if name in ("Checklist",):
                 continue
             note = f"<p class='note'>{_tr_html(notes[name], lang)}</p>" if name in notes else ""
@@ -1720,7 +1744,7 @@ class InventoryReport:
                 tot.cell(row=tot.max_row, column=3).number_format = "0.0%"
         tot.freeze_panes = "A2"
         _excel_widths(tot)
-        for name, df in self.tables().items():
+        for name, df in self._tables().items():
             ws = wb.create_sheet(name[:31])
             cols = [str(c) for c in df.columns]
             ws.append([column_label(name, c, lang) for c in cols])
