@@ -1723,9 +1723,7 @@ def verify(
             material_figures.append(fig)
     for b, rows in sorted(claim.breakdowns.items()):
         recomputed_rows: dict[str, float] = totals.get(b) or {}
-        for k in sorted(set(rows) | set(recomputed_rows)):
-            if k not in rows:
-                continue  # a breakdown row the claim does not state is not claimed
+        for k in sorted(rows):  # a row the claim does not state is not claimed
             have = float(recomputed_rows.get(k, 0.0))
             m = _misstatement("breakdown", f"{b}: {k}", rows[k], have)
             if m is None:
@@ -1756,17 +1754,7 @@ def verify(
         )
     else:
         opinion = "modified" if serious or unsupported_material else "unmodified"
-    ctx = _StatementContext(
-        inventory,
-        opinion,
-        assurance,
-        mat,
-        claimed_total,
-        mat * base,
-        unsupported_t if unsupported_material else 0.0,
-        [u.source for u in unsupported],
-    )
-    return VerificationResult(
+    ver = VerificationResult(
         inventory,
         res,
         assurance,
@@ -1780,7 +1768,7 @@ def verify(
         material or bool(material_figures),
         material_cats,
         opinion,
-        _statement(ctx),
+        "",  # the statements are written from the finished result, below
         findings,
         tiers,
         claim.source,
@@ -1790,8 +1778,10 @@ def verify(
         _text(body),
         ver_date,
         unsupported,
-        _statement_zh(ctx),
+        "",
     )
+    ver.statement, ver.statement_zh = _statement(ver), _statement_zh(ver)
+    return ver
 
 
 def _inconsistency_kind(
@@ -1804,32 +1794,22 @@ def _inconsistency_kind(
     )
 
 
-@dataclass(frozen=True)
-class _StatementContext:
-    inv: Inventory
-    opinion: str
-    assurance: str
-    mat: float
-    claimed: float
-    mat_t: float
-    unsupported_t: float  # > 0 only when it reaches materiality
-    unsupported_sources: list[str]
-
-
-def _statement(c: _StatementContext) -> str:
+def _statement(v: VerificationResult) -> str:
     """The opinion in English; the materiality stated as a fraction and in t CO2e."""
-    who = c.inv.organization.name
-    period = f"{c.inv.period.start} to {c.inv.period.end} (end exclusive)"
-    figure = f"{c.claimed:,.3f} t CO2e"
-    matx = f"materiality {100 * c.mat:g} % of the claimed total, {c.mat_t:,.3f} t CO2e"
-    evidence = c.unsupported_t > 0
+    # the unsupported amount is stated only when it reaches materiality
+    unsupported_t = v.unsupported_t if v.unsupported_material else 0.0
+    who = v.inventory.organization.name
+    period = f"{v.inventory.period.start} to {v.inventory.period.end} (end exclusive)"
+    figure = f"{v.claimed_co2e_t:,.3f} t CO2e"
+    matx = f"materiality {100 * v.materiality:g} % of the claimed total, {v.materiality_t:,.3f} t CO2e"
+    evidence = unsupported_t > 0
     matters = (
         "Misstatements, Findings and Evidence not supported by a valid calibration"
         if evidence
         else ("Misstatements and Findings")
     )
     effects = "the possible effects of the matters" if evidence else "the effects of the matters"
-    if c.assurance == "reasonable":
+    if v.assurance == "reasonable":
         text = {
             "unmodified": f"In our opinion, the GHG statement of {who} for {period} ({figure}) is prepared, in all "
             f"material respects, in accordance with ISO 14064-1:2018 ({matx}).",
@@ -1838,7 +1818,7 @@ def _statement(c: _StatementContext) -> str:
             f"ISO 14064-1:2018 ({matx}).",
             "adverse": f"In our opinion, because of the significance of the misstatements described, the GHG statement "
             f"of {who} for {period} ({figure}) is not prepared in accordance with ISO 14064-1:2018 ({matx}).",
-        }[c.opinion]
+        }[v.opinion]
     else:
         text = {
             "unmodified": f"Based on the procedures performed and the evidence obtained, nothing has come to our "
@@ -1851,34 +1831,37 @@ def _statement(c: _StatementContext) -> str:
             "adverse": f"Based on the procedures performed, the misstatements described lead us to believe that "
             f"the GHG statement of {who} for {period} ({figure}) is not prepared in accordance with "
             f"ISO 14064-1:2018 ({matx}).",
-        }[c.opinion]
+        }[v.opinion]
     if evidence:
         text += (
-            f" We were unable to obtain sufficient appropriate evidence for {c.unsupported_t:,.3f} t CO2e "
+            f" We were unable to obtain sufficient appropriate evidence for {unsupported_t:,.3f} t CO2e "
             f"of the statement (readings of instruments used after their calibration due date: "
-            f"{', '.join(c.unsupported_sources)}); this amount reaches materiality ({c.mat_t:,.3f} t CO2e)."
+            f"{', '.join([u.source for u in v.unsupported])}); this amount reaches materiality "
+            f"({v.materiality_t:,.3f} t CO2e)."
         )
     return text
 
 
-def _statement_zh(c: _StatementContext) -> str:
+def _statement_zh(v: VerificationResult) -> str:
     """The opinion in Chinese (核查声明), worded as :func:`_statement`."""
-    who = c.inv.organization.name
-    period = f"{c.inv.period.start} 至 {c.inv.period.end}（不含结束日）"
-    figure = f"{c.claimed:,.3f} t CO2e"
-    matx = f"实质性为声明总量的 {100 * c.mat:g} %，即 {c.mat_t:,.3f} t CO2e"
-    evidence = c.unsupported_t > 0
+    # the unsupported amount is stated only when it reaches materiality
+    unsupported_t = v.unsupported_t if v.unsupported_material else 0.0
+    who = v.inventory.organization.name
+    period = f"{v.inventory.period.start} 至 {v.inventory.period.end}（不含结束日）"
+    figure = f"{v.claimed_co2e_t:,.3f} t CO2e"
+    matx = f"实质性为声明总量的 {100 * v.materiality:g} %，即 {v.materiality_t:,.3f} t CO2e"
+    evidence = unsupported_t > 0
     matters = (
         "“错报”、“发现的问题”和“未获有效校准支持的数据”" if evidence else "“错报”和“发现的问题”"
     )
     subject = f"{who}在 {period} 期间的温室气体声明（{figure}）"
-    if c.assurance == "reasonable":
+    if v.assurance == "reasonable":
         text = {
             "unmodified": f"我们认为，{subject}在所有重大方面按照 ISO 14064-1:2018 编制（{matx}）。",
             "modified": f"我们认为，除{matters}部分所述事项{'可能产生' if evidence else ''}的影响外，"
             f"{subject}在所有重大方面按照 ISO 14064-1:2018 编制（{matx}）。",
             "adverse": f"我们认为，由于所述错报的重要性，{subject}未按照 ISO 14064-1:2018 编制（{matx}）。",
-        }[c.opinion]
+        }[v.opinion]
     else:
         text = {
             "unmodified": f"根据所执行的程序和获取的证据，我们没有注意到任何事项使我们相信{subject}"
@@ -1886,11 +1869,11 @@ def _statement_zh(c: _StatementContext) -> str:
             "modified": f"根据所执行的程序，除{matters}部分所述事项外，我们没有注意到任何事项使我们相信"
             f"{subject}未在所有重大方面按照 ISO 14064-1:2018 编制（{matx}）。",
             "adverse": f"根据所执行的程序，所述错报使我们相信{subject}未按照 ISO 14064-1:2018 编制（{matx}）。",
-        }[c.opinion]
+        }[v.opinion]
     if evidence:
         text += (
-            f"我们未能就该声明中的 {c.unsupported_t:,.3f} t CO2e（计量器具超过校准有效期后的读数："
-            f"{'、'.join(c.unsupported_sources)}）获取充分、适当的证据，该数量达到实质性水平"
-            f"（{c.mat_t:,.3f} t CO2e）。"
+            f"我们未能就该声明中的 {unsupported_t:,.3f} t CO2e（计量器具超过校准有效期后的读数："
+            f"{'、'.join([u.source for u in v.unsupported])}）获取充分、适当的证据，该数量达到实质性水平"
+            f"（{v.materiality_t:,.3f} t CO2e）。"
         )
     return text
