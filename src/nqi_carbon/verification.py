@@ -1263,6 +1263,20 @@ def _no_nan(obj: Any) -> Any:
     return obj
 
 
+def _gross_by_source_gas(res: Result) -> dict[tuple[str, str], float]:
+    """Gross t CO2e per (source, gas), and per source under (source, ``"*"``).
+
+    Location-based, biogenic CO2 apart: the figures a claim's sources are compared with.
+    """
+    lines = res.lines
+    lines = lines[(lines["basis"] != "market") & ~lines["biogenic"]]
+    out: dict[tuple[str, str], float] = {}
+    for s, g, v in zip(lines["source"], lines["gas"], lines["co2e_t"], strict=True):
+        out[(str(s), str(g))] = out.get((str(s), str(g)), 0.0) + float(v)
+        out[(str(s), "*")] = out.get((str(s), "*"), 0.0) + float(v)
+    return out
+
+
 def _unsupported_evidence(inv: Inventory, res: Result) -> list[UnsupportedEvidence]:
     """Size every expired-calibration finding of the result in gross t CO2e, conservatively.
 
@@ -1276,11 +1290,7 @@ def _unsupported_evidence(inv: Inventory, res: Result) -> list[UnsupportedEviden
     flagged = {f.subject for f in res.findings if f.code == "instrument_calibration_expired"}
     if not flagged:
         return []
-    lines = res.lines
-    lines = lines[(lines["basis"] != "market") & ~lines["biogenic"]]
-    whole: dict[str, float] = {}
-    for s, v in zip(lines["source"], lines["co2e_t"], strict=True):
-        whole[str(s)] = whole.get(str(s), 0.0) + float(v)
+    whole = _gross_by_source_gas(res)
     stats = res._stats
     found: dict[str, tuple[tuple[str, ...], str, int, str]] = {}
     subsets: dict[str, Any] = {}  # source id -> the source with only its late readings
@@ -1313,10 +1323,7 @@ def _unsupported_evidence(inv: Inventory, res: Result) -> list[UnsupportedEviden
     if subsets:
         try:
             sub = inv.model_copy(update={"sources": list(subsets.values()), "activity_files": ()})
-            sl = calculate(sub).lines
-            sl = sl[(sl["basis"] != "market") & ~sl["biogenic"]]
-            for s, v in zip(sl["source"], sl["co2e_t"], strict=True):
-                part[str(s)] = part.get(str(s), 0.0) + float(v)
+            part = {sid: v for (sid, g), v in _gross_by_source_gas(calculate(sub)).items() if g == "*"}
         except InvalidInputError:  # cannot separate: the whole figures count
             for sid in subsets:
                 ins_ids, due, _n, _b = found[sid]
@@ -1324,7 +1331,7 @@ def _unsupported_evidence(inv: Inventory, res: Result) -> list[UnsupportedEviden
             subsets = {}
     out = []
     for sid, (ins_ids, due, n, basis) in sorted(found.items()):
-        amount = part.get(sid, 0.0) if sid in subsets else whole.get(sid, 0.0)
+        amount = part.get(sid, 0.0) if sid in subsets else whole.get((sid, "*"), 0.0)
         out.append(UnsupportedEvidence(sid, ins_ids, due, n, amount, basis))  # type: ignore[arg-type]
     return out
 
@@ -1564,12 +1571,7 @@ def verify(
                 cat_ms[c] = m
     sg_ms: list[Misstatement] = []
     if claim.by_source_gas:
-        lines = res.lines
-        lines = lines[(lines["basis"] != "market") & ~lines["biogenic"]]
-        rec: dict[tuple[str, str], float] = {}
-        for s, g, v in zip(lines["source"], lines["gas"], lines["co2e_t"], strict=True):
-            rec[(s, g)] = rec.get((s, g), 0.0) + float(v)
-            rec[(s, "*")] = rec.get((s, "*"), 0.0) + float(v)
+        rec = _gross_by_source_gas(res)
         # each source is compared as the claim states it: as a whole (a number) or per
         # gas (a mapping); sources the claim leaves out are listed per gas when the claim
         # states every source per gas, otherwise as a whole
