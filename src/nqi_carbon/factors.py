@@ -18,7 +18,7 @@ import datetime as _dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -220,7 +220,7 @@ class LoadedPack:
         """The pack version."""
         return self.pack.version
 
-    @property
+    @cached_property
     def region(self) -> str:
         """The region of the pack's fuels: the one country of its factors, else ``GLOBAL``.
 
@@ -654,7 +654,7 @@ class FactorRegistry:
         if kind == "volume" and given.dimensionality == base.dimensionality:
             return ""
         alternatives: list[str] = []
-        if factor.pack_id in self._user or factor.pack_id in self.pack_ids():
+        if factor.pack_id in self.pack_ids():  # user packs included
             for other in self.pack(factor.pack_id).factors.values():
                 if other.ref.startswith(factor.ref + "-"):
                     try:
@@ -929,6 +929,7 @@ def _pack_request(inv: Inventory) -> tuple[list[str], list[Path], list[tuple[int
 
 
 def _pack_state(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
+    """(path, modification time, size) per file, -1 when missing: a file-state cache key."""
     out = []
     for p in paths:
         try:

@@ -25,7 +25,7 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from .errors import InvalidInputError, Issue
 from .models import ActivityRecord, Gap, Inventory, Source, Substitution
@@ -48,14 +48,10 @@ def activity_file_paths(inventory: Inventory) -> list[Path]:
 
 
 def _files_key(inventory: Inventory) -> tuple[object, ...]:
-    state: list[tuple[str, int | None, int | None]] = []
-    for p in activity_file_paths(inventory):
-        try:
-            st = p.stat()
-            state.append((str(p), st.st_mtime_ns, st.st_size))
-        except OSError:
-            state.append((str(p), None, None))
-    return ("activity_file_spans", tuple(state))
+    """Cache key of the activity files' state (path, modification time, size)."""
+    from .factors import _pack_state  # the same file-state key as for user packs
+
+    return ("activity_file_spans", _pack_state(activity_file_paths(inventory)))
 
 
 def remember_file_spans(inventory: Inventory, spans: Spans) -> None:
@@ -190,7 +186,7 @@ class FilledGap:
     basis: str
 
 
-_POLICIES = ("mean_of_neighbours", "conservative", "stated", "pack_default")
+_POLICIES: tuple[str, ...] = get_args(Policy)
 _AMOUNT_ALLOWED = (
     "a finite number >= 0 in the unit of the source's records (not text or true/false)"
 )
