@@ -416,10 +416,17 @@ _CLAIM_KEYS = frozenset(
     # an inventory report's JSON is result@1 plus its "report" object (not read)
     | {"report"}
 )
-_TOTALS_KEYS = frozenset(
-    {"gross_co2e_t", "by_category", "gross_co2e_t_market_based", "biogenic_co2_t"}
-    | {"removals_co2e_t", "by_scope", "by_gas_co2e_t", "by_gas_mass_t", "by_facility"}
-)
+SEPARATE_FIGURES: dict[str, str] = {
+    "gross_co2e_t_market_based": "gross, market-based",
+    "biogenic_co2_t": "biogenic CO2",
+    "removals_co2e_t": "removals",
+}
+"""Figures reported apart from the gross total (result@1 names) that a claim may state;
+each is compared and judged against materiality of its own size."""
+
+
+# every figure a claim's totals may state: a new figure cannot escape the unknown-key check
+_TOTALS_KEYS = frozenset({"gross_co2e_t", "by_category", *SEPARATE_FIGURES, *BREAKDOWNS})
 
 
 def _check_claim_keys(
@@ -472,15 +479,6 @@ def _claim_gas(gas: Any, where: str, issues: list[Issue], name: str) -> str | No
             )
         )
         return None
-
-
-SEPARATE_FIGURES: dict[str, str] = {
-    "gross_co2e_t_market_based": "gross, market-based",
-    "biogenic_co2_t": "biogenic CO2",
-    "removals_co2e_t": "removals",
-}
-"""Figures reported apart from the gross total (result@1 names) that a claim may state;
-each is compared and judged against materiality of its own size."""
 
 
 def _decimals(x: float) -> int:
@@ -1622,7 +1620,7 @@ def verify(
         # without this a wrong headline figure hides behind correct details
         stated = claim.by_source_gas if level == "source_gas" else claim.by_category
         digits = [*headline_digits, *stated.values()]
-        slack = math.fsum(0.5 * 10 ** (-_decimals(v)) for v in digits)
+        slack = _rounding_slack(digits)
         unstated = [r for r in agg if r.kind == "omission" and r.claimed_t is None]
         if unstated and abs(headline - parts) > slack + 1e-9 * abs(headline):
             # The headline covers more than the stated parts: the rest is the claim's figure
@@ -1786,11 +1784,16 @@ def verify(
     return ver
 
 
+def _rounding_slack(figures: list[float]) -> float:
+    """Half a unit of each figure's last printed digit, summed: what rounding can explain."""
+    return math.fsum(0.5 * 10 ** (-_decimals(v)) for v in figures)
+
+
 def _inconsistency_kind(
     m: Misstatement, figures: list[float]
 ) -> Literal["rounding", "inconsistency"]:
     """``rounding`` within the half-units of the figures' printed digits, else ``inconsistency``."""
-    slack = math.fsum(0.5 * 10 ** (-_decimals(v)) for v in figures)
+    slack = _rounding_slack(figures)
     return (
         "rounding" if abs(m.difference_t) <= slack + 1e-9 * abs(m.recomputed_t) else "inconsistency"
     )
