@@ -400,6 +400,12 @@ def _md_cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def period_pair(inv: Inventory) -> Pair:
+    """The reporting period in English and Chinese, saying that the end is exclusive."""
+    a, b = inv.period.start, inv.period.end
+    return f"{a} to {b} (end exclusive)", f"{a} 至 {b}（不含结束日）"
+
+
 def report_language(inv: Inventory) -> Language:
     """``reporting.language`` of an inventory: ``"en"`` (the default), ``"zh"`` or ``"en+zh"``."""
     return inv.reporting.language if inv.reporting is not None else "en"
@@ -1342,10 +1348,7 @@ class InventoryReport:
         rep = inv.reporting
         cons_text = _value_pair(inv.organization.consolidation)
         period = _tr(
-            (
-                f"{inv.period.start} to {inv.period.end} (end exclusive)",
-                f"{inv.period.start} 至 {inv.period.end}（不含结束日）",
-            ),
+            period_pair(inv),
             "zh" if lang == "zh" else "en",
         )
         facts: list[tuple[Pair, str | Pair]] = [

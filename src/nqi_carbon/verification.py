@@ -754,7 +754,7 @@ class VerificationResult:
         )
 
     def _facts(self) -> list[_Fact]:
-        from .report import _VALUE_ZH
+        from .report import _VALUE_ZH, period_pair
 
         inv = self.inventory
         ns_en, ns_zh = _L["not_stated"]
@@ -776,8 +776,8 @@ class VerificationResult:
             (
                 "Period",
                 "报告期",
-                f"{inv.period.start} to {inv.period.end} (end exclusive); GWP {self.recomputed.gwp_set}",
-                f"{inv.period.start} 至 {inv.period.end}（不含结束日）；GWP {self.recomputed.gwp_set}",
+                f"{period_pair(inv)[0]}; GWP {self.recomputed.gwp_set}",
+                f"{period_pair(inv)[1]}；GWP {self.recomputed.gwp_set}",
                 False,
             ),
             ("Verifier", "核查人员", self.verifier or ns_en, self.verifier or ns_zh, False),
@@ -842,7 +842,7 @@ class VerificationResult:
         return facts
 
     def _scope_facts(self) -> list[_Fact]:
-        from .report import _VALUE_ZH, CATEGORY_NAMES
+        from .report import _VALUE_ZH, CATEGORY_NAMES, period_pair
 
         sc = self.scope()
         org = sc["organization"]
@@ -877,8 +877,7 @@ class VerificationResult:
             (
                 "Period",
                 "报告期",
-                f"{sc['period']['start']} to {sc['period']['end']} (end exclusive)",
-                f"{sc['period']['start']} 至 {sc['period']['end']}（不含结束日）",
+                *period_pair(self.inventory),
                 False,
             ),
             ("GWP set", "GWP 值集", sc["gwp_set"], sc["gwp_set"], False),
@@ -1801,10 +1800,12 @@ def _inconsistency_kind(
 
 def _statement(v: VerificationResult) -> str:
     """The opinion in English; the materiality stated as a fraction and in t CO2e."""
+    from .report import period_pair
+
     # the unsupported amount is stated only when it reaches materiality
     unsupported_t = v.unsupported_t if v.unsupported_material else 0.0
     who = v.inventory.organization.name
-    period = f"{v.inventory.period.start} to {v.inventory.period.end} (end exclusive)"
+    period = period_pair(v.inventory)[0]
     figure = f"{v.claimed_co2e_t:,.3f} t CO2e"
     matx = f"materiality {100 * v.materiality:g} % of the claimed total, {v.materiality_t:,.3f} t CO2e"
     evidence = unsupported_t > 0
@@ -1849,10 +1850,12 @@ def _statement(v: VerificationResult) -> str:
 
 def _statement_zh(v: VerificationResult) -> str:
     """The opinion in Chinese (核查声明), worded as :func:`_statement`."""
+    from .report import period_pair
+
     # the unsupported amount is stated only when it reaches materiality
     unsupported_t = v.unsupported_t if v.unsupported_material else 0.0
     who = v.inventory.organization.name
-    period = f"{v.inventory.period.start} 至 {v.inventory.period.end}（不含结束日）"
+    period = period_pair(v.inventory)[1]
     figure = f"{v.claimed_co2e_t:,.3f} t CO2e"
     matx = f"实质性为声明总量的 {100 * v.materiality:g} %，即 {v.materiality_t:,.3f} t CO2e"
     evidence = unsupported_t > 0
