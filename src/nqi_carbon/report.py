@@ -439,6 +439,14 @@ _DQ_NOTE: Pair = (
 )
 
 
+# the headline totals (result@1 names) and their units, in the order every output shows
+_HEADLINE_TOTALS = (
+    ("gross_co2e_t", "t CO2e"),
+    ("gross_co2e_t_market_based", "t CO2e"),
+    ("biogenic_co2_t", "t CO2"),
+    ("removals_co2e_t", "t CO2e"),
+)
+
 _TOTAL_LABELS: dict[str, Pair] = {
     "gross_co2e_t": ("Gross, location-based", "总排放量（基于位置）"),
     "gross_co2e_t_market_based": ("Gross, market-based", "总排放量（基于市场）"),
@@ -1088,10 +1096,7 @@ class InventoryReport:
         res, lang = self.result, self.language
         t = res.totals()
         keys: list[tuple[str, float | str | None, str]] = [
-            ("gross_co2e_t", t["gross_co2e_t"], "t CO2e"),
-            ("gross_co2e_t_market_based", t["gross_co2e_t_market_based"], "t CO2e"),
-            ("biogenic_co2_t", t["biogenic_co2_t"], "t CO2"),
-            ("removals_co2e_t", t["removals_co2e_t"], "t CO2e"),
+            (key, t[key], unit) for key, unit in _HEADLINE_TOTALS
         ]
         u = res.group_uncertainty.get("total")
         if u is not None:
@@ -1445,12 +1450,7 @@ class InventoryReport:
             f"| | {_tr(('t CO2e', 't CO2e'), lang)} |",
             "|---|---:|",
         ]
-        for key in (
-            "gross_co2e_t",
-            "gross_co2e_t_market_based",
-            "biogenic_co2_t",
-            "removals_co2e_t",
-        ):
+        for key, _unit in _HEADLINE_TOTALS:
             out.append(f"| {_tr(_TOTAL_LABELS[key], lang)} | {_fmt(t[key])} |")
         out.append("")
         unc = self._uncertainty_sentence()
@@ -1644,12 +1644,7 @@ class InventoryReport:
         )
         kpis = "".join(
             f"<div>{_tr_html(_TOTAL_LABELS[key], lang)}<b>{_fmt(t[key], 1)} {unit}</b></div>"
-            for key, unit in (
-                ("gross_co2e_t", "t CO2e"),
-                ("gross_co2e_t_market_based", "t CO2e"),
-                ("biogenic_co2_t", "t CO2"),
-                ("removals_co2e_t", "t CO2e"),
-            )
+            for key, unit in _HEADLINE_TOTALS
         )
         sub = (
             ' <span class="zh" lang="zh-Hans">温室气体清单报告</span>'
