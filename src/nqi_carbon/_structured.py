@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ._tables import decode_utf8
 from ._yaml import DEFAULT_MAX_BYTES, load_yaml_text
 from .errors import InvalidInputError, Issue
 
@@ -44,24 +45,11 @@ def read_structured(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
                 ],
                 source=name,
             )
+        text = decode_utf8(raw, name)
         try:
             data = json.loads(
-                raw.decode("utf-8-sig"),
-                parse_constant=_reject_constant,
-                object_pairs_hook=_unique_keys,
+                text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys
             )
-        except UnicodeDecodeError as exc:
-            raise InvalidInputError(
-                [
-                    Issue(
-                        "encoding",
-                        f"not valid UTF-8 at byte {exc.start}",
-                        file=name,
-                        allowed="UTF-8 text",
-                    )
-                ],
-                source=name,
-            ) from None
         except _DuplicateKeyError as exc:
             raise InvalidInputError(
                 [
