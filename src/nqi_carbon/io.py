@@ -165,6 +165,31 @@ def _relocate(data: dict[str, Any], inv: Inventory, target: Path) -> dict[str, A
     return data
 
 
+def _write_data(data: Any, p: Path, what: str) -> Path:
+    """*data* as JSON or YAML by the file's suffix, written atomically."""
+    from ._atomic import atomic_write_text
+    from ._yaml import dump_yaml_text
+
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    elif suffix in (".yaml", ".yml"):
+        text = dump_yaml_text(data)
+    else:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "file_type",
+                    f"unknown {what} file type",
+                    file=str(p),
+                    value=repr(p.suffix),
+                    allowed=".yaml, .yml, .json",
+                )
+            ]
+        )
+    return atomic_write_text(p, text)
+
+
 def save_inventory(inv: Inventory, path: str | Path) -> Path:
     """Write an inventory as YAML (``.yaml``/``.yml``) or JSON (``.json``), atomically.
 
@@ -176,53 +201,15 @@ def save_inventory(inv: Inventory, path: str | Path) -> Path:
     written double-quoted with escapes; JSON never contains NaN. Another suffix is an
     :class:`~nqi_carbon.errors.InvalidInputError` (``file_type``).
     """
-    from ._atomic import atomic_write_text
-    from ._yaml import dump_yaml_text
-
     p = Path(path)
-    data = _relocate(inventory_data(inv), inv, p)
-    if p.suffix.lower() == ".json":
-        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    elif p.suffix.lower() in (".yaml", ".yml"):
-        text = dump_yaml_text(data)
-    else:
-        raise InvalidInputError(
-            [
-                Issue(
-                    "file_type",
-                    "unknown inventory file type",
-                    file=str(p),
-                    value=repr(p.suffix),
-                    allowed=".yaml, .yml, .json",
-                )
-            ]
-        )
-    return atomic_write_text(p, text)
+    return _write_data(_relocate(inventory_data(inv), inv, p), p, "inventory")
 
 
 def save_result(result: Any, path: str | Path) -> Path:
     """Write a result (``result@1``) or verification as JSON or YAML, atomically."""
-    from ._atomic import atomic_write_text
-    from ._yaml import dump_yaml_text
-
-    p = Path(path)
-    data = result.to_dict()
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    if p.suffix.lower() in (".yaml", ".yml"):
-        text = dump_yaml_text(json.loads(text))
-    elif p.suffix.lower() != ".json":
-        raise InvalidInputError(
-            [
-                Issue(
-                    "file_type",
-                    "unknown result file type",
-                    file=str(p),
-                    value=repr(p.suffix),
-                    allowed=".json, .yaml, .yml",
-                )
-            ]
-        )
-    return atomic_write_text(p, text)
+    # through JSON first: plain JSON types, and NaN refused before anything is written
+    data = json.loads(json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False))
+    return _write_data(data, Path(path), "result")
 
 
 def load_result(path: str | Path) -> dict[str, Any]:
