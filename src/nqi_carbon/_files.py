@@ -275,7 +275,9 @@ def _not_regular(name: str, mode: int, what: str) -> InvalidInputError:
     )
 
 
-def _too_large(name: str, size: int | None, limit: int, limit_name: str, what: str) -> InvalidInputError:
+def _too_large(
+    name: str, size: int | None, limit: int, limit_name: str, what: str
+) -> InvalidInputError:
     got = f"{size:,} bytes" if size is not None else "more bytes"
     return InvalidInputError(
         [

@@ -184,7 +184,9 @@ class Sandbox:
         return (self._base_dir, *self._allow)
 
     def __repr__(self) -> str:
-        return f"Sandbox(base_dir={self._base_dir!r}, allow={self._allow!r}, limits={self._limits!r})"
+        return (
+            f"Sandbox(base_dir={self._base_dir!r}, allow={self._allow!r}, limits={self._limits!r})"
+        )
 
     def __enter__(self) -> Sandbox:
         _push(_State(self, self._limits))

@@ -21,12 +21,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import nqi_carbon as nc
 import nqi_carbon._yaml as yaml_mod
-from nqi_carbon._structured import read_structured
+from nqi_carbon._structured import json_depth_within, read_structured
 from nqi_carbon._yaml import load_yaml_text
-from nqi_carbon.errors import InvalidInputError, PackError
+from nqi_carbon.errors import InvalidInputError, NqiCarbonError, PackError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PACK = DATA / "packs" / "testpack.yaml"
@@ -350,7 +352,9 @@ def raw_xlsx(path: Path, sheets: list[tuple[str, str, str]]) -> Path:
             f'<Relationship Id="rId1" Type="{_R}/officeDocument" Target="xl/workbook.xml"/>'
             "</Relationships>",
         )
-        z.writestr("xl/workbook.xml", f'<workbook {_NS} xmlns:r="{_R}"><sheets>{wb}</sheets></workbook>')
+        z.writestr(
+            "xl/workbook.xml", f'<workbook {_NS} xmlns:r="{_R}"><sheets>{wb}</sheets></workbook>'
+        )
         z.writestr(
             "xl/_rels/workbook.xml.rels",
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -373,7 +377,13 @@ HEADER = '<row r="1">' + t("A1", "source") + t("B1", "amount") + t("C1", "unit")
 
 
 def data_row(r: int, source: str, amount: float, attrs: str = "") -> str:
-    return f'<row r="{r}"{attrs}>' + t(f"A{r}", source) + n(f"B{r}", amount) + t(f"C{r}", "MWh") + "</row>"
+    return (
+        f'<row r="{r}"{attrs}>'
+        + t(f"A{r}", source)
+        + n(f"B{r}", amount)
+        + t(f"C{r}", "MWh")
+        + "</row>"
+    )
 
 
 @pytest.mark.excel
@@ -409,7 +419,12 @@ def test_the_xlsx_cell_bomb_is_refused_without_allocating(tmp_path):
 @pytest.mark.excel
 @pytest.mark.timeout(60)
 def test_the_declared_sheet_size_is_never_trusted(tmp_path):
-    body = '<dimension ref="A1:XFD1048576"/><sheetData>' + HEADER + data_row(2, "g", 5) + "</sheetData>"
+    body = (
+        '<dimension ref="A1:XFD1048576"/><sheetData>'
+        + HEADER
+        + data_row(2, "g", 5)
+        + "</sheetData>"
+    )
     p = raw_xlsx(tmp_path / "m.xlsx", [("Data", "visible", body)])
     table = nc.read_activity(p)
     assert table["source"].tolist() == ["g"] and table["amount"].tolist() == [5.0]
@@ -430,7 +445,8 @@ def test_the_first_visible_sheet_is_read_not_a_hidden_first_sheet(tmp_path):
     hidden = "<sheetData>" + HEADER + data_row(2, "g", 999) + "</sheetData>"
     shown = "<sheetData>" + HEADER + data_row(2, "g", 5) + "</sheetData>"
     p = raw_xlsx(
-        tmp_path / "m.xlsx", [("Old", "hidden", hidden), ("Gone", "veryHidden", hidden), ("Data", "visible", shown)]
+        tmp_path / "m.xlsx",
+        [("Old", "hidden", hidden), ("Gone", "veryHidden", hidden), ("Data", "visible", shown)],
     )
     table = nc.read_activity(p)
     assert table["amount"].tolist() == [5.0]
@@ -490,10 +506,16 @@ def test_a_formula_with_a_stale_cached_value_is_an_error_naming_the_cell(tmp_pat
 @pytest.mark.excel
 def test_many_formulas_are_listed_up_to_max_issues_and_counted(tmp_path):
     rows = "".join(
-        f'<row r="{r}">' + t(f"A{r}", "g") + f'<c r="B{r}"><f>1+{r}</f></c>' + t(f"C{r}", "MWh") + "</row>"
+        f'<row r="{r}">'
+        + t(f"A{r}", "g")
+        + f'<c r="B{r}"><f>1+{r}</f></c>'
+        + t(f"C{r}", "MWh")
+        + "</row>"
         for r in range(2, 302)
     )
-    p = raw_xlsx(tmp_path / "m.xlsx", [("Data", "visible", "<sheetData>" + HEADER + rows + "</sheetData>")])
+    p = raw_xlsx(
+        tmp_path / "m.xlsx", [("Data", "visible", "<sheetData>" + HEADER + rows + "</sheetData>")]
+    )
     with pytest.raises(InvalidInputError) as exc:
         nc.read_activity(p)
     issues = exc.value.issues
@@ -618,7 +640,9 @@ def test_the_summary_survives_pickling_and_re_raising():
     from nqi_carbon.errors import Issue
 
     with nc.Limits(max_issues=2):
-        err = InvalidInputError([Issue("a", "x"), Issue("b", "y"), Issue("b", "z"), Issue("c", "w")])
+        err = InvalidInputError(
+            [Issue("a", "x"), Issue("b", "y"), Issue("b", "z"), Issue("c", "w")]
+        )
         assert err.omitted == {"b": 1, "c": 1}
         outer = InvalidInputError([Issue("d", "v"), *err.issues])
         # d and a are listed; b is counted with the inner error's own counts
@@ -631,7 +655,9 @@ def test_the_summary_survives_pickling_and_re_raising():
 # ---- confinement ----------------------------------------------------------------------
 
 
-def _tenant(root: Path, name: str, activity_files: list[str], packs: str = "[testpack.yaml]") -> Path:
+def _tenant(
+    root: Path, name: str, activity_files: list[str], packs: str = "[testpack.yaml]"
+) -> Path:
     folder = root / name
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(PACK, folder / "testpack.yaml")
@@ -664,7 +690,9 @@ def _links(a: Path, tenants: Path) -> None:
     os.symlink(tenants / "b", a / "dir")
 
 
-@pytest.mark.parametrize("entry", ["../b/secret.csv", "ABS", "link.csv", "dir/rows.csv", "./../b/rows.csv"])
+@pytest.mark.parametrize(
+    "entry", ["../b/secret.csv", "ABS", "link.csv", "dir/rows.csv", "./../b/rows.csv"]
+)
 @pytest.mark.parametrize("sandboxed", [False, True], ids=["default", "sandbox"])
 def test_one_tenant_cannot_read_another_tenants_folder(tenants, entry, sandboxed):
     a = tenants / "a"
@@ -678,7 +706,11 @@ def test_one_tenant_cannot_read_another_tenants_folder(tenants, entry, sandboxed
             nc.calculate(inv)
     (issue,) = exc.value.issues
     assert issue.code == "path_outside_base"
-    assert (issue.field, issue.value, issue.file) == ("activity_files[1]", repr(written), str(inv_path))
+    assert (issue.field, issue.value, issue.file) == (
+        "activity_files[1]",
+        repr(written),
+        str(inv_path),
+    )
     assert "hunter2" not in str(exc.value) and "1000000" not in str(exc.value)
 
 
@@ -737,8 +769,12 @@ def test_a_trajectory_file_outside_the_sandbox_is_refused(tenants):
     (tenants / "b" / "series.csv").write_text("year,gross_co2e_t\n2020,1\n2021,1\n2022,1\n")
     (tenants / "a").mkdir()
     with nc.Sandbox(base_dir=tenants / "a"), pytest.raises(InvalidInputError) as exc:
-        run_trajectory([str(tenants / "b" / "series.csv")], target_year=2030, method="linear",
-                       target_reduction=0.5)
+        run_trajectory(
+            [str(tenants / "b" / "series.csv")],
+            target_year=2030,
+            method="linear",
+            target_reduction=0.5,
+        )
     assert codes(exc) == ["path_outside_base"]
 
 
@@ -786,7 +822,9 @@ def test_a_folder_swapped_for_a_link_between_check_and_open_cannot_escape(tenant
     real = os.path.realpath
     # what the check saw: a/dir was still a folder of a's own
     monkeypatch.setattr(
-        files.os.path, "realpath", lambda p: str(a / "dir" / "rows.csv") if str(p).endswith("rows.csv") else real(p)
+        files.os.path,
+        "realpath",
+        lambda p: str(a / "dir" / "rows.csv") if str(p).endswith("rows.csv") else real(p),
     )
     inv = _tenant(tenants, "a", ["dir/rows.csv"])
     with pytest.raises(InvalidInputError) as exc:
@@ -849,10 +887,80 @@ def test_cli_base_dir_allow_and_limit(tenants, capsys):
     inv2 = _tenant(tenants, "c", ["own.csv", str(shared / "x.csv")])
     assert main(["validate", str(inv2)]) == 1
     assert "path_outside_base" in capsys.readouterr().err
-    assert main(["validate", str(inv2), "--base-dir", str(tenants / "c"), "--allow", str(shared)]) == 0
+    assert (
+        main(["validate", str(inv2), "--base-dir", str(tenants / "c"), "--allow", str(shared)]) == 0
+    )
     capsys.readouterr()
     assert main(["calculate", str(inv), "--limit", "max_table_bytes=10"]) == 1
     assert "file_too_large" in capsys.readouterr().err
     with pytest.raises(SystemExit) as stop:
         main(["calculate", str(inv), "--limit", "max_nothing=3"])
     assert stop.value.code == 2
+
+
+# ---- fuzzing the bounded readers ------------------------------------------------------
+
+FUZZ = settings(
+    max_examples=int(os.environ.get("NQI_FUZZ_EXAMPLES", "150")),
+    deadline=2000,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+yaml_tokens = st.sampled_from(
+    [
+        *"[]{}:-,&*! \n",
+        "&a ",
+        "*a",
+        "!!float ",
+        "!!int ",
+        "!!bool ",
+        "!!timestamp ",
+        "x",
+        "1",
+        "1e3",
+        "9" * 50,
+        "'",
+        '"',
+        "- ",
+        "? ",
+        "<<: ",
+    ]
+)
+
+
+@FUZZ
+@given(st.lists(yaml_tokens, max_size=120).map("".join))
+def test_both_yaml_loaders_give_a_result_or_a_typed_error(text):
+    for loader_class in (yaml_mod.PurePythonLoader, LIBYAML):
+        if loader_class is None:
+            continue
+        saved = yaml_mod.LOADER
+        yaml_mod.LOADER = loader_class
+        try:
+            with nc.Limits(max_depth=8, max_nodes=500), contextlib.suppress(NqiCarbonError):
+                load_yaml_text(text)
+        finally:
+            yaml_mod.LOADER = saved
+
+
+json_values = st.recursive(
+    st.none() | st.integers() | st.text(alphabet='[]{}"\\ab,:', max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children, max_size=3)
+    ),
+    max_leaves=30,
+)
+
+
+def _depth(value) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    return 0
+
+
+@FUZZ
+@given(json_values, st.integers(min_value=1, max_value=8))
+def test_the_json_bracket_count_matches_the_parsed_depth(value, limit):
+    raw = json.dumps(value).encode()
+    assert json_depth_within(raw, limit) == (_depth(value) <= limit)
