@@ -23,8 +23,22 @@ from .errors import InvalidInputError, Issue
 __all__ = ["Limits", "Sandbox", "current_limits", "current_sandbox", "limit_issue"]
 
 
+class _Block:
+    """Leaving a ``with`` block restores the limits and sandbox in force before it."""
+
+    __slots__ = ()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        _pop()
+
+
 @dataclass(frozen=True, kw_only=True)
-class Limits:
+class Limits(_Block):
     """Bounds on the work and memory one input may cost; every limit hit is a typed error.
 
     All arguments are keyword-only; each error names the limit and the value it would need.
@@ -88,16 +102,8 @@ class Limits:
         _push(_State(current_sandbox(), self))
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        _pop()
 
-
-class Sandbox:
+class Sandbox(_Block):
     """Confine every file nqi-carbon reads to folders, under :class:`Limits`.
 
     What an MRV service wraps around the work it does for one tenant::
@@ -191,14 +197,6 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         _push(_State(self, self._limits))
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        _pop()
 
 
 def _folder(path: str | os.PathLike[str], name: str, issues: list[Issue]) -> str:

@@ -493,30 +493,21 @@ def _refuse_unseen(
     def shown(nums: list[str]) -> str:
         return ", ".join(nums[:20]) + (f" and {len(nums) - 20:,} more" if len(nums) > 20 else "")
 
-    issues: list[Issue] = []
-    if hidden_rows:
-        issues.append(
-            Issue(
-                "excel_hidden",
-                f"{where}: {len(hidden_rows):,} hidden row(s) hold data: rows "
-                + shown([str(r) for r in hidden_rows]),
-                file=name,
-                row=hidden_rows[0],
-                allowed="visible rows only: unhide the rows (and keep them) or delete them; "
-                "what a reader of the sheet cannot see is not read silently",
-            )
+    issues = [
+        Issue(
+            "excel_hidden",
+            f"{where}: {len(labels):,} hidden {kind}(s) hold data: {kind}s " + shown(labels),
+            file=name,
+            row=first_row,
+            allowed=f"visible {kind}s only: unhide the {kind}s (and keep them) or delete "
+            "them; what a reader of the sheet cannot see is not read silently",
         )
-    if hidden_cols:
-        issues.append(
-            Issue(
-                "excel_hidden",
-                f"{where}: {len(hidden_cols):,} hidden column(s) hold data: columns "
-                + shown([_column_letter(c) for c in hidden_cols]),
-                file=name,
-                allowed="visible columns only: unhide the columns (and keep them) or delete "
-                "them",
-            )
+        for kind, labels, first_row in (
+            ("row", [str(r) for r in hidden_rows], hidden_rows[0] if hidden_rows else None),
+            ("column", [_column_letter(c) for c in hidden_cols], None),
         )
+        if labels
+    ]
 
     def formula_issues() -> Any:
         for r, col, text in formulas:

@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import nqi_carbon as nc
@@ -29,6 +29,8 @@ import nqi_carbon._yaml as yaml_mod
 from nqi_carbon._structured import json_depth_within, read_structured
 from nqi_carbon._yaml import load_yaml_text
 from nqi_carbon.errors import InvalidInputError, NqiCarbonError, PackError
+
+from .test_fuzz import FUZZ
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PACK = DATA / "packs" / "testpack.yaml"
@@ -88,6 +90,22 @@ def bounded(code: str, *, seconds: float = 60, memory_mb: int = 600, preload: st
     )
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def read_activity_bounded(path: Path, *, memory_mb: int) -> dict:
+    """``read_activity(path)`` in a :func:`bounded` child: the codes and message it raised."""
+    return bounded(
+        f"""
+        try:
+            read_activity({str(path)!r})
+            print(json.dumps({{"codes": []}}))
+        except InvalidInputError as exc:
+            print(json.dumps({{"codes": [i.code for i in exc.issues], "message": str(exc)}}))
+        """,
+        seconds=60,
+        memory_mb=memory_mb,
+        preload=TABLES,
+    )
 
 
 # ---- YAML and JSON documents -------------------------------------------------------------
@@ -240,18 +258,7 @@ def test_an_activity_file_over_the_default_byte_limit_is_not_read(tmp_path):
     with p.open("wb") as f:  # sparse: 300 MiB on paper, nothing on disk
         f.write(b"source,amount,unit\n")
         f.truncate(300 * 1024 * 1024)
-    out = bounded(
-        f"""
-        try:
-            read_activity({str(p)!r})
-            print(json.dumps({{"codes": []}}))
-        except InvalidInputError as exc:
-            print(json.dumps({{"codes": [i.code for i in exc.issues], "message": str(exc)}}))
-        """,
-        seconds=60,
-        memory_mb=200,
-        preload=TABLES,
-    )
+    out = read_activity_bounded(p, memory_mb=200)
     assert out["codes"] == ["file_too_large"]
     assert "314,572,800 bytes" in out["message"] and "268,435,456 bytes" in out["message"]
 
@@ -400,18 +407,7 @@ def test_the_xlsx_cell_bomb_is_refused_without_allocating(tmp_path):
     )
     p = raw_xlsx(tmp_path / "bomb.xlsx", [("Data", "visible", body)])
     assert p.stat().st_size < 5000
-    out = bounded(
-        f"""
-        try:
-            read_activity({str(p)!r})
-            print(json.dumps({{"codes": []}}))
-        except InvalidInputError as exc:
-            print(json.dumps({{"codes": [i.code for i in exc.issues], "message": str(exc)}}))
-        """,
-        seconds=60,
-        memory_mb=500,
-        preload=TABLES,
-    )
+    out = read_activity_bounded(p, memory_mb=500)
     assert out["codes"] == ["table_too_large"]
     assert "XFD1048576" in out["message"] and "max_table_columns" in out["message"]
 
@@ -900,11 +896,6 @@ def test_cli_base_dir_allow_and_limit(tenants, capsys):
 
 # ---- fuzzing the bounded readers ------------------------------------------------------
 
-FUZZ = settings(
-    max_examples=int(os.environ.get("NQI_FUZZ_EXAMPLES", "150")),
-    deadline=2000,
-    suppress_health_check=[HealthCheck.too_slow],
-)
 yaml_tokens = st.sampled_from(
     [
         *"[]{}:-,&*! \n",
