@@ -191,18 +191,6 @@ def assert_tables_keep_their_columns(text: str) -> None:
             assert n == width, f"row with {n} cells in a {width}-column table: {line!r}"
 
 
-@pytest.mark.parametrize(
-    "payload", MARKDOWN_PAYLOADS, ids=["totals", "opinion", "links", "inline", "block"]
-)
-def test_inventory_markdown_keeps_its_structure(reports, payload):
-    hostile, benign = reports(payload).to_markdown(), reports("x").to_markdown()
-    assert structure(hostile) == structure(benign)
-    assert_tables_keep_their_columns(hostile)
-    assert hostile.count("\n## ") == benign.count("\n## ")
-    html = _md().render(hostile)
-    assert "<img" not in html and "<b>" not in html and 'href="http://evil' not in html
-
-
 def test_inventory_markdown_shows_the_text_it_neutralised(reports):
     html = _md().render(reports(LINKS_AND_HTML).to_markdown())
     title = re.search(r"<h1>(.*?)</h1>", html).group(1)  # type: ignore[union-attr]
@@ -237,15 +225,23 @@ def verifications():
     return get
 
 
+@pytest.mark.parametrize("kind", ["inventory report", "verification report"])
 @pytest.mark.parametrize(
     "payload", MARKDOWN_PAYLOADS, ids=["totals", "opinion", "links", "inline", "block"]
 )
-def test_verification_markdown_keeps_its_structure(verifications, payload):
-    hostile, benign = verifications(payload).to_markdown(), verifications("x").to_markdown()
+def test_markdown_keeps_its_structure(reports, verifications, kind, payload):
+    """Hostile text gives the same headings, lists, tables, links and tags as plain text."""
+    make = reports if kind == "inventory report" else verifications
+    hostile, benign = make(payload).to_markdown(), make("x").to_markdown()
     assert structure(hostile) == structure(benign)
     assert_tables_keep_their_columns(hostile)
-    assert len(re.findall(r"^- Opinion", hostile, re.M)) == 1
+    for line_start in (r"^## ", r"^- Opinion", r"^\| Gross"):
+        assert len(re.findall(line_start, hostile, re.M)) == len(
+            re.findall(line_start, benign, re.M)
+        )
     assert "unmodified" not in [ln.strip() for ln in hostile.splitlines()]
+    html = _md().render(hostile)
+    assert "<img" not in html and "<b>" not in html and 'href="http://evil' not in html
 
 
 def _pipe_inventory(tmp_path: Path) -> tuple[Path, Path]:
