@@ -652,24 +652,30 @@ def test_atomic_write_removes_what_a_killed_write_of_the_same_file_left(tmp_path
     assert _listing(tmp_path) == [".data.json.notes.tmp", ".other.json.k9x_2abc.tmp", "data.json"]
 
 
+@pytest.mark.timeout(120)
 def test_folder_lock_serialises_writers(tmp_path):
     pytest.importorskip("fcntl")
+    import select
+
     from nqi_carbon._atomic import folder_lock
 
     code = textwrap.dedent(
         """
         import sys
         from nqi_carbon._atomic import folder_lock
+        print("trying", flush=True)
         with folder_lock(sys.argv[1]):
-            print("got it")
+            print("got it", flush=True)
         """
     )
     with folder_lock(tmp_path):
         waiting = subprocess.Popen(
             [sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True
         )
-        with pytest.raises(subprocess.TimeoutExpired):
-            waiting.communicate(timeout=3)  # blocked while we hold the lock
+        assert waiting.stdout is not None
+        assert waiting.stdout.readline().strip() == "trying"
+        ready, _, _ = select.select([waiting.stdout], [], [], 1.0)
+        assert not ready  # blocked while we hold the lock
     assert waiting.communicate(timeout=60)[0].strip() == "got it"
 
 
