@@ -515,44 +515,26 @@ def _claim_line(ln: dict[str, Any], i: int, issues: list[Issue], name: str) -> _
     tonnes in no figure at all, so it is refused rather than read as one of them.
     """
     where = f"lines[{i}]"
-    ok = True
     sid, basis, biogenic = ln.get("source"), ln.get("basis", "both"), ln.get("biogenic", False)
-    if not isinstance(sid, str) or not sid:
-        issues.append(
-            Issue(
-                "claim_lines_form",
-                "a line names its source",
-                file=name,
-                field=f"{where}.source",
-                value=repr(sid),
-                allowed="a source id",
+    checks = (
+        ("source", sid, isinstance(sid, str) and bool(sid), "no source named", "a source id"),
+        ("basis", basis, basis in _BASES, "unknown basis", ", ".join(_BASES)),
+        ("biogenic", biogenic, isinstance(biogenic, bool), "not true or false", "true, false"),
+    )
+    ok = True
+    for key, value, good, message, allowed in checks:
+        if not good:
+            ok = False
+            issues.append(
+                Issue(
+                    "claim_lines_form",
+                    message,
+                    file=name,
+                    field=f"{where}.{key}",
+                    value=repr(value),
+                    allowed=allowed,
+                )
             )
-        )
-        ok = False
-    if basis not in _BASES:
-        issues.append(
-            Issue(
-                "claim_lines_form",
-                "unknown basis",
-                file=name,
-                field=f"{where}.basis",
-                value=repr(basis),
-                allowed=", ".join(_BASES),
-            )
-        )
-        ok = False
-    if not isinstance(biogenic, bool):
-        issues.append(
-            Issue(
-                "claim_lines_form",
-                "biogenic is true or false",
-                file=name,
-                field=f"{where}.biogenic",
-                value=repr(biogenic),
-                allowed="true, false",
-            )
-        )
-        ok = False
     gas = _claim_gas(ln.get("gas"), f"{where}.gas", issues, name)
     n = _number(ln.get("co2e_t"), f"{where}.co2e_t", issues, name)
     if not ok or gas is None or n is None:

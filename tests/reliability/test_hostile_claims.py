@@ -23,6 +23,17 @@ import nqi_carbon as nc
 from nqi_carbon.errors import InvalidInputError
 
 
+def _source(sid, category, factor, mwh, **extra):
+    activity = {"amount": mwh, "unit": "MWh"}
+    return {
+        "id": sid,
+        "facility": "f",
+        "category": category,
+        "factor": factor,
+        "activity": activity,
+    } | extra
+
+
 def _inventory(*, extra_sources=(), extra_factors=()):
     factors = [
         ("u/fuel", 0.2, "t/MWh", "CO2", False),
@@ -48,28 +59,9 @@ def _inventory(*, extra_sources=(), extra_factors=()):
             for fid, value, unit, gas, biogenic in factors
         ],
         "sources": [
-            {
-                "id": "a",
-                "facility": "f",
-                "category": 1,
-                "factor": "u/fuel",
-                "activity": {"amount": 500, "unit": "MWh"},
-            },
-            {
-                "id": "b",
-                "facility": "f",
-                "category": 2,
-                "factor": "u/grid",
-                "market_factor": "u/residual",
-                "activity": {"amount": 120, "unit": "MWh"},
-            },
-            {
-                "id": "w",
-                "facility": "f",
-                "category": 1,
-                "factor": "u/wood",
-                "activity": {"amount": 50, "unit": "MWh"},
-            },
+            _source("a", 1, "u/fuel", 500),
+            _source("b", 2, "u/grid", 120, market_factor="u/residual"),
+            _source("w", 1, "u/wood", 50),
             *extra_sources,
         ],
     }
@@ -174,14 +166,7 @@ def test_a_rounded_figure_is_judged_like_any_other(inv):
     # a small N2O source: 10 MWh x 0.06 t N2O/MWh = 0.6 t N2O; the claim says 1 t (whole
     # tonnes), 0.4 t or 67 % off a figure judged against 5 % of its own size (0.05 t)
     n2o = ("u/n2o", 0.06, "t/MWh", "N2O", False)
-    src = {
-        "id": "n",
-        "facility": "f",
-        "category": 1,
-        "factor": "u/n2o",
-        "activity": {"amount": 10, "unit": "MWh"},
-    }
-    inv2 = _inventory(extra_sources=[src], extra_factors=[n2o])
+    inv2 = _inventory(extra_sources=[_source("n", 1, "u/n2o", 10)], extra_factors=[n2o])
     res = nc.calculate(inv2)
     assert res.totals()["by_gas_mass_t"]["N2O"] == pytest.approx(0.6, rel=1e-12)
     claim = json.loads(json.dumps(res.to_dict()))
@@ -338,3 +323,19 @@ def test_a_gas_mass_named_by_alias_is_compared_with_that_gas(inv):
     claim["totals"]["by_gas_mass_t"] = {"carbon dioxide": 170.0}
     (row,) = _verify(inv, claim).misstatements
     assert row.subject == "by_gas_mass_t: CO2" and row.difference_t == 10
+
+
+def test_the_statement_names_ten_figures_and_counts_the_rest(inv):
+    # 12 sources the inventory does not have, 50 t each: no total stated, so the headline
+    # is their sum, 600 t, and materiality 0.05 x 600 = 30 t; a (100 t) and b (60 t) are
+    # omitted from it. 14 figures are materially misstated, in source order a, b, s01...
+    claim = {"gwp_set": "AR6", "by_source": {f"s{i:02d}": 50.0 for i in range(1, 13)}}
+    ver = _verify(inv, claim)
+    assert ver.material_figures == ["by_source.a", "by_source.b"] + [
+        f"by_source.s{i:02d}" for i in range(1, 13)
+    ]
+    assert "by_source.a (claimed not stated, recomputed 100.000 t CO2e)" in ver.statement
+    assert "by_source.s08 (claimed 50.000 t CO2e" in ver.statement
+    assert "by_source.s09" not in ver.statement
+    assert ver.statement.endswith("; and 4 more (material_figures).")
+    assert "另有 4 项（见 material_figures）" in ver.statement_zh
