@@ -321,7 +321,8 @@ def test_search_year_matches_validity_or_data_year():
     reg = FactorRegistry()
     hits = {f.ref for f in reg.search(region="CN", year=2022)}
     assert "cn-mee/grid-stats/national/2022" in hits  # data_year 2022, no 'valid'
-    assert "cn-mee/grid/national/2021" in hits  # valid 2021-2022
+    assert "cn-mee/grid/national/2022" in hits  # valid 2022-2024
+    assert "cn-mee/grid/national/2021" not in hits  # valid 2021 only (cn-mee 2.0.0)
     assert "cn-mee/grid-stats/national/2021" not in hits  # data_year 2021
     assert "cn-mee/grid/national/2019-2020" not in hits
     assert {f.ref for f in reg.search(gas="CO2e")} == {
