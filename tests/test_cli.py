@@ -320,6 +320,17 @@ def test_factors_table_gives_a_fuels_ncv_and_carbon_content_with_units(capsys):
     assert lines[-1] == "0 factor(s), 1 fuel(s)"
 
 
+def test_factors_search_yanmei_lists_bituminous_coal_first(capsys):
+    # 烟煤 is bituminous coal; 无烟煤 (anthracite) only contains it and comes after
+    assert main(["factors", "search", "烟煤", "--format", "json"]) == 0
+    ids = [d["id"] for d in json.loads(capsys.readouterr().out)]
+    assert ids == ["cn-mee/fuel/bituminous_coal", "cn-mee/fuel/anthracite"]
+    assert main(["factors", "search", "烟煤"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[2].startswith("cn-mee/fuel/bituminous_coal ") and "烟煤" in rows[2]
+    assert rows[3].startswith("cn-mee/fuel/anthracite ")
+
+
 def test_factors_region_of_a_fuel_is_its_packs(capsys):
     assert main(["factors", "list", "fuel", "--region", "CN", "--format", "json"]) == 0
     found = json.loads(capsys.readouterr().out)
