@@ -3,7 +3,7 @@ rates reproduce EPA's own CO2e under AR5, and 1,000 MWh give the hand-computed t
 
 EPA figures typed below: eGRID2023 revision 2 (data year 2023) total output emission
 rates, lb/MWh, as in EPA's Power Profiler data file (USEPA/power-profiler,
-app/data/subregion.json, commit 4d0e644: co2EmissionRate = SRCO2RTA, co2eEmissionRate =
+app/data/subregion.json as of commit 9463d66, June 2025: co2EmissionRate = SRCO2RTA, co2eEmissionRate =
 SRC2ERTA) and, for CH4 and N2O, cells X/Y of sheet SRL23 of egrid2023_data_rev2.xlsx."""
 
 from __future__ import annotations
