@@ -7,8 +7,6 @@ Category"; ID, then kg CO2e total and kg CO2e of CO2 / CH4 / N2O per unit)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,6 @@ from nqi_carbon.factors import bundled_factor_pack_ids, default_registry, load_p
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK_FILE = ROOT / "emission_factors" / "uk-desnz-2025.yaml"
-BUILD = ROOT / "emission_factors" / "_build" / "uk_desnz_2025.py"
 REG = default_registry()
 P = "uk-desnz-2025/"
 
@@ -84,19 +81,9 @@ def test_only_the_vehicle_rows_are_per_vehicle_km():
 
 
 @pytest.fixture
-def uk_inventory():
+def uk_inventory(pack_inventory):
     def build(sources):
-        return nc.validate_inventory(
-            {
-                "schema": "nqi-carbon/inventory@1",
-                "organization": {"name": "T", "id": "t", "consolidation": "operational_control"},
-                "period": {"start": "2025-01-01", "end": "2026-01-01"},
-                "gwp": "AR5",
-                "factor_packs": ["uk-desnz-2025"],
-                "facilities": [{"id": "a", "region": "GB", "operational_control": True}],
-                "sources": sources,
-            }
-        )
+        return pack_inventory(["uk-desnz-2025"], sources, region="GB", year=2025)
 
     return build
 
@@ -169,15 +156,6 @@ HEADER = ["ID", "Scope", "Level 1", "Level 2", "Level 3", "Level 4", "Column Tex
           "GHG Conversion Factor 2025"]  # fmt: skip
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("uk_desnz_2025_build", BUILD)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def _workbook(path: Path, rows: list[list[object]], *, ch4_gwp: object = 28) -> Path:
     import openpyxl
 
@@ -215,8 +193,8 @@ def _fuel(total: float, co2: float, ch4: float, n2o: float) -> list[list[object]
 
 
 @pytest.mark.excel
-def test_build_script_writes_a_loadable_pack_reproducibly(tmp_path):
-    build = _script()
+def test_build_script_writes_a_loadable_pack_reproducibly(tmp_path, build_script):
+    build = build_script("uk_desnz_2025")
     xlsx = _workbook(tmp_path / "f.xlsx", _fuel(0.2, 0.19, 0.00009, 0.00991))
     out1, out2 = tmp_path / "a.yaml", tmp_path / "b.yaml"
     assert build.main([str(xlsx), "--any-file", "-o", str(out1)]) == 0
@@ -229,8 +207,8 @@ def test_build_script_writes_a_loadable_pack_reproducibly(tmp_path):
 
 
 @pytest.mark.excel
-def test_build_script_refuses_an_unverified_file(tmp_path):
-    build = _script()
+def test_build_script_refuses_an_unverified_file(tmp_path, build_script):
+    build = build_script("uk_desnz_2025")
     xlsx = _workbook(tmp_path / "f.xlsx", _fuel(0.2, 0.19, 0.00009, 0.00991))
     with pytest.raises(SystemExit, match="is not the verified workbook"):
         build.main([str(xlsx), "-o", str(tmp_path / "out.yaml")])
@@ -244,8 +222,10 @@ def test_build_script_refuses_an_unverified_file(tmp_path):
         (_fuel(0.2, 0.19, 0.00009, 0.0098), 28, "do not add up"),
     ],
 )
-def test_build_script_refuses_a_workbook_unlike_the_publishers(tmp_path, rows, ch4_gwp, message):
-    build = _script()
+def test_build_script_refuses_a_workbook_unlike_the_publishers(
+    tmp_path, rows, ch4_gwp, message, build_script
+):
+    build = build_script("uk_desnz_2025")
     xlsx = _workbook(tmp_path / "f.xlsx", rows, ch4_gwp=ch4_gwp)
     with pytest.raises(SystemExit, match=message):
         build.main([str(xlsx), "--any-file", "-o", str(tmp_path / "out.yaml")])

@@ -83,19 +83,9 @@ def test_rates_are_epas_and_reproduce_epas_co2e_under_ar5(acronym):
 
 
 @pytest.fixture
-def us_inventory():
+def us_inventory(pack_inventory):
     def build(sources, gwp):
-        return nc.validate_inventory(
-            {
-                "schema": "nqi-carbon/inventory@1",
-                "organization": {"name": "T", "id": "t", "consolidation": "operational_control"},
-                "period": {"start": "2024-01-01", "end": "2025-01-01"},
-                "gwp": gwp,
-                "factor_packs": ["us-egrid"],
-                "facilities": [{"id": "a", "region": "US", "operational_control": True}],
-                "sources": sources,
-            }
-        )
+        return pack_inventory(["us-egrid"], sources, gwp=gwp, region="US")
 
     return build
 
@@ -142,16 +132,8 @@ def test_us_average_in_kwh(us_inventory):
 @pytest.mark.skipif(
     sys.version_info < (3, 11), reason="build script uses only the stdlib; run on 3.11+"
 )
-def test_build_script_refuses_rates_that_miss_epas_co2e(tmp_path):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "us_egrid_build", ROOT / "emission_factors" / "_build" / "us_egrid.py"
-    )
-    assert spec is not None and spec.loader is not None
-    build = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = build
-    spec.loader.exec_module(build)
+def test_build_script_refuses_rates_that_miss_epas_co2e(tmp_path, build_script):
+    build = build_script("us_egrid")
 
     def feature(name, kind, co2, co2e):
         return {

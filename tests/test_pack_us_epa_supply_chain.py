@@ -7,8 +7,6 @@ and ..._NAICS_byGHG_USD2022.csv, as read for the pack (see its verification)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,6 @@ from nqi_carbon.factors import bundled_factor_pack_ids, default_registry, load_p
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK_FILE = ROOT / "emission_factors" / "us-epa-supply-chain.yaml"
-BUILD = ROOT / "emission_factors" / "_build" / "us_epa_supply_chain.py"
 REG = default_registry()
 
 # CO2e file rows: NAICS -> (without margins, margins, with margins), kg CO2e / 2022 USD.
@@ -109,19 +106,9 @@ def test_co2e_recomputed_from_the_by_gas_file_under_ar5(naics):
 
 
 @pytest.fixture
-def spend_inventory():
+def spend_inventory(pack_inventory):
     def build(sources, gwp="AR5"):
-        return nc.validate_inventory(
-            {
-                "schema": "nqi-carbon/inventory@1",
-                "organization": {"name": "T", "id": "t", "consolidation": "operational_control"},
-                "period": {"start": "2024-01-01", "end": "2025-01-01"},
-                "gwp": gwp,
-                "factor_packs": ["us-epa-supply-chain"],
-                "facilities": [{"id": "a", "region": "US", "operational_control": True}],
-                "sources": sources,
-            }
-        )
+        return pack_inventory(["us-epa-supply-chain"], sources, gwp=gwp, region="US")
 
     return build
 
@@ -197,15 +184,6 @@ _HEADER = (
 _UNIT = '"kg CO2e/2022 USD, purchaser price"'
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("us_epa_supply_chain_build", BUILD)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def _write(tmp_path: Path, rows: list[str], by_gas: list[str]) -> tuple[Path, Path]:
     co2e = tmp_path / "co2e.csv"
     co2e.write_text(_HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
@@ -214,8 +192,8 @@ def _write(tmp_path: Path, rows: list[str], by_gas: list[str]) -> tuple[Path, Pa
     return co2e, gas
 
 
-def test_build_script_writes_a_loadable_pack_reproducibly(tmp_path):
-    build = _script()
+def test_build_script_writes_a_loadable_pack_reproducibly(tmp_path, build_script):
+    build = build_script("us_epa_supply_chain")
     co2e, gas = _write(
         tmp_path,
         [
@@ -251,15 +229,15 @@ def test_build_script_writes_a_loadable_pack_reproducibly(tmp_path):
         (f"999991,W,All GHGs,{_UNIT},nan,0.02,0.12,9999A0", "finite"),
     ],
 )
-def test_build_script_refuses_a_file_unlike_the_publishers(tmp_path, row, message):
-    build = _script()
+def test_build_script_refuses_a_file_unlike_the_publishers(tmp_path, row, message, build_script):
+    build = build_script("us_epa_supply_chain")
     co2e, gas = _write(tmp_path, [row], [])
     with pytest.raises(SystemExit, match=message):
         build.main([str(co2e), "--by-gas", str(gas), "-o", str(tmp_path / "out.yaml")])
 
 
-def test_build_script_refuses_co2e_that_the_by_gas_file_contradicts(tmp_path):
-    build = _script()
+def test_build_script_refuses_co2e_that_the_by_gas_file_contradicts(tmp_path, build_script):
+    build = build_script("us_epa_supply_chain")
     co2e, gas = _write(
         tmp_path,
         [f"999991,W,All GHGs,{_UNIT},0.1,0.02,0.12,9999A0"],
