@@ -265,6 +265,9 @@ def test_factors_list_applies_the_filters(capsys):
         "epa-ghg-hub/stationary/bituminous-per-short_ton",
         "epa-ghg-hub/stationary/sub_bituminous",
         "epa-ghg-hub/stationary/sub_bituminous-per-short_ton",
+        # spend-based factors for buying coal (NAICS titles "Bituminous Coal ... Mining")
+        "us-epa-supply-chain/naics/212111",
+        "us-epa-supply-chain/naics/212112",
     }
 
 
