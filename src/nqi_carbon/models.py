@@ -763,7 +763,7 @@ class Inventory(StrictModel):
                 yield src, rec
 
     def _repr_html_(self) -> str:
-        from html import escape
+        from ._escape import html_text as escape
 
         n_rec = sum(len(s.records) for s in self.sources)
         cats: dict[int, int] = {}

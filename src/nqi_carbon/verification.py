@@ -10,7 +10,6 @@ is listed, their aggregate is weighed against materiality, and an opinion is for
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import json
 import math
 from collections.abc import Mapping
@@ -870,9 +869,11 @@ class VerificationResult:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """JSON text of :meth:`to_dict` (never NaN or Infinity)."""
-        return json.dumps(
-            _no_nan(self.to_dict()), indent=indent, ensure_ascii=False, allow_nan=False
+        r"""JSON text of :meth:`to_dict` (never NaN or Infinity; unsafe characters as ``\uXXXX``)."""
+        from ._escape import json_text
+
+        return json_text(
+            json.dumps(_no_nan(self.to_dict()), indent=indent, ensure_ascii=False, allow_nan=False)
         )
 
     # -- readable reports: facts shared by Markdown and HTML, in the report's language --
@@ -1086,8 +1087,13 @@ class VerificationResult:
         return out
 
     def to_markdown(self) -> str:
-        """The verification report as Markdown; headings and labels follow ``reporting.language``."""
-        from .report import _tr, md_safe
+        """The verification report as Markdown; headings and labels follow ``reporting.language``.
+
+        Every value enters through :func:`~nqi_carbon._escape.md_text` (text) or
+        :func:`~nqi_carbon._escape.md_row` (table rows): it renders as its own text.
+        """
+        from ._escape import md_row, md_text
+        from .report import _tr
 
         inv = self.inventory
         lang = self.language
@@ -1096,8 +1102,9 @@ class VerificationResult:
             return _tr(pair, lang)
 
         def bullet(f: _Fact) -> str:
-            ven, vzh = (f"**{f[2]}**", f"**{f[3]}**") if f[4] else (f[2], f[3])
-            en, zh = f"{f[0]}: {ven}", f"{f[1]}：{vzh}"
+            v_en, v_zh = md_text(f[2]), md_text(f[3])
+            ven, vzh = (f"**{v_en}**", f"**{v_zh}**") if f[4] else (v_en, v_zh)
+            en, zh = f"{md_text(f[0])}: {ven}", f"{md_text(f[1])}：{vzh}"
             return "- " + (en if lang == "en" else zh if lang == "zh" else f"{en} / {zh}")
 
         def heading(key: str) -> list[str]:
@@ -1106,15 +1113,15 @@ class VerificationResult:
         def val(en: str, table: dict[str, str]) -> str:
             return table.get(en, en) if lang == "zh" else en
 
-        lines = [f"# {tr(_L['title'])} — {inv.organization.name}", ""]
+        lines = [f"# {tr(_L['title'])} — {md_text(inv.organization.name)}", ""]
         lines += [bullet(f) for f in self._facts()]
         lines += heading("statement")
         if lang != "zh":
-            lines.append(self.statement)
+            lines.append(md_text(self.statement, block_start=True))
         if lang == "en+zh":
             lines.append("")
         if lang != "en":
-            lines.append(self.statement_zh)
+            lines.append(md_text(self.statement_zh, block_start=True))
         lines += heading("scope")
         lines += [bullet(f) for f in self._scope_facts()]
         lines += heading("criteria")
@@ -1130,15 +1137,24 @@ class VerificationResult:
             ("direction", "方向"),
             ("kind", "类型"),
         ]
-        lines.append("| " + " | ".join(tr(h) for h in headers) + " |")
+        lines.append(md_row(tr(h) for h in headers))
         lines.append("|---|---|---:|---:|---:|---:|---|---|")
         for m in self.misstatements:
             claimed = "—" if m.claimed_t is None else f"{m.claimed_t:,.3f}"
             rel = "—" if m.relative is None else f"{100 * m.relative:+.3g} %"
             lines.append(
-                f"| {val(m.level, _LEVEL_ZH)} | {m.subject} | {claimed} | {m.recomputed_t:,.3f} | "
-                f"{m.difference_t:,.3f} | {rel} | {val(m.direction, _DIRECTION_ZH)} | "
-                f"{val(m.kind, _KIND_ZH)} |"
+                md_row(
+                    [
+                        val(m.level, _LEVEL_ZH),
+                        m.subject,
+                        claimed,
+                        f"{m.recomputed_t:,.3f}",
+                        f"{m.difference_t:,.3f}",
+                        rel,
+                        val(m.direction, _DIRECTION_ZH),
+                        val(m.kind, _KIND_ZH),
+                    ]
+                )
             )
         if not self.misstatements:
             lines.append(f"| — | {tr(_L['none'])} | | | | | | |")
@@ -1153,7 +1169,9 @@ class VerificationResult:
             ),
         ]
         lines += heading("unsupported")
-        lines += [f"- {tr(p)}" for p in self._unsupported_lines()] or [f"- {tr(_L['none'])}"]
+        lines += [f"- {md_text(tr(p), block_start=True)}" for p in self._unsupported_lines()] or [
+            f"- {tr(_L['none'])}"
+        ]
         lines += heading("tiers")
         for t in self.tiers:
             achieved = (
@@ -1162,23 +1180,25 @@ class VerificationResult:
                 else "no uncertainty stated for some activity"
             )
             lines.append(
-                f"- {t.source}: required tier {t.required_tier} (±{100 * t.bound:g} %), "
-                f"{achieved} → **{t.result}**"
+                f"- {md_text(t.source, block_start=True)}: required tier {t.required_tier} "
+                f"(±{100 * t.bound:g} %), {achieved} → **{md_text(t.result)}**"
             )
         if not self.tiers:
             lines.append("- " + tr(("no source states a required tier", "没有排放源规定所需层级")))
         lines += heading("findings")
         lines += [
-            f"- [{f.severity}] `{f.code}` {f.subject}: {f.message}" for f in self.findings
+            f"- [{f.severity}] `{f.code}` {md_text(f.subject)}: {md_text(f.message)}"
+            for f in self.findings
         ] or [f"- {tr(_L['none'])}"]
-        return md_safe("\n".join(lines) + "\n")
+        return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
+        from ._escape import term_line
         from .report import _plural
 
         inv = self.inventory
         return (
-            f"<VerificationResult {inv.organization.name}, {inv.period.start} to {inv.period.end}: "
+            f"<VerificationResult {term_line(inv.organization.name)}, {inv.period.start} to {inv.period.end}: "
             f"opinion {self.opinion}, material {'yes' if self.material else 'no'}, aggregate "
             f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim (materiality "
             f"{100 * self.materiality:g} %, {self.assurance} assurance); "
@@ -1187,15 +1207,16 @@ class VerificationResult:
         )
 
     def _repr_html_(self) -> str:
+        from ._escape import html_text as esc
         from .report import _plural
 
         rows = "".join(
-            f"<tr><td>{m.level}</td><td>{html.escape(m.subject)}</td><td>{m.difference_t:+,.3f}</td>"
-            f"<td>{m.kind}</td></tr>"
+            f"<tr><td>{esc(m.level)}</td><td>{esc(m.subject)}</td><td>{m.difference_t:+,.3f}</td>"
+            f"<td>{esc(m.kind)}</td></tr>"
             for m in sorted(self.misstatements, key=lambda m: -abs(m.difference_t))[:10]
         )
         return (
-            f"<div><b>Opinion: {self.opinion}</b> ({self.assurance} assurance, materiality "
+            f"<div><b>Opinion: {esc(self.opinion)}</b> ({esc(self.assurance)} assurance, materiality "
             f"{100 * self.materiality:g} % = {self.materiality_t:,.3f} t CO2e); material: "
             f"{'yes' if self.material else 'no'}; aggregate "
             f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim; "
@@ -1210,9 +1231,9 @@ class VerificationResult:
         the statement follow ``reporting.language``; table column headers are Chinese for
         ``zh`` and English otherwise.
         """
+        from ._escape import html_text as esc
         from .report import _CSS, _tr, _tr_html
 
-        esc = html.escape
         inv = self.inventory
         lang = self.language
         zh_only = lang == "zh"
