@@ -1741,6 +1741,10 @@ class InventoryReport:
 
         lang = self.language
         wb = openpyxl.Workbook()
+        # the generation date stands for "now" everywhere in the file, so that the bytes
+        # depend on SOURCE_DATE_EPOCH only (openpyxl would stamp the save time)
+        stamp = _dt.datetime.combine(self.generated, _dt.time())
+        wb.properties.created = stamp
         ws0 = wb.active
         assert ws0 is not None
         wb.remove(ws0)
@@ -1823,7 +1827,7 @@ class InventoryReport:
         _excel_widths(prov)
         buf = io.BytesIO()
         wb.save(buf)
-        return buf.getvalue()
+        return _zip_dated(buf.getvalue(), stamp)
 
     _FILES: ClassVar[dict[str, str]] = {
         "html": "report.html",
@@ -1873,6 +1877,33 @@ class InventoryReport:
             if missing
             else ""
         )
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _zip_dated(data: bytes, when: _dt.datetime) -> bytes:
+    """The ``.xlsx`` archive *data* dated *when* throughout.
+
+    openpyxl writes the save time as the workbook's ``modified`` property whatever it was
+    set to, and zip dates each entry with the local time: both become *when*, so the
+    bytes depend on the report's generation date only.
+    """
+    import zipfile
+
+    out = io.BytesIO()
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(lambda m: m.group(1) + iso + m.group(2), body)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = info.compress_type
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, body)
+    return out.getvalue()
 
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
