@@ -265,7 +265,7 @@ class _Planner:
         base = factor.activity_unit
         terms: list[GasTerm] = []
         if e.co2e is not None:
-            coef = e.co2e.value * conversion_factor(e.co2e.unit, f"t/({base})")
+            coef = e.co2e.value * conversion_factor(e.co2e.unit, "t", per=base)
             p = self.param(
                 f"factor:{factor.ref}:CO2e", e.co2e.value, e.co2e.uncertainty, f"{factor.ref} CO2e"
             )
@@ -296,7 +296,7 @@ class _Planner:
             )
         for gas, gv in (e.gases or {}).items():
             coef = gv.value * conversion_factor(
-                gv.unit, f"t/({base})", context=f"factor {factor.ref} {gas}"
+                gv.unit, "t", per=base, context=f"factor {factor.ref} {gas}"
             )
             origin = src.origin or gv.origin or ("non_fossil" if e.biogenic else "fossil")
             g, group = self.gas_gwp(gas, origin if gas == "CH4" else None, src.id)
@@ -395,7 +395,9 @@ class _Planner:
                 )
             energy_per_unit = ncv.value * parse_unit(ncv.unit)
             try:
-                q = (parse_unit(u) * energy_per_unit).to(base)
+                # to the parsed base (never a unit string handed to pint's own parser)
+                unit_q = parse_unit(base)
+                q = (parse_unit(u) * energy_per_unit).to(unit_q.units) / unit_q.magnitude
             except Exception:
                 raise DimensionalityMismatchError(
                     u,
