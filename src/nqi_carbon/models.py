@@ -358,17 +358,22 @@ class CarbonParameters(StrictModel):
     @classmethod
     def carbon_fraction_within_0_1(cls, v: MeasuredParameter | None) -> MeasuredParameter | None:
         """A measured carbon mass fraction lies within 0..1 (58.2 % is 0.582)."""
-        if v is not None and (why := fraction_out_of_range("carbon_fraction", v.value, v.unit)):
-            raise RuleError("carbon_fraction_within_0_1", why)
-        return v
+        return _fraction_within_0_1("carbon_fraction_within_0_1", "carbon_fraction", v)
 
     @field_validator("oxidation")
     @classmethod
     def oxidation_within_0_1(cls, v: MeasuredParameter | None) -> MeasuredParameter | None:
         """An oxidation factor lies within 0..1: no fuel burns more carbon than it holds."""
-        if v is not None and (why := fraction_out_of_range("oxidation", v.value, v.unit)):
-            raise RuleError("oxidation_within_0_1", why)
-        return v
+        return _fraction_within_0_1("oxidation_within_0_1", "oxidation", v)
+
+
+def _fraction_within_0_1(
+    code: str, name: str, v: MeasuredParameter | None
+) -> MeasuredParameter | None:
+    """Raise rule *code* unless parameter *name* is a fraction within 0..1 after its unit."""
+    if v is not None and (why := fraction_out_of_range(name, v.value, v.unit)):
+        raise RuleError(code, why)
+    return v
 
 
 ContractKind = Literal["certificate", "ppa", "green_tariff", "supplier"]

@@ -16,7 +16,6 @@ import json
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -27,26 +26,7 @@ import nqi_carbon as nc
 from nqi_carbon.errors import InvalidInputError, NqiCarbonError, UnknownUnitError
 from nqi_carbon.units import MAX_UNIT_LENGTH, parse_unit
 
-PACK = str(Path(__file__).resolve().parents[1] / "data" / "packs" / "testpack.yaml")
-
-BASE = {
-    "schema": "nqi-carbon/inventory@1",
-    "organization": {"name": "H", "id": "h", "consolidation": "equity_share"},
-    "period": {"start": "2024-01-01", "end": "2025-01-01"},
-    "gwp": "AR5",
-    "factor_packs": [PACK],
-    "facilities": [{"id": "a"}],
-    "instruments": [{"id": "M", "kind": "meter", "uncertainty": 0.01}],
-    "sources": [
-        {
-            "id": "gas",
-            "facility": "a",
-            "category": 1,
-            "factor": "testpack/stationary/natural_gas",
-            "activity": {"amount": 100, "unit": "TJ"},
-        }
-    ],
-}
+from .test_bad_input import case
 
 COAL = {
     "id": "coal",
@@ -62,20 +42,12 @@ COAL = {
 
 
 def inventory(**edits):
-    """BASE with dotted-path edits: ``sources__0__activity__unit="kg"``."""
-    d = copy.deepcopy(BASE)
-    for path, value in edits.items():
-        node = d
-        keys = path.split("__")
-        for k in keys[:-1]:
-            node = node[int(k)] if k.isdigit() else node[k]
-        last = keys[-1]
-        node[int(last) if last.isdigit() else last] = value
-    return d
+    """The bad-input suite's inventory (sources 'gas' and 'grid') with dotted-path edits."""
+    return case(**edits)
 
 
 def with_coal(**carbon):
-    d = copy.deepcopy(BASE)
+    d = case()
     coal = copy.deepcopy(COAL)
     coal["carbon"].update(carbon)
     d["sources"].append(coal)
@@ -255,10 +227,10 @@ def test_a_carbon_fraction_of_58_and_oxidation_of_150_percent_are_refused():
     found = {i.code: i for i in issues_of(data)}
     assert set(found) == {"carbon_fraction_within_0_1", "oxidation_within_0_1"}
     cf = found["carbon_fraction_within_0_1"]
-    assert cf.field == "sources[1].carbon.carbon_fraction ('coal')"
+    assert cf.field == "sources[2].carbon.carbon_fraction ('coal')"
     assert "write 0.582 or unit '%'" in cf.message
     ox = found["oxidation_within_0_1"]
-    assert ox.field == "sources[1].carbon.oxidation ('coal')"
+    assert ox.field == "sources[2].carbon.oxidation ('coal')"
     assert "oxidation 150 (unit 'percent') is 1.5, outside 0..1" in ox.message
 
 
@@ -420,14 +392,14 @@ def test_a_control_character_in_a_name_is_refused_by_validate(char):
     # it passed validate, then report crashed (openpyxl refuses it) after 3 of 4 files
     (issue,) = issues_of(inventory(organization__name=f"Acme{char}Ltd"))
     assert issue.code == "text_without_control_characters"
-    assert issue.field == "organization.name ('h')"
+    assert issue.field == "organization.name ('r')"
     assert f"control character U+{ord(char):04X} at position 5" in issue.message
 
 
 @pytest.mark.parametrize(
     ("edit", "field"),
     [
-        ({"organization__name": "Acme\nOpinion: unmodified"}, "organization.name ('h')"),
+        ({"organization__name": "Acme\nOpinion: unmodified"}, "organization.name ('r')"),
         ({"facilities__0__name": "A\tB"}, "facilities[0].name ('a')"),
         ({"reporting": {"title": "T\r\n## Totals"}}, "reporting.title"),
         ({"sources__0__factor": "testpack/x\u2028y"}, "sources[0].factor ('gas')"),
@@ -444,7 +416,7 @@ def test_free_text_keeps_line_breaks_but_not_control_characters():
     nc.validate_inventory(ok)
     bad = inventory(organization__description="red \x1b[31malert\x1b[0m")
     ((code, field),) = [(i.code, i.field) for i in issues_of(bad)]
-    assert (code, field) == ("text_without_control_characters", "organization.description ('h')")
+    assert (code, field) == ("text_without_control_characters", "organization.description ('r')")
 
 
 def test_an_identifier_with_a_control_character_is_refused():
