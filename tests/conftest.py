@@ -101,3 +101,57 @@ def one_facility():
         )
 
     return build
+
+
+@pytest.fixture
+def pack_inventory():
+    """Build a validated one-facility inventory on bundled packs.
+
+    ``pack_inventory(packs, sources, *, gwp="AR5", region=None, year=2024)``: facility ``a``
+    (operational control, in ``region``), one calendar year; sources are mappings as in YAML.
+    """
+    import nqi_carbon as nc
+
+    def build(
+        packs: list[str],
+        sources: list[dict],
+        *,
+        gwp: str = "AR5",
+        region: str | None = None,
+        year: int = 2024,
+    ) -> object:
+        facility: dict = {"id": "a", "operational_control": True}
+        if region is not None:
+            facility["region"] = region
+        return nc.validate_inventory(
+            {
+                "schema": "nqi-carbon/inventory@1",
+                "organization": {"name": "T", "id": "t", "consolidation": "operational_control"},
+                "period": {"start": f"{year}-01-01", "end": f"{year + 1}-01-01"},
+                "gwp": gwp,
+                "factor_packs": packs,
+                "facilities": [facility],
+                "sources": sources,
+            }
+        )
+
+    return build
+
+
+@pytest.fixture
+def build_script():
+    """Import a pack build script, ``emission_factors/_build/<name>.py``, as a module."""
+    import importlib.util
+    import sys
+
+    def load(name: str) -> object:
+        spec = importlib.util.spec_from_file_location(
+            f"_build_{name}", ROOT / "emission_factors" / "_build" / f"{name}.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        return module
+
+    return load

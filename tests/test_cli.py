@@ -265,6 +265,9 @@ def test_factors_list_applies_the_filters(capsys):
         "epa-ghg-hub/stationary/bituminous-per-short_ton",
         "epa-ghg-hub/stationary/sub_bituminous",
         "epa-ghg-hub/stationary/sub_bituminous-per-short_ton",
+        # spend-based factors for buying coal (NAICS titles "Bituminous Coal ... Mining")
+        "us-epa-supply-chain/naics/212111",
+        "us-epa-supply-chain/naics/212112",
     }
 
 
@@ -318,6 +321,17 @@ def test_factors_table_gives_a_fuels_ncv_and_carbon_content_with_units(capsys):
     assert row.split()[1:6] == ["fuel", "CO2", "CN", "20.304", "GJ/t"], row
     assert "0.02749 t/GJ" in row
     assert lines[-1] == "0 factor(s), 1 fuel(s)"
+
+
+def test_factors_search_yanmei_lists_bituminous_coal_first(capsys):
+    # 烟煤 is bituminous coal; 无烟煤 (anthracite) only contains it and comes after
+    assert main(["factors", "search", "烟煤", "--format", "json"]) == 0
+    ids = [d["id"] for d in json.loads(capsys.readouterr().out)]
+    assert ids == ["cn-mee/fuel/bituminous_coal", "cn-mee/fuel/anthracite"]
+    assert main(["factors", "search", "烟煤"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[2].startswith("cn-mee/fuel/bituminous_coal ") and "烟煤" in rows[2]
+    assert rows[3].startswith("cn-mee/fuel/anthracite ")
 
 
 def test_factors_region_of_a_fuel_is_its_packs(capsys):

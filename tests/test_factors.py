@@ -321,7 +321,8 @@ def test_search_year_matches_validity_or_data_year():
     reg = FactorRegistry()
     hits = {f.ref for f in reg.search(region="CN", year=2022)}
     assert "cn-mee/grid-stats/national/2022" in hits  # data_year 2022, no 'valid'
-    assert "cn-mee/grid/national/2021" in hits  # valid 2021-2022
+    assert "cn-mee/grid/national/2022" in hits  # valid 2022-2024
+    assert "cn-mee/grid/national/2021" not in hits  # valid 2021 only (cn-mee 2.0.0)
     assert "cn-mee/grid-stats/national/2021" not in hits  # data_year 2021
     assert "cn-mee/grid/national/2019-2020" not in hits
     assert {f.ref for f in reg.search(gas="CO2e")} == {
@@ -472,6 +473,31 @@ def test_search_all_finds_fuels_and_factors_and_filters_fuels_by_pack_region():
     fuels = reg.search_fuels(region="CN")
     assert fuels and all(f.pack_id == "cn-mee" for f in fuels)
     assert [f.ref for f in fuels] == sorted(f.ref for f in fuels)
+
+
+def test_search_ranks_a_whole_name_part_before_a_substring():
+    reg = FactorRegistry()
+    # 烟煤 (bituminous coal) is only a substring of 无烟煤 (anthracite): bituminous first
+    assert [f.ref for f in reg.search_fuels("烟煤")] == [
+        "cn-mee/fuel/bituminous_coal",
+        "cn-mee/fuel/anthracite",
+    ]
+    assert reg.search_all("烟煤")[0].ref == "cn-mee/fuel/bituminous_coal"
+    # 'coal' as a word of the id or name ranks before 'coal' inside 'charcoal'
+    hits = [x.ref for x in reg.search_all("coal")]
+    first_charcoal = min(i for i, r in enumerate(hits) if "charcoal" in r)
+    assert all("charcoal" in r for r in hits[first_charcoal:]), hits[first_charcoal:]
+    # within a rank the order stays by reference
+    exact = hits[:first_charcoal]
+    assert exact == sorted(exact)
+    # a query of two words: items with both as whole parts first
+    two = [f.ref for f in reg.search_fuels("bituminous coal")]
+    assert two[0] == "cn-mee/fuel/bituminous_coal", two
+    assert set(two[:3]) == {
+        "cn-mee/fuel/bituminous_coal",
+        "ipcc-2006/fuel/other_bituminous_coal",
+        "ipcc-2006/fuel/sub_bituminous_coal",
+    }
 
 
 def test_resolve_any_returns_a_factor_or_a_fuel_and_suggests_both():

@@ -106,7 +106,7 @@ def test_version_matches_pyproject():
 
 # Layers, lowest first. A module may import from its own layer or any lower one.
 LAYERS = [
-    {"errors", "_limits"},
+    {"errors", "_escape", "_limits"},
     {"_files", "_yaml", "_schema", "_exact", "_atomic", "_tables"},
     {"_packs", "units", "_structured"},
     {"gases"},

@@ -1140,3 +1140,22 @@ def test_reports_are_byte_identical_with_source_date_epoch(tmp_path, monkeypatch
     a = nc.inventory_report(nc.calculate(inv)).to_markdown()
     b = nc.inventory_report(nc.calculate(nc.load_inventory(CEMENT))).to_markdown()
     assert a == b and "2025-01-01" in a
+
+
+@pytest.mark.excel
+def test_the_whole_report_set_is_byte_identical_with_source_date_epoch(tmp_path, monkeypatch):
+    # openpyxl stamps the save time into docProps/core.xml and zip stamps each entry: both
+    # follow the generation date, so two runs seconds apart give the same .xlsx bytes
+    import time
+    import zipfile
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01T00:00:00Z
+    a = nc.inventory_report(nc.calculate(nc.load_inventory(CEMENT))).write(tmp_path / "a")
+    time.sleep(2.1)  # zip times have a 2 s resolution
+    b = nc.inventory_report(nc.calculate(nc.load_inventory(CEMENT))).write(tmp_path / "b")
+    assert [p.name for p in a] == [p.name for p in b] and len(a) == 4
+    for x, y in zip(a, b, strict=True):
+        assert x.read_bytes() == y.read_bytes(), x.name
+    with zipfile.ZipFile(tmp_path / "a" / "report.xlsx") as z:
+        assert {i.date_time for i in z.infolist()} == {(2025, 1, 1, 0, 0, 0)}
+        assert b"2025-01-01T00:00:00Z" in z.read("docProps/core.xml")

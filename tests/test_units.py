@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import nqi_carbon as nc
 from nqi_carbon.errors import DimensionalityMismatchError, UnknownUnitError
-from nqi_carbon.units import conversion_factor, parse_unit
+from nqi_carbon.units import conversion_factor, parse_unit, registry
 
 
 @pytest.mark.parametrize(
@@ -100,3 +102,127 @@ def test_unit_round_trip_is_exact_to_1e12(x, pair):
     there = x * conversion_factor(a, b)
     back = there * conversion_factor(b, a)
     assert back == pytest.approx(x, rel=1e-12)
+
+
+# -- the unit grammar (issue 12) ----------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _units_in(node, out):
+    """Every string under a key ``unit``, ``activity_unit`` or ``*_unit`` of parsed data."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            named = isinstance(key, str) and (key == "unit" or key.endswith("_unit"))
+            if named and isinstance(value, str):
+                out.add(value)
+            _units_in(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            _units_in(value, out)
+
+
+def _bundled_and_example_units():
+    import csv
+    import json
+    import re
+
+    import yaml
+
+    found: set[str] = set()
+    files = [
+        *(ROOT / "emission_factors").glob("*.yaml"),
+        *(ROOT / "examples").rglob("*.yaml"),
+        *(ROOT / "tests" / "data").rglob("*.yaml"),
+    ]
+    for path in files:
+        if path.name.startswith("broken_"):
+            continue  # broken packs (object tags, alias bombs) are refused on reading
+        _units_in(yaml.safe_load(path.read_text(encoding="utf-8")), found)
+    for path in (ROOT / "examples").rglob("*.json"):
+        _units_in(json.loads(path.read_text(encoding="utf-8")), found)
+    for path in [*(ROOT / "docs").rglob("*.md"), ROOT / "README.md"]:
+        text = path.read_text(encoding="utf-8")
+        for block in re.findall(r"```ya?ml\n(.*?)```", text, re.S):
+            try:
+                _units_in(yaml.safe_load(block), found)
+            except yaml.YAMLError:
+                continue  # an excerpt, not a document
+    for path in (ROOT / "examples").rglob("*.csv"):
+        with path.open(encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        found |= {m for h in rows[0] for m in re.findall(r"\[(.+?)\]", h)}  # emissions [10^4 t]
+        if "unit" in rows[0]:
+            found |= {r[rows[0].index("unit")] for r in rows[1:]}
+    return found
+
+
+def test_every_unit_of_the_packs_examples_and_docs_parses_as_pint_read_it():
+    units = _bundled_and_example_units()
+    assert {"GJ/(10^4 Nm3)", "10^4 Nm3", "10^4 t", "percent", "kg/TJ", "TJ/Gg"} <= units
+    assert len(units) >= 30
+    ureg = registry()
+    for unit in sorted(units):
+        ours, pints = parse_unit(unit), ureg.parse_expression(unit)  # trusted text only
+        assert ours.units == pints.units, unit
+        assert ours.magnitude == pints.magnitude, unit
+        assert type(ours.magnitude) is type(pints.magnitude), unit
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("t", "metric_ton"),
+        ("10^4 Nm3", "10**4 * normal_cubic_metre"),
+        ("10**4 t", "10000 * metric_ton"),
+        ("10^8 kWh", "1e8 * kilowatt_hour"),
+        ("GJ/(10^4 Nm3)", "1e-4 * gigajoule / normal_cubic_metre"),
+        ("GJ / ( 10^4 Nm3 )", "1e-4 * gigajoule / normal_cubic_metre"),
+        ("  MWh ", "megawatt_hour"),
+        ("t km", "metric_ton * kilometer"),
+        ("t·km", "metric_ton * kilometer"),
+        ("t⋅km", "metric_ton * kilometer"),
+        ("kg/t/km", "kilogram / metric_ton / kilometer"),
+        ("m²", "meter ** 2"),
+        ("m^2", "meter ** 2"),
+        ("m**2", "meter ** 2"),
+        ("s⁻¹", "1 / second"),
+        ("m^-2", "1 / meter ** 2"),
+        ("m^(-2)", "1 / meter ** 2"),
+        ("kWh/m²", "kilowatt_hour / meter ** 2"),
+        ("µg", "microgram"),
+        ("μg", "microgram"),
+        ("1", "dimensionless"),
+        ("1/h", "1 / hour"),
+        ("%", "percent"),
+        ("percent", "0.01 * dimensionless"),
+        ("((((t))))", "metric_ton"),
+        ("10^4 CNY", "10000 * yuan_renminbi"),
+        ("kgce", "29.3076 * megajoule"),
+    ],
+)
+def test_unit_forms_the_grammar_accepts(text, same_as):
+    q, ref = parse_unit(text), registry().parse_expression(same_as)  # a trusted reference
+    assert q.dimensionality == ref.dimensionality
+    assert float((q / ref).to("dimensionless").magnitude) == pytest.approx(1.0, rel=1e-15)
+
+
+@pytest.mark.parametrize("text", ["Nm³", "Nm^3"])
+def test_the_declared_aliases_of_the_normal_cubic_metre_are_normal_cubic_metres(text):
+    # pint's own parser read them as 'Nm' (number_meter) cubed: [length]^3 / [mass]^3
+    assert conversion_factor(text, "Nm3") == 1.0
+
+
+def test_an_unknown_unit_name_gets_did_you_mean():
+    with pytest.raises(UnknownUnitError, match="did you mean 'kWh'"):
+        parse_unit("kwh")
+    with pytest.raises(UnknownUnitError, match="did you mean 'Nm3'"):
+        parse_unit("GJ/(10^4 NM3)")
+
+
+def test_per_builds_the_target_without_a_longer_unit_string():
+    assert conversion_factor("kg/TJ", "t", per="GJ") == pytest.approx(1e-6)
+    long_unit = "(" * 4 + "GJ" + ")" * 4  # at the depth limit: 't/(...)' would exceed it
+    assert conversion_factor("kg/GJ", "t", per=long_unit) == pytest.approx(1e-3)
+    with pytest.raises(DimensionalityMismatchError, match=r"'t/\(MWh\)'"):
+        conversion_factor("kg", "t", per="MWh")

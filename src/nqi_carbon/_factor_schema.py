@@ -6,12 +6,29 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ._schema import FiniteFloat, Identifier, NonNegativeFloat, RuleError, StrictModel, Uncertainty
+from ._schema import (
+    FiniteFloat,
+    FreeText,
+    Identifier,
+    NonNegativeFloat,
+    RuleError,
+    SingleLineText,
+    StrictModel,
+    Uncertainty,
+)
 from .errors import NqiCarbonError
 from .gases import is_blend, normalise_gas
 from .units import parse_unit, registry
 
-__all__ = ["CO2eValue", "FactorEntry", "FuelEntry", "FuelParameter", "GasValue", "Validity"]
+__all__ = [
+    "CO2eValue",
+    "FactorEntry",
+    "FuelEntry",
+    "FuelParameter",
+    "GasValue",
+    "Validity",
+    "fraction_out_of_range",
+]
 
 
 def _check_unit(text: str) -> str:
@@ -22,16 +39,35 @@ def _check_unit(text: str) -> str:
     return text
 
 
-UnitText = Annotated[str, Field(min_length=1)]
+def fraction_out_of_range(name: str, value: float, unit: str) -> str | None:
+    """Why *value* [*unit*] is not a fraction within 0..1, or None when it is.
+
+    A value that reads like a percentage given with unit ``1`` (58.2 for 58.2 %) gets a
+    message suggesting ``0.582`` or the ``%`` unit. The unit must be dimensionless
+    (checked apart, by ``parameter_units_fit``); an unparsable unit gives None here.
+    """
+    try:
+        q = parse_unit(unit)
+        if not q.dimensionless:
+            return None
+        frac = value * float(q.to("dimensionless").magnitude)
+    except NqiCarbonError:
+        return None
+    if 0 <= frac <= 1:
+        return None
+    message = f"{name} {value:g} (unit {unit!r}) is {frac:g}, outside 0..1 (a fraction)"
+    if q.to("dimensionless").magnitude == 1 and 1 < value <= 100:
+        message += f"; if {value:g} is a percentage, write {value / 100:.4g} or unit '%'"
+    return message
 
 
 class GasValue(StrictModel):
     """Mass of one gas per unit of activity, e.g. ``{value: 56100, unit: kg/TJ}``."""
 
     value: NonNegativeFloat
-    unit: UnitText
+    unit: SingleLineText = Field(min_length=1)
     uncertainty: Uncertainty | None = None
-    reference: str | None = None
+    reference: FreeText | None = None
     origin: Literal["fossil", "non_fossil"] | None = None
 
     _unit_known = field_validator("unit")(_check_unit)
@@ -41,10 +77,10 @@ class CO2eValue(StrictModel):
     """A factor given directly as CO2e, with the GWP set it was computed under."""
 
     value: NonNegativeFloat
-    unit: UnitText
-    gwp_set: str
+    unit: SingleLineText = Field(min_length=1)
+    gwp_set: SingleLineText
     uncertainty: Uncertainty | None = None
-    reference: str | None = None
+    reference: FreeText | None = None
 
     _unit_known = field_validator("unit")(_check_unit)
 
@@ -53,10 +89,10 @@ class FuelParameter(StrictModel):
     """One fuel property (NCV, carbon content per unit heat, oxidation fraction...)."""
 
     value: Annotated[FiniteFloat, Field(gt=0)]
-    unit: UnitText
+    unit: SingleLineText = Field(min_length=1)
     uncertainty: Uncertainty | None = None
-    reference: str | None = None
-    notes: str | None = None
+    reference: FreeText | None = None
+    notes: FreeText | None = None
 
     _unit_known = field_validator("unit")(_check_unit)
 
@@ -65,13 +101,13 @@ class FuelEntry(StrictModel):
     """Properties of a fuel, used by the fuel chain and the carbon-content method."""
 
     id: Identifier
-    name: str
+    name: SingleLineText
     ncv: FuelParameter | None = None
     carbon_content: FuelParameter | None = None
     oxidation: FuelParameter | None = None
-    reference: str | None = None
+    reference: FreeText | None = None
     biogenic: bool = False
-    notes: str | None = None
+    notes: FreeText | None = None
 
     @model_validator(mode="after")
     def parameter_units_fit(self) -> FuelEntry:
@@ -96,12 +132,17 @@ class FuelEntry(StrictModel):
                     "parameter_units_fit",
                     f"carbon_content unit {self.carbon_content.unit!r} is not mass of carbon per energy",
                 )
+        if self.oxidation is not None and not parse_unit(self.oxidation.unit).dimensionless:
+            raise RuleError("parameter_units_fit", "oxidation must be a fraction (unit '1' or '%')")
+        return self
+
+    @model_validator(mode="after")
+    def oxidation_within_0_1(self) -> FuelEntry:
+        """The oxidation factor is a fraction within 0..1 (converted from its unit)."""
         if self.oxidation is not None:
-            if not parse_unit(self.oxidation.unit).dimensionless:
-                raise RuleError("parameter_units_fit", "oxidation must be a fraction (unit '1')")
-            frac = self.oxidation.value * float(parse_unit(self.oxidation.unit).to("").magnitude)
-            if frac > 1:
-                raise RuleError("parameter_units_fit", f"oxidation fraction {frac} is above 1")
+            why = fraction_out_of_range("oxidation", self.oxidation.value, self.oxidation.unit)
+            if why:
+                raise RuleError("oxidation_within_0_1", why)
         return self
 
 
@@ -131,18 +172,18 @@ class FactorEntry(StrictModel):
     """An emission factor: per-gas masses (or CO2e) per unit of activity, with its citation."""
 
     id: Identifier
-    name: str | None = None
-    activity_unit: str | None = None
+    name: SingleLineText | None = None
+    activity_unit: SingleLineText | None = None
     basis: Literal["NCV", "GCV"] | None = None
     fuel: Identifier | None = None
     gases: dict[str, GasValue] | None = None
     co2e: CO2eValue | None = None
-    reference: Annotated[str, Field(min_length=1)]
-    region: str = "GLOBAL"
+    reference: FreeText = Field(min_length=1)
+    region: SingleLineText = "GLOBAL"
     valid: Validity | None = None
     data_year: Annotated[int, Field(ge=1900, le=2200)] | None = None
     biogenic: bool = False
-    notes: str | None = None
+    notes: FreeText | None = None
 
     @model_validator(mode="after")
     def gases_or_co2e(self) -> FactorEntry:

@@ -192,7 +192,7 @@ def issues_from_validation_error(
 def _is_union_tag(part: int | str) -> bool:
     # pydantic inserts the union member name ('float', 'Distribution', 'function-after[...]')
     return isinstance(part, str) and (
-        part in {"float", "int", "str", "Distribution"}
+        part in {"float", "int", "str", "Distribution", "number", "distribution"}
         or "[" in part
         or part.startswith("function-")
     )

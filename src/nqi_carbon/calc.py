@@ -34,7 +34,14 @@ import numpy.typing as npt
 
 from ._exact import group_sum_scaled, scale_from_max
 from ._factor_schema import FuelParameter
-from ._schema import Distribution, Uncertainty, relative_half_width
+from ._schema import (
+    MAX_LOGNORMAL_RATIO,
+    MAX_RELATIVE_UNCERTAINTY,
+    Distribution,
+    Uncertainty,
+    lognormal_half_width,
+    relative_half_width,
+)
 from ._tables import column_codes
 from .errors import (
     DimensionalityMismatchError,
@@ -265,7 +272,7 @@ class _Planner:
         base = factor.activity_unit
         terms: list[GasTerm] = []
         if e.co2e is not None:
-            coef = e.co2e.value * conversion_factor(e.co2e.unit, f"t/({base})")
+            coef = e.co2e.value * conversion_factor(e.co2e.unit, "t", per=base)
             p = self.param(
                 f"factor:{factor.ref}:CO2e", e.co2e.value, e.co2e.uncertainty, f"{factor.ref} CO2e"
             )
@@ -296,7 +303,7 @@ class _Planner:
             )
         for gas, gv in (e.gases or {}).items():
             coef = gv.value * conversion_factor(
-                gv.unit, f"t/({base})", context=f"factor {factor.ref} {gas}"
+                gv.unit, "t", per=base, context=f"factor {factor.ref} {gas}"
             )
             origin = src.origin or gv.origin or ("non_fossil" if e.biogenic else "fossil")
             g, group = self.gas_gwp(gas, origin if gas == "CH4" else None, src.id)
@@ -395,7 +402,9 @@ class _Planner:
                 )
             energy_per_unit = ncv.value * parse_unit(ncv.unit)
             try:
-                q = (parse_unit(u) * energy_per_unit).to(base)
+                # to the parsed base (never a unit string handed to pint's own parser)
+                unit_q = parse_unit(base)
+                q = (parse_unit(u) * energy_per_unit).to(unit_q.units) / unit_q.magnitude
             except Exception:
                 raise DimensionalityMismatchError(
                     u,
@@ -474,6 +483,24 @@ class _Planner:
         return ContractPlan(label, c.kind, CONTRACT_PRECEDENCE[c.kind], amount, terms, ref)
 
     # -- carbon-content method ------------------------------------------------------------
+    def _percent_looks_like_fraction(self, src: Source, name: str, value: float, unit: str) -> None:
+        """Warn about a fraction stated in percent whose number reads like a fraction (0.98 %).
+
+        A finding, not an error: 0.98 % is a possible value, only an unlikely carbon
+        fraction or oxidation factor; values above 100 % are refused on validation.
+        """
+        q = parse_unit(unit)
+        if q.dimensionless and float(q.to("dimensionless").magnitude) == 0.01 and value <= 1:
+            self.findings.append(
+                Finding(
+                    "percent_looks_like_fraction",
+                    "warning",
+                    src.id,
+                    f"{name} is {value:g} {unit} ({value / 100:g} as a fraction); if "
+                    f"{value:g} is already a fraction, write unit '1'",
+                )
+            )
+
     def carbon_terms(self, src: Source) -> tuple[tuple[GasTerm, ...], str, str, str, bool]:
         cp = src.carbon
         assert cp is not None
@@ -502,6 +529,7 @@ class _Planner:
                 ]
             )
         params: list[tuple[int, str]] = []
+        self._percent_looks_like_fraction(src, "oxidation", oxid[0], oxid[1])
         of_value = oxid[0] * float(parse_unit(oxid[1]).to("").magnitude)
         if (p := self.param(oxid[3], oxid[0], oxid[2], f"{src.id} oxidation")) is not None:
             params.append((p, "all"))
@@ -520,6 +548,7 @@ class _Planner:
                         )
                     ]
                 )
+            self._percent_looks_like_fraction(src, "carbon_fraction", cf[0], cf[1])
             base = "t"
             carbon_per_base = float(q.to("").magnitude)  # t C per t fuel
             if (p := self.param(cf[3], cf[0], cf[2], f"{src.id} carbon fraction")) is not None:
@@ -841,17 +870,22 @@ def _u95_of_rows(
     ln_b = np.log(np.where(b > 0, b, 1.0))
     mu = 0.5 * (ln_a + ln_b)
     sig = (ln_b - ln_a) / (2.0 * Z95)
-    sd = np.select(
-        [dist == 1, dist == 2, dist == 4, dist == 3],
-        [
-            (b - a) / 2.0 / Z95,
-            np.exp(mu + sig * sig / 2.0) * np.sqrt(np.expm1(sig * sig)),
-            (b - a) / np.sqrt(12.0),
-            np.sqrt(np.maximum(a * a + b * b + c * c - a * b - a * c - b * c, 0.0) / 18.0),
-        ],
-        default=0.0,
-    )
-    out: FloatArray = np.where(amount > 0, Z95 * sd / amount, 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        lognormal_sd = np.exp(mu + sig * sig / 2.0) * np.sqrt(np.expm1(sig * sig))
+        sd = np.select(
+            [dist == 1, dist == 2, dist == 4, dist == 3],
+            [
+                (b - a) / 2.0 / Z95,
+                lognormal_sd,
+                (b - a) / np.sqrt(12.0),
+                np.sqrt(np.maximum(a * a + b * b + c * c - a * b - a * c - b * c, 0.0) / 18.0),
+            ],
+            default=0.0,
+        )
+        out: FloatArray = np.where(amount > 0, Z95 * sd / amount, 0.0)
+    huge = (dist == 2) & np.isinf(lognormal_sd) & (amount > 0) & (a > 0) & (b >= a)
+    for k in np.flatnonzero(huge).tolist():  # bounds near the float range: in log space
+        out[k] = lognormal_half_width(float(a[k]), float(b[k]), float(amount[k]))
     return out
 
 
@@ -1432,7 +1466,8 @@ def _table_columns(
         else:
             u95 = uc.to_numpy(dtype=float)
             with np.errstate(invalid="ignore"):
-                u_fine = bool(((u95 >= 0) & (u95 < np.inf)).all())  # one pass when all are fine
+                # one pass when all are fine
+                u_fine = bool(((u95 >= 0) & (u95 <= MAX_RELATIVE_UNCERTAINTY)).all())
             with np.errstate(invalid="ignore"):
                 bad(
                     np.zeros(0, dtype=bool) if u_fine else (np.isinf(u95) | (u95 < 0)),
@@ -1440,6 +1475,18 @@ def _table_columns(
                     "uncertainty",
                     "not a finite value >= 0",
                     ">= 0",
+                    u95,
+                )
+                bad(
+                    np.zeros(0, dtype=bool)
+                    if u_fine
+                    else (np.isfinite(u95) & (u95 > MAX_RELATIVE_UNCERTAINTY)),
+                    "relative_uncertainty_at_most_one",
+                    "uncertainty",
+                    "a relative uncertainty (95 % half-width as a fraction) is at most "
+                    f"{MAX_RELATIVE_UNCERTAINTY:g} (±100 %): 5 meaning 5 % is written 0.05; a "
+                    "wider or skewed range is given with distribution lognormal, lower, upper",
+                    f"0 <= uncertainty <= {MAX_RELATIVE_UNCERTAINTY:g}",
                     u95,
                 )
     else:
@@ -1509,6 +1556,17 @@ def _table_columns(
                 table["uncertainty"] if "uncertainty" in table.columns else u95,
             )
             with np.errstate(divide="ignore", invalid="ignore"):
+                spread = np.log(upper) - np.log(lower)
+                bad(
+                    has & (dist == 2) & (lower > 0) & (spread > math.log(MAX_LOGNORMAL_RATIO)),
+                    "lognormal_spread_bounded",
+                    "upper",
+                    f"the lognormal bounds span more than a factor {MAX_LOGNORMAL_RATIO:g} between "
+                    "the 2.5 % and 97.5 % points; check the bounds and their unit",
+                    f"upper / lower <= {MAX_LOGNORMAL_RATIO:g}",
+                    table["upper"],
+                )
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 # 1.96 σ of the row's distribution, as for inline records (_u95_of_rows)
                 u95 = np.where(has, _u95_of_rows(dist, lower, upper, amount), u95)
             dist = np.where(dist == 1, 0, dist).astype(

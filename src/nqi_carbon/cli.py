@@ -14,9 +14,29 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from . import __version__
+from ._escape import csv_frame, term_line, term_text
 from .errors import InvalidInputError, NqiCarbonError
 
 __all__ = ["main"]
+
+
+class _TerminalSafe:
+    """A text stream that passes everything written to it through :func:`term_text`.
+
+    ``main`` puts it in front of ``sys.stdout`` and ``sys.stderr``: no control sequence
+    from the input (an ESC in a name, a CR, a C1 control) reaches the terminal, whatever
+    prints it (tables, messages, argparse errors, JSON, CSV). ``unfiltered`` is the
+    stream behind it, for nqi-carbon's own control characters (the progress bar's CR).
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.unfiltered = stream
+
+    def write(self, text: str) -> int:
+        return self.unfiltered.write(term_text(text))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.unfiltered, name)
 
 
 def _print_issues(exc: InvalidInputError, fmt: str, out: TextIO) -> None:
@@ -48,7 +68,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         n = sum(len(s.records) for s in inv.sources)
         print(
-            f"{args.file}: valid ({len(inv.facilities)} facilities, {len(inv.sources)} sources, "
+            f"{term_line(args.file)}: valid ({len(inv.facilities)} facilities, {len(inv.sources)} sources, "
             f"{n} activity records"
             + (f" and {len(inv.activity_files)} activity files" if inv.activity_files else "")
             + f", GWP {inv.gwp})"
@@ -69,7 +89,8 @@ def _fmt(x: float) -> str:
 
 
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], out: TextIO) -> None:
-    cells = [[str(h) for h in headers], *[[str(c) for c in r] for r in rows]]
+    # one line per row: a line break or control character in a cell is shown as \uXXXX
+    cells = [[term_line(str(h)) for h in headers], *[[term_line(str(c)) for c in r] for r in rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     for k, r in enumerate(cells):
         out.write(
@@ -103,7 +124,8 @@ def _summary(res: object, out: TextIO) -> None:
     t = res.totals()
     inv = res.inventory
     out.write(
-        f"{inv.organization.name} — {inv.period.start} to {inv.period.end} (end exclusive), GWP {res.gwp_set}\n\n"
+        f"{term_line(inv.organization.name)} — {inv.period.start} to {inv.period.end} (end exclusive), "
+        f"GWP {res.gwp_set}\n\n"
     )
     unc = res.group_uncertainty
     rows = []
@@ -157,7 +179,7 @@ def _summary(res: object, out: TextIO) -> None:
     if warn:
         out.write(f"\n{len(warn)} warning(s){more}:\n")
         for f in warn:
-            out.write(f"  - [{f.code}] {f.subject}: {f.message}\n")
+            out.write(f"  - [{f.code}] {term_line(f.subject)}: {term_line(f.message)}\n")
     elif n_info:
         out.write(f"\n{n_info} informational finding(s), listed in the report\n")
 
@@ -166,14 +188,15 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
     """A text progress bar on stderr, only when stderr is a terminal."""
     if not sys.stderr.isatty():
         return None
+    err = getattr(sys.stderr, "unfiltered", sys.stderr)  # its own CR passes
 
     def show(done: int, total: int) -> None:
         width = 30
         filled = int(width * done / max(total, 1))
-        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        err.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+            err.write("\n")
+        err.flush()
 
     return show
 
@@ -194,7 +217,8 @@ def _cmd_calculate(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(res.to_json() + "\n")
     elif args.format == "csv":
-        res.lines.to_csv(sys.stdout, index=False, lineterminator="\n")
+        # text that would start a formula is prefixed with ' (OWASP); numbers stay numbers
+        csv_frame(res.lines).to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         _summary(res, sys.stdout)
     return 0
@@ -464,7 +488,7 @@ def _cmd_trajectory(args: argparse.Namespace) -> int:
         fit_from=args.fit_from,
     )
     for note in out.notes:
-        sys.stderr.write(f"note: {note}\n")
+        sys.stderr.write(f"note: {term_line(note)}\n")
     if args.format == "html":
         sys.stdout.write(out.to_html())
     else:
@@ -682,7 +706,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    r"""Run the command line; return the exit status.
+
+    Everything printed passes through :class:`_TerminalSafe` (control characters from
+    the input are shown as ``\uXXXX``).
+    """
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(out), _TerminalSafe(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -40,6 +40,8 @@ def write_report(
     uncertainty: str = "analytical",
 ) -> int:
     """Load, calculate and report one inventory file; print a summary and the files."""
+    from ._atomic import write_set
+    from ._escape import term_line
     from .cli import _summary
     from .io import load_inventory
     from .report import inventory_report
@@ -48,7 +50,6 @@ def write_report(
     inv = load_inventory(path)
     res = calculate(inv, uncertainty=uncertainty)  # type: ignore[arg-type]
     rep = inventory_report(res)
-    out = Path(out_dir) if out_dir else _new_folder(Path.cwd())
     wanted = list(formats)
     note = ""
     if "xlsx" in wanted:
@@ -57,14 +58,19 @@ def write_report(
         except ImportError:
             wanted.remove("xlsx")
             note = "  (report.xlsx skipped: install the excel extra, pip install 'nqi-carbon[excel]')\n"
-    written = rep.write(out, formats=wanted)
+    # every file rendered before the folder is made or anything is written
+    files = rep._render(wanted)
+    out = Path(out_dir) if out_dir else _new_folder(Path.cwd())
+    written = write_set(out, files)
     _summary(res, stream)
     missing = [i for i in rep.checklist() if i.status == "missing"]
     stream.write(
         f"\nISO 14064-1 clause 9.3.1 checklist: {20 - len(missing)} of 20 items present or not applicable"
     )
-    stream.write("".join(f"\n  missing {i.item}: {i.title} ({i.detail})" for i in missing) + "\n")
-    stream.write("\nwritten:\n" + "".join(f"  {p}\n" for p in written) + note)
+    stream.write(
+        "".join(f"\n  missing {i.item}: {i.title} ({term_line(i.detail)})" for i in missing) + "\n"
+    )
+    stream.write("\nwritten:\n" + "".join(f"  {term_line(str(p))}\n" for p in written) + note)
     return 0
 
 

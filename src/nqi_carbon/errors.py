@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ._escape import term_line
+
 __all__ = [
     "CappedIssues",
     "DimensionalityMismatchError",
@@ -118,7 +120,12 @@ class Issue:
     severity: str = "error"
 
     def describe(self) -> str:
-        """One line naming where, what, the value and what is allowed."""
+        r"""One line naming where, what, the value and what is allowed.
+
+        Line breaks and other control characters of the parts (a file name, a message
+        quoting input) are shown as ``\uXXXX``: the line is one line and no terminal
+        escape sequence passes.
+        """
         row = None if self.row is None else f"row {self.row}"
         where = ", ".join(p for p in (self.file, row) if p)
         parts = [f"{where}: " if where else ""]
@@ -130,7 +137,7 @@ class Issue:
         if self.allowed:
             parts.append(f"; allowed: {self.allowed}")
         parts.append(f" [{self.code}]")
-        return "".join(parts)
+        return term_line("".join(parts))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the issue as a plain JSON-ready mapping."""
@@ -329,7 +336,7 @@ class InvalidInputError(NqiCarbonError, ValueError):
         n = len(kept) + sum(omitted.values())
         if omitted:
             kept.append(omitted_issues(omitted, listed=len(kept)))
-        head = f"{source}: " if source else ""
+        head = f"{term_line(source)}: " if source else ""
         msg = (
             head
             + f"{n:,} problem{'s' if n != 1 else ''} found:\n"

@@ -64,6 +64,9 @@ FACTOR_PACK_SCHEMA = "nqi-carbon/factor-pack@1"
 _MIN_INLINE_REFERENCE = 3  # the length Citation.document requires
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _REF = re.compile(r"^(?P<pack>[a-z0-9][a-z0-9-]*)(?:@(?P<version>\d+\.\d+\.\d+))?/(?P<rest>.+)$")
+# what separates the parts of a searched label (id, name): search ranks an item whose
+# parts equal the words before one that only contains them (烟煤 before 无烟煤)
+_LABEL_PARTS = re.compile(r"[\s/_\-.,;:()（）、，；：]+")
 
 
 class FactorPack(PackHeader):
@@ -748,16 +751,16 @@ class FactorRegistry:
         Returns
         -------
         list of Factor
-            Sorted by reference, so the same query always gives the same list.
+            Those where more words are a whole part of the id or name (``烟煤`` is a part
+            of ``Bituminous coal 烟煤``, only inside ``无烟煤``) first, then by reference,
+            so the same query always gives the same list.
 
         See Also
         --------
         search_fuels, search_all
         """
         labelled, in_notes = self._find(text, gas, region, year, factors=True, fuels=False)
-        return sorted(
-            (f for f in labelled or in_notes if isinstance(f, Factor)), key=lambda f: f.ref
-        )
+        return [f for f in labelled or in_notes if isinstance(f, Factor)]
 
     def search_fuels(
         self,
@@ -773,10 +776,10 @@ class FactorRegistry:
         region is its pack's (:attr:`LoadedPack.region`: ``CN`` for ``cn-mee``, ``GLOBAL``
         for ``ipcc-2006``). The gas of a fuel is ``CO2`` when it states a carbon content
         (the carbon-content method gives CO2 only); ``CO2e`` and other gases match no fuel.
-        Fuels state no validity, so *year* keeps them all.
+        Fuels state no validity, so *year* keeps them all. Ordered as :meth:`search`.
         """
         labelled, in_notes = self._find(text, gas, region, year, factors=False, fuels=True)
-        return sorted((f for f in labelled or in_notes if isinstance(f, Fuel)), key=lambda f: f.ref)
+        return [f for f in labelled or in_notes if isinstance(f, Fuel)]
 
     def search_all(
         self,
@@ -789,10 +792,10 @@ class FactorRegistry:
         """Factors and fuels matching the criteria (see :meth:`search`, :meth:`search_fuels`).
 
         The notes are searched only when neither a factor nor a fuel has every word in its
-        reference or name. Sorted by reference.
+        reference or name. Ordered as :meth:`search`.
         """
         labelled, in_notes = self._find(text, gas, region, year, factors=True, fuels=True)
-        return sorted(labelled or in_notes, key=lambda f: f.ref)
+        return labelled or in_notes
 
     def _find(
         self,
@@ -804,7 +807,11 @@ class FactorRegistry:
         factors: bool,
         fuels: bool,
     ) -> tuple[list[Factor | Fuel], list[Factor | Fuel]]:
-        """(matched in reference/name, matched only with the notes) for the criteria."""
+        """(matched in reference/name, matched only with the notes) for the criteria, ranked.
+
+        Each list is ordered by how many words are not a whole part of the label, then by
+        reference.
+        """
         words = [w.lower() for w in (text or "").split()]
         want_gas: str | None = None
         if gas is not None and gas.strip().lower() == "co2e":
@@ -821,6 +828,7 @@ class FactorRegistry:
 
         labelled: list[Factor | Fuel] = []
         in_notes: list[Factor | Fuel] = []
+        inexact: dict[str, int] = {}  # ref -> words that are not a whole part of the label
 
         def sort(item: Factor | Fuel, label: str, notes: str | None) -> None:
             label = label.lower()
@@ -828,6 +836,10 @@ class FactorRegistry:
                 labelled.append(item)
             elif all(w in f"{label} {notes or ''}".lower() for w in words):
                 in_notes.append(item)
+            else:
+                return
+            parts = set(_LABEL_PARTS.split(label))
+            inexact[item.ref] = sum(w not in parts for w in words)
 
         for f in self.factors() if factors else ():
             e = f.entry
@@ -848,7 +860,11 @@ class FactorRegistry:
             if not in_region(self.fuel_region(fuel)):
                 continue
             sort(fuel, f"{fuel.ref} {fuel.entry.name or ''}", fuel.entry.notes)
-        return labelled, in_notes
+
+        def rank(item: Factor | Fuel) -> tuple[int, str]:
+            return inexact[item.ref], item.ref
+
+        return sorted(labelled, key=rank), sorted(in_notes, key=rank)
 
     def resolve_any(self, ref: str) -> Factor | Fuel:
         """Return the factor or the fuel *ref* names (``pack/id`` or ``pack/fuel/id``).

@@ -176,11 +176,12 @@ def _relocate(data: dict[str, Any], inv: Inventory, target: Path) -> dict[str, A
 def _write_data(data: Any, p: Path, what: str) -> Path:
     """*data* as JSON or YAML by the file's suffix, written atomically."""
     from ._atomic import atomic_write_text
+    from ._escape import json_text
     from ._yaml import dump_yaml_text
 
     suffix = p.suffix.lower()
     if suffix == ".json":
-        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        text = json_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
     elif suffix in (".yaml", ".yml"):
         text = dump_yaml_text(data)
     else:

@@ -28,13 +28,16 @@ from pydantic import (
     model_validator,
 )
 
-from ._factor_schema import FactorEntry
+from ._factor_schema import FactorEntry, fraction_out_of_range
 from ._packs import issues_from_validation_error
 from ._schema import (
     FiniteFloat,
+    FreeText,
     Identifier,
     NonNegativeFloat,
+    RelativeUncertainty,
     RuleError,
+    SingleLineText,
     StrictModel,
     Uncertainty,
 )
@@ -106,13 +109,13 @@ def _unit_of(text: str, dimension: str | None, code: str, message: str = "") -> 
 class Organisation(StrictModel):
     """The reporting organisation (ISO 14064-1 clause 9.3.1 a, b, d)."""
 
-    name: Annotated[str, Field(min_length=1)]
+    name: SingleLineText = Field(min_length=1)
     id: Identifier
     consolidation: Consolidation
-    responsible_person: str | None = None
-    sector: str | None = None
-    address: str | None = None
-    description: str | None = None
+    responsible_person: SingleLineText | None = None
+    sector: SingleLineText | None = None
+    address: FreeText | None = None
+    description: FreeText | None = None
 
 
 class Period(StrictModel):
@@ -141,13 +144,13 @@ class Facility(StrictModel):
     """A site or asset inside the organisational boundary."""
 
     id: Identifier
-    name: str | None = None
+    name: SingleLineText | None = None
     region: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] | None = None
     equity_share: Annotated[FiniteFloat, Field(ge=0, le=1)] = 1.0
     financial_control: bool | None = None
     operational_control: bool | None = None
-    address: str | None = None
-    notes: str | None = None
+    address: FreeText | None = None
+    notes: FreeText | None = None
 
 
 class Instrument(StrictModel):
@@ -159,16 +162,16 @@ class Instrument(StrictModel):
     """
 
     id: Identifier
-    kind: str
-    uncertainty: NonNegativeFloat
+    kind: SingleLineText
+    uncertainty: RelativeUncertainty
     coverage_factor: Annotated[FiniteFloat, Field(gt=0)] = 2.0
-    accuracy_class: str | None = None
+    accuracy_class: SingleLineText | None = None
     calibrated_on: _dt.date | None = None
     calibration_due: _dt.date | None = None
-    certificate: str | None = None
-    traceability: str | None = None
-    serial: str | None = None
-    fallback_uncertainty: NonNegativeFloat | None = None
+    certificate: SingleLineText | None = None
+    traceability: FreeText | None = None
+    serial: SingleLineText | None = None
+    fallback_uncertainty: RelativeUncertainty | None = None
 
     @model_validator(mode="after")
     def calibration_due_after_calibrated_on(self) -> Instrument:
@@ -224,7 +227,7 @@ class Substitution(StrictModel):
 
     policy: Literal["mean_of_neighbours", "conservative", "pack_default", "stated"]
     gap_days: Annotated[int, Field(strict=True, ge=1)]
-    basis: str
+    basis: FreeText
 
 
 class ActivityRecord(StrictModel):
@@ -235,14 +238,14 @@ class ActivityRecord(StrictModel):
     """
 
     amount: FiniteFloat
-    unit: Annotated[str, Field(min_length=1)]
-    period: Annotated[str | None, BeforeValidator(_year_label)] = None
+    unit: SingleLineText = Field(min_length=1)
+    period: Annotated[SingleLineText | None, BeforeValidator(_year_label)] = None
     start: _dt.date | None = None
     end: _dt.date | None = None
     instrument: Identifier | None = None
     uncertainty: Uncertainty | None = None
-    evidence: str | None = None
-    note: str | None = None
+    evidence: FreeText | None = None
+    note: FreeText | None = None
     substitute: Substitution | None = None
 
     @field_validator("amount")
@@ -298,10 +301,10 @@ class MeasuredParameter(StrictModel):
     """A fuel parameter stated in the inventory (measured or taken from a document)."""
 
     value: Annotated[FiniteFloat, Field(gt=0)]
-    unit: Annotated[str, Field(min_length=1)]
+    unit: SingleLineText = Field(min_length=1)
     uncertainty: Uncertainty | None = None
-    evidence: str | None = None
-    lab: str | None = None
+    evidence: FreeText | None = None
+    lab: SingleLineText | None = None
     accreditation: Literal["CMA", "CNAS", "CMA+CNAS", "none"] | None = None
     report_date: _dt.date | None = None
     substitute: Substitution | None = None
@@ -322,7 +325,7 @@ class CarbonParameters(StrictModel):
     (a pack fuel such as ``cn-mee/fuel/anthracite``).
     """
 
-    fuel: str | None = None
+    fuel: SingleLineText | None = None
     ncv: MeasuredParameter | None = None
     carbon_content: MeasuredParameter | None = None
     carbon_fraction: MeasuredParameter | None = None
@@ -337,6 +340,40 @@ class CarbonParameters(StrictModel):
                 "give 'carbon_content' (per heat) or 'carbon_fraction' (per mass), not both",
             )
         return self
+
+    @field_validator("carbon_fraction", "oxidation")
+    @classmethod
+    def parameter_units_fit(
+        cls, v: MeasuredParameter | None, info: ValidationInfo
+    ) -> MeasuredParameter | None:
+        """The carbon fraction and the oxidation factor are fractions: unit '1' or '%'."""
+        if v is not None and not parse_unit(v.unit).dimensionless:
+            raise RuleError(
+                "parameter_units_fit",
+                f"{info.field_name} is a fraction: its unit is '1' or '%', not {v.unit!r}",
+            )
+        return v
+
+    @field_validator("carbon_fraction")
+    @classmethod
+    def carbon_fraction_within_0_1(cls, v: MeasuredParameter | None) -> MeasuredParameter | None:
+        """A measured carbon mass fraction lies within 0..1 (58.2 % is 0.582)."""
+        return _fraction_within_0_1("carbon_fraction_within_0_1", "carbon_fraction", v)
+
+    @field_validator("oxidation")
+    @classmethod
+    def oxidation_within_0_1(cls, v: MeasuredParameter | None) -> MeasuredParameter | None:
+        """An oxidation factor lies within 0..1: no fuel burns more carbon than it holds."""
+        return _fraction_within_0_1("oxidation_within_0_1", "oxidation", v)
+
+
+def _fraction_within_0_1(
+    code: str, name: str, v: MeasuredParameter | None
+) -> MeasuredParameter | None:
+    """Raise rule *code* unless parameter *name* is a fraction within 0..1 after its unit."""
+    if v is not None and (why := fraction_out_of_range(name, v.value, v.unit)):
+        raise RuleError(code, why)
+    return v
 
 
 ContractKind = Literal["certificate", "ppa", "green_tariff", "supplier"]
@@ -357,10 +394,10 @@ class Contract(StrictModel):
     id: Identifier | None = None
     kind: ContractKind
     amount: NonNegativeFloat
-    unit: Annotated[str, Field(min_length=1)] = "MWh"
-    factor: str | None = None
+    unit: SingleLineText = Field(default="MWh", min_length=1)
+    factor: SingleLineText | None = None
     zero_emission: bool = False
-    evidence: str | None = None
+    evidence: FreeText | None = None
     quality_criteria_met: bool | None = None
 
     @model_validator(mode="after")
@@ -390,20 +427,20 @@ class Source(StrictModel):
     id: Identifier
     facility: Identifier
     category: Annotated[int, Field(strict=True, ge=1, le=6)]
-    subcategory: str | None = None
+    subcategory: SingleLineText | None = None
     scope3_category: Annotated[int, Field(strict=True, ge=1, le=15)] | None = None
     method: Method = "factor"
-    factor: str | None = None
-    market_factor: str | None = None
+    factor: SingleLineText | None = None
+    market_factor: SingleLineText | None = None
     contracts: tuple[Contract, ...] = ()
-    gas: str | None = None
+    gas: SingleLineText | None = None
     origin: Literal["fossil", "non_fossil"] | None = None
     energy_basis: Literal["NCV", "GCV"] | None = None
     carbon: CarbonParameters | None = None
     activity: Annotated[tuple[ActivityRecord, ...], BeforeValidator(_one_or_many)] = ()
-    description: str | None = None
+    description: FreeText | None = None
     required_tier: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
-    tier_derogation: str | None = None
+    tier_derogation: FreeText | None = None
 
     @model_validator(mode="after")
     def scope3_category_only_for_indirect(self) -> Source:
@@ -472,12 +509,12 @@ class Removal(StrictModel):
     id: Identifier
     facility: Identifier
     amount: NonNegativeFloat
-    unit: str = "t"
+    unit: SingleLineText = "t"
     gas: Literal["CO2"] = "CO2"
     category: Literal[1] = 1
-    description: str | None = None
+    description: FreeText | None = None
     uncertainty: Uncertainty | None = None
-    evidence: str | None = None
+    evidence: FreeText | None = None
 
     @field_validator("unit")
     @classmethod
@@ -490,9 +527,9 @@ class Exclusion(StrictModel):
     """A source or category left out of the reporting boundary, with its justification."""
 
     category: Annotated[int, Field(strict=True, ge=1, le=6)]
-    subcategory: str | None = None
-    source: str | None = None
-    reason: Annotated[str, Field(min_length=3)]
+    subcategory: SingleLineText | None = None
+    source: SingleLineText | None = None
+    reason: FreeText = Field(min_length=3)
     estimated_co2e_t: NonNegativeFloat | None = None
 
 
@@ -501,26 +538,26 @@ class BaseYear(StrictModel):
 
     year: Annotated[int, Field(strict=True, ge=1990, le=2200)]
     total_co2e_t: NonNegativeFloat | None = None
-    inventory: str | None = None
-    recalculations: tuple[str, ...] = ()
+    inventory: SingleLineText | None = None
+    recalculations: tuple[FreeText, ...] = ()
 
 
 class Verification(StrictModel):
     """Whether and how the inventory was verified (ISO 14064-1 clause 9.3.1 s)."""
 
     status: Literal["not_verified", "limited", "reasonable"]
-    body: str | None = None
+    body: SingleLineText | None = None
     date: _dt.date | None = None
-    statement: str | None = None
+    statement: FreeText | None = None
 
 
 class Reporting(StrictModel):
     """What the published report states beyond the numbers (ISO 14064-1 clause 9.3.1)."""
 
-    title: str | None = None
-    intended_users: str | None = None
-    methodology_changes: str | None = None
-    conformity_statement: str | None = None
+    title: SingleLineText | None = None
+    intended_users: FreeText | None = None
+    methodology_changes: FreeText | None = None
+    conformity_statement: FreeText | None = None
     verification: Verification | None = None
     language: Literal["en", "zh", "en+zh"] = "en"
 
@@ -541,8 +578,8 @@ class Inventory(StrictModel):
     schema_: Literal["nqi-carbon/inventory@1"] = Field(alias="schema")
     organization: Organisation
     period: Period
-    gwp: str
-    factor_packs: tuple[str, ...] = ()
+    gwp: SingleLineText
+    factor_packs: tuple[SingleLineText, ...] = ()
     facilities: tuple[Facility, ...] = Field(min_length=1)
     instruments: tuple[Instrument, ...] = ()
     factors: tuple[FactorEntry, ...] = ()
@@ -550,9 +587,9 @@ class Inventory(StrictModel):
     removals: tuple[Removal, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()
     base_year: BaseYear | None = None
-    significance_criteria: str | None = None
+    significance_criteria: FreeText | None = None
     reporting: Reporting | None = None
-    activity_files: tuple[str, ...] = ()
+    activity_files: tuple[SingleLineText, ...] = ()
 
     _source_path: str | None = PrivateAttr(default=None)
     _input_sha256: str | None = PrivateAttr(default=None)
@@ -763,7 +800,7 @@ class Inventory(StrictModel):
                 yield src, rec
 
     def _repr_html_(self) -> str:
-        from html import escape
+        from ._escape import html_text as escape
 
         n_rec = sum(len(s.records) for s in self.sources)
         cats: dict[int, int] = {}

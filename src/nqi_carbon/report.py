@@ -10,17 +10,19 @@ Outputs: Markdown, self-contained HTML (inline CSS and SVG charts), JSON and Exc
 from __future__ import annotations
 
 import datetime as _dt
-import html
+import io
 import json
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from . import __version__
-from ._atomic import atomic_write, atomic_write_text
+from ._atomic import atomic_write_bytes, write_set
+from ._escape import excel_append, html_text, json_text, md_row, md_text, term_line
+from .errors import InvalidInputError, Issue
 from .gases import KYOTO_GROUPS
 from .gwp_values import gwp_citation
 from .result import Result
@@ -146,19 +148,6 @@ def _slug(name: str) -> str:
     return "t-" + "-".join(name.lower().split())
 
 
-_AUTOLINK = re.compile(r"&lt;(https?://[^\s<>&\"']+)&gt;")
-
-
-def md_safe(text: str) -> str:
-    """Markdown with no raw HTML: ``<`` and ``>`` become entities, http(s) autolinks stay.
-
-    Names, ids, evidence and citations may hold ``<script>``; the report's own Markdown
-    uses no HTML, so every angle bracket is escaped except ``<https://...>`` autolinks.
-    """
-    escaped = text.replace("<", "&lt;").replace(">", "&gt;")
-    return _AUTOLINK.sub(r"<\1>", escaped)
-
-
 # columns of the tables that may have no rows (a table without rows keeps its headers)
 _SOURCE_COLUMNS = (
     "source",
@@ -210,8 +199,8 @@ def _tr_html(pair: Pair, lang: Language) -> str:
     """HTML of an (English, Chinese) pair: the Chinese in a grey ``zh`` span when both."""
     en, zh = pair
     if lang == "en+zh" and en != zh:
-        return f'{html.escape(en)} <span class="zh" lang="zh-Hans">{html.escape(zh)}</span>'
-    return html.escape(_tr(pair, lang))
+        return f'{html_text(en)} <span class="zh" lang="zh-Hans">{html_text(zh)}</span>'
+    return html_text(_tr(pair, lang))
 
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
@@ -228,10 +217,10 @@ def _linked(text: str) -> str:
         url = m.group(0).rstrip(".,;:)]}")
         if len(url) <= len("https://"):
             continue
-        out.append(html.escape(text[at : m.start()]))
-        out.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>')
+        out.append(html_text(text[at : m.start()]))
+        out.append(f'<a href="{html_text(url)}">{html_text(url)}</a>')
         at = m.start() + len(url)
-    out.append(html.escape(text[at:]))
+    out.append(html_text(text[at:]))
     return "".join(out)
 
 
@@ -395,11 +384,6 @@ _TRANSLATED_COLUMNS = frozenset(
 """Columns whose values are fixed words shown in ``reporting.language`` (JSON/Excel keep them)."""
 
 
-def _md_cell(text: str) -> str:
-    """Text for one Markdown table cell: one line (a break would end the row), ``|`` escaped."""
-    return " ".join(text.split()).replace("|", "\\|")
-
-
 def period_pair(inv: Inventory) -> Pair:
     """The reporting period in English and Chinese, saying that the end is exclusive."""
     a, b = inv.period.start, inv.period.end
@@ -523,18 +507,42 @@ def _contrib_note(method: str | None, n: int) -> Pair:
     )
 
 
+_MAX_EPOCH = 253402300799
+"""9999-12-31T23:59:59Z, the last second a ``datetime.date`` can hold."""
+
+
 def _generation_date() -> _dt.date:
     """Today, or the reproducible-builds ``SOURCE_DATE_EPOCH`` when it is set.
 
     The generation date is the only part of a report that depends on when it was made;
     setting ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) makes the files byte-identical.
+    Unset or empty means today. Any other value must be ASCII digits (surrounding
+    whitespace aside) from 0 to 253402300799; anything else (``abc``, ``-5``, ``1e99``)
+    is an :class:`~nqi_carbon.errors.InvalidInputError` (``source_date_epoch``), as the
+    reproducible-builds specification asks of tools given a malformed value.
     """
     import os
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC).date()
-    return _dt.date.today()
+    if epoch is None or not epoch.strip():
+        return _dt.date.today()
+    digits = epoch.strip()
+    well_formed = digits.isascii() and digits.isdigit() and len(digits) <= len(str(_MAX_EPOCH))
+    if not well_formed or int(digits) > _MAX_EPOCH:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "source_date_epoch",
+                    "SOURCE_DATE_EPOCH is not a whole number of seconds since 1970-01-01T00:00:00Z",
+                    field="SOURCE_DATE_EPOCH",
+                    value=repr(epoch),
+                    allowed=f"ASCII digits, 0 to {_MAX_EPOCH} (9999-12-31); "
+                    "unset or empty for today's date",
+                )
+            ],
+            source="environment",
+        )
+    return _dt.datetime.fromtimestamp(int(digits), tz=_dt.UTC).date()
 
 
 class InventoryReport:
@@ -559,7 +567,7 @@ class InventoryReport:
         missing = sum(1 for i in items if i.status == "missing")
         open_ = sum(1 for f in res.findings if f.severity != "info")
         return (
-            f"<InventoryReport {inv.organization.name} ({inv.organization.id}), "
+            f"<InventoryReport {term_line(inv.organization.name)} ({term_line(inv.organization.id)}), "
             f"{inv.period.start} to {inv.period.end}: gross {_fmt(res.total_co2e)} t CO2e "
             f"({res.gwp_set}); {missing} of {len(items)} checklist items missing; "
             f"{_plural(open_, 'open finding')}>"
@@ -1334,8 +1342,10 @@ class InventoryReport:
         return d
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """JSON text of :meth:`to_dict` (never NaN)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        r"""JSON text of :meth:`to_dict` (never NaN; unsafe characters as ``\uXXXX``)."""
+        return json_text(
+            json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        )
 
     def _title(self) -> str:
         inv = self.inventory
@@ -1438,9 +1448,11 @@ class InventoryReport:
             if lang == "en+zh" and inv.reporting and inv.reporting.title
             else ""
         )
-        out = [f"# {self._title()}{sub}", ""]
+        # every value enters the Markdown through md_text (text) or md_cell (table cells)
+        out = [f"# {md_text(self._title())}{sub}", ""]
         out += [
-            f"- {_tr(label, lang)}: {value if isinstance(value, str) else _tr(value, lang)}"
+            f"- {md_text(_tr(label, lang))}: "
+            f"{md_text(value if isinstance(value, str) else _tr(value, lang))}"
             for label, value in self._facts()
         ]
         out += [
@@ -1451,18 +1463,17 @@ class InventoryReport:
             "|---|---:|",
         ]
         for key, _unit in _HEADLINE_TOTALS:
-            out.append(f"| {_tr(_TOTAL_LABELS[key], lang)} | {_fmt(t[key])} |")
+            out.append(md_row([_tr(_TOTAL_LABELS[key], lang), _fmt(t[key])]))
         out.append("")
         unc = self._uncertainty_sentence()
         if unc:
-            out += [unc, ""]
+            out += [md_text(unc, block_start=True), ""]
 
-        md = _md_cell
-        item_value = f"| {_tr(('Item', '项目'), lang)} | {_tr(('Value', '数值'), lang)} |"
+        item_value = md_row([_tr(("Item", "项目"), lang), _tr(("Value", "数值"), lang)])
         by_rows = self.base_year_rows()
         if by_rows:
             out += [f"## {_tr(_BASE_YEAR_TITLE, lang)}", "", item_value, "|---|---|"]
-            out += [f"| {_tr(label, lang)} | {md(value)} |" for label, value in by_rows]
+            out += [md_row([_tr(label, lang), value]) for label, value in by_rows]
             out.append("")
         notes = self._notes()
         for name, df in self._tables().items():
@@ -1473,19 +1484,19 @@ class InventoryReport:
                 out += [_tr(notes[name], lang, sep="\n\n"), ""]
             out += [_df_markdown(name, df, lang), ""]
         out += [f"## {_tr(_PROVENANCE_TITLE, lang)}", "", item_value, "|---|---|"]
-        out += [f"| {_tr(label, lang)} | {md(value)} |" for label, value in self.provenance_rows()]
+        out += [md_row([_tr(label, lang), value]) for label, value in self.provenance_rows()]
+        out += ["", md_row(_tr(h, lang) for h in _PACK_HEADERS), "|---|---|---|"]
         out += [
-            "",
-            "| " + " | ".join(_tr(h, lang) for h in _PACK_HEADERS) + " |",
-            "|---|---|---|",
-        ]
-        out += [
-            f"| {md(pk['id'])} | {md(pk['version'])} | {md(pk['sha256'])} |"
+            md_row([pk["id"], pk["version"], pk["sha256"]])
             for pk in res.provenance()["factor_packs"]
         ]
         out += ["", _tr(_PACK_HASH_NOTE, lang, sep="\n\n"), ""]
-        out += ["---", f"nqi-carbon {__version__}; input SHA-256 {inv.input_sha256 or '—'}", ""]
-        return md_safe("\n".join(out))
+        out += [
+            "---",
+            f"nqi-carbon {__version__}; input SHA-256 {md_text(inv.input_sha256 or '—')}",
+            "",
+        ]
+        return "\n".join(out)
 
     def svg_by_category(self) -> str:
         """Stacked bars of t CO2e per ISO category and gas (inline SVG)."""
@@ -1529,7 +1540,7 @@ class InventoryReport:
                     f"<title>Category {c}, {g}: {v:,.3f} t CO2e</title></rect>"
                 )
             parts.append(
-                f'<text x="{x + bw * 0.35:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">{html.escape(cat)} {c}</text>'
+                f'<text x="{x + bw * 0.35:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">{html_text(cat)} {c}</text>'
             )
         lx = left
         for g, colour in _GAS_COLOURS.items():
@@ -1538,7 +1549,7 @@ class InventoryReport:
                     f'<rect x="{lx}" y="{h - 14}" width="10" height="10" fill="{colour}"/>'
                 )
                 parts.append(
-                    f'<text x="{lx + 14}" y="{h - 5}" font-size="10">{html.escape(g)}</text>'
+                    f'<text x="{lx + 14}" y="{h - 5}" font-size="10">{html_text(g)}</text>'
                 )
                 lx += 70
         parts.append(
@@ -1586,7 +1597,7 @@ class InventoryReport:
             x = left + i * bw + bw * 0.2
             parts.append(
                 f'<rect x="{x:.1f}" y="{y(hi):.1f}" width="{bw * 0.6:.1f}" height="{y(lo) - y(hi):.1f}" '
-                f'fill="{colour}"><title>{html.escape(label)}</title></rect>'
+                f'fill="{colour}"><title>{html_text(label)}</title></rect>'
             )
             value = change if label == label_change else hi
             sign = "+" if label == label_change and change > 0 else ""
@@ -1596,7 +1607,7 @@ class InventoryReport:
             )
             parts.append(
                 f'<text x="{x + bw * 0.3:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">'
-                f"{html.escape(label)}</text>"
+                f"{html_text(label)}</text>"
             )
         parts.append(
             f'<line x1="{left}" x2="{w - 20}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#999"/>'
@@ -1611,7 +1622,7 @@ class InventoryReport:
         """
         res, inv, lang = self.result, self.inventory, self.language
         t = res.totals()
-        esc = html.escape
+        esc = html_text
         title = self._title()
 
         def h2(key: str, pair: Pair) -> str:
@@ -1714,7 +1725,12 @@ class InventoryReport:
         t CO2e amounts in ``#,##0.000``, relative uncertainties and variance shares as
         percentages; factor values, GWPs, masses and inputs keep Excel's General format
         (every significant digit). Column widths follow the content (at most 60 characters).
+        Text is always a text cell, never a formula (see :func:`~nqi_carbon._escape.excel_append`).
         """
+        return atomic_write_bytes(path, self._excel_bytes())
+
+    def _excel_bytes(self) -> bytes:
+        """The workbook of :meth:`to_excel` as the bytes of an ``.xlsx`` file."""
         try:
             import openpyxl
         except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
@@ -1725,15 +1741,19 @@ class InventoryReport:
 
         lang = self.language
         wb = openpyxl.Workbook()
+        # the generation date stands for "now" everywhere in the file, so that the bytes
+        # depend on SOURCE_DATE_EPOCH only (openpyxl would stamp the save time)
+        stamp = _dt.datetime.combine(self.generated, _dt.time())
+        wb.properties.created = stamp
         ws0 = wb.active
         assert ws0 is not None
         wb.remove(ws0)
         tot = wb.create_sheet("Totals")
-        tot.append(["key", "item", "value", "unit"])
+        excel_append(tot, ["key", "item", "value", "unit"])
         for cell in tot[1]:
             cell.font = Font(bold=True)
         for key, label, value, unit in self.totals_rows():
-            tot.append([key, label, _excel_value(value), unit])
+            excel_append(tot, [key, label, _excel_value(value), unit])
             if key == "mc_seed":
                 tot.cell(row=tot.max_row, column=3).number_format = "@"
             elif unit.startswith("t "):
@@ -1745,15 +1765,15 @@ class InventoryReport:
         for name, df in self._tables().items():
             ws = wb.create_sheet(name[:31])
             cols = [str(c) for c in df.columns]
-            ws.append([column_label(name, c, lang) for c in cols])
-            ws.append(cols)
+            excel_append(ws, [column_label(name, c, lang) for c in cols])
+            excel_append(ws, cols)
             for cell in ws[1]:
                 cell.font = Font(bold=True)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             for cell in ws[2]:
                 cell.font = Font(italic=True, color="808080", size=9)
             for row in df.itertuples(index=False):
-                ws.append([_excel_value(v) for v in row])
+                excel_append(ws, [_excel_value(v) for v in row])
             for col, cname in enumerate(cols, start=1):
                 fmt = None
                 if cname in _PERCENT_COLUMNS:
@@ -1779,63 +1799,111 @@ class InventoryReport:
             _excel_widths(ws)
         prov = wb.create_sheet("Provenance")
         p = self.result.provenance()
-        prov.append(["item", "value"])
-        prov.append(["library_version", p["library_version"]])
-        prov.append(["input_sha256", p["input_sha256"]])
-        prov.append(["gwp_set", self.result.gwp_set])
-        prov.append(["gwp_source", p["gwp_source"]])
-        for pack in p["factor_packs"]:
-            prov.append(
-                [f"pack {pack['id']}", f"version {pack['version']}, sha256 {pack['sha256']}"]
-            )
-        prov.append(["uncertainty_method", self.result.uncertainty_method])
-        # as text: a 63-bit seed loses digits as an Excel number (15 significant digits)
         seed = self.result.seed
-        prov.append(["seed", None if seed is None else str(seed)])
-        prov.cell(row=prov.max_row, column=2).number_format = "@"
-        prov.append(["iterations", self.result.iterations])
-        prov.append(["generated", self.generated.isoformat()])
-        prov.append(["hashes", _tr(_PACK_HASH_NOTE, lang, sep=" ")])
+        prov_rows: list[list[Any]] = [
+            ["item", "value"],
+            ["library_version", p["library_version"]],
+            ["input_sha256", p["input_sha256"]],
+            ["gwp_set", self.result.gwp_set],
+            ["gwp_source", p["gwp_source"]],
+            *(
+                [f"pack {pack['id']}", f"version {pack['version']}, sha256 {pack['sha256']}"]
+                for pack in p["factor_packs"]
+            ),
+            ["uncertainty_method", self.result.uncertainty_method],
+            # as text: a 63-bit seed loses digits as an Excel number (15 significant digits)
+            ["seed", None if seed is None else str(seed)],
+            ["iterations", self.result.iterations],
+            ["generated", self.generated.isoformat()],
+            ["hashes", _tr(_PACK_HASH_NOTE, lang, sep=" ")],
+        ]
+        for prov_row in prov_rows:
+            excel_append(prov, prov_row)
+            if prov_row[0] == "seed":
+                prov.cell(row=prov.max_row, column=2).number_format = "@"
         prov.freeze_panes = "A2"
         for cell in prov[1]:
             cell.font = Font(bold=True)
         _excel_widths(prov)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return _zip_dated(buf.getvalue(), stamp)
 
-        def write(fh: Any) -> None:
-            wb.save(fh)
+    _FILES: ClassVar[dict[str, str]] = {
+        "html": "report.html",
+        "md": "report.md",
+        "json": "report.json",
+        "xlsx": "report.xlsx",
+    }
 
-        return atomic_write(path, write)
+    def _render(self, formats: Iterable[str]) -> dict[str, bytes]:
+        """The report files of *formats*, rendered in memory: {file name: bytes}.
+
+        Every format is rendered before anything is written; an unknown format is a
+        ``ValueError`` before any rendering.
+        """
+        formats = list(dict.fromkeys(formats))
+        bad = [f for f in formats if f not in self._FILES]
+        if bad:
+            raise ValueError(f"unknown report format {bad[0]!r}; allowed: {', '.join(self._FILES)}")
+        render = {
+            "html": lambda: self.to_html().encode("utf-8"),
+            "md": lambda: self.to_markdown().encode("utf-8"),
+            "json": lambda: (self.to_json() + "\n").encode("utf-8"),
+            "xlsx": self._excel_bytes,
+        }
+        return {self._FILES[f]: render[f]() for f in formats}
 
     def write(
         self, out_dir: str | Path, formats: Iterable[str] = ("html", "md", "json", "xlsx")
     ) -> list[Path]:
-        """Write the report files (atomically) and return their paths."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for fmt in formats:
-            if fmt == "html":
-                written.append(atomic_write_text(out / "report.html", self.to_html()))
-            elif fmt == "md":
-                written.append(atomic_write_text(out / "report.md", self.to_markdown()))
-            elif fmt == "json":
-                written.append(atomic_write_text(out / "report.json", self.to_json() + "\n"))
-            elif fmt == "xlsx":
-                written.append(self.to_excel(out / "report.xlsx"))
-            else:
-                raise ValueError(f"unknown report format {fmt!r}; allowed: html, md, json, xlsx")
-        return written
+        """Write the report files as one set and return their paths.
+
+        All files are rendered in memory first (an error writes nothing), then written to a
+        staging folder inside *out_dir* and moved into place together while holding a lock
+        on *out_dir*, so concurrent writers into one folder never mix their files and a
+        run killed midway is cleaned up (or completed) by the next one. Files in *out_dir*
+        that are not report files are never touched. See :func:`nqi_carbon._atomic.write_set`.
+        """
+        return write_set(out_dir, self._render(formats))
 
     def _repr_html_(self) -> str:
         missing = [i for i in self.checklist() if i.status == "missing"]
         lst = "".join(
-            f"<li>{i.item}: {html.escape(i.title)} — {html.escape(i.detail)}</li>" for i in missing
+            f"<li>{i.item}: {html_text(i.title)} — {html_text(i.detail)}</li>" for i in missing
         )
         return self.result._repr_html_() + (
             f"<div><b>{_plural(len(missing), 'checklist item')} missing</b><ul>{lst}</ul></div>"
             if missing
             else ""
         )
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _zip_dated(data: bytes, when: _dt.datetime) -> bytes:
+    """The ``.xlsx`` archive *data* dated *when* throughout.
+
+    openpyxl writes the save time as the workbook's ``modified`` property whatever it was
+    set to, and zip dates each entry with the local time: both become *when*, so the
+    bytes depend on the report's generation date only.
+    """
+    import zipfile
+
+    out = io.BytesIO()
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(lambda m: m.group(1) + iso + m.group(2), body)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = info.compress_type
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, body)
+    return out.getvalue()
 
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -2035,23 +2103,17 @@ def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
     if df.empty:
         return "_none / 无_" if lang == "en+zh" else ("_无_" if lang == "zh" else "_none_")
     v = _view(name, df, lang)
-
-    clean = _md_cell
-
     lines = [
-        "| " + " | ".join(clean(_tr(h, lang)) for h in v.headers) + " |",
+        md_row(_tr(h, lang) for h in v.headers),
         "|" + "|".join("---:" if n else "---" for n in v.numeric) + "|",
     ]
-    lines += [
-        "| " + " | ".join(clean(c if isinstance(c, str) else _tr(c, lang)) for c in r) + " |"
-        for r in v.rows
-    ]
+    lines += [md_row(c if isinstance(c, str) else _tr(c, lang) for c in r) for r in v.rows]
     return "\n".join(lines)
 
 
 def _df_html(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
     if df.empty:
-        return f"<p><i>{html.escape(_tr(('none', '无'), lang))}</i></p>"
+        return f"<p><i>{html_text(_tr(('none', '无'), lang))}</i></p>"
     v = _view(name, df, lang)
     head = "".join(
         f"<th class='num'>{_tr_html(h, lang)}</th>" if n else f"<th>{_tr_html(h, lang)}</th>"
@@ -2066,7 +2128,7 @@ def _df_html(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
             elif col in _LINKED_COLUMNS:
                 text = _linked(c)
             else:
-                text = html.escape(c)
+                text = html_text(c)
             cells.append(f"<td class='num'>{text}</td>" if n else f"<td>{text}</td>")
         tr = f"<tr class='{klass}'>" if klass else "<tr>"
         body.append(f"{tr}{''.join(cells)}</tr>")

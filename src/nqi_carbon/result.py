@@ -362,8 +362,12 @@ class Result:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """The ``result@1`` JSON text (never contains NaN or Infinity)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        r"""The ``result@1`` JSON text (never NaN or Infinity; unsafe characters as ``\uXXXX``)."""
+        from ._escape import json_text
+
+        return json_text(
+            json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        )
 
     def __repr__(self) -> str:
         # short: print(result) in a script or REPL must not dump every line and array
@@ -376,7 +380,7 @@ class Result:
         )
 
     def _repr_html_(self) -> str:
-        from html import escape
+        from ._escape import html_text as escape
 
         t = self.totals()
         rows = "".join(

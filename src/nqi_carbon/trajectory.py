@@ -1034,7 +1034,7 @@ def svg_trend(
     title: str = "Emissions, forecast and targets",
 ) -> str:
     """Inline SVG: actual emissions, the forecast with its band, and the target path."""
-    import html as _html
+    from ._escape import html_text
 
     years = sorted(
         set(actuals)
@@ -1058,7 +1058,7 @@ def svg_trend(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
-        f'aria-label="{_html.escape(title)}">'
+        f'aria-label="{html_text(title)}">'
     ]
     for k in range(5):
         v = vmax * k / 4
@@ -1117,7 +1117,7 @@ def svg_trend(
 
 def svg_decomposition(effects: Mapping[str, float], total: float) -> str:
     """Inline SVG bar chart of additive LMDI effects and the total change [t CO2e]."""
-    import html as _html
+    from ._escape import html_text
 
     items = [*effects.items(), ("total", total)]
     vmax = max(abs(v) for _, v in items) or 1.0
@@ -1133,7 +1133,7 @@ def svg_decomposition(effects: Mapping[str, float], total: float) -> str:
         x = mid if v >= 0 else mid + v * scale
         colour = "#e15759" if v > 0 else "#59a14f"
         parts.append(
-            f'<text x="{left - 8}" y="{y + 14}" font-size="11" text-anchor="end">{_html.escape(name)}</text>'
+            f'<text x="{left - 8}" y="{y + 14}" font-size="11" text-anchor="end">{html_text(name)}</text>'
             f'<rect x="{x:.1f}" y="{y}" width="{abs(v) * scale:.1f}" height="18" fill="{colour}"/>'
             f'<text x="{mid + (v * scale if v >= 0 else 0) + 4:.1f}" y="{y + 14}" font-size="10">{v:+,.1f}</text>'
         )
@@ -1158,19 +1158,17 @@ def trajectory_page(
     *parameters* (method, base and target year, target or budget, fit range...) and the
     *notes* on the input are stated on the page: every figure depends on them.
     """
-    import html as _html
+    from ._escape import html_text
 
     def table(df: pd.DataFrame) -> str:
-        head = "".join(
-            f"<th>{_html.escape(str(c))}</th>" for c in [df.index.name or "", *df.columns]
-        )
+        head = "".join(f"<th>{html_text(str(c))}</th>" for c in [df.index.name or "", *df.columns])
         body = ""
         for idx, row in df.iterrows():
             cells = "".join(
-                f"<td>{'' if v is None or (isinstance(v, float) and math.isnan(v)) else (f'{v:,.3f}' if isinstance(v, float) else _html.escape(str(v)))}</td>"
+                f"<td>{'' if v is None or (isinstance(v, float) and math.isnan(v)) else (f'{v:,.3f}' if isinstance(v, float) else html_text(str(v)))}</td>"
                 for v in row.tolist()
             )
-            body += f"<tr><td>{idx}</td>{cells}</tr>"
+            body += f"<tr><td>{html_text(str(idx))}</td>{cells}</tr>"
         return f"<table><tr>{head}</tr>{body}</table>"
 
     decomp = ""
@@ -1182,15 +1180,15 @@ def trajectory_page(
             else ""
         )
         add = "".join(
-            f"<tr><td style='text-align:left'>{_html.escape(str(k))}</td><td>{v:,.3f}</td></tr>"
+            f"<tr><td style='text-align:left'>{html_text(str(k))}</td><td>{v:,.3f}</td></tr>"
             for k, v in decomposition["additive"].items()
         )
         mult = "".join(
-            f"<tr><td style='text-align:left'>{_html.escape(str(k))}</td><td>{v:.6f}</td></tr>"
+            f"<tr><td style='text-align:left'>{html_text(str(k))}</td><td>{v:.6f}</td></tr>"
             for k, v in (decomposition.get("multiplicative") or {}).items()
         )
         decomp = (
-            f"<h2>Decomposition of the change{_html.escape(span)} (LMDI-I)</h2>"
+            f"<h2>Decomposition of the change{html_text(span)} (LMDI-I)</h2>"
             + svg_decomposition(decomposition["additive"], decomposition["total_change_t"])
             + f"<p>Total change {decomposition['total_change_t']:,.3f} t CO2e.</p>"
             + "<table><tr><th>additive effect</th><th>t CO2e</th></tr>"
@@ -1214,8 +1212,8 @@ def trajectory_page(
         "decline_years": "Sustained decline (years)",
     }
     params_rows = "".join(
-        f"<tr><td style='text-align:left'>{_html.escape(labels.get(k, k))}</td>"
-        f"<td style='text-align:left'>{_html.escape('—' if v is None else (f'{v:,.3f}' if isinstance(v, float) else str(v)))}</td></tr>"
+        f"<tr><td style='text-align:left'>{html_text(labels.get(k, k))}</td>"
+        f"<td style='text-align:left'>{html_text('—' if v is None else (f'{v:,.3f}' if isinstance(v, float) else str(v)))}</td></tr>"
         for k, v in (parameters or {}).items()
     )
     change = forecast.attrs.get("annual_change")
@@ -1225,14 +1223,14 @@ def trajectory_page(
             f"<td style='text-align:left'>{100 * change:+.3f} % a year</td></tr>"
         )
     params_html = (f"<h2>Parameters</h2><table>{params_rows}</table>" if params_rows else "") + (
-        "<ul>" + "".join(f"<li>{_html.escape(n)}</li>" for n in notes) + "</ul>" if notes else ""
+        "<ul>" + "".join(f"<li>{html_text(n)}</li>" for n in notes) + "</ul>" if notes else ""
     )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{_html.escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{html_text(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
 table{{border-collapse:collapse;font-size:.85em}} td,th{{border:1px solid #ddd;padding:.2em .5em;text-align:right}}</style>
-</head><body><h1>{_html.escape(title)}</h1>
-<p><b>Peak:</b> {_html.escape(peak.status.replace("_", " "))} — {_html.escape(peak.evidence)}
+</head><body><h1>{html_text(title)}</h1>
+<p><b>Peak:</b> {html_text(peak.status.replace("_", " "))} — {html_text(peak.evidence)}
 (plateau band {100 * peak.plateau_band:g} %, sustained decline over {peak.decline_years} years).</p>
 {params_html}
 {svg_trend(actuals, forecast=forecast, targets=targets, title=title)}
@@ -1285,11 +1283,15 @@ class TrajectoryReport:
         }
 
     def to_json(self) -> str:
-        """JSON text (never NaN)."""
+        r"""JSON text (never NaN; unsafe characters as ``\uXXXX``)."""
         import json
 
-        return json.dumps(
-            self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False, default=_json_default
+        from ._escape import json_text
+
+        return json_text(
+            json.dumps(
+                self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False, default=_json_default
+            )
         )
 
     def to_html(self) -> str:
@@ -1306,8 +1308,11 @@ class TrajectoryReport:
         )
 
     def _repr_html_(self) -> str:
+        from ._escape import html_text
+
         return svg_trend(self.actuals, forecast=self.forecast, targets=self.targets) + (
-            f"<p>Peak: {self.peak.status.replace('_', ' ')} — {self.peak.evidence}</p>"
+            f"<p>Peak: {html_text(self.peak.status.replace('_', ' '))} — "
+            f"{html_text(self.peak.evidence)}</p>"
         )
 
 

@@ -202,6 +202,10 @@ def sample_multipliers(
         if spec.distribution == "lognormal":
             mu = 0.5 * (math.log(spec.lower) + math.log(spec.upper))
             sigma = (math.log(spec.upper) - math.log(spec.lower)) / (2 * Z95)
+            # X itself may overflow near the float range: then X/nominal in log space
+            if nominal > 0 and mu + 10 * sigma > 700:
+                with np.errstate(over="ignore"):
+                    return np.asarray(np.exp(rng.normal(mu - math.log(nominal), sigma, size)))
             return np.asarray(np.exp(rng.normal(mu, sigma, size)) / nominal)
         if spec.distribution == "uniform":
             return np.asarray(rng.uniform(spec.lower, spec.upper, size) / nominal)
@@ -272,7 +276,8 @@ def _non_normal_activity(
                     rng.standard_normal(out=m)
                     m *= ((lb - la) / (2 * Z95))[:, None]
                     m += (0.5 * (la + lb))[:, None]
-                    np.exp(m, out=m)
+                    with np.errstate(over="ignore"):  # inf is refused as result_magnitude
+                        np.exp(m, out=m)
                 else:  # triangular, mode at the stated amount
                     width = np.where(bv > av, bv - av, 1.0)
                     mode = np.clip(1.0, av, bv)

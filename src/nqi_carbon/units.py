@@ -31,22 +31,50 @@ Domain units added to pint's defaults
 Numeric prefixes such as ``10^4 Nm3``, ``10^4 kWh`` or ``10^4 t`` (as used in Chinese
 statistical reports, 万) parse as units 10 000 times the base.
 
+Unit grammar
+------------
+A unit is read by a small grammar of its own before pint sees anything, so a unit string
+is never evaluated as arithmetic (``"10**10**10"`` or ``"MWh + kWh"`` are refused, not
+computed) and parsing takes time linear in its length::
+
+    unit     := product
+    product  := power (('*' | '·' | '⋅' | '/' | spaces) power)*    left to right
+    power    := atom ['^' exponent | '**' exponent | superscript exponent]
+    atom     := NAME | '%' | '1' | '10' ('^' | '**') exponent | '(' product ')'
+    exponent := ['+' | '-'] digits  |  '(' ['+' | '-'] digits ')'
+
+``NAME`` is a unit name of the registry (letters, digits after the first letter, ``_``;
+``µ``/``μ`` as in ``µg``; ``Nm^3`` and ``Nm³`` are aliases of ``Nm3``). Unit exponents
+are integers with ``|n| <= MAX_UNIT_EXPONENT``; a power-of-ten prefix ``10^n`` takes
+``1 <= n <= MAX_TEN_EXPONENT`` and the overall size of any part of the expression stays
+within ``10^±MAX_SCALE_EXPONENT``; parentheses nest at most ``MAX_UNIT_DEPTH`` deep; the
+whole text is at most ``MAX_UNIT_LENGTH`` characters. ``"1"`` is a dimensionless amount.
+Everything else (other numbers, decimal commas, ``+``, ``-`` outside an exponent, powers
+of powers, control characters) is refused with :class:`~nqi_carbon.errors.UnknownUnitError`.
+
 Gas and refrigerant names are never units: ``"kg R-410A"`` or ``"tCO2e"`` are refused
 with a message saying to give the gas separately.
 """
 
 from __future__ import annotations
 
+import operator
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .errors import DimensionalityMismatchError, UnknownUnitError
+from .errors import DimensionalityMismatchError, UnknownUnitError, close_matches
 
 if TYPE_CHECKING:
     import pint
 
 __all__ = [
+    "MAX_SCALE_EXPONENT",
+    "MAX_TEN_EXPONENT",
+    "MAX_UNIT_DEPTH",
+    "MAX_UNIT_EXPONENT",
+    "MAX_UNIT_LENGTH",
     "check_dimension",
     "conventional_basis",
     "conversion_factor",
@@ -140,14 +168,328 @@ def _refuse(text: str) -> None:
         )
 
 
+MAX_UNIT_LENGTH = 100
+"""Longest unit expression accepted, in characters (``GJ/(10^4 Nm3)`` has 13)."""
+
+MAX_UNIT_EXPONENT = 4
+"""Largest ``|n|`` of a unit power ``m^n``, ``m**n`` or ``m²`` (``K^4`` is the largest in use)."""
+
+MAX_UNIT_DEPTH = 4
+"""Deepest nesting of parentheses in a unit expression."""
+
+MAX_TEN_EXPONENT = 12
+"""Largest ``n`` of a power-of-ten prefix ``10^n`` (万 is 10^4, 亿 10^8)."""
+
+MAX_SCALE_EXPONENT = 24
+"""Bound on the size of every part of a unit expression: within ``10^±24``."""
+
+_ALLOWED = (
+    "unit names (t, kg, MWh, Nm3, m², µg...) joined by '*', '·', '/' or spaces; integer "
+    f"powers ^n, **n or superscripts with |n| <= {MAX_UNIT_EXPONENT}; parentheses up to "
+    f"{MAX_UNIT_DEPTH} deep; '1' for a dimensionless amount; '%'; a power-of-ten prefix "
+    f"10^n with 1 <= n <= {MAX_TEN_EXPONENT} (e.g. '10^4 Nm3'); no other numbers and no "
+    f"arithmetic; at most {MAX_UNIT_LENGTH} characters"
+)
+
+_SUPERSCRIPT_DIGITS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True))
+_SUPERSCRIPT_SIGNS = {"⁻": "-", "⁺": "+"}
+_MULTIPLY = {"*", "·", "⋅"}
+_SPACES = {" ", "\t", "\u00a0", "\u202f"}
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
+# names written with a power or superscript that the registry defines as one unit
+_COMPOSITE_NAMES = tuple(
+    sorted(
+        {
+            alias.strip()
+            for line in _DEFINITIONS
+            for alias in line.split("=")[2:]
+            if not alias.strip().isidentifier()
+        },
+        key=len,
+        reverse=True,
+    )
+)
+# common units offered as "did you mean" for an unknown name
+_SUGGESTED = (
+    "t", "kg", "g", "kt", "Mt", "Gg", "tC", "kgC", "J", "kJ", "MJ", "GJ", "TJ", "PJ", "Wh",
+    "kWh", "MWh", "GWh", "TWh", "tce", "kgce", "toe", "ktoe", "Mtoe", "Btu", "kBtu", "MMBtu",
+    "therm", "Nm3", "m3", "L", "gallon", "barrel", "km", "tkm", "pkm", "vkm", "passenger",
+    "vehicle", "h", "day", "year", "percent", "short_ton", "long_ton", "CNY", "USD", "EUR",
+    "GBP", "JPY", "HKD",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # name, one, number, op, open, close, sign, sup
+    text: str
+    pos: int  # 0-based index in the unit text
+    spaced: bool  # whitespace precedes it
+
+
+def _name_char(c: str) -> bool:
+    return c == "_" or (c.isalnum() and c not in _SUPERSCRIPT_DIGITS)
+
+
+def _bad(text: str, reason: str) -> UnknownUnitError:
+    return UnknownUnitError(text, reason=f"{reason}; allowed: {_ALLOWED}")
+
+
+def _lex(text: str) -> list[_Token]:
+    """Split a unit expression into tokens (one pass, no backtracking)."""
+    tokens: list[_Token] = []
+    i, n, spaced = 0, len(text), False
+    while i < n:
+        c = text[i]
+        if c in _SPACES:
+            i, spaced = i + 1, True
+            continue
+        start = i
+        if c.isalpha() or c == "_":
+            composite = next((a for a in _COMPOSITE_NAMES if text.startswith(a, i)), None)
+            j = i + len(composite) if composite else i + 1
+            if composite is None:
+                while j < n and _name_char(text[j]):
+                    j += 1
+            elif j < n and (_name_char(text[j]) or text[j] in _SUPERSCRIPT_DIGITS):
+                composite = None  # 'Nm^34' is not the alias 'Nm^3'
+                j = i + 1
+                while j < n and _name_char(text[j]):
+                    j += 1
+            tokens.append(_Token("name", text[i:j], start, spaced))
+            i = j
+        elif c.isdigit() and c.isascii():
+            m = _NUMBER.match(text, i)
+            assert m is not None
+            j = m.end()
+            word = m.group(0)
+            tokens.append(_Token("one" if word == "1" else "number", word, start, spaced))
+            i = j
+        elif c in _SUPERSCRIPT_DIGITS or c in _SUPERSCRIPT_SIGNS:
+            j = i
+            while j < n and (text[j] in _SUPERSCRIPT_DIGITS or text[j] in _SUPERSCRIPT_SIGNS):
+                j += 1
+            word = "".join(
+                _SUPERSCRIPT_DIGITS.get(ch) or _SUPERSCRIPT_SIGNS[ch] for ch in text[i:j]
+            )
+            tokens.append(_Token("sup", word, start, spaced))
+            i = j
+        elif text.startswith("**", i) or c == "^":
+            j = i + (2 if c == "*" else 1)
+            tokens.append(_Token("power", text[i:j], start, spaced))
+            i = j
+        elif c in _MULTIPLY or c == "/":
+            tokens.append(_Token("op", "/" if c == "/" else "*", start, spaced))
+            i += 1
+        elif c in "()":
+            tokens.append(_Token("open" if c == "(" else "close", c, start, spaced))
+            i += 1
+        elif c in "+-":
+            tokens.append(_Token("sign", c, start, spaced))
+            i += 1
+        elif c == "%":
+            tokens.append(_Token("name", "%", start, spaced))
+            i += 1
+        else:
+            shown = repr(c) if c.isprintable() else f"U+{ord(c):04X}"
+            hint = (
+                " (a unit has no decimal comma or thousands separator: numbers belong in the "
+                "amount)"
+                if c == ","
+                else ""
+            )
+            raise _bad(text, f"character {shown} at position {i + 1} is not allowed{hint}")
+        spaced = False
+    return tokens
+
+
+# A parsed unit: ("name", str) | ("one",) | ("ten", n) | ("*" or "/", left, right) | ("^", base, n)
+_Node = tuple[Any, ...]
+
+
+class _Parser:
+    """Recursive descent over the tokens; recursion is bounded by ``MAX_UNIT_DEPTH``."""
+
+    def __init__(self, text: str, tokens: list[_Token]) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.i = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def fail(self, tok: _Token | None, what: str) -> UnknownUnitError:
+        where = "at the end" if tok is None else f"{tok.text!r} at position {tok.pos + 1}"
+        return _bad(self.text, f"{what} ({where})")
+
+    def parse(self) -> _Node:
+        node = self.product(0)
+        tok = self.peek()
+        if tok is not None:
+            raise self.fail(
+                tok, "unexpected closing parenthesis" if tok.kind == "close" else "unexpected text"
+            )
+        return node
+
+    def product(self, depth: int) -> _Node:
+        node = self.power(depth)
+        while (tok := self.peek()) is not None and tok.kind != "close":
+            if tok.kind == "op":
+                self.take()
+                node = (tok.text, node, self.power(depth))
+            elif tok.kind in ("name", "one", "number", "open") and tok.spaced:
+                node = ("*", node, self.power(depth))  # a space multiplies
+            elif tok.kind in ("name", "one", "number", "open"):
+                raise self.fail(tok, "write '*' or a space between two units")
+            elif tok.kind in ("power", "sup"):
+                raise self.fail(tok, "a power cannot be raised to a power")
+            else:
+                raise self.fail(
+                    tok, f"{tok.text!r} is not a unit operator: no addition or subtraction"
+                )
+        return node
+
+    def power(self, depth: int) -> _Node:
+        atom = self.atom(depth)
+        tok = self.peek()
+        if atom[0] == "ten" or tok is None or tok.kind not in ("power", "sup"):
+            return atom
+        self.take()
+        n = self.exponent(tok) if tok.kind == "power" else self.integer(tok, tok.text)
+        if abs(n) > MAX_UNIT_EXPONENT:
+            raise self.fail(
+                tok, f"exponent {n} is outside -{MAX_UNIT_EXPONENT}..{MAX_UNIT_EXPONENT}"
+            )
+        return ("^", atom, n)
+
+    def atom(self, depth: int) -> _Node:
+        tok = self.peek()
+        if tok is None:
+            raise self.fail(tok, "a unit is missing")
+        self.take()
+        if tok.kind == "name":
+            return ("name", tok.text)
+        if tok.kind == "one":
+            return ("one",)
+        if tok.kind == "number":
+            nxt = self.peek()
+            if tok.text == "10" and nxt is not None and nxt.kind == "power" and not nxt.spaced:
+                self.take()
+                n = self.exponent(nxt)
+                if not 1 <= n <= MAX_TEN_EXPONENT:
+                    raise self.fail(
+                        nxt, f"a power-of-ten prefix is 10^1..10^{MAX_TEN_EXPONENT}, not 10^{n}"
+                    )
+                return ("ten", n)
+            raise self.fail(
+                tok,
+                f"the number {tok.text!r} is not allowed in a unit: numbers belong in the "
+                "amount (a unit may only start with a power of ten such as 10^4)",
+            )
+        if tok.kind == "open":
+            if depth >= MAX_UNIT_DEPTH:
+                raise self.fail(tok, f"parentheses nest more than {MAX_UNIT_DEPTH} deep")
+            node = self.product(depth + 1)
+            close = self.peek()
+            if close is None or close.kind != "close":
+                raise self.fail(close, "a parenthesis is not closed")
+            self.take()
+            return node
+        raise self.fail(tok, "a unit is missing")
+
+    def exponent(self, after: _Token) -> int:
+        tok = self.peek()
+        parens = tok is not None and tok.kind == "open"
+        if parens:
+            self.take()
+        sign = ""
+        tok = self.peek()
+        if tok is not None and tok.kind == "sign":
+            sign = self.take().text
+        tok = self.peek()
+        if tok is None or tok.kind not in ("one", "number"):
+            raise self.fail(
+                tok if tok is not None else None, f"{after.text!r} needs a whole-number exponent"
+            )
+        self.take()
+        n = self.integer(tok, sign + tok.text)
+        if parens:
+            close = self.peek()
+            if close is None or close.kind != "close":
+                raise self.fail(close, "a parenthesis is not closed")
+            self.take()
+        return n
+
+    def integer(self, tok: _Token, word: str) -> int:
+        digits = word.lstrip("+-")
+        if not digits.isdigit() or not digits.isascii() or len(digits) > 3:
+            raise self.fail(tok, "an exponent is a small whole number")
+        return int(word)
+
+
+def _scale(node: _Node, text: str) -> int:
+    """Power of ten a parsed unit carries; every part is checked to stay within bounds."""
+    kind = node[0]
+    if kind in ("name", "one"):
+        return 0
+    if kind == "ten":
+        k = int(node[1])
+    elif kind == "^":
+        k = _scale(node[1], text) * int(node[2])
+    else:
+        left, right = _scale(node[1], text), _scale(node[2], text)
+        k = left + right if kind == "*" else left - right
+    if abs(k) > MAX_SCALE_EXPONENT:
+        raise _bad(text, f"the expression's size 10^{k} is outside 10^±{MAX_SCALE_EXPONENT}")
+    return k
+
+
+def _evaluate(node: _Node, text: str) -> Any:
+    """Build the quantity with the same operations pint's own parser would apply."""
+    import pint
+
+    kind = node[0]
+    if kind == "one":
+        return 1
+    if kind == "ten":
+        return 10 ** int(node[1])
+    ureg = registry()
+    if kind == "name":
+        name = str(node[1])
+        if name == "dimensionless":
+            return ureg.Quantity(1)
+        try:
+            canonical = ureg.get_name(name)
+        except pint.errors.UndefinedUnitError:
+            raise UnknownUnitError(
+                text,
+                reason=f"{name!r} is not a unit name nqi-carbon knows",
+                matches=close_matches(name, _SUGGESTED),
+            ) from None
+        return ureg.Quantity(1, ureg.UnitsContainer({canonical: 1}))
+    if kind == "^":
+        return operator.pow(_evaluate(node[1], text), int(node[2]))
+    op = operator.mul if kind == "*" else operator.truediv
+    return op(_evaluate(node[1], text), _evaluate(node[2], text))
+
+
 @lru_cache(maxsize=4096)
 def parse_unit(text: str) -> pint.Quantity[Any]:
     """Parse a unit expression into a pint Quantity of magnitude one unit.
 
+    The text is read by the grammar in this module's docstring (never evaluated as
+    arithmetic), in time linear in its length; its parts are then combined by pint.
+
     Parameters
     ----------
     text : str
-        E.g. ``"MWh"``, ``"kg/TJ"``, ``"GJ/(10^4 Nm3)"``, ``"10^4 kWh"``, ``"t*km"``.
+        E.g. ``"MWh"``, ``"kg/TJ"``, ``"GJ/(10^4 Nm3)"``, ``"10^4 kWh"``, ``"t*km"``;
+        at most :data:`MAX_UNIT_LENGTH` characters.
 
     Returns
     -------
@@ -158,27 +500,24 @@ def parse_unit(text: str) -> pint.Quantity[Any]:
     Raises
     ------
     UnknownUnitError
-        Unknown or ambiguous units, gas names and expressions that are not a unit.
+        Unknown or ambiguous units, gas names, and text outside the grammar (numbers,
+        arithmetic, text longer than :data:`MAX_UNIT_LENGTH`); the message says what is
+        allowed.
     """
     if not isinstance(text, str):
         raise UnknownUnitError(repr(text), reason="a unit must be a string")
+    if len(text) > MAX_UNIT_LENGTH:
+        raise UnknownUnitError(
+            text[:20] + "...",
+            reason=f"a unit is at most {MAX_UNIT_LENGTH} characters (got {len(text)})",
+        )
     _refuse(text)
-    import pint
-
+    tree = _Parser(text, _lex(text)).parse()
+    _scale(tree, text)
     ureg = registry()
-    try:
-        q = ureg.parse_expression(text)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
-        raise UnknownUnitError(text, reason=str(exc)) from None
-    except Exception as exc:  # tokenizer/parse errors from pint have no common base
-        raise UnknownUnitError(text, reason=f"not a unit expression ({exc})") from None
+    q = _evaluate(tree, text)
     if not isinstance(q, ureg.Quantity):
-        if isinstance(q, int | float) and not isinstance(q, bool):
-            q = ureg.Quantity(q, "dimensionless")
-        else:
-            raise UnknownUnitError(text, reason="not a unit expression")
-    if not (0 < float(q.magnitude) < float("inf")):
-        raise UnknownUnitError(text, reason="a unit must have a positive, finite size")
+        q = ureg.Quantity(q)
     return q
 
 
@@ -212,11 +551,23 @@ def conventional_basis(text: str) -> str | None:
 
 
 @lru_cache(maxsize=8192)
-def conversion_factor(source: str, target: str, *, context: str = "") -> float:
+def conversion_factor(
+    source: str, target: str, *, per: str | None = None, context: str = ""
+) -> float:
     """Return *k* such that ``amount [source] * k = amount [target]``.
 
-    Computed once per (source, target) pair and cached, so that record-level arithmetic
-    is a plain multiplication.
+    Computed once per (source, target, per) pair and cached, so that record-level
+    arithmetic is a plain multiplication.
+
+    Parameters
+    ----------
+    source, target : str
+        Unit expressions.
+    per : str, optional
+        Divide *target* by this unit: ``conversion_factor("kg/TJ", "t", per="GJ")`` is the
+        factor to ``t/(GJ)``, without building (and re-parsing) a longer unit string.
+    context : str
+        Said in the error message.
 
     Raises
     ------
@@ -224,6 +575,9 @@ def conversion_factor(source: str, target: str, *, context: str = "") -> float:
         When the two units measure different things (e.g. ``kg`` and ``MWh``).
     """
     src, dst = parse_unit(source), parse_unit(target)
+    if per is not None:
+        dst = dst / parse_unit(per)
+        target = f"{target}/({per})"
     if src.dimensionality != dst.dimensionality:
         raise DimensionalityMismatchError(source, target, context=context)
     return float((src / dst).to("dimensionless").magnitude)

@@ -10,7 +10,6 @@ is listed, their aggregate is weighed against materiality, and an opinion is for
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import json
 import math
 from collections.abc import Mapping
@@ -82,6 +81,21 @@ class Misstatement:
     kind: Literal[
         "error", "omission", "rounding", "not_supported", "inconsistency", "not_broken_out"
     ]
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """A figure the claim states, with the row that compares it and its own materiality.
+
+    ``name`` says where the claim states it (``by_category.1``, ``by_source.kiln-coal``,
+    ``by_scope.2_location``, ``gross_co2e_t_market_based`` ...); ``threshold_t`` is the
+    materiality at the figure's level, in the row's ``unit``.
+    """
+
+    name: str
+    row: Misstatement
+    threshold_t: float
+    unit: str = "t CO2e"
 
 
 @dataclass(frozen=True)
@@ -207,12 +221,21 @@ class _Claim:
     separate: dict[str, float] = field(default_factory=dict)
     # other result@1 breakdowns the claim states (by_scope, by_facility, by_gas_*)
     breakdowns: dict[str, dict[str, float]] = field(default_factory=dict)
+    # a result@1 claim's lines, normalised: (source, gas, basis, biogenic, t CO2e)
+    lines: list[_LineRow] | None = None
+    # organization.id when the claim states one (a result@1 or report JSON does)
+    organization_id: str | None = None
+
+
+_LineRow = tuple[str, str, str, bool, float]
+_BASES = ("both", "location", "market")
 
 
 BREAKDOWNS = ("by_scope", "by_facility", "by_gas_co2e_t", "by_gas_mass_t")
 """result@1 breakdowns a claim may state beside categories and sources: each row is
-compared and listed (level ``breakdown``); one that is misstated by materiality of the
-claimed total (for masses: of the gas's own figure) makes the opinion modified."""
+compared and listed (level ``breakdown``) and judged as a figure of its own (see
+:func:`verify`): against materiality of the claimed total, for masses of the gas's own
+figure."""
 
 
 def _number(v: Any, where: str, issues: list[Issue], file: str) -> float | None:
@@ -222,6 +245,40 @@ def _number(v: Any, where: str, issues: list[Issue], file: str) -> float | None:
         )
         return None
     return float(v)
+
+
+def _stated_once(
+    seen: dict[Any, str],
+    key: Any,
+    written: str,
+    what: str,
+    where: str,
+    issues: list[Issue],
+    file: str,
+    code: str = "claim_figure_duplicate",
+) -> bool:
+    """Record that the figure *key* (after normalisation) is stated at *written*.
+
+    Returns False, with an issue naming both places, when the claim stated it before:
+    keys that differ as written but name one figure (YAML ``1`` and ``"1"``, ``CO2`` and
+    ``carbon dioxide``, a source in ``lines`` and in ``by_source``) would otherwise keep
+    one value and drop the other without a word.
+    """
+    if key not in seen:
+        seen[key] = written
+        return True
+    issues.append(
+        Issue(
+            code,
+            f"{what} is stated twice, as {seen[key]} and as {written}: they name one figure, "
+            "and one of the two values would be dropped",
+            file=file,
+            field=where,
+            value=f"{seen[key]}, {written}",
+            allowed="each figure once (keys are compared after normalisation)",
+        )
+    )
+    return False
 
 
 def totals_of(data: dict[str, Any]) -> dict[str, Any]:
@@ -329,6 +386,7 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
             if n is not None:
                 separate[fig] = n
     by_cat: dict[str, float] = {}
+    seen_cat: dict[str, str] = {}
     for k, v in (totals.get("by_category") or {}).items():
         if str(k) not in _CATEGORIES:
             issues.append(
@@ -342,37 +400,57 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
                 )
             )
             continue
+        if not _stated_once(
+            seen_cat, str(k), f"key {k!r}", f"category {k}", "totals.by_category", issues, name
+        ):
+            continue
         n = _number(v, f"by_category.{k}", issues, name)
         if n is not None:
             by_cat[str(k)] = n
     by_sg: dict[tuple[str, str], float] = {}
+    claim_lines: list[_LineRow] | None = None
+    line_sources: dict[str, str] = {}  # source -> the first line that states it
     if data.get("schema") == "nqi-carbon/result@1":
+        claim_lines = []
         for i, ln in enumerate(lines or []):
-            if ln.get("basis") == "market" or ln.get("biogenic"):
+            row = _claim_line(ln, i, issues, name)
+            if row is None:
                 continue
-            n = _number(ln.get("co2e_t"), f"lines[{i}].co2e_t", issues, name)
-            if n is not None:
-                key = (str(ln.get("source")), str(ln.get("gas")))
-                by_sg[key] = by_sg.get(key, 0.0) + n
+            claim_lines.append(row)
+            line_sources.setdefault(row[0], f"lines[{i}]")
+            sid, gas, basis, biogenic, n = row
+            if basis != "market" and not biogenic:
+                by_sg[(sid, gas)] = by_sg.get((sid, gas), 0.0) + n
     by_source = data.get("by_source") or {}
+    seen_src: dict[str, str] = dict(line_sources)
     for sid, v in by_source.items():
+        if not _stated_once(
+            seen_src,
+            str(sid),
+            f"by_source key {sid!r}",
+            f"source {str(sid)!r}",
+            "by_source",
+            issues,
+            name,
+        ):
+            continue
         if isinstance(v, dict):
+            seen_gas: dict[str, str] = {}
             for gas, x in v.items():
                 canonical = _claim_gas(gas, f"by_source.{sid}.{gas}", issues, name)
                 n = _number(x, f"by_source.{sid}.{gas}", issues, name)
-                if canonical is not None and (str(sid), canonical) in by_sg:
-                    issues.append(
-                        Issue(
-                            "claim_gas_duplicate",
-                            f"two names for {canonical} in one source",
-                            file=name,
-                            field=f"by_source.{sid}.{gas}",
-                            value=repr(gas),
-                            allowed="each gas once per source",
-                        )
-                    )
+                if canonical is None or not _stated_once(
+                    seen_gas,
+                    canonical,
+                    f"key {gas!r}",
+                    f"{canonical} of source {str(sid)!r}",
+                    f"by_source.{sid}",
+                    issues,
+                    name,
+                    code="claim_gas_duplicate",
+                ):
                     continue
-                if n is not None and canonical is not None:
+                if n is not None:
                     by_sg[(str(sid), canonical)] = n
         else:
             n = _number(v, f"by_source.{sid}", issues, name)
@@ -399,13 +477,68 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
                 Issue("claim_not_mapping", f"{b} must be a mapping", file=name, field=f"totals.{b}")
             )
             continue
+        seen_row: dict[str, str] = {}
         for k, v in node.items():
+            # gas masses are per species: CO2 and carbon dioxide are one row
+            key = _claim_gas(k, f"totals.{b}.{k}", issues, name) if b == "by_gas_mass_t" else str(k)
+            if key is None or not _stated_once(
+                seen_row, key, f"key {k!r}", f"{b} row {key!r}", f"totals.{b}", issues, name
+            ):
+                continue
             n = _number(v, f"totals.{b}.{k}", issues, name)
             if n is not None:
-                breakdowns.setdefault(b, {})[str(k)] = n
+                breakdowns.setdefault(b, {})[key] = n
     if issues:
         raise InvalidInputError(issues, source=name)
-    return _Claim(str(gwp_set), per, total, by_cat, by_sg, name, separate, breakdowns)
+    org = data.get("organization")
+    org_id = org.get("id") if isinstance(org, dict) else None
+    return _Claim(
+        str(gwp_set),
+        per,
+        total,
+        by_cat,
+        by_sg,
+        name,
+        separate,
+        breakdowns,
+        claim_lines,
+        None if org_id is None else str(org_id),
+    )
+
+
+def _claim_line(ln: dict[str, Any], i: int, issues: list[Issue], name: str) -> _LineRow | None:
+    """One line of a result@1 claim, normalised; None (with issues) when it cannot be read.
+
+    A line's ``basis`` and ``biogenic`` decide which figure it belongs to (location-based
+    gross, market-based, biogenic CO2): a value outside their forms would put the line's
+    tonnes in no figure at all, so it is refused rather than read as one of them.
+    """
+    where = f"lines[{i}]"
+    sid, basis, biogenic = ln.get("source"), ln.get("basis", "both"), ln.get("biogenic", False)
+    checks = (
+        ("source", sid, isinstance(sid, str) and bool(sid), "no source named", "a source id"),
+        ("basis", basis, basis in _BASES, "unknown basis", ", ".join(_BASES)),
+        ("biogenic", biogenic, isinstance(biogenic, bool), "not true or false", "true, false"),
+    )
+    ok = True
+    for key, value, good, message, allowed in checks:
+        if not good:
+            ok = False
+            issues.append(
+                Issue(
+                    "claim_lines_form",
+                    message,
+                    file=name,
+                    field=f"{where}.{key}",
+                    value=repr(value),
+                    allowed=allowed,
+                )
+            )
+    gas = _claim_gas(ln.get("gas"), f"{where}.gas", issues, name)
+    n = _number(ln.get("co2e_t"), f"{where}.co2e_t", issues, name)
+    if not ok or gas is None or n is None:
+        return None
+    return (str(sid), gas, str(basis), bool(biogenic), n)
 
 
 _CATEGORIES = frozenset("123456")
@@ -571,8 +704,8 @@ class VerificationResult:
     findings: list[Finding] = field(default_factory=list)
     tiers: list[TierCheck] = field(default_factory=list)
     claim_source: str = ""
-    # figures reported apart from the gross total (SEPARATE_FIGURES keys) whose own
-    # misstatement is material
+    # every figure the claim states whose own misstatement is material at its level
+    # (gross_co2e_t, by_category.1, by_source.kiln-coal, by_scope.1, biogenic_co2_t ...)
     material_figures: list[str] = field(default_factory=list)
     materiality_preset: str | None = None
     verifier: str | None = None
@@ -580,6 +713,8 @@ class VerificationResult:
     verification_date: str | None = None  # ISO date
     unsupported: list[UnsupportedEvidence] = field(default_factory=list)
     statement_zh: str = ""
+    # the figures in material_figures with their rows and thresholds (for the statements)
+    _material_rows: list[_Figure] = field(default_factory=list, repr=False)
 
     @property
     def aggregate_misstatement_t(self) -> float:
@@ -734,9 +869,11 @@ class VerificationResult:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """JSON text of :meth:`to_dict` (never NaN or Infinity)."""
-        return json.dumps(
-            _no_nan(self.to_dict()), indent=indent, ensure_ascii=False, allow_nan=False
+        r"""JSON text of :meth:`to_dict` (never NaN or Infinity; unsafe characters as ``\uXXXX``)."""
+        from ._escape import json_text
+
+        return json_text(
+            json.dumps(_no_nan(self.to_dict()), indent=indent, ensure_ascii=False, allow_nan=False)
         )
 
     # -- readable reports: facts shared by Markdown and HTML, in the report's language --
@@ -831,8 +968,8 @@ class VerificationResult:
             figs = ", ".join(self.material_figures)
             facts.append(
                 (
-                    "Material figures reported apart",
-                    "单独报告且存在实质性错报的数值",
+                    "Materially misstated figures",
+                    "存在实质性错报的数值",
                     figs,
                     figs,
                     False,
@@ -950,8 +1087,13 @@ class VerificationResult:
         return out
 
     def to_markdown(self) -> str:
-        """The verification report as Markdown; headings and labels follow ``reporting.language``."""
-        from .report import _tr, md_safe
+        """The verification report as Markdown; headings and labels follow ``reporting.language``.
+
+        Every value enters through :func:`~nqi_carbon._escape.md_text` (text) or
+        :func:`~nqi_carbon._escape.md_row` (table rows): it renders as its own text.
+        """
+        from ._escape import md_row, md_text
+        from .report import _tr
 
         inv = self.inventory
         lang = self.language
@@ -960,8 +1102,9 @@ class VerificationResult:
             return _tr(pair, lang)
 
         def bullet(f: _Fact) -> str:
-            ven, vzh = (f"**{f[2]}**", f"**{f[3]}**") if f[4] else (f[2], f[3])
-            en, zh = f"{f[0]}: {ven}", f"{f[1]}：{vzh}"
+            v_en, v_zh = md_text(f[2]), md_text(f[3])
+            ven, vzh = (f"**{v_en}**", f"**{v_zh}**") if f[4] else (v_en, v_zh)
+            en, zh = f"{md_text(f[0])}: {ven}", f"{md_text(f[1])}：{vzh}"
             return "- " + (en if lang == "en" else zh if lang == "zh" else f"{en} / {zh}")
 
         def heading(key: str) -> list[str]:
@@ -970,15 +1113,15 @@ class VerificationResult:
         def val(en: str, table: dict[str, str]) -> str:
             return table.get(en, en) if lang == "zh" else en
 
-        lines = [f"# {tr(_L['title'])} — {inv.organization.name}", ""]
+        lines = [f"# {tr(_L['title'])} — {md_text(inv.organization.name)}", ""]
         lines += [bullet(f) for f in self._facts()]
         lines += heading("statement")
         if lang != "zh":
-            lines.append(self.statement)
+            lines.append(md_text(self.statement, block_start=True))
         if lang == "en+zh":
             lines.append("")
         if lang != "en":
-            lines.append(self.statement_zh)
+            lines.append(md_text(self.statement_zh, block_start=True))
         lines += heading("scope")
         lines += [bullet(f) for f in self._scope_facts()]
         lines += heading("criteria")
@@ -994,15 +1137,24 @@ class VerificationResult:
             ("direction", "方向"),
             ("kind", "类型"),
         ]
-        lines.append("| " + " | ".join(tr(h) for h in headers) + " |")
+        lines.append(md_row(tr(h) for h in headers))
         lines.append("|---|---|---:|---:|---:|---:|---|---|")
         for m in self.misstatements:
             claimed = "—" if m.claimed_t is None else f"{m.claimed_t:,.3f}"
             rel = "—" if m.relative is None else f"{100 * m.relative:+.3g} %"
             lines.append(
-                f"| {val(m.level, _LEVEL_ZH)} | {m.subject} | {claimed} | {m.recomputed_t:,.3f} | "
-                f"{m.difference_t:,.3f} | {rel} | {val(m.direction, _DIRECTION_ZH)} | "
-                f"{val(m.kind, _KIND_ZH)} |"
+                md_row(
+                    [
+                        val(m.level, _LEVEL_ZH),
+                        m.subject,
+                        claimed,
+                        f"{m.recomputed_t:,.3f}",
+                        f"{m.difference_t:,.3f}",
+                        rel,
+                        val(m.direction, _DIRECTION_ZH),
+                        val(m.kind, _KIND_ZH),
+                    ]
+                )
             )
         if not self.misstatements:
             lines.append(f"| — | {tr(_L['none'])} | | | | | | |")
@@ -1017,7 +1169,9 @@ class VerificationResult:
             ),
         ]
         lines += heading("unsupported")
-        lines += [f"- {tr(p)}" for p in self._unsupported_lines()] or [f"- {tr(_L['none'])}"]
+        lines += [f"- {md_text(tr(p), block_start=True)}" for p in self._unsupported_lines()] or [
+            f"- {tr(_L['none'])}"
+        ]
         lines += heading("tiers")
         for t in self.tiers:
             achieved = (
@@ -1026,23 +1180,25 @@ class VerificationResult:
                 else "no uncertainty stated for some activity"
             )
             lines.append(
-                f"- {t.source}: required tier {t.required_tier} (±{100 * t.bound:g} %), "
-                f"{achieved} → **{t.result}**"
+                f"- {md_text(t.source, block_start=True)}: required tier {t.required_tier} "
+                f"(±{100 * t.bound:g} %), {achieved} → **{md_text(t.result)}**"
             )
         if not self.tiers:
             lines.append("- " + tr(("no source states a required tier", "没有排放源规定所需层级")))
         lines += heading("findings")
         lines += [
-            f"- [{f.severity}] `{f.code}` {f.subject}: {f.message}" for f in self.findings
+            f"- [{f.severity}] `{f.code}` {md_text(f.subject)}: {md_text(f.message)}"
+            for f in self.findings
         ] or [f"- {tr(_L['none'])}"]
-        return md_safe("\n".join(lines) + "\n")
+        return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
+        from ._escape import term_line
         from .report import _plural
 
         inv = self.inventory
         return (
-            f"<VerificationResult {inv.organization.name}, {inv.period.start} to {inv.period.end}: "
+            f"<VerificationResult {term_line(inv.organization.name)}, {inv.period.start} to {inv.period.end}: "
             f"opinion {self.opinion}, material {'yes' if self.material else 'no'}, aggregate "
             f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim (materiality "
             f"{100 * self.materiality:g} %, {self.assurance} assurance); "
@@ -1051,15 +1207,16 @@ class VerificationResult:
         )
 
     def _repr_html_(self) -> str:
+        from ._escape import html_text as esc
         from .report import _plural
 
         rows = "".join(
-            f"<tr><td>{m.level}</td><td>{html.escape(m.subject)}</td><td>{m.difference_t:+,.3f}</td>"
-            f"<td>{m.kind}</td></tr>"
+            f"<tr><td>{esc(m.level)}</td><td>{esc(m.subject)}</td><td>{m.difference_t:+,.3f}</td>"
+            f"<td>{esc(m.kind)}</td></tr>"
             for m in sorted(self.misstatements, key=lambda m: -abs(m.difference_t))[:10]
         )
         return (
-            f"<div><b>Opinion: {self.opinion}</b> ({self.assurance} assurance, materiality "
+            f"<div><b>Opinion: {esc(self.opinion)}</b> ({esc(self.assurance)} assurance, materiality "
             f"{100 * self.materiality:g} % = {self.materiality_t:,.3f} t CO2e); material: "
             f"{'yes' if self.material else 'no'}; aggregate "
             f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim; "
@@ -1074,9 +1231,9 @@ class VerificationResult:
         the statement follow ``reporting.language``; table column headers are Chinese for
         ``zh`` and English otherwise.
         """
+        from ._escape import html_text as esc
         from .report import _CSS, _tr, _tr_html
 
-        esc = html.escape
         inv = self.inventory
         lang = self.language
         zh_only = lang == "zh"
@@ -1456,8 +1613,9 @@ def verify(
         Level of assurance; decides the wording of the opinion.
     pervasive_multiple : float
         The verifier's judgement of pervasiveness, made explicit: material misstatements
-        whose aggregate reaches this multiple of materiality give an adverse opinion,
-        smaller material ones a modified opinion (default 2).
+        whose aggregate, or one figure's misstatement, reaches this multiple of its
+        materiality give an adverse opinion, smaller material ones a modified opinion
+        (default 2).
     verifier, body : str, optional
         The verifier (lead verifier's name) and the verification body; the report says
         "not stated" when they are not given.
@@ -1469,16 +1627,43 @@ def verify(
     Misstatements are aggregated at the finest level the claim states (source × gas,
     else category, else total), so nothing is counted twice; both the net and the gross
     (sum of absolute values) aggregate are reported, and the larger one is compared with
-    ``materiality × claimed total``. Rounding differences count. Errors among the
-    metrology and data-quality findings (e.g. a tier not met) modify an otherwise
-    unmodified opinion, and so does evidence resting on readings after a calibration due
-    date when its t CO2e reach materiality (insufficient appropriate evidence for a
-    material amount).
+    ``materiality × claimed total``. Rounding differences count.
+
+    Materiality is also judged at the level of each reported figure (ISO 14064-3:2019:
+    an individual misstatement, or the aggregate, is material when it could influence
+    the intended users' decisions; a category total in the statement is such a figure).
+    Every figure the claim states is a reported figure: the gross total, each category,
+    each source (or source × gas), each breakdown row (scope, facility, gas), the
+    market-based total, biogenic CO2, removals, and a result@1 claim's market-based and
+    biogenic lines; so is a part the claim leaves out of a headline that is the sum of
+    its stated parts (an omission). Parts not broken out under a stated total that
+    covers them are not reported figures (they are inside the total). A figure is
+    materially misstated when ``|claimed - recomputed|`` reaches its materiality:
+    ``materiality × claimed total`` for figures that are parts of the gross total (one
+    threshold in t CO2e for the statement, the aggregate's), ``materiality ×`` the
+    figure's own size for figures reported apart (market-based total and its lines,
+    biogenic CO2 and its lines, removals, gas masses). Rounding differences are judged
+    like any other difference. The materially misstated figures are listed in
+    ``material_figures`` (``material_categories`` for the categories among them) and
+    named in the statement.
+
+    Opinion: **modified** when the aggregate or any reported figure is materially
+    misstated; **adverse** (pervasive) when the aggregate reaches ``pervasive_multiple ×
+    materiality × claimed total`` or one figure's misstatement reaches
+    ``pervasive_multiple`` times its own materiality; otherwise **unmodified**, unless
+    an error among the metrology and data-quality findings (e.g. a tier not met) or
+    evidence resting on readings after a calibration due date whose t CO2e reach
+    materiality (insufficient appropriate evidence for a material amount) makes it
+    modified. A figure is judged on its own so that misstatements that cancel in the
+    aggregate (tonnes moved between categories with the total and sources right) are not
+    lost.
 
     Raises
     ------
     InvalidInputError
-        A claim in another GWP set or period, or a malformed claim.
+        A claim in another GWP set or period or of another organization, or a malformed
+        claim: among others a figure stated twice under keys that name one figure once
+        normalised (``claim_figure_duplicate``, ``claim_gas_duplicate``).
     """
     if assurance not in ("reasonable", "limited"):
         raise InvalidInputError(
@@ -1531,6 +1716,18 @@ def verify(
                 allowed=f"{inventory.gwp} (recompute the claim under one GWP set)",
             )
         )
+    org = claim.organization_id
+    if org is not None and org != inventory.organization.id:
+        issues.append(
+            Issue(
+                "claim_organization_matches",
+                "the claim is another organization's",
+                file=claim.source,
+                field="organization.id",
+                value=repr(org),
+                allowed=repr(inventory.organization.id),
+            )
+        )
     if claim.period is not None:
         want = (inventory.period.start.isoformat(), inventory.period.end.isoformat())
         if claim.period != want:
@@ -1557,8 +1754,15 @@ def verify(
     if claimed_total is None and claim.by_source_gas:
         claimed_total = math.fsum(claim.by_source_gas.values())
     assert claimed_total is not None
+    base = abs(claimed_total) or abs(recomputed) or 1.0
+    mat_t = mat * base
+    # every figure the claim states, to be judged on its own (see Notes): the name of the
+    # figure, its row, its materiality in t and the row's unit
+    judged: list[_Figure] = []
     if (m := _misstatement("total", "gross", claimed_total, recomputed)) is not None:
         found.append(m)
+        if claim.total is not None:  # a total the claim states, not the sum of its parts
+            judged.append(_Figure("gross_co2e_t", m, mat_t))
     cat_ms: dict[str, Misstatement] = {}
     if claim.by_category:
         for c in map(str, range(1, 7)):
@@ -1567,6 +1771,7 @@ def verify(
                 found.append(m)
                 cat_ms[c] = m
     sg_ms: list[Misstatement] = []
+    sg_names: dict[int, str] = {}  # id of a source row -> the figure it compares
     if claim.by_source_gas:
         rec = _gross_by_source_gas(res)
         # each source is compared as the claim states it: as a whole (a number) or per
@@ -1595,6 +1800,7 @@ def verify(
             if m is not None:
                 found.append(m)
                 sg_ms.append(m)
+                sg_names[id(m)] = ".".join(("by_source", *(k for k in key if k != "*")))
     # aggregate at the finest level the claim states (so nothing is counted twice)
     if claim.by_source_gas:
         level, agg = "source_gas", list(sg_ms)
@@ -1631,9 +1837,7 @@ def verify(
             kept = {id(r) for r in unstated}
             not_broken_out |= kept
             agg = [r for r in agg if id(r) not in kept]
-            for i, r in enumerate(found):
-                if id(r) in kept:
-                    found[i] = replace(r, kind="not_broken_out")
+            _mark_not_broken_out(found, kept)
             m = _misstatement(
                 "total",
                 f"gross: {headline_name} minus the stated {level} figures vs the sources "
@@ -1698,18 +1902,36 @@ def verify(
                 if not not_stated:  # the category against its own parts
                     m = replace(m, kind=_inconsistency_kind(m, [claim.by_category[c], *members]))
                 found.append(m)
+    if level == "source_gas" and claim.by_category and claim.total is not None:
+        # Categories the claim does not state beside a stated total that covers more than
+        # the stated ones: the total includes them, as it includes sources not broken out
+        # (the same rule one level up); without this they would be judged as omissions.
+        unstated_c = [c for c, r in cat_ms.items() if r.claimed_t is None]
+        stated_c = math.fsum(claim.by_category.values())
+        slack = _rounding_slack([claim.total, *claim.by_category.values()])
+        if unstated_c and abs(claim.total - stated_c) > slack + 1e-9 * abs(claim.total):
+            kept = {id(cat_ms[c]) for c in unstated_c}
+            not_broken_out |= kept
+            _mark_not_broken_out(found, kept)
+            m = _misstatement(
+                "category",
+                f"{', '.join(unstated_c)}: stated total minus the stated category figures vs "
+                "the categories not stated",
+                claim.total - stated_c,
+                math.fsum(cat_ms[c].recomputed_t for c in unstated_c),
+            )
+            if m is not None:
+                found.append(m)  # listed; the headline row already holds these tonnes
     net = math.fsum(m.difference_t for m in agg)
     gross = math.fsum(abs(m.difference_t) for m in agg)
-    base = abs(claimed_total) or abs(recomputed) or 1.0
-    material = max(abs(net), gross) >= mat * base
-    material_cats = sorted(
-        c
-        for c, m in cat_ms.items()
-        if id(m) not in not_broken_out and abs(m.difference_t) >= mat * base
-    )
+    for c, m in sorted(cat_ms.items()):
+        if id(m) not in not_broken_out:
+            judged.append(_Figure(f"by_category.{c}", m, mat_t))
+    for m in sg_ms:
+        if id(m) not in not_broken_out:
+            judged.append(_Figure(sg_names[id(m)], m, mat_t))
     # figures reported apart (market-based total, biogenic CO2, removals): each judged
     # against materiality of its own size
-    material_figures: list[str] = []
     for fig, label in SEPARATE_FIGURES.items():
         if fig not in claim.separate:
             continue
@@ -1718,8 +1940,7 @@ def verify(
             continue
         found.append(m)
         own = abs(claim.separate[fig]) or abs(float(totals[fig]))
-        if abs(m.difference_t) >= mat * own:
-            material_figures.append(fig)
+        judged.append(_Figure(fig, m, mat * own, _unit_of(fig)))
     for b, rows in sorted(claim.breakdowns.items()):
         recomputed_rows: dict[str, float] = totals.get(b) or {}
         for k in sorted(rows):  # a row the claim does not state is not claimed
@@ -1728,26 +1949,33 @@ def verify(
             if m is None:
                 continue
             found.append(m)
-            own = (abs(rows[k]) or abs(have)) if b == "by_gas_mass_t" else base
-            if m.kind != "rounding" and abs(m.difference_t) >= mat * own:
-                material_figures.append(f"{b}.{k}")
-    pervasive_apart = any(
-        abs(claim.separate[k] - float(totals[k]))
-        >= pervasive_multiple * mat * (abs(claim.separate[k]) or abs(float(totals[k])))
-        for k in material_figures
-        if k in claim.separate
+            if b == "by_gas_mass_t":  # a mass, judged against its own size
+                judged.append(_Figure(f"{b}.{k}", m, mat * (abs(rows[k]) or abs(have)), "t"))
+            else:
+                judged.append(_Figure(f"{b}.{k}", m, mat_t))
+    if claim.lines is not None:
+        for fig, fig_name, m in _line_view_rows(claim.lines, res):
+            found.append(m)
+            own = abs(claim.separate.get(fig, 0.0)) or abs(float(totals[fig]))
+            judged.append(_Figure(fig_name, m, mat * own, _unit_of(fig)))
+    largest = max(abs(net), gross)
+    material_rows = [f for f in judged if abs(f.row.difference_t) >= f.threshold_t]
+    material_figures = [f.name for f in material_rows]
+    material_cats = [f.name.split(".", 1)[1] for f in material_rows if f.row.level == "category"]
+    material = largest >= mat_t or bool(material_rows)
+    # pervasive: the aggregate, or one figure's own misstatement, reaches
+    # pervasive_multiple times its materiality
+    pervasive = largest >= pervasive_multiple * mat_t or any(
+        abs(f.row.difference_t) >= pervasive_multiple * f.threshold_t for f in material_rows
     )
     tiers = tier_checks(res)
     unsupported = _unsupported_evidence(inventory, res)
     unsupported_t = math.fsum(u.co2e_t for u in unsupported)
     # insufficient appropriate evidence for a material amount (ISO 14064-3): modified
-    unsupported_material = unsupported_t > 0 and unsupported_t >= mat * base
-    findings = _verification_findings(inventory, res, tiers, unsupported, mat * base)
+    unsupported_material = unsupported_t > 0 and unsupported_t >= mat_t
+    findings = _verification_findings(inventory, res, tiers, unsupported, mat_t)
     serious = any(f.severity == "error" for f in findings)
-    if material or material_figures:
-        pervasive = (material and max(abs(net), gross) >= pervasive_multiple * mat * base) or (
-            pervasive_apart
-        )
+    if material:
         opinion: Literal["unmodified", "modified", "adverse"] = (
             "adverse" if pervasive else "modified"
         )
@@ -1764,7 +1992,7 @@ def verify(
         level,
         net,
         gross,
-        material or bool(material_figures),
+        material,
         material_cats,
         opinion,
         "",  # the statements are written from the finished result, below
@@ -1778,9 +2006,91 @@ def verify(
         ver_date,
         unsupported,
         "",
+        material_rows,
     )
     ver.statement, ver.statement_zh = _statement(ver), _statement_zh(ver)
     return ver
+
+
+def _mark_not_broken_out(found: list[Misstatement], ids: set[int]) -> None:
+    """Relabel the rows *ids* of *found* as ``not_broken_out`` (covered by a stated total)."""
+    for i, r in enumerate(found):
+        if id(r) in ids:
+            found[i] = replace(r, kind="not_broken_out")
+
+
+def _line_views(rows: list[_LineRow]) -> tuple[dict[str, dict[tuple[str, str], float]], set[str]]:
+    """The t CO2e per (source, gas) of the lines outside the location-based gross total.
+
+    ``gross_co2e_t_market_based``: the market-based view of each source (lines of basis
+    ``both`` and ``market``, fossil); ``biogenic_co2_t``: biogenic lines (basis ``both`` and
+    ``location``), as :meth:`Result.totals` sums them. Also the sources with a line of
+    basis ``location`` or ``market``, the only ones whose market-based view differs from
+    the location-based figure already compared.
+    """
+    views: dict[str, dict[tuple[str, str], float]] = {
+        "gross_co2e_t_market_based": {},
+        "biogenic_co2_t": {},
+    }
+    split: set[str] = set()
+    for sid, gas, basis, biogenic, t in rows:
+        if basis != "both":
+            split.add(sid)
+        if biogenic:
+            fig = "biogenic_co2_t" if basis != "market" else None
+        else:
+            fig = "gross_co2e_t_market_based" if basis != "location" else None
+        if fig is not None:
+            view = views[fig]
+            view[(sid, gas)] = view.get((sid, gas), 0.0) + t
+    return views, split
+
+
+def _line_view_rows(claimed: list[_LineRow], res: Result) -> list[tuple[str, str, Misstatement]]:
+    """A result@1 claim's market-based and biogenic lines against the recomputed ones.
+
+    The location-based lines are compared as sources; without this the lines of the other
+    views would be read and never compared (only their totals were). Market-based rows are
+    listed for the sources whose market-based view differs from the location-based one on
+    either side; biogenic rows for every biogenic line. Neither joins the gross aggregate.
+    Each row comes with the figure reported apart it belongs to and its own name
+    (``by_source_market_based.<source>.<gas>``, ``by_source_biogenic.<source>.<gas>``).
+    """
+    lines = res.lines
+    recomputed: list[_LineRow] = [
+        (str(s), str(g), str(b), bool(bio), float(v))
+        for s, g, b, bio, v in zip(
+            lines["source"],
+            lines["gas"],
+            lines["basis"],
+            lines["biogenic"],
+            lines["co2e_t"],
+            strict=True,
+        )
+    ]
+    (c_views, c_split), (r_views, r_split) = _line_views(claimed), _line_views(recomputed)
+    split = c_split | r_split
+    out = []
+    for fig, label, view in (
+        ("gross_co2e_t_market_based", "market-based", "by_source_market_based"),
+        ("biogenic_co2_t", "biogenic", "by_source_biogenic"),
+    ):
+        c, r = c_views[fig], r_views[fig]
+        keys = c.keys() | r.keys()
+        if fig == "gross_co2e_t_market_based":
+            keys = {k for k in keys if k[0] in split}
+        for sid, gas in sorted(keys):
+            m = _misstatement(
+                "source_gas", f"{sid}/{gas} ({label})", c.get((sid, gas)), r.get((sid, gas), 0.0)
+            )
+            if m is not None:
+                out.append((fig, f"{view}.{sid}.{gas}", m))
+    return out
+
+
+def _unit_of(fig: str) -> str:
+    """The unit of a figure reported apart: biogenic CO2 is a mass of CO2, the rest CO2e."""
+    return "t CO2" if fig == "biogenic_co2_t" else "t CO2e"
 
 
 def _rounding_slack(figures: list[float]) -> float:
@@ -1795,6 +2105,31 @@ def _inconsistency_kind(
     slack = _rounding_slack(figures)
     return (
         "rounding" if abs(m.difference_t) <= slack + 1e-9 * abs(m.recomputed_t) else "inconsistency"
+    )
+
+
+STATEMENT_FIGURES = 10
+"""The materially misstated figures the statement names; the rest are counted, and all are
+in ``material_figures`` and the misstatement table."""
+
+
+def _material_sentence(v: VerificationResult) -> tuple[str, str]:
+    """The figures materially misstated at their own level, named (English, Chinese)."""
+    rows = v._material_rows
+    en, zh = [], []
+    for f in rows[:STATEMENT_FIGURES]:
+        m = f.row
+        c_en = "not stated" if m.claimed_t is None else f"{m.claimed_t:,.3f} {f.unit}"
+        c_zh = "未声明" if m.claimed_t is None else f"{m.claimed_t:,.3f} {f.unit}"
+        en.append(f"{f.name} (claimed {c_en}, recomputed {m.recomputed_t:,.3f} {f.unit})")
+        zh.append(f"{f.name}（声明值 {c_zh}，复算值 {m.recomputed_t:,.3f} {f.unit}）")
+    more = len(rows) - STATEMENT_FIGURES
+    tail_en = f"; and {more} more (material_figures)" if more > 0 else ""
+    tail_zh = f"；另有 {more} 项（见 material_figures）" if more > 0 else ""
+    return (
+        "Figures materially misstated at their own level (each against the materiality of "
+        f"that level): {'; '.join(en)}{tail_en}.",
+        f"按各自层级的实质性判断存在实质性错报的数值：{'；'.join(zh)}{tail_zh}。",
     )
 
 
@@ -1838,6 +2173,8 @@ def _statement(v: VerificationResult) -> str:
             f"the GHG statement of {who} for {period} ({figure}) is not prepared in accordance with "
             f"ISO 14064-1:2018 ({matx}).",
         }[v.opinion]
+    if v._material_rows:
+        text += " " + _material_sentence(v)[0]
     if evidence:
         text += (
             f" We were unable to obtain sufficient appropriate evidence for {unsupported_t:,.3f} t CO2e "
@@ -1878,6 +2215,8 @@ def _statement_zh(v: VerificationResult) -> str:
             f"{subject}未在所有重大方面按照 ISO 14064-1:2018 编制（{matx}）。",
             "adverse": f"根据所执行的程序，所述错报使我们相信{subject}未按照 ISO 14064-1:2018 编制（{matx}）。",
         }[v.opinion]
+    if v._material_rows:
+        text += _material_sentence(v)[1]
     if evidence:
         text += (
             f"我们未能就该声明中的 {unsupported_t:,.3f} t CO2e（计量器具超过校准有效期后的读数："

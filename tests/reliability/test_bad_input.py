@@ -383,7 +383,13 @@ def test_contracts_on_a_measured_source_are_refused_not_dropped():
 
 @pytest.mark.parametrize("method", ["analytical", "monte_carlo"])
 def test_an_absurd_uncertainty_is_refused_not_written_as_inf(method):
+    # as a relative number it is refused on validation (at most 1, see test_hostile_units);
+    # as normal bounds it is valid input whose propagated uncertainty overflows
     d = case(sources__0__activity__uncertainty=1e300)
+    with pytest.raises(InvalidInputError, match="relative_uncertainty_at_most_one"):
+        nc.validate_inventory(d)
+    spec = {"distribution": "normal", "lower": 0, "upper": 1e300}
+    d = case(sources__0__activity__uncertainty=spec)
     with pytest.raises(InvalidInputError) as exc:
         nc.calculate(nc.validate_inventory(d), uncertainty=method, seed=1)
     (issue,) = exc.value.issues

@@ -533,6 +533,7 @@ def test_an_xlsx_part_that_unpacks_beyond_the_limit_is_refused(tmp_path):
 # ---- Parquet --------------------------------------------------------------------------
 
 
+@pytest.mark.parquet
 def test_parquet_rows_are_bounded_from_the_metadata_before_loading(tmp_path, monkeypatch):
     pa = pytest.importorskip("pyarrow")
     import pandas as pd

@@ -1,0 +1,239 @@
+r"""One escaping function per output format, applied where a value enters that format.
+
+Text in nqi-carbon's outputs comes from files, tables, claims, packs and DataFrames that a
+service may take from its users, so every writer treats it as hostile. Each format has
+one rule, used by every writer of that format:
+
+- **Control characters** (C0 and C1 controls, DEL, lone surrogates, U+FFFE/U+FFFF, the
+  bidirectional embedding, override and isolate controls, and the separators U+2028 and
+  U+2029) are shown as ``\uXXXX`` (:func:`visible`); each format keeps the whitespace it
+  can hold (tab, line feed, carriage return).
+- **Terminal** (:func:`term_text` for a stream, :func:`term_line` for a one-line value):
+  no escape sequence, carriage return or backspace reaches the terminal.
+- **Markdown** (:func:`md_text`, :func:`md_cell`): a value renders as its own text: line
+  breaks become spaces, and every character that could start a link, image, HTML tag,
+  emphasis, code span or (in a table cell) a new column is escaped. ``<https://...>``
+  autolinks stay links (their text is their address).
+- **HTML** (:func:`html_text`): ``html.escape`` (quotes included, for attributes) and
+  visible controls.
+- **Excel** (:func:`excel_append`): strings are string cells, never formulas or error
+  values; a string that would start a formula (``= + - @``, tab, CR) also gets Excel's
+  quote prefix, so it stays text when the cell is edited.
+- **CSV** (:func:`csv_frame`): the OWASP rule: a text cell that would start a formula is
+  prefixed with ``'``; numbers stay numbers.
+- **JSON** (:func:`json_text`): characters that JSON allows raw but that are unsafe (or
+  cannot be encoded, lone surrogates) are written as ``\uXXXX`` escapes: the values are
+  unchanged when the JSON is read.
+
+This module imports nothing from nqi-carbon (it sits beside ``errors``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "FORMULA_START",
+    "csv_frame",
+    "csv_text",
+    "excel_append",
+    "excel_text",
+    "html_text",
+    "json_text",
+    "md_cell",
+    "md_row",
+    "md_text",
+    "term_line",
+    "term_text",
+    "visible",
+]
+
+_SPECIAL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+"""Control characters, lone surrogates, non-characters, bidi controls and line separators."""
+
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+"""Characters that end a line for ``str.splitlines`` (and for some viewers)."""
+_TO_SPACE = str.maketrans(dict.fromkeys(_LINE_BREAKS, " "))
+
+
+def _hex(ch: str) -> str:
+    return f"\\u{ord(ch):04x}"
+
+
+def visible(text: str, keep: str = "") -> str:
+    r"""*text* with every control character (except those in *keep*) written as ``\uXXXX``.
+
+    The characters shown so: C0 controls, DEL, C1 controls, lone surrogates, U+FFFE and
+    U+FFFF, the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+    U+2066-U+2069) and the separators U+2028 and U+2029.
+    """
+    if not _SPECIAL.search(text):
+        return text
+    return _SPECIAL.sub(lambda m: m.group(0) if m.group(0) in keep else _hex(m.group(0)), text)
+
+
+# -- terminal ---------------------------------------------------------------------------------
+
+
+def term_text(text: str) -> str:
+    """Text for a terminal stream: line feeds and tabs kept, every other control visible."""
+    return visible(text, keep="\n\t")
+
+
+def term_line(text: str) -> str:
+    """A value printed on one line of a terminal: every control visible, line breaks too."""
+    return visible(text)
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+
+_MD_AUTOLINK = re.compile(r"<(https?://[^\s<>&\"'|\\]+)>", re.IGNORECASE)
+_MD_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)|[`*\[\]~<>]|&(?=#?[0-9A-Za-z]+;)|_")
+"""What could start Markdown syntax in a value: a backslash before ASCII punctuation (or at
+the end, before the report's own text), backticks, ``*``, brackets, ``~``, ``<``, ``>``,
+an ``&`` that starts an entity, and underscores (kept inside a word)."""
+_MD_BLOCK_START = re.compile(r"[#>+\-=*_|~`]|\d+[.)]")
+_MD_ENTITIES = {"<": "&lt;", ">": "&gt;"}
+
+
+def _md_escape(text: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        ch = m.group(0)
+        if ch in _MD_ENTITIES:
+            return _MD_ENTITIES[ch]
+        if ch == "_":
+            # an underscore inside a word never starts or ends emphasis: kept as it is
+            at = m.start()
+            inner = 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()
+            return ch if inner else "\\_"
+        return "\\" + ch
+
+    return _MD_SPECIAL.sub(sub, text)
+
+
+def md_text(text: str, *, block_start: bool = False) -> str:
+    r"""A value in Markdown text (a heading, a list item, a paragraph): it renders as itself.
+
+    Line breaks become spaces; other controls are shown as ``\uXXXX``; backticks, ``*``,
+    ``_`` (except inside a word), ``~``, ``[``, ``]`` and a backslash before punctuation
+    (or at the end) are backslash-escaped, ``<`` and ``>`` become ``&lt;`` and ``&gt;``, and an ``&`` that
+    would start an entity is escaped: no link, image, HTML, emphasis or code span can
+    start in a value. ``<http(s)://...>`` autolinks stay links. With *block_start* (the
+    value opens a line or a list item) leading spaces are dropped and a leading ``#``,
+    ``>``, ``-``, ``+``, ``=``, ``|`` or ``1.`` is escaped, so it cannot open a heading,
+    quote, list or table.
+    """
+    text = visible(text.translate(_TO_SPACE), keep="\t")
+    out, at = [], 0
+    for m in _MD_AUTOLINK.finditer(text):
+        out.append(_md_escape(text[at : m.start()]))
+        out.append(m.group(0))
+        at = m.end()
+    out.append(_md_escape(text[at:]))
+    escaped = "".join(out)
+    if block_start:
+        escaped = escaped.lstrip(" \t")
+        start = _MD_BLOCK_START.match(escaped)
+        if start is not None:
+            end = start.end()
+            escaped = escaped[: end - 1] + "\\" + escaped[end - 1 :]
+    return escaped
+
+
+def md_cell(text: str) -> str:
+    r"""A value in a Markdown (GFM) table cell: one line, Markdown escaped, ``|`` escaped.
+
+    Runs of whitespace (line breaks included) become one space; see :func:`md_text`.
+    A backslash before punctuation is escaped too, so the ``\|`` of a value can never
+    become ``\\|`` (an escaped backslash and a live column separator).
+    """
+    return md_text(" ".join(text.split())).replace("|", "\\|")
+
+
+def md_row(cells: Iterable[str]) -> str:
+    """One Markdown table row of values, each through :func:`md_cell`."""
+    return "| " + " | ".join(md_cell(c) for c in cells) + " |"
+
+
+# -- HTML -------------------------------------------------------------------------------------
+
+
+def html_text(text: str) -> str:
+    """A value in HTML text or a quoted attribute: markup escaped, controls visible.
+
+    A carriage return (alone or before a line feed) becomes a line feed, as an HTML
+    parser reads it.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return visible(html.escape(text, quote=True), keep="\t\n")
+
+
+# -- spreadsheets -----------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection)."""
+
+
+def excel_text(text: str) -> str:
+    """A string Excel can hold: the characters XML 1.0 refuses (and other controls) visible."""
+    return visible(text, keep="\t\n\r")
+
+
+def excel_append(ws: Any, values: Iterable[Any]) -> None:
+    """Append one row to an openpyxl worksheet, strings as text whatever they start with.
+
+    openpyxl stores a string starting with ``=`` as a formula and ``#N/A`` as an error
+    value; here every string is a string cell (``data_type = "s"``), and one that would
+    start a formula also gets the quote prefix (Excel keeps it text when edited).
+    """
+    row = [excel_text(v) if isinstance(v, str) else v for v in values]
+    ws.append(row)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if cell.value.startswith(FORMULA_START):
+                cell.quotePrefix = True
+
+
+def csv_text(text: str) -> str:
+    """A CSV text cell: controls visible (tab, LF, CR kept), ``'`` before a formula start."""
+    text = visible(text, keep="\t\n\r")
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """*df* with every text cell through :func:`csv_text` (numbers and missing values kept)."""
+    from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if not (is_numeric_dtype(s) or is_bool_dtype(s) or is_datetime64_any_dtype(s)):
+            out[col] = s.map(lambda v: csv_text(v) if isinstance(v, str) else v)
+    return out
+
+
+# -- JSON -------------------------------------------------------------------------------------
+
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+
+
+def json_text(dumped: str) -> str:
+    r"""JSON text (from ``json.dumps(..., ensure_ascii=False)``) with unsafe characters escaped.
+
+    ``json`` escapes C0 controls itself; DEL, C1 controls, lone surrogates (which UTF-8
+    cannot encode), non-characters, bidi controls and U+2028/U+2029 are written as
+    ``\uXXXX``. They can only occur inside strings, so the JSON reads back to the same
+    values.
+    """
+    return _JSON_UNSAFE.sub(lambda m: _hex(m.group(0)), dumped)
