@@ -133,7 +133,8 @@ class Sandbox(_Block):
     allow : iterable of path, optional
         Further folders that may be read (e.g. shared factor packs).
     limits : Limits, optional
-        The limits inside the block (default: ``Limits()``).
+        The limits inside the block (default: those in force where the block is entered,
+        the defaults of :class:`Limits` unless a ``with Limits(...)`` encloses it).
 
     Raises
     ------
@@ -167,7 +168,7 @@ class Sandbox(_Block):
             )
         if issues:
             raise InvalidInputError(issues, source="Sandbox")
-        self._limits = limits if limits is not None else Limits()
+        self._limits = limits
 
     @property
     def base_dir(self) -> str:
@@ -180,8 +181,8 @@ class Sandbox(_Block):
         return self._allow
 
     @property
-    def limits(self) -> Limits:
-        """The limits that apply inside the sandbox."""
+    def limits(self) -> Limits | None:
+        """The limits set for the sandbox (None: those in force where it is entered)."""
         return self._limits
 
     @property
@@ -195,7 +196,7 @@ class Sandbox(_Block):
         )
 
     def __enter__(self) -> Sandbox:
-        _push(_State(self, self._limits))
+        _push(_State(self, self._limits if self._limits is not None else current_limits()))
         return self
 
 

@@ -847,6 +847,21 @@ def test_a_sandbox_holds_only_in_the_thread_that_entered_it(tenants):
     assert nc.calculate(nc.load_inventory(inv_b)).total_co2e == pytest.approx(0.5703)
 
 
+def test_limits_and_sandboxes_nest_and_unwind(tmp_path):
+    from nqi_carbon._limits import current_limits, current_sandbox
+
+    with nc.Limits(max_issues=7):
+        with nc.Sandbox(base_dir=tmp_path) as box:
+            assert current_sandbox() is box and current_limits().max_issues == 7
+            with nc.Limits(max_issues=3):
+                assert current_sandbox() is box and current_limits().max_issues == 3
+            with nc.Sandbox(base_dir=tmp_path, limits=nc.Limits(max_depth=5)):
+                assert (current_limits().max_depth, current_limits().max_issues) == (5, 100)
+            assert current_limits().max_issues == 7
+        assert current_sandbox() is None
+    assert current_limits() == nc.Limits()
+
+
 def test_sandbox_and_limits_are_checked_when_made(tmp_path):
     with pytest.raises(InvalidInputError) as exc:
         nc.Sandbox(base_dir=tmp_path / "nope", allow=[tmp_path / "also-nope"])
