@@ -98,7 +98,9 @@ def _inside(real: str, roots: tuple[str, ...]) -> bool:
     return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
-def _outside(target: Written | str, what: str, roots: tuple[str, ...]) -> InvalidInputError:
+def _outside(
+    target: str | Path | Written, what: str, roots: tuple[str, ...]
+) -> InvalidInputError:
     where = " or ".join(repr(r) for r in roots)
     if isinstance(target, Written):
         box = current_sandbox() is not None
@@ -114,14 +116,15 @@ def _outside(target: Written | str, what: str, roots: tuple[str, ...]) -> Invali
             "allow=[...]) (command line: --base-dir, --allow)",
         )
         return InvalidInputError([issue], source=target.file)
+    name = str(target)
     issue = Issue(
         "path_outside_base",
         f"{what} lies outside the sandbox's folders (symbolic links followed)",
-        file=target,
-        value=repr(target),
+        file=name,
+        value=repr(name),
         allowed=f"a file inside {where} (the active nqi_carbon.Sandbox)",
     )
-    return InvalidInputError([issue], source=target)
+    return InvalidInputError([issue], source=name)
 
 
 def _kind(mode: int) -> str:
@@ -168,7 +171,7 @@ def check_confined(target: str | Path | Written, *, what: str) -> None:
     """
     path, roots = _roots_of(target)
     if roots and not _inside(os.path.realpath(path), roots):
-        raise _outside(target if isinstance(target, Written) else str(path), what, roots)
+        raise _outside(target, what, roots)
 
 
 def read_input(
@@ -196,18 +199,17 @@ def read_input(
         ``path_outside_base``, ``path_not_regular_file``, ``file_unreadable`` or
         ``file_too_large``; never showing the file's content.
     """
+    check_confined(target, what=what)
     path, roots = _roots_of(target)
     name = str(path)
     real = os.path.realpath(path)
-    if roots and not _inside(real, roots):
-        raise _outside(target if isinstance(target, Written) else name, what, roots)
     try:
         fd = os.open(real, _OPEN_FLAGS)
     except OSError as exc:
         import errno
 
         if exc.errno == errno.ELOOP and roots:  # the resolved file became a link: a swap
-            raise _outside(target if isinstance(target, Written) else name, what, roots) from None
+            raise _outside(target, what, roots) from None
         try:
             mode = os.stat(real).st_mode
         except OSError:
@@ -254,7 +256,7 @@ def _check_opened(
             except OSError:
                 escaped = True
         if escaped:
-            raise _outside(target if isinstance(target, Written) else name, what, roots)
+            raise _outside(target, what, roots)
     if not stat.S_ISREG(st.st_mode):
         raise _not_regular(name, st.st_mode, what)
     if st.st_size > limit:
