@@ -15,6 +15,20 @@ settings.register_profile("dev", max_examples=30, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _run_from_the_repository():
+    """Run every test from the repository root, whatever folder pytest was started in.
+
+    An inventory given as a mapping reads the paths it names from the current folder and
+    may not leave it (docs/guarantees.md, confinement); the tests' mappings name packs
+    under tests/data.
+    """
+    before = Path.cwd()
+    os.chdir(ROOT)
+    yield
+    os.chdir(before)
+
+
 @pytest.fixture
 def data_dir() -> Path:
     return DATA

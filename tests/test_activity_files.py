@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,14 +13,21 @@ from nqi_carbon.errors import InvalidInputError
 PACK = str(Path(__file__).resolve().parent / "data" / "packs" / "testpack.yaml")
 
 
+def _pack_beside(folder):
+    """The test pack copied into the inventory's folder: paths written in an inventory
+    may only lead inside its folder (docs/guarantees.md, confinement)."""
+    shutil.copy(PACK, folder / "testpack.yaml")
+
+
 def _write(tmp_path, csv_text):
     (tmp_path / "meters.csv").write_text(csv_text)
+    _pack_beside(tmp_path)
     inv = tmp_path / "inv.yaml"
     inv.write_text(
         "schema: nqi-carbon/inventory@1\n"
         "organization: {name: F, id: f, consolidation: equity_share}\n"
         "period: {start: 2024-01-01, end: 2025-01-01}\ngwp: AR5\n"
-        f"factor_packs: ['{PACK}']\n"
+        "factor_packs: [testpack.yaml]\n"
         "facilities: [{id: a}]\n"
         "sources: [{id: grid, facility: a, category: 2, factor: testpack/grid/a}]\n"
         "activity_files: [meters.csv]\n"
@@ -45,7 +53,7 @@ HEAD = (
     "schema: nqi-carbon/inventory@1\n"
     "organization: {name: F, id: f, consolidation: equity_share}\n"
     "period: {start: 2024-01-01, end: 2025-01-01}\ngwp: AR5\n"
-    f"factor_packs: ['{PACK}']\n"
+    "factor_packs: [testpack.yaml]\n"
     "facilities: [{id: a}]\n"
 )
 
@@ -53,6 +61,7 @@ HEAD = (
 def _inv(tmp_path, files, activity=None, extra_sources=""):
     for name, text in files.items():
         (tmp_path / name).write_text(text)
+    _pack_beside(tmp_path)
     act = f", activity: {activity}" if activity else ""
     p = tmp_path / "inv.yaml"
     p.write_text(
@@ -229,4 +238,11 @@ def test_an_inventory_saved_elsewhere_still_finds_its_activity_files(tmp_path):
     copy = nc.save_inventory(inv, tmp_path / "b" / "inv.yaml")
     again = nc.load_inventory(copy)
     assert again.activity_files == ("../a/act.csv",)
-    assert nc.calculate(again).total_co2e == nc.calculate(inv).total_co2e == 1000 * 0.5703
+    # the copy names the same file, which lies outside its own folder: read inside a
+    # sandbox that holds both folders, refused without one
+    with nc.Sandbox(base_dir=tmp_path):
+        assert nc.calculate(again).total_co2e == nc.calculate(inv).total_co2e == 1000 * 0.5703
+    with pytest.raises(InvalidInputError, match="path_outside_base") as exc:
+        nc.calculate(again)
+    assert exc.value.issues[0].field == "activity_files[0]"
+    assert exc.value.issues[0].value == "'../a/act.csv'"

@@ -860,8 +860,12 @@ def test_instrument_used_only_in_an_activity_table_lists_its_source(tmp_path):
     data["sources"][0].pop("activity")
     data["instruments"] = [{"id": "M1", "kind": "gas meter", "uncertainty": 0.01}]
     data["activity_files"] = ["a.csv"]
+    import shutil
+
     import yaml
 
+    shutil.copy(PACK, tmp_path / "testpack.yaml")  # paths in an inventory stay in its folder
+    data["factor_packs"] = ["testpack.yaml"]
     (tmp_path / "inv.yaml").write_text(yaml.safe_dump(data))
     rep = nc.inventory_report(nc.calculate(nc.load_inventory(tmp_path / "inv.yaml")))
     assert rep.instruments_used()[0]["used_by"] == "gas"

@@ -87,6 +87,9 @@ _LAZY: dict[str, str] = {
     # verification
     "VerificationResult": "verification",
     "verify": "verification",
+    # limits on reading, and confinement to folders
+    "Limits": "_limits",
+    "Sandbox": "_limits",
     # io
     "inventory_json_schema": "io",
     "load_inventory": "io",
@@ -115,6 +118,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from ._limits import Limits, Sandbox
     from .calc import Finding
     from .cems import cems_hourly
     from .errors import (

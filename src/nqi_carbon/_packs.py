@@ -19,8 +19,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ._files import Written, read_input
+from ._limits import Limits, current_limits
 from ._yaml import load_yaml_text
-from .errors import Issue, PackError, unique_issues
+from .errors import CappedIssues, InvalidInputError, Issue, PackError
 
 __all__ = [
     "bundled_pack_ids",
@@ -136,8 +138,13 @@ def issues_from_validation_error(
     data: Any = None,
     prefix: Sequence[int | str] = (),
 ) -> list[Issue]:
-    """Turn a pydantic ``ValidationError`` into :class:`Issue` records (all of them)."""
-    issues: list[Issue] = []
+    """Turn a pydantic ``ValidationError`` into :class:`Issue` records (all of them).
+
+    Repeats (same code, field and value) count once; beyond ``Limits.max_issues`` the
+    issues are counted by code, not built (:class:`~nqi_carbon.errors.CappedIssues`).
+    """
+    issues = CappedIssues()
+    seen: set[tuple[str, str | None, str | None]] = set()
     errors = exc.errors(include_url=False)
     item_locs = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
     for err in errors:
@@ -164,17 +171,22 @@ def issues_from_validation_error(
         show_value = err["type"] not in {"missing"} and not isinstance(value, dict | list)
         label = _entry_label(data, loc) if data is not None else None
         field = _path_text(loc) + (f" ({label!r})" if label else "")
+        shown = _short_repr(value) if show_value else None
+        key = (err["type"], field or None, shown)
+        if key in seen:
+            continue
+        seen.add(key)
         issues.append(
             Issue(
                 code=err["type"],
                 message=err["msg"],
                 file=file,
                 field=field or None,
-                value=_short_repr(value) if show_value else None,
+                value=shown,
                 allowed=allowed or None,
             )
         )
-    return unique_issues(issues, by=("code", "field", "value"))
+    return list(issues)
 
 
 def _is_union_tag(part: int | str) -> bool:
@@ -191,17 +203,28 @@ def _short_repr(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def read_pack(source: Path | Traversable, model: type[M], *, expected_schema: str) -> tuple[M, str]:
+def read_pack(
+    source: Path | Traversable | Written,
+    model: type[M],
+    *,
+    expected_schema: str,
+    bundled: bool,
+) -> tuple[M, str]:
     """Read, validate and hash one pack file.
 
     Parameters
     ----------
-    source : path or Traversable
+    source : path, Traversable or Written
         The YAML file.
     model : pydantic model class
         The pack schema to validate against.
     expected_schema : str
         The ``schema:`` value this kind of pack must declare.
+    bundled : bool
+        A pack shipped with nqi-carbon: read from the installation under the default
+        :class:`~nqi_carbon.Limits`, whatever the caller's sandbox or limits. Otherwise
+        a user's pack: read through :func:`nqi_carbon._files.read_input` (confined,
+        regular file, ``max_document_bytes``) under the active limits.
 
     Returns
     -------
@@ -215,16 +238,35 @@ def read_pack(source: Path | Traversable, model: type[M], *, expected_schema: st
     """
     name = str(source)
     try:
-        raw = source.read_bytes()
-    except OSError as exc:
-        raise PackError([Issue("file_unreadable", str(exc), file=name)], source=name) from None
-    try:
-        data = load_yaml_text(raw, source=name)
+        if bundled:
+            if isinstance(source, Written):
+                raise TypeError("a bundled pack is read from the installation, not an inventory")
+            try:
+                raw = source.read_bytes()
+            except OSError as exc:
+                raise PackError([Issue("file_unreadable", str(exc), file=name)], source=name) from None
+            trusted = Limits()  # the installation's own data: not the caller's limits
+            data = load_yaml_text(
+                raw,
+                source=name,
+                max_bytes=trusted.max_document_bytes,
+                max_nodes=trusted.max_nodes,
+                max_depth=trusted.max_depth,
+            )
+        else:
+            if not isinstance(source, Path | Written):
+                raise TypeError(f"a user pack is read from a file path, not {source!r}")
+            raw = read_input(
+                source,
+                limit=current_limits().max_document_bytes,
+                limit_name="max_document_bytes",
+                what="factor pack",
+            )
+            data = load_yaml_text(raw, source=name)
     except PackError:
         raise
-    except Exception as exc:  # InvalidInputError from the YAML layer
-        issues = getattr(exc, "issues", [Issue("yaml_syntax", str(exc), file=name)])
-        raise PackError(issues, source=name) from None
+    except InvalidInputError as exc:  # from the file or YAML layer
+        raise PackError(exc.issues, source=exc.source or name) from None
     if not isinstance(data, dict):
         raise PackError(
             [Issue("pack_not_mapping", "a pack is a YAML mapping", file=name)], source=name

@@ -1090,6 +1090,8 @@ class _RowNames:
         self.names = [s[0] for s in segs]
         self.starts = np.array([s[1] for s in segs], dtype=np.int64)
         self.first = np.array([s[3] for s in segs], dtype=np.int64)
+        sheets = getattr(table, "attrs", {}).get("nqi_carbon_sheets")
+        self.sheets: dict[str, str] = sheets if isinstance(sheets, dict) else {}
 
     def split(
         self, idx: npt.NDArray[np.int64]
@@ -1109,7 +1111,11 @@ class _RowNames:
     def note(self, name: str) -> str:
         """How the rows of *name* are numbered, for files (DataFrames: 1-based data rows)."""
         k = self.names.index(name)
-        return " (spreadsheet rows: the header is row 1)" if self.first[k] > 1 else ""
+        if self.first[k] <= 1:
+            return ""
+        sheet = self.sheets.get(name)
+        where = f"sheet {sheet!r}; " if sheet is not None else ""
+        return f" ({where}spreadsheet rows: the header is row 1)"
 
     def describe(self, idx: npt.NDArray[np.int64], limit: int = 5) -> str:
         """``m.csv rows 2, 3 and 10 more; n.csv row 4`` for a set of table row indices."""

@@ -6,6 +6,7 @@ Exit status: 0 success; 1 invalid input (every problem is printed); 2 wrong usag
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -501,6 +502,67 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(out_dir=args.out, stream=sys.stdout)
 
 
+def _limit_option(text: str) -> tuple[str, int]:
+    """``--limit NAME=N``: one field of :class:`nqi_carbon.Limits`."""
+    from dataclasses import fields
+
+    from ._limits import Limits
+
+    names = [f.name for f in fields(Limits)]
+    name, sep, value = text.partition("=")
+    if not sep or name.strip() not in names:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=N with NAME one of {', '.join(names)}")
+    try:
+        number = int(value.replace("_", ""))
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: N is a whole number >= 1")
+    return name.strip(), number
+
+
+def _reading_options(p: argparse.ArgumentParser) -> None:
+    """Options confining and bounding what a command reads (a service's untrusted files)."""
+    g = p.add_argument_group(
+        "reading untrusted files", "see docs/guarantees.md, 'Untrusted input: limits and confinement'"
+    )
+    g.add_argument(
+        "--base-dir",
+        metavar="DIR",
+        default=None,
+        help="read only files inside DIR or an --allow folder, symbolic links resolved "
+        "(the inventory, its activity files and packs, claims); default with --allow alone: "
+        "the current folder",
+    )
+    g.add_argument(
+        "--allow",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="a further folder files may be read from (repeatable)",
+    )
+    g.add_argument(
+        "--limit",
+        metavar="NAME=N",
+        action="append",
+        type=_limit_option,
+        default=[],
+        help="a reading limit of nqi_carbon.Limits, e.g. max_table_rows=5000000 (repeatable)",
+    )
+
+
+def _reading(args: argparse.Namespace) -> contextlib.AbstractContextManager[object]:
+    """The sandbox or limits the command's options ask for (nothing when none are given)."""
+    from ._limits import Limits, Sandbox
+
+    base, allow = getattr(args, "base_dir", None), getattr(args, "allow", [])
+    given = dict(getattr(args, "limit", []))
+    limits = Limits(**given) if given else None
+    if base is not None or allow:
+        return Sandbox(base if base is not None else os.getcwd(), allow=allow, limits=limits)
+    return limits if limits is not None else contextlib.nullcontext()
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="nqi-carbon",
@@ -512,6 +574,7 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check an inventory file and list every problem")
     v.add_argument("file")
     v.add_argument("--format", choices=("text", "json"), default="text")
+    _reading_options(v)
     v.set_defaults(func=_cmd_validate)
 
     c = sub.add_parser("calculate", help="calculate an inventory: totals, lines, uncertainty")
@@ -524,6 +587,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--iterations", type=int, default=10_000)
     c.add_argument("--seed", type=int, default=None)
+    _reading_options(c)
     c.set_defaults(func=_cmd_calculate)
 
     f = sub.add_parser(
@@ -570,6 +634,7 @@ def _parser() -> argparse.ArgumentParser:
         default="analytical",
         help="Approach 1 (default) or Monte Carlo (10000 iterations, seed drawn and reported)",
     )
+    _reading_options(r)
     r.set_defaults(func=_cmd_report)
 
     v2 = sub.add_parser("verify", help="recompute an inventory and compare it with a claimed one")
@@ -585,6 +650,7 @@ def _parser() -> argparse.ArgumentParser:
     v2.add_argument("--verifier", help="the verifier (lead verifier); 'not stated' when omitted")
     v2.add_argument("--body", help="the verification body; 'not stated' when omitted")
     v2.add_argument("--date", help="date of the verification statement (ISO, 2025-04-30)")
+    _reading_options(v2)
     v2.set_defaults(func=_cmd_verify)
 
     tj = sub.add_parser(
@@ -621,6 +687,7 @@ def _parser() -> argparse.ArgumentParser:
         help="CSV (year, sector, output, energy, 'emissions [unit]' e.g. 'emissions [10^4 t]') for LMDI",
     )
     tj.add_argument("--format", choices=("json", "html"), default="json")
+    _reading_options(tj)
     tj.set_defaults(func=_cmd_trajectory)
 
     d = sub.add_parser(
@@ -659,7 +726,8 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args.func(args))
+        with _reading(args):
+            return int(args.func(args))
     except InvalidInputError as exc:
         sys.stderr.write(str(exc) + "\n")
         return 1

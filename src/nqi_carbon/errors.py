@@ -13,25 +13,28 @@ where (``file``, ``row``, ``field``), the offending ``value`` and what is ``allo
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from ._escape import term_line
 
 __all__ = [
+    "CappedIssues",
     "DimensionalityMismatchError",
     "GWPSetMismatchError",
     "InvalidInputError",
     "Issue",
     "MissingGWPError",
     "NqiCarbonError",
+    "OmittedIssues",
     "PackError",
     "UnknownFactorError",
     "UnknownGWPSetError",
     "UnknownSpeciesError",
     "UnknownUnitError",
     "close_matches",
+    "omitted_issues",
     "unique_issues",
 ]
 
@@ -64,8 +67,11 @@ def close_matches(
 def unique_issues(issues: Iterable[Issue], *, by: Sequence[str] = ("code", "field", "message")) -> list[Issue]:
     """The issues without repeats (same values of the attributes *by*), in first-seen order."""
     seen: set[tuple[object, ...]] = set()
-    out = []
+    out: list[Issue] = []
     for i in issues:
+        if isinstance(i, OmittedIssues):  # counts of problems not listed: never a repeat
+            out.append(i)
+            continue
         key = tuple(getattr(i, a) for a in by)
         if key not in seen:
             seen.add(key)
@@ -229,23 +235,117 @@ class UnknownFactorError(NqiCarbonError, KeyError):
         super().__init__(msg, ref=ref, matches=list(matches))
 
 
+@dataclass(frozen=True)
+class OmittedIssues(Issue):
+    """The last issue of a long list: how many more problems were found, by reason code.
+
+    :class:`InvalidInputError` lists at most ``Limits.max_issues`` problems; the rest are
+    counted here (code ``issues_truncated``). *counts* is ``((code, n), ...)`` sorted by
+    code; it is left out of :meth:`to_dict`, whose keys are those of every issue.
+    """
+
+    counts: tuple[tuple[str, int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the issue as a plain JSON-ready mapping (without ``counts``)."""
+        out = asdict(self)
+        del out["counts"]
+        return out
+
+
+def omitted_issues(counts: dict[str, int], *, listed: int) -> OmittedIssues:
+    """The summary issue for problems found but not listed (*counts* by code)."""
+    total = sum(counts.values())
+    by_code = ", ".join(f"{code} {n:,}" for code, n in sorted(counts.items()))
+    return OmittedIssues(
+        "issues_truncated",
+        f"{total:,} more problem{'s' if total != 1 else ''} not listed ({by_code})",
+        allowed=f"the first {listed:,} problems are listed; to list more, raise "
+        "nqi_carbon.Limits(max_issues=...)",
+        counts=tuple(sorted(counts.items())),
+    )
+
+
+class CappedIssues(list[Issue]):
+    """A list of issues keeping at most ``Limits.max_issues``; the rest are counted by code.
+
+    For checks over the rows of a table: ``append``, ``extend`` and ``+=`` keep memory for
+    the issues that will be listed only. Iterating it yields the kept issues, then an
+    :class:`OmittedIssues` counting the others when there are some, which
+    :class:`InvalidInputError` folds into its own count.
+    """
+
+    def __init__(self, issues: Iterable[Issue] = ()) -> None:
+        from ._limits import current_limits
+
+        super().__init__()
+        self.cap = current_limits().max_issues
+        self.omitted: dict[str, int] = {}
+        self.extend(issues)
+
+    def append(self, issue: Issue) -> None:
+        """Keep *issue* while fewer than the cap are kept, else count it by its code."""
+        if isinstance(issue, OmittedIssues):
+            for code, n in issue.counts:
+                self.omitted[code] = self.omitted.get(code, 0) + n
+        elif len(self) < self.cap:
+            super().append(issue)
+        else:
+            self.omitted[issue.code] = self.omitted.get(issue.code, 0) + 1
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        """:meth:`append` each of *issues*."""
+        for issue in issues:
+            self.append(issue)
+
+    def __iadd__(self, issues: Iterable[Issue]) -> CappedIssues:  # type: ignore[override,misc]
+        self.extend(issues)
+        return self
+
+    def __iter__(self) -> Iterator[Issue]:
+        yield from super().__iter__()
+        if self.omitted:
+            yield omitted_issues(self.omitted, listed=len(self))
+
+
 class InvalidInputError(NqiCarbonError, ValueError):
     """An input (inventory, activity table, claimed result) has one or more problems.
 
-    ``issues`` lists every problem found, so a user can fix them all in one pass.
+    ``issues`` lists the problems found, so a user can fix them all in one pass: at most
+    ``Limits.max_issues`` of them (default 100, see :class:`nqi_carbon.Limits`) in the
+    order found, then one ``issues_truncated`` issue (:class:`OmittedIssues`) counting
+    the others by reason code; ``omitted`` holds those counts. *issues* may be any
+    iterable: it is read one issue at a time, so a generator over a huge table costs
+    memory for the listed issues only.
     """
 
-    def __init__(self, issues: Sequence[Issue], *, source: str | None = None) -> None:
-        issues = list(issues)
+    def __init__(self, issues: Iterable[Issue], *, source: str | None = None) -> None:
+        from ._limits import current_limits
+
+        cap = current_limits().max_issues
+        kept: list[Issue] = []
+        omitted: dict[str, int] = {}
+        for i in issues:
+            if isinstance(i, OmittedIssues):  # re-raised from an inner error: keep its counts
+                for code, n in i.counts:
+                    omitted[code] = omitted.get(code, 0) + n
+            elif len(kept) < cap:
+                kept.append(i)
+            else:
+                omitted[i.code] = omitted.get(i.code, 0) + 1
+        n = len(kept) + sum(omitted.values())
+        if omitted:
+            kept.append(omitted_issues(omitted, listed=len(kept)))
         head = f"{term_line(source)}: " if source else ""
-        n = len(issues)
         msg = (
             head
-            + f"{n} problem{'s' if n != 1 else ''} found:\n"
-            + "\n".join("  - " + i.describe() for i in issues)
+            + f"{n:,} problem{'s' if n != 1 else ''} found:\n"
+            + "\n".join("  - " + i.describe() for i in kept)
         )
-        super().__init__(msg, issues=issues, source=source)
-        self.issues: list[Issue] = issues
+        super().__init__(msg, issues=kept, source=source, omitted=omitted)
+        self.issues: list[Issue] = kept
+        self.source: str | None = source
+        self.omitted: dict[str, int] = omitted
 
 
 class PackError(InvalidInputError):

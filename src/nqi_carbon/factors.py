@@ -15,6 +15,7 @@ version is then refused (``factor_pack_version``).
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,9 +27,18 @@ from typing import TYPE_CHECKING
 from pydantic import Field, model_validator
 
 from ._factor_schema import FactorEntry, FuelEntry, FuelParameter
+from ._files import Written, check_confined, written_path
+from ._limits import current_sandbox
 from ._packs import bundled_pack_ids, data_root, read_pack
 from ._schema import Citation, PackHeader, RuleError
-from .errors import Issue, NqiCarbonError, PackError, UnknownFactorError, close_matches
+from .errors import (
+    InvalidInputError,
+    Issue,
+    NqiCarbonError,
+    PackError,
+    UnknownFactorError,
+    close_matches,
+)
 from .gases import normalise_gas
 from .gwp_values import _normalise_set
 from .units import parse_unit
@@ -259,8 +269,11 @@ def _build(pack: FactorPack, sha: str, origin: str, bundled: bool) -> LoadedPack
     return LoadedPack(pack, sha, origin, bundled, factors, fuels)
 
 
-def load_pack(source: str | Path | Traversable, *, bundled: bool = False) -> LoadedPack:
+def load_pack(source: str | Path | Traversable | Written, *, bundled: bool = False) -> LoadedPack:
     """Load and validate one factor pack from a file.
+
+    A pack that is not *bundled* is a user's: read confined and bounded
+    (:func:`nqi_carbon._packs.read_pack`).
 
     Raises
     ------
@@ -268,7 +281,7 @@ def load_pack(source: str | Path | Traversable, *, bundled: bool = False) -> Loa
         Naming the pack file, the entry and the field of every problem found.
     """
     path = Path(source) if isinstance(source, str) else source
-    pack, sha = read_pack(path, FactorPack, expected_schema=FACTOR_PACK_SCHEMA)
+    pack, sha = read_pack(path, FactorPack, expected_schema=FACTOR_PACK_SCHEMA, bundled=bundled)
     stem = getattr(source, "name", str(source)).rsplit("/", 1)[-1]
     if stem.endswith((".yaml", ".yml")) and stem.rsplit(".", 1)[0] != pack.id and bundled:
         raise PackError(
@@ -285,21 +298,36 @@ def load_pack(source: str | Path | Traversable, *, bundled: bool = False) -> Loa
 
 
 @lru_cache(maxsize=64)
-def _user_pack(path: str, mtime_ns: int, size: int) -> LoadedPack:
-    # keyed by the file's identity, so an edited file is read again
-    return load_pack(Path(path))
+def _user_pack(path: str, mtime_ns: int, size: int, roots: tuple[str, ...]) -> LoadedPack:
+    # keyed by the file's identity, so an edited file is read again; *roots* are checked
+    # again on the descriptor opened (a cached pack was checked before the lookup)
+    target = Written(path, Path(path), None, "factor_packs", roots) if roots else Path(path)
+    return load_pack(target)
 
 
-def load_user_pack(path: str | Path) -> LoadedPack:
-    """Load a user pack, reusing the parsed pack while the file is unchanged."""
-    p = Path(path).resolve()
+def load_user_pack(path: str | os.PathLike[str]) -> LoadedPack:
+    """Load a user pack, reusing the parsed pack while the file is unchanged.
+
+    The path is checked against the folders allowed (a path written in an inventory, or
+    any path under a :class:`~nqi_carbon.Sandbox`) on every call, before the cache is
+    consulted: a pack read for one tenant is never handed to another whose folders do
+    not hold it.
+    """
+    target: Path | Written = path if isinstance(path, Written) else Path(path)
+    try:
+        check_confined(target, what="factor pack")
+    except InvalidInputError as exc:
+        raise PackError(exc.issues, source=exc.source) from None
+    box = current_sandbox()
+    roots = target.roots if isinstance(target, Written) else (box.roots if box else ())
+    p = Path(os.path.realpath(target.path if isinstance(target, Written) else target))
     try:
         st = p.stat()
     except OSError as exc:
         raise PackError(
             [Issue("file_unreadable", exc.strerror or str(exc), file=str(path))], source=str(path)
         ) from None
-    return _user_pack(str(p), st.st_mtime_ns, st.st_size)
+    return _user_pack(str(p), st.st_mtime_ns, st.st_size, roots)
 
 
 @cache
@@ -339,7 +367,7 @@ class FactorRegistry:
 
     def __init__(
         self,
-        user_packs: Iterable[str | Path] = (),
+        user_packs: Iterable[str | os.PathLike[str]] = (),
         inline: Iterable[FactorEntry] = (),
         *,
         allowed: Iterable[str] | None = None,
@@ -912,21 +940,23 @@ def default_registry() -> FactorRegistry:
 _PATH_PIN = re.compile(r"^(?P<path>.+)@(?P<version>\d+(?:\.\d+)*)$")
 
 
-def _pack_request(inv: Inventory) -> tuple[list[str], list[Path], list[tuple[int, str, str]]]:
+def _pack_request(
+    inv: Inventory,
+) -> tuple[list[str], list[Written], list[tuple[int, str | Written, str]]]:
     """Bundled ids, user pack paths and version pins ``(index, pack id or path, version)``.
 
     A bundled id may carry a pin (``ipcc-2006@1.0.0``); so may a user pack path
-    (``packs/mine.yaml@2.1.0``) unless a file of that whole name exists.
+    (``packs/mine.yaml@2.1.0``) unless a file of that whole name exists. User pack paths
+    are read from the inventory's folder and confined like activity files
+    (:func:`nqi_carbon._files.written_path`).
     """
     bundled = set(bundled_factor_pack_ids())
     allowed: list[str] = []
-    paths: list[Path] = []
-    pins: list[tuple[int, str, str]] = []
-    base = Path(inv.source_path).parent if inv.source_path else Path.cwd()
+    paths: list[Written] = []
+    pins: list[tuple[int, str | Written, str]] = []
 
-    def where(text: str) -> Path:
-        p = Path(text)
-        return p if p.is_absolute() else base / p
+    def where(text: str, i: int) -> Written:
+        return written_path(text, source_path=inv.source_path, field=f"factor_packs[{i}]")
 
     for i, entry in enumerate(inv.factor_packs):
         pid, sep, version = entry.partition("@")
@@ -936,11 +966,11 @@ def _pack_request(inv: Inventory) -> tuple[list[str], list[Path], list[tuple[int
                 pins.append((i, pid, version))
             continue
         m = _PATH_PIN.match(entry)
-        if m is not None and not where(entry).is_file():
-            paths.append(where(m.group("path")))
-            pins.append((i, str(paths[-1]), m.group("version")))
+        if m is not None and not where(entry, i).path.is_file():
+            paths.append(where(m.group("path"), i))
+            pins.append((i, paths[-1], m.group("version")))
         else:
-            paths.append(where(entry))
+            paths.append(where(entry, i))
     return allowed, paths, pins
 
 
@@ -968,7 +998,7 @@ def registry_for(inv: Inventory) -> FactorRegistry:
         (``ipcc-2006@1.0.0``) is at another version (``factor_pack_version``).
     """
     allowed, paths, pins = _pack_request(inv)
-    key = ("registry", _pack_state(paths))
+    key = ("registry", _pack_state([w.path for w in paths]))
     reg = inv._cache.get(key)
     if reg is None:
         try:
@@ -980,8 +1010,8 @@ def registry_for(inv: Inventory) -> FactorRegistry:
             ) from None
         issues = []
         for i, target, version in pins:
-            user = target not in allowed
-            pid = load_user_pack(target).id if user else target
+            user = isinstance(target, Written)
+            pid = load_user_pack(target).id if isinstance(target, Written) else target
             issue = reg._pin_issue(pid, version, field=f"factor_packs[{i}]")
             if issue is not None:
                 issue = replace(issue, file=inv.source_path, value=repr(inv.factor_packs[i]))

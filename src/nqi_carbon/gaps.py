@@ -24,7 +24,6 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from .errors import InvalidInputError, Issue
@@ -36,22 +35,32 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas as pd
 
+    from ._files import Written
+
 __all__ = ["FilledGap", "fill_gaps", "find_gaps"]
 
 Spans = dict[str, list[tuple[_dt.date, _dt.date]]]
 
 
-def activity_file_paths(inventory: Inventory) -> list[Path]:
-    """The inventory's activity files, relative paths resolved against the inventory."""
-    base = Path(inventory.source_path).parent if inventory.source_path else Path.cwd()
-    return [p if p.is_absolute() else base / p for p in map(Path, inventory.activity_files)]
+def activity_file_paths(inventory: Inventory) -> list[Written]:
+    """The inventory's activity files: each read from the inventory's folder, confined.
+
+    Each may only lead inside the inventory's folder, or the active sandbox's folders
+    (:func:`nqi_carbon._files.written_path`).
+    """
+    from ._files import written_path
+
+    return [
+        written_path(entry, source_path=inventory.source_path, field=f"activity_files[{i}]")
+        for i, entry in enumerate(inventory.activity_files)
+    ]
 
 
 def _files_key(inventory: Inventory) -> tuple[object, ...]:
     """Cache key of the activity files' state (path, modification time, size)."""
     from .factors import _pack_state  # the same file-state key as for user packs
 
-    return ("activity_file_spans", _pack_state(activity_file_paths(inventory)))
+    return ("activity_file_spans", _pack_state([w.path for w in activity_file_paths(inventory)]))
 
 
 def remember_file_spans(inventory: Inventory, spans: Spans) -> None:
@@ -78,12 +87,12 @@ def file_spans(inventory: Inventory) -> Spans:
     cached = inventory._cache.get(key)
     if cached is not None:
         return dict(cached)
-    from ._tables import read_activity
+    from ._tables import read_table
 
     spans: Spans = {}
     for p in activity_file_paths(inventory):
         try:
-            table = read_activity(p)
+            table = read_table(p)
         except InvalidInputError:
             continue
         spans = _merge(spans, table_period_spans(inventory, table))

@@ -208,7 +208,7 @@ class _Catalogue:
 @lru_cache(maxsize=1)
 def _catalogue() -> _Catalogue:
     pack, sha = read_pack(
-        data_root() / "gases.yaml", GasPack, expected_schema="nqi-carbon/gas-pack@1"
+        data_root() / "gases.yaml", GasPack, expected_schema="nqi-carbon/gas-pack@1", bundled=True
     )
     sp = {
         s.id: Species(s.id, s.name, s.formula, s.group, s.kyoto, s.cas, tuple(s.aliases))

@@ -103,7 +103,7 @@ class _Tables:
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
     pack, sha = read_pack(
-        data_root() / "gwp-ipcc.yaml", GWPPack, expected_schema="nqi-carbon/gwp-pack@1"
+        data_root() / "gwp-ipcc.yaml", GWPPack, expected_schema="nqi-carbon/gwp-pack@1", bundled=True
     )
     known = _gas_catalogue().species
     for s in pack.sets:

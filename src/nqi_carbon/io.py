@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from ._structured import read_structured
 from ._tables import read_activity
-from ._yaml import DEFAULT_MAX_BYTES
 from .errors import InvalidInputError, Issue
 from .models import INVENTORY_SCHEMA, Inventory, validate_mapping
 
@@ -57,16 +56,21 @@ def validate_inventory(data: Any, *, source: str | None = None) -> Inventory:
 
 
 def load_inventory(
-    source: str | Path | dict[str, Any], *, max_bytes: int = DEFAULT_MAX_BYTES
+    source: str | Path | dict[str, Any], *, max_bytes: int | None = None
 ) -> Inventory:
     """Load and validate an inventory from a YAML/JSON file or a mapping.
+
+    The file is read within the active :class:`~nqi_carbon.Limits` and, under a
+    :class:`~nqi_carbon.Sandbox`, only from inside its folders. The paths the inventory
+    names (``activity_files``, user ``factor_packs``) are read later, from the
+    inventory's folder, and may not lead outside it (or outside the sandbox's folders).
 
     Parameters
     ----------
     source : path or mapping
         An ``nqi-carbon/inventory@1`` document.
-    max_bytes : int
-        Refuse files larger than this.
+    max_bytes : int, optional
+        Refuse files larger than this (default: ``Limits.max_document_bytes``, 32 MiB).
 
     Returns
     -------
@@ -86,7 +90,7 @@ def load_inventory(
         ).hexdigest()
         inv._input_sha256 = digest
         return inv
-    data, digest = read_structured(source, max_bytes=max_bytes)
+    data, digest = read_structured(source, max_bytes=max_bytes, what="inventory")
     inv = validate_inventory(data, source=str(source))
     inv._source_path, inv._input_sha256 = str(source), digest
     return inv
@@ -135,12 +139,16 @@ def _relocate(data: dict[str, Any], inv: Inventory, target: Path) -> dict[str, A
 
     They are read relative to the inventory file, so a copy saved elsewhere would point
     at files that are not there; bundled pack ids and absolute paths stay as they are.
+    The old folder is the one they were read from (:func:`nqi_carbon._files.entry_base`);
+    the copy reads the same files, which must then lie inside its own folder or a
+    sandbox's folders to be read.
     """
     import os
 
+    from ._files import entry_base
     from .factors import bundled_factor_pack_ids
 
-    old_base = Path(inv.source_path).parent if inv.source_path else Path.cwd()
+    old_base = entry_base(inv.source_path)
     new_base = target.resolve().parent
 
     def moved(entry: str) -> str:
@@ -215,7 +223,7 @@ def save_result(result: Any, path: str | Path) -> Path:
 
 def load_result(path: str | Path) -> dict[str, Any]:
     """Read a saved ``result@1`` (JSON or YAML) back as a mapping."""
-    data, _ = read_structured(path)
+    data, _ = read_structured(path, what="result")
     if not isinstance(data, dict) or data.get("schema") not in (
         "nqi-carbon/result@1",
         "nqi-carbon/verification@1",

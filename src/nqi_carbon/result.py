@@ -426,7 +426,7 @@ def _with_activity_files(
     """
     import pandas as pd
 
-    from ._tables import TEXT_COLUMNS, read_activity
+    from ._tables import TEXT_COLUMNS, read_table
     from .gaps import _merge, activity_file_paths, remember_file_spans, table_period_spans
 
     issues: list[Issue] = []
@@ -434,15 +434,18 @@ def _with_activity_files(
     segments: list[tuple[str, int, int, int]] = []
     offset = 0
     spans: dict[str, list[tuple[_dt.date, _dt.date]]] = {}
-    for path in activity_file_paths(inv):
+    sheets: dict[str, str] = {}
+    for written in activity_file_paths(inv):
         try:
-            frame = read_activity(path)
+            frame = read_table(written)
         except InvalidInputError as exc:
             issues.extend(exc.issues)
             continue
         frames.append(frame)
         spans = _merge(spans, table_period_spans(inv, frame))
-        segments.append((str(path), offset, len(frame), 2))  # row 1 is the header
+        segments.append((str(written.path), offset, len(frame), 2))  # row 1 is the header
+        if "nqi_carbon_sheet" in frame.attrs:
+            sheets[str(written.path)] = frame.attrs["nqi_carbon_sheet"]
         offset += len(frame)
     if activity is not None:
         frames.append(activity)
@@ -455,6 +458,7 @@ def _with_activity_files(
     else:
         out = pd.DataFrame({"source": [], "amount": [], "unit": []})
     out.attrs["nqi_carbon_rows"] = segments
+    out.attrs["nqi_carbon_sheets"] = sheets  # which sheet of each workbook was read
     if not issues:  # the files' periods, so that find_gaps need not read them again
         remember_file_spans(inv, spans)
     return out, issues

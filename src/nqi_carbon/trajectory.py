@@ -18,7 +18,7 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._tables import PLAIN_NUMBER, decode_utf8
-from .errors import InvalidInputError, Issue, unique_issues
+from .errors import CappedIssues, InvalidInputError, Issue, omitted_issues, unique_issues
 from .result import Result
 
 _WHOLE_ISSUE = ("code", "message", "file", "row", "field", "value", "allowed")
@@ -176,20 +176,38 @@ def _parse_series(
     contiguous: bool = True,
     nonnegative: bool = True,
     optional: bool = False,
+    report_years: bool = True,
 ) -> tuple[list[tuple[int, float]], list[Issue]]:
     """Check ``(year, value, row)`` triples; return the sorted series and *every* problem.
 
     Years must be whole numbers, once each (and consecutive when *contiguous*); values
     plain finite numbers (>= 0 when *nonnegative*). With *optional*, a missing value
-    leaves its year out instead of being an error.
+    leaves its year out instead of being an error; without *report_years*, problems of
+    the years are left to another call over the same years. At most
+    ``Limits.max_issues`` problems are kept, the rest counted by code
+    (:class:`~nqi_carbon.errors.OmittedIssues`), so a file of a million bad rows costs
+    memory for the problems listed only.
     """
+    from ._limits import current_limits
+
+    cap = current_limits().max_issues
     issues: list[Issue] = []
+    omitted: dict[str, int] = {}
+
+    def add(issue: Issue) -> None:
+        if not report_years and issue.field == year_field:
+            return
+        if len(issues) < cap:
+            issues.append(issue)
+        else:
+            omitted[issue.code] = omitted.get(issue.code, 0) + 1
+
     items: list[tuple[int, float]] = []
     rows_of: dict[int, list[int | None]] = {}
     for key, val, row in pairs:
         year = _whole_year(key)
         if year is None:
-            issues.append(
+            add(
                 Issue(
                     "series_year",
                     "a year is a whole number",
@@ -217,7 +235,7 @@ def _parse_series(
                     "gross emissions >= 0 (removals are given separately)",
                 ),
             }[problem]
-            issues.append(
+            add(
                 Issue(
                     code,
                     message,
@@ -232,8 +250,9 @@ def _parse_series(
             items.append((year, num))
     for year, rows in sorted(rows_of.items()):
         if len(rows) > 1:
-            at = ", ".join(str(r) for r in rows if r is not None)
-            issues.append(
+            nums = [str(r) for r in rows[:20] if r is not None]
+            at = ", ".join(nums) + (" ..." if len(rows) > 20 else "")
+            add(
                 Issue(
                     "series_years_unique",
                     f"year {year} is given {len(rows)} times" + (f" (rows {at})" if at else ""),
@@ -245,20 +264,31 @@ def _parse_series(
             )
     years = sorted(rows_of)
     if not years and not issues and not optional:
-        issues.append(Issue("series_empty", "the series is empty", file=file))
+        add(Issue("series_empty", "the series is empty", file=file))
     if contiguous and years:
-        gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years))
-        if gaps:
-            issues.append(
+        # the missing years from the gaps between the years given: never a range over the
+        # span, which a year such as 1e12 in the file would make endless
+        n_missing = years[-1] - years[0] + 1 - len(years)
+        gaps: list[int] = []
+        for a, b in itertools.pairwise(years):
+            gaps.extend(range(a + 1, min(b, a + 1 + 20 - len(gaps))))
+            if len(gaps) >= 20:
+                break
+        if n_missing:
+            add(
                 Issue(
                     "series_contiguous",
                     "years must be consecutive (no gaps); missing "
-                    + ", ".join(str(y) for y in gaps),
+                    + ", ".join(str(y) for y in gaps)
+                    + (f" and {n_missing - len(gaps):,} more" if n_missing > len(gaps) else ""),
                     file=file,
                     field=year_field,
-                    value=repr(years),
+                    value=repr(years) if len(years) <= 50 else f"{len(years):,} years "
+                    f"from {years[0]} to {years[-1]}",
                 )
             )
+    if omitted:
+        issues.append(omitted_issues(omitted, listed=len(issues)))
     return sorted(items), issues
 
 
@@ -749,7 +779,7 @@ def _lmdi_frame(
     from .errors import DimensionalityMismatchError, UnknownUnitError
     from .units import conversion_factor
 
-    issues: list[Issue] = []
+    issues: list[Issue] = CappedIssues()  # per row: a flood stays bounded
     cols = [str(c) for c in df.columns]
     declared = [
         (c, m.group(1).strip()) for c in cols if (m := re.fullmatch(_EMISSIONS_HEADER, c.strip()))
@@ -860,7 +890,11 @@ def _lmdi_frame(
                 Issue(
                     "lmdi_sectors",
                     f"sector {s!r} is given {len(at)} times{where}"
-                    + (f" (rows {', '.join(map(str, at))})" if rows is not None else ""),
+                    + (
+                        f" (rows {', '.join(map(str, at[:20]))}{' ...' if len(at) > 20 else ''})"
+                        if rows is not None
+                        else ""
+                    ),
                     file=file,
                     field="sector",
                     value=repr(s),
@@ -1292,25 +1326,35 @@ def _read_csv_text(path: str, *, allowed: str) -> pd.DataFrame:
     """Read a small CSV strictly: UTF-8 (a BOM is accepted), every cell kept as text.
 
     Unreadable, non-UTF-8 (UTF-16 is named as such), empty or malformed files raise
-    :class:`InvalidInputError` naming the file.
+    :class:`InvalidInputError` naming the file. The file is read like an activity table:
+    confined under a :class:`~nqi_carbon.Sandbox`, a regular file, and within the
+    ``max_table_bytes``, ``max_table_rows``, ``max_table_columns`` and
+    ``max_table_cells`` of the active :class:`~nqi_carbon.Limits`.
     """
     import csv
     import io
-    from pathlib import Path
 
     import pandas as pd
 
+    from ._files import read_input
+    from ._limits import current_limits, limit_issue
+
     name = str(path)
+    limits = current_limits()
 
     def fail(code: str, message: str, **where: Any) -> InvalidInputError:
         return InvalidInputError([Issue(code, message, file=name, **where)], source=name)
 
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise fail(
-            "file_unreadable", exc.strerror or str(exc), allowed="an existing, readable CSV file"
-        ) from None
+    def too_large(message: str, limit_name: str, unit: str) -> InvalidInputError:
+        limit = getattr(limits, limit_name)
+        issue = limit_issue(
+            "table_too_large", message, limit_name=limit_name, limit=limit, unit=unit, file=name
+        )
+        return InvalidInputError([issue], source=name)
+
+    raw = read_input(
+        path, limit=limits.max_table_bytes, limit_name="max_table_bytes", what="CSV file"
+    )
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise fail(
             "encoding",
@@ -1319,24 +1363,54 @@ def _read_csv_text(path: str, *, allowed: str) -> pd.DataFrame:
             allowed="UTF-8 text (a BOM is accepted): save it as 'CSV UTF-8'",
         )
     text = decode_utf8(raw, name)
-    lines = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
+    lines: list[list[str]] = []
+    cells = 0
+    try:
+        for r in csv.reader(io.StringIO(text, newline="")):
+            if not any(c.strip() for c in r):
+                continue
+            if len(r) > limits.max_table_columns:
+                raise too_large(
+                    f"row {len(lines)} has {len(r):,} fields, more than the limit",
+                    "max_table_columns",
+                    "columns",
+                )
+            cells += len(r)
+            if len(lines) > limits.max_table_rows:  # the header and then the data rows
+                raise too_large(
+                    f"the table has more than {limits.max_table_rows:,} data rows",
+                    "max_table_rows",
+                    "rows",
+                )
+            if cells > limits.max_table_cells:
+                raise too_large(
+                    f"the table has more than {limits.max_table_cells:,} cells",
+                    "max_table_cells",
+                    "cells",
+                )
+            lines.append(r)
+    except csv.Error as exc:
+        raise fail("file_corrupt", f"cannot read the CSV ({exc})", allowed=allowed) from None
     if not lines:
         raise fail("table_columns", "the file is empty (no header row)", allowed=allowed)
     header = [c.strip() for c in lines[0]]
-    ragged = [
-        Issue(
-            "file_corrupt",
-            f"{len(r)} field(s) where the header has {len(header)}",
-            file=name,
-            row=k,
-            value=repr(",".join(r)),
-            allowed=f"comma-separated columns {allowed}; quote a value that contains a comma",
+    if any(len(r) != len(header) for r in lines[1:]):
+        raise InvalidInputError(  # one issue at a time: a flood of bad rows stays bounded
+            (
+                Issue(
+                    "file_corrupt",
+                    f"{len(r)} field(s) where the header has {len(header)}",
+                    file=name,
+                    row=k,
+                    value=repr(",".join(r))[:200],
+                    allowed=f"comma-separated columns {allowed}; quote a value that contains "
+                    "a comma",
+                )
+                for k, r in enumerate(lines[1:], start=1)
+                if len(r) != len(header)
+            ),
+            source=name,
         )
-        for k, r in enumerate(lines[1:], start=1)
-        if len(r) != len(header)
-    ]
-    if ragged:
-        raise InvalidInputError(ragged, source=name)
     df = pd.DataFrame(lines[1:], columns=header, dtype=str)
     df.columns = [str(c).strip() for c in df.columns]
     return df
@@ -1398,9 +1472,9 @@ def _read_series_csv(path: str) -> tuple[dict[int, float], dict[int, float] | No
             contiguous=False,
             nonnegative=False,
             optional=True,
+            report_years=False,  # year problems are already reported with gross_co2e_t
         )
-        # year problems are already reported with gross_co2e_t
-        issues += [i for i in more if i.field != "year"]
+        issues += more
         removals = dict(rem)
     if issues:
         raise InvalidInputError(issues, source=name)
@@ -1438,7 +1512,7 @@ def _read_sectors_csv(path: str) -> dict[str, Any]:
             ],
             source=name,
         )
-    issues: list[Issue] = []
+    issues: list[Issue] = CappedIssues()  # per row: a flood stays bounded
     by_year: dict[int, list[int]] = {}
     for k, y in enumerate(df["year"]):
         year = _whole_year(y)

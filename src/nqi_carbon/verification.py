@@ -294,7 +294,7 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
         data: Any = dict(claimed)
         name = "<claimed>"
     else:
-        data, _ = read_structured(claimed)
+        data, _ = read_structured(claimed, what="claim")
         name = str(claimed)
     issues: list[Issue] = []
     if not isinstance(data, dict):
