@@ -49,6 +49,7 @@ __all__ = [
     "md_cell",
     "md_row",
     "md_text",
+    "table_text",
     "term_line",
     "term_text",
     "visible",
@@ -81,6 +82,21 @@ def visible(text: str, keep: str = "") -> str:
 
 
 # -- terminal ---------------------------------------------------------------------------------
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def table_text(value: Any) -> Any:
+    r"""A DataFrame cell: a string's lone surrogates written as ``\uXXXX``; others as given.
+
+    pandas stores strings in Arrow when pyarrow is installed, and Arrow refuses text that
+    is not valid Unicode (a lone surrogate, which a JSON ``"\ud800"`` escape can make);
+    the writers would show it as ``\ud800`` anyway.
+    """
+    if isinstance(value, str) and _SURROGATE.search(value):
+        return _SURROGATE.sub(lambda m: _hex(m.group(0)), value)
+    return value
 
 
 def term_text(text: str) -> str:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from . import __version__
 from ._atomic import atomic_write_bytes, write_set
-from ._escape import excel_append, html_text, json_text, md_row, md_text, term_line
+from ._escape import excel_append, html_text, json_text, md_row, md_text, table_text, term_line
 from .errors import InvalidInputError, Issue
 from .gases import KYOTO_GROUPS
 from .gwp_values import gwp_citation
@@ -1277,25 +1277,25 @@ class InventoryReport:
             columns=["input", "label", "variance_share"],
         )
         return {
-            "By category": pd.DataFrame(cat_rows),
+            "By category": _frame(cat_rows),
             "Uncertainty contributors": contrib,
-            "Direct emissions by gas": pd.DataFrame(gas_rows),
-            "By scope": pd.DataFrame(scope_rows),
-            "By facility": pd.DataFrame(fac_rows),
-            "Sources": pd.DataFrame(src_rows, columns=list(_SOURCE_COLUMNS)),
-            "Instruments": pd.DataFrame(self.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
-            "Lab analyses": pd.DataFrame(self.lab_analyses(), columns=list(_LAB_COLUMNS)),
-            "Evidence": pd.DataFrame(self.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
+            "Direct emissions by gas": _frame(gas_rows),
+            "By scope": _frame(scope_rows),
+            "By facility": _frame(fac_rows),
+            "Sources": _frame(src_rows, columns=list(_SOURCE_COLUMNS)),
+            "Instruments": _frame(self.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
+            "Lab analyses": _frame(self.lab_analyses(), columns=list(_LAB_COLUMNS)),
+            "Evidence": _frame(self.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
             "Lines": lines,
-            "Factors": pd.DataFrame(factor_rows, columns=list(_FACTOR_COLUMNS)),
-            "GWP": pd.DataFrame(gwp_rows, columns=list(_GWP_COLUMNS)),
-            "Exclusions": pd.DataFrame(
+            "Factors": _frame(factor_rows, columns=list(_FACTOR_COLUMNS)),
+            "GWP": _frame(gwp_rows, columns=list(_GWP_COLUMNS)),
+            "Exclusions": _frame(
                 excl, columns=["category", "subcategory", "source", "reason", "estimated_co2e_t"]
             ),
             "Data quality by category": dq_cat,
             "Data quality by source": dq_src,
-            "Checklist": pd.DataFrame(check),
-            "Findings": pd.DataFrame(findings, columns=["code", "severity", "subject", "message"]),
+            "Checklist": _frame(check),
+            "Findings": _frame(findings, columns=["code", "severity", "subject", "message"]),
         }
 
     # -- outputs ---------------------------------------------------------------------
@@ -1880,6 +1880,17 @@ class InventoryReport:
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _frame(rows: Any, columns: list[str] | None = None) -> pd.DataFrame:
+    """A report table from *rows* (mappings or sequences), its text cells storable as Arrow text."""
+    import pandas as pd
+
+    cells = [
+        {k: table_text(v) for k, v in r.items()} if isinstance(r, dict) else [table_text(v) for v in r]
+        for r in rows
+    ]
+    return pd.DataFrame(cells, columns=columns)
 
 
 def _zip_dated(data: bytes, when: _dt.datetime) -> bytes:
