@@ -536,3 +536,13 @@ def test_a_peak_in_the_first_year_of_data_says_so():
     p = detect_peak({2015: 120, 2016: 110, 2017: 100, 2018: 90}, plateau_band=0.02, decline_years=3)
     assert p.status == "peaked" and p.peak_year == 2015
     assert "first year of data" in p.evidence
+
+
+def test_a_target_year_beyond_2200_is_refused_before_any_year_is_built():
+    # the roadmap and the forecast hold one row per year: a target year of 1e9 looped
+    import nqi_carbon.trajectory as tj
+
+    series = {2015: 100.0, 2016: 99.0, 2017: 98.5, 2018: 97.0, 2019: 96.8, 2020: 95.0}
+    with pytest.raises(tj.InvalidInputError) as exc:
+        tj.build_trajectory(series, target_year=1_000_000_000, method="linear", target_reduction=0.3)
+    assert any(i.code == "roadmap_years" and "2200" in i.allowed for i in exc.value.issues)

@@ -155,6 +155,29 @@ def _too_large(name: str, what: str, limit_name: str, limit: int, unit: str, **w
     return InvalidInputError([issue], source=name)
 
 
+def _extra_fields(text: str, name: str, width: int) -> InvalidInputError:
+    """The rows with more fields than the header, each named (the parser names only one)."""
+    import csv
+    import io
+
+    from .errors import CappedIssues
+
+    issues = CappedIssues()
+    for row, fields in enumerate(csv.reader(io.StringIO(text.lstrip(), newline="")), start=1):
+        if len(fields) > width:
+            issues.append(
+                Issue(
+                    "csv_extra_fields",
+                    f"the row has {len(fields)} fields, more than the header's {width} columns",
+                    file=name,
+                    row=row,
+                    value=repr(fields[width])[:80],
+                    allowed=f"{width} fields per row, as in the header (pandas would shift the columns)",
+                )
+            )
+    return InvalidInputError(issues, source=name)
+
+
 def _csv_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
     """The CSV as text columns, within the row, column and cell limits.
 
@@ -183,9 +206,23 @@ def _csv_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
             "columns",
         )
     max_rows = min(limits.max_table_rows, limits.max_table_cells // max(len(header), 1))
-    df = pd.read_csv(
-        io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], nrows=max_rows + 1
-    )
+    # with a header, pandas takes rows with one field more than the header as "the first
+    # column is the index" and shifts every column silently; without one it refuses any row
+    # longer than the first, so the header is read as row 0 and named after
+    names = pd.read_csv(io.StringIO(text), dtype=str, nrows=0).columns.tolist()
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            nrows=max_rows + 2,
+            header=None,
+        )
+    except pd.errors.ParserError:
+        raise _extra_fields(text, name, len(header)) from None
+    df = df.iloc[1:].reset_index(drop=True)
+    df.columns = pd.Index(names)
     if len(df.columns) > limits.max_table_columns:
         raise _too_large(
             name,

@@ -21,6 +21,9 @@ from ._tables import PLAIN_NUMBER, decode_utf8
 from .errors import CappedIssues, InvalidInputError, Issue, omitted_issues, unique_issues
 from .result import Result
 
+MAX_YEAR = 2200
+"""The latest target year (as for a base year): a roadmap and a forecast hold a row per year."""
+
 _WHOLE_ISSUE = ("code", "message", "file", "row", "field", "value", "allowed")
 
 if TYPE_CHECKING:
@@ -1618,14 +1621,15 @@ def build_trajectory(
         _is_bool(target_year)
         or not isinstance(target_year, int)
         or (isinstance(base, int) and target_year <= base)
+        or target_year > MAX_YEAR
     ):
         issues.append(
             Issue(
                 "roadmap_years",
-                "the target year comes after the base year",
+                f"the target year comes after the base year and is at most {MAX_YEAR}",
                 field="target_year",
                 value=repr(target_year),
-                allowed=f"a whole year after {base!r}",
+                allowed=f"a whole year after {base!r}, at most {MAX_YEAR}",
             )
         )
     fit = {y: v for y, v in actuals.items() if fit_from is None or y >= fit_from}
