@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import nqi_carbon as nc
+from nqi_carbon.calc.pipeline import check_references
 from nqi_carbon.errors import (
     InvalidInputError,
     NqiCarbonError,
@@ -430,7 +431,7 @@ def test_calculate_and_validate_report_the_same_complete_list():
     with pytest.raises(InvalidInputError) as calc:
         nc.calculate(inv)
     with pytest.raises(InvalidInputError) as check:
-        nc.io.check_references(inv)
+        check_references(inv)
     codes = sorted(i.code for i in calc.value.issues)
     assert codes == sorted(i.code for i in check.value.issues)
     assert codes == ["activity_unit_fits_factor", "data_gap", "factor_resolves"]
