@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 import nqi_carbon as nc
-from nqi_carbon.calc import registry_for
+from nqi_carbon.data.factors import registry_for
 
 UNITS = ["kWh", "GJ", "L", "gal", "lb"]
 GWP = {"CO2": 1.0, "CH4": 28.0, "N2O": 265.0}  # AR5
@@ -312,7 +312,7 @@ def main() -> None:
             for _ in range(10):
                 rng.random(out=buf)
 
-        from nqi_carbon.uncertainty import _non_normal_activity
+        from nqi_carbon.calc.uncertainty import _non_normal_activity
 
         stats = nc.calculate(inv, activity=table)._stats
 

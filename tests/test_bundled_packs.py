@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from nqi_carbon._packs import bundled_pack_ids
-from nqi_carbon.factors import bundled_factor_pack_ids, default_registry
-from nqi_carbon.gases import gas_pack
-from nqi_carbon.gwp_values import gwp_pack
+from nqi_carbon.data.factors import bundled_factor_pack_ids, default_registry
+from nqi_carbon.data.gases import gas_pack
+from nqi_carbon.data.gwp import gwp_pack
+from nqi_carbon.data.packs import bundled_pack_ids
 
 LOCK = Path(__file__).resolve().parent / "data" / "pack_versions.json"
 

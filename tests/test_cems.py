@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nqi_carbon.cems import cems_hourly
+from nqi_carbon.calc.cems import cems_hourly
 from nqi_carbon.errors import InvalidInputError
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import nqi_carbon as nc
-from nqi_carbon.factors import bundled_factor_pack_ids, default_registry, load_pack
+from nqi_carbon.data.factors import bundled_factor_pack_ids, default_registry, load_pack
 
 PACK_FILE = Path(__file__).resolve().parents[1] / "emission_factors" / "epa-ghg-hub.yaml"
 REG = default_registry()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from nqi_carbon.data.factors import FactorRegistry, load_pack
 from nqi_carbon.errors import InvalidInputError, PackError, UnknownFactorError
-from nqi_carbon.factors import FactorRegistry, load_pack
 
 PACKS = Path(__file__).resolve().parent / "data" / "packs"
 TESTPACK = PACKS / "testpack.yaml"
@@ -70,7 +70,7 @@ def test_user_pack_may_not_shadow_a_bundled_pack(tmp_path):
     p = tmp_path / "x.yaml"
     p.write_text(text)
     FactorRegistry([p])  # its own id: fine
-    from nqi_carbon.factors import bundled_factor_pack_ids
+    from nqi_carbon.data.factors import bundled_factor_pack_ids
 
     bundled = bundled_factor_pack_ids()
     if bundled:
@@ -80,7 +80,7 @@ def test_user_pack_may_not_shadow_a_bundled_pack(tmp_path):
 
 
 def test_inline_factor_may_not_start_with_a_pack_id():
-    from nqi_carbon._factor_schema import FactorEntry
+    from nqi_carbon.data.factor_schema import FactorEntry
 
     inline = FactorEntry.model_validate(
         {
@@ -94,7 +94,7 @@ def test_inline_factor_may_not_start_with_a_pack_id():
 
 
 def test_inline_factor_activity_unit_read_from_gas_units():
-    from nqi_carbon._factor_schema import FactorEntry
+    from nqi_carbon.data.factor_schema import FactorEntry
 
     f = FactorEntry.model_validate(
         {
@@ -130,7 +130,7 @@ def test_pack_hash_ignores_formatting_but_not_values(tmp_path):
 def test_lookups_identical_across_processes():
     code = textwrap.dedent(
         f"""
-        from nqi_carbon.factors import FactorRegistry
+        from nqi_carbon.data.factors import FactorRegistry
         reg = FactorRegistry([{str(TESTPACK)!r}])
         print([f.ref for f in reg.search()], reg.pack("testpack").sha256)
         """
@@ -242,8 +242,8 @@ def test_registry_allowed_entries_may_pin_a_version():
 @pytest.mark.parametrize("reference", ["x", "ab", "   ", " a "])
 def test_inline_factor_short_reference_is_a_typed_issue(tmp_path, reference):
     import nqi_carbon as nc
+    from nqi_carbon.calc.pipeline import check_references
     from nqi_carbon.errors import InvalidInputError
-    from nqi_carbon.io import check_references
 
     body = f"""\
     factors:
@@ -267,7 +267,7 @@ def test_inline_factor_short_reference_is_a_typed_issue(tmp_path, reference):
 def test_factor_gas_key_may_not_be_a_blend():
     from pydantic import ValidationError
 
-    from nqi_carbon._factor_schema import FactorEntry
+    from nqi_carbon.data.factor_schema import FactorEntry
 
     with pytest.raises(ValidationError, match="is a blend"):
         FactorEntry.model_validate(
@@ -501,7 +501,7 @@ def test_search_ranks_a_whole_name_part_before_a_substring():
 
 
 def test_resolve_any_returns_a_factor_or_a_fuel_and_suggests_both():
-    from nqi_carbon.factors import Factor, Fuel
+    from nqi_carbon.data.factors import Factor, Fuel
 
     reg = FactorRegistry()
     assert isinstance(reg.resolve_any("ipcc-2006/stationary/anthracite"), Factor)

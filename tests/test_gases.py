@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import nqi_carbon as nc
+from nqi_carbon.data.gases import gas_pack, species_ids
 from nqi_carbon.errors import UnknownSpeciesError
-from nqi_carbon.gases import gas_pack, species_ids
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import globalwarmingpotentials as oracle
 import pytest
 
 import nqi_carbon as nc
+from nqi_carbon.data.gases import species_ids
+from nqi_carbon.data.gwp import gwp_pack
 from nqi_carbon.errors import GWPSetMismatchError, MissingGWPError, UnknownGWPSetError
-from nqi_carbon.gases import species_ids
-from nqi_carbon.gwp_values import gwp_pack
 
 ORACLE_SETS = {"SAR": "SARGWP100", "AR4": "AR4GWP100", "AR5": "AR5GWP100", "AR6": "AR6GWP100"}
 

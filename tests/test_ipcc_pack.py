@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import nqi_carbon as nc
-from nqi_carbon.factors import default_registry
+from nqi_carbon.data.factors import default_registry
 
 REG = default_registry()
 PACK = REG.pack("ipcc-2006")

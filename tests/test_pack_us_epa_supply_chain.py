@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import nqi_carbon as nc
+from nqi_carbon.data.factors import bundled_factor_pack_ids, default_registry, load_pack
 from nqi_carbon.errors import NqiCarbonError
-from nqi_carbon.factors import bundled_factor_pack_ids, default_registry, load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK_FILE = ROOT / "emission_factors" / "us-epa-supply-chain.yaml"

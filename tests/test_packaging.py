@@ -81,8 +81,8 @@ def test_installed_copy_loads_packs_through_importlib_resources(wheel, tmp_path)
     (site / "zz_outer_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     code = textwrap.dedent(
         """
-        import nqi_carbon as nc, nqi_carbon._packs as P
-        from nqi_carbon.factors import bundled_factor_pack_ids
+        import nqi_carbon as nc, nqi_carbon.data.packs as P
+        from nqi_carbon.data.factors import bundled_factor_pack_ids
         print(nc.__file__)
         print(P.data_root())
         print(nc.gwp("R-410A", "AR4"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -104,59 +106,33 @@ def test_version_matches_pyproject():
     assert version("nqi-carbon") == nqi_carbon.__version__
 
 
-# Layers, lowest first. A module may import from its own layer or any lower one.
-LAYERS = [
-    {"errors", "_escape", "_limits"},
-    {"_files", "_yaml", "_schema", "_exact", "_atomic", "_tables"},
-    {"_packs", "units", "_structured"},
-    {"gases"},
-    {"gwp_values"},
-    {"_factor_schema"},
-    {"models"},
-    {"cems"},
-    {"factors"},
-    {"gaps"},
-    {"calc"},
-    {"uncertainty"},
-    {"result"},
-    {"quality"},
-    {"report", "verification", "trajectory"},
-    {"io", "cli", "demo", "workflows"},
-]
-
-
-def _layer(mod: str) -> int:
-    for i, layer in enumerate(LAYERS):
-        if mod in layer:
-            return i
-    raise AssertionError(f"module {mod!r} is not placed in a layer; add it to LAYERS")
-
-
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-            found.add(node.module.split(".")[0])
-        elif isinstance(node, ast.ImportFrom) and node.level == 1 and node.module is None:
-            found.update(a.name for a in node.names if (SRC / f"{a.name}.py").exists())
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("nqi_carbon."):
-            found.add(node.module.split(".")[1])
-    return found
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """import-linter on the package found first on the path under *root*, with our contract."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command;"
+         " sys.exit(lint_imports_command())", "--config", str(ROOT / "pyproject.toml")],
+        capture_output=True, text=True, env=env, cwd=root, timeout=120,
+    )  # fmt: skip
 
 
 def test_imports_flow_one_way():
-    upward = []
-    for path in sorted(SRC.glob("*.py")):
-        mod = path.stem
-        if mod == "__init__":
-            continue
-        for dep in _imports(path):
-            if dep == "__init__" or dep == "nqi_carbon":
-                continue
-            if _layer(dep) > _layer(mod):
-                upward.append(f"{mod} imports {dep}")
-    assert not upward, "upward imports: " + "; ".join(upward)
+    # the layers contract in pyproject.toml ([tool.importlinter]): edges, capabilities,
+    # pages, calculation, inventory, data, units, io, foundations
+    run = _lint_imports(SRC.parent)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 kept, 0 broken" in run.stdout
+
+
+def test_an_upward_import_breaks_the_layer_contract(tmp_path):
+    # the contract can fail: the calculation importing the report page is refused
+    copy = tmp_path / "nqi_carbon"
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    kernel = copy / "calc" / "kernel.py"
+    kernel.write_text(kernel.read_text() + "\n\ndef _upward() -> object:\n    from ..report import inventory\n\n    return inventory\n")
+    run = _lint_imports(tmp_path)
+    assert run.returncode != 0
+    assert "nqi_carbon.calc.kernel -> nqi_carbon.report.inventory" in run.stdout
 
 
 def test_import_reads_no_data_and_loads_no_heavy_library():

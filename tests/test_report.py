@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import nqi_carbon as nc
-from nqi_carbon.report import CHECKLIST, TABLE_TITLES
+from nqi_carbon.pages.labels import TABLE_TITLES
+from nqi_carbon.report.checklist import CHECKLIST
 
 ROOT = Path(__file__).resolve().parents[1]
 CEMENT = ROOT / "examples" / "cement" / "inventory.yaml"
@@ -212,7 +213,7 @@ def test_failed_write_leaves_previous_file_intact(cement_report, tmp_path, monke
 
 
 def test_atomic_write_keeps_old_file_when_writer_fails_midway(tmp_path):
-    from nqi_carbon._atomic import atomic_write
+    from nqi_carbon._io.atomic import atomic_write
 
     target = tmp_path / "data.bin"
     target.write_bytes(b"old")
@@ -660,7 +661,7 @@ def test_main_contributors_to_the_uncertainty_are_listed(cement_report, tmp_path
 
 
 def test_numbers_are_formatted_consistently(rich_report, cement_report):
-    from nqi_carbon.report import nice_ticks
+    from nqi_carbon.pages.charts import nice_ticks
 
     md = rich_report.to_markdown()
     gas = md_table(md, "Direct emissions by gas")
@@ -966,7 +967,7 @@ def test_base_year_total_in_markdown_html_and_excel(cement_report, tmp_path):
 def test_provenance_section_names_packs_and_how_their_hash_is_computed(cement_report):
     import hashlib
 
-    from nqi_carbon._yaml import load_yaml_text
+    from nqi_carbon._io.yaml import load_yaml_text
 
     prov = cement_report.result.provenance()
     md = cement_report.to_markdown()
@@ -1128,7 +1129,7 @@ def test_an_empty_inventory_reports_cleanly(tmp_path):
 
 
 def test_axis_ticks_for_tiny_totals():
-    from nqi_carbon.report import nice_ticks
+    from nqi_carbon.pages.charts import nice_ticks
 
     assert nice_ticks(3e-13) == [0.0, 1e-13, 2e-13, 3e-13]
     assert nice_ticks(1.5e-12) == [0.0, 5e-13, 1e-12, 1.5e-12]

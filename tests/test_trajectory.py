@@ -8,17 +8,10 @@ import pandas as pd
 import pytest
 
 from nqi_carbon.errors import InvalidInputError
-from nqi_carbon.trajectory import (
-    Change,
-    assess_recalculation,
-    detect_peak,
-    forecast_driver,
-    forecast_loglinear,
-    intensity,
-    lmdi,
-    progress,
-    roadmap,
-)
+from nqi_carbon.trajectory.forecast import detect_peak, forecast_driver, forecast_loglinear
+from nqi_carbon.trajectory.lmdi import intensity, lmdi
+from nqi_carbon.trajectory.recalculation import Change, assess_recalculation
+from nqi_carbon.trajectory.roadmap import progress, roadmap
 
 PEAKED = {2015: 90, 2016: 95, 2017: 100, 2018: 99.5, 2019: 97, 2020: 95, 2021: 92}
 PLATEAU = {2015: 90, 2016: 95, 2017: 100, 2018: 99.5, 2019: 99.0, 2020: 99.6}
@@ -199,14 +192,14 @@ def test_trajectory_from_inventory_files(tmp_path):
     from pathlib import Path
 
     import nqi_carbon as nc
-    from nqi_carbon.trajectory import annual_series
+    from nqi_carbon.trajectory.series import annual_series
     from nqi_carbon.workflows import run_trajectory
 
     ex = Path(__file__).resolve().parents[1] / "examples" / "cement" / "inventory.yaml"
     inv = nc.load_inventory(ex)
     files = []
     for year, scale in ((2022, 1.05), (2023, 1.02), (2024, 1.0)):
-        from nqi_carbon.io import inventory_data
+        from nqi_carbon.inventory.load import inventory_data
 
         data = inventory_data(inv)
         data["period"] = {"start": f"{year}-01-01", "end": f"{year + 1}-01-01"}
@@ -233,7 +226,7 @@ def test_regional_totals_keep_consolidation():
     from pathlib import Path
 
     import nqi_carbon as nc
-    from nqi_carbon.trajectory import regional_totals
+    from nqi_carbon.trajectory.series import regional_totals
 
     res = nc.calculate(
         nc.load_inventory(
@@ -367,7 +360,7 @@ def test_python_api_series_checks():
         "finite_number",
         "emissions_not_negative",
     ]
-    from nqi_carbon.trajectory import build_trajectory
+    from nqi_carbon.trajectory.build import build_trajectory
 
     good = {2020: 100.0, 2021: 95.0, 2022: 90.0}
     with pytest.raises(InvalidInputError) as exc:
@@ -464,7 +457,7 @@ def test_bad_sectors_file_is_refused_with_every_problem(tmp_path, capsys, text, 
 
 
 def test_student_t_quantiles_are_exact():
-    from nqi_carbon.trajectory import _t_quantile
+    from nqi_carbon.trajectory.forecast import _t_quantile
 
     # 97.5 % points from any t table: a 3-year fit (1 degree of freedom) needs 12.706
     for df, t in [(1, 12.7062), (2, 4.3027), (3, 3.1824), (5, 2.5706), (10, 2.2281), (30, 2.0423)]:
@@ -482,7 +475,7 @@ def test_student_t_quantiles_are_exact():
     ],
 )
 def test_trajectory_settings_are_checked_before_any_work(kwargs, code):
-    from nqi_carbon.trajectory import build_trajectory
+    from nqi_carbon.trajectory.build import build_trajectory
 
     series = {2015: 100.0, 2016: 98.0, 2017: 97.0, 2018: 95.0, 2019: 94.0}
     with pytest.raises(InvalidInputError) as exc:
@@ -491,7 +484,7 @@ def test_trajectory_settings_are_checked_before_any_work(kwargs, code):
 
 
 def test_a_zero_year_is_named_and_a_wild_series_is_refused():
-    from nqi_carbon.trajectory import build_trajectory
+    from nqi_carbon.trajectory.build import build_trajectory
 
     with pytest.raises(InvalidInputError) as exc:
         build_trajectory(
@@ -511,7 +504,7 @@ def test_a_zero_year_is_named_and_a_wild_series_is_refused():
 
 
 def test_the_html_page_states_its_parameters():
-    from nqi_carbon.trajectory import build_trajectory
+    from nqi_carbon.trajectory.build import build_trajectory
 
     rep = build_trajectory(
         {2015: 100.0, 2016: 98.0, 2017: 97.0, 2018: 95.0},
@@ -536,3 +529,13 @@ def test_a_peak_in_the_first_year_of_data_says_so():
     p = detect_peak({2015: 120, 2016: 110, 2017: 100, 2018: 90}, plateau_band=0.02, decline_years=3)
     assert p.status == "peaked" and p.peak_year == 2015
     assert "first year of data" in p.evidence
+
+
+def test_a_target_year_beyond_2200_is_refused_before_any_year_is_built():
+    # the roadmap and the forecast hold one row per year: a target year of 1e9 looped
+    import nqi_carbon.trajectory as tj
+
+    series = {2015: 100.0, 2016: 99.0, 2017: 98.5, 2018: 97.0, 2019: 96.8, 2020: 95.0}
+    with pytest.raises(InvalidInputError) as exc:
+        tj.build_trajectory(series, target_year=1_000_000_000, method="linear", target_reduction=0.3)
+    assert any(i.code == "roadmap_years" and "2200" in i.allowed for i in exc.value.issues)

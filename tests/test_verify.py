@@ -341,7 +341,7 @@ def _tier_inventory(activity, instruments=()):
 @pytest.mark.parametrize("amount", [0, 0.0, 100.0])
 def test_activity_without_stated_uncertainty_fails_its_tier_whatever_the_amount(amount):
     inv = _tier_inventory({"amount": amount, "unit": "MWh"})
-    from nqi_carbon.verification import tier_checks
+    from nqi_carbon.verification.evidence import tier_checks
 
     (t,) = tier_checks(nc.calculate(inv))
     assert t.result == "fail" and t.uncertainty == float("inf") and t.achieved_tier is None
@@ -354,7 +354,7 @@ def test_activity_without_stated_uncertainty_fails_its_tier_whatever_the_amount(
 
 
 def test_zero_activity_with_stated_uncertainty_or_instrument_passes():
-    from nqi_carbon.verification import tier_checks
+    from nqi_carbon.verification.evidence import tier_checks
 
     ins = [{"id": "M", "kind": "meter", "uncertainty": 0.01}]
     for activity in (
@@ -565,7 +565,7 @@ def test_verifier_body_date_and_scope_are_stated(tmp_path, capsys):
 
 
 def test_criteria_name_iso_14064_1_and_3_and_the_conformity_statement():
-    from nqi_carbon.verification import CRITERIA
+    from nqi_carbon.verification.materiality import CRITERIA
 
     text = "Prepared in accordance with ISO 14064-1:2018 and the  Chinese cement-sector guideline."
     ver = nc.verify(

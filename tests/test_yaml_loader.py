@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from nqi_carbon._yaml import load_yaml_file, load_yaml_text
+from nqi_carbon._io.yaml import load_yaml_file, load_yaml_text
 from nqi_carbon.errors import InvalidInputError
 
 

@@ -38,66 +38,66 @@ _LAZY: dict[str, str] = {
     "parse_unit": "units",
     "ureg": "units",
     # gases
-    "KYOTO_GROUPS": "gases",
-    "Blend": "gases",
-    "Species": "gases",
-    "blend": "gases",
-    "gas_group": "gases",
-    "is_blend": "gases",
-    "normalise_gas": "gases",
-    "species": "gases",
-    "split_blend": "gases",
+    "KYOTO_GROUPS": "data.gases",
+    "Blend": "data.gases",
+    "Species": "data.gases",
+    "blend": "data.gases",
+    "gas_group": "data.gases",
+    "is_blend": "data.gases",
+    "normalise_gas": "data.gases",
+    "species": "data.gases",
+    "split_blend": "data.gases",
     # GWP
-    "CO2e": "gwp_values",
-    "blend_gwp": "gwp_values",
-    "gwp": "gwp_values",
-    "gwp_citation": "gwp_values",
-    "gwp_set_names": "gwp_values",
-    "gwp_table": "gwp_values",
-    "to_co2e": "gwp_values",
+    "CO2e": "data.gwp",
+    "blend_gwp": "data.gwp",
+    "gwp": "data.gwp",
+    "gwp_citation": "data.gwp",
+    "gwp_set_names": "data.gwp",
+    "gwp_table": "data.gwp",
+    "to_co2e": "data.gwp",
     # models
-    "ActivityRecord": "models",
-    "BaseYear": "models",
-    "CarbonParameters": "models",
-    "Exclusion": "models",
-    "Facility": "models",
-    "Instrument": "models",
-    "Inventory": "models",
-    "MeasuredParameter": "models",
-    "Organisation": "models",
-    "Period": "models",
-    "Removal": "models",
-    "Source": "models",
+    "ActivityRecord": "inventory.models",
+    "BaseYear": "inventory.models",
+    "CarbonParameters": "inventory.models",
+    "Exclusion": "inventory.models",
+    "Facility": "inventory.models",
+    "Instrument": "inventory.models",
+    "Inventory": "inventory.models",
+    "MeasuredParameter": "inventory.models",
+    "Organisation": "inventory.models",
+    "Period": "inventory.models",
+    "Removal": "inventory.models",
+    "Source": "inventory.models",
     # factors
-    "Factor": "factors",
-    "FactorRegistry": "factors",
+    "Factor": "data.factors",
+    "FactorRegistry": "data.factors",
     # calculation
-    "Finding": "calc",
-    "Result": "result",
-    "calculate": "result",
+    "Finding": "calc.findings",
+    "Result": "calc.result",
+    "calculate": "calc.pipeline",
     # metrology and data quality
-    "cems_hourly": "cems",
-    "data_quality": "quality",
+    "cems_hourly": "calc.cems",
+    "data_quality": "calc.quality",
     # data gaps
-    "fill_gaps": "gaps",
-    "find_gaps": "gaps",
+    "fill_gaps": "calc.gaps",
+    "find_gaps": "calc.gaps",
     # reports
-    "InventoryReport": "report",
-    "inventory_report": "report",
+    "InventoryReport": "report.inventory",
+    "inventory_report": "report.inventory",
     # verification
-    "VerificationResult": "verification",
-    "verify": "verification",
+    "VerificationResult": "verification.result",
+    "verify": "verification.run",
     # limits on reading, and confinement to folders
-    "Limits": "_limits",
-    "Sandbox": "_limits",
+    "Limits": "limits",
+    "Sandbox": "limits",
     # io
-    "inventory_json_schema": "io",
-    "load_inventory": "io",
-    "load_result": "io",
-    "read_activity": "io",
-    "save_inventory": "io",
-    "save_result": "io",
-    "validate_inventory": "io",
+    "inventory_json_schema": "inventory.load",
+    "load_inventory": "inventory.load",
+    "load_result": "inventory.load",
+    "read_activity": "_io.tables",
+    "save_inventory": "inventory.load",
+    "save_result": "inventory.load",
+    "validate_inventory": "inventory.load",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -118,9 +118,26 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from ._limits import Limits, Sandbox
-    from .calc import Finding
-    from .cems import cems_hourly
+    from ._io.tables import read_activity
+    from .calc.cems import cems_hourly
+    from .calc.findings import Finding
+    from .calc.gaps import fill_gaps, find_gaps
+    from .calc.pipeline import calculate
+    from .calc.quality import data_quality
+    from .calc.result import Result
+    from .data.factors import Factor, FactorRegistry
+    from .data.gases import (
+        KYOTO_GROUPS,
+        Blend,
+        Species,
+        blend,
+        gas_group,
+        is_blend,
+        normalise_gas,
+        species,
+        split_blend,
+    )
+    from .data.gwp import CO2e, blend_gwp, gwp, gwp_citation, gwp_set_names, gwp_table, to_co2e
     from .errors import (
         DimensionalityMismatchError,
         GWPSetMismatchError,
@@ -134,30 +151,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         UnknownSpeciesError,
         UnknownUnitError,
     )
-    from .factors import Factor, FactorRegistry
-    from .gaps import fill_gaps, find_gaps
-    from .gases import (
-        KYOTO_GROUPS,
-        Blend,
-        Species,
-        blend,
-        gas_group,
-        is_blend,
-        normalise_gas,
-        species,
-        split_blend,
-    )
-    from .gwp_values import CO2e, blend_gwp, gwp, gwp_citation, gwp_set_names, gwp_table, to_co2e
-    from .io import (
+    from .inventory.load import (
         inventory_json_schema,
         load_inventory,
         load_result,
-        read_activity,
         save_inventory,
         save_result,
         validate_inventory,
     )
-    from .models import (
+    from .inventory.models import (
         ActivityRecord,
         BaseYear,
         CarbonParameters,
@@ -171,10 +173,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Removal,
         Source,
     )
-    from .quality import data_quality
-    from .report import InventoryReport, inventory_report
-    from .result import Result, calculate
+    from .limits import Limits, Sandbox
+    from .report.inventory import InventoryReport, inventory_report
     from .units import conversion_factor, parse_unit
-    from .verification import VerificationResult, verify
+    from .verification.result import VerificationResult
+    from .verification.run import verify
 
     ureg: Any

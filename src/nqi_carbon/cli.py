@@ -16,9 +16,9 @@ from typing import TextIO
 from . import __version__
 from ._escape import csv_frame, term_line, term_text
 from .errors import InvalidInputError, NqiCarbonError
+from .summary import _print_table, _summary
 
 __all__ = ["main"]
-
 
 class _TerminalSafe:
     """A text stream that passes everything written to it through :func:`term_text`.
@@ -54,7 +54,8 @@ def _print_issues(exc: InvalidInputError, fmt: str, out: TextIO) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .io import check_references, load_inventory
+    from .calc.pipeline import check_references
+    from .inventory.load import load_inventory
 
     try:
         inv = load_inventory(args.file)
@@ -77,111 +78,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .io import inventory_json_schema
+    from .inventory.load import inventory_json_schema
 
     json.dump(inventory_json_schema(), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
     sys.stdout.write("\n")
     return 0
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.3f}"
-
-
-def _print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], out: TextIO) -> None:
-    # one line per row: a line break or control character in a cell is shown as \uXXXX
-    cells = [[term_line(str(h)) for h in headers], *[[term_line(str(c)) for c in r] for r in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    for k, r in enumerate(cells):
-        out.write(
-            "  ".join(
-                c.rjust(w) if k and _numeric(c) else c.ljust(w)
-                for c, w in zip(r, widths, strict=True)
-            ).rstrip()
-            + "\n"
-        )
-        if k == 0:
-            out.write("  ".join("-" * w for w in widths) + "\n")
-
-
-def _numeric(text: str) -> bool:
-    return (
-        bool(text)
-        and text.replace(",", "")
-        .replace(".", "")
-        .replace("-", "")
-        .replace("%", "")
-        .replace("±", "")
-        .strip()
-        .isdigit()
-    )
-
-
-def _summary(res: object, out: TextIO) -> None:
-    from .result import Result
-
-    assert isinstance(res, Result)
-    t = res.totals()
-    inv = res.inventory
-    out.write(
-        f"{term_line(inv.organization.name)} — {inv.period.start} to {inv.period.end} (end exclusive), "
-        f"GWP {res.gwp_set}\n\n"
-    )
-    unc = res.group_uncertainty
-    rows = []
-    names = {
-        "1": "Direct emissions",
-        "2": "Imported energy (location-based)",
-        "3": "Transportation",
-        "4": "Products used",
-        "5": "Use of products",
-        "6": "Other",
-    }
-    from .report import inventory_report
-
-    status = inventory_report(res).category_status()
-    for c, v in t["by_category"].items():
-        st, est = status[int(c)]
-        # an excluded or unaddressed category is no measured zero: no U95, and say why
-        u = unc.get(f"category:{c}") if st.startswith("reported") else None
-        note = "" if st == "reported" else st.replace("reported; ", "")
-        if est is not None:
-            note += f" (est. {est:,.10g} t CO2e)"
-        rows.append(
-            [
-                f"Category {c}",
-                names[c],
-                _fmt(v),
-                "" if u is None else f"±{100 * u.relative_95:.1f}%",
-                note,
-            ]
-        )
-    u = unc.get("total")
-    rows.append(
-        [
-            "Total",
-            "gross, location-based",
-            _fmt(t["gross_co2e_t"]),
-            "" if u is None else f"±{100 * u.relative_95:.1f}%",
-            "",
-        ]
-    )
-    rows.append(["Total", "gross, market-based", _fmt(t["gross_co2e_t_market_based"]), "", ""])
-    rows.append(["Biogenic CO2", "reported apart (t CO2)", _fmt(t["biogenic_co2_t"]), "", ""])
-    rows.append(["Removals", "reported apart", _fmt(t["removals_co2e_t"]), "", ""])
-    _print_table(["", "", "t CO2e", "U95", "status"], rows, out)
-    if res.uncertainty_method:
-        extra = f", seed {res.seed}, {res.iterations} iterations" if res.seed is not None else ""
-        out.write(f"\nuncertainty: {res.uncertainty_method}{extra}\n")
-    warn = [f for f in res.findings if f.severity != "info"]
-    n_info = len(res.findings) - len(warn)
-    more = f" (and {n_info} informational, listed in the report)" if n_info else ""
-    if warn:
-        out.write(f"\n{len(warn)} warning(s){more}:\n")
-        for f in warn:
-            out.write(f"  - [{f.code}] {term_line(f.subject)}: {term_line(f.message)}\n")
-    elif n_info:
-        out.write(f"\n{n_info} informational finding(s), listed in the report\n")
 
 
 def _progress_bar(label: str) -> Callable[[int, int], None] | None:
@@ -202,8 +103,8 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 
 
 def _cmd_calculate(args: argparse.Namespace) -> int:
-    from .io import load_inventory
-    from .result import calculate
+    from .calc.pipeline import calculate
+    from .inventory.load import load_inventory
 
     inv = load_inventory(args.file)
     method = None if args.uncertainty == "none" else args.uncertainty
@@ -228,7 +129,7 @@ def _uncertainty(u: object) -> object:
     """An uncertainty as JSON: a relative half-width (0.05) or its distribution mapping."""
     if u is None or isinstance(u, float | int):
         return u
-    from ._schema import Distribution
+    from .data.fields import Distribution
 
     assert isinstance(u, Distribution)
     return u.model_dump(exclude_none=True)
@@ -246,7 +147,7 @@ def _uncertainty_text(u: object, unit: str) -> str:
 
 
 def _factor_dict(f: object) -> dict[str, object]:
-    from .factors import Factor
+    from .data.factors import Factor
 
     assert isinstance(f, Factor)
     e = f.entry
@@ -291,7 +192,7 @@ def _factor_dict(f: object) -> dict[str, object]:
 
 def _fuel_dict(fuel: object, region: str | None = None) -> dict[str, object]:
     """A fuel as JSON; *region* is its pack's (fuels state none of their own)."""
-    from .factors import Fuel
+    from .data.factors import Fuel
 
     assert isinstance(fuel, Fuel)
     e = fuel.entry
@@ -347,7 +248,7 @@ def _write_show(d: dict[str, object], out: TextIO) -> None:
 
 def _parameter_text(fuel: object, name: str) -> str:
     """A fuel parameter as '20.304 GJ/t' ('' when the fuel does not give it)."""
-    from .factors import Fuel
+    from .data.factors import Fuel
 
     assert isinstance(fuel, Fuel)
     p = fuel.parameter(name)
@@ -355,7 +256,7 @@ def _parameter_text(fuel: object, name: str) -> str:
 
 
 def _cmd_factors(args: argparse.Namespace) -> int:
-    from .factors import Factor, default_registry
+    from .data.factors import Factor, default_registry
 
     reg = default_registry()
     if args.action == "show":
@@ -449,8 +350,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .io import load_inventory
-    from .verification import verify
+    from .inventory.load import load_inventory
+    from .verification.run import verify
 
     inv = load_inventory(args.file)
     ver = verify(
@@ -506,7 +407,7 @@ def _limit_option(text: str) -> tuple[str, int]:
     """``--limit NAME=N``: one field of :class:`nqi_carbon.Limits`."""
     from dataclasses import fields
 
-    from ._limits import Limits
+    from .limits import Limits
 
     names = [f.name for f in fields(Limits)]
     name, sep, value = text.partition("=")
@@ -553,7 +454,7 @@ def _reading_options(p: argparse.ArgumentParser) -> None:
 
 def _reading(args: argparse.Namespace) -> contextlib.AbstractContextManager[object]:
     """The sandbox or limits the command's options ask for (nothing when none are given)."""
-    from ._limits import Limits, Sandbox
+    from .limits import Limits, Sandbox
 
     base, allow = getattr(args, "base_dir", None), getattr(args, "allow", [])
     given = dict(getattr(args, "limit", []))

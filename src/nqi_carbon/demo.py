@@ -40,12 +40,12 @@ def write_report(
     uncertainty: str = "analytical",
 ) -> int:
     """Load, calculate and report one inventory file; print a summary and the files."""
-    from ._atomic import write_set
     from ._escape import term_line
-    from .cli import _summary
-    from .io import load_inventory
-    from .report import inventory_report
-    from .result import calculate
+    from ._io.atomic import write_set
+    from .calc.pipeline import calculate
+    from .inventory.load import load_inventory
+    from .report.inventory import inventory_report
+    from .summary import _summary
 
     inv = load_inventory(path)
     res = calculate(inv, uncertainty=uncertainty)  # type: ignore[arg-type]

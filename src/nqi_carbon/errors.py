@@ -276,7 +276,7 @@ class CappedIssues(list[Issue]):
     """
 
     def __init__(self, issues: Iterable[Issue] = ()) -> None:
-        from ._limits import current_limits
+        from .limits import current_limits
 
         super().__init__()
         self.cap = current_limits().max_issues
@@ -320,7 +320,7 @@ class InvalidInputError(NqiCarbonError, ValueError):
     """
 
     def __init__(self, issues: Iterable[Issue], *, source: str | None = None) -> None:
-        from ._limits import current_limits
+        from .limits import current_limits
 
         cap = current_limits().max_issues
         kept: list[Issue] = []

@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import InvalidInputError, Issue
-from .trajectory import TrajectoryReport, _read_series_csv, annual_series, build_trajectory
+from .trajectory.build import build_trajectory
+from .trajectory.page import TrajectoryReport
+from .trajectory.read import _read_series_csv
+from .trajectory.series import annual_series
 
 __all__ = ["run_trajectory"]
 
@@ -32,8 +35,8 @@ def _read_series(
                 for f in csv
             ]
         )
-    from .io import load_inventory
-    from .result import calculate
+    from .calc.pipeline import calculate
+    from .inventory.load import load_inventory
 
     series = annual_series(calculate(load_inventory(f)) for f in files)
     return (

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import nqi_carbon as nc
+from nqi_carbon.calc.pipeline import check_references
 from nqi_carbon.errors import (
     InvalidInputError,
     NqiCarbonError,
@@ -430,7 +431,7 @@ def test_calculate_and_validate_report_the_same_complete_list():
     with pytest.raises(InvalidInputError) as calc:
         nc.calculate(inv)
     with pytest.raises(InvalidInputError) as check:
-        nc.io.check_references(inv)
+        check_references(inv)
     codes = sorted(i.code for i in calc.value.issues)
     assert codes == sorted(i.code for i in check.value.issues)
     assert codes == ["activity_unit_fits_factor", "data_gap", "factor_resolves"]
@@ -453,3 +454,26 @@ def test_a_changed_copy_gets_its_own_input_hash():
     assert inv.model_copy().input_sha256 == inv.input_sha256  # nothing changed
     changed = inv.model_copy(update={"sources": list(inv.sources[:1])})
     assert changed.input_sha256 != inv.input_sha256
+
+
+def test_a_csv_row_with_more_fields_than_the_header_is_refused_not_shifted(tmp_path):
+    # pandas reads a row with one field more than the header as "the first column is the
+    # index": every column moved one place (amount read as the unit...) without a word
+    p = tmp_path / "a.csv"
+    p.write_text("source,amount,unit\ns,1,TJ,EXTRA\nt,2,TJ\nu,3,TJ,X\n")
+    with pytest.raises(nc.InvalidInputError) as exc:
+        nc.read_activity(p)
+    issues = exc.value.issues
+    assert [(i.code, i.row, i.value) for i in issues] == [
+        ("csv_extra_fields", 2, "'EXTRA'"),
+        ("csv_extra_fields", 4, "'X'"),
+    ]
+    assert "3 fields per row" in issues[0].allowed
+
+
+def test_a_csv_row_with_fewer_fields_is_read_with_empty_cells(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("source,amount,unit\ns,1\n")
+    df = nc.read_activity(p)
+    assert df["source"].tolist() == ["s"] and df["amount"].tolist() == [1.0]
+    assert df["unit"].isna().all()

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nqi_carbon as nc
-from nqi_carbon._yaml import load_yaml_text
+from nqi_carbon._io.yaml import load_yaml_text
 from nqi_carbon.errors import NqiCarbonError
 
 PACK = str(Path(__file__).resolve().parents[1] / "data" / "packs" / "testpack.yaml")

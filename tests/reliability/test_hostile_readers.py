@@ -25,9 +25,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nqi_carbon as nc
-import nqi_carbon._yaml as yaml_mod
-from nqi_carbon._structured import json_depth_within, read_structured
-from nqi_carbon._yaml import load_yaml_text
+import nqi_carbon._io.yaml as yaml_mod
+from nqi_carbon._io.structured import json_depth_within, read_structured
+from nqi_carbon._io.yaml import load_yaml_text
 from nqi_carbon.errors import InvalidInputError, NqiCarbonError, PackError
 
 from .test_fuzz import FUZZ
@@ -60,7 +60,7 @@ def codes(exc_info) -> list[str]:
 
 TABLES = """
 import numpy, pandas, openpyxl
-from nqi_carbon._tables import read_activity
+from nqi_carbon._io.tables import read_activity
 """
 
 
@@ -121,7 +121,7 @@ def test_a_2_mb_yaml_flow_list_is_read_quickly_on_libyaml(tmp_path):
     p.write_text("[" + ",".join(["1"] * 1_000_000) + "]")
     out = bounded(
         f"""
-        from nqi_carbon._yaml import load_yaml_text
+        from nqi_carbon._io.yaml import load_yaml_text
         data = load_yaml_text(open({str(p)!r}, "rb").read())
         print(json.dumps({{"n": len(data)}}))
         """,
@@ -865,7 +865,7 @@ def test_a_mapping_inventory_reads_from_the_sandbox_base(tenants):
 @pytest.mark.skipif(not LINUX, reason="the opened descriptor's path is read from /proc")
 def test_a_folder_swapped_for_a_link_between_check_and_open_cannot_escape(tenants, monkeypatch):
     """The check sees a real folder; by the open it is a link to another tenant's folder."""
-    import nqi_carbon._files as files
+    import nqi_carbon._io.files as files
 
     a = tenants / "a"
     a.mkdir()
@@ -902,7 +902,7 @@ def test_a_sandbox_holds_only_in_the_thread_that_entered_it(tenants):
 
 
 def test_limits_and_sandboxes_nest_and_unwind(tmp_path):
-    from nqi_carbon._limits import current_limits, current_sandbox
+    from nqi_carbon.limits import current_limits, current_sandbox
 
     with nc.Limits(max_issues=7):
         with nc.Sandbox(base_dir=tmp_path) as box:

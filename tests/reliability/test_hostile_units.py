@@ -276,7 +276,7 @@ def test_a_fraction_in_percent_that_reads_like_a_fraction_is_a_finding():
 
 
 def test_a_pack_fuel_oxidation_above_1_is_refused():
-    from nqi_carbon._factor_schema import FuelEntry
+    from nqi_carbon.data.factor_schema import FuelEntry
 
     with pytest.raises(Exception, match="oxidation_within_0_1") as exc:
         FuelEntry.model_validate(
@@ -316,7 +316,7 @@ def test_a_relative_uncertainty_of_100_percent_is_accepted():
 
 
 def test_a_pack_value_with_a_percentage_uncertainty_is_refused():
-    from nqi_carbon._factor_schema import GasValue
+    from nqi_carbon.data.factor_schema import GasValue
 
     with pytest.raises(Exception, match="relative_uncertainty_at_most_one"):
         GasValue.model_validate({"value": 1, "unit": "kg/TJ", "uncertainty": 5})
@@ -365,7 +365,7 @@ def test_lognormal_bounds_1e_300_to_1e300_in_a_table_are_refused_by_row():
 
 
 def test_lognormal_uncertainty_of_huge_but_narrow_bounds_is_computed_in_log_space():
-    from nqi_carbon._schema import Distribution, relative_half_width
+    from nqi_carbon.data.fields import Distribution, relative_half_width
 
     # σ of these bounds overflows a float, its ratio to the value does not
     huge = Distribution(distribution="lognormal", lower=1e303, upper=1e308)
@@ -425,7 +425,7 @@ def test_an_identifier_with_a_control_character_is_refused():
 
 
 def test_pack_text_fields_refuse_control_characters():
-    from nqi_carbon._factor_schema import FactorEntry
+    from nqi_carbon.data.factor_schema import FactorEntry
 
     entry = {
         "id": "f",
@@ -454,7 +454,9 @@ def _text_fields():
     """(model, field, annotation text) of every field that holds text, in every model."""
     from pydantic import BaseModel
 
-    from nqi_carbon import _factor_schema, _schema, models
+    from nqi_carbon.data import factor_schema as _factor_schema
+    from nqi_carbon.data import fields as _schema
+    from nqi_carbon.inventory import models
 
     roots = [
         models.Inventory,

@@ -344,7 +344,7 @@ def _no_terminal_controls(text: str) -> None:
 
 
 def test_calculate_table_escapes_terminal_sequences(tmp_path, capsys, monkeypatch):
-    import nqi_carbon.io as nio
+    import nqi_carbon.inventory.load as nio
 
     hostile = hostile_inventory(TERMINAL)
     monkeypatch.setattr(nio, "load_inventory", lambda *_a, **_k: hostile)
@@ -413,7 +413,7 @@ def test_json_keeps_every_value_and_is_valid_utf8(reports):
 def test_trajectory_html_escapes_the_peak_evidence_and_every_cell():
     import dataclasses
 
-    from nqi_carbon.trajectory import build_trajectory
+    from nqi_carbon.trajectory.build import build_trajectory
 
     rep = build_trajectory(
         {2020: 10.0, 2021: 9.0, 2022: 8.0, 2023: 7.0},
@@ -621,7 +621,7 @@ def test_a_killed_run_leaves_no_half_files_after_the_next_run(tmp_path, when):
 @pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_a_run_killed_while_moving_is_completed_by_the_next_writer(tmp_path):
-    from nqi_carbon._atomic import write_set
+    from nqi_carbon._io.atomic import write_set
 
     out = tmp_path / "out"
     first = _child(CEMENT, out, "first")
@@ -643,7 +643,7 @@ def test_a_folder_in_the_way_of_a_report_file_is_refused_before_writing(reports,
 
 
 def test_atomic_write_removes_what_a_killed_write_of_the_same_file_left(tmp_path):
-    from nqi_carbon._atomic import atomic_write_text
+    from nqi_carbon._io.atomic import atomic_write_text
 
     (tmp_path / ".data.json.k9x_2abc.tmp").write_text("half")  # left by a killed write
     (tmp_path / ".data.json.notes.tmp").write_text("not ours")  # not an mkstemp name
@@ -657,12 +657,12 @@ def test_folder_lock_serialises_writers(tmp_path):
     pytest.importorskip("fcntl")
     import select
 
-    from nqi_carbon._atomic import folder_lock
+    from nqi_carbon._io.atomic import folder_lock
 
     code = textwrap.dedent(
         """
         import sys
-        from nqi_carbon._atomic import folder_lock
+        from nqi_carbon._io.atomic import folder_lock
         print("trying", flush=True)
         with folder_lock(sys.argv[1]):
             print("got it", flush=True)

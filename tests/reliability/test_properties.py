@@ -130,6 +130,6 @@ def test_a_single_record_keeps_its_value_exactly(amount):
     # one record per source: the exact-sum grid has 53 bits, so nothing is rounded
     import numpy as np
 
-    from nqi_carbon._exact import group_sum
+    from nqi_carbon.calc.exact import group_sum
 
     assert group_sum(np.zeros(1, dtype=np.intp), np.array([amount]), 1)[0] == amount

@@ -85,7 +85,7 @@ LOSSY_IN_PLAIN_YAML = [
 def test_yaml_round_trip_keeps_line_breaks_spaces_and_look_alikes(tmp_path, text):
     import yaml
 
-    from nqi_carbon._yaml import dump_yaml_text, load_yaml_text
+    from nqi_carbon._io.yaml import dump_yaml_text, load_yaml_text
 
     dumped = dump_yaml_text({"k": text, text: [text]})
     assert load_yaml_text(dumped) == {"k": text, text: [text]}
@@ -156,11 +156,11 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     import os
     import stat
 
-    from nqi_carbon._atomic import atomic_write_text
+    from nqi_carbon._io.atomic import atomic_write_text
 
     old = os.umask(0o022)
     try:
-        import nqi_carbon._atomic as atomic
+        import nqi_carbon._io.atomic as atomic
 
         atomic._UMASK.clear()
         p = atomic_write_text(tmp_path / "report.md", "x")

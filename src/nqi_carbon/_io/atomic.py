@@ -1,0 +1,266 @@
+"""Atomic file writes, one file or a set of files written as one unit.
+
+One file (:func:`atomic_write`): a temporary file in the same folder, then ``os.replace``;
+a crash or an error while writing leaves any previous file intact and no half file.
+
+A set of files (:func:`write_set`, the report files): everything is rendered in memory
+by the caller, then, holding an exclusive lock on the folder, written to a staging
+folder inside it and moved into place file by file. Writers into one folder take turns
+(the lock), so their files never mix. A run killed while staging leaves a staging
+folder without its completion mark, which the next writer removes; a run killed while
+moving leaves a complete staging folder, whose remaining files the next writer moves
+into place before it writes its own, so the folder again holds one whole set. A reader
+that needs a set from one run takes the shared lock (:func:`folder_lock`).
+
+The lock is ``fcntl.flock`` on the folder itself (no lock file is left behind). Where
+``fcntl`` is missing (Windows) or the file system refuses the lock, writers are not
+serialised; leftovers of a killed run are then removed only once they are an hour old.
+Files in the folder that are not part of the set (and not our own ``.nqi-carbon-stage-*``
+staging folders or ``.<name>.*.tmp`` temporary files) are never touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = [
+    "STAGE_PREFIX",
+    "atomic_write",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "folder_lock",
+    "write_set",
+]
+
+STAGE_PREFIX = ".nqi-carbon-stage-"
+
+
+"""Name prefix of the staging folders :func:`write_set` makes inside the target folder."""
+
+
+_COMPLETE = ".complete"
+
+
+"""Marks a staging folder whose files are all written: it may be moved into place."""
+
+
+_UNLOCKED_STALE_AFTER = 3600.0
+
+
+"""Without a lock, leftovers of a killed run are removed once this many seconds old."""
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | Path, *, shared: bool = False) -> Iterator[bool]:
+    """Hold ``flock`` on *folder* (exclusive, or *shared* for readers) for the block.
+
+    Yields whether the lock is held: ``False`` where ``fcntl`` is missing or the file
+    system refuses locks, and the block then runs unlocked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield False
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # pragma: no cover - a folder that cannot be opened for reading
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            locked = True
+        except OSError:  # pragma: no cover - a file system without flock
+            locked = False
+        yield locked
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _stale(path: Path, locked: bool) -> bool:
+    """Whether a leftover may be removed: always under the lock, else when an hour old."""
+    if locked:
+        return True
+    try:  # pragma: no cover - only without a lock
+        return time.time() - path.lstat().st_mtime > _UNLOCKED_STALE_AFTER
+    except FileNotFoundError:  # pragma: no cover
+        return False
+
+
+def _remove(path: Path) -> None:
+    """Remove a leftover file or staging folder (a symlink itself, never what it names)."""
+    with contextlib.suppress(FileNotFoundError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+_RANDOM = "[a-z0-9_]{8}"
+
+
+"""The random part of a ``tempfile.mkstemp``/``mkdtemp`` name."""
+
+
+def _ours(folder: Path, pattern: str) -> list[Path]:
+    """The entries of *folder* whose whole name matches *pattern* (a regular expression)."""
+    rx = re.compile(pattern)
+    return sorted(p for p in folder.iterdir() if rx.fullmatch(p.name))
+
+
+def _remove_stale_temps(target: Path, locked: bool) -> None:
+    """Remove the ``.<name>.XXXXXXXX.tmp`` files a killed :func:`atomic_write` of *target* left."""
+    for tmp in _ours(target.parent, rf"\.{re.escape(target.name)}\.{_RANDOM}\.tmp"):
+        if _stale(tmp, locked):
+            _remove(tmp)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the names in *folder* durable (where folders can be opened and synced)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _new_file_mode(target: Path) -> int:
+    """The mode a rewrite of *target* gets: the existing file's, else 0666 less the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def atomic_write(path: str | Path, writer: Callable[[BinaryIO], None]) -> Path:
+    """Call ``writer(file)`` on a temporary file, then move it over *path* atomically.
+
+    The write holds the folder's lock (:func:`folder_lock`), so temporary files that a
+    killed run left for *path* are removed first.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with folder_lock(target.parent) as locked:
+        _remove_stale_temps(target, locked)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            # mkstemp makes the file private (0600); give it the mode a plain open() would
+            os.chmod(tmp, _new_file_mode(target))
+            with os.fdopen(fd, "wb") as fh:
+                writer(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+    return target
+
+
+_UMASK: list[int] = []
+
+
+def _umask() -> int:
+    """The process umask (read once; os.umask can only be read by setting it)."""
+    if not _UMASK:
+        current = os.umask(0o022)
+        os.umask(current)
+        _UMASK.append(current)
+    return _UMASK[0]
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write *data* to *path* atomically."""
+
+    def write(fh: BinaryIO) -> None:
+        fh.write(data)
+
+    return atomic_write(path, write)
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 *text* to *path* atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _move_in(stage: Path, folder: Path, names: list[str]) -> None:
+    """Move the staged files *names* into *folder*, then remove the staging folder."""
+    for name in names:
+        if (stage / name).exists():
+            os.replace(stage / name, folder / name)
+    _fsync_folder(folder)
+    _remove(stage)
+
+
+def _recover(folder: Path, locked: bool) -> None:
+    """Finish or remove what a killed :func:`write_set` left in *folder*.
+
+    A complete staging folder (its files all written) was being moved into place: its
+    remaining files are moved in, so the folder holds that run's whole set. An
+    incomplete one is removed.
+    """
+    for stage in _ours(folder, re.escape(STAGE_PREFIX) + _RANDOM):
+        if not _stale(stage, locked):  # pragma: no cover - only without a lock
+            continue
+        if stage.is_dir() and not stage.is_symlink() and (stage / _COMPLETE).is_file():
+            names = sorted(p.name for p in stage.iterdir() if p.name != _COMPLETE)
+            _move_in(stage, folder, names)
+        else:
+            _remove(stage)
+
+
+def _check_targets(folder: Path, names: list[str]) -> None:
+    """Refuse before writing anything if a file of the set cannot be replaced."""
+    for name in names:
+        if Path(name).name != name or name in ("", ".", "..") or name.startswith(STAGE_PREFIX):
+            raise ValueError(f"not a plain file name for a set member: {name!r}")
+        target = folder / name
+        if target.is_dir() and not target.is_symlink():
+            raise IsADirectoryError(21, "a folder is in the way of a report file", str(target))
+
+
+def write_set(folder: str | Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write *files* ({file name: bytes}) into *folder* as one unit; return their paths.
+
+    Under an exclusive lock on *folder*: what a killed run left is finished or removed,
+    the files are written and synced in a new staging folder ``.nqi-carbon-stage-*``
+    inside *folder*, the staging folder is marked complete, and the files are moved into
+    place. An error before the move leaves *folder* as it was. Other files in *folder*
+    are never touched; a rewritten file keeps its mode.
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    names = list(files)
+    _check_targets(out, names)
+    with folder_lock(out) as locked:
+        _recover(out, locked)
+        for name in names:
+            _remove_stale_temps(out / name, locked)
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out))
+        try:
+            for name, data in files.items():
+                path = stage / name
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                os.chmod(path, _new_file_mode(out / name))
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            (stage / _COMPLETE).touch()
+            _fsync_folder(stage)
+        except BaseException:
+            _remove(stage)
+            raise
+        _move_in(stage, out, names)
+    return [out / name for name in names]

@@ -1,0 +1,296 @@
+"""Opening input files: confined to the folders allowed, regular files only, bounded.
+
+One function reads the bytes of every input file nqi-carbon opens (:func:`read_input`):
+
+* a path written inside a file (an inventory's ``activity_files`` and user
+  ``factor_packs``; :func:`written_path`) is read from the inventory's folder and must
+  stay inside it -- or inside the active :class:`~nqi_carbon.Sandbox`'s folders;
+* under a sandbox every path must lie inside its folders, whoever names it;
+* symbolic links are resolved before the check, the file is opened without following a
+  last symbolic link, and the path of the *opened* descriptor is checked again (Linux
+  ``/proc/self/fd``; elsewhere its device and inode against the path checked), so a swap
+  of a folder for a link between the check and the open cannot escape;
+* only regular files are read (``fstat`` of the opened descriptor): no device such as
+  ``/dev/zero``, FIFO, socket or folder; a FIFO is opened non-blocking, so it cannot hang;
+* at most the limit plus one byte is read, whatever the file claims to be.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InvalidInputError, Issue
+from ..limits import current_sandbox, limit_issue
+
+__all__ = ["Written", "check_confined", "entry_base", "read_input", "written_path"]
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once instead of waiting for a writer
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NOFOLLOW", 0)  # the last component was resolved: a link now is a swap
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A path written inside a file, with where it was written and where it may lead.
+
+    Attributes
+    ----------
+    entry : str
+        The path as written.
+    path : Path
+        The path to open: *entry* read from the inventory's folder.
+    file : str or None
+        The file the entry is written in (None for an inventory given as a mapping).
+    field : str
+        Where in that file, e.g. ``activity_files[0]``.
+    roots : tuple of str
+        The real folders the path must stay inside.
+    """
+
+    entry: str
+    path: Path
+    file: str | None
+    field: str
+    roots: tuple[str, ...]
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+
+def entry_base(source_path: str | None) -> Path:
+    """The folder that relative paths written in an inventory are read from.
+
+    The inventory file's folder; for an inventory given as a mapping the active
+    sandbox's base folder, else the current folder.
+    """
+    if source_path:
+        return Path(source_path).parent
+    box = current_sandbox()
+    return Path(box.base_dir) if box is not None else Path.cwd()
+
+
+def written_path(entry: str, *, source_path: str | None, field: str) -> Written:
+    """*entry*, written at *field* of the inventory *source_path*, with the folders allowed.
+
+    The folders allowed are the active sandbox's, else the inventory's own folder (the
+    current folder for a mapping).
+    """
+    base = entry_base(source_path)
+    p = Path(entry)
+    path = p if p.is_absolute() else base / p
+    box = current_sandbox()
+    roots = box.roots if box is not None else (os.path.realpath(base),)
+    return Written(entry, path, source_path, field, roots)
+
+
+def _inside(real: str, roots: tuple[str, ...]) -> bool:
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def _outside(
+    target: str | Path | Written, what: str, roots: tuple[str, ...]
+) -> InvalidInputError:
+    where = " or ".join(repr(r) for r in roots)
+    if isinstance(target, Written):
+        box = current_sandbox() is not None
+        scope = "the sandbox's folders" if box else "the inventory's folder"
+        issue = Issue(
+            "path_outside_base",
+            f"{what} {target.entry!r} leads outside {scope} (symbolic links followed)",
+            file=target.file,
+            field=target.field,
+            value=repr(target.entry),
+            allowed=f"a file inside {where}; relative paths are read from the inventory's "
+            "folder; to read other folders run inside nqi_carbon.Sandbox(base_dir=..., "
+            "allow=[...]) (command line: --base-dir, --allow)",
+        )
+        return InvalidInputError([issue], source=target.file)
+    name = str(target)
+    issue = Issue(
+        "path_outside_base",
+        f"{what} lies outside the sandbox's folders (symbolic links followed)",
+        file=name,
+        value=repr(name),
+        allowed=f"a file inside {where} (the active nqi_carbon.Sandbox)",
+    )
+    return InvalidInputError([issue], source=name)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _opened_path(fd: int) -> str | None:
+    """The real path of an open descriptor, where the system says it (Linux, macOS)."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        pass
+    try:  # macOS
+        import fcntl
+
+        f_getpath = getattr(fcntl, "F_GETPATH", None)
+        if f_getpath is not None:
+            buf = fcntl.fcntl(fd, f_getpath, b"\0" * 1024)
+            return os.fsdecode(buf.split(b"\0", 1)[0])
+    except OSError:
+        pass
+    return None
+
+
+def _roots_of(target: str | Path | Written) -> tuple[Path, tuple[str, ...]]:
+    if isinstance(target, Written):
+        return target.path, target.roots
+    box = current_sandbox()
+    return Path(target), (box.roots if box is not None else ())
+
+
+def check_confined(target: str | Path | Written, *, what: str) -> None:
+    """Refuse *target* if it leads outside the folders allowed (before opening anything).
+
+    :func:`read_input` checks again, on the descriptor it opens.
+    """
+    path, roots = _roots_of(target)
+    if roots and not _inside(os.path.realpath(path), roots):
+        raise _outside(target, what, roots)
+
+
+def read_input(
+    target: str | Path | Written,
+    *,
+    limit: int,
+    limit_name: str,
+    what: str,
+) -> bytes:
+    """The bytes of one input file, confined, regular and at most *limit* bytes.
+
+    Parameters
+    ----------
+    target : path or Written
+        A path given by the program (confined only under a sandbox) or a path written
+        in a file (:func:`written_path`, always confined).
+    limit, limit_name : int, str
+        The byte limit and the name of the :class:`~nqi_carbon.Limits` field it comes from.
+    what : str
+        What the file is, for messages (``activity file``, ``inventory``...).
+
+    Raises
+    ------
+    InvalidInputError
+        ``path_outside_base``, ``path_not_regular_file``, ``file_unreadable`` or
+        ``file_too_large``; never showing the file's content.
+    """
+    check_confined(target, what=what)
+    path, roots = _roots_of(target)
+    name = str(path)
+    real = os.path.realpath(path)
+    try:
+        fd = os.open(real, _OPEN_FLAGS)
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.ELOOP and roots:  # the resolved file became a link: a swap
+            raise _outside(target, what, roots) from None
+        try:
+            mode = os.stat(real).st_mode
+        except OSError:
+            mode = stat.S_IFREG
+        if not stat.S_ISREG(mode):  # a socket cannot even be opened (ENXIO)
+            raise _not_regular(name, mode, what) from None
+        raise InvalidInputError(
+            [Issue("file_unreadable", exc.strerror or str(exc), file=name)],
+            source=name,
+        ) from None
+    try:
+        _check_opened(fd, real, target, name, what, roots, limit, limit_name)
+        fh = os.fdopen(fd, "rb")  # owns the descriptor from here on
+    except BaseException:
+        os.close(fd)
+        raise
+    with fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:  # grew while being read
+        raise _too_large(name, None, limit, limit_name, what)
+    return data
+
+
+def _check_opened(
+    fd: int,
+    real: str,
+    target: str | Path | Written,
+    name: str,
+    what: str,
+    roots: tuple[str, ...],
+    limit: int,
+    limit_name: str,
+) -> None:
+    """The opened descriptor: still inside *roots*, a regular file, within *limit*."""
+    st = os.fstat(fd)
+    if roots:
+        opened = _opened_path(fd)
+        if opened is not None:
+            escaped = not _inside(opened, roots)
+        else:  # no way to ask: the path checked must still be this very file
+            try:
+                now = os.stat(real, follow_symlinks=False)
+                escaped = (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino)
+            except OSError:
+                escaped = True
+        if escaped:
+            raise _outside(target, what, roots)
+    if not stat.S_ISREG(st.st_mode):
+        raise _not_regular(name, st.st_mode, what)
+    if st.st_size > limit:
+        raise _too_large(name, st.st_size, limit, limit_name, what)
+
+
+def _not_regular(name: str, mode: int, what: str) -> InvalidInputError:
+    return InvalidInputError(
+        [
+            Issue(
+                "path_not_regular_file",
+                f"the {what} is {_kind(mode)}, not a regular file",
+                file=name,
+                allowed="a regular file (not a device, FIFO, socket or folder)",
+            )
+        ],
+        source=name,
+    )
+
+
+def _too_large(
+    name: str, size: int | None, limit: int, limit_name: str, what: str
+) -> InvalidInputError:
+    got = f"{size:,} bytes" if size is not None else "more bytes"
+    return InvalidInputError(
+        [
+            limit_issue(
+                "file_too_large",
+                f"the {what} is {got}, more than the limit",
+                limit_name=limit_name,
+                limit=limit,
+                unit="bytes",
+                file=name,
+            )
+        ],
+        source=name,
+    )

@@ -1,0 +1,666 @@
+"""Reading long activity tables (CSV, Excel, Parquet) strictly: nothing is re-typed silently."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InvalidInputError, Issue, omitted_issues
+from ..limits import Limits, current_limits, limit_issue
+from .files import Written, check_confined, read_input
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
+__all__ = [
+    "PLAIN_NUMBER",
+    "TEXT_COLUMNS",
+    "column_codes",
+    "decode_utf8",
+    "read_activity",
+    "read_table",
+]
+
+PLAIN_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+"""A number as plain text: ``12``, ``-3.5``, ``1e3`` (not ``1,000``, ``0x10``, ``1_000``)."""
+
+
+def decode_utf8(raw: bytes, name: str) -> str:
+    """UTF-8 text of a file's bytes (BOM accepted), or an ``encoding`` error with the line."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "encoding",
+                    f"not valid UTF-8 at byte {exc.start}",
+                    file=name,
+                    row=raw[: exc.start].count(b"\n") + 1,
+                    value=repr(raw[exc.start : exc.start + 8]),
+                    allowed="UTF-8 text (a BOM is accepted)",
+                )
+            ],
+            source=name,
+        ) from None
+
+
+def read_activity(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a long activity table from CSV (UTF-8, a BOM is accepted), Excel or Parquet.
+
+    Columns: ``source``, ``amount``, ``unit`` and optionally ``instrument``,
+    ``uncertainty``, ``period``, ``distribution``, ``lower``, ``upper``.
+
+    Identifier columns (``source``, ``unit``, ``instrument``, ``period``,
+    ``distribution``) are read as text exactly as written: no NA-value guessing (a cell
+    ``NA`` or ``null`` is that text; only an empty cell is empty) and a number cell is
+    its text (``123`` matches the source id ``"123"``). They become categoricals (fast
+    in :func:`nqi_carbon.calculate`); ``amount`` and ``uncertainty`` are read as numbers
+    where they are numbers and left as text otherwise, so that the table's validation
+    names every bad row (``"1,000"`` is never silently read as 1000, an empty cell never
+    as 0).
+
+    Excel: the first *visible* sheet is read, or the one named or numbered by *sheet*
+    (0 is the first sheet of the workbook, hidden or not). What cannot be seen is not
+    read silently: hidden rows or columns holding data are an error naming them
+    (``excel_hidden``), and so is a formula (``excel_formula``): nqi-carbon does not
+    evaluate formulas, and the value a file stores with one may be out of date. An
+    error cell (``#DIV/0!``) is read as its text, so the table's check names it.
+
+    The file is read within the active :class:`~nqi_carbon.Limits` (bytes, rows,
+    columns, cells; Excel sheets never by their declared size, only by the cells
+    they store) and, under a :class:`~nqi_carbon.Sandbox`, only inside its folders.
+
+    Raises
+    ------
+    InvalidInputError
+        Unreadable, non-UTF-8, truncated or corrupted files, files over a limit
+        (``file_too_large``, ``table_too_large``), paths refused by a sandbox, with the
+        reason.
+    """
+    return read_table(path, sheet=sheet)
+
+
+def read_table(target: str | Path | Written, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """:func:`read_activity` of a path given by a program or written in an inventory."""
+    path = target.path if isinstance(target, Written) else Path(target)
+    name = str(path)
+    suffix = path.suffix.lower()
+    check_confined(target, what="activity file")
+    if suffix not in (".csv", ".xlsx", ".xlsm", ".parquet"):
+        raise InvalidInputError(
+            [
+                Issue(
+                    "file_type",
+                    "unknown activity file type",
+                    file=name,
+                    value=repr(suffix),
+                    allowed=".csv, .xlsx, .parquet",
+                )
+            ],
+            source=name,
+        )
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError as exc:  # pragma: no cover
+            raise ImportError("reading Excel needs openpyxl: pip install 'nqi-carbon[excel]'") from exc
+    elif suffix == ".parquet":
+        try:
+            import pyarrow.parquet  # noqa: F401
+        except ImportError as exc:  # pragma: no cover
+            raise ImportError("reading Parquet needs pyarrow: pip install 'nqi-carbon[parquet]'") from exc
+    limits = current_limits()
+    raw = read_input(target, limit=limits.max_table_bytes, limit_name="max_table_bytes", what="activity file")
+    try:
+        if suffix == ".csv":
+            df = _csv_frame(raw, name, limits)
+        elif suffix == ".parquet":
+            df = _parquet_frame(raw, name, limits)
+        else:
+            df = _excel_frame(raw, name, sheet, limits)
+    except InvalidInputError:
+        raise
+    except Exception as exc:  # corrupted or truncated files: zip, XML or CSV parser errors
+        raise InvalidInputError(
+            [
+                Issue(
+                    "file_corrupt",
+                    f"cannot read the file ({type(exc).__name__}: {str(exc)[:300]})",
+                    file=name,
+                    allowed="a complete .csv, .xlsx or .parquet file",
+                )
+            ],
+            source=name,
+        ) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    for col in ("amount", "uncertainty"):
+        if col in df.columns:
+            df[col] = df[col].astype(object).map(_as_number)  # whatever the column's dtype
+            if all(isinstance(v, float) for v in df[col]):
+                df[col] = df[col].astype(float)
+    for col in TEXT_COLUMNS:
+        if col in df.columns:
+            df[col] = _text_category(df[col])
+    return df
+
+
+def _too_large(name: str, what: str, limit_name: str, limit: int, unit: str, **where: Any) -> InvalidInputError:
+    issue = limit_issue(
+        "table_too_large", what, limit_name=limit_name, limit=limit, unit=unit, file=name, **where
+    )
+    return InvalidInputError([issue], source=name)
+
+
+def _extra_fields(text: str, name: str, width: int) -> InvalidInputError:
+    """The rows with more fields than the header, each named (the parser names only one)."""
+    import csv
+    import io
+
+    from ..errors import CappedIssues
+
+    issues = CappedIssues()
+    for row, fields in enumerate(csv.reader(io.StringIO(text.lstrip(), newline="")), start=1):
+        if len(fields) > width:
+            issues.append(
+                Issue(
+                    "csv_extra_fields",
+                    f"the row has {len(fields)} fields, more than the header's {width} columns",
+                    file=name,
+                    row=row,
+                    value=repr(fields[width])[:80],
+                    allowed=f"{width} fields per row, as in the header (pandas would shift the columns)",
+                )
+            )
+    return InvalidInputError(issues, source=name)
+
+
+def _csv_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
+    """The CSV as text columns, within the row, column and cell limits.
+
+    The header is measured first with :mod:`csv` (pandas takes minutes over a header of a
+    million columns), and pandas stops after the last row allowed, plus one to tell.
+    """
+    import csv
+    import io
+
+    import pandas as pd
+
+    text = decode_utf8(raw, name)
+    try:
+        header = next(csv.reader(io.StringIO(text.lstrip())), [])
+    except csv.Error as exc:
+        raise InvalidInputError(
+            [Issue("file_corrupt", f"cannot read the header row ({exc})", file=name, row=1)],
+            source=name,
+        ) from None
+    if len(header) > limits.max_table_columns:
+        raise _too_large(
+            name,
+            f"the header has {len(header):,} columns, more than the limit",
+            "max_table_columns",
+            limits.max_table_columns,
+            "columns",
+        )
+    max_rows = min(limits.max_table_rows, limits.max_table_cells // max(len(header), 1))
+    # with a header, pandas takes rows with one field more than the header as "the first
+    # column is the index" and shifts every column silently; without one it refuses any row
+    # longer than the first, so the header is read as row 0 and named after
+    names = pd.read_csv(io.StringIO(text), dtype=str, nrows=0).columns.tolist()
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            nrows=max_rows + 2,
+            header=None,
+        )
+    except pd.errors.ParserError:
+        raise _extra_fields(text, name, len(header)) from None
+    df = df.iloc[1:].reset_index(drop=True)
+    df.columns = pd.Index(names)
+    if len(df.columns) > limits.max_table_columns:
+        raise _too_large(
+            name,
+            f"the table has {len(df.columns):,} columns, more than the limit",
+            "max_table_columns",
+            limits.max_table_columns,
+            "columns",
+        )
+    if len(df) > max_rows:
+        if max_rows == limits.max_table_rows:
+            raise _too_large(
+                name,
+                f"the table has more than {max_rows:,} data rows",
+                "max_table_rows",
+                limits.max_table_rows,
+                "rows",
+            )
+        raise _too_large(
+            name,
+            f"the table has more than {max_rows:,} rows of {len(header)} columns",
+            "max_table_cells",
+            limits.max_table_cells,
+            "cells",
+        )
+    return df
+
+
+def _parquet_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
+    """The Parquet table, once its metadata says it is within the limits."""
+    import io
+
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(io.BytesIO(raw)).metadata
+    rows, cols = meta.num_rows, meta.num_columns
+    declared = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if cols > limits.max_table_columns:
+        raise _too_large(
+            name,
+            f"the table has {cols:,} columns, more than the limit",
+            "max_table_columns",
+            limits.max_table_columns,
+            "columns",
+        )
+    if rows > limits.max_table_rows:
+        raise _too_large(
+            name,
+            f"the table has {rows:,} rows, more than the limit",
+            "max_table_rows",
+            limits.max_table_rows,
+            "rows",
+        )
+    if rows * cols > limits.max_table_cells:
+        raise _too_large(
+            name,
+            f"the table has {rows * cols:,} cells, more than the limit",
+            "max_table_cells",
+            limits.max_table_cells,
+            "cells",
+        )
+    if declared > limits.max_table_bytes:
+        raise _too_large(
+            name,
+            f"the table's data is {declared:,} bytes once decompressed, more than the limit",
+            "max_table_bytes",
+            limits.max_table_bytes,
+            "bytes",
+        )
+    nested = [f for f in meta.schema.to_arrow_schema() if _holds_several_values(f.type)]
+    if nested:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "parquet_column_type",
+                    f"column {f.name!r} is a Parquet {f.type} column: its cells hold several values",
+                    file=name,
+                    field=f.name,
+                    value=str(f.type),
+                    allowed="one value per cell: columns of text, numbers, booleans or dates",
+                )
+                for f in nested
+            ],
+            source=name,
+        )
+    return pd.read_parquet(io.BytesIO(raw))
+
+
+def _holds_several_values(arrow_type: Any) -> bool:
+    """An Arrow type whose cells are lists, structs, maps or unions (or a dictionary of them)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    return bool(pa.types.is_nested(arrow_type))
+
+
+def _excel_frame(raw: bytes, name: str, sheet: str | int | None, limits: Limits) -> pd.DataFrame:
+    """One sheet of a workbook, read cell by cell as stored (never by its declared size)."""
+    import io
+    import warnings
+    import zipfile
+
+    import openpyxl
+
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        # zipfile stops each part at its stated size (and checks its CRC): this bounds
+        # what any part can unpack to, shared strings included
+        for info in zf.infolist():
+            if info.file_size > limits.max_table_bytes:
+                raise _too_large(
+                    name,
+                    f"the part {info.filename!r} is {info.file_size:,} bytes once "
+                    "decompressed, more than the limit",
+                    "max_table_bytes",
+                    limits.max_table_bytes,
+                    "bytes",
+                )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions
+        wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+        try:
+            ws = _pick_sheet(wb, sheet, name)
+            return _sheet_frame(wb, ws, name, limits)
+        finally:
+            wb.close()
+
+
+def _pick_sheet(wb: Any, sheet: str | int | None, name: str) -> Any:
+    sheets = list(wb.worksheets)
+    visible = [ws.title for ws in sheets if ws.sheet_state == "visible"]
+
+    def fail(message: str, value: str) -> InvalidInputError:
+        allowed = (
+            "a sheet of the workbook: " + ", ".join(repr(t) for t in visible)
+            if visible
+            else "a workbook with a visible sheet"
+        )
+        return InvalidInputError(
+            [Issue("excel_sheet", message, file=name, field="sheet", value=value, allowed=allowed)],
+            source=name,
+        )
+
+    if sheet is None:
+        for ws in sheets:
+            if ws.sheet_state == "visible":
+                return ws
+        raise fail("the workbook has no visible sheet", repr(None))
+    if isinstance(sheet, bool) or not isinstance(sheet, int | str):
+        raise fail("a sheet is given by name or number", repr(sheet))
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(sheets):
+            raise fail(f"the workbook has {len(sheets)} sheet(s)", repr(sheet))
+        return sheets[sheet]
+    for ws in sheets:
+        if ws.title == sheet:
+            return ws
+    raise fail(f"no sheet named {sheet!r}", repr(sheet))
+
+
+def _column_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _hidden(attrs: dict[str, Any] | None) -> bool:
+    return bool(attrs) and str(attrs.get("hidden", "")).lower() in ("1", "true")  # type: ignore[union-attr]
+
+
+def _sheet_frame(wb: Any, ws: Any, name: str, limits: Limits) -> pd.DataFrame:
+    """Stream the sheet's stored cells, checking every limit and rule as they come.
+
+    Rows and cells are counted from what the sheet stores, so a sheet declaring
+    ``A1:XFD1048576`` with three cells costs three cells. As pandas reads a sheet, row 1
+    is the header, data rows follow it row for row (blank rows in between are empty
+    rows, so row numbers stay those of the sheet) up to the last row with a value.
+    """
+    import math
+
+    import pandas as pd
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    title = ws.title
+    where = f"sheet {title!r}"
+    src = ws._get_source()
+    try:
+        # openpyxl's own streaming parser, as ReadOnlyWorksheet uses it, but without its
+        # padding of every row to the declared width and of gaps with empty rows
+        parser = WorkSheetParser(
+            src,
+            ws._shared_strings,
+            data_only=False,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+        header: list[Any] = []
+        rows: list[list[Any] | None] = []  # rows[k] is sheet row k + 2; None: blank
+        width = stored = previous = 0
+        hidden_rows: list[int] = []
+        hidden_cols: set[int] = set()
+        formulas: list[tuple[int, int, Any]] = []
+        n_formulas = 0
+        col_ranges: list[tuple[int, int]] | None = None
+        for r, cells in parser.parse():
+            stored += len(cells)
+            if stored > limits.max_table_cells:
+                raise _too_large(
+                    name,
+                    f"{where} stores more than {limits.max_table_cells:,} cells",
+                    "max_table_cells",
+                    limits.max_table_cells,
+                    "cells",
+                )
+            dims = parser.row_dimensions.pop(str(r), None)
+            present = [c for c in cells if c["value"] is not None and c["value"] != ""]
+            if not present:
+                continue
+            if r <= previous:
+                raise InvalidInputError(
+                    [Issue("file_corrupt", f"{where}: row {r} is stored out of order", file=name, row=r)],
+                    source=name,
+                )
+            last = max(c["column"] for c in present)
+            if last > limits.max_table_columns:
+                raise _too_large(
+                    name,
+                    f"{where}: cell {_column_letter(last)}{r} is in column {last:,}, more "
+                    "than the limit",
+                    "max_table_columns",
+                    limits.max_table_columns,
+                    "columns",
+                    row=r,
+                )
+            width = max(width, last)
+            if r - 1 > limits.max_table_rows:
+                raise _too_large(
+                    name,
+                    f"{where}: row {r:,} holds data, more than {limits.max_table_rows:,} "
+                    "data rows below the header",
+                    "max_table_rows",
+                    limits.max_table_rows,
+                    "rows",
+                    row=r,
+                )
+            if (r - 1) * width > limits.max_table_cells:
+                raise _too_large(
+                    name,
+                    f"{where}: rows 2 to {r:,} of {width:,} columns hold more than "
+                    f"{limits.max_table_cells:,} cells",
+                    "max_table_cells",
+                    limits.max_table_cells,
+                    "cells",
+                    row=r,
+                )
+            if col_ranges is None:  # <cols> precedes the rows: known by the first row
+                col_ranges = [
+                    (int(a["min"]), int(a["max"]))
+                    for a in parser.column_dimensions.values()
+                    if _hidden(a)
+                ]
+            if _hidden(dims):
+                hidden_rows.append(r)
+            values: list[Any] = [math.nan] * last
+            for c in present:
+                col = c["column"]
+                if c["data_type"] == "f":
+                    n_formulas += 1
+                    if len(formulas) < limits.max_issues:  # the rest are only counted
+                        formulas.append((r, col, c["value"]))
+                if col_ranges and any(lo <= col <= hi for lo, hi in col_ranges):
+                    hidden_cols.add(col)
+                values[col - 1] = c["value"]
+            previous = r
+            if r == 1:
+                header = values
+            else:
+                rows.extend([None] * (r - 2 - len(rows)))
+                rows.append(values)
+    finally:
+        src.close()
+    _refuse_unseen(name, where, hidden_rows, sorted(hidden_cols), formulas, n_formulas)
+    if not width:
+        df = pd.DataFrame()
+    else:
+        blank = [math.nan] * width
+        df = pd.DataFrame(
+            [blank if row is None else row + blank[len(row) :] for row in rows],
+            columns=_column_names(header, width),
+            dtype=object,
+        )
+    df.attrs["nqi_carbon_sheet"] = title
+    return df
+
+
+def _column_names(header: list[Any], width: int) -> list[str]:
+    """Header names as pandas gives them: ``Unnamed: k`` for blanks, ``x.1`` for repeats."""
+    import math
+
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for k in range(width):
+        v = header[k] if k < len(header) else math.nan
+        text = f"Unnamed: {k}" if isinstance(v, float) and math.isnan(v) else _as_text(v)
+        if text in seen:
+            seen[text] += 1
+            text = f"{text}.{seen[text]}"
+        else:
+            seen[text] = 0
+        names.append(text)
+    return names
+
+
+def _refuse_unseen(
+    name: str,
+    where: str,
+    hidden_rows: list[int],
+    hidden_cols: list[int],
+    formulas: list[tuple[int, int, Any]],
+    n_formulas: int,
+) -> None:
+    """Hidden rows or columns holding data, and formulas: an error naming each.
+
+    *formulas* are the first formula cells (row, column, text), *n_formulas* all of them.
+    """
+
+    def shown(nums: list[str]) -> str:
+        return ", ".join(nums[:20]) + (f" and {len(nums) - 20:,} more" if len(nums) > 20 else "")
+
+    issues = [
+        Issue(
+            "excel_hidden",
+            f"{where}: {len(labels):,} hidden {kind}(s) hold data: {kind}s " + shown(labels),
+            file=name,
+            row=first_row,
+            allowed=f"visible {kind}s only: unhide the {kind}s (and keep them) or delete "
+            "them; what a reader of the sheet cannot see is not read silently",
+        )
+        for kind, labels, first_row in (
+            ("row", [str(r) for r in hidden_rows], hidden_rows[0] if hidden_rows else None),
+            ("column", [_column_letter(c) for c in hidden_cols], None),
+        )
+        if labels
+    ]
+
+    def formula_issues() -> Any:
+        for r, col, text in formulas:
+            yield Issue(
+                "excel_formula",
+                f"{where}: cell {_column_letter(col)}{r} holds a formula; nqi-carbon does "
+                "not evaluate formulas, and the value saved with one may be out of date",
+                file=name,
+                row=r,
+                value=repr(str(text))[:80],
+                allowed="values only: copy the cells and paste them as values "
+                "(Paste Special > Values)",
+            )
+
+    if issues or formulas:
+        rest = n_formulas - len(formulas)
+        more = [omitted_issues({"excel_formula": rest}, listed=0)] if rest else []
+        raise InvalidInputError([*issues, *formula_issues(), *more], source=name)
+
+
+# identifier columns: read as text exactly as written (an Excel number cell 123 is "123")
+TEXT_COLUMNS = ("source", "unit", "instrument", "period", "distribution")
+
+
+def column_codes(column: pd.Series) -> tuple[npt.NDArray[np.intp], list[object]]:
+    """Integer codes (-1 for empty) and distinct values of a column.
+
+    Categoricals need no per-row work: their codes and categories are used as they are.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return np.asarray(column.cat.codes, dtype=np.intp), column.cat.categories.tolist()
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes.astype(np.intp), list(uniques)
+
+
+def _text_category(column: pd.Series) -> pd.Series:
+    """A categorical of text: each distinct non-text value is written as text once."""
+    import numpy as np
+    import pandas as pd
+
+    cat = column.astype("category")
+    values = cat.cat.categories.tolist()
+    if all(isinstance(v, str) for v in values):
+        return cat
+    texts = [_as_text(v) for v in values]
+    uniques = list(dict.fromkeys(texts))
+    where = {t: k for k, t in enumerate(uniques)}
+    lookup = np.array([where[t] for t in texts] + [-1], dtype=np.int64)
+    codes = lookup[np.asarray(cat.cat.codes, dtype=np.int64)]
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)),
+        index=column.index,
+        name=column.name,
+    )
+
+
+def _as_text(v: Any) -> str:
+    """A cell as the text it shows: 123 -> "123", 1.5 -> "1.5", 2024.0 -> "2024"."""
+    import datetime as _dt
+
+    if isinstance(v, str):
+        return v
+    if hasattr(v, "item") and not isinstance(v, _dt.datetime):
+        v = v.item()  # numpy scalars
+    if isinstance(v, bool):
+        return str(v).upper()  # as a spreadsheet shows it
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, _dt.datetime) and v.time() == _dt.time():
+        return v.date().isoformat()
+    return str(v)
+
+
+def _as_number(v: Any) -> Any:
+    """Strict cell parsing: plain decimal numbers only; empty is NaN (a gap), text stays text."""
+    import math
+
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return math.nan
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int | float):
+        return float(v)
+    s = str(v).strip()
+    if s == "":
+        return math.nan
+    if PLAIN_NUMBER.fullmatch(s):
+        return float(s)
+    return s

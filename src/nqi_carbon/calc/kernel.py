@@ -1,0 +1,427 @@
+"""The kernel: records summed per source, then one line per source and gas.
+
+:func:`source_statistics` converts each record to its source's base unit (one scale per
+distinct (source, unit) pair) and sums per source exactly and order-independently
+(A = Σx, Q = Σ(x·u)², B = Σx per instrument); :func:`build_lines` multiplies the sums by
+the planned coefficients. No pint Quantity or pydantic model is created per record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .exact import group_sum_scaled, scale_from_max
+
+if TYPE_CHECKING:
+    pass
+
+from typing import TYPE_CHECKING
+
+from .findings import Finding
+
+if TYPE_CHECKING:
+    from .ingest import ActivityColumns
+    from .plan import FloatArray, GasTerm, IntArray, SourcePlan
+
+__all__ = [
+    "Line",
+    "LineTable",
+    "LineTemplate",
+    "build_lines",
+    "line_template",
+    "source_statistics",
+    "unit_scale_tables",
+]
+
+# ---------------------------------------------------------------------------------------
+# 3. per-source sufficient statistics
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SourceStats:
+    """Exact, order-independent sums per source, in each source's base unit.
+
+    ``A`` all activity; ``A_chain`` the part converted through a fuel NCV; ``A_indep``
+    and ``Q`` = Σ(x·u95)² for records with their own stated uncertainty (independent);
+    ``B`` (sources × instruments) activity measured by each instrument (correlated
+    within an instrument); ``A_none`` activity with no stated uncertainty.
+    """
+
+    A: FloatArray
+    A_chain: FloatArray
+    Q: FloatArray
+    B: FloatArray
+    A_none: FloatArray
+    n_records: npt.NDArray[np.int64]
+    # records whose own distribution is not normal (lognormal, triangular, uniform):
+    # Monte Carlo samples them one by one; Q_normal leaves them out of the pooled part
+    Q_normal: FloatArray | None = None
+    nn_src: IntArray | None = None
+    nn_x: FloatArray | None = None
+    nn_dist: npt.NDArray[np.int8] | None = None
+    nn_lower: FloatArray | None = None  # bounds as multiples of the record's amount
+    nn_upper: FloatArray | None = None
+
+
+def unit_scale_tables(
+    plans: Sequence[SourcePlan], unit_names: Sequence[str]
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Scale to each source's base unit per (source, unit) pair, and whether it uses an NCV.
+
+    Both arrays are indexed ``source * n_units + unit``; the scale is NaN where the pair
+    cannot convert. Computed from the plans, no pint here.
+    """
+    n_units = len(unit_names)
+    width = max(n_units, 1)
+    scale_tab = np.full(len(plans) * width, np.nan)
+    chain_tab = np.zeros(len(plans) * width, dtype=bool)
+    column = {u: k for k, u in enumerate(unit_names)}
+    for p in plans:
+        base = p.index * n_units
+        for uname, factor in p.chain_unit_scale.items():
+            k = column.get(uname)
+            if k is not None:
+                scale_tab[base + k] = factor
+                chain_tab[base + k] = uname in p.chain_units
+    return scale_tab, chain_tab
+
+
+def source_statistics(
+    cols: ActivityColumns,
+    plans: Sequence[SourcePlan],
+    instrument_u95: FloatArray,
+    *,
+    key: IntArray | None = None,
+    key_counts: npt.NDArray[np.intp] | None = None,
+    unit_tables: tuple[FloatArray, npt.NDArray[np.bool_]] | None = None,
+) -> SourceStats:
+    """Convert records to base units (one scale per (source, unit)) and sum per source.
+
+    ``key`` may pass ``source * n_units + unit`` and ``key_counts`` its ``bincount`` when
+    the caller computed them already; ``unit_tables`` the result of
+    :func:`unit_scale_tables` for these plans and units (callers cache it).
+    """
+    n_src = len(plans)
+    n_units = len(cols.unit_names)
+    if unit_tables is None:
+        unit_tables = unit_scale_tables(plans, cols.unit_names)
+    scale_tab, chain_tab = unit_tables
+    src = cols.source
+    if key is None:
+        key = src * n_units
+        key += cols.unit
+    x = scale_tab[key]
+    x *= cols.amount
+    # exact, order-independent sums: one power-of-two grid per source for x (and subsets)
+    if key_counts is not None and n_units:
+        counts = key_counts[: n_src * n_units].reshape(n_src, n_units).sum(axis=1)
+    else:
+        counts = np.bincount(src, minlength=n_src)
+    gmax = np.zeros(n_src)
+    np.maximum.at(gmax, src, x)  # x >= 0
+    scale = scale_from_max(gmax, counts)
+    xq = scale[src]
+    xq *= x
+    np.rint(xq, out=xq)
+    A = group_sum_scaled(src, xq, scale, n_src)
+    if chain_tab.any():
+        is_chain = chain_tab[key]
+        A_chain = group_sum_scaled(src, np.where(is_chain, xq, 0.0), scale, n_src)
+    else:
+        A_chain = np.zeros(n_src)
+    own = ~np.isnan(cols.u95)
+    all_own = bool(own.all())
+    n_ins = len(cols.instrument_ids)
+    has_ins = np.zeros(0, dtype=bool) if all_own else (cols.instrument >= 0) & ~own
+    if own.size and (all_own or own.any()):
+        u = cols.u95 if all_own else np.where(own, cols.u95, 0.0)
+        u_max = float(np.max(u))
+        q_scale = scale_from_max(gmax * gmax * u_max * u_max, counts)  # bound of (x*u)^2
+        # qq = rint((x u)^2 * q_scale), with q_scale a power of two per source
+        qq = x * u
+        qq *= qq
+        qq *= q_scale[src]
+        np.rint(qq, out=qq)
+        Q = group_sum_scaled(src, qq, q_scale, n_src)
+    else:
+        Q = np.zeros(n_src)
+    if not all_own and n_ins and has_ins.any():
+        code = src * n_ins + np.where(has_ins, cols.instrument, 0)
+        b_scale = np.repeat(scale, n_ins)
+        B = group_sum_scaled(code, np.where(has_ins, xq, 0.0), b_scale, n_src * n_ins).reshape(
+            n_src, n_ins
+        )
+    else:
+        B = np.zeros((n_src, n_ins))
+    if all_own:
+        A_none = np.zeros(n_src)
+    else:
+        none = ~own & ~has_ins
+        A_none = (
+            group_sum_scaled(src, np.where(none, xq, 0.0), scale, n_src)
+            if none.any()
+            else np.zeros(n_src)
+        )
+    counts = counts.astype(np.int64)
+    extra: dict[str, Any] = {}
+    if cols.dist.size and (cols.dist >= 2).any():
+        nn = np.flatnonzero(cols.dist >= 2)
+        # Monte Carlo draws these records one by one: order them by source id, then by
+        # their values, so that neither the order of sources in the inventory nor the
+        # order of rows changes which draw a record gets (identical rows are interchangeable)
+        id_rank = np.empty(n_src, dtype=np.intp)
+        id_rank[sorted(range(n_src), key=lambda i: plans[i].source.id)] = np.arange(n_src)
+        nn = nn[
+            np.lexsort(
+                (cols.upper[nn], cols.lower[nn], x[nn], cols.dist[nn], id_rank[src[nn]])
+            )
+        ]
+        amount = cols.amount[nn]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            extra = {
+                "nn_src": src[nn],
+                "nn_x": x[nn],
+                "nn_dist": cols.dist[nn],
+                "nn_lower": np.where(amount > 0, cols.lower[nn] / amount, 1.0),
+                "nn_upper": np.where(amount > 0, cols.upper[nn] / amount, 1.0),
+            }
+        qn = (x[nn] * cols.u95[nn]) ** 2
+        extra["Q_normal"] = np.maximum(Q - np.bincount(src[nn], qn, minlength=n_src), 0.0)
+    return SourceStats(A, A_chain, Q, B, A_none, counts, **extra)
+
+
+# ---------------------------------------------------------------------------------------
+# 4. lines
+# ---------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Line:
+    """One output line (one gas of one source), as a record; see :class:`LineTable`."""
+
+    source: str
+    facility: str
+    category: int
+    scope: str
+    scope3_category: int | None
+    gas: str
+    group: str
+    mass_t: float
+    co2e_t: float
+    biogenic: bool
+    method: str
+    factor: str
+    pack_version: str
+    share: float
+    basis: str
+    activity: float
+    base_unit: str
+    gwp: float
+
+
+_BASIS_NAMES = ("both", "location", "market")
+
+
+@dataclass
+class LineTemplate:
+    """Everything about the output lines that does not depend on the activity sums.
+
+    Built once per set of source plans (and cached with them): one row per source × gas
+    (location/market variants and contract rows for scope 2), with the parameter
+    triplets that say which uncertain inputs each row is proportional to.
+    """
+
+    src: IntArray
+    coef: FloatArray
+    gwp: FloatArray
+    share: FloatArray
+    biogenic: npt.NDArray[np.bool_]
+    category: npt.NDArray[np.int64]
+    basis: npt.NDArray[np.int8]  # index into _BASIS_NAMES
+    group: npt.NDArray[np.str_]
+    gas: list[str]
+    facility: npt.NDArray[np.str_]
+    ref: list[str]
+    # parameter triplets: row l is proportional to parameter p (chain: via the fuel NCV)
+    p_idx: IntArray
+    l_idx: IntArray
+    chain: npt.NDArray[np.bool_]
+    # scope-2 contracts: per source, [(label, kind, amount, rows)], and the residual rows
+    contracts: list[tuple[int, list[tuple[str, str, float, list[int]]], list[int]]]
+    plans: Sequence[SourcePlan]
+    row_plan: list[SourcePlan]
+
+    @property
+    def rho_unit(self) -> FloatArray:
+        """T CO2e per base unit of the row's activity (consolidated)."""
+        out: FloatArray = self.coef * self.gwp * self.share
+        return out
+
+
+def line_template(plans: Sequence[SourcePlan]) -> LineTemplate:
+    """Lay out the output rows of a set of plans (see :class:`LineTemplate`)."""
+    src: list[int] = []
+    coef: list[float] = []
+    gwp_: list[float] = []
+    share: list[float] = []
+    bio: list[bool] = []
+    cat: list[int] = []
+    basis: list[int] = []
+    group: list[str] = []
+    gas: list[str] = []
+    fac: list[str] = []
+    ref: list[str] = []
+    p_idx: list[int] = []
+    l_idx: list[int] = []
+    chain: list[bool] = []
+    row_plan: list[SourcePlan] = []
+    contracts: list[tuple[int, list[tuple[str, str, float, list[int]]], list[int]]] = []
+
+    def add(p: SourcePlan, t: GasTerm, b: int, r: str) -> int:
+        row = len(src)
+        src.append(p.index)
+        coef.append(t.coef)
+        gwp_.append(t.gwp)
+        share.append(p.share)
+        bio.append(t.biogenic)
+        cat.append(p.category)
+        basis.append(b)
+        group.append(t.group)
+        gas.append(t.gas)
+        fac.append(p.facility)
+        ref.append(r)
+        row_plan.append(p)
+        for pidx, kind in t.params:
+            p_idx.append(pidx)
+            l_idx.append(row)
+            chain.append(kind == "chain")
+        return row
+
+    for p in plans:
+        if p.market_terms is None and not p.contracts:
+            for t in p.terms:
+                add(p, t, 0, p.factor_ref)
+            continue
+        for t in p.terms:
+            add(p, t, 1, p.factor_ref)
+        cons = []
+        for c in p.contracts:
+            rows = [add(p, t, 2, c.ref) for t in c.terms]
+            cons.append((c.label, c.kind, c.amount, rows))
+        residual_terms = p.market_terms if p.market_terms is not None else p.terms
+        residual_ref = p.market_ref if p.market_ref is not None else p.factor_ref
+        residual = [add(p, t, 2, residual_ref) for t in residual_terms]
+        contracts.append((p.index, cons, residual))
+    return LineTemplate(
+        np.asarray(src, dtype=np.intp),
+        np.asarray(coef, dtype=float),
+        np.asarray(gwp_, dtype=float),
+        np.asarray(share, dtype=float),
+        np.asarray(bio, dtype=bool),
+        np.asarray(cat, dtype=np.int64),
+        np.asarray(basis, dtype=np.int8),
+        np.asarray(group, dtype=str),
+        gas,
+        np.asarray(fac, dtype=str),
+        ref,
+        np.asarray(p_idx, dtype=np.intp),
+        np.asarray(l_idx, dtype=np.intp),
+        np.asarray(chain, dtype=bool),
+        contracts,
+        plans,
+        row_plan,
+    )
+
+
+@dataclass
+class LineTable:
+    """The output lines as columns: one row per source × gas (consolidated by ``share``).
+
+    ``activity`` is in the source's base unit; contract rows have ``fixed`` (the MWh the
+    instrument covers, not measured) and residual rows an ``offset`` (the covered MWh
+    taken off the source's activity).
+    """
+
+    template: LineTemplate
+    activity: FloatArray
+    mass: FloatArray
+    co2e: FloatArray
+    fixed: FloatArray
+    offset: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.mass.size)
+
+    @property
+    def basis_names(self) -> npt.NDArray[np.str_]:
+        """``both``, ``location`` or ``market`` per row."""
+        return np.asarray(_BASIS_NAMES, dtype=str)[self.template.basis]
+
+    def record(self, i: int) -> Line:
+        """Row *i* as a :class:`Line` record."""
+        t = self.template
+        p = t.row_plan[i]
+        return Line(
+            source=p.source.id,
+            facility=p.facility,
+            category=p.category,
+            scope=p.scope,
+            scope3_category=p.scope3_category,
+            gas=t.gas[i],
+            group=str(t.group[i]),
+            mass_t=float(self.mass[i]),
+            co2e_t=float(self.co2e[i]),
+            biogenic=bool(t.biogenic[i]),
+            method=p.method,
+            factor=t.ref[i],
+            pack_version=p.pack_version,
+            share=p.share,
+            basis=_BASIS_NAMES[int(t.basis[i])],
+            activity=float(self.activity[i]),
+            base_unit=p.base_unit,
+            gwp=float(t.gwp[i]),
+        )
+
+
+def build_lines(
+    template: LineTemplate, stats: SourceStats, findings: list[Finding] | None = None
+) -> LineTable:
+    """Multiply per-source sums by per-gas coefficients, vectorised over rows.
+
+    Scope-2 contract rows get the MWh each instrument covers, allocated in the GHG
+    Protocol order up to the consumption; residual rows get the rest.
+    """
+    activity = stats.A[template.src]
+    fixed = np.full(activity.size, np.nan)
+    offset = np.zeros(activity.size)
+    for s, cons, residual in template.contracts:
+        a = float(stats.A[s])
+        remaining = a
+        plan = (
+            template.plans[s]
+            if template.plans[s].index == s
+            else next(p for p in template.plans if p.index == s)
+        )
+        for label, kind, amount, rows in cons:
+            covered = min(amount, remaining)
+            if covered < amount and findings is not None:
+                findings.append(
+                    Finding(
+                        "contracts_exceed_consumption",
+                        "warning",
+                        plan.source.id,
+                        f"contract {label} ({kind}) covers {amount:g} {plan.base_unit} but only "
+                        f"{remaining:g} {plan.base_unit} of consumption was left; "
+                        f"{amount - covered:g} not counted",
+                    )
+                )
+            remaining -= covered
+            activity[rows] = covered
+            fixed[rows] = covered
+        activity[residual] = remaining
+        offset[residual] = a - remaining
+    mass = activity * template.coef * template.share
+    co2e = mass * template.gwp
+    return LineTable(template, activity, mass, co2e, fixed, offset)

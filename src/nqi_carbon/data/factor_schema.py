@@ -1,0 +1,268 @@
+"""Schema of one emission factor and one fuel, shared by factor packs and inline factors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ..errors import NqiCarbonError
+from ..units import parse_unit, registry
+from .fields import (
+    FiniteFloat,
+    FreeText,
+    Identifier,
+    NonNegativeFloat,
+    RuleError,
+    SingleLineText,
+    StrictModel,
+    Uncertainty,
+)
+from .gases import is_blend, normalise_gas
+
+__all__ = [
+    "CO2eValue",
+    "FactorEntry",
+    "FuelEntry",
+    "FuelParameter",
+    "GasValue",
+    "Validity",
+    "fraction_out_of_range",
+]
+
+def _check_unit(text: str) -> str:
+    try:
+        parse_unit(text)
+    except NqiCarbonError as exc:
+        raise ValueError(str(exc)) from None
+    return text
+
+
+def fraction_out_of_range(name: str, value: float, unit: str) -> str | None:
+    """Why *value* [*unit*] is not a fraction within 0..1, or None when it is.
+
+    A value that reads like a percentage given with unit ``1`` (58.2 for 58.2 %) gets a
+    message suggesting ``0.582`` or the ``%`` unit. The unit must be dimensionless
+    (checked apart, by ``parameter_units_fit``); an unparsable unit gives None here.
+    """
+    try:
+        q = parse_unit(unit)
+        if not q.dimensionless:
+            return None
+        frac = value * float(q.to("dimensionless").magnitude)
+    except NqiCarbonError:
+        return None
+    if 0 <= frac <= 1:
+        return None
+    message = f"{name} {value:g} (unit {unit!r}) is {frac:g}, outside 0..1 (a fraction)"
+    if q.to("dimensionless").magnitude == 1 and 1 < value <= 100:
+        message += f"; if {value:g} is a percentage, write {value / 100:.4g} or unit '%'"
+    return message
+
+
+class GasValue(StrictModel):
+    """Mass of one gas per unit of activity, e.g. ``{value: 56100, unit: kg/TJ}``."""
+
+    value: NonNegativeFloat
+    unit: SingleLineText = Field(min_length=1)
+    uncertainty: Uncertainty | None = None
+    reference: FreeText | None = None
+    origin: Literal["fossil", "non_fossil"] | None = None
+
+    _unit_known = field_validator("unit")(_check_unit)
+
+
+class CO2eValue(StrictModel):
+    """A factor given directly as CO2e, with the GWP set it was computed under."""
+
+    value: NonNegativeFloat
+    unit: SingleLineText = Field(min_length=1)
+    gwp_set: SingleLineText
+    uncertainty: Uncertainty | None = None
+    reference: FreeText | None = None
+
+    _unit_known = field_validator("unit")(_check_unit)
+
+
+class FuelParameter(StrictModel):
+    """One fuel property (NCV, carbon content per unit heat, oxidation fraction...)."""
+
+    value: Annotated[FiniteFloat, Field(gt=0)]
+    unit: SingleLineText = Field(min_length=1)
+    uncertainty: Uncertainty | None = None
+    reference: FreeText | None = None
+    notes: FreeText | None = None
+
+    _unit_known = field_validator("unit")(_check_unit)
+
+
+class FuelEntry(StrictModel):
+    """Properties of a fuel, used by the fuel chain and the carbon-content method."""
+
+    id: Identifier
+    name: SingleLineText
+    ncv: FuelParameter | None = None
+    carbon_content: FuelParameter | None = None
+    oxidation: FuelParameter | None = None
+    reference: FreeText | None = None
+    biogenic: bool = False
+    notes: FreeText | None = None
+
+    @model_validator(mode="after")
+    def parameter_units_fit(self) -> FuelEntry:
+        """NCV is energy per mass or volume; carbon content is mass per energy; oxidation is a fraction."""
+        ureg = registry()
+        energy = ureg.get_dimensionality("[energy]")
+        if self.ncv is not None:
+            dim = parse_unit(self.ncv.unit).dimensionality
+            if (
+                dim * ureg.get_dimensionality("[mass]") != energy
+                and dim * ureg.get_dimensionality("[normal_gas_volume]") != energy
+                and dim * ureg.get_dimensionality("[length]") ** 3 != energy
+            ):
+                raise RuleError(
+                    "parameter_units_fit",
+                    f"ncv unit {self.ncv.unit!r} is not energy per mass or per volume",
+                )
+        if self.carbon_content is not None:
+            dim = parse_unit(self.carbon_content.unit).dimensionality
+            if dim != ureg.get_dimensionality("[mass]") / energy:
+                raise RuleError(
+                    "parameter_units_fit",
+                    f"carbon_content unit {self.carbon_content.unit!r} is not mass of carbon per energy",
+                )
+        if self.oxidation is not None and not parse_unit(self.oxidation.unit).dimensionless:
+            raise RuleError("parameter_units_fit", "oxidation must be a fraction (unit '1' or '%')")
+        return self
+
+    @model_validator(mode="after")
+    def oxidation_within_0_1(self) -> FuelEntry:
+        """The oxidation factor is a fraction within 0..1 (converted from its unit)."""
+        if self.oxidation is not None:
+            why = fraction_out_of_range("oxidation", self.oxidation.value, self.oxidation.unit)
+            if why:
+                raise RuleError("oxidation_within_0_1", why)
+        return self
+
+
+class Validity(StrictModel):
+    """Years (data or vintage years) a factor applies to; ``to: null`` is open-ended."""
+
+    from_: int = Field(alias="from", ge=1900, le=2200)
+    to: Annotated[int, Field(ge=1900, le=2200)] | None = None
+
+    @model_validator(mode="after")
+    def to_not_before_from(self) -> Validity:
+        """The validity ends no earlier than it starts."""
+        if self.to is not None and self.to < self.from_:
+            raise RuleError(
+                "to_not_before_from", f"valid.to {self.to} is before valid.from {self.from_}"
+            )
+        return self
+
+
+def _denominator(unit: str) -> str | None:
+    if "/" not in unit:
+        return None
+    return unit.split("/", 1)[1].strip()
+
+
+class FactorEntry(StrictModel):
+    """An emission factor: per-gas masses (or CO2e) per unit of activity, with its citation."""
+
+    id: Identifier
+    name: SingleLineText | None = None
+    activity_unit: SingleLineText | None = None
+    basis: Literal["NCV", "GCV"] | None = None
+    fuel: Identifier | None = None
+    gases: dict[str, GasValue] | None = None
+    co2e: CO2eValue | None = None
+    reference: FreeText = Field(min_length=1)
+    region: SingleLineText = "GLOBAL"
+    valid: Validity | None = None
+    data_year: Annotated[int, Field(ge=1900, le=2200)] | None = None
+    biogenic: bool = False
+    notes: FreeText | None = None
+
+    @model_validator(mode="after")
+    def gases_or_co2e(self) -> FactorEntry:
+        """A factor gives per-gas values or one CO2e value, not both and not neither."""
+        if (self.gases is None) == (self.co2e is None):
+            raise RuleError("gases_or_co2e", "give either 'gases' or 'co2e' (exactly one)")
+        if self.gases is not None and not self.gases:
+            raise RuleError("gases_or_co2e", "'gases' is empty")
+        return self
+
+    @model_validator(mode="after")
+    def gas_names_known(self) -> FactorEntry:
+        """Gas keys name known single species (canonicalised: HFC134a -> HFC-134a)."""
+        if self.gases is None:
+            return self
+        out: dict[str, GasValue] = {}
+        for name, value in self.gases.items():
+            try:
+                canonical = normalise_gas(name)
+            except NqiCarbonError as exc:
+                raise RuleError("gas_names_known", str(exc)) from None
+            if is_blend(canonical):
+                raise RuleError(
+                    "gas_names_known",
+                    f"{name!r} is a blend, not a single species: a factor gives each gas "
+                    f"apart (the blend's components), or a source releases the blend "
+                    f"(method: release, gas: {canonical})",
+                )
+            if canonical in out:
+                raise RuleError("gas_names_known", f"gas {canonical!r} is given twice")
+            out[canonical] = value
+        if list(out) != list(self.gases):
+            object.__setattr__(self, "gases", out)
+        return self
+
+    @model_validator(mode="after")
+    def activity_unit_known(self) -> FactorEntry:
+        """The activity unit is given, or follows from the gas units (``t/t`` -> ``t``)."""
+        if self.activity_unit is None:
+            units = [g.unit for g in (self.gases or {}).values()] or (
+                [self.co2e.unit] if self.co2e else []
+            )
+            denoms = {_denominator(u) for u in units}
+            if len(denoms) != 1 or None in denoms:
+                raise RuleError(
+                    "activity_unit_known",
+                    "give 'activity_unit' (it cannot be read from the gas units)",
+                )
+            object.__setattr__(self, "activity_unit", denoms.pop())
+        try:
+            parse_unit(str(self.activity_unit))
+        except NqiCarbonError as exc:
+            raise RuleError("activity_unit_known", str(exc)) from None
+        return self
+
+    @model_validator(mode="after")
+    def gas_units_are_mass_per_activity(self) -> FactorEntry:
+        """Each gas unit is a mass per activity unit (kg/TJ for a TJ factor...)."""
+        ureg = registry()
+        act = parse_unit(str(self.activity_unit))
+        values = list((self.gases or {}).items())
+        if self.co2e is not None:
+            values.append(("CO2e", self.co2e))  # type: ignore[arg-type]
+        for gas, v in values:
+            dim = parse_unit(v.unit).dimensionality * act.dimensionality
+            if dim != ureg.get_dimensionality("[mass]"):
+                raise RuleError(
+                    "gas_units_are_mass_per_activity",
+                    f"{gas}: unit {v.unit!r} is not a mass per {self.activity_unit!r}",
+                )
+        return self
+
+    @model_validator(mode="after")
+    def basis_only_for_energy(self) -> FactorEntry:
+        """A calorific basis (NCV/GCV) is stated only for per-energy factors."""
+        if self.basis is not None:
+            dim = parse_unit(str(self.activity_unit)).dimensionality
+            if dim != registry().get_dimensionality("[energy]"):
+                raise RuleError(
+                    "basis_only_for_energy",
+                    f"basis {self.basis} given but activity unit {self.activity_unit!r} is not energy",
+                )
+        return self

@@ -1,0 +1,176 @@
+"""How numbers, tonnes, dates and cells are written on every page."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from typing import TYPE_CHECKING, Any
+
+from .._escape import html_text
+from ..errors import InvalidInputError, Issue
+
+if TYPE_CHECKING:
+
+    pass
+
+def _fmt(x: float, digits: int = 3) -> str:
+    return f"{x:,.{digits}f}"
+
+
+def _fmt_t(v: float) -> str:
+    """Tonnes (of CO2e or of a gas) as printed in every table.
+
+    Three decimals (``0.000`` for zero); amounts below 0.1 t keep three significant
+    digits (``0.0466``, ``0.0006``), with zeros past the third decimal dropped (``0.063``).
+    """
+    if v == 0 or not math.isfinite(v):
+        return "0.000" if v == 0 else str(v)
+    a = abs(v)
+    if a >= 0.1:
+        return f"{v:,.3f}"
+    decimals = max(3, 2 - math.floor(math.log10(a)))
+    head, frac = f"{v:,.{decimals}f}".split(".")
+    return f"{head}.{frac[:3] + frac[3:].rstrip('0')}"
+
+
+def _plural(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 facility``, ``2 facilities``."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def _slug(name: str) -> str:
+    """HTML id of a report table: ``"By category"`` -> ``"t-by-category"``."""
+    return "t-" + "-".join(name.lower().split())
+
+
+_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+
+
+def _linked(text: str) -> str:
+    """HTML of *text* with its http(s) URLs as links; everything escaped.
+
+    Only ``http://`` and ``https://`` URLs become links (never ``javascript:`` or others);
+    trailing punctuation stays outside the link.
+    """
+    out, at = [], 0
+    for m in _URL.finditer(text):
+        url = m.group(0).rstrip(".,;:)]}")
+        if len(url) <= len("https://"):
+            continue
+        out.append(html_text(text[at : m.start()]))
+        out.append(f'<a href="{html_text(url)}">{html_text(url)}</a>')
+        at = m.start() + len(url)
+    out.append(html_text(text[at:]))
+    return "".join(out)
+
+
+_LINKED_COLUMNS = frozenset({"citation"})
+
+
+"""Columns whose URLs are links in HTML (factor and parameter references)."""
+
+
+_MAX_EPOCH = 253402300799
+
+
+"""9999-12-31T23:59:59Z, the last second a ``datetime.date`` can hold."""
+
+
+def _generation_date() -> _dt.date:
+    """Today, or the reproducible-builds ``SOURCE_DATE_EPOCH`` when it is set.
+
+    The generation date is the only part of a report that depends on when it was made;
+    setting ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) makes the files byte-identical.
+    Unset or empty means today. Any other value must be ASCII digits (surrounding
+    whitespace aside) from 0 to 253402300799; anything else (``abc``, ``-5``, ``1e99``)
+    is an :class:`~nqi_carbon.errors.InvalidInputError` (``source_date_epoch``), as the
+    reproducible-builds specification asks of tools given a malformed value.
+    """
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None or not epoch.strip():
+        return _dt.date.today()
+    digits = epoch.strip()
+    well_formed = digits.isascii() and digits.isdigit() and len(digits) <= len(str(_MAX_EPOCH))
+    if not well_formed or int(digits) > _MAX_EPOCH:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "source_date_epoch",
+                    "SOURCE_DATE_EPOCH is not a whole number of seconds since 1970-01-01T00:00:00Z",
+                    field="SOURCE_DATE_EPOCH",
+                    value=repr(epoch),
+                    allowed=f"ASCII digits, 0 to {_MAX_EPOCH} (9999-12-31); "
+                    "unset or empty for today's date",
+                )
+            ],
+            source="environment",
+        )
+    return _dt.datetime.fromtimestamp(int(digits), tz=_dt.UTC).date()
+
+
+_EXACT_COLUMNS = frozenset({"value", "gwp", "coverage_factor"})
+
+
+"""Values as the pack or the inventory gives them (factors, NCVs, carbon contents, GWPs)."""
+
+
+_PRECISE_COLUMNS = frozenset({"mass_t", "share", "activity", "amount"})
+
+
+"""Inputs and gas masses: printed to 10 significant digits, never to 3 decimals."""
+
+
+def _is_missing(v: Any) -> bool:
+    """None, NaN, ``pd.NA`` or ``pd.NaT``: an empty cell, never the text "<NA>" or "nan"."""
+    if v is None:
+        return True
+    import pandas as pd
+
+    return bool(pd.api.types.is_scalar(v) and not isinstance(v, str) and pd.isna(v))
+
+
+def _exact(v: float) -> str:
+    """The shortest text that reads back as exactly *v* (``repr``), with thousands commas."""
+    text = f"{v:,}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+_PERCENT_COLUMNS = frozenset({"relative_95", "variance_share"})
+
+
+"""Fractions shown as percentages (``±4.2 %``, ``72.5 %``; a percent format in Excel)."""
+
+
+def _cell(v: Any, column: str = "") -> str:
+    if _is_missing(v):
+        return "—"
+    if hasattr(v, "item") and not isinstance(v, str):
+        v = v.item()
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float | int) and column in _EXACT_COLUMNS:
+        return _exact(float(v)) if isinstance(v, float) else f"{v:,}"
+    if isinstance(v, float | int) and column == "relative_95":
+        return f"±{100 * v:.1f} %"
+    if isinstance(v, float | int) and column == "variance_share":
+        return f"{100 * v:.1f} %"
+    if isinstance(v, float | int) and column == "weighted_score":
+        return f"{v:.1f}"
+    if isinstance(v, float | int) and column == "expanded_uncertainty":
+        return f"±{100 * v:.4g} %"
+    if isinstance(v, float) and column in ("share", "activity", "amount"):
+        return f"{v:,.10g}"
+    if isinstance(v, int):
+        return str(v) if column in ("category", "scope", "scope3_category") else f"{v:,}"
+    if isinstance(v, float):
+        return _fmt_t(v)
+    return str(v)
+
+
+def _is_number(v: Any) -> bool:
+    if hasattr(v, "item") and not isinstance(v, str):
+        v = v.item()
+    return isinstance(v, int | float) and not isinstance(v, bool)

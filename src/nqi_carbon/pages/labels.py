@@ -1,0 +1,240 @@
+"""Labels of the pages in English and Chinese.
+
+Category names, table titles, column labels, value translations, the reporting period
+and the page language.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from .._escape import html_text
+
+if TYPE_CHECKING:
+
+    from ..inventory.models import Inventory
+
+__all__ = ["CATEGORY_NAMES"]
+
+CATEGORY_NAMES: dict[int, tuple[str, str]] = {
+    1: ("Direct GHG emissions and removals", "直接温室气体排放和清除"),
+    2: ("Indirect GHG emissions from imported energy", "输入能源产生的间接温室气体排放"),
+    3: ("Indirect GHG emissions from transportation", "运输产生的间接温室气体排放"),
+    4: (
+        "Indirect GHG emissions from products used by the organization",
+        "组织使用的产品产生的间接温室气体排放",
+    ),
+    5: (
+        "Indirect GHG emissions associated with the use of products from the organization",
+        "与组织产品使用相关的间接温室气体排放",
+    ),
+    6: ("Indirect GHG emissions from other sources", "其他来源的间接温室气体排放"),
+}
+
+
+"""ISO 14064-1:2018 clause 5.2.4 category names (English and Chinese)."""
+
+
+Language = Literal["en", "zh", "en+zh"]
+
+
+Pair = tuple[str, str]
+
+
+def _tr(pair: Pair, lang: Language, sep: str = " / ") -> str:
+    """Plain text of an (English, Chinese) pair in the report's language."""
+    en, zh = pair
+    if lang == "zh":
+        return zh
+    if lang == "en+zh":
+        return en if en == zh else f"{en}{sep}{zh}"
+    return en
+
+
+def _tr_html(pair: Pair, lang: Language) -> str:
+    """HTML of an (English, Chinese) pair: the Chinese in a grey ``zh`` span when both."""
+    en, zh = pair
+    if lang == "en+zh" and en != zh:
+        return f'{html_text(en)} <span class="zh" lang="zh-Hans">{html_text(zh)}</span>'
+    return html_text(_tr(pair, lang))
+
+
+TABLE_TITLES: dict[str, Pair] = {
+    "By category": ("Emissions by ISO 14064-1 category", "按 ISO 14064-1 类别分列的排放"),
+    "Uncertainty contributors": (
+        "Main contributors to the uncertainty of the total",
+        "总排放不确定性的主要来源",
+    ),
+    "Direct emissions by gas": ("Direct emissions by gas", "按温室气体分列的直接排放"),
+    "By scope": ("Emissions by scope", "按范围分列的排放"),
+    "By facility": ("Emissions by facility", "按设施分列的排放"),
+    "Sources": ("Emission sources and quantification methods", "排放源及量化方法"),
+    "Instruments": ("Instruments and calibration", "计量器具及校准"),
+    "Lab analyses": ("Laboratory analyses", "实验室检测"),
+    "Evidence": ("Activity data evidence (per record)", "活动数据证据（按记录）"),
+    "Lines": ("Calculation lines (per source and gas)", "计算明细（按排放源和气体）"),
+    "Factors": ("Emission factors and fuel parameters used", "所用排放因子和燃料参数"),
+    "GWP": ("Global warming potentials (GWP) used", "所用全球变暖潜势（GWP）值"),
+    "Exclusions": ("Excluded sources", "排除的排放源"),
+    "Data quality by category": ("Data quality by category", "按类别分列的数据质量"),
+    "Data quality by source": ("Data quality by source", "按排放源分列的数据质量"),
+    "Checklist": ("ISO 14064-1 clause 9.3.1 checklist", "ISO 14064-1 第 9.3.1 条报告内容核对表"),
+    "Findings": ("Findings", "发现的问题"),
+}
+
+
+"""Heading of each table of :meth:`InventoryReport.tables` (keys are the Excel sheet names)."""
+
+
+COLUMN_LABELS: dict[str, Pair] = {
+    "category": ("ISO category", "类别"),
+    "name": ("Name", "名称"),
+    "name_zh": ("Name (Chinese)", "中文名称"),
+    "co2e_t": ("Emissions (t CO2e)", "排放量（t CO2e）"),
+    "status": ("Status", "状态"),
+    "excluded_est_co2e_t": ("Excluded, estimated (t CO2e)", "排除部分估算值（t CO2e）"),
+    "ci95_low_t": ("95 % interval low (t CO2e)", "95 % 置信区间下限（t CO2e）"),
+    "ci95_high_t": ("95 % interval high (t CO2e)", "95 % 置信区间上限（t CO2e）"),
+    "relative_95": ("Uncertainty (±%)", "不确定性（±%）"),
+    "input": ("Input", "输入量"),
+    "label": ("Description", "说明"),
+    "variance_share": ("Share of variance (%)", "方差贡献占比（%）"),
+    "gas": ("Gas", "温室气体"),
+    "mass_t": ("Mass (t of gas)", "气体质量（t）"),
+    "scope": ("Scope", "范围"),
+    "facility": ("Facility", "设施"),
+    "region": ("Region", "地区"),
+    "share": ("Consolidation share", "合并比例"),
+    "source": ("Source", "排放源"),
+    "method": ("Method", "量化方法"),
+    "factor": ("Factor", "排放因子"),
+    "description": ("Description", "描述"),
+    "scope3_category": ("Scope 3 category", "范围三类别"),
+    "biogenic": ("Biogenic", "生物源"),
+    "pack_version": ("Pack version", "因子包版本"),
+    "basis": ("Scope 2 basis", "范围二核算基准"),
+    "gwp": ("GWP-100", "全球变暖潜势（GWP-100）"),
+    "activity": ("Activity", "活动数据"),
+    "activity_unit": ("Activity unit", "活动数据单位"),
+    "value": ("Value", "数值"),
+    "unit": ("Unit", "单位"),
+    "citation": ("Reference", "数据来源"),
+    "origin": ("Origin", "来源类别（化石/非化石）"),
+    "subcategory": ("Subcategory", "子类别"),
+    "reason": ("Reason for exclusion", "排除理由"),
+    "estimated_co2e_t": ("Estimated (t CO2e)", "估算排放量（t CO2e）"),
+    "sources": ("Sources", "排放源数量"),
+    "weighted_score": ("Weighted score (1 best, 5 weakest)", "加权得分（1 最好，5 最弱）"),
+    "weakest_source": ("Weakest source", "数据质量最弱的排放源"),
+    "method_score": ("Method score", "方法得分"),
+    "activity_score": ("Activity score", "活动数据得分"),
+    "score": ("Score (worse of the two)", "得分（取两者中较差者）"),
+    "item": ("Item", "条款"),
+    "title": ("Content", "内容"),
+    "title_zh": ("Content (Chinese)", "内容（中文）"),
+    "detail": ("Detail", "说明"),
+    "detail_zh": ("Detail (Chinese)", "说明（中文）"),
+    "code": ("Code", "代码"),
+    "severity": ("Severity", "严重程度"),
+    "subject": ("Subject", "对象"),
+    "message": ("Message", "说明"),
+    "instrument": ("Instrument", "计量器具"),
+    "kind": ("Kind", "类型"),
+    "expanded_uncertainty": ("Expanded uncertainty U (relative)", "扩展不确定度 U（相对）"),
+    "coverage_factor": ("Coverage factor k", "包含因子 k"),
+    "accuracy_class": ("Accuracy class", "准确度等级"),
+    "certificate": ("Certificate", "校准/检定证书编号"),
+    "calibrated_on": ("Calibrated on", "校准日期"),
+    "calibration_due": ("Calibration due", "校准有效期至"),
+    "calibration_status": ("Calibration in the period", "报告期内校准状态"),
+    "traceability": ("Traceability", "量值溯源"),
+    "used_by": ("Used by sources", "使用该器具的排放源"),
+    "parameter": ("Parameter", "参数"),
+    "lab": ("Laboratory", "检测实验室"),
+    "accreditation": ("Accreditation", "资质认定/认可"),
+    "report_date": ("Report date", "报告日期"),
+    "evidence": ("Evidence", "证据"),
+    "record": ("Record (period)", "记录（期间）"),
+    "amount": ("Amount", "数量"),
+    "note": ("Note", "备注"),
+}
+
+
+"""Readable (English, Chinese) header of each machine column name, units included."""
+
+
+_TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
+    ("Factors", "gas"): ("Gas or parameter", "温室气体或参数"),
+    ("GWP", "mass_t"): ("Mass, location-based (t of gas)", "气体质量（基于位置，t）"),
+    ("GWP", "co2e_t"): ("Emissions, location-based (t CO2e)", "排放量（基于位置，t CO2e）"),
+    ("GWP", "source"): ("Reference", "数据来源"),
+    ("By facility", "name"): ("Facility name", "设施名称"),
+    ("By category", "name"): ("Category", "类别名称"),
+    ("By category", "name_zh"): ("Category (Chinese)", "类别名称（中文）"),
+    ("Data quality by source", "method"): ("Method basis", "方法依据"),
+    ("Data quality by source", "activity"): ("Activity data basis", "活动数据依据"),
+    ("Sources", "activity"): (
+        "Activity, total (source's base unit)",
+        "活动数据合计（排放源基准单位）",
+    ),
+    ("Sources", "activity_unit"): ("Base unit", "基准单位"),
+    ("Lab analyses", "evidence"): ("Sample / evidence", "样品及证据"),
+}
+
+
+def column_label(table: str, column: str, lang: Language = "en") -> str:
+    """The readable header of *column* of report table *table* (plain text)."""
+    pair = _TABLE_COLUMN_LABELS.get((table, column)) or COLUMN_LABELS.get(column)
+    return column if pair is None else _tr(pair, lang)
+
+
+_VALUE_ZH: dict[str, str] = {
+    # checklist and category statuses, finding severities, scope 2 bases, consolidation
+    "present": "已提供",
+    "missing": "缺失",
+    "not_applicable": "不适用",
+    "reported": "已报告",
+    "reported; part excluded": "已报告（部分排除）",
+    "excluded": "已排除",
+    "not addressed": "未涉及",
+    "info": "提示",
+    "warning": "警告",
+    "error": "错误",
+    "operational_control": "运营控制",
+    "financial_control": "财务控制",
+    "equity_share": "股权比例",
+    "not_verified": "未核查",
+    "limited": "有限保证",
+    "reasonable": "合理保证",
+    # instruments: the coverage factor and the calibration status in the period
+    "k = 2 assumed": "未说明，按 k = 2 计",
+    "due within the period": "校准在报告期内到期",
+    "due before the period": "报告期开始前已到期",
+    "valid through the period": "整个报告期内有效",
+    "no due date stated": "未说明有效期",
+    "whole period": "整个报告期",
+}
+
+
+_TRANSLATED_COLUMNS = frozenset(
+    {"status", "severity", "coverage_factor", "calibration_status", "record"}
+)
+
+
+"""Columns whose values are fixed words shown in ``reporting.language`` (JSON/Excel keep them)."""
+
+
+def period_pair(inv: Inventory) -> Pair:
+    """The reporting period in English and Chinese, saying that the end is exclusive."""
+    a, b = inv.period.start, inv.period.end
+    return f"{a} to {b} (end exclusive)", f"{a} 至 {b}（不含结束日）"
+
+
+def report_language(inv: Inventory) -> Language:
+    """``reporting.language`` of an inventory: ``"en"`` (the default), ``"zh"`` or ``"en+zh"``."""
+    return inv.reporting.language if inv.reporting is not None else "en"
+
+
+def _value_pair(text: str) -> Pair:
+    """(English, Chinese) of a fixed value word: ``not_applicable`` -> (not applicable, 不适用)."""
+    return text.replace("_", " "), _VALUE_ZH.get(text, text.replace("_", " "))

@@ -1,0 +1,117 @@
+"""A table (DataFrame) as Markdown or HTML, with labels in the page's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .._escape import html_text, md_row
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+from typing import TYPE_CHECKING
+
+from .format import _LINKED_COLUMNS, _cell, _is_missing, _is_number, _linked
+from .labels import (
+    _TABLE_COLUMN_LABELS,
+    _TRANSLATED_COLUMNS,
+    COLUMN_LABELS,
+    _tr,
+    _tr_html,
+    _value_pair,
+)
+
+if TYPE_CHECKING:
+    from .labels import Language, Pair
+
+@dataclass(frozen=True)
+class _View:
+    """A report table as shown: columns, readable headers, cells, numeric columns.
+
+    A cell is its text, or an (English, Chinese) pair for a fixed value word shown in the
+    report's language. ``row_class`` marks rows to highlight in HTML (``"due"``).
+    """
+
+    columns: list[str]
+    headers: list[Pair]
+    rows: list[list[str | Pair]]
+    numeric: list[bool]
+    row_class: list[str]
+
+
+def _view(name: str, df: pd.DataFrame, lang: Language) -> _View:
+    cols = [str(c) for c in df.columns]
+    drop: set[str] = set()
+    relabel: dict[str, Pair] = {}
+    for en_col, zh_col in (("name", "name_zh"), ("title", "title_zh"), ("detail", "detail_zh")):
+        if en_col in cols and zh_col in cols:
+            if lang == "en":
+                drop.add(zh_col)
+            elif lang == "zh":
+                drop.add(en_col)
+                en_pair = _TABLE_COLUMN_LABELS.get((name, en_col)) or COLUMN_LABELS[en_col]
+                relabel[zh_col] = en_pair
+    shown = [c for c in cols if c not in drop]
+    headers = [
+        relabel.get(c) or _TABLE_COLUMN_LABELS.get((name, c)) or COLUMN_LABELS.get(c) or (c, c)
+        for c in shown
+    ]
+    index = [cols.index(c) for c in shown]
+    numeric = []
+    for i in index:
+        values = [v for v in df.iloc[:, i] if not _is_missing(v)]
+        numeric.append(bool(values) and all(_is_number(v) for v in values))
+    rows: list[list[str | Pair]] = []
+    row_class = []
+    for row in df.itertuples(index=False):
+        cells: list[str | Pair] = []
+        klass = ""
+        for i, c in zip(index, shown, strict=True):
+            text = _cell(row[i], c)
+            if c in _TRANSLATED_COLUMNS and isinstance(row[i], str):
+                cells.append(_value_pair(text))
+                if c == "calibration_status" and text == "due within the period":
+                    klass = "due"
+            else:
+                cells.append(text)
+        rows.append(cells)
+        row_class.append(klass)
+    return _View(shown, headers, rows, numeric, row_class)
+
+
+def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
+    if df.empty:
+        return "_none / 无_" if lang == "en+zh" else ("_无_" if lang == "zh" else "_none_")
+    v = _view(name, df, lang)
+    lines = [
+        md_row(_tr(h, lang) for h in v.headers),
+        "|" + "|".join("---:" if n else "---" for n in v.numeric) + "|",
+    ]
+    lines += [md_row(c if isinstance(c, str) else _tr(c, lang) for c in r) for r in v.rows]
+    return "\n".join(lines)
+
+
+def _df_html(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
+    if df.empty:
+        return f"<p><i>{html_text(_tr(('none', '无'), lang))}</i></p>"
+    v = _view(name, df, lang)
+    head = "".join(
+        f"<th class='num'>{_tr_html(h, lang)}</th>" if n else f"<th>{_tr_html(h, lang)}</th>"
+        for h, n in zip(v.headers, v.numeric, strict=True)
+    )
+    body = []
+    for r, klass in zip(v.rows, v.row_class, strict=True):
+        cells = []
+        for c, n, col in zip(r, v.numeric, v.columns, strict=True):
+            if not isinstance(c, str):
+                text = _tr_html(c, lang)
+            elif col in _LINKED_COLUMNS:
+                text = _linked(c)
+            else:
+                text = html_text(c)
+            cells.append(f"<td class='num'>{text}</td>" if n else f"<td>{text}</td>")
+        tr = f"<tr class='{klass}'>" if klass else "<tr>"
+        body.append(f"{tr}{''.join(cells)}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"

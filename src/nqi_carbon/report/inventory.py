@@ -1,0 +1,1591 @@
+"""ISO 14064-1 inventory report: clause 9.3.1 content with a checklist.
+
+Outputs: Markdown, self-contained HTML (inline CSS and SVG charts), JSON and Excel.
+
+>>> rep = nc.inventory_report(nc.calculate(inv, uncertainty="analytical"))
+>>> [i.status for i in rep.checklist()]          # present / missing / not_applicable
+>>> rep.write("out/", formats=("html", "md", "json", "xlsx"))
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .. import __version__
+from .._escape import excel_append, html_text, json_text, md_row, md_text, term_line
+from .._io.atomic import atomic_write_bytes, write_set
+from ..calc.result import Result
+from ..data.gases import KYOTO_GROUPS
+from ..data.gwp import gwp_citation
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+from typing import TYPE_CHECKING
+
+from ..pages.charts import _GAS_COLOURS, _tick_text, nice_ticks
+from ..pages.format import (
+    _PERCENT_COLUMNS,
+    _PRECISE_COLUMNS,
+    _exact,
+    _fmt,
+    _fmt_t,
+    _generation_date,
+    _linked,
+    _plural,
+    _slug,
+)
+from ..pages.labels import (
+    CATEGORY_NAMES,
+    COLUMN_LABELS,
+    TABLE_TITLES,
+    _tr,
+    _tr_html,
+    _value_pair,
+    column_label,
+    period_pair,
+    report_language,
+)
+from ..pages.layout import _CSS
+from ..pages.tables import _df_html, _df_markdown
+from .checklist import CHECKLIST, ChecklistItem
+from .excel import _excel_value, _excel_widths, _frame, _zip_dated
+
+if TYPE_CHECKING:
+    from ..pages.labels import Language, Pair
+    from .checklist import Status
+
+__all__ = ["InventoryReport", "inventory_report"]
+
+# columns of the tables that may have no rows (a table without rows keeps its headers)
+_SOURCE_COLUMNS = (
+    "source",
+    "facility",
+    "category",
+    "scope",
+    "method",
+    "factor",
+    "activity",
+    "activity_unit",
+    "description",
+    "co2e_t",
+)
+
+
+_FACTOR_COLUMNS = ("factor", "gas", "value", "unit", "pack_version", "citation")
+
+
+_GWP_COLUMNS = ("gas", "origin", "gwp", "mass_t", "co2e_t", "source")
+
+
+_UNCERTAINTY_METHOD: dict[str, Pair] = {
+    "analytical": (
+        "analytical error propagation, IPCC Approach 1",
+        "解析误差传递法，IPCC 方法 1",
+    ),
+    "monte_carlo": ("Monte Carlo simulation, IPCC Approach 2", "蒙特卡罗模拟，IPCC 方法 2"),
+}
+
+
+_DQ_NOTE: Pair = (
+    "Data-quality scores run from 1 (best) to 5 (weakest). Method: 1 gas measured or carbon "
+    "from an accredited lab; 2 source-specific factor; 3 national or regional default; "
+    "4 IPCC or other global default. Activity: 1 calibrated instruments; 2 stated uncertainty; "
+    "3 readings after the calibration due date; 4 no stated uncertainty; 5 substituted values. "
+    "A source scores the worse (higher) of the two; a category the average of its sources "
+    "weighted by t CO2e. The scale is nqi-carbon's own: no standard fixes one.",
+    "数据质量得分从 1（最好）到 5（最弱）。方法：1 直接测量气体或经认可实验室测定含碳量；"
+    "2 排放源特定因子；3 国家或地区缺省值；4 IPCC 或其他全球缺省值。活动数据：1 经校准的计量器具；"
+    "2 已说明不确定性；3 校准有效期后的读数；4 未说明不确定性；5 含替代值。"
+    "排放源得分取两者中较差（较高）者；类别得分为其排放源按 t CO2e 加权的平均值。"
+    "该评分体系为 nqi-carbon 自定，无标准规定。",
+)
+
+
+# the headline totals (result@1 names) and their units, in the order every output shows
+_HEADLINE_TOTALS = (
+    ("gross_co2e_t", "t CO2e"),
+    ("gross_co2e_t_market_based", "t CO2e"),
+    ("biogenic_co2_t", "t CO2"),
+    ("removals_co2e_t", "t CO2e"),
+)
+
+
+_TOTAL_LABELS: dict[str, Pair] = {
+    "gross_co2e_t": ("Gross, location-based", "总排放量（基于位置）"),
+    "gross_co2e_t_market_based": ("Gross, market-based", "总排放量（基于市场）"),
+    "biogenic_co2_t": ("Biogenic CO2 (reported apart)", "生物源 CO2（单独报告）"),
+    "removals_co2e_t": ("Removals (reported apart)", "温室气体清除量（单独报告）"),
+    "gross_ci95_low_t": (
+        "95 % interval of the gross total, low",
+        "总排放量 95 % 置信区间下限",
+    ),
+    "gross_ci95_high_t": (
+        "95 % interval of the gross total, high",
+        "总排放量 95 % 置信区间上限",
+    ),
+    "gross_relative_95": (
+        "95 % interval of the gross total, relative half-width",
+        "总排放量相对不确定性（95 % 置信区间半宽）",
+    ),
+    "uncertainty_method": ("Uncertainty method", "不确定性评估方法"),
+    "mc_iterations": ("Monte Carlo iterations", "蒙特卡罗模拟次数"),
+    "mc_seed": ("Monte Carlo seed", "蒙特卡罗随机数种子"),
+    "mc_mean_t": ("Monte Carlo mean of the gross total", "总排放量蒙特卡罗均值"),
+    "mc_median_t": ("Monte Carlo median of the gross total", "总排放量蒙特卡罗中位数"),
+    "excluded_est_co2e_t": (
+        "Excluded sources, estimated (not in the gross totals)",
+        "排除源估算值（不计入总排放量）",
+    ),
+    "base_year": ("Base year", "基准年"),
+    "base_year_co2e_t": ("Base-year total (gross, as stated)", "基准年排放总量（按清单所述）"),
+    "change_from_base_year_t": (
+        "Change of the gross total from the base year",
+        "总排放量相对基准年的变化",
+    ),
+}
+
+
+_PACK_HASH_NOTE: Pair = (
+    "How the hashes are computed. The input SHA-256 is taken over the bytes of the inventory "
+    "file as read (for an inventory built from a mapping: over json.dumps(mapping, "
+    "sort_keys=True)). A pack's SHA-256 is taken over its content, not its file bytes: the "
+    "pack file is parsed, the parsed data are written as canonical JSON (keys sorted at every "
+    'level, compact separators "," and ":" with no spaces, non-ASCII characters kept as '
+    "they are rather than escaped, NaN and infinity refused, dates as ISO 8601 text), and "
+    "the SHA-256 is taken of that text encoded as UTF-8. Comments, layout and key order of "
+    "the file do not change it; any changed value does.",
+    "哈希值的计算方法：输入 SHA-256 按读取的清单文件字节计算（由映射构建的清单：按 "
+    "json.dumps(mapping, sort_keys=True) 计算）。因子包的 SHA-256 按其内容而非文件字节计算："
+    '先解析因子包文件，再将解析后的数据写成规范 JSON（各层键均排序，紧凑分隔符 "," 和 ":" '
+    "不含空格，非 ASCII 字符原样保留不转义，拒绝 NaN 和无穷大，日期写成 ISO 8601 文本），"
+    "对该文本的 UTF-8 编码计算 SHA-256。文件中的注释、排版和键的顺序不影响哈希值，任何数值变化都会改变哈希值。",
+)
+
+
+_EVIDENCE_NOTE_EN = (
+    "Activity records that state evidence or a note, one row each ({n} of {m} records); "
+    "records from activity tables and records without either are not listed. "
+    "The activity total of each source, in its base unit, is in the sources table."
+)
+
+
+_EVIDENCE_NOTE_ZH = (
+    "列出注明证据或备注的活动数据记录，每条一行（共 {m} 条记录中的 {n} 条）；"
+    "来自活动数据表的记录及两者均未注明的记录不列出。各排放源以其基准单位计的活动数据合计见排放源表。"
+)
+
+
+_BASE_YEAR_TITLE: Pair = ("Base year", "基准年")
+
+
+_PROVENANCE_TITLE: Pair = ("Provenance", "数据溯源信息")
+
+
+_PACK_HEADERS: tuple[Pair, ...] = (("Pack", "数据包"), ("Version", "版本"), ("SHA-256", "SHA-256"))
+
+
+def _contrib_note(method: str | None, n: int) -> Pair:
+    mc = " (computed analytically also for a Monte Carlo result)" if method == "monte_carlo" else ""
+    mc_zh = "（蒙特卡罗结果亦按解析法计算）" if method == "monte_carlo" else ""
+    return (
+        f"Share of each uncertain input in the variance of the gross total, by analytical "
+        f"error propagation{mc}; the {n} largest are listed.",
+        f"各不确定输入量对总排放方差的贡献占比，按解析误差传递法计算{mc_zh}；列出最大的 {n} 项。",
+    )
+
+
+class InventoryReport:
+    """An ISO 14064-1 inventory report built from a :class:`~nqi_carbon.calc.result.Result`."""
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
+        self.inventory = result.inventory
+        self.generated = _generation_date()
+        # tables, checklist and GWP rows are built once: the result does not change, and
+        # one write() needs them for HTML, Markdown, JSON and Excel
+        self._memo: dict[str, Any] = {}
+
+    @property
+    def language(self) -> Language:
+        """``reporting.language`` of the inventory: ``"en"`` (the default), ``"zh"`` or ``"en+zh"``."""
+        return report_language(self.inventory)
+
+    def __repr__(self) -> str:
+        inv, res = self.inventory, self.result
+        items = self.checklist()
+        missing = sum(1 for i in items if i.status == "missing")
+        open_ = sum(1 for f in res.findings if f.severity != "info")
+        return (
+            f"<InventoryReport {term_line(inv.organization.name)} ({term_line(inv.organization.id)}), "
+            f"{inv.period.start} to {inv.period.end}: gross {_fmt(res.total_co2e)} t CO2e "
+            f"({res.gwp_set}); {missing} of {len(items)} checklist items missing; "
+            f"{_plural(open_, 'open finding')}>"
+        )
+
+    # -- content ---------------------------------------------------------------------
+    def checklist(self) -> list[ChecklistItem]:
+        """Each clause 9.3.1 item with its status, so a reader sees what the report lacks."""
+        if "checklist" not in self._memo:
+            self._memo["checklist"] = self._build_checklist()
+        return list(self._memo["checklist"])
+
+    def _build_checklist(self) -> list[ChecklistItem]:
+        inv, res = self.inventory, self.result
+        rep = inv.reporting
+        cats_with_sources = {s.category for s in inv.sources}
+        cats_excluded = {e.category for e in inv.exclusions}
+        uncovered = sorted(set(range(2, 7)) - cats_with_sources - cats_excluded)
+        has_bio = bool(res.table.template.biogenic.any())
+        by = {}
+
+        def put(item: str, status: Status, detail: str | Pair) -> None:
+            # a plain str is user-supplied text, the same in every language
+            en, zh = (detail, detail) if isinstance(detail, str) else detail
+            by[item] = (status, en, zh)
+
+        def zh_table(name: str) -> str:
+            return f"（见表“{TABLE_TITLES[name][1]}”）"
+
+        org = inv.organization
+        put("a", "present", f"{org.name} ({org.id})")
+        put(
+            "b",
+            "present" if org.responsible_person else "missing",
+            org.responsible_person
+            or (
+                "state organization.responsible_person",
+                "请填写组织负责人（organization.responsible_person）",
+            ),
+        )
+        put(
+            "c",
+            "present",
+            (
+                f"{inv.period.start} to {inv.period.end} (end exclusive)",
+                f"报告期 {inv.period.start} 至 {inv.period.end}（不含结束日）",
+            ),
+        )
+        put(
+            "d",
+            "present",
+            (
+                f"{org.consolidation.replace('_', ' ')}; "
+                + _plural(len(inv.facilities), "facility", "facilities"),
+                f"组织边界：{_value_pair(org.consolidation)[1]}；{len(inv.facilities):,} 个设施",
+            ),
+        )
+        put(
+            "e",
+            "present" if inv.significance_criteria else "missing",
+            ("significance criteria stated", "已说明报告边界的重要性准则")
+            if inv.significance_criteria
+            else (
+                "state significance_criteria",
+                "请说明报告边界的重要性准则（significance_criteria）",
+            ),
+        )
+        put(
+            "f",
+            "present",
+            (
+                f"direct emissions per gas in t CO2e (table '{TABLE_TITLES['Direct emissions by gas'][0]}')",
+                "按温室气体分列的直接排放，单位 t CO2e" + zh_table("Direct emissions by gas"),
+            ),
+        )
+        put(
+            "g",
+            "present" if has_bio else "not_applicable",
+            (
+                f"{_fmt(res.biogenic_co2_t)} t biogenic CO2, reported apart",
+                f"生物源二氧化碳 {_fmt(res.biogenic_co2_t)} t，单独报告",
+            )
+            if has_bio
+            else ("no biomass sources", "无生物质排放源"),
+        )
+        put(
+            "h",
+            "present" if inv.removals else "not_applicable",
+            (
+                f"{_plural(len(inv.removals), 'removal')}, reported apart",
+                f"{len(inv.removals):,} 项清除量，单独报告",
+            )
+            if inv.removals
+            else ("no removals", "无清除量"),
+        )
+        cats = ", ".join(map(str, uncovered))
+        if uncovered:
+            put(
+                "i",
+                "missing",
+                (
+                    f"categories {cats} have neither sources nor a justified exclusion",
+                    f"类别 {cats} 既无排放源，也无说明理由的排除",
+                ),
+            )
+        else:
+            put(
+                "i",
+                "present" if inv.exclusions else "not_applicable",
+                (
+                    f"{_plural(len(inv.exclusions), 'exclusion')} with justification",
+                    f"{len(inv.exclusions):,} 项排除，均已说明理由",
+                )
+                if inv.exclusions
+                else ("nothing excluded", "无排除项"),
+            )
+        put(
+            "j",
+            "present" if not uncovered else "missing",
+            ("indirect emissions per category", "按类别分列的间接排放")
+            if not uncovered
+            else (f"categories {cats} not addressed", f"间接排放类别 {cats} 未涉及"),
+        )
+        put(
+            "k",
+            "present" if inv.base_year else "missing",
+            (f"base year {inv.base_year.year}", f"基准年 {inv.base_year.year}")
+            if inv.base_year
+            else ("state base_year", "请填写基准年（base_year）"),
+        )
+        if inv.base_year is None:
+            put("l", "missing", ("needs a base year", "需先确定基准年，方可说明重新计算"))
+        else:
+            put(
+                "l",
+                "present",
+                "; ".join(inv.base_year.recalculations)
+                or ("no recalculations", "基准年排放未重新计算"),
+            )
+        put(
+            "m",
+            "present",
+            (
+                f"method per source, with the factor or parameters used (table '{TABLE_TITLES['Sources'][0]}')",
+                "各排放源的量化方法及所用排放因子或参数" + zh_table("Sources"),
+            ),
+        )
+        put(
+            "n",
+            "present" if rep and rep.methodology_changes else "missing",
+            (
+                rep.methodology_changes
+                if rep and rep.methodology_changes
+                else (
+                    "state reporting.methodology_changes (or 'none')",
+                    "请说明量化方法的变更（reporting.methodology_changes，无变更可填 'none'）",
+                )
+            ),
+        )
+        put(
+            "o",
+            "present",
+            (
+                f"every factor and fuel parameter used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
+                "所用全部排放因子和燃料参数，均注明出处" + zh_table("Factors"),
+            ),
+        )
+        has_u = bool(res.group_uncertainty)
+        um = res.uncertainty_method or ""
+        um_zh = _UNCERTAINTY_METHOD[um][1] if um in _UNCERTAINTY_METHOD else um
+        put(
+            "p",
+            "present" if has_u else "missing",
+            (f"{um} per category", f"按类别评估不确定性：{um_zh}")
+            if has_u
+            else (
+                "calculate with uncertainty='analytical' or 'monte_carlo'",
+                "请以 uncertainty='analytical' 或 'monte_carlo' 计算不确定性",
+            ),
+        )
+        put(
+            "q",
+            "present" if has_u else "missing",
+            (
+                f"{um}; main contributors listed (table "
+                f"'{TABLE_TITLES['Uncertainty contributors'][0]}')",
+                f"{um_zh}；已列出不确定性的主要来源" + zh_table("Uncertainty contributors"),
+            )
+            if has_u
+            else ("no uncertainty assessment", "未进行不确定性评估"),
+        )
+        put(
+            "r",
+            "present" if rep and rep.conformity_statement else "missing",
+            (
+                rep.conformity_statement
+                if rep and rep.conformity_statement
+                else (
+                    "state reporting.conformity_statement",
+                    "请填写符合性声明（reporting.conformity_statement）",
+                )
+            ),
+        )
+        ver = rep.verification if rep else None
+        put(
+            "s",
+            "present" if ver else "missing",
+            (
+                f"{ver.status.replace('_', ' ')}" + (f" by {ver.body}" if ver.body else ""),
+                (f"核查机构：{ver.body}；" if ver.body else "")
+                + f"核查：{_value_pair(ver.status)[1]}",
+            )
+            if ver
+            else ("state reporting.verification", "请说明核查情况（reporting.verification）"),
+        )
+        by_origin = [r for r in self.gwp_used() if r["origin"]]
+        origin = ", ".join(f"{r['gas']} {r['origin']} {_exact(r['gwp'])}" for r in by_origin)
+        put(
+            "t",
+            "present",
+            (
+                f"{res.gwp_set}: {res.provenance()['gwp_source']}"
+                + (f"; origin-specific: {origin}" if by_origin else "")
+                + f"; every value used, per gas and origin and cited, in table '{TABLE_TITLES['GWP'][0]}'",
+                f"全球变暖潜势 {res.gwp_set}：{res.provenance()['gwp_source']}"
+                + (f"；按来源区分的值：{origin}" if by_origin else "")
+                + "；所用全部数值按气体和来源列出并注明出处"
+                + zh_table("GWP"),
+            ),
+        )
+        return [ChecklistItem(k, en, zh, by[k][0], by[k][1], by[k][2]) for k, en, zh in CHECKLIST]
+
+    def direct_by_gas(self) -> list[tuple[str, float, float]]:
+        """Direct (category 1) emissions per gas group as (group, t of gas or NaN, t CO2e).
+
+        The mass is given for single-species groups (CO2, CH4, N2O, SF6, NF3) only.
+        """
+        res = self.result
+        t = res.table.template
+        out = []
+        base = (t.category == 1) & (t.basis != 2) & ~t.biogenic
+        for g in (*KYOTO_GROUPS, "unspecified"):
+            m = base & (t.group == g)
+            if g == "unspecified" and not m.any():
+                continue
+            out.append(
+                (
+                    g,
+                    res._sum(m, "mass") if g in ("CO2", "CH4", "N2O", "SF6", "NF3") else math.nan,
+                    res._sum(m),
+                )
+            )
+        return out
+
+    def category_status(self) -> dict[int, tuple[str, float | None]]:
+        """Per ISO category: its status and the estimated t CO2e of what was excluded.
+
+        Status is ``"reported"`` (sources), ``"reported; part excluded"`` (sources and an
+        exclusion), ``"excluded"`` (an exclusion and no sources: its 0 is not a measured
+        zero) or ``"not addressed"`` (neither). The estimate is the sum of the exclusions'
+        ``estimated_co2e_t`` (``None`` when none gives one).
+        """
+        inv = self.inventory
+        with_sources = {s.category for s in inv.sources}
+        out: dict[int, tuple[str, float | None]] = {}
+        for c in range(1, 7):
+            excl = [e for e in inv.exclusions if e.category == c]
+            estimates = [e.estimated_co2e_t for e in excl if e.estimated_co2e_t is not None]
+            est = math.fsum(estimates) if estimates else None
+            if c in with_sources:
+                status = "reported; part excluded" if excl else "reported"
+            else:
+                status = "excluded" if excl else "not addressed"
+            out[c] = (status, est)
+        return out
+
+    def gwp_used(self) -> list[dict[str, Any]]:
+        """The GWP values the calculation used (see :meth:`_build_gwp_used`)."""
+        if "gwp_used" not in self._memo:
+            self._memo["gwp_used"] = self._build_gwp_used()
+        return [dict(r) for r in self._memo["gwp_used"]]
+
+    def _build_gwp_used(self) -> list[dict[str, Any]]:
+        """The GWP values the calculation used: one row per (gas, origin), each cited.
+
+        Read from the result's lines (which carry the GWP applied), so an origin-specific
+        value (AR6 CH4 fossil 29.8 / non-fossil 27.0, Table 7.15) is listed as such. Mass
+        and t CO2e are the gross location-based amounts (biogenic CO2 apart) at that GWP:
+        ``gwp * mass_t == co2e_t`` on every row. Lines from CO2e factors carry no gas.
+        """
+        from ..data.gases import _catalogue as _gas_catalogue
+        from ..data.gwp import _normalise_set, _tables
+
+        res = self.result
+        sid = _normalise_set(res.gwp_set)
+        gset = _tables().sets[sid]
+        lines = res.lines
+        gross = (lines["basis"] != "market") & ~lines["biogenic"].astype(bool)
+        species = _gas_catalogue().species
+        rows = []
+        keys = sorted({(str(g), float(v)) for g, v in zip(lines["gas"], lines["gwp"], strict=True)})
+        for gas, value in keys:
+            if gas == "CO2e":
+                continue
+            m = (lines["gas"] == gas) & (lines["gwp"] == value)
+            origin = next(
+                (
+                    o
+                    for o, ov in gset.origin_values.get(gas, {}).items()
+                    if ov.value == value and gset.values.get(gas) != value
+                ),
+                None,
+            )
+            sp = species.get(gas)
+            if origin is not None or gset.values.get(gas) == value:
+                cite = gwp_citation(gas, sid, origin)
+                where = cite.table or cite.section or cite.page or ""
+                source = f"{cite.document}, {where}"
+            elif value == 0 and sp is not None and not sp.kyoto:
+                source = "outside the Kyoto basket: counted as 0 t CO2e (mass reported)"
+            else:  # pragma: no cover - every GWP the calculation applies comes from the set
+                source = "as applied in the calculation"
+            rows.append(
+                {
+                    "gas": gas,
+                    "origin": None if origin is None else origin.replace("_", "-"),
+                    "gwp": value,
+                    "mass_t": float(lines.loc[m & gross, "mass_t"].sum()),
+                    "co2e_t": float(lines.loc[m & gross, "co2e_t"].sum()),
+                    "source": source,
+                }
+            )
+        return rows
+
+    def activity_totals(self) -> dict[str, float]:
+        """Activity per source id, summed over every record, in the source's base unit.
+
+        The amount the calculation multiplies by the factor (inline records and table
+        rows alike); the base unit is the ``activity_unit`` of the lines.
+        """
+        res = self.result
+        stats = res._stats
+        out: dict[str, float] = {}
+        for p in res.plans:
+            if stats is not None:
+                out[p.source.id] = float(stats.A[p.index])
+            else:  # pragma: no cover - every calculated result keeps its statistics
+                rows = res.lines[res.lines["source"] == p.source.id]
+                out[p.source.id] = float(rows["activity"].iloc[0]) if len(rows) else 0.0
+        return out
+
+    def instruments_used(self) -> list[dict[str, Any]]:
+        """Each instrument of the inventory with its calibration and the sources it measures.
+
+        ``coverage_factor`` is the k stated with the expanded uncertainty U, or the text
+        ``"k = 2 assumed"`` when the instrument states none (the calculation then takes
+        k = 2: the 95 % half-width is ``U * 1.96 / 2``). ``calibration_status`` marks an
+        instrument whose calibration falls due inside the reporting period.
+        """
+        inv, res = self.inventory, self.result
+        used: dict[str, set[str]] = {i.id: set() for i in inv.instruments}
+        for src, rec in inv.iter_records():
+            if rec.instrument is not None and rec.instrument in used:
+                used[rec.instrument].add(src.id)
+        stats = res._stats
+        if stats is not None and getattr(stats, "B", None) is not None:
+            # activity-table rows measured by an instrument (inline records are counted too)
+            for p in res.plans:
+                for k, ins in enumerate(inv.instruments):
+                    if k < stats.B.shape[1] and stats.B[p.index, k] != 0:
+                        used[ins.id].add(p.source.id)
+        start, end = inv.period.start, inv.period.end
+        rows = []
+        for ins in inv.instruments:
+            due = ins.calibration_due
+            if due is None:
+                status = "no due date stated"
+            elif due < start:
+                status = "due before the period"
+            elif due < end:
+                status = "due within the period"
+            else:
+                status = "valid through the period"
+            stated_k = "coverage_factor" in ins.model_fields_set
+            order = [s.id for s in inv.sources if s.id in used[ins.id]]
+            rows.append(
+                {
+                    "instrument": ins.id,
+                    "kind": ins.kind,
+                    "expanded_uncertainty": ins.uncertainty,
+                    "coverage_factor": ins.coverage_factor if stated_k else "k = 2 assumed",
+                    "accuracy_class": ins.accuracy_class,
+                    "certificate": ins.certificate,
+                    "calibrated_on": ins.calibrated_on,
+                    "calibration_due": due,
+                    "calibration_status": status,
+                    "traceability": ins.traceability,
+                    "used_by": ", ".join(order),
+                }
+            )
+        return rows
+
+    def lab_analyses(self) -> list[dict[str, Any]]:
+        """Carbon-content parameters stated with a laboratory analysis, one row each.
+
+        A parameter counts when it states a lab, an accreditation or a report date (as for
+        the ``lab_*`` findings); its ``evidence`` text describes the sample.
+        """
+        rows = []
+        for src in self.inventory.sources:
+            if src.carbon is None:
+                continue
+            for name in ("ncv", "carbon_content", "carbon_fraction", "oxidation"):
+                par = getattr(src.carbon, name)
+                if par is None or (
+                    par.lab is None and par.accreditation is None and par.report_date is None
+                ):
+                    continue
+                rows.append(
+                    {
+                        "source": src.id,
+                        "parameter": name,
+                        "value": par.value,
+                        "unit": par.unit,
+                        "lab": par.lab,
+                        "accreditation": par.accreditation,
+                        "report_date": par.report_date,
+                        "evidence": par.evidence,
+                    }
+                )
+        return rows
+
+    def evidence_records(self) -> list[dict[str, Any]]:
+        """Activity records (and contracts) that state evidence or a note, one row each."""
+        inv = self.inventory
+        rows = []
+        for src in inv.sources:
+            for rec in src.records:
+                note = rec.note
+                if rec.substitute is not None:
+                    sub = rec.substitute
+                    text = f"substituted ({sub.policy}, {sub.gap_days} days): {sub.basis}"
+                    note = f"{note}; {text}" if note else text
+                if rec.evidence is None and note is None:
+                    continue
+                if rec.period is not None:
+                    when = rec.period
+                elif rec.start is not None and rec.end is not None:
+                    when = f"{rec.start} to {rec.end}"
+                else:
+                    when = "whole period"
+                rows.append(
+                    {
+                        "source": src.id,
+                        "record": when,
+                        "amount": rec.amount,
+                        "unit": rec.unit,
+                        "instrument": rec.instrument,
+                        "evidence": rec.evidence,
+                        "note": note,
+                    }
+                )
+            for c in src.contracts:
+                if c.evidence is None:
+                    continue
+                rows.append(
+                    {
+                        "source": src.id,
+                        "record": f"contract {c.id or c.kind}",
+                        "amount": c.amount,
+                        "unit": c.unit,
+                        "instrument": None,
+                        "evidence": c.evidence,
+                        "note": None,
+                    }
+                )
+        return rows
+
+    def provenance_rows(self) -> list[tuple[Pair, str]]:
+        """Provenance as ((English, Chinese) label, value): the Markdown and HTML section."""
+        res = self.result
+        p = res.provenance()
+        rows: list[tuple[Pair, str]] = [
+            (("nqi-carbon version", "nqi-carbon 版本"), str(p["library_version"])),
+            (("Input SHA-256", "输入文件 SHA-256"), str(p["input_sha256"] or "—")),
+            (("GWP set", "全球变暖潜势（GWP）取值"), res.gwp_set),
+            (("GWP source", "GWP 数据来源"), str(p["gwp_source"])),
+            (
+                ("Uncertainty method", "不确定性评估方法"),
+                str(res.uncertainty_method or "—"),
+            ),
+        ]
+        if res.seed is not None:
+            rows.append((("Monte Carlo seed", "蒙特卡罗随机数种子"), str(res.seed)))
+        if res.iterations is not None:
+            rows.append((("Monte Carlo iterations", "蒙特卡罗模拟次数"), f"{res.iterations:,}"))
+        rows.append((("Generated", "生成日期"), self.generated.isoformat()))
+        return rows
+
+    def base_year_rows(self) -> list[tuple[Pair, str]]:
+        """The base year as ((English, Chinese) label, value text); empty without one."""
+        by = self.inventory.base_year
+        if by is None:
+            return []
+        rows: list[tuple[Pair, str]] = [(_TOTAL_LABELS["base_year"], str(by.year))]
+        if by.total_co2e_t is not None:
+            now = self.result.total_co2e
+            change = now - by.total_co2e_t
+            rel = f" ({100 * change / by.total_co2e_t:+.1f} %)" if by.total_co2e_t else ""
+            rows += [
+                (_TOTAL_LABELS["base_year_co2e_t"], f"{_fmt_t(by.total_co2e_t)} t CO2e"),
+                (
+                    _TOTAL_LABELS["change_from_base_year_t"],
+                    f"{'+' if change > 0 else ''}{_fmt_t(change)} t CO2e{rel}",
+                ),
+            ]
+        else:
+            rows.append((_TOTAL_LABELS["base_year_co2e_t"], "—"))
+        if by.inventory:
+            rows.append((("Base-year inventory", "基准年清单"), by.inventory))
+        rows.append(
+            (
+                ("Recalculations", "重新计算"),
+                "; ".join(by.recalculations) or _tr(("none", "无"), self.language),
+            )
+        )
+        return rows
+
+    def totals_rows(self) -> list[tuple[str, str, float | str | None, str]]:
+        """The headline numbers as (key, label, value, unit): the Excel "Totals" sheet.
+
+        Labels follow ``reporting.language``.
+        """
+        res, lang = self.result, self.language
+        t = res.totals()
+        keys: list[tuple[str, float | str | None, str]] = [
+            (key, t[key], unit) for key, unit in _HEADLINE_TOTALS
+        ]
+        u = res.group_uncertainty.get("total")
+        if u is not None:
+            keys += [
+                ("gross_ci95_low_t", u.low, "t CO2e"),
+                ("gross_ci95_high_t", u.high, "t CO2e"),
+                ("gross_relative_95", u.relative_95, "fraction"),
+                ("uncertainty_method", res.uncertainty_method, ""),
+            ]
+            if res.uncertainty_method == "monte_carlo":
+                # the seed as text: a 63-bit seed loses digits as an Excel number
+                keys += [
+                    ("mc_iterations", res.iterations, "iterations"),
+                    ("mc_seed", None if res.seed is None else str(res.seed), ""),
+                    ("mc_mean_t", u.mean, "t CO2e"),
+                    ("mc_median_t", u.median, "t CO2e"),
+                ]
+        estimates = [
+            e.estimated_co2e_t for e in self.inventory.exclusions if e.estimated_co2e_t is not None
+        ]
+        if estimates:
+            keys.append(("excluded_est_co2e_t", math.fsum(estimates), "t CO2e"))
+        by = self.inventory.base_year
+        if by is not None:
+            keys.append(("base_year", by.year, "year"))
+            if by.total_co2e_t is not None:
+                keys += [
+                    ("base_year_co2e_t", by.total_co2e_t, "t CO2e"),
+                    ("change_from_base_year_t", res.total_co2e - by.total_co2e_t, "t CO2e"),
+                ]
+        return [(k, _tr(_TOTAL_LABELS[k], lang), v, unit) for k, v, unit in keys]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The report's tables as DataFrames (the same ones as in HTML and Excel)."""
+        return {name: df.copy() for name, df in self._tables().items()}
+
+    def _tables(self) -> dict[str, pd.DataFrame]:
+        """The tables, built once per report (read them, do not change them)."""
+        if "tables" not in self._memo:
+            self._memo["tables"] = self._build_tables()
+        tables: dict[str, pd.DataFrame] = self._memo["tables"]
+        return tables
+
+    def _build_tables(self) -> dict[str, pd.DataFrame]:
+        import pandas as pd
+
+        res, inv = self.result, self.inventory
+        t = res.totals()
+        unc = res.group_uncertainty
+        cat_rows = []
+        for c, (status, est) in self.category_status().items():
+            # a category without sources has no measured zero and no uncertainty to show
+            u = unc.get(f"category:{c}") if status.startswith("reported") else None
+            cat_rows.append(
+                {
+                    "category": c,
+                    "name": CATEGORY_NAMES[c][0],
+                    "name_zh": CATEGORY_NAMES[c][1],
+                    "co2e_t": t["by_category"][str(c)],
+                    "status": status,
+                    "excluded_est_co2e_t": est,
+                    "ci95_low_t": None if u is None else u.low,
+                    "ci95_high_t": None if u is None else u.high,
+                    "relative_95": None if u is None else u.relative_95,
+                }
+            )
+        gas_rows = [{"gas": g, "mass_t": m, "co2e_t": v} for g, m, v in self.direct_by_gas()]
+        scope_rows = [{"scope": _scope(k), "co2e_t": v} for k, v in t["by_scope"].items()]
+        fac_rows = [
+            {
+                "facility": f.id,
+                "name": f.name,
+                "region": f.region,
+                "share": _share(res, f.id),
+                "co2e_t": t["by_facility"][f.id],
+            }
+            for f in inv.facilities
+        ]
+        src_rows = []
+        activity = self.activity_totals()
+        for p in res.plans:
+            m = (
+                (res.table.template.src == p.index)
+                & (res.table.template.basis != 2)
+                & ~res.table.template.biogenic
+            )
+            src_rows.append(
+                {
+                    "source": p.source.id,
+                    "facility": p.facility,
+                    "category": p.category,
+                    "scope": _scope(p.scope),
+                    "method": p.method,
+                    "factor": p.factor_ref,
+                    "activity": activity.get(p.source.id),
+                    "activity_unit": p.base_unit,
+                    "description": p.source.description,
+                    "co2e_t": res._sum(m),
+                }
+            )
+        factor_rows = []
+        for ref in sorted(res.factors_used):
+            f = res.factors_used[ref]
+            for gas in f.gases:
+                gv = (f.entry.gases or {}).get(gas)
+                value = gv.value if gv else (f.entry.co2e.value if f.entry.co2e else None)
+                unit = gv.unit if gv else (f.entry.co2e.unit if f.entry.co2e else None)
+                factor_rows.append(
+                    {
+                        "factor": ref,
+                        "gas": gas,
+                        "value": value,
+                        "unit": unit,
+                        "pack_version": f.pack_version,
+                        "citation": f.citation_text(gas),
+                    }
+                )
+        for p in res.plans:
+            if p.method != "carbon_content":
+                continue
+            carbon = p.source.carbon
+            fuel = None
+            if carbon is not None and carbon.fuel:
+                from ..data.factors import registry_for
+
+                fuel = registry_for(inv).resolve_fuel(carbon.fuel)
+            for name in ("ncv", "carbon_content", "carbon_fraction", "oxidation"):
+                stated = getattr(carbon, name, None) if carbon is not None else None
+                if stated is not None:
+                    factor_rows.append(
+                        {
+                            "factor": f"{p.source.id} (stated)",
+                            "gas": name,
+                            "value": stated.value,
+                            "unit": stated.unit,
+                            "pack_version": "",
+                            "citation": stated.evidence or stated.lab or "stated in the inventory",
+                        }
+                    )
+                elif (
+                    fuel is not None
+                    and name != "carbon_fraction"
+                    and fuel.parameter(name) is not None
+                ):
+                    fp = fuel.parameter(name)
+                    assert fp is not None
+                    factor_rows.append(
+                        {
+                            "factor": fuel.ref,
+                            "gas": name,
+                            "value": fp.value,
+                            "unit": fp.unit,
+                            "pack_version": fuel.pack_version,
+                            "citation": fuel.citation_text(name),
+                        }
+                    )
+        gwp_rows = self.gwp_used()
+        from ..calc.quality import data_quality
+
+        dq_src, dq_cat = data_quality(res)
+        check = [asdict(i) for i in self.checklist()]
+        findings = [f.to_dict() for f in res.findings]
+        excl = [e.model_dump() for e in inv.exclusions]
+        lines = res.lines.copy()
+        lines["scope"] = pd.Series(
+            [_scope(s) for s in lines["scope"]], index=lines.index, dtype=object
+        )
+        contrib = pd.DataFrame(
+            res.contributions if res.group_uncertainty else [],
+            columns=["input", "label", "variance_share"],
+        )
+        return {
+            "By category": _frame(cat_rows),
+            "Uncertainty contributors": contrib,
+            "Direct emissions by gas": _frame(gas_rows),
+            "By scope": _frame(scope_rows),
+            "By facility": _frame(fac_rows),
+            "Sources": _frame(src_rows, columns=list(_SOURCE_COLUMNS)),
+            "Instruments": _frame(self.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
+            "Lab analyses": _frame(self.lab_analyses(), columns=list(_LAB_COLUMNS)),
+            "Evidence": _frame(self.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
+            "Lines": lines,
+            "Factors": _frame(factor_rows, columns=list(_FACTOR_COLUMNS)),
+            "GWP": _frame(gwp_rows, columns=list(_GWP_COLUMNS)),
+            "Exclusions": _frame(
+                excl, columns=["category", "subcategory", "source", "reason", "estimated_co2e_t"]
+            ),
+            "Data quality by category": dq_cat,
+            "Data quality by source": dq_src,
+            "Checklist": _frame(check),
+            "Findings": _frame(findings, columns=["code", "severity", "subject", "message"]),
+        }
+
+    # -- outputs ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """``result@1`` plus a ``report`` object (checklist, exclusions, statements)."""
+        d = self.result.to_dict()
+        inv = self.inventory
+        rep = inv.reporting
+        d["report"] = {
+            "generated": self.generated.isoformat(),
+            "responsible_person": inv.organization.responsible_person,
+            "significance_criteria": inv.significance_criteria,
+            "exclusions": [e.model_dump(mode="json") for e in inv.exclusions],
+            "base_year": None if inv.base_year is None else inv.base_year.model_dump(mode="json"),
+            "conformity_statement": rep.conformity_statement if rep else None,
+            "verification": rep.verification.model_dump(mode="json")
+            if rep and rep.verification
+            else None,
+            "checklist": [asdict(i) for i in self.checklist()],
+            "gwp_values": self.gwp_used(),
+            # JSON: k as a number, with whether the instrument states it
+            "instruments": [
+                _json_row(
+                    {
+                        **r,
+                        "coverage_factor": i.coverage_factor,
+                        "coverage_factor_stated": "coverage_factor" in i.model_fields_set,
+                    }
+                )
+                for r, i in zip(self.instruments_used(), inv.instruments, strict=True)
+            ],
+            "lab_analyses": [_json_row(r) for r in self.lab_analyses()],
+            "evidence": [_json_row(r) for r in self.evidence_records()],
+            "categories": [
+                {
+                    "category": c,
+                    "co2e_t": d["totals"]["by_category"][str(c)],
+                    "status": status,
+                    "excluded_est_co2e_t": est,
+                }
+                for c, (status, est) in self.category_status().items()
+            ],
+        }
+        return d
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        r"""JSON text of :meth:`to_dict` (never NaN; unsafe characters as ``\uXXXX``)."""
+        return json_text(
+            json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        )
+
+    def _title(self) -> str:
+        inv = self.inventory
+        if inv.reporting and inv.reporting.title:
+            return inv.reporting.title
+        year = inv.period.start.year
+        return _tr((f"GHG inventory report {year}", f"{year} 年温室气体清单报告"), self.language)
+
+    def _facts(self) -> list[tuple[Pair, str | Pair]]:
+        """The report's opening facts as ((English, Chinese) label, value).
+
+        A value is text from the inventory, or an (English, Chinese) pair of fixed words.
+        """
+        inv, res, lang = self.inventory, self.result, self.language
+        rep = inv.reporting
+        cons_text = _value_pair(inv.organization.consolidation)
+        period = _tr(
+            period_pair(inv),
+            "zh" if lang == "zh" else "en",
+        )
+        facts: list[tuple[Pair, str | Pair]] = [
+            (("Organization", "报告组织"), f"{inv.organization.name} ({inv.organization.id})"),
+            (("Reporting period", "报告期"), period),
+            (("Consolidation approach", "合并方法"), cons_text),
+            (("GWP set", "全球变暖潜势（GWP）取值"), res.gwp_set),
+            (
+                ("Person responsible", "报告负责人"),
+                inv.organization.responsible_person or "—",
+            ),
+            (("Intended users", "预期使用者"), (rep.intended_users if rep else None) or "—"),
+        ]
+        if rep and rep.verification:
+            ver = rep.verification
+            en, zh = _value_pair(ver.status)
+            body = f", {ver.body}" if ver.body else ""
+            facts.append((("Verification", "核查"), (en + body, zh + body)))
+        return facts
+
+    def _uncertainty_sentence(self) -> str:
+        """The headline 95 % interval in the report's language ('' without uncertainty)."""
+        pair = self._uncertainty_pair()
+        return "" if pair is None else _tr(pair, self.language, sep=" ")
+
+    def _uncertainty_pair(self) -> Pair | None:
+        res = self.result
+        u = res.group_uncertainty.get("total")
+        if u is None:
+            return None
+        how = _UNCERTAINTY_METHOD.get(str(res.uncertainty_method))
+        m_en, m_zh = how or (str(res.uncertainty_method), str(res.uncertainty_method))
+        share = res.unquantified_share or 0.0
+        caveat_en = caveat_zh = ""
+        if share > 0:  # say it next to the interval, not only in the findings at the end
+            caveat_en = (
+                f" {100 * share:.3g} % of the total comes from sources with inputs stated "
+                "without uncertainty, treated as exact: the interval understates the uncertainty."
+            )
+            caveat_zh = (
+                f"总排放量中 {100 * share:.3g} % 来自含未给出不确定性输入的排放源，"
+                "这些输入按精确值处理，故该区间低估了不确定性。"
+            )
+        mc_en = mc_zh = ""
+        if res.uncertainty_method == "monte_carlo":
+            stats_en = stats_zh = ""
+            if u.mean is not None and u.median is not None:
+                stats_en = f"; mean {_fmt(u.mean, 1)}, median {_fmt(u.median, 1)} t CO2e"
+                stats_zh = f"；均值 {_fmt(u.mean, 1)} t CO2e，中位数 {_fmt(u.median, 1)} t CO2e"
+            iters = f"{res.iterations:,}" if res.iterations is not None else "—"
+            seed = str(res.seed) if res.seed is not None else "—"
+            mc_en = f" Monte Carlo: {iters} iterations, seed {seed}{stats_en}."
+            mc_zh = f"蒙特卡罗模拟：{iters} 次，随机数种子 {seed}{stats_zh}。"
+        return (
+            f"95 % interval of the gross total ({m_en}): {_fmt(u.low, 1)} to "
+            f"{_fmt(u.high, 1)} t CO2e (±{100 * u.relative_95:.1f} %).{mc_en}{caveat_en}",
+            f"总排放量 95 % 置信区间（{m_zh}）：{_fmt(u.low, 1)} 至 {_fmt(u.high, 1)} t CO2e"
+            f"（±{100 * u.relative_95:.1f} %）。{mc_zh}{caveat_zh}",
+        )
+
+    def _notes(self) -> dict[str, Pair]:
+        """Explanations printed under a table (by table key)."""
+        notes = {"Data quality by category": _DQ_NOTE}
+        inv = self.inventory
+        n = len(self.evidence_records())
+        m = sum(len(src.records) for src in inv.sources)
+        notes["Evidence"] = (
+            _EVIDENCE_NOTE_EN.format(n=n, m=m),
+            _EVIDENCE_NOTE_ZH.format(n=n, m=m),
+        )
+        n = len(self.result.contributions)
+        if n and self.result.group_uncertainty:
+            notes["Uncertainty contributors"] = _contrib_note(self.result.uncertainty_method, n)
+        return notes
+
+    def to_markdown(self) -> str:
+        """The report as Markdown; headings and headers follow ``reporting.language``."""
+        res, inv, lang = self.result, self.inventory, self.language
+        t = res.totals()
+        sub = (
+            " / 温室气体清单报告"
+            if lang == "en+zh" and inv.reporting and inv.reporting.title
+            else ""
+        )
+        # every value enters the Markdown through md_text (text) or md_cell (table cells)
+        out = [f"# {md_text(self._title())}{sub}", ""]
+        out += [
+            f"- {md_text(_tr(label, lang))}: "
+            f"{md_text(value if isinstance(value, str) else _tr(value, lang))}"
+            for label, value in self._facts()
+        ]
+        out += [
+            "",
+            f"## {_tr(('Totals', '排放总量'), lang)}",
+            "",
+            f"| | {_tr(('t CO2e', 't CO2e'), lang)} |",
+            "|---|---:|",
+        ]
+        for key, _unit in _HEADLINE_TOTALS:
+            out.append(md_row([_tr(_TOTAL_LABELS[key], lang), _fmt(t[key])]))
+        out.append("")
+        unc = self._uncertainty_sentence()
+        if unc:
+            out += [md_text(unc, block_start=True), ""]
+
+        item_value = md_row([_tr(("Item", "项目"), lang), _tr(("Value", "数值"), lang)])
+        by_rows = self.base_year_rows()
+        if by_rows:
+            out += [f"## {_tr(_BASE_YEAR_TITLE, lang)}", "", item_value, "|---|---|"]
+            out += [md_row([_tr(label, lang), value]) for label, value in by_rows]
+            out.append("")
+        notes = self._notes()
+        for name, df in self._tables().items():
+            if name in ("Lines",):
+                continue
+            out += [f"## {_tr(TABLE_TITLES[name], lang)}", ""]
+            if name in notes:
+                out += [_tr(notes[name], lang, sep="\n\n"), ""]
+            out += [_df_markdown(name, df, lang), ""]
+        out += [f"## {_tr(_PROVENANCE_TITLE, lang)}", "", item_value, "|---|---|"]
+        out += [md_row([_tr(label, lang), value]) for label, value in self.provenance_rows()]
+        out += ["", md_row(_tr(h, lang) for h in _PACK_HEADERS), "|---|---|---|"]
+        out += [
+            md_row([pk["id"], pk["version"], pk["sha256"]])
+            for pk in res.provenance()["factor_packs"]
+        ]
+        out += ["", _tr(_PACK_HASH_NOTE, lang, sep="\n\n"), ""]
+        out += [
+            "---",
+            f"nqi-carbon {__version__}; input SHA-256 {md_text(inv.input_sha256 or '—')}",
+            "",
+        ]
+        return "\n".join(out)
+
+    def svg_by_category(self) -> str:
+        """Stacked bars of t CO2e per ISO category and gas (inline SVG)."""
+        t = self.result.table.template
+        res = self.result
+        loc = (t.basis != 2) & ~t.biogenic
+        data = {
+            c: {g: res._sum(loc & (t.category == c) & (t.group == g)) for g in _GAS_COLOURS}
+            for c in range(1, 7)
+        }
+        totals = {c: sum(v for v in data[c].values() if v > 0) for c in data}
+        ticks = nice_ticks(max(totals.values()))
+        vmax = ticks[-1]
+        cat = _tr(("Cat.", "类别"), self.language)
+        w, h, left, bottom, top = 640, 300, 70, 40, 20
+        bw = (w - left - 20) / 6
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
+            f'aria-label="Emissions by ISO 14064-1 category and gas">'
+        ]
+        for val in ticks:
+            y = top + (h - top - bottom) * (1 - val / vmax)
+            parts.append(
+                f'<line x1="{left}" x2="{w - 20}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+            )
+            parts.append(
+                f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end">'
+                f"{_tick_text(val)}</text>"
+            )
+        for i, c in enumerate(range(1, 7)):
+            x = left + i * bw + bw * 0.15
+            y0 = float(h - bottom)
+            for g, colour in _GAS_COLOURS.items():
+                v = data[c][g]
+                if v <= 0:
+                    continue
+                bh = (h - top - bottom) * v / vmax
+                y0 -= bh
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y0:.1f}" width="{bw * 0.7:.1f}" height="{bh:.1f}" fill="{colour}">'
+                    f"<title>Category {c}, {g}: {v:,.3f} t CO2e</title></rect>"
+                )
+            parts.append(
+                f'<text x="{x + bw * 0.35:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">{html_text(cat)} {c}</text>'
+            )
+        lx = left
+        for g, colour in _GAS_COLOURS.items():
+            if any(data[c][g] > 0 for c in data):
+                parts.append(
+                    f'<rect x="{lx}" y="{h - 14}" width="10" height="10" fill="{colour}"/>'
+                )
+                parts.append(
+                    f'<text x="{lx + 14}" y="{h - 5}" font-size="10">{html_text(g)}</text>'
+                )
+                lx += 70
+        parts.append(
+            f'<text x="12" y="{top + (h - top - bottom) / 2:.0f}" font-size="11" transform="rotate(-90 12 '
+            f'{top + (h - top - bottom) / 2:.0f})" text-anchor="middle">t CO2e</text>'
+        )
+        parts.append("</svg>")
+        return "".join(parts)
+
+    def svg_base_year_bridge(self) -> str:
+        """Waterfall from the base-year total to this period's gross total (inline SVG).
+
+        Empty when the inventory states no base-year total.
+        """
+        by = self.inventory.base_year
+        if by is None or by.total_co2e_t is None:
+            return ""
+        now = self.result.total_co2e
+        base = by.total_co2e_t
+        change = now - base
+        w, h, left, bottom, top = 480, 260, 80, 40, 20
+        vmax = max(base, now) * 1.1 or 1.0
+
+        def y(v: float) -> float:
+            return top + (h - top - bottom) * (1 - v / vmax)
+
+        lang = self.language
+        label_change = _tr(("Change", "变化"), lang)
+        bars = [
+            (
+                _tr((f"Base year {by.year}", f"基准年 {by.year}"), lang),
+                0.0,
+                base,
+                "#4e79a7",
+            ),
+            (label_change, min(base, now), max(base, now), "#59a14f" if change < 0 else "#e15759"),
+            (f"{self.inventory.period.start.year}", 0.0, now, "#4e79a7"),
+        ]
+        bw = (w - left - 20) / 3
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
+            f'aria-label="Base-year bridge">'
+        ]
+        for i, (label, lo, hi, colour) in enumerate(bars):
+            x = left + i * bw + bw * 0.2
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y(hi):.1f}" width="{bw * 0.6:.1f}" height="{y(lo) - y(hi):.1f}" '
+                f'fill="{colour}"><title>{html_text(label)}</title></rect>'
+            )
+            value = change if label == label_change else hi
+            sign = "+" if label == label_change and change > 0 else ""
+            parts.append(
+                f'<text x="{x + bw * 0.3:.1f}" y="{y(hi) - 4:.1f}" font-size="10" text-anchor="middle">'
+                f"{sign}{value:,.0f}</text>"
+            )
+            parts.append(
+                f'<text x="{x + bw * 0.3:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">'
+                f"{html_text(label)}</text>"
+            )
+        parts.append(
+            f'<line x1="{left}" x2="{w - 20}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#999"/>'
+        )
+        parts.append("</svg>")
+        return "".join(parts)
+
+    def to_html(self) -> str:
+        """A self-contained HTML page: inline CSS, inline SVG chart, no external reference.
+
+        Headings and table headers follow ``reporting.language`` (``en``, ``zh`` or both).
+        """
+        res, inv, lang = self.result, self.inventory, self.language
+        t = res.totals()
+        esc = html_text
+        title = self._title()
+
+        def h2(key: str, pair: Pair) -> str:
+            return f'<h2 id="{key}">{_tr_html(pair, lang)}</h2>'
+
+        check_rows = "".join(
+            f"<tr class='{i.status}'><td>{i.item}</td><td>{_tr_html((i.title, i.title_zh), lang)}</td>"
+            f"<td>{_tr_html(_value_pair(i.status), lang)}</td>"
+            f"<td>{_tr_html((i.detail, i.detail_zh), lang)}</td></tr>"
+            for i in self.checklist()
+        )
+        check_head = "".join(
+            f"<th>{_tr_html(COLUMN_LABELS[c], lang)}</th>"
+            for c in ("item", "title", "status", "detail")
+        )
+        notes = self._notes()
+        sections = []
+        for name, df in self._tables().items():
+            if name in ("Checklist",):
+                continue
+            note = f"<p class='note'>{_tr_html(notes[name], lang)}</p>" if name in notes else ""
+            sections.append(
+                f"{h2(_slug(name), TABLE_TITLES[name])}{note}<div class='scroll'>{_df_html(name, df, lang)}</div>"
+            )
+        unc_pair = self._uncertainty_pair()
+        facts = "".join(
+            f"<tr><th>{_tr_html(label, lang)}</th>"
+            f"<td>{esc(value) if isinstance(value, str) else _tr_html(value, lang)}</td></tr>"
+            for label, value in self._facts()
+        )
+        kpis = "".join(
+            f"<div>{_tr_html(_TOTAL_LABELS[key], lang)}<b>{_fmt(t[key], 1)} {unit}</b></div>"
+            for key, unit in _HEADLINE_TOTALS
+        )
+        sub = (
+            ' <span class="zh" lang="zh-Hans">温室气体清单报告</span>'
+            if lang == "en+zh" and inv.reporting and inv.reporting.title
+            else ""
+        )
+        bridge = self.svg_base_year_bridge()
+        by_rows = self.base_year_rows()
+        base_year = ""
+        if by_rows:
+            facts_by = "".join(
+                f"<tr><th>{_tr_html(label, lang)}</th><td>{esc(value)}</td></tr>"
+                for label, value in by_rows
+            )
+            base_year = (
+                f"{h2('base-year', _BASE_YEAR_TITLE)}<table class='facts'>{facts_by}</table>"
+            )
+        if bridge:
+            base_year += h2("chart-base-year", ("Base year bridge", "基准年对比")) + bridge
+        prov_rows = "".join(
+            f"<tr><th>{_tr_html(label, lang)}</th><td>{_linked(value)}</td></tr>"
+            for label, value in self.provenance_rows()
+        )
+        pack_rows = "".join(
+            f"<tr><td>{esc(pk['id'])}</td><td>{esc(pk['version'])}</td><td>{esc(pk['sha256'])}</td></tr>"
+            for pk in res.provenance()["factor_packs"]
+        )
+        pack_head = "".join(f"<th>{_tr_html(h, lang)}</th>" for h in _PACK_HEADERS)
+        provenance = (
+            f"{h2('provenance', _PROVENANCE_TITLE)}<table class='facts'>{prov_rows}</table>"
+            f"<table><tr>{pack_head}</tr>{pack_rows}</table>"
+            f"<p class='note'>{_tr_html(_PACK_HASH_NOTE, lang)}</p>"
+        )
+        html_lang = "zh-Hans" if lang == "zh" else "en"
+        return f"""<!DOCTYPE html>
+<html lang="{html_lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<style>
+{_CSS}
+</style></head><body>
+<h1>{esc(title)}{sub}</h1>
+<table class="facts">{facts}</table>
+<div class="kpi">
+{kpis}
+</div>
+{f"<p>{_tr_html(unc_pair, lang)}</p>" if unc_pair else ""}
+{h2("chart-by-category", ("Emissions by category and gas", "按类别和气体分列的排放"))}
+{self.svg_by_category()}
+{base_year}
+{h2("checklist", TABLE_TITLES["Checklist"])}
+<table class="checklist"><tr>{check_head}</tr>{check_rows}</table>
+{"".join(sections)}
+{provenance}
+<footer>nqi-carbon {esc(__version__)} · input SHA-256 {esc(inv.input_sha256 or "—")} · generated {self.generated}</footer>
+</body></html>
+"""
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write an Excel workbook: totals, one sheet per table, provenance (atomic).
+
+        The "Totals" sheet has the headline numbers as numbers with a unit column;
+        missing values are empty cells, never the text "<NA>" or "nan".
+
+        Each table sheet has two header rows, both frozen: row 1 the readable headers
+        with units (in ``reporting.language``), row 2 the machine column names of the JSON
+        contract (grey italics); the data starts on row 3. Read a sheet with pandas as
+        ``pd.read_excel(path, sheet_name="By category", header=1)``. Numbers are numbers:
+        t CO2e amounts in ``#,##0.000``, relative uncertainties and variance shares as
+        percentages; factor values, GWPs, masses and inputs keep Excel's General format
+        (every significant digit). Column widths follow the content (at most 60 characters).
+        Text is always a text cell, never a formula (see :func:`~nqi_carbon._escape.excel_append`).
+        """
+        return atomic_write_bytes(path, self._excel_bytes())
+
+    def _excel_bytes(self) -> bytes:
+        """The workbook of :meth:`to_excel` as the bytes of an ``.xlsx`` file."""
+        try:
+            import openpyxl
+        except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
+            raise ImportError(
+                "Excel output needs openpyxl: pip install 'nqi-carbon[excel]'"
+            ) from exc
+        from openpyxl.styles import Alignment, Font
+
+        lang = self.language
+        wb = openpyxl.Workbook()
+        # the generation date stands for "now" everywhere in the file, so that the bytes
+        # depend on SOURCE_DATE_EPOCH only (openpyxl would stamp the save time)
+        stamp = _dt.datetime.combine(self.generated, _dt.time())
+        wb.properties.created = stamp
+        ws0 = wb.active
+        assert ws0 is not None
+        wb.remove(ws0)
+        tot = wb.create_sheet("Totals")
+        excel_append(tot, ["key", "item", "value", "unit"])
+        for cell in tot[1]:
+            cell.font = Font(bold=True)
+        for key, label, value, unit in self.totals_rows():
+            excel_append(tot, [key, label, _excel_value(value), unit])
+            if key == "mc_seed":
+                tot.cell(row=tot.max_row, column=3).number_format = "@"
+            elif unit.startswith("t "):
+                tot.cell(row=tot.max_row, column=3).number_format = "#,##0.000###"
+            elif unit == "fraction":
+                tot.cell(row=tot.max_row, column=3).number_format = "0.0%"
+        tot.freeze_panes = "A2"
+        _excel_widths(tot)
+        for name, df in self._tables().items():
+            ws = wb.create_sheet(name[:31])
+            cols = [str(c) for c in df.columns]
+            excel_append(ws, [column_label(name, c, lang) for c in cols])
+            excel_append(ws, cols)
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            for cell in ws[2]:
+                cell.font = Font(italic=True, color="808080", size=9)
+            for row in df.itertuples(index=False):
+                excel_append(ws, [_excel_value(v) for v in row])
+            for col, cname in enumerate(cols, start=1):
+                fmt = None
+                if cname in _PERCENT_COLUMNS:
+                    fmt = "0.0%"
+                elif cname == "expanded_uncertainty":
+                    fmt = "0.0##%"
+                elif cname == "weighted_score":
+                    fmt = "0.0"
+                elif cname.endswith("_t") and cname not in _PRECISE_COLUMNS:
+                    fmt = "#,##0.000###"
+                if fmt is not None:
+                    for r in range(3, ws.max_row + 1):
+                        ws.cell(row=r, column=col).number_format = fmt
+            if "calibration_status" in cols:
+                from openpyxl.styles import PatternFill
+
+                col = cols.index("calibration_status") + 1
+                for r in range(3, ws.max_row + 1):
+                    if ws.cell(row=r, column=col).value == "due within the period":
+                        for cell in ws[r]:
+                            cell.fill = PatternFill("solid", fgColor="FFF4E0")
+            ws.freeze_panes = "A3"
+            _excel_widths(ws)
+        prov = wb.create_sheet("Provenance")
+        p = self.result.provenance()
+        seed = self.result.seed
+        prov_rows: list[list[Any]] = [
+            ["item", "value"],
+            ["library_version", p["library_version"]],
+            ["input_sha256", p["input_sha256"]],
+            ["gwp_set", self.result.gwp_set],
+            ["gwp_source", p["gwp_source"]],
+            *(
+                [f"pack {pack['id']}", f"version {pack['version']}, sha256 {pack['sha256']}"]
+                for pack in p["factor_packs"]
+            ),
+            ["uncertainty_method", self.result.uncertainty_method],
+            # as text: a 63-bit seed loses digits as an Excel number (15 significant digits)
+            ["seed", None if seed is None else str(seed)],
+            ["iterations", self.result.iterations],
+            ["generated", self.generated.isoformat()],
+            ["hashes", _tr(_PACK_HASH_NOTE, lang, sep=" ")],
+        ]
+        for prov_row in prov_rows:
+            excel_append(prov, prov_row)
+            if prov_row[0] == "seed":
+                prov.cell(row=prov.max_row, column=2).number_format = "@"
+        prov.freeze_panes = "A2"
+        for cell in prov[1]:
+            cell.font = Font(bold=True)
+        _excel_widths(prov)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return _zip_dated(buf.getvalue(), stamp)
+
+    _FILES: ClassVar[dict[str, str]] = {
+        "html": "report.html",
+        "md": "report.md",
+        "json": "report.json",
+        "xlsx": "report.xlsx",
+    }
+
+    def _render(self, formats: Iterable[str]) -> dict[str, bytes]:
+        """The report files of *formats*, rendered in memory: {file name: bytes}.
+
+        Every format is rendered before anything is written; an unknown format is a
+        ``ValueError`` before any rendering.
+        """
+        formats = list(dict.fromkeys(formats))
+        bad = [f for f in formats if f not in self._FILES]
+        if bad:
+            raise ValueError(f"unknown report format {bad[0]!r}; allowed: {', '.join(self._FILES)}")
+        render = {
+            "html": lambda: self.to_html().encode("utf-8"),
+            "md": lambda: self.to_markdown().encode("utf-8"),
+            "json": lambda: (self.to_json() + "\n").encode("utf-8"),
+            "xlsx": self._excel_bytes,
+        }
+        return {self._FILES[f]: render[f]() for f in formats}
+
+    def write(
+        self, out_dir: str | Path, formats: Iterable[str] = ("html", "md", "json", "xlsx")
+    ) -> list[Path]:
+        """Write the report files as one set and return their paths.
+
+        All files are rendered in memory first (an error writes nothing), then written to a
+        staging folder inside *out_dir* and moved into place together while holding a lock
+        on *out_dir*, so concurrent writers into one folder never mix their files and a
+        run killed midway is cleaned up (or completed) by the next one. Files in *out_dir*
+        that are not report files are never touched. See :func:`nqi_carbon._io.atomic.write_set`.
+        """
+        return write_set(out_dir, self._render(formats))
+
+    def _repr_html_(self) -> str:
+        missing = [i for i in self.checklist() if i.status == "missing"]
+        lst = "".join(
+            f"<li>{i.item}: {html_text(i.title)} — {html_text(i.detail)}</li>" for i in missing
+        )
+        return self.result._repr_html_() + (
+            f"<div><b>{_plural(len(missing), 'checklist item')} missing</b><ul>{lst}</ul></div>"
+            if missing
+            else ""
+        )
+
+
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A report table row for JSON: dates as ISO 8601 text."""
+    return {k: v.isoformat() if isinstance(v, _dt.date) else v for k, v in row.items()}
+
+
+def _share(res: Result, facility_id: str) -> float:
+    for p in res.plans:
+        if p.facility == facility_id:
+            return p.share
+    from ..calc.plan import consolidation_share
+
+    return consolidation_share(res.inventory, facility_id)
+
+
+def _scope(s: Any) -> Any:
+    """Scope as a number (1, 2, 3); labels such as ``"2_location"`` stay text."""
+    return int(s) if isinstance(s, str) and s.isdigit() else s
+
+
+_INSTRUMENT_COLUMNS = (
+    "instrument",
+    "kind",
+    "expanded_uncertainty",
+    "coverage_factor",
+    "accuracy_class",
+    "certificate",
+    "calibrated_on",
+    "calibration_due",
+    "calibration_status",
+    "traceability",
+    "used_by",
+)
+
+
+_LAB_COLUMNS = (
+    "source",
+    "parameter",
+    "value",
+    "unit",
+    "lab",
+    "accreditation",
+    "report_date",
+    "evidence",
+)
+
+
+_EVIDENCE_COLUMNS = ("source", "record", "amount", "unit", "instrument", "evidence", "note")
+
+
+def inventory_report(result: Result) -> InventoryReport:
+    """Build the ISO 14064-1 inventory report of a calculation result."""
+    return InventoryReport(result)

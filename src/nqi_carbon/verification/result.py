@@ -1,0 +1,761 @@
+""":class:`VerificationResult`, the ``nqi-carbon/verification@1`` contract."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from .. import __version__
+from ..calc.findings import Finding
+from ..calc.result import Result
+from ..inventory.models import Inventory
+from .materiality import CRITERIA, MATERIALITY_PRESET_LABELS
+from .statement import _DIRECTION_ZH, _KIND_ZH, _L, _LEVEL_ZH, _OPINION_ZH, _YES_NO
+
+if TYPE_CHECKING:
+    from .compare import Misstatement, _Figure
+    from .evidence import TierCheck, UnsupportedEvidence
+    from .materiality import Assurance
+    from .statement import _Fact
+
+__all__ = ["VerificationResult"]
+
+VERIFICATION_SCHEMA = "nqi-carbon/verification@1"
+
+
+@dataclass
+class VerificationResult:
+    """The outcome of :func:`verify` in the ``nqi-carbon/verification@1`` contract."""
+
+    inventory: Inventory
+    recomputed: Result
+    assurance: Assurance
+    materiality: float
+    claimed_co2e_t: float
+    recomputed_co2e_t: float
+    misstatements: list[Misstatement]
+    aggregate_level: str
+    aggregate_net_t: float
+    aggregate_gross_t: float
+    material: bool
+    material_categories: list[str]
+    opinion: Literal["unmodified", "modified", "adverse"]
+    statement: str
+    findings: list[Finding] = field(default_factory=list)
+    tiers: list[TierCheck] = field(default_factory=list)
+    claim_source: str = ""
+    # every figure the claim states whose own misstatement is material at its level
+    # (gross_co2e_t, by_category.1, by_source.kiln-coal, by_scope.1, biogenic_co2_t ...)
+    material_figures: list[str] = field(default_factory=list)
+    materiality_preset: str | None = None
+    verifier: str | None = None
+    verification_body: str | None = None
+    verification_date: str | None = None  # ISO date
+    unsupported: list[UnsupportedEvidence] = field(default_factory=list)
+    statement_zh: str = ""
+    # the figures in material_figures with their rows and thresholds (for the statements)
+    _material_rows: list[_Figure] = field(default_factory=list, repr=False)
+
+    @property
+    def aggregate_misstatement_t(self) -> float:
+        """Net aggregate of uncorrected misstatements [t CO2e] (claimed - recomputed)."""
+        return self.aggregate_net_t
+
+    @property
+    def _base_t(self) -> float:
+        return abs(self.claimed_co2e_t) or abs(self.recomputed_co2e_t) or 1.0
+
+    @property
+    def aggregate_misstatement_fraction(self) -> float:
+        """Larger of |net| and gross aggregate, as a fraction of the claimed total (0.02 = 2 %)."""
+        return max(abs(self.aggregate_net_t), self.aggregate_gross_t) / self._base_t
+
+    @property
+    def aggregate_misstatement_pct(self) -> float:
+        """The same FRACTION as :attr:`aggregate_misstatement_fraction` (0.02 = 2 %).
+
+        Named ``pct`` in the ``verification@1`` contract, kept for compatibility; it is not
+        multiplied by 100.
+        """
+        return self.aggregate_misstatement_fraction
+
+    @property
+    def materiality_t(self) -> float:
+        """Materiality in t CO2e: ``materiality`` × the claimed total (the aggregate's base)."""
+        return self.materiality * self._base_t
+
+    @property
+    def unsupported_t(self) -> float:
+        """Gross t CO2e resting on readings after a calibration due date (all sources)."""
+        return math.fsum(u.co2e_t for u in self.unsupported)
+
+    @property
+    def unsupported_material(self) -> bool:
+        """True when the unsupported amounts together reach materiality (in t CO2e)."""
+        return self.unsupported_t > 0 and self.unsupported_t >= self.materiality_t
+
+    @property
+    def language(self) -> Literal["en", "zh", "en+zh"]:
+        """``reporting.language`` of the inventory (``"en"`` when it has none)."""
+        from ..pages.labels import report_language
+
+        return report_language(self.inventory)
+
+    @property
+    def criteria(self) -> str:
+        """The criteria: ISO 14064-1 and -3, plus the inventory's conformity statement quoted."""
+        programme = self.criteria_programme
+        extra = (
+            f'; as named in the inventory\'s conformity statement: "{programme}"'
+            if programme
+            else ""
+        )
+        return CRITERIA[0] + extra
+
+    @property
+    def criteria_programme(self) -> str | None:
+        """``reporting.conformity_statement`` of the inventory (whitespace folded), if any."""
+        rep = self.inventory.reporting
+        text = rep.conformity_statement if rep is not None else None
+        return (" ".join(text.split()) or None) if text else None
+
+    def scope(self) -> dict[str, Any]:
+        """The verification scope, read from the inventory.
+
+        Organization, facilities, period, GWP set, the categories included (those with
+        sources) and excluded (the inventory's exclusions, with their reasons).
+        """
+        inv = self.inventory
+        return {
+            "organization": {
+                "name": inv.organization.name,
+                "id": inv.organization.id,
+                "consolidation": inv.organization.consolidation,
+            },
+            "facilities": [{"id": f.id, "name": f.name} for f in inv.facilities],
+            "period": {"start": inv.period.start.isoformat(), "end": inv.period.end.isoformat()},
+            "gwp_set": self.recomputed.gwp_set,
+            "categories_included": sorted({str(s.category) for s in inv.sources}),
+            "categories_excluded": [
+                {
+                    "category": str(e.category),
+                    "subcategory": e.subcategory,
+                    "source": e.source,
+                    "reason": " ".join(e.reason.split()),
+                    "estimated_co2e_t": e.estimated_co2e_t,
+                }
+                for e in sorted(inv.exclusions, key=lambda e: e.category)
+            ],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping (``nqi-carbon/verification@1``)."""
+        inv = self.inventory
+        return {
+            "schema": VERIFICATION_SCHEMA,
+            "organization": {"name": inv.organization.name, "id": inv.organization.id},
+            "period": {"start": inv.period.start.isoformat(), "end": inv.period.end.isoformat()},
+            "gwp_set": self.recomputed.gwp_set,
+            "criteria": self.criteria,
+            "criteria_programme": self.criteria_programme,
+            "verifier": self.verifier,
+            "verification_body": self.verification_body,
+            "verification_date": self.verification_date,
+            "scope": self.scope(),
+            "assurance": self.assurance,
+            "materiality": self.materiality,
+            "materiality_t": self.materiality_t,
+            "materiality_preset": self.materiality_preset,
+            "materiality_label": MATERIALITY_PRESET_LABELS[self.materiality_preset][0]
+            if self.materiality_preset
+            else None,
+            "claimed_co2e_t": self.claimed_co2e_t,
+            "recomputed_co2e_t": self.recomputed_co2e_t,
+            "misstatements": [asdict(m) for m in self.misstatements],
+            "aggregate_level": self.aggregate_level,
+            "aggregate_misstatement_t": self.aggregate_net_t,
+            "aggregate_misstatement_gross_t": self.aggregate_gross_t,
+            "aggregate_misstatement_pct": self.aggregate_misstatement_pct,
+            "aggregate_misstatement_fraction": self.aggregate_misstatement_fraction,
+            "definitions": {
+                "materiality": "a fraction of claimed_co2e_t (0.02 = 2 %); materiality_t = "
+                "materiality x claimed_co2e_t",
+                "aggregate_misstatement_pct": "a FRACTION of claimed_co2e_t (0.02 = 2 %), not "
+                "a percentage, despite its name; equal to aggregate_misstatement_fraction: "
+                "max(|aggregate_misstatement_t|, aggregate_misstatement_gross_t) / claimed_co2e_t",
+                "misstatements.difference_t": "claimed_t - recomputed_t",
+                "misstatements.relative": "a fraction of the row's own recomputed_t: "
+                "difference_t / recomputed_t (null when recomputed_t is 0)",
+                "unsupported_evidence": "gross t CO2e resting on readings after an "
+                "instrument's calibration due date; compared with materiality_t",
+            },
+            "unsupported_evidence": [asdict(u) for u in self.unsupported],
+            "unsupported_evidence_t": self.unsupported_t,
+            "unsupported_evidence_material": self.unsupported_material,
+            "material": self.material,
+            "material_categories": self.material_categories,
+            "material_figures": self.material_figures,
+            "opinion": self.opinion,
+            "statement": self.statement,
+            "statement_zh": self.statement_zh,
+            "language": self.language,
+            "tier_checks": [asdict(t) for t in self.tiers],
+            "findings": [f.to_dict() for f in self.findings],
+            "provenance": {
+                **self.recomputed.provenance(),
+                "claim": self.claim_source,
+                "library_version": __version__,
+            },
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        r"""JSON text of :meth:`to_dict` (never NaN or Infinity; unsafe characters as ``\uXXXX``)."""
+        from .._escape import json_text
+
+        return json_text(
+            json.dumps(_no_nan(self.to_dict()), indent=indent, ensure_ascii=False, allow_nan=False)
+        )
+
+    # -- readable reports: facts shared by Markdown and HTML, in the report's language --
+
+    def _materiality_text(self) -> tuple[str, str]:
+        pct = f"{100 * self.materiality:g} %"
+        preset_en = preset_zh = ""
+        if self.materiality_preset:
+            en, zh = MATERIALITY_PRESET_LABELS[self.materiality_preset]
+            preset_en, preset_zh = f"; preset {self.materiality_preset}: {en}", f"；预设 {zh}"
+        t = f"{self.materiality_t:,.3f} t CO2e"
+        return (
+            f"{pct} of the claimed total (fraction {self.materiality:g}{preset_en}) = {t}",
+            f"声明总量的 {pct}（比例 {self.materiality:g}{preset_zh}）= {t}",
+        )
+
+    def _facts(self) -> list[_Fact]:
+        from ..pages.labels import _VALUE_ZH, period_pair
+
+        inv = self.inventory
+        ns_en, ns_zh = _L["not_stated"]
+        frac = self.aggregate_misstatement_fraction
+        mat_en, mat_zh = self._materiality_text()
+        level_en = self.aggregate_level
+        level_zh = _LEVEL_ZH.get(level_en, level_en)
+        if self.unsupported:
+            share = f"{100 * self.unsupported_t / self.materiality_t:.1f} %"
+            reach_en = "reaches" if self.unsupported_material else "below"
+            reach_zh = "达到实质性" if self.unsupported_material else "低于实质性"
+            unsup = (
+                f"{self.unsupported_t:,.3f} t CO2e = {share} of materiality: {reach_en} materiality",
+                f"{self.unsupported_t:,.3f} t CO2e，为实质性的 {share}：{reach_zh}",
+            )
+        else:
+            unsup = _L["none"]
+        facts: list[_Fact] = [
+            (
+                "Period",
+                "报告期",
+                f"{period_pair(inv)[0]}; GWP {self.recomputed.gwp_set}",
+                f"{period_pair(inv)[1]}；GWP {self.recomputed.gwp_set}",
+                False,
+            ),
+            ("Verifier", "核查人员", self.verifier or ns_en, self.verifier or ns_zh, False),
+            (
+                "Verification body",
+                "核查机构",
+                self.verification_body or ns_en,
+                self.verification_body or ns_zh,
+                False,
+            ),
+            (
+                "Date of verification",
+                "核查日期",
+                self.verification_date or ns_en,
+                self.verification_date or ns_zh,
+                False,
+            ),
+            ("Level of assurance", "保证等级", self.assurance, _VALUE_ZH[self.assurance], True),
+            ("Materiality", "实质性", mat_en, mat_zh, False),
+            (
+                "Claimed",
+                "声明值",
+                f"{self.claimed_co2e_t:,.3f} t CO2e",
+                f"{self.claimed_co2e_t:,.3f} t CO2e",
+                False,
+            ),
+            (
+                "Recomputed",
+                "复算值",
+                f"{self.recomputed_co2e_t:,.3f} t CO2e",
+                f"{self.recomputed_co2e_t:,.3f} t CO2e",
+                False,
+            ),
+            (
+                f"Aggregate of uncorrected misstatements ({level_en})",
+                f"未更正错报汇总（{level_zh}）",
+                f"net {self.aggregate_net_t:,.3f} t CO2e, gross {self.aggregate_gross_t:,.3f} t "
+                f"CO2e; the larger is {100 * frac:.3g} % of the claimed total (fraction "
+                f"{frac:.3g}: aggregate_misstatement_pct in the JSON)",
+                f"净额 {self.aggregate_net_t:,.3f} t CO2e，总额 {self.aggregate_gross_t:,.3f} t "
+                f"CO2e；较大者为声明总量的 {100 * frac:.3g} %（比例 {frac:.3g}）",
+                False,
+            ),
+            ("Unsupported evidence (calibration expired)", "未获有效校准支持的数据", *unsup, False),
+            ("Material", "存在实质性错报", *_YES_NO[self.material], True),
+        ]
+        if self.material_categories:
+            cats = ", ".join(self.material_categories)
+            facts.append(("Material categories", "存在实质性错报的类别", cats, cats, False))
+        if self.material_figures:
+            figs = ", ".join(self.material_figures)
+            facts.append(
+                (
+                    "Materially misstated figures",
+                    "存在实质性错报的数值",
+                    figs,
+                    figs,
+                    False,
+                )
+            )
+        facts.append(("Opinion", "核查意见", self.opinion, _OPINION_ZH[self.opinion], True))
+        return facts
+
+    def _scope_facts(self) -> list[_Fact]:
+        from ..pages.labels import _VALUE_ZH, CATEGORY_NAMES, period_pair
+
+        sc = self.scope()
+        org = sc["organization"]
+        cons = str(org["consolidation"])
+        fac = ", ".join(
+            f"{f['id']} ({f['name']})" if f["name"] else f["id"] for f in sc["facilities"]
+        )
+        inc_en = "; ".join(f"{c} ({CATEGORY_NAMES[int(c)][0]})" for c in sc["categories_included"])
+        inc_zh = "；".join(f"{c}（{CATEGORY_NAMES[int(c)][1]}）" for c in sc["categories_included"])
+        exc_en, exc_zh = [], []
+        for e in sc["categories_excluded"]:
+            part = "".join(
+                f", {k} {e[k]}" for k in ("subcategory", "source") if e.get(k) is not None
+            )
+            est = e["estimated_co2e_t"]
+            est_en = f" (estimated {est:,.0f} t CO2e)" if est is not None else ""
+            est_zh = f"（估算 {est:,.0f} t CO2e）" if est is not None else ""
+            exc_en.append(f"{e['category']}{part}: {e['reason']}{est_en}")
+            exc_zh.append(f"{e['category']}{part}：{e['reason']}{est_zh}")
+        none_en, none_zh = _L["none"]
+        # the file name only: the report reads the same wherever it is produced
+        claim = Path(self.claim_source).name if self.claim_source else "—"
+        return [
+            (
+                "Organisation",
+                "组织",
+                f"{org['name']} (id {org['id']}; consolidation: {cons.replace('_', ' ')})",
+                f"{org['name']}（标识 {org['id']}；合并方法：{_VALUE_ZH.get(cons, cons)}）",
+                False,
+            ),
+            ("Facilities", "设施", fac, fac, False),
+            (
+                "Period",
+                "报告期",
+                *period_pair(self.inventory),
+                False,
+            ),
+            ("GWP set", "GWP 值集", sc["gwp_set"], sc["gwp_set"], False),
+            ("Categories included", "包含的类别", inc_en or none_en, inc_zh or none_zh, False),
+            (
+                "Categories excluded (the inventory's exclusions)",
+                "排除的类别（清单所述排除项）",
+                " | ".join(exc_en) or none_en,
+                " | ".join(exc_zh) or none_zh,
+                False,
+            ),
+            ("Claim (file name)", "声明文件（文件名）", claim, claim, False),
+        ]
+
+    def _criteria_facts(self) -> list[_Fact]:
+        programme = self.criteria_programme
+        return [
+            ("Criteria", "核查准则", CRITERIA[0], CRITERIA[1], False),
+            (
+                "Named in the inventory's conformity statement",
+                "清单符合性声明所述",
+                f'"{programme}"' if programme else _L["not_stated"][0],
+                f"“{programme}”" if programme else _L["not_stated"][1],
+                False,
+            ),
+        ]
+
+    def _unsupported_lines(self) -> list[tuple[str, str]]:
+        out = []
+        for u in self.unsupported:
+            how_en = (
+                f"{u.readings} reading(s) after the due date (whole readings)"
+                if u.basis == "readings"
+                else "not separable: the source's whole figure"
+            )
+            how_zh = (
+                f"到期后的 {u.readings} 个读数（整条读数计入）"
+                if u.basis == "readings"
+                else "无法分离：计入该排放源的全部排放量"
+            )
+            ins = ", ".join(u.instruments)
+            out.append(
+                (
+                    f"{u.source}: instrument {ins} due for calibration on {u.calibration_due}; "
+                    f"{how_en}: {u.co2e_t:,.3f} t CO2e",
+                    f"{u.source}：计量器具 {ins} 校准有效期至 {u.calibration_due}；{how_zh}："
+                    f"{u.co2e_t:,.3f} t CO2e",
+                )
+            )
+        if self.unsupported:
+            reach = self.unsupported_material
+            out.append(
+                (
+                    f"Total {self.unsupported_t:,.3f} t CO2e against materiality "
+                    f"{self.materiality_t:,.3f} t CO2e: "
+                    + (
+                        "reaches materiality (insufficient appropriate evidence for a material "
+                        "amount: the opinion is modified)"
+                        if reach
+                        else "below materiality"
+                    ),
+                    f"合计 {self.unsupported_t:,.3f} t CO2e，实质性 {self.materiality_t:,.3f} t CO2e："
+                    + (
+                        "达到实质性（就重大金额未获取充分、适当的证据：发表保留意见）"
+                        if reach
+                        else "低于实质性"
+                    ),
+                )
+            )
+        return out
+
+    def to_markdown(self) -> str:
+        """The verification report as Markdown; headings and labels follow ``reporting.language``.
+
+        Every value enters through :func:`~nqi_carbon._escape.md_text` (text) or
+        :func:`~nqi_carbon._escape.md_row` (table rows): it renders as its own text.
+        """
+        from .._escape import md_row, md_text
+        from ..pages.labels import _tr
+
+        inv = self.inventory
+        lang = self.language
+
+        def tr(pair: tuple[str, str]) -> str:
+            return _tr(pair, lang)
+
+        def bullet(f: _Fact) -> str:
+            v_en, v_zh = md_text(f[2]), md_text(f[3])
+            ven, vzh = (f"**{v_en}**", f"**{v_zh}**") if f[4] else (v_en, v_zh)
+            en, zh = f"{md_text(f[0])}: {ven}", f"{md_text(f[1])}：{vzh}"
+            return "- " + (en if lang == "en" else zh if lang == "zh" else f"{en} / {zh}")
+
+        def heading(key: str) -> list[str]:
+            return ["", f"## {tr(_L[key])}", ""]
+
+        def val(en: str, table: dict[str, str]) -> str:
+            return table.get(en, en) if lang == "zh" else en
+
+        lines = [f"# {tr(_L['title'])} — {md_text(inv.organization.name)}", ""]
+        lines += [bullet(f) for f in self._facts()]
+        lines += heading("statement")
+        if lang != "zh":
+            lines.append(md_text(self.statement, block_start=True))
+        if lang == "en+zh":
+            lines.append("")
+        if lang != "en":
+            lines.append(md_text(self.statement_zh, block_start=True))
+        lines += heading("scope")
+        lines += [bullet(f) for f in self._scope_facts()]
+        lines += heading("criteria")
+        lines += [bullet(f) for f in self._criteria_facts()]
+        lines += heading("misstatements")
+        headers = [
+            ("level", "层级"),
+            ("subject", "对象"),
+            ("claimed t", "声明值 t"),
+            ("recomputed t", "复算值 t"),
+            ("difference t (claimed − recomputed)", "差异 t（声明值 − 复算值）"),
+            ("relative (÷ the row's recomputed)", "相对差异（÷ 本行复算值）"),
+            ("direction", "方向"),
+            ("kind", "类型"),
+        ]
+        lines.append(md_row(tr(h) for h in headers))
+        lines.append("|---|---|---:|---:|---:|---:|---|---|")
+        for m in self.misstatements:
+            claimed = "—" if m.claimed_t is None else f"{m.claimed_t:,.3f}"
+            rel = "—" if m.relative is None else f"{100 * m.relative:+.3g} %"
+            lines.append(
+                md_row(
+                    [
+                        val(m.level, _LEVEL_ZH),
+                        m.subject,
+                        claimed,
+                        f"{m.recomputed_t:,.3f}",
+                        f"{m.difference_t:,.3f}",
+                        rel,
+                        val(m.direction, _DIRECTION_ZH),
+                        val(m.kind, _KIND_ZH),
+                    ]
+                )
+            )
+        if not self.misstatements:
+            lines.append(f"| — | {tr(_L['none'])} | | | | | | |")
+        lines += [
+            "",
+            tr(
+                (
+                    "Relative: the difference ÷ the row's own recomputed figure. The aggregate "
+                    "above is ÷ the claimed total, the base of materiality.",
+                    "相对差异 = 差异 ÷ 本行复算值；上方的错报汇总比例 = 汇总 ÷ 声明总量（实质性的基数）。",
+                )
+            ),
+        ]
+        lines += heading("unsupported")
+        lines += [f"- {md_text(tr(p), block_start=True)}" for p in self._unsupported_lines()] or [
+            f"- {tr(_L['none'])}"
+        ]
+        lines += heading("tiers")
+        for t in self.tiers:
+            achieved = (
+                f"achieved ±{100 * t.uncertainty:.2f} %"
+                if math.isfinite(t.uncertainty)
+                else "no uncertainty stated for some activity"
+            )
+            lines.append(
+                f"- {md_text(t.source, block_start=True)}: required tier {t.required_tier} "
+                f"(±{100 * t.bound:g} %), {achieved} → **{md_text(t.result)}**"
+            )
+        if not self.tiers:
+            lines.append("- " + tr(("no source states a required tier", "没有排放源规定所需层级")))
+        lines += heading("findings")
+        lines += [
+            f"- [{f.severity}] `{f.code}` {md_text(f.subject)}: {md_text(f.message)}"
+            for f in self.findings
+        ] or [f"- {tr(_L['none'])}"]
+        return "\n".join(lines) + "\n"
+
+    def __repr__(self) -> str:
+        from .._escape import term_line
+        from ..pages.format import _plural
+
+        inv = self.inventory
+        return (
+            f"<VerificationResult {term_line(inv.organization.name)}, {inv.period.start} to {inv.period.end}: "
+            f"opinion {self.opinion}, material {'yes' if self.material else 'no'}, aggregate "
+            f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim (materiality "
+            f"{100 * self.materiality:g} %, {self.assurance} assurance); "
+            f"{_plural(len(self.misstatements), 'misstatement')}, "
+            f"{_plural(len(self.tiers), 'tier check')}, {_plural(len(self.findings), 'finding')}>"
+        )
+
+    def _repr_html_(self) -> str:
+        from .._escape import html_text as esc
+        from ..pages.format import _plural
+
+        rows = "".join(
+            f"<tr><td>{esc(m.level)}</td><td>{esc(m.subject)}</td><td>{m.difference_t:+,.3f}</td>"
+            f"<td>{esc(m.kind)}</td></tr>"
+            for m in sorted(self.misstatements, key=lambda m: -abs(m.difference_t))[:10]
+        )
+        return (
+            f"<div><b>Opinion: {esc(self.opinion)}</b> ({esc(self.assurance)} assurance, materiality "
+            f"{100 * self.materiality:g} % = {self.materiality_t:,.3f} t CO2e); material: "
+            f"{'yes' if self.material else 'no'}; aggregate "
+            f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim; "
+            f"{_plural(len(self.findings), 'finding')}"
+            f"<table><tr><th>level</th><th>subject</th><th>difference t</th><th>kind</th></tr>{rows}</table></div>"
+        )
+
+    def to_html(self) -> str:
+        """The verification report as a self-contained HTML page (inline CSS, real tables).
+
+        No external reference: no script, link, image or web font. Headings, labels and
+        the statement follow ``reporting.language``; table column headers are Chinese for
+        ``zh`` and English otherwise.
+        """
+        from .._escape import html_text as esc
+        from ..pages.labels import _tr, _tr_html
+        from ..pages.layout import _CSS
+
+        inv = self.inventory
+        lang = self.language
+        zh_only = lang == "zh"
+
+        def col(en: str, zh: str) -> str:
+            return zh if zh_only else en
+
+        def t(x: float | None) -> str:
+            return "—" if x is None else f"{x:,.3f}"
+
+        def table(headers: list[tuple[str, bool]], rows: list[tuple[str, list[str]]]) -> str:
+            head = "".join(
+                f"<th class='num'>{esc(h)}</th>" if n else f"<th>{esc(h)}</th>" for h, n in headers
+            )
+            body = "".join(
+                (f'<tr class="{cls}">' if cls else "<tr>")
+                + "".join(
+                    f"<td class='num'>{esc(c)}</td>" if n else f"<td>{esc(c)}</td>"
+                    for c, (_h, n) in zip(cells, headers, strict=True)
+                )
+                + "</tr>"
+                for cls, cells in rows
+            )
+            return f"<div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
+
+        def facts_table(facts: list[_Fact]) -> str:
+            def value(en: str, zh: str) -> str:
+                if lang == "en+zh" and en != zh:
+                    return f'{esc(en)} <span class="zh">{esc(zh)}</span>'
+                return esc(zh if zh_only else en)
+
+            rows = "".join(
+                f"<tr><th>{_tr_html((f[0], f[1]), lang)}</th><td>{value(f[2], f[3])}</td></tr>"
+                for f in facts
+            )
+            return f'<table class="facts">{rows}</table>'
+
+        def h2(key: str, anchor: str) -> str:
+            return f'<h2 id="{anchor}">{_tr_html(_L[key], lang)}</h2>'
+
+        def val(en: str, zh_table: dict[str, str]) -> str:
+            return zh_table.get(en, en) if zh_only else en.replace("_", " ")
+
+        mis = table(
+            [
+                (col("Level", "层级"), False),
+                (col("Subject", "对象"), False),
+                (col("Claimed (t CO2e)", "声明值 (t CO2e)"), True),
+                (col("Recomputed (t CO2e)", "复算值 (t CO2e)"), True),
+                (col("Difference (t CO2e)", "差异 (t CO2e)"), True),
+                (col("Relative to the row's recomputed (%)", "相对本行复算值 (%)"), True),
+                (col("Direction", "方向"), False),
+                (col("Kind", "类型"), False),
+            ],
+            [
+                (
+                    "",
+                    [
+                        val(m.level, _LEVEL_ZH),
+                        m.subject,
+                        t(m.claimed_t),
+                        t(m.recomputed_t),
+                        f"{m.difference_t:+,.3f}",
+                        "—" if m.relative is None else f"{100 * m.relative:+.3g} %",
+                        val(m.direction, _DIRECTION_ZH),
+                        val(m.kind, _KIND_ZH),
+                    ],
+                )
+                for m in self.misstatements
+            ],
+        )
+        tiers = table(
+            [
+                (col("Source", "排放源"), False),
+                (col("Required tier", "所需层级"), True),
+                (col("Bound (±%)", "限值 (±%)"), True),
+                (col("Achieved uncertainty (±%)", "实际不确定度 (±%)"), True),
+                (col("Achieved tier", "达到的层级"), True),
+                (col("Result", "结果"), False),
+            ],
+            [
+                (
+                    "fail" if c.result == "fail" else "",
+                    [
+                        c.source,
+                        str(c.required_tier),
+                        f"±{100 * c.bound:g} %",
+                        f"±{100 * c.uncertainty:.2f} %"
+                        if math.isfinite(c.uncertainty)
+                        else "not stated for some activity",
+                        "—" if c.achieved_tier is None else str(c.achieved_tier),
+                        c.result.replace("_", " "),
+                    ],
+                )
+                for c in self.tiers
+            ],
+        )
+        finds = table(
+            [
+                (col("Severity", "严重程度"), False),
+                (col("Code", "代码"), False),
+                (col("Subject", "对象"), False),
+                (col("Message", "说明"), False),
+            ],
+            [(f.severity, [f.severity, f.code, f.subject, f.message]) for f in self.findings],
+        )
+        title = f"{_tr(_L['title'], lang)} — {inv.organization.name}"
+        none = f"<p><i>{esc(_tr(_L['none'], lang))}</i></p>"
+        yes_no = _YES_NO[self.material]
+        opinion = (
+            f'<p class="opinion {esc(self.opinion)}">Opinion: <b>{esc(self.opinion)}</b> — '
+            f"material: <b>{yes_no[0]}</b></p>"
+        )
+        zh_opinion = (
+            f"核查意见：<b>{_OPINION_ZH[self.opinion]}</b> — 存在实质性错报：<b>{yes_no[1]}</b>"
+        )
+        if zh_only:
+            opinion = f'<p class="opinion {esc(self.opinion)}">{zh_opinion}</p>'
+        elif lang == "en+zh":
+            opinion = opinion[: -len("</p>")] + f' <span class="zh">{zh_opinion}</span></p>'
+        statement = "".join(
+            f"<p>{esc(s)}</p>"
+            for s, show in ((self.statement, lang != "zh"), (self.statement_zh, lang != "en"))
+            if show
+        )
+        rel_note = _tr(
+            (
+                "Relative: the difference ÷ the row's own recomputed figure. The aggregate is ÷ "
+                "the claimed total, the base of materiality.",
+                "相对差异 = 差异 ÷ 本行复算值；错报汇总比例 = 汇总 ÷ 声明总量（实质性的基数）。",
+            ),
+            lang,
+        )
+        unsup = self._unsupported_lines()
+        unsup_html = (
+            "<ul>" + "".join(f"<li>{esc(_tr(p, lang))}</li>" for p in unsup) + "</ul>"
+            if unsup
+            else none
+        )
+        no_tier = _tr(("no source states a required tier", "没有排放源规定所需层级"), lang)
+        footer = (
+            f"nqi-carbon {esc(__version__)} · input SHA-256 {esc(inv.input_sha256 or '—')} · "
+            f"claim {esc(self.claim_source or '—')}"
+        )
+        html_lang = "zh" if zh_only else "en"
+        return f"""<!DOCTYPE html>
+<html lang="{html_lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<style>
+{_CSS}
+</style></head><body>
+<h1>{esc(title)}</h1>
+{opinion}
+{facts_table(self._facts())}
+{h2("statement", "statement")}
+{statement}
+{h2("scope", "scope")}
+{facts_table(self._scope_facts())}
+{h2("criteria", "criteria")}
+{facts_table(self._criteria_facts())}
+{h2("misstatements", "misstatements")}
+{mis if self.misstatements else none}
+<p>{esc(rel_note)}</p>
+{h2("unsupported", "unsupported-evidence")}
+{unsup_html}
+{h2("tiers", "tier-checks")}
+{tiers if self.tiers else f"<p><i>{esc(no_tier)}</i></p>"}
+{h2("findings", "findings")}
+{finds if self.findings else none}
+<footer>{footer}</footer>
+</body></html>
+"""
+
+
+def _no_nan(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _no_nan(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_no_nan(v) for v in obj]
+    return obj
