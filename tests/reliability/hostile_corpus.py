@@ -1342,7 +1342,12 @@ def run_payload(p: Payload, workdir: Path) -> dict[str, Any]:
     w = Work(folder / "in", folder / "out")
     w.inp.mkdir(parents=True)
     record: dict[str, Any] = {"id": p.id, "operation": p.operation}
-    act = p.build(w)
+    try:
+        act = p.build(w)
+    except Exception as exc:  # the payload's files could not be made: say so, run the rest
+        record.update(outcome="crash", type=f"while building: {type(exc).__name__}", problems=[])
+        record.update(message=str(exc)[:2000], traceback=traceback.format_exc()[-4000:])
+        return record
     watched = [workdir]
     before = set().union(*(_files(d) for d in watched))
 
@@ -1387,7 +1392,10 @@ def run_payload(p: Payload, workdir: Path) -> dict[str, Any]:
     outside = sorted(f for f in after - before if not f.startswith(str(w.out) + os.sep))
     w.problems += [f"a file appeared outside the output folder: {f}" for f in outside]
     if p.check is not None and record["outcome"] in ("result", "error"):
-        w.problems += p.check(outcome)
+        try:
+            w.problems += p.check(outcome)
+        except Exception as exc:  # an outcome the check did not foresee
+            w.problems.append(f"the payload's check failed: {type(exc).__name__}: {exc}")
     record["problems"] = w.problems
     return record
 
