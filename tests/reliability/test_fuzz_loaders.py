@@ -6,7 +6,7 @@ Each example is a mutated valid file; it must give a result or a typed ``NqiCarb
 accepted the result is checked against what the file says (an activity table's total is
 its amounts times the factor). Only the public API and the command line are used.
 
-``NQI_FUZZ_EXAMPLES`` raises the number of examples (default 25).
+``NQI_FUZZ_EXAMPLES`` sets the number of examples per test (default 50: each is cheap).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import nqi_carbon as nc
 
 from .hostile_corpus import TESTPACK, mapping, run_cli, terminal_problems
 
-EXAMPLES = int(os.environ.get("NQI_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("NQI_FUZZ_EXAMPLES", "50"))
 LOADERS = settings(
     max_examples=EXAMPLES,
     deadline=20_000,  # per example; a hang is caught by the test's timeout
