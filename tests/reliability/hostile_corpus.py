@@ -161,7 +161,8 @@ MD_STRUCTURE = frozenset(
 )
 
 
-def _markdown_parser() -> Any:
+def markdown_parser() -> Any:
+    """CommonMark with raw HTML, GFM tables and strikethrough, as GitHub reads Markdown."""
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -174,7 +175,7 @@ def markdown_structure(text: str) -> Counter[str]:
     its text is its own address (docs/guarantees.md).
     """
     counts: Counter[str] = Counter()
-    for tok in _markdown_parser().parse(text):
+    for tok in markdown_parser().parse(text):
         tokens = [tok, *(tok.children or [])]
         autolink = False
         for t in tokens:

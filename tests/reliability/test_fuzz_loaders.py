@@ -18,6 +18,7 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from hypothesis import strategies as st
 import nqi_carbon as nc
 
 from .hostile_corpus import TESTPACK, mapping, run_cli, terminal_problems
+from .test_hostile_claims import _source
 
 EXAMPLES = int(os.environ.get("NQI_FUZZ_EXAMPLES", "50"))
 LOADERS = settings(
@@ -145,24 +147,8 @@ def refused(exc: nc.NqiCarbonError) -> None:
 
 # -- claims -> verify --------------------------------------------------------------------------
 
-TWO_SOURCES = mapping(
-    sources=[
-        {
-            "id": "a",
-            "facility": "f",
-            "category": 1,
-            "factor": "u/grid",
-            "activity": {"amount": 200, "unit": "MWh"},
-        },
-        {
-            "id": "b",
-            "facility": "f",
-            "category": 2,
-            "factor": "u/grid",
-            "activity": {"amount": 200, "unit": "MWh"},
-        },
-    ]
-)
+
+TWO_SOURCES = mapping(sources=[_source("a", 1, "u/grid", 200), _source("b", 2, "u/grid", 200)])
 CLAIM = {
     "gwp_set": "AR6",
     "period": {"start": "2024-01-01", "end": "2025-01-01"},
@@ -221,20 +207,8 @@ PACK_INVENTORY = mapping(
     factor_packs=["pack.yaml"],
     factors=[],
     sources=[
-        {
-            "id": "g",
-            "facility": "f",
-            "category": 2,
-            "factor": "testpack/grid/a",
-            "activity": {"amount": 10, "unit": "MWh"},
-        },
-        {
-            "id": "n",
-            "facility": "f",
-            "category": 1,
-            "factor": "testpack/stationary/natural_gas",
-            "activity": {"amount": 1, "unit": "TJ"},
-        },
+        _source("g", 2, "testpack/grid/a", 10),
+        _source("n", 1, "testpack/stationary/natural_gas", 0, activity={"amount": 1, "unit": "TJ"}),
     ],
 )
 
@@ -365,13 +339,16 @@ def _expected_total(rows: list[list[Any]]) -> float | None:
     return 0.5 * total
 
 
-def check_table(path: Path, rows: list[list[Any]] | None) -> None:
-    """``read_activity`` + ``calculate``: a typed error, or the total the rows give."""
+def check_table(save: Callable[[Path], object], name: str, rows: list[list[Any]] | None) -> None:
+    """Save the table as *name*, then ``read_activity`` + ``calculate``: a typed error, or
+    the total the *rows* give (when they are known)."""
     inv = nc.validate_inventory(TABLE_INVENTORY)
-    try:
-        res = nc.calculate(inv, activity=nc.read_activity(path))
-    except nc.NqiCarbonError as exc:
-        return refused(exc)
+    with tempfile.TemporaryDirectory() as tmp:
+        save(Path(tmp) / name)
+        try:
+            res = nc.calculate(inv, activity=nc.read_activity(Path(tmp) / name))
+        except nc.NqiCarbonError as exc:
+            return refused(exc)
     event("result" if rows is None else "result, total checked")
     assert math.isfinite(res.total_co2e) and res.total_co2e >= 0
     expected = None if rows is None else _expected_total(rows)
@@ -450,10 +427,7 @@ def workbooks(draw: st.DrawFn) -> tuple[Any, list[list[Any]] | None]:
 @given(workbooks())
 def test_an_excel_table_gives_its_total_or_a_typed_error(book):
     wb, rows = book
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "activity.xlsx"
-        wb.save(path)
-        check_table(path, rows)
+    check_table(wb.save, "activity.xlsx", rows)
 
 
 @st.composite
@@ -523,7 +497,4 @@ def test_a_parquet_table_gives_its_total_or_a_typed_error(columns):
     import pyarrow.parquet as pq
 
     table, rows = columns
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "activity.parquet"
-        pq.write_table(table, path)
-        check_table(path, rows)
+    check_table(lambda path: pq.write_table(table, path), "activity.parquet", rows)
