@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 from typing import TYPE_CHECKING
 
-from ..pages.charts import _GAS_COLOURS, _tick_text, nice_ticks
+from ..pages.charts import _GAS_COLOURS, svg_base_year_bridge, svg_by_category
 from ..pages.format import (
     _PERCENT_COLUMNS,
     _PRECISE_COLUMNS,
@@ -1165,57 +1165,7 @@ class InventoryReport:
             c: {g: res._sum(loc & (t.category == c) & (t.group == g)) for g in _GAS_COLOURS}
             for c in range(1, 7)
         }
-        totals = {c: sum(v for v in data[c].values() if v > 0) for c in data}
-        ticks = nice_ticks(max(totals.values()))
-        vmax = ticks[-1]
-        cat = _tr(("Cat.", "类别"), self.language)
-        w, h, left, bottom, top = 640, 300, 70, 40, 20
-        bw = (w - left - 20) / 6
-        parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
-            f'aria-label="Emissions by ISO 14064-1 category and gas">'
-        ]
-        for val in ticks:
-            y = top + (h - top - bottom) * (1 - val / vmax)
-            parts.append(
-                f'<line x1="{left}" x2="{w - 20}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-            )
-            parts.append(
-                f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end">'
-                f"{_tick_text(val)}</text>"
-            )
-        for i, c in enumerate(range(1, 7)):
-            x = left + i * bw + bw * 0.15
-            y0 = float(h - bottom)
-            for g, colour in _GAS_COLOURS.items():
-                v = data[c][g]
-                if v <= 0:
-                    continue
-                bh = (h - top - bottom) * v / vmax
-                y0 -= bh
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y0:.1f}" width="{bw * 0.7:.1f}" height="{bh:.1f}" fill="{colour}">'
-                    f"<title>Category {c}, {g}: {v:,.3f} t CO2e</title></rect>"
-                )
-            parts.append(
-                f'<text x="{x + bw * 0.35:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">{html_text(cat)} {c}</text>'
-            )
-        lx = left
-        for g, colour in _GAS_COLOURS.items():
-            if any(data[c][g] > 0 for c in data):
-                parts.append(
-                    f'<rect x="{lx}" y="{h - 14}" width="10" height="10" fill="{colour}"/>'
-                )
-                parts.append(
-                    f'<text x="{lx + 14}" y="{h - 5}" font-size="10">{html_text(g)}</text>'
-                )
-                lx += 70
-        parts.append(
-            f'<text x="12" y="{top + (h - top - bottom) / 2:.0f}" font-size="11" transform="rotate(-90 12 '
-            f'{top + (h - top - bottom) / 2:.0f})" text-anchor="middle">t CO2e</text>'
-        )
-        parts.append("</svg>")
-        return "".join(parts)
+        return svg_by_category(data, _tr(("Cat.", "类别"), self.language))
 
     def svg_base_year_bridge(self) -> str:
         """Waterfall from the base-year total to this period's gross total (inline SVG).
@@ -1225,53 +1175,13 @@ class InventoryReport:
         by = self.inventory.base_year
         if by is None or by.total_co2e_t is None:
             return ""
-        now = self.result.total_co2e
-        base = by.total_co2e_t
-        change = now - base
-        w, h, left, bottom, top = 480, 260, 80, 40, 20
-        vmax = max(base, now) * 1.1 or 1.0
-
-        def y(v: float) -> float:
-            return top + (h - top - bottom) * (1 - v / vmax)
-
         lang = self.language
-        label_change = _tr(("Change", "变化"), lang)
-        bars = [
-            (
-                _tr((f"Base year {by.year}", f"基准年 {by.year}"), lang),
-                0.0,
-                base,
-                "#4e79a7",
-            ),
-            (label_change, min(base, now), max(base, now), "#59a14f" if change < 0 else "#e15759"),
-            (f"{self.inventory.period.start.year}", 0.0, now, "#4e79a7"),
-        ]
-        bw = (w - left - 20) / 3
-        parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
-            f'aria-label="Base-year bridge">'
-        ]
-        for i, (label, lo, hi, colour) in enumerate(bars):
-            x = left + i * bw + bw * 0.2
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y(hi):.1f}" width="{bw * 0.6:.1f}" height="{y(lo) - y(hi):.1f}" '
-                f'fill="{colour}"><title>{html_text(label)}</title></rect>'
-            )
-            value = change if label == label_change else hi
-            sign = "+" if label == label_change and change > 0 else ""
-            parts.append(
-                f'<text x="{x + bw * 0.3:.1f}" y="{y(hi) - 4:.1f}" font-size="10" text-anchor="middle">'
-                f"{sign}{value:,.0f}</text>"
-            )
-            parts.append(
-                f'<text x="{x + bw * 0.3:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">'
-                f"{html_text(label)}</text>"
-            )
-        parts.append(
-            f'<line x1="{left}" x2="{w - 20}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#999"/>'
+        labels = (
+            _tr((f"Base year {by.year}", f"基准年 {by.year}"), lang),
+            _tr(("Change", "变化"), lang),
+            f"{self.inventory.period.start.year}",
         )
-        parts.append("</svg>")
-        return "".join(parts)
+        return svg_base_year_bridge(by.total_co2e_t, self.result.total_co2e, labels=labels)
 
     def to_html(self) -> str:
         """A self-contained HTML page: inline CSS, inline SVG chart, no external reference.
