@@ -39,7 +39,6 @@ from ..pages.format import (
     _fmt,
     _fmt_t,
     _generation_date,
-    _linked,
     _plural,
     _slug,
 )
@@ -48,14 +47,12 @@ from ..pages.labels import (
     COLUMN_LABELS,
     TABLE_TITLES,
     _tr,
-    _tr_html,
     _value_pair,
     column_label,
     period_pair,
     report_language,
 )
-from ..pages.layout import _CSS
-from ..pages.tables import _df_html, _df_markdown
+from ..pages.tables import _df_markdown, _html_view
 from .checklist import CHECKLIST, ChecklistItem
 from .excel import _excel_value, _excel_widths, _frame, _zip_dated
 
@@ -1187,98 +1184,59 @@ class InventoryReport:
         """A self-contained HTML page: inline CSS, inline SVG chart, no external reference.
 
         Headings and table headers follow ``reporting.language`` (``en``, ``zh`` or both).
+        The page is the template ``pages/templates/report.html``.
         """
-        res, inv, lang = self.result, self.inventory, self.language
-        t = res.totals()
-        esc = html_text
-        title = self._title()
+        from ..pages.render import render
 
-        def h2(key: str, pair: Pair) -> str:
-            return f'<h2 id="{key}">{_tr_html(pair, lang)}</h2>'
+        return render("report.html", **self._html_context())
 
-        check_rows = "".join(
-            f"<tr class='{i.status}'><td>{i.item}</td><td>{_tr_html((i.title, i.title_zh), lang)}</td>"
-            f"<td>{_tr_html(_value_pair(i.status), lang)}</td>"
-            f"<td>{_tr_html((i.detail, i.detail_zh), lang)}</td></tr>"
-            for i in self.checklist()
-        )
-        check_head = "".join(
-            f"<th>{_tr_html(COLUMN_LABELS[c], lang)}</th>"
-            for c in ("item", "title", "status", "detail")
-        )
+    def _html_context(self) -> dict[str, Any]:
+        """What ``report.html`` shows: text raw (the template escapes it), charts as markup."""
+        from ..pages.render import markup
+
+        inv, lang = self.inventory, self.language
+        t = self.result.totals()
         notes = self._notes()
-        sections = []
-        for name, df in self._tables().items():
-            if name in ("Checklist",):
-                continue
-            note = f"<p class='note'>{_tr_html(notes[name], lang)}</p>" if name in notes else ""
-            sections.append(
-                f"{h2(_slug(name), TABLE_TITLES[name])}{note}<div class='scroll'>{_df_html(name, df, lang)}</div>"
-            )
-        unc_pair = self._uncertainty_pair()
-        facts = "".join(
-            f"<tr><th>{_tr_html(label, lang)}</th>"
-            f"<td>{esc(value) if isinstance(value, str) else _tr_html(value, lang)}</td></tr>"
-            for label, value in self._facts()
-        )
-        kpis = "".join(
-            f"<div>{_tr_html(_TOTAL_LABELS[key], lang)}<b>{_fmt(t[key], 1)} {unit}</b></div>"
-            for key, unit in _HEADLINE_TOTALS
-        )
-        sub = (
-            ' <span class="zh" lang="zh-Hans">温室气体清单报告</span>'
-            if lang == "en+zh" and inv.reporting and inv.reporting.title
-            else ""
-        )
+        sections = [
+            {
+                "anchor": _slug(name),
+                "title": TABLE_TITLES[name],
+                "note": notes.get(name),
+                "view": _html_view(name, df, lang),
+            }
+            for name, df in self._tables().items()
+            if name != "Checklist"
+        ]
+        checklist = [
+            (i.status, i.item, (i.title, i.title_zh), _value_pair(i.status), (i.detail, i.detail_zh))
+            for i in self.checklist()
+        ]
         bridge = self.svg_base_year_bridge()
-        by_rows = self.base_year_rows()
-        base_year = ""
-        if by_rows:
-            facts_by = "".join(
-                f"<tr><th>{_tr_html(label, lang)}</th><td>{esc(value)}</td></tr>"
-                for label, value in by_rows
-            )
-            base_year = (
-                f"{h2('base-year', _BASE_YEAR_TITLE)}<table class='facts'>{facts_by}</table>"
-            )
-        if bridge:
-            base_year += h2("chart-base-year", ("Base year bridge", "基准年对比")) + bridge
-        prov_rows = "".join(
-            f"<tr><th>{_tr_html(label, lang)}</th><td>{_linked(value)}</td></tr>"
-            for label, value in self.provenance_rows()
-        )
-        pack_rows = "".join(
-            f"<tr><td>{esc(pk['id'])}</td><td>{esc(pk['version'])}</td><td>{esc(pk['sha256'])}</td></tr>"
-            for pk in res.provenance()["factor_packs"]
-        )
-        pack_head = "".join(f"<th>{_tr_html(h, lang)}</th>" for h in _PACK_HEADERS)
-        provenance = (
-            f"{h2('provenance', _PROVENANCE_TITLE)}<table class='facts'>{prov_rows}</table>"
-            f"<table><tr>{pack_head}</tr>{pack_rows}</table>"
-            f"<p class='note'>{_tr_html(_PACK_HASH_NOTE, lang)}</p>"
-        )
-        html_lang = "zh-Hans" if lang == "zh" else "en"
-        return f"""<!DOCTYPE html>
-<html lang="{html_lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
-<style>
-{_CSS}
-</style></head><body>
-<h1>{esc(title)}{sub}</h1>
-<table class="facts">{facts}</table>
-<div class="kpi">
-{kpis}
-</div>
-{f"<p>{_tr_html(unc_pair, lang)}</p>" if unc_pair else ""}
-{h2("chart-by-category", ("Emissions by category and gas", "按类别和气体分列的排放"))}
-{self.svg_by_category()}
-{base_year}
-{h2("checklist", TABLE_TITLES["Checklist"])}
-<table class="checklist"><tr>{check_head}</tr>{check_rows}</table>
-{"".join(sections)}
-{provenance}
-<footer>nqi-carbon {esc(__version__)} · input SHA-256 {esc(inv.input_sha256 or "—")} · generated {self.generated}</footer>
-</body></html>
-"""
+        return {
+            "lang": lang,
+            "html_lang": "zh-Hans" if lang == "zh" else "en",
+            "title": self._title(),
+            "zh_subtitle": lang == "en+zh" and inv.reporting and inv.reporting.title,
+            "facts": self._facts(),
+            "kpis": [(_TOTAL_LABELS[k], f"{_fmt(t[k], 1)} {unit}") for k, unit in _HEADLINE_TOTALS],
+            "uncertainty": self._uncertainty_pair(),
+            "chart_by_category": markup(self.svg_by_category()),
+            "base_year": self.base_year_rows(),
+            "base_year_title": _BASE_YEAR_TITLE,
+            "bridge": markup(bridge) if bridge else None,
+            "checklist_title": TABLE_TITLES["Checklist"],
+            "checklist_headers": [COLUMN_LABELS[c] for c in ("item", "title", "status", "detail")],
+            "checklist": checklist,
+            "sections": sections,
+            "provenance_title": _PROVENANCE_TITLE,
+            "provenance": self.provenance_rows(),
+            "pack_headers": _PACK_HEADERS,
+            "packs": self.result.provenance()["factor_packs"],
+            "pack_note": _PACK_HASH_NOTE,
+            "version": __version__,
+            "input_sha256": inv.input_sha256 or "—",
+            "generated": self.generated,
+        }
 
     def to_excel(self, path: str | Path) -> Path:
         """Write an Excel workbook: totals, one sheet per table, provenance (atomic).
