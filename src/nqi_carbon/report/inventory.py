@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
-from .._escape import excel_append, html_text, json_text, md_row, md_text, term_line
+from .._escape import excel_append, json_text, md_row, md_text, term_line
 from .._io.atomic import atomic_write_bytes, write_set
 from ..calc.result import Result
 from ..data.gases import KYOTO_GROUPS
@@ -1394,14 +1394,14 @@ class InventoryReport:
         return write_set(out_dir, self._render(formats))
 
     def _repr_html_(self) -> str:
+        from ..pages.render import markup, render
+
         missing = [i for i in self.checklist() if i.status == "missing"]
-        lst = "".join(
-            f"<li>{i.item}: {html_text(i.title)} — {html_text(i.detail)}</li>" for i in missing
-        )
-        return self.result._repr_html_() + (
-            f"<div><b>{_plural(len(missing), 'checklist item')} missing</b><ul>{lst}</ul></div>"
-            if missing
-            else ""
+        return render(
+            "report_display.html",
+            result=markup(self.result._repr_html_()),
+            missing=missing,
+            missing_count=_plural(len(missing), "checklist item"),
         )
 
 

@@ -551,21 +551,21 @@ class VerificationResult:
         )
 
     def _repr_html_(self) -> str:
-        from .._escape import html_text as esc
         from ..pages.format import _plural
+        from ..pages.render import render
 
-        rows = "".join(
-            f"<tr><td>{esc(m.level)}</td><td>{esc(m.subject)}</td><td>{m.difference_t:+,.3f}</td>"
-            f"<td>{esc(m.kind)}</td></tr>"
-            for m in sorted(self.misstatements, key=lambda m: -abs(m.difference_t))[:10]
-        )
-        return (
-            f"<div><b>Opinion: {esc(self.opinion)}</b> ({esc(self.assurance)} assurance, materiality "
-            f"{100 * self.materiality:g} % = {self.materiality_t:,.3f} t CO2e); material: "
-            f"{'yes' if self.material else 'no'}; aggregate "
-            f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim; "
-            f"{_plural(len(self.findings), 'finding')}"
-            f"<table><tr><th>level</th><th>subject</th><th>difference t</th><th>kind</th></tr>{rows}</table></div>"
+        largest = sorted(self.misstatements, key=lambda m: -abs(m.difference_t))[:10]
+        return render(
+            "verification_display.html",
+            opinion=self.opinion,
+            assurance=self.assurance,
+            materiality=f"{100 * self.materiality:g} % = {self.materiality_t:,.3f} t CO2e",
+            material="yes" if self.material else "no",
+            aggregate=f"{100 * self.aggregate_misstatement_pct:.3g} %",
+            findings=_plural(len(self.findings), "finding"),
+            misstatements=[
+                (m.level, m.subject, f"{m.difference_t:+,.3f}", m.kind) for m in largest
+            ],
         )
 
     def to_html(self) -> str:
