@@ -35,7 +35,6 @@ from ..pages.charts import _GAS_COLOURS, _tick_text, nice_ticks
 from ..pages.format import (
     _PERCENT_COLUMNS,
     _PRECISE_COLUMNS,
-    _exact,
     _fmt,
     _fmt_t,
     _generation_date,
@@ -56,12 +55,12 @@ from ..pages.labels import (
 )
 from ..pages.layout import _CSS
 from ..pages.tables import _df_html, _df_markdown
-from .checklist import CHECKLIST, ChecklistItem
+from .checklist import ChecklistItem, build_checklist
 from .excel import _excel_value, _excel_widths, _frame, _zip_dated
+from .texts import _PACK_HASH_NOTE, _UNCERTAINTY_METHOD
 
 if TYPE_CHECKING:
     from ..pages.labels import Language, Pair
-    from .checklist import Status
 
 __all__ = ["InventoryReport", "inventory_report"]
 
@@ -84,15 +83,6 @@ _FACTOR_COLUMNS = ("factor", "gas", "value", "unit", "pack_version", "citation")
 
 
 _GWP_COLUMNS = ("gas", "origin", "gwp", "mass_t", "co2e_t", "source")
-
-
-_UNCERTAINTY_METHOD: dict[str, Pair] = {
-    "analytical": (
-        "analytical error propagation, IPCC Approach 1",
-        "解析误差传递法，IPCC 方法 1",
-    ),
-    "monte_carlo": ("Monte Carlo simulation, IPCC Approach 2", "蒙特卡罗模拟，IPCC 方法 2"),
-}
 
 
 _DQ_NOTE: Pair = (
@@ -152,23 +142,6 @@ _TOTAL_LABELS: dict[str, Pair] = {
         "总排放量相对基准年的变化",
     ),
 }
-
-
-_PACK_HASH_NOTE: Pair = (
-    "How the hashes are computed. The input SHA-256 is taken over the bytes of the inventory "
-    "file as read (for an inventory built from a mapping: over json.dumps(mapping, "
-    "sort_keys=True)). A pack's SHA-256 is taken over its content, not its file bytes: the "
-    "pack file is parsed, the parsed data are written as canonical JSON (keys sorted at every "
-    'level, compact separators "," and ":" with no spaces, non-ASCII characters kept as '
-    "they are rather than escaped, NaN and infinity refused, dates as ISO 8601 text), and "
-    "the SHA-256 is taken of that text encoded as UTF-8. Comments, layout and key order of "
-    "the file do not change it; any changed value does.",
-    "哈希值的计算方法：输入 SHA-256 按读取的清单文件字节计算（由映射构建的清单：按 "
-    "json.dumps(mapping, sort_keys=True) 计算）。因子包的 SHA-256 按其内容而非文件字节计算："
-    '先解析因子包文件，再将解析后的数据写成规范 JSON（各层键均排序，紧凑分隔符 "," 和 ":" '
-    "不含空格，非 ASCII 字符原样保留不转义，拒绝 NaN 和无穷大，日期写成 ISO 8601 文本），"
-    "对该文本的 UTF-8 编码计算 SHA-256。文件中的注释、排版和键的顺序不影响哈希值，任何数值变化都会改变哈希值。",
-)
 
 
 _EVIDENCE_NOTE_EN = (
@@ -235,228 +208,8 @@ class InventoryReport:
     def checklist(self) -> list[ChecklistItem]:
         """Each clause 9.3.1 item with its status, so a reader sees what the report lacks."""
         if "checklist" not in self._memo:
-            self._memo["checklist"] = self._build_checklist()
+            self._memo["checklist"] = build_checklist(self)
         return list(self._memo["checklist"])
-
-    def _build_checklist(self) -> list[ChecklistItem]:
-        inv, res = self.inventory, self.result
-        rep = inv.reporting
-        cats_with_sources = {s.category for s in inv.sources}
-        cats_excluded = {e.category for e in inv.exclusions}
-        uncovered = sorted(set(range(2, 7)) - cats_with_sources - cats_excluded)
-        has_bio = bool(res.table.template.biogenic.any())
-        by = {}
-
-        def put(item: str, status: Status, detail: str | Pair) -> None:
-            # a plain str is user-supplied text, the same in every language
-            en, zh = (detail, detail) if isinstance(detail, str) else detail
-            by[item] = (status, en, zh)
-
-        def zh_table(name: str) -> str:
-            return f"（见表“{TABLE_TITLES[name][1]}”）"
-
-        org = inv.organization
-        put("a", "present", f"{org.name} ({org.id})")
-        put(
-            "b",
-            "present" if org.responsible_person else "missing",
-            org.responsible_person
-            or (
-                "state organization.responsible_person",
-                "请填写组织负责人（organization.responsible_person）",
-            ),
-        )
-        put(
-            "c",
-            "present",
-            (
-                f"{inv.period.start} to {inv.period.end} (end exclusive)",
-                f"报告期 {inv.period.start} 至 {inv.period.end}（不含结束日）",
-            ),
-        )
-        put(
-            "d",
-            "present",
-            (
-                f"{org.consolidation.replace('_', ' ')}; "
-                + _plural(len(inv.facilities), "facility", "facilities"),
-                f"组织边界：{_value_pair(org.consolidation)[1]}；{len(inv.facilities):,} 个设施",
-            ),
-        )
-        put(
-            "e",
-            "present" if inv.significance_criteria else "missing",
-            ("significance criteria stated", "已说明报告边界的重要性准则")
-            if inv.significance_criteria
-            else (
-                "state significance_criteria",
-                "请说明报告边界的重要性准则（significance_criteria）",
-            ),
-        )
-        put(
-            "f",
-            "present",
-            (
-                f"direct emissions per gas in t CO2e (table '{TABLE_TITLES['Direct emissions by gas'][0]}')",
-                "按温室气体分列的直接排放，单位 t CO2e" + zh_table("Direct emissions by gas"),
-            ),
-        )
-        put(
-            "g",
-            "present" if has_bio else "not_applicable",
-            (
-                f"{_fmt(res.biogenic_co2_t)} t biogenic CO2, reported apart",
-                f"生物源二氧化碳 {_fmt(res.biogenic_co2_t)} t，单独报告",
-            )
-            if has_bio
-            else ("no biomass sources", "无生物质排放源"),
-        )
-        put(
-            "h",
-            "present" if inv.removals else "not_applicable",
-            (
-                f"{_plural(len(inv.removals), 'removal')}, reported apart",
-                f"{len(inv.removals):,} 项清除量，单独报告",
-            )
-            if inv.removals
-            else ("no removals", "无清除量"),
-        )
-        cats = ", ".join(map(str, uncovered))
-        if uncovered:
-            put(
-                "i",
-                "missing",
-                (
-                    f"categories {cats} have neither sources nor a justified exclusion",
-                    f"类别 {cats} 既无排放源，也无说明理由的排除",
-                ),
-            )
-        else:
-            put(
-                "i",
-                "present" if inv.exclusions else "not_applicable",
-                (
-                    f"{_plural(len(inv.exclusions), 'exclusion')} with justification",
-                    f"{len(inv.exclusions):,} 项排除，均已说明理由",
-                )
-                if inv.exclusions
-                else ("nothing excluded", "无排除项"),
-            )
-        put(
-            "j",
-            "present" if not uncovered else "missing",
-            ("indirect emissions per category", "按类别分列的间接排放")
-            if not uncovered
-            else (f"categories {cats} not addressed", f"间接排放类别 {cats} 未涉及"),
-        )
-        put(
-            "k",
-            "present" if inv.base_year else "missing",
-            (f"base year {inv.base_year.year}", f"基准年 {inv.base_year.year}")
-            if inv.base_year
-            else ("state base_year", "请填写基准年（base_year）"),
-        )
-        if inv.base_year is None:
-            put("l", "missing", ("needs a base year", "需先确定基准年，方可说明重新计算"))
-        else:
-            put(
-                "l",
-                "present",
-                "; ".join(inv.base_year.recalculations)
-                or ("no recalculations", "基准年排放未重新计算"),
-            )
-        put(
-            "m",
-            "present",
-            (
-                f"method per source, with the factor or parameters used (table '{TABLE_TITLES['Sources'][0]}')",
-                "各排放源的量化方法及所用排放因子或参数" + zh_table("Sources"),
-            ),
-        )
-        put(
-            "n",
-            "present" if rep and rep.methodology_changes else "missing",
-            (
-                rep.methodology_changes
-                if rep and rep.methodology_changes
-                else (
-                    "state reporting.methodology_changes (or 'none')",
-                    "请说明量化方法的变更（reporting.methodology_changes，无变更可填 'none'）",
-                )
-            ),
-        )
-        put(
-            "o",
-            "present",
-            (
-                f"every factor and fuel parameter used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
-                "所用全部排放因子和燃料参数，均注明出处" + zh_table("Factors"),
-            ),
-        )
-        has_u = bool(res.group_uncertainty)
-        um = res.uncertainty_method or ""
-        um_zh = _UNCERTAINTY_METHOD[um][1] if um in _UNCERTAINTY_METHOD else um
-        put(
-            "p",
-            "present" if has_u else "missing",
-            (f"{um} per category", f"按类别评估不确定性：{um_zh}")
-            if has_u
-            else (
-                "calculate with uncertainty='analytical' or 'monte_carlo'",
-                "请以 uncertainty='analytical' 或 'monte_carlo' 计算不确定性",
-            ),
-        )
-        put(
-            "q",
-            "present" if has_u else "missing",
-            (
-                f"{um}; main contributors listed (table "
-                f"'{TABLE_TITLES['Uncertainty contributors'][0]}')",
-                f"{um_zh}；已列出不确定性的主要来源" + zh_table("Uncertainty contributors"),
-            )
-            if has_u
-            else ("no uncertainty assessment", "未进行不确定性评估"),
-        )
-        put(
-            "r",
-            "present" if rep and rep.conformity_statement else "missing",
-            (
-                rep.conformity_statement
-                if rep and rep.conformity_statement
-                else (
-                    "state reporting.conformity_statement",
-                    "请填写符合性声明（reporting.conformity_statement）",
-                )
-            ),
-        )
-        ver = rep.verification if rep else None
-        put(
-            "s",
-            "present" if ver else "missing",
-            (
-                f"{ver.status.replace('_', ' ')}" + (f" by {ver.body}" if ver.body else ""),
-                (f"核查机构：{ver.body}；" if ver.body else "")
-                + f"核查：{_value_pair(ver.status)[1]}",
-            )
-            if ver
-            else ("state reporting.verification", "请说明核查情况（reporting.verification）"),
-        )
-        by_origin = [r for r in self.gwp_used() if r["origin"]]
-        origin = ", ".join(f"{r['gas']} {r['origin']} {_exact(r['gwp'])}" for r in by_origin)
-        put(
-            "t",
-            "present",
-            (
-                f"{res.gwp_set}: {res.provenance()['gwp_source']}"
-                + (f"; origin-specific: {origin}" if by_origin else "")
-                + f"; every value used, per gas and origin and cited, in table '{TABLE_TITLES['GWP'][0]}'",
-                f"全球变暖潜势 {res.gwp_set}：{res.provenance()['gwp_source']}"
-                + (f"；按来源区分的值：{origin}" if by_origin else "")
-                + "；所用全部数值按气体和来源列出并注明出处"
-                + zh_table("GWP"),
-            ),
-        )
-        return [ChecklistItem(k, en, zh, by[k][0], by[k][1], by[k][2]) for k, en, zh in CHECKLIST]
 
     def direct_by_gas(self) -> list[tuple[str, float, float]]:
         """Direct (category 1) emissions per gas group as (group, t of gas or NaN, t CO2e).
