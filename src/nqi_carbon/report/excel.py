@@ -5,28 +5,11 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
-from typing import TYPE_CHECKING, Any
-
-from .._escape import table_text
-
-if TYPE_CHECKING:
-    import pandas as pd
-
+from typing import Any
 
 from ..pages.format import _is_missing
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def _frame(rows: Any, columns: list[str] | None = None) -> pd.DataFrame:
-    """A report table from *rows* (mappings or sequences), its text cells storable as Arrow text."""
-    import pandas as pd
-
-    cells = [
-        {k: table_text(v) for k, v in r.items()} if isinstance(r, dict) else [table_text(v) for v in r]
-        for r in rows
-    ]
-    return pd.DataFrame(cells, columns=columns)
 
 
 def _zip_dated(data: bytes, when: _dt.datetime) -> bytes:

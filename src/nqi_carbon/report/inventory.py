@@ -43,7 +43,6 @@ from ..pages.format import (
     _slug,
 )
 from ..pages.labels import (
-    CATEGORY_NAMES,
     COLUMN_LABELS,
     TABLE_TITLES,
     _tr,
@@ -56,34 +55,14 @@ from ..pages.labels import (
 from ..pages.layout import _CSS
 from ..pages.tables import _df_html, _df_markdown
 from .checklist import ChecklistItem, build_checklist
-from .excel import _excel_value, _excel_widths, _frame, _zip_dated
+from .excel import _excel_value, _excel_widths, _zip_dated
+from .tables import build_tables
 from .texts import _PACK_HASH_NOTE, _UNCERTAINTY_METHOD
 
 if TYPE_CHECKING:
     from ..pages.labels import Language, Pair
 
 __all__ = ["InventoryReport", "inventory_report"]
-
-# columns of the tables that may have no rows (a table without rows keeps its headers)
-_SOURCE_COLUMNS = (
-    "source",
-    "facility",
-    "category",
-    "scope",
-    "method",
-    "factor",
-    "activity",
-    "activity_unit",
-    "description",
-    "co2e_t",
-)
-
-
-_FACTOR_COLUMNS = ("factor", "gas", "value", "unit", "pack_version", "citation")
-
-
-_GWP_COLUMNS = ("gas", "origin", "gwp", "mass_t", "co2e_t", "source")
-
 
 _DQ_NOTE: Pair = (
     "Data-quality scores run from 1 (best) to 5 (weakest). Method: 1 gas measured or carbon "
@@ -555,159 +534,9 @@ class InventoryReport:
     def _tables(self) -> dict[str, pd.DataFrame]:
         """The tables, built once per report (read them, do not change them)."""
         if "tables" not in self._memo:
-            self._memo["tables"] = self._build_tables()
+            self._memo["tables"] = build_tables(self)
         tables: dict[str, pd.DataFrame] = self._memo["tables"]
         return tables
-
-    def _build_tables(self) -> dict[str, pd.DataFrame]:
-        import pandas as pd
-
-        res, inv = self.result, self.inventory
-        t = res.totals()
-        unc = res.group_uncertainty
-        cat_rows = []
-        for c, (status, est) in self.category_status().items():
-            # a category without sources has no measured zero and no uncertainty to show
-            u = unc.get(f"category:{c}") if status.startswith("reported") else None
-            cat_rows.append(
-                {
-                    "category": c,
-                    "name": CATEGORY_NAMES[c][0],
-                    "name_zh": CATEGORY_NAMES[c][1],
-                    "co2e_t": t["by_category"][str(c)],
-                    "status": status,
-                    "excluded_est_co2e_t": est,
-                    "ci95_low_t": None if u is None else u.low,
-                    "ci95_high_t": None if u is None else u.high,
-                    "relative_95": None if u is None else u.relative_95,
-                }
-            )
-        gas_rows = [{"gas": g, "mass_t": m, "co2e_t": v} for g, m, v in self.direct_by_gas()]
-        scope_rows = [{"scope": _scope(k), "co2e_t": v} for k, v in t["by_scope"].items()]
-        fac_rows = [
-            {
-                "facility": f.id,
-                "name": f.name,
-                "region": f.region,
-                "share": _share(res, f.id),
-                "co2e_t": t["by_facility"][f.id],
-            }
-            for f in inv.facilities
-        ]
-        src_rows = []
-        activity = self.activity_totals()
-        for p in res.plans:
-            m = (
-                (res.table.template.src == p.index)
-                & (res.table.template.basis != 2)
-                & ~res.table.template.biogenic
-            )
-            src_rows.append(
-                {
-                    "source": p.source.id,
-                    "facility": p.facility,
-                    "category": p.category,
-                    "scope": _scope(p.scope),
-                    "method": p.method,
-                    "factor": p.factor_ref,
-                    "activity": activity.get(p.source.id),
-                    "activity_unit": p.base_unit,
-                    "description": p.source.description,
-                    "co2e_t": res._sum(m),
-                }
-            )
-        factor_rows = []
-        for ref in sorted(res.factors_used):
-            f = res.factors_used[ref]
-            for gas in f.gases:
-                gv = (f.entry.gases or {}).get(gas)
-                value = gv.value if gv else (f.entry.co2e.value if f.entry.co2e else None)
-                unit = gv.unit if gv else (f.entry.co2e.unit if f.entry.co2e else None)
-                factor_rows.append(
-                    {
-                        "factor": ref,
-                        "gas": gas,
-                        "value": value,
-                        "unit": unit,
-                        "pack_version": f.pack_version,
-                        "citation": f.citation_text(gas),
-                    }
-                )
-        for p in res.plans:
-            if p.method != "carbon_content":
-                continue
-            carbon = p.source.carbon
-            fuel = None
-            if carbon is not None and carbon.fuel:
-                from ..data.factors import registry_for
-
-                fuel = registry_for(inv).resolve_fuel(carbon.fuel)
-            for name in ("ncv", "carbon_content", "carbon_fraction", "oxidation"):
-                stated = getattr(carbon, name, None) if carbon is not None else None
-                if stated is not None:
-                    factor_rows.append(
-                        {
-                            "factor": f"{p.source.id} (stated)",
-                            "gas": name,
-                            "value": stated.value,
-                            "unit": stated.unit,
-                            "pack_version": "",
-                            "citation": stated.evidence or stated.lab or "stated in the inventory",
-                        }
-                    )
-                elif (
-                    fuel is not None
-                    and name != "carbon_fraction"
-                    and fuel.parameter(name) is not None
-                ):
-                    fp = fuel.parameter(name)
-                    assert fp is not None
-                    factor_rows.append(
-                        {
-                            "factor": fuel.ref,
-                            "gas": name,
-                            "value": fp.value,
-                            "unit": fp.unit,
-                            "pack_version": fuel.pack_version,
-                            "citation": fuel.citation_text(name),
-                        }
-                    )
-        gwp_rows = self.gwp_used()
-        from ..calc.quality import data_quality
-
-        dq_src, dq_cat = data_quality(res)
-        check = [asdict(i) for i in self.checklist()]
-        findings = [f.to_dict() for f in res.findings]
-        excl = [e.model_dump() for e in inv.exclusions]
-        lines = res.lines.copy()
-        lines["scope"] = pd.Series(
-            [_scope(s) for s in lines["scope"]], index=lines.index, dtype=object
-        )
-        contrib = pd.DataFrame(
-            res.contributions if res.group_uncertainty else [],
-            columns=["input", "label", "variance_share"],
-        )
-        return {
-            "By category": _frame(cat_rows),
-            "Uncertainty contributors": contrib,
-            "Direct emissions by gas": _frame(gas_rows),
-            "By scope": _frame(scope_rows),
-            "By facility": _frame(fac_rows),
-            "Sources": _frame(src_rows, columns=list(_SOURCE_COLUMNS)),
-            "Instruments": _frame(self.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
-            "Lab analyses": _frame(self.lab_analyses(), columns=list(_LAB_COLUMNS)),
-            "Evidence": _frame(self.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
-            "Lines": lines,
-            "Factors": _frame(factor_rows, columns=list(_FACTOR_COLUMNS)),
-            "GWP": _frame(gwp_rows, columns=list(_GWP_COLUMNS)),
-            "Exclusions": _frame(
-                excl, columns=["category", "subcategory", "source", "reason", "estimated_co2e_t"]
-            ),
-            "Data quality by category": dq_cat,
-            "Data quality by source": dq_src,
-            "Checklist": _frame(check),
-            "Findings": _frame(findings, columns=["code", "severity", "subject", "message"]),
-        }
 
     # -- outputs ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -1293,50 +1122,6 @@ class InventoryReport:
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     """A report table row for JSON: dates as ISO 8601 text."""
     return {k: v.isoformat() if isinstance(v, _dt.date) else v for k, v in row.items()}
-
-
-def _share(res: Result, facility_id: str) -> float:
-    for p in res.plans:
-        if p.facility == facility_id:
-            return p.share
-    from ..calc.plan import consolidation_share
-
-    return consolidation_share(res.inventory, facility_id)
-
-
-def _scope(s: Any) -> Any:
-    """Scope as a number (1, 2, 3); labels such as ``"2_location"`` stay text."""
-    return int(s) if isinstance(s, str) and s.isdigit() else s
-
-
-_INSTRUMENT_COLUMNS = (
-    "instrument",
-    "kind",
-    "expanded_uncertainty",
-    "coverage_factor",
-    "accuracy_class",
-    "certificate",
-    "calibrated_on",
-    "calibration_due",
-    "calibration_status",
-    "traceability",
-    "used_by",
-)
-
-
-_LAB_COLUMNS = (
-    "source",
-    "parameter",
-    "value",
-    "unit",
-    "lab",
-    "accreditation",
-    "report_date",
-    "evidence",
-)
-
-
-_EVIDENCE_COLUMNS = ("source", "record", "amount", "unit", "instrument", "evidence", "note")
 
 
 def inventory_report(result: Result) -> InventoryReport:
