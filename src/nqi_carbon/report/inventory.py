@@ -10,7 +10,6 @@ Outputs: Markdown, self-contained HTML (inline CSS and SVG charts), JSON and Exc
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import json
 import math
 from collections.abc import Iterable
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
-from .._escape import excel_append, html_text, json_text, md_row, md_text, term_line
+from .._escape import html_text, json_text, md_row, md_text, term_line
 from .._io.atomic import atomic_write_bytes, write_set
 from ..calc.result import Result
 from ..data.gases import KYOTO_GROUPS
@@ -33,8 +32,6 @@ from typing import TYPE_CHECKING
 
 from ..pages.charts import _GAS_COLOURS, _tick_text, nice_ticks
 from ..pages.format import (
-    _PERCENT_COLUMNS,
-    _PRECISE_COLUMNS,
     _fmt,
     _fmt_t,
     _generation_date,
@@ -48,14 +45,13 @@ from ..pages.labels import (
     _tr,
     _tr_html,
     _value_pair,
-    column_label,
     period_pair,
     report_language,
 )
 from ..pages.layout import _CSS
 from ..pages.tables import _df_html, _df_markdown
 from .checklist import ChecklistItem, build_checklist
-from .excel import _excel_value, _excel_widths, _zip_dated
+from .excel import workbook_bytes
 from .tables import build_tables
 from .texts import _PACK_HASH_NOTE, _UNCERTAINTY_METHOD
 
@@ -971,103 +967,7 @@ class InventoryReport:
 
     def _excel_bytes(self) -> bytes:
         """The workbook of :meth:`to_excel` as the bytes of an ``.xlsx`` file."""
-        try:
-            import openpyxl
-        except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
-            raise ImportError(
-                "Excel output needs openpyxl: pip install 'nqi-carbon[excel]'"
-            ) from exc
-        from openpyxl.styles import Alignment, Font
-
-        lang = self.language
-        wb = openpyxl.Workbook()
-        # the generation date stands for "now" everywhere in the file, so that the bytes
-        # depend on SOURCE_DATE_EPOCH only (openpyxl would stamp the save time)
-        stamp = _dt.datetime.combine(self.generated, _dt.time())
-        wb.properties.created = stamp
-        ws0 = wb.active
-        assert ws0 is not None
-        wb.remove(ws0)
-        tot = wb.create_sheet("Totals")
-        excel_append(tot, ["key", "item", "value", "unit"])
-        for cell in tot[1]:
-            cell.font = Font(bold=True)
-        for key, label, value, unit in self.totals_rows():
-            excel_append(tot, [key, label, _excel_value(value), unit])
-            if key == "mc_seed":
-                tot.cell(row=tot.max_row, column=3).number_format = "@"
-            elif unit.startswith("t "):
-                tot.cell(row=tot.max_row, column=3).number_format = "#,##0.000###"
-            elif unit == "fraction":
-                tot.cell(row=tot.max_row, column=3).number_format = "0.0%"
-        tot.freeze_panes = "A2"
-        _excel_widths(tot)
-        for name, df in self._tables().items():
-            ws = wb.create_sheet(name[:31])
-            cols = [str(c) for c in df.columns]
-            excel_append(ws, [column_label(name, c, lang) for c in cols])
-            excel_append(ws, cols)
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            for cell in ws[2]:
-                cell.font = Font(italic=True, color="808080", size=9)
-            for row in df.itertuples(index=False):
-                excel_append(ws, [_excel_value(v) for v in row])
-            for col, cname in enumerate(cols, start=1):
-                fmt = None
-                if cname in _PERCENT_COLUMNS:
-                    fmt = "0.0%"
-                elif cname == "expanded_uncertainty":
-                    fmt = "0.0##%"
-                elif cname == "weighted_score":
-                    fmt = "0.0"
-                elif cname.endswith("_t") and cname not in _PRECISE_COLUMNS:
-                    fmt = "#,##0.000###"
-                if fmt is not None:
-                    for r in range(3, ws.max_row + 1):
-                        ws.cell(row=r, column=col).number_format = fmt
-            if "calibration_status" in cols:
-                from openpyxl.styles import PatternFill
-
-                col = cols.index("calibration_status") + 1
-                for r in range(3, ws.max_row + 1):
-                    if ws.cell(row=r, column=col).value == "due within the period":
-                        for cell in ws[r]:
-                            cell.fill = PatternFill("solid", fgColor="FFF4E0")
-            ws.freeze_panes = "A3"
-            _excel_widths(ws)
-        prov = wb.create_sheet("Provenance")
-        p = self.result.provenance()
-        seed = self.result.seed
-        prov_rows: list[list[Any]] = [
-            ["item", "value"],
-            ["library_version", p["library_version"]],
-            ["input_sha256", p["input_sha256"]],
-            ["gwp_set", self.result.gwp_set],
-            ["gwp_source", p["gwp_source"]],
-            *(
-                [f"pack {pack['id']}", f"version {pack['version']}, sha256 {pack['sha256']}"]
-                for pack in p["factor_packs"]
-            ),
-            ["uncertainty_method", self.result.uncertainty_method],
-            # as text: a 63-bit seed loses digits as an Excel number (15 significant digits)
-            ["seed", None if seed is None else str(seed)],
-            ["iterations", self.result.iterations],
-            ["generated", self.generated.isoformat()],
-            ["hashes", _tr(_PACK_HASH_NOTE, lang, sep=" ")],
-        ]
-        for prov_row in prov_rows:
-            excel_append(prov, prov_row)
-            if prov_row[0] == "seed":
-                prov.cell(row=prov.max_row, column=2).number_format = "@"
-        prov.freeze_panes = "A2"
-        for cell in prov[1]:
-            cell.font = Font(bold=True)
-        _excel_widths(prov)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return _zip_dated(buf.getvalue(), stamp)
+        return workbook_bytes(self)
 
     _FILES: ClassVar[dict[str, str]] = {
         "html": "report.html",
