@@ -85,6 +85,11 @@ def build_checklist(report: InventoryReport) -> list[ChecklistItem]:
     return out
 
 
+def _stated(text: str | None, instruction: Pair) -> _Entry:
+    """An item stated as text: present with it, else missing with what to state."""
+    return ("present", text) if text else ("missing", instruction)
+
+
 def _zh_table(name: str) -> str:
     """``（见表“…”）``: where the Chinese detail points the reader to a table."""
     return f"（见表“{TABLE_TITLES[name][1]}”）"
@@ -96,10 +101,9 @@ def _organization_items(report: InventoryReport) -> dict[str, _Entry]:
     org = inv.organization
     return {
         "a": ("present", f"{org.name} ({org.id})"),
-        "b": (
-            "present" if org.responsible_person else "missing",
-            org.responsible_person
-            or (
+        "b": _stated(
+            org.responsible_person,
+            (
                 "state organization.responsible_person",
                 "请填写组织负责人（organization.responsible_person）",
             ),
@@ -227,15 +231,11 @@ def _quantification_items(report: InventoryReport) -> dict[str, _Entry]:
                 "各排放源的量化方法及所用排放因子或参数" + _zh_table("Sources"),
             ),
         ),
-        "n": (
-            "present" if rep and rep.methodology_changes else "missing",
+        "n": _stated(
+            rep.methodology_changes if rep else None,
             (
-                rep.methodology_changes
-                if rep and rep.methodology_changes
-                else (
-                    "state reporting.methodology_changes (or 'none')",
-                    "请说明量化方法的变更（reporting.methodology_changes，无变更可填 'none'）",
-                )
+                "state reporting.methodology_changes (or 'none')",
+                "请说明量化方法的变更（reporting.methodology_changes，无变更可填 'none'）",
             ),
         ),
         "o": (
@@ -282,15 +282,11 @@ def _statement_items(report: InventoryReport) -> dict[str, _Entry]:
     rep = report.inventory.reporting
     ver = rep.verification if rep else None
     return {
-        "r": (
-            "present" if rep and rep.conformity_statement else "missing",
+        "r": _stated(
+            rep.conformity_statement if rep else None,
             (
-                rep.conformity_statement
-                if rep and rep.conformity_statement
-                else (
-                    "state reporting.conformity_statement",
-                    "请填写符合性声明（reporting.conformity_statement）",
-                )
+                "state reporting.conformity_statement",
+                "请填写符合性声明（reporting.conformity_statement）",
             ),
         ),
         "s": (
