@@ -10,7 +10,6 @@ Outputs: Markdown, self-contained HTML (inline CSS and SVG charts), JSON and Exc
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import json
 import math
 from collections.abc import Iterable
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
-from .._escape import excel_append, json_text, md_row, md_text, term_line
+from .._escape import json_text, md_row, md_text, term_line
 from .._io.atomic import atomic_write_bytes, write_set
 from ..calc.result import Result
 from ..data.gases import KYOTO_GROUPS
@@ -33,9 +32,6 @@ from typing import TYPE_CHECKING
 
 from ..pages.charts import _GAS_COLOURS, svg_base_year_bridge, svg_by_category
 from ..pages.format import (
-    _PERCENT_COLUMNS,
-    _PRECISE_COLUMNS,
-    _exact,
     _fmt,
     _fmt_t,
     _generation_date,
@@ -43,54 +39,23 @@ from ..pages.format import (
     _slug,
 )
 from ..pages.labels import (
-    CATEGORY_NAMES,
     COLUMN_LABELS,
     TABLE_TITLES,
     _tr,
     _value_pair,
-    column_label,
     period_pair,
     report_language,
 )
 from ..pages.tables import _df_markdown, _html_view
-from .checklist import CHECKLIST, ChecklistItem
-from .excel import _excel_value, _excel_widths, _frame, _zip_dated
+from .checklist import ChecklistItem, build_checklist
+from .excel import workbook_bytes
+from .tables import build_tables
+from .texts import _PACK_HASH_NOTE, _UNCERTAINTY_METHOD
 
 if TYPE_CHECKING:
     from ..pages.labels import Language, Pair
-    from .checklist import Status
 
 __all__ = ["InventoryReport", "inventory_report"]
-
-# columns of the tables that may have no rows (a table without rows keeps its headers)
-_SOURCE_COLUMNS = (
-    "source",
-    "facility",
-    "category",
-    "scope",
-    "method",
-    "factor",
-    "activity",
-    "activity_unit",
-    "description",
-    "co2e_t",
-)
-
-
-_FACTOR_COLUMNS = ("factor", "gas", "value", "unit", "pack_version", "citation")
-
-
-_GWP_COLUMNS = ("gas", "origin", "gwp", "mass_t", "co2e_t", "source")
-
-
-_UNCERTAINTY_METHOD: dict[str, Pair] = {
-    "analytical": (
-        "analytical error propagation, IPCC Approach 1",
-        "解析误差传递法，IPCC 方法 1",
-    ),
-    "monte_carlo": ("Monte Carlo simulation, IPCC Approach 2", "蒙特卡罗模拟，IPCC 方法 2"),
-}
-
 
 _DQ_NOTE: Pair = (
     "Data-quality scores run from 1 (best) to 5 (weakest). Method: 1 gas measured or carbon "
@@ -149,23 +114,6 @@ _TOTAL_LABELS: dict[str, Pair] = {
         "总排放量相对基准年的变化",
     ),
 }
-
-
-_PACK_HASH_NOTE: Pair = (
-    "How the hashes are computed. The input SHA-256 is taken over the bytes of the inventory "
-    "file as read (for an inventory built from a mapping: over json.dumps(mapping, "
-    "sort_keys=True)). A pack's SHA-256 is taken over its content, not its file bytes: the "
-    "pack file is parsed, the parsed data are written as canonical JSON (keys sorted at every "
-    'level, compact separators "," and ":" with no spaces, non-ASCII characters kept as '
-    "they are rather than escaped, NaN and infinity refused, dates as ISO 8601 text), and "
-    "the SHA-256 is taken of that text encoded as UTF-8. Comments, layout and key order of "
-    "the file do not change it; any changed value does.",
-    "哈希值的计算方法：输入 SHA-256 按读取的清单文件字节计算（由映射构建的清单：按 "
-    "json.dumps(mapping, sort_keys=True) 计算）。因子包的 SHA-256 按其内容而非文件字节计算："
-    '先解析因子包文件，再将解析后的数据写成规范 JSON（各层键均排序，紧凑分隔符 "," 和 ":" '
-    "不含空格，非 ASCII 字符原样保留不转义，拒绝 NaN 和无穷大，日期写成 ISO 8601 文本），"
-    "对该文本的 UTF-8 编码计算 SHA-256。文件中的注释、排版和键的顺序不影响哈希值，任何数值变化都会改变哈希值。",
-)
 
 
 _EVIDENCE_NOTE_EN = (
@@ -232,228 +180,8 @@ class InventoryReport:
     def checklist(self) -> list[ChecklistItem]:
         """Each clause 9.3.1 item with its status, so a reader sees what the report lacks."""
         if "checklist" not in self._memo:
-            self._memo["checklist"] = self._build_checklist()
+            self._memo["checklist"] = build_checklist(self)
         return list(self._memo["checklist"])
-
-    def _build_checklist(self) -> list[ChecklistItem]:
-        inv, res = self.inventory, self.result
-        rep = inv.reporting
-        cats_with_sources = {s.category for s in inv.sources}
-        cats_excluded = {e.category for e in inv.exclusions}
-        uncovered = sorted(set(range(2, 7)) - cats_with_sources - cats_excluded)
-        has_bio = bool(res.table.template.biogenic.any())
-        by = {}
-
-        def put(item: str, status: Status, detail: str | Pair) -> None:
-            # a plain str is user-supplied text, the same in every language
-            en, zh = (detail, detail) if isinstance(detail, str) else detail
-            by[item] = (status, en, zh)
-
-        def zh_table(name: str) -> str:
-            return f"（见表“{TABLE_TITLES[name][1]}”）"
-
-        org = inv.organization
-        put("a", "present", f"{org.name} ({org.id})")
-        put(
-            "b",
-            "present" if org.responsible_person else "missing",
-            org.responsible_person
-            or (
-                "state organization.responsible_person",
-                "请填写组织负责人（organization.responsible_person）",
-            ),
-        )
-        put(
-            "c",
-            "present",
-            (
-                f"{inv.period.start} to {inv.period.end} (end exclusive)",
-                f"报告期 {inv.period.start} 至 {inv.period.end}（不含结束日）",
-            ),
-        )
-        put(
-            "d",
-            "present",
-            (
-                f"{org.consolidation.replace('_', ' ')}; "
-                + _plural(len(inv.facilities), "facility", "facilities"),
-                f"组织边界：{_value_pair(org.consolidation)[1]}；{len(inv.facilities):,} 个设施",
-            ),
-        )
-        put(
-            "e",
-            "present" if inv.significance_criteria else "missing",
-            ("significance criteria stated", "已说明报告边界的重要性准则")
-            if inv.significance_criteria
-            else (
-                "state significance_criteria",
-                "请说明报告边界的重要性准则（significance_criteria）",
-            ),
-        )
-        put(
-            "f",
-            "present",
-            (
-                f"direct emissions per gas in t CO2e (table '{TABLE_TITLES['Direct emissions by gas'][0]}')",
-                "按温室气体分列的直接排放，单位 t CO2e" + zh_table("Direct emissions by gas"),
-            ),
-        )
-        put(
-            "g",
-            "present" if has_bio else "not_applicable",
-            (
-                f"{_fmt(res.biogenic_co2_t)} t biogenic CO2, reported apart",
-                f"生物源二氧化碳 {_fmt(res.biogenic_co2_t)} t，单独报告",
-            )
-            if has_bio
-            else ("no biomass sources", "无生物质排放源"),
-        )
-        put(
-            "h",
-            "present" if inv.removals else "not_applicable",
-            (
-                f"{_plural(len(inv.removals), 'removal')}, reported apart",
-                f"{len(inv.removals):,} 项清除量，单独报告",
-            )
-            if inv.removals
-            else ("no removals", "无清除量"),
-        )
-        cats = ", ".join(map(str, uncovered))
-        if uncovered:
-            put(
-                "i",
-                "missing",
-                (
-                    f"categories {cats} have neither sources nor a justified exclusion",
-                    f"类别 {cats} 既无排放源，也无说明理由的排除",
-                ),
-            )
-        else:
-            put(
-                "i",
-                "present" if inv.exclusions else "not_applicable",
-                (
-                    f"{_plural(len(inv.exclusions), 'exclusion')} with justification",
-                    f"{len(inv.exclusions):,} 项排除，均已说明理由",
-                )
-                if inv.exclusions
-                else ("nothing excluded", "无排除项"),
-            )
-        put(
-            "j",
-            "present" if not uncovered else "missing",
-            ("indirect emissions per category", "按类别分列的间接排放")
-            if not uncovered
-            else (f"categories {cats} not addressed", f"间接排放类别 {cats} 未涉及"),
-        )
-        put(
-            "k",
-            "present" if inv.base_year else "missing",
-            (f"base year {inv.base_year.year}", f"基准年 {inv.base_year.year}")
-            if inv.base_year
-            else ("state base_year", "请填写基准年（base_year）"),
-        )
-        if inv.base_year is None:
-            put("l", "missing", ("needs a base year", "需先确定基准年，方可说明重新计算"))
-        else:
-            put(
-                "l",
-                "present",
-                "; ".join(inv.base_year.recalculations)
-                or ("no recalculations", "基准年排放未重新计算"),
-            )
-        put(
-            "m",
-            "present",
-            (
-                f"method per source, with the factor or parameters used (table '{TABLE_TITLES['Sources'][0]}')",
-                "各排放源的量化方法及所用排放因子或参数" + zh_table("Sources"),
-            ),
-        )
-        put(
-            "n",
-            "present" if rep and rep.methodology_changes else "missing",
-            (
-                rep.methodology_changes
-                if rep and rep.methodology_changes
-                else (
-                    "state reporting.methodology_changes (or 'none')",
-                    "请说明量化方法的变更（reporting.methodology_changes，无变更可填 'none'）",
-                )
-            ),
-        )
-        put(
-            "o",
-            "present",
-            (
-                f"every factor and fuel parameter used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
-                "所用全部排放因子和燃料参数，均注明出处" + zh_table("Factors"),
-            ),
-        )
-        has_u = bool(res.group_uncertainty)
-        um = res.uncertainty_method or ""
-        um_zh = _UNCERTAINTY_METHOD[um][1] if um in _UNCERTAINTY_METHOD else um
-        put(
-            "p",
-            "present" if has_u else "missing",
-            (f"{um} per category", f"按类别评估不确定性：{um_zh}")
-            if has_u
-            else (
-                "calculate with uncertainty='analytical' or 'monte_carlo'",
-                "请以 uncertainty='analytical' 或 'monte_carlo' 计算不确定性",
-            ),
-        )
-        put(
-            "q",
-            "present" if has_u else "missing",
-            (
-                f"{um}; main contributors listed (table "
-                f"'{TABLE_TITLES['Uncertainty contributors'][0]}')",
-                f"{um_zh}；已列出不确定性的主要来源" + zh_table("Uncertainty contributors"),
-            )
-            if has_u
-            else ("no uncertainty assessment", "未进行不确定性评估"),
-        )
-        put(
-            "r",
-            "present" if rep and rep.conformity_statement else "missing",
-            (
-                rep.conformity_statement
-                if rep and rep.conformity_statement
-                else (
-                    "state reporting.conformity_statement",
-                    "请填写符合性声明（reporting.conformity_statement）",
-                )
-            ),
-        )
-        ver = rep.verification if rep else None
-        put(
-            "s",
-            "present" if ver else "missing",
-            (
-                f"{ver.status.replace('_', ' ')}" + (f" by {ver.body}" if ver.body else ""),
-                (f"核查机构：{ver.body}；" if ver.body else "")
-                + f"核查：{_value_pair(ver.status)[1]}",
-            )
-            if ver
-            else ("state reporting.verification", "请说明核查情况（reporting.verification）"),
-        )
-        by_origin = [r for r in self.gwp_used() if r["origin"]]
-        origin = ", ".join(f"{r['gas']} {r['origin']} {_exact(r['gwp'])}" for r in by_origin)
-        put(
-            "t",
-            "present",
-            (
-                f"{res.gwp_set}: {res.provenance()['gwp_source']}"
-                + (f"; origin-specific: {origin}" if by_origin else "")
-                + f"; every value used, per gas and origin and cited, in table '{TABLE_TITLES['GWP'][0]}'",
-                f"全球变暖潜势 {res.gwp_set}：{res.provenance()['gwp_source']}"
-                + (f"；按来源区分的值：{origin}" if by_origin else "")
-                + "；所用全部数值按气体和来源列出并注明出处"
-                + zh_table("GWP"),
-            ),
-        )
-        return [ChecklistItem(k, en, zh, by[k][0], by[k][1], by[k][2]) for k, en, zh in CHECKLIST]
 
     def direct_by_gas(self) -> list[tuple[str, float, float]]:
         """Direct (category 1) emissions per gas group as (group, t of gas or NaN, t CO2e).
@@ -799,159 +527,9 @@ class InventoryReport:
     def _tables(self) -> dict[str, pd.DataFrame]:
         """The tables, built once per report (read them, do not change them)."""
         if "tables" not in self._memo:
-            self._memo["tables"] = self._build_tables()
+            self._memo["tables"] = build_tables(self)
         tables: dict[str, pd.DataFrame] = self._memo["tables"]
         return tables
-
-    def _build_tables(self) -> dict[str, pd.DataFrame]:
-        import pandas as pd
-
-        res, inv = self.result, self.inventory
-        t = res.totals()
-        unc = res.group_uncertainty
-        cat_rows = []
-        for c, (status, est) in self.category_status().items():
-            # a category without sources has no measured zero and no uncertainty to show
-            u = unc.get(f"category:{c}") if status.startswith("reported") else None
-            cat_rows.append(
-                {
-                    "category": c,
-                    "name": CATEGORY_NAMES[c][0],
-                    "name_zh": CATEGORY_NAMES[c][1],
-                    "co2e_t": t["by_category"][str(c)],
-                    "status": status,
-                    "excluded_est_co2e_t": est,
-                    "ci95_low_t": None if u is None else u.low,
-                    "ci95_high_t": None if u is None else u.high,
-                    "relative_95": None if u is None else u.relative_95,
-                }
-            )
-        gas_rows = [{"gas": g, "mass_t": m, "co2e_t": v} for g, m, v in self.direct_by_gas()]
-        scope_rows = [{"scope": _scope(k), "co2e_t": v} for k, v in t["by_scope"].items()]
-        fac_rows = [
-            {
-                "facility": f.id,
-                "name": f.name,
-                "region": f.region,
-                "share": _share(res, f.id),
-                "co2e_t": t["by_facility"][f.id],
-            }
-            for f in inv.facilities
-        ]
-        src_rows = []
-        activity = self.activity_totals()
-        for p in res.plans:
-            m = (
-                (res.table.template.src == p.index)
-                & (res.table.template.basis != 2)
-                & ~res.table.template.biogenic
-            )
-            src_rows.append(
-                {
-                    "source": p.source.id,
-                    "facility": p.facility,
-                    "category": p.category,
-                    "scope": _scope(p.scope),
-                    "method": p.method,
-                    "factor": p.factor_ref,
-                    "activity": activity.get(p.source.id),
-                    "activity_unit": p.base_unit,
-                    "description": p.source.description,
-                    "co2e_t": res._sum(m),
-                }
-            )
-        factor_rows = []
-        for ref in sorted(res.factors_used):
-            f = res.factors_used[ref]
-            for gas in f.gases:
-                gv = (f.entry.gases or {}).get(gas)
-                value = gv.value if gv else (f.entry.co2e.value if f.entry.co2e else None)
-                unit = gv.unit if gv else (f.entry.co2e.unit if f.entry.co2e else None)
-                factor_rows.append(
-                    {
-                        "factor": ref,
-                        "gas": gas,
-                        "value": value,
-                        "unit": unit,
-                        "pack_version": f.pack_version,
-                        "citation": f.citation_text(gas),
-                    }
-                )
-        for p in res.plans:
-            if p.method != "carbon_content":
-                continue
-            carbon = p.source.carbon
-            fuel = None
-            if carbon is not None and carbon.fuel:
-                from ..data.factors import registry_for
-
-                fuel = registry_for(inv).resolve_fuel(carbon.fuel)
-            for name in ("ncv", "carbon_content", "carbon_fraction", "oxidation"):
-                stated = getattr(carbon, name, None) if carbon is not None else None
-                if stated is not None:
-                    factor_rows.append(
-                        {
-                            "factor": f"{p.source.id} (stated)",
-                            "gas": name,
-                            "value": stated.value,
-                            "unit": stated.unit,
-                            "pack_version": "",
-                            "citation": stated.evidence or stated.lab or "stated in the inventory",
-                        }
-                    )
-                elif (
-                    fuel is not None
-                    and name != "carbon_fraction"
-                    and fuel.parameter(name) is not None
-                ):
-                    fp = fuel.parameter(name)
-                    assert fp is not None
-                    factor_rows.append(
-                        {
-                            "factor": fuel.ref,
-                            "gas": name,
-                            "value": fp.value,
-                            "unit": fp.unit,
-                            "pack_version": fuel.pack_version,
-                            "citation": fuel.citation_text(name),
-                        }
-                    )
-        gwp_rows = self.gwp_used()
-        from ..calc.quality import data_quality
-
-        dq_src, dq_cat = data_quality(res)
-        check = [asdict(i) for i in self.checklist()]
-        findings = [f.to_dict() for f in res.findings]
-        excl = [e.model_dump() for e in inv.exclusions]
-        lines = res.lines.copy()
-        lines["scope"] = pd.Series(
-            [_scope(s) for s in lines["scope"]], index=lines.index, dtype=object
-        )
-        contrib = pd.DataFrame(
-            res.contributions if res.group_uncertainty else [],
-            columns=["input", "label", "variance_share"],
-        )
-        return {
-            "By category": _frame(cat_rows),
-            "Uncertainty contributors": contrib,
-            "Direct emissions by gas": _frame(gas_rows),
-            "By scope": _frame(scope_rows),
-            "By facility": _frame(fac_rows),
-            "Sources": _frame(src_rows, columns=list(_SOURCE_COLUMNS)),
-            "Instruments": _frame(self.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
-            "Lab analyses": _frame(self.lab_analyses(), columns=list(_LAB_COLUMNS)),
-            "Evidence": _frame(self.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
-            "Lines": lines,
-            "Factors": _frame(factor_rows, columns=list(_FACTOR_COLUMNS)),
-            "GWP": _frame(gwp_rows, columns=list(_GWP_COLUMNS)),
-            "Exclusions": _frame(
-                excl, columns=["category", "subcategory", "source", "reason", "estimated_co2e_t"]
-            ),
-            "Data quality by category": dq_cat,
-            "Data quality by source": dq_src,
-            "Checklist": _frame(check),
-            "Findings": _frame(findings, columns=["code", "severity", "subject", "message"]),
-        }
 
     # -- outputs ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -1257,103 +835,7 @@ class InventoryReport:
 
     def _excel_bytes(self) -> bytes:
         """The workbook of :meth:`to_excel` as the bytes of an ``.xlsx`` file."""
-        try:
-            import openpyxl
-        except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
-            raise ImportError(
-                "Excel output needs openpyxl: pip install 'nqi-carbon[excel]'"
-            ) from exc
-        from openpyxl.styles import Alignment, Font
-
-        lang = self.language
-        wb = openpyxl.Workbook()
-        # the generation date stands for "now" everywhere in the file, so that the bytes
-        # depend on SOURCE_DATE_EPOCH only (openpyxl would stamp the save time)
-        stamp = _dt.datetime.combine(self.generated, _dt.time())
-        wb.properties.created = stamp
-        ws0 = wb.active
-        assert ws0 is not None
-        wb.remove(ws0)
-        tot = wb.create_sheet("Totals")
-        excel_append(tot, ["key", "item", "value", "unit"])
-        for cell in tot[1]:
-            cell.font = Font(bold=True)
-        for key, label, value, unit in self.totals_rows():
-            excel_append(tot, [key, label, _excel_value(value), unit])
-            if key == "mc_seed":
-                tot.cell(row=tot.max_row, column=3).number_format = "@"
-            elif unit.startswith("t "):
-                tot.cell(row=tot.max_row, column=3).number_format = "#,##0.000###"
-            elif unit == "fraction":
-                tot.cell(row=tot.max_row, column=3).number_format = "0.0%"
-        tot.freeze_panes = "A2"
-        _excel_widths(tot)
-        for name, df in self._tables().items():
-            ws = wb.create_sheet(name[:31])
-            cols = [str(c) for c in df.columns]
-            excel_append(ws, [column_label(name, c, lang) for c in cols])
-            excel_append(ws, cols)
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            for cell in ws[2]:
-                cell.font = Font(italic=True, color="808080", size=9)
-            for row in df.itertuples(index=False):
-                excel_append(ws, [_excel_value(v) for v in row])
-            for col, cname in enumerate(cols, start=1):
-                fmt = None
-                if cname in _PERCENT_COLUMNS:
-                    fmt = "0.0%"
-                elif cname == "expanded_uncertainty":
-                    fmt = "0.0##%"
-                elif cname == "weighted_score":
-                    fmt = "0.0"
-                elif cname.endswith("_t") and cname not in _PRECISE_COLUMNS:
-                    fmt = "#,##0.000###"
-                if fmt is not None:
-                    for r in range(3, ws.max_row + 1):
-                        ws.cell(row=r, column=col).number_format = fmt
-            if "calibration_status" in cols:
-                from openpyxl.styles import PatternFill
-
-                col = cols.index("calibration_status") + 1
-                for r in range(3, ws.max_row + 1):
-                    if ws.cell(row=r, column=col).value == "due within the period":
-                        for cell in ws[r]:
-                            cell.fill = PatternFill("solid", fgColor="FFF4E0")
-            ws.freeze_panes = "A3"
-            _excel_widths(ws)
-        prov = wb.create_sheet("Provenance")
-        p = self.result.provenance()
-        seed = self.result.seed
-        prov_rows: list[list[Any]] = [
-            ["item", "value"],
-            ["library_version", p["library_version"]],
-            ["input_sha256", p["input_sha256"]],
-            ["gwp_set", self.result.gwp_set],
-            ["gwp_source", p["gwp_source"]],
-            *(
-                [f"pack {pack['id']}", f"version {pack['version']}, sha256 {pack['sha256']}"]
-                for pack in p["factor_packs"]
-            ),
-            ["uncertainty_method", self.result.uncertainty_method],
-            # as text: a 63-bit seed loses digits as an Excel number (15 significant digits)
-            ["seed", None if seed is None else str(seed)],
-            ["iterations", self.result.iterations],
-            ["generated", self.generated.isoformat()],
-            ["hashes", _tr(_PACK_HASH_NOTE, lang, sep=" ")],
-        ]
-        for prov_row in prov_rows:
-            excel_append(prov, prov_row)
-            if prov_row[0] == "seed":
-                prov.cell(row=prov.max_row, column=2).number_format = "@"
-        prov.freeze_panes = "A2"
-        for cell in prov[1]:
-            cell.font = Font(bold=True)
-        _excel_widths(prov)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return _zip_dated(buf.getvalue(), stamp)
+        return workbook_bytes(self)
 
     _FILES: ClassVar[dict[str, str]] = {
         "html": "report.html",
@@ -1408,50 +890,6 @@ class InventoryReport:
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     """A report table row for JSON: dates as ISO 8601 text."""
     return {k: v.isoformat() if isinstance(v, _dt.date) else v for k, v in row.items()}
-
-
-def _share(res: Result, facility_id: str) -> float:
-    for p in res.plans:
-        if p.facility == facility_id:
-            return p.share
-    from ..calc.plan import consolidation_share
-
-    return consolidation_share(res.inventory, facility_id)
-
-
-def _scope(s: Any) -> Any:
-    """Scope as a number (1, 2, 3); labels such as ``"2_location"`` stay text."""
-    return int(s) if isinstance(s, str) and s.isdigit() else s
-
-
-_INSTRUMENT_COLUMNS = (
-    "instrument",
-    "kind",
-    "expanded_uncertainty",
-    "coverage_factor",
-    "accuracy_class",
-    "certificate",
-    "calibrated_on",
-    "calibration_due",
-    "calibration_status",
-    "traceability",
-    "used_by",
-)
-
-
-_LAB_COLUMNS = (
-    "source",
-    "parameter",
-    "value",
-    "unit",
-    "lab",
-    "accreditation",
-    "report_date",
-    "evidence",
-)
-
-
-_EVIDENCE_COLUMNS = ("source", "record", "amount", "unit", "instrument", "evidence", "note")
 
 
 def inventory_report(result: Result) -> InventoryReport:

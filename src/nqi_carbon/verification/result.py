@@ -27,6 +27,37 @@ __all__ = ["VerificationResult"]
 VERIFICATION_SCHEMA = "nqi-carbon/verification@1"
 
 
+@dataclass(frozen=True)
+class _Markdown:
+    """The pieces of the Markdown report in its language: labels, bullets, headings, values."""
+
+    lang: Literal["en", "zh", "en+zh"]
+
+    def tr(self, pair: tuple[str, str]) -> str:
+        """An (English, Chinese) label in the report's language."""
+        from ..pages.labels import _tr
+
+        return _tr(pair, self.lang)
+
+    def bullet(self, f: _Fact) -> str:
+        """A fact as a bullet ``- label: value`` (value bold when the fact says so)."""
+        from .._escape import md_text
+
+        v_en, v_zh = md_text(f[2]), md_text(f[3])
+        ven, vzh = (f"**{v_en}**", f"**{v_zh}**") if f[4] else (v_en, v_zh)
+        en, zh = f"{md_text(f[0])}: {ven}", f"{md_text(f[1])}：{vzh}"
+        lang = self.lang
+        return "- " + (en if lang == "en" else zh if lang == "zh" else f"{en} / {zh}")
+
+    def heading(self, key: str) -> list[str]:
+        """A section heading (``##``) from the labels, with blank lines around it."""
+        return ["", f"## {self.tr(_L[key])}", ""]
+
+    def val(self, en: str, table: dict[str, str]) -> str:
+        """A value of the misstatement table: Chinese from *table* for ``zh``, else English."""
+        return table.get(en, en) if self.lang == "zh" else en
+
+
 @dataclass
 class VerificationResult:
     """The outcome of :func:`verify` in the ``nqi-carbon/verification@1`` contract."""
@@ -235,24 +266,12 @@ class VerificationResult:
         )
 
     def _facts(self) -> list[_Fact]:
+        """The head of the report: period, who verified, materiality, figures, opinion."""
         from ..pages.labels import _VALUE_ZH, period_pair
 
         inv = self.inventory
         ns_en, ns_zh = _L["not_stated"]
-        frac = self.aggregate_misstatement_fraction
         mat_en, mat_zh = self._materiality_text()
-        level_en = self.aggregate_level
-        level_zh = _LEVEL_ZH.get(level_en, level_en)
-        if self.unsupported:
-            share = f"{100 * self.unsupported_t / self.materiality_t:.1f} %"
-            reach_en = "reaches" if self.unsupported_material else "below"
-            reach_zh = "达到实质性" if self.unsupported_material else "低于实质性"
-            unsup = (
-                f"{self.unsupported_t:,.3f} t CO2e = {share} of materiality: {reach_en} materiality",
-                f"{self.unsupported_t:,.3f} t CO2e，为实质性的 {share}：{reach_zh}",
-            )
-        else:
-            unsup = _L["none"]
         facts: list[_Fact] = [
             (
                 "Period",
@@ -292,19 +311,50 @@ class VerificationResult:
                 f"{self.recomputed_co2e_t:,.3f} t CO2e",
                 False,
             ),
+            self._aggregate_fact(),
             (
-                f"Aggregate of uncorrected misstatements ({level_en})",
-                f"未更正错报汇总（{level_zh}）",
-                f"net {self.aggregate_net_t:,.3f} t CO2e, gross {self.aggregate_gross_t:,.3f} t "
-                f"CO2e; the larger is {100 * frac:.3g} % of the claimed total (fraction "
-                f"{frac:.3g}: aggregate_misstatement_pct in the JSON)",
-                f"净额 {self.aggregate_net_t:,.3f} t CO2e，总额 {self.aggregate_gross_t:,.3f} t "
-                f"CO2e；较大者为声明总量的 {100 * frac:.3g} %（比例 {frac:.3g}）",
+                "Unsupported evidence (calibration expired)",
+                "未获有效校准支持的数据",
+                *self._unsupported_text(),
                 False,
             ),
-            ("Unsupported evidence (calibration expired)", "未获有效校准支持的数据", *unsup, False),
             ("Material", "存在实质性错报", *_YES_NO[self.material], True),
         ]
+        facts += self._material_facts()
+        facts.append(("Opinion", "核查意见", self.opinion, _OPINION_ZH[self.opinion], True))
+        return facts
+
+    def _aggregate_fact(self) -> _Fact:
+        """The aggregate of uncorrected misstatements: net, gross, and the larger's fraction."""
+        frac = self.aggregate_misstatement_fraction
+        level_en = self.aggregate_level
+        level_zh = _LEVEL_ZH.get(level_en, level_en)
+        return (
+            f"Aggregate of uncorrected misstatements ({level_en})",
+            f"未更正错报汇总（{level_zh}）",
+            f"net {self.aggregate_net_t:,.3f} t CO2e, gross {self.aggregate_gross_t:,.3f} t "
+            f"CO2e; the larger is {100 * frac:.3g} % of the claimed total (fraction "
+            f"{frac:.3g}: aggregate_misstatement_pct in the JSON)",
+            f"净额 {self.aggregate_net_t:,.3f} t CO2e，总额 {self.aggregate_gross_t:,.3f} t "
+            f"CO2e；较大者为声明总量的 {100 * frac:.3g} %（比例 {frac:.3g}）",
+            False,
+        )
+
+    def _unsupported_text(self) -> tuple[str, str]:
+        """The unsupported amount against materiality, or "none" (English, Chinese)."""
+        if not self.unsupported:
+            return _L["none"]
+        share = f"{100 * self.unsupported_t / self.materiality_t:.1f} %"
+        reach_en = "reaches" if self.unsupported_material else "below"
+        reach_zh = "达到实质性" if self.unsupported_material else "低于实质性"
+        return (
+            f"{self.unsupported_t:,.3f} t CO2e = {share} of materiality: {reach_en} materiality",
+            f"{self.unsupported_t:,.3f} t CO2e，为实质性的 {share}：{reach_zh}",
+        )
+
+    def _material_facts(self) -> list[_Fact]:
+        """The materially misstated categories and figures, when there are any."""
+        facts: list[_Fact] = []
         if self.material_categories:
             cats = ", ".join(self.material_categories)
             facts.append(("Material categories", "存在实质性错报的类别", cats, cats, False))
@@ -319,7 +369,6 @@ class VerificationResult:
                     False,
                 )
             )
-        facts.append(("Opinion", "核查意见", self.opinion, _OPINION_ZH[self.opinion], True))
         return facts
 
     def _scope_facts(self) -> list[_Fact]:
@@ -436,41 +485,42 @@ class VerificationResult:
         Every value enters through :func:`~nqi_carbon._escape.md_text` (text) or
         :func:`~nqi_carbon._escape.md_row` (table rows): it renders as its own text.
         """
-        from .._escape import md_row, md_text
-        from ..pages.labels import _tr
+        from .._escape import md_text
 
-        inv = self.inventory
         lang = self.language
-
-        def tr(pair: tuple[str, str]) -> str:
-            return _tr(pair, lang)
-
-        def bullet(f: _Fact) -> str:
-            v_en, v_zh = md_text(f[2]), md_text(f[3])
-            ven, vzh = (f"**{v_en}**", f"**{v_zh}**") if f[4] else (v_en, v_zh)
-            en, zh = f"{md_text(f[0])}: {ven}", f"{md_text(f[1])}：{vzh}"
-            return "- " + (en if lang == "en" else zh if lang == "zh" else f"{en} / {zh}")
-
-        def heading(key: str) -> list[str]:
-            return ["", f"## {tr(_L[key])}", ""]
-
-        def val(en: str, table: dict[str, str]) -> str:
-            return table.get(en, en) if lang == "zh" else en
-
-        lines = [f"# {tr(_L['title'])} — {md_text(inv.organization.name)}", ""]
-        lines += [bullet(f) for f in self._facts()]
-        lines += heading("statement")
+        md = _Markdown(lang)
+        lines = [f"# {md.tr(_L['title'])} — {md_text(self.inventory.organization.name)}", ""]
+        lines += [md.bullet(f) for f in self._facts()]
+        lines += md.heading("statement")
         if lang != "zh":
             lines.append(md_text(self.statement, block_start=True))
         if lang == "en+zh":
             lines.append("")
         if lang != "en":
             lines.append(md_text(self.statement_zh, block_start=True))
-        lines += heading("scope")
-        lines += [bullet(f) for f in self._scope_facts()]
-        lines += heading("criteria")
-        lines += [bullet(f) for f in self._criteria_facts()]
-        lines += heading("misstatements")
+        lines += md.heading("scope")
+        lines += [md.bullet(f) for f in self._scope_facts()]
+        lines += md.heading("criteria")
+        lines += [md.bullet(f) for f in self._criteria_facts()]
+        lines += md.heading("misstatements")
+        lines += self._md_misstatements(md)
+        lines += md.heading("unsupported")
+        lines += [
+            f"- {md_text(md.tr(p), block_start=True)}" for p in self._unsupported_lines()
+        ] or [f"- {md.tr(_L['none'])}"]
+        lines += md.heading("tiers")
+        lines += self._md_tiers(md)
+        lines += md.heading("findings")
+        lines += [
+            f"- [{f.severity}] `{f.code}` {md_text(f.subject)}: {md_text(f.message)}"
+            for f in self.findings
+        ] or [f"- {md.tr(_L['none'])}"]
+        return "\n".join(lines) + "\n"
+
+    def _md_misstatements(self, md: _Markdown) -> list[str]:
+        """The Markdown table of misstatements, and the note on the relative column."""
+        from .._escape import md_row
+
         headers = [
             ("level", "层级"),
             ("subject", "对象"),
@@ -481,30 +531,29 @@ class VerificationResult:
             ("direction", "方向"),
             ("kind", "类型"),
         ]
-        lines.append(md_row(tr(h) for h in headers))
-        lines.append("|---|---|---:|---:|---:|---:|---|---|")
+        lines = [md_row(md.tr(h) for h in headers), "|---|---|---:|---:|---:|---:|---|---|"]
         for m in self.misstatements:
             claimed = "—" if m.claimed_t is None else f"{m.claimed_t:,.3f}"
             rel = "—" if m.relative is None else f"{100 * m.relative:+.3g} %"
             lines.append(
                 md_row(
                     [
-                        val(m.level, _LEVEL_ZH),
+                        md.val(m.level, _LEVEL_ZH),
                         m.subject,
                         claimed,
                         f"{m.recomputed_t:,.3f}",
                         f"{m.difference_t:,.3f}",
                         rel,
-                        val(m.direction, _DIRECTION_ZH),
-                        val(m.kind, _KIND_ZH),
+                        md.val(m.direction, _DIRECTION_ZH),
+                        md.val(m.kind, _KIND_ZH),
                     ]
                 )
             )
         if not self.misstatements:
-            lines.append(f"| — | {tr(_L['none'])} | | | | | | |")
+            lines.append(f"| — | {md.tr(_L['none'])} | | | | | | |")
         lines += [
             "",
-            tr(
+            md.tr(
                 (
                     "Relative: the difference ÷ the row's own recomputed figure. The aggregate "
                     "above is ÷ the claimed total, the base of materiality.",
@@ -512,11 +561,13 @@ class VerificationResult:
                 )
             ),
         ]
-        lines += heading("unsupported")
-        lines += [f"- {md_text(tr(p), block_start=True)}" for p in self._unsupported_lines()] or [
-            f"- {tr(_L['none'])}"
-        ]
-        lines += heading("tiers")
+        return lines
+
+    def _md_tiers(self, md: _Markdown) -> list[str]:
+        """The tier checks as Markdown bullets."""
+        from .._escape import md_text
+
+        lines = []
         for t in self.tiers:
             achieved = (
                 f"achieved ±{100 * t.uncertainty:.2f} %"
@@ -528,13 +579,8 @@ class VerificationResult:
                 f"(±{100 * t.bound:g} %), {achieved} → **{md_text(t.result)}**"
             )
         if not self.tiers:
-            lines.append("- " + tr(("no source states a required tier", "没有排放源规定所需层级")))
-        lines += heading("findings")
-        lines += [
-            f"- [{f.severity}] `{f.code}` {md_text(f.subject)}: {md_text(f.message)}"
-            for f in self.findings
-        ] or [f"- {tr(_L['none'])}"]
-        return "\n".join(lines) + "\n"
+            lines.append("- " + md.tr(("no source states a required tier", "没有排放源规定所需层级")))
+        return lines
 
     def __repr__(self) -> str:
         from .._escape import term_line
