@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
-from .._escape import html_text, json_text, md_row, md_text, term_line
+from .._escape import json_text, md_row, md_text, term_line
 from .._io.atomic import atomic_write_bytes, write_set
 from ..calc.result import Result
 from ..data.gases import KYOTO_GROUPS
@@ -30,12 +30,11 @@ if TYPE_CHECKING:
 
 from typing import TYPE_CHECKING
 
-from ..pages.charts import _GAS_COLOURS, _tick_text, nice_ticks
+from ..pages.charts import _GAS_COLOURS, svg_base_year_bridge, svg_by_category
 from ..pages.format import (
     _fmt,
     _fmt_t,
     _generation_date,
-    _linked,
     _plural,
     _slug,
 )
@@ -43,13 +42,11 @@ from ..pages.labels import (
     COLUMN_LABELS,
     TABLE_TITLES,
     _tr,
-    _tr_html,
     _value_pair,
     period_pair,
     report_language,
 )
-from ..pages.layout import _CSS
-from ..pages.tables import _df_html, _df_markdown
+from ..pages.tables import _df_markdown, _html_view
 from .checklist import ChecklistItem, build_checklist
 from .excel import workbook_bytes
 from .tables import build_tables
@@ -743,57 +740,7 @@ class InventoryReport:
             c: {g: res._sum(loc & (t.category == c) & (t.group == g)) for g in _GAS_COLOURS}
             for c in range(1, 7)
         }
-        totals = {c: sum(v for v in data[c].values() if v > 0) for c in data}
-        ticks = nice_ticks(max(totals.values()))
-        vmax = ticks[-1]
-        cat = _tr(("Cat.", "类别"), self.language)
-        w, h, left, bottom, top = 640, 300, 70, 40, 20
-        bw = (w - left - 20) / 6
-        parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
-            f'aria-label="Emissions by ISO 14064-1 category and gas">'
-        ]
-        for val in ticks:
-            y = top + (h - top - bottom) * (1 - val / vmax)
-            parts.append(
-                f'<line x1="{left}" x2="{w - 20}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-            )
-            parts.append(
-                f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end">'
-                f"{_tick_text(val)}</text>"
-            )
-        for i, c in enumerate(range(1, 7)):
-            x = left + i * bw + bw * 0.15
-            y0 = float(h - bottom)
-            for g, colour in _GAS_COLOURS.items():
-                v = data[c][g]
-                if v <= 0:
-                    continue
-                bh = (h - top - bottom) * v / vmax
-                y0 -= bh
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y0:.1f}" width="{bw * 0.7:.1f}" height="{bh:.1f}" fill="{colour}">'
-                    f"<title>Category {c}, {g}: {v:,.3f} t CO2e</title></rect>"
-                )
-            parts.append(
-                f'<text x="{x + bw * 0.35:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">{html_text(cat)} {c}</text>'
-            )
-        lx = left
-        for g, colour in _GAS_COLOURS.items():
-            if any(data[c][g] > 0 for c in data):
-                parts.append(
-                    f'<rect x="{lx}" y="{h - 14}" width="10" height="10" fill="{colour}"/>'
-                )
-                parts.append(
-                    f'<text x="{lx + 14}" y="{h - 5}" font-size="10">{html_text(g)}</text>'
-                )
-                lx += 70
-        parts.append(
-            f'<text x="12" y="{top + (h - top - bottom) / 2:.0f}" font-size="11" transform="rotate(-90 12 '
-            f'{top + (h - top - bottom) / 2:.0f})" text-anchor="middle">t CO2e</text>'
-        )
-        parts.append("</svg>")
-        return "".join(parts)
+        return svg_by_category(data, _tr(("Cat.", "类别"), self.language))
 
     def svg_base_year_bridge(self) -> str:
         """Waterfall from the base-year total to this period's gross total (inline SVG).
@@ -803,150 +750,71 @@ class InventoryReport:
         by = self.inventory.base_year
         if by is None or by.total_co2e_t is None:
             return ""
-        now = self.result.total_co2e
-        base = by.total_co2e_t
-        change = now - base
-        w, h, left, bottom, top = 480, 260, 80, 40, 20
-        vmax = max(base, now) * 1.1 or 1.0
-
-        def y(v: float) -> float:
-            return top + (h - top - bottom) * (1 - v / vmax)
-
         lang = self.language
-        label_change = _tr(("Change", "变化"), lang)
-        bars = [
-            (
-                _tr((f"Base year {by.year}", f"基准年 {by.year}"), lang),
-                0.0,
-                base,
-                "#4e79a7",
-            ),
-            (label_change, min(base, now), max(base, now), "#59a14f" if change < 0 else "#e15759"),
-            (f"{self.inventory.period.start.year}", 0.0, now, "#4e79a7"),
-        ]
-        bw = (w - left - 20) / 3
-        parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
-            f'aria-label="Base-year bridge">'
-        ]
-        for i, (label, lo, hi, colour) in enumerate(bars):
-            x = left + i * bw + bw * 0.2
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y(hi):.1f}" width="{bw * 0.6:.1f}" height="{y(lo) - y(hi):.1f}" '
-                f'fill="{colour}"><title>{html_text(label)}</title></rect>'
-            )
-            value = change if label == label_change else hi
-            sign = "+" if label == label_change and change > 0 else ""
-            parts.append(
-                f'<text x="{x + bw * 0.3:.1f}" y="{y(hi) - 4:.1f}" font-size="10" text-anchor="middle">'
-                f"{sign}{value:,.0f}</text>"
-            )
-            parts.append(
-                f'<text x="{x + bw * 0.3:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">'
-                f"{html_text(label)}</text>"
-            )
-        parts.append(
-            f'<line x1="{left}" x2="{w - 20}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#999"/>'
+        labels = (
+            _tr((f"Base year {by.year}", f"基准年 {by.year}"), lang),
+            _tr(("Change", "变化"), lang),
+            f"{self.inventory.period.start.year}",
         )
-        parts.append("</svg>")
-        return "".join(parts)
+        return svg_base_year_bridge(by.total_co2e_t, self.result.total_co2e, labels=labels)
 
     def to_html(self) -> str:
         """A self-contained HTML page: inline CSS, inline SVG chart, no external reference.
 
         Headings and table headers follow ``reporting.language`` (``en``, ``zh`` or both).
+        The page is the template ``pages/templates/report.html``.
         """
-        res, inv, lang = self.result, self.inventory, self.language
-        t = res.totals()
-        esc = html_text
-        title = self._title()
+        from ..pages.render import render
 
-        def h2(key: str, pair: Pair) -> str:
-            return f'<h2 id="{key}">{_tr_html(pair, lang)}</h2>'
+        return render("report.html", **self._html_context())
 
-        check_rows = "".join(
-            f"<tr class='{i.status}'><td>{i.item}</td><td>{_tr_html((i.title, i.title_zh), lang)}</td>"
-            f"<td>{_tr_html(_value_pair(i.status), lang)}</td>"
-            f"<td>{_tr_html((i.detail, i.detail_zh), lang)}</td></tr>"
-            for i in self.checklist()
-        )
-        check_head = "".join(
-            f"<th>{_tr_html(COLUMN_LABELS[c], lang)}</th>"
-            for c in ("item", "title", "status", "detail")
-        )
+    def _html_context(self) -> dict[str, Any]:
+        """What ``report.html`` shows: text raw (the template escapes it), charts as markup."""
+        from ..pages.render import markup
+
+        inv, lang = self.inventory, self.language
+        t = self.result.totals()
         notes = self._notes()
-        sections = []
-        for name, df in self._tables().items():
-            if name in ("Checklist",):
-                continue
-            note = f"<p class='note'>{_tr_html(notes[name], lang)}</p>" if name in notes else ""
-            sections.append(
-                f"{h2(_slug(name), TABLE_TITLES[name])}{note}<div class='scroll'>{_df_html(name, df, lang)}</div>"
-            )
-        unc_pair = self._uncertainty_pair()
-        facts = "".join(
-            f"<tr><th>{_tr_html(label, lang)}</th>"
-            f"<td>{esc(value) if isinstance(value, str) else _tr_html(value, lang)}</td></tr>"
-            for label, value in self._facts()
-        )
-        kpis = "".join(
-            f"<div>{_tr_html(_TOTAL_LABELS[key], lang)}<b>{_fmt(t[key], 1)} {unit}</b></div>"
-            for key, unit in _HEADLINE_TOTALS
-        )
-        sub = (
-            ' <span class="zh" lang="zh-Hans">温室气体清单报告</span>'
-            if lang == "en+zh" and inv.reporting and inv.reporting.title
-            else ""
-        )
+        sections = [
+            {
+                "anchor": _slug(name),
+                "title": TABLE_TITLES[name],
+                "note": notes.get(name),
+                "view": _html_view(name, df, lang),
+            }
+            for name, df in self._tables().items()
+            if name != "Checklist"
+        ]
+        checklist = [
+            (i.status, i.item, (i.title, i.title_zh), _value_pair(i.status), (i.detail, i.detail_zh))
+            for i in self.checklist()
+        ]
         bridge = self.svg_base_year_bridge()
-        by_rows = self.base_year_rows()
-        base_year = ""
-        if by_rows:
-            facts_by = "".join(
-                f"<tr><th>{_tr_html(label, lang)}</th><td>{esc(value)}</td></tr>"
-                for label, value in by_rows
-            )
-            base_year = (
-                f"{h2('base-year', _BASE_YEAR_TITLE)}<table class='facts'>{facts_by}</table>"
-            )
-        if bridge:
-            base_year += h2("chart-base-year", ("Base year bridge", "基准年对比")) + bridge
-        prov_rows = "".join(
-            f"<tr><th>{_tr_html(label, lang)}</th><td>{_linked(value)}</td></tr>"
-            for label, value in self.provenance_rows()
-        )
-        pack_rows = "".join(
-            f"<tr><td>{esc(pk['id'])}</td><td>{esc(pk['version'])}</td><td>{esc(pk['sha256'])}</td></tr>"
-            for pk in res.provenance()["factor_packs"]
-        )
-        pack_head = "".join(f"<th>{_tr_html(h, lang)}</th>" for h in _PACK_HEADERS)
-        provenance = (
-            f"{h2('provenance', _PROVENANCE_TITLE)}<table class='facts'>{prov_rows}</table>"
-            f"<table><tr>{pack_head}</tr>{pack_rows}</table>"
-            f"<p class='note'>{_tr_html(_PACK_HASH_NOTE, lang)}</p>"
-        )
-        html_lang = "zh-Hans" if lang == "zh" else "en"
-        return f"""<!DOCTYPE html>
-<html lang="{html_lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
-<style>
-{_CSS}
-</style></head><body>
-<h1>{esc(title)}{sub}</h1>
-<table class="facts">{facts}</table>
-<div class="kpi">
-{kpis}
-</div>
-{f"<p>{_tr_html(unc_pair, lang)}</p>" if unc_pair else ""}
-{h2("chart-by-category", ("Emissions by category and gas", "按类别和气体分列的排放"))}
-{self.svg_by_category()}
-{base_year}
-{h2("checklist", TABLE_TITLES["Checklist"])}
-<table class="checklist"><tr>{check_head}</tr>{check_rows}</table>
-{"".join(sections)}
-{provenance}
-<footer>nqi-carbon {esc(__version__)} · input SHA-256 {esc(inv.input_sha256 or "—")} · generated {self.generated}</footer>
-</body></html>
-"""
+        return {
+            "lang": lang,
+            "html_lang": "zh-Hans" if lang == "zh" else "en",
+            "title": self._title(),
+            "zh_subtitle": lang == "en+zh" and inv.reporting and inv.reporting.title,
+            "facts": self._facts(),
+            "kpis": [(_TOTAL_LABELS[k], f"{_fmt(t[k], 1)} {unit}") for k, unit in _HEADLINE_TOTALS],
+            "uncertainty": self._uncertainty_pair(),
+            "chart_by_category": markup(self.svg_by_category()),
+            "base_year": self.base_year_rows(),
+            "base_year_title": _BASE_YEAR_TITLE,
+            "bridge": markup(bridge) if bridge else None,
+            "checklist_title": TABLE_TITLES["Checklist"],
+            "checklist_headers": [COLUMN_LABELS[c] for c in ("item", "title", "status", "detail")],
+            "checklist": checklist,
+            "sections": sections,
+            "provenance_title": _PROVENANCE_TITLE,
+            "provenance": self.provenance_rows(),
+            "pack_headers": _PACK_HEADERS,
+            "packs": self.result.provenance()["factor_packs"],
+            "pack_note": _PACK_HASH_NOTE,
+            "version": __version__,
+            "input_sha256": inv.input_sha256 or "—",
+            "generated": self.generated,
+        }
 
     def to_excel(self, path: str | Path) -> Path:
         """Write an Excel workbook: totals, one sheet per table, provenance (atomic).
@@ -1008,14 +876,14 @@ class InventoryReport:
         return write_set(out_dir, self._render(formats))
 
     def _repr_html_(self) -> str:
+        from ..pages.render import markup, render
+
         missing = [i for i in self.checklist() if i.status == "missing"]
-        lst = "".join(
-            f"<li>{i.item}: {html_text(i.title)} — {html_text(i.detail)}</li>" for i in missing
-        )
-        return self.result._repr_html_() + (
-            f"<div><b>{_plural(len(missing), 'checklist item')} missing</b><ul>{lst}</ul></div>"
-            if missing
-            else ""
+        return render(
+            "report_display.html",
+            result=markup(self.result._repr_html_()),
+            missing=missing,
+            missing_count=_plural(len(missing), "checklist item"),
         )
 
 
