@@ -1,4 +1,4 @@
-"""The wheel ships the data packs and examples, and an installed copy finds them."""
+"""The wheel ships the data packs, examples and page templates, and an installed copy finds them."""
 
 from __future__ import annotations
 
@@ -48,6 +48,8 @@ def test_wheel_contains_packs_examples_and_py_typed(wheel):
         assert f"nqi_carbon/emission_factors/{pack}" in names
     assert "nqi_carbon/examples/cement/inventory.yaml" in names
     assert not any(n.startswith("emission_factors/") for n in names)
+    for page in ("base", "macros", "report", "verification", "trajectory"):
+        assert f"nqi_carbon/pages/templates/{page}.html" in names
 
 
 @pytest.mark.slow
@@ -87,13 +89,20 @@ def test_installed_copy_loads_packs_through_importlib_resources(wheel, tmp_path)
         print(P.data_root())
         print(nc.gwp("R-410A", "AR4"))
         print(len(bundled_factor_pack_ids()))
+        from nqi_carbon.pages.render import environment
+        from nqi_carbon.demo import example_path
+        page = nc.inventory_report(nc.calculate(nc.load_inventory(example_path("cement")))).to_html()
+        print(environment().get_template("report.html").filename)
+        print(page.startswith("<!DOCTYPE html>"), page.endswith("</body></html>\\n"), "<svg" in page)
         """
     )
     out = subprocess.run(
         [str(py), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     )
-    module_file, data_root, gwp_value, n_packs = out.stdout.split("\n")[:4]
+    module_file, data_root, gwp_value, n_packs, template, page = out.stdout.split("\n")[:6]
     assert module_file.startswith(str(site))
     assert data_root.startswith(str(site)), "packs must come from the installed copy"
     assert float(gwp_value) == 2087.5
     assert int(n_packs) >= 0
+    assert template.startswith(str(site)), "page templates must come from the installed copy"
+    assert page == "True True True"

@@ -5,14 +5,11 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._escape import html_text
 from ..errors import InvalidInputError, Issue
 
-if TYPE_CHECKING:
-
-    pass
 
 def _fmt(x: float, digits: int = 3) -> str:
     return f"{x:,.{digits}f}"

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from .._escape import html_text
-
 if TYPE_CHECKING:
-
     from ..inventory.models import Inventory
 
 __all__ = ["CATEGORY_NAMES"]
@@ -49,14 +46,6 @@ def _tr(pair: Pair, lang: Language, sep: str = " / ") -> str:
     if lang == "en+zh":
         return en if en == zh else f"{en}{sep}{zh}"
     return en
-
-
-def _tr_html(pair: Pair, lang: Language) -> str:
-    """HTML of an (English, Chinese) pair: the Chinese in a grey ``zh`` span when both."""
-    en, zh = pair
-    if lang == "en+zh" and en != zh:
-        return f'{html_text(en)} <span class="zh" lang="zh-Hans">{html_text(zh)}</span>'
-    return html_text(_tr(pair, lang))
 
 
 TABLE_TITLES: dict[str, Pair] = {

@@ -1,30 +1,19 @@
-"""A table (DataFrame) as Markdown or HTML, with labels in the page's language."""
+"""A table (DataFrame) as Markdown, or as the view a page template shows, in the page's language."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._escape import html_text, md_row
+from .._escape import md_row
+from .format import _LINKED_COLUMNS, _cell, _is_missing, _is_number
+from .labels import _TABLE_COLUMN_LABELS, _TRANSLATED_COLUMNS, COLUMN_LABELS, _tr, _value_pair
 
 if TYPE_CHECKING:
     import pandas as pd
 
-
-from typing import TYPE_CHECKING
-
-from .format import _LINKED_COLUMNS, _cell, _is_missing, _is_number, _linked
-from .labels import (
-    _TABLE_COLUMN_LABELS,
-    _TRANSLATED_COLUMNS,
-    COLUMN_LABELS,
-    _tr,
-    _tr_html,
-    _value_pair,
-)
-
-if TYPE_CHECKING:
     from .labels import Language, Pair
+
 
 @dataclass(frozen=True)
 class _View:
@@ -39,6 +28,11 @@ class _View:
     rows: list[list[str | Pair]]
     numeric: list[bool]
     row_class: list[str]
+
+    @property
+    def linked(self) -> list[bool]:
+        """Columns whose URLs are links in HTML."""
+        return [c in _LINKED_COLUMNS for c in self.columns]
 
 
 def _view(name: str, df: pd.DataFrame, lang: Language) -> _View:
@@ -93,25 +87,6 @@ def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
     return "\n".join(lines)
 
 
-def _df_html(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
-    if df.empty:
-        return f"<p><i>{html_text(_tr(('none', '无'), lang))}</i></p>"
-    v = _view(name, df, lang)
-    head = "".join(
-        f"<th class='num'>{_tr_html(h, lang)}</th>" if n else f"<th>{_tr_html(h, lang)}</th>"
-        for h, n in zip(v.headers, v.numeric, strict=True)
-    )
-    body = []
-    for r, klass in zip(v.rows, v.row_class, strict=True):
-        cells = []
-        for c, n, col in zip(r, v.numeric, v.columns, strict=True):
-            if not isinstance(c, str):
-                text = _tr_html(c, lang)
-            elif col in _LINKED_COLUMNS:
-                text = _linked(c)
-            else:
-                text = html_text(c)
-            cells.append(f"<td class='num'>{text}</td>" if n else f"<td>{text}</td>")
-        tr = f"<tr class='{klass}'>" if klass else "<tr>"
-        body.append(f"{tr}{''.join(cells)}</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+def _html_view(name: str, df: pd.DataFrame, lang: Language = "en") -> _View | None:
+    """The view of a table for the ``frame`` macro of the page templates (None if empty)."""
+    return None if df.empty else _view(name, df, lang)

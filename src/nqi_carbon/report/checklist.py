@@ -1,15 +1,26 @@
-"""The ISO 14064-1:2018 clause 9.3.1 checklist: the items a GHG report contains."""
+"""The ISO 14064-1:2018 clause 9.3.1 checklist: the items a GHG report contains.
+
+:func:`build_checklist` states each item's status and detail; the items are checked in
+groups, one function each: organization and boundaries (a-e), emissions and removals
+(f-h), coverage (i-j), base year (k-l), quantification (m-o), uncertainty (p-q),
+statements (r-s), GWP values (t).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from ..pages.format import _exact, _fmt, _plural
+from ..pages.labels import TABLE_TITLES, _value_pair
+from .texts import _UNCERTAINTY_METHOD
+
 if TYPE_CHECKING:
+    from ..pages.labels import Pair
+    from .inventory import InventoryReport
 
-    pass
-
-__all__ = ["CHECKLIST", "ChecklistItem"]
+__all__ = ["CHECKLIST", "ChecklistItem", "build_checklist"]
 
 Status = Literal["present", "missing", "not_applicable"]
 
@@ -52,3 +63,276 @@ class ChecklistItem:
     detail: str
     detail_zh: str
     """``detail`` in Chinese; user-supplied text (names, ids, statements) stays as given."""
+
+
+_Entry = tuple[Status, "str | Pair"]
+
+
+"""An item's status and detail: a plain str is user-supplied text, the same in every
+language; a pair is (English, Chinese)."""
+
+
+def build_checklist(report: InventoryReport) -> list[ChecklistItem]:
+    """Each clause 9.3.1 item of *report* with its status and detail, in the clause's order."""
+    by: dict[str, _Entry] = {}
+    for group in _GROUPS:
+        by.update(group(report))
+    out = []
+    for k, title, title_zh in CHECKLIST:
+        status, detail = by[k]
+        en, zh = (detail, detail) if isinstance(detail, str) else detail
+        out.append(ChecklistItem(k, title, title_zh, status, en, zh))
+    return out
+
+
+def _stated(text: str | None, instruction: Pair) -> _Entry:
+    """An item stated as text: present with it, else missing with what to state."""
+    return ("present", text) if text else ("missing", instruction)
+
+
+def _zh_table(name: str) -> str:
+    """``（见表“…”）``: where the Chinese detail points the reader to a table."""
+    return f"（见表“{TABLE_TITLES[name][1]}”）"
+
+
+def _organization_items(report: InventoryReport) -> dict[str, _Entry]:
+    """(a) organization, (b) person responsible, (c) period, (d) and (e) boundaries."""
+    inv = report.inventory
+    org = inv.organization
+    return {
+        "a": ("present", f"{org.name} ({org.id})"),
+        "b": _stated(
+            org.responsible_person,
+            (
+                "state organization.responsible_person",
+                "请填写组织负责人（organization.responsible_person）",
+            ),
+        ),
+        "c": (
+            "present",
+            (
+                f"{inv.period.start} to {inv.period.end} (end exclusive)",
+                f"报告期 {inv.period.start} 至 {inv.period.end}（不含结束日）",
+            ),
+        ),
+        "d": (
+            "present",
+            (
+                f"{org.consolidation.replace('_', ' ')}; "
+                + _plural(len(inv.facilities), "facility", "facilities"),
+                f"组织边界：{_value_pair(org.consolidation)[1]}；{len(inv.facilities):,} 个设施",
+            ),
+        ),
+        "e": (
+            "present" if inv.significance_criteria else "missing",
+            ("significance criteria stated", "已说明报告边界的重要性准则")
+            if inv.significance_criteria
+            else (
+                "state significance_criteria",
+                "请说明报告边界的重要性准则（significance_criteria）",
+            ),
+        ),
+    }
+
+
+def _emissions_items(report: InventoryReport) -> dict[str, _Entry]:
+    """(f) direct emissions per gas, (g) biogenic CO2, (h) removals."""
+    inv, res = report.inventory, report.result
+    has_bio = bool(res.table.template.biogenic.any())
+    return {
+        "f": (
+            "present",
+            (
+                f"direct emissions per gas in t CO2e (table '{TABLE_TITLES['Direct emissions by gas'][0]}')",
+                "按温室气体分列的直接排放，单位 t CO2e" + _zh_table("Direct emissions by gas"),
+            ),
+        ),
+        "g": (
+            "present" if has_bio else "not_applicable",
+            (
+                f"{_fmt(res.biogenic_co2_t)} t biogenic CO2, reported apart",
+                f"生物源二氧化碳 {_fmt(res.biogenic_co2_t)} t，单独报告",
+            )
+            if has_bio
+            else ("no biomass sources", "无生物质排放源"),
+        ),
+        "h": (
+            "present" if inv.removals else "not_applicable",
+            (
+                f"{_plural(len(inv.removals), 'removal')}, reported apart",
+                f"{len(inv.removals):,} 项清除量，单独报告",
+            )
+            if inv.removals
+            else ("no removals", "无清除量"),
+        ),
+    }
+
+
+def _coverage_items(report: InventoryReport) -> dict[str, _Entry]:
+    """(i) exclusions and (j) indirect categories: each of 2-6 has sources or an exclusion."""
+    inv = report.inventory
+    cats_with_sources = {s.category for s in inv.sources}
+    cats_excluded = {e.category for e in inv.exclusions}
+    uncovered = sorted(set(range(2, 7)) - cats_with_sources - cats_excluded)
+    cats = ", ".join(map(str, uncovered))
+    i: _Entry
+    if uncovered:
+        i = (
+            "missing",
+            (
+                f"categories {cats} have neither sources nor a justified exclusion",
+                f"类别 {cats} 既无排放源，也无说明理由的排除",
+            ),
+        )
+    else:
+        i = (
+            "present" if inv.exclusions else "not_applicable",
+            (
+                f"{_plural(len(inv.exclusions), 'exclusion')} with justification",
+                f"{len(inv.exclusions):,} 项排除，均已说明理由",
+            )
+            if inv.exclusions
+            else ("nothing excluded", "无排除项"),
+        )
+    j: _Entry = (
+        "present" if not uncovered else "missing",
+        ("indirect emissions per category", "按类别分列的间接排放")
+        if not uncovered
+        else (f"categories {cats} not addressed", f"间接排放类别 {cats} 未涉及"),
+    )
+    return {"i": i, "j": j}
+
+
+def _base_year_items(report: InventoryReport) -> dict[str, _Entry]:
+    """(k) the base year and (l) its recalculations."""
+    by = report.inventory.base_year
+    if by is None:
+        return {
+            "k": ("missing", ("state base_year", "请填写基准年（base_year）")),
+            "l": ("missing", ("needs a base year", "需先确定基准年，方可说明重新计算")),
+        }
+    return {
+        "k": ("present", (f"base year {by.year}", f"基准年 {by.year}")),
+        "l": (
+            "present",
+            "; ".join(by.recalculations) or ("no recalculations", "基准年排放未重新计算"),
+        ),
+    }
+
+
+def _quantification_items(report: InventoryReport) -> dict[str, _Entry]:
+    """(m) methods, (n) changes to them, (o) factors with their references."""
+    rep = report.inventory.reporting
+    return {
+        "m": (
+            "present",
+            (
+                f"method per source, with the factor or parameters used (table '{TABLE_TITLES['Sources'][0]}')",
+                "各排放源的量化方法及所用排放因子或参数" + _zh_table("Sources"),
+            ),
+        ),
+        "n": _stated(
+            rep.methodology_changes if rep else None,
+            (
+                "state reporting.methodology_changes (or 'none')",
+                "请说明量化方法的变更（reporting.methodology_changes，无变更可填 'none'）",
+            ),
+        ),
+        "o": (
+            "present",
+            (
+                f"every factor and fuel parameter used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
+                "所用全部排放因子和燃料参数，均注明出处" + _zh_table("Factors"),
+            ),
+        ),
+    }
+
+
+def _uncertainty_items(report: InventoryReport) -> dict[str, _Entry]:
+    """(p) uncertainty per category and (q) the uncertainty assessment."""
+    res = report.result
+    has_u = bool(res.group_uncertainty)
+    um = res.uncertainty_method or ""
+    um_zh = _UNCERTAINTY_METHOD[um][1] if um in _UNCERTAINTY_METHOD else um
+    return {
+        "p": (
+            "present" if has_u else "missing",
+            (f"{um} per category", f"按类别评估不确定性：{um_zh}")
+            if has_u
+            else (
+                "calculate with uncertainty='analytical' or 'monte_carlo'",
+                "请以 uncertainty='analytical' 或 'monte_carlo' 计算不确定性",
+            ),
+        ),
+        "q": (
+            "present" if has_u else "missing",
+            (
+                f"{um}; main contributors listed (table "
+                f"'{TABLE_TITLES['Uncertainty contributors'][0]}')",
+                f"{um_zh}；已列出不确定性的主要来源" + _zh_table("Uncertainty contributors"),
+            )
+            if has_u
+            else ("no uncertainty assessment", "未进行不确定性评估"),
+        ),
+    }
+
+
+def _statement_items(report: InventoryReport) -> dict[str, _Entry]:
+    """(r) the statement of conformity and (s) verification: whether, by whom, what level."""
+    rep = report.inventory.reporting
+    ver = rep.verification if rep else None
+    return {
+        "r": _stated(
+            rep.conformity_statement if rep else None,
+            (
+                "state reporting.conformity_statement",
+                "请填写符合性声明（reporting.conformity_statement）",
+            ),
+        ),
+        "s": (
+            "present" if ver else "missing",
+            (
+                f"{ver.status.replace('_', ' ')}" + (f" by {ver.body}" if ver.body else ""),
+                (f"核查机构：{ver.body}；" if ver.body else "")
+                + f"核查：{_value_pair(ver.status)[1]}",
+            )
+            if ver
+            else ("state reporting.verification", "请说明核查情况（reporting.verification）"),
+        ),
+    }
+
+
+def _gwp_items(report: InventoryReport) -> dict[str, _Entry]:
+    """(t) the GWP values used and their source, origin-specific values named."""
+    res = report.result
+    by_origin = [r for r in report.gwp_used() if r["origin"]]
+    origin = ", ".join(f"{r['gas']} {r['origin']} {_exact(r['gwp'])}" for r in by_origin)
+    return {
+        "t": (
+            "present",
+            (
+                f"{res.gwp_set}: {res.provenance()['gwp_source']}"
+                + (f"; origin-specific: {origin}" if by_origin else "")
+                + f"; every value used, per gas and origin and cited, in table '{TABLE_TITLES['GWP'][0]}'",
+                f"全球变暖潜势 {res.gwp_set}：{res.provenance()['gwp_source']}"
+                + (f"；按来源区分的值：{origin}" if by_origin else "")
+                + "；所用全部数值按气体和来源列出并注明出处"
+                + _zh_table("GWP"),
+            ),
+        ),
+    }
+
+
+_GROUPS: tuple[Callable[[InventoryReport], dict[str, _Entry]], ...] = (
+    _organization_items,
+    _emissions_items,
+    _coverage_items,
+    _base_year_items,
+    _quantification_items,
+    _uncertainty_items,
+    _statement_items,
+    _gwp_items,
+)
+
+
+"""The item groups of clause 9.3.1, together covering items a-t once each."""

@@ -1,4 +1,8 @@
-"""The Excel workbook of a report: cells, widths, and reproducible bytes."""
+"""The Excel workbook of a report: one sheet per kind, cells, widths, reproducible bytes.
+
+:func:`workbook_bytes` writes the "Totals" sheet, one sheet per report table and the
+"Provenance" sheet, and dates the file by the report's generation date only.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,20 @@ import io
 import re
 from typing import TYPE_CHECKING, Any
 
-from .._escape import table_text
+from .._escape import excel_append
+from ..pages.format import _PERCENT_COLUMNS, _PRECISE_COLUMNS, _is_missing
+from ..pages.labels import _tr, column_label
+from .texts import _PACK_HASH_NOTE
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..pages.labels import Language
+    from .inventory import InventoryReport
 
-from ..pages.format import _is_missing
+__all__ = ["workbook_bytes"]
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def _frame(rows: Any, columns: list[str] | None = None) -> pd.DataFrame:
-    """A report table from *rows* (mappings or sequences), its text cells storable as Arrow text."""
-    import pandas as pd
-
-    cells = [
-        {k: table_text(v) for k, v in r.items()} if isinstance(r, dict) else [table_text(v) for v in r]
-        for r in rows
-    ]
-    return pd.DataFrame(cells, columns=columns)
 
 
 def _zip_dated(data: bytes, when: _dt.datetime) -> bytes:
@@ -88,3 +86,127 @@ def _excel_value(v: Any) -> Any:
     if isinstance(v, bool | int | float | str) or v is None:
         return v
     return str(v)
+
+
+def workbook_bytes(report: InventoryReport) -> bytes:
+    """The workbook of *report* (see :meth:`InventoryReport.to_excel`) as ``.xlsx`` bytes."""
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
+        raise ImportError("Excel output needs openpyxl: pip install 'nqi-carbon[excel]'") from exc
+
+    wb = openpyxl.Workbook()
+    # the generation date stands for "now" everywhere in the file, so that the bytes
+    # depend on SOURCE_DATE_EPOCH only (openpyxl would stamp the save time)
+    stamp = _dt.datetime.combine(report.generated, _dt.time())
+    wb.properties.created = stamp
+    ws0 = wb.active
+    assert ws0 is not None
+    wb.remove(ws0)
+    _totals_sheet(wb, report)
+    for name, df in report._tables().items():
+        _table_sheet(wb, name, df, report.language)
+    _provenance_sheet(wb, report)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _zip_dated(buf.getvalue(), stamp)
+
+
+def _totals_sheet(wb: Any, report: InventoryReport) -> None:
+    """The "Totals" sheet: the headline numbers as numbers, with a unit column."""
+    from openpyxl.styles import Font
+
+    tot = wb.create_sheet("Totals")
+    excel_append(tot, ["key", "item", "value", "unit"])
+    for cell in tot[1]:
+        cell.font = Font(bold=True)
+    for key, label, value, unit in report.totals_rows():
+        excel_append(tot, [key, label, _excel_value(value), unit])
+        if key == "mc_seed":
+            tot.cell(row=tot.max_row, column=3).number_format = "@"
+        elif unit.startswith("t "):
+            tot.cell(row=tot.max_row, column=3).number_format = "#,##0.000###"
+        elif unit == "fraction":
+            tot.cell(row=tot.max_row, column=3).number_format = "0.0%"
+    tot.freeze_panes = "A2"
+    _excel_widths(tot)
+
+
+def _table_sheet(wb: Any, name: str, df: pd.DataFrame, lang: Language) -> None:
+    """A sheet of one report table: readable headers, machine names, data from row 3."""
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.create_sheet(name[:31])
+    cols = [str(c) for c in df.columns]
+    excel_append(ws, [column_label(name, c, lang) for c in cols])
+    excel_append(ws, cols)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for cell in ws[2]:
+        cell.font = Font(italic=True, color="808080", size=9)
+    for row in df.itertuples(index=False):
+        excel_append(ws, [_excel_value(v) for v in row])
+    for col, cname in enumerate(cols, start=1):
+        fmt = _number_format(cname)
+        if fmt is not None:
+            for r in range(3, ws.max_row + 1):
+                ws.cell(row=r, column=col).number_format = fmt
+    if "calibration_status" in cols:
+        from openpyxl.styles import PatternFill
+
+        col = cols.index("calibration_status") + 1
+        for r in range(3, ws.max_row + 1):
+            if ws.cell(row=r, column=col).value == "due within the period":
+                for cell in ws[r]:
+                    cell.fill = PatternFill("solid", fgColor="FFF4E0")
+    ws.freeze_panes = "A3"
+    _excel_widths(ws)
+
+
+def _number_format(column: str) -> str | None:
+    """The Excel number format of a table column (``None``: General, every digit)."""
+    if column in _PERCENT_COLUMNS:
+        return "0.0%"
+    if column == "expanded_uncertainty":
+        return "0.0##%"
+    if column == "weighted_score":
+        return "0.0"
+    if column.endswith("_t") and column not in _PRECISE_COLUMNS:
+        return "#,##0.000###"
+    return None
+
+
+def _provenance_sheet(wb: Any, report: InventoryReport) -> None:
+    """The "Provenance" sheet: versions, hashes, GWP source, packs, uncertainty settings."""
+    from openpyxl.styles import Font
+
+    res = report.result
+    prov = wb.create_sheet("Provenance")
+    p = res.provenance()
+    seed = res.seed
+    prov_rows: list[list[Any]] = [
+        ["item", "value"],
+        ["library_version", p["library_version"]],
+        ["input_sha256", p["input_sha256"]],
+        ["gwp_set", res.gwp_set],
+        ["gwp_source", p["gwp_source"]],
+        *(
+            [f"pack {pack['id']}", f"version {pack['version']}, sha256 {pack['sha256']}"]
+            for pack in p["factor_packs"]
+        ),
+        ["uncertainty_method", res.uncertainty_method],
+        # as text: a 63-bit seed loses digits as an Excel number (15 significant digits)
+        ["seed", None if seed is None else str(seed)],
+        ["iterations", res.iterations],
+        ["generated", report.generated.isoformat()],
+        ["hashes", _tr(_PACK_HASH_NOTE, report.language, sep=" ")],
+    ]
+    for prov_row in prov_rows:
+        excel_append(prov, prov_row)
+        if prov_row[0] == "seed":
+            prov.cell(row=prov.max_row, column=2).number_format = "@"
+    prov.freeze_panes = "A2"
+    for cell in prov[1]:
+        cell.font = Font(bold=True)
+    _excel_widths(prov)

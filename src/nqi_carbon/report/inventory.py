@@ -10,7 +10,6 @@ Outputs: Markdown, self-contained HTML (inline CSS and SVG charts), JSON and Exc
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import json
 import math
 from collections.abc import Iterable
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
-from .._escape import excel_append, html_text, json_text, md_row, md_text, term_line
+from .._escape import json_text, md_row, md_text, term_line
 from .._io.atomic import atomic_write_bytes, write_set
 from ..calc.result import Result
 from ..data.gases import KYOTO_GROUPS
@@ -31,69 +30,32 @@ if TYPE_CHECKING:
 
 from typing import TYPE_CHECKING
 
-from ..pages.charts import _GAS_COLOURS, _tick_text, nice_ticks
+from ..pages.charts import _GAS_COLOURS, svg_base_year_bridge, svg_by_category
 from ..pages.format import (
-    _PERCENT_COLUMNS,
-    _PRECISE_COLUMNS,
-    _exact,
     _fmt,
     _fmt_t,
     _generation_date,
-    _linked,
     _plural,
     _slug,
 )
 from ..pages.labels import (
-    CATEGORY_NAMES,
     COLUMN_LABELS,
     TABLE_TITLES,
     _tr,
-    _tr_html,
     _value_pair,
-    column_label,
     period_pair,
     report_language,
 )
-from ..pages.layout import _CSS
-from ..pages.tables import _df_html, _df_markdown
-from .checklist import CHECKLIST, ChecklistItem
-from .excel import _excel_value, _excel_widths, _frame, _zip_dated
+from ..pages.tables import _df_markdown, _html_view
+from .checklist import ChecklistItem, build_checklist
+from .excel import workbook_bytes
+from .tables import build_tables
+from .texts import _PACK_HASH_NOTE, _UNCERTAINTY_METHOD
 
 if TYPE_CHECKING:
     from ..pages.labels import Language, Pair
-    from .checklist import Status
 
 __all__ = ["InventoryReport", "inventory_report"]
-
-# columns of the tables that may have no rows (a table without rows keeps its headers)
-_SOURCE_COLUMNS = (
-    "source",
-    "facility",
-    "category",
-    "scope",
-    "method",
-    "factor",
-    "activity",
-    "activity_unit",
-    "description",
-    "co2e_t",
-)
-
-
-_FACTOR_COLUMNS = ("factor", "gas", "value", "unit", "pack_version", "citation")
-
-
-_GWP_COLUMNS = ("gas", "origin", "gwp", "mass_t", "co2e_t", "source")
-
-
-_UNCERTAINTY_METHOD: dict[str, Pair] = {
-    "analytical": (
-        "analytical error propagation, IPCC Approach 1",
-        "解析误差传递法，IPCC 方法 1",
-    ),
-    "monte_carlo": ("Monte Carlo simulation, IPCC Approach 2", "蒙特卡罗模拟，IPCC 方法 2"),
-}
-
 
 _DQ_NOTE: Pair = (
     "Data-quality scores run from 1 (best) to 5 (weakest). Method: 1 gas measured or carbon "
@@ -152,23 +114,6 @@ _TOTAL_LABELS: dict[str, Pair] = {
         "总排放量相对基准年的变化",
     ),
 }
-
-
-_PACK_HASH_NOTE: Pair = (
-    "How the hashes are computed. The input SHA-256 is taken over the bytes of the inventory "
-    "file as read (for an inventory built from a mapping: over json.dumps(mapping, "
-    "sort_keys=True)). A pack's SHA-256 is taken over its content, not its file bytes: the "
-    "pack file is parsed, the parsed data are written as canonical JSON (keys sorted at every "
-    'level, compact separators "," and ":" with no spaces, non-ASCII characters kept as '
-    "they are rather than escaped, NaN and infinity refused, dates as ISO 8601 text), and "
-    "the SHA-256 is taken of that text encoded as UTF-8. Comments, layout and key order of "
-    "the file do not change it; any changed value does.",
-    "哈希值的计算方法：输入 SHA-256 按读取的清单文件字节计算（由映射构建的清单：按 "
-    "json.dumps(mapping, sort_keys=True) 计算）。因子包的 SHA-256 按其内容而非文件字节计算："
-    '先解析因子包文件，再将解析后的数据写成规范 JSON（各层键均排序，紧凑分隔符 "," 和 ":" '
-    "不含空格，非 ASCII 字符原样保留不转义，拒绝 NaN 和无穷大，日期写成 ISO 8601 文本），"
-    "对该文本的 UTF-8 编码计算 SHA-256。文件中的注释、排版和键的顺序不影响哈希值，任何数值变化都会改变哈希值。",
-)
 
 
 _EVIDENCE_NOTE_EN = (
@@ -235,228 +180,8 @@ class InventoryReport:
     def checklist(self) -> list[ChecklistItem]:
         """Each clause 9.3.1 item with its status, so a reader sees what the report lacks."""
         if "checklist" not in self._memo:
-            self._memo["checklist"] = self._build_checklist()
+            self._memo["checklist"] = build_checklist(self)
         return list(self._memo["checklist"])
-
-    def _build_checklist(self) -> list[ChecklistItem]:
-        inv, res = self.inventory, self.result
-        rep = inv.reporting
-        cats_with_sources = {s.category for s in inv.sources}
-        cats_excluded = {e.category for e in inv.exclusions}
-        uncovered = sorted(set(range(2, 7)) - cats_with_sources - cats_excluded)
-        has_bio = bool(res.table.template.biogenic.any())
-        by = {}
-
-        def put(item: str, status: Status, detail: str | Pair) -> None:
-            # a plain str is user-supplied text, the same in every language
-            en, zh = (detail, detail) if isinstance(detail, str) else detail
-            by[item] = (status, en, zh)
-
-        def zh_table(name: str) -> str:
-            return f"（见表“{TABLE_TITLES[name][1]}”）"
-
-        org = inv.organization
-        put("a", "present", f"{org.name} ({org.id})")
-        put(
-            "b",
-            "present" if org.responsible_person else "missing",
-            org.responsible_person
-            or (
-                "state organization.responsible_person",
-                "请填写组织负责人（organization.responsible_person）",
-            ),
-        )
-        put(
-            "c",
-            "present",
-            (
-                f"{inv.period.start} to {inv.period.end} (end exclusive)",
-                f"报告期 {inv.period.start} 至 {inv.period.end}（不含结束日）",
-            ),
-        )
-        put(
-            "d",
-            "present",
-            (
-                f"{org.consolidation.replace('_', ' ')}; "
-                + _plural(len(inv.facilities), "facility", "facilities"),
-                f"组织边界：{_value_pair(org.consolidation)[1]}；{len(inv.facilities):,} 个设施",
-            ),
-        )
-        put(
-            "e",
-            "present" if inv.significance_criteria else "missing",
-            ("significance criteria stated", "已说明报告边界的重要性准则")
-            if inv.significance_criteria
-            else (
-                "state significance_criteria",
-                "请说明报告边界的重要性准则（significance_criteria）",
-            ),
-        )
-        put(
-            "f",
-            "present",
-            (
-                f"direct emissions per gas in t CO2e (table '{TABLE_TITLES['Direct emissions by gas'][0]}')",
-                "按温室气体分列的直接排放，单位 t CO2e" + zh_table("Direct emissions by gas"),
-            ),
-        )
-        put(
-            "g",
-            "present" if has_bio else "not_applicable",
-            (
-                f"{_fmt(res.biogenic_co2_t)} t biogenic CO2, reported apart",
-                f"生物源二氧化碳 {_fmt(res.biogenic_co2_t)} t，单独报告",
-            )
-            if has_bio
-            else ("no biomass sources", "无生物质排放源"),
-        )
-        put(
-            "h",
-            "present" if inv.removals else "not_applicable",
-            (
-                f"{_plural(len(inv.removals), 'removal')}, reported apart",
-                f"{len(inv.removals):,} 项清除量，单独报告",
-            )
-            if inv.removals
-            else ("no removals", "无清除量"),
-        )
-        cats = ", ".join(map(str, uncovered))
-        if uncovered:
-            put(
-                "i",
-                "missing",
-                (
-                    f"categories {cats} have neither sources nor a justified exclusion",
-                    f"类别 {cats} 既无排放源，也无说明理由的排除",
-                ),
-            )
-        else:
-            put(
-                "i",
-                "present" if inv.exclusions else "not_applicable",
-                (
-                    f"{_plural(len(inv.exclusions), 'exclusion')} with justification",
-                    f"{len(inv.exclusions):,} 项排除，均已说明理由",
-                )
-                if inv.exclusions
-                else ("nothing excluded", "无排除项"),
-            )
-        put(
-            "j",
-            "present" if not uncovered else "missing",
-            ("indirect emissions per category", "按类别分列的间接排放")
-            if not uncovered
-            else (f"categories {cats} not addressed", f"间接排放类别 {cats} 未涉及"),
-        )
-        put(
-            "k",
-            "present" if inv.base_year else "missing",
-            (f"base year {inv.base_year.year}", f"基准年 {inv.base_year.year}")
-            if inv.base_year
-            else ("state base_year", "请填写基准年（base_year）"),
-        )
-        if inv.base_year is None:
-            put("l", "missing", ("needs a base year", "需先确定基准年，方可说明重新计算"))
-        else:
-            put(
-                "l",
-                "present",
-                "; ".join(inv.base_year.recalculations)
-                or ("no recalculations", "基准年排放未重新计算"),
-            )
-        put(
-            "m",
-            "present",
-            (
-                f"method per source, with the factor or parameters used (table '{TABLE_TITLES['Sources'][0]}')",
-                "各排放源的量化方法及所用排放因子或参数" + zh_table("Sources"),
-            ),
-        )
-        put(
-            "n",
-            "present" if rep and rep.methodology_changes else "missing",
-            (
-                rep.methodology_changes
-                if rep and rep.methodology_changes
-                else (
-                    "state reporting.methodology_changes (or 'none')",
-                    "请说明量化方法的变更（reporting.methodology_changes，无变更可填 'none'）",
-                )
-            ),
-        )
-        put(
-            "o",
-            "present",
-            (
-                f"every factor and fuel parameter used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
-                "所用全部排放因子和燃料参数，均注明出处" + zh_table("Factors"),
-            ),
-        )
-        has_u = bool(res.group_uncertainty)
-        um = res.uncertainty_method or ""
-        um_zh = _UNCERTAINTY_METHOD[um][1] if um in _UNCERTAINTY_METHOD else um
-        put(
-            "p",
-            "present" if has_u else "missing",
-            (f"{um} per category", f"按类别评估不确定性：{um_zh}")
-            if has_u
-            else (
-                "calculate with uncertainty='analytical' or 'monte_carlo'",
-                "请以 uncertainty='analytical' 或 'monte_carlo' 计算不确定性",
-            ),
-        )
-        put(
-            "q",
-            "present" if has_u else "missing",
-            (
-                f"{um}; main contributors listed (table "
-                f"'{TABLE_TITLES['Uncertainty contributors'][0]}')",
-                f"{um_zh}；已列出不确定性的主要来源" + zh_table("Uncertainty contributors"),
-            )
-            if has_u
-            else ("no uncertainty assessment", "未进行不确定性评估"),
-        )
-        put(
-            "r",
-            "present" if rep and rep.conformity_statement else "missing",
-            (
-                rep.conformity_statement
-                if rep and rep.conformity_statement
-                else (
-                    "state reporting.conformity_statement",
-                    "请填写符合性声明（reporting.conformity_statement）",
-                )
-            ),
-        )
-        ver = rep.verification if rep else None
-        put(
-            "s",
-            "present" if ver else "missing",
-            (
-                f"{ver.status.replace('_', ' ')}" + (f" by {ver.body}" if ver.body else ""),
-                (f"核查机构：{ver.body}；" if ver.body else "")
-                + f"核查：{_value_pair(ver.status)[1]}",
-            )
-            if ver
-            else ("state reporting.verification", "请说明核查情况（reporting.verification）"),
-        )
-        by_origin = [r for r in self.gwp_used() if r["origin"]]
-        origin = ", ".join(f"{r['gas']} {r['origin']} {_exact(r['gwp'])}" for r in by_origin)
-        put(
-            "t",
-            "present",
-            (
-                f"{res.gwp_set}: {res.provenance()['gwp_source']}"
-                + (f"; origin-specific: {origin}" if by_origin else "")
-                + f"; every value used, per gas and origin and cited, in table '{TABLE_TITLES['GWP'][0]}'",
-                f"全球变暖潜势 {res.gwp_set}：{res.provenance()['gwp_source']}"
-                + (f"；按来源区分的值：{origin}" if by_origin else "")
-                + "；所用全部数值按气体和来源列出并注明出处"
-                + zh_table("GWP"),
-            ),
-        )
-        return [ChecklistItem(k, en, zh, by[k][0], by[k][1], by[k][2]) for k, en, zh in CHECKLIST]
 
     def direct_by_gas(self) -> list[tuple[str, float, float]]:
         """Direct (category 1) emissions per gas group as (group, t of gas or NaN, t CO2e).
@@ -802,159 +527,9 @@ class InventoryReport:
     def _tables(self) -> dict[str, pd.DataFrame]:
         """The tables, built once per report (read them, do not change them)."""
         if "tables" not in self._memo:
-            self._memo["tables"] = self._build_tables()
+            self._memo["tables"] = build_tables(self)
         tables: dict[str, pd.DataFrame] = self._memo["tables"]
         return tables
-
-    def _build_tables(self) -> dict[str, pd.DataFrame]:
-        import pandas as pd
-
-        res, inv = self.result, self.inventory
-        t = res.totals()
-        unc = res.group_uncertainty
-        cat_rows = []
-        for c, (status, est) in self.category_status().items():
-            # a category without sources has no measured zero and no uncertainty to show
-            u = unc.get(f"category:{c}") if status.startswith("reported") else None
-            cat_rows.append(
-                {
-                    "category": c,
-                    "name": CATEGORY_NAMES[c][0],
-                    "name_zh": CATEGORY_NAMES[c][1],
-                    "co2e_t": t["by_category"][str(c)],
-                    "status": status,
-                    "excluded_est_co2e_t": est,
-                    "ci95_low_t": None if u is None else u.low,
-                    "ci95_high_t": None if u is None else u.high,
-                    "relative_95": None if u is None else u.relative_95,
-                }
-            )
-        gas_rows = [{"gas": g, "mass_t": m, "co2e_t": v} for g, m, v in self.direct_by_gas()]
-        scope_rows = [{"scope": _scope(k), "co2e_t": v} for k, v in t["by_scope"].items()]
-        fac_rows = [
-            {
-                "facility": f.id,
-                "name": f.name,
-                "region": f.region,
-                "share": _share(res, f.id),
-                "co2e_t": t["by_facility"][f.id],
-            }
-            for f in inv.facilities
-        ]
-        src_rows = []
-        activity = self.activity_totals()
-        for p in res.plans:
-            m = (
-                (res.table.template.src == p.index)
-                & (res.table.template.basis != 2)
-                & ~res.table.template.biogenic
-            )
-            src_rows.append(
-                {
-                    "source": p.source.id,
-                    "facility": p.facility,
-                    "category": p.category,
-                    "scope": _scope(p.scope),
-                    "method": p.method,
-                    "factor": p.factor_ref,
-                    "activity": activity.get(p.source.id),
-                    "activity_unit": p.base_unit,
-                    "description": p.source.description,
-                    "co2e_t": res._sum(m),
-                }
-            )
-        factor_rows = []
-        for ref in sorted(res.factors_used):
-            f = res.factors_used[ref]
-            for gas in f.gases:
-                gv = (f.entry.gases or {}).get(gas)
-                value = gv.value if gv else (f.entry.co2e.value if f.entry.co2e else None)
-                unit = gv.unit if gv else (f.entry.co2e.unit if f.entry.co2e else None)
-                factor_rows.append(
-                    {
-                        "factor": ref,
-                        "gas": gas,
-                        "value": value,
-                        "unit": unit,
-                        "pack_version": f.pack_version,
-                        "citation": f.citation_text(gas),
-                    }
-                )
-        for p in res.plans:
-            if p.method != "carbon_content":
-                continue
-            carbon = p.source.carbon
-            fuel = None
-            if carbon is not None and carbon.fuel:
-                from ..data.factors import registry_for
-
-                fuel = registry_for(inv).resolve_fuel(carbon.fuel)
-            for name in ("ncv", "carbon_content", "carbon_fraction", "oxidation"):
-                stated = getattr(carbon, name, None) if carbon is not None else None
-                if stated is not None:
-                    factor_rows.append(
-                        {
-                            "factor": f"{p.source.id} (stated)",
-                            "gas": name,
-                            "value": stated.value,
-                            "unit": stated.unit,
-                            "pack_version": "",
-                            "citation": stated.evidence or stated.lab or "stated in the inventory",
-                        }
-                    )
-                elif (
-                    fuel is not None
-                    and name != "carbon_fraction"
-                    and fuel.parameter(name) is not None
-                ):
-                    fp = fuel.parameter(name)
-                    assert fp is not None
-                    factor_rows.append(
-                        {
-                            "factor": fuel.ref,
-                            "gas": name,
-                            "value": fp.value,
-                            "unit": fp.unit,
-                            "pack_version": fuel.pack_version,
-                            "citation": fuel.citation_text(name),
-                        }
-                    )
-        gwp_rows = self.gwp_used()
-        from ..calc.quality import data_quality
-
-        dq_src, dq_cat = data_quality(res)
-        check = [asdict(i) for i in self.checklist()]
-        findings = [f.to_dict() for f in res.findings]
-        excl = [e.model_dump() for e in inv.exclusions]
-        lines = res.lines.copy()
-        lines["scope"] = pd.Series(
-            [_scope(s) for s in lines["scope"]], index=lines.index, dtype=object
-        )
-        contrib = pd.DataFrame(
-            res.contributions if res.group_uncertainty else [],
-            columns=["input", "label", "variance_share"],
-        )
-        return {
-            "By category": _frame(cat_rows),
-            "Uncertainty contributors": contrib,
-            "Direct emissions by gas": _frame(gas_rows),
-            "By scope": _frame(scope_rows),
-            "By facility": _frame(fac_rows),
-            "Sources": _frame(src_rows, columns=list(_SOURCE_COLUMNS)),
-            "Instruments": _frame(self.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
-            "Lab analyses": _frame(self.lab_analyses(), columns=list(_LAB_COLUMNS)),
-            "Evidence": _frame(self.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
-            "Lines": lines,
-            "Factors": _frame(factor_rows, columns=list(_FACTOR_COLUMNS)),
-            "GWP": _frame(gwp_rows, columns=list(_GWP_COLUMNS)),
-            "Exclusions": _frame(
-                excl, columns=["category", "subcategory", "source", "reason", "estimated_co2e_t"]
-            ),
-            "Data quality by category": dq_cat,
-            "Data quality by source": dq_src,
-            "Checklist": _frame(check),
-            "Findings": _frame(findings, columns=["code", "severity", "subject", "message"]),
-        }
 
     # -- outputs ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -1165,57 +740,7 @@ class InventoryReport:
             c: {g: res._sum(loc & (t.category == c) & (t.group == g)) for g in _GAS_COLOURS}
             for c in range(1, 7)
         }
-        totals = {c: sum(v for v in data[c].values() if v > 0) for c in data}
-        ticks = nice_ticks(max(totals.values()))
-        vmax = ticks[-1]
-        cat = _tr(("Cat.", "类别"), self.language)
-        w, h, left, bottom, top = 640, 300, 70, 40, 20
-        bw = (w - left - 20) / 6
-        parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
-            f'aria-label="Emissions by ISO 14064-1 category and gas">'
-        ]
-        for val in ticks:
-            y = top + (h - top - bottom) * (1 - val / vmax)
-            parts.append(
-                f'<line x1="{left}" x2="{w - 20}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-            )
-            parts.append(
-                f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end">'
-                f"{_tick_text(val)}</text>"
-            )
-        for i, c in enumerate(range(1, 7)):
-            x = left + i * bw + bw * 0.15
-            y0 = float(h - bottom)
-            for g, colour in _GAS_COLOURS.items():
-                v = data[c][g]
-                if v <= 0:
-                    continue
-                bh = (h - top - bottom) * v / vmax
-                y0 -= bh
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y0:.1f}" width="{bw * 0.7:.1f}" height="{bh:.1f}" fill="{colour}">'
-                    f"<title>Category {c}, {g}: {v:,.3f} t CO2e</title></rect>"
-                )
-            parts.append(
-                f'<text x="{x + bw * 0.35:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">{html_text(cat)} {c}</text>'
-            )
-        lx = left
-        for g, colour in _GAS_COLOURS.items():
-            if any(data[c][g] > 0 for c in data):
-                parts.append(
-                    f'<rect x="{lx}" y="{h - 14}" width="10" height="10" fill="{colour}"/>'
-                )
-                parts.append(
-                    f'<text x="{lx + 14}" y="{h - 5}" font-size="10">{html_text(g)}</text>'
-                )
-                lx += 70
-        parts.append(
-            f'<text x="12" y="{top + (h - top - bottom) / 2:.0f}" font-size="11" transform="rotate(-90 12 '
-            f'{top + (h - top - bottom) / 2:.0f})" text-anchor="middle">t CO2e</text>'
-        )
-        parts.append("</svg>")
-        return "".join(parts)
+        return svg_by_category(data, _tr(("Cat.", "类别"), self.language))
 
     def svg_base_year_bridge(self) -> str:
         """Waterfall from the base-year total to this period's gross total (inline SVG).
@@ -1225,150 +750,71 @@ class InventoryReport:
         by = self.inventory.base_year
         if by is None or by.total_co2e_t is None:
             return ""
-        now = self.result.total_co2e
-        base = by.total_co2e_t
-        change = now - base
-        w, h, left, bottom, top = 480, 260, 80, 40, 20
-        vmax = max(base, now) * 1.1 or 1.0
-
-        def y(v: float) -> float:
-            return top + (h - top - bottom) * (1 - v / vmax)
-
         lang = self.language
-        label_change = _tr(("Change", "变化"), lang)
-        bars = [
-            (
-                _tr((f"Base year {by.year}", f"基准年 {by.year}"), lang),
-                0.0,
-                base,
-                "#4e79a7",
-            ),
-            (label_change, min(base, now), max(base, now), "#59a14f" if change < 0 else "#e15759"),
-            (f"{self.inventory.period.start.year}", 0.0, now, "#4e79a7"),
-        ]
-        bw = (w - left - 20) / 3
-        parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
-            f'aria-label="Base-year bridge">'
-        ]
-        for i, (label, lo, hi, colour) in enumerate(bars):
-            x = left + i * bw + bw * 0.2
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y(hi):.1f}" width="{bw * 0.6:.1f}" height="{y(lo) - y(hi):.1f}" '
-                f'fill="{colour}"><title>{html_text(label)}</title></rect>'
-            )
-            value = change if label == label_change else hi
-            sign = "+" if label == label_change and change > 0 else ""
-            parts.append(
-                f'<text x="{x + bw * 0.3:.1f}" y="{y(hi) - 4:.1f}" font-size="10" text-anchor="middle">'
-                f"{sign}{value:,.0f}</text>"
-            )
-            parts.append(
-                f'<text x="{x + bw * 0.3:.1f}" y="{h - bottom + 14}" font-size="11" text-anchor="middle">'
-                f"{html_text(label)}</text>"
-            )
-        parts.append(
-            f'<line x1="{left}" x2="{w - 20}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#999"/>'
+        labels = (
+            _tr((f"Base year {by.year}", f"基准年 {by.year}"), lang),
+            _tr(("Change", "变化"), lang),
+            f"{self.inventory.period.start.year}",
         )
-        parts.append("</svg>")
-        return "".join(parts)
+        return svg_base_year_bridge(by.total_co2e_t, self.result.total_co2e, labels=labels)
 
     def to_html(self) -> str:
         """A self-contained HTML page: inline CSS, inline SVG chart, no external reference.
 
         Headings and table headers follow ``reporting.language`` (``en``, ``zh`` or both).
+        The page is the template ``pages/templates/report.html``.
         """
-        res, inv, lang = self.result, self.inventory, self.language
-        t = res.totals()
-        esc = html_text
-        title = self._title()
+        from ..pages.render import render
 
-        def h2(key: str, pair: Pair) -> str:
-            return f'<h2 id="{key}">{_tr_html(pair, lang)}</h2>'
+        return render("report.html", **self._html_context())
 
-        check_rows = "".join(
-            f"<tr class='{i.status}'><td>{i.item}</td><td>{_tr_html((i.title, i.title_zh), lang)}</td>"
-            f"<td>{_tr_html(_value_pair(i.status), lang)}</td>"
-            f"<td>{_tr_html((i.detail, i.detail_zh), lang)}</td></tr>"
-            for i in self.checklist()
-        )
-        check_head = "".join(
-            f"<th>{_tr_html(COLUMN_LABELS[c], lang)}</th>"
-            for c in ("item", "title", "status", "detail")
-        )
+    def _html_context(self) -> dict[str, Any]:
+        """What ``report.html`` shows: text raw (the template escapes it), charts as markup."""
+        from ..pages.render import markup
+
+        inv, lang = self.inventory, self.language
+        t = self.result.totals()
         notes = self._notes()
-        sections = []
-        for name, df in self._tables().items():
-            if name in ("Checklist",):
-                continue
-            note = f"<p class='note'>{_tr_html(notes[name], lang)}</p>" if name in notes else ""
-            sections.append(
-                f"{h2(_slug(name), TABLE_TITLES[name])}{note}<div class='scroll'>{_df_html(name, df, lang)}</div>"
-            )
-        unc_pair = self._uncertainty_pair()
-        facts = "".join(
-            f"<tr><th>{_tr_html(label, lang)}</th>"
-            f"<td>{esc(value) if isinstance(value, str) else _tr_html(value, lang)}</td></tr>"
-            for label, value in self._facts()
-        )
-        kpis = "".join(
-            f"<div>{_tr_html(_TOTAL_LABELS[key], lang)}<b>{_fmt(t[key], 1)} {unit}</b></div>"
-            for key, unit in _HEADLINE_TOTALS
-        )
-        sub = (
-            ' <span class="zh" lang="zh-Hans">温室气体清单报告</span>'
-            if lang == "en+zh" and inv.reporting and inv.reporting.title
-            else ""
-        )
+        sections = [
+            {
+                "anchor": _slug(name),
+                "title": TABLE_TITLES[name],
+                "note": notes.get(name),
+                "view": _html_view(name, df, lang),
+            }
+            for name, df in self._tables().items()
+            if name != "Checklist"
+        ]
+        checklist = [
+            (i.status, i.item, (i.title, i.title_zh), _value_pair(i.status), (i.detail, i.detail_zh))
+            for i in self.checklist()
+        ]
         bridge = self.svg_base_year_bridge()
-        by_rows = self.base_year_rows()
-        base_year = ""
-        if by_rows:
-            facts_by = "".join(
-                f"<tr><th>{_tr_html(label, lang)}</th><td>{esc(value)}</td></tr>"
-                for label, value in by_rows
-            )
-            base_year = (
-                f"{h2('base-year', _BASE_YEAR_TITLE)}<table class='facts'>{facts_by}</table>"
-            )
-        if bridge:
-            base_year += h2("chart-base-year", ("Base year bridge", "基准年对比")) + bridge
-        prov_rows = "".join(
-            f"<tr><th>{_tr_html(label, lang)}</th><td>{_linked(value)}</td></tr>"
-            for label, value in self.provenance_rows()
-        )
-        pack_rows = "".join(
-            f"<tr><td>{esc(pk['id'])}</td><td>{esc(pk['version'])}</td><td>{esc(pk['sha256'])}</td></tr>"
-            for pk in res.provenance()["factor_packs"]
-        )
-        pack_head = "".join(f"<th>{_tr_html(h, lang)}</th>" for h in _PACK_HEADERS)
-        provenance = (
-            f"{h2('provenance', _PROVENANCE_TITLE)}<table class='facts'>{prov_rows}</table>"
-            f"<table><tr>{pack_head}</tr>{pack_rows}</table>"
-            f"<p class='note'>{_tr_html(_PACK_HASH_NOTE, lang)}</p>"
-        )
-        html_lang = "zh-Hans" if lang == "zh" else "en"
-        return f"""<!DOCTYPE html>
-<html lang="{html_lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
-<style>
-{_CSS}
-</style></head><body>
-<h1>{esc(title)}{sub}</h1>
-<table class="facts">{facts}</table>
-<div class="kpi">
-{kpis}
-</div>
-{f"<p>{_tr_html(unc_pair, lang)}</p>" if unc_pair else ""}
-{h2("chart-by-category", ("Emissions by category and gas", "按类别和气体分列的排放"))}
-{self.svg_by_category()}
-{base_year}
-{h2("checklist", TABLE_TITLES["Checklist"])}
-<table class="checklist"><tr>{check_head}</tr>{check_rows}</table>
-{"".join(sections)}
-{provenance}
-<footer>nqi-carbon {esc(__version__)} · input SHA-256 {esc(inv.input_sha256 or "—")} · generated {self.generated}</footer>
-</body></html>
-"""
+        return {
+            "lang": lang,
+            "html_lang": "zh-Hans" if lang == "zh" else "en",
+            "title": self._title(),
+            "zh_subtitle": lang == "en+zh" and inv.reporting and inv.reporting.title,
+            "facts": self._facts(),
+            "kpis": [(_TOTAL_LABELS[k], f"{_fmt(t[k], 1)} {unit}") for k, unit in _HEADLINE_TOTALS],
+            "uncertainty": self._uncertainty_pair(),
+            "chart_by_category": markup(self.svg_by_category()),
+            "base_year": self.base_year_rows(),
+            "base_year_title": _BASE_YEAR_TITLE,
+            "bridge": markup(bridge) if bridge else None,
+            "checklist_title": TABLE_TITLES["Checklist"],
+            "checklist_headers": [COLUMN_LABELS[c] for c in ("item", "title", "status", "detail")],
+            "checklist": checklist,
+            "sections": sections,
+            "provenance_title": _PROVENANCE_TITLE,
+            "provenance": self.provenance_rows(),
+            "pack_headers": _PACK_HEADERS,
+            "packs": self.result.provenance()["factor_packs"],
+            "pack_note": _PACK_HASH_NOTE,
+            "version": __version__,
+            "input_sha256": inv.input_sha256 or "—",
+            "generated": self.generated,
+        }
 
     def to_excel(self, path: str | Path) -> Path:
         """Write an Excel workbook: totals, one sheet per table, provenance (atomic).
@@ -1389,103 +835,7 @@ class InventoryReport:
 
     def _excel_bytes(self) -> bytes:
         """The workbook of :meth:`to_excel` as the bytes of an ``.xlsx`` file."""
-        try:
-            import openpyxl
-        except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
-            raise ImportError(
-                "Excel output needs openpyxl: pip install 'nqi-carbon[excel]'"
-            ) from exc
-        from openpyxl.styles import Alignment, Font
-
-        lang = self.language
-        wb = openpyxl.Workbook()
-        # the generation date stands for "now" everywhere in the file, so that the bytes
-        # depend on SOURCE_DATE_EPOCH only (openpyxl would stamp the save time)
-        stamp = _dt.datetime.combine(self.generated, _dt.time())
-        wb.properties.created = stamp
-        ws0 = wb.active
-        assert ws0 is not None
-        wb.remove(ws0)
-        tot = wb.create_sheet("Totals")
-        excel_append(tot, ["key", "item", "value", "unit"])
-        for cell in tot[1]:
-            cell.font = Font(bold=True)
-        for key, label, value, unit in self.totals_rows():
-            excel_append(tot, [key, label, _excel_value(value), unit])
-            if key == "mc_seed":
-                tot.cell(row=tot.max_row, column=3).number_format = "@"
-            elif unit.startswith("t "):
-                tot.cell(row=tot.max_row, column=3).number_format = "#,##0.000###"
-            elif unit == "fraction":
-                tot.cell(row=tot.max_row, column=3).number_format = "0.0%"
-        tot.freeze_panes = "A2"
-        _excel_widths(tot)
-        for name, df in self._tables().items():
-            ws = wb.create_sheet(name[:31])
-            cols = [str(c) for c in df.columns]
-            excel_append(ws, [column_label(name, c, lang) for c in cols])
-            excel_append(ws, cols)
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            for cell in ws[2]:
-                cell.font = Font(italic=True, color="808080", size=9)
-            for row in df.itertuples(index=False):
-                excel_append(ws, [_excel_value(v) for v in row])
-            for col, cname in enumerate(cols, start=1):
-                fmt = None
-                if cname in _PERCENT_COLUMNS:
-                    fmt = "0.0%"
-                elif cname == "expanded_uncertainty":
-                    fmt = "0.0##%"
-                elif cname == "weighted_score":
-                    fmt = "0.0"
-                elif cname.endswith("_t") and cname not in _PRECISE_COLUMNS:
-                    fmt = "#,##0.000###"
-                if fmt is not None:
-                    for r in range(3, ws.max_row + 1):
-                        ws.cell(row=r, column=col).number_format = fmt
-            if "calibration_status" in cols:
-                from openpyxl.styles import PatternFill
-
-                col = cols.index("calibration_status") + 1
-                for r in range(3, ws.max_row + 1):
-                    if ws.cell(row=r, column=col).value == "due within the period":
-                        for cell in ws[r]:
-                            cell.fill = PatternFill("solid", fgColor="FFF4E0")
-            ws.freeze_panes = "A3"
-            _excel_widths(ws)
-        prov = wb.create_sheet("Provenance")
-        p = self.result.provenance()
-        seed = self.result.seed
-        prov_rows: list[list[Any]] = [
-            ["item", "value"],
-            ["library_version", p["library_version"]],
-            ["input_sha256", p["input_sha256"]],
-            ["gwp_set", self.result.gwp_set],
-            ["gwp_source", p["gwp_source"]],
-            *(
-                [f"pack {pack['id']}", f"version {pack['version']}, sha256 {pack['sha256']}"]
-                for pack in p["factor_packs"]
-            ),
-            ["uncertainty_method", self.result.uncertainty_method],
-            # as text: a 63-bit seed loses digits as an Excel number (15 significant digits)
-            ["seed", None if seed is None else str(seed)],
-            ["iterations", self.result.iterations],
-            ["generated", self.generated.isoformat()],
-            ["hashes", _tr(_PACK_HASH_NOTE, lang, sep=" ")],
-        ]
-        for prov_row in prov_rows:
-            excel_append(prov, prov_row)
-            if prov_row[0] == "seed":
-                prov.cell(row=prov.max_row, column=2).number_format = "@"
-        prov.freeze_panes = "A2"
-        for cell in prov[1]:
-            cell.font = Font(bold=True)
-        _excel_widths(prov)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return _zip_dated(buf.getvalue(), stamp)
+        return workbook_bytes(self)
 
     _FILES: ClassVar[dict[str, str]] = {
         "html": "report.html",
@@ -1526,64 +876,20 @@ class InventoryReport:
         return write_set(out_dir, self._render(formats))
 
     def _repr_html_(self) -> str:
+        from ..pages.render import markup, render
+
         missing = [i for i in self.checklist() if i.status == "missing"]
-        lst = "".join(
-            f"<li>{i.item}: {html_text(i.title)} — {html_text(i.detail)}</li>" for i in missing
-        )
-        return self.result._repr_html_() + (
-            f"<div><b>{_plural(len(missing), 'checklist item')} missing</b><ul>{lst}</ul></div>"
-            if missing
-            else ""
+        return render(
+            "report_display.html",
+            result=markup(self.result._repr_html_()),
+            missing=missing,
+            missing_count=_plural(len(missing), "checklist item"),
         )
 
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     """A report table row for JSON: dates as ISO 8601 text."""
     return {k: v.isoformat() if isinstance(v, _dt.date) else v for k, v in row.items()}
-
-
-def _share(res: Result, facility_id: str) -> float:
-    for p in res.plans:
-        if p.facility == facility_id:
-            return p.share
-    from ..calc.plan import consolidation_share
-
-    return consolidation_share(res.inventory, facility_id)
-
-
-def _scope(s: Any) -> Any:
-    """Scope as a number (1, 2, 3); labels such as ``"2_location"`` stay text."""
-    return int(s) if isinstance(s, str) and s.isdigit() else s
-
-
-_INSTRUMENT_COLUMNS = (
-    "instrument",
-    "kind",
-    "expanded_uncertainty",
-    "coverage_factor",
-    "accuracy_class",
-    "certificate",
-    "calibrated_on",
-    "calibration_due",
-    "calibration_status",
-    "traceability",
-    "used_by",
-)
-
-
-_LAB_COLUMNS = (
-    "source",
-    "parameter",
-    "value",
-    "unit",
-    "lab",
-    "accreditation",
-    "report_date",
-    "evidence",
-)
-
-
-_EVIDENCE_COLUMNS = ("source", "record", "amount", "unit", "instrument", "evidence", "note")
 
 
 def inventory_report(result: Result) -> InventoryReport:

@@ -7,17 +7,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-from typing import TYPE_CHECKING
-
 from ..pages.charts import svg_decomposition, svg_trend
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .forecast import PeakResult
 
 __all__ = ["TrajectoryReport"]
+
 
 def trajectory_page(
     actuals: Mapping[int, float],
@@ -34,88 +32,87 @@ def trajectory_page(
     """A self-contained HTML page with the trend chart, peak status, targets and progress.
 
     *parameters* (method, base and target year, target or budget, fit range...) and the
-    *notes* on the input are stated on the page: every figure depends on them.
+    *notes* on the input are stated on the page: every figure depends on them. The page
+    is the template ``pages/templates/trajectory.html``.
     """
-    from .._escape import html_text
+    from ..pages.render import markup, render
 
-    def table(df: pd.DataFrame) -> str:
-        head = "".join(f"<th>{html_text(str(c))}</th>" for c in [df.index.name or "", *df.columns])
-        body = ""
-        for idx, row in df.iterrows():
-            cells = "".join(
-                f"<td>{'' if v is None or (isinstance(v, float) and math.isnan(v)) else (f'{v:,.3f}' if isinstance(v, float) else html_text(str(v)))}</td>"
-                for v in row.tolist()
-            )
-            body += f"<tr><td>{html_text(str(idx))}</td>{cells}</tr>"
-        return f"<table><tr>{head}</tr>{body}</table>"
+    return render(
+        "trajectory.html",
+        html_lang="en",
+        title=title,
+        peak_status=peak.status.replace("_", " "),
+        peak_evidence=peak.evidence,
+        plateau_band=f"{100 * peak.plateau_band:g}",
+        decline_years=peak.decline_years,
+        parameters=_parameter_rows(parameters or {}, forecast.attrs.get("annual_change")),
+        notes=list(notes),
+        trend=markup(svg_trend(actuals, forecast=forecast, targets=targets, title=title)),
+        decomposition=None if decomposition is None else _decomposition_view(decomposition),
+        progress=_table_view(progress_table),
+    )
 
-    decomp = ""
-    if decomposition is not None:
-        years = decomposition.get("years")
-        span = (
-            f" {years[0]} to {years[1]}"
-            if isinstance(years, list | tuple) and len(years) == 2
-            else ""
+
+_PARAMETER_LABELS = {
+    "method": "Roadmap method",
+    "base_year": "Base year",
+    "target_year": "Target year",
+    "target_t": "Target level (t CO2e)",
+    "budget_t": "Carbon budget (t CO2e)",
+    "fit_from": "Forecast fitted from",
+    "forecast": "Forecast",
+    "plateau_band": "Plateau band",
+    "decline_years": "Sustained decline (years)",
+}
+"""Labels of the parameters stated on the page (others are shown by their key)."""
+
+
+def _parameter_rows(parameters: Mapping[str, Any], annual_change: Any) -> list[tuple[str, str]]:
+    """The parameters as (label, value) rows, and the forecast's annual change when known."""
+    rows = [
+        (
+            _PARAMETER_LABELS.get(k, k),
+            "—" if v is None else (f"{v:,.3f}" if isinstance(v, float) else str(v)),
         )
-        add = "".join(
-            f"<tr><td style='text-align:left'>{html_text(str(k))}</td><td>{v:,.3f}</td></tr>"
-            for k, v in decomposition["additive"].items()
-        )
-        mult = "".join(
-            f"<tr><td style='text-align:left'>{html_text(str(k))}</td><td>{v:.6f}</td></tr>"
-            for k, v in (decomposition.get("multiplicative") or {}).items()
-        )
-        decomp = (
-            f"<h2>Decomposition of the change{html_text(span)} (LMDI-I)</h2>"
-            + svg_decomposition(decomposition["additive"], decomposition["total_change_t"])
-            + f"<p>Total change {decomposition['total_change_t']:,.3f} t CO2e.</p>"
-            + "<table><tr><th>additive effect</th><th>t CO2e</th></tr>"
-            + add
-            + "</table>"
-            + (
-                "<table><tr><th>multiplicative effect</th><th>factor</th></tr>" + mult + "</table>"
-                if mult
-                else ""
-            )
-        )
-    labels = {
-        "method": "Roadmap method",
-        "base_year": "Base year",
-        "target_year": "Target year",
-        "target_t": "Target level (t CO2e)",
-        "budget_t": "Carbon budget (t CO2e)",
-        "fit_from": "Forecast fitted from",
-        "forecast": "Forecast",
-        "plateau_band": "Plateau band",
-        "decline_years": "Sustained decline (years)",
+        for k, v in parameters.items()
+    ]
+    if isinstance(annual_change, float) and math.isfinite(annual_change):
+        rows.append(("Forecast trend", f"{100 * annual_change:+.3f} % a year"))
+    return rows
+
+
+def _decomposition_view(decomposition: Mapping[str, Any]) -> dict[str, Any]:
+    """The LMDI decomposition as the page shows it: period, chart, total, effect tables."""
+    from ..pages.render import markup
+
+    years = decomposition.get("years")
+    span = (
+        f" {years[0]} to {years[1]}" if isinstance(years, list | tuple) and len(years) == 2 else ""
+    )
+    total = decomposition["total_change_t"]
+    return {
+        "span": span,
+        "chart": markup(svg_decomposition(decomposition["additive"], total)),
+        "total": f"{total:,.3f}",
+        "additive": [(str(k), f"{v:,.3f}") for k, v in decomposition["additive"].items()],
+        "multiplicative": [
+            (str(k), f"{v:.6f}") for k, v in (decomposition.get("multiplicative") or {}).items()
+        ],
     }
-    params_rows = "".join(
-        f"<tr><td style='text-align:left'>{html_text(labels.get(k, k))}</td>"
-        f"<td style='text-align:left'>{html_text('—' if v is None else (f'{v:,.3f}' if isinstance(v, float) else str(v)))}</td></tr>"
-        for k, v in (parameters or {}).items()
-    )
-    change = forecast.attrs.get("annual_change")
-    if isinstance(change, float) and math.isfinite(change):
-        params_rows += (
-            "<tr><td style='text-align:left'>Forecast trend</td>"
-            f"<td style='text-align:left'>{100 * change:+.3f} % a year</td></tr>"
-        )
-    params_html = (f"<h2>Parameters</h2><table>{params_rows}</table>" if params_rows else "") + (
-        "<ul>" + "".join(f"<li>{html_text(n)}</li>" for n in notes) + "</ul>" if notes else ""
-    )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html_text(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
-table{{border-collapse:collapse;font-size:.85em}} td,th{{border:1px solid #ddd;padding:.2em .5em;text-align:right}}</style>
-</head><body><h1>{html_text(title)}</h1>
-<p><b>Peak:</b> {html_text(peak.status.replace("_", " "))} — {html_text(peak.evidence)}
-(plateau band {100 * peak.plateau_band:g} %, sustained decline over {peak.decline_years} years).</p>
-{params_html}
-{svg_trend(actuals, forecast=forecast, targets=targets, title=title)}
-{decomp}
-<h2>Targets and progress</h2>{table(progress_table)}
-</body></html>
-"""
+
+
+def _table_view(df: pd.DataFrame) -> dict[str, Any]:
+    """A table as text cells: the index first; empty for None or NaN, floats to 3 decimals."""
+
+    def cell(v: Any) -> str:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return ""
+        return f"{v:,.3f}" if isinstance(v, float) else str(v)
+
+    return {
+        "headers": [str(c) for c in [df.index.name or "", *df.columns]],
+        "rows": [(str(i), [cell(v) for v in row.tolist()]) for i, row in df.iterrows()],
+    }
 
 
 @dataclass
@@ -186,11 +183,13 @@ class TrajectoryReport:
         )
 
     def _repr_html_(self) -> str:
-        from .._escape import html_text
+        from ..pages.render import markup, render
 
-        return svg_trend(self.actuals, forecast=self.forecast, targets=self.targets) + (
-            f"<p>Peak: {html_text(self.peak.status.replace('_', ' '))} — "
-            f"{html_text(self.peak.evidence)}</p>"
+        return render(
+            "trajectory_display.html",
+            trend=markup(svg_trend(self.actuals, forecast=self.forecast, targets=self.targets)),
+            peak_status=self.peak.status.replace("_", " "),
+            peak_evidence=self.peak.evidence,
         )
 
 

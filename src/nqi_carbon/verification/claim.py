@@ -97,6 +97,62 @@ def totals_of(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
+    """Read a claim strictly: every problem at once, as an :class:`InvalidInputError`.
+
+    The document's form first (GWP set, period, the form of its sections); then each
+    section by its own reader: the gross total, the figures reported apart, categories,
+    a result@1 claim's lines, sources; then the breakdowns.
+    """
+    data, name = _claim_document(claimed)
+    issues: list[Issue] = []
+    gwp_set, period = _read_gwp_set_and_period(data, issues, name)
+    lines = _check_section_forms(data, issues, name)
+    if issues:
+        raise InvalidInputError(issues, source=name)
+    totals = data.get("totals", data)
+    if not isinstance(totals, dict):
+        raise InvalidInputError(
+            [Issue("claim_not_mapping", "totals must be a mapping", file=name, field="totals")],
+            source=name,
+        )
+    _check_claim_keys(data, totals, issues, name)
+    total = _read_total(totals, issues, name)
+    separate = _read_separate_figures(totals, issues, name)
+    by_cat = _read_categories(totals, issues, name)
+    claim_lines, by_sg, line_sources = _read_lines(data, lines, issues, name)
+    by_sg.update(_read_sources(data.get("by_source") or {}, line_sources, issues, name))
+    if total is None and not by_cat and not by_sg:
+        issues.append(
+            Issue(
+                "claim_empty",
+                "the claim states no total, category or source figures",
+                file=name,
+                allowed="totals.gross_co2e_t, by_category, by_source or result@1 lines",
+            )
+        )
+    if issues:
+        raise InvalidInputError(issues, source=name)
+    breakdowns = _read_breakdowns(totals, issues, name)
+    if issues:
+        raise InvalidInputError(issues, source=name)
+    org = data.get("organization")
+    org_id = org.get("id") if isinstance(org, dict) else None
+    return _Claim(
+        str(gwp_set),
+        period,
+        total,
+        by_cat,
+        by_sg,
+        name,
+        separate,
+        breakdowns,
+        claim_lines,
+        None if org_id is None else str(org_id),
+    )
+
+
+def _claim_document(claimed: str | Path | Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """The claim as a mapping, and the name its issues carry (its path, or ``<claimed>``)."""
     from .._io.structured import read_structured
 
     if isinstance(claimed, Mapping):
@@ -105,11 +161,17 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
     else:
         data, _ = read_structured(claimed, what="claim")
         name = str(claimed)
-    issues: list[Issue] = []
     if not isinstance(data, dict):
         raise InvalidInputError(
             [Issue("claim_not_mapping", "a claim is a mapping", file=name)], source=name
         )
+    return data, name
+
+
+def _read_gwp_set_and_period(
+    data: dict[str, Any], issues: list[Issue], name: str
+) -> tuple[Any, tuple[str, str] | None]:
+    """The GWP set the claim states (required) and its period (start, end), if it states one."""
     gwp_set = data.get("gwp_set")
     if not isinstance(gwp_set, str):
         issues.append(
@@ -136,6 +198,14 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
                 allowed="{start: YYYY-MM-DD, end: YYYY-MM-DD} (end exclusive), or no period",
             )
         )
+    return gwp_set, per
+
+
+def _check_section_forms(data: dict[str, Any], issues: list[Issue], name: str) -> Any:
+    """Sources and categories are mappings; lines a list of mappings of a result@1 document.
+
+    Returns the lines to read (``None`` when the claim has none or they are refused).
+    """
     for where in ("by_source", "totals.by_category"):
         node = data.get("by_source") if where == "by_source" else totals_of(data).get("by_category")
         if node is not None and not isinstance(node, dict):
@@ -165,35 +235,43 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
             )
         )
         lines = None
-    if issues:
-        raise InvalidInputError(issues, source=name)
-    totals = data.get("totals", data)
-    if not isinstance(totals, dict):
-        raise InvalidInputError(
-            [Issue("claim_not_mapping", "totals must be a mapping", file=name, field="totals")],
-            source=name,
-        )
-    _check_claim_keys(data, totals, issues, name)
-    total = None
-    if "gross_co2e_t" in totals:
-        total = _number(totals["gross_co2e_t"], "totals.gross_co2e_t", issues, name)
-        if total is not None and total < 0:
-            issues.append(
-                Issue(
-                    "claim_total_not_negative",
-                    "a gross total cannot be negative (removals are stated apart)",
-                    file=name,
-                    field="totals.gross_co2e_t",
-                    value=repr(total),
-                    allowed=">= 0",
-                )
+    return lines
+
+
+def _read_total(totals: dict[str, Any], issues: list[Issue], name: str) -> float | None:
+    """``totals.gross_co2e_t``: a finite number >= 0, or ``None`` when not stated."""
+    if "gross_co2e_t" not in totals:
+        return None
+    total = _number(totals["gross_co2e_t"], "totals.gross_co2e_t", issues, name)
+    if total is not None and total < 0:
+        issues.append(
+            Issue(
+                "claim_total_not_negative",
+                "a gross total cannot be negative (removals are stated apart)",
+                file=name,
+                field="totals.gross_co2e_t",
+                value=repr(total),
+                allowed=">= 0",
             )
+        )
+    return total
+
+
+def _read_separate_figures(
+    totals: dict[str, Any], issues: list[Issue], name: str
+) -> dict[str, float]:
+    """The figures reported apart from the gross total that the claim states (see SEPARATE_FIGURES)."""
     separate: dict[str, float] = {}
     for fig in SEPARATE_FIGURES:
         if fig in totals:
             n = _number(totals[fig], f"totals.{fig}", issues, name)
             if n is not None:
                 separate[fig] = n
+    return separate
+
+
+def _read_categories(totals: dict[str, Any], issues: list[Issue], name: str) -> dict[str, float]:
+    """``by_category``: ISO categories ``"1"`` to ``"6"``, each stated once, to t CO2e."""
     by_cat: dict[str, float] = {}
     seen_cat: dict[str, str] = {}
     for k, v in (totals.get("by_category") or {}).items():
@@ -216,21 +294,44 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
         n = _number(v, f"by_category.{k}", issues, name)
         if n is not None:
             by_cat[str(k)] = n
+    return by_cat
+
+
+def _read_lines(
+    data: dict[str, Any], lines: Any, issues: list[Issue], name: str
+) -> tuple[list[_LineRow] | None, dict[tuple[str, str], float], dict[str, str]]:
+    """A result@1 claim's lines: the lines normalised, their sources' figures, where each is.
+
+    The location-based fossil lines sum to figures per (source, gas), as ``by_source``
+    states them; the third mapping names the first line that states each source. A claim
+    that is not a result@1 document has no lines (``None``).
+    """
     by_sg: dict[tuple[str, str], float] = {}
-    claim_lines: list[_LineRow] | None = None
     line_sources: dict[str, str] = {}  # source -> the first line that states it
-    if data.get("schema") == "nqi-carbon/result@1":
-        claim_lines = []
-        for i, ln in enumerate(lines or []):
-            row = _claim_line(ln, i, issues, name)
-            if row is None:
-                continue
-            claim_lines.append(row)
-            line_sources.setdefault(row[0], f"lines[{i}]")
-            sid, gas, basis, biogenic, n = row
-            if basis != "market" and not biogenic:
-                by_sg[(sid, gas)] = by_sg.get((sid, gas), 0.0) + n
-    by_source = data.get("by_source") or {}
+    if data.get("schema") != "nqi-carbon/result@1":
+        return None, by_sg, line_sources
+    claim_lines: list[_LineRow] = []
+    for i, ln in enumerate(lines or []):
+        row = _claim_line(ln, i, issues, name)
+        if row is None:
+            continue
+        claim_lines.append(row)
+        line_sources.setdefault(row[0], f"lines[{i}]")
+        sid, gas, basis, biogenic, n = row
+        if basis != "market" and not biogenic:
+            by_sg[(sid, gas)] = by_sg.get((sid, gas), 0.0) + n
+    return claim_lines, by_sg, line_sources
+
+
+def _read_sources(
+    by_source: dict[Any, Any], line_sources: dict[str, str], issues: list[Issue], name: str
+) -> dict[tuple[str, str], float]:
+    """``by_source``: source -> t CO2e (key ``(source, "*")``) or source -> {gas: t CO2e}.
+
+    A source is stated once, in ``by_source`` or in the lines (*line_sources*); a gas once
+    per source after normalisation.
+    """
+    by_sg: dict[tuple[str, str], float] = {}
     seen_src: dict[str, str] = dict(line_sources)
     for sid, v in by_source.items():
         if not _stated_once(
@@ -265,17 +366,16 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
             n = _number(v, f"by_source.{sid}", issues, name)
             if n is not None:
                 by_sg[(str(sid), "*")] = n
-    if total is None and not by_cat and not by_sg:
-        issues.append(
-            Issue(
-                "claim_empty",
-                "the claim states no total, category or source figures",
-                file=name,
-                allowed="totals.gross_co2e_t, by_category, by_source or result@1 lines",
-            )
-        )
-    if issues:
-        raise InvalidInputError(issues, source=name)
+    return by_sg
+
+
+def _read_breakdowns(
+    totals: dict[str, Any], issues: list[Issue], name: str
+) -> dict[str, dict[str, float]]:
+    """The breakdowns the claim states (see BREAKDOWNS), each row once.
+
+    Gas masses are per species: ``CO2`` and ``carbon dioxide`` are one row.
+    """
     breakdowns: dict[str, dict[str, float]] = {}
     for b in BREAKDOWNS:
         node = totals.get(b)
@@ -297,22 +397,7 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
             n = _number(v, f"totals.{b}.{k}", issues, name)
             if n is not None:
                 breakdowns.setdefault(b, {})[key] = n
-    if issues:
-        raise InvalidInputError(issues, source=name)
-    org = data.get("organization")
-    org_id = org.get("id") if isinstance(org, dict) else None
-    return _Claim(
-        str(gwp_set),
-        per,
-        total,
-        by_cat,
-        by_sg,
-        name,
-        separate,
-        breakdowns,
-        claim_lines,
-        None if org_id is None else str(org_id),
-    )
+    return breakdowns
 
 
 def _claim_line(ln: dict[str, Any], i: int, issues: list[Issue], name: str) -> _LineRow | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ..calc.findings import Finding
 from ..calc.pipeline import calculate
@@ -238,3 +238,31 @@ def _verification_findings(
                 )
             )
     return out
+
+
+class _Evidence(NamedTuple):
+    """The evidence checks of a verification: tiers, unsupported amounts, findings."""
+
+    tiers: list[TierCheck]
+    unsupported: list[UnsupportedEvidence]
+    findings: list[Finding]
+
+    def serious(self) -> bool:
+        """True when an error is among the findings (e.g. a tier not met)."""
+        return any(f.severity == "error" for f in self.findings)
+
+    def unsupported_material(self, materiality_t: float) -> bool:
+        """True when the unsupported amounts together reach *materiality_t* [t CO2e].
+
+        Insufficient appropriate evidence for a material amount (ISO 14064-3).
+        """
+        unsupported_t = math.fsum(u.co2e_t for u in self.unsupported)
+        return unsupported_t > 0 and unsupported_t >= materiality_t
+
+
+def _gather_evidence(inv: Inventory, res: Result, materiality_t: float) -> _Evidence:
+    """Tier checks, expired-calibration amounts and the findings a verification reports."""
+    tiers = tier_checks(res)
+    unsupported = _unsupported_evidence(inv, res)
+    findings = _verification_findings(inv, res, tiers, unsupported, materiality_t)
+    return _Evidence(tiers, unsupported, findings)

@@ -1,10 +1,17 @@
-"""Materiality: the threshold, its presets (EU ETS) and the criteria stated."""
+"""Materiality: the threshold, its presets (EU ETS), the criteria stated, the weighing.
+
+:func:`_weigh` weighs the aggregate and each reported figure against materiality.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import InvalidInputError, Issue
+
+if TYPE_CHECKING:
+    from .compare import _Figure
 
 __all__ = ["CRITERIA", "MATERIALITY_PRESETS"]
 
@@ -75,3 +82,43 @@ def _resolve_materiality(materiality: float | str) -> tuple[float, str | None]:
             ]
         )
     return float(materiality), None
+
+
+@dataclass(frozen=True)
+class _Weighing:
+    """What is material: the materially misstated figures, and whether it is pervasive."""
+
+    material_rows: list[_Figure]  # the figures whose own misstatement reaches their materiality
+    material: bool  # the aggregate or any figure reaches materiality
+    pervasive: bool  # ... or reaches pervasive_multiple times it
+
+    @property
+    def material_figures(self) -> list[str]:
+        """The names of the materially misstated figures (``by_category.1``, ``gross_co2e_t`` ...)."""
+        return [f.name for f in self.material_rows]
+
+    @property
+    def material_categories(self) -> list[str]:
+        """The ISO categories among the materially misstated figures (``"1"`` ... ``"6"``)."""
+        return [f.name.split(".", 1)[1] for f in self.material_rows if f.row.level == "category"]
+
+
+def _weigh(
+    judged: list[_Figure],
+    aggregate_t: float,
+    materiality_t: float,
+    pervasive_multiple: float,
+) -> _Weighing:
+    """Weigh the aggregate and each reported figure against materiality (ISO 14064-3:2019).
+
+    *aggregate_t* is the larger of the net and gross aggregate [t CO2e], compared with
+    *materiality_t*; each figure of *judged* is compared with its own threshold. Material
+    when either reaches materiality; pervasive when the aggregate, or one figure's own
+    misstatement, reaches *pervasive_multiple* times its materiality.
+    """
+    material_rows = [f for f in judged if abs(f.row.difference_t) >= f.threshold_t]
+    material = aggregate_t >= materiality_t or bool(material_rows)
+    pervasive = aggregate_t >= pervasive_multiple * materiality_t or any(
+        abs(f.row.difference_t) >= pervasive_multiple * f.threshold_t for f in material_rows
+    )
+    return _Weighing(material_rows, material, pervasive)

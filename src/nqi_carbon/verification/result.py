@@ -12,6 +12,7 @@ from .. import __version__
 from ..calc.findings import Finding
 from ..calc.result import Result
 from ..inventory.models import Inventory
+from ..pages.labels import _tr
 from .materiality import CRITERIA, MATERIALITY_PRESET_LABELS
 from .statement import _DIRECTION_ZH, _KIND_ZH, _L, _LEVEL_ZH, _OPINION_ZH, _YES_NO
 
@@ -24,6 +25,37 @@ if TYPE_CHECKING:
 __all__ = ["VerificationResult"]
 
 VERIFICATION_SCHEMA = "nqi-carbon/verification@1"
+
+
+@dataclass(frozen=True)
+class _Markdown:
+    """The pieces of the Markdown report in its language: labels, bullets, headings, values."""
+
+    lang: Literal["en", "zh", "en+zh"]
+
+    def tr(self, pair: tuple[str, str]) -> str:
+        """An (English, Chinese) label in the report's language."""
+        from ..pages.labels import _tr
+
+        return _tr(pair, self.lang)
+
+    def bullet(self, f: _Fact) -> str:
+        """A fact as a bullet ``- label: value`` (value bold when the fact says so)."""
+        from .._escape import md_text
+
+        v_en, v_zh = md_text(f[2]), md_text(f[3])
+        ven, vzh = (f"**{v_en}**", f"**{v_zh}**") if f[4] else (v_en, v_zh)
+        en, zh = f"{md_text(f[0])}: {ven}", f"{md_text(f[1])}：{vzh}"
+        lang = self.lang
+        return "- " + (en if lang == "en" else zh if lang == "zh" else f"{en} / {zh}")
+
+    def heading(self, key: str) -> list[str]:
+        """A section heading (``##``) from the labels, with blank lines around it."""
+        return ["", f"## {self.tr(_L[key])}", ""]
+
+    def val(self, en: str, table: dict[str, str]) -> str:
+        """A value of the misstatement table: Chinese from *table* for ``zh``, else English."""
+        return table.get(en, en) if self.lang == "zh" else en
 
 
 @dataclass
@@ -234,24 +266,12 @@ class VerificationResult:
         )
 
     def _facts(self) -> list[_Fact]:
+        """The head of the report: period, who verified, materiality, figures, opinion."""
         from ..pages.labels import _VALUE_ZH, period_pair
 
         inv = self.inventory
         ns_en, ns_zh = _L["not_stated"]
-        frac = self.aggregate_misstatement_fraction
         mat_en, mat_zh = self._materiality_text()
-        level_en = self.aggregate_level
-        level_zh = _LEVEL_ZH.get(level_en, level_en)
-        if self.unsupported:
-            share = f"{100 * self.unsupported_t / self.materiality_t:.1f} %"
-            reach_en = "reaches" if self.unsupported_material else "below"
-            reach_zh = "达到实质性" if self.unsupported_material else "低于实质性"
-            unsup = (
-                f"{self.unsupported_t:,.3f} t CO2e = {share} of materiality: {reach_en} materiality",
-                f"{self.unsupported_t:,.3f} t CO2e，为实质性的 {share}：{reach_zh}",
-            )
-        else:
-            unsup = _L["none"]
         facts: list[_Fact] = [
             (
                 "Period",
@@ -291,19 +311,50 @@ class VerificationResult:
                 f"{self.recomputed_co2e_t:,.3f} t CO2e",
                 False,
             ),
+            self._aggregate_fact(),
             (
-                f"Aggregate of uncorrected misstatements ({level_en})",
-                f"未更正错报汇总（{level_zh}）",
-                f"net {self.aggregate_net_t:,.3f} t CO2e, gross {self.aggregate_gross_t:,.3f} t "
-                f"CO2e; the larger is {100 * frac:.3g} % of the claimed total (fraction "
-                f"{frac:.3g}: aggregate_misstatement_pct in the JSON)",
-                f"净额 {self.aggregate_net_t:,.3f} t CO2e，总额 {self.aggregate_gross_t:,.3f} t "
-                f"CO2e；较大者为声明总量的 {100 * frac:.3g} %（比例 {frac:.3g}）",
+                "Unsupported evidence (calibration expired)",
+                "未获有效校准支持的数据",
+                *self._unsupported_text(),
                 False,
             ),
-            ("Unsupported evidence (calibration expired)", "未获有效校准支持的数据", *unsup, False),
             ("Material", "存在实质性错报", *_YES_NO[self.material], True),
         ]
+        facts += self._material_facts()
+        facts.append(("Opinion", "核查意见", self.opinion, _OPINION_ZH[self.opinion], True))
+        return facts
+
+    def _aggregate_fact(self) -> _Fact:
+        """The aggregate of uncorrected misstatements: net, gross, and the larger's fraction."""
+        frac = self.aggregate_misstatement_fraction
+        level_en = self.aggregate_level
+        level_zh = _LEVEL_ZH.get(level_en, level_en)
+        return (
+            f"Aggregate of uncorrected misstatements ({level_en})",
+            f"未更正错报汇总（{level_zh}）",
+            f"net {self.aggregate_net_t:,.3f} t CO2e, gross {self.aggregate_gross_t:,.3f} t "
+            f"CO2e; the larger is {100 * frac:.3g} % of the claimed total (fraction "
+            f"{frac:.3g}: aggregate_misstatement_pct in the JSON)",
+            f"净额 {self.aggregate_net_t:,.3f} t CO2e，总额 {self.aggregate_gross_t:,.3f} t "
+            f"CO2e；较大者为声明总量的 {100 * frac:.3g} %（比例 {frac:.3g}）",
+            False,
+        )
+
+    def _unsupported_text(self) -> tuple[str, str]:
+        """The unsupported amount against materiality, or "none" (English, Chinese)."""
+        if not self.unsupported:
+            return _L["none"]
+        share = f"{100 * self.unsupported_t / self.materiality_t:.1f} %"
+        reach_en = "reaches" if self.unsupported_material else "below"
+        reach_zh = "达到实质性" if self.unsupported_material else "低于实质性"
+        return (
+            f"{self.unsupported_t:,.3f} t CO2e = {share} of materiality: {reach_en} materiality",
+            f"{self.unsupported_t:,.3f} t CO2e，为实质性的 {share}：{reach_zh}",
+        )
+
+    def _material_facts(self) -> list[_Fact]:
+        """The materially misstated categories and figures, when there are any."""
+        facts: list[_Fact] = []
         if self.material_categories:
             cats = ", ".join(self.material_categories)
             facts.append(("Material categories", "存在实质性错报的类别", cats, cats, False))
@@ -318,7 +369,6 @@ class VerificationResult:
                     False,
                 )
             )
-        facts.append(("Opinion", "核查意见", self.opinion, _OPINION_ZH[self.opinion], True))
         return facts
 
     def _scope_facts(self) -> list[_Fact]:
@@ -435,41 +485,42 @@ class VerificationResult:
         Every value enters through :func:`~nqi_carbon._escape.md_text` (text) or
         :func:`~nqi_carbon._escape.md_row` (table rows): it renders as its own text.
         """
-        from .._escape import md_row, md_text
-        from ..pages.labels import _tr
+        from .._escape import md_text
 
-        inv = self.inventory
         lang = self.language
-
-        def tr(pair: tuple[str, str]) -> str:
-            return _tr(pair, lang)
-
-        def bullet(f: _Fact) -> str:
-            v_en, v_zh = md_text(f[2]), md_text(f[3])
-            ven, vzh = (f"**{v_en}**", f"**{v_zh}**") if f[4] else (v_en, v_zh)
-            en, zh = f"{md_text(f[0])}: {ven}", f"{md_text(f[1])}：{vzh}"
-            return "- " + (en if lang == "en" else zh if lang == "zh" else f"{en} / {zh}")
-
-        def heading(key: str) -> list[str]:
-            return ["", f"## {tr(_L[key])}", ""]
-
-        def val(en: str, table: dict[str, str]) -> str:
-            return table.get(en, en) if lang == "zh" else en
-
-        lines = [f"# {tr(_L['title'])} — {md_text(inv.organization.name)}", ""]
-        lines += [bullet(f) for f in self._facts()]
-        lines += heading("statement")
+        md = _Markdown(lang)
+        lines = [f"# {md.tr(_L['title'])} — {md_text(self.inventory.organization.name)}", ""]
+        lines += [md.bullet(f) for f in self._facts()]
+        lines += md.heading("statement")
         if lang != "zh":
             lines.append(md_text(self.statement, block_start=True))
         if lang == "en+zh":
             lines.append("")
         if lang != "en":
             lines.append(md_text(self.statement_zh, block_start=True))
-        lines += heading("scope")
-        lines += [bullet(f) for f in self._scope_facts()]
-        lines += heading("criteria")
-        lines += [bullet(f) for f in self._criteria_facts()]
-        lines += heading("misstatements")
+        lines += md.heading("scope")
+        lines += [md.bullet(f) for f in self._scope_facts()]
+        lines += md.heading("criteria")
+        lines += [md.bullet(f) for f in self._criteria_facts()]
+        lines += md.heading("misstatements")
+        lines += self._md_misstatements(md)
+        lines += md.heading("unsupported")
+        lines += [
+            f"- {md_text(md.tr(p), block_start=True)}" for p in self._unsupported_lines()
+        ] or [f"- {md.tr(_L['none'])}"]
+        lines += md.heading("tiers")
+        lines += self._md_tiers(md)
+        lines += md.heading("findings")
+        lines += [
+            f"- [{f.severity}] `{f.code}` {md_text(f.subject)}: {md_text(f.message)}"
+            for f in self.findings
+        ] or [f"- {md.tr(_L['none'])}"]
+        return "\n".join(lines) + "\n"
+
+    def _md_misstatements(self, md: _Markdown) -> list[str]:
+        """The Markdown table of misstatements, and the note on the relative column."""
+        from .._escape import md_row
+
         headers = [
             ("level", "层级"),
             ("subject", "对象"),
@@ -480,30 +531,29 @@ class VerificationResult:
             ("direction", "方向"),
             ("kind", "类型"),
         ]
-        lines.append(md_row(tr(h) for h in headers))
-        lines.append("|---|---|---:|---:|---:|---:|---|---|")
+        lines = [md_row(md.tr(h) for h in headers), "|---|---|---:|---:|---:|---:|---|---|"]
         for m in self.misstatements:
             claimed = "—" if m.claimed_t is None else f"{m.claimed_t:,.3f}"
             rel = "—" if m.relative is None else f"{100 * m.relative:+.3g} %"
             lines.append(
                 md_row(
                     [
-                        val(m.level, _LEVEL_ZH),
+                        md.val(m.level, _LEVEL_ZH),
                         m.subject,
                         claimed,
                         f"{m.recomputed_t:,.3f}",
                         f"{m.difference_t:,.3f}",
                         rel,
-                        val(m.direction, _DIRECTION_ZH),
-                        val(m.kind, _KIND_ZH),
+                        md.val(m.direction, _DIRECTION_ZH),
+                        md.val(m.kind, _KIND_ZH),
                     ]
                 )
             )
         if not self.misstatements:
-            lines.append(f"| — | {tr(_L['none'])} | | | | | | |")
+            lines.append(f"| — | {md.tr(_L['none'])} | | | | | | |")
         lines += [
             "",
-            tr(
+            md.tr(
                 (
                     "Relative: the difference ÷ the row's own recomputed figure. The aggregate "
                     "above is ÷ the claimed total, the base of materiality.",
@@ -511,11 +561,13 @@ class VerificationResult:
                 )
             ),
         ]
-        lines += heading("unsupported")
-        lines += [f"- {md_text(tr(p), block_start=True)}" for p in self._unsupported_lines()] or [
-            f"- {tr(_L['none'])}"
-        ]
-        lines += heading("tiers")
+        return lines
+
+    def _md_tiers(self, md: _Markdown) -> list[str]:
+        """The tier checks as Markdown bullets."""
+        from .._escape import md_text
+
+        lines = []
         for t in self.tiers:
             achieved = (
                 f"achieved ±{100 * t.uncertainty:.2f} %"
@@ -527,13 +579,8 @@ class VerificationResult:
                 f"(±{100 * t.bound:g} %), {achieved} → **{md_text(t.result)}**"
             )
         if not self.tiers:
-            lines.append("- " + tr(("no source states a required tier", "没有排放源规定所需层级")))
-        lines += heading("findings")
-        lines += [
-            f"- [{f.severity}] `{f.code}` {md_text(f.subject)}: {md_text(f.message)}"
-            for f in self.findings
-        ] or [f"- {tr(_L['none'])}"]
-        return "\n".join(lines) + "\n"
+            lines.append("- " + md.tr(("no source states a required tier", "没有排放源规定所需层级")))
+        return lines
 
     def __repr__(self) -> str:
         from .._escape import term_line
@@ -550,21 +597,21 @@ class VerificationResult:
         )
 
     def _repr_html_(self) -> str:
-        from .._escape import html_text as esc
         from ..pages.format import _plural
+        from ..pages.render import render
 
-        rows = "".join(
-            f"<tr><td>{esc(m.level)}</td><td>{esc(m.subject)}</td><td>{m.difference_t:+,.3f}</td>"
-            f"<td>{esc(m.kind)}</td></tr>"
-            for m in sorted(self.misstatements, key=lambda m: -abs(m.difference_t))[:10]
-        )
-        return (
-            f"<div><b>Opinion: {esc(self.opinion)}</b> ({esc(self.assurance)} assurance, materiality "
-            f"{100 * self.materiality:g} % = {self.materiality_t:,.3f} t CO2e); material: "
-            f"{'yes' if self.material else 'no'}; aggregate "
-            f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim; "
-            f"{_plural(len(self.findings), 'finding')}"
-            f"<table><tr><th>level</th><th>subject</th><th>difference t</th><th>kind</th></tr>{rows}</table></div>"
+        largest = sorted(self.misstatements, key=lambda m: -abs(m.difference_t))[:10]
+        return render(
+            "verification_display.html",
+            opinion=self.opinion,
+            assurance=self.assurance,
+            materiality=f"{100 * self.materiality:g} % = {self.materiality_t:,.3f} t CO2e",
+            material="yes" if self.material else "no",
+            aggregate=f"{100 * self.aggregate_misstatement_pct:.3g} %",
+            findings=_plural(len(self.findings), "finding"),
+            misstatements=[
+                (m.level, m.subject, f"{m.difference_t:+,.3f}", m.kind) for m in largest
+            ],
         )
 
     def to_html(self) -> str:
@@ -572,183 +619,140 @@ class VerificationResult:
 
         No external reference: no script, link, image or web font. Headings, labels and
         the statement follow ``reporting.language``; table column headers are Chinese for
-        ``zh`` and English otherwise.
+        ``zh`` and English otherwise. The page is the template
+        ``pages/templates/verification.html``.
         """
-        from .._escape import html_text as esc
-        from ..pages.labels import _tr, _tr_html
-        from ..pages.layout import _CSS
+        from ..pages.render import render
 
-        inv = self.inventory
-        lang = self.language
-        zh_only = lang == "zh"
+        return render("verification.html", **self._html_context())
 
-        def col(en: str, zh: str) -> str:
-            return zh if zh_only else en
+    def _html_context(self) -> dict[str, Any]:
+        """What ``verification.html`` shows; text raw (the template escapes it)."""
+        inv, lang = self.inventory, self.language
+        return {
+            "lang": lang,
+            "html_lang": "zh" if lang == "zh" else "en",
+            "title": f"{_tr(_L['title'], lang)} — {inv.organization.name}",
+            "L": _L,
+            "opinion": self.opinion,
+            "opinion_zh_word": _OPINION_ZH[self.opinion],
+            "material": _YES_NO[self.material],
+            "facts": self._facts(),
+            "statements": [
+                text
+                for text, shown in (
+                    (self.statement, lang != "zh"),
+                    (self.statement_zh, lang != "en"),
+                )
+                if shown
+            ],
+            "scope": self._scope_facts(),
+            "criteria": self._criteria_facts(),
+            "misstatements": self._misstatement_table(),
+            "relative_note": _RELATIVE_NOTE,
+            "unsupported": self._unsupported_lines(),
+            "tiers": self._tier_table(),
+            "findings": _HtmlTable(
+                self._headers(
+                    ("Severity", "严重程度"),
+                    ("Code", "代码"),
+                    ("Subject", "对象"),
+                    ("Message", "说明"),
+                ),
+                [False] * 4,
+                [(f.severity, [f.severity, f.code, f.subject, f.message]) for f in self.findings],
+            ),
+            "version": __version__,
+            "input_sha256": inv.input_sha256 or "—",
+            "claim": self.claim_source or "—",
+        }
+
+    def _headers(self, *labels: tuple[str, str]) -> list[str]:
+        """Column headers of the HTML tables: Chinese for ``zh``, English otherwise."""
+        return [zh if self.language == "zh" else en for en, zh in labels]
+
+    def _word(self, en: str, zh_table: dict[str, str]) -> str:
+        """A fixed word of a table cell (level, direction, kind) in the page's language."""
+        return zh_table.get(en, en) if self.language == "zh" else en.replace("_", " ")
+
+    def _misstatement_table(self) -> _HtmlTable:
+        """The misstatements as the HTML page shows them (every figure in t CO2e)."""
 
         def t(x: float | None) -> str:
             return "—" if x is None else f"{x:,.3f}"
 
-        def table(headers: list[tuple[str, bool]], rows: list[tuple[str, list[str]]]) -> str:
-            head = "".join(
-                f"<th class='num'>{esc(h)}</th>" if n else f"<th>{esc(h)}</th>" for h, n in headers
-            )
-            body = "".join(
-                (f'<tr class="{cls}">' if cls else "<tr>")
-                + "".join(
-                    f"<td class='num'>{esc(c)}</td>" if n else f"<td>{esc(c)}</td>"
-                    for c, (_h, n) in zip(cells, headers, strict=True)
-                )
-                + "</tr>"
-                for cls, cells in rows
-            )
-            return f"<div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
-
-        def facts_table(facts: list[_Fact]) -> str:
-            def value(en: str, zh: str) -> str:
-                if lang == "en+zh" and en != zh:
-                    return f'{esc(en)} <span class="zh">{esc(zh)}</span>'
-                return esc(zh if zh_only else en)
-
-            rows = "".join(
-                f"<tr><th>{_tr_html((f[0], f[1]), lang)}</th><td>{value(f[2], f[3])}</td></tr>"
-                for f in facts
-            )
-            return f'<table class="facts">{rows}</table>'
-
-        def h2(key: str, anchor: str) -> str:
-            return f'<h2 id="{anchor}">{_tr_html(_L[key], lang)}</h2>'
-
-        def val(en: str, zh_table: dict[str, str]) -> str:
-            return zh_table.get(en, en) if zh_only else en.replace("_", " ")
-
-        mis = table(
-            [
-                (col("Level", "层级"), False),
-                (col("Subject", "对象"), False),
-                (col("Claimed (t CO2e)", "声明值 (t CO2e)"), True),
-                (col("Recomputed (t CO2e)", "复算值 (t CO2e)"), True),
-                (col("Difference (t CO2e)", "差异 (t CO2e)"), True),
-                (col("Relative to the row's recomputed (%)", "相对本行复算值 (%)"), True),
-                (col("Direction", "方向"), False),
-                (col("Kind", "类型"), False),
-            ],
-            [
-                (
-                    "",
-                    [
-                        val(m.level, _LEVEL_ZH),
-                        m.subject,
-                        t(m.claimed_t),
-                        t(m.recomputed_t),
-                        f"{m.difference_t:+,.3f}",
-                        "—" if m.relative is None else f"{100 * m.relative:+.3g} %",
-                        val(m.direction, _DIRECTION_ZH),
-                        val(m.kind, _KIND_ZH),
-                    ],
-                )
-                for m in self.misstatements
-            ],
+        headers = self._headers(
+            ("Level", "层级"),
+            ("Subject", "对象"),
+            ("Claimed (t CO2e)", "声明值 (t CO2e)"),
+            ("Recomputed (t CO2e)", "复算值 (t CO2e)"),
+            ("Difference (t CO2e)", "差异 (t CO2e)"),
+            ("Relative to the row's recomputed (%)", "相对本行复算值 (%)"),
+            ("Direction", "方向"),
+            ("Kind", "类型"),
         )
-        tiers = table(
-            [
-                (col("Source", "排放源"), False),
-                (col("Required tier", "所需层级"), True),
-                (col("Bound (±%)", "限值 (±%)"), True),
-                (col("Achieved uncertainty (±%)", "实际不确定度 (±%)"), True),
-                (col("Achieved tier", "达到的层级"), True),
-                (col("Result", "结果"), False),
-            ],
-            [
-                (
-                    "fail" if c.result == "fail" else "",
-                    [
-                        c.source,
-                        str(c.required_tier),
-                        f"±{100 * c.bound:g} %",
-                        f"±{100 * c.uncertainty:.2f} %"
-                        if math.isfinite(c.uncertainty)
-                        else "not stated for some activity",
-                        "—" if c.achieved_tier is None else str(c.achieved_tier),
-                        c.result.replace("_", " "),
-                    ],
-                )
-                for c in self.tiers
-            ],
-        )
-        finds = table(
-            [
-                (col("Severity", "严重程度"), False),
-                (col("Code", "代码"), False),
-                (col("Subject", "对象"), False),
-                (col("Message", "说明"), False),
-            ],
-            [(f.severity, [f.severity, f.code, f.subject, f.message]) for f in self.findings],
-        )
-        title = f"{_tr(_L['title'], lang)} — {inv.organization.name}"
-        none = f"<p><i>{esc(_tr(_L['none'], lang))}</i></p>"
-        yes_no = _YES_NO[self.material]
-        opinion = (
-            f'<p class="opinion {esc(self.opinion)}">Opinion: <b>{esc(self.opinion)}</b> — '
-            f"material: <b>{yes_no[0]}</b></p>"
-        )
-        zh_opinion = (
-            f"核查意见：<b>{_OPINION_ZH[self.opinion]}</b> — 存在实质性错报：<b>{yes_no[1]}</b>"
-        )
-        if zh_only:
-            opinion = f'<p class="opinion {esc(self.opinion)}">{zh_opinion}</p>'
-        elif lang == "en+zh":
-            opinion = opinion[: -len("</p>")] + f' <span class="zh">{zh_opinion}</span></p>'
-        statement = "".join(
-            f"<p>{esc(s)}</p>"
-            for s, show in ((self.statement, lang != "zh"), (self.statement_zh, lang != "en"))
-            if show
-        )
-        rel_note = _tr(
+        rows = [
             (
-                "Relative: the difference ÷ the row's own recomputed figure. The aggregate is ÷ "
-                "the claimed total, the base of materiality.",
-                "相对差异 = 差异 ÷ 本行复算值；错报汇总比例 = 汇总 ÷ 声明总量（实质性的基数）。",
-            ),
-            lang,
+                "",
+                [
+                    self._word(m.level, _LEVEL_ZH),
+                    m.subject,
+                    t(m.claimed_t),
+                    t(m.recomputed_t),
+                    f"{m.difference_t:+,.3f}",
+                    "—" if m.relative is None else f"{100 * m.relative:+.3g} %",
+                    self._word(m.direction, _DIRECTION_ZH),
+                    self._word(m.kind, _KIND_ZH),
+                ],
+            )
+            for m in self.misstatements
+        ]
+        return _HtmlTable(headers, [False, False, True, True, True, True, False, False], rows)
+
+    def _tier_table(self) -> _HtmlTable:
+        """The tier checks as the HTML page shows them (failed checks highlighted)."""
+        headers = self._headers(
+            ("Source", "排放源"),
+            ("Required tier", "所需层级"),
+            ("Bound (±%)", "限值 (±%)"),
+            ("Achieved uncertainty (±%)", "实际不确定度 (±%)"),
+            ("Achieved tier", "达到的层级"),
+            ("Result", "结果"),
         )
-        unsup = self._unsupported_lines()
-        unsup_html = (
-            "<ul>" + "".join(f"<li>{esc(_tr(p, lang))}</li>" for p in unsup) + "</ul>"
-            if unsup
-            else none
-        )
-        no_tier = _tr(("no source states a required tier", "没有排放源规定所需层级"), lang)
-        footer = (
-            f"nqi-carbon {esc(__version__)} · input SHA-256 {esc(inv.input_sha256 or '—')} · "
-            f"claim {esc(self.claim_source or '—')}"
-        )
-        html_lang = "zh" if zh_only else "en"
-        return f"""<!DOCTYPE html>
-<html lang="{html_lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
-<style>
-{_CSS}
-</style></head><body>
-<h1>{esc(title)}</h1>
-{opinion}
-{facts_table(self._facts())}
-{h2("statement", "statement")}
-{statement}
-{h2("scope", "scope")}
-{facts_table(self._scope_facts())}
-{h2("criteria", "criteria")}
-{facts_table(self._criteria_facts())}
-{h2("misstatements", "misstatements")}
-{mis if self.misstatements else none}
-<p>{esc(rel_note)}</p>
-{h2("unsupported", "unsupported-evidence")}
-{unsup_html}
-{h2("tiers", "tier-checks")}
-{tiers if self.tiers else f"<p><i>{esc(no_tier)}</i></p>"}
-{h2("findings", "findings")}
-{finds if self.findings else none}
-<footer>{footer}</footer>
-</body></html>
-"""
+        rows = [
+            (
+                "fail" if c.result == "fail" else "",
+                [
+                    c.source,
+                    str(c.required_tier),
+                    f"±{100 * c.bound:g} %",
+                    f"±{100 * c.uncertainty:.2f} %"
+                    if math.isfinite(c.uncertainty)
+                    else "not stated for some activity",
+                    "—" if c.achieved_tier is None else str(c.achieved_tier),
+                    c.result.replace("_", " "),
+                ],
+            )
+            for c in self.tiers
+        ]
+        return _HtmlTable(headers, [False, True, True, True, True, False], rows)
+
+
+@dataclass(frozen=True)
+class _HtmlTable:
+    """A table of the HTML page: headers, which columns are numbers, (row class, cells)."""
+
+    headers: list[str]
+    numeric: list[bool]
+    rows: list[tuple[str, list[str]]]
+
+
+_RELATIVE_NOTE = (
+    "Relative: the difference ÷ the row's own recomputed figure. The aggregate is ÷ "
+    "the claimed total, the base of materiality.",
+    "相对差异 = 差异 ÷ 本行复算值；错报汇总比例 = 汇总 ÷ 声明总量（实质性的基数）。",
+)
+"""The note under the misstatements table of the HTML page."""
 
 
 def _no_nan(obj: Any) -> Any:

@@ -1,0 +1,76 @@
+r"""The HTML pages are Jinja2 templates: one environment over ``pages/templates``.
+
+Every page extends ``base.html`` (doctype, head, the shared style sheet, footer) and is
+rendered with :func:`render`. The environment is made on first use (importing nqi-carbon
+loads no template engine) and kept.
+
+Escaping is on for every template: each ``{{ value }}`` goes through
+:func:`~nqi_carbon._escape.html_text` (markup escaped, quotes included, control
+characters shown as ``\uXXXX``), so text from an inventory, a claim or a DataFrame can
+never become markup. Only markup that nqi-carbon built with its own escaping (the SVG
+charts of :mod:`nqi_carbon.pages.charts`, a cell whose links :func:`linked` made) is
+passed as :class:`markupsafe.Markup` and written as it is.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from .._escape import html_text
+from .format import _linked
+from .labels import _tr
+
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = ["environment", "linked", "markup", "render"]
+
+
+def markup(html: str) -> Markup:
+    """*html*, built by nqi-carbon's own escaping code, marked safe to write as it is."""
+    return Markup(html)
+
+
+def linked(text: str) -> Markup:
+    """*text* escaped, its http(s) URLs as links (see :func:`~nqi_carbon.pages.format._linked`)."""
+    return markup(_linked(text))
+
+
+def _finalize(value: Any) -> Any:
+    r"""Every ``{{ value }}``: markup passes; anything else is text, through ``html_text``.
+
+    Jinja2's own escaping would write ``'`` as ``&#39;`` and leave control characters
+    as they are; :func:`~nqi_carbon._escape.html_text` is the one HTML rule of every
+    writer (``&#x27;``, controls as ``\uXXXX``).
+    """
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html_text(value if isinstance(value, str) else str(value)))
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of the pages (made once, on first use)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("nqi_carbon.pages", "templates"),
+        autoescape=True,
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.globals.update(tr=_tr, zip=zip)
+    env.filters["linked"] = linked
+    return env
+
+
+def render(template: str, /, **context: Any) -> str:
+    """The page (or fragment) *template* rendered with *context*."""
+    return environment().get_template(template).render(**context)

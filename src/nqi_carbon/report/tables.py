@@ -1,0 +1,289 @@
+"""The report's tables as DataFrames, one builder per table (:func:`build_tables`).
+
+The same tables are shown in HTML and Markdown, written as Excel sheets and returned by
+:meth:`~nqi_carbon.report.inventory.InventoryReport.tables`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from .._escape import table_text
+from ..pages.labels import CATEGORY_NAMES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..calc.result import Result
+    from .inventory import InventoryReport
+
+__all__ = ["build_tables"]
+
+# columns of the tables that may have no rows (a table without rows keeps its headers)
+_SOURCE_COLUMNS = (
+    "source",
+    "facility",
+    "category",
+    "scope",
+    "method",
+    "factor",
+    "activity",
+    "activity_unit",
+    "description",
+    "co2e_t",
+)
+
+
+_FACTOR_COLUMNS = ("factor", "gas", "value", "unit", "pack_version", "citation")
+
+
+_GWP_COLUMNS = ("gas", "origin", "gwp", "mass_t", "co2e_t", "source")
+
+
+_INSTRUMENT_COLUMNS = (
+    "instrument",
+    "kind",
+    "expanded_uncertainty",
+    "coverage_factor",
+    "accuracy_class",
+    "certificate",
+    "calibrated_on",
+    "calibration_due",
+    "calibration_status",
+    "traceability",
+    "used_by",
+)
+
+
+_LAB_COLUMNS = (
+    "source",
+    "parameter",
+    "value",
+    "unit",
+    "lab",
+    "accreditation",
+    "report_date",
+    "evidence",
+)
+
+
+_EVIDENCE_COLUMNS = ("source", "record", "amount", "unit", "instrument", "evidence", "note")
+
+
+_EXCLUSION_COLUMNS = ["category", "subcategory", "source", "reason", "estimated_co2e_t"]
+
+
+_FINDING_COLUMNS = ["code", "severity", "subject", "message"]
+
+
+_FUEL_PARAMETERS = ("ncv", "carbon_content", "carbon_fraction", "oxidation")
+
+
+def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
+    """Every table of *report*, by title, in the order the report shows them."""
+    from ..calc.quality import data_quality
+
+    res, inv = report.result, report.inventory
+    dq_src, dq_cat = data_quality(res)
+    return {
+        "By category": _category_table(report),
+        "Uncertainty contributors": _contributors_table(res),
+        "Direct emissions by gas": _frame(
+            [{"gas": g, "mass_t": m, "co2e_t": v} for g, m, v in report.direct_by_gas()]
+        ),
+        "By scope": _frame(
+            [{"scope": _scope(k), "co2e_t": v} for k, v in res.totals()["by_scope"].items()]
+        ),
+        "By facility": _facility_table(res),
+        "Sources": _frame(_source_rows(report), columns=list(_SOURCE_COLUMNS)),
+        "Instruments": _frame(report.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
+        "Lab analyses": _frame(report.lab_analyses(), columns=list(_LAB_COLUMNS)),
+        "Evidence": _frame(report.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
+        "Lines": _lines_table(res),
+        "Factors": _frame(
+            [*_factor_rows(res), *_fuel_parameter_rows(res)], columns=list(_FACTOR_COLUMNS)
+        ),
+        "GWP": _frame(report.gwp_used(), columns=list(_GWP_COLUMNS)),
+        "Exclusions": _frame(
+            [e.model_dump() for e in inv.exclusions], columns=_EXCLUSION_COLUMNS
+        ),
+        "Data quality by category": dq_cat,
+        "Data quality by source": dq_src,
+        "Checklist": _frame([asdict(i) for i in report.checklist()]),
+        "Findings": _frame([f.to_dict() for f in res.findings], columns=_FINDING_COLUMNS),
+    }
+
+
+def _frame(rows: Any, columns: list[str] | None = None) -> pd.DataFrame:
+    """A report table from *rows* (mappings or sequences), its text cells storable as Arrow text."""
+    import pandas as pd
+
+    cells = [
+        {k: table_text(v) for k, v in r.items()} if isinstance(r, dict) else [table_text(v) for v in r]
+        for r in rows
+    ]
+    return pd.DataFrame(cells, columns=columns)
+
+
+def _category_table(report: InventoryReport) -> pd.DataFrame:
+    """Per ISO category: t CO2e, status, estimated exclusions, 95 % interval."""
+    t = report.result.totals()
+    unc = report.result.group_uncertainty
+    rows = []
+    for c, (status, est) in report.category_status().items():
+        # a category without sources has no measured zero and no uncertainty to show
+        u = unc.get(f"category:{c}") if status.startswith("reported") else None
+        rows.append(
+            {
+                "category": c,
+                "name": CATEGORY_NAMES[c][0],
+                "name_zh": CATEGORY_NAMES[c][1],
+                "co2e_t": t["by_category"][str(c)],
+                "status": status,
+                "excluded_est_co2e_t": est,
+                "ci95_low_t": None if u is None else u.low,
+                "ci95_high_t": None if u is None else u.high,
+                "relative_95": None if u is None else u.relative_95,
+            }
+        )
+    return _frame(rows)
+
+
+def _contributors_table(res: Result) -> pd.DataFrame:
+    """The inputs' shares in the variance of the gross total (no rows without uncertainty)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        res.contributions if res.group_uncertainty else [],
+        columns=["input", "label", "variance_share"],
+    )
+
+
+def _facility_table(res: Result) -> pd.DataFrame:
+    """Per facility: name, region, consolidation share and t CO2e."""
+    t = res.totals()
+    return _frame(
+        [
+            {
+                "facility": f.id,
+                "name": f.name,
+                "region": f.region,
+                "share": _share(res, f.id),
+                "co2e_t": t["by_facility"][f.id],
+            }
+            for f in res.inventory.facilities
+        ]
+    )
+
+
+def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
+    """Per source: where it is, its method and factor, its activity and gross t CO2e."""
+    res = report.result
+    template = res.table.template
+    activity = report.activity_totals()
+    rows = []
+    for p in res.plans:
+        m = (template.src == p.index) & (template.basis != 2) & ~template.biogenic
+        rows.append(
+            {
+                "source": p.source.id,
+                "facility": p.facility,
+                "category": p.category,
+                "scope": _scope(p.scope),
+                "method": p.method,
+                "factor": p.factor_ref,
+                "activity": activity.get(p.source.id),
+                "activity_unit": p.base_unit,
+                "description": p.source.description,
+                "co2e_t": res._sum(m),
+            }
+        )
+    return rows
+
+
+def _factor_rows(res: Result) -> list[dict[str, Any]]:
+    """Each factor used, per gas, with its pack version and citation."""
+    rows = []
+    for ref in sorted(res.factors_used):
+        f = res.factors_used[ref]
+        for gas in f.gases:
+            gv = (f.entry.gases or {}).get(gas)
+            value = gv.value if gv else (f.entry.co2e.value if f.entry.co2e else None)
+            unit = gv.unit if gv else (f.entry.co2e.unit if f.entry.co2e else None)
+            rows.append(
+                {
+                    "factor": ref,
+                    "gas": gas,
+                    "value": value,
+                    "unit": unit,
+                    "pack_version": f.pack_version,
+                    "citation": f.citation_text(gas),
+                }
+            )
+    return rows
+
+
+def _fuel_parameter_rows(res: Result) -> list[dict[str, Any]]:
+    """The fuel parameters of carbon-content sources: as stated, else the pack's, cited."""
+    rows = []
+    for p in res.plans:
+        if p.method != "carbon_content":
+            continue
+        carbon = p.source.carbon
+        fuel = None
+        if carbon is not None and carbon.fuel:
+            from ..data.factors import registry_for
+
+            fuel = registry_for(res.inventory).resolve_fuel(carbon.fuel)
+        for name in _FUEL_PARAMETERS:
+            stated = getattr(carbon, name, None) if carbon is not None else None
+            if stated is not None:
+                rows.append(
+                    {
+                        "factor": f"{p.source.id} (stated)",
+                        "gas": name,
+                        "value": stated.value,
+                        "unit": stated.unit,
+                        "pack_version": "",
+                        "citation": stated.evidence or stated.lab or "stated in the inventory",
+                    }
+                )
+            elif fuel is not None and name != "carbon_fraction" and fuel.parameter(name) is not None:
+                fp = fuel.parameter(name)
+                assert fp is not None
+                rows.append(
+                    {
+                        "factor": fuel.ref,
+                        "gas": name,
+                        "value": fp.value,
+                        "unit": fp.unit,
+                        "pack_version": fuel.pack_version,
+                        "citation": fuel.citation_text(name),
+                    }
+                )
+    return rows
+
+
+def _lines_table(res: Result) -> pd.DataFrame:
+    """The result's lines, scopes as numbers where they are numbers."""
+    import pandas as pd
+
+    lines = res.lines.copy()
+    lines["scope"] = pd.Series([_scope(s) for s in lines["scope"]], index=lines.index, dtype=object)
+    return lines
+
+
+def _share(res: Result, facility_id: str) -> float:
+    """The consolidation share of a facility (from its sources' plans, else the inventory)."""
+    for p in res.plans:
+        if p.facility == facility_id:
+            return p.share
+    from ..calc.plan import consolidation_share
+
+    return consolidation_share(res.inventory, facility_id)
+
+
+def _scope(s: Any) -> Any:
+    """Scope as a number (1, 2, 3); labels such as ``"2_location"`` stay text."""
+    return int(s) if isinstance(s, str) and s.isdigit() else s
