@@ -16,6 +16,9 @@ import pytest
 
 from .hostile_corpus import CORPUS, PEAK_RSS_MB, Payload, records
 
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32", reason="the corpus runner's alarm and address-space limit are POSIX"
+)
 NEEDS = {
     "excel": pytest.mark.excel,
     "linux": pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux devices"),
