@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import functools
 import io
 import json
 import os
@@ -281,6 +282,7 @@ def listing(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
+@functools.cache
 def cli_main() -> Callable[[list[str]], int]:
     """The ``nqi-carbon`` console script's entry point, found as an installer would."""
     from importlib.metadata import entry_points
@@ -1156,16 +1158,30 @@ def _lognormal(w: Work) -> Callable[[], Any]:
 # Excel input ------------------------------------------------------------------------------------------
 
 
-def _workbook(path: Path, *sheets: tuple[str, list[list[Any]]]) -> Any:
+HEADER = ["source", "amount", "unit"]
+
+
+def _xlsx_activity(
+    w: Work, *sheets: tuple[str, list[list[Any]]], edit: Callable[[Any], object] = lambda wb: None
+) -> Callable[[], float]:
+    """The inventory's total with its activity in ``a.xlsx``: *sheets* (name, rows), changed by
+    *edit* before the workbook is saved."""
     import openpyxl
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name, rows in sheets:
         ws = wb.create_sheet(name)
-        for row in rows:
+        for row in [HEADER, *rows]:
             ws.append(row)
-    return wb
+    edit(wb)
+    wb.save(w.inp / "a.xlsx")
+    return total(w.file("inventory.yaml", with_files("a.xlsx")))
+
+
+def _hide_the_first_sheet(wb: Any) -> None:
+    wb.worksheets[0].sheet_state = "hidden"
+    wb.active = 1
 
 
 @payload(
@@ -1176,14 +1192,8 @@ def _workbook(path: Path, *sheets: tuple[str, list[list[Any]]]) -> Any:
     needs=("excel",),
 )
 def _hidden_sheet(w: Work) -> Callable[[], Any]:
-    header = ["source", "amount", "unit"]
-    wb = _workbook(
-        w.inp / "a.xlsx", ("Old", [header, ["g", 999, "MWh"]]), ("Data", [header, ["g", 5, "MWh"]])
-    )
-    wb["Old"].sheet_state = "hidden"
-    wb.active = 1
-    wb.save(w.inp / "a.xlsx")
-    return total(w.file("inventory.yaml", with_files("a.xlsx")))
+    old, data = ("Old", [["g", 999, "MWh"]]), ("Data", [["g", 5, "MWh"]])
+    return _xlsx_activity(w, old, data, edit=_hide_the_first_sheet)
 
 
 @payload(
@@ -1195,13 +1205,10 @@ def _hidden_sheet(w: Work) -> Callable[[], Any]:
     needs=("excel",),
 )
 def _hidden_rows(w: Work) -> Callable[[], Any]:
-    wb = _workbook(
-        w.inp / "a.xlsx",
-        ("Data", [["source", "amount", "unit"], ["g", 5, "MWh"], ["g", 1000, "MWh"]]),
-    )
-    wb["Data"].row_dimensions[3].hidden = True
-    wb.save(w.inp / "a.xlsx")
-    return total(w.file("inventory.yaml", with_files("a.xlsx")))
+    def hide_row_3(wb: Any) -> None:
+        wb["Data"].row_dimensions[3].hidden = True
+
+    return _xlsx_activity(w, ("Data", [["g", 5, "MWh"], ["g", 1000, "MWh"]]), edit=hide_row_3)
 
 
 @payload(
@@ -1213,11 +1220,7 @@ def _hidden_rows(w: Work) -> Callable[[], Any]:
     needs=("excel",),
 )
 def _formula_cell(w: Work) -> Callable[[], Any]:
-    wb = _workbook(
-        w.inp / "a.xlsx", ("Data", [["source", "amount", "unit"], ["g", "=10*100", "MWh"]])
-    )
-    wb.save(w.inp / "a.xlsx")
-    return total(w.file("inventory.yaml", with_files("a.xlsx")))
+    return _xlsx_activity(w, ("Data", [["g", "=10*100", "MWh"]]))
 
 
 # reports -------------------------------------------------------------------------------------------------
