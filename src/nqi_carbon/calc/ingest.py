@@ -427,37 +427,9 @@ def _value_issues(
     return issues
 
 
-def _table_columns(
-    table: pd.DataFrame,
-    src_index: Mapping[str, int],
-    ins_index: Mapping[str, int],
-    rows: _RowNames | None = None,
-) -> tuple[dict[str, Any], list[Issue]]:
-    """Vectorised validation of a long activity table: the columns and every problem.
-
-    ``row_ok`` is None when every row is fine, else a mask of the rows whose source and
-    unit are both usable (for the later unit/factor check).
-    """
-    import pandas as pd
-
-    if rows is None:
-        rows = _RowNames(table)
-    issues: list[Issue] = []
-    name = _table_name(table)
-    missing = [c for c in ("source", "amount", "unit") if c not in table.columns]
-    if missing:
-        raise InvalidInputError(
-            [
-                Issue(
-                    "table_columns",
-                    f"missing column(s) {', '.join(missing)}",
-                    file=name,
-                    allowed="columns source, amount, unit [, instrument, uncertainty, period]",
-                )
-            ],
-            source=name,
-        )
-    allowed_cols = {
+# the columns an activity table may have
+_TABLE_COLUMNS = frozenset(
+    {
         "source",
         "amount",
         "unit",
@@ -468,28 +440,80 @@ def _table_columns(
         "lower",
         "upper",
     }
-    extra = sorted(str(c) for c in set(table.columns) - allowed_cols)
-    if extra:
-        issues.append(
-            Issue(
-                "table_columns",
-                f"unknown column(s) {', '.join(extra)}",
-                file=name,
-                allowed=", ".join(sorted(allowed_cols)),
-            )
-        )
+)
+
+
+def _table_columns(
+    table: pd.DataFrame,
+    src_index: Mapping[str, int],
+    ins_index: Mapping[str, int],
+    rows: _RowNames | None = None,
+) -> tuple[dict[str, Any], list[Issue]]:
+    """Vectorised validation of a long activity table: the columns and every problem.
+
+    The columns are checked one after the other (:class:`_TableCheck`), each problem
+    named by file, row and field. ``row_ok`` is None when every row is fine, else a mask
+    of the rows whose source and unit are both usable (for the later unit/factor check).
+    """
+    check = _TableCheck(table, rows if rows is not None else _RowNames(table))
+    check.header()
+    amount = check.amount_column()
+    source, source_fine = check.source_column(src_index)
+    u_codes, u_values, unit_ok, units_fine = check.unit_column()
+    row_ok = None
+    if not source_fine or not units_fine:
+        row_ok = (source >= 0) & unit_ok[u_codes]
+    instrument = check.instrument_column(ins_index)
+    u95 = check.uncertainty_column()
+    check.stray_bounds()
+    dist = lower = upper = None
+    if "distribution" in table.columns:
+        dist = check.distribution_column()
+        bounds = check.bounds_columns(dist, amount, u95)
+        if bounds is not None:
+            dist, lower, upper, u95 = bounds
+    return {
+        "source": source,
+        "amount": amount,
+        "unit": u_codes,
+        "unit_names": [str(u) for u in u_values],
+        "instrument": instrument,
+        "u95": u95,
+        "dist": dist,
+        "lower": lower,
+        "upper": upper,
+        "row_ok": row_ok,
+    }, check.issues
+
+
+class _TableCheck:
+    """The checks of one long activity table, column by column, and the problems found.
+
+    Each ``*_column`` method reads one column into an array (codes for text columns,
+    floats for numbers) with vectorised rules; :meth:`bad` and :meth:`bad_values` record
+    the problems, named by file, row and field.
+    """
+
+    def __init__(self, table: pd.DataFrame, rows: _RowNames) -> None:
+        self.table = table
+        self.rows = rows
+        self.name = _table_name(table)
+        self.issues: list[Issue] = []
 
     def bad(
-        mask: npt.NDArray[np.bool_], code: str, col: str, msg: str, allowed: str, values: Any
+        self, mask: npt.NDArray[np.bool_], code: str, col: str, msg: str, allowed: str, values: Any
     ) -> None:
         """A per-row problem: the first rows of each file one by one, then the count."""
         if not mask.any():
             return
+        import pandas as pd
+
+        rows = self.rows
         idx = np.flatnonzero(mask)
         vals = values.to_numpy() if isinstance(values, pd.Series) else values
         for fname, sel, nums in rows.split(idx):
             for k, n in zip(sel[:20].tolist(), nums[:20].tolist(), strict=True):
-                issues.append(
+                self.issues.append(
                     Issue(
                         code,
                         msg + rows.note(fname),
@@ -503,7 +527,7 @@ def _table_columns(
             if nums.size > 20:
                 more = nums[20:]
                 shown = ", ".join(str(x) for x in more[:5].tolist())
-                issues.append(
+                self.issues.append(
                     Issue(
                         code,
                         f"... and {more.size} more rows with the same problem (rows {shown}"
@@ -517,6 +541,7 @@ def _table_columns(
                 )
 
     def bad_values(
+        self,
         mask: npt.NDArray[np.bool_],
         codes: IntArray,
         values: Sequence[object],
@@ -529,9 +554,9 @@ def _table_columns(
         if not mask.any():
             return
         idx = np.flatnonzero(mask)
-        issues.extend(
+        self.issues.extend(
             _value_issues(
-                rows,
+                self.rows,
                 _grouped(idx, codes),
                 code,
                 col,
@@ -541,46 +566,88 @@ def _table_columns(
             )
         )
 
-    amount_col = table["amount"]
-    raw_amount = amount_col.to_numpy()
-    if (
-        amount_col.dtype == bool
-        or not pd.api.types.is_numeric_dtype(amount_col.dtype)
-        or pd.api.types.is_complex_dtype(amount_col.dtype)  # 1000+5j is no amount
-    ):
-        is_num = np.array(
-            [
-                isinstance(v, int | float | np.integer | np.floating)
-                and not isinstance(v, bool | np.bool_)
-                for v in raw_amount
-            ],
-            dtype=bool,
-        )
-        present = amount_col.notna().to_numpy()
-        bad(
-            ~is_num & present,
-            "float_type",
-            "amount",
-            "not a number",
-            "a number (not text or true/false)",
-            raw_amount,
-        )
-        # per row: this path is only taken for columns that are not plain numbers
-        amount = np.array(
-            [float(v) if ok else math.nan for v, ok in zip(raw_amount, is_num, strict=True)],
-            dtype=float,
-        )
-        missing_mask = ~present
-    else:
-        amount = amount_col.to_numpy(dtype=float)
-        missing_mask = None
-    # one cheap pass when everything is fine; the detailed masks only when it is not
-    with np.errstate(invalid="ignore"):
-        fine = bool(((amount >= 0) & (amount < np.inf)).all())
-    if not fine:
+    def header(self) -> None:
+        """Required columns present (else raise at once), no unknown column."""
+        table, name = self.table, self.name
+        missing = [c for c in ("source", "amount", "unit") if c not in table.columns]
+        if missing:
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "table_columns",
+                        f"missing column(s) {', '.join(missing)}",
+                        file=name,
+                        allowed="columns source, amount, unit [, instrument, uncertainty, period]",
+                    )
+                ],
+                source=name,
+            )
+        extra = sorted(str(c) for c in set(table.columns) - _TABLE_COLUMNS)
+        if extra:
+            self.issues.append(
+                Issue(
+                    "table_columns",
+                    f"unknown column(s) {', '.join(extra)}",
+                    file=name,
+                    allowed=", ".join(sorted(_TABLE_COLUMNS)),
+                )
+            )
+
+    def amount_column(self) -> FloatArray:
+        """Amounts as floats: numbers (not text or booleans), finite, >= 0, never empty."""
+        import pandas as pd
+
+        amount_col = self.table["amount"]
+        raw_amount = amount_col.to_numpy()
+        missing_mask: npt.NDArray[np.bool_] | None
+        if (
+            amount_col.dtype == bool
+            or not pd.api.types.is_numeric_dtype(amount_col.dtype)
+            or pd.api.types.is_complex_dtype(amount_col.dtype)  # 1000+5j is no amount
+        ):
+            is_num = np.array(
+                [
+                    isinstance(v, int | float | np.integer | np.floating)
+                    and not isinstance(v, bool | np.bool_)
+                    for v in raw_amount
+                ],
+                dtype=bool,
+            )
+            present = amount_col.notna().to_numpy()
+            self.bad(
+                ~is_num & present,
+                "float_type",
+                "amount",
+                "not a number",
+                "a number (not text or true/false)",
+                raw_amount,
+            )
+            # per row: this path is only taken for columns that are not plain numbers
+            amount = np.array(
+                [float(v) if ok else math.nan for v, ok in zip(raw_amount, is_num, strict=True)],
+                dtype=float,
+            )
+            missing_mask = ~present
+        else:
+            amount = amount_col.to_numpy(dtype=float)
+            missing_mask = None
+        # one cheap pass when everything is fine; the detailed masks only when it is not
+        with np.errstate(invalid="ignore"):
+            fine = bool(((amount >= 0) & (amount < np.inf)).all())
+        if not fine:
+            self._amount_range(amount, raw_amount, missing_mask)
+        return amount
+
+    def _amount_range(
+        self,
+        amount: FloatArray,
+        raw_amount: npt.NDArray[Any],
+        missing_mask: npt.NDArray[np.bool_] | None,
+    ) -> None:
+        """The rows whose amount is empty, infinite or negative."""
         if missing_mask is None:
             missing_mask = np.isnan(amount)
-        bad(
+        self.bad(
             missing_mask,
             "missing",
             "amount",
@@ -589,7 +656,7 @@ def _table_columns(
             raw_amount,
         )
         with np.errstate(invalid="ignore"):
-            bad(
+            self.bad(
                 np.isinf(amount),
                 "finite_number",
                 "amount",
@@ -597,76 +664,86 @@ def _table_columns(
                 "a finite number",
                 raw_amount,
             )
-            bad(
+            self.bad(
                 amount < 0, "amount_not_negative", "amount", "negative activity", ">= 0", raw_amount
             )
 
-    s_codes, s_values = column_codes(table["source"])
-    lookup = np.array(
-        [src_index.get(v, -1) if isinstance(v, str) else -1 for v in s_values] + [-1], dtype=np.intp
-    )
-    if np.array_equal(lookup[:-1], np.arange(len(s_values))) and (
-        s_codes.size == 0 or s_codes.min() >= 0
-    ):
-        source = s_codes  # categories are the inventory's sources, in order: no gather
-        source_fine = True
-    else:
+    def source_column(self, src_index: Mapping[str, int]) -> tuple[IntArray, bool]:
+        """Source index per row (-1 unknown or empty), and whether every row has one."""
+        s_codes, s_values = column_codes(self.table["source"])
+        lookup = np.array(
+            [src_index.get(v, -1) if isinstance(v, str) else -1 for v in s_values] + [-1],
+            dtype=np.intp,
+        )
+        if np.array_equal(lookup[:-1], np.arange(len(s_values))) and (
+            s_codes.size == 0 or s_codes.min() >= 0
+        ):
+            return s_codes, True  # categories are the inventory's sources, in order: no gather
         source = lookup[s_codes]  # code -1 (missing) picks the trailing -1
         source_fine = bool((source >= 0).all())
-    if not source_fine:
-        bad_values(
-            source < 0,
-            s_codes,
-            s_values,
-            "source_exists",
-            "source",
-            "unknown or empty source",
-            ", ".join(sorted(src_index)[:20]),
-        )
+        if not source_fine:
+            self.bad_values(
+                source < 0,
+                s_codes,
+                s_values,
+                "source_exists",
+                "source",
+                "unknown or empty source",
+                ", ".join(sorted(src_index)[:20]),
+            )
+        return source, source_fine
 
-    u_codes, u_values = column_codes(table["unit"])
-    unit_ok = np.ones(len(u_values) + 1, dtype=bool)
-    unit_ok[-1] = False
-    for k, u in enumerate(u_values):
-        try:
-            if not isinstance(u, str):
-                raise NqiCarbonError(f"unit {u!r} is not text")
-            parse_unit(u)
-        except NqiCarbonError as exc:
-            unit_ok[k] = False
-            bad_values(
-                u_codes == k,
+    def unit_column(self) -> tuple[IntArray, list[object], npt.NDArray[np.bool_], bool]:
+        """Unit code per row, the distinct units, which parse, and whether all rows do.
+
+        The mask of units that parse is indexed by code, with a last entry (False) for
+        code -1 (an empty cell).
+        """
+        u_codes, u_values = column_codes(self.table["unit"])
+        unit_ok = np.ones(len(u_values) + 1, dtype=bool)
+        unit_ok[-1] = False
+        for k, u in enumerate(u_values):
+            try:
+                if not isinstance(u, str):
+                    raise NqiCarbonError(f"unit {u!r} is not text")
+                parse_unit(u)
+            except NqiCarbonError as exc:
+                unit_ok[k] = False
+                self.bad_values(
+                    u_codes == k,
+                    u_codes,
+                    u_values,
+                    "unit_known",
+                    "unit",
+                    str(exc),
+                    "a unit such as t, MWh, Nm3, TJ",
+                )
+        missing_unit = u_codes < 0
+        any_missing_unit = bool(missing_unit.any())
+        if any_missing_unit:
+            self.bad_values(
+                missing_unit,
                 u_codes,
                 u_values,
-                "unit_known",
+                "missing",
                 "unit",
-                str(exc),
+                "empty unit",
                 "a unit such as t, MWh, Nm3, TJ",
             )
-    missing_unit = u_codes < 0
-    any_missing_unit = bool(missing_unit.any())
-    if any_missing_unit:
-        bad_values(
-            missing_unit,
-            u_codes,
-            u_values,
-            "missing",
-            "unit",
-            "empty unit",
-            "a unit such as t, MWh, Nm3, TJ",
-        )
-    row_ok = None
-    if not source_fine or not unit_ok[:-1].all() or any_missing_unit:
-        row_ok = (source >= 0) & unit_ok[u_codes]
+        return u_codes, u_values, unit_ok, bool(unit_ok[:-1].all()) and not any_missing_unit
 
-    if "instrument" in table.columns:
+    def instrument_column(self, ins_index: Mapping[str, int]) -> IntArray:
+        """Instrument index per row (-1 none), unknown instruments reported."""
+        table = self.table
+        if "instrument" not in table.columns:
+            return np.full(len(table), -1, dtype=np.intp)
         i_codes, i_values = column_codes(table["instrument"])
         i_lookup = np.array(
             [ins_index.get(v, -2) if isinstance(v, str) else -2 for v in i_values] + [-1],
             dtype=np.intp,
         )
-        instrument = i_lookup[i_codes]
-        bad_values(
+        instrument: IntArray = i_lookup[i_codes]
+        self.bad_values(
             instrument == -2,
             i_codes,
             i_values,
@@ -675,13 +752,18 @@ def _table_columns(
             "unknown instrument",
             ", ".join(sorted(ins_index)) or "define it under 'instruments'",
         )
-    else:
-        instrument = np.full(len(table), -1, dtype=np.intp)
+        return instrument
 
-    if "uncertainty" in table.columns:
+    def uncertainty_column(self) -> FloatArray:
+        """Relative 95 % half-width per row (NaN when not stated), in [0, 1]."""
+        import pandas as pd
+
+        table = self.table
+        if "uncertainty" not in table.columns:
+            return np.full(len(table), np.nan)
         uc = table["uncertainty"]
         if uc.dtype == bool or not pd.api.types.is_numeric_dtype(uc.dtype):
-            bad(
+            self.bad(
                 uc.notna().to_numpy(),
                 "float_type",
                 "uncertainty",
@@ -689,56 +771,59 @@ def _table_columns(
                 "a relative 95 % half-width such as 0.02",
                 uc.to_numpy(),
             )
-            u95 = np.full(len(table), np.nan)
-        else:
-            u95 = uc.to_numpy(dtype=float)
-            with np.errstate(invalid="ignore"):
-                # one pass when all are fine
-                u_fine = bool(((u95 >= 0) & (u95 <= MAX_RELATIVE_UNCERTAINTY)).all())
-            with np.errstate(invalid="ignore"):
-                bad(
-                    np.zeros(0, dtype=bool) if u_fine else (np.isinf(u95) | (u95 < 0)),
-                    "uncertainty_range",
-                    "uncertainty",
-                    "not a finite value >= 0",
-                    ">= 0",
-                    u95,
-                )
-                bad(
-                    np.zeros(0, dtype=bool)
-                    if u_fine
-                    else (np.isfinite(u95) & (u95 > MAX_RELATIVE_UNCERTAINTY)),
-                    "relative_uncertainty_at_most_one",
-                    "uncertainty",
-                    "a relative uncertainty (95 % half-width as a fraction) is at most "
-                    f"{MAX_RELATIVE_UNCERTAINTY:g} (±100 %): 5 meaning 5 % is written 0.05; a "
-                    "wider or skewed range is given with distribution lognormal, lower, upper",
-                    f"0 <= uncertainty <= {MAX_RELATIVE_UNCERTAINTY:g}",
-                    u95,
-                )
-    else:
-        u95 = np.full(len(table), np.nan)
-    dist = lower = upper = None
-    stray = [c for c in ("lower", "upper") if c in table.columns]
-    if stray and "distribution" not in table.columns:
-        issues.append(
-            Issue(
-                "table_columns",
-                f"column(s) {', '.join(stray)} without a distribution column: the bounds "
-                "would be ignored",
-                file=name,
-                allowed="a distribution column (normal, lognormal, triangular, uniform) with "
-                "lower and upper, or a relative uncertainty column",
+            return np.full(len(table), np.nan)
+        u95: FloatArray = uc.to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            # one pass when all are fine
+            u_fine = bool(((u95 >= 0) & (u95 <= MAX_RELATIVE_UNCERTAINTY)).all())
+        with np.errstate(invalid="ignore"):
+            self.bad(
+                np.zeros(0, dtype=bool) if u_fine else (np.isinf(u95) | (u95 < 0)),
+                "uncertainty_range",
+                "uncertainty",
+                "not a finite value >= 0",
+                ">= 0",
+                u95,
             )
-        )
-    if "distribution" in table.columns:
-        d_codes, d_values = column_codes(table["distribution"])
-        known = {"normal": 1, "lognormal": 2, "triangular": 3, "uniform": 4}
+            self.bad(
+                np.zeros(0, dtype=bool)
+                if u_fine
+                else (np.isfinite(u95) & (u95 > MAX_RELATIVE_UNCERTAINTY)),
+                "relative_uncertainty_at_most_one",
+                "uncertainty",
+                "a relative uncertainty (95 % half-width as a fraction) is at most "
+                f"{MAX_RELATIVE_UNCERTAINTY:g} (±100 %): 5 meaning 5 % is written 0.05; a "
+                "wider or skewed range is given with distribution lognormal, lower, upper",
+                f"0 <= uncertainty <= {MAX_RELATIVE_UNCERTAINTY:g}",
+                u95,
+            )
+        return u95
+
+    def stray_bounds(self) -> None:
+        """Bounds columns without a distribution column would be ignored: refused."""
+        table = self.table
+        stray = [c for c in ("lower", "upper") if c in table.columns]
+        if stray and "distribution" not in table.columns:
+            self.issues.append(
+                Issue(
+                    "table_columns",
+                    f"column(s) {', '.join(stray)} without a distribution column: the bounds "
+                    "would be ignored",
+                    file=self.name,
+                    allowed="a distribution column (normal, lognormal, triangular, uniform) with "
+                    "lower and upper, or a relative uncertainty column",
+                )
+            )
+
+    def distribution_column(self) -> npt.NDArray[np.int8]:
+        """Distribution code per row (0 none, as :data:`_DIST_CODE`; -1 unknown)."""
+        d_codes, d_values = column_codes(self.table["distribution"])
         lookup_d = np.array(
-            [known.get(v, -1) if isinstance(v, str) else -1 for v in d_values] + [0], dtype=np.int8
+            [_DIST_CODE.get(v, -1) if isinstance(v, str) else -1 for v in d_values] + [0],
+            dtype=np.int8,
         )
-        dist = lookup_d[d_codes]
-        bad_values(
+        dist: npt.NDArray[np.int8] = lookup_d[d_codes]
+        self.bad_values(
             dist < 0,
             d_codes,
             d_values,
@@ -747,70 +832,70 @@ def _table_columns(
             "unknown distribution",
             "normal, lognormal, triangular, uniform (or empty)",
         )
+        return dist
+
+    def bounds_columns(
+        self, dist: npt.NDArray[np.int8], amount: FloatArray, u95: FloatArray
+    ) -> tuple[npt.NDArray[np.int8], FloatArray, FloatArray, FloatArray] | None:
+        """Bounds of the rows with a distribution, and their relative 95 % half-width.
+
+        Returns ``(dist, lower, upper, u95)`` with normal rows recoded 0 (pooled like a
+        relative uncertainty), or None when a bounds column is missing (reported).
+        """
+        import pandas as pd
+
+        table = self.table
         missing_b = [c for c in ("lower", "upper") if c not in table.columns]
         if missing_b:
-            issues.append(
+            self.issues.append(
                 Issue(
                     "table_columns",
                     f"a distribution needs the column(s) {', '.join(missing_b)}",
-                    file=name,
+                    file=self.name,
                     allowed="lower and upper bounds, in the row's unit",
                 )
             )
-        else:
-            lower = pd.to_numeric(table["lower"], errors="coerce").to_numpy(dtype=float)
-            upper = pd.to_numeric(table["upper"], errors="coerce").to_numpy(dtype=float)
-            has = dist > 0
-            with np.errstate(invalid="ignore"):
-                wrong = has & ~(
-                    (lower <= amount) & (amount <= upper) & np.isfinite(lower) & np.isfinite(upper)
-                )
-                wrong |= has & (dist == 2) & ~(lower > 0)
-            bad(
-                wrong,
-                "bounds_around_amount",
-                "lower",
-                "bounds missing, not around the amount, or <= 0 for lognormal",
-                "finite lower <= amount <= upper",
-                table["lower"],
+            return None
+        lower = pd.to_numeric(table["lower"], errors="coerce").to_numpy(dtype=float)
+        upper = pd.to_numeric(table["upper"], errors="coerce").to_numpy(dtype=float)
+        has = dist > 0
+        with np.errstate(invalid="ignore"):
+            wrong = has & ~(
+                (lower <= amount) & (amount <= upper) & np.isfinite(lower) & np.isfinite(upper)
             )
-            bad(
-                has & ~np.isnan(u95),
-                "uncertainty_one_form",
-                "uncertainty",
-                "a row states both a relative uncertainty and a distribution",
-                "one of them: uncertainty (relative) or distribution with lower/upper",
-                table["uncertainty"] if "uncertainty" in table.columns else u95,
+            wrong |= has & (dist == 2) & ~(lower > 0)
+        self.bad(
+            wrong,
+            "bounds_around_amount",
+            "lower",
+            "bounds missing, not around the amount, or <= 0 for lognormal",
+            "finite lower <= amount <= upper",
+            table["lower"],
+        )
+        self.bad(
+            has & ~np.isnan(u95),
+            "uncertainty_one_form",
+            "uncertainty",
+            "a row states both a relative uncertainty and a distribution",
+            "one of them: uncertainty (relative) or distribution with lower/upper",
+            table["uncertainty"] if "uncertainty" in table.columns else u95,
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spread = np.log(upper) - np.log(lower)
+            self.bad(
+                has & (dist == 2) & (lower > 0) & (spread > math.log(MAX_LOGNORMAL_RATIO)),
+                "lognormal_spread_bounded",
+                "upper",
+                f"the lognormal bounds span more than a factor {MAX_LOGNORMAL_RATIO:g} between "
+                "the 2.5 % and 97.5 % points; check the bounds and their unit",
+                f"upper / lower <= {MAX_LOGNORMAL_RATIO:g}",
+                table["upper"],
             )
-            with np.errstate(divide="ignore", invalid="ignore"):
-                spread = np.log(upper) - np.log(lower)
-                bad(
-                    has & (dist == 2) & (lower > 0) & (spread > math.log(MAX_LOGNORMAL_RATIO)),
-                    "lognormal_spread_bounded",
-                    "upper",
-                    f"the lognormal bounds span more than a factor {MAX_LOGNORMAL_RATIO:g} between "
-                    "the 2.5 % and 97.5 % points; check the bounds and their unit",
-                    f"upper / lower <= {MAX_LOGNORMAL_RATIO:g}",
-                    table["upper"],
-                )
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                # 1.96 σ of the row's distribution, as for inline records (_u95_of_rows)
-                u95 = np.where(has, _u95_of_rows(dist, lower, upper, amount), u95)
-            dist = np.where(dist == 1, 0, dist).astype(
-                np.int8
-            )  # normal: pooled like a relative uncertainty
-    return {
-        "source": source,
-        "amount": amount,
-        "unit": u_codes,
-        "unit_names": [str(u) for u in u_values],
-        "instrument": instrument,
-        "u95": u95,
-        "dist": dist,
-        "lower": lower,
-        "upper": upper,
-        "row_ok": row_ok,
-    }, issues
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # 1.96 σ of the row's distribution, as for inline records (_u95_of_rows)
+            u95 = np.where(has, _u95_of_rows(dist, lower, upper, amount), u95)
+        # normal: pooled like a relative uncertainty
+        return np.where(dist == 1, 0, dist).astype(np.int8), lower, upper, u95
 
 
 # ---- table periods ---------------------------------------------------------------------
