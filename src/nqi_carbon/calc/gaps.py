@@ -24,7 +24,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal, NamedTuple, get_args
 
 from ..errors import InvalidInputError, Issue
 from ..inventory.models import ActivityRecord, Gap, Inventory, Source, Substitution
@@ -100,11 +100,16 @@ def file_spans(inventory: Inventory) -> Spans:
     return spans
 
 
-def _period_labels(
-    table: pd.DataFrame,
-) -> tuple[
-    npt.NDArray[np.intp], list[object], list[tuple[_dt.date, _dt.date] | None], list[str]
-]:
+class PeriodLabels(NamedTuple):
+    """The period column of a table, coded (see :func:`_period_labels`)."""
+
+    codes: npt.NDArray[np.intp]  # per row: index into values, -1 for no period
+    values: list[object]  # the distinct cell values
+    spans: list[tuple[_dt.date, _dt.date] | None]  # per value: (start, end), None if malformed
+    texts: list[str]  # per value: as written
+
+
+def _period_labels(table: pd.DataFrame) -> PeriodLabels:
     """Codes of the period column and, per distinct value, its span (None: malformed).
 
     Empty cells (NaN or blank text) have code -1 and mean "no period". The grammar is
@@ -138,7 +143,7 @@ def _period_labels(
         relabel[blank] = -1
         relabel[-1] = -1
         p_codes = relabel[p_codes]
-    return p_codes, p_values, spans, texts
+    return PeriodLabels(p_codes, p_values, spans, texts)
 
 
 def table_period_spans(

@@ -31,15 +31,12 @@ from ..errors import (
 )
 from ..inventory.models import Inventory
 from ..units import parse_unit
+from .plan import _Planner, plan_sources
 
 if TYPE_CHECKING:
     import pandas as pd
 
-from typing import TYPE_CHECKING
-
-from .plan import _Planner, plan_sources
-
-if TYPE_CHECKING:
+    from .gaps import PeriodLabels
     from .plan import FloatArray, IntArray
 
 __all__ = ["ActivityColumns", "activity_columns"]
@@ -146,10 +143,40 @@ def _table_name(table: pd.DataFrame | None) -> str:
 def _activity_columns(
     inv: Inventory, table: pd.DataFrame | None
 ) -> tuple[ActivityColumns, list[Issue]]:
-    """:func:`activity_columns` without raising: the columns and every problem found."""
+    """:func:`activity_columns` without raising: the columns and every problem found.
+
+    The inline records (:func:`_inline_columns`) come first, then the table's rows
+    (checked by :func:`_table_columns`, joined by :func:`_join_table`); then the table's
+    periods, the fit of every unit to its source's factor, and the table rows read after
+    their instrument's calibration was due.
+    """
     src_index = {s.id: i for i, s in enumerate(inv.sources)}
     ins_ids = [ins.id for ins in inv.instruments]
     ins_index = {k: i for i, k in enumerate(ins_ids)}
+    cols = _inline_columns(inv, ins_ids, ins_index)
+    if table is None or len(table) == 0:
+        return cols, []
+    rows = _RowNames(table)
+    tab, issues = _table_columns(table, src_index, ins_index, rows)
+    n_inline = len(cols)
+    out = _join_table(cols, tab)
+    if "period" in table.columns:
+        issues += _period_issues(inv, table, tab["source"], rows)
+    issues += _unit_fit_issues(inv, out, n_inline, tab["row_ok"], rows)
+    if not issues:
+        _table_calibration(inv, table, out, n_inline)
+    return out, issues
+
+
+def _inline_columns(
+    inv: Inventory, ins_ids: list[str], ins_index: Mapping[str, int]
+) -> ActivityColumns:
+    """The inventory's inline records as columns, units coded in order of appearance.
+
+    A record read after its instrument's calibration was due takes the instrument's
+    fallback uncertainty (when stated and the record states none) as an error of its
+    own, no longer the instrument's.
+    """
     unit_names: list[str] = []
     unit_index: dict[str, int] = {}
 
@@ -191,7 +218,7 @@ def _activity_columns(
                 dist.append(0)
                 lo.append(math.nan)
                 hi.append(math.nan)
-    cols = ActivityColumns(
+    return ActivityColumns(
         np.asarray(s_codes, dtype=np.intp),
         np.asarray(amounts, dtype=float),
         np.asarray(units, dtype=np.intp),
@@ -203,14 +230,24 @@ def _activity_columns(
         np.asarray(lo, dtype=float),
         np.asarray(hi, dtype=float),
     )
-    if table is None or len(table) == 0:
-        return cols, []
-    rows = _RowNames(table)
-    tab, issues = _table_columns(table, src_index, ins_index, rows)
-    remap = np.array([unit_code(u) for u in tab["unit_names"]], dtype=np.intp)
-    # missing units (code -1) stay -1 only while the table is refused
+
+
+def _join_table(cols: ActivityColumns, tab: dict[str, Any]) -> ActivityColumns:
+    """The inline columns *cols* followed by the table's checked columns *tab*.
+
+    The table's unit codes are recoded into the inline records' list of units (extended
+    by the table's new units); a table without inline records is used without copies.
+    Missing units (code -1) stay -1 only while the table is refused.
+    """
+    unit_names = cols.unit_names
+    unit_index = {u: k for k, u in enumerate(unit_names)}
+    for u in tab["unit_names"]:
+        if u not in unit_index:
+            unit_index[u] = len(unit_names)
+            unit_names.append(u)
+    remap = np.array([unit_index[u] for u in tab["unit_names"]], dtype=np.intp)
     n_tab = tab["amount"].size
-    if not s_codes:  # table only: no copies
+    if not len(cols):  # table only: no copies
         same = bool(np.array_equal(remap, np.arange(remap.size)))
         out = ActivityColumns(
             tab["source"],
@@ -218,36 +255,30 @@ def _activity_columns(
             tab["unit"] if same or remap.size == 0 else remap[tab["unit"]],
             unit_names,
             tab["instrument"],
-            ins_ids,
+            cols.instrument_ids,
             tab["u95"],
         )
         if tab["dist"] is not None:
             out.dist, out.lower, out.upper = tab["dist"], tab["lower"], tab["upper"]
-    else:
-        out = ActivityColumns(
-            np.concatenate([cols.source, tab["source"]]),
-            np.concatenate([cols.amount, tab["amount"]]),
-            np.concatenate([cols.unit, remap[tab["unit"]] if remap.size else tab["unit"]]),
-            unit_names,
-            np.concatenate([cols.instrument, tab["instrument"]]),
-            ins_ids,
-            np.concatenate([cols.u95, tab["u95"]]),
-            np.concatenate(
-                [cols.dist, np.zeros(n_tab, np.int8) if tab["dist"] is None else tab["dist"]]
-            ),
-            np.concatenate(
-                [cols.lower, np.full(n_tab, np.nan) if tab["lower"] is None else tab["lower"]]
-            ),
-            np.concatenate(
-                [cols.upper, np.full(n_tab, np.nan) if tab["upper"] is None else tab["upper"]]
-            ),
-        )
-    if "period" in table.columns:
-        issues += _period_issues(inv, table, tab["source"], rows)
-    issues += _unit_fit_issues(inv, out, len(s_codes), tab["row_ok"], rows)
-    if not issues:
-        _table_calibration(inv, table, out, len(s_codes))
-    return out, issues
+        return out
+    return ActivityColumns(
+        np.concatenate([cols.source, tab["source"]]),
+        np.concatenate([cols.amount, tab["amount"]]),
+        np.concatenate([cols.unit, remap[tab["unit"]] if remap.size else tab["unit"]]),
+        unit_names,
+        np.concatenate([cols.instrument, tab["instrument"]]),
+        cols.instrument_ids,
+        np.concatenate([cols.u95, tab["u95"]]),
+        np.concatenate(
+            [cols.dist, np.zeros(n_tab, np.int8) if tab["dist"] is None else tab["dist"]]
+        ),
+        np.concatenate(
+            [cols.lower, np.full(n_tab, np.nan) if tab["lower"] is None else tab["lower"]]
+        ),
+        np.concatenate(
+            [cols.upper, np.full(n_tab, np.nan) if tab["upper"] is None else tab["upper"]]
+        ),
+    )
 
 
 def _table_calibration(inv: Inventory, table: pd.DataFrame, out: ActivityColumns, n0: int) -> None:
@@ -913,12 +944,32 @@ def _period_issues(
     """
     from .gaps import _period_labels
 
-    p_codes, p_values, spans, texts = _period_labels(table)
+    labels = _period_labels(table)
+    p_codes, spans = labels.codes, labels.spans
     if not (p_codes >= 0).any():
         return []
+    bad_label = np.array([s is None for s in spans] + [False], dtype=bool)
+    issues = _period_label_issues(inv, labels, bad_label, rows)
+    # overlap: rows of one source with the same label, then distinct spans of a source
+    # against each other and against the source's inline records
+    n_p = len(spans)
+    good = ~bad_label[p_codes] & (p_codes >= 0) & (source >= 0)
+    key = np.full(source.size, -1, dtype=np.int64)
+    key[good] = source[good].astype(np.int64) * n_p + p_codes[good]
+    uniq, first, cnt = np.unique(key[good], return_index=True, return_counts=True)
+    issues += _duplicate_period_issues(inv, key, uniq[cnt > 1], labels, rows)
+    by_source = _spans_by_source(uniq, np.flatnonzero(good)[first], labels, rows)
+    issues += _overlap_issues(inv, by_source)
+    return issues
+
+
+def _period_label_issues(
+    inv: Inventory, labels: PeriodLabels, bad_label: npt.NDArray[np.bool_], rows: _RowNames
+) -> list[Issue]:
+    """Rows whose period label is malformed or lies outside the inventory period."""
+    p_codes, p_values, spans, texts = labels
     issues: list[Issue] = []
     p0, p1 = inv.period.start, inv.period.end
-    bad_label = np.array([s is None for s in spans] + [False], dtype=bool)
     outside = np.array(
         [s is not None and (s[0] < p0 or s[1] > p1) for s in spans] + [False], dtype=bool
     )
@@ -944,45 +995,67 @@ def _period_issues(
             f"a period inside {p0}..{p1}",
             lambda k: repr(texts[p_codes[k]]),
         )
-    # overlap: rows of one source with the same label, then distinct spans of a source
-    # against each other and against the source's inline records
-    n_p = len(spans)
-    good = ~bad_label[p_codes] & (p_codes >= 0) & (source >= 0)
-    key = np.full(source.size, -1, dtype=np.int64)
-    key[good] = source[good].astype(np.int64) * n_p + p_codes[good]
-    uniq, first, cnt = np.unique(key[good], return_index=True, return_counts=True)
-    good_idx = np.flatnonzero(good)
-    first_row = good_idx[first]
-    dup_keys = uniq[cnt > 1]
-    if dup_keys.size:
-        dup_idx = np.flatnonzero(np.isin(key, dup_keys))
-        groups = _grouped(dup_idx, key)
-        for g in groups[:50]:
-            k = int(key[g[0]])
-            sid = inv.sources[k // n_p].id
-            issues.append(
-                Issue(
-                    "activity_periods_do_not_overlap",
-                    f"source {sid!r}: {g.size} rows for period {texts[k % n_p]} "
-                    f"({rows.describe(g)}); the same days would be counted twice "
-                    "(one row per source and period, whatever the instrument)",
-                    file=rows.split(g[:1])[0][0],
-                    row=int(rows.split(g[:1])[0][2][0]),
-                    field="period",
-                    value=repr(texts[k % n_p]),
-                    allowed="one row per source and period; no row covering days of another",
-                )
+    return issues
+
+
+def _duplicate_period_issues(
+    inv: Inventory,
+    key: npt.NDArray[np.int64],
+    dup_keys: npt.NDArray[np.int64],
+    labels: PeriodLabels,
+    rows: _RowNames,
+) -> list[Issue]:
+    """Rows of one source with the same period label (*key* = source × labels + label)."""
+    if not dup_keys.size:
+        return []
+    n_p, texts = len(labels.spans), labels.texts
+    issues: list[Issue] = []
+    dup_idx = np.flatnonzero(np.isin(key, dup_keys))
+    groups = _grouped(dup_idx, key)
+    for g in groups[:50]:
+        k = int(key[g[0]])
+        sid = inv.sources[k // n_p].id
+        issues.append(
+            Issue(
+                "activity_periods_do_not_overlap",
+                f"source {sid!r}: {g.size} rows for period {texts[k % n_p]} "
+                f"({rows.describe(g)}); the same days would be counted twice "
+                "(one row per source and period, whatever the instrument)",
+                file=rows.split(g[:1])[0][0],
+                row=int(rows.split(g[:1])[0][2][0]),
+                field="period",
+                value=repr(texts[k % n_p]),
+                allowed="one row per source and period; no row covering days of another",
             )
-        if len(groups) > 50:
-            issues.append(
-                Issue(
-                    "activity_periods_do_not_overlap",
-                    f"... and {len(groups) - 50} more duplicated (source, period) pairs",
-                    field="period",
-                )
+        )
+    if len(groups) > 50:
+        issues.append(
+            Issue(
+                "activity_periods_do_not_overlap",
+                f"... and {len(groups) - 50} more duplicated (source, period) pairs",
+                field="period",
             )
-    # (start, end, description, file, row) per distinct (source, label) and inline record
-    by_source: dict[int, list[tuple[_dt.date, _dt.date, str, str | None, int | None]]] = {}
+        )
+    return issues
+
+
+# (start, end, description, file, row) of a period a source's activity covers
+_Covered = tuple[_dt.date, _dt.date, str, str | None, int | None]
+
+
+def _spans_by_source(
+    uniq: npt.NDArray[np.int64],
+    first_row: npt.NDArray[np.intp],
+    labels: PeriodLabels,
+    rows: _RowNames,
+) -> dict[int, list[_Covered]]:
+    """Per source index, the distinct periods of its table rows, each named by its first row.
+
+    *uniq* are the distinct keys source × labels + label of well-formed rows and
+    *first_row* the table row where each first appears.
+    """
+    n_p, spans, texts = len(labels.spans), labels.spans, labels.texts
+    by_source: dict[int, list[_Covered]] = {}
     for k, r in zip(uniq.tolist(), first_row.tolist(), strict=True):
         s, lab = divmod(k, n_p)
         span = spans[lab]
@@ -997,6 +1070,12 @@ def _period_issues(
                 int(nums[0]),
             )
         )
+    return by_source
+
+
+def _overlap_issues(inv: Inventory, by_source: dict[int, list[_Covered]]) -> list[Issue]:
+    """Periods of one source (table rows and inline records) that overlap each other."""
+    issues: list[Issue] = []
     for s, items in by_source.items():
         src = inv.sources[s]
         for j, rec in enumerate(src.records):
@@ -1058,22 +1137,10 @@ def _unit_fit_issues(
 
     The plan is made here exactly as :func:`nqi_carbon.calculate` makes it next (so it is
     cached, and costs nothing more when everything fits); only when it fails is each pair
-    tried alone, so that every bad unit is named with its file and rows.
+    tried alone (:func:`_per_unit_issues`), so that every bad unit is named with its file
+    and rows.
     """
-    n_u = max(len(cols.unit_names), 1)
-    if row_ok is None:
-        key = cols.source * n_u
-        key += cols.unit
-    else:
-        ok = np.concatenate([np.ones(n_inline, dtype=bool), row_ok])
-        key = cols.source[ok] * n_u + cols.unit[ok]
-    units_by_source: dict[str, list[str]] = {}
-    pairs = np.zeros(0, dtype=np.intp)
-    if key.size:
-        counts = np.bincount(key, minlength=len(inv.sources) * n_u)
-        pairs = np.flatnonzero(counts)
-        if row_ok is None:  # every record: calculate() reuses them
-            cols.pair_key, cols.pair_counts = key, counts
+    pairs = _unit_pairs(inv, cols, n_inline, row_ok)
     # the same (source, unit) pairs fitted before: nothing to plan again
     fit_key = ("units_fit", id(registry_for(inv)), tuple(cols.unit_names), pairs.tobytes())
     if fit_key in inv._cache:
@@ -1085,9 +1152,59 @@ def _unit_fit_issues(
         return []
     except InvalidInputError as exc:
         failed = exc.issues
+    per_pair, retried = _per_unit_issues(inv, cols, n_inline, row_ok, rows, units_by_source)
     unit_codes = {"activity_unit_fits_factor", "unit_known"}
-    planner = _Planner(inv, registry_for(inv))
     issues: list[Issue] = []
+    for iss in failed:
+        if iss.code in unit_codes and any(
+            iss.field == f"sources[{i}] ({inv.sources[i].id!r})" for i in retried
+        ):
+            continue  # replaced by the per-unit issues
+        issues.append(iss)
+    return issues + per_pair
+
+
+def _unit_pairs(
+    inv: Inventory,
+    cols: ActivityColumns,
+    n_inline: int,
+    row_ok: npt.NDArray[np.bool_] | None,
+) -> IntArray:
+    """The distinct (source, unit) pairs of the usable records, coded source × units + unit.
+
+    When every record is usable (*row_ok* is None), the per-record codes and their counts
+    are kept on *cols* for :func:`nqi_carbon.calculate` to reuse.
+    """
+    n_u = max(len(cols.unit_names), 1)
+    if row_ok is None:
+        key = cols.source * n_u
+        key += cols.unit
+    else:
+        ok = np.concatenate([np.ones(n_inline, dtype=bool), row_ok])
+        key = cols.source[ok] * n_u + cols.unit[ok]
+    pairs: IntArray = np.zeros(0, dtype=np.intp)
+    if key.size:
+        counts = np.bincount(key, minlength=len(inv.sources) * n_u)
+        pairs = np.flatnonzero(counts)
+        if row_ok is None:  # every record: calculate() reuses them
+            cols.pair_key, cols.pair_counts = key, counts
+    return pairs
+
+
+def _per_unit_issues(
+    inv: Inventory,
+    cols: ActivityColumns,
+    n_inline: int,
+    row_ok: npt.NDArray[np.bool_] | None,
+    rows: _RowNames,
+    units_by_source: Mapping[str, Sequence[str]],
+) -> tuple[list[Issue], set[int]]:
+    """Each (source, unit) pair planned alone: the issues of those that do not fit.
+
+    Returns the issues (an inline record's unit named by source, table rows by file and
+    row) and the indices of the sources that had one.
+    """
+    planner = _Planner(inv, registry_for(inv))
     per_pair: list[Issue] = []
     table_src = cols.source[n_inline:]
     table_unit = cols.unit[n_inline:]
@@ -1112,7 +1229,9 @@ def _unit_fit_issues(
                     idx = idx[row_ok[idx]]
                 if any(r.unit == u for r in src.records):
                     per_pair.append(
-                        Issue(code, str(exc), file=inv.source_path, field=f"sources[{i}] ({src.id!r})")
+                        Issue(
+                            code, str(exc), file=inv.source_path, field=f"sources[{i}] ({src.id!r})"
+                        )
                     )
                 if idx.size:
                     per_pair += _value_issues(
@@ -1124,10 +1243,4 @@ def _unit_fit_issues(
                         f"a unit that converts to the activity unit of source {src.id!r}",
                         lambda k, u=u: repr(u),
                     )
-    for iss in failed:
-        if iss.code in unit_codes and any(
-            iss.field == f"sources[{i}] ({inv.sources[i].id!r})" for i in retried
-        ):
-            continue  # replaced by the per-unit issues
-        issues.append(iss)
-    return issues + per_pair
+    return per_pair, retried
