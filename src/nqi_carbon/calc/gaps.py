@@ -507,14 +507,7 @@ class _Filling:
             after = [r for r in recs if r.bounds(inventory.period)[0] >= g.end]
             neighbours = ([before[-1]] if before else []) + ([after[0]] if after else [])
             if not neighbours:
-                self.issues.append(
-                    Issue(
-                        "gap_no_neighbours",
-                        "no record before or after the gap",
-                        field=src.id,
-                        value=g.label(),
-                    )
-                )
+                self._refuse("gap_no_neighbours", "no record before or after the gap", src, g)
                 return None
             rate = sum(_rate(r, inventory) for r in neighbours) / len(neighbours)
             text = (
@@ -529,18 +522,15 @@ class _Filling:
         if src.id in self.refused:
             return None
         if src.id not in self.stated or len(src_gaps) != 1:
-            self.issues.append(
-                Issue(
-                    "gap_value_missing",
-                    "state one value per source with one gap",
-                    field=src.id,
-                    value=g.label(),
-                )
-            )
+            self._refuse("gap_value_missing", "state one value per source with one gap", src, g)
             return None
         basis = self.basis
         text = basis if isinstance(basis, str) and basis.strip() else "stated by the user"
         return self.stated[src.id], text
+
+    def _refuse(self, code: str, message: str, src: Source, g: Gap) -> None:
+        """Note that gap *g* of *src* cannot be filled, and why."""
+        self.issues.append(Issue(code, message, field=src.id, value=g.label()))
 
 
 def gap_issues(

@@ -362,9 +362,8 @@ def monte_carlo(
     group_samples = np.empty((len(names), iterations))
     for start in range(0, iterations, chunk):
         stop = min(iterations, start + chunk)
-        group_samples[:, start:stop] = sampler.group_totals(
-            start, stop, src_rng, rec_rng, chunk_budget_bytes
-        )
+        act = sampler.activity(start, stop, src_rng, rec_rng, chunk_budget_bytes)
+        group_samples[:, start:stop] = sampler.group_totals(act, start, stop)
         if progress is not None:
             progress(stop, iterations)
     out = _summarise(group_samples, names, lines.co2e, groups)
@@ -492,16 +491,11 @@ class _Sampler:
             bool(sens.chain.any()),
         )
 
-    def group_totals(
-        self,
-        start: int,
-        stop: int,
-        src_rng: np.random.Generator,
-        rec_rng: np.random.Generator,
-        budget: int,
-    ) -> FloatArray:
-        """The totals of every group (rows) in iterations *start* to *stop* (columns)."""
-        act = self._activity(start, stop, src_rng, rec_rng, budget)
+    def group_totals(self, act: FloatArray, start: int, stop: int) -> FloatArray:
+        """The totals of every group (rows) in iterations *start* to *stop* (columns).
+
+        *act* is the drawn activity of these iterations (:meth:`activity`).
+        """
         sens = self.sens
         line_act = act[:, sens.src] - sens.offset[None, :]
         if self.fixed_cols.size:
@@ -514,7 +508,7 @@ class _Sampler:
         out: FloatArray = (vals[:, self.line_perm] @ self.M_p).T
         return out
 
-    def _activity(
+    def activity(
         self,
         start: int,
         stop: int,
