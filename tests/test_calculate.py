@@ -528,3 +528,32 @@ def test_a_stated_energy_basis_that_cannot_be_checked_is_said(one_facility):
     }
     res = nc.calculate(one_facility([source], factors=[inline]))
     assert "energy_basis_unchecked" in {f.code for f in res.findings}
+
+
+def test_the_stages_of_calculate_can_be_called_one_by_one():
+    """calculate is prepare -> source_sums -> result_lines -> result_findings -> uncertainty."""
+    from nqi_carbon.calc import pipeline
+
+    inv = nc.load_inventory(DATA.parent.parent / "examples" / "cement" / "inventory.yaml")
+    whole = nc.calculate(inv)
+    prepared = pipeline.prepare(inv)
+    assert [p.source.id for p in prepared.plans] == [s.id for s in inv.sources]
+    stats, ins_u95 = pipeline.source_sums(inv, prepared)
+    assert stats.A.tolist() == whole._stats.A.tolist()
+    assert ins_u95.tolist() == whole._ins_u95.tolist()
+    findings = list(prepared.findings)
+    lines = pipeline.result_lines(inv, prepared.plans, stats, findings)
+    assert lines.co2e.tolist() == whole.table.co2e.tolist()
+    assert pipeline.result_findings(inv, prepared, stats, findings) == whole.findings
+
+    analytical = nc.calculate(inv, uncertainty="analytical")
+    groups = pipeline.approach1_uncertainty(whole, top=10)
+    assert groups == analytical.group_uncertainty
+    assert whole.contributions == analytical.contributions
+    assert whole.findings == analytical.findings
+
+    mc = nc.calculate(inv, uncertainty="monte_carlo", iterations=500, seed=11)
+    pipeline.monte_carlo_uncertainty(whole, prepared.cols, iterations=500, seed=11)
+    assert whole.uncertainty_method == "monte_carlo"
+    assert (whole.seed, whole.iterations) == (11, 500)
+    assert whole.group_uncertainty == mc.group_uncertainty

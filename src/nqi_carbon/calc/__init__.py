@@ -15,7 +15,10 @@ The pipeline is a chain of plain functions a notebook user can call one by one:
    (A = Σx, Q = Σ(x·u)², B = Σx per instrument);
 4. :func:`~nqi_carbon.calc.kernel.build_lines` multiplies the sums by the coefficients: one line per source × gas.
 
-:func:`~nqi_carbon.calc.pipeline.calculate` chains them and adds uncertainty (see :mod:`nqi_carbon.calc.uncertainty`).
+:func:`~nqi_carbon.calc.pipeline.calculate` chains them and adds uncertainty (see :mod:`nqi_carbon.calc.uncertainty`);
+each of its steps (``prepare``, ``source_sums``, ``result_lines``, ``result_findings``,
+``approach1_uncertainty``, ``monte_carlo_uncertainty``) is a function of
+:mod:`nqi_carbon.calc.pipeline` that can be called alone.
 No pint Quantity or pydantic model is created per record.
 
 Beside the chain: :mod:`~nqi_carbon.calc.gaps` (data gaps, never filled implicitly),

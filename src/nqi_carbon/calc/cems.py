@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CemsResult", "Outage", "cems_hourly"]
 
+
 @dataclass(frozen=True)
 class Outage:
     """A run of consecutive invalid hours."""
@@ -106,26 +107,85 @@ def cems_hourly(
         An hour needs at least one valid reading whatever the fraction.
     outage_days : float
         Runs of invalid hours longer than this are notifiable (MRR Art. 45: 5 days).
-    """
-    import pandas as pd
 
+    Notes
+    -----
+    The stages: the parameters and columns are checked, the readings parsed and checked
+    (:func:`_parse_readings`), averaged per hour with invalid hours substituted
+    (:func:`_hourly_values`), and runs of invalid hours listed (:func:`_outages`).
+    """
     issues: list[Issue] = []
     issues += _check_parameters(readings_per_hour, min_valid_fraction, outage_days)
-    # the default flag column may be absent (every reading counts as valid); a column
-    # named explicitly must exist, or a misspelt name would silently accept every reading
+    missing = _missing_columns(readings, timestamp, value, valid)
+    if missing:
+        raise InvalidInputError(issues + missing)
+    parsed, more = _parse_readings(
+        readings, start, end, readings_per_hour, timestamp=timestamp, value=value, valid=valid
+    )
+    issues += more
+    if issues:
+        raise InvalidInputError(issues)
+    assert parsed is not None
+    hourly, hours, hour_valid, substitute = _hourly_values(
+        parsed, readings_per_hour, min_valid_fraction
+    )
+    outages = _outages(hours, hour_valid)
+    notifiable = [o for o in outages if o.hours > outage_days * 24]
+    return CemsResult(
+        hourly, substitute, int((~hour_valid).sum()), outages, notifiable, min_valid_fraction
+    )
+
+
+def _missing_columns(
+    readings: pd.DataFrame, timestamp: str, value: str, valid: str | None
+) -> list[Issue]:
+    """The named columns that the readings lack.
+
+    The default flag column may be absent (every reading counts as valid); a column named
+    explicitly must exist, or a misspelt name would silently accept every reading.
+    """
     named = [valid] if valid is not None and valid != "valid" else []
     missing = [c for c in (timestamp, value, *named) if c not in readings.columns]
-    if missing:
-        issues.append(
-            Issue(
-                "table_columns",
-                f"missing column(s) {', '.join(missing)}",
-                field="readings",
-                allowed=f"{timestamp}, {value}[, {valid}]",
-            )
+    if not missing:
+        return []
+    return [
+        Issue(
+            "table_columns",
+            f"missing column(s) {', '.join(missing)}",
+            field="readings",
+            allowed=f"{timestamp}, {value}[, {valid}]",
         )
-        raise InvalidInputError(issues)
+    ]
 
+
+@dataclass(frozen=True)
+class _Readings:
+    """Parsed readings: timestamps, values, which are valid and which lie in the period."""
+
+    ts: pd.Series
+    vals: pd.Series
+    ok: np.ndarray  # a finite value, flagged valid by the analyser (if it flags)
+    inside: np.ndarray  # a known timestamp inside [t0, t1)
+    t0: pd.Timestamp
+    t1: pd.Timestamp
+
+
+def _parse_readings(
+    readings: pd.DataFrame,
+    start: object,
+    end: object,
+    readings_per_hour: object,
+    *,
+    timestamp: str,
+    value: str,
+    valid: str | None,
+) -> tuple[_Readings | None, list[Issue]]:
+    """Parse and check the readings and the period: the readings, or None, and every problem.
+
+    Timestamps, the period, values and validity flags are parsed; two readings at the
+    same instant and hours with more readings than the analyser delivers are refused.
+    """
+    issues: list[Issue] = []
     ts, aware, ts_issues = _parse_timestamps(readings[timestamp], timestamp)
     issues += ts_issues
     period, period_issues = _parse_period(start, end, aware)
@@ -148,17 +208,36 @@ def cems_hourly(
     if comparable:
         assert period is not None
         issues += _overfull_hours(ts, inside, readings_per_hour, timestamp, period[0])
-    if issues:
-        raise InvalidInputError(issues)
-    assert period is not None
-    t0, t1 = period
+    if issues or period is None:
+        return None, issues
+    return _Readings(ts, vals, ok, inside, *period), issues
 
-    hours = pd.date_range(t0, t1, freq="h", inclusive="left")
+
+def _hourly_values(
+    parsed: _Readings, readings_per_hour: int, min_valid_fraction: float
+) -> tuple[pd.DataFrame, pd.DatetimeIndex, np.ndarray, float | None]:
+    """Every hour of the period: its mean, valid readings, validity and substitution.
+
+    An hour is valid with at least ``min_valid_fraction`` of its expected readings valid
+    (MRR Art. 44(1)); an invalid hour takes the mean of the valid hours plus twice their
+    standard deviation (MRR Art. 45(2), Annex VIII section 3). Returns the hourly table,
+    the hours, which are valid, and the substitute (None when every hour is valid).
+
+    Raises
+    ------
+    InvalidInputError
+        ``cems_no_valid_hours`` when an hour needs a substitute but fewer than two hours
+        are valid.
+    """
+    import pandas as pd
+
+    inside = parsed.inside
+    hours = pd.date_range(parsed.t0, parsed.t1, freq="h", inclusive="left")
     frame = pd.DataFrame(
         {
-            "hour": _hour_of(ts[inside], t0).to_numpy(),
-            "value": vals[inside].to_numpy(dtype=float),
-            "ok": ok[inside],
+            "hour": _hour_of(parsed.ts[inside], parsed.t0).to_numpy(),
+            "value": parsed.vals[inside].to_numpy(dtype=float),
+            "ok": parsed.ok[inside],
         }
     )
     good = frame[frame["ok"]]
@@ -194,6 +273,13 @@ def cems_hourly(
             "substituted": ~hour_valid,
         }
     )
+    return hourly, hours, hour_valid, substitute
+
+
+def _outages(hours: pd.DatetimeIndex, hour_valid: np.ndarray) -> list[Outage]:
+    """Runs of consecutive invalid hours (MRR Art. 45(1))."""
+    import pandas as pd
+
     outages: list[Outage] = []
     run_start = None
     for i, v in enumerate([*hour_valid.tolist(), True]):
@@ -204,10 +290,7 @@ def cems_hourly(
                 Outage(hours[run_start], hours[i - 1] + pd.Timedelta(hours=1), i - run_start)
             )
             run_start = None
-    notifiable = [o for o in outages if o.hours > outage_days * 24]
-    return CemsResult(
-        hourly, substitute, int((~hour_valid).sum()), outages, notifiable, min_valid_fraction
-    )
+    return outages
 
 
 _MAX_ISSUES = 20  # per check; the rest is summarised in one more issue

@@ -24,7 +24,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
 
 from ..errors import InvalidInputError, Issue
 from ..inventory.models import ActivityRecord, Gap, Inventory, Source, Substitution
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .._io.files import Written
+    from ..data.factor_schema import FuelParameter
+    from ..data.factors import FactorRegistry
 
 __all__ = ["FilledGap", "fill_gaps", "find_gaps"]
 
@@ -100,11 +102,16 @@ def file_spans(inventory: Inventory) -> Spans:
     return spans
 
 
-def _period_labels(
-    table: pd.DataFrame,
-) -> tuple[
-    npt.NDArray[np.intp], list[object], list[tuple[_dt.date, _dt.date] | None], list[str]
-]:
+class PeriodLabels(NamedTuple):
+    """The period column of a table, coded (see :func:`_period_labels`)."""
+
+    codes: npt.NDArray[np.intp]  # per row: index into values, -1 for no period
+    values: list[object]  # the distinct cell values
+    spans: list[tuple[_dt.date, _dt.date] | None]  # per value: (start, end), None if malformed
+    texts: list[str]  # per value: as written
+
+
+def _period_labels(table: pd.DataFrame) -> PeriodLabels:
     """Codes of the period column and, per distinct value, its span (None: malformed).
 
     Empty cells (NaN or blank text) have code -1 and mean "no period". The grammar is
@@ -138,7 +145,7 @@ def _period_labels(
         relabel[blank] = -1
         relabel[-1] = -1
         p_codes = relabel[p_codes]
-    return p_codes, p_values, spans, texts
+    return PeriodLabels(p_codes, p_values, spans, texts)
 
 
 def table_period_spans(
@@ -244,36 +251,7 @@ def _parameter_issues(
     (the ids of sources with a gap, None when unknown) lets values for sources without a
     gap be reported.
     """
-    issues: list[Issue] = []
-    clean: dict[str, float] = {}
-    used = {
-        "values": policy == "stated",
-        "basis": policy == "stated",
-        "default": policy == "pack_default",
-    }
-    if not isinstance(policy, str) or policy not in _POLICIES:
-        issues.append(
-            Issue(
-                "gap_policy",
-                "unknown gap policy",
-                field="policy",
-                value=repr(policy),
-                allowed=", ".join(_POLICIES),
-            )
-        )
-    else:
-        for name, given in (("values", values), ("basis", basis), ("default", default)):
-            if given is not None and not used[name]:
-                issues.append(
-                    Issue(
-                        "gap_parameter_unused",
-                        f"policy {policy!r} does not use {name}=; it would be ignored",
-                        field=name,
-                        value=repr(given)[:200],
-                        allowed=f"{name}= only with policy "
-                        + ("'pack_default'" if name == "default" else "'stated'"),
-                    )
-                )
+    issues = _policy_issues(policy, values, basis, default)
     for name, text in (("basis", basis), ("default", default)):
         if text is None:
             continue
@@ -292,7 +270,7 @@ def _parameter_issues(
                 )
             )
     if values is None:
-        return issues, clean
+        return issues, {}
     if not isinstance(values, Mapping):
         issues.append(
             Issue(
@@ -303,7 +281,56 @@ def _parameter_issues(
                 allowed="e.g. {'grid': 150.0}",
             )
         )
-        return issues, clean
+        return issues, {}
+    more, clean = _stated_values(inventory, values, policy == "stated", gap_sources)
+    return issues + more, clean
+
+
+def _policy_issues(policy: object, values: object, basis: object, default: object) -> list[Issue]:
+    """An unknown policy, or a parameter given that the policy does not use."""
+    if not isinstance(policy, str) or policy not in _POLICIES:
+        return [
+            Issue(
+                "gap_policy",
+                "unknown gap policy",
+                field="policy",
+                value=repr(policy),
+                allowed=", ".join(_POLICIES),
+            )
+        ]
+    used = {
+        "values": policy == "stated",
+        "basis": policy == "stated",
+        "default": policy == "pack_default",
+    }
+    return [
+        Issue(
+            "gap_parameter_unused",
+            f"policy {policy!r} does not use {name}=; it would be ignored",
+            field=name,
+            value=repr(given)[:200],
+            allowed=f"{name}= only with policy "
+            + ("'pack_default'" if name == "default" else "'stated'"),
+        )
+        for name, given in (("values", values), ("basis", basis), ("default", default))
+        if given is not None and not used[name]
+    ]
+
+
+def _stated_values(
+    inventory: Inventory,
+    values: Mapping[Any, Any],
+    used: bool,
+    gap_sources: set[str] | None,
+) -> tuple[list[Issue], dict[str, float]]:
+    """Stated gap amounts per source id: the problems, and the well-formed amounts.
+
+    Each must name a source and be a number >= 0; when the values are *used* (policy
+    ``stated``) and the sources with a gap are known, a value for a source without a gap
+    is refused too.
+    """
+    issues: list[Issue] = []
+    clean: dict[str, float] = {}
     ids = {s.id for s in inventory.sources}
     for sid, v in values.items():
         where = f"values[{sid!r}]"
@@ -322,7 +349,7 @@ def _parameter_issues(
         if problem is not None:
             issues.append(problem)
             continue
-        if gap_sources is not None and used["values"] and sid not in gap_sources:
+        if gap_sources is not None and used and sid not in gap_sources:
             issues.append(
                 Issue(
                     "gap_value_unused",
@@ -386,6 +413,7 @@ def fill_gaps(
         raise InvalidInputError(issues, source=inventory.source_path)
     # a value refused above is reported once, not again as missing
     refused = set(values) - set(stated) if isinstance(values, Mapping) else set()
+    filling = _Filling(inventory, policy, stated, refused, basis, issues)
     filled: list[FilledGap] = []
     new_sources: list[Source] = []
     for src in inventory.sources:
@@ -393,9 +421,36 @@ def fill_gaps(
         if not src_gaps:
             new_sources.append(src)
             continue
+        new_src, src_filled = filling.source(src, src_gaps)
+        new_sources.append(new_src)
+        filled += src_filled
+    if issues:
+        raise InvalidInputError(issues, source=inventory.source_path)
+    new = inventory.model_copy(update={"sources": tuple(new_sources)})
+    new._source_path, new._input_sha256 = inventory.source_path, inventory.input_sha256
+    return new, filled
+
+
+@dataclass(frozen=True)
+class _Filling:
+    """One :func:`fill_gaps` call: the policy, its checked parameters, the issues found."""
+
+    inventory: Inventory
+    policy: str
+    stated: dict[str, float]  # well-formed stated values per source id
+    refused: set[str]  # source ids whose stated value was refused (reported once)
+    basis: object
+    issues: list[Issue]
+
+    def source(self, src: Source, src_gaps: list[Gap]) -> tuple[Source, list[FilledGap]]:
+        """The source with a substituted record per gap (in the unit of its records).
+
+        A source whose activity is in activity-file rows, or whose records have several
+        units, cannot be filled: it is returned unchanged and the problem noted.
+        """
         units = {r.unit for r in src.records}
         if not units:
-            issues.append(
+            self.issues.append(
                 Issue(
                     "gap_units",
                     "the source's activity is in activity-file rows: add rows for the gap "
@@ -404,10 +459,9 @@ def fill_gaps(
                     value=", ".join(g.label() for g in src_gaps),
                 )
             )
-            new_sources.append(src)
-            continue
+            return src, []
         if len(units) != 1:
-            issues.append(
+            self.issues.append(
                 Issue(
                     "gap_units",
                     "records in several units: fill this gap by hand",
@@ -415,76 +469,68 @@ def fill_gaps(
                     value=repr(sorted(units)),
                 )
             )
-            new_sources.append(src)
-            continue
+            return src, []
         unit = units.pop()
-        recs = sorted(src.records, key=lambda r: r.bounds(inventory.period))
+        period = self.inventory.period
+        recs = sorted(src.records, key=lambda r: r.bounds(period))
         added = []
+        filled = []
         for g in src_gaps:
+            found = self.amount(src, src_gaps, g, recs)
+            if found is None:
+                continue
+            amount, text = found
+            added.append(
+                ActivityRecord(
+                    amount=amount,
+                    unit=unit,
+                    start=g.start,
+                    end=g.end,
+                    note=f"substituted ({self.policy})",
+                    substitute=Substitution(policy=self.policy, gap_days=g.days, basis=text),
+                )
+            )
+            filled.append(FilledGap(g, self.policy, amount, unit, text))
+        activity = tuple(sorted((*src.records, *added), key=lambda r: r.bounds(period)))
+        return src.model_copy(update={"activity": activity}), filled
+
+    def amount(
+        self, src: Source, src_gaps: list[Gap], g: Gap, recs: list[ActivityRecord]
+    ) -> tuple[float, str] | None:
+        """The amount that fills gap *g* and its basis, or None when it cannot be filled.
+
+        *recs* are the source's records in time order.
+        """
+        inventory = self.inventory
+        if self.policy == "mean_of_neighbours":
             before = [r for r in recs if r.bounds(inventory.period)[1] <= g.start]
             after = [r for r in recs if r.bounds(inventory.period)[0] >= g.end]
-            if policy == "mean_of_neighbours":
-                neighbours = ([before[-1]] if before else []) + ([after[0]] if after else [])
-                if not neighbours:
-                    issues.append(
-                        Issue(
-                            "gap_no_neighbours",
-                            "no record before or after the gap",
-                            field=src.id,
-                            value=g.label(),
-                        )
-                    )
-                    continue
-                rate = sum(_rate(r, inventory) for r in neighbours) / len(neighbours)
-                text = (
-                    "mean daily rate of "
-                    + " and ".join(r.period or f"{r.start}..{r.end}" for r in neighbours)
-                    + " (40 CFR 98.35)"
-                )
-                amount = rate * g.days
-            elif policy == "conservative":
-                rate = max(_rate(r, inventory) for r in recs)
-                amount = rate * g.days
-                text = "highest daily rate of the source's records (EU MRR Art. 66)"
-            else:
-                if src.id in refused:
-                    continue
-                if src.id not in stated or len(src_gaps) != 1:
-                    issues.append(
-                        Issue(
-                            "gap_value_missing",
-                            "state one value per source with one gap",
-                            field=src.id,
-                            value=g.label(),
-                        )
-                    )
-                    continue
-                amount = stated[src.id]
-                text = basis if isinstance(basis, str) and basis.strip() else "stated by the user"
-            rec = ActivityRecord(
-                amount=amount,
-                unit=unit,
-                start=g.start,
-                end=g.end,
-                note=f"substituted ({policy})",
-                substitute=Substitution(policy=policy, gap_days=g.days, basis=text),
+            neighbours = ([before[-1]] if before else []) + ([after[0]] if after else [])
+            if not neighbours:
+                self._refuse("gap_no_neighbours", "no record before or after the gap", src, g)
+                return None
+            rate = sum(_rate(r, inventory) for r in neighbours) / len(neighbours)
+            text = (
+                "mean daily rate of "
+                + " and ".join(r.period or f"{r.start}..{r.end}" for r in neighbours)
+                + " (40 CFR 98.35)"
             )
-            added.append(rec)
-            filled.append(FilledGap(g, policy, amount, unit, text))
-        new_sources.append(
-            src.model_copy(
-                update={
-                    "activity": tuple(
-                        sorted((*src.records, *added), key=lambda r: r.bounds(inventory.period))
-                    )
-                }
-            )
-        )
-    if issues:
-        raise InvalidInputError(issues, source=inventory.source_path)
-    new = inventory.model_copy(update={"sources": tuple(new_sources)})
-    new._source_path, new._input_sha256 = inventory.source_path, inventory.input_sha256
-    return new, filled
+            return rate * g.days, text
+        if self.policy == "conservative":
+            rate = max(_rate(r, inventory) for r in recs)
+            return rate * g.days, "highest daily rate of the source's records (EU MRR Art. 66)"
+        if src.id in self.refused:
+            return None
+        if src.id not in self.stated or len(src_gaps) != 1:
+            self._refuse("gap_value_missing", "state one value per source with one gap", src, g)
+            return None
+        basis = self.basis
+        text = basis if isinstance(basis, str) and basis.strip() else "stated by the user"
+        return self.stated[src.id], text
+
+    def _refuse(self, code: str, message: str, src: Source, g: Gap) -> None:
+        """Note that gap *g* of *src* cannot be filled, and why."""
+        self.issues.append(Issue(code, message, field=src.id, value=g.label()))
 
 
 def gap_issues(
@@ -529,9 +575,62 @@ def _fill_carbon(
     *issues* are the problems found with the arguments already; they are raised together
     with any found here.
     """
+    from ..inventory.models import MeasuredParameter
+
+    reg, cc, text = _default_carbon_content(inventory, default, issues)
+    filled: list[FilledGap] = []
+    new_sources: list[Source] = []
+    days = inventory.period.days
+    for src in inventory.sources:
+        c = src.carbon
+        if (
+            src.method != "carbon_content"
+            or c is None
+            or c.carbon_content is not None
+            or c.carbon_fraction is not None
+        ):
+            new_sources.append(src)
+            continue
+        if c.fuel is not None and reg.resolve_fuel(c.fuel).parameter("carbon_content") is not None:
+            new_sources.append(src)  # the named fuel already gives the carbon content
+            continue
+        param = MeasuredParameter(
+            value=cc.value,
+            unit=cc.unit,
+            uncertainty=cc.uncertainty,
+            evidence=f"default for an unmeasured carbon content: {text}",
+            substitute=Substitution(policy="pack_default", gap_days=days, basis=text),
+        )
+        new_sources.append(
+            src.model_copy(update={"carbon": c.model_copy(update={"carbon_content": param})})
+        )
+        filled.append(
+            FilledGap(
+                Gap(src.id, inventory.period.start, inventory.period.end),
+                "pack_default",
+                cc.value,
+                cc.unit,
+                text,
+            )
+        )
+    new = inventory.model_copy(update={"sources": tuple(new_sources)})
+    new._source_path, new._input_sha256 = inventory.source_path, inventory.input_sha256
+    return new, filled
+
+
+def _default_carbon_content(
+    inventory: Inventory, default: object, issues: list[Issue]
+) -> tuple[FactorRegistry, FuelParameter, str]:
+    """The registry, the carbon content of the *default* pack fuel, and its citation.
+
+    Raises
+    ------
+    InvalidInputError
+        With *issues*, when *default* is missing, names no pack fuel or one without a
+        carbon content.
+    """
     from ..data.factors import registry_for
     from ..errors import NqiCarbonError
-    from ..inventory.models import MeasuredParameter
 
     issues = list(issues)
     if default is None:
@@ -576,42 +675,4 @@ def _fill_carbon(
         )
     cite = fuel.citations.get("carbon_content")
     where = f"{cite.document}, {cite.table or cite.page or cite.section}" if cite else default
-    filled: list[FilledGap] = []
-    new_sources: list[Source] = []
-    days = inventory.period.days
-    for src in inventory.sources:
-        c = src.carbon
-        if (
-            src.method != "carbon_content"
-            or c is None
-            or c.carbon_content is not None
-            or c.carbon_fraction is not None
-        ):
-            new_sources.append(src)
-            continue
-        if c.fuel is not None and reg.resolve_fuel(c.fuel).parameter("carbon_content") is not None:
-            new_sources.append(src)  # the named fuel already gives the carbon content
-            continue
-        text = f"{default} ({where})"
-        param = MeasuredParameter(
-            value=cc.value,
-            unit=cc.unit,
-            uncertainty=cc.uncertainty,
-            evidence=f"default for an unmeasured carbon content: {text}",
-            substitute=Substitution(policy="pack_default", gap_days=days, basis=text),
-        )
-        new_sources.append(
-            src.model_copy(update={"carbon": c.model_copy(update={"carbon_content": param})})
-        )
-        filled.append(
-            FilledGap(
-                Gap(src.id, inventory.period.start, inventory.period.end),
-                "pack_default",
-                cc.value,
-                cc.unit,
-                text,
-            )
-        )
-    new = inventory.model_copy(update={"sources": tuple(new_sources)})
-    new._source_path, new._input_sha256 = inventory.source_path, inventory.input_sha256
-    return new, filled
+    return reg, cc, f"{default} ({where})"

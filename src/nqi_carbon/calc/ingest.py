@@ -31,15 +31,12 @@ from ..errors import (
 )
 from ..inventory.models import Inventory
 from ..units import parse_unit
+from .plan import _Planner, plan_sources
 
 if TYPE_CHECKING:
     import pandas as pd
 
-from typing import TYPE_CHECKING
-
-from .plan import _Planner, plan_sources
-
-if TYPE_CHECKING:
+    from .gaps import PeriodLabels
     from .plan import FloatArray, IntArray
 
 __all__ = ["ActivityColumns", "activity_columns"]
@@ -146,10 +143,40 @@ def _table_name(table: pd.DataFrame | None) -> str:
 def _activity_columns(
     inv: Inventory, table: pd.DataFrame | None
 ) -> tuple[ActivityColumns, list[Issue]]:
-    """:func:`activity_columns` without raising: the columns and every problem found."""
+    """:func:`activity_columns` without raising: the columns and every problem found.
+
+    The inline records (:func:`_inline_columns`) come first, then the table's rows
+    (checked by :func:`_table_columns`, joined by :func:`_join_table`); then the table's
+    periods, the fit of every unit to its source's factor, and the table rows read after
+    their instrument's calibration was due.
+    """
     src_index = {s.id: i for i, s in enumerate(inv.sources)}
     ins_ids = [ins.id for ins in inv.instruments]
     ins_index = {k: i for i, k in enumerate(ins_ids)}
+    cols = _inline_columns(inv, ins_ids, ins_index)
+    if table is None or len(table) == 0:
+        return cols, []
+    rows = _RowNames(table)
+    tab, issues = _table_columns(table, src_index, ins_index, rows)
+    n_inline = len(cols)
+    out = _join_table(cols, tab)
+    if "period" in table.columns:
+        issues += _period_issues(inv, table, tab["source"], rows)
+    issues += _unit_fit_issues(inv, out, n_inline, tab["row_ok"], rows)
+    if not issues:
+        _table_calibration(inv, table, out, n_inline)
+    return out, issues
+
+
+def _inline_columns(
+    inv: Inventory, ins_ids: list[str], ins_index: Mapping[str, int]
+) -> ActivityColumns:
+    """The inventory's inline records as columns, units coded in order of appearance.
+
+    A record read after its instrument's calibration was due takes the instrument's
+    fallback uncertainty (when stated and the record states none) as an error of its
+    own, no longer the instrument's.
+    """
     unit_names: list[str] = []
     unit_index: dict[str, int] = {}
 
@@ -191,7 +218,7 @@ def _activity_columns(
                 dist.append(0)
                 lo.append(math.nan)
                 hi.append(math.nan)
-    cols = ActivityColumns(
+    return ActivityColumns(
         np.asarray(s_codes, dtype=np.intp),
         np.asarray(amounts, dtype=float),
         np.asarray(units, dtype=np.intp),
@@ -203,14 +230,24 @@ def _activity_columns(
         np.asarray(lo, dtype=float),
         np.asarray(hi, dtype=float),
     )
-    if table is None or len(table) == 0:
-        return cols, []
-    rows = _RowNames(table)
-    tab, issues = _table_columns(table, src_index, ins_index, rows)
-    remap = np.array([unit_code(u) for u in tab["unit_names"]], dtype=np.intp)
-    # missing units (code -1) stay -1 only while the table is refused
+
+
+def _join_table(cols: ActivityColumns, tab: dict[str, Any]) -> ActivityColumns:
+    """The inline columns *cols* followed by the table's checked columns *tab*.
+
+    The table's unit codes are recoded into the inline records' list of units (extended
+    by the table's new units); a table without inline records is used without copies.
+    Missing units (code -1) stay -1 only while the table is refused.
+    """
+    unit_names = cols.unit_names
+    unit_index = {u: k for k, u in enumerate(unit_names)}
+    for u in tab["unit_names"]:
+        if u not in unit_index:
+            unit_index[u] = len(unit_names)
+            unit_names.append(u)
+    remap = np.array([unit_index[u] for u in tab["unit_names"]], dtype=np.intp)
     n_tab = tab["amount"].size
-    if not s_codes:  # table only: no copies
+    if not len(cols):  # table only: no copies
         same = bool(np.array_equal(remap, np.arange(remap.size)))
         out = ActivityColumns(
             tab["source"],
@@ -218,36 +255,30 @@ def _activity_columns(
             tab["unit"] if same or remap.size == 0 else remap[tab["unit"]],
             unit_names,
             tab["instrument"],
-            ins_ids,
+            cols.instrument_ids,
             tab["u95"],
         )
         if tab["dist"] is not None:
             out.dist, out.lower, out.upper = tab["dist"], tab["lower"], tab["upper"]
-    else:
-        out = ActivityColumns(
-            np.concatenate([cols.source, tab["source"]]),
-            np.concatenate([cols.amount, tab["amount"]]),
-            np.concatenate([cols.unit, remap[tab["unit"]] if remap.size else tab["unit"]]),
-            unit_names,
-            np.concatenate([cols.instrument, tab["instrument"]]),
-            ins_ids,
-            np.concatenate([cols.u95, tab["u95"]]),
-            np.concatenate(
-                [cols.dist, np.zeros(n_tab, np.int8) if tab["dist"] is None else tab["dist"]]
-            ),
-            np.concatenate(
-                [cols.lower, np.full(n_tab, np.nan) if tab["lower"] is None else tab["lower"]]
-            ),
-            np.concatenate(
-                [cols.upper, np.full(n_tab, np.nan) if tab["upper"] is None else tab["upper"]]
-            ),
-        )
-    if "period" in table.columns:
-        issues += _period_issues(inv, table, tab["source"], rows)
-    issues += _unit_fit_issues(inv, out, len(s_codes), tab["row_ok"], rows)
-    if not issues:
-        _table_calibration(inv, table, out, len(s_codes))
-    return out, issues
+        return out
+    return ActivityColumns(
+        np.concatenate([cols.source, tab["source"]]),
+        np.concatenate([cols.amount, tab["amount"]]),
+        np.concatenate([cols.unit, remap[tab["unit"]] if remap.size else tab["unit"]]),
+        unit_names,
+        np.concatenate([cols.instrument, tab["instrument"]]),
+        cols.instrument_ids,
+        np.concatenate([cols.u95, tab["u95"]]),
+        np.concatenate(
+            [cols.dist, np.zeros(n_tab, np.int8) if tab["dist"] is None else tab["dist"]]
+        ),
+        np.concatenate(
+            [cols.lower, np.full(n_tab, np.nan) if tab["lower"] is None else tab["lower"]]
+        ),
+        np.concatenate(
+            [cols.upper, np.full(n_tab, np.nan) if tab["upper"] is None else tab["upper"]]
+        ),
+    )
 
 
 def _table_calibration(inv: Inventory, table: pd.DataFrame, out: ActivityColumns, n0: int) -> None:
@@ -427,37 +458,9 @@ def _value_issues(
     return issues
 
 
-def _table_columns(
-    table: pd.DataFrame,
-    src_index: Mapping[str, int],
-    ins_index: Mapping[str, int],
-    rows: _RowNames | None = None,
-) -> tuple[dict[str, Any], list[Issue]]:
-    """Vectorised validation of a long activity table: the columns and every problem.
-
-    ``row_ok`` is None when every row is fine, else a mask of the rows whose source and
-    unit are both usable (for the later unit/factor check).
-    """
-    import pandas as pd
-
-    if rows is None:
-        rows = _RowNames(table)
-    issues: list[Issue] = []
-    name = _table_name(table)
-    missing = [c for c in ("source", "amount", "unit") if c not in table.columns]
-    if missing:
-        raise InvalidInputError(
-            [
-                Issue(
-                    "table_columns",
-                    f"missing column(s) {', '.join(missing)}",
-                    file=name,
-                    allowed="columns source, amount, unit [, instrument, uncertainty, period]",
-                )
-            ],
-            source=name,
-        )
-    allowed_cols = {
+# the columns an activity table may have
+_TABLE_COLUMNS = frozenset(
+    {
         "source",
         "amount",
         "unit",
@@ -468,28 +471,80 @@ def _table_columns(
         "lower",
         "upper",
     }
-    extra = sorted(str(c) for c in set(table.columns) - allowed_cols)
-    if extra:
-        issues.append(
-            Issue(
-                "table_columns",
-                f"unknown column(s) {', '.join(extra)}",
-                file=name,
-                allowed=", ".join(sorted(allowed_cols)),
-            )
-        )
+)
+
+
+def _table_columns(
+    table: pd.DataFrame,
+    src_index: Mapping[str, int],
+    ins_index: Mapping[str, int],
+    rows: _RowNames | None = None,
+) -> tuple[dict[str, Any], list[Issue]]:
+    """Vectorised validation of a long activity table: the columns and every problem.
+
+    The columns are checked one after the other (:class:`_TableCheck`), each problem
+    named by file, row and field. ``row_ok`` is None when every row is fine, else a mask
+    of the rows whose source and unit are both usable (for the later unit/factor check).
+    """
+    check = _TableCheck(table, rows if rows is not None else _RowNames(table))
+    check.header()
+    amount = check.amount_column()
+    source, source_fine = check.source_column(src_index)
+    u_codes, u_values, unit_ok, units_fine = check.unit_column()
+    row_ok = None
+    if not source_fine or not units_fine:
+        row_ok = (source >= 0) & unit_ok[u_codes]
+    instrument = check.instrument_column(ins_index)
+    u95 = check.uncertainty_column()
+    check.stray_bounds()
+    dist = lower = upper = None
+    if "distribution" in table.columns:
+        dist = check.distribution_column()
+        bounds = check.bounds_columns(dist, amount, u95)
+        if bounds is not None:
+            dist, lower, upper, u95 = bounds
+    return {
+        "source": source,
+        "amount": amount,
+        "unit": u_codes,
+        "unit_names": [str(u) for u in u_values],
+        "instrument": instrument,
+        "u95": u95,
+        "dist": dist,
+        "lower": lower,
+        "upper": upper,
+        "row_ok": row_ok,
+    }, check.issues
+
+
+class _TableCheck:
+    """The checks of one long activity table, column by column, and the problems found.
+
+    Each ``*_column`` method reads one column into an array (codes for text columns,
+    floats for numbers) with vectorised rules; :meth:`bad` and :meth:`bad_values` record
+    the problems, named by file, row and field.
+    """
+
+    def __init__(self, table: pd.DataFrame, rows: _RowNames) -> None:
+        self.table = table
+        self.rows = rows
+        self.name = _table_name(table)
+        self.issues: list[Issue] = []
 
     def bad(
-        mask: npt.NDArray[np.bool_], code: str, col: str, msg: str, allowed: str, values: Any
+        self, mask: npt.NDArray[np.bool_], code: str, col: str, msg: str, allowed: str, values: Any
     ) -> None:
         """A per-row problem: the first rows of each file one by one, then the count."""
         if not mask.any():
             return
+        import pandas as pd
+
+        rows = self.rows
         idx = np.flatnonzero(mask)
         vals = values.to_numpy() if isinstance(values, pd.Series) else values
         for fname, sel, nums in rows.split(idx):
             for k, n in zip(sel[:20].tolist(), nums[:20].tolist(), strict=True):
-                issues.append(
+                self.issues.append(
                     Issue(
                         code,
                         msg + rows.note(fname),
@@ -503,7 +558,7 @@ def _table_columns(
             if nums.size > 20:
                 more = nums[20:]
                 shown = ", ".join(str(x) for x in more[:5].tolist())
-                issues.append(
+                self.issues.append(
                     Issue(
                         code,
                         f"... and {more.size} more rows with the same problem (rows {shown}"
@@ -517,6 +572,7 @@ def _table_columns(
                 )
 
     def bad_values(
+        self,
         mask: npt.NDArray[np.bool_],
         codes: IntArray,
         values: Sequence[object],
@@ -529,9 +585,9 @@ def _table_columns(
         if not mask.any():
             return
         idx = np.flatnonzero(mask)
-        issues.extend(
+        self.issues.extend(
             _value_issues(
-                rows,
+                self.rows,
                 _grouped(idx, codes),
                 code,
                 col,
@@ -541,46 +597,88 @@ def _table_columns(
             )
         )
 
-    amount_col = table["amount"]
-    raw_amount = amount_col.to_numpy()
-    if (
-        amount_col.dtype == bool
-        or not pd.api.types.is_numeric_dtype(amount_col.dtype)
-        or pd.api.types.is_complex_dtype(amount_col.dtype)  # 1000+5j is no amount
-    ):
-        is_num = np.array(
-            [
-                isinstance(v, int | float | np.integer | np.floating)
-                and not isinstance(v, bool | np.bool_)
-                for v in raw_amount
-            ],
-            dtype=bool,
-        )
-        present = amount_col.notna().to_numpy()
-        bad(
-            ~is_num & present,
-            "float_type",
-            "amount",
-            "not a number",
-            "a number (not text or true/false)",
-            raw_amount,
-        )
-        # per row: this path is only taken for columns that are not plain numbers
-        amount = np.array(
-            [float(v) if ok else math.nan for v, ok in zip(raw_amount, is_num, strict=True)],
-            dtype=float,
-        )
-        missing_mask = ~present
-    else:
-        amount = amount_col.to_numpy(dtype=float)
-        missing_mask = None
-    # one cheap pass when everything is fine; the detailed masks only when it is not
-    with np.errstate(invalid="ignore"):
-        fine = bool(((amount >= 0) & (amount < np.inf)).all())
-    if not fine:
+    def header(self) -> None:
+        """Required columns present (else raise at once), no unknown column."""
+        table, name = self.table, self.name
+        missing = [c for c in ("source", "amount", "unit") if c not in table.columns]
+        if missing:
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "table_columns",
+                        f"missing column(s) {', '.join(missing)}",
+                        file=name,
+                        allowed="columns source, amount, unit [, instrument, uncertainty, period]",
+                    )
+                ],
+                source=name,
+            )
+        extra = sorted(str(c) for c in set(table.columns) - _TABLE_COLUMNS)
+        if extra:
+            self.issues.append(
+                Issue(
+                    "table_columns",
+                    f"unknown column(s) {', '.join(extra)}",
+                    file=name,
+                    allowed=", ".join(sorted(_TABLE_COLUMNS)),
+                )
+            )
+
+    def amount_column(self) -> FloatArray:
+        """Amounts as floats: numbers (not text or booleans), finite, >= 0, never empty."""
+        import pandas as pd
+
+        amount_col = self.table["amount"]
+        raw_amount = amount_col.to_numpy()
+        missing_mask: npt.NDArray[np.bool_] | None
+        if (
+            amount_col.dtype == bool
+            or not pd.api.types.is_numeric_dtype(amount_col.dtype)
+            or pd.api.types.is_complex_dtype(amount_col.dtype)  # 1000+5j is no amount
+        ):
+            is_num = np.array(
+                [
+                    isinstance(v, int | float | np.integer | np.floating)
+                    and not isinstance(v, bool | np.bool_)
+                    for v in raw_amount
+                ],
+                dtype=bool,
+            )
+            present = amount_col.notna().to_numpy()
+            self.bad(
+                ~is_num & present,
+                "float_type",
+                "amount",
+                "not a number",
+                "a number (not text or true/false)",
+                raw_amount,
+            )
+            # per row: this path is only taken for columns that are not plain numbers
+            amount = np.array(
+                [float(v) if ok else math.nan for v, ok in zip(raw_amount, is_num, strict=True)],
+                dtype=float,
+            )
+            missing_mask = ~present
+        else:
+            amount = amount_col.to_numpy(dtype=float)
+            missing_mask = None
+        # one cheap pass when everything is fine; the detailed masks only when it is not
+        with np.errstate(invalid="ignore"):
+            fine = bool(((amount >= 0) & (amount < np.inf)).all())
+        if not fine:
+            self._amount_range(amount, raw_amount, missing_mask)
+        return amount
+
+    def _amount_range(
+        self,
+        amount: FloatArray,
+        raw_amount: npt.NDArray[Any],
+        missing_mask: npt.NDArray[np.bool_] | None,
+    ) -> None:
+        """The rows whose amount is empty, infinite or negative."""
         if missing_mask is None:
             missing_mask = np.isnan(amount)
-        bad(
+        self.bad(
             missing_mask,
             "missing",
             "amount",
@@ -589,7 +687,7 @@ def _table_columns(
             raw_amount,
         )
         with np.errstate(invalid="ignore"):
-            bad(
+            self.bad(
                 np.isinf(amount),
                 "finite_number",
                 "amount",
@@ -597,76 +695,86 @@ def _table_columns(
                 "a finite number",
                 raw_amount,
             )
-            bad(
+            self.bad(
                 amount < 0, "amount_not_negative", "amount", "negative activity", ">= 0", raw_amount
             )
 
-    s_codes, s_values = column_codes(table["source"])
-    lookup = np.array(
-        [src_index.get(v, -1) if isinstance(v, str) else -1 for v in s_values] + [-1], dtype=np.intp
-    )
-    if np.array_equal(lookup[:-1], np.arange(len(s_values))) and (
-        s_codes.size == 0 or s_codes.min() >= 0
-    ):
-        source = s_codes  # categories are the inventory's sources, in order: no gather
-        source_fine = True
-    else:
+    def source_column(self, src_index: Mapping[str, int]) -> tuple[IntArray, bool]:
+        """Source index per row (-1 unknown or empty), and whether every row has one."""
+        s_codes, s_values = column_codes(self.table["source"])
+        lookup = np.array(
+            [src_index.get(v, -1) if isinstance(v, str) else -1 for v in s_values] + [-1],
+            dtype=np.intp,
+        )
+        if np.array_equal(lookup[:-1], np.arange(len(s_values))) and (
+            s_codes.size == 0 or s_codes.min() >= 0
+        ):
+            return s_codes, True  # categories are the inventory's sources, in order: no gather
         source = lookup[s_codes]  # code -1 (missing) picks the trailing -1
         source_fine = bool((source >= 0).all())
-    if not source_fine:
-        bad_values(
-            source < 0,
-            s_codes,
-            s_values,
-            "source_exists",
-            "source",
-            "unknown or empty source",
-            ", ".join(sorted(src_index)[:20]),
-        )
+        if not source_fine:
+            self.bad_values(
+                source < 0,
+                s_codes,
+                s_values,
+                "source_exists",
+                "source",
+                "unknown or empty source",
+                ", ".join(sorted(src_index)[:20]),
+            )
+        return source, source_fine
 
-    u_codes, u_values = column_codes(table["unit"])
-    unit_ok = np.ones(len(u_values) + 1, dtype=bool)
-    unit_ok[-1] = False
-    for k, u in enumerate(u_values):
-        try:
-            if not isinstance(u, str):
-                raise NqiCarbonError(f"unit {u!r} is not text")
-            parse_unit(u)
-        except NqiCarbonError as exc:
-            unit_ok[k] = False
-            bad_values(
-                u_codes == k,
+    def unit_column(self) -> tuple[IntArray, list[object], npt.NDArray[np.bool_], bool]:
+        """Unit code per row, the distinct units, which parse, and whether all rows do.
+
+        The mask of units that parse is indexed by code, with a last entry (False) for
+        code -1 (an empty cell).
+        """
+        u_codes, u_values = column_codes(self.table["unit"])
+        unit_ok = np.ones(len(u_values) + 1, dtype=bool)
+        unit_ok[-1] = False
+        for k, u in enumerate(u_values):
+            try:
+                if not isinstance(u, str):
+                    raise NqiCarbonError(f"unit {u!r} is not text")
+                parse_unit(u)
+            except NqiCarbonError as exc:
+                unit_ok[k] = False
+                self.bad_values(
+                    u_codes == k,
+                    u_codes,
+                    u_values,
+                    "unit_known",
+                    "unit",
+                    str(exc),
+                    "a unit such as t, MWh, Nm3, TJ",
+                )
+        missing_unit = u_codes < 0
+        any_missing_unit = bool(missing_unit.any())
+        if any_missing_unit:
+            self.bad_values(
+                missing_unit,
                 u_codes,
                 u_values,
-                "unit_known",
+                "missing",
                 "unit",
-                str(exc),
+                "empty unit",
                 "a unit such as t, MWh, Nm3, TJ",
             )
-    missing_unit = u_codes < 0
-    any_missing_unit = bool(missing_unit.any())
-    if any_missing_unit:
-        bad_values(
-            missing_unit,
-            u_codes,
-            u_values,
-            "missing",
-            "unit",
-            "empty unit",
-            "a unit such as t, MWh, Nm3, TJ",
-        )
-    row_ok = None
-    if not source_fine or not unit_ok[:-1].all() or any_missing_unit:
-        row_ok = (source >= 0) & unit_ok[u_codes]
+        return u_codes, u_values, unit_ok, bool(unit_ok[:-1].all()) and not any_missing_unit
 
-    if "instrument" in table.columns:
+    def instrument_column(self, ins_index: Mapping[str, int]) -> IntArray:
+        """Instrument index per row (-1 none), unknown instruments reported."""
+        table = self.table
+        if "instrument" not in table.columns:
+            return np.full(len(table), -1, dtype=np.intp)
         i_codes, i_values = column_codes(table["instrument"])
         i_lookup = np.array(
             [ins_index.get(v, -2) if isinstance(v, str) else -2 for v in i_values] + [-1],
             dtype=np.intp,
         )
-        instrument = i_lookup[i_codes]
-        bad_values(
+        instrument: IntArray = i_lookup[i_codes]
+        self.bad_values(
             instrument == -2,
             i_codes,
             i_values,
@@ -675,13 +783,18 @@ def _table_columns(
             "unknown instrument",
             ", ".join(sorted(ins_index)) or "define it under 'instruments'",
         )
-    else:
-        instrument = np.full(len(table), -1, dtype=np.intp)
+        return instrument
 
-    if "uncertainty" in table.columns:
+    def uncertainty_column(self) -> FloatArray:
+        """Relative 95 % half-width per row (NaN when not stated), in [0, 1]."""
+        import pandas as pd
+
+        table = self.table
+        if "uncertainty" not in table.columns:
+            return np.full(len(table), np.nan)
         uc = table["uncertainty"]
         if uc.dtype == bool or not pd.api.types.is_numeric_dtype(uc.dtype):
-            bad(
+            self.bad(
                 uc.notna().to_numpy(),
                 "float_type",
                 "uncertainty",
@@ -689,56 +802,59 @@ def _table_columns(
                 "a relative 95 % half-width such as 0.02",
                 uc.to_numpy(),
             )
-            u95 = np.full(len(table), np.nan)
-        else:
-            u95 = uc.to_numpy(dtype=float)
-            with np.errstate(invalid="ignore"):
-                # one pass when all are fine
-                u_fine = bool(((u95 >= 0) & (u95 <= MAX_RELATIVE_UNCERTAINTY)).all())
-            with np.errstate(invalid="ignore"):
-                bad(
-                    np.zeros(0, dtype=bool) if u_fine else (np.isinf(u95) | (u95 < 0)),
-                    "uncertainty_range",
-                    "uncertainty",
-                    "not a finite value >= 0",
-                    ">= 0",
-                    u95,
-                )
-                bad(
-                    np.zeros(0, dtype=bool)
-                    if u_fine
-                    else (np.isfinite(u95) & (u95 > MAX_RELATIVE_UNCERTAINTY)),
-                    "relative_uncertainty_at_most_one",
-                    "uncertainty",
-                    "a relative uncertainty (95 % half-width as a fraction) is at most "
-                    f"{MAX_RELATIVE_UNCERTAINTY:g} (±100 %): 5 meaning 5 % is written 0.05; a "
-                    "wider or skewed range is given with distribution lognormal, lower, upper",
-                    f"0 <= uncertainty <= {MAX_RELATIVE_UNCERTAINTY:g}",
-                    u95,
-                )
-    else:
-        u95 = np.full(len(table), np.nan)
-    dist = lower = upper = None
-    stray = [c for c in ("lower", "upper") if c in table.columns]
-    if stray and "distribution" not in table.columns:
-        issues.append(
-            Issue(
-                "table_columns",
-                f"column(s) {', '.join(stray)} without a distribution column: the bounds "
-                "would be ignored",
-                file=name,
-                allowed="a distribution column (normal, lognormal, triangular, uniform) with "
-                "lower and upper, or a relative uncertainty column",
+            return np.full(len(table), np.nan)
+        u95: FloatArray = uc.to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            # one pass when all are fine
+            u_fine = bool(((u95 >= 0) & (u95 <= MAX_RELATIVE_UNCERTAINTY)).all())
+        with np.errstate(invalid="ignore"):
+            self.bad(
+                np.zeros(0, dtype=bool) if u_fine else (np.isinf(u95) | (u95 < 0)),
+                "uncertainty_range",
+                "uncertainty",
+                "not a finite value >= 0",
+                ">= 0",
+                u95,
             )
-        )
-    if "distribution" in table.columns:
-        d_codes, d_values = column_codes(table["distribution"])
-        known = {"normal": 1, "lognormal": 2, "triangular": 3, "uniform": 4}
+            self.bad(
+                np.zeros(0, dtype=bool)
+                if u_fine
+                else (np.isfinite(u95) & (u95 > MAX_RELATIVE_UNCERTAINTY)),
+                "relative_uncertainty_at_most_one",
+                "uncertainty",
+                "a relative uncertainty (95 % half-width as a fraction) is at most "
+                f"{MAX_RELATIVE_UNCERTAINTY:g} (±100 %): 5 meaning 5 % is written 0.05; a "
+                "wider or skewed range is given with distribution lognormal, lower, upper",
+                f"0 <= uncertainty <= {MAX_RELATIVE_UNCERTAINTY:g}",
+                u95,
+            )
+        return u95
+
+    def stray_bounds(self) -> None:
+        """Bounds columns without a distribution column would be ignored: refused."""
+        table = self.table
+        stray = [c for c in ("lower", "upper") if c in table.columns]
+        if stray and "distribution" not in table.columns:
+            self.issues.append(
+                Issue(
+                    "table_columns",
+                    f"column(s) {', '.join(stray)} without a distribution column: the bounds "
+                    "would be ignored",
+                    file=self.name,
+                    allowed="a distribution column (normal, lognormal, triangular, uniform) with "
+                    "lower and upper, or a relative uncertainty column",
+                )
+            )
+
+    def distribution_column(self) -> npt.NDArray[np.int8]:
+        """Distribution code per row (0 none, as :data:`_DIST_CODE`; -1 unknown)."""
+        d_codes, d_values = column_codes(self.table["distribution"])
         lookup_d = np.array(
-            [known.get(v, -1) if isinstance(v, str) else -1 for v in d_values] + [0], dtype=np.int8
+            [_DIST_CODE.get(v, -1) if isinstance(v, str) else -1 for v in d_values] + [0],
+            dtype=np.int8,
         )
-        dist = lookup_d[d_codes]
-        bad_values(
+        dist: npt.NDArray[np.int8] = lookup_d[d_codes]
+        self.bad_values(
             dist < 0,
             d_codes,
             d_values,
@@ -747,70 +863,70 @@ def _table_columns(
             "unknown distribution",
             "normal, lognormal, triangular, uniform (or empty)",
         )
+        return dist
+
+    def bounds_columns(
+        self, dist: npt.NDArray[np.int8], amount: FloatArray, u95: FloatArray
+    ) -> tuple[npt.NDArray[np.int8], FloatArray, FloatArray, FloatArray] | None:
+        """Bounds of the rows with a distribution, and their relative 95 % half-width.
+
+        Returns ``(dist, lower, upper, u95)`` with normal rows recoded 0 (pooled like a
+        relative uncertainty), or None when a bounds column is missing (reported).
+        """
+        import pandas as pd
+
+        table = self.table
         missing_b = [c for c in ("lower", "upper") if c not in table.columns]
         if missing_b:
-            issues.append(
+            self.issues.append(
                 Issue(
                     "table_columns",
                     f"a distribution needs the column(s) {', '.join(missing_b)}",
-                    file=name,
+                    file=self.name,
                     allowed="lower and upper bounds, in the row's unit",
                 )
             )
-        else:
-            lower = pd.to_numeric(table["lower"], errors="coerce").to_numpy(dtype=float)
-            upper = pd.to_numeric(table["upper"], errors="coerce").to_numpy(dtype=float)
-            has = dist > 0
-            with np.errstate(invalid="ignore"):
-                wrong = has & ~(
-                    (lower <= amount) & (amount <= upper) & np.isfinite(lower) & np.isfinite(upper)
-                )
-                wrong |= has & (dist == 2) & ~(lower > 0)
-            bad(
-                wrong,
-                "bounds_around_amount",
-                "lower",
-                "bounds missing, not around the amount, or <= 0 for lognormal",
-                "finite lower <= amount <= upper",
-                table["lower"],
+            return None
+        lower = pd.to_numeric(table["lower"], errors="coerce").to_numpy(dtype=float)
+        upper = pd.to_numeric(table["upper"], errors="coerce").to_numpy(dtype=float)
+        has = dist > 0
+        with np.errstate(invalid="ignore"):
+            wrong = has & ~(
+                (lower <= amount) & (amount <= upper) & np.isfinite(lower) & np.isfinite(upper)
             )
-            bad(
-                has & ~np.isnan(u95),
-                "uncertainty_one_form",
-                "uncertainty",
-                "a row states both a relative uncertainty and a distribution",
-                "one of them: uncertainty (relative) or distribution with lower/upper",
-                table["uncertainty"] if "uncertainty" in table.columns else u95,
+            wrong |= has & (dist == 2) & ~(lower > 0)
+        self.bad(
+            wrong,
+            "bounds_around_amount",
+            "lower",
+            "bounds missing, not around the amount, or <= 0 for lognormal",
+            "finite lower <= amount <= upper",
+            table["lower"],
+        )
+        self.bad(
+            has & ~np.isnan(u95),
+            "uncertainty_one_form",
+            "uncertainty",
+            "a row states both a relative uncertainty and a distribution",
+            "one of them: uncertainty (relative) or distribution with lower/upper",
+            table["uncertainty"] if "uncertainty" in table.columns else u95,
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spread = np.log(upper) - np.log(lower)
+            self.bad(
+                has & (dist == 2) & (lower > 0) & (spread > math.log(MAX_LOGNORMAL_RATIO)),
+                "lognormal_spread_bounded",
+                "upper",
+                f"the lognormal bounds span more than a factor {MAX_LOGNORMAL_RATIO:g} between "
+                "the 2.5 % and 97.5 % points; check the bounds and their unit",
+                f"upper / lower <= {MAX_LOGNORMAL_RATIO:g}",
+                table["upper"],
             )
-            with np.errstate(divide="ignore", invalid="ignore"):
-                spread = np.log(upper) - np.log(lower)
-                bad(
-                    has & (dist == 2) & (lower > 0) & (spread > math.log(MAX_LOGNORMAL_RATIO)),
-                    "lognormal_spread_bounded",
-                    "upper",
-                    f"the lognormal bounds span more than a factor {MAX_LOGNORMAL_RATIO:g} between "
-                    "the 2.5 % and 97.5 % points; check the bounds and their unit",
-                    f"upper / lower <= {MAX_LOGNORMAL_RATIO:g}",
-                    table["upper"],
-                )
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                # 1.96 σ of the row's distribution, as for inline records (_u95_of_rows)
-                u95 = np.where(has, _u95_of_rows(dist, lower, upper, amount), u95)
-            dist = np.where(dist == 1, 0, dist).astype(
-                np.int8
-            )  # normal: pooled like a relative uncertainty
-    return {
-        "source": source,
-        "amount": amount,
-        "unit": u_codes,
-        "unit_names": [str(u) for u in u_values],
-        "instrument": instrument,
-        "u95": u95,
-        "dist": dist,
-        "lower": lower,
-        "upper": upper,
-        "row_ok": row_ok,
-    }, issues
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # 1.96 σ of the row's distribution, as for inline records (_u95_of_rows)
+            u95 = np.where(has, _u95_of_rows(dist, lower, upper, amount), u95)
+        # normal: pooled like a relative uncertainty
+        return np.where(dist == 1, 0, dist).astype(np.int8), lower, upper, u95
 
 
 # ---- table periods ---------------------------------------------------------------------
@@ -828,12 +944,32 @@ def _period_issues(
     """
     from .gaps import _period_labels
 
-    p_codes, p_values, spans, texts = _period_labels(table)
+    labels = _period_labels(table)
+    p_codes, spans = labels.codes, labels.spans
     if not (p_codes >= 0).any():
         return []
+    bad_label = np.array([s is None for s in spans] + [False], dtype=bool)
+    issues = _period_label_issues(inv, labels, bad_label, rows)
+    # overlap: rows of one source with the same label, then distinct spans of a source
+    # against each other and against the source's inline records
+    n_p = len(spans)
+    good = ~bad_label[p_codes] & (p_codes >= 0) & (source >= 0)
+    key = np.full(source.size, -1, dtype=np.int64)
+    key[good] = source[good].astype(np.int64) * n_p + p_codes[good]
+    uniq, first, cnt = np.unique(key[good], return_index=True, return_counts=True)
+    issues += _duplicate_period_issues(inv, key, uniq[cnt > 1], labels, rows)
+    by_source = _spans_by_source(uniq, np.flatnonzero(good)[first], labels, rows)
+    issues += _overlap_issues(inv, by_source)
+    return issues
+
+
+def _period_label_issues(
+    inv: Inventory, labels: PeriodLabels, bad_label: npt.NDArray[np.bool_], rows: _RowNames
+) -> list[Issue]:
+    """Rows whose period label is malformed or lies outside the inventory period."""
+    p_codes, p_values, spans, texts = labels
     issues: list[Issue] = []
     p0, p1 = inv.period.start, inv.period.end
-    bad_label = np.array([s is None for s in spans] + [False], dtype=bool)
     outside = np.array(
         [s is not None and (s[0] < p0 or s[1] > p1) for s in spans] + [False], dtype=bool
     )
@@ -859,45 +995,67 @@ def _period_issues(
             f"a period inside {p0}..{p1}",
             lambda k: repr(texts[p_codes[k]]),
         )
-    # overlap: rows of one source with the same label, then distinct spans of a source
-    # against each other and against the source's inline records
-    n_p = len(spans)
-    good = ~bad_label[p_codes] & (p_codes >= 0) & (source >= 0)
-    key = np.full(source.size, -1, dtype=np.int64)
-    key[good] = source[good].astype(np.int64) * n_p + p_codes[good]
-    uniq, first, cnt = np.unique(key[good], return_index=True, return_counts=True)
-    good_idx = np.flatnonzero(good)
-    first_row = good_idx[first]
-    dup_keys = uniq[cnt > 1]
-    if dup_keys.size:
-        dup_idx = np.flatnonzero(np.isin(key, dup_keys))
-        groups = _grouped(dup_idx, key)
-        for g in groups[:50]:
-            k = int(key[g[0]])
-            sid = inv.sources[k // n_p].id
-            issues.append(
-                Issue(
-                    "activity_periods_do_not_overlap",
-                    f"source {sid!r}: {g.size} rows for period {texts[k % n_p]} "
-                    f"({rows.describe(g)}); the same days would be counted twice "
-                    "(one row per source and period, whatever the instrument)",
-                    file=rows.split(g[:1])[0][0],
-                    row=int(rows.split(g[:1])[0][2][0]),
-                    field="period",
-                    value=repr(texts[k % n_p]),
-                    allowed="one row per source and period; no row covering days of another",
-                )
+    return issues
+
+
+def _duplicate_period_issues(
+    inv: Inventory,
+    key: npt.NDArray[np.int64],
+    dup_keys: npt.NDArray[np.int64],
+    labels: PeriodLabels,
+    rows: _RowNames,
+) -> list[Issue]:
+    """Rows of one source with the same period label (*key* = source × labels + label)."""
+    if not dup_keys.size:
+        return []
+    n_p, texts = len(labels.spans), labels.texts
+    issues: list[Issue] = []
+    dup_idx = np.flatnonzero(np.isin(key, dup_keys))
+    groups = _grouped(dup_idx, key)
+    for g in groups[:50]:
+        k = int(key[g[0]])
+        sid = inv.sources[k // n_p].id
+        issues.append(
+            Issue(
+                "activity_periods_do_not_overlap",
+                f"source {sid!r}: {g.size} rows for period {texts[k % n_p]} "
+                f"({rows.describe(g)}); the same days would be counted twice "
+                "(one row per source and period, whatever the instrument)",
+                file=rows.split(g[:1])[0][0],
+                row=int(rows.split(g[:1])[0][2][0]),
+                field="period",
+                value=repr(texts[k % n_p]),
+                allowed="one row per source and period; no row covering days of another",
             )
-        if len(groups) > 50:
-            issues.append(
-                Issue(
-                    "activity_periods_do_not_overlap",
-                    f"... and {len(groups) - 50} more duplicated (source, period) pairs",
-                    field="period",
-                )
+        )
+    if len(groups) > 50:
+        issues.append(
+            Issue(
+                "activity_periods_do_not_overlap",
+                f"... and {len(groups) - 50} more duplicated (source, period) pairs",
+                field="period",
             )
-    # (start, end, description, file, row) per distinct (source, label) and inline record
-    by_source: dict[int, list[tuple[_dt.date, _dt.date, str, str | None, int | None]]] = {}
+        )
+    return issues
+
+
+# (start, end, description, file, row) of a period a source's activity covers
+_Covered = tuple[_dt.date, _dt.date, str, str | None, int | None]
+
+
+def _spans_by_source(
+    uniq: npt.NDArray[np.int64],
+    first_row: npt.NDArray[np.intp],
+    labels: PeriodLabels,
+    rows: _RowNames,
+) -> dict[int, list[_Covered]]:
+    """Per source index, the distinct periods of its table rows, each named by its first row.
+
+    *uniq* are the distinct keys source × labels + label of well-formed rows and
+    *first_row* the table row where each first appears.
+    """
+    n_p, spans, texts = len(labels.spans), labels.spans, labels.texts
+    by_source: dict[int, list[_Covered]] = {}
     for k, r in zip(uniq.tolist(), first_row.tolist(), strict=True):
         s, lab = divmod(k, n_p)
         span = spans[lab]
@@ -912,6 +1070,12 @@ def _period_issues(
                 int(nums[0]),
             )
         )
+    return by_source
+
+
+def _overlap_issues(inv: Inventory, by_source: dict[int, list[_Covered]]) -> list[Issue]:
+    """Periods of one source (table rows and inline records) that overlap each other."""
+    issues: list[Issue] = []
     for s, items in by_source.items():
         src = inv.sources[s]
         for j, rec in enumerate(src.records):
@@ -973,22 +1137,10 @@ def _unit_fit_issues(
 
     The plan is made here exactly as :func:`nqi_carbon.calculate` makes it next (so it is
     cached, and costs nothing more when everything fits); only when it fails is each pair
-    tried alone, so that every bad unit is named with its file and rows.
+    tried alone (:func:`_per_unit_issues`), so that every bad unit is named with its file
+    and rows.
     """
-    n_u = max(len(cols.unit_names), 1)
-    if row_ok is None:
-        key = cols.source * n_u
-        key += cols.unit
-    else:
-        ok = np.concatenate([np.ones(n_inline, dtype=bool), row_ok])
-        key = cols.source[ok] * n_u + cols.unit[ok]
-    units_by_source: dict[str, list[str]] = {}
-    pairs = np.zeros(0, dtype=np.intp)
-    if key.size:
-        counts = np.bincount(key, minlength=len(inv.sources) * n_u)
-        pairs = np.flatnonzero(counts)
-        if row_ok is None:  # every record: calculate() reuses them
-            cols.pair_key, cols.pair_counts = key, counts
+    pairs = _unit_pairs(inv, cols, n_inline, row_ok)
     # the same (source, unit) pairs fitted before: nothing to plan again
     fit_key = ("units_fit", id(registry_for(inv)), tuple(cols.unit_names), pairs.tobytes())
     if fit_key in inv._cache:
@@ -1000,9 +1152,59 @@ def _unit_fit_issues(
         return []
     except InvalidInputError as exc:
         failed = exc.issues
+    per_pair, retried = _per_unit_issues(inv, cols, n_inline, row_ok, rows, units_by_source)
     unit_codes = {"activity_unit_fits_factor", "unit_known"}
-    planner = _Planner(inv, registry_for(inv))
     issues: list[Issue] = []
+    for iss in failed:
+        if iss.code in unit_codes and any(
+            iss.field == f"sources[{i}] ({inv.sources[i].id!r})" for i in retried
+        ):
+            continue  # replaced by the per-unit issues
+        issues.append(iss)
+    return issues + per_pair
+
+
+def _unit_pairs(
+    inv: Inventory,
+    cols: ActivityColumns,
+    n_inline: int,
+    row_ok: npt.NDArray[np.bool_] | None,
+) -> IntArray:
+    """The distinct (source, unit) pairs of the usable records, coded source × units + unit.
+
+    When every record is usable (*row_ok* is None), the per-record codes and their counts
+    are kept on *cols* for :func:`nqi_carbon.calculate` to reuse.
+    """
+    n_u = max(len(cols.unit_names), 1)
+    if row_ok is None:
+        key = cols.source * n_u
+        key += cols.unit
+    else:
+        ok = np.concatenate([np.ones(n_inline, dtype=bool), row_ok])
+        key = cols.source[ok] * n_u + cols.unit[ok]
+    pairs: IntArray = np.zeros(0, dtype=np.intp)
+    if key.size:
+        counts = np.bincount(key, minlength=len(inv.sources) * n_u)
+        pairs = np.flatnonzero(counts)
+        if row_ok is None:  # every record: calculate() reuses them
+            cols.pair_key, cols.pair_counts = key, counts
+    return pairs
+
+
+def _per_unit_issues(
+    inv: Inventory,
+    cols: ActivityColumns,
+    n_inline: int,
+    row_ok: npt.NDArray[np.bool_] | None,
+    rows: _RowNames,
+    units_by_source: Mapping[str, Sequence[str]],
+) -> tuple[list[Issue], set[int]]:
+    """Each (source, unit) pair planned alone: the issues of those that do not fit.
+
+    Returns the issues (an inline record's unit named by source, table rows by file and
+    row) and the indices of the sources that had one.
+    """
+    planner = _Planner(inv, registry_for(inv))
     per_pair: list[Issue] = []
     table_src = cols.source[n_inline:]
     table_unit = cols.unit[n_inline:]
@@ -1027,7 +1229,9 @@ def _unit_fit_issues(
                     idx = idx[row_ok[idx]]
                 if any(r.unit == u for r in src.records):
                     per_pair.append(
-                        Issue(code, str(exc), file=inv.source_path, field=f"sources[{i}] ({src.id!r})")
+                        Issue(
+                            code, str(exc), file=inv.source_path, field=f"sources[{i}] ({src.id!r})"
+                        )
                     )
                 if idx.size:
                     per_pair += _value_issues(
@@ -1039,10 +1243,4 @@ def _unit_fit_issues(
                         f"a unit that converts to the activity unit of source {src.id!r}",
                         lambda k, u=u: repr(u),
                     )
-    for iss in failed:
-        if iss.code in unit_codes and any(
-            iss.field == f"sources[{i}] ({inv.sources[i].id!r})" for i in retried
-        ):
-            continue  # replaced by the per-unit issues
-        issues.append(iss)
-    return issues + per_pair
+    return per_pair, retried

@@ -16,12 +16,6 @@ import numpy as np
 import numpy.typing as npt
 
 from .exact import group_sum_scaled, scale_from_max
-
-if TYPE_CHECKING:
-    pass
-
-from typing import TYPE_CHECKING
-
 from .findings import Finding
 
 if TYPE_CHECKING:
@@ -104,6 +98,10 @@ def source_statistics(
     ``key`` may pass ``source * n_units + unit`` and ``key_counts`` its ``bincount`` when
     the caller computed them already; ``unit_tables`` the result of
     :func:`unit_scale_tables` for these plans and units (callers cache it).
+
+    Every sum is exact and order-independent: each source's amounts are put on one
+    power-of-two grid (:func:`~nqi_carbon.calc.exact.scale_from_max`) before they are
+    added, for Σx (``A``, ``A_chain``, ``B``, ``A_none``) and Σ(x·u)² (``Q``) alike.
     """
     n_src = len(plans)
     n_units = len(cols.unit_names)
@@ -133,23 +131,65 @@ def source_statistics(
         A_chain = group_sum_scaled(src, np.where(is_chain, xq, 0.0), scale, n_src)
     else:
         A_chain = np.zeros(n_src)
-    own = ~np.isnan(cols.u95)
+    own = ~np.isnan(cols.u95)  # records with their own stated uncertainty
     all_own = bool(own.all())
+    Q = _stated_variance_sums(cols, own, all_own, x, gmax, counts)
+    B, A_none = _instrument_sums(cols, own, all_own, xq, scale)
+    counts = counts.astype(np.int64)
+    extra: dict[str, Any] = {}
+    if cols.dist.size and (cols.dist >= 2).any():
+        extra = _non_normal_records(cols, plans, x, Q)
+    return SourceStats(A, A_chain, Q, B, A_none, counts, **extra)
+
+
+def _stated_variance_sums(
+    cols: ActivityColumns,
+    own: npt.NDArray[np.bool_],
+    all_own: bool,
+    x: FloatArray,
+    gmax: FloatArray,
+    counts: npt.NDArray[np.intp],
+) -> FloatArray:
+    """Q = Σ(x·u95)² per source over the records with their own stated uncertainty.
+
+    *own* marks those records (*all_own*: every record), *x* is every record's amount in
+    its base unit and *gmax* the largest per source; summed exactly on a power-of-two
+    grid per source.
+    """
+    n_src = gmax.size
+    if not (own.size and (all_own or own.any())):
+        return np.zeros(n_src)
+    src = cols.source
+    u = cols.u95 if all_own else np.where(own, cols.u95, 0.0)
+    u_max = float(np.max(u))
+    q_scale = scale_from_max(gmax * gmax * u_max * u_max, counts)  # bound of (x*u)^2
+    # qq = rint((x u)^2 * q_scale), with q_scale a power of two per source
+    qq = x * u
+    qq *= qq
+    qq *= q_scale[src]
+    np.rint(qq, out=qq)
+    return group_sum_scaled(src, qq, q_scale, n_src)
+
+
+def _instrument_sums(
+    cols: ActivityColumns,
+    own: npt.NDArray[np.bool_],
+    all_own: bool,
+    xq: FloatArray,
+    scale: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """B (sources × instruments) and A_none per source, from the grid values *xq*.
+
+    Records without their own uncertainty are measured by an instrument (its error is
+    shared by all its readings: B) or by none (their error is not known: A_none).
+    """
+    n_src = scale.size
+    src = cols.source
     n_ins = len(cols.instrument_ids)
-    has_ins = np.zeros(0, dtype=bool) if all_own else (cols.instrument >= 0) & ~own
-    if own.size and (all_own or own.any()):
-        u = cols.u95 if all_own else np.where(own, cols.u95, 0.0)
-        u_max = float(np.max(u))
-        q_scale = scale_from_max(gmax * gmax * u_max * u_max, counts)  # bound of (x*u)^2
-        # qq = rint((x u)^2 * q_scale), with q_scale a power of two per source
-        qq = x * u
-        qq *= qq
-        qq *= q_scale[src]
-        np.rint(qq, out=qq)
-        Q = group_sum_scaled(src, qq, q_scale, n_src)
-    else:
-        Q = np.zeros(n_src)
-    if not all_own and n_ins and has_ins.any():
+    if all_own:
+        return np.zeros((n_src, n_ins)), np.zeros(n_src)
+    has_ins = (cols.instrument >= 0) & ~own
+    if n_ins and has_ins.any():
         code = src * n_ins + np.where(has_ins, cols.instrument, 0)
         b_scale = np.repeat(scale, n_ins)
         B = group_sum_scaled(code, np.where(has_ins, xq, 0.0), b_scale, n_src * n_ins).reshape(
@@ -157,41 +197,44 @@ def source_statistics(
         )
     else:
         B = np.zeros((n_src, n_ins))
-    if all_own:
-        A_none = np.zeros(n_src)
-    else:
-        none = ~own & ~has_ins
-        A_none = (
-            group_sum_scaled(src, np.where(none, xq, 0.0), scale, n_src)
-            if none.any()
-            else np.zeros(n_src)
-        )
-    counts = counts.astype(np.int64)
-    extra: dict[str, Any] = {}
-    if cols.dist.size and (cols.dist >= 2).any():
-        nn = np.flatnonzero(cols.dist >= 2)
-        # Monte Carlo draws these records one by one: order them by source id, then by
-        # their values, so that neither the order of sources in the inventory nor the
-        # order of rows changes which draw a record gets (identical rows are interchangeable)
-        id_rank = np.empty(n_src, dtype=np.intp)
-        id_rank[sorted(range(n_src), key=lambda i: plans[i].source.id)] = np.arange(n_src)
-        nn = nn[
-            np.lexsort(
-                (cols.upper[nn], cols.lower[nn], x[nn], cols.dist[nn], id_rank[src[nn]])
-            )
-        ]
-        amount = cols.amount[nn]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            extra = {
-                "nn_src": src[nn],
-                "nn_x": x[nn],
-                "nn_dist": cols.dist[nn],
-                "nn_lower": np.where(amount > 0, cols.lower[nn] / amount, 1.0),
-                "nn_upper": np.where(amount > 0, cols.upper[nn] / amount, 1.0),
-            }
-        qn = (x[nn] * cols.u95[nn]) ** 2
-        extra["Q_normal"] = np.maximum(Q - np.bincount(src[nn], qn, minlength=n_src), 0.0)
-    return SourceStats(A, A_chain, Q, B, A_none, counts, **extra)
+    none = ~own & ~has_ins
+    A_none = (
+        group_sum_scaled(src, np.where(none, xq, 0.0), scale, n_src)
+        if none.any()
+        else np.zeros(n_src)
+    )
+    return B, A_none
+
+
+def _non_normal_records(
+    cols: ActivityColumns, plans: Sequence[SourcePlan], x: FloatArray, Q: FloatArray
+) -> dict[str, Any]:
+    """The records whose own distribution is not normal, for Monte Carlo to draw one by one.
+
+    Returns the :class:`SourceStats` fields ``nn_*`` (records in a canonical order, bounds
+    as multiples of the amount) and ``Q_normal``, Q without those records.
+    """
+    n_src = len(plans)
+    src = cols.source
+    nn = np.flatnonzero(cols.dist >= 2)
+    # Monte Carlo draws these records one by one: order them by source id, then by
+    # their values, so that neither the order of sources in the inventory nor the
+    # order of rows changes which draw a record gets (identical rows are interchangeable)
+    id_rank = np.empty(n_src, dtype=np.intp)
+    id_rank[sorted(range(n_src), key=lambda i: plans[i].source.id)] = np.arange(n_src)
+    nn = nn[np.lexsort((cols.upper[nn], cols.lower[nn], x[nn], cols.dist[nn], id_rank[src[nn]]))]
+    amount = cols.amount[nn]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        extra: dict[str, Any] = {
+            "nn_src": src[nn],
+            "nn_x": x[nn],
+            "nn_dist": cols.dist[nn],
+            "nn_lower": np.where(amount > 0, cols.lower[nn] / amount, 1.0),
+            "nn_upper": np.where(amount > 0, cols.upper[nn] / amount, 1.0),
+        }
+    qn = (x[nn] * cols.u95[nn]) ** 2
+    extra["Q_normal"] = np.maximum(Q - np.bincount(src[nn], qn, minlength=n_src), 0.0)
+    return extra
 
 
 # ---------------------------------------------------------------------------------------

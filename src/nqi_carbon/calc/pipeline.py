@@ -1,53 +1,147 @@
 """The orchestrator: :func:`calculate` chains the stages into a result.
 
-Read and check the activity, plan the sources, sum, build the lines, propagate
-uncertainty and collect findings, giving a :class:`~nqi_carbon.calc.result.Result`;
-:func:`prepare` (and :func:`check_references`) run every check without calculating.
+Each stage is a plain function that can be called alone (in a notebook, say):
+
+1. :func:`_check_call` checks the arguments of the call;
+2. :func:`prepare` reads the activity files, gathers and checks the activity columns,
+   finds data gaps and plans every source (all problems raised together);
+3. :func:`source_sums` sums each source's activity in its base unit, exactly;
+4. :func:`result_lines` multiplies the sums by the planned coefficients (one line per
+   source and gas) and refuses results that overflow; the roll-ups are boolean masks
+   over the lines (:func:`~nqi_carbon.calc.result._groups`);
+5. :func:`result_findings` gathers what a reader should know (planning, evidence,
+   calibration, sources without activity), in one canonical order;
+6. :func:`approach1_uncertainty` propagates uncertainty by IPCC Approach 1 (per group,
+   per line, and the inputs that contribute most), and :func:`monte_carlo_uncertainty`
+   by Approach 2.
+
+:func:`check_references` runs step 2 alone (what ``nqi-carbon validate`` does).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from ..errors import InvalidInputError, Issue
-from ..inventory.models import Inventory
-
-if TYPE_CHECKING:
-    pass
 import datetime as _dt
 import math
 import secrets
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from ..data.factors import Factor, FactorRegistry
-from ..errors import unique_issues
+from ..errors import InvalidInputError, Issue, unique_issues
+from ..inventory.models import Inventory
 from .findings import Finding
 from .ingest import ActivityColumns, _activity_columns, units_of_pairs
 from .kernel import (
     LineTable,
+    SourceStats,
     build_lines,
     line_template,
     source_statistics,
     unit_scale_tables,
 )
 from .plan import Parameter, SourcePlan, plan_sources
-from .uncertainty import approach1, monte_carlo
+from .result import Result, _groups
+from .uncertainty import GroupUncertainty, approach1, monte_carlo
 
 if TYPE_CHECKING:
     import pandas as pd
 
-from typing import TYPE_CHECKING
-
-from .result import Result, _groups
-
-if TYPE_CHECKING:
+    from ..inventory.models import Source
     from .result import UncertaintyMethod
 
-__all__ = ["calculate", "check_references"]
+__all__ = [
+    "Prepared",
+    "approach1_uncertainty",
+    "calculate",
+    "check_references",
+    "monte_carlo_uncertainty",
+    "prepare",
+    "result_findings",
+    "result_lines",
+    "source_sums",
+]
+
+
+def calculate(
+    inventory: Inventory,
+    *,
+    activity: pd.DataFrame | None = None,
+    uncertainty: UncertaintyMethod | None = None,
+    iterations: int = 10_000,
+    seed: int | None = None,
+    registry: FactorRegistry | None = None,
+    contributions_top: int = 10,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Calculate an inventory: per-line, per-gas emissions and totals, with uncertainty.
+
+    Parameters
+    ----------
+    inventory : Inventory
+        From :func:`nqi_carbon.load_inventory` or built in Python.
+    activity : pandas.DataFrame, optional
+        Bulk activity in long format (``source``, ``amount``, ``unit`` [, ``instrument``,
+        ``uncertainty``]), added to the records in the inventory.
+    uncertainty : {None, "analytical", "monte_carlo"}
+        IPCC Approach 1 (error propagation) or Approach 2 (Monte Carlo).
+    iterations : int
+        Monte Carlo iterations (default 10 000).
+    seed : int, optional
+        Monte Carlo seed; when omitted one is drawn and reported in the result.
+    registry : FactorRegistry, optional
+        Factor registry to resolve references (default: what the inventory declares).
+    contributions_top : int
+        How many inputs to list in the variance-contribution table.
+    progress : callable, optional
+        Monte Carlo progress callback ``progress(done, total)`` (the CLI draws a bar on
+        stderr with it).
+
+    Returns
+    -------
+    Result
+
+    Notes
+    -----
+    The stages, each a function of this module: :func:`_check_call`, :func:`prepare`,
+    :func:`source_sums`, :func:`result_lines`, :func:`result_findings`, then
+    :func:`approach1_uncertainty` and :func:`monte_carlo_uncertainty`.
+    """
+    _check_call(activity, uncertainty, iterations, seed)
+    prepared = prepare(inventory, activity, registry)
+    # what is derived from the plans is kept on the inventory only for its own registry
+    cache = registry is None
+    stats, ins_u95 = source_sums(inventory, prepared, cache=cache)
+    findings = list(prepared.findings)
+    lines = result_lines(inventory, prepared.plans, stats, findings, cache=cache)
+    masks = _groups(lines, inventory)
+    findings = result_findings(inventory, prepared, stats, findings)
+    result = Result(
+        inventory,
+        inventory.gwp,
+        lines,
+        prepared.plans,
+        prepared.params,
+        prepared.factors_used,
+        findings,
+        masks,
+    )
+    result._stats, result._ins_u95 = stats, ins_u95
+    result._calibration_expired = list(prepared.cols.calibration_expired)
+    if uncertainty is None:
+        return result
+    approach1_groups = approach1_uncertainty(result, top=contributions_top)
+    if uncertainty == "analytical":
+        result.group_uncertainty = approach1_groups
+        result.uncertainty_method = "analytical"
+    else:
+        monte_carlo_uncertainty(
+            result, prepared.cols, iterations=iterations, seed=seed, progress=progress
+        )
+    return result
+
 
 def check_references(inv: Inventory) -> None:
     """Resolve every factor, fuel and unit the inventory refers to, and find data gaps.
@@ -68,8 +162,106 @@ def check_references(inv: Inventory) -> None:
     prepare(inv)
 
 
-def _instrument_u95(inv: Inventory, cols: ActivityColumns) -> npt.NDArray[np.float64]:
-    return np.array([inv.instrument(i).u95 for i in cols.instrument_ids], dtype=float)
+def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> None:
+    """Arguments of :func:`calculate`, checked before any work, all problems at once."""
+    import pandas as pd
+
+    if activity is not None and not isinstance(activity, pd.DataFrame):
+        raise TypeError(
+            "activity must be a pandas DataFrame with columns source, amount, unit [...] or "
+            f"None, not {type(activity).__name__}; build one with pandas.DataFrame(records) "
+            "or nc.read_activity(path)"
+        )
+    issues: list[Issue] = []
+    if uncertainty not in (None, "analytical", "monte_carlo", "monte-carlo"):
+        issues.append(
+            Issue(
+                "uncertainty_method",
+                "unknown uncertainty method",
+                field="uncertainty",
+                value=repr(uncertainty),
+                allowed="None, 'analytical' or 'monte_carlo'",
+            )
+        )
+    if uncertainty in ("monte_carlo", "monte-carlo"):
+        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 100:
+            issues.append(
+                Issue(
+                    "iterations_valid",
+                    "Monte Carlo needs a whole number of iterations, at least 100",
+                    field="iterations",
+                    value=repr(iterations),
+                    allowed="an int >= 100 (10 000 is the usual choice)",
+                )
+            )
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            issues.append(
+                Issue(
+                    "seed_valid",
+                    "a Monte Carlo seed is a non-negative whole number",
+                    field="seed",
+                    value=repr(seed),
+                    allowed="an int >= 0, or None to draw one (it is reported)",
+                )
+            )
+    if issues:
+        raise InvalidInputError(issues, source="calculate()")
+
+
+class Prepared(NamedTuple):
+    """What :func:`prepare` found: the checked activity columns and the planned sources."""
+
+    cols: ActivityColumns
+    unit_key: npt.NDArray[np.intp]  # source * n_units + unit, per record
+    key_counts: npt.NDArray[np.intp] | None  # its bincount (None without records)
+    plans: list[SourcePlan]
+    params: list[Parameter]
+    findings: list[Finding]
+    factors_used: dict[str, Factor]
+
+
+def prepare(
+    inventory: Inventory,
+    activity: pd.DataFrame | None = None,
+    registry: FactorRegistry | None = None,
+) -> Prepared:
+    """Read the activity files, build the activity columns and plan every source.
+
+    Every problem of every stage is collected and raised together (one
+    :class:`~nqi_carbon.errors.InvalidInputError`): bad activity-file rows, data gaps,
+    unknown factors, fuels and units, units that do not fit their factor. This is what
+    :func:`calculate` and ``nqi-carbon validate`` check before any arithmetic.
+    """
+    from .gaps import gap_issues
+
+    issues: list[Issue] = []
+    if inventory.activity_files:
+        activity, unreadable = _with_activity_files(inventory, activity)
+        issues += unreadable
+    else:
+        unreadable = []
+    # each check once, over inline records and the whole table together
+    if not unreadable:  # an unreadable file's periods are unknown: its gaps would be false
+        issues += gap_issues(inventory, activity)
+    cols: ActivityColumns | None
+    cols, table_issues = _activity_columns(inventory, activity)
+    if table_issues:
+        issues += table_issues
+        cols = None
+    unit_key, seen, units_by_source = _units_by_source(inventory, cols)
+    planned = None
+    try:
+        planned = plan_sources(inventory, units_by_source, registry)
+    except InvalidInputError as exc:
+        issues += exc.issues
+    if issues:
+        # an inline record's unit that does not fit is named by the table's unit check
+        # and again by planning: keep one of each, whole issue compared
+        whole = ("code", "message", "file", "row", "field", "value", "allowed")
+        raise InvalidInputError(unique_issues(issues, by=whole), source=inventory.source_path)
+    assert cols is not None
+    assert planned is not None
+    return Prepared(cols, unit_key, seen, *planned)
 
 
 def _with_activity_files(
@@ -122,451 +314,99 @@ def _with_activity_files(
     return out, issues
 
 
-def _evidence_findings(inv: Inventory) -> list[Finding]:
-    """Metrology and evidence findings: calibration, fallback, substitution, laboratories."""
-    out = []
-    for src, rec in inv.iter_records():
-        if rec.instrument is None:
-            continue
-        ins = inv.instrument(rec.instrument)
-        start, end = rec.bounds(inv.period)
-        expired = inv.expired_instrument(rec) is not None
-        if expired:
-            out.append(
-                Finding(
-                    "instrument_calibration_expired",
-                    "warning",
-                    src.id,
-                    f"instrument {ins.id} was due for calibration on {ins.calibration_due}; "
-                    f"a reading covers {start}..{end}",
-                )
-            )
-        if expired and ins.fallback_uncertainty is not None and rec.uncertainty is None:
-            out.append(
-                Finding(
-                    "fallback_uncertainty_used",
-                    "info",
-                    src.id,
-                    f"readings of {ins.id} after {ins.calibration_due} use its fallback uncertainty "
-                    f"±{100 * ins.fallback_uncertainty:g} %",
-                )
-            )
-    for src in inv.sources:
-        for rec in src.records:
-            if rec.substitute is not None:
-                s = rec.substitute
-                out.append(
-                    Finding(
-                        "substituted_value",
-                        "warning",
-                        src.id,
-                        f"{rec.amount:g} {rec.unit} for {rec.start}..{rec.end} ({s.gap_days} days) substituted "
-                        f"by policy {s.policy}: {s.basis}",
-                    )
-                )
-        if src.carbon is None:
-            continue
-        for name in ("ncv", "carbon_content", "carbon_fraction", "oxidation"):
-            par = getattr(src.carbon, name)
-            if par is not None and par.substitute is not None:
-                out.append(
-                    Finding(
-                        "substituted_value",
-                        "warning",
-                        src.id,
-                        f"{name} {par.value:g} {par.unit} substituted by policy {par.substitute.policy}: "
-                        f"{par.substitute.basis}",
-                    )
-                )
-            # a lab analysis is any parameter stating a lab, an accreditation or a report
-            # date: each of its checks runs on its own, so a late report is flagged even
-            # when the lab or its accreditation is not stated (which is a finding too)
-            if par is None or (
-                par.lab is None and par.accreditation is None and par.report_date is None
-            ):
-                continue
-            if par.lab is None:
-                out.append(
-                    Finding(
-                        "lab_not_stated",
-                        "warning",
-                        src.id,
-                        f"{name} lab analysis names no laboratory (lab:): its evidence cannot "
-                        "be traced",
-                    )
-                )
-            if par.accreditation in (None, "none"):
-                out.append(
-                    Finding(
-                        "lab_not_accredited",
-                        "warning",
-                        src.id,
-                        f"{name} from {par.lab or 'a laboratory'} "
-                        + (
-                            "without CMA/CNAS accreditation"
-                            if par.accreditation == "none"
-                            else "with no accreditation stated"
-                        )
-                        + ": it cannot count as measured",
-                    )
-                )
-            deadline = inv.period.end + _dt.timedelta(days=40)
-            if par.report_date is not None and par.report_date > deadline:
-                out.append(
-                    Finding(
-                        "lab_report_late",
-                        "warning",
-                        src.id,
-                        f"{name} lab report dated {par.report_date}, more than 40 days after the period "
-                        f"(due by {deadline})",
-                    )
-                )
-    return sorted(set(out), key=lambda f: (f.subject, f.code, f.message))
+def _units_by_source(
+    inventory: Inventory, cols: ActivityColumns | None
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp] | None, dict[str, list[str]]]:
+    """The (source, unit) pair of every record, their counts, and the units per source id.
 
-
-def calculate(
-    inventory: Inventory,
-    *,
-    activity: pd.DataFrame | None = None,
-    uncertainty: UncertaintyMethod | None = None,
-    iterations: int = 10_000,
-    seed: int | None = None,
-    registry: FactorRegistry | None = None,
-    contributions_top: int = 10,
-    progress: Callable[[int, int], None] | None = None,
-) -> Result:
-    """Calculate an inventory: per-line, per-gas emissions and totals, with uncertainty.
-
-    Parameters
-    ----------
-    inventory : Inventory
-        From :func:`nqi_carbon.load_inventory` or built in Python.
-    activity : pandas.DataFrame, optional
-        Bulk activity in long format (``source``, ``amount``, ``unit`` [, ``instrument``,
-        ``uncertainty``]), added to the records in the inventory.
-    uncertainty : {None, "analytical", "monte_carlo"}
-        IPCC Approach 1 (error propagation) or Approach 2 (Monte Carlo).
-    iterations : int
-        Monte Carlo iterations (default 10 000).
-    seed : int, optional
-        Monte Carlo seed; when omitted one is drawn and reported in the result.
-    registry : FactorRegistry, optional
-        Factor registry to resolve references (default: what the inventory declares).
-    contributions_top : int
-        How many inputs to list in the variance-contribution table.
-    progress : callable, optional
-        Monte Carlo progress callback ``progress(done, total)`` (the CLI draws a bar on
-        stderr with it).
-
-    Returns
-    -------
-    Result
+    Pairs are coded ``source * n_units + unit`` (reused from the unit check when it
+    computed them). Without columns (the tables could not be read) the inline records'
+    units are still given, so that planning checks them.
     """
-    _check_call(activity, uncertainty, iterations, seed)
-    cols, unit_key, seen, planned = prepare(inventory, activity, registry)
-    plans, params, findings, used = planned
-    ins_u95 = _instrument_u95(inventory, cols)
+    units_by_source: dict[str, list[str]] = {}
+    unit_key: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+    seen: npt.NDArray[np.intp] | None = None
+    if cols is None:
+        for src, rec in inventory.iter_records():
+            if rec.unit not in units_by_source.setdefault(src.id, []):
+                units_by_source[src.id].append(rec.unit)
+        return unit_key, seen, units_by_source
+    n_u = max(len(cols.unit_names), 1)
+    if cols.pair_key is not None and cols.pair_counts is not None:
+        unit_key, seen = cols.pair_key, cols.pair_counts  # computed while checking units
+    else:
+        unit_key = cols.source * n_u
+        unit_key += cols.unit
+        seen = np.bincount(unit_key, minlength=len(inventory.sources) * n_u) if len(cols) else None
+    if seen is not None:
+        units_by_source = units_of_pairs(inventory, np.flatnonzero(seen), cols.unit_names)
+    return unit_key, seen, units_by_source
+
+
+def source_sums(
+    inventory: Inventory, prepared: Prepared, *, cache: bool = False
+) -> tuple[SourceStats, npt.NDArray[np.float64]]:
+    """Sum each source's activity in its base unit (exact and order-independent).
+
+    Returns the per-source sums (:func:`~nqi_carbon.calc.kernel.source_statistics`) and
+    the relative 95 % uncertainty of each instrument, in column order. With *cache*, the
+    scale tables of (source, unit) pairs are kept on the inventory for the next call.
+    """
+    cols, plans = prepared.cols, prepared.plans
     tables_key = ("unit_tables", tuple(cols.unit_names))
     cached = inventory._cache.get(tables_key)
     if cached is not None and cached[0] is plans:
         unit_tables = cached[1]
     else:
         unit_tables = unit_scale_tables(plans, cols.unit_names)
-        if registry is None:
+        if cache:
             inventory._cache[tables_key] = (plans, unit_tables)
-    # huge finite inputs may overflow here; _check_magnitudes refuses the result below
+    ins_u95 = _instrument_u95(inventory, cols)
+    # huge finite inputs may overflow here; _check_magnitudes refuses the result later
     with np.errstate(over="ignore", invalid="ignore"):
         stats = source_statistics(
-            cols, plans, ins_u95, key=unit_key, key_counts=seen, unit_tables=unit_tables
+            cols,
+            plans,
+            ins_u95,
+            key=prepared.unit_key,
+            key_counts=prepared.key_counts,
+            unit_tables=unit_tables,
         )
-    findings = list(findings)
+    return stats, ins_u95
+
+
+def _instrument_u95(inv: Inventory, cols: ActivityColumns) -> npt.NDArray[np.float64]:
+    return np.array([inv.instrument(i).u95 for i in cols.instrument_ids], dtype=float)
+
+
+def result_lines(
+    inventory: Inventory,
+    plans: list[SourcePlan],
+    stats: SourceStats,
+    findings: list[Finding],
+    *,
+    cache: bool = False,
+) -> LineTable:
+    """One line per source and gas: the sums times the planned coefficients.
+
+    Findings of the allocation of scope-2 contracts are appended to *findings*. With
+    *cache*, the line layout of these plans is kept on the inventory for the next call.
+
+    Raises
+    ------
+    InvalidInputError
+        ``result_magnitude`` when a line overflows double precision.
+    """
     tkey = ("template", id(plans))
     template = inventory._cache.get(tkey)
     if template is None or template.plans is not plans:
         template = line_template(plans)
-        if registry is None:
+        if cache:
             inventory._cache[tkey] = template
     with np.errstate(over="ignore", invalid="ignore"):
         lines = build_lines(template, stats, findings)
     _check_magnitudes(inventory, lines)
-    masks = _groups(lines, inventory)
-    findings = sorted(set(findings), key=lambda f: (f.subject, f.code, f.message))
-    evidence = inventory._cache.get("evidence")  # a property of the immutable inventory
-    if evidence is None:
-        evidence = inventory._cache["evidence"] = tuple(_evidence_findings(inventory))
-    findings += evidence
-    for sid, ins_id, n_rows, fell_back in cols.calibration_expired:
-        ins = inventory.instrument(ins_id)
-        findings.append(
-            Finding(
-                "instrument_calibration_expired",
-                "warning",
-                sid,
-                f"instrument {ins_id} was due for calibration on {ins.calibration_due}; "
-                f"{n_rows} activity-table row(s) cover later days",
-            )
-        )
-        if fell_back:
-            findings.append(
-                Finding(
-                    "fallback_uncertainty_used",
-                    "info",
-                    sid,
-                    f"table readings of {ins_id} after {ins.calibration_due} use its fallback "
-                    f"uncertainty ±{100 * (ins.fallback_uncertainty or 0):g} %",
-                )
-            )
-    if not inventory.sources:
-        findings.append(
-            Finding(
-                "no_sources",
-                "warning",
-                inventory.organization.id,
-                "the inventory lists no emission sources: every total is 0",
-            )
-        )
-    for p in plans:
-        if stats.n_records[p.index] == 0:
-            findings.append(
-                Finding(
-                    "source_without_activity",
-                    "warning",
-                    p.source.id,
-                    "no activity records: the source contributes 0",
-                )
-            )
-        elif stats.A_none[p.index] > 0:
-            findings.append(
-                Finding(
-                    "activity_uncertainty_missing",
-                    "info",
-                    p.source.id,
-                    "some activity has no stated uncertainty and no instrument: "
-                    "its activity error is not included",
-                )
-            )
-    # one order whatever the form of the input (inline records or table rows)
-    findings.sort(key=_finding_order)
-    result = Result(inventory, inventory.gwp, lines, plans, params, used, findings, masks)
-    result._stats, result._ins_u95 = stats, ins_u95
-    result._calibration_expired = list(cols.calibration_expired)
-    if uncertainty is None:
-        return result
-    method = "monte_carlo" if uncertainty in ("monte_carlo", "monte-carlo") else uncertainty
-    from .uncertainty import Sensitivities
-
-    sens = Sensitivities.of(lines, stats)
-    result.unquantified_share = _unquantified_share(result, stats)
-    if result.unquantified_share > 0:
-        result.findings.append(
-            Finding(
-                "uncertainty_incomplete",
-                "warning",
-                inventory.organization.id,
-                f"{100 * result.unquantified_share:.3g} % of the gross total comes from sources "
-                "with an input stated without uncertainty (factor, fuel parameter or activity), "
-                "treated as exact: the 95 % interval understates the uncertainty",
-            )
-        )
-        result.findings.sort(key=_finding_order)
-    with np.errstate(over="ignore", invalid="ignore"):
-        a1, result.line_half95 = approach1(lines, stats, params, ins_u95, masks, sens=sens)
-    _check_uncertainty_magnitudes(inventory, a1, stats)
-    result.contributions = _contributions(
-        sens, lines, stats, params, ins_u95, inventory, masks["total"], contributions_top
-    )
-    if method == "analytical":
-        result.group_uncertainty = a1
-        result.uncertainty_method = "analytical"
-        return result
-    if seed is None:
-        seed = secrets.randbits(63)
-    mc = monte_carlo(
-        lines,
-        stats,
-        params,
-        ins_u95,
-        masks,
-        iterations=iterations,
-        seed=seed,
-        cols=cols,
-        progress=progress,
-    )
-    result.group_uncertainty = mc.groups
-    result.uncertainty_method = "monte_carlo"
-    result.seed = seed
-    result.iterations = iterations
-    return result
-
-
-def _finding_order(f: Finding) -> tuple[str, str, str]:
-    return (f.subject, f.code, f.message)
-
-
-def _unquantified_share(result: Result, stats: Any) -> float:
-    """Share of the gross total from sources that use an input without stated uncertainty.
-
-    An input is a factor (per gas), a fuel parameter, a source's own carbon parameters or
-    activity with neither its own uncertainty nor an instrument (see the findings
-    ``uncertainty_not_stated`` and ``activity_uncertainty_missing``).
-    """
-    key = "unstated"  # one entry, replaced when the plans change
-    cached = result.inventory._cache.get(key)
-    if cached is not None and cached[0] is result.plans:
-        static = cached[1]
-    else:  # per source, from the plans: which use a factor or fuel stated without uncertainty
-        unstated = {f.subject for f in result.findings if f.code == "uncertainty_not_stated"}
-        static = np.zeros(len(result.plans) and max(p.index for p in result.plans) + 1, bool)
-        for p in result.plans:
-            # the gross total is location-based: a market-based factor does not enter it
-            refs = {p.factor_ref, p.source.id}
-            factor = result.factors_used.get(p.factor_ref)
-            if factor is not None and factor.fuel is not None and p.chain_units:
-                refs.add(factor.fuel.ref)
-            static[p.index] = bool(refs & unstated)
-        result.inventory._cache[key] = (result.plans, static)
-    t = result.table.template
-    gross = result.group_masks["total"]
-    partial = static | (stats.A_none[: static.size] > 0)
-    total = result.total_co2e
-    if not total or not partial.any():
-        return 0.0
-    return float(result._sum(gross & partial[t.src])) / total
-
-
-def prepare(
-    inventory: Inventory, activity: pd.DataFrame | None = None, registry: FactorRegistry | None = None
-) -> tuple[
-    ActivityColumns,
-    npt.NDArray[np.intp],
-    npt.NDArray[np.intp] | None,
-    tuple[list[SourcePlan], list[Parameter], list[Finding], dict[str, Factor]],
-]:
-    """Read the activity files, build the activity columns and plan every source.
-
-    Every problem of every stage is collected and raised together (one
-    :class:`~nqi_carbon.errors.InvalidInputError`): bad activity-file rows, data gaps,
-    unknown factors, fuels and units, units that do not fit their factor. This is what
-    :func:`calculate` and ``nqi-carbon validate`` check before any arithmetic.
-    """
-    from .gaps import gap_issues
-
-    issues: list[Issue] = []
-    if inventory.activity_files:
-        activity, unreadable = _with_activity_files(inventory, activity)
-        issues += unreadable
-    else:
-        unreadable = []
-    # each check once, over inline records and the whole table together
-    if not unreadable:  # an unreadable file's periods are unknown: its gaps would be false
-        issues += gap_issues(inventory, activity)
-    cols: ActivityColumns | None
-    cols, table_issues = _activity_columns(inventory, activity)
-    if table_issues:
-        issues += table_issues
-        cols = None
-    units_by_source: dict[str, list[str]] = {}
-    unit_key: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
-    seen: npt.NDArray[np.intp] | None = None
-    if cols is not None:
-        n_u = max(len(cols.unit_names), 1)
-        if cols.pair_key is not None and cols.pair_counts is not None:
-            unit_key, seen = cols.pair_key, cols.pair_counts  # computed while checking units
-        else:
-            unit_key = cols.source * n_u
-            unit_key += cols.unit
-            seen = (
-                np.bincount(unit_key, minlength=len(inventory.sources) * n_u) if len(cols) else None
-            )
-        if seen is not None:
-            units_by_source = units_of_pairs(inventory, np.flatnonzero(seen), cols.unit_names)
-    else:  # the tables could not be read: still check the inline records' units
-        for src, rec in inventory.iter_records():
-            if rec.unit not in units_by_source.setdefault(src.id, []):
-                units_by_source[src.id].append(rec.unit)
-    planned = None
-    try:
-        planned = plan_sources(inventory, units_by_source, registry)
-    except InvalidInputError as exc:
-        issues += exc.issues
-    if issues:
-        # an inline record's unit that does not fit is named by the table's unit check
-        # and again by planning: keep one of each, whole issue compared
-        whole = ("code", "message", "file", "row", "field", "value", "allowed")
-        raise InvalidInputError(unique_issues(issues, by=whole), source=inventory.source_path)
-    assert cols is not None
-    assert planned is not None
-    return cols, unit_key, seen, planned
-
-
-def _check_uncertainty_magnitudes(inventory: Inventory, groups: dict[str, Any], stats: Any) -> None:
-    """Refuse uncertainties so large that their variance overflows (a relative 1e300)."""
-    if all(math.isfinite(u.half95) for u in groups.values()):
-        return
-    culprits = [inventory.sources[i].id for i in np.flatnonzero(~np.isfinite(stats.Q)).tolist()]
-    where = (
-        f"the activity uncertainty of {', '.join(culprits)}"
-        if culprits
-        else "the stated factor, parameter or instrument uncertainties"
-    )
-    raise InvalidInputError(
-        [
-            Issue(
-                "result_magnitude",
-                f"{where} is too large to propagate (the variance overflows double "
-                "precision); an uncertainty is a relative half-width (0.05 = ±5 %)",
-                field="uncertainty",
-                allowed="relative uncertainties whose propagated variance stays finite",
-            )
-        ],
-        source=inventory.source_path,
-    )
-
-
-def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> None:
-    """Arguments of :func:`calculate`, checked before any work, all problems at once."""
-    import pandas as pd
-
-    if activity is not None and not isinstance(activity, pd.DataFrame):
-        raise TypeError(
-            "activity must be a pandas DataFrame with columns source, amount, unit [...] or "
-            f"None, not {type(activity).__name__}; build one with pandas.DataFrame(records) "
-            "or nc.read_activity(path)"
-        )
-    issues: list[Issue] = []
-    if uncertainty not in (None, "analytical", "monte_carlo", "monte-carlo"):
-        issues.append(
-            Issue(
-                "uncertainty_method",
-                "unknown uncertainty method",
-                field="uncertainty",
-                value=repr(uncertainty),
-                allowed="None, 'analytical' or 'monte_carlo'",
-            )
-        )
-    if uncertainty in ("monte_carlo", "monte-carlo"):
-        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 100:
-            issues.append(
-                Issue(
-                    "iterations_valid",
-                    "Monte Carlo needs a whole number of iterations, at least 100",
-                    field="iterations",
-                    value=repr(iterations),
-                    allowed="an int >= 100 (10 000 is the usual choice)",
-                )
-            )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-            issues.append(
-                Issue(
-                    "seed_valid",
-                    "a Monte Carlo seed is a non-negative whole number",
-                    field="seed",
-                    value=repr(seed),
-                    allowed="an int >= 0, or None to draw one (it is reported)",
-                )
-            )
-    if issues:
-        raise InvalidInputError(issues, source="calculate()")
+    return lines
 
 
 RESULT_LIMIT_T = 1e150
@@ -626,6 +466,314 @@ def _check_magnitudes(inventory: Inventory, lines: LineTable) -> None:
         raise InvalidInputError(issues, source=inventory.source_path)
 
 
+def result_findings(
+    inventory: Inventory, prepared: Prepared, stats: SourceStats, findings: list[Finding]
+) -> list[Finding]:
+    """Every finding of a result, in one order whatever the form of the input.
+
+    *findings* (from planning and the lines) once each, then the evidence of the
+    inventory (:func:`_evidence_findings`, cached on it), the activity-table rows read
+    after their instrument's calibration was due, and sources without activity or with
+    activity of unstated uncertainty.
+    """
+    findings = sorted(set(findings), key=_finding_order)
+    evidence = inventory._cache.get("evidence")  # a property of the immutable inventory
+    if evidence is None:
+        evidence = inventory._cache["evidence"] = tuple(_evidence_findings(inventory))
+    findings += evidence
+    findings += _table_calibration_findings(inventory, prepared.cols)
+    if not inventory.sources:
+        findings.append(
+            Finding(
+                "no_sources",
+                "warning",
+                inventory.organization.id,
+                "the inventory lists no emission sources: every total is 0",
+            )
+        )
+    findings += _activity_findings(prepared.plans, stats)
+    # one order whatever the form of the input (inline records or table rows)
+    findings.sort(key=_finding_order)
+    return findings
+
+
+def _finding_order(f: Finding) -> tuple[str, str, str]:
+    return (f.subject, f.code, f.message)
+
+
+def _evidence_findings(inv: Inventory) -> list[Finding]:
+    """Metrology and evidence findings: calibration, fallback, substitution, laboratories.
+
+    One pass over the records (:func:`_record_findings`) and one over the sources with
+    carbon parameters (:func:`_carbon_parameter_findings`), in canonical order.
+    """
+    out = _record_findings(inv)
+    deadline = inv.period.end + _dt.timedelta(days=40)  # lab reports are due 40 days after
+    for src in inv.sources:
+        if src.carbon is not None:
+            out += _carbon_parameter_findings(src, deadline)
+    return sorted(set(out), key=_finding_order)
+
+
+def _record_findings(inv: Inventory) -> list[Finding]:
+    """Inline records read after their instrument's calibration was due, or substituted.
+
+    A record read by an expired instrument is flagged, and so is its use of the
+    instrument's fallback uncertainty; a record that fills a gap by a policy is flagged
+    as substituted.
+    """
+    out = []
+    for src, rec in inv.iter_records():
+        if rec.substitute is not None:
+            s = rec.substitute
+            out.append(
+                Finding(
+                    "substituted_value",
+                    "warning",
+                    src.id,
+                    f"{rec.amount:g} {rec.unit} for {rec.start}..{rec.end} ({s.gap_days} days) substituted "
+                    f"by policy {s.policy}: {s.basis}",
+                )
+            )
+        if rec.instrument is None:
+            continue
+        ins = inv.instrument(rec.instrument)
+        start, end = rec.bounds(inv.period)
+        expired = inv.expired_instrument(rec) is not None
+        if expired:
+            out.append(
+                Finding(
+                    "instrument_calibration_expired",
+                    "warning",
+                    src.id,
+                    f"instrument {ins.id} was due for calibration on {ins.calibration_due}; "
+                    f"a reading covers {start}..{end}",
+                )
+            )
+        if expired and ins.fallback_uncertainty is not None and rec.uncertainty is None:
+            out.append(
+                Finding(
+                    "fallback_uncertainty_used",
+                    "info",
+                    src.id,
+                    f"readings of {ins.id} after {ins.calibration_due} use its fallback uncertainty "
+                    f"±{100 * ins.fallback_uncertainty:g} %",
+                )
+            )
+    return out
+
+
+def _carbon_parameter_findings(src: Source, deadline: _dt.date) -> list[Finding]:
+    """A source's carbon parameters: substituted values, and the evidence of lab analyses.
+
+    A lab analysis is any parameter stating a lab, an accreditation or a report date:
+    each of its checks runs on its own, so a late report is flagged even when the lab or
+    its accreditation is not stated (which is a finding too). Reports are due by
+    *deadline*.
+    """
+    assert src.carbon is not None
+    out = []
+    for name in ("ncv", "carbon_content", "carbon_fraction", "oxidation"):
+        par = getattr(src.carbon, name)
+        if par is not None and par.substitute is not None:
+            out.append(
+                Finding(
+                    "substituted_value",
+                    "warning",
+                    src.id,
+                    f"{name} {par.value:g} {par.unit} substituted by policy {par.substitute.policy}: "
+                    f"{par.substitute.basis}",
+                )
+            )
+        if par is None or (
+            par.lab is None and par.accreditation is None and par.report_date is None
+        ):
+            continue
+        if par.lab is None:
+            out.append(
+                Finding(
+                    "lab_not_stated",
+                    "warning",
+                    src.id,
+                    f"{name} lab analysis names no laboratory (lab:): its evidence cannot be traced",
+                )
+            )
+        if par.accreditation in (None, "none"):
+            out.append(
+                Finding(
+                    "lab_not_accredited",
+                    "warning",
+                    src.id,
+                    f"{name} from {par.lab or 'a laboratory'} "
+                    + (
+                        "without CMA/CNAS accreditation"
+                        if par.accreditation == "none"
+                        else "with no accreditation stated"
+                    )
+                    + ": it cannot count as measured",
+                )
+            )
+        if par.report_date is not None and par.report_date > deadline:
+            out.append(
+                Finding(
+                    "lab_report_late",
+                    "warning",
+                    src.id,
+                    f"{name} lab report dated {par.report_date}, more than 40 days after the period "
+                    f"(due by {deadline})",
+                )
+            )
+    return out
+
+
+def _table_calibration_findings(inventory: Inventory, cols: ActivityColumns) -> list[Finding]:
+    """Activity-table rows read after their instrument's calibration was due, per source."""
+    out = []
+    for sid, ins_id, n_rows, fell_back in cols.calibration_expired:
+        ins = inventory.instrument(ins_id)
+        out.append(
+            Finding(
+                "instrument_calibration_expired",
+                "warning",
+                sid,
+                f"instrument {ins_id} was due for calibration on {ins.calibration_due}; "
+                f"{n_rows} activity-table row(s) cover later days",
+            )
+        )
+        if fell_back:
+            out.append(
+                Finding(
+                    "fallback_uncertainty_used",
+                    "info",
+                    sid,
+                    f"table readings of {ins_id} after {ins.calibration_due} use its fallback "
+                    f"uncertainty ±{100 * (ins.fallback_uncertainty or 0):g} %",
+                )
+            )
+    return out
+
+
+def _activity_findings(plans: Sequence[SourcePlan], stats: SourceStats) -> list[Finding]:
+    """Sources without activity, and sources with activity of no stated uncertainty."""
+    out = []
+    for p in plans:
+        if stats.n_records[p.index] == 0:
+            out.append(
+                Finding(
+                    "source_without_activity",
+                    "warning",
+                    p.source.id,
+                    "no activity records: the source contributes 0",
+                )
+            )
+        elif stats.A_none[p.index] > 0:
+            out.append(
+                Finding(
+                    "activity_uncertainty_missing",
+                    "info",
+                    p.source.id,
+                    "some activity has no stated uncertainty and no instrument: "
+                    "its activity error is not included",
+                )
+            )
+    return out
+
+
+def approach1_uncertainty(result: Result, *, top: int = 10) -> dict[str, GroupUncertainty]:
+    """IPCC Approach 1 for *result*: per group (returned) and per line, and contributions.
+
+    Sets ``result.unquantified_share`` (with the finding ``uncertainty_incomplete`` when
+    it is above 0), ``result.line_half95`` and ``result.contributions`` (the *top*
+    inputs by share of the variance of the total); the caller decides whether the group
+    uncertainties are the result's (analytical) or Monte Carlo's.
+
+    Raises
+    ------
+    InvalidInputError
+        ``result_magnitude`` when a variance overflows double precision.
+    """
+    from .uncertainty import Sensitivities
+
+    inventory, lines, stats = result.inventory, result.table, result._stats
+    params, ins_u95, masks = result.params, result._ins_u95, result.group_masks
+    sens = Sensitivities.of(lines, stats)
+    result.unquantified_share = _unquantified_share(result, stats)
+    if result.unquantified_share > 0:
+        result.findings.append(
+            Finding(
+                "uncertainty_incomplete",
+                "warning",
+                inventory.organization.id,
+                f"{100 * result.unquantified_share:.3g} % of the gross total comes from sources "
+                "with an input stated without uncertainty (factor, fuel parameter or activity), "
+                "treated as exact: the 95 % interval understates the uncertainty",
+            )
+        )
+        result.findings.sort(key=_finding_order)
+    with np.errstate(over="ignore", invalid="ignore"):
+        groups, result.line_half95 = approach1(lines, stats, params, ins_u95, masks, sens=sens)
+    _check_uncertainty_magnitudes(inventory, groups, stats)
+    result.contributions = _contributions(
+        sens, lines, stats, params, ins_u95, inventory, masks["total"], top
+    )
+    return groups
+
+
+def _unquantified_share(result: Result, stats: Any) -> float:
+    """Share of the gross total from sources that use an input without stated uncertainty.
+
+    An input is a factor (per gas), a fuel parameter, a source's own carbon parameters or
+    activity with neither its own uncertainty nor an instrument (see the findings
+    ``uncertainty_not_stated`` and ``activity_uncertainty_missing``).
+    """
+    key = "unstated"  # one entry, replaced when the plans change
+    cached = result.inventory._cache.get(key)
+    if cached is not None and cached[0] is result.plans:
+        static = cached[1]
+    else:  # per source, from the plans: which use a factor or fuel stated without uncertainty
+        unstated = {f.subject for f in result.findings if f.code == "uncertainty_not_stated"}
+        static = np.zeros(len(result.plans) and max(p.index for p in result.plans) + 1, bool)
+        for p in result.plans:
+            # the gross total is location-based: a market-based factor does not enter it
+            refs = {p.factor_ref, p.source.id}
+            factor = result.factors_used.get(p.factor_ref)
+            if factor is not None and factor.fuel is not None and p.chain_units:
+                refs.add(factor.fuel.ref)
+            static[p.index] = bool(refs & unstated)
+        result.inventory._cache[key] = (result.plans, static)
+    t = result.table.template
+    gross = result.group_masks["total"]
+    partial = static | (stats.A_none[: static.size] > 0)
+    total = result.total_co2e
+    if not total or not partial.any():
+        return 0.0
+    return float(result._sum(gross & partial[t.src])) / total
+
+
+def _check_uncertainty_magnitudes(inventory: Inventory, groups: dict[str, Any], stats: Any) -> None:
+    """Refuse uncertainties so large that their variance overflows (a relative 1e300)."""
+    if all(math.isfinite(u.half95) for u in groups.values()):
+        return
+    culprits = [inventory.sources[i].id for i in np.flatnonzero(~np.isfinite(stats.Q)).tolist()]
+    where = (
+        f"the activity uncertainty of {', '.join(culprits)}"
+        if culprits
+        else "the stated factor, parameter or instrument uncertainties"
+    )
+    raise InvalidInputError(
+        [
+            Issue(
+                "result_magnitude",
+                f"{where} is too large to propagate (the variance overflows double "
+                "precision); an uncertainty is a relative half-width (0.05 = ±5 %)",
+                field="uncertainty",
+                allowed="relative uncertainties whose propagated variance stays finite",
+            )
+        ],
+        source=inventory.source_path,
+    )
+
+
 def _contributions(
     sens: Any,
     lines: LineTable,
@@ -668,3 +816,35 @@ def _contributions(
 def stats_instrument_ids(inv: Inventory) -> list[str]:
     """Instrument ids in column order (as in :func:`activity_columns`)."""
     return [i.id for i in inv.instruments]
+
+
+def monte_carlo_uncertainty(
+    result: Result,
+    cols: ActivityColumns,
+    *,
+    iterations: int = 10_000,
+    seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """IPCC Approach 2 for *result*: its group uncertainties, seed and iterations.
+
+    *cols* are the activity columns the result was calculated from (instruments are
+    drawn in id order); a seed is drawn when none is given, and reported.
+    """
+    if seed is None:
+        seed = secrets.randbits(63)
+    mc = monte_carlo(
+        result.table,
+        result._stats,
+        result.params,
+        result._ins_u95,
+        result.group_masks,
+        iterations=iterations,
+        seed=seed,
+        cols=cols,
+        progress=progress,
+    )
+    result.group_uncertainty = mc.groups
+    result.uncertainty_method = "monte_carlo"
+    result.seed = seed
+    result.iterations = iterations

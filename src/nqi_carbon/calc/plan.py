@@ -11,13 +11,12 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from ..data.factor_schema import FuelParameter
-from ..data.factors import Factor, FactorRegistry, registry_for
+from ..data.factors import Factor, FactorRegistry, Fuel, registry_for
 from ..data.fields import (
     Uncertainty,
     relative_half_width,
@@ -33,10 +32,6 @@ from ..errors import (
 )
 from ..inventory.models import CONTRACT_PRECEDENCE, Contract, Inventory, MeasuredParameter, Source
 from ..units import conventional_basis, conversion_factor, is_energy, parse_unit, registry
-
-if TYPE_CHECKING:
-    pass
-
 from .findings import Finding
 
 __all__ = ["Parameter", "SourcePlan", "consolidation_share", "plan_sources"]
@@ -456,22 +451,37 @@ class _Planner:
             )
 
     def carbon_terms(self, src: Source) -> tuple[tuple[GasTerm, ...], str, str, str, bool]:
+        """The CO2 term of a carbon-content source, and its base unit, reference and origin.
+
+        CO2 = fuel × carbon per unit of fuel × oxidation × 44/12 (IPCC 2006 Vol. 2 Ch. 2
+        Eq. 2.1 note; the Chinese MEE accounting guidelines). The carbon per unit of fuel
+        is a measured carbon fraction of the fuel mass, or NCV × carbon content per unit
+        heat; each parameter is the source's own or its named fuel's.
+
+        Returns
+        -------
+        (terms, base unit, reference, pack version, biogenic)
+        """
         cp = src.carbon
         assert cp is not None
         fuel = self.reg.resolve_fuel(cp.fuel) if cp.fuel else None
-        ureg = registry()
+        params: list[tuple[int, str]] = []
+        of_value = self._oxidation(src, fuel, params)
+        if cp.carbon_fraction is not None:
+            base, carbon_per_base = self._carbon_per_fuel_mass(src, fuel, params)
+        else:
+            base, carbon_per_base = self._carbon_per_fuel_unit(src, fuel, params)
+        ref = fuel.ref if fuel else "measured"
+        biogenic = self._carbon_origin(src, fuel)
+        coef = carbon_per_base * of_value * C_TO_CO2
+        g, group = self.gas_gwp("CO2", None, src.id)
+        term = GasTerm("CO2", coef, g, biogenic, group, None, tuple(params))
+        version = fuel.pack_version if fuel else ""
+        return (term,), base, ref, version, biogenic
 
-        def get(name: str) -> tuple[float, str, Uncertainty | None, str] | None:
-            stated: MeasuredParameter | None = getattr(cp, name, None)
-            if stated is not None:
-                return stated.value, stated.unit, stated.uncertainty, f"source:{src.id}:{name}"
-            if fuel is not None and name in ("ncv", "carbon_content", "oxidation"):
-                fp: FuelParameter | None = fuel.parameter(name)
-                if fp is not None:
-                    return fp.value, fp.unit, fp.uncertainty, f"fuel:{fuel.ref}:{name}"
-            return None
-
-        oxid = get("oxidation")
+    def _oxidation(self, src: Source, fuel: Fuel | None, params: list[tuple[int, str]]) -> float:
+        """The oxidation rate as a fraction (required); its parameter appended to *params*."""
+        oxid = _carbon_parameter(src, fuel, "oxidation")
         if oxid is None:
             raise InvalidInputError(
                 [
@@ -482,103 +492,104 @@ class _Planner:
                     )
                 ]
             )
-        params: list[tuple[int, str]] = []
         self._percent_looks_like_fraction(src, "oxidation", oxid[0], oxid[1])
         of_value = oxid[0] * float(parse_unit(oxid[1]).to("").magnitude)
         if (p := self.param(oxid[3], oxid[0], oxid[2], f"{src.id} oxidation")) is not None:
             params.append((p, "all"))
-        if cp.carbon_fraction is not None:
-            cf = get("carbon_fraction")
-            assert cf is not None
-            q = cf[0] * parse_unit(cf[1])
-            if not q.dimensionless:
-                raise InvalidInputError(
-                    [
-                        Issue(
-                            "parameter_units_fit",
-                            "carbon_fraction is a mass fraction (unit '1' or '%')",
-                            field=f"sources[{src.id}].carbon.carbon_fraction",
-                            value=repr(cf[1]),
-                        )
-                    ]
-                )
-            self._percent_looks_like_fraction(src, "carbon_fraction", cf[0], cf[1])
+        return of_value
+
+    def _carbon_per_fuel_mass(
+        self, src: Source, fuel: Fuel | None, params: list[tuple[int, str]]
+    ) -> tuple[str, float]:
+        """Base unit ``t`` and t C per t fuel, from a measured carbon fraction."""
+        cf = _carbon_parameter(src, fuel, "carbon_fraction")
+        assert cf is not None
+        q = cf[0] * parse_unit(cf[1])
+        if not q.dimensionless:
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "parameter_units_fit",
+                        "carbon_fraction is a mass fraction (unit '1' or '%')",
+                        field=f"sources[{src.id}].carbon.carbon_fraction",
+                        value=repr(cf[1]),
+                    )
+                ]
+            )
+        self._percent_looks_like_fraction(src, "carbon_fraction", cf[0], cf[1])
+        carbon_per_base = float(q.to("").magnitude)  # t C per t fuel
+        if (p := self.param(cf[3], cf[0], cf[2], f"{src.id} carbon fraction")) is not None:
+            params.append((p, "all"))
+        return "t", carbon_per_base
+
+    def _carbon_per_fuel_unit(
+        self, src: Source, fuel: Fuel | None, params: list[tuple[int, str]]
+    ) -> tuple[str, float]:
+        """Base unit (``t``, ``Nm3`` or ``m3``) and t C per base unit, from NCV × carbon content."""
+        ncv = _carbon_parameter(src, fuel, "ncv")
+        cc = _carbon_parameter(src, fuel, "carbon_content")
+        missing = [n for n, v in (("ncv", ncv), ("carbon_content", cc)) if v is None]
+        if missing:
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "carbon_parameters_complete",
+                        f"missing {', '.join(missing)} (state it, name a fuel that gives it, or fill the gap "
+                        "with nc.fill_gaps(inv, 'pack_default', default=...))",
+                        field=f"sources[{src.id}].carbon",
+                    )
+                ]
+            )
+        assert ncv is not None
+        assert cc is not None
+        ureg = registry()
+        per_base = (ncv[0] * parse_unit(ncv[1])) * (cc[0] * parse_unit(cc[1]))  # C per fuel
+        dim = per_base.dimensionality
+        mass = ureg.get_dimensionality("[mass]")
+        if dim == mass / mass or per_base.dimensionless:
             base = "t"
-            carbon_per_base = float(q.to("").magnitude)  # t C per t fuel
-            if (p := self.param(cf[3], cf[0], cf[2], f"{src.id} carbon fraction")) is not None:
+        elif dim == mass / ureg.get_dimensionality("[normal_gas_volume]"):
+            base = "Nm3"
+        elif dim == mass / ureg.get_dimensionality("[length]") ** 3:
+            base = "m3"
+        else:
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "parameter_units_fit",
+                        f"ncv x carbon_content gives {dim}, not carbon per fuel amount",
+                        field=f"sources[{src.id}].carbon",
+                    )
+                ]
+            )
+        carbon_per_base = float((per_base * parse_unit(base)).to("t").magnitude)
+        for par, lab in ((ncv, "NCV"), (cc, "carbon content")):
+            if (p := self.param(par[3], par[0], par[2], f"{src.id} {lab}")) is not None:
                 params.append((p, "all"))
-            ref = fuel.ref if fuel else "measured"
-        else:
-            ncv, cc = get("ncv"), get("carbon_content")
-            missing = [n for n, v in (("ncv", ncv), ("carbon_content", cc)) if v is None]
-            if missing:
-                raise InvalidInputError(
-                    [
-                        Issue(
-                            "carbon_parameters_complete",
-                            f"missing {', '.join(missing)} (state it, name a fuel that gives it, or fill the gap "
-                            "with nc.fill_gaps(inv, 'pack_default', default=...))",
-                            field=f"sources[{src.id}].carbon",
-                        )
-                    ]
-                )
-            assert ncv is not None
-            assert cc is not None
-            ncv_q = ncv[0] * parse_unit(ncv[1])
-            cc_q = cc[0] * parse_unit(cc[1])
-            per_base = ncv_q * cc_q  # carbon mass per base unit of fuel
-            dim = per_base.dimensionality
-            if (
-                dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality("[mass]")
-                or per_base.dimensionless
-            ):
-                base = "t"
-            elif dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality(
-                "[normal_gas_volume]"
-            ):
-                base = "Nm3"
-            elif (
-                dim == ureg.get_dimensionality("[mass]") / ureg.get_dimensionality("[length]") ** 3
-            ):
-                base = "m3"
-            else:
-                raise InvalidInputError(
-                    [
-                        Issue(
-                            "parameter_units_fit",
-                            f"ncv x carbon_content gives {dim}, not carbon per fuel amount",
-                            field=f"sources[{src.id}].carbon",
-                        )
-                    ]
-                )
-            carbon_per_base = float((per_base * parse_unit(base)).to("t").magnitude)
-            for par, lab in ((ncv, "NCV"), (cc, "carbon content")):
-                if (p := self.param(par[3], par[0], par[2], f"{src.id} {lab}")) is not None:
-                    params.append((p, "all"))
-            ref = fuel.ref if fuel else "measured"
-        if fuel is not None:
-            biogenic = bool(fuel.entry.biogenic)
-            if src.origin is not None and (src.origin == "non_fossil") != biogenic:
-                raise InvalidInputError(
-                    [
-                        Issue(
-                            "origin_matches_fuel",
-                            f"fuel {fuel.ref} is {'biomass' if biogenic else 'fossil'}; the "
-                            f"stated origin {src.origin} contradicts it",
-                            field=f"sources[{src.id}].origin",
-                            value=repr(src.origin),
-                            allowed=f"{'non_fossil' if biogenic else 'fossil'} or no origin",
-                        )
-                    ]
-                )
-        else:
-            # measured carbon without a named fuel: the stated origin decides
-            biogenic = src.origin == "non_fossil"
-        coef = carbon_per_base * of_value * C_TO_CO2
-        g, group = self.gas_gwp("CO2", None, src.id)
-        term = GasTerm("CO2", coef, g, biogenic, group, None, tuple(params))
-        version = fuel.pack_version if fuel else ""
-        return (term,), base, ref, version, biogenic
+        return base, carbon_per_base
+
+    def _carbon_origin(self, src: Source, fuel: Fuel | None) -> bool:
+        """Whether the CO2 is biogenic: the fuel's, which a stated origin must not contradict.
+
+        Measured carbon without a named fuel: the stated origin decides.
+        """
+        if fuel is None:
+            return src.origin == "non_fossil"
+        biogenic = bool(fuel.entry.biogenic)
+        if src.origin is not None and (src.origin == "non_fossil") != biogenic:
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "origin_matches_fuel",
+                        f"fuel {fuel.ref} is {'biomass' if biogenic else 'fossil'}; the "
+                        f"stated origin {src.origin} contradicts it",
+                        field=f"sources[{src.id}].origin",
+                        value=repr(src.origin),
+                        allowed=f"{'non_fossil' if biogenic else 'fossil'} or no origin",
+                    )
+                ]
+            )
+        return biogenic
 
     # -- measured / release -------------------------------------------------------------
     def mass_terms(self, src: Source) -> tuple[GasTerm, ...]:
@@ -677,6 +688,25 @@ class _Planner:
             chain_unit_scale=scales,
             chain_units=frozenset(chain),
         )
+
+
+def _carbon_parameter(
+    src: Source, fuel: Fuel | None, name: str
+) -> tuple[float, str, Uncertainty | None, str] | None:
+    """A carbon parameter as (value, unit, uncertainty, parameter key), or None if not given.
+
+    The source's own value wins; otherwise the named fuel's NCV, carbon content or
+    oxidation (a carbon fraction is always the source's own measurement).
+    """
+    assert src.carbon is not None
+    stated: MeasuredParameter | None = getattr(src.carbon, name, None)
+    if stated is not None:
+        return stated.value, stated.unit, stated.uncertainty, f"source:{src.id}:{name}"
+    if fuel is not None and name in ("ncv", "carbon_content", "oxidation"):
+        fp: FuelParameter | None = fuel.parameter(name)
+        if fp is not None:
+            return fp.value, fp.unit, fp.uncertainty, f"fuel:{fuel.ref}:{name}"
+    return None
 
 
 def _carbon_unit_hint(src: Source, unit: str, base: str) -> str:

@@ -340,102 +340,224 @@ def monte_carlo(
         Iterations are processed in chunks whose working arrays stay under this size.
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk of iterations.
+
+    Notes
+    -----
+    The seed is split into four streams: parameters (:func:`_parameter_draws`),
+    instruments (:func:`_instrument_draws`), pooled per-source activity and per-record
+    non-normal activity (drawn chunk by chunk by :class:`_Sampler`).
     """
     if iterations < 100:
         raise ValueError("Monte Carlo needs at least 100 iterations")
-    n_l = len(lines)
-    n_src = stats.A.size
     names = list(groups)
-    M = np.column_stack([groups[g] for g in names]).astype(float) if names else np.zeros((n_l, 0))
-    ss = np.random.SeedSequence(seed)
-    s_par, s_ins, s_src, s_rec = ss.spawn(4)
-    # parameter multipliers: drawn in key order, so source order does not matter
+    s_par, s_ins, s_src, s_rec = np.random.SeedSequence(seed).spawn(4)
+    mult, par_order = _parameter_draws(params, s_par, iterations)
+    ins_ids = list(cols.instrument_ids) if cols is not None else []
+    ins_mult, ins_perm = _instrument_draws(instrument_u95, ins_ids, s_ins, iterations)
+    sampler = _Sampler.of(lines, stats, groups, mult, par_order, ins_mult, ins_perm)
+    src_rng = np.random.Generator(np.random.PCG64(s_src))
+    rec_rng = np.random.Generator(np.random.PCG64(s_rec))
+    n_cols = len(lines) + stats.A.size
+    chunk = max(1, min(iterations, chunk_budget_bytes // (8 * max(n_cols, 1) * 4)))
+    group_samples = np.empty((len(names), iterations))
+    for start in range(0, iterations, chunk):
+        stop = min(iterations, start + chunk)
+        act = sampler.activity(start, stop, src_rng, rec_rng, chunk_budget_bytes)
+        group_samples[:, start:stop] = sampler.group_totals(act, start, stop)
+        if progress is not None:
+            progress(stop, iterations)
+    out = _summarise(group_samples, names, lines.co2e, groups)
+    total = group_samples[names.index(total_group)] if total_group in names else np.zeros(0)
+    return MonteCarloResult(out, seed, iterations, total)
+
+
+def _parameter_draws(
+    params: Sequence[Parameter], seeds: np.random.SeedSequence, iterations: int
+) -> tuple[FloatArray, list[int]]:
+    """Multipliers of every parameter (rows) per iteration, and the parameters in key order.
+
+    Each parameter has its own stream, handed out in key order, so that the order of the
+    sources does not change the draws.
+    """
     order = sorted(range(len(params)), key=lambda i: params[i].key)
-    par_rngs = [np.random.Generator(np.random.PCG64(c)) for c in s_par.spawn(len(params))]
+    par_rngs = [np.random.Generator(np.random.PCG64(c)) for c in seeds.spawn(len(params))]
     mult = np.ones((len(params), iterations))
     for rank, i in enumerate(order):
         mult[i] = sample_multipliers(params[i].spec, params[i].nominal, iterations, par_rngs[rank])
+    return mult, order
+
+
+def _instrument_draws(
+    instrument_u95: FloatArray,
+    ins_ids: Sequence[str],
+    seeds: np.random.SeedSequence,
+    iterations: int,
+) -> tuple[FloatArray, npt.NDArray[np.intp]]:
+    """Multipliers of every instrument (rows) per iteration, and the instruments in id order.
+
+    Instruments are drawn in id order (when their ids are given), so that the order in
+    which the inventory lists them does not change the result for a given seed.
+    """
     n_ins = instrument_u95.size
-    ins_rng = np.random.Generator(np.random.PCG64(s_ins))
+    ins_rng = np.random.Generator(np.random.PCG64(seeds))
     ins_mult = np.ones((n_ins, iterations))
-    # instruments and sources are drawn in id order, so that the order in which the
-    # inventory lists them does not change the result for a given seed
-    ins_ids = list(cols.instrument_ids) if cols is not None else []
     ins_order = (
         sorted(range(n_ins), key=lambda i: ins_ids[i]) if len(ins_ids) == n_ins else range(n_ins)
     )
     for i in ins_order:
         ins_mult[i] = _truncated_normal(1.0, instrument_u95[i] / Z95, iterations, ins_rng)
-    ins_perm = np.asarray(list(ins_order), dtype=np.intp)
-    src_ids = {p.index: p.source.id for p in lines.template.plans}
-    src_perm = np.array(
-        sorted(range(n_src), key=lambda i: src_ids.get(i, "")), dtype=np.intp
-    )  # column j of a draw belongs to source src_perm[j]
-    src_rng = np.random.Generator(np.random.PCG64(s_src))
-    sigma_src = np.sqrt(stats.Q if stats.Q_normal is None else stats.Q_normal) / Z95
-    rec_rng = np.random.Generator(np.random.PCG64(s_rec))
+    return ins_mult, np.asarray(list(ins_order), dtype=np.intp)
 
-    sens = Sensitivities.of(lines, stats)
-    n_par = len(params)
-    # matrix products sum in a canonical order (parameters by key, instruments and lines by
-    # source id), so that float rounding, too, is the same whatever the inventory's order
-    par_perm = np.asarray(order, dtype=np.intp)
-    src_rank = np.empty(n_src, dtype=np.intp)
-    src_rank[src_perm] = np.arange(n_src)
-    line_perm = (
-        np.lexsort((np.arange(n_l), src_rank[sens.src])) if n_l else np.zeros(0, np.intp)
-    )
-    # line multipliers from "all" parameters: exp(T^T log m); chain terms add A_chain*rho*(m-1)
-    all_t = ~sens.chain
-    T = np.zeros((n_par, n_l))
-    np.add.at(T, (sens.p_idx[all_t], sens.l_idx[all_t]), 1.0)
-    C = np.zeros((n_par, n_l))
-    np.add.at(C, (sens.p_idx[sens.chain], sens.l_idx[sens.chain]), sens.coef[sens.chain])
-    has_all, has_chain = bool(all_t.any()), bool(sens.chain.any())
-    fixed_cols = np.flatnonzero(~np.isnan(sens.fixed))
-    has_fixed = bool(fixed_cols.size)
-    chunk = max(1, min(iterations, chunk_budget_bytes // (8 * max(n_l + n_src, 1) * 4)))
-    group_samples = np.empty((len(names), iterations))
-    with np.errstate(divide="ignore"):
-        log_mult = np.log(mult)[par_perm]
-    mult_p = mult[par_perm]
-    T, C = T[par_perm], C[par_perm]
-    B_t = stats.B.T[ins_perm] if n_ins else stats.B.T
-    ins_mult_p = ins_mult[ins_perm]
-    M_p = M[line_perm]
-    for start in range(0, iterations, chunk):
-        stop = min(iterations, start + chunk)
-        k = stop - start
-        z = np.empty((k, n_src))
-        z[:, src_perm] = src_rng.standard_normal((k, n_src))
-        act = stats.A[None, :] + z * sigma_src[None, :]
-        if n_ins:
-            act = act + (ins_mult_p[:, start:stop] - 1.0).T @ B_t
-        if stats.nn_x is not None:
-            act += _non_normal_activity(stats, k, n_src, rec_rng, chunk_budget_bytes)
-        np.maximum(act, 0.0, out=act)
+
+@dataclass(frozen=True)
+class _Sampler:
+    """What one chunk of Monte Carlo iterations needs, laid out in a canonical order.
+
+    Matrix products sum in a canonical order (parameters by key, instruments and lines by
+    source id), so that float rounding, too, is the same whatever the inventory's order.
+    ``T`` (parameters × lines) says which "all" parameters each line is proportional to
+    (line multiplier exp(Tᵀ log m)); ``C`` holds the NCV-chain terms, which add
+    A_chain·ρ·(m - 1).
+    """
+
+    lines: LineTable
+    stats: SourceStats
+    sens: Sensitivities
+    sigma_src: FloatArray  # σ of each source's pooled normal activity
+    src_perm: npt.NDArray[np.intp]  # column j of a draw belongs to source src_perm[j]
+    line_perm: npt.NDArray[np.intp]
+    mult_p: FloatArray
+    log_mult: FloatArray
+    T: FloatArray
+    C: FloatArray
+    ins_mult_p: FloatArray
+    B_t: FloatArray
+    M_p: FloatArray  # group masks (lines × groups), lines in canonical order
+    fixed_cols: npt.NDArray[np.intp]  # contract lines (a fixed amount, not measured)
+    has_all: bool  # some line is proportional to a parameter
+    has_chain: bool  # some line depends on a fuel NCV through its activity
+
+    @classmethod
+    def of(
+        cls,
+        lines: LineTable,
+        stats: SourceStats,
+        groups: Mapping[str, npt.NDArray[np.bool_]],
+        mult: FloatArray,
+        par_order: list[int],
+        ins_mult: FloatArray,
+        ins_perm: npt.NDArray[np.intp],
+    ) -> _Sampler:
+        """Lay out the sampler of *lines* with the drawn parameter and instrument multipliers."""
+        n_l = len(lines)
+        n_src = stats.A.size
+        names = list(groups)
+        M = np.column_stack([groups[g] for g in names]).astype(float) if names else np.zeros((n_l, 0))
+        src_ids = {p.index: p.source.id for p in lines.template.plans}
+        src_perm = np.array(sorted(range(n_src), key=lambda i: src_ids.get(i, "")), dtype=np.intp)
+        sigma_src = np.sqrt(stats.Q if stats.Q_normal is None else stats.Q_normal) / Z95
+        sens = Sensitivities.of(lines, stats)
+        n_par = mult.shape[0]
+        par_perm = np.asarray(par_order, dtype=np.intp)
+        src_rank = np.empty(n_src, dtype=np.intp)
+        src_rank[src_perm] = np.arange(n_src)
+        line_perm = (
+            np.lexsort((np.arange(n_l), src_rank[sens.src])) if n_l else np.zeros(0, np.intp)
+        )
+        all_t = ~sens.chain
+        T = np.zeros((n_par, n_l))
+        np.add.at(T, (sens.p_idx[all_t], sens.l_idx[all_t]), 1.0)
+        C = np.zeros((n_par, n_l))
+        np.add.at(C, (sens.p_idx[sens.chain], sens.l_idx[sens.chain]), sens.coef[sens.chain])
+        with np.errstate(divide="ignore"):
+            log_mult = np.log(mult)[par_perm]
+        n_ins = ins_mult.shape[0]
+        return cls(
+            lines,
+            stats,
+            sens,
+            sigma_src,
+            src_perm,
+            line_perm,
+            mult[par_perm],
+            log_mult,
+            T[par_perm],
+            C[par_perm],
+            ins_mult[ins_perm],
+            stats.B.T[ins_perm] if n_ins else stats.B.T,
+            M[line_perm],
+            np.flatnonzero(~np.isnan(sens.fixed)),
+            bool(all_t.any()),
+            bool(sens.chain.any()),
+        )
+
+    def group_totals(self, act: FloatArray, start: int, stop: int) -> FloatArray:
+        """The totals of every group (rows) in iterations *start* to *stop* (columns).
+
+        *act* is the drawn activity of these iterations (:meth:`activity`).
+        """
+        sens = self.sens
         line_act = act[:, sens.src] - sens.offset[None, :]
-        if has_fixed:
-            line_act[:, fixed_cols] = sens.fixed[fixed_cols][None, :]
-            # contracts cover the drawn consumption in their order, as in build_lines:
-            # never more than was consumed, and the residual never below 0
-            for s_i, cons, residual in lines.template.contracts:
-                remaining = act[:, s_i].copy()
-                for *_, amount, rows in cons:
-                    covered = np.minimum(amount, remaining)
-                    line_act[:, rows] = covered[:, None]
-                    remaining -= covered
-                line_act[:, residual] = remaining[:, None]
+        if self.fixed_cols.size:
+            self._cover_contracts(act, line_act)
         vals = line_act * sens.rho_unit[None, :]
-        if has_chain:
-            vals += (mult_p[:, start:stop] - 1.0).T @ C
-        if has_all:
-            vals *= np.exp(log_mult[:, start:stop].T @ T)
-        group_samples[:, start:stop] = (vals[:, line_perm] @ M_p).T
-        if progress is not None:
-            progress(stop, iterations)
+        if self.has_chain:
+            vals += (self.mult_p[:, start:stop] - 1.0).T @ self.C
+        if self.has_all:
+            vals *= np.exp(self.log_mult[:, start:stop].T @ self.T)
+        out: FloatArray = (vals[:, self.line_perm] @ self.M_p).T
+        return out
+
+    def activity(
+        self,
+        start: int,
+        stop: int,
+        src_rng: np.random.Generator,
+        rec_rng: np.random.Generator,
+        budget: int,
+    ) -> FloatArray:
+        """Drawn activity per iteration (rows) and source (columns), never below 0.
+
+        Pooled normal errors per source (drawn in source-id order), instrument errors
+        shared by their readings, and records with non-normal errors one by one.
+        """
+        stats = self.stats
+        k = stop - start
+        n_src = stats.A.size
+        z = np.empty((k, n_src))
+        z[:, self.src_perm] = src_rng.standard_normal((k, n_src))
+        act = stats.A[None, :] + z * self.sigma_src[None, :]
+        if self.ins_mult_p.shape[0]:
+            act = act + (self.ins_mult_p[:, start:stop] - 1.0).T @ self.B_t
+        if stats.nn_x is not None:
+            act += _non_normal_activity(stats, k, n_src, rec_rng, budget)
+        np.maximum(act, 0.0, out=act)
+        return act
+
+    def _cover_contracts(self, act: FloatArray, line_act: FloatArray) -> None:
+        """Contract rows cover the drawn consumption in their order, as in build_lines.
+
+        Never more than was consumed, and the residual never below 0.
+        """
+        sens = self.sens
+        line_act[:, self.fixed_cols] = sens.fixed[self.fixed_cols][None, :]
+        for s_i, cons, residual in self.lines.template.contracts:
+            remaining = act[:, s_i].copy()
+            for *_, amount, rows in cons:
+                covered = np.minimum(amount, remaining)
+                line_act[:, rows] = covered[:, None]
+                remaining -= covered
+            line_act[:, residual] = remaining[:, None]
+
+
+def _summarise(
+    group_samples: FloatArray,
+    names: Sequence[str],
+    co2e: FloatArray,
+    groups: Mapping[str, npt.NDArray[np.bool_]],
+) -> dict[str, GroupUncertainty]:
+    """Each group's samples as its 95 % interval, median, mean and standard deviation."""
     out = {}
-    co2e = lines.co2e
     for j, g in enumerate(names):
         s = group_samples[j]
         lo, med, hi = np.percentile(s, [2.5, 50.0, 97.5])
@@ -449,5 +571,4 @@ def monte_carlo(
             median=float(med),
             std=float(s.std(ddof=1)),
         )
-    total = group_samples[names.index(total_group)] if total_group in names else np.zeros(0)
-    return MonteCarloResult(out, seed, iterations, total)
+    return out
