@@ -314,6 +314,43 @@ def test_a_claim_of_another_organization_is_refused(inv):
     assert issue.code == "claim_organization_matches" and issue.value == "'someone-else'"
 
 
+@pytest.mark.parametrize(
+    ("claim", "fields"),
+    [
+        (  # two sources near the float maximum: their sum overflowed
+            {
+                "gwp_set": "AR6",
+                "totals": {"gross_co2e_t": 160.0},
+                "by_source": {"a": 1.7e308, "b": 1.7e308},
+            },
+            ["by_source.a", "by_source.b"],
+        ),
+        (  # the categories' sum overflowed choosing the aggregate level
+            _claim({"1": 1.7e308, "2": 1.7e308}, total=1.7e308),
+            ["totals.gross_co2e_t", "by_category.1", "by_category.2"],
+        ),
+        (  # a figure far beyond any result, though adding it does not overflow
+            {"gwp_set": "AR6", "by_source": {"a": {"CO2": -1e200}, "b": 60.0}},
+            ["by_source.a.CO2"],
+        ),
+    ],
+    ids=["sources", "categories", "gas"],
+)
+def test_a_claimed_figure_near_the_float_maximum_is_a_typed_error_not_an_overflow(
+    inv, claim, fields
+):
+    """Found by fuzzing: verify raised OverflowError ("intermediate overflow in fsum")."""
+    issues = _refused(inv, claim)
+    assert {i.code for i in issues} == {"claim_figure_magnitude"}
+    assert [i.field for i in issues] == fields
+    assert "below 1e+150 t" in issues[0].allowed
+
+
+def test_a_claimed_figure_just_below_the_bound_is_compared(inv):
+    ver = _verify(inv, {"gwp_set": "AR6", "by_source": {"a": 9.9e149, "b": 60.0}})
+    assert ver.opinion == "adverse" and ver.material_figures[0] == "by_source.a"
+
+
 def test_a_gas_mass_named_by_alias_is_compared_with_that_gas(inv):
     claim = _claim({"1": 100.0, "2": 60.0})
     claim["totals"]["by_gas_mass_t"] = {"carbon dioxide": 160.0}

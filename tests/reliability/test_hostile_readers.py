@@ -564,6 +564,60 @@ def test_parquet_rows_are_bounded_from_the_metadata_before_loading(tmp_path, mon
     assert codes(exc) == ["file_too_large"]
 
 
+@pytest.mark.parquet
+@pytest.mark.parametrize(
+    ("column", "array"),
+    [
+        ("unit", lambda pa: pa.array([["MWh"], ["kWh", "MWh"]])),
+        ("source", lambda pa: pa.array([{"id": "g"}, {"id": "h"}])),
+        ("period", lambda pa: pa.array([[("m", 1)], []], type=pa.map_(pa.string(), pa.int64()))),
+        ("amount", lambda pa: pa.array([[1.0], [2.0, 3.0]], type=pa.large_list(pa.float64()))),
+    ],
+    ids=["list", "struct", "map", "large_list"],
+)
+def test_parquet_nested_column_is_a_typed_error_not_a_type_error(tmp_path, column, array):
+    """Found by fuzzing: a list, struct or map column crashed with 'unhashable type'."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    cols = {"source": pa.array(["g", "g"]), "amount": pa.array([1.0, 2.0]), "unit": pa.array(["MWh"] * 2)}
+    cols[column] = array(pa)
+    p = tmp_path / "m.parquet"
+    pq.write_table(pa.table(cols), p)
+    with pytest.raises(InvalidInputError) as exc:
+        nc.read_activity(p)
+    (issue,) = exc.value.issues
+    assert (issue.code, issue.field) == ("parquet_column_type", column)
+    assert "several values" in issue.message and "one value per cell" in issue.allowed
+
+
+@pytest.mark.parquet
+@pytest.mark.parametrize("typ", ["timestamp", "duration"])
+def test_empty_parquet_amount_column_of_dates_is_read_not_a_type_error(tmp_path, typ):
+    """Found by fuzzing: an empty table whose amount column holds dates or durations crashed
+    ('Cannot cast DatetimeArray to dtype float64'); it has no rows, so nothing to calculate."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    amount = pa.array([], type=pa.timestamp("us") if typ == "timestamp" else pa.duration("us"))
+    p = tmp_path / "m.parquet"
+    pq.write_table(pa.table({"source": pa.array([], pa.string()), "amount": amount, "unit": pa.array([], pa.string())}), p)
+    table = nc.read_activity(p)
+    assert len(table) == 0 and table["amount"].dtype == float
+    inv = nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "T", "id": "t", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR5",
+            "factor_packs": [str(PACK)],
+            "facilities": [{"id": "a"}],
+            "sources": [{"id": "g", "facility": "a", "category": 2, "factor": "testpack/grid/a"}],
+        }
+    )
+    assert nc.calculate(inv, activity=table).total_co2e == 0
+
+
 # ---- floods of errors -----------------------------------------------------------------
 
 

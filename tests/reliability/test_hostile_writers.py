@@ -24,7 +24,6 @@ import subprocess
 import sys
 import textwrap
 import zipfile
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -33,6 +32,10 @@ from pydantic import BaseModel
 import nqi_carbon as nc
 from nqi_carbon.cli import main
 from nqi_carbon.errors import InvalidInputError
+
+from .hostile_corpus import gfm_cells, table_problems
+from .hostile_corpus import markdown_parser as _md
+from .hostile_corpus import markdown_structure as structure
 
 ROOT = Path(__file__).resolve().parents[2]
 CEMENT = ROOT / "examples" / "cement" / "inventory.yaml"
@@ -112,83 +115,12 @@ def reports():
 
 # -- Markdown: a real CommonMark parser (with GFM tables) reads what we write ----------------
 
-STRUCTURE = {
-    "heading_open",
-    "paragraph_open",
-    "bullet_list_open",
-    "ordered_list_open",
-    "list_item_open",
-    "blockquote_open",
-    "table_open",
-    "tr_open",
-    "th_open",
-    "td_open",
-    "hr",
-    "code_block",
-    "fence",
-    "html_block",
-    "html_inline",
-    "link_open",
-    "image",
-    "strong_open",
-    "em_open",
-    "s_open",
-    "code_inline",
-    "softbreak",
-    "hardbreak",
-}
-
-
-def _md():
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-
-
-def structure(text: str) -> Counter[str]:
-    """How many of each block and inline construct a Markdown text has."""
-    counts: Counter[str] = Counter()
-    for tok in _md().parse(text):
-        if tok.type in STRUCTURE:
-            counts[tok.type] += 1
-        for child in tok.children or []:
-            if child.type in STRUCTURE:
-                counts[child.type] += 1
-    return counts
-
-
-def gfm_cells(row: str) -> list[str]:
-    """The cells of a GFM table row as cmark-gfm splits it: ``\\x`` pairs never split."""
-    cells, cur, i = [], "", 0
-    body = row.strip()[1:]
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            cur += body[i : i + 2]
-            i += 2
-            continue
-        if ch == "|":
-            cells.append(cur)
-            cur = ""
-        else:
-            cur += ch
-        i += 1
-    return cells
+# the parser, the count of constructs and the GFM row split are the fuzz corpus's
 
 
 def assert_tables_keep_their_columns(text: str) -> None:
     """Every table row has as many cells as its delimiter row, split as GitHub splits."""
-    lines = text.split("\n")
-    width = None
-    for line in lines:
-        if not line.startswith("|"):
-            width = None
-            continue
-        n = len(gfm_cells(line))
-        if re.fullmatch(r"\|(\s*:?-+:?\s*\|)+", line):
-            width = n
-        elif width is not None:
-            assert n == width, f"row with {n} cells in a {width}-column table: {line!r}"
+    assert table_problems(text) == []
 
 
 def test_inventory_markdown_shows_the_text_it_neutralised(reports):

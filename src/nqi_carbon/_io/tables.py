@@ -141,7 +141,7 @@ def read_table(target: str | Path | Written, *, sheet: str | int | None = None) 
     df.columns = [str(c).strip() for c in df.columns]
     for col in ("amount", "uncertainty"):
         if col in df.columns:
-            df[col] = df[col].map(_as_number)
+            df[col] = df[col].astype(object).map(_as_number)  # whatever the column's dtype
             if all(isinstance(v, float) for v in df[col]):
                 df[col] = df[col].astype(float)
     for col in TEXT_COLUMNS:
@@ -294,7 +294,32 @@ def _parquet_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
             limits.max_table_bytes,
             "bytes",
         )
+    nested = [f for f in meta.schema.to_arrow_schema() if _holds_several_values(f.type)]
+    if nested:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "parquet_column_type",
+                    f"column {f.name!r} is a Parquet {f.type} column: its cells hold several values",
+                    file=name,
+                    field=f.name,
+                    value=str(f.type),
+                    allowed="one value per cell: columns of text, numbers, booleans or dates",
+                )
+                for f in nested
+            ],
+            source=name,
+        )
     return pd.read_parquet(io.BytesIO(raw))
+
+
+def _holds_several_values(arrow_type: Any) -> bool:
+    """An Arrow type whose cells are lists, structs, maps or unions (or a dictionary of them)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    return bool(pa.types.is_nested(arrow_type))
 
 
 def _excel_frame(raw: bytes, name: str, sheet: str | int | None, limits: Limits) -> pd.DataFrame:

@@ -409,6 +409,11 @@ def result_lines(
     return lines
 
 
+RESULT_LIMIT_T = 1e150
+"""Results (and figures compared with them) stay below this many tonnes: far beyond any real
+inventory, and low enough that sums and sums of squares of them stay finite."""
+
+
 def _check_magnitudes(inventory: Inventory, lines: LineTable) -> None:
     """Refuse results that overflow float64 rather than report ``inf`` (or fail in fsum).
 
@@ -419,7 +424,7 @@ def _check_magnitudes(inventory: Inventory, lines: LineTable) -> None:
     from ..units import conversion_factor
     from .plan import consolidation_share
 
-    limit = 1e150
+    limit = RESULT_LIMIT_T
     issues: list[Issue] = []
     bad_rows: set[str] = set()
     for arr in (lines.co2e, lines.mass, lines.activity):

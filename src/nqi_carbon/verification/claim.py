@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..calc.pipeline import RESULT_LIMIT_T
 from ..errors import InvalidInputError, Issue
 
 
@@ -51,6 +52,18 @@ def _number(v: Any, where: str, issues: list[Issue], file: str) -> float | None:
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(float(v)):
         issues.append(
             Issue("float_type", "not a finite number", file=file, field=where, value=repr(v))
+        )
+        return None
+    if not abs(float(v)) < RESULT_LIMIT_T:  # sums of such figures would overflow
+        issues.append(
+            Issue(
+                "claim_figure_magnitude",
+                "a claimed figure larger than any result nqi-carbon computes",
+                file=file,
+                field=where,
+                value=repr(v),
+                allowed=f"figures below {RESULT_LIMIT_T:g} t",
+            )
         )
         return None
     return float(v)
