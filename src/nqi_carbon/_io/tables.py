@@ -387,9 +387,7 @@ def _sheet_frame(wb: Any, ws: Any, name: str, limits: Limits) -> pd.DataFrame:
         cells = _stream_cells(_sheet_parser(wb, ws, src), name, where, limits)
     finally:
         src.close()
-    _refuse_unseen(
-        name, where, cells.hidden_rows, sorted(cells.hidden_cols), cells.formulas, cells.n_formulas
-    )
+    _refuse_unseen(name, where, cells)
     df = _cells_frame(cells)
     df.attrs["nqi_carbon_sheet"] = ws.title
     return df
@@ -577,18 +575,13 @@ def _column_names(header: list[Any], width: int) -> list[str]:
     return names
 
 
-def _refuse_unseen(
-    name: str,
-    where: str,
-    hidden_rows: list[int],
-    hidden_cols: list[int],
-    formulas: list[tuple[int, int, Any]],
-    n_formulas: int,
-) -> None:
+def _refuse_unseen(name: str, where: str, cells: _SheetCells) -> None:
     """Hidden rows or columns holding data, and formulas: an error naming each.
 
-    *formulas* are the first formula cells (row, column, text), *n_formulas* all of them.
+    The first ``Limits.max_issues`` formula cells are named, the others counted.
     """
+    hidden_rows, hidden_cols = cells.hidden_rows, sorted(cells.hidden_cols)
+    formulas, n_formulas = cells.formulas, cells.n_formulas
 
     def shown(nums: list[str]) -> str:
         return ", ".join(nums[:20]) + (f" and {len(nums) - 20:,} more" if len(nums) > 20 else "")
