@@ -442,32 +442,11 @@ _LOAD_ERRORS = (
 
 def _load_issue(exc: BaseException, source: str, max_nodes: int, max_depth: int) -> Issue:
     """The issue that stands for one of :data:`_LOAD_ERRORS`: a limit, a value or the syntax."""
-    if isinstance(exc, _TooDeepError | _LibyamlTooDeepError):
+    bound = _bound_exceeded(exc, max_nodes, max_depth)
+    if bound is not None:
+        code, message, limit_name, limit, unit = bound
         return limit_issue(
-            "input_too_deep",
-            f"mappings and lists nest more than {max_depth:,} deep",
-            limit_name="max_depth",
-            limit=max_depth,
-            unit="levels",
-            file=source,
-        )
-    if isinstance(exc, _TooManyNodesError):
-        return limit_issue(
-            "yaml_too_many_nodes",
-            f"the document has more than {max_nodes:,} values",
-            limit_name="max_nodes",
-            limit=max_nodes,
-            unit="values (nodes)",
-            file=source,
-        )
-    if isinstance(exc, _ExpansionError):
-        return limit_issue(
-            "yaml_alias_expansion",
-            f"aliases expand the document to more than {exc.limit:,} nodes",
-            limit_name="max_nodes",
-            limit=exc.limit,
-            unit="nodes, aliases expanded",
-            file=source,
+            code, message, limit_name=limit_name, limit=limit, unit=unit, file=source
         )
     if isinstance(exc, _AliasCycleError):
         return Issue(
@@ -488,6 +467,22 @@ def _load_issue(exc: BaseException, source: str, max_nodes: int, max_depth: int)
         f"a value cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
         file=source,
     )
+
+
+def _bound_exceeded(
+    exc: BaseException, max_nodes: int, max_depth: int
+) -> tuple[str, str, str, int, str] | None:
+    """Reason code, message, limit name, limit and unit of the bound *exc* says was exceeded."""
+    if isinstance(exc, _TooDeepError | _LibyamlTooDeepError):
+        message = f"mappings and lists nest more than {max_depth:,} deep"
+        return "input_too_deep", message, "max_depth", max_depth, "levels"
+    if isinstance(exc, _TooManyNodesError):
+        message = f"the document has more than {max_nodes:,} values"
+        return "yaml_too_many_nodes", message, "max_nodes", max_nodes, "values (nodes)"
+    if isinstance(exc, _ExpansionError):
+        message = f"aliases expand the document to more than {exc.limit:,} nodes"
+        return "yaml_alias_expansion", message, "max_nodes", exc.limit, "nodes, aliases expanded"
+    return None
 
 
 def _constructor_issue(exc: yaml.constructor.ConstructorError, source: str) -> Issue:
