@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeAlias
 
 from . import __version__
 from ._escape import csv_frame, term_line, term_text
@@ -464,20 +464,43 @@ def _reading(args: argparse.Namespace) -> contextlib.AbstractContextManager[obje
     return limits if limits is not None else contextlib.nullcontext()
 
 
+if TYPE_CHECKING:
+    _Subcommands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
 def _parser() -> argparse.ArgumentParser:
+    """The command line's parser: one subcommand per ``_add_*`` function, in help order."""
     p = argparse.ArgumentParser(
         prog="nqi-carbon",
         description="Greenhouse-gas inventories (ISO 14064-1 style) with cited factors, units and uncertainty.",
     )
     p.add_argument("--version", action="version", version=f"nqi-carbon {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (
+        _add_validate,
+        _add_calculate,
+        _add_factors,
+        _add_report,
+        _add_verify,
+        _add_trajectory,
+        _add_demo,
+        _add_schema,
+    ):
+        add(sub)
+    return p
 
+
+def _add_validate(sub: _Subcommands) -> None:
+    """``validate FILE``: check an inventory and list every problem."""
     v = sub.add_parser("validate", help="check an inventory file and list every problem")
     v.add_argument("file")
     v.add_argument("--format", choices=("text", "json"), default="text")
     _reading_options(v)
     v.set_defaults(func=_cmd_validate)
 
+
+def _add_calculate(sub: _Subcommands) -> None:
+    """``calculate FILE``: totals, lines and uncertainty, as a table, JSON or CSV."""
     c = sub.add_parser("calculate", help="calculate an inventory: totals, lines, uncertainty")
     c.add_argument("file")
     c.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -491,6 +514,9 @@ def _parser() -> argparse.ArgumentParser:
     _reading_options(c)
     c.set_defaults(func=_cmd_calculate)
 
+
+def _add_factors(sub: _Subcommands) -> None:
+    """``factors list|show|search``: the bundled factors and fuels, with filters."""
     f = sub.add_parser(
         "factors",
         help="list, show or search the bundled emission factors and fuels",
@@ -521,6 +547,9 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--format", choices=("table", "json"), default="table")
     f.set_defaults(func=_cmd_factors)
 
+
+def _add_report(sub: _Subcommands) -> None:
+    """``report FILE``: calculate and write the ISO 14064-1 report files."""
     r = sub.add_parser("report", help="calculate an inventory and write its ISO 14064-1 report")
     r.add_argument("file")
     r.add_argument("--out", default=None, help="output folder (default: a new folder here)")
@@ -538,22 +567,28 @@ def _parser() -> argparse.ArgumentParser:
     _reading_options(r)
     r.set_defaults(func=_cmd_report)
 
-    v2 = sub.add_parser("verify", help="recompute an inventory and compare it with a claimed one")
-    v2.add_argument("file")
-    v2.add_argument("--claimed", required=True, help="result@1 JSON, or a JSON/YAML with totals")
-    v2.add_argument(
+
+def _add_verify(sub: _Subcommands) -> None:
+    """``verify FILE --claimed ...``: recompute and compare with a claimed result."""
+    v = sub.add_parser("verify", help="recompute an inventory and compare it with a claimed one")
+    v.add_argument("file")
+    v.add_argument("--claimed", required=True, help="result@1 JSON, or a JSON/YAML with totals")
+    v.add_argument(
         "--materiality",
         required=True,
         help="fraction (0.05), percentage (5%%) or preset (eu-ets-a, eu-ets-b, eu-ets-c)",
     )
-    v2.add_argument("--assurance", choices=("reasonable", "limited"), required=True)
-    v2.add_argument("--format", choices=("md", "json", "html"), default="md")
-    v2.add_argument("--verifier", help="the verifier (lead verifier); 'not stated' when omitted")
-    v2.add_argument("--body", help="the verification body; 'not stated' when omitted")
-    v2.add_argument("--date", help="date of the verification statement (ISO, 2025-04-30)")
-    _reading_options(v2)
-    v2.set_defaults(func=_cmd_verify)
+    v.add_argument("--assurance", choices=("reasonable", "limited"), required=True)
+    v.add_argument("--format", choices=("md", "json", "html"), default="md")
+    v.add_argument("--verifier", help="the verifier (lead verifier); 'not stated' when omitted")
+    v.add_argument("--body", help="the verification body; 'not stated' when omitted")
+    v.add_argument("--date", help="date of the verification statement (ISO, 2025-04-30)")
+    _reading_options(v)
+    v.set_defaults(func=_cmd_verify)
 
+
+def _add_trajectory(sub: _Subcommands) -> None:
+    """``trajectory FILES --target-year ... --method ...``: peak, forecast, roadmap, progress."""
     tj = sub.add_parser(
         "trajectory", help="peak, forecast, roadmap and progress from yearly inventories"
     )
@@ -591,6 +626,9 @@ def _parser() -> argparse.ArgumentParser:
     _reading_options(tj)
     tj.set_defaults(func=_cmd_trajectory)
 
+
+def _add_demo(sub: _Subcommands) -> None:
+    """``demo``: the bundled cement example end to end."""
     d = sub.add_parser(
         "demo",
         help="run the bundled cement-plant example end to end",
@@ -601,9 +639,11 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default=None, help="output folder (default: a new folder here)")
     d.set_defaults(func=_cmd_demo)
 
+
+def _add_schema(sub: _Subcommands) -> None:
+    """``schema``: the JSON Schema of the inventory format."""
     s = sub.add_parser("schema", help="print the JSON Schema of the inventory format")
     s.set_defaults(func=_cmd_schema)
-    return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:

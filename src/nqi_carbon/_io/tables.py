@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -405,122 +406,180 @@ def _sheet_frame(wb: Any, ws: Any, name: str, limits: Limits) -> pd.DataFrame:
     is the header, data rows follow it row for row (blank rows in between are empty
     rows, so row numbers stay those of the sheet) up to the last row with a value.
     """
+    where = f"sheet {ws.title!r}"
+    src = ws._get_source()
+    try:
+        cells = _stream_cells(_sheet_parser(wb, ws, src), name, where, limits)
+    finally:
+        src.close()
+    _refuse_unseen(name, where, cells)
+    df = _cells_frame(cells)
+    df.attrs["nqi_carbon_sheet"] = ws.title
+    return df
+
+
+def _sheet_parser(wb: Any, ws: Any, src: Any) -> Any:
+    """The streaming parser of openpyxl's ReadOnlyWorksheet over the sheet's XML *src*.
+
+    Used directly, without ReadOnlyWorksheet's padding of every row to the declared width
+    and of gaps with empty rows.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    return WorkSheetParser(
+        src,
+        ws._shared_strings,
+        data_only=False,
+        epoch=wb.epoch,
+        date_formats=wb._date_formats,
+        timedelta_formats=wb._timedelta_formats,
+    )
+
+
+@dataclass
+class _SheetCells:
+    """What a sheet stores, as :func:`_stream_cells` gathered it."""
+
+    header: list[Any]
+    """Row 1, by column (NaN where empty)."""
+    rows: list[list[Any] | None]
+    """``rows[k]`` is sheet row k + 2, up to its last value; None: a blank row."""
+    width: int
+    """The last column holding a value, over all rows."""
+    hidden_rows: list[int]
+    """Hidden rows holding data."""
+    hidden_cols: set[int]
+    """Hidden columns (1 = A) holding data."""
+    formulas: list[tuple[int, int, Any]]
+    """The first ``Limits.max_issues`` formula cells: (row, column, formula)."""
+    n_formulas: int
+    """Every formula cell."""
+
+
+def _stream_cells(parser: Any, name: str, where: str, limits: Limits) -> _SheetCells:
+    """The stored cells of the sheet, row by row, each row checked before it is kept.
+
+    The cells stored (values or not) are counted against ``max_table_cells`` as they come;
+    a row holding data must be in order and within ``max_table_columns``,
+    ``max_table_rows`` and (rows so far x widest row) ``max_table_cells``.
+    """
+    import math
+
+    header: list[Any] = []
+    rows: list[list[Any] | None] = []  # rows[k] is sheet row k + 2; None: blank
+    width = stored = previous = 0
+    hidden_rows: list[int] = []
+    hidden_cols: set[int] = set()
+    formulas: list[tuple[int, int, Any]] = []
+    n_formulas = 0
+    col_ranges: list[tuple[int, int]] | None = None
+    for r, cells in parser.parse():
+        stored += len(cells)
+        if stored > limits.max_table_cells:
+            raise _too_large(
+                name,
+                f"{where} stores more than {limits.max_table_cells:,} cells",
+                "max_table_cells",
+                limits.max_table_cells,
+                "cells",
+            )
+        dims = parser.row_dimensions.pop(str(r), None)
+        present = [c for c in cells if c["value"] is not None and c["value"] != ""]
+        if not present:
+            continue
+        if r <= previous:
+            raise InvalidInputError(
+                [Issue("file_corrupt", f"{where}: row {r} is stored out of order", file=name, row=r)],
+                source=name,
+            )
+        last = max(c["column"] for c in present)
+        width = max(width, last)
+        if (
+            last > limits.max_table_columns
+            or r - 1 > limits.max_table_rows
+            or (r - 1) * width > limits.max_table_cells
+        ):
+            raise _row_beyond_limits(name, where, r, last, width, limits)
+        if col_ranges is None:  # <cols> precedes the rows: known by the first row
+            col_ranges = [
+                (int(a["min"]), int(a["max"]))
+                for a in parser.column_dimensions.values()
+                if _hidden(a)
+            ]
+        if _hidden(dims):
+            hidden_rows.append(r)
+        values: list[Any] = [math.nan] * last
+        for c in present:
+            col = c["column"]
+            if c["data_type"] == "f":
+                n_formulas += 1
+                if len(formulas) < limits.max_issues:  # the rest are only counted
+                    formulas.append((r, col, c["value"]))
+            if col_ranges and any(lo <= col <= hi for lo, hi in col_ranges):
+                hidden_cols.add(col)
+            values[col - 1] = c["value"]
+        previous = r
+        if r == 1:
+            header = values
+        else:
+            rows.extend([None] * (r - 2 - len(rows)))
+            rows.append(values)
+    return _SheetCells(header, rows, width, hidden_rows, hidden_cols, formulas, n_formulas)
+
+
+def _row_beyond_limits(
+    name: str, where: str, r: int, last: int, width: int, limits: Limits
+) -> InvalidInputError:
+    """The limit that sheet row *r* (last value in column *last*) goes beyond, the first found.
+
+    Columns (*last*), then data rows (*r* - 1 below the header), then cells (rows 2 to *r*
+    at the widest *width* so far).
+    """
+    if last > limits.max_table_columns:
+        return _too_large(
+            name,
+            f"{where}: cell {_column_letter(last)}{r} is in column {last:,}, more "
+            "than the limit",
+            "max_table_columns",
+            limits.max_table_columns,
+            "columns",
+            row=r,
+        )
+    if r - 1 > limits.max_table_rows:
+        return _too_large(
+            name,
+            f"{where}: row {r:,} holds data, more than {limits.max_table_rows:,} "
+            "data rows below the header",
+            "max_table_rows",
+            limits.max_table_rows,
+            "rows",
+            row=r,
+        )
+    return _too_large(
+        name,
+        f"{where}: rows 2 to {r:,} of {width:,} columns hold more than "
+        f"{limits.max_table_cells:,} cells",
+        "max_table_cells",
+        limits.max_table_cells,
+        "cells",
+        row=r,
+    )
+
+
+def _cells_frame(cells: _SheetCells) -> pd.DataFrame:
+    """The data rows as a frame of *width* object columns, blank rows and cells as NaN."""
     import math
 
     import pandas as pd
-    from openpyxl.worksheet._reader import WorkSheetParser
 
-    title = ws.title
-    where = f"sheet {title!r}"
-    src = ws._get_source()
-    try:
-        # openpyxl's own streaming parser, as ReadOnlyWorksheet uses it, but without its
-        # padding of every row to the declared width and of gaps with empty rows
-        parser = WorkSheetParser(
-            src,
-            ws._shared_strings,
-            data_only=False,
-            epoch=wb.epoch,
-            date_formats=wb._date_formats,
-            timedelta_formats=wb._timedelta_formats,
-        )
-        header: list[Any] = []
-        rows: list[list[Any] | None] = []  # rows[k] is sheet row k + 2; None: blank
-        width = stored = previous = 0
-        hidden_rows: list[int] = []
-        hidden_cols: set[int] = set()
-        formulas: list[tuple[int, int, Any]] = []
-        n_formulas = 0
-        col_ranges: list[tuple[int, int]] | None = None
-        for r, cells in parser.parse():
-            stored += len(cells)
-            if stored > limits.max_table_cells:
-                raise _too_large(
-                    name,
-                    f"{where} stores more than {limits.max_table_cells:,} cells",
-                    "max_table_cells",
-                    limits.max_table_cells,
-                    "cells",
-                )
-            dims = parser.row_dimensions.pop(str(r), None)
-            present = [c for c in cells if c["value"] is not None and c["value"] != ""]
-            if not present:
-                continue
-            if r <= previous:
-                raise InvalidInputError(
-                    [Issue("file_corrupt", f"{where}: row {r} is stored out of order", file=name, row=r)],
-                    source=name,
-                )
-            last = max(c["column"] for c in present)
-            if last > limits.max_table_columns:
-                raise _too_large(
-                    name,
-                    f"{where}: cell {_column_letter(last)}{r} is in column {last:,}, more "
-                    "than the limit",
-                    "max_table_columns",
-                    limits.max_table_columns,
-                    "columns",
-                    row=r,
-                )
-            width = max(width, last)
-            if r - 1 > limits.max_table_rows:
-                raise _too_large(
-                    name,
-                    f"{where}: row {r:,} holds data, more than {limits.max_table_rows:,} "
-                    "data rows below the header",
-                    "max_table_rows",
-                    limits.max_table_rows,
-                    "rows",
-                    row=r,
-                )
-            if (r - 1) * width > limits.max_table_cells:
-                raise _too_large(
-                    name,
-                    f"{where}: rows 2 to {r:,} of {width:,} columns hold more than "
-                    f"{limits.max_table_cells:,} cells",
-                    "max_table_cells",
-                    limits.max_table_cells,
-                    "cells",
-                    row=r,
-                )
-            if col_ranges is None:  # <cols> precedes the rows: known by the first row
-                col_ranges = [
-                    (int(a["min"]), int(a["max"]))
-                    for a in parser.column_dimensions.values()
-                    if _hidden(a)
-                ]
-            if _hidden(dims):
-                hidden_rows.append(r)
-            values: list[Any] = [math.nan] * last
-            for c in present:
-                col = c["column"]
-                if c["data_type"] == "f":
-                    n_formulas += 1
-                    if len(formulas) < limits.max_issues:  # the rest are only counted
-                        formulas.append((r, col, c["value"]))
-                if col_ranges and any(lo <= col <= hi for lo, hi in col_ranges):
-                    hidden_cols.add(col)
-                values[col - 1] = c["value"]
-            previous = r
-            if r == 1:
-                header = values
-            else:
-                rows.extend([None] * (r - 2 - len(rows)))
-                rows.append(values)
-    finally:
-        src.close()
-    _refuse_unseen(name, where, hidden_rows, sorted(hidden_cols), formulas, n_formulas)
-    if not width:
-        df = pd.DataFrame()
-    else:
-        blank = [math.nan] * width
-        df = pd.DataFrame(
-            [blank if row is None else row + blank[len(row) :] for row in rows],
-            columns=_column_names(header, width),
-            dtype=object,
-        )
-    df.attrs["nqi_carbon_sheet"] = title
-    return df
+    if not cells.width:
+        return pd.DataFrame()
+    blank = [math.nan] * cells.width
+    return pd.DataFrame(
+        [blank if row is None else row + blank[len(row) :] for row in cells.rows],
+        columns=_column_names(cells.header, cells.width),
+        dtype=object,
+    )
 
 
 def _column_names(header: list[Any], width: int) -> list[str]:
@@ -541,18 +600,13 @@ def _column_names(header: list[Any], width: int) -> list[str]:
     return names
 
 
-def _refuse_unseen(
-    name: str,
-    where: str,
-    hidden_rows: list[int],
-    hidden_cols: list[int],
-    formulas: list[tuple[int, int, Any]],
-    n_formulas: int,
-) -> None:
+def _refuse_unseen(name: str, where: str, cells: _SheetCells) -> None:
     """Hidden rows or columns holding data, and formulas: an error naming each.
 
-    *formulas* are the first formula cells (row, column, text), *n_formulas* all of them.
+    The first ``Limits.max_issues`` formula cells are named, the others counted.
     """
+    hidden_rows, hidden_cols = cells.hidden_rows, sorted(cells.hidden_cols)
+    formulas, n_formulas = cells.formulas, cells.n_formulas
 
     def shown(nums: list[str]) -> str:
         return ", ".join(nums[:20]) + (f" and {len(nums) - 20:,} more" if len(nums) > 20 else "")

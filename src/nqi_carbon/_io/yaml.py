@@ -340,12 +340,9 @@ def load_yaml_text(
     max_nodes = limits.max_nodes if max_nodes is None else max_nodes
     max_depth = limits.max_depth if max_depth is None else max_depth
     raw = text.encode("utf-8") if isinstance(text, str) else text
-
-    def fail(issue: Issue) -> InvalidInputError:
-        return InvalidInputError([issue], source=source)
-
     if len(raw) > max_bytes:
-        raise fail(
+        raise _error(
+            source,
             limit_issue(
                 "file_too_large",
                 f"document is {len(raw):,} bytes, more than the limit",
@@ -353,116 +350,155 @@ def load_yaml_text(
                 limit=max_bytes,
                 unit="bytes",
                 file=source,
-            )
+            ),
         )
+    decoded = _decode(raw, source)
+    loader = _new_loader(raw, decoded, source, max_nodes=max_nodes, max_depth=max_depth)
     try:
-        decoded = raw.decode("utf-8-sig")
+        # no anchor, no alias: nothing expands, the graph needs no walk
+        return _construct(loader, "&" in decoded, max_nodes=max_nodes, max_depth=max_depth)
+    except _LOAD_ERRORS as exc:
+        raise _error(source, _load_issue(exc, source, max_nodes, max_depth)) from None
+    finally:
+        loader.dispose()
+
+
+def _error(source: str, issue: Issue) -> InvalidInputError:
+    """The error of one problem of the document *source*."""
+    return InvalidInputError([issue], source=source)
+
+
+def _decode(raw: bytes, source: str) -> str:
+    """The document's text (UTF-8, a leading BOM accepted), or an ``encoding`` error."""
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise fail(
+        raise _error(
+            source,
             Issue(
                 "encoding",
                 f"not valid UTF-8 at byte {exc.start}",
                 file=source,
                 value=repr(raw[exc.start : exc.start + 8]),
                 allowed="UTF-8 text (optionally with a BOM)",
-            )
+            ),
         ) from None
+
+
+def _new_loader(raw: bytes, decoded: str, source: str, *, max_nodes: int, max_depth: int) -> Any:
+    """A strict loader (:data:`LOADER`) over the document, within *max_nodes* and *max_depth*."""
     loader_class = LOADER
     try:
         # libyaml reads the UTF-8 bytes as they are; the Python reader wants text
         loader = loader_class(raw if loader_class is LibyamlLoader else decoded)
     except yaml.YAMLError as exc:  # reader errors: control characters such as NUL
-        raise fail(
-            Issue("yaml_syntax", str(exc).splitlines()[0], file=source, allowed="printable YAML text")
+        raise _error(
+            source,
+            Issue(
+                "yaml_syntax", str(exc).splitlines()[0], file=source, allowed="printable YAML text"
+            ),
         ) from None
     loader._depth_cap = max_depth + 1
     loader._node_cap = max_nodes
+    return loader
+
+
+def _construct(loader: Any, has_anchors: bool, *, max_nodes: int, max_depth: int) -> Any:
+    """Compose the document (depth and nodes checked as it goes), check its aliases, build it.
+
+    The alias graph is walked (:func:`_check_graph`) only when the document has anchors,
+    and always before a value is constructed.
+    """
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.YAMLError as exc:
-            # libyaml's scanner stops by itself beyond 1,000 open brackets, before the
-            # composer's depth check sees them: the same limit, reported as such
-            if "maximum nesting depth" in str(exc):
-                raise _LibyamlTooDeepError from None
-            raise
-        if node is not None and "&" in decoded:  # no anchor, no alias: nothing expands
-            _check_graph(node, max_nodes, max_depth)
-        data = None if node is None else loader.construct_document(node)
-    except (_TooDeepError, _LibyamlTooDeepError):
-        raise fail(
-            limit_issue(
-                "input_too_deep",
-                f"mappings and lists nest more than {max_depth:,} deep",
-                limit_name="max_depth",
-                limit=max_depth,
-                unit="levels",
-                file=source,
-            )
-        ) from None
-    except _TooManyNodesError:
-        raise fail(
-            limit_issue(
-                "yaml_too_many_nodes",
-                f"the document has more than {max_nodes:,} values",
-                limit_name="max_nodes",
-                limit=max_nodes,
-                unit="values (nodes)",
-                file=source,
-            )
-        ) from None
-    except _ExpansionError as exc:
-        raise fail(
-            limit_issue(
-                "yaml_alias_expansion",
-                f"aliases expand the document to more than {exc.limit:,} nodes",
-                limit_name="max_nodes",
-                limit=exc.limit,
-                unit="nodes, aliases expanded",
-                file=source,
-            )
-        ) from None
-    except _AliasCycleError:
-        raise fail(
-            Issue(
-                "yaml_alias_expansion",
-                "an alias refers to a node that contains it: it expands without end",
-                file=source,
-                allowed="aliases that refer to finished nodes",
-            )
-        ) from None
-    except yaml.constructor.ConstructorError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        problem = exc.problem or "cannot construct value"
-        code = getattr(exc, "code", "yaml_unsafe_tag")
-        allowed = {
-            "yaml_duplicate_key": "each key once per mapping",
-            "yaml_date": "a real calendar date, YYYY-MM-DD",
-            "yaml_value": "a value written as its tag says (!!int 12, !!float 1.5, "
-            "!!bool true, !!timestamp 2024-01-31)",
-            "number_too_long": f"integers of at most {MAX_INT_DIGITS:,} digits "
-            "(a float such as 1e5000 is written with an exponent)",
-        }.get(
-            code, "plain YAML data: mappings, lists, strings, numbers, true/false, null, dates"
-        )
-        raise fail(Issue(code, problem, file=source, row=line, allowed=allowed)) from None
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise fail(Issue("yaml_syntax", str(exc.problem or exc), file=source, row=line)) from None
+        node = loader.get_single_node()
     except yaml.YAMLError as exc:
-        raise fail(Issue("yaml_syntax", str(exc).splitlines()[0], file=source)) from None
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
-        # a constructor of PyYAML's that the strict ones above do not replace
-        raise fail(
-            Issue(
-                "yaml_value",
-                f"a value cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
-                file=source,
-            )
-        ) from None
-    finally:
-        loader.dispose()
-    return data
+        # libyaml's scanner stops by itself beyond 1,000 open brackets, before the
+        # composer's depth check sees them: the same limit, reported as such
+        if "maximum nesting depth" in str(exc):
+            raise _LibyamlTooDeepError from None
+        raise
+    if node is not None and has_anchors:
+        _check_graph(node, max_nodes, max_depth)
+    return None if node is None else loader.construct_document(node)
+
+
+_LOAD_ERRORS = (
+    _TooDeepError,
+    _LibyamlTooDeepError,
+    _TooManyNodesError,
+    _ExpansionError,
+    _AliasCycleError,
+    yaml.YAMLError,
+    # a constructor of PyYAML's that the strict ones do not replace
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+)
+"""What composing and constructing a document may raise on bad input (:func:`_load_issue`)."""
+
+
+def _load_issue(exc: BaseException, source: str, max_nodes: int, max_depth: int) -> Issue:
+    """The issue that stands for one of :data:`_LOAD_ERRORS`: a limit, a value or the syntax."""
+    bound = _bound_exceeded(exc, max_nodes, max_depth)
+    if bound is not None:
+        code, message, limit_name, limit, unit = bound
+        return limit_issue(
+            code, message, limit_name=limit_name, limit=limit, unit=unit, file=source
+        )
+    if isinstance(exc, _AliasCycleError):
+        return Issue(
+            "yaml_alias_expansion",
+            "an alias refers to a node that contains it: it expands without end",
+            file=source,
+            allowed="aliases that refer to finished nodes",
+        )
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        return _constructor_issue(exc, source)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        return Issue("yaml_syntax", str(exc.problem or exc), file=source, row=line)
+    if isinstance(exc, yaml.YAMLError):
+        return Issue("yaml_syntax", str(exc).splitlines()[0], file=source)
+    return Issue(
+        "yaml_value",
+        f"a value cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
+        file=source,
+    )
+
+
+def _bound_exceeded(
+    exc: BaseException, max_nodes: int, max_depth: int
+) -> tuple[str, str, str, int, str] | None:
+    """Reason code, message, limit name, limit and unit of the bound *exc* says was exceeded."""
+    if isinstance(exc, _TooDeepError | _LibyamlTooDeepError):
+        message = f"mappings and lists nest more than {max_depth:,} deep"
+        return "input_too_deep", message, "max_depth", max_depth, "levels"
+    if isinstance(exc, _TooManyNodesError):
+        message = f"the document has more than {max_nodes:,} values"
+        return "yaml_too_many_nodes", message, "max_nodes", max_nodes, "values (nodes)"
+    if isinstance(exc, _ExpansionError):
+        message = f"aliases expand the document to more than {exc.limit:,} nodes"
+        return "yaml_alias_expansion", message, "max_nodes", exc.limit, "nodes, aliases expanded"
+    return None
+
+
+def _constructor_issue(exc: yaml.constructor.ConstructorError, source: str) -> Issue:
+    """A value refused by a strict constructor (its reason code), or an unsafe tag."""
+    line = exc.problem_mark.line + 1 if exc.problem_mark else None
+    problem = exc.problem or "cannot construct value"
+    code = getattr(exc, "code", "yaml_unsafe_tag")
+    allowed = {
+        "yaml_duplicate_key": "each key once per mapping",
+        "yaml_date": "a real calendar date, YYYY-MM-DD",
+        "yaml_value": "a value written as its tag says (!!int 12, !!float 1.5, "
+        "!!bool true, !!timestamp 2024-01-31)",
+        "number_too_long": f"integers of at most {MAX_INT_DIGITS:,} digits "
+        "(a float such as 1e5000 is written with an exponent)",
+    }.get(code, "plain YAML data: mappings, lists, strings, numbers, true/false, null, dates")
+    return Issue(code, problem, file=source, row=line, allowed=allowed)
 
 
 def load_yaml_file(

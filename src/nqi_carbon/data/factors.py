@@ -350,6 +350,25 @@ def bundled_factor_pack_ids() -> list[str]:
     return [p for p in bundled_pack_ids() if p not in NON_FACTOR_PACKS]
 
 
+def _allowed_and_pins(
+    allowed: Iterable[str] | None, pins: Mapping[str, str] | None
+) -> tuple[set[str] | None, dict[str, str]]:
+    """The bundled pack ids allowed (None: all) and the version pins, by pack id.
+
+    An allowed entry may pin a version (``ipcc-2006@1.0.0``); its pin joins *pins*.
+    """
+    wanted: dict[str, str] = dict(pins or {})
+    if allowed is None:
+        return None, wanted
+    ids: set[str] = set()
+    for a in allowed:
+        pid, sep, ver = a.partition("@")
+        ids.add(pid)
+        if sep:
+            wanted[pid] = ver
+    return ids, wanted
+
+
 class FactorRegistry:
     """Resolves factor and fuel references over bundled, user and inline packs.
 
@@ -384,17 +403,20 @@ class FactorRegistry:
         pins: Mapping[str, str] | None = None,
     ) -> None:
         self._bundled_ids = bundled_factor_pack_ids()
-        wanted: dict[str, str] = dict(pins or {})
-        if allowed is None:
-            self._allowed: set[str] | None = None
-        else:
-            self._allowed = set()
-            for a in allowed:
-                pid, sep, ver = a.partition("@")
-                self._allowed.add(pid)
-                if sep:
-                    wanted[pid] = ver
+        self._allowed, wanted = _allowed_and_pins(allowed, pins)
         self._user: dict[str, LoadedPack] = {}
+        self._inline: dict[str, Factor] = {}
+        issues = self._add_user_packs(user_packs)
+        issues += self._add_inline(inline)
+        for pid, ver in sorted(wanted.items()):
+            issue = self._pin_issue(pid, ver, field="factor_packs")
+            if issue is not None:
+                issues.append(issue)
+        if issues:
+            raise PackError(issues)
+
+    def _add_user_packs(self, user_packs: Iterable[str | os.PathLike[str]]) -> list[Issue]:
+        """Load the user packs; the problems of ids that are a bundled pack's or repeated."""
         issues: list[Issue] = []
         for path in user_packs:
             lp = load_user_pack(path)
@@ -413,7 +435,15 @@ class FactorRegistry:
                     Issue("ids_unique", f"two user packs have id {lp.id!r}", file=str(path))
                 )
             self._user[lp.id] = lp
-        self._inline: dict[str, Factor] = {}
+        return issues
+
+    def _add_inline(self, inline: Iterable[FactorEntry]) -> list[Issue]:
+        """Add the inventory's inline factors; the problems of those refused (each left out).
+
+        An inline id may not start with a pack id and '/', and its ``reference`` must name
+        the evidence for its values.
+        """
+        issues: list[Issue] = []
         pack_ids = set(self._bundled_ids) | set(self._user)
         for i, entry in enumerate(inline):
             head = entry.id.split("/", 1)[0].split("@", 1)[0]
@@ -451,12 +481,7 @@ class FactorRegistry:
             self._inline[entry.id] = Factor(
                 entry.id, "inventory", "inline", "", entry, None, {"factor": cite}
             )
-        for pid, ver in sorted(wanted.items()):
-            issue = self._pin_issue(pid, ver, field="factor_packs")
-            if issue is not None:
-                issues.append(issue)
-        if issues:
-            raise PackError(issues)
+        return issues
 
     def _pin_issue(self, pack_id: str, version: str, *, field: str) -> Issue | None:
         """The problem with pinning *pack_id* to *version*, or None when it holds."""

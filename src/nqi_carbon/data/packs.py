@@ -239,35 +239,57 @@ def read_pack(
     """
     name = str(source)
     try:
-        if bundled:
-            if isinstance(source, Written):
-                raise TypeError("a bundled pack is read from the installation, not an inventory")
-            try:
-                raw = source.read_bytes()
-            except OSError as exc:
-                raise PackError([Issue("file_unreadable", str(exc), file=name)], source=name) from None
-            trusted = Limits()  # the installation's own data: not the caller's limits
-            data = load_yaml_text(
-                raw,
-                source=name,
-                max_bytes=trusted.max_document_bytes,
-                max_nodes=trusted.max_nodes,
-                max_depth=trusted.max_depth,
-            )
-        else:
-            if not isinstance(source, Path | Written):
-                raise TypeError(f"a user pack is read from a file path, not {source!r}")
-            raw = read_input(
-                source,
-                limit=current_limits().max_document_bytes,
-                limit_name="max_document_bytes",
-                what="factor pack",
-            )
-            data = load_yaml_text(raw, source=name)
+        data = _bundled_pack_data(source, name) if bundled else _user_pack_data(source, name)
     except PackError:
         raise
     except InvalidInputError as exc:  # from the file or YAML layer
         raise PackError(exc.issues, source=exc.source or name) from None
+    _check_pack_kind(data, name, expected_schema)
+    try:
+        pack = model.model_validate(data)
+    except ValidationError as exc:
+        raise PackError(
+            issues_from_validation_error(exc, file=name, data=data), source=name
+        ) from None
+    return pack, canonical_sha256(data)
+
+
+def _bundled_pack_data(source: Path | Traversable | Written, name: str) -> Any:
+    """The parsed YAML of a pack of the installation, under the default :class:`~nqi_carbon.Limits`.
+
+    The installation's own data: neither the caller's limits nor its sandbox apply.
+    """
+    if isinstance(source, Written):
+        raise TypeError("a bundled pack is read from the installation, not an inventory")
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise PackError([Issue("file_unreadable", str(exc), file=name)], source=name) from None
+    trusted = Limits()
+    return load_yaml_text(
+        raw,
+        source=name,
+        max_bytes=trusted.max_document_bytes,
+        max_nodes=trusted.max_nodes,
+        max_depth=trusted.max_depth,
+    )
+
+
+def _user_pack_data(source: Path | Traversable | Written, name: str) -> Any:
+    """The parsed YAML of a user's pack: read confined and bounded, under the active limits."""
+    if not isinstance(source, Path | Written):
+        raise TypeError(f"a user pack is read from a file path, not {source!r}")
+    raw = read_input(
+        source,
+        limit=current_limits().max_document_bytes,
+        limit_name="max_document_bytes",
+        what="factor pack",
+    )
+    return load_yaml_text(raw, source=name)
+
+
+def _check_pack_kind(data: Any, name: str, expected_schema: str) -> None:
+    """A pack is a mapping that declares the ``schema:`` of its kind of pack."""
     if not isinstance(data, dict):
         raise PackError(
             [Issue("pack_not_mapping", "a pack is a YAML mapping", file=name)], source=name
@@ -286,10 +308,3 @@ def read_pack(
             ],
             source=name,
         )
-    try:
-        pack = model.model_validate(data)
-    except ValidationError as exc:
-        raise PackError(
-            issues_from_validation_error(exc, file=name, data=data), source=name
-        ) from None
-    return pack, canonical_sha256(data)

@@ -53,6 +53,30 @@ def detect_peak(
         decline yet) or ``not_yet_peaked`` (the maximum is the latest year).
     """
     items = _as_series(series)
+    _check_peak_parameters(plateau_band, decline_years)
+    years = [y for y, _ in items]
+    vals = [v for _, v in items]
+    i_max = max(range(len(vals)), key=lambda i: (vals[i], -i))  # earliest year of the maximum
+    peak_year, peak = years[i_max], vals[i_max]
+    later = len(items) - 1 - i_max
+    status: Literal["peaked", "plateau", "not_yet_peaked"]
+    if not later:
+        status = "not_yet_peaked"
+        evidence = f"the maximum {peak:,.1f} is the latest year ({peak_year})"
+    elif later >= decline_years and _declined(vals, decline_years, peak * (1 - plateau_band)):
+        status = "peaked"
+        evidence = _peaked_evidence(items, peak_year, peak, plateau_band, decline_years)
+    else:
+        status = "plateau"
+        evidence = (
+            f"maximum {peak:,.1f} in {peak_year}; {later} later year(s) without a sustained "
+            f"decline of {decline_years} years below the {100 * plateau_band:g} % band"
+        )
+    return PeakResult(status, peak_year, peak, plateau_band, decline_years, evidence)
+
+
+def _check_peak_parameters(plateau_band: float, decline_years: int) -> None:
+    """Refuse a plateau band outside [0, 1) and fewer than one year of decline."""
     if not 0 <= plateau_band < 1 or decline_years < 1:
         raise InvalidInputError(
             [
@@ -63,54 +87,34 @@ def detect_peak(
                 )
             ]
         )
-    years = [y for y, _ in items]
-    vals = [v for _, v in items]
-    i_max = max(range(len(vals)), key=lambda i: (vals[i], -i))  # earliest year of the maximum
-    peak_year, peak = years[i_max], vals[i_max]
-    floor = peak * (1 - plateau_band)
-    after = list(zip(years[i_max + 1 :], vals[i_max + 1 :], strict=True))
-    if not after:
-        return PeakResult(
-            "not_yet_peaked",
-            peak_year,
-            peak,
-            plateau_band,
-            decline_years,
-            f"the maximum {peak:,.1f} is the latest year ({peak_year})",
+
+
+def _declined(vals: list[float], decline_years: int, floor: float) -> bool:
+    """Whether each of the last *decline_years* values fell from the year before, below *floor*."""
+    tail = vals[-(decline_years + 1) :]
+    return all(b < a for a, b in itertools.pairwise(tail)) and all(v < floor for v in tail[1:])
+
+
+def _peaked_evidence(
+    items: list[tuple[int, float]],
+    peak_year: int,
+    peak: float,
+    plateau_band: float,
+    decline_years: int,
+) -> str:
+    """The evidence of a peak: the maximum, the years of decline and the latest value."""
+    last_y, last_v = items[-1]
+    return (
+        f"maximum {peak:,.1f} in {peak_year}; the last {decline_years} "
+        f"year{'' if decline_years == 1 else 's'} each fell and stayed below "
+        f"{100 * (1 - plateau_band):g} % of the maximum ({last_y}: {last_v:,.1f}, "
+        f"{100 * (last_v / peak - 1):+.1f} %)"
+        + (
+            "; the maximum is the first year of data, so earlier years (possibly higher) "
+            "are not known"
+            if peak_year == items[0][0]
+            else ""
         )
-    tail = list(zip(years, vals, strict=True))[-(decline_years + 1) :]
-    sustained = (
-        len(after) >= decline_years
-        and all(b[1] < a[1] for a, b in itertools.pairwise(tail))
-        and all(v < floor for _, v in tail[1:])
-    )
-    if sustained:
-        last_y, last_v = items[-1]
-        return PeakResult(
-            "peaked",
-            peak_year,
-            peak,
-            plateau_band,
-            decline_years,
-            f"maximum {peak:,.1f} in {peak_year}; the last {decline_years} "
-            f"year{'' if decline_years == 1 else 's'} each fell and stayed below "
-            f"{100 * (1 - plateau_band):g} % of the maximum ({last_y}: {last_v:,.1f}, "
-            f"{100 * (last_v / peak - 1):+.1f} %)"
-            + (
-                "; the maximum is the first year of data, so earlier years (possibly higher) "
-                "are not known"
-                if peak_year == years[0]
-                else ""
-            ),
-        )
-    return PeakResult(
-        "plateau",
-        peak_year,
-        peak,
-        plateau_band,
-        decline_years,
-        f"maximum {peak:,.1f} in {peak_year}; {len(after)} later year(s) without a sustained decline of "
-        f"{decline_years} years below the {100 * plateau_band:g} % band",
     )
 
 

@@ -42,139 +42,199 @@ def _lmdi_frame(
 
     The emissions column is ``emissions [<unit>]`` (the header names the unit) or, when
     the unit need not be declared (the Python API), a plain ``emissions`` column in
-    *emissions_unit* (t when None).
+    *emissions_unit* (t when None). *rows* are the file's row numbers of the table's rows
+    (1, 2, ... when None).
     """
-    import re
-
     import pandas as pd
 
-    from ..errors import DimensionalityMismatchError, UnknownUnitError
-    from ..units import conversion_factor
-
-    issues: list[Issue] = CappedIssues()  # per row: a flood stays bounded
+    check = _SectorTableCheck(label=label, file=file)
     cols = [str(c) for c in df.columns]
-    declared = [
-        (c, m.group(1).strip()) for c in cols if (m := re.fullmatch(_EMISSIONS_HEADER, c.strip()))
-    ]
-    plain = "emissions" in cols
-    # a file's header is shared by its years: its problems are said once, without a year
-    where = f" ({label})" if label and file is None else ""
     missing = [c for c in ("sector", "output", "energy") if c not in cols]
-    unit = "t"
-    em_col = "emissions"
-    if len(declared) + plain != 1:
+    em_col, unit, declared = check.emissions_column(cols, emissions_unit, require_unit)
+    if em_col is None:
         missing.append("emissions [<unit>]")
-    elif declared:
-        em_col, unit = declared[0]
-    elif require_unit:
-        issues.append(
-            Issue(
-                "lmdi_emissions_unit",
-                f"the emissions column does not say its unit{where}; name it in the header, "
-                "e.g. 'emissions [t]' or 'emissions [10^4 t]'",
-                file=file,
-                field="emissions",
-                allowed=_EMISSIONS_ALLOWED,
-            )
-        )
-    else:
-        unit = emissions_unit or "t"
-    if missing:
-        issues.append(
+    if em_col is None or missing:
+        check.issues.append(
             Issue(
                 "table_columns",
-                f"missing column(s) {', '.join(missing)}{where}",
+                f"missing column(s) {', '.join(missing)}{check.where}",
                 file=file,
                 value=repr(cols),
                 allowed="sector, output, energy, emissions [<unit>]",
             )
         )
-        return pd.DataFrame(), unit, issues
-    factor = math.nan
-    try:
-        factor = conversion_factor(unit, "t", context="LMDI sector emissions")
-        if (
-            declared
-            and emissions_unit is not None
-            and conversion_factor(emissions_unit, "t") != factor
-        ):
-            issues.append(
+        return pd.DataFrame(), unit, check.issues
+    factor = check.tonnes_per_unit(unit, em_col, declared=declared, emissions_unit=emissions_unit)
+    row_of = list(rows) if rows is not None else list(range(1, len(df) + 1))
+    values, sectors = check.values(df, em_col, factor, row_of)
+    check.sectors_once(sectors, row_of, name_rows=rows is not None)
+    frame = pd.DataFrame(values, index=pd.Index(sectors, name="sector"))
+    return frame, unit, check.issues
+
+
+class _SectorTableCheck:
+    """The checks of one year's sector table, each problem collected in :attr:`issues`.
+
+    *issues* keep at most ``Limits.max_issues`` (the checks run per row, so a flood of
+    bad rows stays bounded). A file's header is shared by its years: problems of the
+    header are said once, without the year (:attr:`where` is empty for a file).
+    """
+
+    def __init__(self, *, label: str, file: str | None) -> None:
+        self.label = label
+        self.file = file
+        self.where = f" ({label})" if label and file is None else ""
+        self.issues: list[Issue] = CappedIssues()
+
+    def emissions_column(
+        self, cols: list[str], emissions_unit: str | None, require_unit: bool
+    ) -> tuple[str | None, str, bool]:
+        """The emissions column, its unit, and whether its header declares the unit.
+
+        The column is None unless there is exactly one (``emissions [<unit>]`` or
+        ``emissions``); a plain column is refused when *require_unit* (a file).
+        """
+        import re
+
+        declared = [
+            (c, m.group(1).strip())
+            for c in cols
+            if (m := re.fullmatch(_EMISSIONS_HEADER, c.strip()))
+        ]
+        plain = "emissions" in cols
+        if len(declared) + plain != 1:
+            return None, "t", False
+        if declared:
+            return declared[0][0], declared[0][1], True
+        if require_unit:
+            self.issues.append(
                 Issue(
                     "lmdi_emissions_unit",
-                    f"the header says {unit!r} but emissions_unit={emissions_unit!r}{where}",
-                    file=file,
-                    field=em_col,
-                    value=repr(emissions_unit),
-                    allowed=repr(unit),
+                    f"the emissions column does not say its unit{self.where}; name it in the "
+                    "header, e.g. 'emissions [t]' or 'emissions [10^4 t]'",
+                    file=self.file,
+                    field="emissions",
+                    allowed=_EMISSIONS_ALLOWED,
                 )
             )
-    except (UnknownUnitError, DimensionalityMismatchError) as exc:
-        issues.append(
-            Issue(
-                "lmdi_emissions_unit",
-                str(exc),
-                file=file,
-                field=em_col,
-                value=repr(unit),
-                allowed=_EMISSIONS_ALLOWED,
-            )
-        )
-    row_of = list(rows) if rows is not None else list(range(1, len(df) + 1))
-    out: dict[str, list[float]] = {"output": [], "energy": [], "emissions": []}
-    sectors: list[str] = []
-    for k, rec in enumerate(df.to_dict("records")):
-        row = row_of[k]
-        name = rec["sector"]
-        if name is None or (isinstance(name, float) and math.isnan(name)) or not str(name).strip():
-            issues.append(
-                Issue("missing", f"no sector name{where}", file=file, row=row, field="sector")
-            )
-        sectors.append(str(name).strip() if name is not None else "")
-        for key, col in (("output", "output"), ("energy", "energy"), ("emissions", em_col)):
-            num, problem = _plain_number(rec[col])
-            if problem is None and num < 0:
-                problem = "negative"
-            if problem is not None:
-                code, msg, allowed = {
-                    "missing": ("missing", "no value", "a number (empty is not 0)"),
-                    "type": ("float_type", "not a number", _NUMBER_ALLOWED),
-                    "finite": ("finite_number", "not finite", "a finite number"),
-                    "negative": ("lmdi_values", "negative", "a number >= 0"),
-                }[problem]
-                issues.append(
+            return "emissions", "t", False
+        return "emissions", emissions_unit or "t", False
+
+    def tonnes_per_unit(
+        self, unit: str, em_col: str, *, declared: bool, emissions_unit: str | None
+    ) -> float:
+        """The factor from *unit* to t (NaN when it is no mass unit).
+
+        A unit declared in the header must agree with *emissions_unit* when both are given.
+        """
+        from ..errors import DimensionalityMismatchError, UnknownUnitError
+        from ..units import conversion_factor
+
+        factor = math.nan
+        try:
+            factor = conversion_factor(unit, "t", context="LMDI sector emissions")
+            if (
+                declared
+                and emissions_unit is not None
+                and conversion_factor(emissions_unit, "t") != factor
+            ):
+                self.issues.append(
                     Issue(
-                        code,
-                        f"{msg} (sector {sectors[-1]!r}{', ' + label if label else ''})",
-                        file=file,
-                        row=row,
-                        field=col,
-                        value=repr(rec[col]),
-                        allowed=allowed,
+                        "lmdi_emissions_unit",
+                        f"the header says {unit!r} but emissions_unit={emissions_unit!r}"
+                        f"{self.where}",
+                        file=self.file,
+                        field=em_col,
+                        value=repr(emissions_unit),
+                        allowed=repr(unit),
                     )
                 )
-            out[key].append(num * factor if key == "emissions" else num)
-    seen: dict[str, list[int]] = {}
-    for s, row in zip(sectors, row_of, strict=True):
-        seen.setdefault(s, []).append(row)
-    for s, at in seen.items():
-        if len(at) > 1:
-            issues.append(
+        except (UnknownUnitError, DimensionalityMismatchError) as exc:
+            self.issues.append(
                 Issue(
-                    "lmdi_sectors",
-                    f"sector {s!r} is given {len(at)} times{where}"
-                    + (
-                        f" (rows {', '.join(map(str, at[:20]))}{' ...' if len(at) > 20 else ''})"
-                        if rows is not None
-                        else ""
-                    ),
-                    file=file,
-                    field="sector",
-                    value=repr(s),
-                    allowed="one row per sector and year",
+                    "lmdi_emissions_unit",
+                    str(exc),
+                    file=self.file,
+                    field=em_col,
+                    value=repr(unit),
+                    allowed=_EMISSIONS_ALLOWED,
                 )
             )
-    frame = pd.DataFrame(out, index=pd.Index(sectors, name="sector"))
-    return frame, unit, issues
+        return factor
+
+    def values(
+        self, df: pd.DataFrame, em_col: str, factor: float, row_of: list[int]
+    ) -> tuple[dict[str, list[float]], list[str]]:
+        """Output, energy and emissions [t] by row (plain numbers >= 0), and the sector names."""
+        out: dict[str, list[float]] = {"output": [], "energy": [], "emissions": []}
+        sectors: list[str] = []
+        of_label = ", " + self.label if self.label else ""
+        for k, rec in enumerate(df.to_dict("records")):
+            row = row_of[k]
+            name = rec["sector"]
+            if (
+                name is None
+                or (isinstance(name, float) and math.isnan(name))
+                or not str(name).strip()
+            ):
+                self.issues.append(
+                    Issue(
+                        "missing",
+                        f"no sector name{self.where}",
+                        file=self.file,
+                        row=row,
+                        field="sector",
+                    )
+                )
+            sectors.append(str(name).strip() if name is not None else "")
+            for key, col in (("output", "output"), ("energy", "energy"), ("emissions", em_col)):
+                num, problem = _plain_number(rec[col])
+                if problem is None and num < 0:
+                    problem = "negative"
+                if problem is not None:
+                    code, msg, allowed = _VALUE_PROBLEMS[problem]
+                    self.issues.append(
+                        Issue(
+                            code,
+                            f"{msg} (sector {sectors[-1]!r}{of_label})",
+                            file=self.file,
+                            row=row,
+                            field=col,
+                            value=repr(rec[col]),
+                            allowed=allowed,
+                        )
+                    )
+                out[key].append(num * factor if key == "emissions" else num)
+        return out, sectors
+
+    def sectors_once(self, sectors: list[str], row_of: list[int], *, name_rows: bool) -> None:
+        """One row per sector: a repeated sector is a problem (naming its rows when *name_rows*)."""
+        seen: dict[str, list[int]] = {}
+        for s, row in zip(sectors, row_of, strict=True):
+            seen.setdefault(s, []).append(row)
+        for s, at in seen.items():
+            if len(at) > 1:
+                shown = f"{', '.join(map(str, at[:20]))}{' ...' if len(at) > 20 else ''}"
+                self.issues.append(
+                    Issue(
+                        "lmdi_sectors",
+                        f"sector {s!r} is given {len(at)} times{self.where}"
+                        + (f" (rows {shown})" if name_rows else ""),
+                        file=self.file,
+                        field="sector",
+                        value=repr(s),
+                        allowed="one row per sector and year",
+                    )
+                )
+
+
+_VALUE_PROBLEMS = {
+    "missing": ("missing", "no value", "a number (empty is not 0)"),
+    "type": ("float_type", "not a number", _NUMBER_ALLOWED),
+    "finite": ("finite_number", "not finite", "a finite number"),
+    "negative": ("lmdi_values", "negative", "a number >= 0"),
+}
+"""Reason code, message and what is allowed, by problem of a sector's value."""
 
 
 def _sector_sets(b: pd.DataFrame, c: pd.DataFrame, file: str | None = None) -> list[Issue]:

@@ -7,11 +7,13 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._io.tables import PLAIN_NUMBER, decode_utf8
-from ..errors import InvalidInputError, Issue, omitted_issues
+from .._io.tables import PLAIN_NUMBER, _too_large, decode_utf8
+from ..errors import CappedIssues, InvalidInputError, Issue
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ..limits import Limits
 
 
 
@@ -91,108 +93,142 @@ def _parse_series(
     (:class:`~nqi_carbon.errors.OmittedIssues`), so a file of a million bad rows costs
     memory for the problems listed only.
     """
-    from ..limits import current_limits
-
-    cap = current_limits().max_issues
-    issues: list[Issue] = []
-    omitted: dict[str, int] = {}
-
-    def add(issue: Issue) -> None:
-        if not report_years and issue.field == year_field:
-            return
-        if len(issues) < cap:
-            issues.append(issue)
-        else:
-            omitted[issue.code] = omitted.get(issue.code, 0) + 1
-
-    items: list[tuple[int, float]] = []
-    rows_of: dict[int, list[int | None]] = {}
-    for key, val, row in pairs:
-        year = _whole_year(key)
-        if year is None:
-            add(
-                Issue(
-                    "series_year",
-                    "a year is a whole number",
-                    file=file,
-                    row=row,
-                    field=year_field,
-                    value=repr(key),
-                    allowed="a whole year such as 2020",
-                )
-            )
-        else:
-            rows_of.setdefault(year, []).append(row)
-        num, problem = _plain_number(val)
-        of = "" if year is None else f" for {year}"
-        if problem is None and nonnegative and num < 0:
-            problem = "negative"
-        if problem is not None and not (problem == "missing" and optional):
-            code, message, allowed = {
-                "missing": ("missing", f"no value{of}", "a number (empty is not 0)"),
-                "type": ("float_type", f"the value{of} is not a number", _NUMBER_ALLOWED),
-                "finite": ("finite_number", f"the value{of} is not finite", "a finite number"),
-                "negative": (
-                    "emissions_not_negative",
-                    f"emissions{of} are negative",
-                    "gross emissions >= 0 (removals are given separately)",
-                ),
-            }[problem]
-            add(
-                Issue(
-                    code,
-                    message,
-                    file=file,
-                    row=row,
-                    field=value_field,
-                    value=repr(val),
-                    allowed=allowed,
-                )
-            )
-        elif problem is None and year is not None:
-            items.append((year, num))
-    for year, rows in sorted(rows_of.items()):
-        if len(rows) > 1:
-            nums = [str(r) for r in rows[:20] if r is not None]
-            at = ", ".join(nums) + (" ..." if len(rows) > 20 else "")
-            add(
-                Issue(
-                    "series_years_unique",
-                    f"year {year} is given {len(rows)} times" + (f" (rows {at})" if at else ""),
-                    file=file,
-                    field=year_field,
-                    value=str(year),
-                    allowed="one value per year",
-                )
-            )
+    check = _SeriesCheck(
+        file=file, year_field=year_field, value_field=value_field, report_years=report_years
+    )
+    items, rows_of = check.values(pairs, nonnegative=nonnegative, optional=optional)
+    check.years_once(rows_of)
     years = sorted(rows_of)
-    if not years and not issues and not optional:
-        add(Issue("series_empty", "the series is empty", file=file))
+    if not years and not check.issues and not optional:
+        check.add(Issue("series_empty", "the series is empty", file=file))
     if contiguous and years:
-        # the missing years from the gaps between the years given: never a range over the
-        # span, which a year such as 1e12 in the file would make endless
+        check.consecutive(years)
+    return sorted(items), list(check.issues)
+
+
+class _SeriesCheck:
+    """The checks of one annual series, each problem collected in :attr:`issues`.
+
+    *issues* keep at most ``Limits.max_issues`` (the rest are counted by code); without
+    *report_years*, the problems of the years (field *year_field*) are not collected.
+    """
+
+    def __init__(
+        self,
+        *,
+        file: str | None,
+        year_field: str | None,
+        value_field: str | None,
+        report_years: bool,
+    ) -> None:
+        self.file = file
+        self.year_field = year_field
+        self.value_field = value_field
+        self.report_years = report_years
+        self.issues: list[Issue] = CappedIssues()
+
+    def add(self, issue: Issue) -> None:
+        """Collect *issue* (unless it is a year's problem another call reports)."""
+        if self.report_years or issue.field != self.year_field:
+            self.issues.append(issue)
+
+    def values(
+        self, pairs: Iterable[tuple[Any, Any, int | None]], *, nonnegative: bool, optional: bool
+    ) -> tuple[list[tuple[int, float]], dict[int, list[int | None]]]:
+        """The ``(year, value)`` pairs that are sound, and the rows each whole year is on."""
+        items: list[tuple[int, float]] = []
+        rows_of: dict[int, list[int | None]] = {}
+        for key, val, row in pairs:
+            year = _whole_year(key)
+            if year is None:
+                self.add(
+                    Issue(
+                        "series_year",
+                        "a year is a whole number",
+                        file=self.file,
+                        row=row,
+                        field=self.year_field,
+                        value=repr(key),
+                        allowed="a whole year such as 2020",
+                    )
+                )
+            else:
+                rows_of.setdefault(year, []).append(row)
+            num, problem = _plain_number(val)
+            if problem is None and nonnegative and num < 0:
+                problem = "negative"
+            if problem is not None and not (problem == "missing" and optional):
+                of = "" if year is None else f" for {year}"
+                code, message, allowed = {
+                    "missing": ("missing", f"no value{of}", "a number (empty is not 0)"),
+                    "type": ("float_type", f"the value{of} is not a number", _NUMBER_ALLOWED),
+                    "finite": ("finite_number", f"the value{of} is not finite", "a finite number"),
+                    "negative": (
+                        "emissions_not_negative",
+                        f"emissions{of} are negative",
+                        "gross emissions >= 0 (removals are given separately)",
+                    ),
+                }[problem]
+                self.add(
+                    Issue(
+                        code,
+                        message,
+                        file=self.file,
+                        row=row,
+                        field=self.value_field,
+                        value=repr(val),
+                        allowed=allowed,
+                    )
+                )
+            elif problem is None and year is not None:
+                items.append((year, num))
+        return items, rows_of
+
+    def years_once(self, rows_of: Mapping[int, list[int | None]]) -> None:
+        """Each year once: a repeated year is a problem naming its rows (the first 20)."""
+        for year, rows in sorted(rows_of.items()):
+            if len(rows) > 1:
+                nums = [str(r) for r in rows[:20] if r is not None]
+                at = ", ".join(nums) + (" ..." if len(rows) > 20 else "")
+                self.add(
+                    Issue(
+                        "series_years_unique",
+                        f"year {year} is given {len(rows)} times"
+                        + (f" (rows {at})" if at else ""),
+                        file=self.file,
+                        field=self.year_field,
+                        value=str(year),
+                        allowed="one value per year",
+                    )
+                )
+
+    def consecutive(self, years: list[int]) -> None:
+        """No gap between the (sorted) *years*: a gap is a problem naming the first 20 missing.
+
+        The missing years come from the gaps between the years given: never a range over
+        the span, which a year such as 1e12 in the file would make endless.
+        """
         n_missing = years[-1] - years[0] + 1 - len(years)
+        if not n_missing:
+            return
         gaps: list[int] = []
         for a, b in itertools.pairwise(years):
             gaps.extend(range(a + 1, min(b, a + 1 + 20 - len(gaps))))
             if len(gaps) >= 20:
                 break
-        if n_missing:
-            add(
-                Issue(
-                    "series_contiguous",
-                    "years must be consecutive (no gaps); missing "
-                    + ", ".join(str(y) for y in gaps)
-                    + (f" and {n_missing - len(gaps):,} more" if n_missing > len(gaps) else ""),
-                    file=file,
-                    field=year_field,
-                    value=repr(years) if len(years) <= 50 else f"{len(years):,} years "
-                    f"from {years[0]} to {years[-1]}",
-                )
+        self.add(
+            Issue(
+                "series_contiguous",
+                "years must be consecutive (no gaps); missing "
+                + ", ".join(str(y) for y in gaps)
+                + (f" and {n_missing - len(gaps):,} more" if n_missing > len(gaps) else ""),
+                file=self.file,
+                field=self.year_field,
+                value=repr(years)
+                if len(years) <= 50
+                else f"{len(years):,} years from {years[0]} to {years[-1]}",
             )
-    if omitted:
-        issues.append(omitted_issues(omitted, listed=len(issues)))
-    return sorted(items), issues
+        )
 
 
 def _as_series(
@@ -215,38 +251,51 @@ def _read_csv_text(path: str, *, allowed: str) -> pd.DataFrame:
     ``max_table_bytes``, ``max_table_rows``, ``max_table_columns`` and
     ``max_table_cells`` of the active :class:`~nqi_carbon.Limits`.
     """
-    import csv
-    import io
-
     import pandas as pd
 
     from .._io.files import read_input
-    from ..limits import current_limits, limit_issue
+    from ..limits import current_limits
 
     name = str(path)
     limits = current_limits()
-
-    def fail(code: str, message: str, **where: Any) -> InvalidInputError:
-        return InvalidInputError([Issue(code, message, file=name, **where)], source=name)
-
-    def too_large(message: str, limit_name: str, unit: str) -> InvalidInputError:
-        limit = getattr(limits, limit_name)
-        issue = limit_issue(
-            "table_too_large", message, limit_name=limit_name, limit=limit, unit=unit, file=name
-        )
-        return InvalidInputError([issue], source=name)
-
     raw = read_input(
         path, limit=limits.max_table_bytes, limit_name="max_table_bytes", what="CSV file"
     )
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise fail(
+        raise _file_error(
+            name,
             "encoding",
             "the file is UTF-16 encoded",
             value=repr(raw[:2]),
             allowed="UTF-8 text (a BOM is accepted): save it as 'CSV UTF-8'",
         )
-    text = decode_utf8(raw, name)
+    lines = _csv_lines(decode_utf8(raw, name), name, limits, allowed=allowed)
+    if not lines:
+        raise _file_error(
+            name, "table_columns", "the file is empty (no header row)", allowed=allowed
+        )
+    header = [c.strip() for c in lines[0]]
+    if any(len(r) != len(header) for r in lines[1:]):
+        raise _ragged_rows_error(lines, name, allowed=allowed)
+    df = pd.DataFrame(lines[1:], columns=header, dtype=str)
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def _file_error(name: str, code: str, message: str, **where: Any) -> InvalidInputError:
+    """The error of one problem of the file *name*."""
+    return InvalidInputError([Issue(code, message, file=name, **where)], source=name)
+
+
+def _csv_lines(text: str, name: str, limits: Limits, *, allowed: str) -> list[list[str]]:
+    """The rows of a CSV that are not blank, each checked against the limits before it is kept.
+
+    A row of more than ``max_table_columns`` fields, a row beyond ``max_table_rows`` data
+    rows (after the header) and a cell beyond ``max_table_cells`` stop the reading.
+    """
+    import csv
+    import io
+
     lines: list[list[str]] = []
     cells = 0
     try:
@@ -254,50 +303,61 @@ def _read_csv_text(path: str, *, allowed: str) -> pd.DataFrame:
             if not any(c.strip() for c in r):
                 continue
             if len(r) > limits.max_table_columns:
-                raise too_large(
+                raise _too_large(
+                    name,
                     f"row {len(lines)} has {len(r):,} fields, more than the limit",
                     "max_table_columns",
+                    limits.max_table_columns,
                     "columns",
                 )
             cells += len(r)
             if len(lines) > limits.max_table_rows:  # the header and then the data rows
-                raise too_large(
+                raise _too_large(
+                    name,
                     f"the table has more than {limits.max_table_rows:,} data rows",
                     "max_table_rows",
+                    limits.max_table_rows,
                     "rows",
                 )
             if cells > limits.max_table_cells:
-                raise too_large(
+                raise _too_large(
+                    name,
                     f"the table has more than {limits.max_table_cells:,} cells",
                     "max_table_cells",
+                    limits.max_table_cells,
                     "cells",
                 )
             lines.append(r)
     except csv.Error as exc:
-        raise fail("file_corrupt", f"cannot read the CSV ({exc})", allowed=allowed) from None
-    if not lines:
-        raise fail("table_columns", "the file is empty (no header row)", allowed=allowed)
-    header = [c.strip() for c in lines[0]]
-    if any(len(r) != len(header) for r in lines[1:]):
-        raise InvalidInputError(  # one issue at a time: a flood of bad rows stays bounded
-            (
-                Issue(
-                    "file_corrupt",
-                    f"{len(r)} field(s) where the header has {len(header)}",
-                    file=name,
-                    row=k,
-                    value=repr(",".join(r))[:200],
-                    allowed=f"comma-separated columns {allowed}; quote a value that contains "
-                    "a comma",
-                )
-                for k, r in enumerate(lines[1:], start=1)
-                if len(r) != len(header)
-            ),
-            source=name,
-        )
-    df = pd.DataFrame(lines[1:], columns=header, dtype=str)
-    df.columns = [str(c).strip() for c in df.columns]
-    return df
+        raise _file_error(
+            name, "file_corrupt", f"cannot read the CSV ({exc})", allowed=allowed
+        ) from None
+    return lines
+
+
+def _ragged_rows_error(lines: list[list[str]], name: str, *, allowed: str) -> InvalidInputError:
+    """The rows whose number of fields is not the header's (*lines[0]*), each named.
+
+    The issues are made one at a time as the error takes them: a flood of bad rows
+    stays bounded.
+    """
+    width = len(lines[0])
+    return InvalidInputError(
+        (
+            Issue(
+                "file_corrupt",
+                f"{len(r)} field(s) where the header has {width}",
+                file=name,
+                row=k,
+                value=repr(",".join(r))[:200],
+                allowed=f"comma-separated columns {allowed}; quote a value that contains "
+                "a comma",
+            )
+            for k, r in enumerate(lines[1:], start=1)
+            if len(r) != width
+        ),
+        source=name,
+    )
 
 
 def _read_series_csv(path: str) -> tuple[dict[int, float], dict[int, float] | None, list[str]]:
