@@ -539,3 +539,19 @@ def test_a_target_year_beyond_2200_is_refused_before_any_year_is_built():
     with pytest.raises(InvalidInputError) as exc:
         tj.build_trajectory(series, target_year=1_000_000_000, method="linear", target_reduction=0.3)
     assert any(i.code == "roadmap_years" and "2200" in i.allowed for i in exc.value.issues)
+
+
+def test_lmdi_with_no_output_in_a_year_is_a_typed_error_not_a_division_by_zero(tmp_path):
+    # the activity effect is log(Q1/Q0): a year whose sectors produced nothing has no Q
+    import nqi_carbon.trajectory as tj
+
+    series = {2018: 100.0, 2019: 99.0, 2020: 98.0, 2021: 97.0}
+    sectors = tmp_path / "sectors.csv"
+    sectors.write_text("year,sector,output,energy,emissions [t]\n2018,a,10,2,5\n2021,a,0,2,5\n")
+    with pytest.raises(InvalidInputError) as exc:
+        tj.build_trajectory(
+            series, target_year=2030, method="linear", target_reduction=0.3, sectors=str(sectors)
+        )
+    (issue,) = exc.value.issues
+    assert issue.code == "lmdi_values" and issue.field == "output"
+    assert "current year is 0" in issue.message

@@ -94,3 +94,12 @@ def test_syntax_error_names_the_line():
     issue = exc.value.issues[0]
     assert issue.code == "yaml_syntax"
     assert issue.row is not None and issue.row >= 2
+
+
+def test_a_yaml_set_is_refused_as_its_order_would_change_between_processes():
+    from nqi_carbon._io.yaml import load_yaml_text
+
+    with pytest.raises(InvalidInputError) as exc:
+        load_yaml_text("factor_packs: !!set {ipcc-2006, cn-mee}\n")
+    (issue,) = exc.value.issues
+    assert issue.code == "yaml_unsafe_tag" and "!!set" in issue.message and issue.row == 1

@@ -41,20 +41,14 @@ __all__ = [
 ]
 
 STAGE_PREFIX = ".nqi-carbon-stage-"
-
-
 """Name prefix of the staging folders :func:`write_set` makes inside the target folder."""
 
 
 _COMPLETE = ".complete"
-
-
 """Marks a staging folder whose files are all written: it may be moved into place."""
 
 
 _UNLOCKED_STALE_AFTER = 3600.0
-
-
 """Without a lock, leftovers of a killed run are removed once this many seconds old."""
 
 
@@ -106,8 +100,6 @@ def _remove(path: Path) -> None:
 
 
 _RANDOM = "[a-z0-9_]{8}"
-
-
 """The random part of a ``tempfile.mkstemp``/``mkdtemp`` name."""
 
 

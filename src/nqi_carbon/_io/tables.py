@@ -26,8 +26,6 @@ __all__ = [
 ]
 
 PLAIN_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
-
-
 """A number as plain text: ``12``, ``-3.5``, ``1e3`` (not ``1,000``, ``0x10``, ``1_000``)."""
 
 

@@ -51,8 +51,6 @@ DEFAULT_MAX_NODES = Limits().max_nodes
 
 
 MAX_INT_DIGITS = 4300
-
-
 """Digits of the longest integer read (Python's own limit for int from text)."""
 
 
@@ -186,8 +184,19 @@ def _construct_timestamp(loader: Any, node: Node) -> Any:
         raise _Refused("yaml_date", f"{value!r} is not a calendar date ({exc})", node) from None
 
 
+def _construct_set(loader: Any, node: Any) -> Any:
+    # a Python set has no order of its own: the same document would give lists in another
+    # order in another process (hash randomisation)
+    raise _Refused(
+        "yaml_unsafe_tag",
+        "!!set makes an unordered set (its order would change between processes)",
+        node,
+    )
+
+
 def _configure(cls: Any) -> None:
     """Give a loader class the strict resolvers and constructors."""
+    cls.add_constructor("tag:yaml.org,2002:set", _construct_set)
     cls.add_constructor("tag:yaml.org,2002:int", _construct_int)
     cls.add_constructor("tag:yaml.org,2002:float", _construct_float)
     cls.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
@@ -243,8 +252,6 @@ if yaml.__with_libyaml__:
 
 
 LOADER: Any = LibyamlLoader or PurePythonLoader
-
-
 """The loader class used: libyaml's when PyYAML has it (tests switch it to compare)."""
 
 

@@ -75,14 +75,10 @@ class StrictModel(BaseModel):
 
 
 FiniteFloat = Annotated[float, Strict(), AllowInfNan(False)]
-
-
 """A finite number; booleans, strings, NaN and infinities are refused."""
 
 
 NonNegativeFloat = Annotated[float, Strict(), AllowInfNan(False), Field(ge=0)]
-
-
 """A finite number >= 0."""
 
 
@@ -128,14 +124,10 @@ def text_single_line(value: str) -> str:
 
 
 SingleLineText = Annotated[str, AfterValidator(text_single_line)]
-
-
 """One line of text: no control characters, line breaks or tabs."""
 
 
 FreeText = Annotated[str, AfterValidator(text_without_control_characters)]
-
-
 """Free text (notes, reasons, descriptions): line breaks and tabs allowed, other controls not."""
 
 
@@ -163,14 +155,10 @@ def _check_identifier(value: str) -> str:
 Identifier = Annotated[
     str, BeforeValidator(_int_to_str), Strict(), AfterValidator(_check_identifier)
 ]
-
-
 """An identifier. Integers are accepted and kept exactly as written; nothing else is coerced."""
 
 
 MAX_RELATIVE_UNCERTAINTY = 1.0
-
-
 """Largest relative uncertainty given as a number (the 95 % half-width, 1.0 = ±100 %).
 
 A normal error of ±100 % already reaches zero; a wider or skewed range is stated honestly
@@ -179,8 +167,6 @@ as ``{distribution: lognormal, lower, upper}``.
 
 
 MAX_LOGNORMAL_RATIO = 1e6
-
-
 """Largest ``upper / lower`` of a lognormal distribution (six orders of magnitude between
 its 2.5 % and 97.5 % points; IPCC default ranges span at most about a factor of 100)."""
 
@@ -212,8 +198,6 @@ RelativeUncertainty = Annotated[
     Field(ge=0, json_schema_extra={"maximum": MAX_RELATIVE_UNCERTAINTY}),
     AfterValidator(relative_uncertainty_at_most_one),
 ]
-
-
 """A relative uncertainty as a number: 0 <= u <= :data:`MAX_RELATIVE_UNCERTAINTY`."""
 
 
@@ -298,8 +282,6 @@ Uncertainty = Annotated[
     Annotated[RelativeUncertainty, Tag("number")] | Annotated[Distribution, Tag("distribution")],
     Discriminator(_uncertainty_form),
 ]
-
-
 """Relative half-width of the 95 % interval (0.05 = ±5 %, at most 1), or a :class:`Distribution`."""
 
 
@@ -336,8 +318,6 @@ def relative_half_width(spec: Uncertainty | None, value: float) -> float:
 
 
 Z95 = 1.959963984540054
-
-
 """The 97.5 % point of the standard normal distribution."""
 
 

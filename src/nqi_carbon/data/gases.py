@@ -36,8 +36,6 @@ __all__ = [
 ]
 
 KYOTO_GROUPS = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
-
-
 """Reporting groups of the Kyoto basket, in ISO 14064-1 clause 9.3.1 f) order."""
 
 

@@ -378,8 +378,6 @@ ContractKind = Literal["certificate", "ppa", "green_tariff", "supplier"]
 
 
 CONTRACT_PRECEDENCE: dict[str, int] = {"certificate": 0, "ppa": 1, "green_tariff": 2, "supplier": 3}
-
-
 """GHG Protocol Scope 2 Guidance (2015) Table 6.3 order in which instruments cover MWh:
 energy attribute certificates, direct contracts (PPAs), green tariffs / supplier-specific
 rates; uncovered MWh then take the residual mix (``market_factor``)."""

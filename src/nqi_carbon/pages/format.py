@@ -63,14 +63,10 @@ def _linked(text: str) -> str:
 
 
 _LINKED_COLUMNS = frozenset({"citation"})
-
-
 """Columns whose URLs are links in HTML (factor and parameter references)."""
 
 
 _MAX_EPOCH = 253402300799
-
-
 """9999-12-31T23:59:59Z, the last second a ``datetime.date`` can hold."""
 
 
@@ -109,14 +105,10 @@ def _generation_date() -> _dt.date:
 
 
 _EXACT_COLUMNS = frozenset({"value", "gwp", "coverage_factor"})
-
-
 """Values as the pack or the inventory gives them (factors, NCVs, carbon contents, GWPs)."""
 
 
 _PRECISE_COLUMNS = frozenset({"mass_t", "share", "activity", "amount"})
-
-
 """Inputs and gas masses: printed to 10 significant digits, never to 3 decimals."""
 
 
@@ -136,8 +128,6 @@ def _exact(v: float) -> str:
 
 
 _PERCENT_COLUMNS = frozenset({"relative_95", "variance_share"})
-
-
 """Fractions shown as percentages (``±4.2 %``, ``72.5 %``; a percent format in Excel)."""
 
 

@@ -27,8 +27,6 @@ CATEGORY_NAMES: dict[int, tuple[str, str]] = {
     ),
     6: ("Indirect GHG emissions from other sources", "其他来源的间接温室气体排放"),
 }
-
-
 """ISO 14064-1:2018 clause 5.2.4 category names (English and Chinese)."""
 
 
@@ -70,8 +68,6 @@ TABLE_TITLES: dict[str, Pair] = {
     "Checklist": ("ISO 14064-1 clause 9.3.1 checklist", "ISO 14064-1 第 9.3.1 条报告内容核对表"),
     "Findings": ("Findings", "发现的问题"),
 }
-
-
 """Heading of each table of :meth:`InventoryReport.tables` (keys are the Excel sheet names)."""
 
 
@@ -147,8 +143,6 @@ COLUMN_LABELS: dict[str, Pair] = {
     "amount": ("Amount", "数量"),
     "note": ("Note", "备注"),
 }
-
-
 """Readable (English, Chinese) header of each machine column name, units included."""
 
 
@@ -208,8 +202,6 @@ _VALUE_ZH: dict[str, str] = {
 _TRANSLATED_COLUMNS = frozenset(
     {"status", "severity", "coverage_factor", "calibration_status", "record"}
 )
-
-
 """Columns whose values are fixed words shown in ``reporting.language`` (JSON/Excel keep them)."""
 
 

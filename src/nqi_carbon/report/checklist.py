@@ -47,8 +47,6 @@ CHECKLIST: tuple[tuple[str, str, str], ...] = (
     ("s", "Verification: whether, by whom, level of assurance", "核查情况、核查机构和保证等级"),
     ("t", "GWP values used and their source", "所用 GWP 值及其来源"),
 )
-
-
 """ISO 14064-1:2018 clause 9.3.1 items a-t (list reconstructed from secondary sources)."""
 
 
@@ -66,8 +64,6 @@ class ChecklistItem:
 
 
 _Entry = tuple[Status, "str | Pair"]
-
-
 """An item's status and detail: a plain str is user-supplied text, the same in every
 language; a pair is (English, Chinese)."""
 
@@ -333,6 +329,4 @@ _GROUPS: tuple[Callable[[InventoryReport], dict[str, _Entry]], ...] = (
     _statement_items,
     _gwp_items,
 )
-
-
 """The item groups of clause 9.3.1, together covering items a-t once each."""

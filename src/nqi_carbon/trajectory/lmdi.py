@@ -238,17 +238,33 @@ _VALUE_PROBLEMS = {
 
 
 def _sector_sets(b: pd.DataFrame, c: pd.DataFrame, file: str | None = None) -> list[Issue]:
-    if set(b.index) == set(c.index):
-        return []
-    return [
+    """The same sectors in both years, and some output in each (the activity effect is
+    the log of the ratio of total outputs: a year without output has none).
+    """
+    issues = [
         Issue(
-            "lmdi_sectors",
-            "both years need the same sectors",
+            "lmdi_values",
+            f"the total output of the {label} year is 0: the activity and structure effects "
+            "are the logarithm of a ratio of total outputs, undefined with a zero",
             file=file,
-            field="sector",
-            value=repr(sorted(set(b.index) ^ set(c.index))),
+            field="output",
+            value="0",
+            allowed="a total output above 0 in both years",
         )
+        for label, frame in (("base", b), ("current", c))
+        if not float(frame["output"].sum()) > 0
     ]
+    if set(b.index) != set(c.index):
+        issues.append(
+            Issue(
+                "lmdi_sectors",
+                "both years need the same sectors",
+                file=file,
+                field="sector",
+                value=repr(sorted(set(b.index) ^ set(c.index))),
+            )
+        )
+    return issues
 
 
 def lmdi(

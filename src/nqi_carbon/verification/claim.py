@@ -40,8 +40,6 @@ _BASES = ("both", "location", "market")
 
 
 BREAKDOWNS = ("by_scope", "by_facility", "by_gas_co2e_t", "by_gas_mass_t")
-
-
 """result@1 breakdowns a claim may state beside categories and sources: each row is
 compared and listed (level ``breakdown``) and judged as a figure of its own (see
 :func:`verify`): against materiality of the claimed total, for masses of the gas's own
@@ -465,8 +463,6 @@ SEPARATE_FIGURES: dict[str, str] = {
     "biogenic_co2_t": "biogenic CO2",
     "removals_co2e_t": "removals",
 }
-
-
 """Figures reported apart from the gross total (result@1 names) that a claim may state;
 each is compared and judged against materiality of its own size."""
 

@@ -19,8 +19,6 @@ from ..inventory.models import Inventory
 __all__ = ["TIER_BOUNDS", "TierCheck", "UnsupportedEvidence", "tier_checks"]
 
 TIER_BOUNDS: dict[int, float] = {1: 0.075, 2: 0.05, 3: 0.025, 4: 0.015}
-
-
 """Maximum permissible uncertainty of activity data over the reporting period per tier for
 fuels (EU MRR, Regulation (EU) No 601/2012 Annex II Table 1): ±7.5 / 5 / 2.5 / 1.5 %."""
 

@@ -20,8 +20,6 @@ MATERIALITY_PRESETS: dict[str, float] = {
     "eu-ets-b": 0.05,
     "eu-ets-c": 0.02,
 }
-
-
 """Programme presets: EU ETS installation categories A and B 5 %, C 2 % (Regulation (EU)
 No 600/2012 Art. 23; categories by annual emissions per Regulation (EU) No 601/2012 Art. 19)."""
 
@@ -31,8 +29,6 @@ MATERIALITY_PRESET_LABELS: dict[str, tuple[str, str]] = {
     "eu-ets-b": ("EU ETS category B, 5 %", "欧盟排放交易体系 B 类设施，5 %"),
     "eu-ets-c": ("EU ETS category C, 2 %", "欧盟排放交易体系 C 类设施，2 %"),
 }
-
-
 """Readable (English, Chinese) name of each materiality preset, stated in the report."""
 
 
@@ -41,8 +37,6 @@ CRITERIA: tuple[str, str] = (
     "of ISO 14064-3:2019",
     "ISO 14064-1:2018（量化与报告）；核查参照 ISO 14064-3:2019 的方式进行",
 )
-
-
 """The criteria every verification states (English, Chinese); a programme or guideline the
 inventory's ``reporting.conformity_statement`` names is stated beside them, quoted."""
 

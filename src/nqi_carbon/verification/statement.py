@@ -53,8 +53,6 @@ _Fact = tuple[str, str, str, str, bool]
 
 
 STATEMENT_FIGURES = 10
-
-
 """The materially misstated figures the statement names; the rest are counted, and all are
 in ``material_figures`` and the misstatement table."""
 
