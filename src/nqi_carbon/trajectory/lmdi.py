@@ -238,8 +238,10 @@ _VALUE_PROBLEMS = {
 
 
 def _sector_sets(b: pd.DataFrame, c: pd.DataFrame, file: str | None = None) -> list[Issue]:
-    """The same sectors in both years, and some output in each (the activity effect is
-    the log of the ratio of total outputs: a year without output has none).
+    """The same sectors in both years, and some output in each.
+
+    The activity effect is the logarithm of the ratio of total outputs: a year without
+    output has none.
     """
     issues = [
         Issue(
