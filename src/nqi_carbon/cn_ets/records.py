@@ -483,7 +483,9 @@ def _per_unit_of_fuel(frame: pd.DataFrame, unit_id: str, fuel: str, chk: _Check)
         )
     )
     for r in sel[sel["parameter"] == "ncv"].to_dict("records"):
-        want = "GJ/t" if fc.get(r["month"]) == "t" else "GJ/(10^4 Nm3)"
+        if r["month"] not in fc:
+            continue  # the month's missing consumption is reported as such
+        want = "GJ/t" if fc[r["month"]] == "t" else "GJ/(10^4 Nm3)"
         if r["canonical"] != want:
             chk.add(
                 "cn_ets_uom",

@@ -1,0 +1,537 @@
+"""China's national carbon market (nqi_carbon.cn_ets): the power method by hand, sectors, records, reports.
+
+Every expected figure is computed here by hand from the guideline formulas and the values
+written in the example files and the packs, never read back from the code.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import nqi_carbon as nc
+import nqi_carbon.cn_ets as cn
+from nqi_carbon.cn_ets.rules import lab_report_due
+
+EX = Path(__file__).resolve().parents[1] / "examples"
+POWER = EX / "cn-power"
+C = 44 / 12  # t CO2 per t C
+OF = 0.99  # the plant file's oxidation rate for coal (99 %)
+HIGH = 0.03085  # cn-mee/fuel/power_coal_unmeasured_2022, t C/GJ
+GRID = 0.5703  # cn-mee/grid/national/2022, t CO2/MWh, valid for accounting years 2022-2024
+
+# the monthly records of examples/cn-power (month: consumption t, C %, M_ar %, M_ad %)
+AIR_DRIED = {
+    1: (86520, 58.12, 10.4, 1.62),
+    2: (74310, 57.45, 10.9, 1.58),
+    3: (80945, 57.90, 10.6, 1.71),
+    4: (69870, 58.46, 9.8, 1.49),
+    5: (72140, 58.83, 9.5, 1.52),
+    6: (78615, 58.01, 10.2, 1.66),
+}
+AS_RECEIVED = {8: (85730, 52.04), 9: (76480, 52.60), 10: (71360, 53.12), 11: (79925, 52.31), 12: (88140, 52.18)}
+JULY = (84290, 21.45)  # consumption t, NCV GJ/t; no element-carbon analysis
+SUPPLY_MWH = [177350, 148900, 165410, 150260, 155120, 166640, 179030, 179840, 159230, 146870, 164120, 179160]
+HEAT = {1: (412600, 0.2135), 2: (365200, 0.2240), 3: (298700, 0.1712), 11: (276400, 0.1598), 12: (428900, 0.2187)}
+
+
+@pytest.fixture(scope="module")
+def power() -> cn.PowerPlantReport:
+    return cn.power_plant_report(POWER / "plant.yaml")
+
+
+def _month_co2(m: int) -> float:
+    """One month of coal by hand, as the guideline prescribes."""
+    if m in AIR_DRIED:
+        fc, c_ad, m_ar, m_ad = AIR_DRIED[m]
+        c_ar = c_ad / 100 * (100 - m_ar) / (100 - m_ad)  # GB/T 483: air-dried -> as received
+    elif m in AS_RECEIVED:
+        fc, c_ar = AS_RECEIVED[m][0], AS_RECEIVED[m][1] / 100
+    else:
+        fc, ncv = JULY
+        c_ar = ncv * HIGH  # no valid analysis: C_ar = NCV x the high default carbon per heat
+    return fc * c_ar * OF * C
+
+
+def test_power_example_reproduces_the_hand_computed_annual_figure(power):
+    # step 1, January (air-dried basis): C_ar = 58.12 % x (100 - 10.4) / (100 - 1.62) = 52.933 %
+    assert 58.12 * 89.6 / 98.38 == pytest.approx(52.9331, abs=1e-4)
+    # step 2, July (no analysis): C_ar = 21.45 GJ/t x 0.03085 t C/GJ = 0.6617325 t C/t;
+    # E = 84 290 t x 0.6617325 x 0.99 x 44/12 = 55 777.432425 t C x 0.99 x 44/12 = 202 472.08 t CO2
+    assert 21.45 * 0.03085 == pytest.approx(0.6617325, rel=1e-12)
+    assert 84290 * 0.6617325 == pytest.approx(55777.432425, rel=1e-12)
+    assert _month_co2(7) == pytest.approx(55777.432425 * 0.99 * 44 / 12, rel=1e-12)
+    assert _month_co2(7) == pytest.approx(202472.08, abs=0.01)
+    # step 3, every month: E = FC x C_ar x OF x 44/12, summed over the year
+    coal = sum(_month_co2(m) for m in range(1, 13))
+    # step 4, purchased electricity: (640.0 MWh of unit-1 in April + 1 862.5 MWh of the plant
+    # in October) x 0.5703 t CO2/MWh
+    electricity = (640.0 + 1862.5) * GRID
+    assert electricity == pytest.approx(1427.17575, rel=1e-12)
+    assert power.result.fuel_t == pytest.approx(coal, rel=1e-12)
+    assert power.result.electricity_t == pytest.approx(electricity, rel=1e-12)
+    assert power.total_t == pytest.approx(coal + electricity, rel=1e-12)
+    july = [ln for ln in power.result.fuel_lines if ln["month"] == "2024-07"]
+    assert [ln["status"] for ln in july] == ["high_default"]
+
+
+def test_power_supply_indicators_by_hand(power):
+    unit_co2 = sum(_month_co2(m) for m in range(1, 13)) + 640.0 * GRID  # the unit's own purchase
+    heat_co2 = sum(_month_co2(m) * ratio for m, (_, ratio) in HEAT.items())  # E_m x 供热比_m
+    u = power.result.units[0]
+    assert u["emissions_t"] == pytest.approx(unit_co2, rel=1e-12)
+    assert u["power_supply_mwh"] == sum(SUPPLY_MWH)
+    assert u["heat_supply_gj"] == sum(h for h, _ in HEAT.values())
+    assert u["heat_emissions_t"] == pytest.approx(heat_co2, rel=1e-12)
+    assert u["power_intensity"] == pytest.approx((unit_co2 - heat_co2) / sum(SUPPLY_MWH), rel=1e-12)
+    assert u["heat_intensity"] == pytest.approx(heat_co2 / sum(h for h, _ in HEAT.values()), rel=1e-12)
+
+
+def test_power_findings_name_the_unmeasured_month_and_the_late_report(power):
+    got = [(f.code, f.month) for f in power.findings]
+    assert got == [("cn_ets_lab_report_late", "2024-03"), ("cn_ets_carbon_not_measured", "2024-07")]
+    late = power.findings[0]
+    assert "2024-05-15" in late.message[0] and "2024-05-10" in late.message[0]
+
+
+def test_lab_reports_are_due_40_days_after_the_month():
+    assert lab_report_due("2024-01") == dt.date(2024, 3, 11)  # 31 Jan + 40 days, leap year
+    assert lab_report_due("2023-01") == dt.date(2023, 3, 12)
+    assert lab_report_due("2024-03") == dt.date(2024, 5, 10)
+    assert lab_report_due("2024-12") == dt.date(2025, 2, 9)
+
+
+def test_the_inventory_of_a_power_year_calculates_to_the_same_total(power):
+    inv = power.to_inventory()
+    res = nc.calculate(inv)
+    assert res.totals()["gross_co2e_t"] == pytest.approx(power.total_t, rel=1e-12)
+    assert res.totals()["by_category"]["2"] == pytest.approx((640.0 + 1862.5) * GRID, rel=1e-12)
+    subs = [f for f in res.findings if f.code == "substituted_value"]
+    assert [f.subject for f in subs] == ["unit-1/coal/2024-07"]
+    ver = nc.verify(
+        inv,
+        {"gwp_set": "AR5", "period": {"start": "2024-01-01", "end": "2025-01-01"}, "totals": {"gross_co2e_t": 1816953}},
+        materiality="eu-ets-c",
+        assurance="reasonable",
+    )
+    assert ver.material  # the claimed total leaves out 2.2 % (July at the mean carbon): above 2 %
+
+
+def test_verification_report_lists_the_nonconformities(power):
+    v = cn.verification_report(power, POWER / "claimed.yaml", verifier="张三", body="示范核查机构", date="2025-04-20")
+    status = {c.key: c.status for c in v.checks}
+    assert status == {
+        "total_t": "differs",
+        "fuel_combustion_t": "differs",
+        "purchased_electricity_t": "rounding",  # 1427.18 against 1427.17575
+        "units.unit-1.power_supply_mwh": "differs",  # 1 971 030 against 1 971 930
+        "units.unit-1.heat_supply_gj": "agrees",
+    }
+    subjects = [s for s, _, _ in v.nonconformities]
+    assert subjects == [
+        "unit-1/coal 2024-03",
+        "unit-1/coal 2024-07",
+        "total_t",
+        "fuel_combustion_t",
+        "units.unit-1.power_supply_mwh",
+    ]
+    assert v.verified_t == power.total_t
+    md = v.to_markdown()
+    assert "不符合项" in md and "NC-05" in md and "核定排放量" in md
+
+
+def test_a_claim_that_agrees_gives_a_conforming_conclusion(power):
+    figures = {k: v for k, v in power.figures().items() if v is not None}
+    v = cn.verification_report(power, {"schema": "nqi-carbon/cn-ets-claim@1", "figures": figures})
+    assert all(c.status == "agrees" for c in v.checks)
+    assert len(v.nonconformities) == 2  # the data-quality ones remain
+    assert "须整改" in v.to_markdown()
+
+
+def test_bad_claims_are_typed_errors(power):
+    bad = {"schema": "nqi-carbon/cn-ets-claim@1", "figures": {"total": 1, "total_t": "12", "fuel_combustion_t": True}}
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.verification_report(power, bad)
+    got = {(i.code, i.field) for i in e.value.issues}
+    assert got == {
+        ("cn_ets_claim", "figures.total"),
+        ("cn_ets_claim", "figures.total_t"),
+        ("cn_ets_claim", "figures.fuel_combustion_t"),
+    }
+    with pytest.raises(nc.InvalidInputError, match="not a claim"):
+        cn.verification_report(power, {"figures": {}})
+
+
+# -- monthly records: the import format --------------------------------------------------------
+
+
+def _rows() -> list[dict[str, str]]:
+    with open(POWER / "monthly-records.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _write(tmp: Path, rows: list[dict[str, str]], plant_changes: dict | None = None) -> Path:
+    """The example copied to *tmp* with *rows* as its records (and the plant file changed)."""
+    import yaml
+
+    plant = yaml.safe_load((POWER / "plant.yaml").read_text(encoding="utf-8"))
+    plant.update(plant_changes or {})
+    (tmp / "plant.yaml").write_text(yaml.safe_dump(plant, allow_unicode=True), encoding="utf-8")
+    with open(tmp / "monthly-records.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return tmp / "plant.yaml"
+
+
+def _edit(rows, at_month, at_parameter, **changes):
+    for r in rows:
+        if r["month"] == at_month and r["parameter"] == at_parameter:
+            r.update(changes)
+            return rows
+    raise AssertionError((at_month, at_parameter))
+
+
+def test_every_bad_cell_is_named_by_row_field_value_and_allowed(tmp_path):
+    rows = _rows()
+    _edit(rows, "2024-01", "fuel_consumption", value="86,520")  # row 2
+    _edit(rows, "2024-01", "ncv", uom="MWh")  # row 3
+    _edit(rows, "2024-01", "carbon", basis="")  # row 4
+    _edit(rows, "2024-01", "moisture_ar", accreditation="ISO")  # row 5
+    _edit(rows, "2024-01", "moisture_ad", report_date="2024-02-30")  # row 6
+    _edit(rows, "2024-01", "hydrogen", value="-1")  # row 7
+    _edit(rows, "2024-01", "sulphur", value="120", uom="%")  # row 8
+    _edit(rows, "2024-01", "generation", month="2024-13")  # row 9
+    _edit(rows, "2024-01", "power_supply", unit_id="unit-9")  # row 10
+    _edit(rows, "2024-01", "heat_supply", fuel="coal")  # row 11
+    _edit(rows, "2024-01", "heat_ratio", parameter="heat_rate")  # row 12
+    _edit(rows, "2024-02", "generation", value="")  # an empty cell is not 0
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(_write(tmp_path, rows))
+    got = {(i.code, i.row, i.field) for i in e.value.issues}
+    assert {
+        ("cn_ets_value", 2, "value"),
+        ("cn_ets_uom", 3, "uom"),
+        ("cn_ets_basis", 4, "basis"),
+        ("cn_ets_accreditation", 5, "accreditation"),
+        ("cn_ets_date", 6, "report_date"),
+        ("cn_ets_value", 7, "value"),
+        ("cn_ets_value", 8, "value"),
+        ("cn_ets_month", 9, "month"),
+        ("cn_ets_unit_unknown", 10, "unit_id"),
+        ("cn_ets_fuel_unknown", 11, "fuel"),
+        ("cn_ets_parameter", 12, "parameter"),
+    } <= got
+    by_row = {i.row: i for i in e.value.issues}
+    assert by_row[2].value == "'86,520'" and "plainly" in by_row[2].allowed
+    assert by_row[10].allowed == "unit-1"
+    assert all(i.file.endswith("monthly-records.csv") for i in e.value.issues)
+    assert any(i.code == "cn_ets_value" and i.message == "empty cell" for i in e.value.issues)
+
+
+def test_missing_months_and_parameters_are_errors_not_zeros(tmp_path):
+    rows = [r for r in _rows() if not (r["month"] == "2024-05" and r["parameter"] == "fuel_consumption")]
+    rows = [r for r in rows if not (r["month"] == "2024-06" and r["parameter"] in ("ncv", "moisture_ad"))]
+    rows = [r for r in rows if not (r["month"] == "2024-12" and r["parameter"] == "heat_ratio")]
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(_write(tmp_path, rows))
+    msgs = {i.code: i.message for i in e.value.issues}
+    assert set(msgs) == {"cn_ets_month_missing", "cn_ets_ncv_missing", "cn_ets_moisture_missing", "cn_ets_heat_ratio_missing"}
+    assert "2024-05" in msgs["cn_ets_month_missing"]
+    assert "2024-06" in msgs["cn_ets_ncv_missing"] and "2024-06" in msgs["cn_ets_moisture_missing"]
+    assert "2024-12" in msgs["cn_ets_heat_ratio_missing"]
+
+
+def test_a_record_twice_is_refused(tmp_path):
+    rows = _rows()
+    rows.append(dict(rows[0]))
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(_write(tmp_path, rows))
+    [issue] = e.value.issues
+    assert issue.code == "cn_ets_record_duplicate"
+    assert "rows 2, 131" in issue.message  # 129 records: the copy is the 130th, sheet row 131
+
+
+def test_columns_are_checked_first(tmp_path):
+    rows = [{k: v for k, v in r.items() if k != "uom"} | {"colour": "red"} for r in _rows()]
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(_write(tmp_path, rows))
+    [issue] = e.value.issues
+    assert issue.code == "cn_ets_columns"
+    assert "missing column(s) uom" in issue.message and "unknown column(s) colour" in issue.message
+
+
+def test_an_analysis_from_an_unaccredited_lab_does_not_count(tmp_path):
+    rows = _rows()
+    _edit(rows, "2024-02", "carbon", accreditation="none")
+    rep = cn.power_plant_report(_write(tmp_path, rows))
+    feb = next(ln for ln in rep.result.fuel_lines if ln["month"] == "2024-02")
+    assert feb["status"] == "high_default"
+    assert feb["emissions_t"] == pytest.approx(74310 * 21.42 * HIGH * OF * C, rel=1e-12)
+    f = next(f for f in rep.findings if f.month == "2024-02")
+    assert f.code == "cn_ets_carbon_not_measured" and "CMA/CNAS" in f.message[0]
+
+
+def test_a_lab_report_without_hydrogen_or_evidence_is_a_finding(tmp_path):
+    rows = [r for r in _rows() if not (r["month"] == "2024-09" and r["parameter"] == "hydrogen")]
+    _edit(rows, "2024-04", "generation", evidence="")
+    rep = cn.power_plant_report(_write(tmp_path, rows))
+    codes = {(f.code, f.month) for f in rep.findings}
+    assert ("cn_ets_lab_report_incomplete", "2024-09") in codes
+    assert ("cn_ets_evidence_missing", "2024-04") in codes
+
+
+def test_without_a_named_high_default_an_unmeasured_month_is_an_error(tmp_path):
+    import yaml
+
+    plant = yaml.safe_load((POWER / "plant.yaml").read_text(encoding="utf-8"))
+    del plant["fuels"]["coal"]["unmeasured_carbon_default"]
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(_write(tmp_path, _rows(), {"fuels": plant["fuels"]}))
+    [issue] = e.value.issues
+    assert issue.code == "cn_ets_default_required" and "2024-07" in issue.message
+
+
+@pytest.mark.parametrize("year", [2021, 2026])
+def test_years_without_an_implemented_edition_are_refused(tmp_path, year):
+    rows = [r | {"month": f"{year}-{r['month'][5:]}"} for r in _rows()]
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(_write(tmp_path, rows, {"year": year}))
+    [issue] = e.value.issues
+    assert issue.code == "cn_ets_year_unsupported" and issue.field == "year"
+    assert "2023-2025" in issue.allowed
+
+
+def test_the_records_file_stays_in_the_plant_files_folder(tmp_path):
+    (tmp_path / "plant").mkdir()
+    shutil.copy(POWER / "monthly-records.csv", tmp_path / "outside.csv")
+    plant = _write(tmp_path / "plant", _rows(), {"records": "../outside.csv"})
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(plant)
+    assert [i.code for i in e.value.issues] == ["path_outside_base"]
+
+
+def test_the_records_table_is_read_within_the_limits(tmp_path):
+    plant = _write(tmp_path, _rows())
+    with nc.Limits(max_table_rows=50), pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(plant)
+    assert [i.code for i in e.value.issues] == ["table_too_large"]
+
+
+@pytest.mark.excel
+def test_excel_records_read_like_csv_and_formulas_are_refused(tmp_path):
+    import openpyxl
+
+    rows = _rows()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(rows[0]))
+    for r in rows:
+        ws.append([float(v) if k == "value" else v for k, v in r.items()])
+    wb.save(tmp_path / "records.xlsx")
+    plant = POWER / "plant.yaml"
+    from_excel = cn.power_plant_report(plant, records=tmp_path / "records.xlsx")
+    assert from_excel.total_t == pytest.approx(cn.power_plant_report(plant).total_t, rel=1e-12)
+    ws["E2"] = "=86000+520"
+    wb.save(tmp_path / "formula.xlsx")
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(plant, records=tmp_path / "formula.xlsx")
+    assert [i.code for i in e.value.issues] == ["excel_formula"]
+
+
+def test_plant_file_problems_are_all_reported(tmp_path):
+    import yaml
+
+    plant = yaml.safe_load((POWER / "plant.yaml").read_text(encoding="utf-8"))
+    del plant["fuels"]["coal"]["oxidation"]
+    plant["units"][0]["fuels"] = ["coal", "gas"]
+    plant["year"] = "2024"
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(plant)
+    codes = {i.code for i in e.value.issues}
+    assert {"fuel_kind_parameters_fit", "int_type"} <= codes
+    with pytest.raises(nc.InvalidInputError, match="not a China ETS plant file"):
+        cn.power_plant_report({"schema": "nqi-carbon/inventory@1"})
+    with pytest.raises(nc.InvalidInputError, match="use sector_report"):
+        cn.power_plant_report(EX / "cn-cement" / "plant.yaml")
+
+
+# -- cement, steel, aluminium ------------------------------------------------------------------
+
+
+def test_cement_example_by_hand():
+    rep = cn.sector_report(EX / "cn-cement" / "plant.yaml")
+    # kiln coal: measured NCV x the GB/T 32151.34-2024 bituminous-coal carbon content and oxidation
+    coal = 152400 * 22.61 * 0.0261 * 0.93 * C
+    diesel = 412.6 * 42.652 * 0.0202 * 0.98 * C  # cn-mee/fuel/diesel
+    per_t_clinker = (0.6552 - 0.0061) * 44 / 56 + (0.0184 - 0) * 44 / 40
+    process = (1052300 + 4120) * per_t_clinker + 1630000 * 0.0011 * C
+    grid = 86420 * GRID
+    exported = 3125 * GRID
+    f = rep.figures()
+    assert f["fuel_combustion_t"] == pytest.approx(coal + diesel, rel=1e-12)
+    assert f["process_t"] == pytest.approx(process, rel=1e-12)
+    assert f["exported_electricity_t"] == pytest.approx(exported, rel=1e-12)
+    assert rep.total_t == pytest.approx(coal + diesel + process + grid - exported, rel=1e-12)
+    assert f["intensity"] == pytest.approx(rep.total_t / 1052300, rel=1e-12)
+    assert rep.findings == []
+
+
+def test_steel_example_by_hand():
+    rep = cn.sector_report(EX / "cn-steel" / "plant.yaml")
+    carbon_in = 1650000 * 0.782 + 520000 * 0.765 + 210000 * 0.843 + 380000 * 0.119 + 120000 * 0.128 + 4200 * 0.99
+    carbon_out = 3120000 * 0.002 + 62000 * 0.90 + 21000 * 0.92
+    balance = (carbon_in - carbon_out) * C
+    total = balance + 1250000 * GRID - 185000 * 0.11 - 12500  # heat sent out at 0.11 t CO2/GJ
+    assert rep.figures()["process_t"] == pytest.approx(balance, rel=1e-12)
+    assert rep.total_t == pytest.approx(total, rel=1e-12)
+    md = rep.to_markdown()
+    assert "CO2回收利用量（扣减）" in md and "-12,500.000" in md
+
+
+def _aluminium(**over):
+    plant = {
+        "schema": "nqi-carbon/cn-ets@1",
+        "sector": "aluminium",
+        "entity": {"name": "示范铝业", "id": "91150000MA4EXAMPLE"},
+        "year": 2024,
+        "anodes": {
+            "aluminium": {"value": 500000, "unit": "t"},
+            "net_consumption": {"value": 0.41, "unit": "t/t"},
+            "sulphur": {"value": 2.0, "unit": "%"},
+            "ash": {"value": 0.4, "unit": "%"},
+        },
+        "pfc": {"gwp": "AR5", "cf4": {"value": 0.034, "unit": "kg/t"}, "c2f6": {"value": 0.0034, "unit": "kg/t"}},
+        "energy": {"purchased_electricity": {"value": 6700000, "unit": "MWh"}},
+    }
+    plant.update(over)
+    return plant
+
+
+def test_aluminium_anodes_and_pfcs_by_hand():
+    rep = cn.sector_report(_aluminium())
+    anodes = 500000 * 0.41 * (1 - 0.02 - 0.004) * C  # IPCC 2006 Vol. 3 Eq. 4.21 / 40 CFR 98.63
+    pfc = 500000 * 0.034e-3 * 6630 + 500000 * 0.0034e-3 * 11100  # AR5: CF4 6630, C2F6 11100
+    f = rep.figures()
+    assert f["process_t"] == pytest.approx(anodes, rel=1e-12)
+    assert f["pfc_co2e_t"] == pytest.approx(pfc, rel=1e-12)
+    assert rep.total_t == pytest.approx(anodes + pfc + 6700000 * GRID, rel=1e-12)
+    assert f["production_t"] == 500000
+
+
+def test_sector_problems_are_all_reported():
+    bad = _aluminium(
+        anodes={
+            "aluminium": {"value": 500000, "unit": "MWh"},
+            "net_consumption": {"value": 0.41, "unit": "t/t"},
+            "sulphur": {"value": 120, "unit": "%"},
+            "ash": {"value": 0.4, "unit": "%"},
+        },
+        pfc={"gwp": "AR9", "cf4": {"value": 0.034, "unit": "kg/t"}, "c2f6": {"value": 0.0034, "unit": "kg/t"}},
+    )
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.sector_report(bad)
+    got = {(i.code, i.field) for i in e.value.issues}
+    assert ("cn_ets_uom", "anodes.aluminium.unit") in got
+    assert ("cn_ets_value", "anodes.sulphur.value") in got
+    assert ("cn_ets_gwp", "pfc.gwp") in got
+    pct = {"value": 1, "unit": "%"}
+    clinker = {"output": {"value": 1, "unit": "t"}, "cao": pct, "mgo": pct, "cao_non_carbonate": pct, "mgo_non_carbonate": pct}
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.sector_report(_aluminium(clinker=clinker))
+    assert any(i.code == "sector_sections_fit" for i in e.value.issues)
+
+
+def test_a_carbon_balance_with_more_carbon_out_than_in_is_refused():
+    plant = {
+        "schema": "nqi-carbon/cn-ets@1",
+        "sector": "steel",
+        "entity": {"name": "x", "id": "1"},
+        "year": 2024,
+        "carbon_balance": {
+            "inputs": [{"id": "coke", "amount": {"value": 100, "unit": "t"}, "carbon": {"value": 0.85, "unit": "1"}}],
+            "outputs": [{"id": "steel", "amount": {"value": 1000, "unit": "t"}, "carbon": {"value": 20, "unit": "%"}}],
+        },
+    }
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.sector_report(plant)
+    [issue] = e.value.issues
+    assert issue.code == "cn_ets_balance_negative" and issue.field == "carbon_balance"
+
+
+# -- outputs -----------------------------------------------------------------------------------
+
+
+def test_report_set_is_written_whole_and_byte_identical(tmp_path, monkeypatch, power):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    a = cn.power_plant_report(POWER / "plant.yaml").write(tmp_path / "a")
+    b = cn.power_plant_report(POWER / "plant.yaml").write(tmp_path / "b")
+    assert [p.name for p in a] == ["cn-ets-report.html", "cn-ets-report.md", "cn-ets-report.json", "cn-ets-report.xlsx"]
+    for x, y in zip(a, b, strict=True):
+        assert x.read_bytes() == y.read_bytes(), x.name
+    data = json.loads((tmp_path / "a" / "cn-ets-report.json").read_text(encoding="utf-8"))
+    assert data["schema"] == "nqi-carbon/cn-ets-report@1"
+    assert data["figures"]["total_t"] == pytest.approx(power.total_t, rel=1e-15)
+    with pytest.raises(ValueError, match="unknown report format 'pdf'"):
+        power.write(tmp_path / "c", formats=["html", "pdf"])
+    assert not (tmp_path / "c" / "cn-ets-report.html").exists()
+
+
+def test_reports_escape_what_the_input_says(tmp_path):
+    rows = _rows()
+    _edit(rows, "2024-01", "generation", evidence="<script>alert(1)</script> | =cmd")
+    plant = _write(tmp_path, rows, {"entity": {"name": "<b>厂</b> | x", "id": "=1+1"}})
+    rep = cn.power_plant_report(plant)
+    html = rep.to_html()
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<b>厂" not in html
+    md = rep.to_markdown()
+    assert "\\<script\\>" in md or "&lt;script" in md
+    assert "\\| =cmd" in md  # the | of a value cannot end the cell
+
+
+@pytest.mark.excel
+def test_excel_cells_cannot_be_formulas(tmp_path):
+    import openpyxl
+
+    rows = _rows()
+    _edit(rows, "2024-01", "generation", evidence="=HYPERLINK(\"http://x\")")
+    rep = cn.power_plant_report(_write(tmp_path, rows, {"entity": {"name": "=1+1", "id": "x"}}))
+    path = rep.to_excel(tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(path)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    starting = [c for c in cells if c.value.startswith("=")]
+    assert len(starting) == 2 and all(c.data_type == "s" and c.quotePrefix for c in starting)
+    sheet = wb["Summary"]
+    assert sheet.cell(row=5, column=2).value == pytest.approx(rep.total_t, rel=1e-12)  # a number
+
+
+def test_languages(power):
+    zh = cn.power_plant_report(POWER / "plant.yaml", language="zh").to_markdown()
+    en = cn.power_plant_report(POWER / "plant.yaml", language="en").to_markdown()
+    assert "燃煤月度数据" in zh and "Coal by month" not in zh
+    assert "Coal by month" in en and "燃煤月度数据" not in en
+    both = power.to_markdown()
+    assert "Coal by month / 燃煤月度数据" in both
+
+
+def test_importing_the_package_does_not_load_cn_ets():
+    import subprocess
+    import sys
+
+    code = "import sys, nqi_carbon; print('nqi_carbon.cn_ets' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_records_file_round_trip_through_read_monthly_records():
+    table = cn.read_monthly_records(POWER / "monthly-records.csv")
+    assert list(table.columns)[:6] == ["month", "unit_id", "fuel", "parameter", "value", "uom"]
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    assert len(table) == len(_rows())
