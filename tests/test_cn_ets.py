@@ -535,3 +535,31 @@ def test_records_file_round_trip_through_read_monthly_records():
     buf = io.StringIO()
     table.to_csv(buf, index=False)
     assert len(table) == len(_rows())
+
+
+def test_annual_report_picks_the_sector_from_the_plant_file(power):
+    rep = cn.annual_report(POWER / "plant.yaml")
+    assert isinstance(rep, cn.PowerPlantReport) and rep.total_t == power.total_t
+    assert isinstance(cn.annual_report(EX / "cn-steel" / "plant.yaml"), cn.SectorReport)
+    with pytest.raises(nc.InvalidInputError, match="records= does not apply to a cement plant"):
+        cn.annual_report(EX / "cn-cement" / "plant.yaml", records=POWER / "monthly-records.csv")
+
+
+def test_command_line_writes_the_report_and_the_verification(tmp_path, capsys):
+    from nqi_carbon.cli import main
+
+    status = main(
+        ["cn-ets", str(POWER / "plant.yaml"), "--out", str(tmp_path), "--formats", "md,json",
+         "--claimed", str(POWER / "claimed.yaml"), "--verifier", "张三"]
+    )  # fmt: skip
+    assert status == 0
+    out = capsys.readouterr().out
+    assert "5 non-conformity(ies)" in out
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["cn-ets-report.json", "cn-ets-report.md", "cn-ets-verification.json", "cn-ets-verification.md"]
+    status = main(["cn-ets", str(EX / "cn-steel" / "plant.yaml"), "--out", str(tmp_path / "s"), "--formats", "pdf"])
+    assert status == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schema: nqi-carbon/cn-ets@1\nsector: cement\n", encoding="utf-8")
+    assert main(["cn-ets", str(bad), "--out", str(tmp_path / "b")]) == 1
+    assert "missing" in capsys.readouterr().err

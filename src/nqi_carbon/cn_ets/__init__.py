@@ -2,6 +2,7 @@
 
 For key emitting units (重点排放单位) of the four sectors of the national market:
 
+* :func:`annual_report` — the report of any sector, as the plant file's ``sector`` says;
 * :func:`power_plant_report` — a power plant under the MEE power-generation guideline: monthly
   coal with measured element carbon and the high default value for a month without a
   valid analysis, other fuels, purchased electricity at the year's grid factor, the
@@ -36,17 +37,40 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..pages.labels import Language
+    from .plant import PowerPlant, SectorPlant
 
 __all__ = [
     "CnReport",
     "CnVerification",
     "PowerPlantReport",
     "SectorReport",
+    "annual_report",
     "power_plant_report",
     "read_monthly_records",
     "sector_report",
     "verification_report",
 ]
+
+
+def annual_report(
+    plant: str | Path | dict[str, Any],
+    *,
+    records: str | Path | pd.DataFrame | None = None,
+    language: Language | None = None,
+) -> CnReport:
+    """The annual emission report of a key emitting unit of any sector (the plant file's ``sector``).
+
+    A power plant gives a :class:`PowerPlantReport` (:func:`power_plant_report`), a cement,
+    steel or aluminium plant a :class:`SectorReport` (:func:`sector_report`).
+    """
+    from .plant import PowerPlant, load_plant
+
+    p, name, digest = load_plant(plant)
+    if isinstance(p, PowerPlant):
+        return _power(p, name, digest, records, language)
+    if records is not None:
+        raise _wrong_sector(name, p.sector, "records=", "the plant file's own quantities")
+    return _sector(p, name, digest, language)
 
 
 def power_plant_report(
@@ -76,18 +100,49 @@ def power_plant_report(
         unsupported accounting year, a coal month without a valid analysis and no high
         default named, a pack fuel or factor that does not resolve).
     """
-    import hashlib
-
-    from .._io.files import written_path
-    from ..data.factors import default_registry
     from .plant import PowerPlant, load_plant
-    from .power import calculate_power
-    from .records import check_records
-    from .rules import power_edition
 
     p, name, digest = load_plant(plant)
     if not isinstance(p, PowerPlant):
         raise _wrong_sector(name, p.sector, "power_plant_report", "sector_report")
+    return _power(p, name, digest, records, language)
+
+
+def sector_report(
+    plant: str | Path | dict[str, Any], *, language: Language | None = None
+) -> SectorReport:
+    """The annual emission report of a cement, iron-and-steel or aluminium plant.
+
+    Raises
+    ------
+    InvalidInputError
+        Every problem of the plant file (field, value, what is allowed), then what the
+        calculation cannot do (a unit that does not convert, a fraction above 100 %, a
+        negative carbon balance, a pack fuel or factor that does not resolve).
+    """
+    from .plant import SectorPlant, load_plant
+
+    p, name, digest = load_plant(plant)
+    if not isinstance(p, SectorPlant):
+        raise _wrong_sector(name, p.sector, "sector_report", "power_plant_report")
+    return _sector(p, name, digest, language)
+
+
+def _power(
+    p: PowerPlant,
+    name: str | None,
+    digest: str,
+    records: str | Path | pd.DataFrame | None,
+    language: Language | None,
+) -> PowerPlantReport:
+    import hashlib
+
+    from .._io.files import written_path
+    from ..data.factors import default_registry
+    from .power import calculate_power
+    from .records import check_records
+    from .rules import power_edition
+
     edition = power_edition(p.year, file=name)
     if records is None or isinstance(records, str | Path):
         target: Any = (
@@ -106,25 +161,12 @@ def power_plant_report(
     return PowerPlantReport(result, file=name, sha256=sha, language=language)
 
 
-def sector_report(
-    plant: str | Path | dict[str, Any], *, language: Language | None = None
+def _sector(
+    p: SectorPlant, name: str | None, digest: str, language: Language | None
 ) -> SectorReport:
-    """The annual emission report of a cement, iron-and-steel or aluminium plant.
-
-    Raises
-    ------
-    InvalidInputError
-        Every problem of the plant file (field, value, what is allowed), then what the
-        calculation cannot do (a unit that does not convert, a fraction above 100 %, a
-        negative carbon balance, a pack fuel or factor that does not resolve).
-    """
     from ..data.factors import default_registry
-    from .plant import SectorPlant, load_plant
     from .sectors import calculate_sector
 
-    p, name, digest = load_plant(plant)
-    if not isinstance(p, SectorPlant):
-        raise _wrong_sector(name, p.sector, "sector_report", "power_plant_report")
     result = calculate_sector(p, default_registry(), file=name)
     return SectorReport(result, file=name, sha256=digest, language=language)
 
@@ -136,7 +178,7 @@ def _wrong_sector(name: str | None, sector: str, called: str, use: str) -> Excep
         [
             Issue(
                 "cn_ets_schema",
-                f"{called} does not read a {sector} plant; use {use}",
+                f"{called} does not apply to a {sector} plant; use {use}",
                 file=name,
                 field="sector",
                 value=repr(sector),
