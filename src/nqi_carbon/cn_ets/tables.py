@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .._escape import md_row
+from .._escape import md_row, md_text
 from ..pages.format import _exact, _fmt_t
 from ..pages.labels import _tr
 
@@ -80,8 +80,8 @@ def cell_text(v: Any, kind: str, lang: Language) -> str:
 
 def markdown(t: Table, lang: Language) -> str:
     """The table as a Markdown section: title, table (or "none"), note."""
-    head = f"### {_tr(t.title, lang)}\n\n"
-    note = f"\n\n_{_tr(t.note, lang)}_" if t.note else ""
+    head = f"### {md_text(_tr(t.title, lang))}\n\n"
+    note = f"\n\n_{md_text(_tr(t.note, lang))}_" if t.note else ""
     if not t.rows:
         return (
             head
