@@ -566,3 +566,24 @@ def test_command_line_writes_the_report_and_the_verification(tmp_path, capsys):
     bad.write_text("schema: nqi-carbon/cn-ets@1\nsector: cement\n", encoding="utf-8")
     assert main(["cn-ets", str(bad), "--out", str(tmp_path / "b")]) == 1
     assert "missing" in capsys.readouterr().err
+
+
+def test_pack_references_that_do_not_resolve_are_named_with_suggestions(tmp_path):
+    import yaml
+
+    plant = yaml.safe_load((EX / "cn-cement" / "plant.yaml").read_text(encoding="utf-8"))
+    plant["fuels"][0]["pack_fuel"] = "cn-mee/fuel/bituminus_coal"
+    plant["energy"]["grid_factor"] = "cn-mee/grid/national/2030"
+    plant["energy"]["purchased_heat"] = {"value": 10, "unit": "GJ"}
+    plant["energy"]["heat_factor"] = "cn-mee/heat/bought"
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.sector_report(plant)
+    by_field = {i.field: i for i in e.value.issues}
+    assert set(by_field) == {"fuels[0].pack_fuel", "energy.grid_factor", "energy.heat_factor"}
+    assert all(i.code == "cn_ets_factor" for i in e.value.issues)
+    assert "bituminous_coal" in by_field["fuels[0].pack_fuel"].message  # did you mean
+    power = yaml.safe_load((POWER / "plant.yaml").read_text(encoding="utf-8"))
+    power["fuels"]["coal"]["unmeasured_carbon_default"] = "cn-mee/fuel/lignite"  # a fuel, with CC per heat
+    rep = cn.power_plant_report(_write(tmp_path, _rows(), {"fuels": power["fuels"]}))
+    july = next(ln for ln in rep.result.fuel_lines if ln["month"] == "2024-07")
+    assert july["c_ar"] == pytest.approx(21.45 * 0.028, rel=1e-12)  # cn-mee/fuel/lignite, 28.0 t C/TJ

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError, Issue
-from .rules import ACCREDITED, C_TO_CO2, Edition, carbon_per_gj, co2_per, lab_report_due
+from .rules import ACCREDITED, C_TO_CO2, Edition, carbon_per_gj, co2_per, lab_report_due, pack_fuel
 
 if TYPE_CHECKING:
     from ..data.factors import Factor, FactorRegistry, Fuel
@@ -397,7 +397,6 @@ def _fuel_defaults(
     registry: FactorRegistry, plant: PowerPlant, issues: list[Issue], name: str | None
 ) -> tuple[dict[str, Fuel], dict[str, Fuel], dict[str, float | None]]:
     """The pack fuels the plant file names: high defaults (coal), defaults of other fuels."""
-    from ..errors import NqiCarbonError
     from .plant import fraction
 
     highs: dict[str, Fuel] = {}
@@ -413,19 +412,19 @@ def _fuel_defaults(
         if ref is None:
             continue
         field_name = "unmeasured_carbon_default" if pf.kind == "coal" else "pack_fuel"
-        try:
-            fuel = registry.resolve_fuel(ref)
-        except NqiCarbonError as exc:
-            issues.append(
-                Issue(
-                    "cn_ets_factor",
-                    str(exc),
-                    file=name,
-                    field=f"fuels.{key}.{field_name}",
-                    value=repr(ref),
-                    allowed="a pack fuel, e.g. cn-mee/fuel/power_coal_unmeasured_2022",
-                )
-            )
+        example = (
+            "cn-mee/fuel/power_coal_unmeasured_2022" if pf.kind == "coal" else "cn-mee/fuel/diesel"
+        )
+        where = f"fuels.{key}.{field_name}"
+        fuel = pack_fuel(
+            registry,
+            ref,
+            field=where,
+            allowed=f"a pack fuel, e.g. {example}",
+            issues=issues,
+            file=name,
+        )
+        if fuel is None:
             continue
         if pf.kind == "coal" and fuel.parameter("carbon_content") is None:
             issues.append(

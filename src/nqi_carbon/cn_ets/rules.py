@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError, Issue
 
@@ -34,6 +34,8 @@ __all__ = [
     "co2_per",
     "grid_factor_for",
     "lab_report_due",
+    "pack_factor",
+    "pack_fuel",
     "power_edition",
 ]
 
@@ -178,8 +180,63 @@ def carbon_per_gj(fuel: Fuel) -> float:
     return cc.value * conversion_factor(cc.unit, "t/GJ")
 
 
+def _resolved(
+    registry: FactorRegistry,
+    ref: str,
+    fuel: bool,
+    field: str,
+    allowed: str,
+    issues: list[Issue],
+    file: str | None,
+) -> Any:
+    from ..errors import NqiCarbonError
+
+    try:
+        return registry.resolve_fuel(ref) if fuel else registry.resolve(ref)
+    except NqiCarbonError as exc:
+        issues.append(
+            Issue(
+                "cn_ets_factor", str(exc), file=file, field=field, value=repr(ref), allowed=allowed
+            )
+        )
+        return None
+
+
+def pack_fuel(
+    registry: FactorRegistry,
+    ref: str,
+    *,
+    field: str,
+    allowed: str,
+    issues: list[Issue],
+    file: str | None,
+) -> Fuel | None:
+    """The pack fuel *ref* names, or None with a ``cn_ets_factor`` issue at *field*."""
+    fuel: Fuel | None = _resolved(registry, ref, True, field, allowed, issues, file)
+    return fuel
+
+
+def pack_factor(
+    registry: FactorRegistry,
+    ref: str,
+    *,
+    field: str,
+    allowed: str,
+    issues: list[Issue],
+    file: str | None,
+) -> Factor | None:
+    """The pack factor *ref* names, or None with a ``cn_ets_factor`` issue at *field*."""
+    factor: Factor | None = _resolved(registry, ref, False, field, allowed, issues, file)
+    return factor
+
+
 def grid_factor_for(
-    registry: FactorRegistry, year: int, ref: str | None, *, file: str | None = None
+    registry: FactorRegistry,
+    year: int,
+    ref: str | None,
+    *,
+    file: str | None = None,
+    field: str = "grid_factor",
 ) -> Factor:
     """The national carbon-market grid factor for accounting *year*, or the one *ref* names.
 
@@ -188,25 +245,14 @@ def grid_factor_for(
     factor in t CO2/MWh is required either way.
     """
     from ..data.factors import _covers_year
-    from ..errors import NqiCarbonError
 
     if ref is not None:
-        try:
-            return registry.resolve(ref)
-        except NqiCarbonError as exc:
-            raise InvalidInputError(
-                [
-                    Issue(
-                        "cn_ets_factor",
-                        str(exc),
-                        file=file,
-                        field="grid_factor",
-                        value=repr(ref),
-                        allowed="a factor of a pack, e.g. cn-mee/grid/national/2022",
-                    )
-                ],
-                source=file,
-            ) from None
+        issues: list[Issue] = []
+        allowed = "a factor of a pack, e.g. cn-mee/grid/national/2022"
+        factor = pack_factor(registry, ref, field=field, allowed=allowed, issues=issues, file=file)
+        if factor is None:
+            raise InvalidInputError(issues, source=file)
+        return factor
     pack = registry.pack("cn-mee")
     found = [
         f
@@ -221,7 +267,7 @@ def grid_factor_for(
                     f"the cn-mee pack has {'no' if not found else 'more than one'} national "
                     f"carbon-market grid factor for {year}",
                     file=file,
-                    field="grid_factor",
+                    field=field,
                     value=repr(year),
                     allowed="name the factor the MEE notice for that year gives: "
                     "grid_factor: <pack>/<factor-id>",

@@ -27,7 +27,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError, Issue
 from .power import CnFinding
-from .rules import C_TO_CO2, CAO_TO_CO2, MGO_TO_CO2, co2_per, grid_factor_for
+from .rules import (
+    C_TO_CO2,
+    CAO_TO_CO2,
+    MGO_TO_CO2,
+    co2_per,
+    grid_factor_for,
+    pack_factor,
+    pack_fuel,
+)
 
 if TYPE_CHECKING:
     from ..data.factors import Factor, FactorRegistry
@@ -155,25 +163,20 @@ def fuel_line(fu: FuelUse, i: int, registry: FactorRegistry, inp: _Inputs) -> di
 
     Stated parameters take precedence over the pack fuel's; each line says where each came from.
     """
-    from ..errors import NqiCarbonError
     from ..units import conversion_factor
 
     where = f"fuels[{i}]"
     pack = None
     if fu.pack_fuel is not None:
-        try:
-            pack = registry.resolve_fuel(fu.pack_fuel)
-        except NqiCarbonError as exc:
-            inp.issues.append(
-                Issue(
-                    "cn_ets_factor",
-                    str(exc),
-                    file=inp.file,
-                    field=f"{where}.pack_fuel",
-                    value=repr(fu.pack_fuel),
-                    allowed="a pack fuel, e.g. cn-mee/fuel/diesel",
-                )
-            )
+        allowed = "a pack fuel, e.g. cn-mee/fuel/diesel"
+        pack = pack_fuel(
+            registry,
+            fu.pack_fuel,
+            field=f"{where}.pack_fuel",
+            allowed=allowed,
+            issues=inp.issues,
+            file=inp.file,
+        )
     volume = _is_volume(fu.consumption.unit)
     fc = inp.q(fu.consumption, "10^4 Nm3" if volume else "t", f"{where}.consumption")
 
@@ -376,8 +379,6 @@ def _energy_lines(
     plant: SectorPlant, registry: FactorRegistry, inp: _Inputs
 ) -> tuple[list[dict[str, Any]], Factor | None, Factor | None]:
     """Electricity and heat bought in (added) and sent out (deducted), each at its factor."""
-    from ..errors import NqiCarbonError
-
     en = plant.energy
     elec = [
         (k, getattr(en, k))
@@ -393,23 +394,21 @@ def _energy_lines(
     out: list[dict[str, Any]] = []
     if elec:
         try:
-            grid = grid_factor_for(registry, plant.year, en.grid_factor, file=inp.file)
+            grid = grid_factor_for(
+                registry, plant.year, en.grid_factor, file=inp.file, field="energy.grid_factor"
+            )
         except InvalidInputError as exc:
             inp.issues += list(exc.issues)
     if heat:
-        try:
-            heat_f = registry.resolve(en.heat_factor)
-        except NqiCarbonError as exc:
-            inp.issues.append(
-                Issue(
-                    "cn_ets_factor",
-                    str(exc),
-                    file=inp.file,
-                    field="energy.heat_factor",
-                    value=repr(en.heat_factor),
-                    allowed="a factor in t CO2/GJ, e.g. cn-mee/heat/purchased",
-                )
-            )
+        allowed = "a factor in t CO2/GJ, e.g. cn-mee/heat/purchased"
+        heat_f = pack_factor(
+            registry,
+            en.heat_factor,
+            field="energy.heat_factor",
+            allowed=allowed,
+            issues=inp.issues,
+            file=inp.file,
+        )
     for items, factor, unit in ((elec, grid, "MWh"), (heat, heat_f, "GJ")):
         if factor is None:
             continue
