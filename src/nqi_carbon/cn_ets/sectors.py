@@ -212,7 +212,7 @@ def fuel_line(fu: FuelUse, i: int, registry: FactorRegistry, inp: _Inputs) -> di
         cc, cc_src = param("carbon_content", "t/GJ")
         line.update(ncv=ncv, ncv_source=ncv_src, cc=cc, cc_source=cc_src, c_ar=None)
         e = None if None in (ncv, cc, of) else fc * ncv * cc * of * C_TO_CO2  # type: ignore[operator]
-    if e is None:
+    if e is None and (fu.pack_fuel is None or pack is not None):  # else: the pack fuel is the issue
         inp.issues.append(
             Issue(
                 "cn_ets_parameter_missing",
