@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -587,3 +588,28 @@ def test_pack_references_that_do_not_resolve_are_named_with_suggestions(tmp_path
     rep = cn.power_plant_report(_write(tmp_path, _rows(), {"fuels": power["fuels"]}))
     july = next(ln for ln in rep.result.fuel_lines if ln["month"] == "2024-07")
     assert july["c_ar"] == pytest.approx(21.45 * 0.028, rel=1e-12)  # cn-mee/fuel/lignite, 28.0 t C/TJ
+
+
+def test_a_gas_unit_takes_recorded_or_pack_parameters(tmp_path):
+    import yaml
+
+    plant = yaml.safe_load((POWER / "plant.yaml").read_text(encoding="utf-8"))
+    plant["units"].append({"id": "unit-2", "fuels": ["gas"]})
+    plant["fuels"]["gas"] = {"kind": "other", "pack_fuel": "cn-mee/fuel/natural_gas"}
+    rows = _rows()
+    for m in range(1, 13):
+        month = f"2024-{m:02d}"
+        base = dict.fromkeys(rows[0], "") | {"month": month, "unit_id": "unit-2", "evidence": "台账"}
+        rows.append(base | {"fuel": "gas", "parameter": "fuel_consumption", "value": "250", "uom": "10^4 Nm3"})
+        rows.append(base | {"parameter": "generation", "value": "9000", "uom": "MWh"})
+        rows.append(base | {"parameter": "power_supply", "value": "8700", "uom": "MWh"})
+    # June: a measured NCV in MJ/Nm3 (36.2 MJ/Nm3 = 362 GJ per 10^4 Nm3)
+    rows.append(dict.fromkeys(rows[0], "") | {"month": "2024-06", "unit_id": "unit-2", "fuel": "gas", "parameter": "ncv", "value": "36.2", "uom": "MJ/Nm3", "evidence": "气质分析"})
+    rep = cn.power_plant_report(_write(tmp_path, rows, {"units": plant["units"], "fuels": plant["fuels"]}))
+    gas = [ln for ln in rep.result.fuel_lines if ln["fuel"] == "gas"]
+    pack = 250 * 389.31 * 0.0153 * 0.99 * C  # cn-mee/fuel/natural_gas: GJ/10^4 Nm3, t C/GJ, 99 %
+    june = 250 * 362 * 0.0153 * 0.99 * C
+    assert [ln["status"] for ln in gas] == ["pack"] * 5 + ["recorded"] + ["pack"] * 6
+    assert math.fsum(ln["emissions_t"] for ln in gas) == pytest.approx(11 * pack + june, rel=1e-12)
+    assert rep.figures()["units.unit-2.power_intensity"] == pytest.approx((11 * pack + june) / (12 * 8700), rel=1e-12)
+    assert "Other fuels by month" in rep.to_markdown()
