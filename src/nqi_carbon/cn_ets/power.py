@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError, Issue
-from .rules import ACCREDITED, C_TO_CO2, Edition, carbon_per_gj, co2_per, lab_report_due, pack_fuel
+from .rules import ACCREDITED, C_TO_CO2, Edition, carbon_per_gj, co2_per, lab_report_due, resolved
 
 if TYPE_CHECKING:
     from ..data.factors import Factor, FactorRegistry, Fuel
@@ -416,9 +416,10 @@ def _fuel_defaults(
             "cn-mee/fuel/power_coal_unmeasured_2022" if pf.kind == "coal" else "cn-mee/fuel/diesel"
         )
         where = f"fuels.{key}.{field_name}"
-        fuel = pack_fuel(
+        fuel: Fuel | None = resolved(
             registry,
             ref,
+            fuel=True,
             field=where,
             allowed=f"a pack fuel, e.g. {example}",
             issues=issues,

@@ -34,9 +34,8 @@ __all__ = [
     "co2_per",
     "grid_factor_for",
     "lab_report_due",
-    "pack_factor",
-    "pack_fuel",
     "power_edition",
+    "resolved",
 ]
 
 C_TO_CO2 = 44.0 / 12.0
@@ -180,54 +179,30 @@ def carbon_per_gj(fuel: Fuel) -> float:
     return cc.value * conversion_factor(cc.unit, "t/GJ")
 
 
-def _resolved(
+def resolved(
     registry: FactorRegistry,
     ref: str,
+    *,
     fuel: bool,
     field: str,
     allowed: str,
     issues: list[Issue],
     file: str | None,
 ) -> Any:
+    """The pack fuel (*fuel*) or factor *ref* names, or None with a ``cn_ets_factor`` issue at *field*.
+
+    The issue carries the registry's message (with its close matches).
+    """
     from ..errors import NqiCarbonError
 
     try:
         return registry.resolve_fuel(ref) if fuel else registry.resolve(ref)
     except NqiCarbonError as exc:
-        issues.append(
-            Issue(
-                "cn_ets_factor", str(exc), file=file, field=field, value=repr(ref), allowed=allowed
-            )
+        issue = Issue(
+            "cn_ets_factor", str(exc), file=file, field=field, value=repr(ref), allowed=allowed
         )
+        issues.append(issue)
         return None
-
-
-def pack_fuel(
-    registry: FactorRegistry,
-    ref: str,
-    *,
-    field: str,
-    allowed: str,
-    issues: list[Issue],
-    file: str | None,
-) -> Fuel | None:
-    """The pack fuel *ref* names, or None with a ``cn_ets_factor`` issue at *field*."""
-    fuel: Fuel | None = _resolved(registry, ref, True, field, allowed, issues, file)
-    return fuel
-
-
-def pack_factor(
-    registry: FactorRegistry,
-    ref: str,
-    *,
-    field: str,
-    allowed: str,
-    issues: list[Issue],
-    file: str | None,
-) -> Factor | None:
-    """The pack factor *ref* names, or None with a ``cn_ets_factor`` issue at *field*."""
-    factor: Factor | None = _resolved(registry, ref, False, field, allowed, issues, file)
-    return factor
 
 
 def grid_factor_for(
@@ -249,7 +224,9 @@ def grid_factor_for(
     if ref is not None:
         issues: list[Issue] = []
         allowed = "a factor of a pack, e.g. cn-mee/grid/national/2022"
-        factor = pack_factor(registry, ref, field=field, allowed=allowed, issues=issues, file=file)
+        factor: Factor | None = resolved(
+            registry, ref, fuel=False, field=field, allowed=allowed, issues=issues, file=file
+        )
         if factor is None:
             raise InvalidInputError(issues, source=file)
         return factor

@@ -33,8 +33,7 @@ from .rules import (
     MGO_TO_CO2,
     co2_per,
     grid_factor_for,
-    pack_factor,
-    pack_fuel,
+    resolved,
 )
 
 if TYPE_CHECKING:
@@ -169,9 +168,10 @@ def fuel_line(fu: FuelUse, i: int, registry: FactorRegistry, inp: _Inputs) -> di
     pack = None
     if fu.pack_fuel is not None:
         allowed = "a pack fuel, e.g. cn-mee/fuel/diesel"
-        pack = pack_fuel(
+        pack = resolved(
             registry,
             fu.pack_fuel,
+            fuel=True,
             field=f"{where}.pack_fuel",
             allowed=allowed,
             issues=inp.issues,
@@ -401,9 +401,10 @@ def _energy_lines(
             inp.issues += list(exc.issues)
     if heat:
         allowed = "a factor in t CO2/GJ, e.g. cn-mee/heat/purchased"
-        heat_f = pack_factor(
+        heat_f = resolved(
             registry,
             en.heat_factor,
+            fuel=False,
             field="energy.heat_factor",
             allowed=allowed,
             issues=inp.issues,
