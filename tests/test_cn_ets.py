@@ -216,6 +216,7 @@ def test_every_bad_cell_is_named_by_row_field_value_and_allowed(tmp_path):
     _edit(rows, "2024-01", "heat_supply", fuel="coal")  # row 11
     _edit(rows, "2024-01", "heat_ratio", parameter="heat_rate")  # row 12
     _edit(rows, "2024-02", "generation", value="")  # an empty cell is not 0
+    _edit(rows, "2024-02", "power_supply", value="1e400")  # overflows to inf
     with pytest.raises(nc.InvalidInputError) as e:
         cn.power_plant_report(_write(tmp_path, rows))
     got = {(i.code, i.row, i.field) for i in e.value.issues}
@@ -237,6 +238,7 @@ def test_every_bad_cell_is_named_by_row_field_value_and_allowed(tmp_path):
     assert by_row[10].allowed == "unit-1"
     assert all(i.file.endswith("monthly-records.csv") for i in e.value.issues)
     assert any(i.code == "cn_ets_value" and i.message == "empty cell" for i in e.value.issues)
+    assert any(i.code == "cn_ets_value" and i.value == "'1e400'" for i in e.value.issues)
 
 
 def test_missing_months_and_parameters_are_errors_not_zeros(tmp_path):

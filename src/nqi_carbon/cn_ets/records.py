@@ -147,7 +147,8 @@ def _number(v: Any) -> float | None:
     if isinstance(v, int | float):
         return float(v) if math.isfinite(v) else None
     s = str(v).strip()
-    return float(s) if _NUMBER.fullmatch(s) else None
+    x = float(s) if _NUMBER.fullmatch(s) else math.nan
+    return x if math.isfinite(x) else None  # '1e400' overflows to inf: not a number here
 
 
 class _Check:
