@@ -615,3 +615,30 @@ def test_a_gas_unit_takes_recorded_or_pack_parameters(tmp_path):
     assert math.fsum(ln["emissions_t"] for ln in gas) == pytest.approx(11 * pack + june, rel=1e-12)
     assert rep.figures()["units.unit-2.power_intensity"] == pytest.approx((11 * pack + june) / (12 * 8700), rel=1e-12)
     assert "Other fuels by month" in rep.to_markdown()
+
+
+@pytest.mark.timeout(60)
+def test_a_plant_of_many_units_runs_in_time_linear_in_its_records(tmp_path):
+    """A hang guard: 3,000 units (111,000 records) took time quadratic in the units (>100 s)."""
+    n = 3000
+    units = [{"id": f"u{k}", "fuels": ["coal"]} for k in range(n)]
+    lines = ["month,unit_id,fuel,parameter,value,uom,evidence"]
+    for k in range(n):
+        lines.append(f"2024-01,u{k},coal,ncv,20,GJ/t,e")
+        for m in range(1, 13):
+            fc = 100 if m == 1 else 0  # 0 is a value: no coal, no NCV needed
+            lines += [
+                f"2024-{m:02d},u{k},coal,fuel_consumption,{fc},t,e",
+                f"2024-{m:02d},u{k},,generation,50,MWh,e",
+                f"2024-{m:02d},u{k},,power_supply,45,MWh,e",
+            ]
+    (tmp_path / "monthly-records.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import yaml
+
+    plant = yaml.safe_load((POWER / "plant.yaml").read_text(encoding="utf-8"))
+    plant.update(units=units, records="monthly-records.csv")
+    (tmp_path / "plant.yaml").write_text(yaml.safe_dump(plant, allow_unicode=True), encoding="utf-8")
+    rep = cn.power_plant_report(tmp_path / "plant.yaml")
+    january = 100 * 20 * HIGH * OF * C  # no analysis: the high default
+    assert rep.total_t == pytest.approx(n * january, rel=1e-9)
+    assert len(rep.result.units) == n

@@ -14,6 +14,7 @@ measured comes from.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -49,6 +50,13 @@ __all__ = [
 
 SCHEMA = "nqi-carbon/cn-ets@1"
 Language = Literal["zh", "en", "en+zh"]
+
+
+def _repeated(ids: Iterable[str]) -> list[str]:
+    """The ids that appear more than once, sorted (counted once each: linear in their number)."""
+    from collections import Counter
+
+    return sorted(i for i, n in Counter(ids).items() if n > 1)
 
 
 class Quantity(StrictModel):
@@ -133,8 +141,7 @@ class PowerPlant(StrictModel):
     @model_validator(mode="after")
     def unit_fuels_declared(self) -> PowerPlant:
         """Unit ids are unique and each unit burns only fuels the file declares."""
-        ids = [u.id for u in self.units]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
+        dup = _repeated(u.id for u in self.units)
         if dup:
             raise RuleError("unit_fuels_declared", f"unit ids appear twice: {', '.join(dup)}")
         for u in self.units:
@@ -278,7 +285,7 @@ class SectorPlant(StrictModel):
         ids = [f.id for f in self.fuels]
         if self.carbon_balance is not None:
             ids += [f.id for f in (*self.carbon_balance.inputs, *self.carbon_balance.outputs)]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
+        dup = _repeated(ids)
         if dup:
             raise RuleError("sector_sections_fit", f"ids appear twice: {', '.join(dup)}")
         return self

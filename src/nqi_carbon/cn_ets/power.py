@@ -199,16 +199,14 @@ def unit_indicators(
     (t CO2/GJ). α is the plant's recorded 供热比; months without heat supplied have α = 0.
     """
     rec = records.lookup()
+    by_month: dict[tuple[str, str], list[float]] = {}  # one pass over the lines, not one per unit
+    for x in (*fuel_lines, *elec_lines):
+        by_month.setdefault((x["unit_id"], x["month"]), []).append(x["emissions_t"])
     out = []
     for unit in plant.units:
         power, heat, total = [], [], []
         for m in (f"{plant.year}-{k:02d}" for k in range(1, 13)):
-            e = math.fsum(
-                x["emissions_t"] for x in fuel_lines if x["unit_id"] == unit.id and x["month"] == m
-            )
-            e += math.fsum(
-                x["emissions_t"] for x in elec_lines if x["unit_id"] == unit.id and x["month"] == m
-            )
+            e = math.fsum(by_month.get((unit.id, m), ()))
             heat_gj = rec.get((m, unit.id, "", "heat_supply"), {"value": 0.0})["value"]
             alpha = rec[(m, unit.id, "", "heat_ratio")]["value"] if heat_gj > 0 else 0.0
             total.append(e)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CappedIssues, InvalidInputError, Issue
@@ -105,14 +105,23 @@ class MonthlyRecords:
     frame: pd.DataFrame
     file: str
     sha256: str
+    _rows: dict[tuple[str, str, str, str], dict[str, Any]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def lookup(self) -> dict[tuple[str, str, str, str], dict[str, Any]]:
-        """``(month, unit_id, fuel, parameter)`` -> the row as a mapping."""
-        out: dict[tuple[str, str, str, str], dict[str, Any]] = {}
-        for rec in self.frame.to_dict("records"):
-            row = {str(k): v for k, v in rec.items()}
-            out[(row["month"], row["unit_id"], row["fuel"], row["parameter"])] = row
-        return out
+        """``(month, unit_id, fuel, parameter)`` -> the row as a mapping (a fresh copy).
+
+        The rows are built from the frame once (the frame is not to be changed after the
+        check) and each call returns a new mapping of them.
+        """
+        if self._rows is None:
+            out: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+            for rec in self.frame.to_dict("records"):
+                row = {str(k): v for k, v in rec.items()}
+                out[(row["month"], row["unit_id"], row["fuel"], row["parameter"])] = row
+            self._rows = out
+        return dict(self._rows)
 
 
 def read_monthly_records(
@@ -446,6 +455,7 @@ def _completeness(frame: pd.DataFrame, plant: PowerPlant, chk: _Check) -> None:
     def positive(unit: str, fuel: str, param: str) -> list[str]:
         return [m for m in months if values.get((m, unit, fuel, param), 0) > 0]
 
+    _ncv_per_consumption_unit(frame, chk)
     for unit in plant.units:
         u = unit.id
         for param in ("generation", "power_supply"):
@@ -466,27 +476,27 @@ def _completeness(frame: pd.DataFrame, plant: PowerPlant, chk: _Check) -> None:
                 continue
             burnt = positive(u, fuel, fc)
             _need(chk, missing(u, fuel, "ncv", burnt), "ncv", u, fuel, "cn_ets_ncv_missing")
-            _per_unit_of_fuel(frame, u, fuel, chk)
             for moisture, basis in (("moisture_ar", ("ad", "d")), ("moisture_ad", ("ad",))):
                 analysed = [m for m in burnt if bases.get((m, u, fuel)) in basis]
                 lacking = missing(u, fuel, moisture, analysed)
                 _need(chk, lacking, moisture, u, fuel, "cn_ets_moisture_missing")
 
 
-def _per_unit_of_fuel(frame: pd.DataFrame, unit_id: str, fuel: str, chk: _Check) -> None:
+def _ncv_per_consumption_unit(frame: pd.DataFrame, chk: _Check) -> None:
     """A month's NCV is per the unit its fuel consumption is in (GJ/t for t, GJ/(10^4 Nm3) for volume)."""
-    sel = frame[(frame["unit_id"] == unit_id) & (frame["fuel"] == fuel)]
+    cons = frame[frame["parameter"] == "fuel_consumption"]
     fc = dict(
         zip(
-            sel.loc[sel["parameter"] == "fuel_consumption", "month"],
-            sel.loc[sel["parameter"] == "fuel_consumption", "canonical"],
+            zip(cons["month"], cons["unit_id"], cons["fuel"], strict=True),
+            cons["canonical"],
             strict=True,
         )
     )
-    for r in sel[sel["parameter"] == "ncv"].to_dict("records"):
-        if r["month"] not in fc:
+    for r in frame[frame["parameter"] == "ncv"].to_dict("records"):
+        got = fc.get((r["month"], r["unit_id"], r["fuel"]))
+        if got is None:
             continue  # the month's missing consumption is reported as such
-        want = "GJ/t" if fc[r["month"]] == "t" else "GJ/(10^4 Nm3)"
+        want = "GJ/t" if got == "t" else "GJ/(10^4 Nm3)"
         if r["canonical"] != want:
             chk.add(
                 "cn_ets_uom",
