@@ -22,10 +22,21 @@ from nqi_carbon.cn_ets.rules import lab_report_due
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 POWER = EX / "cn-power"
-C = 44 / 12  # t CO2 per t C
-OF = 0.99  # the plant file's oxidation rate for coal (99 %)
-HIGH = 0.03085  # cn-mee/fuel/power_coal_unmeasured_2022, t C/GJ
-GRID = 0.5703  # cn-mee/grid/national/2022, t CO2/MWh, valid for accounting years 2022-2024
+# The values of the hand computation and where they come from. The accounting year 2024 is
+# governed by the MEE power-generation guideline as applied by 环办气候函〔2023〕43号
+# (《关于做好2023—2025年发电行业企业温室气体排放报告管理有关工作的通知》, 7 Feb 2023; cited
+# on https://www.mee.gov.cn/ — its own page was not found, see the cn-mee pack's reference
+# mee-2023-43) with the monthly CMA/CNAS analyses of 环办气候函〔2022〕111号.
+C = 44 / 12  # t CO2 per t C (molar masses, every guideline formula)
+OF = 0.99  # the plant file's oxidation rate for coal (99 %): the plant states it, no default is shipped
+# High default (高限值) carbon content per unit heat of coal in a month without a valid
+# analysis: 0.03085 t C/GJ, set by the MEE General Office's notice of 7 June 2022 (关于高效统筹
+# 疫情防控和经济社会发展调整2022年企业温室气体排放报告管理相关重点工作任务的通知), replacing 0.03356;
+# pack fuel cn-mee/fuel/power_coal_unmeasured_2022 (reference mee-2022-06-notice).
+HIGH = 0.03085
+# National grid factor for purchased electricity: 0.5703 t CO2/MWh, 环办气候函〔2023〕43号 (the
+# 2022 factor, applied to 2022-2024 absent a later notice); pack factor cn-mee/grid/national/2022.
+GRID = 0.5703
 
 # the monthly records of examples/cn-power (month: consumption t, C %, M_ar %, M_ad %)
 AIR_DRIED = {
@@ -72,8 +83,18 @@ def test_power_example_reproduces_the_hand_computed_annual_figure(power):
     assert july_carbon_t == pytest.approx(55777.432425, rel=1e-12)
     assert _month_co2(7) == pytest.approx(55777.432425 * 0.99 * 44 / 12, rel=1e-12)
     assert _month_co2(7) == pytest.approx(202472.08, abs=0.01)
-    # step 3, every month: E = FC x C_ar x OF x 44/12, summed over the year
+    # step 3, every month: E = FC x C_ar x OF x 44/12, summed over the year. Written out
+    # (t coal; C_ar %; t CO2 to the cent), July at the high default:
+    #   Jan 86 520 52.9330 166 245.51 | Feb 74 310 52.0097 140 293.73 | Mar 80 945 52.6631 154 740.29
+    #   Apr 69 870 53.5285 135 763.30 | May 72 140 54.0629 141 573.56 | Jun 78 615 52.9723 151 168.41
+    #   Jul 84 290 66.1732 202 472.08 | Aug 85 730 52.0400 161 948.43 | Sep 76 480 52.6000 146 029.38
+    #   Oct 71 360 53.1200 137 600.35 | Nov 79 925 52.3100 151 765.83 | Dec 88 140 52.1800 166 948.97
+    written_out = [166245.51, 140293.73, 154740.29, 135763.30, 141573.56, 151168.41,
+                   202472.08, 161948.43, 146029.38, 137600.35, 151765.83, 166948.97]  # fmt: skip
+    for m, e in enumerate(written_out, start=1):
+        assert _month_co2(m) == pytest.approx(e, abs=0.005), m
     coal = sum(_month_co2(m) for m in range(1, 13))
+    assert coal == pytest.approx(1856549.84, abs=0.005)  # the annual coal CO2, t
     # step 4, purchased electricity: (640.0 MWh of unit-1 in April + 1 862.5 MWh of the plant
     # in October) x 0.5703 t CO2/MWh
     electricity = (640.0 + 1862.5) * GRID
@@ -81,6 +102,8 @@ def test_power_example_reproduces_the_hand_computed_annual_figure(power):
     assert power.result.fuel_t == pytest.approx(coal, rel=1e-12)
     assert power.result.electricity_t == pytest.approx(electricity, rel=1e-12)
     assert power.total_t == pytest.approx(coal + electricity, rel=1e-12)
+    # the annual figure: coal + electricity, to the cent of the unrounded sum
+    assert round(power.total_t, 2) == 1857977.01
     july = [ln for ln in power.result.fuel_lines if ln["month"] == "2024-07"]
     assert [ln["status"] for ln in july] == ["high_default"]
 
@@ -402,26 +425,16 @@ def test_steel_example_by_hand():
 
 
 def _aluminium(**over):
-    plant = {
-        "schema": "nqi-carbon/cn-ets@1",
-        "sector": "aluminium",
-        "entity": {"name": "示范铝业", "id": "91150000MA4EXAMPLE"},
-        "year": 2024,
-        "anodes": {
-            "aluminium": {"value": 500000, "unit": "t"},
-            "net_consumption": {"value": 0.41, "unit": "t/t"},
-            "sulphur": {"value": 2.0, "unit": "%"},
-            "ash": {"value": 0.4, "unit": "%"},
-        },
-        "pfc": {"gwp": "AR5", "cf4": {"value": 0.034, "unit": "kg/t"}, "c2f6": {"value": 0.0034, "unit": "kg/t"}},
-        "energy": {"purchased_electricity": {"value": 6700000, "unit": "MWh"}},
-    }
+    """The aluminium example's plant file as a mapping, with *over* replacing its sections."""
+    import yaml
+
+    plant = yaml.safe_load((EX / "cn-aluminium" / "plant.yaml").read_text(encoding="utf-8"))
     plant.update(over)
     return plant
 
 
-def test_aluminium_anodes_and_pfcs_by_hand():
-    rep = cn.sector_report(_aluminium())
+def test_aluminium_example_by_hand():
+    rep = cn.sector_report(EX / "cn-aluminium" / "plant.yaml")
     anodes = 500000 * 0.41 * (1 - 0.02 - 0.004) * C  # IPCC 2006 Vol. 3 Eq. 4.21 / 40 CFR 98.63
     pfc = 500000 * 0.034e-3 * 6630 + 500000 * 0.0034e-3 * 11100  # AR5: CF4 6630, C2F6 11100
     f = rep.figures()
@@ -429,6 +442,22 @@ def test_aluminium_anodes_and_pfcs_by_hand():
     assert f["pfc_co2e_t"] == pytest.approx(pfc, rel=1e-12)
     assert rep.total_t == pytest.approx(anodes + pfc + 6700000 * GRID, rel=1e-12)
     assert f["production_t"] == 500000
+
+
+@pytest.mark.parametrize("sector", ["cement", "steel", "aluminium"])
+def test_sector_examples_run_from_the_api_and_the_command_line(sector, tmp_path, capsys):
+    """Each sector example gives the same total through the API (checked by hand above) and the CLI."""
+    from nqi_carbon.cli import main
+
+    plant = EX / f"cn-{sector}" / "plant.yaml"
+    rep = cn.sector_report(plant)
+    assert rep.result.plant.sector == sector and rep.findings == []
+    assert main(["cn-ets", str(plant), "--out", str(tmp_path)]) == 0
+    assert f"{rep.total_t:,.3f} t CO2 (0 finding(s))" in capsys.readouterr().out
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"cn-ets-report.{x}" for x in ("html", "json", "md", "xlsx")]
+    written = json.loads((tmp_path / "cn-ets-report.json").read_text(encoding="utf-8"))
+    assert (written["sector"], written["figures"]["total_t"]) == (sector, rep.total_t)
 
 
 def test_sector_problems_are_all_reported():
