@@ -671,3 +671,55 @@ def test_a_plant_of_many_units_runs_in_time_linear_in_its_records(tmp_path):
     january = 100 * 20 * HIGH * OF * C  # no analysis: the high default
     assert rep.total_t == pytest.approx(n * january, rel=1e-9)
     assert len(rep.result.units) == n
+
+
+def _parameters(rep) -> dict[str, list]:
+    """The parameters table of a report: English label -> [value, unit, source, caveat]."""
+    [table] = [t for t in rep.tables() if t.key == "Parameters"]
+    assert [c.key for c in table.columns] == ["item", "value", "unit", "source", "caveat"]
+    return {row[0][0]: row[1:] for row in table.rows}
+
+
+def test_the_reports_carry_the_caveats_the_pack_records(power):
+    # issue 19: the report showed none of the caveats the pack records about its values
+    p = _parameters(power)
+    grid = p["National grid factor"]
+    assert grid[:2] == [GRID, "t/MWh"] and "环办气候函〔2023〕43号" in grid[2]
+    assert "Which factor for which year" in grid[3]  # the rule that decides the year's factor
+    assert "page of this notice was not found" in grid[3]  # the citation's own note
+    high = p["High default carbon content (coal)"]
+    assert high[0] == HIGH and "Secondary only" in high[3] and "0.03356" in high[3]
+    assert "Not read here" in p["Guideline edition"][3]
+    cement = _parameters(cn.sector_report(EX / "cn-cement" / "plant.yaml"))
+    coal = cement["carbon_content (cn-mee/fuel/bituminous_coal)"]
+    assert coal[0] == pytest.approx(0.0261, rel=1e-12) and "GB/T 32151.34" in coal[2]
+    assert cement["ncv (cn-mee/fuel/diesel)"][3] != ""  # the fuel's notes, on its first row
+    assert "Which factor for which year" in cement["National grid factor"][3]
+    steel = _parameters(cn.sector_report(EX / "cn-steel" / "plant.yaml"))
+    heat = steel["Heat factor"]
+    assert heat[:2] == [0.11, "t/GJ"] and "cn-mee/heat/purchased" in heat[2]
+    assert "### 参数及来源" in cn.sector_report(EX / "cn-steel" / "plant.yaml").to_markdown()  # language: zh
+
+
+NO_CO2 = "uk-desnz-2025/business-travel-air/flights/domestic_to_from_uk/average_passenger/with_rf/pkm"
+PER_TON = "epa-ghg-hub/stationary/anthracite-per-short_ton"  # kg CO2 per short ton of coal
+
+
+def test_a_grid_or_heat_factor_without_co2_per_energy_is_a_typed_error(tmp_path):
+    # a factor with only CO2e (no CO2), or CO2 per ton of fuel, raised KeyError / a unit error
+    import yaml
+
+    steel = yaml.safe_load((EX / "cn-steel" / "plant.yaml").read_text(encoding="utf-8"))
+    steel["energy"].update(grid_factor=NO_CO2, heat_factor=PER_TON)
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.sector_report(steel)
+    got = {i.field: (i.code, i.message, i.value) for i in e.value.issues}
+    assert set(got) == {"energy.grid_factor", "energy.heat_factor"}
+    assert got["energy.grid_factor"][0] == "cn_ets_factor" and "states no CO2 value" in got["energy.grid_factor"][1]
+    assert "CO2 in kg/short_ton is not per GJ" in got["energy.heat_factor"][1]
+    assert got["energy.heat_factor"][2] == repr(PER_TON)
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(_write(tmp_path, _rows(), {"grid_factor": PER_TON}))
+    [issue] = e.value.issues
+    assert (issue.code, issue.field) == ("cn_ets_factor", "grid_factor")
+    assert "is not per MWh" in issue.message

@@ -489,9 +489,11 @@ def calculate_power(
             factor = grid_factor_for(registry, plant.year, plant.grid_factor, file=file)
         except InvalidInputError as exc:
             issues += list(exc.issues)
+    ef = 0.0
+    if factor is not None:
+        ef = co2_per(factor, "MWh", field="grid_factor", issues=issues, file=file) or 0.0
     if issues:
         raise InvalidInputError(issues, source=file)
-    ef = 0.0 if factor is None else co2_per(factor, "MWh")
     elec = electricity_months(records, ef)
     units = unit_indicators(plant, records, lines, elec)
     findings = lab_findings(records, lines)

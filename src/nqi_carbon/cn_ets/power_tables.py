@@ -9,12 +9,13 @@ template itself could not be read, so the column order is this package's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .records import PARAMETERS
 from .tables import Column, Table
 
 if TYPE_CHECKING:
+    from ..data.factors import Factor, Fuel
     from .power import CnFinding, PowerResult
 
 __all__ = ["finding_table", "power_tables"]
@@ -216,31 +217,65 @@ def finding_table(findings: list[CnFinding], key: str = "Findings") -> Table:
     return Table(key, ("Data quality and non-conformities", "数据质量与不符合项"), cols, rows)
 
 
-def parameters_table(r: PowerResult) -> Table:
-    """The values the calculation took from packs and from the plant file, with their sources."""
-    cols = (
-        Column("item", ("Parameter", "参数"), "pair"),
-        Column("value", ("Value", "数值"), "exact"),
-        Column("unit", ("Unit", "单位")),
-        Column("source", ("Source", "来源")),
-    )
+PARAMETER_COLUMNS = (
+    Column("item", ("Parameter", "参数"), "pair"),
+    Column("value", ("Value", "数值"), "exact"),
+    Column("unit", ("Unit", "单位")),
+    Column("source", ("Source", "来源")),
+    Column("caveat", ("Caveats the pack records", "数据包所载说明")),
+)
+"""Columns of the parameters table of every China ETS report."""
+
+
+def _caveat(*parts: str | None) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def factor_row(label: tuple[str, str], f: Factor) -> list[Any]:
+    """A pack factor's CO2 value, its citation and what the pack says of its standing."""
+    g = (f.entry.gases or {})["CO2"]
+    cite = f.citations.get("CO2") or f.citations.get("factor")
+    where = f"{f.ref} (pack {f.pack_id} {f.pack_version}): {f.citation_text('CO2')}"
+    return [label, g.value, g.unit, where, _caveat(f.entry.notes, cite.note if cite else None)]
+
+
+def fuel_rows(fuel: Fuel, names: dict[str, tuple[str, str]]) -> list[list[Any]]:
+    """A pack fuel's parameters *names* (name -> label), cited; the fuel's notes on its first row."""
+    rows: list[list[Any]] = []
+    for name, label in names.items():
+        p = fuel.parameter(name)
+        if p is None:
+            continue
+        cite = fuel.citations.get(name)
+        notes = None if rows else fuel.entry.notes
+        where = f"{fuel.ref} (pack {fuel.pack_id} {fuel.pack_version}): {fuel.citation_text(name)}"
+        rows.append([label, p.value, p.unit, where, _caveat(notes, cite.note if cite else None)])
+    return rows
+
+
+def pack_fuel_rows(fuels: dict[str, Fuel]) -> list[list[Any]]:
+    """NCV, carbon content and oxidation of each pack fuel a report used, by its key."""
     rows = []
-    gf = r.grid_factor
-    if gf is not None:
-        g = gf.entry.gases["CO2"]  # type: ignore[index]
-        where = f"{gf.ref} (pack {gf.pack_id} {gf.pack_version}): {gf.citation_text('CO2')}"
-        rows.append([("National grid factor", "全国电网排放因子"), g.value, g.unit, where])
+    for key, fuel in sorted(fuels.items()):
+        names = {
+            n: (f"{n} ({key})", f"{n}（{key}）") for n in ("ncv", "carbon_content", "oxidation")
+        }
+        rows += fuel_rows(fuel, names)
+    return rows
+
+
+def parameters_table(r: PowerResult) -> Table:
+    """The values the calculation took from packs and from the plant file, with their sources.
+
+    Each pack value carries what the pack records about it (its notes and its citation's
+    note: how it was confirmed, what could not be read), so the caveats reach the report.
+    """
+    rows = []
+    if r.grid_factor is not None:
+        rows.append(factor_row(("National grid factor", "全国电网排放因子"), r.grid_factor))
     for key, fuel in sorted(r.high_defaults.items()):
-        cc = fuel.entry.carbon_content
-        assert cc is not None
-        rows.append(
-            [
-                (f"High default carbon content ({key})", f"单位热值含碳量高限值（{key}）"),
-                cc.value,
-                cc.unit,
-                f"{fuel.ref} (pack {fuel.pack_id} {fuel.pack_version}): {fuel.citation_text('carbon_content')}",
-            ]
-        )
+        label = (f"High default carbon content ({key})", f"单位热值含碳量高限值（{key}）")
+        rows += fuel_rows(fuel, {"carbon_content": label})
     for key, pf in sorted(r.plant.fuels.items()):
         if pf.oxidation is not None:
             rows.append(
@@ -249,30 +284,23 @@ def parameters_table(r: PowerResult) -> Table:
                     pf.oxidation.value,
                     pf.oxidation.unit,
                     "plant file: " + (pf.oxidation.basis or "basis not stated"),
+                    "",
                 ]
             )
-    for key, fuel in sorted(r.pack_fuels.items()):
-        for name in ("ncv", "carbon_content", "oxidation"):
-            p = fuel.parameter(name)
-            if p is not None:
-                rows.append(
-                    [
-                        (f"{name} ({key})", f"{name}（{key}）"),
-                        p.value,
-                        p.unit,
-                        f"{fuel.ref}: {fuel.citation_text(name)}",
-                    ]
-                )
+    rows += pack_fuel_rows(r.pack_fuels)
     ed = r.edition
     rows.append(
         [
             ("Guideline edition", "适用指南版本"),
             None,
             "",
-            f"{ed.title[1]} — {ed.document}. {ed.status}",
+            f"{ed.title[1]} — {ed.document}.",
+            ed.status,
         ]
     )
-    return Table("Parameters", ("Parameters and their sources", "参数及来源"), cols, rows)
+    return Table(
+        "Parameters", ("Parameters and their sources", "参数及来源"), PARAMETER_COLUMNS, rows
+    )
 
 
 def power_tables(r: PowerResult) -> list[Table]:

@@ -161,13 +161,36 @@ def power_edition(year: int, *, file: str | None = None) -> Edition:
     )
 
 
-def co2_per(factor: Factor, unit: str) -> float:
-    """A factor's CO2 in t per *unit* of activity (``MWh``, ``GJ``)."""
+def co2_per(
+    factor: Factor, unit: str, *, field: str, issues: list[Issue], file: str | None
+) -> float | None:
+    """A factor's CO2 in t per *unit* of activity (``MWh``, ``GJ``).
+
+    A factor without a CO2 value, or with one per another kind of quantity (per tonne of
+    fuel, per passenger-km), is a ``cn_ets_factor`` issue at *field* and None is returned.
+    """
+    from ..errors import NqiCarbonError
     from ..units import conversion_factor
 
-    gases = factor.entry.gases or {}
-    g = gases["CO2"]
-    return g.value * conversion_factor(g.unit, "t", per=unit)
+    g = (factor.entry.gases or {}).get("CO2")
+    problem = f"{factor.ref} states no CO2 value" if g is None else ""
+    if g is not None:
+        try:
+            return g.value * conversion_factor(g.unit, "t", per=unit)
+        except NqiCarbonError as exc:
+            problem = f"{factor.ref}: CO2 in {g.unit} is not per {unit}: {exc}"
+    issues.append(
+        Issue(
+            "cn_ets_factor",
+            problem,
+            file=file,
+            field=field,
+            value=repr(factor.ref),
+            allowed=f"a factor with CO2 in a mass per {unit} (energy), e.g. "
+            + ("cn-mee/grid/national/2022" if unit == "MWh" else "cn-mee/heat/purchased"),
+        )
+    )
+    return None
 
 
 def carbon_per_gj(fuel: Fuel) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .power_tables import finding_table
+from .power_tables import PARAMETER_COLUMNS, factor_row, finding_table, pack_fuel_rows
 from .sectors import SECTOR_METHODS
 from .tables import Column, Table
 
@@ -133,9 +133,25 @@ def energy_table(r: SectorResult) -> Table:
     return Table("Energy", ("Electricity and heat", "电力和热力"), cols, rows)
 
 
+def parameters_table(r: SectorResult) -> Table:
+    """The pack values the report used (factors, fuel defaults), cited, with the pack's caveats."""
+    rows = []
+    if r.grid_factor is not None:
+        rows.append(factor_row(("National grid factor", "全国电网排放因子"), r.grid_factor))
+    if r.heat_factor is not None:
+        rows.append(factor_row(("Heat factor", "热力排放因子"), r.heat_factor))
+    rows += pack_fuel_rows(r.pack_fuels)
+    return Table(
+        "Parameters", ("Parameters and their sources", "参数及来源"), PARAMETER_COLUMNS, rows
+    )
+
+
 def sector_tables(r: SectorResult) -> list[Table]:
     """Every table of a sector report, in order."""
     tables = [summary_table(r), fuels_table(r), process_table(r)]
     if r.pfc_lines:
         tables.append(pfc_table(r))
-    return [*tables, energy_table(r), finding_table(r.findings)]
+    tables += [energy_table(r), finding_table(r.findings)]
+    if r.grid_factor is not None or r.heat_factor is not None or r.pack_fuels:
+        tables.append(parameters_table(r))
+    return tables

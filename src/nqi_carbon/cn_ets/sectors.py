@@ -37,7 +37,7 @@ from .rules import (
 )
 
 if TYPE_CHECKING:
-    from ..data.factors import Factor, FactorRegistry
+    from ..data.factors import Factor, FactorRegistry, Fuel
     from .plant import Anodes, CarbonBalance, Clinker, FuelUse, Pfc, Quantity, SectorPlant
 
 __all__ = [
@@ -103,6 +103,8 @@ class SectorResult:
     grid_factor: Factor | None
     heat_factor: Factor | None
     findings: list[CnFinding] = field(default_factory=list)
+    pack_fuels: dict[str, Fuel] = field(default_factory=dict)
+    """The pack fuels the fuel lines took values from, by pack reference."""
 
     @property
     def fuel_t(self) -> float:
@@ -410,10 +412,12 @@ def _energy_lines(
             issues=inp.issues,
             file=inp.file,
         )
-    for items, factor, unit in ((elec, grid, "MWh"), (heat, heat_f, "GJ")):
+    for items, factor, unit, kind in ((elec, grid, "MWh", "grid"), (heat, heat_f, "GJ", "heat")):
         if factor is None:
             continue
-        ef = co2_per(factor, unit)
+        ef = co2_per(factor, unit, field=f"energy.{kind}_factor", issues=inp.issues, file=inp.file)
+        if ef is None:
+            continue
         for key, q in items:
             amount = inp.q(q, unit, f"energy.{key}")
             out.append(
@@ -458,6 +462,10 @@ def calculate_sector(
         raise InvalidInputError(inp.issues, source=file)
     result = SectorResult(plant, fuels, process, energy, pfc, recovered, production, grid, heat)
     result.findings = _evidence_findings(plant)
+    # every pack fuel resolved above (else the issues were raised): kept for their citations
+    result.pack_fuels = {
+        fu.pack_fuel: registry.resolve_fuel(fu.pack_fuel) for fu in plant.fuels if fu.pack_fuel
+    }
     return result
 
 
