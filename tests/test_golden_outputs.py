@@ -95,11 +95,13 @@ def _cn_ets(name: str, tmp: Path, *claim: str) -> dict[str, bytes]:
     return files
 
 
+_CN_CLAIM = (
+    "--claimed", "examples/cn-power/claimed.yaml",
+    "--verifier", "张三", "--body", "示范核查机构", "--date", "2025-04-20",
+)  # fmt: skip
+
 PRODUCERS: dict[str, Callable[[Path], dict[str, bytes]]] = {
-    "cn-power": lambda tmp: _cn_ets(
-        "cn-power", tmp, "--claimed", "examples/cn-power/claimed.yaml",
-        "--verifier", "张三", "--body", "示范核查机构", "--date", "2025-04-20",
-    ),  # fmt: skip
+    "cn-power": lambda tmp: _cn_ets("cn-power", tmp, *_CN_CLAIM),
     "cn-cement": lambda tmp: _cn_ets("cn-cement", tmp),
     "cn-steel": lambda tmp: _cn_ets("cn-steel", tmp),
     "cn-aluminium": lambda tmp: _cn_ets("cn-aluminium", tmp),
