@@ -193,6 +193,11 @@ def test_bad_claims_are_typed_errors(power):
     }
     with pytest.raises(nc.InvalidInputError, match="not a claim"):
         cn.verification_report(power, {"figures": {}})
+    with pytest.raises(nc.InvalidInputError, match="not a date") as e:
+        cn.verification_report(power, POWER / "claimed.yaml", date="2025-02-30")
+    assert [(i.code, i.field) for i in e.value.issues] == [("verification_date", "date")]
+    at_noon = dt.datetime(2025, 4, 20, 12, 0)  # a datetime gives its date, as nc.verify does
+    assert cn.verification_report(power, POWER / "claimed.yaml", date=at_noon).date == "2025-04-20"
 
 
 # -- monthly records: the import format --------------------------------------------------------

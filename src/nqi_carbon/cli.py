@@ -334,13 +334,21 @@ def _cmd_factors(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
-    from .demo import write_report
-
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+def _report_formats(text: str) -> tuple[str, ...] | None:
+    """The report formats of ``--formats`` (comma-separated), or None after saying which are unknown."""
+    formats = tuple(f.strip() for f in text.split(",") if f.strip())
     bad = [f for f in formats if f not in ("html", "md", "json", "xlsx")]
     if bad:
         sys.stderr.write(f"unknown format(s) {', '.join(bad)}; allowed: html, md, json, xlsx\n")
+        return None
+    return formats
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .demo import write_report
+
+    formats = _report_formats(args.formats)
+    if formats is None:
         return 2
     method = (
         "monte_carlo" if args.uncertainty in ("monte-carlo", "monte_carlo") else args.uncertainty
@@ -659,10 +667,8 @@ def _add_cn_ets(sub: _Subcommands) -> None:
 def _cmd_cn_ets(args: argparse.Namespace) -> int:
     from .cn_ets import annual_report, verification_report
 
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    bad = [f for f in formats if f not in ("html", "md", "json", "xlsx")]
-    if bad:
-        sys.stderr.write(f"unknown format(s) {', '.join(bad)}; allowed: html, md, json, xlsx\n")
+    formats = _report_formats(args.formats)
+    if formats is None:
         return 2
     rep = annual_report(args.file, language=args.language)
     written = rep.write(args.out, formats)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError, Issue
-from ..pages.format import _generation_date
+from ..pages.format import _generation_date, verification_date
 from .report import _Document, _no_nan
 from .tables import Column, Table
 
@@ -349,26 +349,7 @@ def verification_report(
     """
     verified = report.figures()
     reported, name = read_claim(claimed, set(verified))
-    when = None
-    if date is not None:
-        try:
-            when = (
-                date.isoformat()
-                if isinstance(date, _dt.date)
-                else _dt.date.fromisoformat(str(date)).isoformat()
-            )
-        except ValueError:
-            raise InvalidInputError(
-                [
-                    Issue(
-                        "verification_date",
-                        "not a date",
-                        field="date",
-                        value=repr(date),
-                        allowed="an ISO date such as 2025-04-30",
-                    )
-                ]
-            ) from None
+    when = verification_date(date)
     checks = [
         _check(k, reported.get(k), v)
         for k, v in verified.items()
