@@ -728,3 +728,20 @@ def test_a_grid_or_heat_factor_without_co2_per_energy_is_a_typed_error(tmp_path)
     [issue] = e.value.issues
     assert (issue.code, issue.field) == ("cn_ets_factor", "grid_factor")
     assert "is not per MWh" in issue.message
+
+
+def test_a_result_that_overflows_is_refused_not_reported_as_inf(tmp_path):
+    # each amount is finite, their product is not: the report said inf t CO2 (test failed before)
+    import yaml
+
+    cement = yaml.safe_load((EX / "cn-cement" / "plant.yaml").read_text(encoding="utf-8"))
+    cement["fuels"][0]["consumption"]["value"] = 1e308
+    with pytest.raises(nc.InvalidInputError, match="overflows double precision") as e:
+        cn.sector_report(cement)
+    got = {(i.code, i.field) for i in e.value.issues}
+    assert {("result_magnitude", "fuel_combustion_t"), ("result_magnitude", "total_t")} <= got
+    rows = _rows()
+    _edit(rows, "2024-02", "fuel_consumption", value="1e300")
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(_write(tmp_path, rows))
+    assert ("result_magnitude", "total_t") in {(i.code, i.field) for i in e.value.issues}

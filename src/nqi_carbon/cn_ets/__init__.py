@@ -27,11 +27,13 @@ file. See ``docs/how-to/china-ets.md``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .records import read_monthly_records
 from .report import CnReport, PowerPlantReport, SectorReport
 from .verification import CnVerification, verification_report
+
+_R = TypeVar("_R", PowerPlantReport, SectorReport)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -158,7 +160,7 @@ def _power(
     checked = check_records(table, p, name=rec_name, sha256=rec_sha)
     result = calculate_power(p, checked, edition, default_registry(), file=name)
     sha = hashlib.sha256(f"{digest}:{rec_sha}".encode()).hexdigest()
-    return PowerPlantReport(result, file=name, sha256=sha, language=language)
+    return _bounded(PowerPlantReport(result, file=name, sha256=sha, language=language), name)
 
 
 def _sector(
@@ -168,7 +170,34 @@ def _sector(
     from .sectors import calculate_sector
 
     result = calculate_sector(p, default_registry(), file=name)
-    return SectorReport(result, file=name, sha256=digest, language=language)
+    return _bounded(SectorReport(result, file=name, sha256=digest, language=language), name)
+
+
+def _bounded(report: _R, name: str | None) -> _R:
+    """*report*, unless a figure of it overflows double precision (``result_magnitude``).
+
+    Each stated amount is finite, yet their product can exceed 1e308 (a consumption of
+    1e308 t): such a report would print ``inf`` (or nothing) as the emissions.
+    """
+    from ..calc.pipeline import RESULT_LIMIT_T
+    from ..errors import InvalidInputError, Issue
+
+    issues = [
+        Issue(
+            "result_magnitude",
+            f"the figure {key} is too large to compute (it overflows double precision); "
+            "check the amounts and units",
+            file=name,
+            field=key,
+            value=repr(v),
+            allowed=f"results below {RESULT_LIMIT_T:g} t",
+        )
+        for key, v in report.figures().items()
+        if v is not None and not abs(v) < RESULT_LIMIT_T
+    ]
+    if issues:
+        raise InvalidInputError(issues, source=name)
+    return report
 
 
 def _wrong_sector(name: str | None, sector: str, called: str, use: str) -> Exception:
