@@ -745,3 +745,51 @@ def test_a_result_that_overflows_is_refused_not_reported_as_inf(tmp_path):
     with pytest.raises(nc.InvalidInputError) as e:
         cn.power_plant_report(_write(tmp_path, rows))
     assert ("result_magnitude", "total_t") in {(i.code, i.field) for i in e.value.issues}
+
+
+def test_a_burnt_fuel_without_heat_or_carbon_and_an_all_water_sample_are_refused(tmp_path):
+    # 100 % air-dried moisture divided by zero; 100 % as-received moisture made January's
+    # carbon 0; July's NCV 0 made its high default 0 t CO2 (each passed before)
+    rows_of = {(r["month"], r["parameter"]): n for n, r in enumerate(_rows(), start=2)}
+    rows = _rows()
+    _edit(rows, "2024-01", "moisture_ad", value="100")
+    _edit(rows, "2024-02", "moisture_ar", value="100")
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(_write(tmp_path, rows))
+    water = "a sample that is all water has no carbon to convert"
+    got = sorted((i.code, i.row, i.message, i.allowed) for i in e.value.issues)
+    assert got == [
+        ("cn_ets_value", rows_of["2024-01", "moisture_ad"], water, "below 100 %"),
+        ("cn_ets_value", rows_of["2024-02", "moisture_ar"], water, "below 100 %"),
+    ]
+    # the cells are right, the months are not: checked with the other rows (after the cells)
+    rows = _rows()
+    _edit(rows, "2024-07", "ncv", value="0")
+    _edit(rows, "2024-08", "carbon", value="0")
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(_write(tmp_path, rows))
+    got = sorted((i.code, i.row, i.message) for i in e.value.issues)
+    assert got == [
+        ("cn_ets_value", rows_of["2024-07", "ncv"], "ncv is 0 in a month the fuel was burnt"),
+        ("cn_ets_value", rows_of["2024-08", "carbon"], "carbon is 0 in a month the fuel was burnt"),
+    ]
+    rows = _rows()
+    _edit(rows, "2024-05", "fuel_consumption", value="0")  # no coal burnt in May: its 0 NCV is no error
+    _edit(rows, "2024-05", "ncv", value="0")
+    rep = cn.power_plant_report(_write(tmp_path, rows))
+    assert rep.total_t == pytest.approx(power_total_by_hand() - _month_co2(5), rel=1e-12)
+
+
+def power_total_by_hand() -> float:
+    return sum(_month_co2(m) for m in range(1, 13)) + (640.0 + 1862.5) * GRID
+
+
+def test_an_ncv_per_another_unit_than_the_consumption_is_named(tmp_path):
+    # the message said "is in None" since the check was made one pass over all fuels
+    rows = _rows()
+    _edit(rows, "2024-04", "ncv", value="2.1", uom="MJ/Nm3")
+    with pytest.raises(nc.InvalidInputError) as e:
+        cn.power_plant_report(_write(tmp_path, rows))
+    [issue] = e.value.issues
+    assert (issue.code, issue.field, issue.value) == ("cn_ets_uom", "uom", "'MJ/Nm3'")
+    assert issue.message == "the month's fuel consumption is in t: its NCV is per that unit"

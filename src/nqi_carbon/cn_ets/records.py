@@ -338,6 +338,16 @@ class _Check:
                     f"at most 100 % ({value:g} {uom} is {100 * x:g} %)",
                 )
                 return None
+            if param.startswith("moisture") and x >= 1:  # the basis conversion divides by 1 - M
+                self.add(
+                    "cn_ets_value",
+                    "a sample that is all water has no carbon to convert",
+                    row,
+                    "value",
+                    value,
+                    "below 100 %",
+                )
+                return None
             return x, target
         self.add(
             "cn_ets_uom",
@@ -456,6 +466,7 @@ def _completeness(frame: pd.DataFrame, plant: PowerPlant, chk: _Check) -> None:
         return [m for m in months if values.get((m, unit, fuel, param), 0) > 0]
 
     _ncv_per_consumption_unit(frame, chk)
+    _nothing_in_what_burnt(frame, chk)
     for unit in plant.units:
         u = unit.id
         for param in ("generation", "power_supply"):
@@ -482,6 +493,35 @@ def _completeness(frame: pd.DataFrame, plant: PowerPlant, chk: _Check) -> None:
                 _need(chk, lacking, moisture, u, fuel, "cn_ets_moisture_missing")
 
 
+def _nothing_in_what_burnt(frame: pd.DataFrame, chk: _Check) -> None:
+    """A fuel burnt in a month has heat and carbon: its NCV or carbon recorded as 0 is refused.
+
+    0 is a value, not a gap; but 0 GJ/t or 0 % carbon in a fuel that was burnt would make
+    the month's emissions 0 (with the high default value too: NCV x default).
+    """
+    cons = frame[frame["parameter"] == "fuel_consumption"]
+    burnt = {
+        (m, u, f)
+        for m, u, f, v in zip(
+            cons["month"], cons["unit_id"], cons["fuel"], cons["value"], strict=True
+        )
+        if v > 0
+    }
+    zero = frame[
+        frame["parameter"].isin(("ncv", "carbon", "carbon_content")) & (frame["value"] == 0)
+    ]
+    for r in zero.to_dict("records"):
+        if (r["month"], r["unit_id"], r["fuel"]) in burnt:
+            chk.add(
+                "cn_ets_value",
+                f"{r['parameter']} is 0 in a month the fuel was burnt",
+                r["row"],
+                "value",
+                r["written"],
+                "a number > 0 when the month's fuel consumption is above 0",
+            )
+
+
 def _ncv_per_consumption_unit(frame: pd.DataFrame, chk: _Check) -> None:
     """A month's NCV is per the unit its fuel consumption is in (GJ/t for t, GJ/(10^4 Nm3) for volume)."""
     cons = frame[frame["parameter"] == "fuel_consumption"]
@@ -500,7 +540,7 @@ def _ncv_per_consumption_unit(frame: pd.DataFrame, chk: _Check) -> None:
         if r["canonical"] != want:
             chk.add(
                 "cn_ets_uom",
-                f"the month's fuel consumption is in {fc.get(r['month'])}: its NCV is per that unit",
+                f"the month's fuel consumption is in {got}: its NCV is per that unit",
                 r["row"],
                 "uom",
                 r["uom"],
