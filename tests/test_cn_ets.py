@@ -793,3 +793,20 @@ def test_an_ncv_per_another_unit_than_the_consumption_is_named(tmp_path):
     [issue] = e.value.issues
     assert (issue.code, issue.field, issue.value) == ("cn_ets_uom", "uom", "'MJ/Nm3'")
     assert issue.message == "the month's fuel consumption is in t: its NCV is per that unit"
+
+
+def test_a_report_dated_before_its_month_and_supply_above_generation_are_findings(tmp_path):
+    # both passed without a word before
+    rows = _rows()
+    _edit(rows, "2024-05", "carbon", report_date="2024-04-30")
+    _edit(rows, "2024-09", "power_supply", value="1592300")  # a digit too many: 171 500 MWh generated
+    rep = cn.power_plant_report(_write(tmp_path, rows))
+    got = [(f.code, f.subject, f.month) for f in rep.findings]
+    assert ("cn_ets_lab_report_date", "unit-1/coal", "2024-05") in got
+    assert ("cn_ets_supply_above_generation", "unit-1", "2024-09") in got
+    supply = next(f for f in rep.findings if f.code == "cn_ets_supply_above_generation")
+    assert supply.message[0] == (
+        "electricity supplied 1,592,300 MWh is more than the 171,500 MWh generated"
+    )
+    assert supply.severity == "nonconformity"
+    assert rep.total_t == pytest.approx(power_total_by_hand(), rel=1e-12)  # findings, not errors

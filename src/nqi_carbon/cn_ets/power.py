@@ -40,6 +40,7 @@ __all__ = [
     "electricity_months",
     "lab_findings",
     "other_fuel_month",
+    "supply_findings",
     "unit_indicators",
 ]
 
@@ -243,6 +244,10 @@ _CLAUSE_LAB = (
     "MEE interpretation of 环办气候函〔2022〕111号, 二（三）: CMA/CNAS report within 40 days, "
     "with C, NCV, H, S, moisture of the sample"
 )
+_CLAUSE_SUPPLY = (
+    "供电量 is the electricity generated less the plant's own use (厂用电): it cannot exceed "
+    "发电量 (the definition; the guideline's formula was not read here)"
+)
 _CLAUSE_EVIDENCE = (
     "MEE interpretation of 环办气候函〔2022〕111号, 二（四）: "
     "monthly evidence (月度信息化存证) within 40 days"
@@ -284,22 +289,7 @@ def lab_findings(records: MonthlyRecords, fuel_lines: list[dict[str, Any]]) -> l
             continue
         if ln["status"] != "measured" or c is None:
             continue
-        due = lab_report_due(m)
-        if c["report_date"] is not None and c["report_date"] > due:
-            out.append(
-                CnFinding(
-                    "cn_ets_lab_report_late",
-                    "nonconformity",
-                    subject,
-                    m,
-                    (
-                        f"lab report {c['report'] or ''} dated {c['report_date']}, after {due} "
-                        "(40 days after the month)",
-                        f"检测报告{c['report'] or ''}出具日期 {c['report_date']}，晚于 {due}（月结束后40日）",
-                    ),
-                    _CLAUSE_LAB,
-                )
-            )
+        out += _report_date_findings(c, m, subject)
         lacking = _report_lacks(rec, c, m, u, f)
         if lacking:
             out.append(
@@ -316,6 +306,46 @@ def lab_findings(records: MonthlyRecords, fuel_lines: list[dict[str, Any]]) -> l
                 )
             )
     return out + _evidence_findings(records)
+
+
+def _report_date_findings(c: dict[str, Any], m: str, subject: str) -> list[CnFinding]:
+    """A lab report dated after the 40 days, or before the month it analyses began."""
+    when, number = c["report_date"], c["report"] or ""
+    if when is None:
+        return []  # a report without a date is an incomplete report
+    due = lab_report_due(m)
+    if when > due:
+        text = (
+            f"lab report {number} dated {when}, after {due} (40 days after the month)",
+            f"检测报告{number}出具日期 {when}，晚于 {due}（月结束后40日）",
+        )
+        return [CnFinding("cn_ets_lab_report_late", "nonconformity", subject, m, text, _CLAUSE_LAB)]
+    if when.isoformat()[:7] < m:
+        text = (
+            f"lab report {number} dated {when}, before the month it analyses",
+            f"检测报告{number}出具日期 {when}，早于所检测的月份",
+        )
+        return [CnFinding("cn_ets_lab_report_date", "nonconformity", subject, m, text, _CLAUSE_LAB)]
+    return []
+
+
+def supply_findings(records: MonthlyRecords) -> list[CnFinding]:
+    """Months in which a unit's electricity supplied exceeds its electricity generated."""
+    rec = records.lookup()
+    out = []
+    for (m, u, _, p), row in sorted(rec.items()):
+        gen = rec.get((m, u, "", "generation"))
+        if p != "power_supply" or gen is None or not row["value"] > gen["value"]:
+            continue
+        text = (
+            f"electricity supplied {row['written']:,.10g} {row['uom']} is more than the "
+            f"{gen['written']:,.10g} {gen['uom']} generated",
+            f"供电量 {row['written']:,.10g} {row['uom']} 大于发电量 {gen['written']:,.10g} {gen['uom']}",
+        )
+        out.append(
+            CnFinding("cn_ets_supply_above_generation", "nonconformity", u, m, text, _CLAUSE_SUPPLY)
+        )
+    return out
 
 
 def _report_lacks(
@@ -496,7 +526,7 @@ def calculate_power(
         raise InvalidInputError(issues, source=file)
     elec = electricity_months(records, ef)
     units = unit_indicators(plant, records, lines, elec)
-    findings = lab_findings(records, lines)
+    findings = lab_findings(records, lines) + supply_findings(records)
     return PowerResult(plant, edition, records, lines, elec, units, factor, highs, packs, findings)  # type: ignore[arg-type]
 
 
