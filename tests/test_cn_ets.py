@@ -810,3 +810,15 @@ def test_a_report_dated_before_its_month_and_supply_above_generation_are_finding
     )
     assert supply.severity == "nonconformity"
     assert rep.total_t == pytest.approx(power_total_by_hand(), rel=1e-12)  # findings, not errors
+
+
+def test_more_co2_recovered_than_produced_is_refused():
+    # the steel works' total went to -992 million t (passed before)
+    import yaml
+
+    steel = yaml.safe_load((EX / "cn-steel" / "plant.yaml").read_text(encoding="utf-8"))
+    steel["recovered_co2"] = {"value": 1e9, "unit": "t", "evidence": "x"}
+    with pytest.raises(nc.InvalidInputError, match="t of CO2 recovered is more than") as e:
+        cn.sector_report(steel)
+    [issue] = e.value.issues
+    assert (issue.code, issue.field, issue.value) == ("cn_ets_recovered_exceeds", "recovered_co2.value", "1000000000.0")

@@ -461,6 +461,21 @@ def calculate_sector(
     if inp.issues:
         raise InvalidInputError(inp.issues, source=file)
     result = SectorResult(plant, fuels, process, energy, pfc, recovered, production, grid, heat)
+    if not recovered <= result.fuel_t + result.process_t:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "cn_ets_recovered_exceeds",
+                    f"{recovered:,.3f} t of CO2 recovered is more than the plant's "
+                    f"{result.fuel_t + result.process_t:,.3f} t of CO2 from fuels and processes",
+                    file=file,
+                    field="recovered_co2.value",
+                    value=repr(plant.recovered_co2.value if plant.recovered_co2 else None),
+                    allowed="at most the CO2 the plant produces (fuel combustion + process)",
+                )
+            ],
+            source=file,
+        )
     result.findings = _evidence_findings(plant)
     # every pack fuel resolved above (else the issues were raised): kept for their citations
     result.pack_fuels = {
