@@ -20,6 +20,7 @@ from .summary import _print_table, _summary
 
 __all__ = ["main"]
 
+
 class _TerminalSafe:
     """A text stream that passes everything written to it through :func:`term_text`.
 
@@ -337,13 +338,21 @@ def _cmd_factors(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
-    from .demo import write_report
-
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+def _report_formats(text: str) -> tuple[str, ...] | None:
+    """The report formats of ``--formats`` (comma-separated), or None after saying which are unknown."""
+    formats = tuple(f.strip() for f in text.split(",") if f.strip())
     bad = [f for f in formats if f not in ("html", "md", "json", "xlsx")]
     if bad:
         sys.stderr.write(f"unknown format(s) {', '.join(bad)}; allowed: html, md, json, xlsx\n")
+        return None
+    return formats
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .demo import write_report
+
+    formats = _report_formats(args.formats)
+    if formats is None:
         return 2
     method = (
         "monte_carlo" if args.uncertainty in ("monte-carlo", "monte_carlo") else args.uncertainty
@@ -487,6 +496,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_report,
         _add_verify,
         _add_trajectory,
+        _add_cn_ets,
         _add_demo,
         _add_schema,
     ):
@@ -635,6 +645,53 @@ def _add_trajectory(sub: _Subcommands) -> None:
     tj.add_argument("--format", choices=("json", "html"), default="json")
     _reading_options(tj)
     tj.set_defaults(func=_cmd_trajectory)
+
+
+def _add_cn_ets(sub: _Subcommands) -> None:
+    """``cn-ets PLANT --out DIR``: China ETS annual report (and 核查 report with --claimed)."""
+    c = sub.add_parser(
+        "cn-ets",
+        help="China national carbon market: annual emission report of a key emitting unit",
+        description="Read a plant file (schema nqi-carbon/cn-ets@1: power, cement, steel or "
+        "aluminium) and write its annual emission report; with --claimed, also the "
+        "verification (核查) report of the figures the unit reported.",
+    )
+    c.add_argument("file", help="the plant file (YAML/JSON)")
+    c.add_argument("--out", required=True, help="output folder")
+    c.add_argument(
+        "--formats", default="html,md,json,xlsx", help="comma-separated: html, md, json, xlsx"
+    )
+    c.add_argument(
+        "--language", choices=("zh", "en", "en+zh"), default=None, help="default: the plant file's"
+    )
+    c.add_argument(
+        "--claimed", default=None, help="the reported figures (cn-ets-claim@1 YAML/JSON)"
+    )
+    c.add_argument("--verifier", help="the verifier (核查人员)")
+    c.add_argument("--body", help="the verification body (核查机构)")
+    c.add_argument("--date", help="date of the verification report (ISO, 2025-04-30)")
+    _reading_options(c)
+    c.set_defaults(func=_cmd_cn_ets)
+
+
+def _cmd_cn_ets(args: argparse.Namespace) -> int:
+    from .cn_ets import annual_report, verification_report
+
+    formats = _report_formats(args.formats)
+    if formats is None:
+        return 2
+    rep = annual_report(args.file, language=args.language)
+    written = rep.write(args.out, formats)
+    if args.claimed is not None:
+        ver = verification_report(
+            rep, args.claimed, verifier=args.verifier, body=args.body, date=args.date
+        )
+        written += ver.write(args.out, formats)
+        sys.stdout.write(f"{len(ver.nonconformities)} non-conformity(ies)\n")
+    sys.stdout.write(f"{rep.total_t:,.3f} t CO2 ({len(rep.findings)} finding(s))\n")
+    for p in written:
+        sys.stdout.write(f"wrote {p}\n")
+    return 0
 
 
 def _add_demo(sub: _Subcommands) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..calc.pipeline import calculate
 from ..errors import InvalidInputError, Issue
 from ..inventory.models import Inventory
+from ..pages.format import verification_date
 from .claim import _read_claim
 from .compare import compare_claim
 from .evidence import _gather_evidence
@@ -29,34 +30,12 @@ if TYPE_CHECKING:
 
 __all__ = ["verify"]
 
+
 def _text(value: str | None) -> str | None:
     if value is None:
         return None
     text = " ".join(str(value).split())
     return text or None
-
-
-def _verification_date(date: str | _dt.date | None) -> str | None:
-    if date is None:
-        return None
-    if isinstance(date, _dt.datetime):
-        return date.date().isoformat()
-    if isinstance(date, _dt.date):
-        return date.isoformat()
-    try:
-        return _dt.date.fromisoformat(str(date).strip()).isoformat()
-    except ValueError:
-        raise InvalidInputError(
-            [
-                Issue(
-                    "verification_date",
-                    "not a date",
-                    field="date",
-                    value=repr(date),
-                    allowed="an ISO date such as 2025-04-30",
-                )
-            ]
-        ) from None
 
 
 def verify(
@@ -140,7 +119,7 @@ def verify(
         normalised (``claim_figure_duplicate``, ``claim_gas_duplicate``).
     """
     mat, preset = _check_call(assurance, materiality, pervasive_multiple)
-    ver_date = _verification_date(date)
+    ver_date = verification_date(date)
     claim = _read_claim(claimed)
     _check_claim_fits(claim, inventory)
     res = calculate(inventory)
