@@ -557,7 +557,8 @@ def gap_issues(
             f"source {g.source!r} has no activity for {g.days} days; a gap is never filled "
             "implicitly",
             file=inventory.source_path,
-            field=f"sources ({g.source!r})",
+            field="sources",
+            source=g.source,
             value=g.label(),
             allowed="add the records or activity-file rows (0 is a value) or fill the gap with "
             "nc.fill_gaps(inv, policy=...)",

@@ -463,8 +463,10 @@ class FactorRegistry:
                         "inline_factor_reference",
                         f"inline factor {entry.id!r}: 'reference' must name the evidence for "
                         "its values (document, supplier statement, test report...)",
-                        field=f"factors[{i}].reference ({entry.id!r})",
+                        field=f"factors[{i}].reference",
+                        source=entry.id,
                         value=repr(entry.reference),
+                        raw=entry.reference,
                         allowed=f"text of at least {_MIN_INLINE_REFERENCE} characters "
                         "(not counting surrounding spaces)",
                     )
