@@ -161,7 +161,7 @@ def test_every_reason_code_is_documented():
 
     doc = (ROOT / "docs" / "reference" / "reason-codes.md").read_text()
     codes = set()
-    for path in SRC.glob("*.py"):
+    for path in SRC.rglob("*.py"):  # every sub-package
         text = path.read_text()
         codes |= set(re.findall(r'(?:RuleError|Issue|Finding)\(\s*"([a-z_]+)"', text))
         codes |= set(re.findall(r'_report\(info, "([a-z_]+)"', text))

@@ -99,3 +99,123 @@ def test_issue_with_source_pickles_and_compares():
         "allowed",
         "severity",
     ]
+
+
+# -- the model classes: the same error as a file -----------------------------------------
+
+
+def test_building_a_source_with_bad_fields_is_an_invalid_input_error():
+    with pytest.raises(nc.InvalidInputError) as exc:
+        nc.Source(
+            id="kiln",
+            facility="plant",
+            category=7,
+            factor="ipcc-2006/stationary/natural_gas",
+            activity={"amount": -1, "unit": "kwh"},
+        )
+    found = {(i.code, i.field): i for i in exc.value.issues}
+    assert set(found) == {
+        ("less_than_equal", "category"),
+        ("amount_not_negative", "activity[0].amount"),
+        ("unit_known", "activity[0].unit"),
+    }
+    assert found[("less_than_equal", "category")].to_dict()["value"] == 7
+    assert found[("less_than_equal", "category")].allowed == "<= 6"
+    assert str(exc.value).startswith("Source(...): 3 problems found")
+
+
+def test_a_model_error_is_still_a_value_error():
+    with pytest.raises(ValueError, match="period_end_after_start"):
+        nc.Period(start="2024-01-01", end="2023-01-01")
+
+
+def _org():
+    return nc.Organisation(name="Acme", id="acme", consolidation="operational_control")
+
+
+def test_building_an_inventory_gathers_every_rule_and_needs_no_schema():
+    with pytest.raises(nc.InvalidInputError) as exc:
+        nc.Inventory(
+            organization=_org(),
+            period=nc.Period(start="2024-01-01", end="2025-01-01"),
+            gwp="AR6",
+            facilities=[nc.Facility(id="plant", operational_control=True)],
+            sources=[
+                nc.Source(
+                    id="boiler",
+                    facility="elsewhere",
+                    category=1,
+                    factor="ipcc-2006/stationary/natural_gas",
+                    activity=nc.ActivityRecord(amount=1, unit="TJ", instrument="M-9"),
+                )
+            ],
+        )
+    assert [(i.code, i.field) for i in exc.value.issues] == [
+        ("source_facility_exists", "sources[0].facility"),
+        ("instrument_referenced_exists", "sources[0].activity[0].instrument"),
+    ]
+    inv = nc.Inventory(
+        organization=_org(),
+        period={"start": "2024-01-01", "end": "2025-01-01"},
+        gwp="ar6",
+        facilities=[nc.Facility(id="plant", operational_control=True)],
+    )
+    assert inv.schema_ == "nqi-carbon/inventory@1" and inv.gwp == "AR6"
+
+
+# -- calculate, by, gwp, to_co2e ----------------------------------------------------------
+
+
+def test_calculate_loads_a_path_and_refuses_other_types_typed():
+    by_path = nc.calculate(str(OFFICE))
+    assert by_path.total_co2e == nc.calculate(nc.load_inventory(OFFICE)).total_co2e
+    assert nc.calculate(OFFICE).inventory.source_path == str(OFFICE)
+    with pytest.raises(nc.InvalidInputError) as exc:
+        nc.calculate(42)
+    assert isinstance(exc.value, TypeError)  # nqi_carbon.errors.InvalidArgumentError
+    (issue,) = exc.value.issues
+    assert (issue.code, issue.field, issue.value) == ("argument_type", "inventory", "int")
+    with pytest.raises(nc.InvalidInputError, match="file_unreadable"):
+        nc.calculate(str(OFFICE) + ".missing")
+
+
+def test_by_scope3_category_and_an_unknown_level():
+    res = nc.calculate(OFFICE, uncertainty="analytical")
+    table = res.by("scope3_category").set_index("scope3_category")
+    assert list(table.index) == [*(str(k) for k in range(1, 16)), "unassigned"]
+    # business travel: 38,600 pkm x 0.158 kg CO2e/pkm (the inline factor)
+    assert table.loc["6", "co2e_t"] == pytest.approx(38_600 * 0.158 / 1000, rel=1e-12)
+    assert table["co2e_t"].drop("6").eq(0).all()
+    # the factor's ±30 % and the activity's ±10 %, in quadrature
+    assert table.loc["6", "relative_95"] == pytest.approx((0.3**2 + 0.1**2) ** 0.5, rel=1e-9)
+    with pytest.raises(nc.InvalidInputError) as exc:
+        res.by("scope3")
+    (issue,) = exc.value.issues
+    assert issue.code == "by_level_known"
+    assert issue.allowed == "category, scope, scope3_category, gas, facility, source"
+
+
+def test_to_co2e_takes_a_pint_quantity_of_mass():
+    # AR6 CH4 (no origin) is 27.9 (AR6 WG1 Table 7.SM.7): 1,000 kg is 27.9 t CO2e
+    co2e = nc.to_co2e(nc.ureg.Quantity(1000, "kg"), "CH4", "AR6")
+    assert co2e.tonnes == pytest.approx(27.9) and co2e.gwp_set == "AR6"
+    assert (co2e + nc.to_co2e(1.0, "CH4", "AR6")).tonnes == pytest.approx(55.8)
+    import pint
+
+    other = pint.UnitRegistry().Quantity(2, "tonne")  # another registry
+    assert nc.to_co2e(other, "N2O", "AR5").tonnes == pytest.approx(2 * 265)
+
+
+def test_to_co2e_and_gwp_refuse_what_is_no_mass_typed():
+    with pytest.raises(nc.DimensionalityMismatchError, match="'kWh' cannot be converted to 't'"):
+        nc.to_co2e(nc.ureg.Quantity(1, "kWh"), "CH4", "AR6")
+    for bad in ("5", True, None):
+        with pytest.raises(nc.InvalidInputError) as exc:
+            nc.to_co2e(bad, "CH4", "AR6")
+        assert isinstance(exc.value, TypeError)
+        assert [(i.code, i.field) for i in exc.value.issues] == [("argument_type", "mass_t")]
+    with pytest.raises(nc.InvalidInputError) as exc:
+        nc.gwp("CH4", "AR6", origin="biogenic")
+    assert [i.code for i in exc.value.issues] == ["origin_known"]
+    with pytest.raises(nc.UnknownSpeciesError):
+        nc.gwp(nc.ureg.Quantity(1, "kg"), "AR6")

@@ -27,6 +27,7 @@ __all__ = [
     "CappedIssues",
     "DimensionalityMismatchError",
     "GWPSetMismatchError",
+    "InvalidArgumentError",
     "InvalidInputError",
     "Issue",
     "MissingGWPError",
@@ -37,11 +38,28 @@ __all__ = [
     "UnknownGWPSetError",
     "UnknownSpeciesError",
     "UnknownUnitError",
+    "argument_error",
     "close_matches",
     "json_scalar",
     "omitted_issues",
     "unique_issues",
 ]
+
+
+def argument_error(name: str, value: Any, allowed: str, *, where: str) -> InvalidArgumentError:
+    """The error for argument *name* of function *where* given *value* of a type it does not take."""
+    return InvalidArgumentError(
+        [
+            Issue(
+                "argument_type",
+                "wrong type",
+                field=name,
+                value=type(value).__name__,
+                allowed=allowed,
+            )
+        ],
+        source=where,
+    )
 
 
 def close_matches(
@@ -438,6 +456,16 @@ class InvalidInputError(NqiCarbonError, ValueError):
         self.issues: list[Issue] = kept
         self.source: str | None = source
         self.omitted: dict[str, int] = omitted
+
+
+class InvalidArgumentError(InvalidInputError, TypeError):
+    """An argument of a public function is of a type it does not take.
+
+    For instance a list where a DataFrame is needed, or text where a mass is. Its
+    ``issues`` name the argument (``field``), the type given and what is allowed. It is
+    also a ``TypeError`` (what Python raises for a wrong type) and a ``ValueError`` (as
+    every :class:`InvalidInputError`).
+    """
 
 
 class PackError(InvalidInputError):

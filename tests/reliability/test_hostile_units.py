@@ -419,13 +419,17 @@ def test_free_text_keeps_line_breaks_but_not_control_characters():
     ok["exclusions"] = [{"category": 6, "reason": "screened:\n- a\n- b"}]
     nc.validate_inventory(ok)
     bad = inventory(organization__description="red \x1b[31malert\x1b[0m")
-    ((code, field),) = [(i.code, i.field) for i in issues_of(bad)]
-    assert (code, field) == ("text_without_control_characters", "organization.description ('r')")
+    ((code, field, source),) = [(i.code, i.field, i.source) for i in issues_of(bad)]
+    assert (code, field, source) == (
+        "text_without_control_characters",
+        "organization.description",
+        "r",
+    )
 
 
 def test_an_identifier_with_a_control_character_is_refused():
-    found = {(i.code, i.field) for i in issues_of(inventory(facilities__0__id="a\x07"))}
-    assert ("text_without_control_characters", "facilities[0].id ('a\\x07')") in found
+    found = {(i.code, i.field, i.source) for i in issues_of(inventory(facilities__0__id="a\x07"))}
+    assert ("text_without_control_characters", "facilities[0].id", "a\x07") in found
 
 
 def test_pack_text_fields_refuse_control_characters():

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
 import secrets
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -30,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..data.factors import Factor, FactorRegistry
-from ..errors import InvalidInputError, Issue, unique_issues
+from ..errors import InvalidInputError, Issue, argument_error, unique_issues
 from ..inventory.models import Inventory
 from .findings import Finding
 from .ingest import ActivityColumns, _activity_columns, units_of_pairs
@@ -57,6 +58,7 @@ __all__ = [
     "approach1_uncertainty",
     "calculate",
     "check_references",
+    "inventory_argument",
     "monte_carlo_uncertainty",
     "prepare",
     "result_findings",
@@ -66,7 +68,7 @@ __all__ = [
 
 
 def calculate(
-    inventory: Inventory,
+    inventory: Inventory | str | os.PathLike[str] | dict[str, Any],
     *,
     activity: pd.DataFrame | None = None,
     uncertainty: UncertaintyMethod | None = None,
@@ -80,8 +82,10 @@ def calculate(
 
     Parameters
     ----------
-    inventory : Inventory
-        From :func:`nqi_carbon.load_inventory` or built in Python.
+    inventory : Inventory, path or mapping
+        From :func:`nqi_carbon.load_inventory` or built in Python; a path to an
+        inventory file or a mapping is loaded with :func:`nqi_carbon.load_inventory`
+        first (``nc.calculate("inventory.yaml")``).
     activity : pandas.DataFrame, optional
         Bulk activity in long format (``source``, ``amount``, ``unit`` [, ``instrument``,
         ``uncertainty``]), added to the records in the inventory.
@@ -109,6 +113,7 @@ def calculate(
     :func:`source_sums`, :func:`result_lines`, :func:`result_findings`, then
     :func:`approach1_uncertainty` and :func:`monte_carlo_uncertainty`.
     """
+    inventory = inventory_argument(inventory, where="calculate()")
     _check_call(activity, uncertainty, iterations, seed)
     prepared = prepare(inventory, activity, registry)
     # what is derived from the plans is kept on the inventory only for its own registry
@@ -143,6 +148,30 @@ def calculate(
     return result
 
 
+def inventory_argument(value: Any, *, where: str) -> Inventory:
+    """*value* as an :class:`Inventory`: one as it is, a path or a mapping loaded.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For any other type (``argument_type``).
+    InvalidInputError
+        For a file or mapping that is not a valid inventory (every problem).
+    """
+    if isinstance(value, Inventory):
+        return value
+    if isinstance(value, str | os.PathLike | dict):
+        from ..inventory.load import load_inventory
+
+        return load_inventory(value if isinstance(value, dict) else os.fspath(value))
+    raise argument_error(
+        "inventory",
+        value,
+        "an nc.Inventory, the path of an inventory file, or a mapping in the inventory format",
+        where=where,
+    )
+
+
 def check_references(inv: Inventory) -> None:
     """Resolve every factor, fuel and unit the inventory refers to, and find data gaps.
 
@@ -167,10 +196,12 @@ def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> 
     import pandas as pd
 
     if activity is not None and not isinstance(activity, pd.DataFrame):
-        raise TypeError(
-            "activity must be a pandas DataFrame with columns source, amount, unit [...] or "
-            f"None, not {type(activity).__name__}; build one with pandas.DataFrame(records) "
-            "or nc.read_activity(path)"
+        raise argument_error(
+            "activity",
+            activity,
+            "a pandas DataFrame with columns source, amount, unit [...] or None; build one "
+            "with pandas.DataFrame(records) or nc.read_activity(path)",
+            where="calculate()",
         )
     issues: list[Issue] = []
     if uncertainty not in (None, "analytical", "monte_carlo", "monte-carlo"):

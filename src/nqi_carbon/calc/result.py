@@ -17,6 +17,7 @@ from .. import __version__
 from ..data.factors import Factor
 from ..data.gases import KYOTO_GROUPS, gas_pack
 from ..data.gwp import gwp_citation, gwp_pack
+from ..errors import InvalidInputError, Issue
 from ..inventory.models import Inventory
 from .exact import fsum
 from .findings import Finding
@@ -30,12 +31,32 @@ from .uncertainty import GroupUncertainty
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RESULT_SCHEMA", "Result"]
+__all__ = ["BY_LEVELS", "RESULT_SCHEMA", "SCOPE3_CATEGORY_KEYS", "Result"]
 
 RESULT_SCHEMA = "nqi-carbon/result@1"
 
 
 UncertaintyMethod = Literal["analytical", "monte_carlo", "monte-carlo"]
+
+
+SCOPE3_CATEGORY_KEYS = (*(str(k) for k in range(1, 16)), "unassigned")
+"""Keys of ``totals.by_scope3_category``: the GHG Protocol Scope 3 categories 1-15, and
+``unassigned`` for Scope 3 lines (ISO categories 3-6) whose source states no
+``scope3_category``; together they sum to ``by_scope["3"]``."""
+
+
+BY_LEVELS: dict[str, str] = {
+    "category": "category:",
+    "scope": "scope:",
+    "scope3_category": "scope3:",
+    "gas": "gas:",
+    "facility": "facility:",
+    "source": "",
+}
+"""The levels of :meth:`Result.by` and the prefix of their groups."""
+
+
+ByLevel = Literal["category", "scope", "scope3_category", "gas", "facility", "source"]
 
 
 def _groups(table: LineTable, inv: Inventory) -> dict[str, npt.NDArray[np.bool_]]:
@@ -52,6 +73,9 @@ def _groups(table: LineTable, inv: Inventory) -> dict[str, npt.NDArray[np.bool_]
     out["scope:2_location"] = loc & (cat == 2)
     out["scope:2_market"] = mkt & (cat == 2)
     out["scope:3"] = loc & (cat >= 3)
+    s3 = np.fromiter((p.scope3_category or 0 for p in t.row_plan), dtype=np.intp, count=len(cat))
+    for k in SCOPE3_CATEGORY_KEYS:
+        out[f"scope3:{k}"] = loc & (cat >= 3) & (s3 == (0 if k == "unassigned" else int(k)))
     for g in (*KYOTO_GROUPS, "unspecified"):
         m = loc & (t.group == g)
         if m.any():
@@ -157,6 +181,9 @@ class Result:
             "by_scope": {
                 k: self._sum(masks[f"scope:{k}"]) for k in ("1", "2_location", "2_market", "3")
             },
+            "by_scope3_category": {
+                k: self._sum(masks[f"scope3:{k}"]) for k in SCOPE3_CATEGORY_KEYS
+            },
             "by_gas_co2e_t": by_gas,
             "by_gas_mass_t": by_mass,
             "by_facility": {
@@ -202,10 +229,36 @@ class Result:
             }
         )
 
-    def by(self, level: Literal["category", "scope", "gas", "facility", "source"]) -> pd.DataFrame:
-        """Totals [t CO2e] by one level, with 95 % intervals when uncertainty was computed."""
+    def by(self, level: ByLevel) -> pd.DataFrame:
+        """Totals [t CO2e] by one level, with 95 % intervals when uncertainty was computed.
+
+        Parameters
+        ----------
+        level : {"category", "scope", "scope3_category", "gas", "facility", "source"}
+            ``scope3_category`` gives the GHG Protocol Scope 3 categories ``"1"`` to
+            ``"15"`` and ``"unassigned"`` (Scope 3 sources stating none).
+
+        Raises
+        ------
+        InvalidInputError
+            ``by_level_known`` for any other level, listing the levels.
+        """
         import pandas as pd
 
+        if not isinstance(level, str) or level not in BY_LEVELS:
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "by_level_known",
+                        "unknown level",
+                        field="level",
+                        value=repr(level)[:80],
+                        allowed=", ".join(BY_LEVELS),
+                        raw=level,
+                    )
+                ],
+                source="Result.by()",
+            )
         if level == "source":
             # every source of the inventory, also those that count 0 (no activity, only
             # biogenic CO2): a verifier looks for each one; exact sums like every total
@@ -223,12 +276,7 @@ class Result:
                     }
                 )
             return pd.DataFrame(rows, columns=["source", "co2e_t", "biogenic_co2_t"])
-        prefix = {
-            "category": "category:",
-            "scope": "scope:",
-            "gas": "gas:",
-            "facility": "facility:",
-        }[level]
+        prefix = BY_LEVELS[level]
         rows = []
         for name, mask in self.group_masks.items():
             if not name.startswith(prefix):

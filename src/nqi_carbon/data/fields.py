@@ -22,9 +22,12 @@ from pydantic import (
     Field,
     Strict,
     Tag,
+    ValidationError,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from ..errors import InvalidInputError
 
 __all__ = [
     "MAX_LOGNORMAL_RATIO",
@@ -43,6 +46,7 @@ __all__ = [
     "SingleLineText",
     "StrictModel",
     "Uncertainty",
+    "construction_error",
     "distribution_sd",
     "lognormal_half_width",
     "lognormal_spread_too_wide",
@@ -51,6 +55,17 @@ __all__ = [
     "text_single_line",
     "text_without_control_characters",
 ]
+
+def construction_error(
+    model: type[BaseModel], exc: ValidationError, data: Any
+) -> InvalidInputError:
+    """The :class:`~nqi_carbon.errors.InvalidInputError` for a model built with bad *data*."""
+    from .packs import issues_from_validation_error
+
+    return InvalidInputError(
+        issues_from_validation_error(exc, file=None, data=data), source=f"{model.__name__}(...)"
+    )
+
 
 def RuleError(code: str, message: str) -> PydanticCustomError:  # noqa: N802
     """Build the error a named validator raises: its ``type`` is the stable rule *code*."""
@@ -72,6 +87,23 @@ class StrictModel(BaseModel):
         populate_by_name=True,
         ser_json_inf_nan="strings",
     )
+
+    def __init__(self, /, **data: Any) -> None:
+        """Validate *data*; every problem is an :class:`~nqi_carbon.errors.InvalidInputError`.
+
+        Building a model in Python (``nc.Source(id=..., ...)``) reports its problems like
+        a file does: each an :class:`~nqi_carbon.errors.Issue` with reason code, field,
+        value and what is allowed (the error is a ``ValueError``, as pydantic's is).
+        ``model_validate`` keeps pydantic's ``ValidationError``.
+        """
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise construction_error(type(self), exc, data) from None
+
+    # nested models and model_validate keep pydantic's own validation (and its errors,
+    # which the loaders turn into issues with their paths): only a direct call comes here
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
 
 FiniteFloat = Annotated[float, Strict(), AllowInfNan(False)]

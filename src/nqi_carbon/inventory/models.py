@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -417,8 +417,8 @@ class Contract(StrictModel):
 
 
 def _one_or_many(value: Any) -> Any:
-    # `activity: {amount: 1, unit: t}` is one record; `activity: [...]` is several.
-    return [value] if isinstance(value, dict) else value
+    # `activity: {amount: 1, unit: t}` (or one ActivityRecord) is one record; `[...]` several
+    return [value] if isinstance(value, dict | ActivityRecord) else value
 
 
 class Source(StrictModel):
@@ -586,6 +586,25 @@ class Inventory(StrictModel):
     _source_path: str | None = PrivateAttr(default=None)
     _input_sha256: str | None = PrivateAttr(default=None)
     _cache: dict[Any, Any] = PrivateAttr(default_factory=dict)  # plans per factor-pack state
+
+    def __init__(self, /, **data: Any) -> None:
+        """Build an inventory in Python, checked like a file: every problem at once.
+
+        Sections may be given as models (``facilities=[nc.Facility(...)]``) or plain
+        data; ``schema`` may be left out. Field problems and every cross-reference rule
+        (ids unique, facilities and instruments exist, periods...) are gathered into one
+        :class:`~nqi_carbon.errors.InvalidInputError`.
+        """
+        if "schema" not in data and "schema_" not in data:
+            data["schema"] = INVENTORY_SCHEMA
+        plain = {k: _plain_data(v) for k, v in data.items()}
+
+        def run(ctx: dict[str, Any]) -> None:
+            self.__pydantic_validator__.validate_python(plain, self_instance=self, context=ctx)
+
+        _validate_collecting(plain, run, source=None, label="Inventory(...)")
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]  # see StrictModel
 
     def __eq__(self, other: object) -> bool:
         # content equality: where the inventory was read from is provenance, not content
@@ -867,17 +886,31 @@ def validate_mapping(data: dict[str, Any], *, source: str | None = None) -> Inve
 
     The core of :func:`nqi_carbon.validate_inventory` and :meth:`Inventory.model_copy`.
     """
+    found: list[Inventory] = []
+
+    def run(ctx: dict[str, Any]) -> None:
+        found.append(Inventory.model_validate(data, context=ctx))
+
+    _validate_collecting(data, run, source=source, label=source)
+    return found[0]
+
+
+def _validate_collecting(
+    data: dict[str, Any],
+    run: Callable[[dict[str, Any]], None],
+    *,
+    source: str | None,
+    label: str | None,
+) -> None:
+    """Run a validation of inventory *data* with rules collecting; raise every problem."""
     issues: list[Issue] = []
     ctx: dict[str, Any] = {"issues": [], "raw_ids": _raw_ids(data)}
-    inventory: Inventory | None = None
     try:
-        inventory = Inventory.model_validate(data, context=ctx)
+        run(ctx)
         issues.extend(ctx["issues"])
     except ValidationError as exc:
         issues.extend(issues_from_validation_error(exc, file=source, data=data))
         issues.extend(run_rules_on_raw(data))
     if issues:
         issues = [i if i.file else dataclasses.replace(i, file=source) for i in issues]
-        raise InvalidInputError(unique_issues(issues), source=source)
-    assert inventory is not None
-    return inventory
+        raise InvalidInputError(unique_issues(issues), source=label)

@@ -39,7 +39,13 @@ _LineRow = tuple[str, str, str, bool, float]
 _BASES = ("both", "location", "market")
 
 
-BREAKDOWNS = ("by_scope", "by_facility", "by_gas_co2e_t", "by_gas_mass_t")
+BREAKDOWNS = (
+    "by_scope",
+    "by_scope3_category",
+    "by_facility",
+    "by_gas_co2e_t",
+    "by_gas_mass_t",
+)
 """result@1 breakdowns a claim may state beside categories and sources: each row is
 compared and listed (level ``breakdown``) and judged as a figure of its own (see
 :func:`verify`): against materiality of the claimed total, for masses of the gas's own
