@@ -185,7 +185,10 @@ def _check_identifier(value: str) -> str:
 
 
 Identifier = Annotated[
-    str, BeforeValidator(_int_to_str), Strict(), AfterValidator(_check_identifier)
+    str,
+    BeforeValidator(_int_to_str, json_schema_input_type=str | int),
+    Strict(),
+    AfterValidator(_check_identifier),
 ]
 """An identifier. Integers are accepted and kept exactly as written; nothing else is coerced."""
 

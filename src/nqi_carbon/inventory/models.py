@@ -237,7 +237,9 @@ class ActivityRecord(StrictModel):
 
     amount: FiniteFloat
     unit: SingleLineText = Field(min_length=1)
-    period: Annotated[SingleLineText | None, BeforeValidator(_year_label)] = None
+    period: Annotated[
+        SingleLineText | None, BeforeValidator(_year_label, json_schema_input_type=str | int | None)
+    ] = None
     start: _dt.date | None = None
     end: _dt.date | None = None
     instrument: Identifier | None = None
@@ -437,7 +439,11 @@ class Source(StrictModel):
     origin: Literal["fossil", "non_fossil"] | None = None
     energy_basis: Literal["NCV", "GCV"] | None = None
     carbon: CarbonParameters | None = None
-    activity: Annotated[tuple[ActivityRecord, ...], BeforeValidator(_one_or_many)] = ()
+    activity: Annotated[
+        tuple[ActivityRecord, ...],
+        # one record or a list (the schema says so: issue 15)
+        BeforeValidator(_one_or_many, json_schema_input_type=ActivityRecord | list[ActivityRecord]),
+    ] = ()
     description: FreeText | None = None
     required_tier: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
     tier_derogation: FreeText | None = None
