@@ -263,8 +263,10 @@ def prepare(
     unknown factors, fuels and units, units that do not fit their factor. This is what
     :func:`calculate` and ``nqi-carbon validate`` check before any arithmetic.
     """
+    from ..data.quantities import activity_quantities
     from .gaps import gap_issues
 
+    activity = activity_quantities(activity)  # pint Quantities as numbers and units
     issues: list[Issue] = []
     if inventory.activity_files:
         activity, unreadable = _with_activity_files(inventory, activity)

@@ -118,6 +118,8 @@ class Result:
         default_factory=list, repr=False
     )
     _ins_u95: Any = field(default=None, repr=False)
+    # the uncertain inputs as `uncertainties` variables (built on first use, see interop)
+    _ufloat_inputs: Any = field(default=None, repr=False)
 
     # -- totals ----------------------------------------------------------------------
     @property
@@ -289,6 +291,77 @@ class Result:
                 row.update(ci95_low_t=math.nan, ci95_high_t=math.nan, relative_95=math.nan)
             rows.append(row)
         return pd.DataFrame(rows)
+
+    # -- other libraries: pint and uncertainties ---------------------------------------
+    def _level_groups(self, level: str, where: str) -> list[str]:
+        """The group names of *level* (a level of :meth:`by` other than ``source``)."""
+        prefix = BY_LEVELS.get(level) if isinstance(level, str) else None
+        if not prefix:
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "by_level_known",
+                        "unknown level",
+                        field="level",
+                        value=repr(level)[:80],
+                        allowed=", ".join(k for k in BY_LEVELS if k != "source"),
+                        raw=level,
+                    )
+                ],
+                source=where,
+            )
+        return [g for g in self.group_masks if g.startswith(prefix)]
+
+    def quantities(self, level: ByLevel = "category") -> dict[str, Any]:
+        """Totals by one level as pint Quantities [t CO2e under :attr:`gwp_set`].
+
+        Keys as in :meth:`by` (``"1"``, ``"2_location"``, a facility id...). The values are
+        Quantities of ``nc.ureg`` in ``t``: CO2e is no unit of its own (it exists only under
+        a GWP set), so the set is this result's.
+        """
+        from .interop import tonnes
+
+        groups = self._level_groups(level, "Result.quantities()")
+        return {g.split(":", 1)[1]: tonnes(self._sum(self.group_masks[g])) for g in groups}
+
+    def total_quantity(self, *, market_based: bool = False) -> Any:
+        """The gross total as a pint Quantity [t CO2e under :attr:`gwp_set`]."""
+        from .interop import tonnes
+
+        return tonnes(self.total_co2e_market_based if market_based else self.total_co2e)
+
+    def ufloats(self, level: ByLevel = "category") -> dict[str, Any]:
+        """Totals by one level as correlated ``uncertainties`` values (IPCC Approach 1).
+
+        Standard deviations are the 95 % half-widths of Approach 1 divided by 1.96. Every
+        value taken from one result (by any level, and :meth:`total_ufloat`) is built on
+        the same ``uncertainties`` variables, one per uncertain input (tagged
+        ``activity:<source>``, ``instrument:<id>``, ``factor:...``, ``fuel:...``), so they
+        are correlated as Approach 1 correlates them: groups that share a factor, a fuel
+        parameter or an instrument move together, and ``sum(res.ufloats().values())``
+        has the variance of the total. Available whatever ``uncertainty=`` was asked of
+        :func:`calculate` (for Monte Carlo results they are Approach 1's, not the draws').
+
+        Raises
+        ------
+        InvalidInputError
+            ``by_level_known`` for an unknown level or ``source``; ``result_magnitude``
+            when a standard deviation overflows double precision.
+        """
+        from .interop import group_ufloat
+
+        groups = self._level_groups(level, "Result.ufloats()")
+        return {g.split(":", 1)[1]: group_ufloat(self, g) for g in groups}
+
+    def total_ufloat(self, *, market_based: bool = False) -> Any:
+        """The gross total as an ``uncertainties`` value (IPCC Approach 1, σ = U95 / 1.96).
+
+        Correlated with :meth:`ufloats` of the same result (it is their sum by category
+        or by scope 1 + 2 + 3), with category 2 market-based when *market_based*.
+        """
+        from .interop import group_ufloat
+
+        return group_ufloat(self, "total_market" if market_based else "total")
 
     # -- contract ---------------------------------------------------------------------
     def uncertainty_dict(self) -> dict[str, Any]:

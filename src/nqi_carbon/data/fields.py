@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -40,6 +40,7 @@ __all__ = [
     "Identifier",
     "NonNegativeFloat",
     "PackHeader",
+    "QuantityFields",
     "Reference",
     "RelativeUncertainty",
     "RuleError",
@@ -104,6 +105,47 @@ class StrictModel(BaseModel):
     # nested models and model_validate keep pydantic's own validation (and its errors,
     # which the loaders turn into issues with their paths): only a direct call comes here
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+
+class QuantityFields(StrictModel):
+    """A model whose amounts may be given as pint Quantities.
+
+    ``quantity_pairs`` names the (number, unit) fields: ``ActivityRecord(amount=ureg.Quantity
+    (12, "t"))`` is ``amount=12, unit="t"``. A Quantity of any pint registry is read
+    through its unit's text (:func:`~nqi_carbon.data.quantities.quantity_unit`); with a
+    unit given as well, the Quantity is converted to it. A magnitude that is no single
+    number stays as it is, and is refused as a number would be.
+    """
+
+    quantity_pairs: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def quantities_split(cls, data: Any) -> Any:
+        """A pint Quantity given for an amount is split into the number and its unit."""
+        if not isinstance(data, dict):
+            return data
+        from .quantities import is_quantity
+
+        for number, unit in cls.quantity_pairs:
+            if is_quantity(data.get(number)):
+                data = {**data, **_split_quantity(data[number], data.get(unit), number, unit)}
+        return data
+
+
+def _split_quantity(value: Any, unit: Any, number: str, unit_field: str) -> dict[str, Any]:
+    """``{number: magnitude, unit_field: unit}`` for Quantity *value* (in *unit* if given)."""
+    from ..errors import NqiCarbonError
+    from .quantities import quantity_issue_code, split_quantity
+
+    given = unit if isinstance(unit, str) else None
+    try:
+        magnitude, text = split_quantity(
+            value, given, context=f"{number} given as a pint Quantity"
+        )
+    except NqiCarbonError as exc:
+        raise RuleError(quantity_issue_code(exc), str(exc)) from None
+    return {number: magnitude, unit_field: text}
 
 
 FiniteFloat = Annotated[float, Strict(), AllowInfNan(False)]

@@ -31,6 +31,7 @@ from ..data.fields import (
     FreeText,
     Identifier,
     NonNegativeFloat,
+    QuantityFields,
     RelativeUncertainty,
     RuleError,
     SingleLineText,
@@ -228,12 +229,16 @@ class Substitution(StrictModel):
     basis: FreeText
 
 
-class ActivityRecord(StrictModel):
+class ActivityRecord(QuantityFields):
     """One activity datum: an amount of fuel, electricity, material, distance, spend...
 
     The record covers ``period`` (``"2024-01"``, ``"2024-Q1"``, ``"2024"``) or the dates
     ``start``..``end`` (end exclusive); with neither it covers the whole inventory period.
+    In Python, ``amount`` may be a pint Quantity (``ureg.Quantity(12, "t")``): its unit is
+    ``unit``.
     """
+
+    quantity_pairs = (("amount", "unit"),)
 
     amount: FiniteFloat
     unit: SingleLineText = Field(min_length=1)
@@ -297,8 +302,10 @@ class ActivityRecord(StrictModel):
         return default.start, default.end
 
 
-class MeasuredParameter(StrictModel):
+class MeasuredParameter(QuantityFields):
     """A fuel parameter stated in the inventory (measured or taken from a document)."""
+
+    quantity_pairs = (("value", "unit"),)
 
     value: Annotated[FiniteFloat, Field(gt=0)]
     unit: SingleLineText = Field(min_length=1)
@@ -385,13 +392,15 @@ energy attribute certificates, direct contracts (PPAs), green tariffs / supplier
 rates; uncovered MWh then take the residual mix (``market_factor``)."""
 
 
-class Contract(StrictModel):
+class Contract(QuantityFields):
     """A contractual instrument for market-based Scope 2 (certificate, PPA, supplier rate).
 
     Give ``factor`` (the instrument's emission rate, e.g. a supplier-specific factor) or
     ``zero_emission: true`` (certificates / PPAs from renewable generation). A factor of
     0 is a value: it is never replaced by the grid factor.
     """
+
+    quantity_pairs = (("amount", "unit"),)
 
     id: Identifier | None = None
     kind: ContractKind
@@ -509,8 +518,10 @@ class Source(StrictModel):
         return self.activity
 
 
-class Removal(StrictModel):
+class Removal(QuantityFields):
     """A GHG removal (e.g. CO2 captured and stored, sequestration), reported apart."""
+
+    quantity_pairs = (("amount", "unit"),)
 
     id: Identifier
     facility: Identifier
