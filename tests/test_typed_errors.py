@@ -219,3 +219,183 @@ def test_to_co2e_and_gwp_refuse_what_is_no_mass_typed():
     assert [i.code for i in exc.value.issues] == ["origin_known"]
     with pytest.raises(nc.UnknownSpeciesError):
         nc.gwp(nc.ureg.Quantity(1, "kg"), "AR6")
+
+
+# -- what the entry-point fuzz found (tests/reliability/test_fuzz_entry_points.py) -------
+
+Q = nc.ureg.Quantity
+ARRAY = Q([1.0, 2.0], "t")  # compares element-wise: `x in (...)` on it is ambiguous
+
+
+@pytest.fixture(scope="module")
+def office():
+    inv = nc.load_inventory(OFFICE)
+    return inv, nc.calculate(inv)
+
+
+LEAKS = {
+    "parse_unit of a list": (lambda o: nc.parse_unit([]), nc.UnknownUnitError, None),
+    "conversion_factor of a list": (
+        lambda o: nc.conversion_factor("kg", ["t"]),
+        nc.UnknownUnitError,
+        None,
+    ),
+    "blend_gwp of a species": (lambda o: nc.blend_gwp("CH4", "AR5"), nc.UnknownSpeciesError, None),
+    "split_blend of no mass": (
+        lambda o: nc.split_blend("R-410A", None),
+        nc.InvalidArgumentError,
+        ("argument_type", "mass"),
+    ),
+    "to_co2e of a mass beyond double": (
+        lambda o: nc.to_co2e(10**400, "CH4", "AR5"),
+        nc.InvalidInputError,
+        ("finite_number", "mass_t"),
+    ),
+    "gwp of an array origin": (
+        lambda o: nc.gwp("CH4", "AR5", ARRAY),
+        nc.InvalidInputError,
+        ("origin_known", "origin"),
+    ),
+    "json_schema of an array": (
+        lambda o: nc.json_schema(ARRAY),
+        nc.InvalidInputError,
+        ("schema_name_known", "name"),
+    ),
+    "load_inventory of None": (
+        lambda o: nc.load_inventory(None),
+        nc.InvalidArgumentError,
+        ("argument_type", "source"),
+    ),
+    "load_inventory of a NUL path": (
+        lambda o: nc.load_inventory("a\x00.yaml"),
+        nc.InvalidInputError,
+        ("file_unreadable", "source"),
+    ),
+    "load_inventory with a float limit": (
+        lambda o: nc.load_inventory(OFFICE, max_bytes=1.5),
+        nc.InvalidArgumentError,
+        ("argument_type", "max_bytes"),
+    ),
+    "load_result of None": (
+        lambda o: nc.load_result(None),
+        nc.InvalidArgumentError,
+        ("argument_type", "path"),
+    ),
+    "read_activity of None": (
+        lambda o: nc.read_activity(None),
+        nc.InvalidArgumentError,
+        ("argument_type", "path"),
+    ),
+    "save_result to None": (
+        lambda o: nc.save_result(o[1], None),
+        nc.InvalidArgumentError,
+        ("argument_type", "path"),
+    ),
+    "save_result of a DataFrame": (
+        lambda o: nc.save_result(__import__("pandas").DataFrame({"a": [Q(1, "t")]}), "x.json"),
+        nc.InvalidArgumentError,
+        ("argument_type", "result"),
+    ),
+    "save_inventory of None": (
+        lambda o: nc.save_inventory(None, "x.yaml"),
+        nc.InvalidArgumentError,
+        ("argument_type", "inv"),
+    ),
+    "inventory_report of None": (
+        lambda o: nc.inventory_report(None),
+        nc.InvalidArgumentError,
+        ("argument_type", "result"),
+    ),
+    "data_quality of None": (
+        lambda o: nc.data_quality(None),
+        nc.InvalidArgumentError,
+        ("argument_type", "result"),
+    ),
+    "find_gaps of None": (
+        lambda o: nc.find_gaps(None),
+        nc.InvalidArgumentError,
+        ("argument_type", "inventory"),
+    ),
+    "fill_gaps with an array policy": (
+        lambda o: nc.fill_gaps(o[0], ARRAY),
+        nc.InvalidInputError,
+        ("gap_policy", "policy"),
+    ),
+    "calculate with a bool registry": (
+        lambda o: nc.calculate(o[0], registry=True),
+        nc.InvalidArgumentError,
+        ("argument_type", "registry"),
+    ),
+    "calculate with a float top": (
+        lambda o: nc.calculate(o[0], contributions_top=1.5),
+        nc.InvalidArgumentError,
+        ("argument_type", "contributions_top"),
+    ),
+    "calculate with a negative top": (
+        lambda o: nc.calculate(o[0], contributions_top=-1),
+        nc.InvalidInputError,
+        ("contributions_top_valid", "contributions_top"),
+    ),
+    "calculate with an array method": (
+        lambda o: nc.calculate(o[0], uncertainty=ARRAY),
+        nc.InvalidInputError,
+        ("uncertainty_method", "uncertainty"),
+    ),
+    "calculate with 1e39 iterations": (
+        lambda o: nc.calculate(o[0], uncertainty="monte_carlo", iterations=10**39),
+        nc.InvalidInputError,
+        ("iterations_valid", "iterations"),
+    ),
+    "calculate with progress that is no function": (
+        lambda o: nc.calculate(o[0], progress=3),
+        nc.InvalidArgumentError,
+        ("argument_type", "progress"),
+    ),
+    "total_ufloat with an array flag": (
+        lambda o: o[1].total_ufloat(market_based=ARRAY),
+        nc.InvalidArgumentError,
+        ("argument_type", "market_based"),
+    ),
+    "verify of None": (
+        lambda o: nc.verify(None, {}, materiality=0.05, assurance="limited"),
+        nc.InvalidArgumentError,
+        ("argument_type", "inventory"),
+    ),
+    "verify of a claim path None": (
+        lambda o: nc.verify(o[0], None, materiality=0.05, assurance="limited"),
+        nc.InvalidArgumentError,
+        ("argument_type", "claimed"),
+    ),
+    "verify with an array assurance": (
+        lambda o: nc.verify(o[0], {}, materiality=0.05, assurance=ARRAY),
+        nc.InvalidInputError,
+        ("assurance", "assurance"),
+    ),
+    "verify with a list materiality": (
+        lambda o: nc.verify(o[0], {}, materiality=[0.05], assurance="limited"),
+        nc.InvalidInputError,
+        ("materiality", "materiality"),
+    ),
+    "verify with a multiple beyond double": (
+        lambda o: nc.verify(
+            o[0], {}, materiality=0.05, assurance="limited", pervasive_multiple=10**400
+        ),
+        nc.InvalidInputError,
+        ("pervasive_multiple_valid", "pervasive_multiple"),
+    ),
+    "a result document built with a wrong schema": (
+        lambda o: nc.ResultDocument(schema="x"),
+        nc.InvalidInputError,
+        ("literal_error", "schema"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LEAKS))
+def test_a_bad_argument_is_a_documented_error(case, office, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    call, error, code_field = LEAKS[case]
+    with pytest.raises(error) as info:
+        call(office)
+    if code_field is not None:
+        assert (info.value.issues[0].code, info.value.issues[0].field) == code_field

@@ -40,6 +40,7 @@ __all__ = [
     "UnknownUnitError",
     "argument_error",
     "close_matches",
+    "expect_type",
     "json_scalar",
     "omitted_issues",
     "unique_issues",
@@ -60,6 +61,22 @@ def argument_error(name: str, value: Any, allowed: str, *, where: str) -> Invali
         ],
         source=where,
     )
+
+
+def expect_type(
+    value: Any, types: type | tuple[type, ...], *, field: str, where: str, allowed: str
+) -> Any:
+    """*value* when it is an instance of *types* (a boolean only where ``bool`` is named).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``argument_type`` naming *field* of *where* and what is *allowed*.
+    """
+    named = types if isinstance(types, tuple) else (types,)
+    if isinstance(value, types) and (bool in named or not isinstance(value, bool)):
+        return value
+    raise argument_error(field, value, allowed, where=where)
 
 
 def close_matches(

@@ -27,7 +27,7 @@ from .uncertainty import Z95, Sensitivities
 if TYPE_CHECKING:
     from .result import Result
 
-__all__ = ["group_ufloat", "tonnes"]
+__all__ = ["group_ufloat", "market_based_flag", "tonnes"]
 
 
 def _coefficients(
@@ -99,6 +99,14 @@ def group_ufloat(result: Result, group: str) -> Any:
     # value + Σ coef·input, as uncertainties builds it (an exact group has no inputs)
     terms = {inputs.variables[k]: float(coefs[k]) for k in np.flatnonzero(coefs).tolist()}
     return AffineScalarFunc(value, LinearCombination(terms))
+
+
+def market_based_flag(value: Any, where: str) -> bool:
+    """The ``market_based`` argument: True or False, nothing else (``argument_type``)."""
+    from ..errors import expect_type
+
+    flag: bool = expect_type(value, bool, field="market_based", where=where, allowed="True or False")
+    return flag
 
 
 def tonnes(value: Any) -> Any:

@@ -115,6 +115,7 @@ def calculate(
     """
     inventory = inventory_argument(inventory, where="calculate()")
     _check_call(activity, uncertainty, iterations, seed)
+    _check_options(registry, contributions_top, progress)
     prepared = prepare(inventory, activity, registry)
     # what is derived from the plans is kept on the inventory only for its own registry
     cache = registry is None
@@ -204,7 +205,10 @@ def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> 
             where="calculate()",
         )
     issues: list[Issue] = []
-    if uncertainty not in (None, "analytical", "monte_carlo", "monte-carlo"):
+    if uncertainty is not None and (
+        not isinstance(uncertainty, str)
+        or uncertainty not in ("analytical", "monte_carlo", "monte-carlo")
+    ):
         issues.append(
             Issue(
                 "uncertainty_method",
@@ -214,15 +218,21 @@ def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> 
                 allowed="None, 'analytical' or 'monte_carlo'",
             )
         )
-    if uncertainty in ("monte_carlo", "monte-carlo"):
-        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 100:
+    if isinstance(uncertainty, str) and uncertainty in ("monte_carlo", "monte-carlo"):
+        if (
+            isinstance(iterations, bool)
+            or not isinstance(iterations, int)
+            or not MIN_ITERATIONS <= iterations <= MAX_ITERATIONS
+        ):
             issues.append(
                 Issue(
                     "iterations_valid",
-                    "Monte Carlo needs a whole number of iterations, at least 100",
+                    "Monte Carlo needs a whole number of iterations, "
+                    f"from {MIN_ITERATIONS} to {MAX_ITERATIONS:,}",
                     field="iterations",
-                    value=repr(iterations),
-                    allowed="an int >= 100 (10 000 is the usual choice)",
+                    value=repr(iterations)[:80],
+                    allowed=f"an int from {MIN_ITERATIONS} to {MAX_ITERATIONS:,} "
+                    "(10 000 is the usual choice)",
                 )
             )
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
@@ -231,12 +241,41 @@ def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> 
                     "seed_valid",
                     "a Monte Carlo seed is a non-negative whole number",
                     field="seed",
-                    value=repr(seed),
+                    value=repr(seed)[:80],
                     allowed="an int >= 0, or None to draw one (it is reported)",
                 )
             )
     if issues:
         raise InvalidInputError(issues, source="calculate()")
+
+
+MIN_ITERATIONS = 100
+MAX_ITERATIONS = 10_000_000
+"""Monte Carlo iterations accepted by :func:`calculate` (the draws are held in memory)."""
+
+
+def _check_options(registry: Any, contributions_top: Any, progress: Any) -> None:
+    """The other arguments of :func:`calculate`: their types, before any work."""
+    from ..data.factors import FactorRegistry
+    from ..errors import expect_type
+
+    where = "calculate()"
+    if registry is not None:
+        expect_type(
+            registry, FactorRegistry, field="registry", where=where, allowed="an nc.FactorRegistry or None"
+        )
+    expect_type(contributions_top, int, field="contributions_top", where=where, allowed="an int >= 0")
+    if contributions_top < 0:
+        issue = Issue(
+            "contributions_top_valid",
+            "the number of inputs to list cannot be negative",
+            field="contributions_top",
+            value=contributions_top,
+            allowed="an int >= 0",
+        )
+        raise InvalidInputError([issue], source=where)
+    if progress is not None and not callable(progress):
+        raise argument_error("progress", progress, "a function progress(done, total) or None", where=where)
 
 
 class Prepared(NamedTuple):

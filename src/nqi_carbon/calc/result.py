@@ -326,9 +326,10 @@ class Result:
 
     def total_quantity(self, *, market_based: bool = False) -> Any:
         """The gross total as a pint Quantity [t CO2e under :attr:`gwp_set`]."""
-        from .interop import tonnes
+        from .interop import market_based_flag, tonnes
 
-        return tonnes(self.total_co2e_market_based if market_based else self.total_co2e)
+        market = market_based_flag(market_based, "Result.total_quantity()")
+        return tonnes(self.total_co2e_market_based if market else self.total_co2e)
 
     def ufloats(self, level: ByLevel = "category") -> dict[str, Any]:
         """Totals by one level as correlated ``uncertainties`` values (IPCC Approach 1).
@@ -359,9 +360,10 @@ class Result:
         Correlated with :meth:`ufloats` of the same result (it is their sum by category
         or by scope 1 + 2 + 3), with category 2 market-based when *market_based*.
         """
-        from .interop import group_ufloat
+        from .interop import group_ufloat, market_based_flag
 
-        return group_ufloat(self, "total_market" if market_based else "total")
+        market = market_based_flag(market_based, "Result.total_ufloat()")
+        return group_ufloat(self, "total_market" if market else "total")
 
     # -- contract ---------------------------------------------------------------------
     def uncertainty_dict(self) -> dict[str, Any]:

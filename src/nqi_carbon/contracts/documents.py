@@ -30,9 +30,24 @@ def save_result(result: Any, path: str | Path) -> Path:
     the format (``.json``, ``.yaml``, ``.yml``; another is ``file_type``); NaN is refused
     before anything is written.
     """
+    from .._io.files import program_path
+    from ..errors import InvalidInputError, Issue, argument_error
+
+    where = "save_result()"
+    allowed = "an nc.Result, InventoryReport, VerificationResult, trajectory report or document"
+    contract = result.to_dict() if callable(getattr(result, "to_dict", None)) else None
+    if not isinstance(contract, dict):
+        raise argument_error("result", result, allowed, where=where)
+    target = program_path(path, field="path", where=where)
     # through JSON first: plain JSON types, and NaN refused before anything is written
-    data = json.loads(json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False))
-    return write_data(data, Path(path), "result")
+    try:
+        text = json.dumps(contract, ensure_ascii=False, allow_nan=False)
+    except TypeError:  # an object with to_dict() that is no output contract
+        raise argument_error("result", result, allowed, where=where) from None
+    except ValueError:
+        issue = Issue("finite_number", "NaN or infinity in the result", field="result")
+        raise InvalidInputError([issue], source=where) from None
+    return write_data(json.loads(text), target, "result")
 
 
 def load_result(path: str | Path) -> Document:
@@ -53,7 +68,9 @@ def load_result(path: str | Path) -> Document:
         breaks its contract, every problem (``missing``, ``float_type``,
         ``contract_keys``...) with its field.
     """
-    data, _ = read_structured(path, what="result")
+    from .._io.files import program_path
+
+    data, _ = read_structured(program_path(path, field="path", where="load_result()"), what="result")
     return document_from_data(data, source=str(path))
 
 

@@ -102,6 +102,24 @@ class Document(Part):
     is the typed way.
     """
 
+    def __init__(self, /, **data: Any) -> None:
+        """Validate *data*; every problem is an :class:`~nqi_carbon.errors.InvalidInputError`.
+
+        As for the inventory models: a document built in Python reports its problems with
+        reason code, field, value and allowed (``model_validate`` keeps pydantic's error,
+        which :func:`~nqi_carbon.load_result` turns into issues with the file's name).
+        """
+        from pydantic import ValidationError
+
+        from ..data.fields import construction_error
+
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise construction_error(type(self), exc, data) from None
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     def to_dict(self) -> dict[str, Any]:
         """The document as JSON data, keys in the order they are written."""
         return self.model_dump(mode="json", by_alias=True, exclude=self._left_out())

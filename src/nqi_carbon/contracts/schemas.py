@@ -41,7 +41,7 @@ def json_schema(name: str = "inventory") -> dict[str, Any]:
     InvalidInputError
         ``schema_name_known`` for another name.
     """
-    if name == "inventory":
+    if isinstance(name, str) and name == "inventory":
         return inventory_json_schema()
     if not isinstance(name, str) or name not in CONTRACT_SCHEMAS:
         raise InvalidInputError(

@@ -25,11 +25,10 @@ from ..errors import (
     Issue,
     MissingGWPError,
     UnknownGWPSetError,
-    argument_error,
 )
 from .fields import Citation, FiniteFloat, Identifier, PackHeader, RuleError, StrictModel
 from .gases import _catalogue as _gas_catalogue
-from .gases import normalise_gas
+from .gases import blend, normalise_gas
 from .packs import data_root, read_pack
 
 __all__ = [
@@ -199,7 +198,7 @@ def gwp(
         return blend_gwp(canonical, sid, kyoto_only=kyoto_only)
     table = _tables().sets[sid]
     if origin is not None:
-        if origin not in ("fossil", "non_fossil"):
+        if not isinstance(origin, str) or origin not in ("fossil", "non_fossil"):
             raise InvalidInputError(
                 [
                     Issue(
@@ -229,12 +228,12 @@ def blend_gwp(name: str, gwp_set: str, *, kyoto_only: bool = True) -> float:
     outside the Kyoto basket (HCFCs, CFCs, hydrocarbons, HFOs) count as zero — never an
     error. Under AR4: R-404A 3921.6, R-410A 2087.5, R-401A 16.12.
     """
-    canonical = normalise_gas(name)
     cat = _gas_catalogue()
+    components = blend(name).components  # a single species is UnknownSpeciesError
     sid = _normalise_set(gwp_set)
     table = _tables().sets[sid]
     total = 0.0
-    for comp, frac in cat.blends[canonical].components:
+    for comp, frac in components:
         if kyoto_only and not cat.species[comp].kyoto:
             continue
         if comp not in table.values:
@@ -334,18 +333,12 @@ def to_co2e(mass_t: Any, species: str, gwp_set: str, origin: Origin | None = Non
 
 def _tonnes(mass: Any) -> Any:
     """*mass* [t] as a number or array; a Quantity converted to tonnes; other types refused."""
-    from .quantities import is_quantity, magnitude_in
+    from .quantities import number_argument
 
-    if is_quantity(mass):
-        return magnitude_in(mass, "t", context="a mass of gas for to_co2e")
-    if isinstance(mass, bool) or not (
-        isinstance(mass, int | float)
-        or (hasattr(mass, "dtype") and getattr(mass.dtype, "kind", "") in "iuf")
-    ):
-        raise argument_error(
-            "mass_t",
-            mass,
-            "a mass in tonnes (a number or numpy array), or a pint Quantity of mass",
-            where="to_co2e()",
-        )
-    return mass
+    return number_argument(
+        mass,
+        field="mass_t",
+        where="to_co2e()",
+        unit="t",
+        allowed="a mass in tonnes (a number or numpy array), or a pint Quantity of mass",
+    )

@@ -19,6 +19,7 @@ __all__ = [
     "activity_quantities",
     "is_quantity",
     "magnitude_in",
+    "number_argument",
     "quantity_issue_code",
     "quantity_unit",
     "split_quantity",
@@ -119,6 +120,45 @@ def split_quantity(value: Any, unit: str | None = None, *, context: str = "") ->
 def quantity_issue_code(exc: Exception) -> str:
     """The reason code of a Quantity refused by :func:`split_quantity`."""
     return "unit_known" if isinstance(exc, UnknownUnitError) else "quantity_unit_fits"
+
+
+def number_argument(value: Any, *, field: str, where: str, unit: str | None, allowed: str) -> Any:
+    """A numeric argument of a public function: a number, a numeric numpy array, a Quantity.
+
+    A Quantity is converted to *unit* (kept as it is when *unit* is None); a Python
+    integer must fit a double.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``argument_type`` for text, booleans and other types.
+    InvalidInputError
+        ``finite_number`` for an integer beyond double precision.
+    UnknownUnitError, DimensionalityMismatchError
+        For a Quantity whose unit is unknown or does not convert to *unit*.
+    """
+    from ..errors import InvalidInputError, Issue, argument_error
+
+    if is_quantity(value):
+        return value if unit is None else magnitude_in(value, unit, context=f"{field} of {where}")
+    if isinstance(value, bool) or not (
+        isinstance(value, int | float)
+        or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iuf")
+    ):
+        raise argument_error(field, value, allowed, where=where)
+    if isinstance(value, int):
+        try:
+            float(value)
+        except OverflowError:
+            issue = Issue(
+                "finite_number",
+                "too large for double precision",
+                field=field,
+                value=f"{str(value)[:20]}... ({len(str(value))} digits)",
+                allowed="a number below 1.8e308",
+            )
+            raise InvalidInputError([issue], source=where) from None
+    return value
 
 
 _CONTEXT = "amount given as a pint Quantity"

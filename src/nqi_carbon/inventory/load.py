@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,19 @@ def load_inventory(
         ).hexdigest()
         inv._input_sha256 = digest
         return inv
-    data, digest = read_structured(source, max_bytes=max_bytes, what="inventory")
+    from .._io.files import program_path
+
+    path = program_path(source, field="source", where="load_inventory()")
+    if max_bytes is not None and (
+        isinstance(max_bytes, bool)
+        or not isinstance(max_bytes, int)
+        or not 1 <= max_bytes <= sys.maxsize
+    ):
+        from ..errors import argument_error
+
+        allowed = "a whole number from 1 to sys.maxsize, or None"
+        raise argument_error("max_bytes", max_bytes, allowed, where="load_inventory()")
+    data, digest = read_structured(path, max_bytes=max_bytes, what="inventory")
     inv = validate_inventory(data, source=str(source))
     inv._source_path, inv._input_sha256 = str(source), digest
     return inv
@@ -205,7 +218,12 @@ def save_inventory(inv: Inventory, path: str | Path) -> Path:
     written double-quoted with escapes; JSON never contains NaN. Another suffix is an
     :class:`~nqi_carbon.errors.InvalidInputError` (``file_type``).
     """
-    p = Path(path)
+    from .._io.files import program_path
+    from ..errors import expect_type
+
+    where = "save_inventory()"
+    expect_type(inv, Inventory, field="inv", where=where, allowed="an nc.Inventory")
+    p = program_path(path, field="path", where=where)
     return write_data(_relocate(inventory_data(inv), inv, p), p, "inventory")
 
 

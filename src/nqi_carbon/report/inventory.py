@@ -894,4 +894,9 @@ def _json_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def inventory_report(result: Result) -> InventoryReport:
     """Build the ISO 14064-1 inventory report of a calculation result."""
+    from ..calc.result import Result
+    from ..errors import expect_type
+
+    where = "inventory_report()"
+    expect_type(result, Result, field="result", where=where, allowed="an nc.Result")
     return InventoryReport(result)

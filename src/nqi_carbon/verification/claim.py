@@ -176,7 +176,10 @@ def _claim_document(claimed: str | Path | Mapping[str, Any]) -> tuple[dict[str, 
         data: Any = dict(claimed)
         name = "<claimed>"
     else:
-        data, _ = read_structured(claimed, what="claim")
+        from .._io.files import program_path
+
+        path = program_path(claimed, field="claimed", where="verify()")
+        data, _ = read_structured(path, what="claim")
         name = str(claimed)
     if not isinstance(data, dict):
         raise InvalidInputError(
