@@ -104,7 +104,7 @@ def test_the_committed_schema_files_are_the_generated_ones(name, folder):
     )
 
 
-@pytest.mark.parametrize("name", ["result", "verification", "trajectory"])
+@pytest.mark.parametrize("name", ["result", "verification", "trajectory", "validation"])
 def test_each_contract_has_a_reference_page_with_every_key(name):
     from nqi_carbon.contracts.schemas import FIELDS_BEGIN, FIELDS_END, field_table
 
@@ -113,6 +113,24 @@ def test_each_contract_has_a_reference_page_with_every_key(name):
     assert table.strip() == field_table(name), "regenerate (see test_the_committed_schema_files)"
     rows = [r for r in field_table(name).splitlines()[2:] if not r.endswith("|  |")]
     assert len(rows) == len(field_table(name).splitlines()) - 2, "a key has no meaning"
+
+
+def _keys(node: Any) -> set[str]:
+    """Every property name anywhere in a JSON Schema."""
+    if isinstance(node, dict):
+        out = set(node.get("properties", {}))
+        for v in node.values():
+            out |= _keys(v)
+        return out
+    if isinstance(node, list):
+        return set().union(*(_keys(v) for v in node)) if node else set()
+    return set()
+
+
+def test_the_inventory_format_page_names_every_key_of_the_schema():
+    page = (ROOT / "docs" / "reference" / "inventory-format.md").read_text(encoding="utf-8")
+    keys = _keys(nc.json_schema("inventory")) - {"schema"}
+    assert sorted(k for k in keys if f"`{k}`" not in page) == []
 
 
 def test_inventory_json_schema_is_the_inventory_schema():
