@@ -619,3 +619,15 @@ def test_ufloats_by_an_unknown_level_is_a_typed_error(level):
         res.ufloats(level)
     assert info.value.issues[0].code == "by_level_known"
     assert info.value.issues[0].field == "level"
+
+
+def test_a_share_of_the_total_on_one_factor_has_no_factor_uncertainty():
+    # a / (a + b) = 1000 / 4000 whatever the factor: the shared factor's error cancels
+    res = nc.calculate(_two_sites_one_factor())
+    share = res.ufloats("facility")["a"] / res.total_ufloat()
+    assert share.nominal_value == pytest.approx(0.25, rel=1e-12)
+    assert share.std_dev == pytest.approx(0.0, abs=1e-15)
+    # and the inputs behind a value are named as in the contribution table
+    assert [v.tag for v in res.total_ufloat().error_components()] == [
+        "factor:testpack/grid/a:CO2"
+    ]
