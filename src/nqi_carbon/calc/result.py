@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -85,6 +86,22 @@ def _groups(table: LineTable, inv: Inventory) -> dict[str, npt.NDArray[np.bool_]
     return out
 
 
+def _check_level(level: Any, levels: Iterable[str], where: str) -> str:
+    """*level* when it is one of *levels*; else ``by_level_known`` listing them."""
+    allowed = list(levels)
+    if isinstance(level, str) and level in allowed:
+        return level
+    issue = Issue(
+        "by_level_known",
+        "unknown level",
+        field="level",
+        value=repr(level)[:80],
+        allowed=", ".join(allowed),
+        raw=level,
+    )
+    raise InvalidInputError([issue], source=where)
+
+
 @dataclass
 class Result:
     """The outcome of :func:`calculate`: lines, totals, uncertainty, provenance, findings.
@@ -119,7 +136,7 @@ class Result:
     )
     _ins_u95: Any = field(default=None, repr=False)
     # the uncertain inputs as `uncertainties` variables (built on first use, see interop)
-    _ufloat_inputs: Any = field(default=None, repr=False)
+    _ufloat_inputs: Any = field(default=None, repr=False, compare=False)
 
     # -- totals ----------------------------------------------------------------------
     @property
@@ -247,20 +264,7 @@ class Result:
         """
         import pandas as pd
 
-        if not isinstance(level, str) or level not in BY_LEVELS:
-            raise InvalidInputError(
-                [
-                    Issue(
-                        "by_level_known",
-                        "unknown level",
-                        field="level",
-                        value=repr(level)[:80],
-                        allowed=", ".join(BY_LEVELS),
-                        raw=level,
-                    )
-                ],
-                source="Result.by()",
-            )
+        _check_level(level, BY_LEVELS, "Result.by()")
         if level == "source":
             # every source of the inventory, also those that count 0 (no activity, only
             # biogenic CO2): a verifier looks for each one; exact sums like every total
@@ -295,21 +299,7 @@ class Result:
     # -- other libraries: pint and uncertainties ---------------------------------------
     def _level_groups(self, level: str, where: str) -> list[str]:
         """The group names of *level* (a level of :meth:`by` other than ``source``)."""
-        prefix = BY_LEVELS.get(level) if isinstance(level, str) else None
-        if not prefix:
-            raise InvalidInputError(
-                [
-                    Issue(
-                        "by_level_known",
-                        "unknown level",
-                        field="level",
-                        value=repr(level)[:80],
-                        allowed=", ".join(k for k in BY_LEVELS if k != "source"),
-                        raw=level,
-                    )
-                ],
-                source=where,
-            )
+        prefix = BY_LEVELS[_check_level(level, [k for k in BY_LEVELS if k != "source"], where)]
         return [g for g in self.group_masks if g.startswith(prefix)]
 
     def quantities(self, level: ByLevel = "category") -> dict[str, Any]:
