@@ -383,6 +383,46 @@ LEAKS = {
         nc.InvalidInputError,
         ("pervasive_multiple_valid", "pervasive_multiple"),
     ),
+    "a factor registry of None packs": (
+        lambda o: nc.FactorRegistry(None),
+        nc.InvalidArgumentError,
+        ("argument_type", "user_packs"),
+    ),
+    "a factor registry with a NUL in a pack path": (
+        lambda o: nc.FactorRegistry(["a\x00.yaml"]),
+        nc.InvalidInputError,
+        ("file_unreadable", "user_packs[0]"),
+    ),
+    "a factor registry of text inline factors": (
+        lambda o: nc.FactorRegistry(inline=["x"]),
+        nc.InvalidArgumentError,
+        ("argument_type", "inline"),
+    ),
+    "a factor registry with allowed ids that are no text": (
+        lambda o: nc.FactorRegistry(allowed=[1]),
+        nc.InvalidArgumentError,
+        ("argument_type", "allowed"),
+    ),
+    "a factor registry with pins that are no mapping": (
+        lambda o: nc.FactorRegistry(pins="ipcc-2006"),
+        nc.InvalidArgumentError,
+        ("argument_type", "pins"),
+    ),
+    "a sandbox of None": (
+        lambda o: nc.Sandbox(None),
+        nc.InvalidInputError,
+        ("sandbox_folder", "base_dir"),
+    ),
+    "a sandbox allowing a number": (
+        lambda o: nc.Sandbox(".", allow=Q(1, "kg")),
+        nc.InvalidInputError,
+        ("sandbox_folder", "allow"),
+    ),
+    "an inventory report of None": (
+        lambda o: nc.InventoryReport(None),
+        nc.InvalidArgumentError,
+        ("argument_type", "result"),
+    ),
     "a result document built with a wrong schema": (
         lambda o: nc.ResultDocument(schema="x"),
         nc.InvalidInputError,

@@ -218,6 +218,26 @@ def test_model_constructors_raise_only_documented_errors(name, data):
     documented(lambda: model(**kwargs))
 
 
+# the classes a program builds itself (the others are made by nqi-carbon: Result, Issue...)
+BUILT = {
+    "FactorRegistry": ["user_packs", "inline", "allowed", "pins"],
+    "Sandbox": ["base_dir", "allow", "limits"],
+    "InventoryReport": ["result"],
+    "Limits": ["max_document_bytes", "max_table_rows", "max_depth", "max_issues"],
+}
+
+
+@FUZZ
+@given(st.sampled_from(sorted(BUILT)), st.data())
+def test_class_constructors_raise_only_documented_errors(name, data):
+    cls = getattr(nc, name)
+    keys = data.draw(st.lists(st.sampled_from(BUILT[name]), min_size=1, unique=True))
+    kwargs = {k: data.draw(hostile) for k in keys}
+    if name == "Sandbox" and "base_dir" not in kwargs:
+        kwargs["base_dir"] = str(made()["dir"])
+    documented(lambda: cls(**kwargs))
+
+
 # -- calculate, verify and a result's methods -----------------------------------------
 
 CALCULATE = ["inventory", "activity", "uncertainty", "iterations", "seed", "registry"]
