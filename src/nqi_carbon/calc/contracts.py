@@ -44,13 +44,14 @@ def vintage_window(inv: Inventory) -> tuple[_dt.date, _dt.date, str]:
     q = inv.scope2_quality
     before, after = (q.vintage_months_before, q.vintage_months_after) if q else (0, 0)
     start = _add_months(inv.period.start.replace(day=1), -before)
-    end_month = inv.period.end if inv.period.end.day == 1 else _add_months(
-        inv.period.end.replace(day=1), 1
+    end_month = (
+        inv.period.end if inv.period.end.day == 1 else _add_months(inv.period.end.replace(day=1), 1)
     )
     end = _add_months(end_month, after)
     rule = (q.rule if q and q.rule else None) or (
-        "the reporting period" if not (before or after) else f"{before} months before to "
-        f"{after} months after the reporting period"
+        "the reporting period"
+        if not (before or after)
+        else f"{before} months before to {after} months after the reporting period"
     )
     return start, end, rule
 
@@ -75,7 +76,9 @@ def same_market(instrument: str, consumption: str) -> bool:
 def _refusal(inv: Inventory, src: Source, c: Contract) -> str | None:
     """Why the instrument may not be used (code: message), or None when it may."""
     if c.quality_criteria_met is False:
-        return "contract_quality_criteria_not_met:stated as not meeting the Scope 2 Quality Criteria"
+        return (
+            "contract_quality_criteria_not_met:stated as not meeting the Scope 2 Quality Criteria"
+        )
     if c.vintage is not None:
         v0, v1 = _period_bounds(c.vintage)
         w0, w1, rule = vintage_window(inv)
@@ -94,7 +97,9 @@ def _refusal(inv: Inventory, src: Source, c: Contract) -> str | None:
     return None
 
 
-def usable_contracts(inv: Inventory, src: Source) -> tuple[list[tuple[int, Contract]], list[Finding]]:
+def usable_contracts(
+    inv: Inventory, src: Source
+) -> tuple[list[tuple[int, Contract]], list[Finding]]:
     """The source's contracts that may be used, with their index, and the findings.
 
     Refused instruments (criteria stated as not met, vintage outside the window, another
