@@ -44,7 +44,7 @@ def eighty_percent_inventory(**extra):
 def test_categories_not_addressed_are_errors_and_exclusions_untestable_without_criteria():
     c = assess_completeness(eighty_percent_inventory(), 1000.0)
     assert [(k.category, k.state) for k in c.categories] == [
-        (1, "included"),
+        (1, "reported"),
         (2, "not addressed"),
         (3, "excluded"),
         (4, "not addressed"),

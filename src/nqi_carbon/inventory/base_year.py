@@ -70,6 +70,12 @@ class RecalculationEvent(StrictModel):
     description: FreeText | None = None
     recalculated: bool = False
 
+    def summary(self, *, state: bool = True) -> str:
+        """One line: ``2023-03-31 factor -925.000 t CO2e (what); recalculated``."""
+        what = f" ({' '.join(self.description.split())})" if self.description else ""
+        done = ("; recalculated" if self.recalculated else "; not recalculated") if state else ""
+        return f"{self.date} {self.type} {self.effect_co2e_t:+,.3f} t CO2e{what}{done}"
+
 
 def _category_key(value: Any) -> Any:
     # YAML `1:` is an int, JSON `"1":` a string: both are category 1
@@ -323,7 +329,7 @@ def _breakdown_checks(base: BaseYear) -> list[BaseYearCheck]:
 def _policy_checks(base: BaseYear, gwp_effect: float | None) -> list[BaseYearCheck]:
     """Pending changes (and a GWP-set change) against the recalculation threshold."""
     pending = [
-        (f"{e.date} {e.type}" + (f": {e.description}" if e.description else ""), e.effect_co2e_t)
+        (e.summary(state=False), e.effect_co2e_t)
         for e in base.events
         if not e.recalculated and e.type in RECALCULATION_TRIGGERS
     ]

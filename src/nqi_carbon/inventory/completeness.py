@@ -3,8 +3,9 @@
 ISO 14064-1:2018 clause 5.2.3 asks the organization to define significance criteria for
 indirect emissions, to include the significant ones and to justify every exclusion
 (clause 9.3.1 e, i, j). :func:`assess_completeness` reads the inventory and its gross
-total and says, for each of the six categories, whether it is included (has sources),
-excluded (exclusions only) or **not addressed** (neither: a finding), and tests each
+total and says, for each of the six categories, whether it is reported (has sources;
+"reported; part excluded" with exclusions too), excluded (exclusions only: its 0 is not
+a measured zero) or **not addressed** (neither: a finding), and tests each
 exclusion's ``estimated_co2e_t`` against the stated :class:`~.models.Significance`:
 
 - an exclusion is significant when its estimate reaches the threshold (``threshold`` ×
@@ -34,9 +35,10 @@ __all__ = [
     "CompletenessCheck",
     "ExclusionTest",
     "assess_completeness",
+    "exclusion_subject",
 ]
 
-CategoryState = Literal["included", "included; part excluded", "excluded", "not addressed"]
+CategoryState = Literal["reported", "reported; part excluded", "excluded", "not addressed"]
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def _coverage(inv: Inventory) -> list[CategoryCoverage]:
         excl = [e for e in inv.exclusions if e.category == c]
         est = [e.estimated_co2e_t for e in excl if e.estimated_co2e_t is not None]
         if n:
-            state: CategoryState = "included; part excluded" if excl else "included"
+            state: CategoryState = "reported; part excluded" if excl else "reported"
         else:
             state = "excluded" if excl else "not addressed"
         out.append(CategoryCoverage(c, state, n, math.fsum(est) if est else None))
@@ -218,15 +220,20 @@ def assess_completeness(
     )
 
 
+def exclusion_subject(test: ExclusionTest) -> str:
+    """How a finding names an exclusion: ``exclusion 2 (category 3, upstream transport)``."""
+    e = test.exclusion
+    part = e.subcategory or e.source
+    return f"exclusion {test.index + 1} (category {e.category}" + (f", {part})" if part else ")")
+
+
 def _exclusion_tests(
     inv: Inventory, threshold: float | None, checks: list[CompletenessCheck]
 ) -> list[ExclusionTest]:
     """Each exclusion against the threshold; its checks appended to *checks*."""
     tests = []
     for i, e in enumerate(inv.exclusions):
-        subject = f"exclusion {i + 1} (category {e.category}" + (
-            f", {e.subcategory or e.source})" if e.subcategory or e.source else ")"
-        )
+        subject = exclusion_subject(ExclusionTest(i, e, "not_testable"))
         est = e.estimated_co2e_t
         if est is None:
             tests.append(ExclusionTest(i, e, "not_estimated"))
