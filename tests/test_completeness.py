@@ -110,3 +110,63 @@ def test_an_exclusion_without_estimate_cannot_be_tested():
 def test_significance_needs_a_test():
     with pytest.raises(nc.InvalidInputError, match="significance_test_given"):
         eighty_percent_inventory(significance={})
+
+
+# -- the verification opinion: no unmodified opinion while completeness findings stand ------
+
+
+def _verify(inv, total=1000.0, **kw):
+    claim = {"gwp_set": "AR6", "totals": {"gross_co2e_t": total}}
+    return nc.verify(inv, claim, materiality=0.05, assurance="reasonable", **kw)
+
+
+def test_an_inventory_excluding_80_percent_as_not_material_gets_an_adverse_opinion():
+    # review case D1: the claim is right (1000 t), materiality 5 % = 50 t; the 800 t
+    # exclusion cannot be left out as insignificant: 16 x materiality, pervasive (>= 2 x)
+    ver = _verify(eighty_percent_inventory())
+    assert ver.misstatements == []  # the numbers agree: completeness decides
+    assert ver.opinion == "adverse"
+    codes = [f.code for f in ver.findings]
+    assert codes.count("category_not_addressed") == 4
+    assert "exclusion_significant" in codes
+    assert ver.completeness.untested_t == 800
+    assert "Completeness: ISO categories 2, 4, 5, 6 are not addressed" in ver.statement
+    assert "exclusions of 800.000 t CO2e are not shown to be insignificant" in ver.statement
+    assert ver.statement.startswith(
+        "In our opinion, because of the significance of the matters described under "
+        "Completeness and significance and Findings"
+    )
+    d = ver.to_dict()
+    assert d["completeness"]["not_shown_insignificant_t"] == 800
+    assert [c["state"] for c in d["completeness"]["categories"]].count("not addressed") == 4
+
+
+def test_categories_addressed_and_a_small_exclusion_within_criteria_give_unmodified():
+    inv = eighty_percent_inventory(
+        significance={"threshold": 0.01},
+        significance_criteria="indirect sources above 1 % of gross emissions are included",
+        exclusions=[
+            {"category": 2, "reason": "no purchased energy", "estimated_co2e_t": 0},
+            {"category": 3, "reason": "courier parcels", "estimated_co2e_t": 9.0},
+            *({"category": c, "reason": "none", "estimated_co2e_t": 0} for c in (4, 5, 6)),
+        ],
+    )
+    assert _verify(inv).opinion == "unmodified"
+    # categories not addressed alone (size unknown) still modify the opinion
+    inv = eighty_percent_inventory(
+        significance={"threshold": 0.01},
+        exclusions=[{"category": 3, "reason": "courier parcels", "estimated_co2e_t": 9.0}],
+    )
+    ver = _verify(inv)
+    assert ver.opinion == "modified"
+    assert {f.code for f in ver.findings if f.severity == "error"} == {"category_not_addressed"}
+
+
+def test_the_significance_criteria_are_printed_in_every_verification_report():
+    text = "indirect sources above 1 % of gross emissions are included"
+    ver = _verify(eighty_percent_inventory(significance_criteria=text))
+    assert f'Significance criteria (as stated): "{text}"' in ver.to_markdown()
+    assert f"Significance criteria (as stated): &#34;{text}&#34;" in ver.to_html() or (
+        f"Significance criteria (as stated): &quot;{text}&quot;" in ver.to_html()
+    )
+    assert ver.to_dict()["completeness"]["significance_criteria"] == text
