@@ -100,23 +100,37 @@ def test_the_plan_ranks_sources_by_size_and_by_variance():
     assert by["a"].half95_t == pytest.approx(math.sqrt(0.30), rel=1e-12)
     assert by["b"].variance_share == pytest.approx(1.44 / 1.74, rel=1e-9)
     assert by["c"].variance_share == 0 and by["c"].half95_t == 0
-    # size: a and b leave 5 t < 8.25 t; variance: b then a; c is not selected
+    # size: a and b leave 5 t < 8.25 t; variance: b then a; c only by the sample below
     assert by["a"].reasons == ("size", "variance") and by["b"].reasons == ("size", "variance")
-    assert by["c"].selected is False
+    assert by["c"].reasons == ("sample",)
 
 
-def test_the_plan_proposes_key_items_until_the_rest_is_below_materiality():
+def test_the_plan_proposes_key_items_and_a_monetary_unit_sample_of_the_rest():
+    # materiality 5 %: every record but c's reaches 8.25 t (key items); c (5 t) holds the
+    # first sampling point, half an interval (8.25 / -ln 0.05 = 2.754 t / 2) from its start
     plan = verify().plan
-    proposed = [(s.source, s.record, round(s.co2e_t, 9)) for s in plan.samples]
-    # 165 -> b 105 -> Q1 65 -> Q2 35 -> Q3 15 -> Q4 5 (< 8.25: c is not needed)
-    assert proposed == [
-        ("b", "whole period", 60.0),
-        ("a", "2024-Q1", 40.0),
-        ("a", "2024-Q2", 30.0),
-        ("a", "2024-Q3", 20.0),
-        ("a", "2024-Q4", 10.0),
+    assert [(s.source, s.record, s.why[:8]) for s in plan.samples] == [
+        ("b", "whole period", "key item"),
+        ("a", "2024-Q1", "key item"),
+        ("a", "2024-Q2", "key item"),
+        ("a", "2024-Q3", "key item"),
+        ("a", "2024-Q4", "key item"),
+        ("c", "whole period", "monetary"),
     ]
-    assert plan.not_proposed_t == pytest.approx(5.0)
+    # materiality 25 % = 41.25 t: b (60 t) is the one key item; the interval is
+    # 41.25 / 2.9957 = 13.770 t and the points lie at 6.885, 20.654, 34.424 (Q1: 0-40),
+    # 48.194, 61.963 (Q2: 40-70), 75.733, 89.502 (Q3: 70-90), 103.272 (c: 100-105): Q4
+    # (90-100) holds no point
+    plan = nc.verify(hand(), CLAIM, materiality=0.25, assurance="reasonable").plan
+    assert [(s.source, s.record) for s in plan.samples] == [
+        ("b", "whole period"),
+        ("a", "2024-Q1"),
+        ("a", "2024-Q2"),
+        ("a", "2024-Q3"),
+        ("c", "whole period"),
+    ]
+    assert plan.samples[1].why == "monetary-unit sample (interval 13.770 t CO2e)"
+    assert plan.not_proposed_t == pytest.approx(10.0)
 
 
 def test_a_record_after_its_calibration_due_date_is_always_proposed():
@@ -150,7 +164,8 @@ def test_sampled_differences_join_the_misstatements_and_the_aggregate():
     assert "the evidence log records 2 sample(s): 1 agree, 1 differ (net +9.000 t CO2e)" in ver.statement
     md = ver.to_markdown()
     assert "## Evidence log" in md and "| a | 2024-Q1 | invoices | differs | +9.000 |" in md
-    assert "| a | 2024-Q1 | 40.000 | key item | differs |" in md  # the plan shows what was found
+    # the plan shows what was found
+    assert "| a | 2024-Q1 | 40.000 | key item (at least materiality) | differs |" in md
 
 
 def test_an_intentional_misstatement_is_material_whatever_its_size():

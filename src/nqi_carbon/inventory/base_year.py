@@ -33,11 +33,11 @@ from ..data.fields import (
     StrictModel,
 )
 from ..errors import NqiCarbonError
+from .checks import Check
 
 __all__ = [
     "RECALCULATION_TRIGGERS",
     "BaseYear",
-    "BaseYearCheck",
     "PolicyTest",
     "RecalculationEvent",
     "assess_base_year",
@@ -232,20 +232,6 @@ def policy_test(base_total_t: float, effects: Sequence[float], threshold: float)
     )
 
 
-@dataclass(frozen=True)
-class BaseYearCheck:
-    """Something a reader or verifier must know about the base year.
-
-    ``code`` is a stable reason code; ``size_t`` the t CO2e at stake, when known;
-    ``severity`` ``"error"`` for a non-conformity with the recalculation policy.
-    """
-
-    code: str
-    severity: Literal["info", "warning", "error"]
-    message: str
-    size_t: float | None = None
-
-
 def gwp_change_t(by_gas: Mapping[str, float], base_set: str, now_set: str) -> float | None:
     """The change of the base-year total [t CO2e] when re-expressed in *now_set*.
 
@@ -266,7 +252,7 @@ def gwp_change_t(by_gas: Mapping[str, float], base_set: str, now_set: str) -> fl
     return math.fsum(change)
 
 
-def assess_base_year(base: BaseYear, gwp_set: str) -> list[BaseYearCheck]:
+def assess_base_year(base: BaseYear, gwp_set: str) -> list[Check]:
     """What the base year record shows against the policy, in a fixed order.
 
     Checks: the breakdowns add up to the total (within half a tonne per part: figures
@@ -279,9 +265,10 @@ def assess_base_year(base: BaseYear, gwp_set: str) -> list[BaseYearCheck]:
     gwp_effect: float | None = None
     if base.gwp_set is None:
         out.append(
-            BaseYearCheck(
+            Check(
                 "base_year_gwp_set_not_stated",
                 "warning",
+                "base year",
                 f"the base year does not state its GWP set: its CO2e cannot be compared with "
                 f"this inventory's ({gwp_set}) with certainty",
             )
@@ -294,9 +281,10 @@ def assess_base_year(base: BaseYear, gwp_set: str) -> list[BaseYearCheck]:
             else "; its size cannot be computed (state by_gas with single species or blends)"
         )
         out.append(
-            BaseYearCheck(
+            Check(
                 "base_year_gwp_set_differs",
                 "warning",
+                "base year",
                 f"the base year is in {base.gwp_set}, this inventory in {gwp_set}{size}",
                 gwp_effect,
             )
@@ -305,7 +293,7 @@ def assess_base_year(base: BaseYear, gwp_set: str) -> list[BaseYearCheck]:
     return out
 
 
-def _breakdown_checks(base: BaseYear) -> list[BaseYearCheck]:
+def _breakdown_checks(base: BaseYear) -> list[Check]:
     """The base year's category and gas breakdowns against its total."""
     out = []
     for name, parts in (("by_category", base.by_category), ("by_gas", base.by_gas)):
@@ -315,9 +303,10 @@ def _breakdown_checks(base: BaseYear) -> list[BaseYearCheck]:
         tolerance = max(0.5 * len(parts), 1e-9 * base.total_co2e_t)
         if abs(total - base.total_co2e_t) > tolerance:
             out.append(
-                BaseYearCheck(
+                Check(
                     "base_year_breakdown_inconsistent",
                     "warning",
+                    "base year",
                     f"base_year.{name} adds up to {total:,.3f} t CO2e, the base-year total is "
                     f"{base.total_co2e_t:,.3f} t CO2e",
                     total - base.total_co2e_t,
@@ -326,7 +315,7 @@ def _breakdown_checks(base: BaseYear) -> list[BaseYearCheck]:
     return out
 
 
-def _policy_checks(base: BaseYear, gwp_effect: float | None) -> list[BaseYearCheck]:
+def _policy_checks(base: BaseYear, gwp_effect: float | None) -> list[Check]:
     """Pending changes (and a GWP-set change) against the recalculation threshold."""
     pending = [
         (e.summary(state=False), e.effect_co2e_t)
@@ -340,9 +329,10 @@ def _policy_checks(base: BaseYear, gwp_effect: float | None) -> list[BaseYearChe
     threshold, total = base.recalculation_threshold, base.total_co2e_t
     if threshold is None or total is None:
         return [
-            BaseYearCheck(
+            Check(
                 "base_year_policy_not_testable",
                 "warning",
+                "base year",
                 f"{len(pending)} change(s) not recalculated, but the base year states no "
                 + ("recalculation_threshold" if threshold is None else "total_co2e_t")
                 + ": the recalculation policy cannot be applied",
@@ -358,9 +348,10 @@ def _policy_checks(base: BaseYear, gwp_effect: float | None) -> list[BaseYearChe
         else "their gross sum reaches it"
     )
     return [
-        BaseYearCheck(
+        Check(
             "base_year_recalculation_required",
             "error",
+            "base year",
             f"changes not recalculated reach the recalculation threshold "
             f"{100 * threshold:g} % of the base-year total ({total:,.3f} t CO2e): {why} "
             f"(gross {test.gross_t:,.3f} t = {100 * test.gross_fraction:.3g} %, net "

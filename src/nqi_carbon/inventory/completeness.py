@@ -26,13 +26,14 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from .checks import Check
+
 if TYPE_CHECKING:
     from .models import Exclusion, Inventory
 
 __all__ = [
     "CategoryCoverage",
     "Completeness",
-    "CompletenessCheck",
     "ExclusionTest",
     "assess_completeness",
     "exclusion_subject",
@@ -61,17 +62,6 @@ class ExclusionTest:
 
 
 @dataclass(frozen=True)
-class CompletenessCheck:
-    """A completeness finding: a reason code, its severity, the t CO2e at stake if known."""
-
-    code: str
-    severity: Literal["info", "warning", "error"]
-    subject: str
-    message: str
-    size_t: float | None = None
-
-
-@dataclass(frozen=True)
 class Completeness:
     """The completeness of an inventory against its significance criteria.
 
@@ -90,10 +80,10 @@ class Completeness:
     exclusions: list[ExclusionTest]
     excluded_t: float
     untested_t: float
-    checks: list[CompletenessCheck] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
 
     @property
-    def errors(self) -> list[CompletenessCheck]:
+    def errors(self) -> list[Check]:
         """The checks that are non-conformities (a category not addressed, a test failed)."""
         return [c for c in self.checks if c.severity == "error"]
 
@@ -162,7 +152,7 @@ def assess_completeness(
     threshold, cap, basis = _tests(inv, gross_t, fallback_t)
     coverage = _coverage(inv)
     checks = [
-        CompletenessCheck(
+        Check(
             "category_not_addressed",
             "error",
             f"category {c.category}",
@@ -181,7 +171,7 @@ def assess_completeness(
         assert cap is not None
         stated_cap = inv.significance is not None and inv.significance.exclusions_cap is not None
         checks.append(
-            CompletenessCheck(
+            Check(
                 "exclusions_exceed_cap",
                 "error",
                 "exclusions",
@@ -199,7 +189,7 @@ def assess_completeness(
         untested = max(untested, excluded - cap if stated_cap else excluded)
     if inv.significance_criteria is None and inv.significance is None:
         checks.append(
-            CompletenessCheck(
+            Check(
                 "significance_criteria_missing",
                 "warning",
                 "significance",
@@ -228,7 +218,7 @@ def exclusion_subject(test: ExclusionTest) -> str:
 
 
 def _exclusion_tests(
-    inv: Inventory, threshold: float | None, checks: list[CompletenessCheck]
+    inv: Inventory, threshold: float | None, checks: list[Check]
 ) -> list[ExclusionTest]:
     """Each exclusion against the threshold; its checks appended to *checks*."""
     tests = []
@@ -238,7 +228,7 @@ def _exclusion_tests(
         if est is None:
             tests.append(ExclusionTest(i, e, "not_estimated"))
             checks.append(
-                CompletenessCheck(
+                Check(
                     "exclusion_not_estimated",
                     "warning",
                     subject,
@@ -251,7 +241,7 @@ def _exclusion_tests(
         elif est >= threshold and est > 0:
             tests.append(ExclusionTest(i, e, "reaches_threshold"))
             checks.append(
-                CompletenessCheck(
+                Check(
                     "exclusion_significant",
                     "error",
                     subject,
@@ -264,7 +254,7 @@ def _exclusion_tests(
             tests.append(ExclusionTest(i, e, "below_threshold"))
     if threshold is None and any(t.result == "not_testable" for t in tests):
         checks.append(
-            CompletenessCheck(
+            Check(
                 "significance_not_testable",
                 "warning",
                 "significance",

@@ -291,6 +291,14 @@ class ActivityRecord(StrictModel):
             )
         return self
 
+    def label(self) -> str:
+        """The record's period as a reader names it: ``2024-03``, ``<start> to <end>``, ``whole period``."""
+        if self.period is not None:
+            return self.period
+        if self.start is not None and self.end is not None:
+            return f"{self.start} to {self.end}"
+        return "whole period"
+
     def bounds(self, default: Period) -> tuple[_dt.date, _dt.date]:
         """Return the (start, end-exclusive) dates the record covers."""
         if self.period is not None:

@@ -53,7 +53,7 @@ from .tables import build_tables
 from .texts import _PACK_HASH_NOTE, _UNCERTAINTY_METHOD
 
 if TYPE_CHECKING:
-    from ..inventory.base_year import BaseYearCheck
+    from ..inventory.checks import Check
     from ..inventory.completeness import Completeness
     from ..pages.labels import Language, Pair
 
@@ -230,7 +230,7 @@ class InventoryReport:
         found: Completeness = self._memo["completeness"]
         return found
 
-    def base_year_checks(self) -> list[BaseYearCheck]:
+    def base_year_checks(self) -> list[Check]:
         """The base year against the recalculation policy and the GWP set (empty without one)."""
         by = self.inventory.base_year
         if by is None:
@@ -408,16 +408,10 @@ class InventoryReport:
                     note = f"{note}; {text}" if note else text
                 if rec.evidence is None and note is None:
                     continue
-                if rec.period is not None:
-                    when = rec.period
-                elif rec.start is not None and rec.end is not None:
-                    when = f"{rec.start} to {rec.end}"
-                else:
-                    when = "whole period"
                 rows.append(
                     {
                         "source": src.id,
-                        "record": when,
+                        "record": rec.label(),
                         "amount": rec.amount,
                         "unit": rec.unit,
                         "instrument": rec.instrument,

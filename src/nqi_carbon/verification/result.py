@@ -20,7 +20,7 @@ from .sections import Section, report_sections
 from .statement import _DIRECTION_ZH, _KIND_ZH, _L, _LEVEL_ZH, _OPINION_ZH, _YES_NO
 
 if TYPE_CHECKING:
-    from ..inventory.base_year import BaseYearCheck
+    from ..inventory.checks import Check
     from ..inventory.completeness import Completeness
     from .compare import Misstatement, _Figure
     from .evidence import TierCheck, UnsupportedEvidence
@@ -123,7 +123,7 @@ class VerificationResult:
     # its samples without evidence
     limitations: list[ScopeLimitation] = field(default_factory=list)
     qualitative: list[QualitativeFlag] = field(default_factory=list)
-    base_year_checks: list[BaseYearCheck] = field(default_factory=list)
+    base_year_checks: list[Check] = field(default_factory=list)
     # the figures in material_figures with their rows and thresholds (for the statements)
     _material_rows: list[_Figure] = field(default_factory=list, repr=False)
     # what the opinion weighed (None for a result built by hand)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..calc.findings import Finding
 from ..calc.pipeline import calculate
 from ..errors import InvalidInputError, Issue
-from ..inventory.base_year import BaseYearCheck, assess_base_year
+from ..inventory.base_year import assess_base_year
+from ..inventory.checks import Check
 from ..inventory.completeness import Completeness, assess_completeness
 from ..inventory.models import Inventory
 from .claim import _read_claim
@@ -220,7 +221,7 @@ class _Judgement:
     gross_t: float
     weighed: _Weighing
     completeness: Completeness
-    base_checks: list[BaseYearCheck]
+    base_checks: list[Check]
     evidence: _Evidence
     findings: list[Finding]
     limitations: list[ScopeLimitation]
@@ -373,11 +374,11 @@ def _qualitative(
 
 
 def _conformity_findings(
-    completeness: Completeness, base_checks: list[BaseYearCheck]
+    completeness: Completeness, base_checks: list[Check]
 ) -> list[Finding]:
     """Completeness and base-year checks as findings of the verification."""
     out = [Finding(c.code, c.severity, c.subject, c.message) for c in completeness.checks]
-    out += [Finding(c.code, c.severity, "base year", c.message) for c in base_checks]
+    out += [Finding(c.code, c.severity, c.subject, c.message) for c in base_checks]
     return out
 
 

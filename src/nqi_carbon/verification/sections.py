@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .opinion import OPINION_CRITERIA
+from .sampling import sampling_interval
 from .statement import _OPINION_ZH
 
 if TYPE_CHECKING:
@@ -196,20 +197,24 @@ def _plan_section(v: VerificationResult) -> Section:
     plan = v.plan
     if plan is None:
         return Section("plan")
+    interval = sampling_interval(plan.materiality_t)
     para: Pair = (
         "Sources ranked by size (gross t CO2e) and by uncertainty (IPCC Approach 1, each source "
         "alone). Selected: the largest sources until those left add up to less than materiality; "
         "the most uncertain until those left hold less than the materiality fraction of the "
-        "variance; every source with a warning or error finding. Proposed records: key items "
-        "in descending t CO2e until the records not proposed add up to less than materiality "
-        f"({plan.materiality_t:,.3f} t CO2e), and every record read after a calibration due date "
-        f"or substituted. Proposed: {plan.proposed_t:,.3f} t CO2e; not proposed: "
+        "variance (test the inputs behind their uncertainty too); every source with a warning or "
+        "error finding. Proposed records: every key item (a record of at least materiality, "
+        f"{plan.materiality_t:,.3f} t CO2e), every record read after a calibration due date or "
+        "substituted, and a monetary-unit sample of the rest (interval materiality ÷ 3.0 = "
+        f"{interval:,.3f} t CO2e: 95 % confidence that no untested misstatement reaches "
+        f"materiality). Proposed: {plan.proposed_t:,.3f} t CO2e; not proposed: "
         f"{plan.not_proposed_t:,.3f} t CO2e.",
         "排放源按规模（t CO2e）和不确定性（IPCC 方法 1，单独计算各排放源）排序。选定：按规模从大到小，"
-        "直至其余排放源合计低于实质性；按不确定性从大到小，直至其余排放源所占方差低于实质性比例；"
-        "以及所有有警告或错误发现的排放源。建议抽取的记录：按 t CO2e 从大到小的关键项目，直至未抽取记录合计"
-        f"低于实质性（{plan.materiality_t:,.3f} t CO2e），以及所有校准有效期后的读数或替代值。建议抽取："
-        f"{plan.proposed_t:,.3f} t CO2e；未抽取：{plan.not_proposed_t:,.3f} t CO2e。",
+        "直至其余排放源合计低于实质性；按不确定性从大到小，直至其余排放源所占方差低于实质性比例（亦须测试"
+        "其不确定性来源的输入量）；以及所有有警告或错误发现的排放源。建议抽取的记录：所有关键项目（不低于"
+        f"实质性 {plan.materiality_t:,.3f} t CO2e 的记录）、所有校准有效期后的读数或替代值，以及对其余记录"
+        f"的货币单位抽样（抽样间隔 = 实质性 ÷ 3.0 = {interval:,.3f} t CO2e：以 95 % 的置信度保证未测试的"
+        f"错报不达到实质性）。建议抽取：{plan.proposed_t:,.3f} t CO2e；未抽取：{plan.not_proposed_t:,.3f} t CO2e。",
     )
     ranking = HtmlTable(
         v._headers(
@@ -282,13 +287,7 @@ def _logged(v: VerificationResult) -> dict[tuple[str, str], str]:
         if s.record is None:
             keys = [(s.source, "activity-table rows"), (s.source, "whole period")]
         elif isinstance(s.record, int):
-            rec = by_id[s.source].records[s.record - 1]
-            keys = [
-                (
-                    s.source,
-                    rec.period or (f"{rec.start} to {rec.end}" if rec.start else "whole period"),
-                )
-            ]
+            keys = [(s.source, by_id[s.source].records[s.record - 1].label())]
         else:
             keys = [(s.source, s.record)]
         for key in keys:
