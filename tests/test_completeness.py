@@ -170,3 +170,19 @@ def test_the_significance_criteria_are_printed_in_every_verification_report():
         f"Significance criteria (as stated): &quot;{text}&quot;" in ver.to_html()
     )
     assert ver.to_dict()["completeness"]["significance_criteria"] == text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"exclusions": [{"category": 3, "reason": "huge", "estimated_co2e_t": 1.7e308}]},
+        {"significance": {"threshold_co2e_t": 1e151}},
+        {"base_year": {"year": 2020, "by_category": {1: 1e300}}},
+        {"base_year": {"year": 2020, "recalculations": [{"type": "error", "effect_co2e_t": -1e200, "date": "2023-01-01"}]}},
+    ],
+)
+def test_stated_tonnes_beyond_any_result_are_refused_never_overflowed(change):
+    # two exclusions of 1.7e308 t made the report's sum of estimates overflow (a traceback)
+    with pytest.raises(nc.InvalidInputError) as err:
+        eighty_percent_inventory(**change)
+    assert {i.code for i in err.value.issues} & {"less_than", "greater_than"}

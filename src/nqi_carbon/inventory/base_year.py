@@ -27,7 +27,6 @@ from pydantic import Field, field_validator, model_validator
 from ..data.fields import (
     FiniteFloat,
     FreeText,
-    NonNegativeFloat,
     RuleError,
     SingleLineText,
     StrictModel,
@@ -45,6 +44,19 @@ __all__ = [
 ]
 
 ChangeKind = Literal["structural", "methodology", "factor", "error", "organic"]
+
+
+TONNES_LIMIT = 1e150
+"""Stated t CO2e (base year, exclusions, thresholds) stay below this, as results do
+(``calc.pipeline.RESULT_LIMIT_T``): sums of them never overflow double precision."""
+
+
+StatedTonnes = Annotated[FiniteFloat, Field(ge=0, lt=TONNES_LIMIT)]
+"""A stated amount of t CO2e: finite, >= 0, below :data:`TONNES_LIMIT`."""
+
+
+SignedTonnes = Annotated[FiniteFloat, Field(gt=-TONNES_LIMIT, lt=TONNES_LIMIT)]
+"""A stated change in t CO2e: finite, of magnitude below :data:`TONNES_LIMIT`."""
 
 
 RECALCULATION_TRIGGERS: tuple[ChangeKind, ...] = ("structural", "methodology", "factor", "error")
@@ -65,7 +77,7 @@ class RecalculationEvent(StrictModel):
     """
 
     type: ChangeKind
-    effect_co2e_t: FiniteFloat
+    effect_co2e_t: SignedTonnes
     date: _dt.date
     description: FreeText | None = None
     recalculated: bool = False
@@ -94,13 +106,13 @@ class BaseYear(StrictModel):
     """
 
     year: Annotated[int, Field(strict=True, ge=1990, le=2200)]
-    total_co2e_t: NonNegativeFloat | None = None
+    total_co2e_t: StatedTonnes | None = None
     inventory: SingleLineText | None = None
     gwp_set: SingleLineText | None = None
-    by_category: dict[Annotated[int, Field(strict=True, ge=1, le=6)], NonNegativeFloat] = Field(
+    by_category: dict[Annotated[int, Field(strict=True, ge=1, le=6)], StatedTonnes] = Field(
         default_factory=dict
     )
-    by_gas: dict[SingleLineText, NonNegativeFloat] = Field(default_factory=dict)
+    by_gas: dict[SingleLineText, StatedTonnes] = Field(default_factory=dict)
     recalculation_threshold: Annotated[FiniteFloat, Field(gt=0, lt=1)] | None = None
     recalculations: tuple[FreeText | RecalculationEvent, ...] = ()
 

@@ -66,7 +66,8 @@ class Completeness:
     """The completeness of an inventory against its significance criteria.
 
     ``threshold_t`` and ``cap_t`` are the tests in t CO2e (``None`` when neither the
-    inventory nor a fallback gives one); ``basis`` says where they come from.
+    inventory nor a fallback gives one); ``basis`` (``basis_zh`` in Chinese) says where
+    they come from.
     ``untested_t`` is the estimated t CO2e of exclusions that fail a test or cannot be
     tested: what a verification weighs against materiality.
     """
@@ -76,6 +77,7 @@ class Completeness:
     threshold_t: float | None
     cap_t: float | None
     basis: str
+    basis_zh: str
     categories: list[CategoryCoverage]
     exclusions: list[ExclusionTest]
     excluded_t: float
@@ -104,34 +106,42 @@ def _coverage(inv: Inventory) -> list[CategoryCoverage]:
 
 def _tests(
     inv: Inventory, gross_t: float, fallback_t: float | None
-) -> tuple[float | None, float | None, str]:
-    """The threshold and cap in t CO2e, and what they rest on."""
+) -> tuple[float | None, float | None, tuple[str, str]]:
+    """The threshold and cap in t CO2e, and what they rest on (English, Chinese)."""
     sig = inv.significance
-    stated = []
+    stated: list[tuple[float, str, str]] = []
     if sig is not None and sig.threshold is not None:
-        stated.append((sig.threshold * gross_t, f"{100 * sig.threshold:g} % of the gross total"))
+        pct = f"{100 * sig.threshold:g} %"
+        stated.append((sig.threshold * gross_t, f"{pct} of the gross total", f"总排放量的 {pct}"))
     if sig is not None and sig.threshold_co2e_t is not None:
-        stated.append((sig.threshold_co2e_t, f"{sig.threshold_co2e_t:,.3f} t CO2e"))
-    threshold, why = min(stated) if stated else (None, "")
+        t = f"{sig.threshold_co2e_t:,.3f} t CO2e"
+        stated.append((sig.threshold_co2e_t, t, t))
+    threshold, why, why_zh = min(stated) if stated else (None, "", "")
     cap_share = None if sig is None else sig.exclusions_cap
     cap = None if cap_share is None else cap_share * gross_t
-    parts = []
+    en, zh = [], []
     if threshold is not None:
-        parts.append(f"threshold {why} = {threshold:,.3f} t CO2e (stated)")
+        en.append(f"threshold {why} = {threshold:,.3f} t CO2e (stated)")
+        zh.append(f"阈值 {why_zh} = {threshold:,.3f} t CO2e（清单所述）")
     if cap is not None and cap_share is not None:
-        parts.append(
+        en.append(
             f"exclusions together at most {100 * cap_share:g} % of the gross total = "
             f"{cap:,.3f} t CO2e (stated)"
         )
+        zh.append(f"排除项合计不超过总排放量的 {100 * cap_share:g} % = {cap:,.3f} t CO2e（清单所述）")
     if fallback_t is not None and threshold is None:
         threshold = fallback_t
-        parts.append(f"threshold materiality = {fallback_t:,.3f} t CO2e (no threshold stated)")
+        en.append(f"threshold materiality = {fallback_t:,.3f} t CO2e (no threshold stated)")
+        zh.append(f"阈值取实质性 = {fallback_t:,.3f} t CO2e（清单未说明阈值）")
     if fallback_t is not None and cap is None:
         cap = fallback_t
-        parts.append(
-            f"exclusions together below materiality = {fallback_t:,.3f} t CO2e (no cap stated)"
-        )
-    return threshold, cap, "; ".join(parts) or "no testable significance criteria stated"
+        en.append(f"exclusions together below materiality = {fallback_t:,.3f} t CO2e (no cap stated)")
+        zh.append(f"排除项合计低于实质性 = {fallback_t:,.3f} t CO2e（清单未说明上限）")
+    basis = (
+        "; ".join(en) or "no testable significance criteria stated",
+        "；".join(zh) or "未说明可检验的重要性准则",
+    )
+    return threshold, cap, basis
 
 
 def assess_completeness(
@@ -149,7 +159,7 @@ def assess_completeness(
         A threshold and cap [t CO2e] for criteria the inventory does not state (a
         verification's materiality).
     """
-    threshold, cap, basis = _tests(inv, gross_t, fallback_t)
+    threshold, cap, (basis, basis_zh) = _tests(inv, gross_t, fallback_t)
     coverage = _coverage(inv)
     checks = [
         Check(
@@ -202,6 +212,7 @@ def assess_completeness(
         threshold,
         cap,
         basis,
+        basis_zh,
         coverage,
         tests,
         excluded,

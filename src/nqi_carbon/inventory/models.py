@@ -41,7 +41,7 @@ from ..data.gases import normalise_gas
 from ..data.packs import issues_from_validation_error
 from ..errors import InvalidInputError, Issue, NqiCarbonError, unique_issues
 from ..units import parse_unit
-from .base_year import BaseYear, RecalculationEvent
+from .base_year import BaseYear, RecalculationEvent, StatedTonnes
 from .periods import _period_bounds, _year_label
 from .rules import (
     _ID_SECTIONS,
@@ -582,7 +582,7 @@ class Exclusion(StrictModel):
     subcategory: SingleLineText | None = None
     source: SingleLineText | None = None
     reason: FreeText = Field(min_length=3)
-    estimated_co2e_t: NonNegativeFloat | None = None
+    estimated_co2e_t: StatedTonnes | None = None
     estimate_basis: FreeText | None = None
 
 
@@ -597,7 +597,7 @@ class Significance(StrictModel):
     """
 
     threshold: Annotated[FiniteFloat, Field(gt=0, lt=1)] | None = None
-    threshold_co2e_t: NonNegativeFloat | None = None
+    threshold_co2e_t: StatedTonnes | None = None
     exclusions_cap: Annotated[FiniteFloat, Field(gt=0, lt=1)] | None = None
 
     @model_validator(mode="after")

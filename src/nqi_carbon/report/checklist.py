@@ -135,13 +135,14 @@ def _significance_item(report: InventoryReport) -> _Entry:
                 "请说明报告边界的重要性准则（significance_criteria，以及 significance：threshold、exclusions_cap）",
             ),
         )
-    tests = report.completeness().basis if inv.significance is not None else None
+    c = report.completeness()
+    tested = inv.significance is not None
     return (
         "present",
         (
             f'significance criteria: "{text}"'
-            + (f"; tested as: {tests}" if tests else "; no testable threshold stated"),
-            f"重要性准则：“{text}”" + (f"；检验：{tests}" if tests else "；未说明可检验的阈值"),
+            + (f"; tested as: {c.basis}" if tested else "; no testable threshold stated"),
+            f"重要性准则：“{text}”" + (f"；检验：{c.basis_zh}" if tested else "；未说明可检验的阈值"),
         ),
     )
 

@@ -729,7 +729,7 @@ class InventoryReport:
             f"{excluded} in all (not in the gross totals). A category without sources or a "
             "justified exclusion is not addressed; an exclusion that reaches the threshold, or "
             "exclusions above the cap, are findings.",
-            f"{quoted_zh}排除项估算值的检验：{c.basis}。排除项估算合计 {excluded}（不计入总排放量）。"
+            f"{quoted_zh}排除项估算值的检验：{c.basis_zh}。排除项估算合计 {excluded}（不计入总排放量）。"
             "既无排放源也无说明理由的排除的类别为“未涉及”；达到阈值的排除项或超过上限的排除项合计为发现的问题。",
         )
 

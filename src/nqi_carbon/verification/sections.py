@@ -97,11 +97,11 @@ def _completeness_section(v: VerificationResult) -> Section:
             f"Tests applied to the exclusions: {c.basis}. Gross total {c.gross_t:,.3f} t CO2e; "
             f"exclusions estimated at {c.excluded_t:,.3f} t CO2e, of which {c.untested_t:,.3f} t CO2e "
             "not shown to be insignificant.",
-            f"对排除项的检验：{c.basis}。总排放量 {c.gross_t:,.3f} t CO2e；排除项估算 "
+            f"对排除项的检验：{c.basis_zh}。总排放量 {c.gross_t:,.3f} t CO2e；排除项估算 "
             f"{c.excluded_t:,.3f} t CO2e，其中 {c.untested_t:,.3f} t CO2e 未证明不重要。",
         ),
     ]
-    from ..pages.labels import CATEGORY_NAMES
+    from ..pages.labels import _VALUE_ZH, CATEGORY_NAMES
 
     cats = HtmlTable(
         v._headers(
@@ -116,7 +116,7 @@ def _completeness_section(v: VerificationResult) -> Section:
                 "fail" if k.state == "not addressed" else "",
                 [
                     f"{k.category} {v._pick(CATEGORY_NAMES[k.category])}",
-                    k.state,
+                    v._word(k.state, _VALUE_ZH),
                     str(k.sources),
                     _t(k.excluded_est_t),
                 ],
@@ -143,7 +143,7 @@ def _completeness_section(v: VerificationResult) -> Section:
                     t.exclusion.subcategory or t.exclusion.source or "—",
                     " ".join(t.exclusion.reason.split()),
                     _t(t.exclusion.estimated_co2e_t),
-                    t.result.replace("_", " "),
+                    v._word(t.result.replace("_", " "), _VALUE_ZH),
                 ],
             )
             for t in c.exclusions

@@ -256,7 +256,7 @@ def _completeness_sentence(v: VerificationResult) -> tuple[str, str]:
         en.append(
             f"exclusions of {c.untested_t:,.3f} t CO2e are not shown to be insignificant ({c.basis})"
         )
-        zh.append(f"{c.untested_t:,.3f} t CO2e 的排除项未证明不重要（{c.basis}）")
+        zh.append(f"{c.untested_t:,.3f} t CO2e 的排除项未证明不重要（{c.basis_zh}）")
     failed = [k.code for k in c.errors if k.code != "category_not_addressed"]
     if failed:
         en.append("significance tests failed: " + ", ".join(dict.fromkeys(failed)))
