@@ -269,24 +269,7 @@ class VerificationResult:
             "aggregate_misstatement_gross_t": self.aggregate_gross_t,
             "aggregate_misstatement_pct": self.aggregate_misstatement_pct,
             "aggregate_misstatement_fraction": self.aggregate_misstatement_fraction,
-            "definitions": {
-                "materiality": "a fraction of claimed_co2e_t (0.02 = 2 %); materiality_t = "
-                "materiality x claimed_co2e_t",
-                "aggregate_misstatement_pct": "a FRACTION of claimed_co2e_t (0.02 = 2 %), not "
-                "a percentage, despite its name; equal to aggregate_misstatement_fraction: "
-                "max(|aggregate_misstatement_t|, aggregate_misstatement_gross_t) / claimed_co2e_t",
-                "misstatements.difference_t": "claimed_t - recomputed_t",
-                "misstatements.relative": "a fraction of the row's own recomputed_t: "
-                "difference_t / recomputed_t (null when recomputed_t is 0)",
-                "unsupported_evidence": "gross t CO2e resting on readings after an "
-                "instrument's calibration due date; compared with materiality_t",
-                "not_obtained_t": "t CO2e for which evidence could not be obtained: "
-                "unsupported_evidence_t plus the scope_limitations; a disclaimer at "
-                "pervasive_multiple x materiality_t",
-                "completeness.not_shown_insignificant_t": "estimated t CO2e of exclusions that "
-                "fail a significance test or cannot be tested; weighed against materiality_t "
-                "like an omission",
-            },
+            "definitions": dict(_DEFINITIONS),
             "unsupported_evidence": [asdict(u) for u in self.unsupported],
             "unsupported_evidence_t": self.unsupported_t,
             "unsupported_evidence_material": self.unsupported_material,
@@ -862,6 +845,27 @@ class VerificationResult:
             for c in self.tiers
         ]
         return _HtmlTable(headers, [False, True, True, True, True, False], rows)
+
+
+_DEFINITIONS: dict[str, str] = {
+    "materiality": "a fraction of claimed_co2e_t (0.02 = 2 %); materiality_t = "
+    "materiality x claimed_co2e_t",
+    "aggregate_misstatement_pct": "a FRACTION of claimed_co2e_t (0.02 = 2 %), not "
+    "a percentage, despite its name; equal to aggregate_misstatement_fraction: "
+    "max(|aggregate_misstatement_t|, aggregate_misstatement_gross_t) / claimed_co2e_t",
+    "misstatements.difference_t": "claimed_t - recomputed_t",
+    "misstatements.relative": "a fraction of the row's own recomputed_t: "
+    "difference_t / recomputed_t (null when recomputed_t is 0)",
+    "unsupported_evidence": "gross t CO2e resting on readings after an "
+    "instrument's calibration due date; compared with materiality_t",
+    "not_obtained_t": "t CO2e for which evidence could not be obtained: "
+    "unsupported_evidence_t plus the scope_limitations; a disclaimer at "
+    "pervasive_multiple x materiality_t",
+    "completeness.not_shown_insignificant_t": "estimated t CO2e of exclusions that "
+    "fail a significance test or cannot be tested; weighed against materiality_t "
+    "like an omission",
+}
+"""What the relative and summed figures of the ``verification@1`` JSON are (its ``definitions``)."""
 
 
 _RELATIVE_NOTE = (

@@ -19,6 +19,7 @@ from .statement import _OPINION_ZH
 if TYPE_CHECKING:
     from ..pages.labels import Pair
     from .result import VerificationResult
+    from .sampling import VerificationPlan
 
 __all__ = ["HtmlTable", "Section", "report_sections"]
 
@@ -64,7 +65,7 @@ def _opinion_section(v: VerificationResult) -> Section:
         for kind, text in OPINION_CRITERIA.items()
     ]
     note: Pair = (
-        f"The opinion is {v.opinion}. Matters weighed (materiality {v.materiality_t:,.3f} t CO2e; "
+        f"Opinion: {v.opinion}. Matters weighed (materiality {v.materiality_t:,.3f} t CO2e; "
         f"pervasive at {v.pervasive_multiple:g} × materiality):",
         f"核查意见：{_OPINION_ZH[v.opinion]}。所权衡的事项（实质性 {v.materiality_t:,.3f} t CO2e；"
         f"达到 {v.pervasive_multiple:g} 倍实质性即具广泛性）：",
@@ -192,13 +193,10 @@ def _limitations_section(v: VerificationResult) -> Section:
     return Section("limitations", [para], [table] if rows else [])
 
 
-def _plan_section(v: VerificationResult) -> Section:
-    """The risk ranking of the sources and the records proposed for sampling."""
-    plan = v.plan
-    if plan is None:
-        return Section("plan")
+def _plan_note(plan: VerificationPlan) -> Pair:
+    """The plan's rules, stated under its heading, with the amounts proposed and not."""
     interval = sampling_interval(plan.materiality_t)
-    para: Pair = (
+    return (
         "Sources ranked by size (gross t CO2e) and by uncertainty (IPCC Approach 1, each source "
         "alone). Selected: the largest sources until those left add up to less than materiality; "
         "the most uncertain until those left hold less than the materiality fraction of the "
@@ -216,6 +214,14 @@ def _plan_section(v: VerificationResult) -> Section:
         f"的货币单位抽样（抽样间隔 = 实质性 ÷ 3.0 = {interval:,.3f} t CO2e：以 95 % 的置信度保证未测试的"
         f"错报不达到实质性）。建议抽取：{plan.proposed_t:,.3f} t CO2e；未抽取：{plan.not_proposed_t:,.3f} t CO2e。",
     )
+
+
+def _plan_section(v: VerificationResult) -> Section:
+    """The risk ranking of the sources and the records proposed for sampling."""
+    plan = v.plan
+    if plan is None:
+        return Section("plan")
+    para = _plan_note(plan)
     ranking = HtmlTable(
         v._headers(
             ("Rank (size)", "规模排序"),
