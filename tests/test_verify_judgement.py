@@ -231,6 +231,33 @@ def test_samples_without_evidence_are_sized_scope_limitations():
     assert ver.opinion == "disclaimer"  # 100 t >= 2 x 8.25 t
 
 
+def test_every_format_prints_the_plan_the_evidence_log_and_the_significance_criteria():
+    # issue 17 "done when": the verification report prints the sampling plan, the evidence
+    # log and the significance criteria, in HTML, Markdown and JSON alike
+    log = {"samples": [{"source": "a", "record": "2024-Q1", "procedure": "invoices", "result": "differs",
+                        "difference_co2e_t": 9.0}]}
+    ver = verify(evidence=log)
+    criteria = "every indirect category screened"
+    md = ver.to_markdown()
+    plan_md = md.split("## Verification plan: risk and sampling", 1)[1].split("\n## ", 1)[0]
+    assert "| 3 | c | 1 | 5.000 |" in plan_md  # the ranking by size
+    assert "| c | whole period | 5.000 | monetary-unit sample (interval 2.754 t CO2e) | not recorded |" in plan_md
+    log_md = md.split("## Evidence log", 1)[1].split("\n## ", 1)[0]
+    assert "| a | 2024-Q1 | invoices | differs | +9.000 |" in log_md
+    assert f'Significance criteria (as stated): "{criteria}"' in md
+    page = ver.to_html()
+    plan_html = page.split('<h2 id="plan">', 1)[1].split("<h2 ", 1)[0]
+    assert "<td>a</td><td>2024-Q1</td><td class='num'>40.000</td><td>key item (at least materiality)</td><td>differs</td>" in plan_html
+    log_html = page.split('<h2 id="evidence-log">', 1)[1].split("<h2 ", 1)[0]
+    assert "<td>a</td><td>2024-Q1</td><td>invoices</td><td>differs</td><td class='num'>+9.000</td>" in log_html
+    assert f"Significance criteria (as stated): &quot;{criteria}&quot;" in page
+    d = json.loads(ver.to_json())
+    assert [(s["source"], s["record"]) for s in d["verification_plan"]["samples"]][-1] == ("c", "whole period")
+    assert [r["source"] for r in d["verification_plan"]["sources"]] == ["a", "b", "c"]
+    assert d["evidence_log"]["samples"] == log["samples"]
+    assert d["completeness"]["significance_criteria"] == criteria
+
+
 # -- intended users ----------------------------------------------------------------------------
 
 
