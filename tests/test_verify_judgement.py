@@ -273,6 +273,30 @@ def test_intended_users_are_named_in_the_statement():
     assert verify(inv, intended_users="regulator").intended_users == "regulator"
 
 
+def test_the_command_line_takes_the_log_and_the_intended_users(tmp_path, capsys):
+    from nqi_carbon.cli import main
+
+    inv = tmp_path / "inventory.json"
+    inv.write_text(json.dumps(hand().model_dump(mode="json", by_alias=True, exclude_none=True)))
+    (tmp_path / "claim.json").write_text(json.dumps(CLAIM))
+    (tmp_path / "log.yaml").write_text(
+        "limitations:\n  - {subject: meter logs, co2e_t: 100, reason: not made available}\n"
+    )
+    args = ["verify", str(inv), "--claimed", str(tmp_path / "claim.json"), "--materiality", "5%"]
+    args += ["--assurance", "reasonable", "--format", "json", "--evidence", str(tmp_path / "log.yaml")]
+    main([*args, "--intended-users", "the provincial ecology department"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["opinion"] == "disclaimer" and out["not_obtained_t"] == 100
+    assert out["intended_users"] == "the provincial ecology department"
+    assert "This statement is intended for: the provincial ecology department." in out["statement"]
+    # the log is read like every other file: inside --base-dir or refused
+    outside = tmp_path.parent / f"{tmp_path.name}-log.yaml"
+    outside.write_text("samples: []\n")
+    args[-1] = str(outside)
+    assert main([*args, "--base-dir", str(tmp_path)]) == 1
+    assert "path_outside_base" in capsys.readouterr().err
+
+
 # -- the log in the claim or in a file, strictly -------------------------------------------
 
 
