@@ -283,7 +283,7 @@ class VerificationResult:
             "verification_plan": self._plan_dict(),
             "evidence_log": None
             if self.evidence_log is None
-            else self.evidence_log.model_dump(mode="json", by_alias=True, exclude_none=True),
+            else self.evidence_log.model_dump(mode="json", by_alias=True),
             "base_year_checks": [asdict(c) for c in self.base_year_checks],
             "intended_users": self.intended_users,
             "pervasive_multiple": self.pervasive_multiple,
