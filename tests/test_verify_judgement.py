@@ -286,7 +286,7 @@ def test_the_command_line_takes_the_log_and_the_intended_users(tmp_path, capsys)
     )
     args = ["verify", str(inv), "--claimed", str(tmp_path / "claim.json"), "--materiality", "5%"]
     args += ["--assurance", "reasonable", "--format", "json", "--evidence", str(tmp_path / "log.yaml")]
-    main([*args, "--intended-users", "the provincial ecology department"])
+    assert main([*args, "--intended-users", "the provincial ecology department"]) == 5  # disclaimer
     out = json.loads(capsys.readouterr().out)
     assert out["opinion"] == "disclaimer" and out["not_obtained_t"] == 100
     assert out["intended_users"] == "the provincial ecology department"
