@@ -333,7 +333,7 @@ def test_search_year_matches_validity_or_data_year():
 def test_epa_per_mmbtu_factors_are_valid_from_the_first_hub_edition_read():
     reg = FactorRegistry()
     lp = reg.pack("epa-ghg-hub")
-    assert lp.version == "1.0.1"
+    assert lp.version == "1.0.2"
     from_2024 = {
         "natural_gas",
         "anthracite",
