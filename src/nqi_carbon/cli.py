@@ -197,17 +197,15 @@ def _fuel_dict(fuel: object, region: str | None = None) -> dict[str, object]:
     assert isinstance(fuel, Fuel)
     e = fuel.entry
     params: dict[str, object] = {}
-    for name in ("ncv", "carbon_content", "oxidation"):
-        p = fuel.parameter(name)
-        if p is not None:
-            params[name] = {
-                "value": p.value,
-                "unit": p.unit,
-                "uncertainty": _uncertainty(p.uncertainty),
-                "citation": fuel.citation_text(name),
-            }
-            if p.notes:
-                params[name]["notes"] = p.notes  # type: ignore[index]
+    for name, p in e.parameters().items():
+        params[name] = {
+            "value": p.value,
+            "unit": p.unit,
+            "uncertainty": _uncertainty(p.uncertainty),
+            "citation": fuel.citation_text(name),
+        }
+        if p.notes:
+            params[name]["notes"] = p.notes  # type: ignore[index]
     out: dict[str, object] = {
         "id": fuel.ref,
         "kind": "fuel",
@@ -218,6 +216,8 @@ def _fuel_dict(fuel: object, region: str | None = None) -> dict[str, object]:
         "biogenic": e.biogenic,
         "parameters": params,
     }
+    if e.applies_to:
+        out["applies_to"] = list(e.applies_to)
     if e.notes:
         out["notes"] = e.notes
     return out

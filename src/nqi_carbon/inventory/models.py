@@ -436,6 +436,8 @@ class Source(StrictModel):
     gas: SingleLineText | None = None
     origin: Literal["fossil", "non_fossil"] | None = None
     energy_basis: Literal["NCV", "GCV"] | None = None
+    fuel_properties: SingleLineText | None = None
+    density: MeasuredParameter | None = None
     carbon: CarbonParameters | None = None
     activity: Annotated[tuple[ActivityRecord, ...], BeforeValidator(_one_or_many)] = ()
     description: FreeText | None = None
@@ -480,6 +482,25 @@ class Source(StrictModel):
                 "or another energy unit): they cannot apply to a measured or released gas mass",
             )
         return self
+
+    @field_validator("density")
+    @classmethod
+    def density_is_mass_per_volume(cls, v: MeasuredParameter | None) -> MeasuredParameter | None:
+        """A stated density is a mass per volume (kg/L, t/m3, kg/Nm3)."""
+        if v is None:
+            return v
+        dim = parse_unit(v.unit).dimensionality
+        from ..units import registry
+
+        ureg = registry()
+        mass = ureg.get_dimensionality("[mass]")
+        per = ("[length]**3", "[normal_gas_volume]", "[us_standard_gas_volume]")
+        if not any(dim * ureg.get_dimensionality(d) == mass for d in per):
+            raise RuleError(
+                "density_is_mass_per_volume",
+                f"density unit {v.unit!r} is not a mass per volume (kg/L, t/m3, kg/Nm3)",
+            )
+        return v
 
     @field_validator("gas")
     @classmethod
@@ -571,6 +592,7 @@ class Inventory(StrictModel):
     organization: Organisation
     period: Period
     gwp: SingleLineText
+    energy_basis: Literal["NCV", "GCV"] | None = None
     factor_packs: tuple[SingleLineText, ...] = ()
     facilities: tuple[Facility, ...] = Field(min_length=1)
     instruments: tuple[Instrument, ...] = ()
