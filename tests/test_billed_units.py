@@ -327,3 +327,88 @@ def test_fuel_properties_in_a_pack_are_checked(tmp_path, param, code):
     with pytest.raises(PackError) as exc:
         load_pack(path)
     assert [i.code for i in exc.value.issues] == [code]
+
+
+def test_a_pack_states_the_calorific_basis_of_its_energy_factors_once(tmp_path):
+    import yaml
+
+    from nqi_carbon.data.factors import load_pack
+
+    pack = yaml.safe_load(USER_PACK)
+    pack["basis"] = "GCV"
+    pack["factors"] = [
+        {"id": "gas", "activity_unit": "kWh", "gases": {"CO2": {"value": 0.183, "unit": "kg/kWh"}},
+         "reference": "notes"},
+        {"id": "gas-net", "activity_unit": "kWh", "basis": "NCV",
+         "gases": {"CO2": {"value": 0.203, "unit": "kg/kWh"}}, "reference": "notes"},
+        {"id": "per-litre", "activity_unit": "L", "gases": {"CO2": {"value": 2.6, "unit": "kg/L"}},
+         "reference": "notes"},
+    ]  # fmt: skip
+    path = tmp_path / "my-fuels.yaml"
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    lp = load_pack(path)
+    assert lp.factors["gas"].entry.basis == "GCV"  # from the pack
+    assert lp.factors["gas-net"].entry.basis == "NCV"  # its own
+    assert lp.factors["per-litre"].entry.basis is None  # not per energy
+
+
+# ---- the chain in the report (issue 15, first bullet) ----------------------------------------
+def _report_for(sources, **kw):
+    return nc.inventory_report(nc.calculate(inventory(sources, **kw)))
+
+
+def test_the_ncv_that_turns_tonnes_into_tj_is_listed_with_its_citation():
+    # the review's coal: 3,200 t under an IPCC per-TJ factor; its NCV carried 93 % of the variance
+    rep = _report_for([source("ipcc-2006/stationary/other_bituminous_coal", 3200, "t")])
+    factors = rep.tables()["Factors"]
+    ncv = factors[(factors["factor"] == "ipcc-2006/fuel/other_bituminous_coal") & (factors["gas"] == "ncv")]
+    assert list(ncv["value"]) == [25.8] and list(ncv["unit"]) == ["TJ/Gg"]
+    assert "Table 1.2" in ncv["citation"].iloc[0]
+    entered = rep.tables()["Activity as entered"]
+    assert list(entered["amount"]) == [3200.0] and list(entered["unit"]) == ["t"]
+    assert list(entered["activity_unit"]) == ["TJ"]
+    assert entered["activity"].iloc[0] == pytest.approx(3200 * 25.8e-3, rel=1e-12)
+    assert "× 25.8 TJ/Gg (net calorific value, ipcc-2006/fuel/other_bituminous_coal)" in entered[
+        "conversions"
+    ].iloc[0]
+    (o,) = [i for i in rep.checklist() if i.item == "o"]
+    assert o.status == "present"
+
+
+def test_the_billed_amounts_and_their_conversions_are_in_every_report_format(tmp_path):
+    rep = _report_for(
+        [
+            source("ipcc-2006/mobile-road/gas_diesel_oil", 18500, "L"),
+            {**source("ipcc-2006/stationary-commercial/natural_gas", 120000, "kWh", energy_basis="GCV"),
+             "id": "gas"},
+        ]  # fmt: skip
+    )
+    md = rep.to_markdown()
+    assert "| s | 18,500 | L | × 0.8307 kg/L (density, fuel-properties/fuel/diesel_mineral)" in md
+    assert "| gas | 120,000 | kWh | × 0.9026 1 (NCV/GCV, fuel-properties/fuel/natural_gas)" in md
+    assert "| fuel-properties/fuel/diesel_mineral | density | 0.8307 | kg/L | 1.0.0 |" in md
+    assert "| fuel-properties/fuel/natural_gas | ncv_per_gcv | 0.9026 | 1 | 1.0.0 |" in md
+    assert "18,500" in rep.to_html() and "fuel-properties/fuel/natural_gas" in rep.to_html()
+
+
+@pytest.mark.excel
+def test_the_workbook_has_the_activity_as_entered(tmp_path):
+    import openpyxl
+
+    rep = _report_for([source("ipcc-2006/mobile-road/gas_diesel_oil", 18500, "L")])
+    path = rep.to_excel(tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(path)["Activity as entered"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    header = rows.index(["source", "amount", "unit", "conversions", "to_activity_unit", "activity",
+                         "activity_unit"])  # fmt: skip
+    assert rows[header + 1][:3] == ["s", 18500, "L"]
+    assert "0.8307 kg/L" in rows[header + 1][3]
+
+
+def test_a_parameter_stated_without_evidence_leaves_item_o_missing():
+    rep = _report_for(
+        [source("ipcc-2006/mobile-road/gas_diesel_oil", 1000, "L", density={"value": 0.84, "unit": "kg/L"})]
+    )
+    (o,) = [i for i in rep.checklist() if i.item == "o"]
+    assert o.status == "missing"
+    assert o.detail.startswith("not cited: density of source 's'")

@@ -41,7 +41,10 @@ if TYPE_CHECKING:
     from ..data.fields import Uncertainty
     from ..inventory.models import Source
 
-__all__ = ["ChainStep", "FuelProperties", "UnitChain", "fuel_properties", "unit_chain"]
+__all__ = ["UNCITED", "ChainStep", "FuelProperties", "UnitChain", "fuel_properties", "unit_chain"]
+
+UNCITED = "stated in the inventory"
+"""The citation of a value stated in the inventory without evidence or lab: no reference."""
 
 _KINDS = {
     "[mass]": "mass",
@@ -80,6 +83,7 @@ class ChainStep:
     citation: str
     key: str
     uncertainty: Uncertainty | None = None
+    pack_version: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The step as JSON (the ``conversions`` of a result@1 line's ``entered`` amount)."""
@@ -124,10 +128,19 @@ class _Value:
     key: str
     uncertainty: Uncertainty | None
     basis: str | None = None  # NCV or GCV for calorific values
+    pack_version: str = ""
 
     def step(self, kind: str, operation: str) -> ChainStep:
         return ChainStep(
-            kind, self.value, self.unit, operation, self.ref, self.citation, self.key, self.uncertainty
+            kind,
+            self.value,
+            self.unit,
+            operation,
+            self.ref,
+            self.citation,
+            self.key,
+            self.uncertainty,
+            self.pack_version,
         )
 
     def per(self) -> str:
@@ -167,6 +180,7 @@ def _fuel_values(fuel: Fuel, names: Sequence[str]) -> dict[str, _Value]:
                 f"fuel:{fuel.ref}:{name}",
                 p.uncertainty,
                 {"ncv": "NCV", "gcv": "GCV"}.get(name),
+                fuel.pack_version,
             )
     return out
 
@@ -187,7 +201,7 @@ def fuel_properties(
                 d.value,
                 d.unit,
                 f"source {src.id!r}",
-                d.evidence or d.lab or "stated in the inventory",
+                d.evidence or d.lab or UNCITED,
                 f"source:{src.id}:density",
                 d.uncertainty,
             )

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
@@ -87,6 +87,7 @@ _LABEL_PARTS = re.compile(r"[\s/_\-.,;:()（）、，；：]+")
 class FactorPack(PackHeader):
     """Schema of a factor pack (``nqi-carbon/factor-pack@1``); see docs/reference/pack-format.md."""
 
+    basis: Literal["NCV", "GCV"] | None = None
     fuels: list[FuelEntry] = Field(default_factory=list)
     factors: list[FactorEntry] = Field(default_factory=list)
 
@@ -270,6 +271,8 @@ def _build(pack: FactorPack, sha: str, origin: str, bundled: bool) -> LoadedPack
         fuels[fe.id] = Fuel(f"{pack.id}/fuel/{fe.id}", pack.id, pack.version, fe, cites)
     factors: dict[str, Factor] = {}
     for fa in pack.factors:
+        if pack.basis is not None and fa.basis is None and _per_energy(fa):
+            fa = fa.model_copy(update={"basis": pack.basis})  # the pack's basis, stated once
         cites = {"factor": refs[fa.reference]}
         for gas, v in (fa.gases or {}).items():
             cites[gas] = refs[v.reference or fa.reference]
@@ -278,6 +281,13 @@ def _build(pack: FactorPack, sha: str, origin: str, bundled: bool) -> LoadedPack
         fuel = fuels.get(fa.fuel) if fa.fuel else None
         factors[fa.id] = Factor(f"{pack.id}/{fa.id}", pack.id, pack.version, sha, fa, fuel, cites)
     return LoadedPack(pack, sha, origin, bundled, factors, fuels)
+
+
+def _per_energy(entry: FactorEntry) -> bool:
+    """Whether a factor is per unit of energy (a pack's ``basis`` applies to it)."""
+    return parse_unit(str(entry.activity_unit)).dimensionality == unit_registry().get_dimensionality(
+        "[energy]"
+    )
 
 
 def load_pack(source: str | Path | Traversable | Written, *, bundled: bool = False) -> LoadedPack:

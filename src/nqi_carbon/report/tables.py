@@ -38,6 +38,17 @@ _SOURCE_COLUMNS = (
 _FACTOR_COLUMNS = ("factor", "gas", "value", "unit", "pack_version", "citation")
 
 
+_ENTERED_COLUMNS = (
+    "source",
+    "amount",
+    "unit",
+    "conversions",
+    "to_activity_unit",
+    "activity",
+    "activity_unit",
+)
+
+
 _GWP_COLUMNS = ("gas", "origin", "gwp", "mass_t", "co2e_t", "source")
 
 
@@ -97,13 +108,12 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
         ),
         "By facility": _facility_table(res),
         "Sources": _frame(_source_rows(report), columns=list(_SOURCE_COLUMNS)),
+        "Activity as entered": _frame(_entered_rows(res), columns=list(_ENTERED_COLUMNS)),
         "Instruments": _frame(report.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
         "Lab analyses": _frame(report.lab_analyses(), columns=list(_LAB_COLUMNS)),
         "Evidence": _frame(report.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
         "Lines": _lines_table(res),
-        "Factors": _frame(
-            [*_factor_rows(res), *_fuel_parameter_rows(res)], columns=list(_FACTOR_COLUMNS)
-        ),
+        "Factors": _frame(factor_table_rows(res), columns=list(_FACTOR_COLUMNS)),
         "GWP": _frame(report.gwp_used(), columns=list(_GWP_COLUMNS)),
         "Exclusions": _frame(
             [e.model_dump() for e in inv.exclusions], columns=_EXCLUSION_COLUMNS
@@ -202,6 +212,83 @@ def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
     return rows
 
 
+def _entered_rows(res: Result) -> list[dict[str, Any]]:
+    """Per source and unit: the amount as entered, its conversions and its activity."""
+    from ..calc.trace import entered_amounts
+
+    entered = entered_amounts(res)
+    rows = []
+    for p in res.plans:
+        chains = p.unit_chains
+        for e in entered.get(p.index, []):
+            chain = chains.get(e["unit"])
+            k = e["to_activity_unit"]
+            rows.append(
+                {
+                    "source": p.source.id,
+                    "amount": e["amount"],
+                    "unit": e["unit"],
+                    "conversions": " ".join(s.label() for s in chain.steps) if chain else "",
+                    "to_activity_unit": k,
+                    "activity": None if k is None else e["amount"] * k,
+                    "activity_unit": p.base_unit,
+                }
+            )
+    return rows
+
+
+def factor_table_rows(res: Result) -> list[dict[str, Any]]:
+    """The rows of the "Factors" table: every factor, fuel parameter and conversion used."""
+    return [*_factor_rows(res), *_fuel_parameter_rows(res), *_chain_rows(res)]
+
+
+def _chain_rows(res: Result) -> list[dict[str, Any]]:
+    """Every density, calorific value and NCV/GCV ratio a chain used, once each, cited."""
+    seen: dict[tuple[str, str, float, str], dict[str, Any]] = {}
+    for p in res.plans:
+        for u in sorted(p.unit_chains):
+            for s in p.unit_chains[u].steps:
+                seen.setdefault(
+                    (s.ref, s.kind, s.value, s.unit),
+                    {
+                        "factor": s.ref,
+                        "gas": s.kind,
+                        "value": s.value,
+                        "unit": s.unit,
+                        "pack_version": s.pack_version,
+                        "citation": s.citation,
+                    },
+                )
+    return [seen[k] for k in sorted(seen)]
+
+
+def parameters_missing(res: Result) -> list[str]:
+    """The parameters used that the "Factors" table does not list with a reference.
+
+    Walks the plans on their own (factors per gas, carbon parameters, chain steps) and
+    compares with :func:`factor_table_rows`: a parameter missing from the table, or
+    listed only as "stated in the inventory" without evidence, is named.
+    """
+    from ..calc.chain import UNCITED
+
+    rows = {(r["factor"], r["gas"]): r["citation"] for r in factor_table_rows(res)}
+    used: list[tuple[str, str]] = []
+    for p in res.plans:
+        for u in sorted(p.unit_chains):
+            used += [(s.ref, s.kind) for s in p.unit_chains[u].steps]
+    t = res.table.template
+    for ref, gas in zip(t.ref, t.gas, strict=True):
+        if ref in res.factors_used:
+            used.append((ref, gas))
+    missing = []
+    for key in dict.fromkeys(used):
+        cite = rows.get(key)
+        if cite is None or not str(cite).strip() or cite == UNCITED:
+            missing.append(f"{key[1]} of {key[0]}")
+    missing += [f"{r['gas']} of {r['factor']}" for r in _fuel_parameter_rows(res) if r["citation"] == UNCITED]
+    return missing
+
+
 def _factor_rows(res: Result) -> list[dict[str, Any]]:
     """Each factor used, per gas, with its pack version and citation."""
     rows = []
@@ -226,6 +313,8 @@ def _factor_rows(res: Result) -> list[dict[str, Any]]:
 
 def _fuel_parameter_rows(res: Result) -> list[dict[str, Any]]:
     """The fuel parameters of carbon-content sources: as stated, else the pack's, cited."""
+    from ..calc.chain import UNCITED
+
     rows = []
     for p in res.plans:
         if p.method != "carbon_content":
@@ -246,7 +335,7 @@ def _fuel_parameter_rows(res: Result) -> list[dict[str, Any]]:
                         "value": stated.value,
                         "unit": stated.unit,
                         "pack_version": "",
-                        "citation": stated.evidence or stated.lab or "stated in the inventory",
+                        "citation": stated.evidence or stated.lab or UNCITED,
                     }
                 )
             elif fuel is not None and name != "carbon_fraction" and fuel.parameter(name) is not None:
