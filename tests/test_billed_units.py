@@ -32,8 +32,14 @@ def inventory(sources, *, packs=PACKS, **extra):
 
 
 def source(factor, amount, unit, **kw):
-    return {"id": "s", "facility": "f", "category": 1, "factor": factor,
-            "activity": {"amount": amount, "unit": unit}, **kw}  # fmt: skip
+    return {
+        "id": "s",
+        "facility": "f",
+        "category": 1,
+        "factor": factor,
+        "activity": {"amount": amount, "unit": unit},
+        **kw,
+    }
 
 
 def mass(res, gas="CO2"):
@@ -77,8 +83,13 @@ def test_a_gas_bill_in_gross_kwh_is_turned_net_by_the_cited_ratio():
     # 120,000 kWh (GCV) x 0.9026 (DESNZ 2025 NCV/GCV) = 108,312 kWh NCV = 0.3899232 TJ;
     # x 56,100 kg CO2/TJ (IPCC 2006 Table 2.4) = 21.87469 t CO2
     res = nc.calculate(
-        inventory([source("ipcc-2006/stationary-commercial/natural_gas", 120000, "kWh",
-                          energy_basis="GCV")])  # fmt: skip
+        inventory(
+            [
+                source(
+                    "ipcc-2006/stationary-commercial/natural_gas", 120000, "kWh", energy_basis="GCV"
+                )
+            ]
+        )
     )
     assert mass(res) == pytest.approx(120000 * 0.9026 * 3.6e-6 * 56100e-3, rel=1e-12)
     assert steps(res, "kWh") == [
@@ -89,42 +100,57 @@ def test_a_gas_bill_in_gross_kwh_is_turned_net_by_the_cited_ratio():
 
 def test_the_basis_stated_once_for_the_inventory_applies_to_every_fuel_source():
     res = nc.calculate(
-        inventory([source("ipcc-2006/stationary-commercial/natural_gas", 120000, "kWh")],
-                  energy_basis="GCV")  # fmt: skip
+        inventory(
+            [source("ipcc-2006/stationary-commercial/natural_gas", 120000, "kWh")],
+            energy_basis="GCV",
+        )
     )
     assert mass(res) == pytest.approx(120000 * 0.9026 * 3.6e-6 * 56100e-3, rel=1e-12)
 
 
 def test_a_therm_is_gross_by_convention_and_is_turned_net():
     # 1000 therm = 105,505,600 kJ (pint: 10^5 Btu_IT); x 0.9026 -> TJ; x 56,100 kg/TJ
-    res = nc.calculate(inventory([source("ipcc-2006/stationary-commercial/natural_gas", 1000, "therm")]))
+    res = nc.calculate(
+        inventory([source("ipcc-2006/stationary-commercial/natural_gas", 1000, "therm")])
+    )
     assert mass(res) == pytest.approx(1000 * 105.5056e-6 * 0.9026 * 56100e-3, rel=1e-12)
 
 
 def test_an_energy_amount_of_unstated_basis_gets_a_warning_with_its_size():
-    res = nc.calculate(inventory([source("ipcc-2006/stationary-commercial/natural_gas", 120000, "kWh")]))
+    res = nc.calculate(
+        inventory([source("ipcc-2006/stationary-commercial/natural_gas", 120000, "kWh")])
+    )
     # taken as NCV: 120,000 kWh x 56,100 kg/TJ, as before (no silent change of the number)
     assert mass(res) == pytest.approx(120000 * 3.6e-6 * 56100e-3, rel=1e-12)
     (f,) = [f for f in res.findings if f.code == "energy_basis_assumed"]
     assert f.severity == "warning" and f.subject == "s"
     # 1 / 0.9026 - 1 = 0.1079: the result is 10.8 % too high for a gross (GCV) bill
     assert "taken as net (NCV) energy" in f.message
-    assert "the result is 10.8 % too high (NCV/GCV 0.9026, fuel-properties/fuel/natural_gas)" in f.message
+    assert (
+        "the result is 10.8 % too high (NCV/GCV 0.9026, fuel-properties/fuel/natural_gas)"
+        in f.message
+    )
     assert "State energy_basis: NCV or GCV on the source or the inventory" in f.message
 
 
 def test_without_a_known_ratio_the_warning_gives_ipccs_general_size(tmp_path):
     res = nc.calculate(
-        inventory([source("ipcc-2006/stationary-commercial/natural_gas", 100, "GJ")],
-                  packs=["ipcc-2006"])  # fmt: skip
+        inventory(
+            [source("ipcc-2006/stationary-commercial/natural_gas", 100, "GJ")], packs=["ipcc-2006"]
+        )
     )
     (f,) = [f for f in res.findings if f.code == "energy_basis_assumed"]
-    assert "about 5 % (coal, oil) to 10 % (natural gas) too high (IPCC 2006 Vol. 2 Ch. 1, 1.4.1.2)" in f.message
+    assert (
+        "about 5 % (coal, oil) to 10 % (natural gas) too high (IPCC 2006 Vol. 2 Ch. 1, 1.4.1.2)"
+        in f.message
+    )
 
 
 def test_a_stated_basis_the_factor_shares_gives_no_warning():
     res = nc.calculate(
-        inventory([source("ipcc-2006/stationary-commercial/natural_gas", 100, "GJ", energy_basis="NCV")])
+        inventory(
+            [source("ipcc-2006/stationary-commercial/natural_gas", 100, "GJ", energy_basis="NCV")]
+        )
     )
     assert "energy_basis_assumed" not in {f.code for f in res.findings}
     assert res.plans[0].unit_chains == {}
@@ -132,7 +158,9 @@ def test_a_stated_basis_the_factor_shares_gives_no_warning():
 
 def test_heating_oil_under_a_factor_for_several_products_must_be_chosen():
     with pytest.raises(InvalidInputError) as exc:
-        nc.calculate(inventory([source("ipcc-2006/stationary-commercial/gas_diesel_oil", 5000, "L")]))
+        nc.calculate(
+            inventory([source("ipcc-2006/stationary-commercial/gas_diesel_oil", 5000, "L")])
+        )
     (issue,) = exc.value.issues
     assert issue.code == "fuel_properties_ambiguous"
     assert "covers several products with different densities" in issue.message
@@ -144,17 +172,37 @@ def test_heating_oil_under_a_factor_for_several_products_must_be_chosen():
 def test_the_chosen_fuel_properties_are_used():
     # 5000 L x 0.854 kg/L (DESNZ gas oil) x 43.0 TJ/Gg x 74,100 kg/TJ
     res = nc.calculate(
-        inventory([source("ipcc-2006/stationary-commercial/gas_diesel_oil", 5000, "L",
-                          fuel_properties="fuel-properties/fuel/gas_oil")])  # fmt: skip
+        inventory(
+            [
+                source(
+                    "ipcc-2006/stationary-commercial/gas_diesel_oil",
+                    5000,
+                    "L",
+                    fuel_properties="fuel-properties/fuel/gas_oil",
+                )
+            ]
+        )
     )
     assert mass(res) == pytest.approx(5000 * 0.854e-3 * 43.0e-3 * 74100e-3, rel=1e-12)
 
 
 def test_a_density_stated_on_the_source_wins_and_carries_its_uncertainty():
     res = nc.calculate(
-        inventory([source("ipcc-2006/mobile-road/gas_diesel_oil", 1000, "L",
-                          density={"value": 0.84, "unit": "kg/L", "uncertainty": 0.01,
-                                   "evidence": "supplier delivery note"})]),  # fmt: skip
+        inventory(
+            [
+                source(
+                    "ipcc-2006/mobile-road/gas_diesel_oil",
+                    1000,
+                    "L",
+                    density={
+                        "value": 0.84,
+                        "unit": "kg/L",
+                        "uncertainty": 0.01,
+                        "evidence": "supplier delivery note",
+                    },
+                )
+            ]
+        ),
         uncertainty="analytical",
     )
     assert mass(res) == pytest.approx(1000 * 0.84e-3 * 43.0e-3 * 74100e-3, rel=1e-12)
@@ -167,7 +215,9 @@ def test_a_density_stated_on_the_source_wins_and_carries_its_uncertainty():
 def test_without_the_fuel_properties_pack_litres_are_refused_with_the_fix():
     with pytest.raises(InvalidInputError) as exc:
         nc.calculate(
-            inventory([source("ipcc-2006/mobile-road/gas_diesel_oil", 18500, "L")], packs=["ipcc-2006"])
+            inventory(
+                [source("ipcc-2006/mobile-road/gas_diesel_oil", 18500, "L")], packs=["ipcc-2006"]
+            )
         )
     (issue,) = exc.value.issues
     assert issue.code == "activity_unit_fits_factor"
@@ -179,8 +229,10 @@ def test_without_the_fuel_properties_pack_litres_are_refused_with_the_fix():
 def test_a_gross_amount_with_no_ratio_known_is_refused_with_the_fix():
     with pytest.raises(InvalidInputError) as exc:
         nc.calculate(
-            inventory([source("ipcc-2006/stationary-commercial/natural_gas", 10, "MMBtu")],
-                      packs=["ipcc-2006"])  # fmt: skip
+            inventory(
+                [source("ipcc-2006/stationary-commercial/natural_gas", 10, "MMBtu")],
+                packs=["ipcc-2006"],
+            )
         )
     (issue,) = exc.value.issues
     assert issue.code == "activity_basis_fits_factor"
@@ -232,11 +284,21 @@ def test_imperial_gallons_reach_a_desnz_factor_per_litre():
 
 def test_litres_of_diesel_reach_the_carbon_content_method_with_a_chosen_density():
     carbon = {"fuel": "cn-mee/fuel/diesel"}
-    base = {"id": "s", "facility": "f", "category": 1, "method": "carbon_content", "carbon": carbon,
-            "activity": {"amount": 1000, "unit": "L"}}  # fmt: skip
-    with pytest.raises(InvalidInputError, match="convert a liquid volume to mass .*needs a density"):
+    base = {
+        "id": "s",
+        "facility": "f",
+        "category": 1,
+        "method": "carbon_content",
+        "carbon": carbon,
+        "activity": {"amount": 1000, "unit": "L"},
+    }
+    with pytest.raises(
+        InvalidInputError, match=r"convert a liquid volume to mass .*needs a density"
+    ):
         nc.calculate(inventory([base]))
-    res = nc.calculate(inventory([{**base, "fuel_properties": "fuel-properties/fuel/diesel_mineral"}]))
+    res = nc.calculate(
+        inventory([{**base, "fuel_properties": "fuel-properties/fuel/diesel_mineral"}])
+    )
     fuel = nc.FactorRegistry().resolve_fuel("cn-mee/fuel/diesel").entry
     ncv, cc, ox = fuel.ncv, fuel.carbon_content, fuel.oxidation
     assert ncv is not None and cc is not None and ox is not None
@@ -246,20 +308,32 @@ def test_litres_of_diesel_reach_the_carbon_content_method_with_a_chosen_density(
 
 def test_the_density_a_source_states_must_be_a_mass_per_volume():
     with pytest.raises(InvalidInputError) as exc:
-        inventory([source("ipcc-2006/mobile-road/gas_diesel_oil", 1, "L",
-                          density={"value": 0.84, "unit": "kg"})])  # fmt: skip
+        inventory(
+            [
+                source(
+                    "ipcc-2006/mobile-road/gas_diesel_oil",
+                    1,
+                    "L",
+                    density={"value": 0.84, "unit": "kg"},
+                )
+            ]
+        )
     (issue,) = exc.value.issues
     assert issue.code == "density_is_mass_per_volume"
 
 
 def test_the_amounts_as_entered_are_summed_per_unit_whatever_the_row_order():
-    records = [{"amount": 0.1, "unit": "L", "period": "2024-01"},
-               {"amount": 0.2, "unit": "L", "period": "2024-02"},
-               {"amount": 2, "unit": "m3", "start": "2024-03-01", "end": "2025-01-01"}]  # fmt: skip
+    records = [
+        {"amount": 0.1, "unit": "L", "period": "2024-01"},
+        {"amount": 0.2, "unit": "L", "period": "2024-02"},
+        {"amount": 2, "unit": "m3", "start": "2024-03-01", "end": "2025-01-01"},
+    ]
 
     def entered(recs):
         res = nc.calculate(
-            inventory([{**source("ipcc-2006/mobile-road/gas_diesel_oil", 0, "L"), "activity": recs}])
+            inventory(
+                [{**source("ipcc-2006/mobile-road/gas_diesel_oil", 0, "L"), "activity": recs}]
+            )
         )
         return {e["unit"]: e["amount"] for e in res.to_dict()["lines"][0]["entered"]}
 
@@ -309,7 +383,10 @@ def test_a_user_pack_can_give_its_own_fuel_properties(tmp_path):
 @pytest.mark.parametrize(
     ("param", "code"),
     [
-        ({"ncv_per_gcv": {"value": 1.1, "unit": "1", "reference": "notes"}}, "ncv_per_gcv_within_0_1"),
+        (
+            {"ncv_per_gcv": {"value": 1.1, "unit": "1", "reference": "notes"}},
+            "ncv_per_gcv_within_0_1",
+        ),
         ({"density": {"value": 0.8, "unit": "kg", "reference": "notes"}}, "parameter_units_fit"),
         ({"gcv": {"value": 45, "unit": "kg/L", "reference": "notes"}}, "parameter_units_fit"),
     ],
@@ -337,13 +414,26 @@ def test_a_pack_states_the_calorific_basis_of_its_energy_factors_once(tmp_path):
     pack = yaml.safe_load(USER_PACK)
     pack["basis"] = "GCV"
     pack["factors"] = [
-        {"id": "gas", "activity_unit": "kWh", "gases": {"CO2": {"value": 0.183, "unit": "kg/kWh"}},
-         "reference": "notes"},
-        {"id": "gas-net", "activity_unit": "kWh", "basis": "NCV",
-         "gases": {"CO2": {"value": 0.203, "unit": "kg/kWh"}}, "reference": "notes"},
-        {"id": "per-litre", "activity_unit": "L", "gases": {"CO2": {"value": 2.6, "unit": "kg/L"}},
-         "reference": "notes"},
-    ]  # fmt: skip
+        {
+            "id": "gas",
+            "activity_unit": "kWh",
+            "gases": {"CO2": {"value": 0.183, "unit": "kg/kWh"}},
+            "reference": "notes",
+        },
+        {
+            "id": "gas-net",
+            "activity_unit": "kWh",
+            "basis": "NCV",
+            "gases": {"CO2": {"value": 0.203, "unit": "kg/kWh"}},
+            "reference": "notes",
+        },
+        {
+            "id": "per-litre",
+            "activity_unit": "L",
+            "gases": {"CO2": {"value": 2.6, "unit": "kg/L"}},
+            "reference": "notes",
+        },
+    ]
     path = tmp_path / "my-fuels.yaml"
     path.write_text(yaml.safe_dump(pack), encoding="utf-8")
     lp = load_pack(path)
@@ -361,16 +451,19 @@ def test_the_ncv_that_turns_tonnes_into_tj_is_listed_with_its_citation():
     # the review's coal: 3,200 t under an IPCC per-TJ factor; its NCV carried 93 % of the variance
     rep = _report_for([source("ipcc-2006/stationary/other_bituminous_coal", 3200, "t")])
     factors = rep.tables()["Factors"]
-    ncv = factors[(factors["factor"] == "ipcc-2006/fuel/other_bituminous_coal") & (factors["gas"] == "ncv")]
+    ncv = factors[
+        (factors["factor"] == "ipcc-2006/fuel/other_bituminous_coal") & (factors["gas"] == "ncv")
+    ]
     assert list(ncv["value"]) == [25.8] and list(ncv["unit"]) == ["TJ/Gg"]
     assert "Table 1.2" in ncv["citation"].iloc[0]
     entered = rep.tables()["Activity as entered"]
     assert list(entered["amount"]) == [3200.0] and list(entered["unit"]) == ["t"]
     assert list(entered["activity_unit"]) == ["TJ"]
     assert entered["activity"].iloc[0] == pytest.approx(3200 * 25.8e-3, rel=1e-12)
-    assert "× 25.8 TJ/Gg (net calorific value, ipcc-2006/fuel/other_bituminous_coal)" in entered[
-        "conversions"
-    ].iloc[0]
+    assert (
+        "× 25.8 TJ/Gg (net calorific value, ipcc-2006/fuel/other_bituminous_coal)"
+        in entered["conversions"].iloc[0]
+    )
     (o,) = [i for i in rep.checklist() if i.item == "o"]
     assert o.status == "present"
 
@@ -379,9 +472,13 @@ def test_the_billed_amounts_and_their_conversions_are_in_every_report_format(tmp
     rep = _report_for(
         [
             source("ipcc-2006/mobile-road/gas_diesel_oil", 18500, "L"),
-            {**source("ipcc-2006/stationary-commercial/natural_gas", 120000, "kWh", energy_basis="GCV"),
-             "id": "gas"},
-        ]  # fmt: skip
+            {
+                **source(
+                    "ipcc-2006/stationary-commercial/natural_gas", 120000, "kWh", energy_basis="GCV"
+                ),
+                "id": "gas",
+            },
+        ]
     )
     md = rep.to_markdown()
     assert "| s | 18,500 | L | × 0.8307 kg/L (density, fuel-properties/fuel/diesel_mineral)" in md
@@ -399,15 +496,23 @@ def test_the_workbook_has_the_activity_as_entered(tmp_path):
     path = rep.to_excel(tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(path)["Activity as entered"]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    header = rows.index(["source", "amount", "unit", "conversions", "to_activity_unit", "activity",
-                         "activity_unit"])  # fmt: skip
+    header = rows.index(
+        ["source", "amount", "unit", "conversions", "to_activity_unit", "activity", "activity_unit"]
+    )
     assert rows[header + 1][:3] == ["s", 18500, "L"]
     assert "0.8307 kg/L" in rows[header + 1][3]
 
 
 def test_a_parameter_stated_without_evidence_leaves_item_o_missing():
     rep = _report_for(
-        [source("ipcc-2006/mobile-road/gas_diesel_oil", 1000, "L", density={"value": 0.84, "unit": "kg/L"})]
+        [
+            source(
+                "ipcc-2006/mobile-road/gas_diesel_oil",
+                1000,
+                "L",
+                density={"value": 0.84, "unit": "kg/L"},
+            )
+        ]
     )
     (o,) = [i for i in rep.checklist() if i.item == "o"]
     assert o.status == "missing"
