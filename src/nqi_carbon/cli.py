@@ -480,6 +480,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_validate,
         _add_calculate,
         _add_factors,
+        _add_activity,
         _add_report,
         _add_verify,
         _add_trajectory,
@@ -546,6 +547,80 @@ def _add_factors(sub: _Subcommands) -> None:
     )
     f.add_argument("--format", choices=("table", "json"), default="table")
     f.set_defaults(func=_cmd_factors)
+
+
+def _pair(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` of ``--column`` and ``--constant``."""
+    name, eq, value = text.partition("=")
+    if not eq or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (e.g. amount='Menge (kWh)')")
+    return name.strip(), value.strip()
+
+
+def _sheet(text: str) -> str | int:
+    """A sheet by number (0 is the first) or by name."""
+    return int(text) if text.isdigit() else text
+
+
+def _add_activity(sub: _Subcommands) -> None:
+    """``activity FILE``: read an activity table as exported, with the reading spec's options."""
+    a = sub.add_parser(
+        "activity",
+        help="read an activity table as exported (CSV, Excel, Parquet) and print it as nqi-carbon reads it",
+        description="Reads FILE with the options of an inventory's activity_files entry (its "
+        "reading spec) and prints the table with nqi-carbon's columns, so that a spec can be "
+        "tried before it goes into the inventory; --yaml prints that entry.",
+    )
+    a.add_argument("file", help="the CSV, Excel (.xlsx, .xlsm) or Parquet file")
+    a.add_argument("--sheet", type=_sheet, default=None, help="Excel: the sheet's name or number (0 is the first)")
+    a.add_argument("--header-row", type=int, default=None,
+                   help="the row of the header (1 is the first); rows above are skipped")  # fmt: skip
+    a.add_argument("--column", metavar="COLUMN=HEADER", type=_pair, action="append", default=[],
+                   help="map a header of the file to a column, e.g. amount='Menge (kWh)' (repeatable)")  # fmt: skip
+    a.add_argument("--ignore", metavar="HEADER", action="append", default=[],
+                   help="a header of a column that is not activity data (repeatable)")  # fmt: skip
+    a.add_argument("--constant", metavar="COLUMN=VALUE", type=_pair, action="append", default=[],
+                   help="one value of a text column for every row, e.g. unit=kWh (repeatable)")  # fmt: skip
+    a.add_argument("--decimal", default=None, help="decimal separator of numbers written as text: '.' (default) or ','")
+    a.add_argument("--thousands", default=None, help="thousands separator: ',', '.', ' ' or \"'\" (default none)")
+    a.add_argument("--delimiter", default=None, help="CSV delimiter: ',', ';', '|' or 'tab' (default sniffed)")
+    a.add_argument("--encoding", default=None, help="CSV encoding: utf-8 (default), cp1252, latin-1, gb18030, utf-16")
+    a.add_argument("--period-dates", choices=("month", "year"), default=None,
+                   help="a date in the period column stands for its month or its year")  # fmt: skip
+    a.add_argument("--format", choices=("csv", "json"), default="csv", help="how the table is printed")
+    a.add_argument("--yaml", action="store_true", help="print the inventory's activity_files entry instead")
+    _reading_options(a)
+    a.set_defaults(func=_cmd_activity)
+
+
+def _cmd_activity(args: argparse.Namespace) -> int:
+    from ._io.tables import read_activity
+
+    options: dict[str, object] = {
+        "sheet": args.sheet,
+        "header_row": args.header_row,
+        "columns": dict(args.column) or None,
+        "ignore": args.ignore or None,
+        "constant": dict(args.constant) or None,
+        "decimal": args.decimal,
+        "thousands": args.thousands,
+        "delimiter": "\t" if args.delimiter == "tab" else args.delimiter,
+        "encoding": args.encoding,
+        "period_dates": args.period_dates,
+    }
+    df = read_activity(args.file, **options)  # type: ignore[arg-type]
+    if args.yaml:
+        from ._io.yaml import dump_yaml_text
+
+        entry = {"path": args.file, **{k: v for k, v in options.items() if v is not None}}
+        sys.stdout.write(dump_yaml_text({"activity_files": [entry]}))
+    elif args.format == "json":
+        records = json.loads(df.to_json(orient="records", force_ascii=False))
+        json.dump(records, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        csv_frame(df).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
 
 
 def _add_report(sub: _Subcommands) -> None:

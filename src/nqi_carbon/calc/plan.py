@@ -7,6 +7,7 @@ consolidation share and the uncertain parameters they depend on (:func:`plan_sou
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -763,6 +764,40 @@ def _carbon_unit_hint(src: Source, unit: str, base: str) -> str:
     return hint
 
 
+def inclusive_end_findings(inv: Inventory) -> list[Finding]:
+    """Ends on the last day of a month or a year: probably meant inclusive, but ends are not.
+
+    ``period: {start: 2024-01-01, end: 2024-12-31}`` covers 364 days: 31 December is left
+    out. The inventory period and every record's ``end`` are looked at; a finding, not an
+    error (a period may truly end the day before a month's last day).
+    """
+    import calendar
+
+    def last_day(d: _dt.date) -> bool:
+        return d.day == calendar.monthrange(d.year, d.month)[1]
+
+    ends = [("period.end", "the inventory", inv.period.start, inv.period.end)]
+    for i, src in enumerate(inv.sources):
+        for j, rec in enumerate(src.records):
+            if rec.end is not None and rec.start is not None:
+                ends.append((f"sources[{i}].activity[{j}].end", f"source {src.id!r}", rec.start, rec.end))
+    out = []
+    for where, subject, start, end in ends:
+        if last_day(end):
+            unit = "year" if end.month == 12 else "month"
+            out.append(
+                Finding(
+                    "period_end_inclusive",
+                    "warning",
+                    subject if subject != "the inventory" else "period",
+                    f"{where} {end} is the last day of a {unit}, but an end is exclusive: "
+                    f"{start}..{end} covers {(end - start).days} days and leaves {end} out; "
+                    f"if that day belongs to it, write end: {end + _dt.timedelta(days=1)}",
+                )
+            )
+    return out
+
+
 def plan_sources(
     inv: Inventory,
     units_by_source: Mapping[str, Sequence[str]],
@@ -815,6 +850,7 @@ def plan_sources(
             )
     if issues:
         raise InvalidInputError(issues, source=inv.source_path)
+    planner.findings.extend(inclusive_end_findings(inv))
     for owner, parts in sorted(planner.unquantified.items()):
         kind, _, ref = owner.partition(":")
         planner.findings.append(

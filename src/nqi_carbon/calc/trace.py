@@ -140,4 +140,4 @@ def _gwp_text(res: Result, gas: str, t: Any, row: int) -> str:
         return "outside the Kyoto basket: counted as 0"
     plan = t.row_plan[row]
     origin = next((term.origin for term in plan.terms if term.gas == gas), None)
-    return citation_line(gwp_citation(gas, res.gwp_set, origin))  # type: ignore[arg-type]
+    return citation_line(gwp_citation(gas, res.gwp_set, origin))

@@ -147,6 +147,7 @@ def issues_from_validation_error(
     issues = CappedIssues()
     seen: set[tuple[str, str | None, str | None]] = set()
     errors = exc.errors(include_url=False)
+    locs = [e["loc"] for e in errors]
     item_locs = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
     for err in errors:
         if (
@@ -155,6 +156,11 @@ def issues_from_validation_error(
             and any(loc[: len(err["loc"])] == tuple(err["loc"]) for loc in item_locs)
         ):
             continue  # "0 items after validation" only echoes its items' own errors
+        if err["type"] == "string_type" and isinstance(err.get("input"), dict):
+            here = _clean_loc(err["loc"])
+            others = [_clean_loc(c) for c in locs if c != err["loc"]]
+            if any(c[: len(here)] == here for c in others):
+                continue  # a mapping for "text or mapping": its own errors say what is wrong
         loc = [*prefix, *[p for p in err["loc"] if not _is_union_tag(p)]]
         ctx = err.get("ctx") or {}
         allowed = _ALLOWED.get(err["type"], "")
@@ -190,10 +196,15 @@ def issues_from_validation_error(
     return list(issues)
 
 
+def _clean_loc(loc: Sequence[int | str]) -> tuple[int | str, ...]:
+    """An error location without the union member names pydantic inserts."""
+    return tuple(p for p in loc if not _is_union_tag(p))
+
+
 def _is_union_tag(part: int | str) -> bool:
     # pydantic inserts the union member name ('float', 'Distribution', 'function-after[...]')
     return isinstance(part, str) and (
-        part in {"float", "int", "str", "Distribution", "number", "distribution"}
+        part in {"float", "int", "str", "Distribution", "number", "distribution", "ActivityFile"}
         or "[" in part
         or part.startswith("function-")
     )

@@ -131,7 +131,10 @@ def _relocate(data: dict[str, Any], inv: Inventory, target: Path) -> dict[str, A
         return Path(os.path.relpath((old_base / entry).resolve(), new_base)).as_posix()
 
     if data.get("activity_files"):
-        data["activity_files"] = [moved(f) for f in data["activity_files"]]
+        data["activity_files"] = [
+            moved(f) if isinstance(f, str) else {**f, "path": moved(f["path"])}
+            for f in data["activity_files"]
+        ]
     if data.get("factor_packs"):
         bundled = set(bundled_factor_pack_ids())
         packs = []

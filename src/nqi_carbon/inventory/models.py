@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -25,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from .._io.spec import MAX_HEADER_ROW, ReadSpec, read_spec, spec_issues
 from ..data.factor_schema import FactorEntry, fraction_out_of_range
 from ..data.fields import (
     FiniteFloat,
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INVENTORY_SCHEMA",
+    "ActivityFile",
     "ActivityRecord",
     "BaseYear",
     "CarbonParameters",
@@ -162,12 +165,34 @@ class Facility(StrictModel):
 
     id: Identifier
     name: SingleLineText | None = None
-    region: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] | None = None
+    region: SingleLineText | None = None
     equity_share: Annotated[FiniteFloat, Field(ge=0, le=1)] = 1.0
     financial_control: bool | None = None
     operational_control: bool | None = None
     address: FreeText | None = None
     notes: FreeText | None = None
+
+    @field_validator("region")
+    @classmethod
+    def region_is_iso_code(cls, v: str | None) -> str | None:
+        """An ISO 3166-1 alpha-2 code or an ISO 3166-2 subdivision, whatever its case."""
+        return _region_code(v)
+
+
+_REGION = re.compile(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?")
+
+
+def _region_code(v: str | None) -> str | None:
+    """An ISO 3166 code in capitals (``de`` -> ``DE``, ``cn-js`` -> ``CN-JS``)."""
+    if v is None:
+        return v
+    if not _REGION.fullmatch(v):
+        raise RuleError(
+            "region_is_iso_code",
+            f"region {v!r} is not an ISO 3166 code: write the two-letter country code (DE for "
+            "Germany, CN for China, US, GB...) or a subdivision (CN-JS for Jiangsu, US-CA)",
+        )
+    return v.upper()
 
 
 class Instrument(StrictModel):
@@ -585,6 +610,46 @@ class Reporting(StrictModel):
 
 
 
+class ActivityFile(StrictModel):
+    """An activity table the inventory names, with how to read it as it was exported.
+
+    ``activity_files: [energy.csv]`` reads a table with nqi-carbon's own columns; an entry
+    written as a mapping adds a reading spec (:mod:`nqi_carbon._io.spec`): the sheet, the
+    header row, headers mapped to columns, headers ignored, constant columns, the number
+    and CSV formats, dates in the period column.
+    """
+
+    path: SingleLineText = Field(min_length=1)
+    sheet: Annotated[int, Field(strict=True, ge=0)] | SingleLineText | None = None
+    header_row: Annotated[int, Field(strict=True, ge=1, le=MAX_HEADER_ROW)] = 1
+    columns: dict[str, SingleLineText] = Field(default_factory=dict)
+    ignore: tuple[SingleLineText, ...] = ()
+    constant: dict[str, SingleLineText] = Field(default_factory=dict)
+    decimal: Literal[".", ","] = "."
+    thousands: Literal[",", ".", " ", "'", "\u00a0", "\u202f"] | None = None
+    delimiter: Literal[",", ";", "\t", "|"] | None = None
+    encoding: Literal["utf-8", "cp1252", "latin-1", "gb18030", "utf-16"] = "utf-8"
+    period_dates: Literal["month", "year"] | None = None
+
+    @model_validator(mode="after")
+    def reading_spec_consistent(self) -> ActivityFile:
+        """Mapped and constant columns are columns of a table; separators differ."""
+        issues = spec_issues(**self._options())
+        if issues:
+            raise RuleError(
+                "reading_spec",
+                "; ".join(f"{i.field}: {i.message} (allowed: {i.allowed})" for i in issues),
+            )
+        return self
+
+    def _options(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in type(self).model_fields if name != "path"}
+
+    def spec(self) -> ReadSpec:
+        """The reading spec of this file."""
+        return read_spec(**self._options())
+
+
 class Inventory(StrictModel):
     """An organisation's GHG inventory for one period (``nqi-carbon/inventory@1``)."""
 
@@ -603,7 +668,7 @@ class Inventory(StrictModel):
     base_year: BaseYear | None = None
     significance_criteria: FreeText | None = None
     reporting: Reporting | None = None
-    activity_files: tuple[SingleLineText, ...] = ()
+    activity_files: tuple[SingleLineText | ActivityFile, ...] = ()
 
     _source_path: str | None = PrivateAttr(default=None)
     _input_sha256: str | None = PrivateAttr(default=None)
@@ -622,6 +687,12 @@ class Inventory(StrictModel):
     def source_path(self) -> str | None:
         """The file this inventory was loaded from, if any."""
         return self._source_path
+
+    def activity_file_entries(self) -> list[ActivityFile]:
+        """The ``activity_files``, each with its reading spec (the default for a plain path)."""
+        return [
+            f if isinstance(f, ActivityFile) else ActivityFile(path=f) for f in self.activity_files
+        ]
 
     @property
     def input_sha256(self) -> str | None:
@@ -900,6 +971,32 @@ def validate_mapping(data: dict[str, Any], *, source: str | None = None) -> Inve
         issues.extend(run_rules_on_raw(data))
     if issues:
         issues = [i if i.file else dataclasses.replace(i, file=source) for i in issues]
+        issues = [_what_to_write(i) for i in issues]
         raise InvalidInputError(unique_issues(issues), source=source)
     assert inventory is not None
     return inventory
+
+
+_MISSING: dict[str, str] = {
+    "schema": f"write schema: {INVENTORY_SCHEMA}",
+    "gwp": "a GWP set: SAR, AR4, AR5 or AR6 (gwp: AR6 for IPCC AR6, 100 years)",
+    "consolidation": "equity_share, financial_control or operational_control",
+    "category": "an ISO 14064-1 category, 1 to 6 (1 direct, 2 imported energy, 3 transport, "
+    "4 products used, 5 use of products sold, 6 other)",
+    "period": "period: {start: 2024-01-01, end: 2025-01-01} (the end is exclusive)",
+    "start": "a date written YYYY-MM-DD",
+    "end": "a date written YYYY-MM-DD (exclusive: 2025-01-01 ends the year 2024)",
+    "organization": "organization: {name, id, consolidation}",
+    "facilities": "a list of facilities, each {id, ...}",
+    "unit": "a unit such as t, kg, L, m3, Nm3, kWh, MWh, GJ, TJ",
+    "amount": "a number",
+}
+
+
+def _what_to_write(issue: Issue) -> Issue:
+    """A missing field's issue names the values it may take (gwp: the GWP sets...)."""
+    if issue.code != "missing" or not issue.field:
+        return issue
+    name = issue.field.split(" (")[0].rsplit(".", 1)[-1]
+    allowed = _MISSING.get(name)
+    return issue if allowed is None else dataclasses.replace(issue, allowed=allowed)
