@@ -58,7 +58,7 @@ def line_traces(res: Result) -> list[dict[str, Any]]:
     """The trace fields of every line, in line order (see the module docstring)."""
     t = res.table.template
     entered = entered_amounts(res)
-    contracts = _contract_rows(res)
+    contracts = _contract_rows(res, entered)
     out = []
     for i, p in enumerate(t.row_plan):
         gas = t.gas[i]
@@ -78,11 +78,19 @@ def line_traces(res: Result) -> list[dict[str, Any]]:
     return out
 
 
-def _contract_rows(res: Result) -> dict[int, list[dict[str, Any]]]:
-    """Contract lines: the instrument's amount as stated (a contract covers MWh, not records)."""
+def _contract_rows(
+    res: Result, entered: dict[int, list[dict[str, Any]]]
+) -> dict[int, list[dict[str, Any]]]:
+    """Market-based lines of sources with contracts, by line row.
+
+    A contract line's amount is the instrument's as stated (a contract covers MWh, not
+    records); the residual line's is the source's activity as entered less each contract
+    (an entry with a negative amount and ``covered_by``, the contract's label).
+    """
     t = res.table.template
     out: dict[int, list[dict[str, Any]]] = {}
-    for s_i, cons, _residual in t.contracts:
+    for s_i, cons, residual in t.contracts:
+        covered = []
         plan = next(p for p in res.plans if p.index == s_i)
         stated = {c.id or f"{plan.source.id}#contract{j}": c for j, c in enumerate(plan.source.contracts)}
         for label, _kind, amount, rows in cons:
@@ -99,6 +107,9 @@ def _contract_rows(res: Result) -> dict[int, list[dict[str, Any]]]:
             ]
             for r in rows:
                 out[r] = entry
+            covered.append({**entry[0], "amount": -c.amount, "covered_by": label})
+        for r in residual:
+            out[r] = [*entered.get(s_i, []), *covered]
     return out
 
 

@@ -178,6 +178,10 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ("Activity as entered", "activity"): ("Activity (base unit)", "活动数据（基准单位）"),
     ("Activity as entered", "activity_unit"): ("Base unit", "基准单位"),
     ("Lab analyses", "evidence"): ("Sample / evidence", "样品及证据"),
+    ("Lines", "factor_value"): ("Factor value (line's gas)", "排放因子数值（该气体）"),
+    ("Lines", "factor_unit"): ("Factor unit", "排放因子单位"),
+    ("Lines", "factor_citation"): ("Factor reference", "排放因子来源"),
+    ("Lines", "gwp_citation"): ("GWP reference", "全球变暖潜势来源"),
 }
 
 

@@ -202,7 +202,8 @@ def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
                 "category": p.category,
                 "scope": _scope(p.scope),
                 "method": p.method,
-                "factor": p.factor_ref,
+                # a release's "factor" is the gas (a blend's fractions are in "Factors")
+                "factor": (p.source.gas or p.factor_ref) if p.method == "release" else p.factor_ref,
                 "activity": activity.get(p.source.id),
                 "activity_unit": p.base_unit,
                 "description": p.source.description,
@@ -239,7 +240,41 @@ def _entered_rows(res: Result) -> list[dict[str, Any]]:
 
 def factor_table_rows(res: Result) -> list[dict[str, Any]]:
     """The rows of the "Factors" table: every factor, fuel parameter and conversion used."""
-    return [*_factor_rows(res), *_fuel_parameter_rows(res), *_chain_rows(res)]
+    return [*_factor_rows(res), *_fuel_parameter_rows(res), *_chain_rows(res), *_blend_rows(res)]
+
+
+def _blends_used(res: Result) -> list[Any]:
+    """The refrigerant blends released by the inventory's sources, once each, by id."""
+    from ..data.gases import _catalogue, normalise_gas
+
+    cat = _catalogue()
+    used = {}
+    for p in res.plans:
+        gas = p.source.gas if p.method == "release" else None
+        blend = cat.blends.get(normalise_gas(gas)) if gas else None
+        if blend is not None:
+            used[blend.id] = blend
+    return [used[k] for k in sorted(used)]
+
+
+def _blend_rows(res: Result) -> list[dict[str, Any]]:
+    """The mass fraction of each gas of each blend released (what splits a release by gas)."""
+    from ..data.factors import citation_line
+    from ..data.gases import _catalogue
+
+    cat = _catalogue()
+    return [
+        {
+            "factor": b.id,
+            "gas": gas,
+            "value": fraction,
+            "unit": "1",
+            "pack_version": cat.pack.version,
+            "citation": citation_line(cat.pack.citation(b.reference)),
+        }
+        for b in _blends_used(res)
+        for gas, fraction in b.components
+    ]
 
 
 def _chain_rows(res: Result) -> list[dict[str, Any]]:
@@ -276,6 +311,7 @@ def parameters_missing(res: Result) -> list[str]:
     for p in res.plans:
         for u in sorted(p.unit_chains):
             used += [(s.ref, s.kind) for s in p.unit_chains[u].steps]
+    used += [(b.id, gas) for b in _blends_used(res) for gas, _ in b.components]
     t = res.table.template
     for ref, gas in zip(t.ref, t.gas, strict=True):
         if ref in res.factors_used:
@@ -351,15 +387,26 @@ def _fuel_parameter_rows(res: Result) -> list[dict[str, Any]]:
                         "citation": fuel.citation_text(name),
                     }
                 )
-    return rows
+    unique = {(r["factor"], r["gas"], r["value"], r["unit"]): r for r in rows}  # a fuel of two sources once
+    return list(unique.values())
 
 
 def _lines_table(res: Result) -> pd.DataFrame:
-    """The result's lines, scopes as numbers where they are numbers."""
+    """The result's lines with their chain's factor and GWP, cited; scopes as numbers.
+
+    Each line's ``activity`` x ``factor_value`` (in t per activity unit) x ``share`` x
+    ``gwp`` is its ``co2e_t``; the amounts as entered and their conversions are in
+    "Activity as entered", every parameter with its reference in "Factors".
+    """
     import pandas as pd
+
+    from ..calc.trace import line_traces
 
     lines = res.lines.copy()
     lines["scope"] = pd.Series([_scope(s) for s in lines["scope"]], index=lines.index, dtype=object)
+    traces = line_traces(res)
+    for col in ("factor_value", "factor_unit", "factor_citation", "gwp_citation"):
+        lines[col] = pd.Series([table_text(t[col]) for t in traces], index=lines.index, dtype=object)
     return lines
 
 
