@@ -561,8 +561,8 @@ def gap_issues(
     return [
         Issue(
             "data_gap",
-            f"source {g.source!r} has no activity for {g.days} days; a gap is never filled "
-            "implicitly",
+            f"source {g.source!r} has no activity for {g.days} day{'' if g.days == 1 else 's'}; a gap is never filled "
+            "implicitly" + _inclusive_hint(g),
             file=inventory.source_path,
             field=f"sources ({g.source!r})",
             value=g.label(),
@@ -572,6 +572,19 @@ def gap_issues(
         for g in _find_gaps(inventory, extra)
         if only is None or g.source in only
     ]
+
+
+def _inclusive_hint(gap: Any) -> str:
+    """A one-day gap on the last day of a month: a record's end written as inclusive."""
+    import calendar
+
+    day = gap.start
+    if gap.days != 1 or day.day != calendar.monthrange(day.year, day.month)[1]:
+        return ""
+    return (
+        f" ({day} is the last day of a month: a record ending {day} leaves it out, since an "
+        f"end is exclusive; write end: {gap.end} [period_end_inclusive])"
+    )
 
 
 def _fill_carbon(

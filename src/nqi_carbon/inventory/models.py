@@ -977,12 +977,35 @@ def validate_mapping(data: dict[str, Any], *, source: str | None = None) -> Inve
     return inventory
 
 
-_MISSING: dict[str, str] = {
-    "schema": f"write schema: {INVENTORY_SCHEMA}",
-    "gwp": "a GWP set: SAR, AR4, AR5 or AR6 (gwp: AR6 for IPCC AR6, 100 years)",
-    "consolidation": "equity_share, financial_control or operational_control",
+_WORDS: dict[str, str] = {
+    "gwp": "a GWP set: SAR (IPCC Second Assessment Report, 1995), AR4 (2007), AR5 (2013) or "
+    "AR6 (2021), 100-year values (gwp: AR6)",
+    "consolidation": "equity_share (the organisation's share of each facility's equity), "
+    "financial_control or operational_control (all of each facility it controls)",
     "category": "an ISO 14064-1 category, 1 to 6 (1 direct, 2 imported energy, 3 transport, "
     "4 products used, 5 use of products sold, 6 other)",
+    "method": "factor (activity x emission factor), carbon_content (fuel x NCV x carbon content "
+    "x oxidation x 44/12), measured (the gas mass as measured) or release (a gas released, "
+    "e.g. a refrigerant top-up)",
+    "distribution": "normal, lognormal, triangular or uniform",
+    "energy_basis": "NCV (net calorific value, as IPCC factors) or GCV (gross, as utilities bill)",
+    "origin": "fossil or non_fossil",
+    "policy": "mean_of_neighbours, conservative, pack_default or stated",
+    "accreditation": "CMA, CNAS, CMA+CNAS or none",
+    "kind": "certificate, ppa (power purchase agreement), green_tariff or supplier",
+    "status": "not_verified, limited or reasonable (the level of assurance)",
+    "language": "en (English), zh (Chinese) or en+zh (both)",
+    "period_dates": "month or year (what a date in the period column stands for)",
+}
+"""Allowed values in words, by field name, for a missing field or a value not among them."""
+
+_WORDED_CODES = frozenset(
+    {"missing", "literal_error", "enum", "less_than_equal", "greater_than_equal", "int_parsing",
+     "int_type", "int_from_float", "gwp_set_known"}
+)  # fmt: skip
+
+_MISSING: dict[str, str] = {
+    "schema": f"write schema: {INVENTORY_SCHEMA}",
     "period": "period: {start: 2024-01-01, end: 2025-01-01} (the end is exclusive)",
     "start": "a date written YYYY-MM-DD",
     "end": "a date written YYYY-MM-DD (exclusive: 2025-01-01 ends the year 2024)",
@@ -994,9 +1017,27 @@ _MISSING: dict[str, str] = {
 
 
 def _what_to_write(issue: Issue) -> Issue:
-    """A missing field's issue names the values it may take (gwp: the GWP sets...)."""
-    if issue.code != "missing" or not issue.field:
+    """A missing field or a value not allowed: the values it may take, in words.
+
+    ``gwp`` missing lists the GWP sets; ``consolidation: equity_shares`` lists the three
+    approaches with what they mean and asks "did you mean 'equity_share'?".
+    """
+    if issue.code not in _WORDED_CODES or not issue.field:
         return issue
     name = issue.field.split(" (")[0].rsplit(".", 1)[-1]
-    allowed = _MISSING.get(name)
-    return issue if allowed is None else dataclasses.replace(issue, allowed=allowed)
+    allowed = _WORDS.get(name) or (_MISSING.get(name) if issue.code == "missing" else None)
+    if allowed is None:
+        return issue
+    message = issue.message
+    if issue.code == "literal_error" and issue.value:
+        import difflib
+        import re as _re
+
+        given = issue.value.strip("'\"")
+        choices = _re.findall(r"[A-Za-z0-9_+]+", allowed.split(" (")[0] + " " + allowed)
+        close = difflib.get_close_matches(given, choices, n=1, cutoff=0.75) or [
+            c for c in choices if c.casefold() == given.casefold()
+        ]
+        if close and close[0] != given:
+            message += f"; did you mean {close[0]!r}?"
+    return dataclasses.replace(issue, allowed=allowed, message=message)
