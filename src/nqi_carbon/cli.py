@@ -609,6 +609,11 @@ def _cmd_activity(args: argparse.Namespace) -> int:
         "period_dates": args.period_dates,
     }
     df = read_activity(args.file, **options)  # type: ignore[arg-type]
+    from ._io.spec import missing_columns
+
+    missing = missing_columns(df, args.file)
+    if missing is not None:  # the table the spec reads has no source, amount or unit column
+        raise InvalidInputError([missing], source=args.file)
     if args.yaml:
         from ._io.yaml import dump_yaml_text
 

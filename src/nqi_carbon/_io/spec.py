@@ -16,7 +16,7 @@ on the command line (``nqi-carbon activity``) -- and nothing is read silently wr
   ``thousands: "."``, ``1.234,5`` is 1234.5; under the default (``.`` and none) it is not a
   number and is refused, never read as 1.2345; a thousands separator must group by three;
 * ``period_dates`` reads a date in the ``period`` column (an Excel date cell, or text
-  ``2024-01-01``) as its month or year; without it a date there is refused, since it does
+  ``2024-01-01`` or ``01.01.2024``) as its month or year; without it a date there is refused, since it does
   not say which period it stands for.
 """
 
@@ -41,6 +41,8 @@ __all__ = [
     "TABLE_COLUMNS",
     "THOUSANDS",
     "ReadSpec",
+    "headers_found",
+    "missing_columns",
     "read_spec",
     "spec_issues",
 ]
@@ -263,6 +265,34 @@ def resolve_headers(df: pd.DataFrame, spec: ReadSpec, name: str, hint: str = "")
     return df
 
 
+def headers_found(df: pd.DataFrame) -> str:
+    """The headers the file had (before mapping), quoted, for a message."""
+    found = df.attrs.get("nqi_carbon_headers") or [str(c) for c in df.columns]
+    return ", ".join(repr(str(h)) for h in found if not _blank(str(h))) or "none"
+
+
+def missing_columns(df: pd.DataFrame, name: str) -> Issue | None:
+    """``table_columns`` when ``source``, ``amount`` or ``unit`` is missing, else None.
+
+    The issue names the headers found, where the header seems to be, and how to map, fill
+    or find the columns.
+    """
+    missing = [c for c in ("source", "amount", "unit") if c not in df.columns]
+    if not missing:
+        return None
+    hint = df.attrs.get("nqi_carbon_header_hint")
+    return Issue(
+        "table_columns",
+        f"missing column(s) {', '.join(missing)}; headers found: {headers_found(df)}"
+        + (f"; {hint}" if hint else ""),
+        file=name,
+        allowed="columns source, amount, unit [, instrument, uncertainty, period] "
+        "(any letter case); map other headers in the file's reading spec "
+        "(columns: {amount: 'Menge (kWh)'}), give one value for every row "
+        "(constant: {unit: kWh}), or state header_row when a title is above",
+    )
+
+
 def _blank(header: str) -> bool:
     """A header cell left empty (pandas names it ``Unnamed: k``)."""
     return header.startswith("Unnamed: ") and header[9:].isdigit()
@@ -282,18 +312,31 @@ def add_constants(df: pd.DataFrame, spec: ReadSpec) -> pd.DataFrame:
 
 # -- dates in the period column ----------------------------------------------------------
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00)?")
+_DOTTED_DAY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+"""``31.01.2024``: day, month, year (German and most of Europe; no one writes month first
+with dots), so it is not ambiguous as ``01/02/2024`` is -- which is never read."""
 
 
 def period_label(value: Any, period_dates: str) -> Any:
-    """A date (cell or ``YYYY-MM-DD`` text) as its month ``YYYY-MM`` or year ``YYYY``."""
+    """A date (cell, ``YYYY-MM-DD`` or ``DD.MM.YYYY`` text) as its month ``YYYY-MM`` or year ``YYYY``.
+
+    Text that is no valid date is returned as it is, so the period check names it.
+    """
     import datetime as _dt
 
     if isinstance(value, _dt.datetime | _dt.date):
         y, m = value.year, value.month
     elif isinstance(value, str) and (hit := _ISO_DAY.fullmatch(value.strip())):
-        y, m = int(hit.group(1)), int(hit.group(2))
+        y, m, d = int(hit.group(1)), int(hit.group(2)), int(hit.group(3))
+    elif isinstance(value, str) and (hit := _DOTTED_DAY.fullmatch(value.strip())):
+        y, m, d = int(hit.group(3)), int(hit.group(2)), int(hit.group(1))
     else:
         return value
+    if isinstance(value, str):
+        try:
+            _dt.date(y, m, d)
+        except ValueError:
+            return value
     return f"{y:04d}" if period_dates == "year" else f"{y:04d}-{m:02d}"
 
 

@@ -99,7 +99,8 @@ class ChainStep:
     def label(self) -> str:
         """``× 0.8307 kg/L (density, fuel-properties/fuel/diesel_mineral)``."""
         sign = "×" if self.operation == "multiply" else "÷"
-        return f"{sign} {self.value:g} {self.unit} ({_STEP_NAMES[self.kind]}, {self.ref})"
+        value = repr(float(self.value)).removesuffix(".0")  # every digit, to re-perform
+        return f"{sign} {value} {self.unit} ({_STEP_NAMES[self.kind]}, {self.ref})"
 
 
 @dataclass(frozen=True)

@@ -462,11 +462,6 @@ def _value_issues(
 _LOCALE_NUMBER = re.compile(r"[-+]?\d{1,3}(?:[.,' \u00a0\u202f]\d{3})*(?:[.,]\d+)?")
 
 
-def _blank_header(header: str) -> bool:
-    """A header cell left empty (pandas names it ``Unnamed: k``)."""
-    return header.startswith("Unnamed: ") and header[9:].isdigit()
-
-
 def _locale_hint(texts: npt.NDArray[Any]) -> str:
     """How to read numbers written with separators (``1.234,5``, ``7 000``), when some are."""
     for v in texts[:1000]:
@@ -621,26 +616,12 @@ class _TableCheck:
     def header(self) -> None:
         """Required columns present (else raise at once), no unknown column; headers found named."""
         table, name = self.table, self.name
-        found = table.attrs.get("nqi_carbon_headers") or [str(c) for c in table.columns]
-        shown = ", ".join(repr(str(h)) for h in found if not _blank_header(str(h))) or "none"
-        missing = [c for c in ("source", "amount", "unit") if c not in table.columns]
-        if missing:
-            hint = table.attrs.get("nqi_carbon_header_hint")
-            raise InvalidInputError(
-                [
-                    Issue(
-                        "table_columns",
-                        f"missing column(s) {', '.join(missing)}; headers found: {shown}"
-                        + (f"; {hint}" if hint else ""),
-                        file=name,
-                        allowed="columns source, amount, unit [, instrument, uncertainty, period] "
-                        "(any letter case); map other headers in the file's reading spec "
-                        "(columns: {amount: 'Menge (kWh)'}), give one value for every row "
-                        "(constant: {unit: kWh}), or state header_row when a title is above",
-                    )
-                ],
-                source=name,
-            )
+        from .._io.spec import headers_found, missing_columns
+
+        shown = headers_found(table)
+        missing = missing_columns(table, name)
+        if missing is not None:
+            raise InvalidInputError([missing], source=name)
         extra = sorted(str(c) for c in set(table.columns) - _TABLE_COLUMNS)
         if extra:
             self.issues.append(
@@ -1030,7 +1011,7 @@ def _period_label_issues(
 
 def _date_hint(values: Sequence[object]) -> str:
     """When a period label is a date: how to read dates as months (the reading spec)."""
-    if any(isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in values[:1000]):
+    if any(isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4}", v) for v in values[:1000]):
         return (
             " (a date does not say which period it stands for: state period_dates: month (or "
             "year) in the file's reading spec to read 2024-01-01 as 2024-01)"
