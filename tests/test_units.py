@@ -124,6 +124,7 @@ def _units_in(node, out):
 
 def _bundled_and_example_units():
     import csv
+    import io
     import json
     import re
 
@@ -149,8 +150,12 @@ def _bundled_and_example_units():
             except yaml.YAMLError:
                 continue  # an excerpt, not a document
     for path in (ROOT / "examples").rglob("*.csv"):
-        with path.open(encoding="utf-8") as f:
-            rows = list(csv.reader(f))
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:  # an export as downloaded (office-factory: cp1252, as its spec says)
+            text = raw.decode("cp1252")
+        rows = list(csv.reader(io.StringIO(text)))
         found |= {m for h in rows[0] for m in re.findall(r"\[(.+?)\]", h)}  # emissions [10^4 t]
         if "unit" in rows[0]:
             found |= {r[rows[0].index("unit")] for r in rows[1:]}

@@ -53,12 +53,17 @@ def _print_issues(exc: InvalidInputError, fmt: str, out: TextIO) -> None:
         out.write(str(exc) + "\n")
 
 
+def _inventory(file: str) -> Inventory:
+    """The inventory *file*, or standard input for ``-``."""
+    from .inventory.load import STDIN, load_inventory, load_inventory_stdin
+
+    return load_inventory_stdin() if file == STDIN else load_inventory(file)
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .calc.pipeline import check_references
-    from .inventory.load import load_inventory
-
     try:
-        inv = load_inventory(args.file)
+        inv = _inventory(args.file)
         check_references(inv)
     except InvalidInputError as exc:
         _print_issues(exc, args.format, sys.stdout if args.format == "json" else sys.stderr)
@@ -104,9 +109,7 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 
 def _cmd_calculate(args: argparse.Namespace) -> int:
     from .calc.pipeline import calculate
-    from .inventory.load import load_inventory
-
-    inv = load_inventory(args.file)
+    inv = _inventory(args.file)
     method = None if args.uncertainty == "none" else args.uncertainty
     res = calculate(
         inv,
@@ -350,10 +353,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .inventory.load import load_inventory
     from .verification.run import verify
 
-    inv = load_inventory(args.file)
+    inv = _inventory(args.file)
     ver = verify(
         inv,
         args.claimed,
@@ -465,6 +467,8 @@ def _reading(args: argparse.Namespace) -> contextlib.AbstractContextManager[obje
 
 
 if TYPE_CHECKING:
+    from .inventory.models import Inventory
+
     _Subcommands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
@@ -477,6 +481,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"nqi-carbon {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for add in (
+        _add_init,
         _add_validate,
         _add_calculate,
         _add_factors,
@@ -491,10 +496,38 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _add_init(sub: _Subcommands) -> None:
+    """``init [FOLDER]``: a commented starter inventory and activity templates."""
+    import datetime as dt
+
+    i = sub.add_parser(
+        "init",
+        help="write a commented starter inventory and activity templates (CSV, Excel) that validate",
+        description="Writes FOLDER/inventory.yaml (an organisation, one facility, one source of "
+        "each common kind, every line commented), FOLDER/activity.csv and FOLDER/activity.xlsx "
+        "(the activity-table template, the same rows). Existing files are never overwritten "
+        "unless --force is given.",
+    )
+    i.add_argument("folder", nargs="?", default=".", help="where to write (default: here)")
+    i.add_argument("--year", type=int, default=dt.date.today().year - 1,
+                   help="the inventory year (default: last year)")  # fmt: skip
+    i.add_argument("--force", action="store_true", help="overwrite the starter files if they exist")
+    i.set_defaults(func=_cmd_init)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .starter import write_starter
+
+    if not 1900 <= args.year <= 2200:
+        sys.stderr.write(f"--year {args.year}: a year from 1900 to 2200\n")
+        return 2
+    return write_starter(args.folder, year=args.year, stream=sys.stdout, force=args.force)
+
+
 def _add_validate(sub: _Subcommands) -> None:
     """``validate FILE``: check an inventory and list every problem."""
     v = sub.add_parser("validate", help="check an inventory file and list every problem")
-    v.add_argument("file")
+    v.add_argument("file", help="the inventory (YAML or JSON); - reads it from standard input")
     v.add_argument("--format", choices=("text", "json"), default="text")
     _reading_options(v)
     v.set_defaults(func=_cmd_validate)
@@ -503,7 +536,7 @@ def _add_validate(sub: _Subcommands) -> None:
 def _add_calculate(sub: _Subcommands) -> None:
     """``calculate FILE``: totals, lines and uncertainty, as a table, JSON or CSV."""
     c = sub.add_parser("calculate", help="calculate an inventory: totals, lines, uncertainty")
-    c.add_argument("file")
+    c.add_argument("file", help="the inventory (YAML or JSON); - reads it from standard input")
     c.add_argument("--format", choices=("table", "json", "csv"), default="table")
     c.add_argument(
         "--uncertainty",
@@ -631,7 +664,7 @@ def _cmd_activity(args: argparse.Namespace) -> int:
 def _add_report(sub: _Subcommands) -> None:
     """``report FILE``: calculate and write the ISO 14064-1 report files."""
     r = sub.add_parser("report", help="calculate an inventory and write its ISO 14064-1 report")
-    r.add_argument("file")
+    r.add_argument("file", help="the inventory (YAML or JSON); - reads it from standard input")
     r.add_argument("--out", default=None, help="output folder (default: a new folder here)")
     r.add_argument(
         "--formats",

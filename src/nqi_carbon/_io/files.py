@@ -21,11 +21,12 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import InvalidInputError, Issue
 from ..limits import current_sandbox, limit_issue
 
-__all__ = ["Written", "check_confined", "entry_base", "read_input", "written_path"]
+__all__ = ["Written", "check_confined", "entry_base", "read_input", "read_stream", "written_path"]
 
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -229,6 +230,18 @@ def read_input(
     with fh:
         data = fh.read(limit + 1)
     if len(data) > limit:  # grew while being read
+        raise _too_large(name, None, limit, limit_name, what)
+    return data
+
+
+def read_stream(stream: BinaryIO, *, limit: int, limit_name: str, what: str, name: str) -> bytes:
+    """At most *limit* bytes of *stream* (standard input); more is ``file_too_large``.
+
+    One byte past the limit is read to tell, never the rest: a stream without end costs
+    *limit* + 1 bytes.
+    """
+    data = stream.read(limit + 1)
+    if len(data) > limit:
         raise _too_large(name, None, limit, limit_name, what)
     return data
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -147,7 +148,13 @@ def issues_from_validation_error(
     issues = CappedIssues()
     seen: set[tuple[str, str | None, str | None]] = set()
     errors = exc.errors(include_url=False)
-    locs = [e["loc"] for e in errors]
+    # how many errors lie at or under each location (union member names left out): one
+    # pass, made only when a mapping was given for "text or mapping" (an activity_files entry)
+    under: Counter[tuple[int | str, ...]] = Counter()
+    if any(e["type"] == "string_type" and isinstance(e.get("input"), dict) for e in errors):
+        for e in errors:
+            clean = _clean_loc(e["loc"])
+            under.update(clean[:k] for k in range(len(clean) + 1))
     item_locs = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
     for err in errors:
         if (
@@ -157,9 +164,7 @@ def issues_from_validation_error(
         ):
             continue  # "0 items after validation" only echoes its items' own errors
         if err["type"] == "string_type" and isinstance(err.get("input"), dict):
-            here = _clean_loc(err["loc"])
-            others = [_clean_loc(c) for c in locs if c != err["loc"]]
-            if any(c[: len(here)] == here for c in others):
+            if under[_clean_loc(err["loc"])] > 1:
                 continue  # a mapping for "text or mapping": its own errors say what is wrong
         loc = [*prefix, *[p for p in err["loc"] if not _is_union_tag(p)]]
         ctx = err.get("ctx") or {}

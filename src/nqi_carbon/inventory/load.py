@@ -8,10 +8,11 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .._io.structured import read_structured
 from ..errors import InvalidInputError, Issue
+from ..limits import current_limits
 from .models import INVENTORY_SCHEMA, Inventory, validate_mapping
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ __all__ = [
     "inventory_data",
     "inventory_json_schema",
     "load_inventory",
+    "load_inventory_stdin",
     "load_result",
     "save_inventory",
     "save_result",
@@ -48,6 +50,36 @@ def validate_inventory(data: Any, *, source: str | None = None) -> Inventory:
             source=source,
         )
     return validate_mapping(data, source=source)
+
+
+STDIN = "-"
+"""The file name that means standard input on the command line."""
+
+
+def load_inventory_stdin(stream: BinaryIO | None = None) -> Inventory:
+    """An inventory read from standard input (``nqi-carbon validate -``).
+
+    YAML, or JSON when it starts with ``{``; read within ``Limits.max_document_bytes``
+    (one byte more is read to tell, never the rest). Its ``activity_files`` and user packs
+    are read from the current folder, as for a mapping.
+
+    Raises
+    ------
+    InvalidInputError
+        ``file_too_large`` and every problem of the document, named ``<stdin>``.
+    """
+    import sys
+
+    from .._io.files import read_stream
+    from .._io.structured import parse_structured
+
+    name = "<stdin>"
+    limit = current_limits().max_document_bytes
+    raw = read_stream(stream or sys.stdin.buffer, limit=limit, limit_name="max_document_bytes",
+                      what="inventory", name=name)  # fmt: skip
+    inv = validate_inventory(parse_structured(raw, name, max_bytes=limit), source=name)
+    inv._input_sha256 = hashlib.sha256(raw).hexdigest()
+    return inv
 
 
 def load_inventory(
