@@ -163,9 +163,12 @@ def issues_from_validation_error(
             and any(loc[: len(err["loc"])] == tuple(err["loc"]) for loc in item_locs)
         ):
             continue  # "0 items after validation" only echoes its items' own errors
-        if err["type"] == "string_type" and isinstance(err.get("input"), dict):
-            if under[_clean_loc(err["loc"])] > 1:
-                continue  # a mapping for "text or mapping": its own errors say what is wrong
+        if (
+            err["type"] == "string_type"
+            and isinstance(err.get("input"), dict)
+            and under[_clean_loc(err["loc"])] > 1
+        ):
+            continue  # a mapping for "text or mapping": its own errors say what is wrong
         loc = [*prefix, *[p for p in err["loc"] if not _is_union_tag(p)]]
         ctx = err.get("ctx") or {}
         allowed = _ALLOWED.get(err["type"], "")
