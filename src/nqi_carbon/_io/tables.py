@@ -40,22 +40,7 @@ PLAIN_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 def decode_utf8(raw: bytes, name: str) -> str:
     """UTF-8 text of a file's bytes (BOM accepted), or an ``encoding`` error with the line."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(
-            [
-                Issue(
-                    "encoding",
-                    f"not valid UTF-8 at byte {exc.start}",
-                    file=name,
-                    row=raw[: exc.start].count(b"\n") + 1,
-                    value=repr(raw[exc.start : exc.start + 8]),
-                    allowed="UTF-8 text (a BOM is accepted)",
-                )
-            ],
-            source=name,
-        ) from None
+    return _decode(raw, name, "utf-8")
 
 
 def read_activity(
@@ -312,21 +297,25 @@ def _extra_fields(text: str, name: str, width: int, sep: str, header_row: int) -
 
 
 def _decode(raw: bytes, name: str, encoding: str) -> str:
-    """The text of a CSV file in *encoding* (UTF-8 with or without BOM by default)."""
-    if encoding == "utf-8":
-        return decode_utf8(raw, name)
+    """The text of a file in *encoding* (``utf-8``: with or without BOM).
+
+    Bytes that are not valid in it are an ``encoding`` error naming the byte and line.
+    """
     try:
-        return raw.decode(encoding)
+        return raw.decode("utf-8-sig" if encoding == "utf-8" else encoding)
     except UnicodeDecodeError as exc:
+        shown = "UTF-8" if encoding == "utf-8" else encoding
         raise InvalidInputError(
             [
                 Issue(
                     "encoding",
-                    f"not valid {encoding} at byte {exc.start}",
+                    f"not valid {shown} at byte {exc.start}",
                     file=name,
                     row=raw[: exc.start].count(b"\n") + 1,
                     value=repr(raw[exc.start : exc.start + 8]),
-                    allowed=f"{encoding} text, as the reading spec says",
+                    allowed="UTF-8 text (a BOM is accepted)"
+                    if encoding == "utf-8"
+                    else f"{encoding} text, as the reading spec says",
                 )
             ],
             source=name,

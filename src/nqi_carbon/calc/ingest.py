@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from .._io.spec import TABLE_COLUMNS
 from .._io.tables import column_codes
 from ..data.factors import registry_for
 from ..data.fields import (
@@ -475,19 +476,7 @@ def _locale_hint(texts: npt.NDArray[Any]) -> str:
 
 
 # the columns an activity table may have
-_TABLE_COLUMNS = frozenset(
-    {
-        "source",
-        "amount",
-        "unit",
-        "instrument",
-        "uncertainty",
-        "period",
-        "distribution",
-        "lower",
-        "upper",
-    }
-)
+_TABLE_COLUMNS = frozenset(TABLE_COLUMNS)
 
 
 def _table_columns(
