@@ -317,3 +317,15 @@ def test_a_standard_cubic_foot_is_not_a_normal_or_an_actual_volume():
         with pytest.raises(DimensionalityMismatchError):
             conversion_factor("scf", other)
     assert conversion_factor("10^3 scf", "scf") == 1000.0
+
+
+def test_room_night_is_a_counted_unit_of_its_own():
+    # hotel stays (DESNZ 'Room per night'): 'night' and plural forms name the same unit,
+    # which converts to nothing else - not to time, not to a dimensionless count
+    assert conversion_factor("night", "room_night") == 1.0
+    assert conversion_factor("nights", "room_night") == 1.0
+    for other in ("h", "day", "1", "passenger"):
+        with pytest.raises(DimensionalityMismatchError):
+            conversion_factor("room_night", other)
+    with pytest.raises(UnknownUnitError, match="'-' is not a unit operator"):
+        parse_unit("room-night")
