@@ -517,3 +517,21 @@ def test_a_parameter_stated_without_evidence_leaves_item_o_missing():
     (o,) = [i for i in rep.checklist() if i.item == "o"]
     assert o.status == "missing"
     assert o.detail.startswith("not cited: density of source 's'")
+
+
+@pytest.mark.parametrize(
+    ("factor", "density", "ncv", "co2"),
+    [
+        # petrol: DESNZ 2025 mineral petrol 0.7418 kg/L; IPCC Table 1.2 44.3 TJ/Gg; 69,300 kg/TJ
+        ("ipcc-2006/mobile-road/motor_gasoline_uncontrolled", 0.7418, 44.3, 69300),
+        # LPG: DESNZ 2025 0.5298 kg/L; IPCC 47.3 TJ/Gg; Table 2.4 63,100 kg/TJ
+        ("ipcc-2006/stationary-commercial/lpg", 0.5298, 47.3, 63100),
+        # jet fuel: DESNZ 2025 aviation turbine fuel 0.8 kg/L; IPCC jet kerosene 44.1 TJ/Gg, 71,500 kg/TJ
+        ("ipcc-2006/stationary-commercial/jet_kerosene", 0.8, 44.1, 71500),
+    ],
+)
+def test_petrol_lpg_and_jet_fuel_in_litres_reach_the_ipcc_factor(factor, density, ncv, co2):
+    res = nc.calculate(inventory([source(factor, 1000, "L")]))
+    assert mass(res) == pytest.approx(1000 * density * 1e-3 * ncv * 1e-3 * co2 * 1e-3, rel=1e-12)
+    kinds = [k for k, *_ in steps(res, "L")]
+    assert kinds == ["density", "ncv"]
