@@ -85,6 +85,10 @@ def test_under_semicolons_a_dotted_number_is_refused_without_stated_separators(t
     spec = "{path: m.csv, decimal: ',', thousands: '.'}"
     res = nc.calculate(nc.load_inventory(_inventory(tmp_path, spec)))
     assert res.total_co2e == pytest.approx(10_007 * GRID, rel=1e-12)
+    # stating the default says that the dot is the decimal point: 10.000 is ten
+    res = nc.calculate(nc.load_inventory(_inventory(tmp_path, "{path: m.csv, decimal: '.'}")))
+    assert res.total_co2e == pytest.approx(17 * GRID, rel=1e-12)
+    assert nc.read_activity(tmp_path / "m.csv", decimal=".")["amount"].tolist() == [10.0, 7.0]
 
 
 def test_a_thousands_separator_must_group_by_three(tmp_path):

@@ -92,6 +92,13 @@ class ReadSpec:
     delimiter: str | None = None
     encoding: str = "utf-8"
     period_dates: str | None = None
+    stated: frozenset[str] = frozenset()
+    """The options the user gave (``decimal: "."`` stated is not the default left alone)."""
+
+    @property
+    def separators_stated(self) -> bool:
+        """Whether ``decimal`` or ``thousands`` was given, even as the default value."""
+        return bool({"decimal", "thousands"} & self.stated)
 
     @property
     def plain(self) -> bool:
@@ -176,14 +183,19 @@ def spec_issues(
 
 
 def read_spec(source: str = "read_activity()", **options: Any) -> ReadSpec:
-    """A checked :class:`ReadSpec` from keyword options.
+    """A checked :class:`ReadSpec` from keyword options (None: not given).
+
+    ``stated`` names the options the user wrote (an inventory entry's, whose defaults are
+    filled in); by default, every option given.
 
     Raises
     ------
     InvalidInputError
         ``reading_spec``, every problem with the options at once.
     """
+    given = options.pop("stated", None)  # the options an inventory entry wrote
     options = {k: v for k, v in options.items() if v is not None}
+    stated = frozenset(options if given is None else given)
     issues = spec_issues(**options)
     if issues:
         raise InvalidInputError(issues, source=source)
@@ -192,7 +204,7 @@ def read_spec(source: str = "read_activity()", **options: Any) -> ReadSpec:
     options["columns"] = {k: v.strip() for k, v in dict(options.get("columns") or {}).items()}
     options["constant"] = dict(options.get("constant") or {})
     options["ignore"] = tuple(options.get("ignore") or ())
-    return ReadSpec(**options)
+    return ReadSpec(**options, stated=stated)
 
 
 # -- headers -----------------------------------------------------------------------------

@@ -184,7 +184,7 @@ def read_table(
             df, head, sep = _csv_frame(raw, name, limits, spec)
             # Excel writes ';' where ',' is the decimal separator: there, 10.000 may be ten
             # thousand, so a number with a separator needs the spec's decimal and thousands
-            separators_needed = sep == ";" and spec.plain
+            separators_needed = sep == ";" and not spec.separators_stated
         elif suffix == ".parquet":
             df, head = _parquet_frame(raw, name, limits), []
         else:
@@ -326,6 +326,19 @@ _SNIFF_ROWS = 20
 """Records read (from the header on) to tell the CSV delimiter."""
 
 
+def _head(text: str, lines: int) -> str:
+    """*text* up to the end of its line *lines* (the whole text when shorter).
+
+    What the sniffing reads, so that a large file is never copied or split whole.
+    """
+    end = -1
+    for _ in range(lines):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text
+    return text[: end + 1]
+
+
 def _records(text: str, delimiter: str, n: int) -> list[list[str]]:
     import csv
     import io
@@ -351,6 +364,7 @@ def _sniff(text: str, name: str, first_line: int = 1) -> str:
     """
     from .spec import DELIMITERS
 
+    text = _head(text, _SNIFF_ROWS + 30)
     fits = []
     for d in DELIMITERS:
         recs = _records(text, d, _SNIFF_ROWS)
@@ -384,7 +398,7 @@ def _refuse_title_rows(text: str, name: str, first_line: int = 1) -> None:
     """
     from .spec import DELIMITERS
 
-    lines = text.splitlines()[: _SNIFF_ROWS + 10]
+    lines = _head(text, _SNIFF_ROWS + 10).splitlines()
     for k in range(1, min(10, len(lines) - 1)):
         if not lines[k].strip():
             continue

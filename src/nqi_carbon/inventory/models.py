@@ -646,8 +646,8 @@ class ActivityFile(StrictModel):
         return {name: getattr(self, name) for name in type(self).model_fields if name != "path"}
 
     def spec(self) -> ReadSpec:
-        """The reading spec of this file."""
-        return read_spec(**self._options())
+        """The reading spec of this file (remembering which options the entry states)."""
+        return read_spec(**self._options(), stated=self.model_fields_set - {"path"})
 
 
 class Inventory(StrictModel):
