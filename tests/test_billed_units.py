@@ -503,7 +503,8 @@ def test_the_workbook_has_the_activity_as_entered(tmp_path):
     assert "0.8307 kg/L" in rows[header + 1][3]
     lines = [[c.value for c in r] for r in openpyxl.load_workbook(path)["Lines"].iter_rows()]
     head = next(r for r in lines if "factor_value" in r)
-    co2 = dict(zip(head, next(r for r in lines[lines.index(head) + 1 :] if r[head.index("gas")] == "CO2")))
+    row = next(r for r in lines[lines.index(head) + 1 :] if r[head.index("gas")] == "CO2")
+    co2 = dict(zip(head, row, strict=True))
     # the line's chain in the workbook: activity x factor x GWP, each cited
     assert (co2["factor_value"], co2["factor_unit"], co2["gwp"]) == (74100, "kg/TJ", 1)
     assert "Table 3.2.1" in co2["factor_citation"] and "AR6" in co2["gwp_citation"]
