@@ -184,13 +184,20 @@ def _reperform(tables) -> None:
         for g, m in gases.items():
             gas_mass[g] += m
         scope = src["Scope"] if src["Scope"] != "2" else "2_location"
-        for key in (f"category {src['ISO category']}", f"scope {scope}", f"facility {src['Facility']}", "gross"):
+        keys = [f"category {src['ISO category']}", f"scope {scope}", f"facility {src['Facility']}", "gross"]
+        if scope == "3":
+            s3 = src["Scope 3 category"]
+            keys.append(f"scope3 {'unassigned' if s3 == '—' else s3}")
+        for key in keys:
             by[key] += co2e
     for r in tables["Emissions by ISO 14064-1 category"]:
         assert _num(r["Emissions (t CO2e)"]) == pytest.approx(by[f"category {r['ISO category']}"], abs=5e-4)
     for r in tables["Emissions by scope"]:
-        if r["Scope"] != "2_market":  # market-based: no contracts in these examples
-            assert _num(r["Emissions (t CO2e)"]) == pytest.approx(by[f"scope {r['Scope']}"], abs=5e-4)
+        if r["Key"] != "2_market":  # market-based: no contracts in these examples
+            assert _num(r["Emissions (t CO2e)"]) == pytest.approx(by[f"scope {r['Key']}"], abs=5e-4)
+    for r in tables["Scope 3 emissions by GHG Protocol category"]:
+        key = f"scope3 {r['Scope 3 category']}"
+        assert _num(r["Emissions (t CO2e)"]) == pytest.approx(by[key], abs=5e-4), key
     for r in tables["Emissions by facility"]:
         assert _num(r["Emissions (t CO2e)"]) == pytest.approx(by[f"facility {r['Facility']}"], abs=5e-4)
     gross, places = tables["Totals"]

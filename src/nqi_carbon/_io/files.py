@@ -21,12 +21,20 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from ..errors import InvalidInputError, Issue
+from ..errors import InvalidInputError, Issue, argument_error
 from ..limits import current_sandbox, limit_issue
 
-__all__ = ["Written", "check_confined", "entry_base", "read_input", "read_stream", "written_path"]
+__all__ = [
+    "Written",
+    "check_confined",
+    "entry_base",
+    "program_path",
+    "read_input",
+    "read_stream",
+    "written_path",
+]
 
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -67,6 +75,35 @@ class Written:
 
     def __str__(self) -> str:
         return str(self.path)
+
+
+def program_path(value: Any, *, field: str, where: str) -> Path:
+    """A path a program gives a public function, as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``argument_type`` for anything but text or an ``os.PathLike`` of text.
+    InvalidInputError
+        ``file_unreadable`` for a path with a NUL character (no file has one).
+    """
+    text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(text, str):
+        raise argument_error(field, value, "a path (text or os.PathLike)", where=where)
+    if "\x00" in text:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "file_unreadable",
+                    "a path cannot contain a NUL character",
+                    field=field,
+                    value=text[:80],
+                    allowed="a path without NUL",
+                )
+            ],
+            source=where,
+        )
+    return Path(text)
 
 
 def entry_base(source_path: str | None) -> Path:

@@ -124,6 +124,9 @@ def read_activity(
         that does not fit the file (``reading_spec``, ``table_columns``, with the
         headers found), with the reason.
     """
+    from .files import program_path
+
+    target = program_path(path, field="path", where="read_activity()")
     spec = read_spec(
         sheet=sheet,
         header_row=header_row,
@@ -135,9 +138,9 @@ def read_activity(
         delimiter=delimiter,
         encoding=encoding,
         period_dates=period_dates,
-        source=str(path),
+        source=str(target),
     )
-    return read_table(path, spec=spec)
+    return read_table(target, spec=spec)
 
 
 def read_table(

@@ -48,6 +48,7 @@ def entered_amounts(res: Result) -> dict[int, list[dict[str, Any]]]:
                     "unit": unit,
                     "to_activity_unit": p.chain_unit_scale.get(unit),
                     "conversions": [s.to_dict() for s in chain.steps] if chain else [],
+                    "covered_by": None,
                 }
             )
         out[p.index] = rows
@@ -103,6 +104,7 @@ def _contract_rows(
                     "unit": c.unit,
                     "to_activity_unit": amount / c.amount if c.amount else None,
                     "conversions": [],
+                    "covered_by": None,
                 }
             ]
             for r in rows:

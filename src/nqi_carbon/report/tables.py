@@ -10,7 +10,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from .._escape import table_text
-from ..pages.labels import CATEGORY_NAMES
+from ..pages.labels import CATEGORY_NAMES, SCOPE3_CATEGORY_NAMES, SCOPE_NAMES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,6 +26,7 @@ _SOURCE_COLUMNS = (
     "facility",
     "category",
     "scope",
+    "scope3_category",
     "method",
     "factor",
     "activity",
@@ -103,11 +104,10 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
         "Direct emissions by gas": _frame(
             [{"gas": g, "mass_t": m, "co2e_t": v} for g, m, v in report.direct_by_gas()]
         ),
-        "By scope": _frame(
-            [{"scope": _scope(k), "co2e_t": v} for k, v in res.totals()["by_scope"].items()]
-        ),
+        "By scope": _scope_table(res),
+        "By Scope 3 category": _scope3_table(res),
         "By facility": _facility_table(res),
-        "Sources": _frame(_source_rows(report), columns=list(_SOURCE_COLUMNS)),
+        "Sources": _source_table(report),
         "Activity as entered": _frame(_entered_rows(res), columns=list(_ENTERED_COLUMNS)),
         "Instruments": _frame(report.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
         "Lab analyses": _frame(report.lab_analyses(), columns=list(_LAB_COLUMNS)),
@@ -160,6 +160,45 @@ def _category_table(report: InventoryReport) -> pd.DataFrame:
     return _frame(rows)
 
 
+def _scope_table(res: Result) -> pd.DataFrame:
+    """Per scope (the keys of ``totals.by_scope``), named: t CO2e."""
+    return _frame(
+        [
+            {
+                "scope": _scope(k),
+                "name": SCOPE_NAMES[k][0],
+                "name_zh": SCOPE_NAMES[k][1],
+                "co2e_t": v,
+            }
+            for k, v in res.totals()["by_scope"].items()
+        ]
+    )
+
+
+def _scope3_table(res: Result) -> pd.DataFrame:
+    """Per GHG Protocol Scope 3 category (1-15, then unassigned): t CO2e, 95 % interval.
+
+    A category without lines has no interval to show (as an ISO category without sources).
+    """
+    by = res.totals()["by_scope3_category"]
+    rows = []
+    for k, v in by.items():
+        u = res.group_uncertainty.get(f"scope3:{k}")
+        shown = u is not None and bool(res.group_masks[f"scope3:{k}"].any())
+        rows.append(
+            {
+                "scope3_category": _scope(k),
+                "name": SCOPE3_CATEGORY_NAMES[k][0],
+                "name_zh": SCOPE3_CATEGORY_NAMES[k][1],
+                "co2e_t": v,
+                "ci95_low_t": u.low if shown and u is not None else None,
+                "ci95_high_t": u.high if shown and u is not None else None,
+                "relative_95": u.relative_95 if shown and u is not None else None,
+            }
+        )
+    return _frame(rows)
+
+
 def _contributors_table(res: Result) -> pd.DataFrame:
     """The inputs' shares in the variance of the gross total (no rows without uncertainty)."""
     import pandas as pd
@@ -187,6 +226,16 @@ def _facility_table(res: Result) -> pd.DataFrame:
     )
 
 
+def _source_table(report: InventoryReport) -> pd.DataFrame:
+    """The sources table; the Scope 3 category stays a whole number beside empty cells."""
+    import pandas as pd
+
+    rows = _source_rows(report)
+    df = _frame(rows, columns=list(_SOURCE_COLUMNS))
+    df["scope3_category"] = pd.Series([r["scope3_category"] for r in rows], index=df.index, dtype=object)
+    return df
+
+
 def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
     """Per source: where it is, its method and factor, its activity and gross t CO2e."""
     res = report.result
@@ -201,6 +250,8 @@ def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
                 "facility": p.facility,
                 "category": p.category,
                 "scope": _scope(p.scope),
+                # a Scope 3 source's GHG Protocol category: the by-category table re-performed
+                "scope3_category": p.scope3_category,
                 "method": p.method,
                 # a release's "factor" is the gas (a blend's fractions are in "Factors")
                 "factor": (p.source.gas or p.factor_ref) if p.method == "release" else p.factor_ref,
