@@ -266,3 +266,22 @@ def test_the_cli_reads_a_table_with_the_same_options(tmp_path, capsys):
     assert "header_row: 3" in out and "amount: Menge (kWh)" in out and "decimal: ','" in out
     assert main(["activity", str(tmp_path / "de.csv")]) == 1
     assert "state header_row: 3" in capsys.readouterr().err
+
+
+def test_the_tutorials_activity_command_reads_the_example_export(monkeypatch, capsys):
+    """docs/tutorial/billed-units.md shows a command; it runs as written on the example."""
+    import re
+    import shlex
+
+    from nqi_carbon.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "tutorial" / "billed-units.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```bash\n(.*?)```", text, re.S) if "nqi-carbon activity" in b]
+    args = shlex.split(block.replace("\\\n", " "))
+    assert args[0] == "nqi-carbon"
+    monkeypatch.chdir(root)
+    assert main(args[1:]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == ["period,amount,source,unit", "2024-01,14820.4,office-gas,kWh", "2024-02,12955.0,office-gas,kWh"]
+    assert len(lines) == 13

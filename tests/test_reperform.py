@@ -17,6 +17,7 @@ from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import nqi_carbon as nc
@@ -158,6 +159,13 @@ def _chain(unit: str, conversions: str, base: str) -> float:
     return float(q.to(parse_unit(base)).magnitude)
 
 
+def _group(gas: str) -> str:
+    """The ISO 14064-1 gas group a species is reported under (HFC-32 -> HFCs)."""
+    if gas in ("CO2", "CH4", "N2O", "SF6", "NF3"):
+        return gas
+    return "HFCs" if gas.startswith("HFC") else "PFCs"
+
+
 def _reperform(tables) -> None:
     """Recompute every emission figure of the report from its tables; assert each as printed."""
     entered = defaultdict(float)
@@ -174,6 +182,7 @@ def _reperform(tables) -> None:
     gwp["CO2e"] = 1.0
     by = defaultdict(float)
     gas_mass = defaultdict(float)
+    direct = defaultdict(lambda: np.zeros(2))  # per gas group: t of gas, t CO2e
     for src in tables["Emission sources and quantification methods"]:
         activity = _num(src["Activity, total (source's base unit)"])
         assert entered[src["Source"]] == pytest.approx(activity, rel=1e-9)
@@ -183,6 +192,8 @@ def _reperform(tables) -> None:
         assert _num(src["Emissions (t CO2e)"]) == pytest.approx(co2e, abs=5e-4), src["Source"]
         for g, m in gases.items():
             gas_mass[g] += m
+            if src["ISO category"] == "1":
+                direct[_group(g)] += (m, m * gwp[g])
         scope = src["Scope"] if src["Scope"] != "2" else "2_location"
         keys = [f"category {src['ISO category']}", f"scope {scope}", f"facility {src['Facility']}", "gross"]
         if scope == "3":
@@ -202,6 +213,11 @@ def _reperform(tables) -> None:
         assert _num(r["Emissions (t CO2e)"]) == pytest.approx(by[f"facility {r['Facility']}"], abs=5e-4)
     gross, places = tables["Totals"]
     assert gross == pytest.approx(by["gross"], abs=0.5 * 10**-places)
+    for r in tables["Direct emissions by gas"]:
+        mass, co2e = direct[r["Gas"]]
+        assert _num(r["Emissions (t CO2e)"]) == pytest.approx(co2e, abs=5e-4), r["Gas"]
+        if r["Mass (t of gas)"] != "—":  # a group of species has no one mass
+            assert _num(r["Mass (t of gas)"]) == pytest.approx(mass, rel=5e-3, abs=5e-4), r["Gas"]
     for r in tables["Global warming potentials (GWP) used"]:
         mass = gas_mass[r["Gas"]]
         assert _num(r["Mass, location-based (t of gas)"]) == pytest.approx(mass, rel=5e-3, abs=5e-4)
@@ -224,6 +240,14 @@ def test_every_figure_is_re_performed_from_the_reports_own_tables(tmp_path, exam
     assert printed is not None
     tables["Totals"] = (_num(printed.group(1)), len(printed.group(1).partition(".")[2]))
     _reperform(tables)
+    if fmt == "md" and "Base year" in tables:  # the change from the base year, re-performed
+        item = {_english(r["Item"]): r["Value"] for r in tables["Base year"]}
+        base = _num(item["Base-year total (gross, as stated)"].split()[0])
+        change = re.fullmatch(r"(\S+) t CO2e \((\S+) %\)", item["Change of the gross total from the base year"])
+        assert change is not None
+        gross = _num(re.search(r"^\| Gross, location-based[^|]* \| ([\d,.]+) \|$", text, re.M).group(1))
+        assert _num(change.group(1)) == pytest.approx(gross - base, abs=5e-4)
+        assert float(change.group(2)) == pytest.approx(round(100 * (gross - base) / base, 1), abs=1e-9)
 
 
 @pytest.mark.parametrize(
