@@ -96,6 +96,10 @@ TABLE_TITLES: dict[str, Pair] = {
     ),
     "By facility": ("Emissions by facility", "按设施分列的排放"),
     "Sources": ("Emission sources and quantification methods", "排放源及量化方法"),
+    "Activity as entered": (
+        "Activity data as entered and their conversions",
+        "活动数据原始值及换算",
+    ),
     "Instruments": ("Instruments and calibration", "计量器具及校准"),
     "Lab analyses": ("Laboratory analyses", "实验室检测"),
     "Evidence": ("Activity data evidence (per record)", "活动数据证据（按记录）"),
@@ -210,7 +214,23 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
         "活动数据合计（排放源基准单位）",
     ),
     ("Sources", "activity_unit"): ("Base unit", "基准单位"),
+    ("Activity as entered", "amount"): ("Amount as entered", "原始数量"),
+    ("Activity as entered", "unit"): ("Unit as entered", "原始单位"),
+    ("Activity as entered", "conversions"): (
+        "Conversions (value, unit, what, from where)",
+        "换算（数值、单位、参数、来源）",
+    ),
+    ("Activity as entered", "to_activity_unit"): (
+        "Base units per unit entered",
+        "每原始单位折合基准单位",
+    ),
+    ("Activity as entered", "activity"): ("Activity (base unit)", "活动数据（基准单位）"),
+    ("Activity as entered", "activity_unit"): ("Base unit", "基准单位"),
     ("Lab analyses", "evidence"): ("Sample / evidence", "样品及证据"),
+    ("Lines", "factor_value"): ("Factor value (line's gas)", "排放因子数值（该气体）"),
+    ("Lines", "factor_unit"): ("Factor unit", "排放因子单位"),
+    ("Lines", "factor_citation"): ("Factor reference", "排放因子来源"),
+    ("Lines", "gwp_citation"): ("GWP reference", "全球变暖潜势来源"),
 }
 
 
