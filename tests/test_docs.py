@@ -55,9 +55,17 @@ def test_marked_examples_run(page):
 def test_marked_blocks_are_only_the_marked_python_fences():
     page = (
         "text\n\n<!-- run -->\n```python\na = 1\n```\n\n```python\nnot run\n```\n\n"
-        "<!-- run -->\n\n```python title='x'\nb = a + 1\n```\n\n<!-- run -->\n```bash\nls\n```\n"
+        "<!-- run -->\n\n```python title='x'\nb = a + 1\n```\n"
     )
     assert HOOKS.marked_blocks(page) == ["a = 1\n", "b = a + 1\n"]
+
+
+def test_a_marker_before_no_python_block_is_an_error():
+    page = "<!-- run -->\n```python\na = 1\n```\n\n<!-- run -->\n```bash\nls\n```\n"
+    with pytest.raises(
+        HOOKS.ExampleError, match=r"guide\.md: a <!-- run --> marker is not followed"
+    ):
+        HOOKS.marked_blocks(page, "guide.md")
 
 
 def test_a_failing_example_fails_and_names_the_page_block_and_error():

@@ -39,9 +39,19 @@ class ExampleError(RuntimeError):
     """A marked code block of a documentation page raised or ran out of time."""
 
 
-def marked_blocks(markdown: str) -> list[str]:
-    """Return the code of the ``python`` blocks marked ``<!-- run -->``, in page order."""
-    return [m.group("code") for m in _MARKED_BLOCK.finditer(markdown)]
+def marked_blocks(markdown: str, page: str = "page") -> list[str]:
+    """Return the code of the ``python`` blocks marked ``<!-- run -->``, in page order.
+
+    Raises
+    ------
+    ExampleError
+        If a marker is not followed by a ``python`` block (it would run nothing).
+    """
+    blocks = [m.group("code") for m in _MARKED_BLOCK.finditer(markdown)]
+    markers = len(re.findall(r"^<!-- run -->[ \t]*$", markdown, flags=re.MULTILINE))
+    if markers != len(blocks):
+        raise ExampleError(f"{page}: a <!-- run --> marker is not followed by a python block")
+    return blocks
 
 
 def _script(blocks: list[str]) -> str:
@@ -107,7 +117,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     from mkdocs.exceptions import PluginError
 
     try:
-        run_blocks(marked_blocks(markdown), page.file.src_uri)
+        run_blocks(marked_blocks(markdown, page.file.src_uri), page.file.src_uri)
     except ExampleError as exc:
         raise PluginError(str(exc)) from exc
     if API_MARKER in markdown:
