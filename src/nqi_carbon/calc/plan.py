@@ -33,6 +33,7 @@ from ..errors import (
 from ..inventory.models import CONTRACT_PRECEDENCE, Contract, Inventory, MeasuredParameter, Source
 from ..units import conventional_basis, conversion_factor, is_energy, parse_unit, registry
 from .findings import Finding
+from .scope3 import financed_terms, spend_scale
 
 __all__ = ["Parameter", "SourcePlan", "consolidation_share", "plan_sources"]
 
@@ -320,6 +321,14 @@ class _Planner:
         chain: set[str] = set()
         ncv_param: int | None = None
         for u in units:
+            spent = spend_scale(src, factor, u, self.year)
+            if spent is not None:
+                scales[u], chain_text = spent
+                if chain_text:
+                    self.findings.append(
+                        Finding("spend_converted", "info", src.id, f"spend {chain_text}")
+                    )
+                continue
             try:
                 scales[u] = conversion_factor(u, base)
             except DimensionalityMismatchError:
@@ -656,6 +665,16 @@ class _Planner:
                 )
             for j, c in enumerate(src.contracts):
                 contracts.append(self.contract_plan(src, j, c, base))
+        elif src.method == "financed":
+            terms, ref, finding = financed_terms(src)
+            self.findings.append(finding)
+            base, version = "t", ""
+            scales = {
+                u: conversion_factor(
+                    u, "t", context=f"source {src.id!r}: the investee's emissions in t CO2e"
+                )
+                for u in units
+            }
         elif src.method == "carbon_content":
             terms, base, ref, version, _bio = self.carbon_terms(src)
             scales = {

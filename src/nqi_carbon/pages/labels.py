@@ -63,6 +63,10 @@ TABLE_TITLES: dict[str, Pair] = {
     "Factors": ("Emission factors and fuel parameters used", "所用排放因子和燃料参数"),
     "GWP": ("Global warming potentials (GWP) used", "所用全球变暖潜势（GWP）值"),
     "Exclusions": ("Excluded sources", "排除的排放源"),
+    "Scope 3 screening": (
+        "GHG Protocol Scope 3 screening (15 categories)",
+        "温室气体核算体系范围三 15 个类别的筛选",
+    ),
     "Data quality by category": ("Data quality by category", "按类别分列的数据质量"),
     "Data quality by source": ("Data quality by source", "按排放源分列的数据质量"),
     "Checklist": ("ISO 14064-1 clause 9.3.1 checklist", "ISO 14064-1 第 9.3.1 条报告内容核对表"),
@@ -162,6 +166,10 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ),
     ("Sources", "activity_unit"): ("Base unit", "基准单位"),
     ("Lab analyses", "evidence"): ("Sample / evidence", "样品及证据"),
+    ("Scope 3 screening", "name"): ("Category", "类别名称"),
+    ("Scope 3 screening", "method"): ("Calculation method", "计算方法"),
+    ("Scope 3 screening", "reason"): ("Reason (excluded, not relevant)", "理由（排除或不相关）"),
+    ("Scope 3 screening", "co2e_t"): ("Emissions, location-based (t CO2e)", "排放量（基于位置，t CO2e）"),
 }
 
 
@@ -196,6 +204,10 @@ _VALUE_ZH: dict[str, str] = {
     "valid through the period": "整个报告期内有效",
     "no due date stated": "未说明有效期",
     "whole period": "整个报告期",
+    # Scope 3 screening statuses
+    "included": "已纳入",
+    "not_relevant": "不相关",
+    "not_screened": "未筛选",
 }
 
 

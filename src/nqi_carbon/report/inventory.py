@@ -21,6 +21,7 @@ from .. import __version__
 from .._escape import json_text, md_row, md_text, term_line
 from .._io.atomic import atomic_write_bytes, write_set
 from ..calc.result import Result
+from ..calc.scope3 import screening_rows
 from ..data.gases import KYOTO_GROUPS
 from ..data.gwp import gwp_citation
 
@@ -561,6 +562,7 @@ class InventoryReport:
                 for r, i in zip(self.instruments_used(), inv.instruments, strict=True)
             ],
             "lab_analyses": [_json_row(r) for r in self.lab_analyses()],
+            "scope3_screening": screening_rows(self.result),
             "evidence": [_json_row(r) for r in self.evidence_records()],
             "categories": [
                 {
