@@ -27,19 +27,38 @@ def _steel_factor() -> float:
     return co2e.value
 
 
-def _inventory(sources: list[dict[str, Any]], *, year: int = 2024, **extra: Any) -> nc.Inventory:
+def _inventory(
+    sources: list[dict[str, Any]],
+    *,
+    year: int = 2024,
+    packs: tuple[str, ...] = ("us-epa-supply-chain",),
+    **extra: Any,
+) -> nc.Inventory:
     return nc.validate_inventory(
         {
             "schema": "nqi-carbon/inventory@1",
             "organization": {"name": "T", "id": "t", "consolidation": "operational_control"},
             "period": {"start": f"{year}-01-01", "end": f"{year + 1}-01-01"},
             "gwp": "AR5",
-            "factor_packs": ["us-epa-supply-chain"],
+            "factor_packs": list(packs),
             "facilities": [{"id": "a", "operational_control": True, "region": "US"}],
             "sources": sources,
             **extra,
         }
     )
+
+
+def _gas(**more: Any) -> nc.Inventory:
+    """A one-source inventory on an IPCC energy factor (no money anywhere)."""
+    src = {
+        "id": "gas",
+        "facility": "a",
+        "category": 1,
+        "factor": "ipcc-2006/stationary/natural_gas",
+        "activity": {"amount": 1, "unit": "TJ"},
+        **more,
+    }
+    return _inventory([src], packs=("ipcc-2006",))
 
 
 def _steel(amount: float, unit: str, **more: Any) -> dict[str, Any]:
@@ -126,29 +145,42 @@ def test_a_rate_written_the_wrong_way_round_is_refused():
 
 
 def test_spend_on_a_factor_not_per_money_is_refused():
-    inv = nc.validate_inventory(
-        {
-            "schema": "nqi-carbon/inventory@1",
-            "organization": {"name": "T", "id": "t", "consolidation": "operational_control"},
-            "period": {"start": "2024-01-01", "end": "2025-01-01"},
-            "gwp": "AR5",
-            "factor_packs": ["ipcc-2006"],
-            "facilities": [{"id": "a", "operational_control": True}],
-            "sources": [
-                {
-                    "id": "gas",
-                    "facility": "a",
-                    "category": 1,
-                    "factor": "ipcc-2006/stationary/natural_gas",
-                    "activity": {"amount": 1, "unit": "TJ"},
-                    "spend": {"year": 2024},
-                }
-            ],
-        }
-    )
+    inv = _gas(spend={"year": 2024})
     with pytest.raises(InvalidInputError, match="not per an amount of money") as e:
         nc.calculate(inv)
     assert [i.code for i in e.value.issues] == ["spend_conversion_applies"]
+
+
+def test_spend_on_a_source_without_a_factor_is_refused():
+    src = _position()
+    src["spend"] = {"year": 2024}
+    with pytest.raises(InvalidInputError, match="method 'financed' applies none") as e:
+        _inventory([src])
+    assert "spend_conversion_applies" in [i.code for i in e.value.issues]
+
+
+def test_spend_and_pcaf_sources_run_through_monte_carlo_and_the_cli(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+
+    src = _steel(1_000_000, "EUR", spend={"exchange_rate": RATE, "price_index": INDEX})
+    inv = _inventory([src, _position()])
+    mc = nc.calculate(inv, uncertainty="monte_carlo", iterations=2000, seed=1)
+    assert mc.total_co2e == pytest.approx(802.680 + 2500.0, abs=1e-3)
+    doc = inv.model_dump(mode="json", by_alias=True, exclude_none=True)
+    path = tmp_path / "inv.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "nqi_carbon.cli", "calculate", str(path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["totals"]["gross_co2e_t"] == pytest.approx(3302.680, abs=1e-3)
 
 
 def test_a_price_year_needs_a_factor_per_money():
@@ -332,3 +364,45 @@ def test_a_category_screened_twice_is_refused():
     with pytest.raises(InvalidInputError, match="screened twice") as e:
         _inventory([], scope3_screening=rows)
     assert [i.code for i in e.value.issues] == ["screening_categories_unique"]
+
+
+def _screened_report() -> Any:
+    inv = _inventory([_steel(2_000_000, "USD", spend={"year": 2022})], scope3_screening=_screening())
+    return nc.inventory_report(nc.calculate(inv))
+
+
+def test_the_report_shows_the_screening_in_json_markdown_and_html():
+    rep = _screened_report()
+    rows = rep.to_dict()["report"]["scope3_screening"]
+    assert rows[0] == {
+        "scope3_category": 1,
+        "name": "Purchased goods and services",
+        "status": "included",
+        "method": "spend_based",
+        "reason": None,
+        "sources": 1,
+        "co2e_t": pytest.approx(1574.0, rel=1e-12),  # 2,000,000 USD x 0.787 kg/USD
+    }
+    assert rows[14]["status"] == "not_relevant" and rows[14]["reason"] == "no investments"
+    md = rep.to_markdown()
+    assert "| 1 | Purchased goods and services | included | spend_based | — | 1 | 1,574.000 |" in md
+    assert "| 15 | Investments | not relevant | — | no investments | 0 | 0.000 |" in md
+    assert "Scope 3 screening (15 categories)" in rep.to_html()
+
+
+def test_a_report_without_scope3_content_has_no_screening_table():
+    inv = _gas()
+    rep = nc.inventory_report(nc.calculate(inv))
+    assert "Scope 3 screening" not in rep.tables()
+    assert rep.to_dict()["report"]["scope3_screening"] == []
+
+
+@pytest.mark.excel
+def test_the_excel_workbook_has_the_screening_sheet(tmp_path):
+    import pandas as pd
+
+    path = _screened_report().to_excel(tmp_path / "r.xlsx")
+    sheet = pd.read_excel(path, sheet_name="Scope 3 screening", header=1)
+    assert list(sheet["scope3_category"]) == list(range(1, 16))
+    assert sheet.loc[0, "method"] == "spend_based"
+    assert sheet.loc[0, "co2e_t"] == pytest.approx(1574.0, rel=1e-12)

@@ -470,6 +470,17 @@ class Source(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def spend_conversion_applies(self) -> Source:
+        """'spend' converts money for a factor: it needs method 'factor'."""
+        if self.spend is not None and self.method != "factor":
+            raise RuleError(
+                "spend_conversion_applies",
+                f"'spend' converts spend for a spend-based factor; method {self.method!r} "
+                "applies none",
+            )
+        return self
+
+    @model_validator(mode="after")
     def scope3_category_only_for_indirect(self) -> Source:
         """A scope-3 category is given only for ISO categories 3 to 6."""
         if self.scope3_category is not None and self.category < 3:
