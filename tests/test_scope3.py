@@ -136,6 +136,15 @@ def test_spend_in_another_currency_without_a_rate_is_refused():
     assert e.value.issues[0].allowed == "USD, or EUR with spend.exchange_rate"
 
 
+def test_a_missing_rate_and_a_missing_index_are_reported_together():
+    with pytest.raises(InvalidInputError) as e:
+        nc.calculate(_inventory([_steel(1000, "EUR")], year=2024))
+    assert [i.code for i in e.value.issues] == [
+        "spend_currency_fits_factor",
+        "spend_year_fits_factor",
+    ]
+
+
 def test_a_rate_written_the_wrong_way_round_is_refused():
     rate = {**RATE, "unit": "EUR/USD"}
     src = _steel(1000, "EUR", spend={"year": 2022, "exchange_rate": rate})
@@ -263,6 +272,7 @@ def test_pcaf_private_company_is_outstanding_over_equity_plus_debt():
         ({"listed": False}, "pcaf_denominator_given"),
         ({"outstanding": 300_000_000}, "pcaf_outstanding_within_value"),
         ({"data_quality": 6}, "less_than_equal"),
+        ({"currency": "DEM"}, "pcaf_currency_known"),
     ],
 )
 def test_pcaf_positions_that_cannot_be_attributed_are_refused(change, code):

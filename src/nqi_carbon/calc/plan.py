@@ -786,8 +786,10 @@ def plan_sources(
     for i, src in enumerate(inv.sources):
         try:
             plans.append(planner.plan(i, src, units_by_source.get(src.id, ())))
-        except InvalidInputError as exc:
-            issues.extend(exc.issues)
+        except InvalidInputError as exc:  # each named by the file it comes from
+            issues.extend(
+                i if i.file else dataclasses.replace(i, file=inv.source_path) for i in exc.issues
+            )
         except NqiCarbonError as exc:
             code = {
                 "UnknownFactorError": "factor_resolves",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pint
 
 from ..data.factor_schema import currency_of
 from ..errors import InvalidInputError, Issue, NqiCarbonError
@@ -37,8 +38,10 @@ __all__ = [
 ]
 
 
-def _refuse(src: Source, code: str, message: str, field: str, value: str, allowed: str) -> None:
-    raise InvalidInputError(
+def _refusal(
+    src: Source, code: str, message: str, field: str, value: str, allowed: str
+) -> InvalidInputError:
+    return InvalidInputError(
         [Issue(code, message, field=f"sources[{src.id}].{field}", value=value, allowed=allowed)]
     )
 
@@ -47,7 +50,7 @@ def _exchange(src: Source, unit: str, have: str, want: str, base: str) -> tuple[
     """Scale from *unit* (money in *have*) to the factor's *base* (money in *want*)."""
     rate = src.spend.exchange_rate if src.spend is not None else None
     if rate is None:
-        _refuse(
+        raise _refusal(
             src,
             "spend_currency_fits_factor",
             f"source {src.id!r}: spend in {have}, but the factor is per {want}; give "
@@ -56,12 +59,11 @@ def _exchange(src: Source, unit: str, have: str, want: str, base: str) -> tuple[
             repr(unit),
             f"{want}, or {have} with spend.exchange_rate",
         )
-        raise AssertionError  # not reached: _refuse raises
     try:
         ratio = parse_unit(unit) * parse_unit(rate.unit) * rate.value / parse_unit(base)
         scale = float(ratio.to("dimensionless").magnitude)
-    except (NqiCarbonError, Exception):
-        _refuse(
+    except (NqiCarbonError, pint.DimensionalityError):
+        raise _refusal(
             src,
             "exchange_rate_unit_fits",
             f"source {src.id!r}: exchange rate unit {rate.unit!r} does not turn {have} into "
@@ -69,8 +71,7 @@ def _exchange(src: Source, unit: str, have: str, want: str, base: str) -> tuple[
             "spend.exchange_rate.unit",
             repr(rate.unit),
             f"{want}/{have}",
-        )
-        raise AssertionError from None
+        ) from None
     return scale, f"× {rate.value:g} {rate.unit} ({rate.reference})"
 
 
@@ -98,7 +99,7 @@ def spend_scale(
     spend = src.spend
     if want is None:
         if spend is not None:
-            _refuse(
+            raise _refusal(
                 src,
                 "spend_conversion_applies",
                 f"source {src.id!r}: 'spend' converts money, but factor {factor.ref} is per "
@@ -112,35 +113,55 @@ def spend_scale(
     if have is None:
         return None  # not money: the ordinary conversion names the mismatch
     year = spend.year if spend is not None and spend.year is not None else period_year
-    scale, steps = 1.0, [f"1 {unit} of {year}"]
-    if have != want:
-        scale, step = _exchange(src, unit, have, want, base)
-        steps.append(step)
-    else:
-        scale = float((parse_unit(unit) / parse_unit(base)).to("dimensionless").magnitude)
-    price_year = factor.entry.price_year
-    if price_year is not None and year != price_year:
-        index = spend.price_index if spend is not None else None
-        if index is None:
-            _refuse(
-                src,
-                "spend_year_fits_factor",
-                f"source {src.id!r}: spend in money of {year} (spend.year, by default the "
-                f"year the inventory starts), but factor {factor.ref} is per {price_year} "
-                f"{want}; give spend.price_index (the index in {year} and in {price_year}) "
-                "with its reference",
-                "spend",
-                str(year),
-                f"money of {price_year}, or spend.price_index",
-            )
-            raise AssertionError  # not reached
-        scale *= index.factor_year / index.spend_year
-        series = f"{index.series}; " if index.series else ""
-        steps.append(f"× {index.factor_year:g}/{index.spend_year:g} ({series}{index.reference})")
+    steps = [f"1 {unit} of {year}"]
+    issues: list[Issue] = []
+    scale = deflator = 1.0
+    try:  # both refusals at once: the currency and the year
+        if have != want:
+            scale, step = _exchange(src, unit, have, want, base)
+            steps.append(step)
+        else:
+            scale = float((parse_unit(unit) / parse_unit(base)).to("dimensionless").magnitude)
+    except InvalidInputError as exc:
+        issues += exc.issues
+    try:
+        deflator, step = _deflate(src, factor, year, want)
+        steps += [step] if step else []
+    except InvalidInputError as exc:
+        issues += exc.issues
+    if issues:
+        raise InvalidInputError(issues)
+    scale *= deflator
     if len(steps) == 1:
         return scale, ""  # the factor's own money: nothing to show
+    price_year = factor.entry.price_year
     target = f"{base} of {price_year}" if price_year is not None else base
     return scale, f"{' '.join(steps)} = {scale:.6g} {target} (factor {factor.ref})"
+
+
+def _deflate(src: Source, factor: Factor, year: int, want: str) -> tuple[float, str]:
+    """Ratio from money of *year* to the factor's ``price_year`` (1 and no text if the same)."""
+    price_year = factor.entry.price_year
+    if price_year is None or year == price_year:
+        return 1.0, ""
+    index = src.spend.price_index if src.spend is not None else None
+    if index is None:
+        raise _refusal(
+            src,
+            "spend_year_fits_factor",
+            f"source {src.id!r}: spend in money of {year} (spend.year, by default the "
+            f"year the inventory starts), but factor {factor.ref} is per {price_year} "
+            f"{want}; give spend.price_index (the index in {year} and in {price_year}) "
+            "with its reference",
+            "spend",
+            str(year),
+            f"money of {price_year}, or spend.price_index",
+        )
+    series = f"{index.series}; " if index.series else ""
+    return (
+        index.factor_year / index.spend_year,
+        f"× {index.factor_year:g}/{index.spend_year:g} ({series}{index.reference})",
+    )
 
 
 def financed_terms(src: Source) -> tuple[tuple[GasTerm, ...], str, Finding]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..data.fields import FiniteFloat, FreeText, RuleError, SingleLineText, StrictModel
 
@@ -189,6 +189,18 @@ class Financed(StrictModel):
                 "pcaf_denominator_given", "total_equity + total_debt is 0: nothing to attribute by"
             )
         return self
+
+    @field_validator("currency")
+    @classmethod
+    def pcaf_currency_known(cls, v: str) -> str:
+        """The amounts' currency is one the unit registry knows (USD, EUR, GBP, CNY...)."""
+        from ..data.factor_schema import currency_of
+
+        if currency_of(v) is None:
+            raise RuleError(
+                "pcaf_currency_known", f"{v!r} is not a currency code (USD, EUR, GBP, CNY, JPY, HKD)"
+            )
+        return v
 
     @model_validator(mode="after")
     def pcaf_outstanding_within_value(self) -> Financed:
