@@ -416,3 +416,17 @@ def test_the_excel_workbook_has_the_screening_sheet(tmp_path):
     assert list(sheet["scope3_category"]) == list(range(1, 16))
     assert sheet.loc[0, "method"] == "spend_based"
     assert sheet.loc[0, "co2e_t"] == pytest.approx(1574.0, rel=1e-12)
+
+
+def test_the_report_shows_each_pcaf_position_with_its_score():
+    rep = nc.inventory_report(nc.calculate(_inventory([_position()])))
+    (row,) = rep.to_dict()["report"]["financed_emissions"]
+    assert row["attribution"] == 0.05 and row["denominator"] == "EVIC"
+    assert row["investee_co2e_t"] == 50_000 and row["co2e_t"] == pytest.approx(2500.0, rel=1e-12)
+    assert row["data_quality"] == 2
+    md = rep.to_markdown()
+    assert "## Financed emissions (PCAF, Scope 3 category 15)" in md
+    assert "| bond | Listed Co. | listed_equity_and_corporate_bonds | 10,000,000 | EUR | EVIC |" in md
+    assert "| 200,000,000 | 0.05 | 1+2 | 50,000.000 | 2,500.000 | 2 |" in md
+    assert "Financed emissions (PCAF, Scope 3 category 15)" in rep.to_html()
+    assert "Financed emissions" not in _screened_report().tables()

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from .result import Result
 
 __all__ = [
+    "FINANCED_COLUMNS",
     "SCREENING_COLUMNS",
+    "financed_rows",
     "financed_terms",
     "has_scope3",
     "screening_findings",
@@ -279,6 +281,56 @@ def screening_rows(result: Result) -> list[dict[str, object]]:
                 "reason": e.reason if e is not None else None,
                 "sources": len(plans),
                 "co2e_t": result._sum(mask),
+            }
+        )
+    return rows
+
+
+FINANCED_COLUMNS = (
+    "source",
+    "investee",
+    "asset_class",
+    "outstanding",
+    "currency",
+    "denominator",
+    "denominator_value",
+    "attribution",
+    "investee_scopes",
+    "investee_co2e_t",
+    "co2e_t",
+    "data_quality",
+)
+"""Columns of the PCAF financed-emissions table (:func:`financed_rows`)."""
+
+
+def financed_rows(result: Result) -> list[dict[str, object]]:
+    """Each PCAF position: the attribution arithmetic, the financed t CO2e and the score.
+
+    ``investee_co2e_t`` is the source's activity (the investee's emissions, summed over
+    its records); ``co2e_t`` the source's gross t CO2e (after the consolidation share).
+    """
+    t = result.table.template
+    gross = (t.basis != 2) & ~t.biogenic
+    stats = result._stats
+    rows: list[dict[str, object]] = []
+    for p in result.plans:
+        fin = p.source.financed
+        if p.method != "financed" or fin is None:
+            continue
+        rows.append(
+            {
+                "source": p.source.id,
+                "investee": fin.investee,
+                "asset_class": fin.asset_class,
+                "outstanding": fin.outstanding,
+                "currency": fin.currency,
+                "denominator": fin.denominator_name,
+                "denominator_value": fin.denominator,
+                "attribution": fin.attribution,
+                "investee_scopes": fin.investee_scopes,
+                "investee_co2e_t": float(stats.A[p.index]) if stats is not None else None,
+                "co2e_t": result._sum(gross & (t.src == p.index)),
+                "data_quality": fin.data_quality,
             }
         )
     return rows

@@ -21,7 +21,7 @@ from .. import __version__
 from .._escape import json_text, md_row, md_text, term_line
 from .._io.atomic import atomic_write_bytes, write_set
 from ..calc.result import Result
-from ..calc.scope3 import screening_rows
+from ..calc.scope3 import financed_rows, screening_rows
 from ..data.gases import KYOTO_GROUPS
 from ..data.gwp import gwp_citation
 
@@ -563,6 +563,7 @@ class InventoryReport:
             ],
             "lab_analyses": [_json_row(r) for r in self.lab_analyses()],
             "scope3_screening": screening_rows(self.result),
+            "financed_emissions": financed_rows(self.result),
             "evidence": [_json_row(r) for r in self.evidence_records()],
             "categories": [
                 {
