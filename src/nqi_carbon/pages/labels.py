@@ -181,7 +181,10 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ("Financed emissions", "investee_scopes"): ("Investee scopes", "被投资方排放范围"),
     ("Financed emissions", "investee_co2e_t"): ("Investee emissions (t CO2e)", "被投资方排放量（t CO2e）"),
     ("Financed emissions", "co2e_t"): ("Financed emissions (t CO2e)", "投融资排放量（t CO2e）"),
-    ("Financed emissions", "data_quality"): ("PCAF data-quality score (1 best, 5 weakest)", "PCAF 数据质量得分（1 最好，5 最弱）"),
+    ("Financed emissions", "data_quality"): (
+        "PCAF data-quality score (1 best, 5 weakest)",
+        "PCAF 数据质量得分（1 最好，5 最弱）",
+    ),
     ("Scope 3 screening", "method"): ("Calculation method", "计算方法"),
     ("Scope 3 screening", "reason"): ("Reason (excluded, not relevant)", "理由（排除或不相关）"),
     ("Scope 3 screening", "co2e_t"): ("Emissions, location-based (t CO2e)", "排放量（基于位置，t CO2e）"),
