@@ -8,7 +8,9 @@ The GHG Protocol Scope 3 categories and the ISO 14064-1:2018 indirect categories
 fall under (:data:`SCOPE3_ISO_CATEGORIES`) follow the category descriptions of both
 standards: ISO 14064-1:2018 clause 5.2.4 and Annex B (category 3 transport, 4 products
 used by the organisation, 5 use of the organisation's products, 6 other) and the GHG
-Protocol Corporate Value Chain (Scope 3) Standard (2011), Table 5.4 (the 15 categories).
+Protocol Corporate Value Chain (Scope 3) Standard (2011), chapter 5 (the 15 categories).
+The standard texts were not read for this module: the mapping follows their category
+descriptions as summarised in the project's domain brief (see docs/reference/scope3.md).
 """
 
 from __future__ import annotations
@@ -47,17 +49,17 @@ SCOPE3_CATEGORY_NAMES: dict[int, str] = {
     14: "Franchises",
     15: "Investments",
 }
-"""The 15 categories of the GHG Protocol Scope 3 Standard (2011), Table 5.4: 1-8
+"""The 15 categories of the GHG Protocol Scope 3 Standard (2011), chapter 5: 1-8
 upstream, 9-15 downstream."""
 
 SCOPE3_ISO_CATEGORIES: dict[int, frozenset[int]] = {
-    # ISO category 3, indirect GHG emissions from transportation (Annex B.2.3: upstream
+    # ISO category 3, indirect GHG emissions from transportation (Annex B: upstream
     # and downstream transport of goods, employee commuting, business travel)
     4: frozenset({3}),
     6: frozenset({3}),
     7: frozenset({3}),
     9: frozenset({3}),
-    # ISO category 4, from products used by the organisation (Annex B.2.4: purchased
+    # ISO category 4, from products used by the organisation (Annex B: purchased
     # goods, capital goods, disposal of solid and liquid waste, use of leased assets,
     # services; fuel and energy upstream of what category 2 counts)
     1: frozenset({4}),
@@ -65,7 +67,7 @@ SCOPE3_ISO_CATEGORIES: dict[int, frozenset[int]] = {
     3: frozenset({4}),
     5: frozenset({4}),
     8: frozenset({4}),
-    # ISO category 5, from the use of the organisation's products (Annex B.2.5: use
+    # ISO category 5, from the use of the organisation's products (Annex B: use
     # stage, downstream leased assets, end of life, investments); processing of sold
     # intermediate products belongs to their use by others
     10: frozenset({5}),
@@ -73,15 +75,15 @@ SCOPE3_ISO_CATEGORIES: dict[int, frozenset[int]] = {
     12: frozenset({5}),
     13: frozenset({5}),
     15: frozenset({5}),
-    # franchises are not named by Annex B: ISO category 5 (a use of what the organisation
-    # provides) or 6 (other), as the organisation documents
+    # franchises are not named in the category descriptions used here: ISO category 5 (a
+    # use of what the organisation provides) or 6 (other), as the organisation documents
     14: frozenset({5, 6}),
 }
 """Which ISO 14064-1:2018 indirect category (3-6) each GHG Protocol Scope 3 category
 falls under. ISO category 6 ("other indirect emissions") takes only what no other category
 describes, so a source tagged with a Scope 3 category other than 14 belongs to the ISO
 category named here. Sources: ISO 14064-1:2018 clause 5.2.4 and Annex B (categories 3-6
-and their subcategories); GHG Protocol Scope 3 Standard (2011) Table 5.4 (category
+and their subcategories); GHG Protocol Scope 3 Standard (2011) chapter 5 (category
 definitions)."""
 
 
