@@ -130,7 +130,7 @@ def test_spend_of_another_year_without_an_index_is_refused():
 
 def test_spend_in_another_currency_without_a_rate_is_refused():
     src = _steel(1000, "EUR", spend={"year": 2022})
-    with pytest.raises(InvalidInputError, match=r"spend in EUR, but the factor is per USD") as e:
+    with pytest.raises(InvalidInputError, match=r"spend in EUR, but factor us-epa-supply-chain/naics/331110 is per USD of 2022") as e:
         nc.calculate(_inventory([src], year=2022))
     assert [i.code for i in e.value.issues] == ["spend_currency_fits_factor"]
     assert e.value.issues[0].allowed == "USD, or EUR with spend.exchange_rate"

@@ -48,15 +48,18 @@ def _refusal(
     )
 
 
-def _exchange(src: Source, unit: str, have: str, want: str, base: str) -> tuple[float, str]:
-    """Scale from *unit* (money in *have*) to the factor's *base* (money in *want*)."""
+def _exchange(src: Source, unit: str, have: str, factor: Factor) -> tuple[float, str]:
+    """Scale from *unit* (money in *have*) to the factor's activity unit (its currency)."""
+    base = str(factor.activity_unit)
+    want = str(currency_of(base))
+    of_year = f" of {factor.entry.price_year}" if factor.entry.price_year is not None else ""
     rate = src.spend.exchange_rate if src.spend is not None else None
     if rate is None:
         raise _refusal(
             src,
             "spend_currency_fits_factor",
-            f"source {src.id!r}: spend in {have}, but the factor is per {want}; give "
-            f"spend.exchange_rate ({want}/{have}, at the spend's year) with its reference",
+            f"source {src.id!r}: spend in {have}, but factor {factor.ref} is per {want}{of_year}; "
+            f"give spend.exchange_rate ({want}/{have}, at the spend's year) with its reference",
             "activity",
             repr(unit),
             f"{want}, or {have} with spend.exchange_rate",
@@ -120,7 +123,7 @@ def spend_scale(
     scale = deflator = 1.0
     try:  # both refusals at once: the currency and the year
         if have != want:
-            scale, step = _exchange(src, unit, have, want, base)
+            scale, step = _exchange(src, unit, have, factor)
             steps.append(step)
         else:
             scale = float((parse_unit(unit) / parse_unit(base)).to("dimensionless").magnitude)
