@@ -181,8 +181,8 @@ def test_validate_refuses_a_pack_pin_of_another_version(tmp_path, capsys):
     p.write_text(_HEAD % "[ipcc-2006@9.9.9]" + src)
     assert main(["validate", str(p)]) == 1
     err = capsys.readouterr().err
-    assert "factor_pack_version" in err and "factor_packs[0]" in err and "1.0.0" in err
-    p.write_text(_HEAD % "[ipcc-2006@1.0.0]" + src)
+    assert "factor_pack_version" in err and "factor_packs[0]" in err and "1.1.0" in err
+    p.write_text(_HEAD % "[ipcc-2006@1.1.0]" + src)
     assert main(["validate", str(p)]) == 0
 
 
@@ -388,3 +388,45 @@ def test_two_runs_in_the_same_second_get_two_folders(tmp_path):
 
     a, b = _new_folder(tmp_path), _new_folder(tmp_path)
     assert a != b and a.is_dir() and b.is_dir()
+
+
+@pytest.mark.parametrize(
+    ("ref", "licence_words"),
+    [
+        ("uk-desnz-2025/hotel-stay/germany/room-night", "Open Government Licence v3.0"),
+        ("ipcc-2006/fuel/natural_gas", "copyright IPCC"),
+        ("cn-mee/grid/national/2022", None),
+    ],
+)
+def test_factors_show_prints_the_packs_licence(ref, licence_words, capsys):
+    from nqi_carbon.data.factors import default_registry
+
+    licence = default_registry().pack(ref.split("/", 1)[0]).pack.licence
+    assert licence_words is None or licence_words in licence
+    assert main(["factors", "show", ref]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"licence: {licence}" in lines
+    assert main(["factors", "show", ref, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["licence"] == licence
+
+
+def test_factors_search_by_unit(capsys):
+    # diesel per litre: the DESNZ litre rows and EPA's per-gallon row (a volume), none per tonne
+    assert main(["factors", "search", "diesel", "--unit", "L", "--format", "json"]) == 0
+    ids = {d["id"] for d in json.loads(capsys.readouterr().out)}
+    assert "uk-desnz-2025/fuels/diesel_average_biofuel_blend/litre" in ids
+    assert "epa-ghg-hub/mobile/diesel_fuel" in ids
+    assert not any(i.endswith("/t") or "/fuel/" in i for i in ids), ids
+    # per tonne: the fuels whose NCV is per mass come too (fuel chain)
+    assert main(["factors", "search", "diesel", "--unit", "t", "--format", "json"]) == 0
+    ids = {d["id"] for d in json.loads(capsys.readouterr().out)}
+    assert {"cn-mee/fuel/diesel", "uk-desnz-2025/fuels/diesel_average_biofuel_blend/t"} <= ids
+    assert not any(i.endswith("/litre") for i in ids), ids
+    # a UK hotel night, by unit and region
+    assert main(["factors", "search", "hotel", "--unit", "night", "--region", "GB"]) == 0
+    out = capsys.readouterr().out
+    assert "uk-desnz-2025/hotel-stay/uk/room-night " in out
+    assert "uk-desnz-2025/hotel-stay/uk_london/room-night " in out
+    assert out.splitlines()[-1] == "2 factor(s)"
+    assert main(["factors", "search", "diesel", "--unit", "xyzzy"]) == 1
+    assert "unknown unit 'xyzzy'" in capsys.readouterr().err

@@ -272,6 +272,8 @@ def _cmd_factors(args: argparse.Namespace) -> int:
             if isinstance(item, Factor)
             else _fuel_dict(item, reg.fuel_region(item))
         )
+        # the terms the values are reproduced under, with every value shown
+        d["licence"] = reg.pack(item.pack_id).pack.licence
         if args.format == "json":
             json.dump(d, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
             sys.stdout.write("\n")
@@ -279,7 +281,9 @@ def _cmd_factors(args: argparse.Namespace) -> int:
             _write_show(d, sys.stdout)
         return 0
     # list and search take the same filters; list without any prints every factor and fuel
-    found = reg.search_all(args.query, gas=args.gas, region=args.region, year=args.year)
+    found = reg.search_all(
+        args.query, gas=args.gas, region=args.region, year=args.year, unit=args.unit
+    )
     if args.format == "json":
         json.dump(
             [
@@ -523,7 +527,7 @@ def _add_factors(sub: _Subcommands) -> None:
         description="list [TEXT] and search TEXT list factors and fuels (NCV, carbon content) "
         "and take the same filters (all must match; a fuel's region is its pack's); "
         "show ID prints one factor (<pack>/<factor-id>) or fuel (<pack>/fuel/<fuel-id>) "
-        "with its uncertainty and citations.",
+        "with its uncertainty, citations and the pack's licence.",
     )
     f.add_argument("action", choices=("list", "show", "search"))
     f.add_argument(
@@ -543,6 +547,12 @@ def _add_factors(sub: _Subcommands) -> None:
         type=int,
         default=None,
         help="a year the factor's validity covers, or its data year",
+    )
+    f.add_argument(
+        "--unit",
+        default=None,
+        help="an activity unit (L, gallon, night, MWh): factors whose activity unit it "
+        "converts to, and fuels whose NCV turns it into energy",
     )
     f.add_argument("--format", choices=("table", "json"), default="table")
     f.set_defaults(func=_cmd_factors)

@@ -24,6 +24,10 @@ Domain units added to pint's defaults
     10^6 Btu (US EPA factors use MMBtu on a higher-heating-value basis).
 ``tkm``, ``passenger``, ``pkm``, ``vehicle``, ``vkm``
     Transport activity: tonne-kilometre, passenger-kilometre, vehicle-kilometre.
+``room_night`` (alias ``night``)
+    One hotel room occupied for one night, a counted unit with a dimension of its own
+    (``[room_night]``): it converts to nothing else, so 3 nights of 2 rooms is written
+    ``6 room_night``, never a time.
 ``CNY``, ``USD``, ``EUR``, ``GBP``, ``JPY``, ``HKD``
     Currency amounts for spend-based factors. Each currency is its own dimension, so no
     exchange rate is ever applied silently.
@@ -101,6 +105,7 @@ _DEFINITIONS = (
     "passenger_kilometre = passenger * kilometer = pkm = p_km",
     "vehicle = [vehicle]",
     "vehicle_kilometre = vehicle * kilometer = vkm = v_km",
+    "room_night = [room_night] = night",
     "yuan_renminbi = [currency_CNY] = CNY = RMB",
     "us_dollar = [currency_USD] = USD",
     "euro = [currency_EUR] = EUR",
@@ -214,7 +219,7 @@ _SUGGESTED = (
     "t", "kg", "g", "kt", "Mt", "Gg", "tC", "kgC", "J", "kJ", "MJ", "GJ", "TJ", "PJ", "Wh",
     "kWh", "MWh", "GWh", "TWh", "tce", "kgce", "toe", "ktoe", "Mtoe", "Btu", "kBtu", "MMBtu",
     "therm", "Nm3", "m3", "L", "gallon", "barrel", "km", "tkm", "pkm", "vkm", "passenger",
-    "vehicle", "h", "day", "year", "percent", "short_ton", "long_ton", "CNY", "USD", "EUR",
+    "vehicle", "room_night", "h", "day", "year", "percent", "short_ton", "long_ton", "CNY", "USD", "EUR",
     "GBP", "JPY", "HKD",
 )  # fmt: skip
 

@@ -7,8 +7,8 @@ which may never equal a bundled id) and the inline factors of an inventory (whic
 not start with a pack id either), so a bundled factor is never silently shadowed.
 
 References look like ``ipcc-2006/stationary/natural_gas``, optionally with a version
-(``ipcc-2006@1.0.0/stationary/natural_gas``); fuels are ``<pack>/fuel/<fuel-id>``. An
-inventory may pin a whole pack in ``factor_packs`` (``ipcc-2006@1.0.0``); a pack of another
+(``ipcc-2006@1.1.0/stationary/natural_gas``); fuels are ``<pack>/fuel/<fuel-id>``. An
+inventory may pin a whole pack in ``factor_packs`` (``ipcc-2006@1.1.0``); a pack of another
 version is then refused (``factor_pack_version``).
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache
 from importlib.resources.abc import Traversable
@@ -355,7 +355,7 @@ def _allowed_and_pins(
 ) -> tuple[set[str] | None, dict[str, str]]:
     """The bundled pack ids allowed (None: all) and the version pins, by pack id.
 
-    An allowed entry may pin a version (``ipcc-2006@1.0.0``); its pin joins *pins*.
+    An allowed entry may pin a version (``ipcc-2006@1.1.0``); its pin joins *pins*.
     """
     wanted: dict[str, str] = dict(pins or {})
     if allowed is None:
@@ -382,7 +382,7 @@ class FactorRegistry:
         not start with a pack id followed by '/').
     allowed : iterable of str, optional
         Restrict bundled packs to these ids (an inventory's ``factor_packs``); an entry
-        may pin a version, ``ipcc-2006@1.0.0``.
+        may pin a version, ``ipcc-2006@1.1.0``.
     pins : mapping of str to str, optional
         Versions the packs must have, by pack id (bundled or user), e.g.
         ``{"ipcc-2006": "1.0.0"}``.
@@ -764,6 +764,7 @@ class FactorRegistry:
         gas: str | None = None,
         region: str | None = None,
         year: int | None = None,
+        unit: str | None = None,
     ) -> list[Factor]:
         """Find factors by words, gas, region and year; every criterion given must match.
 
@@ -782,6 +783,10 @@ class FactorRegistry:
         year : int, optional
             A year the factor's ``valid`` span covers, or its ``data_year``. A factor that
             states neither is kept (it is not tied to any year).
+        unit : str, optional
+            An activity unit (``L``, ``gallon``, ``room_night``, ``MWh``): the factors whose
+            ``activity_unit`` it converts to (same dimension), so ``diesel`` with
+            ``unit="L"`` finds the per-litre factors and not the per-tonne ones.
 
         Returns
         -------
@@ -794,7 +799,7 @@ class FactorRegistry:
         --------
         search_fuels, search_all
         """
-        labelled, in_notes = self._find(text, gas, region, year, factors=True, fuels=False)
+        labelled, in_notes = self._find(text, gas, region, year, unit, factors=True, fuels=False)
         return [f for f in labelled or in_notes if isinstance(f, Factor)]
 
     def search_fuels(
@@ -804,6 +809,7 @@ class FactorRegistry:
         gas: str | None = None,
         region: str | None = None,
         year: int | None = None,
+        unit: str | None = None,
     ) -> list[Fuel]:
         """Find fuels (NCV, carbon content) by words, gas, region and year, as :meth:`search`.
 
@@ -811,9 +817,11 @@ class FactorRegistry:
         region is its pack's (:attr:`LoadedPack.region`: ``CN`` for ``cn-mee``, ``GLOBAL``
         for ``ipcc-2006``). The gas of a fuel is ``CO2`` when it states a carbon content
         (the carbon-content method gives CO2 only); ``CO2e`` and other gases match no fuel.
-        Fuels state no validity, so *year* keeps them all. Ordered as :meth:`search`.
+        Fuels state no validity, so *year* keeps them all. With *unit*, a fuel is kept when
+        its net calorific value turns an amount in that unit into energy (``t`` for a fuel
+        whose NCV is per mass, ``Nm3`` for one per normal volume). Ordered as :meth:`search`.
         """
-        labelled, in_notes = self._find(text, gas, region, year, factors=False, fuels=True)
+        labelled, in_notes = self._find(text, gas, region, year, unit, factors=False, fuels=True)
         return [f for f in labelled or in_notes if isinstance(f, Fuel)]
 
     def search_all(
@@ -823,13 +831,14 @@ class FactorRegistry:
         gas: str | None = None,
         region: str | None = None,
         year: int | None = None,
+        unit: str | None = None,
     ) -> list[Factor | Fuel]:
         """Factors and fuels matching the criteria (see :meth:`search`, :meth:`search_fuels`).
 
         The notes are searched only when neither a factor nor a fuel has every word in its
         reference or name. Ordered as :meth:`search`.
         """
-        labelled, in_notes = self._find(text, gas, region, year, factors=True, fuels=True)
+        labelled, in_notes = self._find(text, gas, region, year, unit, factors=True, fuels=True)
         return labelled or in_notes
 
     def _find(
@@ -838,6 +847,7 @@ class FactorRegistry:
         gas: str | None,
         region: str | None,
         year: int | None,
+        unit: str | None = None,
         *,
         factors: bool,
         fuels: bool,
@@ -853,6 +863,8 @@ class FactorRegistry:
             want_gas = "CO2e"
         elif gas:
             want_gas = normalise_gas(gas)
+
+        takes = _unit_filter(unit)
 
         def in_region(r: str) -> bool:
             return (
@@ -873,7 +885,8 @@ class FactorRegistry:
                 in_notes.append(item)
             else:
                 return
-            parts = set(_LABEL_PARTS.split(label))
+            # rank by the parts after the pack id: every ref of uk-desnz-2025 holds 'uk'
+            parts = set(_LABEL_PARTS.split(label.removeprefix(item.pack_id.lower() + "/")))
             inexact[item.ref] = sum(w not in parts for w in words)
 
         for f in self.factors() if factors else ():
@@ -886,6 +899,8 @@ class FactorRegistry:
                 continue
             if year is not None and not _covers_year(e, year):
                 continue
+            if not takes(f.activity_unit):
+                continue
             sort(f, " ".join(x for x in (f.ref, e.name or "", e.fuel or "") if x), e.notes)
         for fuel in self.fuels() if fuels else ():
             if want_gas is not None and (
@@ -893,6 +908,9 @@ class FactorRegistry:
             ):
                 continue
             if not in_region(self.fuel_region(fuel)):
+                continue
+            ncv = fuel.parameter("ncv")
+            if unit is not None and (ncv is None or not takes(unit, per=ncv.unit)):
                 continue
             sort(fuel, f"{fuel.ref} {fuel.entry.name or ''}", fuel.entry.notes)
 
@@ -935,6 +953,26 @@ class FactorRegistry:
                 f"(packs: {', '.join(self.pack_ids())})",
                 matches=_unique([*exc.details.get("matches", ()), *fuels]),
             ) from None
+
+
+def _unit_filter(unit: str | None) -> Callable[..., bool]:
+    """Return ``takes(activity_unit)``: whether an amount in *unit* can be given to it.
+
+    ``takes(u, per=ncv_unit)`` asks instead whether *unit* times a fuel's NCV is energy.
+    No *unit*: everything is taken. A *unit* that does not parse raises its
+    :class:`~nqi_carbon.errors.UnknownUnitError` here, before any pack is searched.
+    """
+    if unit is None:
+        return lambda _u, per=None: True
+    given = parse_unit(unit).dimensionality
+    energy = unit_registry().get_dimensionality("[energy]")
+
+    def takes(activity_unit: str, per: str | None = None) -> bool:
+        if per is not None:
+            return bool((parse_unit(per) * parse_unit(activity_unit)).dimensionality == energy)
+        return bool(parse_unit(activity_unit).dimensionality == given)
+
+    return takes
 
 
 def _covers_year(e: FactorEntry, year: int) -> bool:
@@ -980,7 +1018,7 @@ def _pack_request(
 ) -> tuple[list[str], list[Written], list[tuple[int, str | Written, str]]]:
     """Bundled ids, user pack paths and version pins ``(index, pack id or path, version)``.
 
-    A bundled id may carry a pin (``ipcc-2006@1.0.0``); so may a user pack path
+    A bundled id may carry a pin (``ipcc-2006@1.1.0``); so may a user pack path
     (``packs/mine.yaml@2.1.0``) unless a file of that whole name exists. User pack paths
     are read from the inventory's folder and confined like activity files
     (:func:`nqi_carbon._io.files.written_path`).
@@ -1030,7 +1068,7 @@ def registry_for(inv: Inventory) -> FactorRegistry:
     ------
     PackError
         A user pack or inline factor is refused, or a pack pinned in ``factor_packs``
-        (``ipcc-2006@1.0.0``) is at another version (``factor_pack_version``).
+        (``ipcc-2006@1.1.0``) is at another version (``factor_pack_version``).
     """
     allowed, paths, pins = _pack_request(inv)
     key = ("registry", _pack_state([w.path for w in paths]))

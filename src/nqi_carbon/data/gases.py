@@ -40,7 +40,7 @@ KYOTO_GROUPS = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
 
 
 Group = Literal[
-    "CO2", "CH4", "N2O", "HFC", "PFC", "SF6", "NF3", "HCFC", "CFC", "HC", "HFO", "other"
+    "CO2", "CH4", "N2O", "HFC", "PFC", "SF6", "NF3", "HCFC", "CFC", "HC", "HFO", "HFE", "other"
 ]
 
 
@@ -174,7 +174,7 @@ class Species:
         Canonical id, e.g. ``"HFC-134a"``.
     group : str
         ``CO2``, ``CH4``, ``N2O``, ``HFC``, ``PFC``, ``SF6``, ``NF3`` (the Kyoto basket)
-        or ``HCFC``, ``CFC``, ``HC``, ``HFO``, ``other``.
+        or ``HCFC``, ``CFC``, ``HC``, ``HFO``, ``HFE`` (hydrofluoroethers), ``other``.
     kyoto : bool
         Whether the species is one of the seven Kyoto gases / gas groups.
     """
