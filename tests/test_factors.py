@@ -260,7 +260,7 @@ def test_inline_factor_short_reference_is_a_typed_issue(tmp_path, reference):
             run(inv)
         (issue,) = exc.value.issues
         assert issue.code == "inline_factor_reference"
-        assert issue.field == "factors[0].reference ('sup/x')"
+        assert (issue.field, issue.source) == ("factors[0].reference", "sup/x")
         assert issue.file and issue.file.endswith("inv.yaml")
 
 

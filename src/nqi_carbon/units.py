@@ -483,7 +483,6 @@ def _evaluate(node: _Node, text: str) -> Any:
     return op(_evaluate(node[1], text), _evaluate(node[2], text))
 
 
-@lru_cache(maxsize=4096)
 def parse_unit(text: str) -> pint.Quantity[Any]:
     """Parse a unit expression into a pint Quantity of magnitude one unit.
 
@@ -509,8 +508,14 @@ def parse_unit(text: str) -> pint.Quantity[Any]:
         arithmetic, text longer than :data:`MAX_UNIT_LENGTH`); the message says what is
         allowed.
     """
-    if not isinstance(text, str):
-        raise UnknownUnitError(repr(text), reason="a unit must be a string")
+    if not isinstance(text, str):  # checked before the cache: a list is no key
+        raise UnknownUnitError(repr(text)[:80], reason="a unit must be a string")
+    return _parse_unit(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_unit(text: str) -> pint.Quantity[Any]:
+    """:func:`parse_unit` of text, parsed once per distinct string."""
     if len(text) > MAX_UNIT_LENGTH:
         raise UnknownUnitError(
             text[:20] + "...",
@@ -555,7 +560,6 @@ def conventional_basis(text: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=8192)
 def conversion_factor(
     source: str, target: str, *, per: str | None = None, context: str = ""
 ) -> float:
@@ -579,6 +583,15 @@ def conversion_factor(
     DimensionalityMismatchError
         When the two units measure different things (e.g. ``kg`` and ``MWh``).
     """
+    for text in (source, target, per):
+        if text is not None and not isinstance(text, str):  # before the cache: no key
+            raise UnknownUnitError(repr(text)[:80], reason="a unit must be a string")
+    return _conversion_factor(source, target, per, context if isinstance(context, str) else "")
+
+
+@lru_cache(maxsize=8192)
+def _conversion_factor(source: str, target: str, per: str | None, context: str) -> float:
+    """:func:`conversion_factor` of unit texts, computed once per combination."""
     src, dst = parse_unit(source), parse_unit(target)
     if per is not None:
         dst = dst / parse_unit(per)

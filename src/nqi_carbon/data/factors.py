@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
@@ -369,6 +369,53 @@ def _allowed_and_pins(
     return ids, wanted
 
 
+def _registry_arguments(
+    user_packs: Any, inline: Any, allowed: Any, pins: Any
+) -> tuple[list[Any], list[FactorEntry], list[str] | None, dict[str, str] | None]:
+    """The arguments of :class:`FactorRegistry`, checked before anything is read.
+
+    One path given alone is one pack (not its characters); each path is checked as a
+    path (:func:`~nqi_carbon._io.files.program_path`), paths written in a file stay as
+    they are.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``argument_type`` for an argument of another type, naming it.
+    """
+    from .._io.files import program_path
+    from ..errors import argument_error
+
+    where = "FactorRegistry()"
+    if isinstance(user_packs, str | os.PathLike | Written):
+        user_packs = (user_packs,)
+
+    def items(value: Any, name: str, allowed_text: str) -> list[Any]:
+        if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+            raise argument_error(name, value, allowed_text, where=where)
+        try:  # a scalar pint Quantity says it is iterable and is not
+            return list(value)
+        except TypeError:
+            raise argument_error(name, value, allowed_text, where=where) from None
+
+    packs = [
+        p if isinstance(p, Written) else program_path(p, field=f"user_packs[{i}]", where=where)
+        for i, p in enumerate(items(user_packs, "user_packs", "paths of pack files"))
+    ]
+    entries = items(inline, "inline", "FactorEntry models (an inventory's factors)")
+    if not all(isinstance(e, FactorEntry) for e in entries):
+        raise argument_error("inline", inline, "FactorEntry models", where=where)
+    if allowed is not None:
+        allowed = items(allowed, "allowed", "bundled pack ids (text)")
+        if not all(isinstance(a, str) for a in allowed):
+            raise argument_error("allowed", allowed, "bundled pack ids (text)", where=where)
+    if pins is not None and not (
+        isinstance(pins, Mapping) and all(isinstance(x, str) for kv in pins.items() for x in kv)
+    ):
+        raise argument_error("pins", pins, "a mapping of pack id to version (text)", where=where)
+    return packs, entries, allowed, None if pins is None else dict(pins)
+
+
 class FactorRegistry:
     """Resolves factor and fuel references over bundled, user and inline packs.
 
@@ -402,6 +449,7 @@ class FactorRegistry:
         allowed: Iterable[str] | None = None,
         pins: Mapping[str, str] | None = None,
     ) -> None:
+        user_packs, inline, allowed, pins = _registry_arguments(user_packs, inline, allowed, pins)
         self._bundled_ids = bundled_factor_pack_ids()
         self._allowed, wanted = _allowed_and_pins(allowed, pins)
         self._user: dict[str, LoadedPack] = {}
@@ -463,8 +511,10 @@ class FactorRegistry:
                         "inline_factor_reference",
                         f"inline factor {entry.id!r}: 'reference' must name the evidence for "
                         "its values (document, supplier statement, test report...)",
-                        field=f"factors[{i}].reference ({entry.id!r})",
+                        field=f"factors[{i}].reference",
+                        source=entry.id,
                         value=repr(entry.reference),
+                        raw=entry.reference,
                         allowed=f"text of at least {_MIN_INLINE_REFERENCE} characters "
                         "(not counting surrounding spaces)",
                     )

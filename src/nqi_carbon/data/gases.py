@@ -363,8 +363,19 @@ def split_blend(name: str, mass: float) -> dict[str, float]:
     """Split a released *mass* of a gas into species masses (same unit as *mass*).
 
     A single species returns ``{species: mass}``. A blend is split by its mass fractions;
-    every component is returned, Kyoto or not (counting is a GWP question).
+    every component is returned, Kyoto or not (counting is a GWP question). *mass* is a
+    number, a numeric numpy array or a pint Quantity; anything else is
+    :class:`~nqi_carbon.InvalidArgumentError` (``argument_type``).
     """
+    from .quantities import number_argument
+
+    mass = number_argument(
+        mass,
+        field="mass",
+        where="split_blend()",
+        unit=None,
+        allowed="a mass (a number, numpy array or pint Quantity)",
+    )
     canonical = normalise_gas(name)
     cat = _catalogue()
     if canonical in cat.blends:

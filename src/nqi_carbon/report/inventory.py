@@ -153,6 +153,11 @@ class InventoryReport:
     """An ISO 14064-1 inventory report built from a :class:`~nqi_carbon.calc.result.Result`."""
 
     def __init__(self, result: Result) -> None:
+        from ..calc.result import Result
+        from ..errors import expect_type
+
+        where, allowed = "InventoryReport()", "an nc.Result (nc.calculate(...))"
+        expect_type(result, Result, field="result", where=where, allowed=allowed)
         self.result = result
         self.inventory = result.inventory
         self.generated = _generation_date()
@@ -562,8 +567,6 @@ class InventoryReport:
                 for r, i in zip(self.instruments_used(), inv.instruments, strict=True)
             ],
             "lab_analyses": [_json_row(r) for r in self.lab_analyses()],
-            "scope3_screening": screening_rows(self.result),
-            "financed_emissions": financed_rows(self.result),
             "evidence": [_json_row(r) for r in self.evidence_records()],
             "categories": [
                 {
@@ -574,6 +577,8 @@ class InventoryReport:
                 }
                 for c, (status, est) in self.category_status().items()
             ],
+            "scope3_screening": screening_rows(self.result),
+            "financed_emissions": financed_rows(self.result),
         }
         return d
 
