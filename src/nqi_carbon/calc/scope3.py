@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pint
 
 from ..data.factor_schema import currency_of
@@ -268,12 +267,10 @@ def screening_rows(result: Result) -> list[dict[str, object]]:
     if not has_scope3(inv):
         return []
     screened = {e.category: e for e in inv.scope3_screening}
-    t = result.table.template
-    gross = (t.basis != 2) & ~t.biogenic
+    by_category = result.totals()["by_scope3_category"]  # the result's own roll-up
     rows: list[dict[str, object]] = []
     for c, name in SCOPE3_CATEGORY_NAMES.items():
-        plans = [p for p in result.plans if p.scope3_category == c]
-        mask = gross & np.isin(t.src, [p.index for p in plans])
+        plans = [p for p in result.plans if p.scope3_category == c and p.category >= 3]
         e = screened.get(c)
         rows.append(
             {
@@ -283,7 +280,7 @@ def screening_rows(result: Result) -> list[dict[str, object]]:
                 "method": e.method if e is not None else None,
                 "reason": e.reason if e is not None else None,
                 "sources": len(plans),
-                "co2e_t": result._sum(mask),
+                "co2e_t": by_category[str(c)],
             }
         )
     return rows
