@@ -436,6 +436,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         verifier=args.verifier,
         body=args.body,
         date=args.date,
+        evidence=args.evidence,
+        intended_users=args.intended_users,
     )
     if args.format == "json":
         sys.stdout.write(ver.to_json() + "\n")
@@ -742,6 +744,10 @@ def _add_verify(sub: _Subcommands) -> None:
     v.add_argument("--verifier", help="the verifier (lead verifier); 'not stated' when omitted")
     v.add_argument("--body", help="the verification body; 'not stated' when omitted")
     v.add_argument("--date", help="date of the verification statement (ISO, 2025-04-30)")
+    v.add_argument(
+        "--evidence", help="the evidence log (YAML/JSON) when it is not in the claim file"
+    )
+    v.add_argument("--intended-users", help="the intended users named in the statement")
     _reading_options(v)
     v.set_defaults(func=_cmd_verify)
 

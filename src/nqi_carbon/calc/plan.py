@@ -32,6 +32,7 @@ from ..errors import (
 )
 from ..inventory.models import CONTRACT_PRECEDENCE, Contract, Inventory, MeasuredParameter, Source
 from ..units import conventional_basis, conversion_factor, is_energy, parse_unit, registry
+from .contracts import usable_contracts
 from .findings import Finding
 from .scope3 import financed_terms, spend_scale
 
@@ -663,8 +664,9 @@ class _Planner:
                         f"the location-based factor {factor.ref} (GHG Protocol Scope 2 Guidance 6.11)",
                     )
                 )
-            for j, c in enumerate(src.contracts):
-                contracts.append(self.contract_plan(src, j, c, base))
+            usable, refused = usable_contracts(self.inv, src)  # Scope 2 Quality Criteria
+            self.findings += refused
+            contracts += [self.contract_plan(src, j, c, base) for j, c in usable]
         elif src.method == "financed":
             terms, ref, finding = financed_terms(src)
             self.findings.append(finding)

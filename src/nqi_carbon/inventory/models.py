@@ -42,6 +42,7 @@ from ..data.gases import normalise_gas
 from ..data.packs import issues_from_validation_error
 from ..errors import InvalidInputError, Issue, NqiCarbonError, unique_issues
 from ..units import parse_unit
+from .base_year import BaseYear, RecalculationEvent, StatedTonnes
 from .periods import _period_bounds, _year_label
 from .rules import (
     _ID_SECTIONS,
@@ -75,8 +76,12 @@ __all__ = [
     "MeasuredParameter",
     "Organisation",
     "Period",
+    "RecalculationEvent",
     "Removal",
     "Reporting",
+    "Retirement",
+    "Scope2Quality",
+    "Significance",
     "Source",
     "Substitution",
     "Verification",
@@ -294,6 +299,14 @@ class ActivityRecord(QuantityFields):
             )
         return self
 
+    def label(self) -> str:
+        """The record's period as a reader names it: ``2024-03``, ``<start> to <end>``, ``whole period``."""
+        if self.period is not None:
+            return self.period
+        if self.start is not None and self.end is not None:
+            return f"{self.start} to {self.end}"
+        return "whole period"
+
     def bounds(self, default: Period) -> tuple[_dt.date, _dt.date]:
         """Return the (start, end-exclusive) dates the record covers."""
         if self.period is not None:
@@ -393,12 +406,28 @@ energy attribute certificates, direct contracts (PPAs), green tariffs / supplier
 rates; uncovered MWh then take the residual mix (``market_factor``)."""
 
 
+class Retirement(StrictModel):
+    """Evidence that a certificate was retired (cancelled) for the reporting organization."""
+
+    registry: SingleLineText | None = None
+    serial: SingleLineText | None = None
+    date: _dt.date | None = None
+    beneficiary: SingleLineText | None = None
+
+
 class Contract(QuantityFields):
     """A contractual instrument for market-based Scope 2 (certificate, PPA, supplier rate).
 
     Give ``factor`` (the instrument's emission rate, e.g. a supplier-specific factor) or
     ``zero_emission: true`` (certificates / PPAs from renewable generation). A factor of
     0 is a value: it is never replaced by the grid factor.
+
+    An instrument stated as failing the Scope 2 Quality Criteria
+    (``quality_criteria_met: false``), or whose ``vintage`` or ``market`` breaks the
+    inventory's rules, is not used: the energy it would cover takes the residual mix.
+    ``vintage`` is the generation period (``2024``, ``2024-Q1``, ``2024-03``), ``market``
+    the market the instrument was issued for (e.g. ``CN``, ``EU-AIB``), ``retirement``
+    the evidence of its cancellation.
     """
 
     quantity_pairs = (("amount", "unit"),)
@@ -411,6 +440,24 @@ class Contract(QuantityFields):
     zero_emission: bool = False
     evidence: FreeText | None = None
     quality_criteria_met: bool | None = None
+    vintage: Annotated[
+        SingleLineText | None, BeforeValidator(_year_label, json_schema_input_type=str | int | None)
+    ] = None
+    market: SingleLineText | None = None
+    retirement: Retirement | None = None
+
+    @field_validator("vintage")
+    @classmethod
+    def vintage_is_a_period(cls, v: str | None) -> str | None:
+        """The vintage is a period label: a year, a quarter or a month."""
+        if v is not None:
+            try:
+                _period_bounds(v)
+            except ValueError:
+                raise RuleError(
+                    "vintage_is_a_period", f"vintage {v!r} is not YYYY, YYYY-MM or YYYY-Qn"
+                ) from None
+        return v
 
     @model_validator(mode="after")
     def contract_rate_given(self) -> Contract:
@@ -445,6 +492,7 @@ class Source(StrictModel):
     factor: SingleLineText | None = None
     market_factor: SingleLineText | None = None
     contracts: tuple[Contract, ...] = ()
+    electricity_market: SingleLineText | None = None
     gas: SingleLineText | None = None
     origin: Literal["fossil", "non_fossil"] | None = None
     energy_basis: Literal["NCV", "GCV"] | None = None
@@ -527,6 +575,12 @@ class Source(StrictModel):
                 "method_inputs_present",
                 "'market_factor' and 'contracts' are for category 2 (imported energy) only",
             )
+        if self.electricity_market is not None and not self.contracts:
+            raise RuleError(
+                "method_inputs_present",
+                "'electricity_market' is checked against the market of contracts: state "
+                "'contracts' (or leave it out)",
+            )
         if (self.market_factor is not None or self.contracts) and self.method != "factor":
             raise RuleError(
                 "method_inputs_present",
@@ -586,16 +640,48 @@ class Exclusion(StrictModel):
     subcategory: SingleLineText | None = None
     source: SingleLineText | None = None
     reason: FreeText = Field(min_length=3)
-    estimated_co2e_t: NonNegativeFloat | None = None
+    estimated_co2e_t: StatedTonnes | None = None
+    estimate_basis: FreeText | None = None
 
 
-class BaseYear(StrictModel):
-    """The base year and its inventory total (ISO 14064-1 clause 6.4.1)."""
+class Significance(StrictModel):
+    """Significance criteria that can be tested (ISO 14064-1:2018 clause 5.2.3).
 
-    year: Annotated[int, Field(strict=True, ge=1990, le=2200)]
-    total_co2e_t: NonNegativeFloat | None = None
-    inventory: SingleLineText | None = None
-    recalculations: tuple[FreeText, ...] = ()
+    An exclusion is tested against them with its ``estimated_co2e_t``: it is significant
+    when it reaches ``threshold`` × the gross total or ``threshold_co2e_t`` (whichever is
+    lower, when both are given); the exclusions together may not exceed
+    ``exclusions_cap`` × the gross total. The criteria in words stay in
+    ``significance_criteria``.
+    """
+
+    threshold: Annotated[FiniteFloat, Field(gt=0, lt=1)] | None = None
+    threshold_co2e_t: StatedTonnes | None = None
+    exclusions_cap: Annotated[FiniteFloat, Field(gt=0, lt=1)] | None = None
+
+    @model_validator(mode="after")
+    def significance_test_given(self) -> Significance:
+        """At least one of the three tests is stated."""
+        if self.threshold is None and self.threshold_co2e_t is None and self.exclusions_cap is None:
+            raise RuleError(
+                "significance_test_given",
+                "state threshold (a fraction of the gross total), threshold_co2e_t or "
+                "exclusions_cap",
+            )
+        return self
+
+
+class Scope2Quality(StrictModel):
+    """The rules a contractual instrument's evidence is checked against (Scope 2 market-based).
+
+    Vintage: the generation period a certificate states must lie within the reporting
+    period widened by ``vintage_months_before`` and ``vintage_months_after`` (0 and 0: the
+    reporting period itself). ``rule`` names where the window comes from (e.g. a
+    programme's technical criteria); it is printed with the findings.
+    """
+
+    vintage_months_before: Annotated[int, Field(strict=True, ge=0, le=36)] = 0
+    vintage_months_after: Annotated[int, Field(strict=True, ge=0, le=36)] = 0
+    rule: SingleLineText | None = None
 
 
 class Verification(StrictModel):
@@ -636,6 +722,8 @@ class Inventory(StrictModel):
     exclusions: tuple[Exclusion, ...] = ()
     base_year: BaseYear | None = None
     significance_criteria: FreeText | None = None
+    significance: Significance | None = None
+    scope2_quality: Scope2Quality | None = None
     reporting: Reporting | None = None
     activity_files: tuple[SingleLineText, ...] = ()
     scope3_screening: tuple[ScreeningEntry, ...] = ()

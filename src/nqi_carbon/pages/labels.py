@@ -102,6 +102,7 @@ TABLE_TITLES: dict[str, Pair] = {
     "Lines": ("Calculation lines (per source and gas)", "计算明细（按排放源和气体）"),
     "Factors": ("Emission factors and fuel parameters used", "所用排放因子和燃料参数"),
     "GWP": ("Global warming potentials (GWP) used", "所用全球变暖潜势（GWP）值"),
+    "Completeness": ("Completeness and significance", "完整性与重要性"),
     "Exclusions": ("Excluded sources", "排除的排放源"),
     "Scope 3 screening": (
         "GHG Protocol Scope 3 screening (15 categories)",
@@ -156,6 +157,8 @@ COLUMN_LABELS: dict[str, Pair] = {
     "subcategory": ("Subcategory", "子类别"),
     "reason": ("Reason for exclusion", "排除理由"),
     "estimated_co2e_t": ("Estimated (t CO2e)", "估算排放量（t CO2e）"),
+    "significance_test": ("Significance test", "重要性检验"),
+    "finding": ("Finding", "发现的问题"),
     "sources": ("Sources", "排放源数量"),
     "weighted_score": ("Weighted score (1 best, 5 weakest)", "加权得分（1 最好，5 最弱）"),
     "weakest_source": ("Weakest source", "数据质量最弱的排放源"),
@@ -202,6 +205,7 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ("By facility", "name"): ("Facility name", "设施名称"),
     ("By category", "name"): ("Category", "类别名称"),
     ("By category", "name_zh"): ("Category (Chinese)", "类别名称（中文）"),
+    ("Completeness", "name"): ("Category", "类别名称"),
     ("By scope", "name"): ("Scope", "范围名称"),
     ("By scope", "name_zh"): ("Scope (Chinese)", "范围名称（中文）"),
     ("By scope", "scope"): ("Key", "键"),
@@ -267,6 +271,11 @@ _VALUE_ZH: dict[str, str] = {
     "valid through the period": "整个报告期内有效",
     "no due date stated": "未说明有效期",
     "whole period": "整个报告期",
+    # significance tests of exclusions
+    "below threshold": "低于阈值",
+    "reaches threshold": "达到阈值",
+    "not estimated": "未估算",
+    "not testable": "无法检验",
     # Scope 3 screening statuses
     "included": "已纳入",
     "not_relevant": "不相关",
@@ -275,7 +284,7 @@ _VALUE_ZH: dict[str, str] = {
 
 
 _TRANSLATED_COLUMNS = frozenset(
-    {"status", "severity", "coverage_factor", "calibration_status", "record"}
+    {"status", "severity", "coverage_factor", "calibration_status", "record", "significance_test"}
 )
 """Columns whose values are fixed words shown in ``reporting.language`` (JSON/Excel keep them)."""
 

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from .._escape import table_text
+from ..inventory.completeness import exclusion_subject
 from ..pages.labels import CATEGORY_NAMES, SCOPE3_CATEGORY_NAMES, SCOPE_NAMES
 
 if TYPE_CHECKING:
@@ -71,7 +72,25 @@ _LAB_COLUMNS = (
 _EVIDENCE_COLUMNS = ("source", "record", "amount", "unit", "instrument", "evidence", "note")
 
 
-_EXCLUSION_COLUMNS = ["category", "subcategory", "source", "reason", "estimated_co2e_t"]
+_EXCLUSION_COLUMNS = [
+    "category",
+    "subcategory",
+    "source",
+    "reason",
+    "estimated_co2e_t",
+    "significance_test",
+]
+
+
+_COMPLETENESS_COLUMNS = [
+    "category",
+    "name",
+    "status",
+    "sources",
+    "excluded_est_co2e_t",
+    "significance_test",
+    "finding",
+]
 
 
 _FINDING_COLUMNS = ["code", "severity", "subject", "message"]
@@ -84,7 +103,7 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
     """Every table of *report*, by title, in the order the report shows them."""
     from ..calc.quality import data_quality
 
-    res, inv = report.result, report.inventory
+    res = report.result
     dq_src, dq_cat = data_quality(res)
     return {
         "By category": _category_table(report),
@@ -104,8 +123,13 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
             [*_factor_rows(res), *_fuel_parameter_rows(res)], columns=list(_FACTOR_COLUMNS)
         ),
         "GWP": _frame(report.gwp_used(), columns=list(_GWP_COLUMNS)),
+        "Completeness": _completeness_table(report),
         "Exclusions": _frame(
-            [e.model_dump() for e in inv.exclusions], columns=_EXCLUSION_COLUMNS
+            [
+                {**t.exclusion.model_dump(), "significance_test": t.result.replace("_", " ")}
+                for t in report.completeness().exclusions
+            ],
+            columns=_EXCLUSION_COLUMNS,
         ),
         **_screening_table(res),
         **_financed_table(res),
@@ -165,6 +189,29 @@ def _category_table(report: InventoryReport) -> pd.DataFrame:
             }
         )
     return _frame(rows)
+
+
+def _completeness_table(report: InventoryReport) -> pd.DataFrame:
+    """Per ISO category: reported, excluded or not addressed; its exclusions' tests; findings."""
+    c = report.completeness()
+    rows = []
+    for k in c.categories:
+        mine = [t for t in c.exclusions if t.exclusion.category == k.category]
+        tests = sorted({t.result.replace("_", " ") for t in mine})
+        subjects = {f"category {k.category}", *(exclusion_subject(t) for t in mine)}
+        found = [x.code for x in c.checks if x.subject in subjects]
+        rows.append(
+            {
+                "category": k.category,
+                "name": CATEGORY_NAMES[k.category][0],
+                "status": k.state,
+                "sources": k.sources,
+                "excluded_est_co2e_t": k.excluded_est_t,
+                "significance_test": ", ".join(tests) or None,
+                "finding": ", ".join(dict.fromkeys(found)) or None,
+            }
+        )
+    return _frame(rows, columns=_COMPLETENESS_COLUMNS)
 
 
 def _scope_table(res: Result) -> pd.DataFrame:
