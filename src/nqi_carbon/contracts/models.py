@@ -273,8 +273,53 @@ class UncertaintySection(Part):
     )
 
 
+class ConversionStep(Part):
+    """One conversion of an amount as entered on its way to the factor's activity unit."""
+
+    kind: str = Field(
+        description="density, ncv or gcv (a calorific value), or ncv_per_gcv (the net/gross ratio)"
+    )
+    value: Number = Field(description="the value used, in unit")
+    unit: str = Field(description="its unit (kg/L, TJ/Gg, 1...)")
+    operation: Literal["multiply", "divide"] = Field(
+        description="whether the amount is multiplied or divided by value [unit]"
+    )
+    source: str = Field(
+        description="what gives the value: a fuel (fuel-properties/fuel/diesel_mineral) or the "
+        "source's own statement (source 'fleet')"
+    )
+    citation: str = Field(description="the document the value comes from")
+
+
+class EnteredAmount(Part):
+    """The line's activity in one unit, as entered, and how it reaches the factor's unit."""
+
+    amount: Number = Field(
+        description="the sum of the amounts entered in unit (negative, with covered_by, for "
+        "a contract a residual market-based line leaves out)"
+    )
+    unit: str = Field(description="the unit as entered (L, kWh, 10^4 Nm3...)")
+    to_activity_unit: Number | None = Field(
+        description="activity_unit per unit entered, every conversion included (null when "
+        "the amount could not be converted)"
+    )
+    conversions: list[ConversionStep] = Field(
+        description="the density, calorific value and NCV/GCV steps taken, in order (pure unit "
+        "conversions such as MWh to kWh are in to_activity_unit only)"
+    )
+    covered_by: str | None = Field(
+        description="on a residual market-based line: the contract whose amount is left out; "
+        "else null"
+    )
+
+
 class ResultLine(Part):
-    """One line: one gas of one source (a market-based Scope 2 line is a line of its own)."""
+    """One line: one gas of one source (a market-based Scope 2 line is a line of its own).
+
+    From ``activity`` on, the line's chain: ``activity`` (the sum of ``entered`` amounts x
+    ``to_activity_unit``) x ``factor_value`` (in t per ``activity_unit``) x ``share`` is
+    ``mass_t``, and ``mass_t`` x ``gwp`` is ``co2e_t``.
+    """
 
     source: str = Field(description="source id")
     facility: str = Field(description="facility id")
@@ -294,6 +339,19 @@ class ResultLine(Part):
     basis: str = Field(
         description="both (counted in both totals), location or market (Scope 2 lines)"
     )
+    activity: Number = Field(description="the line's activity in activity_unit")
+    activity_unit: str = Field(description="the factor's activity unit (TJ, kWh, t...)")
+    entered: list[EnteredAmount] = Field(
+        description="the activity as entered, per unit, with its conversions"
+    )
+    factor_value: Number | None = Field(
+        description="the emission factor of the line's gas as published, or the method's "
+        "coefficient (carbon content, blend fraction), in factor_unit"
+    )
+    factor_unit: str | None = Field(description="its unit (kg/TJ, t/MWh, t/t...)")
+    factor_citation: str = Field(description="where the factor comes from")
+    gwp: Number = Field(description="the GWP applied to the gas (1 for CO2 and CO2e)")
+    gwp_citation: str = Field(description="where the GWP comes from")
 
 
 class PackRef(Part):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -25,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from .._io.spec import MAX_HEADER_ROW, ReadSpec, read_spec, spec_issues
 from ..data.factor_schema import FactorEntry, fraction_out_of_range
 from ..data.fields import (
     FiniteFloat,
@@ -64,6 +66,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INVENTORY_SCHEMA",
+    "ActivityFile",
     "ActivityRecord",
     "BaseYear",
     "CarbonParameters",
@@ -169,12 +172,34 @@ class Facility(StrictModel):
 
     id: Identifier
     name: SingleLineText | None = None
-    region: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] | None = None
+    region: SingleLineText | None = None
     equity_share: Annotated[FiniteFloat, Field(ge=0, le=1)] = 1.0
     financial_control: bool | None = None
     operational_control: bool | None = None
     address: FreeText | None = None
     notes: FreeText | None = None
+
+    @field_validator("region")
+    @classmethod
+    def region_is_iso_code(cls, v: str | None) -> str | None:
+        """An ISO 3166-1 alpha-2 code or an ISO 3166-2 subdivision, whatever its case."""
+        return _region_code(v)
+
+
+_REGION = re.compile(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?")
+
+
+def _region_code(v: str | None) -> str | None:
+    """An ISO 3166 code in capitals (``de`` -> ``DE``, ``cn-js`` -> ``CN-JS``)."""
+    if v is None:
+        return v
+    if not _REGION.fullmatch(v):
+        raise RuleError(
+            "region_is_iso_code",
+            f"region {v!r} is not an ISO 3166 code: write the two-letter country code (DE for "
+            "Germany, CN for China, US, GB...) or a subdivision (CN-JS for Jiangsu, US-CA)",
+        )
+    return v.upper()
 
 
 class Instrument(StrictModel):
@@ -496,6 +521,8 @@ class Source(StrictModel):
     gas: SingleLineText | None = None
     origin: Literal["fossil", "non_fossil"] | None = None
     energy_basis: Literal["NCV", "GCV"] | None = None
+    fuel_properties: SingleLineText | None = None
+    density: MeasuredParameter | None = None
     carbon: CarbonParameters | None = None
     activity: Annotated[
         tuple[ActivityRecord, ...],
@@ -588,6 +615,25 @@ class Source(StrictModel):
                 "or another energy unit): they cannot apply to a measured or released gas mass",
             )
         return self
+
+    @field_validator("density")
+    @classmethod
+    def density_is_mass_per_volume(cls, v: MeasuredParameter | None) -> MeasuredParameter | None:
+        """A stated density is a mass per volume (kg/L, t/m3, kg/Nm3)."""
+        if v is None:
+            return v
+        dim = parse_unit(v.unit).dimensionality
+        from ..units import registry
+
+        ureg = registry()
+        mass = ureg.get_dimensionality("[mass]")
+        per = ("[length]**3", "[normal_gas_volume]", "[us_standard_gas_volume]")
+        if not any(dim * ureg.get_dimensionality(d) == mass for d in per):
+            raise RuleError(
+                "density_is_mass_per_volume",
+                f"density unit {v.unit!r} is not a mass per volume (kg/L, t/m3, kg/Nm3)",
+            )
+        return v
 
     @field_validator("gas")
     @classmethod
@@ -706,6 +752,46 @@ class Reporting(StrictModel):
 
 
 
+class ActivityFile(StrictModel):
+    """An activity table the inventory names, with how to read it as it was exported.
+
+    ``activity_files: [energy.csv]`` reads a table with nqi-carbon's own columns; an entry
+    written as a mapping adds a reading spec (:mod:`nqi_carbon._io.spec`): the sheet, the
+    header row, headers mapped to columns, headers ignored, constant columns, the number
+    and CSV formats, dates in the period column.
+    """
+
+    path: SingleLineText = Field(min_length=1)
+    sheet: Annotated[int, Field(strict=True, ge=0)] | SingleLineText | None = None
+    header_row: Annotated[int, Field(strict=True, ge=1, le=MAX_HEADER_ROW)] = 1
+    columns: dict[str, SingleLineText] = Field(default_factory=dict)
+    ignore: tuple[SingleLineText, ...] = ()
+    constant: dict[str, SingleLineText] = Field(default_factory=dict)
+    decimal: Literal[".", ","] = "."
+    thousands: Literal[",", ".", " ", "'", "\u00a0", "\u202f"] | None = None
+    delimiter: Literal[",", ";", "\t", "|"] | None = None
+    encoding: Literal["utf-8", "cp1252", "latin-1", "gb18030", "utf-16"] = "utf-8"
+    period_dates: Literal["month", "year"] | None = None
+
+    @model_validator(mode="after")
+    def reading_spec_consistent(self) -> ActivityFile:
+        """Mapped and constant columns are columns of a table; separators differ."""
+        issues = spec_issues(**self._options())
+        if issues:
+            raise RuleError(
+                "reading_spec",
+                "; ".join(f"{i.field}: {i.message} (allowed: {i.allowed})" for i in issues),
+            )
+        return self
+
+    def _options(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in type(self).model_fields if name != "path"}
+
+    def spec(self) -> ReadSpec:
+        """The reading spec of this file (remembering which options the entry states)."""
+        return read_spec(**self._options(), stated=self.model_fields_set - {"path"})
+
+
 class Inventory(StrictModel):
     """An organisation's GHG inventory for one period (``nqi-carbon/inventory@1``)."""
 
@@ -713,6 +799,7 @@ class Inventory(StrictModel):
     organization: Organisation
     period: Period
     gwp: SingleLineText
+    energy_basis: Literal["NCV", "GCV"] | None = None
     factor_packs: tuple[SingleLineText, ...] = ()
     facilities: tuple[Facility, ...] = Field(min_length=1)
     instruments: tuple[Instrument, ...] = ()
@@ -725,7 +812,7 @@ class Inventory(StrictModel):
     significance: Significance | None = None
     scope2_quality: Scope2Quality | None = None
     reporting: Reporting | None = None
-    activity_files: tuple[SingleLineText, ...] = ()
+    activity_files: tuple[SingleLineText | ActivityFile, ...] = ()
     scope3_screening: tuple[ScreeningEntry, ...] = ()
 
     _source_path: str | None = PrivateAttr(default=None)
@@ -764,6 +851,12 @@ class Inventory(StrictModel):
     def source_path(self) -> str | None:
         """The file this inventory was loaded from, if any."""
         return self._source_path
+
+    def activity_file_entries(self) -> list[ActivityFile]:
+        """The ``activity_files``, each with its reading spec (the default for a plain path)."""
+        return [
+            f if isinstance(f, ActivityFile) else ActivityFile(path=f) for f in self.activity_files
+        ]
 
     @property
     def input_sha256(self) -> str | None:
@@ -1078,4 +1171,71 @@ def _validate_collecting(
         issues.extend(run_rules_on_raw(data))
     if issues:
         issues = [i if i.file else dataclasses.replace(i, file=source) for i in issues]
+        issues = [_what_to_write(i) for i in issues]
         raise InvalidInputError(unique_issues(issues), source=label)
+
+
+_WORDS: dict[str, str] = {
+    "gwp": "a GWP set: SAR (IPCC Second Assessment Report, 1995), AR4 (2007), AR5 (2013) or "
+    "AR6 (2021), 100-year values (gwp: AR6)",
+    "consolidation": "equity_share (the organisation's share of each facility's equity), "
+    "financial_control or operational_control (all of each facility it controls)",
+    "category": "an ISO 14064-1 category, 1 to 6 (1 direct, 2 imported energy, 3 transport, "
+    "4 products used, 5 use of products sold, 6 other)",
+    "method": "factor (activity x emission factor), carbon_content (fuel x NCV x carbon content "
+    "x oxidation x 44/12), measured (the gas mass as measured) or release (a gas released, "
+    "e.g. a refrigerant top-up)",
+    "distribution": "normal, lognormal, triangular or uniform",
+    "energy_basis": "NCV (net calorific value, as IPCC factors) or GCV (gross, as utilities bill)",
+    "origin": "fossil or non_fossil",
+    "policy": "mean_of_neighbours, conservative, pack_default or stated",
+    "accreditation": "CMA, CNAS, CMA+CNAS or none",
+    "kind": "certificate, ppa (power purchase agreement), green_tariff or supplier",
+    "status": "not_verified, limited or reasonable (the level of assurance)",
+    "language": "en (English), zh (Chinese) or en+zh (both)",
+    "period_dates": "month or year (what a date in the period column stands for)",
+}
+"""Allowed values in words, by field name, for a missing field or a value not among them."""
+
+_WORDED_CODES = frozenset(
+    {"missing", "literal_error", "enum", "less_than_equal", "greater_than_equal", "int_parsing",
+     "int_type", "int_from_float", "gwp_set_known"}
+)  # fmt: skip
+
+_MISSING: dict[str, str] = {
+    "schema": f"write schema: {INVENTORY_SCHEMA}",
+    "period": "period: {start: 2024-01-01, end: 2025-01-01} (the end is exclusive)",
+    "start": "a date written YYYY-MM-DD",
+    "end": "a date written YYYY-MM-DD (exclusive: 2025-01-01 ends the year 2024)",
+    "organization": "organization: {name, id, consolidation}",
+    "facilities": "a list of facilities, each {id, ...}",
+    "unit": "a unit such as t, kg, L, m3, Nm3, kWh, MWh, GJ, TJ",
+    "amount": "a number",
+}
+
+
+def _what_to_write(issue: Issue) -> Issue:
+    """A missing field or a value not allowed: the values it may take, in words.
+
+    ``gwp`` missing lists the GWP sets; ``consolidation: equity_shares`` lists the three
+    approaches with what they mean and asks "did you mean 'equity_share'?".
+    """
+    if issue.code not in _WORDED_CODES or not issue.field:
+        return issue
+    name = issue.field.split(" (")[0].rsplit(".", 1)[-1]
+    allowed = _WORDS.get(name) or (_MISSING.get(name) if issue.code == "missing" else None)
+    if allowed is None:
+        return issue
+    message = issue.message
+    if issue.code == "literal_error" and issue.value:
+        import difflib
+        import re as _re
+
+        given = issue.value.strip("'\"")
+        choices = _re.findall(r"[A-Za-z0-9_+]+", allowed.split(" (")[0] + " " + allowed)
+        close = difflib.get_close_matches(given, choices, n=1, cutoff=0.75) or [
+            c for c in choices if c.casefold() == given.casefold()
+        ]
+        if close and close[0] != given:
+            message += f"; did you mean {close[0]!r}?"
+    return dataclasses.replace(issue, allowed=allowed, message=message)

@@ -298,14 +298,38 @@ def _quantification_items(report: InventoryReport) -> dict[str, _Entry]:
                 "请说明量化方法的变更（reporting.methodology_changes，无变更可填 'none'）",
             ),
         ),
-        "o": (
-            "present",
-            (
-                f"every factor and fuel parameter used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
-                "所用全部排放因子和燃料参数，均注明出处" + _zh_table("Factors"),
-            ),
-        ),
+        "o": _factors_item(report),
     }
+
+
+def _factors_item(report: InventoryReport) -> _Entry:
+    """(o): present only when every factor and parameter used is listed with a reference.
+
+    Every gas value of a factor, every carbon-content parameter and every density,
+    calorific value and NCV/GCV ratio of a fuel chain is looked for in the factors table
+    (:func:`~nqi_carbon.report.tables.parameters_missing`).
+    """
+    from .tables import parameters_missing
+
+    missing = parameters_missing(report.result)
+    if missing:
+        shown = "; ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        return (
+            "missing",
+            (
+                f"not cited: {shown}; state the evidence (document, lab report) of each",
+                f"未注明出处：{shown}；请为每项注明证据（文件、检测报告）",
+            ),
+        )
+    return (
+        "present",
+        (
+            "every factor, fuel parameter and conversion (density, calorific value, NCV/GCV) "
+            f"used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
+            "所用全部排放因子、燃料参数和换算参数（密度、热值、低位/高位热值比），均注明出处"
+            + _zh_table("Factors"),
+        ),
+    )
 
 
 def _uncertainty_items(report: InventoryReport) -> dict[str, _Entry]:
