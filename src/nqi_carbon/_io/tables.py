@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,9 +141,7 @@ def read_table(target: str | Path | Written, *, sheet: str | int | None = None) 
     df.columns = [str(c).strip() for c in df.columns]
     for col in ("amount", "uncertainty"):
         if col in df.columns:
-            df[col] = df[col].astype(object).map(_as_number)  # whatever the column's dtype
-            if all(isinstance(v, float) for v in df[col]):
-                df[col] = df[col].astype(float)
+            df[col] = number_column(df[col])  # whatever the column's dtype
     for col in TEXT_COLUMNS:
         if col in df.columns:
             df[col] = _text_category(df[col])
@@ -179,6 +178,18 @@ def _extra_fields(text: str, name: str, width: int) -> InvalidInputError:
     return InvalidInputError(issues, source=name)
 
 
+_LEADING_SPACE = re.compile(r"\s*")
+
+
+def _lines_from(text: str, start: int) -> Iterator[str]:
+    r"""The lines of *text* from index *start* on, each with its ``\n``, one at a time."""
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
 def _csv_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
     """The CSV as text columns, within the row, column and cell limits.
 
@@ -190,9 +201,9 @@ def _csv_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
 
     import pandas as pd
 
-    text = decode_utf8(raw, name)
+    text = decode_utf8(raw, name)  # every byte checked, then let go: pandas reads the bytes
     try:
-        header = next(csv.reader(io.StringIO(text.lstrip())), [])
+        header = next(csv.reader(_lines_from(text, _LEADING_SPACE.match(text).end())), [])  # type: ignore[union-attr]
     except csv.Error as exc:
         raise InvalidInputError(
             [Issue("file_corrupt", f"cannot read the header row ({exc})", file=name, row=1)],
@@ -210,18 +221,21 @@ def _csv_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
     # with a header, pandas takes rows with one field more than the header as "the first
     # column is the index" and shifts every column silently; without one it refuses any row
     # longer than the first, so the header is read as row 0 and named after
-    names = pd.read_csv(io.StringIO(text), dtype=str, nrows=0).columns.tolist()
+    del text
+    # from the bytes (decoded as pandas goes, BOM skipped): no copy of the whole text
+    names = pd.read_csv(io.BytesIO(raw), dtype=str, nrows=0, encoding="utf-8-sig").columns.tolist()
     try:
         df = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(raw),
             dtype=str,
             keep_default_na=False,
             na_values=[""],
             nrows=max_rows + 2,
             header=None,
+            encoding="utf-8-sig",
         )
     except pd.errors.ParserError:
-        raise _extra_fields(text, name, len(header)) from None
+        raise _extra_fields(raw.decode("utf-8-sig"), name, len(header)) from None
     df = df.iloc[1:].reset_index(drop=True)
     df.columns = pd.Index(names)
     if len(df.columns) > limits.max_table_columns:
@@ -698,6 +712,69 @@ def _as_text(v: Any) -> str:
     if isinstance(v, _dt.datetime) and v.time() == _dt.time():
         return v.date().isoformat()
     return str(v)
+
+
+_ASCII_NUMBER = r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+"""The ASCII form of :data:`PLAIN_NUMBER`, with nothing around it: what Arrow casts at once."""
+
+
+def number_column(column: pd.Series) -> pd.Series:
+    """The cells of *column* as :func:`_as_number` reads them, a whole column at a time.
+
+    A float64 or integer column is numbers already (each cell converted as ``float``
+    would); a text column held by Arrow (what ``pandas.read_csv`` gives when pyarrow is
+    installed) has its plain ASCII numbers cast by Arrow at once (correctly rounded, as
+    ``float()`` is) and only its other cells (empty, text, padded with spaces, digits of
+    other scripts) read one by one. Any other column is read cell by cell. The result is
+    a float column when every cell is a number or empty, else an object column of floats
+    and the cells left as they were (text, booleans) for the table's check to name.
+    """
+    import numpy as np
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and (dtype == np.float64 or dtype.kind in "iu"):
+        return column.astype(np.float64)
+    values = _arrow_numbers(column)
+    if values is None:
+        out = column.astype(object).map(_as_number)
+        return out.astype(float) if all(isinstance(v, float) for v in out) else out
+    floats, rest = values
+    if not rest.size:
+        return pd.Series(floats, index=column.index, name=column.name)
+    cells = column.to_numpy(dtype=object)
+    mixed = floats.astype(object)
+    mixed[rest] = [_as_number(cells[k]) for k in rest.tolist()]
+    if all(isinstance(v, float) for v in mixed[rest]):
+        return pd.Series(mixed.astype(np.float64), index=column.index, name=column.name)
+    return pd.Series(mixed, index=column.index, name=column.name, dtype=object)
+
+
+def _arrow_numbers(column: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]] | None:
+    """Plain ASCII numbers of an Arrow-held text column (NaN elsewhere), and the other cells.
+
+    The other cells are those neither empty nor plain numbers; None when the column is
+    not text held by Arrow.
+    """
+    import numpy as np
+    import pandas as pd
+
+    dtype = column.dtype
+    if not (
+        isinstance(dtype, pd.StringDtype)
+        and dtype.storage == "pyarrow"
+        and dtype.na_value is np.nan  # missing cells are NaN, as _as_number reads them
+    ):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = column.array.__arrow_array__()
+    plain = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{_ASCII_NUMBER})$"), False)
+    parsed = pc.cast(pc.if_else(plain, arr, pa.scalar(None, arr.type)), pa.float64())
+    floats = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype=np.float64)
+    rest = np.flatnonzero(~np.asarray(pc.or_(plain, pc.is_null(arr)).to_numpy(zero_copy_only=False)))
+    return floats, rest
 
 
 def _as_number(v: Any) -> Any:

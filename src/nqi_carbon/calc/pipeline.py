@@ -20,6 +20,7 @@ Each stage is a plain function that can be called alone (in a notebook, say):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
 import secrets
@@ -300,11 +301,10 @@ def _with_activity_files(
     if activity is not None:
         frames.append(activity)
         segments.append(("activity table", offset, len(activity), 1))
-    if frames:
-        out = pd.concat(
-            [f.astype({c: object for c in set(TEXT_COLUMNS) & set(f.columns)}) for f in frames],
-            ignore_index=True,
-        )
+    if len(frames) == 1 and activity is None:
+        out = frames[0]  # the one file's own frame: no copy
+    elif frames:
+        out = _joined(frames, TEXT_COLUMNS)
     else:
         out = pd.DataFrame({"source": [], "amount": [], "unit": []})
     out.attrs["nqi_carbon_rows"] = segments
@@ -312,6 +312,31 @@ def _with_activity_files(
     if not issues:  # the files' periods, so that find_gaps need not read them again
         remember_file_spans(inv, spans)
     return out, issues
+
+
+def _joined(frames: list[pd.DataFrame], text_columns: Sequence[str]) -> pd.DataFrame:
+    """The rows of *frames* one after the other, text columns kept categorical when they all are.
+
+    A text column that is categorical in every frame stays one (categories joined); one
+    that is not is joined as objects, each cell as it was.
+    """
+    import pandas as pd
+    from pandas.api.types import union_categoricals
+
+    text = [c for c in text_columns if any(c in f.columns for f in frames)]
+    joined = {}
+    for c in text:
+        if all(c in f.columns and isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames):
+            # categories of different kinds (text and objects) are joined as objects
+            with contextlib.suppress(TypeError):
+                joined[c] = union_categoricals([f[c] for f in frames])
+    out = pd.concat(
+        [f.astype({c: object for c in set(text) - set(joined) if c in f.columns}) for f in frames],
+        ignore_index=True,
+    )
+    for c, values in joined.items():
+        out[c] = values
+    return out
 
 
 def _units_by_source(
