@@ -123,3 +123,65 @@ def test_appending_rows_to_a_sheet_costs_the_same_for_every_row():
     assert [c.value for c in last] == ["=row 29999", 29999, None, "#N/A"]
     assert [c.data_type for c in last] == ["s", "n", "n", "s"]
     assert last[0].quotePrefix and not last[3].quotePrefix
+
+
+def _anthracite_sources(n: int) -> dict:
+    """An inventory of *n* sources on the IPCC anthracite factor (per TJ; the fuel has an NCV)."""
+    return {
+        "schema": "nqi-carbon/inventory@1",
+        "organization": {"name": "O", "id": "o", "consolidation": "operational_control"},
+        "period": {"start": "2024-01-01", "end": "2025-01-01"},
+        "gwp": "AR6",
+        "factor_packs": ["ipcc-2006"],
+        "facilities": [{"id": "f", "operational_control": True}],
+        "sources": [
+            {"id": f"s{k}", "facility": "f", "category": 1, "factor": "ipcc-2006/stationary/anthracite"}
+            for k in range(n)
+        ],
+    }
+
+
+def test_an_inventory_keeps_a_bounded_number_of_computed_entries():
+    """Every new activity table added entries to a dict that never dropped any."""
+    from nqi_carbon.limits import CACHE_ENTRIES
+
+    inv = nc.validate_inventory(_anthracite_sources(1))
+    energy = ["TJ", "GJ", "MJ", "kWh", "MWh", "GWh", "kJ", "PJ"]
+    for k in range(1, 3 * CACHE_ENTRIES + 1):  # tables of other units: other plans
+        units = [u for j, u in enumerate(energy) if k >> j & 1]
+        table = pd.DataFrame({"source": "s0", "amount": 1.0, "unit": units})
+        nc.calculate(inv, activity=table)
+        assert len(inv._cache) <= CACHE_ENTRIES
+    assert len(inv._cache) == CACHE_ENTRIES
+
+
+def test_the_bounded_cache_drops_the_least_recently_used_entry():
+    from nqi_carbon.limits import BoundedCache
+
+    cache = BoundedCache(maxsize=2)
+    cache["a"], cache["b"] = 1, 2
+    assert cache.get("a") == 1  # now the most recent
+    cache["c"] = 3
+    assert list(cache) == ["a", "c"]
+    assert cache.get("b", "gone") == "gone"
+
+
+def test_units_through_the_fuel_ncv_are_scaled_once_per_unit_and_factor(monkeypatch):
+    """Every source converting t to TJ through its fuel's NCV did the pint arithmetic again."""
+    from nqi_carbon.calc import plan
+
+    calls = []
+    original = plan._Planner._via_ncv
+
+    def counted(src, u, base, fuel):
+        calls.append((u, fuel.ref))
+        return original(src, u, base, fuel)
+
+    monkeypatch.setattr(plan._Planner, "_via_ncv", staticmethod(counted))
+    table = pd.DataFrame(
+        {"source": [f"s{k}" for k in range(40)] * 2, "amount": 2.0, "unit": ["t"] * 40 + ["kt"] * 40}
+    )
+    result = nc.calculate(nc.validate_inventory(_anthracite_sources(40)), activity=table)
+    assert sorted(calls) == [("kt", "ipcc-2006/fuel/anthracite"), ("t", "ipcc-2006/fuel/anthracite")]
+    per_source = result.by("source").set_index("source")["co2e_t"]
+    assert per_source.nunique() == 1  # the same amounts, the same scale, the same emissions

@@ -146,6 +146,13 @@ class _Planner:
         self.unquantified: dict[str, set[str]] = {}
         self._gwp: dict[tuple[str, str | None], tuple[float, str]] = {}
         self._shares = {f.id: consolidation_share(inv, f.id) for f in inv.facilities}
+        self._regions = {f.id: f.region for f in inv.facilities}
+        # what the sources share, worked out once: a unit's scale to a factor's base (and
+        # whether it goes through the fuel's NCV), terms with the NCV parameter added, the
+        # carbon per fuel unit of a pair of parameters (pint arithmetic is ~100 us a time)
+        self._scales: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._chained: dict[tuple[int, int], tuple[GasTerm, ...]] = {}
+        self._per_unit: dict[tuple[float, str, float, str], tuple[str, float]] = {}
 
     def resolve(self, ref: str) -> Factor:
         found = self._resolved.get(ref)
@@ -281,8 +288,7 @@ class _Planner:
         facilities without a region are not checked.
         """
         region = (factor.entry.region or "").strip().upper()
-        facility = next((f for f in self.inv.facilities if f.id == src.facility), None)
-        where = facility.region if facility is not None else None
+        where = self._regions.get(src.facility)
         if not region or not where or not _ISO_REGION.match(region):
             return
         if where == region or where.startswith(region + "-"):
@@ -320,13 +326,20 @@ class _Planner:
         chain: set[str] = set()
         ncv_param: int | None = None
         for u in units:
-            try:
-                scales[u] = conversion_factor(u, base)
-            except DimensionalityMismatchError:
-                pass
-            else:
+            known = self._scales.get((u, factor.ref))
+            if known is not None and not known[1]:
+                scales[u] = known[0]
                 self._check_energy_basis(src, factor, u)
                 continue
+            if known is None:
+                try:
+                    scales[u] = conversion_factor(u, base)
+                except DimensionalityMismatchError:
+                    pass
+                else:
+                    self._scales[(u, factor.ref)] = (scales[u], False)
+                    self._check_energy_basis(src, factor, u)
+                    continue
             fuel = factor.fuel
             ncv = fuel.parameter("ncv") if fuel is not None else None
             if fuel is None or ncv is None:
@@ -349,23 +362,32 @@ class _Planner:
                     context=f"source {src.id!r}: factor {factor.ref} is on a GCV basis but the fuel "
                     "gives an NCV; convert the activity to energy on a GCV basis yourself",
                 )
-            energy_per_unit = ncv.value * parse_unit(ncv.unit)
-            try:
-                # to the parsed base (never a unit string handed to pint's own parser)
-                unit_q = parse_unit(base)
-                q = (parse_unit(u) * energy_per_unit).to(unit_q.units) / unit_q.magnitude
-            except Exception:
-                raise DimensionalityMismatchError(
-                    u,
-                    base,
-                    context=f"source {src.id!r}: via NCV {ncv.value} {ncv.unit} of {fuel.ref}",
-                ) from None
-            scales[u] = float(q.magnitude)
+            if known is None:
+                known = self._scales[(u, factor.ref)] = (self._via_ncv(src, u, base, fuel), True)
+            scales[u] = known[0]
             chain.add(u)
             ncv_param = self.param(
                 f"fuel:{fuel.ref}:ncv", ncv.value, ncv.uncertainty, f"{fuel.ref} NCV"
             )
         return scales, chain, ncv_param
+
+    @staticmethod
+    def _via_ncv(src: Source, u: str, base: str, fuel: Fuel) -> float:
+        """The scale of unit *u* of the fuel to the energy unit *base*, through its NCV."""
+        ncv = fuel.parameter("ncv")
+        assert ncv is not None
+        energy_per_unit = ncv.value * parse_unit(ncv.unit)
+        try:
+            # to the parsed base (never a unit string handed to pint's own parser)
+            unit_q = parse_unit(base)
+            q = (parse_unit(u) * energy_per_unit).to(unit_q.units) / unit_q.magnitude
+        except Exception:
+            raise DimensionalityMismatchError(
+                u,
+                base,
+                context=f"source {src.id!r}: via NCV {ncv.value} {ncv.unit} of {fuel.ref}",
+            ) from None
+        return float(q.magnitude)
 
     def _check_energy_basis(self, src: Source, factor: Factor, unit: str) -> None:
         """An energy amount and a factor per energy must be on the same calorific basis.
@@ -542,8 +564,22 @@ class _Planner:
             )
         assert ncv is not None
         assert cc is not None
+        key = (ncv[0], ncv[1], cc[0], cc[1])
+        if key not in self._per_unit:
+            self._per_unit[key] = self._carbon_per_unit(src, ncv[0], ncv[1], cc[0], cc[1])
+        base, carbon_per_base = self._per_unit[key]
+        for par, lab in ((ncv, "NCV"), (cc, "carbon content")):
+            if (p := self.param(par[3], par[0], par[2], f"{src.id} {lab}")) is not None:
+                params.append((p, "all"))
+        return base, carbon_per_base
+
+    @staticmethod
+    def _carbon_per_unit(
+        src: Source, ncv: float, ncv_unit: str, cc: float, cc_unit: str
+    ) -> tuple[str, float]:
+        """Base unit and t C per base unit of NCV x carbon content."""
         ureg = registry()
-        per_base = (ncv[0] * parse_unit(ncv[1])) * (cc[0] * parse_unit(cc[1]))  # C per fuel
+        per_base = (ncv * parse_unit(ncv_unit)) * (cc * parse_unit(cc_unit))  # C per fuel
         dim = per_base.dimensionality
         mass = ureg.get_dimensionality("[mass]")
         if dim == mass / mass or per_base.dimensionless:
@@ -562,11 +598,7 @@ class _Planner:
                     )
                 ]
             )
-        carbon_per_base = float((per_base * parse_unit(base)).to("t").magnitude)
-        for par, lab in ((ncv, "NCV"), (cc, "carbon content")):
-            if (p := self.param(par[3], par[0], par[2], f"{src.id} {lab}")) is not None:
-                params.append((p, "all"))
-        return base, carbon_per_base
+        return base, float((per_base * parse_unit(base)).to("t").magnitude)
 
     def _carbon_origin(self, src: Source, fuel: Fuel | None) -> bool:
         """Whether the CO2 is biogenic: the fuel's, which a stated origin must not contradict.
@@ -616,6 +648,16 @@ class _Planner:
             terms.append(GasTerm(sp, frac, g, biogenic, group, origin, ()))
         return self._note_non_kyoto(src, tuple(terms))
 
+    def _with_chain(self, terms: tuple[GasTerm, ...], ncv_param: int) -> tuple[GasTerm, ...]:
+        """*terms* with the fuel's NCV parameter added to each (made once per terms)."""
+        key = (id(terms), ncv_param)  # terms are kept in self._terms: their ids stay theirs
+        found = self._chained.get(key)
+        if found is None:
+            found = self._chained[key] = tuple(
+                dataclasses.replace(t, params=(*t.params, (ncv_param, "chain"))) for t in terms
+            )
+        return found
+
     # -- one source ---------------------------------------------------------------------
     def plan(self, index: int, src: Source, units: Sequence[str]) -> SourcePlan:
         share = self._shares[src.facility]
@@ -631,9 +673,7 @@ class _Planner:
             terms = self.factor_terms(src, factor, label=src.id)
             scales, chain, ncv_param = self.unit_scales(src, factor, units)
             if ncv_param is not None:
-                terms = tuple(
-                    dataclasses.replace(t, params=(*t.params, (ncv_param, "chain"))) for t in terms
-                )
+                terms = self._with_chain(terms, ncv_param)
             base, ref, version = factor.activity_unit, factor.ref, factor.pack_version
             if src.market_factor is not None:
                 mf = self.resolve(src.market_factor)
@@ -752,10 +792,15 @@ def plan_sources(
     cache_key = None
     if reg is None:
         reg = registry_for(inv)
+        # units from the table's pairs carry the key of those pairs (hashed at once);
+        # other mappings are keyed by their content
+        pairs_key = getattr(units_by_source, "pairs_key", None)
         cache_key = (
             "plan",
             id(reg),
-            tuple((k, tuple(v)) for k, v in sorted(units_by_source.items())),
+            pairs_key
+            if pairs_key is not None
+            else tuple((k, tuple(v)) for k, v in sorted(units_by_source.items())),
         )
         cached = inv._cache.get(cache_key)
         if cached is not None:

@@ -40,6 +40,7 @@ from ..data.fields import (
 from ..data.gases import normalise_gas
 from ..data.packs import issues_from_validation_error
 from ..errors import InvalidInputError, Issue, NqiCarbonError, unique_issues
+from ..limits import BoundedCache
 from ..units import parse_unit
 from .periods import _period_bounds, _year_label
 from .rules import (
@@ -585,7 +586,9 @@ class Inventory(StrictModel):
 
     _source_path: str | None = PrivateAttr(default=None)
     _input_sha256: str | None = PrivateAttr(default=None)
-    _cache: dict[Any, Any] = PrivateAttr(default_factory=dict)  # plans per factor-pack state
+    # what calculations of this inventory computed (plans per factor-pack state, unit
+    # tables, line layouts): at most limits.CACHE_ENTRIES entries, least recently used dropped
+    _cache: BoundedCache = PrivateAttr(default_factory=BoundedCache)
 
     def __eq__(self, other: object) -> bool:
         # content equality: where the inventory was read from is provenance, not content
