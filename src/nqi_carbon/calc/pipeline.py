@@ -814,23 +814,27 @@ def _contributions(
 
     u_par = np.array([p.u95 for p in params], dtype=float)
     act, ins, par = group_variance_terms(sens, stats, u_par, ins_u95, total_mask)
+    ins_ids = stats_instrument_ids(inv)
+    n_ins = min(len(ins_ids), ins.size)
+    act, ins = act[: len(inv.sources)], ins[:n_ins]
+    values = np.concatenate([act, ins, par]).astype(float)
+    positive = np.flatnonzero(values > 0)
+    total = math.fsum(values[positive].tolist())  # exactly rounded: in any order
+    # only the inputs that can be among the top (ties at the cut kept) are named and sorted
+    if 0 < top < positive.size:
+        cut = np.partition(values[positive], positive.size - top)[positive.size - top]
+        positive = positive[values[positive] >= cut]
     items: list[tuple[str, str, float]] = []
-    for i, src in enumerate(inv.sources):
-        if act[i] > 0:
-            items.append(
-                (
-                    f"activity:{src.id}",
-                    f"activity data of {src.id} (stated per record)",
-                    float(act[i]),
-                )
-            )
-    for i, ins_id in enumerate(stats_instrument_ids(inv)):
-        if i < ins.size and ins[i] > 0:
-            items.append((f"instrument:{ins_id}", f"instrument {ins_id}", float(ins[i])))
-    for i, p in enumerate(params):
-        if par[i] > 0:
-            items.append((p.key, p.label, float(par[i])))
-    total = math.fsum(v for _, _, v in items)
+    for k in positive.tolist():
+        if k < act.size:
+            sid = inv.sources[k].id
+            items.append((f"activity:{sid}", f"activity data of {sid} (stated per record)", float(values[k])))
+        elif k < act.size + n_ins:
+            ins_id = ins_ids[k - act.size]
+            items.append((f"instrument:{ins_id}", f"instrument {ins_id}", float(values[k])))
+        else:
+            p = params[k - act.size - n_ins]
+            items.append((p.key, p.label, float(values[k])))
     items.sort(key=lambda t: (-t[2], t[0]))
     return [
         {"input": k, "label": lab, "variance_share": v / total if total else 0.0}
