@@ -185,3 +185,20 @@ def test_units_through_the_fuel_ncv_are_scaled_once_per_unit_and_factor(monkeypa
     assert sorted(calls) == [("kt", "ipcc-2006/fuel/anthracite"), ("t", "ipcc-2006/fuel/anthracite")]
     per_source = result.by("source").set_index("source")["co2e_t"]
     assert per_source.nunique() == 1  # the same amounts, the same scale, the same emissions
+
+
+def test_a_scalar_remembered_by_the_yaml_resolver_keeps_its_type_quoted_or_plain():
+    from nqi_carbon._io.yaml import load_yaml_text
+
+    text = "a: 'true'\nb: true\nc: '12'\nd: 12\ne: 12\nf: '1e3'\ng: 1e3\nh: NO\n"
+    rows = "\n".join(f"- {{x: {v}, y: '{v}'}}" for v in ("true", "12", "1.5", "null", "~"))
+    assert load_yaml_text(text) == {
+        "a": "true", "b": True, "c": "12", "d": 12, "e": 12, "f": "1e3", "g": 1000.0, "h": "NO"
+    }
+    assert load_yaml_text(rows) == [
+        {"x": True, "y": "true"},
+        {"x": 12, "y": "12"},
+        {"x": 1.5, "y": "1.5"},
+        {"x": None, "y": "null"},
+        {"x": None, "y": "~"},
+    ]

@@ -625,6 +625,13 @@ class Inventory(StrictModel):
             raise RuleError("gwp_set_known", str(exc)) from None
 
     def _facts(self) -> _Facts:
+        # six rules read the same facts: extracted once (an instance is validated once)
+        found: _Facts | None = self._cache.get("facts")
+        if found is None:
+            found = self._cache["facts"] = self._extract_facts()
+        return found
+
+    def _extract_facts(self) -> _Facts:
         return _Facts(
             ids={
                 sec: [(i, item.id) for i, item in enumerate(getattr(self, sec))]
