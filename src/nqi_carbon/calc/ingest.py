@@ -1154,13 +1154,14 @@ def _unit_fit_issues(
     """
     pairs = _unit_pairs(inv, cols, n_inline, row_ok)
     # the same (source, unit) pairs fitted before: nothing to plan again
-    fit_key = ("units_fit", id(registry_for(inv)), tuple(cols.unit_names), pairs.tobytes())
-    if fit_key in inv._cache:
+    reg = registry_for(inv)
+    fit_key = ("units_fit", id(reg), tuple(cols.unit_names), pairs.tobytes())
+    if inv._cache.get(fit_key) is reg:  # the entry holds its registry: the id is its own
         return []
     units_by_source = units_of_pairs(inv, pairs, cols.unit_names)
     try:
         plan_sources(inv, units_by_source)
-        inv._cache[fit_key] = True
+        inv._cache[fit_key] = reg
         return []
     except InvalidInputError as exc:
         failed = exc.issues

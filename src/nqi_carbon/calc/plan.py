@@ -803,8 +803,9 @@ def plan_sources(
             else tuple((k, tuple(v)) for k, v in sorted(units_by_source.items())),
         )
         cached = inv._cache.get(cache_key)
-        if cached is not None:
-            plans_c, params_c, findings_c, used_c = cached
+        # the entry holds its registry, so no other registry can have its id while it lives
+        if cached is not None and cached[4] is reg:
+            plans_c, params_c, findings_c, used_c, _ = cached
             return plans_c, list(params_c), list(findings_c), dict(used_c)
     planner = _Planner(inv, reg)
     plans: list[SourcePlan] = []
@@ -842,5 +843,6 @@ def plan_sources(
             tuple(planner.params),
             tuple(planner.findings),
             dict(planner.factors_used),
+            reg,
         )
     return plans, planner.params, planner.findings, planner.factors_used
