@@ -181,8 +181,8 @@ def test_validate_refuses_a_pack_pin_of_another_version(tmp_path, capsys):
     p.write_text(_HEAD % "[ipcc-2006@9.9.9]" + src)
     assert main(["validate", str(p)]) == 1
     err = capsys.readouterr().err
-    assert "factor_pack_version" in err and "factor_packs[0]" in err and "1.0.0" in err
-    p.write_text(_HEAD % "[ipcc-2006@1.0.0]" + src)
+    assert "factor_pack_version" in err and "factor_packs[0]" in err and "1.1.0" in err
+    p.write_text(_HEAD % "[ipcc-2006@1.1.0]" + src)
     assert main(["validate", str(p)]) == 0
 
 
@@ -204,7 +204,11 @@ def test_inline_factor_short_reference_is_reported_not_a_traceback(tmp_path):
         assert out.returncode == 1, cmd
         assert "Traceback" not in out.stderr, out.stderr
         assert "inline_factor_reference" in out.stderr + out.stdout
-        assert "factors[0].reference ('sup/x')" in out.stderr + out.stdout
+        if "json" in cmd:
+            (issue,) = json.loads(out.stdout)["issues"]
+            assert (issue["field"], issue["source"]) == ("factors[0].reference", "sup/x")
+        else:
+            assert "factors[0].reference ('sup/x')" in out.stderr
 
 
 @pytest.mark.parametrize("query", ["natural_gas", "stationary/natural_gas"])
@@ -388,3 +392,176 @@ def test_two_runs_in_the_same_second_get_two_folders(tmp_path):
 
     a, b = _new_folder(tmp_path), _new_folder(tmp_path)
     assert a != b and a.is_dir() and b.is_dir()
+
+
+# -- issue 15: every stage at once, warnings, help, exit codes ------------------------------------
+
+
+def test_validate_reports_every_stage_in_one_run(tmp_path, capsys):
+    p = tmp_path / "stages.yaml"
+    p.write_text(
+        _HEAD % "[ipcc-2006]"
+        + "sources:\n"
+        + "  - {id: a, facility: nowhere, category: 1, factor: ipcc-2006/stationary/natural_gas,"
+        + " activity: {amount: 1, unit: TJ}}\n"
+        + "  - {id: b, facility: f, category: 1, factor: ipcc-2006/stationary/natural_gaz,"
+        + " activity: {amount: 1, unit: TJ}}\n"
+        + "  - {id: c, facility: f, category: 1, factor: ipcc-2006/stationary/natural_gas,"
+        + " activity: {amount: 1, unit: t CO2}}\n"
+        + "  - {id: d, facility: f, category: 1, factor: ipcc-2006/stationary/natural_gas,"
+        + " activity: {amount: 1, unit: km}}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(p), "--format", "json"]) == 1
+    issues = json.loads(capsys.readouterr().out)["issues"]
+    found = {(i["code"], i["field"], i["source"]) for i in issues}
+    # the file: an unknown facility (source a) and a gas written as a unit (source c)
+    assert ("source_facility_exists", "sources[0].facility", None) in found
+    assert ("unit_known", "sources[2].activity[0].unit", "c") in found
+    # planning, which an invalid file used to hide: the factor of b, the unit of d
+    assert ("factor_resolves", "sources[1]", "b") in found
+    assert ("activity_unit_fits_factor", "sources[3]", "d") in found
+    assert len(issues) == 4
+
+
+def test_validate_prints_the_warnings_of_a_valid_inventory(capsys):
+    office = ROOT / "examples" / "office" / "inventory.yaml"
+    assert main(["validate", str(office)]) == 0
+    out = capsys.readouterr().out
+    assert "valid (1 facilities, 3 sources" in out
+    assert "1 warning(s):" in out
+    assert "[co2e_factor_gwp_set] business-taxi: factor studio/taxi-pkm is CO2e under AR5" in out
+    assert main(["validate", str(office), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["valid"] is True and doc["issues"] == []
+    assert [w["code"] for w in doc["warnings"]] == ["co2e_factor_gwp_set"]
+
+
+def test_every_option_has_a_help_text():
+    import argparse
+
+    from nqi_carbon.cli import _parser
+
+    parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [
+        f"{name} {action.dest}"
+        for name, p in sub.choices.items()
+        for action in p._actions
+        if not action.help
+    ]
+    assert not missing
+
+
+def _verify_cli(claim, *extra, materiality="0.05"):
+    cement = ROOT / "examples" / "cement"
+    return main(
+        [
+            "verify",
+            str(cement / "inventory.yaml"),
+            "--claimed",
+            str(claim),
+            "--materiality",
+            materiality,
+            "--assurance",
+            "reasonable",
+            "--format",
+            "json",
+            *extra,
+        ]
+    )
+
+
+def test_verify_exit_status_says_the_opinion(tmp_path, capsys):
+    import nqi_carbon as nc
+
+    res = nc.calculate(ROOT / "examples" / "cement" / "inventory.yaml")
+    exact = tmp_path / "exact.json"
+    nc.save_result(res, exact)
+    assert _verify_cli(exact) == 0
+    assert json.loads(capsys.readouterr().out)["opinion"] == "unmodified"
+    # the bundled claim at EU ETS category C materiality: December's coal rests on a belt
+    # scale past its calibration due date, above materiality: modified (docs/how-to)
+    claimed = ROOT / "examples" / "cement" / "claimed.json"
+    assert _verify_cli(claimed, materiality="eu-ets-c") == 3
+    assert json.loads(capsys.readouterr().out)["opinion"] == "modified"
+    assert _verify_cli(claimed, "--exit-zero", materiality="eu-ets-c") == 0
+    capsys.readouterr()
+    doubled = json.loads(res.to_json())
+    doubled["totals"]["gross_co2e_t"] *= 2
+    doubled["totals"]["by_category"]["1"] *= 2
+    doubled.pop("lines")
+    adverse = tmp_path / "adverse.json"
+    adverse.write_text(json.dumps(doubled), encoding="utf-8")
+    assert _verify_cli(adverse) == 4
+    assert json.loads(capsys.readouterr().out)["opinion"] == "adverse"
+
+
+@pytest.mark.parametrize(
+    ("opinion", "material", "status"),
+    [
+        ("unmodified", False, 0),
+        ("unmodified", True, 3),
+        ("modified", True, 3),
+        ("qualified", False, 3),
+        ("adverse", True, 4),
+        ("disclaimer", False, 5),
+        ("disclaimer_of_opinion", False, 5),
+        ("Disclaimer of opinion", False, 5),
+    ],
+)
+def test_the_opinion_is_read_as_text(opinion, material, status):
+    from nqi_carbon.cli import opinion_status
+
+    assert opinion_status(opinion, material=material) == status
+
+
+def test_a_json_command_prints_its_errors_as_the_validation_document(capsys):
+    code = main(["calculate", str(DATA / "broken_inventory.yaml"), "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 1
+    doc = json.loads(captured.out)
+    assert doc["valid"] is False and len(doc["issues"]) == 16 and doc["warnings"] == []
+    assert "16 problems found" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("ref", "licence_words"),
+    [
+        ("uk-desnz-2025/hotel-stay/germany/room-night", "Open Government Licence v3.0"),
+        ("ipcc-2006/fuel/natural_gas", "copyright IPCC"),
+        ("cn-mee/grid/national/2022", None),
+    ],
+)
+def test_factors_show_prints_the_packs_licence(ref, licence_words, capsys):
+    from nqi_carbon.data.factors import default_registry
+
+    licence = default_registry().pack(ref.split("/", 1)[0]).pack.licence
+    assert licence_words is None or licence_words in licence
+    assert main(["factors", "show", ref]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"licence: {licence}" in lines
+    assert main(["factors", "show", ref, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["licence"] == licence
+
+
+def test_factors_search_by_unit(capsys):
+    # diesel per litre: the DESNZ litre rows and EPA's per-gallon row (a volume), none per tonne
+    assert main(["factors", "search", "diesel", "--unit", "L", "--format", "json"]) == 0
+    ids = {d["id"] for d in json.loads(capsys.readouterr().out)}
+    assert "uk-desnz-2025/fuels/diesel_average_biofuel_blend/litre" in ids
+    assert "epa-ghg-hub/mobile/diesel_fuel" in ids
+    assert not any(i.endswith("/t") or "/fuel/" in i for i in ids), ids
+    # per tonne: the fuels whose NCV is per mass come too (fuel chain)
+    assert main(["factors", "search", "diesel", "--unit", "t", "--format", "json"]) == 0
+    ids = {d["id"] for d in json.loads(capsys.readouterr().out)}
+    assert {"cn-mee/fuel/diesel", "uk-desnz-2025/fuels/diesel_average_biofuel_blend/t"} <= ids
+    assert not any(i.endswith("/litre") for i in ids), ids
+    # a UK hotel night, by unit and region
+    assert main(["factors", "search", "hotel", "--unit", "night", "--region", "GB"]) == 0
+    out = capsys.readouterr().out
+    assert "uk-desnz-2025/hotel-stay/uk/room-night " in out
+    assert "uk-desnz-2025/hotel-stay/uk_london/room-night " in out
+    assert out.splitlines()[-1] == "2 factor(s)"
+    assert main(["factors", "search", "diesel", "--unit", "xyzzy"]) == 1
+    assert "unknown unit 'xyzzy'" in capsys.readouterr().err

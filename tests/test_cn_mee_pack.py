@@ -170,3 +170,17 @@ def test_the_june_2022_notice_is_cited_on_the_ministrys_site():
     assert "调整2022年企业温室气体排放报告管理相关重点工作任务的通知" in c.document
     assert c.url.startswith("https://www.mee.gov.cn/")
     assert c.note is not None and "chemlinked" in c.note
+
+
+def test_changelog_states_the_lng_and_kerosene_corrections_under_the_packs_version():
+    # issue 19: the corrections are in the CHANGELOG with the pack version bump
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "CHANGELOG.md").read_text(encoding="utf-8")
+    unreleased = text.split("\n## ")[1]
+    head = f"- `cn-mee` {REG.pack('cn-mee').version} (values changed"
+    assert head in unreleased
+    entry = unreleased.split(head, 1)[1].split("\n- ", 1)[0]  # the pack's bullet and its sub-bullets
+    assert "LNG (`cn-mee/fuel/lng`)" in entry and "NCV 41.868 -> 51.498 GJ/t" in entry
+    assert "0.0172 -> 0.0153 t C/GJ" in entry
+    assert "Kerosene (`cn-mee/fuel/kerosene`) NCV 44.750 -> 43.070 GJ/t" in entry

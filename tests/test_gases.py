@@ -163,3 +163,13 @@ def test_close_matches_with_a_key_compares_the_keyed_forms():
 )
 def test_chemical_names_resolve_to_the_species(name, species):
     assert nc.normalise_gas(name) == species
+
+
+def test_issue18_species_kyoto_membership():
+    kyoto = set(species_ids(kyoto_only=True))
+    assert "c-C3F6" in kyoto and nc.gas_group("c-C3F6") == "PFCs"
+    for sp in ("SF5CF3", "SO2F2", "HCFC-123", "HCFC-141b", "HFE-125", "HFE-347mcc3"):
+        assert sp not in kyoto, sp
+        assert nc.gas_group(sp) is None, sp
+    assert nc.normalise_gas("1717-00-6") == "HCFC-141b"
+    assert nc.normalise_gas("931-91-9") == "c-C3F6"

@@ -86,7 +86,25 @@ def _trajectory(tmp: Path) -> dict[str, bytes]:
     }
 
 
+def _cn_ets(name: str, tmp: Path, *claim: str) -> dict[str, bytes]:
+    """The China ETS report set of an example as the command line writes it (and its 核查 report)."""
+    out = tmp / name
+    stdout = _cli("cn-ets", f"examples/{name}/plant.yaml", "--out", str(out), *claim)
+    files = {f"{name}/{p.name}": p.read_bytes() for p in sorted(out.iterdir())}
+    files[f"{name}/stdout.txt"] = stdout.replace(str(tmp).encode(), b"<out>")
+    return files
+
+
+_CN_CLAIM = (
+    "--claimed", "examples/cn-power/claimed.yaml",
+    "--verifier", "张三", "--body", "示范核查机构", "--date", "2025-04-20",
+)  # fmt: skip
+
 PRODUCERS: dict[str, Callable[[Path], dict[str, bytes]]] = {
+    "cn-power": lambda tmp: _cn_ets("cn-power", tmp, *_CN_CLAIM),
+    "cn-cement": lambda tmp: _cn_ets("cn-cement", tmp),
+    "cn-steel": lambda tmp: _cn_ets("cn-steel", tmp),
+    "cn-aluminium": lambda tmp: _cn_ets("cn-aluminium", tmp),
     "cement": lambda tmp: _report_set("cement", tmp),
     "multisite": lambda tmp: _report_set("multisite", tmp),
     "office": lambda tmp: _report_set("office", tmp),

@@ -140,3 +140,43 @@ def test_gwp_pack_references_resolve_and_hash_is_stable():
         assert s.reference in ids
     assert len(sha) == 64
     assert gwp_pack()[1] == sha
+
+
+# Issue 18: species added in gwp-ipcc 1.1.0. AR5 figures are the publisher's own, as printed
+# in UK DESNZ GHG conversion factors 2025 ('Refrigerant & other', kg CO2e per kg) and
+# 40 CFR 98 Table A-1 (2024); AR6 figures are Table 7.SM.7's GWP-100 column.
+@pytest.mark.parametrize(
+    ("name", "gwp_set", "value"),
+    [
+        ("c-C3F6", "AR5", 9200),
+        ("SF5CF3", "AR4", 17700),
+        ("SF5CF3", "AR5", 17400),
+        ("SF5CF3", "AR6", 18500),
+        ("SO2F2", "AR5", 4090),
+        ("sulfuryl fluoride", "AR6", 4630),
+        ("HCFC-123", "AR5", 79),
+        ("R-123", "AR6", 90.4),
+        ("HCFC-141b", "AR5", 782),
+        ("R141b", "AR6", 860),
+        ("HFE-125", "AR5", 12400),
+        ("HFE-7000", "AR5", 530),
+        ("HG-10", "AR5", 5350),
+        ("HFE-43-10pccc124", "AR5", 2820),
+        ("HFE-569sf2", "AR5", 57),
+        ("HFE-374pc2", "AR6", 12.5),
+        ("desflurane", "AR6", 2590),
+    ],
+)
+def test_issue18_species(name, gwp_set, value):
+    assert nc.gwp(name, gwp_set) == value
+
+
+@pytest.mark.parametrize(
+    ("name", "gwp_set"),
+    [("c-C3F6", "AR4"), ("c-C3F6", "AR6"), ("SO2F2", "AR4"), ("HFE-365mcf3", "AR5")],
+)
+def test_issue18_values_without_a_single_source_number_are_absent(name, gwp_set):
+    # AR4 gives '>17,340' for c-C3F6, 7.SM.7 has no row for it; SO2F2 is not in the 2016
+    # table; the sources disagree on AR5 HFE-365mcf3 (1, 0.99, 0.5).
+    with pytest.raises(MissingGWPError, match="gives no value"):
+        nc.gwp(name, gwp_set)

@@ -141,3 +141,66 @@ def test_wood_biogenic_co2_apart(pack_inventory):
     assert t["gross_co2e_t"] == pytest.approx(
         10 * (30 * 27.0 + 4 * 273) / 1000, rel=1e-12
     )  # non-fossil CH4
+
+
+# -- issue 18: oxidation factor 1, Orimulsion, Table 2.4 rows known before only by class -------
+
+
+def test_every_fuel_states_the_ipcc_oxidation_factor_of_one():
+    assert len(PACK.fuels) == 53
+    for fuel in PACK.fuels.values():
+        of = fuel.entry.oxidation
+        assert of is not None and (of.value, of.unit) == (1, "1"), fuel.ref
+        assert "Table 1.4" in (fuel.citation_text("oxidation") or "")
+
+
+def _carbon_source(fuel: str, amount: float, unit: str = "t") -> dict:
+    return {
+        "id": fuel,
+        "facility": "a",
+        "category": 1,
+        "method": "carbon_content",
+        "carbon": {"fuel": f"ipcc-2006/fuel/{fuel}"},
+        "activity": {"amount": amount, "unit": unit},
+    }
+
+
+def test_carbon_content_method_runs_on_ipcc_defaults(pack_inventory):
+    # by hand: 100 t natural gas x 48.0 GJ/t (Table 1.2) = 4 800 GJ x 15.3 kg C/GJ (Table 1.3)
+    # = 73 440 kg C x 1 (oxidation) x 44/12 = 269 280 kg CO2 = 269.28 t
+    inv = pack_inventory([_carbon_source("natural_gas", 100)])
+    assert nc.calculate(inv).total_co2e == pytest.approx(269.28, rel=1e-12)
+    # Orimulsion: 1 000 t x 27.5 GJ/t x 21.0 kg C/GJ x 44/12 = 2 117.5 t CO2
+    inv = pack_inventory([_carbon_source("orimulsion", 1000)])
+    assert nc.calculate(inv).total_co2e == pytest.approx(2117.5, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("ref", "co2", "ch4", "n2o"),
+    [
+        ("stationary/orimulsion", 77000, 3, 0.6),
+        ("stationary-commercial/orimulsion", 77000, 10, 0.6),
+        ("stationary-residential/orimulsion", 77000, 10, 0.6),
+        ("stationary-commercial/brown_coal_briquettes", 97500, 10, 1.5),
+        ("stationary-commercial/patent_fuel", 97500, 10, 1.5),
+        ("stationary-commercial/gas_coke", 107000, 5, 0.1),
+        ("stationary-commercial/gas_works_gas", 44400, 5, 0.1),
+        ("stationary-commercial/oxygen_steel_furnace_gas", 182000, 5, 0.1),
+        ("stationary-commercial/sludge_gas", 54600, 5, 0.1),
+    ],
+)
+def test_rows_added_in_1_1_0(ref, co2, ch4, n2o):
+    # Table 1.4 CO2 and Table 2.2/2.4/2.5 CH4, N2O as printed (see the pack's verification)
+    g = REG.resolve(f"ipcc-2006/{ref}").entry.gases
+    assert (g["CO2"].value, g["CH4"].value, g["N2O"].value) == (co2, ch4, n2o)
+    assert REG.resolve_fuel("ipcc-2006/fuel/orimulsion").entry.ncv.value == 27.5
+
+
+def test_rows_still_missing_are_absent():
+    # Table 2.3 rows known only by fuel class; Table 2.5 has no municipal-waste biomass row
+    for ref in (
+        "stationary-manufacturing/orimulsion",
+        "stationary-manufacturing/gas_coke",
+        "stationary-residential/municipal_wastes_biomass",
+    ):
+        assert f"ipcc-2006/{ref}" not in {f.ref for f in PACK.factors.values()}

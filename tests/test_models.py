@@ -164,10 +164,15 @@ def test_equity_share_bounds_are_inclusive(minimal_inventory):
         assert nc.validate_inventory(minimal_inventory).facilities[0].equity_share == share
 
 
-def test_direct_model_use_raises_pydantic_error_with_rule_code():
-    with pytest.raises(ValidationError) as exc:
+def test_direct_model_use_raises_invalid_input_error_with_rule_code():
+    # a model built in Python reports like a file (issue 15); pydantic's own
+    # model_validate keeps its ValidationError, and both are ValueErrors
+    with pytest.raises(InvalidInputError) as exc:
         nc.Period(start=dt.date(2024, 2, 1), end=dt.date(2024, 1, 1))
-    assert exc.value.errors()[0]["type"] == "period_end_after_start"
+    assert [i.code for i in exc.value.issues] == ["period_end_after_start"]
+    with pytest.raises(ValidationError) as exc2:
+        nc.Period.model_validate({"start": dt.date(2024, 2, 1), "end": dt.date(2024, 1, 1)})
+    assert exc2.value.errors()[0]["type"] == "period_end_after_start"
 
 
 def test_instrument_u95_from_expanded_uncertainty():
@@ -183,7 +188,7 @@ def test_record_period_labels():
         dt.date(2024, 12, 1),
         dt.date(2025, 1, 1),
     )
-    with pytest.raises(ValidationError, match="record_period_well_formed"):
+    with pytest.raises(InvalidInputError, match="record_period_well_formed"):
         nc.ActivityRecord(amount=1, unit="t", period="2024-13")
 
 

@@ -38,6 +38,10 @@ PUBLISHED = {
     "freighting-goods/hgv_all_diesel/all_hgvs/average_laden/tkm": ("27_304_3140_14_1", 0.10163, (0.10012, 0.00002, 0.00149)),
     "waste-disposal/refuse/commercial_and_industrial_waste/landfill/t": ("20_507_5313_15_1", 520.5327, None),
     "water-supply/m3": ("17_404_4005_1_1", 0.1913, None),
+    "hotel-stay/uk/room-night": ("29_600_4000_13_1", 10.4, None),
+    "hotel-stay/uk_london/room-night": ("29_600_4001_13_1", 11.5, None),
+    "hotel-stay/germany/room-night": ("29_600_4017_13_1", 13.2, None),
+    "hotel-stay/united_states/room-night": ("29_600_4053_13_1", 16.1, None),
 }  # fmt: skip
 
 
@@ -45,7 +49,7 @@ def test_pack_loads_through_the_registry():
     lp = load_pack(PACK_FILE, bundled=True)
     assert lp.id == "uk-desnz-2025"
     assert "uk-desnz-2025" in bundled_factor_pack_ids()
-    assert len(lp.factors) == 1256
+    assert len(lp.factors) == 1295  # 1256 + 39 hotel stays (1.1.0)
     assert "Open Government Licence v3.0" in lp.pack.licence
     for f in lp.factors.values():
         e = f.entry
@@ -53,7 +57,10 @@ def test_pack_loads_through_the_registry():
         assert e.co2e.gwp_set == "AR5"
         assert e.co2e.unit == f"kg/{f.activity_unit}"
         assert (e.valid.from_, e.valid.to) == (2025, 2025)
-        assert e.region in ("GB", "GLOBAL")
+        if f.ref.startswith(P + "hotel-stay/"):
+            assert f.activity_unit == "room_night" and len(e.region) == 2, f.ref
+        else:
+            assert e.region in ("GB", "GLOBAL")
         assert (e.notes or "").startswith("DESNZ ID ")
         # the calorific basis is the one DESNZ states for the row
         if f.ref.endswith("/kwh-gross"):
@@ -77,7 +84,7 @@ def test_values_are_the_publishers(fid, row):
 
 def test_only_the_vehicle_rows_are_per_vehicle_km():
     units = {f.activity_unit for f in REG.pack("uk-desnz-2025").factors.values()}
-    assert units == {"t", "L", "kWh", "vkm", "pkm", "tkm", "m3"}
+    assert units == {"t", "L", "kWh", "vkm", "pkm", "tkm", "m3", "room_night"}
 
 
 @pytest.fixture
@@ -148,6 +155,22 @@ def test_km_without_vehicles_is_refused_by_a_per_vehicle_km_factor(uk_inventory)
 def test_search_finds_diesel_litres():
     refs = {f.ref for f in REG.search("diesel litres")}
     assert P + "fuels/diesel_average_biofuel_blend/litre" in refs
+
+
+def test_search_finds_a_uk_hotel_night():
+    # every ref of the pack holds 'uk' (its id): the rows naming the UK come first
+    refs = [f.ref for f in REG.search("UK hotel night")]
+    assert refs[:2] == [P + "hotel-stay/uk/room-night", P + "hotel-stay/uk_london/room-night"]
+    assert len(refs) == 39 and all(r.startswith(P + "hotel-stay/") for r in refs)
+    de = REG.search("hotel", region="DE")
+    assert [f.ref for f in de] == [P + "hotel-stay/germany/room-night"]
+    assert de[0].entry.region == "DE" and de[0].entry.co2e.value == 13.2
+
+
+def test_hotel_nights_give_the_hand_total(uk_inventory):
+    # 3 room-nights in Germany x 13.2 kg CO2e (DESNZ 29_600_4017_13_1) = 39.6 kg
+    inv = uk_inventory([_src("hotel", 3, "hotel-stay/germany/room-night", 3, "night")])
+    assert nc.calculate(inv).totals()["gross_co2e_t"] == pytest.approx(0.0396, rel=1e-12)
 
 
 # -- the build script, on a small workbook made up here (not the publisher's data) ---------

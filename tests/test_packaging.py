@@ -50,6 +50,8 @@ def test_wheel_contains_packs_examples_and_py_typed(wheel):
     assert not any(n.startswith("emission_factors/") for n in names)
     for page in ("base", "macros", "report", "verification", "trajectory"):
         assert f"nqi_carbon/pages/templates/{page}.html" in names
+    for schema in ("inventory", "result", "verification", "trajectory", "validation"):
+        assert f"nqi_carbon/contracts/schemas/{schema}.schema.json" in names
 
 
 @pytest.mark.slow

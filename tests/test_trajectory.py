@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -317,7 +318,9 @@ def test_trajectory_cli_bad_input_is_one_typed_block(tmp_path, capsys, text, enc
     # later options win: --target-year 2010 replaces 2030
     assert main([*args, *extra]) == 1
     captured = capsys.readouterr()
-    assert captured.out == ""
+    # the output is JSON (the default format): the problems are the validation document
+    doc = json.loads(captured.out)
+    assert doc["valid"] is False and code in {i["code"] for i in doc["issues"]}
     assert f"[{code}]" in captured.err and "Traceback" not in captured.err
     assert "problem" in captured.err.splitlines()[0]
 

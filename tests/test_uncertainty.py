@@ -515,3 +515,119 @@ def test_certificates_that_cover_consumption_exactly_keep_the_upper_tail(method,
     # Approach 1: 100 MWh x 5 % x 0.5703 t/MWh = 2.85 t; Monte Carlo's 97.5 % point is the
     # one-sided 95 % tail of the same normal, 1.645 sigma, with the factor's 2 % on top
     assert 2.0 < g.high < 3.5
+
+
+# -- results as `uncertainties` values ------------------------------------------------
+
+
+def _two_sites_one_factor():
+    """1000 MWh at a and 3000 MWh at b on one grid factor (0.5703 t/MWh, U = 2 %), exact activity."""
+    return nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "U", "id": "u", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR5",
+            "factor_packs": [PACK],
+            "facilities": [{"id": "a"}, {"id": "b"}],
+            "sources": [
+                {
+                    "id": f"e{site}",
+                    "facility": site,
+                    "category": 2,
+                    "factor": "testpack/grid/a",
+                    "activity": {"amount": mwh, "unit": "MWh"},
+                }
+                for site, mwh in (("a", 1000), ("b", 3000))
+            ],
+        }
+    )
+
+
+def test_two_sources_on_one_factor_give_a_fully_correlated_sum():
+    from uncertainties import correlation_matrix
+
+    res = nc.calculate(_two_sites_one_factor(), uncertainty="analytical")
+    sites = res.ufloats("facility")
+    # by hand: 1000 × 0.5703 = 570.3 t and 3000 × 0.5703 = 1710.9 t, σ = 2 % / 1.96 of each
+    assert sites["a"].nominal_value == pytest.approx(570.3, rel=1e-12)
+    assert sites["b"].nominal_value == pytest.approx(1710.9, rel=1e-12)
+    assert sites["a"].std_dev == pytest.approx(570.3 * 0.02 / Z, rel=1e-12)
+    assert sites["b"].std_dev == pytest.approx(1710.9 * 0.02 / Z, rel=1e-12)
+    assert correlation_matrix([sites["a"], sites["b"]])[0][1] == pytest.approx(1.0, rel=1e-9)
+    total = sites["a"] + sites["b"]
+    # the factor's error adds linearly: σ = 2281.2 × 2 % / 1.96, not the quadrature sum
+    assert total.std_dev == pytest.approx(2281.2 * 0.02 / Z, rel=1e-12)
+    assert total.std_dev == pytest.approx(res.group_uncertainty["total"].half95 / Z, rel=1e-12)
+    assert res.total_ufloat().std_dev == pytest.approx(total.std_dev, rel=1e-12)
+    assert res.total_ufloat().nominal_value == res.total_co2e
+
+
+def test_group_ufloats_have_the_covariance_of_the_oracle():
+    from uncertainties import covariance_matrix
+
+    res = nc.calculate(_inventory(), uncertainty="analytical")
+    oracle = _oracle()
+    sites = res.ufloats("facility")
+    got = covariance_matrix([sites["a"], sites["b"]])
+    want = covariance_matrix([oracle["facility:a"], oracle["facility:b"]])
+    for i in range(2):
+        for j in range(2):
+            assert got[i][j] == pytest.approx(want[i][j], rel=1e-9), (i, j)
+    cats = res.ufloats("category")
+    assert cats["1"].std_dev == pytest.approx(oracle["category:1"].std_dev, rel=1e-9)
+    assert cats["2"].std_dev == pytest.approx(oracle["category:2"].std_dev, rel=1e-9)
+    # the facility split and the category split are two views of the same total
+    total = res.total_ufloat()
+    assert (sites["a"] + sites["b"]).std_dev == pytest.approx(total.std_dev, rel=1e-9)
+    assert total.std_dev == pytest.approx(oracle["total"].std_dev, rel=1e-9)
+    # and the total stays correlated with its parts: cov(total, cat1) = var(cat1) + cov(1, 2)
+    cov = covariance_matrix([total, cats["1"], cats["2"]])
+    assert cov[0][1] == pytest.approx(cov[1][1] + cov[1][2], rel=1e-9)
+
+
+def test_market_based_total_ufloat_is_the_market_based_interval():
+    res = nc.calculate(_inventory(), uncertainty="analytical")
+    market = res.total_ufloat(market_based=True)
+    assert market.nominal_value == pytest.approx(res.total_co2e_market_based, rel=1e-12)
+    want = res.group_uncertainty["total_market"].half95 / Z
+    assert market.std_dev == pytest.approx(want, rel=1e-9)
+
+
+def test_ufloats_are_approach_1_whatever_the_method():
+    inv = _two_sites_one_factor()
+    plain = nc.calculate(inv).total_ufloat()
+    mc = nc.calculate(inv, uncertainty="monte_carlo", iterations=200, seed=1).total_ufloat()
+    assert plain.std_dev == pytest.approx(2281.2 * 0.02 / Z, rel=1e-12)
+    assert mc.std_dev == pytest.approx(plain.std_dev, rel=1e-12)
+
+
+def test_an_exact_inventory_gives_ufloats_with_no_spread():
+    inv = _two_sites_one_factor().model_copy(deep=True)
+    data = inv.model_dump(mode="json", exclude_none=True)
+    for s in data["sources"]:
+        s["factor"] = "testpack/grid/zero"
+    res = nc.calculate(nc.validate_inventory(data))
+    assert res.total_ufloat().std_dev == 0.0
+    assert {k: v.std_dev for k, v in res.ufloats("facility").items()} == {"a": 0.0, "b": 0.0}
+
+
+@pytest.mark.parametrize("level", ["source", "sector", 3])
+def test_ufloats_by_an_unknown_level_is_a_typed_error(level):
+    res = nc.calculate(_two_sites_one_factor())
+    with pytest.raises(nc.InvalidInputError, match="unknown level") as info:
+        res.ufloats(level)
+    assert info.value.issues[0].code == "by_level_known"
+    assert info.value.issues[0].field == "level"
+
+
+def test_a_share_of_the_total_on_one_factor_has_no_factor_uncertainty():
+    # a / (a + b) = 1000 / 4000 whatever the factor: the shared factor's error cancels
+    res = nc.calculate(_two_sites_one_factor())
+    share = res.ufloats("facility")["a"] / res.total_ufloat()
+    assert share.nominal_value == pytest.approx(0.25, rel=1e-12)
+    assert share.std_dev == pytest.approx(0.0, abs=1e-15)
+    # and the inputs behind a value are named as in the contribution table
+    assert [v.tag for v in res.total_ufloat().error_components()] == [
+        "factor:testpack/grid/a:CO2"
+    ]

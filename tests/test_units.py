@@ -226,3 +226,15 @@ def test_per_builds_the_target_without_a_longer_unit_string():
     assert conversion_factor("kg/GJ", "t", per=long_unit) == pytest.approx(1e-3)
     with pytest.raises(DimensionalityMismatchError, match=r"'t/\(MWh\)'"):
         conversion_factor("kg", "t", per="MWh")
+
+
+def test_room_night_is_a_counted_unit_of_its_own():
+    # hotel stays (DESNZ 'Room per night'): 'night' and plural forms name the same unit,
+    # which converts to nothing else - not to time, not to a dimensionless count
+    assert conversion_factor("night", "room_night") == 1.0
+    assert conversion_factor("nights", "room_night") == 1.0
+    for other in ("h", "day", "1", "passenger"):
+        with pytest.raises(DimensionalityMismatchError):
+            conversion_factor("room_night", other)
+    with pytest.raises(UnknownUnitError, match="'-' is not a unit operator"):
+        parse_unit("room-night")

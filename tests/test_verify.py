@@ -189,7 +189,7 @@ def test_verification_json_contract_and_cli(cement, tmp_path, capsys):
             "json",
         ]
     )
-    assert code == 0
+    assert code == 3  # a material misstatement: the exit status says so (issue 15)
     assert json.loads(capsys.readouterr().out)["material"] is True
     assert (
         main(
@@ -555,8 +555,9 @@ def test_verifier_body_date_and_scope_are_stated(tmp_path, capsys):
     claim.write_text(json.dumps(_hand_claim(866038)))
     args = ["verify", str(EX / "cement" / "inventory.yaml"), "--claimed", str(claim)]
     args += ["--materiality", "eu-ets-c", "--assurance", "limited", "--format", "json"]
-    assert main([*args, "--verifier", "Li Na", "--body", "VB Ltd", "--date", "2025-05-02"]) == 0
+    status = main([*args, "--verifier", "Li Na", "--body", "VB Ltd", "--date", "2025-05-02"])
     out = json.loads(capsys.readouterr().out)
+    assert status == (0 if out["opinion"] == "unmodified" and not out["material"] else 3)
     assert (out["verifier"], out["verification_body"], out["verification_date"]) == (
         "Li Na",
         "VB Ltd",

@@ -28,10 +28,11 @@ What is shipped, and how
 * Units: tonnes -> t, litres -> L, kWh (Net CV) -> kWh with ``basis: NCV``, kWh (Gross
   CV) -> kWh with ``basis: GCV``, kWh -> kWh, km -> vkm (vehicle-km: DESNZ's "km" rows
   are per vehicle), passenger.km -> pkm, tonne.km -> tkm, cubic metres -> m3 (water).
+* Hotel stays ("Room per night") -> room_night, one factor per country with a value,
+  region the country's ISO 3166-1 code (UK and UK (London) both GB).
 * Left out: "miles" rows (the same factors per km are shipped), natural gas per cubic
   metre and CNG / other petroleum gas per litre (gas volumes at DESNZ's reference
-  conditions, which no unit of the registry expresses), hotel stays (per room-night: no
-  such unit), homeworking (per FTE working hour), refrigerants (GWPs, in gwp-ipcc),
+  conditions, which no unit of the registry expresses), homeworking (per FTE working hour), refrigerants (GWPs, in gwp-ipcc),
   bioenergy and outside-of-scopes rows, SECR kWh rows, electric-vehicle charging rows,
   managed assets, and every empty cell.
 
@@ -51,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 PACK_ID = "uk-desnz-2025"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 ACCESSED = "2026-12-02"
 SHA256 = "8bfdb45b81ec4a88e3bdf4584637330f62e6bd09ce1940e654c5d7b7f736de94"
 SIZE = 505_634
@@ -81,6 +82,7 @@ UNITS = {
     "passenger.km": ("pkm", None),
     "tonne.km": ("tkm", None),
     "cubic metres": ("m3", None),
+    "Room per night": ("room_night", None),
 }
 UNIT_KEY = {
     "tonnes": "t",
@@ -92,6 +94,7 @@ UNIT_KEY = {
     "passenger.km": "pkm",
     "tonne.km": "tkm",
     "cubic metres": "m3",
+    "Room per night": "room-night",
 }
 FUEL_UNITS = {"tonnes", "litres", "kWh (Net CV)", "kWh (Gross CV)"}
 SECTIONS: dict[str, tuple[str, set[str]]] = {
@@ -116,7 +119,21 @@ SECTIONS: dict[str, tuple[str, set[str]]] = {
     "Material use": ("material-use", {"tonnes"}),
     "Water supply": ("water-supply", {"cubic metres"}),
     "Water treatment": ("water-treatment", {"cubic metres"}),
+    "Hotel stay": ("hotel-stay", {"Room per night"}),
 }
+# Hotel stays are per country (Level 3): the ISO 3166-1 alpha-2 code of each country with a
+# value in the 2025 workbook; a country with a value but no code here stops the build.
+HOTEL_REGION = {
+    "UK": "GB", "UK (London)": "GB", "Australia": "AU", "Belgium": "BE", "Brazil": "BR",
+    "Canada": "CA", "Chile": "CL", "China": "CN", "Colombia": "CO", "Costa Rica": "CR",
+    "Egypt": "EG", "France": "FR", "Germany": "DE", "Hong Kong, China": "HK", "India": "IN",
+    "Indonesia": "ID", "Italy": "IT", "Japan": "JP", "Jordan": "JO", "Korea": "KR",
+    "Malaysia": "MY", "Maldives": "MV", "Mexico": "MX", "Netherlands": "NL", "Oman": "OM",
+    "Philippines": "PH", "Portugal": "PT", "Qatar": "QA", "Russian Federation": "RU",
+    "Saudi Arabia": "SA", "Singapore": "SG", "South Africa": "ZA", "Spain": "ES",
+    "Switzerland": "CH", "Thailand": "TH", "Turkey": "TR", "United Arab Emirates": "AE",
+    "United States": "US", "Vietnam": "VN",
+}  # fmt: skip
 # gas volumes at reference conditions: no registry unit says "at DESNZ's conditions"
 SKIP = {("CNG", "litres"), ("Other petroleum gas", "litres")}
 GLOBAL_L2 = {
@@ -188,19 +205,20 @@ verification: |
   Units and basis: tonnes -> t (metric tonne), litres -> L, kWh (Gross CV) -> kWh with basis GCV, kWh (Net CV)
   -> kWh with basis NCV (electricity and heat per kWh carry no basis), km -> vkm (DESNZ's per-km factors for cars,
   vans, HGVs and taxis are per vehicle-km; the registry keeps vehicle-km apart from passenger-km), passenger.km
-  -> pkm, tonne.km -> tkm, cubic metres -> m3 (water only).
+  -> pkm, tonne.km -> tkm, cubic metres -> m3 (water only), Room per night -> room_night (hotel stays, added in
+  1.1.0: one factor per country the workbook gives a value for, region the country's ISO 3166-1 alpha-2 code;
+  UK and UK (London) are both GB and told apart by id and name; the 16 countries whose cell is empty are absent).
 
   Left out, and why: "miles" rows (same factors per km are shipped); natural gas per cubic metre and CNG and
   other petroleum gas per litre (volumes of gas at DESNZ's reference conditions: writing them as m3 or L would let
-  an actual volume pass for a standard one, as for Nm3 and scf elsewhere); hotel stays (kg CO2e per room per
-  night: the unit registry has no room-night unit); homeworking (per FTE working hour: no unit); refrigerant GWPs
+  an actual volume pass for a standard one, as for Nm3 and scf elsewhere); homeworking (per FTE working hour: no unit); refrigerant GWPs
   (the gwp-ipcc pack carries AR5); bioenergy and "outside of scopes" (biogenic CO2) rows; SECR kWh rows (energy
   conversions, not emission factors); UK electricity for EVs and its T&D; managed assets; empty cells.
 
   Regions: GB (ISO 3166-1 code of the United Kingdom) for UK averages (fuels, UK electricity, heat, vehicles,
   UK rail and bus, water, waste, materials); GLOBAL for flights, ferries, freight flights and ships, whose factors
-  DESNZ publishes for international travel and transport. Validity: the 2025 reporting year (DESNZ publishes a new
-  set each year; the next in June 2026). No uncertainty is published with the factors; none is shipped.
+  DESNZ publishes for international travel and transport; the country of each hotel stay. Validity: the 2025
+  reporting year (DESNZ publishes a new set each year; the next in June 2026). No uncertainty is published with the factors; none is shipped.
 
 references:
   - id: desnz-2025-flat
@@ -326,6 +344,15 @@ def factor_id(r: dict[str, Any]) -> str:
     return "/".join([prefix, *out, UNIT_KEY[r["UOM"]]])
 
 
+def region_of(r: dict[str, Any]) -> str:
+    """GLOBAL for international travel and shipping, the country of a hotel stay, else GB."""
+    if r["Level 1"] == "Hotel stay":
+        if r["Level 3"] not in HOTEL_REGION:
+            raise SystemExit(f"{r['ID']}: no ISO 3166-1 code for hotel country {r['Level 3']!r}")
+        return HOTEL_REGION[r["Level 3"]]
+    return "GLOBAL" if r["Level 2"] in GLOBAL_L2 else "GB"
+
+
 def render(rows: list[dict[str, Any]], *, sha: str, size: int) -> str:
     """Return the pack text for the flat-file rows."""
     chosen, parts = select(rows)
@@ -367,7 +394,7 @@ def render(rows: list[dict[str, Any]], *, sha: str, size: int) -> str:
                 unit=unit,
                 basis=f"    basis: {basis}\n" if basis else "",
                 value=number_text(total),
-                region="GLOBAL" if r["Level 2"] in GLOBAL_L2 else "GB",
+                region=region_of(r),
                 notes=json.dumps(note, ensure_ascii=False),
             )
         )

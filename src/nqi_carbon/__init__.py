@@ -24,6 +24,7 @@ _LAZY: dict[str, str] = {
     # errors
     "DimensionalityMismatchError": "errors",
     "GWPSetMismatchError": "errors",
+    "InvalidArgumentError": "errors",
     "InvalidInputError": "errors",
     "Issue": "errors",
     "MissingGWPError": "errors",
@@ -93,11 +94,16 @@ _LAZY: dict[str, str] = {
     # io
     "inventory_json_schema": "inventory.load",
     "load_inventory": "inventory.load",
-    "load_result": "inventory.load",
+    "load_result": "contracts.documents",
     "read_activity": "_io.tables",
     "save_inventory": "inventory.load",
-    "save_result": "inventory.load",
+    "save_result": "contracts.documents",
     "validate_inventory": "inventory.load",
+    # output contracts: typed documents and their JSON Schemas
+    "ResultDocument": "contracts.models",
+    "TrajectoryDocument": "contracts.models",
+    "VerificationDocument": "contracts.models",
+    "json_schema": "contracts.schemas",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -125,6 +131,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .calc.pipeline import calculate
     from .calc.quality import data_quality
     from .calc.result import Result
+    from .contracts.documents import load_result, save_result
+    from .contracts.models import ResultDocument, TrajectoryDocument, VerificationDocument
+    from .contracts.schemas import json_schema
     from .data.factors import Factor, FactorRegistry
     from .data.gases import (
         KYOTO_GROUPS,
@@ -141,6 +150,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .errors import (
         DimensionalityMismatchError,
         GWPSetMismatchError,
+        InvalidArgumentError,
         InvalidInputError,
         Issue,
         MissingGWPError,
@@ -154,9 +164,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .inventory.load import (
         inventory_json_schema,
         load_inventory,
-        load_result,
         save_inventory,
-        save_result,
         validate_inventory,
     )
     from .inventory.models import (

@@ -1,6 +1,9 @@
 """The ``nqi-carbon`` command line.
 
-Exit status: 0 success; 1 invalid input (every problem is printed); 2 wrong usage.
+Exit status: 0 success; 1 invalid input (every problem is printed); 2 wrong usage;
+``verify`` only: 3 a modified opinion or a material misstatement, 4 an adverse opinion,
+5 a disclaimer of opinion (``--exit-zero`` gives 0 whatever the opinion). See
+``docs/reference/cli.md``.
 """
 
 from __future__ import annotations
@@ -15,10 +18,21 @@ from typing import TYPE_CHECKING, TextIO, TypeAlias
 
 from . import __version__
 from ._escape import csv_frame, term_line, term_text
-from .errors import InvalidInputError, NqiCarbonError
+from .errors import InvalidInputError, Issue, NqiCarbonError
 from .summary import _print_table, _summary
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    from .calc.findings import Finding
+    from .inventory.models import Inventory
+
+__all__ = [
+    "EXIT_OPINION_ADVERSE",
+    "EXIT_OPINION_DISCLAIMER",
+    "EXIT_OPINION_MODIFIED",
+    "main",
+    "opinion_status",
+]
+
 
 class _TerminalSafe:
     """A text stream that passes everything written to it through :func:`term_text`.
@@ -39,49 +53,97 @@ class _TerminalSafe:
         return getattr(self.unfiltered, name)
 
 
-def _print_issues(exc: InvalidInputError, fmt: str, out: TextIO) -> None:
-    if fmt == "json":
-        json.dump(
-            {"valid": False, "issues": [i.to_dict() for i in exc.issues]},
-            out,
-            indent=2,
-            ensure_ascii=False,
-            allow_nan=False,
-        )
-        out.write("\n")
-    else:
-        out.write(str(exc) + "\n")
+EXIT_OPINION_MODIFIED = 3
+"""``verify``: the opinion is modified (qualified), or a misstatement is material."""
+
+
+EXIT_OPINION_ADVERSE = 4
+"""``verify``: the opinion is adverse."""
+
+
+EXIT_OPINION_DISCLAIMER = 5
+"""``verify``: a disclaimer of opinion (the verifier could not form one)."""
+
+
+def _validation_json(issues: Sequence[Issue], warnings: Sequence[Finding] = ()) -> str:
+    """The ``validation`` document (docs/reference/cli.md): valid, issues, warnings."""
+    from ._escape import json_text
+
+    doc = {
+        "valid": not issues,
+        "issues": [i.to_dict() for i in issues],
+        "warnings": [f.to_dict() for f in warnings],
+    }
+    return json_text(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
+
+
+def _check_file(path: str) -> tuple[Inventory | None, list[Issue], list[Finding]]:
+    """Every problem of inventory file *path*, of every stage, and the warnings of a valid one.
+
+    The file is validated; when it has problems, the part of it that is valid on its own
+    (:func:`~nqi_carbon.inventory.load.partial_inventory`) is still planned and its
+    activity checked, so an unknown facility does not hide an unknown factor elsewhere.
+    A valid inventory is calculated (without uncertainty): its warnings are what
+    ``calculate`` would report.
+    """
+    from ._io.structured import read_structured
+    from .calc.pipeline import calculate
+    from .errors import unique_issues
+    from .inventory.load import partial_inventory, validate_inventory
+
+    data, digest = read_structured(path, what="inventory")
+    issues: list[Issue] = []
+    inv: Inventory | None
+    try:
+        inv = validate_inventory(data, source=path)
+        inv._source_path, inv._input_sha256 = path, digest
+        where: Callable[[Issue], Issue] = lambda issue: issue  # noqa: E731
+    except InvalidInputError as exc:
+        issues += exc.issues
+        inv, where = partial_inventory(data, source=path)
+    warnings: list[Finding] = []
+    if inv is not None:
+        try:
+            res = calculate(inv)
+            warnings = [f for f in res.findings if f.severity != "info"]
+        except InvalidInputError as exc:
+            issues += [where(i) for i in exc.issues]
+    if issues:
+        return None, unique_issues(issues, by=("code", "field", "source", "message")), []
+    return inv, [], warnings
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .calc.pipeline import check_references
-    from .inventory.load import load_inventory
-
-    try:
-        inv = load_inventory(args.file)
-        check_references(inv)
-    except InvalidInputError as exc:
-        _print_issues(exc, args.format, sys.stdout if args.format == "json" else sys.stderr)
+    inv, issues, warnings = _check_file(args.file)
+    if issues:
+        exc = InvalidInputError(issues, source=args.file)
+        if args.format == "json":
+            sys.stdout.write(_validation_json(exc.issues))
+        else:
+            sys.stderr.write(str(exc) + "\n")
         return 1
+    assert inv is not None
     if args.format == "json":
-        json.dump({"valid": True, "issues": []}, sys.stdout)
-        sys.stdout.write("\n")
-    else:
-        n = sum(len(s.records) for s in inv.sources)
-        print(
-            f"{term_line(args.file)}: valid ({len(inv.facilities)} facilities, {len(inv.sources)} sources, "
-            f"{n} activity records"
-            + (f" and {len(inv.activity_files)} activity files" if inv.activity_files else "")
-            + f", GWP {inv.gwp})"
-        )
+        sys.stdout.write(_validation_json([], warnings))
+        return 0
+    n = sum(len(s.records) for s in inv.sources)
+    print(
+        f"{term_line(args.file)}: valid ({len(inv.facilities)} facilities, {len(inv.sources)} sources, "
+        f"{n} activity records"
+        + (f" and {len(inv.activity_files)} activity files" if inv.activity_files else "")
+        + f", GWP {inv.gwp})"
+    )
+    if warnings:
+        print(f"{len(warnings)} warning(s):")
+        for f in warnings:
+            print(f"  - [{f.code}] {term_line(f.subject)}: {term_line(f.message)}")
     return 0
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .inventory.load import inventory_json_schema
+    from .contracts.schemas import schema_text
 
-    json.dump(inventory_json_schema(), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
-    sys.stdout.write("\n")
+    sys.stdout.write(schema_text(args.name))
     return 0
 
 
@@ -272,6 +334,8 @@ def _cmd_factors(args: argparse.Namespace) -> int:
             if isinstance(item, Factor)
             else _fuel_dict(item, reg.fuel_region(item))
         )
+        # the terms the values are reproduced under, with every value shown
+        d["licence"] = reg.pack(item.pack_id).pack.licence
         if args.format == "json":
             json.dump(d, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
             sys.stdout.write("\n")
@@ -279,7 +343,9 @@ def _cmd_factors(args: argparse.Namespace) -> int:
             _write_show(d, sys.stdout)
         return 0
     # list and search take the same filters; list without any prints every factor and fuel
-    found = reg.search_all(args.query, gas=args.gas, region=args.region, year=args.year)
+    found = reg.search_all(
+        args.query, gas=args.gas, region=args.region, year=args.year, unit=args.unit
+    )
     if args.format == "json":
         json.dump(
             [
@@ -333,13 +399,21 @@ def _cmd_factors(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
-    from .demo import write_report
-
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+def _report_formats(text: str) -> tuple[str, ...] | None:
+    """The report formats of ``--formats`` (comma-separated), or None after saying which are unknown."""
+    formats = tuple(f.strip() for f in text.split(",") if f.strip())
     bad = [f for f in formats if f not in ("html", "md", "json", "xlsx")]
     if bad:
         sys.stderr.write(f"unknown format(s) {', '.join(bad)}; allowed: html, md, json, xlsx\n")
+        return None
+    return formats
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .demo import write_report
+
+    formats = _report_formats(args.formats)
+    if formats is None:
         return 2
     method = (
         "monte_carlo" if args.uncertainty in ("monte-carlo", "monte_carlo") else args.uncertainty
@@ -369,7 +443,24 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         sys.stdout.write(ver.to_html())
     else:
         sys.stdout.write(ver.to_markdown())
-    return 0
+    return 0 if args.exit_zero else opinion_status(ver.opinion, material=ver.material)
+
+
+def opinion_status(opinion: str, *, material: bool) -> int:
+    """The exit status of ``verify`` for *opinion* (read as text) and the materiality.
+
+    0 an unmodified opinion without material misstatement; 3 a modified (qualified)
+    opinion, or a material misstatement; 4 an adverse opinion; 5 a disclaimer of opinion.
+    An opinion word nqi-carbon does not know is treated as modified: never a silent 0.
+    """
+    word = str(opinion).strip().lower()
+    if "disclaim" in word:
+        return EXIT_OPINION_DISCLAIMER
+    if "adverse" in word:
+        return EXIT_OPINION_ADVERSE
+    if word == "unmodified" and not material:
+        return 0
+    return EXIT_OPINION_MODIFIED
 
 
 def _cmd_trajectory(args: argparse.Namespace) -> int:
@@ -483,6 +574,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_report,
         _add_verify,
         _add_trajectory,
+        _add_cn_ets,
         _add_demo,
         _add_schema,
     ):
@@ -492,9 +584,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_validate(sub: _Subcommands) -> None:
     """``validate FILE``: check an inventory and list every problem."""
-    v = sub.add_parser("validate", help="check an inventory file and list every problem")
-    v.add_argument("file")
-    v.add_argument("--format", choices=("text", "json"), default="text")
+    v = sub.add_parser(
+        "validate",
+        help="check an inventory file and list every problem",
+        description="Check an inventory: the file, its references (factors, fuels, units, "
+        "facilities, instruments), its activity files and data gaps, every problem of every "
+        "stage in one run (exit 1). A valid inventory is calculated without uncertainty and "
+        "its warnings are listed.",
+    )
+    v.add_argument("file", help="the inventory (YAML or JSON, nqi-carbon/inventory@1)")
+    v.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or json: the validation document (valid, issues, warnings)",
+    )
     _reading_options(v)
     v.set_defaults(func=_cmd_validate)
 
@@ -502,15 +606,32 @@ def _add_validate(sub: _Subcommands) -> None:
 def _add_calculate(sub: _Subcommands) -> None:
     """``calculate FILE``: totals, lines and uncertainty, as a table, JSON or CSV."""
     c = sub.add_parser("calculate", help="calculate an inventory: totals, lines, uncertainty")
-    c.add_argument("file")
-    c.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    c.add_argument("file", help="the inventory (YAML or JSON, nqi-carbon/inventory@1)")
+    c.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="table (default: categories, totals, scopes, warnings), json (the result@1 "
+        "document) or csv (one line per source and gas)",
+    )
     c.add_argument(
         "--uncertainty",
         choices=("none", "analytical", "monte-carlo", "monte_carlo"),
         default="none",
+        help="none (default), analytical (IPCC Approach 1) or monte-carlo (Approach 2)",
     )
-    c.add_argument("--iterations", type=int, default=10_000)
-    c.add_argument("--seed", type=int, default=None)
+    c.add_argument(
+        "--iterations",
+        type=int,
+        default=10_000,
+        help="Monte Carlo iterations, at least 100 (default 10000)",
+    )
+    c.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="Monte Carlo seed, an int >= 0 (default: one is drawn and reported)",
+    )
     _reading_options(c)
     c.set_defaults(func=_cmd_calculate)
 
@@ -523,9 +644,13 @@ def _add_factors(sub: _Subcommands) -> None:
         description="list [TEXT] and search TEXT list factors and fuels (NCV, carbon content) "
         "and take the same filters (all must match; a fuel's region is its pack's); "
         "show ID prints one factor (<pack>/<factor-id>) or fuel (<pack>/fuel/<fuel-id>) "
-        "with its uncertainty and citations.",
+        "with its uncertainty, citations and the pack's licence.",
     )
-    f.add_argument("action", choices=("list", "show", "search"))
+    f.add_argument(
+        "action",
+        choices=("list", "show", "search"),
+        help="list [TEXT] or search TEXT (with the filters), or show ID",
+    )
     f.add_argument(
         "query",
         nargs="?",
@@ -544,14 +669,25 @@ def _add_factors(sub: _Subcommands) -> None:
         default=None,
         help="a year the factor's validity covers, or its data year",
     )
-    f.add_argument("--format", choices=("table", "json"), default="table")
+    f.add_argument(
+        "--unit",
+        default=None,
+        help="an activity unit (L, gallon, night, MWh): factors whose activity unit it "
+        "converts to, and fuels whose NCV turns it into energy",
+    )
+    f.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json (every value with its uncertainty and citation)",
+    )
     f.set_defaults(func=_cmd_factors)
 
 
 def _add_report(sub: _Subcommands) -> None:
     """``report FILE``: calculate and write the ISO 14064-1 report files."""
     r = sub.add_parser("report", help="calculate an inventory and write its ISO 14064-1 report")
-    r.add_argument("file")
+    r.add_argument("file", help="the inventory (YAML or JSON, nqi-carbon/inventory@1)")
     r.add_argument("--out", default=None, help="output folder (default: a new folder here)")
     r.add_argument(
         "--formats",
@@ -570,16 +706,39 @@ def _add_report(sub: _Subcommands) -> None:
 
 def _add_verify(sub: _Subcommands) -> None:
     """``verify FILE --claimed ...``: recompute and compare with a claimed result."""
-    v = sub.add_parser("verify", help="recompute an inventory and compare it with a claimed one")
-    v.add_argument("file")
+    v = sub.add_parser(
+        "verify",
+        help="recompute an inventory and compare it with a claimed one",
+        description="Recompute an inventory, compare it with a claim and state an opinion. "
+        "Exit status: 0 unmodified opinion, 3 modified opinion or material misstatement, "
+        "4 adverse opinion, 5 disclaimer of opinion (1 invalid input, 2 wrong usage); the "
+        "statement is printed in every case.",
+    )
+    v.add_argument("file", help="the inventory to recompute (YAML or JSON)")
     v.add_argument("--claimed", required=True, help="result@1 JSON, or a JSON/YAML with totals")
     v.add_argument(
         "--materiality",
         required=True,
         help="fraction (0.05), percentage (5%%) or preset (eu-ets-a, eu-ets-b, eu-ets-c)",
     )
-    v.add_argument("--assurance", choices=("reasonable", "limited"), required=True)
-    v.add_argument("--format", choices=("md", "json", "html"), default="md")
+    v.add_argument(
+        "--assurance",
+        choices=("reasonable", "limited"),
+        required=True,
+        help="the level of assurance of the verification",
+    )
+    v.add_argument(
+        "--format",
+        choices=("md", "json", "html"),
+        default="md",
+        help="md (default), json (the verification@1 document) or html (a self-contained page)",
+    )
+    v.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 whatever the opinion (default: 3 modified or material, 4 adverse, "
+        "5 disclaimer)",
+    )
     v.add_argument("--verifier", help="the verifier (lead verifier); 'not stated' when omitted")
     v.add_argument("--body", help="the verification body; 'not stated' when omitted")
     v.add_argument("--date", help="date of the verification statement (ISO, 2025-04-30)")
@@ -597,8 +756,13 @@ def _add_trajectory(sub: _Subcommands) -> None:
         nargs="+",
         help="inventory files (one per year) or one CSV: year, gross_co2e_t[, removals_co2e_t]",
     )
-    tj.add_argument("--target-year", type=int, required=True)
-    tj.add_argument("--method", choices=("linear", "constant_rate", "budget"), required=True)
+    tj.add_argument("--target-year", type=int, required=True, help="the roadmap's last year")
+    tj.add_argument(
+        "--method",
+        choices=("linear", "constant_rate", "budget"),
+        required=True,
+        help="the roadmap: a straight line, a constant yearly rate, or a cumulative budget",
+    )
     tj.add_argument(
         "--target-reduction",
         type=float,
@@ -612,8 +776,18 @@ def _add_trajectory(sub: _Subcommands) -> None:
     tj.add_argument(
         "--base-year", type=int, default=None, help="default: the first year of the series"
     )
-    tj.add_argument("--plateau-band", type=float, default=0.02)
-    tj.add_argument("--decline-years", type=int, default=3)
+    tj.add_argument(
+        "--plateau-band",
+        type=float,
+        default=0.02,
+        help="years within this fraction of the maximum are a plateau (default 0.02)",
+    )
+    tj.add_argument(
+        "--decline-years",
+        type=int,
+        default=3,
+        help="years of decline below the band that make a peak (default 3)",
+    )
     tj.add_argument(
         "--fit-from", type=int, default=None, help="first year used by the trend forecast"
     )
@@ -622,9 +796,61 @@ def _add_trajectory(sub: _Subcommands) -> None:
         default=None,
         help="CSV (year, sector, output, energy, 'emissions [unit]' e.g. 'emissions [10^4 t]') for LMDI",
     )
-    tj.add_argument("--format", choices=("json", "html"), default="json")
+    tj.add_argument(
+        "--format",
+        choices=("json", "html"),
+        default="json",
+        help="json (default, the trajectory@1 document) or html (a self-contained page)",
+    )
     _reading_options(tj)
     tj.set_defaults(func=_cmd_trajectory)
+
+
+def _add_cn_ets(sub: _Subcommands) -> None:
+    """``cn-ets PLANT --out DIR``: China ETS annual report (and 核查 report with --claimed)."""
+    c = sub.add_parser(
+        "cn-ets",
+        help="China national carbon market: annual emission report of a key emitting unit",
+        description="Read a plant file (schema nqi-carbon/cn-ets@1: power, cement, steel or "
+        "aluminium) and write its annual emission report; with --claimed, also the "
+        "verification (核查) report of the figures the unit reported.",
+    )
+    c.add_argument("file", help="the plant file (YAML/JSON)")
+    c.add_argument("--out", required=True, help="output folder")
+    c.add_argument(
+        "--formats", default="html,md,json,xlsx", help="comma-separated: html, md, json, xlsx"
+    )
+    c.add_argument(
+        "--language", choices=("zh", "en", "en+zh"), default=None, help="default: the plant file's"
+    )
+    c.add_argument(
+        "--claimed", default=None, help="the reported figures (cn-ets-claim@1 YAML/JSON)"
+    )
+    c.add_argument("--verifier", help="the verifier (核查人员)")
+    c.add_argument("--body", help="the verification body (核查机构)")
+    c.add_argument("--date", help="date of the verification report (ISO, 2025-04-30)")
+    _reading_options(c)
+    c.set_defaults(func=_cmd_cn_ets)
+
+
+def _cmd_cn_ets(args: argparse.Namespace) -> int:
+    from .cn_ets import annual_report, verification_report
+
+    formats = _report_formats(args.formats)
+    if formats is None:
+        return 2
+    rep = annual_report(args.file, language=args.language)
+    written = rep.write(args.out, formats)
+    if args.claimed is not None:
+        ver = verification_report(
+            rep, args.claimed, verifier=args.verifier, body=args.body, date=args.date
+        )
+        written += ver.write(args.out, formats)
+        sys.stdout.write(f"{len(ver.nonconformities)} non-conformity(ies)\n")
+    sys.stdout.write(f"{rep.total_t:,.3f} t CO2 ({len(rep.findings)} finding(s))\n")
+    for p in written:
+        sys.stdout.write(f"wrote {p}\n")
+    return 0
 
 
 def _add_demo(sub: _Subcommands) -> None:
@@ -641,8 +867,21 @@ def _add_demo(sub: _Subcommands) -> None:
 
 
 def _add_schema(sub: _Subcommands) -> None:
-    """``schema``: the JSON Schema of the inventory format."""
-    s = sub.add_parser("schema", help="print the JSON Schema of the inventory format")
+    """``schema [NAME]``: a JSON Schema (draft 2020-12), the inventory format's by default."""
+    s = sub.add_parser(
+        "schema",
+        help="print a JSON Schema: the inventory format (default) or an output contract",
+        description="Print the JSON Schema (draft 2020-12) of the inventory format or of an "
+        "output contract. The same files ship in the package (nqi_carbon/contracts/schemas) "
+        "and in docs/reference.",
+    )
+    s.add_argument(
+        "name",
+        nargs="?",
+        default="inventory",
+        help="inventory (the input, default); result (result@1, also report.json), "
+        "verification, trajectory, validation (validate --format json and JSON errors)",
+    )
     s.set_defaults(func=_cmd_schema)
 
 
@@ -670,6 +909,8 @@ def _main(argv: Sequence[str] | None) -> int:
         with _reading(args):
             return int(args.func(args))
     except InvalidInputError as exc:
+        if getattr(args, "format", None) == "json":  # the validation document, on stdout
+            sys.stdout.write(_validation_json(exc.issues))
         sys.stderr.write(str(exc) + "\n")
         return 1
     except NqiCarbonError as exc:

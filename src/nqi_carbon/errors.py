@@ -12,9 +12,13 @@ where (``file``, ``row``, ``field``), the offending ``value`` and what is ``allo
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
+import math
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import Any
 
 from ._escape import term_line
@@ -23,6 +27,7 @@ __all__ = [
     "CappedIssues",
     "DimensionalityMismatchError",
     "GWPSetMismatchError",
+    "InvalidArgumentError",
     "InvalidInputError",
     "Issue",
     "MissingGWPError",
@@ -33,10 +38,45 @@ __all__ = [
     "UnknownGWPSetError",
     "UnknownSpeciesError",
     "UnknownUnitError",
+    "argument_error",
     "close_matches",
+    "expect_type",
+    "json_scalar",
     "omitted_issues",
     "unique_issues",
 ]
+
+
+def argument_error(name: str, value: Any, allowed: str, *, where: str) -> InvalidArgumentError:
+    """The error for argument *name* of function *where* given *value* of a type it does not take."""
+    return InvalidArgumentError(
+        [
+            Issue(
+                "argument_type",
+                "wrong type",
+                field=name,
+                value=type(value).__name__,
+                allowed=allowed,
+            )
+        ],
+        source=where,
+    )
+
+
+def expect_type(
+    value: Any, types: type | tuple[type, ...], *, field: str, where: str, allowed: str
+) -> Any:
+    """*value* when it is an instance of *types* (a boolean only where ``bool`` is named).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``argument_type`` naming *field* of *where* and what is *allowed*.
+    """
+    named = types if isinstance(types, tuple) else (types,)
+    if isinstance(value, types) and (bool in named or not isinstance(value, bool)):
+        return value
+    raise argument_error(field, value, allowed, where=where)
 
 
 def close_matches(
@@ -85,6 +125,10 @@ def _did_you_mean(matches: Sequence[str]) -> str:
     return "; did you mean " + " or ".join(repr(m) for m in matches) + "?"
 
 
+MAX_VALUE_CHARS = 80
+"""Longest text of an offending value an :class:`Issue` shows (longer text is cut, ``...``)."""
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem found in an input.
@@ -93,7 +137,7 @@ class Issue:
     ----------
     code : str
         Stable reason code (a rule name such as ``source_facility_exists`` or a field
-        check such as ``finite_number``); listed in docs/guarantees.md.
+        check such as ``finite_number``); listed in docs/reference/reason-codes.md.
     message : str
         What is wrong, in words.
     file : str or None
@@ -101,13 +145,20 @@ class Issue:
     row : int or None
         1-based row (tabular input) or list position where that helps.
     field : str or None
-        Dotted path to the field, e.g. ``sources[2].activity[0].amount``.
+        Path to the field, e.g. ``sources[2].activity[0].amount`` (list positions in
+        brackets, keys after dots), without the entry's id: that is :attr:`source`.
     value : str or None
-        ``repr`` of the offending value.
+        The offending value as text (its ``repr``, cut at :data:`MAX_VALUE_CHARS`).
     allowed : str or None
         What would have been accepted.
     severity : str
         ``error`` (input refused) or ``warning`` (input accepted, finding reported).
+    source : str or None
+        The id of the entry the field belongs to (a source, facility, factor...), when
+        the input names one: ``sources[2]`` is source ``'kiln'``.
+    raw : object
+        The offending value as read (a string, number, boolean, None or date), for the
+        JSON form (:meth:`to_dict`); ``...`` when not kept. Not compared.
     """
 
     code: str
@@ -118,6 +169,8 @@ class Issue:
     value: str | None = None
     allowed: str | None = None
     severity: str = "error"
+    source: str | None = None
+    raw: Any = _field(default=..., compare=False, repr=False)
 
     def describe(self) -> str:
         r"""One line naming where, what, the value and what is allowed.
@@ -129,8 +182,11 @@ class Issue:
         row = None if self.row is None else f"row {self.row}"
         where = ", ".join(p for p in (self.file, row) if p)
         parts = [f"{where}: " if where else ""]
+        entry = f"({self.source!r})" if self.source is not None else ""
         if self.field:
-            parts.append(f"{self.field}: ")
+            parts.append(f"{self.field} {entry}: " if entry else f"{self.field}: ")
+        elif entry:
+            parts.append(f"{entry}: ")
         parts.append(self.message)
         if self.value is not None:
             parts.append(f" (got {self.value})")
@@ -139,9 +195,86 @@ class Issue:
         parts.append(f" [{self.code}]")
         return term_line("".join(parts))
 
+    def json_value(self) -> Any:
+        """The offending value as JSON data (string, number, boolean or null).
+
+        The value as read when the issue kept it (:attr:`raw`), else read back from its
+        text: a quoted string, a whole or decimal number, ``True``/``False``/``None``.
+        Anything else (a list, a range of dates, a value of another type) is its text;
+        non-finite numbers are their text (``nan``), as JSON has no NaN; text longer than
+        :data:`MAX_VALUE_CHARS` is cut.
+        """
+        if self.raw is not ...:
+            return json_scalar(self.raw, self.value)
+        return _scalar_from_text(self.value)
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the issue as a plain JSON-ready mapping."""
-        return asdict(self)
+        """Return the issue as a plain JSON-ready mapping.
+
+        Keys: ``code``, ``message``, ``file``, ``row``, ``field`` (a path), ``source`` (the
+        entry's id), ``value`` (JSON data, see :meth:`json_value`), ``allowed``,
+        ``severity``.
+        """
+        return {
+            "code": self.code,
+            "message": self.message,
+            "file": self.file,
+            "row": self.row,
+            "field": self.field,
+            "source": self.source,
+            "value": self.json_value(),
+            "allowed": self.allowed,
+            "severity": self.severity,
+        }
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 3] + "..."
+
+
+def json_scalar(raw: Any, text: str | None = None) -> Any:
+    """*raw* as JSON data: a string (cut), a finite number, a boolean, null or a date's text.
+
+    Other values (lists, mappings, NaN, objects of other types) become *text* (their
+    shown form), or their ``repr`` when no text is given.
+    """
+    if raw is None or isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        return _cut(raw)
+    if isinstance(raw, int) and len(str(abs(raw))) <= MAX_VALUE_CHARS:
+        return int(raw)
+    if isinstance(raw, float) and math.isfinite(raw):
+        return float(raw)
+    if isinstance(raw, _dt.date | _dt.datetime):
+        return raw.isoformat()
+    item = getattr(raw, "item", None)  # a numpy scalar
+    if callable(item) and getattr(raw, "shape", None) == ():
+        try:
+            value = item()
+        except Exception:  # any failure: show the text instead
+            value = None
+        if isinstance(value, bool | int | float | str):
+            return json_scalar(value, text)
+    return _cut(text if text is not None else repr(raw))
+
+
+_INT_TEXT = re.compile(r"-?\d{1,80}")
+_FLOAT_TEXT = re.compile(r"-?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?")
+_STR_TEXT = re.compile(r"'[^'\\]*'|\"[^\"\\]*\"")
+
+
+def _scalar_from_text(text: str | None) -> Any:
+    """The JSON value behind an issue's shown *text* (see :meth:`Issue.json_value`)."""
+    if text is None:
+        return None
+    if _STR_TEXT.fullmatch(text):
+        return text[1:-1]
+    if _INT_TEXT.fullmatch(text):
+        return int(text)
+    if _FLOAT_TEXT.fullmatch(text) and math.isfinite(float(text)):
+        return float(text)
+    return {"True": True, "False": False, "None": None}.get(text, text)
 
 
 class NqiCarbonError(Exception):
@@ -246,12 +379,6 @@ class OmittedIssues(Issue):
 
     counts: tuple[tuple[str, int], ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the issue as a plain JSON-ready mapping (without ``counts``)."""
-        out = asdict(self)
-        del out["counts"]
-        return out
-
 
 def omitted_issues(counts: dict[str, int], *, listed: int) -> OmittedIssues:
     """The summary issue for problems found but not listed (*counts* by code)."""
@@ -346,6 +473,16 @@ class InvalidInputError(NqiCarbonError, ValueError):
         self.issues: list[Issue] = kept
         self.source: str | None = source
         self.omitted: dict[str, int] = omitted
+
+
+class InvalidArgumentError(InvalidInputError, TypeError):
+    """An argument of a public function is of a type it does not take.
+
+    For instance a list where a DataFrame is needed, or text where a mass is. Its
+    ``issues`` name the argument (``field``), the type given and what is allowed. It is
+    also a ``TypeError`` (what Python raises for a wrong type) and a ``ValueError`` (as
+    every :class:`InvalidInputError`).
+    """
 
 
 class PackError(InvalidInputError):

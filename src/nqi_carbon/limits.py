@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, fields
 from types import TracebackType
@@ -196,6 +196,7 @@ class Sandbox(_Block):
             allow = (allow,)  # one folder given alone, not its characters
         issues: list[Issue] = []
         self._base_dir = _folder(base_dir, "base_dir", issues)
+        allow = _entries(allow, issues)
         self._allow = tuple(_folder(a, f"allow[{i}]", issues) for i, a in enumerate(allow))
         if limits is not None and not isinstance(limits, Limits):
             issues.append(
@@ -241,18 +242,35 @@ class Sandbox(_Block):
         return self
 
 
+def _entries(allow: Any, issues: list[Issue]) -> tuple[Any, ...]:
+    """The entries of *allow*; anything that is no collection of them is an issue."""
+    if not isinstance(allow, bytes | Mapping):
+        try:  # a scalar pint Quantity says it is iterable, and is not
+            return tuple(allow)
+        except TypeError:
+            pass
+    issues.append(_not_a_folder(allow, "allow"))
+    return ()
+
+
+def _not_a_folder(value: Any, name: str) -> Issue:
+    return Issue(
+        "sandbox_folder",
+        "not an existing folder",
+        field=name,
+        value=repr(value)[:200],
+        allowed="an existing folder (a path: text or os.PathLike)",
+    )
+
+
 def _folder(path: str | os.PathLike[str], name: str, issues: list[Issue]) -> str:
-    real = os.path.realpath(os.fspath(path))
+    text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+    if not isinstance(text, str) or "\x00" in text:  # no folder has such a name
+        issues.append(_not_a_folder(path, name))
+        return ""
+    real = os.path.realpath(text)
     if not os.path.isdir(real):
-        issues.append(
-            Issue(
-                "sandbox_folder",
-                "not an existing folder",
-                field=name,
-                value=repr(os.fspath(path)),
-                allowed="an existing folder",
-            )
-        )
+        issues.append(_not_a_folder(text, name))
     return real
 
 

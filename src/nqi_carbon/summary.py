@@ -94,6 +94,8 @@ def _summary(res: object, out: TextIO) -> None:
     rows.append(["Biogenic CO2", "reported apart (t CO2)", _fmt(t["biogenic_co2_t"]), "", ""])
     rows.append(["Removals", "reported apart", _fmt(t["removals_co2e_t"]), "", ""])
     _print_table(["", "", "t CO2e", "U95", "status"], rows, out)
+    out.write("\n")
+    _print_table(["", "by scope", "t CO2e", "U95"], _scope_rows(res), out)
     if res.uncertainty_method:
         extra = f", seed {res.seed}, {res.iterations} iterations" if res.seed is not None else ""
         out.write(f"\nuncertainty: {res.uncertainty_method}{extra}\n")
@@ -106,3 +108,27 @@ def _summary(res: object, out: TextIO) -> None:
             out.write(f"  - [{f.code}] {term_line(f.subject)}: {term_line(f.message)}\n")
     elif n_info:
         out.write(f"\n{n_info} informational finding(s), listed in the report\n")
+
+
+def _scope_rows(res: object) -> list[list[str]]:
+    """The scopes, named, and under Scope 3 each GHG Protocol category that has lines."""
+    from .calc.result import Result
+    from .pages.labels import SCOPE3_CATEGORY_NAMES, SCOPE_NAMES
+
+    assert isinstance(res, Result)
+    t = res.totals()
+    unc = res.group_uncertainty
+
+    def u95(group: str) -> str:
+        u = unc.get(group)
+        return "" if u is None else f"±{100 * u.relative_95:.1f}%"
+
+    rows = []
+    for key, (name, _zh) in SCOPE_NAMES.items():
+        scope, _, basis = name.partition(": ")
+        rows.append([scope, basis, _fmt(t["by_scope"][key]), u95(f"scope:{key}")])
+    for key, value in t["by_scope3_category"].items():
+        if res.group_masks[f"scope3:{key}"].any():
+            label = "  unassigned" if key == "unassigned" else f"  category {key}"
+            rows.append([label, SCOPE3_CATEGORY_NAMES[key][0], _fmt(value), u95(f"scope3:{key}")])
+    return rows

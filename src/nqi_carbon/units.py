@@ -24,6 +24,10 @@ Domain units added to pint's defaults
     10^6 Btu (US EPA factors use MMBtu on a higher-heating-value basis).
 ``tkm``, ``passenger``, ``pkm``, ``vehicle``, ``vkm``
     Transport activity: tonne-kilometre, passenger-kilometre, vehicle-kilometre.
+``room_night`` (alias ``night``)
+    One hotel room occupied for one night, a counted unit with a dimension of its own
+    (``[room_night]``): it converts to nothing else, so 3 nights of 2 rooms is written
+    ``6 room_night``, never a time.
 ``CNY``, ``USD``, ``EUR``, ``GBP``, ``JPY``, ``HKD``
     Currency amounts for spend-based factors. Each currency is its own dimension, so no
     exchange rate is ever applied silently.
@@ -101,6 +105,7 @@ _DEFINITIONS = (
     "passenger_kilometre = passenger * kilometer = pkm = p_km",
     "vehicle = [vehicle]",
     "vehicle_kilometre = vehicle * kilometer = vkm = v_km",
+    "room_night = [room_night] = night",
     "yuan_renminbi = [currency_CNY] = CNY = RMB",
     "us_dollar = [currency_USD] = USD",
     "euro = [currency_EUR] = EUR",
@@ -214,7 +219,7 @@ _SUGGESTED = (
     "t", "kg", "g", "kt", "Mt", "Gg", "tC", "kgC", "J", "kJ", "MJ", "GJ", "TJ", "PJ", "Wh",
     "kWh", "MWh", "GWh", "TWh", "tce", "kgce", "toe", "ktoe", "Mtoe", "Btu", "kBtu", "MMBtu",
     "therm", "Nm3", "m3", "L", "gallon", "barrel", "km", "tkm", "pkm", "vkm", "passenger",
-    "vehicle", "h", "day", "year", "percent", "short_ton", "long_ton", "CNY", "USD", "EUR",
+    "vehicle", "room_night", "h", "day", "year", "percent", "short_ton", "long_ton", "CNY", "USD", "EUR",
     "GBP", "JPY", "HKD",
 )  # fmt: skip
 
@@ -478,7 +483,6 @@ def _evaluate(node: _Node, text: str) -> Any:
     return op(_evaluate(node[1], text), _evaluate(node[2], text))
 
 
-@lru_cache(maxsize=4096)
 def parse_unit(text: str) -> pint.Quantity[Any]:
     """Parse a unit expression into a pint Quantity of magnitude one unit.
 
@@ -504,8 +508,14 @@ def parse_unit(text: str) -> pint.Quantity[Any]:
         arithmetic, text longer than :data:`MAX_UNIT_LENGTH`); the message says what is
         allowed.
     """
-    if not isinstance(text, str):
-        raise UnknownUnitError(repr(text), reason="a unit must be a string")
+    if not isinstance(text, str):  # checked before the cache: a list is no key
+        raise UnknownUnitError(repr(text)[:80], reason="a unit must be a string")
+    return _parse_unit(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_unit(text: str) -> pint.Quantity[Any]:
+    """:func:`parse_unit` of text, parsed once per distinct string."""
     if len(text) > MAX_UNIT_LENGTH:
         raise UnknownUnitError(
             text[:20] + "...",
@@ -551,7 +561,6 @@ def conventional_basis(text: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=8192)
 def conversion_factor(
     source: str, target: str, *, per: str | None = None, context: str = ""
 ) -> float:
@@ -575,6 +584,15 @@ def conversion_factor(
     DimensionalityMismatchError
         When the two units measure different things (e.g. ``kg`` and ``MWh``).
     """
+    for text in (source, target, per):
+        if text is not None and not isinstance(text, str):  # before the cache: no key
+            raise UnknownUnitError(repr(text)[:80], reason="a unit must be a string")
+    return _conversion_factor(source, target, per, context if isinstance(context, str) else "")
+
+
+@lru_cache(maxsize=8192)
+def _conversion_factor(source: str, target: str, per: str | None, context: str) -> float:
+    """:func:`conversion_factor` of unit texts, computed once per combination."""
     src, dst = parse_unit(source), parse_unit(target)
     if per is not None:
         dst = dst / parse_unit(per)

@@ -21,11 +21,19 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..errors import InvalidInputError, Issue
+from ..errors import InvalidInputError, Issue, argument_error
 from ..limits import current_sandbox, limit_issue
 
-__all__ = ["Written", "check_confined", "entry_base", "read_input", "written_path"]
+__all__ = [
+    "Written",
+    "check_confined",
+    "entry_base",
+    "program_path",
+    "read_input",
+    "written_path",
+]
 
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -66,6 +74,35 @@ class Written:
 
     def __str__(self) -> str:
         return str(self.path)
+
+
+def program_path(value: Any, *, field: str, where: str) -> Path:
+    """A path a program gives a public function, as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``argument_type`` for anything but text or an ``os.PathLike`` of text.
+    InvalidInputError
+        ``file_unreadable`` for a path with a NUL character (no file has one).
+    """
+    text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(text, str):
+        raise argument_error(field, value, "a path (text or os.PathLike)", where=where)
+    if "\x00" in text:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "file_unreadable",
+                    "a path cannot contain a NUL character",
+                    field=field,
+                    value=text[:80],
+                    allowed="a path without NUL",
+                )
+            ],
+            source=where,
+        )
+    return Path(text)
 
 
 def entry_base(source_path: str | None) -> Path:

@@ -83,7 +83,9 @@ def read_activity(path: str | Path, *, sheet: str | int | None = None) -> pd.Dat
         (``file_too_large``, ``table_too_large``), paths refused by a sandbox, with the
         reason.
     """
-    return read_table(path, sheet=sheet)
+    from .files import program_path
+
+    return read_table(program_path(path, field="path", where="read_activity()"), sheet=sheet)
 
 
 def read_table(target: str | Path | Written, *, sheet: str | int | None = None) -> pd.DataFrame:

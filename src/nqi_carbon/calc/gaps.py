@@ -183,6 +183,17 @@ def find_gaps(inventory: Inventory, activity: pd.DataFrame | None = None) -> lis
     must cover every day of the inventory period (0 is a value: a month without
     consumption is a record of 0, not a gap). Rows without a period are not part of it.
     """
+    import pandas as pd
+
+    from ..errors import expect_type
+    from ..inventory.models import Inventory
+
+    where = "find_gaps()"
+    expect_type(inventory, Inventory, field="inventory", where=where, allowed="an nc.Inventory")
+    if activity is not None:
+        expect_type(
+            activity, pd.DataFrame, field="activity", where=where, allowed="a DataFrame or None"
+        )
     extra = file_spans(inventory)
     if activity is not None:
         extra = _merge(extra, table_period_spans(inventory, activity))
@@ -401,15 +412,21 @@ def fill_gaps(
         use, a stated value that is not a number >= 0 or names no source with a gap, a
         gap the policy cannot fill (no neighbours, mixed units, a stated value missing).
     """
-    if policy == "pack_default":
+    from ..errors import expect_type
+    from ..inventory.models import Inventory
+
+    where, allowed = "fill_gaps()", "an nc.Inventory"
+    expect_type(inventory, Inventory, field="inventory", where=where, allowed=allowed)
+    known = isinstance(policy, str) and policy in _POLICIES  # a list or an array is no name
+    if known and policy == "pack_default":
         issues, _ = _parameter_issues(inventory, policy, values, basis, default, None)
         return _fill_carbon(inventory, default, issues)
-    gaps = find_gaps(inventory) if policy in _POLICIES else []
+    gaps = find_gaps(inventory) if known else []
     by_source: dict[str, list[Gap]] = {}
     for g in gaps:
         by_source.setdefault(g.source, []).append(g)
     issues, stated = _parameter_issues(inventory, policy, values, basis, default, set(by_source))
-    if policy not in _POLICIES:
+    if not known:
         raise InvalidInputError(issues, source=inventory.source_path)
     # a value refused above is reported once, not again as missing
     refused = set(values) - set(stated) if isinstance(values, Mapping) else set()
@@ -557,7 +574,8 @@ def gap_issues(
             f"source {g.source!r} has no activity for {g.days} days; a gap is never filled "
             "implicitly",
             file=inventory.source_path,
-            field=f"sources ({g.source!r})",
+            field="sources",
+            source=g.source,
             value=g.label(),
             allowed="add the records or activity-file rows (0 is a value) or fill the gap with "
             "nc.fill_gaps(inv, policy=...)",

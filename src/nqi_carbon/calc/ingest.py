@@ -1170,7 +1170,7 @@ def _unit_fit_issues(
     issues: list[Issue] = []
     for iss in failed:
         if iss.code in unit_codes and any(
-            iss.field == f"sources[{i}] ({inv.sources[i].id!r})" for i in retried
+            iss.field == f"sources[{i}]" and iss.source == inv.sources[i].id for i in retried
         ):
             continue  # replaced by the per-unit issues
         issues.append(iss)
@@ -1243,7 +1243,11 @@ def _per_unit_issues(
                 if any(r.unit == u for r in src.records):
                     per_pair.append(
                         Issue(
-                            code, str(exc), file=inv.source_path, field=f"sources[{i}] ({src.id!r})"
+                            code,
+                            str(exc),
+                            file=inv.source_path,
+                            field=f"sources[{i}]",
+                            source=src.id,
                         )
                     )
                 if idx.size:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import math
+import os
 import secrets
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -31,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..data.factors import Factor, FactorRegistry
-from ..errors import InvalidInputError, Issue, unique_issues
+from ..errors import InvalidInputError, Issue, argument_error, unique_issues
 from ..inventory.models import Inventory
 from .findings import Finding
 from .ingest import ActivityColumns, _activity_columns, units_of_pairs
@@ -58,6 +59,7 @@ __all__ = [
     "approach1_uncertainty",
     "calculate",
     "check_references",
+    "inventory_argument",
     "monte_carlo_uncertainty",
     "prepare",
     "result_findings",
@@ -67,7 +69,7 @@ __all__ = [
 
 
 def calculate(
-    inventory: Inventory,
+    inventory: Inventory | str | os.PathLike[str] | dict[str, Any],
     *,
     activity: pd.DataFrame | None = None,
     uncertainty: UncertaintyMethod | None = None,
@@ -81,8 +83,10 @@ def calculate(
 
     Parameters
     ----------
-    inventory : Inventory
-        From :func:`nqi_carbon.load_inventory` or built in Python.
+    inventory : Inventory, path or mapping
+        From :func:`nqi_carbon.load_inventory` or built in Python; a path to an
+        inventory file or a mapping is loaded with :func:`nqi_carbon.load_inventory`
+        first (``nc.calculate("inventory.yaml")``).
     activity : pandas.DataFrame, optional
         Bulk activity in long format (``source``, ``amount``, ``unit`` [, ``instrument``,
         ``uncertainty``]), added to the records in the inventory.
@@ -110,7 +114,9 @@ def calculate(
     :func:`source_sums`, :func:`result_lines`, :func:`result_findings`, then
     :func:`approach1_uncertainty` and :func:`monte_carlo_uncertainty`.
     """
+    inventory = inventory_argument(inventory, where="calculate()")
     _check_call(activity, uncertainty, iterations, seed)
+    _check_options(registry, contributions_top, progress)
     prepared = prepare(inventory, activity, registry)
     # what is derived from the plans is kept on the inventory only for its own registry
     cache = registry is None
@@ -144,6 +150,30 @@ def calculate(
     return result
 
 
+def inventory_argument(value: Any, *, where: str) -> Inventory:
+    """*value* as an :class:`Inventory`: one as it is, a path or a mapping loaded.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For any other type (``argument_type``).
+    InvalidInputError
+        For a file or mapping that is not a valid inventory (every problem).
+    """
+    if isinstance(value, Inventory):
+        return value
+    if isinstance(value, str | os.PathLike | dict):
+        from ..inventory.load import load_inventory
+
+        return load_inventory(value if isinstance(value, dict) else os.fspath(value))
+    raise argument_error(
+        "inventory",
+        value,
+        "an nc.Inventory, the path of an inventory file, or a mapping in the inventory format",
+        where=where,
+    )
+
+
 def check_references(inv: Inventory) -> None:
     """Resolve every factor, fuel and unit the inventory refers to, and find data gaps.
 
@@ -168,13 +198,18 @@ def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> 
     import pandas as pd
 
     if activity is not None and not isinstance(activity, pd.DataFrame):
-        raise TypeError(
-            "activity must be a pandas DataFrame with columns source, amount, unit [...] or "
-            f"None, not {type(activity).__name__}; build one with pandas.DataFrame(records) "
-            "or nc.read_activity(path)"
+        raise argument_error(
+            "activity",
+            activity,
+            "a pandas DataFrame with columns source, amount, unit [...] or None; build one "
+            "with pandas.DataFrame(records) or nc.read_activity(path)",
+            where="calculate()",
         )
     issues: list[Issue] = []
-    if uncertainty not in (None, "analytical", "monte_carlo", "monte-carlo"):
+    if uncertainty is not None and (
+        not isinstance(uncertainty, str)
+        or uncertainty not in ("analytical", "monte_carlo", "monte-carlo")
+    ):
         issues.append(
             Issue(
                 "uncertainty_method",
@@ -184,15 +219,21 @@ def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> 
                 allowed="None, 'analytical' or 'monte_carlo'",
             )
         )
-    if uncertainty in ("monte_carlo", "monte-carlo"):
-        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 100:
+    if isinstance(uncertainty, str) and uncertainty in ("monte_carlo", "monte-carlo"):
+        if (
+            isinstance(iterations, bool)
+            or not isinstance(iterations, int)
+            or not MIN_ITERATIONS <= iterations <= MAX_ITERATIONS
+        ):
             issues.append(
                 Issue(
                     "iterations_valid",
-                    "Monte Carlo needs a whole number of iterations, at least 100",
+                    "Monte Carlo needs a whole number of iterations, "
+                    f"from {MIN_ITERATIONS} to {MAX_ITERATIONS:,}",
                     field="iterations",
-                    value=repr(iterations),
-                    allowed="an int >= 100 (10 000 is the usual choice)",
+                    value=repr(iterations)[:80],
+                    allowed=f"an int from {MIN_ITERATIONS} to {MAX_ITERATIONS:,} "
+                    "(10 000 is the usual choice)",
                 )
             )
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
@@ -201,12 +242,41 @@ def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> 
                     "seed_valid",
                     "a Monte Carlo seed is a non-negative whole number",
                     field="seed",
-                    value=repr(seed),
+                    value=repr(seed)[:80],
                     allowed="an int >= 0, or None to draw one (it is reported)",
                 )
             )
     if issues:
         raise InvalidInputError(issues, source="calculate()")
+
+
+MIN_ITERATIONS = 100
+MAX_ITERATIONS = 10_000_000
+"""Monte Carlo iterations accepted by :func:`calculate` (the draws are held in memory)."""
+
+
+def _check_options(registry: Any, contributions_top: Any, progress: Any) -> None:
+    """The other arguments of :func:`calculate`: their types, before any work."""
+    from ..data.factors import FactorRegistry
+    from ..errors import expect_type
+
+    where = "calculate()"
+    if registry is not None:
+        expect_type(
+            registry, FactorRegistry, field="registry", where=where, allowed="an nc.FactorRegistry or None"
+        )
+    expect_type(contributions_top, int, field="contributions_top", where=where, allowed="an int >= 0")
+    if contributions_top < 0:
+        issue = Issue(
+            "contributions_top_valid",
+            "the number of inputs to list cannot be negative",
+            field="contributions_top",
+            value=contributions_top,
+            allowed="an int >= 0",
+        )
+        raise InvalidInputError([issue], source=where)
+    if progress is not None and not callable(progress):
+        raise argument_error("progress", progress, "a function progress(done, total) or None", where=where)
 
 
 class Prepared(NamedTuple):
@@ -233,8 +303,10 @@ def prepare(
     unknown factors, fuels and units, units that do not fit their factor. This is what
     :func:`calculate` and ``nqi-carbon validate`` check before any arithmetic.
     """
+    from ..data.quantities import activity_quantities
     from .gaps import gap_issues
 
+    activity = activity_quantities(activity)  # pint Quantities as numbers and units
     issues: list[Issue] = []
     if inventory.activity_files:
         activity, unreadable = _with_activity_files(inventory, activity)

@@ -822,7 +822,7 @@ def plan_sources(
                 "UnknownUnitError": "unit_known",
             }.get(type(exc).__name__, "source_plan")
             issues.append(
-                Issue(code, str(exc), file=inv.source_path, field=f"sources[{i}] ({src.id!r})")
+                Issue(code, str(exc), file=inv.source_path, field=f"sources[{i}]", source=src.id)
             )
     if issues:
         raise InvalidInputError(issues, source=inv.source_path)

@@ -110,6 +110,11 @@ def data_quality(result: Result) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Data-quality scores: (per source, per category weighted by t CO2e)."""
     import pandas as pd
 
+    from ..errors import expect_type
+    from .result import Result
+
+    expect_type(result, Result, field="result", where="data_quality()", allowed="an nc.Result")
+
     t = result.table.template
     rows = []
     regions: dict[str, tuple[str, str]] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,6 +18,7 @@ from .. import __version__
 from ..data.factors import Factor
 from ..data.gases import KYOTO_GROUPS, gas_pack
 from ..data.gwp import gwp_citation, gwp_pack
+from ..errors import InvalidInputError, Issue
 from ..inventory.models import Inventory
 from .exact import fsum
 from .findings import Finding
@@ -30,12 +32,32 @@ from .uncertainty import GroupUncertainty
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RESULT_SCHEMA", "Result"]
+__all__ = ["BY_LEVELS", "RESULT_SCHEMA", "SCOPE3_CATEGORY_KEYS", "Result"]
 
 RESULT_SCHEMA = "nqi-carbon/result@1"
 
 
 UncertaintyMethod = Literal["analytical", "monte_carlo", "monte-carlo"]
+
+
+SCOPE3_CATEGORY_KEYS = (*(str(k) for k in range(1, 16)), "unassigned")
+"""Keys of ``totals.by_scope3_category``: the GHG Protocol Scope 3 categories 1-15, and
+``unassigned`` for Scope 3 lines (ISO categories 3-6) whose source states no
+``scope3_category``; together they sum to ``by_scope["3"]``."""
+
+
+BY_LEVELS: dict[str, str] = {
+    "category": "category:",
+    "scope": "scope:",
+    "scope3_category": "scope3:",
+    "gas": "gas:",
+    "facility": "facility:",
+    "source": "",
+}
+"""The levels of :meth:`Result.by` and the prefix of their groups."""
+
+
+ByLevel = Literal["category", "scope", "scope3_category", "gas", "facility", "source"]
 
 
 def _groups(table: LineTable, inv: Inventory) -> dict[str, npt.NDArray[np.bool_]]:
@@ -52,19 +74,38 @@ def _groups(table: LineTable, inv: Inventory) -> dict[str, npt.NDArray[np.bool_]
     out["scope:2_location"] = loc & (cat == 2)
     out["scope:2_market"] = mkt & (cat == 2)
     out["scope:3"] = loc & (cat >= 3)
+    s3 = np.fromiter((p.scope3_category or 0 for p in t.row_plan), dtype=np.intp, count=len(cat))
+    for k in SCOPE3_CATEGORY_KEYS:
+        out[f"scope3:{k}"] = loc & (cat >= 3) & (s3 == (0 if k == "unassigned" else int(k)))
     for g in (*KYOTO_GROUPS, "unspecified"):
         m = loc & (t.group == g)
         if m.any():
             out[f"gas:{g}"] = m
     # facilities by integer code: one factorisation, then a cheap compare per facility
     ids = [f.id for f in inv.facilities]
-    index = {fid: k for k, fid in enumerate(ids)}
+    index = {fid: j for j, fid in enumerate(ids)}
     names, codes = np.unique(t.facility, return_inverse=True)
     lookup = np.array([index.get(n, -1) for n in names.tolist()], dtype=np.intp)
     fac = lookup[codes.reshape(-1)] if names.size else np.zeros(0, dtype=np.intp)
-    for k, fid in enumerate(ids):
-        out[f"facility:{fid}"] = loc & (fac == k)
+    for j, fid in enumerate(ids):
+        out[f"facility:{fid}"] = loc & (fac == j)
     return out
+
+
+def _check_level(level: Any, levels: Iterable[str], where: str) -> str:
+    """*level* when it is one of *levels*; else ``by_level_known`` listing them."""
+    allowed = list(levels)
+    if isinstance(level, str) and level in allowed:
+        return level
+    issue = Issue(
+        "by_level_known",
+        "unknown level",
+        field="level",
+        value=repr(level)[:80],
+        allowed=", ".join(allowed),
+        raw=level,
+    )
+    raise InvalidInputError([issue], source=where)
 
 
 @dataclass
@@ -100,6 +141,8 @@ class Result:
         default_factory=list, repr=False
     )
     _ins_u95: Any = field(default=None, repr=False)
+    # the uncertain inputs as `uncertainties` variables (built on first use, see interop)
+    _ufloat_inputs: Any = field(default=None, repr=False, compare=False)
 
     # -- totals ----------------------------------------------------------------------
     @property
@@ -163,6 +206,9 @@ class Result:
             "by_scope": {
                 k: self._sum(masks[f"scope:{k}"]) for k in ("1", "2_location", "2_market", "3")
             },
+            "by_scope3_category": {
+                k: self._sum(masks[f"scope3:{k}"]) for k in SCOPE3_CATEGORY_KEYS
+            },
             "by_gas_co2e_t": by_gas,
             "by_gas_mass_t": by_mass,
             "by_facility": {
@@ -208,10 +254,23 @@ class Result:
             }
         )
 
-    def by(self, level: Literal["category", "scope", "gas", "facility", "source"]) -> pd.DataFrame:
-        """Totals [t CO2e] by one level, with 95 % intervals when uncertainty was computed."""
+    def by(self, level: ByLevel) -> pd.DataFrame:
+        """Totals [t CO2e] by one level, with 95 % intervals when uncertainty was computed.
+
+        Parameters
+        ----------
+        level : {"category", "scope", "scope3_category", "gas", "facility", "source"}
+            ``scope3_category`` gives the GHG Protocol Scope 3 categories ``"1"`` to
+            ``"15"`` and ``"unassigned"`` (Scope 3 sources stating none).
+
+        Raises
+        ------
+        InvalidInputError
+            ``by_level_known`` for any other level, listing the levels.
+        """
         import pandas as pd
 
+        _check_level(level, BY_LEVELS, "Result.by()")
         if level == "source":
             # every source of the inventory, also those that count 0 (no activity, only
             # biogenic CO2): a verifier looks for each one; exact sums like every total
@@ -229,12 +288,7 @@ class Result:
                     }
                 )
             return pd.DataFrame(rows, columns=["source", "co2e_t", "biogenic_co2_t"])
-        prefix = {
-            "category": "category:",
-            "scope": "scope:",
-            "gas": "gas:",
-            "facility": "facility:",
-        }[level]
+        prefix = BY_LEVELS[level]
         rows = []
         for name, mask in self.group_masks.items():
             if not name.startswith(prefix):
@@ -247,6 +301,65 @@ class Result:
                 row.update(ci95_low_t=math.nan, ci95_high_t=math.nan, relative_95=math.nan)
             rows.append(row)
         return pd.DataFrame(rows)
+
+    # -- other libraries: pint and uncertainties ---------------------------------------
+    def _level_groups(self, level: str, where: str) -> list[str]:
+        """The group names of *level* (a level of :meth:`by` other than ``source``)."""
+        prefix = BY_LEVELS[_check_level(level, [k for k in BY_LEVELS if k != "source"], where)]
+        return [g for g in self.group_masks if g.startswith(prefix)]
+
+    def quantities(self, level: ByLevel = "category") -> dict[str, Any]:
+        """Totals by one level as pint Quantities [t CO2e under :attr:`gwp_set`].
+
+        Keys as in :meth:`by` (``"1"``, ``"2_location"``, a facility id...). The values are
+        Quantities of ``nc.ureg`` in ``t``: CO2e is no unit of its own (it exists only under
+        a GWP set), so the set is this result's.
+        """
+        from .interop import tonnes
+
+        groups = self._level_groups(level, "Result.quantities()")
+        return {g.split(":", 1)[1]: tonnes(self._sum(self.group_masks[g])) for g in groups}
+
+    def total_quantity(self, *, market_based: bool = False) -> Any:
+        """The gross total as a pint Quantity [t CO2e under :attr:`gwp_set`]."""
+        from .interop import market_based_flag, tonnes
+
+        market = market_based_flag(market_based, "Result.total_quantity()")
+        return tonnes(self.total_co2e_market_based if market else self.total_co2e)
+
+    def ufloats(self, level: ByLevel = "category") -> dict[str, Any]:
+        """Totals by one level as correlated ``uncertainties`` values (IPCC Approach 1).
+
+        Standard deviations are the 95 % half-widths of Approach 1 divided by 1.96. Every
+        value taken from one result (by any level, and :meth:`total_ufloat`) is built on
+        the same ``uncertainties`` variables, one per uncertain input (tagged
+        ``activity:<source>``, ``instrument:<id>``, ``factor:...``, ``fuel:...``), so they
+        are correlated as Approach 1 correlates them: groups that share a factor, a fuel
+        parameter or an instrument move together, and ``sum(res.ufloats().values())``
+        has the variance of the total. Available whatever ``uncertainty=`` was asked of
+        :func:`calculate` (for Monte Carlo results they are Approach 1's, not the draws').
+
+        Raises
+        ------
+        InvalidInputError
+            ``by_level_known`` for an unknown level or ``source``; ``result_magnitude``
+            when a standard deviation overflows double precision.
+        """
+        from .interop import group_ufloat
+
+        groups = self._level_groups(level, "Result.ufloats()")
+        return {g.split(":", 1)[1]: group_ufloat(self, g) for g in groups}
+
+    def total_ufloat(self, *, market_based: bool = False) -> Any:
+        """The gross total as an ``uncertainties`` value (IPCC Approach 1, σ = U95 / 1.96).
+
+        Correlated with :meth:`ufloats` of the same result (it is their sum by category
+        or by scope 1 + 2 + 3), with category 2 market-based when *market_based*.
+        """
+        from .interop import group_ufloat, market_based_flag
+
+        market = market_based_flag(market_based, "Result.total_ufloat()")
+        return group_ufloat(self, "total_market" if market else "total")
 
     # -- contract ---------------------------------------------------------------------
     def uncertainty_dict(self) -> dict[str, Any]:

@@ -7,8 +7,8 @@ which may never equal a bundled id) and the inline factors of an inventory (whic
 not start with a pack id either), so a bundled factor is never silently shadowed.
 
 References look like ``ipcc-2006/stationary/natural_gas``, optionally with a version
-(``ipcc-2006@1.0.0/stationary/natural_gas``); fuels are ``<pack>/fuel/<fuel-id>``. An
-inventory may pin a whole pack in ``factor_packs`` (``ipcc-2006@1.0.0``); a pack of another
+(``ipcc-2006@1.1.0/stationary/natural_gas``); fuels are ``<pack>/fuel/<fuel-id>``. An
+inventory may pin a whole pack in ``factor_packs`` (``ipcc-2006@1.1.0``); a pack of another
 version is then refused (``factor_pack_version``).
 """
 
@@ -17,12 +17,12 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
@@ -355,7 +355,7 @@ def _allowed_and_pins(
 ) -> tuple[set[str] | None, dict[str, str]]:
     """The bundled pack ids allowed (None: all) and the version pins, by pack id.
 
-    An allowed entry may pin a version (``ipcc-2006@1.0.0``); its pin joins *pins*.
+    An allowed entry may pin a version (``ipcc-2006@1.1.0``); its pin joins *pins*.
     """
     wanted: dict[str, str] = dict(pins or {})
     if allowed is None:
@@ -367,6 +367,53 @@ def _allowed_and_pins(
         if sep:
             wanted[pid] = ver
     return ids, wanted
+
+
+def _registry_arguments(
+    user_packs: Any, inline: Any, allowed: Any, pins: Any
+) -> tuple[list[Any], list[FactorEntry], list[str] | None, dict[str, str] | None]:
+    """The arguments of :class:`FactorRegistry`, checked before anything is read.
+
+    One path given alone is one pack (not its characters); each path is checked as a
+    path (:func:`~nqi_carbon._io.files.program_path`), paths written in a file stay as
+    they are.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``argument_type`` for an argument of another type, naming it.
+    """
+    from .._io.files import program_path
+    from ..errors import argument_error
+
+    where = "FactorRegistry()"
+    if isinstance(user_packs, str | os.PathLike | Written):
+        user_packs = (user_packs,)
+
+    def items(value: Any, name: str, allowed_text: str) -> list[Any]:
+        if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+            raise argument_error(name, value, allowed_text, where=where)
+        try:  # a scalar pint Quantity says it is iterable and is not
+            return list(value)
+        except TypeError:
+            raise argument_error(name, value, allowed_text, where=where) from None
+
+    packs = [
+        p if isinstance(p, Written) else program_path(p, field=f"user_packs[{i}]", where=where)
+        for i, p in enumerate(items(user_packs, "user_packs", "paths of pack files"))
+    ]
+    entries = items(inline, "inline", "FactorEntry models (an inventory's factors)")
+    if not all(isinstance(e, FactorEntry) for e in entries):
+        raise argument_error("inline", inline, "FactorEntry models", where=where)
+    if allowed is not None:
+        allowed = items(allowed, "allowed", "bundled pack ids (text)")
+        if not all(isinstance(a, str) for a in allowed):
+            raise argument_error("allowed", allowed, "bundled pack ids (text)", where=where)
+    if pins is not None and not (
+        isinstance(pins, Mapping) and all(isinstance(x, str) for kv in pins.items() for x in kv)
+    ):
+        raise argument_error("pins", pins, "a mapping of pack id to version (text)", where=where)
+    return packs, entries, allowed, None if pins is None else dict(pins)
 
 
 class FactorRegistry:
@@ -382,7 +429,7 @@ class FactorRegistry:
         not start with a pack id followed by '/').
     allowed : iterable of str, optional
         Restrict bundled packs to these ids (an inventory's ``factor_packs``); an entry
-        may pin a version, ``ipcc-2006@1.0.0``.
+        may pin a version, ``ipcc-2006@1.1.0``.
     pins : mapping of str to str, optional
         Versions the packs must have, by pack id (bundled or user), e.g.
         ``{"ipcc-2006": "1.0.0"}``.
@@ -402,6 +449,7 @@ class FactorRegistry:
         allowed: Iterable[str] | None = None,
         pins: Mapping[str, str] | None = None,
     ) -> None:
+        user_packs, inline, allowed, pins = _registry_arguments(user_packs, inline, allowed, pins)
         self._bundled_ids = bundled_factor_pack_ids()
         self._allowed, wanted = _allowed_and_pins(allowed, pins)
         self._user: dict[str, LoadedPack] = {}
@@ -463,8 +511,10 @@ class FactorRegistry:
                         "inline_factor_reference",
                         f"inline factor {entry.id!r}: 'reference' must name the evidence for "
                         "its values (document, supplier statement, test report...)",
-                        field=f"factors[{i}].reference ({entry.id!r})",
+                        field=f"factors[{i}].reference",
+                        source=entry.id,
                         value=repr(entry.reference),
+                        raw=entry.reference,
                         allowed=f"text of at least {_MIN_INLINE_REFERENCE} characters "
                         "(not counting surrounding spaces)",
                     )
@@ -764,6 +814,7 @@ class FactorRegistry:
         gas: str | None = None,
         region: str | None = None,
         year: int | None = None,
+        unit: str | None = None,
     ) -> list[Factor]:
         """Find factors by words, gas, region and year; every criterion given must match.
 
@@ -782,6 +833,10 @@ class FactorRegistry:
         year : int, optional
             A year the factor's ``valid`` span covers, or its ``data_year``. A factor that
             states neither is kept (it is not tied to any year).
+        unit : str, optional
+            An activity unit (``L``, ``gallon``, ``room_night``, ``MWh``): the factors whose
+            ``activity_unit`` it converts to (same dimension), so ``diesel`` with
+            ``unit="L"`` finds the per-litre factors and not the per-tonne ones.
 
         Returns
         -------
@@ -794,7 +849,7 @@ class FactorRegistry:
         --------
         search_fuels, search_all
         """
-        labelled, in_notes = self._find(text, gas, region, year, factors=True, fuels=False)
+        labelled, in_notes = self._find(text, gas, region, year, unit, factors=True, fuels=False)
         return [f for f in labelled or in_notes if isinstance(f, Factor)]
 
     def search_fuels(
@@ -804,6 +859,7 @@ class FactorRegistry:
         gas: str | None = None,
         region: str | None = None,
         year: int | None = None,
+        unit: str | None = None,
     ) -> list[Fuel]:
         """Find fuels (NCV, carbon content) by words, gas, region and year, as :meth:`search`.
 
@@ -811,9 +867,11 @@ class FactorRegistry:
         region is its pack's (:attr:`LoadedPack.region`: ``CN`` for ``cn-mee``, ``GLOBAL``
         for ``ipcc-2006``). The gas of a fuel is ``CO2`` when it states a carbon content
         (the carbon-content method gives CO2 only); ``CO2e`` and other gases match no fuel.
-        Fuels state no validity, so *year* keeps them all. Ordered as :meth:`search`.
+        Fuels state no validity, so *year* keeps them all. With *unit*, a fuel is kept when
+        its net calorific value turns an amount in that unit into energy (``t`` for a fuel
+        whose NCV is per mass, ``Nm3`` for one per normal volume). Ordered as :meth:`search`.
         """
-        labelled, in_notes = self._find(text, gas, region, year, factors=False, fuels=True)
+        labelled, in_notes = self._find(text, gas, region, year, unit, factors=False, fuels=True)
         return [f for f in labelled or in_notes if isinstance(f, Fuel)]
 
     def search_all(
@@ -823,13 +881,14 @@ class FactorRegistry:
         gas: str | None = None,
         region: str | None = None,
         year: int | None = None,
+        unit: str | None = None,
     ) -> list[Factor | Fuel]:
         """Factors and fuels matching the criteria (see :meth:`search`, :meth:`search_fuels`).
 
         The notes are searched only when neither a factor nor a fuel has every word in its
         reference or name. Ordered as :meth:`search`.
         """
-        labelled, in_notes = self._find(text, gas, region, year, factors=True, fuels=True)
+        labelled, in_notes = self._find(text, gas, region, year, unit, factors=True, fuels=True)
         return labelled or in_notes
 
     def _find(
@@ -838,6 +897,7 @@ class FactorRegistry:
         gas: str | None,
         region: str | None,
         year: int | None,
+        unit: str | None = None,
         *,
         factors: bool,
         fuels: bool,
@@ -853,6 +913,8 @@ class FactorRegistry:
             want_gas = "CO2e"
         elif gas:
             want_gas = normalise_gas(gas)
+
+        takes = _unit_filter(unit)
 
         def in_region(r: str) -> bool:
             return (
@@ -873,7 +935,8 @@ class FactorRegistry:
                 in_notes.append(item)
             else:
                 return
-            parts = set(_LABEL_PARTS.split(label))
+            # rank by the parts after the pack id: every ref of uk-desnz-2025 holds 'uk'
+            parts = set(_LABEL_PARTS.split(label.removeprefix(item.pack_id.lower() + "/")))
             inexact[item.ref] = sum(w not in parts for w in words)
 
         for f in self.factors() if factors else ():
@@ -886,6 +949,8 @@ class FactorRegistry:
                 continue
             if year is not None and not _covers_year(e, year):
                 continue
+            if not takes(f.activity_unit):
+                continue
             sort(f, " ".join(x for x in (f.ref, e.name or "", e.fuel or "") if x), e.notes)
         for fuel in self.fuels() if fuels else ():
             if want_gas is not None and (
@@ -893,6 +958,9 @@ class FactorRegistry:
             ):
                 continue
             if not in_region(self.fuel_region(fuel)):
+                continue
+            ncv = fuel.parameter("ncv")
+            if unit is not None and (ncv is None or not takes(unit, per=ncv.unit)):
                 continue
             sort(fuel, f"{fuel.ref} {fuel.entry.name or ''}", fuel.entry.notes)
 
@@ -935,6 +1003,26 @@ class FactorRegistry:
                 f"(packs: {', '.join(self.pack_ids())})",
                 matches=_unique([*exc.details.get("matches", ()), *fuels]),
             ) from None
+
+
+def _unit_filter(unit: str | None) -> Callable[..., bool]:
+    """Return ``takes(activity_unit)``: whether an amount in *unit* can be given to it.
+
+    ``takes(u, per=ncv_unit)`` asks instead whether *unit* times a fuel's NCV is energy.
+    No *unit*: everything is taken. A *unit* that does not parse raises its
+    :class:`~nqi_carbon.errors.UnknownUnitError` here, before any pack is searched.
+    """
+    if unit is None:
+        return lambda _u, per=None: True
+    given = parse_unit(unit).dimensionality
+    energy = unit_registry().get_dimensionality("[energy]")
+
+    def takes(activity_unit: str, per: str | None = None) -> bool:
+        if per is not None:
+            return bool((parse_unit(per) * parse_unit(activity_unit)).dimensionality == energy)
+        return bool(parse_unit(activity_unit).dimensionality == given)
+
+    return takes
 
 
 def _covers_year(e: FactorEntry, year: int) -> bool:
@@ -980,7 +1068,7 @@ def _pack_request(
 ) -> tuple[list[str], list[Written], list[tuple[int, str | Written, str]]]:
     """Bundled ids, user pack paths and version pins ``(index, pack id or path, version)``.
 
-    A bundled id may carry a pin (``ipcc-2006@1.0.0``); so may a user pack path
+    A bundled id may carry a pin (``ipcc-2006@1.1.0``); so may a user pack path
     (``packs/mine.yaml@2.1.0``) unless a file of that whole name exists. User pack paths
     are read from the inventory's folder and confined like activity files
     (:func:`nqi_carbon._io.files.written_path`).
@@ -1030,7 +1118,7 @@ def registry_for(inv: Inventory) -> FactorRegistry:
     ------
     PackError
         A user pack or inline factor is refused, or a pack pinned in ``factor_packs``
-        (``ipcc-2006@1.0.0``) is at another version (``factor_pack_version``).
+        (``ipcc-2006@1.1.0``) is at another version (``factor_pack_version``).
     """
     allowed, paths, pins = _pack_request(inv)
     key = ("registry", _pack_state([w.path for w in paths]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -22,9 +22,12 @@ from pydantic import (
     Field,
     Strict,
     Tag,
+    ValidationError,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from ..errors import InvalidInputError
 
 __all__ = [
     "MAX_LOGNORMAL_RATIO",
@@ -37,12 +40,14 @@ __all__ = [
     "Identifier",
     "NonNegativeFloat",
     "PackHeader",
+    "QuantityFields",
     "Reference",
     "RelativeUncertainty",
     "RuleError",
     "SingleLineText",
     "StrictModel",
     "Uncertainty",
+    "construction_error",
     "distribution_sd",
     "lognormal_half_width",
     "lognormal_spread_too_wide",
@@ -51,6 +56,17 @@ __all__ = [
     "text_single_line",
     "text_without_control_characters",
 ]
+
+def construction_error(
+    model: type[BaseModel], exc: ValidationError, data: Any
+) -> InvalidInputError:
+    """The :class:`~nqi_carbon.errors.InvalidInputError` for a model built with bad *data*."""
+    from .packs import issues_from_validation_error
+
+    return InvalidInputError(
+        issues_from_validation_error(exc, file=None, data=data), source=f"{model.__name__}(...)"
+    )
+
 
 def RuleError(code: str, message: str) -> PydanticCustomError:  # noqa: N802
     """Build the error a named validator raises: its ``type`` is the stable rule *code*."""
@@ -72,6 +88,64 @@ class StrictModel(BaseModel):
         populate_by_name=True,
         ser_json_inf_nan="strings",
     )
+
+    def __init__(self, /, **data: Any) -> None:
+        """Validate *data*; every problem is an :class:`~nqi_carbon.errors.InvalidInputError`.
+
+        Building a model in Python (``nc.Source(id=..., ...)``) reports its problems like
+        a file does: each an :class:`~nqi_carbon.errors.Issue` with reason code, field,
+        value and what is allowed (the error is a ``ValueError``, as pydantic's is).
+        ``model_validate`` keeps pydantic's ``ValidationError``.
+        """
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise construction_error(type(self), exc, data) from None
+
+    # nested models and model_validate keep pydantic's own validation (and its errors,
+    # which the loaders turn into issues with their paths): only a direct call comes here
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+
+class QuantityFields(StrictModel):
+    """A model whose amounts may be given as pint Quantities.
+
+    ``quantity_pairs`` names the (number, unit) fields: ``ActivityRecord(amount=ureg.Quantity
+    (12, "t"))`` is ``amount=12, unit="t"``. A Quantity of any pint registry is read
+    through its unit's text (:func:`~nqi_carbon.data.quantities.quantity_unit`); with a
+    unit given as well, the Quantity is converted to it. A magnitude that is no single
+    number stays as it is, and is refused as a number would be.
+    """
+
+    quantity_pairs: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def quantities_split(cls, data: Any) -> Any:
+        """A pint Quantity given for an amount is split into the number and its unit."""
+        if not isinstance(data, dict):
+            return data
+        from .quantities import is_quantity
+
+        for number, unit in cls.quantity_pairs:
+            if is_quantity(data.get(number)):
+                data = {**data, **_split_quantity(data[number], data.get(unit), number, unit)}
+        return data
+
+
+def _split_quantity(value: Any, unit: Any, number: str, unit_field: str) -> dict[str, Any]:
+    """``{number: magnitude, unit_field: unit}`` for Quantity *value* (in *unit* if given)."""
+    from ..errors import NqiCarbonError
+    from .quantities import quantity_issue_code, split_quantity
+
+    given = unit if isinstance(unit, str) else None
+    try:
+        magnitude, text = split_quantity(
+            value, given, context=f"{number} given as a pint Quantity"
+        )
+    except NqiCarbonError as exc:
+        raise RuleError(quantity_issue_code(exc), str(exc)) from None
+    return {number: magnitude, unit_field: text}
 
 
 FiniteFloat = Annotated[float, Strict(), AllowInfNan(False)]
@@ -153,7 +227,10 @@ def _check_identifier(value: str) -> str:
 
 
 Identifier = Annotated[
-    str, BeforeValidator(_int_to_str), Strict(), AfterValidator(_check_identifier)
+    str,
+    BeforeValidator(_int_to_str, json_schema_input_type=str | int),
+    Strict(),
+    AfterValidator(_check_identifier),
 ]
 """An identifier. Integers are accepted and kept exactly as written; nothing else is coerced."""
 

@@ -40,7 +40,7 @@ KYOTO_GROUPS = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
 
 
 Group = Literal[
-    "CO2", "CH4", "N2O", "HFC", "PFC", "SF6", "NF3", "HCFC", "CFC", "HC", "HFO", "other"
+    "CO2", "CH4", "N2O", "HFC", "PFC", "SF6", "NF3", "HCFC", "CFC", "HC", "HFO", "HFE", "other"
 ]
 
 
@@ -174,7 +174,7 @@ class Species:
         Canonical id, e.g. ``"HFC-134a"``.
     group : str
         ``CO2``, ``CH4``, ``N2O``, ``HFC``, ``PFC``, ``SF6``, ``NF3`` (the Kyoto basket)
-        or ``HCFC``, ``CFC``, ``HC``, ``HFO``, ``other``.
+        or ``HCFC``, ``CFC``, ``HC``, ``HFO``, ``HFE`` (hydrofluoroethers), ``other``.
     kyoto : bool
         Whether the species is one of the seven Kyoto gases / gas groups.
     """
@@ -363,8 +363,19 @@ def split_blend(name: str, mass: float) -> dict[str, float]:
     """Split a released *mass* of a gas into species masses (same unit as *mass*).
 
     A single species returns ``{species: mass}``. A blend is split by its mass fractions;
-    every component is returned, Kyoto or not (counting is a GWP question).
+    every component is returned, Kyoto or not (counting is a GWP question). *mass* is a
+    number, a numeric numpy array or a pint Quantity; anything else is
+    :class:`~nqi_carbon.InvalidArgumentError` (``argument_type``).
     """
+    from .quantities import number_argument
+
+    mass = number_argument(
+        mass,
+        field="mass",
+        where="split_blend()",
+        unit=None,
+        allowed="a mass (a number, numpy array or pint Quantity)",
+    )
     canonical = normalise_gas(name)
     cat = _catalogue()
     if canonical in cat.blends:

@@ -15,14 +15,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from ..errors import GWPSetMismatchError, MissingGWPError, UnknownGWPSetError
+from ..errors import (
+    GWPSetMismatchError,
+    InvalidInputError,
+    Issue,
+    MissingGWPError,
+    UnknownGWPSetError,
+)
 from .fields import Citation, FiniteFloat, Identifier, PackHeader, RuleError, StrictModel
 from .gases import _catalogue as _gas_catalogue
-from .gases import normalise_gas
+from .gases import blend, normalise_gas
 from .packs import data_root, read_pack
 
 __all__ = [
@@ -192,8 +198,20 @@ def gwp(
         return blend_gwp(canonical, sid, kyoto_only=kyoto_only)
     table = _tables().sets[sid]
     if origin is not None:
-        if origin not in ("fossil", "non_fossil"):
-            raise ValueError(f"origin must be 'fossil' or 'non_fossil', got {origin!r}")
+        if not isinstance(origin, str) or origin not in ("fossil", "non_fossil"):
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "origin_known",
+                        "unknown origin",
+                        field="origin",
+                        value=repr(origin)[:80],
+                        allowed="'fossil', 'non_fossil' or None",
+                        raw=origin,
+                    )
+                ],
+                source="gwp()",
+            )
         per = table.origin_values.get(canonical)
         if per and origin in per:
             return per[origin].value
@@ -210,12 +228,12 @@ def blend_gwp(name: str, gwp_set: str, *, kyoto_only: bool = True) -> float:
     outside the Kyoto basket (HCFCs, CFCs, hydrocarbons, HFOs) count as zero — never an
     error. Under AR4: R-404A 3921.6, R-410A 2087.5, R-401A 16.12.
     """
-    canonical = normalise_gas(name)
     cat = _gas_catalogue()
+    components = blend(name).components  # a single species is UnknownSpeciesError
     sid = _normalise_set(gwp_set)
     table = _tables().sets[sid]
     total = 0.0
-    for comp, frac in cat.blends[canonical].components:
+    for comp, frac in components:
         if kyoto_only and not cat.species[comp].kyoto:
             continue
         if comp not in table.values:
@@ -290,7 +308,37 @@ class CO2e:
         return f"{self.tonnes:,.6g} t CO2e ({self.gwp_set})"
 
 
-def to_co2e(mass_t: float, species: str, gwp_set: str, origin: Origin | None = None) -> CO2e:
-    """Convert a gas mass [t] to :class:`CO2e` under *gwp_set*."""
+def to_co2e(mass_t: Any, species: str, gwp_set: str, origin: Origin | None = None) -> CO2e:
+    """Convert a gas mass to :class:`CO2e` under *gwp_set*.
+
+    Parameters
+    ----------
+    mass_t : float, numpy array or pint Quantity
+        The mass of gas [t]; a pint Quantity (of any registry) in any mass unit is
+        converted to tonnes (``ureg.Quantity(1000, "kg")`` is 1 t).
+    species, gwp_set, origin
+        As for :func:`gwp`.
+
+    Raises
+    ------
+    InvalidArgumentError
+        *mass_t* is text, a boolean or another type that is no mass (``argument_type``).
+    DimensionalityMismatchError, UnknownUnitError
+        A Quantity whose unit is not a mass, or not a unit nqi-carbon knows.
+    """
+    mass = _tonnes(mass_t)
     sid = _normalise_set(gwp_set)
-    return CO2e(mass_t * gwp(species, sid, origin), sid)
+    return CO2e(mass * gwp(species, sid, origin), sid)
+
+
+def _tonnes(mass: Any) -> Any:
+    """*mass* [t] as a number or array; a Quantity converted to tonnes; other types refused."""
+    from .quantities import number_argument
+
+    return number_argument(
+        mass,
+        field="mass_t",
+        where="to_co2e()",
+        unit="t",
+        allowed="a mass in tonnes (a number or numpy array), or a pint Quantity of mass",
+    )

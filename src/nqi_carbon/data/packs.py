@@ -171,7 +171,7 @@ def issues_from_validation_error(
         value = err.get("input")
         show_value = err["type"] not in {"missing"} and not isinstance(value, dict | list)
         label = _entry_label(data, loc) if data is not None else None
-        field = _path_text(loc) + (f" ({label!r})" if label else "")
+        field = _path_text(loc)
         shown = _short_repr(value) if show_value else None
         key = (err["type"], field or None, shown)
         if key in seen:
@@ -185,6 +185,8 @@ def issues_from_validation_error(
                 field=field or None,
                 value=shown,
                 allowed=allowed or None,
+                source=label or None,
+                raw=value if show_value else ...,
             )
         )
     return list(issues)

@@ -5,26 +5,29 @@ This module sits at the edge: it may import every layer, and no layer imports it
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import re
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._io.structured import read_structured
 from ..errors import InvalidInputError, Issue
 from .models import INVENTORY_SCHEMA, Inventory, validate_mapping
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = [
+    "SCHEMA_DIALECT",
     "inventory_data",
     "inventory_json_schema",
     "load_inventory",
-    "load_result",
+    "partial_inventory",
     "save_inventory",
-    "save_result",
+    "schema_document",
     "validate_inventory",
+    "write_data",
 ]
 
 def validate_inventory(data: Any, *, source: str | None = None) -> Inventory:
@@ -85,18 +88,49 @@ def load_inventory(
         ).hexdigest()
         inv._input_sha256 = digest
         return inv
-    data, digest = read_structured(source, max_bytes=max_bytes, what="inventory")
+    from .._io.files import program_path
+
+    path = program_path(source, field="source", where="load_inventory()")
+    if max_bytes is not None and (
+        isinstance(max_bytes, bool)
+        or not isinstance(max_bytes, int)
+        or not 1 <= max_bytes <= sys.maxsize
+    ):
+        from ..errors import argument_error
+
+        allowed = "a whole number from 1 to sys.maxsize, or None"
+        raise argument_error("max_bytes", max_bytes, allowed, where="load_inventory()")
+    data, digest = read_structured(path, max_bytes=max_bytes, what="inventory")
     inv = validate_inventory(data, source=str(source))
     inv._source_path, inv._input_sha256 = str(source), digest
     return inv
 
 
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+"""The JSON Schema draft every schema of nqi-carbon declares (``$schema``)."""
+
+
+def schema_document(body: dict[str, Any], *, tag: str, title: str) -> dict[str, Any]:
+    """*body* (a generated schema) headed by ``$schema``, ``$id`` (from *tag*) and ``title``."""
+    rest = {k: v for k, v in body.items() if k != "title"}
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "$id": f"https://nqi-carbon.example/schemas/{tag.split('/', 1)[1]}.json",
+        "title": f"{title} ({tag})",
+        **rest,
+    }
+
+
 def inventory_json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of ``nqi-carbon/inventory@1`` (validation mode)."""
-    schema = Inventory.model_json_schema(by_alias=True, mode="validation")
-    schema["$id"] = "https://nqi-carbon.example/schemas/inventory@1.json"
-    schema["title"] = "nqi-carbon inventory (nqi-carbon/inventory@1)"
-    return schema
+    """Return the JSON Schema (draft 2020-12) of ``nqi-carbon/inventory@1``.
+
+    Generated from the model the loader validates with, in validation mode: what a file
+    may contain (``activity`` one record or a list, ids as text or whole numbers). Rules
+    across entries (ids unique, references that exist, periods that do not overlap) and
+    the unit grammar are beyond JSON Schema: ``nqi-carbon validate`` checks them.
+    """
+    body = Inventory.model_json_schema(by_alias=True, mode="validation")
+    return schema_document(body, tag=INVENTORY_SCHEMA, title="nqi-carbon inventory")
 
 
 def inventory_data(inv: Inventory) -> dict[str, Any]:
@@ -147,7 +181,7 @@ def _relocate(data: dict[str, Any], inv: Inventory, target: Path) -> dict[str, A
     return data
 
 
-def _write_data(data: Any, p: Path, what: str) -> Path:
+def write_data(data: Any, p: Path, what: str) -> Path:
     """*data* as JSON or YAML by the file's suffix, written atomically."""
     from .._escape import json_text
     from .._io.atomic import atomic_write_text
@@ -184,34 +218,135 @@ def save_inventory(inv: Inventory, path: str | Path) -> Path:
     written double-quoted with escapes; JSON never contains NaN. Another suffix is an
     :class:`~nqi_carbon.errors.InvalidInputError` (``file_type``).
     """
-    p = Path(path)
-    return _write_data(_relocate(inventory_data(inv), inv, p), p, "inventory")
+    from .._io.files import program_path
+    from ..errors import expect_type
+
+    where = "save_inventory()"
+    expect_type(inv, Inventory, field="inv", where=where, allowed="an nc.Inventory")
+    p = program_path(path, field="path", where=where)
+    return write_data(_relocate(inventory_data(inv), inv, p), p, "inventory")
 
 
-def save_result(result: Any, path: str | Path) -> Path:
-    """Write a result (``result@1``) or verification as JSON or YAML, atomically."""
-    # through JSON first: plain JSON types, and NaN refused before anything is written
-    data = json.loads(json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False))
-    return _write_data(data, Path(path), "result")
+_SECTION_MODELS = ("facilities", "instruments", "factors", "sources", "removals", "exclusions")
 
 
-def load_result(path: str | Path) -> dict[str, Any]:
-    """Read a saved ``result@1`` (JSON or YAML) back as a mapping."""
-    data, _ = read_structured(path, what="result")
-    if not isinstance(data, dict) or data.get("schema") not in (
-        "nqi-carbon/result@1",
-        "nqi-carbon/verification@1",
-    ):
-        raise InvalidInputError(
-            [
-                Issue(
-                    "result_schema",
-                    "not an nqi-carbon result",
-                    file=str(path),
-                    field="schema",
-                    allowed="nqi-carbon/result@1 or nqi-carbon/verification@1",
+_INDEX = re.compile(r"^(facilities|instruments|factors|sources|removals|exclusions)\[(\d+)\]")
+
+
+def partial_inventory(
+    data: Any, *, source: str | None = None
+) -> tuple[Inventory | None, Callable[[Issue], Issue]]:
+    """The valid part of an invalid inventory, so that later stages can still check it.
+
+    ``nqi-carbon validate`` reports the problems of every stage in one run: when the
+    file itself has problems (an unknown facility, a bad amount), the entries that are
+    valid on their own are kept — every facility, instrument, inline factor, source and
+    removal that validates alone, the first of each id — with stand-ins for facilities
+    that are referred to but invalid or missing, and without references to instruments
+    that are not defined. Planning and the activity checks then run on that part, so an
+    unknown facility in one source does not hide an unknown factor or a unit that does
+    not fit in another.
+
+    Returns
+    -------
+    (inventory or None, where)
+        The partial inventory (None when the organization's period, GWP set, factor packs
+        or activity files are themselves invalid: nothing later can be checked without
+        them), and a function that rewrites an issue of the partial inventory to name the
+        entry of the original data (``sources[1]`` of the part is ``sources[3]`` of the
+        file).
+    """
+    from pydantic import TypeAdapter, ValidationError
+
+    unchanged: Callable[[Issue], Issue] = lambda issue: issue  # noqa: E731
+    if not isinstance(data, dict):
+        return None, unchanged
+    part: dict[str, Any] = {"schema": INVENTORY_SCHEMA}
+    for key in ("period", "gwp", "factor_packs", "activity_files", "organization"):
+        if key not in data:
+            continue
+        try:
+            TypeAdapter(_annotation(key)).validate_python(data[key])
+        except ValidationError:
+            if key != "organization":
+                return None, unchanged
+            continue
+        part[key] = data[key]
+    part.setdefault(
+        "organization", {"name": "?", "id": "?", "consolidation": "operational_control"}
+    )
+    if "period" not in part or "gwp" not in part:
+        return None, unchanged
+    kept: dict[str, list[int]] = {}
+    for section in _SECTION_MODELS:
+        items = data.get(section)
+        kept[section] = []
+        if not isinstance(items, list):
+            continue
+        adapter: TypeAdapter[Any] = TypeAdapter(_annotation(section))
+        seen: set[str] = set()
+        entries = []
+        for i, item in enumerate(items):
+            try:
+                adapter.validate_python([item])
+            except ValidationError:
+                continue
+            key = str(item["id"]) if isinstance(item, dict) and "id" in item else f"#{i}"
+            if key in seen:
+                continue
+            seen.add(key)
+            kept[section].append(i)
+            entries.append(item)
+        part[section] = entries
+    _stand_ins(part)
+    try:
+        inv = Inventory.model_validate(part, context={"issues": [], "raw_ids": {}})
+    except ValidationError:
+        return None, unchanged
+    inv._source_path = source
+
+    def where(issue: Issue) -> Issue:
+        field = issue.field or ""
+        m = _INDEX.match(field)
+        if m is None or int(m.group(2)) >= len(kept[m.group(1)]):
+            return issue
+        original = kept[m.group(1)][int(m.group(2))]
+        new = f"{m.group(1)}[{original}]" + field[m.end() :]
+        return dataclasses.replace(issue, field=new, file=issue.file or source)
+
+    return inv, where
+
+
+def _annotation(field: str) -> Any:
+    """The type of field *field* of :class:`Inventory` (what validates that section)."""
+    annotation = Inventory.model_fields[field].annotation
+    assert annotation is not None
+    return annotation
+
+
+def _stand_ins(part: dict[str, Any]) -> None:
+    """Facilities for ids referred to but not kept; no references to undefined instruments."""
+    facilities = part.setdefault("facilities", [])
+    known = {str(f["id"]) for f in facilities}
+    for section in ("sources", "removals"):
+        for item in part.get(section, []):
+            fid = str(item.get("facility"))
+            if fid not in known:
+                known.add(fid)
+                facilities.append(
+                    {
+                        "id": fid,
+                        "operational_control": True,
+                        "financial_control": True,
+                    }
                 )
-            ],
-            source=str(path),
-        )
-    return data
+    instruments = {str(i["id"]) for i in part.get("instruments", [])}
+    for src in part.get("sources", []):
+        records = src.get("activity")
+        listed = records if isinstance(records, list) else [records] if records else []
+        cleaned = [
+            {k: v for k, v in r.items() if k != "instrument" or str(v) in instruments}
+            for r in listed
+        ]
+        if records:
+            src["activity"] = cleaned if isinstance(records, list) else cleaned[0]

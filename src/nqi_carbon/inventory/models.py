@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -31,6 +31,7 @@ from ..data.fields import (
     FreeText,
     Identifier,
     NonNegativeFloat,
+    QuantityFields,
     RelativeUncertainty,
     RuleError,
     SingleLineText,
@@ -229,16 +230,22 @@ class Substitution(StrictModel):
     basis: FreeText
 
 
-class ActivityRecord(StrictModel):
+class ActivityRecord(QuantityFields):
     """One activity datum: an amount of fuel, electricity, material, distance, spend...
 
     The record covers ``period`` (``"2024-01"``, ``"2024-Q1"``, ``"2024"``) or the dates
     ``start``..``end`` (end exclusive); with neither it covers the whole inventory period.
+    In Python, ``amount`` may be a pint Quantity (``ureg.Quantity(12, "t")``): its unit is
+    ``unit``.
     """
+
+    quantity_pairs = (("amount", "unit"),)
 
     amount: FiniteFloat
     unit: SingleLineText = Field(min_length=1)
-    period: Annotated[SingleLineText | None, BeforeValidator(_year_label)] = None
+    period: Annotated[
+        SingleLineText | None, BeforeValidator(_year_label, json_schema_input_type=str | int | None)
+    ] = None
     start: _dt.date | None = None
     end: _dt.date | None = None
     instrument: Identifier | None = None
@@ -296,8 +303,10 @@ class ActivityRecord(StrictModel):
         return default.start, default.end
 
 
-class MeasuredParameter(StrictModel):
+class MeasuredParameter(QuantityFields):
     """A fuel parameter stated in the inventory (measured or taken from a document)."""
+
+    quantity_pairs = (("value", "unit"),)
 
     value: Annotated[FiniteFloat, Field(gt=0)]
     unit: SingleLineText = Field(min_length=1)
@@ -384,13 +393,15 @@ energy attribute certificates, direct contracts (PPAs), green tariffs / supplier
 rates; uncovered MWh then take the residual mix (``market_factor``)."""
 
 
-class Contract(StrictModel):
+class Contract(QuantityFields):
     """A contractual instrument for market-based Scope 2 (certificate, PPA, supplier rate).
 
     Give ``factor`` (the instrument's emission rate, e.g. a supplier-specific factor) or
     ``zero_emission: true`` (certificates / PPAs from renewable generation). A factor of
     0 is a value: it is never replaced by the grid factor.
     """
+
+    quantity_pairs = (("amount", "unit"),)
 
     id: Identifier | None = None
     kind: ContractKind
@@ -418,8 +429,8 @@ class Contract(StrictModel):
 
 
 def _one_or_many(value: Any) -> Any:
-    # `activity: {amount: 1, unit: t}` is one record; `activity: [...]` is several.
-    return [value] if isinstance(value, dict) else value
+    # `activity: {amount: 1, unit: t}` (or one ActivityRecord) is one record; `[...]` several
+    return [value] if isinstance(value, dict | ActivityRecord) else value
 
 
 class Source(StrictModel):
@@ -438,7 +449,11 @@ class Source(StrictModel):
     origin: Literal["fossil", "non_fossil"] | None = None
     energy_basis: Literal["NCV", "GCV"] | None = None
     carbon: CarbonParameters | None = None
-    activity: Annotated[tuple[ActivityRecord, ...], BeforeValidator(_one_or_many)] = ()
+    activity: Annotated[
+        tuple[ActivityRecord, ...],
+        # one record or a list (the schema says so: issue 15)
+        BeforeValidator(_one_or_many, json_schema_input_type=ActivityRecord | list[ActivityRecord]),
+    ] = ()
     description: FreeText | None = None
     required_tier: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
     tier_derogation: FreeText | None = None
@@ -504,8 +519,10 @@ class Source(StrictModel):
         return self.activity
 
 
-class Removal(StrictModel):
+class Removal(QuantityFields):
     """A GHG removal (e.g. CO2 captured and stored, sequestration), reported apart."""
+
+    quantity_pairs = (("amount", "unit"),)
 
     id: Identifier
     facility: Identifier
@@ -589,6 +606,25 @@ class Inventory(StrictModel):
     # what calculations of this inventory computed (plans per factor-pack state, unit
     # tables, line layouts): at most limits.CACHE_ENTRIES entries, least recently used dropped
     _cache: BoundedCache = PrivateAttr(default_factory=BoundedCache)
+
+    def __init__(self, /, **data: Any) -> None:
+        """Build an inventory in Python, checked like a file: every problem at once.
+
+        Sections may be given as models (``facilities=[nc.Facility(...)]``) or plain
+        data; ``schema`` may be left out. Field problems and every cross-reference rule
+        (ids unique, facilities and instruments exist, periods...) are gathered into one
+        :class:`~nqi_carbon.errors.InvalidInputError`.
+        """
+        if "schema" not in data and "schema_" not in data:
+            data["schema"] = INVENTORY_SCHEMA
+        plain = {k: _plain_data(v) for k, v in data.items()}
+
+        def run(ctx: dict[str, Any]) -> None:
+            self.__pydantic_validator__.validate_python(plain, self_instance=self, context=ctx)
+
+        _validate_collecting(plain, run, source=None, label="Inventory(...)")
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]  # see StrictModel
 
     def __eq__(self, other: object) -> bool:
         # content equality: where the inventory was read from is provenance, not content
@@ -877,17 +913,31 @@ def validate_mapping(data: dict[str, Any], *, source: str | None = None) -> Inve
 
     The core of :func:`nqi_carbon.validate_inventory` and :meth:`Inventory.model_copy`.
     """
+    found: list[Inventory] = []
+
+    def run(ctx: dict[str, Any]) -> None:
+        found.append(Inventory.model_validate(data, context=ctx))
+
+    _validate_collecting(data, run, source=source, label=source)
+    return found[0]
+
+
+def _validate_collecting(
+    data: dict[str, Any],
+    run: Callable[[dict[str, Any]], None],
+    *,
+    source: str | None,
+    label: str | None,
+) -> None:
+    """Run a validation of inventory *data* with rules collecting; raise every problem."""
     issues: list[Issue] = []
     ctx: dict[str, Any] = {"issues": [], "raw_ids": _raw_ids(data)}
-    inventory: Inventory | None = None
     try:
-        inventory = Inventory.model_validate(data, context=ctx)
+        run(ctx)
         issues.extend(ctx["issues"])
     except ValidationError as exc:
         issues.extend(issues_from_validation_error(exc, file=source, data=data))
         issues.extend(run_rules_on_raw(data))
     if issues:
         issues = [i if i.file else dataclasses.replace(i, file=source) for i in issues]
-        raise InvalidInputError(unique_issues(issues), source=source)
-    assert inventory is not None
-    return inventory
+        raise InvalidInputError(unique_issues(issues), source=label)

@@ -279,6 +279,8 @@ def _plain_data(value: Any) -> Any:
         return value.model_dump(mode="python", by_alias=True, exclude_none=True)
     if isinstance(value, tuple | list):
         return [_plain_data(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain_data(v) for k, v in value.items()}
     return value
 
 

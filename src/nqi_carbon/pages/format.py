@@ -161,3 +161,30 @@ def _is_number(v: Any) -> bool:
     if hasattr(v, "item") and not isinstance(v, str):
         v = v.item()
     return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def verification_date(date: str | _dt.date | None) -> str | None:
+    """The date of a verification report as ISO text (None stays None).
+
+    A value that is not an ISO date is a ``verification_date`` error.
+    """
+    if date is None:
+        return None
+    if isinstance(date, _dt.datetime):
+        return date.date().isoformat()
+    if isinstance(date, _dt.date):
+        return date.isoformat()
+    try:
+        return _dt.date.fromisoformat(str(date).strip()).isoformat()
+    except ValueError:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "verification_date",
+                    "not a date",
+                    field="date",
+                    value=repr(date),
+                    allowed="an ISO date such as 2025-04-30",
+                )
+            ]
+        ) from None

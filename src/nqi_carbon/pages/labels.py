@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from ..inventory.models import Inventory
 
-__all__ = ["CATEGORY_NAMES"]
+__all__ = ["CATEGORY_NAMES", "SCOPE3_CATEGORY_NAMES", "SCOPE_NAMES"]
 
 CATEGORY_NAMES: dict[int, tuple[str, str]] = {
     1: ("Direct GHG emissions and removals", "直接温室气体排放和清除"),
@@ -28,6 +28,42 @@ CATEGORY_NAMES: dict[int, tuple[str, str]] = {
     6: ("Indirect GHG emissions from other sources", "其他来源的间接温室气体排放"),
 }
 """ISO 14064-1:2018 clause 5.2.4 category names (English and Chinese)."""
+
+
+SCOPE_NAMES: dict[str, tuple[str, str]] = {
+    "1": ("Scope 1: direct emissions", "范围一：直接排放"),
+    "2_location": ("Scope 2: imported energy, location-based", "范围二：输入能源（基于位置）"),
+    "2_market": ("Scope 2: imported energy, market-based", "范围二：输入能源（基于市场）"),
+    "3": ("Scope 3: other indirect emissions", "范围三：其他间接排放"),
+}
+"""Names of the keys of ``totals.by_scope`` (GHG Protocol Corporate Standard, ch. 4; Scope 2
+Guidance 2015 for the two bases), English and Chinese."""
+
+
+SCOPE3_CATEGORY_NAMES: dict[str, tuple[str, str]] = {
+    "1": ("Purchased goods and services", "外购商品和服务"),
+    "2": ("Capital goods", "资本货物"),
+    "3": (
+        "Fuel- and energy-related activities (not in scope 1 or 2)",
+        "燃料和能源相关活动（未计入范围一或范围二）",
+    ),
+    "4": ("Upstream transportation and distribution", "上游运输和配送"),
+    "5": ("Waste generated in operations", "运营中产生的废弃物"),
+    "6": ("Business travel", "商务差旅"),
+    "7": ("Employee commuting", "员工通勤"),
+    "8": ("Upstream leased assets", "上游租赁资产"),
+    "9": ("Downstream transportation and distribution", "下游运输和配送"),
+    "10": ("Processing of sold products", "售出产品的加工"),
+    "11": ("Use of sold products", "售出产品的使用"),
+    "12": ("End-of-life treatment of sold products", "售出产品的寿命终止处理"),
+    "13": ("Downstream leased assets", "下游租赁资产"),
+    "14": ("Franchises", "特许经营"),
+    "15": ("Investments", "投资"),
+    "unassigned": ("Scope 3, category not stated", "范围三，未注明类别"),
+}
+"""GHG Protocol Corporate Value Chain (Scope 3) Standard (2011), Table 5.3: the 15
+categories, keyed as in ``totals.by_scope3_category``; ``unassigned`` holds Scope 3
+sources that state no ``scope3_category``."""
 
 
 Language = Literal["en", "zh", "en+zh"]
@@ -54,6 +90,10 @@ TABLE_TITLES: dict[str, Pair] = {
     ),
     "Direct emissions by gas": ("Direct emissions by gas", "按温室气体分列的直接排放"),
     "By scope": ("Emissions by scope", "按范围分列的排放"),
+    "By Scope 3 category": (
+        "Scope 3 emissions by GHG Protocol category",
+        "按温室气体核算体系类别分列的范围三排放",
+    ),
     "By facility": ("Emissions by facility", "按设施分列的排放"),
     "Sources": ("Emission sources and quantification methods", "排放源及量化方法"),
     "Instruments": ("Instruments and calibration", "计量器具及校准"),
@@ -154,6 +194,11 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ("By facility", "name"): ("Facility name", "设施名称"),
     ("By category", "name"): ("Category", "类别名称"),
     ("By category", "name_zh"): ("Category (Chinese)", "类别名称（中文）"),
+    ("By scope", "name"): ("Scope", "范围名称"),
+    ("By scope", "name_zh"): ("Scope (Chinese)", "范围名称（中文）"),
+    ("By scope", "scope"): ("Key", "键"),
+    ("By Scope 3 category", "name"): ("Category", "类别名称"),
+    ("By Scope 3 category", "name_zh"): ("Category (Chinese)", "类别名称（中文）"),
     ("Data quality by source", "method"): ("Method basis", "方法依据"),
     ("Data quality by source", "activity"): ("Activity data basis", "活动数据依据"),
     ("Sources", "activity"): (

@@ -152,6 +152,11 @@ class InventoryReport:
     """An ISO 14064-1 inventory report built from a :class:`~nqi_carbon.calc.result.Result`."""
 
     def __init__(self, result: Result) -> None:
+        from ..calc.result import Result
+        from ..errors import expect_type
+
+        where, allowed = "InventoryReport()", "an nc.Result (nc.calculate(...))"
+        expect_type(result, Result, field="result", where=where, allowed=allowed)
         self.result = result
         self.inventory = result.inventory
         self.generated = _generation_date()

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from .._escape import table_text
-from ..pages.labels import CATEGORY_NAMES
+from ..pages.labels import CATEGORY_NAMES, SCOPE3_CATEGORY_NAMES, SCOPE_NAMES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,9 +92,8 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
         "Direct emissions by gas": _frame(
             [{"gas": g, "mass_t": m, "co2e_t": v} for g, m, v in report.direct_by_gas()]
         ),
-        "By scope": _frame(
-            [{"scope": _scope(k), "co2e_t": v} for k, v in res.totals()["by_scope"].items()]
-        ),
+        "By scope": _scope_table(res),
+        "By Scope 3 category": _scope3_table(res),
         "By facility": _facility_table(res),
         "Sources": _frame(_source_rows(report), columns=list(_SOURCE_COLUMNS)),
         "Instruments": _frame(report.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
@@ -145,6 +144,45 @@ def _category_table(report: InventoryReport) -> pd.DataFrame:
                 "ci95_low_t": None if u is None else u.low,
                 "ci95_high_t": None if u is None else u.high,
                 "relative_95": None if u is None else u.relative_95,
+            }
+        )
+    return _frame(rows)
+
+
+def _scope_table(res: Result) -> pd.DataFrame:
+    """Per scope (the keys of ``totals.by_scope``), named: t CO2e."""
+    return _frame(
+        [
+            {
+                "scope": _scope(k),
+                "name": SCOPE_NAMES[k][0],
+                "name_zh": SCOPE_NAMES[k][1],
+                "co2e_t": v,
+            }
+            for k, v in res.totals()["by_scope"].items()
+        ]
+    )
+
+
+def _scope3_table(res: Result) -> pd.DataFrame:
+    """Per GHG Protocol Scope 3 category (1-15, then unassigned): t CO2e, 95 % interval.
+
+    A category without lines has no interval to show (as an ISO category without sources).
+    """
+    by = res.totals()["by_scope3_category"]
+    rows = []
+    for k, v in by.items():
+        u = res.group_uncertainty.get(f"scope3:{k}")
+        shown = u is not None and bool(res.group_masks[f"scope3:{k}"].any())
+        rows.append(
+            {
+                "scope3_category": _scope(k),
+                "name": SCOPE3_CATEGORY_NAMES[k][0],
+                "name_zh": SCOPE3_CATEGORY_NAMES[k][1],
+                "co2e_t": v,
+                "ci95_low_t": u.low if shown and u is not None else None,
+                "ci95_high_t": u.high if shown and u is not None else None,
+                "relative_95": u.relative_95 if shown and u is not None else None,
             }
         )
     return _frame(rows)

@@ -39,7 +39,13 @@ _LineRow = tuple[str, str, str, bool, float]
 _BASES = ("both", "location", "market")
 
 
-BREAKDOWNS = ("by_scope", "by_facility", "by_gas_co2e_t", "by_gas_mass_t")
+BREAKDOWNS = (
+    "by_scope",
+    "by_scope3_category",
+    "by_facility",
+    "by_gas_co2e_t",
+    "by_gas_mass_t",
+)
 """result@1 breakdowns a claim may state beside categories and sources: each row is
 compared and listed (level ``breakdown``) and judged as a figure of its own (see
 :func:`verify`): against materiality of the claimed total, for masses of the gas's own
@@ -170,7 +176,10 @@ def _claim_document(claimed: str | Path | Mapping[str, Any]) -> tuple[dict[str, 
         data: Any = dict(claimed)
         name = "<claimed>"
     else:
-        data, _ = read_structured(claimed, what="claim")
+        from .._io.files import program_path
+
+        path = program_path(claimed, field="claimed", where="verify()")
+        data, _ = read_structured(path, what="claim")
         name = str(claimed)
     if not isinstance(data, dict):
         raise InvalidInputError(

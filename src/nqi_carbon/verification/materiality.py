@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
+import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -64,18 +67,23 @@ def _resolve_materiality(materiality: float | str) -> tuple[float, str | None]:
                     )
                 ]
             ) from None
-    if isinstance(materiality, bool) or not (0 < float(materiality) < 1):
+    value = math.nan  # anything but a real number is no fraction
+    if isinstance(materiality, numbers.Real) and not isinstance(materiality, bool):
+        with contextlib.suppress(OverflowError):
+            value = float(materiality)
+    if not 0 < value < 1:
         raise InvalidInputError(
             [
                 Issue(
                     "materiality",
                     "materiality must be a fraction between 0 and 1",
-                    value=repr(materiality),
+                    field="materiality",
+                    value=repr(materiality)[:80],
                     allowed="e.g. 0.05 (5 %) or a preset: " + ", ".join(MATERIALITY_PRESETS),
                 )
             ]
         )
-    return float(materiality), None
+    return value, None
 
 
 @dataclass(frozen=True)

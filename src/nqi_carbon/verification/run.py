@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..calc.pipeline import calculate
 from ..errors import InvalidInputError, Issue
 from ..inventory.models import Inventory
+from ..pages.format import verification_date
 from .claim import _read_claim
 from .compare import compare_claim
 from .evidence import _gather_evidence
@@ -29,34 +30,12 @@ if TYPE_CHECKING:
 
 __all__ = ["verify"]
 
+
 def _text(value: str | None) -> str | None:
     if value is None:
         return None
     text = " ".join(str(value).split())
     return text or None
-
-
-def _verification_date(date: str | _dt.date | None) -> str | None:
-    if date is None:
-        return None
-    if isinstance(date, _dt.datetime):
-        return date.date().isoformat()
-    if isinstance(date, _dt.date):
-        return date.isoformat()
-    try:
-        return _dt.date.fromisoformat(str(date).strip()).isoformat()
-    except ValueError:
-        raise InvalidInputError(
-            [
-                Issue(
-                    "verification_date",
-                    "not a date",
-                    field="date",
-                    value=repr(date),
-                    allowed="an ISO date such as 2025-04-30",
-                )
-            ]
-        ) from None
 
 
 def verify(
@@ -139,8 +118,13 @@ def verify(
         claim: among others a figure stated twice under keys that name one figure once
         normalised (``claim_figure_duplicate``, ``claim_gas_duplicate``).
     """
+    from ..errors import expect_type
+    from ..inventory.models import Inventory
+
+    allowed = "an nc.Inventory (nc.load_inventory(path))"
+    expect_type(inventory, Inventory, field="inventory", where="verify()", allowed=allowed)
     mat, preset = _check_call(assurance, materiality, pervasive_multiple)
-    ver_date = _verification_date(date)
+    ver_date = verification_date(date)
     claim = _read_claim(claimed)
     _check_claim_fits(claim, inventory)
     res = calculate(inventory)
@@ -183,36 +167,42 @@ def _check_call(
     assurance: str, materiality: float | str, pervasive_multiple: float
 ) -> tuple[float, str | None]:
     """Check the arguments of :func:`verify`; the materiality as a fraction and its preset."""
-    if assurance not in ("reasonable", "limited"):
+    if not isinstance(assurance, str) or assurance not in ("reasonable", "limited"):
         raise InvalidInputError(
             [
                 Issue(
                     "assurance",
                     "unknown level of assurance",
-                    value=repr(assurance),
+                    field="assurance",
+                    value=repr(assurance)[:80],
                     allowed="reasonable, limited",
                 )
             ]
         )
     mat, preset = _resolve_materiality(materiality)
-    if (
-        isinstance(pervasive_multiple, bool)
-        or not isinstance(pervasive_multiple, int | float)
-        or not math.isfinite(pervasive_multiple)
-        or pervasive_multiple < 1
-    ):
+    if not _finite(pervasive_multiple) or pervasive_multiple < 1:
         raise InvalidInputError(
             [
                 Issue(
                     "pervasive_multiple_valid",
                     "the multiple of materiality that makes an opinion adverse",
                     field="pervasive_multiple",
-                    value=repr(pervasive_multiple),
+                    value=repr(pervasive_multiple)[:80],
                     allowed="a finite number >= 1 (default 2)",
                 )
             ]
         )
     return mat, preset
+
+
+def _finite(value: Any) -> bool:
+    """A finite int or float, not a boolean (an int beyond double precision is not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _check_claim_fits(claim: _Claim, inventory: Inventory) -> None:

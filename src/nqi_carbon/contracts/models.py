@@ -1,0 +1,720 @@
+"""Typed models of the JSON documents nqi-carbon writes (its output contracts).
+
+One pydantic model per document: :class:`ResultDocument` (``nqi-carbon/result@1``; with
+the ``report`` section it is ``report.json``), :class:`VerificationDocument`
+(``nqi-carbon/verification@1``), :class:`TrajectoryDocument` (``nqi-carbon/trajectory@1``)
+and :class:`ValidationDocument` (``nqi-carbon validate --format json`` and the JSON error
+output of the command line). Their JSON Schemas (:mod:`~nqi_carbon.contracts.schemas`)
+are generated from these models, and the test suite validates every writer's output
+against them, so a writer, its model, its schema and its reference page cannot drift
+apart.
+
+Rules of the contracts (docs/reference/result.md):
+
+- every key listed is always written (``null`` where there is no value); a later 0.x
+  version may **add** keys but never renames or removes one, so the models and schemas
+  accept keys they do not list (``additionalProperties``), and a reader keeps them;
+- numbers are JSON numbers (whole numbers stay whole), never NaN or Infinity; masses
+  are tonnes (``_t``), CO2e under the document's ``gwp_set``;
+- text is any Unicode text (names come from the inventory as written).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    WithJsonSchema,
+)
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
+
+from ..inventory.models import BaseYear, Exclusion, Verification
+
+__all__ = [
+    "CONTRACT_SCHEMAS",
+    "Document",
+    "ResultDocument",
+    "TrajectoryDocument",
+    "ValidationDocument",
+    "VerificationDocument",
+]
+
+Number = Annotated[
+    Annotated[int, Strict()] | Annotated[float, Strict()], WithJsonSchema({"type": "number"})
+]
+"""A JSON number, kept as written (a whole number stays an int, so a file reads back unchanged)."""
+
+
+Integer = Annotated[int, Strict()]
+
+
+Date = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"})]
+"""A calendar date as ISO 8601 text (``2024-01-01``)."""
+
+
+def _requires(keys: Sequence[str]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def check(value: dict[str, Any]) -> dict[str, Any]:
+        missing = [k for k in keys if k not in value]
+        if missing:
+            raise PydanticCustomError(
+                "contract_keys",
+                "missing key(s) {missing}",
+                {"missing": ", ".join(missing)},
+            )
+        return value
+
+    return check
+
+
+def keyed(value: Any, keys: Sequence[str], description: str) -> Any:
+    """A mapping of *value* that holds at least *keys* (the schema says ``required``)."""
+    return Annotated[
+        dict[str, value],
+        AfterValidator(_requires(keys)),
+        Field(description=description, json_schema_extra={"required": list(keys)}),
+    ]
+
+
+CATEGORY_KEYS = tuple(str(c) for c in range(1, 7))
+SCOPE_KEYS = ("1", "2_location", "2_market", "3")
+SCOPE3_KEYS = (*(str(c) for c in range(1, 16)), "unassigned")
+GAS_GROUP_KEYS = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
+
+
+class Part(BaseModel):
+    """An object inside a document: listed keys typed, later keys kept."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+
+
+class Document(Part):
+    """A whole document: typed attributes, and read like the mapping it was written as.
+
+    ``doc["totals"]["gross_co2e_t"]``, ``doc.get(...)``, ``"lines" in doc`` and
+    ``doc == mapping`` work on the JSON form (:meth:`to_dict`); ``doc.totals.gross_co2e_t``
+    is the typed way.
+    """
+
+    def __init__(self, /, **data: Any) -> None:
+        """Validate *data*; every problem is an :class:`~nqi_carbon.errors.InvalidInputError`.
+
+        As for the inventory models: a document built in Python reports its problems with
+        reason code, field, value and allowed (``model_validate`` keeps pydantic's error,
+        which :func:`~nqi_carbon.load_result` turns into issues with the file's name).
+        """
+        from pydantic import ValidationError
+
+        from ..data.fields import construction_error
+
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise construction_error(type(self), exc, data) from None
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document as JSON data, keys in the order they are written."""
+        return self.model_dump(mode="json", by_alias=True, exclude=self._left_out())
+
+    def _left_out(self) -> set[str]:
+        return set()
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        r"""The document as JSON text (never NaN; unsafe characters as ``\uXXXX``)."""
+        import json
+
+        from .._escape import json_text
+
+        return json_text(
+            json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        )
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.to_dict()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``doc[key]`` if the document has *key*, else *default*."""
+        return self.to_dict().get(key, default)
+
+    def keys(self) -> list[str]:
+        """The document's top-level keys, in order."""
+        return list(self.to_dict())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self.to_dict() == dict(other)
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mappings are not hashable
+
+
+# -- result@1 -------------------------------------------------------------------------------
+
+
+class Organization(Part):
+    """The reporting organization."""
+
+    name: str = Field(description="name, as in the inventory")
+    id: str = Field(description="identifier (a registration number...), as in the inventory")
+    consolidation: str = Field(
+        description="equity_share, financial_control or operational_control"
+    )
+
+
+class ShortOrganization(Part):
+    """The reporting organization (name and id)."""
+
+    name: str = Field(description="name, as in the inventory")
+    id: str = Field(description="identifier, as in the inventory")
+
+
+class PeriodDates(Part):
+    """The reporting period; ``end`` is exclusive (2024-01-01 to 2025-01-01 is 2024)."""
+
+    start: Date = Field(description="first day")
+    end: Date = Field(description="the day after the last (exclusive)")
+
+
+class Totals(Part):
+    """The totals and roll-ups [t CO2e under ``gwp_set``, except masses of gas in t]."""
+
+    gross_co2e_t: Number = Field(
+        description="gross emissions [t CO2e]: ISO categories 1-6, category 2 location-based, "
+        "without biogenic CO2 and removals"
+    )
+    gross_co2e_t_market_based: Number = Field(
+        description="gross emissions with category 2 market-based [t CO2e]"
+    )
+    by_category: keyed(Number, CATEGORY_KEYS, "per ISO 14064-1 category '1'..'6' [t CO2e]")  # type: ignore[valid-type]
+    by_scope: keyed(  # type: ignore[valid-type]
+        Number,
+        SCOPE_KEYS,
+        "per GHG Protocol scope: '1', '2_location', '2_market', '3' [t CO2e]",
+    )
+    by_scope3_category: keyed(  # type: ignore[valid-type]
+        Number,
+        SCOPE3_KEYS,
+        "Scope 3 per GHG Protocol category '1'..'15', and 'unassigned' for Scope 3 sources "
+        "stating none; sums to by_scope['3'] [t CO2e]",
+    )
+    by_gas_co2e_t: keyed(  # type: ignore[valid-type]
+        Number,
+        GAS_GROUP_KEYS,
+        "per Kyoto gas group (CO2, CH4, N2O, HFCs, PFCs, SF6, NF3), and 'unspecified' for "
+        "factors given as CO2e only [t CO2e]",
+    )
+    by_gas_mass_t: dict[str, Number] = Field(
+        description="mass per species (CO2, CH4, HFC-134a...), location-based, without "
+        "biogenic CO2 [t of gas]"
+    )
+    by_facility: dict[str, Number] = Field(
+        description="per facility id, after the consolidation share [t CO2e]"
+    )
+    biogenic_co2_t: Number = Field(description="biogenic CO2, reported apart [t CO2]")
+    removals_co2e_t: Number = Field(
+        description="removals, reported apart, negative or 0 [t CO2e]"
+    )
+
+
+class Interval(Part):
+    """A 95 % interval; all null for a category without lines (no measured 0 ± 0 %)."""
+
+    ci95_low_t: Number | None = Field(description="2.5 % point [t CO2e]")
+    ci95_high_t: Number | None = Field(description="97.5 % point [t CO2e]")
+    relative_95: Number | None = Field(
+        description="half-width of the 95 % interval as a fraction of the value (IPCC U)"
+    )
+
+
+class Contribution(Part):
+    """One uncertain input's share of the variance of the gross total."""
+
+    input: str = Field(
+        description="the input: activity:<source>, instrument:<id>, or a factor or fuel "
+        "parameter key"
+    )
+    label: str = Field(description="the input in words")
+    variance_share: Number = Field(description="share of the total's variance (0..1)")
+
+
+class UncertaintySection(Part):
+    """Uncertainty of the gross total (all null when none was computed)."""
+
+    method: str | None = Field(description="analytical (IPCC Approach 1), monte_carlo, or null")
+    ci95_low_t: Number | None = Field(description="2.5 % point of the gross total [t CO2e]")
+    ci95_high_t: Number | None = Field(description="97.5 % point of the gross total [t CO2e]")
+    relative_95: Number | None = Field(
+        description="half-width of the 95 % interval as a fraction of the total"
+    )
+    seed: Integer | None = Field(description="Monte Carlo seed (always reported), else null")
+    iterations: Integer | None = Field(description="Monte Carlo iterations, else null")
+    mean_t: Number | None = Field(description="Monte Carlo mean of the total [t CO2e]")
+    median_t: Number | None = Field(description="Monte Carlo median of the total [t CO2e]")
+    by_category: dict[str, Interval] = Field(
+        description="95 % interval per ISO category '1'..'6' (empty without uncertainty)"
+    )
+    contributions: list[Contribution] = Field(
+        description="the inputs contributing most to the variance of the total, largest first"
+    )
+    unquantified_share: Number | None = Field(
+        description="share of the gross total from sources with an input stated without "
+        "uncertainty (treated as exact), 0..1"
+    )
+
+
+class ResultLine(Part):
+    """One line: one gas of one source (a market-based Scope 2 line is a line of its own)."""
+
+    source: str = Field(description="source id")
+    facility: str = Field(description="facility id")
+    category: Integer = Field(description="ISO 14064-1 category 1-6")
+    scope: str = Field(description="GHG Protocol scope: '1', '2' or '3'")
+    scope3_category: Integer | None = Field(
+        description="GHG Protocol Scope 3 category 1-15 as the source states it, else null"
+    )
+    gas: str = Field(description="species (CO2, CH4, HFC-134a...) or CO2e for CO2e-only factors")
+    mass_t: Number = Field(description="mass of gas after the consolidation share [t]")
+    co2e_t: Number = Field(description="CO2e of the line [t CO2e under gwp_set]")
+    biogenic: bool = Field(description="biogenic CO2, reported apart from the totals")
+    method: str = Field(description="factor, carbon_content, measured or release")
+    factor: str = Field(description="factor reference (pack/factor-id) or the method's input")
+    pack_version: str = Field(description="version of the factor's pack")
+    share: Number = Field(description="consolidation share of the facility (0..1)")
+    basis: str = Field(
+        description="both (counted in both totals), location or market (Scope 2 lines)"
+    )
+
+
+class PackRef(Part):
+    """A data pack the calculation used."""
+
+    id: str = Field(description="pack id (ipcc-2006, cn-mee, gwp-ipcc, gases...)")
+    version: str = Field(description="pack version (x.y.z)")
+    sha256: str = Field(description="SHA-256 of the pack's canonical content")
+
+
+class Provenance(Part):
+    """What the result was computed from."""
+
+    library_version: str = Field(description="nqi-carbon version")
+    input_sha256: str | None = Field(
+        description="SHA-256 of the inventory file (or of the canonical mapping it was built "
+        "from); null for an inventory built in Python"
+    )
+    factor_packs: list[PackRef] = Field(description="every pack used: factors, GWP, gases")
+    gwp_source: str = Field(description="citation of the GWP values used")
+
+
+class FindingRecord(Part):
+    """Something a reader or verifier should know about the result (not an input error)."""
+
+    code: str = Field(description="stable reason code (docs/reference/reason-codes.md)")
+    severity: str = Field(description="info, warning or error")
+    subject: str = Field(description="what it is about (a source id, an organization id...)")
+    message: str = Field(description="what it says, in words")
+
+
+class ChecklistRecord(Part):
+    """One ISO 14064-1 clause 9.3.1 item."""
+
+    item: str = Field(description="the item letter, a to t")
+    title: str = Field(description="what the item asks for")
+    title_zh: str = Field(description="title in Chinese")
+    status: str = Field(description="present, missing or not_applicable")
+    detail: str = Field(description="where the report has it, or what to add")
+    detail_zh: str = Field(description="detail in Chinese (text from the inventory as given)")
+
+
+class GWPRecord(Part):
+    """A GWP value the calculation used, with the mass and CO2e it weighed."""
+
+    gas: str = Field(description="species or refrigerant blend")
+    origin: str | None = Field(description="fossil or non_fossil where the set distinguishes")
+    gwp: Number = Field(description="GWP-100 [t CO2e per t of gas]")
+    mass_t: Number = Field(description="mass of the gas, location-based [t]")
+    co2e_t: Number = Field(description="its CO2e, location-based [t CO2e]")
+    source: str = Field(description="citation of the value")
+
+
+class InstrumentRecord(Part):
+    """A measuring instrument and its calibration in the period."""
+
+    instrument: str = Field(description="instrument id")
+    kind: str = Field(description="what it is (belt scale, gas meter...)")
+    expanded_uncertainty: Number = Field(description="relative expanded uncertainty U")
+    coverage_factor: Number = Field(description="coverage factor k")
+    accuracy_class: str | None = Field(description="accuracy class, as stated")
+    certificate: str | None = Field(description="calibration certificate number")
+    calibrated_on: Date | None = Field(description="date of the last calibration")
+    calibration_due: Date | None = Field(description="date the calibration falls due")
+    calibration_status: str = Field(description="the calibration's validity in the period")
+    traceability: str | None = Field(description="traceability of the calibration")
+    used_by: str = Field(description="ids of the sources reading it")
+    coverage_factor_stated: bool = Field(description="false when k = 2 was assumed")
+
+
+class LabRecord(Part):
+    """A laboratory analysis of a fuel parameter."""
+
+    source: str = Field(description="source id")
+    parameter: str = Field(description="ncv, carbon_content, carbon_fraction or oxidation")
+    value: Number = Field(description="the value, in unit")
+    unit: str = Field(description="its unit (GJ/t, t C/GJ, 1, %...)")
+    lab: str | None = Field(description="the laboratory")
+    accreditation: str | None = Field(description="CMA, CNAS, CMA+CNAS or none")
+    report_date: Date | None = Field(description="date of the lab report")
+    evidence: str | None = Field(description="sample and report reference")
+
+
+class EvidenceRecord(Part):
+    """An activity record and the evidence behind it."""
+
+    source: str = Field(description="source id")
+    record: str = Field(description="the period the record covers")
+    amount: Number = Field(description="amount as entered, in unit")
+    unit: str = Field(description="unit as entered")
+    instrument: str | None = Field(description="instrument id, if measured")
+    evidence: str | None = Field(description="the evidence named for the record")
+    note: str | None = Field(description="a note on the record")
+
+
+class CategoryStatus(Part):
+    """An ISO category: its total and whether it is reported, excluded or not addressed."""
+
+    category: Integer = Field(description="ISO 14064-1 category 1-6")
+    co2e_t: Number = Field(description="[t CO2e]")
+    status: str = Field(
+        description="reported, reported; part excluded, excluded, or not addressed"
+    )
+    excluded_est_co2e_t: Number | None = Field(
+        description="estimate of what the exclusions leave out [t CO2e], else null"
+    )
+
+
+class ReportSection(Part):
+    """What the inventory report states beyond the result (``report.json`` only)."""
+
+    generated: Date = Field(description="date of the report (SOURCE_DATE_EPOCH when set)")
+    responsible_person: str | None = Field(description="organization.responsible_person")
+    significance_criteria: str | None = Field(description="significance_criteria, as given")
+    exclusions: list[Exclusion] = Field(description="the inventory's exclusions, as given")
+    base_year: BaseYear | None = Field(description="the inventory's base year, as given")
+    conformity_statement: str | None = Field(description="reporting.conformity_statement")
+    verification: Verification | None = Field(description="reporting.verification, as given")
+    checklist: list[ChecklistRecord]
+    gwp_values: list[GWPRecord]
+    instruments: list[InstrumentRecord]
+    lab_analyses: list[LabRecord]
+    evidence: list[EvidenceRecord]
+    categories: list[CategoryStatus]
+
+
+class ResultDocument(Document):
+    """``nqi-carbon/result@1``: one calculation (``Result.to_json()``, ``save_result``).
+
+    ``report.json`` is the same document with a ``report`` section.
+    """
+
+    schema_: Literal["nqi-carbon/result@1"] = Field(alias="schema", description="the contract")
+    organization: Organization
+    period: PeriodDates
+    gwp_set: str = Field(description="GWP set of every CO2e figure: SAR, AR4, AR5 or AR6")
+    totals: Totals
+    uncertainty: UncertaintySection
+    lines: list[ResultLine]
+    provenance: Provenance
+    findings: list[FindingRecord]
+    report: ReportSection | SkipJsonSchema[None] = Field(
+        default=None, description="report.json only: what the inventory report states"
+    )
+
+    def _left_out(self) -> set[str]:
+        return set() if self.report is not None else {"report"}
+
+
+# -- verification@1 ---------------------------------------------------------------------------
+
+
+class FacilityRef(Part):
+    """A facility in the verification scope."""
+
+    id: str = Field(description="facility id")
+    name: str | None = Field(description="facility name")
+
+
+class ExcludedCategory(Part):
+    """A category (or source) the inventory excludes, with its reason."""
+
+    category: str = Field(description="ISO category '1'..'6'")
+    subcategory: str | None = Field(description="as the exclusion states it")
+    source: str | None = Field(description="as the exclusion states it")
+    reason: str = Field(description="the justification (whitespace folded)")
+    estimated_co2e_t: Number | None = Field(description="[t CO2e]")
+
+
+class VerificationScope(Part):
+    """The verification scope, read from the inventory."""
+
+    organization: Organization
+    facilities: list[FacilityRef]
+    period: PeriodDates
+    gwp_set: str = Field(description="GWP set of the recomputation")
+    categories_included: list[str] = Field(description="ISO categories with sources")
+    categories_excluded: list[ExcludedCategory]
+
+
+class MisstatementRecord(Part):
+    """One difference between what was claimed and what the evidence supports."""
+
+    level: str = Field(description="total, category, source_gas or breakdown")
+    subject: str = Field(description="the figure (a category, 'source: gas', 'by_scope: 1'...)")
+    claimed_t: Number | None = Field(description="as claimed [t CO2e]; null: not claimed")
+    recomputed_t: Number = Field(description="as recomputed [t CO2e]")
+    difference_t: Number = Field(description="claimed_t - recomputed_t [t CO2e]")
+    relative: Number | None = Field(
+        description="difference_t / recomputed_t (null when recomputed_t is 0)"
+    )
+    direction: str = Field(description="overstatement or understatement")
+    kind: str = Field(
+        description="error, omission, rounding, not_supported, inconsistency or not_broken_out"
+    )
+
+
+class UnsupportedRecord(Part):
+    """Emissions resting on readings of an instrument past its calibration due date."""
+
+    source: str = Field(description="source id")
+    instruments: list[str] = Field(description="the instruments past their due date")
+    calibration_due: Date = Field(description="the earliest due date passed")
+    readings: Integer = Field(description="readings after the due date; 0 when not separable")
+    co2e_t: Number = Field(description="gross t CO2e resting on them")
+    basis: str = Field(description="readings or whole_source")
+
+
+class TierRecord(Part):
+    """Activity-data uncertainty of a source against its required tier."""
+
+    source: str = Field(description="source id")
+    required_tier: Integer = Field(description="the tier the source must meet (1-4)")
+    uncertainty: Number | None = Field(
+        description="relative 95 % half-width of the activity; null when not stated (infinite)"
+    )
+    bound: Number = Field(description="the tier's largest uncertainty")
+    result: str = Field(description="pass, pass_with_derogation or fail")
+    achieved_tier: Integer | None = Field(description="the best tier met, else null")
+
+
+class VerificationProvenance(Provenance):
+    """What the recomputation used, and the claim."""
+
+    claim: str = Field(description="the claim file, or what the claim was given as")
+
+
+class VerificationDocument(Document):
+    """``nqi-carbon/verification@1``: a recomputation compared with a claim (``verify``)."""
+
+    schema_: Literal["nqi-carbon/verification@1"] = Field(
+        alias="schema", description="the contract"
+    )
+    organization: ShortOrganization
+    period: PeriodDates
+    gwp_set: str = Field(description="GWP set of every CO2e figure")
+    criteria: str = Field(description="the criteria verified against, in words")
+    criteria_programme: str | None = Field(
+        description="the inventory's conformity statement, quoted, if any"
+    )
+    verifier: str | None = Field(description="the (lead) verifier, null when not stated")
+    verification_body: str | None = Field(description="null when not stated")
+    verification_date: Date | None = Field(description="date of the statement, else null")
+    scope: VerificationScope
+    assurance: str = Field(description="reasonable or limited")
+    materiality: Number = Field(description="a fraction of claimed_co2e_t (0.05 = 5 %)")
+    materiality_t: Number = Field(description="materiality x claimed_co2e_t [t CO2e]")
+    materiality_preset: str | None = Field(description="eu-ets-a, eu-ets-b, eu-ets-c or null")
+    materiality_label: str | None = Field(description="the preset in words")
+    claimed_co2e_t: Number = Field(description="the claimed gross total [t CO2e]")
+    recomputed_co2e_t: Number = Field(description="the recomputed gross total [t CO2e]")
+    misstatements: list[MisstatementRecord]
+    aggregate_level: str = Field(description="the level the aggregate is summed at")
+    aggregate_misstatement_t: Number = Field(
+        description="net aggregate of misstatements, claimed - recomputed [t CO2e]"
+    )
+    aggregate_misstatement_gross_t: Number = Field(
+        description="gross aggregate (absolute values) [t CO2e]"
+    )
+    aggregate_misstatement_pct: Number = Field(
+        description="a FRACTION of claimed_co2e_t (0.02 = 2 %), despite its name"
+    )
+    aggregate_misstatement_fraction: Number = Field(
+        description="max(|net|, gross) / claimed_co2e_t"
+    )
+    definitions: dict[str, str] = Field(description="the definitions of the figures, in words")
+    unsupported_evidence: list[UnsupportedRecord]
+    unsupported_evidence_t: Number = Field(description="[t CO2e]")
+    unsupported_evidence_material: bool = Field(
+        description="unsupported_evidence_t reaches materiality_t"
+    )
+    material: bool = Field(description="the misstatements are material")
+    material_categories: list[str] = Field(description="ISO categories misstated materially")
+    material_figures: list[str] = Field(
+        description="every figure whose own misstatement is material (by_category.1, "
+        "by_source.kiln...)"
+    )
+    opinion: str = Field(description="the opinion: unmodified, modified, adverse...")
+    statement: str = Field(description="the verification statement (English)")
+    statement_zh: str = Field(description="the statement in Chinese")
+    language: str = Field(description="en, zh or en+zh")
+    tier_checks: list[TierRecord]
+    findings: list[FindingRecord]
+    provenance: VerificationProvenance
+
+
+# -- trajectory@1 ------------------------------------------------------------------------------
+
+
+class TrajectoryParameters(Part):
+    """The options every figure depends on."""
+
+    target_year: Integer = Field(description="the roadmap's last year")
+    method: str = Field(description="linear, constant_rate or budget")
+    base_year: Integer = Field(description="the roadmap's first year")
+    target_t: Number | None = Field(description="target-year emissions [t CO2e]")
+    budget_t: Number | None = Field(description="cumulative budget [t CO2e]")
+    plateau_band: Number = Field(description="a fraction of the peak (0.02 = 2 %)")
+    decline_years: Integer = Field(description="years of decline that make a peak")
+    forecast: str = Field(description="the forecast method in words")
+    fit_from: Integer = Field(description="first year the forecast is fitted on")
+
+
+class YearValue(Part):
+    """One year of the series."""
+
+    year: Integer = Field(description="the year")
+    co2e_t: Number = Field(description="gross emissions [t CO2e]")
+
+
+class Peak(Part):
+    """Whether the series has peaked, with the evidence."""
+
+    status: str = Field(description="peaked, plateau or not_yet_peaked")
+    peak_year: Integer = Field(description="the year of the maximum")
+    peak_value: Number = Field(description="the maximum [t CO2e]")
+    plateau_band: Number = Field(description="as in parameters")
+    decline_years: Integer = Field(description="as in parameters")
+    evidence: str = Field(description="why, in words")
+
+
+class ForecastYear(Part):
+    """The log-linear forecast of one year, with its 95 % prediction band."""
+
+    year: Integer = Field(description="the year")
+    forecast_t: Number = Field(description="[t CO2e]")
+    low_t: Number = Field(description="[t CO2e]")
+    high_t: Number = Field(description="[t CO2e]")
+    observed: bool = Field(description="a year of the series (not beyond it)")
+
+
+class TargetYear(Part):
+    """The roadmap's level for one year."""
+
+    year: Integer = Field(description="the year")
+    target_t: Number = Field(description="[t CO2e]")
+
+
+class ProgressYear(Part):
+    """Actual against target in one year."""
+
+    year: Integer = Field(description="the year")
+    target_t: Number = Field(description="[t CO2e]")
+    actual_t: Number | None = Field(description="[t CO2e]; null after the series")
+    gap_t: Number | None = Field(description="actual_t - target_t [t CO2e]")
+    required_annual_reduction: Number | None = Field(
+        description="constant yearly rate from this year to the final target (0.03 = 3 %)"
+    )
+    neutrality_gap_t: Number | None = Field(description="gross minus removals [t CO2e]")
+
+
+class Decomposition(Part):
+    """LMDI-I decomposition of the change between two years (Ang 2005)."""
+
+    additive: dict[str, Number] = Field(
+        description="activity, structure, intensity, emission_factor effects [t CO2e]"
+    )
+    total_change_t: Number = Field(description="[t CO2e]")
+    unit: str = Field(description="unit of the additive effects (t CO2e)")
+    multiplicative: dict[str, Number] = Field(
+        description="the same effects as factors of the ratio current/base"
+    )
+    total_ratio: Number = Field(description="current / base emissions")
+    method: str = Field(description="the method in words")
+    emissions_unit: str = Field(description="the unit of the sectors file's emissions")
+    years: list[Integer] = Field(description="[base, current]")
+
+
+class TrajectoryDocument(Document):
+    """``nqi-carbon/trajectory@1``: peak, forecast, roadmap and progress (``trajectory``)."""
+
+    schema_: Literal["nqi-carbon/trajectory@1"] = Field(
+        alias="schema", description="the contract"
+    )
+    parameters: TrajectoryParameters
+    actuals: list[YearValue]
+    peak: Peak
+    forecast: list[ForecastYear]
+    annual_change: Number | None = Field(
+        description="the forecast's yearly change (-0.02 = -2 % a year)"
+    )
+    targets: list[TargetYear]
+    progress: list[ProgressYear]
+    decomposition: Decomposition | None
+    notes: list[str] = Field(description="what was done to the input on the way")
+
+
+# -- validation and errors ---------------------------------------------------------------------
+
+
+class IssueRecord(Part):
+    """One problem found in an input (``Issue.to_dict()``)."""
+
+    code: str = Field(description="stable reason code (docs/reference/reason-codes.md)")
+    message: str = Field(description="what is wrong, in words")
+    file: str | None = Field(description="the file, when there is one")
+    row: Integer | None = Field(description="1-based row of a table, where that helps")
+    field: str | None = Field(description="path to the field: sources[2].activity[0].amount")
+    source: str | None = Field(description="id of the entry the field belongs to")
+    value: Any = Field(
+        description="the offending value as JSON (string, number, boolean or null; other "
+        "values as text)"
+    )
+    allowed: str | None = Field(description="what would have been accepted")
+    severity: str = Field(description="error or warning")
+
+
+class ValidationDocument(Document):
+    """``nqi-carbon validate --format json``, and the JSON error output of every command."""
+
+    valid: bool = Field(description="no problem was found")
+    issues: list[IssueRecord] = Field(description="every problem found (input refused)")
+    warnings: list[FindingRecord] = Field(
+        description="validate: what the calculation would report as warnings (input accepted)",
+    )
+
+
+CONTRACT_SCHEMAS: dict[str, tuple[type[Document], str]] = {
+    "result": (ResultDocument, "nqi-carbon/result@1"),
+    "verification": (VerificationDocument, "nqi-carbon/verification@1"),
+    "trajectory": (TrajectoryDocument, "nqi-carbon/trajectory@1"),
+    "validation": (ValidationDocument, "nqi-carbon/validation@1"),
+}
+"""Output contract name -> (model, schema tag)."""
