@@ -773,9 +773,13 @@ def _arrow_numbers(column: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDAr
 
     arr = column.array.__arrow_array__()
     plain = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{_ASCII_NUMBER})$"), False)
-    parsed = pc.cast(pc.if_else(plain, arr, pa.scalar(None, arr.type)), pa.float64())
+    known = np.asarray(pc.or_(plain, pc.is_null(arr)).to_numpy(zero_copy_only=False))
+    rest = np.flatnonzero(~known)
+    # every cell a plain number or empty (the usual file): cast the column as it is,
+    # without first making a copy of it with the other cells blanked
+    source = arr if not rest.size else pc.if_else(plain, arr, pa.scalar(None, arr.type))
+    parsed = pc.cast(source, pa.float64())
     floats = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype=np.float64)
-    rest = np.flatnonzero(~np.asarray(pc.or_(plain, pc.is_null(arr)).to_numpy(zero_copy_only=False)))
     return floats, rest
 
 
