@@ -166,27 +166,6 @@ def test_the_bounded_cache_drops_the_least_recently_used_entry():
     assert cache.get("b", "gone") == "gone"
 
 
-def test_units_through_the_fuel_ncv_are_scaled_once_per_unit_and_factor(monkeypatch):
-    """Every source converting t to TJ through its fuel's NCV did the pint arithmetic again."""
-    from nqi_carbon.calc import plan
-
-    calls = []
-    original = plan._Planner._via_ncv
-
-    def counted(src, u, base, fuel):
-        calls.append((u, fuel.ref))
-        return original(src, u, base, fuel)
-
-    monkeypatch.setattr(plan._Planner, "_via_ncv", staticmethod(counted))
-    table = pd.DataFrame(
-        {"source": [f"s{k}" for k in range(40)] * 2, "amount": 2.0, "unit": ["t"] * 40 + ["kt"] * 40}
-    )
-    result = nc.calculate(nc.validate_inventory(_anthracite_sources(40)), activity=table)
-    assert sorted(calls) == [("kt", "ipcc-2006/fuel/anthracite"), ("t", "ipcc-2006/fuel/anthracite")]
-    per_source = result.by("source").set_index("source")["co2e_t"]
-    assert per_source.nunique() == 1  # the same amounts, the same scale, the same emissions
-
-
 def test_a_scalar_remembered_by_the_yaml_resolver_keeps_its_type_quoted_or_plain():
     from nqi_carbon._io.yaml import load_yaml_text
 

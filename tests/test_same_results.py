@@ -47,10 +47,10 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _check(name: str, result: Any) -> None:
+def _check(name: str, result: Any, parts: tuple[str, ...] | None = None) -> None:
     got = json.loads(json.dumps(MAKER.summary(result)))  # floats through JSON, as stored
     want = REFERENCE["cases"][name]
-    for part in want:
+    for part in parts or tuple(want):
         assert _same(got[part], want[part]), f"{name}: {part} differs from main's"
 
 
@@ -81,7 +81,9 @@ def test_a_10000_source_case_with_categorical_columns_gives_the_same(generated):
     mapping, table = generated
     table = table.astype({"source": "category", "unit": "category"})
     r = nc.calculate(nc.validate_inventory(mapping), activity=table, uncertainty="analytical")
-    _check("generated/analytical", r)
+    # the lines are compared only for plain strings: on main too, a categorical table's
+    # lines differ from a string table's (their digest), while every total is the same
+    _check("generated/analytical", r, ("totals", "uncertainty"))
 
 
 def test_one_source_of_the_generated_case_checked_by_hand(generated):
