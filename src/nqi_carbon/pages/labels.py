@@ -105,6 +105,10 @@ TABLE_TITLES: dict[str, Pair] = {
     "Evidence": ("Activity data evidence (per record)", "活动数据证据（按记录）"),
     "Lines": ("Calculation lines (per source and gas)", "计算明细（按排放源和气体）"),
     "Factors": ("Emission factors and fuel parameters used", "所用排放因子和燃料参数"),
+    "Factor notes": (
+        "What the data packs say about the factors used",
+        "数据包对所用因子的说明",
+    ),
     "GWP": ("Global warming potentials (GWP) used", "所用全球变暖潜势（GWP）值"),
     "Completeness": ("Completeness and significance", "完整性与重要性"),
     "Exclusions": ("Excluded sources", "排除的排放源"),
@@ -195,6 +199,8 @@ COLUMN_LABELS: dict[str, Pair] = {
 
 _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ("Factors", "gas"): ("Gas or parameter", "温室气体或参数"),
+    ("Factor notes", "validity"): ("Years it holds for", "适用年份"),
+    ("Factor notes", "notes"): ("Notes of the pack (caveats, year rule)", "数据包说明（注意事项、年份规则）"),
     ("GWP", "mass_t"): ("Mass, location-based (t of gas)", "气体质量（基于位置，t）"),
     ("GWP", "co2e_t"): ("Emissions, location-based (t CO2e)", "排放量（基于位置，t CO2e）"),
     ("GWP", "source"): ("Reference", "数据来源"),
