@@ -108,6 +108,9 @@ PRODUCERS: dict[str, Callable[[Path], dict[str, bytes]]] = {
     "cement": lambda tmp: _report_set("cement", tmp),
     "multisite": lambda tmp: _report_set("multisite", tmp),
     "office": lambda tmp: _report_set("office", tmp),
+    "uk-fleet": lambda tmp: _report_set("uk-fleet", tmp),
+    "us-factory": lambda tmp: _report_set("us-factory", tmp),
+    "de-office": lambda tmp: _report_set("de-office", tmp),
     "verification": _verification,
     "trajectory": _trajectory,
 }

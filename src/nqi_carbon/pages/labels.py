@@ -112,6 +112,14 @@ TABLE_TITLES: dict[str, Pair] = {
     "GWP": ("Global warming potentials (GWP) used", "所用全球变暖潜势（GWP）值"),
     "Completeness": ("Completeness and significance", "完整性与重要性"),
     "Exclusions": ("Excluded sources", "排除的排放源"),
+    "Scope 3 screening": (
+        "GHG Protocol Scope 3 screening (15 categories)",
+        "温室气体核算体系范围三 15 个类别的筛选",
+    ),
+    "Financed emissions": (
+        "Financed emissions (PCAF, Scope 3 category 15)",
+        "投融资排放（PCAF，范围三第 15 类）",
+    ),
     "Data quality by category": ("Data quality by category", "按类别分列的数据质量"),
     "Data quality by source": ("Data quality by source", "按排放源分列的数据质量"),
     "Checklist": ("ISO 14064-1 clause 9.3.1 checklist", "ISO 14064-1 第 9.3.1 条报告内容核对表"),
@@ -237,6 +245,24 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ("Lines", "factor_unit"): ("Factor unit", "排放因子单位"),
     ("Lines", "factor_citation"): ("Factor reference", "排放因子来源"),
     ("Lines", "gwp_citation"): ("GWP reference", "全球变暖潜势来源"),
+    ("Scope 3 screening", "name"): ("Category", "类别名称"),
+    ("Financed emissions", "investee"): ("Investee", "被投资方"),
+    ("Financed emissions", "asset_class"): ("PCAF asset class", "PCAF 资产类别"),
+    ("Financed emissions", "outstanding"): ("Outstanding amount", "未偿金额"),
+    ("Financed emissions", "currency"): ("Currency", "币种"),
+    ("Financed emissions", "denominator"): ("Attributed by", "归因基准"),
+    ("Financed emissions", "denominator_value"): ("EVIC or equity + debt", "EVIC 或权益加债务"),
+    ("Financed emissions", "attribution"): ("Attribution factor", "归因系数"),
+    ("Financed emissions", "investee_scopes"): ("Investee scopes", "被投资方排放范围"),
+    ("Financed emissions", "investee_co2e_t"): ("Investee emissions (t CO2e)", "被投资方排放量（t CO2e）"),
+    ("Financed emissions", "co2e_t"): ("Financed emissions (t CO2e)", "投融资排放量（t CO2e）"),
+    ("Financed emissions", "data_quality"): (
+        "PCAF data-quality score (1 best, 5 weakest)",
+        "PCAF 数据质量得分（1 最好，5 最弱）",
+    ),
+    ("Scope 3 screening", "method"): ("Calculation method", "计算方法"),
+    ("Scope 3 screening", "reason"): ("Reason (excluded, not relevant)", "理由（排除或不相关）"),
+    ("Scope 3 screening", "co2e_t"): ("Emissions, location-based (t CO2e)", "排放量（基于位置，t CO2e）"),
 }
 
 
@@ -276,6 +302,10 @@ _VALUE_ZH: dict[str, str] = {
     "reaches threshold": "达到阈值",
     "not estimated": "未估算",
     "not testable": "无法检验",
+    # Scope 3 screening statuses
+    "included": "已纳入",
+    "not_relevant": "不相关",
+    "not_screened": "未筛选",
 }
 
 

@@ -143,11 +143,29 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
             ],
             columns=_EXCLUSION_COLUMNS,
         ),
+        **_screening_table(res),
+        **_financed_table(res),
         "Data quality by category": dq_cat,
         "Data quality by source": dq_src,
         "Checklist": _frame([asdict(i) for i in report.checklist()]),
         "Findings": _frame([f.to_dict() for f in res.findings], columns=_FINDING_COLUMNS),
     }
+
+
+def _screening_table(res: Result) -> dict[str, pd.DataFrame]:
+    """The GHG Protocol Scope 3 screening, for an inventory with Scope 3 content only."""
+    from ..calc.scope3 import SCREENING_COLUMNS, screening_rows
+
+    rows = screening_rows(res)
+    return {"Scope 3 screening": _frame(rows, columns=list(SCREENING_COLUMNS))} if rows else {}
+
+
+def _financed_table(res: Result) -> dict[str, pd.DataFrame]:
+    """The PCAF positions (Scope 3 category 15), for an inventory that has any."""
+    from ..calc.scope3 import FINANCED_COLUMNS, financed_rows
+
+    rows = financed_rows(res)
+    return {"Financed emissions": _frame(rows, columns=list(FINANCED_COLUMNS))} if rows else {}
 
 
 def _frame(rows: Any, columns: list[str] | None = None) -> pd.DataFrame:
