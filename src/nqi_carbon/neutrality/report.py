@@ -1,0 +1,343 @@
+"""The evaluation of a claim: verdict, claim statement, figures, credits, rules — JSON, Markdown, HTML.
+
+The report is rendered in memory and written as one set
+(:func:`nqi_carbon._io.atomic.write_set`); every value from the claim passes the escaping
+function of its format; ``SOURCE_DATE_EPOCH`` makes the files byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..pages.format import _generation_date
+from .evaluate import criteria_title, removal_share, required_t
+from .rules import DEFAULTS, RULES
+
+if TYPE_CHECKING:
+    from ..errors import Issue
+    from .evaluate import Evaluated
+
+__all__ = ["NeutralityEvaluation"]
+
+SCHEMA = "nqi-carbon/neutrality-evaluation@1"
+FORMATS = ("json", "md", "html")
+
+
+@dataclass(frozen=True)
+class _Table:
+    title: str
+    headers: tuple[str, ...]
+    numeric: tuple[bool, ...]
+    rows: Sequence[tuple[str, ...]]
+
+
+def _t(v: float) -> str:
+    return f"{v:,.3f}"
+
+
+def _last_day(end: _dt.date) -> _dt.date:
+    return end - _dt.timedelta(days=1)
+
+
+class NeutralityEvaluation:
+    """A carbon-neutrality claim evaluated: ``status`` is ``claim`` or ``refused``.
+
+    Attributes
+    ----------
+    refusals : list of Issue
+        Every rule the claim fails (reason code, field, value, what is allowed); empty
+        when the claim can be made.
+    statement : str
+        The claim wording, or why no claim can be made.
+    """
+
+    def __init__(self, evaluated: Evaluated) -> None:
+        self._ev = evaluated
+        self.claim = evaluated.claim
+        self.file = evaluated.file
+        self.input_sha256 = evaluated.sha256
+        self.footprint = evaluated.footprint
+        self.refusals: list[Issue] = list(evaluated.refusals)
+        self.generated = _generation_date()
+
+    @property
+    def status(self) -> str:
+        """``claim`` when every rule holds, else ``refused``."""
+        return "refused" if self.refusals else "claim"
+
+    @property
+    def required_t(self) -> float:
+        """The residual the credits must cover, t CO2e (per ``assumptions.coverage``)."""
+        return required_t(self.claim, self.footprint)
+
+    @property
+    def retired_t(self) -> int:
+        """The tonnes of credits retired (one per serial)."""
+        return sum(c.serial.count for c in self.claim.credits)
+
+    @property
+    def statement(self) -> str:
+        """The claim wording for the subject and period, or the reasons no claim can be made."""
+        c = self.claim
+        span = f"{c.period.start} to {_last_day(c.period.end)}"
+        if self.status == "claim":
+            return (
+                f"{c.subject.name} has achieved carbon neutrality for the period {span} in "
+                f"accordance with {criteria_title(c)}: residual emissions of "
+                f"{_t(self.required_t)} t CO2e offset by {self.retired_t:,} t CO2e of retired "
+                f"credits. Claimed by {c.claimant} on {c.claim_date}."
+            )
+        codes = ", ".join(sorted({i.code for i in self.refusals}))
+        return (
+            f"No carbon-neutrality claim can be made for {c.subject.name} for the period "
+            f"{span} under {criteria_title(c)}: {len(self.refusals)} rule(s) fail ({codes})."
+        )
+
+    def __repr__(self) -> str:
+        return f"<NeutralityEvaluation {self.claim.subject.name!r}: {self.status}, {len(self.refusals)} refusal(s)>"
+
+    # -- figures ----------------------------------------------------------------------
+    def figures(self) -> dict[str, Any]:
+        """Every figure of the claim, t CO2e, each traceable to its input."""
+        fp, plan = self.footprint, self.claim.management_plan
+        base = plan.base_year_emissions_t
+        base = fp.base_year_emissions_t if base is None else base
+        by_registry: dict[str, int] = {}
+        for c in self.claim.credits:
+            key = c.registry if c.registry_name is None else f"other: {c.registry_name}"
+            by_registry[key] = by_registry.get(key, 0) + c.serial.count
+        return {
+            "emissions_t": fp.value_t,
+            "emissions_ci95_low_t": fp.low_t,
+            "emissions_ci95_high_t": fp.high_t,
+            "removals_in_boundary_t": fp.removals_t,
+            "residual_t": max(fp.value_t - fp.removals_t, 0.0),
+            "residual_to_offset_t": self.required_t,
+            "base_year": plan.base_year,
+            "base_year_emissions_t": base,
+            "reduction_against_base_t": None if base is None else base - fp.value_t,
+            "reductions_stated_t": sum(r.amount_t for r in self.claim.reductions),
+            "credits_retired_t": self.retired_t,
+            "credits_by_registry_t": dict(sorted(by_registry.items())),
+            "removal_share": removal_share(self.claim),
+            "remainder_t": self.retired_t - self.required_t,
+        }
+
+    def assumptions(self) -> dict[str, Any]:
+        """The rules' parameters in force: the claim's assumptions, else the criteria's defaults."""
+        a, d = self.claim.assumptions, DEFAULTS[self.claim.criteria]
+        return {
+            "criteria": self.claim.criteria,
+            "coverage": a.coverage,
+            "vintage_max_age_years": d.vintage_max_age_years
+            if a.vintage_max_age_years is None
+            else a.vintage_max_age_years,
+            "retire_within_months": d.retire_within_months
+            if a.retire_within_months is None
+            else a.retire_within_months,
+            "retirement_anchor": d.retirement_anchor,
+            "min_removal_share": a.min_removal_share,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The evaluation as JSON-ready data (``schema: nqi-carbon/neutrality-evaluation@1``)."""
+        c = self.claim
+        return {
+            "schema": SCHEMA,
+            "status": self.status,
+            "statement": self.statement,
+            "claimant": c.claimant,
+            "claim_date": c.claim_date.isoformat(),
+            "criteria": criteria_title(c),
+            "subject": {
+                "kind": c.subject.kind,
+                "name": c.subject.name,
+                "basis": self.footprint.basis,
+            },
+            "period": {"start": c.period.start.isoformat(), "end": c.period.end.isoformat()},
+            "figures": self.figures(),
+            "credits": [cr.model_dump(mode="json", exclude_none=True) for cr in c.credits],
+            "reductions": [r.model_dump(mode="json", exclude_none=True) for r in c.reductions],
+            "refusals": [i.to_dict() for i in self.refusals],
+            "assumptions": self.assumptions(),
+            "rules": [{"code": k, "rule": v[0], "basis": v[1]} for k, v in RULES.items()],
+            "provenance": {
+                "input_sha256": self.input_sha256,
+                "generated": self.generated.isoformat(),
+            },
+        }
+
+    def to_json(self) -> str:
+        r"""JSON text (never NaN; unsafe characters as ``\uXXXX``)."""
+        from .._escape import json_text
+
+        return json_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+
+    # -- pages ------------------------------------------------------------------------
+    def _facts(self) -> list[tuple[str, str]]:
+        c, f = self.claim, self.figures()
+        base = f["base_year_emissions_t"]
+        share = f["removal_share"]
+        return [
+            ("Claimant", c.claimant),
+            ("Subject", f"{c.subject.name} ({c.subject.kind})"),
+            ("Period", f"{c.period.start} to {_last_day(c.period.end)}"),
+            ("Criteria", criteria_title(c)),
+            ("Claim date", str(c.claim_date)),
+            ("Commitment", c.commitment),
+            (
+                "Emissions (t CO2e)",
+                f"{_t(f['emissions_t'])} (95 % interval "
+                f"{_t(f['emissions_ci95_low_t'])} to {_t(f['emissions_ci95_high_t'])})",
+            ),
+            ("Footprint basis", self.footprint.basis),
+            ("Removals within the boundary (t CO2e)", _t(f["removals_in_boundary_t"])),
+            (
+                "Residual to offset (t CO2e)",
+                f"{_t(f['residual_to_offset_t'])} ({c.assumptions.coverage.replace('_', ' ')})",
+            ),
+            (
+                f"Base year {c.management_plan.base_year} (t CO2e)",
+                "not stated" if base is None else _t(base),
+            ),
+            (
+                "Reduction against the base year (t CO2e)",
+                "not stated" if base is None else _t(f["reduction_against_base_t"]),
+            ),
+            ("Credits retired (t CO2e)", f"{f['credits_retired_t']:,}"),
+            ("Removal share of credits", "no credits" if share is None else f"{100 * share:.1f} %"),
+            ("Remainder (credits minus residual, t CO2e)", _t(f["remainder_t"])),
+            ("Generated", self.generated.isoformat()),
+        ]
+
+    def tables(self) -> list[_Table]:
+        """Refusals, credits, reductions, targets, assumptions, rules."""
+        c = self.claim
+        credit_rows = [
+            (
+                cr.registry if cr.registry_name is None else f"other: {cr.registry_name}",
+                cr.project,
+                cr.serial.block,
+                f"{cr.serial.start}-{cr.serial.end}",
+                f"{cr.serial.count:,}",
+                str(cr.vintage),
+                cr.type
+                + ("" if cr.permanence_years is None else f" ({cr.permanence_years} years)"),
+                str(cr.retired_on),
+                cr.beneficiary,
+                cr.retirement_evidence,
+            )
+            for cr in c.credits
+        ]
+        return [
+            _Table(
+                "Why no claim can be made",
+                ("Code", "Field", "Problem", "Allowed"),
+                (False,) * 4,
+                [(i.code, i.field or "", i.message, i.allowed or "") for i in self.refusals],
+            ),
+            _Table(
+                "Credits retired",
+                (
+                    "Registry",
+                    "Project",
+                    "Block",
+                    "Serials",
+                    "t CO2e",
+                    "Vintage",
+                    "Type",
+                    "Retired",
+                    "Beneficiary",
+                    "Evidence",
+                ),
+                (False, False, False, False, True, False, False, False, False, False),
+                credit_rows,
+            ),
+            _Table(
+                "Reductions achieved",
+                ("Id", "Measure", "t CO2e", "Evidence"),
+                (False, False, True, False),
+                [(r.id, r.description, _t(r.amount_t), r.evidence or "") for r in c.reductions],
+            ),
+            _Table(
+                "Management plan targets",
+                ("Year", "Reduction on the base year", "Description"),
+                (False, True, False),
+                [
+                    (str(t.year), f"{100 * t.reduction:g} %", t.description or "")
+                    for t in c.management_plan.targets
+                ],
+            ),
+            _Table(
+                "Assumptions in force",
+                ("Parameter", "Value"),
+                (False, False),
+                [(k, "—" if v is None else str(v)) for k, v in self.assumptions().items()],
+            ),
+            _Table(
+                "Rules checked",
+                ("Code", "Rule", "Basis"),
+                (False,) * 3,
+                [(k, *v) for k, v in RULES.items()],
+            ),
+        ]
+
+    def to_markdown(self) -> str:
+        """The evaluation as Markdown (every value escaped for Markdown)."""
+        from .._escape import md_row, md_text
+
+        title = f"Carbon-neutrality claim: {self.claim.subject.name}"
+        lines = [f"# {md_text(title, block_start=True)}", "", f"**{md_text(self.statement)}**", ""]
+        lines += [md_row(["Item", "Value"]), "|---|---|"]
+        lines += [md_row([k, v]) for k, v in self._facts()]
+        for t in self.tables():
+            lines += ["", f"## {md_text(t.title)}", ""]
+            if not t.rows:
+                lines.append("*none*")
+                continue
+            lines += [
+                md_row(t.headers),
+                "|" + "|".join("---:" if n else "---" for n in t.numeric) + "|",
+            ]
+            lines += [md_row(r) for r in t.rows]
+        return "\n".join(lines) + "\n"
+
+    def to_html(self) -> str:
+        """One self-contained HTML page (template ``pages/templates/neutrality.html``)."""
+        from .. import __version__
+        from ..pages.render import render
+
+        return render(
+            "neutrality.html",
+            html_lang="en",
+            title=f"Carbon-neutrality claim: {self.claim.subject.name}",
+            status=self.status,
+            statement=self.statement,
+            facts=self._facts(),
+            tables=self.tables(),
+            version=__version__,
+            input_sha256=self.input_sha256,
+        )
+
+    def _render(self, formats: Iterable[str]) -> dict[str, bytes]:
+        formats = list(dict.fromkeys(formats))
+        bad = [f for f in formats if f not in FORMATS]
+        if bad:
+            raise ValueError(f"unknown report format {bad[0]!r}; allowed: {', '.join(FORMATS)}")
+        render = {
+            "html": lambda: self.to_html().encode("utf-8"),
+            "md": lambda: self.to_markdown().encode("utf-8"),
+            "json": lambda: (self.to_json() + "\n").encode("utf-8"),
+        }
+        return {f"neutrality.{f}": render[f]() for f in formats}
+
+    def write(self, out_dir: str | Path, formats: Iterable[str] = FORMATS) -> list[Path]:
+        """Write ``neutrality.{json,md,html}`` into *out_dir* as one set (all or none)."""
+        from .._io.atomic import write_set
+
+        return write_set(out_dir, self._render(formats))
