@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInputError, Issue
-from .model import Claim, InventorySubject, load_claim
+from .model import Claim, Subject, load_claim
 from .rules import DEFAULTS, credit_issues, serial_overlaps
 
 __all__ = ["Footprint", "evaluate_claims"]
@@ -40,11 +40,12 @@ class Evaluated:
     refusals: list[Issue] = field(default_factory=list)
 
 
-def _inventory_footprint(subject: InventorySubject, name: str | None, claim: Claim) -> Footprint:
+def _inventory_footprint(subject: Subject, name: str | None, claim: Claim) -> Footprint:
     """The inventory's gross total with its Approach 1 interval, and its removals."""
     from .._io.files import check_confined, written_path
     from ..calc.pipeline import calculate
 
+    assert subject.inventory is not None  # Subject.subject_fields_fit
     target = written_path(subject.inventory, source_path=name, field="subject.inventory")
     check_confined(target, what="inventory")
     result = calculate(target, uncertainty="analytical")
@@ -63,23 +64,26 @@ def _inventory_footprint(subject: InventorySubject, name: str | None, claim: Cla
             ],
             source=name,
         )
-    group = "total" if subject.scope2 == "location_based" else "total_market"
+    scope2 = subject.scope2 or "location_based"
+    group = "total" if scope2 == "location_based" else "total_market"
     u = result.group_uncertainty[group]
     value = result.total_co2e if group == "total" else result.total_co2e_market_based
     base = inv.base_year.total_co2e_t if inv.base_year is not None else None
     basis = (
         f"inventory {subject.inventory} ({result.gwp_set}; Scope 2 "
-        f"{subject.scope2.replace('_', '-')}), 95 % interval by IPCC Approach 1"
+        f"{scope2.replace('_', '-')}), 95 % interval by IPCC Approach 1"
     )
     return Footprint(value, u.low, u.high, result.removals_co2e_t, basis, base)
 
 
 def _footprint(claim: Claim, name: str | None) -> Footprint:
     s = claim.subject
-    if isinstance(s, InventorySubject):
+    if s.kind == "organisation":
         return _inventory_footprint(s, name, claim)
     f = s.footprint
-    return Footprint(f.value_t, f.low_t, f.high_t, s.removals_t, f"stated: {f.source}")
+    assert f is not None  # Subject.subject_fields_fit
+    removals = 0.0 if s.removals_t is None else s.removals_t
+    return Footprint(f.value_t, f.low_t, f.high_t, removals, f"stated: {f.source}")
 
 
 def required_t(claim: Claim, fp: Footprint) -> float:

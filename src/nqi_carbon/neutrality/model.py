@@ -39,12 +39,11 @@ __all__ = [
     "Assumptions",
     "Claim",
     "Credit",
-    "FootprintSubject",
-    "InventorySubject",
     "ManagementPlan",
     "Reduction",
     "Serial",
     "StatedFootprint",
+    "Subject",
     "Target",
     "load_claim",
 ]
@@ -81,22 +80,42 @@ class StatedFootprint(StrictModel):
         return self
 
 
-class InventorySubject(StrictModel):
-    """An organisation: its ISO 14064-1 inventory file, calculated with Approach 1 uncertainty."""
+class Subject(StrictModel):
+    """What the claim is about: an organisation's inventory, or a stated footprint.
 
-    kind: Literal["organisation"]
+    ``kind: organisation`` names its ISO 14064-1 ``inventory`` file (calculated here with
+    Approach 1 uncertainty; ``scope2`` picks the location- or market-based total, location
+    by default); ``kind: footprint`` states the ``footprint`` with its 95 % interval and
+    the ``removals_t`` within its boundary.
+    """
+
+    kind: Literal["organisation", "footprint"]
     name: SingleLineText = Field(min_length=1)
-    inventory: SingleLineText = Field(min_length=1)
-    scope2: Literal["location_based", "market_based"] = "location_based"
+    inventory: SingleLineText | None = Field(default=None, min_length=1)
+    scope2: Literal["location_based", "market_based"] | None = None
+    footprint: StatedFootprint | None = None
+    removals_t: NonNegativeFloat | None = None
 
-
-class FootprintSubject(StrictModel):
-    """A footprint of a named boundary, stated with its interval and in-boundary removals."""
-
-    kind: Literal["footprint"]
-    name: SingleLineText = Field(min_length=1)
-    footprint: StatedFootprint
-    removals_t: NonNegativeFloat = 0.0
+    @model_validator(mode="after")
+    def subject_fields_fit(self) -> Subject:
+        """An organisation gives its inventory (only); a footprint its figures (only)."""
+        own = (
+            ("inventory", "scope2") if self.kind == "organisation" else ("footprint", "removals_t")
+        )
+        need = own[0]
+        if getattr(self, need) is None:
+            raise RuleError("subject_fields_fit", f"a subject of kind {self.kind} needs {need!r}")
+        other = [
+            k
+            for k in ("inventory", "scope2", "footprint", "removals_t")
+            if k not in own and getattr(self, k) is not None
+        ]
+        if other:
+            raise RuleError(
+                "subject_fields_fit",
+                f"a subject of kind {self.kind} takes no {', '.join(map(repr, other))}",
+            )
+        return self
 
 
 class Target(StrictModel):
@@ -199,7 +218,7 @@ class Claim(StrictModel):
     claimant: SingleLineText = Field(min_length=1)
     claim_date: _dt.date
     criteria: Criteria = "iso-14068-1"
-    subject: Annotated[InventorySubject | FootprintSubject, Field(discriminator="kind")]
+    subject: Subject
     period: Period
     commitment: FreeText = Field(min_length=1)
     management_plan: ManagementPlan
