@@ -95,6 +95,15 @@ def _cn_ets(name: str, tmp: Path, *claim: str) -> dict[str, bytes]:
     return files
 
 
+def _neutrality(tmp: Path) -> dict[str, bytes]:
+    """The carbon-neutrality evaluation of the example claim, as the command line writes it."""
+    out = tmp / "neutrality"
+    stdout = _cli("neutrality", "examples/neutrality/claim.yaml", "--out", str(out))
+    files = {f"neutrality/{p.name}": p.read_bytes() for p in sorted(out.iterdir())}
+    files["neutrality/stdout.txt"] = stdout.replace(str(tmp).encode(), b"<out>")
+    return files
+
+
 _CN_CLAIM = (
     "--claimed", "examples/cn-power/claimed.yaml",
     "--verifier", "张三", "--body", "示范核查机构", "--date", "2025-04-20",
@@ -108,6 +117,7 @@ PRODUCERS: dict[str, Callable[[Path], dict[str, bytes]]] = {
     "cement": lambda tmp: _report_set("cement", tmp),
     "multisite": lambda tmp: _report_set("multisite", tmp),
     "office": lambda tmp: _report_set("office", tmp),
+    "neutrality": _neutrality,
     "verification": _verification,
     "trajectory": _trajectory,
 }
