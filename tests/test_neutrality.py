@@ -365,3 +365,11 @@ def test_a_claim_model_is_accepted_as_it_is():
 
     model = Claim.model_validate(copy.deepcopy(claim()))
     assert nc.evaluate_neutrality(model).status == "claim"
+
+
+def test_dates_at_the_ends_of_the_calendar_are_evaluated_not_a_traceback():
+    # a window of 12 months after 9999-12-30, or before 0001-01-31, leaves the calendar
+    far = claim(period={"start": "9999-01-01", "end": "9999-12-31"}, claim_date="9999-12-31")
+    assert codes(nc.evaluate_neutrality(far)) == ["neutrality_vintage"]
+    early = claim(criteria="pas-2060", claim_date="0001-01-31")
+    assert "neutrality_retired_after_claim" in codes(nc.evaluate_neutrality(early))

@@ -91,11 +91,18 @@ def _norm(text: str) -> str:
 
 
 def _months_after(d: _dt.date, months: int) -> _dt.date:
-    """*d* plus *months* calendar months (the day clamped to the month's length)."""
+    """*d* plus *months* calendar months (the day clamped to the month's length).
+
+    A date beyond the calendar (after 9999, before year 1) is its last or first day.
+    """
     import calendar
 
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
+    if year > _dt.MAXYEAR:
+        return _dt.date.max
+    if year < _dt.MINYEAR:
+        return _dt.date.min
     return _dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
