@@ -373,3 +373,17 @@ def test_dates_at_the_ends_of_the_calendar_are_evaluated_not_a_traceback():
     assert codes(nc.evaluate_neutrality(far)) == ["neutrality_vintage"]
     early = claim(criteria="pas-2060", claim_date="0001-01-31")
     assert "neutrality_retired_after_claim" in codes(nc.evaluate_neutrality(early))
+
+
+@pytest.mark.parametrize("bad", [0, None, b"claim.yaml", {1: "a", "b": 2}])
+def test_a_claim_that_is_not_a_path_or_mapping_is_a_typed_error(bad):
+    # an int or bytes is no path (argument_type); a mapping with mixed keys is validated
+    # before it is hashed (json.dumps(sort_keys=True) raised TypeError on it)
+    with pytest.raises(nc.InvalidInputError) as info:
+        nc.evaluate_neutrality(bad)
+    assert info.value.issues[0].code in ("argument_type", "neutrality_schema")
+
+
+def test_alongside_must_be_a_list_of_claims():
+    with pytest.raises(nc.InvalidArgumentError, match="alongside"):
+        nc.evaluate_neutrality(claim(), alongside=5)  # type: ignore[arg-type]

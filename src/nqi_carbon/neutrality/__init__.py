@@ -51,6 +51,12 @@ def evaluate_neutrality(
     InvalidInputError
         A claim (or inventory) that cannot be read or validated: every problem at once.
     """
+    if not isinstance(alongside, list | tuple):
+        from ..errors import argument_error
+
+        raise argument_error(
+            "alongside", alongside, "a list or tuple of claims", where="evaluate_neutrality()"
+        )
     return evaluate_neutrality_claims([claim, *alongside])[0]
 
 

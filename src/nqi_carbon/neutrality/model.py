@@ -246,17 +246,16 @@ def load_claim(source: str | Path | dict[str, Any] | Claim) -> tuple[Claim, str 
     InvalidInputError
         Every problem of the file at once (field, value, what is allowed, reason code).
     """
+    from .._io.files import program_path
     from .._io.structured import read_structured
 
-    if isinstance(source, Claim):
-        text = json.dumps(source.model_dump(mode="json", by_alias=True), sort_keys=True)
-        return source, None, hashlib.sha256(text.encode()).hexdigest()
-    if isinstance(source, dict):
-        text = json.dumps(source, sort_keys=True, default=str)
-        return _validate(source, None), None, hashlib.sha256(text.encode()).hexdigest()
-    name = str(source)
-    data, digest = read_structured(source, what="claim file")
-    return _validate(data, name), name, digest
+    if isinstance(source, Claim | dict):
+        claim = source if isinstance(source, Claim) else _validate(source, None)
+        text = json.dumps(claim.model_dump(mode="json", by_alias=True), sort_keys=True)
+        return claim, None, hashlib.sha256(text.encode()).hexdigest()
+    path = program_path(source, field="claim", where="evaluate_neutrality()")
+    data, digest = read_structured(path, what="claim file")
+    return _validate(data, str(path)), str(path), digest
 
 
 def _validate(data: Any, name: str | None) -> Claim:
