@@ -14,14 +14,13 @@ validator (its name is the reason code); see ``docs/reference/neutrality.md``.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import hashlib
 import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from ..data.fields import (
     FreeText,
@@ -31,7 +30,6 @@ from ..data.fields import (
     SingleLineText,
     StrictModel,
 )
-from ..errors import InvalidInputError, Issue, unique_issues
 from ..inventory.models import Period
 
 __all__ = [
@@ -259,26 +257,9 @@ def load_claim(source: str | Path | dict[str, Any] | Claim) -> tuple[Claim, str 
 
 
 def _validate(data: Any, name: str | None) -> Claim:
-    from ..data.packs import issues_from_validation_error
+    from ..data.packs import require_schema, validate_document
 
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        got = data.get("schema") if isinstance(data, dict) else type(data).__name__
-        raise InvalidInputError(
-            [
-                Issue(
-                    "neutrality_schema",
-                    "not a carbon-neutrality claim file",
-                    file=name,
-                    field="schema",
-                    value=repr(got),
-                    allowed=f"a mapping with schema: {SCHEMA}",
-                )
-            ],
-            source=name,
-        )
-    try:
-        return Claim.model_validate(data)
-    except ValidationError as exc:
-        issues = issues_from_validation_error(exc, file=name, data=data)
-        issues = [i if i.file else dataclasses.replace(i, file=name) for i in issues]
-        raise InvalidInputError(unique_issues(issues), source=name) from None
+    require_schema(
+        data, SCHEMA, code="neutrality_schema", what="a carbon-neutrality claim file", file=name
+    )
+    return validate_document(Claim, data, file=name)

@@ -34,6 +34,7 @@ class _Table:
     headers: tuple[str, ...]
     numeric: tuple[bool, ...]
     rows: Sequence[tuple[str, ...]]
+    note: str | None = None
 
 
 def _t(v: float) -> str:
@@ -315,6 +316,7 @@ class NeutralityEvaluation:
         return render(
             "neutrality.html",
             html_lang="en",
+            lang="en",
             title=f"Carbon-neutrality claim: {self.claim.subject.name}",
             status=self.status,
             statement=self.statement,
