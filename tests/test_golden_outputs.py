@@ -95,12 +95,12 @@ def _cn_ets(name: str, tmp: Path, *claim: str) -> dict[str, bytes]:
     return files
 
 
-def _neutrality(tmp: Path) -> dict[str, bytes]:
-    """The carbon-neutrality evaluation of the example claim, as the command line writes it."""
-    out = tmp / "neutrality"
-    stdout = _cli("neutrality", "examples/neutrality/claim.yaml", "--out", str(out))
-    files = {f"neutrality/{p.name}": p.read_bytes() for p in sorted(out.iterdir())}
-    files["neutrality/stdout.txt"] = stdout.replace(str(tmp).encode(), b"<out>")
+def _neutrality(case: str, claim: str, tmp: Path) -> dict[str, bytes]:
+    """The carbon-neutrality evaluation of an example claim, as the command line writes it."""
+    out = tmp / case
+    stdout = _cli("neutrality", f"examples/neutrality/{claim}", "--out", str(out))
+    files = {f"{case}/{p.name}": p.read_bytes() for p in sorted(out.iterdir())}
+    files[f"{case}/stdout.txt"] = stdout.replace(str(tmp).encode(), b"<out>")
     return files
 
 
@@ -117,7 +117,8 @@ PRODUCERS: dict[str, Callable[[Path], dict[str, bytes]]] = {
     "cement": lambda tmp: _report_set("cement", tmp),
     "multisite": lambda tmp: _report_set("multisite", tmp),
     "office": lambda tmp: _report_set("office", tmp),
-    "neutrality": _neutrality,
+    "neutrality": lambda tmp: _neutrality("neutrality", "claim.yaml", tmp),
+    "neutrality-event": lambda tmp: _neutrality("neutrality-event", "event-claim.yaml", tmp),
     "verification": _verification,
     "trajectory": _trajectory,
 }

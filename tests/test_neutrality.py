@@ -351,7 +351,7 @@ def test_reports_are_byte_identical_under_source_date_epoch(tmp_path, monkeypatc
         for p in nc.evaluate_neutrality(claim(credit(1, 1079))).write(tmp_path / "2")
     }
     assert one == two
-    assert b"Why no claim can be made" in one["neutrality.md"]
+    assert b"Rules failed (each refuses the claim)" in one["neutrality.md"]
     assert json.loads(one["neutrality.json"])["provenance"]["generated"] == "2025-01-01"
 
 
@@ -387,3 +387,20 @@ def test_a_claim_that_is_not_a_path_or_mapping_is_a_typed_error(bad):
 def test_alongside_must_be_a_list_of_claims():
     with pytest.raises(nc.InvalidArgumentError, match="alongside"):
         nc.evaluate_neutrality(claim(), alongside=5)  # type: ignore[arg-type]
+
+
+def test_example_event_claim_is_made():
+    ev = nc.evaluate_neutrality(EXAMPLE.parent / "event-claim.yaml")
+    assert ev.status == "claim"
+    f = ev.figures()
+    assert f["residual_to_offset_t"] == 470.4 and f["credits_retired_t"] == 400 + 80
+    assert f["remainder_t"] == pytest.approx(480 - 470.4)
+    assert f["reduction_against_base_t"] == pytest.approx(455.0 - 412.6)
+    assert f["removal_share"] == 0.0
+    assert "for the period 2024-09-10 to 2024-09-11" in ev.statement
+
+
+def test_the_two_examples_share_a_block_but_not_a_serial():
+    # both retire Gold Standard block GS1-1-CN-GS12345-12-2023: 5001-5040 and 6001-6080
+    office, event = evaluate_neutrality_claims([EXAMPLE, EXAMPLE.parent / "event-claim.yaml"])
+    assert office.status == event.status == "claim"

@@ -27,6 +27,8 @@ class Footprint:
     removals_t: float
     basis: str
     base_year_emissions_t: float | None = None
+    findings: tuple[tuple[str, str, str], ...] = ()
+    """The findings of the inventory's calculation: (code, severity, message)."""
 
 
 @dataclass
@@ -73,7 +75,8 @@ def _inventory_footprint(subject: Subject, name: str | None, claim: Claim) -> Fo
         f"inventory {subject.inventory} ({result.gwp_set}; Scope 2 "
         f"{scope2.replace('_', '-')}), 95 % interval by IPCC Approach 1"
     )
-    return Footprint(value, u.low, u.high, result.removals_co2e_t, basis, base)
+    findings = tuple((f.code, f.severity, f.message) for f in result.findings)
+    return Footprint(value, u.low, u.high, result.removals_co2e_t, basis, base, findings)
 
 
 def _footprint(claim: Claim, name: str | None) -> Footprint:
@@ -98,12 +101,13 @@ def _figure_issues(ev: Evaluated) -> list[Issue]:
     out: list[Issue] = []
     need = required_t(claim, fp)
     have = sum(c.serial.count for c in claim.credits)
+    basis = "upper bound" if claim.assumptions.coverage == "upper_95" else "central value"
     if have < need:
         out.append(
             Issue(
                 "neutrality_shortfall",
                 f"{have:,} t of retired credits do not cover the residual of {need:,.3f} t "
-                f"({claim.assumptions.coverage.replace('_', ' ')}); short by {need - have:,.3f} t",
+                f"({basis}); short by {need - have:,.3f} t",
                 file=name,
                 field="credits",
                 value=f"{have}",

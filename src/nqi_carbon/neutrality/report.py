@@ -26,6 +26,10 @@ __all__ = ["NeutralityEvaluation"]
 
 SCHEMA = "nqi-carbon/neutrality-evaluation@1"
 FORMATS = ("json", "md", "html")
+_COVERAGE = {
+    "upper_95": "upper bound of the 95 % interval, less removals",
+    "central": "central value, less removals",
+}
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,10 @@ class NeutralityEvaluation:
                 "kind": c.subject.kind,
                 "name": c.subject.name,
                 "basis": self.footprint.basis,
+                "findings": [
+                    {"code": code, "severity": sev, "message": msg}
+                    for code, sev, msg in self.footprint.findings
+                ],
             },
             "period": {"start": c.period.start.isoformat(), "end": c.period.end.isoformat()},
             "figures": self.figures(),
@@ -200,7 +208,7 @@ class NeutralityEvaluation:
             ("Removals within the boundary (t CO2e)", _t(f["removals_in_boundary_t"])),
             (
                 "Residual to offset (t CO2e)",
-                f"{_t(f['residual_to_offset_t'])} ({c.assumptions.coverage.replace('_', ' ')})",
+                f"{_t(f['residual_to_offset_t'])} ({_COVERAGE[c.assumptions.coverage]})",
             ),
             (
                 f"Base year {c.management_plan.base_year} (t CO2e)",
@@ -237,10 +245,22 @@ class NeutralityEvaluation:
         ]
         return [
             _Table(
-                "Why no claim can be made",
+                "Rules failed (each refuses the claim)",
                 ("Code", "Field", "Problem", "Allowed"),
                 (False,) * 4,
                 [(i.code, i.field or "", i.message, i.allowed or "") for i in self.refusals],
+            ),
+            *(
+                [
+                    _Table(
+                        "Findings of the inventory's calculation",
+                        ("Code", "Severity", "Finding"),
+                        (False,) * 3,
+                        list(self.footprint.findings),
+                    )
+                ]
+                if c.subject.kind == "organisation"
+                else []
             ),
             _Table(
                 "Credits retired",
