@@ -404,3 +404,15 @@ def test_the_two_examples_share_a_block_but_not_a_serial():
     # both retire Gold Standard block GS1-1-CN-GS12345-12-2023: 5001-5040 and 6001-6080
     office, event = evaluate_neutrality_claims([EXAMPLE, EXAMPLE.parent / "event-claim.yaml"])
     assert office.status == event.status == "claim"
+
+
+def test_removals_of_the_inventory_reduce_the_residual(tmp_path):
+    path = _example_copy(tmp_path)
+    inv = yaml.safe_load((tmp_path / "inventory.yaml").read_text())
+    inv["removals"] = [{"id": "roof-garden", "facility": "hq", "amount": 5.0, "unit": "t"}]
+    (tmp_path / "inventory.yaml").write_text(yaml.safe_dump(inv, allow_unicode=True))
+    ev = nc.evaluate_neutrality(path)
+    f = ev.figures()
+    assert f["removals_in_boundary_t"] == 5.0  # Result.removals_co2e_t is negative: -5.0
+    assert f["residual_to_offset_t"] == pytest.approx(f["emissions_ci95_high_t"] - 5.0)
+    assert f["residual_t"] == pytest.approx(f["emissions_t"] - 5.0)

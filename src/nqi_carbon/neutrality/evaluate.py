@@ -76,7 +76,8 @@ def _inventory_footprint(subject: Subject, name: str | None, claim: Claim) -> Fo
         f"{scope2.replace('_', '-')}), 95 % interval by IPCC Approach 1"
     )
     findings = tuple((f.code, f.severity, f.message) for f in result.findings)
-    return Footprint(value, u.low, u.high, result.removals_co2e_t, basis, base, findings)
+    removals = -result.removals_co2e_t  # the result reports removals as negative tonnes
+    return Footprint(value, u.low, u.high, removals, basis, base, findings)
 
 
 def _footprint(claim: Claim, name: str | None) -> Footprint:
