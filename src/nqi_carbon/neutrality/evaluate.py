@@ -76,7 +76,7 @@ def _inventory_footprint(subject: Subject, name: str | None, claim: Claim) -> Fo
         f"{scope2.replace('_', '-')}), 95 % interval by IPCC Approach 1"
     )
     findings = tuple((f.code, f.severity, f.message) for f in result.findings)
-    removals = -result.removals_co2e_t  # the result reports removals as negative tonnes
+    removals = 0.0 - result.removals_co2e_t  # negative in the result; 0.0, never -0.0
     return Footprint(value, u.low, u.high, removals, basis, base, findings)
 
 
