@@ -264,6 +264,11 @@ def test_every_failing_rule_is_reported_at_once():
         ),
         (lambda d: d["credits"][0].update(vintage=True), "int_type", "credits[0].vintage"),
         (lambda d: d.pop("commitment"), "missing", "commitment"),
+        (
+            lambda d: d["management_plan"]["targets"].append({"year": 2022, "reduction": 0.1}),
+            "targets_after_base_year",
+            "management_plan",
+        ),
         (lambda d: d["subject"].update(kind="organisation"), "subject_fields_fit", "subject"),
         (lambda d: d["subject"].update(inventory="i.yaml"), "subject_fields_fit", "subject"),
     ],

@@ -132,6 +132,18 @@ class ManagementPlan(StrictModel):
     targets: tuple[Target, ...] = Field(min_length=1)
     description: FreeText | None = None
 
+    @model_validator(mode="after")
+    def targets_after_base_year(self) -> ManagementPlan:
+        """Each target year comes after the base year."""
+        early = sorted({t.year for t in self.targets if t.year <= self.base_year})
+        if early:
+            raise RuleError(
+                "targets_after_base_year",
+                f"target years {', '.join(map(str, early))} are not after the base year "
+                f"{self.base_year}",
+            )
+        return self
+
 
 class Reduction(StrictModel):
     """A reduction measure achieved, with its effect as the claimant states it."""
