@@ -92,3 +92,62 @@ def test_the_two_china_series_are_separate_ids():
     stats = reg.resolve("cn-mee/grid-stats/national/2022")
     assert market.ref != stats.ref
     assert market.citations["factor"].id != stats.citations["factor"].id
+
+
+def test_only_the_fuel_properties_pack_states_applies_to_and_every_target_resolves():
+    # the registry searches applies_to in that pack (and user packs) only
+    reg = default_registry()
+    for pid in bundled_factor_pack_ids():
+        fuels = reg.pack(pid).fuels.values()
+        if pid != "fuel-properties":
+            assert not any(f.entry.applies_to for f in fuels), pid
+            continue
+        for fuel in fuels:
+            assert fuel.entry.applies_to or fuel.entry.density or fuel.entry.ncv_per_gcv
+            for target in fuel.entry.applies_to:
+                if "/fuel/" in target:
+                    reg.resolve_fuel(target)
+                else:
+                    reg.resolve(target)
+
+
+def test_the_fuel_properties_pack_is_what_its_build_script_writes():
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    built = subprocess.run(
+        [sys.executable, str(root / "emission_factors" / "_build" / "fuel_properties.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    assert built == (root / "emission_factors" / "fuel-properties.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("fuel", "per_litre", "per_tonne", "density"),
+    [
+        # UK DESNZ 2025 flat file, kg CO2e per litre and per tonne: density = their ratio
+        ("diesel_mineral", 2.66155, 3203.91143, 0.8307),
+        ("gas_oil", 2.75541, 3226.57859, 0.8540),
+        ("lpg", 1.55713, 2939.36095, 0.5298),
+        ("petrol_mineral", 2.33984, 3154.08213, 0.7418),
+        ("burning_oil", 2.54016, 3165.04181, 0.8026),
+    ],
+)
+def test_desnz_densities_are_the_ratio_of_its_factors_per_litre_and_per_tonne(
+    fuel, per_litre, per_tonne, density
+):
+    entry = default_registry().resolve_fuel(f"fuel-properties/fuel/{fuel}").entry
+    assert entry.density is not None and entry.density.unit == "kg/L"
+    assert entry.density.value == density == round(per_litre / per_tonne * 1000, 4)
+
+
+def test_desnz_natural_gas_ncv_per_gcv_is_the_ratio_of_its_kwh_factors():
+    # 0.18296 kg CO2e per kWh (Gross CV) / 0.2027 per kWh (Net CV) = 0.90262; IPCC 2006 Vol. 2
+    # Ch. 1 1.4.1.2 gives "about 10 percent" for natural gas
+    entry = default_registry().resolve_fuel("fuel-properties/fuel/natural_gas").entry
+    assert entry.ncv_per_gcv is not None
+    assert entry.ncv_per_gcv.value == round(0.18296 / 0.2027, 4) == 0.9026

@@ -235,6 +235,29 @@ def test_verification_json_is_a_verification_document(results):
         assert_contract("verification", json.loads(ver.to_json()))
 
 
+def test_a_verification_with_every_part_of_an_evidence_log_is_a_verification_document():
+    # the plan, the log (every section), scope limitations, qualitative flags, base-year checks
+    log = {
+        "schema": "nqi-carbon/evidence-log@1",
+        "intended_users": "lenders",
+        "samples": [
+            {"source": "kiln-coal", "record": "2024-11", "procedure": "tickets", "result": "differs",
+             "difference_co2e_t": 310.5, "nature": "intentional", "note": "edited"},
+            {"source": "kiln-coal", "record": 2, "result": "not_available"},
+            {"source": "grid-electricity", "result": "agrees"},
+        ],
+        "limitations": [{"subject": "quarry diesel Q3", "co2e_t": 350, "reason": "lost"}],
+        "material_by_nature": [{"subject": "kiln-coal", "reason": "other", "description": "a cap"}],
+        "compliance_thresholds": [{"name": "free allocation", "co2e_t": 850000}],
+    }
+    inv = nc.load_inventory(EXAMPLES / "cement" / "inventory.yaml")
+    ver = nc.verify(inv, EXAMPLES / "cement" / "claimed.json", materiality=0.05,
+                    assurance="reasonable", evidence=log)
+    data = json.loads(ver.to_json())
+    assert data["evidence_log"]["samples"][1]["record"] == 2 and data["scope_limitations"]
+    assert_contract("verification", data)
+
+
 def _cli_json(*args: str) -> tuple[int, Any]:
     out = io.StringIO()
     with redirect_stdout(out):

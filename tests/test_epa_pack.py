@@ -17,7 +17,7 @@ REG = default_registry()
 def test_pack_loads_and_is_bundled():
     lp = load_pack(PACK_FILE, bundled=True)
     assert lp.id == "epa-ghg-hub"
-    assert lp.version == "1.0.1"
+    assert lp.version == "1.0.2"
     assert lp.pack.verification.strip()
     assert "epa-ghg-hub" in bundled_factor_pack_ids()
     for f in lp.factors.values():
@@ -85,7 +85,7 @@ def test_table_1_coal_per_short_ton(fuel, co2, ch4, n2o, hhv):
 def test_table_2_mobile_co2(fuel, co2):
     f = REG.resolve(f"epa-ghg-hub/mobile/{fuel}")
     assert f.entry.gases["CO2"].value == co2
-    assert f.entry.gases["CO2"].unit == "kg/gallon"
+    assert f.entry.gases["CO2"].unit == "kg/gal_US"
     assert set(f.entry.gases) == {"CO2"}
 
 

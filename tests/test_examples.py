@@ -56,7 +56,56 @@ def test_office_market_based_by_hand():
     assert any(f.code == "co2e_factor_gwp_set" for f in res.findings)
 
 
-@pytest.mark.parametrize("name", ["cement", "multisite", "office"])
+@pytest.mark.excel
+def test_office_and_factory_billed_units_by_hand():
+    """Berlin gas in gross kWh, diesel in litres, the Suzhou plant's Excel export (issue 16).
+
+    Published values: NCV/GCV of natural gas 0.9026 and density of mineral diesel
+    0.8307 kg/L (UK DESNZ 2025), NCV of gas/diesel oil 43.0 TJ/Gg (IPCC 2006 Vol. 2 Table
+    1.2), IPCC 2006 factors per TJ (Tables 2.3, 2.4, 3.2.1, 3.2.2), AR6 GWPs (CH4 fossil
+    29.8, N2O 273), UBA 380 g/kWh, MEE/NBS Jiangsu 2022 0.5978 kg/kWh.
+    """
+    res = nc.calculate(nc.load_inventory(EX / "office-factory" / "inventory.yaml"))
+    gas_kwh = sum([14820.4, 12955.0, 10230.7, 6480.2, 3105.9, 1420.0, 1180.5, 1205.3, 2960.8,
+                   6715.1, 10905.6, 13640.2])  # fmt: skip
+    gas_tj = gas_kwh * 0.9026 * 3.6e-6
+    gas = gas_tj * (56100 + 5 * 29.8 + 0.1 * 273) / 1000  # commercial: CH4 5, N2O 0.1 kg/TJ
+    cars_tj = (1240.5 + 1105.0 + 980.3 + 1310.8) * 0.8307e-3 * 43.0e-3
+    cars = cars_tj * (74100 + 3.9 * 29.8 + 3.9 * 273) / 1000
+    gen_tj = 2150 * 0.8307e-3 * 43.0e-3
+    gen = gen_tj * (74100 + 3 * 29.8 + 0.6 * 273) / 1000  # manufacturing: CH4 3, N2O 0.6 kg/TJ
+    factory_kwh = sum([182_400, 165_950, 190_210, 188_730, 196_480, 204_115,
+                       211_960, 214_300, 199_870, 193_640, 187_025, 180_320])  # fmt: skip
+    by_source = res.lines.groupby("source")["co2e_t"].sum()
+    assert by_source["office-gas"] == pytest.approx(gas, rel=1e-12)
+    assert by_source["company-cars"] == pytest.approx(cars, rel=1e-12)
+    assert by_source["factory-generator"] == pytest.approx(gen, rel=1e-12)
+    assert by_source["office-electricity"] == pytest.approx(48600 * 0.380e-3, rel=1e-12)
+    assert by_source["factory-electricity"] == pytest.approx(factory_kwh * 0.5978e-3, rel=1e-12)
+    assert "energy_basis_assumed" not in {f.code for f in res.findings}
+
+
+@pytest.mark.excel
+def test_the_factory_export_is_what_its_script_builds(tmp_path):
+    """The committed workbook holds what build_export.py writes (cell by cell)."""
+    import importlib.util
+
+    import openpyxl
+
+    spec = importlib.util.spec_from_file_location("build_export", EX / "office-factory" / "build_export.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rebuilt = module.build(tmp_path / "x.xlsx")
+
+    def cells(path):
+        wb = openpyxl.load_workbook(path)
+        return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+    assert cells(rebuilt) == cells(EX / "office-factory" / "suzhou_electricity_2024.xlsx")
+
+
+@pytest.mark.parametrize("name", ["cement", "multisite", "office", "office-factory"])
 def test_every_example_reports(name, tmp_path):
     inv = nc.load_inventory(EX / name / "inventory.yaml")
     rep = nc.inventory_report(nc.calculate(inv, uncertainty="analytical"))

@@ -333,7 +333,7 @@ def test_search_year_matches_validity_or_data_year():
 def test_epa_per_mmbtu_factors_are_valid_from_the_first_hub_edition_read():
     reg = FactorRegistry()
     lp = reg.pack("epa-ghg-hub")
-    assert lp.version == "1.0.1"
+    assert lp.version == "1.0.2"
     from_2024 = {
         "natural_gas",
         "anthracite",
@@ -469,7 +469,11 @@ def test_search_all_finds_fuels_and_factors_and_filters_fuels_by_pack_region():
     assert reg.search_fuels("anthracite", gas="CO2")
     assert reg.search_fuels("anthracite", gas="CH4") == []
     assert reg.search_fuels("anthracite", gas="CO2e") == []
-    assert len(reg.search_fuels("anthracite", year=2022)) == 2
+    assert {f.ref for f in reg.search_fuels("anthracite", year=2022)} == {
+        "cn-mee/fuel/anthracite",
+        "ipcc-2006/fuel/anthracite",
+        "fuel-properties/fuel/us_anthracite",  # its heat content per short ton (issue 16)
+    }
     fuels = reg.search_fuels(region="CN")
     assert fuels and all(f.pack_id == "cn-mee" for f in fuels)
     assert [f.ref for f in fuels] == sorted(f.ref for f in fuels)
@@ -493,8 +497,10 @@ def test_search_ranks_a_whole_name_part_before_a_substring():
     # a query of two words: items with both as whole parts first
     two = [f.ref for f in reg.search_fuels("bituminous coal")]
     assert two[0] == "cn-mee/fuel/bituminous_coal", two
-    assert set(two[:3]) == {
+    assert set(two[:5]) == {
         "cn-mee/fuel/bituminous_coal",
+        "fuel-properties/fuel/us_bituminous",  # "Bituminous coal (US)": its heat content
+        "fuel-properties/fuel/us_sub_bituminous",
         "ipcc-2006/fuel/other_bituminous_coal",
         "ipcc-2006/fuel/sub_bituminous_coal",
     }

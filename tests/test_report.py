@@ -483,7 +483,8 @@ def test_excluded_categories_are_marked_not_shown_as_measured_zero(cement_report
         assert cat["3"]["Status"] == excluded
         assert num(cat["3"][est]) == 4200
         assert cat["3"][rel] == "—" and cat["3"]["95 % interval low (t CO2e)"] == "—"
-        assert cat["5"]["Status"] == excluded and cat["5"][est] == "—"
+        # an estimate of 0 is a value (the use stage of cement emits nothing), not a gap
+        assert cat["5"]["Status"] == excluded and cat["5"][est] == "0.000"
         assert cat["1"]["Status"] == reported and cat["1"][rel] != "—"
     wb = openpyxl.load_workbook(cement_report.to_excel(tmp_path / "r.xlsx"))
     xl = {r["category"]: r for r in xl_rows(wb["By category"])}
@@ -511,7 +512,7 @@ def test_cli_summary_marks_excluded_categories(capsys):
     out = capsys.readouterr().out
     rows = {ln.split("  ")[0].strip(): ln for ln in out.splitlines() if ln.startswith("Category")}
     assert "excluded (est. 4,200 t CO2e)" in rows["Category 3"]
-    assert "excluded" in rows["Category 5"] and "est." not in rows["Category 5"]
+    assert "excluded (est. 0 t CO2e)" in rows["Category 5"]  # 0 is a value
     for c in (3, 4, 5, 6):
         assert "±" not in rows[f"Category {c}"]  # no ±0.0 % certainty for what was not measured
     assert "±" in rows["Category 1"] and "excluded" not in rows["Category 1"]
@@ -949,7 +950,14 @@ def test_base_year_total_in_markdown_html_and_excel(cement_report, tmp_path):
     assert md["Change of the gross total from the base year"] == (
         f"{change:,.3f} t CO2e ({100 * change / 902310:+.1f} %)"
     )
-    assert md["Recalculations"].startswith("2023: base year restated")
+    assert md["Recalculations"].startswith(
+        "2023-03-31 factor -925.000 t CO2e (base year restated with the national grid factor"
+    )
+    assert md["Recalculations"].endswith("(-0.10 %)); recalculated")
+    assert md["GWP set of the base year"] == "AR6"
+    assert md["Base year by category (t CO2e)"] == "1: 853,035.000; 2: 49,275.000"
+    assert md["Recalculation threshold"] == "5 %"
+    assert md["Recalculation policy and GWP set"] == "none / 无"
     page = cement_report.to_html()
     part = page.split('<h2 id="base-year">', 1)[1].split("</table>", 1)[0]
     assert "902,310.000 t CO2e" in part and "<td>2020</td>" in part

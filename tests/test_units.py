@@ -124,6 +124,7 @@ def _units_in(node, out):
 
 def _bundled_and_example_units():
     import csv
+    import io
     import json
     import re
 
@@ -149,8 +150,12 @@ def _bundled_and_example_units():
             except yaml.YAMLError:
                 continue  # an excerpt, not a document
     for path in (ROOT / "examples").rglob("*.csv"):
-        with path.open(encoding="utf-8") as f:
-            rows = list(csv.reader(f))
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:  # an export as downloaded (office-factory: cp1252, as its spec says)
+            text = raw.decode("cp1252")
+        rows = list(csv.reader(io.StringIO(text)))
         found |= {m for h in rows[0] for m in re.findall(r"\[(.+?)\]", h)}  # emissions [10^4 t]
         if "unit" in rows[0]:
             found |= {r[rows[0].index("unit")] for r in rows[1:]}
@@ -226,6 +231,92 @@ def test_per_builds_the_target_without_a_longer_unit_string():
     assert conversion_factor("kg/GJ", "t", per=long_unit) == pytest.approx(1e-3)
     with pytest.raises(DimensionalityMismatchError, match=r"'t/\(MWh\)'"):
         conversion_factor("kg", "t", per="MWh")
+
+
+# ---- issue 16: units as accountants write them -------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("kwh", r"did you mean 'kWh'\?$"),
+        ("KWH", r"did you mean 'kWh'\?$"),
+        ("mwh", r"did you mean 'MWh'\?$"),
+        ("mmbtu", r"did you mean 'MMBtu'\?$"),
+        ("GWH", r"did you mean 'GWh'\?$"),
+    ],
+)
+def test_a_unit_in_the_wrong_letter_case_gets_the_one_right_spelling(text, match):
+    with pytest.raises(UnknownUnitError, match=match):
+        parse_unit(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "read_as", "meant"),
+    [
+        ("nm3", "nanocubic metre", "Nm3"),  # 1e-27 m3
+        ("mWh", "milliwatt hour", "MWh"),  # 1e-9 MWh
+        ("Tj", "jute", "TJ"),  # pint's textile unit
+        ("T", "tesla", "t"),
+        ("pJ", "picojoule", "PJ"),
+    ],
+)
+def test_a_real_unit_that_is_a_case_slip_of_a_common_one_is_refused(text, read_as, meant):
+    with pytest.raises(UnknownUnitError, match=f"would be read as {read_as},.*did you mean '{meant}'"):
+        parse_unit(text)
+
+
+@pytest.mark.parametrize(("text", "same_as"), [("l", "L"), ("mmBtu", "MMBtu")])
+def test_two_spellings_of_one_unit_are_not_a_slip(text, same_as):
+    assert conversion_factor(text, same_as) == 1.0
+
+
+@pytest.mark.parametrize("text", ["tonne", "tonnes", "metric_ton"])
+def test_tonne_in_words_is_the_metric_tonne(text):
+    # 'tonne' is the metric spelling in every English usage; the ambiguity lies with 'ton'
+    assert conversion_factor(text, "kg") == 1000.0
+
+
+@pytest.mark.parametrize(
+    ("text", "choices"),
+    [
+        ("gal", "'gal_US' .* or 'gal_imp'"),
+        ("gallon", "'gal_US' .* or 'gal_imp'"),
+        ("gallons", "'gal_US' .* or 'gal_imp'"),
+        ("kg/gal", "'gal_US' .* or 'gal_imp'"),
+        ("bbl", "'oil_barrel'"),
+        ("barrel", "'oil_barrel'"),
+        ("Gcal", "'cal_it'.* or 'cal_th'"),
+        ("kcal", "'cal_it'.* or 'cal_th'"),
+        ("mt", "write 't' \\(tonne\\), 'kt' or 'Mt'"),
+        ("MT", "write 't' \\(tonne\\), 'kt' or 'Mt'"),
+    ],
+)
+def test_ambiguous_units_are_refused_with_the_choices(text, choices):
+    with pytest.raises(UnknownUnitError, match=f"ambiguous: .*{choices}"):
+        parse_unit(text)
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "k"),
+    [
+        ("gal_US", "L", 3.785411784),  # NIST SP 811: US liquid gallon = 231 in^3
+        ("US_gallon", "L", 3.785411784),
+        ("gal_imp", "L", 4.54609),  # UK Weights and Measures Act 1985: 4.54609 dm^3
+        ("oil_barrel", "gal_US", 42.0),
+        ("therm", "kWh", 105505600 / 3.6e6),  # pint's therm = 10^5 Btu_IT
+        ("Gcal_it", "GJ", 4.1868),
+        ("tonnes", "t", 1.0),
+    ],
+)
+def test_billed_volume_and_energy_units_convert_exactly(src, dst, k):
+    assert conversion_factor(src, dst) == pytest.approx(k, rel=1e-12)
+
+
+def test_a_standard_cubic_foot_is_not_a_normal_or_an_actual_volume():
+    # reference conditions differ (60 F / 14.7 psia against 0 C / 101.325 kPa): never silent
+    for other in ("Nm3", "m3", "ft**3"):
+        with pytest.raises(DimensionalityMismatchError):
+            conversion_factor("scf", other)
+    assert conversion_factor("10^3 scf", "scf") == 1000.0
 
 
 def test_room_night_is_a_counted_unit_of_its_own():

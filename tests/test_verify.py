@@ -492,10 +492,15 @@ def _hand_inventory(*, language=None, conformity=None, due=None, exclusions=True
             },
         ],
     }
+    # every category addressed (completeness alone does not modify the opinion)
+    data["significance_criteria"] = "indirect sources above 1 % of gross emissions"
+    data["exclusions"] = [
+        {"category": c, "reason": "nothing emitted", "estimated_co2e_t": 0.0} for c in (4, 5, 6)
+    ]
     if exclusions:
-        data["exclusions"] = [
-            {"category": 3, "reason": "below the 1 % threshold", "estimated_co2e_t": 1.5}
-        ]
+        data["exclusions"].insert(
+            0, {"category": 3, "reason": "below the 1 % threshold", "estimated_co2e_t": 1.5}
+        )
     reporting = {}
     if language:
         reporting["language"] = language
@@ -533,8 +538,9 @@ def test_verifier_body_date_and_scope_are_stated(tmp_path, capsys):
     assert scope["period"] == {"start": "2024-01-01", "end": "2025-01-01"}
     assert scope["gwp_set"] == "AR6"
     assert scope["categories_included"] == ["1", "2"]
-    (exc,) = scope["categories_excluded"]
+    exc = scope["categories_excluded"][0]
     assert exc["category"] == "3" and exc["estimated_co2e_t"] == 1.5
+    assert [e["category"] for e in scope["categories_excluded"]] == ["3", "4", "5", "6"]
     md = ver.to_markdown()
     assert "- Verifier: Zhang Wei" in md and "- Verification body: Example Verification Co." in md
     assert "- Date of verification: 2025-04-30" in md and "## Scope" in md
@@ -749,6 +755,13 @@ def test_expired_calibration_in_an_activity_table_counts_the_whole_source(tmp_pa
     ver = nc.verify(inv, _hand_claim(160.0), materiality=0.05, assurance="reasonable")
     (u,) = ver.unsupported
     assert u.basis == "whole_source" and u.co2e_t == pytest.approx(60.0) and u.readings == 0
+    # 60 t without valid evidence is 7.5 x materiality (8 t): pervasive, no opinion
+    assert ver.opinion == "disclaimer"
+    assert ver.statement.startswith("We do not express an opinion on the GHG statement of Hand Co")
+    # judged not pervasive (at 10 x materiality), the same amount qualifies the opinion
+    ver = nc.verify(
+        inv, _hand_claim(160.0), materiality=0.05, assurance="reasonable", pervasive_multiple=10
+    )
     assert ver.opinion == "modified"
 
 

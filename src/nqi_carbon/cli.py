@@ -94,14 +94,23 @@ def _check_file(path: str) -> tuple[Inventory | None, list[Issue], list[Finding]
     from ._io.structured import read_structured
     from .calc.pipeline import calculate
     from .errors import unique_issues
-    from .inventory.load import partial_inventory, validate_inventory
+    from .inventory.load import (
+        STDIN,
+        STDIN_NAME,
+        partial_inventory,
+        stdin_document,
+        validate_inventory,
+    )
 
-    data, digest = read_structured(path, what="inventory")
+    if path == STDIN:  # `validate -`: activity files are read from the current folder
+        (data, digest), source, path = stdin_document(), None, STDIN_NAME
+    else:
+        (data, digest), source = read_structured(path, what="inventory"), path
     issues: list[Issue] = []
     inv: Inventory | None
     try:
         inv = validate_inventory(data, source=path)
-        inv._source_path, inv._input_sha256 = path, digest
+        inv._source_path, inv._input_sha256 = source, digest
         where: Callable[[Issue], Issue] = lambda issue: issue  # noqa: E731
     except InvalidInputError as exc:
         issues += exc.issues
@@ -116,6 +125,13 @@ def _check_file(path: str) -> tuple[Inventory | None, list[Issue], list[Finding]
     if issues:
         return None, unique_issues(issues, by=("code", "field", "source", "message")), []
     return inv, [], warnings
+
+
+def _inventory(file: str) -> Inventory:
+    """The inventory *file*, or standard input for ``-``."""
+    from .inventory.load import STDIN, load_inventory, load_inventory_stdin
+
+    return load_inventory_stdin() if file == STDIN else load_inventory(file)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -171,9 +187,7 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 
 def _cmd_calculate(args: argparse.Namespace) -> int:
     from .calc.pipeline import calculate
-    from .inventory.load import load_inventory
-
-    inv = load_inventory(args.file)
+    inv = _inventory(args.file)
     method = None if args.uncertainty == "none" else args.uncertainty
     res = calculate(
         inv,
@@ -264,17 +278,15 @@ def _fuel_dict(fuel: object, region: str | None = None) -> dict[str, object]:
     assert isinstance(fuel, Fuel)
     e = fuel.entry
     params: dict[str, object] = {}
-    for name in ("ncv", "carbon_content", "oxidation"):
-        p = fuel.parameter(name)
-        if p is not None:
-            params[name] = {
-                "value": p.value,
-                "unit": p.unit,
-                "uncertainty": _uncertainty(p.uncertainty),
-                "citation": fuel.citation_text(name),
-            }
-            if p.notes:
-                params[name]["notes"] = p.notes  # type: ignore[index]
+    for name, p in e.parameters().items():
+        params[name] = {
+            "value": p.value,
+            "unit": p.unit,
+            "uncertainty": _uncertainty(p.uncertainty),
+            "citation": fuel.citation_text(name),
+        }
+        if p.notes:
+            params[name]["notes"] = p.notes  # type: ignore[index]
     out: dict[str, object] = {
         "id": fuel.ref,
         "kind": "fuel",
@@ -285,6 +297,8 @@ def _fuel_dict(fuel: object, region: str | None = None) -> dict[str, object]:
         "biogenic": e.biogenic,
         "parameters": params,
     }
+    if e.applies_to:
+        out["applies_to"] = list(e.applies_to)
     if e.notes:
         out["notes"] = e.notes
     return out
@@ -429,10 +443,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .inventory.load import load_inventory
     from .verification.run import verify
 
-    inv = load_inventory(args.file)
+    inv = _inventory(args.file)
     ver = verify(
         inv,
         args.claimed,
@@ -441,6 +454,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         verifier=args.verifier,
         body=args.body,
         date=args.date,
+        evidence=args.evidence,
+        intended_users=args.intended_users,
     )
     if args.format == "json":
         sys.stdout.write(ver.to_json() + "\n")
@@ -561,6 +576,8 @@ def _reading(args: argparse.Namespace) -> contextlib.AbstractContextManager[obje
 
 
 if TYPE_CHECKING:
+    from .inventory.models import Inventory
+
     _Subcommands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
@@ -573,9 +590,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"nqi-carbon {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for add in (
+        _add_init,
         _add_validate,
         _add_calculate,
         _add_factors,
+        _add_activity,
         _add_report,
         _add_verify,
         _add_trajectory,
@@ -588,6 +607,34 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _add_init(sub: _Subcommands) -> None:
+    """``init [FOLDER]``: a commented starter inventory and activity templates."""
+    import datetime as dt
+
+    i = sub.add_parser(
+        "init",
+        help="write a commented starter inventory and activity templates (CSV, Excel) that validate",
+        description="Writes FOLDER/inventory.yaml (an organisation, one facility, one source of "
+        "each common kind, every line commented), FOLDER/activity.csv and FOLDER/activity.xlsx "
+        "(the activity-table template, the same rows). Existing files are never overwritten "
+        "unless --force is given.",
+    )
+    i.add_argument("folder", nargs="?", default=".", help="where to write (default: here)")
+    i.add_argument("--year", type=int, default=dt.date.today().year - 1,
+                   help="the inventory year (default: last year)")  # fmt: skip
+    i.add_argument("--force", action="store_true", help="overwrite the starter files if they exist")
+    i.set_defaults(func=_cmd_init)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .starter import write_starter
+
+    if not 1900 <= args.year <= 2200:
+        sys.stderr.write(f"--year {args.year}: a year from 1900 to 2200\n")
+        return 2
+    return write_starter(args.folder, year=args.year, stream=sys.stdout, force=args.force)
+
+
 def _add_validate(sub: _Subcommands) -> None:
     """``validate FILE``: check an inventory and list every problem."""
     v = sub.add_parser(
@@ -598,7 +645,7 @@ def _add_validate(sub: _Subcommands) -> None:
         "stage in one run (exit 1). A valid inventory is calculated without uncertainty and "
         "its warnings are listed.",
     )
-    v.add_argument("file", help="the inventory (YAML or JSON, nqi-carbon/inventory@1)")
+    v.add_argument("file", help="the inventory (YAML or JSON, nqi-carbon/inventory@1); - reads it from standard input")
     v.add_argument(
         "--format",
         choices=("text", "json"),
@@ -612,7 +659,7 @@ def _add_validate(sub: _Subcommands) -> None:
 def _add_calculate(sub: _Subcommands) -> None:
     """``calculate FILE``: totals, lines and uncertainty, as a table, JSON or CSV."""
     c = sub.add_parser("calculate", help="calculate an inventory: totals, lines, uncertainty")
-    c.add_argument("file", help="the inventory (YAML or JSON, nqi-carbon/inventory@1)")
+    c.add_argument("file", help="the inventory (YAML or JSON, nqi-carbon/inventory@1); - reads it from standard input")
     c.add_argument(
         "--format",
         choices=("table", "json", "csv"),
@@ -690,10 +737,89 @@ def _add_factors(sub: _Subcommands) -> None:
     f.set_defaults(func=_cmd_factors)
 
 
+def _pair(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` of ``--column`` and ``--constant``."""
+    name, eq, value = text.partition("=")
+    if not eq or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (e.g. amount='Menge (kWh)')")
+    return name.strip(), value.strip()
+
+
+def _sheet(text: str) -> str | int:
+    """A sheet by number (0 is the first) or by name."""
+    return int(text) if text.isdigit() else text
+
+
+def _add_activity(sub: _Subcommands) -> None:
+    """``activity FILE``: read an activity table as exported, with the reading spec's options."""
+    a = sub.add_parser(
+        "activity",
+        help="read an activity table as exported (CSV, Excel, Parquet) and print it as nqi-carbon reads it",
+        description="Reads FILE with the options of an inventory's activity_files entry (its "
+        "reading spec) and prints the table with nqi-carbon's columns, so that a spec can be "
+        "tried before it goes into the inventory; --yaml prints that entry.",
+    )
+    a.add_argument("file", help="the CSV, Excel (.xlsx, .xlsm) or Parquet file")
+    a.add_argument("--sheet", type=_sheet, default=None, help="Excel: the sheet's name or number (0 is the first)")
+    a.add_argument("--header-row", type=int, default=None,
+                   help="the row of the header (1 is the first); rows above are skipped")  # fmt: skip
+    a.add_argument("--column", metavar="COLUMN=HEADER", type=_pair, action="append", default=[],
+                   help="map a header of the file to a column, e.g. amount='Menge (kWh)' (repeatable)")  # fmt: skip
+    a.add_argument("--ignore", metavar="HEADER", action="append", default=[],
+                   help="a header of a column that is not activity data (repeatable)")  # fmt: skip
+    a.add_argument("--constant", metavar="COLUMN=VALUE", type=_pair, action="append", default=[],
+                   help="one value of a text column for every row, e.g. unit=kWh (repeatable)")  # fmt: skip
+    a.add_argument("--decimal", default=None, help="decimal separator of numbers written as text: '.' (default) or ','")
+    a.add_argument("--thousands", default=None, help="thousands separator: ',', '.', ' ' or \"'\" (default none)")
+    a.add_argument("--delimiter", default=None, help="CSV delimiter: ',', ';', '|' or 'tab' (default sniffed)")
+    a.add_argument("--encoding", default=None, help="CSV encoding: utf-8 (default), cp1252, latin-1, gb18030, utf-16")
+    a.add_argument("--period-dates", choices=("month", "year"), default=None,
+                   help="a date in the period column stands for its month or its year")  # fmt: skip
+    a.add_argument("--format", choices=("csv", "json"), default="csv", help="how the table is printed")
+    a.add_argument("--yaml", action="store_true", help="print the inventory's activity_files entry instead")
+    _reading_options(a)
+    a.set_defaults(func=_cmd_activity)
+
+
+def _cmd_activity(args: argparse.Namespace) -> int:
+    from ._io.tables import read_activity
+
+    options: dict[str, object] = {
+        "sheet": args.sheet,
+        "header_row": args.header_row,
+        "columns": dict(args.column) or None,
+        "ignore": args.ignore or None,
+        "constant": dict(args.constant) or None,
+        "decimal": args.decimal,
+        "thousands": args.thousands,
+        "delimiter": "\t" if args.delimiter == "tab" else args.delimiter,
+        "encoding": args.encoding,
+        "period_dates": args.period_dates,
+    }
+    df = read_activity(args.file, **options)  # type: ignore[arg-type]
+    from ._io.spec import missing_columns
+
+    missing = missing_columns(df, args.file)
+    if missing is not None:  # the table the spec reads has no source, amount or unit column
+        raise InvalidInputError([missing], source=args.file)
+    if args.yaml:
+        from ._io.yaml import dump_yaml_text
+
+        entry = {"path": args.file, **{k: v for k, v in options.items() if v is not None}}
+        sys.stdout.write(dump_yaml_text({"activity_files": [entry]}))
+    elif args.format == "json":
+        records = json.loads(df.to_json(orient="records", force_ascii=False))
+        json.dump(records, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        csv_frame(df).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
 def _add_report(sub: _Subcommands) -> None:
     """``report FILE``: calculate and write the ISO 14064-1 report files."""
     r = sub.add_parser("report", help="calculate an inventory and write its ISO 14064-1 report")
-    r.add_argument("file", help="the inventory (YAML or JSON, nqi-carbon/inventory@1)")
+    r.add_argument("file", help="the inventory (YAML or JSON, nqi-carbon/inventory@1); - reads it from standard input")
     r.add_argument("--out", default=None, help="output folder (default: a new folder here)")
     r.add_argument(
         "--formats",
@@ -748,6 +874,10 @@ def _add_verify(sub: _Subcommands) -> None:
     v.add_argument("--verifier", help="the verifier (lead verifier); 'not stated' when omitted")
     v.add_argument("--body", help="the verification body; 'not stated' when omitted")
     v.add_argument("--date", help="date of the verification statement (ISO, 2025-04-30)")
+    v.add_argument(
+        "--evidence", help="the evidence log (YAML/JSON) when it is not in the claim file"
+    )
+    v.add_argument("--intended-users", help="the intended users named in the statement")
     _reading_options(v)
     v.set_defaults(func=_cmd_verify)
 

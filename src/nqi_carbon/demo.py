@@ -39,15 +39,15 @@ def write_report(
     formats: tuple[str, ...] = ("html", "md", "json", "xlsx"),
     uncertainty: str = "analytical",
 ) -> int:
-    """Load, calculate and report one inventory file; print a summary and the files."""
+    """Load, calculate and report one inventory file (``-``: standard input); print a summary and the files."""
     from ._escape import term_line
     from ._io.atomic import write_set
     from .calc.pipeline import calculate
-    from .inventory.load import load_inventory
+    from .inventory.load import STDIN, load_inventory, load_inventory_stdin
     from .report.inventory import inventory_report
     from .summary import _summary
 
-    inv = load_inventory(path)
+    inv = load_inventory_stdin() if str(path) == STDIN else load_inventory(path)
     res = calculate(inv, uncertainty=uncertainty)  # type: ignore[arg-type]
     rep = inventory_report(res)
     wanted = list(formats)

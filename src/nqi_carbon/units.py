@@ -22,6 +22,14 @@ Domain units added to pint's defaults
     Kilotonne (pint's default ``kt`` is the knot; it is redefined here).
 ``MMBtu``
     10^6 Btu (US EPA factors use MMBtu on a higher-heating-value basis).
+``gal_US``, ``US_gallon``; ``gal_imp``, ``imp_gallon``
+    The US liquid gallon (3.785411784 L) and the imperial gallon (4.54609 L). A bare
+    ``gal`` or ``gallon`` is refused: it means one in the US and the other in the UK.
+``scf``
+    Standard cubic foot: a cubic foot of gas at US standard conditions (60 °F and
+    14.7 psia, as the US EPA GHG Reporting Program states them). Like ``Nm3`` it has a
+    dimension of its own (``[us_standard_gas_volume]``): no reference-condition
+    conversion to ``Nm3`` or to an actual volume is ever applied silently.
 ``tkm``, ``passenger``, ``pkm``, ``vehicle``, ``vkm``
     Transport activity: tonne-kilometre, passenger-kilometre, vehicle-kilometre.
 ``room_night`` (alias ``night``)
@@ -58,6 +66,15 @@ of powers, control characters) is refused with :class:`~nqi_carbon.errors.Unknow
 
 Gas and refrigerant names are never units: ``"kg R-410A"`` or ``"tCO2e"`` are refused
 with a message saying to give the gas separately.
+
+Names that would be silently wrong are refused with the choices: ``ton`` (short, long or
+metric?), ``gal``/``gallon`` (US or imperial?), ``bbl``/``barrel`` (pint's 31.5-gallon
+barrel, not the 42-gallon oil barrel), ``cal``/``kcal``/``Gcal`` (International Table or
+thermochemical calorie?), ``mt``/``MT`` (metric tons in trade usage, a millitonne or a
+megatesla in SI) and ``MBtu``. ``tonne`` and ``tonnes`` are the metric tonne (the spelling
+is metric in every English usage). A real unit that is a common unit in another letter
+case (``nm3``, ``mWh``, ``Tj``, ``T``) is refused with "did you mean" (``Nm3``, ``MWh``,
+``TJ``, ``t``), and so is an unknown one (``kwh`` -> ``kWh``).
 """
 
 from __future__ import annotations
@@ -100,6 +117,9 @@ _DEFINITIONS = (
     "kilotonne_oil_equivalent = 1e3 * toe = ktoe",
     "megatonne_oil_equivalent = 1e6 * toe = Mtoe",
     "million_btu = 1e6 * Btu = MMBtu = mmBtu",
+    "@alias gallon = gal_US = US_gallon = US_gal",
+    "@alias imperial_gallon = gal_imp = imp_gallon = imp_gal",
+    "standard_cubic_foot = [us_standard_gas_volume] = scf",
     "tonne_kilometre = metric_ton * kilometer = tkm = t_km",
     "passenger = [passenger]",
     "passenger_kilometre = passenger * kilometer = pkm = p_km",
@@ -119,9 +139,29 @@ _REFUSED = {
     "ton": "ambiguous: pint reads 'ton' as the US short ton (907.18 kg); write 't' "
     "(tonne), 'short_ton' or 'long_ton'",
     "tons": "ambiguous: write 't' (tonne), 'short_ton' or 'long_ton'",
-    "tonnes": "write 't' for tonne",
+    "mt": "ambiguous: 'mt' means metric tons in trade usage but a millitonne (1 kg) in SI; "
+    "write 't' (tonne), 'kt' or 'Mt' (megatonne)",
+    "MT": "ambiguous: 'MT' means metric tons in trade usage but a megatesla in SI; write 't' "
+    "(tonne), 'kt' or 'Mt' (megatonne)",
     "MBtu": "ambiguous: in US practice MBtu is a thousand Btu, while the SI prefix M makes "
     "it a million; write 'kBtu' (10^3 Btu) or 'MMBtu' (10^6 Btu)",
+    **dict.fromkeys(
+        ("gal", "gals", "gallon", "gallons"),
+        "ambiguous: a gallon is 3.785 L in the US and 4.546 L in the UK; write 'gal_US' "
+        "(US liquid gallon) or 'gal_imp' (imperial gallon)",
+    ),
+    **dict.fromkeys(
+        ("bbl", "barrel", "barrels"),
+        "ambiguous: pint reads a barrel as the US liquid barrel (31.5 US gallons), not the "
+        "oil barrel of energy statistics (42 US gallons); write 'oil_barrel' (158.99 L) or "
+        "the volume in L or m3",
+    ),
+    **dict.fromkeys(
+        ("cal", "kcal", "Mcal", "Gcal", "Tcal"),
+        "ambiguous: the calorie of energy statistics (GB/T 2589, IEA) is the International "
+        "Table calorie (4.1868 J), pint's 'cal' the thermochemical one (4.184 J); write "
+        "'cal_it' (e.g. 'Gcal_it', 'kcal_it') or 'cal_th'",
+    ),
     "kt": "",  # allowed (redefined as kilotonne); listed so the check below skips it
 }
 _GAS_TOKEN = re.compile(
@@ -218,7 +258,7 @@ _COMPOSITE_NAMES = tuple(
 _SUGGESTED = (
     "t", "kg", "g", "kt", "Mt", "Gg", "tC", "kgC", "J", "kJ", "MJ", "GJ", "TJ", "PJ", "Wh",
     "kWh", "MWh", "GWh", "TWh", "tce", "kgce", "toe", "ktoe", "Mtoe", "Btu", "kBtu", "MMBtu",
-    "therm", "Nm3", "m3", "L", "gallon", "barrel", "km", "tkm", "pkm", "vkm", "passenger",
+    "therm", "Nm3", "scf", "m3", "L", "gal_US", "gal_imp", "oil_barrel", "km", "tkm", "pkm", "vkm", "passenger",
     "vehicle", "room_night", "h", "day", "year", "percent", "short_ton", "long_ton", "CNY", "USD", "EUR",
     "GBP", "JPY", "HKD",
 )  # fmt: skip
@@ -474,13 +514,38 @@ def _evaluate(node: _Node, text: str) -> Any:
             raise UnknownUnitError(
                 text,
                 reason=f"{name!r} is not a unit name nqi-carbon knows",
-                matches=close_matches(name, _SUGGESTED),
+                matches=_case_matches(name) or close_matches(name, _SUGGESTED),
             ) from None
+        _refuse_case_slip(text, name, canonical)
         return ureg.Quantity(1, ureg.UnitsContainer({canonical: 1}))
     if kind == "^":
         return operator.pow(_evaluate(node[1], text), int(node[2]))
     op = operator.mul if kind == "*" else operator.truediv
     return op(_evaluate(node[1], text), _evaluate(node[2], text))
+
+
+def _case_matches(name: str) -> list[str]:
+    """The common units spelled like *name* but for letter case (``kwh`` -> ``kWh``)."""
+    return [s for s in _SUGGESTED if s.lower() == name.lower() and s != name]
+
+
+def _refuse_case_slip(text: str, name: str, canonical: str) -> None:
+    """Refuse a unit name that is a common unit with another letter case.
+
+    ``mWh`` is a milliwatt-hour, ``nm3`` a cubic nanometre, ``Tj`` pint's jute and ``T``
+    a tesla: real units, but in an inventory a slip for ``MWh``, ``Nm3``, ``TJ`` or
+    ``t`` that would be off by many orders of magnitude, silently. Spellings of the same
+    unit (``l`` and ``L``, ``mmBtu`` and ``MMBtu``) are not slips.
+    """
+    ureg = registry()
+    slips = [s for s in _case_matches(name) if ureg.get_name(s) != canonical]
+    if slips:
+        raise UnknownUnitError(
+            text,
+            reason=f"{name!r} would be read as {canonical.replace('_', ' ').strip()}, which is "
+            "almost certainly not meant here; letter case matters in units",
+            matches=slips,
+        )
 
 
 def parse_unit(text: str) -> pint.Quantity[Any]:

@@ -65,3 +65,37 @@ def test_every_payload_states_what_it_checks():
         assert p.what and p.operation
         assert (p.error is None) == (not p.codes), p.id  # an error names its codes
         assert p.error is not None or p.value is not None, p.id
+
+
+def _spin(work: Any) -> Any:
+    def act() -> None:
+        while True:
+            pass
+
+    return act
+
+
+def _sleep(work: Any) -> Any:
+    import time
+
+    return lambda: time.sleep(60)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("build", "limits", "message"),
+    [(_spin, (1, 20), "1 s of CPU"), (_sleep, (20, 1), "after 1 s")],
+    ids=["spinning", "blocked"],
+)
+def test_the_alarm_interrupts_a_payload_that_spins_or_blocks(
+    tmp_path, monkeypatch, build, limits, message
+):
+    # The guard counts CPU time (a loaded machine must not fail a 12 s payload) with a
+    # wall-time backstop (a payload that blocks uses no CPU): each alone ends its payload.
+    from . import hostile_corpus
+
+    monkeypatch.setattr(hostile_corpus, "ALARM_S", limits[0])
+    monkeypatch.setattr(hostile_corpus, "WALL_S", limits[1])
+    p = Payload(id="hang", what="a hang", operation="none", build=build)
+    record = hostile_corpus.run_payload(p, tmp_path)
+    assert record["outcome"] == "timeout" and message in record["message"], record

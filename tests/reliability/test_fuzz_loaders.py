@@ -148,7 +148,13 @@ def refused(exc: nc.NqiCarbonError) -> None:
 # -- claims -> verify --------------------------------------------------------------------------
 
 
-TWO_SOURCES = mapping(sources=[_source("a", 1, "u/grid", 200), _source("b", 2, "u/grid", 200)])
+TWO_SOURCES = mapping(
+    sources=[_source("a", 1, "u/grid", 200), _source("b", 2, "u/grid", 200)],
+    # every category addressed: completeness alone does not modify the opinion
+    exclusions=[
+        {"category": c, "reason": "nothing emitted", "estimated_co2e_t": 0.0} for c in (3, 4, 5, 6)
+    ],
+)
 CLAIM = {
     "gwp_set": "AR6",
     "period": {"start": "2024-01-01", "end": "2025-01-01"},

@@ -21,7 +21,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import InvalidInputError, Issue, argument_error
 from ..limits import current_sandbox, limit_issue
@@ -32,6 +32,7 @@ __all__ = [
     "entry_base",
     "program_path",
     "read_input",
+    "read_stream",
     "written_path",
 ]
 
@@ -266,6 +267,18 @@ def read_input(
     with fh:
         data = fh.read(limit + 1)
     if len(data) > limit:  # grew while being read
+        raise _too_large(name, None, limit, limit_name, what)
+    return data
+
+
+def read_stream(stream: BinaryIO, *, limit: int, limit_name: str, what: str, name: str) -> bytes:
+    """At most *limit* bytes of *stream* (standard input); more is ``file_too_large``.
+
+    One byte past the limit is read to tell, never the rest: a stream without end costs
+    *limit* + 1 bytes.
+    """
+    data = stream.read(limit + 1)
+    if len(data) > limit:
         raise _too_large(name, None, limit, limit_name, what)
     return data
 

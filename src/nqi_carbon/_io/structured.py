@@ -20,7 +20,7 @@ from .files import read_input
 from .tables import decode_utf8
 from .yaml import MAX_INT_DIGITS, load_yaml_text
 
-__all__ = ["json_depth_within", "read_structured"]
+__all__ = ["json_depth_within", "parse_structured", "read_structured"]
 
 def _reject_constant(name: str) -> float:
     raise ValueError(f"JSON contains {name}, which is not a number")
@@ -82,6 +82,17 @@ def read_structured(
     if p.suffix.lower() == ".json":
         return _read_json(raw, name), digest
     return load_yaml_text(raw, source=name, max_bytes=limit), digest
+
+
+def parse_structured(raw: bytes, name: str, *, max_bytes: int | None = None) -> Any:
+    """A document given as bytes (standard input): JSON when it starts with ``{``, else YAML.
+
+    The same rules as :func:`read_structured` (JSON strict, YAML by the safe loader).
+    """
+    limit = current_limits().max_document_bytes if max_bytes is None else max_bytes
+    if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return _read_json(raw, name)
+    return load_yaml_text(raw, source=name, max_bytes=limit)
 
 
 def _read_json(raw: bytes, name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,14 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InvalidInputError, Issue, omitted_issues
 from ..limits import Limits, current_limits, limit_issue
 from .files import Written, check_confined, read_input
+from .spec import (
+    ReadSpec,
+    add_constants,
+    header_hint,
+    period_label,
+    read_spec,
+    resolve_headers,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,29 +40,61 @@ PLAIN_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 def decode_utf8(raw: bytes, name: str) -> str:
     """UTF-8 text of a file's bytes (BOM accepted), or an ``encoding`` error with the line."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(
-            [
-                Issue(
-                    "encoding",
-                    f"not valid UTF-8 at byte {exc.start}",
-                    file=name,
-                    row=raw[: exc.start].count(b"\n") + 1,
-                    value=repr(raw[exc.start : exc.start + 8]),
-                    allowed="UTF-8 text (a BOM is accepted)",
-                )
-            ],
-            source=name,
-        ) from None
+    return _decode(raw, name, "utf-8")
 
 
-def read_activity(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
-    """Read a long activity table from CSV (UTF-8, a BOM is accepted), Excel or Parquet.
+def read_activity(
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+    columns: Mapping[str, str] | None = None,
+    ignore: Sequence[str] | None = None,
+    constant: Mapping[str, str] | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    period_dates: str | None = None,
+) -> pd.DataFrame:
+    """Read a long activity table from CSV, Excel or Parquet, as it was exported.
 
     Columns: ``source``, ``amount``, ``unit`` and optionally ``instrument``,
-    ``uncertainty``, ``period``, ``distribution``, ``lower``, ``upper``.
+    ``uncertainty``, ``period``, ``distribution``, ``lower``, ``upper``. Headers match these
+    names whatever their case or surrounding spaces; the keyword options are a reading spec
+    (:mod:`nqi_carbon._io.spec`, the same as an inventory's ``activity_files`` entry):
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``, ``.xlsx`` (``.xlsm``) or ``.parquet`` file.
+    sheet : str or int, optional
+        Excel: the sheet by name, or by number (0 is the first sheet of the workbook,
+        hidden or not); default the first visible sheet.
+    header_row : int, optional
+        The row of the header (1, the default, is the first); rows above it (a title,
+        a date) are skipped. CSV and Excel.
+    columns : mapping, optional
+        nqi-carbon column -> header in the file, e.g. ``{"amount": "Menge (kWh)"}``.
+    ignore : sequence of str, optional
+        Headers of columns that are not activity data (``comment``, ``Kostenstelle``);
+        any other header that is not a column is refused with the headers found.
+    constant : mapping, optional
+        A text column's value for every row: ``{"unit": "kWh"}``, ``{"source": "office-gas"}``.
+    decimal, thousands : str, optional
+        How numbers written as text are read: ``decimal`` '.' (default) or ','; a
+        ``thousands`` separator (',', '.', space, "'", no-break space), grouping by three.
+        Text that is no number under them (``1.234,5`` under the default) is refused,
+        never read as another number.
+    delimiter : str, optional
+        CSV: ',', ';', tab or '|'; default sniffed from the header and the first rows
+        (refused when more than one would fit).
+    encoding : str, optional
+        CSV: ``utf-8`` (default, a BOM accepted), ``cp1252``, ``latin-1``, ``gb18030`` or
+        ``utf-16``.
+    period_dates : {"month", "year"}, optional
+        A date in the ``period`` column (an Excel date cell or ``2024-01-01``) stands for
+        its month or its year; without it a date there is refused.
 
     Identifier columns (``source``, ``unit``, ``instrument``, ``period``,
     ``distribution``) are read as text exactly as written: no NA-value guessing (a cell
@@ -64,34 +105,55 @@ def read_activity(path: str | Path, *, sheet: str | int | None = None) -> pd.Dat
     names every bad row (``"1,000"`` is never silently read as 1000, an empty cell never
     as 0).
 
-    Excel: the first *visible* sheet is read, or the one named or numbered by *sheet*
-    (0 is the first sheet of the workbook, hidden or not). What cannot be seen is not
-    read silently: hidden rows or columns holding data are an error naming them
-    (``excel_hidden``), and so is a formula (``excel_formula``): nqi-carbon does not
-    evaluate formulas, and the value a file stores with one may be out of date. An
-    error cell (``#DIV/0!``) is read as its text, so the table's check names it.
+    Excel: what cannot be seen is not read silently: hidden rows or columns holding data
+    (at or below the header) are an error naming them (``excel_hidden``), and so is a
+    formula (``excel_formula``): nqi-carbon does not evaluate formulas, and the value a
+    file stores with one may be out of date. An error cell (``#DIV/0!``) is read as its
+    text, so the table's check names it. A date cell is a date.
 
     The file is read within the active :class:`~nqi_carbon.Limits` (bytes, rows,
     columns, cells; Excel sheets never by their declared size, only by the cells
-    they store) and, under a :class:`~nqi_carbon.Sandbox`, only inside its folders.
+    they store; rows above the header count) and, under a :class:`~nqi_carbon.Sandbox`,
+    only inside its folders.
 
     Raises
     ------
     InvalidInputError
-        Unreadable, non-UTF-8, truncated or corrupted files, files over a limit
-        (``file_too_large``, ``table_too_large``), paths refused by a sandbox, with the
-        reason.
+        Unreadable, badly encoded, truncated or corrupted files, files over a limit
+        (``file_too_large``, ``table_too_large``), paths refused by a sandbox, a spec
+        that does not fit the file (``reading_spec``, ``table_columns``, with the
+        headers found), with the reason.
     """
     from .files import program_path
 
-    return read_table(program_path(path, field="path", where="read_activity()"), sheet=sheet)
+    target = program_path(path, field="path", where="read_activity()")
+    spec = read_spec(
+        sheet=sheet,
+        header_row=header_row,
+        columns=columns,
+        ignore=ignore,
+        constant=constant,
+        decimal=decimal,
+        thousands=thousands,
+        delimiter=delimiter,
+        encoding=encoding,
+        period_dates=period_dates,
+        source=str(target),
+    )
+    return read_table(target, spec=spec)
 
 
-def read_table(target: str | Path | Written, *, sheet: str | int | None = None) -> pd.DataFrame:
+def read_table(
+    target: str | Path | Written,
+    *,
+    sheet: str | int | None = None,
+    spec: ReadSpec | None = None,
+) -> pd.DataFrame:
     """:func:`read_activity` of a path given by a program or written in an inventory."""
     path = target.path if isinstance(target, Written) else Path(target)
     name = str(path)
     suffix = path.suffix.lower()
+    spec = spec or ReadSpec(sheet=sheet)
     check_confined(target, what="activity file")
     if suffix not in (".csv", ".xlsx", ".xlsm", ".parquet"):
         raise InvalidInputError(
@@ -116,15 +178,20 @@ def read_table(target: str | Path | Written, *, sheet: str | int | None = None) 
             import pyarrow.parquet  # noqa: F401
         except ImportError as exc:  # pragma: no cover
             raise ImportError("reading Parquet needs pyarrow: pip install 'nqi-carbon[parquet]'") from exc
+    _spec_fits_kind(spec, suffix, name)
     limits = current_limits()
     raw = read_input(target, limit=limits.max_table_bytes, limit_name="max_table_bytes", what="activity file")
+    separators_needed = False
     try:
         if suffix == ".csv":
-            df = _csv_frame(raw, name, limits)
+            df, head, sep = _csv_frame(raw, name, limits, spec)
+            # Excel writes ';' where ',' is the decimal separator: there, 10.000 may be ten
+            # thousand, so a number with a separator needs the spec's decimal and thousands
+            separators_needed = sep == ";" and not spec.separators_stated
         elif suffix == ".parquet":
-            df = _parquet_frame(raw, name, limits)
+            df, head = _parquet_frame(raw, name, limits), []
         else:
-            df = _excel_frame(raw, name, sheet, limits)
+            df, head = _excel_frame(raw, name, spec, limits)
     except InvalidInputError:
         raise
     except Exception as exc:  # corrupted or truncated files: zip, XML or CSV parser errors
@@ -140,14 +207,64 @@ def read_table(target: str | Path | Written, *, sheet: str | int | None = None) 
             source=name,
         ) from None
     df.columns = [str(c).strip() for c in df.columns]
-    for col in ("amount", "uncertainty"):
-        if col in df.columns:
-            df[col] = df[col].astype(object).map(_as_number)  # whatever the column's dtype
+    hint = header_hint(head, spec, spec.header_row) if head else ""
+    df = resolve_headers(df, spec, name, hint)
+    return _typed_columns(df, spec, hint, whole_numbers_only=separators_needed)
+
+
+def _spec_fits_kind(spec: ReadSpec, suffix: str, name: str) -> None:
+    """Options that mean nothing for this kind of file are refused, not ignored."""
+    kind = {".csv": "CSV"}.get(suffix, "Parquet" if suffix == ".parquet" else "Excel")
+    unfit = {
+        "delimiter": spec.delimiter is not None and kind != "CSV",
+        "encoding": spec.encoding != "utf-8" and kind != "CSV",
+        "header_row": spec.header_row != 1 and kind == "Parquet",
+    }
+    issues = [
+        Issue(
+            "reading_spec",
+            f"{option} does not apply to a {kind} file",
+            file=name,
+            field=option,
+            allowed={"delimiter": "CSV files only", "encoding": "CSV files only"}.get(
+                option, "CSV and Excel files only"
+            ),
+        )
+        for option, bad in unfit.items()
+        if bad
+    ]
+    if issues:
+        raise InvalidInputError(issues, source=name)
+
+
+_WHOLE_NUMBER = re.compile(r"[-+]?\d+")
+
+
+def _typed_columns(
+    df: pd.DataFrame, spec: ReadSpec, hint: str, *, whole_numbers_only: bool = False
+) -> pd.DataFrame:
+    """Numbers as numbers (by the spec's separators), dates as periods, text as categoricals.
+
+    With *whole_numbers_only* (a ';'-separated file whose spec states no separators) text
+    numbers with a '.' or ',' stay text, so the table's check refuses them and says to
+    state ``decimal`` and ``thousands``: ``10.000`` is never read as ten.
+    """
+    pattern = _WHOLE_NUMBER if whole_numbers_only else None if spec.plain else spec.number_pattern()
+    for col in ("amount", "uncertainty", "lower", "upper"):
+        if col in df.columns and (col in ("amount", "uncertainty") or pattern is not None):
+            df[col] = df[col].astype(object).map(lambda v: _as_number(v, spec, pattern))
             if all(isinstance(v, float) for v in df[col]):
                 df[col] = df[col].astype(float)
+    if spec.period_dates is not None and "period" in df.columns:
+        when = spec.period_dates
+        df["period"] = df["period"].astype(object).map(lambda v: period_label(v, when))
+    df = add_constants(df, spec)
     for col in TEXT_COLUMNS:
         if col in df.columns:
             df[col] = _text_category(df[col])
+    df.attrs["nqi_carbon_first_row"] = spec.header_row + 1
+    if hint and not {"source", "amount", "unit"} <= set(df.columns):
+        df.attrs["nqi_carbon_header_hint"] = hint
     return df
 
 
@@ -158,7 +275,7 @@ def _too_large(name: str, what: str, limit_name: str, limit: int, unit: str, **w
     return InvalidInputError([issue], source=name)
 
 
-def _extra_fields(text: str, name: str, width: int) -> InvalidInputError:
+def _extra_fields(text: str, name: str, width: int, sep: str, header_row: int) -> InvalidInputError:
     """The rows with more fields than the header, each named (the parser names only one)."""
     import csv
     import io
@@ -166,7 +283,8 @@ def _extra_fields(text: str, name: str, width: int) -> InvalidInputError:
     from ..errors import CappedIssues
 
     issues = CappedIssues()
-    for row, fields in enumerate(csv.reader(io.StringIO(text.lstrip(), newline="")), start=1):
+    rows = csv.reader(io.StringIO(text.lstrip(), newline=""), delimiter=sep)
+    for row, fields in enumerate(rows, start=header_row):
         if len(fields) > width:
             issues.append(
                 Issue(
@@ -181,9 +299,167 @@ def _extra_fields(text: str, name: str, width: int) -> InvalidInputError:
     return InvalidInputError(issues, source=name)
 
 
-def _csv_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
-    """The CSV as text columns, within the row, column and cell limits.
+def _decode(raw: bytes, name: str, encoding: str) -> str:
+    """The text of a file in *encoding* (``utf-8``: with or without BOM).
 
+    Bytes that are not valid in it are an ``encoding`` error naming the byte and line.
+    """
+    try:
+        return raw.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError as exc:
+        shown = "UTF-8" if encoding == "utf-8" else encoding
+        raise InvalidInputError(
+            [
+                Issue(
+                    "encoding",
+                    f"not valid {shown} at byte {exc.start}",
+                    file=name,
+                    row=raw[: exc.start].count(b"\n") + 1,
+                    value=repr(raw[exc.start : exc.start + 8]),
+                    allowed="UTF-8 text (a BOM is accepted)"
+                    if encoding == "utf-8"
+                    else f"{encoding} text, as the reading spec says",
+                )
+            ],
+            source=name,
+        ) from None
+
+
+_SNIFF_ROWS = 20
+"""Records read (from the header on) to tell the CSV delimiter."""
+
+
+def _head(text: str, lines: int) -> str:
+    """*text* up to the end of its line *lines* (the whole text when shorter).
+
+    What the sniffing reads, so that a large file is never copied or split whole.
+    """
+    end = -1
+    for _ in range(lines):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text
+    return text[: end + 1]
+
+
+def _records(text: str, delimiter: str, n: int) -> list[list[str]]:
+    import csv
+    import io
+
+    out = []
+    try:
+        for fields in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if fields:
+                out.append(fields)
+            if len(out) >= n:
+                break
+    except csv.Error:
+        return []
+    return out
+
+
+def _sniff(text: str, name: str, first_line: int = 1) -> str:
+    """The delimiter of CSV *text* (from its header on): the one candidate that fits.
+
+    A candidate fits when it splits the header into two fields or more and every one of
+    the first :data:`_SNIFF_ROWS` records into as many; one candidate must fit, else the
+    reading spec must say (``delimiter``).
+    """
+    from .spec import DELIMITERS
+
+    text = _head(text, _SNIFF_ROWS + 30)
+    fits = []
+    for d in DELIMITERS:
+        recs = _records(text, d, _SNIFF_ROWS)
+        if recs and len(recs[0]) > 1 and all(len(r) == len(recs[0]) for r in recs):
+            fits.append((d, len(recs[0])))
+    if len(fits) == 1:
+        return fits[0][0]
+    if not fits:
+        _refuse_title_rows(text, name, first_line)
+        return ","  # one column, or rows that differ: read as commas, and the checks say why
+    shown = ", ".join(f"{d!r} gives {k} columns" for d, k in fits)
+    raise InvalidInputError(
+        [
+            Issue(
+                "csv_delimiter",
+                f"cannot tell the delimiter: {shown}",
+                file=name,
+                row=1,
+                allowed="state delimiter: ',', ';', tab or '|' in the file's reading spec",
+            )
+        ],
+        source=name,
+    )
+
+
+def _refuse_title_rows(text: str, name: str, first_line: int = 1) -> None:
+    """Lines above the header (a title) make the delimiter unclear: say where the table starts.
+
+    When the records from the k-th line on (k <= 10, not blank) split evenly with one
+    delimiter, the header is most likely there: line *first_line* + k of the file.
+    """
+    from .spec import DELIMITERS
+
+    lines = _head(text, _SNIFF_ROWS + 10).splitlines()
+    for k in range(1, min(10, len(lines) - 1)):
+        if not lines[k].strip():
+            continue
+        rest = "\n".join(lines[k:])
+        for d in DELIMITERS:
+            recs = _records(rest, d, _SNIFF_ROWS)
+            if recs and len(recs[0]) > 1 and all(len(r) == len(recs[0]) for r in recs):
+                raise InvalidInputError(
+                    [
+                        Issue(
+                            "table_columns",
+                            f"the line(s) above line {first_line + k} do not split like the "
+                            f"rest: from line {first_line + k} on, {d!r} splits every row into {len(recs[0])} columns "
+                            f"({', '.join(repr(c) for c in recs[0][:6])})",
+                            file=name,
+                            row=1,
+                            allowed=f"state header_row: {first_line + k} (a title above the header is "
+                            "skipped) and, to be sure, the delimiter in the file's reading spec",
+                        )
+                    ],
+                    source=name,
+                )
+
+
+def _skip_to_header(text: str, header_row: int, name: str) -> str:
+    """*text* from line *header_row* on: the lines above it (a title, a date) are skipped."""
+    import io
+
+    if header_row == 1:
+        return text
+    f = io.StringIO(text, newline="")  # lines end at LF, CRLF or CR, kept as written
+    consumed = 0
+    for _ in range(header_row - 1):
+        line = f.readline()
+        if not line:
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "reading_spec",
+                        f"the file has fewer lines than the header row {header_row}",
+                        file=name,
+                        field="header_row",
+                        value=repr(header_row),
+                        allowed="the line of the header (1 is the first)",
+                    )
+                ],
+                source=name,
+            )
+        consumed += len(line)
+    return text[consumed:]
+
+
+def _csv_frame(
+    raw: bytes, name: str, limits: Limits, spec: ReadSpec
+) -> tuple[pd.DataFrame, list[list[Any]], str]:
+    """The CSV as text columns within the row, column and cell limits, its first rows, its delimiter.
+
+    Rows above ``spec.header_row`` are skipped; the delimiter is the spec's or sniffed.
     The header is measured first with :mod:`csv` (pandas takes minutes over a header of a
     million columns), and pandas stops after the last row allowed, plus one to tell.
     """
@@ -192,12 +468,15 @@ def _csv_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
 
     import pandas as pd
 
-    text = decode_utf8(raw, name)
+    text = _skip_to_header(_decode(raw, name, spec.encoding), spec.header_row, name)
+    body = text.lstrip()
+    first_line = spec.header_row + text[: len(text) - len(body)].count("\n")
+    sep = spec.delimiter or _sniff(body, name, first_line)
     try:
-        header = next(csv.reader(io.StringIO(text.lstrip())), [])
+        header = next(csv.reader(io.StringIO(text.lstrip()), delimiter=sep), [])
     except csv.Error as exc:
         raise InvalidInputError(
-            [Issue("file_corrupt", f"cannot read the header row ({exc})", file=name, row=1)],
+            [Issue("file_corrupt", f"cannot read the header row ({exc})", file=name, row=spec.header_row)],
             source=name,
         ) from None
     if len(header) > limits.max_table_columns:
@@ -212,10 +491,11 @@ def _csv_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
     # with a header, pandas takes rows with one field more than the header as "the first
     # column is the index" and shifts every column silently; without one it refuses any row
     # longer than the first, so the header is read as row 0 and named after
-    names = pd.read_csv(io.StringIO(text), dtype=str, nrows=0).columns.tolist()
+    names = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, nrows=0).columns.tolist()
     try:
         df = pd.read_csv(
             io.StringIO(text),
+            sep=sep,
             dtype=str,
             keep_default_na=False,
             na_values=[""],
@@ -223,7 +503,7 @@ def _csv_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
             header=None,
         )
     except pd.errors.ParserError:
-        raise _extra_fields(text, name, len(header)) from None
+        raise _extra_fields(text, name, len(header), sep, spec.header_row) from None
     df = df.iloc[1:].reset_index(drop=True)
     df.columns = pd.Index(names)
     if len(df.columns) > limits.max_table_columns:
@@ -250,7 +530,8 @@ def _csv_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
             limits.max_table_cells,
             "cells",
         )
-    return df
+    head = [list(r) for r in df.iloc[:_SNIFF_ROWS].itertuples(index=False, name=None)]
+    return df, [list(header), *head], sep
 
 
 def _parquet_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:
@@ -323,8 +604,14 @@ def _holds_several_values(arrow_type: Any) -> bool:
     return bool(pa.types.is_nested(arrow_type))
 
 
-def _excel_frame(raw: bytes, name: str, sheet: str | int | None, limits: Limits) -> pd.DataFrame:
-    """One sheet of a workbook, read cell by cell as stored (never by its declared size)."""
+def _excel_frame(
+    raw: bytes, name: str, spec: ReadSpec, limits: Limits
+) -> tuple[pd.DataFrame, list[list[Any]]]:
+    """One sheet of a workbook, read cell by cell as stored (never by its declared size).
+
+    Returns the table (the header on ``spec.header_row``) and its first rows from the
+    header on (for a message when the header is elsewhere).
+    """
     import io
     import warnings
     import zipfile
@@ -348,8 +635,8 @@ def _excel_frame(raw: bytes, name: str, sheet: str | int | None, limits: Limits)
         warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
         try:
-            ws = _pick_sheet(wb, sheet, name)
-            return _sheet_frame(wb, ws, name, limits)
+            ws = _pick_sheet(wb, spec.sheet, name)
+            return _sheet_frame(wb, ws, name, limits, spec.header_row)
         finally:
             wb.close()
 
@@ -398,24 +685,28 @@ def _hidden(attrs: dict[str, Any] | None) -> bool:
     return bool(attrs) and str(attrs.get("hidden", "")).lower() in ("1", "true")  # type: ignore[union-attr]
 
 
-def _sheet_frame(wb: Any, ws: Any, name: str, limits: Limits) -> pd.DataFrame:
+def _sheet_frame(
+    wb: Any, ws: Any, name: str, limits: Limits, header_row: int = 1
+) -> tuple[pd.DataFrame, list[list[Any]]]:
     """Stream the sheet's stored cells, checking every limit and rule as they come.
 
     Rows and cells are counted from what the sheet stores, so a sheet declaring
-    ``A1:XFD1048576`` with three cells costs three cells. As pandas reads a sheet, row 1
-    is the header, data rows follow it row for row (blank rows in between are empty
-    rows, so row numbers stay those of the sheet) up to the last row with a value.
+    ``A1:XFD1048576`` with three cells costs three cells. Row *header_row* is the header
+    (rows above it, a title, are skipped but their cells count), data rows follow it row
+    for row (blank rows in between are empty rows, so row numbers stay those of the
+    sheet) up to the last row with a value.
     """
     where = f"sheet {ws.title!r}"
     src = ws._get_source()
     try:
-        cells = _stream_cells(_sheet_parser(wb, ws, src), name, where, limits)
+        cells = _stream_cells(_sheet_parser(wb, ws, src), name, where, limits, header_row)
     finally:
         src.close()
     _refuse_unseen(name, where, cells)
     df = _cells_frame(cells)
     df.attrs["nqi_carbon_sheet"] = ws.title
-    return df
+    head = [cells.header, *[r or [] for r in cells.rows[:_SNIFF_ROWS]]]
+    return df, head
 
 
 def _sheet_parser(wb: Any, ws: Any, src: Any) -> Any:
@@ -441,9 +732,9 @@ class _SheetCells:
     """What a sheet stores, as :func:`_stream_cells` gathered it."""
 
     header: list[Any]
-    """Row 1, by column (NaN where empty)."""
+    """The header row, by column (NaN where empty)."""
     rows: list[list[Any] | None]
-    """``rows[k]`` is sheet row k + 2, up to its last value; None: a blank row."""
+    """``rows[k]`` is sheet row k + header row + 1, up to its last value; None: a blank row."""
     width: int
     """The last column holding a value, over all rows."""
     hidden_rows: list[int]
@@ -456,17 +747,21 @@ class _SheetCells:
     """Every formula cell."""
 
 
-def _stream_cells(parser: Any, name: str, where: str, limits: Limits) -> _SheetCells:
+def _stream_cells(
+    parser: Any, name: str, where: str, limits: Limits, header_row: int = 1
+) -> _SheetCells:
     """The stored cells of the sheet, row by row, each row checked before it is kept.
 
-    The cells stored (values or not) are counted against ``max_table_cells`` as they come;
-    a row holding data must be in order and within ``max_table_columns``,
-    ``max_table_rows`` and (rows so far x widest row) ``max_table_cells``.
+    The cells stored (values or not) are counted against ``max_table_cells`` as they come,
+    rows above *header_row* included; a row holding data must be in order, and from the
+    header on within ``max_table_columns``, ``max_table_rows`` and (rows so far x widest
+    row) ``max_table_cells``.
     """
     import math
 
+    h = header_row
     header: list[Any] = []
-    rows: list[list[Any] | None] = []  # rows[k] is sheet row k + 2; None: blank
+    rows: list[list[Any] | None] = []  # rows[k] is sheet row k + h + 1; None: blank
     width = stored = previous = 0
     hidden_rows: list[int] = []
     hidden_cols: set[int] = set()
@@ -492,14 +787,17 @@ def _stream_cells(parser: Any, name: str, where: str, limits: Limits) -> _SheetC
                 [Issue("file_corrupt", f"{where}: row {r} is stored out of order", file=name, row=r)],
                 source=name,
             )
+        previous = r
+        if r < h:
+            continue  # a title above the header: skipped (its cells were counted)
         last = max(c["column"] for c in present)
         width = max(width, last)
         if (
             last > limits.max_table_columns
-            or r - 1 > limits.max_table_rows
-            or (r - 1) * width > limits.max_table_cells
+            or r - h > limits.max_table_rows
+            or (r - h) * width > limits.max_table_cells
         ):
-            raise _row_beyond_limits(name, where, r, last, width, limits)
+            raise _row_beyond_limits(name, where, r, last, width, limits, h)
         if col_ranges is None:  # <cols> precedes the rows: known by the first row
             col_ranges = [
                 (int(a["min"]), int(a["max"]))
@@ -518,22 +816,21 @@ def _stream_cells(parser: Any, name: str, where: str, limits: Limits) -> _SheetC
             if col_ranges and any(lo <= col <= hi for lo, hi in col_ranges):
                 hidden_cols.add(col)
             values[col - 1] = c["value"]
-        previous = r
-        if r == 1:
+        if r == h:
             header = values
         else:
-            rows.extend([None] * (r - 2 - len(rows)))
+            rows.extend([None] * (r - h - 1 - len(rows)))
             rows.append(values)
     return _SheetCells(header, rows, width, hidden_rows, hidden_cols, formulas, n_formulas)
 
 
 def _row_beyond_limits(
-    name: str, where: str, r: int, last: int, width: int, limits: Limits
+    name: str, where: str, r: int, last: int, width: int, limits: Limits, h: int = 1
 ) -> InvalidInputError:
     """The limit that sheet row *r* (last value in column *last*) goes beyond, the first found.
 
-    Columns (*last*), then data rows (*r* - 1 below the header), then cells (rows 2 to *r*
-    at the widest *width* so far).
+    Columns (*last*), then data rows (*r* - *h* below the header on row *h*), then cells
+    (rows *h* + 1 to *r* at the widest *width* so far).
     """
     if last > limits.max_table_columns:
         return _too_large(
@@ -545,7 +842,7 @@ def _row_beyond_limits(
             "columns",
             row=r,
         )
-    if r - 1 > limits.max_table_rows:
+    if r - h > limits.max_table_rows:
         return _too_large(
             name,
             f"{where}: row {r:,} holds data, more than {limits.max_table_rows:,} "
@@ -557,7 +854,7 @@ def _row_beyond_limits(
         )
     return _too_large(
         name,
-        f"{where}: rows 2 to {r:,} of {width:,} columns hold more than "
+        f"{where}: rows {h + 1} to {r:,} of {width:,} columns hold more than "
         f"{limits.max_table_cells:,} cells",
         "max_table_cells",
         limits.max_table_cells,
@@ -702,8 +999,13 @@ def _as_text(v: Any) -> str:
     return str(v)
 
 
-def _as_number(v: Any) -> Any:
-    """Strict cell parsing: plain decimal numbers only; empty is NaN (a gap), text stays text."""
+def _as_number(v: Any, spec: ReadSpec | None = None, pattern: re.Pattern[str] | None = None) -> Any:
+    """Strict cell parsing: numbers only; empty is NaN (a gap), text that is no number stays text.
+
+    Text is a number in plain decimal form (``12``, ``-3.5``, ``1e3``), or, with a *spec*
+    of other separators, in the form its ``decimal`` and ``thousands`` say (*pattern*);
+    ``1.234,5`` under the plain form stays text, so the table's check refuses it.
+    """
     import math
 
     if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -715,6 +1017,13 @@ def _as_number(v: Any) -> Any:
     s = str(v).strip()
     if s == "":
         return math.nan
-    if PLAIN_NUMBER.fullmatch(s):
+    if pattern is None:
+        return float(s) if PLAIN_NUMBER.fullmatch(s) else s
+    assert spec is not None
+    if not pattern.fullmatch(s):
+        return s
+    if pattern is _WHOLE_NUMBER:
         return float(s)
-    return s
+    if spec.thousands is not None:
+        s = s.replace(spec.thousands, "")
+    return float(s.replace(spec.decimal, "."))

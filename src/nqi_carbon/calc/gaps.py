@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .._io.files import Written
+    from .._io.spec import ReadSpec
     from ..data.factor_schema import FuelParameter
     from ..data.factors import FactorRegistry
 
@@ -53,9 +54,15 @@ def activity_file_paths(inventory: Inventory) -> list[Written]:
     from .._io.files import written_path
 
     return [
-        written_path(entry, source_path=inventory.source_path, field=f"activity_files[{i}]")
-        for i, entry in enumerate(inventory.activity_files)
+        written_path(entry.path, source_path=inventory.source_path, field=f"activity_files[{i}]")
+        for i, entry in enumerate(inventory.activity_file_entries())
     ]
+
+
+def activity_file_specs(inventory: Inventory) -> list[tuple[Written, ReadSpec]]:
+    """The inventory's activity files (:func:`activity_file_paths`), each with its reading spec."""
+    paths = activity_file_paths(inventory)
+    return [(p, e.spec()) for p, e in zip(paths, inventory.activity_file_entries(), strict=True)]
 
 
 def _files_key(inventory: Inventory) -> tuple[object, ...]:
@@ -92,9 +99,9 @@ def file_spans(inventory: Inventory) -> Spans:
     from .._io.tables import read_table
 
     spans: Spans = {}
-    for p in activity_file_paths(inventory):
+    for p, spec in activity_file_specs(inventory):
         try:
-            table = read_table(p)
+            table = read_table(p, spec=spec)
         except InvalidInputError:
             continue
         spans = _merge(spans, table_period_spans(inventory, table))
@@ -571,8 +578,8 @@ def gap_issues(
     return [
         Issue(
             "data_gap",
-            f"source {g.source!r} has no activity for {g.days} days; a gap is never filled "
-            "implicitly",
+            f"source {g.source!r} has no activity for {g.days} day{'' if g.days == 1 else 's'}; a gap is never filled "
+            "implicitly" + _inclusive_hint(g),
             file=inventory.source_path,
             field="sources",
             source=g.source,
@@ -583,6 +590,19 @@ def gap_issues(
         for g in _find_gaps(inventory, extra)
         if only is None or g.source in only
     ]
+
+
+def _inclusive_hint(gap: Any) -> str:
+    """A one-day gap on the last day of a month: a record's end written as inclusive."""
+    import calendar
+
+    day = gap.start
+    if gap.days != 1 or day.day != calendar.monthrange(day.year, day.month)[1]:
+        return ""
+    return (
+        f" ({day} is the last day of a month: a record ending {day} leaves it out, since an "
+        f"end is exclusive; write end: {gap.end} [period_end_inclusive])"
+    )
 
 
 def _fill_carbon(

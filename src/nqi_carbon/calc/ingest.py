@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from .._io.spec import TABLE_COLUMNS
 from .._io.tables import column_codes
 from ..data.factors import registry_for
 from ..data.fields import (
@@ -373,7 +375,7 @@ class _RowNames:
             return ""
         sheet = self.sheets.get(name)
         where = f"sheet {sheet!r}; " if sheet is not None else ""
-        return f" ({where}spreadsheet rows: the header is row 1)"
+        return f" ({where}spreadsheet rows: the header is row {self.first[k] - 1})"
 
     def describe(self, idx: npt.NDArray[np.int64], limit: int = 5) -> str:
         """``m.csv rows 2, 3 and 10 more; n.csv row 4`` for a set of table row indices."""
@@ -458,20 +460,23 @@ def _value_issues(
     return issues
 
 
+_LOCALE_NUMBER = re.compile(r"[-+]?\d{1,3}(?:[.,' \u00a0\u202f]\d{3})*(?:[.,]\d+)?")
+
+
+def _locale_hint(texts: npt.NDArray[Any]) -> str:
+    """How to read numbers written with separators (``1.234,5``, ``7 000``), when some are."""
+    for v in texts[:1000]:
+        if isinstance(v, str) and _LOCALE_NUMBER.fullmatch(v.strip()) and not v.strip().isdigit():
+            return (
+                " (it looks like a number with a decimal comma or a thousands separator: state "
+                "decimal and thousands in the file's reading spec, e.g. decimal: ',', "
+                "thousands: '.'; such text is never read as another number)"
+            )
+    return ""
+
+
 # the columns an activity table may have
-_TABLE_COLUMNS = frozenset(
-    {
-        "source",
-        "amount",
-        "unit",
-        "instrument",
-        "uncertainty",
-        "period",
-        "distribution",
-        "lower",
-        "upper",
-    }
-)
+_TABLE_COLUMNS = frozenset(TABLE_COLUMNS)
 
 
 def _table_columns(
@@ -598,29 +603,24 @@ class _TableCheck:
         )
 
     def header(self) -> None:
-        """Required columns present (else raise at once), no unknown column."""
+        """Required columns present (else raise at once), no unknown column; headers found named."""
         table, name = self.table, self.name
-        missing = [c for c in ("source", "amount", "unit") if c not in table.columns]
-        if missing:
-            raise InvalidInputError(
-                [
-                    Issue(
-                        "table_columns",
-                        f"missing column(s) {', '.join(missing)}",
-                        file=name,
-                        allowed="columns source, amount, unit [, instrument, uncertainty, period]",
-                    )
-                ],
-                source=name,
-            )
+        from .._io.spec import headers_found, missing_columns
+
+        shown = headers_found(table)
+        missing = missing_columns(table, name)
+        if missing is not None:
+            raise InvalidInputError([missing], source=name)
         extra = sorted(str(c) for c in set(table.columns) - _TABLE_COLUMNS)
         if extra:
             self.issues.append(
                 Issue(
                     "table_columns",
-                    f"unknown column(s) {', '.join(extra)}",
+                    f"unknown column(s) {', '.join(extra)}; headers found: {shown}",
                     file=name,
-                    allowed=", ".join(sorted(_TABLE_COLUMNS)),
+                    allowed=", ".join(sorted(_TABLE_COLUMNS))
+                    + "; or map the header to one of them (columns:) or leave it out (ignore:) "
+                    "in the file's reading spec",
                 )
             )
 
@@ -649,7 +649,7 @@ class _TableCheck:
                 ~is_num & present,
                 "float_type",
                 "amount",
-                "not a number",
+                "not a number" + _locale_hint(raw_amount[~is_num & present]),
                 "a number (not text or true/false)",
                 raw_amount,
             )
@@ -980,7 +980,7 @@ def _period_label_issues(
             _grouped(np.flatnonzero(mask), p_codes),
             "record_period_well_formed",
             "period",
-            "period is not YYYY, YYYY-MM or YYYY-Qn",
+            "period is not YYYY, YYYY-MM or YYYY-Qn" + _date_hint(p_values),
             "a period label such as 2024, 2024-03 or 2024-Q1 (or empty for none)",
             lambda k: _plain(p_values[p_codes[k]]),
         )
@@ -996,6 +996,16 @@ def _period_label_issues(
             lambda k: repr(texts[p_codes[k]]),
         )
     return issues
+
+
+def _date_hint(values: Sequence[object]) -> str:
+    """When a period label is a date: how to read dates as months (the reading spec)."""
+    if any(isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4}", v) for v in values[:1000]):
+        return (
+            " (a date does not say which period it stands for: state period_dates: month (or "
+            "year) in the file's reading spec to read 2024-01-01 as 2024-01)"
+        )
+    return ""
 
 
 def _duplicate_period_issues(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from .exact import group_sum_scaled, scale_from_max
+from .exact import group_scale, group_sum_scaled, scale_from_max
 from .findings import Finding
 
 if TYPE_CHECKING:
@@ -59,6 +59,10 @@ class SourceStats:
     nn_dist: npt.NDArray[np.int8] | None = None
     nn_lower: FloatArray | None = None  # bounds as multiples of the record's amount
     nn_upper: FloatArray | None = None
+    # the amounts as entered, summed per (source, unit): sources x units, in each unit
+    entered: FloatArray | None = None
+    entered_counts: npt.NDArray[np.intp] | None = None  # records per (source, unit)
+    unit_names: tuple[str, ...] = ()
 
 
 def unit_scale_tables(
@@ -139,7 +143,44 @@ def source_statistics(
     extra: dict[str, Any] = {}
     if cols.dist.size and (cols.dist >= 2).any():
         extra = _non_normal_records(cols, plans, x, Q)
-    return SourceStats(A, A_chain, Q, B, A_none, counts, **extra)
+    entered, entered_counts = _entered_sums(cols, key, key_counts, n_src)
+    return SourceStats(
+        A,
+        A_chain,
+        Q,
+        B,
+        A_none,
+        counts,
+        **extra,
+        entered=entered,
+        entered_counts=entered_counts,
+        unit_names=tuple(cols.unit_names),
+    )
+
+
+def _entered_sums(
+    cols: ActivityColumns,
+    key: IntArray,
+    key_counts: npt.NDArray[np.intp] | None,
+    n_src: int,
+) -> tuple[FloatArray, npt.NDArray[np.intp]]:
+    """The amounts as entered, summed exactly per (source, unit), and the records of each.
+
+    Both are sources x units arrays. The amounts are put on one power-of-two grid per
+    (source, unit) pair, as the base-unit sums are per source (exact and independent of
+    row order).
+    """
+    n_units = len(cols.unit_names)
+    n_keys = n_src * n_units
+    if not n_keys:
+        return np.zeros((n_src, n_units)), np.zeros((n_src, n_units), dtype=np.intp)
+    counts = key_counts[:n_keys] if key_counts is not None else np.bincount(key, minlength=n_keys)
+    kscale = group_scale(key, cols.amount, n_keys, counts=counts)
+    aq = kscale[key]
+    aq *= cols.amount
+    np.rint(aq, out=aq)
+    out: FloatArray = group_sum_scaled(key, aq, kscale, n_keys).reshape(n_src, n_units)
+    return out, np.asarray(counts, dtype=np.intp).reshape(n_src, n_units)
 
 
 def _stated_variance_sums(

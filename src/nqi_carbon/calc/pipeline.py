@@ -342,14 +342,14 @@ def _with_activity_files(
     """The inventory's activity files (paths relative to the inventory file) plus *activity*.
 
     Every file is read and the tables are joined, each row remembering its file and
-    spreadsheet row (the header is row 1; rows of *activity* are 1-based data rows of
+    spreadsheet row (the header is row 1, or the reading spec's; rows of *activity* are 1-based data rows of
     "activity table"), so that :func:`prepare` names them in its one check of the table.
     Returns the joined table and the problems of files that could not be read.
     """
     import pandas as pd
 
     from .._io.tables import TEXT_COLUMNS, read_table
-    from .gaps import _merge, activity_file_paths, remember_file_spans, table_period_spans
+    from .gaps import _merge, activity_file_specs, remember_file_spans, table_period_spans
 
     issues: list[Issue] = []
     frames: list[pd.DataFrame] = []
@@ -357,15 +357,16 @@ def _with_activity_files(
     offset = 0
     spans: dict[str, list[tuple[_dt.date, _dt.date]]] = {}
     sheets: dict[str, str] = {}
-    for written in activity_file_paths(inv):
+    for written, spec in activity_file_specs(inv):
         try:
-            frame = read_table(written)
+            frame = read_table(written, spec=spec)
         except InvalidInputError as exc:
             issues.extend(exc.issues)
             continue
         frames.append(frame)
         spans = _merge(spans, table_period_spans(inv, frame))
-        segments.append((str(written.path), offset, len(frame), 2))  # row 1 is the header
+        # the first data row follows the header (row 1 unless the reading spec says)
+        segments.append((str(written.path), offset, len(frame), frame.attrs.get("nqi_carbon_first_row", 2)))
         if "nqi_carbon_sheet" in frame.attrs:
             sheets[str(written.path)] = frame.attrs["nqi_carbon_sheet"]
         offset += len(frame)

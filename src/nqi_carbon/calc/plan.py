@@ -7,6 +7,7 @@ consolidation share and the uncertain parameters they depend on (:func:`plan_sou
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,8 @@ from ..errors import (
 )
 from ..inventory.models import CONTRACT_PRECEDENCE, Contract, Inventory, MeasuredParameter, Source
 from ..units import conventional_basis, conversion_factor, is_energy, parse_unit, registry
+from .chain import FuelProperties, UnitChain, fuel_properties, unit_chain
+from .contracts import usable_contracts
 from .findings import Finding
 
 __all__ = ["Parameter", "SourcePlan", "consolidation_share", "plan_sources"]
@@ -106,7 +109,8 @@ class SourcePlan:
     market_ref: str | None
     contracts: tuple[ContractPlan, ...]
     chain_unit_scale: Mapping[str, float]  # input unit -> base-unit scale (computed once)
-    chain_units: frozenset[str]  # input units that went through a fuel NCV
+    chain_units: frozenset[str]  # input units that went through a chain (density, NCV...)
+    unit_chains: Mapping[str, UnitChain] = dataclasses.field(default_factory=dict)
 
 
 def consolidation_share(inv: Inventory, facility_id: str) -> float:
@@ -146,6 +150,7 @@ class _Planner:
         self.unquantified: dict[str, set[str]] = {}
         self._gwp: dict[tuple[str, str | None], tuple[float, str]] = {}
         self._shares = {f.id: consolidation_share(inv, f.id) for f in inv.facilities}
+        self._props: dict[tuple[str, str | None, str | None], FuelProperties] = {}
 
     def resolve(self, ref: str) -> Factor:
         found = self._resolved.get(ref)
@@ -313,104 +318,86 @@ class _Planner:
 
     def unit_scales(
         self, src: Source, factor: Factor, units: Sequence[str]
-    ) -> tuple[dict[str, float], set[str], int | None]:
-        """Scale each input unit to the factor's activity unit, via the fuel NCV if needed."""
-        base = factor.activity_unit
-        scales: dict[str, float] = {}
-        chain: set[str] = set()
-        ncv_param: int | None = None
-        for u in units:
-            try:
-                scales[u] = conversion_factor(u, base)
-            except DimensionalityMismatchError:
-                pass
-            else:
-                self._check_energy_basis(src, factor, u)
-                continue
-            fuel = factor.fuel
-            ncv = fuel.parameter("ncv") if fuel is not None else None
-            if fuel is None or ncv is None:
-                raise DimensionalityMismatchError(
-                    u,
-                    base,
-                    context=f"source {src.id!r}, factor {factor.ref}"
-                    + (
-                        f"; fuel {fuel.ref} has no NCV"
-                        if fuel is not None
-                        else "; " + hint
-                        if (hint := self.reg.unit_mismatch_hint(factor, u))
-                        else ""
-                    ),
-                )
-            if factor.entry.basis == "GCV":
-                raise DimensionalityMismatchError(
-                    u,
-                    base,
-                    context=f"source {src.id!r}: factor {factor.ref} is on a GCV basis but the fuel "
-                    "gives an NCV; convert the activity to energy on a GCV basis yourself",
-                )
-            energy_per_unit = ncv.value * parse_unit(ncv.unit)
-            try:
-                # to the parsed base (never a unit string handed to pint's own parser)
-                unit_q = parse_unit(base)
-                q = (parse_unit(u) * energy_per_unit).to(unit_q.units) / unit_q.magnitude
-            except Exception:
-                raise DimensionalityMismatchError(
-                    u,
-                    base,
-                    context=f"source {src.id!r}: via NCV {ncv.value} {ncv.unit} of {fuel.ref}",
-                ) from None
-            scales[u] = float(q.magnitude)
-            chain.add(u)
-            ncv_param = self.param(
-                f"fuel:{fuel.ref}:ncv", ncv.value, ncv.uncertainty, f"{fuel.ref} NCV"
-            )
-        return scales, chain, ncv_param
+    ) -> tuple[dict[str, float], dict[str, UnitChain], list[int]]:
+        """Each input unit's chain to the factor's activity unit (see :meth:`chains`)."""
+        return self.chains(src, units, factor.activity_unit, factor=factor, fuel=factor.fuel)
 
-    def _check_energy_basis(self, src: Source, factor: Factor, unit: str) -> None:
-        """An energy amount and a factor per energy must be on the same calorific basis.
+    def chains(
+        self,
+        src: Source,
+        units: Sequence[str],
+        base: str,
+        *,
+        factor: Factor | None,
+        fuel: Fuel | None,
+    ) -> tuple[dict[str, float], dict[str, UnitChain], list[int]]:
+        """Each input unit's chain to *base* (:mod:`.chain`), computed once per (source, unit).
 
-        The activity's basis is the source's ``energy_basis`` if stated, else what its unit
-        implies by convention (tce/toe: NCV; Btu/therm: GCV); joules and watt-hours imply
-        none and are taken on the factor's basis. NCV and GCV differ by 5-10 %.
+        Returns the scale per unit, the chain of each unit that needed one and the indices
+        of the uncertain parameters the chains use (applied to the activity that went
+        through a chain).
         """
-        want = factor.entry.basis
-        if not is_energy(unit):
-            return
-        if want is None:
-            if src.energy_basis is not None:
-                self.findings.append(
-                    Finding(
-                        "energy_basis_unchecked",
-                        "info",
-                        src.id,
-                        f"the source states energy_basis: {src.energy_basis}, but factor "
-                        f"{factor.ref} states no calorific basis: the two could not be compared",
-                    )
-                )
-            return
-        have = src.energy_basis or conventional_basis(unit)
-        if have is None or have == want:
-            return
-        why = (
-            f"the source states energy_basis: {have}"
-            if src.energy_basis
-            else f"{unit!r} is conventionally a {'net' if have == 'NCV' else 'gross'} ({have}) "
-            "energy amount"
+        scales: dict[str, float] = {}
+        chains: dict[str, UnitChain] = {}
+        params: list[int] = []
+        for u in units:
+            chain = self.chain(src, u, base, factor=factor, fuel=fuel)
+            scales[u] = chain.scale
+            if chain.steps:
+                chains[u] = chain
+            for step in chain.steps:
+                label = f"{step.ref} {step.kind}"
+                p = self.param(step.key, step.value, step.uncertainty, label)
+                if p is not None and p not in params:
+                    params.append(p)
+        return scales, chains, params
+
+    def chain(
+        self, src: Source, unit: str, base: str, *, factor: Factor | None, fuel: Fuel | None
+    ) -> UnitChain:
+        """The chain of one (source, unit), with the finding of an assumed calorific basis."""
+        factor_basis = factor.entry.basis if factor is not None else None
+        what = f"factor {factor.ref}" if factor is not None else f"fuel {fuel.ref}" if fuel else "its base unit"
+        energy = is_energy(unit)
+        activity_basis = (
+            (src.energy_basis or conventional_basis(unit) or self.inv.energy_basis) if energy else None
         )
-        raise InvalidInputError(
-            [
-                Issue(
-                    "activity_basis_fits_factor",
-                    f"{why}, but factor {factor.ref} is per {want} energy; convert the activity "
-                    f"to {want} (or choose a factor on a {have} basis). If the amount is in fact "
-                    f"on a {want} basis, state energy_basis: {want} on the source",
-                    field=f"sources[{src.id}].activity",
-                    value=repr(unit),
-                    allowed=f"energy on a {want} basis",
+        key = (src.id, factor.ref if factor is not None else None, fuel.ref if fuel else None)
+        props = self._props.get(key)
+        if props is None:
+            props = self._props[key] = fuel_properties(
+                self.reg, src, factor_ref=factor.ref if factor else None, own_fuel=fuel
+            )
+        try:
+            chain = unit_chain(
+                unit,
+                base,
+                factor_basis=factor_basis,
+                activity_basis=activity_basis,
+                props=props,
+                context=f"source {src.id!r}, {what}",
+            )
+        except DimensionalityMismatchError as exc:
+            hint = self.reg.unit_mismatch_hint(factor, unit) if factor is not None else ""
+            if not hint:
+                raise
+            context = getattr(exc, "context", "")
+            raise DimensionalityMismatchError(unit, base, context=f"{context}; {hint}") from None
+        unchecked = factor is not None and factor_basis is None and src.energy_basis
+        if unchecked and energy and is_energy(base):
+            assert factor is not None
+            self.findings.append(
+                Finding(
+                    "energy_basis_unchecked",
+                    "info",
+                    src.id,
+                    f"the source states energy_basis: {src.energy_basis}, but factor "
+                    f"{factor.ref} states no calorific basis: the two could not be compared",
                 )
-            ]
-        )
+            )
+        if chain.assumed_basis is not None:
+            self.findings.append(_assumed_basis_finding(src, unit, what, chain, props))
+        return chain
 
     def contract_plan(self, src: Source, j: int, c: Contract, base: str) -> ContractPlan:
         amount = c.amount * conversion_factor(
@@ -618,50 +605,24 @@ class _Planner:
 
     # -- one source ---------------------------------------------------------------------
     def plan(self, index: int, src: Source, units: Sequence[str]) -> SourcePlan:
-        share = self._shares[src.facility]
-        scales: dict[str, float]
-        chain: set[str] = set()
-        market_terms = None
-        market_ref = None
+        chains: dict[str, UnitChain] = {}
+        params: list[int] = []
+        market: tuple[tuple[GasTerm, ...] | None, str | None] = (None, None)
         contracts: list[ContractPlan] = []
         if src.method == "factor":
             assert src.factor is not None
             factor = self.resolve(src.factor)
             self.factors_used[factor.ref] = factor
             terms = self.factor_terms(src, factor, label=src.id)
-            scales, chain, ncv_param = self.unit_scales(src, factor, units)
-            if ncv_param is not None:
-                terms = tuple(
-                    dataclasses.replace(t, params=(*t.params, (ncv_param, "chain"))) for t in terms
-                )
+            scales, chains, params = self.unit_scales(src, factor, units)
             base, ref, version = factor.activity_unit, factor.ref, factor.pack_version
-            if src.market_factor is not None:
-                mf = self.resolve(src.market_factor)
-                self.factors_used[mf.ref] = mf
-                market_terms = self.factor_terms(src, mf, label=src.id + " (market)")
-                mscales, _, _ = self.unit_scales(src, mf, [base])
-                k = mscales[base]
-                market_terms = tuple(dataclasses.replace(t, coef=t.coef * k) for t in market_terms)
-                market_ref = mf.ref
-            elif src.contracts:
-                market_terms, market_ref = terms, factor.ref
-                self.findings.append(
-                    Finding(
-                        "residual_factor_missing",
-                        "warning",
-                        src.id,
-                        "no residual-mix factor (market_factor): MWh not covered by contracts take "
-                        f"the location-based factor {factor.ref} (GHG Protocol Scope 2 Guidance 6.11)",
-                    )
-                )
-            for j, c in enumerate(src.contracts):
-                contracts.append(self.contract_plan(src, j, c, base))
+            market = self.market_terms(src, factor, terms)
+            usable, refused = usable_contracts(self.inv, src)  # Scope 2 Quality Criteria
+            self.findings += refused
+            contracts = [self.contract_plan(src, j, c, base) for j, c in usable]
         elif src.method == "carbon_content":
             terms, base, ref, version, _bio = self.carbon_terms(src)
-            scales = {
-                u: conversion_factor(u, base, context=_carbon_unit_hint(src, u, base))
-                for u in units
-            }
+            scales, chains, params = self.carbon_scales(src, units, base)
         else:
             terms = self.mass_terms(src)
             base, ref, version = "t", "measured" if src.method == "measured" else "release", ""
@@ -669,6 +630,9 @@ class _Planner:
                 u: conversion_factor(u, "t", context=f"source {src.id!r}: a gas mass")
                 for u in units
             }
+        if params:  # the chain's parameters act on the activity that went through a chain
+            more = tuple((p, "chain") for p in params)
+            terms = tuple(dataclasses.replace(t, params=(*t.params, *more)) for t in terms)
         return SourcePlan(
             index=index,
             source=src,
@@ -677,17 +641,92 @@ class _Planner:
             scope=src.scope,
             scope3_category=src.scope3_category,
             method=src.method,
-            share=share,
+            share=self._shares[src.facility],
             base_unit=base,
             factor_ref=ref,
             pack_version=version,
             terms=terms,
-            market_terms=market_terms,
-            market_ref=market_ref,
+            market_terms=market[0],
+            market_ref=market[1],
             contracts=tuple(sorted(contracts, key=lambda c: (c.precedence, c.label))),
             chain_unit_scale=scales,
-            chain_units=frozenset(chain),
+            chain_units=frozenset(chains),
+            unit_chains=chains,
         )
+
+    def market_terms(
+        self, src: Source, factor: Factor, terms: tuple[GasTerm, ...]
+    ) -> tuple[tuple[GasTerm, ...] | None, str | None]:
+        """The market-based terms of a scope-2 source and their factor (None, None: none)."""
+        if src.market_factor is not None:
+            mf = self.resolve(src.market_factor)
+            self.factors_used[mf.ref] = mf
+            market_terms = self.factor_terms(src, mf, label=src.id + " (market)")
+            k = self.unit_scales(src, mf, [factor.activity_unit])[0][factor.activity_unit]
+            return tuple(dataclasses.replace(t, coef=t.coef * k) for t in market_terms), mf.ref
+        if src.contracts:
+            self.findings.append(
+                Finding(
+                    "residual_factor_missing",
+                    "warning",
+                    src.id,
+                    "no residual-mix factor (market_factor): MWh not covered by contracts take "
+                    f"the location-based factor {factor.ref} (GHG Protocol Scope 2 Guidance 6.11)",
+                )
+            )
+            return terms, factor.ref
+        return None, None
+
+    def carbon_scales(
+        self, src: Source, units: Sequence[str], base: str
+    ) -> tuple[dict[str, float], dict[str, UnitChain], list[int]]:
+        """Each unit of a carbon-content source to its base (t, Nm3 or m3): a volume via a density."""
+        assert src.carbon is not None
+        fuel = self.reg.resolve_fuel(src.carbon.fuel) if src.carbon.fuel else None
+        try:
+            return self.chains(src, units, base, factor=None, fuel=fuel)
+        except DimensionalityMismatchError as exc:
+            given = str(getattr(exc, "given", ""))
+            context = f"{_carbon_unit_hint(src, given, base)}; {getattr(exc, 'context', '')}"
+            raise DimensionalityMismatchError(given, base, context=context) from None
+
+
+_BASIS_WORDS = {"NCV": "net", "GCV": "gross"}
+
+
+def _assumed_basis_finding(
+    src: Source, unit: str, what: str, chain: UnitChain, props: FuelProperties
+) -> Finding:
+    """The warning for an energy amount whose calorific basis was assumed, with its size.
+
+    Taken as NCV but in fact GCV, the result is 1/r - 1 too high (r = NCV/GCV); taken as
+    GCV but in fact NCV, it is 1 - r too low. Without the fuel's ratio the size is IPCC's
+    general rule (2006 Vol. 2 Ch. 1, 1.4.1.2: NCV about 5 % below GCV for coal and oil,
+    10 % for natural gas).
+    """
+    basis = chain.assumed_basis
+    assert basis is not None
+    other = "GCV" if basis == "NCV" else "NCV"
+    if props.ratio:
+        r = props.ratio[0]
+        size = (1 / r.value - 1) if basis == "NCV" else (1 - r.value)
+        how = "too high" if basis == "NCV" else "too low"
+        effect = f"the result is {100 * size:.1f} % {how} (NCV/GCV {r.value:g}, {r.ref})"
+    else:
+        how = "high" if basis == "NCV" else "low"
+        effect = (
+            f"the result is about 5 % (coal, oil) to 10 % (natural gas) too {how} (IPCC 2006 "
+            "Vol. 2 Ch. 1, 1.4.1.2)"
+        )
+    return Finding(
+        "energy_basis_assumed",
+        "warning",
+        src.id,
+        f"amounts in {unit!r} are taken as {_BASIS_WORDS[basis]} ({basis}) energy, the basis "
+        f"of {what}, because no energy_basis is stated; if they are {_BASIS_WORDS[other]} "
+        f"({other}), as gas utilities bill, {effect}. State energy_basis: NCV or GCV on the "
+        "source or the inventory",
+    )
 
 
 def _carbon_parameter(
@@ -726,6 +765,40 @@ def _carbon_unit_hint(src: Source, unit: str, base: str) -> str:
     if dim == ureg.get_dimensionality("[energy]"):
         return hint + "; for an energy amount use method 'factor' with a per-energy factor"
     return hint
+
+
+def inclusive_end_findings(inv: Inventory) -> list[Finding]:
+    """Ends on the last day of a month or a year: probably meant inclusive, but ends are not.
+
+    ``period: {start: 2024-01-01, end: 2024-12-31}`` covers 364 days: 31 December is left
+    out. The inventory period and every record's ``end`` are looked at; a finding, not an
+    error (a period may truly end the day before a month's last day).
+    """
+    import calendar
+
+    def last_day(d: _dt.date) -> bool:
+        return d.day == calendar.monthrange(d.year, d.month)[1]
+
+    ends = [("period.end", "the inventory", inv.period.start, inv.period.end)]
+    for i, src in enumerate(inv.sources):
+        for j, rec in enumerate(src.records):
+            if rec.end is not None and rec.start is not None:
+                ends.append((f"sources[{i}].activity[{j}].end", f"source {src.id!r}", rec.start, rec.end))
+    out = []
+    for where, subject, start, end in ends:
+        if last_day(end):
+            unit = "year" if end.month == 12 else "month"
+            out.append(
+                Finding(
+                    "period_end_inclusive",
+                    "warning",
+                    subject if subject != "the inventory" else "period",
+                    f"{where} {end} is the last day of a {unit}, but an end is exclusive: "
+                    f"{start}..{end} covers {(end - start).days} days and leaves {end} out; "
+                    f"if that day belongs to it, write end: {end + _dt.timedelta(days=1)}",
+                )
+            )
+    return out
 
 
 def plan_sources(
@@ -780,6 +853,7 @@ def plan_sources(
             )
     if issues:
         raise InvalidInputError(issues, source=inv.source_path)
+    planner.findings.extend(inclusive_end_findings(inv))
     for owner, parts in sorted(planner.unquantified.items()):
         kind, _, ref = owner.partition(":")
         planner.findings.append(

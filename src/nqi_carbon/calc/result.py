@@ -431,7 +431,15 @@ class Result:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """The result as a JSON-ready mapping in the ``nqi-carbon/result@1`` contract."""
+        """The result as a JSON-ready mapping in the ``nqi-carbon/result@1`` contract.
+
+        Each line carries its chain (:func:`nqi_carbon.calc.trace.line_traces`): the amounts
+        as entered and their conversions, the activity in the factor's unit, the factor
+        and the GWP with their citations.
+        """
+        from .trace import line_traces
+
+        traces = line_traces(self)
         org = self.inventory.organization
         return {
             "schema": RESULT_SCHEMA,
@@ -459,8 +467,9 @@ class Result:
                     "pack_version": ln.pack_version,
                     "share": ln.share,
                     "basis": ln.basis,
+                    **trace,
                 }
-                for ln in self.line_records
+                for ln, trace in zip(self.line_records, traces, strict=True)
             ],
             "provenance": self.provenance(),
             "findings": [f.to_dict() for f in self.findings],

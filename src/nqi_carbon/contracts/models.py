@@ -273,8 +273,53 @@ class UncertaintySection(Part):
     )
 
 
+class ConversionStep(Part):
+    """One conversion of an amount as entered on its way to the factor's activity unit."""
+
+    kind: str = Field(
+        description="density, ncv or gcv (a calorific value), or ncv_per_gcv (the net/gross ratio)"
+    )
+    value: Number = Field(description="the value used, in unit")
+    unit: str = Field(description="its unit (kg/L, TJ/Gg, 1...)")
+    operation: Literal["multiply", "divide"] = Field(
+        description="whether the amount is multiplied or divided by value [unit]"
+    )
+    source: str = Field(
+        description="what gives the value: a fuel (fuel-properties/fuel/diesel_mineral) or the "
+        "source's own statement (source 'fleet')"
+    )
+    citation: str = Field(description="the document the value comes from")
+
+
+class EnteredAmount(Part):
+    """The line's activity in one unit, as entered, and how it reaches the factor's unit."""
+
+    amount: Number = Field(
+        description="the sum of the amounts entered in unit (negative, with covered_by, for "
+        "a contract a residual market-based line leaves out)"
+    )
+    unit: str = Field(description="the unit as entered (L, kWh, 10^4 Nm3...)")
+    to_activity_unit: Number | None = Field(
+        description="activity_unit per unit entered, every conversion included (null when "
+        "the amount could not be converted)"
+    )
+    conversions: list[ConversionStep] = Field(
+        description="the density, calorific value and NCV/GCV steps taken, in order (pure unit "
+        "conversions such as MWh to kWh are in to_activity_unit only)"
+    )
+    covered_by: str | None = Field(
+        description="on a residual market-based line: the contract whose amount is left out; "
+        "else null"
+    )
+
+
 class ResultLine(Part):
-    """One line: one gas of one source (a market-based Scope 2 line is a line of its own)."""
+    """One line: one gas of one source (a market-based Scope 2 line is a line of its own).
+
+    From ``activity`` on, the line's chain: ``activity`` (the sum of ``entered`` amounts x
+    ``to_activity_unit``) x ``factor_value`` (in t per ``activity_unit``) x ``share`` is
+    ``mass_t``, and ``mass_t`` x ``gwp`` is ``co2e_t``.
+    """
 
     source: str = Field(description="source id")
     facility: str = Field(description="facility id")
@@ -294,6 +339,19 @@ class ResultLine(Part):
     basis: str = Field(
         description="both (counted in both totals), location or market (Scope 2 lines)"
     )
+    activity: Number = Field(description="the line's activity in activity_unit")
+    activity_unit: str = Field(description="the factor's activity unit (TJ, kWh, t...)")
+    entered: list[EnteredAmount] = Field(
+        description="the activity as entered, per unit, with its conversions"
+    )
+    factor_value: Number | None = Field(
+        description="the emission factor of the line's gas as published, or the method's "
+        "coefficient (carbon content, blend fraction), in factor_unit"
+    )
+    factor_unit: str | None = Field(description="its unit (kg/TJ, t/MWh, t/t...)")
+    factor_citation: str = Field(description="where the factor comes from")
+    gwp: Number = Field(description="the GWP applied to the gas (1 for CO2 and CO2e)")
+    gwp_citation: str = Field(description="where the GWP comes from")
 
 
 class PackRef(Part):
@@ -477,7 +535,9 @@ class VerificationScope(Part):
 class MisstatementRecord(Part):
     """One difference between what was claimed and what the evidence supports."""
 
-    level: str = Field(description="total, category, source_gas or breakdown")
+    level: str = Field(
+        description="total, category, source_gas, breakdown or sample (the evidence log's)"
+    )
     subject: str = Field(description="the figure (a category, 'source: gas', 'by_scope: 1'...)")
     claimed_t: Number | None = Field(description="as claimed [t CO2e]; null: not claimed")
     recomputed_t: Number = Field(description="as recomputed [t CO2e]")
@@ -487,7 +547,8 @@ class MisstatementRecord(Part):
     )
     direction: str = Field(description="overstatement or understatement")
     kind: str = Field(
-        description="error, omission, rounding, not_supported, inconsistency or not_broken_out"
+        description="error, intentional, omission, rounding, not_supported, inconsistency or "
+        "not_broken_out"
     )
 
 
@@ -513,6 +574,158 @@ class TierRecord(Part):
     bound: Number = Field(description="the tier's largest uncertainty")
     result: str = Field(description="pass, pass_with_derogation or fail")
     achieved_tier: Integer | None = Field(description="the best tier met, else null")
+
+
+class QualitativeRecord(Part):
+    """A misstatement material by its nature, whatever its size (ISO 14064-3)."""
+
+    subject: str = Field(description="the figure, source or record it concerns")
+    reason: str = Field(description="intentional, compliance_outcome or other")
+    description: str = Field(description="what was found, in words")
+
+
+class CheckRecord(Part):
+    """A completeness or base-year check: a finding with the t CO2e it concerns."""
+
+    code: str = Field(description="stable reason code (docs/reference/reason-codes.md)")
+    severity: str = Field(description="info, warning or error")
+    subject: str = Field(description="'category 3', 'exclusion 1', 'base year'...")
+    message: str = Field(description="what it says, in words")
+    size_t: Number | None = Field(description="the t CO2e it concerns, else null")
+
+
+class CategoryCoverageRecord(Part):
+    """One ISO 14064-1 category: reported, excluded or not addressed."""
+
+    category: Integer = Field(description="ISO category 1-6")
+    state: str = Field(
+        description="reported, 'reported; part excluded', excluded or 'not addressed'"
+    )
+    sources: Integer = Field(description="the category's sources in the inventory")
+    excluded_est_t: Number | None = Field(
+        description="sum of its exclusions' estimates [t CO2e]; null: none estimated"
+    )
+
+
+class ExclusionTestRecord(Part):
+    """One exclusion's estimate tested against the significance criteria."""
+
+    index: Integer = Field(description="0-based position in the inventory's exclusions")
+    category: Integer = Field(description="ISO category 1-6")
+    result: str = Field(
+        description="below_threshold, reaches_threshold, not_estimated or not_testable"
+    )
+
+
+class CompletenessRecord(Part):
+    """Completeness judged per ISO category against the stated significance criteria."""
+
+    significance_criteria: str | None = Field(description="the criteria as written, else null")
+    basis: str = Field(description="the tests applied, in words")
+    gross_co2e_t: Number = Field(description="the gross total tested against [t CO2e]")
+    threshold_t: Number | None = Field(
+        description="one exclusion's significance threshold [t CO2e] (materiality when none "
+        "is stated); null: none"
+    )
+    cap_t: Number | None = Field(
+        description="cap on the exclusions together [t CO2e] (materiality when none is "
+        "stated); null: none"
+    )
+    excluded_est_co2e_t: Number = Field(description="the exclusions' estimates, summed")
+    not_shown_insignificant_t: Number = Field(
+        description="estimates of exclusions that fail a test or cannot be tested [t CO2e]; "
+        "weighed against materiality_t like an omission"
+    )
+    categories: list[CategoryCoverageRecord]
+    exclusions: list[ExclusionTestRecord]
+    checks: list[CheckRecord]
+
+
+class ScopeLimitationRecord(Part):
+    """Evidence that could not be obtained, sized."""
+
+    subject: str = Field(description="what it concerns: a source, a record, a subject")
+    kind: str = Field(description="limitation (the log's) or not_available (a sample)")
+    co2e_t: Number = Field(description="t CO2e it concerns")
+    reason: str = Field(description="why, in words")
+
+
+class SourceRiskRecord(Part):
+    """A source ranked by size and by variance contribution (the verification plan)."""
+
+    source: str = Field(description="source id")
+    category: Integer = Field(description="ISO category 1-6")
+    co2e_t: Number = Field(description="gross t CO2e (location-based, fossil)")
+    share: Number = Field(description="a fraction of the gross total")
+    size_rank: Integer = Field(description="1 = largest")
+    half95_t: Number = Field(description="95 % half-width of the source alone [t CO2e]")
+    variance_share: Number = Field(description="a fraction of the gross total's variance")
+    variance_rank: Integer = Field(description="1 = largest variance")
+    flags: list[str] = Field(description="codes of the warning and error findings on it")
+    reasons: list[str] = Field(description="why it is selected: size, variance, flags, sample")
+    selected: bool = Field(description="selected for testing")
+
+
+class ProposedSampleRecord(Part):
+    """A record the plan proposes to sample."""
+
+    source: str = Field(description="source id")
+    record: str = Field(description="its period label or dates, or 'whole period'")
+    position: Integer | None = Field(description="1-based among the source's inline records")
+    co2e_t: Number = Field(description="its share of the source's gross t CO2e")
+    why: str = Field(description="key item, calibration, substitution or monetary-unit sample")
+
+
+class VerificationPlanRecord(Part):
+    """The risk ranking of the sources and the records proposed for sampling."""
+
+    materiality_t: Number = Field(description="[t CO2e]")
+    proposed_t: Number = Field(description="t CO2e in the proposed records")
+    not_proposed_t: Number = Field(description="t CO2e in the records not proposed")
+    sources: list[SourceRiskRecord]
+    samples: list[ProposedSampleRecord]
+
+
+class SampleRecord(Part):
+    """A record (or a whole source) the verifier tested, and what was found."""
+
+    source: str = Field(description="source id")
+    record: str | Integer | None = Field(
+        description="a period label or 1-based position; null: the whole source"
+    )
+    procedure: str | None = Field(description="what was done")
+    result: str = Field(description="agrees, differs or not_available")
+    difference_co2e_t: Number | None = Field(
+        description="differs: the inventory minus the evidence [t CO2e]"
+    )
+    nature: str | None = Field(description="error, intentional or compliance")
+    note: str | None = Field(description="free text")
+
+
+class LimitationRecord(Part):
+    """Evidence not made available (a scope limitation), as the log states it."""
+
+    subject: str = Field(description="what it concerns")
+    co2e_t: Number = Field(description="t CO2e it concerns")
+    reason: str = Field(description="why, in words")
+
+
+class ComplianceThresholdRecord(Part):
+    """A figure whose side of a threshold decides an outcome (allowances, a cap)."""
+
+    name: str = Field(description="the threshold's name")
+    co2e_t: Number = Field(description="[t CO2e]")
+
+
+class EvidenceLogRecord(Part):
+    """The verifier's evidence log (``nqi-carbon/evidence-log@1``), as given."""
+
+    schema_: str | None = Field(alias="schema", description="nqi-carbon/evidence-log@1 or null")
+    intended_users: str | None = Field(description="as given")
+    samples: list[SampleRecord]
+    limitations: list[LimitationRecord]
+    material_by_nature: list[QualitativeRecord]
+    compliance_thresholds: list[ComplianceThresholdRecord]
 
 
 class VerificationProvenance(Provenance):
@@ -571,7 +784,25 @@ class VerificationDocument(Document):
         description="every figure whose own misstatement is material (by_category.1, "
         "by_source.kiln...)"
     )
-    opinion: str = Field(description="the opinion: unmodified, modified, adverse...")
+    material_by_nature: list[QualitativeRecord]
+    completeness: CompletenessRecord | None = Field(description="null for no inventory")
+    scope_limitations: list[ScopeLimitationRecord]
+    not_obtained_t: Number = Field(
+        description="evidence not obtained: unsupported_evidence_t plus scope_limitations "
+        "[t CO2e]"
+    )
+    verification_plan: VerificationPlanRecord | None = Field(description="the plan")
+    evidence_log: EvidenceLogRecord | None = Field(description="the log, null when none given")
+    base_year_checks: list[CheckRecord]
+    intended_users: str | None = Field(description="named in the statement; null: not stated")
+    pervasive_multiple: Number = Field(
+        description="multiple of materiality at which a matter is pervasive"
+    )
+    opinion: str = Field(description="unmodified, modified, adverse or disclaimer")
+    opinion_basis: list[str] = Field(description="the matters that decided the opinion")
+    opinion_criteria: dict[str, str] = Field(
+        description="each opinion type (unmodified, modified, adverse, disclaimer): its criteria"
+    )
     statement: str = Field(description="the verification statement (English)")
     statement_zh: str = Field(description="the statement in Chinese")
     language: str = Field(description="en, zh or en+zh")

@@ -21,6 +21,7 @@ from .fields import (
 from .gases import is_blend, normalise_gas
 
 __all__ = [
+    "FUEL_PARAMETERS",
     "CO2eValue",
     "FactorEntry",
     "FuelEntry",
@@ -96,34 +97,61 @@ class FuelParameter(StrictModel):
     _unit_known = field_validator("unit")(_check_unit)
 
 
+FUEL_PARAMETERS = ("ncv", "carbon_content", "oxidation", "density", "gcv", "ncv_per_gcv")
+"""The parameters a fuel entry may state, each a :class:`FuelParameter` with its citation."""
+
+
+# what a calorific value or a density may be "per": a mass or a kind of volume
+_PER_DIMENSIONS = ("[mass]", "[length]**3", "[normal_gas_volume]", "[us_standard_gas_volume]")
+
+
+def _per_quantity(unit: str, numerator: str) -> bool:
+    """Whether *unit* is *numerator* per mass, per volume, per Nm3 or per scf (a mass never per mass)."""
+    ureg = registry()
+    dim = parse_unit(unit).dimensionality
+    top = ureg.get_dimensionality(numerator)
+    per = _PER_DIMENSIONS[1:] if numerator == "[mass]" else _PER_DIMENSIONS
+    return any(dim * ureg.get_dimensionality(d) == top for d in per)
+
+
 class FuelEntry(StrictModel):
-    """Properties of a fuel, used by the fuel chain and the carbon-content method."""
+    """Properties of a fuel, used by the fuel chain and the carbon-content method.
+
+    ``ncv`` and ``gcv`` are net and gross calorific values (energy per mass or per
+    volume); ``density`` is mass per volume (a liquid in L or m3, a gas per Nm3);
+    ``ncv_per_gcv`` is the ratio of the net to the gross calorific value, which turns an
+    energy amount on one basis into the other. ``applies_to`` names the factors and fuels
+    of other packs whose activity these properties may convert (see
+    docs/reference/pack-format.md, "Fuel properties").
+    """
 
     id: Identifier
     name: SingleLineText
     ncv: FuelParameter | None = None
     carbon_content: FuelParameter | None = None
     oxidation: FuelParameter | None = None
+    density: FuelParameter | None = None
+    gcv: FuelParameter | None = None
+    ncv_per_gcv: FuelParameter | None = None
+    applies_to: tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*/\S+$")], ...] = ()
     reference: FreeText | None = None
     biogenic: bool = False
     notes: FreeText | None = None
 
     @model_validator(mode="after")
     def parameter_units_fit(self) -> FuelEntry:
-        """NCV is energy per mass or volume; carbon content is mass per energy; oxidation is a fraction."""
+        """Each parameter has the dimension of what it is (see the class docstring)."""
         ureg = registry()
+        checks = (
+            ("ncv", "[energy]", "energy per mass or per volume"),
+            ("gcv", "[energy]", "energy per mass or per volume"),
+            ("density", "[mass]", "mass per volume (kg/L, kg/m3, kg/Nm3)"),
+        )
+        for name, top, what in checks:
+            p: FuelParameter | None = getattr(self, name)
+            if p is not None and not _per_quantity(p.unit, top):
+                raise RuleError("parameter_units_fit", f"{name} unit {p.unit!r} is not {what}")
         energy = ureg.get_dimensionality("[energy]")
-        if self.ncv is not None:
-            dim = parse_unit(self.ncv.unit).dimensionality
-            if (
-                dim * ureg.get_dimensionality("[mass]") != energy
-                and dim * ureg.get_dimensionality("[normal_gas_volume]") != energy
-                and dim * ureg.get_dimensionality("[length]") ** 3 != energy
-            ):
-                raise RuleError(
-                    "parameter_units_fit",
-                    f"ncv unit {self.ncv.unit!r} is not energy per mass or per volume",
-                )
         if self.carbon_content is not None:
             dim = parse_unit(self.carbon_content.unit).dimensionality
             if dim != ureg.get_dimensionality("[mass]") / energy:
@@ -131,8 +159,10 @@ class FuelEntry(StrictModel):
                     "parameter_units_fit",
                     f"carbon_content unit {self.carbon_content.unit!r} is not mass of carbon per energy",
                 )
-        if self.oxidation is not None and not parse_unit(self.oxidation.unit).dimensionless:
-            raise RuleError("parameter_units_fit", "oxidation must be a fraction (unit '1' or '%')")
+        for name in ("oxidation", "ncv_per_gcv"):
+            p = getattr(self, name)
+            if p is not None and not parse_unit(p.unit).dimensionless:
+                raise RuleError("parameter_units_fit", f"{name} must be a fraction (unit '1' or '%')")
         return self
 
     @model_validator(mode="after")
@@ -143,6 +173,19 @@ class FuelEntry(StrictModel):
             if why:
                 raise RuleError("oxidation_within_0_1", why)
         return self
+
+    @model_validator(mode="after")
+    def ncv_per_gcv_within_0_1(self) -> FuelEntry:
+        """A net calorific value is never above the gross one: the ratio lies within 0..1."""
+        if self.ncv_per_gcv is not None:
+            why = fraction_out_of_range("ncv_per_gcv", self.ncv_per_gcv.value, self.ncv_per_gcv.unit)
+            if why:
+                raise RuleError("ncv_per_gcv_within_0_1", why)
+        return self
+
+    def parameters(self) -> dict[str, FuelParameter]:
+        """The parameters this fuel states, by name (in :data:`FUEL_PARAMETERS` order)."""
+        return {n: p for n in FUEL_PARAMETERS if (p := getattr(self, n)) is not None}
 
 
 class Validity(StrictModel):

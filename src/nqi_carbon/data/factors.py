@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NON_FACTOR_PACKS",
+    "PROPERTIES_PACK",
     "Factor",
     "FactorPack",
     "FactorRegistry",
@@ -60,6 +61,10 @@ __all__ = [
 ]
 
 NON_FACTOR_PACKS = frozenset({"gases", "gwp-ipcc"})
+
+
+PROPERTIES_PACK = "fuel-properties"
+"""The bundled pack of fuel properties (densities, NCV/GCV, heat contents) for billed units."""
 
 
 FACTOR_PACK_SCHEMA = "nqi-carbon/factor-pack@1"
@@ -82,6 +87,7 @@ _LABEL_PARTS = re.compile(r"[\s/_\-.,;:()（）、，；：]+")
 class FactorPack(PackHeader):
     """Schema of a factor pack (``nqi-carbon/factor-pack@1``); see docs/reference/pack-format.md."""
 
+    basis: Literal["NCV", "GCV"] | None = None
     fuels: list[FuelEntry] = Field(default_factory=list)
     factors: list[FactorEntry] = Field(default_factory=list)
 
@@ -116,17 +122,14 @@ class FactorPack(PackHeader):
                 check(f"factor {f.id!r} co2e", f.co2e.reference)
         for fuel in self.fuels:
             if fuel.reference is None and any(
-                p is not None and p.reference is None
-                for p in (fuel.ncv, fuel.carbon_content, fuel.oxidation)
+                p.reference is None for p in fuel.parameters().values()
             ):
                 raise RuleError(
                     "references_resolve", f"fuel {fuel.id!r}: a parameter has no reference"
                 )
             check(f"fuel {fuel.id!r}", fuel.reference)
-            for name in ("ncv", "carbon_content", "oxidation"):
-                p = getattr(fuel, name)
-                if p is not None:
-                    check(f"fuel {fuel.id!r} {name}", p.reference)
+            for name, p in fuel.parameters().items():
+                check(f"fuel {fuel.id!r} {name}", p.reference)
         return self
 
     @model_validator(mode="after")
@@ -169,7 +172,7 @@ class Fuel:
     citations: Mapping[str, Citation]
 
     def parameter(self, name: str) -> FuelParameter | None:
-        """Return ``ncv``, ``carbon_content`` or ``oxidation`` (None if not given)."""
+        """Return a parameter of :data:`~nqi_carbon.data.factor_schema.FUEL_PARAMETERS` (None if not given)."""
         value: FuelParameter | None = getattr(self.entry, name)
         return value
 
@@ -261,14 +264,15 @@ def _build(pack: FactorPack, sha: str, origin: str, bundled: bool) -> LoadedPack
     fuels: dict[str, Fuel] = {}
     for fe in pack.fuels:
         cites = {}
-        for name in ("ncv", "carbon_content", "oxidation"):
-            p = getattr(fe, name)
-            ref = (p.reference if p is not None else None) or fe.reference
-            if p is not None and ref is not None:
+        for name, p in fe.parameters().items():
+            ref = p.reference or fe.reference
+            if ref is not None:
                 cites[name] = refs[ref]
         fuels[fe.id] = Fuel(f"{pack.id}/fuel/{fe.id}", pack.id, pack.version, fe, cites)
     factors: dict[str, Factor] = {}
     for fa in pack.factors:
+        if pack.basis is not None and fa.basis is None and _per_energy(fa):
+            fa = fa.model_copy(update={"basis": pack.basis})  # the pack's basis, stated once
         cites = {"factor": refs[fa.reference]}
         for gas, v in (fa.gases or {}).items():
             cites[gas] = refs[v.reference or fa.reference]
@@ -277,6 +281,13 @@ def _build(pack: FactorPack, sha: str, origin: str, bundled: bool) -> LoadedPack
         fuel = fuels.get(fa.fuel) if fa.fuel else None
         factors[fa.id] = Factor(f"{pack.id}/{fa.id}", pack.id, pack.version, sha, fa, fuel, cites)
     return LoadedPack(pack, sha, origin, bundled, factors, fuels)
+
+
+def _per_energy(entry: FactorEntry) -> bool:
+    """Whether a factor is per unit of energy (a pack's ``basis`` applies to it)."""
+    return parse_unit(str(entry.activity_unit)).dimensionality == unit_registry().get_dimensionality(
+        "[energy]"
+    )
 
 
 def load_pack(source: str | Path | Traversable | Written, *, bundled: bool = False) -> LoadedPack:
@@ -454,6 +465,7 @@ class FactorRegistry:
         self._allowed, wanted = _allowed_and_pins(allowed, pins)
         self._user: dict[str, LoadedPack] = {}
         self._inline: dict[str, Factor] = {}
+        self._applies: dict[str, list[Fuel]] | None = None
         issues = self._add_user_packs(user_packs)
         issues += self._add_inline(inline)
         for pid, ver in sorted(wanted.items()):
@@ -738,6 +750,33 @@ class FactorRegistry:
                 f"{lp.id}/fuel/{x}" for x in close_matches(rest.removeprefix("fuel/"), lp.fuels)
             ]
             or self.suggest_fuels(rest),
+        )
+
+    def properties_for(self, ref: str) -> list[Fuel]:
+        """The fuels whose ``applies_to`` names *ref* (a factor or fuel reference), by ref.
+
+        Only the bundled :data:`PROPERTIES_PACK` (when the inventory's ``factor_packs``
+        allow it) and user packs are searched: the other bundled packs state no
+        ``applies_to`` (a test holds them to that), so the answer never depends on which
+        packs happened to be loaded.
+        """
+        if self._applies is None:
+            index: dict[str, list[Fuel]] = {}
+            packs = [p for p in self.pack_ids() if p == PROPERTIES_PACK or p in self._user]
+            for pid in packs:
+                for fuel in self.pack(pid).fuels.values():
+                    for target in fuel.entry.applies_to:
+                        index.setdefault(target, []).append(fuel)
+            self._applies = {k: sorted(v, key=lambda f: f.ref) for k, v in index.items()}
+        return list(self._applies.get(ref, ()))
+
+    def properties_missing_hint(self) -> str:
+        """How to reach the bundled fuel properties when the inventory's packs leave them out."""
+        if PROPERTIES_PACK in self.pack_ids() or PROPERTIES_PACK not in self._bundled_ids:
+            return ""
+        return (
+            f"the bundled pack {PROPERTIES_PACK!r} has densities and NCV/GCV ratios of the "
+            f"common fuels: add {PROPERTIES_PACK} to the inventory's factor_packs"
         )
 
     def unit_mismatch_hint(self, factor: Factor, unit: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -185,6 +186,13 @@ def issues_from_validation_error(
     issues = CappedIssues()
     seen: set[tuple[str, str | None, str | None]] = set()
     errors = exc.errors(include_url=False)
+    # how many errors lie at or under each location (union member names left out): one
+    # pass, made only when a mapping was given for "text or mapping" (an activity_files entry)
+    under: Counter[tuple[int | str, ...]] = Counter()
+    if any(e["type"] == "string_type" and isinstance(e.get("input"), dict) for e in errors):
+        for e in errors:
+            clean = _clean_loc(e["loc"])
+            under.update(clean[:k] for k in range(len(clean) + 1))
     item_locs = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
     for err in errors:
         if (
@@ -193,6 +201,12 @@ def issues_from_validation_error(
             and any(loc[: len(err["loc"])] == tuple(err["loc"]) for loc in item_locs)
         ):
             continue  # "0 items after validation" only echoes its items' own errors
+        if (
+            err["type"] == "string_type"
+            and isinstance(err.get("input"), dict)
+            and under[_clean_loc(err["loc"])] > 1
+        ):
+            continue  # a mapping for "text or mapping": its own errors say what is wrong
         loc = [*prefix, *[p for p in err["loc"] if not _is_union_tag(p)]]
         ctx = err.get("ctx") or {}
         allowed = _ALLOWED.get(err["type"], "")
@@ -230,10 +244,15 @@ def issues_from_validation_error(
     return list(issues)
 
 
+def _clean_loc(loc: Sequence[int | str]) -> tuple[int | str, ...]:
+    """An error location without the union member names pydantic inserts."""
+    return tuple(p for p in loc if not _is_union_tag(p))
+
+
 def _is_union_tag(part: int | str) -> bool:
     # pydantic inserts the union member name ('float', 'Distribution', 'function-after[...]')
     return isinstance(part, str) and (
-        part in {"float", "int", "str", "Distribution", "number", "distribution"}
+        part in {"float", "int", "str", "Distribution", "number", "distribution", "ActivityFile"}
         or "[" in part
         or part.startswith("function-")
     )

@@ -12,10 +12,11 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .._io.structured import read_structured
 from ..errors import InvalidInputError, Issue
+from ..limits import current_limits
 from .models import INVENTORY_SCHEMA, Inventory, validate_mapping
 
 __all__ = [
@@ -23,9 +24,11 @@ __all__ = [
     "inventory_data",
     "inventory_json_schema",
     "load_inventory",
+    "load_inventory_stdin",
     "partial_inventory",
     "save_inventory",
     "schema_document",
+    "stdin_document",
     "validate_inventory",
     "write_data",
 ]
@@ -51,6 +54,49 @@ def validate_inventory(data: Any, *, source: str | None = None) -> Inventory:
             source=source,
         )
     return validate_mapping(data, source=source)
+
+
+STDIN = "-"
+"""The file name that means standard input on the command line."""
+STDIN_NAME = "<stdin>"
+"""How problems of a document read from standard input name it."""
+
+
+def stdin_document(stream: BinaryIO | None = None) -> tuple[Any, str]:
+    """The document on standard input and the SHA-256 of its bytes.
+
+    YAML, or JSON when it starts with ``{``; read within ``Limits.max_document_bytes``
+    (one byte more is read to tell, never the rest).
+
+    Raises
+    ------
+    InvalidInputError
+        ``file_too_large`` and every problem of the text, named ``<stdin>``.
+    """
+    from .._io.files import read_stream
+    from .._io.structured import parse_structured
+
+    limit = current_limits().max_document_bytes
+    raw = read_stream(stream or sys.stdin.buffer, limit=limit, limit_name="max_document_bytes",
+                      what="inventory", name=STDIN_NAME)  # fmt: skip
+    return parse_structured(raw, STDIN_NAME, max_bytes=limit), hashlib.sha256(raw).hexdigest()
+
+
+def load_inventory_stdin(stream: BinaryIO | None = None) -> Inventory:
+    """An inventory read from standard input (``nqi-carbon validate -``).
+
+    Read as :func:`stdin_document` says; its ``activity_files`` and user packs are read
+    from the current folder, as for a mapping.
+
+    Raises
+    ------
+    InvalidInputError
+        ``file_too_large`` and every problem of the document, named ``<stdin>``.
+    """
+    data, digest = stdin_document(stream)
+    inv = validate_inventory(data, source=STDIN_NAME)
+    inv._input_sha256 = digest
+    return inv
 
 
 def load_inventory(
@@ -165,7 +211,10 @@ def _relocate(data: dict[str, Any], inv: Inventory, target: Path) -> dict[str, A
         return Path(os.path.relpath((old_base / entry).resolve(), new_base)).as_posix()
 
     if data.get("activity_files"):
-        data["activity_files"] = [moved(f) for f in data["activity_files"]]
+        data["activity_files"] = [
+            moved(f) if isinstance(f, str) else {**f, "path": moved(f["path"])}
+            for f in data["activity_files"]
+        ]
     if data.get("factor_packs"):
         bundled = set(bundled_factor_pack_ids())
         packs = []

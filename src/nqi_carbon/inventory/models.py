@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -25,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from .._io.spec import MAX_HEADER_ROW, ReadSpec, read_spec, spec_issues
 from ..data.factor_schema import FactorEntry, fraction_out_of_range
 from ..data.fields import (
     FiniteFloat,
@@ -42,6 +44,7 @@ from ..data.gases import normalise_gas
 from ..data.packs import issues_from_validation_error
 from ..errors import InvalidInputError, Issue, NqiCarbonError, unique_issues
 from ..units import parse_unit
+from .base_year import BaseYear, RecalculationEvent, StatedTonnes
 from .periods import _period_bounds, _year_label
 from .rules import (
     _ID_SECTIONS,
@@ -62,6 +65,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INVENTORY_SCHEMA",
+    "ActivityFile",
     "ActivityRecord",
     "BaseYear",
     "CarbonParameters",
@@ -74,8 +78,12 @@ __all__ = [
     "MeasuredParameter",
     "Organisation",
     "Period",
+    "RecalculationEvent",
     "Removal",
     "Reporting",
+    "Retirement",
+    "Scope2Quality",
+    "Significance",
     "Source",
     "Substitution",
     "Verification",
@@ -163,12 +171,34 @@ class Facility(StrictModel):
 
     id: Identifier
     name: SingleLineText | None = None
-    region: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] | None = None
+    region: SingleLineText | None = None
     equity_share: Annotated[FiniteFloat, Field(ge=0, le=1)] = 1.0
     financial_control: bool | None = None
     operational_control: bool | None = None
     address: FreeText | None = None
     notes: FreeText | None = None
+
+    @field_validator("region")
+    @classmethod
+    def region_is_iso_code(cls, v: str | None) -> str | None:
+        """An ISO 3166-1 alpha-2 code or an ISO 3166-2 subdivision, whatever its case."""
+        return _region_code(v)
+
+
+_REGION = re.compile(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?")
+
+
+def _region_code(v: str | None) -> str | None:
+    """An ISO 3166 code in capitals (``de`` -> ``DE``, ``cn-js`` -> ``CN-JS``)."""
+    if v is None:
+        return v
+    if not _REGION.fullmatch(v):
+        raise RuleError(
+            "region_is_iso_code",
+            f"region {v!r} is not an ISO 3166 code: write the two-letter country code (DE for "
+            "Germany, CN for China, US, GB...) or a subdivision (CN-JS for Jiangsu, US-CA)",
+        )
+    return v.upper()
 
 
 class Instrument(StrictModel):
@@ -293,6 +323,14 @@ class ActivityRecord(QuantityFields):
             )
         return self
 
+    def label(self) -> str:
+        """The record's period as a reader names it: ``2024-03``, ``<start> to <end>``, ``whole period``."""
+        if self.period is not None:
+            return self.period
+        if self.start is not None and self.end is not None:
+            return f"{self.start} to {self.end}"
+        return "whole period"
+
     def bounds(self, default: Period) -> tuple[_dt.date, _dt.date]:
         """Return the (start, end-exclusive) dates the record covers."""
         if self.period is not None:
@@ -392,12 +430,28 @@ energy attribute certificates, direct contracts (PPAs), green tariffs / supplier
 rates; uncovered MWh then take the residual mix (``market_factor``)."""
 
 
+class Retirement(StrictModel):
+    """Evidence that a certificate was retired (cancelled) for the reporting organization."""
+
+    registry: SingleLineText | None = None
+    serial: SingleLineText | None = None
+    date: _dt.date | None = None
+    beneficiary: SingleLineText | None = None
+
+
 class Contract(QuantityFields):
     """A contractual instrument for market-based Scope 2 (certificate, PPA, supplier rate).
 
     Give ``factor`` (the instrument's emission rate, e.g. a supplier-specific factor) or
     ``zero_emission: true`` (certificates / PPAs from renewable generation). A factor of
     0 is a value: it is never replaced by the grid factor.
+
+    An instrument stated as failing the Scope 2 Quality Criteria
+    (``quality_criteria_met: false``), or whose ``vintage`` or ``market`` breaks the
+    inventory's rules, is not used: the energy it would cover takes the residual mix.
+    ``vintage`` is the generation period (``2024``, ``2024-Q1``, ``2024-03``), ``market``
+    the market the instrument was issued for (e.g. ``CN``, ``EU-AIB``), ``retirement``
+    the evidence of its cancellation.
     """
 
     quantity_pairs = (("amount", "unit"),)
@@ -410,6 +464,24 @@ class Contract(QuantityFields):
     zero_emission: bool = False
     evidence: FreeText | None = None
     quality_criteria_met: bool | None = None
+    vintage: Annotated[
+        SingleLineText | None, BeforeValidator(_year_label, json_schema_input_type=str | int | None)
+    ] = None
+    market: SingleLineText | None = None
+    retirement: Retirement | None = None
+
+    @field_validator("vintage")
+    @classmethod
+    def vintage_is_a_period(cls, v: str | None) -> str | None:
+        """The vintage is a period label: a year, a quarter or a month."""
+        if v is not None:
+            try:
+                _period_bounds(v)
+            except ValueError:
+                raise RuleError(
+                    "vintage_is_a_period", f"vintage {v!r} is not YYYY, YYYY-MM or YYYY-Qn"
+                ) from None
+        return v
 
     @model_validator(mode="after")
     def contract_rate_given(self) -> Contract:
@@ -444,9 +516,12 @@ class Source(StrictModel):
     factor: SingleLineText | None = None
     market_factor: SingleLineText | None = None
     contracts: tuple[Contract, ...] = ()
+    electricity_market: SingleLineText | None = None
     gas: SingleLineText | None = None
     origin: Literal["fossil", "non_fossil"] | None = None
     energy_basis: Literal["NCV", "GCV"] | None = None
+    fuel_properties: SingleLineText | None = None
+    density: MeasuredParameter | None = None
     carbon: CarbonParameters | None = None
     activity: Annotated[
         tuple[ActivityRecord, ...],
@@ -488,6 +563,12 @@ class Source(StrictModel):
                 "method_inputs_present",
                 "'market_factor' and 'contracts' are for category 2 (imported energy) only",
             )
+        if self.electricity_market is not None and not self.contracts:
+            raise RuleError(
+                "method_inputs_present",
+                "'electricity_market' is checked against the market of contracts: state "
+                "'contracts' (or leave it out)",
+            )
         if (self.market_factor is not None or self.contracts) and self.method != "factor":
             raise RuleError(
                 "method_inputs_present",
@@ -495,6 +576,25 @@ class Source(StrictModel):
                 "or another energy unit): they cannot apply to a measured or released gas mass",
             )
         return self
+
+    @field_validator("density")
+    @classmethod
+    def density_is_mass_per_volume(cls, v: MeasuredParameter | None) -> MeasuredParameter | None:
+        """A stated density is a mass per volume (kg/L, t/m3, kg/Nm3)."""
+        if v is None:
+            return v
+        dim = parse_unit(v.unit).dimensionality
+        from ..units import registry
+
+        ureg = registry()
+        mass = ureg.get_dimensionality("[mass]")
+        per = ("[length]**3", "[normal_gas_volume]", "[us_standard_gas_volume]")
+        if not any(dim * ureg.get_dimensionality(d) == mass for d in per):
+            raise RuleError(
+                "density_is_mass_per_volume",
+                f"density unit {v.unit!r} is not a mass per volume (kg/L, t/m3, kg/Nm3)",
+            )
+        return v
 
     @field_validator("gas")
     @classmethod
@@ -547,16 +647,48 @@ class Exclusion(StrictModel):
     subcategory: SingleLineText | None = None
     source: SingleLineText | None = None
     reason: FreeText = Field(min_length=3)
-    estimated_co2e_t: NonNegativeFloat | None = None
+    estimated_co2e_t: StatedTonnes | None = None
+    estimate_basis: FreeText | None = None
 
 
-class BaseYear(StrictModel):
-    """The base year and its inventory total (ISO 14064-1 clause 6.4.1)."""
+class Significance(StrictModel):
+    """Significance criteria that can be tested (ISO 14064-1:2018 clause 5.2.3).
 
-    year: Annotated[int, Field(strict=True, ge=1990, le=2200)]
-    total_co2e_t: NonNegativeFloat | None = None
-    inventory: SingleLineText | None = None
-    recalculations: tuple[FreeText, ...] = ()
+    An exclusion is tested against them with its ``estimated_co2e_t``: it is significant
+    when it reaches ``threshold`` × the gross total or ``threshold_co2e_t`` (whichever is
+    lower, when both are given); the exclusions together may not exceed
+    ``exclusions_cap`` × the gross total. The criteria in words stay in
+    ``significance_criteria``.
+    """
+
+    threshold: Annotated[FiniteFloat, Field(gt=0, lt=1)] | None = None
+    threshold_co2e_t: StatedTonnes | None = None
+    exclusions_cap: Annotated[FiniteFloat, Field(gt=0, lt=1)] | None = None
+
+    @model_validator(mode="after")
+    def significance_test_given(self) -> Significance:
+        """At least one of the three tests is stated."""
+        if self.threshold is None and self.threshold_co2e_t is None and self.exclusions_cap is None:
+            raise RuleError(
+                "significance_test_given",
+                "state threshold (a fraction of the gross total), threshold_co2e_t or "
+                "exclusions_cap",
+            )
+        return self
+
+
+class Scope2Quality(StrictModel):
+    """The rules a contractual instrument's evidence is checked against (Scope 2 market-based).
+
+    Vintage: the generation period a certificate states must lie within the reporting
+    period widened by ``vintage_months_before`` and ``vintage_months_after`` (0 and 0: the
+    reporting period itself). ``rule`` names where the window comes from (e.g. a
+    programme's technical criteria); it is printed with the findings.
+    """
+
+    vintage_months_before: Annotated[int, Field(strict=True, ge=0, le=36)] = 0
+    vintage_months_after: Annotated[int, Field(strict=True, ge=0, le=36)] = 0
+    rule: SingleLineText | None = None
 
 
 class Verification(StrictModel):
@@ -581,6 +713,46 @@ class Reporting(StrictModel):
 
 
 
+class ActivityFile(StrictModel):
+    """An activity table the inventory names, with how to read it as it was exported.
+
+    ``activity_files: [energy.csv]`` reads a table with nqi-carbon's own columns; an entry
+    written as a mapping adds a reading spec (:mod:`nqi_carbon._io.spec`): the sheet, the
+    header row, headers mapped to columns, headers ignored, constant columns, the number
+    and CSV formats, dates in the period column.
+    """
+
+    path: SingleLineText = Field(min_length=1)
+    sheet: Annotated[int, Field(strict=True, ge=0)] | SingleLineText | None = None
+    header_row: Annotated[int, Field(strict=True, ge=1, le=MAX_HEADER_ROW)] = 1
+    columns: dict[str, SingleLineText] = Field(default_factory=dict)
+    ignore: tuple[SingleLineText, ...] = ()
+    constant: dict[str, SingleLineText] = Field(default_factory=dict)
+    decimal: Literal[".", ","] = "."
+    thousands: Literal[",", ".", " ", "'", "\u00a0", "\u202f"] | None = None
+    delimiter: Literal[",", ";", "\t", "|"] | None = None
+    encoding: Literal["utf-8", "cp1252", "latin-1", "gb18030", "utf-16"] = "utf-8"
+    period_dates: Literal["month", "year"] | None = None
+
+    @model_validator(mode="after")
+    def reading_spec_consistent(self) -> ActivityFile:
+        """Mapped and constant columns are columns of a table; separators differ."""
+        issues = spec_issues(**self._options())
+        if issues:
+            raise RuleError(
+                "reading_spec",
+                "; ".join(f"{i.field}: {i.message} (allowed: {i.allowed})" for i in issues),
+            )
+        return self
+
+    def _options(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in type(self).model_fields if name != "path"}
+
+    def spec(self) -> ReadSpec:
+        """The reading spec of this file (remembering which options the entry states)."""
+        return read_spec(**self._options(), stated=self.model_fields_set - {"path"})
+
+
 class Inventory(StrictModel):
     """An organisation's GHG inventory for one period (``nqi-carbon/inventory@1``)."""
 
@@ -588,6 +760,7 @@ class Inventory(StrictModel):
     organization: Organisation
     period: Period
     gwp: SingleLineText
+    energy_basis: Literal["NCV", "GCV"] | None = None
     factor_packs: tuple[SingleLineText, ...] = ()
     facilities: tuple[Facility, ...] = Field(min_length=1)
     instruments: tuple[Instrument, ...] = ()
@@ -597,8 +770,10 @@ class Inventory(StrictModel):
     exclusions: tuple[Exclusion, ...] = ()
     base_year: BaseYear | None = None
     significance_criteria: FreeText | None = None
+    significance: Significance | None = None
+    scope2_quality: Scope2Quality | None = None
     reporting: Reporting | None = None
-    activity_files: tuple[SingleLineText, ...] = ()
+    activity_files: tuple[SingleLineText | ActivityFile, ...] = ()
 
     _source_path: str | None = PrivateAttr(default=None)
     _input_sha256: str | None = PrivateAttr(default=None)
@@ -636,6 +811,12 @@ class Inventory(StrictModel):
     def source_path(self) -> str | None:
         """The file this inventory was loaded from, if any."""
         return self._source_path
+
+    def activity_file_entries(self) -> list[ActivityFile]:
+        """The ``activity_files``, each with its reading spec (the default for a plain path)."""
+        return [
+            f if isinstance(f, ActivityFile) else ActivityFile(path=f) for f in self.activity_files
+        ]
 
     @property
     def input_sha256(self) -> str | None:
@@ -930,4 +1111,71 @@ def _validate_collecting(
         issues.extend(run_rules_on_raw(data))
     if issues:
         issues = [i if i.file else dataclasses.replace(i, file=source) for i in issues]
+        issues = [_what_to_write(i) for i in issues]
         raise InvalidInputError(unique_issues(issues), source=label)
+
+
+_WORDS: dict[str, str] = {
+    "gwp": "a GWP set: SAR (IPCC Second Assessment Report, 1995), AR4 (2007), AR5 (2013) or "
+    "AR6 (2021), 100-year values (gwp: AR6)",
+    "consolidation": "equity_share (the organisation's share of each facility's equity), "
+    "financial_control or operational_control (all of each facility it controls)",
+    "category": "an ISO 14064-1 category, 1 to 6 (1 direct, 2 imported energy, 3 transport, "
+    "4 products used, 5 use of products sold, 6 other)",
+    "method": "factor (activity x emission factor), carbon_content (fuel x NCV x carbon content "
+    "x oxidation x 44/12), measured (the gas mass as measured) or release (a gas released, "
+    "e.g. a refrigerant top-up)",
+    "distribution": "normal, lognormal, triangular or uniform",
+    "energy_basis": "NCV (net calorific value, as IPCC factors) or GCV (gross, as utilities bill)",
+    "origin": "fossil or non_fossil",
+    "policy": "mean_of_neighbours, conservative, pack_default or stated",
+    "accreditation": "CMA, CNAS, CMA+CNAS or none",
+    "kind": "certificate, ppa (power purchase agreement), green_tariff or supplier",
+    "status": "not_verified, limited or reasonable (the level of assurance)",
+    "language": "en (English), zh (Chinese) or en+zh (both)",
+    "period_dates": "month or year (what a date in the period column stands for)",
+}
+"""Allowed values in words, by field name, for a missing field or a value not among them."""
+
+_WORDED_CODES = frozenset(
+    {"missing", "literal_error", "enum", "less_than_equal", "greater_than_equal", "int_parsing",
+     "int_type", "int_from_float", "gwp_set_known"}
+)  # fmt: skip
+
+_MISSING: dict[str, str] = {
+    "schema": f"write schema: {INVENTORY_SCHEMA}",
+    "period": "period: {start: 2024-01-01, end: 2025-01-01} (the end is exclusive)",
+    "start": "a date written YYYY-MM-DD",
+    "end": "a date written YYYY-MM-DD (exclusive: 2025-01-01 ends the year 2024)",
+    "organization": "organization: {name, id, consolidation}",
+    "facilities": "a list of facilities, each {id, ...}",
+    "unit": "a unit such as t, kg, L, m3, Nm3, kWh, MWh, GJ, TJ",
+    "amount": "a number",
+}
+
+
+def _what_to_write(issue: Issue) -> Issue:
+    """A missing field or a value not allowed: the values it may take, in words.
+
+    ``gwp`` missing lists the GWP sets; ``consolidation: equity_shares`` lists the three
+    approaches with what they mean and asks "did you mean 'equity_share'?".
+    """
+    if issue.code not in _WORDED_CODES or not issue.field:
+        return issue
+    name = issue.field.split(" (")[0].rsplit(".", 1)[-1]
+    allowed = _WORDS.get(name) or (_MISSING.get(name) if issue.code == "missing" else None)
+    if allowed is None:
+        return issue
+    message = issue.message
+    if issue.code == "literal_error" and issue.value:
+        import difflib
+        import re as _re
+
+        given = issue.value.strip("'\"")
+        choices = _re.findall(r"[A-Za-z0-9_+]+", allowed.split(" (")[0] + " " + allowed)
+        close = difflib.get_close_matches(given, choices, n=1, cutoff=0.75) or [
+            c for c in choices if c.casefold() == given.casefold()
+        ]
+        if close and close[0] != given:
+            message += f"; did you mean {close[0]!r}?"
+    return dataclasses.replace(issue, allowed=allowed, message=message)

@@ -108,7 +108,7 @@ _EXACT_COLUMNS = frozenset({"value", "gwp", "coverage_factor"})
 """Values as the pack or the inventory gives them (factors, NCVs, carbon contents, GWPs)."""
 
 
-_PRECISE_COLUMNS = frozenset({"mass_t", "share", "activity", "amount"})
+_PRECISE_COLUMNS = frozenset({"mass_t", "share", "activity", "amount", "to_activity_unit"})
 """Inputs and gas masses: printed to 10 significant digits, never to 3 decimals."""
 
 
@@ -148,7 +148,7 @@ def _cell(v: Any, column: str = "") -> str:
         return f"{v:.1f}"
     if isinstance(v, float | int) and column == "expanded_uncertainty":
         return f"±{100 * v:.4g} %"
-    if isinstance(v, float) and column in ("share", "activity", "amount"):
+    if isinstance(v, float) and column in ("share", "activity", "amount", "to_activity_unit"):
         return f"{v:,.10g}"
     if isinstance(v, int):
         return str(v) if column in ("category", "scope", "scope3_category") else f"{v:,}"

@@ -96,12 +96,17 @@ TABLE_TITLES: dict[str, Pair] = {
     ),
     "By facility": ("Emissions by facility", "按设施分列的排放"),
     "Sources": ("Emission sources and quantification methods", "排放源及量化方法"),
+    "Activity as entered": (
+        "Activity data as entered and their conversions",
+        "活动数据原始值及换算",
+    ),
     "Instruments": ("Instruments and calibration", "计量器具及校准"),
     "Lab analyses": ("Laboratory analyses", "实验室检测"),
     "Evidence": ("Activity data evidence (per record)", "活动数据证据（按记录）"),
     "Lines": ("Calculation lines (per source and gas)", "计算明细（按排放源和气体）"),
     "Factors": ("Emission factors and fuel parameters used", "所用排放因子和燃料参数"),
     "GWP": ("Global warming potentials (GWP) used", "所用全球变暖潜势（GWP）值"),
+    "Completeness": ("Completeness and significance", "完整性与重要性"),
     "Exclusions": ("Excluded sources", "排除的排放源"),
     "Data quality by category": ("Data quality by category", "按类别分列的数据质量"),
     "Data quality by source": ("Data quality by source", "按排放源分列的数据质量"),
@@ -148,6 +153,8 @@ COLUMN_LABELS: dict[str, Pair] = {
     "subcategory": ("Subcategory", "子类别"),
     "reason": ("Reason for exclusion", "排除理由"),
     "estimated_co2e_t": ("Estimated (t CO2e)", "估算排放量（t CO2e）"),
+    "significance_test": ("Significance test", "重要性检验"),
+    "finding": ("Finding", "发现的问题"),
     "sources": ("Sources", "排放源数量"),
     "weighted_score": ("Weighted score (1 best, 5 weakest)", "加权得分（1 最好，5 最弱）"),
     "weakest_source": ("Weakest source", "数据质量最弱的排放源"),
@@ -194,6 +201,7 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ("By facility", "name"): ("Facility name", "设施名称"),
     ("By category", "name"): ("Category", "类别名称"),
     ("By category", "name_zh"): ("Category (Chinese)", "类别名称（中文）"),
+    ("Completeness", "name"): ("Category", "类别名称"),
     ("By scope", "name"): ("Scope", "范围名称"),
     ("By scope", "name_zh"): ("Scope (Chinese)", "范围名称（中文）"),
     ("By scope", "scope"): ("Key", "键"),
@@ -206,7 +214,23 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
         "活动数据合计（排放源基准单位）",
     ),
     ("Sources", "activity_unit"): ("Base unit", "基准单位"),
+    ("Activity as entered", "amount"): ("Amount as entered", "原始数量"),
+    ("Activity as entered", "unit"): ("Unit as entered", "原始单位"),
+    ("Activity as entered", "conversions"): (
+        "Conversions (value, unit, what, from where)",
+        "换算（数值、单位、参数、来源）",
+    ),
+    ("Activity as entered", "to_activity_unit"): (
+        "Base units per unit entered",
+        "每原始单位折合基准单位",
+    ),
+    ("Activity as entered", "activity"): ("Activity (base unit)", "活动数据（基准单位）"),
+    ("Activity as entered", "activity_unit"): ("Base unit", "基准单位"),
     ("Lab analyses", "evidence"): ("Sample / evidence", "样品及证据"),
+    ("Lines", "factor_value"): ("Factor value (line's gas)", "排放因子数值（该气体）"),
+    ("Lines", "factor_unit"): ("Factor unit", "排放因子单位"),
+    ("Lines", "factor_citation"): ("Factor reference", "排放因子来源"),
+    ("Lines", "gwp_citation"): ("GWP reference", "全球变暖潜势来源"),
 }
 
 
@@ -241,11 +265,16 @@ _VALUE_ZH: dict[str, str] = {
     "valid through the period": "整个报告期内有效",
     "no due date stated": "未说明有效期",
     "whole period": "整个报告期",
+    # significance tests of exclusions
+    "below threshold": "低于阈值",
+    "reaches threshold": "达到阈值",
+    "not estimated": "未估算",
+    "not testable": "无法检验",
 }
 
 
 _TRANSLATED_COLUMNS = frozenset(
-    {"status", "severity", "coverage_factor", "calibration_status", "record"}
+    {"status", "severity", "coverage_factor", "calibration_status", "record", "significance_test"}
 )
 """Columns whose values are fixed words shown in ``reporting.language`` (JSON/Excel keep them)."""
 

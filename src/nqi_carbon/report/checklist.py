@@ -119,16 +119,32 @@ def _organization_items(report: InventoryReport) -> dict[str, _Entry]:
                 f"组织边界：{_value_pair(org.consolidation)[1]}；{len(inv.facilities):,} 个设施",
             ),
         ),
-        "e": (
-            "present" if inv.significance_criteria else "missing",
-            ("significance criteria stated", "已说明报告边界的重要性准则")
-            if inv.significance_criteria
-            else (
-                "state significance_criteria",
-                "请说明报告边界的重要性准则（significance_criteria）",
-            ),
-        ),
+        "e": _significance_item(report),
     }
+
+
+def _significance_item(report: InventoryReport) -> _Entry:
+    """(e) the significance criteria: their text (printed) and the tests they state."""
+    inv = report.inventory
+    text = " ".join(inv.significance_criteria.split()) if inv.significance_criteria else None
+    if text is None:
+        return (
+            "missing",
+            (
+                "state significance_criteria (and significance: threshold, exclusions_cap)",
+                "请说明报告边界的重要性准则（significance_criteria，以及 significance：threshold、exclusions_cap）",
+            ),
+        )
+    c = report.completeness()
+    tested = inv.significance is not None
+    return (
+        "present",
+        (
+            f'significance criteria: "{text}"'
+            + (f"; tested as: {c.basis}" if tested else "; no testable threshold stated"),
+            f"重要性准则：“{text}”" + (f"；检验：{c.basis_zh}" if tested else "；未说明可检验的阈值"),
+        ),
+    )
 
 
 def _emissions_items(report: InventoryReport) -> dict[str, _Entry]:
@@ -165,11 +181,11 @@ def _emissions_items(report: InventoryReport) -> dict[str, _Entry]:
 
 
 def _coverage_items(report: InventoryReport) -> dict[str, _Entry]:
-    """(i) exclusions and (j) indirect categories: each of 2-6 has sources or an exclusion."""
+    """(i) exclusions, each tested against the criteria, and (j) every category addressed."""
     inv = report.inventory
-    cats_with_sources = {s.category for s in inv.sources}
-    cats_excluded = {e.category for e in inv.exclusions}
-    uncovered = sorted(set(range(2, 7)) - cats_with_sources - cats_excluded)
+    c = report.completeness()
+    uncovered = [k.category for k in c.categories if k.state == "not addressed"]
+    failed = [k for k in c.errors if k.code != "category_not_addressed"]
     cats = ", ".join(map(str, uncovered))
     i: _Entry
     if uncovered:
@@ -180,40 +196,88 @@ def _coverage_items(report: InventoryReport) -> dict[str, _Entry]:
                 f"类别 {cats} 既无排放源，也无说明理由的排除",
             ),
         )
+    elif failed:
+        what = "; ".join(f"{k.subject}: {k.code}" for k in failed)
+        i = (
+            "missing",
+            (
+                f"exclusions that fail the significance criteria: {what} (table '{TABLE_TITLES['Completeness'][0]}')",
+                f"未通过重要性准则检验的排除项：{what}" + _zh_table("Completeness"),
+            ),
+        )
     else:
+        untested = sum(1 for t in c.exclusions if t.result in ("not_estimated", "not_testable"))
+        tail_en = f"; {untested} not tested (no estimate or no threshold)" if untested else ""
+        tail_zh = f"；其中 {untested} 项未检验（无估算值或无阈值）" if untested else ""
         i = (
             "present" if inv.exclusions else "not_applicable",
             (
-                f"{_plural(len(inv.exclusions), 'exclusion')} with justification",
-                f"{len(inv.exclusions):,} 项排除，均已说明理由",
+                f"{_plural(len(inv.exclusions), 'exclusion')} with justification{tail_en}",
+                f"{len(inv.exclusions):,} 项排除，均已说明理由{tail_zh}",
             )
             if inv.exclusions
             else ("nothing excluded", "无排除项"),
         )
+    indirect = [k for k in uncovered if k >= 2]
     j: _Entry = (
-        "present" if not uncovered else "missing",
+        "present" if not indirect else "missing",
         ("indirect emissions per category", "按类别分列的间接排放")
-        if not uncovered
-        else (f"categories {cats} not addressed", f"间接排放类别 {cats} 未涉及"),
+        if not indirect
+        else (
+            f"categories {', '.join(map(str, indirect))} not addressed",
+            f"间接排放类别 {', '.join(map(str, indirect))} 未涉及",
+        ),
     )
     return {"i": i, "j": j}
 
 
 def _base_year_items(report: InventoryReport) -> dict[str, _Entry]:
-    """(k) the base year and (l) its recalculations."""
+    """(k) the base year and its inventory, (l) its recalculations against the policy."""
     by = report.inventory.base_year
     if by is None:
         return {
             "k": ("missing", ("state base_year", "请填写基准年（base_year）")),
             "l": ("missing", ("needs a base year", "需先确定基准年，方可说明重新计算")),
         }
-    return {
-        "k": ("present", (f"base year {by.year}", f"基准年 {by.year}")),
-        "l": (
+    lacking = [
+        name
+        for name, given in (
+            ("total_co2e_t", by.total_co2e_t is not None),
+            ("gwp_set", by.gwp_set is not None),
+            ("by_category", bool(by.by_category)),
+        )
+        if not given
+    ]
+    k: _Entry = (
+        (
             "present",
-            "; ".join(by.recalculations) or ("no recalculations", "基准年排放未重新计算"),
-        ),
-    }
+            (
+                f"base year {by.year}, its inventory by category, GWP set {by.gwp_set}",
+                f"基准年 {by.year}，按类别的基准年清单，GWP 值集 {by.gwp_set}",
+            ),
+        )
+        if not lacking
+        else (
+            "missing",
+            (
+                f"base year {by.year}; state base_year.{', '.join(lacking)}",
+                f"基准年 {by.year}；请填写 base_year.{'、'.join(lacking)}",
+            ),
+        )
+    )
+    checks = report.base_year_checks()
+    required = [c for c in checks if c.code == "base_year_recalculation_required"]
+    events = [e.summary() for e in by.events]
+    done = "; ".join([*by.notes, *events])
+    l_entry: _Entry = (
+        (
+            "missing",
+            (required[0].message, "未重新计算的变更达到重新计算阈值：" + required[0].message),
+        )
+        if required
+        else ("present", done or ("no recalculations", "基准年排放未重新计算"))
+    )
+    return {"k": k, "l": l_entry}
 
 
 def _quantification_items(report: InventoryReport) -> dict[str, _Entry]:
@@ -234,14 +298,38 @@ def _quantification_items(report: InventoryReport) -> dict[str, _Entry]:
                 "请说明量化方法的变更（reporting.methodology_changes，无变更可填 'none'）",
             ),
         ),
-        "o": (
-            "present",
-            (
-                f"every factor and fuel parameter used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
-                "所用全部排放因子和燃料参数，均注明出处" + _zh_table("Factors"),
-            ),
-        ),
+        "o": _factors_item(report),
     }
+
+
+def _factors_item(report: InventoryReport) -> _Entry:
+    """(o): present only when every factor and parameter used is listed with a reference.
+
+    Every gas value of a factor, every carbon-content parameter and every density,
+    calorific value and NCV/GCV ratio of a fuel chain is looked for in the factors table
+    (:func:`~nqi_carbon.report.tables.parameters_missing`).
+    """
+    from .tables import parameters_missing
+
+    missing = parameters_missing(report.result)
+    if missing:
+        shown = "; ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        return (
+            "missing",
+            (
+                f"not cited: {shown}; state the evidence (document, lab report) of each",
+                f"未注明出处：{shown}；请为每项注明证据（文件、检测报告）",
+            ),
+        )
+    return (
+        "present",
+        (
+            "every factor, fuel parameter and conversion (density, calorific value, NCV/GCV) "
+            f"used, each cited (table '{TABLE_TITLES['Factors'][0]}')",
+            "所用全部排放因子、燃料参数和换算参数（密度、热值、低位/高位热值比），均注明出处"
+            + _zh_table("Factors"),
+        ),
+    )
 
 
 def _uncertainty_items(report: InventoryReport) -> dict[str, _Entry]:

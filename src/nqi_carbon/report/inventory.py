@@ -53,6 +53,8 @@ from .tables import build_tables
 from .texts import _PACK_HASH_NOTE, _UNCERTAINTY_METHOD
 
 if TYPE_CHECKING:
+    from ..inventory.checks import Check
+    from ..inventory.completeness import Completeness
     from ..pages.labels import Language, Pair
 
 __all__ = ["InventoryReport", "inventory_report"]
@@ -218,19 +220,29 @@ class InventoryReport:
         zero) or ``"not addressed"`` (neither). The estimate is the sum of the exclusions'
         ``estimated_co2e_t`` (``None`` when none gives one).
         """
-        inv = self.inventory
-        with_sources = {s.category for s in inv.sources}
-        out: dict[int, tuple[str, float | None]] = {}
-        for c in range(1, 7):
-            excl = [e for e in inv.exclusions if e.category == c]
-            estimates = [e.estimated_co2e_t for e in excl if e.estimated_co2e_t is not None]
-            est = math.fsum(estimates) if estimates else None
-            if c in with_sources:
-                status = "reported; part excluded" if excl else "reported"
-            else:
-                status = "excluded" if excl else "not addressed"
-            out[c] = (status, est)
-        return out
+        return {c.category: (c.state, c.excluded_est_t) for c in self.completeness().categories}
+
+    def completeness(self) -> Completeness:
+        """Each category and exclusion against the significance criteria (ISO 14064-1 5.2.3).
+
+        See :func:`nqi_carbon.inventory.completeness.assess_completeness`: the fractions of
+        ``significance`` apply to the gross (location-based) total.
+        """
+        if "completeness" not in self._memo:
+            from ..inventory.completeness import assess_completeness
+
+            self._memo["completeness"] = assess_completeness(self.inventory, self.result.total_co2e)
+        found: Completeness = self._memo["completeness"]
+        return found
+
+    def base_year_checks(self) -> list[Check]:
+        """The base year against the recalculation policy and the GWP set (empty without one)."""
+        by = self.inventory.base_year
+        if by is None:
+            return []
+        from ..inventory.base_year import assess_base_year
+
+        return assess_base_year(by, self.inventory.gwp)
 
     def gwp_used(self) -> list[dict[str, Any]]:
         """The GWP values the calculation used (see :meth:`_build_gwp_used`)."""
@@ -401,16 +413,10 @@ class InventoryReport:
                     note = f"{note}; {text}" if note else text
                 if rec.evidence is None and note is None:
                     continue
-                if rec.period is not None:
-                    when = rec.period
-                elif rec.start is not None and rec.end is not None:
-                    when = f"{rec.start} to {rec.end}"
-                else:
-                    when = "whole period"
                 rows.append(
                     {
                         "source": src.id,
-                        "record": when,
+                        "record": rec.label(),
                         "amount": rec.amount,
                         "unit": rec.unit,
                         "instrument": rec.instrument,
@@ -476,10 +482,48 @@ class InventoryReport:
             rows.append((_TOTAL_LABELS["base_year_co2e_t"], "—"))
         if by.inventory:
             rows.append((("Base-year inventory", "基准年清单"), by.inventory))
+        return rows + self._base_year_detail_rows()
+
+    def _base_year_detail_rows(self) -> list[tuple[Pair, str]]:
+        """The structured base year: GWP set, breakdowns, threshold, recalculations, checks."""
+        by = self.inventory.base_year
+        assert by is not None
+        lang = self.language
+        none = _tr(("none", "无"), lang)
+        rows: list[tuple[Pair, str]] = [
+            (
+                ("GWP set of the base year", "基准年 GWP 值集"),
+                by.gwp_set or _tr(("not stated", "未说明"), lang),
+            )
+        ]
+        if by.by_category:
+            rows.append(
+                (
+                    ("Base year by category (t CO2e)", "基准年按类别（t CO2e）"),
+                    "; ".join(f"{c}: {_fmt_t(v)}" for c, v in sorted(by.by_category.items())),
+                )
+            )
+        if by.by_gas:
+            rows.append(
+                (
+                    ("Base year by gas (t CO2e)", "基准年按气体（t CO2e）"),
+                    "; ".join(f"{g}: {_fmt_t(v)}" for g, v in by.by_gas.items()),
+                )
+            )
+        if by.recalculation_threshold is not None:
+            rows.append(
+                (
+                    ("Recalculation threshold", "重新计算阈值"),
+                    f"{100 * by.recalculation_threshold:g} %",
+                )
+            )
+        events = [e.summary() for e in by.events]
+        rows.append((("Recalculations", "重新计算"), "; ".join([*by.notes, *events]) or none))
+        checks = [f"[{c.severity}] {c.code}: {c.message}" for c in self.base_year_checks()]
         rows.append(
             (
-                ("Recalculations", "重新计算"),
-                "; ".join(by.recalculations) or _tr(("none", "无"), self.language),
+                ("Recalculation policy and GWP set", "重新计算政策与 GWP 值集"),
+                "; ".join(checks) or none,
             )
         )
         return rows
@@ -672,10 +716,27 @@ class InventoryReport:
             _EVIDENCE_NOTE_EN.format(n=n, m=m),
             _EVIDENCE_NOTE_ZH.format(n=n, m=m),
         )
+        notes["Completeness"] = self._completeness_note()
         n = len(self.result.contributions)
         if n and self.result.group_uncertainty:
             notes["Uncertainty contributors"] = _contrib_note(self.result.uncertainty_method, n)
         return notes
+
+    def _completeness_note(self) -> Pair:
+        """The significance criteria as stated (quoted) and as tested, under the completeness table."""
+        c = self.completeness()
+        text = " ".join(c.criteria_text.split()) if c.criteria_text else None
+        quoted_en = f'Significance criteria (as stated): "{text}"' if text else "Significance criteria: not stated."
+        quoted_zh = f"重要性准则（清单所述）：“{text}”" if text else "重要性准则：未说明。"
+        excluded = f"{_fmt_t(c.excluded_t)} t CO2e"
+        return (
+            f"{quoted_en} Tests of the exclusions' estimates: {c.basis}. Exclusions estimated at "
+            f"{excluded} in all (not in the gross totals). A category without sources or a "
+            "justified exclusion is not addressed; an exclusion that reaches the threshold, or "
+            "exclusions above the cap, are findings.",
+            f"{quoted_zh}排除项估算值的检验：{c.basis_zh}。排除项估算合计 {excluded}（不计入总排放量）。"
+            "既无排放源也无说明理由的排除的类别为“未涉及”；达到阈值的排除项或超过上限的排除项合计为发现的问题。",
+        )
 
     def to_markdown(self) -> str:
         """The report as Markdown; headings and headers follow ``reporting.language``."""
@@ -718,8 +779,9 @@ class InventoryReport:
             if name in ("Lines",):
                 continue
             out += [f"## {_tr(TABLE_TITLES[name], lang)}", ""]
-            if name in notes:
-                out += [_tr(notes[name], lang, sep="\n\n"), ""]
+            if name in notes:  # a note may quote the inventory (significance criteria)
+                paragraphs = _tr(notes[name], lang, sep="\n\n").split("\n\n")
+                out += ["\n\n".join(md_text(p, block_start=True) for p in paragraphs), ""]
             out += [_df_markdown(name, df, lang), ""]
         out += [f"## {_tr(_PROVENANCE_TITLE, lang)}", "", item_value, "|---|---|"]
         out += [md_row([_tr(label, lang), value]) for label, value in self.provenance_rows()]

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from .._escape import table_text
+from ..inventory.completeness import exclusion_subject
 from ..pages.labels import CATEGORY_NAMES, SCOPE3_CATEGORY_NAMES, SCOPE_NAMES
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ _SOURCE_COLUMNS = (
     "facility",
     "category",
     "scope",
+    "scope3_category",
     "method",
     "factor",
     "activity",
@@ -36,6 +38,17 @@ _SOURCE_COLUMNS = (
 
 
 _FACTOR_COLUMNS = ("factor", "gas", "value", "unit", "pack_version", "citation")
+
+
+_ENTERED_COLUMNS = (
+    "source",
+    "amount",
+    "unit",
+    "conversions",
+    "to_activity_unit",
+    "activity",
+    "activity_unit",
+)
 
 
 _GWP_COLUMNS = ("gas", "origin", "gwp", "mass_t", "co2e_t", "source")
@@ -71,7 +84,25 @@ _LAB_COLUMNS = (
 _EVIDENCE_COLUMNS = ("source", "record", "amount", "unit", "instrument", "evidence", "note")
 
 
-_EXCLUSION_COLUMNS = ["category", "subcategory", "source", "reason", "estimated_co2e_t"]
+_EXCLUSION_COLUMNS = [
+    "category",
+    "subcategory",
+    "source",
+    "reason",
+    "estimated_co2e_t",
+    "significance_test",
+]
+
+
+_COMPLETENESS_COLUMNS = [
+    "category",
+    "name",
+    "status",
+    "sources",
+    "excluded_est_co2e_t",
+    "significance_test",
+    "finding",
+]
 
 
 _FINDING_COLUMNS = ["code", "severity", "subject", "message"]
@@ -84,7 +115,7 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
     """Every table of *report*, by title, in the order the report shows them."""
     from ..calc.quality import data_quality
 
-    res, inv = report.result, report.inventory
+    res = report.result
     dq_src, dq_cat = data_quality(res)
     return {
         "By category": _category_table(report),
@@ -95,17 +126,21 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
         "By scope": _scope_table(res),
         "By Scope 3 category": _scope3_table(res),
         "By facility": _facility_table(res),
-        "Sources": _frame(_source_rows(report), columns=list(_SOURCE_COLUMNS)),
+        "Sources": _source_table(report),
+        "Activity as entered": _frame(_entered_rows(res), columns=list(_ENTERED_COLUMNS)),
         "Instruments": _frame(report.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
         "Lab analyses": _frame(report.lab_analyses(), columns=list(_LAB_COLUMNS)),
         "Evidence": _frame(report.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
         "Lines": _lines_table(res),
-        "Factors": _frame(
-            [*_factor_rows(res), *_fuel_parameter_rows(res)], columns=list(_FACTOR_COLUMNS)
-        ),
+        "Factors": _frame(factor_table_rows(res), columns=list(_FACTOR_COLUMNS)),
         "GWP": _frame(report.gwp_used(), columns=list(_GWP_COLUMNS)),
+        "Completeness": _completeness_table(report),
         "Exclusions": _frame(
-            [e.model_dump() for e in inv.exclusions], columns=_EXCLUSION_COLUMNS
+            [
+                {**t.exclusion.model_dump(), "significance_test": t.result.replace("_", " ")}
+                for t in report.completeness().exclusions
+            ],
+            columns=_EXCLUSION_COLUMNS,
         ),
         "Data quality by category": dq_cat,
         "Data quality by source": dq_src,
@@ -147,6 +182,29 @@ def _category_table(report: InventoryReport) -> pd.DataFrame:
             }
         )
     return _frame(rows)
+
+
+def _completeness_table(report: InventoryReport) -> pd.DataFrame:
+    """Per ISO category: reported, excluded or not addressed; its exclusions' tests; findings."""
+    c = report.completeness()
+    rows = []
+    for k in c.categories:
+        mine = [t for t in c.exclusions if t.exclusion.category == k.category]
+        tests = sorted({t.result.replace("_", " ") for t in mine})
+        subjects = {f"category {k.category}", *(exclusion_subject(t) for t in mine)}
+        found = [x.code for x in c.checks if x.subject in subjects]
+        rows.append(
+            {
+                "category": k.category,
+                "name": CATEGORY_NAMES[k.category][0],
+                "status": k.state,
+                "sources": k.sources,
+                "excluded_est_co2e_t": k.excluded_est_t,
+                "significance_test": ", ".join(tests) or None,
+                "finding": ", ".join(dict.fromkeys(found)) or None,
+            }
+        )
+    return _frame(rows, columns=_COMPLETENESS_COLUMNS)
 
 
 def _scope_table(res: Result) -> pd.DataFrame:
@@ -215,6 +273,16 @@ def _facility_table(res: Result) -> pd.DataFrame:
     )
 
 
+def _source_table(report: InventoryReport) -> pd.DataFrame:
+    """The sources table; the Scope 3 category stays a whole number beside empty cells."""
+    import pandas as pd
+
+    rows = _source_rows(report)
+    df = _frame(rows, columns=list(_SOURCE_COLUMNS))
+    df["scope3_category"] = pd.Series([r["scope3_category"] for r in rows], index=df.index, dtype=object)
+    return df
+
+
 def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
     """Per source: where it is, its method and factor, its activity and gross t CO2e."""
     res = report.result
@@ -229,8 +297,11 @@ def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
                 "facility": p.facility,
                 "category": p.category,
                 "scope": _scope(p.scope),
+                # a Scope 3 source's GHG Protocol category: the by-category table re-performed
+                "scope3_category": p.scope3_category,
                 "method": p.method,
-                "factor": p.factor_ref,
+                # a release's "factor" is the gas (a blend's fractions are in "Factors")
+                "factor": (p.source.gas or p.factor_ref) if p.method == "release" else p.factor_ref,
                 "activity": activity.get(p.source.id),
                 "activity_unit": p.base_unit,
                 "description": p.source.description,
@@ -238,6 +309,118 @@ def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _entered_rows(res: Result) -> list[dict[str, Any]]:
+    """Per source and unit: the amount as entered, its conversions and its activity."""
+    from ..calc.trace import entered_amounts
+
+    entered = entered_amounts(res)
+    rows = []
+    for p in res.plans:
+        chains = p.unit_chains
+        for e in entered.get(p.index, []):
+            chain = chains.get(e["unit"])
+            k = e["to_activity_unit"]
+            rows.append(
+                {
+                    "source": p.source.id,
+                    "amount": e["amount"],
+                    "unit": e["unit"],
+                    "conversions": " ".join(s.label() for s in chain.steps) if chain else "",
+                    "to_activity_unit": k,
+                    "activity": None if k is None else e["amount"] * k,
+                    "activity_unit": p.base_unit,
+                }
+            )
+    return rows
+
+
+def factor_table_rows(res: Result) -> list[dict[str, Any]]:
+    """The rows of the "Factors" table: every factor, fuel parameter and conversion used."""
+    return [*_factor_rows(res), *_fuel_parameter_rows(res), *_chain_rows(res), *_blend_rows(res)]
+
+
+def _blends_used(res: Result) -> list[Any]:
+    """The refrigerant blends released by the inventory's sources, once each, by id."""
+    from ..data.gases import _catalogue, normalise_gas
+
+    cat = _catalogue()
+    used = {}
+    for p in res.plans:
+        gas = p.source.gas if p.method == "release" else None
+        blend = cat.blends.get(normalise_gas(gas)) if gas else None
+        if blend is not None:
+            used[blend.id] = blend
+    return [used[k] for k in sorted(used)]
+
+
+def _blend_rows(res: Result) -> list[dict[str, Any]]:
+    """The mass fraction of each gas of each blend released (what splits a release by gas)."""
+    from ..data.factors import citation_line
+    from ..data.gases import _catalogue
+
+    cat = _catalogue()
+    return [
+        {
+            "factor": b.id,
+            "gas": gas,
+            "value": fraction,
+            "unit": "1",
+            "pack_version": cat.pack.version,
+            "citation": citation_line(cat.pack.citation(b.reference)),
+        }
+        for b in _blends_used(res)
+        for gas, fraction in b.components
+    ]
+
+
+def _chain_rows(res: Result) -> list[dict[str, Any]]:
+    """Every density, calorific value and NCV/GCV ratio a chain used, once each, cited."""
+    seen: dict[tuple[str, str, float, str], dict[str, Any]] = {}
+    for p in res.plans:
+        for u in sorted(p.unit_chains):
+            for s in p.unit_chains[u].steps:
+                seen.setdefault(
+                    (s.ref, s.kind, s.value, s.unit),
+                    {
+                        "factor": s.ref,
+                        "gas": s.kind,
+                        "value": s.value,
+                        "unit": s.unit,
+                        "pack_version": s.pack_version,
+                        "citation": s.citation,
+                    },
+                )
+    return [seen[k] for k in sorted(seen)]
+
+
+def parameters_missing(res: Result) -> list[str]:
+    """The parameters used that the "Factors" table does not list with a reference.
+
+    Walks the plans on their own (factors per gas, carbon parameters, chain steps) and
+    compares with :func:`factor_table_rows`: a parameter missing from the table, or
+    listed only as "stated in the inventory" without evidence, is named.
+    """
+    from ..calc.chain import UNCITED
+
+    rows = {(r["factor"], r["gas"]): r["citation"] for r in factor_table_rows(res)}
+    used: list[tuple[str, str]] = []
+    for p in res.plans:
+        for u in sorted(p.unit_chains):
+            used += [(s.ref, s.kind) for s in p.unit_chains[u].steps]
+    used += [(b.id, gas) for b in _blends_used(res) for gas, _ in b.components]
+    t = res.table.template
+    for ref, gas in zip(t.ref, t.gas, strict=True):
+        if ref in res.factors_used:
+            used.append((ref, gas))
+    missing = []
+    for key in dict.fromkeys(used):
+        cite = rows.get(key)
+        if cite is None or not str(cite).strip() or cite == UNCITED:
+            missing.append(f"{key[1]} of {key[0]}")
+    missing += [f"{r['gas']} of {r['factor']}" for r in _fuel_parameter_rows(res) if r["citation"] == UNCITED]
+    return missing
 
 
 def _factor_rows(res: Result) -> list[dict[str, Any]]:
@@ -264,6 +447,8 @@ def _factor_rows(res: Result) -> list[dict[str, Any]]:
 
 def _fuel_parameter_rows(res: Result) -> list[dict[str, Any]]:
     """The fuel parameters of carbon-content sources: as stated, else the pack's, cited."""
+    from ..calc.chain import UNCITED
+
     rows = []
     for p in res.plans:
         if p.method != "carbon_content":
@@ -284,7 +469,7 @@ def _fuel_parameter_rows(res: Result) -> list[dict[str, Any]]:
                         "value": stated.value,
                         "unit": stated.unit,
                         "pack_version": "",
-                        "citation": stated.evidence or stated.lab or "stated in the inventory",
+                        "citation": stated.evidence or stated.lab or UNCITED,
                     }
                 )
             elif fuel is not None and name != "carbon_fraction" and fuel.parameter(name) is not None:
@@ -300,15 +485,26 @@ def _fuel_parameter_rows(res: Result) -> list[dict[str, Any]]:
                         "citation": fuel.citation_text(name),
                     }
                 )
-    return rows
+    unique = {(r["factor"], r["gas"], r["value"], r["unit"]): r for r in rows}  # a fuel of two sources once
+    return list(unique.values())
 
 
 def _lines_table(res: Result) -> pd.DataFrame:
-    """The result's lines, scopes as numbers where they are numbers."""
+    """The result's lines with their chain's factor and GWP, cited; scopes as numbers.
+
+    Each line's ``activity`` x ``factor_value`` (in t per activity unit) x ``share`` x
+    ``gwp`` is its ``co2e_t``; the amounts as entered and their conversions are in
+    "Activity as entered", every parameter with its reference in "Factors".
+    """
     import pandas as pd
+
+    from ..calc.trace import line_traces
 
     lines = res.lines.copy()
     lines["scope"] = pd.Series([_scope(s) for s in lines["scope"]], index=lines.index, dtype=object)
+    traces = line_traces(res)
+    for col in ("factor_value", "factor_unit", "factor_citation", "gwp_citation"):
+        lines[col] = pd.Series([table_text(t[col]) for t in traces], index=lines.index, dtype=object)
     return lines
 
 

@@ -31,6 +31,8 @@ class _Claim:
     lines: list[_LineRow] | None = None
     # organization.id when the claim states one (a result@1 or report JSON does)
     organization_id: str | None = None
+    # the verifier's evidence log, as written in the claim file (read by verification.log)
+    evidence_log: Any = None
 
 
 _LineRow = tuple[str, str, str, bool, float]
@@ -165,6 +167,7 @@ def _read_claim(claimed: str | Path | Mapping[str, Any]) -> _Claim:
         breakdowns,
         claim_lines,
         None if org_id is None else str(org_id),
+        data.get("evidence_log"),
     )
 
 
@@ -464,6 +467,8 @@ _CLAIM_KEYS = frozenset(
     | {"uncertainty", "lines", "provenance", "findings"}
     # an inventory report's JSON is result@1 plus its "report" object (not read)
     | {"report"}
+    # the verifier's evidence log (verification.log)
+    | {"evidence_log"}
 )
 
 

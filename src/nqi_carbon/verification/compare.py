@@ -25,7 +25,7 @@ __all__ = ["Misstatement"]
 class Misstatement:
     """One difference between what was claimed and what the evidence supports."""
 
-    level: Literal["total", "category", "source_gas", "breakdown"]
+    level: Literal["total", "category", "source_gas", "breakdown", "sample"]
     subject: str
     claimed_t: float | None
     recomputed_t: float
@@ -33,7 +33,13 @@ class Misstatement:
     relative: float | None  # difference / recomputed
     direction: Literal["overstatement", "understatement"]
     kind: Literal[
-        "error", "omission", "rounding", "not_supported", "inconsistency", "not_broken_out"
+        "error",
+        "omission",
+        "rounding",
+        "not_supported",
+        "inconsistency",
+        "not_broken_out",
+        "intentional",
     ]
 
 
@@ -330,7 +336,10 @@ class _Comparison:
             self._cover_sources_not_broken_out(headline, headline_name, unstated)
             return
         m = _misstatement(
-            "total", f"gross: {headline_name} vs sum of stated {level} figures", headline, self.parts
+            "total",
+            f"gross: {headline_name} vs sum of stated {level} figures",
+            headline,
+            self.parts,
         )
         if m is not None:
             # parts and total each rounded to their printed decimals may differ by the sum
@@ -501,7 +510,9 @@ class _Comparison:
             self.judged.append(_Figure(fig_name, m, self.materiality * own, _unit_of(fig)))
 
 
-def compare_claim(claim: _Claim, inventory: Inventory, res: Result, materiality: float) -> _Comparison:
+def compare_claim(
+    claim: _Claim, inventory: Inventory, res: Result, materiality: float
+) -> _Comparison:
     """Compare every figure *claim* states with the recomputation *res* of *inventory*.
 
     The steps run in the order the report lists the rows: the total, the categories, the

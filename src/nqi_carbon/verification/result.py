@@ -14,12 +14,20 @@ from ..calc.result import Result
 from ..inventory.models import Inventory
 from ..pages.labels import _tr
 from .materiality import CRITERIA, MATERIALITY_PRESET_LABELS
+from .opinion import OPINION_CRITERIA
+from .sections import HtmlTable as _HtmlTable
+from .sections import Section, report_sections
 from .statement import _DIRECTION_ZH, _KIND_ZH, _L, _LEVEL_ZH, _OPINION_ZH, _YES_NO
 
 if TYPE_CHECKING:
+    from ..inventory.checks import Check
+    from ..inventory.completeness import Completeness
     from .compare import Misstatement, _Figure
     from .evidence import TierCheck, UnsupportedEvidence
+    from .log import EvidenceLog, ScopeLimitation
     from .materiality import Assurance
+    from .opinion import OpinionBasis, QualitativeFlag
+    from .sampling import VerificationPlan
     from .statement import _Fact
 
 __all__ = ["VerificationResult"]
@@ -57,6 +65,24 @@ class _Markdown:
         """A value of the misstatement table: Chinese from *table* for ``zh``, else English."""
         return table.get(en, en) if self.lang == "zh" else en
 
+    def section(self, sec: Section) -> list[str]:
+        """A section: heading, paragraphs in the report's language, tables (escaped cells)."""
+        from .._escape import md_row, md_text
+
+        lines = self.heading(sec.key)
+        for p in sec.paragraphs:
+            lines += [md_text(self.tr(p), block_start=True), ""]
+        for t in sec.tables:
+            lines.append(md_row(t.headers))
+            lines.append("|" + "|".join("---:" if n else "---" for n in t.numeric) + "|")
+            lines += [md_row(cells) for _, cells in t.rows]
+            lines.append("")
+        if not sec.paragraphs and not sec.tables:
+            lines.append(f"- {self.tr(_L['none'])}")
+        while lines[-1] == "":
+            lines.pop()
+        return lines
+
 
 @dataclass
 class VerificationResult:
@@ -74,7 +100,7 @@ class VerificationResult:
     aggregate_gross_t: float
     material: bool
     material_categories: list[str]
-    opinion: Literal["unmodified", "modified", "adverse"]
+    opinion: Literal["unmodified", "modified", "adverse", "disclaimer"]
     statement: str
     findings: list[Finding] = field(default_factory=list)
     tiers: list[TierCheck] = field(default_factory=list)
@@ -88,8 +114,20 @@ class VerificationResult:
     verification_date: str | None = None  # ISO date
     unsupported: list[UnsupportedEvidence] = field(default_factory=list)
     statement_zh: str = ""
+    intended_users: str | None = None
+    pervasive_multiple: float = 2.0
+    completeness: Completeness | None = None
+    plan: VerificationPlan | None = None
+    evidence_log: EvidenceLog | None = None
+    # evidence not obtained beside the expired calibrations: the log's limitations and
+    # its samples without evidence
+    limitations: list[ScopeLimitation] = field(default_factory=list)
+    qualitative: list[QualitativeFlag] = field(default_factory=list)
+    base_year_checks: list[Check] = field(default_factory=list)
     # the figures in material_figures with their rows and thresholds (for the statements)
     _material_rows: list[_Figure] = field(default_factory=list, repr=False)
+    # what the opinion weighed (None for a result built by hand)
+    _basis: OpinionBasis | None = field(default=None, repr=False)
 
     @property
     def aggregate_misstatement_t(self) -> float:
@@ -128,6 +166,25 @@ class VerificationResult:
     def unsupported_material(self) -> bool:
         """True when the unsupported amounts together reach materiality (in t CO2e)."""
         return self.unsupported_t > 0 and self.unsupported_t >= self.materiality_t
+
+    @property
+    def not_obtained_t(self) -> float:
+        """Tonnes CO2e for which evidence could not be obtained: calibrations and limitations."""
+        return math.fsum([self.unsupported_t, *(lim.co2e_t for lim in self.limitations)])
+
+    @property
+    def completeness_errors(self) -> list[str]:
+        """Codes of the completeness non-conformities (a category not addressed, a test failed)."""
+        return [c.code for c in self.completeness.errors] if self.completeness else []
+
+    def _basis_omitted(self) -> bool:
+        b = self._basis
+        return b is not None and b._reaches(b.omitted_t)
+
+    @property
+    def opinion_reasons(self) -> list[tuple[str, str]]:
+        """Why the opinion is what it is: one (English, Chinese) sentence per matter weighed."""
+        return self._basis.reasons() if self._basis is not None else []
 
     @property
     def language(self) -> Literal["en", "zh", "en+zh"]:
@@ -212,25 +269,27 @@ class VerificationResult:
             "aggregate_misstatement_gross_t": self.aggregate_gross_t,
             "aggregate_misstatement_pct": self.aggregate_misstatement_pct,
             "aggregate_misstatement_fraction": self.aggregate_misstatement_fraction,
-            "definitions": {
-                "materiality": "a fraction of claimed_co2e_t (0.02 = 2 %); materiality_t = "
-                "materiality x claimed_co2e_t",
-                "aggregate_misstatement_pct": "a FRACTION of claimed_co2e_t (0.02 = 2 %), not "
-                "a percentage, despite its name; equal to aggregate_misstatement_fraction: "
-                "max(|aggregate_misstatement_t|, aggregate_misstatement_gross_t) / claimed_co2e_t",
-                "misstatements.difference_t": "claimed_t - recomputed_t",
-                "misstatements.relative": "a fraction of the row's own recomputed_t: "
-                "difference_t / recomputed_t (null when recomputed_t is 0)",
-                "unsupported_evidence": "gross t CO2e resting on readings after an "
-                "instrument's calibration due date; compared with materiality_t",
-            },
+            "definitions": dict(_DEFINITIONS),
             "unsupported_evidence": [asdict(u) for u in self.unsupported],
             "unsupported_evidence_t": self.unsupported_t,
             "unsupported_evidence_material": self.unsupported_material,
             "material": self.material,
             "material_categories": self.material_categories,
             "material_figures": self.material_figures,
+            "material_by_nature": [asdict(q) for q in self.qualitative],
+            "completeness": self._completeness_dict(),
+            "scope_limitations": [asdict(lim) for lim in self.limitations],
+            "not_obtained_t": self.not_obtained_t,
+            "verification_plan": self._plan_dict(),
+            "evidence_log": None
+            if self.evidence_log is None
+            else self.evidence_log.model_dump(mode="json", by_alias=True),
+            "base_year_checks": [asdict(c) for c in self.base_year_checks],
+            "intended_users": self.intended_users,
+            "pervasive_multiple": self.pervasive_multiple,
             "opinion": self.opinion,
+            "opinion_basis": [en for en, _ in self.opinion_reasons],
+            "opinion_criteria": {k: en for k, (en, _) in OPINION_CRITERIA.items()},
             "statement": self.statement,
             "statement_zh": self.statement_zh,
             "language": self.language,
@@ -241,6 +300,38 @@ class VerificationResult:
                 "claim": self.claim_source,
                 "library_version": __version__,
             },
+        }
+
+    def _completeness_dict(self) -> dict[str, Any] | None:
+        c = self.completeness
+        if c is None:
+            return None
+        return {
+            "significance_criteria": c.criteria_text,
+            "basis": c.basis,
+            "gross_co2e_t": c.gross_t,
+            "threshold_t": c.threshold_t,
+            "cap_t": c.cap_t,
+            "excluded_est_co2e_t": c.excluded_t,
+            "not_shown_insignificant_t": c.untested_t,
+            "categories": [asdict(k) for k in c.categories],
+            "exclusions": [
+                {"index": t.index, "category": t.exclusion.category, "result": t.result}
+                for t in c.exclusions
+            ],
+            "checks": [asdict(k) for k in c.checks],
+        }
+
+    def _plan_dict(self) -> dict[str, Any] | None:
+        plan = self.plan
+        if plan is None:
+            return None
+        return {
+            "materiality_t": plan.materiality_t,
+            "proposed_t": plan.proposed_t,
+            "not_proposed_t": plan.not_proposed_t,
+            "sources": [{**asdict(r), "selected": r.selected} for r in plan.sources],
+            "samples": [asdict(s) for s in plan.samples],
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -471,7 +562,7 @@ class VerificationResult:
                     ),
                     f"合计 {self.unsupported_t:,.3f} t CO2e，实质性 {self.materiality_t:,.3f} t CO2e："
                     + (
-                        "达到实质性（就重大金额未获取充分、适当的证据：发表保留意见）"
+                        "达到实质性（就重大金额未获取充分、适当的证据：见“范围受限”）"
                         if reach
                         else "低于实质性"
                     ),
@@ -498,16 +589,23 @@ class VerificationResult:
             lines.append("")
         if lang != "en":
             lines.append(md_text(self.statement_zh, block_start=True))
+        sections = self.sections()
+        lines += md.section(sections["opinion_basis"])
         lines += md.heading("scope")
         lines += [md.bullet(f) for f in self._scope_facts()]
         lines += md.heading("criteria")
         lines += [md.bullet(f) for f in self._criteria_facts()]
+        lines += md.section(sections["completeness"])
         lines += md.heading("misstatements")
         lines += self._md_misstatements(md)
+        lines += md.section(sections["limitations"])
         lines += md.heading("unsupported")
         lines += [
             f"- {md_text(md.tr(p), block_start=True)}" for p in self._unsupported_lines()
         ] or [f"- {md.tr(_L['none'])}"]
+        for key in ("plan", "evidence_log", "base_year"):
+            if sections[key].paragraphs or sections[key].tables:
+                lines += md.section(sections[key])
         lines += md.heading("tiers")
         lines += self._md_tiers(md)
         lines += md.heading("findings")
@@ -579,7 +677,9 @@ class VerificationResult:
                 f"(±{100 * t.bound:g} %), {achieved} → **{md_text(t.result)}**"
             )
         if not self.tiers:
-            lines.append("- " + md.tr(("no source states a required tier", "没有排放源规定所需层级")))
+            lines.append(
+                "- " + md.tr(("no source states a required tier", "没有排放源规定所需层级"))
+            )
         return lines
 
     def __repr__(self) -> str:
@@ -651,6 +751,7 @@ class VerificationResult:
             "misstatements": self._misstatement_table(),
             "relative_note": _RELATIVE_NOTE,
             "unsupported": self._unsupported_lines(),
+            "sections": self.sections(),
             "tiers": self._tier_table(),
             "findings": _HtmlTable(
                 self._headers(
@@ -670,6 +771,14 @@ class VerificationResult:
     def _headers(self, *labels: tuple[str, str]) -> list[str]:
         """Column headers of the HTML tables: Chinese for ``zh``, English otherwise."""
         return [zh if self.language == "zh" else en for en, zh in labels]
+
+    def _pick(self, pair: tuple[str, str]) -> str:
+        """A table cell from an (English, Chinese) pair: Chinese for ``zh``, English otherwise."""
+        return pair[1] if self.language == "zh" else pair[0]
+
+    def sections(self) -> dict[str, Section]:
+        """The report's sections beyond the comparison (opinion basis, completeness, plan...)."""
+        return report_sections(self)
 
     def _word(self, en: str, zh_table: dict[str, str]) -> str:
         """A fixed word of a table cell (level, direction, kind) in the page's language."""
@@ -738,13 +847,25 @@ class VerificationResult:
         return _HtmlTable(headers, [False, True, True, True, True, False], rows)
 
 
-@dataclass(frozen=True)
-class _HtmlTable:
-    """A table of the HTML page: headers, which columns are numbers, (row class, cells)."""
-
-    headers: list[str]
-    numeric: list[bool]
-    rows: list[tuple[str, list[str]]]
+_DEFINITIONS: dict[str, str] = {
+    "materiality": "a fraction of claimed_co2e_t (0.02 = 2 %); materiality_t = "
+    "materiality x claimed_co2e_t",
+    "aggregate_misstatement_pct": "a FRACTION of claimed_co2e_t (0.02 = 2 %), not "
+    "a percentage, despite its name; equal to aggregate_misstatement_fraction: "
+    "max(|aggregate_misstatement_t|, aggregate_misstatement_gross_t) / claimed_co2e_t",
+    "misstatements.difference_t": "claimed_t - recomputed_t",
+    "misstatements.relative": "a fraction of the row's own recomputed_t: "
+    "difference_t / recomputed_t (null when recomputed_t is 0)",
+    "unsupported_evidence": "gross t CO2e resting on readings after an "
+    "instrument's calibration due date; compared with materiality_t",
+    "not_obtained_t": "t CO2e for which evidence could not be obtained: "
+    "unsupported_evidence_t plus the scope_limitations; a disclaimer at "
+    "pervasive_multiple x materiality_t",
+    "completeness.not_shown_insignificant_t": "estimated t CO2e of exclusions that "
+    "fail a significance test or cannot be tested; weighed against materiality_t "
+    "like an omission",
+}
+"""What the relative and summed figures of the ``verification@1`` JSON are (its ``definitions``)."""
 
 
 _RELATIVE_NOTE = (

@@ -1,0 +1,156 @@
+"""Each line's chain, from the amounts as entered to t CO2e, for a verifier to re-perform.
+
+For one line (one gas of one source) :func:`line_traces` gives:
+
+* ``entered`` -- every unit the source's activity came in, with the amount as entered
+  (summed exactly over its records), the conversions that took it to the factor's activity
+  unit (density, calorific value, NCV/GCV; each with its value, unit and citation) and the
+  resulting factor of the activity unit per entered unit;
+* ``activity`` / ``activity_unit`` -- the line's activity in the factor's unit;
+* ``factor_value`` / ``factor_unit`` / ``factor_citation`` -- the emission factor of the
+  line's gas as published (or the method's coefficient, said as such);
+* ``gwp`` / ``gwp_citation`` -- the GWP value and where it comes from.
+
+``activity x factor_value (in t per activity unit) x share x gwp = co2e_t``. Everything is
+built from the plans and per-source sums, per line: no record is looked at again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..data.factors import citation_line
+from ..data.gases import _catalogue as _gas_catalogue
+from ..data.gwp import gwp_citation
+
+if TYPE_CHECKING:
+    from .plan import SourcePlan
+    from .result import Result
+
+__all__ = ["entered_amounts", "line_traces"]
+
+
+def entered_amounts(res: Result) -> dict[int, list[dict[str, Any]]]:
+    """Per source index: each unit its activity came in, as entered, with its conversions."""
+    stats = res._stats
+    out: dict[int, list[dict[str, Any]]] = {}
+    if stats is None or stats.entered is None:
+        return out
+    for p in res.plans:
+        rows = []
+        for k, unit in enumerate(stats.unit_names):
+            if not stats.entered_counts[p.index, k]:
+                continue
+            chain = p.unit_chains.get(unit)
+            rows.append(
+                {
+                    "amount": float(stats.entered[p.index, k]),
+                    "unit": unit,
+                    "to_activity_unit": p.chain_unit_scale.get(unit),
+                    "conversions": [s.to_dict() for s in chain.steps] if chain else [],
+                    "covered_by": None,
+                }
+            )
+        out[p.index] = rows
+    return out
+
+
+def line_traces(res: Result) -> list[dict[str, Any]]:
+    """The trace fields of every line, in line order (see the module docstring)."""
+    t = res.table.template
+    entered = entered_amounts(res)
+    contracts = _contract_rows(res, entered)
+    out = []
+    for i, p in enumerate(t.row_plan):
+        gas = t.gas[i]
+        value, unit, cite = _factor_of(res, p, t.ref[i], gas, i)
+        out.append(
+            {
+                "activity": float(res.table.activity[i]),
+                "activity_unit": p.base_unit,
+                "entered": contracts.get(i, entered.get(p.index, [])),
+                "factor_value": value,
+                "factor_unit": unit,
+                "factor_citation": cite,
+                "gwp": float(t.gwp[i]),
+                "gwp_citation": _gwp_text(res, gas, t, i),
+            }
+        )
+    return out
+
+
+def _contract_rows(
+    res: Result, entered: dict[int, list[dict[str, Any]]]
+) -> dict[int, list[dict[str, Any]]]:
+    """Market-based lines of sources with contracts, by line row.
+
+    A contract line's amount is the instrument's as stated (a contract covers MWh, not
+    records); the residual line's is the source's activity as entered less each contract
+    (an entry with a negative amount and ``covered_by``, the contract's label).
+    """
+    t = res.table.template
+    out: dict[int, list[dict[str, Any]]] = {}
+    for s_i, cons, residual in t.contracts:
+        covered = []
+        plan = next(p for p in res.plans if p.index == s_i)
+        stated = {c.id or f"{plan.source.id}#contract{j}": c for j, c in enumerate(plan.source.contracts)}
+        for label, _kind, amount, rows in cons:
+            c = stated.get(label)
+            if c is None:  # pragma: no cover - labels come from these contracts
+                continue
+            entry = [
+                {
+                    "amount": c.amount,
+                    "unit": c.unit,
+                    "to_activity_unit": amount / c.amount if c.amount else None,
+                    "conversions": [],
+                    "covered_by": None,
+                }
+            ]
+            for r in rows:
+                out[r] = entry
+            covered.append({**entry[0], "amount": -c.amount, "covered_by": label})
+        for r in residual:
+            out[r] = [*entered.get(s_i, []), *covered]
+    return out
+
+
+def _factor_of(
+    res: Result, p: SourcePlan, ref: str, gas: str, row: int
+) -> tuple[float | None, str | None, str]:
+    """The factor of line *row* as published: value, unit and citation."""
+    f = res.factors_used.get(ref)
+    if f is not None:
+        gv = (f.entry.gases or {}).get(gas)
+        if gv is not None:
+            return gv.value, gv.unit, f.citation_text(gas)
+        if f.entry.co2e is not None:
+            c = f.entry.co2e
+            return c.value, c.unit, f.citation_text("CO2e")
+    coef = float(res.table.template.coef[row])
+    per = f"t/{p.base_unit}" if p.base_unit != "t" else "t/t"
+    if ref.startswith("contract:"):
+        return 0.0, per, "contractual instrument with zero emissions (its evidence on the source)"
+    if p.method == "carbon_content":
+        return coef, per, (
+            f"carbon-content method: NCV x carbon content x oxidation x 44/12 ({ref}; the "
+            "parameters are listed with the factors)"
+        )
+    if p.method == "release" and p.source.gas is not None:
+        cat = _gas_catalogue()
+        blend = cat.blends.get(p.source.gas)
+        if blend is not None:
+            return coef, per, f"{blend.id} mass fraction: {citation_line(cat.pack.citation(blend.reference))}"
+    return coef, per, "the gas mass itself (measured or released)"
+
+
+def _gwp_text(res: Result, gas: str, t: Any, row: int) -> str:
+    """Where the line's GWP comes from."""
+    if gas == "CO2e":
+        return "factor given as CO2e; applied as published (GWP 1)"
+    group = str(t.group[row])
+    if group in ("non_kyoto", "unspecified"):
+        return "outside the Kyoto basket: counted as 0"
+    plan = t.row_plan[row]
+    origin = next((term.origin for term in plan.terms if term.gas == gas), None)
+    return citation_line(gwp_citation(gas, res.gwp_set, origin))
