@@ -36,7 +36,8 @@ def corpus(tmp_path_factory, request) -> dict[str, dict[str, Any]]:
     selected = [
         item.callspec.params["payload"].id
         for item in request.session.items
-        if item.module is sys.modules[__name__] and hasattr(item, "callspec")
+        if item.module is sys.modules[__name__]
+        and "payload" in getattr(getattr(item, "callspec", None), "params", {})
     ]
     workdir = tmp_path_factory.mktemp("corpus")
     return {r["id"]: r for r in records(workdir, selected or list(CORPUS))}
