@@ -421,3 +421,15 @@ def test_removals_of_the_inventory_reduce_the_residual(tmp_path):
     assert f["removals_in_boundary_t"] == 5.0  # Result.removals_co2e_t is negative: -5.0
     assert f["residual_to_offset_t"] == pytest.approx(f["emissions_ci95_high_t"] - 5.0)
     assert f["residual_t"] == pytest.approx(f["emissions_t"] - 5.0)
+
+
+def test_the_claim_statement_traces_every_figure():
+    ev = nc.evaluate_neutrality(claim(credit(1, 1000), credit(1, 80, registry="CCER")))
+    assert ev.statement == (
+        "Annual conference 2024 has achieved carbon neutrality for the period 2024-01-01 to "
+        "2024-12-31 in accordance with ISO 14068-1:2023: emissions of 1,000.000 t CO2e "
+        "(95 % interval 900.000 to 1,100.000 t), less 20.000 t removed within the boundary; "
+        "the residual of 1,080.000 t CO2e (upper bound of the interval) is offset by 1,080 t "
+        "CO2e of retired credits (CCER 80 t, VCS 1,000 t). Claimed by Example Events Co., "
+        "Ltd. on 2025-03-31."
+    )

@@ -91,11 +91,21 @@ class NeutralityEvaluation:
         c = self.claim
         span = f"{c.period.start} to {_last_day(c.period.end)}"
         if self.status == "claim":
+            f = self.figures()
+            basis = (
+                "upper bound of the interval"
+                if c.assumptions.coverage == "upper_95"
+                else "central value"
+            )
+            registries = ", ".join(f"{k} {v:,} t" for k, v in f["credits_by_registry_t"].items())
             return (
                 f"{c.subject.name} has achieved carbon neutrality for the period {span} in "
-                f"accordance with {criteria_title(c)}: residual emissions of "
-                f"{_t(self.required_t)} t CO2e offset by {self.retired_t:,} t CO2e of retired "
-                f"credits. Claimed by {c.claimant} on {c.claim_date}."
+                f"accordance with {criteria_title(c)}: emissions of {_t(f['emissions_t'])} t "
+                f"CO2e (95 % interval {_t(f['emissions_ci95_low_t'])} to "
+                f"{_t(f['emissions_ci95_high_t'])} t), less {_t(f['removals_in_boundary_t'])} t "
+                f"removed within the boundary; the residual of {_t(self.required_t)} t CO2e "
+                f"({basis}) is offset by {self.retired_t:,} t CO2e of retired credits "
+                f"({registries}). Claimed by {c.claimant} on {c.claim_date}."
             )
         codes = ", ".join(sorted({i.code for i in self.refusals}))
         return (
