@@ -361,8 +361,8 @@ def test_reports_are_byte_identical_under_source_date_epoch(tmp_path, monkeypatc
 
 
 def test_unknown_format_is_a_value_error(tmp_path):
-    with pytest.raises(ValueError, match="unknown report format 'xlsx'"):
-        nc.evaluate_neutrality(claim()).write(tmp_path, ["xlsx"])
+    with pytest.raises(ValueError, match="unknown report format 'pdf'"):
+        nc.evaluate_neutrality(claim()).write(tmp_path, ["pdf"])
 
 
 def test_a_claim_model_is_accepted_as_it_is():
@@ -433,3 +433,26 @@ def test_the_claim_statement_traces_every_figure():
         "CO2e of retired credits (CCER 80 t, VCS 1,000 t). Claimed by Example Events Co., "
         "Ltd. on 2025-03-31."
     )
+
+
+@pytest.mark.excel
+def test_the_workbook_holds_numbers_as_numbers_and_formulas_as_text(tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    doc = claim(credit(1, 1000), credit(1, 79, registry="CCER", project="=HYPERLINK(1)"))
+    ev = nc.evaluate_neutrality(doc)
+    (path,) = ev.write(tmp_path / "a", ["xlsx"])
+    assert path.name == "neutrality.xlsx"
+    assert path.read_bytes() == ev.write(tmp_path / "b", ["xlsx"])[0].read_bytes()
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Claim", "Figures", "Credits", "Refusals", "Rules"]
+    figures = {r[0]: r[1] for r in wb["Figures"].iter_rows(min_row=2, values_only=True)}
+    assert figures["residual_to_offset_t"] == 1080.0 and figures["credits_retired_t"] == 1079
+    assert figures["credits_by_registry_t.CCER"] == 79
+    credits = list(wb["Credits"].iter_rows(min_row=2, values_only=True))
+    assert credits[1][:6] == ("CCER", "=HYPERLINK(1)", "VCS-VCU-1-2024", 1, 79, 79)
+    assert wb["Credits"]["B3"].data_type == "s"  # text, never a formula
+    assert [r[0] for r in wb["Refusals"].iter_rows(min_row=2, values_only=True)] == [
+        "neutrality_shortfall"
+    ]

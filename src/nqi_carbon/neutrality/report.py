@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["NeutralityEvaluation"]
 
 SCHEMA = "nqi-carbon/neutrality-evaluation@1"
-FORMATS = ("json", "md", "html")
+FORMATS = ("json", "md", "html", "xlsx")
+DEFAULT_FORMATS = ("json", "md", "html")
 _COVERAGE = {
     "upper_95": "upper bound of the 95 % interval, less removals",
     "central": "central value, less removals",
@@ -365,11 +366,96 @@ class NeutralityEvaluation:
             "html": lambda: self.to_html().encode("utf-8"),
             "md": lambda: self.to_markdown().encode("utf-8"),
             "json": lambda: (self.to_json() + "\n").encode("utf-8"),
+            "xlsx": self._excel_bytes,
         }
         return {f"neutrality.{f}": render[f]() for f in formats}
 
-    def write(self, out_dir: str | Path, formats: Iterable[str] = FORMATS) -> list[Path]:
-        """Write ``neutrality.{json,md,html}`` into *out_dir* as one set (all or none)."""
+    def _sheets(self) -> dict[str, list[list[Any]]]:
+        """The workbook's sheets as rows: numbers as numbers, dates and text as text."""
+        f = self.figures()
+        figures: list[list[Any]] = [["figure", "value"]]
+        for k, v in f.items():
+            if isinstance(v, dict):
+                figures += [[f"{k}.{reg}", t] for reg, t in v.items()]
+            else:
+                figures.append([k, v])
+        credits: list[list[Any]] = [
+            [
+                "registry",
+                "project",
+                "block",
+                "start",
+                "end",
+                "t_co2e",
+                "vintage",
+                "type",
+                "permanence_years",
+                "retired_on",
+                "beneficiary",
+                "retirement_evidence",
+            ]
+        ]
+        for c in self.claim.credits:
+            credits.append(
+                [
+                    c.registry if c.registry_name is None else f"other: {c.registry_name}",
+                    c.project,
+                    c.serial.block,
+                    c.serial.start,
+                    c.serial.end,
+                    c.serial.count,
+                    c.vintage,
+                    c.type,
+                    c.permanence_years,
+                    c.retired_on.isoformat(),
+                    c.beneficiary,
+                    c.retirement_evidence,
+                ]
+            )
+        return {
+            "Claim": [["item", "value"], ["Statement", self.statement], *map(list, self._facts())],
+            "Figures": figures,
+            "Credits": credits,
+            "Refusals": [
+                ["code", "field", "message", "value", "allowed"],
+                *([i.code, i.field, i.message, i.value, i.allowed] for i in self.refusals),
+            ],
+            "Rules": [["code", "rule", "basis"], *([k, *v] for k, v in RULES.items())],
+        }
+
+    def _excel_bytes(self) -> bytes:
+        """The workbook: one sheet each for the claim, figures, credits, refusals, rules."""
+        import io
+
+        try:
+            import openpyxl
+        except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
+            raise ImportError(
+                "Excel output needs openpyxl: pip install 'nqi-carbon[excel]'"
+            ) from exc
+        from openpyxl.styles import Font
+
+        from .._escape import excel_append
+        from ..pages.workbook import _excel_widths, _zip_dated
+
+        wb = openpyxl.Workbook()
+        stamp = _dt.datetime.combine(self.generated, _dt.time())
+        wb.properties.created = stamp
+        wb.remove(wb.active)
+        for title, rows in self._sheets().items():
+            ws = wb.create_sheet(title)
+            for row in rows:
+                excel_append(ws, row)
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+            ws.freeze_panes = "A2"
+            _excel_widths(ws)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return _zip_dated(buf.getvalue(), stamp)
+
+    def write(self, out_dir: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
+        """Write ``neutrality.{json,md,html}`` (and ``.xlsx`` when asked) into *out_dir* as one set."""
         from .._io.atomic import write_set
 
         return write_set(out_dir, self._render(formats))
