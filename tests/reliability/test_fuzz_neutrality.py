@@ -9,10 +9,12 @@ report renders. ``NQI_FUZZ_EXAMPLES`` sets the number of examples (default 50).
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import event, given
@@ -20,7 +22,9 @@ from hypothesis import strategies as st
 
 import nqi_carbon as nc
 
+from .hostile_corpus import html_problems, markdown_problems, xlsx_problems
 from .test_fuzz_loaders import LOADERS, mutated, refused, serialised
+from .test_fuzz_writers import anything, free_text, single_line
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -88,3 +92,72 @@ def test_a_mutated_claim_gives_an_evaluation_or_a_typed_error(data):
     assert json.loads(ev.to_json())["status"] == ev.status
     ev.to_markdown()
     ev.to_html()
+
+
+# -- hostile text in every writer ----------------------------------------------------------------
+
+NEUTRALITY_FIELDS = ("claimant", "name", "project", "block", "evidence", "commitment")
+NEUTRALITY_BENIGN = {
+    "claimant": "Benign Co",
+    "name": "Plain event",
+    "project": "P-1",
+    "block": "B-1",
+    "evidence": "a plain record",
+    "commitment": "a plain commitment",
+}
+
+
+@st.composite
+def neutrality_texts(draw: st.DrawFn) -> dict[str, str]:
+    """A hostile text per field: mostly what validation accepts, sometimes anything."""
+    valid = draw(st.integers(0, 4)) > 0
+    free = {"evidence", "commitment"}
+    return {
+        f: draw((free_text if f in free else single_line) if valid else anything)
+        for f in NEUTRALITY_FIELDS
+    }
+
+
+def claim_with(t: dict[str, str]) -> dict[str, Any]:
+    doc = copy.deepcopy(BASE)
+    doc["claimant"] = t["claimant"]
+    doc["subject"]["name"] = t["name"]
+    doc["commitment"] = t["commitment"]
+    for i, c in enumerate(doc["credits"]):
+        c.update(project=t["project"], beneficiary=t["claimant"], retirement_evidence=t["evidence"])
+        c["serial"]["block"] = f"{t['block']}-{i}"
+    return doc
+
+
+def neutrality_outputs(t: dict[str, str], folder: Path) -> dict[str, Any]:
+    ev = nc.evaluate_neutrality(claim_with(t))
+    written = ev.write(folder, ["json", "md", "html", "xlsx"])
+    return {
+        "status": ev.status,
+        "listing": sorted(p.name for p in written),
+        "md": (folder / "neutrality.md").read_text(encoding="utf-8"),
+        "html": (folder / "neutrality.html").read_text(encoding="utf-8"),
+        "json": json.loads((folder / "neutrality.json").read_text(encoding="utf-8")),
+        "xlsx": xlsx_problems(folder / "neutrality.xlsx"),
+    }
+
+
+@pytest.mark.excel
+@LOADERS
+@given(neutrality_texts())
+def test_hostile_text_in_a_claim_keeps_every_output_in_form(t):
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as tmp2:
+        try:
+            got = neutrality_outputs(t, Path(tmp))
+        except nc.NqiCarbonError as exc:
+            return refused(exc)
+        twin = neutrality_outputs(NEUTRALITY_BENIGN, Path(tmp2))
+    event(f"status: {got['status']}")
+    assert got["status"] == twin["status"] == "claim"
+    assert got["listing"] == twin["listing"]
+    problems = list(got["xlsx"])
+    problems += markdown_problems(got["md"], twin["md"], "neutrality.md")
+    problems += html_problems(got["html"], twin["html"], "neutrality.html")
+    assert problems == []
+    assert got["json"]["claimant"] == t["claimant"]
+    assert got["json"]["credits"][0]["project"] == t["project"]
