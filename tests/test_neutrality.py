@@ -456,3 +456,15 @@ def test_the_workbook_holds_numbers_as_numbers_and_formulas_as_text(tmp_path, mo
     assert [r[0] for r in wb["Refusals"].iter_rows(min_row=2, values_only=True)] == [
         "neutrality_shortfall"
     ]
+
+
+def test_base_dir_confines_the_claim_and_its_inventory(tmp_path, capsys):
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    path = _example_copy(claims)
+    out = str(tmp_path / "out")
+    assert main(["neutrality", str(path), "--out", out, "--base-dir", str(path.parent)]) == 0
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    assert main(["neutrality", str(path), "--out", out, "--base-dir", str(other)]) == 1
+    assert "path_outside_base" in capsys.readouterr().err
