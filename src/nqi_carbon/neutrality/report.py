@@ -238,22 +238,6 @@ class NeutralityEvaluation:
     def tables(self) -> list[_Table]:
         """Refusals, credits, reductions, targets, assumptions, rules."""
         c = self.claim
-        credit_rows = [
-            (
-                cr.registry if cr.registry_name is None else f"other: {cr.registry_name}",
-                cr.project,
-                cr.serial.block,
-                f"{cr.serial.start}-{cr.serial.end}",
-                f"{cr.serial.count:,}",
-                str(cr.vintage),
-                cr.type
-                + ("" if cr.permanence_years is None else f" ({cr.permanence_years} years)"),
-                str(cr.retired_on),
-                cr.beneficiary,
-                cr.retirement_evidence,
-            )
-            for cr in c.credits
-        ]
         return [
             _Table(
                 "Rules failed (each refuses the claim)",
@@ -273,23 +257,7 @@ class NeutralityEvaluation:
                 if c.subject.kind == "organisation"
                 else []
             ),
-            _Table(
-                "Credits retired",
-                (
-                    "Registry",
-                    "Project",
-                    "Block",
-                    "Serials",
-                    "t CO2e",
-                    "Vintage",
-                    "Type",
-                    "Retired",
-                    "Beneficiary",
-                    "Evidence",
-                ),
-                (False, False, False, False, True, False, False, False, False, False),
-                credit_rows,
-            ),
+            self._credit_table(),
             _Table(
                 "Reductions achieved",
                 ("Id", "Measure", "t CO2e", "Evidence"),
@@ -318,6 +286,28 @@ class NeutralityEvaluation:
                 [(k, *v) for k, v in RULES.items()],
             ),
         ]
+
+    def _credit_table(self) -> _Table:
+        """The credits retired, one row per serial range."""
+        headers: tuple[str, ...] = ("Registry", "Project", "Block", "Serials", "t CO2e")
+        headers += ("Vintage", "Type", "Retired", "Beneficiary", "Evidence")
+        rows = [
+            (
+                cr.registry if cr.registry_name is None else f"other: {cr.registry_name}",
+                cr.project,
+                cr.serial.block,
+                f"{cr.serial.start}-{cr.serial.end}",
+                f"{cr.serial.count:,}",
+                str(cr.vintage),
+                cr.type
+                + ("" if cr.permanence_years is None else f" ({cr.permanence_years} years)"),
+                str(cr.retired_on),
+                cr.beneficiary,
+                cr.retirement_evidence,
+            )
+            for cr in self.claim.credits
+        ]
+        return _Table("Credits retired", headers, tuple(h == "t CO2e" for h in headers), rows)
 
     def to_markdown(self) -> str:
         """The evaluation as Markdown (every value escaped for Markdown)."""

@@ -127,81 +127,66 @@ def _issue(
     )
 
 
-def credit_issues(claim: Claim, name: str | None) -> list[Issue]:
-    """The refusals of each credit: retirement date and window, vintage, beneficiary."""
-    d = DEFAULTS[claim.criteria]
-    a = claim.assumptions
+def _window(claim: Claim) -> tuple[int, int]:
+    """``(vintage_max_age_years, retire_within_months)`` in force for *claim*."""
+    d, a = DEFAULTS[claim.criteria], claim.assumptions
     age = d.vintage_max_age_years if a.vintage_max_age_years is None else a.vintage_max_age_years
     months = d.retire_within_months if a.retire_within_months is None else a.retire_within_months
-    out: list[Issue] = []
-    for i, c in enumerate(claim.credits):
-        if c.retired_on > claim.claim_date:
-            out.append(
-                _issue(
-                    "neutrality_retired_after_claim",
-                    f"retired on {c.retired_on}, after the claim date {claim.claim_date}",
-                    i,
-                    c,
-                    name,
-                    value=repr(str(c.retired_on)),
-                    allowed=f"on or before {claim.claim_date}",
-                )
+    return age, months
+
+
+def _failures(claim: Claim, c: Credit) -> Iterable[tuple[str, str, str, str]]:
+    """``(code, message, value, allowed)`` for each rule credit *c* of *claim* fails."""
+    age, months = _window(claim)
+    retired = repr(str(c.retired_on))
+    if c.retired_on > claim.claim_date:
+        yield (
+            "neutrality_retired_after_claim",
+            f"retired on {c.retired_on}, after the claim date {claim.claim_date}",
+            retired,
+            f"on or before {claim.claim_date}",
+        )
+    if DEFAULTS[claim.criteria].retirement_anchor == "period_end":
+        latest = _months_after(claim.period.end - _dt.timedelta(days=1), months)
+        if c.retired_on > latest:
+            yield (
+                "neutrality_retirement_window",
+                f"retired on {c.retired_on}, more than {months} months after the period",
+                retired,
+                f"on or before {latest}",
             )
-        if d.retirement_anchor == "period_end":
-            latest = _months_after(claim.period.end - _dt.timedelta(days=1), months)
-            if c.retired_on > latest:
-                out.append(
-                    _issue(
-                        "neutrality_retirement_window",
-                        f"retired on {c.retired_on}, more than {months} months after the period",
-                        i,
-                        c,
-                        name,
-                        value=repr(str(c.retired_on)),
-                        allowed=f"on or before {latest}",
-                    )
-                )
-        else:
-            earliest = _months_after(claim.claim_date, -months)
-            if c.retired_on < earliest:
-                out.append(
-                    _issue(
-                        "neutrality_retirement_window",
-                        f"retired on {c.retired_on}, more than {months} months before the claim",
-                        i,
-                        c,
-                        name,
-                        value=repr(str(c.retired_on)),
-                        allowed=f"on or after {earliest}",
-                    )
-                )
-        first = claim.period.start.year - age
-        if not first <= c.vintage <= c.retired_on.year:
-            out.append(
-                _issue(
-                    "neutrality_vintage",
-                    f"vintage {c.vintage} is outside the window for this period and retirement",
-                    i,
-                    c,
-                    name,
-                    value=repr(c.vintage),
-                    allowed=f"{first} to {c.retired_on.year} ({age} years before the period, "
-                    "up to the year of retirement)",
-                )
-            )
-        if _norm(c.beneficiary) != _norm(claim.claimant):
-            out.append(
-                _issue(
-                    "neutrality_beneficiary",
-                    f"retired for {c.beneficiary!r}, not for the claimant {claim.claimant!r}",
-                    i,
-                    c,
-                    name,
-                    value=repr(c.beneficiary),
-                    allowed=repr(claim.claimant),
-                )
-            )
-    return out
+    elif c.retired_on < (earliest := _months_after(claim.claim_date, -months)):
+        yield (
+            "neutrality_retirement_window",
+            f"retired on {c.retired_on}, more than {months} months before the claim",
+            retired,
+            f"on or after {earliest}",
+        )
+    first = claim.period.start.year - age
+    if not first <= c.vintage <= c.retired_on.year:
+        yield (
+            "neutrality_vintage",
+            f"vintage {c.vintage} is outside the window for this period and retirement",
+            repr(c.vintage),
+            f"{first} to {c.retired_on.year} ({age} years before the period, "
+            "up to the year of retirement)",
+        )
+    if _norm(c.beneficiary) != _norm(claim.claimant):
+        yield (
+            "neutrality_beneficiary",
+            f"retired for {c.beneficiary!r}, not for the claimant {claim.claimant!r}",
+            repr(c.beneficiary),
+            repr(claim.claimant),
+        )
+
+
+def credit_issues(claim: Claim, name: str | None) -> list[Issue]:
+    """The refusals of each credit: retirement date and window, vintage, beneficiary."""
+    return [
+        _issue(code, message, i, c, name, value=value, allowed=allowed)
+        for i, c in enumerate(claim.credits)
+        for code, message, value, allowed in _failures(claim, c)
+    ]
 
 
 @dataclass(frozen=True)
