@@ -468,3 +468,33 @@ def test_base_dir_confines_the_claim_and_its_inventory(tmp_path, capsys):
     other.mkdir()
     assert main(["neutrality", str(path), "--out", out, "--base-dir", str(other)]) == 1
     assert "path_outside_base" in capsys.readouterr().err
+
+
+def test_pages_in_chinese_and_in_both_languages(tmp_path):
+    doc = claim(credit(1, 1000), credit(1, 80, registry="CCER"))
+    zh = nc.evaluate_neutrality(doc, language="zh")
+    assert zh.statement_zh == (
+        "Annual conference 2024在2024-01-01至2024-12-31期间按照ISO 14068-1:2023实现碳中和："
+        "排放量1,000.000 tCO2e（95 %区间900.000至1,100.000 t），边界内清除20.000 t；"
+        "剩余排放1,080.000 tCO2e（区间上限）由已注销的1,080 tCO2e碳信用抵消"
+        "（CCER 80 t，VCS 1,000 t）。声明方：Example Events Co., Ltd.，声明日期：2025-03-31。"
+    )
+    md = zh.to_markdown()
+    assert md.startswith("# 碳中和声明: Annual conference 2024")
+    assert "## 已注销的碳信用" in md and "## 未满足的规则（任一项即不能声明）\n\n*无*" in md
+    assert "| 基准年 2022（tCO2e） | 未说明 |" in md and zh.statement not in md
+    html = zh.to_html()
+    assert '<html lang="zh-Hans">' in html and "<i>无</i>" in html
+    both = nc.evaluate_neutrality({**doc, "language": "en+zh"})
+    md = both.to_markdown()
+    assert both.statement in md and both.statement_zh in md
+    assert "## Credits retired / 已注销的碳信用" in md
+    assert json.loads(both.to_json())["statement_zh"] == both.statement_zh
+    refused = nc.evaluate_neutrality(claim(credit(1, 1079)), language="zh")
+    assert refused.statement_zh.endswith(
+        "不能按照ISO 14068-1:2023声明碳中和：1项规则未满足（neutrality_shortfall）。"
+    )
+    assert main(["neutrality", str(EXAMPLE), "--out", str(tmp_path), "--language", "zh"]) == 0
+    assert "已注销的碳信用" in (tmp_path / "neutrality.html").read_text(encoding="utf-8")
+    with pytest.raises(nc.InvalidArgumentError, match="language"):
+        nc.evaluate_neutrality(doc, language="fr")  # type: ignore[arg-type]

@@ -1001,6 +1001,9 @@ def _add_neutrality(sub: _Subcommands) -> None:
         "can be made, 3 when one is refused.",
     )
     n.add_argument("files", nargs="+", metavar="FILE", help="claim files (YAML/JSON)")
+    n.add_argument(
+        "--language", choices=("en", "zh", "en+zh"), default=None, help="default: each claim's"
+    )
     n.add_argument("--out", required=True, help="output folder")
     n.add_argument(
         "--formats", default="json,md,html", help="comma-separated: json, md, html, xlsx"
@@ -1017,7 +1020,7 @@ def _cmd_neutrality(args: argparse.Namespace) -> int:
     formats = _report_formats(args.formats)
     if formats is None:
         return 2
-    evaluations = evaluate_neutrality_claims(list(args.files))
+    evaluations = evaluate_neutrality_claims(list(args.files), language=args.language)
     single = len(evaluations) == 1
     for k, (path, ev) in enumerate(zip(args.files, evaluations, strict=True), 1):
         out = Path(args.out) if single else Path(args.out) / f"{k}-{Path(path).stem}"

@@ -16,10 +16,13 @@ See ``docs/how-to/neutrality-claims.md``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import Claim
 from .report import NeutralityEvaluation
+
+if TYPE_CHECKING:
+    from ..pages.labels import Language
 
 __all__ = ["Claim", "NeutralityEvaluation", "evaluate_neutrality", "evaluate_neutrality_claims"]
 
@@ -27,7 +30,10 @@ Source = str | Path | dict[str, Any] | Claim
 
 
 def evaluate_neutrality(
-    claim: Source, *, alongside: tuple[Source, ...] | list[Source] = ()
+    claim: Source,
+    *,
+    alongside: tuple[Source, ...] | list[Source] = (),
+    language: Language | None = None,
 ) -> NeutralityEvaluation:
     """Evaluate a carbon-neutrality claim: the claim statement, or why none can be made.
 
@@ -39,6 +45,9 @@ def evaluate_neutrality(
     alongside : sequence of claims, optional
         Other claims of the same run (other subjects, other years): a serial retired in
         one of them and counted in *claim* refuses *claim*.
+    language : {"en", "zh", "en+zh"}, optional
+        The pages' language (default: the claim file's ``language``, else English); the
+        JSON always holds ``statement`` and ``statement_zh``.
 
     Returns
     -------
@@ -57,13 +66,16 @@ def evaluate_neutrality(
         raise argument_error(
             "alongside", alongside, "a list or tuple of claims", where="evaluate_neutrality()"
         )
-    return evaluate_neutrality_claims([claim, *alongside])[0]
+    return evaluate_neutrality_claims([claim, *alongside], language=language)[0]
 
 
 def evaluate_neutrality_claims(
-    claims: list[Source] | tuple[Source, ...],
+    claims: list[Source] | tuple[Source, ...], *, language: Language | None = None
 ) -> list[NeutralityEvaluation]:
     """Evaluate several claims together (serials checked across all), one evaluation each."""
+    from ..errors import argument_error
     from .evaluate import evaluate_claims
 
-    return [NeutralityEvaluation(e) for e in evaluate_claims(list(claims))]
+    if language not in (None, "en", "zh", "en+zh"):
+        raise argument_error("language", language, "en, zh or en+zh", where="evaluate_neutrality()")
+    return [NeutralityEvaluation(e, language=language) for e in evaluate_claims(list(claims))]

@@ -228,6 +228,7 @@ class Claim(StrictModel):
     claimant: SingleLineText = Field(min_length=1)
     claim_date: _dt.date
     criteria: Criteria = "iso-14068-1"
+    language: Literal["en", "zh", "en+zh"] = "en"
     subject: Subject
     period: Period
     commitment: FreeText = Field(min_length=1)

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..pages.format import _generation_date
+from ..pages.labels import _tr
 from .evaluate import criteria_title, removal_share, required_t
 from .rules import DEFAULTS, RULES
 
 if TYPE_CHECKING:
     from ..errors import Issue
+    from ..pages.labels import Language
     from .evaluate import Evaluated
 
 __all__ = ["NeutralityEvaluation"]
@@ -27,6 +29,61 @@ __all__ = ["NeutralityEvaluation"]
 SCHEMA = "nqi-carbon/neutrality-evaluation@1"
 FORMATS = ("json", "md", "html", "xlsx")
 DEFAULT_FORMATS = ("json", "md", "html")
+_ZH = {
+    "Carbon-neutrality claim": "碳中和声明",
+    "Item": "项目",
+    "Value": "内容",
+    "Claimant": "声明方",
+    "Subject": "声明对象",
+    "Period": "期间",
+    "Criteria": "依据",
+    "Claim date": "声明日期",
+    "Commitment": "承诺",
+    "Emissions (t CO2e)": "排放量（tCO2e）",
+    "Footprint basis": "碳足迹来源",
+    "Removals within the boundary (t CO2e)": "边界内清除量（tCO2e）",
+    "Residual to offset (t CO2e)": "需抵消的剩余排放（tCO2e）",
+    "Reduction against the base year (t CO2e)": "相对基准年的减排量（tCO2e）",
+    "Credits retired (t CO2e)": "已注销碳信用（tCO2e）",
+    "Removal share of credits": "碳信用中清除类的占比",
+    "Remainder (credits minus residual, t CO2e)": "余量（碳信用减剩余排放，tCO2e）",
+    "Generated": "生成日期",
+    "not stated": "未说明",
+    "no credits": "无碳信用",
+    "Rules failed (each refuses the claim)": "未满足的规则（任一项即不能声明）",
+    "Findings of the inventory's calculation": "清单计算的发现",
+    "Credits retired": "已注销的碳信用",
+    "Reductions achieved": "已实现的减排",
+    "Management plan targets": "碳中和管理计划目标",
+    "Assumptions in force": "适用的假设",
+    "Rules checked": "已检查的规则",
+    "Code": "代码",
+    "Field": "字段",
+    "Problem": "问题",
+    "Allowed": "允许",
+    "Severity": "级别",
+    "Finding": "发现",
+    "Registry": "登记系统",
+    "Project": "项目",
+    "Block": "批次",
+    "Serials": "序列号",
+    "Vintage": "年份",
+    "Type": "类型",
+    "Retired": "注销日期",
+    "Beneficiary": "受益方",
+    "Evidence": "证据",
+    "Id": "编号",
+    "Measure": "措施",
+    "Year": "年份",
+    "Reduction on the base year": "相对基准年减排",
+    "Description": "说明",
+    "Parameter": "参数",
+    "Rule": "规则",
+    "Basis": "依据",
+    "none": "无",
+}
+"""The Chinese of every fixed word of the pages (values from the claim stay as written)."""
+
 _COVERAGE = {
     "upper_95": "upper bound of the 95 % interval, less removals",
     "central": "central value, less removals",
@@ -62,8 +119,9 @@ class NeutralityEvaluation:
         The claim wording, or why no claim can be made.
     """
 
-    def __init__(self, evaluated: Evaluated) -> None:
+    def __init__(self, evaluated: Evaluated, *, language: Language | None = None) -> None:
         self._ev = evaluated
+        self.language: Language = language or evaluated.claim.language
         self.claim = evaluated.claim
         self.file = evaluated.file
         self.input_sha256 = evaluated.sha256
@@ -112,6 +170,38 @@ class NeutralityEvaluation:
         return (
             f"No carbon-neutrality claim can be made for {c.subject.name} for the period "
             f"{span} under {criteria_title(c)}: {len(self.refusals)} rule(s) fail ({codes})."
+        )
+
+    @property
+    def statement_zh(self) -> str:
+        """The statement in Chinese (figures and names as in :attr:`statement`)."""
+        c = self.claim
+        span = f"{c.period.start}至{_last_day(c.period.end)}"
+        if self.status == "claim":
+            f = self.figures()
+            basis = "区间上限" if c.assumptions.coverage == "upper_95" else "中值"
+            registries = "，".join(f"{k} {v:,} t" for k, v in f["credits_by_registry_t"].items())
+            return (
+                f"{c.subject.name}在{span}期间按照{criteria_title(c)}实现碳中和：排放量"
+                f"{_t(f['emissions_t'])} tCO2e（95 %区间{_t(f['emissions_ci95_low_t'])}至"
+                f"{_t(f['emissions_ci95_high_t'])} t），边界内清除{_t(f['removals_in_boundary_t'])} t；"
+                f"剩余排放{_t(self.required_t)} tCO2e（{basis}）由已注销的{self.retired_t:,} tCO2e"
+                f"碳信用抵消（{registries}）。声明方：{c.claimant}，声明日期：{c.claim_date}。"
+            )
+        codes = ", ".join(sorted({i.code for i in self.refusals}))
+        return (
+            f"{c.subject.name}在{span}期间不能按照{criteria_title(c)}声明碳中和："
+            f"{len(self.refusals)}项规则未满足（{codes}）。"
+        )
+
+    def _l(self, en: str) -> str:
+        """A fixed word of the pages in the evaluation's language."""
+        return _tr((en, _ZH.get(en, en)), self.language)
+
+    def _statements(self) -> list[str]:
+        """The statement in the page language (both, English first, for en+zh)."""
+        return {"en": [self.statement], "zh": [self.statement_zh]}.get(
+            self.language, [self.statement, self.statement_zh]
         )
 
     def __repr__(self) -> str:
@@ -167,6 +257,8 @@ class NeutralityEvaluation:
             "schema": SCHEMA,
             "status": self.status,
             "statement": self.statement,
+            "statement_zh": self.statement_zh,
+            "language": self.language,
             "claimant": c.claimant,
             "claim_date": c.claim_date.isoformat(),
             "criteria": criteria_title(c),
@@ -200,6 +292,15 @@ class NeutralityEvaluation:
 
     # -- pages ------------------------------------------------------------------------
     def _facts(self) -> list[tuple[str, str]]:
+        """The facts, labels and fixed values in the page language."""
+        y = self.claim.management_plan.base_year
+        base = _tr((f"Base year {y} (t CO2e)", f"基准年 {y}（tCO2e）"), self.language)
+        return [
+            (base if k.startswith("Base year") else self._l(k), self._l(v) if v in _ZH else v)
+            for k, v in self._facts_en()
+        ]
+
+    def _facts_en(self) -> list[tuple[str, str]]:
         c, f = self.claim, self.figures()
         base = f["base_year_emissions_t"]
         share = f["removal_share"]
@@ -236,7 +337,16 @@ class NeutralityEvaluation:
         ]
 
     def tables(self) -> list[_Table]:
-        """Refusals, credits, reductions, targets, assumptions, rules."""
+        """Refusals, the inventory's findings, credits, reductions, targets, assumptions, rules.
+
+        Titles and headers in the page language; cells as written in the claim.
+        """
+        return [
+            _Table(self._l(t.title), tuple(map(self._l, t.headers)), t.numeric, t.rows, t.note)
+            for t in self._tables_en()
+        ]
+
+    def _tables_en(self) -> list[_Table]:
         c = self.claim
         return [
             _Table(
@@ -313,14 +423,16 @@ class NeutralityEvaluation:
         """The evaluation as Markdown (every value escaped for Markdown)."""
         from .._escape import md_row, md_text
 
-        title = f"Carbon-neutrality claim: {self.claim.subject.name}"
-        lines = [f"# {md_text(title, block_start=True)}", "", f"**{md_text(self.statement)}**", ""]
-        lines += [md_row(["Item", "Value"]), "|---|---|"]
+        title = f"{self._l('Carbon-neutrality claim')}: {self.claim.subject.name}"
+        lines = [f"# {md_text(title, block_start=True)}", ""]
+        for text in self._statements():
+            lines += [f"**{md_text(text)}**", ""]
+        lines += [md_row([self._l("Item"), self._l("Value")]), "|---|---|"]
         lines += [md_row([k, v]) for k, v in self._facts()]
         for t in self.tables():
             lines += ["", f"## {md_text(t.title)}", ""]
             if not t.rows:
-                lines.append("*none*")
+                lines.append(f"*{md_text(self._l('none'))}*")
                 continue
             lines += [
                 md_row(t.headers),
@@ -336,11 +448,11 @@ class NeutralityEvaluation:
 
         return render(
             "neutrality.html",
-            html_lang="en",
-            lang="en",
-            title=f"Carbon-neutrality claim: {self.claim.subject.name}",
+            html_lang="en" if self.language == "en" else "zh-Hans",
+            lang=self.language,
+            title=f"{self._l('Carbon-neutrality claim')}: {self.claim.subject.name}",
             status=self.status,
-            statement=self.statement,
+            statements=self._statements(),
             facts=self._facts(),
             tables=self.tables(),
             version=__version__,
@@ -403,7 +515,11 @@ class NeutralityEvaluation:
                 ]
             )
         return {
-            "Claim": [["item", "value"], ["Statement", self.statement], *map(list, self._facts())],
+            "Claim": [
+                ["item", "value"],
+                *(["Statement", text] for text in self._statements()),
+                *map(list, self._facts()),
+            ],
             "Figures": figures,
             "Credits": credits,
             "Refusals": [
