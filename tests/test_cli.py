@@ -430,12 +430,16 @@ def test_validate_prints_the_warnings_of_a_valid_inventory(capsys):
     assert main(["validate", str(office)]) == 0
     out = capsys.readouterr().out
     assert "valid (1 facilities, 3 sources" in out
-    assert "1 warning(s):" in out
+    assert "2 warning(s):" in out  # the office has Scope 3 sources and no Scope 3 screening
     assert "[co2e_factor_gwp_set] business-taxi: factor studio/taxi-pkm is CO2e under AR5" in out
+    assert "[scope3_category_not_screened] scope3_screening: no scope3_screening" in out
     assert main(["validate", str(office), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["valid"] is True and doc["issues"] == []
-    assert [w["code"] for w in doc["warnings"]] == ["co2e_factor_gwp_set"]
+    assert [w["code"] for w in doc["warnings"]] == [
+        "co2e_factor_gwp_set",
+        "scope3_category_not_screened",
+    ]
 
 
 def test_every_option_has_a_help_text():

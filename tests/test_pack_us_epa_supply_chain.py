@@ -108,7 +108,8 @@ def test_co2e_recomputed_from_the_by_gas_file_under_ar5(naics):
 @pytest.fixture
 def spend_inventory(pack_inventory):
     def build(sources, gwp="AR5"):
-        return pack_inventory(["us-epa-supply-chain"], sources, gwp=gwp, region="US")
+        # an inventory of 2022: spend in the factors' own money (2022 USD) needs no conversion
+        return pack_inventory(["us-epa-supply-chain"], sources, gwp=gwp, region="US", year=2022)
 
     return build
 

@@ -1168,3 +1168,19 @@ def test_the_whole_report_set_is_byte_identical_with_source_date_epoch(tmp_path,
     with zipfile.ZipFile(tmp_path / "a" / "report.xlsx") as z:
         assert {i.date_time for i in z.infolist()} == {(2025, 1, 1, 0, 0, 0)}
         assert b"2025-01-01T00:00:00Z" in z.read("docProps/core.xml")
+
+
+def test_the_packs_caveats_on_a_factor_used_are_printed_beside_it(cement_report):
+    # Issue 19: the cn-mee pack records, on the national grid factor, the years it holds
+    # for, which notice names which year's factor, and that its confirmation is secondary;
+    # the report showed none of it. The pack's own text is the expectation.
+    factor = cement_report.result.factors_used["cn-mee/grid/national/2022"]
+    assert factor.entry.valid is not None and factor.entry.notes
+    for rows in (
+        md_table(cement_report.to_markdown(), "Factor notes"),
+        html_table(cement_report.to_html(), "Factor notes"),
+    ):
+        row = next(r for r in rows if r["Factor"] == "cn-mee/grid/national/2022")
+        assert row["Years it holds for"] == "2022-2024"
+        assert "the notice text and its MEE page were not read" in row["Notes of the pack (caveats, year rule)"]
+        assert "环办气候函〔2023〕43号" in row["Notes of the pack (caveats, year rule)"]

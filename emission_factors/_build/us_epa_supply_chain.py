@@ -37,7 +37,7 @@ import sys
 from pathlib import Path
 
 PACK_ID = "us-epa-supply-chain"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 ACCESSED = "2026-12-02"
 
 HEADER = [
@@ -121,9 +121,10 @@ verification: |
   pays, with transport, wholesale and retail margins), which is how purchases appear in a company's accounts.
   The producer-price factor ("without margins") and the margins are given in each factor's notes.
 
-  What a user must do: convert spend to 2022 US dollars at purchaser price before applying a factor (an
-  exchange rate for another currency and a price index for another year, both cited in the inventory); the
-  registry's currency dimensions refuse EUR or CNY amounts against these USD factors. The factors are US
+  What a user must do: spend must be 2022 US dollars at purchaser price. Every factor states price_year: 2022,
+  so spend of another year (by default the year the inventory period starts) or another currency is refused
+  unless the source gives a cited price index and exchange rate (source field 'spend'; see
+  docs/how-to/scope3.md), and the conversion is shown as a finding. The factors are US
   averages per commodity (cradle to point of sale, Scope 3 categories 1 and 2, spend-based method) and include
   every Kyoto gas of the US GHG Inventory 1990-2022 allocated to the commodity; they are not supplier-specific.
   No uncertainty is published with them; none is shipped.
@@ -152,6 +153,7 @@ FACTOR_TEMPLATE = """\
     reference: sef-v1.3
     region: US
     data_year: 2022
+    price_year: 2022
     notes: {notes}
 """
 

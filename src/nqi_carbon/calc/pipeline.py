@@ -45,6 +45,7 @@ from .kernel import (
 )
 from .plan import Parameter, SourcePlan, plan_sources
 from .result import Result, _groups
+from .scope3 import screening_findings
 from .uncertainty import GroupUncertainty, approach1, monte_carlo
 
 if TYPE_CHECKING:
@@ -565,6 +566,7 @@ def result_findings(
             )
         )
     findings += _activity_findings(prepared.plans, stats)
+    findings += screening_findings(inventory)
     # one order whatever the form of the input (inline records or table rows)
     findings.sort(key=_finding_order)
     return findings

@@ -36,6 +36,7 @@ from ..units import conventional_basis, conversion_factor, is_energy, parse_unit
 from .chain import FuelProperties, UnitChain, fuel_properties, unit_chain
 from .contracts import usable_contracts
 from .findings import Finding
+from .scope3 import financed_terms, spend_scale
 
 __all__ = ["Parameter", "SourcePlan", "consolidation_share", "plan_sources"]
 
@@ -341,6 +342,14 @@ class _Planner:
         chains: dict[str, UnitChain] = {}
         params: list[int] = []
         for u in units:
+            spent = spend_scale(src, factor, u, self.year) if factor is not None else None
+            if spent is not None:  # money to the factor's currency and year, cited
+                scales[u], chain_text = spent
+                if chain_text:
+                    self.findings.append(
+                        Finding("spend_converted", "info", src.id, f"spend {chain_text}")
+                    )
+                continue
             chain = self.chain(src, u, base, factor=factor, fuel=fuel)
             scales[u] = chain.scale
             if chain.steps:
@@ -620,6 +629,16 @@ class _Planner:
             usable, refused = usable_contracts(self.inv, src)  # Scope 2 Quality Criteria
             self.findings += refused
             contracts = [self.contract_plan(src, j, c, base) for j, c in usable]
+        elif src.method == "financed":
+            terms, ref, finding = financed_terms(src)
+            self.findings.append(finding)
+            base, version = "t", ""
+            scales = {
+                u: conversion_factor(
+                    u, "t", context=f"source {src.id!r}: the investee's emissions in t CO2e"
+                )
+                for u in units
+            }
         elif src.method == "carbon_content":
             terms, base, ref, version, _bio = self.carbon_terms(src)
             scales, chains, params = self.carbon_scales(src, units, base)
@@ -840,8 +859,10 @@ def plan_sources(
     for i, src in enumerate(inv.sources):
         try:
             plans.append(planner.plan(i, src, units_by_source.get(src.id, ())))
-        except InvalidInputError as exc:
-            issues.extend(exc.issues)
+        except InvalidInputError as exc:  # each named by the file it comes from
+            issues.extend(
+                i if i.file else dataclasses.replace(i, file=inv.source_path) for i in exc.issues
+            )
         except NqiCarbonError as exc:
             code = {
                 "UnknownFactorError": "factor_resolves",

@@ -51,6 +51,9 @@ def _method_score(
         return 1, "gas mass measured"
     if p.method == "release":
         return 2, "gas released, by mass balance (purchase and service records)"
+    if p.method == "financed" and p.source.financed is not None:
+        score = p.source.financed.data_quality
+        return score, f"PCAF data-quality score {score} (PCAF Part A 2022, sections 5.1/5.2)"
     if p.method == "carbon_content":
         c = p.source.carbon
         measured = [

@@ -332,7 +332,7 @@ class ResultLine(Part):
     mass_t: Number = Field(description="mass of gas after the consolidation share [t]")
     co2e_t: Number = Field(description="CO2e of the line [t CO2e under gwp_set]")
     biogenic: bool = Field(description="biogenic CO2, reported apart from the totals")
-    method: str = Field(description="factor, carbon_content, measured or release")
+    method: str = Field(description="factor, carbon_content, measured, release or financed")
     factor: str = Field(description="factor reference (pack/factor-id) or the method's input")
     pack_version: str = Field(description="version of the factor's pack")
     share: Number = Field(description="consolidation share of the facility (0..1)")
@@ -460,6 +460,40 @@ class CategoryStatus(Part):
     )
 
 
+class ScreeningRecord(Part):
+    """A GHG Protocol Scope 3 category as screened, with its sources and total."""
+
+    scope3_category: Integer = Field(description="GHG Protocol Scope 3 category 1-15")
+    name: str = Field(description="the category's name (GHG Protocol Scope 3 Standard)")
+    status: str = Field(description="included, excluded, not_relevant, or not_screened")
+    method: str | None = Field(
+        description="for included: supplier_specific, hybrid, average_data, spend_based or "
+        "distance_based; else null"
+    )
+    reason: str | None = Field(description="for excluded and not_relevant: why; else null")
+    sources: Integer = Field(description="number of sources tagged with the category")
+    co2e_t: Number = Field(description="their gross, location-based emissions [t CO2e]")
+
+
+class FinancedRecord(Part):
+    """A PCAF position (Scope 3 category 15): the attribution and its data quality."""
+
+    source: str = Field(description="source id")
+    investee: str = Field(description="the investee as named")
+    asset_class: str = Field(
+        description="listed_equity_and_corporate_bonds or business_loans_and_unlisted_equity"
+    )
+    outstanding: Number = Field(description="the amount outstanding, in currency")
+    currency: str = Field(description="currency of outstanding and denominator_value")
+    denominator: str = Field(description="EVIC (listed) or total equity + debt (private)")
+    denominator_value: Number = Field(description="EVIC or total equity + debt, in currency")
+    attribution: Number = Field(description="attribution factor: outstanding / denominator_value")
+    investee_scopes: str = Field(description="the investee's scopes counted: 1+2 or 1+2+3")
+    investee_co2e_t: Number = Field(description="the investee's emissions [t CO2e]")
+    co2e_t: Number = Field(description="financed emissions, gross [t CO2e]")
+    data_quality: Integer = Field(description="PCAF data-quality score, 1 (best) to 5")
+
+
 class ReportSection(Part):
     """What the inventory report states beyond the result (``report.json`` only)."""
 
@@ -476,6 +510,12 @@ class ReportSection(Part):
     lab_analyses: list[LabRecord]
     evidence: list[EvidenceRecord]
     categories: list[CategoryStatus]
+    scope3_screening: list[ScreeningRecord] = Field(
+        description="the 15 GHG Protocol Scope 3 categories as screened (empty without Scope 3)"
+    )
+    financed_emissions: list[FinancedRecord] = Field(
+        description="PCAF positions (Scope 3 category 15), empty without any"
+    )
 
 
 class ResultDocument(Document):

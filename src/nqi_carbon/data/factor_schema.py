@@ -28,8 +28,26 @@ __all__ = [
     "FuelParameter",
     "GasValue",
     "Validity",
+    "currency_of",
     "fraction_out_of_range",
 ]
+
+
+def currency_of(unit: str) -> str | None:
+    """The currency a unit is an amount of (``"USD"`` for ``USD`` or ``kUSD``), else None.
+
+    Each currency is its own dimension in the registry (``[currency_USD]``); a unit that
+    mixes a currency with another dimension (``USD/t``) is not an amount of money.
+    """
+    try:
+        dims = dict(parse_unit(unit).dimensionality)
+    except NqiCarbonError:
+        return None
+    if len(dims) == 1:
+        (name, power), = dims.items()
+        if power == 1 and name.startswith("[currency_"):
+            return name[len("[currency_") : -1]
+    return None
 
 def _check_unit(text: str) -> str:
     try:
@@ -224,6 +242,8 @@ class FactorEntry(StrictModel):
     region: SingleLineText = "GLOBAL"
     valid: Validity | None = None
     data_year: Annotated[int, Field(ge=1900, le=2200)] | None = None
+    price_year: Annotated[int, Field(strict=True, ge=1900, le=2200)] | None = None
+    """The year of the money a spend-based factor is per (the US EPA factors: 2022 USD)."""
     biogenic: bool = False
     notes: FreeText | None = None
 
@@ -279,6 +299,17 @@ class FactorEntry(StrictModel):
             parse_unit(str(self.activity_unit))
         except NqiCarbonError as exc:
             raise RuleError("activity_unit_known", str(exc)) from None
+        return self
+
+    @model_validator(mode="after")
+    def price_year_needs_currency(self) -> FactorEntry:
+        """A price year is stated only for a factor per amount of money (USD, EUR...)."""
+        if self.price_year is not None and currency_of(str(self.activity_unit)) is None:
+            raise RuleError(
+                "price_year_needs_currency",
+                f"price_year is the year of the money a spend-based factor is per; activity "
+                f"unit {self.activity_unit!r} is not an amount of money",
+            )
         return self
 
     @model_validator(mode="after")

@@ -59,6 +59,7 @@ from .rules import (
     rule_source_facility_exists,
     run_rules_on_raw,
 )
+from .scope3 import Financed, ScreeningEntry, Spend, scope3_iso_mismatch
 
 if TYPE_CHECKING:
     from .rules import Span
@@ -95,7 +96,7 @@ INVENTORY_SCHEMA = "nqi-carbon/inventory@1"
 Consolidation = Literal["equity_share", "financial_control", "operational_control"]
 
 
-Method = Literal["factor", "carbon_content", "measured", "release"]
+Method = Literal["factor", "carbon_content", "measured", "release", "financed"]
 
 
 def _sink(info: ValidationInfo) -> list[Issue] | None:
@@ -531,6 +532,43 @@ class Source(StrictModel):
     description: FreeText | None = None
     required_tier: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
     tier_derogation: FreeText | None = None
+    spend: Spend | None = None
+    financed: Financed | None = None
+
+    @model_validator(mode="after")
+    def scope3_category_fits_iso(self) -> Source:
+        """A Scope 3 category falls under the source's ISO 14064-1 category (3-6)."""
+        why = scope3_iso_mismatch(self.category, self.scope3_category)
+        if why is not None:
+            raise RuleError("scope3_category_fits_iso", why)
+        return self
+
+    @model_validator(mode="after")
+    def financed_inputs_fit(self) -> Source:
+        """Method 'financed' has a 'financed' block, is Scope 3 category 15, ISO category 5."""
+        if (self.method == "financed") != (self.financed is not None):
+            raise RuleError(
+                "financed_inputs_fit",
+                "method 'financed' and a 'financed' block (PCAF position) go together",
+            )
+        if self.financed is not None and (self.category != 5 or self.scope3_category != 15):
+            raise RuleError(
+                "financed_inputs_fit",
+                "a financed-emissions source is ISO category 5 with scope3_category 15 "
+                "(investments)",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def spend_conversion_applies(self) -> Source:
+        """'spend' converts money for a factor: it needs method 'factor'."""
+        if self.spend is not None and self.method != "factor":
+            raise RuleError(
+                "spend_conversion_applies",
+                f"'spend' converts spend for a spend-based factor; method {self.method!r} "
+                "applies none",
+            )
+        return self
 
     @model_validator(mode="after")
     def scope3_category_only_for_indirect(self) -> Source:
@@ -550,6 +588,7 @@ class Source(StrictModel):
             "release": ("gas", self.gas),
             "measured": ("gas", self.gas),
             "carbon_content": ("carbon", self.carbon),
+            "financed": ("financed", self.financed),
         }[self.method]
         if need[1] is None:
             raise RuleError("method_inputs_present", f"method {self.method!r} needs '{need[0]}'")
@@ -774,6 +813,7 @@ class Inventory(StrictModel):
     scope2_quality: Scope2Quality | None = None
     reporting: Reporting | None = None
     activity_files: tuple[SingleLineText | ActivityFile, ...] = ()
+    scope3_screening: tuple[ScreeningEntry, ...] = ()
 
     _source_path: str | None = PrivateAttr(default=None)
     _input_sha256: str | None = PrivateAttr(default=None)
@@ -942,6 +982,26 @@ class Inventory(StrictModel):
                         )
                     )
         _report(info, "inline_factor_gwp_sets_known", issues)
+        return self
+
+    @model_validator(mode="after")
+    def screening_categories_unique(self, info: ValidationInfo) -> Inventory:
+        """Each Scope 3 category is screened at most once."""
+        seen: set[int] = set()
+        issues = []
+        for i, e in enumerate(self.scope3_screening):
+            if e.category in seen:
+                issues.append(
+                    Issue(
+                        "screening_categories_unique",
+                        f"Scope 3 category {e.category} is screened twice",
+                        field=f"scope3_screening[{i}].category",
+                        value=str(e.category),
+                        allowed="each category 1-15 once",
+                    )
+                )
+            seen.add(e.category)
+        _report(info, "screening_categories_unique", issues)
         return self
 
     # -- convenience -------------------------------------------------------------------

@@ -104,8 +104,11 @@ def _generation_date() -> _dt.date:
     return _dt.datetime.fromtimestamp(int(digits), tz=_dt.UTC).date()
 
 
-_EXACT_COLUMNS = frozenset({"value", "gwp", "coverage_factor"})
-"""Values as the pack or the inventory gives them (factors, NCVs, carbon contents, GWPs)."""
+_EXACT_COLUMNS = frozenset(
+    {"value", "gwp", "coverage_factor", "attribution", "outstanding", "denominator_value"}
+)
+"""Values as the pack or the inventory gives them (factors, NCVs, carbon contents, GWPs,
+PCAF amounts and attribution factors)."""
 
 
 _PRECISE_COLUMNS = frozenset({"mass_t", "share", "activity", "amount", "to_activity_unit"})

@@ -105,9 +105,21 @@ TABLE_TITLES: dict[str, Pair] = {
     "Evidence": ("Activity data evidence (per record)", "活动数据证据（按记录）"),
     "Lines": ("Calculation lines (per source and gas)", "计算明细（按排放源和气体）"),
     "Factors": ("Emission factors and fuel parameters used", "所用排放因子和燃料参数"),
+    "Factor notes": (
+        "What the data packs say about the factors used",
+        "数据包对所用因子的说明",
+    ),
     "GWP": ("Global warming potentials (GWP) used", "所用全球变暖潜势（GWP）值"),
     "Completeness": ("Completeness and significance", "完整性与重要性"),
     "Exclusions": ("Excluded sources", "排除的排放源"),
+    "Scope 3 screening": (
+        "GHG Protocol Scope 3 screening (15 categories)",
+        "温室气体核算体系范围三 15 个类别的筛选",
+    ),
+    "Financed emissions": (
+        "Financed emissions (PCAF, Scope 3 category 15)",
+        "投融资排放（PCAF，范围三第 15 类）",
+    ),
     "Data quality by category": ("Data quality by category", "按类别分列的数据质量"),
     "Data quality by source": ("Data quality by source", "按排放源分列的数据质量"),
     "Checklist": ("ISO 14064-1 clause 9.3.1 checklist", "ISO 14064-1 第 9.3.1 条报告内容核对表"),
@@ -195,6 +207,8 @@ COLUMN_LABELS: dict[str, Pair] = {
 
 _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ("Factors", "gas"): ("Gas or parameter", "温室气体或参数"),
+    ("Factor notes", "validity"): ("Years it holds for", "适用年份"),
+    ("Factor notes", "notes"): ("Notes of the pack (caveats, year rule)", "数据包说明（注意事项、年份规则）"),
     ("GWP", "mass_t"): ("Mass, location-based (t of gas)", "气体质量（基于位置，t）"),
     ("GWP", "co2e_t"): ("Emissions, location-based (t CO2e)", "排放量（基于位置，t CO2e）"),
     ("GWP", "source"): ("Reference", "数据来源"),
@@ -231,6 +245,24 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ("Lines", "factor_unit"): ("Factor unit", "排放因子单位"),
     ("Lines", "factor_citation"): ("Factor reference", "排放因子来源"),
     ("Lines", "gwp_citation"): ("GWP reference", "全球变暖潜势来源"),
+    ("Scope 3 screening", "name"): ("Category", "类别名称"),
+    ("Financed emissions", "investee"): ("Investee", "被投资方"),
+    ("Financed emissions", "asset_class"): ("PCAF asset class", "PCAF 资产类别"),
+    ("Financed emissions", "outstanding"): ("Outstanding amount", "未偿金额"),
+    ("Financed emissions", "currency"): ("Currency", "币种"),
+    ("Financed emissions", "denominator"): ("Attributed by", "归因基准"),
+    ("Financed emissions", "denominator_value"): ("EVIC or equity + debt", "EVIC 或权益加债务"),
+    ("Financed emissions", "attribution"): ("Attribution factor", "归因系数"),
+    ("Financed emissions", "investee_scopes"): ("Investee scopes", "被投资方排放范围"),
+    ("Financed emissions", "investee_co2e_t"): ("Investee emissions (t CO2e)", "被投资方排放量（t CO2e）"),
+    ("Financed emissions", "co2e_t"): ("Financed emissions (t CO2e)", "投融资排放量（t CO2e）"),
+    ("Financed emissions", "data_quality"): (
+        "PCAF data-quality score (1 best, 5 weakest)",
+        "PCAF 数据质量得分（1 最好，5 最弱）",
+    ),
+    ("Scope 3 screening", "method"): ("Calculation method", "计算方法"),
+    ("Scope 3 screening", "reason"): ("Reason (excluded, not relevant)", "理由（排除或不相关）"),
+    ("Scope 3 screening", "co2e_t"): ("Emissions, location-based (t CO2e)", "排放量（基于位置，t CO2e）"),
 }
 
 
@@ -270,6 +302,10 @@ _VALUE_ZH: dict[str, str] = {
     "reaches threshold": "达到阈值",
     "not estimated": "未估算",
     "not testable": "无法检验",
+    # Scope 3 screening statuses
+    "included": "已纳入",
+    "not_relevant": "不相关",
+    "not_screened": "未筛选",
 }
 
 

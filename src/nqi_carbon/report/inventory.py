@@ -21,6 +21,7 @@ from .. import __version__
 from .._escape import json_text, md_row, md_text, term_line
 from .._io.atomic import atomic_write_bytes, write_set
 from ..calc.result import Result
+from ..calc.scope3 import financed_rows, screening_rows
 from ..data.gases import KYOTO_GROUPS
 from ..data.gwp import gwp_citation
 
@@ -620,6 +621,8 @@ class InventoryReport:
                 }
                 for c, (status, est) in self.category_status().items()
             ],
+            "scope3_screening": screening_rows(self.result),
+            "financed_emissions": financed_rows(self.result),
         }
         return d
 

@@ -133,6 +133,7 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
         "Evidence": _frame(report.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
         "Lines": _lines_table(res),
         "Factors": _frame(factor_table_rows(res), columns=list(_FACTOR_COLUMNS)),
+        "Factor notes": _frame(factor_note_rows(res), columns=["factor", "validity", "notes"]),
         "GWP": _frame(report.gwp_used(), columns=list(_GWP_COLUMNS)),
         "Completeness": _completeness_table(report),
         "Exclusions": _frame(
@@ -142,11 +143,29 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
             ],
             columns=_EXCLUSION_COLUMNS,
         ),
+        **_screening_table(res),
+        **_financed_table(res),
         "Data quality by category": dq_cat,
         "Data quality by source": dq_src,
         "Checklist": _frame([asdict(i) for i in report.checklist()]),
         "Findings": _frame([f.to_dict() for f in res.findings], columns=_FINDING_COLUMNS),
     }
+
+
+def _screening_table(res: Result) -> dict[str, pd.DataFrame]:
+    """The GHG Protocol Scope 3 screening, for an inventory with Scope 3 content only."""
+    from ..calc.scope3 import SCREENING_COLUMNS, screening_rows
+
+    rows = screening_rows(res)
+    return {"Scope 3 screening": _frame(rows, columns=list(SCREENING_COLUMNS))} if rows else {}
+
+
+def _financed_table(res: Result) -> dict[str, pd.DataFrame]:
+    """The PCAF positions (Scope 3 category 15), for an inventory that has any."""
+    from ..calc.scope3 import FINANCED_COLUMNS, financed_rows
+
+    rows = financed_rows(res)
+    return {"Financed emissions": _frame(rows, columns=list(FINANCED_COLUMNS))} if rows else {}
 
 
 def _frame(rows: Any, columns: list[str] | None = None) -> pd.DataFrame:
@@ -339,6 +358,28 @@ def _entered_rows(res: Result) -> list[dict[str, Any]]:
 def factor_table_rows(res: Result) -> list[dict[str, Any]]:
     """The rows of the "Factors" table: every factor, fuel parameter and conversion used."""
     return [*_factor_rows(res), *_fuel_parameter_rows(res), *_chain_rows(res), *_blend_rows(res)]
+
+
+def factor_note_rows(res: Result) -> list[dict[str, Any]]:
+    """What each pack says about a factor used: its caveats, the years it holds, its year rule.
+
+    A pack records why a value holds (confirmed how, superseded by which notice, which
+    factor for which year); a verifier must see that beside the number, not only in the
+    pack file. One row per factor used that has notes, a validity or a data year.
+    """
+    rows = []
+    for ref in sorted(res.factors_used):
+        e = res.factors_used[ref].entry
+        valid = e.valid
+        if valid is not None:
+            validity = f"{valid.from_}-{valid.to}" if valid.to is not None else f"{valid.from_} onward"
+        elif e.data_year is not None:
+            validity = f"data year {e.data_year}"
+        else:
+            validity = ""
+        if e.notes or validity:
+            rows.append({"factor": ref, "validity": validity, "notes": e.notes or ""})
+    return rows
 
 
 def _blends_used(res: Result) -> list[Any]:
