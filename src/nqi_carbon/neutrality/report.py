@@ -531,23 +531,12 @@ class NeutralityEvaluation:
 
     def _excel_bytes(self) -> bytes:
         """The workbook: one sheet each for the claim, figures, credits, refusals, rules."""
-        import io
+        from .._escape import excel_append
+        from ..pages.workbook import _excel_widths, new_workbook, workbook_data
 
-        try:
-            import openpyxl
-        except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
-            raise ImportError(
-                "Excel output needs openpyxl: pip install 'nqi-carbon[excel]'"
-            ) from exc
+        wb = new_workbook(self.generated)  # the friendly ImportError without openpyxl
         from openpyxl.styles import Font
 
-        from .._escape import excel_append
-        from ..pages.workbook import _excel_widths, _zip_dated
-
-        wb = openpyxl.Workbook()
-        stamp = _dt.datetime.combine(self.generated, _dt.time())
-        wb.properties.created = stamp
-        wb.remove(wb.active)
         for title, rows in self._sheets().items():
             ws = wb.create_sheet(title)
             for row in rows:
@@ -556,9 +545,7 @@ class NeutralityEvaluation:
                 cell.font = Font(bold=True)
             ws.freeze_panes = "A2"
             _excel_widths(ws)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return _zip_dated(buf.getvalue(), stamp)
+        return workbook_data(wb, self.generated)
 
     def write(self, out_dir: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
         """Write ``neutrality.{json,md,html}`` (and ``.xlsx`` when asked) into *out_dir* as one set."""
