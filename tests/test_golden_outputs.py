@@ -95,6 +95,15 @@ def _cn_ets(name: str, tmp: Path, *claim: str) -> dict[str, bytes]:
     return files
 
 
+def _neutrality(case: str, claim: str, tmp: Path) -> dict[str, bytes]:
+    """The carbon-neutrality evaluation of an example claim, as the command line writes it."""
+    out = tmp / case
+    stdout = _cli("neutrality", f"examples/neutrality/{claim}", "--out", str(out))
+    files = {f"{case}/{p.name}": p.read_bytes() for p in sorted(out.iterdir())}
+    files[f"{case}/stdout.txt"] = stdout.replace(str(tmp).encode(), b"<out>")
+    return files
+
+
 _CN_CLAIM = (
     "--claimed", "examples/cn-power/claimed.yaml",
     "--verifier", "张三", "--body", "示范核查机构", "--date", "2025-04-20",
@@ -111,6 +120,8 @@ PRODUCERS: dict[str, Callable[[Path], dict[str, bytes]]] = {
     "uk-fleet": lambda tmp: _report_set("uk-fleet", tmp),
     "us-factory": lambda tmp: _report_set("us-factory", tmp),
     "de-office": lambda tmp: _report_set("de-office", tmp),
+    "neutrality": lambda tmp: _neutrality("neutrality", "claim.yaml", tmp),
+    "neutrality-event": lambda tmp: _neutrality("neutrality-event", "event-claim.yaml", tmp),
     "verification": _verification,
     "trajectory": _trajectory,
 }

@@ -104,6 +104,9 @@ _LAZY: dict[str, str] = {
     "TrajectoryDocument": "contracts.models",
     "VerificationDocument": "contracts.models",
     "json_schema": "contracts.schemas",
+    # carbon-neutrality claims (ISO 14068-1)
+    "NeutralityEvaluation": "neutrality.report",
+    "evaluate_neutrality": "neutrality",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

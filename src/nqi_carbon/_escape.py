@@ -210,13 +210,20 @@ def excel_append(ws: Any, values: Iterable[Any]) -> None:
     value; here every string is a string cell (``data_type = "s"``), and one that would
     start a formula also gets the quote prefix (Excel keeps it text when edited).
     """
-    row = [excel_text(v) if isinstance(v, str) else v for v in values]
-    ws.append(row)
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str):
+    from openpyxl.cell import Cell
+
+    row: list[Any] = []
+    for v in values:
+        if isinstance(v, str):
+            # the cell made here, not by append: finding the row appended again would
+            # cost a pass over every cell of the sheet per row
+            cell = Cell(ws, value=excel_text(v))
             cell.data_type = "s"
             if cell.value.startswith(FORMULA_START):
                 cell.quotePrefix = True
+            v = cell
+        row.append(v)
+    ws.append(row)
 
 
 def csv_text(text: str) -> str:

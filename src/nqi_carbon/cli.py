@@ -2,7 +2,8 @@
 
 Exit status: 0 success; 1 invalid input (every problem is printed); 2 wrong usage;
 ``verify`` only: 3 a modified opinion or a material misstatement, 4 an adverse opinion,
-5 a disclaimer of opinion (``--exit-zero`` gives 0 whatever the opinion). See
+5 a disclaimer of opinion (``--exit-zero`` gives 0 whatever the opinion); ``neutrality``
+only: 3 a claim refused. See
 ``docs/reference/cli.md``.
 """
 
@@ -63,6 +64,10 @@ EXIT_OPINION_ADVERSE = 4
 
 EXIT_OPINION_DISCLAIMER = 5
 """``verify``: a disclaimer of opinion (the verifier could not form one)."""
+
+
+EXIT_CLAIM_REFUSED = 3
+"""``neutrality``: a carbon-neutrality claim is refused (a rule fails)."""
 
 
 def _validation_json(issues: Sequence[Issue], warnings: Sequence[Finding] = ()) -> str:
@@ -594,6 +599,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_verify,
         _add_trajectory,
         _add_cn_ets,
+        _add_neutrality,
         _add_demo,
         _add_schema,
     ):
@@ -981,6 +987,49 @@ def _cmd_cn_ets(args: argparse.Namespace) -> int:
     for p in written:
         sys.stdout.write(f"wrote {p}\n")
     return 0
+
+
+def _add_neutrality(sub: _Subcommands) -> None:
+    """``neutrality FILE... --out DIR``: evaluate carbon-neutrality claims (ISO 14068-1)."""
+    n = sub.add_parser(
+        "neutrality",
+        help="evaluate carbon-neutrality claims (ISO 14068-1): the claim statement or the refusal",
+        description="Read claim files (schema nqi-carbon/neutrality@1), compute each footprint "
+        "and residual, check the credits (coverage, serials counted once across all the files "
+        "given, retirement, vintage, beneficiary) and write neutrality.json, .md and .html. "
+        "With several files each is written to DIR/<n>-<file name>. Exit 0 when every claim "
+        "can be made, 3 when one is refused.",
+    )
+    n.add_argument("files", nargs="+", metavar="FILE", help="claim files (YAML/JSON)")
+    n.add_argument(
+        "--language", choices=("en", "zh", "en+zh"), default=None, help="default: each claim's"
+    )
+    n.add_argument("--out", required=True, help="output folder")
+    n.add_argument(
+        "--formats", default="json,md,html", help="comma-separated: json, md, html, xlsx"
+    )
+    _reading_options(n)
+    n.set_defaults(func=_cmd_neutrality)
+
+
+def _cmd_neutrality(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .neutrality import evaluate_neutrality_claims
+
+    formats = _report_formats(args.formats)
+    if formats is None:
+        return 2
+    evaluations = evaluate_neutrality_claims(list(args.files), language=args.language)
+    single = len(evaluations) == 1
+    for k, (path, ev) in enumerate(zip(args.files, evaluations, strict=True), 1):
+        out = Path(args.out) if single else Path(args.out) / f"{k}-{Path(path).stem}"
+        sys.stdout.write(f"{path}: {ev.status} ({len(ev.refusals)} refusal(s))\n")
+        for issue in ev.refusals:
+            sys.stdout.write(f"  {issue.describe()}\n")
+        for p in ev.write(out, formats):
+            sys.stdout.write(f"wrote {p}\n")
+    return 0 if all(ev.status == "claim" for ev in evaluations) else EXIT_CLAIM_REFUSED
 
 
 def _add_demo(sub: _Subcommands) -> None:

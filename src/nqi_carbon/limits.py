@@ -12,6 +12,7 @@ reads files from its users. See docs/guarantees.md, "Untrusted input".
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, fields
@@ -20,7 +21,48 @@ from typing import Any, NamedTuple
 
 from .errors import InvalidInputError, Issue
 
-__all__ = ["Limits", "Sandbox", "current_limits", "current_sandbox", "limit_issue"]
+__all__ = [
+    "CACHE_ENTRIES",
+    "BoundedCache",
+    "Limits",
+    "Sandbox",
+    "current_limits",
+    "current_sandbox",
+    "limit_issue",
+]
+
+CACHE_ENTRIES = 32
+"""Entries an inventory keeps of what it computed (plans, unit tables, line layouts...)."""
+
+
+class BoundedCache(OrderedDict[Any, Any]):
+    """A mapping that keeps at most *maxsize* entries, dropping the least recently used.
+
+    Reading an entry (``get``, ``[]``) makes it the most recently used; setting one beyond
+    *maxsize* drops the oldest. What it holds is only ever a copy of what can be computed
+    again, so an entry dropped costs time, never a different result.
+    """
+
+    def __init__(self, maxsize: int = CACHE_ENTRIES) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+
+    def __getitem__(self, key: Any) -> Any:
+        value = super().__getitem__(key)
+        self.move_to_end(key)
+        return value
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        """The entry *key* (now the most recently used), or *default*."""
+        if key in self:
+            return self[key]
+        return default
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.maxsize:
+            self.popitem(last=False)
 
 class _Block:
     """Leaving a ``with`` block restores the limits and sandbox in force before it."""

@@ -601,6 +601,7 @@ def dimensionality(text: str) -> str:
     return str(parse_unit(text).dimensionality)
 
 
+@lru_cache(maxsize=1024)
 def is_energy(text: str) -> bool:
     """Whether *text* is a unit of energy (J, GJ, TJ, kWh, MWh, tce, toe, MMBtu...)."""
     return parse_unit(text).dimensionality == registry().get_dimensionality("[energy]")

@@ -165,6 +165,7 @@ FUNCTIONS = {
     "to_co2e": [1.0, "CH4", "AR5", None],
     "validate_inventory": [BASE],
     "load_inventory": [str(OFFICE)],
+    "evaluate_neutrality": [str(ROOT / "examples" / "neutrality" / "claim.yaml")],
 }
 
 

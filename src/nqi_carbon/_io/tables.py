@@ -253,7 +253,9 @@ def _typed_columns(
     """
     pattern = _WHOLE_NUMBER if whole_numbers_only else None if spec.plain else spec.number_pattern()
     for col in ("amount", "uncertainty", "lower", "upper"):
-        if col in df.columns and (col in ("amount", "uncertainty") or pattern is not None):
+        if col in df.columns and pattern is None and col in ("amount", "uncertainty"):
+            df[col] = number_column(df[col])  # the plain form, a column at a time
+        elif col in df.columns and (col in ("amount", "uncertainty") or pattern is not None):
             df[col] = df[col].astype(object).map(lambda v: _as_number(v, spec, pattern))
             if all(isinstance(v, float) for v in df[col]):
                 df[col] = df[col].astype(float)
@@ -999,6 +1001,73 @@ def _as_text(v: Any) -> str:
     if isinstance(v, _dt.datetime) and v.time() == _dt.time():
         return v.date().isoformat()
     return str(v)
+
+
+_ASCII_NUMBER = r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+"""The ASCII form of :data:`PLAIN_NUMBER`, with nothing around it: what Arrow casts at once."""
+
+
+def number_column(column: pd.Series) -> pd.Series:
+    """The cells of *column* as :func:`_as_number` reads them, a whole column at a time.
+
+    A float64 or integer column is numbers already (each cell converted as ``float``
+    would); a text column held by Arrow (what ``pandas.read_csv`` gives when pyarrow is
+    installed) has its plain ASCII numbers cast by Arrow at once (correctly rounded, as
+    ``float()`` is) and only its other cells (empty, text, padded with spaces, digits of
+    other scripts) read one by one. Any other column is read cell by cell. The result is
+    a float column when every cell is a number or empty, else an object column of floats
+    and the cells left as they were (text, booleans) for the table's check to name.
+    """
+    import numpy as np
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and (dtype == np.float64 or dtype.kind in "iu"):
+        return column.astype(np.float64)
+    values = _arrow_numbers(column)
+    if values is None:
+        out = column.astype(object).map(_as_number)
+        return out.astype(float) if all(isinstance(v, float) for v in out) else out
+    floats, rest = values
+    if not rest.size:
+        return pd.Series(floats, index=column.index, name=column.name)
+    cells = column.to_numpy(dtype=object)
+    mixed = floats.astype(object)
+    mixed[rest] = [_as_number(cells[k]) for k in rest.tolist()]
+    if all(isinstance(v, float) for v in mixed[rest]):
+        return pd.Series(mixed.astype(np.float64), index=column.index, name=column.name)
+    return pd.Series(mixed, index=column.index, name=column.name, dtype=object)
+
+
+def _arrow_numbers(column: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]] | None:
+    """Plain ASCII numbers of an Arrow-held text column (NaN elsewhere), and the other cells.
+
+    The other cells are those neither empty nor plain numbers; None when the column is
+    not text held by Arrow.
+    """
+    import numpy as np
+    import pandas as pd
+
+    dtype = column.dtype
+    if not (
+        isinstance(dtype, pd.StringDtype)
+        and dtype.storage == "pyarrow"
+        and dtype.na_value is np.nan  # missing cells are NaN, as _as_number reads them
+    ):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = column.array.__arrow_array__()
+    plain = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{_ASCII_NUMBER})$"), False)
+    known = np.asarray(pc.or_(plain, pc.is_null(arr)).to_numpy(zero_copy_only=False))
+    rest = np.flatnonzero(~known)
+    # every cell a plain number or empty (the usual file): cast the column as it is,
+    # without first making a copy of it with the other cells blanked
+    source = arr if not rest.size else pc.if_else(plain, arr, pa.scalar(None, arr.type))
+    parsed = pc.cast(source, pa.float64())
+    floats = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype=np.float64)
+    return floats, rest
 
 
 def _as_number(v: Any, spec: ReadSpec | None = None, pattern: re.Pattern[str] | None = None) -> Any:

@@ -114,6 +114,24 @@ class _Strict:
     def ascend_resolver(self) -> None:
         self._depth -= 1
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """The tag of a node, as PyYAML's resolver gives it; a plain scalar's remembered.
+
+        Keys and short values repeat through a document (``id``, ``facility``, ``t``):
+        the implicit resolvers' patterns are matched once per distinct short scalar of a
+        document (there are no path resolvers, so the tag depends on nothing else).
+        """
+        resolve = yaml.resolver.BaseResolver.resolve  # what both loaders' resolvers run
+        # (called on the class too, by the dumper's check of strings: then not remembered)
+        if kind is not ScalarNode or len(value) > 64 or isinstance(self, type):
+            return resolve(self, kind, value, implicit)  # type: ignore[arg-type,no-untyped-call]
+        memo = self.__dict__.setdefault("_tags", {})
+        key = (value, implicit)
+        tag = memo.get(key)
+        if tag is None:
+            tag = memo[key] = resolve(self, kind, value, implicit)  # type: ignore[arg-type,no-untyped-call]
+        return tag
+
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
             seen: dict[Any, Node] = {}
@@ -536,7 +554,7 @@ _LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    resolved = _StrictLoader.resolve(_StrictLoader, yaml.ScalarNode, value, (True, False))  # type: ignore[arg-type,no-untyped-call]
+    resolved = _StrictLoader.resolve(_StrictLoader, yaml.ScalarNode, value, (True, False))  # type: ignore[arg-type]
     plain_ok = resolved == "tag:yaml.org,2002:str"
     # also quote what YAML 1.1 readers (PyYAML's safe_load, other tools) would re-type
     legacy = yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, value, (True, False))  # type: ignore[arg-type,no-untyped-call]

@@ -1117,23 +1117,35 @@ def _overlap_issues(inv: Inventory, by_source: dict[int, list[_Covered]]) -> lis
 
 
 # ---- units of the table against the sources' factors ----------------------------------
+class UnitsBySource(dict[str, list[str]]):
+    """The units seen per source id, and ``pairs_key``: what it was made from, cheap to hash.
+
+    Shared by every caller (cached on the inventory): read it, never change it.
+    """
+
+    pairs_key: tuple[Any, ...]
+
+
 def units_of_pairs(
     inv: Inventory, pairs: npt.NDArray[np.intp], unit_names: Sequence[str]
-) -> dict[str, list[str]]:
+) -> UnitsBySource:
     """The units seen per source id, from ``source * n_units + unit`` pair codes.
 
     Cached on the inventory per (units, pairs): the unit check and :func:`calculate` ask
-    for the same mapping, and building it is a Python loop over every pair.
+    for the same mapping, and building it is a Python loop over every pair. The mapping
+    returned is the cached one (no copy per call); its ``pairs_key`` keys the plan.
     """
     key = ("units_of_pairs", tuple(unit_names), pairs.tobytes())
-    found = inv._cache.get(key)
+    found: UnitsBySource | None = inv._cache.get(key)
     if found is None:
         n_u = max(len(unit_names), 1)
-        found = {}
+        found = UnitsBySource()
+        ids = [s.id for s in inv.sources]
         for k in pairs.tolist():
-            found.setdefault(inv.sources[k // n_u].id, []).append(unit_names[k % n_u])
+            found.setdefault(ids[k // n_u], []).append(unit_names[k % n_u])
+        found.pairs_key = key
         inv._cache[key] = found
-    return {k: list(v) for k, v in found.items()}
+    return found
 
 
 def _unit_fit_issues(
@@ -1152,13 +1164,14 @@ def _unit_fit_issues(
     """
     pairs = _unit_pairs(inv, cols, n_inline, row_ok)
     # the same (source, unit) pairs fitted before: nothing to plan again
-    fit_key = ("units_fit", id(registry_for(inv)), tuple(cols.unit_names), pairs.tobytes())
-    if fit_key in inv._cache:
+    reg = registry_for(inv)
+    fit_key = ("units_fit", id(reg), tuple(cols.unit_names), pairs.tobytes())
+    if inv._cache.get(fit_key) is reg:  # the entry holds its registry: the id is its own
         return []
     units_by_source = units_of_pairs(inv, pairs, cols.unit_names)
     try:
         plan_sources(inv, units_by_source)
-        inv._cache[fit_key] = True
+        inv._cache[fit_key] = reg
         return []
     except InvalidInputError as exc:
         failed = exc.issues

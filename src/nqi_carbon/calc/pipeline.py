@@ -20,6 +20,7 @@ Each stage is a plain function that can be called alone (in a notebook, say):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
 import os
@@ -374,11 +375,10 @@ def _with_activity_files(
     if activity is not None:
         frames.append(activity)
         segments.append(("activity table", offset, len(activity), 1))
-    if frames:
-        out = pd.concat(
-            [f.astype({c: object for c in set(TEXT_COLUMNS) & set(f.columns)}) for f in frames],
-            ignore_index=True,
-        )
+    if len(frames) == 1 and activity is None:
+        out = frames[0]  # the one file's own frame: no copy
+    elif frames:
+        out = _joined(frames, TEXT_COLUMNS)
     else:
         out = pd.DataFrame({"source": [], "amount": [], "unit": []})
     out.attrs["nqi_carbon_rows"] = segments
@@ -386,6 +386,31 @@ def _with_activity_files(
     if not issues:  # the files' periods, so that find_gaps need not read them again
         remember_file_spans(inv, spans)
     return out, issues
+
+
+def _joined(frames: list[pd.DataFrame], text_columns: Sequence[str]) -> pd.DataFrame:
+    """The rows of *frames* one after the other, text columns kept categorical when they all are.
+
+    A text column that is categorical in every frame stays one (categories joined); one
+    that is not is joined as objects, each cell as it was.
+    """
+    import pandas as pd
+    from pandas.api.types import union_categoricals
+
+    text = [c for c in text_columns if any(c in f.columns for f in frames)]
+    joined = {}
+    for c in text:
+        if all(c in f.columns and isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames):
+            # categories of different kinds (text and objects) are joined as objects
+            with contextlib.suppress(TypeError):
+                joined[c] = union_categoricals([f[c] for f in frames])
+    out = pd.concat(
+        [f.astype({c: object for c in set(text) - set(joined) if c in f.columns}) for f in frames],
+        ignore_index=True,
+    )
+    for c, values in joined.items():
+        out[c] = values
+    return out
 
 
 def _units_by_source(
@@ -864,23 +889,27 @@ def _contributions(
 
     u_par = np.array([p.u95 for p in params], dtype=float)
     act, ins, par = group_variance_terms(sens, stats, u_par, ins_u95, total_mask)
+    ins_ids = stats_instrument_ids(inv)
+    n_ins = min(len(ins_ids), ins.size)
+    act, ins = act[: len(inv.sources)], ins[:n_ins]
+    values = np.concatenate([act, ins, par]).astype(float)
+    positive = np.flatnonzero(values > 0)
+    total = math.fsum(values[positive].tolist())  # exactly rounded: in any order
+    # only the inputs that can be among the top (ties at the cut kept) are named and sorted
+    if 0 < top < positive.size:
+        cut = np.partition(values[positive], positive.size - top)[positive.size - top]
+        positive = positive[values[positive] >= cut]
     items: list[tuple[str, str, float]] = []
-    for i, src in enumerate(inv.sources):
-        if act[i] > 0:
-            items.append(
-                (
-                    f"activity:{src.id}",
-                    f"activity data of {src.id} (stated per record)",
-                    float(act[i]),
-                )
-            )
-    for i, ins_id in enumerate(stats_instrument_ids(inv)):
-        if i < ins.size and ins[i] > 0:
-            items.append((f"instrument:{ins_id}", f"instrument {ins_id}", float(ins[i])))
-    for i, p in enumerate(params):
-        if par[i] > 0:
-            items.append((p.key, p.label, float(par[i])))
-    total = math.fsum(v for _, _, v in items)
+    for k in positive.tolist():
+        if k < act.size:
+            sid = inv.sources[k].id
+            items.append((f"activity:{sid}", f"activity data of {sid} (stated per record)", float(values[k])))
+        elif k < act.size + n_ins:
+            ins_id = ins_ids[k - act.size]
+            items.append((f"instrument:{ins_id}", f"instrument {ins_id}", float(values[k])))
+        else:
+            p = params[k - act.size - n_ins]
+            items.append((p.key, p.label, float(values[k])))
     items.sort(key=lambda t: (-t[2], t[0]))
     return [
         {"input": k, "label": lab, "variance_share": v / total if total else 0.0}

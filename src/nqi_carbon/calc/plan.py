@@ -152,6 +152,9 @@ class _Planner:
         self._gwp: dict[tuple[str, str | None], tuple[float, str]] = {}
         self._shares = {f.id: consolidation_share(inv, f.id) for f in inv.facilities}
         self._props: dict[tuple[str, str | None, str | None], FuelProperties] = {}
+        self._regions = {f.id: f.region for f in inv.facilities}
+        # carbon per fuel unit of a pair of parameters, worked out once (pint arithmetic)
+        self._per_unit: dict[tuple[float, str, float, str], tuple[str, float]] = {}
 
     def resolve(self, ref: str) -> Factor:
         found = self._resolved.get(ref)
@@ -287,8 +290,7 @@ class _Planner:
         facilities without a region are not checked.
         """
         region = (factor.entry.region or "").strip().upper()
-        facility = next((f for f in self.inv.facilities if f.id == src.facility), None)
-        where = facility.region if facility is not None else None
+        where = self._regions.get(src.facility)
         if not region or not where or not _ISO_REGION.match(region):
             return
         if where == region or where.startswith(region + "-"):
@@ -538,8 +540,22 @@ class _Planner:
             )
         assert ncv is not None
         assert cc is not None
+        key = (ncv[0], ncv[1], cc[0], cc[1])
+        if key not in self._per_unit:
+            self._per_unit[key] = self._carbon_per_unit(src, ncv[0], ncv[1], cc[0], cc[1])
+        base, carbon_per_base = self._per_unit[key]
+        for par, lab in ((ncv, "NCV"), (cc, "carbon content")):
+            if (p := self.param(par[3], par[0], par[2], f"{src.id} {lab}")) is not None:
+                params.append((p, "all"))
+        return base, carbon_per_base
+
+    @staticmethod
+    def _carbon_per_unit(
+        src: Source, ncv: float, ncv_unit: str, cc: float, cc_unit: str
+    ) -> tuple[str, float]:
+        """Base unit and t C per base unit of NCV x carbon content."""
         ureg = registry()
-        per_base = (ncv[0] * parse_unit(ncv[1])) * (cc[0] * parse_unit(cc[1]))  # C per fuel
+        per_base = (ncv * parse_unit(ncv_unit)) * (cc * parse_unit(cc_unit))  # C per fuel
         dim = per_base.dimensionality
         mass = ureg.get_dimensionality("[mass]")
         if dim == mass / mass or per_base.dimensionless:
@@ -558,11 +574,7 @@ class _Planner:
                     )
                 ]
             )
-        carbon_per_base = float((per_base * parse_unit(base)).to("t").magnitude)
-        for par, lab in ((ncv, "NCV"), (cc, "carbon content")):
-            if (p := self.param(par[3], par[0], par[2], f"{src.id} {lab}")) is not None:
-                params.append((p, "all"))
-        return base, carbon_per_base
+        return base, float((per_base * parse_unit(base)).to("t").magnitude)
 
     def _carbon_origin(self, src: Source, fuel: Fuel | None) -> bool:
         """Whether the CO2 is biogenic: the fuel's, which a stated origin must not contradict.
@@ -844,14 +856,20 @@ def plan_sources(
     cache_key = None
     if reg is None:
         reg = registry_for(inv)
+        # units from the table's pairs carry the key of those pairs (hashed at once);
+        # other mappings are keyed by their content
+        pairs_key = getattr(units_by_source, "pairs_key", None)
         cache_key = (
             "plan",
             id(reg),
-            tuple((k, tuple(v)) for k, v in sorted(units_by_source.items())),
+            pairs_key
+            if pairs_key is not None
+            else tuple((k, tuple(v)) for k, v in sorted(units_by_source.items())),
         )
         cached = inv._cache.get(cache_key)
-        if cached is not None:
-            plans_c, params_c, findings_c, used_c = cached
+        # the entry holds its registry, so no other registry can have its id while it lives
+        if cached is not None and cached[4] is reg:
+            plans_c, params_c, findings_c, used_c, _ = cached
             return plans_c, list(params_c), list(findings_c), dict(used_c)
     planner = _Planner(inv, reg)
     plans: list[SourcePlan] = []
@@ -892,5 +910,6 @@ def plan_sources(
             tuple(planner.params),
             tuple(planner.findings),
             dict(planner.factors_used),
+            reg,
         )
     return plans, planner.params, planner.findings, planner.factors_used

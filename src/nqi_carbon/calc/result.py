@@ -81,8 +81,14 @@ def _groups(table: LineTable, inv: Inventory) -> dict[str, npt.NDArray[np.bool_]
         m = loc & (t.group == g)
         if m.any():
             out[f"gas:{g}"] = m
-    for f in inv.facilities:
-        out[f"facility:{f.id}"] = loc & (t.facility == f.id)
+    # facilities by integer code: one factorisation, then a cheap compare per facility
+    ids = [f.id for f in inv.facilities]
+    index = {fid: j for j, fid in enumerate(ids)}
+    names, codes = np.unique(t.facility, return_inverse=True)
+    lookup = np.array([index.get(n, -1) for n in names.tolist()], dtype=np.intp)
+    fac = lookup[codes.reshape(-1)] if names.size else np.zeros(0, dtype=np.intp)
+    for j, fid in enumerate(ids):
+        out[f"facility:{fid}"] = loc & (fac == j)
     return out
 
 

@@ -13,12 +13,11 @@ measured comes from.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from ..data.fields import (
     FreeText,
@@ -28,7 +27,7 @@ from ..data.fields import (
     SingleLineText,
     StrictModel,
 )
-from ..errors import InvalidInputError, Issue, unique_issues
+from ..errors import Issue
 
 __all__ = [
     "Anodes",
@@ -360,29 +359,12 @@ def load_plant(source: str | Path | dict[str, Any]) -> tuple[Plant, str | None, 
 
 
 def _validate(data: Any, name: str | None) -> Plant:
-    from ..data.packs import issues_from_validation_error
+    from ..data.packs import require_schema, validate_document
 
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        got = data.get("schema") if isinstance(data, dict) else type(data).__name__
-        raise InvalidInputError(
-            [
-                Issue(
-                    "cn_ets_schema",
-                    "not a China ETS plant file",
-                    file=name,
-                    field="schema",
-                    value=repr(got),
-                    allowed=f"a mapping with schema: {SCHEMA}",
-                )
-            ],
-            source=name,
-        )
+    require_schema(
+        data, SCHEMA, code="cn_ets_schema", what="a China ETS plant file", file=name
+    )
     model: type[PowerPlant] | type[SectorPlant] = (
         PowerPlant if data.get("sector") == "power" else SectorPlant
     )
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        issues = issues_from_validation_error(exc, file=name, data=data)
-        issues = [i if i.file else dataclasses.replace(i, file=name) for i in issues]
-        raise InvalidInputError(unique_issues(issues), source=name) from None
+    return validate_document(model, data, file=name)

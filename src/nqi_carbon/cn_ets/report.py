@@ -109,25 +109,12 @@ class _Document:
         )
 
     def _excel_bytes(self) -> bytes:
-        import datetime as _dt
-        import io
-
-        try:
-            import openpyxl
-        except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
-            raise ImportError(
-                "Excel output needs openpyxl: pip install 'nqi-carbon[excel]'"
-            ) from exc
         from .._escape import excel_append
-        from ..pages.workbook import _excel_widths, _zip_dated
+        from ..pages.workbook import _excel_widths, new_workbook, workbook_data
         from .tables import excel_sheet
 
-        wb = openpyxl.Workbook()
-        stamp = _dt.datetime.combine(self.generated, _dt.time())
-        wb.properties.created = stamp
+        wb = new_workbook(self.generated, first_sheet="Report")
         facts = wb.active
-        assert facts is not None
-        facts.title = "Report"
         for k, v in [
             ((_tr(("Item", "项目"), self.language)), _tr(("Value", "内容"), self.language)),
             *((_tr(k, self.language), v) for k, v in self._facts()),
@@ -136,9 +123,7 @@ class _Document:
         _excel_widths(facts)
         for t in self.tables():
             excel_sheet(wb, t, self.language)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return _zip_dated(buf.getvalue(), stamp)
+        return workbook_data(wb, self.generated)
 
     def to_excel(self, path: str | Path) -> Path:
         """Write the workbook (a facts sheet, then one sheet per table) atomically."""

@@ -31,6 +31,8 @@ __all__ = [
     "data_root",
     "issues_from_validation_error",
     "read_pack",
+    "require_schema",
+    "validate_document",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -131,6 +133,42 @@ def _entry_label(data: Any, loc: Sequence[int | str]) -> str | None:
         if isinstance(node, dict) and isinstance(node.get("id"), str):
             label = node["id"]
     return label
+
+
+def require_schema(data: Any, schema: str, *, code: str, what: str, file: str | None) -> None:
+    """Refuse *data* unless it is a mapping whose ``schema`` is *schema* (reason *code*)."""
+    if isinstance(data, dict) and data.get("schema") == schema:
+        return
+    got = data.get("schema") if isinstance(data, dict) else type(data).__name__
+    issue = Issue(
+        code,
+        f"not {what}",
+        file=file,
+        field="schema",
+        value=repr(got),
+        allowed=f"a mapping with schema: {schema}",
+    )
+    raise InvalidInputError([issue], source=file)
+
+
+def validate_document(model: type[M], data: Any, *, file: str | None) -> M:
+    """*data* validated as *model*: every problem at once, each naming *file*.
+
+    Raises
+    ------
+    InvalidInputError
+        The issues of :func:`issues_from_validation_error`, repeats counted once.
+    """
+    import dataclasses
+
+    from ..errors import unique_issues
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        issues = issues_from_validation_error(exc, file=file, data=data)
+        issues = [i if i.file else dataclasses.replace(i, file=file) for i in issues]
+        raise InvalidInputError(unique_issues(issues), source=file) from None
 
 
 def issues_from_validation_error(

@@ -43,6 +43,7 @@ from ..data.fields import (
 from ..data.gases import normalise_gas
 from ..data.packs import issues_from_validation_error
 from ..errors import InvalidInputError, Issue, NqiCarbonError, unique_issues
+from ..limits import BoundedCache
 from ..units import parse_unit
 from .base_year import BaseYear, RecalculationEvent, StatedTonnes
 from .periods import _period_bounds, _year_label
@@ -817,7 +818,9 @@ class Inventory(StrictModel):
 
     _source_path: str | None = PrivateAttr(default=None)
     _input_sha256: str | None = PrivateAttr(default=None)
-    _cache: dict[Any, Any] = PrivateAttr(default_factory=dict)  # plans per factor-pack state
+    # what calculations of this inventory computed (plans per factor-pack state, unit
+    # tables, line layouts): at most limits.CACHE_ENTRIES entries, least recently used dropped
+    _cache: BoundedCache = PrivateAttr(default_factory=BoundedCache)
 
     def __init__(self, /, **data: Any) -> None:
         """Build an inventory in Python, checked like a file: every problem at once.
@@ -879,6 +882,13 @@ class Inventory(StrictModel):
             raise RuleError("gwp_set_known", str(exc)) from None
 
     def _facts(self) -> _Facts:
+        # six rules read the same facts: extracted once (an instance is validated once)
+        found: _Facts | None = self._cache.get("facts")
+        if found is None:
+            found = self._cache["facts"] = self._extract_facts()
+        return found
+
+    def _extract_facts(self) -> _Facts:
         return _Facts(
             ids={
                 sec: [(i, item.id) for i, item in enumerate(getattr(self, sec))]

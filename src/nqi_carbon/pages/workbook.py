@@ -12,7 +12,7 @@ import io
 import re
 from typing import Any
 
-__all__ = ["_excel_widths", "_text_width", "_zip_dated"]
+__all__ = ["_excel_widths", "_text_width", "_zip_dated", "new_workbook", "workbook_data"]
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
@@ -66,3 +66,36 @@ def _excel_widths(ws: Any, cap: int = 60) -> None:
             for cell in column:
                 if isinstance(cell.value, str) and _text_width(cell.value) + 2 > cap:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def new_workbook(generated: _dt.date, first_sheet: str | None = None) -> Any:
+    """An openpyxl workbook created on *generated*: its first sheet named *first_sheet*, or none.
+
+    The generation date stands for "now" everywhere in the file (:func:`workbook_data`),
+    so the bytes depend on ``SOURCE_DATE_EPOCH`` only.
+
+    Raises
+    ------
+    ImportError
+        openpyxl is not installed (the ``excel`` extra).
+    """
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
+        raise ImportError("Excel output needs openpyxl: pip install 'nqi-carbon[excel]'") from exc
+    wb = openpyxl.Workbook()
+    wb.properties.created = _dt.datetime.combine(generated, _dt.time())
+    first = wb.active
+    assert first is not None
+    if first_sheet is None:
+        wb.remove(first)
+    else:
+        first.title = first_sheet
+    return wb
+
+
+def workbook_data(wb: Any, generated: _dt.date) -> bytes:
+    """The ``.xlsx`` bytes of *wb*, dated *generated* throughout (:func:`_zip_dated`)."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _zip_dated(buf.getvalue(), _dt.datetime.combine(generated, _dt.time()))

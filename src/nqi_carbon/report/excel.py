@@ -6,14 +6,12 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-import io
 from typing import TYPE_CHECKING, Any
 
 from .._escape import excel_append
 from ..pages.format import _PERCENT_COLUMNS, _PRECISE_COLUMNS, _is_missing
 from ..pages.labels import _tr, column_label
-from ..pages.workbook import _excel_widths, _zip_dated
+from ..pages.workbook import _excel_widths
 from .texts import _PACK_HASH_NOTE
 
 if TYPE_CHECKING:
@@ -37,26 +35,14 @@ def _excel_value(v: Any) -> Any:
 
 def workbook_bytes(report: InventoryReport) -> bytes:
     """The workbook of *report* (see :meth:`InventoryReport.to_excel`) as ``.xlsx`` bytes."""
-    try:
-        import openpyxl
-    except ImportError as exc:  # pragma: no cover - exercised when the extra is missing
-        raise ImportError("Excel output needs openpyxl: pip install 'nqi-carbon[excel]'") from exc
+    from ..pages.workbook import new_workbook, workbook_data
 
-    wb = openpyxl.Workbook()
-    # the generation date stands for "now" everywhere in the file, so that the bytes
-    # depend on SOURCE_DATE_EPOCH only (openpyxl would stamp the save time)
-    stamp = _dt.datetime.combine(report.generated, _dt.time())
-    wb.properties.created = stamp
-    ws0 = wb.active
-    assert ws0 is not None
-    wb.remove(ws0)
+    wb = new_workbook(report.generated)
     _totals_sheet(wb, report)
     for name, df in report._tables().items():
         _table_sheet(wb, name, df, report.language)
     _provenance_sheet(wb, report)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _zip_dated(buf.getvalue(), stamp)
+    return workbook_data(wb, report.generated)
 
 
 def _totals_sheet(wb: Any, report: InventoryReport) -> None:

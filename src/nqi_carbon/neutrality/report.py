@@ -1,0 +1,554 @@
+"""The evaluation of a claim: verdict, claim statement, figures, credits, rules — JSON, Markdown, HTML.
+
+The report is rendered in memory and written as one set
+(:func:`nqi_carbon._io.atomic.write_set`); every value from the claim passes the escaping
+function of its format; ``SOURCE_DATE_EPOCH`` makes the files byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..pages.format import _generation_date
+from ..pages.labels import _tr
+from .evaluate import criteria_title, removal_share, required_t
+from .rules import DEFAULTS, RULES
+
+if TYPE_CHECKING:
+    from ..errors import Issue
+    from ..pages.labels import Language
+    from .evaluate import Evaluated
+
+__all__ = ["NeutralityEvaluation"]
+
+SCHEMA = "nqi-carbon/neutrality-evaluation@1"
+FORMATS = ("json", "md", "html", "xlsx")
+DEFAULT_FORMATS = ("json", "md", "html")
+_ZH = {
+    "Carbon-neutrality claim": "碳中和声明",
+    "Item": "项目",
+    "Value": "内容",
+    "Claimant": "声明方",
+    "Subject": "声明对象",
+    "Period": "期间",
+    "Criteria": "依据",
+    "Claim date": "声明日期",
+    "Commitment": "承诺",
+    "Emissions (t CO2e)": "排放量（tCO2e）",
+    "Footprint basis": "碳足迹来源",
+    "Removals within the boundary (t CO2e)": "边界内清除量（tCO2e）",
+    "Residual to offset (t CO2e)": "需抵消的剩余排放（tCO2e）",
+    "Reduction against the base year (t CO2e)": "相对基准年的减排量（tCO2e）",
+    "Credits retired (t CO2e)": "已注销碳信用（tCO2e）",
+    "Removal share of credits": "碳信用中清除类的占比",
+    "Remainder (credits minus residual, t CO2e)": "余量（碳信用减剩余排放，tCO2e）",
+    "Generated": "生成日期",
+    "not stated": "未说明",
+    "no credits": "无碳信用",
+    "Rules failed (each refuses the claim)": "未满足的规则（任一项即不能声明）",
+    "Findings of the inventory's calculation": "清单计算的发现",
+    "Credits retired": "已注销的碳信用",
+    "Reductions achieved": "已实现的减排",
+    "Management plan targets": "碳中和管理计划目标",
+    "Assumptions in force": "适用的假设",
+    "Rules checked": "已检查的规则",
+    "Code": "代码",
+    "Field": "字段",
+    "Problem": "问题",
+    "Allowed": "允许",
+    "Severity": "级别",
+    "Finding": "发现",
+    "Registry": "登记系统",
+    "Project": "项目",
+    "Block": "批次",
+    "Serials": "序列号",
+    "Vintage": "年份",
+    "Type": "类型",
+    "Retired": "注销日期",
+    "Beneficiary": "受益方",
+    "Evidence": "证据",
+    "Id": "编号",
+    "Measure": "措施",
+    "Year": "年份",
+    "Reduction on the base year": "相对基准年减排",
+    "Description": "说明",
+    "Parameter": "参数",
+    "Rule": "规则",
+    "Basis": "依据",
+    "none": "无",
+}
+"""The Chinese of every fixed word of the pages (values from the claim stay as written)."""
+
+_COVERAGE = {
+    "upper_95": "upper bound of the 95 % interval, less removals",
+    "central": "central value, less removals",
+}
+
+
+@dataclass(frozen=True)
+class _Table:
+    title: str
+    headers: tuple[str, ...]
+    numeric: tuple[bool, ...]
+    rows: Sequence[tuple[str, ...]]
+    note: str | None = None
+
+
+def _t(v: float) -> str:
+    return f"{v:,.3f}"
+
+
+def _last_day(end: _dt.date) -> _dt.date:
+    return end - _dt.timedelta(days=1)
+
+
+class NeutralityEvaluation:
+    """A carbon-neutrality claim evaluated: ``status`` is ``claim`` or ``refused``.
+
+    Attributes
+    ----------
+    refusals : list of Issue
+        Every rule the claim fails (reason code, field, value, what is allowed); empty
+        when the claim can be made.
+    statement : str
+        The claim wording, or why no claim can be made.
+    """
+
+    def __init__(self, evaluated: Evaluated, *, language: Language | None = None) -> None:
+        self._ev = evaluated
+        self.language: Language = language or evaluated.claim.language
+        self.claim = evaluated.claim
+        self.file = evaluated.file
+        self.input_sha256 = evaluated.sha256
+        self.footprint = evaluated.footprint
+        self.refusals: list[Issue] = list(evaluated.refusals)
+        self.generated = _generation_date()
+
+    @property
+    def status(self) -> str:
+        """``claim`` when every rule holds, else ``refused``."""
+        return "refused" if self.refusals else "claim"
+
+    @property
+    def required_t(self) -> float:
+        """The residual the credits must cover, t CO2e (per ``assumptions.coverage``)."""
+        return required_t(self.claim, self.footprint)
+
+    @property
+    def retired_t(self) -> int:
+        """The tonnes of credits retired (one per serial)."""
+        return sum(c.serial.count for c in self.claim.credits)
+
+    @property
+    def statement(self) -> str:
+        """The claim wording for the subject and period, or the reasons no claim can be made."""
+        c = self.claim
+        span = f"{c.period.start} to {_last_day(c.period.end)}"
+        if self.status == "claim":
+            f = self.figures()
+            basis = (
+                "upper bound of the interval"
+                if c.assumptions.coverage == "upper_95"
+                else "central value"
+            )
+            registries = ", ".join(f"{k} {v:,} t" for k, v in f["credits_by_registry_t"].items())
+            return (
+                f"{c.subject.name} has achieved carbon neutrality for the period {span} in "
+                f"accordance with {criteria_title(c)}: emissions of {_t(f['emissions_t'])} t "
+                f"CO2e (95 % interval {_t(f['emissions_ci95_low_t'])} to "
+                f"{_t(f['emissions_ci95_high_t'])} t), less {_t(f['removals_in_boundary_t'])} t "
+                f"removed within the boundary; the residual of {_t(self.required_t)} t CO2e "
+                f"({basis}) is offset by {self.retired_t:,} t CO2e of retired credits "
+                f"({registries}). Claimed by {c.claimant} on {c.claim_date}."
+            )
+        codes = ", ".join(sorted({i.code for i in self.refusals}))
+        return (
+            f"No carbon-neutrality claim can be made for {c.subject.name} for the period "
+            f"{span} under {criteria_title(c)}: {len(self.refusals)} rule(s) fail ({codes})."
+        )
+
+    @property
+    def statement_zh(self) -> str:
+        """The statement in Chinese (figures and names as in :attr:`statement`)."""
+        c = self.claim
+        span = f"{c.period.start}至{_last_day(c.period.end)}"
+        if self.status == "claim":
+            f = self.figures()
+            basis = "区间上限" if c.assumptions.coverage == "upper_95" else "中值"
+            registries = "，".join(f"{k} {v:,} t" for k, v in f["credits_by_registry_t"].items())
+            return (
+                f"{c.subject.name}在{span}期间按照{criteria_title(c)}实现碳中和：排放量"
+                f"{_t(f['emissions_t'])} tCO2e（95 %区间{_t(f['emissions_ci95_low_t'])}至"
+                f"{_t(f['emissions_ci95_high_t'])} t），边界内清除{_t(f['removals_in_boundary_t'])} t；"
+                f"剩余排放{_t(self.required_t)} tCO2e（{basis}）由已注销的{self.retired_t:,} tCO2e"
+                f"碳信用抵消（{registries}）。声明方：{c.claimant}，声明日期：{c.claim_date}。"
+            )
+        codes = ", ".join(sorted({i.code for i in self.refusals}))
+        return (
+            f"{c.subject.name}在{span}期间不能按照{criteria_title(c)}声明碳中和："
+            f"{len(self.refusals)}项规则未满足（{codes}）。"
+        )
+
+    def _l(self, en: str) -> str:
+        """A fixed word of the pages in the evaluation's language."""
+        return _tr((en, _ZH.get(en, en)), self.language)
+
+    def _statements(self) -> list[str]:
+        """The statement in the page language (both, English first, for en+zh)."""
+        return {"en": [self.statement], "zh": [self.statement_zh]}.get(
+            self.language, [self.statement, self.statement_zh]
+        )
+
+    def __repr__(self) -> str:
+        return f"<NeutralityEvaluation {self.claim.subject.name!r}: {self.status}, {len(self.refusals)} refusal(s)>"
+
+    # -- figures ----------------------------------------------------------------------
+    def figures(self) -> dict[str, Any]:
+        """Every figure of the claim, t CO2e, each traceable to its input."""
+        fp, plan = self.footprint, self.claim.management_plan
+        base = plan.base_year_emissions_t
+        base = fp.base_year_emissions_t if base is None else base
+        by_registry: dict[str, int] = {}
+        for c in self.claim.credits:
+            key = c.registry if c.registry_name is None else f"other: {c.registry_name}"
+            by_registry[key] = by_registry.get(key, 0) + c.serial.count
+        return {
+            "emissions_t": fp.value_t,
+            "emissions_ci95_low_t": fp.low_t,
+            "emissions_ci95_high_t": fp.high_t,
+            "removals_in_boundary_t": fp.removals_t,
+            "residual_t": max(fp.value_t - fp.removals_t, 0.0),
+            "residual_to_offset_t": self.required_t,
+            "base_year": plan.base_year,
+            "base_year_emissions_t": base,
+            "reduction_against_base_t": None if base is None else base - fp.value_t,
+            "reductions_stated_t": sum(r.amount_t for r in self.claim.reductions),
+            "credits_retired_t": self.retired_t,
+            "credits_by_registry_t": dict(sorted(by_registry.items())),
+            "removal_share": removal_share(self.claim),
+            "remainder_t": self.retired_t - self.required_t,
+        }
+
+    def assumptions(self) -> dict[str, Any]:
+        """The rules' parameters in force: the claim's assumptions, else the criteria's defaults."""
+        a, d = self.claim.assumptions, DEFAULTS[self.claim.criteria]
+        return {
+            "criteria": self.claim.criteria,
+            "coverage": a.coverage,
+            "vintage_max_age_years": d.vintage_max_age_years
+            if a.vintage_max_age_years is None
+            else a.vintage_max_age_years,
+            "retire_within_months": d.retire_within_months
+            if a.retire_within_months is None
+            else a.retire_within_months,
+            "retirement_anchor": d.retirement_anchor,
+            "min_removal_share": a.min_removal_share,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The evaluation as JSON-ready data (``schema: nqi-carbon/neutrality-evaluation@1``)."""
+        c = self.claim
+        return {
+            "schema": SCHEMA,
+            "status": self.status,
+            "statement": self.statement,
+            "statement_zh": self.statement_zh,
+            "language": self.language,
+            "claimant": c.claimant,
+            "claim_date": c.claim_date.isoformat(),
+            "criteria": criteria_title(c),
+            "subject": {
+                "kind": c.subject.kind,
+                "name": c.subject.name,
+                "basis": self.footprint.basis,
+                "findings": [
+                    {"code": code, "severity": sev, "message": msg}
+                    for code, sev, msg in self.footprint.findings
+                ],
+            },
+            "period": {"start": c.period.start.isoformat(), "end": c.period.end.isoformat()},
+            "figures": self.figures(),
+            "credits": [cr.model_dump(mode="json", exclude_none=True) for cr in c.credits],
+            "reductions": [r.model_dump(mode="json", exclude_none=True) for r in c.reductions],
+            "refusals": [i.to_dict() for i in self.refusals],
+            "assumptions": self.assumptions(),
+            "rules": [{"code": k, "rule": v[0], "basis": v[1]} for k, v in RULES.items()],
+            "provenance": {
+                "input_sha256": self.input_sha256,
+                "generated": self.generated.isoformat(),
+            },
+        }
+
+    def to_json(self) -> str:
+        r"""JSON text (never NaN; unsafe characters as ``\uXXXX``)."""
+        from .._escape import json_text
+
+        return json_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+
+    # -- pages ------------------------------------------------------------------------
+    def _facts(self) -> list[tuple[str, str]]:
+        """The facts, labels and fixed values in the page language."""
+        y = self.claim.management_plan.base_year
+        base = _tr((f"Base year {y} (t CO2e)", f"基准年 {y}（tCO2e）"), self.language)
+        return [
+            (base if k.startswith("Base year") else self._l(k), self._l(v) if v in _ZH else v)
+            for k, v in self._facts_en()
+        ]
+
+    def _facts_en(self) -> list[tuple[str, str]]:
+        c, f = self.claim, self.figures()
+        base = f["base_year_emissions_t"]
+        share = f["removal_share"]
+        return [
+            ("Claimant", c.claimant),
+            ("Subject", f"{c.subject.name} ({c.subject.kind})"),
+            ("Period", f"{c.period.start} to {_last_day(c.period.end)}"),
+            ("Criteria", criteria_title(c)),
+            ("Claim date", str(c.claim_date)),
+            ("Commitment", c.commitment),
+            (
+                "Emissions (t CO2e)",
+                f"{_t(f['emissions_t'])} (95 % interval "
+                f"{_t(f['emissions_ci95_low_t'])} to {_t(f['emissions_ci95_high_t'])})",
+            ),
+            ("Footprint basis", self.footprint.basis),
+            ("Removals within the boundary (t CO2e)", _t(f["removals_in_boundary_t"])),
+            (
+                "Residual to offset (t CO2e)",
+                f"{_t(f['residual_to_offset_t'])} ({_COVERAGE[c.assumptions.coverage]})",
+            ),
+            (
+                f"Base year {c.management_plan.base_year} (t CO2e)",
+                "not stated" if base is None else _t(base),
+            ),
+            (
+                "Reduction against the base year (t CO2e)",
+                "not stated" if base is None else _t(f["reduction_against_base_t"]),
+            ),
+            ("Credits retired (t CO2e)", f"{f['credits_retired_t']:,}"),
+            ("Removal share of credits", "no credits" if share is None else f"{100 * share:.1f} %"),
+            ("Remainder (credits minus residual, t CO2e)", _t(f["remainder_t"])),
+            ("Generated", self.generated.isoformat()),
+        ]
+
+    def tables(self) -> list[_Table]:
+        """Refusals, the inventory's findings, credits, reductions, targets, assumptions, rules.
+
+        Titles and headers in the page language; cells as written in the claim.
+        """
+        return [
+            _Table(self._l(t.title), tuple(map(self._l, t.headers)), t.numeric, t.rows, t.note)
+            for t in self._tables_en()
+        ]
+
+    def _tables_en(self) -> list[_Table]:
+        c = self.claim
+        return [
+            _Table(
+                "Rules failed (each refuses the claim)",
+                ("Code", "Field", "Problem", "Allowed"),
+                (False,) * 4,
+                [(i.code, i.field or "", i.message, i.allowed or "") for i in self.refusals],
+            ),
+            *(
+                [
+                    _Table(
+                        "Findings of the inventory's calculation",
+                        ("Code", "Severity", "Finding"),
+                        (False,) * 3,
+                        list(self.footprint.findings),
+                    )
+                ]
+                if c.subject.kind == "organisation"
+                else []
+            ),
+            self._credit_table(),
+            _Table(
+                "Reductions achieved",
+                ("Id", "Measure", "t CO2e", "Evidence"),
+                (False, False, True, False),
+                [(r.id, r.description, _t(r.amount_t), r.evidence or "") for r in c.reductions],
+            ),
+            _Table(
+                "Management plan targets",
+                ("Year", "Reduction on the base year", "Description"),
+                (False, True, False),
+                [
+                    (str(t.year), f"{100 * t.reduction:g} %", t.description or "")
+                    for t in c.management_plan.targets
+                ],
+            ),
+            _Table(
+                "Assumptions in force",
+                ("Parameter", "Value"),
+                (False, False),
+                [(k, "—" if v is None else str(v)) for k, v in self.assumptions().items()],
+            ),
+            _Table(
+                "Rules checked",
+                ("Code", "Rule", "Basis"),
+                (False,) * 3,
+                [(k, *v) for k, v in RULES.items()],
+            ),
+        ]
+
+    def _credit_table(self) -> _Table:
+        """The credits retired, one row per serial range."""
+        headers: tuple[str, ...] = ("Registry", "Project", "Block", "Serials", "t CO2e")
+        headers += ("Vintage", "Type", "Retired", "Beneficiary", "Evidence")
+        rows = [
+            (
+                cr.registry if cr.registry_name is None else f"other: {cr.registry_name}",
+                cr.project,
+                cr.serial.block,
+                f"{cr.serial.start}-{cr.serial.end}",
+                f"{cr.serial.count:,}",
+                str(cr.vintage),
+                cr.type
+                + ("" if cr.permanence_years is None else f" ({cr.permanence_years} years)"),
+                str(cr.retired_on),
+                cr.beneficiary,
+                cr.retirement_evidence,
+            )
+            for cr in self.claim.credits
+        ]
+        return _Table("Credits retired", headers, tuple(h == "t CO2e" for h in headers), rows)
+
+    def to_markdown(self) -> str:
+        """The evaluation as Markdown (every value escaped for Markdown)."""
+        from .._escape import md_row, md_text
+
+        title = f"{self._l('Carbon-neutrality claim')}: {self.claim.subject.name}"
+        lines = [f"# {md_text(title, block_start=True)}", ""]
+        for text in self._statements():
+            lines += [f"**{md_text(text)}**", ""]
+        lines += [md_row([self._l("Item"), self._l("Value")]), "|---|---|"]
+        lines += [md_row([k, v]) for k, v in self._facts()]
+        for t in self.tables():
+            lines += ["", f"## {md_text(t.title)}", ""]
+            if not t.rows:
+                lines.append(f"*{md_text(self._l('none'))}*")
+                continue
+            lines += [
+                md_row(t.headers),
+                "|" + "|".join("---:" if n else "---" for n in t.numeric) + "|",
+            ]
+            lines += [md_row(r) for r in t.rows]
+        return "\n".join(lines) + "\n"
+
+    def to_html(self) -> str:
+        """One self-contained HTML page (template ``pages/templates/neutrality.html``)."""
+        from .. import __version__
+        from ..pages.render import render
+
+        return render(
+            "neutrality.html",
+            html_lang="en" if self.language == "en" else "zh-Hans",
+            lang=self.language,
+            title=f"{self._l('Carbon-neutrality claim')}: {self.claim.subject.name}",
+            status=self.status,
+            statements=self._statements(),
+            facts=self._facts(),
+            tables=self.tables(),
+            version=__version__,
+            input_sha256=self.input_sha256,
+        )
+
+    def _render(self, formats: Iterable[str]) -> dict[str, bytes]:
+        formats = list(dict.fromkeys(formats))
+        bad = [f for f in formats if f not in FORMATS]
+        if bad:
+            raise ValueError(f"unknown report format {bad[0]!r}; allowed: {', '.join(FORMATS)}")
+        render = {
+            "html": lambda: self.to_html().encode("utf-8"),
+            "md": lambda: self.to_markdown().encode("utf-8"),
+            "json": lambda: (self.to_json() + "\n").encode("utf-8"),
+            "xlsx": self._excel_bytes,
+        }
+        return {f"neutrality.{f}": render[f]() for f in formats}
+
+    def _sheets(self) -> dict[str, list[list[Any]]]:
+        """The workbook's sheets as rows: numbers as numbers, dates and text as text."""
+        f = self.figures()
+        figures: list[list[Any]] = [["figure", "value"]]
+        for k, v in f.items():
+            if isinstance(v, dict):
+                figures += [[f"{k}.{reg}", t] for reg, t in v.items()]
+            else:
+                figures.append([k, v])
+        credits: list[list[Any]] = [
+            [
+                "registry",
+                "project",
+                "block",
+                "start",
+                "end",
+                "t_co2e",
+                "vintage",
+                "type",
+                "permanence_years",
+                "retired_on",
+                "beneficiary",
+                "retirement_evidence",
+            ]
+        ]
+        for c in self.claim.credits:
+            credits.append(
+                [
+                    c.registry if c.registry_name is None else f"other: {c.registry_name}",
+                    c.project,
+                    c.serial.block,
+                    c.serial.start,
+                    c.serial.end,
+                    c.serial.count,
+                    c.vintage,
+                    c.type,
+                    c.permanence_years,
+                    c.retired_on.isoformat(),
+                    c.beneficiary,
+                    c.retirement_evidence,
+                ]
+            )
+        return {
+            "Claim": [
+                ["item", "value"],
+                *(["Statement", text] for text in self._statements()),
+                *map(list, self._facts()),
+            ],
+            "Figures": figures,
+            "Credits": credits,
+            "Refusals": [
+                ["code", "field", "message", "value", "allowed"],
+                *([i.code, i.field, i.message, i.value, i.allowed] for i in self.refusals),
+            ],
+            "Rules": [["code", "rule", "basis"], *([k, *v] for k, v in RULES.items())],
+        }
+
+    def _excel_bytes(self) -> bytes:
+        """The workbook: one sheet each for the claim, figures, credits, refusals, rules."""
+        from .._escape import excel_append
+        from ..pages.workbook import _excel_widths, new_workbook, workbook_data
+
+        wb = new_workbook(self.generated)  # the friendly ImportError without openpyxl
+        from openpyxl.styles import Font
+
+        for title, rows in self._sheets().items():
+            ws = wb.create_sheet(title)
+            for row in rows:
+                excel_append(ws, row)
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+            ws.freeze_panes = "A2"
+            _excel_widths(ws)
+        return workbook_data(wb, self.generated)
+
+    def write(self, out_dir: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
+        """Write ``neutrality.{json,md,html}`` (and ``.xlsx`` when asked) into *out_dir* as one set."""
+        from .._io.atomic import write_set
+
+        return write_set(out_dir, self._render(formats))
