@@ -181,3 +181,60 @@ def test_a_scalar_remembered_by_the_yaml_resolver_keeps_its_type_quoted_or_plain
         {"x": None, "y": "null"},
         {"x": None, "y": "~"},
     ]
+
+
+def _fuel_sources(n: int, *, own_density_for: int | None = None) -> nc.Inventory:
+    """*n* sources burning diesel on one IPCC factor per TJ, their activity in tonnes."""
+    sources = []
+    for i in range(n):
+        s = {
+            "id": f"s{i}",
+            "facility": "f",
+            "category": 1,
+            "factor": "ipcc-2006/stationary/gas_diesel_oil",
+            "activity": {"amount": 10.0, "unit": "t", "period": 2024},
+        }
+        if i == own_density_for:
+            s["activity"] = {"amount": 1000.0, "unit": "L", "period": 2024}
+            s["density"] = {"value": 0.84, "unit": "kg/L", "evidence": "supplier certificate"}
+        sources.append(s)
+    return nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "Chains", "id": "c", "consolidation": "operational_control"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR6",
+            "facilities": [{"id": "f", "name": "F", "operational_control": True}],
+            "sources": sources,
+        }
+    )
+
+
+def test_sources_that_share_a_unit_chain_build_it_once(monkeypatch):
+    # Planning must not grow with pint work per source (issue 14: ~190 us per source when
+    # each source built its own tonnes -> TJ chain through the diesel NCV): 300 sources
+    # stating nothing of their own share one chain.
+    from nqi_carbon.calc import plan
+
+    built = []
+    real = plan.unit_chain
+
+    def counting(*args, **kwargs):
+        built.append(args[:2])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "unit_chain", counting)
+    res = nc.calculate(_fuel_sources(300))
+    assert built == [("t", "TJ")]
+    # 10 t x NCV 43.0 TJ/Gg = 0.43 TJ per source; 74,100 kg CO2/TJ (IPCC 2006 Table 2.2)
+    co2 = res.lines[res.lines["gas"] == "CO2"]["co2e_t"]
+    assert co2.iloc[0] == pytest.approx(10 * 43.0 / 1000 * 74.1)
+
+
+def test_a_source_with_its_own_density_keeps_its_own_chain():
+    # the shared chain is only for sources that state nothing of their own: a source's
+    # density (1000 L x 0.84 kg/L = 0.84 t) is used for it alone
+    res = nc.calculate(_fuel_sources(3, own_density_for=1))
+    per_source = res.lines[res.lines["gas"] == "CO2"].set_index("source")["co2e_t"]
+    assert per_source["s1"] == pytest.approx(0.84 * 43.0 / 1000 * 74.1)
+    assert per_source["s0"] == per_source["s2"] == pytest.approx(10 * 43.0 / 1000 * 74.1)

@@ -151,7 +151,10 @@ class _Planner:
         self.unquantified: dict[str, set[str]] = {}
         self._gwp: dict[tuple[str, str | None], tuple[float, str]] = {}
         self._shares = {f.id: consolidation_share(inv, f.id) for f in inv.facilities}
-        self._props: dict[tuple[str, str | None, str | None], FuelProperties] = {}
+        # fuel properties and chains, shared by the sources that state nothing of their own
+        # (no density): ten thousand sources have a few dozen distinct chains
+        self._props: dict[tuple[str | None, ...], FuelProperties] = {}
+        self._chains: dict[tuple[object, ...], UnitChain] = {}
         self._regions = {f.id: f.region for f in inv.facilities}
         # carbon per fuel unit of a pair of parameters, worked out once (pint arithmetic)
         self._per_unit: dict[tuple[float, str, float, str], tuple[str, float]] = {}
@@ -373,14 +376,20 @@ class _Planner:
         activity_basis = (
             (src.energy_basis or conventional_basis(unit) or self.inv.energy_basis) if energy else None
         )
-        key = (src.id, factor.ref if factor is not None else None, fuel.ref if fuel else None)
+        key = (
+            src.id if src.density is not None else None,  # a source's own density is its own
+            src.fuel_properties,
+            factor.ref if factor is not None else None,
+            fuel.ref if fuel else None,
+        )
         props = self._props.get(key)
         if props is None:
             props = self._props[key] = fuel_properties(
                 self.reg, src, factor_ref=factor.ref if factor else None, own_fuel=fuel
             )
+        chain_key = (key, unit, base, factor_basis, activity_basis)
         try:
-            chain = unit_chain(
+            chain = self._chains.get(chain_key) or unit_chain(
                 unit,
                 base,
                 factor_basis=factor_basis,
@@ -388,6 +397,7 @@ class _Planner:
                 props=props,
                 context=f"source {src.id!r}, {what}",
             )
+            self._chains[chain_key] = chain
         except DimensionalityMismatchError as exc:
             hint = self.reg.unit_mismatch_hint(factor, unit) if factor is not None else ""
             if not hint:

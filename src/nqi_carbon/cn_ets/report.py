@@ -133,17 +133,9 @@ class _Document:
 
     def _render(self, formats: Iterable[str]) -> dict[str, bytes]:
         """Every file of *formats* rendered in memory; an unknown format is a ``ValueError`` first."""
-        formats = list(dict.fromkeys(formats))
-        bad = [f for f in formats if f not in FORMATS]
-        if bad:
-            raise ValueError(f"unknown report format {bad[0]!r}; allowed: {', '.join(FORMATS)}")
-        render = {
-            "html": lambda: self.to_html().encode("utf-8"),
-            "md": lambda: self.to_markdown().encode("utf-8"),
-            "json": lambda: (self.to_json() + "\n").encode("utf-8"),
-            "xlsx": self._excel_bytes,
-        }
-        return {f"{self._stem}.{f}": render[f]() for f in formats}
+        from ..pages.render import render_files
+
+        return render_files(self, {f: f"{self._stem}.{f}" for f in FORMATS}, formats)
 
     def write(self, out_dir: str | Path, formats: Iterable[str] = FORMATS) -> list[Path]:
         """Write ``cn-ets-report.{html,md,json,xlsx}`` into *out_dir* as one set (all or none)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -33,6 +34,7 @@ __all__ = [
 ]
 
 
+@lru_cache(maxsize=1024)
 def currency_of(unit: str) -> str | None:
     """The currency a unit is an amount of (``"USD"`` for ``USD`` or ``kUSD``), else None.
 

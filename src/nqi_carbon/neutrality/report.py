@@ -460,17 +460,9 @@ class NeutralityEvaluation:
         )
 
     def _render(self, formats: Iterable[str]) -> dict[str, bytes]:
-        formats = list(dict.fromkeys(formats))
-        bad = [f for f in formats if f not in FORMATS]
-        if bad:
-            raise ValueError(f"unknown report format {bad[0]!r}; allowed: {', '.join(FORMATS)}")
-        render = {
-            "html": lambda: self.to_html().encode("utf-8"),
-            "md": lambda: self.to_markdown().encode("utf-8"),
-            "json": lambda: (self.to_json() + "\n").encode("utf-8"),
-            "xlsx": self._excel_bytes,
-        }
-        return {f"neutrality.{f}": render[f]() for f in formats}
+        from ..pages.render import render_files
+
+        return render_files(self, {f: f"neutrality.{f}" for f in FORMATS}, formats)
 
     def _sheets(self) -> dict[str, list[list[Any]]]:
         """The workbook's sheets as rows: numbers as numbers, dates and text as text."""

@@ -15,6 +15,7 @@ passed as :class:`markupsafe.Markup` and written as it is.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -26,7 +27,7 @@ from .labels import _tr
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["environment", "linked", "markup", "render"]
+__all__ = ["environment", "linked", "markup", "render", "render_files"]
 
 
 def markup(html: str) -> Markup:
@@ -74,3 +75,24 @@ def environment() -> jinja2.Environment:
 def render(template: str, /, **context: Any) -> str:
     """The page (or fragment) *template* rendered with *context*."""
     return environment().get_template(template).render(**context)
+
+
+def render_files(document: Any, files: Mapping[str, str], formats: Iterable[str]) -> dict[str, bytes]:
+    """The files of *formats* of a report *document*, rendered in memory: {file name: bytes}.
+
+    *files* maps each format (``html``, ``md``, ``json``, ``xlsx``) to its file name; the
+    document gives ``to_html``, ``to_markdown``, ``to_json`` and ``_excel_bytes``. Every
+    format is rendered before anything is written (a report set is written whole or not
+    at all); an unknown format is a ``ValueError`` before any rendering.
+    """
+    wanted = list(dict.fromkeys(formats))
+    bad = [f for f in wanted if f not in files]
+    if bad:
+        raise ValueError(f"unknown report format {bad[0]!r}; allowed: {', '.join(files)}")
+    render: dict[str, Callable[[], bytes]] = {
+        "html": lambda: document.to_html().encode("utf-8"),
+        "md": lambda: document.to_markdown().encode("utf-8"),
+        "json": lambda: (document.to_json() + "\n").encode("utf-8"),
+        "xlsx": document._excel_bytes,
+    }
+    return {files[f]: render[f]() for f in wanted}

@@ -920,17 +920,9 @@ class InventoryReport:
         Every format is rendered before anything is written; an unknown format is a
         ``ValueError`` before any rendering.
         """
-        formats = list(dict.fromkeys(formats))
-        bad = [f for f in formats if f not in self._FILES]
-        if bad:
-            raise ValueError(f"unknown report format {bad[0]!r}; allowed: {', '.join(self._FILES)}")
-        render = {
-            "html": lambda: self.to_html().encode("utf-8"),
-            "md": lambda: self.to_markdown().encode("utf-8"),
-            "json": lambda: (self.to_json() + "\n").encode("utf-8"),
-            "xlsx": self._excel_bytes,
-        }
-        return {self._FILES[f]: render[f]() for f in formats}
+        from ..pages.render import render_files
+
+        return render_files(self, self._FILES, formats)
 
     def write(
         self, out_dir: str | Path, formats: Iterable[str] = ("html", "md", "json", "xlsx")
