@@ -128,3 +128,7 @@ def test_notebook_executes(tmp_path, name):
     assert not [o for o in outputs if o.get("output_type") == "error"]
     html = [o for o in outputs if "text/html" in o.get("data", {})]
     assert html, "rich display (_repr_html_) did not render"
+    if name == "first-inventory.ipynb":  # the factor search shows as a table, not reprs
+        (search,) = [o for o in html if "found, best first" in o["data"]["text/html"]]
+        assert "<td>cn-mee/grid/national/2022</td>" in search["data"]["text/html"]
+        assert search["data"]["text/plain"].startswith("SearchResults(")

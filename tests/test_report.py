@@ -356,7 +356,7 @@ def html_table(page: str, table: str) -> list[dict[str, str]]:
     """Rows of the HTML table of report table *table* as {English header: cell text}."""
     slug = "t-" + "-".join(table.lower().split())
     part = page.split(f'<h2 id="{slug}">', 1)[1].split("</table>", 1)[0]
-    header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", part, flags=re.S)]
+    header = [_text(h) for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", part, flags=re.S)]
     body = []
     for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", part, flags=re.S)[1:]:
         cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
@@ -597,7 +597,7 @@ def test_language_sets_headings_and_readable_headers(by_language, rich_report):
             assert "Emissions by ISO 14064-1 category / 按 ISO 14064-1 类别分列的排放" in headings
             assert "Emissions (t CO2e) / 排放量（t CO2e）" in flat
         page = rep.to_html()
-        ths = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", page, flags=re.S)]
+        ths = [_text(h) for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", page, flags=re.S)]
         assert not [h for h in ths if MACHINE.match(h)], (lang, ths)
         html_lang = re.search(r'<html lang="([^"]+)">', page).group(1)
         assert html_lang == {"en": "en", "zh": "zh-Hans", "en+zh": "en"}[lang]
@@ -681,7 +681,7 @@ def test_numbers_are_formatted_consistently(rich_report, cement_report):
     # text cells are never right-aligned as numbers, even when empty
     page = rich_report.to_html()
     part = page.split('<h2 id="t-sources">', 1)[1].split("</table>", 1)[0]
-    header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", part, flags=re.S)]
+    header = [_text(h) for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", part, flags=re.S)]
     desc = header.index("Description")
     for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", part, flags=re.S)[1:]:
         cells = re.findall(r"<td([^>]*)>(.*?)</td>", tr, flags=re.S)
@@ -787,7 +787,7 @@ def html_rows(page: str, table: str) -> list[tuple[str, dict[str, str]]]:
     """(row class, {English header: cell text}) of each row of HTML report table *table*."""
     slug = "t-" + "-".join(table.lower().split())
     part = page.split(f'<h2 id="{slug}">', 1)[1].split("</table>", 1)[0]
-    header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", part, flags=re.S)]
+    header = [_text(h) for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", part, flags=re.S)]
     out = []
     for attrs, tr in re.findall(r"<tr([^>]*)>(.*?)</tr>", part, flags=re.S)[1:]:
         cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]

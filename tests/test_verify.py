@@ -384,7 +384,7 @@ def _html_rows(page: str, section: str) -> list[dict[str, str]]:
     import re
 
     part = page.split(f'<h2 id="{section}">', 1)[1].split("</table>", 1)[0]
-    header = [_html.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", part)]
+    header = [_html.unescape(h) for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", part)]
     rows = []
     for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", part, flags=re.S)[1:]:
         cells = [_html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]

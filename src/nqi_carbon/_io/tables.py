@@ -96,6 +96,8 @@ def read_activity(
         A date in the ``period`` column (an Excel date cell or ``2024-01-01``) stands for
         its month or its year; without it a date there is refused.
 
+    Notes
+    -----
     Identifier columns (``source``, ``unit``, ``instrument``, ``period``,
     ``distribution``) are read as text exactly as written: no NA-value guessing (a cell
     ``NA`` or ``null`` is that text; only an empty cell is empty) and a number cell is

@@ -206,7 +206,7 @@ class Totals(Part):
         Number,
         SCOPE3_KEYS,
         "Scope 3 per GHG Protocol category '1'..'15', and 'unassigned' for Scope 3 sources "
-        "stating none; sums to by_scope['3'] [t CO2e]",
+        "stating none; sums to by_scope '3' [t CO2e]",
     )
     by_gas_co2e_t: keyed(  # type: ignore[valid-type]
         Number,

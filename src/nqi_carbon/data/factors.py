@@ -38,6 +38,7 @@ from ..errors import (
 from ..limits import current_sandbox
 from ..units import parse_unit
 from ..units import registry as unit_registry
+from .display import SearchResults, factor_repr, fuel_repr
 from .factor_schema import FactorEntry, FuelEntry, FuelParameter
 from .fields import Citation, PackHeader, RuleError
 from .gases import normalise_gas
@@ -181,6 +182,9 @@ class Fuel:
         c = self.citations.get(name)
         return "" if c is None else citation_line(c)
 
+    def __repr__(self) -> str:
+        return fuel_repr(self)
+
 
 @dataclass(frozen=True)
 class Factor:
@@ -223,6 +227,9 @@ class Factor:
         """One line citing the value (document, table/page, URL)."""
         c = self.citations.get(gas or "factor") or self.citations.get("factor")
         return self.entry.reference if c is None else citation_line(c)
+
+    def __repr__(self) -> str:
+        return factor_repr(self)
 
 
 @dataclass(frozen=True)
@@ -854,7 +861,7 @@ class FactorRegistry:
         region: str | None = None,
         year: int | None = None,
         unit: str | None = None,
-    ) -> list[Factor]:
+    ) -> SearchResults[Factor]:
         """Find factors by words, gas, region and year; every criterion given must match.
 
         Parameters
@@ -879,17 +886,19 @@ class FactorRegistry:
 
         Returns
         -------
-        list of Factor
-            Those where more words are a whole part of the id or name (``烟煤`` is a part
-            of ``Bituminous coal 烟煤``, only inside ``无烟煤``) first, then by reference,
-            so the same query always gives the same list.
+        SearchResults of Factor
+            A list, with a short ``repr`` and a table in a notebook
+            (:class:`~nqi_carbon.data.display.SearchResults`): those where more words are
+            a whole part of the id or name (``烟煤`` is a part of ``Bituminous coal 烟煤``,
+            only inside ``无烟煤``) first, then by reference, so the same query always
+            gives the same list.
 
         See Also
         --------
         search_fuels, search_all
         """
         labelled, in_notes = self._find(text, gas, region, year, unit, factors=True, fuels=False)
-        return [f for f in labelled or in_notes if isinstance(f, Factor)]
+        return SearchResults(f for f in labelled or in_notes if isinstance(f, Factor))
 
     def search_fuels(
         self,
@@ -899,7 +908,7 @@ class FactorRegistry:
         region: str | None = None,
         year: int | None = None,
         unit: str | None = None,
-    ) -> list[Fuel]:
+    ) -> SearchResults[Fuel]:
         """Find fuels (NCV, carbon content) by words, gas, region and year, as :meth:`search`.
 
         Words are looked for in the fuel's reference and name (then its notes). A fuel's
@@ -911,7 +920,7 @@ class FactorRegistry:
         whose NCV is per mass, ``Nm3`` for one per normal volume). Ordered as :meth:`search`.
         """
         labelled, in_notes = self._find(text, gas, region, year, unit, factors=False, fuels=True)
-        return [f for f in labelled or in_notes if isinstance(f, Fuel)]
+        return SearchResults(f for f in labelled or in_notes if isinstance(f, Fuel))
 
     def search_all(
         self,
@@ -921,14 +930,14 @@ class FactorRegistry:
         region: str | None = None,
         year: int | None = None,
         unit: str | None = None,
-    ) -> list[Factor | Fuel]:
+    ) -> SearchResults[Factor | Fuel]:
         """Factors and fuels matching the criteria (see :meth:`search`, :meth:`search_fuels`).
 
         The notes are searched only when neither a factor nor a fuel has every word in its
         reference or name. Ordered as :meth:`search`.
         """
         labelled, in_notes = self._find(text, gas, region, year, unit, factors=True, fuels=True)
-        return labelled or in_notes
+        return SearchResults(labelled or in_notes)
 
     def _find(
         self,

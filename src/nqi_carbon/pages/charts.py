@@ -102,9 +102,14 @@ def _polyline(xy: Iterable[tuple[float, float]], **style: Attr) -> str:
 
 
 def _svg(width: int, height: int, label: str, parts: Iterable[str]) -> str:
-    """The chart: an accessible ``<svg>`` element holding *parts*."""
+    """The chart: an accessible ``<svg>`` element holding *parts*.
+
+    The ``viewBox`` lets a narrower page (print, a notebook cell) scale the chart down
+    whole instead of cutting it.
+    """
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{html_text(label)}">'
     )
     return head + "".join(parts) + "</svg>"
