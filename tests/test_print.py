@@ -7,6 +7,7 @@ installed (``apt-get install chromium``).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -58,6 +59,8 @@ class _Headers(HTMLParser):
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
     if CHROMIUM is None:
+        if os.environ.get("NQI_REQUIRE_BROWSER"):  # CI installs it: a missing one is a failure
+            pytest.fail("headless Chromium is not installed and NQI_REQUIRE_BROWSER is set")
         pytest.skip("headless Chromium is not installed (apt-get install chromium)")
     pypdf = pytest.importorskip("pypdf")
     out = tmp_path_factory.mktemp("print")
@@ -109,6 +112,8 @@ def test_every_chinese_header_character_is_printed(printed):
     # pypdf cannot decode Chromium's CJK font subsets; poppler's pdftotext can
     pdftotext = shutil.which("pdftotext")
     if pdftotext is None:
+        if os.environ.get("NQI_REQUIRE_BROWSER"):
+            pytest.fail("pdftotext (poppler-utils) is not installed and NQI_REQUIRE_BROWSER is set")
         pytest.skip("pdftotext (poppler-utils) is not installed")
     *_, headers, pdf = printed
     text = subprocess.run(

@@ -48,6 +48,7 @@ __all__ = [
     "json_text",
     "md_cell",
     "md_row",
+    "md_strong",
     "md_text",
     "table_text",
     "term_line",
@@ -162,6 +163,17 @@ def md_text(text: str, *, block_start: bool = False) -> str:
             end = start.end()
             escaped = escaped[: end - 1] + "\\" + escaped[end - 1 :]
     return escaped
+
+
+def md_strong(text: str) -> str:
+    r"""A value as a bold Markdown paragraph (``**value**``), escaped like :func:`md_text`.
+
+    Emphasis cannot open or close beside whitespace (CommonMark's flanking rule), so the
+    value is stripped first: a value of spaces (or one that starts with them) must not leave
+    a stray ``**`` that bolds what follows. An empty value gives an empty string.
+    """
+    inner = md_text(text.strip())
+    return f"**{inner}**" if inner else ""
 
 
 def md_cell(text: str) -> str:

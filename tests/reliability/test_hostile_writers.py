@@ -645,3 +645,21 @@ def test_report_command_with_a_bad_source_date_epoch_fails_cleanly(tmp_path, cap
     err = capsys.readouterr().err
     assert "SOURCE_DATE_EPOCH" in err and "[source_date_epoch]" in err
     assert not (tmp_path / "out").exists() or _listing(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (" " * 200 + "has achieved", "**has achieved**"),  # found by the neutrality fuzz
+        ("Plain event\u00a0", "**Plain event**"),
+        ("ends in a backslash\\ ", "**ends in a backslash\\\\**"),
+        ("*bold* _em_", "**\\*bold\\* \\_em\\_**"),
+        ("   ", ""),
+    ],
+)
+def test_a_bold_paragraph_never_leaves_a_stray_emphasis_marker(value, expected):
+    # CommonMark opens and closes emphasis only beside non-space characters: "**   text**"
+    # would print its asterisks and bold nothing, or bold what follows
+    from nqi_carbon._escape import md_strong
+
+    assert md_strong(value) == expected

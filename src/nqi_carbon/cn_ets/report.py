@@ -77,14 +77,14 @@ class _Document:
 
     def to_markdown(self) -> str:
         """The report as Markdown, in the report's language (``zh``, ``en`` or ``en+zh``)."""
-        from .._escape import md_row, md_text
+        from .._escape import md_row, md_strong, md_text
 
         lang = self.language
         lines = [f"# {md_text(_tr(self._title(), lang), block_start=True)}", ""]
         lines += [md_row([_tr(("Item", "项目"), lang), _tr(("Value", "内容"), lang)]), "|---|---|"]
         lines += [md_row([_tr(k, lang), v]) for k, v in self._facts()]
         if (c := self._conclusion()) is not None:
-            lines += ["", f"**{md_text(c[0])}**"]
+            lines += ["", md_strong(c[0])]
         for t in self.tables():
             lines += ["", markdown(t, lang)]
         return "\n".join(lines) + "\n"

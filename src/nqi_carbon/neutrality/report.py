@@ -421,12 +421,12 @@ class NeutralityEvaluation:
 
     def to_markdown(self) -> str:
         """The evaluation as Markdown (every value escaped for Markdown)."""
-        from .._escape import md_row, md_text
+        from .._escape import md_row, md_strong, md_text
 
         title = f"{self._l('Carbon-neutrality claim')}: {self.claim.subject.name}"
         lines = [f"# {md_text(title, block_start=True)}", ""]
         for text in self._statements():
-            lines += [f"**{md_text(text)}**", ""]
+            lines += [md_strong(text), ""]
         lines += [md_row([self._l("Item"), self._l("Value")]), "|---|---|"]
         lines += [md_row([k, v]) for k, v in self._facts()]
         for t in self.tables():
