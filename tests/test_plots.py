@@ -6,6 +6,7 @@ The README's test command installs the extra, so these run (never skip) in CI.
 from __future__ import annotations
 
 import builtins
+import itertools
 import math
 
 import pytest
@@ -91,7 +92,7 @@ def test_ticks_are_round_numbers_with_thousands_separators(plt, res):
     for value, label in zip(ticks, labels, strict=True):
         assert label == f"{value:,.0f}"
     assert any("," in label for label in labels)
-    steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:])}
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
     assert len(steps) == 1
     (step,) = steps
     mantissa = step / 10 ** math.floor(math.log10(step))
