@@ -161,3 +161,33 @@ def test_importing_nqi_carbon_and_reaching_res_plot_imports_no_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.strip() == "False"
+
+
+def test_the_base_year_bridge_floats_the_change_between_the_two_totals(plt, res):
+    # cement: base year 2020 stated as 902,310 t; 2024 gross 866,079.662 t (a decrease)
+    report = nc.inventory_report(res)
+    base = report.inventory.base_year.total_co2e_t
+    ax = report.plot.base_year_bridge()
+    first, change, now = ax.patches
+    assert (first.get_y(), first.get_height()) == (0.0, base)
+    assert (now.get_y(), now.get_height()) == (0.0, res.total_co2e)
+    assert base == 902310 and change.get_y() == res.total_co2e
+    assert change.get_y() + change.get_height() == pytest.approx(base, rel=1e-15)
+    assert change.get_facecolor()[:3] == _rgb(charts._GREEN)  # a decrease
+    assert first.get_facecolor()[:3] == now.get_facecolor()[:3] == _rgb(charts._BLUE)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "Base year 2020 / 基准年 2020",  # the labels of the report's (bilingual) HTML chart
+        "Change / 变化",
+        "2024",
+    ]
+    assert "t CO2e" in ax.get_ylabel()
+    assert report.plot.by_category().patches[0].get_height() == res.totals()["by_category"]["1"]
+
+
+def test_a_bridge_without_a_base_year_total_is_a_typed_error(plt):
+    inv = nc.load_inventory(CEMENT)
+    inv = inv.model_copy(update={"base_year": None})
+    report = nc.inventory_report(nc.calculate(inv))
+    with pytest.raises(InvalidInputError, match="base-year total") as info:
+        report.plot.base_year_bridge()
+    assert info.value.issues[0].code == "plot_needs_base_year"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError, Issue
-from .charts import _BLUE, _tick_text
+from .charts import _BLUE, _GREEN, _RED, _tick_text
 
 if TYPE_CHECKING:
     from ..calc.result import Result
@@ -136,4 +136,60 @@ class ResultPlots:
         ax.set_title("Top contributors to the uncertainty of the total")
         _value_axis(ax.xaxis, ticker, "share of the variance of the total (%)")
         ax.set_xlim(left=0)
+        return ax
+
+
+Bridge = tuple[float, float, tuple[str, str, str]]
+"""A base-year bridge: base-year total, this period's total [t CO2e], the three labels."""
+
+
+class ReportPlots(ResultPlots):
+    """The figures of an inventory report, reached as ``report.plot``.
+
+    Those of its result (:class:`ResultPlots`) and the base-year bridge.
+    """
+
+    def __init__(self, result: Result, bridge: Bridge | None) -> None:
+        super().__init__(result)
+        self._bridge = bridge
+
+    def base_year_bridge(self, *, ax: Any = None) -> Any:
+        """Waterfall from the base-year total to this period's gross total [t CO2e].
+
+        As the HTML report's chart: the base year and this period in blue, the change
+        between them floating, green for a decrease and red for an increase.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Draw into this ``Axes``; by default a new figure's.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The ``Axes`` drawn into.
+
+        Raises
+        ------
+        InvalidInputError
+            ``plot_needs_base_year`` when the inventory states no base-year total.
+        ImportError
+            matplotlib is not installed: ``pip install "nqi-carbon[plot]"``.
+        """
+        if self._bridge is None:
+            issue = Issue(
+                "plot_needs_base_year",
+                "the inventory states no base-year total (base_year.total_co2e_t)",
+                field="base_year.total_co2e_t",
+            )
+            raise InvalidInputError([issue], source="report.plot.base_year_bridge()")
+        base, now, labels = self._bridge
+        ax, ticker = _matplotlib(ax)
+        lows = [0.0, min(base, now), 0.0]
+        highs = [base, max(base, now), now]
+        colours = [_BLUE, _GREEN if now < base else _RED, _BLUE]
+        heights = [hi - lo for lo, hi in zip(lows, highs, strict=True)]
+        ax.bar(list(labels), heights, bottom=lows, color=colours)
+        ax.set_title("Base-year bridge")
+        _value_axis(ax.yaxis, ticker, "t CO2e")
         return ax
