@@ -2,7 +2,8 @@
 and (with the ``docs`` extra) ``mkdocs build --strict`` passes.
 
 The hooks that do this at build time live in ``tools/docs_hooks.py``; these tests call
-the same functions, so the examples also run in a plain ``pip install ".[test]"`` setup.
+the same functions, so the examples also run with the README's test command (``.[test,plot]``:
+the tutorial draws figures).
 """
 
 from __future__ import annotations

@@ -32,6 +32,8 @@ from .uncertainty import GroupUncertainty
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..pages.plots import ResultPlots
+
 __all__ = ["BY_LEVELS", "RESULT_SCHEMA", "SCOPE3_CATEGORY_KEYS", "Result"]
 
 RESULT_SCHEMA = "nqi-carbon/result@1"
@@ -217,6 +219,19 @@ class Result:
             "biogenic_co2_t": self.biogenic_co2_t,
             "removals_co2e_t": self.removals_co2e_t,
         }
+
+    # -- figures ---------------------------------------------------------------------
+    @property
+    def plot(self) -> ResultPlots:
+        """Matplotlib figures of this result (the ``plot`` extra).
+
+        ``res.plot.by_category()`` and ``res.plot.contributors()``, each returning the
+        matplotlib ``Axes`` drawn (``ax=`` draws into yours); see
+        :class:`~nqi_carbon.pages.plots.ResultPlots`.
+        """
+        from ..pages.plots import ResultPlots
+
+        return ResultPlots(self)
 
     # -- tables ----------------------------------------------------------------------
     @property

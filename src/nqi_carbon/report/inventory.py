@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from ..inventory.checks import Check
     from ..inventory.completeness import Completeness
     from ..pages.labels import Language, Pair
+    from ..pages.plots import ReportPlots
 
 __all__ = ["InventoryReport", "inventory_report"]
 
@@ -812,21 +813,40 @@ class InventoryReport:
         }
         return svg_by_category(data, _tr(("Cat.", "类别"), self.language))
 
-    def svg_base_year_bridge(self) -> str:
-        """Waterfall from the base-year total to this period's gross total (inline SVG).
-
-        Empty when the inventory states no base-year total.
-        """
+    def _bridge(self) -> tuple[float, float, tuple[str, str, str]] | None:
+        """Base-year total, this period's gross total and the bridge's three labels."""
         by = self.inventory.base_year
         if by is None or by.total_co2e_t is None:
-            return ""
+            return None
         lang = self.language
         labels = (
             _tr((f"Base year {by.year}", f"基准年 {by.year}"), lang),
             _tr(("Change", "变化"), lang),
             f"{self.inventory.period.start.year}",
         )
-        return svg_base_year_bridge(by.total_co2e_t, self.result.total_co2e, labels=labels)
+        return by.total_co2e_t, self.result.total_co2e, labels
+
+    def svg_base_year_bridge(self) -> str:
+        """Waterfall from the base-year total to this period's gross total (inline SVG).
+
+        Empty when the inventory states no base-year total.
+        """
+        bridge = self._bridge()
+        if bridge is None:
+            return ""
+        base, now, labels = bridge
+        return svg_base_year_bridge(base, now, labels=labels)
+
+    @property
+    def plot(self) -> ReportPlots:
+        """Matplotlib figures of this report (the ``plot`` extra).
+
+        Those of ``result.plot`` (``by_category()``, ``contributors()``) and
+        ``base_year_bridge()``; each returns the matplotlib ``Axes`` drawn.
+        """
+        from ..pages.plots import ReportPlots
+
+        return ReportPlots(self.result, self._bridge())
 
     def to_html(self) -> str:
         """A self-contained HTML page: inline CSS, inline SVG chart, no external reference.
