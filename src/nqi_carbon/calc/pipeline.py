@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from .._progress import PROGRESS_ALLOWED, Progress, is_progress, progress_callback
 from ..data.factors import Factor, FactorRegistry
 from ..errors import InvalidInputError, Issue, argument_error, unique_issues
 from ..inventory.models import Inventory
@@ -78,7 +79,7 @@ def calculate(
     seed: int | None = None,
     registry: FactorRegistry | None = None,
     contributions_top: int = 10,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress = None,
 ) -> Result:
     """Calculate an inventory: per-line, per-gas emissions and totals, with uncertainty.
 
@@ -101,9 +102,11 @@ def calculate(
         Factor registry to resolve references (default: what the inventory declares).
     contributions_top : int
         How many inputs to list in the variance-contribution table.
-    progress : callable, optional
-        Monte Carlo progress callback ``progress(done, total)`` (the CLI draws a bar on
-        stderr with it).
+    progress : bool, callable or None
+        Monte Carlo progress, per chunk of iterations: ``None`` (default) draws a tqdm bar
+        on standard error when it is a terminal or in a notebook, ``True`` always,
+        ``False`` never; a function is called as ``progress(done, total)`` instead. The
+        draws are the same whatever is chosen.
 
     Returns
     -------
@@ -146,7 +149,11 @@ def calculate(
         result.uncertainty_method = "analytical"
     else:
         monte_carlo_uncertainty(
-            result, prepared.cols, iterations=iterations, seed=seed, progress=progress
+            result,
+            prepared.cols,
+            iterations=iterations,
+            seed=seed,
+            progress=progress_callback(progress, "Monte Carlo"),
         )
     return result
 
@@ -276,8 +283,8 @@ def _check_options(registry: Any, contributions_top: Any, progress: Any) -> None
             allowed="an int >= 0",
         )
         raise InvalidInputError([issue], source=where)
-    if progress is not None and not callable(progress):
-        raise argument_error("progress", progress, "a function progress(done, total) or None", where=where)
+    if not is_progress(progress):
+        raise argument_error("progress", progress, PROGRESS_ALLOWED, where=where)
 
 
 class Prepared(NamedTuple):
