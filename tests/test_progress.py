@@ -47,6 +47,18 @@ def test_progress_none_is_silent_when_stderr_is_not_a_terminal(capsys):
     assert res.group_uncertainty == _mc(False).group_uncertainty
 
 
+def test_a_bar_shows_the_activity_files_and_a_function_hears_of_monte_carlo_only(capsys):
+    office = ROOT / "examples" / "office-factory" / "inventory.yaml"  # two activity files
+    seen: list[tuple[int, int]] = []
+    kw = {"uncertainty": "monte_carlo", "iterations": 300, "seed": 3}
+    heard = nc.calculate(office, progress=lambda done, total: seen.append((done, total)), **kw)
+    assert seen[-1] == (300, 300) and all(total == 300 for _, total in seen)
+    shown = nc.calculate(office, progress=True, **kw)
+    out, err = capsys.readouterr()
+    assert out == "" and "activity files" in err and "2/2" in err and "300/300" in err
+    assert shown.group_uncertainty == heard.group_uncertainty
+
+
 def test_progress_of_another_type_is_a_typed_error():
     with pytest.raises(nc.InvalidInputError, match="progress") as info:
         _mc("yes")

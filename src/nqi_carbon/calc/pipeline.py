@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from .._progress import PROGRESS_ALLOWED, Progress, is_progress, progress_callback
+from .._progress import PROGRESS_ALLOWED, Progress, ProgressCallback, is_progress, progress_callback
 from ..data.factors import Factor, FactorRegistry
 from ..errors import InvalidInputError, Issue, argument_error, unique_issues
 from ..inventory.models import Inventory
@@ -106,7 +106,8 @@ def calculate(
         Monte Carlo progress, per chunk of iterations: ``None`` (default) draws a tqdm bar
         on standard error when it is a terminal or in a notebook, ``True`` always,
         ``False`` never; a function is called as ``progress(done, total)`` instead. The
-        draws are the same whatever is chosen.
+        draws are the same whatever is chosen. A bar (not a function) also shows the
+        inventory's activity files being read, one step per file.
 
     Returns
     -------
@@ -121,7 +122,9 @@ def calculate(
     inventory = inventory_argument(inventory, where="calculate()")
     _check_call(activity, uncertainty, iterations, seed)
     _check_options(registry, contributions_top, progress)
-    prepared = prepare(inventory, activity, registry)
+    # a bar shows the activity files being read too; a function hears of Monte Carlo only
+    files_bar = None if callable(progress) else progress_callback(progress, "activity files", unit="file")
+    prepared = prepare(inventory, activity, registry, progress=files_bar)
     # what is derived from the plans is kept on the inventory only for its own registry
     cache = registry is None
     stats, ins_u95 = source_sums(inventory, prepared, cache=cache)
@@ -303,6 +306,8 @@ def prepare(
     inventory: Inventory,
     activity: pd.DataFrame | None = None,
     registry: FactorRegistry | None = None,
+    *,
+    progress: ProgressCallback | None = None,
 ) -> Prepared:
     """Read the activity files, build the activity columns and plan every source.
 
@@ -310,6 +315,8 @@ def prepare(
     :class:`~nqi_carbon.errors.InvalidInputError`): bad activity-file rows, data gaps,
     unknown factors, fuels and units, units that do not fit their factor. This is what
     :func:`calculate` and ``nqi-carbon validate`` check before any arithmetic.
+    *progress* is called as ``progress(done, total)`` before the first activity file and
+    after each (a file is read whole: the files are the stages a person sees).
     """
     from ..data.quantities import activity_quantities
     from .gaps import gap_issues
@@ -317,7 +324,7 @@ def prepare(
     activity = activity_quantities(activity)  # pint Quantities as numbers and units
     issues: list[Issue] = []
     if inventory.activity_files:
-        activity, unreadable = _with_activity_files(inventory, activity)
+        activity, unreadable = _with_activity_files(inventory, activity, progress)
         issues += unreadable
     else:
         unreadable = []
@@ -346,7 +353,7 @@ def prepare(
 
 
 def _with_activity_files(
-    inv: Inventory, activity: pd.DataFrame | None
+    inv: Inventory, activity: pd.DataFrame | None, progress: ProgressCallback | None = None
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """The inventory's activity files (paths relative to the inventory file) plus *activity*.
 
@@ -366,12 +373,18 @@ def _with_activity_files(
     offset = 0
     spans: dict[str, list[tuple[_dt.date, _dt.date]]] = {}
     sheets: dict[str, str] = {}
-    for written, spec in activity_file_specs(inv):
+    specs = activity_file_specs(inv)
+    if progress is not None:
+        progress(0, len(specs))
+    for done, (written, spec) in enumerate(specs, 1):
         try:
             frame = read_table(written, spec=spec)
         except InvalidInputError as exc:
             issues.extend(exc.issues)
             continue
+        finally:
+            if progress is not None:
+                progress(done, len(specs))
         frames.append(frame)
         spans = _merge(spans, table_period_spans(inv, frame))
         # the first data row follows the header (row 1 unless the reading spec says)
