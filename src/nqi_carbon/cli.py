@@ -499,7 +499,7 @@ def _cmd_trajectory(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(out_dir=args.out, stream=sys.stdout)
+    return run_demo(out_dir=args.out, stream=sys.stdout, progress=False if args.quiet else None)
 
 
 def _limit_option(text: str) -> tuple[str, int]:
@@ -1040,6 +1040,7 @@ def _add_demo(sub: _Subcommands) -> None:
         "(the last with the excel extra).",
     )
     d.add_argument("--out", default=None, help="output folder (default: a new folder here)")
+    _quiet_option(d)
     d.set_defaults(func=_cmd_demo)
 
 

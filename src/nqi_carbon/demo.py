@@ -24,13 +24,13 @@ def example_path(name: str = "cement") -> Path:
     raise FileNotFoundError(f"bundled example {name!r} not found; the installation is incomplete")
 
 
-def run_demo(*, out_dir: str | None, stream: TextIO) -> int:
+def run_demo(*, out_dir: str | None, stream: TextIO, progress: Progress = None) -> int:
     """Validate and calculate the cement example (Approach 1) and write its report.
 
     Writes report.html, report.md, report.json and report.xlsx (the last needs the
     ``excel`` extra) and returns the process exit status.
     """
-    return write_report(example_path("cement"), out_dir=out_dir, stream=stream)
+    return write_report(example_path("cement"), out_dir=out_dir, stream=stream, progress=progress)
 
 
 def write_report(
