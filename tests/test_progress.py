@@ -131,3 +131,22 @@ def test_cli_bar_goes_to_a_terminal_stderr_and_stdout_stays_clean_json():
     out, err = _cli(*MC_JSON, "--quiet", stderr_tty=True)
     assert err == ""
     assert json.loads(out) == doc
+
+
+def test_none_shows_a_bar_in_a_jupyter_kernel_only(monkeypatch, capsys):
+    import types
+
+    from nqi_carbon._progress import progress_callback
+
+    shell = types.SimpleNamespace(config={"IPKernelApp": {}})
+    kernel = types.SimpleNamespace(get_ipython=lambda: shell)
+    console = types.SimpleNamespace(get_ipython=lambda: None)  # IPython imported, no kernel
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    monkeypatch.setitem(sys.modules, "IPython", console)
+    assert progress_callback(None, "x") is None
+    monkeypatch.setitem(sys.modules, "IPython", kernel)
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # no widgets: the text bar on stderr
+    bar = progress_callback(None, "in a notebook")
+    assert bar is not None
+    bar(1, 1)
+    assert "in a notebook" in capsys.readouterr().err

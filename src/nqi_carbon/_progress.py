@@ -37,8 +37,19 @@ def is_progress(value: object) -> bool:
 
 
 def _in_notebook() -> bool:
-    """Whether this process is a Jupyter kernel (the notebook shows standard error too)."""
-    return "ipykernel" in sys.modules
+    """Whether this code runs in a Jupyter kernel's shell (the notebook shows standard error).
+
+    ``ipykernel`` merely imported (a test that executes notebooks) is not enough: the
+    running IPython shell must be a kernel's.
+    """
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    try:
+        shell = ipython.get_ipython()
+        return shell is not None and "IPKernelApp" in shell.config
+    except Exception:  # an IPython without a shell, or one that is not IPython's
+        return False
 
 
 def _stderr() -> TextIO:
