@@ -153,7 +153,7 @@ def test_import_reads_no_data_and_loads_no_heavy_library():
         sys.addaudithook(hook)
         import nqi_carbon
         data = [p for p in opened if p.endswith((".yaml", ".yml", ".txt", ".csv", ".json"))]
-        heavy = [m for m in ("pint", "pandas", "numpy", "pydantic", "yaml") if m in sys.modules]
+        heavy = [m for m in ("pint", "pandas", "numpy", "pydantic", "yaml", "tqdm") if m in sys.modules]
         print(repr((data, heavy)))
         """
     )

@@ -168,23 +168,6 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_bar(label: str) -> Callable[[int, int], None] | None:
-    """A text progress bar on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    err = getattr(sys.stderr, "unfiltered", sys.stderr)  # its own CR passes
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / max(total, 1))
-        err.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done >= total:
-            err.write("\n")
-        err.flush()
-
-    return show
-
-
 def _cmd_calculate(args: argparse.Namespace) -> int:
     from .calc.pipeline import calculate
     inv = _inventory(args.file)
@@ -194,7 +177,7 @@ def _cmd_calculate(args: argparse.Namespace) -> int:
         uncertainty=method,
         iterations=args.iterations,
         seed=args.seed,
-        progress=_progress_bar("Monte Carlo") if method in ("monte-carlo", "monte_carlo") else None,
+        progress=False if args.quiet else None,
     )
     if args.format == "json":
         sys.stdout.write(res.to_json() + "\n")
@@ -438,7 +421,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         "monte_carlo" if args.uncertainty in ("monte-carlo", "monte_carlo") else args.uncertainty
     )
     return write_report(
-        args.file, out_dir=args.out, stream=sys.stdout, formats=formats, uncertainty=method
+        args.file,
+        out_dir=args.out,
+        stream=sys.stdout,
+        formats=formats,
+        uncertainty=method,
+        progress=False if args.quiet else None,
     )
 
 
@@ -511,7 +499,7 @@ def _cmd_trajectory(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(out_dir=args.out, stream=sys.stdout)
+    return run_demo(out_dir=args.out, stream=sys.stdout, progress=False if args.quiet else None)
 
 
 def _limit_option(text: str) -> tuple[str, int]:
@@ -686,6 +674,7 @@ def _add_calculate(sub: _Subcommands) -> None:
         help="Monte Carlo seed, an int >= 0 (default: one is drawn and reported)",
     )
     _reading_options(c)
+    _quiet_option(c)
     c.set_defaults(func=_cmd_calculate)
 
 
@@ -816,6 +805,14 @@ def _cmd_activity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet_option(p: argparse.ArgumentParser) -> None:
+    """``--quiet``: no progress bar (it is drawn on stderr only when stderr is a terminal)."""
+    p.add_argument(
+        "-q", "--quiet", action="store_true",
+        help="no progress bar on stderr (shown only when stderr is a terminal)",
+    )
+
+
 def _add_report(sub: _Subcommands) -> None:
     """``report FILE``: calculate and write the ISO 14064-1 report files."""
     r = sub.add_parser("report", help="calculate an inventory and write its ISO 14064-1 report")
@@ -833,6 +830,7 @@ def _add_report(sub: _Subcommands) -> None:
         help="Approach 1 (default) or Monte Carlo (10000 iterations, seed drawn and reported)",
     )
     _reading_options(r)
+    _quiet_option(r)
     r.set_defaults(func=_cmd_report)
 
 
@@ -1042,6 +1040,7 @@ def _add_demo(sub: _Subcommands) -> None:
         "(the last with the excel extra).",
     )
     d.add_argument("--out", default=None, help="output folder (default: a new folder here)")
+    _quiet_option(d)
     d.set_defaults(func=_cmd_demo)
 
 

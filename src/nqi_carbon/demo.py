@@ -8,6 +8,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TextIO
 
+from ._progress import Progress
+
 __all__ = ["example_path", "run_demo", "write_report"]
 
 
@@ -22,13 +24,13 @@ def example_path(name: str = "cement") -> Path:
     raise FileNotFoundError(f"bundled example {name!r} not found; the installation is incomplete")
 
 
-def run_demo(*, out_dir: str | None, stream: TextIO) -> int:
+def run_demo(*, out_dir: str | None, stream: TextIO, progress: Progress = None) -> int:
     """Validate and calculate the cement example (Approach 1) and write its report.
 
     Writes report.html, report.md, report.json and report.xlsx (the last needs the
     ``excel`` extra) and returns the process exit status.
     """
-    return write_report(example_path("cement"), out_dir=out_dir, stream=stream)
+    return write_report(example_path("cement"), out_dir=out_dir, stream=stream, progress=progress)
 
 
 def write_report(
@@ -38,8 +40,13 @@ def write_report(
     stream: TextIO,
     formats: tuple[str, ...] = ("html", "md", "json", "xlsx"),
     uncertainty: str = "analytical",
+    progress: Progress = None,
 ) -> int:
-    """Load, calculate and report one inventory file (``-``: standard input); print a summary and the files."""
+    """Load, calculate and report one inventory file (``-``: standard input); print a summary and the files.
+
+    *progress* (see :mod:`nqi_carbon._progress`) shows Monte Carlo and the report files
+    being rendered on standard error; ``False`` silences it (``--quiet``).
+    """
     from ._escape import term_line
     from ._io.atomic import write_set
     from .calc.pipeline import calculate
@@ -48,7 +55,7 @@ def write_report(
     from .summary import _summary
 
     inv = load_inventory_stdin() if str(path) == STDIN else load_inventory(path)
-    res = calculate(inv, uncertainty=uncertainty)  # type: ignore[arg-type]
+    res = calculate(inv, uncertainty=uncertainty, progress=progress)  # type: ignore[arg-type]
     rep = inventory_report(res)
     wanted = list(formats)
     note = ""
@@ -59,7 +66,7 @@ def write_report(
             wanted.remove("xlsx")
             note = "  (report.xlsx skipped: install the excel extra, pip install 'nqi-carbon[excel]')\n"
     # every file rendered before the folder is made or anything is written
-    files = rep._render(wanted)
+    files = rep._render(wanted, progress)
     out = Path(out_dir) if out_dir else _new_folder(Path.cwd())
     written = write_set(out, files)
     _summary(res, stream)

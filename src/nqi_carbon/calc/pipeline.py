@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from .._progress import PROGRESS_ALLOWED, Progress, ProgressCallback, is_progress, progress_callback
 from ..data.factors import Factor, FactorRegistry
 from ..errors import InvalidInputError, Issue, argument_error, unique_issues
 from ..inventory.models import Inventory
@@ -78,7 +79,7 @@ def calculate(
     seed: int | None = None,
     registry: FactorRegistry | None = None,
     contributions_top: int = 10,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress = None,
 ) -> Result:
     """Calculate an inventory: per-line, per-gas emissions and totals, with uncertainty.
 
@@ -101,9 +102,12 @@ def calculate(
         Factor registry to resolve references (default: what the inventory declares).
     contributions_top : int
         How many inputs to list in the variance-contribution table.
-    progress : callable, optional
-        Monte Carlo progress callback ``progress(done, total)`` (the CLI draws a bar on
-        stderr with it).
+    progress : bool, callable or None
+        Monte Carlo progress, per chunk of iterations: ``None`` (default) draws a tqdm bar
+        on standard error when it is a terminal or in a notebook, ``True`` always,
+        ``False`` never; a function is called as ``progress(done, total)`` instead. The
+        draws are the same whatever is chosen. A bar (not a function) also shows the
+        inventory's activity files being read, one step per file.
 
     Returns
     -------
@@ -118,7 +122,9 @@ def calculate(
     inventory = inventory_argument(inventory, where="calculate()")
     _check_call(activity, uncertainty, iterations, seed)
     _check_options(registry, contributions_top, progress)
-    prepared = prepare(inventory, activity, registry)
+    # a bar shows the activity files being read too; a function hears of Monte Carlo only
+    files_bar = None if callable(progress) else progress_callback(progress, "activity files", unit="file")
+    prepared = prepare(inventory, activity, registry, progress=files_bar)
     # what is derived from the plans is kept on the inventory only for its own registry
     cache = registry is None
     stats, ins_u95 = source_sums(inventory, prepared, cache=cache)
@@ -146,7 +152,11 @@ def calculate(
         result.uncertainty_method = "analytical"
     else:
         monte_carlo_uncertainty(
-            result, prepared.cols, iterations=iterations, seed=seed, progress=progress
+            result,
+            prepared.cols,
+            iterations=iterations,
+            seed=seed,
+            progress=progress_callback(progress, "Monte Carlo"),
         )
     return result
 
@@ -276,8 +286,8 @@ def _check_options(registry: Any, contributions_top: Any, progress: Any) -> None
             allowed="an int >= 0",
         )
         raise InvalidInputError([issue], source=where)
-    if progress is not None and not callable(progress):
-        raise argument_error("progress", progress, "a function progress(done, total) or None", where=where)
+    if not is_progress(progress):
+        raise argument_error("progress", progress, PROGRESS_ALLOWED, where=where)
 
 
 class Prepared(NamedTuple):
@@ -296,6 +306,8 @@ def prepare(
     inventory: Inventory,
     activity: pd.DataFrame | None = None,
     registry: FactorRegistry | None = None,
+    *,
+    progress: ProgressCallback | None = None,
 ) -> Prepared:
     """Read the activity files, build the activity columns and plan every source.
 
@@ -303,6 +315,8 @@ def prepare(
     :class:`~nqi_carbon.errors.InvalidInputError`): bad activity-file rows, data gaps,
     unknown factors, fuels and units, units that do not fit their factor. This is what
     :func:`calculate` and ``nqi-carbon validate`` check before any arithmetic.
+    *progress* is called as ``progress(done, total)`` before the first activity file and
+    after each (a file is read whole: the files are the stages a person sees).
     """
     from ..data.quantities import activity_quantities
     from .gaps import gap_issues
@@ -310,7 +324,7 @@ def prepare(
     activity = activity_quantities(activity)  # pint Quantities as numbers and units
     issues: list[Issue] = []
     if inventory.activity_files:
-        activity, unreadable = _with_activity_files(inventory, activity)
+        activity, unreadable = _with_activity_files(inventory, activity, progress)
         issues += unreadable
     else:
         unreadable = []
@@ -339,7 +353,7 @@ def prepare(
 
 
 def _with_activity_files(
-    inv: Inventory, activity: pd.DataFrame | None
+    inv: Inventory, activity: pd.DataFrame | None, progress: ProgressCallback | None = None
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """The inventory's activity files (paths relative to the inventory file) plus *activity*.
 
@@ -359,12 +373,18 @@ def _with_activity_files(
     offset = 0
     spans: dict[str, list[tuple[_dt.date, _dt.date]]] = {}
     sheets: dict[str, str] = {}
-    for written, spec in activity_file_specs(inv):
+    specs = activity_file_specs(inv)
+    if progress is not None:
+        progress(0, len(specs))
+    for done, (written, spec) in enumerate(specs, 1):
         try:
             frame = read_table(written, spec=spec)
         except InvalidInputError as exc:
             issues.extend(exc.issues)
             continue
+        finally:
+            if progress is not None:
+                progress(done, len(specs))
         frames.append(frame)
         spans = _merge(spans, table_period_spans(inv, frame))
         # the first data row follows the header (row 1 unless the reading spec says)

@@ -77,13 +77,19 @@ def render(template: str, /, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
-def render_files(document: Any, files: Mapping[str, str], formats: Iterable[str]) -> dict[str, bytes]:
+def render_files(
+    document: Any,
+    files: Mapping[str, str],
+    formats: Iterable[str],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, bytes]:
     """The files of *formats* of a report *document*, rendered in memory: {file name: bytes}.
 
     *files* maps each format (``html``, ``md``, ``json``, ``xlsx``) to its file name; the
     document gives ``to_html``, ``to_markdown``, ``to_json`` and ``_excel_bytes``. Every
     format is rendered before anything is written (a report set is written whole or not
-    at all); an unknown format is a ``ValueError`` before any rendering.
+    at all); an unknown format is a ``ValueError`` before any rendering. *progress* is
+    called as ``progress(done, total)`` after each file.
     """
     wanted = list(dict.fromkeys(formats))
     bad = [f for f in wanted if f not in files]
@@ -95,4 +101,9 @@ def render_files(document: Any, files: Mapping[str, str], formats: Iterable[str]
         "json": lambda: (document.to_json() + "\n").encode("utf-8"),
         "xlsx": document._excel_bytes,
     }
-    return {files[f]: render[f]() for f in wanted}
+    out: dict[str, bytes] = {}
+    for f in wanted:
+        out[files[f]] = render[f]()
+        if progress is not None:
+            progress(len(out), len(wanted))
+    return out

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .. import __version__
 from .._escape import json_text, md_row, md_text, term_line
 from .._io.atomic import atomic_write_bytes, write_set
+from .._progress import Progress
 from ..calc.result import Result
 from ..calc.scope3 import financed_rows, screening_rows
 from ..data.gases import KYOTO_GROUPS
@@ -934,18 +935,23 @@ class InventoryReport:
         "xlsx": "report.xlsx",
     }
 
-    def _render(self, formats: Iterable[str]) -> dict[str, bytes]:
+    def _render(self, formats: Iterable[str], progress: Progress = False) -> dict[str, bytes]:
         """The report files of *formats*, rendered in memory: {file name: bytes}.
 
         Every format is rendered before anything is written; an unknown format is a
-        ``ValueError`` before any rendering.
+        ``ValueError`` before any rendering. *progress* as for :meth:`write`.
         """
+        from .._progress import progress_callback
         from ..pages.render import render_files
 
-        return render_files(self, self._FILES, formats)
+        return render_files(self, self._FILES, formats, progress_callback(progress, "report files", unit="file"))
 
     def write(
-        self, out_dir: str | Path, formats: Iterable[str] = ("html", "md", "json", "xlsx")
+        self,
+        out_dir: str | Path,
+        formats: Iterable[str] = ("html", "md", "json", "xlsx"),
+        *,
+        progress: Progress = None,
     ) -> list[Path]:
         """Write the report files as one set and return their paths.
 
@@ -954,8 +960,12 @@ class InventoryReport:
         on *out_dir*, so concurrent writers into one folder never mix their files and a
         run killed midway is cleaned up (or completed) by the next one. Files in *out_dir*
         that are not report files are never touched. See :func:`nqi_carbon._io.atomic.write_set`.
+
+        *progress* shows a bar per rendered file: ``None`` (default) on standard error when
+        it is a terminal or in a notebook, ``True`` always, ``False`` never, or a function
+        ``progress(done, total)`` called instead.
         """
-        return write_set(out_dir, self._render(formats))
+        return write_set(out_dir, self._render(formats, progress))
 
     def _repr_html_(self) -> str:
         from ..pages.render import markup, render
