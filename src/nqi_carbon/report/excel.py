@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
 from .._escape import excel_append
@@ -24,11 +25,12 @@ __all__ = ["workbook_bytes"]
 
 
 def _excel_value(v: Any) -> Any:
+    """A cell value: a number stays a number, a date a date (a date cell), the rest text."""
     if _is_missing(v):
         return None
     if hasattr(v, "item"):
         v = v.item()
-    if isinstance(v, bool | int | float | str) or v is None:
+    if isinstance(v, bool | int | float | str | _dt.date) or v is None:
         return v
     return str(v)
 
@@ -132,7 +134,7 @@ def _provenance_sheet(wb: Any, report: InventoryReport) -> None:
         # as text: a 63-bit seed loses digits as an Excel number (15 significant digits)
         ["seed", None if seed is None else str(seed)],
         ["iterations", res.iterations],
-        ["generated", report.generated.isoformat()],
+        ["generated", report.generated],
         ["hashes", _tr(_PACK_HASH_NOTE, report.language, sep=" ")],
     ]
     for prov_row in prov_rows:
