@@ -70,3 +70,24 @@ def test_excel_append_types_dates_and_keeps_text_text() -> None:
     assert text.data_type == "s" and text.value == "2025-01-02"
     assert formula.data_type == "s" and formula.quotePrefix
     assert number.data_type == "n" and number.value == 3.5
+
+
+def test_cn_ets_lab_report_dates_are_date_cells(tmp_path: Path) -> None:
+    from nqi_carbon.cli import main
+
+    out = tmp_path / "cn"
+    assert main(["cn-ets", str(EXAMPLES / "cn-power" / "plant.yaml"), "--out", str(out)]) in (
+        0,
+        None,
+    )
+    cells = [
+        c
+        for c in _column(
+            openpyxl.load_workbook(out / "cn-ets-report.xlsx")["Monthly records"], "report_date"
+        )
+        if c.value is not None
+    ]
+    assert cells
+    assert all(c.is_date and c.number_format == EXCEL_DATE for c in cells)
+    # examples/cn-power/monthly-records.csv: the January coal analysis, report dated 2024-02-19
+    assert dt.datetime(2024, 2, 19) in {c.value for c in cells}
