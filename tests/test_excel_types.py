@@ -53,6 +53,14 @@ def test_generated_date_is_a_date_cell_and_numbers_are_numbers() -> None:
     wb = _cement_workbook()
     prov = {r[0].value: r[1] for r in wb["Provenance"].iter_rows(min_row=2)}
     assert prov["generated"].is_date and prov["generated"].number_format == EXCEL_DATE
+    # examples/cement/inventory.yaml: period 2024-01-01 to 2025-01-01 (end exclusive)
+    assert prov["period_start"].value == dt.datetime(2024, 1, 1)
+    assert prov["period_end_exclusive"].value == dt.datetime(2025, 1, 1)
+    assert (
+        prov["period_start"].number_format
+        == prov["period_end_exclusive"].number_format
+        == EXCEL_DATE
+    )
     totals = {r[0].value: r[2] for r in wb["Totals"].iter_rows(min_row=2)}
     assert totals["base_year"].value == 2020
     assert isinstance(totals["gross_co2e_t"].value, float)

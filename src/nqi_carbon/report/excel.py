@@ -113,7 +113,7 @@ def _number_format(column: str) -> str | None:
 
 
 def _provenance_sheet(wb: Any, report: InventoryReport) -> None:
-    """The "Provenance" sheet: versions, hashes, GWP source, packs, uncertainty settings."""
+    """The "Provenance" sheet: versions, hashes, the period (dates), GWP source, packs, uncertainty."""
     from openpyxl.styles import Font
 
     res = report.result
@@ -124,6 +124,9 @@ def _provenance_sheet(wb: Any, report: InventoryReport) -> None:
         ["item", "value"],
         ["library_version", p["library_version"]],
         ["input_sha256", p["input_sha256"]],
+        # the reporting period as date cells; the end is exclusive (as in the inventory)
+        ["period_start", res.inventory.period.start],
+        ["period_end_exclusive", res.inventory.period.end],
         ["gwp_set", res.gwp_set],
         ["gwp_source", p["gwp_source"]],
         *(

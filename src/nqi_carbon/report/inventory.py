@@ -899,7 +899,9 @@ class InventoryReport:
         ``pd.read_excel(path, sheet_name="By category", header=1)``. Numbers are numbers:
         t CO2e amounts in ``#,##0.000``, relative uncertainties and variance shares as
         percentages; factor values, GWPs, masses and inputs keep Excel's General format
-        (every significant digit). Column widths follow the content (at most 60 characters).
+        (every significant digit). Dates (calibration, lab reports, the period and the
+        generation date on the "Provenance" sheet) are Excel dates shown ``yyyy-mm-dd``.
+        Column widths follow the content (at most 60 characters).
         Text is always a text cell, never a formula (see :func:`~nqi_carbon._escape.excel_append`).
         """
         return atomic_write_bytes(path, self._excel_bytes())
