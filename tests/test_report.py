@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import math
@@ -837,7 +838,7 @@ def test_instruments_table_shows_calibration_and_assumed_k(evidence_report, tmp_
         assert rows["EM-01"]["Certificate"] == "SGCC & <1>"
         assert rows["FM-07"]["Traceability"] == "—"
     assert xl["WB-01"]["expanded_uncertainty"] == 0.005
-    assert xl["WB-01"]["calibration_due"] == "2024-12-18"
+    assert xl["WB-01"]["calibration_due"] == datetime.datetime(2024, 12, 18)  # a date cell
     assert xl["CS-01"]["used_by"] == "clinker-process"
     # due inside the period (2024-12-18) is marked; due before it and valid through it too
     assert md["WB-01"]["Calibration in the period"].startswith("due within the period")
@@ -893,7 +894,7 @@ def test_lab_analyses_table(evidence_report, tmp_path):
         assert row["Accreditation"] == "CMA+CNAS" and row["Report date"] == "2025-01-20"
         assert row[sample] == "monthly as-received carbon (GB/T 30733), weighted annual mean"
     assert xl[0]["value"] == 58.2 and xl[0]["lab"] == "Lab <i>&</i>"
-    assert xl[0]["report_date"] == "2025-01-20" and xl[0]["accreditation"] == "CMA+CNAS"
+    assert xl[0]["report_date"] == datetime.datetime(2025, 1, 20) and xl[0]["accreditation"] == "CMA+CNAS"
 
 
 def test_activity_totals_next_to_the_factor_and_record_evidence(evidence_report, tmp_path):

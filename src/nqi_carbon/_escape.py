@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "EXCEL_DATE",
+    "EXCEL_DATETIME",
     "FORMULA_START",
     "csv_frame",
     "csv_text",
@@ -210,6 +212,13 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection)."""
 
 
+EXCEL_DATE = "yyyy-mm-dd"
+"""The number format of a date cell: ISO 8601, the same in every locale."""
+
+EXCEL_DATETIME = "yyyy-mm-dd hh:mm:ss"
+"""The number format of a date-and-time cell."""
+
+
 def excel_text(text: str) -> str:
     """A string Excel can hold: the characters XML 1.0 refuses (and other controls) visible."""
     return visible(text, keep="\t\n\r")
@@ -220,13 +229,21 @@ def excel_append(ws: Any, values: Iterable[Any]) -> None:
 
     openpyxl stores a string starting with ``=`` as a formula and ``#N/A`` as an error
     value; here every string is a string cell (``data_type = "s"``), and one that would
-    start a formula also gets the quote prefix (Excel keeps it text when edited).
+    start a formula also gets the quote prefix (Excel keeps it text when edited). A
+    :class:`datetime.date` (or ``datetime``) is a date cell shown as :data:`EXCEL_DATE`
+    (:data:`EXCEL_DATETIME`), never its text.
     """
+    import datetime as _dt
+
     from openpyxl.cell import Cell
 
     row: list[Any] = []
     for v in values:
-        if isinstance(v, str):
+        if isinstance(v, _dt.date):
+            cell = Cell(ws, value=v)
+            cell.number_format = EXCEL_DATETIME if isinstance(v, _dt.datetime) else EXCEL_DATE
+            v = cell
+        elif isinstance(v, str):
             # the cell made here, not by append: finding the row appended again would
             # cost a pass over every cell of the sheet per row
             cell = Cell(ws, value=excel_text(v))

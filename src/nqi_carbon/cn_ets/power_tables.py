@@ -184,7 +184,7 @@ def records_table(r: PowerResult) -> Table:
         rec = {
             **rec,
             "parameter": (p.en, p.zh),
-            "report_date": None if rec["report_date"] is None else rec["report_date"].isoformat(),
+            "report_date": rec["report_date"],  # a date: ISO text on pages, a date cell in Excel
         }
         rows.append(
             [rec["written"] if c.key == "written" else (rec.get(c.key) or None) for c in cols]

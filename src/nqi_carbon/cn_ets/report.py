@@ -8,6 +8,7 @@ function of its format; ``SOURCE_DATE_EPOCH`` makes the files byte-identical.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import math
 from pathlib import Path
@@ -336,6 +337,8 @@ def _json_cell(v: Any) -> Any:
         return list(v)
     if isinstance(v, float) and math.isnan(v):
         return None
+    if isinstance(v, _dt.date):
+        return v.isoformat()
     return v
 
 

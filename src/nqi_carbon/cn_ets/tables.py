@@ -9,6 +9,7 @@ Markdown cells through :func:`~nqi_carbon._escape.md_row`, HTML through the page
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -152,6 +153,6 @@ def _excel_value(v: Any, kind: str, lang: Language) -> Any:
         return None
     if isinstance(v, tuple):
         return _tr(v, lang)
-    if isinstance(v, bool | int | float | str):
-        return v
+    if isinstance(v, bool | int | float | str | _dt.date):
+        return v  # a date is a date cell (yyyy-mm-dd), see excel_append
     return str(v)

@@ -247,7 +247,11 @@ def svg_trend(
     targets: pd.DataFrame | None = None,
     title: str = "Emissions, forecast and targets",
 ) -> str:
-    """Inline SVG: actual emissions, the forecast with its band, and the target path."""
+    """Inline SVG: actual emissions, the forecast with its band, and the target path.
+
+    The y axis starts at 0 with round ticks (:func:`nice_ticks`, steps of 1, 2 or 5 x 10^k)
+    labelled with thousands separators, its unit (t CO2e) above them.
+    """
     years = sorted(
         set(actuals)
         | (set(forecast.index) if forecast is not None else set())
@@ -258,7 +262,8 @@ def svg_trend(
         vals += list(forecast["high_t"]) + list(forecast["low_t"])
     if targets is not None:
         vals += list(targets["target_t"])
-    vmax = max(vals) * 1.05 or 1.0
+    ticks = nice_ticks(max(vals), target=6)
+    vmax = ticks[-1]
     w, h, left, bottom = 680, 320, 80, 40
     x0, x1 = years[0], years[-1]
 
@@ -266,8 +271,10 @@ def svg_trend(
         return left + (w - left - 20) * ((year - x0) / max(x1 - x0, 1))
 
     py = _y_scale(vmax, h, 30, bottom)
-    quarters = [vmax * k / 4 for k in range(5)]
-    parts = [_grid(quarters, py, left=left, right=w - 20, stroke="#eee", label="{:,.0f}".format)]
+    parts = [
+        _grid(ticks, py, left=left, right=w - 20, stroke="#eee", label=_tick_text),
+        _text(left - 6, 22, "t CO2e", font_size=10, text_anchor="end"),  # the axis unit
+    ]
     step = max(1, (x1 - x0) // 10)
     for year in range(x0, x1 + 1, step):
         parts.append(

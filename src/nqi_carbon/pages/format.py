@@ -31,6 +31,15 @@ def _fmt_t(v: float) -> str:
     return f"{head}.{frac[:3] + frac[3:].rstrip('0')}"
 
 
+def tonnes(v: float, unit: str = "t CO2e") -> str:
+    """A mass in tonnes with its unit, as on every page: :func:`_fmt_t` then *unit*.
+
+    The one rule for tonnes in tables, headline boxes and sentences alike (see
+    ``docs/explanation/number-formats.md``): ``866,079.662 t CO2e``, ``0.0466 t CO2``.
+    """
+    return f"{_fmt_t(v)} {unit}"
+
+
 def _plural(n: int, singular: str, plural: str | None = None) -> str:
     """``1 facility``, ``2 facilities``."""
     return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
 from .._escape import excel_append
@@ -24,11 +25,12 @@ __all__ = ["workbook_bytes"]
 
 
 def _excel_value(v: Any) -> Any:
+    """A cell value: a number stays a number, a date a date (a date cell), the rest text."""
     if _is_missing(v):
         return None
     if hasattr(v, "item"):
         v = v.item()
-    if isinstance(v, bool | int | float | str) or v is None:
+    if isinstance(v, bool | int | float | str | _dt.date) or v is None:
         return v
     return str(v)
 
@@ -111,7 +113,7 @@ def _number_format(column: str) -> str | None:
 
 
 def _provenance_sheet(wb: Any, report: InventoryReport) -> None:
-    """The "Provenance" sheet: versions, hashes, GWP source, packs, uncertainty settings."""
+    """The "Provenance" sheet: versions, hashes, the period (dates), GWP source, packs, uncertainty."""
     from openpyxl.styles import Font
 
     res = report.result
@@ -122,6 +124,9 @@ def _provenance_sheet(wb: Any, report: InventoryReport) -> None:
         ["item", "value"],
         ["library_version", p["library_version"]],
         ["input_sha256", p["input_sha256"]],
+        # the reporting period as date cells; the end is exclusive (as in the inventory)
+        ["period_start", res.inventory.period.start],
+        ["period_end_exclusive", res.inventory.period.end],
         ["gwp_set", res.gwp_set],
         ["gwp_source", p["gwp_source"]],
         *(
@@ -132,7 +137,7 @@ def _provenance_sheet(wb: Any, report: InventoryReport) -> None:
         # as text: a 63-bit seed loses digits as an Excel number (15 significant digits)
         ["seed", None if seed is None else str(seed)],
         ["iterations", res.iterations],
-        ["generated", report.generated.isoformat()],
+        ["generated", report.generated],
         ["hashes", _tr(_PACK_HASH_NOTE, report.language, sep=" ")],
     ]
     for prov_row in prov_rows:

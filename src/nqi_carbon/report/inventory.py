@@ -39,6 +39,7 @@ from ..pages.format import (
     _generation_date,
     _plural,
     _slug,
+    tonnes,
 )
 from ..pages.labels import (
     COLUMN_LABELS,
@@ -475,7 +476,7 @@ class InventoryReport:
             change = now - by.total_co2e_t
             rel = f" ({100 * change / by.total_co2e_t:+.1f} %)" if by.total_co2e_t else ""
             rows += [
-                (_TOTAL_LABELS["base_year_co2e_t"], f"{_fmt_t(by.total_co2e_t)} t CO2e"),
+                (_TOTAL_LABELS["base_year_co2e_t"], tonnes(by.total_co2e_t)),
                 (
                     _TOTAL_LABELS["change_from_base_year_t"],
                     f"{'+' if change > 0 else ''}{_fmt_t(change)} t CO2e{rel}",
@@ -733,7 +734,7 @@ class InventoryReport:
         text = " ".join(c.criteria_text.split()) if c.criteria_text else None
         quoted_en = f'Significance criteria (as stated): "{text}"' if text else "Significance criteria: not stated."
         quoted_zh = f"重要性准则（清单所述）：“{text}”" if text else "重要性准则：未说明。"
-        excluded = f"{_fmt_t(c.excluded_t)} t CO2e"
+        excluded = tonnes(c.excluded_t)
         return (
             f"{quoted_en} Tests of the exclusions' estimates: {c.basis}. Exclusions estimated at "
             f"{excluded} in all (not in the gross totals). A category without sources or a "
@@ -767,7 +768,7 @@ class InventoryReport:
             "|---|---:|",
         ]
         for key, _unit in _HEADLINE_TOTALS:
-            out.append(md_row([_tr(_TOTAL_LABELS[key], lang), _fmt(t[key])]))
+            out.append(md_row([_tr(_TOTAL_LABELS[key], lang), _fmt_t(t[key])]))
         out.append("")
         unc = self._uncertainty_sentence()
         if unc:
@@ -887,7 +888,7 @@ class InventoryReport:
             "title": self._title(),
             "zh_subtitle": lang == "en+zh" and inv.reporting and inv.reporting.title,
             "facts": self._facts(),
-            "kpis": [(_TOTAL_LABELS[k], f"{_fmt(t[k], 1)} {unit}") for k, unit in _HEADLINE_TOTALS],
+            "kpis": [(_TOTAL_LABELS[k], tonnes(t[k], unit)) for k, unit in _HEADLINE_TOTALS],
             "uncertainty": self._uncertainty_pair(),
             "chart_by_category": markup(self.svg_by_category()),
             "base_year": self.base_year_rows(),
@@ -919,7 +920,9 @@ class InventoryReport:
         ``pd.read_excel(path, sheet_name="By category", header=1)``. Numbers are numbers:
         t CO2e amounts in ``#,##0.000``, relative uncertainties and variance shares as
         percentages; factor values, GWPs, masses and inputs keep Excel's General format
-        (every significant digit). Column widths follow the content (at most 60 characters).
+        (every significant digit). Dates (calibration, lab reports, the period and the
+        generation date on the "Provenance" sheet) are Excel dates shown ``yyyy-mm-dd``.
+        Column widths follow the content (at most 60 characters).
         Text is always a text cell, never a formula (see :func:`~nqi_carbon._escape.excel_append`).
         """
         return atomic_write_bytes(path, self._excel_bytes())
