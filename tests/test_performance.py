@@ -238,3 +238,46 @@ def test_a_source_with_its_own_density_keeps_its_own_chain():
     per_source = res.lines[res.lines["gas"] == "CO2"].set_index("source")["co2e_t"]
     assert per_source["s1"] == pytest.approx(0.84 * 43.0 / 1000 * 74.1)
     assert per_source["s0"] == per_source["s2"] == pytest.approx(10 * 43.0 / 1000 * 74.1)
+
+
+@pytest.mark.excel
+def test_cells_written_as_text_give_the_bytes_openpyxl_writes(tmp_path):
+    """The fast sheet writer (pages/workbook._save) against openpyxl's own, every cell kind."""
+    import datetime as dt
+    import io
+
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font
+
+    from nqi_carbon._escape import excel_append
+    from nqi_carbon.pages.workbook import _save
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    excel_append(ws, ["plain", " lead", "trail ", "  ", "", "a & <b> > c", "中文 text", "=SUM(A1)"])
+    excel_append(ws, [1, -0.0, 1e300, 0.1, 12345678901234567890, math.nan, math.inf, True, False])
+    excel_append(ws, [dt.date(2024, 1, 31), dt.datetime(2024, 1, 31, 12, 30), None, "x"])
+    ws.cell(row=4, column=2).number_format = "0.0%"  # an empty styled cell
+    ws.cell(row=5, column=1, value="note").comment = Comment("a comment", "me")
+    ws.cell(row=5, column=2, value="link").hyperlink = "https://example.org/a?b=1&c=2"
+    ws.cell(row=6, column=1, value=3.5).font = Font(bold=True)
+    ws.cell(row=6, column=2, value="wrapped").alignment = Alignment(wrap_text=True)
+    ws.row_dimensions[7].height = 30
+    ws.cell(row=7, column=1, value="tall row")
+    ws.cell(row=8, column=3, value="=1+1")  # a formula (never written by nqi-carbon)
+    other = wb.create_sheet("Second")
+    other.append(["k", 2])
+
+    def with_openpyxl(book):
+        buf = io.BytesIO()
+        book.save(buf)
+        return buf.getvalue()
+
+    import zipfile
+
+    fast, slow = (zipfile.ZipFile(io.BytesIO(b)) for b in (_save(wb), with_openpyxl(wb)))
+    assert fast.namelist() == slow.namelist()
+    for name in fast.namelist():
+        if name != "docProps/core.xml":  # the save time differs
+            assert fast.read(name) == slow.read(name), name
