@@ -13,7 +13,14 @@ import io
 import re
 from typing import Any
 
-__all__ = ["_excel_widths", "_text_width", "_zip_dated", "new_workbook", "workbook_data"]
+__all__ = [
+    "_excel_widths",
+    "_style_cells",
+    "_text_width",
+    "_zip_dated",
+    "new_workbook",
+    "workbook_data",
+]
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
@@ -56,19 +63,53 @@ def _excel_widths(ws: Any, cap: int = 60) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
-    for idx, column in enumerate(ws.iter_cols(), start=1):
-        width = 6
-        for cell in column:
-            v = cell.value
-            if v is None:
-                continue
-            text = f"{v:,.3f}" if isinstance(v, float) else str(v)
-            width = max(width, _text_width(text) + 2)
+    widths: dict[int, int] = {}
+    columns: dict[int, list[Any]] = {}
+    for (_, col), cell in ws._cells.items():  # any order: only maxima and one alignment
+        columns.setdefault(col, []).append(cell)
+        v = cell._value
+        if v is None:
+            continue
+        text = f"{v:,.3f}" if isinstance(v, float) else str(v)
+        widths[col] = max(widths.get(col, 6), _text_width(text) + 2)
+    for idx in range(1, ws.max_column + 1):
+        width = widths.get(idx, 6)
         ws.column_dimensions[get_column_letter(idx)].width = min(width, cap)
         if width > cap:
-            for cell in column:
-                if isinstance(cell.value, str) and _text_width(cell.value) + 2 > cap:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+            long = [
+                c
+                for c in columns[idx]
+                if isinstance(c._value, str) and _text_width(c._value) + 2 > cap
+            ]
+            _style_cells(long, "alignment", Alignment(wrap_text=True, vertical="top"))
+
+
+_STYLE_KEYS = {
+    "number_format": "numFmtId",
+    "alignment": "alignmentId",
+    "fill": "fillId",
+    "font": "fontId",
+}
+
+
+def _style_cells(cells: list[Any], attr: str, value: Any) -> None:
+    """Set the style *attr* (a key of ``_STYLE_KEYS``) of every cell of *cells* to *value*.
+
+    The same as ``setattr(cell, attr, value)`` for each cell, but the value is looked up in
+    the workbook's style table once (openpyxl hashes a style object field by field on
+    every assignment): the first cell is set through openpyxl and its index is copied.
+    """
+    if not cells:
+        return
+    from openpyxl.styles.cell_style import StyleArray
+
+    setattr(cells[0], attr, value)
+    key = _STYLE_KEYS[attr]
+    index = getattr(cells[0]._style, key)
+    for cell in cells[1:]:
+        if not cell._style:  # as openpyxl's setters: a style array made on first use
+            cell._style = StyleArray()
+        setattr(cell._style, key, index)
 
 
 def new_workbook(generated: _dt.date, first_sheet: str | None = None) -> Any:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .._escape import excel_append
 from ..pages.format import _PERCENT_COLUMNS, _PRECISE_COLUMNS, _is_missing
 from ..pages.labels import _tr, column_label
-from ..pages.workbook import _excel_widths
+from ..pages.workbook import _excel_widths, _style_cells
 from .texts import _PACK_HASH_NOTE
 
 if TYPE_CHECKING:
@@ -82,19 +82,17 @@ def _table_sheet(wb: Any, name: str, df: pd.DataFrame, lang: Language) -> None:
         cell.font = Font(italic=True, color="808080", size=9)
     for row in df.itertuples(index=False):
         excel_append(ws, [_excel_value(v) for v in row])
-    for col, cname in enumerate(cols, start=1):
+    data = list(ws.iter_rows(min_row=3))
+    for col, cname in enumerate(cols):
         fmt = _number_format(cname)
         if fmt is not None:
-            for r in range(3, ws.max_row + 1):
-                ws.cell(row=r, column=col).number_format = fmt
+            _style_cells([row[col] for row in data], "number_format", fmt)
     if "calibration_status" in cols:
         from openpyxl.styles import PatternFill
 
-        col = cols.index("calibration_status") + 1
-        for r in range(3, ws.max_row + 1):
-            if ws.cell(row=r, column=col).value == "due within the period":
-                for cell in ws[r]:
-                    cell.fill = PatternFill("solid", fgColor="FFF4E0")
+        col = cols.index("calibration_status")
+        due = [c for row in data if row[col].value == "due within the period" for c in row]
+        _style_cells(due, "fill", PatternFill("solid", fgColor="FFF4E0"))
     ws.freeze_panes = "A3"
     _excel_widths(ws)
 
