@@ -281,3 +281,95 @@ def test_cells_written_as_text_give_the_bytes_openpyxl_writes(tmp_path):
     for name in fast.namelist():
         if name != "docProps/core.xml":  # the save time differs
             assert fast.read(name) == slow.read(name), name
+
+
+# the report table as the page templates wrote it before issue 14 (a Jinja2 macro per cell)
+_FRAME_MACRO = """\
+{% macro pair(p, lang) -%}
+{% if lang == "en+zh" and p[0] != p[1] %}{{ p[0] }} <span class="zh" lang="zh-Hans">{{ p[1] }}</span>
+{%- else %}{{ p[1] if lang == "zh" else p[0] }}{% endif %}
+{%- endmacro %}
+{% macro frame(v, lang) -%}
+{% if v is none %}<p><i>{{ tr(("none", "无"), lang) }}</i></p>
+{%- else -%}
+{% set columns = [v.numeric, v.linked] %}
+<table{% if v.headers|length > 10 %} class='wide'{% endif %}><thead><tr>
+{%- for h, numeric in zip(v.headers, v.numeric) %}<th{% if numeric %} class='num'{% endif %}>{{ pair(h, lang) }}</th>{% endfor -%}
+</tr></thead><tbody>
+{%- for row, klass in zip(v.rows, v.row_class) %}
+<tr{% if klass %} class='{{ klass }}'{% endif %}>
+{%- for c, numeric, linked in zip(row, *columns) %}
+<td{% if numeric %} class='num'{% endif %}>
+{%- if c is string %}{{ c|linked if linked else c }}{% else %}{{ pair(c, lang) }}{% endif -%}
+</td>
+{%- endfor %}
+</tr>
+{%- endfor %}
+</tbody></table>
+{%- endif %}
+{%- endmacro %}
+{{ frame(v, lang) }}"""
+
+
+def _view_row_by_row(name, df, lang):
+    """The view as it was built before issue 14: row by row, a cell at a time."""
+    from nqi_carbon.pages.format import _cell, _is_missing, _is_number
+    from nqi_carbon.pages.labels import _TRANSLATED_COLUMNS, _value_pair
+    from nqi_carbon.pages.tables import _view
+
+    columns = _view(name, df, lang).columns  # which columns are shown is not at stake
+    index = [[str(c) for c in df.columns].index(c) for c in columns]
+    numeric = []
+    for i in index:
+        values = [v for v in df.iloc[:, i] if not _is_missing(v)]
+        numeric.append(bool(values) and all(_is_number(v) for v in values))
+    rows, row_class = [], []
+    for row in df.itertuples(index=False):
+        cells, klass = [], ""
+        for i, c in zip(index, columns, strict=True):
+            text = _cell(row[i], c)
+            if c in _TRANSLATED_COLUMNS and isinstance(row[i], str):
+                cells.append(_value_pair(text))
+                if c == "calibration_status" and text == "due within the period":
+                    klass = "due"
+            else:
+                cells.append(text)
+        rows.append(cells)
+        row_class.append(klass)
+    return rows, numeric, row_class
+
+
+def _hostile_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": ["A & <b>", "Ünïcode 中文", "same", "same", None],
+            "name_zh": ["甲", "乙", "same", "same", "丁"],
+            "co2e_t": [1234.5678, -0.0, 0.0, 0.0466, math.nan],
+            "share": [1.0, 0.6, 0.35, 1 / 3, 0.5],
+            "relative_95": [0.05, 0.05, pd.NA, 0.5, 0.1],
+            "value": [73300.0, -0.0, 0.0, 73300.0, 2],
+            "citation": ["see https://example.org/a?b=1&c=<2>.", "x\x1by", "'\"", "", "javascript:x"],
+            "calibration_status": ["due within the period", "current", 3, None, "due within the period"],
+            "status": ["not_applicable", "reported", "reported", True, 1.5],
+            "scope": [1, 2, 3, 1, 2],
+            "when": pd.to_datetime(["2024-01-01", None, "2024-02-29", "2024-03-01", "2024-12-31"]),
+            "flag": [True, False, True, False, True],
+            "count": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+        }
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "en+zh"])
+def test_report_tables_are_written_as_the_template_macro_wrote_them(lang):
+    """Column-wise cells and the HTML table written in Python: the same as row by row in Jinja2."""
+    from nqi_carbon.pages.render import environment
+    from nqi_carbon.pages.tables import _html_table, _view
+
+    df = _hostile_table()
+    wide = pd.concat([df, df.add_suffix("_2")], axis=1)  # more than ten columns: class 'wide'
+    for table in (df, wide, df.iloc[:, :3]):
+        view = _view("Lines", table, lang)
+        assert (view.rows, view.numeric, view.row_class) == _view_row_by_row("Lines", table, lang)
+        reference = environment().from_string(_FRAME_MACRO).render(v=view, lang=lang)
+        assert _html_table(view, lang) == reference
+    assert _html_table(None, lang) == environment().from_string(_FRAME_MACRO).render(v=None, lang=lang)

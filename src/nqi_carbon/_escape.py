@@ -188,9 +188,21 @@ def md_cell(text: str) -> str:
     return md_text(" ".join(text.split())).replace("|", "\\|")
 
 
-def md_row(cells: Iterable[str]) -> str:
-    """One Markdown table row of values, each through :func:`md_cell`."""
-    return "| " + " | ".join(md_cell(c) for c in cells) + " |"
+def md_row(cells: Iterable[str], escaped: dict[str, str] | None = None) -> str:
+    """One Markdown table row of values, each through :func:`md_cell`.
+
+    *escaped*, when given, remembers each value's cell across the rows of a table, so a
+    value that repeats is escaped once.
+    """
+    if escaped is None:
+        return "| " + " | ".join(md_cell(c) for c in cells) + " |"
+    out = []
+    for c in cells:
+        cell = escaped.get(c)
+        if cell is None:
+            cell = escaped[c] = md_cell(c)
+        out.append(cell)
+    return "| " + " | ".join(out) + " |"
 
 
 # -- HTML -------------------------------------------------------------------------------------
