@@ -373,3 +373,17 @@ def test_report_tables_are_written_as_the_template_macro_wrote_them(lang):
         reference = environment().from_string(_FRAME_MACRO).render(v=view, lang=lang)
         assert _html_table(view, lang) == reference
     assert _html_table(None, lang) == environment().from_string(_FRAME_MACRO).render(v=None, lang=lang)
+
+
+def test_a_markdown_cell_left_as_it_is_is_what_the_escaping_makes_of_it():
+    """md_cell's shortcut for plain text (numbers, units, words) gives what md_text gives."""
+    import random
+
+    from nqi_carbon._escape import md_cell, md_text
+
+    alphabet = "aZ9١中_. ,%±+-/:()|*[]~<>&#\\`\n\t\r\u2028\u202e\x00\x85é"
+    rng = random.Random(14)
+    texts = ["1,234.567", "±4.2 %", "t CO2e", "kg/TJ", "a_b", "x  y", " x", "x ", "&amp;", "a|b"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(20000)]
+    for text in texts:
+        assert md_cell(text) == md_text(" ".join(text.split())).replace("|", "\\|"), repr(text)

@@ -185,7 +185,14 @@ def md_cell(text: str) -> str:
     A backslash before punctuation is escaped too, so the ``\|`` of a value can never
     become ``\\|`` (an escaped backslash and a live column separator).
     """
+    if _MD_PLAIN.fullmatch(text):  # a number, a unit, a word: nothing to escape
+        return text
     return md_text(" ".join(text.split())).replace("|", "\\|")
+
+
+_MD_PLAIN = re.compile(r"(?:(?:[^\W_]|[.,%±+\-/:()])+ )*(?:[^\W_]|[.,%±+\-/:()])+")
+"""Text that :func:`md_cell` leaves as it is: letters, digits and ``.,%±+-/:()`` in words
+separated by single spaces (no control, line break, Markdown character or ``|``)."""
 
 
 def md_row(cells: Iterable[str], escaped: dict[str, str] | None = None) -> str:

@@ -111,10 +111,11 @@ def _column_cells(series: pd.Series, column: str) -> tuple[list[str | Pair], boo
     return cells, is_numeric
 
 
-def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en") -> str:
+def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en", view: _View | None = None) -> str:
+    """The table as Markdown (*view*: its :func:`_view`, when already made)."""
     if df.empty:
         return "_none / 无_" if lang == "en+zh" else ("_无_" if lang == "zh" else "_none_")
-    v = _view(name, df, lang)
+    v = view or _view(name, df, lang)
     lines = [
         md_row(_tr(h, lang) for h in v.headers),
         "|" + "|".join("---:" if n else "---" for n in v.numeric) + "|",
