@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..inventory.models import CONTRACT_PRECEDENCE, Contract, Inventory, MeasuredParameter, Source
 from ..units import conventional_basis, conversion_factor, is_energy, parse_unit, registry
+from ._gc import paused_gc
 from .chain import FuelProperties, UnitChain, fuel_properties, unit_chain
 from .contracts import usable_contracts
 from .findings import Finding
@@ -882,24 +883,8 @@ def plan_sources(
             plans_c, params_c, findings_c, used_c, _ = cached
             return plans_c, list(params_c), list(findings_c), dict(used_c)
     planner = _Planner(inv, reg)
-    plans: list[SourcePlan] = []
-    issues: list[Issue] = []
-    for i, src in enumerate(inv.sources):
-        try:
-            plans.append(planner.plan(i, src, units_by_source.get(src.id, ())))
-        except InvalidInputError as exc:  # each named by the file it comes from
-            issues.extend(
-                i if i.file else dataclasses.replace(i, file=inv.source_path) for i in exc.issues
-            )
-        except NqiCarbonError as exc:
-            code = {
-                "UnknownFactorError": "factor_resolves",
-                "DimensionalityMismatchError": "activity_unit_fits_factor",
-                "UnknownUnitError": "unit_known",
-            }.get(type(exc).__name__, "source_plan")
-            issues.append(
-                Issue(code, str(exc), file=inv.source_path, field=f"sources[{i}]", source=src.id)
-            )
+    with paused_gc():
+        plans, issues = _plan_each(planner, inv, units_by_source)
     if issues:
         raise InvalidInputError(issues, source=inv.source_path)
     planner.findings.extend(inclusive_end_findings(inv))
@@ -923,3 +908,28 @@ def plan_sources(
             reg,
         )
     return plans, planner.params, planner.findings, planner.factors_used
+
+
+def _plan_each(
+    planner: _Planner, inv: Inventory, units_by_source: Mapping[str, Sequence[str]]
+) -> tuple[list[SourcePlan], list[Issue]]:
+    """Every source's plan, and every problem of every source (named by file and source)."""
+    plans: list[SourcePlan] = []
+    issues: list[Issue] = []
+    for i, src in enumerate(inv.sources):
+        try:
+            plans.append(planner.plan(i, src, units_by_source.get(src.id, ())))
+        except InvalidInputError as exc:  # each named by the file it comes from
+            issues.extend(
+                i if i.file else dataclasses.replace(i, file=inv.source_path) for i in exc.issues
+            )
+        except NqiCarbonError as exc:
+            code = {
+                "UnknownFactorError": "factor_resolves",
+                "DimensionalityMismatchError": "activity_unit_fits_factor",
+                "UnknownUnitError": "unit_known",
+            }.get(type(exc).__name__, "source_plan")
+            issues.append(
+                Issue(code, str(exc), file=inv.source_path, field=f"sources[{i}]", source=src.id)
+            )
+    return plans, issues
