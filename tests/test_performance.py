@@ -436,3 +436,39 @@ def test_the_collector_is_paused_and_restored_as_it_was():
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
+
+
+@pytest.mark.excel
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_report_table_sheet_held_as_text_is_the_sheet_made_cell_by_cell(monkeypatch, lang):
+    """append_block (values held as text until saved) against openpyxl cells, byte for byte."""
+    import datetime as dt
+
+    from nqi_carbon.pages.workbook import new_workbook, workbook_data
+    from nqi_carbon.report import excel
+
+    long = "word " * 20  # wider than the 60-character cap: wraps
+    table = pd.DataFrame(
+        {
+            "source": ["=cmd|' /C calc'!A0", " lead", "trail ", "a & <b>", "", "中文 text", long, None],
+            "co2e_t": [1234.5678, -0.0, math.inf, 0.1, 12345678901234567890, None, 3.0, 2.0],
+            "relative_95": [0.05, None, 0.5, 0.1, 0.2, 0.3, 0.4, 0.5],
+            "calibration_status": ["due within the period", "current", None, "due within the period",
+                                   "x", "y", "z", "w"],
+            "calibration_due": [dt.date(2024, 1, 31), None, dt.date(1900, 2, 1), dt.date(2024, 3, 1),
+                                None, None, None, None],
+            "value": [1, 2, 3, True, False, 6, 7, 8],
+            "note": ["x" * 40000, "@SUM(1)", "+1", "-1", "\t tab", "\x1b[31m", "#N/A", "ok"],
+        }
+    )  # fmt: skip
+    day = dt.date(2025, 1, 1)
+
+    def book():
+        wb = new_workbook(day)
+        excel._table_sheet(wb, "Instruments", table, lang)
+        excel._table_sheet(wb, "Lines", table.iloc[:, :3], lang)  # styles shared across sheets
+        return workbook_data(wb, day)
+
+    fast = book()
+    monkeypatch.setattr(excel, "append_block", lambda *a, **k: False)
+    assert fast == book()
