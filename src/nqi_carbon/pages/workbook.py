@@ -29,12 +29,14 @@ __all__ = [
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
-def _zip_dated(data: bytes, when: _dt.datetime) -> bytes:
+def _zip_dated(data: bytes, when: _dt.datetime, *, deflate: bool = False) -> bytes:
     """The ``.xlsx`` archive *data* dated *when* throughout.
 
     openpyxl writes the save time as the workbook's ``modified`` property whatever it was
     set to, and zip dates each entry with the local time: both become *when*, so the
-    bytes depend on the report's generation date only.
+    bytes depend on the report's generation date only. With *deflate*, every entry is
+    compressed here (the archive *data* was written without compression: compressing
+    once, not twice).
     """
     import zipfile
 
@@ -47,7 +49,7 @@ def _zip_dated(data: bytes, when: _dt.datetime) -> bytes:
             if info.filename == "docProps/core.xml":
                 body = _MODIFIED.sub(lambda m: m.group(1) + iso + m.group(2), body)
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = info.compress_type
+            entry.compress_type = zipfile.ZIP_DEFLATED if deflate else info.compress_type
             entry.external_attr = info.external_attr
             dst.writestr(entry, body)
     return out.getvalue()
@@ -277,7 +279,7 @@ def new_workbook(generated: _dt.date, first_sheet: str | None = None) -> Any:
 
 def workbook_data(wb: Any, generated: _dt.date) -> bytes:
     """The ``.xlsx`` bytes of *wb*, dated *generated* throughout (:func:`_zip_dated`)."""
-    return _zip_dated(_save(wb), _dt.datetime.combine(generated, _dt.time()))
+    return _zip_dated(_save(wb), _dt.datetime.combine(generated, _dt.time()), deflate=True)
 
 
 def _save(wb: Any) -> bytes:
@@ -292,7 +294,8 @@ def _save(wb: Any) -> bytes:
     from openpyxl.writer.excel import ExcelWriter
 
     buf = io.BytesIO()
-    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    # stored: _zip_dated compresses every entry once, as openpyxl would (ZIP_DEFLATED)
+    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True)
     wb.properties.modified = _dt.datetime.now(tz=_dt.UTC).replace(tzinfo=None)  # as openpyxl
     writer = ExcelWriter(wb, archive)
     sheet_writer = _sheet_writer()
