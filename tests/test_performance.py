@@ -472,3 +472,32 @@ def test_a_report_table_sheet_held_as_text_is_the_sheet_made_cell_by_cell(monkey
     fast = book()
     monkeypatch.setattr(excel, "append_block", lambda *a, **k: False)
     assert fast == book()
+
+
+def test_pint_definitions_are_cached_only_in_a_folder_no_one_else_can_write(tmp_path, monkeypatch):
+    # pint keeps its parsed definitions as pickle files: read only from a private folder
+    import os
+    import stat
+
+    from nqi_carbon.units import _private_cache_folder
+
+    monkeypatch.delenv("NQI_CARBON_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = _private_cache_folder("pint-x")
+    assert folder == str(tmp_path / "nqi-carbon" / "pint-x")
+    assert stat.S_IMODE(os.lstat(folder).st_mode) == 0o700
+    os.chmod(folder, 0o770)  # a group may write: never read from
+    assert _private_cache_folder("pint-x") is None
+    os.chmod(tmp_path / "nqi-carbon", 0o777)
+    os.chmod(folder, 0o700)
+    assert _private_cache_folder("pint-x") is None
+    os.chmod(tmp_path / "nqi-carbon", 0o755)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    os.symlink(elsewhere, tmp_path / "nqi-carbon" / "pint-link")  # a link, not a folder
+    assert _private_cache_folder("pint-link") is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert _private_cache_folder("pint-x") is None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("NQI_CARBON_CACHE", "0")
+    assert _private_cache_folder("pint-x") is None
