@@ -501,3 +501,29 @@ def test_pint_definitions_are_cached_only_in_a_folder_no_one_else_can_write(tmp_
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setenv("NQI_CARBON_CACHE", "0")
     assert _private_cache_folder("pint-x") is None
+
+
+def test_json_joined_a_batch_at_a_time_is_the_text_json_dumps_makes():
+    import json
+
+    from nqi_carbon._escape import json_document, json_text
+
+    doc = {
+        "lines": [{"source": f"s{i}\u2028\x85", "co2e_t": i / 7, "entered": [{"a": [1, None]}, {}]}
+                  for i in range(20000)],  # more than one batch of pieces
+        "empty": [], "nested": {"k": {"é": True}}, 1: -0.0,
+    }  # fmt: skip
+    for indent in (2, None, 0):
+        want = json_text(json.dumps(doc, indent=indent, ensure_ascii=False, allow_nan=False))
+        assert json_document(doc, indent) == want
+    with pytest.raises(ValueError, match="Out of range float"):
+        json_document({"x": [math.nan]})
+
+
+def test_csv_lines_for_the_header_are_the_lines_stringio_gives():
+    import io
+
+    from nqi_carbon._io.tables import _lines
+
+    for text in ["a,b\nc,d\n", "a,b", "", '"x\ny",b\nc', "a,b\r\nc,d\r\n", "\n\na", "a\rb\nc"]:
+        assert list(_lines(text)) == list(io.StringIO(text)), repr(text)

@@ -308,3 +308,23 @@ def json_text(dumped: str) -> str:
     values.
     """
     return _JSON_UNSAFE.sub(lambda m: _hex(m.group(0)), dumped)
+
+
+def json_document(obj: Any, indent: int | None = 2) -> str:
+    r"""``json_text(json.dumps(obj, indent=indent, ensure_ascii=False, allow_nan=False))``.
+
+    The same text, with less memory: ``json.dumps`` with an indent joins millions of
+    small pieces at once (about 220 MB of them for a result of 10,000 sources, five
+    times the text); here they are joined a batch at a time.
+    """
+    import itertools
+    import json
+
+    encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=indent)
+    if indent is None:
+        return json_text(encoder.encode(obj))
+    pieces = encoder.iterencode(obj)
+    parts = []
+    while batch := list(itertools.islice(pieces, 65536)):
+        parts.append("".join(batch))
+    return json_text("".join(parts))

@@ -5,7 +5,6 @@ Totals, roll-ups, lines, uncertainty and provenance.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -501,11 +500,9 @@ class Result:
 
     def to_json(self, *, indent: int | None = 2) -> str:
         r"""The ``result@1`` JSON text (never NaN or Infinity; unsafe characters as ``\uXXXX``)."""
-        from .._escape import json_text
+        from .._escape import json_document
 
-        return json_text(
-            json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
-        )
+        return json_document(self.to_dict(), indent)
 
     def __repr__(self) -> str:
         # short: print(result) in a script or REPL must not dump every line and array

@@ -10,7 +10,6 @@ Outputs: Markdown, self-contained HTML (inline CSS and SVG charts), JSON and Exc
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
-from .._escape import json_text, md_row, md_text, term_line
+from .._escape import json_document, md_row, md_text, term_line
 from .._io.atomic import atomic_write_bytes, write_set
 from .._progress import Progress
 from ..calc.result import Result
@@ -638,9 +637,7 @@ class InventoryReport:
 
     def to_json(self, *, indent: int | None = 2) -> str:
         r"""JSON text of :meth:`to_dict` (never NaN; unsafe characters as ``\uXXXX``)."""
-        return json_text(
-            json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
-        )
+        return json_document(self.to_dict(), indent)
 
     def _title(self) -> str:
         inv = self.inventory
