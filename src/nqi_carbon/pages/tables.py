@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -140,27 +141,14 @@ def _html_table(v: _View | None, lang: Language) -> str:
     """
     if v is None:
         return f"<p><i>{html_text(_tr(('none', '无'), lang))}</i></p>"
-    escaped: dict[str, str] = {}
-
-    def text(value: str) -> str:
-        out = escaped.get(value)
-        if out is None:
-            out = escaped[value] = html_text(value)
-        return out
+    text = functools.cache(html_text)  # a value that repeats is escaped once
+    linked = functools.cache(_linked)
 
     def pair(p: Pair) -> str:
         en, zh = (x if isinstance(x, str) else str(x) for x in p)
         if lang == "en+zh" and en != zh:
             return f'{text(en)} <span class="zh" lang="zh-Hans">{text(zh)}</span>'
         return text(zh if lang == "zh" else en)
-
-    links: dict[str, str] = {}
-
-    def linked(value: str) -> str:
-        out = links.get(value)
-        if out is None:
-            out = links[value] = _linked(value)
-        return out
 
     num = " class='num'"
     parts = ["<table class='wide'>" if len(v.headers) > 10 else "<table>", "<thead><tr>"]
