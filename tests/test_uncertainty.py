@@ -654,7 +654,7 @@ def _records(n_src: int, seed: int = 3):
 
 def _one_source_at_a_time(stats, k, n_src, rng):
     """Σ x (m - 1) per source, drawing each source's runs of one distribution in turn."""
-    from nqi_carbon.calc.uncertainty import _record_multipliers
+    from nqi_carbon.calc.uncertainty import _record_contributions
 
     out = np.zeros((k, n_src))
     for s in range(n_src):
@@ -662,8 +662,9 @@ def _one_source_at_a_time(stats, k, n_src, rng):
         for code in np.unique(stats.nn_dist[rows]).tolist():  # sorted, as the records are
             sel = rows[stats.nn_dist[rows] == code]
             m = np.empty((sel.size, k))
-            _record_multipliers(code, stats.nn_lower[sel], stats.nn_upper[sel], m, rng)
-            out[:, s] += stats.nn_x[sel] @ (m - 1.0)
+            x, lower, upper = stats.nn_x[sel], stats.nn_lower[sel], stats.nn_upper[sel]
+            _record_contributions(code, x, lower, upper, m, rng)
+            out[:, s] += m.sum(axis=0) if sel.size > 1 else m[0]
     return out
 
 

@@ -254,47 +254,52 @@ def _non_normal_activity(
     assert stats.nn_dist is not None
     assert stats.nn_lower is not None
     assert stats.nn_upper is not None
-    out = np.zeros((k, n_src))
+    out = np.zeros((n_src, k))  # by source: each block adds whole rows
     n = stats.nn_x.size
     rows_per_block = max(1, min(budget, _CACHE_BYTES) // (8 * max(k, 1)))
     for start in range(0, n, rows_per_block):
         stop = min(n, start + rows_per_block)
         src, codes = stats.nn_src[start:stop], stats.nn_dist[start:stop]
-        x = stats.nn_x[start:stop]
         m = np.empty((stop - start, k))
         runs = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True]).tolist()
         for lo, hi in itertools.pairwise(runs):
-            _record_multipliers(
+            _record_contributions(
                 int(codes[lo]),
+                stats.nn_x[start + lo : start + hi],
                 stats.nn_lower[start + lo : start + hi],
                 stats.nn_upper[start + lo : start + hi],
                 m[lo:hi],
                 rng,
             )
-        m -= 1.0
-        m *= x[:, None]
         first = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
-        out[:, src[first]] += np.add.reduceat(m, first, axis=0).T
-    return out
+        out[src[first]] += np.add.reduceat(m, first, axis=0)
+    return out.T
 
 
 _CACHE_BYTES = 1 << 20
 """Working block of the per-record sampler: drawn, scaled and summed while in cache."""
 
 
-def _record_multipliers(
-    code: int, av: FloatArray, bv: FloatArray, m: FloatArray, rng: np.random.Generator
+def _record_contributions(
+    code: int,
+    x: FloatArray,
+    av: FloatArray,
+    bv: FloatArray,
+    m: FloatArray,
+    rng: np.random.Generator,
 ) -> None:
-    """Fill *m* (records × draws) with multipliers of records of one distribution *code*.
+    """Fill *m* (records × draws) with x (m - 1) of records of one distribution *code*.
 
-    *av*, *bv*: each record's bounds as multiples of its amount. Uniform between them;
-    lognormal with its 2.5/97.5 % points at them; triangular with the mode at the amount.
+    *x*: each record's activity; *av*, *bv*: its bounds as multiples of its amount.
+    Uniform between them (x (m - 1) = x (b - a) U + x (a - 1)); lognormal with its
+    2.5/97.5 % points at them; triangular with the mode at the amount.
     """
     if code == 4:  # uniform
         rng.random(out=m)
-        m *= (bv - av)[:, None]
-        m += av[:, None]
-    elif code == 2:  # lognormal: 2.5/97.5 % points at the bounds
+        m *= (x * (bv - av))[:, None]
+        m += (x * (av - 1.0))[:, None]
+        return
+    if code == 2:  # lognormal: 2.5/97.5 % points at the bounds
         la, lb = np.log(av), np.log(bv)
         rng.standard_normal(out=m)
         m *= ((lb - la) / (2 * Z95))[:, None]
@@ -310,6 +315,8 @@ def _record_multipliers(
         )
         np.multiply((bv - av)[:, None], t, out=m)
         m += av[:, None]
+    m -= 1.0
+    m *= x[:, None]
 
 
 @dataclass(frozen=True)
