@@ -663,8 +663,8 @@ def _one_source_at_a_time(stats, k, n_src, rng):
             sel = rows[stats.nn_dist[rows] == code]
             m = np.empty((sel.size, k))
             x, lower, upper = stats.nn_x[sel], stats.nn_lower[sel], stats.nn_upper[sel]
-            _record_contributions(code, x, lower, upper, m, rng)
-            out[:, s] += m.sum(axis=0) if sel.size > 1 else m[0]
+            fixed = _record_contributions(code, x, lower, upper, m, rng)
+            out[:, s] += (m.sum(axis=0) if sel.size > 1 else m[0]) + fixed.sum()
     return out
 
 

@@ -261,9 +261,10 @@ def _non_normal_activity(
         stop = min(n, start + rows_per_block)
         src, codes = stats.nn_src[start:stop], stats.nn_dist[start:stop]
         m = np.empty((stop - start, k))
+        fixed = np.zeros(stop - start)  # the part of x (m - 1) that is the same in every draw
         runs = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True]).tolist()
         for lo, hi in itertools.pairwise(runs):
-            _record_contributions(
+            fixed[lo:hi] = _record_contributions(
                 int(codes[lo]),
                 stats.nn_x[start + lo : start + hi],
                 stats.nn_lower[start + lo : start + hi],
@@ -272,7 +273,9 @@ def _non_normal_activity(
                 rng,
             )
         first = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
-        out[src[first]] += np.add.reduceat(m, first, axis=0)
+        sums = np.add.reduceat(m, first, axis=0)
+        sums += np.add.reduceat(fixed, first)[:, None]
+        out[src[first]] += sums
     return out.T
 
 
@@ -287,18 +290,18 @@ def _record_contributions(
     bv: FloatArray,
     m: FloatArray,
     rng: np.random.Generator,
-) -> None:
+) -> FloatArray:
     """Fill *m* (records × draws) with x (m - 1) of records of one distribution *code*.
 
     *x*: each record's activity; *av*, *bv*: its bounds as multiples of its amount.
-    Uniform between them (x (m - 1) = x (b - a) U + x (a - 1)); lognormal with its
-    2.5/97.5 % points at them; triangular with the mode at the amount.
+    Uniform between them (x (m - 1) = x (b - a) U + x (a - 1): *m* holds the first term,
+    the second, the same in every draw, is returned); lognormal with its 2.5/97.5 %
+    points at them; triangular with the mode at the amount (returned: zeros).
     """
     if code == 4:  # uniform
         rng.random(out=m)
         m *= (x * (bv - av))[:, None]
-        m += (x * (av - 1.0))[:, None]
-        return
+        return np.asarray(x * (av - 1.0))
     if code == 2:  # lognormal: 2.5/97.5 % points at the bounds
         la, lb = np.log(av), np.log(bv)
         rng.standard_normal(out=m)
@@ -317,6 +320,7 @@ def _record_contributions(
         m += av[:, None]
     m -= 1.0
     m *= x[:, None]
+    return np.zeros(x.size)
 
 
 @dataclass(frozen=True)
