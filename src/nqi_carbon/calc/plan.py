@@ -372,7 +372,6 @@ class _Planner:
     ) -> UnitChain:
         """The chain of one (source, unit), with the finding of an assumed calorific basis."""
         factor_basis = factor.entry.basis if factor is not None else None
-        what = f"factor {factor.ref}" if factor is not None else f"fuel {fuel.ref}" if fuel else "its base unit"
         energy = is_energy(unit)
         activity_basis = (
             (src.energy_basis or conventional_basis(unit) or self.inv.energy_basis) if energy else None
@@ -390,15 +389,16 @@ class _Planner:
             )
         chain_key = (key, unit, base, factor_basis, activity_basis)
         try:
-            chain = self._chains.get(chain_key) or unit_chain(
-                unit,
-                base,
-                factor_basis=factor_basis,
-                activity_basis=activity_basis,
-                props=props,
-                context=f"source {src.id!r}, {what}",
-            )
-            self._chains[chain_key] = chain
+            chain = self._chains.get(chain_key)
+            if chain is None:
+                chain = self._chains[chain_key] = unit_chain(
+                    unit,
+                    base,
+                    factor_basis=factor_basis,
+                    activity_basis=activity_basis,
+                    props=props,
+                    context=f"source {src.id!r}, {_what(factor, fuel)}",
+                )
         except DimensionalityMismatchError as exc:
             hint = self.reg.unit_mismatch_hint(factor, unit) if factor is not None else ""
             if not hint:
@@ -418,7 +418,9 @@ class _Planner:
                 )
             )
         if chain.assumed_basis is not None:
-            self.findings.append(_assumed_basis_finding(src, unit, what, chain, props))
+            self.findings.append(
+                _assumed_basis_finding(src, unit, _what(factor, fuel), chain, props)
+            )
         return chain
 
     def contract_plan(self, src: Source, j: int, c: Contract, base: str) -> ContractPlan:
@@ -674,7 +676,10 @@ class _Planner:
             }
         if params:  # the chain's parameters act on the activity that went through a chain
             more = tuple((p, "chain") for p in params)
-            terms = tuple(dataclasses.replace(t, params=(*t.params, *more)) for t in terms)
+            terms = tuple(
+                GasTerm(t.gas, t.coef, t.gwp, t.biogenic, t.group, t.origin, (*t.params, *more))
+                for t in terms
+            )
         return SourcePlan(
             index=index,
             source=src,
@@ -731,6 +736,13 @@ class _Planner:
             given = str(getattr(exc, "given", ""))
             context = f"{_carbon_unit_hint(src, given, base)}; {getattr(exc, 'context', '')}"
             raise DimensionalityMismatchError(given, base, context=context) from None
+
+
+def _what(factor: Factor | None, fuel: Fuel | None) -> str:
+    """What a source's unit chain leads to, for a message: its factor, its fuel or its base unit."""
+    if factor is not None:
+        return f"factor {factor.ref}"
+    return f"fuel {fuel.ref}" if fuel else "its base unit"
 
 
 _BASIS_WORDS = {"NCV": "net", "GCV": "gross"}
