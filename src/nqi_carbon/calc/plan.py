@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..data.factor_schema import FuelParameter
+from ..data.factor_schema import FuelParameter, currency_of
 from ..data.factors import Factor, FactorRegistry, Fuel, registry_for
 from ..data.fields import (
     Uncertainty,
@@ -156,6 +156,8 @@ class _Planner:
         # (no density): ten thousand sources have a few dozen distinct chains
         self._props: dict[tuple[str | None, ...], FuelProperties] = {}
         self._chains: dict[tuple[object, ...], UnitChain] = {}
+        self._basis_texts: dict[tuple[object, ...], str] = {}  # per chain, its basis warning
+        self._money: dict[str, bool] = {}
         self._regions = {f.id: f.region for f in inv.facilities}
         # carbon per fuel unit of a pair of parameters, worked out once (pint arithmetic)
         self._per_unit: dict[tuple[float, str, float, str], tuple[str, float]] = {}
@@ -347,8 +349,10 @@ class _Planner:
         scales: dict[str, float] = {}
         chains: dict[str, UnitChain] = {}
         params: list[int] = []
+        # spend_scale has nothing to do for a factor per no money and a source stating no spend
+        money = factor is not None and (src.spend is not None or self._per_money(factor))
         for u in units:
-            spent = spend_scale(src, factor, u, self.year) if factor is not None else None
+            spent = spend_scale(src, factor, u, self.year) if money and factor is not None else None
             if spent is not None:  # money to the factor's currency and year, cited
                 scales[u], chain_text = spent
                 if chain_text:
@@ -366,6 +370,14 @@ class _Planner:
                 if p is not None and p not in params:
                     params.append(p)
         return scales, chains, params
+
+    def _per_money(self, factor: Factor) -> bool:
+        """Whether *factor* is per an amount of money (a spend-based factor), once per unit."""
+        unit = str(factor.activity_unit)
+        found = self._money.get(unit)
+        if found is None:
+            found = self._money[unit] = currency_of(unit) is not None
+        return found
 
     def chain(
         self, src: Source, unit: str, base: str, *, factor: Factor | None, fuel: Fuel | None
@@ -418,9 +430,12 @@ class _Planner:
                 )
             )
         if chain.assumed_basis is not None:
-            self.findings.append(
-                _assumed_basis_finding(src, unit, _what(factor, fuel), chain, props)
-            )
+            text = self._basis_texts.get(chain_key)  # the same for every source of the chain
+            if text is None:
+                text = self._basis_texts[chain_key] = _assumed_basis_text(
+                    unit, _what(factor, fuel), chain, props
+                )
+            self.findings.append(Finding("energy_basis_assumed", "warning", src.id, text))
         return chain
 
     def contract_plan(self, src: Source, j: int, c: Contract, base: str) -> ContractPlan:
@@ -748,9 +763,7 @@ def _what(factor: Factor | None, fuel: Fuel | None) -> str:
 _BASIS_WORDS = {"NCV": "net", "GCV": "gross"}
 
 
-def _assumed_basis_finding(
-    src: Source, unit: str, what: str, chain: UnitChain, props: FuelProperties
-) -> Finding:
+def _assumed_basis_text(unit: str, what: str, chain: UnitChain, props: FuelProperties) -> str:
     """The warning for an energy amount whose calorific basis was assumed, with its size.
 
     Taken as NCV but in fact GCV, the result is 1/r - 1 too high (r = NCV/GCV); taken as
@@ -772,14 +785,11 @@ def _assumed_basis_finding(
             f"the result is about 5 % (coal, oil) to 10 % (natural gas) too {how} (IPCC 2006 "
             "Vol. 2 Ch. 1, 1.4.1.2)"
         )
-    return Finding(
-        "energy_basis_assumed",
-        "warning",
-        src.id,
+    return (
         f"amounts in {unit!r} are taken as {_BASIS_WORDS[basis]} ({basis}) energy, the basis "
         f"of {what}, because no energy_basis is stated; if they are {_BASIS_WORDS[other]} "
         f"({other}), as gas utilities bill, {effect}. State energy_basis: NCV or GCV on the "
-        "source or the inventory",
+        "source or the inventory"
     )
 
 
