@@ -87,7 +87,7 @@ def _table_sheet(wb: Any, name: str, df: pd.DataFrame, lang: Language) -> None:
         for row in values
     ]
     ws.freeze_panes = "A3"
-    if append_block(ws, values, formats, due, _DUE_FILL()):
+    if append_block(ws, values, formats, due, _due_fill()):
         return
     for row in values:
         excel_append(ws, row)
@@ -97,15 +97,13 @@ def _table_sheet(wb: Any, name: str, df: pd.DataFrame, lang: Language) -> None:
         if fmt is not None:
             _style_cells([row[col] for row in data], "number_format", fmt)
     if "calibration_status" in cols:
-        from openpyxl.styles import PatternFill
-
         col = cols.index("calibration_status")
-        due = [c for row in data if row[col].value == "due within the period" for c in row]
-        _style_cells(due, "fill", PatternFill("solid", fgColor="FFF4E0"))
+        due_cells = [c for row in data if row[col].value == "due within the period" for c in row]
+        _style_cells(due_cells, "fill", _due_fill())
     _excel_widths(ws)
 
 
-def _DUE_FILL() -> Any:  # noqa: N802 - a constant made on use (openpyxl is imported late)
+def _due_fill() -> Any:
     """The fill of a row whose instrument's calibration falls due within the period."""
     from openpyxl.styles import PatternFill
 
