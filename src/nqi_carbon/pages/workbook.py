@@ -314,7 +314,11 @@ def _save(wb: Any) -> bytes:
         sheet.cleanup()
 
     writer.write_worksheet = write_worksheet
-    writer.save()
+    try:
+        writer.save()
+    except BaseException:
+        archive.fp = None  # the half-written archive is dropped: nothing to close or flush
+        raise
     return buf.getvalue()
 
 
