@@ -129,7 +129,7 @@ references:
     table: "Sheet 'Residual Mixes', column 'CO2 (gCO2/kWh)' (the results report's residual-mix table)"
     url: https://www.aib-net.org/facts/european-residual-mix
     accessed: {accessed}
-    note: "Read from the copy in the public repository SnapfizzIntelligence/Aioxy (SHA-256 {sha}); results report PDF https://www.aib-net.org/sites/default/files/assets/facts/residual-mix/2024/2024_Final%20_Residual%20mix%20calculation%20results_30052025.pdf (not read here). Checked against a second transcription of the report's table (26 EU member states)."
+    note: "Read from the copy in the public repository SnapfizzIntelligence/Aioxy (SHA-256 {sha}). The {year} results are on the AIB page for the year (www.aib-net.org/european-residual-mix/{year}, as a third party's documentation names it); results report PDF https://www.aib-net.org/sites/default/files/assets/facts/residual-mix/2024/2024_Final%20_Residual%20mix%20calculation%20results_30052025.pdf (neither read here). Checked against a second transcription of the report's table (26 EU member states)."
 
 factors:
 """
