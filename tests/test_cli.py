@@ -570,3 +570,18 @@ def test_factors_search_by_unit(capsys):
     assert out.splitlines()[-1] == "2 factor(s)"
     assert main(["factors", "search", "diesel", "--unit", "xyzzy"]) == 1
     assert "unknown unit 'xyzzy'" in capsys.readouterr().err
+
+
+def test_factors_search_by_category(capsys):
+    assert main(["factors", "list", "--category", "hotel-stay", "--region", "GB"]) == 0
+    out = capsys.readouterr().out
+    assert "uk-desnz-2025/hotel-stay/uk/room-night " in out
+    assert out.splitlines()[-1] == "2 factor(s)"
+    args = ["factors", "search", "residual", "--category", "country", "--region", "DE"]
+    assert main([*args, "--format", "json"]) == 0
+    assert [d["id"] for d in json.loads(capsys.readouterr().out)] == [
+        "aib-residual-mix/country/DE/2024"
+    ]
+    assert main(["factors", "list", "--category", "hotel"]) == 1
+    err = capsys.readouterr().err
+    assert "no factor or fuel is in category 'hotel'" in err and "unknown_factor_category" in err

@@ -551,3 +551,41 @@ def test_listing_only_user_packs_does_not_open_the_bundled_ones():
     with pytest.raises(InvalidInputError, match="not listed"):
         nc.calculate(inv([str(TESTPACK)]))
     assert nc.calculate(inv([str(TESTPACK), "ipcc-2006"])).total_co2e > 0
+
+
+def test_search_by_category_the_leading_parts_of_the_id():
+    reg = FactorRegistry()
+    uk = "uk-desnz-2025/hotel-stay/"
+    assert [f.ref for f in reg.search(category="hotel-stay", region="GB")] == [
+        uk + "uk/room-night",
+        uk + "uk_london/room-night",
+    ]
+    # case-insensitive, and with its pack
+    assert len(reg.search(category="Hotel-Stay")) == 39
+    assert len(reg.search(category="uk-desnz-2025/hotel-stay")) == 39
+    # diesel litres among the DESNZ fuels only (not EPA's mobile diesel per gallon)
+    refs = [f.ref for f in reg.search("diesel", unit="L", category="fuels")]
+    assert refs and all(r.startswith("uk-desnz-2025/fuels/diesel") for r in refs), refs
+    # several parts; a category spans packs (IPCC and EPA Hub stationary combustion)
+    flights = reg.search(category="business-travel-air/flights")
+    assert flights and all("/business-travel-air/flights/" in f.ref for f in flights)
+    assert {f.pack_id for f in reg.search(category="stationary")} == {"ipcc-2006", "epa-ghg-hub"}
+    # 'fuel' is the fuels: 烟煤 among them, not the spend factors
+    assert [x.ref for x in reg.search_all("烟煤", category="fuel")] == [
+        "cn-mee/fuel/bituminous_coal",
+        "cn-mee/fuel/anthracite",
+    ]
+    assert reg.search_fuels(category="hotel-stay") == []
+    assert "hotel-stay" in reg.categories() and "fuel" in reg.categories()
+
+
+@pytest.mark.parametrize(
+    "category", ["hotel", "", "hotel-stay/", "fuel//diesel", "ipcc-2006/hotel-stay"]
+)
+def test_search_refuses_a_category_no_entry_has(category):
+    reg = FactorRegistry()
+    with pytest.raises(InvalidInputError, match="no factor or fuel is in category") as ei:
+        reg.search(category=category)
+    (issue,) = ei.value.issues
+    assert issue.code == "unknown_factor_category" and issue.field == "category"
+    assert issue.value == repr(category) and "hotel-stay" in (issue.allowed or "")

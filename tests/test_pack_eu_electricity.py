@@ -32,7 +32,7 @@ PUBLISHED = {
 
 def test_pack_loads_through_the_registry():
     lp = load_pack(PACK_FILE, bundled=True)
-    assert lp.id == "eu-electricity" and lp.version == "1.0.0"
+    assert lp.id == "eu-electricity" and lp.version == "1.0.1"
     assert "eu-electricity" in bundled_factor_pack_ids()
     assert len(lp.factors) == 28  # 27 member states and the EU-27
     assert "re-use" in lp.pack.licence and "acknowledged" in lp.pack.licence

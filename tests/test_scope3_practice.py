@@ -430,3 +430,51 @@ def test_the_report_shows_each_pcaf_position_with_its_score():
     assert "| 200,000,000 | 0.05 | 1+2 | 50,000.000 | 2,500.000 | 2 |" in md
     assert "Financed emissions (PCAF, Scope 3 category 15)" in rep.to_html()
     assert "Financed emissions" not in _screened_report().tables()
+
+
+# -- the uncertainty of a stated exchange rate and price index --------------------------------
+def test_rate_and_index_uncertainty_enter_the_lines_uncertainty():
+    rate = {**RATE, "uncertainty": 0.02}
+    index = {**INDEX, "uncertainty": 0.03}
+    activity = {"amount": 1_000_000, "unit": "EUR", "uncertainty": 0.01}
+    src = _steel(0, "EUR", spend={"exchange_rate": rate, "price_index": index})
+    src["activity"] = activity
+    res = nc.calculate(_inventory([src], year=2024), uncertainty="analytical")
+    # the factor states no uncertainty: the line's relative U95 is the activity's, the rate's
+    # and the index's in quadrature, sqrt(0.01^2 + 0.02^2 + 0.03^2) = 0.0374166
+    total = res.group_uncertainty["total"]
+    assert total.value == pytest.approx(802.680, abs=1e-3)
+    assert total.half95 / total.value == pytest.approx((0.01**2 + 0.02**2 + 0.03**2) ** 0.5, rel=1e-9)
+    inputs = {c["input"] for c in res.contributions}
+    assert any(i.startswith("exchange_rate:") for i in inputs), inputs
+    assert any(i.startswith("price_index:") for i in inputs), inputs
+
+
+def test_without_a_stated_rate_uncertainty_only_the_activity_counts():
+    src = _steel(0, "EUR", spend={"exchange_rate": RATE, "price_index": INDEX})
+    src["activity"] = {"amount": 1_000_000, "unit": "EUR", "uncertainty": 0.01}
+    res = nc.calculate(_inventory([src], year=2024), uncertainty="analytical")
+    total = res.group_uncertainty["total"]
+    assert total.half95 / total.value == pytest.approx(0.01, rel=1e-9)
+
+
+def test_one_rate_stated_by_two_sources_is_one_shared_input():
+    rate = {**RATE, "uncertainty": 0.02}
+    a = _steel(500_000, "EUR", spend={"year": 2022, "exchange_rate": rate})
+    b = {**_steel(500_000, "EUR", spend={"year": 2022, "exchange_rate": rate}), "id": "steel-b"}
+    res = nc.calculate(_inventory([a, b], year=2022), uncertainty="analytical")
+    total = res.group_uncertainty["total"]
+    # fully correlated: the total's relative U95 stays 2 % (independent lines would give 1.41 %)
+    assert total.half95 / total.value == pytest.approx(0.02, rel=1e-9)
+    assert [c["input"] for c in res.contributions if c["input"].startswith("exchange_rate:")] == [
+        "exchange_rate:1.0824 USD/EUR:ECB euro reference rate, 2024 average"
+    ]
+
+
+def test_monte_carlo_samples_the_rate():
+    rate = {**RATE, "uncertainty": {"distribution": "normal", "lower": 1.0824 * 0.9, "upper": 1.0824 * 1.1}}
+    src = _steel(1_000_000, "EUR", spend={"year": 2022, "exchange_rate": rate})
+    res = nc.calculate(_inventory([src], year=2022), uncertainty="monte-carlo", seed=7)
+    total = res.group_uncertainty["total"]
+    # ±10 % normal on the rate alone: the interval is about ±10 % of the total
+    assert total.half95 / total.value == pytest.approx(0.10, rel=0.05)

@@ -39,7 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 
 PACK_ID = "eu-electricity"
-VERSION = "1.0.0"
+VERSION = "1.0.1"
 ACCESSED = "2026-12-02"
 DATA_YEAR = 2018
 SHA256 = "3a1d8f8b4a64173b285ee5c4428b680c97c0a3faaa68d5732a1cd393738ef7f2"
@@ -120,9 +120,9 @@ verification: |
   Scope 2 Guidance (grid-average emission factor for the location); not a residual mix. No uncertainty is
   published; none is shipped.
 
-  AIB European residual mixes (market-based Scope 2) are NOT in this pack: no primary or well-attributed public
-  copy of the AIB residual-mix tables was found in the stored corpus (as an earlier session also found). They are
-  not derived or estimated here.
+  AIB European residual mixes (market-based Scope 2) are not in this pack: they are in the pack aib-residual-mix
+  (AIB European Residual Mixes 2024), for a source's market_factor. (Up to 1.0.0 this note said no public copy
+  of the AIB tables had been found; one was found later.)
 
 references:
   - id: eea-co2-intensity-6

@@ -347,7 +347,12 @@ def _cmd_factors(args: argparse.Namespace) -> int:
         return 0
     # list and search take the same filters; list without any prints every factor and fuel
     found = reg.search_all(
-        args.query, gas=args.gas, region=args.region, year=args.year, unit=args.unit
+        args.query,
+        gas=args.gas,
+        region=args.region,
+        year=args.year,
+        unit=args.unit,
+        category=args.category,
     )
     if args.format == "json":
         json.dump(
@@ -717,6 +722,12 @@ def _add_factors(sub: _Subcommands) -> None:
         default=None,
         help="an activity unit (L, gallon, night, MWh): factors whose activity unit it "
         "converts to, and fuels whose NCV turns it into energy",
+    )
+    f.add_argument(
+        "--category",
+        default=None,
+        help="the leading parts of the id (hotel-stay, stationary, business-travel-air/flights, "
+        "uk-desnz-2025/hotel-stay; fuel for the fuels)",
     )
     f.add_argument(
         "--format",

@@ -354,11 +354,18 @@ class _Planner:
         for u in units:
             spent = spend_scale(src, factor, u, self.year) if money and factor is not None else None
             if spent is not None:  # money to the factor's currency and year, cited
-                scales[u], chain_text = spent
+                scales[u], chain_text, inputs = spent
                 if chain_text:
                     self.findings.append(
                         Finding("spend_converted", "info", src.id, f"spend {chain_text}")
                     )
+                for key, value, spec, label in inputs:  # a stated rate's or index's error
+                    p = self.param(key, value, spec, label) if spec is not None else None
+                    if p is None:
+                        continue
+                    if p not in params:
+                        params.append(p)
+                    chains[u] = UnitChain(u, scales[u])  # so it acts on this money
                 continue
             chain = self.chain(src, u, base, factor=factor, fuel=fuel)
             scales[u] = chain.scale

@@ -23,6 +23,7 @@ from .findings import Finding
 
 if TYPE_CHECKING:
     from ..data.factors import Factor
+    from ..data.fields import Uncertainty
     from ..inventory.models import Inventory, Source
     from .plan import GasTerm
     from .result import Result
@@ -47,7 +48,13 @@ def _refusal(
     )
 
 
-def _exchange(src: Source, unit: str, have: str, factor: Factor) -> tuple[float, str]:
+SpendParameter = tuple[str, float, "Uncertainty | None", str]
+"""An input of a spend conversion: (parameter key, value, its uncertainty, label)."""
+
+
+def _exchange(
+    src: Source, unit: str, have: str, factor: Factor
+) -> tuple[float, str, SpendParameter]:
     """Scale from *unit* (money in *have*) to the factor's activity unit (its currency)."""
     base = str(factor.activity_unit)
     want = str(currency_of(base))
@@ -76,15 +83,24 @@ def _exchange(src: Source, unit: str, have: str, factor: Factor) -> tuple[float,
             repr(rate.unit),
             f"{want}/{have}",
         ) from None
-    return scale, f"× {rate.value:g} {rate.unit} ({rate.reference})"
+    key = f"exchange_rate:{rate.value!r} {rate.unit}:{rate.reference}"
+    label = f"exchange rate {rate.value:g} {rate.unit}"
+    return scale, f"× {rate.value:g} {rate.unit} ({rate.reference})", (
+        key,
+        rate.value,
+        rate.uncertainty,
+        label,
+    )
 
 
 def spend_scale(
     src: Source, factor: Factor, unit: str, period_year: int
-) -> tuple[float, str] | None:
-    """Scale one spend unit to a spend-based factor's money, with the chain as text.
+) -> tuple[float, str, tuple[SpendParameter, ...]] | None:
+    """Scale one spend unit to a spend-based factor's money, the chain as text, its inputs.
 
-    The text is empty when the money is already the factor's currency and year.
+    The text is empty when the money is already the factor's currency and year. The
+    inputs are the exchange rate and price index used (each with its uncertainty, if
+    stated), keyed by what they are, so sources stating the same rate share it.
 
     Returns None when *factor* is not per an amount of money (then the ordinary unit
     conversion applies). Money of another currency needs the source's
@@ -118,36 +134,42 @@ def spend_scale(
         return None  # not money: the ordinary conversion names the mismatch
     year = spend.year if spend is not None and spend.year is not None else period_year
     steps = [f"1 {unit} of {year}"]
+    inputs: list[SpendParameter] = []
     issues: list[Issue] = []
     scale = deflator = 1.0
     try:  # both refusals at once: the currency and the year
         if have != want:
-            scale, step = _exchange(src, unit, have, factor)
+            scale, step, rate = _exchange(src, unit, have, factor)
             steps.append(step)
+            inputs.append(rate)
         else:
             scale = float((parse_unit(unit) / parse_unit(base)).to("dimensionless").magnitude)
     except InvalidInputError as exc:
         issues += exc.issues
     try:
-        deflator, step = _deflate(src, factor, year, want)
+        deflator, step, index = _deflate(src, factor, year, want)
         steps += [step] if step else []
+        inputs += [index] if index is not None else []
     except InvalidInputError as exc:
         issues += exc.issues
     if issues:
         raise InvalidInputError(issues)
     scale *= deflator
     if len(steps) == 1:
-        return scale, ""  # the factor's own money: nothing to show
+        return scale, "", ()  # the factor's own money: nothing to show
     price_year = factor.entry.price_year
     target = f"{base} of {price_year}" if price_year is not None else base
-    return scale, f"{' '.join(steps)} = {scale:.6g} {target} (factor {factor.ref})"
+    text = f"{' '.join(steps)} = {scale:.6g} {target} (factor {factor.ref})"
+    return scale, text, tuple(inputs)
 
 
-def _deflate(src: Source, factor: Factor, year: int, want: str) -> tuple[float, str]:
+def _deflate(
+    src: Source, factor: Factor, year: int, want: str
+) -> tuple[float, str, SpendParameter | None]:
     """Ratio from money of *year* to the factor's ``price_year`` (1 and no text if the same)."""
     price_year = factor.entry.price_year
     if price_year is None or year == price_year:
-        return 1.0, ""
+        return 1.0, "", None
     index = src.spend.price_index if src.spend is not None else None
     if index is None:
         raise _refusal(
@@ -162,9 +184,16 @@ def _deflate(src: Source, factor: Factor, year: int, want: str) -> tuple[float, 
             f"money of {price_year}, or spend.price_index",
         )
     series = f"{index.series}; " if index.series else ""
+    ratio = index.factor_year / index.spend_year
+    key = (
+        f"price_index:{index.factor_year!r}/{index.spend_year!r}:{index.series or ''}:"
+        f"{index.reference}"
+    )
+    label = f"price index {index.factor_year:g}/{index.spend_year:g}"
     return (
-        index.factor_year / index.spend_year,
+        ratio,
         f"× {index.factor_year:g}/{index.spend_year:g} ({series}{index.reference})",
+        (key, ratio, index.uncertainty, label),
     )
 
 

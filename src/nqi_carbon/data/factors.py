@@ -861,6 +861,7 @@ class FactorRegistry:
         region: str | None = None,
         year: int | None = None,
         unit: str | None = None,
+        category: str | None = None,
     ) -> SearchResults[Factor]:
         """Find factors by words, gas, region and year; every criterion given must match.
 
@@ -883,6 +884,13 @@ class FactorRegistry:
             An activity unit (``L``, ``gallon``, ``room_night``, ``MWh``): the factors whose
             ``activity_unit`` it converts to (same dimension), so ``diesel`` with
             ``unit="L"`` finds the per-litre factors and not the per-tonne ones.
+        category : str, optional
+            The leading parts of the factor's id, split at ``/`` (case-insensitive):
+            ``hotel-stay``, ``stationary``, ``business-travel-air/flights``, ``naics``, or
+            with its pack, ``uk-desnz-2025/hotel-stay``. ``fuel`` selects the fuels. A
+            category no bundled or loaded entry has is an
+            :class:`~nqi_carbon.errors.InvalidInputError` (``unknown_factor_category``)
+            listing the first parts there are; :meth:`categories` lists them.
 
         Returns
         -------
@@ -897,7 +905,9 @@ class FactorRegistry:
         --------
         search_fuels, search_all
         """
-        labelled, in_notes = self._find(text, gas, region, year, unit, factors=True, fuels=False)
+        labelled, in_notes = self._find(
+            text, gas, region, year, unit, category, factors=True, fuels=False
+        )
         return SearchResults(f for f in labelled or in_notes if isinstance(f, Factor))
 
     def search_fuels(
@@ -908,6 +918,7 @@ class FactorRegistry:
         region: str | None = None,
         year: int | None = None,
         unit: str | None = None,
+        category: str | None = None,
     ) -> SearchResults[Fuel]:
         """Find fuels (NCV, carbon content) by words, gas, region and year, as :meth:`search`.
 
@@ -917,9 +928,12 @@ class FactorRegistry:
         (the carbon-content method gives CO2 only); ``CO2e`` and other gases match no fuel.
         Fuels state no validity, so *year* keeps them all. With *unit*, a fuel is kept when
         its net calorific value turns an amount in that unit into energy (``t`` for a fuel
-        whose NCV is per mass, ``Nm3`` for one per normal volume). Ordered as :meth:`search`.
+        whose NCV is per mass, ``Nm3`` for one per normal volume). *category* ``fuel``
+        keeps them all (``fuel/diesel`` one). Ordered as :meth:`search`.
         """
-        labelled, in_notes = self._find(text, gas, region, year, unit, factors=False, fuels=True)
+        labelled, in_notes = self._find(
+            text, gas, region, year, unit, category, factors=False, fuels=True
+        )
         return SearchResults(f for f in labelled or in_notes if isinstance(f, Fuel))
 
     def search_all(
@@ -930,13 +944,16 @@ class FactorRegistry:
         region: str | None = None,
         year: int | None = None,
         unit: str | None = None,
+        category: str | None = None,
     ) -> SearchResults[Factor | Fuel]:
         """Factors and fuels matching the criteria (see :meth:`search`, :meth:`search_fuels`).
 
         The notes are searched only when neither a factor nor a fuel has every word in its
         reference or name. Ordered as :meth:`search`.
         """
-        labelled, in_notes = self._find(text, gas, region, year, unit, factors=True, fuels=True)
+        labelled, in_notes = self._find(
+            text, gas, region, year, unit, category, factors=True, fuels=True
+        )
         return SearchResults(labelled or in_notes)
 
     def _find(
@@ -946,6 +963,7 @@ class FactorRegistry:
         region: str | None,
         year: int | None,
         unit: str | None = None,
+        category: str | None = None,
         *,
         factors: bool,
         fuels: bool,
@@ -963,6 +981,7 @@ class FactorRegistry:
             want_gas = normalise_gas(gas)
 
         takes = _unit_filter(unit)
+        in_category = self._category_filter(category)
 
         def in_region(r: str) -> bool:
             return (
@@ -997,7 +1016,7 @@ class FactorRegistry:
                 continue
             if year is not None and not _covers_year(e, year):
                 continue
-            if not takes(f.activity_unit):
+            if not takes(f.activity_unit) or not in_category(f):
                 continue
             sort(f, " ".join(x for x in (f.ref, e.name or "", e.fuel or "") if x), e.notes)
         for fuel in self.fuels() if fuels else ():
@@ -1005,7 +1024,7 @@ class FactorRegistry:
                 want_gas != "CO2" or fuel.parameter("carbon_content") is None
             ):
                 continue
-            if not in_region(self.fuel_region(fuel)):
+            if not in_region(self.fuel_region(fuel)) or not in_category(fuel):
                 continue
             ncv = fuel.parameter("ncv")
             if unit is not None and (ncv is None or not takes(unit, per=ncv.unit)):
@@ -1016,6 +1035,42 @@ class FactorRegistry:
             return inexact[item.ref], item.ref
 
         return sorted(labelled, key=rank), sorted(in_notes, key=rank)
+
+    def categories(self) -> list[str]:
+        """The first parts of the factor ids (and ``fuel``), sorted: what ``category`` takes.
+
+        ``category`` also takes longer prefixes (``business-travel-air/flights``) and the
+        pack-qualified form (``uk-desnz-2025/hotel-stay``).
+        """
+        firsts = {_id_parts(f)[0] for f in self.factors()}
+        return sorted(firsts | ({"fuel"} if self.fuels() else set()))
+
+    def _category_filter(self, category: str | None) -> Callable[[Factor | Fuel], bool]:
+        """Return ``in_category(item)`` for *category*; refuse one no entry has."""
+        if category is None:
+            return lambda _item: True
+        want = category.strip().lower().split("/")
+
+        def in_category(item: Factor | Fuel) -> bool:
+            parts = _id_parts(item)
+            n = len(want)
+            return parts[:n] == want or [item.pack_id.lower(), *parts][:n] == want
+
+        entries: list[Factor | Fuel] = [*self.factors(), *self.fuels()]
+        if "" in want or not any(in_category(i) for i in entries):
+            raise InvalidInputError(
+                [
+                    Issue(
+                        "unknown_factor_category",
+                        f"no factor or fuel is in category {category!r} (the leading parts "
+                        "of an id, split at '/')",
+                        field="category",
+                        value=repr(category),
+                        allowed=", ".join(self.categories()),
+                    )
+                ]
+            )
+        return in_category
 
     def resolve_any(self, ref: str) -> Factor | Fuel:
         """Return the factor or the fuel *ref* names (``pack/id`` or ``pack/fuel/id``).
@@ -1071,6 +1126,11 @@ def _unit_filter(unit: str | None) -> Callable[..., bool]:
         return bool(parse_unit(activity_unit).dimensionality == given)
 
     return takes
+
+
+def _id_parts(item: Factor | Fuel) -> list[str]:
+    """The parts of an entry's id within its pack, lower-case (``fuel/<id>`` for a fuel)."""
+    return item.ref.removeprefix(item.pack_id + "/").lower().split("/")
 
 
 def _covers_year(e: FactorEntry, year: int) -> bool:

@@ -19,7 +19,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..data.fields import FiniteFloat, FreeText, RuleError, SingleLineText, StrictModel
+from ..data.fields import (
+    FiniteFloat,
+    FreeText,
+    RuleError,
+    SingleLineText,
+    StrictModel,
+    Uncertainty,
+)
 
 __all__ = [
     "SCOPE3_CATEGORY_NAMES",
@@ -104,11 +111,17 @@ def scope3_iso_mismatch(iso: int, scope3: int | None) -> str | None:
 
 # -- spend-based factors -----------------------------------------------------------------
 class ExchangeRate(StrictModel):
-    """A cited exchange rate from the spend's currency to the factor's (e.g. ``USD/EUR``)."""
+    """A cited exchange rate from the spend's currency to the factor's (e.g. ``USD/EUR``).
+
+    ``uncertainty`` (optional, as everywhere: a relative half-width of the 95 % interval,
+    or a distribution whose bounds are rates in ``unit``) is the rate's: it enters the
+    line's uncertainty, shared by every source that states the same rate.
+    """
 
     value: Annotated[FiniteFloat, Field(gt=0)]
     unit: SingleLineText = Field(min_length=3)
     reference: FreeText = Field(min_length=3)
+    uncertainty: Uncertainty | None = None
 
 
 class PriceIndex(StrictModel):
@@ -116,12 +129,16 @@ class PriceIndex(StrictModel):
 
     Money of the spend year is brought to the factor's year by
     ``factor_year / spend_year`` (e.g. a US GDP deflator 2022 over 2024).
+    ``uncertainty`` (optional) is that ratio's: a relative half-width of the 95 %
+    interval, or a distribution whose bounds are values of the ratio; it enters the
+    line's uncertainty, shared by every source that states the same index.
     """
 
     spend_year: Annotated[FiniteFloat, Field(gt=0)]
     factor_year: Annotated[FiniteFloat, Field(gt=0)]
     series: SingleLineText | None = None
     reference: FreeText = Field(min_length=3)
+    uncertainty: Uncertainty | None = None
 
 
 class Spend(StrictModel):
