@@ -35,6 +35,7 @@ from .._progress import PROGRESS_ALLOWED, Progress, ProgressCallback, is_progres
 from ..data.factors import Factor, FactorRegistry
 from ..errors import InvalidInputError, Issue, argument_error, unique_issues
 from ..inventory.models import Inventory
+from .dask_engine import is_dask_frame
 from .findings import Finding
 from .ingest import ActivityColumns, _activity_columns, units_of_pairs
 from .kernel import (
@@ -89,9 +90,12 @@ def calculate(
         From :func:`nqi_carbon.load_inventory` or built in Python; a path to an
         inventory file or a mapping is loaded with :func:`nqi_carbon.load_inventory`
         first (``nc.calculate("inventory.yaml")``).
-    activity : pandas.DataFrame, optional
+    activity : pandas.DataFrame or dask.dataframe.DataFrame, optional
         Bulk activity in long format (``source``, ``amount``, ``unit`` [, ``instrument``,
-        ``uncertainty``]), added to the records in the inventory.
+        ``uncertainty``]), added to the records in the inventory. A Dask DataFrame is
+        calculated on its partitions where they are (the ``dask`` extra; the
+        inventory's activity files are read there too), with the same rules and the same
+        sums as in memory (:mod:`nqi_carbon.calc.dask_engine`).
     uncertainty : {None, "analytical", "monte_carlo"}
         IPCC Approach 1 (error propagation) or Approach 2 (Monte Carlo).
     iterations : int
@@ -124,10 +128,15 @@ def calculate(
     _check_options(registry, contributions_top, progress)
     # a bar shows the activity files being read too; a function hears of Monte Carlo only
     files_bar = None if callable(progress) else progress_callback(progress, "activity files", unit="file")
-    prepared = prepare(inventory, activity, registry, progress=files_bar)
     # what is derived from the plans is kept on the inventory only for its own registry
     cache = registry is None
-    stats, ins_u95 = source_sums(inventory, prepared, cache=cache)
+    if is_dask_frame(activity):  # the rows stay on the workers: the same sums, bit for bit
+        from .dask_engine import dask_statistics
+
+        prepared, stats, ins_u95 = dask_statistics(inventory, activity, registry)
+    else:
+        prepared = prepare(inventory, activity, registry, progress=files_bar)
+        stats, ins_u95 = source_sums(inventory, prepared, cache=cache)
     findings = list(prepared.findings)
     lines = result_lines(inventory, prepared.plans, stats, findings, cache=cache)
     masks = _groups(lines, inventory)
@@ -208,11 +217,11 @@ def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> 
     """Arguments of :func:`calculate`, checked before any work, all problems at once."""
     import pandas as pd
 
-    if activity is not None and not isinstance(activity, pd.DataFrame):
+    if activity is not None and not isinstance(activity, pd.DataFrame) and not is_dask_frame(activity):
         raise argument_error(
             "activity",
             activity,
-            "a pandas DataFrame with columns source, amount, unit [...] or None; build one "
+            "a pandas (or Dask) DataFrame with columns source, amount, unit [...] or None; build one "
             "with pandas.DataFrame(records) or nc.read_activity(path)",
             where="calculate()",
         )
