@@ -276,3 +276,27 @@ def test_a_partition_that_always_kills_its_worker_raises_no_partial_total(client
     with pytest.raises(distributed.scheduler.KilledWorker):
         nc.calculate(inv, activity=ddf)
     client.wait_for_workers(2, timeout=60)
+
+
+def test_the_command_line_calculates_a_folder_of_partitions(client, tmp_path, capsys):
+    from nqi_carbon.cli import main
+
+    rows = generated_rows(900, seed=21)[["source", "amount", "unit", "uncertainty"]]
+    _partitioned_parquet(rows.iloc[:600], tmp_path / "parts" / "a", 2)
+    rows.iloc[600:].to_csv(tmp_path / "parts" / "rest.csv", index=False)
+    expected = as_json(nc.calculate(nc.load_inventory(OFFICE_FACTORY), activity=rows))
+    address = client.scheduler.address  # the command line connects to the cluster itself
+    argv = ["calculate", str(OFFICE_FACTORY), "--activity", str(tmp_path / "parts"), "--dask", address]
+    assert main([*argv, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == expected
+
+
+def test_the_command_line_names_a_bad_row_of_a_partition_file(client, tmp_path, capsys):
+    from nqi_carbon.cli import main
+
+    rows = generated_rows(50, seed=22)[["source", "amount", "unit"]]
+    rows.loc[40, "amount"] = float("nan")
+    _partitioned_parquet(rows, tmp_path / "parts", 2)  # rows 25-49 in part-001
+    assert main(["calculate", str(OFFICE_FACTORY), "--activity", str(tmp_path / "parts" / "*.parquet")]) == 1
+    err = capsys.readouterr().err
+    assert "part-001.parquet" in err and "row 17" in err and "empty amount" in err

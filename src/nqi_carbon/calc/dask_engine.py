@@ -29,6 +29,7 @@ Dask is imported only here, inside functions: ``import nqi_carbon`` stays light.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -46,12 +47,12 @@ if TYPE_CHECKING:
     from .._io.spec import ReadSpec
     from ..data.factors import FactorRegistry
     from ..inventory.models import Inventory
-    from ..limits import Limits
+    from ..limits import Limits, Sandbox
     from .ingest import ActivityColumns
     from .kernel import SourceStats
     from .pipeline import Prepared
 
-__all__ = ["SPLIT_EVERY", "dask_statistics", "is_dask_frame"]
+__all__ = ["SPLIT_EVERY", "activity_partitions", "dask_statistics", "is_dask_frame"]
 
 SPLIT_EVERY = 8
 """Digests combined per task of the tree reductions (Dask's ``split_every``)."""
@@ -117,6 +118,9 @@ def _partition_frame(part: Any, index: int) -> tuple[pd.DataFrame | None, list[I
             allowed="a Dask DataFrame whose partitions are pandas DataFrames",
         )
         return None, [issue]
+    carried = part.attrs.get("nqi_carbon_issues")
+    if carried:  # a file of activity_partitions() that could not be read
+        return None, list(carried)
     frame = part.copy(deep=False)
     segs = frame.attrs.get("nqi_carbon_rows")
     if not (isinstance(segs, list) and sum(int(s[2]) for s in segs) == len(frame)):
@@ -251,9 +255,9 @@ def _digest_columns(cols: ActivityColumns, digest: _Digest) -> None:
     digest.records += len(cols)
 
 
-def _check_partition(inv: Inventory, part: Any, index: int, limits: Limits) -> _Digest:
+def _check_partition(inv: Inventory, part: Any, index: int, block: Limits | Sandbox) -> _Digest:
     """Pass 1 on one partition: its problems and what planning and the grid need of it."""
-    with limits:
+    with block:
         digest = _Digest()
         frame, unreadable = _partition_frame(part, index)
         if frame is None:
@@ -277,9 +281,9 @@ def _check_partition(inv: Inventory, part: Any, index: int, limits: Limits) -> _
         return digest
 
 
-def _combine(limits: Limits, *digests: _Digest) -> _Digest:
+def _combine(block: Limits | Sandbox, *digests: _Digest) -> _Digest:
     """Digests of consecutive partitions as one (issues capped, order kept)."""
-    with limits:
+    with block:
         out = _Digest()
         issues = CappedIssues()
         for d in digests:
@@ -365,9 +369,11 @@ def _grid_sums(cols: ActivityColumns, grid: _Grid) -> dict[str, Any]:
     return out
 
 
-def _sum_partition(inv: Inventory, part: Any, index: int, limits: Limits, grid: _Grid) -> dict[str, Any]:
+def _sum_partition(
+    inv: Inventory, part: Any, index: int, block: Limits | Sandbox, grid: _Grid
+) -> dict[str, Any]:
     """Pass 2 on one partition: its sums in whole quanta (:func:`_grid_sums`)."""
-    with limits, np.errstate(over="ignore", invalid="ignore"):
+    with block, np.errstate(over="ignore", invalid="ignore"):
         frame, unreadable = _partition_frame(part, index)
         cols, issues, _ = _partition_columns(inv, frame) if frame is not None else (None, unreadable, {})
         if issues or cols is None:  # pass 1 found none: the data changed under the run
@@ -420,9 +426,98 @@ def _partitions(inventory: Inventory, activity: Any) -> list[tuple[Any, int]]:
     parts: list[tuple[Any, int]] = [
         (_FilePart(w, spec), i) for i, (w, spec) in enumerate(activity_file_specs(inventory))
     ]
-    if activity is not None:
+    if is_dask_frame(activity):
         parts += [(p, i) for i, p in enumerate(activity.to_delayed())]
+    elif activity is not None:  # a pandas DataFrame: one partition
+        parts.append((activity, 0))
     return parts
+
+
+def _context() -> Limits | Sandbox:
+    """The limits in force, inside the active sandbox if there is one: entered on the workers.
+
+    Every file a worker reads is confined as the driver would confine it, and every
+    partition is bounded by the same limits.
+    """
+    from ..limits import Sandbox, current_limits, current_sandbox
+
+    box, limits = current_sandbox(), current_limits()
+    return limits if box is None else Sandbox(box.base_dir, allow=box.allow, limits=limits)
+
+
+def activity_partitions(paths: Sequence[str | os.PathLike[str]]) -> Any:
+    """A Dask DataFrame of activity files: one partition per file, read on the workers.
+
+    Each path is a file, a folder of ``.csv`` and ``.parquet`` partitions or a glob
+    (:func:`~nqi_carbon._io.files.partition_files`; hive-style ``source=<id>`` folders
+    fill their column). Every file is read by nqi-carbon's own reader
+    (:func:`~nqi_carbon._io.tables.read_table`: the same rules, limits and confinement as
+    in memory) and keeps its name, so a bad row is named by its file and spreadsheet row;
+    a file that cannot be read carries its problems to the check of
+    :func:`dask_statistics` instead of failing the run on the first one.
+
+    Raises
+    ------
+    InvalidInputError
+        ``activity_files_found`` for a folder or glob without any file.
+    """
+    import functools
+    from pathlib import Path
+
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from .._io.files import hive_values, partition_files
+    from .._io.spec import CONSTANT_COLUMNS
+
+    items: list[tuple[str, dict[str, str]]] = []
+    missing: list[Issue] = []
+    for k, given in enumerate(paths):
+        found = partition_files(Path(given))
+        if found is None:
+            items.append((str(given), {}))
+            continue
+        folder, files = found
+        if not files:
+            missing.append(_no_files(str(given), f"activity[{k}]"))
+        for f in files:
+            hive = {c: v for c, v in hive_values(folder, f).items() if c in CONSTANT_COLUMNS}
+            items.append((str(f), hive))
+    if missing:
+        raise InvalidInputError(missing, source="activity")
+    meta = pd.DataFrame({"source": pd.Series([], dtype=object), "amount": pd.Series([], dtype=float)})
+    read = functools.partial(_read_file, block=_context())
+    return dd.from_map(read, items, meta=meta, enforce_metadata=False, label="nqi-carbon-activity")
+
+
+def _no_files(given: str, field: str) -> Issue:
+    return Issue(
+        "activity_files_found",
+        "the folder or glob names no activity file",
+        field=field,
+        value=repr(given),
+        allowed="a folder holding .csv or .parquet files (at any depth; names starting with "
+        "'.' or '_' are left out), or a glob matching files, e.g. 'meters/*.parquet'",
+    )
+
+
+def _read_file(item: tuple[str, dict[str, str]], *, block: Limits | Sandbox) -> pd.DataFrame:
+    """One file of :func:`activity_partitions`, its rows named; its problems carried if unreadable."""
+    import pandas as pd
+
+    from .._io.spec import ReadSpec
+    from .._io.tables import read_table
+
+    path, constant = item
+    with block:
+        try:
+            frame = read_table(path, spec=ReadSpec(constant=constant))
+        except InvalidInputError as exc:
+            empty = pd.DataFrame({"source": [], "amount": []})
+            empty.attrs["nqi_carbon_issues"] = list(exc.issues)
+            return empty
+    frame.attrs["nqi_carbon_rows"] = [(path, 0, len(frame), frame.attrs.get("nqi_carbon_first_row", 2))]
+    return frame
 
 
 def _shippable(inventory: Inventory) -> Inventory:
@@ -457,21 +552,20 @@ def dask_statistics(
     import dask
     from dask import delayed
 
-    from ..limits import current_limits
     from .ingest import _inline_columns
 
-    limits = current_limits()
+    block = _context()
     parts = _partitions(inventory, activity)
     inv_d = delayed(_shippable(inventory), pure=True, traverse=False)
-    checks = [delayed(_check_partition, pure=True)(inv_d, p, i, limits) for p, i in parts]
-    (digest,) = dask.compute(_tree(checks, _combine, limits)) if checks else (_Digest(),)
+    checks = [delayed(_check_partition, pure=True)(inv_d, p, i, block) for p, i in parts]
+    (digest,) = dask.compute(_tree(checks, _combine, block)) if checks else (_Digest(),)
     ins_ids = [ins.id for ins in inventory.instruments]
     inline = _inline_columns(inventory, ins_ids, {k: i for i, k in enumerate(ins_ids)})
     first = _Digest()
     _digest_columns(inline, first)
-    digest = _combine(limits, first, digest)
+    digest = _combine(block, first, digest)
     prepared, grid = _plan(inventory, digest, registry)
-    sums = [delayed(_sum_partition, pure=True)(inv_d, p, i, limits, grid) for p, i in parts]
+    sums = [delayed(_sum_partition, pure=True)(inv_d, p, i, block, grid) for p, i in parts]
     (total,) = dask.compute(_tree(sums, _add_sums)) if sums else ({"records": 0},)
     total = _add_sums(_grid_sums(inline, grid), total)
     if total["records"] != digest.records:

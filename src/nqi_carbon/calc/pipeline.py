@@ -26,7 +26,7 @@ import math
 import os
 import secrets
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -81,6 +81,7 @@ def calculate(
     registry: FactorRegistry | None = None,
     contributions_top: int = 10,
     progress: Progress = None,
+    engine: str | None = None,
 ) -> Result:
     """Calculate an inventory: per-line, per-gas emissions and totals, with uncertainty.
 
@@ -112,6 +113,13 @@ def calculate(
         ``False`` never; a function is called as ``progress(done, total)`` instead. The
         draws are the same whatever is chosen. A bar (not a function) also shows the
         inventory's activity files being read, one step per file.
+    engine : {None, "memory", "dask"}
+        Where the activity rows are read and summed: ``"dask"`` on the partitions, where
+        they are, on the Dask scheduler in force (a ``distributed.Client`` when one is
+        active; the ``dask`` extra), with the inventory's activity files (a folder or glob
+        of partitions included) read there too; ``"memory"`` in this process. ``None``
+        (default): on Dask when *activity* is a Dask DataFrame. The result is the same,
+        bit for bit (docs/how-to/scale-out.md).
 
     Returns
     -------
@@ -130,7 +138,11 @@ def calculate(
     files_bar = None if callable(progress) else progress_callback(progress, "activity files", unit="file")
     # what is derived from the plans is kept on the inventory only for its own registry
     cache = registry is None
-    if is_dask_frame(activity):  # the rows stay on the workers: the same sums, bit for bit
+    _check_engine(engine)
+    if engine == "memory" and is_dask_frame(activity):
+        activity = cast(Any, activity).compute()
+    if engine == "dask" or (engine is None and is_dask_frame(activity)):
+        # the rows stay on the workers: the same sums, bit for bit
         from .dask_engine import dask_statistics
 
         prepared, stats, ins_u95 = dask_statistics(inventory, activity, registry)
@@ -168,6 +180,24 @@ def calculate(
             progress=progress_callback(progress, "Monte Carlo"),
         )
     return result
+
+
+def _check_engine(engine: Any) -> None:
+    """``engine`` is None, ``"memory"`` or ``"dask"`` (with the dask extra installed)."""
+    if engine is not None and (not isinstance(engine, str) or engine not in ("memory", "dask")):
+        issue = Issue(
+            "engine_known",
+            "unknown calculation engine",
+            field="engine",
+            value=repr(engine)[:80],
+            allowed="None, 'memory' or 'dask'",
+        )
+        raise InvalidInputError([issue], source="calculate()")
+    if engine == "dask":
+        import importlib.util
+
+        if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+            raise ImportError("engine='dask' needs Dask: pip install 'nqi-carbon[dask]'")
 
 
 def inventory_argument(value: Any, *, where: str) -> Inventory:
