@@ -97,7 +97,7 @@ def as_json(res: nc.Result) -> dict:
 
 def test_generated_rows_equal_in_memory_on_any_partitioning(client):
     inv = nc.load_inventory(OFFICE_FACTORY)
-    rows = generated_rows(6000)
+    rows = generated_rows(3000)
     expected = as_json(nc.calculate(inv, activity=rows, uncertainty="analytical"))
     assert expected["totals"]["gross_co2e_t"] > 0
     for parts in (1, 4, 9):
@@ -300,3 +300,77 @@ def test_the_command_line_names_a_bad_row_of_a_partition_file(client, tmp_path, 
     assert main(["calculate", str(OFFICE_FACTORY), "--activity", str(tmp_path / "parts" / "*.parquet")]) == 1
     err = capsys.readouterr().err
     assert "part-001.parquet" in err and "row 17" in err and "empty amount" in err
+
+
+def _office_factory_with(tmp_path: Path, **changes: object) -> nc.Inventory:
+    """The office-factory example (its files beside it) with top-level keys changed."""
+    data = nc.load_inventory(OFFICE_FACTORY).model_dump(mode="json", exclude_none=True, by_alias=True)
+    data.update(changes)
+    for extra in OFFICE_FACTORY.parent.iterdir():
+        if extra.suffix in (".csv", ".xlsx"):
+            shutil.copy(extra, tmp_path / extra.name)
+    path = tmp_path / "inventory.json"
+    path.write_text(json.dumps(data))
+    return nc.load_inventory(path)
+
+
+def test_rows_read_after_calibration_are_counted_over_every_partition(client, tmp_path):
+    meter = {
+        "id": "EM-SZ-01",
+        "kind": "electricity meter",
+        "uncertainty": 0.005,
+        "calibration_due": "2024-06-30",
+        "fallback_uncertainty": 0.02,
+    }
+    inv = _office_factory_with(tmp_path, instruments=[meter])
+    rows = generated_rows(3000, seed=31)
+    expected = nc.calculate(inv, activity=rows, uncertainty="analytical")
+    got = nc.calculate(inv, activity=dd.from_pandas(rows, npartitions=5, sort=False), uncertainty="analytical")
+    assert as_json(got) == as_json(expected)
+    (finding,) = [f for f in got.findings if f.code == "instrument_calibration_expired" and "table" in f.message]
+    # the generated rows the meter read, and the Excel export's July-December readings
+    assert f"{int((rows['instrument'] == 'EM-SZ-01').sum()) + 6} activity-table row(s)" in finding.message
+
+
+def test_limits_in_force_cap_the_issues_of_every_partition(client):
+    rows = generated_rows(400, seed=41)[["source", "amount", "unit"]]
+    rows["unit"] = [f"bogus{k}" for k in range(len(rows))]  # 400 unknown units, 4 partitions
+    ddf = dd.from_pandas(rows, npartitions=4, sort=False)
+    with nc.Limits(max_issues=7), pytest.raises(InvalidInputError) as exc:
+        nc.calculate(nc.load_inventory(OFFICE_FACTORY), activity=ddf)
+    issues = exc.value.issues
+    assert len(issues) == 8 and issues[-1].code == "issues_truncated"
+    assert sum(exc.value.omitted.values()) == 400 - 7
+
+
+def _part_that_loses_a_row(k: int, marker: str) -> pd.DataFrame:
+    """The second time it is made, partition 0 has one row fewer (a file rewritten mid-run)."""
+    rows = generated_rows(100, seed=51)[["source", "amount", "unit"]].iloc[50 * k : 50 * (k + 1)]
+    if k == 0 and os.path.exists(marker):
+        return rows.iloc[1:]
+    if k == 0:
+        Path(marker).write_text("made once")
+    return rows
+
+
+def test_a_partition_that_changes_between_the_passes_gives_no_total(client, tmp_path):
+    marker = str(tmp_path / "made")
+    meta = generated_rows(1)[["source", "amount", "unit"]].iloc[:0]
+    ddf = dd.from_map(functools.partial(_part_that_loses_a_row, marker=marker), range(2), meta=meta)
+    # 100 rows and the example's 30 (inline records, its CSV and Excel files)
+    with pytest.raises(InvalidInputError, match="130 records were checked but 129 summed") as exc:
+        nc.calculate(nc.load_inventory(OFFICE_FACTORY), activity=ddf)
+    assert exc.value.issues[0].code == "activity_changed_during_run"
+
+
+def test_engine_dask_reads_an_inventory_folder_on_the_workers(client, tmp_path):
+    rows = generated_rows(1500, seed=61)[["source", "amount", "unit", "uncertainty"]]
+    _partitioned_parquet(rows, tmp_path / "meters", 3)
+    inv = _office_factory_with(
+        tmp_path, activity_files=[*nc.load_inventory(OFFICE_FACTORY).model_dump(mode="json")["activity_files"], "meters"]
+    )
+    in_memory = nc.calculate(inv, uncertainty="analytical")
+    assert as_json(nc.calculate(inv, engine="dask", uncertainty="analytical")) == as_json(in_memory)
+    with pytest.raises(InvalidInputError, match="unknown calculation engine") as exc:
+        nc.calculate(inv, engine="spark")
+    assert exc.value.issues[0].code == "engine_known"
