@@ -198,17 +198,22 @@ def measure(folder: Path, n: int, args: argparse.Namespace, client: object) -> d
     for name, ts in times.items():
         row[f"{name}_min_s"], row[f"{name}_median_s"] = min(ts), statistics.median(ts)
         row[f"{name}_driver_mib"] = round(memory[name] / 2**20, 1)
-    row["dask_over_plain"] = (min(times["dask"]) / min(times["plain"]), statistics.median(times["dask"]) / statistics.median(times["plain"]))
+    row["dask_over_plain"] = _ratios(times["dask"], times["plain"])
     if "memory" in results:
         a, b = json.loads(results["dask"].to_json()), json.loads(results["memory"].to_json())  # type: ignore[attr-defined]
         if a != b:
             raise SystemExit(f"{n} lines: the Dask result differs from the in-memory one")
         row["equal_to_memory"] = True
-        row["dask_over_memory"] = (min(times["dask"]) / min(times["memory"]), statistics.median(times["dask"]) / statistics.median(times["memory"]))
+        row["dask_over_memory"] = _ratios(times["dask"], times["memory"])
     gross = results["dask"].total_co2e  # type: ignore[attr-defined]
     plain = results["plain"]["gross"]  # type: ignore[index]
     row["plain_gross_relative_difference"] = abs(plain - gross) / gross
     return row
+
+
+def _ratios(a: list[float], b: list[float]) -> tuple[float, float]:
+    """min / min and median / median."""
+    return min(a) / min(b), statistics.median(a) / statistics.median(b)
 
 
 if __name__ == "__main__":

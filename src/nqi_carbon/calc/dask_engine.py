@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import CappedIssues, InvalidInputError, Issue, unique_issues
+from ..errors import CappedIssues, InvalidInputError, Issue
 from .exact import scale_from_max
 
 if TYPE_CHECKING:
@@ -129,14 +129,15 @@ def _partition_frame(part: Any, index: int) -> tuple[pd.DataFrame | None, list[I
 
 
 def _partition_columns(
-    inv: Inventory, frame: pd.DataFrame
+    inv: Inventory, frame: pd.DataFrame, *, relations: bool = True
 ) -> tuple[ActivityColumns, list[Issue], dict[int, list[_Covered]]]:
     """The checked columns of one partition, its problems and its distinct periods per source.
 
     The rules are :func:`~nqi_carbon.calc.ingest._activity_columns`'s for a table, run on
     the partition's rows (periods against each other and against the inline records,
     units against the sources' factors, calibration); the inline records themselves are
-    the driver's.
+    the driver's. Without *relations* (the second pass, after the first found nothing)
+    the periods and units are not compared again: the columns are the same.
     """
     from .ingest import (
         _join_table,
@@ -163,10 +164,11 @@ def _partition_columns(
         return empty, list(exc.issues), {}
     out = _join_table(empty, tab)
     spans: dict[int, list[_Covered]] = {}
-    if "period" in frame.columns:
+    if relations and "period" in frame.columns:
         issues += _period_issues(inv, frame, tab["source"], rows)
         spans = _partition_spans(frame, tab["source"], rows)
-    issues += _unit_fit_issues(inv, out, 0, tab["row_ok"], rows)
+    if relations:
+        issues += _unit_fit_issues(inv, out, 0, tab["row_ok"], rows)
     if not issues:
         _table_calibration(inv, frame, out, 0)
     return out, issues, spans
@@ -375,7 +377,9 @@ def _sum_partition(
     """Pass 2 on one partition: its sums in whole quanta (:func:`_grid_sums`)."""
     with block, np.errstate(over="ignore", invalid="ignore"):
         frame, unreadable = _partition_frame(part, index)
-        cols, issues, _ = _partition_columns(inv, frame) if frame is not None else (None, unreadable, {})
+        cols, issues, _ = (
+            _partition_columns(inv, frame, relations=False) if frame is not None else (None, unreadable, {})
+        )
         if issues or cols is None:  # pass 1 found none: the data changed under the run
             raise InvalidInputError(
                 [_changed_issue(f"partition {index} has problems it did not have when checked")]
@@ -589,8 +593,7 @@ def _plan(
     from .gaps import gap_issues, remember_file_spans
     from .ingest import units_of_pairs
     from .kernel import unit_scale_tables
-    from .pipeline import Prepared
-    from .plan import plan_sources
+    from .pipeline import Prepared, plan_or_raise
 
     issues = list(digest.issues) + _overlaps_across(inventory, digest.spans)
     if not digest.unreadable:  # an unreadable file's periods are unknown: its gaps would be false
@@ -606,15 +609,7 @@ def _plan(
         counts[s * n_u + code[u]] = int(n)
         largest[s * n_u + code[u]] = big
     pair_codes: IntArray = np.flatnonzero(counts)
-    planned = None
-    try:
-        planned = plan_sources(inventory, units_of_pairs(inventory, pair_codes, unit_names), registry)
-    except InvalidInputError as exc:
-        issues += exc.issues
-    if issues:
-        whole = ("code", "message", "file", "row", "field", "value", "allowed")
-        raise InvalidInputError(unique_issues(issues, by=whole), source=inventory.source_path)
-    assert planned is not None
+    planned = plan_or_raise(inventory, units_of_pairs(inventory, pair_codes, unit_names), registry, issues)
     plans = planned[0]
     scale_tab, chain_tab = unit_scale_tables(plans, unit_names)
     src_counts = counts.reshape(n_src, n_u).sum(axis=1) if n_u else np.zeros(n_src, dtype=np.intp)

@@ -376,19 +376,36 @@ def prepare(
         issues += table_issues
         cols = None
     unit_key, seen, units_by_source = _units_by_source(inventory, cols)
+    planned = plan_or_raise(inventory, units_by_source, registry, issues)
+    assert cols is not None
+    return Prepared(cols, unit_key, seen, *planned)
+
+
+def plan_or_raise(
+    inventory: Inventory,
+    units_by_source: dict[str, list[str]],
+    registry: FactorRegistry | None,
+    issues: list[Issue],
+) -> tuple[list[SourcePlan], list[Parameter], list[Finding], dict[str, Factor]]:
+    """Plan every source; raise the problems found before (*issues*) with planning's.
+
+    Raises
+    ------
+    InvalidInputError
+        Every issue of *issues* and of planning, each once (whole issue compared).
+    """
     planned = None
     try:
         planned = plan_sources(inventory, units_by_source, registry)
     except InvalidInputError as exc:
-        issues += exc.issues
+        issues = [*issues, *exc.issues]
     if issues:
         # an inline record's unit that does not fit is named by the table's unit check
         # and again by planning: keep one of each, whole issue compared
         whole = ("code", "message", "file", "row", "field", "value", "allowed")
         raise InvalidInputError(unique_issues(issues, by=whole), source=inventory.source_path)
-    assert cols is not None
     assert planned is not None
-    return Prepared(cols, unit_key, seen, *planned)
+    return planned
 
 
 def _with_activity_files(
