@@ -374,3 +374,30 @@ def test_engine_dask_reads_an_inventory_folder_on_the_workers(client, tmp_path):
     with pytest.raises(InvalidInputError, match="unknown calculation engine") as exc:
         nc.calculate(inv, engine="spark")
     assert exc.value.issues[0].code == "engine_known"
+
+
+@pytest.mark.parametrize("missing", [None, "2024-05"])
+def test_months_split_across_partitions_cover_the_year_as_in_memory(client, tmp_path, missing):
+    """A source's monthly rows in two partitions: no gap, or the same data_gap as in memory."""
+    months = [f"2024-{m:02d}" for m in range(1, 13) if f"2024-{m:02d}" != missing]
+    rows = pd.DataFrame({"source": "factory-generator", "amount": 10.0, "unit": "L", "period": months})
+    inv = _office_factory_with_no_generator_record(tmp_path)
+    ddf = dd.from_pandas(rows, npartitions=2, sort=False)
+    if missing is None:
+        assert as_json(nc.calculate(inv, activity=ddf)) == as_json(nc.calculate(inv, activity=rows))
+        return
+    with pytest.raises(InvalidInputError) as in_memory:
+        nc.calculate(inv, activity=rows)
+    with pytest.raises(InvalidInputError) as on_dask:
+        nc.calculate(inv, activity=ddf)
+    gaps = [i for i in on_dask.value.issues if i.code == "data_gap"]
+    assert [(i.source, i.value) for i in gaps] == [("factory-generator", "2024-05-01..2024-06-01")]
+    assert on_dask.value.issues == in_memory.value.issues
+
+
+def _office_factory_with_no_generator_record(folder: Path) -> nc.Inventory:
+    sources = nc.load_inventory(OFFICE_FACTORY).model_dump(mode="json", exclude_none=True, by_alias=True)["sources"]
+    for s in sources:
+        if s["id"] == "factory-generator":
+            s["activity"] = []
+    return _office_factory_with(folder, sources=sources)
