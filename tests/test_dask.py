@@ -401,3 +401,15 @@ def _office_factory_with_no_generator_record(folder: Path) -> nc.Inventory:
         if s["id"] == "factory-generator":
             s["activity"] = []
     return _office_factory_with(folder, sources=sources)
+
+
+def test_engine_dask_names_a_bad_row_of_a_pandas_table_as_in_memory(client):
+    rows = generated_rows(30, seed=71)[["source", "amount", "unit"]]
+    rows.loc[12, "source"] = "nowhere"
+    inv = nc.load_inventory(OFFICE_FACTORY)
+    with pytest.raises(InvalidInputError) as in_memory:
+        nc.calculate(inv, activity=rows)
+    with pytest.raises(InvalidInputError) as on_dask:
+        nc.calculate(inv, activity=rows, engine="dask")
+    assert on_dask.value.issues == in_memory.value.issues
+    assert (on_dask.value.issues[0].file, on_dask.value.issues[0].row) == ("activity table", 13)

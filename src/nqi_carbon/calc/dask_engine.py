@@ -432,8 +432,11 @@ def _partitions(inventory: Inventory, activity: Any) -> list[tuple[Any, int]]:
     ]
     if is_dask_frame(activity):
         parts += [(p, i) for i, p in enumerate(activity.to_delayed())]
-    elif activity is not None:  # a pandas DataFrame: one partition
-        parts.append((activity, 0))
+    elif activity is not None:  # a pandas DataFrame: one partition, its rows named as in memory
+        table = activity.copy(deep=False)
+        if "nqi_carbon_rows" not in table.attrs:
+            table.attrs["nqi_carbon_rows"] = [("activity table", 0, len(table), 1)]
+        parts.append((table, 0))
     return parts
 
 
