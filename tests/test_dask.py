@@ -413,3 +413,19 @@ def test_engine_dask_names_a_bad_row_of_a_pandas_table_as_in_memory(client):
         nc.calculate(inv, activity=rows, engine="dask")
     assert on_dask.value.issues == in_memory.value.issues
     assert (on_dask.value.issues[0].file, on_dask.value.issues[0].row) == ("activity table", 13)
+
+
+def test_periods_overlapping_across_distant_partitions_are_found_up_the_tree(client):
+    """Partitions 0 and 11 fall in different groups of the tree reduction (8 per task)."""
+    inv = nc.load_inventory(OFFICE_FACTORY)
+    plain = pd.DataFrame({"source": ["factory-generator"], "amount": [1.0], "unit": ["L"], "period": [None]})
+    frames = [plain.astype({"period": object}) for _ in range(12)]
+    frames[0] = frames[0].assign(period="2024-03")
+    frames[11] = frames[11].assign(period="2024-Q1")
+    ddf = dd.from_delayed([dask_delayed(f) for f in frames], meta=frames[0], verify_meta=False)
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate(inv, activity=ddf)
+    (issue,) = [i for i in exc.value.issues if "partition 11" in i.message and "partition 0" in i.message]
+    assert issue.code == "activity_periods_do_not_overlap"
+    assert "activity table partition 11 row 1 (2024-Q1) and activity table partition 0 row 1 (2024-03)" in issue.message
+    assert (issue.file, issue.row, issue.field) == ("activity table partition 0", 1, "period")

@@ -212,10 +212,11 @@ class _Digest:
     # (source index, unit) -> [records, largest amount], in order of first appearance
     pairs: dict[tuple[int, str], list[float]] = field(default_factory=dict)
     u_max: float = 0.0  # largest stated relative uncertainty
-    # per partition, per source index: its distinct periods (overlaps across partitions)
-    spans: list[dict[int, list[_Covered]]] = field(default_factory=list)
-    file_spans: dict[str, list[tuple[_dt.date, _dt.date]]] = field(default_factory=dict)
-    table_spans: dict[str, list[tuple[_dt.date, _dt.date]]] = field(default_factory=dict)
+    # per source index: the distinct periods of the partitions (each named by its first
+    # row), to find overlaps with the next partitions; as many as distinct periods
+    spans: dict[int, list[_Covered]] = field(default_factory=dict)
+    file_spans: dict[str, set[tuple[_dt.date, _dt.date]]] = field(default_factory=dict)
+    table_spans: dict[str, set[tuple[_dt.date, _dt.date]]] = field(default_factory=dict)
     # (instrument index, source index) -> [rows, fallback used]
     calibration: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     # records of a non-normal distribution: (source, unit, amount, u95, dist, lower, upper)
@@ -268,11 +269,11 @@ def _check_partition(inv: Inventory, part: Any, index: int, block: Limits | Sand
         cols, issues, spans = _partition_columns(inv, frame)
         digest.issues = list(CappedIssues(issues))
         if spans:
-            digest.spans.append(spans)
+            digest.spans = spans
             ids = [s.id for s in inv.sources]
             target = digest.file_spans if isinstance(part, _FilePart) else digest.table_spans
             for s, items in spans.items():
-                target.setdefault(ids[s], []).extend((c[0], c[1]) for c in items)
+                target.setdefault(ids[s], set()).update((c[0], c[1]) for c in items)
         if issues:
             return digest
         _digest_columns(cols, digest)
@@ -283,11 +284,15 @@ def _check_partition(inv: Inventory, part: Any, index: int, block: Limits | Sand
         return digest
 
 
-def _combine(block: Limits | Sandbox, *digests: _Digest) -> _Digest:
-    """Digests of consecutive partitions as one (issues capped, order kept)."""
+def _combine(inv: Inventory, block: Limits | Sandbox, *digests: _Digest) -> _Digest:
+    """Digests of consecutive partitions as one (issues capped, order kept).
+
+    Periods of one source that overlap across the digests are found here, at each level
+    of the tree; the combined digest keeps each distinct period once.
+    """
     with block:
         out = _Digest()
-        issues = CappedIssues()
+        issues = CappedIssues(_overlaps_across(inv, [d.spans for d in digests]))
         for d in digests:
             issues += d.issues
             out.unreadable |= d.unreadable
@@ -297,10 +302,13 @@ def _combine(block: Limits | Sandbox, *digests: _Digest) -> _Digest:
                 have[0] += n
                 have[1] = max(have[1], big)
             out.u_max = max(out.u_max, d.u_max)
-            out.spans += d.spans
+            for s, covered in d.spans.items():
+                kept = out.spans.setdefault(s, [])
+                seen = {(c[0], c[1]) for c in kept}
+                kept += [c for c in covered if (c[0], c[1]) not in seen]
             for mine, theirs in ((out.file_spans, d.file_spans), (out.table_spans, d.table_spans)):
                 for sid, spans in theirs.items():
-                    mine.setdefault(sid, []).extend(spans)
+                    mine.setdefault(sid, set()).update(spans)
             for k, (n_rows, fell) in d.calibration.items():
                 cal = out.calibration.setdefault(k, [0, 0])
                 cal[0] += n_rows
@@ -565,12 +573,12 @@ def dask_statistics(
     parts = _partitions(inventory, activity)
     inv_d = delayed(_shippable(inventory), pure=True, traverse=False)
     checks = [delayed(_check_partition, pure=True)(inv_d, p, i, block) for p, i in parts]
-    (digest,) = dask.compute(_tree(checks, _combine, block)) if checks else (_Digest(),)
+    (digest,) = dask.compute(_tree(checks, _combine, inv_d, block)) if checks else (_Digest(),)
     ins_ids = [ins.id for ins in inventory.instruments]
     inline = _inline_columns(inventory, ins_ids, {k: i for i, k in enumerate(ins_ids)})
     first = _Digest()
     _digest_columns(inline, first)
-    digest = _combine(block, first, digest)
+    digest = _combine(inventory, block, first, digest)
     prepared, grid = _plan(inventory, digest, registry)
     sums = [delayed(_sum_partition, pure=True)(inv_d, p, i, block, grid) for p, i in parts]
     (total,) = dask.compute(_tree(sums, _add_sums)) if sums else ({"records": 0},)
@@ -598,11 +606,11 @@ def _plan(
     from .kernel import unit_scale_tables
     from .pipeline import Prepared, plan_or_raise
 
-    issues = list(digest.issues) + _overlaps_across(inventory, digest.spans)
+    issues = list(digest.issues)
     if not digest.unreadable:  # an unreadable file's periods are unknown: its gaps would be false
         if inventory.activity_files:
-            remember_file_spans(inventory, digest.file_spans)
-        issues += gap_issues(inventory, None, extra_spans=digest.table_spans)
+            remember_file_spans(inventory, {k: sorted(v) for k, v in digest.file_spans.items()})
+        issues += gap_issues(inventory, None, extra_spans={k: sorted(v) for k, v in digest.table_spans.items()})
     unit_names = list(digest.units)
     n_u, n_src = len(unit_names), len(inventory.sources)
     code = {u: k for k, u in enumerate(unit_names)}
