@@ -9,14 +9,16 @@ each a tree reduction of small per-partition digests (``split_every`` at a time)
    rules of :mod:`~nqi_carbon.calc.ingest`, each problem named by file (or partition) and
    row; it reports the (source, unit) pairs it holds with their record counts and largest
    amounts, its period spans, its largest stated uncertainty, the rows read after a
-   calibration was due and its records of non-normal distributions. The driver joins
-   them with the inline records, finds data gaps and periods that overlap across
-   partitions, and plans every source once (:func:`~nqi_carbon.calc.plan.plan_sources`);
-   every problem of every partition is raised together.
+   calibration was due and its records of non-normal distributions. Periods that
+   overlap across partitions are found while the digests are combined; the driver joins
+   them with the inline records, finds data gaps and plans every source once
+   (:func:`~nqi_carbon.calc.plan.plan_sources`); every problem of every partition is
+   raised together.
 2. **sum** -- with the plan's unit scales and each source's power-of-two grid (from the
    global counts and maxima, :func:`~nqi_carbon.calc.exact.scale_from_max`, exactly as
    :func:`~nqi_carbon.calc.kernel.source_statistics` derives it from the whole table),
-   every partition sums its records on the grid: whole numbers of quanta, which add
+   every partition is read again and sums its records on the grid (nothing is kept on
+   the workers between the passes): whole numbers of quanta, which add
    exactly in any order and grouping. The driver adds the partitions' sums and undoes the
    grid, which gives :func:`~nqi_carbon.calc.kernel.source_statistics`'s sums bit for bit
    whatever the partitioning and the order of the partitions.
