@@ -172,13 +172,21 @@ def _cmd_calculate(args: argparse.Namespace) -> int:
     from .calc.pipeline import calculate
     inv = _inventory(args.file)
     method = None if args.uncertainty == "none" else args.uncertainty
-    res = calculate(
-        inv,
-        uncertainty=method,
-        iterations=args.iterations,
-        seed=args.seed,
-        progress=False if args.quiet else None,
-    )
+    with _dask_client(args.dask, bool(args.activity)):
+        activity = None
+        if args.activity:
+            from .calc.dask_engine import activity_partitions
+
+            activity = activity_partitions(args.activity)
+        res = calculate(
+            inv,
+            activity=activity,
+            uncertainty=method,
+            iterations=args.iterations,
+            seed=args.seed,
+            progress=False if args.quiet else None,
+            engine="dask" if args.dask or args.activity else None,
+        )
     if args.format == "json":
         sys.stdout.write(res.to_json() + "\n")
     elif args.format == "csv":
@@ -187,6 +195,33 @@ def _cmd_calculate(args: argparse.Namespace) -> int:
     else:
         _summary(res, sys.stdout)
     return 0
+
+
+def _dask_client(scheduler: str | None, needed: bool) -> contextlib.AbstractContextManager[object]:
+    """A Dask client for ``--dask`` (``local``: a cluster on this machine), else nothing.
+
+    Raises NqiCarbonError when Dask is asked for (``--dask`` or ``--activity``) but the
+    ``dask`` extra is not installed.
+    """
+    import importlib.util
+
+    from .errors import NqiCarbonError
+
+    if not (scheduler or needed):
+        return contextlib.nullcontext()
+    if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+        raise NqiCarbonError("--activity and --dask need Dask: pip install 'nqi-carbon[dask]'")
+    if scheduler is None:
+        return contextlib.nullcontext()
+    from distributed import Client, LocalCluster
+
+    stack = contextlib.ExitStack()
+    if scheduler == "local":
+        cluster = stack.enter_context(LocalCluster(dashboard_address=None))
+        stack.enter_context(Client(cluster))
+    else:
+        stack.enter_context(Client(scheduler))
+    return stack
 
 
 def _uncertainty(u: object) -> object:
@@ -677,6 +712,22 @@ def _add_calculate(sub: _Subcommands) -> None:
         type=int,
         default=None,
         help="Monte Carlo seed, an int >= 0 (default: one is drawn and reported)",
+    )
+    c.add_argument(
+        "--activity",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="activity added to the inventory's, calculated on Dask partition by partition (the "
+        "dask extra): a file, a folder of .csv/.parquet partitions (hive-style source=<id> "
+        "folders fill the column) or a quoted glob such as 'meters/*.parquet' (repeatable)",
+    )
+    c.add_argument(
+        "--dask",
+        metavar="SCHEDULER",
+        default=None,
+        help="calculate on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' "
+        "for one on this machine (default with --activity: Dask's threads in this process)",
     )
     _reading_options(c)
     _quiet_option(c)
