@@ -971,16 +971,35 @@ class InventoryReport:
         return write_set(out_dir, self._render(formats, progress))
 
     def _repr_html_(self) -> str:
-        from ..pages.render import markup, render
+        """The notebook display: the headline totals and the clause 9.3.1 checklist's state."""
+        from ..pages.display import headline, interval_note
+        from ..pages.render import render
 
-        missing = [i for i in self.checklist() if i.status == "missing"]
+        inv, items = self.inventory, self.checklist()
+        counts = {s: sum(1 for i in items if i.status == s) for s in _CHECKLIST_MARKS}
         return render(
             "report_display.html",
-            result=markup(self.result._repr_html_()),
-            missing=missing,
-            missing_count=_plural(len(missing), "checklist item"),
+            organisation=inv.organization.name,
+            period=f"{inv.period.start} to {inv.period.end} (end exclusive)",
+            gwp=self.result.gwp_set,
+            headline=headline(self.result),
+            interval_note=interval_note(self.result),
+            state=", ".join(
+                f"{n} {_CHECKLIST_MARKS[s][1]}" for s, n in counts.items()
+            ),
+            checklist=[
+                (i.item, i.title, *_CHECKLIST_MARKS[i.status], i.detail) for i in items
+            ],
+            missing=counts["missing"],
         )
 
+
+_CHECKLIST_MARKS: dict[str, tuple[str, str]] = {
+    "present": ("✓", "met"),
+    "missing": ("✗", "not met"),
+    "not_applicable": ("–", "n.a."),
+}
+"""How the notebook display marks a checklist status: (mark, word)."""
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     """A report table row for JSON: dates as ISO 8601 text."""
