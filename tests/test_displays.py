@@ -252,6 +252,14 @@ def test_report_display_is_the_checklist_state_not_the_result_display(res):
     met = sum(1 for i in items if i.status == "present")
     not_met = sum(1 for i in items if i.status == "missing")
     assert f"Clause 9.3.1 checklist: {met} met, {not_met} not met, 2 n.a." in _texts(html)
+    assert "<svg" not in html  # no base year: no bridge
+
+
+def test_report_display_bridges_from_the_stated_base_year():
+    rep = nc.inventory_report(nc.calculate(nc.load_inventory(CEMENT)))
+    page = _Page(rep._repr_html_())
+    # examples/cement: base year 2020 at 902,310 t; 2024 gross 866,079.662 t
+    assert {"Base year 2020 / 基准年 2020", "902,310", "-36,230", "866,080"} <= set(page.svg_texts)
 
 
 # -- the verification ---------------------------------------------------------------------------

@@ -971,9 +971,9 @@ class InventoryReport:
         return write_set(out_dir, self._render(formats, progress))
 
     def _repr_html_(self) -> str:
-        """The notebook display: the headline totals and the clause 9.3.1 checklist's state."""
+        """The notebook display: the headline, the base-year bridge, the checklist's state."""
         from ..pages.display import headline, interval_note
-        from ..pages.render import render
+        from ..pages.render import markup, render
 
         inv, items = self.inventory, self.checklist()
         counts = {s: sum(1 for i in items if i.status == s) for s in _CHECKLIST_MARKS}
@@ -991,6 +991,7 @@ class InventoryReport:
                 (i.item, i.title, *_CHECKLIST_MARKS[i.status], i.detail) for i in items
             ],
             missing=counts["missing"],
+            bridge=markup(bridge) if (bridge := self.svg_base_year_bridge()) else None,
         )
 
 
