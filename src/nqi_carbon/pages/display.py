@@ -156,19 +156,10 @@ def _inventory_checks(inv: Inventory) -> list[Any]:
     """What the inventory alone shows: categories not addressed, data gaps, base-year checks."""
     from ..inventory.base_year import assess_base_year
     from ..inventory.checks import Check
-    from ..inventory.completeness import _coverage
+    from ..inventory.completeness import _coverage, categories_not_addressed
     from ..inventory.models import find_gaps
 
-    checks = [
-        Check(
-            "category_not_addressed",
-            "error",
-            f"category {c.category}",
-            f"ISO category {c.category} has neither sources nor a justified exclusion",
-        )
-        for c in _coverage(inv)
-        if c.state == "not addressed"
-    ]
+    checks = categories_not_addressed(_coverage(inv))
     checks += [
         Check(
             "data_gap",

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 from typing import TYPE_CHECKING
 
-from ..pages.charts import _GAS_COLOURS, svg_base_year_bridge, svg_by_category
+from ..pages.charts import svg_base_year_bridge, svg_by_category
 from ..pages.format import (
     _fmt,
     _fmt_t,
@@ -806,13 +806,9 @@ class InventoryReport:
 
     def svg_by_category(self) -> str:
         """Stacked bars of t CO2e per ISO category and gas (inline SVG)."""
-        t = self.result.table.template
-        res = self.result
-        loc = (t.basis != 2) & ~t.biogenic
-        data = {
-            c: {g: res._sum(loc & (t.category == c) & (t.group == g)) for g in _GAS_COLOURS}
-            for c in range(1, 7)
-        }
+        from ..pages.display import by_category_and_gas
+
+        data = by_category_and_gas(self.result)
         return svg_by_category(data, _tr(("Cat.", "类别"), self.language))
 
     def _bridge(self) -> tuple[float, float, tuple[str, str, str]] | None:
