@@ -164,6 +164,12 @@ def test_inventory_display_lists_the_open_findings_it_knows_of():
     )
 
 
+def test_inventory_display_counts_activity_files_it_reads_only_when_calculating():
+    # examples/office-factory: the gas bill (CSV) and the plant's electricity (Excel)
+    inv = nc.load_inventory(ROOT / "examples" / "office-factory" / "inventory.yaml")
+    assert "Also: 2 activity files (read when calculated)." in _texts(inv._repr_html_())
+
+
 def _texts(html: str) -> list[str]:
     class _All(HTMLParser):
         def __init__(self) -> None:

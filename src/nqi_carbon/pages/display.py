@@ -224,8 +224,15 @@ def inventory_html(inv: Inventory) -> str:
             sum(len(s.records) for s in inv.sources),
             len(inv.exclusions),
         ),
-        activity_files=len(inv.activity_files),
-        removals=len(inv.removals),
+        also=[
+            text
+            for n, text in (
+                (len(inv.activity_files), _plural(len(inv.activity_files), "activity file")
+                 + " (read when calculated)"),
+                (len(inv.removals), _plural(len(inv.removals), "removal")),
+            )
+            if n
+        ],  # fmt: skip
         findings=findings,
         findings_count=findings_count,
     )
