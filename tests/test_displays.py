@@ -295,7 +295,9 @@ def test_a_material_misstatement_reaches_the_threshold_in_red():
     # claimed 926,038 minus recomputed 866,079.662: +59,958.338 t, over 5 % = 46,301.9 t
     assert "aggregate, net: +59,958.338 t" in [tip for fill, tip in page.bars if fill == "#e15759"]
     assert "materiality 46,301.9 t" in page.svg_texts
-    assert page.row("Material")[1].startswith("yes")
+    assert page.row("Material")[1] == (
+        f"yes: categories 1; figures {', '.join(ver.material_figures)}"
+    )
 
 
 # -- escaping and size ---------------------------------------------------------------------------

@@ -190,6 +190,13 @@ def _base_year(inv: Inventory) -> str:
     return f"{by.year}, {total}"
 
 
+def _also(inv: Inventory) -> list[str]:
+    """What the category table does not count: activity files (read when calculated), removals."""
+    files, removals = len(inv.activity_files), len(inv.removals)
+    out = [_plural(files, "activity file") + " (read when calculated)"] if files else []
+    return out + ([_plural(removals, "removal")] if removals else [])
+
+
 def inventory_html(inv: Inventory) -> str:
     """The notebook display of an inventory: boundary, sources by category, open findings."""
     from .render import render
@@ -224,15 +231,7 @@ def inventory_html(inv: Inventory) -> str:
             sum(len(s.records) for s in inv.sources),
             len(inv.exclusions),
         ),
-        also=[
-            text
-            for n, text in (
-                (len(inv.activity_files), _plural(len(inv.activity_files), "activity file")
-                 + " (read when calculated)"),
-                (len(inv.removals), _plural(len(inv.removals), "removal")),
-            )
-            if n
-        ],  # fmt: skip
+        also=_also(inv),
         findings=findings,
         findings_count=findings_count,
     )

@@ -717,7 +717,14 @@ class VerificationResult:
             threshold=(self.materiality_t, threshold),
         )
         findings, findings_count = findings_rows(self.findings)
-        material = ", ".join(self.material_categories + self.material_figures)
+        material = "; ".join(
+            f"{what} {', '.join(names)}"
+            for what, names in (
+                ("categories", self.material_categories),
+                ("figures", self.material_figures),
+            )
+            if names
+        )
         facts = [
             ("Claimed total", tonnes(self.claimed_co2e_t)),
             ("Recomputed total", tonnes(self.recomputed_co2e_t)),
