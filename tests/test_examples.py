@@ -171,6 +171,8 @@ def test_the_notebook_tour_shows_each_display_and_plot():
         assert len(html) == 1 and mark in html[0], last_line
         if last_line != "nc.FactorRegistry().search(":
             assert "<svg" in html[0] or last_line == "inv", last_line  # a chart, drawn inline
+    (plain,) = [d["text/plain"] for d in outputs("inv") if "text/plain" in d]
+    assert plain.startswith("Inventory(organisation=") and len(plain) < 200  # not ~10 kB
     for name in TOUR_PLOTS:
         (cell,) = [c for c in code if f".plot.{name}" in c.source]
         pngs = [o["data"]["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
