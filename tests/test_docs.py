@@ -113,7 +113,7 @@ def test_a_shown_block_must_end_with_an_expression():
 def test_the_notebook_page_shows_each_display():
     text = (DOCS / "how-to" / "notebook.md").read_text("utf-8")
     shown = [kind for kind, _, _ in HOOKS._marked(text, "how-to/notebook.md") if kind == "show"]
-    assert len(shown) == 4  # inventory, result, report, verification
+    assert len(shown) == 6  # inventory, result, report, verification, search, trajectory
 
 
 @pytest.mark.timeout(30)
@@ -154,4 +154,5 @@ def test_the_site_builds_strictly(tmp_path):
     notebook = (tmp_path / "site" / "how-to" / "notebook" / "index.html").read_text("utf-8")
     for mark in ("nqi-inventory", "nqi-result", "nqi-report", "nqi-verification"):
         assert f'<div class="{mark}">' in notebook, mark  # the displays, drawn at build time
-    assert notebook.count("<svg") >= 4
+    assert "found, best first" in notebook and "Peak: peaked" in notebook
+    assert notebook.count("<svg") >= 5
