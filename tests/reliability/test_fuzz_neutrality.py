@@ -37,6 +37,8 @@ CREDIT = {
     "retired_on": "2025-02-01",
     "retirement_evidence": "registry retirement record R-1",
     "beneficiary": "Example Events Co., Ltd.",
+    "verified_by": "Verifier V-1",
+    "additionality": "methodology M-1",
 }
 BASE = {
     "schema": "nqi-carbon/neutrality@1",
@@ -50,7 +52,11 @@ BASE = {
     },
     "period": {"start": "2024-01-01", "end": "2025-01-01"},
     "commitment": "Carbon neutral from 2024.",
-    "management_plan": {"base_year": 2022, "targets": [{"year": 2030, "reduction": 0.5}]},
+    "management_plan": {
+        "base_year": 2022,
+        "base_year_emissions_t": 1200.0,
+        "targets": [{"year": 2030, "reduction": 0.5}],
+    },
     "reductions": [{"id": "r1", "description": "LED", "amount_t": 12.5}],
     "residual_emissions_t": 980.0,
     "credits": [
@@ -59,6 +65,7 @@ BASE = {
             **CREDIT,
             "type": "removal",
             "permanence_years": 100,
+            "reversal_risk": "buffer pool",
             "serial": {"block": "R-2024", "start": 1, "end": 480},
         },
     ],
@@ -96,8 +103,19 @@ def test_a_mutated_claim_gives_an_evaluation_or_a_typed_error(data):
 
 # -- hostile text in every writer ----------------------------------------------------------------
 
-NEUTRALITY_FIELDS = ("claimant", "name", "project", "block", "evidence", "commitment")
+NEUTRALITY_FIELDS = (
+    "claimant",
+    "name",
+    "project",
+    "block",
+    "evidence",
+    "commitment",
+    "verifier",
+    "additionality",
+)
 NEUTRALITY_BENIGN = {
+    "verifier": "Verifier V-1",
+    "additionality": "a plain methodology",
     "claimant": "Benign Co",
     "name": "Plain event",
     "project": "P-1",
@@ -111,7 +129,7 @@ NEUTRALITY_BENIGN = {
 def neutrality_texts(draw: st.DrawFn) -> dict[str, str]:
     """A hostile text per field: mostly what validation accepts, sometimes anything."""
     valid = draw(st.integers(0, 4)) > 0
-    free = {"evidence", "commitment"}
+    free = {"evidence", "commitment", "additionality"}
     return {
         f: draw((free_text if f in free else single_line) if valid else anything)
         for f in NEUTRALITY_FIELDS
@@ -125,6 +143,7 @@ def claim_with(t: dict[str, str]) -> dict[str, Any]:
     doc["commitment"] = t["commitment"]
     for i, c in enumerate(doc["credits"]):
         c.update(project=t["project"], beneficiary=t["claimant"], retirement_evidence=t["evidence"])
+        c.update(verified_by=t["verifier"], additionality=t["additionality"])
         c["serial"]["block"] = f"{t['block']}-{i}"
     return doc
 

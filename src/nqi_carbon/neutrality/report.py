@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..pages.format import _generation_date
 from ..pages.labels import _tr
+from .checks import base_year_emissions
+from .criteria import criteria_set, table
 from .evaluate import criteria_title, removal_share, required_t
-from .rules import DEFAULTS, RULES
+from .pathway import pathway_points
+from .rules import window
 
 if TYPE_CHECKING:
     from ..errors import Issue
@@ -81,7 +84,35 @@ _ZH = {
     "Rule": "规则",
     "Basis": "依据",
     "none": "无",
+    "Clause checklist": "条款核对表",
+    "Clause": "条款",
+    "Requirement": "要求",
+    "Result": "结果",
+    "Confirmed": "确认情况",
+    "met": "满足",
+    "not met": "不满足",
+    "Management plan against the 1.5 °C pathway": "管理计划目标与1.5 °C路径对比",
+    "Target reduction": "目标减排",
+    "Pathway reduction": "路径减排",
+    "Target (t CO2e)": "目标排放（tCO2e）",
+    "Pathway (t CO2e)": "路径排放（tCO2e）",
+    "Consistent": "是否一致",
+    "yes": "是",
+    "no": "否",
+    "Boundary of the event": "活动核算边界",
+    "Element": "要素",
+    "Sources or reason excluded": "排放源或排除理由",
+    "excluded": "已排除",
+    "Verification of the claim": "声明的核查",
 }
+
+_STATUS = {
+    "secondary": ("read in a secondary source", "见于二手资料"),
+    "reprint": ("read in a reprint of the text", "见于原文转载"),
+    "to_confirm": ("to confirm", "待确认"),
+    "nqi": ("nqi-carbon's rule", "本库规则"),
+}
+"""How far a rule is confirmed, in English and Chinese (``criteria.yaml``)."""
 """The Chinese of every fixed word of the pages (values from the claim stay as written)."""
 
 _COVERAGE = {
@@ -177,12 +208,13 @@ class NeutralityEvaluation:
         """The statement in Chinese (figures and names as in :attr:`statement`)."""
         c = self.claim
         span = f"{c.period.start}至{_last_day(c.period.end)}"
+        title = criteria_set(c.criteria).title_zh
         if self.status == "claim":
             f = self.figures()
             basis = "区间上限" if c.assumptions.coverage == "upper_95" else "中值"
             registries = "，".join(f"{k} {v:,} t" for k, v in f["credits_by_registry_t"].items())
             return (
-                f"{c.subject.name}在{span}期间按照{criteria_title(c)}实现碳中和：排放量"
+                f"{c.subject.name}在{span}期间按照{title}实现碳中和：排放量"
                 f"{_t(f['emissions_t'])} tCO2e（95 %区间{_t(f['emissions_ci95_low_t'])}至"
                 f"{_t(f['emissions_ci95_high_t'])} t），边界内清除{_t(f['removals_in_boundary_t'])} t；"
                 f"剩余排放{_t(self.required_t)} tCO2e（{basis}）由已注销的{self.retired_t:,} tCO2e"
@@ -190,7 +222,7 @@ class NeutralityEvaluation:
             )
         codes = ", ".join(sorted({i.code for i in self.refusals}))
         return (
-            f"{c.subject.name}在{span}期间不能按照{criteria_title(c)}声明碳中和："
+            f"{c.subject.name}在{span}期间不能按照{title}声明碳中和："
             f"{len(self.refusals)}项规则未满足（{codes}）。"
         )
 
@@ -211,8 +243,7 @@ class NeutralityEvaluation:
     def figures(self) -> dict[str, Any]:
         """Every figure of the claim, t CO2e, each traceable to its input."""
         fp, plan = self.footprint, self.claim.management_plan
-        base = plan.base_year_emissions_t
-        base = fp.base_year_emissions_t if base is None else base
+        base = base_year_emissions(self.claim, fp)
         by_registry: dict[str, int] = {}
         for c in self.claim.credits:
             key = c.registry if c.registry_name is None else f"other: {c.registry_name}"
@@ -236,19 +267,62 @@ class NeutralityEvaluation:
 
     def assumptions(self) -> dict[str, Any]:
         """The rules' parameters in force: the claim's assumptions, else the criteria's defaults."""
-        a, d = self.claim.assumptions, DEFAULTS[self.claim.criteria]
+        a = self.claim.assumptions
+        age, months = window(self.claim)
         return {
             "criteria": self.claim.criteria,
             "coverage": a.coverage,
-            "vintage_max_age_years": d.vintage_max_age_years
-            if a.vintage_max_age_years is None
-            else a.vintage_max_age_years,
-            "retire_within_months": d.retire_within_months
-            if a.retire_within_months is None
-            else a.retire_within_months,
-            "retirement_anchor": d.retirement_anchor,
+            "vintage_max_age_years": age,
+            "retire_within_months": months,
+            "retirement_anchor": criteria_set(self.claim.criteria).retirement_anchor,
             "min_removal_share": a.min_removal_share,
         }
+
+    def checklist(self) -> list[dict[str, Any]]:
+        """Each requirement of the claim's criteria: clause, met or not, and how confirmed."""
+        failed = {i.code for i in self.refusals}
+        return [
+            {
+                "code": r.code,
+                "clause": r.clause,
+                "requirement": r.requirement,
+                "requirement_zh": r.requirement_zh,
+                "met": r.code not in failed,
+                "status": r.status,
+                "url": r.url,
+            }
+            for r in criteria_set(self.claim.criteria).rules
+        ]
+
+    def pathway(self) -> dict[str, Any]:
+        """The management plan's targets against the 1.5 °C pathway (data: ``criteria.yaml``)."""
+        p = table().pathway
+        base = base_year_emissions(self.claim, self.footprint)
+        return {
+            "required": criteria_set(self.claim.criteria).pathway_required,
+            "name": p.name,
+            "annual_reduction": p.annual_reduction,
+            "basis": p.basis,
+            "url": p.url,
+            "status": p.status,
+            "base_year": self.claim.management_plan.base_year,
+            "base_year_emissions_t": base,
+            "targets": [
+                {
+                    "year": q.year,
+                    "target_reduction": q.target_reduction,
+                    "pathway_reduction": q.pathway_reduction,
+                    "target_t": q.target_t,
+                    "pathway_t": q.pathway_t,
+                    "consistent": q.consistent,
+                }
+                for q in pathway_points(self.claim.management_plan, base)
+            ],
+        }
+
+    def boundary(self) -> list[dict[str, Any]]:
+        """An event's boundary: each element's tonnes and sources (empty for other subjects)."""
+        return [{"element": e, "co2e_t": t, "detail": d} for e, t, d in self.footprint.elements]
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as JSON-ready data (``schema: nqi-carbon/neutrality-evaluation@1``)."""
@@ -262,10 +336,12 @@ class NeutralityEvaluation:
             "claimant": c.claimant,
             "claim_date": c.claim_date.isoformat(),
             "criteria": criteria_title(c),
+            "criteria_id": c.criteria,
             "subject": {
                 "kind": c.subject.kind,
                 "name": c.subject.name,
                 "basis": self.footprint.basis,
+                "boundary": self.boundary(),
                 "findings": [
                     {"code": code, "severity": sev, "message": msg}
                     for code, sev, msg in self.footprint.findings
@@ -277,7 +353,11 @@ class NeutralityEvaluation:
             "reductions": [r.model_dump(mode="json", exclude_none=True) for r in c.reductions],
             "refusals": [i.to_dict() for i in self.refusals],
             "assumptions": self.assumptions(),
-            "rules": [{"code": k, "rule": v[0], "basis": v[1]} for k, v in RULES.items()],
+            "checklist": self.checklist(),
+            "pathway": self.pathway(),
+            "verification": None
+            if c.verification is None
+            else c.verification.model_dump(mode="json"),
             "provenance": {
                 "input_sha256": self.input_sha256,
                 "generated": self.generated.isoformat(),
@@ -364,9 +444,11 @@ class NeutralityEvaluation:
                         list(self.footprint.findings),
                     )
                 ]
-                if c.subject.kind == "organisation"
+                if c.subject.kind != "footprint"
                 else []
             ),
+            self._checklist_table(),
+            *([self._boundary_table()] if self.footprint.elements else []),
             self._credit_table(),
             _Table(
                 "Reductions achieved",
@@ -383,19 +465,63 @@ class NeutralityEvaluation:
                     for t in c.management_plan.targets
                 ],
             ),
+            *([self._pathway_table()] if self.pathway()["required"] else []),
             _Table(
                 "Assumptions in force",
                 ("Parameter", "Value"),
                 (False, False),
                 [(k, "—" if v is None else str(v)) for k, v in self.assumptions().items()],
             ),
-            _Table(
-                "Rules checked",
-                ("Code", "Rule", "Basis"),
-                (False,) * 3,
-                [(k, *v) for k, v in RULES.items()],
-            ),
         ]
+
+    def _both(self, en: str, zh: str) -> str:
+        """A text given in both languages, in the page language."""
+        return _tr((en, zh), self.language)
+
+    def _checklist_table(self) -> _Table:
+        """Each requirement of the criteria: clause, met or not, how far it is confirmed."""
+        rows = [
+            (
+                r["clause"],
+                self._both(r["requirement"], r["requirement_zh"]),
+                r["code"],
+                self._l("met" if r["met"] else "not met"),
+                self._both(*_STATUS[r["status"]]) + (f" ({r['url']})" if r["url"] else ""),
+            )
+            for r in self.checklist()
+        ]
+        headers = ("Clause", "Requirement", "Code", "Result", "Confirmed")
+        note = criteria_set(self.claim.criteria).title
+        return _Table("Clause checklist", headers, (False,) * 5, rows, note)
+
+    def _pathway_table(self) -> _Table:
+        """The plan's targets beside the 1.5 °C pathway for their years."""
+        p = self.pathway()
+
+        def tonnes(v: float | None) -> str:
+            return "—" if v is None else _t(v)
+
+        rows = [
+            (
+                str(q["year"]),
+                f"{100 * q['target_reduction']:g} %",
+                f"{100 * q['pathway_reduction']:.1f} %",
+                tonnes(q["target_t"]),
+                tonnes(q["pathway_t"]),
+                self._l("yes" if q["consistent"] else "no"),
+            )
+            for q in p["targets"]
+        ]
+        headers: tuple[str, ...] = ("Year", "Target reduction", "Pathway reduction")
+        headers += ("Target (t CO2e)", "Pathway (t CO2e)", "Consistent")
+        numeric = (False, True, True, True, True, False)
+        return _Table("Management plan against the 1.5 °C pathway", headers, numeric, rows)
+
+    def _boundary_table(self) -> _Table:
+        """An event's boundary: each element's tonnes and its sources (or why it is out)."""
+        rows = [(e, "—" if t is None else _t(t), d) for e, t, d in self.footprint.elements]
+        headers = ("Element", "t CO2e", "Sources or reason excluded")
+        return _Table("Boundary of the event", headers, (False, True, False), rows)
 
     def _credit_table(self) -> _Table:
         """The credits retired, one row per serial range."""
@@ -518,7 +644,28 @@ class NeutralityEvaluation:
                 ["code", "field", "message", "value", "allowed"],
                 *([i.code, i.field, i.message, i.value, i.allowed] for i in self.refusals),
             ],
-            "Rules": [["code", "rule", "basis"], *([k, *v] for k, v in RULES.items())],
+            "Checklist": [
+                ["clause", "requirement", "code", "met", "status", "url"],
+                *(
+                    [
+                        r["clause"],
+                        self._both(r["requirement"], r["requirement_zh"]),
+                        *(r[k] for k in ("code", "met", "status", "url")),
+                    ]
+                    for r in self.checklist()
+                ),
+            ],
+            "Pathway": [
+                [
+                    *("year", "target_reduction", "pathway_reduction", "target_t"),
+                    *("pathway_t", "consistent"),
+                ],
+                *([*q.values()] for q in self.pathway()["targets"]),
+            ],
+            "Boundary": [
+                ["element", "co2e_t", "detail"],
+                *([*b.values()] for b in self.boundary()),
+            ],
         }
 
     def _excel_bytes(self) -> bytes:
