@@ -738,3 +738,95 @@ def test_the_checklist_is_in_every_format(tmp_path, monkeypatch):
         "status": "secondary",
         "url": "https://360impactportfolio.com/defra-good-quality.php",
     }
+
+
+# -- verification of a claim -----------------------------------------------------------------------
+
+
+def test_verifying_the_example_claim_gives_an_unmodified_opinion(tmp_path, capsys):
+    ev = nc.verify_neutrality(EXAMPLE, materiality="5%", assurance="reasonable", date="2025-04-30")
+    assert ev.status == "claim" and ev.opinion is not None
+    o = ev.opinion
+    assert o.opinion == "unmodified" and o.date is not None and o.date.isoformat() == "2025-04-30"
+    assert o.materiality_t == pytest.approx(0.05 * ev.figures()["emissions_t"])
+    (m,) = o.misstatements  # the stated residual 279.46 t against the recomputed one
+    assert m.figure == "residual_emissions_t" and m.stated_t == 279.46
+    assert m.recomputed_t == pytest.approx(ev.figures()["residual_t"]) and not m.material
+    doc = json.loads(ev.to_json())
+    assert doc["verification_opinion"]["opinion"] == "unmodified"
+    assert "## Verification opinion" in ev.to_markdown()
+    out = str(tmp_path / "out")
+    args = ["neutrality", str(EXAMPLE), "--out", out, "--verify", "--materiality", "5%"]
+    assert main([*args, "--assurance", "reasonable"]) == 0
+    assert "opinion: unmodified" in capsys.readouterr().out
+
+
+def _org_copy(tmp_path: Path, **changes: Any) -> Path:
+    return _example_copy(tmp_path, **changes)
+
+
+def test_a_misstated_residual_is_weighed_against_materiality(tmp_path):
+    # recomputed residual 279.460 t; materiality 5 % of it = 13.973 t, pervasive at 27.946 t
+    opinion = {"materiality": 0.05, "assurance": "reasonable"}
+    small = nc.verify_neutrality(_org_copy(tmp_path, residual_emissions_t=275.0), **opinion)
+    assert small.status == "claim" and small.opinion.opinion == "unmodified"  # 4.46 t < M
+    assert nc.evaluate_neutrality(tmp_path / "claim.yaml").status == "refused"  # > 0.5 t
+    material = nc.verify_neutrality(_org_copy(tmp_path, residual_emissions_t=260.0), **opinion)
+    assert material.opinion.opinion == "modified"  # 19.46 t >= M
+    assert material.opinion.misstatements[0].difference_t == pytest.approx(260.0 - 279.45978)
+    pervasive = nc.verify_neutrality(_org_copy(tmp_path, residual_emissions_t=250.0), **opinion)
+    assert pervasive.opinion.opinion == "adverse"  # 29.46 t >= 2 M
+
+
+def test_a_refused_claim_gets_an_adverse_opinion_and_a_stated_footprint_a_disclaimer(
+    tmp_path, capsys
+):
+    short = _org_copy(tmp_path, credits=yaml.safe_load(EXAMPLE.read_text())["credits"][:1])
+    ev = nc.verify_neutrality(short, materiality=0.05, assurance="limited")
+    assert ev.opinion.opinion == "adverse" and "neutrality_shortfall" in ev.opinion.basis
+    base = ["neutrality", str(short), "--out", str(tmp_path / "o"), "--verify"]
+    assert main([*base, "--materiality", "0.05", "--assurance", "limited"]) == 4
+    stated = nc.verify_neutrality(claim(), materiality=0.05, assurance="reasonable")
+    assert stated.opinion.opinion == "disclaimer"
+    assert main([*base, "--assurance", "limited"]) == 2  # --verify needs --materiality
+    assert "--verify needs --materiality and --assurance" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("kw", "code"),
+    [
+        ({"materiality": 1.5, "assurance": "limited"}, "materiality"),
+        ({"materiality": "five", "assurance": "limited"}, "materiality"),
+        ({"materiality": 0.05, "assurance": "high"}, "argument_type"),
+        ({"materiality": 0.05, "assurance": "limited", "date": "30/04/2025"}, "argument_type"),
+    ],
+)
+def test_bad_verification_arguments_are_typed_errors(kw, code):
+    with pytest.raises(nc.InvalidInputError) as info:
+        nc.verify_neutrality(claim(), **kw)
+    assert info.value.issues[0].code == code
+
+
+@pytest.mark.excel
+def test_the_workbook_of_a_verified_claim_has_the_opinion_sheet(tmp_path):
+    import openpyxl
+
+    ev = nc.verify_neutrality(EXAMPLE, materiality=0.05, assurance="reasonable")
+    (path,) = ev.write(tmp_path, ["xlsx"])
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[-1] == "Opinion"
+    rows = {r[0]: r[1] for r in wb["Opinion"].iter_rows(min_row=2, values_only=True)}
+    assert rows["opinion"] == "unmodified" and rows["materiality"] == 0.05
+    checklist = list(wb["Checklist"].iter_rows(min_row=2, values_only=True))
+    assert checklist[0][:4] == ("11", checklist[0][1], "neutrality_shortfall", True)
+
+
+def test_the_verifier_and_body_are_escaped_in_every_format(tmp_path):
+    hostile = "<script>x</script> | [a](http://e.vil) =SUM(1)"
+    ev = nc.verify_neutrality(
+        EXAMPLE, materiality=0.05, assurance="limited", verifier=hostile, body=hostile
+    )
+    assert "<script>" not in ev.to_html() and "&lt;script&gt;" in ev.to_html()
+    md = ev.to_markdown()
+    assert "<script>" not in md and "\\[a\\]" in md and "\\|" in md
+    assert json.loads(ev.to_json())["verification_opinion"]["verifier"] == hostile

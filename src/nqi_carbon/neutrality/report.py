@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..errors import Issue
     from ..pages.labels import Language
     from .evaluate import Evaluated
+    from .verify import ClaimOpinion
 
 __all__ = ["NeutralityEvaluation"]
 
@@ -104,6 +105,25 @@ _ZH = {
     "Sources or reason excluded": "排放源或排除理由",
     "excluded": "已排除",
     "Verification of the claim": "声明的核查",
+    "Verification opinion": "核查意见",
+    "Opinion": "意见",
+    "Assurance": "保证程度",
+    "Materiality": "实质性",
+    "Verifier": "核查员",
+    "Verification body": "核查机构",
+    "Date": "日期",
+    "unmodified": "无保留意见",
+    "modified": "保留意见",
+    "adverse": "否定意见",
+    "disclaimer": "无法表示意见",
+    "reasonable": "合理保证",
+    "limited": "有限保证",
+    "Stated figures against the recomputed ones": "声明数值与重新计算值对比",
+    "Figure": "数值",
+    "Stated (t CO2e)": "声明值（tCO2e）",
+    "Recomputed (t CO2e)": "重新计算值（tCO2e）",
+    "Difference": "差异",
+    "Material": "是否实质性",
 }
 
 _STATUS = {
@@ -150,8 +170,16 @@ class NeutralityEvaluation:
         The claim wording, or why no claim can be made.
     """
 
-    def __init__(self, evaluated: Evaluated, *, language: Language | None = None) -> None:
+    def __init__(
+        self,
+        evaluated: Evaluated,
+        *,
+        language: Language | None = None,
+        opinion: ClaimOpinion | None = None,
+    ) -> None:
         self._ev = evaluated
+        self.opinion = opinion
+        """The verifier's opinion (:func:`~nqi_carbon.verify_neutrality`), else None."""
         self.language: Language = language or evaluated.claim.language
         self.claim = evaluated.claim
         self.file = evaluated.file
@@ -358,6 +386,7 @@ class NeutralityEvaluation:
             "verification": None
             if c.verification is None
             else c.verification.model_dump(mode="json"),
+            "verification_opinion": None if self.opinion is None else self.opinion.to_dict(),
             "provenance": {
                 "input_sha256": self.input_sha256,
                 "generated": self.generated.isoformat(),
@@ -429,6 +458,7 @@ class NeutralityEvaluation:
     def _tables_en(self) -> list[_Table]:
         c = self.claim
         return [
+            *self._opinion_tables(),
             _Table(
                 "Rules failed (each refuses the claim)",
                 ("Code", "Field", "Problem", "Allowed"),
@@ -471,6 +501,45 @@ class NeutralityEvaluation:
                 ("Parameter", "Value"),
                 (False, False),
                 [(k, "—" if v is None else str(v)) for k, v in self.assumptions().items()],
+            ),
+        ]
+
+    def _opinion_tables(self) -> list[_Table]:
+        """The verifier's opinion and the misstatements weighed (none without an opinion)."""
+        o = self.opinion
+        if o is None:
+            return []
+        rows = [
+            ("Opinion", self._l(o.opinion)),
+            ("Assurance", self._l(o.assurance)),
+            ("Materiality", f"{100 * o.materiality:g} % ({_t(o.materiality_t)} t CO2e)"),
+            ("Basis", o.basis),
+            ("Verifier", o.verifier or self._l("not stated")),
+            ("Verification body", o.body or self._l("not stated")),
+            ("Date", self._l("not stated") if o.date is None else o.date.isoformat()),
+        ]
+        mis = [
+            (
+                m.figure,
+                _t(m.stated_t),
+                _t(m.recomputed_t),
+                _t(m.difference_t),
+                self._l("yes" if m.material else "no"),
+            )
+            for m in o.misstatements
+        ]
+        return [
+            _Table(
+                "Verification opinion",
+                ("Item", "Value"),
+                (False, False),
+                [(self._l(k), v) for k, v in rows],
+            ),
+            _Table(
+                "Stated figures against the recomputed ones",
+                ("Figure", "Stated (t CO2e)", "Recomputed (t CO2e)", "Difference", "Material"),
+                (False, True, True, True, False),
+                mis,
             ),
         ]
 
@@ -666,7 +735,18 @@ class NeutralityEvaluation:
                 ["element", "co2e_t", "detail"],
                 *([*b.values()] for b in self.boundary()),
             ],
+            **({} if self.opinion is None else {"Opinion": self._opinion_rows()}),
         }
+
+    def _opinion_rows(self) -> list[list[Any]]:
+        """The opinion sheet: the opinion's items, then each misstatement weighed."""
+        assert self.opinion is not None
+        d = self.opinion.to_dict()
+        rows: list[list[Any]] = [["item", "value"]]
+        rows += [[k, v] for k, v in d.items() if k != "misstatements"]
+        rows.append(["figure", "stated_t", "recomputed_t", "difference_t", "material"])
+        rows += [[m[k] for k in rows[-1]] for m in d["misstatements"]]
+        return rows
 
     def _excel_bytes(self) -> bytes:
         """The workbook: one sheet each for the claim, figures, credits, refusals, rules."""
