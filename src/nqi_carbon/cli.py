@@ -1091,7 +1091,8 @@ def _add_schema(sub: _Subcommands) -> None:
         nargs="?",
         default="inventory",
         help="inventory (the input, default); result (result@1, also report.json), "
-        "verification, trajectory, validation (validate --format json and JSON errors)",
+        "verification, trajectory, validation (validate --format json and JSON errors), "
+        "neutrality-evaluation (neutrality.json)",
     )
     s.set_defaults(func=_cmd_schema)
 
