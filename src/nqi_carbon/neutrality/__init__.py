@@ -81,11 +81,9 @@ def evaluate_neutrality_claims(
     claims: list[Source] | tuple[Source, ...], *, language: Language | None = None
 ) -> list[NeutralityEvaluation]:
     """Evaluate several claims together (serials checked across all), one evaluation each."""
-    from ..errors import argument_error
     from .evaluate import evaluate_claims
 
-    if language not in (None, "en", "zh", "en+zh"):
-        raise argument_error("language", language, "en, zh or en+zh", where="evaluate_neutrality()")
+    _check_choice("language", language, (None, "en", "zh", "en+zh"), "evaluate_neutrality()")
     return [NeutralityEvaluation(e, language=language) for e in evaluate_claims(list(claims))]
 
 
@@ -169,13 +167,12 @@ def verify_neutrality_claims(
     from .verify import claim_opinion, materiality_fraction
 
     fraction = materiality_fraction(materiality)
-    if assurance not in ("reasonable", "limited"):
-        raise argument_error(
-            "assurance", assurance, "reasonable or limited", where="verify_neutrality()"
-        )
+    _check_choice("assurance", assurance, ("reasonable", "limited"), "verify_neutrality()")
     when = _date(date)
-    if language not in (None, "en", "zh", "en+zh"):
-        raise argument_error("language", language, "en, zh or en+zh", where="verify_neutrality()")
+    _check_choice("language", language, (None, "en", "zh", "en+zh"), "verify_neutrality()")
+    for name, value in (("verifier", verifier), ("body", body)):
+        if value is not None and not isinstance(value, str):
+            raise argument_error(name, value, "text or None", where="verify_neutrality()")
     out = []
     for ev in evaluate_claims(list(claims)):
         opinion = claim_opinion(
@@ -183,6 +180,19 @@ def verify_neutrality_claims(
         )
         out.append(NeutralityEvaluation(ev, language=language, opinion=opinion))
     return out
+
+
+def _check_choice(name: str, value: object, allowed: tuple[str | None, ...], where: str) -> None:
+    """Refuse *value* unless it is one of *allowed* (compared only when it is text or None).
+
+    Comparing first would call ``__eq__`` of whatever was passed (an array, a quantity),
+    which may raise or answer with an array; the type is checked before.
+    """
+    from ..errors import argument_error
+
+    if not (value is None or isinstance(value, str)) or value not in allowed:
+        words = ", ".join(str(a) for a in allowed if a is not None)
+        raise argument_error(name, value, f"one of {words}", where=where)
 
 
 def _date(value: str | _dt.date | None) -> _dt.date | None:

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import math
-import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..data.fields import real_or_nan
 from ..errors import InvalidInputError, Issue
 
 if TYPE_CHECKING:
@@ -102,14 +101,11 @@ def materiality_fraction(materiality: Any) -> float:
     InvalidInputError
         ``materiality``: anything else.
     """
-    value = math.nan
+    value = real_or_nan(materiality)
     if isinstance(materiality, str):
         key = materiality.strip()
         with contextlib.suppress(ValueError):
             value = float(key.rstrip("%")) / (100 if key.endswith("%") else 1)
-    elif isinstance(materiality, numbers.Real) and not isinstance(materiality, bool):
-        with contextlib.suppress(OverflowError):
-            value = float(materiality)
     if not 0 < value < 1:
         raise InvalidInputError(
             [
