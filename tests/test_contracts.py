@@ -255,7 +255,8 @@ def _neutrality_evaluations() -> list[Any]:
         "credits": doc["credits"][:1],
     }
     out = []
-    for claim in (NEUTRALITY / "claim.yaml", NEUTRALITY / "event-claim.yaml"):
+    claims = ("claim.yaml", "event-claim.yaml", "building-claim.yaml")
+    for claim in (NEUTRALITY / name for name in claims):
         out.append(nc.evaluate_neutrality(claim))
         out.append(nc.verify_neutrality(claim, materiality=0.05, assurance="reasonable"))
     out.append(nc.evaluate_neutrality(stated))  # refused: no QES

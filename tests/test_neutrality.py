@@ -437,6 +437,21 @@ def test_example_event_claim_is_made_from_its_activity_data():
     assert all(r["met"] for r in ev.checklist())
 
 
+def test_example_building_claim_is_made():
+    ev = nc.evaluate_neutrality(EXAMPLE.parent / "building-claim.yaml")
+    assert ev.status == "claim" and ev.claim.subject.kind == "building"
+    f = ev.figures()
+    # 1,850.2 MWh x 0.5849 (MEE/NBS Shanghai 2022); 3,400 GJ of gas at 56,100 kg CO2,
+    # 1 kg CH4 x 29.8 (AR6 Table 7.15, fossil) and 0.1 kg N2O x 273 per TJ; 18 kg of R-410A
+    # (50 % HFC-32 at 771 and 50 % HFC-125 at 3,740, AR6)
+    gas = 3.4 * (56100 + 29.8 + 0.1 * 273) / 1000
+    expected = 1850.2 * 0.5849 + gas + 0.018 * (771 + 3740) / 2
+    assert f["emissions_t"] == pytest.approx(expected)
+    assert f["credits_by_registry_t"] == {"CCER": 1000, "VCS": 330}
+    assert f["removal_share"] == pytest.approx(330 / 1330)
+    assert [round(p["pathway_reduction"], 3) for p in ev.pathway()["targets"]] == [0.336, 0.546]
+
+
 def test_the_two_examples_share_a_block_but_not_a_serial():
     # both retire Gold Standard block GS1-1-CN-GS12345-12-2023: 5001-5040 and 6001-6080
     office, event = evaluate_neutrality_claims([EXAMPLE, EXAMPLE.parent / "event-claim.yaml"])

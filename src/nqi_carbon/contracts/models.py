@@ -997,8 +997,9 @@ class NeutralityFinding(Part):
 class NeutralitySubject(Part):
     """What the claim is about and where its footprint comes from."""
 
-    kind: Literal["organisation", "event", "footprint"] = Field(
-        description="an organisation's or an event's inventory, or a stated footprint"
+    kind: Literal["organisation", "building", "event", "footprint"] = Field(
+        description="an organisation's, a building's or an event's inventory, or a stated "
+        "footprint"
     )
     name: str = Field(description="the subject as the claim names it")
     basis: str = Field(description="where the footprint comes from, in words")

@@ -118,6 +118,7 @@ class BoundaryElement(StrictModel):
 
 _SUBJECT_FIELDS = {
     "organisation": ("inventory", "scope2"),
+    "building": ("inventory", "scope2"),
     "event": ("inventory", "boundary"),
     "footprint": ("footprint", "removals_t"),
 }
@@ -126,16 +127,17 @@ _SUBJECT_FIELDS = {
 class Subject(StrictModel):
     """What the claim is about: an organisation's or an event's inventory, or a stated footprint.
 
-    ``kind: organisation`` names its ISO 14064-1 ``inventory`` file (calculated here with
-    Approach 1 uncertainty; ``scope2`` picks the location- or market-based total, location
-    by default); ``kind: event`` names the inventory of the event (its activity data
+    ``kind: organisation`` (or ``building``, a building's operational boundary) names its
+    ISO 14064-1 ``inventory`` file (calculated here with Approach 1 uncertainty;
+    ``scope2`` picks the location- or market-based total, location by default);
+    ``kind: event`` names the inventory of the event (its activity data
     through the packs' factors) and its ``boundary``: which of the inventory's sources are
     venue energy, travel, accommodation, catering, materials and waste, or why an element
     is excluded; ``kind: footprint`` states the ``footprint`` with its 95 % interval and
     the ``removals_t`` within its boundary.
     """
 
-    kind: Literal["organisation", "event", "footprint"]
+    kind: Literal["organisation", "building", "event", "footprint"]
     name: SingleLineText = Field(min_length=1)
     inventory: SingleLineText | None = Field(default=None, min_length=1)
     scope2: Literal["location_based", "market_based"] | None = None
