@@ -12,11 +12,13 @@ from __future__ import annotations
 import copy
 import json
 import math
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import event, given
 from hypothesis import strategies as st
 
@@ -96,6 +98,40 @@ def test_a_mutated_claim_gives_an_evaluation_or_a_typed_error(data):
         assert ev.retired_t >= ev.required_t
     figures = ev.figures()
     assert all(math.isfinite(v) for v in figures.values() if isinstance(v, float))
+    assert json.loads(ev.to_json())["status"] == ev.status
+    ev.to_markdown()
+    ev.to_html()
+
+
+EVENT_DIR = Path(__file__).resolve().parents[2] / "examples" / "neutrality"
+EVENT = yaml.safe_load((EVENT_DIR / "event-claim.yaml").read_text(encoding="utf-8"))
+"""The example event claim (cn-large-event, its boundary over event-inventory.yaml)."""
+
+
+@LOADERS
+@given(st.data())
+def test_a_mutated_event_claim_gives_an_evaluation_or_a_typed_error(data):
+    # mostly under the subject (kind, boundary, the inventory's name), the credits and the
+    # verification: the parts the event criteria read
+    doc = data.draw(mutated(EVENT, under=("subject", "credits", "verification", "reductions")))
+    suffix, raw = data.draw(serialised(doc))
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(EVENT_DIR / "event-inventory.yaml", Path(tmp) / "event-inventory.yaml")
+        path = Path(tmp) / f"claim{suffix}"
+        path.write_bytes(raw)
+        try:
+            ev = nc.verify_neutrality(path, materiality=0.05, assurance="reasonable")
+        except nc.NqiCarbonError as exc:
+            return refused(exc)
+    event(f"status: {ev.status}, opinion: {ev.opinion and ev.opinion.opinion}")
+    assert all(i.code.startswith("neutrality_") for i in ev.refusals)
+    assert ev.opinion is not None
+    assert ev.status == "claim" or ev.opinion.opinion == "adverse"  # a refused claim is adverse
+    if ev.status == "claim":
+        assert ev.retired_t >= ev.required_t
+        assert sum(b["co2e_t"] or 0 for b in ev.boundary()) == pytest.approx(
+            ev.figures()["emissions_t"]
+        )
     assert json.loads(ev.to_json())["status"] == ev.status
     ev.to_markdown()
     ev.to_html()
