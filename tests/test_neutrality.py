@@ -845,3 +845,19 @@ def test_the_verifier_and_body_are_escaped_in_every_format(tmp_path):
     md = ev.to_markdown()
     assert "<script>" not in md and "\\[a\\]" in md and "\\|" in md
     assert json.loads(ev.to_json())["verification_opinion"]["verifier"] == hostile
+
+
+def test_an_excluded_boundary_element_is_reported_with_its_reason(tmp_path):
+    def exclude_waste(d: dict[str, Any]) -> None:
+        d["subject"]["boundary"]["waste"] = {"excluded": "collected by the venue (its claim)"}
+        d["subject"]["boundary"]["materials"]["sources"].append("waste")
+
+    ev = nc.evaluate_neutrality(_event(tmp_path, exclude_waste))
+    assert ev.status == "claim"  # every element is accounted for, waste with its reason
+    waste = next(b for b in ev.boundary() if b["element"] == "waste")
+    assert waste == {
+        "element": "waste",
+        "co2e_t": None,
+        "detail": "excluded: collected by the venue (its claim)",
+    }
+    assert "| waste | — | excluded: collected by the venue (its claim) |" in ev.to_markdown()

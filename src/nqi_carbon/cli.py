@@ -994,10 +994,12 @@ def _add_neutrality(sub: _Subcommands) -> None:
         "neutrality",
         help="evaluate carbon-neutrality claims (ISO 14068-1): the claim statement or the refusal",
         description="Read claim files (schema nqi-carbon/neutrality@1), compute each footprint "
-        "and residual, check the credits (coverage, serials counted once across all the files "
-        "given, retirement, vintage, beneficiary) and write neutrality.json, .md and .html. "
-        "With several files each is written to DIR/<n>-<file name>. Exit 0 when every claim "
-        "can be made, 3 when one is refused.",
+        "and residual, check every rule of the claim's criteria (iso-14068-1, pas-2060, "
+        "cn-large-event: coverage, serials counted once across all the files given, "
+        "retirement, vintage, credit quality, management plan and 1.5 degC pathway...) and "
+        "write neutrality.json, .md and .html with the clause checklist. With several files "
+        "each is written to DIR/<n>-<file name>. Exit 0 when every claim can be made, 3 when "
+        "one is refused; with --verify, the opinion's status as for verify (0, 3, 4, 5).",
     )
     n.add_argument("files", nargs="+", metavar="FILE", help="claim files (YAML/JSON)")
     n.add_argument(
