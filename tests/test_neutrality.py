@@ -125,6 +125,8 @@ def test_a_shortfall_of_one_tonne_refuses_the_claim():
     assert "short by 1.000 t" in ev.refusals[0].message
     assert ev.refusals[0].allowed == "at least 1,080.000 t"
     assert ev.statement.startswith("No carbon-neutrality claim can be made for Annual conference")
+    # the refusal names the clause of the criteria it rests on (ISO 14068-1 clause 11)
+    assert "| neutrality_shortfall | 11 | credits | 1,079 t of retired credits" in ev.to_markdown()
 
 
 def test_central_coverage_is_a_stated_assumption():

@@ -457,13 +457,17 @@ class NeutralityEvaluation:
 
     def _tables_en(self) -> list[_Table]:
         c = self.claim
+        clauses = {r.code: r.clause for r in criteria_set(c.criteria).rules}
         return [
             *self._opinion_tables(),
             _Table(
                 "Rules failed (each refuses the claim)",
-                ("Code", "Field", "Problem", "Allowed"),
-                (False,) * 4,
-                [(i.code, i.field or "", i.message, i.allowed or "") for i in self.refusals],
+                ("Code", "Clause", "Field", "Problem", "Allowed"),
+                (False,) * 5,
+                [
+                    (i.code, clauses.get(i.code, ""), i.field or "", i.message, i.allowed or "")
+                    for i in self.refusals
+                ],
             ),
             *(
                 [
