@@ -131,6 +131,9 @@ PRODUCERS: dict[str, Callable[[Path], dict[str, bytes]]] = {
     "de-office": lambda tmp: _report_set("de-office", tmp),
     "neutrality": lambda tmp: _neutrality("neutrality", "claim.yaml", tmp),
     "neutrality-event": lambda tmp: _neutrality("neutrality-event", "event-claim.yaml", tmp),
+    "neutrality-building": lambda tmp: _neutrality(
+        "neutrality-building", "building-claim.yaml", tmp
+    ),
     "verification": _verification,
     "trajectory": _trajectory,
 }

@@ -88,6 +88,7 @@ EXPECTED_ALL = [
     "ureg",
     "validate_inventory",
     "verify",
+    "verify_neutrality",
 ]
 
 

@@ -107,6 +107,7 @@ _LAZY: dict[str, str] = {
     # carbon-neutrality claims (ISO 14068-1)
     "NeutralityEvaluation": "neutrality.report",
     "evaluate_neutrality": "neutrality",
+    "verify_neutrality": "neutrality",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

@@ -3,7 +3,8 @@
 Exit status: 0 success; 1 invalid input (every problem is printed); 2 wrong usage;
 ``verify`` only: 3 a modified opinion or a material misstatement, 4 an adverse opinion,
 5 a disclaimer of opinion (``--exit-zero`` gives 0 whatever the opinion); ``neutrality``
-only: 3 a claim refused. See
+only: 3 a claim refused, and with ``--verify`` the opinion's status as for ``verify``
+(the highest of the files). See
 ``docs/reference/cli.md``.
 """
 
@@ -1055,10 +1056,12 @@ def _add_neutrality(sub: _Subcommands) -> None:
         "neutrality",
         help="evaluate carbon-neutrality claims (ISO 14068-1): the claim statement or the refusal",
         description="Read claim files (schema nqi-carbon/neutrality@1), compute each footprint "
-        "and residual, check the credits (coverage, serials counted once across all the files "
-        "given, retirement, vintage, beneficiary) and write neutrality.json, .md and .html. "
-        "With several files each is written to DIR/<n>-<file name>. Exit 0 when every claim "
-        "can be made, 3 when one is refused.",
+        "and residual, check every rule of the claim's criteria (iso-14068-1, pas-2060, "
+        "cn-large-event: coverage, serials counted once across all the files given, "
+        "retirement, vintage, credit quality, management plan and 1.5 degC pathway...) and "
+        "write neutrality.json, .md and .html with the clause checklist. With several files "
+        "each is written to DIR/<n>-<file name>. Exit 0 when every claim can be made, 3 when "
+        "one is refused; with --verify, the opinion's status as for verify (0, 3, 4, 5).",
     )
     n.add_argument("files", nargs="+", metavar="FILE", help="claim files (YAML/JSON)")
     n.add_argument(
@@ -1068,6 +1071,17 @@ def _add_neutrality(sub: _Subcommands) -> None:
     n.add_argument(
         "--formats", default="json,md,html", help="comma-separated: json, md, html, xlsx"
     )
+    n.add_argument(
+        "--verify",
+        action="store_true",
+        help="verify the claims: weigh the stated figures against --materiality and state an "
+        "opinion; exit 0 unmodified, 3 modified, 4 adverse, 5 disclaimer",
+    )
+    n.add_argument("--materiality", help="with --verify: a fraction (0.05) or percentage (5%%)")
+    n.add_argument("--assurance", choices=("reasonable", "limited"), help="with --verify")
+    n.add_argument("--verifier", help="with --verify: the verifier")
+    n.add_argument("--body", help="with --verify: the verification body")
+    n.add_argument("--date", help="with --verify: the date of the opinion (ISO)")
     _reading_options(n)
     n.set_defaults(func=_cmd_neutrality)
 
@@ -1080,15 +1094,36 @@ def _cmd_neutrality(args: argparse.Namespace) -> int:
     formats = _report_formats(args.formats)
     if formats is None:
         return 2
-    evaluations = evaluate_neutrality_claims(list(args.files), language=args.language)
+    if args.verify != (args.materiality is not None) or args.verify != (args.assurance is not None):
+        sys.stderr.write("nqi-carbon neutrality: --verify needs --materiality and --assurance\n")
+        return 2
+    if args.verify:
+        from .neutrality import verify_neutrality_claims
+
+        evaluations = verify_neutrality_claims(
+            list(args.files),
+            materiality=args.materiality,
+            assurance=args.assurance,
+            verifier=args.verifier,
+            body=args.body,
+            date=args.date,
+            language=args.language,
+        )
+    else:
+        evaluations = evaluate_neutrality_claims(list(args.files), language=args.language)
     single = len(evaluations) == 1
     for k, (path, ev) in enumerate(zip(args.files, evaluations, strict=True), 1):
         out = Path(args.out) if single else Path(args.out) / f"{k}-{Path(path).stem}"
         sys.stdout.write(f"{path}: {ev.status} ({len(ev.refusals)} refusal(s))\n")
         for issue in ev.refusals:
             sys.stdout.write(f"  {issue.describe()}\n")
+        if ev.opinion is not None:
+            sys.stdout.write(f"  opinion: {ev.opinion.opinion}: {term_text(ev.opinion.basis)}\n")
         for p in ev.write(out, formats):
             sys.stdout.write(f"wrote {p}\n")
+    if args.verify:
+        opinions = [ev.opinion.opinion for ev in evaluations if ev.opinion is not None]
+        return max(opinion_status(o, material=False) for o in opinions)
     return 0 if all(ev.status == "claim" for ev in evaluations) else EXIT_CLAIM_REFUSED
 
 
@@ -1120,7 +1155,8 @@ def _add_schema(sub: _Subcommands) -> None:
         nargs="?",
         default="inventory",
         help="inventory (the input, default); result (result@1, also report.json), "
-        "verification, trajectory, validation (validate --format json and JSON errors)",
+        "verification, trajectory, validation (validate --format json and JSON errors), "
+        "neutrality-evaluation (neutrality.json)",
     )
     s.set_defaults(func=_cmd_schema)
 

@@ -185,6 +185,7 @@ def test_every_public_function_is_fuzzed_or_named_below():
         "data_quality",
         "cems_hourly",
         "verify",
+        "verify_neutrality",
         "gwp_set_names",  # takes no argument
         "inventory_json_schema",  # takes no argument
     }
@@ -198,6 +199,26 @@ def test_public_functions_raise_only_documented_errors(name, data):
     k = data.draw(st.integers(0, len(args) - 1))
     args[k] = data.draw(hostile)
     documented(lambda: getattr(nc, name)(*args))
+
+
+NEUTRALITY_VERIFY = {
+    "claim": str(ROOT / "examples" / "neutrality" / "claim.yaml"),
+    "materiality": 0.05,
+    "assurance": "reasonable",
+    "alongside": (),
+    "verifier": None,
+    "body": None,
+    "date": None,
+    "language": None,
+}
+
+
+@FUZZ
+@given(st.sampled_from(sorted(NEUTRALITY_VERIFY)), hostile)
+def test_verify_neutrality_raises_only_documented_errors(name, value):
+    kwargs = {**NEUTRALITY_VERIFY, name: value}
+    claim = kwargs.pop("claim")
+    documented(lambda: nc.verify_neutrality(claim, **kwargs))
 
 
 # -- model constructors ---------------------------------------------------------------
