@@ -107,6 +107,9 @@ _LAZY: dict[str, str] = {
     # carbon-neutrality claims (ISO 14068-1)
     "NeutralityEvaluation": "neutrality.report",
     "evaluate_neutrality": "neutrality",
+    # EU CBAM: specific embedded emissions and the operator's communication
+    "CbamCommunication": "cbam.report",
+    "calculate_cbam": "cbam",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -129,6 +132,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._io.tables import read_activity
     from .calc.cems import cems_hourly
+    from .cbam import calculate_cbam
+    from .cbam.report import CbamCommunication
     from .calc.findings import Finding
     from .calc.gaps import fill_gaps, find_gaps
     from .calc.pipeline import calculate
