@@ -132,13 +132,13 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._io.tables import read_activity
     from .calc.cems import cems_hourly
-    from .cbam import calculate_cbam
-    from .cbam.report import CbamCommunication
     from .calc.findings import Finding
     from .calc.gaps import fill_gaps, find_gaps
     from .calc.pipeline import calculate
     from .calc.quality import data_quality
     from .calc.result import Result
+    from .cbam import calculate_cbam
+    from .cbam.report import CbamCommunication
     from .contracts.documents import load_result, save_result
     from .contracts.models import ResultDocument, TrajectoryDocument, VerificationDocument
     from .contracts.schemas import json_schema

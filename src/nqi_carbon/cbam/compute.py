@@ -257,16 +257,19 @@ def _electricity_issues(
             field=f"processes[{k}].electricity.inventory_source",
             value=e.inventory_source,
             allowed="a category-2 source whose factor gives CO2 per MWh (or kWh, GJ...): "
-            + (", ".join(sorted(s for s, v in em.electricity_factor.items() if v[0] is not None)) or "none"),
+            + (
+                ", ".join(sorted(s for s, v in em.electricity_factor.items() if v[0] is not None))
+                or "none"
+            ),
         )
     ]
 
 
 def _rules_period_issues(inst: Installation, period: Any, file: str | None) -> list[Issue]:
     ok = (
-        TRANSITIONAL_FROM <= period.start and period.end <= DEFINITIVE_FROM
+        period.start >= TRANSITIONAL_FROM and period.end <= DEFINITIVE_FROM
         if inst.rules == "transitional"
-        else DEFINITIVE_FROM <= period.start
+        else period.start >= DEFINITIVE_FROM
     )
     if ok:
         return []
@@ -292,12 +295,18 @@ def _direct_terms(p: Process) -> tuple[float, float, float]:
     """Heat, waste gases and exported electricity [t CO2], as the template's D_Processes."""
     c = cbam_rules().constants
     h, w, x = p.heat, p.waste_gases, p.electricity_exported
-    heat = 0.0 if h is None else (
-        h.imported_tj * h.imported_factor_t_per_tj - h.exported_tj * h.exported_factor_t_per_tj
+    heat = (
+        0.0
+        if h is None
+        else (
+            h.imported_tj * h.imported_factor_t_per_tj - h.exported_tj * h.exported_factor_t_per_tj
+        )
     )
     ef_ng = c["natural_gas_ef_t_per_tj"]
-    gas = 0.0 if w is None else (
-        w.imported_tj * ef_ng - w.exported_tj * ef_ng * c["waste_gas_export_correction"]
+    gas = (
+        0.0
+        if w is None
+        else (w.imported_tj * ef_ng - w.exported_tj * ef_ng * c["waste_gas_export_correction"])
     )
     exported = 0.0 if x is None else -x.exported_mwh * x.factor_t_per_mwh
     return heat, gas, exported
@@ -314,17 +323,32 @@ def _purchased_line(u: Any, b: PurchasedPrecursor, rules: str) -> PrecursorLine:
     default = b.data == "default"
     elec = b.electricity_mwh_per_unit if b.electricity_mwh_per_unit is not None else 0.0
     return PrecursorLine(
-        u.ref, "purchased", b.category, u.amount, b.see_direct, ind,
+        u.ref,
+        "purchased",
+        b.category,
+        u.amount,
+        b.see_direct,
+        ind,
         _counted(ind, cat.annex_ii, rules),
-        b.see_direct if default else 0.0, ind if default else 0.0, elec,
-    )  # fmt: skip
+        b.see_direct if default else 0.0,
+        ind if default else 0.0,
+        elec,
+    )
 
 
 def _own_line(u: Any, f: ProcessFigures) -> PrecursorLine:
     return PrecursorLine(
-        u.ref, "process", f.category.name, u.amount, f.see_direct, f.see_indirect,
-        f.see_indirect_counted, f.default_direct, f.default_indirect, f.embedded_electricity,
-    )  # fmt: skip
+        u.ref,
+        "process",
+        f.category.name,
+        u.amount,
+        f.see_direct,
+        f.see_indirect,
+        f.see_indirect_counted,
+        f.default_direct,
+        f.default_indirect,
+        f.embedded_electricity,
+    )
 
 
 def _electricity(p: Process, em: InventoryEmissions) -> tuple[float, float | None, str]:
@@ -337,18 +361,17 @@ def _electricity(p: Process, em: InventoryEmissions) -> tuple[float, float | Non
     return e.consumed_mwh, e.factor_t_per_mwh, str(e.factor_source)
 
 
-def process_figures(
-    inst: Installation, em: InventoryEmissions
-) -> list[ProcessFigures]:
+def process_figures(inst: Installation, em: InventoryEmissions) -> list[ProcessFigures]:
     """Every process's figures, computed in precursor order, returned in the file's order."""
     done: dict[str, ProcessFigures] = {}
     bought = {b.id: b for b in inst.purchased_precursors}
     for p in inst.process_order():
         lines = tuple(
-            _own_line(u, done[u.ref]) if u.process is not None
+            _own_line(u, done[u.ref])
+            if u.process is not None
             else _purchased_line(u, bought[u.ref], inst.rules)
             for u in p.precursors
-        )  # fmt: skip
+        )
         done[p.id] = _figures(p, lines, em, inst.rules)
     return [done[p.id] for p in inst.processes]
 

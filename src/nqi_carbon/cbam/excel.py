@@ -67,7 +67,14 @@ def _inst_data(com: CbamCommunication) -> list[Row]:
         if f.process.route not in r:
             r.append(f.process.route)
     rows: list[Row] = [
-        ["1", "Reporting period", "Start:", com.period[0], "End:", com.period[1] - _dt.timedelta(days=1)],
+        [
+            "1",
+            "Reporting period",
+            "Start:",
+            com.period[0],
+            "End:",
+            com.period[1] - _dt.timedelta(days=1),
+        ],
         [],
         ["2", "About the installation"],
         *(
@@ -90,21 +97,43 @@ def _inst_data(com: CbamCommunication) -> list[Row]:
             )
         ),
         [],
-        ["4", "(a) List of aggregated goods categories, relevant precursors and corresponding production routes"],
-        ["ID", "Aggregated goods category", "Route 1", "Route 2", "Route 3", "Route 4", "Route 5", "Route 6"],
+        [
+            "4",
+            "(a) List of aggregated goods categories, relevant precursors and corresponding production routes",
+        ],
+        [
+            "ID",
+            "Aggregated goods category",
+            "Route 1",
+            "Route 2",
+            "Route 3",
+            "Route 4",
+            "Route 5",
+            "Route 6",
+        ],
         *([gid, name, *routes[name]] for name, gid in goods.items()),
         [],
         ["", "(b) Relevant production processes"],
         ["ID", "Aggregated goods category", "Name", "Process id (installation file)"],
-        *([procs[f.process.id], goods[f.category.name], f.process.name, f.process.id] for f in com.processes),
+        *(
+            [procs[f.process.id], goods[f.category.name], f.process.name, f.process.id]
+            for f in com.processes
+        ),
         [],
         ["5", "Purchased precursors"],
-        ["ID", "Aggregated goods category", "Country code", "Route 1", "Name", "Precursor id (installation file)"],
+        [
+            "ID",
+            "Aggregated goods category",
+            "Country code",
+            "Route 1",
+            "Name",
+            "Precursor id (installation file)",
+        ],
         *(
             [bought[b.id], b.category, b.country, b.route, b.name, b.id]
             for b in com.installation.purchased_precursors
         ),
-    ]  # fmt: skip
+    ]
     return rows
 
 
@@ -112,9 +141,17 @@ def _emissions(com: CbamCommunication) -> tuple[list[Row], list[Row]]:
     """B_EmInst (the inventory's direct source streams) and C_Emissions&Energy (totals)."""
     b: list[Row] = [
         ["1", "(a) Calculation based approaches: Source Streams (from the inventory, category 1)"],
-        ["#", "Method", "Source stream name", "Type of GHG", "Activity data (AD)", "AD Unit",
-         "Annual amount of GHG (t)", "CO2e fossil (t)"],
-    ]  # fmt: skip
+        [
+            "#",
+            "Method",
+            "Source stream name",
+            "Type of GHG",
+            "Activity data (AD)",
+            "AD Unit",
+            "Annual amount of GHG (t)",
+            "CO2e fossil (t)",
+        ],
+    ]
     em = com.emissions
     n = 0
     for ln in em.lines:
@@ -122,16 +159,29 @@ def _emissions(com: CbamCommunication) -> tuple[list[Row], list[Row]]:
             continue
         n += 1
         b.append(
-            [n, ln["method"], ln["source"], ln["gas"], (ln["activity"], T), ln["activity_unit"],
-             (ln["mass_t"], T), (ln["co2e_t"], T)]
-        )  # fmt: skip
+            [
+                n,
+                ln["method"],
+                ln["source"],
+                ln["gas"],
+                (ln["activity"], T),
+                ln["activity_unit"],
+                (ln["mass_t"], T),
+                (ln["co2e_t"], T),
+            ]
+        )
     c: list[Row] = [
         ["", "Total emissions", "Unit", "Value"],
         ["", "Total direct emissions of the installation", "tCO2e", (em.total_direct_t, T)],
-        ["", "Total indirect emissions of the installation (electricity, location-based)", "tCO2e", (em.total_indirect_t, T)],
+        [
+            "",
+            "Total indirect emissions of the installation (electricity, location-based)",
+            "tCO2e",
+            (em.total_indirect_t, T),
+        ],
         ["", "GWP set of the inventory", "", em.gwp_set],
         ["", "Inventory file", "", com.installation.inventory],
-    ]  # fmt: skip
+    ]
     return b, c
 
 
@@ -145,15 +195,39 @@ def _process_block(com: CbamCommunication, k: int, f: ProcessFigures) -> list[Ro
         [str(k), f"Production process {k}:", f"{p.name} ({f.category.name})"],
         ["(a)", "Total production levels:", "Production route", "Unit", "Amounts"],
         ["1", "", p.route, unit, (p.activity_level, T)],
-        ["", "Total production within installation (= denominator for SEE calculation):", "", unit, (p.activity_level, T)],
+        [
+            "",
+            "Total production within installation (= denominator for SEE calculation):",
+            "",
+            unit,
+            (p.activity_level, T),
+        ],
         ["(b)", "Produced for the market", "", unit, (p.produced_for_market, T)],
         ["(c)", "Consumed in other 'production processes' within the installation:"],
         *(["", procs[q], "", unit, (a, T)] for q, a in com.consumed_in(p.id)),
         ["(g)", "Directly attributable emissions (DirEm*)", "", "tCO2e", (f.direct_t, T)],
-        ["", "Inventory sources attributed (share)", ", ".join(f"{s.source} ({s.share:g})" for s in p.sources)],
+        [
+            "",
+            "Inventory sources attributed (share)",
+            ", ".join(f"{s.source} ({s.share:g})" for s in p.sources),
+        ],
         ["(h)", "Import and export of measurable heat", "", "Unit", "Imported", "Exported"],
-        ["i.", "Amount of net measurable heat", "", "TJ", (h and h.imported_tj, T), (h and h.exported_tj, T)],
-        ["ii.", "Emissions factor", "", "tCO2/TJ", (h and h.imported_factor_t_per_tj, S), (h and h.exported_factor_t_per_tj, S)],
+        [
+            "i.",
+            "Amount of net measurable heat",
+            "",
+            "TJ",
+            (h and h.imported_tj, T),
+            (h and h.exported_tj, T),
+        ],
+        [
+            "ii.",
+            "Emissions factor",
+            "",
+            "tCO2/TJ",
+            (h and h.imported_factor_t_per_tj, S),
+            (h and h.exported_factor_t_per_tj, S),
+        ],
         ["(i)", "Waste gases", "", "Unit", "Imported", "Exported"],
         ["i.", "Amount of waste gas", "", "TJ", (w and w.imported_tj, T), (w and w.exported_tj, T)],
         ["(j)", "Indirect emissions from electricity consumption", "", "Unit", "Value"],
@@ -162,40 +236,100 @@ def _process_block(com: CbamCommunication, k: int, f: ProcessFigures) -> list[Ro
         ["iii.", "Source of the emission factor", "", "-", f.electricity_factor_source],
         ["(k)", "Electricity exported from the production process", "", "Unit", "Value"],
         ["i.", "Amounts exported", "", "MWh", (x and x.exported_mwh, T)],
-        ["ii.", "Emission factor of the electricity", "", "tCO2/MWh", (x and x.factor_t_per_mwh, S)],
+        [
+            "ii.",
+            "Emission factor of the electricity",
+            "",
+            "tCO2/MWh",
+            (x and x.factor_t_per_mwh, S),
+        ],
         ["", "Precursors consumed", "ID", unit, "Amount", "SEE (direct)", "SEE (indirect)"],
         *(
-            ["", ln.category, ref.get(ln.ref, ln.ref), unit, (ln.amount, T), (ln.see_direct, S), (ln.see_indirect, S)]
+            [
+                "",
+                ln.category,
+                ref.get(ln.ref, ln.ref),
+                unit,
+                (ln.amount, T),
+                (ln.see_direct, S),
+                (ln.see_indirect, S),
+            ]
             for ln in f.precursors
         ),
         ["", "Attributed emissions", "", "Unit", "Direct", "Indirect"],
-        ["", "AttrEm (heat, waste gases and electricity exported included)", "", "tCO2e", (f.attributed_direct_t, T), (f.attributed_indirect_t, T)],
+        [
+            "",
+            "AttrEm (heat, waste gases and electricity exported included)",
+            "",
+            "tCO2e",
+            (f.attributed_direct_t, T),
+            (f.attributed_indirect_t, T),
+        ],
         [],
-    ]  # fmt: skip
+    ]
 
 
 def _purchased_block(com: CbamCommunication, k: int, b: Any) -> list[Row]:
     procs, _, _ = _ids(com)
     unit = _unit(b.category)
     uses = [
-        (f.process.id, ln.amount) for f in com.processes for ln in f.precursors
+        (f.process.id, ln.amount)
+        for f in com.processes
+        for ln in f.precursors
         if ln.kind == "purchased" and ln.ref == b.id
-    ]  # fmt: skip
+    ]
     return [
         [str(k), f"Purchased precursor {k}:", f"{b.name} ({b.category}, {b.country})"],
         ["(a)", "Total purchased levels:", "Production route", "Unit", "Amounts"],
         ["1", "", b.route, unit, (sum(a for _, a in uses), T)],
         ["(b)", "Consumed in 'production processes' within the installation:"],
         *(["", procs[q], "", unit, (a, T)] for q, a in uses),
-        ["(e)", "Emissions embedded in this purchased precursor", "Parameter:", "Unit", "Value", "Source"],
-        ["i.", "Specific embedded direct emissions (SEE (direct))", "", f"tCO2e/{unit}", (b.see_direct, S), b.data],
-        ["ii.", "Specific electricity consumption (for SEE (indirect))", "", f"MWh/{unit}", (b.electricity_mwh_per_unit, S)],
-        ["iii.", "Electricity emission factor (for SEE (indirect))", "", "tCO2/MWh", (b.electricity_factor_t_per_mwh, S)],
-        ["iv.", "Specific embedded indirect emissions (SEE (indirect))", "", f"tCO2e/{unit}", (b.see_indirect_value, S), b.data],
-        ["v.", "Justification for use of default values (if relevant):", b.default_justification or ""],
+        [
+            "(e)",
+            "Emissions embedded in this purchased precursor",
+            "Parameter:",
+            "Unit",
+            "Value",
+            "Source",
+        ],
+        [
+            "i.",
+            "Specific embedded direct emissions (SEE (direct))",
+            "",
+            f"tCO2e/{unit}",
+            (b.see_direct, S),
+            b.data,
+        ],
+        [
+            "ii.",
+            "Specific electricity consumption (for SEE (indirect))",
+            "",
+            f"MWh/{unit}",
+            (b.electricity_mwh_per_unit, S),
+        ],
+        [
+            "iii.",
+            "Electricity emission factor (for SEE (indirect))",
+            "",
+            "tCO2/MWh",
+            (b.electricity_factor_t_per_mwh, S),
+        ],
+        [
+            "iv.",
+            "Specific embedded indirect emissions (SEE (indirect))",
+            "",
+            f"tCO2e/{unit}",
+            (b.see_indirect_value, S),
+            b.data,
+        ],
+        [
+            "v.",
+            "Justification for use of default values (if relevant):",
+            b.default_justification or "",
+        ],
         ["", "Source of the data", b.source],
         [],
-    ]  # fmt: skip
+    ]
 
 
 def _unit(category: str) -> str:
@@ -208,40 +342,106 @@ def _summary_processes(com: CbamCommunication) -> list[Row]:
     procs, bought, _ = _ids(com)
     rows: list[Row] = [
         ["2", "(a)", "GHG emissions balance of the installation and all production processes"],
-        ["", "Production process", "Aggregated goods category", "Unit", "DirEm*", "Heat emissions",
-         "Waste gas emissions", "Total direct emissions", "Indirect, if relevant", "Activity level", "unit"],
-    ]  # fmt: skip
+        [
+            "",
+            "Production process",
+            "Aggregated goods category",
+            "Unit",
+            "DirEm*",
+            "Heat emissions",
+            "Waste gas emissions",
+            "Total direct emissions",
+            "Indirect, if relevant",
+            "Activity level",
+            "unit",
+        ],
+    ]
     for f in com.processes:
         rows.append(
-            [procs[f.process.id], f.process.name, f.category.name, "tCO2e", (f.direct_t, T), (f.heat_t, T),
-             (f.waste_gas_t, T), (f.attributed_direct_t, T), (f.attributed_indirect_t, T),
-             (f.activity_level, T), f.category.unit]
-        )  # fmt: skip
+            [
+                procs[f.process.id],
+                f.process.name,
+                f.category.name,
+                "tCO2e",
+                (f.direct_t, T),
+                (f.heat_t, T),
+                (f.waste_gas_t, T),
+                (f.attributed_direct_t, T),
+                (f.attributed_indirect_t, T),
+                (f.activity_level, T),
+                f.category.unit,
+            ]
+        )
     em = com.emissions
     rows += [
         [],
         ["", "(b)", "Comparison:", "Unit", "Total direct emissions", "Total indirect emissions"],
-        ["i.", "Total emissions of the installation (from the inventory)", "", "tCO2e", (em.total_direct_t, T), (em.total_indirect_t, T)],
-        ["ii.", "Rest (= emissions not attributed to CBAM processes)", "", "tCO2e", (com.unattributed_direct_t, T)],
+        [
+            "i.",
+            "Total emissions of the installation (from the inventory)",
+            "",
+            "tCO2e",
+            (em.total_direct_t, T),
+            (em.total_indirect_t, T),
+        ],
+        [
+            "ii.",
+            "Rest (= emissions not attributed to CBAM processes)",
+            "",
+            "tCO2e",
+            (com.unattributed_direct_t, T),
+        ],
         [],
         ["2.2", "(a)", "Specific direct and indirect (embedded) emissions"],
-        ["", "Production process", "Aggregated goods category", "SE (direct)", "SEE (direct)", "SE (indirect)",
-         "SEE (indirect)", "Electricity consumed", "Embedded electricity"],
+        [
+            "",
+            "Production process",
+            "Aggregated goods category",
+            "SE (direct)",
+            "SEE (direct)",
+            "SE (indirect)",
+            "SEE (indirect)",
+            "Electricity consumed",
+            "Embedded electricity",
+        ],
         ["", "", "", "tCO2e/t", "tCO2e/t", "tCO2e/t", "tCO2e/t", "MWh/t", "MWh/t"],
         *(
-            [procs[f.process.id], f.process.name, f.category.name, (f.se_direct, S), (f.see_direct, S),
-             (f.se_indirect, S), (f.see_indirect, S), (f.electricity_mwh / f.activity_level, S),
-             (f.embedded_electricity, S)]
+            [
+                procs[f.process.id],
+                f.process.name,
+                f.category.name,
+                (f.se_direct, S),
+                (f.see_direct, S),
+                (f.se_indirect, S),
+                (f.see_indirect, S),
+                (f.electricity_mwh / f.activity_level, S),
+                (f.embedded_electricity, S),
+            ]
             for f in com.processes
         ),
         [],
-        ["", "(b)", "Purchased precursors", "Type of precursor", "SEE (direct)", "SEE (indirect)", "Electricity consumed"],
+        [
+            "",
+            "(b)",
+            "Purchased precursors",
+            "Type of precursor",
+            "SEE (direct)",
+            "SEE (indirect)",
+            "Electricity consumed",
+        ],
         *(
-            [bought[b.id], b.name, "", b.category, (b.see_direct, S), (b.see_indirect_value, S),
-             (b.electricity_mwh_per_unit, S)]
+            [
+                bought[b.id],
+                b.name,
+                "",
+                b.category,
+                (b.see_direct, S),
+                (b.see_indirect_value, S),
+                (b.electricity_mwh_per_unit, S),
+            ]
             for b in com.installation.purchased_precursors
         ),
-    ]  # fmt: skip
+    ]
     return rows
 
 
@@ -286,28 +486,58 @@ def _summary_communication(com: CbamCommunication) -> list[Row]:
         [],
         ["2", "Summary of products"],
         ["#", *PRODUCT_HEADERS],
-    ]  # fmt: skip
+    ]
     for n, r in enumerate(com.products(), 1):
         rows.append(
-            [n, procs[r["process"]], r["category"], r["cn_code"], r["cn_name"], r["product_name"],
-             (r["see_direct"], S), (r["see_indirect"], S), (r["see_total"], S), r["unit"],
-             (r["default_share"], P), r["electricity_ef_source"], (r["embedded_electricity"], S),
-             (r["electricity_ef"], S)]
-        )  # fmt: skip
+            [
+                n,
+                procs[r["process"]],
+                r["category"],
+                r["cn_code"],
+                r["cn_name"],
+                r["product_name"],
+                (r["see_direct"], S),
+                (r["see_indirect"], S),
+                (r["see_total"], S),
+                r["unit"],
+                (r["default_share"], P),
+                r["electricity_ef_source"],
+                (r["embedded_electricity"], S),
+                (r["electricity_ef"], S),
+            ]
+        )
     rows += [
         [],
         ["3", "Summary of emissions", "", "tCO2e"],
         ["", "Total direct emissions during reporting period:", "", (em.total_direct_t, T)],
         ["", "Total indirect emissions during reporting period:", "", (em.total_indirect_t, T)],
-        ["", "Total emissions during reporting period:", "", (em.total_direct_t + em.total_indirect_t, T)],
+        [
+            "",
+            "Total emissions during reporting period:",
+            "",
+            (em.total_direct_t + em.total_indirect_t, T),
+        ],
         ["", "General information on data quality:", "", inst.quality or ""],
-        ["", "Justification for use of default values (if relevant):", "",
-         "; ".join(f"{b.id}: {b.default_justification}" for b in inst.purchased_precursors if b.default_justification)],
+        [
+            "",
+            "Justification for use of default values (if relevant):",
+            "",
+            "; ".join(
+                f"{b.id}: {b.default_justification}"
+                for b in inst.purchased_precursors
+                if b.default_justification
+            ),
+        ],
         ["", "Information on quality assurance:", "", inst.quality_assurance or ""],
         [],
-        ["4", "Further information", "Any additional information:", inst.additional_information or ""],
+        [
+            "4",
+            "Further information",
+            "Any additional information:",
+            inst.additional_information or "",
+        ],
         ["", "Rules applied", "", f"{inst.rules} ({com.period[0]} to {end})"],
-    ]  # fmt: skip
+    ]
     return rows
 
 
@@ -324,14 +554,30 @@ def communication_workbook(com: CbamCommunication) -> bytes:
         for row in _purchased_block(com, k, p)
     ]
     sheets = (
-        ("A_InstData", 'Sheet "A_InstData" - General information, production processes and purchased precursors', _inst_data(com)),
-        ("B_EmInst", 'Sheet "B_EmInst" - Installation\'s emission at source stream and emission source level', b),
+        (
+            "A_InstData",
+            'Sheet "A_InstData" - General information, production processes and purchased precursors',
+            _inst_data(com),
+        ),
+        (
+            "B_EmInst",
+            'Sheet "B_EmInst" - Installation\'s emission at source stream and emission source level',
+            b,
+        ),
         ("C_Emissions&Energy", 'Sheet "C_Emissions&Energy" - Energy & Emissions', c),
-        ("D_Processes", 'Sheet "D_Processes" - Production level and attributed emissions for SEE calculation', d),
+        (
+            "D_Processes",
+            'Sheet "D_Processes" - Production level and attributed emissions for SEE calculation',
+            d,
+        ),
         ("E_PurchPrec", 'Sheet "E_PurchPrec" - Purchased precursors for SEE calculation', e),
         ("Summary_Processes", "Summary of production processes", _summary_processes(com)),
-        ("Summary_Communication", "Communication with reporting declarants", _summary_communication(com)),
-    )  # fmt: skip
+        (
+            "Summary_Communication",
+            "Communication with reporting declarants",
+            _summary_communication(com),
+        ),
+    )
     for title, heading, rows in sheets:
         _sheet(wb, title, heading, rows)
     return workbook_data(wb, com.generated)

@@ -217,7 +217,9 @@ class Process(StrictModel):
         codes = cbam_rules().cn_codes
         bad = [c for c in self.cn_codes if codes.get(c, ("",))[0] != self.category]
         if bad:
-            where = [f"{c} ({codes[c][0]})" if c in codes else f"{c} (not a CBAM good)" for c in bad]
+            where = [
+                f"{c} ({codes[c][0]})" if c in codes else f"{c} (not a CBAM good)" for c in bad
+            ]
             raise RuleError(
                 "cn_codes_in_category",
                 f"CN codes not of {self.category}: {', '.join(where)}",
@@ -402,7 +404,5 @@ def load_installation(
 def _validate(data: Any, name: str | None) -> Installation:
     from ..data.packs import require_schema, validate_document
 
-    require_schema(
-        data, SCHEMA, code="cbam_schema", what="a CBAM installation file", file=name
-    )
+    require_schema(data, SCHEMA, code="cbam_schema", what="a CBAM installation file", file=name)
     return validate_document(Installation, data, file=name)

@@ -212,7 +212,10 @@ class CbamCommunication:
             },
             "processes": [self._process_dict(f) for f in self.processes],
             "purchased_precursors": [
-                {**b.model_dump(mode="json", exclude_none=True), "see_indirect": b.see_indirect_value}
+                {
+                    **b.model_dump(mode="json", exclude_none=True),
+                    "see_indirect": b.see_indirect_value,
+                }
                 for b in inst.purchased_precursors
             ],
             "products": self.products(),
@@ -247,7 +250,10 @@ class CbamCommunication:
         from .._escape import md_row, md_text
 
         inst = self.installation
-        lines = [f"# {md_text('CBAM communication: ' + inst.installation.name_en, block_start=True)}", ""]
+        lines = [
+            f"# {md_text('CBAM communication: ' + inst.installation.name_en, block_start=True)}",
+            "",
+        ]
         lines += [
             md_text(
                 f"Reporting period {self.period[0]} to {self.period[1] - _dt.timedelta(days=1)}, "
@@ -257,15 +263,32 @@ class CbamCommunication:
             "",
             "## Summary of products",
             "",
-            md_row(["Process", "Good", "CN code", "SEE (direct)", "SEE (indirect)", "SEE (total)", "Unit"]),
+            md_row(
+                [
+                    "Process",
+                    "Good",
+                    "CN code",
+                    "SEE (direct)",
+                    "SEE (indirect)",
+                    "SEE (total)",
+                    "Unit",
+                ]
+            ),
             "|---|---|---|---:|---:|---:|---|",
         ]
         for r in self.products():
             lines.append(
                 md_row(
-                    [r["process"], r["category"], r["cn_code"], f"{r['see_direct']:.6f}",
-                     f"{r['see_indirect']:.6f}", f"{r['see_total']:.6f}", r["unit"]]
-                )  # fmt: skip
+                    [
+                        r["process"],
+                        r["category"],
+                        r["cn_code"],
+                        f"{r['see_direct']:.6f}",
+                        f"{r['see_indirect']:.6f}",
+                        f"{r['see_total']:.6f}",
+                        r["unit"],
+                    ]
+                )
             )
         if self.findings:
             lines += ["", "## Findings", ""]
