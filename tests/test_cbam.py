@@ -370,3 +370,16 @@ def test_the_command_refuses_an_unknown_format_and_a_bad_file(tmp_path):
     )
     assert wrong.returncode == 1 and "[cbam_schema]" in wrong.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_figures_that_overflow_are_refused_not_a_traceback(tmp_path):
+    doc = _example()
+    # two precursor masses near the largest double: their sum overflows (math.fsum would
+    # raise OverflowError, "intermediate overflow")
+    doc["processes"][1]["precursors"] = [
+        {"process": "P1", "amount": 1e308},
+        {"purchased": "PP1", "amount": 1e308},
+    ]
+    with pytest.raises(nc.InvalidInputError, match="overflow double precision") as e:
+        nc.calculate_cbam(_write(tmp_path, doc))
+    assert [(i.code, i.field) for i in e.value.issues] == [("result_magnitude", "processes")]

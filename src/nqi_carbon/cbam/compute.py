@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from math import fsum
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError, Issue, NqiCarbonError
@@ -136,6 +136,14 @@ class ProcessFigures:
         """SEE (indirect) / embedded electricity [t CO2/MWh] (Summary_Communication P)."""
         e = self.embedded_electricity
         return None if e == 0 else self.see_indirect / e
+
+
+def fsum(values: Iterable[float]) -> float:
+    """An exact sum (:func:`math.fsum`); NaN where it overflows, refused by :func:`finite_or_refuse`."""
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):  # "intermediate overflow", "-inf + inf"
+        return math.nan
 
 
 def source_emissions(result: Result) -> InventoryEmissions:
@@ -427,13 +435,21 @@ def _figures(
     )
 
 
+def _figures_of(f: ProcessFigures) -> list[float]:
+    """Every number of *f* that goes into the outputs."""
+    values = [
+        f.direct_t, f.heat_t, f.waste_gas_t, f.electricity_exported_t, f.attributed_direct_t,
+        f.attributed_indirect_t, f.see_direct, f.see_indirect, f.see_indirect_counted,
+        f.see_total, f.embedded_electricity, f.default_share, f.se_direct, f.se_indirect,
+        f.electricity_mwh / f.activity_level,
+    ]  # fmt: skip
+    ef = f.electricity_ef
+    return values if ef is None else [*values, ef]
+
+
 def finite_or_refuse(figures: list[ProcessFigures], file: str | None) -> None:
     """Refuse figures that overflow double precision (``result_magnitude``)."""
-    bad = [
-        f.process.id
-        for f in figures
-        if not all(math.isfinite(v) for v in (f.see_direct, f.see_indirect, f.attributed_direct_t))
-    ]
+    bad = [f.process.id for f in figures if not all(math.isfinite(v) for v in _figures_of(f))]
     if bad:
         raise InvalidInputError(
             [

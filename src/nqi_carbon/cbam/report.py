@@ -89,7 +89,7 @@ class CbamCommunication:
     @property
     def attributed_direct_t(self) -> float:
         """The inventory's direct emissions attributed to the processes [t CO2e]."""
-        from math import fsum
+        from .compute import fsum
 
         return fsum(f.direct_t for f in self.processes)
 

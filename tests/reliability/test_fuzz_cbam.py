@@ -1,0 +1,71 @@
+"""Bounded fuzzing of the CBAM installation file (``schema: nqi-carbon/cbam-installation@1``).
+
+Each example is the aluminium example's installation file mutated (a number or text
+changed, a value put in, a key removed or added), written as JSON or YAML beside its
+inventory in a sandbox: it must give a communication or a typed ``NqiCarbonError``, never
+a traceback or a hang. A communication is checked against what the file says: every
+specific figure is finite, the SEE of each process is its attributed emissions plus its
+precursors' per unit of activity, and the JSON and the Markdown render (the workbook too,
+when openpyxl is installed). ``NQI_FUZZ_EXAMPLES`` sets the number of examples (default 50).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+import nqi_carbon as nc
+
+from .test_fuzz_loaders import LOADERS, mutated, refused, serialised
+
+pytestmark = pytest.mark.timeout(600)
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cbam-aluminium"
+BASE = yaml.safe_load((EXAMPLE / "installation.yaml").read_text())
+
+
+def test_the_installation_before_mutation_is_computed():
+    com = nc.calculate_cbam(EXAMPLE / "installation.yaml")
+    assert [f.process.id for f in com.processes] == ["P1", "P2"]
+
+
+def _consistent(com: nc.CbamCommunication) -> None:
+    for f in com.processes:
+        al = f.process.activity_level
+        own = f.attributed_direct_t + sum(ln.amount * ln.see_direct for ln in f.precursors)
+        assert math.isclose(f.see_direct * al, own, rel_tol=1e-9, abs_tol=1e-9)
+        for v in (f.see_direct, f.see_indirect, f.see_total, f.embedded_electricity):
+            assert math.isfinite(v)
+
+
+@LOADERS
+@given(st.data())
+def test_a_mutated_installation_gives_a_communication_or_a_typed_error(data):
+    doc = data.draw(mutated(BASE, under=("processes", "purchased_precursors", "installation")))
+    suffix, raw = data.draw(serialised(doc))
+    with tempfile.TemporaryDirectory() as tmp, nc.Sandbox(base_dir=tmp):
+        shutil.copy(EXAMPLE / "inventory.yaml", Path(tmp) / "inventory.yaml")
+        path = Path(tmp) / f"installation{suffix}"
+        path.write_bytes(raw)
+        try:
+            com = nc.calculate_cbam(path)
+        except nc.NqiCarbonError as exc:
+            return refused(exc)
+        event("computed")
+        _consistent(com)
+        assert json.loads(com.to_json())["schema"] == "nqi-carbon/cbam-communication@1"
+        com.to_markdown()
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:  # pragma: no cover - the excel extra is in the test extra
+            return None
+        com._excel_bytes()
+    return None
