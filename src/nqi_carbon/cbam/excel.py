@@ -243,6 +243,14 @@ def _process_block(com: CbamCommunication, k: int, f: ProcessFigures) -> list[Ro
             "tCO2/MWh",
             (x and x.factor_t_per_mwh, S),
         ],
+        *_process_results(f, ref, unit),
+        [],
+    ]
+
+
+def _process_results(f: ProcessFigures, ref: dict[str, str], unit: str) -> list[Row]:
+    """The precursors a process consumes and its attributed emissions."""
+    return [
         ["", "Precursors consumed", "ID", unit, "Amount", "SEE (direct)", "SEE (indirect)"],
         *(
             [
@@ -265,7 +273,6 @@ def _process_block(com: CbamCommunication, k: int, f: ProcessFigures) -> list[Ro
             (f.attributed_direct_t, T),
             (f.attributed_indirect_t, T),
         ],
-        [],
     ]
 
 
@@ -339,7 +346,7 @@ def _unit(category: str) -> str:
 
 
 def _summary_processes(com: CbamCommunication) -> list[Row]:
-    procs, bought, _ = _ids(com)
+    procs, _, _ = _ids(com)
     rows: list[Row] = [
         ["2", "(a)", "GHG emissions balance of the installation and all production processes"],
         [
@@ -391,7 +398,14 @@ def _summary_processes(com: CbamCommunication) -> list[Row]:
             "tCO2e",
             (com.unattributed_direct_t, T),
         ],
-        [],
+    ]
+    return [*rows, [], *_see_table(com)]
+
+
+def _see_table(com: CbamCommunication) -> list[Row]:
+    """Summary_Processes 2.2: SE and SEE per process and per purchased precursor."""
+    procs, bought, _ = _ids(com)
+    return [
         ["2.2", "(a)", "Specific direct and indirect (embedded) emissions"],
         [
             "",
@@ -442,7 +456,6 @@ def _summary_processes(com: CbamCommunication) -> list[Row]:
             for b in com.installation.purchased_precursors
         ),
     ]
-    return rows
 
 
 PRODUCT_HEADERS = (
