@@ -15,8 +15,6 @@ validator (its name is the reason code); see ``docs/reference/cbam.md``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -389,20 +387,14 @@ def load_installation(
     InvalidInputError
         Every problem of the file at once (field, value, what is allowed, reason code).
     """
-    from .._io.files import program_path
-    from .._io.structured import read_structured
+    from ..data.packs import load_schema_document
 
-    if isinstance(source, Installation | dict):
-        inst = source if isinstance(source, Installation) else _validate(source, None)
-        text = json.dumps(inst.model_dump(mode="json", by_alias=True), sort_keys=True)
-        return inst, None, hashlib.sha256(text.encode()).hexdigest()
-    path = program_path(source, field="installation", where="calculate_cbam()")
-    data, digest = read_structured(path, what="CBAM installation file")
-    return _validate(data, str(path)), str(path), digest
-
-
-def _validate(data: Any, name: str | None) -> Installation:
-    from ..data.packs import require_schema, validate_document
-
-    require_schema(data, SCHEMA, code="cbam_schema", what="a CBAM installation file", file=name)
-    return validate_document(Installation, data, file=name)
+    return load_schema_document(
+        source,
+        Installation,
+        schema=SCHEMA,
+        code="cbam_schema",
+        what="CBAM installation file",
+        field="installation",
+        where="calculate_cbam()",
+    )
