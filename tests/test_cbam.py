@@ -383,3 +383,24 @@ def test_figures_that_overflow_are_refused_not_a_traceback(tmp_path):
     with pytest.raises(nc.InvalidInputError, match="overflow double precision") as e:
         nc.calculate_cbam(_write(tmp_path, doc))
     assert [(i.code, i.field) for i in e.value.issues] == [("result_magnitude", "processes")]
+
+
+def test_an_equity_share_inventory_gives_the_installations_whole_emissions(tmp_path):
+    inv = yaml.safe_load((EXAMPLE / "inventory.yaml").read_text())
+    inv["organization"]["consolidation"] = "equity_share"
+    for f in inv["facilities"]:
+        f["equity_share"] = 0.6
+    com = nc.calculate_cbam(_write(tmp_path, _example(), inv))
+    # the inventory consolidates 60 %; the installation emits all of it: SEE as before
+    assert com.process("P1").see_direct == pytest.approx(1.7304133333, rel=1e-9)
+    assert com.emissions.total_direct_t == pytest.approx(865_206.6667 + 22_461.8, rel=1e-9)
+
+
+def test_a_source_outside_the_inventorys_boundary_cannot_be_attributed(tmp_path):
+    inv = yaml.safe_load((EXAMPLE / "inventory.yaml").read_text())
+    inv["facilities"][1]["operational_control"] = False  # the rolling mill
+    with pytest.raises(nc.InvalidInputError, match="outside the inventory's consolidation") as e:
+        nc.calculate_cbam(_write(tmp_path, _example(), inv))
+    assert [(i.code, i.field) for i in e.value.issues] == [
+        ("cbam_source_excluded", "processes[1].sources[0].source")
+    ]

@@ -60,6 +60,8 @@ class InventoryEmissions:
     gwp_set: str
     lines: tuple[dict[str, Any], ...] = ()
     """The result lines of the category-1 sources (source, method, gas, activity, masses)."""
+    excluded: frozenset[str] = frozenset()
+    """Sources of facilities outside the inventory's boundary (consolidation share 0)."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,13 @@ def source_emissions(result: Result) -> InventoryEmissions:
     from ..units import conversion_factor
 
     lines = result.lines
-    loc = lines[(lines["basis"] != "market") & ~lines["biogenic"]]
+    loc = lines[(lines["basis"] != "market") & ~lines["biogenic"]].copy()
+    # the installation's emissions whole: the inventory's lines are consolidated by share
+    # (equity share, or 0 for a facility outside the control boundary)
+    excluded = frozenset(str(s) for s in loc.loc[loc["share"] <= 0, "source"])
+    loc = loc[loc["share"] > 0]
+    for col in ("co2e_t", "mass_t"):
+        loc[col] = loc[col] / loc["share"]
     sums = loc.groupby("source")["co2e_t"].apply(lambda s: fsum(s.tolist()))
     category = {s.id: s.category for s in result.inventory.sources}
     direct = {str(k): float(v) for k, v in sums.items() if category.get(str(k)) == 1}
@@ -179,7 +187,14 @@ def source_emissions(result: Result) -> InventoryEmissions:
         if category.get(str(r[0])) == 1
     )
     return InventoryEmissions(
-        direct, category, factors, float(total_dir), float(total_ind), result.gwp_set, rows
+        direct,
+        category,
+        factors,
+        float(total_dir),
+        float(total_ind),
+        result.gwp_set,
+        rows,
+        excluded,
     )
 
 
@@ -209,6 +224,18 @@ def check_attribution(
                         field=where,
                         value=s.source,
                         allowed="a source id of the inventory: " + ", ".join(sorted(em.category)),
+                    )
+                )
+            elif s.source in em.excluded:
+                issues.append(
+                    Issue(
+                        "cbam_source_excluded",
+                        f"process {p.id}: source {s.source} is outside the inventory's "
+                        "consolidation boundary (share 0), so its emissions are not calculated",
+                        file=file,
+                        field=where,
+                        value=s.source,
+                        allowed="a source of a facility the inventory consolidates",
                     )
                 )
             elif cat != 1:
