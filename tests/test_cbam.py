@@ -404,3 +404,37 @@ def test_a_source_outside_the_inventorys_boundary_cannot_be_attributed(tmp_path)
     assert [(i.code, i.field) for i in e.value.issues] == [
         ("cbam_source_excluded", "processes[1].sources[0].source")
     ]
+
+
+@pytest.mark.parametrize("where", ["../inventory.yaml", "/etc/hostname"])
+def test_the_inventory_is_read_only_from_the_installation_files_folder(tmp_path, where):
+    (tmp_path / "inventory.yaml").write_text((EXAMPLE / "inventory.yaml").read_text())
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    doc = _example()
+    doc["inventory"] = where
+    path = inner / "installation.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    with pytest.raises(nc.InvalidInputError) as e:
+        nc.calculate_cbam(path)
+    assert [(i.code, i.field) for i in e.value.issues] == [("path_outside_base", "inventory")]
+
+
+def test_the_rules_file_agrees_with_annex_ii_of_the_regulation():
+    from nqi_carbon.cbam.rules import cbam_rules
+
+    rules = cbam_rules()
+    assert len(rules.categories) == 18
+    assert len(rules.cn_codes) == 569  # Parameters_CNCodes rows 4-572 of template v2.1.1
+    # Regulation (EU) 2023/956 Annex II (+ 2025/2083): CN 72 and 73xx iron and steel,
+    # 76xx aluminium, 2804 10 00 hydrogen, 2716 electricity; every other CBAM good
+    # (cement 2507/2523, fertilisers 2808/2814/2834/3102/3105, sintered ore 2601 12 00)
+    # counts indirect emissions too
+    annex_ii = ("72", "73", "76", "28041000", "2716")
+    for code, (category, _) in rules.cn_codes.items():
+        assert rules.category(category).annex_ii == code.startswith(annex_ii), code
+    for cat in rules.categories.values():
+        assert set(cat.precursors) <= set(rules.categories)
+        assert cat.routes
+    refs = {r["id"] for r in rules.references}
+    assert refs == {"reg-2023-956", "reg-2025-2083", "ir-2023-1773", "ir-2025-2547", "eu-template-2.1.1"}
