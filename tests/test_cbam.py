@@ -437,4 +437,10 @@ def test_the_rules_file_agrees_with_annex_ii_of_the_regulation():
         assert set(cat.precursors) <= set(rules.categories)
         assert cat.routes
     refs = {r["id"] for r in rules.references}
-    assert refs == {"reg-2023-956", "reg-2025-2083", "ir-2023-1773", "ir-2025-2547", "eu-template-2.1.1"}
+    assert refs == {
+        "reg-2023-956",
+        "reg-2025-2083",
+        "ir-2023-1773",
+        "ir-2025-2547",
+        "eu-template-2.1.1",
+    }
