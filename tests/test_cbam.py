@@ -444,3 +444,23 @@ def test_the_rules_file_agrees_with_annex_ii_of_the_regulation():
         "ir-2025-2547",
         "eu-template-2.1.1",
     }
+
+
+def test_more_used_than_produced_is_refused(tmp_path):
+    doc = _example()
+    doc["processes"][0]["produced_for_market"] = 410000  # + 97,000 to P2 = 507,000 > 500,000
+    with pytest.raises(nc.InvalidInputError, match="exceed its activity level") as e:
+        nc.calculate_cbam(_write(tmp_path, doc))
+    assert [(i.code, i.field) for i in e.value.issues] == [
+        ("cbam_precursor_exceeds_production", "processes[0].activity_level")
+    ]
+    assert "at least 507,000.000" in e.value.issues[0].allowed
+
+
+def test_a_process_without_electricity_is_a_finding_where_indirect_emissions_count(tmp_path):
+    doc = _example()
+    del doc["processes"][1]["electricity"]
+    com = nc.calculate_cbam(_write(tmp_path, doc))
+    assert [f.code for f in com.findings] == ["cbam_no_electricity"]
+    # P2's own 34,218 t are gone from its SEE (indirect): 7.7806029 - 0.34218 = 7.4384229
+    assert com.process("P2").see_indirect == pytest.approx(7.4384229, rel=1e-12)

@@ -266,6 +266,7 @@ def check_attribution(
                 )
             )
     issues += _rules_period_issues(inst, period, file)
+    issues += _balance_issues(inst, file)
     if issues:
         raise InvalidInputError(issues, source=file)
 
@@ -298,6 +299,37 @@ def _electricity_issues(
             ),
         )
     ]
+
+
+def _balance_issues(inst: Installation, file: str | None) -> list[Issue]:
+    """A process's output is not used up more than once: market + consumption <= AL.
+
+    The template's control line (D_Processes (e)): total production less what is produced
+    for the market and what the other processes consume must not be negative.
+    """
+    used: dict[str, float] = {}
+    for p in inst.processes:
+        for u in p.precursors:
+            if u.process is not None:
+                used[u.process] = used.get(u.process, 0.0) + u.amount
+    out: list[Issue] = []
+    for k, p in enumerate(inst.processes):
+        market = 0.0 if p.produced_for_market is None else p.produced_for_market
+        total = market + used.get(p.id, 0.0)
+        if total > p.activity_level * (1 + 1e-9):
+            out.append(
+                Issue(
+                    "cbam_precursor_exceeds_production",
+                    f"process {p.id}: {market:,.3f} produced for the market and "
+                    f"{used.get(p.id, 0.0):,.3f} consumed by other processes exceed its "
+                    f"activity level {p.activity_level:,.3f}",
+                    file=file,
+                    field=f"processes[{k}].activity_level",
+                    value=repr(p.activity_level),
+                    allowed=f"at least {total:,.3f} (market plus consumption in the installation)",
+                )
+            )
+    return out
 
 
 def _rules_period_issues(inst: Installation, period: Any, file: str | None) -> list[Issue]:
@@ -439,6 +471,14 @@ def _figures(
         for ln in lines
         if ln.category not in cat.precursors
     ]
+    if p.electricity is None and _counted(1.0, cat.annex_ii, rules) > 0:
+        findings.append(
+            (
+                "cbam_no_electricity",
+                f"process {p.id} ({p.category}) states no electricity: its own indirect "
+                "emissions are taken as zero, though they count for this good",
+            )
+        )
     return ProcessFigures(
         process=p,
         category=cat,
