@@ -377,7 +377,7 @@ def test_figures_that_overflow_are_refused_not_a_traceback(tmp_path):
     # two precursor masses near the largest double: their sum overflows (math.fsum would
     # raise OverflowError, "intermediate overflow")
     doc["processes"][1]["precursors"] = [
-        {"process": "P1", "amount": 1e308},
+        {"purchased": "PP1", "amount": 1e308},
         {"purchased": "PP1", "amount": 1e308},
     ]
     with pytest.raises(nc.InvalidInputError, match="overflow double precision") as e:
