@@ -180,6 +180,18 @@ def test_a_process_consuming_its_own_output_is_refused(tmp_path):
     assert [i.code for i in e.value.issues] == ["precursors_acyclic"]
 
 
+def test_qualifying_parameters_are_the_categorys_and_shares_are_fractions(tmp_path):
+    doc = _example()
+    doc["processes"][0]["qualifying_parameters"] = {"% Mn": 0.01}
+    doc["processes"][1]["qualifying_parameters"] = {"% non-aluminium elements": 1.2}
+    with pytest.raises(nc.InvalidInputError) as e:
+        nc.calculate_cbam(_write(tmp_path, doc))
+    msgs = sorted((i.code, i.message) for i in e.value.issues)
+    assert [c for c, _ in msgs] == ["qualifying_parameters_known"] * 2
+    assert "not a qualifying parameter of Unwrought aluminium: '% Mn'" in msgs[1][1]
+    assert "a share from 0 to 1 (0.012 for 1.2 %)" in msgs[0][1]
+
+
 def test_heat_waste_gas_and_exported_electricity_are_attributed(tmp_path):
     doc = _example()
     doc["processes"][1].update(
@@ -292,6 +304,32 @@ def test_the_workbook_has_the_templates_sheets_and_typed_numbers(com, tmp_path):
         "Embedded electricity (MWh/t)",
         "Electricity EF (tCO2/MWh)",
     ]
+    assert rows[head][14:36] == [  # Q25:AL25, the qualifying parameters
+        "The main reducing agent of the precursor, if known",
+        "Steel mill identification number",
+        "% Mn",
+        "% Cr",
+        "% Ni",
+        "% other alloys",
+        "% carbon",
+        "t scrap per t steel",
+        "% other materials",
+        "% pre-consumer scrap",
+        "t scrap per t aluminium",
+        "% non-aluminium elements",
+        "Clinker factor",
+        "Calcined or not",
+        "Concentration, if hydrous solution",
+        "% nitric acid",
+        "% urea",
+        "% N contained",
+        "% N as ammonium (NH4+)",
+        "% N as nitrate (NO3\u2013)",
+        "% N as Urea",
+        "% N in other (organic) forms",
+    ]
+    sheet = ws.cell(row=head + 3, column=26)  # P2's % non-aluminium elements
+    assert (sheet.value, sheet.number_format) == (0.012, "0.00%")
     p1 = ws.cell(row=head + 2, column=7)
     assert p1.data_type == "n" and p1.number_format == "0.000000"
     assert p1.value == pytest.approx(1.7304133333, rel=1e-9)

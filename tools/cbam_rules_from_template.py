@@ -7,7 +7,7 @@ installations", version 2.1.1 of 2024-12-13 (file
 ``CBAM Communication template for installations_en_20241213.xlsx``):
 
 - ``Parameters_Constants`` rows 89-106, columns A (good), B (unit), G-P (routes),
-  R-AA (relevant precursors);
+  R-AA (relevant precursors); rows 110-127, columns B-I (qualifying parameters);
 - ``Parameters_CNCodes`` rows 4-572, columns B (CN code), E (aggregated good), H (name).
 
 Usage::
@@ -41,6 +41,11 @@ def main(path: str) -> None:
         goods.append(
             {"name": name, "unit": unit, "routes": routes, "precursors": precursors}
         )
+    for good, row in zip(
+        goods, pc.iter_rows(min_row=110, max_row=127, values_only=True), strict=True
+    ):
+        assert str(row[0]).strip() == good["name"]
+        good["parameters"] = [str(v) for v in row[1:9] if v not in (None, "n.a.")]
     cn = wb["Parameters_CNCodes"]
     codes = [
         {"code": str(r[3]), "category": str(r[4]).strip(), "name": str(r[7])}

@@ -475,6 +475,41 @@ PRODUCT_HEADERS = (
 )
 """The first columns of the template's Summary_Communication table 2 (D25:P25), in order."""
 
+PARAMETER_HEADERS = (
+    "The main reducing agent of the precursor, if known",
+    "Steel mill identification number",
+    "% Mn",
+    "% Cr",
+    "% Ni",
+    "% other alloys",
+    "% carbon",
+    "t scrap per t steel",
+    "% other materials",
+    "% pre-consumer scrap",
+    "t scrap per t aluminium",
+    "% non-aluminium elements",
+    "Clinker factor",
+    "Calcined or not",
+    "Concentration, if hydrous solution",
+    "% nitric acid",
+    "% urea",
+    "% N contained",
+    "% N as ammonium (NH4+)",
+    "% N as nitrate (NO3–)",
+    "% N as Urea",
+    "% N in other (organic) forms",
+)
+"""The qualifying parameters' columns of that table (Q25:AL25), in order."""
+
+
+def _parameter_cells(values: dict[str, float | str]) -> list[Any]:
+    """The qualifying parameters of a product under :data:`PARAMETER_HEADERS` (% as percent)."""
+    out: list[Any] = []
+    for h in PARAMETER_HEADERS:
+        v = values.get(h)
+        out.append((v, P if h.startswith("%") else S) if isinstance(v, float | int) else v)
+    return out
+
 
 def _summary_communication(com: CbamCommunication) -> list[Row]:
     i, inst, em = com.installation.installation, com.installation, com.emissions
@@ -498,7 +533,7 @@ def _summary_communication(com: CbamCommunication) -> list[Row]:
         ),
         [],
         ["2", "Summary of products"],
-        ["#", *PRODUCT_HEADERS],
+        ["#", *PRODUCT_HEADERS, *PARAMETER_HEADERS],
     ]
     for n, r in enumerate(com.products(), 1):
         rows.append(
@@ -517,6 +552,7 @@ def _summary_communication(com: CbamCommunication) -> list[Row]:
                 r["electricity_ef_source"],
                 (r["embedded_electricity"], S),
                 (r["electricity_ef"], S),
+                *_parameter_cells(r["parameters"]),
             ]
         )
     rows += [

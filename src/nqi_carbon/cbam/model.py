@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from ..data.fields import (
+    FiniteFloat,
     FreeText,
     Identifier,
     NonNegativeFloat,
@@ -200,6 +201,11 @@ class Process(StrictModel):
     waste_gases: WasteGases | None = None
     electricity_exported: ElectricityExported | None = None
     precursors: tuple[PrecursorUse, ...] = ()
+    qualifying_parameters: dict[SingleLineText, FiniteFloat | SingleLineText] = Field(
+        default_factory=dict
+    )
+    """The good's qualifying parameters, by the template's names (``t scrap per t aluminium``,
+    ``% pre-consumer scrap`` ...); a ``%`` parameter is a share from 0 to 1."""
 
     @model_validator(mode="after")
     def process_category_and_route(self) -> Process:
@@ -221,6 +227,32 @@ class Process(StrictModel):
             raise RuleError(
                 "cn_codes_in_category",
                 f"CN codes not of {self.category}: {', '.join(where)}",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def qualifying_parameters_known(self) -> Process:
+        """Each parameter is one of the category's; a ``%`` one is a share from 0 to 1."""
+        from .rules import cbam_rules
+
+        cat = cbam_rules().categories.get(self.category)
+        allowed = () if cat is None else cat.parameters
+        unknown = [k for k in self.qualifying_parameters if k not in allowed]
+        if unknown:
+            raise RuleError(
+                "qualifying_parameters_known",
+                f"not a qualifying parameter of {self.category}: {', '.join(map(repr, unknown))}; "
+                f"allowed: {', '.join(allowed) or 'none'}",
+            )
+        bad = [
+            k
+            for k, v in self.qualifying_parameters.items()
+            if k.startswith("%") and not (isinstance(v, float | int) and 0 <= v <= 1)
+        ]
+        if bad:
+            raise RuleError(
+                "qualifying_parameters_known",
+                f"{', '.join(map(repr, bad))}: a share from 0 to 1 (0.012 for 1.2 %)",
             )
         return self
 

@@ -140,6 +140,7 @@ class CbamCommunication:
                 "electricity_ef_source": f.electricity_factor_source,
                 "embedded_electricity": f.embedded_electricity,
                 "electricity_ef": f.electricity_ef,
+                "parameters": dict(f.process.qualifying_parameters),
             }
             for f in self.processes
             for code in f.process.cn_codes

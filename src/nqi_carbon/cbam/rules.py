@@ -32,6 +32,8 @@ class Category:
     routes: tuple[str, ...]
     precursors: tuple[str, ...]
     """The relevant precursor categories (template sheet Parameters_Constants, R-AA)."""
+    parameters: tuple[str, ...] = ()
+    """The qualifying parameters reported per good (Parameters_Constants rows 110-127)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ def cbam_rules() -> CbamRules:
             pfc_relevant=bool(c["pfc_relevant"]),
             routes=tuple(c["routes"]),
             precursors=tuple(c["precursors"]),
+            parameters=tuple(c["parameters"]),
         )
         for c in data["categories"]
     }
