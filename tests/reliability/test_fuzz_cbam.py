@@ -11,6 +11,7 @@ when openpyxl is installed). ``NQI_FUZZ_EXAMPLES`` sets the number of examples (
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import shutil
@@ -24,7 +25,9 @@ from hypothesis import strategies as st
 
 import nqi_carbon as nc
 
+from .hostile_corpus import markdown_problems, xlsx_problems
 from .test_fuzz_loaders import LOADERS, mutated, refused, serialised
+from .test_fuzz_writers import anything, free_text, single_line
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -68,4 +71,71 @@ def test_a_mutated_installation_gives_a_communication_or_a_typed_error(data):
         except ImportError:  # pragma: no cover - the excel extra is in the test extra
             return None
         com._excel_bytes()
+    return None
+
+
+# -- hostile text in every writer ----------------------------------------------------------------
+
+CBAM_FIELDS = ("name_en", "process", "product", "precursor", "source", "quality")
+CBAM_BENIGN = {
+    "name_en": "Benign smelter",
+    "process": "Potlines",
+    "product": "Rolling mill",
+    "precursor": "Bought ingot",
+    "source": "a plain supplier letter",
+    "quality": "plain data",
+}
+
+
+@st.composite
+def cbam_texts(draw: st.DrawFn) -> dict[str, str]:
+    """A hostile text per field: mostly what validation accepts, sometimes anything."""
+    valid = draw(st.integers(0, 4)) > 0
+    free = {"source", "quality"}
+    return {
+        f: draw((free_text if f in free else single_line) if valid else anything)
+        for f in CBAM_FIELDS
+    }
+
+
+def installation_with(t: dict[str, str]) -> dict:
+    doc = copy.deepcopy(BASE)
+    doc["inventory"] = str(EXAMPLE / "inventory.yaml")
+    doc["installation"]["name_en"] = t["name_en"]
+    doc["processes"][0]["name"] = t["process"]
+    doc["processes"][1]["name"] = t["product"]
+    doc["purchased_precursors"][0].update(name=t["precursor"], source=t["source"])
+    doc["quality"] = t["quality"]
+    return doc
+
+
+def cbam_outputs(t: dict[str, str], folder: Path) -> dict:
+    with nc.Sandbox(base_dir=EXAMPLE):
+        com = nc.calculate_cbam(installation_with(t))
+    written = com.write(folder, ["json", "md", "xlsx"])
+    return {
+        "listing": sorted(p.name for p in written),
+        "md": (folder / "cbam.md").read_text(encoding="utf-8"),
+        "json": json.loads((folder / "cbam.json").read_text(encoding="utf-8")),
+        "xlsx": xlsx_problems(folder / "cbam.xlsx"),
+    }
+
+
+@pytest.mark.excel
+@LOADERS
+@given(cbam_texts())
+def test_hostile_text_in_an_installation_keeps_every_output_in_form(t):
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as tmp2:
+        try:
+            got = cbam_outputs(t, Path(tmp))
+        except nc.NqiCarbonError as exc:
+            return refused(exc)
+        twin = cbam_outputs(CBAM_BENIGN, Path(tmp2))
+    event("written")
+    assert got["listing"] == twin["listing"]
+    problems = list(got["xlsx"])
+    problems += markdown_problems(got["md"], twin["md"], "cbam.md")
+    assert problems == []
+    assert got["json"]["installation"]["name_en"] == t["name_en"]
+    assert got["json"]["products"][1]["product_name"] == t["product"]
     return None
