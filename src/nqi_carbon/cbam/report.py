@@ -291,10 +291,44 @@ class CbamCommunication:
                     ]
                 )
             )
+        lines += self._process_markdown()
         if self.findings:
-            lines += ["", "## Findings", ""]
+            lines += [
+                "",
+                "## Findings",
+                "",
+                md_row(["Code", "Severity", "Finding"]),
+                "|---|---|---|",
+            ]
             lines += [md_row([x.code, x.severity, x.message]) for x in self.findings]
         return "\n".join(lines) + "\n"
+
+    def _process_markdown(self) -> list[str]:
+        """The production processes' balance: activity, attributed emissions, SE and SEE."""
+        from .._escape import md_row
+
+        head = ["Process", "Route", "AL", "AttrEm direct (t)", "AttrEm indirect (t)"]
+        head += ["SE direct", "SEE direct", "SE indirect", "SEE indirect", "Embedded MWh/unit"]
+        out = ["", "## Production processes", "", md_row(head), "|---|---|" + "---:|" * 8]
+        for f in self.processes:
+            p = f.process
+            out.append(
+                md_row(
+                    [
+                        f"{p.id} {p.name}",
+                        p.route,
+                        f"{p.activity_level:,.3f} {f.category.unit}",
+                        f"{f.attributed_direct_t:,.3f}",
+                        f"{f.attributed_indirect_t:,.3f}",
+                        *(
+                            f"{v:.6f}"
+                            for v in (f.se_direct, f.see_direct, f.se_indirect, f.see_indirect)
+                        ),
+                        f"{f.embedded_electricity:.6f}",
+                    ]
+                )
+            )
+        return out
 
     def _excel_bytes(self) -> bytes:
         from .excel import communication_workbook
