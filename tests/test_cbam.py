@@ -502,3 +502,31 @@ def test_a_process_without_electricity_is_a_finding_where_indirect_emissions_cou
     assert [f.code for f in com.findings] == ["cbam_no_electricity"]
     # P2's own 34,218 t are gone from its SEE (indirect): 7.7806029 - 0.34218 = 7.4384229
     assert com.process("P2").see_indirect == pytest.approx(7.4384229, rel=1e-12)
+
+
+def test_a_source_of_biogenic_co2_only_attributes_no_fossil_emissions(tmp_path):
+    inv = yaml.safe_load((EXAMPLE / "inventory.yaml").read_text())
+    inv["factors"].append(
+        {
+            "id": "plant/biomethane",
+            "activity_unit": "TJ",
+            "biogenic": True,
+            "gases": {"CO2": {"value": 56.1, "unit": "t/TJ"}},
+            "reference": "test factor: biomethane, CO2 only",
+        }
+    )
+    inv["sources"].append(
+        {
+            "id": "mill-biomethane",
+            "facility": "rolling-mill",
+            "category": 1,
+            "subcategory": "stationary_combustion",
+            "factor": "plant/biomethane",
+            "activity": {"amount": 10, "unit": "TJ"},
+        }
+    )
+    doc = _example()
+    doc["processes"][1]["sources"].append({"source": "mill-biomethane"})
+    com = nc.calculate_cbam(_write(tmp_path, doc, inv))
+    # 561 t of biogenic CO2 are kept apart, as the inventory keeps them: DirEm unchanged
+    assert com.process("P2").direct_t == pytest.approx(22_461.8, rel=1e-12)

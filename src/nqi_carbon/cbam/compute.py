@@ -206,8 +206,10 @@ def check_attribution(
     Raises
     ------
     InvalidInputError
-        Reason codes ``cbam_source_unknown``, ``cbam_source_not_direct``,
-        ``cbam_source_overattributed``, ``cbam_electricity_source``, ``cbam_rules_period``.
+        Reason codes ``cbam_source_unknown``, ``cbam_source_excluded``,
+        ``cbam_source_not_direct``, ``cbam_source_overattributed``,
+        ``cbam_electricity_source``, ``cbam_rules_period``,
+        ``cbam_precursor_exceeds_production``.
     """
     issues: list[Issue] = []
     shares: dict[str, float] = {}
@@ -447,7 +449,8 @@ def _figures(
     p: Process, lines: tuple[PrecursorLine, ...], em: InventoryEmissions, rules: str
 ) -> ProcessFigures:
     cat = cbam_rules().category(p.category)
-    direct = fsum(em.direct_t[s.source] * s.share for s in p.sources)
+    # a source of biogenic CO2 only has no fossil line: it adds nothing to DirEm
+    direct = fsum(em.direct_t.get(s.source, 0.0) * s.share for s in p.sources)
     heat, gas, exported = _direct_terms(p)
     attr_dir = fsum((direct, heat, gas, exported))
     mwh, ef, ef_source = _electricity(p, em)
