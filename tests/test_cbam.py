@@ -530,3 +530,15 @@ def test_a_source_of_biogenic_co2_only_attributes_no_fossil_emissions(tmp_path):
     com = nc.calculate_cbam(_write(tmp_path, doc, inv))
     # 561 t of biogenic CO2 are kept apart, as the inventory keeps them: DirEm unchanged
     assert com.process("P2").direct_t == pytest.approx(22_461.8, rel=1e-12)
+
+
+def test_the_command_reads_only_inside_its_base_dir(tmp_path):
+    out = subprocess.run(
+        [
+            sys.executable, "-m", "nqi_carbon.cli", "cbam", str(INSTALLATION),
+            "--out", str(tmp_path / "out"), "--base-dir", str(tmp_path),
+        ],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 1 and "[path_outside_base]" in out.stderr
+    assert not (tmp_path / "out").exists()
