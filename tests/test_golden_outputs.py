@@ -113,6 +113,18 @@ def _neutrality(case: str, claim: str, tmp: Path) -> dict[str, bytes]:
     return files
 
 
+def _cbam(tmp: Path) -> dict[str, bytes]:
+    """The CBAM communication of the aluminium example, as the command line writes it."""
+    out = tmp / "cbam-aluminium"
+    stdout = _cli(
+        "cbam", "examples/cbam-aluminium/installation.yaml", "--out", str(out),
+        "--formats", "json,xlsx,md",
+    )  # fmt: skip
+    files = {f"cbam-aluminium/{p.name}": p.read_bytes() for p in sorted(out.iterdir())}
+    files["cbam-aluminium/stdout.txt"] = stdout.replace(str(tmp).encode(), b"<out>")
+    return files
+
+
 _CN_CLAIM = (
     "--claimed", "examples/cn-power/claimed.yaml",
     "--verifier", "张三", "--body", "示范核查机构", "--date", "2025-04-20",
@@ -136,6 +148,7 @@ PRODUCERS: dict[str, Callable[[Path], dict[str, bytes]]] = {
     ),
     "verification": _verification,
     "trajectory": _trajectory,
+    "cbam-aluminium": _cbam,
 }
 
 

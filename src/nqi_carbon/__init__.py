@@ -108,6 +108,9 @@ _LAZY: dict[str, str] = {
     "NeutralityEvaluation": "neutrality.report",
     "evaluate_neutrality": "neutrality",
     "verify_neutrality": "neutrality",
+    # EU CBAM: specific embedded emissions and the operator's communication
+    "CbamCommunication": "cbam.report",
+    "calculate_cbam": "cbam",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -135,6 +138,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .calc.pipeline import calculate
     from .calc.quality import data_quality
     from .calc.result import Result
+    from .cbam import calculate_cbam
+    from .cbam.report import CbamCommunication
     from .contracts.documents import load_result, save_result
     from .contracts.models import ResultDocument, TrajectoryDocument, VerificationDocument
     from .contracts.schemas import json_schema

@@ -629,6 +629,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_trajectory,
         _add_cn_ets,
         _add_neutrality,
+        _add_cbam,
         _add_demo,
         _add_schema,
     ):
@@ -1125,6 +1126,47 @@ def _cmd_neutrality(args: argparse.Namespace) -> int:
         opinions = [ev.opinion.opinion for ev in evaluations if ev.opinion is not None]
         return max(opinion_status(o, material=False) for o in opinions)
     return 0 if all(ev.status == "claim" for ev in evaluations) else EXIT_CLAIM_REFUSED
+
+
+def _add_cbam(sub: _Subcommands) -> None:
+    """``cbam FILE --out DIR``: CBAM specific embedded emissions and the operator's communication."""
+    c = sub.add_parser(
+        "cbam",
+        help="EU CBAM: specific embedded emissions of an installation's goods, as the EU "
+        "communication template (Excel) and JSON",
+        description="Read an installation file (schema nqi-carbon/cbam-installation@1), calculate "
+        "the inventory it names, attribute its sources to the production processes and write "
+        "the specific embedded emissions (direct and indirect, t CO2e per t of good) as "
+        "cbam.xlsx (the sheets of the EU communication template for installations) and "
+        "cbam.json, written as one set.",
+    )
+    c.add_argument("file", help="the installation file (YAML or JSON)")
+    c.add_argument("--out", required=True, help="output folder")
+    c.add_argument("--formats", default="json,xlsx", help="comma-separated: json, xlsx, md")
+    _reading_options(c)
+    c.set_defaults(func=_cmd_cbam)
+
+
+def _cmd_cbam(args: argparse.Namespace) -> int:
+    from .cbam import calculate_cbam
+
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    bad = [f for f in formats if f not in ("json", "xlsx", "md")]
+    if bad or not formats:
+        sys.stderr.write(f"unknown format(s) {', '.join(bad)}; allowed: json, xlsx, md\n")
+        return 2
+    com = calculate_cbam(args.file)
+    for f in com.processes:
+        sys.stdout.write(
+            term_line(
+                f"{f.process.id} {f.category.name}: SEE direct {f.see_direct:.6f}, indirect "
+                f"{f.see_indirect:.6f} t CO2e/{f.category.unit}"
+            )
+            + "\n"
+        )
+    for p in com.write(args.out, formats):
+        sys.stdout.write(f"wrote {p}\n")
+    return 0
 
 
 def _add_demo(sub: _Subcommands) -> None:

@@ -166,6 +166,7 @@ FUNCTIONS = {
     "validate_inventory": [BASE],
     "load_inventory": [str(OFFICE)],
     "evaluate_neutrality": [str(ROOT / "examples" / "neutrality" / "claim.yaml")],
+    "calculate_cbam": [str(ROOT / "examples" / "cbam-aluminium" / "installation.yaml")],
 }
 
 

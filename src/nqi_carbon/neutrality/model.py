@@ -15,8 +15,6 @@ validator (its name is the reason code); see ``docs/reference/neutrality.md``.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
-import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -335,22 +333,14 @@ def load_claim(source: str | Path | dict[str, Any] | Claim) -> tuple[Claim, str 
     InvalidInputError
         Every problem of the file at once (field, value, what is allowed, reason code).
     """
-    from .._io.files import program_path
-    from .._io.structured import read_structured
+    from ..data.packs import load_schema_document
 
-    if isinstance(source, Claim | dict):
-        claim = source if isinstance(source, Claim) else _validate(source, None)
-        text = json.dumps(claim.model_dump(mode="json", by_alias=True), sort_keys=True)
-        return claim, None, hashlib.sha256(text.encode()).hexdigest()
-    path = program_path(source, field="claim", where="evaluate_neutrality()")
-    data, digest = read_structured(path, what="claim file")
-    return _validate(data, str(path)), str(path), digest
-
-
-def _validate(data: Any, name: str | None) -> Claim:
-    from ..data.packs import require_schema, validate_document
-
-    require_schema(
-        data, SCHEMA, code="neutrality_schema", what="a carbon-neutrality claim file", file=name
+    return load_schema_document(
+        source,
+        Claim,
+        schema=SCHEMA,
+        code="neutrality_schema",
+        what="carbon-neutrality claim file",
+        field="claim",
+        where="evaluate_neutrality()",
     )
-    return validate_document(Claim, data, file=name)
