@@ -356,7 +356,8 @@ def _supplier_parts(x: Input, p: _Part, line_kg: float) -> None:
     p.biogenic = n * (bio_e or 0.0)
     p.removals = n * (bio_r or 0.0)
     p.primary = 0.0 if sf.primary_data_share is None else sf.primary_data_share
-    p.dqr = sf.dqr
+    if p.dqr is None:  # the input's own rating first, else the supplier's
+        p.dqr = sf.dqr
     src = sf.source
     p.basis = "supplier footprint " + " ".join(
         s for s in (src.kind, src.company, src.product, src.id) if s
