@@ -108,10 +108,14 @@ _LAZY: dict[str, str] = {
     "NeutralityEvaluation": "neutrality.report",
     "evaluate_neutrality": "neutrality",
     # product carbon footprints (ISO 14067)
+    "FootprintReport": "footprint.report",
     "FootprintResult": "footprint.calculate",
     "FootprintStudy": "footprint.model",
+    "FootprintVerification": "footprint.verify",
     "calculate_footprint": "footprint.calculate",
+    "footprint_report": "footprint.report",
     "load_footprint": "footprint.model",
+    "verify_footprint": "footprint.verify",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

@@ -468,10 +468,13 @@ class FootprintVerification:
     def write(self, out_dir: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
         """Write ``footprint-verification.{json,md,html}`` (``.xlsx`` when asked) as one set."""
         from .._io.atomic import write_set
+
+        return write_set(out_dir, self._render(formats))
+
+    def _render(self, formats: Iterable[str]) -> dict[str, bytes]:
         from ..pages.render import render_files
 
-        files = {f: f"footprint-verification.{f}" for f in FORMATS}
-        return write_set(out_dir, render_files(self, files, formats))
+        return render_files(self, {f: f"footprint-verification.{f}" for f in FORMATS}, formats)
 
     def __repr__(self) -> str:
         return f"<FootprintVerification {self.result.product['name']!r}: {self.opinion}>"
