@@ -494,6 +494,9 @@ def calculate_footprint(
     primary, _ = _weighted(parts, "primary")
     dqr, dqr_cover = _weighted(parts, "dqr")
     plant_kg = next((p.excluding for p in parts if p.id == PLANT_SOURCE), 0.0)
+    check_finite(
+        name, excl=excl, bio=bio_e, removals=removals, aircraft=sum(p.aircraft for p in parts)
+    )
     return FootprintResult(
         product=study.product.model_dump(mode="json", exclude_none=True),
         declared_unit=study.declared_unit.model_dump(mode="json", exclude_none=True),
@@ -527,6 +530,23 @@ def calculate_footprint(
         plant=None if plant is None else plant[0],
         factors_used={ref: f.citation_text() for ref, f in sorted(res.factors_used.items())},
     )
+
+
+def check_finite(name: str | None, **figures: float) -> None:
+    """Refuse figures beyond double precision (``result_magnitude``): JSON never holds inf."""
+    bad = sorted(k for k, v in figures.items() if not math.isfinite(v))
+    if bad:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "result_magnitude",
+                    f"the footprint's {', '.join(bad)} overflow double precision",
+                    file=name,
+                    allowed="amounts and factors whose products are finite",
+                )
+            ],
+            source=name,
+        )
 
 
 def _carbon_content(study: FootprintStudy) -> float | None:

@@ -480,6 +480,37 @@ class FootprintVerification:
         return f"<FootprintVerification {self.result.product['name']!r}: {self.opinion}>"
 
 
+def _check_call(
+    assurance: Any, pervasive: Any, verifier: Any, body: Any, date: Any, language: Any
+) -> _dt.date | None:
+    """Every argument of :func:`verify_footprint` but the files; the statement's date."""
+    from ..errors import InvalidArgumentError, argument_error
+
+    where = "verify_footprint()"
+    checks = [
+        ("assurance", assurance, assurance in ("reasonable", "limited"), "reasonable or limited"),
+        ("pervasive_multiple", pervasive,
+         isinstance(pervasive, int | float) and not isinstance(pervasive, bool)
+         and math.isfinite(pervasive) and pervasive >= 1, "a finite number >= 1"),
+        ("verifier", verifier, verifier is None or isinstance(verifier, str), "text"),
+        ("body", body, body is None or isinstance(body, str), "text"),
+        ("language", language, language in (None, "en", "zh", "en+zh"), "en, zh or en+zh"),
+    ]  # fmt: skip
+    for name, value, ok, allowed in checks:
+        if not ok:
+            raise argument_error(name, value, allowed, where=where)
+    if date is None or (isinstance(date, _dt.date) and not isinstance(date, _dt.datetime)):
+        return date
+    if isinstance(date, str):
+        with contextlib.suppress(ValueError):
+            return _dt.date.fromisoformat(date)
+    raise InvalidArgumentError(
+        [Issue("argument_type", "not a date", field="date", value=repr(date)[:80],
+               allowed="an ISO date (2025-04-30) or a datetime.date")],
+        source=where,
+    )  # fmt: skip
+
+
 def verify_footprint(
     footprint: Any,
     claimed: str | Path | dict[str, Any],
@@ -519,26 +550,20 @@ def verify_footprint(
         (``footprint_claim_product``) or in a unit of another dimension
         (``footprint_claim_unit``); a bad materiality (``materiality``) or assurance.
     """
-    from .calculate import FootprintResult, calculate_footprint
+    from .calculate import FootprintResult, calculate_footprint, check_finite
 
     m = _materiality(materiality)
-    if assurance not in ("reasonable", "limited") or not (
-        isinstance(pervasive_multiple, int | float) and pervasive_multiple >= 1
-    ):
-        from ..errors import argument_error
-
-        bad = "assurance" if assurance not in ("reasonable", "limited") else "pervasive_multiple"
-        allowed = "reasonable or limited" if bad == "assurance" else "a number >= 1"
-        raise argument_error(bad, locals()[bad], allowed, where="verify_footprint()")
+    when = _check_call(assurance, pervasive_multiple, verifier, body, date, language)
     result = footprint if isinstance(footprint, FootprintResult) else calculate_footprint(footprint)
     claim, name = load_claimed(claimed)
     k = _scale(claim, result.study, name)
-    when = _dt.date.fromisoformat(date) if isinstance(date, str) else date
+    checks = _checks(claim, result, k, m)
+    check_finite(name, **{c.figure: c.claimed for c in checks})
     lang: Language = language or result.study.study.language
     return FootprintVerification(
         result,
         claim,
-        _checks(claim, result, k, m),
+        checks,
         materiality=m,
         assurance=assurance,
         pervasive_multiple=float(pervasive_multiple),
