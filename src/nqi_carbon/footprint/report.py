@@ -531,9 +531,23 @@ def workbook_bytes(sheets: dict[str, list[list[Any]]], generated: _dt.date) -> b
 def footprint_report(
     result: FootprintResult, *, language: Language | None = None
 ) -> FootprintReport:
-    """The CFP study report of *result* (see :class:`FootprintReport`)."""
-    if language not in (None, "en", "zh", "en+zh"):
-        from ..errors import argument_error
+    """The CFP study report of *result* (see :class:`FootprintReport`).
 
+    Raises
+    ------
+    InvalidArgumentError
+        *result* is not a :class:`~.calculate.FootprintResult`; an unknown *language*.
+    """
+    from ..errors import argument_error
+    from .calculate import FootprintResult
+
+    if not isinstance(result, FootprintResult):
+        raise argument_error(
+            "result",
+            result,
+            "a FootprintResult (nc.calculate_footprint)",
+            where="footprint_report()",
+        )
+    if language not in (None, "en", "zh", "en+zh"):
         raise argument_error("language", language, "en, zh or en+zh", where="footprint_report()")
     return FootprintReport(result, language=language)
