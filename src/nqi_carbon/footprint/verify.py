@@ -406,21 +406,13 @@ class FootprintVerification:
     def to_markdown(self) -> str:
         """The verification as Markdown (every value escaped)."""
         from .._escape import md_row, md_strong, md_text
+        from ..pages.tables import text_tables_markdown
 
         lines = [f"# {md_text(self.title(), block_start=True)}", ""]
         for s in self._statements():
             lines += [md_strong(s), ""]
         lines += ["| | |", "|---|---|", *(md_row([k, v]) for k, v in self._facts())]
-        for t in self._tables():
-            lines += ["", f"## {md_text(t.title)}", ""]
-            if not t.rows:
-                lines.append(f"*{md_text(_tr(('none', '无'), self.language))}*")
-                continue
-            lines += [
-                md_row(t.headers),
-                "|" + "|".join("---:" if n else "---" for n in t.numeric) + "|",
-            ]
-            lines += [md_row(row) for row in t.rows]
+        lines += text_tables_markdown(self._tables(), _tr(("none", "无"), self.language))
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
