@@ -523,7 +523,7 @@ def calculate_footprint(
         gwp_set=study.gwp,
         biogenic_carbon_content=_carbon_content(study),
         cut_off=None if study.cut_off is None else study.cut_off.model_dump(mode="json"),
-        findings=_findings(res, dqr_cover),
+        findings=_findings(res, dqr_cover) + _period_findings(study, plant),
         study=study,
         file=name,
         input_sha256=sha,
@@ -632,6 +632,27 @@ def _uncertainty(res: Result, avoided: Result | None) -> dict[str, Any]:
 
 
 _DROP = {"scope3_category_not_screened"}
+
+
+def _period_findings(
+    study: FootprintStudy, plant: tuple[PlantEmissions, float, float] | None
+) -> list[tuple[str, str, str, str]]:
+    """A warning when the plant's inventory covers another period than the footprint."""
+    if plant is None:
+        return []
+    start, end = plant[0].period
+    ref = study.reference_period
+    if (start, end) == (ref.start.isoformat(), ref.end.isoformat()):
+        return []
+    return [
+        (
+            "footprint_period_differs",
+            "warning",
+            "plant.inventory",
+            f"the plant's inventory covers {start} to {end}, the footprint's reference "
+            f"period {ref.start} to {ref.end} (ends exclusive)",
+        )
+    ]
 
 
 def _findings(res: Result, dqr_cover: float) -> list[tuple[str, str, str, str]]:
