@@ -227,3 +227,10 @@ def test_examples_validate_against_the_schema_and_bad_files_do_not():
     assert len(list(v.iter_errors(doc))) == 2
     claim = _validator("footprint-claim")
     assert list(claim.iter_errors(_json_form(CLAIMED))) == []
+
+
+@pytest.mark.parametrize("value", [10**400, float("inf"), 0.5, True, "2"])
+def test_pervasive_multiple_beyond_a_float_is_an_argument_error(cement, value):
+    # 10**400 made math.isfinite raise OverflowError (found by the fuzz test)
+    with pytest.raises(InvalidArgumentError, match="pervasive_multiple"):
+        nc.verify_footprint(cement, CLAIMED, materiality=0.05, pervasive_multiple=value)

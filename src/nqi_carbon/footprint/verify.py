@@ -472,6 +472,17 @@ class FootprintVerification:
         return f"<FootprintVerification {self.result.product['name']!r}: {self.opinion}>"
 
 
+def _finite_at_least_one(value: Any) -> bool:
+    """*value* is a real number (not a boolean), finite as a float, at least 1."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return False
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond double precision
+        return False
+    return math.isfinite(number) and number >= 1
+
+
 def _check_call(
     assurance: Any, pervasive: Any, verifier: Any, body: Any, date: Any, language: Any
 ) -> _dt.date | None:
@@ -481,9 +492,7 @@ def _check_call(
     where = "verify_footprint()"
     checks = [
         ("assurance", assurance, assurance in ("reasonable", "limited"), "reasonable or limited"),
-        ("pervasive_multiple", pervasive,
-         isinstance(pervasive, int | float) and not isinstance(pervasive, bool)
-         and math.isfinite(pervasive) and pervasive >= 1, "a finite number >= 1"),
+        ("pervasive_multiple", pervasive, _finite_at_least_one(pervasive), "a finite number >= 1"),
         ("verifier", verifier, verifier is None or isinstance(verifier, str), "text"),
         ("body", body, body is None or isinstance(body, str), "text"),
         ("language", language, language in (None, "en", "zh", "en+zh"), "en, zh or en+zh"),
