@@ -378,3 +378,13 @@ def test_a_plant_inventory_of_another_period_is_a_finding(tmp_path):
     [(code, severity, subject, message)] = [f for f in r.findings if f[0].startswith("footprint_")]
     assert (code, severity, subject) == ("footprint_period_differs", "warning", "plant.inventory")
     assert "covers 2024-01-01 to 2025-01-01" in message
+
+
+def test_a_plant_inventory_outside_the_footprint_folder_is_refused(tmp_path):
+    doc = _footprint("A")
+    doc["plant"]["inventory"] = "../../etc/passwd"
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate_footprint(_write(tmp_path, doc))
+    assert [(i.code, i.field) for i in exc.value.issues] == [
+        ("path_outside_base", "plant.inventory")
+    ]
