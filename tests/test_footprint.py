@@ -388,3 +388,12 @@ def test_a_plant_inventory_outside_the_footprint_folder_is_refused(tmp_path):
     assert [(i.code, i.field) for i in exc.value.issues] == [
         ("path_outside_base", "plant.inventory")
     ]
+
+
+def test_notebook_display_escapes_the_product_name(tmp_path):
+    doc = _footprint("A")
+    doc["product"]["name"] = "<b>A</b> & co"
+    r = nc.calculate_footprint(_write(tmp_path, doc))
+    html = r._repr_html_()
+    assert "&lt;b&gt;A&lt;/b&gt; &amp; co" in html and "<b>" not in html
+    assert "1,005.7030 kg CO2e" in html

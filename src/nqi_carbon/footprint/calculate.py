@@ -123,6 +123,25 @@ class FootprintResult:
 
         return result_dict(self)
 
+    def _repr_html_(self) -> str:
+        """The headline figures as a small HTML table (Jupyter); every value escaped."""
+        from .._escape import html_text
+
+        du = self.declared_unit
+        rows = [
+            ("product", self.product["name"]),
+            ("declared unit", f"{du['amount']:g} {du['unit']}"),
+            ("boundary", self.boundary),
+            ("pcf_excluding_biogenic", f"{self.pcf_excluding_biogenic:,.4f} kg CO2e"),
+            ("pcf_including_biogenic", f"{self.pcf_including_biogenic:,.4f} kg CO2e"),
+            *((f"stage: {k}", f"{v:,.4f}") for k, v in self.by_stage.items()),
+        ]
+        if self.uncertainty:
+            u = self.uncertainty
+            rows.append(("95 % interval", f"{u['ci95_low']:,.4f} – {u['ci95_high']:,.4f}"))
+        body = "".join(f"<tr><th>{html_text(k)}</th><td>{html_text(v)}</td></tr>" for k, v in rows)
+        return f"<table>{body}</table>"
+
     def __repr__(self) -> str:
         du = self.declared_unit
         return (
