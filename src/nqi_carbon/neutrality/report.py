@@ -422,6 +422,7 @@ class NeutralityEvaluation:
     def to_markdown(self) -> str:
         """The evaluation as Markdown (every value escaped for Markdown)."""
         from .._escape import md_row, md_strong, md_text
+        from ..pages.tables import text_tables_markdown
 
         title = f"{self._l('Carbon-neutrality claim')}: {self.claim.subject.name}"
         lines = [f"# {md_text(title, block_start=True)}", ""]
@@ -429,16 +430,7 @@ class NeutralityEvaluation:
             lines += [md_strong(text), ""]
         lines += [md_row([self._l("Item"), self._l("Value")]), "|---|---|"]
         lines += [md_row([k, v]) for k, v in self._facts()]
-        for t in self.tables():
-            lines += ["", f"## {md_text(t.title)}", ""]
-            if not t.rows:
-                lines.append(f"*{md_text(self._l('none'))}*")
-                continue
-            lines += [
-                md_row(t.headers),
-                "|" + "|".join("---:" if n else "---" for n in t.numeric) + "|",
-            ]
-            lines += [md_row(r) for r in t.rows]
+        lines += text_tables_markdown(self.tables(), self._l("none"))
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
