@@ -14,7 +14,6 @@ function of its format; ``SOURCE_DATE_EPOCH`` makes the files byte-identical.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -487,7 +486,9 @@ class FootprintReport:
 
     def _excel_bytes(self) -> bytes:
         """The workbook: one sheet per table, the first row bold and frozen."""
-        return workbook_bytes(self._sheets(), self.generated)
+        from ..pages.workbook import sheets_workbook
+
+        return sheets_workbook(self._sheets(), self.generated)
 
     def _render(self, formats: Iterable[str]) -> dict[str, bytes]:
         from ..pages.render import render_files
@@ -499,25 +500,6 @@ class FootprintReport:
         from .._io.atomic import write_set
 
         return write_set(out_dir, self._render(formats))
-
-
-def workbook_bytes(sheets: dict[str, list[list[Any]]], generated: _dt.date) -> bytes:
-    """A workbook of *sheets* ({title: rows}): every cell escaped, the first row bold and frozen."""
-    from .._escape import excel_append
-    from ..pages.workbook import _excel_widths, new_workbook, workbook_data
-
-    wb = new_workbook(generated)  # the friendly ImportError without openpyxl
-    from openpyxl.styles import Font
-
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            excel_append(ws, row)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        _excel_widths(ws)
-    return workbook_data(wb, generated)
 
 
 def footprint_report(

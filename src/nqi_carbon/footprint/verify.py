@@ -435,13 +435,13 @@ class FootprintVerification:
 
     def _excel_bytes(self) -> bytes:
         """The workbook: the statement and facts, the figures compared, the findings."""
-        from .report import workbook_bytes
+        from ..pages.workbook import sheets_workbook
 
         d = self.to_dict()
         figures = [["figure", "claimed", "recomputed", "difference", "material"]]
         figures += [[f["figure"], f["claimed"], f["recomputed"], f["difference"], f["material"]]
                     for f in d["figures"]]  # fmt: skip
-        return workbook_bytes(
+        return sheets_workbook(
             {
                 "Verification": [
                     ["item", "value"],

@@ -515,21 +515,9 @@ class NeutralityEvaluation:
 
     def _excel_bytes(self) -> bytes:
         """The workbook: one sheet each for the claim, figures, credits, refusals, rules."""
-        from .._escape import excel_append
-        from ..pages.workbook import _excel_widths, new_workbook, workbook_data
+        from ..pages.workbook import sheets_workbook
 
-        wb = new_workbook(self.generated)  # the friendly ImportError without openpyxl
-        from openpyxl.styles import Font
-
-        for title, rows in self._sheets().items():
-            ws = wb.create_sheet(title)
-            for row in rows:
-                excel_append(ws, row)
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-            ws.freeze_panes = "A2"
-            _excel_widths(ws)
-        return workbook_data(wb, self.generated)
+        return sheets_workbook(self._sheets(), self.generated)
 
     def write(self, out_dir: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
         """Write ``neutrality.{json,md,html}`` (and ``.xlsx`` when asked) into *out_dir* as one set."""
