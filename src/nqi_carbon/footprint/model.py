@@ -79,14 +79,14 @@ STAGES: tuple[Stage, ...] = (
     "use",
     "end_of_life",
 )
-"""The life-cycle stages (ISO 14067:2018 clause 6.3.4.1, in order)."""
+"""The life-cycle stages of a CFP study (ISO 14067:2018), in order."""
 
 BOUNDARY_STAGES: dict[str, tuple[Stage, ...]] = {
     "cradle_to_gate": ("raw_material_acquisition", "production"),
     "gate_to_gate": ("production",),
     "cradle_to_grave": STAGES,
 }
-"""The stages each system boundary takes in (ISO 14067:2018 clauses 3.1.1.4, 6.3.4)."""
+"""The stages each system boundary takes in (cradle-to-gate ends at the factory gate)."""
 
 InputKind = Literal[
     "material",
@@ -99,7 +99,7 @@ InputKind = Literal[
     "avoided_product",
 ]
 """What an input is. ``process``: direct emissions of a process per declared unit;
-``land_use_change``: direct land-use change emissions (kept apart, ISO 14067 6.4.9.5);
+``land_use_change``: direct land-use change emissions (kept apart, reported as ISO 14067 clause 7 asks);
 ``avoided_product``: the product a co-product displaces under system expansion (its
 emissions are subtracted; only with ``allocation.rule: system_expansion``)."""
 
@@ -138,7 +138,7 @@ class DeclaredUnit(StrictModel):
     """The declared (or functional) unit the footprint is stated for: ``1 t`` of cement.
 
     ``kind: functional`` when the unit is a function delivered (cradle-to-grave studies,
-    ISO 14067 clause 6.3.3), with its ``description``.
+    ISO 14067), with its ``description``.
     """
 
     amount: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
@@ -390,7 +390,7 @@ class Allocation(StrictModel):
             raise RuleError(
                 "allocation_economic_justified",
                 "an economic allocation states 'why_not_physical': why no physical "
-                "relationship (mass, energy) can be used (ISO 14067 6.4.6.2, ISO 14044 4.3.4.2)",
+                "relationship (mass, energy) can be used (ISO 14067 6.4.6, ISO 14044 4.3.4.2)",
             )
         return self
 

@@ -9,7 +9,7 @@ share is undone: a product bears all of its process's emissions, whoever owns th
 product's output into a per-declared-unit coefficient per gas.
 
 Allocation factor of product p by key K (ISO 14044:2006 clause 4.3.4.2, ISO 14067:2018
-clause 6.4.6.2): ``share_p = K_p / sum_j K_j``; its footprint from the plant per unit of
+clause 6.4.6): ``share_p = K_p / sum_j K_j``; its footprint from the plant per unit of
 output is ``share_p * E / Q_p``.
 """
 

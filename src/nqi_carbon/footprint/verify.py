@@ -1,6 +1,6 @@
 """Verification of a claimed product footprint: recompute, misstatements, materiality, opinion.
 
-A CFP is verified as an inventory is (ISO 14067:2018 clause 9 refers to ISO 14064-3):
+A CFP is verified as an inventory is, in the style of ISO 14064-3:2019:
 :func:`verify_footprint` recomputes the footprint from the study file (and the plant's
 inventory it names), compares every figure the claim states — the footprint excluding and
 including biogenic emissions and removals, fossil, biogenic, land-use change, aircraft,
