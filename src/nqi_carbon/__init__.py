@@ -111,6 +111,15 @@ _LAZY: dict[str, str] = {
     # EU CBAM: specific embedded emissions and the operator's communication
     "CbamCommunication": "cbam.report",
     "calculate_cbam": "cbam",
+    # product carbon footprints (ISO 14067)
+    "FootprintReport": "footprint.report",
+    "FootprintResult": "footprint.calculate",
+    "FootprintStudy": "footprint.model",
+    "FootprintVerification": "footprint.verify",
+    "calculate_footprint": "footprint.calculate",
+    "footprint_report": "footprint.report",
+    "load_footprint": "footprint.model",
+    "verify_footprint": "footprint.verify",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

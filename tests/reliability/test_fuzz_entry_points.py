@@ -167,6 +167,8 @@ FUNCTIONS = {
     "load_inventory": [str(OFFICE)],
     "evaluate_neutrality": [str(ROOT / "examples" / "neutrality" / "claim.yaml")],
     "calculate_cbam": [str(ROOT / "examples" / "cbam-aluminium" / "installation.yaml")],
+    "load_footprint": [str(ROOT / "examples" / "footprint-aluminium" / "aluminium.yaml")],
+    "calculate_footprint": [str(ROOT / "examples" / "footprint-aluminium" / "aluminium.yaml")],
 }
 
 
@@ -187,6 +189,8 @@ def test_every_public_function_is_fuzzed_or_named_below():
         "cems_hourly",
         "verify",
         "verify_neutrality",
+        "verify_footprint",  # tests/reliability/test_fuzz_footprint.py
+        "footprint_report",  # tests/reliability/test_fuzz_footprint.py
         "gwp_set_names",  # takes no argument
         "inventory_json_schema",  # takes no argument
     }

@@ -621,6 +621,7 @@ class NeutralityEvaluation:
     def to_markdown(self) -> str:
         """The evaluation as Markdown (every value escaped for Markdown)."""
         from .._escape import md_row, md_strong, md_text
+        from ..pages.tables import text_tables_markdown
 
         title = f"{self._l('Carbon-neutrality claim')}: {self.claim.subject.name}"
         lines = [f"# {md_text(title, block_start=True)}", ""]
@@ -628,16 +629,7 @@ class NeutralityEvaluation:
             lines += [md_strong(text), ""]
         lines += [md_row([self._l("Item"), self._l("Value")]), "|---|---|"]
         lines += [md_row([k, v]) for k, v in self._facts()]
-        for t in self.tables():
-            lines += ["", f"## {md_text(t.title)}", ""]
-            if not t.rows:
-                lines.append(f"*{md_text(self._l('none'))}*")
-                continue
-            lines += [
-                md_row(t.headers),
-                "|" + "|".join("---:" if n else "---" for n in t.numeric) + "|",
-            ]
-            lines += [md_row(r) for r in t.rows]
+        lines += text_tables_markdown(self.tables(), self._l("none"))
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
@@ -754,21 +746,9 @@ class NeutralityEvaluation:
 
     def _excel_bytes(self) -> bytes:
         """The workbook: one sheet each for the claim, figures, credits, refusals, rules."""
-        from .._escape import excel_append
-        from ..pages.workbook import _excel_widths, new_workbook, workbook_data
+        from ..pages.workbook import sheets_workbook
 
-        wb = new_workbook(self.generated)  # the friendly ImportError without openpyxl
-        from openpyxl.styles import Font
-
-        for title, rows in self._sheets().items():
-            ws = wb.create_sheet(title)
-            for row in rows:
-                excel_append(ws, row)
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-            ws.freeze_panes = "A2"
-            _excel_widths(ws)
-        return workbook_data(wb, self.generated)
+        return sheets_workbook(self._sheets(), self.generated)
 
     def write(self, out_dir: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
         """Write ``neutrality.{json,md,html}`` (and ``.xlsx`` when asked) into *out_dir* as one set."""
