@@ -163,7 +163,7 @@ _DATETIME = _text(
     "pact_datetime",
     r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})",
     'a date and time with its offset (RFC 3339: "2024-12-31T00:00:00Z")',
-    lambda t: _dt.datetime.fromisoformat(re.sub(r"\.\d+", "", t.upper())),
+    lambda t: _moment_of(t),
 )
 _UUID = _text(
     "pact_uuid",
@@ -527,8 +527,9 @@ def supplier_footprint(pf: Mapping[str, Any]) -> dict[str, Any]:
         (``pcfIncludingBiogenicUptake``), ``declared_unit`` (:data:`PACT_UNITS`),
         ``fossil_ghg``, ``biogenic_emissions`` (land-management biogenic CO2 plus biogenic
         non-CO2 emissions, when stated), ``biogenic_removals`` (``biogenicCO2Uptake``,
-        <= 0), ``land_use_change``, ``aircraft``, ``primary_data_share`` [%], ``dqi``
-        (the three v3 ratings, 1-5), ``reference_period_start``/``_end`` (dates) and
+        <= 0), ``land_use_change``, ``aircraft``, ``primary_data_share`` [%], ``dqr``
+        (the mean of the three v3 ratings ``dqi``, 1 best to 5), ``reference_period_start``
+        and ``reference_period_end`` (dates, the end exclusive, see :func:`_end_date`) and
         ``source`` (``kind: pact``, the PACT ``id``, company, product, specVersion).
         Figures the footprint does not state are left out, never set to 0.
 
@@ -571,9 +572,9 @@ def supplier_footprint(pf: Mapping[str, Any]) -> dict[str, Any]:
         "land_use_change": per_unit("landUseChangeGhgEmissions"),
         "aircraft": per_unit("aircraftGhgEmissions"),
         "primary_data_share": _float(pcf.get("primaryDataShare")),
-        "dqi": _dqi(pcf.get("dqi")),
-        "reference_period_start": _date(pcf["referencePeriodStart"]),
-        "reference_period_end": _date(pcf["referencePeriodEnd"]),
+        "dqr": _dqr(pcf.get("dqi")),
+        "reference_period_start": _start_date(pcf["referencePeriodStart"]),
+        "reference_period_end": _end_date(pcf["referencePeriodEnd"]),
     }
     out = {k: v for k, v in figures.items() if v is not None}
     out["source"] = {
@@ -590,17 +591,33 @@ def _float(text: str | None) -> float | None:
     return None if text is None else float(Decimal(text))
 
 
-def _dqi(dqi: Mapping[str, str] | None) -> dict[str, float] | None:
+def _dqr(dqi: Mapping[str, str] | None) -> float | None:
+    """The mean of the three v3 ratings (technological, geographical, temporal), 1-5."""
     if dqi is None:
         return None
-    return {
-        k.removesuffix("DQR"): float(Decimal(dqi[k]))
-        for k in ("technologicalDQR", "geographicalDQR", "temporalDQR")
-    }
+    ratings = [Decimal(dqi[k]) for k in ("technologicalDQR", "geographicalDQR", "temporalDQR")]
+    return float(sum(ratings, Decimal(0)) / 3)
 
 
-def _date(text: str) -> _dt.date:
-    return _dt.datetime.fromisoformat(re.sub(r"\.\d+", "", text.upper())).date()
+def _moment_of(text: str) -> _dt.datetime:
+    return _dt.datetime.fromisoformat(re.sub(r"\.\d+", "", text.upper()))
+
+
+def _start_date(text: str) -> _dt.date:
+    """The day a reference period starts: the date of its first instant, at its offset."""
+    return _moment_of(text).date()
+
+
+def _end_date(text: str) -> _dt.date:
+    """The exclusive end date of a reference period ending at the instant *text*.
+
+    PACT states the end as an instant (``2025-01-01T00:00:00Z``); nqi-carbon's periods end
+    on an exclusive date. An instant at midnight is that date; any later time of a day
+    includes the day (``2024-12-31T23:59:59Z`` ends on 2025-01-01).
+    """
+    moment = _moment_of(text)
+    midnight = moment.time() == _dt.time(0)
+    return moment.date() if midnight else moment.date() + _dt.timedelta(days=1)
 
 
 def resolve_pact_reference(
