@@ -56,6 +56,7 @@ __all__ = [
     "PRODUCT_FOOTPRINT",
     "product_footprint",
     "read_pact",
+    "resolve_pact_inputs",
     "resolve_pact_reference",
     "supplier_footprint",
     "to_pact",
@@ -196,6 +197,11 @@ def _set_of(item: Any) -> Any:
     return Annotated[list[item], AfterValidator(_non_empty), AfterValidator(_unique)]
 
 
+def _list_of(item: Any) -> Any:
+    """A non-empty list (``minItems: 1``)."""
+    return Annotated[list[item], AfterValidator(_non_empty)]
+
+
 def _non_empty(items: list[Any]) -> list[Any]:
     if not items:
         raise _custom("pact_empty_list", "an empty list: at least one item")
@@ -330,10 +336,7 @@ _PCF_BASE = _model(
         "productOrSectorSpecificRules": (_set_of(_RULE), False),
         "exemptedEmissionsDescription": (str, False),
         "allocationRulesDescription": (str, False),
-        "secondaryEmissionFactorSources": (
-            Annotated[list[_SOURCE], AfterValidator(_non_empty)],
-            False,
-        ),  # type: ignore[valid-type]
+        "secondaryEmissionFactorSources": (_list_of(_SOURCE), False),
         "dqi": (_DQI, False),
         "verification": (_VERIFICATION, False),
     },
@@ -412,6 +415,7 @@ def read_pact(path: str | Path | Written) -> list[dict[str, Any]]:
     """
     from .._io.files import read_input
     from .._io.structured import parse_structured
+    from .._io.tables import decode_utf8
     from ..limits import current_limits
 
     name = str(getattr(path, "path", path))
@@ -421,7 +425,7 @@ def read_pact(path: str | Path | Written) -> list[dict[str, Any]]:
         limit_name="max_document_bytes",
         what="PACT file",
     )
-    if not raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    if not decode_utf8(raw, name).lstrip("\ufeff \t\r\n").startswith("{"):
         raise InvalidInputError([_document_issue(name, "not a JSON object")], source=name)
     return footprints_of(parse_structured(raw, name), file=name)
 
@@ -438,6 +442,8 @@ def _document_issue(name: str | None, message: str) -> Issue:
 
 def footprints_of(data: Any, *, file: str | None = None) -> list[dict[str, Any]]:
     """The supplier footprints of PACT data already parsed (see :func:`read_pact`)."""
+    from pydantic import ValidationError
+
     from ..data.packs import issues_from_validation_error
 
     items, prefix = _items(data, file)
@@ -445,11 +451,11 @@ def footprints_of(data: Any, *, file: str | None = None) -> list[dict[str, Any]]
     out: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for k, item in enumerate(items):
-        where = (*prefix, k) if prefix is not None else ()
+        where: tuple[int | str, ...] = (*prefix, k) if prefix is not None else ()
         try:
             PRODUCT_FOOTPRINT.model_validate(item)
-        except ValueError as exc:  # pydantic's ValidationError
-            issues += issues_from_validation_error(exc, file=file, data=item, prefix=where)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            issues += issues_from_validation_error(exc, file=file, data=item, prefix=where)
             continue
         key = item["id"].lower()
         if key in seen:
@@ -576,7 +582,7 @@ def supplier_footprint(pf: Mapping[str, Any]) -> dict[str, Any]:
         "reference_period_start": _start_date(pcf["referencePeriodStart"]),
         "reference_period_end": _end_date(pcf["referencePeriodEnd"]),
     }
-    out = {k: v for k, v in figures.items() if v is not None}
+    out: dict[str, Any] = {k: v for k, v in figures.items() if v is not None}
     out["source"] = {
         "kind": "pact",
         "id": pf["id"],
@@ -681,6 +687,53 @@ def resolve_pact_reference(
         ],
         source=source_path,
     )
+
+
+def resolve_pact_inputs(data: Any, *, source_path: str | None) -> Any:
+    """A footprint document with each ``supplier_footprint: {pact: ...}`` read from its file.
+
+    The hook the footprint loader calls before validating the document: every input
+    whose ``supplier_footprint`` is a reference ``{pact: file.json, id: ...}`` gets the
+    supplier footprint :func:`resolve_pact_reference` reads. Other documents and inputs
+    are returned as they are (the model judges them). Every problem of every reference
+    is raised at once.
+    """
+    inputs = data.get("inputs") if isinstance(data, dict) else None
+    if not isinstance(inputs, list):
+        return data
+    issues: list[Issue] = []
+    resolved = list(inputs)
+    for k, item in enumerate(inputs):
+        ref = item.get("supplier_footprint") if isinstance(item, dict) else None
+        if not (isinstance(ref, dict) and "pact" in ref):
+            continue
+        field = f"inputs[{k}].supplier_footprint"
+        extra = sorted(set(ref) - {"pact", "id"}, key=str)
+        if extra or not isinstance(ref["pact"], str) or not isinstance(ref.get("id", ""), str):
+            issues.append(
+                Issue(
+                    "pact_reference",
+                    "a PACT reference is {pact: file, id: ...}",
+                    file=source_path,
+                    field=field,
+                    value=repr(extra or ref),
+                    allowed="pact: a file path (text); "
+                    "id: the ProductFootprint id (text, optional)",
+                )
+            )
+            continue
+        try:
+            resolved[k] = {
+                **item,
+                "supplier_footprint": resolve_pact_reference(
+                    ref, source_path=source_path, field=field
+                ),
+            }
+        except InvalidInputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InvalidInputError(unique_issues(issues), source=source_path)
+    return {**data, "inputs": resolved}
 
 
 # -- export: a footprint to a ProductFootprint -----------------------------------------------

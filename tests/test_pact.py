@@ -1,0 +1,398 @@
+"""PACT v3 exchange (issue 22): exports validate against the official schema, imports feed inputs.
+
+The official schema is ``components/schemas/ProductFootprint`` of the PACT Technical
+Specifications v3.0.3 ``openapi.yaml`` (``tests/data/pact/``, see its README); the numbers
+expected come from the official examples' text and hand arithmetic.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import nqi_carbon as nc
+from nqi_carbon.errors import InvalidInputError
+from nqi_carbon.footprint.model import SupplierFootprint
+from nqi_carbon.footprint.pact import (
+    PACT_SPEC_VERSION,
+    read_pact,
+    resolve_pact_inputs,
+    resolve_pact_reference,
+    supplier_footprint,
+    to_pact,
+    write_pact,
+)
+
+PACT = Path(__file__).parent / "data" / "pact"
+EXAMPLES = PACT / "examples"
+
+
+@pytest.fixture(scope="module")
+def official() -> Any:
+    """A validator of the official v3.0.3 ProductFootprint schema (formats checked)."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    doc = yaml.safe_load((PACT / "openapi-3.0.3.yaml").read_text(encoding="utf-8"))
+    assert doc["info"]["version"] == "3.0.3"
+    registry = Registry().with_resource("urn:pact-v3", Resource(doc, DRAFT202012))
+    return Draft202012Validator(
+        {"$ref": "urn:pact-v3#/components/schemas/ProductFootprint"},
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def _errors(validator: Any, pf: dict[str, Any]) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(pf)]
+
+
+def _example(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+CEMENT = {
+    "company_name": "Example Cement Co., Ltd.",
+    "company_ids": ["urn:pact:company:cn:uscc:91340000000000000X"],
+    "product_ids": ["urn:pact:product:example:po-42.5"],
+    "product_name": "P.O 42.5 cement",
+    "product_description": "Ordinary Portland cement, strength class 42.5, bulk",
+    "product_category_cpc": "3744",
+    "declared_unit": "t",
+    "reference_period_start": dt.date(2024, 1, 1),
+    "reference_period_end": dt.date(2025, 1, 1),
+    "geography_country": "CN",
+    "pcf_excluding_biogenic_uptake": 612.5,
+    "pcf_including_biogenic_uptake": 612.5,
+    "fossil_ghg": 610.0,
+    "land_use_change": 0.0,
+    "biogenic_removals": 0.0,
+    "aircraft": 0.0,
+    "fossil_carbon_content": 0,
+    "ipcc_characterization_factors": ["AR6"],
+    "exempted_emissions_percent": 0.8,
+    "primary_data_share": 72.5,
+    "dqi": {"technological": 1.2, "geographical": 1.0, "temporal": 1.5},
+    "allocation_rules_description": "none: one product",
+}
+
+
+# -- the official examples read ----------------------------------------------------------------
+
+
+def test_the_vendored_examples_are_valid_under_the_official_schema(official):
+    for path in sorted(EXAMPLES.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        inner = doc.get("data", doc)
+        for pf in inner if isinstance(inner, list) else [inner]:
+            assert _errors(official, pf) == [], path.name
+
+
+def test_example_1_becomes_a_supplier_footprint_per_kilogram():
+    (sf,) = read_pact(EXAMPLES / "example-1.json")
+    assert sf["declared_unit"] == "kg"
+    assert sf["value"] == 0.384  # pcfExcludingBiogenicUptake / declaredUnitAmount 1
+    assert sf["value_including_biogenic"] == -1.23
+    assert sf["fossil_ghg"] == 0.35
+    assert sf["biogenic_emissions"] == pytest.approx(0.004 + 0.002)  # land management + non-CO2
+    assert sf["biogenic_removals"] == -1.61
+    assert sf["land_use_change"] == 0.0  # stated 0 is a value, not missing
+    assert sf["primary_data_share"] == 12.9
+    assert sf["dqr"] == pytest.approx((1.5 + 3.2 + 2.4) / 3)
+    # 2024-01-01T00:00:00Z to 2024-12-31T00:00:00Z: the end instant is the exclusive end
+    assert sf["reference_period_start"] == dt.date(2024, 1, 1)
+    assert sf["reference_period_end"] == dt.date(2024, 12, 31)
+    assert sf["source"] == {
+        "kind": "pact",
+        "id": "12345678-9abc-def0-1234-567812345678",
+        "company": "Company 1",
+        "product": "Product 1",
+        "spec_version": "3.0.0",
+    }
+    SupplierFootprint.model_validate(sf)  # the footprint model's input, as it is
+
+
+def test_example_2_is_divided_by_its_declared_amount_of_12_liter():
+    (sf,) = read_pact(EXAMPLES / "example-2.json")
+    assert sf["declared_unit"] == "l"
+    assert sf["value"] == pytest.approx(5.14 / 12, rel=1e-15)
+    assert sf["value_including_biogenic"] == pytest.approx(-14.22 / 12, rel=1e-15)
+    assert sf["fossil_ghg"] == pytest.approx(4.78 / 12, rel=1e-15)
+    assert sf["biogenic_removals"] == pytest.approx(-19.36 / 12, rel=1e-15)
+    assert "aircraft" in sf and sf["aircraft"] == 0.0
+    SupplierFootprint.model_validate(sf)
+
+
+def test_an_api_response_gives_each_footprint_in_order():
+    found = read_pact(EXAMPLES / "list-footprints-response.json")
+    ids = [f["source"]["id"] for f in found]
+    assert ids == [pf["id"] for pf in _example("list-footprints-response")["data"]]
+    (one,) = read_pact(EXAMPLES / "get-footprint-response.json")
+    assert one["source"]["id"] == _example("get-footprint-response")["data"]["id"]
+
+
+def test_a_footprint_per_piece_is_refused_with_the_units_allowed():
+    with pytest.raises(InvalidInputError, match="cannot convert") as ei:
+        read_pact(EXAMPLES / "example-3.json")
+    (issue,) = ei.value.issues
+    assert issue.code == "pact_declared_unit"
+    assert issue.field == "pcf.declaredUnitOfMeasurement"
+    assert issue.value == "'piece'"
+    assert "kilogram, liter" in (issue.allowed or "")
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def test_a_cement_footprint_exports_per_kilogram_and_validates(official):
+    pf = to_pact(CEMENT, created="2025-03-01T00:00:00Z")
+    assert _errors(official, pf) == []
+    pcf = pf["pcf"]
+    assert pf["specVersion"] == PACT_SPEC_VERSION == "3.0.3"
+    assert pf["productClassifications"] == ["urn:pact:productclassification:un-cpc:3744"]
+    assert (pcf["declaredUnitOfMeasurement"], pcf["declaredUnitAmount"]) == ("kilogram", "1")
+    assert pcf["productMassPerDeclaredUnit"] == "1"  # 1 t = 1000 kg per 1000 kg
+    assert pcf["pcfExcludingBiogenicUptake"] == "0.6125"  # 612.5 kg CO2e/t / 1000
+    assert pcf["fossilGhgEmissions"] == "0.61"
+    assert pcf["biogenicCO2Uptake"] == "0"
+    assert pcf["referencePeriodStart"] == "2024-01-01T00:00:00Z"
+    assert pcf["referencePeriodEnd"] == "2025-01-01T00:00:00Z"  # the exclusive end instant
+    assert pcf["crossSectoralStandards"] == ["ISO14067"]
+    assert pcf["primaryDataShare"] == "72.5"
+    assert pcf["dqi"] == {"technologicalDQR": "1.2", "geographicalDQR": "1", "temporalDQR": "1.5"}
+
+
+def test_an_export_reads_back_as_the_same_footprint_per_kilogram(tmp_path):
+    path = write_pact(to_pact(CEMENT), tmp_path / "cement.json")
+    (sf,) = read_pact(path)
+    assert sf["declared_unit"] == "kg"
+    assert sf["value"] == 0.6125
+    assert sf["fossil_ghg"] == 0.61
+    assert sf["primary_data_share"] == 72.5
+    assert sf["dqr"] == pytest.approx((1.2 + 1.0 + 1.5) / 3)
+    assert (sf["reference_period_start"], sf["reference_period_end"]) == (
+        dt.date(2024, 1, 1),
+        dt.date(2025, 1, 1),
+    )
+
+
+def test_the_id_is_a_uuid_of_the_content_and_created_follows_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01T00:00:00Z
+    a, b = to_pact(CEMENT), to_pact(CEMENT)
+    assert a == b
+    assert a["created"] == "2025-01-01T00:00:00Z"
+    assert to_pact({**CEMENT, "fossil_ghg": 611.0})["id"] != a["id"]
+    assert to_pact(CEMENT, id="f4b1225a-bd44-4c8e-861d-079e4e1dfd69")["id"].startswith("f4b1")
+
+
+def test_write_pact_is_byte_identical_under_source_date_epoch(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    one = write_pact(to_pact(CEMENT), tmp_path / "a.json").read_bytes()
+    two = write_pact(to_pact(CEMENT), tmp_path / "b.json").read_bytes()
+    assert one == two and one.endswith(b"}\n")
+
+
+def test_every_required_field_left_unknown_is_refused_at_once():
+    with pytest.raises(InvalidInputError, match="PACT requires companyName") as ei:
+        to_pact({"declared_unit": "t"})
+    issues = ei.value.issues
+    assert {i.code for i in issues} == {"pact_field_unknown"}
+    assert {i.field for i in issues} == {
+        "company_name", "company_ids", "product_ids", "product_name", "product_description",
+        "reference_period_start", "reference_period_end", "pcf_excluding_biogenic_uptake",
+        "pcf_including_biogenic_uptake", "fossil_ghg", "fossil_carbon_content",
+        "ipcc_characterization_factors", "exempted_emissions_percent",
+    }  # fmt: skip
+
+
+def test_a_product_in_litres_needs_its_mass_and_energy_does_not(official):
+    with pytest.raises(InvalidInputError, match="productMassPerDeclaredUnit") as ei:
+        to_pact({**CEMENT, "declared_unit": "l"})
+    assert ei.value.issues[0].field == "product_mass_per_declared_unit"
+    pf = to_pact({**CEMENT, "declared_unit": "l", "product_mass_per_declared_unit": 0.879})
+    assert pf["pcf"]["productMassPerDeclaredUnit"] == "0.879"
+    assert _errors(official, pf) == []
+    kwh = to_pact({**CEMENT, "declared_unit": "MWh"})
+    assert kwh["pcf"]["declaredUnitOfMeasurement"] == "kilowatt hour"
+    assert kwh["pcf"]["productMassPerDeclaredUnit"] == "0"
+    assert _errors(official, kwh) == []
+
+
+def test_unknown_units_and_unfinite_numbers_are_refused():
+    with pytest.raises(InvalidInputError) as ei:
+        to_pact({**CEMENT, "declared_unit": "piece", "fossil_ghg": float("nan")})
+    by_code = {i.code: i for i in ei.value.issues}
+    assert by_code["pact_declared_unit"].value == "'piece'"
+    assert "kg, g, t" in (by_code["pact_declared_unit"].allowed or "")
+    assert by_code["pact_number"].field == "fossil_ghg"
+
+
+def test_a_removal_written_positive_is_refused_by_the_v3_data_model():
+    with pytest.raises(InvalidInputError, match="<= 0") as ei:
+        to_pact({**CEMENT, "biogenic_removals": 5.0})
+    (issue,) = ei.value.issues
+    assert (issue.code, issue.field) == ("pact_decimal_range", "pcf.biogenicCO2Uptake")
+
+
+# -- reading hostile and wrong files ---------------------------------------------------------
+
+
+def _write(tmp_path: Path, doc: Any, name: str = "pact.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_every_problem_of_every_footprint_is_listed_with_its_path(tmp_path):
+    good = _example("example-1")
+    bad = copy.deepcopy(good)
+    bad["id"] = "not-a-uuid"
+    bad["specVersion"] = "2.3.0"
+    bad["pcf"]["fossilGhgEmissions"] = 0.35  # v2 wrote numbers; v3 writes text
+    bad["pcf"]["primaryDataShare"] = "120"
+    bad["pcf"]["referencePeriodEnd"] = "2024-02-30T00:00:00Z"
+    del bad["companyIds"]
+    doc = {"data": [good, bad, copy.deepcopy(good)]}
+    with pytest.raises(InvalidInputError) as ei:
+        read_pact(_write(tmp_path, doc))
+    got = {(i.code, i.field) for i in ei.value.issues}
+    assert got == {
+        ("pact_uuid", "data[1].id"),
+        ("pact_spec_version", "data[1].specVersion"),
+        ("string_type", "data[1].pcf.fossilGhgEmissions"),
+        ("pact_decimal_range", "data[1].pcf.primaryDataShare"),
+        ("pact_datetime", "data[1].pcf.referencePeriodEnd"),
+        ("missing", "data[1].companyIds"),
+        ("pact_duplicate_id", "data[2].id"),
+    }
+    assert all(i.file == str(tmp_path / "pact.json") for i in ei.value.issues)
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "field"),
+    [
+        (lambda pf: pf["pcf"].update(geographyCountry="US"), "pact_geography", "pcf"),
+        (lambda pf: pf["pcf"].update(declaredUnitAmount="0"), "pact_decimal_range", None),
+        (lambda pf: pf["pcf"].update(declaredUnitAmount="1e3"), "pact_decimal", None),
+        (lambda pf: pf["pcf"].update(pcfExcludingBiogenicUptake="9" * 65), "pact_decimal", None),
+        (lambda pf: pf["pcf"].update(ipccCharacterizationFactors=["6"]), "pact_ipcc_version", None),
+        (lambda pf: pf.update(productIds=[]), "pact_empty_list", "productIds"),
+        (lambda pf: pf.update(productIds=["urn:a", "urn:a"]), "pact_duplicate_item", None),
+        (lambda pf: pf.update(companyIds=["company 1"]), "pact_urn", "companyIds[0]"),
+        (lambda pf: pf["pcf"].update(packagingEmissionsIncluded="yes"), "bool_type", None),
+        (lambda pf: pf["pcf"]["dqi"].update(temporalDQR="6"), "pact_decimal_range", None),
+        (lambda pf: pf.update(status="Retired"), "literal_error", "status"),
+    ],
+)
+def test_what_the_official_schema_refuses_is_refused(tmp_path, official, edit, code, field):
+    pf = _example("example-1")
+    edit(pf)
+    with pytest.raises(InvalidInputError) as ei:
+        read_pact(_write(tmp_path, pf))
+    issue = ei.value.issues[0]
+    assert issue.code == code
+    if field is not None:
+        assert issue.field == field
+    # the official schema refuses the same document, except for the ranges the
+    # specification states only in words (percent, DQR 1-5) and its unanchored patterns
+    words_only = code == "pact_decimal_range" and issue.field != "pcf.declaredUnitAmount"
+    if not words_only and code != "pact_decimal":
+        assert _errors(official, pf), code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (b"[]", "pact_document"),
+        (b'{"data": []}', "pact_document"),
+        (b'{"data": 5}', "pact_document"),
+        (b'{"id": NaN}', "json_syntax"),
+        (b'{"a": 1, "a": 2}', "json_duplicate_key"),
+        (b'{"a":' * 200 + b"1" + b"}" * 200, "input_too_deep"),
+        (b"\xff\xfe{}", "encoding"),
+    ],
+)
+def test_a_file_that_is_not_pact_json_is_a_typed_error(tmp_path, text, code):
+    path = tmp_path / "p.json"
+    path.write_bytes(text)
+    with pytest.raises(InvalidInputError) as ei:
+        read_pact(path)
+    assert ei.value.issues[0].code == code
+
+
+def test_a_pact_file_larger_than_the_document_limit_is_refused_unread(tmp_path):
+    path = _write(tmp_path, _example("example-1"))
+    with nc.Limits(max_document_bytes=1000), pytest.raises(InvalidInputError) as ei:
+        read_pact(path)
+    assert ei.value.issues[0].code == "file_too_large"
+
+
+# -- a footprint file names a PACT file ------------------------------------------------------
+
+
+def test_a_reference_picks_the_footprint_by_id_in_either_form(tmp_path):
+    doc = {"data": [_example("example-1"), _example("example-2")]}
+    _write(tmp_path, doc, "suppliers.json")
+    source = str(tmp_path / "footprint.yaml")
+    second = doc["data"][1]["id"]
+    for wanted in (second, f"urn:uuid:{second.upper()}"):
+        sf = resolve_pact_reference(
+            {"pact": "suppliers.json", "id": wanted}, source_path=source, field="inputs[0]"
+        )
+        assert sf["source"]["id"] == second
+    with pytest.raises(InvalidInputError, match="several footprints") as ei:
+        resolve_pact_reference({"pact": "suppliers.json"}, source_path=source, field="inputs[0]")
+    assert ei.value.issues[0].code == "pact_id_required"
+    assert second in (ei.value.issues[0].allowed or "")
+    with pytest.raises(InvalidInputError, match="has this id") as ei:
+        resolve_pact_reference(
+            {"pact": "suppliers.json", "id": "00000000-0000-0000-0000-000000000000"},
+            source_path=source,
+            field="inputs[0]",
+        )
+    assert (ei.value.issues[0].code, ei.value.issues[0].field) == (
+        "pact_id_unknown",
+        "inputs[0].id",
+    )
+
+
+def test_a_reference_outside_the_footprint_folder_is_refused(tmp_path):
+    outside = _write(tmp_path, _example("example-1"))
+    inner = tmp_path / "study"
+    inner.mkdir()
+    for entry in ("../pact.json", str(outside)):
+        with pytest.raises(InvalidInputError) as ei:
+            resolve_pact_inputs(
+                {"inputs": [{"id": "a", "supplier_footprint": {"pact": entry}}]},
+                source_path=str(inner / "footprint.yaml"),
+            )
+        assert ei.value.issues[0].code == "path_outside_base"
+
+
+def test_resolving_a_footprint_document_replaces_each_reference(tmp_path):
+    _write(tmp_path, _example("example-1"), "ethanol.json")
+    data = {
+        "inputs": [
+            {"id": "ethanol", "supplier_footprint": {"pact": "ethanol.json"}},
+            {"id": "power", "factor": "x"},
+            {"id": "bad", "supplier_footprint": {"pact": "ethanol.json", "version": 2}},
+        ]
+    }
+    with pytest.raises(InvalidInputError) as ei:
+        resolve_pact_inputs(data, source_path=str(tmp_path / "f.yaml"))
+    assert [(i.code, i.field) for i in ei.value.issues] == [
+        ("pact_reference", "inputs[2].supplier_footprint")
+    ]
+    del data["inputs"][2]
+    out = resolve_pact_inputs(data, source_path=str(tmp_path / "f.yaml"))
+    assert out["inputs"][0]["supplier_footprint"] == supplier_footprint(_example("example-1"))
+    assert out["inputs"][1] == {"id": "power", "factor": "x"}
+    assert data["inputs"][0]["supplier_footprint"] == {"pact": "ethanol.json"}  # not changed
