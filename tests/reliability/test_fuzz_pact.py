@@ -1,0 +1,89 @@
+"""Bounded fuzzing of the PACT v3 reader (``nqi_carbon.footprint.pact.read_pact``).
+
+Each example is a mutated official example (a value changed where one was, any value put
+in, a key removed or added; sometimes tokens spliced into the JSON text): it must give
+supplier footprints or a typed ``NqiCarbonError``, never a traceback or a hang. A file
+that is read is checked against what it says: every figure is finite and ``value`` is
+``pcfExcludingBiogenicUptake`` over ``declaredUnitAmount``; every footprint read is a
+valid input of the footprint model or refused by it with a typed error.
+``NQI_FUZZ_EXAMPLES`` sets the number of examples (default 50).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import event, given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+import nqi_carbon as nc
+from nqi_carbon.footprint.model import SupplierFootprint
+from nqi_carbon.footprint.pact import read_pact
+
+from .test_fuzz_loaders import LOADERS, TOKENS, mutated, refused
+
+pytestmark = pytest.mark.timeout(600)
+
+EXAMPLES = Path(__file__).parent.parent / "data" / "pact" / "examples"
+EXAMPLE = json.loads((EXAMPLES / "example-2.json").read_text(encoding="utf-8"))
+
+
+@st.composite
+def pact_files(draw: st.DrawFn) -> tuple[bytes, dict[str, Any] | None]:
+    """(bytes, the document when the text is its plain JSON) of a mutated footprint."""
+    doc = draw(mutated(EXAMPLE, under=("pcf",)))
+    if draw(st.booleans()):
+        doc = {"data": [doc, EXAMPLE] if draw(st.booleans()) else doc}
+    text = json.dumps(doc, default=str)
+    spliced = draw(st.sampled_from([0, 0, 0, 1, 2]))
+    for _ in range(spliced):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(TOKENS)) + text[at:]
+    return text.encode("utf-8", errors="surrogatepass"), None if spliced else doc
+
+
+def _check(found: list[dict[str, Any]], doc: dict[str, Any] | None) -> None:
+    for sf in found:
+        assert all(math.isfinite(v) for v in sf.values() if isinstance(v, float)), sf
+        try:
+            SupplierFootprint.model_validate(sf)
+        except ValidationError as exc:  # the model's own rules (value >= 0, parts <= value)
+            event(f"model refuses: {exc.errors()[0]['type']}")
+    if doc is None:
+        return
+    inner = doc.get("data", doc)
+    for sf, pf in zip(found, inner if isinstance(inner, list) else [inner], strict=True):
+        pcf = pf["pcf"]
+        expected = Decimal(pcf["pcfExcludingBiogenicUptake"]) / Decimal(pcf["declaredUnitAmount"])
+        assert sf["value"] == float(expected)
+        assert sf["source"]["id"] == pf["id"]
+
+
+@LOADERS
+@given(pact_files())
+def test_a_mutated_pact_file_gives_supplier_footprints_or_a_typed_error(case):
+    raw, doc = case
+    with tempfile.TemporaryDirectory() as tmp, nc.Sandbox(base_dir=tmp):
+        path = Path(tmp) / "supplier.json"
+        path.write_bytes(raw)
+        try:
+            found = read_pact(path)
+        except nc.NqiCarbonError as exc:
+            return refused(exc)
+    event("read")
+    _check(found, doc)
+
+
+def test_the_example_before_mutation_reads():
+    with tempfile.TemporaryDirectory() as tmp, nc.Sandbox(base_dir=tmp):
+        path = Path(tmp) / "supplier.json"
+        path.write_text(json.dumps(EXAMPLE), encoding="utf-8")
+        (sf,) = read_pact(path)
+    _check([sf], EXAMPLE)
