@@ -107,6 +107,11 @@ _LAZY: dict[str, str] = {
     # carbon-neutrality claims (ISO 14068-1)
     "NeutralityEvaluation": "neutrality.report",
     "evaluate_neutrality": "neutrality",
+    # product carbon footprints (ISO 14067)
+    "FootprintResult": "footprint.calculate",
+    "FootprintStudy": "footprint.model",
+    "calculate_footprint": "footprint.calculate",
+    "load_footprint": "footprint.model",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

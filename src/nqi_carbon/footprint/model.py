@@ -186,9 +186,7 @@ class SupplierFootprint(StrictModel):
     declared_unit: SingleLineText = Field(min_length=1)
     fossil_ghg: NonNegativeFloat | None = None
     biogenic_emissions: NonNegativeFloat | None = None
-    biogenic_removals: Annotated[float, Field(strict=True, le=0, allow_inf_nan=False)] | None = (
-        None
-    )
+    biogenic_removals: Annotated[float, Field(strict=True, le=0, allow_inf_nan=False)] | None = None
     land_use_change: NonNegativeFloat | None = None
     aircraft: NonNegativeFloat | None = None
     primary_data_share: Percent | None = None
@@ -567,5 +565,7 @@ def load_footprint(
 def _validate(data: Any, name: str | None) -> FootprintStudy:
     from ..data.packs import require_schema, validate_document
 
-    require_schema(data, SCHEMA, code="footprint_schema", what="a product footprint file", file=name)
+    require_schema(
+        data, SCHEMA, code="footprint_schema", what="a product footprint file", file=name
+    )
     return validate_document(FootprintStudy, data, file=name)
