@@ -99,7 +99,9 @@ def test_the_vendored_examples_are_valid_under_the_official_schema(official):
 def test_example_1_becomes_a_supplier_footprint_per_kilogram():
     (sf,) = read_pact(EXAMPLES / "example-1.json")
     assert sf["declared_unit"] == "kg"
-    assert sf["value"] == 0.384  # pcfExcludingBiogenicUptake / declaredUnitAmount 1
+    # pcfExcludingBiogenicUptake less its biogenic parts (land management 0.004, non-CO2
+    # 0.002) and land-management removals (0), per declaredUnitAmount 1
+    assert sf["value"] == pytest.approx(0.384 - 0.004 - 0.002, rel=1e-15)
     assert sf["value_including_biogenic"] == -1.23
     assert sf["fossil_ghg"] == 0.35
     assert sf["biogenic_emissions"] == pytest.approx(0.004 + 0.002)  # land management + non-CO2
@@ -123,10 +125,11 @@ def test_example_1_becomes_a_supplier_footprint_per_kilogram():
 def test_example_2_is_divided_by_its_declared_amount_of_12_liter():
     (sf,) = read_pact(EXAMPLES / "example-2.json")
     assert sf["declared_unit"] == "l"
-    assert sf["value"] == pytest.approx(5.14 / 12, rel=1e-15)
+    assert sf["value"] == pytest.approx((5.14 - 0.024) / 12, rel=1e-15)  # less biogenic CH4
+    assert sf["biogenic_emissions"] == pytest.approx(0.024 / 12, rel=1e-15)
     assert sf["value_including_biogenic"] == pytest.approx(-14.22 / 12, rel=1e-15)
     assert sf["fossil_ghg"] == pytest.approx(4.78 / 12, rel=1e-15)
-    assert sf["biogenic_removals"] == pytest.approx(-19.36 / 12, rel=1e-15)
+    assert sf["biogenic_removals"] == pytest.approx((-19.36 + 0) / 12, rel=1e-15)  # + land mgmt
     assert "aircraft" in sf and sf["aircraft"] == 0.0
     SupplierFootprint.model_validate(sf)
 

@@ -521,6 +521,15 @@ def supplier_footprint(pf: Mapping[str, Any]) -> dict[str, Any]:
     ``declaredUnitAmount`` of ``declaredUnitOfMeasurement`` (a PCF of 24 kg CO2e for
     12 liter gives ``value`` 2 per ``l``), in kg CO2e.
 
+    PACT v3's ``pcfExcludingBiogenicUptake`` includes biogenic emissions (biogenic CH4,
+    land-management biogenic CO2) and land-management removals; a supplier footprint's
+    ``value`` is fossil and land-use change only, with the biogenic parts apart. So
+    ``value`` is ``pcfExcludingBiogenicUptake`` less ``landManagementBiogenicCO2Emissions``,
+    ``biogenicNonCO2Emissions`` and ``landManagementBiogenicCO2Removals``;
+    ``biogenic_emissions`` the first two, ``biogenic_removals`` ``biogenicCO2Uptake`` plus
+    the land-management removals. ``value`` plus both is ``pcfIncludingBiogenicUptake``
+    when the supplier's figures add up.
+
     Parameters
     ----------
     pf : mapping
@@ -529,12 +538,11 @@ def supplier_footprint(pf: Mapping[str, Any]) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``value`` (``pcfExcludingBiogenicUptake``), ``value_including_biogenic``
-        (``pcfIncludingBiogenicUptake``), ``declared_unit`` (:data:`PACT_UNITS`),
-        ``fossil_ghg``, ``biogenic_emissions`` (land-management biogenic CO2 plus biogenic
-        non-CO2 emissions, when stated), ``biogenic_removals`` (``biogenicCO2Uptake``,
-        <= 0), ``land_use_change``, ``aircraft``, ``primary_data_share`` [%], ``dqr``
-        (the mean of the three v3 ratings ``dqi``, 1 best to 5), ``reference_period_start``
+        ``value``, ``value_including_biogenic`` (``pcfIncludingBiogenicUptake``),
+        ``declared_unit`` (:data:`PACT_UNITS`), ``fossil_ghg``, ``biogenic_emissions`` and
+        ``biogenic_removals`` (<= 0) as above, when stated, ``land_use_change``,
+        ``aircraft``, ``primary_data_share`` [%], ``dqr`` (the mean of the three v3
+        ratings ``dqi``, 1 best to 5), ``reference_period_start``
         and ``reference_period_end`` (dates, the end exclusive, see :func:`_end_date`) and
         ``source`` (``kind: pact``, the PACT ``id``, company, product, specVersion).
         Figures the footprint does not state are left out, never set to 0.
@@ -562,21 +570,28 @@ def supplier_footprint(pf: Mapping[str, Any]) -> dict[str, Any]:
         )
     amount = Decimal(pcf["declaredUnitAmount"])
 
-    def per_unit(*names: str) -> float | None:
-        stated = [Decimal(pcf[n]) for n in names if pcf.get(n) is not None]
-        return float(sum(stated, Decimal(0)) / amount) if stated else None
+    def stated(*names: str) -> Decimal | None:
+        given = [Decimal(pcf[n]) for n in names if pcf.get(n) is not None]
+        return sum(given, Decimal(0)) if given else None
 
+    def per_unit(total: Decimal | None) -> float | None:
+        return None if total is None else float(total / amount)
+
+    biogenic = stated("landManagementBiogenicCO2Emissions", "biogenicNonCO2Emissions")
+    land_removals = stated("landManagementBiogenicCO2Removals") or Decimal(0)
     figures = {
-        "value": per_unit("pcfExcludingBiogenicUptake"),
-        "value_including_biogenic": per_unit("pcfIncludingBiogenicUptake"),
-        "declared_unit": PACT_UNITS[unit],
-        "fossil_ghg": per_unit("fossilGhgEmissions"),
-        "biogenic_emissions": per_unit(
-            "landManagementBiogenicCO2Emissions", "biogenicNonCO2Emissions"
+        "value": per_unit(
+            Decimal(pcf["pcfExcludingBiogenicUptake"]) - (biogenic or 0) - land_removals
         ),
-        "biogenic_removals": per_unit("biogenicCO2Uptake"),
-        "land_use_change": per_unit("landUseChangeGhgEmissions"),
-        "aircraft": per_unit("aircraftGhgEmissions"),
+        "value_including_biogenic": per_unit(stated("pcfIncludingBiogenicUptake")),
+        "declared_unit": PACT_UNITS[unit],
+        "fossil_ghg": per_unit(stated("fossilGhgEmissions")),
+        "biogenic_emissions": per_unit(biogenic),
+        "biogenic_removals": per_unit(
+            stated("biogenicCO2Uptake", "landManagementBiogenicCO2Removals")
+        ),
+        "land_use_change": per_unit(stated("landUseChangeGhgEmissions")),
+        "aircraft": per_unit(stated("aircraftGhgEmissions")),
         "primary_data_share": _float(pcf.get("primaryDataShare")),
         "dqr": _dqr(pcf.get("dqi")),
         "reference_period_start": _start_date(pcf["referencePeriodStart"]),
