@@ -399,3 +399,119 @@ def test_resolving_a_footprint_document_replaces_each_reference(tmp_path):
     assert out["inputs"][0]["supplier_footprint"] == supplier_footprint(_example("example-1"))
     assert out["inputs"][1] == {"id": "power", "factor": "x"}
     assert data["inputs"][0]["supplier_footprint"] == {"pact": "ethanol.json"}  # not changed
+
+
+# -- end to end: a supplier's PACT footprint feeds a product, whose footprint exports --------
+
+SUPPLIER = {
+    "id": "5f1c2a9e-3b7d-4c1e-9a2b-8d6e4f0a1b2c",
+    "specVersion": "3.0.0",
+    "created": "2025-02-01T00:00:00Z",
+    "status": "Active",
+    "companyName": "Supplier Steel Co.",
+    "companyIds": ["urn:pact:company:example:supplier-steel"],
+    "productDescription": "Hot-rolled coil, per tonne",
+    "productIds": ["urn:pact:product:example:hrc"],
+    "productNameCompany": "HRC",
+    "pcf": {
+        "declaredUnitOfMeasurement": "kilogram",
+        "declaredUnitAmount": "1000",
+        "productMassPerDeclaredUnit": "1000",
+        "referencePeriodStart": "2024-01-01T00:00:00Z",
+        "referencePeriodEnd": "2025-01-01T00:00:00Z",
+        "geographyCountry": "CN",
+        "pcfExcludingBiogenicUptake": "1850",
+        "pcfIncludingBiogenicUptake": "1450",
+        "fossilGhgEmissions": "1700",
+        "landUseChangeGhgEmissions": "100",
+        "biogenicNonCO2Emissions": "50",
+        "biogenicCO2Uptake": "-400",
+        "aircraftGhgEmissions": "0",
+        "fossilCarbonContent": "0",
+        "ipccCharacterizationFactors": ["AR6"],
+        "crossSectoralStandards": ["ISO14067", "PACT-3.0"],
+        "exemptedEmissionsPercent": "0",
+        "primaryDataShare": "60",
+        "dqi": {"technologicalDQR": "1", "geographicalDQR": "2", "temporalDQR": "3"},
+    },
+}
+
+BRACKET = {
+    "schema": "nqi-carbon/footprint@1",
+    "product": {"id": "bracket", "name": "Steel bracket", "description": "Pressed bracket, bulk"},
+    "declared_unit": {"amount": 1.0, "unit": "t"},
+    "boundary": "cradle_to_gate",
+    "reference_period": {"start": "2024-01-01", "end": "2025-01-01"},
+    "inputs": [
+        {
+            "id": "coil",
+            "kind": "material",
+            "stage": "raw_material_acquisition",
+            "amount": 500.0,
+            "unit": "kg",
+            "supplier_footprint": {"pact": "supplier.json", "id": f"urn:uuid:{SUPPLIER['id']}"},
+        }
+    ],
+    "cut_off": {"criterion": "inputs below 1 % of mass", "exempted_share": 0.5},
+}
+
+COMPANY = {
+    "company_name": "Bracket Works",
+    "company_ids": ["urn:pact:company:example:bracket-works"],
+    "product_ids": ["urn:pact:product:example:bracket"],
+    "fossil_carbon_content": 0,
+}
+
+
+def test_a_supplier_footprint_imported_from_pact_feeds_a_product(tmp_path, official):
+    assert _errors(official, SUPPLIER) == []
+    from nqi_carbon.footprint.calculate import calculate_footprint
+
+    (tmp_path / "supplier.json").write_text(json.dumps(SUPPLIER), encoding="utf-8")
+    path = tmp_path / "bracket.yaml"
+    path.write_text(yaml.safe_dump(BRACKET), encoding="utf-8")
+    r = calculate_footprint(
+        resolve_pact_inputs(yaml.safe_load(path.read_text()), source_path=str(path))
+    )
+    # per kg of coil: value (1850 - 50 biogenic CH4) / 1000 = 1.8, land use 0.1,
+    # biogenic +0.05, uptake -0.4; 500 kg per t of brackets:
+    assert r.pcf_excluding_biogenic == pytest.approx(900.0)  # 500 x 1.8
+    assert (r.fossil_ghg, r.land_use_change) == pytest.approx((850.0, 50.0))
+    assert (r.biogenic_emissions, r.biogenic_removals) == pytest.approx((25.0, -200.0))
+    assert r.pcf_including_biogenic == pytest.approx(725.0)  # 900 + 25 - 200
+    assert r.primary_data_share == pytest.approx(60.0)
+    assert r.dqr == pytest.approx(2.0)  # (1 + 2 + 3) / 3
+    assert SUPPLIER["id"] in r.by_input[0]["basis"]  # the PACT id kept for traceability
+
+    pf = to_pact(r, **COMPANY)
+    assert _errors(official, pf) == []
+    pcf = pf["pcf"]
+    assert (pcf["declaredUnitOfMeasurement"], pcf["declaredUnitAmount"]) == ("kilogram", "1")
+    assert pcf["pcfExcludingBiogenicUptake"] == "0.925"  # (900 + 25) / 1000
+    assert pcf["pcfIncludingBiogenicUptake"] == "0.725"
+    assert pcf["fossilGhgEmissions"] == "0.85"
+    assert pcf["landUseChangeGhgEmissions"] == "0.05"
+    assert pcf["biogenicCO2Uptake"] == "-0.2"
+    assert pcf["primaryDataShare"] == "60"
+    assert pcf["exemptedEmissionsPercent"] == "0.5"
+    assert pcf["ipccCharacterizationFactors"] == ["AR6"]
+    assert (
+        pcf["boundaryProcessesDescription"]
+        == "cradle_to_gate: raw_material_acquisition, production"
+    )
+    assert pf["productNameCompany"] == "Steel bracket"
+    assert pf["productDescription"] == "Pressed bracket, bulk"
+
+
+def test_a_result_refuses_export_until_its_unknowns_are_stated(tmp_path):
+    from nqi_carbon.footprint.calculate import calculate_footprint
+
+    (tmp_path / "supplier.json").write_text(json.dumps(SUPPLIER), encoding="utf-8")
+    doc = {k: v for k, v in BRACKET.items() if k != "cut_off"}
+    r = calculate_footprint(resolve_pact_inputs(doc, source_path=str(tmp_path / "b.yaml")))
+    with pytest.raises(InvalidInputError) as ei:
+        to_pact(r)
+    assert {i.field for i in ei.value.issues} == {
+        "company_name", "company_ids", "product_ids", "fossil_carbon_content",
+        "exempted_emissions_percent",
+    }  # fmt: skip

@@ -31,7 +31,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -777,7 +777,6 @@ _PER_UNIT: dict[str, str] = {  # our key [kg CO2e or kg C per declared unit] -> 
     "biogenic_carbon_content": "biogenicCarbonContent",
     "fossil_ghg": "fossilGhgEmissions",
     "land_use_change": "landUseChangeGhgEmissions",
-    "biogenic_emissions": "landManagementBiogenicCO2Emissions",
     "biogenic_removals": "biogenicCO2Uptake",
     "biogenic_non_co2": "biogenicNonCO2Emissions",
     "aircraft": "aircraftGhgEmissions",
@@ -785,10 +784,15 @@ _PER_UNIT: dict[str, str] = {  # our key [kg CO2e or kg C per declared unit] -> 
 }
 
 
+_SIGNIFICANT = Context(prec=12, rounding=ROUND_HALF_EVEN)
+"""Figures are written to 12 significant digits: what a footprint can mean, without the
+last-digit noise of sums of floats (900.0000000000001)."""
+
+
 def _decimal_text(value: Any, scale: Decimal = Decimal(1)) -> str:
     """*value* divided by *scale*, as the decimal text v3 asks for (no exponent)."""
     d = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
-    text = format((d / scale).normalize(), "f")
+    text = format(_SIGNIFICANT.plus(d / scale).normalize(), "f")
     return "0" if text in {"-0", "+0"} else text
 
 
@@ -835,6 +839,7 @@ def _export_issues(figures: Mapping[str, Any]) -> list[Issue]:
         "primary_data_share",
         "exempted_emissions_percent",
         "product_mass_per_declared_unit",
+        "declared_amount",
     ]:
         v = figures.get(key)
         if v is not None and (
@@ -849,6 +854,17 @@ def _export_issues(figures: Mapping[str, Any]) -> list[Issue]:
                     allowed="a finite number",
                 )
             )
+    amount = figures.get("declared_amount")
+    if isinstance(amount, int | float | Decimal) and not isinstance(amount, bool) and amount <= 0:
+        issues.append(
+            Issue(
+                "pact_number",
+                "a declared amount is > 0",
+                field="declared_amount",
+                value=repr(amount),
+                allowed="a number > 0",
+            )
+        )
     return issues
 
 
@@ -870,10 +886,12 @@ def _created() -> str:
 
 def _pcf(figures: Mapping[str, Any]) -> dict[str, Any]:
     """The ``pcf`` object, per one PACT declared unit, in the specification's order."""
-    unit, scale = _EXPORT_UNITS[figures["declared_unit"]]
+    unit, per = _EXPORT_UNITS[figures["declared_unit"]]
+    amount = Decimal(repr(float(figures.get("declared_amount", 1))))
+    scale = per * amount  # PACT units in one declared unit (1 t: 1000 kilogram)
     mass = figures.get("product_mass_per_declared_unit")
     if mass is None:
-        mass = _MASS_KG.get(figures["declared_unit"], Decimal(0))
+        mass = _MASS_KG.get(figures["declared_unit"], Decimal(0)) * amount
     num = {
         prop: _decimal_text(figures[k], scale)
         for k, prop in _PER_UNIT.items()
@@ -1034,5 +1052,52 @@ def to_pact(result: Any, **figures: Any) -> dict[str, Any]:
 
 
 def _result_figures(result: Any) -> dict[str, Any]:
-    """The figures :func:`product_footprint` reads, from a ``FootprintResult``."""
-    raise TypeError(f"to_pact() needs a FootprintResult or a mapping, not {type(result).__name__}")
+    """The figures :func:`product_footprint` reads, from a ``FootprintResult``.
+
+    PACT's ``pcfExcludingBiogenicUptake`` includes biogenic emissions: it is the result's
+    ``pcf_excluding_biogenic`` (fossil and land-use change) plus ``biogenic_emissions``;
+    ``biogenicCO2Uptake`` is ``biogenic_removals``. What a result does not know (company,
+    URNs, fossil carbon content, the three DQIs) is left unknown.
+    """
+    from .calculate import FootprintResult
+
+    if not isinstance(result, FootprintResult):
+        raise TypeError(
+            f"to_pact() needs a FootprintResult or a mapping, not {type(result).__name__}"
+        )
+    study = result.study
+    gwp = re.fullmatch(r"AR\d+", result.gwp_set)
+    cut = result.cut_off
+    pcr = None if study is None else study.study.pcr
+    return {
+        "product_name": result.product.get("name"),
+        "product_description": result.product.get("description"),
+        "declared_unit": result.declared_unit["unit"],
+        "declared_amount": result.declared_unit["amount"],
+        "reference_period_start": _dt.date.fromisoformat(result.reference_period[0]),
+        "reference_period_end": _dt.date.fromisoformat(result.reference_period[1]),
+        "boundary_description": f"{result.boundary}: {', '.join(result.stages)}",
+        "pcf_excluding_biogenic_uptake": result.pcf_excluding_biogenic + result.biogenic_emissions,
+        "pcf_including_biogenic_uptake": result.pcf_including_biogenic,
+        "fossil_ghg": result.fossil_ghg,
+        "land_use_change": result.land_use_change,
+        "biogenic_removals": result.biogenic_removals,
+        "aircraft": result.aircraft,
+        "biogenic_carbon_content": result.biogenic_carbon_content,
+        "primary_data_share": result.primary_data_share,
+        "ipcc_characterization_factors": None if gwp is None else [gwp.group(0)],
+        "exempted_emissions_percent": None if cut is None else cut["exempted_share"],
+        "exempted_emissions_description": None if cut is None else cut["criterion"],
+        "allocation_rules_description": _allocation_text(result.allocation),
+        "product_or_sector_specific_rules": None
+        if pcr is None
+        else [{"operator": "Other", "rule_names": [pcr]}],
+    }
+
+
+def _allocation_text(allocation: Mapping[str, Any] | None) -> str | None:
+    if allocation is None:
+        return None
+    key = f" by {allocation['key']}" if allocation.get("key") else ""
+    share = f", share {allocation['share']:.6g}" if allocation.get("share") is not None else ""
+    return f"{allocation['rule']}{key}{share}: {allocation['reason']}"
