@@ -112,6 +112,10 @@ _LAZY: dict[str, str] = {
     "FootprintStudy": "footprint.model",
     "calculate_footprint": "footprint.calculate",
     "load_footprint": "footprint.model",
+    # PACT v3 exchange of product footprints
+    "read_pact": "footprint.pact",
+    "to_pact": "footprint.pact",
+    "write_pact": "footprint.pact",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
