@@ -36,26 +36,16 @@ def _write(tmp_path, csv_text):
 
 
 def test_activity_file_is_read_relative_to_the_inventory(tmp_path):
-    inv = nc.load_inventory(
-        _write(
-            tmp_path, "source,amount,unit,uncertainty\ngrid,600,MWh,0.01\ngrid,400000,kWh,0.01\n"
-        )
-    )
+    inv = nc.load_inventory(_write(tmp_path, "source,amount,unit,uncertainty\ngrid,600,MWh,0.01\ngrid,400000,kWh,0.01\n"))
     res = nc.calculate(inv, uncertainty="analytical")
     assert res.total_co2e == pytest.approx(1000 * 0.5703, rel=1e-12)
 
 
 def test_bad_rows_in_an_activity_file_are_all_reported(tmp_path):
-    inv = nc.load_inventory(
-        _write(tmp_path, "source,amount,unit\ngrid,-1,MWh\nnope,1,MWh\ngrid,1,kg R-410A\n")
-    )
+    inv = nc.load_inventory(_write(tmp_path, "source,amount,unit\ngrid,-1,MWh\nnope,1,MWh\ngrid,1,kg R-410A\n"))
     with pytest.raises(InvalidInputError) as exc:
         nc.calculate(inv)
-    assert {i.code for i in exc.value.issues} >= {
-        "amount_not_negative",
-        "source_exists",
-        "unit_known",
-    }
+    assert {i.code for i in exc.value.issues} >= {"amount_not_negative", "source_exists", "unit_known"}
 
 
 # --- periods, file names, validate, text cells (audit of activity files) -------------
@@ -93,11 +83,7 @@ def test_file_period_outside_the_inventory_period_is_refused(tmp_path):
     p = _inv(tmp_path, {"m.csv": "source,amount,unit,period\ng,1000,MWh,2024\ng,5,MWh,2019\n"})
     (i,) = _issues(p)
     assert (i.code, i.file, i.row, i.field, i.value) == (
-        "activity_within_period",
-        str(tmp_path / "m.csv"),
-        3,
-        "period",
-        "'2019'",
+        "activity_within_period", str(tmp_path / "m.csv"), 3, "period", "'2019'"
     )
 
 
@@ -161,10 +147,7 @@ def test_file_only_source_with_one_month_has_gaps(tmp_path):
         ("data_gap", "2024-01-01..2024-03-01"),
         ("data_gap", "2024-04-01..2025-01-01"),
     ]
-    assert [(g.start.month, g.end.month) for g in nc.find_gaps(nc.load_inventory(p))] == [
-        (1, 3),
-        (4, 1),
-    ]
+    assert [(g.start.month, g.end.month) for g in nc.find_gaps(nc.load_inventory(p))] == [(1, 3), (4, 1)]
 
 
 def test_rows_without_a_period_behave_as_before(tmp_path):
@@ -175,10 +158,7 @@ def test_rows_without_a_period_behave_as_before(tmp_path):
 def test_errors_name_the_file_and_its_spreadsheet_row(tmp_path):
     p = _inv(
         tmp_path,
-        {
-            "m.csv": "source,amount,unit\ng,1,MWh\ng,2,MWh\n",
-            "n.csv": "source,amount,unit\ng,-1,MWh\n",
-        },
+        {"m.csv": "source,amount,unit\ng,1,MWh\ng,2,MWh\n", "n.csv": "source,amount,unit\ng,-1,MWh\n"},
     )
     (i,) = _issues(p)
     assert (i.file, i.row, i.value) == (str(tmp_path / "n.csv"), 2, "-1.0")

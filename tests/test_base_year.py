@@ -94,62 +94,42 @@ def test_changes_already_recalculated_or_organic_do_not_count():
         {"type": "organic", "effect_co2e_t": 300, "date": "2024-01-01"}
     ]
     inv = _inventory(
-        {
-            "year": 2020,
-            "total_co2e_t": 1000,
-            "gwp_set": "AR6",
-            "recalculation_threshold": 0.05,
-            "recalculations": events,
-        }
+        {"year": 2020, "total_co2e_t": 1000, "gwp_set": "AR6", "recalculation_threshold": 0.05,
+         "recalculations": events}
     )
     assert assess_base_year(inv.base_year, inv.gwp) == []
 
 
 def test_without_a_threshold_the_policy_cannot_be_applied():
-    inv = _inventory(
-        {"year": 2020, "total_co2e_t": 1000, "gwp_set": "AR6", "recalculations": ACQ_DIV}
-    )
+    inv = _inventory({"year": 2020, "total_co2e_t": 1000, "gwp_set": "AR6", "recalculations": ACQ_DIV})
     assert _codes(assess_base_year(inv.base_year, inv.gwp)) == ["base_year_policy_not_testable"]
 
 
 def test_a_gwp_set_change_is_flagged_with_its_size_and_weighed_by_the_policy():
     # 1 t N2O is 265 t CO2e under AR5 and 273 under AR6: the base year rises by 8 t (0.8 %)
-    base = {
-        "year": 2020,
-        "total_co2e_t": 1000,
-        "gwp_set": "AR5",
-        "by_gas": {"CO2": 735, "N2O": 265},
-        "recalculation_threshold": 0.05,
-    }
+    base = {"year": 2020, "total_co2e_t": 1000, "gwp_set": "AR5",
+            "by_gas": {"CO2": 735, "N2O": 265}, "recalculation_threshold": 0.05}
     checks = assess_base_year(_inventory(base).base_year, "AR6")
     assert _codes(checks) == ["base_year_gwp_set_differs"]
     assert checks[0].size_t == pytest.approx(8.0, rel=1e-12)
     assert "+8.000 t CO2e" in checks[0].message
     # at a 0.5 % threshold the GWP change alone requires a recalculation
-    checks = assess_base_year(
-        _inventory({**base, "recalculation_threshold": 0.005}).base_year, "AR6"
-    )
+    checks = assess_base_year(_inventory({**base, "recalculation_threshold": 0.005}).base_year, "AR6")
     assert _codes(checks) == ["base_year_gwp_set_differs", "base_year_recalculation_required"]
 
 
 def test_gwp_set_not_stated_and_unsizable_groups_are_said():
-    assert _codes(
-        assess_base_year(_inventory({"year": 2020, "total_co2e_t": 5}).base_year, "AR6")
-    ) == ["base_year_gwp_set_not_stated"]
-    inv = _inventory(
-        {"year": 2020, "total_co2e_t": 100, "gwp_set": "AR4", "by_gas": {"CO2": 90, "HFCs": 10}}
-    )
+    assert _codes(assess_base_year(_inventory({"year": 2020, "total_co2e_t": 5}).base_year, "AR6")) == [
+        "base_year_gwp_set_not_stated"
+    ]
+    inv = _inventory({"year": 2020, "total_co2e_t": 100, "gwp_set": "AR4", "by_gas": {"CO2": 90, "HFCs": 10}})
     (check,) = assess_base_year(inv.base_year, "AR6")
     assert check.size_t is None and "cannot be computed" in check.message
 
 
 def test_breakdowns_must_add_up_to_the_total_within_rounding():
-    ok = {
-        "year": 2020,
-        "total_co2e_t": 1000,
-        "gwp_set": "AR6",
-        "by_category": {1: 600.4, "2": 399.9},
-    }  # 1000.3: within 0.5 t per part
+    ok = {"year": 2020, "total_co2e_t": 1000, "gwp_set": "AR6",
+          "by_category": {1: 600.4, "2": 399.9}}  # 1000.3: within 0.5 t per part
     assert assess_base_year(_inventory(ok).base_year, "AR6") == []
     bad = {**ok, "by_category": {1: 600, 2: 300}}
     (check,) = assess_base_year(_inventory(bad).base_year, "AR6")
@@ -164,10 +144,7 @@ def test_breakdowns_must_add_up_to_the_total_within_rounding():
         ({"by_category": {7: 10}}, "less_than_equal"),
         ({"by_gas": {"HFC": 1}}, "base_year_gas_known"),
         ({"gwp_set": "AR9"}, "base_year_gwp_set_known"),
-        (
-            {"recalculations": [{"type": "merger", "effect_co2e_t": 1, "date": "2023-01-01"}]},
-            "literal_error",
-        ),
+        ({"recalculations": [{"type": "merger", "effect_co2e_t": 1, "date": "2023-01-01"}]}, "literal_error"),
         ({"recalculations": [{"type": "structural", "date": "2023-01-01"}]}, "missing"),
         ({"recalculation_threshold": 5}, "less_than"),
     ],
@@ -179,8 +156,6 @@ def test_a_malformed_base_year_is_refused_with_its_code(by, code):
 
 
 def test_the_old_text_form_keeps_working_beside_events():
-    inv = _inventory(
-        {"year": 2020, "total_co2e_t": 1000, "recalculations": ["2023: restated", ACQ_DIV[0]]}
-    )
+    inv = _inventory({"year": 2020, "total_co2e_t": 1000, "recalculations": ["2023: restated", ACQ_DIV[0]]})
     assert inv.base_year.notes == ("2023: restated",)
     assert [e.effect_co2e_t for e in inv.base_year.events] == [60]

@@ -291,11 +291,7 @@ def test_result_json_contract_names():
         "share",
     }
     assert set(d["provenance"]) >= {"library_version", "input_sha256", "factor_packs", "gwp_source"}
-    assert {p["id"] for p in d["provenance"]["factor_packs"]} == {
-        "testpack",
-        "gwp-ipcc",
-        "gases",
-    }  # gases: species and blends
+    assert {p["id"] for p in d["provenance"]["factor_packs"]} == {"testpack", "gwp-ipcc", "gases"}  # gases: species and blends
     assert all(len(p["sha256"]) == 64 for p in d["provenance"]["factor_packs"])
 
 

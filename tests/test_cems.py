@@ -273,11 +273,7 @@ def test_an_explicitly_named_flag_column_must_exist():
     )
     with pytest.raises(InvalidInputError, match="analyser_ok"):
         cems_hourly(
-            df,
-            readings_per_hour=10,
-            start="2024-01-01",
-            end="2024-01-01 01:00",
-            valid="analyser_ok",
+            df, readings_per_hour=10, start="2024-01-01", end="2024-01-01 01:00", valid="analyser_ok"
         )
 
 

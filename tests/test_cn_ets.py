@@ -47,35 +47,10 @@ AIR_DRIED = {
     5: (72140, 58.83, 9.5, 1.52),
     6: (78615, 58.01, 10.2, 1.66),
 }
-AS_RECEIVED = {
-    8: (85730, 52.04),
-    9: (76480, 52.60),
-    10: (71360, 53.12),
-    11: (79925, 52.31),
-    12: (88140, 52.18),
-}
+AS_RECEIVED = {8: (85730, 52.04), 9: (76480, 52.60), 10: (71360, 53.12), 11: (79925, 52.31), 12: (88140, 52.18)}
 JULY = (84290, 21.45)  # consumption t, NCV GJ/t; no element-carbon analysis
-SUPPLY_MWH = [
-    177350,
-    148900,
-    165410,
-    150260,
-    155120,
-    166640,
-    179030,
-    179840,
-    159230,
-    146870,
-    164120,
-    179160,
-]
-HEAT = {
-    1: (412600, 0.2135),
-    2: (365200, 0.2240),
-    3: (298700, 0.1712),
-    11: (276400, 0.1598),
-    12: (428900, 0.2187),
-}
+SUPPLY_MWH = [177350, 148900, 165410, 150260, 155120, 166640, 179030, 179840, 159230, 146870, 164120, 179160]
+HEAT = {1: (412600, 0.2135), 2: (365200, 0.2240), 3: (298700, 0.1712), 11: (276400, 0.1598), 12: (428900, 0.2187)}
 
 
 @pytest.fixture(scope="module")
@@ -142,9 +117,7 @@ def test_power_supply_indicators_by_hand(power):
     assert u["heat_supply_gj"] == sum(h for h, _ in HEAT.values())
     assert u["heat_emissions_t"] == pytest.approx(heat_co2, rel=1e-12)
     assert u["power_intensity"] == pytest.approx((unit_co2 - heat_co2) / sum(SUPPLY_MWH), rel=1e-12)
-    assert u["heat_intensity"] == pytest.approx(
-        heat_co2 / sum(h for h, _ in HEAT.values()), rel=1e-12
-    )
+    assert u["heat_intensity"] == pytest.approx(heat_co2 / sum(h for h, _ in HEAT.values()), rel=1e-12)
 
 
 def test_power_findings_name_the_unmeasured_month_and_the_late_report(power):
@@ -170,11 +143,7 @@ def test_the_inventory_of_a_power_year_calculates_to_the_same_total(power):
     assert [f.subject for f in subs] == ["unit-1/coal/2024-07"]
     ver = nc.verify(
         inv,
-        {
-            "gwp_set": "AR5",
-            "period": {"start": "2024-01-01", "end": "2025-01-01"},
-            "totals": {"gross_co2e_t": 1816953},
-        },
+        {"gwp_set": "AR5", "period": {"start": "2024-01-01", "end": "2025-01-01"}, "totals": {"gross_co2e_t": 1816953}},
         materiality="eu-ets-c",
         assurance="reasonable",
     )
@@ -182,9 +151,7 @@ def test_the_inventory_of_a_power_year_calculates_to_the_same_total(power):
 
 
 def test_verification_report_lists_the_nonconformities(power):
-    v = cn.verification_report(
-        power, POWER / "claimed.yaml", verifier="张三", body="示范核查机构", date="2025-04-20"
-    )
+    v = cn.verification_report(power, POWER / "claimed.yaml", verifier="张三", body="示范核查机构", date="2025-04-20")
     status = {c.key: c.status for c in v.checks}
     assert status == {
         "total_t": "differs",
@@ -215,10 +182,7 @@ def test_a_claim_that_agrees_gives_a_conforming_conclusion(power):
 
 
 def test_bad_claims_are_typed_errors(power):
-    bad = {
-        "schema": "nqi-carbon/cn-ets-claim@1",
-        "figures": {"total": 1, "total_t": "12", "fuel_combustion_t": True},
-    }
+    bad = {"schema": "nqi-carbon/cn-ets-claim@1", "figures": {"total": 1, "total_t": "12", "fuel_combustion_t": True}}
     with pytest.raises(nc.InvalidInputError) as e:
         cn.verification_report(power, bad)
     got = {(i.code, i.field) for i in e.value.issues}
@@ -306,24 +270,13 @@ def test_every_bad_cell_is_named_by_row_field_value_and_allowed(tmp_path):
 
 
 def test_missing_months_and_parameters_are_errors_not_zeros(tmp_path):
-    rows = [
-        r for r in _rows() if not (r["month"] == "2024-05" and r["parameter"] == "fuel_consumption")
-    ]
-    rows = [
-        r
-        for r in rows
-        if not (r["month"] == "2024-06" and r["parameter"] in ("ncv", "moisture_ad"))
-    ]
+    rows = [r for r in _rows() if not (r["month"] == "2024-05" and r["parameter"] == "fuel_consumption")]
+    rows = [r for r in rows if not (r["month"] == "2024-06" and r["parameter"] in ("ncv", "moisture_ad"))]
     rows = [r for r in rows if not (r["month"] == "2024-12" and r["parameter"] == "heat_ratio")]
     with pytest.raises(nc.InvalidInputError) as e:
         cn.power_plant_report(_write(tmp_path, rows))
     msgs = {i.code: i.message for i in e.value.issues}
-    assert set(msgs) == {
-        "cn_ets_month_missing",
-        "cn_ets_ncv_missing",
-        "cn_ets_moisture_missing",
-        "cn_ets_heat_ratio_missing",
-    }
+    assert set(msgs) == {"cn_ets_month_missing", "cn_ets_ncv_missing", "cn_ets_moisture_missing", "cn_ets_heat_ratio_missing"}
     assert "2024-05" in msgs["cn_ets_month_missing"]
     assert "2024-06" in msgs["cn_ets_ncv_missing"] and "2024-06" in msgs["cn_ets_moisture_missing"]
     assert "2024-12" in msgs["cn_ets_heat_ratio_missing"]
@@ -466,14 +419,7 @@ def test_cement_example_by_hand():
 
 def test_steel_example_by_hand():
     rep = cn.sector_report(EX / "cn-steel" / "plant.yaml")
-    carbon_in = (
-        1650000 * 0.782
-        + 520000 * 0.765
-        + 210000 * 0.843
-        + 380000 * 0.119
-        + 120000 * 0.128
-        + 4200 * 0.99
-    )
+    carbon_in = 1650000 * 0.782 + 520000 * 0.765 + 210000 * 0.843 + 380000 * 0.119 + 120000 * 0.128 + 4200 * 0.99
     carbon_out = 3120000 * 0.002 + 62000 * 0.90 + 21000 * 0.92
     balance = (carbon_in - carbon_out) * C
     total = balance + 1250000 * GRID - 185000 * 0.11 - 12500  # heat sent out at 0.11 t CO2/GJ
@@ -527,11 +473,7 @@ def test_sector_problems_are_all_reported():
             "sulphur": {"value": 120, "unit": "%"},
             "ash": {"value": 0.4, "unit": "%"},
         },
-        pfc={
-            "gwp": "AR9",
-            "cf4": {"value": 0.034, "unit": "kg/t"},
-            "c2f6": {"value": 0.0034, "unit": "kg/t"},
-        },
+        pfc={"gwp": "AR9", "cf4": {"value": 0.034, "unit": "kg/t"}, "c2f6": {"value": 0.0034, "unit": "kg/t"}},
     )
     with pytest.raises(nc.InvalidInputError) as e:
         cn.sector_report(bad)
@@ -540,13 +482,7 @@ def test_sector_problems_are_all_reported():
     assert ("cn_ets_value", "anodes.sulphur.value") in got
     assert ("cn_ets_gwp", "pfc.gwp") in got
     pct = {"value": 1, "unit": "%"}
-    clinker = {
-        "output": {"value": 1, "unit": "t"},
-        "cao": pct,
-        "mgo": pct,
-        "cao_non_carbonate": pct,
-        "mgo_non_carbonate": pct,
-    }
+    clinker = {"output": {"value": 1, "unit": "t"}, "cao": pct, "mgo": pct, "cao_non_carbonate": pct, "mgo_non_carbonate": pct}
     with pytest.raises(nc.InvalidInputError) as e:
         cn.sector_report(_aluminium(clinker=clinker))
     assert any(i.code == "sector_sections_fit" for i in e.value.issues)
@@ -559,20 +495,8 @@ def test_a_carbon_balance_with_more_carbon_out_than_in_is_refused():
         "entity": {"name": "x", "id": "1"},
         "year": 2024,
         "carbon_balance": {
-            "inputs": [
-                {
-                    "id": "coke",
-                    "amount": {"value": 100, "unit": "t"},
-                    "carbon": {"value": 0.85, "unit": "1"},
-                }
-            ],
-            "outputs": [
-                {
-                    "id": "steel",
-                    "amount": {"value": 1000, "unit": "t"},
-                    "carbon": {"value": 20, "unit": "%"},
-                }
-            ],
+            "inputs": [{"id": "coke", "amount": {"value": 100, "unit": "t"}, "carbon": {"value": 0.85, "unit": "1"}}],
+            "outputs": [{"id": "steel", "amount": {"value": 1000, "unit": "t"}, "carbon": {"value": 20, "unit": "%"}}],
         },
     }
     with pytest.raises(nc.InvalidInputError) as e:
@@ -588,12 +512,7 @@ def test_report_set_is_written_whole_and_byte_identical(tmp_path, monkeypatch, p
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     a = cn.power_plant_report(POWER / "plant.yaml").write(tmp_path / "a")
     b = cn.power_plant_report(POWER / "plant.yaml").write(tmp_path / "b")
-    assert [p.name for p in a] == [
-        "cn-ets-report.html",
-        "cn-ets-report.md",
-        "cn-ets-report.json",
-        "cn-ets-report.xlsx",
-    ]
+    assert [p.name for p in a] == ["cn-ets-report.html", "cn-ets-report.md", "cn-ets-report.json", "cn-ets-report.xlsx"]
     for x, y in zip(a, b, strict=True):
         assert x.read_bytes() == y.read_bytes(), x.name
     data = json.loads((tmp_path / "a" / "cn-ets-report.json").read_text(encoding="utf-8"))
@@ -621,13 +540,11 @@ def test_excel_cells_cannot_be_formulas(tmp_path):
     import openpyxl
 
     rows = _rows()
-    _edit(rows, "2024-01", "generation", evidence='=HYPERLINK("http://x")')
+    _edit(rows, "2024-01", "generation", evidence="=HYPERLINK(\"http://x\")")
     rep = cn.power_plant_report(_write(tmp_path, rows, {"entity": {"name": "=1+1", "id": "x"}}))
     path = rep.to_excel(tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(path)
-    cells = [
-        c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)
-    ]
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     starting = [c for c in cells if c.value.startswith("=")]
     assert len(starting) == 2 and all(c.data_type == "s" and c.quotePrefix for c in starting)
     sheet = wb["Summary"]
@@ -679,22 +596,8 @@ def test_command_line_writes_the_report_and_the_verification(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "5 non-conformity(ies)" in out
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == [
-        "cn-ets-report.json",
-        "cn-ets-report.md",
-        "cn-ets-verification.json",
-        "cn-ets-verification.md",
-    ]
-    status = main(
-        [
-            "cn-ets",
-            str(EX / "cn-steel" / "plant.yaml"),
-            "--out",
-            str(tmp_path / "s"),
-            "--formats",
-            "pdf",
-        ]
-    )
+    assert names == ["cn-ets-report.json", "cn-ets-report.md", "cn-ets-verification.json", "cn-ets-verification.md"]
+    status = main(["cn-ets", str(EX / "cn-steel" / "plant.yaml"), "--out", str(tmp_path / "s"), "--formats", "pdf"])
     assert status == 2
     bad = tmp_path / "bad.yaml"
     bad.write_text("schema: nqi-carbon/cn-ets@1\nsector: cement\n", encoding="utf-8")
@@ -717,14 +620,10 @@ def test_pack_references_that_do_not_resolve_are_named_with_suggestions(tmp_path
     assert all(i.code == "cn_ets_factor" for i in e.value.issues)
     assert "bituminous_coal" in by_field["fuels[0].pack_fuel"].message  # did you mean
     power = yaml.safe_load((POWER / "plant.yaml").read_text(encoding="utf-8"))
-    power["fuels"]["coal"]["unmeasured_carbon_default"] = (
-        "cn-mee/fuel/lignite"  # a fuel, with CC per heat
-    )
+    power["fuels"]["coal"]["unmeasured_carbon_default"] = "cn-mee/fuel/lignite"  # a fuel, with CC per heat
     rep = cn.power_plant_report(_write(tmp_path, _rows(), {"fuels": power["fuels"]}))
     july = next(ln for ln in rep.result.fuel_lines if ln["month"] == "2024-07")
-    assert july["c_ar"] == pytest.approx(
-        21.45 * 0.028, rel=1e-12
-    )  # cn-mee/fuel/lignite, 28.0 t C/TJ
+    assert july["c_ar"] == pytest.approx(21.45 * 0.028, rel=1e-12)  # cn-mee/fuel/lignite, 28.0 t C/TJ
 
 
 def test_a_gas_unit_takes_recorded_or_pack_parameters(tmp_path):
@@ -736,41 +635,19 @@ def test_a_gas_unit_takes_recorded_or_pack_parameters(tmp_path):
     rows = _rows()
     for m in range(1, 13):
         month = f"2024-{m:02d}"
-        base = dict.fromkeys(rows[0], "") | {
-            "month": month,
-            "unit_id": "unit-2",
-            "evidence": "台账",
-        }
-        rows.append(
-            base
-            | {"fuel": "gas", "parameter": "fuel_consumption", "value": "250", "uom": "10^4 Nm3"}
-        )
+        base = dict.fromkeys(rows[0], "") | {"month": month, "unit_id": "unit-2", "evidence": "台账"}
+        rows.append(base | {"fuel": "gas", "parameter": "fuel_consumption", "value": "250", "uom": "10^4 Nm3"})
         rows.append(base | {"parameter": "generation", "value": "9000", "uom": "MWh"})
         rows.append(base | {"parameter": "power_supply", "value": "8700", "uom": "MWh"})
     # June: a measured NCV in MJ/Nm3 (36.2 MJ/Nm3 = 362 GJ per 10^4 Nm3)
-    rows.append(
-        dict.fromkeys(rows[0], "")
-        | {
-            "month": "2024-06",
-            "unit_id": "unit-2",
-            "fuel": "gas",
-            "parameter": "ncv",
-            "value": "36.2",
-            "uom": "MJ/Nm3",
-            "evidence": "气质分析",
-        }
-    )
-    rep = cn.power_plant_report(
-        _write(tmp_path, rows, {"units": plant["units"], "fuels": plant["fuels"]})
-    )
+    rows.append(dict.fromkeys(rows[0], "") | {"month": "2024-06", "unit_id": "unit-2", "fuel": "gas", "parameter": "ncv", "value": "36.2", "uom": "MJ/Nm3", "evidence": "气质分析"})
+    rep = cn.power_plant_report(_write(tmp_path, rows, {"units": plant["units"], "fuels": plant["fuels"]}))
     gas = [ln for ln in rep.result.fuel_lines if ln["fuel"] == "gas"]
     pack = 250 * 389.31 * 0.0153 * 0.99 * C  # cn-mee/fuel/natural_gas: GJ/10^4 Nm3, t C/GJ, 99 %
     june = 250 * 362 * 0.0153 * 0.99 * C
     assert [ln["status"] for ln in gas] == ["pack"] * 5 + ["recorded"] + ["pack"] * 6
     assert math.fsum(ln["emissions_t"] for ln in gas) == pytest.approx(11 * pack + june, rel=1e-12)
-    assert rep.figures()["units.unit-2.power_intensity"] == pytest.approx(
-        (11 * pack + june) / (12 * 8700), rel=1e-12
-    )
+    assert rep.figures()["units.unit-2.power_intensity"] == pytest.approx((11 * pack + june) / (12 * 8700), rel=1e-12)
     assert "Other fuels by month" in rep.to_markdown()
 
 
@@ -794,9 +671,7 @@ def test_a_plant_of_many_units_runs_in_time_linear_in_its_records(tmp_path):
 
     plant = yaml.safe_load((POWER / "plant.yaml").read_text(encoding="utf-8"))
     plant.update(units=units, records="monthly-records.csv")
-    (tmp_path / "plant.yaml").write_text(
-        yaml.safe_dump(plant, allow_unicode=True), encoding="utf-8"
-    )
+    (tmp_path / "plant.yaml").write_text(yaml.safe_dump(plant, allow_unicode=True), encoding="utf-8")
     rep = cn.power_plant_report(tmp_path / "plant.yaml")
     january = 100 * 20 * HIGH * OF * C  # no analysis: the high default
     assert rep.total_t == pytest.approx(n * january, rel=1e-9)
@@ -828,14 +703,10 @@ def test_the_reports_carry_the_caveats_the_pack_records(power):
     steel = _parameters(cn.sector_report(EX / "cn-steel" / "plant.yaml"))
     heat = steel["Heat factor"]
     assert heat[:2] == [0.11, "t/GJ"] and "cn-mee/heat/purchased" in heat[2]
-    assert (
-        "### 参数及来源" in cn.sector_report(EX / "cn-steel" / "plant.yaml").to_markdown()
-    )  # language: zh
+    assert "### 参数及来源" in cn.sector_report(EX / "cn-steel" / "plant.yaml").to_markdown()  # language: zh
 
 
-NO_CO2 = (
-    "uk-desnz-2025/business-travel-air/flights/domestic_to_from_uk/average_passenger/with_rf/pkm"
-)
+NO_CO2 = "uk-desnz-2025/business-travel-air/flights/domestic_to_from_uk/average_passenger/with_rf/pkm"
 PER_TON = "epa-ghg-hub/stationary/anthracite-per-short_ton"  # kg CO2 per short ton of coal
 
 
@@ -849,10 +720,7 @@ def test_a_grid_or_heat_factor_without_co2_per_energy_is_a_typed_error(tmp_path)
         cn.sector_report(steel)
     got = {i.field: (i.code, i.message, i.value) for i in e.value.issues}
     assert set(got) == {"energy.grid_factor", "energy.heat_factor"}
-    assert (
-        got["energy.grid_factor"][0] == "cn_ets_factor"
-        and "states no CO2 value" in got["energy.grid_factor"][1]
-    )
+    assert got["energy.grid_factor"][0] == "cn_ets_factor" and "states no CO2 value" in got["energy.grid_factor"][1]
     assert "CO2 in kg/short_ton is not per GJ" in got["energy.heat_factor"][1]
     assert got["energy.heat_factor"][2] == repr(PER_TON)
     with pytest.raises(nc.InvalidInputError) as e:
@@ -906,9 +774,7 @@ def test_a_burnt_fuel_without_heat_or_carbon_and_an_all_water_sample_are_refused
         ("cn_ets_value", rows_of["2024-08", "carbon"], "carbon is 0 in a month the fuel was burnt"),
     ]
     rows = _rows()
-    _edit(
-        rows, "2024-05", "fuel_consumption", value="0"
-    )  # no coal burnt in May: its 0 NCV is no error
+    _edit(rows, "2024-05", "fuel_consumption", value="0")  # no coal burnt in May: its 0 NCV is no error
     _edit(rows, "2024-05", "ncv", value="0")
     rep = cn.power_plant_report(_write(tmp_path, rows))
     assert rep.total_t == pytest.approx(power_total_by_hand() - _month_co2(5), rel=1e-12)
@@ -933,9 +799,7 @@ def test_a_report_dated_before_its_month_and_supply_above_generation_are_finding
     # both passed without a word before
     rows = _rows()
     _edit(rows, "2024-05", "carbon", report_date="2024-04-30")
-    _edit(
-        rows, "2024-09", "power_supply", value="1592300"
-    )  # a digit too many: 171 500 MWh generated
+    _edit(rows, "2024-09", "power_supply", value="1592300")  # a digit too many: 171 500 MWh generated
     rep = cn.power_plant_report(_write(tmp_path, rows))
     got = [(f.code, f.subject, f.month) for f in rep.findings]
     assert ("cn_ets_lab_report_date", "unit-1/coal", "2024-05") in got
@@ -957,8 +821,4 @@ def test_more_co2_recovered_than_produced_is_refused():
     with pytest.raises(nc.InvalidInputError, match="t of CO2 recovered is more than") as e:
         cn.sector_report(steel)
     [issue] = e.value.issues
-    assert (issue.code, issue.field, issue.value) == (
-        "cn_ets_recovered_exceeds",
-        "recovered_co2.value",
-        "1000000000.0",
-    )
+    assert (issue.code, issue.field, issue.value) == ("cn_ets_recovered_exceeds", "recovered_co2.value", "1000000000.0")

@@ -180,9 +180,7 @@ def test_changelog_states_the_lng_and_kerosene_corrections_under_the_packs_versi
     unreleased = text.split("\n## ")[1]
     head = f"- `cn-mee` {REG.pack('cn-mee').version} (values changed"
     assert head in unreleased
-    entry = unreleased.split(head, 1)[1].split("\n- ", 1)[
-        0
-    ]  # the pack's bullet and its sub-bullets
+    entry = unreleased.split(head, 1)[1].split("\n- ", 1)[0]  # the pack's bullet and its sub-bullets
     assert "LNG (`cn-mee/fuel/lng`)" in entry and "NCV 41.868 -> 51.498 GJ/t" in entry
     assert "0.0172 -> 0.0153 t C/GJ" in entry
     assert "Kerosene (`cn-mee/fuel/kerosene`) NCV 44.750 -> 43.070 GJ/t" in entry

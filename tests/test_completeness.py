@@ -21,11 +21,7 @@ def eighty_percent_inventory(**extra):
     return nc.validate_inventory(
         {
             "schema": "nqi-carbon/inventory@1",
-            "organization": {
-                "name": "Eighty Co",
-                "id": "e80",
-                "consolidation": "operational_control",
-            },
+            "organization": {"name": "Eighty Co", "id": "e80", "consolidation": "operational_control"},
             "period": {"start": "2024-01-01", "end": "2025-01-01"},
             "gwp": "AR6",
             "facilities": [{"id": "f", "operational_control": True}],
@@ -79,30 +75,17 @@ def test_against_materiality_as_the_fallback_the_exclusion_is_significant():
         ({"threshold": 0.01}, 9.99, "below_threshold", []),
         ({"threshold": 0.01}, 10.0, "reaches_threshold", ["exclusion_significant"]),
         # the lower of the two thresholds applies
-        (
-            {"threshold": 0.01, "threshold_co2e_t": 5},
-            6.0,
-            "reaches_threshold",
-            ["exclusion_significant"],
-        ),
+        ({"threshold": 0.01, "threshold_co2e_t": 5}, 6.0, "reaches_threshold", ["exclusion_significant"]),
         # each below 1 %, together above the 1.5 % cap
-        (
-            {"threshold": 0.01, "exclusions_cap": 0.015},
-            9.0,
-            "below_threshold",
-            ["exclusions_exceed_cap"],
-        ),
+        ({"threshold": 0.01, "exclusions_cap": 0.015}, 9.0, "below_threshold", ["exclusions_exceed_cap"]),
     ],
 )
-def test_exclusions_are_tested_against_the_stated_threshold_and_cap(
-    significance, estimate, result, codes
-):
+def test_exclusions_are_tested_against_the_stated_threshold_and_cap(significance, estimate, result, codes):
     inv = eighty_percent_inventory(
         significance=significance,
         significance_criteria="indirect sources above the threshold are included",
         exclusions=[
-            {"category": c, "reason": "screened", "estimated_co2e_t": estimate}
-            for c in (2, 3, 4, 5, 6)
+            {"category": c, "reason": "screened", "estimated_co2e_t": estimate} for c in (2, 3, 4, 5, 6)
         ][:2],
     )
     c = assess_completeness(inv, 1000.0)
@@ -195,14 +178,7 @@ def test_the_significance_criteria_are_printed_in_every_verification_report():
         {"exclusions": [{"category": 3, "reason": "huge", "estimated_co2e_t": 1.7e308}]},
         {"significance": {"threshold_co2e_t": 1e151}},
         {"base_year": {"year": 2020, "by_category": {1: 1e300}}},
-        {
-            "base_year": {
-                "year": 2020,
-                "recalculations": [
-                    {"type": "error", "effect_co2e_t": -1e200, "date": "2023-01-01"}
-                ],
-            }
-        },
+        {"base_year": {"year": 2020, "recalculations": [{"type": "error", "effect_co2e_t": -1e200, "date": "2023-01-01"}]}},
     ],
 )
 def test_stated_tonnes_beyond_any_result_are_refused_never_overflowed(change):

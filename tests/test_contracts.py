@@ -241,15 +241,8 @@ def test_a_verification_with_every_part_of_an_evidence_log_is_a_verification_doc
         "schema": "nqi-carbon/evidence-log@1",
         "intended_users": "lenders",
         "samples": [
-            {
-                "source": "kiln-coal",
-                "record": "2024-11",
-                "procedure": "tickets",
-                "result": "differs",
-                "difference_co2e_t": 310.5,
-                "nature": "intentional",
-                "note": "edited",
-            },
+            {"source": "kiln-coal", "record": "2024-11", "procedure": "tickets", "result": "differs",
+             "difference_co2e_t": 310.5, "nature": "intentional", "note": "edited"},
             {"source": "kiln-coal", "record": 2, "result": "not_available"},
             {"source": "grid-electricity", "result": "agrees"},
         ],
@@ -258,13 +251,8 @@ def test_a_verification_with_every_part_of_an_evidence_log_is_a_verification_doc
         "compliance_thresholds": [{"name": "free allocation", "co2e_t": 850000}],
     }
     inv = nc.load_inventory(EXAMPLES / "cement" / "inventory.yaml")
-    ver = nc.verify(
-        inv,
-        EXAMPLES / "cement" / "claimed.json",
-        materiality=0.05,
-        assurance="reasonable",
-        evidence=log,
-    )
+    ver = nc.verify(inv, EXAMPLES / "cement" / "claimed.json", materiality=0.05,
+                    assurance="reasonable", evidence=log)
     data = json.loads(ver.to_json())
     assert data["evidence_log"]["samples"][1]["record"] == 2 and data["scope_limitations"]
     assert_contract("verification", data)
@@ -359,9 +347,7 @@ def test_load_result_reads_report_json_verification_and_trajectory(results, tmp_
     assert doc.report.categories[0].category == 1
     assert nc.save_result(doc, tmp_path / "r2.json").read_bytes() == rep.read_bytes()
     inv = nc.load_inventory(EXAMPLES / "cement" / "inventory.yaml")
-    ver = nc.verify(
-        inv, EXAMPLES / "cement" / "claimed.json", materiality=0.05, assurance="limited"
-    )
+    ver = nc.verify(inv, EXAMPLES / "cement" / "claimed.json", materiality=0.05, assurance="limited")
     vdoc = nc.load_result(nc.save_result(ver, tmp_path / "v.json"))
     assert isinstance(vdoc, nc.VerificationDocument) and vdoc.opinion == ver.opinion
     _status, data = _cli_json("trajectory", *TRAJECTORY, "--format", "json")

@@ -92,9 +92,7 @@ def test_the_factory_export_is_what_its_script_builds(tmp_path):
 
     import openpyxl
 
-    spec = importlib.util.spec_from_file_location(
-        "build_export", EX / "office-factory" / "build_export.py"
-    )
+    spec = importlib.util.spec_from_file_location("build_export", EX / "office-factory" / "build_export.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -102,9 +100,7 @@ def test_the_factory_export_is_what_its_script_builds(tmp_path):
 
     def cells(path):
         wb = openpyxl.load_workbook(path)
-        return {
-            ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets
-        }
+        return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
 
     assert cells(rebuilt) == cells(EX / "office-factory" / "suzhou_electricity_2024.xlsx")
 

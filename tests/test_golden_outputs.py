@@ -74,10 +74,7 @@ def _verification(tmp: Path) -> dict[str, bytes]:
 
 
 def _trajectory(tmp: Path) -> dict[str, bytes]:
-    series, sectors = (
-        EXAMPLES / "trajectory" / "series.csv",
-        EXAMPLES / "trajectory" / "sectors.csv",
-    )
+    series, sectors = EXAMPLES / "trajectory" / "series.csv", EXAMPLES / "trajectory" / "sectors.csv"
     common = ("--target-year", "2030", "--method", "linear", "--target-reduction", "0.3")
     return {
         "trajectory/trajectory.html": _cli(

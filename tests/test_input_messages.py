@@ -49,14 +49,10 @@ def test_a_period_ending_on_the_last_day_of_a_year_is_flagged_as_probably_inclus
 
 def test_a_record_ending_on_the_last_day_of_a_month_is_flagged(tmp_path):
     act = "[{amount: 1, unit: MWh, start: 2024-01-01, end: 2024-07-01}, {amount: 1, unit: MWh, start: 2024-07-01, end: 2024-12-31}]"
-    inv = nc.load_inventory(
-        _inventory(tmp_path, period="{start: 2024-01-01, end: 2024-12-31}", activity=act)
-    )
+    inv = nc.load_inventory(_inventory(tmp_path, period="{start: 2024-01-01, end: 2024-12-31}", activity=act))
     found = [f for f in nc.calculate(inv).findings if f.code == "period_end_inclusive"]
     assert [f.subject for f in found] == ["period", "source 'g'"]
-    assert found[1].message.startswith(
-        "sources[0].activity[1].end 2024-12-31 is the last day of a year"
-    )
+    assert found[1].message.startswith("sources[0].activity[1].end 2024-12-31 is the last day of a year")
 
 
 def test_a_one_day_gap_after_an_inclusive_month_end_says_so(tmp_path):

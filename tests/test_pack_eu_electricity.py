@@ -99,7 +99,9 @@ def _csv(build, overrides: dict[str, str]) -> str:
     return "".join(lines)
 
 
-def test_build_script_is_deterministic_and_checks_the_second_transcription(tmp_path, build_script):
+def test_build_script_is_deterministic_and_checks_the_second_transcription(
+    tmp_path, build_script
+):
     # a made-up file in the EEA layout (not the publisher's bytes): --any-file
     build = build_script("eu_electricity")
     src = tmp_path / "eea.csv"

@@ -135,12 +135,7 @@ def _anthracite_sources(n: int) -> dict:
         "factor_packs": ["ipcc-2006"],
         "facilities": [{"id": "f", "operational_control": True}],
         "sources": [
-            {
-                "id": f"s{k}",
-                "facility": "f",
-                "category": 1,
-                "factor": "ipcc-2006/stationary/anthracite",
-            }
+            {"id": f"s{k}", "facility": "f", "category": 1, "factor": "ipcc-2006/stationary/anthracite"}
             for k in range(n)
         ],
     }
@@ -177,14 +172,7 @@ def test_a_scalar_remembered_by_the_yaml_resolver_keeps_its_type_quoted_or_plain
     text = "a: 'true'\nb: true\nc: '12'\nd: 12\ne: 12\nf: '1e3'\ng: 1e3\nh: NO\n"
     rows = "\n".join(f"- {{x: {v}, y: '{v}'}}" for v in ("true", "12", "1.5", "null", "~"))
     assert load_yaml_text(text) == {
-        "a": "true",
-        "b": True,
-        "c": "12",
-        "d": 12,
-        "e": 12,
-        "f": "1e3",
-        "g": 1000.0,
-        "h": "NO",
+        "a": "true", "b": True, "c": "12", "d": 12, "e": 12, "f": "1e3", "g": 1000.0, "h": "NO"
     }
     assert load_yaml_text(rows) == [
         {"x": True, "y": "true"},

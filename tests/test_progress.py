@@ -25,11 +25,7 @@ CEMENT = ROOT / "examples" / "cement" / "inventory.yaml"
 
 def _mc(progress: object) -> nc.Result:
     return nc.calculate(
-        CEMENT,
-        uncertainty="monte_carlo",
-        iterations=300,
-        seed=7,
-        progress=progress,  # type: ignore[arg-type]
+        CEMENT, uncertainty="monte_carlo", iterations=300, seed=7, progress=progress  # type: ignore[arg-type]
     )
 
 
@@ -69,9 +65,7 @@ def test_progress_of_another_type_is_a_typed_error():
     assert info.value.issues[0].field == "progress"
 
 
-def test_report_files_show_progress_per_file_and_write_the_same_bytes(
-    tmp_path, capsys, monkeypatch
-):
+def test_report_files_show_progress_per_file_and_write_the_same_bytes(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     rep = inventory_report(nc.calculate(CEMENT, uncertainty="analytical"))
     capsys.readouterr()

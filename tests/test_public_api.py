@@ -143,10 +143,7 @@ def test_an_upward_import_breaks_the_layer_contract(tmp_path):
     copy = tmp_path / "nqi_carbon"
     shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__"))
     kernel = copy / "calc" / "kernel.py"
-    kernel.write_text(
-        kernel.read_text()
-        + "\n\ndef _upward() -> object:\n    from ..report import inventory\n\n    return inventory\n"
-    )
+    kernel.write_text(kernel.read_text() + "\n\ndef _upward() -> object:\n    from ..report import inventory\n\n    return inventory\n")
     run = _lint_imports(tmp_path)
     assert run.returncode != 0
     assert "nqi_carbon.calc.kernel -> nqi_carbon.report.inventory" in run.stdout

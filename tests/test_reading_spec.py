@@ -70,7 +70,7 @@ def test_a_title_above_the_header_is_named_with_the_row_to_state(tmp_path):
 
 
 def test_a_decimal_comma_under_the_default_locale_is_refused_not_read_as_another_number(tmp_path):
-    (tmp_path / "m.csv").write_text('source,amount,unit\ng,"1.234,5",MWh\n')
+    (tmp_path / "m.csv").write_text("source,amount,unit\ng,\"1.234,5\",MWh\n")
     p = _inventory(tmp_path, "m.csv")
     (i,) = _issues(nc.calculate, nc.load_inventory(p))
     assert (i.code, i.field, i.value, i.row) == ("float_type", "amount", "'1.234,5'", 2)
@@ -92,7 +92,7 @@ def test_under_semicolons_a_dotted_number_is_refused_without_stated_separators(t
 
 
 def test_a_thousands_separator_must_group_by_three(tmp_path):
-    (tmp_path / "m.csv").write_text('source,amount,unit\ng,1.23.4,MWh\ng,"1.234,5",MWh\n')
+    (tmp_path / "m.csv").write_text("source,amount,unit\ng,1.23.4,MWh\ng,\"1.234,5\",MWh\n")
     entry = "{path: m.csv, decimal: ',', thousands: '.'}"
     (i,) = _issues(nc.calculate, nc.load_inventory(_inventory(tmp_path, entry)))
     assert (i.code, i.value, i.row) == ("float_type", "'1.23.4'", 2)
@@ -112,9 +112,7 @@ def test_an_extra_column_is_named_with_the_headers_found(tmp_path):
         "unknown column(s) Kostenstelle; headers found: 'source', 'amount', 'unit', 'Kostenstelle'"
     )
     assert "ignore:" in i.allowed and "columns:" in i.allowed
-    res = nc.calculate(
-        nc.load_inventory(_inventory(tmp_path, "{path: m.csv, ignore: [Kostenstelle]}"))
-    )
+    res = nc.calculate(nc.load_inventory(_inventory(tmp_path, "{path: m.csv, ignore: [Kostenstelle]}")))
     assert res.total_co2e == pytest.approx(1000 * GRID, rel=1e-12)
 
 
@@ -154,9 +152,7 @@ def test_a_tab_separated_export_is_sniffed(tmp_path):
 
 
 def test_a_cp1252_export_is_read_when_stated(tmp_path):
-    (tmp_path / "m.csv").write_bytes(
-        "source,amount,unit,Bemerkung\ng,1000,MWh,Gebäude\n".encode("cp1252")
-    )
+    (tmp_path / "m.csv").write_bytes("source,amount,unit,Bemerkung\ng,1000,MWh,Gebäude\n".encode("cp1252"))
     (i,) = _issues(nc.read_activity, tmp_path / "m.csv")
     assert i.code == "encoding"
     df = nc.read_activity(tmp_path / "m.csv", encoding="cp1252", ignore=["Bemerkung"])
@@ -165,15 +161,12 @@ def test_a_cp1252_export_is_read_when_stated(tmp_path):
 
 def test_dates_in_the_period_column_need_period_dates(tmp_path):
     (tmp_path / "m.csv").write_text(
-        "source,amount,unit,period\n"
-        + "".join(f"g,100,MWh,2024-{m:02d}-01\n" for m in range(1, 13))
+        "source,amount,unit,period\n" + "".join(f"g,100,MWh,2024-{m:02d}-01\n" for m in range(1, 13))
     )
     issues = _issues(nc.calculate, nc.load_inventory(_inventory(tmp_path, "m.csv")))
     assert {i.code for i in issues} == {"record_period_well_formed"}
     assert "state period_dates: month" in issues[0].message
-    res = nc.calculate(
-        nc.load_inventory(_inventory(tmp_path, "{path: m.csv, period_dates: month}"))
-    )
+    res = nc.calculate(nc.load_inventory(_inventory(tmp_path, "{path: m.csv, period_dates: month}")))
     assert res.total_co2e == pytest.approx(1200 * GRID, rel=1e-12)
 
 
@@ -196,11 +189,7 @@ def test_a_bad_reading_spec_in_the_inventory_is_refused(tmp_path, entry, field, 
 def test_a_spec_option_that_does_not_apply_is_refused(tmp_path):
     (tmp_path / "m.parquet").write_bytes(b"")
     (i,) = _issues(nc.read_activity, tmp_path / "m.parquet", delimiter=";")
-    assert (i.code, i.field, i.message) == (
-        "reading_spec",
-        "delimiter",
-        "delimiter does not apply to a Parquet file",
-    )
+    assert (i.code, i.field, i.message) == ("reading_spec", "delimiter", "delimiter does not apply to a Parquet file")
 
 
 def test_the_spec_keeps_the_reader_bounded(tmp_path):
@@ -288,17 +277,11 @@ def test_the_tutorials_activity_command_reads_the_example_export(monkeypatch, ca
 
     root = Path(__file__).resolve().parents[1]
     text = (root / "docs" / "tutorial" / "billed-units.md").read_text(encoding="utf-8")
-    (block,) = [
-        b for b in re.findall(r"```bash\n(.*?)```", text, re.S) if "nqi-carbon activity" in b
-    ]
+    (block,) = [b for b in re.findall(r"```bash\n(.*?)```", text, re.S) if "nqi-carbon activity" in b]
     args = shlex.split(block.replace("\\\n", " "))
     assert args[0] == "nqi-carbon"
     monkeypatch.chdir(root)
     assert main(args[1:]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[:3] == [
-        "period,amount,source,unit",
-        "2024-01,14820.4,office-gas,kWh",
-        "2024-02,12955.0,office-gas,kWh",
-    ]
+    assert lines[:3] == ["period,amount,source,unit", "2024-01,14820.4,office-gas,kWh", "2024-02,12955.0,office-gas,kWh"]
     assert len(lines) == 13

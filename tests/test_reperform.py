@@ -40,12 +40,7 @@ def _md_tables(text: str) -> dict[str, list[dict[str, str]]]:
     for k, line in enumerate(lines):
         if line.startswith("## "):
             title = _english(line[3:])
-        elif (
-            title
-            and line.startswith("| ")
-            and k + 1 < len(lines)
-            and lines[k + 1].startswith("|--")
-        ):
+        elif title and line.startswith("| ") and k + 1 < len(lines) and lines[k + 1].startswith("|--"):
             head = [_english(c) for c in _cells(line)]
             rows = []
             for body in lines[k + 2 :]:
@@ -121,11 +116,7 @@ def _t(value: float, unit: str, times: float, per: str) -> float:
 
 
 def _parameters(tables, ref: str) -> dict[str, tuple[float, str]]:
-    return {
-        r["Gas or parameter"]: (_num(r["Value"]), r["Unit"])
-        for r in tables[_FACTORS]
-        if r["Factor"] == ref
-    }
+    return {r["Gas or parameter"]: (_num(r["Value"]), r["Unit"]) for r in tables[_FACTORS] if r["Factor"] == ref}
 
 
 def _fraction(value: float, unit: str) -> float:
@@ -144,18 +135,10 @@ def _source_gases(tables, src: dict[str, str], activity: float) -> dict[str, flo
         p = {**_parameters(tables, ref), **_parameters(tables, f"{src['Source']} (stated)")}
         ox = _fraction(*p["oxidation"])
         if "carbon_fraction" in p:  # t C per t of fuel, measured
-            carbon = (
-                _t(_fraction(*p["carbon_fraction"]), "t", activity, "1")
-                if base == "t"
-                else math.nan
-            )
+            carbon = _t(_fraction(*p["carbon_fraction"]), "t", activity, "1") if base == "t" else math.nan
         else:
             energy = p["ncv"][0] * parse_unit(p["ncv"][1]) * activity * parse_unit(base)
-            carbon = float(
-                (energy * p["carbon_content"][0] * parse_unit(p["carbon_content"][1]))
-                .to("t")
-                .magnitude
-            )
+            carbon = float((energy * p["carbon_content"][0] * parse_unit(p["carbon_content"][1])).to("t").magnitude)
         return {"CO2": carbon * ox * C_PER_CO2}
     assert method == "release", method
     blend = _parameters(tables, ref)  # a blend's mass fractions, or nothing for a pure gas
@@ -186,9 +169,7 @@ def _group(gas: str) -> str:
 def _reperform(tables) -> None:
     """Recompute every emission figure of the report from its tables; assert each as printed."""
     entered = defaultdict(float)
-    base_unit = {
-        r["Source"]: r["Base unit"] for r in tables["Emission sources and quantification methods"]
-    }
+    base_unit = {r["Source"]: r["Base unit"] for r in tables["Emission sources and quantification methods"]}
     for r in tables["Activity data as entered and their conversions"]:
         per_unit = _num(r["Base units per unit entered"])
         assert _chain(r["Unit as entered"], r["Conversions (value, unit, what, from where)"],
@@ -214,21 +195,14 @@ def _reperform(tables) -> None:
             if src["ISO category"] == "1":
                 direct[_group(g)] += (m, m * gwp[g])
         scope = src["Scope"] if src["Scope"] != "2" else "2_location"
-        keys = [
-            f"category {src['ISO category']}",
-            f"scope {scope}",
-            f"facility {src['Facility']}",
-            "gross",
-        ]
+        keys = [f"category {src['ISO category']}", f"scope {scope}", f"facility {src['Facility']}", "gross"]
         if scope == "3":
             s3 = src["Scope 3 category"]
             keys.append(f"scope3 {'unassigned' if s3 == '—' else s3}")
         for key in keys:
             by[key] += co2e
     for r in tables["Emissions by ISO 14064-1 category"]:
-        assert _num(r["Emissions (t CO2e)"]) == pytest.approx(
-            by[f"category {r['ISO category']}"], abs=5e-4
-        )
+        assert _num(r["Emissions (t CO2e)"]) == pytest.approx(by[f"category {r['ISO category']}"], abs=5e-4)
     for r in tables["Emissions by scope"]:
         if r["Key"] != "2_market":  # market-based: no contracts in these examples
             assert _num(r["Emissions (t CO2e)"]) == pytest.approx(by[f"scope {r['Key']}"], abs=5e-4)
@@ -236,9 +210,7 @@ def _reperform(tables) -> None:
         key = f"scope3 {r['Scope 3 category']}"
         assert _num(r["Emissions (t CO2e)"]) == pytest.approx(by[key], abs=5e-4), key
     for r in tables["Emissions by facility"]:
-        assert _num(r["Emissions (t CO2e)"]) == pytest.approx(
-            by[f"facility {r['Facility']}"], abs=5e-4
-        )
+        assert _num(r["Emissions (t CO2e)"]) == pytest.approx(by[f"facility {r['Facility']}"], abs=5e-4)
     gross, places = tables["Totals"]
     assert gross == pytest.approx(by["gross"], abs=0.5 * 10**-places)
     for r in tables["Direct emissions by gas"]:
@@ -249,9 +221,7 @@ def _reperform(tables) -> None:
     for r in tables["Global warming potentials (GWP) used"]:
         mass = gas_mass[r["Gas"]]
         assert _num(r["Mass, location-based (t of gas)"]) == pytest.approx(mass, rel=5e-3, abs=5e-4)
-        assert _num(r["Emissions, location-based (t CO2e)"]) == pytest.approx(
-            mass * gwp[r["Gas"]], abs=5e-4
-        )
+        assert _num(r["Emissions, location-based (t CO2e)"]) == pytest.approx(mass * gwp[r["Gas"]], abs=5e-4)
 
 
 @pytest.mark.parametrize(
@@ -266,26 +236,18 @@ def test_every_figure_is_re_performed_from_the_reports_own_tables(tmp_path, exam
     if fmt == "md":  # | Gross, location-based | 36,838.239 |
         printed = re.search(r"^\| Gross, location-based[^|]* \| ([\d,.]+) \|$", text, re.M)
     else:  # the headline: Gross, location-based<b>36,838.2 t CO2e</b>
-        printed = re.search(
-            r"Gross, location-based(?: <span[^>]*>[^<]*</span>)?<b>([\d,.]+) t CO2e</b>", text
-        )
+        printed = re.search(r"Gross, location-based(?: <span[^>]*>[^<]*</span>)?<b>([\d,.]+) t CO2e</b>", text)
     assert printed is not None
     tables["Totals"] = (_num(printed.group(1)), len(printed.group(1).partition(".")[2]))
     _reperform(tables)
     if fmt == "md" and "Base year" in tables:  # the change from the base year, re-performed
         item = {_english(r["Item"]): r["Value"] for r in tables["Base year"]}
         base = _num(item["Base-year total (gross, as stated)"].split()[0])
-        change = re.fullmatch(
-            r"(\S+) t CO2e \((\S+) %\)", item["Change of the gross total from the base year"]
-        )
+        change = re.fullmatch(r"(\S+) t CO2e \((\S+) %\)", item["Change of the gross total from the base year"])
         assert change is not None
-        gross = _num(
-            re.search(r"^\| Gross, location-based[^|]* \| ([\d,.]+) \|$", text, re.M).group(1)
-        )
+        gross = _num(re.search(r"^\| Gross, location-based[^|]* \| ([\d,.]+) \|$", text, re.M).group(1))
         assert _num(change.group(1)) == pytest.approx(gross - base, abs=5e-4)
-        assert float(change.group(2)) == pytest.approx(
-            round(100 * (gross - base) / base, 1), abs=1e-9
-        )
+        assert float(change.group(2)) == pytest.approx(round(100 * (gross - base) / base, 1), abs=1e-9)
 
 
 @pytest.mark.parametrize(
@@ -293,19 +255,14 @@ def test_every_figure_is_re_performed_from_the_reports_own_tables(tmp_path, exam
     ["cement", "multisite", "office", pytest.param("office-factory", marks=pytest.mark.excel)],
 )
 def test_every_line_of_result_json_is_re_performed_from_its_chain(example):
-    doc = json.loads(
-        nc.calculate(nc.load_inventory(EXAMPLES / example / "inventory.yaml")).to_json()
-    )
+    doc = json.loads(nc.calculate(nc.load_inventory(EXAMPLES / example / "inventory.yaml")).to_json())
     for ln in doc["lines"]:
         for e in ln["entered"]:
             assert all(step["citation"] for step in e["conversions"]), e
             assert e["amount"] >= 0 or e["covered_by"]  # less a contract's amount
         total = sum(e["amount"] * e["to_activity_unit"] for e in ln["entered"])
         assert ln["activity"] == pytest.approx(total, rel=1e-9), ln["source"]
-        mass = (
-            _t(ln["factor_value"], ln["factor_unit"], ln["activity"], ln["activity_unit"])
-            * ln["share"]
-        )
+        mass = _t(ln["factor_value"], ln["factor_unit"], ln["activity"], ln["activity_unit"]) * ln["share"]
         assert ln["mass_t"] == pytest.approx(mass, rel=1e-9), ln["source"]
         assert ln["co2e_t"] == pytest.approx(mass * ln["gwp"], rel=1e-9), ln["source"]
         assert ln["factor_citation"] and ln["gwp_citation"]

@@ -894,10 +894,7 @@ def test_lab_analyses_table(evidence_report, tmp_path):
         assert row["Accreditation"] == "CMA+CNAS" and row["Report date"] == "2025-01-20"
         assert row[sample] == "monthly as-received carbon (GB/T 30733), weighted annual mean"
     assert xl[0]["value"] == 58.2 and xl[0]["lab"] == "Lab <i>&</i>"
-    assert (
-        xl[0]["report_date"] == datetime.datetime(2025, 1, 20)
-        and xl[0]["accreditation"] == "CMA+CNAS"
-    )
+    assert xl[0]["report_date"] == datetime.datetime(2025, 1, 20) and xl[0]["accreditation"] == "CMA+CNAS"
 
 
 def test_activity_totals_next_to_the_factor_and_record_evidence(evidence_report, tmp_path):
@@ -1186,8 +1183,5 @@ def test_the_packs_caveats_on_a_factor_used_are_printed_beside_it(cement_report)
     ):
         row = next(r for r in rows if r["Factor"] == "cn-mee/grid/national/2022")
         assert row["Years it holds for"] == "2022-2024"
-        assert (
-            "the notice text and its MEE page were not read"
-            in row["Notes of the pack (caveats, year rule)"]
-        )
+        assert "the notice text and its MEE page were not read" in row["Notes of the pack (caveats, year rule)"]
         assert "环办气候函〔2023〕43号" in row["Notes of the pack (caveats, year rule)"]

@@ -93,16 +93,10 @@ def test_vintage_must_lie_in_the_reporting_period_or_the_stated_window():
         }
     )
     assert _market_t(inv) == pytest.approx(409.92, rel=1e-12)
-    late = inv.model_copy(
-        update={
-            "sources": [
-                {
-                    **inv.sources[0].model_dump(exclude_none=True),
-                    "contracts": [{**gec, "vintage": "2025-04"}],
-                }
-            ]
-        }
-    )
+    late = inv.model_copy(update={"sources": [
+        {**inv.sources[0].model_dump(exclude_none=True),
+         "contracts": [{**gec, "vintage": "2025-04"}]}
+    ]})
     res = nc.calculate(late)
     (f,) = [f for f in res.findings if f.code == "contract_vintage_outside_rules"]
     assert "2023-07-01 to 2025-04-01" in f.message and "programme technical criteria" in f.message
@@ -110,12 +104,7 @@ def test_vintage_must_lie_in_the_reporting_period_or_the_stated_window():
 
 @pytest.mark.parametrize(
     ("market", "region", "used"),
-    [
-        ("CN", "CN-JS", True),
-        ("cn-js", "CN-JS", True),
-        ("CN-GD", "CN-JS", False),
-        ("EU-AIB", "CN-JS", False),
-    ],
+    [("CN", "CN-JS", True), ("cn-js", "CN-JS", True), ("CN-GD", "CN-JS", False), ("EU-AIB", "CN-JS", False)],
 )
 def test_an_instrument_from_another_market_is_not_used(market, region, used):
     gec = {**GEC, "market": market, "retirement": RETIRED}

@@ -130,10 +130,7 @@ def test_spend_of_another_year_without_an_index_is_refused():
 
 def test_spend_in_another_currency_without_a_rate_is_refused():
     src = _steel(1000, "EUR", spend={"year": 2022})
-    with pytest.raises(
-        InvalidInputError,
-        match=r"spend in EUR, but factor us-epa-supply-chain/naics/331110 is per USD of 2022",
-    ) as e:
+    with pytest.raises(InvalidInputError, match=r"spend in EUR, but factor us-epa-supply-chain/naics/331110 is per USD of 2022") as e:
         nc.calculate(_inventory([src], year=2022))
     assert [i.code for i in e.value.issues] == ["spend_currency_fits_factor"]
     assert e.value.issues[0].allowed == "USD, or EUR with spend.exchange_rate"
@@ -380,9 +377,7 @@ def test_a_category_screened_twice_is_refused():
 
 
 def _screened_report() -> Any:
-    inv = _inventory(
-        [_steel(2_000_000, "USD", spend={"year": 2022})], scope3_screening=_screening()
-    )
+    inv = _inventory([_steel(2_000_000, "USD", spend={"year": 2022})], scope3_screening=_screening())
     return nc.inventory_report(nc.calculate(inv))
 
 
@@ -431,9 +426,7 @@ def test_the_report_shows_each_pcaf_position_with_its_score():
     assert row["data_quality"] == 2
     md = rep.to_markdown()
     assert "## Financed emissions (PCAF, Scope 3 category 15)" in md
-    assert (
-        "| bond | Listed Co. | listed_equity_and_corporate_bonds | 10,000,000 | EUR | EVIC |" in md
-    )
+    assert "| bond | Listed Co. | listed_equity_and_corporate_bonds | 10,000,000 | EUR | EVIC |" in md
     assert "| 200,000,000 | 0.05 | 1+2 | 50,000.000 | 2,500.000 | 2 |" in md
     assert "Financed emissions (PCAF, Scope 3 category 15)" in rep.to_html()
     assert "Financed emissions" not in _screened_report().tables()

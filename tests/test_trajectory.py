@@ -540,9 +540,7 @@ def test_a_target_year_beyond_2200_is_refused_before_any_year_is_built():
 
     series = {2015: 100.0, 2016: 99.0, 2017: 98.5, 2018: 97.0, 2019: 96.8, 2020: 95.0}
     with pytest.raises(InvalidInputError) as exc:
-        tj.build_trajectory(
-            series, target_year=1_000_000_000, method="linear", target_reduction=0.3
-        )
+        tj.build_trajectory(series, target_year=1_000_000_000, method="linear", target_reduction=0.3)
     assert any(i.code == "roadmap_years" and "2200" in i.allowed for i in exc.value.issues)
 
 

@@ -17,8 +17,7 @@ OFFICE = ROOT / "examples" / "office" / "inventory.yaml"
 
 def _office_with_unit(tmp_path: Path, unit: str) -> Path:
     text = OFFICE.read_text(encoding="utf-8").replace(
-        "{period: 2024-Q1, amount: 118.4, unit: MWh",
-        "{period: 2024-Q1, amount: 118.4, unit: " + unit,
+        "{period: 2024-Q1, amount: 118.4, unit: MWh", "{period: 2024-Q1, amount: 118.4, unit: " + unit
     )
     path = tmp_path / "inventory.yaml"
     path.write_text(text, encoding="utf-8")

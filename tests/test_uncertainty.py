@@ -399,9 +399,7 @@ def test_monte_carlo_is_identical_whatever_the_order_of_sources_instruments_and_
     shuffled["sources"].reverse()
     shuffled["instruments"].reverse()
     shuffled["sources"][2]["activity"].reverse()  # s2's records (now third)
-    a = nc.calculate(
-        nc.validate_inventory(data), uncertainty="monte_carlo", iterations=2000, seed=5
-    )
+    a = nc.calculate(nc.validate_inventory(data), uncertainty="monte_carlo", iterations=2000, seed=5)
     b = nc.calculate(
         nc.validate_inventory(shuffled), uncertainty="monte_carlo", iterations=2000, seed=5
     )
@@ -431,20 +429,14 @@ def test_market_based_intervals_never_go_below_zero(method, one_facility):
     # 100 MWh ± 30 %, 90 MWh covered by certificates: market-based = max(A - 90, 0) x 0.5703.
     # A < 90 has probability Φ(-10 / 15.3) ≈ 26 %, so the 2.5 % point is exactly 0
     res = nc.calculate(
-        _grid_with_certificates(one_facility, 90, 0.3),
-        uncertainty=method,
-        iterations=20_000,
-        seed=3,
+        _grid_with_certificates(one_facility, 90, 0.3), uncertainty=method, iterations=20_000, seed=3
     )
     g = res.group_uncertainty["scope:2_market"]
     assert g.value == pytest.approx(10 * 0.5703, rel=1e-12)
     assert g.low == 0.0
     # certificates for more than was consumed: market-based is 0 in every draw
     res = nc.calculate(
-        _grid_with_certificates(one_facility, 150, 0.05),
-        uncertainty=method,
-        iterations=2_000,
-        seed=3,
+        _grid_with_certificates(one_facility, 150, 0.05), uncertainty=method, iterations=2_000, seed=3
     )
     g = res.group_uncertainty["scope:2_market"]
     assert (g.value, g.low, g.high) == (0.0, 0.0, 0.0)
@@ -636,4 +628,6 @@ def test_a_share_of_the_total_on_one_factor_has_no_factor_uncertainty():
     assert share.nominal_value == pytest.approx(0.25, rel=1e-12)
     assert share.std_dev == pytest.approx(0.0, abs=1e-15)
     # and the inputs behind a value are named as in the contribution table
-    assert [v.tag for v in res.total_ufloat().error_components()] == ["factor:testpack/grid/a:CO2"]
+    assert [v.tag for v in res.total_ufloat().error_components()] == [
+        "factor:testpack/grid/a:CO2"
+    ]

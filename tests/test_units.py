@@ -153,9 +153,7 @@ def _bundled_and_example_units():
         raw = path.read_bytes()
         try:
             text = raw.decode("utf-8")
-        except (
-            UnicodeDecodeError
-        ):  # an export as downloaded (office-factory: cp1252, as its spec says)
+        except UnicodeDecodeError:  # an export as downloaded (office-factory: cp1252, as its spec says)
             text = raw.decode("cp1252")
         rows = list(csv.reader(io.StringIO(text)))
         found |= {m for h in rows[0] for m in re.findall(r"\[(.+?)\]", h)}  # emissions [10^4 t]
@@ -262,9 +260,7 @@ def test_a_unit_in_the_wrong_letter_case_gets_the_one_right_spelling(text, match
     ],
 )
 def test_a_real_unit_that_is_a_case_slip_of_a_common_one_is_refused(text, read_as, meant):
-    with pytest.raises(
-        UnknownUnitError, match=f"would be read as {read_as},.*did you mean '{meant}'"
-    ):
+    with pytest.raises(UnknownUnitError, match=f"would be read as {read_as},.*did you mean '{meant}'"):
         parse_unit(text)
 
 

@@ -816,9 +816,7 @@ def test_a_correct_total_with_parts_not_broken_out_is_not_misstated(cement, clai
     claim: dict = {"gwp_set": inv.gwp, "totals": {"gross_co2e_t": totals["gross_co2e_t"]}}
     if "by_source" in claim_parts:
         res = nc.calculate(inv)
-        claim["by_source"] = {
-            "kiln-coal": res.by("source").set_index("source").loc["kiln-coal", "co2e_t"]
-        }
+        claim["by_source"] = {"kiln-coal": res.by("source").set_index("source").loc["kiln-coal", "co2e_t"]}
     else:
         claim["totals"]["by_category"] = {"1": totals["by_category"]["1"]}
     ver = nc.verify(inv, claim, materiality=0.05, assurance="reasonable")
@@ -869,13 +867,7 @@ def test_claims_of_the_wrong_shape_are_refused(cement, claim, code):
 def test_pervasive_multiple_is_checked(cement, multiple):
     inv, result = cement
     with pytest.raises(InvalidInputError, match="pervasive_multiple_valid"):
-        nc.verify(
-            inv,
-            _claim(result),
-            materiality=0.05,
-            assurance="reasonable",
-            pervasive_multiple=multiple,
-        )
+        nc.verify(inv, _claim(result), materiality=0.05, assurance="reasonable", pervasive_multiple=multiple)
 
 
 def test_an_inventory_reports_json_is_accepted_as_a_claim(cement):

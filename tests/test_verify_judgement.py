@@ -38,11 +38,7 @@ def hand(**extra):
     return nc.validate_inventory(
         {
             "schema": "nqi-carbon/inventory@1",
-            "organization": {
-                "name": "Hand Co",
-                "id": "hand",
-                "consolidation": "operational_control",
-            },
+            "organization": {"name": "Hand Co", "id": "hand", "consolidation": "operational_control"},
             "period": {"start": "2024-01-01", "end": "2025-01-01"},
             "gwp": "AR6",
             "facilities": [{"id": "f", "operational_control": True}],
@@ -138,20 +134,13 @@ def test_the_plan_proposes_key_items_and_a_monetary_unit_sample_of_the_rest():
 
 
 def test_a_record_after_its_calibration_due_date_is_always_proposed():
-    inv = hand(
-        instruments=[
-            {"id": "M", "kind": "meter", "uncertainty": 0.01, "calibration_due": "2024-06-30"}
-        ]
-    )
+    inv = hand(instruments=[{"id": "M", "kind": "meter", "uncertainty": 0.01, "calibration_due": "2024-06-30"}])
     data = inv.model_dump(mode="json", by_alias=True, exclude_none=True)
     c = next(s for s in data["sources"] if s["id"] == "c")
     c["activity"] = [{"amount": 25, "unit": "MWh", "instrument": "M"}]
     ver = verify(nc.validate_inventory(data))
     (late,) = [s for s in ver.plan.samples if s.source == "c"]
-    assert (
-        late.why == "read after the instrument's calibration due date"
-        and late.co2e_t == pytest.approx(5)
-    )
+    assert late.why == "read after the instrument's calibration due date" and late.co2e_t == pytest.approx(5)
     assert "flags" in next(r for r in ver.plan.sources if r.source == "c").reasons
 
 
@@ -161,31 +150,18 @@ def test_a_record_after_its_calibration_due_date_is_always_proposed():
 def test_sampled_differences_join_the_misstatements_and_the_aggregate():
     log = {
         "samples": [
-            {
-                "source": "a",
-                "record": "2024-Q1",
-                "procedure": "invoices",
-                "result": "differs",
-                "difference_co2e_t": 9.0,
-            },
+            {"source": "a", "record": "2024-Q1", "procedure": "invoices", "result": "differs",
+             "difference_co2e_t": 9.0},
             {"source": "b", "procedure": "grid bills", "result": "agrees"},
         ]
     }
     ver = verify(evidence=log)
     (row,) = [m for m in ver.misstatements if m.level == "sample"]
-    assert (row.subject, row.claimed_t, row.recomputed_t, row.difference_t) == (
-        "a record 2024-Q1",
-        40.0,
-        31.0,
-        9.0,
-    )
+    assert (row.subject, row.claimed_t, row.recomputed_t, row.difference_t) == ("a record 2024-Q1", 40.0, 31.0, 9.0)
     assert row.kind == "error" and row.direction == "overstatement"
     assert ver.aggregate_net_t == pytest.approx(9.0) and ver.material is True
     assert ver.opinion == "modified"  # 9 t >= 8.25 t, < 16.5 t
-    assert (
-        "the evidence log records 2 sample(s): 1 agree, 1 differ (net +9.000 t CO2e)"
-        in ver.statement
-    )
+    assert "the evidence log records 2 sample(s): 1 agree, 1 differ (net +9.000 t CO2e)" in ver.statement
     md = ver.to_markdown()
     assert "## Evidence log" in md and "| a | 2024-Q1 | invoices | differs | +9.000 |" in md
     # the plan shows what was found
@@ -193,11 +169,7 @@ def test_sampled_differences_join_the_misstatements_and_the_aggregate():
 
 
 def test_an_intentional_misstatement_is_material_whatever_its_size():
-    log = {
-        "samples": [
-            {"source": "b", "result": "differs", "difference_co2e_t": 0.5, "nature": "intentional"}
-        ]
-    }
+    log = {"samples": [{"source": "b", "result": "differs", "difference_co2e_t": 0.5, "nature": "intentional"}]}
     ver = verify(evidence=log)
     assert ver.aggregate_net_t == pytest.approx(0.5)  # far below 8.25 t
     assert ver.opinion == "modified" and ver.material is True
@@ -214,12 +186,7 @@ def test_a_misstatement_that_crosses_a_compliance_threshold_is_material_by_natur
     assert ver.opinion == "modified"
     (q,) = ver.qualitative
     assert q.reason == "compliance_outcome" and "allowances held" in q.description
-    assert (
-        verify(
-            claim=claim, evidence={"compliance_thresholds": [{"name": "x", "co2e_t": 200}]}
-        ).opinion
-        == "unmodified"
-    )
+    assert verify(claim=claim, evidence={"compliance_thresholds": [{"name": "x", "co2e_t": 200}]}).opinion == "unmodified"
 
 
 # -- scope limitations: modified, then a disclaimer ---------------------------------------
@@ -230,27 +197,18 @@ def test_a_misstatement_that_crosses_a_compliance_threshold_is_material_by_natur
     [(8.0, "unmodified"), (8.25, "modified"), (16.49, "modified"), (16.5, "disclaimer")],
 )
 def test_evidence_not_obtained_qualifies_then_disclaims(not_obtained, opinion):
-    log = {
-        "limitations": [
-            {"subject": "fuel logs Q3", "co2e_t": not_obtained, "reason": "lost in a flood"}
-        ]
-    }
+    log = {"limitations": [{"subject": "fuel logs Q3", "co2e_t": not_obtained, "reason": "lost in a flood"}]}
     ver = verify(evidence=log)
     assert ver.opinion == opinion
     assert ver.not_obtained_t == pytest.approx(not_obtained)
 
 
 def test_a_disclaimer_says_no_opinion_is_expressed_in_both_wordings_and_languages():
-    log = {
-        "limitations": [{"subject": "meter logs", "co2e_t": 100, "reason": "not made available"}]
-    }
+    log = {"limitations": [{"subject": "meter logs", "co2e_t": 100, "reason": "not made available"}]}
     ver = verify(evidence=log)
     assert ver.opinion == "disclaimer"
     assert ver.statement.startswith("We do not express an opinion on the GHG statement of Hand Co")
-    assert (
-        "unable to obtain sufficient appropriate evidence to provide a basis for an opinion"
-        in ver.statement
-    )
+    assert "unable to obtain sufficient appropriate evidence to provide a basis for an opinion" in ver.statement
     assert "this amount reaches 2 × materiality" in ver.statement
     assert ver.statement_zh.startswith("我们不对Hand Co")
     limited = verify(evidence=log, assurance="limited")
@@ -258,12 +216,7 @@ def test_a_disclaimer_says_no_opinion_is_expressed_in_both_wordings_and_language
     d = ver.to_dict()
     assert d["opinion"] == "disclaimer" and d["not_obtained_t"] == 100
     assert d["scope_limitations"] == [
-        {
-            "subject": "meter logs",
-            "kind": "limitation",
-            "co2e_t": 100.0,
-            "reason": "not made available",
-        }
+        {"subject": "meter logs", "kind": "limitation", "co2e_t": 100.0, "reason": "not made available"}
     ]
     assert "disclaimer" in d["opinion_criteria"]
     page = ver.to_html()
@@ -271,12 +224,8 @@ def test_a_disclaimer_says_no_opinion_is_expressed_in_both_wordings_and_language
 
 
 def test_samples_without_evidence_are_sized_scope_limitations():
-    log = {
-        "samples": [
-            {"source": "a", "record": 1, "result": "not_available", "note": "no invoice"},
-            {"source": "b", "result": "not_available"},
-        ]
-    }
+    log = {"samples": [{"source": "a", "record": 1, "result": "not_available", "note": "no invoice"},
+                       {"source": "b", "result": "not_available"}]}
     ver = verify(evidence=log)
     assert [(x.subject, x.co2e_t) for x in ver.limitations] == [("a record 1", 40.0), ("b", 60.0)]
     assert ver.opinion == "disclaimer"  # 100 t >= 2 x 8.25 t
@@ -285,46 +234,25 @@ def test_samples_without_evidence_are_sized_scope_limitations():
 def test_every_format_prints_the_plan_the_evidence_log_and_the_significance_criteria():
     # issue 17 "done when": the verification report prints the sampling plan, the evidence
     # log and the significance criteria, in HTML, Markdown and JSON alike
-    log = {
-        "samples": [
-            {
-                "source": "a",
-                "record": "2024-Q1",
-                "procedure": "invoices",
-                "result": "differs",
-                "difference_co2e_t": 9.0,
-            }
-        ]
-    }
+    log = {"samples": [{"source": "a", "record": "2024-Q1", "procedure": "invoices", "result": "differs",
+                        "difference_co2e_t": 9.0}]}
     ver = verify(evidence=log)
     criteria = "every indirect category screened"
     md = ver.to_markdown()
     plan_md = md.split("## Verification plan: risk and sampling", 1)[1].split("\n## ", 1)[0]
     assert "| 3 | c | 1 | 5.000 |" in plan_md  # the ranking by size
-    assert (
-        "| c | whole period | 5.000 | monetary-unit sample (interval 2.754 t CO2e) | not recorded |"
-        in plan_md
-    )
+    assert "| c | whole period | 5.000 | monetary-unit sample (interval 2.754 t CO2e) | not recorded |" in plan_md
     log_md = md.split("## Evidence log", 1)[1].split("\n## ", 1)[0]
     assert "| a | 2024-Q1 | invoices | differs | +9.000 |" in log_md
     assert f'Significance criteria (as stated): "{criteria}"' in md
     page = ver.to_html()
     plan_html = page.split('<h2 id="plan">', 1)[1].split("<h2 ", 1)[0]
-    assert (
-        "<td>a</td><td>2024-Q1</td><td class='num'>40.000</td><td>key item (at least materiality)</td><td>differs</td>"
-        in plan_html
-    )
+    assert "<td>a</td><td>2024-Q1</td><td class='num'>40.000</td><td>key item (at least materiality)</td><td>differs</td>" in plan_html
     log_html = page.split('<h2 id="evidence-log">', 1)[1].split("<h2 ", 1)[0]
-    assert (
-        "<td>a</td><td>2024-Q1</td><td>invoices</td><td>differs</td><td class='num'>+9.000</td>"
-        in log_html
-    )
+    assert "<td>a</td><td>2024-Q1</td><td>invoices</td><td>differs</td><td class='num'>+9.000</td>" in log_html
     assert f"Significance criteria (as stated): &quot;{criteria}&quot;" in page
     d = json.loads(ver.to_json())
-    assert [(s["source"], s["record"]) for s in d["verification_plan"]["samples"]][-1] == (
-        "c",
-        "whole period",
-    )
+    assert [(s["source"], s["record"]) for s in d["verification_plan"]["samples"]][-1] == ("c", "whole period")
     assert [r["source"] for r in d["verification_plan"]["sources"]] == ["a", "b", "c"]
     # every key of the log written, null where the log gives none (as everywhere in the JSON)
     assert d["evidence_log"]["samples"] == [{**log["samples"][0], "nature": None, "note": None}]
@@ -357,14 +285,7 @@ def test_the_command_line_takes_the_log_and_the_intended_users(tmp_path, capsys)
         "limitations:\n  - {subject: meter logs, co2e_t: 100, reason: not made available}\n"
     )
     args = ["verify", str(inv), "--claimed", str(tmp_path / "claim.json"), "--materiality", "5%"]
-    args += [
-        "--assurance",
-        "reasonable",
-        "--format",
-        "json",
-        "--evidence",
-        str(tmp_path / "log.yaml"),
-    ]
+    args += ["--assurance", "reasonable", "--format", "json", "--evidence", str(tmp_path / "log.yaml")]
     assert main([*args, "--intended-users", "the provincial ecology department"]) == 5  # disclaimer
     out = json.loads(capsys.readouterr().out)
     assert out["opinion"] == "disclaimer" and out["not_obtained_t"] == 100
@@ -389,61 +310,24 @@ def test_the_log_may_sit_in_the_claim_file_or_in_its_own_file(tmp_path):
     b = verify(evidence=tmp_path / "log.yaml")
     assert a.evidence_log == b.evidence_log and len(a.evidence_log.samples) == 1
     with pytest.raises(InvalidInputError) as err:
-        nc.verify(
-            hand(),
-            tmp_path / "claim.json",
-            materiality=0.05,
-            assurance="reasonable",
-            evidence=tmp_path / "log.yaml",
-        )
+        nc.verify(hand(), tmp_path / "claim.json", materiality=0.05, assurance="reasonable",
+                  evidence=tmp_path / "log.yaml")
     assert [i.code for i in err.value.issues] == ["evidence_log_once"]
 
 
 @pytest.mark.parametrize(
     ("log", "code", "field"),
     [
-        (
-            {"samples": [{"source": "zz", "result": "agrees"}]},
-            "evidence_log_source_known",
-            "samples[0].source",
-        ),
-        (
-            {"samples": [{"source": "a", "record": "2024-13", "result": "agrees"}]},
-            "evidence_log_record_known",
-            "samples[0].record",
-        ),
-        (
-            {"samples": [{"source": "a", "record": 5, "result": "agrees"}]},
-            "evidence_log_record_known",
-            "samples[0].record",
-        ),
-        (
-            {"samples": [{"source": "a", "result": "differs"}]},
-            "sample_difference_given",
-            "samples[0]",
-        ),
-        (
-            {"samples": [{"source": "a", "result": "agrees", "difference_co2e_t": 0}]},
-            "sample_difference_given",
-            "samples[0]",
-        ),
+        ({"samples": [{"source": "zz", "result": "agrees"}]}, "evidence_log_source_known", "samples[0].source"),
+        ({"samples": [{"source": "a", "record": "2024-13", "result": "agrees"}]}, "evidence_log_record_known", "samples[0].record"),
+        ({"samples": [{"source": "a", "record": 5, "result": "agrees"}]}, "evidence_log_record_known", "samples[0].record"),
+        ({"samples": [{"source": "a", "result": "differs"}]}, "sample_difference_given", "samples[0]"),
+        ({"samples": [{"source": "a", "result": "agrees", "difference_co2e_t": 0}]}, "sample_difference_given", "samples[0]"),
         ({"samples": [{"source": "a", "result": "maybe"}]}, "literal_error", "samples[0].result"),
         ({"sample": []}, "extra_forbidden", "sample"),
-        (
-            {"limitations": [{"subject": "x", "co2e_t": -1, "reason": "r"}]},
-            "greater_than_equal",
-            "limitations[0].co2e_t",
-        ),
-        (
-            {"limitations": [{"subject": "x", "co2e_t": 1e300, "reason": "r"}]},
-            "less_than",
-            "limitations[0].co2e_t",
-        ),
-        (
-            {"material_by_nature": [{"subject": "x", "reason": "fraud", "description": "abc"}]},
-            "literal_error",
-            "material_by_nature[0].reason",
-        ),
+        ({"limitations": [{"subject": "x", "co2e_t": -1, "reason": "r"}]}, "greater_than_equal", "limitations[0].co2e_t"),
+        ({"limitations": [{"subject": "x", "co2e_t": 1e300, "reason": "r"}]}, "less_than", "limitations[0].co2e_t"),
+        ({"material_by_nature": [{"subject": "x", "reason": "fraud", "description": "abc"}]}, "literal_error", "material_by_nature[0].reason"),
     ],
 )
 def test_a_malformed_log_is_refused_with_its_code_and_field(log, code, field):
@@ -453,12 +337,7 @@ def test_a_malformed_log_is_refused_with_its_code_and_field(log, code, field):
 
 
 def test_every_problem_of_a_log_in_the_claim_is_named_under_evidence_log():
-    claim = {
-        **CLAIM,
-        "evidence_log": {
-            "samples": [{"source": "zz", "result": "agrees"}, {"source": "a", "result": "nope"}]
-        },
-    }
+    claim = {**CLAIM, "evidence_log": {"samples": [{"source": "zz", "result": "agrees"}, {"source": "a", "result": "nope"}]}}
     with pytest.raises(InvalidInputError) as err:
         verify(claim=claim)
     fields = {i.field for i in err.value.issues}
@@ -470,24 +349,11 @@ def test_every_problem_of_a_log_in_the_claim_is_named_under_evidence_log():
 
 def test_a_base_year_recalculation_the_policy_requires_modifies_the_opinion():
     base = {
-        "year": 2020,
-        "total_co2e_t": 1000,
-        "gwp_set": "AR6",
-        "by_category": {1: 700, 2: 300},
+        "year": 2020, "total_co2e_t": 1000, "gwp_set": "AR6", "by_category": {1: 700, 2: 300},
         "recalculation_threshold": 0.05,
         "recalculations": [
-            {
-                "type": "structural",
-                "effect_co2e_t": 60,
-                "date": "2023-04-01",
-                "description": "acquired B",
-            },
-            {
-                "type": "structural",
-                "effect_co2e_t": -60,
-                "date": "2023-09-30",
-                "description": "sold C",
-            },
+            {"type": "structural", "effect_co2e_t": 60, "date": "2023-04-01", "description": "acquired B"},
+            {"type": "structural", "effect_co2e_t": -60, "date": "2023-09-30", "description": "sold C"},
         ],
     }
     ver = verify(hand(base_year=base))

@@ -450,9 +450,7 @@ def test_a_period_ending_on_31_december_gets_the_exclusive_end_hint():
 
 
 def test_a_changed_copy_gets_its_own_input_hash():
-    inv = nc.load_inventory(
-        Path(__file__).resolve().parents[2] / "examples" / "office" / "inventory.yaml"
-    )
+    inv = nc.load_inventory(Path(__file__).resolve().parents[2] / "examples" / "office" / "inventory.yaml")
     assert inv.model_copy().input_sha256 == inv.input_sha256  # nothing changed
     changed = inv.model_copy(update={"sources": list(inv.sources[:1])})
     assert changed.input_sha256 != inv.input_sha256

@@ -170,7 +170,9 @@ FUNCTIONS = {
 
 
 def test_every_public_function_is_fuzzed_or_named_below():
-    functions = {n for n in nc.__all__ if inspect.isfunction(getattr(nc, n)) and not n[0].isupper()}
+    functions = {
+        n for n in nc.__all__ if inspect.isfunction(getattr(nc, n)) and not n[0].isupper()
+    }
     elsewhere = {  # fuzzed by the tests below, with fixtures
         "calculate",
         "load_result",
@@ -256,7 +258,9 @@ def test_calculate_raises_only_documented_errors(name, value):
 
 
 @FUZZ
-@given(st.sampled_from(["by", "ufloats", "quantities", "total_ufloat", "total_quantity"]), hostile)
+@given(
+    st.sampled_from(["by", "ufloats", "quantities", "total_ufloat", "total_quantity"]), hostile
+)
 def test_result_methods_raise_only_documented_errors(method, value):
     res = made()["res"]
     if method.startswith("total_"):

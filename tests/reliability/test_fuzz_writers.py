@@ -256,9 +256,7 @@ def writer_problems(t: dict[str, str], got: dict[str, Any]) -> list[str]:
             in_twin = any(BENIGN[field] in s for s in twin_held)
             if in_twin and not any(t[field] in s for s in held):
                 problems.append(f"{name}: the {field} text does not read back")
-    problems += [
-        f"{name} saved does not read back equal" for name, ok in got["saved"].items() if not ok
-    ]
+    problems += [f"{name} saved does not read back equal" for name, ok in got["saved"].items() if not ok]
     for name in ("csv", "table"):
         run = got[name]
         if run.exit != 0:

@@ -67,8 +67,7 @@ def _inventory(*, extra_sources=(), extra_factors=()):
         ],
         "significance_criteria": "every category screened; none of 3-6 emits",
         "exclusions": [
-            {"category": c, "reason": "nothing emitted", "estimated_co2e_t": 0.0}
-            for c in (3, 4, 5, 6)
+            {"category": c, "reason": "nothing emitted", "estimated_co2e_t": 0.0} for c in (3, 4, 5, 6)
         ],
     }
     return nc.validate_inventory(data)

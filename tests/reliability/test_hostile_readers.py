@@ -580,11 +580,7 @@ def test_parquet_nested_column_is_a_typed_error_not_a_type_error(tmp_path, colum
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
-    cols = {
-        "source": pa.array(["g", "g"]),
-        "amount": pa.array([1.0, 2.0]),
-        "unit": pa.array(["MWh"] * 2),
-    }
+    cols = {"source": pa.array(["g", "g"]), "amount": pa.array([1.0, 2.0]), "unit": pa.array(["MWh"] * 2)}
     cols[column] = array(pa)
     p = tmp_path / "m.parquet"
     pq.write_table(pa.table(cols), p)
@@ -605,16 +601,7 @@ def test_empty_parquet_amount_column_of_dates_is_read_not_a_type_error(tmp_path,
 
     amount = pa.array([], type=pa.timestamp("us") if typ == "timestamp" else pa.duration("us"))
     p = tmp_path / "m.parquet"
-    pq.write_table(
-        pa.table(
-            {
-                "source": pa.array([], pa.string()),
-                "amount": amount,
-                "unit": pa.array([], pa.string()),
-            }
-        ),
-        p,
-    )
+    pq.write_table(pa.table({"source": pa.array([], pa.string()), "amount": amount, "unit": pa.array([], pa.string())}), p)
     table = nc.read_activity(p)
     assert len(table) == 0 and table["amount"].dtype == float
     inv = nc.validate_inventory(

@@ -60,18 +60,12 @@ def compute() -> dict[str, Any]:
     for name in EXAMPLES:
         path = ROOT / "examples" / name / "inventory.yaml"
         for method in ("analytical", "monte_carlo"):
-            r = nc.calculate(
-                nc.load_inventory(path),
-                uncertainty=method,
-                **(MC if method == "monte_carlo" else {}),
-            )
+            r = nc.calculate(nc.load_inventory(path), uncertainty=method, **(MC if method == "monte_carlo" else {}))
             out[f"{name}/{method}"] = summary(r)
     mapping, table = generated_case()
     for method in ("analytical", "monte_carlo"):
         inv = nc.validate_inventory(mapping)
-        r = nc.calculate(
-            inv, activity=table, uncertainty=method, **(MC if method == "monte_carlo" else {})
-        )
+        r = nc.calculate(inv, activity=table, uncertainty=method, **(MC if method == "monte_carlo" else {}))
         out[f"generated/{method}"] = summary(r)
     return out
 
