@@ -515,3 +515,61 @@ def test_a_result_refuses_export_until_its_unknowns_are_stated(tmp_path):
         "company_name", "company_ids", "product_ids", "fossil_carbon_content",
         "exempted_emissions_percent",
     }  # fmt: skip
+
+
+# -- the command line ----------------------------------------------------------------------
+
+
+def test_the_command_line_imports_a_supplier_and_exports_the_product(tmp_path, capsys, official):
+    from nqi_carbon.cli import main
+
+    (tmp_path / "supplier.json").write_text(json.dumps(SUPPLIER), encoding="utf-8")
+    assert main(["pact", "import", str(tmp_path / "supplier.json"), "--format", "json"]) == 0
+    (sf,) = json.loads(capsys.readouterr().out)
+    assert sf["value"] == pytest.approx(1.8) and sf["source"]["id"] == SUPPLIER["id"]
+
+    doc = copy.deepcopy(BRACKET)
+    doc["inputs"][0]["supplier_footprint"] = sf  # pasted from the import
+    (tmp_path / "bracket.json").write_text(json.dumps(doc), encoding="utf-8")
+    (tmp_path / "with.yaml").write_text(yaml.safe_dump(COMPANY), encoding="utf-8")
+    out = tmp_path / "bracket.pact.json"
+    argv = ["pact", "export", str(tmp_path / "bracket.json"), "--with", str(tmp_path / "with.yaml")]
+    assert main([*argv, "--out", str(out)]) == 0
+    pf = json.loads(out.read_text(encoding="utf-8"))
+    assert _errors(official, pf) == []
+    assert pf["pcf"]["pcfExcludingBiogenicUptake"] == "0.925"
+
+
+def test_the_command_line_refuses_an_unknown_figure_and_an_unknown_id(tmp_path, capsys):
+    from nqi_carbon.cli import main
+
+    (tmp_path / "supplier.json").write_text(json.dumps(SUPPLIER), encoding="utf-8")
+    assert main(["pact", "import", str(tmp_path / "supplier.json"), "--id", "urn:uuid:x"]) == 1
+    assert "[pact_id_unknown]" in capsys.readouterr().err
+    (tmp_path / "bracket.json").write_text(
+        json.dumps(
+            {
+                **BRACKET,
+                "inputs": [
+                    {**BRACKET["inputs"][0], "supplier_footprint": supplier_footprint(SUPPLIER)}
+                ],
+            },
+            default=str,
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "with.yaml").write_text("company_nme: Bracket Works\n", encoding="utf-8")
+    assert (
+        main(
+            [
+                "pact",
+                "export",
+                str(tmp_path / "bracket.json"),
+                "--with",
+                str(tmp_path / "with.yaml"),
+            ]
+        )
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert "did you mean 'company_name'" in err and "[pact_option]" in err

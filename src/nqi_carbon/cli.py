@@ -588,6 +588,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_trajectory,
         _add_cn_ets,
         _add_neutrality,
+        _add_pact,
         _add_demo,
         _add_schema,
     ):
@@ -1028,6 +1029,82 @@ def _cmd_neutrality(args: argparse.Namespace) -> int:
         for p in ev.write(out, formats):
             sys.stdout.write(f"wrote {p}\n")
     return 0 if all(ev.status == "claim" for ev in evaluations) else EXIT_CLAIM_REFUSED
+
+
+def _add_pact(sub: _Subcommands) -> None:
+    """``pact import FILE`` / ``pact export FOOTPRINT --with FILE``: PACT v3 exchange."""
+    p = sub.add_parser(
+        "pact",
+        help="PACT v3 product footprints: import a supplier's, export a footprint",
+        description="Exchange product carbon footprints in the WBCSD PACT Technical "
+        "Specifications v3 format (ProductFootprint). See docs/how-to/pact-exchange.md.",
+    )
+    ps = p.add_subparsers(dest="pact_command", metavar="ACTION", required=True)
+    i = ps.add_parser(
+        "import",
+        help="print the supplier footprints of a PACT file, as footprint inputs",
+        description="Read a PACT file (one ProductFootprint or an API response "
+        '{"data": ...}), check it against the v3 data model and print each footprint as '
+        "the supplier_footprint of a footprint input (YAML, or JSON).",
+    )
+    i.add_argument("file", metavar="FILE", help="the PACT JSON file")
+    i.add_argument("--id", default=None, help="only the footprint with this id")
+    i.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    _reading_options(i)
+    i.set_defaults(func=_cmd_pact_import)
+    e = ps.add_parser(
+        "export",
+        help="calculate a footprint file and write it as a PACT ProductFootprint",
+        description="Calculate FOOTPRINT (schema nqi-carbon/footprint@1) and write it as "
+        "a PACT v3 ProductFootprint. What the footprint does not know (company name and "
+        "URN ids, product URNs, fossil carbon content...) is given in the --with file, "
+        "a mapping of to_pact's keywords; a field PACT requires and nobody states is "
+        "refused, never invented.",
+    )
+    e.add_argument("footprint", metavar="FOOTPRINT", help="the footprint file (YAML/JSON)")
+    e.add_argument("--with", dest="with_", metavar="FILE", default=None,
+                   help="YAML/JSON mapping of the figures to add (company_name, ...)")
+    e.add_argument("--out", default=None, help="the JSON file to write (default: print it)")
+    _reading_options(e)
+    e.set_defaults(func=_cmd_pact_export)
+
+
+def _cmd_pact_import(args: argparse.Namespace) -> int:
+    import yaml
+
+    from .footprint.pact import read_pact, select_footprint
+
+    found = read_pact(args.file)
+    if args.id is not None:
+        found = [select_footprint(found, args.id, file=args.file, field="--id")]
+    if args.format == "json":
+        sys.stdout.write(json.dumps(found, indent=2, ensure_ascii=False, default=str) + "\n")
+    else:
+        sys.stdout.write(yaml.safe_dump(found, allow_unicode=True, sort_keys=False))
+    return 0
+
+
+def _cmd_pact_export(args: argparse.Namespace) -> int:
+    from ._io.structured import read_structured
+    from .footprint.calculate import calculate_footprint
+    from .footprint.pact import to_pact, write_pact
+
+    extra: dict[str, object] = {}
+    if args.with_ is not None:
+        data, _ = read_structured(args.with_, what="PACT figures")
+        if not isinstance(data, dict):
+            raise InvalidInputError(
+                [Issue("pact_option", "the --with file is a mapping of figures",
+                       file=args.with_, allowed="company_name: ..., company_ids: [...]")],
+                source=args.with_,
+            )
+        extra = {str(k): v for k, v in data.items()}
+    pf = to_pact(calculate_footprint(args.footprint), **extra)
+    if args.out is None:
+        sys.stdout.write(json.dumps(pf, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(f"wrote {write_pact(pf, args.out)}\n")
+    return 0
 
 
 def _add_demo(sub: _Subcommands) -> None:

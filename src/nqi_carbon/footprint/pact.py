@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from .._io.files import Written
 
 __all__ = [
+    "EXPORT_KEYS",
     "PACT_SPEC_VERSION",
     "PACT_UNITS",
     "PRODUCT_FOOTPRINT",
@@ -58,6 +59,7 @@ __all__ = [
     "read_pact",
     "resolve_pact_inputs",
     "resolve_pact_reference",
+    "select_footprint",
     "supplier_footprint",
     "to_pact",
     "write_pact",
@@ -667,41 +669,33 @@ def resolve_pact_reference(
     from .._io.files import written_path
 
     target = written_path(str(ref["pact"]), source_path=source_path, field=f"{field}.pact")
-    found = read_pact(target)
-    wanted = ref.get("id")
+    return select_footprint(read_pact(target), ref.get("id"), file=source_path, field=f"{field}.id")
+
+
+def select_footprint(
+    found: Sequence[dict[str, Any]], wanted: str | None, *, file: str | None, field: str
+) -> dict[str, Any]:
+    """The supplier footprint of *found* (from :func:`read_pact`) whose PACT id is *wanted*.
+
+    *wanted* is the UUID, or ``urn:uuid:`` and the UUID, in any case; None takes the only
+    footprint. ``pact_id_unknown`` and ``pact_id_required`` list the ids there are.
+    """
     ids = ", ".join(str(f["source"]["id"]) for f in found)
     if wanted is None:
         if len(found) == 1:
             return found[0]
         raise InvalidInputError(
-            [
-                Issue(
-                    "pact_id_required",
-                    "the PACT file holds several footprints; name one",
-                    file=source_path,
-                    field=f"{field}.id",
-                    allowed=ids,
-                )
-            ],
-            source=source_path,
-        )
+            [Issue("pact_id_required", "the PACT file holds several footprints; name one",
+                   file=file, field=field, allowed=ids)], source=file,
+        )  # fmt: skip
     key = re.sub(r"(?i)^urn:uuid:", "", str(wanted)).lower()
     for f in found:
         if str(f["source"]["id"]).lower() == key:
             return f
     raise InvalidInputError(
-        [
-            Issue(
-                "pact_id_unknown",
-                "no footprint of the PACT file has this id",
-                file=source_path,
-                field=f"{field}.id",
-                value=repr(wanted),
-                allowed=ids,
-            )
-        ],
-        source=source_path,
-    )
+        [Issue("pact_id_unknown", "no footprint of the PACT file has this id", file=file,
+               field=field, value=repr(wanted), allowed=ids)], source=file,
+    )  # fmt: skip
 
 
 def resolve_pact_inputs(data: Any, *, source_path: str | None) -> Any:
@@ -789,6 +783,22 @@ _SIGNIFICANT = Context(prec=12, rounding=ROUND_HALF_EVEN)
 last-digit noise of sums of floats (900.0000000000001)."""
 
 
+EXPORT_KEYS = frozenset(
+    {
+        *_REQUIRED,
+        *_PER_UNIT,
+        "id", "created", "validity_period_start", "validity_period_end", "comment",
+        "product_category_cpc", "product_classifications", "declared_amount",
+        "product_mass_per_declared_unit", "geography_country", "geography_subdivision",
+        "geography_region", "boundary_description", "packaging_included",
+        "cross_sectoral_standards", "product_or_sector_specific_rules",
+        "exempted_emissions_description", "allocation_rules_description",
+        "secondary_emission_factor_sources", "primary_data_share", "dqi",
+    }
+)  # fmt: skip
+"""The figures :func:`to_pact` takes (keywords, or the keys of a mapping)."""
+
+
 def _decimal_text(value: Any, scale: Decimal = Decimal(1)) -> str:
     """*value* divided by *scale*, as the decimal text v3 asks for (no exponent)."""
     d = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
@@ -798,7 +808,23 @@ def _decimal_text(value: Any, scale: Decimal = Decimal(1)) -> str:
 
 def _export_issues(figures: Mapping[str, Any]) -> list[Issue]:
     """What PACT requires that *figures* leave unknown, and values it cannot hold."""
+    from ..errors import close_matches
+
+    def hint(key: str) -> str:
+        near = close_matches(key, EXPORT_KEYS)
+        return f"; did you mean {' or '.join(map(repr, near))}?" if near else ""
+
     issues = [
+        Issue(
+            "pact_option",
+            f"{key!r} is not a figure of a PACT export{hint(str(key))}",
+            field=str(key),
+            allowed=", ".join(sorted(EXPORT_KEYS)),
+        )
+        for key in figures
+        if key not in EXPORT_KEYS
+    ]
+    issues += [
         Issue(
             "pact_field_unknown",
             f"PACT requires {prop}; the footprint does not state it",
