@@ -328,3 +328,45 @@ def test_a_mapping_is_accepted_and_hashes_stably():
     s1 = nc.load_footprint(doc)
     s2 = nc.load_footprint(dict(doc))
     assert s1[2] == s2[2]
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_clinker_footprint_from_the_cement_plant_inventory():
+    # kiln-line-1 of examples/cement (the quarry is another facility):
+    #   coal 120 300 t x 58.2 % C x 98.6 % oxidised x 44/12     = 253 126.1172 t CO2
+    #   calcination 1 052 300 t clinker x 0.5344 t/t            = 562 349.12 t CO2
+    #   grid 86 420 MWh x 0.5703 t/MWh                          =  49 285.326 t CO2
+    #   R-410A 18.5 kg: 9.25 kg HFC-32 x 771 + 9.25 kg HFC-125 x 3740 (AR6) = 41.72675 t
+    #   total 864 802.28995 t / 1 052 300 t clinker = 0.8218210 t = 821.8210 kg per t
+    r = nc.calculate_footprint(EXAMPLES / "footprint-cement" / "clinker.yaml")
+    assert r.pcf_excluding_biogenic == pytest.approx(864_802.28995 / 1_052_300 * 1000)
+    assert r.by_gas["HFC-32"] == pytest.approx(7.13175 / 1_052_300 * 1000)
+    assert r.primary_data_share == pytest.approx(100.0)
+
+
+def test_cement_footprint_clinker_share_plus_constituents_plus_grinding():
+    # 0.80 t clinker x 821.8210 kg/t                 = 657.4568 kg
+    # gypsum 0.05 t x 8.2 kg/t (supplier)            =   0.41 kg
+    # slag 0.15 t x 35 kg/t (supplier)               =   5.25 kg
+    # grinding 38 kWh x 0.5703 kg/kWh                =  21.6714 kg
+    clinker = 864_802.28995 / 1_052_300 * 1000
+    r = nc.calculate_footprint(EXAMPLES / "footprint-cement" / "cement.yaml")
+    assert r.pcf_excluding_biogenic == pytest.approx(0.8 * clinker + 0.41 + 5.25 + 21.6714)
+    assert r.by_stage["raw_material_acquisition"] == pytest.approx(5.66)
+    assert r.by_gas["CO2e"] == pytest.approx(5.66)
+    # DQR weighted by emissions over the rated inputs: (0.41 x 5/3 + 5.25 x 4/3 + 21.6714 x 1)
+    # / (0.41 + 5.25 + 21.6714)
+    dqr = (0.41 * 5 / 3 + 5.25 * 4 / 3 + 21.6714) / (0.41 + 5.25 + 21.6714)
+    assert r.dqr == pytest.approx(dqr)
+
+
+def test_aluminium_footprint_from_the_smelter_inventory():
+    # per t of aluminium: anodes 0.41 x (1 - 0.02 - 0.004) x 44/12 = 1.4672533 t CO2;
+    # grid 6 700 000 MWh / 500 000 t = 13.4 MWh x 0.5703 = 7.64202 t CO2;
+    # CF4 0.034 kg x 7380 = 250.92 kg; C2F6 0.0034 kg x 12400 = 42.16 kg (AR6)
+    r = nc.calculate_footprint(EXAMPLES / "footprint-aluminium" / "aluminium.yaml")
+    assert r.by_gas == pytest.approx({"CO2": 1467.2533 + 7642.02, "CF4": 250.92, "C2F6": 42.16})
+    assert r.pcf_excluding_biogenic == pytest.approx(9402.3533)
+    assert r.uncertainty["ci95_low"] < 9402.3533 < r.uncertainty["ci95_high"]

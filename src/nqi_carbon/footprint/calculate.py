@@ -151,8 +151,10 @@ def _supplier_factor(x: Input, gwp: str) -> dict[str, Any]:
 def _plant_factors(
     study: FootprintStudy, pe: PlantEmissions, share: float, output: float
 ) -> list[dict[str, Any]]:
-    """Inline factors per declared-unit unit: the plant's gases times share / output."""
-    du = study.declared_unit.unit
+    """Inline factors per unit of the plant's product: the plant's gases times share / output."""
+    assert study.plant is not None
+    a = study.plant.amount
+    du = a.unit if a is not None else study.declared_unit.unit
     u = min(pe.relative_95, 1.0)
     out = []
     for suffix, masses, biogenic in (
@@ -233,6 +235,9 @@ def unit_inventory(
         )
     if plant is not None and not avoided:
         pe, share, output = plant
+        a = study.plant.amount if study.plant is not None else None
+        amount = (a.amount, a.unit) if a is not None else None
+        amount = amount or (study.declared_unit.amount, study.declared_unit.unit)
         for f in _plant_factors(study, pe, share, output):
             factors.append(f)
             sources.append(
@@ -241,10 +246,8 @@ def unit_inventory(
                     "facility": UNIT_FACILITY,
                     "category": 4,
                     "factor": f["id"],
-                    "activity": {
-                        "amount": study.declared_unit.amount,
-                        "unit": study.declared_unit.unit,
-                    },
+                    # the amount is the definition of the declared unit: exact
+                    "activity": {"amount": amount[0], "unit": amount[1], "uncertainty": 0.0},
                 }
             )
     return {
@@ -353,7 +356,8 @@ def _supplier_parts(x: Input, p: _Part, line_kg: float) -> None:
     p.biogenic = n * (bio_e or 0.0)
     p.removals = n * (bio_r or 0.0)
     p.primary = 0.0 if sf.primary_data_share is None else sf.primary_data_share
-    p.dqr = sf.dqr
+    if p.dqr is None:  # the input's own rating first, else the supplier's
+        p.dqr = sf.dqr
     src = sf.source
     p.basis = "supplier footprint " + " ".join(
         s for s in (src.kind, src.company, src.product, src.id) if s

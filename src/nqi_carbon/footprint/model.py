@@ -323,7 +323,9 @@ class Plant(StrictModel):
     activity files are); ``facility`` the facility whose emissions are shared; ``sources``
     (optional) the sources that make up the process — all the facility's sources when
     empty. ``products`` lists what the facility (or process) makes over the inventory's
-    period, this footprint's ``product`` among them.
+    period, this footprint's ``product`` among them. ``amount`` is how much of that
+    product goes into one declared unit (0.75 t of clinker per t of cement); by default
+    the declared unit is the plant's product itself.
     """
 
     inventory: SingleLineText = Field(min_length=1)
@@ -331,6 +333,7 @@ class Plant(StrictModel):
     sources: tuple[Identifier, ...] = ()
     stage: Stage = "production"
     product: Identifier
+    amount: Amount | None = None
     products: tuple[PlantProduct, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -220,16 +220,18 @@ def allocation_shares(plant: Plant, name: str | None = None) -> dict[str, float]
 
 
 def allocate(study: FootprintStudy, name: str | None) -> tuple[float, dict[str, float], float]:
-    """``(share, shares by key, output)``: the share the rule gives and the product's output.
+    """``(share, shares by key, output)``: the share the rule gives, and the product's output.
 
-    *output* is the product's output over the period in the declared unit's unit.
+    *output* is the product's output over the period in the unit of ``plant.amount``
+    (by default the declared unit's unit): how many of the plant's units one declared
+    unit takes is that amount.
 
     Raises
     ------
     InvalidInputError
         ``allocation_key_missing`` (a product does not state the rule's key),
-        ``footprint_output_unit`` (the output is not in a unit of the declared unit's
-        dimension).
+        ``footprint_output_unit`` (the output cannot be converted to the unit of
+        ``plant.amount`` or of the declared unit).
     """
     from ..units import conversion_factor
 
@@ -238,10 +240,11 @@ def allocate(study: FootprintStudy, name: str | None) -> tuple[float, dict[str, 
     assert rule is not None
     shares = allocation_shares(plant, name)
     product = next(p for p in plant.products if p.id == plant.product)
+    unit = plant.amount.unit if plant.amount is not None else study.declared_unit.unit
     issues = []
     try:
         output = product.output.amount * conversion_factor(
-            product.output.unit, study.declared_unit.unit, context="the product's output"
+            product.output.unit, unit, context="the product's output"
         )
     except DimensionalityMismatchError as exc:
         issues.append(
@@ -251,7 +254,7 @@ def allocate(study: FootprintStudy, name: str | None) -> tuple[float, dict[str, 
                 file=name,
                 field=f"plant.products[{plant.products.index(product)}].output.unit",
                 value=repr(product.output.unit),
-                allowed=f"a unit convertible to the declared unit {study.declared_unit.unit!r}",
+                allowed=f"a unit convertible to {unit!r} (plant.amount or the declared unit)",
             )
         )
         output = 0.0
