@@ -573,3 +573,39 @@ def test_the_command_line_refuses_an_unknown_figure_and_an_unknown_id(tmp_path, 
     )
     err = capsys.readouterr().err
     assert "did you mean 'company_name'" in err and "[pact_option]" in err
+
+
+# -- the bundled examples export -------------------------------------------------------------
+
+EXAMPLE_FOOTPRINTS = Path(__file__).parent.parent / "examples"
+
+
+@pytest.mark.parametrize(
+    ("file", "hand_kg_per_t"),
+    [
+        # anodes 1467.2533 + grid 7642.02 (CO2) + CF4 250.92 + C2F6 42.16 kg CO2e per t
+        # (tests/test_footprint.py::test_aluminium_footprint_from_the_smelter_inventory)
+        ("footprint-aluminium/aluminium.yaml", 1467.2533 + 7642.02 + 250.92 + 42.16),
+        # 0.80 t clinker x (864 802.28995 t / 1 052 300 t x 1000) + gypsum 0.41 + slag 5.25
+        # + grinding 21.6714 kg CO2e per t (test_cement_footprint_clinker_share_plus_...)
+        (
+            "footprint-cement/cement.yaml",
+            0.8 * 864_802.28995 / 1_052_300 * 1000 + 0.41 + 5.25 + 21.6714,
+        ),
+    ],
+)
+def test_the_example_footprints_export_valid_pact_v3(official, file, hand_kg_per_t):
+    from nqi_carbon.footprint.calculate import calculate_footprint
+
+    r = calculate_footprint(EXAMPLE_FOOTPRINTS / file, uncertainty=None)
+    pf = to_pact(r, product_description=f"{r.product['name']}, bulk", **COMPANY)
+    assert _errors(official, pf) == []
+    pcf = pf["pcf"]
+    assert (pcf["declaredUnitOfMeasurement"], pcf["declaredUnitAmount"]) == ("kilogram", "1")
+    # nothing biogenic in either: PACT's figure is the fossil footprint, per kg
+    assert float(pcf["pcfExcludingBiogenicUptake"]) == pytest.approx(
+        hand_kg_per_t / 1000, rel=1e-11
+    )
+    assert pcf["pcfIncludingBiogenicUptake"] == pcf["pcfExcludingBiogenicUptake"]
+    assert pcf["ipccCharacterizationFactors"] == ["AR6"]
+    assert pf["productNameCompany"] == r.product["name"]
