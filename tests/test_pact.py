@@ -36,6 +36,11 @@ EXAMPLES = PACT / "examples"
 @pytest.fixture(scope="module")
 def official() -> Any:
     """A validator of the official v3.0.3 ProductFootprint schema (formats checked)."""
+    return official_validator()
+
+
+def official_validator() -> Any:
+    """A validator of the official v3.0.3 ProductFootprint schema (formats checked)."""
     from jsonschema import Draft202012Validator
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012

@@ -57,6 +57,7 @@ __all__ = [
     "PRODUCT_FOOTPRINT",
     "product_footprint",
     "read_pact",
+    "read_product_footprints",
     "resolve_pact_inputs",
     "resolve_pact_reference",
     "select_footprint",
@@ -391,7 +392,7 @@ the ranges the specification states in words (DQRs 1-5, percentages 0-100)."""
 # -- import: a PACT file to supplier footprints -----------------------------------------------
 
 
-def read_pact(path: str | Path | Written) -> list[dict[str, Any]]:
+def read_pact(path: str | Path | Written, *, convert: bool = True) -> list[dict[str, Any]]:
     """Read a PACT v3 file; return one supplier-footprint input per ``ProductFootprint``.
 
     Parameters
@@ -401,6 +402,9 @@ def read_pact(path: str | Path | Written) -> list[dict[str, Any]]:
         ``{"data": ProductFootprint or [ProductFootprint, ...]}`` (``GET /3/footprints``).
         Read confined (under a :class:`~nqi_carbon.Sandbox`) and bounded
         (``Limits.max_document_bytes``, ``Limits.max_depth``).
+    convert : bool
+        Keyword-only. False gives the ProductFootprints themselves, checked
+        (:func:`read_product_footprints`).
 
     Returns
     -------
@@ -429,7 +433,16 @@ def read_pact(path: str | Path | Written) -> list[dict[str, Any]]:
     )
     if not decode_utf8(raw, name).lstrip("\ufeff \t\r\n").startswith("{"):
         raise InvalidInputError([_document_issue(name, "not a JSON object")], source=name)
-    return footprints_of(parse_structured(raw, name), file=name)
+    return footprints_of(parse_structured(raw, name), file=name, convert=convert)
+
+
+def read_product_footprints(path: str | Path | Written) -> list[dict[str, Any]]:
+    """The ProductFootprints of a PACT file as they are, each checked (see :func:`read_pact`).
+
+    For serving or forwarding footprints unchanged (``nqi-carbon serve --pact``); the
+    same reading and the same checks as :func:`read_pact`, the declared unit aside.
+    """
+    return read_pact(path, convert=False)
 
 
 def _document_issue(name: str | None, message: str) -> Issue:
@@ -442,7 +455,9 @@ def _document_issue(name: str | None, message: str) -> Issue:
     )
 
 
-def footprints_of(data: Any, *, file: str | None = None) -> list[dict[str, Any]]:
+def footprints_of(
+    data: Any, *, file: str | None = None, convert: bool = True
+) -> list[dict[str, Any]]:
     """The supplier footprints of PACT data already parsed (see :func:`read_pact`)."""
     from pydantic import ValidationError
 
@@ -472,6 +487,9 @@ def footprints_of(data: Any, *, file: str | None = None) -> list[dict[str, Any]]
                 )
             )
         seen[key] = k
+        if not convert:
+            out.append(item)
+            continue
         try:
             out.append(supplier_footprint(item))
         except InvalidInputError as exc:
@@ -1035,7 +1053,9 @@ def write_pact(pf: Mapping[str, Any], path: str | Path) -> Path:
     return atomic_write_text(path, text)
 
 
-def to_pact(result: Any, **figures: Any) -> dict[str, Any]:
+def to_pact(
+    result: Any, *, defaults: Mapping[str, Any] | None = None, **figures: Any
+) -> dict[str, Any]:
     """A footprint as a PACT v3 ``ProductFootprint`` (a JSON-ready dict).
 
     Parameters
@@ -1045,6 +1065,9 @@ def to_pact(result: Any, **figures: Any) -> dict[str, Any]:
         per declared unit, fossil / biogenic / land-use change / aircraft parts,
         primary-data share, data quality, allocation and the GWP set), or the figures
         themselves as a mapping with the keys below.
+    defaults : mapping, optional
+        Figures (the keys below) used where the footprint states none: the company's
+        name and ids shared by every product, say.
     **figures
         Keyword-only; what the footprint does not know, or overrides: ``company_name``,
         ``company_ids`` and ``product_ids`` (URNs), ``product_name``,
@@ -1074,7 +1097,8 @@ def to_pact(result: Any, **figures: Any) -> dict[str, Any]:
         once), ``pact_declared_unit`` for a declared unit PACT cannot state.
     """
     base = dict(result) if isinstance(result, Mapping) else _result_figures(result)
-    return product_footprint({**base, **figures})
+    known = {k: v for k, v in base.items() if v is not None}
+    return product_footprint({**(defaults or {}), **known, **figures})
 
 
 def _result_figures(result: Any) -> dict[str, Any]:
