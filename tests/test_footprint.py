@@ -370,3 +370,11 @@ def test_aluminium_footprint_from_the_smelter_inventory():
     assert r.by_gas == pytest.approx({"CO2": 1467.2533 + 7642.02, "CF4": 250.92, "C2F6": 42.16})
     assert r.pcf_excluding_biogenic == pytest.approx(9402.3533)
     assert r.uncertainty["ci95_low"] < 9402.3533 < r.uncertainty["ci95_high"]
+
+
+def test_a_plant_inventory_of_another_period_is_a_finding(tmp_path):
+    doc = _footprint("A", reference_period={"start": "2023-01-01", "end": "2024-01-01"})
+    r = nc.calculate_footprint(_write(tmp_path, doc))
+    [(code, severity, subject, message)] = [f for f in r.findings if f[0].startswith("footprint_")]
+    assert (code, severity, subject) == ("footprint_period_differs", "warning", "plant.inventory")
+    assert "covers 2024-01-01 to 2025-01-01" in message

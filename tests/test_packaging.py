@@ -52,6 +52,10 @@ def test_wheel_contains_packs_examples_and_py_typed(wheel):
         assert f"nqi_carbon/pages/templates/{page}.html" in names
     for schema in ("inventory", "result", "verification", "trajectory", "validation"):
         assert f"nqi_carbon/contracts/schemas/{schema}.schema.json" in names
+    assert "nqi_carbon/pages/templates/footprint.html" in names
+    for schema in ("footprint", "footprint-claim"):
+        assert f"nqi_carbon/footprint/schemas/{schema}.schema.json" in names
+    assert "nqi_carbon/examples/footprint-cement/plant.yaml" in names
 
 
 @pytest.mark.slow

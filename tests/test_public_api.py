@@ -27,8 +27,10 @@ EXPECTED_ALL = [
     "FactorRegistry",
     "Finding",
     "Facility",
+    "FootprintReport",
     "FootprintResult",
     "FootprintStudy",
+    "FootprintVerification",
     "GWPSetMismatchError",
     "Instrument",
     "InventoryReport",
@@ -68,6 +70,7 @@ EXPECTED_ALL = [
     "conversion_factor",
     "evaluate_neutrality",
     "fill_gaps",
+    "footprint_report",
     "find_gaps",
     "gas_group",
     "gwp",
@@ -94,6 +97,7 @@ EXPECTED_ALL = [
     "ureg",
     "validate_inventory",
     "verify",
+    "verify_footprint",
     "write_pact",
 ]
 

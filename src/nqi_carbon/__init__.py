@@ -108,10 +108,14 @@ _LAZY: dict[str, str] = {
     "NeutralityEvaluation": "neutrality.report",
     "evaluate_neutrality": "neutrality",
     # product carbon footprints (ISO 14067)
+    "FootprintReport": "footprint.report",
     "FootprintResult": "footprint.calculate",
     "FootprintStudy": "footprint.model",
+    "FootprintVerification": "footprint.verify",
     "calculate_footprint": "footprint.calculate",
+    "footprint_report": "footprint.report",
     "load_footprint": "footprint.model",
+    "verify_footprint": "footprint.verify",
     # PACT v3 exchange of product footprints
     "read_pact": "footprint.pact",
     "to_pact": "footprint.pact",

@@ -166,6 +166,8 @@ FUNCTIONS = {
     "validate_inventory": [BASE],
     "load_inventory": [str(OFFICE)],
     "evaluate_neutrality": [str(ROOT / "examples" / "neutrality" / "claim.yaml")],
+    "load_footprint": [str(ROOT / "examples" / "footprint-aluminium" / "aluminium.yaml")],
+    "calculate_footprint": [str(ROOT / "examples" / "footprint-aluminium" / "aluminium.yaml")],
 }
 
 
@@ -185,6 +187,8 @@ def test_every_public_function_is_fuzzed_or_named_below():
         "data_quality",
         "cems_hourly",
         "verify",
+        "verify_footprint",  # tests/reliability/test_fuzz_footprint.py
+        "footprint_report",  # tests/reliability/test_fuzz_footprint.py
         "gwp_set_names",  # takes no argument
         "inventory_json_schema",  # takes no argument
     }

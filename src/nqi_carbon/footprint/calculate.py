@@ -494,6 +494,9 @@ def calculate_footprint(
     primary, _ = _weighted(parts, "primary")
     dqr, dqr_cover = _weighted(parts, "dqr")
     plant_kg = next((p.excluding for p in parts if p.id == PLANT_SOURCE), 0.0)
+    check_finite(
+        name, excl=excl, bio=bio_e, removals=removals, aircraft=sum(p.aircraft for p in parts)
+    )
     return FootprintResult(
         product=study.product.model_dump(mode="json", exclude_none=True),
         declared_unit=study.declared_unit.model_dump(mode="json", exclude_none=True),
@@ -520,13 +523,30 @@ def calculate_footprint(
         gwp_set=study.gwp,
         biogenic_carbon_content=_carbon_content(study),
         cut_off=None if study.cut_off is None else study.cut_off.model_dump(mode="json"),
-        findings=_findings(res, dqr_cover),
+        findings=_findings(res, dqr_cover) + _period_findings(study, plant),
         study=study,
         file=name,
         input_sha256=sha,
         plant=None if plant is None else plant[0],
         factors_used={ref: f.citation_text() for ref, f in sorted(res.factors_used.items())},
     )
+
+
+def check_finite(name: str | None, **figures: float) -> None:
+    """Refuse figures beyond double precision (``result_magnitude``): JSON never holds inf."""
+    bad = sorted(k for k, v in figures.items() if not math.isfinite(v))
+    if bad:
+        raise InvalidInputError(
+            [
+                Issue(
+                    "result_magnitude",
+                    f"the footprint's {', '.join(bad)} overflow double precision",
+                    file=name,
+                    allowed="amounts and factors whose products are finite",
+                )
+            ],
+            source=name,
+        )
 
 
 def _carbon_content(study: FootprintStudy) -> float | None:
@@ -612,6 +632,27 @@ def _uncertainty(res: Result, avoided: Result | None) -> dict[str, Any]:
 
 
 _DROP = {"scope3_category_not_screened"}
+
+
+def _period_findings(
+    study: FootprintStudy, plant: tuple[PlantEmissions, float, float] | None
+) -> list[tuple[str, str, str, str]]:
+    """A warning when the plant's inventory covers another period than the footprint."""
+    if plant is None:
+        return []
+    start, end = plant[0].period
+    ref = study.reference_period
+    if (start, end) == (ref.start.isoformat(), ref.end.isoformat()):
+        return []
+    return [
+        (
+            "footprint_period_differs",
+            "warning",
+            "plant.inventory",
+            f"the plant's inventory covers {start} to {end}, the footprint's reference "
+            f"period {ref.start} to {ref.end} (ends exclusive)",
+        )
+    ]
 
 
 def _findings(res: Result, dqr_cover: float) -> list[tuple[str, str, str, str]]:

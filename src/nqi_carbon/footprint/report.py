@@ -432,20 +432,12 @@ class FootprintReport:
     def to_markdown(self) -> str:
         """The report as Markdown (every value escaped for Markdown)."""
         from .._escape import md_row, md_text
+        from ..pages.tables import text_tables_markdown
 
         lines = [f"# {md_text(self.title(), block_start=True)}", ""]
         lines += [md_row([self._l("Item"), self._l("Value")]), "|---|---|"]
         lines += [md_row([k, v]) for k, v in self.facts()]
-        for t in self.tables():
-            lines += ["", f"## {md_text(t.title)}", ""]
-            if not t.rows:
-                lines.append(f"*{md_text(self._l('none'))}*")
-                continue
-            lines += [
-                md_row(t.headers),
-                "|" + "|".join("---:" if n else "---" for n in t.numeric) + "|",
-            ]
-            lines += [md_row(row) for row in t.rows]
+        lines += text_tables_markdown(self.tables(), self._l("none"))
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
@@ -531,9 +523,23 @@ def workbook_bytes(sheets: dict[str, list[list[Any]]], generated: _dt.date) -> b
 def footprint_report(
     result: FootprintResult, *, language: Language | None = None
 ) -> FootprintReport:
-    """The CFP study report of *result* (see :class:`FootprintReport`)."""
-    if language not in (None, "en", "zh", "en+zh"):
-        from ..errors import argument_error
+    """The CFP study report of *result* (see :class:`FootprintReport`).
 
+    Raises
+    ------
+    InvalidArgumentError
+        *result* is not a :class:`~.calculate.FootprintResult`; an unknown *language*.
+    """
+    from ..errors import argument_error
+    from .calculate import FootprintResult
+
+    if not isinstance(result, FootprintResult):
+        raise argument_error(
+            "result",
+            result,
+            "a FootprintResult (nc.calculate_footprint)",
+            where="footprint_report()",
+        )
+    if language not in (None, "en", "zh", "en+zh"):
         raise argument_error("language", language, "en, zh or en+zh", where="footprint_report()")
     return FootprintReport(result, language=language)

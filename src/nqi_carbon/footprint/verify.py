@@ -406,21 +406,13 @@ class FootprintVerification:
     def to_markdown(self) -> str:
         """The verification as Markdown (every value escaped)."""
         from .._escape import md_row, md_strong, md_text
+        from ..pages.tables import text_tables_markdown
 
         lines = [f"# {md_text(self.title(), block_start=True)}", ""]
         for s in self._statements():
             lines += [md_strong(s), ""]
         lines += ["| | |", "|---|---|", *(md_row([k, v]) for k, v in self._facts())]
-        for t in self._tables():
-            lines += ["", f"## {md_text(t.title)}", ""]
-            if not t.rows:
-                lines.append(f"*{md_text(_tr(('none', '无'), self.language))}*")
-                continue
-            lines += [
-                md_row(t.headers),
-                "|" + "|".join("---:" if n else "---" for n in t.numeric) + "|",
-            ]
-            lines += [md_row(row) for row in t.rows]
+        lines += text_tables_markdown(self._tables(), _tr(("none", "无"), self.language))
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
@@ -468,13 +460,47 @@ class FootprintVerification:
     def write(self, out_dir: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
         """Write ``footprint-verification.{json,md,html}`` (``.xlsx`` when asked) as one set."""
         from .._io.atomic import write_set
+
+        return write_set(out_dir, self._render(formats))
+
+    def _render(self, formats: Iterable[str]) -> dict[str, bytes]:
         from ..pages.render import render_files
 
-        files = {f: f"footprint-verification.{f}" for f in FORMATS}
-        return write_set(out_dir, render_files(self, files, formats))
+        return render_files(self, {f: f"footprint-verification.{f}" for f in FORMATS}, formats)
 
     def __repr__(self) -> str:
         return f"<FootprintVerification {self.result.product['name']!r}: {self.opinion}>"
+
+
+def _check_call(
+    assurance: Any, pervasive: Any, verifier: Any, body: Any, date: Any, language: Any
+) -> _dt.date | None:
+    """Every argument of :func:`verify_footprint` but the files; the statement's date."""
+    from ..errors import InvalidArgumentError, argument_error
+
+    where = "verify_footprint()"
+    checks = [
+        ("assurance", assurance, assurance in ("reasonable", "limited"), "reasonable or limited"),
+        ("pervasive_multiple", pervasive,
+         isinstance(pervasive, int | float) and not isinstance(pervasive, bool)
+         and math.isfinite(pervasive) and pervasive >= 1, "a finite number >= 1"),
+        ("verifier", verifier, verifier is None or isinstance(verifier, str), "text"),
+        ("body", body, body is None or isinstance(body, str), "text"),
+        ("language", language, language in (None, "en", "zh", "en+zh"), "en, zh or en+zh"),
+    ]  # fmt: skip
+    for name, value, ok, allowed in checks:
+        if not ok:
+            raise argument_error(name, value, allowed, where=where)
+    if date is None or (isinstance(date, _dt.date) and not isinstance(date, _dt.datetime)):
+        return date
+    if isinstance(date, str):
+        with contextlib.suppress(ValueError):
+            return _dt.date.fromisoformat(date)
+    raise InvalidArgumentError(
+        [Issue("argument_type", "not a date", field="date", value=repr(date)[:80],
+               allowed="an ISO date (2025-04-30) or a datetime.date")],
+        source=where,
+    )  # fmt: skip
 
 
 def verify_footprint(
@@ -516,26 +542,20 @@ def verify_footprint(
         (``footprint_claim_product``) or in a unit of another dimension
         (``footprint_claim_unit``); a bad materiality (``materiality``) or assurance.
     """
-    from .calculate import FootprintResult, calculate_footprint
+    from .calculate import FootprintResult, calculate_footprint, check_finite
 
     m = _materiality(materiality)
-    if assurance not in ("reasonable", "limited") or not (
-        isinstance(pervasive_multiple, int | float) and pervasive_multiple >= 1
-    ):
-        from ..errors import argument_error
-
-        bad = "assurance" if assurance not in ("reasonable", "limited") else "pervasive_multiple"
-        allowed = "reasonable or limited" if bad == "assurance" else "a number >= 1"
-        raise argument_error(bad, locals()[bad], allowed, where="verify_footprint()")
+    when = _check_call(assurance, pervasive_multiple, verifier, body, date, language)
     result = footprint if isinstance(footprint, FootprintResult) else calculate_footprint(footprint)
     claim, name = load_claimed(claimed)
     k = _scale(claim, result.study, name)
-    when = _dt.date.fromisoformat(date) if isinstance(date, str) else date
+    checks = _checks(claim, result, k, m)
+    check_finite(name, **{c.figure: c.claimed for c in checks})
     lang: Language = language or result.study.study.language
     return FootprintVerification(
         result,
         claim,
-        _checks(claim, result, k, m),
+        checks,
         materiality=m,
         assurance=assurance,
         pervasive_multiple=float(pervasive_multiple),
