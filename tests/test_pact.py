@@ -240,7 +240,31 @@ def test_unknown_units_and_unfinite_numbers_are_refused():
     by_code = {i.code: i for i in ei.value.issues}
     assert by_code["pact_declared_unit"].value == "'piece'"
     assert "kg, g, t" in (by_code["pact_declared_unit"].allowed or "")
-    assert by_code["pact_number"].field == "fossil_ghg"
+    assert by_code["finite_number"].field == "fossil_ghg"
+
+
+def test_figures_of_the_wrong_type_are_refused_by_name_and_nothing_else_raises(tmp_path):
+    from nqi_carbon.errors import InvalidArgumentError
+
+    wrong = {"company_ids": "urn:x", "declared_unit": ["t"], "reference_period_start": 5.5,
+             "created": "yesterday", "primary_data_share": "72", "dqi": {"technological": 1}}  # fmt: skip
+    with pytest.raises(InvalidInputError) as ei:
+        to_pact({**CEMENT, **wrong})
+    fields = {i.field for i in ei.value.issues}
+    assert {"company_ids", "declared_unit", "primary_data_share", "dqi.geographical"} <= fields
+    assert any(f and f.startswith("reference_period_start") for f in fields)
+    assert any(f and f.startswith("created") for f in fields)
+    with pytest.raises(InvalidArgumentError, match="FootprintResult or a mapping"):
+        to_pact(42)
+    with pytest.raises(InvalidArgumentError):
+        to_pact(CEMENT, defaults=[1])
+    with pytest.raises(InvalidArgumentError):
+        write_pact(to_pact(CEMENT), 5)
+    with pytest.raises(InvalidInputError):
+        write_pact({**to_pact(CEMENT), "id": "x"}, tmp_path / "x.json")
+    assert not (tmp_path / "x.json").exists()  # nothing invalid is written
+    with pytest.raises(InvalidArgumentError):
+        read_pact(None)
 
 
 def test_a_removal_written_positive_is_refused_by_the_v3_data_model():

@@ -1110,7 +1110,9 @@ def _add_pact(sub: _Subcommands) -> None:
         description="Exchange product carbon footprints in the WBCSD PACT Technical "
         "Specifications v3 format (ProductFootprint). See docs/how-to/pact-exchange.md.",
     )
-    ps = p.add_subparsers(dest="pact_command", metavar="ACTION", required=True)
+    ps = p.add_subparsers(
+        dest="pact_command", metavar="ACTION", required=True, help="import or export"
+    )
     i = ps.add_parser(
         "import",
         help="print the supplier footprints of a PACT file, as footprint inputs",
@@ -1120,7 +1122,7 @@ def _add_pact(sub: _Subcommands) -> None:
     )
     i.add_argument("file", metavar="FILE", help="the PACT JSON file")
     i.add_argument("--id", default=None, help="only the footprint with this id")
-    i.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    i.add_argument("--format", choices=("yaml", "json"), default="yaml", help="default yaml")
     _reading_options(i)
     i.set_defaults(func=_cmd_pact_import)
     e = ps.add_parser(

@@ -12,6 +12,7 @@ typed error.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import tempfile
@@ -26,8 +27,9 @@ from pydantic import ValidationError
 
 import nqi_carbon as nc
 from nqi_carbon.footprint.model import SupplierFootprint
-from nqi_carbon.footprint.pact import read_pact
+from nqi_carbon.footprint.pact import read_pact, to_pact, write_pact
 
+from .test_fuzz_entry_points import hostile
 from .test_fuzz_loaders import LOADERS, TOKENS, mutated, refused
 
 pytestmark = pytest.mark.timeout(600)
@@ -100,3 +102,43 @@ def test_the_example_before_mutation_reads():
         path.write_text(json.dumps(EXAMPLE), encoding="utf-8")
         (sf,) = read_pact(path)
     _check([sf], EXAMPLE)
+
+
+FIGURES = {
+    "company_name": "Example Co.",
+    "company_ids": ["urn:pact:company:example"],
+    "product_ids": ["urn:pact:product:example:p"],
+    "product_name": "P",
+    "product_description": "a product",
+    "declared_unit": "t",
+    "reference_period_start": dt.date(2024, 1, 1),
+    "reference_period_end": dt.date(2025, 1, 1),
+    "pcf_excluding_biogenic_uptake": 612.5,
+    "pcf_including_biogenic_uptake": 600.0,
+    "fossil_ghg": 610.0,
+    "biogenic_removals": -12.5,
+    "fossil_carbon_content": 0.0,
+    "ipcc_characterization_factors": ["AR6"],
+    "exempted_emissions_percent": 0.5,
+    "dqi": {"technological": 1.0, "geographical": 2.0, "temporal": 1.5},
+}
+
+
+@LOADERS
+@given(st.data())
+def test_to_pact_and_write_pact_give_a_valid_file_or_a_typed_error(data):
+    figures = dict(FIGURES)
+    for key in data.draw(
+        st.lists(st.sampled_from([*FIGURES, "geography_country", "x"]), max_size=3)
+    ):
+        figures[key] = data.draw(hostile)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "out.json"
+        try:
+            write_pact(to_pact(figures), path)
+        except nc.NqiCarbonError as exc:
+            assert not path.exists()  # nothing half-written
+            return refused(exc)
+        event("written")
+        (sf,) = read_pact(path)  # what was written reads back
+    assert math.isfinite(sf["value"])

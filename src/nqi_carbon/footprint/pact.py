@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -40,6 +39,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     StrictBool,
+    StrictStr,
     create_model,
     model_validator,
 )
@@ -419,11 +419,13 @@ def read_pact(path: str | Path | Written, *, convert: bool = True) -> list[dict[
         unit with no unit here (``pact_declared_unit``), an id given twice
         (``pact_duplicate_id``).
     """
-    from .._io.files import read_input
+    from .._io.files import Written, program_path, read_input
     from .._io.structured import parse_structured
     from .._io.tables import decode_utf8
     from ..limits import current_limits
 
+    if not isinstance(path, Written):
+        path = program_path(path, field="path", where="read_pact()")
     name = str(getattr(path, "path", path))
     raw = read_input(
         path,
@@ -853,7 +855,9 @@ def _export_issues(figures: Mapping[str, Any]) -> list[Issue]:
         if figures.get(key) is None
     ]
     unit = figures.get("declared_unit")
-    if unit is not None and unit not in _EXPORT_UNITS:
+    if not isinstance(unit, str):
+        return issues  # none (required, above) or of the wrong type (_checked_figures)
+    if unit not in _EXPORT_UNITS:
         issues.append(
             Issue(
                 "pact_declared_unit",
@@ -864,8 +868,7 @@ def _export_issues(figures: Mapping[str, Any]) -> list[Issue]:
             )
         )
     elif (
-        unit is not None
-        and unit not in _MASS_KG
+        unit not in _MASS_KG
         and unit not in _MASSLESS
         and figures.get("product_mass_per_declared_unit") is None
     ):
@@ -878,38 +881,60 @@ def _export_issues(figures: Mapping[str, Any]) -> list[Issue]:
                 allowed="the mass in kg of one declared unit",
             )
         )
-    for key in [
-        *_PER_UNIT,
-        "primary_data_share",
-        "exempted_emissions_percent",
-        "product_mass_per_declared_unit",
-        "declared_amount",
-    ]:
-        v = figures.get(key)
-        if v is not None and (
-            isinstance(v, bool) or not isinstance(v, int | float | Decimal) or not math.isfinite(v)
-        ):
-            issues.append(
-                Issue(
-                    "pact_number",
-                    "not a finite number",
-                    field=key,
-                    value=repr(v),
-                    allowed="a finite number",
-                )
-            )
-    amount = figures.get("declared_amount")
-    if isinstance(amount, int | float | Decimal) and not isinstance(amount, bool) and amount <= 0:
-        issues.append(
-            Issue(
-                "pact_number",
-                "a declared amount is > 0",
-                field="declared_amount",
-                value=repr(amount),
-                allowed="a number > 0",
-            )
-        )
     return issues
+
+
+def _figure_types() -> dict[str, Any]:
+    """The type of each figure :func:`to_pact` takes (strict: no text for numbers)."""
+    from pydantic import AwareDatetime, Field
+
+    from ..data.fields import FiniteFloat, NonNegativeFloat
+
+    text = StrictStr
+    texts = list[StrictStr]
+    rule = _model("Rule", {"operator": (text, True), "rule_names": (texts, True)})
+    source = _model("Source", {"name": (text, True), "version": (text, True)})
+    dqi = _model(
+        "Dqi", {k: (FiniteFloat, True) for k in ("technological", "geographical", "temporal")}
+    )
+    moment = AwareDatetime | _dt.date
+    types: dict[str, Any] = {k: text for k in EXPORT_KEYS}
+    types.update({k: FiniteFloat for k in _PER_UNIT})
+    types.update(
+        {
+            "company_ids": texts, "product_ids": texts, "product_classifications": texts,
+            "ipcc_characterization_factors": texts, "cross_sectoral_standards": texts,
+            "declared_amount": Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)],
+            "product_mass_per_declared_unit": NonNegativeFloat,
+            "primary_data_share": FiniteFloat, "exempted_emissions_percent": FiniteFloat,
+            "reference_period_start": _dt.date, "reference_period_end": _dt.date,
+            "validity_period_start": moment, "validity_period_end": moment, "created": moment,
+            "packaging_included": StrictBool, "product_or_sector_specific_rules": list[rule],  # type: ignore[valid-type]
+            "secondary_emission_factor_sources": list[source], "dqi": dqi,  # type: ignore[valid-type]
+        }
+    )  # fmt: skip
+    return types
+
+
+_FIGURES: list[type[BaseModel]] = []
+
+
+def _checked_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
+    """*figures* with their types checked: every problem at once, by the figure's name."""
+    from pydantic import ValidationError
+
+    from ..data.packs import issues_from_validation_error
+
+    if not _FIGURES:
+        types = _figure_types()
+        _FIGURES.append(_model("PactFigures", {k: (types[k], False) for k in sorted(EXPORT_KEYS)}))
+    known = {k: v for k, v in figures.items() if k in EXPORT_KEYS}
+    try:
+        model = _FIGURES[0].model_validate(known)
+    except ValidationError as exc:
+        issues = issues_from_validation_error(exc, file=None, data=known)
+        raise InvalidInputError(unique_issues(issues), source="to_pact") from None
+    return {k: v for k, v in model.model_dump().items() if v is not None and k in EXPORT_KEYS}
 
 
 def _moment(value: Any) -> str:
@@ -991,12 +1016,17 @@ def product_footprint(figures: Mapping[str, Any]) -> dict[str, Any]:
     ------
     InvalidInputError
         ``pact_field_unknown`` for each field PACT requires that *figures* leave unknown,
-        ``pact_declared_unit``, ``pact_number``; and what the v3 data model refuses in
+        ``pact_declared_unit``, a figure of the wrong type (``finite_number``,
+        ``string_type``...); and what the v3 data model refuses in
         the document built (a positive uptake, an id that is not a UUID...), by its path.
     """
     issues = _export_issues(figures)
+    try:
+        figures = _checked_figures(figures)
+    except InvalidInputError as exc:
+        issues += exc.issues
     if issues:
-        raise InvalidInputError(issues, source="to_pact")
+        raise InvalidInputError(unique_issues(issues), source="to_pact")
     classifications = list(figures.get("product_classifications") or ())
     cpc = figures.get("product_category_cpc")
     if cpc is not None:
@@ -1044,13 +1074,28 @@ def write_pact(pf: Mapping[str, Any], path: str | Path) -> Path:
     """Write a ProductFootprint (from :func:`to_pact`) as JSON, atomically.
 
     Two-space indentation, keys in the specification's order, UTF-8 with unsafe
-    characters escaped (:func:`nqi_carbon._escape.json_text`), a final newline.
+    characters escaped (:func:`nqi_carbon._escape.json_text`), a final newline. The
+    document is checked against the v3 data model first: nothing invalid is written.
+
+    Raises
+    ------
+    InvalidInputError
+        What the v3 data model refuses in *pf*, by its path.
+    InvalidArgumentError
+        *pf* not a mapping, *path* not a path.
     """
     from .._escape import json_text
     from .._io.atomic import atomic_write_text
+    from .._io.files import program_path
+    from ..errors import argument_error
 
+    target = program_path(path, field="path", where="write_pact()")
+    if not isinstance(pf, Mapping):
+        raise argument_error("pf", pf, "a ProductFootprint (a mapping, from to_pact)",
+                             where="write_pact()")  # fmt: skip
+    _check_export(dict(pf))
     text = json_text(json.dumps(pf, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
-    return atomic_write_text(path, text)
+    return atomic_write_text(target, text)
 
 
 def to_pact(
@@ -1096,6 +1141,10 @@ def to_pact(
         ``pact_field_unknown`` for every field PACT requires that is unknown (all at
         once), ``pact_declared_unit`` for a declared unit PACT cannot state.
     """
+    from ..errors import argument_error
+
+    if defaults is not None and not isinstance(defaults, Mapping):
+        raise argument_error("defaults", defaults, "a mapping of figures", where="to_pact()")
     base = dict(result) if isinstance(result, Mapping) else _result_figures(result)
     known = {k: v for k, v in base.items() if v is not None}
     return product_footprint({**(defaults or {}), **known, **figures})
@@ -1109,11 +1158,12 @@ def _result_figures(result: Any) -> dict[str, Any]:
     ``biogenicCO2Uptake`` is ``biogenic_removals``. What a result does not know (company,
     URNs, fossil carbon content, the three DQIs) is left unknown.
     """
+    from ..errors import argument_error
     from .calculate import FootprintResult
 
     if not isinstance(result, FootprintResult):
-        raise TypeError(
-            f"to_pact() needs a FootprintResult or a mapping, not {type(result).__name__}"
+        raise argument_error(
+            "result", result, "a FootprintResult or a mapping of figures", where="to_pact()"
         )
     study = result.study
     gwp = re.fullmatch(r"AR\d+", result.gwp_set)
