@@ -590,6 +590,21 @@ def supplier_footprint(pf: Mapping[str, Any]) -> dict[str, Any]:
                 )
             ],
         )
+    figures = _supplier_figures(pcf)
+    out: dict[str, Any] = {k: v for k, v in figures.items() if v is not None}
+    out["source"] = {
+        "kind": "pact",
+        "id": pf["id"],
+        "company": pf["companyName"],
+        "product": pf["productNameCompany"],
+        "spec_version": pf["specVersion"],
+    }
+    return out
+
+
+def _supplier_figures(pcf: Mapping[str, Any]) -> dict[str, Any]:
+    """The figures of a supplier footprint from a valid ``pcf`` (see :func:`supplier_footprint`)."""
+    unit = pcf["declaredUnitOfMeasurement"]
     amount = Decimal(pcf["declaredUnitAmount"])
 
     def stated(*names: str) -> Decimal | None:
@@ -619,15 +634,7 @@ def supplier_footprint(pf: Mapping[str, Any]) -> dict[str, Any]:
         "reference_period_start": _start_date(pcf["referencePeriodStart"]),
         "reference_period_end": _end_date(pcf["referencePeriodEnd"]),
     }
-    out: dict[str, Any] = {k: v for k, v in figures.items() if v is not None}
-    out["source"] = {
-        "kind": "pact",
-        "id": pf["id"],
-        "company": pf["companyName"],
-        "product": pf["productNameCompany"],
-        "spec_version": pf["specVersion"],
-    }
-    return out
+    return figures
 
 
 def _float(text: str | None) -> float | None:

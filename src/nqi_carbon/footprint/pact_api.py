@@ -193,6 +193,106 @@ def _query(request: Request) -> list[tuple[str, str]] | Response:
     return pairs
 
 
+def _by_id(footprints: Sequence[Mapping[str, Any]], clients: Mapping[str, str]) -> dict[str, Any]:
+    """The footprints by lower-case id, each checked; ids twice or no client refused."""
+    from ..errors import InvalidInputError, Issue
+
+    by_id: dict[str, dict[str, Any]] = {}
+    issues = []
+    for k, pf in enumerate(footprints):
+        PRODUCT_FOOTPRINT.model_validate(pf)
+        if str(pf["id"]).lower() in by_id:
+            issues.append(Issue("pact_duplicate_id", "two footprints served have this id",
+                                field=f"footprints[{k}].id", value=repr(pf["id"]),
+                                allowed="each id once"))  # fmt: skip
+        by_id[str(pf["id"]).lower()] = dict(pf)
+    if not clients:
+        issues.append(Issue("pact_option", "the API needs at least one client", field="clients",
+                            allowed="client id -> client secret"))  # fmt: skip
+    if issues:
+        raise InvalidInputError(issues, source="nqi-carbon serve")
+    return by_id
+
+
+class _Api:
+    """The actions of the API over the footprints served and the tokens issued."""
+
+    def __init__(self, by_id: dict[str, Any], clients: Mapping[str, str], lifetime: int) -> None:
+        self.by_id = by_id
+        self.clients = dict(clients)
+        self.tokens = _Tokens(lifetime)
+
+    async def token(self, request: Request) -> Response:
+        """Action Authenticate: client credentials in, a bearer token out (RFC 6749 4.4)."""
+        from starlette.responses import JSONResponse
+
+        raw = await _body(request)
+        if raw is None:
+            return _oauth_error(
+                400, "invalid_request", f"the body is larger than {MAX_BODY_BYTES} bytes"
+            )
+        form = dict(parse_qsl(raw.decode("latin-1")))
+        found = _credentials(request, form)
+        expected = None if found is None else self.clients.get(found[0])
+        given = "" if found is None else found[1]
+        same = hmac.compare_digest((expected or "").encode(), given.encode())
+        if expected is None or not same:
+            return _oauth_error(401, "invalid_client", "Authentication failed")
+        if "grant_type" not in form:
+            return _oauth_error(400, "invalid_request", "grant_type is required")
+        if form["grant_type"] != "client_credentials":
+            return _oauth_error(400, "unsupported_grant_type", "only client_credentials")
+        lifetime = self.tokens.lifetime
+        body = {"access_token": self.tokens.issue(), "token_type": "Bearer", "expires_in": lifetime}
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def openid(self, request: Request) -> Response:
+        """The OpenID provider configuration: where the token endpoint is."""
+        from starlette.responses import JSONResponse
+
+        base = str(request.base_url).rstrip("/")
+        return JSONResponse({"issuer": base, "token_endpoint": f"{base}/auth/token"})
+
+    async def list_footprints(self, request: Request) -> Response:
+        """Action ListFootprints: filtered, ``limit`` at a time, ``Link`` to the next page."""
+        from starlette.responses import JSONResponse
+
+        refused = self.tokens.check(request.headers.get("authorization"))
+        query = _query(request) if refused is None else refused
+        if not isinstance(query, list):
+            return query
+        found = [pf for pf in self.by_id.values() if _matches(pf, query)]
+        params = dict(query)
+        offset = int(params.get("offset", "0"))
+        limit = int(params["limit"]) if "limit" in params else len(found)
+        headers = {}
+        if offset + limit < len(found) and limit > 0:
+            rest = [(k, v) for k, v in query if k != "offset"] + [("offset", str(offset + limit))]
+            link = request.url.replace(query=urlencode(rest))  # absolute, the request's host
+            headers["Link"] = f'<{link}>; rel="next"'
+        return JSONResponse({"data": found[offset : offset + limit]}, headers=headers)
+
+    async def get_footprint(self, request: Request) -> Response:
+        """Action GetFootprint: one footprint by its id, or 404 NotFound."""
+        from starlette.responses import JSONResponse
+
+        refused = self.tokens.check(request.headers.get("authorization"))
+        if refused is not None:
+            return refused
+        pf = self.by_id.get(request.path_params["id"].lower())
+        if pf is None:
+            return _error(404, "NotFound", "The requested footprint could not be found.")
+        return JSONResponse({"data": pf})
+
+    async def events(self, request: Request) -> Response:
+        """Action Events: not taken (501 NotImplemented) once the token is checked."""
+        refused = self.tokens.check(request.headers.get("authorization"))
+        if refused is not None:
+            return refused
+        return _error(501, "NotImplemented", "this host publishes the footprints it computed; "
+                      "it takes no events")  # fmt: skip
+
+
 def create_app(
     footprints: Sequence[Mapping[str, Any]],
     *,
@@ -220,96 +320,15 @@ def create_app(
         :func:`read_product_footprints` give only valid ones).
     """
     from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from ..errors import InvalidInputError, Issue
-
-    by_id: dict[str, dict[str, Any]] = {}
-    issues = []
-    for k, pf in enumerate(footprints):
-        PRODUCT_FOOTPRINT.model_validate(pf)
-        if str(pf["id"]).lower() in by_id:
-            issues.append(Issue("pact_duplicate_id", "two footprints served have this id",
-                                field=f"footprints[{k}].id", value=repr(pf["id"]),
-                                allowed="each id once"))  # fmt: skip
-        by_id[str(pf["id"]).lower()] = dict(pf)
-    if not clients:
-        issues.append(Issue("pact_option", "the API needs at least one client", field="clients",
-                            allowed="client id -> client secret"))  # fmt: skip
-    if issues:
-        raise InvalidInputError(issues, source="nqi-carbon serve")
-    tokens = _Tokens(token_lifetime)
-
-    async def token(request: Request) -> Response:
-        raw = await _body(request)
-        if raw is None:
-            return _oauth_error(
-                400, "invalid_request", f"the body is larger than {MAX_BODY_BYTES} bytes"
-            )
-        form = dict(parse_qsl(raw.decode("latin-1")))
-        found = _credentials(request, form)
-        expected = None if found is None else clients.get(found[0])
-        given = "" if found is None else found[1]
-        same = hmac.compare_digest((expected or "").encode(), given.encode())
-        if expected is None or not same:
-            return _oauth_error(401, "invalid_client", "Authentication failed")
-        if "grant_type" not in form:
-            return _oauth_error(400, "invalid_request", "grant_type is required")
-        if form["grant_type"] != "client_credentials":
-            return _oauth_error(400, "unsupported_grant_type", "only client_credentials")
-        body = {
-            "access_token": tokens.issue(),
-            "token_type": "Bearer",
-            "expires_in": token_lifetime,
-        }
-        return JSONResponse(body, headers={"Cache-Control": "no-store"})
-
-    async def openid(request: Request) -> Response:
-        base = str(request.base_url).rstrip("/")
-        return JSONResponse({"issuer": base, "token_endpoint": f"{base}/auth/token"})
-
-    async def list_footprints(request: Request) -> Response:
-        refused = tokens.check(request.headers.get("authorization"))
-        if refused is not None:
-            return refused
-        query = _query(request)
-        if not isinstance(query, list):
-            return query
-        found = [pf for pf in by_id.values() if _matches(pf, query)]
-        params = dict(query)
-        offset = int(params.get("offset", "0"))
-        limit = int(params["limit"]) if "limit" in params else len(found)
-        page = found[offset : offset + limit]
-        headers = {}
-        if offset + limit < len(found) and limit > 0:
-            rest = [(k, v) for k, v in query if k != "offset"] + [("offset", str(offset + limit))]
-            link = request.url.replace(query=urlencode(rest))  # absolute, the request's host
-            headers["Link"] = f'<{link}>; rel="next"'
-        return JSONResponse({"data": page}, headers=headers)
-
-    async def get_footprint(request: Request) -> Response:
-        refused = tokens.check(request.headers.get("authorization"))
-        if refused is not None:
-            return refused
-        pf = by_id.get(request.path_params["id"].lower())
-        if pf is None:
-            return _error(404, "NotFound", "The requested footprint could not be found.")
-        return JSONResponse({"data": pf})
-
-    async def events(request: Request) -> Response:
-        refused = tokens.check(request.headers.get("authorization"))
-        if refused is not None:
-            return refused
-        return _error(501, "NotImplemented", "this host publishes the footprints it computed; "
-                      "it takes no events")  # fmt: skip
-
+    api = _Api(_by_id(footprints, clients), clients, token_lifetime)
     return Starlette(
         routes=[
-            Route("/auth/token", token, methods=["POST"]),
-            Route("/.well-known/openid-configuration", openid, methods=["GET"]),
-            Route("/3/footprints", list_footprints, methods=["GET"]),
-            Route("/3/footprints/{id}", get_footprint, methods=["GET"]),
-            Route("/3/events", events, methods=["POST"]),
+            Route("/auth/token", api.token, methods=["POST"]),
+            Route("/.well-known/openid-configuration", api.openid, methods=["GET"]),
+            Route("/3/footprints", api.list_footprints, methods=["GET"]),
+            Route("/3/footprints/{id}", api.get_footprint, methods=["GET"]),
+            Route("/3/events", api.events, methods=["POST"]),
         ]
     )
