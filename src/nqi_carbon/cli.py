@@ -1049,12 +1049,14 @@ def _add_footprint(sub: _Subcommands) -> None:
     f.add_argument("--out", required=True, help="output folder")
     f.add_argument("--formats", default="json,md,html", help="comma-separated: json, md, html, xlsx")
     f.add_argument("--language", choices=("en", "zh", "en+zh"), default=None, help="default: the study's")
-    f.add_argument("--uncertainty", choices=("analytical", "monte-carlo"), default="analytical")
+    f.add_argument("--uncertainty", choices=("analytical", "monte-carlo"), default="analytical",
+                   help="IPCC Approach 1 (default) or seeded Monte Carlo")  # fmt: skip
     f.add_argument("--iterations", type=int, default=10_000, help="Monte Carlo iterations")
     f.add_argument("--seed", type=int, default=None, help="Monte Carlo seed (reported)")
     f.add_argument("--claimed", default=None, help="a claimed footprint to verify (footprint-claim@1)")
     f.add_argument("--materiality", default="0.05", help="with --claimed: a fraction or '5%%'")
-    f.add_argument("--assurance", choices=("reasonable", "limited"), default="reasonable")
+    f.add_argument("--assurance", choices=("reasonable", "limited"), default="reasonable",
+                   help="with --claimed: the level of assurance (default reasonable)")  # fmt: skip
     f.add_argument("--verifier", help="with --claimed: the verifier")
     f.add_argument("--body", help="with --claimed: the verification body")
     f.add_argument("--date", help="with --claimed: date of the statement (ISO)")
