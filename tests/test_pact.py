@@ -39,8 +39,8 @@ def official() -> Any:
     return official_validator()
 
 
-def official_validator() -> Any:
-    """A validator of the official v3.0.3 ProductFootprint schema (formats checked)."""
+def official_validator(schema: str = "ProductFootprint") -> Any:
+    """A validator of an official v3.0.3 schema (formats checked): ProductFootprint, Error."""
     from jsonschema import Draft202012Validator
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
@@ -49,7 +49,7 @@ def official_validator() -> Any:
     assert doc["info"]["version"] == "3.0.3"
     registry = Registry().with_resource("urn:pact-v3", Resource(doc, DRAFT202012))
     return Draft202012Validator(
-        {"$ref": "urn:pact-v3#/components/schemas/ProductFootprint"},
+        {"$ref": f"urn:pact-v3#/components/schemas/{schema}"},
         registry=registry,
         format_checker=Draft202012Validator.FORMAT_CHECKER,
     )
