@@ -89,16 +89,19 @@ EXPECTED_ALL = [
     "normalise_gas",
     "parse_unit",
     "read_activity",
+    "read_pact",
     "save_inventory",
     "save_result",
     "species",
     "split_blend",
     "to_co2e",
+    "to_pact",
     "ureg",
     "validate_inventory",
     "verify",
     "verify_footprint",
     "verify_neutrality",
+    "write_pact",
 ]
 
 

@@ -120,6 +120,10 @@ _LAZY: dict[str, str] = {
     "footprint_report": "footprint.report",
     "load_footprint": "footprint.model",
     "verify_footprint": "footprint.verify",
+    # PACT v3 exchange of product footprints
+    "read_pact": "footprint.pact",
+    "to_pact": "footprint.pact",
+    "write_pact": "footprint.pact",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

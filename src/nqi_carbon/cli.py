@@ -631,6 +631,8 @@ def _parser() -> argparse.ArgumentParser:
         _add_neutrality,
         _add_cbam,
         _add_footprint,
+        _add_pact,
+        _add_serve,
         _add_demo,
         _add_schema,
     ):
@@ -1239,6 +1241,142 @@ def _cmd_footprint(args: argparse.Namespace) -> int:
     if ver is None:
         return 0
     return opinion_status(ver.opinion, material=ver.material)
+def _add_pact(sub: _Subcommands) -> None:
+    """``pact import FILE`` / ``pact export FOOTPRINT --with FILE``: PACT v3 exchange."""
+    p = sub.add_parser(
+        "pact",
+        help="PACT v3 product footprints: import a supplier's, export a footprint",
+        description="Exchange product carbon footprints in the WBCSD PACT Technical "
+        "Specifications v3 format (ProductFootprint). See docs/how-to/pact-exchange.md.",
+    )
+    ps = p.add_subparsers(
+        dest="pact_command", metavar="ACTION", required=True, help="import or export"
+    )
+    i = ps.add_parser(
+        "import",
+        help="print the supplier footprints of a PACT file, as footprint inputs",
+        description="Read a PACT file (one ProductFootprint or an API response "
+        '{"data": ...}), check it against the v3 data model and print each footprint as '
+        "the supplier_footprint of a footprint input (YAML, or JSON).",
+    )
+    i.add_argument("file", metavar="FILE", help="the PACT JSON file")
+    i.add_argument("--id", default=None, help="only the footprint with this id")
+    i.add_argument("--format", choices=("yaml", "json"), default="yaml", help="default yaml")
+    _reading_options(i)
+    i.set_defaults(func=_cmd_pact_import)
+    e = ps.add_parser(
+        "export",
+        help="calculate a footprint file and write it as a PACT ProductFootprint",
+        description="Calculate FOOTPRINT (schema nqi-carbon/footprint@1) and write it as "
+        "a PACT v3 ProductFootprint. What the footprint does not know (company name and "
+        "URN ids, product URNs, fossil carbon content...) is taken from the --with file, "
+        "a mapping of to_pact's keywords; a field PACT requires and nobody states is "
+        "refused, never invented.",
+    )
+    e.add_argument("footprint", metavar="FOOTPRINT", help="the footprint file (YAML/JSON)")
+    e.add_argument("--with", dest="with_", metavar="FILE", default=None,
+                   help="YAML/JSON mapping of figures for what the footprint does not state")
+    e.add_argument("--out", default=None, help="the JSON file to write (default: print it)")
+    _reading_options(e)
+    e.set_defaults(func=_cmd_pact_export)
+
+
+def _cmd_pact_import(args: argparse.Namespace) -> int:
+    import yaml
+
+    from .footprint.pact import read_pact, select_footprint
+
+    found = read_pact(args.file)
+    if args.id is not None:
+        found = [select_footprint(found, args.id, file=args.file, field="--id")]
+    if args.format == "json":
+        sys.stdout.write(json.dumps(found, indent=2, ensure_ascii=False, default=str) + "\n")
+    else:
+        sys.stdout.write(yaml.safe_dump(found, allow_unicode=True, sort_keys=False))
+    return 0
+
+
+def _cmd_pact_export(args: argparse.Namespace) -> int:
+    from .footprint.calculate import calculate_footprint
+    from .footprint.pact import to_pact, write_pact
+
+    extra = {} if args.with_ is None else _mapping_file(args.with_, "PACT figures", "company_name: ...")
+    pf = to_pact(calculate_footprint(args.footprint), defaults=extra)
+    if args.out is None:
+        sys.stdout.write(json.dumps(pf, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(f"wrote {write_pact(pf, args.out)}\n")
+    return 0
+
+
+def _add_serve(sub: _Subcommands) -> None:
+    """``serve FOOTPRINT... --clients FILE``: the PACT v3 API for the footprints computed."""
+    s = sub.add_parser(
+        "serve",
+        help="host the PACT v3 API (auth/token, 3/footprints) for footprints it computes",
+        description="Calculate each FOOTPRINT file, write it as a PACT v3 ProductFootprint "
+        "(the unknowns from --with) and serve them over HTTP: POST /auth/token (OAuth 2.0 "
+        "client credentials), GET /3/footprints, GET /3/footprints/{id}. Needs the serve "
+        "extra: pip install 'nqi-carbon[serve]'.",
+    )
+    s.add_argument("footprints", nargs="*", metavar="FOOTPRINT", help="footprint files")
+    s.add_argument("--pact", action="append", default=[], metavar="FILE",
+                   help="a PACT file whose ProductFootprints are served as they are (repeatable)")
+    s.add_argument("--with", dest="with_", metavar="FILE", default=None,
+                   help="YAML/JSON mapping of figures for what a footprint does not state")
+    s.add_argument("--clients", required=True, metavar="FILE",
+                   help="YAML/JSON mapping of client id to client secret")
+    s.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
+    s.add_argument("--port", type=int, default=8000, help="default 8000")
+    s.add_argument("--token-lifetime", type=int, default=3600, help="seconds (default 3600)")
+    _reading_options(s)
+    s.set_defaults(func=_cmd_serve)
+
+
+def _mapping_file(path: str, what: str, example: str) -> dict[str, object]:
+    """A YAML/JSON file that must hold a mapping with text keys (read bounded)."""
+    from ._io.structured import read_structured
+
+    data, _ = read_structured(path, what=what)
+    if not isinstance(data, dict):
+        raise InvalidInputError(
+            [Issue("pact_option", f"the {what} file is a mapping", file=path, allowed=example)],
+            source=path,
+        )
+    return {str(k): v for k, v in data.items()}
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .footprint.calculate import calculate_footprint
+    from .footprint.pact import read_product_footprints, to_pact
+
+    extra = {} if args.with_ is None else _mapping_file(args.with_, "PACT figures", "company_name: ...")
+    clients = _mapping_file(args.clients, "PACT clients", "client-id: secret")
+    bad = [k for k, v in clients.items() if not isinstance(v, str) or not v or not k]
+    if bad or not clients:
+        raise InvalidInputError(
+            [Issue("pact_option", "every client has an id and a non-empty secret (text)",
+                   file=args.clients, value=repr(bad[:5]), allowed="client-id: secret")],
+            source=args.clients,
+        )
+    footprints = [
+        to_pact(calculate_footprint(f, uncertainty=None), defaults=extra) for f in args.footprints
+    ]
+    footprints += [pf for f in args.pact for pf in read_product_footprints(f)]
+    try:
+        import uvicorn
+
+        from .footprint.pact_api import create_app
+    except ImportError as exc:
+        sys.stderr.write(f"error: nqi-carbon serve needs the serve extra ({exc.name} is missing): "
+                         "pip install 'nqi-carbon[serve]'\n")
+        return 1
+    app = create_app(footprints, clients={k: str(v) for k, v in clients.items()},
+                     token_lifetime=args.token_lifetime)
+    sys.stdout.write(f"serving {len(footprints)} footprint(s) on http://{args.host}:{args.port}\n")
+    sys.stdout.flush()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
 
 
 def _add_demo(sub: _Subcommands) -> None:

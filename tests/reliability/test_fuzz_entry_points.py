@@ -169,6 +169,8 @@ FUNCTIONS = {
     "calculate_cbam": [str(ROOT / "examples" / "cbam-aluminium" / "installation.yaml")],
     "load_footprint": [str(ROOT / "examples" / "footprint-aluminium" / "aluminium.yaml")],
     "calculate_footprint": [str(ROOT / "examples" / "footprint-aluminium" / "aluminium.yaml")],
+    "read_pact": [str(ROOT / "tests" / "data" / "pact" / "examples" / "example-1.json")],
+    "to_pact": [{"company_name": "C", "declared_unit": "t"}],
 }
 
 
@@ -191,6 +193,7 @@ def test_every_public_function_is_fuzzed_or_named_below():
         "verify_neutrality",
         "verify_footprint",  # tests/reliability/test_fuzz_footprint.py
         "footprint_report",  # tests/reliability/test_fuzz_footprint.py
+        "write_pact",  # tests/reliability/test_fuzz_pact.py (it writes a file)
         "gwp_set_names",  # takes no argument
         "inventory_json_schema",  # takes no argument
     }
