@@ -18,6 +18,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 from pydantic import BaseModel
 
 import nqi_carbon as nc
@@ -104,7 +105,9 @@ def test_the_committed_schema_files_are_the_generated_ones(name, folder):
     )
 
 
-@pytest.mark.parametrize("name", ["result", "verification", "trajectory", "validation"])
+@pytest.mark.parametrize(
+    "name", ["result", "verification", "trajectory", "validation", "neutrality-evaluation"]
+)
 def test_each_contract_has_a_reference_page_with_every_key(name):
     from nqi_carbon.contracts.schemas import FIELDS_BEGIN, FIELDS_END, field_table
 
@@ -233,6 +236,47 @@ def test_verification_json_is_a_verification_document(results):
     for claimed in (EXAMPLES / "cement" / "claimed.json", json.loads(results["cement"].to_json())):
         ver = nc.verify(inv, claimed, materiality=0.05, assurance="reasonable")
         assert_contract("verification", json.loads(ver.to_json()))
+
+
+NEUTRALITY = EXAMPLES / "neutrality"
+
+
+def _neutrality_evaluations() -> list[Any]:
+    """Every bundled claim evaluated and verified, a refused claim and a stated footprint."""
+    doc = yaml.safe_load((NEUTRALITY / "claim.yaml").read_text(encoding="utf-8"))
+    stated = {
+        **doc,
+        "criteria": "pas-2060",
+        "subject": {
+            "kind": "footprint",
+            "name": "Stated",
+            "footprint": {"value_t": 10.0, "low_t": 9.0, "high_t": 11.0, "source": "LCA"},
+        },
+        "credits": doc["credits"][:1],
+    }
+    out = []
+    claims = ("claim.yaml", "event-claim.yaml", "building-claim.yaml")
+    for claim in (NEUTRALITY / name for name in claims):
+        out.append(nc.evaluate_neutrality(claim))
+        out.append(nc.verify_neutrality(claim, materiality=0.05, assurance="reasonable"))
+    out.append(nc.evaluate_neutrality(stated))  # refused: no QES
+    out.append(nc.verify_neutrality(stated, materiality="5%", assurance="limited", date="2025-05-01"))
+    return out
+
+
+def test_every_neutrality_evaluation_is_a_neutrality_evaluation_document(tmp_path):
+    evaluations = _neutrality_evaluations()
+    assert {e.status for e in evaluations} == {"claim", "refused"}
+    assert {e.opinion.opinion for e in evaluations if e.opinion} >= {"unmodified", "disclaimer"}
+    for ev in evaluations:
+        data = json.loads(ev.to_json())
+        assert_contract("neutrality-evaluation", data)
+    path = tmp_path / "neutrality.json"
+    path.write_text(evaluations[1].to_json(), encoding="utf-8")
+    loaded = nc.load_result(path)
+    assert type(loaded).__name__ == "NeutralityEvaluationDocument"
+    assert loaded.verification_opinion is not None
+    assert loaded.verification_opinion.opinion == "unmodified"
 
 
 def test_a_verification_with_every_part_of_an_evidence_log_is_a_verification_document():

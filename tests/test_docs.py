@@ -88,6 +88,34 @@ def test_blocks_of_a_page_share_names_and_run_outside_the_repository():
     assert not (ROOT / "out.txt").exists()
 
 
+def test_a_shown_block_puts_its_display_into_the_page():
+    from types import SimpleNamespace
+
+    page = (
+        "intro\n\n<!-- run -->\n```python\nclass Shown:\n"
+        "    def _repr_html_(self):\n        return '<div><b>shown</b>\\n\\n<i>x</i></div>'\n```\n\n"
+        "<!-- show -->\n```python\ns = Shown()\ns   # the display\n```\n\nafter\n"
+    )
+    out = HOOKS.on_page_markdown(page, SimpleNamespace(file=SimpleNamespace(src_uri="g.md")), None, None)
+    # right after the shown block's fence, as one raw HTML block (no blank line inside)
+    assert out.endswith(
+        "s   # the display\n```\n\n<div class=\"nqi-display\">\n<div><b>shown</b>\n<i>x</i></div>\n</div>\n"
+        "\n\nafter\n"
+    )
+    assert HOOKS.marked_blocks(page) == [page.split("```python\n")[1].split("```")[0], "s = Shown()\ns   # the display\n"]
+
+
+def test_a_shown_block_must_end_with_an_expression():
+    with pytest.raises(HOOKS.ExampleError, match=r"g\.md: <block 1> after <!-- show --> ends with no"):
+        HOOKS.run_blocks(["x = 1\n"], "g.md", show=[1])
+
+
+def test_the_notebook_page_shows_each_display():
+    text = (DOCS / "how-to" / "notebook.md").read_text("utf-8")
+    shown = [kind for kind, _, _ in HOOKS._marked(text, "how-to/notebook.md") if kind == "show"]
+    assert len(shown) == 6  # inventory, result, report, verification, search, trajectory
+
+
 @pytest.mark.timeout(30)
 def test_a_hanging_example_fails_after_its_time_limit():
     with pytest.raises(HOOKS.ExampleError, match=r"guide\.md: the marked code blocks ran over 2 s"):
@@ -123,3 +151,8 @@ def test_the_site_builds_strictly(tmp_path):
     api = (tmp_path / "site" / "reference" / "api" / "index.html").read_text("utf-8")
     assert 'id="nqi_carbon.calc.pipeline.calculate"' in api
     assert (tmp_path / "site" / "reference" / "result.schema.json").is_file()
+    notebook = (tmp_path / "site" / "how-to" / "notebook" / "index.html").read_text("utf-8")
+    for mark in ("nqi-inventory", "nqi-result", "nqi-report", "nqi-verification"):
+        assert f'<div class="{mark}">' in notebook, mark  # the displays, drawn at build time
+    assert "found, best first" in notebook and "Peak: peaked" in notebook
+    assert notebook.count("<svg") >= 5

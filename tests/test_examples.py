@@ -132,3 +132,48 @@ def test_notebook_executes(tmp_path, name):
         (search,) = [o for o in html if "found, best first" in o["data"]["text/html"]]
         assert "<td>cn-mee/grid/national/2022</td>" in search["data"]["text/html"]
         assert search["data"]["text/plain"].startswith("SearchResults(")
+
+
+# the display of each object in examples/notebook-tour.ipynb: a mark only that display has
+TOUR_DISPLAYS = {
+    "inv": 'class="nqi-inventory"',
+    "res": 'class="nqi-result"',
+    "rep": 'class="nqi-report"',
+    "ver": 'class="nqi-verification"',
+    "nc.FactorRegistry().search(": "found, best first",
+    "traj": "Peak: peaked",
+}
+TOUR_PLOTS = ("by_category", "by_gas", "contributors", "base_year_bridge", "trajectory()")
+
+
+@pytest.mark.slow
+@pytest.mark.plot
+def test_the_notebook_tour_shows_each_display_and_plot():
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.read(EX / "notebook-tour.ipynb", as_version=4)
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(EX)}}
+    )
+    client.execute()
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert not [o for c in code for o in c.outputs if o.get("output_type") == "error"]
+
+    def outputs(shown: str) -> list[dict]:
+        """The outputs of the cell whose last line shows *shown* (a name, or a call's start)."""
+        last = [c.source.rstrip().splitlines()[-1].split("#")[0].strip() for c in code]
+        (cell,) = [c for c, ln in zip(code, last, strict=True) if ln == shown or (
+            shown.endswith("(") and ln.startswith(shown))]  # fmt: skip
+        return [o.get("data", {}) for o in cell.outputs]
+
+    for last_line, mark in TOUR_DISPLAYS.items():
+        html = [d["text/html"] for d in outputs(last_line) if "text/html" in d]
+        assert len(html) == 1 and mark in html[0], last_line
+        if last_line != "nc.FactorRegistry().search(":
+            assert "<svg" in html[0] or last_line == "inv", last_line  # a chart, drawn inline
+    (plain,) = [d["text/plain"] for d in outputs("inv") if "text/plain" in d]
+    assert plain.startswith("Inventory(organisation=") and len(plain) < 200  # not ~10 kB
+    for name in TOUR_PLOTS:
+        (cell,) = [c for c in code if f".plot.{name}" in c.source]
+        pngs = [o["data"]["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
+        assert len(pngs) == 1 and len(pngs[0]) > 1000, name  # one figure, drawn

@@ -43,7 +43,8 @@ def _report_set(name: str, tmp: Path) -> dict[str, bytes]:
     files[f"{name}/result.json"] = (res.to_json() + "\n").encode("utf-8")
     files[f"{name}/result_repr.html"] = res._repr_html_().encode("utf-8")
     files[f"{name}/report_repr.html"] = rep._repr_html_().encode("utf-8")
-    files[f"{name}/repr.txt"] = f"{res!r}\n{rep!r}\n".encode()
+    files[f"{name}/inventory_repr.html"] = res.inventory._repr_html_().encode("utf-8")
+    files[f"{name}/repr.txt"] = f"{res.inventory!r}\n{res!r}\n{rep!r}\n".encode()
     inv = str(EXAMPLES / name / "inventory.yaml")
     files[f"{name}/calculate.csv"] = _cli("calculate", inv, "--format", "csv")
     files[f"{name}/calculate.table.txt"] = _cli("calculate", inv, "--format", "table")
@@ -70,13 +71,21 @@ def _verification(tmp: Path) -> dict[str, bytes]:
         "verification/verification.html": ver.to_html().encode("utf-8"),
         "verification/verification.json": (ver.to_json() + "\n").encode("utf-8"),
         "verification/repr.html": ver._repr_html_().encode("utf-8"),
+        "verification/repr.txt": f"{ver!r}\n".encode(),
     }
 
 
 def _trajectory(tmp: Path) -> dict[str, bytes]:
+    from nqi_carbon.workflows import run_trajectory
+
     series, sectors = EXAMPLES / "trajectory" / "series.csv", EXAMPLES / "trajectory" / "sectors.csv"
     common = ("--target-year", "2030", "--method", "linear", "--target-reduction", "0.3")
+    rep = run_trajectory(
+        [str(series)], target_year=2030, method="linear", target_reduction=0.3, sectors=str(sectors)
+    )
     return {
+        "trajectory/repr.html": rep._repr_html_().encode("utf-8"),
+        "trajectory/repr.txt": f"{rep!r}\n".encode(),
         "trajectory/trajectory.html": _cli(
             "trajectory", str(series), *common, "--sectors", str(sectors), "--format", "html"
         ),
@@ -104,6 +113,18 @@ def _neutrality(case: str, claim: str, tmp: Path) -> dict[str, bytes]:
     return files
 
 
+def _cbam(tmp: Path) -> dict[str, bytes]:
+    """The CBAM communication of the aluminium example, as the command line writes it."""
+    out = tmp / "cbam-aluminium"
+    stdout = _cli(
+        "cbam", "examples/cbam-aluminium/installation.yaml", "--out", str(out),
+        "--formats", "json,xlsx,md",
+    )  # fmt: skip
+    files = {f"cbam-aluminium/{p.name}": p.read_bytes() for p in sorted(out.iterdir())}
+    files["cbam-aluminium/stdout.txt"] = stdout.replace(str(tmp).encode(), b"<out>")
+    return files
+
+
 _CN_CLAIM = (
     "--claimed", "examples/cn-power/claimed.yaml",
     "--verifier", "张三", "--body", "示范核查机构", "--date", "2025-04-20",
@@ -122,8 +143,12 @@ PRODUCERS: dict[str, Callable[[Path], dict[str, bytes]]] = {
     "de-office": lambda tmp: _report_set("de-office", tmp),
     "neutrality": lambda tmp: _neutrality("neutrality", "claim.yaml", tmp),
     "neutrality-event": lambda tmp: _neutrality("neutrality-event", "event-claim.yaml", tmp),
+    "neutrality-building": lambda tmp: _neutrality(
+        "neutrality-building", "building-claim.yaml", tmp
+    ),
     "verification": _verification,
     "trajectory": _trajectory,
+    "cbam-aluminium": _cbam,
 }
 
 

@@ -35,6 +35,8 @@ def credit(start: int, end: int, **kw: Any) -> dict[str, Any]:
         "retired_on": "2025-02-01",
         "retirement_evidence": "registry retirement record R-1",
         "beneficiary": CLAIMANT,
+        "verified_by": "Verifier V-1",
+        "additionality": "methodology M-1, additionality tool",
     }
     out.update(kw)
     return out
@@ -53,7 +55,12 @@ def claim(*credits: dict[str, Any], **kw: Any) -> dict[str, Any]:
         },
         "period": {"start": "2024-01-01", "end": "2025-01-01"},
         "commitment": "Carbon neutral from 2024.",
-        "management_plan": {"base_year": 2022, "targets": [{"year": 2030, "reduction": 0.5}]},
+        # 2030 is 8 years after 2022: the 1.5 °C pathway asks 8 x 4.2 % = 33.6 %
+        "management_plan": {
+            "base_year": 2022,
+            "base_year_emissions_t": 1200.0,
+            "targets": [{"year": 2030, "reduction": 0.5}],
+        },
         "credits": list(credits) if credits else [credit(1, 1080)],
     }
     out.update(kw)
@@ -118,6 +125,8 @@ def test_a_shortfall_of_one_tonne_refuses_the_claim():
     assert "short by 1.000 t" in ev.refusals[0].message
     assert ev.refusals[0].allowed == "at least 1,080.000 t"
     assert ev.statement.startswith("No carbon-neutrality claim can be made for Annual conference")
+    # the refusal names the clause of the criteria it rests on (ISO 14068-1 clause 11)
+    assert "| neutrality_shortfall | 11 | credits | 1,079 t of retired credits" in ev.to_markdown()
 
 
 def test_central_coverage_is_a_stated_assumption():
@@ -140,6 +149,7 @@ def test_a_minimum_removal_share_is_checked_when_set():
             80,
             type="removal",
             permanence_years=100,
+            reversal_risk="buffer pool",
             serial={"block": "R", "start": 1, "end": 80},
         ),
     )
@@ -201,10 +211,13 @@ def test_iso_retirement_window_is_twelve_months_after_the_period():
     assert nc.evaluate_neutrality(ok).status == "claim"
 
 
+QES = {"criteria": "pas-2060", "qualifying_explanatory_statement": "QES 2024 v1"}
+
+
 def test_pas_2060_retirement_window_is_twelve_months_before_the_declaration():
-    early = claim(credit(1, 1080, retired_on="2024-03-30"), criteria="pas-2060")
+    early = claim(credit(1, 1080, retired_on="2024-03-30"), **QES)
     assert codes(nc.evaluate_neutrality(early)) == ["neutrality_retirement_window"]
-    ok = claim(credit(1, 1080, retired_on="2024-03-31"), criteria="pas-2060")
+    ok = claim(credit(1, 1080, retired_on="2024-03-31"), **QES)
     assert nc.evaluate_neutrality(ok).status == "claim"
     assert "PAS 2060:2014" in nc.evaluate_neutrality(ok).statement
 
@@ -394,15 +407,51 @@ def test_alongside_must_be_a_list_of_claims():
         nc.evaluate_neutrality(claim(), alongside=5)  # type: ignore[arg-type]
 
 
-def test_example_event_claim_is_made():
+def test_example_event_claim_is_made_from_its_activity_data():
     ev = nc.evaluate_neutrality(EXAMPLE.parent / "event-claim.yaml")
-    assert ev.status == "claim"
+    assert ev.status == "claim" and ev.refusals == []
     f = ev.figures()
-    assert f["residual_to_offset_t"] == 470.4 and f["credits_retired_t"] == 400 + 80
-    assert f["remainder_t"] == pytest.approx(480 - 470.4)
-    assert f["reduction_against_base_t"] == pytest.approx(455.0 - 412.6)
-    assert f["removal_share"] == 0.0
-    assert "for the period 2024-09-10 to 2024-09-11" in ev.statement
+    # each element by hand from the activity data and the packs' factors (kg per unit):
+    # venue 38.6 MWh x 584.9 (MEE/NBS Shanghai 2022) + 52 GJ of gas (IPCC 2006 per TJ:
+    # 56,100 CO2, 1 CH4 x 28, 0.1 N2O x 265, AR5); travel 612,000 pkm x 0.12786 + 438,000 x 0.03546 +
+    # 21,600 x 0.02776; 1,450 room-nights x 53.5 (DESNZ, China); 6.8 t x 3,701.40359 food;
+    # 1.9 t of mixed paper x 1,288.50358; 3.2 t of commercial waste to landfill x 520.5327
+    venue = 38.6 * 0.5849 + 52 * (56100 + 1 * 28 + 0.1 * 265) / 1e6
+    travel = (612000 * 0.12786 + 438000 * 0.03546 + 21600 * 0.02776) / 1000
+    boundary = {b["element"]: b["co2e_t"] for b in ev.boundary()}
+    assert boundary["venue_energy"] == pytest.approx(venue)
+    assert boundary["travel"] == pytest.approx(travel)
+    assert boundary["accommodation"] == pytest.approx(1450 * 53.5 / 1000)
+    assert boundary["catering"] == pytest.approx(6.8 * 3.70140359)
+    assert boundary["materials"] == pytest.approx(1.9 * 1.28850358)
+    assert boundary["waste"] == pytest.approx(3.2 * 0.5205327)
+    assert sum(boundary.values()) == pytest.approx(f["emissions_t"])
+    assert f["credits_by_registry_t"] == {"CCER": 210, "Puhui": 40}
+    assert f["remainder_t"] == pytest.approx(250 - f["emissions_ci95_high_t"])
+    assert f["reduction_against_base_t"] == pytest.approx(265.0 - f["emissions_t"])
+    assert "for the period 2025-09-09 to 2025-09-10" in ev.statement
+    assert "大型活动碳中和实施指南（试行）" in ev.statement_zh
+    assert {r["code"] for r in ev.checklist()} >= {
+        "neutrality_offset_type",
+        "neutrality_event_boundary",
+        "neutrality_claim_verified",
+    }
+    assert all(r["met"] for r in ev.checklist())
+
+
+def test_example_building_claim_is_made():
+    ev = nc.evaluate_neutrality(EXAMPLE.parent / "building-claim.yaml")
+    assert ev.status == "claim" and ev.claim.subject.kind == "building"
+    f = ev.figures()
+    # 1,850.2 MWh x 0.5849 (MEE/NBS Shanghai 2022); 3,400 GJ of gas at 56,100 kg CO2,
+    # 1 kg CH4 x 29.8 (AR6 Table 7.15, fossil) and 0.1 kg N2O x 273 per TJ; 18 kg of R-410A
+    # (50 % HFC-32 at 771 and 50 % HFC-125 at 3,740, AR6)
+    gas = 3.4 * (56100 + 29.8 + 0.1 * 273) / 1000
+    expected = 1850.2 * 0.5849 + gas + 0.018 * (771 + 3740) / 2
+    assert f["emissions_t"] == pytest.approx(expected)
+    assert f["credits_by_registry_t"] == {"CCER": 1000, "VCS": 330}
+    assert f["removal_share"] == pytest.approx(330 / 1330)
+    assert [round(p["pathway_reduction"], 3) for p in ev.pathway()["targets"]] == [0.336, 0.546]
 
 
 def test_the_two_examples_share_a_block_but_not_a_serial():
@@ -446,7 +495,15 @@ def test_the_workbook_holds_numbers_as_numbers_and_formulas_as_text(tmp_path, mo
     assert path.name == "neutrality.xlsx"
     assert path.read_bytes() == ev.write(tmp_path / "b", ["xlsx"])[0].read_bytes()
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Claim", "Figures", "Credits", "Refusals", "Rules"]
+    assert wb.sheetnames == [
+        "Claim",
+        "Figures",
+        "Credits",
+        "Refusals",
+        "Checklist",
+        "Pathway",
+        "Boundary",
+    ]
     figures = {r[0]: r[1] for r in wb["Figures"].iter_rows(min_row=2, values_only=True)}
     assert figures["residual_to_offset_t"] == 1080.0 and figures["credits_retired_t"] == 1079
     assert figures["credits_by_registry_t.CCER"] == 79
@@ -482,7 +539,7 @@ def test_pages_in_chinese_and_in_both_languages(tmp_path):
     md = zh.to_markdown()
     assert md.startswith("# 碳中和声明: Annual conference 2024")
     assert "## 已注销的碳信用" in md and "## 未满足的规则（任一项即不能声明）\n\n*无*" in md
-    assert "| 基准年 2022（tCO2e） | 未说明 |" in md and zh.statement not in md
+    assert "| 基准年 2022（tCO2e） | 1,200.000 |" in md and zh.statement not in md
     html = zh.to_html()
     assert '<html lang="zh-Hans">' in html and "<i>无</i>" in html
     both = nc.evaluate_neutrality({**doc, "language": "en+zh"})
@@ -498,3 +555,311 @@ def test_pages_in_chinese_and_in_both_languages(tmp_path):
     assert "已注销的碳信用" in (tmp_path / "neutrality.html").read_text(encoding="utf-8")
     with pytest.raises(nc.InvalidArgumentError, match="language"):
         nc.evaluate_neutrality(doc, language="fr")  # type: ignore[arg-type]
+
+
+# -- the criteria sets: each rule of the data file, checked and reported ------------------------
+
+
+def test_every_rule_of_the_criteria_file_has_a_check_and_a_documented_code():
+    from nqi_carbon.neutrality.checks import CHECKS
+    from nqi_carbon.neutrality.criteria import table
+
+    credit_codes = {
+        "neutrality_retired_after_claim",
+        "neutrality_retirement_window",
+        "neutrality_vintage",
+        "neutrality_beneficiary",
+        "neutrality_credit_additionality",
+        "neutrality_credit_verification",
+        "neutrality_removal_permanence",
+        "neutrality_offset_type",
+    }
+    figure_codes = {
+        "neutrality_shortfall",
+        "neutrality_serial_overlap",
+        "neutrality_removal_share",
+        "neutrality_residual_mismatch",
+    }
+    doc = (ROOT / "docs" / "reference" / "reason-codes.md").read_text(encoding="utf-8")
+    for name, cset in table().criteria.items():
+        for rule in cset.rules:
+            assert rule.code in credit_codes | figure_codes | set(CHECKS), (name, rule.code)
+            assert f"`{rule.code}`" in doc, rule.code
+            assert rule.status == "nqi" or rule.url, (
+                name,
+                rule.code,
+            )  # every cited rule has a page
+
+
+@pytest.mark.parametrize(
+    ("edit", "code"),
+    [
+        (lambda c: c.pop("additionality"), "neutrality_credit_additionality"),
+        (lambda c: c.pop("verified_by"), "neutrality_credit_verification"),
+        (
+            lambda c: c.update(type="removal", permanence_years=40),
+            "neutrality_removal_permanence",
+        ),
+    ],
+)
+def test_iso_credit_quality_rules_refuse(edit, code):
+    c = credit(1, 1080)
+    edit(c)
+    ev = nc.evaluate_neutrality(claim(c))
+    assert codes(ev) == [code] and ev.refusals[0].field == "credits[0]"
+    item = next(r for r in ev.checklist() if r["code"] == code)
+    assert item["met"] is False and item["clause"].startswith("11.")
+    assert all(r["met"] for r in ev.checklist() if r["code"] != code)
+
+
+def test_iso_targets_are_checked_against_the_1_5c_pathway():
+    # base 2022, target 2030: the pathway asks 8 x 4.2 % = 33.6 %
+    plan = {"base_year": 2022, "base_year_emissions_t": 1200.0, "targets": [{"year": 2030}]}
+    plan["targets"][0]["reduction"] = 0.335
+    ev = nc.evaluate_neutrality(claim(management_plan=plan))
+    assert codes(ev) == ["neutrality_pathway_1_5c"]
+    assert ev.refusals[0].field == "management_plan.targets[0]"
+    assert ev.refusals[0].allowed == "a reduction of at least 0.336"
+    (point,) = ev.pathway()["targets"]
+    assert point["pathway_reduction"] == pytest.approx(0.336)
+    assert point["pathway_t"] == pytest.approx(1200 * (1 - 0.336))
+    plan["targets"][0]["reduction"] = 0.336
+    assert nc.evaluate_neutrality(claim(management_plan=plan)).status == "claim"
+    # PAS 2060 does not ask for the pathway
+    shallow = {**plan, "targets": [{"year": 2030, "reduction": 0.1}]}
+    assert nc.evaluate_neutrality(claim(management_plan=shallow, **QES)).status == "claim"
+
+
+def test_iso_management_plan_needs_the_base_years_emissions():
+    plan = {"base_year": 2022, "targets": [{"year": 2030, "reduction": 0.5}]}
+    ev = nc.evaluate_neutrality(claim(management_plan=plan))
+    assert codes(ev) == ["neutrality_management_plan"]
+    assert ev.refusals[0].field == "management_plan.base_year_emissions_t"
+
+
+def test_pas_2060_needs_a_qes_and_a_reduction_after_the_first_period():
+    assert codes(nc.evaluate_neutrality(claim(criteria="pas-2060"))) == ["neutrality_qes"]
+    plan = {
+        "base_year": 2022,
+        "base_year_emissions_t": 1000.0,
+        "targets": [{"year": 2030, "reduction": 0.5}],
+    }
+    flat = nc.evaluate_neutrality(claim(management_plan=plan, **QES))
+    assert codes(flat) == ["neutrality_reduction_evident"]  # 1,000 t, as in the base year
+    first = claim(management_plan=plan, first_application_period=True, **QES)
+    assert nc.evaluate_neutrality(first).status == "claim"
+
+
+EVENT_CLAIM = ROOT / "examples" / "neutrality" / "event-claim.yaml"
+
+
+def _event(tmp_path: Path, edit: Any) -> Path:
+    shutil.copy(EVENT_CLAIM.parent / "event-inventory.yaml", tmp_path / "event-inventory.yaml")
+    doc = yaml.safe_load(EVENT_CLAIM.read_text(encoding="utf-8"))
+    edit(doc)
+    (tmp_path / "claim.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
+    return tmp_path / "claim.yaml"
+
+
+def _waste_unaccounted(d: dict[str, Any]) -> None:
+    """The boundary no longer names waste (its source moves to catering, so the sum holds)."""
+    d["subject"]["boundary"].pop("waste")
+    d["subject"]["boundary"]["catering"]["sources"].append("waste")
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "field"),
+    [
+        (lambda d: d["credits"][0].update(registry="VCS"), "neutrality_offset_type", "credits[0]"),
+        (lambda d: d["credits"][0].update(registry="CDM"), "neutrality_offset_type", "credits[0]"),
+        (lambda d: d["credits"][1].pop("approved_by"), "neutrality_offset_type", "credits[1]"),
+        (lambda d: d.pop("reductions"), "neutrality_reductions_first", "reductions"),
+        (lambda d: d.pop("verification"), "neutrality_claim_verified", "verification"),
+        (
+            lambda d: d["verification"].update(date="2025-11-21"),
+            "neutrality_claim_verified",
+            "verification.date",
+        ),
+        (_waste_unaccounted, "neutrality_event_boundary", "subject.boundary"),
+    ],
+)
+def test_the_chinese_large_event_rules_refuse(tmp_path, edit, code, field):
+    ev = nc.evaluate_neutrality(_event(tmp_path, edit))
+    assert codes(ev) == [code] and ev.refusals[0].field == field
+    assert next(r for r in ev.checklist() if r["code"] == code)["met"] is False
+
+
+def test_a_cdm_credit_from_china_is_an_accepted_event_offset(tmp_path):
+    path = _event(tmp_path, lambda d: d["credits"][0].update(registry="CDM", host_country="CN"))
+    assert nc.evaluate_neutrality(path).status == "claim"
+
+
+def test_the_event_criteria_need_an_event_subject():
+    ev = nc.evaluate_neutrality(claim(criteria="cn-large-event"))
+    assert "neutrality_event_boundary" in codes(ev)
+    assert "neutrality_offset_type" in codes(ev)  # the fixture's credit is a VCS one
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda d: d["subject"]["boundary"]["waste"].update(sources=["skip"]),
+            "the inventory has no source of this id",
+        ),
+        (
+            lambda d: d["subject"]["boundary"]["waste"].update(sources=["waste", "catering"]),
+            "already in element catering",
+        ),
+        (
+            lambda d: d["subject"]["boundary"].update(waste={"excluded": "none"}),
+            "the inventory's source is in no element of the boundary",
+        ),
+    ],
+)
+def test_an_event_boundary_must_partition_the_inventorys_sources(tmp_path, edit, message):
+    with pytest.raises(nc.InvalidInputError, match=message) as info:
+        nc.evaluate_neutrality(_event(tmp_path, edit))
+    assert info.value.issues[0].code == "neutrality_boundary_source"
+
+
+def test_a_boundary_element_gives_sources_or_a_reason(tmp_path):
+    bad = lambda d: d["subject"]["boundary"].update(waste={"sources": ["waste"], "excluded": "x"})  # noqa: E731
+    with pytest.raises(nc.InvalidInputError) as info:
+        nc.evaluate_neutrality(_event(tmp_path, bad))
+    assert ("boundary_element_fits", "subject.boundary.waste") in [
+        (i.code, i.field) for i in info.value.issues
+    ]
+
+
+def test_the_checklist_is_in_every_format(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    c = credit(1, 1080)
+    c.pop("verified_by")
+    ev = nc.evaluate_neutrality(claim(c), language="en+zh")
+    md = ev.to_markdown()
+    assert "## Clause checklist / 条款核对表" in md
+    assert "| 11.3(f) | Each credit's reductions or removals were verified" in md
+    assert "| neutrality_credit_verification | not met / 不满足 |" in md
+    html = ev.to_html()
+    assert "Clause checklist / 条款核对表" in html and "not met / 不满足" in html
+    doc = json.loads(ev.to_json())
+    item = next(r for r in doc["checklist"] if r["code"] == "neutrality_credit_verification")
+    assert item == {
+        "code": "neutrality_credit_verification",
+        "clause": "11.3(f)",
+        "requirement": "Each credit's reductions or removals were verified by an independent "
+        "third party (the verifier is named).",
+        "requirement_zh": "每笔碳信用的减排量或清除量经独立第三方核证（写明核证机构）。",
+        "met": False,
+        "status": "secondary",
+        "url": "https://360impactportfolio.com/defra-good-quality.php",
+    }
+
+
+# -- verification of a claim -----------------------------------------------------------------------
+
+
+def test_verifying_the_example_claim_gives_an_unmodified_opinion(tmp_path, capsys):
+    ev = nc.verify_neutrality(EXAMPLE, materiality="5%", assurance="reasonable", date="2025-04-30")
+    assert ev.status == "claim" and ev.opinion is not None
+    o = ev.opinion
+    assert o.opinion == "unmodified" and o.date is not None and o.date.isoformat() == "2025-04-30"
+    assert o.materiality_t == pytest.approx(0.05 * ev.figures()["emissions_t"])
+    (m,) = o.misstatements  # the stated residual 279.46 t against the recomputed one
+    assert m.figure == "residual_emissions_t" and m.stated_t == 279.46
+    assert m.recomputed_t == pytest.approx(ev.figures()["residual_t"]) and not m.material
+    doc = json.loads(ev.to_json())
+    assert doc["verification_opinion"]["opinion"] == "unmodified"
+    assert "## Verification opinion" in ev.to_markdown()
+    out = str(tmp_path / "out")
+    args = ["neutrality", str(EXAMPLE), "--out", out, "--verify", "--materiality", "5%"]
+    assert main([*args, "--assurance", "reasonable"]) == 0
+    assert "opinion: unmodified" in capsys.readouterr().out
+
+
+def _org_copy(tmp_path: Path, **changes: Any) -> Path:
+    return _example_copy(tmp_path, **changes)
+
+
+def test_a_misstated_residual_is_weighed_against_materiality(tmp_path):
+    # recomputed residual 279.460 t; materiality 5 % of it = 13.973 t, pervasive at 27.946 t
+    opinion = {"materiality": 0.05, "assurance": "reasonable"}
+    small = nc.verify_neutrality(_org_copy(tmp_path, residual_emissions_t=275.0), **opinion)
+    assert small.status == "claim" and small.opinion.opinion == "unmodified"  # 4.46 t < M
+    assert nc.evaluate_neutrality(tmp_path / "claim.yaml").status == "refused"  # > 0.5 t
+    material = nc.verify_neutrality(_org_copy(tmp_path, residual_emissions_t=260.0), **opinion)
+    assert material.opinion.opinion == "modified"  # 19.46 t >= M
+    assert material.opinion.misstatements[0].difference_t == pytest.approx(260.0 - 279.45978)
+    pervasive = nc.verify_neutrality(_org_copy(tmp_path, residual_emissions_t=250.0), **opinion)
+    assert pervasive.opinion.opinion == "adverse"  # 29.46 t >= 2 M
+
+
+def test_a_refused_claim_gets_an_adverse_opinion_and_a_stated_footprint_a_disclaimer(
+    tmp_path, capsys
+):
+    short = _org_copy(tmp_path, credits=yaml.safe_load(EXAMPLE.read_text())["credits"][:1])
+    ev = nc.verify_neutrality(short, materiality=0.05, assurance="limited")
+    assert ev.opinion.opinion == "adverse" and "neutrality_shortfall" in ev.opinion.basis
+    base = ["neutrality", str(short), "--out", str(tmp_path / "o"), "--verify"]
+    assert main([*base, "--materiality", "0.05", "--assurance", "limited"]) == 4
+    stated = nc.verify_neutrality(claim(), materiality=0.05, assurance="reasonable")
+    assert stated.opinion.opinion == "disclaimer"
+    assert main([*base, "--assurance", "limited"]) == 2  # --verify needs --materiality
+    assert "--verify needs --materiality and --assurance" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("kw", "code"),
+    [
+        ({"materiality": 1.5, "assurance": "limited"}, "materiality"),
+        ({"materiality": "five", "assurance": "limited"}, "materiality"),
+        ({"materiality": 0.05, "assurance": "high"}, "argument_type"),
+        ({"materiality": 0.05, "assurance": "limited", "date": "30/04/2025"}, "argument_type"),
+    ],
+)
+def test_bad_verification_arguments_are_typed_errors(kw, code):
+    with pytest.raises(nc.InvalidInputError) as info:
+        nc.verify_neutrality(claim(), **kw)
+    assert info.value.issues[0].code == code
+
+
+@pytest.mark.excel
+def test_the_workbook_of_a_verified_claim_has_the_opinion_sheet(tmp_path):
+    import openpyxl
+
+    ev = nc.verify_neutrality(EXAMPLE, materiality=0.05, assurance="reasonable")
+    (path,) = ev.write(tmp_path, ["xlsx"])
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[-1] == "Opinion"
+    rows = {r[0]: r[1] for r in wb["Opinion"].iter_rows(min_row=2, values_only=True)}
+    assert rows["opinion"] == "unmodified" and rows["materiality"] == 0.05
+    checklist = list(wb["Checklist"].iter_rows(min_row=2, values_only=True))
+    assert checklist[0][:4] == ("11", checklist[0][1], "neutrality_shortfall", True)
+
+
+def test_the_verifier_and_body_are_escaped_in_every_format(tmp_path):
+    hostile = "<script>x</script> | [a](http://e.vil) =SUM(1)"
+    ev = nc.verify_neutrality(
+        EXAMPLE, materiality=0.05, assurance="limited", verifier=hostile, body=hostile
+    )
+    assert "<script>" not in ev.to_html() and "&lt;script&gt;" in ev.to_html()
+    md = ev.to_markdown()
+    assert "<script>" not in md and "\\[a\\]" in md and "\\|" in md
+    assert json.loads(ev.to_json())["verification_opinion"]["verifier"] == hostile
+
+
+def test_an_excluded_boundary_element_is_reported_with_its_reason(tmp_path):
+    def exclude_waste(d: dict[str, Any]) -> None:
+        d["subject"]["boundary"]["waste"] = {"excluded": "collected by the venue (its claim)"}
+        d["subject"]["boundary"]["materials"]["sources"].append("waste")
+
+    ev = nc.evaluate_neutrality(_event(tmp_path, exclude_waste))
+    assert ev.status == "claim"  # every element is accounted for, waste with its reason
+    waste = next(b for b in ev.boundary() if b["element"] == "waste")
+    assert waste == {
+        "element": "waste",
+        "co2e_t": None,
+        "detail": "excluded: collected by the venue (its claim)",
+    }
+    assert "| waste | — | excluded: collected by the venue (its claim) |" in ev.to_markdown()

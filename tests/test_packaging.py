@@ -52,6 +52,10 @@ def test_wheel_contains_packs_examples_and_py_typed(wheel):
         assert f"nqi_carbon/pages/templates/{page}.html" in names
     for schema in ("inventory", "result", "verification", "trajectory", "validation"):
         assert f"nqi_carbon/contracts/schemas/{schema}.schema.json" in names
+    assert "nqi_carbon/pages/templates/footprint.html" in names
+    for schema in ("footprint", "footprint-claim"):
+        assert f"nqi_carbon/footprint/schemas/{schema}.schema.json" in names
+    assert "nqi_carbon/examples/footprint-cement/plant.yaml" in names
 
 
 @pytest.mark.slow
@@ -96,15 +100,20 @@ def test_installed_copy_loads_packs_through_importlib_resources(wheel, tmp_path)
         page = nc.inventory_report(nc.calculate(nc.load_inventory(example_path("cement")))).to_html()
         print(environment().get_template("report.html").filename)
         print(page.startswith("<!DOCTYPE html>"), page.endswith("</body></html>\\n"), "<svg" in page)
+        from nqi_carbon.neutrality.criteria import table
+        print(sorted(table().criteria))
         """
     )
     out = subprocess.run(
         [str(py), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     )
-    module_file, data_root, gwp_value, n_packs, template, page = out.stdout.split("\n")[:6]
+    lines = out.stdout.split("\n")
+    module_file, data_root, gwp_value, n_packs, template, page, criteria = lines[:7]
     assert module_file.startswith(str(site))
     assert data_root.startswith(str(site)), "packs must come from the installed copy"
     assert float(gwp_value) == 2087.5
     assert int(n_packs) >= 0
     assert template.startswith(str(site)), "page templates must come from the installed copy"
     assert page == "True True True"
+    # the neutrality criteria are package data (criteria.yaml), read from the installed copy
+    assert criteria == "['cn-large-event', 'iso-14068-1', 'pas-2060']"

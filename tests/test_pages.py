@@ -104,6 +104,7 @@ def test_importing_the_pages_loads_no_template_engine():
     code = textwrap.dedent(
         """
         import sys
+        sys.modules["dask"] = None  # pint imports Dask when installed (the dask extra), Dask Jinja2
         import nqi_carbon.report.inventory, nqi_carbon.verification.result
         import nqi_carbon.trajectory.page, nqi_carbon.pages.render as render
         before = "jinja2" in sys.modules

@@ -191,3 +191,94 @@ def test_a_bridge_without_a_base_year_total_is_a_typed_error(plt):
     with pytest.raises(InvalidInputError, match="base-year total") as info:
         report.plot.base_year_bridge()
     assert info.value.issues[0].code == "plot_needs_base_year"
+
+
+def _two_source_result():
+    """Hand-checkable: 100 TJ natural gas (IPCC 2006: 56,100 kg CO2, 1 kg CH4, 0.1 kg N2O
+    per TJ; AR5 28 and 265) = 5,610 + 2.8 + 2.65 t CO2e in category 1; 13,500 MWh at
+    0.5703 t/MWh (MEE 2022 national grid) = 7,699.05 t CO2 in category 2."""
+    inv = nc.Inventory(
+        organization={"name": "Test Co.", "id": "0755", "consolidation": "operational_control"},
+        period={"start": "2024-01-01", "end": "2025-01-01"},
+        gwp="AR5",
+        facilities=[{"id": "plant-a", "operational_control": True}],
+        sources=[
+            {"id": "boiler-gas", "facility": "plant-a", "category": 1,
+             "subcategory": "stationary_combustion", "factor": "ipcc-2006/stationary/natural_gas",
+             "activity": {"amount": 100, "unit": "TJ"}},
+            {"id": "grid", "facility": "plant-a", "category": 2,
+             "factor": "cn-mee/grid/national/2022", "activity": {"amount": 13500, "unit": "MWh"}},
+        ],
+    )  # fmt: skip
+    return nc.calculate(inv)
+
+
+def test_by_gas_stacks_each_gas_group_per_category_in_the_palette(plt):
+    from matplotlib.container import BarContainer
+
+    ax = _two_source_result().plot.by_gas()
+    stacks = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert [c.get_label() for c in stacks] == ["CO2", "CH4", "N2O"]  # groups with emissions
+    co2, ch4, n2o = ([p.get_height() for p in c] for c in stacks)
+    assert co2 == pytest.approx([5610, 7699.05, 0, 0, 0, 0], rel=1e-12)
+    assert ch4 == pytest.approx([2.8, 0, 0, 0, 0, 0], rel=1e-12)
+    assert n2o == pytest.approx([2.65, 0, 0, 0, 0, 0], rel=1e-12)
+    # stacked: CH4 sits on CO2, N2O on both
+    assert stacks[1][0].get_y() == pytest.approx(5610, rel=1e-12)
+    assert stacks[2][0].get_y() == pytest.approx(5612.8, rel=1e-12)
+    for c in stacks:
+        assert {p.get_facecolor()[:3] for p in c} == {_rgb(charts._GAS_COLOURS[c.get_label()])}
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["CO2", "CH4", "N2O"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"Cat. {c}" for c in range(1, 7)]
+    assert ax.get_ylabel() == "t CO2e"
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == [f"{v:,.0f}" for v in ax.get_yticks()] and "8,000" in labels
+
+
+@pytest.fixture(scope="module")
+def trajectory_report():
+    from nqi_carbon.trajectory import build_trajectory
+
+    # a peak in 2020 at 1,053,579 t, then three years of decline
+    series = {2018: 1_000_000.0, 2019: 1_040_000.0, 2020: 1_053_579.0, 2021: 1_010_000.0,
+              2022: 960_000.0, 2023: 900_000.0}  # fmt: skip
+    return series, build_trajectory(series, target_year=2030, method="linear", target_reduction=0.3)
+
+
+def test_trajectory_draws_the_series_forecast_band_targets_and_peak(plt, trajectory_report):
+    from matplotlib.collections import PolyCollection
+
+    series, rep = trajectory_report
+    ax = rep.plot.trajectory()
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    actual = lines["actual"]
+    assert list(actual.get_xdata()) == list(series) and list(actual.get_ydata()) == list(series.values())
+    assert actual.get_color() == "#222222"
+    peak = lines[f"peak 2020 ({rep.peak.status.replace('_', ' ')})"]
+    assert (list(peak.get_xdata()), list(peak.get_ydata())) == ([2020], [1_053_579.0])
+    targets = lines["target path"]
+    assert list(targets.get_ydata()) == rep.targets["target_t"].tolist()
+    assert targets.get_color() == charts._GREEN
+    forecast = lines["forecast"]
+    assert list(forecast.get_ydata()) == rep.forecast["forecast_t"].tolist()
+    assert forecast.get_linestyle() == "--" and forecast.get_color() == charts._BLUE
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert band.get_label() == "forecast, 95 % band"
+    ys = band.get_paths()[0].vertices[:, 1]
+    assert min(ys) == pytest.approx(rep.forecast["low_t"].min(), rel=1e-12)
+    assert max(ys) == pytest.approx(rep.forecast["high_t"].max(), rel=1e-12)
+
+
+def test_trajectory_ticks_are_round_with_separators_and_the_unit(plt, trajectory_report):
+    _, rep = trajectory_report
+    ax = rep.plot.trajectory()
+    ax.figure.canvas.draw()
+    assert ax.get_ylabel() == "t CO2e" and ax.get_ylim()[0] == 0
+    ticks = [v for v in ax.get_yticks() if ax.get_ylim()[0] <= v <= ax.get_ylim()[1]]
+    labels = {t.get_text() for t in ax.get_yticklabels()}
+    assert {f"{v:,.0f}" for v in ticks} <= labels and "1,000,000" in labels
+    (step,) = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
+    assert step / 10 ** math.floor(math.log10(step)) in (1, 2, 2.5, 5)  # not 1,053,579-style
+    years = [t.get_text() for t in ax.get_xticklabels()]
+    assert all(y.lstrip("−-").isdigit() for y in years if y)  # whole years, no 2,018.5

@@ -107,6 +107,23 @@ _LAZY: dict[str, str] = {
     # carbon-neutrality claims (ISO 14068-1)
     "NeutralityEvaluation": "neutrality.report",
     "evaluate_neutrality": "neutrality",
+    "verify_neutrality": "neutrality",
+    # EU CBAM: specific embedded emissions and the operator's communication
+    "CbamCommunication": "cbam.report",
+    "calculate_cbam": "cbam",
+    # product carbon footprints (ISO 14067)
+    "FootprintReport": "footprint.report",
+    "FootprintResult": "footprint.calculate",
+    "FootprintStudy": "footprint.model",
+    "FootprintVerification": "footprint.verify",
+    "calculate_footprint": "footprint.calculate",
+    "footprint_report": "footprint.report",
+    "load_footprint": "footprint.model",
+    "verify_footprint": "footprint.verify",
+    # PACT v3 exchange of product footprints
+    "read_pact": "footprint.pact",
+    "to_pact": "footprint.pact",
+    "write_pact": "footprint.pact",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -134,6 +151,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .calc.pipeline import calculate
     from .calc.quality import data_quality
     from .calc.result import Result
+    from .cbam import calculate_cbam
+    from .cbam.report import CbamCommunication
     from .contracts.documents import load_result, save_result
     from .contracts.models import ResultDocument, TrajectoryDocument, VerificationDocument
     from .contracts.schemas import json_schema

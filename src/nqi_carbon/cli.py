@@ -3,7 +3,8 @@
 Exit status: 0 success; 1 invalid input (every problem is printed); 2 wrong usage;
 ``verify`` only: 3 a modified opinion or a material misstatement, 4 an adverse opinion,
 5 a disclaimer of opinion (``--exit-zero`` gives 0 whatever the opinion); ``neutrality``
-only: 3 a claim refused. See
+only: 3 a claim refused, and with ``--verify`` the opinion's status as for ``verify``
+(the highest of the files). See
 ``docs/reference/cli.md``.
 """
 
@@ -15,7 +16,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TextIO, TypeAlias
+from typing import TYPE_CHECKING, Literal, TextIO, TypeAlias
 
 from . import __version__
 from ._escape import csv_frame, term_line, term_text
@@ -172,13 +173,21 @@ def _cmd_calculate(args: argparse.Namespace) -> int:
     from .calc.pipeline import calculate
     inv = _inventory(args.file)
     method = None if args.uncertainty == "none" else args.uncertainty
-    res = calculate(
-        inv,
-        uncertainty=method,
-        iterations=args.iterations,
-        seed=args.seed,
-        progress=False if args.quiet else None,
-    )
+    with _dask_client(args.dask, bool(args.activity)):
+        activity = None
+        if args.activity:
+            from .calc.dask_engine import activity_partitions
+
+            activity = activity_partitions(args.activity)
+        res = calculate(
+            inv,
+            activity=activity,
+            uncertainty=method,
+            iterations=args.iterations,
+            seed=args.seed,
+            progress=False if args.quiet else None,
+            engine="dask" if args.dask or args.activity else None,
+        )
     if args.format == "json":
         sys.stdout.write(res.to_json())  # not + "\n": a copy of a text of 40 MB
         sys.stdout.write("\n")
@@ -188,6 +197,33 @@ def _cmd_calculate(args: argparse.Namespace) -> int:
     else:
         _summary(res, sys.stdout)
     return 0
+
+
+def _dask_client(scheduler: str | None, needed: bool) -> contextlib.AbstractContextManager[object]:
+    """A Dask client for ``--dask`` (``local``: a cluster on this machine), else nothing.
+
+    Raises NqiCarbonError when Dask is asked for (``--dask`` or ``--activity``) but the
+    ``dask`` extra is not installed.
+    """
+    import importlib.util
+
+    from .errors import NqiCarbonError
+
+    if not (scheduler or needed):
+        return contextlib.nullcontext()
+    if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+        raise NqiCarbonError("--activity and --dask need Dask: pip install 'nqi-carbon[dask]'")
+    if scheduler is None:
+        return contextlib.nullcontext()
+    from distributed import Client, LocalCluster
+
+    stack = contextlib.ExitStack()
+    if scheduler == "local":
+        cluster = stack.enter_context(LocalCluster(dashboard_address=None))
+        stack.enter_context(Client(cluster))
+    else:
+        stack.enter_context(Client(scheduler))
+    return stack
 
 
 def _uncertainty(u: object) -> object:
@@ -594,6 +630,10 @@ def _parser() -> argparse.ArgumentParser:
         _add_trajectory,
         _add_cn_ets,
         _add_neutrality,
+        _add_cbam,
+        _add_footprint,
+        _add_pact,
+        _add_serve,
         _add_demo,
         _add_schema,
     ):
@@ -678,6 +718,22 @@ def _add_calculate(sub: _Subcommands) -> None:
         type=int,
         default=None,
         help="Monte Carlo seed, an int >= 0 (default: one is drawn and reported)",
+    )
+    c.add_argument(
+        "--activity",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="activity added to the inventory's, calculated on Dask partition by partition (the "
+        "dask extra): a file, a folder of .csv/.parquet partitions (hive-style source=<id> "
+        "folders fill the column) or a quoted glob such as 'meters/*.parquet' (repeatable)",
+    )
+    c.add_argument(
+        "--dask",
+        metavar="SCHEDULER",
+        default=None,
+        help="calculate on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' "
+        "for one on this machine (default with --activity: Dask's threads in this process)",
     )
     _reading_options(c)
     _quiet_option(c)
@@ -1005,10 +1061,12 @@ def _add_neutrality(sub: _Subcommands) -> None:
         "neutrality",
         help="evaluate carbon-neutrality claims (ISO 14068-1): the claim statement or the refusal",
         description="Read claim files (schema nqi-carbon/neutrality@1), compute each footprint "
-        "and residual, check the credits (coverage, serials counted once across all the files "
-        "given, retirement, vintage, beneficiary) and write neutrality.json, .md and .html. "
-        "With several files each is written to DIR/<n>-<file name>. Exit 0 when every claim "
-        "can be made, 3 when one is refused.",
+        "and residual, check every rule of the claim's criteria (iso-14068-1, pas-2060, "
+        "cn-large-event: coverage, serials counted once across all the files given, "
+        "retirement, vintage, credit quality, management plan and 1.5 degC pathway...) and "
+        "write neutrality.json, .md and .html with the clause checklist. With several files "
+        "each is written to DIR/<n>-<file name>. Exit 0 when every claim can be made, 3 when "
+        "one is refused; with --verify, the opinion's status as for verify (0, 3, 4, 5).",
     )
     n.add_argument("files", nargs="+", metavar="FILE", help="claim files (YAML/JSON)")
     n.add_argument(
@@ -1018,6 +1076,17 @@ def _add_neutrality(sub: _Subcommands) -> None:
     n.add_argument(
         "--formats", default="json,md,html", help="comma-separated: json, md, html, xlsx"
     )
+    n.add_argument(
+        "--verify",
+        action="store_true",
+        help="verify the claims: weigh the stated figures against --materiality and state an "
+        "opinion; exit 0 unmodified, 3 modified, 4 adverse, 5 disclaimer",
+    )
+    n.add_argument("--materiality", help="with --verify: a fraction (0.05) or percentage (5%%)")
+    n.add_argument("--assurance", choices=("reasonable", "limited"), help="with --verify")
+    n.add_argument("--verifier", help="with --verify: the verifier")
+    n.add_argument("--body", help="with --verify: the verification body")
+    n.add_argument("--date", help="with --verify: the date of the opinion (ISO)")
     _reading_options(n)
     n.set_defaults(func=_cmd_neutrality)
 
@@ -1030,16 +1099,285 @@ def _cmd_neutrality(args: argparse.Namespace) -> int:
     formats = _report_formats(args.formats)
     if formats is None:
         return 2
-    evaluations = evaluate_neutrality_claims(list(args.files), language=args.language)
+    if args.verify != (args.materiality is not None) or args.verify != (args.assurance is not None):
+        sys.stderr.write("nqi-carbon neutrality: --verify needs --materiality and --assurance\n")
+        return 2
+    if args.verify:
+        from .neutrality import verify_neutrality_claims
+
+        evaluations = verify_neutrality_claims(
+            list(args.files),
+            materiality=args.materiality,
+            assurance=args.assurance,
+            verifier=args.verifier,
+            body=args.body,
+            date=args.date,
+            language=args.language,
+        )
+    else:
+        evaluations = evaluate_neutrality_claims(list(args.files), language=args.language)
     single = len(evaluations) == 1
     for k, (path, ev) in enumerate(zip(args.files, evaluations, strict=True), 1):
         out = Path(args.out) if single else Path(args.out) / f"{k}-{Path(path).stem}"
         sys.stdout.write(f"{path}: {ev.status} ({len(ev.refusals)} refusal(s))\n")
         for issue in ev.refusals:
             sys.stdout.write(f"  {issue.describe()}\n")
+        if ev.opinion is not None:
+            sys.stdout.write(f"  opinion: {ev.opinion.opinion}: {term_text(ev.opinion.basis)}\n")
         for p in ev.write(out, formats):
             sys.stdout.write(f"wrote {p}\n")
+    if args.verify:
+        opinions = [ev.opinion.opinion for ev in evaluations if ev.opinion is not None]
+        return max(opinion_status(o, material=False) for o in opinions)
     return 0 if all(ev.status == "claim" for ev in evaluations) else EXIT_CLAIM_REFUSED
+
+
+def _add_cbam(sub: _Subcommands) -> None:
+    """``cbam FILE --out DIR``: CBAM specific embedded emissions and the operator's communication."""
+    c = sub.add_parser(
+        "cbam",
+        help="EU CBAM: specific embedded emissions of an installation's goods, as the EU "
+        "communication template (Excel) and JSON",
+        description="Read an installation file (schema nqi-carbon/cbam-installation@1), calculate "
+        "the inventory it names, attribute its sources to the production processes and write "
+        "the specific embedded emissions (direct and indirect, t CO2e per t of good) as "
+        "cbam.xlsx (the sheets of the EU communication template for installations) and "
+        "cbam.json, written as one set.",
+    )
+    c.add_argument("file", help="the installation file (YAML or JSON)")
+    c.add_argument("--out", required=True, help="output folder")
+    c.add_argument("--formats", default="json,xlsx", help="comma-separated: json, xlsx, md")
+    _reading_options(c)
+    c.set_defaults(func=_cmd_cbam)
+
+
+def _cmd_cbam(args: argparse.Namespace) -> int:
+    from .cbam import calculate_cbam
+
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    bad = [f for f in formats if f not in ("json", "xlsx", "md")]
+    if bad or not formats:
+        sys.stderr.write(f"unknown format(s) {', '.join(bad)}; allowed: json, xlsx, md\n")
+        return 2
+    com = calculate_cbam(args.file)
+    for f in com.processes:
+        sys.stdout.write(
+            term_line(
+                f"{f.process.id} {f.category.name}: SEE direct {f.see_direct:.6f}, indirect "
+                f"{f.see_indirect:.6f} t CO2e/{f.category.unit}"
+            )
+            + "\n"
+        )
+    for p in com.write(args.out, formats):
+        sys.stdout.write(f"wrote {p}\n")
+    return 0
+def _add_footprint(sub: _Subcommands) -> None:
+    """``footprint FILE --out DIR [--claimed CLAIM]``: a product footprint (ISO 14067)."""
+    f = sub.add_parser(
+        "footprint",
+        help="calculate a product carbon footprint (ISO 14067) and write its CFP study report",
+        description="Read a footprint file (schema nqi-carbon/footprint@1), calculate the "
+        "footprint per declared unit (a plant inventory it names is calculated and allocated) "
+        "and write footprint.json, .md and .html (and .xlsx). With --claimed, verify a claimed "
+        "footprint (schema nqi-carbon/footprint-claim@1) against it and write "
+        "footprint-verification.* too; the exit status is then verify's (0 unmodified, "
+        "3 modified, 4 adverse).",
+    )
+    f.add_argument("file", help="the footprint file (YAML or JSON, nqi-carbon/footprint@1)")
+    f.add_argument("--out", required=True, help="output folder")
+    f.add_argument("--formats", default="json,md,html", help="comma-separated: json, md, html, xlsx")
+    f.add_argument("--language", choices=("en", "zh", "en+zh"), default=None, help="default: the study's")
+    f.add_argument("--uncertainty", choices=("analytical", "monte-carlo"), default="analytical",
+                   help="IPCC Approach 1 (default) or seeded Monte Carlo")  # fmt: skip
+    f.add_argument("--iterations", type=int, default=10_000, help="Monte Carlo iterations")
+    f.add_argument("--seed", type=int, default=None, help="Monte Carlo seed (reported)")
+    f.add_argument("--claimed", default=None, help="a claimed footprint to verify (footprint-claim@1)")
+    f.add_argument("--materiality", default="0.05", help="with --claimed: a fraction or '5%%'")
+    f.add_argument("--assurance", choices=("reasonable", "limited"), default="reasonable",
+                   help="with --claimed: the level of assurance (default reasonable)")  # fmt: skip
+    f.add_argument("--verifier", help="with --claimed: the verifier")
+    f.add_argument("--body", help="with --claimed: the verification body")
+    f.add_argument("--date", help="with --claimed: date of the statement (ISO)")
+    _reading_options(f)
+    f.set_defaults(func=_cmd_footprint)
+
+
+def _cmd_footprint(args: argparse.Namespace) -> int:
+    from ._io.atomic import write_set
+    from .footprint.calculate import calculate_footprint
+    from .footprint.report import footprint_report
+    from .footprint.verify import verify_footprint
+
+    formats = _report_formats(args.formats)
+    if formats is None:
+        return 2
+    method: Literal["analytical", "monte_carlo"] = (
+        "monte_carlo" if args.uncertainty == "monte-carlo" else "analytical"
+    )
+    result = calculate_footprint(
+        args.file, uncertainty=method, iterations=args.iterations, seed=args.seed
+    )
+    du = result.declared_unit
+    sys.stdout.write(
+        f"{args.file}: {result.pcf_excluding_biogenic:,.4f} kg CO2e per {du['amount']:g} "
+        f"{du['unit']} of {result.product['name']} (excluding biogenic)\n"
+    )
+    files = footprint_report(result, language=args.language)._render(formats)
+    ver = None
+    if args.claimed is not None:
+        ver = verify_footprint(
+            result,
+            args.claimed,
+            materiality=args.materiality,
+            assurance=args.assurance,
+            verifier=args.verifier,
+            body=args.body,
+            date=args.date,
+            language=args.language,
+        )
+        sys.stdout.write(f"verification: {ver.opinion}\n")
+        files.update(ver._render(formats))
+    for p in write_set(args.out, files):  # the report and its verification: one set
+        sys.stdout.write(f"wrote {p}\n")
+    if ver is None:
+        return 0
+    return opinion_status(ver.opinion, material=ver.material)
+def _add_pact(sub: _Subcommands) -> None:
+    """``pact import FILE`` / ``pact export FOOTPRINT --with FILE``: PACT v3 exchange."""
+    p = sub.add_parser(
+        "pact",
+        help="PACT v3 product footprints: import a supplier's, export a footprint",
+        description="Exchange product carbon footprints in the WBCSD PACT Technical "
+        "Specifications v3 format (ProductFootprint). See docs/how-to/pact-exchange.md.",
+    )
+    ps = p.add_subparsers(
+        dest="pact_command", metavar="ACTION", required=True, help="import or export"
+    )
+    i = ps.add_parser(
+        "import",
+        help="print the supplier footprints of a PACT file, as footprint inputs",
+        description="Read a PACT file (one ProductFootprint or an API response "
+        '{"data": ...}), check it against the v3 data model and print each footprint as '
+        "the supplier_footprint of a footprint input (YAML, or JSON).",
+    )
+    i.add_argument("file", metavar="FILE", help="the PACT JSON file")
+    i.add_argument("--id", default=None, help="only the footprint with this id")
+    i.add_argument("--format", choices=("yaml", "json"), default="yaml", help="default yaml")
+    _reading_options(i)
+    i.set_defaults(func=_cmd_pact_import)
+    e = ps.add_parser(
+        "export",
+        help="calculate a footprint file and write it as a PACT ProductFootprint",
+        description="Calculate FOOTPRINT (schema nqi-carbon/footprint@1) and write it as "
+        "a PACT v3 ProductFootprint. What the footprint does not know (company name and "
+        "URN ids, product URNs, fossil carbon content...) is taken from the --with file, "
+        "a mapping of to_pact's keywords; a field PACT requires and nobody states is "
+        "refused, never invented.",
+    )
+    e.add_argument("footprint", metavar="FOOTPRINT", help="the footprint file (YAML/JSON)")
+    e.add_argument("--with", dest="with_", metavar="FILE", default=None,
+                   help="YAML/JSON mapping of figures for what the footprint does not state")
+    e.add_argument("--out", default=None, help="the JSON file to write (default: print it)")
+    _reading_options(e)
+    e.set_defaults(func=_cmd_pact_export)
+
+
+def _cmd_pact_import(args: argparse.Namespace) -> int:
+    import yaml
+
+    from .footprint.pact import read_pact, select_footprint
+
+    found = read_pact(args.file)
+    if args.id is not None:
+        found = [select_footprint(found, args.id, file=args.file, field="--id")]
+    if args.format == "json":
+        sys.stdout.write(json.dumps(found, indent=2, ensure_ascii=False, default=str) + "\n")
+    else:
+        sys.stdout.write(yaml.safe_dump(found, allow_unicode=True, sort_keys=False))
+    return 0
+
+
+def _cmd_pact_export(args: argparse.Namespace) -> int:
+    from .footprint.calculate import calculate_footprint
+    from .footprint.pact import to_pact, write_pact
+
+    extra = {} if args.with_ is None else _mapping_file(args.with_, "PACT figures", "company_name: ...")
+    pf = to_pact(calculate_footprint(args.footprint), defaults=extra)
+    if args.out is None:
+        sys.stdout.write(json.dumps(pf, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(f"wrote {write_pact(pf, args.out)}\n")
+    return 0
+
+
+def _add_serve(sub: _Subcommands) -> None:
+    """``serve FOOTPRINT... --clients FILE``: the PACT v3 API for the footprints computed."""
+    s = sub.add_parser(
+        "serve",
+        help="host the PACT v3 API (auth/token, 3/footprints) for footprints it computes",
+        description="Calculate each FOOTPRINT file, write it as a PACT v3 ProductFootprint "
+        "(the unknowns from --with) and serve them over HTTP: POST /auth/token (OAuth 2.0 "
+        "client credentials), GET /3/footprints, GET /3/footprints/{id}. Needs the serve "
+        "extra: pip install 'nqi-carbon[serve]'.",
+    )
+    s.add_argument("footprints", nargs="*", metavar="FOOTPRINT", help="footprint files")
+    s.add_argument("--pact", action="append", default=[], metavar="FILE",
+                   help="a PACT file whose ProductFootprints are served as they are (repeatable)")
+    s.add_argument("--with", dest="with_", metavar="FILE", default=None,
+                   help="YAML/JSON mapping of figures for what a footprint does not state")
+    s.add_argument("--clients", required=True, metavar="FILE",
+                   help="YAML/JSON mapping of client id to client secret")
+    s.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
+    s.add_argument("--port", type=int, default=8000, help="default 8000")
+    s.add_argument("--token-lifetime", type=int, default=3600, help="seconds (default 3600)")
+    _reading_options(s)
+    s.set_defaults(func=_cmd_serve)
+
+
+def _mapping_file(path: str, what: str, example: str) -> dict[str, object]:
+    """A YAML/JSON file that must hold a mapping with text keys (read bounded)."""
+    from ._io.structured import read_structured
+
+    data, _ = read_structured(path, what=what)
+    if not isinstance(data, dict):
+        raise InvalidInputError(
+            [Issue("pact_option", f"the {what} file is a mapping", file=path, allowed=example)],
+            source=path,
+        )
+    return {str(k): v for k, v in data.items()}
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .footprint.calculate import calculate_footprint
+    from .footprint.pact import read_product_footprints, to_pact
+
+    extra = {} if args.with_ is None else _mapping_file(args.with_, "PACT figures", "company_name: ...")
+    clients = _mapping_file(args.clients, "PACT clients", "client-id: secret")
+    bad = [k for k, v in clients.items() if not isinstance(v, str) or not v or not k]
+    if bad or not clients:
+        raise InvalidInputError(
+            [Issue("pact_option", "every client has an id and a non-empty secret (text)",
+                   file=args.clients, value=repr(bad[:5]), allowed="client-id: secret")],
+            source=args.clients,
+        )
+    footprints = [
+        to_pact(calculate_footprint(f, uncertainty=None), defaults=extra) for f in args.footprints
+    ]
+    footprints += [pf for f in args.pact for pf in read_product_footprints(f)]
+    try:
+        import uvicorn
+
+        from .footprint.pact_api import create_app
+    except ImportError as exc:
+        sys.stderr.write(f"error: nqi-carbon serve needs the serve extra ({exc.name} is missing): "
+                         "pip install 'nqi-carbon[serve]'\n")
+        return 1
+    app = create_app(footprints, clients={k: str(v) for k, v in clients.items()},
+                     token_lifetime=args.token_lifetime)
+    sys.stdout.write(f"serving {len(footprints)} footprint(s) on http://{args.host}:{args.port}\n")
+    sys.stdout.flush()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
 
 
 def _add_demo(sub: _Subcommands) -> None:
@@ -1070,7 +1408,8 @@ def _add_schema(sub: _Subcommands) -> None:
         nargs="?",
         default="inventory",
         help="inventory (the input, default); result (result@1, also report.json), "
-        "verification, trajectory, validation (validate --format json and JSON errors)",
+        "verification, trajectory, validation (validate --format json and JSON errors), "
+        "neutrality-evaluation (neutrality.json)",
     )
     s.set_defaults(func=_cmd_schema)
 

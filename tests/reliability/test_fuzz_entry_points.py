@@ -166,6 +166,11 @@ FUNCTIONS = {
     "validate_inventory": [BASE],
     "load_inventory": [str(OFFICE)],
     "evaluate_neutrality": [str(ROOT / "examples" / "neutrality" / "claim.yaml")],
+    "calculate_cbam": [str(ROOT / "examples" / "cbam-aluminium" / "installation.yaml")],
+    "load_footprint": [str(ROOT / "examples" / "footprint-aluminium" / "aluminium.yaml")],
+    "calculate_footprint": [str(ROOT / "examples" / "footprint-aluminium" / "aluminium.yaml")],
+    "read_pact": [str(ROOT / "tests" / "data" / "pact" / "examples" / "example-1.json")],
+    "to_pact": [{"company_name": "C", "declared_unit": "t"}],
 }
 
 
@@ -185,6 +190,10 @@ def test_every_public_function_is_fuzzed_or_named_below():
         "data_quality",
         "cems_hourly",
         "verify",
+        "verify_neutrality",
+        "verify_footprint",  # tests/reliability/test_fuzz_footprint.py
+        "footprint_report",  # tests/reliability/test_fuzz_footprint.py
+        "write_pact",  # tests/reliability/test_fuzz_pact.py (it writes a file)
         "gwp_set_names",  # takes no argument
         "inventory_json_schema",  # takes no argument
     }
@@ -198,6 +207,26 @@ def test_public_functions_raise_only_documented_errors(name, data):
     k = data.draw(st.integers(0, len(args) - 1))
     args[k] = data.draw(hostile)
     documented(lambda: getattr(nc, name)(*args))
+
+
+NEUTRALITY_VERIFY = {
+    "claim": str(ROOT / "examples" / "neutrality" / "claim.yaml"),
+    "materiality": 0.05,
+    "assurance": "reasonable",
+    "alongside": (),
+    "verifier": None,
+    "body": None,
+    "date": None,
+    "language": None,
+}
+
+
+@FUZZ
+@given(st.sampled_from(sorted(NEUTRALITY_VERIFY)), hostile)
+def test_verify_neutrality_raises_only_documented_errors(name, value):
+    kwargs = {**NEUTRALITY_VERIFY, name: value}
+    claim = kwargs.pop("claim")
+    documented(lambda: nc.verify_neutrality(claim, **kwargs))
 
 
 # -- model constructors ---------------------------------------------------------------

@@ -12,11 +12,13 @@ from __future__ import annotations
 import copy
 import json
 import math
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import event, given
 from hypothesis import strategies as st
 
@@ -37,6 +39,8 @@ CREDIT = {
     "retired_on": "2025-02-01",
     "retirement_evidence": "registry retirement record R-1",
     "beneficiary": "Example Events Co., Ltd.",
+    "verified_by": "Verifier V-1",
+    "additionality": "methodology M-1",
 }
 BASE = {
     "schema": "nqi-carbon/neutrality@1",
@@ -50,7 +54,11 @@ BASE = {
     },
     "period": {"start": "2024-01-01", "end": "2025-01-01"},
     "commitment": "Carbon neutral from 2024.",
-    "management_plan": {"base_year": 2022, "targets": [{"year": 2030, "reduction": 0.5}]},
+    "management_plan": {
+        "base_year": 2022,
+        "base_year_emissions_t": 1200.0,
+        "targets": [{"year": 2030, "reduction": 0.5}],
+    },
     "reductions": [{"id": "r1", "description": "LED", "amount_t": 12.5}],
     "residual_emissions_t": 980.0,
     "credits": [
@@ -59,6 +67,7 @@ BASE = {
             **CREDIT,
             "type": "removal",
             "permanence_years": 100,
+            "reversal_risk": "buffer pool",
             "serial": {"block": "R-2024", "start": 1, "end": 480},
         },
     ],
@@ -94,10 +103,55 @@ def test_a_mutated_claim_gives_an_evaluation_or_a_typed_error(data):
     ev.to_html()
 
 
+EVENT_DIR = Path(__file__).resolve().parents[2] / "examples" / "neutrality"
+EVENT = yaml.safe_load((EVENT_DIR / "event-claim.yaml").read_text(encoding="utf-8"))
+"""The example event claim (cn-large-event, its boundary over event-inventory.yaml)."""
+
+
+@LOADERS
+@given(st.data())
+def test_a_mutated_event_claim_gives_an_evaluation_or_a_typed_error(data):
+    # mostly under the subject (kind, boundary, the inventory's name), the credits and the
+    # verification: the parts the event criteria read
+    doc = data.draw(mutated(EVENT, under=("subject", "credits", "verification", "reductions")))
+    suffix, raw = data.draw(serialised(doc))
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(EVENT_DIR / "event-inventory.yaml", Path(tmp) / "event-inventory.yaml")
+        path = Path(tmp) / f"claim{suffix}"
+        path.write_bytes(raw)
+        try:
+            ev = nc.verify_neutrality(path, materiality=0.05, assurance="reasonable")
+        except nc.NqiCarbonError as exc:
+            return refused(exc)
+    event(f"status: {ev.status}, opinion: {ev.opinion and ev.opinion.opinion}")
+    assert all(i.code.startswith("neutrality_") for i in ev.refusals)
+    assert ev.opinion is not None
+    assert ev.status == "claim" or ev.opinion.opinion == "adverse"  # a refused claim is adverse
+    if ev.status == "claim":
+        assert ev.retired_t >= ev.required_t
+        assert sum(b["co2e_t"] or 0 for b in ev.boundary()) == pytest.approx(
+            ev.figures()["emissions_t"]
+        )
+    assert json.loads(ev.to_json())["status"] == ev.status
+    ev.to_markdown()
+    ev.to_html()
+
+
 # -- hostile text in every writer ----------------------------------------------------------------
 
-NEUTRALITY_FIELDS = ("claimant", "name", "project", "block", "evidence", "commitment")
+NEUTRALITY_FIELDS = (
+    "claimant",
+    "name",
+    "project",
+    "block",
+    "evidence",
+    "commitment",
+    "verifier",
+    "additionality",
+)
 NEUTRALITY_BENIGN = {
+    "verifier": "Verifier V-1",
+    "additionality": "a plain methodology",
     "claimant": "Benign Co",
     "name": "Plain event",
     "project": "P-1",
@@ -111,7 +165,7 @@ NEUTRALITY_BENIGN = {
 def neutrality_texts(draw: st.DrawFn) -> dict[str, str]:
     """A hostile text per field: mostly what validation accepts, sometimes anything."""
     valid = draw(st.integers(0, 4)) > 0
-    free = {"evidence", "commitment"}
+    free = {"evidence", "commitment", "additionality"}
     return {
         f: draw((free_text if f in free else single_line) if valid else anything)
         for f in NEUTRALITY_FIELDS
@@ -125,6 +179,7 @@ def claim_with(t: dict[str, str]) -> dict[str, Any]:
     doc["commitment"] = t["commitment"]
     for i, c in enumerate(doc["credits"]):
         c.update(project=t["project"], beneficiary=t["claimant"], retirement_evidence=t["evidence"])
+        c.update(verified_by=t["verifier"], additionality=t["additionality"])
         c["serial"]["block"] = f"{t['block']}-{i}"
     return doc
 

@@ -27,9 +27,12 @@ from ..errors import InvalidInputError, Issue, argument_error
 from ..limits import current_sandbox, limit_issue
 
 __all__ = [
+    "PARTITION_SUFFIXES",
     "Written",
     "check_confined",
     "entry_base",
+    "hive_values",
+    "partition_files",
     "program_path",
     "read_input",
     "read_stream",
@@ -116,6 +119,51 @@ def entry_base(source_path: str | None) -> Path:
         return Path(source_path).parent
     box = current_sandbox()
     return Path(box.base_dir) if box is not None else Path.cwd()
+
+
+PARTITION_SUFFIXES = (".csv", ".parquet")
+"""What a folder of activity partitions is read for (a glob picks its own files)."""
+
+_GLOB = frozenset("*?[")
+
+
+def partition_files(path: Path) -> tuple[Path, list[Path]] | None:
+    """The files a folder or a glob names, sorted, with the folder they lie under.
+
+    A folder gives its ``.csv`` and ``.parquet`` files at any depth (hive-style folders
+    ``source=boiler/part-0.parquet`` included), leaving out hidden entries and those that
+    start with ``_`` (``_SUCCESS``, ``_metadata``, as Spark and Dask write them); a path
+    that does not exist and holds ``*``, ``?`` or ``[`` is a glob (``**`` for any depth).
+    None for any other path (a file: read as it is). Symbolic links to folders are not
+    followed; every file is still confined when it is opened (:func:`read_input`).
+    """
+    if path.is_dir():
+        found = [
+            p
+            for p in path.rglob("*")
+            if p.suffix.lower() in PARTITION_SUFFIXES
+            and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+            and p.is_file()
+        ]
+        return path, sorted(found)
+    parts = path.parts
+    magic = [i for i, part in enumerate(parts) if _GLOB & set(part)]
+    if not magic or path.exists():
+        return None
+    anchor = Path(*parts[: magic[0]]) if magic[0] else Path(".")
+    return anchor, sorted(p for p in anchor.glob("/".join(parts[magic[0] :])) if p.is_file())
+
+
+def hive_values(folder: Path, file: Path) -> dict[str, str]:
+    """The ``key=value`` folders between *folder* and *file* (hive-style partitioning)."""
+    from urllib.parse import unquote
+
+    out: dict[str, str] = {}
+    for part in file.relative_to(folder).parts[:-1]:
+        key, sep, value = part.partition("=")
+        if sep and key and value and value != "__HIVE_DEFAULT_PARTITION__":
+            out[key] = unquote(value)
+    return out
 
 
 def written_path(entry: str, *, source_path: str | None, field: str) -> Written:

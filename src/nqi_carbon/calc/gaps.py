@@ -49,20 +49,59 @@ def activity_file_paths(inventory: Inventory) -> list[Written]:
     """The inventory's activity files: each read from the inventory's folder, confined.
 
     Each may only lead inside the inventory's folder, or the active sandbox's folders
-    (:func:`nqi_carbon._io.files.written_path`).
+    (:func:`nqi_carbon._io.files.written_path`). An entry naming a folder or a glob stands
+    for the files it holds (:func:`activity_file_specs`).
     """
-    from .._io.files import written_path
-
-    return [
-        written_path(entry.path, source_path=inventory.source_path, field=f"activity_files[{i}]")
-        for i, entry in enumerate(inventory.activity_file_entries())
-    ]
+    return [w for w, _ in activity_file_specs(inventory)]
 
 
 def activity_file_specs(inventory: Inventory) -> list[tuple[Written, ReadSpec]]:
-    """The inventory's activity files (:func:`activity_file_paths`), each with its reading spec."""
-    paths = activity_file_paths(inventory)
-    return [(p, e.spec()) for p, e in zip(paths, inventory.activity_file_entries(), strict=True)]
+    """The inventory's activity files, each with its reading spec.
+
+    An entry that names a folder or a glob of partitions
+    (:func:`nqi_carbon._io.files.partition_files`) gives each of its files, in name
+    order, with the entry's reading spec; a hive-style folder ``source=boiler`` on the
+    way to a file is a ``constant`` of that file (unless the spec states one).
+
+    Raises
+    ------
+    InvalidInputError
+        ``activity_files_found`` for a folder or glob without any file.
+    """
+    import dataclasses
+
+    from .._io.files import hive_values, partition_files, written_path
+    from .._io.spec import CONSTANT_COLUMNS
+
+    out: list[tuple[Written, ReadSpec]] = []
+    for i, entry in enumerate(inventory.activity_file_entries()):
+        field = f"activity_files[{i}]"
+        written, spec = written_path(entry.path, source_path=inventory.source_path, field=field), entry.spec()
+        found = partition_files(written.path)
+        if found is None:
+            out.append((written, spec))
+            continue
+        folder, files = found
+        if not files:
+            raise InvalidInputError([_no_partitions(entry.path, field, inventory)], source=inventory.source_path)
+        for f in files:
+            hive = {k: v for k, v in hive_values(folder, f).items() if k in CONSTANT_COLUMNS}
+            hive = {k: v for k, v in hive.items() if k not in spec.constant and k not in spec.columns}
+            each = dataclasses.replace(spec, constant={**spec.constant, **hive}) if hive else spec
+            out.append((dataclasses.replace(written, path=f), each))
+    return out
+
+
+def _no_partitions(entry: str, field: str, inventory: Inventory) -> Issue:
+    return Issue(
+        "activity_files_found",
+        "the folder or glob names no activity file",
+        file=inventory.source_path,
+        field=field,
+        value=repr(entry),
+        allowed="a folder holding .csv or .parquet files (at any depth; names starting with "
+        "'.' or '_' are left out), or a glob matching files, e.g. meters/*.parquet",
+    )
 
 
 def _files_key(inventory: Inventory) -> tuple[object, ...]:

@@ -26,7 +26,7 @@ import math
 import os
 import secrets
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +35,7 @@ from .._progress import PROGRESS_ALLOWED, Progress, ProgressCallback, is_progres
 from ..data.factors import Factor, FactorRegistry
 from ..errors import InvalidInputError, Issue, argument_error, unique_issues
 from ..inventory.models import Inventory
+from .dask_engine import is_dask_frame
 from .findings import Finding
 from .ingest import ActivityColumns, _activity_columns, units_of_pairs
 from .kernel import (
@@ -80,6 +81,7 @@ def calculate(
     registry: FactorRegistry | None = None,
     contributions_top: int = 10,
     progress: Progress = None,
+    engine: str | None = None,
 ) -> Result:
     """Calculate an inventory: per-line, per-gas emissions and totals, with uncertainty.
 
@@ -89,9 +91,12 @@ def calculate(
         From :func:`nqi_carbon.load_inventory` or built in Python; a path to an
         inventory file or a mapping is loaded with :func:`nqi_carbon.load_inventory`
         first (``nc.calculate("inventory.yaml")``).
-    activity : pandas.DataFrame, optional
+    activity : pandas.DataFrame or dask.dataframe.DataFrame, optional
         Bulk activity in long format (``source``, ``amount``, ``unit`` [, ``instrument``,
-        ``uncertainty``]), added to the records in the inventory.
+        ``uncertainty``]), added to the records in the inventory. A Dask DataFrame is
+        calculated on its partitions where they are (the ``dask`` extra; the
+        inventory's activity files are read there too), with the same rules and the same
+        sums as in memory (:mod:`nqi_carbon.calc.dask_engine`).
     uncertainty : {None, "analytical", "monte_carlo"}
         IPCC Approach 1 (error propagation) or Approach 2 (Monte Carlo).
     iterations : int
@@ -108,6 +113,13 @@ def calculate(
         ``False`` never; a function is called as ``progress(done, total)`` instead. The
         draws are the same whatever is chosen. A bar (not a function) also shows the
         inventory's activity files being read, one step per file.
+    engine : {None, "memory", "dask"}
+        Where the activity rows are read and summed: ``"dask"`` on the partitions, where
+        they are, on the Dask scheduler in force (a ``distributed.Client`` when one is
+        active; the ``dask`` extra), with the inventory's activity files (a folder or glob
+        of partitions included) read there too; ``"memory"`` in this process. ``None``
+        (default): on Dask when *activity* is a Dask DataFrame. The result is the same,
+        bit for bit (docs/how-to/scale-out.md).
 
     Returns
     -------
@@ -124,10 +136,19 @@ def calculate(
     _check_options(registry, contributions_top, progress)
     # a bar shows the activity files being read too; a function hears of Monte Carlo only
     files_bar = None if callable(progress) else progress_callback(progress, "activity files", unit="file")
-    prepared = prepare(inventory, activity, registry, progress=files_bar)
     # what is derived from the plans is kept on the inventory only for its own registry
     cache = registry is None
-    stats, ins_u95 = source_sums(inventory, prepared, cache=cache)
+    _check_engine(engine)
+    if engine == "memory" and is_dask_frame(activity):
+        activity = cast(Any, activity).compute()
+    if engine == "dask" or (engine is None and is_dask_frame(activity)):
+        # the rows stay on the workers: the same sums, bit for bit
+        from .dask_engine import dask_statistics
+
+        prepared, stats, ins_u95 = dask_statistics(inventory, activity, registry)
+    else:
+        prepared = prepare(inventory, activity, registry, progress=files_bar)
+        stats, ins_u95 = source_sums(inventory, prepared, cache=cache)
     findings = list(prepared.findings)
     lines = result_lines(inventory, prepared.plans, stats, findings, cache=cache)
     masks = _groups(lines, inventory)
@@ -159,6 +180,24 @@ def calculate(
             progress=progress_callback(progress, "Monte Carlo"),
         )
     return result
+
+
+def _check_engine(engine: Any) -> None:
+    """``engine`` is None, ``"memory"`` or ``"dask"`` (with the dask extra installed)."""
+    if engine is not None and (not isinstance(engine, str) or engine not in ("memory", "dask")):
+        issue = Issue(
+            "engine_known",
+            "unknown calculation engine",
+            field="engine",
+            value=repr(engine)[:80],
+            allowed="None, 'memory' or 'dask'",
+        )
+        raise InvalidInputError([issue], source="calculate()")
+    if engine == "dask":
+        import importlib.util
+
+        if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+            raise ImportError("engine='dask' needs Dask: pip install 'nqi-carbon[dask]'")
 
 
 def inventory_argument(value: Any, *, where: str) -> Inventory:
@@ -208,11 +247,11 @@ def _check_call(activity: Any, uncertainty: Any, iterations: Any, seed: Any) -> 
     """Arguments of :func:`calculate`, checked before any work, all problems at once."""
     import pandas as pd
 
-    if activity is not None and not isinstance(activity, pd.DataFrame):
+    if activity is not None and not isinstance(activity, pd.DataFrame) and not is_dask_frame(activity):
         raise argument_error(
             "activity",
             activity,
-            "a pandas DataFrame with columns source, amount, unit [...] or None; build one "
+            "a pandas (or Dask) DataFrame with columns source, amount, unit [...] or None; build one "
             "with pandas.DataFrame(records) or nc.read_activity(path)",
             where="calculate()",
         )
@@ -337,19 +376,36 @@ def prepare(
         issues += table_issues
         cols = None
     unit_key, seen, units_by_source = _units_by_source(inventory, cols)
+    planned = plan_or_raise(inventory, units_by_source, registry, issues)
+    assert cols is not None
+    return Prepared(cols, unit_key, seen, *planned)
+
+
+def plan_or_raise(
+    inventory: Inventory,
+    units_by_source: dict[str, list[str]],
+    registry: FactorRegistry | None,
+    issues: list[Issue],
+) -> tuple[list[SourcePlan], list[Parameter], list[Finding], dict[str, Factor]]:
+    """Plan every source; raise the problems found before (*issues*) with planning's.
+
+    Raises
+    ------
+    InvalidInputError
+        Every issue of *issues* and of planning, each once (whole issue compared).
+    """
     planned = None
     try:
         planned = plan_sources(inventory, units_by_source, registry)
     except InvalidInputError as exc:
-        issues += exc.issues
+        issues = [*issues, *exc.issues]
     if issues:
         # an inline record's unit that does not fit is named by the table's unit check
         # and again by planning: keep one of each, whole issue compared
         whole = ("code", "message", "file", "row", "field", "value", "allowed")
         raise InvalidInputError(unique_issues(issues, by=whole), source=inventory.source_path)
-    assert cols is not None
     assert planned is not None
-    return Prepared(cols, unit_key, seen, *planned)
+    return planned
 
 
 def _with_activity_files(

@@ -515,31 +515,7 @@ class Result:
         )
 
     def _repr_html_(self) -> str:
-        from .._escape import html_text as escape
+        """The notebook display: headline totals with 95 % intervals, chart, contributors."""
+        from ..pages.display import result_html
 
-        t = self.totals()
-        rows = "".join(
-            f"<tr><td>{escape(k)}</td><td style='text-align:right'>{v:,.3f}</td></tr>"
-            for k, v in t["by_category"].items()
-        )
-        gas = "".join(
-            f"<tr><td>{escape(k)}</td><td style='text-align:right'>{v:,.3f}</td></tr>"
-            for k, v in t["by_gas_co2e_t"].items()
-            if v
-        )
-        u = self.group_uncertainty.get("total")
-        unc = (
-            ""
-            if u is None
-            else f" (95 % interval {u.low:,.1f} to {u.high:,.1f}, "
-            f"±{100 * u.relative_95:.1f} %, {self.uncertainty_method})"
-        )
-        warn = sum(1 for f in self.findings if f.severity != "info")
-        return (
-            f"<div><strong>{escape(self.inventory.organization.name)}</strong> — "
-            f"gross {t['gross_co2e_t']:,.3f} t CO2e ({escape(self.gwp_set)}){unc}; "
-            f"market-based {t['gross_co2e_t_market_based']:,.3f}; biogenic CO2 {t['biogenic_co2_t']:,.3f} t; "
-            f"removals {t['removals_co2e_t']:,.3f} t; {warn} open finding{'' if warn == 1 else 's'}"
-            f"<table><tr><th>ISO category</th><th>t CO2e</th></tr>{rows}</table>"
-            f"<table><tr><th>gas</th><th>t CO2e</th></tr>{gas}</table></div>"
-        )
+        return result_html(self)

@@ -40,6 +40,7 @@ from ..inventory.models import BaseYear, Exclusion, Verification
 __all__ = [
     "CONTRACT_SCHEMAS",
     "Document",
+    "NeutralityEvaluationDocument",
     "ResultDocument",
     "TrajectoryDocument",
     "ValidationDocument",
@@ -972,6 +973,251 @@ class IssueRecord(Part):
     severity: str = Field(description="error or warning")
 
 
+# -- carbon-neutrality evaluation --------------------------------------------------------------
+
+
+class NeutralityBoundaryElement(Part):
+    """An element of an event's boundary."""
+
+    element: str = Field(
+        description="venue_energy, travel, accommodation, catering, materials or waste"
+    )
+    co2e_t: Number | None = Field(description="its emissions, t CO2e (null when excluded)")
+    detail: str = Field(description="its sources, or 'excluded: ' and the reason")
+
+
+class NeutralityFinding(Part):
+    """A finding of the inventory's calculation."""
+
+    code: str = Field(description="stable reason code (docs/reference/reason-codes.md)")
+    severity: str = Field(description="info, warning or error")
+    message: str = Field(description="what it says, in words")
+
+
+class NeutralitySubject(Part):
+    """What the claim is about and where its footprint comes from."""
+
+    kind: Literal["organisation", "building", "event", "footprint"] = Field(
+        description="an organisation's, a building's or an event's inventory, or a stated "
+        "footprint"
+    )
+    name: str = Field(description="the subject as the claim names it")
+    basis: str = Field(description="where the footprint comes from, in words")
+    boundary: list[NeutralityBoundaryElement] = Field(
+        description="an event's boundary, element by element (empty for other subjects)"
+    )
+    findings: list[NeutralityFinding] = Field(
+        description="the findings of the inventory's calculation (empty for a stated footprint)"
+    )
+
+
+class NeutralityPeriod(Part):
+    """The claim's period."""
+
+    start: Date = Field(description="first day")
+    end: Date = Field(description="the day after the last (end exclusive)")
+
+
+class NeutralityFigures(Part):
+    """Every figure of the claim, t CO2e, each traceable to its input."""
+
+    emissions_t: Number = Field(description="the footprint (central value), t CO2e")
+    emissions_ci95_low_t: Number = Field(description="lower bound of its 95 % interval, t CO2e")
+    emissions_ci95_high_t: Number = Field(description="upper bound of its 95 % interval, t CO2e")
+    removals_in_boundary_t: Number = Field(description="removals within the boundary, t CO2e")
+    residual_t: Number = Field(description="central value less removals, t CO2e")
+    residual_to_offset_t: Number = Field(
+        description="what the credits must cover (assumptions.coverage), t CO2e"
+    )
+    base_year: Integer = Field(description="the management plan's base year")
+    base_year_emissions_t: Number | None = Field(
+        description="the base year's emissions (the plan's, else the inventory's), t CO2e"
+    )
+    reduction_against_base_t: Number | None = Field(
+        description="base-year emissions less the period's, t CO2e"
+    )
+    reductions_stated_t: Number = Field(description="the sum of the reductions listed, t CO2e")
+    credits_retired_t: Integer = Field(description="tonnes retired (one per serial)")
+    credits_by_registry_t: dict[str, Integer] = Field(description="tonnes retired by registry")
+    removal_share: Number | None = Field(
+        description="removal credits' share of the tonnes retired (null without credits)"
+    )
+    remainder_t: Number = Field(description="credits retired less the residual to offset, t CO2e")
+
+
+class NeutralitySerial(Part):
+    """A serial range: block and inclusive range, one serial per tonne."""
+
+    block: str = Field(description="the serial's fixed part")
+    start: Integer = Field(description="first serial")
+    end: Integer = Field(description="last serial (inclusive)")
+
+
+class NeutralityCredit(Part):
+    """A retired credit block, as the claim gives it (null where not given)."""
+
+    registry: str = Field(
+        description="VCS, Gold Standard, CDM, CCER, Article 6, China ETS "
+        "allowance, pilot ETS allowance, Puhui, new forestry project or other"
+    )
+    registry_name: str | None = Field(description="the programme, for registry other")
+    project: str = Field(description="the project's id and name")
+    serial: NeutralitySerial
+    vintage: Integer = Field(description="the year of the reductions or removals")
+    type: Literal["avoidance", "removal"] = Field(description="avoidance or removal")
+    permanence_years: Integer | None = Field(description="a removal's expected permanence")
+    retired_on: Date = Field(description="the retirement (cancellation) date")
+    retirement_evidence: str = Field(description="the registry's record of the retirement")
+    beneficiary: str = Field(description="on whose behalf the credits were retired")
+    verified_by: str | None = Field(description="the independent third-party verifier")
+    additionality: str | None = Field(description="how additionality was demonstrated")
+    reversal_risk: str | None = Field(description="a removal's management of reversal risk")
+    host_country: str | None = Field(description="the project's host country (ISO 3166-1)")
+    approved_by: str | None = Field(description="the authority that approved a Puhui reduction")
+
+
+class NeutralityReduction(Part):
+    """A reduction measure, as the claim gives it."""
+
+    id: str = Field(description="the measure's id")
+    description: str = Field(description="the measure")
+    amount_t: Number = Field(description="its effect as the claimant states it, t CO2e")
+    evidence: str | None = Field(description="its evidence")
+
+
+class NeutralityAssumptions(Part):
+    """The rules' parameters in force (the claim's, else the criteria's defaults)."""
+
+    criteria: str = Field(description="iso-14068-1, pas-2060 or cn-large-event")
+    coverage: Literal["upper_95", "central"] = Field(description="the residual to cover")
+    vintage_max_age_years: Integer = Field(description="oldest vintage, years before the period")
+    retire_within_months: Integer = Field(description="the retirement window, months")
+    retirement_anchor: Literal["period_end", "claim_date"] = Field(
+        description="the window runs after the period's end, or before the claim date"
+    )
+    min_removal_share: Number | None = Field(description="a minimum removal share, if set")
+
+
+class NeutralityChecklistItem(Part):
+    """A requirement of the claim's criteria and whether it is met."""
+
+    code: str = Field(description="the reason code of its check")
+    clause: str = Field(description="the clause or article it rests on")
+    requirement: str = Field(description="the requirement in English")
+    requirement_zh: str = Field(description="the requirement in Chinese")
+    met: bool = Field(description="true when no refusal has this code")
+    status: Literal["secondary", "reprint", "to_confirm", "nqi"] = Field(
+        description="how far the rule is confirmed: read in a secondary source, in a reprint of "
+        "the text, still to confirm, or nqi-carbon's own rule"
+    )
+    url: str | None = Field(description="the page the rule was read in")
+
+
+class NeutralityPathwayTarget(Part):
+    """A target of the management plan beside the 1.5 °C pathway for its year."""
+
+    year: Integer = Field(description="the target year")
+    target_reduction: Number = Field(description="the target, a share of the base year")
+    pathway_reduction: Number = Field(description="the pathway's reduction for the year")
+    target_t: Number | None = Field(description="the target in tonnes (null without a base)")
+    pathway_t: Number | None = Field(description="the pathway in tonnes (null without a base)")
+    consistent: bool = Field(description="the target is at least as deep as the pathway")
+
+
+class NeutralityPathway(Part):
+    """The management plan's targets against the 1.5 °C pathway."""
+
+    required: bool = Field(description="the criteria require the check")
+    name: str = Field(description="the pathway's name")
+    annual_reduction: Number = Field(description="share of the base year removed each year")
+    basis: str = Field(description="what the rate rests on")
+    url: str = Field(description="the page it was read in")
+    status: str = Field(description="how far it is confirmed (as checklist.status)")
+    base_year: Integer = Field(description="the plan's base year")
+    base_year_emissions_t: Number | None = Field(description="its emissions, t CO2e")
+    targets: list[NeutralityPathwayTarget]
+
+
+class NeutralityVerification(Part):
+    """The third-party verification the claim names."""
+
+    body: str = Field(description="the verification body")
+    statement: str = Field(description="its statement")
+    date: Date = Field(description="its date")
+
+
+class NeutralityMisstatement(Part):
+    """A figure the claim states against the recomputed one."""
+
+    figure: str = Field(description="residual_emissions_t or base_year_emissions_t")
+    stated_t: Number = Field(description="as the claim states it, t CO2e")
+    recomputed_t: Number = Field(description="as recomputed, t CO2e")
+    difference_t: Number = Field(description="stated less recomputed, t CO2e")
+    material: bool = Field(description="at least materiality")
+    pervasive: bool = Field(description="at least pervasive_multiple x materiality")
+
+
+class NeutralityOpinion(Part):
+    """The verifier's opinion (``verify_neutrality``, ``neutrality --verify``)."""
+
+    opinion: Literal["unmodified", "modified", "adverse", "disclaimer"] = Field(
+        description="the opinion (nqi_carbon.neutrality.verify: first match of disclaimer, "
+        "adverse, modified)"
+    )
+    assurance: Literal["reasonable", "limited"] = Field(description="the level of assurance")
+    materiality: Number = Field(description="a fraction of the recomputed footprint")
+    materiality_t: Number = Field(description="materiality in tonnes CO2e")
+    pervasive_multiple: Number = Field(description="a misstatement this many times M is pervasive")
+    misstatements: list[NeutralityMisstatement]
+    basis: str = Field(description="what the opinion rests on, in words")
+    verifier: str | None = Field(description="the verifier")
+    body: str | None = Field(description="the verification body")
+    date: Date | None = Field(description="the date of the opinion")
+
+
+class NeutralityProvenance(Part):
+    """Where the evaluation comes from."""
+
+    input_sha256: str = Field(description="SHA-256 of the claim file's bytes")
+    generated: Date = Field(description="the date written (SOURCE_DATE_EPOCH when set)")
+
+
+class NeutralityEvaluationDocument(Document):
+    """``nqi-carbon/neutrality-evaluation@1``: a carbon-neutrality claim evaluated (``neutrality.json``)."""
+
+    schema_: Literal["nqi-carbon/neutrality-evaluation@1"] = Field(
+        alias="schema", description="the contract"
+    )
+    status: Literal["claim", "refused"] = Field(description="the claim can be made, or not")
+    statement: str = Field(description="the claim wording, or why no claim can be made")
+    statement_zh: str = Field(description="the statement in Chinese")
+    language: Literal["en", "zh", "en+zh"] = Field(description="the language of the pages")
+    claimant: str = Field(description="who makes the claim")
+    claim_date: Date = Field(description="the date of the claim")
+    criteria: str = Field(description="the criteria's title (ISO 14068-1:2023...)")
+    criteria_id: Literal["iso-14068-1", "pas-2060", "cn-large-event"] = Field(
+        description="the criteria set the claim names"
+    )
+    subject: NeutralitySubject
+    period: NeutralityPeriod
+    figures: NeutralityFigures
+    credits: list[NeutralityCredit] = Field(description="the credits retired, as given")
+    reductions: list[NeutralityReduction] = Field(description="the reductions, as given")
+    refusals: list[IssueRecord] = Field(description="every rule that fails (empty: claim made)")
+    assumptions: NeutralityAssumptions
+    checklist: list[NeutralityChecklistItem] = Field(
+        description="each requirement of the criteria, met or not, with its clause"
+    )
+    pathway: NeutralityPathway
+    verification: NeutralityVerification | None = Field(
+        description="the third-party verification the claim names, if any"
+    )
+    verification_opinion: NeutralityOpinion | None = Field(
+        description="the verifier's opinion when verified here, else null"
+    )
+    provenance: NeutralityProvenance
+
+
 class ValidationDocument(Document):
     """``nqi-carbon validate --format json``, and the JSON error output of every command."""
 
@@ -987,5 +1233,9 @@ CONTRACT_SCHEMAS: dict[str, tuple[type[Document], str]] = {
     "verification": (VerificationDocument, "nqi-carbon/verification@1"),
     "trajectory": (TrajectoryDocument, "nqi-carbon/trajectory@1"),
     "validation": (ValidationDocument, "nqi-carbon/validation@1"),
+    "neutrality-evaluation": (
+        NeutralityEvaluationDocument,
+        "nqi-carbon/neutrality-evaluation@1",
+    ),
 }
 """Output contract name -> (model, schema tag)."""

@@ -24,7 +24,7 @@ __all__ = ["SCHEMA_DIALECT", "SCHEMA_NAMES", "json_schema", "schema_file_name", 
 
 SCHEMA_NAMES = ("inventory", *CONTRACT_SCHEMAS)
 """The schemas: ``inventory`` (the input), ``result``, ``verification``, ``trajectory``,
-``validation`` (the outputs)."""
+``validation``, ``neutrality-evaluation`` (the outputs)."""
 
 
 def json_schema(name: str = "inventory") -> dict[str, Any]:
@@ -32,7 +32,9 @@ def json_schema(name: str = "inventory") -> dict[str, Any]:
 
     Parameters
     ----------
-    name : {"inventory", "result", "verification", "trajectory", "validation"}
+    name : str
+        One of :data:`SCHEMA_NAMES`: ``inventory``, ``result``, ``verification``,
+        ``trajectory``, ``validation``, ``neutrality-evaluation``.
         ``inventory`` is ``nqi-carbon/inventory@1`` as the loader accepts it; the others
         are the documents nqi-carbon writes (``report.json`` is a ``result``).
 

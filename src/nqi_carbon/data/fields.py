@@ -51,6 +51,7 @@ __all__ = [
     "distribution_sd",
     "lognormal_half_width",
     "lognormal_spread_too_wide",
+    "real_or_nan",
     "relative_half_width",
     "relative_uncertainty_at_most_one",
     "text_single_line",
@@ -246,6 +247,21 @@ as ``{distribution: lognormal, lower, upper}``.
 MAX_LOGNORMAL_RATIO = 1e6
 """Largest ``upper / lower`` of a lognormal distribution (six orders of magnitude between
 its 2.5 % and 97.5 % points; IPCC default ranges span at most about a factor of 100)."""
+
+
+def real_or_nan(value: object) -> float:
+    """*value* as a float when it is a real number (never a boolean), else NaN.
+
+    For arguments such as a materiality, checked by the caller's range test: anything but
+    a real number fails the test, and a number too large for a float is NaN too.
+    """
+    import contextlib
+    import numbers
+
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        with contextlib.suppress(OverflowError):
+            return float(value)
+    return math.nan
 
 
 def _as_fraction_hint(value: float) -> str:

@@ -171,6 +171,46 @@ def validate_document(model: type[M], data: Any, *, file: str | None) -> M:
         raise InvalidInputError(unique_issues(issues), source=file) from None
 
 
+def load_schema_document(
+    source: Any,
+    model: type[M],
+    *,
+    schema: str,
+    code: str,
+    what: str,
+    field: str,
+    where: str,
+) -> tuple[M, str | None, str]:
+    """A document of *model* with ``schema: <schema>``: ``(model, path or None, SHA-256)``.
+
+    *source* is a path (read by the bounded, confined loader, YAML or JSON), a mapping or
+    a *model*; the SHA-256 is of the file's bytes, or of the canonical JSON of a mapping
+    or model. A wrong or missing ``schema`` is *code*; every other problem is listed too.
+
+    Raises
+    ------
+    InvalidInputError
+        Every problem of the document at once (field, value, what is allowed, reason code).
+    """
+    import hashlib
+    import json
+
+    from .._io.files import program_path
+    from .._io.structured import read_structured
+
+    def valid(data: Any, name: str | None) -> M:
+        require_schema(data, schema, code=code, what=f"a {what}", file=name)
+        return validate_document(model, data, file=name)
+
+    if isinstance(source, model | dict):
+        doc = source if isinstance(source, model) else valid(source, None)
+        text = json.dumps(doc.model_dump(mode="json", by_alias=True), sort_keys=True)
+        return doc, None, hashlib.sha256(text.encode()).hexdigest()
+    path = program_path(source, field=field, where=where)
+    data, digest = read_structured(path, what=what)
+    return valid(data, str(path)), str(path), digest
+
+
 def issues_from_validation_error(
     exc: ValidationError,
     *,

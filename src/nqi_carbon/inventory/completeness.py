@@ -36,6 +36,7 @@ __all__ = [
     "Completeness",
     "ExclusionTest",
     "assess_completeness",
+    "categories_not_addressed",
     "exclusion_subject",
 ]
 
@@ -144,6 +145,24 @@ def _tests(
     return threshold, cap, basis
 
 
+def categories_not_addressed(coverage: list[CategoryCoverage]) -> list[Check]:
+    """A ``category_not_addressed`` error per ISO category with no source and no exclusion.
+
+    *coverage* is the inventory's :func:`_coverage`; the check needs no calculation, so an
+    inventory's notebook display shows it before anything is computed.
+    """
+    return [
+        Check(
+            "category_not_addressed",
+            "error",
+            f"category {c.category}",
+            f"ISO category {c.category} has neither sources nor a justified exclusion",
+        )
+        for c in coverage
+        if c.state == "not addressed"
+    ]
+
+
 def assess_completeness(
     inv: Inventory, gross_t: float, *, fallback_t: float | None = None
 ) -> Completeness:
@@ -161,16 +180,7 @@ def assess_completeness(
     """
     threshold, cap, (basis, basis_zh) = _tests(inv, gross_t, fallback_t)
     coverage = _coverage(inv)
-    checks = [
-        Check(
-            "category_not_addressed",
-            "error",
-            f"category {c.category}",
-            f"ISO category {c.category} has neither sources nor a justified exclusion",
-        )
-        for c in coverage
-        if c.state == "not addressed"
-    ]
+    checks = categories_not_addressed(coverage)
     tests = _exclusion_tests(inv, threshold, checks)
     excluded = math.fsum(e.estimated_co2e_t or 0.0 for e in inv.exclusions)
     untested = math.fsum(

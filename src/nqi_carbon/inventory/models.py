@@ -1078,22 +1078,29 @@ class Inventory(StrictModel):
             for rec in src.records:
                 yield src, rec
 
-    def _repr_html_(self) -> str:
-        from .._escape import html_text as escape
+    def __repr__(self) -> str:
+        # short: an inventory holds every record; print(inv) in a script must not dump them
+        from .._escape import term_line
 
-        n_rec = sum(len(s.records) for s in self.sources)
-        cats: dict[int, int] = {}
-        for s in self.sources:
-            cats[s.category] = cats.get(s.category, 0) + 1
-        rows = "".join(f"<tr><td>{c}</td><td>{n}</td></tr>" for c, n in sorted(cats.items()))
-        return (
-            f"<div><strong>{escape(self.organization.name)}</strong> "
-            f"({escape(self.organization.consolidation.replace('_', ' '))}), "
-            f"{self.period.start} to {self.period.end} (end exclusive), GWP {escape(self.gwp)}<br>"
-            f"{len(self.facilities)} facilities, {len(self.sources)} sources, {n_rec} activity records, "
-            f"{len(self.removals)} removals, {len(self.exclusions)} exclusions"
-            f"<table><tr><th>ISO category</th><th>sources</th></tr>{rows}</table></div>"
+        p = self.period
+        whole_year = p.start.month == p.start.day == p.end.month == p.end.day == 1
+        period = (
+            str(p.start.year)
+            if whole_year and p.end.year == p.start.year + 1
+            else f"{p.start}..{p.end}"
         )
+        return (
+            f"Inventory(organisation={term_line(self.organization.name)!r}, "
+            f"facilities={len(self.facilities)}, sources={len(self.sources)}, period={period})"
+        )
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        """The notebook display: boundary, sources by ISO category, open findings."""
+        from ..pages.display import inventory_html
+
+        return inventory_html(self)
 
 
 @dataclass(frozen=True)

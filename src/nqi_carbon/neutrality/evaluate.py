@@ -5,11 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError, Issue
+from .checks import claim_issues
+from .criteria import criteria_set
 from .model import Claim, Subject, load_claim
-from .rules import DEFAULTS, credit_issues, serial_overlaps
+from .rules import credit_issues, serial_overlaps
+
+if TYPE_CHECKING:
+    from ..calc.result import Result
 
 __all__ = ["Footprint", "evaluate_claims"]
 
@@ -29,6 +34,9 @@ class Footprint:
     base_year_emissions_t: float | None = None
     findings: tuple[tuple[str, str, str], ...] = ()
     """The findings of the inventory's calculation: (code, severity, message)."""
+    elements: tuple[tuple[str, float | None, str], ...] = ()
+    """An event's boundary: (element, t CO2e or None when excluded, its sources or the
+    reason it is excluded)."""
 
 
 @dataclass
@@ -42,6 +50,22 @@ class Evaluated:
     refusals: list[Issue] = field(default_factory=list)
 
 
+def _period_issue(claim: Claim, name: str | None, start: Any, end: Any) -> InvalidInputError:
+    return InvalidInputError(
+        [
+            Issue(
+                "neutrality_period_mismatch",
+                "the inventory's period is not the claim's period",
+                file=name,
+                field="period",
+                value=f"{claim.period.start}..{claim.period.end}",
+                allowed=f"the inventory's period {start}..{end}",
+            )
+        ],
+        source=name,
+    )
+
+
 def _inventory_footprint(subject: Subject, name: str | None, claim: Claim) -> Footprint:
     """The inventory's gross total with its Approach 1 interval, and its removals."""
     from .._io.files import check_confined, written_path
@@ -53,19 +77,7 @@ def _inventory_footprint(subject: Subject, name: str | None, claim: Claim) -> Fo
     result = calculate(target, uncertainty="analytical")
     inv = result.inventory
     if inv.period.start != claim.period.start or inv.period.end != claim.period.end:
-        raise InvalidInputError(
-            [
-                Issue(
-                    "neutrality_period_mismatch",
-                    "the inventory's period is not the claim's period",
-                    file=name,
-                    field="period",
-                    value=f"{claim.period.start}..{claim.period.end}",
-                    allowed=f"the inventory's period {inv.period.start}..{inv.period.end}",
-                )
-            ],
-            source=name,
-        )
+        raise _period_issue(claim, name, inv.period.start, inv.period.end)
     scope2 = subject.scope2 or "location_based"
     group = "total" if scope2 == "location_based" else "total_market"
     u = result.group_uncertainty[group]
@@ -77,12 +89,62 @@ def _inventory_footprint(subject: Subject, name: str | None, claim: Claim) -> Fo
     )
     findings = tuple((f.code, f.severity, f.message) for f in result.findings)
     removals = 0.0 - result.removals_co2e_t  # negative in the result; 0.0, never -0.0
-    return Footprint(value, u.low, u.high, removals, basis, base, findings)
+    elements = _boundary(subject, result, name) if subject.kind == "event" else ()
+    return Footprint(value, u.low, u.high, removals, basis, base, findings, elements)
+
+
+def _boundary(
+    subject: Subject, result: Result, name: str | None
+) -> tuple[tuple[str, float | None, str], ...]:
+    """Each element of an event's boundary with its tonnes; every source in exactly one element.
+
+    Raises
+    ------
+    InvalidInputError
+        ``neutrality_boundary_source``: a source the inventory does not have, one named in
+        two elements, or one of the inventory's sources in no element (the elements must
+        add up to the footprint).
+    """
+    assert subject.boundary is not None  # Subject.subject_fields_fit
+    by_source = {
+        str(s): float(t) for s, t in result.by("source")[["source", "co2e_t"]].itertuples(False)
+    }
+    known = {s.id for s in result.inventory.sources}
+    seen: dict[str, str] = {}
+    issues = []
+    for element, part in subject.boundary.items():
+        for sid in part.sources:
+            where = f"subject.boundary.{element}"
+            if sid not in known:
+                issues.append((where, sid, "the inventory has no source of this id"))
+            elif sid in seen:
+                issues.append((where, sid, f"the source is already in element {seen[sid]}"))
+            seen.setdefault(sid, element)
+    issues += [
+        ("subject.boundary", sid, "the inventory's source is in no element of the boundary")
+        for sid in sorted(known - set(seen))
+    ]
+    if issues:
+        raise InvalidInputError(
+            [
+                Issue("neutrality_boundary_source", msg, file=name, field=f, value=repr(v))
+                for f, v, msg in issues
+            ],
+            source=name,
+        )
+    return tuple(
+        (
+            element,
+            sum(by_source.get(s, 0.0) for s in part.sources) if part.sources else None,
+            ", ".join(part.sources) if part.sources else f"excluded: {part.excluded}",
+        )
+        for element, part in subject.boundary.items()
+    )
 
 
 def _footprint(claim: Claim, name: str | None) -> Footprint:
     s = claim.subject
-    if s.kind == "organisation":
+    if s.kind != "footprint":
         return _inventory_footprint(s, name, claim)
     f = s.footprint
     assert f is not None  # Subject.subject_fields_fit
@@ -179,10 +241,15 @@ def evaluate_claims(sources: list[str | Path | dict[str, Any] | Claim]) -> list[
                     ],
                     source=ev.file,
                 )
-        ev.refusals = [*_figure_issues(ev), *over, *credit_issues(ev.claim, ev.file)]
+        codes = criteria_set(ev.claim.criteria).codes
+        ev.refusals = [
+            *(i for i in (*_figure_issues(ev), *over) if i.code in codes),
+            *credit_issues(ev.claim, ev.file),
+            *claim_issues(ev.claim, fp, ev.file),
+        ]
     return out
 
 
 def criteria_title(claim: Claim) -> str:
-    """The criteria's title (``ISO 14068-1:2023``, ``PAS 2060:2014``)."""
-    return DEFAULTS[claim.criteria].title
+    """The criteria's title (``ISO 14068-1:2023``, ``PAS 2060:2014``...)."""
+    return criteria_set(claim.criteria).title

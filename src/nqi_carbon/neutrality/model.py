@@ -15,8 +15,6 @@ validator (its name is the reason code); see ``docs/reference/neutrality.md``.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
-import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -35,7 +33,9 @@ from ..inventory.models import Period
 __all__ = [
     "SCHEMA",
     "Assumptions",
+    "BoundaryElement",
     "Claim",
+    "ClaimVerification",
     "Credit",
     "ManagementPlan",
     "Reduction",
@@ -48,10 +48,28 @@ __all__ = [
 
 SCHEMA = "nqi-carbon/neutrality@1"
 
-Registry = Literal["VCS", "Gold Standard", "CDM", "CCER", "Article 6", "other"]
-"""The crediting programmes a credit may come from (``other`` names its programme)."""
+Registry = Literal[
+    "VCS",
+    "Gold Standard",
+    "CDM",
+    "CCER",
+    "Article 6",
+    "China ETS allowance",
+    "pilot ETS allowance",
+    "Puhui",
+    "new forestry project",
+    "other",
+]
+"""The programmes a credit may come from (``other`` names its programme): crediting
+programmes, allowances of China's national or a pilot ETS (碳排放配额), carbon-inclusion
+reductions (碳普惠, ``Puhui``) and the sink of a new forestry project (新建林业项目碳汇)."""
 
-Criteria = Literal["iso-14068-1", "pas-2060"]
+Criteria = Literal["iso-14068-1", "pas-2060", "cn-large-event"]
+
+BoundaryElementName = Literal[
+    "venue_energy", "travel", "accommodation", "catering", "materials", "waste"
+]
+"""The elements of an event's boundary."""
 
 Year = Annotated[int, Field(strict=True, ge=1990, le=2100)]
 
@@ -78,34 +96,66 @@ class StatedFootprint(StrictModel):
         return self
 
 
-class Subject(StrictModel):
-    """What the claim is about: an organisation's inventory, or a stated footprint.
+class BoundaryElement(StrictModel):
+    """One element of an event's boundary: the inventory's sources in it, or why it is out."""
 
-    ``kind: organisation`` names its ISO 14064-1 ``inventory`` file (calculated here with
-    Approach 1 uncertainty; ``scope2`` picks the location- or market-based total, location
-    by default); ``kind: footprint`` states the ``footprint`` with its 95 % interval and
+    sources: tuple[Identifier, ...] = ()
+    excluded: FreeText | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def boundary_element_fits(self) -> BoundaryElement:
+        """Either ``sources`` (at least one) or ``excluded`` (a reason), not both."""
+        if bool(self.sources) == (self.excluded is not None):
+            raise RuleError(
+                "boundary_element_fits",
+                "an element of the boundary lists its 'sources' or gives the reason it is "
+                "'excluded' (one of the two)",
+            )
+        return self
+
+
+_SUBJECT_FIELDS = {
+    "organisation": ("inventory", "scope2"),
+    "building": ("inventory", "scope2"),
+    "event": ("inventory", "boundary"),
+    "footprint": ("footprint", "removals_t"),
+}
+
+
+class Subject(StrictModel):
+    """What the claim is about: an organisation's or an event's inventory, or a stated footprint.
+
+    ``kind: organisation`` (or ``building``, a building's operational boundary) names its
+    ISO 14064-1 ``inventory`` file (calculated here with Approach 1 uncertainty;
+    ``scope2`` picks the location- or market-based total, location by default);
+    ``kind: event`` names the inventory of the event (its activity data
+    through the packs' factors) and its ``boundary``: which of the inventory's sources are
+    venue energy, travel, accommodation, catering, materials and waste, or why an element
+    is excluded; ``kind: footprint`` states the ``footprint`` with its 95 % interval and
     the ``removals_t`` within its boundary.
     """
 
-    kind: Literal["organisation", "footprint"]
+    kind: Literal["organisation", "building", "event", "footprint"]
     name: SingleLineText = Field(min_length=1)
     inventory: SingleLineText | None = Field(default=None, min_length=1)
     scope2: Literal["location_based", "market_based"] | None = None
+    boundary: dict[BoundaryElementName, BoundaryElement] | None = None
     footprint: StatedFootprint | None = None
     removals_t: NonNegativeFloat | None = None
 
     @model_validator(mode="after")
     def subject_fields_fit(self) -> Subject:
-        """An organisation gives its inventory (only); a footprint its figures (only)."""
-        own = (
-            ("inventory", "scope2") if self.kind == "organisation" else ("footprint", "removals_t")
-        )
-        need = own[0]
-        if getattr(self, need) is None:
-            raise RuleError("subject_fields_fit", f"a subject of kind {self.kind} needs {need!r}")
+        """Each kind gives its own fields (only): inventory; inventory and boundary; footprint."""
+        own = _SUBJECT_FIELDS[self.kind]
+        need = own[:2] if self.kind == "event" else own[:1]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise RuleError(
+                "subject_fields_fit", f"a subject of kind {self.kind} needs {missing[0]!r}"
+            )
         other = [
             k
-            for k in ("inventory", "scope2", "footprint", "removals_t")
+            for k in ("inventory", "scope2", "boundary", "footprint", "removals_t")
             if k not in own and getattr(self, k) is not None
         ]
         if other:
@@ -189,6 +239,16 @@ class Credit(StrictModel):
     retired_on: _dt.date
     retirement_evidence: FreeText = Field(min_length=1)
     beneficiary: SingleLineText = Field(min_length=1)
+    verified_by: SingleLineText | None = Field(default=None, min_length=1)
+    """The independent third party that verified the project's reductions or removals."""
+    additionality: FreeText | None = Field(default=None, min_length=1)
+    """How the project's additionality was demonstrated (methodology, tool)."""
+    reversal_risk: FreeText | None = Field(default=None, min_length=1)
+    """For a removal: how the risk of reversal is managed (buffer pool, insurance...)."""
+    host_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    """The project's host country (ISO 3166-1 alpha-2)."""
+    approved_by: SingleLineText | None = Field(default=None, min_length=1)
+    """For carbon-inclusion (Puhui) reductions: the authority that approved them."""
 
     @model_validator(mode="after")
     def credit_fields_fit(self) -> Credit:
@@ -198,9 +258,12 @@ class Credit(StrictModel):
                 "credit_fields_fit",
                 "a removal credit states 'permanence_years' (how long it lasts)",
             )
-        if self.type == "avoidance" and self.permanence_years is not None:
+        if self.type == "avoidance" and (
+            self.permanence_years is not None or self.reversal_risk is not None
+        ):
             raise RuleError(
-                "credit_fields_fit", "'permanence_years' applies to removal credits only"
+                "credit_fields_fit",
+                "'permanence_years' and 'reversal_risk' apply to removal credits only",
             )
         if (self.registry == "other") != (self.registry_name is not None):
             raise RuleError(
@@ -221,6 +284,14 @@ class Assumptions(StrictModel):
     min_removal_share: Annotated[float, Field(strict=True, ge=0, le=1)] | None = None
 
 
+class ClaimVerification(StrictModel):
+    """The third party that verified the claimant's carbon-neutrality report, and its statement."""
+
+    body: SingleLineText = Field(min_length=1)
+    statement: FreeText = Field(min_length=1)
+    date: _dt.date
+
+
 class Claim(StrictModel):
     """A carbon-neutrality claim (``schema: nqi-carbon/neutrality@1``)."""
 
@@ -236,6 +307,11 @@ class Claim(StrictModel):
     reductions: tuple[Reduction, ...] = ()
     residual_emissions_t: NonNegativeFloat | None = None
     credits: tuple[Credit, ...] = ()
+    first_application_period: Annotated[bool, Field(strict=True)] = False
+    """PAS 2060: the first period of application (offsetting alone is allowed only then)."""
+    qualifying_explanatory_statement: FreeText | None = Field(default=None, min_length=1)
+    """PAS 2060: the qualifying explanatory statement (QES) supporting the declaration."""
+    verification: ClaimVerification | None = None
     assumptions: Assumptions = Assumptions()
 
     @model_validator(mode="after")
@@ -257,22 +333,14 @@ def load_claim(source: str | Path | dict[str, Any] | Claim) -> tuple[Claim, str 
     InvalidInputError
         Every problem of the file at once (field, value, what is allowed, reason code).
     """
-    from .._io.files import program_path
-    from .._io.structured import read_structured
+    from ..data.packs import load_schema_document
 
-    if isinstance(source, Claim | dict):
-        claim = source if isinstance(source, Claim) else _validate(source, None)
-        text = json.dumps(claim.model_dump(mode="json", by_alias=True), sort_keys=True)
-        return claim, None, hashlib.sha256(text.encode()).hexdigest()
-    path = program_path(source, field="claim", where="evaluate_neutrality()")
-    data, digest = read_structured(path, what="claim file")
-    return _validate(data, str(path)), str(path), digest
-
-
-def _validate(data: Any, name: str | None) -> Claim:
-    from ..data.packs import require_schema, validate_document
-
-    require_schema(
-        data, SCHEMA, code="neutrality_schema", what="a carbon-neutrality claim file", file=name
+    return load_schema_document(
+        source,
+        Claim,
+        schema=SCHEMA,
+        code="neutrality_schema",
+        what="carbon-neutrality claim file",
+        field="claim",
+        where="evaluate_neutrality()",
     )
-    return validate_document(Claim, data, file=name)

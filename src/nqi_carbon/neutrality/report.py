@@ -16,13 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from ..pages.format import _generation_date
 from ..pages.labels import _tr
+from .checks import base_year_emissions
+from .criteria import criteria_set, table
 from .evaluate import criteria_title, removal_share, required_t
-from .rules import DEFAULTS, RULES
+from .pathway import pathway_points
+from .rules import window
 
 if TYPE_CHECKING:
     from ..errors import Issue
     from ..pages.labels import Language
     from .evaluate import Evaluated
+    from .verify import ClaimOpinion
 
 __all__ = ["NeutralityEvaluation"]
 
@@ -81,7 +85,54 @@ _ZH = {
     "Rule": "规则",
     "Basis": "依据",
     "none": "无",
+    "Clause checklist": "条款核对表",
+    "Clause": "条款",
+    "Requirement": "要求",
+    "Result": "结果",
+    "Confirmed": "确认情况",
+    "met": "满足",
+    "not met": "不满足",
+    "Management plan against the 1.5 °C pathway": "管理计划目标与1.5 °C路径对比",
+    "Target reduction": "目标减排",
+    "Pathway reduction": "路径减排",
+    "Target (t CO2e)": "目标排放（tCO2e）",
+    "Pathway (t CO2e)": "路径排放（tCO2e）",
+    "Consistent": "是否一致",
+    "yes": "是",
+    "no": "否",
+    "Boundary of the event": "活动核算边界",
+    "Element": "要素",
+    "Sources or reason excluded": "排放源或排除理由",
+    "excluded": "已排除",
+    "Verification of the claim": "声明的核查",
+    "Verification opinion": "核查意见",
+    "Opinion": "意见",
+    "Assurance": "保证程度",
+    "Materiality": "实质性",
+    "Verifier": "核查员",
+    "Verification body": "核查机构",
+    "Date": "日期",
+    "unmodified": "无保留意见",
+    "modified": "保留意见",
+    "adverse": "否定意见",
+    "disclaimer": "无法表示意见",
+    "reasonable": "合理保证",
+    "limited": "有限保证",
+    "Stated figures against the recomputed ones": "声明数值与重新计算值对比",
+    "Figure": "数值",
+    "Stated (t CO2e)": "声明值（tCO2e）",
+    "Recomputed (t CO2e)": "重新计算值（tCO2e）",
+    "Difference": "差异",
+    "Material": "是否实质性",
 }
+
+_STATUS = {
+    "secondary": ("read in a secondary source", "见于二手资料"),
+    "reprint": ("read in a reprint of the text", "见于原文转载"),
+    "to_confirm": ("to confirm", "待确认"),
+    "nqi": ("nqi-carbon's rule", "本库规则"),
+}
+"""How far a rule is confirmed, in English and Chinese (``criteria.yaml``)."""
 """The Chinese of every fixed word of the pages (values from the claim stay as written)."""
 
 _COVERAGE = {
@@ -119,8 +170,16 @@ class NeutralityEvaluation:
         The claim wording, or why no claim can be made.
     """
 
-    def __init__(self, evaluated: Evaluated, *, language: Language | None = None) -> None:
+    def __init__(
+        self,
+        evaluated: Evaluated,
+        *,
+        language: Language | None = None,
+        opinion: ClaimOpinion | None = None,
+    ) -> None:
         self._ev = evaluated
+        self.opinion = opinion
+        """The verifier's opinion (:func:`~nqi_carbon.verify_neutrality`), else None."""
         self.language: Language = language or evaluated.claim.language
         self.claim = evaluated.claim
         self.file = evaluated.file
@@ -177,12 +236,13 @@ class NeutralityEvaluation:
         """The statement in Chinese (figures and names as in :attr:`statement`)."""
         c = self.claim
         span = f"{c.period.start}至{_last_day(c.period.end)}"
+        title = criteria_set(c.criteria).title_zh
         if self.status == "claim":
             f = self.figures()
             basis = "区间上限" if c.assumptions.coverage == "upper_95" else "中值"
             registries = "，".join(f"{k} {v:,} t" for k, v in f["credits_by_registry_t"].items())
             return (
-                f"{c.subject.name}在{span}期间按照{criteria_title(c)}实现碳中和：排放量"
+                f"{c.subject.name}在{span}期间按照{title}实现碳中和：排放量"
                 f"{_t(f['emissions_t'])} tCO2e（95 %区间{_t(f['emissions_ci95_low_t'])}至"
                 f"{_t(f['emissions_ci95_high_t'])} t），边界内清除{_t(f['removals_in_boundary_t'])} t；"
                 f"剩余排放{_t(self.required_t)} tCO2e（{basis}）由已注销的{self.retired_t:,} tCO2e"
@@ -190,7 +250,7 @@ class NeutralityEvaluation:
             )
         codes = ", ".join(sorted({i.code for i in self.refusals}))
         return (
-            f"{c.subject.name}在{span}期间不能按照{criteria_title(c)}声明碳中和："
+            f"{c.subject.name}在{span}期间不能按照{title}声明碳中和："
             f"{len(self.refusals)}项规则未满足（{codes}）。"
         )
 
@@ -211,8 +271,7 @@ class NeutralityEvaluation:
     def figures(self) -> dict[str, Any]:
         """Every figure of the claim, t CO2e, each traceable to its input."""
         fp, plan = self.footprint, self.claim.management_plan
-        base = plan.base_year_emissions_t
-        base = fp.base_year_emissions_t if base is None else base
+        base = base_year_emissions(self.claim, fp)
         by_registry: dict[str, int] = {}
         for c in self.claim.credits:
             key = c.registry if c.registry_name is None else f"other: {c.registry_name}"
@@ -236,19 +295,62 @@ class NeutralityEvaluation:
 
     def assumptions(self) -> dict[str, Any]:
         """The rules' parameters in force: the claim's assumptions, else the criteria's defaults."""
-        a, d = self.claim.assumptions, DEFAULTS[self.claim.criteria]
+        a = self.claim.assumptions
+        age, months = window(self.claim)
         return {
             "criteria": self.claim.criteria,
             "coverage": a.coverage,
-            "vintage_max_age_years": d.vintage_max_age_years
-            if a.vintage_max_age_years is None
-            else a.vintage_max_age_years,
-            "retire_within_months": d.retire_within_months
-            if a.retire_within_months is None
-            else a.retire_within_months,
-            "retirement_anchor": d.retirement_anchor,
+            "vintage_max_age_years": age,
+            "retire_within_months": months,
+            "retirement_anchor": criteria_set(self.claim.criteria).retirement_anchor,
             "min_removal_share": a.min_removal_share,
         }
+
+    def checklist(self) -> list[dict[str, Any]]:
+        """Each requirement of the claim's criteria: clause, met or not, and how confirmed."""
+        failed = {i.code for i in self.refusals}
+        return [
+            {
+                "code": r.code,
+                "clause": r.clause,
+                "requirement": r.requirement,
+                "requirement_zh": r.requirement_zh,
+                "met": r.code not in failed,
+                "status": r.status,
+                "url": r.url,
+            }
+            for r in criteria_set(self.claim.criteria).rules
+        ]
+
+    def pathway(self) -> dict[str, Any]:
+        """The management plan's targets against the 1.5 °C pathway (data: ``criteria.yaml``)."""
+        p = table().pathway
+        base = base_year_emissions(self.claim, self.footprint)
+        return {
+            "required": criteria_set(self.claim.criteria).pathway_required,
+            "name": p.name,
+            "annual_reduction": p.annual_reduction,
+            "basis": p.basis,
+            "url": p.url,
+            "status": p.status,
+            "base_year": self.claim.management_plan.base_year,
+            "base_year_emissions_t": base,
+            "targets": [
+                {
+                    "year": q.year,
+                    "target_reduction": q.target_reduction,
+                    "pathway_reduction": q.pathway_reduction,
+                    "target_t": q.target_t,
+                    "pathway_t": q.pathway_t,
+                    "consistent": q.consistent,
+                }
+                for q in pathway_points(self.claim.management_plan, base)
+            ],
+        }
+
+    def boundary(self) -> list[dict[str, Any]]:
+        """An event's boundary: each element's tonnes and sources (empty for other subjects)."""
+        return [{"element": e, "co2e_t": t, "detail": d} for e, t, d in self.footprint.elements]
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as JSON-ready data (``schema: nqi-carbon/neutrality-evaluation@1``)."""
@@ -262,10 +364,12 @@ class NeutralityEvaluation:
             "claimant": c.claimant,
             "claim_date": c.claim_date.isoformat(),
             "criteria": criteria_title(c),
+            "criteria_id": c.criteria,
             "subject": {
                 "kind": c.subject.kind,
                 "name": c.subject.name,
                 "basis": self.footprint.basis,
+                "boundary": self.boundary(),
                 "findings": [
                     {"code": code, "severity": sev, "message": msg}
                     for code, sev, msg in self.footprint.findings
@@ -273,11 +377,16 @@ class NeutralityEvaluation:
             },
             "period": {"start": c.period.start.isoformat(), "end": c.period.end.isoformat()},
             "figures": self.figures(),
-            "credits": [cr.model_dump(mode="json", exclude_none=True) for cr in c.credits],
-            "reductions": [r.model_dump(mode="json", exclude_none=True) for r in c.reductions],
+            "credits": [cr.model_dump(mode="json") for cr in c.credits],
+            "reductions": [r.model_dump(mode="json") for r in c.reductions],
             "refusals": [i.to_dict() for i in self.refusals],
             "assumptions": self.assumptions(),
-            "rules": [{"code": k, "rule": v[0], "basis": v[1]} for k, v in RULES.items()],
+            "checklist": self.checklist(),
+            "pathway": self.pathway(),
+            "verification": None
+            if c.verification is None
+            else c.verification.model_dump(mode="json"),
+            "verification_opinion": None if self.opinion is None else self.opinion.to_dict(),
             "provenance": {
                 "input_sha256": self.input_sha256,
                 "generated": self.generated.isoformat(),
@@ -348,12 +457,17 @@ class NeutralityEvaluation:
 
     def _tables_en(self) -> list[_Table]:
         c = self.claim
+        clauses = {r.code: r.clause for r in criteria_set(c.criteria).rules}
         return [
+            *self._opinion_tables(),
             _Table(
                 "Rules failed (each refuses the claim)",
-                ("Code", "Field", "Problem", "Allowed"),
-                (False,) * 4,
-                [(i.code, i.field or "", i.message, i.allowed or "") for i in self.refusals],
+                ("Code", "Clause", "Field", "Problem", "Allowed"),
+                (False,) * 5,
+                [
+                    (i.code, clauses.get(i.code, ""), i.field or "", i.message, i.allowed or "")
+                    for i in self.refusals
+                ],
             ),
             *(
                 [
@@ -364,9 +478,11 @@ class NeutralityEvaluation:
                         list(self.footprint.findings),
                     )
                 ]
-                if c.subject.kind == "organisation"
+                if c.subject.kind != "footprint"
                 else []
             ),
+            self._checklist_table(),
+            *([self._boundary_table()] if self.footprint.elements else []),
             self._credit_table(),
             _Table(
                 "Reductions achieved",
@@ -383,19 +499,102 @@ class NeutralityEvaluation:
                     for t in c.management_plan.targets
                 ],
             ),
+            *([self._pathway_table()] if self.pathway()["required"] else []),
             _Table(
                 "Assumptions in force",
                 ("Parameter", "Value"),
                 (False, False),
                 [(k, "—" if v is None else str(v)) for k, v in self.assumptions().items()],
             ),
+        ]
+
+    def _opinion_tables(self) -> list[_Table]:
+        """The verifier's opinion and the misstatements weighed (none without an opinion)."""
+        o = self.opinion
+        if o is None:
+            return []
+        rows = [
+            ("Opinion", self._l(o.opinion)),
+            ("Assurance", self._l(o.assurance)),
+            ("Materiality", f"{100 * o.materiality:g} % ({_t(o.materiality_t)} t CO2e)"),
+            ("Basis", o.basis),
+            ("Verifier", o.verifier or self._l("not stated")),
+            ("Verification body", o.body or self._l("not stated")),
+            ("Date", self._l("not stated") if o.date is None else o.date.isoformat()),
+        ]
+        mis = [
+            (
+                m.figure,
+                _t(m.stated_t),
+                _t(m.recomputed_t),
+                _t(m.difference_t),
+                self._l("yes" if m.material else "no"),
+            )
+            for m in o.misstatements
+        ]
+        return [
             _Table(
-                "Rules checked",
-                ("Code", "Rule", "Basis"),
-                (False,) * 3,
-                [(k, *v) for k, v in RULES.items()],
+                "Verification opinion",
+                ("Item", "Value"),
+                (False, False),
+                [(self._l(k), v) for k, v in rows],
+            ),
+            _Table(
+                "Stated figures against the recomputed ones",
+                ("Figure", "Stated (t CO2e)", "Recomputed (t CO2e)", "Difference", "Material"),
+                (False, True, True, True, False),
+                mis,
             ),
         ]
+
+    def _both(self, en: str, zh: str) -> str:
+        """A text given in both languages, in the page language."""
+        return _tr((en, zh), self.language)
+
+    def _checklist_table(self) -> _Table:
+        """Each requirement of the criteria: clause, met or not, how far it is confirmed."""
+        rows = [
+            (
+                r["clause"],
+                self._both(r["requirement"], r["requirement_zh"]),
+                r["code"],
+                self._l("met" if r["met"] else "not met"),
+                self._both(*_STATUS[r["status"]]) + (f" ({r['url']})" if r["url"] else ""),
+            )
+            for r in self.checklist()
+        ]
+        headers = ("Clause", "Requirement", "Code", "Result", "Confirmed")
+        note = criteria_set(self.claim.criteria).title
+        return _Table("Clause checklist", headers, (False,) * 5, rows, note)
+
+    def _pathway_table(self) -> _Table:
+        """The plan's targets beside the 1.5 °C pathway for their years."""
+        p = self.pathway()
+
+        def tonnes(v: float | None) -> str:
+            return "—" if v is None else _t(v)
+
+        rows = [
+            (
+                str(q["year"]),
+                f"{100 * q['target_reduction']:g} %",
+                f"{100 * q['pathway_reduction']:.1f} %",
+                tonnes(q["target_t"]),
+                tonnes(q["pathway_t"]),
+                self._l("yes" if q["consistent"] else "no"),
+            )
+            for q in p["targets"]
+        ]
+        headers: tuple[str, ...] = ("Year", "Target reduction", "Pathway reduction")
+        headers += ("Target (t CO2e)", "Pathway (t CO2e)", "Consistent")
+        numeric = (False, True, True, True, True, False)
+        return _Table("Management plan against the 1.5 °C pathway", headers, numeric, rows)
+
+    def _boundary_table(self) -> _Table:
+        """An event's boundary: each element's tonnes and its sources (or why it is out)."""
+        rows = [(e, "—" if t is None else _t(t), d) for e, t, d in self.footprint.elements]
+        headers = ("Element", "t CO2e", "Sources or reason excluded")
+        return _Table("Boundary of the event", headers, (False, True, False), rows)
 
     def _credit_table(self) -> _Table:
         """The credits retired, one row per serial range."""
@@ -422,6 +621,7 @@ class NeutralityEvaluation:
     def to_markdown(self) -> str:
         """The evaluation as Markdown (every value escaped for Markdown)."""
         from .._escape import md_row, md_strong, md_text
+        from ..pages.tables import text_tables_markdown
 
         title = f"{self._l('Carbon-neutrality claim')}: {self.claim.subject.name}"
         lines = [f"# {md_text(title, block_start=True)}", ""]
@@ -429,16 +629,7 @@ class NeutralityEvaluation:
             lines += [md_strong(text), ""]
         lines += [md_row([self._l("Item"), self._l("Value")]), "|---|---|"]
         lines += [md_row([k, v]) for k, v in self._facts()]
-        for t in self.tables():
-            lines += ["", f"## {md_text(t.title)}", ""]
-            if not t.rows:
-                lines.append(f"*{md_text(self._l('none'))}*")
-                continue
-            lines += [
-                md_row(t.headers),
-                "|" + "|".join("---:" if n else "---" for n in t.numeric) + "|",
-            ]
-            lines += [md_row(r) for r in t.rows]
+        lines += text_tables_markdown(self.tables(), self._l("none"))
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
@@ -518,26 +709,46 @@ class NeutralityEvaluation:
                 ["code", "field", "message", "value", "allowed"],
                 *([i.code, i.field, i.message, i.value, i.allowed] for i in self.refusals),
             ],
-            "Rules": [["code", "rule", "basis"], *([k, *v] for k, v in RULES.items())],
+            "Checklist": [
+                ["clause", "requirement", "code", "met", "status", "url"],
+                *(
+                    [
+                        r["clause"],
+                        self._both(r["requirement"], r["requirement_zh"]),
+                        *(r[k] for k in ("code", "met", "status", "url")),
+                    ]
+                    for r in self.checklist()
+                ),
+            ],
+            "Pathway": [
+                [
+                    *("year", "target_reduction", "pathway_reduction", "target_t"),
+                    *("pathway_t", "consistent"),
+                ],
+                *([*q.values()] for q in self.pathway()["targets"]),
+            ],
+            "Boundary": [
+                ["element", "co2e_t", "detail"],
+                *([*b.values()] for b in self.boundary()),
+            ],
+            **({} if self.opinion is None else {"Opinion": self._opinion_rows()}),
         }
+
+    def _opinion_rows(self) -> list[list[Any]]:
+        """The opinion sheet: the opinion's items, then each misstatement weighed."""
+        assert self.opinion is not None
+        d = self.opinion.to_dict()
+        rows: list[list[Any]] = [["item", "value"]]
+        rows += [[k, v] for k, v in d.items() if k != "misstatements"]
+        rows.append(["figure", "stated_t", "recomputed_t", "difference_t", "material"])
+        rows += [[m[k] for k in rows[-1]] for m in d["misstatements"]]
+        return rows
 
     def _excel_bytes(self) -> bytes:
         """The workbook: one sheet each for the claim, figures, credits, refusals, rules."""
-        from .._escape import excel_append
-        from ..pages.workbook import _excel_widths, new_workbook, workbook_data
+        from ..pages.workbook import sheets_workbook
 
-        wb = new_workbook(self.generated)  # the friendly ImportError without openpyxl
-        from openpyxl.styles import Font
-
-        for title, rows in self._sheets().items():
-            ws = wb.create_sheet(title)
-            for row in rows:
-                excel_append(ws, row)
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-            ws.freeze_panes = "A2"
-            _excel_widths(ws)
-        return workbook_data(wb, self.generated)
+        return sheets_workbook(self._sheets(), self.generated)
 
     def write(self, out_dir: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
         """Write ``neutrality.{json,md,html}`` (and ``.xlsx`` when asked) into *out_dir* as one set."""

@@ -1,10 +1,10 @@
-"""The rules a carbon-neutrality claim must meet, each with its reason code and its basis.
+"""The checks of the credits a claim rests on, one per reason code.
 
 A rule that fails **refuses** the claim (an :class:`~nqi_carbon.errors.Issue` with
-``severity="error"``); nothing is softened into a qualified claim. What each rule rests
-on is in :data:`RULES`: a clause read in a secondary source is marked so, and a figure no
-source fixed here (the vintage window) is the library's assumption, stated on the report
-and configurable in the claim file's ``assumptions``.
+``severity="error"``); nothing is softened into a qualified claim. Which rules a claim is
+checked against, the clause each rests on and how far it is confirmed are data
+(``criteria.yaml``, read by :mod:`.criteria`): a check runs only when the claim's
+criteria set lists its code.
 """
 
 from __future__ import annotations
@@ -14,76 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import Issue
+from .criteria import criteria_set
 from .model import Claim, Credit
 
-__all__ = ["DEFAULTS", "RULES", "CriteriaDefaults", "credit_issues", "serial_overlaps"]
-
-
-@dataclass(frozen=True)
-class CriteriaDefaults:
-    """The defaults of a criteria set (each overridable in ``assumptions``)."""
-
-    title: str
-    vintage_max_age_years: int
-    retire_within_months: int
-    retirement_anchor: str
-    """``period_end``: retired at most N months after the period ends; ``claim_date``: at
-    most N months before the claim (declaration) date."""
-
-
-DEFAULTS = {
-    "iso-14068-1": CriteriaDefaults("ISO 14068-1:2023", 5, 12, "period_end"),
-    "pas-2060": CriteriaDefaults("PAS 2060:2014", 5, 12, "claim_date"),
-}
-"""The criteria sets. The 12 months are read in secondary sources (ISO 14068-1 clause 11.2:
-credits retired within 12 months after the end of the period; PAS 2060 clause 9.1.2(e):
-retired within 12 months of the declaration); the 5-year vintage window is nqi-carbon's
-assumption, not either standard's text."""
-
-RULES: dict[str, tuple[str, str]] = {
-    "neutrality_shortfall": (
-        "retired credits cover the residual emissions of the period (at the upper bound of "
-        "the 95 % interval unless assumptions.coverage is central)",
-        "ISO 14068-1 clause 9 and 11 (offsetting the residual; secondary source); the "
-        "upper bound is nqi-carbon's rule",
-    ),
-    "neutrality_serial_overlap": (
-        "a serial is counted once: ranges of the same registry and block never overlap, "
-        "within a claim or across the claims evaluated together",
-        "ISO 14068-1 clause 11.1 (double counting avoided; secondary source)",
-    ),
-    "neutrality_retired_after_claim": (
-        "every credit is retired on or before the claim date",
-        "nqi-carbon's rule: a claim cannot rest on credits not yet retired",
-    ),
-    "neutrality_retirement_window": (
-        "credits are retired within the criteria's window (ISO 14068-1: at most N months "
-        "after the period ends; PAS 2060: at most N months before the declaration)",
-        "ISO 14068-1 clause 11.2, PAS 2060 clause 9.1.2(e), N = 12 (secondary sources; "
-        "assumptions.retire_within_months)",
-    ),
-    "neutrality_vintage": (
-        "a credit's vintage lies between N years before the period starts and the year it "
-        "was retired (no credit for a reduction not yet made)",
-        "nqi-carbon's assumption, N = 5 (assumptions.vintage_max_age_years); ex-post "
-        "issuance: ISO 14068-1 clause 11.1 (secondary source)",
-    ),
-    "neutrality_beneficiary": (
-        "each credit is retired on behalf of the claimant",
-        "ISO 14068-1 clause 11 (retirement documented for the claim; secondary source)",
-    ),
-    "neutrality_removal_share": (
-        "the share of removal credits is stated; when assumptions.min_removal_share is "
-        "set, it is met",
-        "nqi-carbon's rule (the share is reported; a minimum is the claimant's choice)",
-    ),
-    "neutrality_residual_mismatch": (
-        "the residual emissions the claim states (if any) equal the recomputed residual "
-        "within 0.5 t",
-        "nqi-carbon's rule: every figure of the claim traceable",
-    ),
-}
-"""Reason code -> (the rule, what it rests on)."""
+__all__ = ["credit_issues", "serial_overlaps", "window"]
 
 
 def _norm(text: str) -> str:
@@ -127,17 +61,17 @@ def _issue(
     )
 
 
-def _window(claim: Claim) -> tuple[int, int]:
+def window(claim: Claim) -> tuple[int, int]:
     """``(vintage_max_age_years, retire_within_months)`` in force for *claim*."""
-    d, a = DEFAULTS[claim.criteria], claim.assumptions
+    d, a = criteria_set(claim.criteria), claim.assumptions
     age = d.vintage_max_age_years if a.vintage_max_age_years is None else a.vintage_max_age_years
     months = d.retire_within_months if a.retire_within_months is None else a.retire_within_months
     return age, months
 
 
 def _failures(claim: Claim, c: Credit) -> Iterable[tuple[str, str, str, str]]:
-    """``(code, message, value, allowed)`` for each rule credit *c* of *claim* fails."""
-    age, months = _window(claim)
+    """``(code, message, value, allowed)`` for each date rule credit *c* of *claim* fails."""
+    age, months = window(claim)
     retired = repr(str(c.retired_on))
     if c.retired_on > claim.claim_date:
         yield (
@@ -146,7 +80,7 @@ def _failures(claim: Claim, c: Credit) -> Iterable[tuple[str, str, str, str]]:
             retired,
             f"on or before {claim.claim_date}",
         )
-    if DEFAULTS[claim.criteria].retirement_anchor == "period_end":
+    if criteria_set(claim.criteria).retirement_anchor == "period_end":
         latest = _months_after(claim.period.end - _dt.timedelta(days=1), months)
         if c.retired_on > latest:
             yield (
@@ -180,12 +114,71 @@ def _failures(claim: Claim, c: Credit) -> Iterable[tuple[str, str, str, str]]:
         )
 
 
+def _evidence_failures(claim: Claim, c: Credit) -> Iterable[tuple[str, str, str, str]]:
+    """``(code, message, value, allowed)`` for each quality rule credit *c* fails."""
+    if c.additionality is None:
+        yield (
+            "neutrality_credit_additionality",
+            "the credit does not state how its project's additionality was demonstrated",
+            "",
+            "additionality: the methodology or tool that demonstrated it",
+        )
+    if c.verified_by is None:
+        yield (
+            "neutrality_credit_verification",
+            "the credit does not name the independent third party that verified it",
+            "",
+            "verified_by: the verification body",
+        )
+    if c.type == "removal" and c.reversal_risk is None:
+        yield (
+            "neutrality_removal_permanence",
+            f"the removal credit states a permanence of {c.permanence_years} years but not "
+            "how the risk of reversal is managed",
+            "",
+            "reversal_risk: buffer pool, insurance or monitoring and replacement",
+        )
+    yield from _type_failures(claim, c)
+
+
+def _type_failures(claim: Claim, c: Credit) -> Iterable[tuple[str, str, str, str]]:
+    """The offset types a criteria set accepts (``accepted_registries``), with their conditions."""
+    accepted = criteria_set(claim.criteria).accepted_registries
+    if accepted is None:
+        return
+    if c.registry not in accepted:
+        yield (
+            "neutrality_offset_type",
+            f"{c.registry!r} is not an offset type the criteria accept",
+            repr(c.registry),
+            ", ".join(accepted),
+        )
+    elif c.registry == "CDM" and c.host_country != "CN":
+        yield (
+            "neutrality_offset_type",
+            "CERs are accepted from CDM projects in China only",
+            repr(c.host_country),
+            "host_country: CN",
+        )
+    elif c.registry == "Puhui" and c.approved_by is None:
+        yield (
+            "neutrality_offset_type",
+            "carbon-inclusion (Puhui) reductions are accepted when approved by a provincial "
+            "or national authority, and the claim names none",
+            "",
+            "approved_by: the approving authority",
+        )
+
+
 def credit_issues(claim: Claim, name: str | None) -> list[Issue]:
-    """The refusals of each credit: retirement date and window, vintage, beneficiary."""
+    """The refusals of each credit under the claim's criteria: dates, beneficiary, quality, type."""
+    codes = criteria_set(claim.criteria).codes
     return [
-        _issue(code, message, i, c, name, value=value, allowed=allowed)
+        _issue(code, message, i, c, name, value=value or None, allowed=allowed)
         for i, c in enumerate(claim.credits)
-        for code, message, value, allowed in _failures(claim, c)
+        for failures in (_failures(claim, c), _evidence_failures(claim, c))
+        for code, message, value, allowed in failures
+        if code in codes
     ]
 
 

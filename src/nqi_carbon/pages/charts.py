@@ -11,7 +11,7 @@ passes it to its template as markup.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .._escape import html_text
@@ -328,3 +328,50 @@ def svg_decomposition(effects: Mapping[str, float], total: float) -> str:
         end = mid + (v * scale if v >= 0 else 0) + 4
         parts.append(_text(end, y + 14, f"{v:+,.1f}", font_size=10))
     return _svg(w, h, "LMDI effects", parts)
+
+
+def _cut(label: str, limit: int = 34) -> str:
+    """*label* cut to *limit* characters with an ellipsis (the full text is the bar's tooltip)."""
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def svg_hbars(
+    items: Sequence[tuple[str, float, str]],
+    *,
+    title: str,
+    axis_label: str,
+    threshold: tuple[float, str] | None = None,
+) -> str:
+    """Horizontal bars in the order given, from 0, optionally against a threshold line.
+
+    *items* are (label, value, value text); a bar's length is the value's magnitude. With
+    *threshold* (value, label) a dashed vertical line marks it, and a bar that reaches it
+    is red (the others blue). Labels longer than 34 characters are cut; the tooltip of
+    each bar has the whole label and its value text.
+    """
+    extra = [threshold[0]] if threshold is not None else []
+    ticks = nice_ticks(max([abs(v) for _, v, _ in items] + extra, default=0.0), target=4)
+    vmax = ticks[-1]
+    w, left, right, top, row = 560, 210, 80, 30, 22
+    h = top + row * len(items) + 36
+
+    def px(v: float) -> float:
+        return left + (w - left - right) * abs(v) / vmax
+
+    parts = []
+    for v in ticks:
+        parts.append(_el("line", x1=px(v), x2=px(v), y1=top - 4, y2=h - 32, stroke="#ddd"))
+        parts.append(_text(px(v), h - 20, _tick_text(v), font_size=10, text_anchor="middle"))
+    parts.append(_text(left + (w - left - right) / 2, h - 5, axis_label, font_size=10, text_anchor="middle"))
+    for i, (label, value, text) in enumerate(items):
+        y = top + row * i
+        reaches = threshold is not None and abs(value) >= threshold[0]
+        colour = _RED if reaches else _BLUE
+        parts.append(_bar(float(left), y + 3.0, px(value) - left, row - 6.0, colour, f"{label}: {text}"))
+        parts.append(_text(left - 6, y + row / 2 + 4, _cut(label), font_size=11, text_anchor="end"))
+        parts.append(_text(px(value) + 4, y + row / 2 + 4, text, font_size=10))
+    if threshold is not None:
+        x = px(threshold[0])
+        parts.append(_el("line", x1=x, x2=x, y1=top - 6, y2=h - 32, stroke="#222", stroke_dasharray="4 3"))
+        parts.append(_text(x, top - 10, threshold[1], font_size=10, text_anchor="middle"))
+    return _svg(w, h, title, parts)

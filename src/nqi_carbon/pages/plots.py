@@ -13,13 +13,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError, Issue
-from .charts import _BLUE, _GREEN, _RED, _tick_text
+from .charts import _BLUE, _GAS_COLOURS, _GREEN, _RED, _tick_text
 
 if TYPE_CHECKING:
     from ..calc.result import Result
+    from ..trajectory.page import TrajectoryReport
 
 _INSTALL = 'pip install "nqi-carbon[plot]"'
 _ERROR_BARS = "#333333"  # the interval whiskers: dark grey on every bar colour
+_ACTUAL = "#222222"  # the actual series, as in the trajectory page's chart
 
 
 def _matplotlib(ax: Any) -> tuple[Any, Any]:
@@ -88,6 +90,47 @@ class ResultPlots:
         ax.set_title("Emissions by ISO 14064-1 category" + (" (95 % intervals)" if yerr else ""))
         _value_axis(ax.yaxis, ticker, "t CO2e")
         ax.set_xlabel("ISO 14064-1 category")
+        return ax
+
+    def by_gas(self, *, ax: Any = None) -> Any:
+        """Bars of gross emissions [t CO2e] per ISO category, stacked by gas group.
+
+        As the HTML report's chart: location-based, fossil (biogenic CO2 and removals
+        are reported apart), one colour per gas group (CO2, CH4, N2O, HFCs, PFCs, SF6,
+        NF3, unspecified) in the charts' palette; a group with no emissions has no
+        legend entry.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Draw into this ``Axes``; by default a new figure's.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The ``Axes`` drawn into.
+
+        Raises
+        ------
+        ImportError
+            matplotlib is not installed: ``pip install "nqi-carbon[plot]"``.
+        """
+        from .display import by_category_and_gas
+
+        data = by_category_and_gas(self._result)
+        ax, ticker = _matplotlib(ax)
+        names = [f"Cat. {c}" for c in data]
+        bottom = [0.0] * len(data)
+        for gas, colour in _GAS_COLOURS.items():
+            values = [max(data[c][gas], 0.0) for c in data]
+            if not any(values):
+                continue
+            ax.bar(names, values, bottom=bottom, color=colour, label=gas)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        ax.set_title("Emissions by ISO 14064-1 category and gas")
+        _value_axis(ax.yaxis, ticker, "t CO2e")
+        ax.set_xlabel("ISO 14064-1 category")
+        ax.legend(title="gas", frameon=False)
         return ax
 
     def contributors(self, *, top: int = 10, ax: Any = None) -> Any:
@@ -192,4 +235,60 @@ class ReportPlots(ResultPlots):
         ax.bar(list(labels), heights, bottom=lows, color=colours)
         ax.set_title("Base-year bridge")
         _value_axis(ax.yaxis, ticker, "t CO2e")
+        return ax
+
+
+class TrajectoryPlots:
+    """The figures of a trajectory report, reached as ``report.plot``."""
+
+    def __init__(self, report: TrajectoryReport) -> None:
+        self._report = report
+
+    def trajectory(self, *, ax: Any = None) -> Any:
+        """The series, its forecast with the 95 % band, the target path and the peak.
+
+        As the trajectory page's chart: actual emissions in dark grey with markers, the
+        forecast dashed in blue over its 95 % prediction band, the target path in green,
+        the peak year marked and labelled; t CO2e on the value axis from 0, with round
+        ticks and thousands separators, whole years on the time axis.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Draw into this ``Axes``; by default a new figure's.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The ``Axes`` drawn into.
+
+        Raises
+        ------
+        ImportError
+            matplotlib is not installed: ``pip install "nqi-carbon[plot]"``.
+        """
+        ax, ticker = _matplotlib(ax)
+        rep = self._report
+        years, values = zip(*sorted(rep.actuals.items()), strict=True)
+        fc, targets, peak = rep.forecast, rep.targets, rep.peak
+        if fc is not None and len(fc):
+            fy = [int(y) for y in fc.index.tolist()]
+            ax.fill_between(
+                fy, fc["low_t"].tolist(), fc["high_t"].tolist(), color=_BLUE, alpha=0.15,
+                linewidth=0, label="forecast, 95 % band",
+            )  # fmt: skip
+            ax.plot(fy, fc["forecast_t"].tolist(), color=_BLUE, linestyle="--", label="forecast")
+        if targets is not None and len(targets):
+            ty = [int(y) for y in targets.index.tolist()]
+            ax.plot(ty, targets["target_t"].tolist(), color=_GREEN, linewidth=2, label="target path")
+        ax.plot(list(years), list(values), color=_ACTUAL, marker="o", markersize=3, linewidth=2,
+                label="actual")  # fmt: skip
+        ax.plot([peak.peak_year], [peak.peak_value], linestyle="none", marker="*", markersize=12,
+                color=_RED, label=f"peak {peak.peak_year} ({peak.status.replace('_', ' ')})")  # fmt: skip
+        ax.set_title("Emissions, forecast and targets")
+        _value_axis(ax.yaxis, ticker, "t CO2e")
+        ax.set_ylim(bottom=0)
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+        ax.set_xlabel("year")
+        ax.legend(frameon=False, fontsize="small")
         return ax

@@ -6,11 +6,13 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._escape import html_text, md_row
+from .._escape import html_text, md_row, md_text
 from .format import _LINKED_COLUMNS, _cell, _float_text, _is_number, _linked
 from .labels import _TABLE_COLUMN_LABELS, _TRANSLATED_COLUMNS, COLUMN_LABELS, _tr, _value_pair
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
 
     from .labels import Language, Pair
@@ -129,6 +131,27 @@ def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en", view: _View
 def _html_view(name: str, df: pd.DataFrame, lang: Language = "en") -> _View | None:
     """The view of a table for the ``frame`` macro of the page templates (None if empty)."""
     return None if df.empty else _view(name, df, lang)
+
+
+def text_tables_markdown(tables: Iterable[Any], none: str) -> list[str]:
+    """Markdown lines of tables whose cells are already text in the page language.
+
+    Each table has ``title``, ``headers``, ``numeric`` and ``rows`` (the tables of the
+    ``text_tables`` template macro): a ``##`` heading, then the rows (numeric columns
+    right-aligned), or *none* in italics when it has no rows. Every value is escaped.
+    """
+    lines: list[str] = []
+    for t in tables:
+        lines += ["", f"## {md_text(t.title)}", ""]
+        if not t.rows:
+            lines.append(f"*{md_text(none)}*")
+            continue
+        lines += [
+            md_row(t.headers),
+            "|" + "|".join("---:" if n else "---" for n in t.numeric) + "|",
+        ]
+        lines += [md_row(row) for row in t.rows]
+    return lines
 
 
 def _html_table(v: _View | None, lang: Language) -> str:

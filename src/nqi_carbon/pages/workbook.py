@@ -23,6 +23,7 @@ __all__ = [
     "_text_width",
     "_zip_dated",
     "new_workbook",
+    "sheets_workbook",
     "workbook_data",
 ]
 
@@ -431,3 +432,25 @@ def _sheet_writer() -> Any:
             self.xf.send(SheetDimension(ref).to_tree())
 
     return SheetWriter
+
+
+def sheets_workbook(sheets: dict[str, list[list[Any]]], generated: _dt.date) -> bytes:
+    """The ``.xlsx`` bytes of *sheets* ({title: rows}), dated *generated*.
+
+    Every cell goes through :func:`~nqi_carbon._escape.excel_append`; the first row is
+    bold and frozen, the columns sized to their text.
+    """
+    from .._escape import excel_append
+
+    wb = new_workbook(generated)  # the friendly ImportError without openpyxl
+    from openpyxl.styles import Font
+
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            excel_append(ws, row)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        _excel_widths(ws)
+    return workbook_data(wb, generated)

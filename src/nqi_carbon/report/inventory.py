@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 from typing import TYPE_CHECKING
 
-from ..pages.charts import _GAS_COLOURS, svg_base_year_bridge, svg_by_category
+from ..pages.charts import svg_base_year_bridge, svg_by_category
 from ..pages.format import (
     _fmt,
     _fmt_t,
@@ -810,13 +810,9 @@ class InventoryReport:
 
     def svg_by_category(self) -> str:
         """Stacked bars of t CO2e per ISO category and gas (inline SVG)."""
-        t = self.result.table.template
-        res = self.result
-        loc = (t.basis != 2) & ~t.biogenic
-        data = {
-            c: {g: res._sum(loc & (t.category == c) & (t.group == g)) for g in _GAS_COLOURS}
-            for c in range(1, 7)
-        }
+        from ..pages.display import by_category_and_gas
+
+        data = by_category_and_gas(self.result)
         return svg_by_category(data, _tr(("Cat.", "类别"), self.language))
 
     def _bridge(self) -> tuple[float, float, tuple[str, str, str]] | None:
@@ -975,16 +971,36 @@ class InventoryReport:
         return write_set(out_dir, self._render(formats, progress))
 
     def _repr_html_(self) -> str:
+        """The notebook display: the headline, the base-year bridge, the checklist's state."""
+        from ..pages.display import headline, interval_note
         from ..pages.render import markup, render
 
-        missing = [i for i in self.checklist() if i.status == "missing"]
+        inv, items = self.inventory, self.checklist()
+        counts = {s: sum(1 for i in items if i.status == s) for s in _CHECKLIST_MARKS}
         return render(
             "report_display.html",
-            result=markup(self.result._repr_html_()),
-            missing=missing,
-            missing_count=_plural(len(missing), "checklist item"),
+            organisation=inv.organization.name,
+            period=f"{inv.period.start} to {inv.period.end} (end exclusive)",
+            gwp=self.result.gwp_set,
+            headline=headline(self.result),
+            interval_note=interval_note(self.result),
+            state=", ".join(
+                f"{n} {_CHECKLIST_MARKS[s][1]}" for s, n in counts.items()
+            ),
+            checklist=[
+                (i.item, i.title, *_CHECKLIST_MARKS[i.status], i.detail) for i in items
+            ],
+            missing=counts["missing"],
+            bridge=markup(bridge) if (bridge := self.svg_base_year_bridge()) else None,
         )
 
+
+_CHECKLIST_MARKS: dict[str, tuple[str, str]] = {
+    "present": ("✓", "met"),
+    "missing": ("✗", "not met"),
+    "not_applicable": ("–", "n.a."),
+}
+"""How the notebook display marks a checklist status: (mark, word)."""
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     """A report table row for JSON: dates as ISO 8601 text."""

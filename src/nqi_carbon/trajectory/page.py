@@ -12,6 +12,7 @@ from ..pages.charts import svg_decomposition, svg_trend
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..pages.plots import TrajectoryPlots
     from .forecast import PeakResult
 
 __all__ = ["TrajectoryReport"]
@@ -181,6 +182,25 @@ class TrajectoryReport:
             parameters=self.parameters,
             notes=self.notes,
         )
+
+    def __repr__(self) -> str:
+        # short: the dataclass repr would print every table of the report
+        years = sorted(self.actuals)
+        span = f"{years[0]}..{years[-1]}" if years else "no years"
+        target = self.parameters.get("target_year")
+        return (
+            f"<TrajectoryReport {span}, {len(years)} years: peak "
+            f"{self.peak.status.replace('_', ' ')} ({self.peak.peak_year}), "
+            f"forecast to {int(self.forecast.index.max()) if len(self.forecast) else '—'}, "
+            f"target year {target if target is not None else '—'}>"
+        )
+
+    @property
+    def plot(self) -> TrajectoryPlots:
+        """Matplotlib figures of this report (the ``plot`` extra): ``trajectory()``."""
+        from ..pages.plots import TrajectoryPlots
+
+        return TrajectoryPlots(self)
 
     def _repr_html_(self) -> str:
         from ..pages.render import markup, render

@@ -5,12 +5,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import math
-import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from ..data.fields import real_or_nan
 from ..errors import InvalidInputError, Issue
 
 if TYPE_CHECKING:
@@ -67,10 +65,7 @@ def _resolve_materiality(materiality: float | str) -> tuple[float, str | None]:
                     )
                 ]
             ) from None
-    value = math.nan  # anything but a real number is no fraction
-    if isinstance(materiality, numbers.Real) and not isinstance(materiality, bool):
-        with contextlib.suppress(OverflowError):
-            value = float(materiality)
+    value = real_or_nan(materiality)  # anything but a real number is no fraction
     if not 0 < value < 1:
         raise InvalidInputError(
             [

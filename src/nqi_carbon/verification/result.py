@@ -697,18 +697,50 @@ class VerificationResult:
         )
 
     def _repr_html_(self) -> str:
-        from ..pages.format import _plural
-        from ..pages.render import render
+        """The notebook display: the opinion and the misstatements against materiality."""
+        from ..pages.charts import svg_hbars
+        from ..pages.display import findings_rows
+        from ..pages.format import tonnes
+        from ..pages.render import markup, render
 
         largest = sorted(self.misstatements, key=lambda m: -abs(m.difference_t))[:10]
+        bars = [
+            ("aggregate, net", self.aggregate_net_t),
+            ("aggregate, gross", self.aggregate_gross_t),
+            *((f"{m.level} {m.subject}", m.difference_t) for m in largest[:5]),
+        ]
+        threshold = f"materiality {self.materiality_t:,.1f} t"
+        chart = svg_hbars(
+            [(label, v, f"{v:+,.3f} t") for label, v in bars],
+            title="Misstatements against materiality",
+            axis_label="misstatement (t CO2e, magnitude)",
+            threshold=(self.materiality_t, threshold),
+        )
+        findings, findings_count = findings_rows(self.findings)
+        material = "; ".join(
+            f"{what} {', '.join(names)}"
+            for what, names in (
+                ("categories", self.material_categories),
+                ("figures", self.material_figures),
+            )
+            if names
+        )
+        facts = [
+            ("Claimed total", tonnes(self.claimed_co2e_t)),
+            ("Recomputed total", tonnes(self.recomputed_co2e_t)),
+            ("Materiality", f"{100 * self.materiality:g} % = {tonnes(self.materiality_t)}"),
+            ("Aggregate misstatement", f"{100 * self.aggregate_misstatement_pct:.3g} % of the claim"),
+            ("Material", ("yes: " + material) if self.material and material else _YES_NO[self.material][0]),
+        ]
         return render(
             "verification_display.html",
+            organisation=self.inventory.organization.name,
             opinion=self.opinion,
             assurance=self.assurance,
-            materiality=f"{100 * self.materiality:g} % = {self.materiality_t:,.3f} t CO2e",
-            material="yes" if self.material else "no",
-            aggregate=f"{100 * self.aggregate_misstatement_pct:.3g} %",
-            findings=_plural(len(self.findings), "finding"),
+            facts=facts,
+            chart=markup(chart),
+            findings=findings,
+            findings_count=findings_count,
             misstatements=[
                 (m.level, m.subject, f"{m.difference_t:+,.3f}", m.kind) for m in largest
             ],

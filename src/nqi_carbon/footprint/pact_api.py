@@ -1,0 +1,334 @@
+"""The PACT v3 HTTP API for the footprints nqi-carbon computed (``nqi-carbon serve``).
+
+An ASGI application (Starlette; install the ``serve`` extra) implementing the actions of
+the PACT Technical Specifications v3.0.3, section 5:
+
+- **Action Authenticate** ``POST /auth/token``: OAuth 2.0 client credentials (RFC 6749
+  section 4.4), the client's id and secret in HTTP Basic authentication (or in the form
+  body), ``grant_type=client_credentials``; answers ``{"access_token", "token_type":
+  "Bearer", "expires_in"}``, or ``invalid_client`` / ``invalid_request`` /
+  ``unsupported_grant_type`` as RFC 6749 section 5.2 says. ``GET
+  /.well-known/openid-configuration`` names the token endpoint.
+- **Action ListFootprints** ``GET /3/footprints``: every footprint, filtered by
+  ``productId``, ``companyId``, ``geography``, ``classification``, ``status``,
+  ``validOn``, ``validAfter``, ``validBefore`` (values of one criterion OR-ed, criteria
+  AND-ed), paginated by ``limit`` with an absolute ``Link: <...>; rel="next"`` on the
+  request's host.
+- **Action GetFootprint** ``GET /3/footprints/{id}``: one footprint, 404 ``NotFound``.
+- **Action Events** ``POST /3/events``: answered 501 ``NotImplemented`` (this server
+  publishes what it computed; it does not take requests for new footprints).
+
+Every other answer with an error carries the specification's ``Error`` object
+(``{"code", "message"}``). Tokens are random (``secrets``), expire after
+*token_lifetime* seconds, and at most :data:`MAX_TOKENS` are kept (the oldest dropped);
+client secrets are compared in constant time. Request bodies are read up to
+:data:`MAX_BODY_BYTES`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as _dt
+import hmac
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode
+
+from .pact import PRODUCT_FOOTPRINT, _moment_of
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+__all__ = ["MAX_BODY_BYTES", "MAX_TOKENS", "create_app"]
+
+MAX_BODY_BYTES = 8192
+"""Bytes of a token request's body read at most (more is refused, 400)."""
+
+MAX_TOKENS = 10_000
+"""Access tokens kept at most; beyond, the oldest is dropped (its holder asks again)."""
+
+_FILTERS: dict[str, Callable[[Mapping[str, Any]], list[Any]]] = {  # parameter -> what it matches
+    "productId": lambda pf: pf.get("productIds", []),
+    "companyId": lambda pf: pf.get("companyIds", []),
+    "classification": lambda pf: pf.get("productClassifications", []),
+    "geography": lambda pf: [
+        pf["pcf"].get(k)
+        for k in ("geographyCountry", "geographyCountrySubdivision", "geographyRegionOrSubregion")
+    ],
+    "status": lambda pf: [pf.get("status")],
+}
+
+
+_VALIDITY = ("validOn", "validAfter", "validBefore")
+
+
+def _error(status: int, code: str, message: str, **headers: str) -> Response:
+    from starlette.responses import JSONResponse
+
+    return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
+
+
+def _oauth_error(status: int, error: str, description: str) -> Response:
+    from starlette.responses import JSONResponse
+
+    headers = {"Cache-Control": "no-store"}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="pact"'
+    body = {"error": error, "error_description": description}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+class _Tokens:
+    """Access tokens and when they expire (monotonic seconds), the oldest dropped first."""
+
+    def __init__(self, lifetime: int) -> None:
+        self.lifetime = lifetime
+        self.expiry: dict[str, float] = {}
+
+    def issue(self) -> str:
+        token = secrets.token_urlsafe(32)
+        self.expiry[token] = time.monotonic() + self.lifetime
+        while len(self.expiry) > MAX_TOKENS:
+            del self.expiry[next(iter(self.expiry))]
+        return token
+
+    def check(self, header: str | None) -> Response | None:
+        """None when *header* holds a live bearer token, else the 401 to answer."""
+        scheme, _, token = (header or "").partition(" ")
+        if scheme.lower() != "bearer" or token not in self.expiry:
+            return _error(401, "AccessDenied", "a valid access token is required "
+                          "(POST /auth/token, then Authorization: Bearer <token>)",
+                          **{"WWW-Authenticate": 'Bearer realm="pact"'})  # fmt: skip
+        if self.expiry[token] < time.monotonic():
+            del self.expiry[token]
+            return _error(401, "TokenExpired", "the access token has expired; ask for a new one",
+                          **{"WWW-Authenticate": 'Bearer error="invalid_token"'})  # fmt: skip
+        return None
+
+
+async def _body(request: Request) -> bytes | None:
+    """The request body, or None when it is longer than :data:`MAX_BODY_BYTES`."""
+    data = b""
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > MAX_BODY_BYTES:
+            return None
+    return data
+
+
+def _credentials(request: Request, form: Mapping[str, str]) -> tuple[str, str] | None:
+    """(client id, secret) from HTTP Basic authentication, else from the form body."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            client, sep, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return (client, secret) if sep else None
+    if "client_id" in form and "client_secret" in form:
+        return form["client_id"], form["client_secret"]
+    return None
+
+
+def _matches(pf: Mapping[str, Any], query: Sequence[tuple[str, str]]) -> bool:
+    """Whether *pf* meets every criterion of *query* (a criterion's values OR-ed, any case)."""
+    wanted: dict[str, set[str]] = {}
+    for key, value in query:
+        if key in _FILTERS:
+            wanted.setdefault(key, set()).add(value.lower())
+    for key, values in wanted.items():
+        if not {str(v).lower() for v in _FILTERS[key](pf) if v is not None} & values:
+            return False
+    return _valid_in(pf, query)
+
+
+def _years_later(moment: _dt.datetime, years: int) -> _dt.datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, month=3, day=1)
+
+
+def _valid_in(pf: Mapping[str, Any], query: Sequence[tuple[str, str]]) -> bool:
+    """The validity filters: the period is the stated one, else 3 years from the reference end."""
+    end_ref = _moment_of(pf["pcf"]["referencePeriodEnd"])
+    start = _moment_of(pf.get("validityPeriodStart") or pf["pcf"]["referencePeriodEnd"])
+    stated = pf.get("validityPeriodEnd")
+    end = _moment_of(stated) if stated else _years_later(end_ref, 3)
+    for key, value in query:
+        if key not in _VALIDITY:
+            continue
+        moment = _moment_of(value)
+        if key == "validOn" and not start <= moment <= end:
+            return False
+        if key == "validAfter" and not start > moment:
+            return False
+        if key == "validBefore" and not end < moment:
+            return False
+    return True
+
+
+def _query(request: Request) -> list[tuple[str, str]] | Response:
+    """The query's pairs, or the 400 to answer (a limit or a date that does not parse)."""
+    pairs = list(request.query_params.multi_items())
+    for key, value in pairs:
+        if key in {"limit", "offset"} and not (
+            value.isascii() and value.isdigit() and len(value) < 10
+        ):
+            return _error(400, "BadRequest", f"{key} is a whole number >= 0, not {value[:40]!r}")
+        if key in _VALIDITY:
+            try:
+                aware = _moment_of(value).tzinfo is not None
+            except ValueError:
+                aware = False
+            if not aware:
+                return _error(
+                    400, "BadRequest", f"{key} is an RFC 3339 date and time with its offset"
+                )
+    return pairs
+
+
+def _by_id(footprints: Sequence[Mapping[str, Any]], clients: Mapping[str, str]) -> dict[str, Any]:
+    """The footprints by lower-case id, each checked; ids twice or no client refused."""
+    from ..errors import InvalidInputError, Issue
+
+    by_id: dict[str, dict[str, Any]] = {}
+    issues = []
+    for k, pf in enumerate(footprints):
+        PRODUCT_FOOTPRINT.model_validate(pf)
+        if str(pf["id"]).lower() in by_id:
+            issues.append(Issue("pact_duplicate_id", "two footprints served have this id",
+                                field=f"footprints[{k}].id", value=repr(pf["id"]),
+                                allowed="each id once"))  # fmt: skip
+        by_id[str(pf["id"]).lower()] = dict(pf)
+    if not clients:
+        issues.append(Issue("pact_option", "the API needs at least one client", field="clients",
+                            allowed="client id -> client secret"))  # fmt: skip
+    if issues:
+        raise InvalidInputError(issues, source="nqi-carbon serve")
+    return by_id
+
+
+class _Api:
+    """The actions of the API over the footprints served and the tokens issued."""
+
+    def __init__(self, by_id: dict[str, Any], clients: Mapping[str, str], lifetime: int) -> None:
+        self.by_id = by_id
+        self.clients = dict(clients)
+        self.tokens = _Tokens(lifetime)
+
+    async def token(self, request: Request) -> Response:
+        """Action Authenticate: client credentials in, a bearer token out (RFC 6749 4.4)."""
+        from starlette.responses import JSONResponse
+
+        raw = await _body(request)
+        if raw is None:
+            return _oauth_error(
+                400, "invalid_request", f"the body is larger than {MAX_BODY_BYTES} bytes"
+            )
+        form = dict(parse_qsl(raw.decode("latin-1")))
+        found = _credentials(request, form)
+        expected = None if found is None else self.clients.get(found[0])
+        given = "" if found is None else found[1]
+        same = hmac.compare_digest((expected or "").encode(), given.encode())
+        if expected is None or not same:
+            return _oauth_error(401, "invalid_client", "Authentication failed")
+        if "grant_type" not in form:
+            return _oauth_error(400, "invalid_request", "grant_type is required")
+        if form["grant_type"] != "client_credentials":
+            return _oauth_error(400, "unsupported_grant_type", "only client_credentials")
+        lifetime = self.tokens.lifetime
+        body = {"access_token": self.tokens.issue(), "token_type": "Bearer", "expires_in": lifetime}
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def openid(self, request: Request) -> Response:
+        """The OpenID provider configuration: where the token endpoint is."""
+        from starlette.responses import JSONResponse
+
+        base = str(request.base_url).rstrip("/")
+        return JSONResponse({"issuer": base, "token_endpoint": f"{base}/auth/token"})
+
+    async def list_footprints(self, request: Request) -> Response:
+        """Action ListFootprints: filtered, ``limit`` at a time, ``Link`` to the next page."""
+        from starlette.responses import JSONResponse
+
+        refused = self.tokens.check(request.headers.get("authorization"))
+        query = _query(request) if refused is None else refused
+        if not isinstance(query, list):
+            return query
+        found = [pf for pf in self.by_id.values() if _matches(pf, query)]
+        params = dict(query)
+        offset = int(params.get("offset", "0"))
+        limit = int(params["limit"]) if "limit" in params else len(found)
+        headers = {}
+        if offset + limit < len(found) and limit > 0:
+            rest = [(k, v) for k, v in query if k != "offset"] + [("offset", str(offset + limit))]
+            link = request.url.replace(query=urlencode(rest))  # absolute, the request's host
+            headers["Link"] = f'<{link}>; rel="next"'
+        return JSONResponse({"data": found[offset : offset + limit]}, headers=headers)
+
+    async def get_footprint(self, request: Request) -> Response:
+        """Action GetFootprint: one footprint by its id, or 404 NotFound."""
+        from starlette.responses import JSONResponse
+
+        refused = self.tokens.check(request.headers.get("authorization"))
+        if refused is not None:
+            return refused
+        pf = self.by_id.get(request.path_params["id"].lower())
+        if pf is None:
+            return _error(404, "NotFound", "The requested footprint could not be found.")
+        return JSONResponse({"data": pf})
+
+    async def events(self, request: Request) -> Response:
+        """Action Events: not taken (501 NotImplemented) once the token is checked."""
+        refused = self.tokens.check(request.headers.get("authorization"))
+        if refused is not None:
+            return refused
+        return _error(501, "NotImplemented", "this host publishes the footprints it computed; "
+                      "it takes no events")  # fmt: skip
+
+
+def create_app(
+    footprints: Sequence[Mapping[str, Any]],
+    *,
+    clients: Mapping[str, str],
+    token_lifetime: int = 3600,
+) -> Starlette:
+    """The PACT v3 API serving *footprints* to the *clients* given.
+
+    Parameters
+    ----------
+    footprints : sequence of mapping
+        ProductFootprints (from :func:`~nqi_carbon.footprint.pact.to_pact`); each is
+        checked against the v3 data model, ids unique.
+    clients : mapping
+        Client id -> client secret: who may ask for a token.
+    token_lifetime : int
+        Seconds an access token is valid [s].
+
+    Raises
+    ------
+    InvalidInputError
+        An id given twice (``pact_duplicate_id``), no client (``pact_option``).
+    pydantic.ValidationError
+        A footprint the v3 data model refuses (a program's mistake: :func:`to_pact` and
+        :func:`read_product_footprints` give only valid ones).
+    """
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    api = _Api(_by_id(footprints, clients), clients, token_lifetime)
+    return Starlette(
+        routes=[
+            Route("/auth/token", api.token, methods=["POST"]),
+            Route("/.well-known/openid-configuration", api.openid, methods=["GET"]),
+            Route("/3/footprints", api.list_footprints, methods=["GET"]),
+            Route("/3/footprints/{id}", api.get_footprint, methods=["GET"]),
+            Route("/3/events", api.events, methods=["POST"]),
+        ]
+    )
