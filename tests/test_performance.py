@@ -527,3 +527,21 @@ def test_csv_lines_for_the_header_are_the_lines_stringio_gives():
 
     for text in ["a,b\nc,d\n", "a,b", "", '"x\ny",b\nc', "a,b\r\nc,d\r\n", "\n\na", "a\rb\nc"]:
         assert list(_lines(text)) == list(io.StringIO(text)), repr(text)
+
+
+@pytest.mark.excel
+def test_column_widths_keep_the_empty_rows_of_a_ragged_sheet():
+    # sizing the columns visits every cell of the sheet's rectangle, as openpyxl's
+    # iter_cols does: an empty row between rows is saved as an empty row (cbam.xlsx)
+    import zipfile
+
+    from nqi_carbon._escape import excel_append
+    from nqi_carbon.pages.workbook import _excel_widths, _save, new_workbook
+
+    wb = new_workbook(__import__("datetime").date(2025, 1, 1), first_sheet="S")
+    ws = wb.active
+    excel_append(ws, ["a", "b"])
+    ws.cell(row=3, column=1, value="c")
+    _excel_widths(ws)
+    sheet = zipfile.ZipFile(__import__("io").BytesIO(_save(wb))).read("xl/worksheets/sheet1.xml")
+    assert b'<row r="2"></row>' in sheet

@@ -66,28 +66,26 @@ def _text_width(text: str) -> int:
 
 
 def _excel_widths(ws: Any, cap: int = 60) -> None:
-    """Column widths from the longest cell text (at most *cap*); long text wraps."""
+    """Column widths from the longest cell text (at most *cap*); long text wraps.
+
+    Every cell of the sheet's rectangle is visited (openpyxl makes the empty ones, which
+    the saved sheet shows as empty rows): the rows of a report table go through
+    :func:`append_block` instead.
+    """
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
-    widths: dict[int, int] = {}
-    columns: dict[int, list[Any]] = {}
-    for (_, col), cell in ws._cells.items():  # any order: only maxima and one alignment
-        columns.setdefault(col, []).append(cell)
-        v = cell._value
-        if v is None:
-            continue
-        text = f"{v:,.3f}" if isinstance(v, float) else str(v)
-        widths[col] = max(widths.get(col, 6), _text_width(text) + 2)
-    for idx in range(1, ws.max_column + 1):
-        width = widths.get(idx, 6)
+    for idx, column in enumerate(ws.iter_cols(), start=1):
+        width = 6
+        for cell in column:
+            v = cell.value
+            if v is None:
+                continue
+            text = f"{v:,.3f}" if isinstance(v, float) else str(v)
+            width = max(width, _text_width(text) + 2)
         ws.column_dimensions[get_column_letter(idx)].width = min(width, cap)
         if width > cap:
-            long = [
-                c
-                for c in columns[idx]
-                if isinstance(c._value, str) and _text_width(c._value) + 2 > cap
-            ]
+            long = [c for c in column if isinstance(c.value, str) and _text_width(c.value) + 2 > cap]
             _style_cells(long, "alignment", Alignment(wrap_text=True, vertical="top"))
 
 
