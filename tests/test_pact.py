@@ -139,6 +139,14 @@ def test_example_2_is_divided_by_its_declared_amount_of_12_liter():
     SupplierFootprint.model_validate(sf)
 
 
+def test_a_supplier_rated_beyond_3_is_accepted_up_to_the_pact_limit_of_5():
+    # PACT v3.0.3 DataQualityRating: each rating between 1 and 5 (example 2 rates 4.1)
+    sf = dict(read_pact(EXAMPLES / "example-2.json")[0], dqr=4.1)
+    assert SupplierFootprint.model_validate(sf).dqr == pytest.approx(4.1)
+    with pytest.raises(ValueError, match="less than or equal to 5"):
+        SupplierFootprint.model_validate(dict(sf, dqr=5.1))
+
+
 def test_an_api_response_gives_each_footprint_in_order():
     found = read_pact(EXAMPLES / "list-footprints-response.json")
     ids = [f["source"]["id"] for f in found]
@@ -502,6 +510,8 @@ def test_a_supplier_footprint_imported_from_pact_feeds_a_product(tmp_path, offic
     r = calculate_footprint(
         resolve_pact_inputs(yaml.safe_load(path.read_text()), source_path=str(path))
     )
+    # the footprint file itself names the PACT file: the loader reads it the same way
+    assert calculate_footprint(str(path)).pcf_excluding_biogenic == r.pcf_excluding_biogenic
     # per kg of coil: value (1850 - 50 biogenic CH4) / 1000 = 1.8, land use 0.1,
     # biogenic +0.05, uptake -0.4; 500 kg per t of brackets:
     assert r.pcf_excluding_biogenic == pytest.approx(900.0)  # 500 x 1.8
@@ -638,3 +648,15 @@ def test_the_example_footprints_export_valid_pact_v3(official, file, hand_kg_per
     assert pcf["pcfIncludingBiogenicUptake"] == pcf["pcfExcludingBiogenicUptake"]
     assert pcf["ipccCharacterizationFactors"] == ["AR6"]
     assert pf["productNameCompany"] == r.product["name"]
+
+
+def test_the_footprint_file_schema_accepts_a_pact_reference_and_nothing_more():
+    import jsonschema
+
+    from nqi_carbon.footprint.schema import footprint_json_schema
+
+    v = jsonschema.Draft202012Validator(footprint_json_schema())
+    assert list(v.iter_errors(BRACKET)) == []
+    bad = json.loads(json.dumps(BRACKET))
+    bad["inputs"][0]["supplier_footprint"]["version"] = 2
+    assert list(v.iter_errors(bad)) != []

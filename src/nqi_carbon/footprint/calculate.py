@@ -52,8 +52,9 @@ class FootprintResult:
     declared_unit : dict
         ``amount``, ``unit``, ``kind`` (declared or functional), ``description``.
     pcf_excluding_biogenic : float
-        Fossil and land-use-change emissions [kg CO2e / declared unit] (PACT
-        ``pcfExcludingBiogenicUptake``).
+        Fossil and land-use-change emissions [kg CO2e / declared unit]. Not PACT's
+        ``pcfExcludingBiogenicUptake``, which also counts biogenic emissions
+        (:func:`nqi_carbon.to_pact` adds them).
     pcf_including_biogenic : float
         The same plus biogenic emissions and removals (removals negative) [kg CO2e /
         declared unit].

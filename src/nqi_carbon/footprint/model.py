@@ -106,8 +106,9 @@ emissions are subtracted; only with ``allocation.rule: system_expansion``)."""
 TransportMode = Literal["road", "rail", "sea", "inland_waterway", "air", "pipeline", "other"]
 
 Percent = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)]
-DQR = Annotated[float, Field(strict=True, ge=1, le=3, allow_inf_nan=False)]
-"""A data-quality rating from 1 (best) to 3, as the PACT Methodology v3 rates data."""
+DQR = Annotated[float, Field(strict=True, ge=1, le=5, allow_inf_nan=False)]
+"""A data-quality rating from 1 (best) to 5, the range of the PACT Technical Specifications
+v3.0.3 (``DataQualityRating``: each rating between 1 and 5; its example 2 rates 4.1)."""
 
 
 def _unit(text: str) -> str:
@@ -176,8 +177,9 @@ class SupplierFootprint(StrictModel):
     """A supplier's product footprint used as an input's emissions.
 
     Every figure is kg CO2e per ``declared_unit`` of the supplier's product. ``value`` is
-    the footprint excluding biogenic emissions and removals (fossil and land-use change,
-    PACT ``pcfExcludingBiogenicUptake``); ``biogenic_removals`` are zero or negative (a
+    the footprint excluding biogenic emissions and removals (fossil and land-use change;
+    PACT's ``pcfExcludingBiogenicUptake`` also counts biogenic emissions, which
+    :func:`nqi_carbon.read_pact` moves to ``biogenic_emissions``); ``biogenic_removals`` are zero or negative (a
     removal is written with a minus sign); ``primary_data_share`` is in percent.
     """
 
@@ -562,6 +564,11 @@ def load_footprint(
         return study, None, hashlib.sha256(text.encode()).hexdigest()
     path = program_path(source, field="footprint", where="calculate_footprint()")
     data, digest = read_structured(path, what="footprint file")
+    # an input's supplier_footprint may name a PACT file: read it (confined to this
+    # file's folder) before the model judges the document
+    from .pact import resolve_pact_inputs
+
+    data = resolve_pact_inputs(data, source_path=str(path))
     return _validate(data, str(path)), str(path), digest
 
 

@@ -37,7 +37,32 @@ def footprint_json_schema(name: str = "footprint") -> dict[str, Any]:
             "name", name, " or ".join(SCHEMA_NAMES), where="footprint_json_schema()"
         )
     body = FootprintStudy.model_json_schema(by_alias=True, mode="validation")
+    _allow_pact_references(body)
     return schema_document(body, tag=SCHEMA, title="nqi-carbon product footprint")
+
+
+def _allow_pact_references(body: dict[str, Any]) -> None:
+    """A file's ``supplier_footprint`` may instead name a PACT file (``{pact, id}``).
+
+    The loader reads such a reference (:func:`nqi_carbon.footprint.pact.resolve_pact_inputs`)
+    before the model judges the document, so the model never sees it; the file's schema
+    must still accept it.
+    """
+    defs = body.setdefault("$defs", {})
+    defs["PactReference"] = {
+        "type": "object",
+        "title": "PactReference",
+        "description": "A supplier footprint read from a PACT v3 file beside the footprint "
+        "file: the file and, when it holds several ProductFootprints, the id of one.",
+        "properties": {
+            "pact": {"type": "string", "description": "the PACT file, relative to this file"},
+            "id": {"type": "string", "description": "the ProductFootprint id (urn:uuid:...)"},
+        },
+        "required": ["pact"],
+        "additionalProperties": False,
+    }
+    prop = defs["Input"]["properties"]["supplier_footprint"]
+    prop["anyOf"].insert(1, {"$ref": "#/$defs/PactReference"})
 
 
 def schema_text(name: str) -> str:
