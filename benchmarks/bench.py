@@ -293,6 +293,37 @@ def case_reports(ctx: Ctx) -> dict[str, Any]:
     return {"times": interleave(steps, ctx.rounds)}
 
 
+def case_planning(ctx: Ctx) -> dict[str, Any]:
+    """``plan_sources`` alone on a fresh inventory (10,000 sources), the units calculate gives it."""
+    import pandas as pd
+
+    from nqi_carbon.calc import ingest, plan
+
+    nc = ctx.nc
+    case = ctx.case(200, 100_000)
+    table = pd.read_csv(case.folder / "activity.csv")
+    seen: dict[str, Any] = {}
+    real = ingest.plan_sources
+
+    def grab(inv: Any, units: Any, *args: Any, **kwargs: Any) -> Any:
+        seen["units"] = units
+        return real(inv, units, *args, **kwargs)
+
+    ingest.plan_sources = grab  # the units mapping exactly as calculate builds it
+    try:
+        nc.calculate(nc.validate_inventory(case.inventory), activity=table)
+    finally:
+        ingest.plan_sources = real
+    steps = {
+        "plan_sources": Step(
+            lambda inv: plan.plan_sources(inv, seen["units"]),
+            setup=lambda: nc.validate_inventory(case.inventory),
+            warm_up=False,
+        )
+    }
+    return {"times": interleave(steps, max(ctx.rounds, 5)), "sources": len(case.sources)}
+
+
 def _save_coefficients(ctx: Ctx, case: Any) -> None:
     import numpy as np
     from baseline import Baseline
@@ -361,6 +392,7 @@ CASES: dict[str, Callable[[Ctx], dict[str, Any]]] = {
     "mc": case_mc,
     "mc_record": case_mc_record,
     "reports": case_reports,
+    "planning": case_planning,
     "cli": case_cli,
     "first_result": case_first_result,
 }
@@ -483,6 +515,9 @@ def _extra_rows(case: str, merged: dict[str, dict[str, Any]]) -> list[str]:
                 f"| first-call cost per source, (cold − warm) / sources [{tree}] | "
                 f"{1e6 * (cold[0] - warm[0]) / n:.1f} µs / {1e6 * (cold[1] - warm[1]) / n:.1f} µs |"
             )
+        if case == "planning":
+            n, (a, b) = info["sources"], stats(t["plan_sources"])
+            rows.append(f"| planning per source [{tree}] | {1e6 * a / n:.1f} µs / {1e6 * b / n:.1f} µs |")
         if case == "cli":
             for kind in ("csv", "parquet"):
                 a, b = acc["rss"][f"cli_{kind}"], acc["rss"][f"script_{kind}"]

@@ -238,3 +238,310 @@ def test_a_source_with_its_own_density_keeps_its_own_chain():
     per_source = res.lines[res.lines["gas"] == "CO2"].set_index("source")["co2e_t"]
     assert per_source["s1"] == pytest.approx(0.84 * 43.0 / 1000 * 74.1)
     assert per_source["s0"] == per_source["s2"] == pytest.approx(10 * 43.0 / 1000 * 74.1)
+
+
+@pytest.mark.excel
+def test_cells_written_as_text_give_the_bytes_openpyxl_writes(tmp_path):
+    """The fast sheet writer (pages/workbook._save) against openpyxl's own, every cell kind."""
+    import datetime as dt
+    import io
+
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font
+
+    from nqi_carbon._escape import excel_append
+    from nqi_carbon.pages.workbook import _save
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    excel_append(ws, ["plain", " lead", "trail ", "  ", "", "a & <b> > c", "中文 text", "=SUM(A1)"])
+    excel_append(ws, [1, -0.0, 1e300, 0.1, 12345678901234567890, math.nan, math.inf, True, False])
+    excel_append(ws, [dt.date(2024, 1, 31), dt.datetime(2024, 1, 31, 12, 30), None, "x"])
+    ws.cell(row=4, column=2).number_format = "0.0%"  # an empty styled cell
+    ws.cell(row=5, column=1, value="note").comment = Comment("a comment", "me")
+    ws.cell(row=5, column=2, value="link").hyperlink = "https://example.org/a?b=1&c=2"
+    ws.cell(row=6, column=1, value=3.5).font = Font(bold=True)
+    ws.cell(row=6, column=2, value="wrapped").alignment = Alignment(wrap_text=True)
+    ws.row_dimensions[7].height = 30
+    ws.cell(row=7, column=1, value="tall row")
+    ws.cell(row=8, column=3, value="=1+1")  # a formula (never written by nqi-carbon)
+    other = wb.create_sheet("Second")
+    other.append(["k", 2])
+
+    def with_openpyxl(book):
+        buf = io.BytesIO()
+        book.save(buf)
+        return buf.getvalue()
+
+    import zipfile
+
+    fast, slow = (zipfile.ZipFile(io.BytesIO(b)) for b in (_save(wb), with_openpyxl(wb)))
+    assert fast.namelist() == slow.namelist()
+    for name in fast.namelist():
+        if name != "docProps/core.xml":  # the save time differs
+            assert fast.read(name) == slow.read(name), name
+
+
+# the report table as the page templates wrote it before issue 14 (a Jinja2 macro per cell)
+_FRAME_MACRO = """\
+{% macro pair(p, lang) -%}
+{% if lang == "en+zh" and p[0] != p[1] %}{{ p[0] }} <span class="zh" lang="zh-Hans">{{ p[1] }}</span>
+{%- else %}{{ p[1] if lang == "zh" else p[0] }}{% endif %}
+{%- endmacro %}
+{% macro frame(v, lang) -%}
+{% if v is none %}<p><i>{{ tr(("none", "无"), lang) }}</i></p>
+{%- else -%}
+{% set columns = [v.numeric, v.linked] %}
+<table{% if v.headers|length > 10 %} class='wide'{% endif %}><thead><tr>
+{%- for h, numeric in zip(v.headers, v.numeric) %}<th{% if numeric %} class='num'{% endif %}>{{ pair(h, lang) }}</th>{% endfor -%}
+</tr></thead><tbody>
+{%- for row, klass in zip(v.rows, v.row_class) %}
+<tr{% if klass %} class='{{ klass }}'{% endif %}>
+{%- for c, numeric, linked in zip(row, *columns) %}
+<td{% if numeric %} class='num'{% endif %}>
+{%- if c is string %}{{ c|linked if linked else c }}{% else %}{{ pair(c, lang) }}{% endif -%}
+</td>
+{%- endfor %}
+</tr>
+{%- endfor %}
+</tbody></table>
+{%- endif %}
+{%- endmacro %}
+{{ frame(v, lang) }}"""
+
+
+def _view_row_by_row(name, df, lang):
+    """The view as it was built before issue 14: row by row, a cell at a time."""
+    from nqi_carbon.pages.format import _cell, _is_missing, _is_number
+    from nqi_carbon.pages.labels import _TRANSLATED_COLUMNS, _value_pair
+    from nqi_carbon.pages.tables import _view
+
+    columns = _view(name, df, lang).columns  # which columns are shown is not at stake
+    index = [[str(c) for c in df.columns].index(c) for c in columns]
+    numeric = []
+    for i in index:
+        values = [v for v in df.iloc[:, i] if not _is_missing(v)]
+        numeric.append(bool(values) and all(_is_number(v) for v in values))
+    rows, row_class = [], []
+    for row in df.itertuples(index=False):
+        cells, klass = [], ""
+        for i, c in zip(index, columns, strict=True):
+            text = _cell(row[i], c)
+            if c in _TRANSLATED_COLUMNS and isinstance(row[i], str):
+                cells.append(_value_pair(text))
+                if c == "calibration_status" and text == "due within the period":
+                    klass = "due"
+            else:
+                cells.append(text)
+        rows.append(cells)
+        row_class.append(klass)
+    return rows, numeric, row_class
+
+
+def _hostile_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": ["A & <b>", "Ünïcode 中文", "same", "same", None],
+            "name_zh": ["甲", "乙", "same", "same", "丁"],
+            "co2e_t": [1234.5678, -0.0, 0.0, 0.0466, math.nan],
+            "share": [1.0, 0.6, 0.35, 1 / 3, 0.5],
+            "relative_95": [0.05, 0.05, pd.NA, 0.5, 0.1],
+            "value": [73300.0, -0.0, 0.0, 73300.0, 2],
+            "citation": ["see https://example.org/a?b=1&c=<2>.", "x\x1by", "'\"", "", "javascript:x"],
+            "calibration_status": ["due within the period", "current", 3, None, "due within the period"],
+            "status": ["not_applicable", "reported", "reported", True, 1.5],
+            "scope": [1, 2, 3, 1, 2],
+            "when": pd.to_datetime(["2024-01-01", None, "2024-02-29", "2024-03-01", "2024-12-31"]),
+            "flag": [True, False, True, False, True],
+            "count": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+        }
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "en+zh"])
+def test_report_tables_are_written_as_the_template_macro_wrote_them(lang):
+    """Column-wise cells and the HTML table written in Python: the same as row by row in Jinja2."""
+    from nqi_carbon.pages.render import environment
+    from nqi_carbon.pages.tables import _html_table, _view
+
+    df = _hostile_table()
+    wide = pd.concat([df, df.add_suffix("_2")], axis=1)  # more than ten columns: class 'wide'
+    for table in (df, wide, df.iloc[:, :3]):
+        view = _view("Lines", table, lang)
+        assert (view.rows, view.numeric, view.row_class) == _view_row_by_row("Lines", table, lang)
+        reference = environment().from_string(_FRAME_MACRO).render(v=view, lang=lang)
+        assert _html_table(view, lang) == reference
+    assert _html_table(None, lang) == environment().from_string(_FRAME_MACRO).render(v=None, lang=lang)
+
+
+def test_a_markdown_cell_left_as_it_is_is_what_the_escaping_makes_of_it():
+    """md_cell's shortcut for plain text (numbers, units, words) gives what md_text gives."""
+    import random
+
+    from nqi_carbon._escape import md_cell, md_text
+
+    alphabet = "aZ9١中_. ,%±+-/:()|*[]~<>&#\\`\n\t\r\u2028\u202e\x00\x85é"
+    rng = random.Random(14)
+    texts = ["1,234.567", "±4.2 %", "t CO2e", "kg/TJ", "a_b", "x  y", " x", "x ", "&amp;", "a|b"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(20000)]
+    for text in texts:
+        assert md_cell(text) == md_text(" ".join(text.split())).replace("|", "\\|"), repr(text)
+
+
+def test_planning_runs_no_garbage_collection_pass_per_few_hundred_sources():
+    # planning 10,000 sources makes about a million small objects; the cyclic collector
+    # is paused while the plans are built (a full pass over the heap was a third of it)
+    import gc
+
+    from nqi_carbon.calc.plan import plan_sources
+
+    inv = _fuel_sources(1500)
+    passes = []
+
+    def count(phase, info):
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        plan_sources(inv, {f"s{i}": ["t"] for i in range(1500)})
+    finally:
+        gc.callbacks.remove(count)
+    assert gc.isenabled()
+    assert len(passes) <= 20, passes  # 106 passes when the collector ran throughout
+
+
+def test_the_collector_is_paused_and_restored_as_it_was():
+    import gc
+
+    from nqi_carbon.calc._gc import paused_gc
+
+    seen = []
+
+    def inside():
+        with paused_gc():
+            seen.append(gc.isenabled())
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        inside()
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+
+
+@pytest.mark.excel
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_report_table_sheet_held_as_text_is_the_sheet_made_cell_by_cell(monkeypatch, lang):
+    """append_block (values held as text until saved) against openpyxl cells, byte for byte."""
+    import datetime as dt
+
+    from nqi_carbon.pages.workbook import new_workbook, workbook_data
+    from nqi_carbon.report import excel
+
+    long = "word " * 20  # wider than the 60-character cap: wraps
+    table = pd.DataFrame(
+        {
+            "source": ["=cmd|' /C calc'!A0", " lead", "trail ", "a & <b>", "", "中文 text", long, None],
+            "co2e_t": [1234.5678, -0.0, math.inf, 0.1, 12345678901234567890, None, 3.0, 2.0],
+            "relative_95": [0.05, None, 0.5, 0.1, 0.2, 0.3, 0.4, 0.5],
+            "calibration_status": ["due within the period", "current", None, "due within the period",
+                                   "x", "y", "z", "w"],
+            "calibration_due": [dt.date(2024, 1, 31), None, dt.date(1900, 2, 1), dt.date(2024, 3, 1),
+                                None, None, None, None],
+            "value": [1, 2, 3, True, False, 6, 7, 8],
+            "note": ["x" * 40000, "@SUM(1)", "+1", "-1", "\t tab", "\x1b[31m", "#N/A", "ok"],
+        }
+    )  # fmt: skip
+    day = dt.date(2025, 1, 1)
+
+    def book():
+        wb = new_workbook(day)
+        excel._table_sheet(wb, "Instruments", table, lang)
+        excel._table_sheet(wb, "Lines", table.iloc[:, :3], lang)  # styles shared across sheets
+        return workbook_data(wb, day)
+
+    fast = book()
+    monkeypatch.setattr(excel, "append_block", lambda *a, **k: False)
+    assert fast == book()
+
+
+def test_pint_definitions_are_cached_only_in_a_folder_no_one_else_can_write(tmp_path, monkeypatch):
+    # pint keeps its parsed definitions as pickle files: read only from a private folder
+    import os
+    import stat
+
+    from nqi_carbon.units import _private_cache_folder
+
+    monkeypatch.delenv("NQI_CARBON_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = _private_cache_folder("pint-x")
+    assert folder == str(tmp_path / "nqi-carbon" / "pint-x")
+    assert stat.S_IMODE(os.lstat(folder).st_mode) == 0o700
+    os.chmod(folder, 0o770)  # a group may write: never read from
+    assert _private_cache_folder("pint-x") is None
+    os.chmod(tmp_path / "nqi-carbon", 0o777)
+    os.chmod(folder, 0o700)
+    assert _private_cache_folder("pint-x") is None
+    os.chmod(tmp_path / "nqi-carbon", 0o755)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    os.symlink(elsewhere, tmp_path / "nqi-carbon" / "pint-link")  # a link, not a folder
+    assert _private_cache_folder("pint-link") is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert _private_cache_folder("pint-x") is None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("NQI_CARBON_CACHE", "0")
+    assert _private_cache_folder("pint-x") is None
+
+
+def test_json_joined_a_batch_at_a_time_is_the_text_json_dumps_makes():
+    import json
+
+    from nqi_carbon._escape import json_document, json_text
+
+    doc = {
+        "lines": [{"source": f"s{i}\u2028\x85", "co2e_t": i / 7, "entered": [{"a": [1, None]}, {}]}
+                  for i in range(20000)],  # more than one batch of pieces
+        "empty": [], "nested": {"k": {"é": True}}, 1: -0.0,
+    }  # fmt: skip
+    for indent in (2, None, 0):
+        want = json_text(json.dumps(doc, indent=indent, ensure_ascii=False, allow_nan=False))
+        assert json_document(doc, indent) == want
+    with pytest.raises(ValueError, match="Out of range float"):
+        json_document({"x": [math.nan]})
+
+
+def test_csv_lines_for_the_header_are_the_lines_stringio_gives():
+    import io
+
+    from nqi_carbon._io.tables import _lines
+
+    for text in ["a,b\nc,d\n", "a,b", "", '"x\ny",b\nc', "a,b\r\nc,d\r\n", "\n\na", "a\rb\nc"]:
+        assert list(_lines(text)) == list(io.StringIO(text)), repr(text)
+
+
+@pytest.mark.excel
+def test_column_widths_keep_the_empty_rows_of_a_ragged_sheet():
+    # sizing the columns visits every cell of the sheet's rectangle, as openpyxl's
+    # iter_cols does: an empty row between rows is saved as an empty row (cbam.xlsx)
+    import zipfile
+
+    from nqi_carbon._escape import excel_append
+    from nqi_carbon.pages.workbook import _excel_widths, _save, new_workbook
+
+    wb = new_workbook(__import__("datetime").date(2025, 1, 1), first_sheet="S")
+    ws = wb.active
+    excel_append(ws, ["a", "b"])
+    ws.cell(row=3, column=1, value="c")
+    _excel_widths(ws)
+    sheet = zipfile.ZipFile(__import__("io").BytesIO(_save(wb))).read("xl/worksheets/sheet1.xml")
+    assert b'<row r="2"></row>' in sheet

@@ -631,3 +631,72 @@ def test_a_share_of_the_total_on_one_factor_has_no_factor_uncertainty():
     assert [v.tag for v in res.total_ufloat().error_components()] == [
         "factor:testpack/grid/a:CO2"
     ]
+
+
+def _records(n_src: int, seed: int = 3):
+    """Records with non-normal errors as the kernel lays them out: by source, then distribution."""
+    from nqi_carbon.calc.kernel import SourceStats
+
+    rng = np.random.default_rng(seed)
+    per = rng.integers(1, 5, n_src)
+    src = np.repeat(np.arange(n_src), per)
+    dist = np.concatenate([np.sort(rng.choice([2, 3, 4], size=p)) for p in per]).astype(np.int8)
+    n = src.size
+    lower = rng.uniform(0.8, 0.99, n)
+    upper = rng.uniform(1.01, 1.3, n)
+    zeros = np.zeros(n_src)
+    stats = SourceStats(
+        zeros, zeros, zeros, np.zeros((n_src, 0)), zeros, per.astype(np.int64),
+        nn_src=src, nn_x=rng.uniform(1.0, 100.0, n), nn_dist=dist, nn_lower=lower, nn_upper=upper,
+    )  # fmt: skip
+    return stats
+
+
+def _one_source_at_a_time(stats, k, n_src, rng):
+    """Σ x (m - 1) per source, drawing each source's runs of one distribution in turn."""
+    from nqi_carbon.calc.uncertainty import _record_contributions
+
+    out = np.zeros((k, n_src))
+    for s in range(n_src):
+        rows = np.flatnonzero(stats.nn_src == s)
+        for code in np.unique(stats.nn_dist[rows]).tolist():  # sorted, as the records are
+            sel = rows[stats.nn_dist[rows] == code]
+            m = np.empty((sel.size, k))
+            x, lower, upper = stats.nn_x[sel], stats.nn_lower[sel], stats.nn_upper[sel]
+            fixed = _record_contributions(code, x, lower, upper, m, rng)
+            out[:, s] += (m.sum(axis=0) if sel.size > 1 else m[0]) + fixed.sum()
+    return out
+
+
+def test_records_with_non_normal_errors_get_the_draws_of_one_source_at_a_time():
+    from nqi_carbon.calc.uncertainty import _non_normal_activity
+
+    n_src, k = 300, 50
+    stats = _records(n_src)
+    want = _one_source_at_a_time(stats, k, n_src, np.random.default_rng(11))
+    for budget in (8 * k * 7, 32 * 1024 * 1024):  # blocks of 7 rows cut sources; one block
+        got = _non_normal_activity(stats, k, n_src, np.random.default_rng(11), budget)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
+        one = np.bincount(stats.nn_src) == 1  # one record: x (m - 1), the same bits
+        assert np.array_equal(got[:, one], want[:, one])
+
+
+def test_records_with_non_normal_errors_are_drawn_a_run_at_a_time_not_a_source_at_a_time():
+    """One call of the generator per run of records of one distribution (per block), not per source."""
+    from nqi_carbon.calc.uncertainty import _CACHE_BYTES, _non_normal_activity
+
+    class Counting:
+        def __init__(self, rng):
+            self.rng, self.calls = rng, 0
+
+        def __getattr__(self, name):
+            self.calls += 1
+            return getattr(self.rng, name)
+
+    n_src, k = 2000, 20
+    stats = _records(n_src)
+    stats.nn_dist[:] = 4  # all uniform: one run
+    rng = Counting(np.random.default_rng(1))
+    _non_normal_activity(stats, k, n_src, rng, 32 * 1024 * 1024)
+    blocks = -(-stats.nn_x.size // (_CACHE_BYTES // (8 * k)))
+    assert rng.calls == blocks < 10

@@ -185,12 +185,31 @@ def md_cell(text: str) -> str:
     A backslash before punctuation is escaped too, so the ``\|`` of a value can never
     become ``\\|`` (an escaped backslash and a live column separator).
     """
+    if _MD_PLAIN.fullmatch(text):  # a number, a unit, a word: nothing to escape
+        return text
     return md_text(" ".join(text.split())).replace("|", "\\|")
 
 
-def md_row(cells: Iterable[str]) -> str:
-    """One Markdown table row of values, each through :func:`md_cell`."""
-    return "| " + " | ".join(md_cell(c) for c in cells) + " |"
+_MD_PLAIN = re.compile(r"(?:(?:[^\W_]|[.,%±+\-/:()])+ )*(?:[^\W_]|[.,%±+\-/:()])+")
+"""Text that :func:`md_cell` leaves as it is: letters, digits and ``.,%±+-/:()`` in words
+separated by single spaces (no control, line break, Markdown character or ``|``)."""
+
+
+def md_row(cells: Iterable[str], escaped: dict[str, str] | None = None) -> str:
+    """One Markdown table row of values, each through :func:`md_cell`.
+
+    *escaped*, when given, remembers each value's cell across the rows of a table, so a
+    value that repeats is escaped once.
+    """
+    if escaped is None:
+        return "| " + " | ".join(md_cell(c) for c in cells) + " |"
+    out = []
+    for c in cells:
+        cell = escaped.get(c)
+        if cell is None:
+            cell = escaped[c] = md_cell(c)
+        out.append(cell)
+    return "| " + " | ".join(out) + " |"
 
 
 # -- HTML -------------------------------------------------------------------------------------
@@ -289,3 +308,23 @@ def json_text(dumped: str) -> str:
     values.
     """
     return _JSON_UNSAFE.sub(lambda m: _hex(m.group(0)), dumped)
+
+
+def json_document(obj: Any, indent: int | None = 2) -> str:
+    r"""``json_text(json.dumps(obj, indent=indent, ensure_ascii=False, allow_nan=False))``.
+
+    The same text, with less memory: ``json.dumps`` with an indent joins millions of
+    small pieces at once (about 220 MB of them for a result of 10,000 sources, five
+    times the text); here they are joined a batch at a time.
+    """
+    import itertools
+    import json
+
+    encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=indent)
+    if indent is None:
+        return json_text(encoder.encode(obj))
+    pieces = encoder.iterencode(obj)
+    parts = []
+    while batch := list(itertools.islice(pieces, 65536)):
+        parts.append("".join(batch))
+    return json_text("".join(parts))

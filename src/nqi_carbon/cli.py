@@ -189,7 +189,8 @@ def _cmd_calculate(args: argparse.Namespace) -> int:
             engine="dask" if args.dask or args.activity else None,
         )
     if args.format == "json":
-        sys.stdout.write(res.to_json() + "\n")
+        sys.stdout.write(res.to_json())  # not + "\n": a copy of a text of 40 MB
+        sys.stdout.write("\n")
     elif args.format == "csv":
         # text that would start a formula is prefixed with ' (OWASP); numbers stay numbers
         csv_frame(res.lines).to_csv(sys.stdout, index=False, lineterminator="\n")

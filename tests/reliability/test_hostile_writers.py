@@ -388,7 +388,7 @@ def _listing(folder: Path) -> list[str]:
 
 @pytest.mark.excel
 def test_an_error_while_rendering_writes_nothing(reports, tmp_path, monkeypatch):
-    import openpyxl
+    from openpyxl.writer.excel import ExcelWriter  # what writes every workbook
 
     previous = {n: f"previous {n}" for n in SET}
     for n, text in previous.items():
@@ -397,7 +397,7 @@ def test_an_error_while_rendering_writes_nothing(reports, tmp_path, monkeypatch)
     def boom(self, *_a, **_k):
         raise RuntimeError("renderer failed")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", boom)
+    monkeypatch.setattr(ExcelWriter, "save", boom)
     with pytest.raises(RuntimeError, match="renderer failed"):
         reports("x").write(tmp_path)
     assert {n: (tmp_path / n).read_text() for n in SET} == previous

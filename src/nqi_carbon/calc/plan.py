@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..data.factor_schema import FuelParameter
+from ..data.factor_schema import FuelParameter, currency_of
 from ..data.factors import Factor, FactorRegistry, Fuel, registry_for
 from ..data.fields import (
     Uncertainty,
@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..inventory.models import CONTRACT_PRECEDENCE, Contract, Inventory, MeasuredParameter, Source
 from ..units import conventional_basis, conversion_factor, is_energy, parse_unit, registry
+from ._gc import paused_gc
 from .chain import FuelProperties, UnitChain, fuel_properties, unit_chain
 from .contracts import usable_contracts
 from .findings import Finding
@@ -155,6 +156,8 @@ class _Planner:
         # (no density): ten thousand sources have a few dozen distinct chains
         self._props: dict[tuple[str | None, ...], FuelProperties] = {}
         self._chains: dict[tuple[object, ...], UnitChain] = {}
+        self._basis_texts: dict[tuple[object, ...], str] = {}  # per chain, its basis warning
+        self._money: dict[str, bool] = {}
         self._regions = {f.id: f.region for f in inv.facilities}
         # carbon per fuel unit of a pair of parameters, worked out once (pint arithmetic)
         self._per_unit: dict[tuple[float, str, float, str], tuple[str, float]] = {}
@@ -346,8 +349,10 @@ class _Planner:
         scales: dict[str, float] = {}
         chains: dict[str, UnitChain] = {}
         params: list[int] = []
+        # spend_scale has nothing to do for a factor per no money and a source stating no spend
+        money = factor is not None and (src.spend is not None or self._per_money(factor))
         for u in units:
-            spent = spend_scale(src, factor, u, self.year) if factor is not None else None
+            spent = spend_scale(src, factor, u, self.year) if money and factor is not None else None
             if spent is not None:  # money to the factor's currency and year, cited
                 scales[u], chain_text, inputs = spent
                 if chain_text:
@@ -373,12 +378,19 @@ class _Planner:
                     params.append(p)
         return scales, chains, params
 
+    def _per_money(self, factor: Factor) -> bool:
+        """Whether *factor* is per an amount of money (a spend-based factor), once per unit."""
+        unit = str(factor.activity_unit)
+        found = self._money.get(unit)
+        if found is None:
+            found = self._money[unit] = currency_of(unit) is not None
+        return found
+
     def chain(
         self, src: Source, unit: str, base: str, *, factor: Factor | None, fuel: Fuel | None
     ) -> UnitChain:
         """The chain of one (source, unit), with the finding of an assumed calorific basis."""
         factor_basis = factor.entry.basis if factor is not None else None
-        what = f"factor {factor.ref}" if factor is not None else f"fuel {fuel.ref}" if fuel else "its base unit"
         energy = is_energy(unit)
         activity_basis = (
             (src.energy_basis or conventional_basis(unit) or self.inv.energy_basis) if energy else None
@@ -396,15 +408,16 @@ class _Planner:
             )
         chain_key = (key, unit, base, factor_basis, activity_basis)
         try:
-            chain = self._chains.get(chain_key) or unit_chain(
-                unit,
-                base,
-                factor_basis=factor_basis,
-                activity_basis=activity_basis,
-                props=props,
-                context=f"source {src.id!r}, {what}",
-            )
-            self._chains[chain_key] = chain
+            chain = self._chains.get(chain_key)
+            if chain is None:
+                chain = self._chains[chain_key] = unit_chain(
+                    unit,
+                    base,
+                    factor_basis=factor_basis,
+                    activity_basis=activity_basis,
+                    props=props,
+                    context=f"source {src.id!r}, {_what(factor, fuel)}",
+                )
         except DimensionalityMismatchError as exc:
             hint = self.reg.unit_mismatch_hint(factor, unit) if factor is not None else ""
             if not hint:
@@ -424,7 +437,12 @@ class _Planner:
                 )
             )
         if chain.assumed_basis is not None:
-            self.findings.append(_assumed_basis_finding(src, unit, what, chain, props))
+            text = self._basis_texts.get(chain_key)  # the same for every source of the chain
+            if text is None:
+                text = self._basis_texts[chain_key] = _assumed_basis_text(
+                    unit, _what(factor, fuel), chain, props
+                )
+            self.findings.append(Finding("energy_basis_assumed", "warning", src.id, text))
         return chain
 
     def contract_plan(self, src: Source, j: int, c: Contract, base: str) -> ContractPlan:
@@ -680,7 +698,10 @@ class _Planner:
             }
         if params:  # the chain's parameters act on the activity that went through a chain
             more = tuple((p, "chain") for p in params)
-            terms = tuple(dataclasses.replace(t, params=(*t.params, *more)) for t in terms)
+            terms = tuple(
+                GasTerm(t.gas, t.coef, t.gwp, t.biogenic, t.group, t.origin, (*t.params, *more))
+                for t in terms
+            )
         return SourcePlan(
             index=index,
             source=src,
@@ -739,12 +760,17 @@ class _Planner:
             raise DimensionalityMismatchError(given, base, context=context) from None
 
 
+def _what(factor: Factor | None, fuel: Fuel | None) -> str:
+    """What a source's unit chain leads to, for a message: its factor, its fuel or its base unit."""
+    if factor is not None:
+        return f"factor {factor.ref}"
+    return f"fuel {fuel.ref}" if fuel else "its base unit"
+
+
 _BASIS_WORDS = {"NCV": "net", "GCV": "gross"}
 
 
-def _assumed_basis_finding(
-    src: Source, unit: str, what: str, chain: UnitChain, props: FuelProperties
-) -> Finding:
+def _assumed_basis_text(unit: str, what: str, chain: UnitChain, props: FuelProperties) -> str:
     """The warning for an energy amount whose calorific basis was assumed, with its size.
 
     Taken as NCV but in fact GCV, the result is 1/r - 1 too high (r = NCV/GCV); taken as
@@ -766,14 +792,11 @@ def _assumed_basis_finding(
             f"the result is about 5 % (coal, oil) to 10 % (natural gas) too {how} (IPCC 2006 "
             "Vol. 2 Ch. 1, 1.4.1.2)"
         )
-    return Finding(
-        "energy_basis_assumed",
-        "warning",
-        src.id,
+    return (
         f"amounts in {unit!r} are taken as {_BASIS_WORDS[basis]} ({basis}) energy, the basis "
         f"of {what}, because no energy_basis is stated; if they are {_BASIS_WORDS[other]} "
         f"({other}), as gas utilities bill, {effect}. State energy_basis: NCV or GCV on the "
-        "source or the inventory",
+        "source or the inventory"
     )
 
 
@@ -889,24 +912,8 @@ def plan_sources(
             plans_c, params_c, findings_c, used_c, _ = cached
             return plans_c, list(params_c), list(findings_c), dict(used_c)
     planner = _Planner(inv, reg)
-    plans: list[SourcePlan] = []
-    issues: list[Issue] = []
-    for i, src in enumerate(inv.sources):
-        try:
-            plans.append(planner.plan(i, src, units_by_source.get(src.id, ())))
-        except InvalidInputError as exc:  # each named by the file it comes from
-            issues.extend(
-                i if i.file else dataclasses.replace(i, file=inv.source_path) for i in exc.issues
-            )
-        except NqiCarbonError as exc:
-            code = {
-                "UnknownFactorError": "factor_resolves",
-                "DimensionalityMismatchError": "activity_unit_fits_factor",
-                "UnknownUnitError": "unit_known",
-            }.get(type(exc).__name__, "source_plan")
-            issues.append(
-                Issue(code, str(exc), file=inv.source_path, field=f"sources[{i}]", source=src.id)
-            )
+    with paused_gc():
+        plans, issues = _plan_each(planner, inv, units_by_source)
     if issues:
         raise InvalidInputError(issues, source=inv.source_path)
     planner.findings.extend(inclusive_end_findings(inv))
@@ -930,3 +937,28 @@ def plan_sources(
             reg,
         )
     return plans, planner.params, planner.findings, planner.factors_used
+
+
+def _plan_each(
+    planner: _Planner, inv: Inventory, units_by_source: Mapping[str, Sequence[str]]
+) -> tuple[list[SourcePlan], list[Issue]]:
+    """Every source's plan, and every problem of every source (named by file and source)."""
+    plans: list[SourcePlan] = []
+    issues: list[Issue] = []
+    for i, src in enumerate(inv.sources):
+        try:
+            plans.append(planner.plan(i, src, units_by_source.get(src.id, ())))
+        except InvalidInputError as exc:  # each named by the file it comes from
+            issues.extend(
+                i if i.file else dataclasses.replace(i, file=inv.source_path) for i in exc.issues
+            )
+        except NqiCarbonError as exc:
+            code = {
+                "UnknownFactorError": "factor_resolves",
+                "DimensionalityMismatchError": "activity_unit_fits_factor",
+                "UnknownUnitError": "unit_known",
+            }.get(type(exc).__name__, "source_plan")
+            issues.append(
+                Issue(code, str(exc), file=inv.source_path, field=f"sources[{i}]", source=src.id)
+            )
+    return plans, issues

@@ -5,7 +5,6 @@ Totals, roll-ups, lines, uncertainty and provenance.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -433,15 +432,18 @@ class Result:
         sources = [f"{cite.document}, {cite.table or cite.section or ''} <{cite.url}>"]
         # values cited elsewhere than the set's main table (AR6 CH4 by origin) are named too
         extra: dict[str, set[str]] = {}
-        for p in self.plans:
-            for term in (*p.terms, *(p.market_terms or ())):
-                if term.group in ("non_kyoto", "unspecified") or term.gas == "CO2e":
-                    continue
-                c = gwp_citation(term.gas, self.gwp_set, term.origin)  # type: ignore[arg-type]
-                if c.id != cite.id:
-                    label = f"{term.gas} ({term.origin})" if term.origin else term.gas
-                    text = f"{c.document}, {c.table or c.section or ''} <{c.url}>"
-                    extra.setdefault(text, set()).add(label)
+        gases = {  # each (gas, origin) cited once, not once per source
+            (term.gas, term.origin)
+            for p in self.plans
+            for term in (*p.terms, *(p.market_terms or ()))
+            if term.group not in ("non_kyoto", "unspecified") and term.gas != "CO2e"
+        }
+        for gas, origin in gases:
+            c = gwp_citation(gas, self.gwp_set, origin)  # type: ignore[arg-type]
+            if c.id != cite.id:
+                label = f"{gas} ({origin})" if origin else gas
+                text = f"{c.document}, {c.table or c.section or ''} <{c.url}>"
+                extra.setdefault(text, set()).add(label)
         for text, labels in sorted(extra.items()):
             sources.append(f"{', '.join(sorted(labels))}: {text}")
         return {
@@ -498,11 +500,9 @@ class Result:
 
     def to_json(self, *, indent: int | None = 2) -> str:
         r"""The ``result@1`` JSON text (never NaN or Infinity; unsafe characters as ``\uXXXX``)."""
-        from .._escape import json_text
+        from .._escape import json_document
 
-        return json_text(
-            json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
-        )
+        return json_document(self.to_dict(), indent)
 
     def __repr__(self) -> str:
         # short: print(result) in a script or REPL must not dump every line and array

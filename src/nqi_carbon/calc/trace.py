@@ -61,9 +61,14 @@ def line_traces(res: Result) -> list[dict[str, Any]]:
     entered = entered_amounts(res)
     contracts = _contract_rows(res, entered)
     out = []
+    published: dict[tuple[str, str], tuple[float | None, str | None, str] | None] = {}
+    gwp_texts: dict[tuple[str, str | None], str] = {}  # each cited once, not once per line
     for i, p in enumerate(t.row_plan):
         gas = t.gas[i]
-        value, unit, cite = _factor_of(res, p, t.ref[i], gas, i)
+        key = (t.ref[i], gas)
+        if key not in published:
+            published[key] = _published_factor(res, t.ref[i], gas)
+        value, unit, cite = published[key] or _factor_of(res, p, t.ref[i], gas, i)
         out.append(
             {
                 "activity": float(res.table.activity[i]),
@@ -73,7 +78,7 @@ def line_traces(res: Result) -> list[dict[str, Any]]:
                 "factor_unit": unit,
                 "factor_citation": cite,
                 "gwp": float(t.gwp[i]),
-                "gwp_citation": _gwp_text(res, gas, t, i),
+                "gwp_citation": _gwp_text(res, gas, t, i, gwp_texts),
             }
         )
     return out
@@ -115,10 +120,8 @@ def _contract_rows(
     return out
 
 
-def _factor_of(
-    res: Result, p: SourcePlan, ref: str, gas: str, row: int
-) -> tuple[float | None, str | None, str]:
-    """The factor of line *row* as published: value, unit and citation."""
+def _published_factor(res: Result, ref: str, gas: str) -> tuple[float | None, str | None, str] | None:
+    """A pack or inventory factor's value, unit and citation for *gas* (None: not one)."""
     f = res.factors_used.get(ref)
     if f is not None:
         gv = (f.entry.gases or {}).get(gas)
@@ -127,6 +130,13 @@ def _factor_of(
         if f.entry.co2e is not None:
             c = f.entry.co2e
             return c.value, c.unit, f.citation_text("CO2e")
+    return None
+
+
+def _factor_of(
+    res: Result, p: SourcePlan, ref: str, gas: str, row: int
+) -> tuple[float | None, str | None, str]:
+    """The factor of line *row* when it is no published factor: value, unit and citation."""
     coef = float(res.table.template.coef[row])
     per = f"t/{p.base_unit}" if p.base_unit != "t" else "t/t"
     if ref.startswith("contract:"):
@@ -144,8 +154,8 @@ def _factor_of(
     return coef, per, "the gas mass itself (measured or released)"
 
 
-def _gwp_text(res: Result, gas: str, t: Any, row: int) -> str:
-    """Where the line's GWP comes from."""
+def _gwp_text(res: Result, gas: str, t: Any, row: int, texts: dict[tuple[str, str | None], str]) -> str:
+    """Where the line's GWP comes from (*texts*: the citations already written, by gas and origin)."""
     if gas == "CO2e":
         return "factor given as CO2e; applied as published (GWP 1)"
     group = str(t.group[row])
@@ -153,4 +163,7 @@ def _gwp_text(res: Result, gas: str, t: Any, row: int) -> str:
         return "outside the Kyoto basket: counted as 0"
     plan = t.row_plan[row]
     origin = next((term.origin for term in plan.terms if term.gas == gas), None)
-    return citation_line(gwp_citation(gas, res.gwp_set, origin))
+    text = texts.get((gas, origin))
+    if text is None:
+        text = texts[(gas, origin)] = citation_line(gwp_citation(gas, res.gwp_set, origin))
+    return text

@@ -31,6 +31,7 @@ The seed is always reported; the same seed gives the same result in any process.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -241,59 +242,85 @@ def _non_normal_activity(
 ) -> FloatArray:
     """Σ x_r (m_r - 1) per source for records with non-normal errors, k draws each.
 
-    Records are processed in blocks so the working array stays within *budget* bytes
-    whatever the iteration count.
+    The records are sorted by source, then by distribution (``kernel._non_normal_records``)
+    and drawn in that order, k draws a record, one call of the generator per run of
+    records with the same distribution: the same draws as one source at a time. They are
+    processed in blocks of rows (working arrays within *budget* bytes, and small enough
+    to stay in the processor's cache), and each source's x_r (m_r - 1) are added in
+    record order (``np.add.reduceat``), with no Python loop over sources.
     """
     assert stats.nn_x is not None
     assert stats.nn_src is not None
     assert stats.nn_dist is not None
     assert stats.nn_lower is not None
     assert stats.nn_upper is not None
-    out = np.zeros((k, n_src))
+    out = np.zeros((n_src, k))  # by source: each block adds whole rows
     n = stats.nn_x.size
-    rows_per_draw = max(1, budget // (8 * max(k, 1)))
-    src_all = stats.nn_src
-    # records are sorted by source: for each source (in index order, so draws are
-    # reproducible), draw its records' multipliers and add x . (m - 1) with one
-    # matrix-vector product per block of rows (BLAS; the samples are read once)
-    bounds = np.flatnonzero(np.r_[True, src_all[1:] != src_all[:-1], True])
-    scratch = np.empty(min(rows_per_draw, max(n, 1)) * k)
-    for lo_i, hi_i in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        s_idx = int(src_all[lo_i])
-        for start in range(lo_i, hi_i, rows_per_draw):
-            stop = min(hi_i, start + rows_per_draw)
-            x = stats.nn_x[start:stop]
-            a_, b_ = stats.nn_lower[start:stop], stats.nn_upper[start:stop]
-            codes = stats.nn_dist[start:stop]
-            for code in np.unique(codes).tolist():
-                sel = codes == code
-                xs, av, bv = x[sel], a_[sel], b_[sel]
-                r = int(sel.sum())
-                if code == 4:  # uniform: x (m - 1) = x (a - 1) + x (b - a) U
-                    u = scratch[: r * k].reshape(r, k)
-                    rng.random(out=u)
-                    out[:, s_idx] += (xs * (bv - av)) @ u + float(xs @ (av - 1.0))
-                    continue
-                if code == 2:  # lognormal: 2.5/97.5 % points at the bounds
-                    la, lb = np.log(av), np.log(bv)
-                    m = scratch[: r * k].reshape(r, k)
-                    rng.standard_normal(out=m)
-                    m *= ((lb - la) / (2 * Z95))[:, None]
-                    m += (0.5 * (la + lb))[:, None]
-                    with np.errstate(over="ignore"):  # inf is refused as result_magnitude
-                        np.exp(m, out=m)
-                else:  # triangular, mode at the stated amount
-                    width = np.where(bv > av, bv - av, 1.0)
-                    mode = np.clip(1.0, av, bv)
-                    t = rng.triangular(
-                        np.zeros(r)[:, None],
-                        ((mode - av) / width)[:, None],
-                        np.ones(r)[:, None],
-                        (r, k),
-                    )
-                    m = av[:, None] + (bv - av)[:, None] * t
-                out[:, s_idx] += xs @ m - float(xs.sum())
-    return out
+    rows_per_block = max(1, min(budget, _CACHE_BYTES) // (8 * max(k, 1)))
+    for start in range(0, n, rows_per_block):
+        stop = min(n, start + rows_per_block)
+        src, codes = stats.nn_src[start:stop], stats.nn_dist[start:stop]
+        m = np.empty((stop - start, k))
+        fixed = np.zeros(stop - start)  # the part of x (m - 1) that is the same in every draw
+        runs = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True]).tolist()
+        for lo, hi in itertools.pairwise(runs):
+            fixed[lo:hi] = _record_contributions(
+                int(codes[lo]),
+                stats.nn_x[start + lo : start + hi],
+                stats.nn_lower[start + lo : start + hi],
+                stats.nn_upper[start + lo : start + hi],
+                m[lo:hi],
+                rng,
+            )
+        first = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
+        sums = np.add.reduceat(m, first, axis=0)
+        sums += np.add.reduceat(fixed, first)[:, None]
+        out[src[first]] += sums
+    return out.T
+
+
+_CACHE_BYTES = 1 << 20
+"""Working block of the per-record sampler: drawn, scaled and summed while in cache."""
+
+
+def _record_contributions(
+    code: int,
+    x: FloatArray,
+    av: FloatArray,
+    bv: FloatArray,
+    m: FloatArray,
+    rng: np.random.Generator,
+) -> FloatArray:
+    """Fill *m* (records × draws) with x (m - 1) of records of one distribution *code*.
+
+    *x*: each record's activity; *av*, *bv*: its bounds as multiples of its amount.
+    Uniform between them (x (m - 1) = x (b - a) U + x (a - 1): *m* holds the first term,
+    the second, the same in every draw, is returned); lognormal with its 2.5/97.5 %
+    points at them; triangular with the mode at the amount (returned: zeros).
+    """
+    if code == 4:  # uniform
+        rng.random(out=m)
+        m *= (x * (bv - av))[:, None]
+        return np.asarray(x * (av - 1.0))
+    if code == 2:  # lognormal: 2.5/97.5 % points at the bounds
+        la, lb = np.log(av), np.log(bv)
+        rng.standard_normal(out=m)
+        m *= ((lb - la) / (2 * Z95))[:, None]
+        m += (0.5 * (la + lb))[:, None]
+        with np.errstate(over="ignore"):  # inf is refused as result_magnitude
+            np.exp(m, out=m)
+    else:  # triangular, mode at the stated amount
+        r, k = m.shape
+        width = np.where(bv > av, bv - av, 1.0)
+        mode = np.clip(1.0, av, bv)
+        t = rng.triangular(
+            np.zeros(r)[:, None], ((mode - av) / width)[:, None], np.ones(r)[:, None], (r, k)
+        )
+        np.multiply((bv - av)[:, None], t, out=m)
+        m += av[:, None]
+    m -= 1.0
+    m *= x[:, None]
+    return np.zeros(x.size)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .._escape import html_text
@@ -150,23 +151,38 @@ def _cell(v: Any, column: str = "") -> str:
         v = v.item()
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if isinstance(v, float | int) and column in _EXACT_COLUMNS:
-        return _exact(float(v)) if isinstance(v, float) else f"{v:,}"
-    if isinstance(v, float | int) and column == "relative_95":
-        return f"±{100 * v:.1f} %"
-    if isinstance(v, float | int) and column == "variance_share":
-        return f"{100 * v:.1f} %"
-    if isinstance(v, float | int) and column == "weighted_score":
-        return f"{v:.1f}"
-    if isinstance(v, float | int) and column == "expanded_uncertainty":
-        return f"±{100 * v:.4g} %"
-    if isinstance(v, float) and column in ("share", "activity", "amount", "to_activity_unit"):
-        return f"{v:,.10g}"
+    if isinstance(v, float):
+        return _float_text(column)(v)
+    if isinstance(v, int) and column in _EXACT_COLUMNS:
+        return f"{v:,}"
+    if isinstance(v, int) and column in _FRACTION_TEXT:
+        return _FRACTION_TEXT[column](v)
     if isinstance(v, int):
         return str(v) if column in ("category", "scope", "scope3_category") else f"{v:,}"
-    if isinstance(v, float):
-        return _fmt_t(v)
     return str(v)
+
+
+_FRACTION_TEXT: dict[str, Callable[[float], str]] = {
+    "relative_95": lambda v: f"±{100 * v:.1f} %",
+    "variance_share": lambda v: f"{100 * v:.1f} %",
+    "weighted_score": lambda v: f"{v:.1f}",
+    "expanded_uncertainty": lambda v: f"±{100 * v:.4g} %",
+}
+
+
+def _ten_digits(v: float) -> str:
+    return f"{v:,.10g}"
+
+
+def _float_text(column: str) -> Callable[[float], str]:
+    """How a float of *column* is written in a table cell (:func:`_cell`), chosen once."""
+    if column in _EXACT_COLUMNS:
+        return _exact
+    if column in _FRACTION_TEXT:
+        return _FRACTION_TEXT[column]
+    if column in ("share", "activity", "amount", "to_activity_unit"):
+        return _ten_digits
+    return _fmt_t
 
 
 def _is_number(v: Any) -> bool:

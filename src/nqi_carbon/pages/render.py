@@ -23,6 +23,7 @@ from markupsafe import Markup
 from .._escape import html_text
 from .format import _linked
 from .labels import _tr
+from .tables import _html_table
 
 if TYPE_CHECKING:
     import jinja2
@@ -67,7 +68,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.globals.update(tr=_tr, zip=zip)
+    env.globals.update(tr=_tr, zip=zip, table=lambda v, lang: markup(_html_table(v, lang)))
     env.filters["linked"] = linked
     return env
 

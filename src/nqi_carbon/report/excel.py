@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .._escape import excel_append
 from ..pages.format import _PERCENT_COLUMNS, _PRECISE_COLUMNS, _is_missing
 from ..pages.labels import _tr, column_label
-from ..pages.workbook import _excel_widths
+from ..pages.workbook import _excel_widths, _style_cells, append_block
 from .texts import _PACK_HASH_NOTE
 
 if TYPE_CHECKING:
@@ -80,23 +80,34 @@ def _table_sheet(wb: Any, name: str, df: pd.DataFrame, lang: Language) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for cell in ws[2]:
         cell.font = Font(italic=True, color="808080", size=9)
-    for row in df.itertuples(index=False):
-        excel_append(ws, [_excel_value(v) for v in row])
-    for col, cname in enumerate(cols, start=1):
+    values = [[_excel_value(v) for v in row] for row in df.itertuples(index=False)]
+    formats = [_number_format(c) for c in cols]
+    due = [
+        row[cols.index("calibration_status")] == "due within the period" if "calibration_status" in cols else False
+        for row in values
+    ]
+    ws.freeze_panes = "A3"
+    if append_block(ws, values, formats, due, _due_fill()):
+        return
+    for row in values:
+        excel_append(ws, row)
+    data = list(ws.iter_rows(min_row=3))
+    for col, cname in enumerate(cols):
         fmt = _number_format(cname)
         if fmt is not None:
-            for r in range(3, ws.max_row + 1):
-                ws.cell(row=r, column=col).number_format = fmt
+            _style_cells([row[col] for row in data], "number_format", fmt)
     if "calibration_status" in cols:
-        from openpyxl.styles import PatternFill
-
-        col = cols.index("calibration_status") + 1
-        for r in range(3, ws.max_row + 1):
-            if ws.cell(row=r, column=col).value == "due within the period":
-                for cell in ws[r]:
-                    cell.fill = PatternFill("solid", fgColor="FFF4E0")
-    ws.freeze_panes = "A3"
+        col = cols.index("calibration_status")
+        due_cells = [c for row in data if row[col].value == "due within the period" for c in row]
+        _style_cells(due_cells, "fill", _due_fill())
     _excel_widths(ws)
+
+
+def _due_fill() -> Any:
+    """The fill of a row whose instrument's calibration falls due within the period."""
+    from openpyxl.styles import PatternFill
+
+    return PatternFill("solid", fgColor="FFF4E0")
 
 
 def _number_format(column: str) -> str | None:

@@ -10,7 +10,6 @@ Outputs: Markdown, self-contained HTML (inline CSS and SVG charts), JSON and Exc
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
-from .._escape import json_text, md_row, md_text, term_line
+from .._escape import json_document, md_row, md_text, term_line
 from .._io.atomic import atomic_write_bytes, write_set
 from .._progress import Progress
 from ..calc.result import Result
@@ -49,7 +48,7 @@ from ..pages.labels import (
     period_pair,
     report_language,
 )
-from ..pages.tables import _df_markdown, _html_view
+from ..pages.tables import _df_markdown, _html_view, _View
 from .checklist import ChecklistItem, build_checklist
 from .excel import workbook_bytes
 from .tables import build_tables
@@ -584,6 +583,13 @@ class InventoryReport:
         tables: dict[str, pd.DataFrame] = self._memo["tables"]
         return tables
 
+    def _table_view(self, name: str) -> _View | None:
+        """A table's cells as shown (None when empty), made once for HTML and Markdown."""
+        views: dict[str, _View | None] = self._memo.setdefault("views", {})
+        if name not in views:
+            views[name] = _html_view(name, self._tables()[name], self.language)
+        return views[name]
+
     # -- outputs ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """``result@1`` plus a ``report`` object (checklist, exclusions, statements)."""
@@ -631,9 +637,7 @@ class InventoryReport:
 
     def to_json(self, *, indent: int | None = 2) -> str:
         r"""JSON text of :meth:`to_dict` (never NaN; unsafe characters as ``\uXXXX``)."""
-        return json_text(
-            json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
-        )
+        return json_document(self.to_dict(), indent)
 
     def _title(self) -> str:
         inv = self.inventory
@@ -788,7 +792,7 @@ class InventoryReport:
             if name in notes:  # a note may quote the inventory (significance criteria)
                 paragraphs = _tr(notes[name], lang, sep="\n\n").split("\n\n")
                 out += ["\n\n".join(md_text(p, block_start=True) for p in paragraphs), ""]
-            out += [_df_markdown(name, df, lang), ""]
+            out += [_df_markdown(name, df, lang, self._table_view(name)), ""]
         out += [f"## {_tr(_PROVENANCE_TITLE, lang)}", "", item_value, "|---|---|"]
         out += [md_row([_tr(label, lang), value]) for label, value in self.provenance_rows()]
         out += ["", md_row(_tr(h, lang) for h in _PACK_HEADERS), "|---|---|---|"]
@@ -868,9 +872,9 @@ class InventoryReport:
                 "anchor": _slug(name),
                 "title": TABLE_TITLES[name],
                 "note": notes.get(name),
-                "view": _html_view(name, df, lang),
+                "view": self._table_view(name),
             }
-            for name, df in self._tables().items()
+            for name in self._tables()
             if name != "Checklist"
         ]
         checklist = [
