@@ -257,6 +257,9 @@ def test_every_factor_of_a_biogenic_fuel_is_biogenic():
 def test_factors_search_finds_a_new_table_2_3_row(capsys):
     from nqi_carbon.cli import main
 
-    assert main(["factors", "search", "oxygen steel furnace gas manufacturing", "--format", "json"]) == 0
+    assert (
+        main(["factors", "search", "oxygen steel furnace gas manufacturing", "--format", "json"])
+        == 0
+    )
     ids = [d["id"] for d in json.loads(capsys.readouterr().out)]
     assert "ipcc-2006/stationary-manufacturing/oxygen_steel_furnace_gas" in ids
