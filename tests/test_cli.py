@@ -181,8 +181,8 @@ def test_validate_refuses_a_pack_pin_of_another_version(tmp_path, capsys):
     p.write_text(_HEAD % "[ipcc-2006@9.9.9]" + src)
     assert main(["validate", str(p)]) == 1
     err = capsys.readouterr().err
-    assert "factor_pack_version" in err and "factor_packs[0]" in err and "1.1.0" in err
-    p.write_text(_HEAD % "[ipcc-2006@1.1.0]" + src)
+    assert "factor_pack_version" in err and "factor_packs[0]" in err and "1.2.0" in err
+    p.write_text(_HEAD % "[ipcc-2006@1.2.0]" + src)
     assert main(["validate", str(p)]) == 0
 
 

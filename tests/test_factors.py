@@ -186,17 +186,17 @@ def test_pack_pin_in_factor_packs_is_refused_when_the_version_differs(tmp_path):
     assert issue.code == "factor_pack_version"
     assert issue.field == "factor_packs[0]"
     assert issue.value == repr("ipcc-2006@9.9.9")
-    assert "1.1.0" in issue.message and "ipcc-2006@1.1.0" in (issue.allowed or "")
+    assert "1.2.0" in issue.message and "ipcc-2006@1.2.0" in (issue.allowed or "")
     assert issue.file and issue.file.endswith("inv.yaml")
 
 
 def test_pack_pin_in_factor_packs_is_accepted_when_it_matches(tmp_path):
     import nqi_carbon as nc
 
-    inv = nc.load_inventory(_inventory_file(tmp_path, "[ipcc-2006@1.1.0]", _NG_SOURCE))
+    inv = nc.load_inventory(_inventory_file(tmp_path, "[ipcc-2006@1.2.0]", _NG_SOURCE))
     res = nc.calculate(inv)
     packs = {p["id"]: p["version"] for p in res.to_dict()["provenance"]["factor_packs"]}
-    assert packs["ipcc-2006"] == "1.1.0"
+    assert packs["ipcc-2006"] == "1.2.0"
 
 
 def test_malformed_pack_pin_is_refused(tmp_path):
@@ -233,7 +233,7 @@ def test_user_pack_path_pin(tmp_path):
 def test_registry_allowed_entries_may_pin_a_version():
     with pytest.raises(PackError, match="factor_pack_version"):
         FactorRegistry(allowed=["ipcc-2006@9.9.9"])
-    reg = FactorRegistry(allowed=["ipcc-2006@1.1.0"])
+    reg = FactorRegistry(allowed=["ipcc-2006@1.2.0"])
     assert reg.pack_ids() == ["ipcc-2006"]
     with pytest.raises(PackError, match=r"version available is 0\.0\.1"):
         FactorRegistry([TESTPACK], pins={"testpack": "0.0.2"})

@@ -3,6 +3,8 @@ hand-checkable cases of issue #4 hold with the bundled numbers."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import nqi_carbon as nc
@@ -197,10 +199,67 @@ def test_rows_added_in_1_1_0(ref, co2, ch4, n2o):
 
 
 def test_rows_still_missing_are_absent():
-    # Table 2.3 rows known only by fuel class; Table 2.5 has no municipal-waste biomass row
-    for ref in (
-        "stationary-manufacturing/orimulsion",
-        "stationary-manufacturing/gas_coke",
-        "stationary-residential/municipal_wastes_biomass",
-    ):
-        assert f"ipcc-2006/{ref}" not in {f.ref for f in PACK.factors.values()}
+    # Table 2.5 has no municipal-waste biomass row (the pack does not borrow Table 2.4's)
+    refs = {f.ref for f in PACK.factors.values()}
+    assert "ipcc-2006/stationary-residential/municipal_wastes_biomass" not in refs
+
+
+# Issue 18, pack 1.2.0: the last Table 2.3 (manufacturing industries and construction) rows.
+# Figures typed from the second transcription, not from the pack: aravindjk03/invty-ghg-portal,
+# scripts/ingest_ipcc_energy.py (commit ae56e771), FUELS list, "(key, display name, NCV TJ/Gg,
+# CO2 kg/TJ, CH4 kg/TJ, N2O kg/TJ, ...)", whose CH4/N2O are "Ch2 Table 2.3 (CH4 and N2O,
+# manufacturing industries and construction)"; sludge gas also in teekaysharma/ghgcalculator,
+# scripts/manual-migration-008.mjs, "Manufacturing Industries and Construction": {ch4: 1, n2o: 0.1}.
+# Orimulsion is in neither: its CH4/N2O are the liquid-fuel class values of Table 2.3 in
+# teekaysharma/ghgcalculator scripts/manual-migration-006.mjs ({ch4: 3, n2o: 0.6}) and its CO2
+# is Table 1.4's (the pack's Table 2.2 row). The first source for all seven is iClimate/ghgpy.
+@pytest.mark.parametrize(
+    ("fuel", "co2", "ch4", "n2o", "biogenic"),
+    [
+        ("orimulsion", 77_000, 3, 0.6, False),
+        ("brown_coal_briquettes", 97_500, 10, 1.5, False),
+        ("patent_fuel", 97_500, 10, 1.5, False),
+        ("gas_coke", 107_000, 1, 0.1, False),
+        ("gas_works_gas", 44_400, 1, 0.1, False),
+        ("oxygen_steel_furnace_gas", 182_000, 1, 0.1, False),
+        ("sludge_gas", 54_600, 1, 0.1, True),
+    ],
+)
+def test_table_2_3_rows_added_in_1_2_0(fuel, co2, ch4, n2o, biogenic):
+    f = REG.resolve(f"ipcc-2006/stationary-manufacturing/{fuel}")
+    g = f.entry.gases
+    assert (g["CO2"].value, g["CH4"].value, g["N2O"].value) == (co2, ch4, n2o)
+    assert all(v.unit == "kg/TJ" for v in g.values())
+    assert f.entry.reference == "v2c2-t2.3" and f.entry.basis == "NCV"
+    assert f.entry.fuel == fuel and f.entry.biogenic is biogenic
+    # CO2 does not depend on the sector: the Table 2.2 row of the same fuel (Table 1.4)
+    assert REG.resolve(f"ipcc-2006/stationary/{fuel}").entry.gases["CO2"].value == co2
+
+
+def test_table_2_3_is_complete_for_every_fuel_of_table_2_2():
+    sector_fuels = {
+        prefix: {f.entry.fuel for f in PACK.factors.values() if f.ref.split("/")[1] == prefix}
+        for prefix in ("stationary", "stationary-manufacturing")
+    }
+    assert sector_fuels["stationary"] - sector_fuels["stationary-manufacturing"] == set()
+
+
+def test_every_factor_of_a_biogenic_fuel_is_biogenic():
+    # 1.1.0 shipped stationary-commercial/sludge_gas without biogenic: true (its CO2 counted fossil)
+    wrong = [
+        f.ref
+        for f in PACK.factors.values()
+        if f.entry.fuel and PACK.fuels[f.entry.fuel].entry.biogenic != f.entry.biogenic
+    ]
+    assert wrong == []
+
+
+def test_factors_search_finds_a_new_table_2_3_row(capsys):
+    from nqi_carbon.cli import main
+
+    assert (
+        main(["factors", "search", "oxygen steel furnace gas manufacturing", "--format", "json"])
+        == 0
+    )
+    ids = [d["id"] for d in json.loads(capsys.readouterr().out)]
+    assert "ipcc-2006/stationary-manufacturing/oxygen_steel_furnace_gas" in ids

@@ -7,8 +7,8 @@ which may never equal a bundled id) and the inline factors of an inventory (whic
 not start with a pack id either), so a bundled factor is never silently shadowed.
 
 References look like ``ipcc-2006/stationary/natural_gas``, optionally with a version
-(``ipcc-2006@1.1.0/stationary/natural_gas``); fuels are ``<pack>/fuel/<fuel-id>``. An
-inventory may pin a whole pack in ``factor_packs`` (``ipcc-2006@1.1.0``); a pack of another
+(``ipcc-2006@1.2.0/stationary/natural_gas``); fuels are ``<pack>/fuel/<fuel-id>``. An
+inventory may pin a whole pack in ``factor_packs`` (``ipcc-2006@1.2.0``); a pack of another
 version is then refused (``factor_pack_version``).
 """
 
@@ -373,7 +373,7 @@ def _allowed_and_pins(
 ) -> tuple[set[str] | None, dict[str, str]]:
     """The bundled pack ids allowed (None: all) and the version pins, by pack id.
 
-    An allowed entry may pin a version (``ipcc-2006@1.1.0``); its pin joins *pins*.
+    An allowed entry may pin a version (``ipcc-2006@1.2.0``); its pin joins *pins*.
     """
     wanted: dict[str, str] = dict(pins or {})
     if allowed is None:
@@ -447,7 +447,7 @@ class FactorRegistry:
         not start with a pack id followed by '/').
     allowed : iterable of str, optional
         Restrict bundled packs to these ids (an inventory's ``factor_packs``); an entry
-        may pin a version, ``ipcc-2006@1.1.0``.
+        may pin a version, ``ipcc-2006@1.2.0``.
     pins : mapping of str to str, optional
         Versions the packs must have, by pack id (bundled or user), e.g.
         ``{"ipcc-2006": "1.0.0"}``.
@@ -1176,7 +1176,7 @@ def _pack_request(
 ) -> tuple[list[str], list[Written], list[tuple[int, str | Written, str]]]:
     """Bundled ids, user pack paths and version pins ``(index, pack id or path, version)``.
 
-    A bundled id may carry a pin (``ipcc-2006@1.1.0``); so may a user pack path
+    A bundled id may carry a pin (``ipcc-2006@1.2.0``); so may a user pack path
     (``packs/mine.yaml@2.1.0``) unless a file of that whole name exists. User pack paths
     are read from the inventory's folder and confined like activity files
     (:func:`nqi_carbon._io.files.written_path`).
@@ -1226,7 +1226,7 @@ def registry_for(inv: Inventory) -> FactorRegistry:
     ------
     PackError
         A user pack or inline factor is refused, or a pack pinned in ``factor_packs``
-        (``ipcc-2006@1.1.0``) is at another version (``factor_pack_version``).
+        (``ipcc-2006@1.2.0``) is at another version (``factor_pack_version``).
     """
     allowed, paths, pins = _pack_request(inv)
     key = ("registry", _pack_state([w.path for w in paths]))
