@@ -320,6 +320,7 @@ class _Api:
         refused = self.tokens.check(header)
         if refused is not None:
             return refused
+        client = self.tokens.client[(header or "").partition(" ")[2]]  # before the token may go
         raw = await _body(request, MAX_EVENT_BYTES)
         if raw is None:
             return _error(400, "BadRequest", f"an event is at most {MAX_EVENT_BYTES} bytes")
@@ -332,7 +333,6 @@ class _Api:
                           "ask for its published ones (GET /3/footprints)")  # fmt: skip
         key = (event["source"], event["id"])
         if key not in self.seen:
-            client = self.tokens.client[(header or "").partition(" ")[2]]
             try:
                 self._record(client, event)
             except OSError as exc:
