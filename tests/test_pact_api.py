@@ -2,8 +2,10 @@
 
 One server process (``python -m nqi_carbon.cli serve``) on a free port serves the
 aluminium example and the bracket of ``tests/test_pact.py``; httpx asks for a token with
-OAuth 2.0 client credentials (PACT v3.0.3 section 5.5) and lists and gets footprints
-(5.6, 5.7). Every footprint served is checked against the official schema.
+OAuth 2.0 client credentials (PACT v3.0.3 section 5.5), lists and gets footprints (5.6,
+5.7) and sends events (5.8), which the server writes to its ``--events`` log. Every
+footprint served, every event sent and every error answered is checked against the
+official schemas.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +47,28 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+EVENT_LOGS: dict[str, Path] = {}  # base URL -> the --events file of that server
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a running ``nqi-carbon serve`` (ended after the module's tests)."""
     tmp = tmp_path_factory.mktemp("serve")
+    with _serving(tmp, "--events", str(tmp / "events.jsonl")) as base:
+        EVENT_LOGS[base] = tmp / "events.jsonl"
+        yield base
+
+
+@pytest.fixture(scope="module")
+def server_without_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a running ``nqi-carbon serve`` started without ``--events``."""
+    with _serving(tmp_path_factory.mktemp("serve-no-log")) as base:
+        yield base
+
+
+@contextmanager
+def _serving(tmp: Path, *options: str) -> Iterator[str]:
+    """Start ``nqi-carbon serve`` with *options* in *tmp*; its base URL while it runs."""
     doc = copy.deepcopy(BRACKET)
     doc["inputs"][0]["supplier_footprint"] = supplier_footprint(SUPPLIER)
     (tmp / "bracket.json").write_text(json.dumps(doc, default=str), encoding="utf-8")
@@ -63,7 +84,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     argv = [sys.executable, "-m", "nqi_carbon.cli", "serve", str(tmp / "bracket.json"),
             "--pact", str(tmp / "aluminium.pact.json"), "--with", str(tmp / "with.yaml"),
             "--clients", str(tmp / "clients.yaml"), "--port", str(port),
-            "--base-dir", str(tmp), "--token-lifetime", "2"]  # fmt: skip
+            "--base-dir", str(tmp), "--token-lifetime", "2", *options]  # fmt: skip
     errors = tmp / "stderr.txt"
     with errors.open("wb") as err:
         proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=tmp)
@@ -149,8 +170,6 @@ def test_footprints_are_listed_and_got_with_a_token_only(server, official):
         f"{server}/3/footprints/00000000-0000-0000-0000-000000000000", headers=headers, timeout=10
     )
     assert missing.status_code == 404 and _error_code(missing) == "NotFound"
-    events = httpx.post(f"{server}/3/events", headers=headers, json={}, timeout=10)
-    assert events.status_code == 501 and _error_code(events) == "NotImplemented"
 
 
 def test_filters_and_pagination_follow_the_specification(server):
@@ -192,3 +211,141 @@ def test_a_token_expires(server):
     time.sleep(2.2)  # the server runs with --token-lifetime 2
     r = httpx.get(f"{server}/3/footprints", headers=headers, timeout=10)
     assert r.status_code == 401 and _error_code(r) == "TokenExpired"
+
+
+CE_JSON = "application/cloudevents+json; charset=UTF-8"
+PACT_EVENT = "org.wbcsd.pact.ProductFootprint.{}.3"
+
+
+def _event(kind: str, data: dict[str, Any], id: str = "1934405d-4f9b-4b3b-9c05bc35-68f8") -> Any:
+    """A CloudEvent of PACT v3.0.3 (the specification's examples), checked by its schema."""
+    event = {"type": PACT_EVENT.format(kind), "specversion": "1.0", "id": id,
+             "source": "//buyer.example.com/3/events", "time": "2025-03-05T17:31:00Z",
+             "data": data}  # fmt: skip
+    assert list(official_validator(kind).iter_errors(event)) == [], kind
+    return event
+
+
+def _send(base: str, body: Any, headers: dict[str, str], content_type: str = CE_JSON) -> Any:
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return httpx.post(
+        f"{base}/3/events",
+        headers={**headers, "Content-Type": content_type},
+        content=content,
+        timeout=10,
+    )
+
+
+def _logged(base: str) -> list[dict[str, Any]]:
+    log = EVENT_LOGS[base]
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return [json.loads(line) for line in lines]
+
+
+def test_events_need_a_token(server):
+    event = _event("PublishedEvent", {"pfIds": []})
+    r = _send(server, event, {})
+    assert r.status_code == 401 and _error_code(r) == "AccessDenied"
+    r = _send(server, event, {"Authorization": "Bearer not-a-token"})
+    assert r.status_code == 401 and _error_code(r) == "AccessDenied"
+    assert all(e["event"] != event for e in _logged(server))
+
+
+def test_a_request_for_footprints_is_accepted_and_recorded_once(server):
+    headers = _bearer(server)
+    criteria = {"productId": ["urn:pact:product:example:bracket"], "geography": ["CN"],
+                "validAfter": "2025-01-01T00:00:00Z", "comment": "for our 2025 report"}  # fmt: skip
+    event = _event("RequestCreatedEvent", criteria, id="request-1")
+    before = len(_logged(server))
+    r = _send(server, event, headers)
+    assert r.status_code == 200, r.text
+    assert r.content == b""  # the specification: SHOULD return an empty body
+    again = _send(server, event, headers, content_type="application/cloudevents+json")
+    assert again.status_code == 200  # a retry (same source and id) is taken, not logged twice
+    logged = _logged(server)[before:]
+    assert [(e["client"], e["event"]) for e in logged] == [(CLIENT[0], event)]
+    assert logged[0]["received"].endswith("Z")
+
+
+def test_every_event_type_of_the_specification_is_accepted(server):
+    headers = _bearer(server)
+    listed = httpx.get(f"{server}/3/footprints", headers=headers, timeout=10).json()["data"]
+    error = {"code": "NotFound", "message": "The requested footprint could not be found."}
+    events = [
+        _event("PublishedEvent", {"pfIds": [listed[0]["id"]]}, id="published-1"),
+        _event("RequestFulfilledEvent", {"requestEventId": "r-9", "pfs": listed[:1]}, id="f-1"),
+        _event("RequestRejectedEvent", {"requestEventId": "r-8", "error": error}, id="r-1"),
+    ]
+    before = len(_logged(server))
+    for event in events:
+        r = _send(server, event, headers)
+        assert r.status_code == 200 and r.content == b"", r.text
+    assert [e["event"] for e in _logged(server)[before:]] == events
+
+
+def _refused(base: str, body: Any, headers: dict[str, str], match: str, **kw: str) -> None:
+    r = _send(base, body, headers, **kw)
+    assert r.status_code == 400, r.text
+    assert _error_code(r) == "BadRequest"
+    assert match in r.json()["message"], r.json()["message"]
+
+
+def test_malformed_events_are_refused_with_bad_request(server):
+    headers = _bearer(server)
+    ok = _event("RequestCreatedEvent", {"productId": ["urn:pact:product:example:bracket"]})
+    before = len(_logged(server))
+    _refused(server, ok, headers, "application/cloudevents+json", content_type="application/json")
+    _refused(server, ok, headers, "not 'applic", content_type="application/cloudevents+json; charset=latin-1")
+    _refused(server, b'{"type": ', headers, "not UTF-8 JSON")
+    _refused(server, b"\xff\xfe{}", headers, "not UTF-8 JSON")
+    _refused(server, b'{"a": NaN}', headers, "not UTF-8 JSON")
+    _refused(server, b"[" * 200_000, headers, "not UTF-8 JSON")  # deeper than the parser goes
+    _refused(server, [ok], headers, "batches are not taken")
+    _refused(server, b"{" + b" " * 1_048_577 + b"}", headers, "at most 1048576 bytes")
+    _refused(server, {k: v for k, v in ok.items() if k != "time"}, headers, "time: Field required")
+    _refused(server, {**ok, "time": "2025-03-05T17:31:00"}, headers, "time: not a date and time with its offset")
+    _refused(server, {**ok, "specversion": "0.3"}, headers, "specversion: Input should be '1.0'")
+    _refused(server, {**ok, "type": "org.wbcsd.pact.ProductFootprint.DeletedEvent.3"}, headers,
+             "type: Input should be")  # fmt: skip
+    _refused(server, {**ok, "data": {"productId": ["bracket"]}}, headers, "data.productId.0: not a URN")
+    _refused(server, {**ok, "data": {"status": "Gone"}}, headers, "data.status: Input should be")
+    _refused(server, {**ok, "data": {"comment": "anything"}}, headers, "names its criteria")
+    fulfilled = {**ok, "type": PACT_EVENT.format("RequestFulfilledEvent")}
+    _refused(server, {**fulfilled, "data": {"requestEventId": "r", "pfs": []}}, headers,
+             "data.pfs: not an empty list")  # fmt: skip
+    _refused(server, {**fulfilled, "data": {"requestEventId": "r", "pfs": [{"id": "x"}]}},
+             headers, "data.pfs.0.id: not a UUID")  # fmt: skip
+    rejected = {**ok, "type": PACT_EVENT.format("RequestRejectedEvent")}
+    _refused(server, {**rejected, "data": {"requestEventId": "r", "error": {"code": "Nope",
+             "message": "m"}}}, headers, "data.error.code: Input should be")  # fmt: skip
+    published = {**ok, "type": PACT_EVENT.format("PublishedEvent")}
+    _refused(server, {**published, "data": {"pfIds": ["x"]}}, headers, "data.pfIds.0: not a UUID")
+    assert len(_logged(server)) == before  # nothing refused is recorded
+
+
+def test_without_an_events_log_requests_for_footprints_are_refused(server_without_log):
+    headers = _bearer(server_without_log)
+    request = _event("RequestCreatedEvent", {"productId": ["urn:pact:product:example:bracket"]})
+    _refused(server_without_log, request, headers, "takes no requests for footprints")
+    published = _event("PublishedEvent", {"pfIds": []})
+    r = _send(server_without_log, published, headers)
+    assert r.status_code == 200 and r.content == b""
+
+
+def test_an_event_the_host_cannot_record_is_an_internal_error_and_taken_on_retry(server):
+    headers = _bearer(server)
+    log = EVENT_LOGS[server]
+    event = _event("RequestCreatedEvent", {"companyId": ["urn:x:buyer"]}, id="unrecorded-1")
+    kept = log.with_name("events.kept")
+    log.touch()
+    log.rename(kept)
+    log.mkdir()  # the log cannot be opened for appending
+    try:
+        r = _send(server, event, headers)
+    finally:
+        log.rmdir()
+        kept.rename(log)
+    assert r.status_code == 500 and _error_code(r) == "InternalError"
+    assert "not recorded" in r.json()["message"]
+    assert _send(server, event, headers).status_code == 200  # not taken as a repeat
+    assert _logged(server)[-1]["event"] == event

@@ -1317,7 +1317,8 @@ def _add_serve(sub: _Subcommands) -> None:
         help="host the PACT v3 API (auth/token, 3/footprints) for footprints it computes",
         description="Calculate each FOOTPRINT file, write it as a PACT v3 ProductFootprint "
         "(the unknowns from --with) and serve them over HTTP: POST /auth/token (OAuth 2.0 "
-        "client credentials), GET /3/footprints, GET /3/footprints/{id}. Needs the serve "
+        "client credentials), GET /3/footprints, GET /3/footprints/{id}, POST /3/events "
+        "(recorded to --events). Needs the serve "
         "extra: pip install 'nqi-carbon[serve]'.",
     )
     s.add_argument("footprints", nargs="*", metavar="FOOTPRINT", help="footprint files")
@@ -1330,6 +1331,9 @@ def _add_serve(sub: _Subcommands) -> None:
     s.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
     s.add_argument("--port", type=int, default=8000, help="default 8000")
     s.add_argument("--token-lifetime", type=int, default=3600, help="seconds (default 3600)")
+    s.add_argument("--events", metavar="FILE", default=None,
+                   help="append each PACT event received (POST /3/events) to FILE, one JSON "
+                   "line; without it requests for footprints are refused")
     _reading_options(s)
     s.set_defaults(func=_cmd_serve)
 
@@ -1373,7 +1377,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
                          "pip install 'nqi-carbon[serve]'\n")
         return 1
     app = create_app(footprints, clients={k: str(v) for k, v in clients.items()},
-                     token_lifetime=args.token_lifetime)
+                     token_lifetime=args.token_lifetime, events_log=args.events)
     sys.stdout.write(f"serving {len(footprints)} footprint(s) on http://{args.host}:{args.port}\n")
     sys.stdout.flush()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

@@ -15,14 +15,21 @@ the PACT Technical Specifications v3.0.3, section 5:
   AND-ed), paginated by ``limit`` with an absolute ``Link: <...>; rel="next"`` on the
   request's host.
 - **Action GetFootprint** ``GET /3/footprints/{id}``: one footprint, 404 ``NotFound``.
-- **Action Events** ``POST /3/events``: answered 501 ``NotImplemented`` (this server
-  publishes what it computed; it does not take requests for new footprints).
+- **Action Events** ``POST /3/events``: the four events of the specification
+  (:mod:`~nqi_carbon.footprint.pact_events`), each checked against its schema, answered
+  ``200`` with an empty body once accepted, ``400 BadRequest`` when refused. An accepted
+  event is written as one JSON line (``{"received", "client", "event"}``) to the
+  *events_log* file; the host sends nothing itself (no outbound HTTP: the ``source`` of an
+  event is whatever its sender wrote), so the operator answers a
+  ``RequestCreatedEvent`` from that log. Without *events_log* a ``RequestCreatedEvent``
+  is refused at once (400), as the specification asks of a host that cannot handle it.
+  An event sent again (the same ``source`` and ``id``) is accepted and not written twice.
 
 Every other answer with an error carries the specification's ``Error`` object
 (``{"code", "message"}``). Tokens are random (``secrets``), expire after
 *token_lifetime* seconds, and at most :data:`MAX_TOKENS` are kept (the oldest dropped);
-client secrets are compared in constant time. Request bodies are read up to
-:data:`MAX_BODY_BYTES`.
+client secrets are compared in constant time. Token request bodies are read up to
+:data:`MAX_BODY_BYTES`, events up to :data:`~nqi_carbon.footprint.pact_events.MAX_EVENT_BYTES`.
 """
 
 from __future__ import annotations
@@ -31,9 +38,12 @@ import base64
 import binascii
 import datetime as _dt
 import hmac
+import json
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -44,13 +54,16 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
-__all__ = ["MAX_BODY_BYTES", "MAX_TOKENS", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "MAX_EVENTS_SEEN", "MAX_TOKENS", "create_app"]
 
 MAX_BODY_BYTES = 8192
 """Bytes of a token request's body read at most (more is refused, 400)."""
 
 MAX_TOKENS = 10_000
 """Access tokens kept at most; beyond, the oldest is dropped (its holder asks again)."""
+
+MAX_EVENTS_SEEN = 10_000
+"""Events (``source``, ``id``) remembered at most to take a repeat once; the oldest forgotten."""
 
 _FILTERS: dict[str, Callable[[Mapping[str, Any]], list[Any]]] = {  # parameter -> what it matches
     "productId": lambda pf: pf.get("productIds", []),
@@ -89,12 +102,14 @@ class _Tokens:
     def __init__(self, lifetime: int) -> None:
         self.lifetime = lifetime
         self.expiry: dict[str, float] = {}
+        self.client: dict[str, str] = {}
 
-    def issue(self) -> str:
+    def issue(self, client: str) -> str:
         token = secrets.token_urlsafe(32)
         self.expiry[token] = time.monotonic() + self.lifetime
+        self.client[token] = client
         while len(self.expiry) > MAX_TOKENS:
-            del self.expiry[next(iter(self.expiry))]
+            del self.client[(oldest := next(iter(self.expiry)))], self.expiry[oldest]
         return token
 
     def check(self, header: str | None) -> Response | None:
@@ -105,20 +120,20 @@ class _Tokens:
                           "(POST /auth/token, then Authorization: Bearer <token>)",
                           **{"WWW-Authenticate": 'Bearer realm="pact"'})  # fmt: skip
         if self.expiry[token] < time.monotonic():
-            del self.expiry[token]
+            del self.expiry[token], self.client[token]
             return _error(401, "TokenExpired", "the access token has expired; ask for a new one",
                           **{"WWW-Authenticate": 'Bearer error="invalid_token"'})  # fmt: skip
         return None
 
 
-async def _body(request: Request) -> bytes | None:
-    """The request body, or None when it is longer than :data:`MAX_BODY_BYTES`."""
-    data = b""
+async def _body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes | None:
+    """The request body, or None when it is longer than *limit* bytes."""
+    data = bytearray()
     async for chunk in request.stream():
         data += chunk
-        if len(data) > MAX_BODY_BYTES:
+        if len(data) > limit:
             return None
-    return data
+    return bytes(data)
 
 
 def _credentials(request: Request, form: Mapping[str, str]) -> tuple[str, str] | None:
@@ -217,10 +232,18 @@ def _by_id(footprints: Sequence[Mapping[str, Any]], clients: Mapping[str, str]) 
 class _Api:
     """The actions of the API over the footprints served and the tokens issued."""
 
-    def __init__(self, by_id: dict[str, Any], clients: Mapping[str, str], lifetime: int) -> None:
+    def __init__(
+        self,
+        by_id: dict[str, Any],
+        clients: Mapping[str, str],
+        lifetime: int,
+        events_log: Path | None,
+    ) -> None:
         self.by_id = by_id
         self.clients = dict(clients)
         self.tokens = _Tokens(lifetime)
+        self.events_log = events_log
+        self.seen: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     async def token(self, request: Request) -> Response:
         """Action Authenticate: client credentials in, a bearer token out (RFC 6749 4.4)."""
@@ -232,9 +255,8 @@ class _Api:
                 400, "invalid_request", f"the body is larger than {MAX_BODY_BYTES} bytes"
             )
         form = dict(parse_qsl(raw.decode("latin-1")))
-        found = _credentials(request, form)
-        expected = None if found is None else self.clients.get(found[0])
-        given = "" if found is None else found[1]
+        client, given = _credentials(request, form) or ("", "")
+        expected = self.clients.get(client) if client else None
         same = hmac.compare_digest((expected or "").encode(), given.encode())
         if expected is None or not same:
             return _oauth_error(401, "invalid_client", "Authentication failed")
@@ -243,7 +265,11 @@ class _Api:
         if form["grant_type"] != "client_credentials":
             return _oauth_error(400, "unsupported_grant_type", "only client_credentials")
         lifetime = self.tokens.lifetime
-        body = {"access_token": self.tokens.issue(), "token_type": "Bearer", "expires_in": lifetime}
+        body = {
+            "access_token": self.tokens.issue(client),
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+        }
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
     async def openid(self, request: Request) -> Response:
@@ -285,12 +311,46 @@ class _Api:
         return JSONResponse({"data": pf})
 
     async def events(self, request: Request) -> Response:
-        """Action Events: not taken (501 NotImplemented) once the token is checked."""
-        refused = self.tokens.check(request.headers.get("authorization"))
+        """Action Events: an event checked, written to the events log, 200 with no body."""
+        from starlette.responses import Response
+
+        from .pact_events import MAX_EVENT_BYTES, REQUEST_CREATED, EventError, read_event
+
+        header = request.headers.get("authorization")
+        refused = self.tokens.check(header)
         if refused is not None:
             return refused
-        return _error(501, "NotImplemented", "this host publishes the footprints it computed; "
-                      "it takes no events")  # fmt: skip
+        client = self.tokens.client[(header or "").partition(" ")[2]]  # before the token may go
+        raw = await _body(request, MAX_EVENT_BYTES)
+        if raw is None:
+            return _error(400, "BadRequest", f"an event is at most {MAX_EVENT_BYTES} bytes")
+        try:
+            event = read_event(raw, request.headers.get("content-type", ""))
+        except EventError as exc:
+            return _error(400, "BadRequest", str(exc))
+        if event["type"] == REQUEST_CREATED and self.events_log is None:
+            return _error(400, "BadRequest", "this host takes no requests for footprints: "
+                          "ask for its published ones (GET /3/footprints)")  # fmt: skip
+        key = (event["source"], event["id"])
+        if key not in self.seen:
+            try:
+                self._record(client, event)
+            except OSError as exc:
+                return _error(500, "InternalError", f"the event was not recorded ({exc.strerror})")
+            self.seen[key] = None
+            while len(self.seen) > MAX_EVENTS_SEEN:
+                self.seen.popitem(last=False)
+        return Response(status_code=200)
+
+    def _record(self, client: str, event: Mapping[str, Any]) -> None:
+        """Append the event, who sent it and when, as one JSON line to the events log."""
+        if self.events_log is None:
+            return
+        received = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        record = {"received": received, "client": client, "event": event}
+        line = json.dumps(record, separators=(",", ":"))  # ASCII: a lone surrogate is written \ud800
+        with self.events_log.open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
 
 
 def create_app(
@@ -298,6 +358,7 @@ def create_app(
     *,
     clients: Mapping[str, str],
     token_lifetime: int = 3600,
+    events_log: str | Path | None = None,
 ) -> Starlette:
     """The PACT v3 API serving *footprints* to the *clients* given.
 
@@ -310,6 +371,10 @@ def create_app(
         Client id -> client secret: who may ask for a token.
     token_lifetime : int
         Seconds an access token is valid [s].
+    events_log : str or Path, optional
+        The file each accepted event is appended to, one JSON line
+        ``{"received", "client", "event"}``; without it a ``RequestCreatedEvent`` is
+        refused (400) and other events are accepted and kept nowhere.
 
     Raises
     ------
@@ -322,7 +387,8 @@ def create_app(
     from starlette.applications import Starlette
     from starlette.routing import Route
 
-    api = _Api(_by_id(footprints, clients), clients, token_lifetime)
+    log = None if events_log is None else Path(events_log)
+    api = _Api(_by_id(footprints, clients), clients, token_lifetime, log)
     return Starlette(
         routes=[
             Route("/auth/token", api.token, methods=["POST"]),
