@@ -17,8 +17,9 @@ each a tree reduction of small per-partition digests (``split_every`` at a time)
 2. **sum** -- with the plan's unit scales and each source's power-of-two grid (from the
    global counts and maxima, :func:`~nqi_carbon.calc.exact.scale_from_max`, exactly as
    :func:`~nqi_carbon.calc.kernel.source_statistics` derives it from the whole table),
-   every partition is read again and sums its records on the grid (nothing is kept on
-   the workers between the passes): whole numbers of quanta, which add
+   every partition sums its records on the grid -- the columns pass 1 checked, kept on
+   its worker (``persist``, the default with a ``distributed`` client: one read), or
+   read and converted again (``dask_persist=False``): whole numbers of quanta, which add
    exactly in any order and grouping. The driver adds the partitions' sums and undoes the
    grid, which gives :func:`~nqi_carbon.calc.kernel.source_statistics`'s sums bit for bit
    whatever the partitioning and the order of the partitions.
