@@ -321,8 +321,9 @@ class _Kept:
     @classmethod
     def of(cls, cols: ActivityColumns) -> _Kept:
         ins = cols.instrument.astype(np.int32) if (cols.instrument >= 0).any() else None
-        u95 = cols.u95 if (~np.isnan(cols.u95)).any() else None
-        return cls(cols.source.astype(np.int32), cols.amount, cols.unit.astype(np.int32), cols.unit_names, ins, u95)
+        u95 = _own(cols.u95) if (~np.isnan(cols.u95)).any() else None
+        source, unit = cols.source.astype(np.int32), cols.unit.astype(np.int32)
+        return cls(source, _own(cols.amount), unit, cols.unit_names, ins, u95)
 
     def columns(self, ins_ids: list[str]) -> ActivityColumns:
         """The columns :func:`_grid_sums` reads, as pass 1 checked them."""
@@ -334,6 +335,11 @@ class _Kept:
         return ActivityColumns(
             self.source.astype(np.intp), self.amount, self.unit.astype(np.intp), self.unit_names, ins, ins_ids, u95
         )
+
+
+def _own(values: FloatArray) -> FloatArray:
+    """*values* in an array of their own: a view would keep the partition's whole table alive."""
+    return values if values.base is None else values.copy()
 
 
 KEPT_BYTES_PER_LINE = (16, 28)
@@ -621,8 +627,10 @@ def _release(kept: tuple[Any, ...]) -> None:
     """Let the workers drop the partitions kept between the passes (also after an error)."""
     if not kept:
         return
-    from distributed import futures_of
-
+    try:
+        from distributed import futures_of
+    except ImportError:  # pragma: no cover - kept by Dask's local scheduler: nothing to release
+        return
     futures = futures_of(list(kept))
     client = _distributed_client()
     if futures and client is not None:
