@@ -402,12 +402,14 @@ def test_a_worker_lost_between_the_passes_has_its_partitions_made_again(client, 
     inv = nc.load_inventory(OFFICE_FACTORY)
     expected = as_json(nc.calculate(inv, activity=rows))
     part = functools.partial(_part_made_again, folder=str(tmp_path), changes=changes)
-    ddf = dd.from_map(part, range(2), meta=rows.iloc[:0])
+    ddf = dd.from_map(part, range(4), meta=rows.iloc[:0])
     real_plan = dask_engine._plan
 
     def plan_then_kill(*args, **kwargs):
-        # one worker only, idle: a task is failed only when workers die while running it
-        victim = next(w[0] for k, w in client.who_has().items() if "_check_and_keep" in str(k) and w)
+        # one worker only, idle (a task is failed only when workers die while running it),
+        # the one holding most kept partitions of its own (Dask may have copied some)
+        alone = [w[0] for k, w in client.who_has().items() if "_check_and_keep" in str(k) and len(w) == 1]
+        victim = max(set(alone), key=alone.count)
         with contextlib.suppress(Exception):  # the worker dies before it answers
             client.run(_die, workers=[victim])
         deadline = time.monotonic() + 90
@@ -418,17 +420,18 @@ def test_a_worker_lost_between_the_passes_has_its_partitions_made_again(client, 
 
     monkeypatch.setattr(dask_engine, "_plan", plan_then_kill)
     if changes:
-        with pytest.raises(InvalidInputError, match="130 records were checked but 129 summed") as exc:
+        # a row fewer in each partition made again
+        with pytest.raises(InvalidInputError, match=r"130 records were checked but 12[6-9] summed") as exc:
             nc.calculate(inv, activity=ddf, dask_persist=True)
         assert exc.value.issues[0].code == "activity_changed_during_run"
     else:
         assert as_json(nc.calculate(inv, activity=ddf, dask_persist=True)) == expected
-    assert len(list(tmp_path.glob("made-*"))) == 2 and list(tmp_path.glob("again-*"))  # made again
+    assert len(list(tmp_path.glob("made-*"))) == 4 and list(tmp_path.glob("again-*"))  # made again
 
 
 def _part_made_again(k: int, folder: str, changes: bool) -> pd.DataFrame:
     """Partition *k* of 100 generated rows; made a second time, a row fewer if *changes*."""
-    rows = generated_rows(100, seed=51)[["source", "amount", "unit"]].iloc[50 * k : 50 * (k + 1)]
+    rows = generated_rows(100, seed=51)[["source", "amount", "unit"]].iloc[25 * k : 25 * (k + 1)]
     first = Path(folder) / f"made-{k}"
     if first.exists():
         (Path(folder) / f"again-{k}").write_text("")
