@@ -14,8 +14,9 @@ then times, interleaved and in rotating order, on one ``LocalCluster`` of ``--wo
 processes of one thread:
 
 * **nqi-carbon on Dask**: ``nc.calculate(inv, engine="dask", uncertainty="analytical")``
-  with the folder as the inventory's ``activity_files`` entry (every partition read by
-  nqi-carbon's reader and checked on the workers, two passes: check, then exact sums);
+  with the folder as the inventory's ``activity_files`` entry (every partition read
+  once by nqi-carbon's reader and checked on the workers, its checked columns kept there
+  for the second pass's exact sums: the default with a client, ``dask_persist=None``);
 * **plain Dask**: ``dd.read_parquet`` and one ``groupby(["source", "unit"])`` summing the
   amount and (amount x uncertainty)^2, then the unit scales and factors applied to the
   sums on the driver: the same arithmetic without checks, exactness or a second pass;

@@ -8,10 +8,12 @@ exact: the per-source sums are made on the same power-of-two grid in both paths
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -354,13 +356,88 @@ def _part_that_loses_a_row(k: int, marker: str) -> pd.DataFrame:
 
 
 def test_a_partition_that_changes_between_the_passes_gives_no_total(client, tmp_path):
+    """Read twice (``dask_persist=False``): the second read has a row fewer."""
     marker = str(tmp_path / "made")
     meta = generated_rows(1)[["source", "amount", "unit"]].iloc[:0]
     ddf = dd.from_map(functools.partial(_part_that_loses_a_row, marker=marker), range(2), meta=meta)
     # 100 rows and the example's 30 (inline records, its CSV and Excel files)
     with pytest.raises(InvalidInputError, match="130 records were checked but 129 summed") as exc:
-        nc.calculate(nc.load_inventory(OFFICE_FACTORY), activity=ddf)
+        nc.calculate(nc.load_inventory(OFFICE_FACTORY), activity=ddf, dask_persist=False)
     assert exc.value.issues[0].code == "activity_changed_during_run"
+
+
+def test_read_once_or_twice_gives_the_same_result(client, tmp_path):
+    """Kept on the workers between the passes (the default with a client) or read again."""
+    inv = nc.load_inventory(OFFICE_FACTORY)
+    rows = generated_rows(3000, seed=41)
+    expected = as_json(nc.calculate(inv, activity=rows, uncertainty="analytical"))
+    _partitioned_parquet(rows, tmp_path / "parts", 4)
+    for persist in (None, True, False):
+        ddf = dd.read_parquet(str(tmp_path / "parts"))
+        got = as_json(nc.calculate(inv, activity=ddf, uncertainty="analytical", dask_persist=persist))
+        assert got == expected, persist
+    # read once, a partition is made once: the one that changes on a second read is not read again
+    marker = str(tmp_path / "made")
+    meta = generated_rows(1)[["source", "amount", "unit"]].iloc[:0]
+    ddf = dd.from_map(functools.partial(_part_that_loses_a_row, marker=marker), range(2), meta=meta)
+    once = nc.calculate(inv, activity=ddf, dask_persist=True)
+    assert as_json(once) == as_json(nc.calculate(inv, activity=generated_rows(100, seed=51)[["source", "amount", "unit"]]))
+    with pytest.raises(InvalidInputError, match="dask_persist") as exc:
+        nc.calculate(inv, activity=ddf, dask_persist="yes")
+    assert exc.value.issues[0].code == "argument_type"
+
+
+def _die() -> None:
+    os._exit(1)
+
+
+@pytest.mark.parametrize("changes", [False, True])
+def test_a_worker_lost_between_the_passes_has_its_partitions_made_again(client, tmp_path, monkeypatch, changes):
+    """A worker holding kept partitions dies after the check: Dask makes them again from
+    the graph, and the sums are right -- or, if a partition reads differently now, no
+    total is given."""
+    from nqi_carbon.calc import dask_engine
+
+    rows = generated_rows(100, seed=51)[["source", "amount", "unit"]]
+    inv = nc.load_inventory(OFFICE_FACTORY)
+    expected = as_json(nc.calculate(inv, activity=rows))
+    part = functools.partial(_part_made_again, folder=str(tmp_path), changes=changes)
+    ddf = dd.from_map(part, range(4), meta=rows.iloc[:0])
+    real_plan = dask_engine._plan
+
+    def plan_then_kill(*args, **kwargs):
+        # one worker only, idle (a task is failed only when workers die while running it),
+        # the one holding most kept partitions of its own (Dask may have copied some)
+        alone = [w[0] for k, w in client.who_has().items() if "_check_and_keep" in str(k) and len(w) == 1]
+        victim = max(set(alone), key=alone.count)
+        with contextlib.suppress(Exception):  # the worker dies before it answers
+            client.run(_die, workers=[victim])
+        deadline = time.monotonic() + 90
+        while victim in client.scheduler_info()["workers"] or len(client.scheduler_info()["workers"]) < 2:
+            assert time.monotonic() < deadline, "the worker was not replaced"
+            time.sleep(0.2)
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(dask_engine, "_plan", plan_then_kill)
+    if changes:
+        # a row fewer in each partition made again
+        with pytest.raises(InvalidInputError, match=r"130 records were checked but 12[6-9] summed") as exc:
+            nc.calculate(inv, activity=ddf, dask_persist=True)
+        assert exc.value.issues[0].code == "activity_changed_during_run"
+    else:
+        assert as_json(nc.calculate(inv, activity=ddf, dask_persist=True)) == expected
+    assert len(list(tmp_path.glob("made-*"))) == 4 and list(tmp_path.glob("again-*"))  # made again
+
+
+def _part_made_again(k: int, folder: str, changes: bool) -> pd.DataFrame:
+    """Partition *k* of 100 generated rows; made a second time, a row fewer if *changes*."""
+    rows = generated_rows(100, seed=51)[["source", "amount", "unit"]].iloc[25 * k : 25 * (k + 1)]
+    first = Path(folder) / f"made-{k}"
+    if first.exists():
+        (Path(folder) / f"again-{k}").write_text("")
+        return rows.iloc[1:] if changes else rows
+    first.write_text("")
+    return rows
 
 
 def test_engine_dask_reads_an_inventory_folder_on_the_workers(client, tmp_path):

@@ -17,8 +17,9 @@ each a tree reduction of small per-partition digests (``split_every`` at a time)
 2. **sum** -- with the plan's unit scales and each source's power-of-two grid (from the
    global counts and maxima, :func:`~nqi_carbon.calc.exact.scale_from_max`, exactly as
    :func:`~nqi_carbon.calc.kernel.source_statistics` derives it from the whole table),
-   every partition is read again and sums its records on the grid (nothing is kept on
-   the workers between the passes): whole numbers of quanta, which add
+   every partition sums its records on the grid -- the columns pass 1 checked, kept on
+   its worker (``persist``, the default with a ``distributed`` client: one read), or
+   read and converted again (``dask_persist=False``): whole numbers of quanta, which add
    exactly in any order and grouping. The driver adds the partitions' sums and undoes the
    grid, which gives :func:`~nqi_carbon.calc.kernel.source_statistics`'s sums bit for bit
    whatever the partitioning and the order of the partitions.
@@ -260,14 +261,16 @@ def _digest_columns(cols: ActivityColumns, digest: _Digest) -> None:
     digest.records += len(cols)
 
 
-def _check_partition(inv: Inventory, part: Any, index: int, block: Limits | Sandbox) -> _Digest:
-    """Pass 1 on one partition: its problems and what planning and the grid need of it."""
+def _checked(
+    inv: Inventory, part: Any, index: int, block: Limits | Sandbox
+) -> tuple[_Digest, ActivityColumns | None]:
+    """Pass 1 on one partition: its digest, and its checked columns when it has no problem."""
     with block:
         digest = _Digest()
         frame, unreadable = _partition_frame(part, index)
         if frame is None:
             digest.issues, digest.unreadable = list(CappedIssues(unreadable)), True
-            return digest
+            return digest, None
         cols, issues, spans = _partition_columns(inv, frame)
         digest.issues = list(CappedIssues(issues))
         if spans:
@@ -277,13 +280,70 @@ def _check_partition(inv: Inventory, part: Any, index: int, block: Limits | Sand
             for s, items in spans.items():
                 target.setdefault(ids[s], set()).update((c[0], c[1]) for c in items)
         if issues:
-            return digest
+            return digest, None
         _digest_columns(cols, digest)
         ins_index = {k: i for i, k in enumerate(cols.instrument_ids)}
         src_index = {s.id: i for i, s in enumerate(inv.sources)}
         for sid, ins_id, n_rows, fell_back in cols.calibration_expired:
             digest.calibration[(ins_index[ins_id], src_index[sid])] = [n_rows, int(fell_back)]
-        return digest
+        return digest, cols
+
+
+def _check_partition(inv: Inventory, part: Any, index: int, block: Limits | Sandbox) -> _Digest:
+    """Pass 1 on one partition when it is read again for pass 2: its digest alone."""
+    return _checked(inv, part, index, block)[0]
+
+
+def _check_and_keep(
+    inv: Inventory, part: Any, index: int, block: Limits | Sandbox
+) -> tuple[_Digest, _Kept | None]:
+    """Pass 1 on one partition when its columns stay on the worker: digest and kept columns."""
+    digest, cols = _checked(inv, part, index, block)
+    return digest, None if cols is None else _Kept.of(cols)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What pass 2 needs of a checked partition, kept on its worker between the passes.
+
+    4 + 8 + 4 bytes a record (source, amount in its unit, unit), 8 more when a record of
+    the partition states its uncertainty and 4 more when one names an instrument: 16-28
+    bytes a line (:data:`KEPT_BYTES_PER_LINE`).
+    """
+
+    source: npt.NDArray[np.int32]
+    amount: FloatArray
+    unit: npt.NDArray[np.int32]
+    unit_names: list[str]
+    instrument: npt.NDArray[np.int32] | None  # None: no record names an instrument
+    u95: FloatArray | None  # None: no record states its own uncertainty
+
+    @classmethod
+    def of(cls, cols: ActivityColumns) -> _Kept:
+        ins = cols.instrument.astype(np.int32) if (cols.instrument >= 0).any() else None
+        u95 = _own(cols.u95) if (~np.isnan(cols.u95)).any() else None
+        source, unit = cols.source.astype(np.int32), cols.unit.astype(np.int32)
+        return cls(source, _own(cols.amount), unit, cols.unit_names, ins, u95)
+
+    def columns(self, ins_ids: list[str]) -> ActivityColumns:
+        """The columns :func:`_grid_sums` reads, as pass 1 checked them."""
+        from .ingest import ActivityColumns
+
+        n = self.amount.size
+        ins = np.full(n, -1, dtype=np.intp) if self.instrument is None else self.instrument.astype(np.intp)
+        u95 = np.full(n, np.nan) if self.u95 is None else self.u95
+        return ActivityColumns(
+            self.source.astype(np.intp), self.amount, self.unit.astype(np.intp), self.unit_names, ins, ins_ids, u95
+        )
+
+
+def _own(values: FloatArray) -> FloatArray:
+    """*values* in an array of their own: a view would keep the partition's whole table alive."""
+    return values if values.base is None else values.copy()
+
+
+KEPT_BYTES_PER_LINE = (16, 28)
+"""Cluster memory a line takes between the passes when the partitions are kept (least, most)."""
 
 
 def _combine(inv: Inventory, block: Limits | Sandbox, *digests: _Digest) -> _Digest:
@@ -395,6 +455,20 @@ def _sum_partition(
                 [_changed_issue(f"partition {index} has problems it did not have when checked")]
             )
         return _grid_sums(cols, grid)
+
+
+def _sum_kept(kept: _Kept | None, index: int, grid: _Grid, ins_ids: list[str]) -> dict[str, Any]:
+    """Pass 2 on one partition kept by pass 1: its sums in whole quanta (:func:`_grid_sums`).
+
+    A kept partition lost with its worker is made again by Dask from the graph: read and
+    checked again. If it has problems now that it did not have, the data changed.
+    """
+    if kept is None:
+        raise InvalidInputError(
+            [_changed_issue(f"partition {index} has problems it did not have when checked")]
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _grid_sums(kept.columns(ins_ids), grid)
 
 
 def _add_sums(*parts: dict[str, Any]) -> dict[str, Any]:
@@ -537,6 +611,32 @@ def _read_file(item: tuple[str, dict[str, str]], *, block: Limits | Sandbox) -> 
     return frame
 
 
+def _distributed_client() -> Any:
+    """The ``distributed`` client in force, or None (Dask's local schedulers)."""
+    try:
+        from distributed import default_client
+    except ImportError:  # pragma: no cover - the dask extra installs distributed
+        return None
+    try:
+        return default_client()
+    except ValueError:  # no client
+        return None
+
+
+def _release(kept: tuple[Any, ...]) -> None:
+    """Let the workers drop the partitions kept between the passes (also after an error)."""
+    if not kept:
+        return
+    try:
+        from distributed import futures_of
+    except ImportError:  # pragma: no cover - kept by Dask's local scheduler: nothing to release
+        return
+    futures = futures_of(list(kept))
+    client = _distributed_client()
+    if futures and client is not None:
+        client.cancel(futures)
+
+
 def _shippable(inventory: Inventory) -> Inventory:
     """A copy of *inventory* to send to the workers: the same model, its cache empty."""
     from ..limits import BoundedCache
@@ -547,13 +647,22 @@ def _shippable(inventory: Inventory) -> Inventory:
 
 
 def dask_statistics(
-    inventory: Inventory, activity: Any, registry: FactorRegistry | None = None
+    inventory: Inventory,
+    activity: Any,
+    registry: FactorRegistry | None = None,
+    *,
+    persist: bool | None = None,
 ) -> tuple[Prepared, SourceStats, FloatArray]:
     """:func:`~nqi_carbon.calc.pipeline.prepare` and ``source_sums`` on Dask.
 
     *activity* is a Dask DataFrame (or None: the inventory's activity files alone); the
     inventory's activity files are partitions too, read on the workers. Runs on the Dask
     scheduler in force (a ``distributed.Client`` when one is active).
+
+    With *persist* (the default when a ``distributed`` client is active) every partition
+    is read once: pass 1 keeps its checked columns on its worker (:class:`_Kept`) and
+    pass 2 sums them, released as soon as the sums are in. Without it pass 2 reads and
+    converts every partition again (no cluster memory held between the passes).
 
     Returns
     -------
@@ -574,16 +683,32 @@ def dask_statistics(
     block = _context()
     parts = _partitions(inventory, activity)
     inv_d = delayed(_shippable(inventory), pure=True, traverse=False)
-    checks = [delayed(_check_partition, pure=True)(inv_d, p, i, block) for p, i in parts]
-    (digest,) = dask.compute(_tree(checks, _combine, inv_d, block)) if checks else (_Digest(),)
     ins_ids = [ins.id for ins in inventory.instruments]
-    inline = _inline_columns(inventory, ins_ids, {k: i for i, k in enumerate(ins_ids)})
-    first = _Digest()
-    _digest_columns(inline, first)
-    digest = _combine(inventory, block, first, digest)
-    prepared, grid = _plan(inventory, digest, registry)
-    sums = [delayed(_sum_partition, pure=True)(inv_d, p, i, block, grid) for p, i in parts]
-    (total,) = dask.compute(_tree(sums, _add_sums)) if sums else ({"records": 0},)
+    keep = _distributed_client() is not None if persist is None else persist
+    kept: tuple[Any, ...] = ()
+    try:
+        if keep:  # pass 1's checked columns stay on the workers for pass 2
+            # keys of this run alone (pure=False): releasing them cannot touch another run's
+            kept = dask.persist(*[delayed(_check_and_keep, pure=False)(inv_d, p, i, block) for p, i in parts])
+            checks = [k[0] for k in kept]
+        else:
+            checks = [delayed(_check_partition, pure=True)(inv_d, p, i, block) for p, i in parts]
+        (digest,) = dask.compute(_tree(checks, _combine, inv_d, block)) if checks else (_Digest(),)
+        inline = _inline_columns(inventory, ins_ids, {k: i for i, k in enumerate(ins_ids)})
+        first = _Digest()
+        _digest_columns(inline, first)
+        digest = _combine(inventory, block, first, digest)
+        prepared, grid = _plan(inventory, digest, registry)
+        if keep:
+            sums = [
+                delayed(_sum_kept, pure=True)(k[1], i, grid, ins_ids)
+                for k, (_, i) in zip(kept, parts, strict=True)
+            ]
+        else:
+            sums = [delayed(_sum_partition, pure=True)(inv_d, p, i, block, grid) for p, i in parts]
+        (total,) = dask.compute(_tree(sums, _add_sums)) if sums else ({"records": 0},)
+    finally:
+        _release(kept)
     total = _add_sums(_grid_sums(inline, grid), total)
     if total["records"] != digest.records:
         raise InvalidInputError(
