@@ -474,6 +474,55 @@ def test_a_report_table_sheet_held_as_text_is_the_sheet_made_cell_by_cell(monkey
     assert fast == book()
 
 
+@pytest.mark.excel
+def test_a_sheet_written_a_column_at_a_time_sizes_and_styles_as_cell_by_cell(monkeypatch):
+    """Column widths from the extremes of a number column; styles registered in row order."""
+    import datetime as dt
+
+    from nqi_carbon.pages.workbook import new_workbook, workbook_data
+    from nqi_carbon.report import excel
+
+    tables = [
+        pd.DataFrame({"q": [-0.0, 0.0, 5.0], "x": ["=a", "b", "+c"]}),  # "-0.000" the widest
+        pd.DataFrame({"q": [9999.9996, 12.0, math.inf], "r": [-123456789.5, 2.5, -math.inf]}),
+        pd.DataFrame({"q": [7, -1234567890, 3], "r": [True, None, False], "s": [1, None, 2.5]}),
+        pd.DataFrame({"note": [None, "x" * 70, "short", "-1", None], "v": [None] * 5}),
+    ]
+    day = dt.date(2025, 1, 1)
+
+    def book():
+        wb = new_workbook(day)
+        for k, table in enumerate(tables):
+            excel._table_sheet(wb, f"Lines {k}", table, "en")
+        return workbook_data(wb, day)
+
+    fast = book()
+    monkeypatch.setattr(excel, "append_block", lambda *a, **k: False)
+    assert fast == book()
+
+
+@pytest.mark.excel
+def test_a_workbook_compressed_while_it_is_written_is_the_dated_archive_of_its_save():
+    """workbook_data (each entry deflated by a second thread) == _zip_dated(_save(wb))."""
+    import datetime as dt
+
+    from nqi_carbon._escape import excel_append
+    from nqi_carbon.pages.workbook import _save, _zip_dated, new_workbook, workbook_data
+
+    day = dt.date(2025, 1, 1)
+
+    def book():
+        wb = new_workbook(day)
+        for k in range(3):
+            ws = wb.create_sheet(f"S{k}")
+            for i in range(2000):
+                excel_append(ws, [f"row {i}", i / 7, dt.date(2024, 1, 1 + i % 28)])
+        return wb
+
+    want = _zip_dated(_save(book()), dt.datetime.combine(day, dt.time()), deflate=True)
+    assert workbook_data(book(), day) == want
+
+
 def test_pint_definitions_are_cached_only_in_a_folder_no_one_else_can_write(tmp_path, monkeypatch):
     # pint keeps its parsed definitions as pickle files: read only from a private folder
     import os
