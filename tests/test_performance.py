@@ -569,6 +569,59 @@ def test_json_joined_a_batch_at_a_time_is_the_text_json_dumps_makes():
         json_document({"x": [math.nan]})
 
 
+def _json_hostile_document():
+    import enum
+
+    class Level(enum.IntEnum):
+        LOW = 1
+
+    records = [
+        {"source": f"s{i % 7}\u2028\x85", "co2e_t": i / 7, "entered": [{"a": [1, None]}, {}], "k%s": "%d"}
+        for i in range(300)
+    ]
+    records += [{"other": (1, "x", [[], {}]), "n": None}, {}, {"source": "a\"b\\c\n,\n"}]
+    return {
+        "lines": records,
+        "mixed": [1, True, 1.0, "1", None, -0.0, 10**30, 1e16, 2.5e-07, [True, False], {"x": {}}],
+        "same": ["t", "t", True, 1, 1.0, "t"],
+        "lists": [[[], [1, [2, [3]]]], [], [{"a": 1}, {"b": [{"c": "é中"}]}], [{"a": 1}, 2]],
+        "empty": [], "obj": {}, "tuple": (), "nested": {"k": {"é": True, "\u202e": "\ud800"}},
+        "level": Level.LOW,  # an int subclass: written by json.dumps itself
+    }
+
+
+@pytest.mark.parametrize("indent", [2, 0, 4, "\t"])
+def test_json_written_a_column_at_a_time_is_the_text_json_dumps_makes(indent):
+    """The indented writer (C encoder for the values, lines laid out around them) == json.dumps."""
+    import json
+
+    from nqi_carbon._escape import _Indented, json_document, json_text
+
+    doc = _json_hostile_document()
+    want = json_text(json.dumps(doc, indent=indent, ensure_ascii=False, allow_nan=False))
+    assert json_document(doc, indent) == want
+    del doc["level"]
+    want = json_text(json.dumps(doc, indent=indent, ensure_ascii=False, allow_nan=False))
+    assert _Indented(indent).text(doc, 0) == want  # the fast path itself, nothing left to json.dumps
+    for value in (doc["lines"], doc["mixed"], "x", 1.5, None, [], {}):
+        want = json_text(json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False))
+        assert _Indented(indent).text(value, 0) == want
+
+
+def test_json_that_json_dumps_refuses_is_refused_the_same_way():
+    from nqi_carbon._escape import json_document
+
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        json_document({"lines": [{"x": 1.0}, {"x": math.inf}]})
+    loop: list[object] = []
+    loop.append({"again": loop})
+    with pytest.raises(ValueError, match="Circular reference detected"):
+        json_document({"lines": loop})
+    with pytest.raises(TypeError, match="Object of type set is not JSON serializable"):
+        json_document({"lines": [{"x": {1}}]})
+    assert json_document({1: [None], "a": 2}) == '{\n  "1": [\n    null\n  ],\n  "a": 2\n}'
+
+
 def test_csv_lines_for_the_header_are_the_lines_stringio_gives():
     import io
 
