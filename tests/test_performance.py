@@ -375,6 +375,66 @@ def test_report_tables_are_written_as_the_template_macro_wrote_them(lang):
     assert _html_table(None, lang) == environment().from_string(_FRAME_MACRO).render(v=None, lang=lang)
 
 
+def test_float_columns_are_written_as_each_float_would_be():
+    """float_texts (one comprehension per column) == _float_text(column) of each value."""
+    import random
+    import struct
+
+    from nqi_carbon.pages.format import _float_text, float_texts
+
+    rng = random.Random(14)
+    values = [0.0, -0.0, 0.1, -0.1, 0.09999999999999999, 0.0999995, 0.0999994, 1e-300, -5e-324,
+              math.nan, math.inf, -math.inf, 999.9995, 1e21, -1234567.891, 0.0466, 0.000604]  # fmt: skip
+    values += [struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0] for _ in range(3000)]
+    values += [rng.uniform(-2, 2) * 10 ** rng.randint(-8, 8) for _ in range(3000)]
+    arr = np.array(values, dtype=float)
+    columns = ["co2e_t", "mass_t", "share", "activity", "value", "gwp", "relative_95", "variance_share",
+               "weighted_score", "expanded_uncertainty", "other"]  # fmt: skip
+    for column in columns:
+        write = _float_text(column)
+        assert float_texts(arr, column) == [write(v) for v in values], column
+
+
+def test_html_of_many_values_is_html_text_of_each():
+    import random
+
+    from nqi_carbon._escape import html_text, html_texts
+
+    alphabet = "aZ9,.±% —&<>\"'\r\n\t\x00\x1b\x7f\x85\u2028\u202e\ud800\ufffe中"
+    rng = random.Random(14)
+    for _ in range(3000):
+        values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) for _ in range(3)]
+        assert html_texts(values) == [html_text(v) for v in values], values
+    plain = ["1,234.567", "±4.2 %", "t CO2e", "—"]
+    assert html_texts(plain) == plain
+
+
+def test_a_large_table_put_into_the_page_after_rendering_is_the_page_rendered_whole(monkeypatch):
+    from nqi_carbon.pages import render
+    from nqi_carbon.pages.tables import _view
+
+    df = pd.concat([_hostile_table()] * 40, ignore_index=True)
+    views = [_view("Lines", df, "en"), _view("Sources", df.iloc[:, :4], "en")]
+    sections = [
+        {"anchor": f"t-{k}", "title": ("T\x00<", "表"), "note": None, "view": v}
+        for k, v in enumerate(views)
+    ]
+    page = render.environment().from_string(
+        '{% from "macros.html" import frame %}{% for s in sections %}{{ s.title[0] }}{{ frame(s.view, "en") }}{% endfor %}'
+    )
+    monkeypatch.setattr(render, "_LARGE", 1)
+    real = render.environment().get_template
+    monkeypatch.setattr(
+        render.environment(),
+        "get_template",
+        lambda name, *a, **k: page if name == "x" else real(name, *a, **k),
+    )
+    apart = render.render("x", sections=sections)
+    monkeypatch.setattr(render, "_LARGE", 10**12)
+    assert apart == render.render("x", sections=sections)
+    assert "\x00" not in apart and "T\\u0000&lt;" in apart
+
+
 def test_a_markdown_cell_left_as_it_is_is_what_the_escaping_makes_of_it():
     """md_cell's shortcut for plain text (numbers, units, words) gives what md_text gives."""
     import random

@@ -225,6 +225,24 @@ def html_text(text: str) -> str:
     return visible(html.escape(text, quote=True), keep="\t\n")
 
 
+_HTML_CHANGED = re.compile(
+    "[&<>\"'\r\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+"""What :func:`html_text` changes: markup characters, carriage returns and the controls
+:func:`visible` shows (tab and line feed kept)."""
+
+
+def html_texts(values: list[str]) -> list[str]:
+    """:func:`html_text` of each of *values*, checked together.
+
+    Values without a character that :func:`html_text` changes (numbers, units, words)
+    are returned as they are, found by one search over all of them.
+    """
+    if not _HTML_CHANGED.search("\n".join(values)):
+        return list(values)
+    return [html_text(v) for v in values]
+
+
 # -- spreadsheets -----------------------------------------------------------------------------
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
