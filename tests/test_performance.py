@@ -435,6 +435,45 @@ def test_a_large_table_put_into_the_page_after_rendering_is_the_page_rendered_wh
     assert "\x00" not in apart and "T\\u0000&lt;" in apart
 
 
+def test_a_report_table_from_rows_is_the_table_of_its_cells_made_storable():
+    """table_frame (rows as they are unless a surrogate is found) == the rows through table_text."""
+    from nqi_carbon._escape import table_frame, table_text
+
+    def cell_by_cell(rows, columns=None):
+        cells = [
+            {k: table_text(v) for k, v in r.items()} if isinstance(r, dict) else [table_text(v) for v in r]
+            for r in rows
+        ]
+        return pd.DataFrame(cells, columns=columns)
+
+    cases = [
+        ([{"a": "x\ud800", "b": 1}, {"a": "y", "b": 2}], None),  # Arrow text refuses it
+        ([{"a": "x\udfff", "b": 1}, {"a": 3, "b": None}], ["a", "b"]),  # an object column
+        ([["x", 1.5], ["\ud800\udc00", math.nan]], ["a", "b"]),  # two lone surrogates
+        ([{"a": "plain", "b": [1]}, {"a": "é中", "b": None}], None),
+        ([], ["a", "b"]),
+    ]
+    for rows, columns in cases:
+        got, want = table_frame(rows, columns), cell_by_cell(rows, columns)
+        pd.testing.assert_frame_equal(got, want)
+        assert [str(t) for t in got.dtypes] == [str(t) for t in want.dtypes]
+
+
+@pytest.mark.parametrize("example", ["cement", "office", "us-factory"])
+def test_sources_gross_totals_are_each_sources_sum(example):
+    """The sources table's t CO2e (lines sorted by source once) == res._sum of each source's mask."""
+    from pathlib import Path
+
+    from nqi_carbon.report.tables import _gross_by_source
+
+    root = Path(__file__).resolve().parents[1] / "examples" / example
+    res = nc.calculate(nc.load_inventory(root / "inventory.yaml"), uncertainty="analytical")
+    t = res.table.template
+    gross = _gross_by_source(res)
+    for p in res.plans:
+        assert gross[p.index] == res._sum((t.src == p.index) & (t.basis != 2) & ~t.biogenic), p.source.id
+
+
 def test_a_markdown_cell_left_as_it_is_is_what_the_escaping_makes_of_it():
     """md_cell's shortcut for plain text (numbers, units, words) gives what md_text gives."""
     import random

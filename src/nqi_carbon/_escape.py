@@ -102,6 +102,40 @@ def table_text(value: Any) -> Any:
     return value
 
 
+def _has_surrogate(values: Iterable[Any]) -> bool:
+    """Whether a string among *values* holds a lone surrogate (one search over all of them)."""
+    return _SURROGATE.search("".join([v for v in values if isinstance(v, str)])) is not None
+
+
+def table_texts(values: list[Any]) -> list[Any]:
+    """:func:`table_text` of each of *values* (the list itself when no string needs it)."""
+    return [table_text(v) for v in values] if _has_surrogate(values) else values
+
+
+def table_frame(rows: list[Any], columns: list[str] | None = None) -> pd.DataFrame:
+    """A DataFrame of *rows* (mappings or sequences), every cell :func:`table_text` of its value.
+
+    Built from the rows as they are when no text holds a lone surrogate: Arrow refuses
+    such text (``UnicodeEncodeError``), and a column pandas keeps as objects is searched
+    in one pass; otherwise each cell goes through :func:`table_text` first.
+    """
+    import pandas as pd
+
+    try:
+        df = pd.DataFrame(rows, columns=columns)
+    except UnicodeEncodeError:
+        df = None
+    if df is not None and not any(
+        _has_surrogate(df[c].tolist()) for c, dtype in df.dtypes.items() if str(dtype) == "object"
+    ):
+        return df
+    cells = [
+        {k: table_text(v) for k, v in r.items()} if isinstance(r, dict) else [table_text(v) for v in r]
+        for r in rows
+    ]
+    return pd.DataFrame(cells, columns=columns)
+
+
 def term_text(text: str) -> str:
     """Text for a terminal stream: line feeds and tabs kept, every other control visible."""
     return visible(text, keep="\n\t")
