@@ -488,6 +488,20 @@ def test_a_markdown_cell_left_as_it_is_is_what_the_escaping_makes_of_it():
         assert md_cell(text) == md_text(" ".join(text.split())).replace("|", "\\|"), repr(text)
 
 
+def test_markdown_cells_checked_together_are_md_cell_of_each():
+    import random
+
+    from nqi_carbon._escape import md_cell, md_cells
+
+    rng = random.Random(14)
+    for alphabet in ("aZ9١中_. ,%±+-/:()|*[]~<>&#\\`\n\t\r\u2028\u202e\x00\x85é", "a9中.,%±+-/:() \n_"):
+        for _ in range(20000):
+            values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5))) for _ in range(rng.randint(1, 4))]
+            assert md_cells(values) == [md_cell(v) for v in values], values
+    plain = ["1,234.567", "±4.2 %", "t CO2e", "kg/TJ", "中文"]
+    assert md_cells(plain) == plain
+
+
 def test_planning_runs_no_garbage_collection_pass_per_few_hundred_sources():
     # planning 10,000 sources makes about a million small objects; the cyclic collector
     # is paused while the plans are built (a full pass over the heap was a third of it)

@@ -229,6 +229,30 @@ _MD_PLAIN = re.compile(r"(?:(?:[^\W_]|[.,%±+\-/:()])+ )*(?:[^\W_]|[.,%±+\-/:()
 separated by single spaces (no control, line break, Markdown character or ``|``)."""
 
 
+_MD_OTHER = re.compile(r"[^\w.,%±+\-/:() \n]")
+"""A character no value that :data:`_MD_PLAIN` matches has (line feeds: between values)."""
+
+
+def md_cells(values: list[str]) -> list[str]:
+    """:func:`md_cell` of each of *values*, checked together.
+
+    When every value is plain text that :func:`md_cell` leaves as it is (numbers, units,
+    words separated by single spaces), a few searches over all of them find it;
+    otherwise each value is escaped.
+    """
+    text = "\n".join(values)
+    plain = (
+        bool(values)
+        and text.count("\n") == len(values) - 1  # no value holds a line feed
+        and not _MD_OTHER.search(text)
+        and not any(s in text for s in ("_", "  ", " \n", "\n ", "\n\n"))
+        and not text.startswith((" ", "\n"))
+        and not text.endswith((" ", "\n"))
+        and text != ""
+    )
+    return list(values) if plain else [md_cell(v) for v in values]
+
+
 def md_row(cells: Iterable[str], escaped: dict[str, str] | None = None) -> str:
     """One Markdown table row of values, each through :func:`md_cell`.
 

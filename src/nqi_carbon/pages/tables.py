@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._escape import html_text, html_texts, md_cell, md_row, md_text
+from .._escape import html_text, html_texts, md_cells, md_row, md_text
 from .format import _LINKED_COLUMNS, _cell, _is_number, _linked, float_texts
 from .labels import _TABLE_COLUMN_LABELS, _TRANSLATED_COLUMNS, COLUMN_LABELS, _tr, _value_pair
 
@@ -157,9 +157,9 @@ def _df_markdown(
     ]
     columns = []  # each column's cells through md_cell, a value that repeats escaped once
     for cells in v.cells:
-        escaped = {
-            c: md_cell(c if isinstance(c, str) else _tr(c, lang)) for c in dict.fromkeys(cells)
-        }
+        distinct = list(dict.fromkeys(cells))
+        texts = [c if isinstance(c, str) else _tr(c, lang) for c in distinct]
+        escaped = dict(zip(distinct, md_cells(texts), strict=True))
         columns.append([escaped[c] for c in cells])
     lines += ["| " + " | ".join(r) + " |" for r in _row_tuples(columns, len(v.row_class))]
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -321,32 +322,57 @@ class _Block:
             if any(key) and key not in ids:
                 ids[key] = ws.parent._cell_styles.add(StyleArray(list(key)))
         n = len(self.columns[0])
+        memos = [self._tails(ws, ids, j) for j in range(len(self.columns))]
         for start in range(0, n, _ROWS_PER_CHUNK):
             stop = min(start + _ROWS_PER_CHUNK, n)
             rows = [str(self.first_row + i) for i in range(start, stop)]
-            cells = [self._cells(ws, ids, j, rows, start, stop) for j in range(len(self.columns))]
-            yield "".join(
-                f'<row r="{r}">' + "".join(c) + "</row>"
-                for r, c in zip(rows, zip(*cells, strict=True), strict=True)
-            )
+            cells = [self._cells(ws, ids, j, rows, start, stop, memos[j]) for j in range(len(self.columns))]
+            opens = [f'<row r="{r}">' for r in rows]
+            closes = ["</row>"] * len(rows)
+            yield "".join(itertools.chain.from_iterable(zip(opens, *cells, closes, strict=True)))
 
     def _tail(self, ws: Any, ids: dict[_Key, int], j: int, v: Any, fill: int) -> str:
         """The XML of a cell from its coordinate's closing quote on ('' when it is not written)."""
-        from openpyxl.utils.datetime import to_excel
-
         key = self._key(j, v, fill)
         if v is None and not any(key):
             return ""
         kind = "s" if type(v) is str else ("b" if type(v) is bool else "n")
-        value = (
-            self.texts[j][v]
-            if kind == "s"
-            else (to_excel(v, ws.parent.epoch) if type(v) is _dt.date else v)
-        )
+        value = self.texts[j][v] if kind == "s" else v
+        if type(v) is _dt.date:
+            from openpyxl.utils.datetime import to_excel
+
+            value = to_excel(v, ws.parent.epoch)
         return _plain_cell_xml("", ids.get(key), kind, value)[len('<c r="') :]
 
+    def _tails(self, ws: Any, ids: dict[_Key, int], j: int) -> dict[Any, str] | None:
+        """Each distinct value's :meth:`_tail` in a column written per value (None: otherwise).
+
+        Text in a column without wrapped cells: styled by whether it starts a formula alone.
+        """
+        if not self._per_value(j) or self.kinds[j] <= _NUMBERS:
+            return None
+        column = self.columns[j]
+        if not (self.kinds[j] <= _FEW_VALUES[0] and (j + 1) not in self.wrap):
+            return {v: self._tail(ws, ids, j, v, 0) for v in dict.fromkeys(column)}
+        plain = self._key(j, None, 0)  # a text's key but for its quote prefix
+        styles = [ids.get(plain), ids.get((*plain[:7], 1, 0))]
+        tails: dict[Any, str] = {
+            v: _plain_cell_xml("", styles[t.startswith(FORMULA_START)], "s", t)[len('<c r="') :]
+            for v, t in self.texts[j].items()
+        }
+        if type(None) in self.kinds[j]:
+            tails[None] = self._tail(ws, ids, j, None, 0)
+        return tails
+
     def _cells(
-        self, ws: Any, ids: dict[_Key, int], j: int, rows: list[str], start: int, stop: int
+        self,
+        ws: Any,
+        ids: dict[_Key, int],
+        j: int,
+        rows: list[str],
+        start: int,
+        stop: int,
+        memo: dict[Any, str] | None,
     ) -> list[str]:
         """The XML of the cells of column *j* in rows *start* to *stop* (each with its row number)."""
         from openpyxl.utils import get_column_letter
@@ -359,16 +385,16 @@ class _Block:
         elif self.kinds[j] <= _NUMBERS:  # a number's text is its own: %.16g as openpyxl
             mid = self._tail(ws, ids, j, 0, 0).split("<v>")[0] + "<v>"
             finite = math.isfinite
-            tails = [
-                f"{mid}{v:.16g}</v></c>"
+            return [
+                f"{head}{r}{mid}{v:.16g}</v></c>"
                 if v is not None and finite(v)
-                else self._tail(ws, ids, j, v, 0)
-                for v in column
+                else ((t := self._tail(ws, ids, j, v, 0)) and head + r + t)
+                for r, v in zip(rows, column, strict=True)
             ]
         else:
-            memo = {v: self._tail(ws, ids, j, v, 0) for v in dict.fromkeys(column)}
-            tails = [memo[v] for v in column]
-        return [head + r + t if t else "" for r, t in zip(rows, tails, strict=True)]
+            assert memo is not None
+            tails = list(map(memo.__getitem__, column))
+        return [f"{head}{r}{t}" if t else "" for r, t in zip(rows, tails, strict=True)]
 
 
 def new_workbook(generated: _dt.date, first_sheet: str | None = None) -> Any:
@@ -499,6 +525,10 @@ def _save(wb: Any) -> bytes:
     return buf.getvalue()
 
 
+_TEMPORARY_FILE = (0o100000 | 0o600) << 16
+"""The zip attributes of a file openpyxl wrote its sheet to (a regular file, mode 0600)."""
+
+
 def _write_workbook(wb: Any, archive: Any) -> None:
     """Write *wb* into *archive* (a ``ZipFile`` or :class:`_DatedArchive`) and close it.
 
@@ -507,6 +537,8 @@ def _write_workbook(wb: Any, archive: Any) -> None:
     writes the same bytes as text. Every step of ``openpyxl.writer.excel.save_workbook``
     is kept.
     """
+    import zipfile
+
     from openpyxl.writer.excel import ExcelWriter
 
     wb.properties.modified = _dt.datetime.now(tz=_dt.UTC).replace(tzinfo=None)  # as openpyxl
@@ -519,12 +551,13 @@ def _write_workbook(wb: Any, archive: Any) -> None:
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        sheet = sheet_writer(ws)
+        sheet = sheet_writer(ws, io.BytesIO())  # in memory, not a temporary file
         sheet.write()
         ws._rels = sheet._rels
-        archive.write(sheet.out, ws.path[1:])
+        entry = zipfile.ZipInfo(ws.path[1:])
+        entry.external_attr = _TEMPORARY_FILE  # as archive.write of openpyxl's temporary file
+        archive.writestr(entry, sheet.read())
         writer.manifest.append(ws)
-        sheet.cleanup()
 
     writer.write_worksheet = write_worksheet
     try:
