@@ -464,12 +464,12 @@ def test_sources_gross_totals_are_each_sources_sum(example):
     """The sources table's t CO2e (lines sorted by source once) == res._sum of each source's mask."""
     from pathlib import Path
 
-    from nqi_carbon.report.tables import _gross_by_source
+    from nqi_carbon.calc.quality import gross_by_source
 
     root = Path(__file__).resolve().parents[1] / "examples" / example
     res = nc.calculate(nc.load_inventory(root / "inventory.yaml"), uncertainty="analytical")
     t = res.table.template
-    gross = _gross_by_source(res)
+    gross = gross_by_source(res)
     for p in res.plans:
         assert gross[p.index] == res._sum((t.src == p.index) & (t.basis != 2) & ~t.biogenic), p.source.id
 

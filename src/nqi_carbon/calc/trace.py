@@ -36,15 +36,17 @@ def entered_amounts(res: Result) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
     if stats is None or stats.entered is None:
         return out
+    # Python lists, not a numpy scalar per (source, unit): the same values, read faster
+    counts, amounts = stats.entered_counts.tolist(), stats.entered.tolist()
     for p in res.plans:
         rows = []
         for k, unit in enumerate(stats.unit_names):
-            if not stats.entered_counts[p.index, k]:
+            if not counts[p.index][k]:
                 continue
             chain = p.unit_chains.get(unit)
             rows.append(
                 {
-                    "amount": float(stats.entered[p.index, k]),
+                    "amount": float(amounts[p.index][k]),
                     "unit": unit,
                     "to_activity_unit": p.chain_unit_scale.get(unit),
                     "conversions": [s.to_dict() for s in chain.steps] if chain else [],

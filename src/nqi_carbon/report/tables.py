@@ -6,11 +6,11 @@ The same tables are shown in HTML and Markdown, written as Excel sheets and retu
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from .._escape import table_frame, table_texts
+from ..calc.quality import gross_by_source
 from ..inventory.completeness import exclusion_subject
 from ..pages.labels import CATEGORY_NAMES, SCOPE3_CATEGORY_NAMES, SCOPE_NAMES
 
@@ -302,7 +302,7 @@ def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
     """Per source: where it is, its method and factor, its activity and gross t CO2e."""
     res = report.result
     activity = report.activity_totals()
-    gross = _gross_by_source(res)
+    gross = gross_by_source(res)
     rows = []
     for p in res.plans:
         rows.append(
@@ -323,25 +323,6 @@ def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def _gross_by_source(res: Result) -> dict[int, float]:
-    """Per source index: the ``fsum`` of its lines' t CO2e (location-based, biogenic CO2 apart).
-
-    As ``res._sum`` of each source's mask, without a mask per source: the lines sorted by
-    source once, each source's slice summed (``fsum`` is exact: the order does not matter).
-    """
-    import numpy as np
-
-    t = res.table.template
-    rows = np.flatnonzero((t.basis != 2) & ~t.biogenic)
-    rows = rows[np.argsort(t.src[rows], kind="stable")]
-    src = t.src[rows]
-    values = res.table.co2e[rows].tolist()
-    index = [p.index for p in res.plans]
-    lo = np.searchsorted(src, index, side="left").tolist()
-    hi = np.searchsorted(src, index, side="right").tolist()
-    return {i: math.fsum(values[a:b]) for i, a, b in zip(index, lo, hi, strict=True)}
 
 
 def _entered_rows(res: Result) -> list[dict[str, Any]]:
