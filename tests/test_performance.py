@@ -526,6 +526,27 @@ def test_planning_runs_no_garbage_collection_pass_per_few_hundred_sources():
     assert len(passes) <= 20, passes  # 106 passes when the collector ran throughout
 
 
+def test_report_files_are_rendered_with_the_collector_paused():
+    import gc
+
+    from nqi_carbon.pages.render import render_files
+
+    seen = []
+
+    class Document:
+        def to_html(self):
+            seen.append(gc.isenabled())
+            return "<p>x</p>"
+
+        def to_json(self):
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        render_files(Document(), {"html": "a.html", "json": "a.json"}, ["html", "json"])
+    assert seen == [False]
+    assert gc.isenabled()
+
+
 def test_the_collector_is_paused_and_restored_as_it_was():
     import gc
 

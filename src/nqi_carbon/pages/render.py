@@ -144,9 +144,12 @@ def render_files(
         "json": lambda: (document.to_json() + "\n").encode("utf-8"),
         "xlsx": document._excel_bytes,
     }
+    from ..calc._gc import paused_gc
+
     out: dict[str, bytes] = {}
-    for f in wanted:
-        out[files[f]] = render[f]()
-        if progress is not None:
-            progress(len(out), len(wanted))
+    with paused_gc():  # millions of cells, rows and lines: no full collection pass per few thousand
+        for f in wanted:
+            out[files[f]] = render[f]()
+            if progress is not None:
+                progress(len(out), len(wanted))
     return out
