@@ -148,7 +148,7 @@ def _provenance_sheet(wb: Any, report: InventoryReport) -> None:
 
     res = report.result
     prov = wb.create_sheet("Provenance")
-    p = res.provenance()
+    p = report._provenance()
     seed = res.seed
     prov_rows: list[list[Any]] = [
         ["item", "value"],
