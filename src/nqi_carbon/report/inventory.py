@@ -159,6 +159,23 @@ def _evidence_note(counts: dict[str, tuple[int, int]]) -> Pair:
     )
 
 
+_MARKET_NOTE: Pair = (
+    "The market-based Scope 2 figure of each source, re-performable row by row: quantity "
+    "× the factor as published (value, unit) × consolidation share × GWP = t CO2e. "
+    "Contractual instruments cover the consumption in the order of the GHG Protocol Scope 2 "
+    "Guidance (Table 6.3) up to the consumption; the rest (consumption less the quantities "
+    "covered) takes the residual mix, or the location-based factor when the source states "
+    "none. A source without market-based data counts with its location-based factor. "
+    "Instruments that fail the Scope 2 Quality Criteria are not used (see the findings). "
+    "The rows add up to the market-based Scope 2 total in the table by scope.",
+    "各排放源基于市场的范围二排放量，可逐行复算：数量 × 所公布的因子（数值、单位）× 合并比例 × GWP "
+    "= t CO2e。合同文书按温室气体核算体系范围二指南（表 6.3）的顺序覆盖用电量，以用电量为限；"
+    "其余部分（用电量减去已覆盖的数量）采用剩余组合因子，排放源未提供时采用基于位置的因子。"
+    "无基于市场数据的排放源按其基于位置的因子计入。不符合范围二质量准则的合同文书不予采用（见发现的问题）。"
+    "各行合计即按范围分列表中基于市场的范围二排放量。",
+)
+
+
 _BASE_YEAR_TITLE: Pair = ("Base year", "基准年")
 
 
@@ -428,6 +445,20 @@ class InventoryReport:
                 )
         return rows
 
+    def market_based_scope2(self) -> list[dict[str, Any]]:
+        """The market-based Scope 2 figure line by line (empty without market-based data).
+
+        Per source: its consumption, the quantity each contractual instrument covers (type,
+        id, factor as published and its reference), the residual quantity on the residual
+        mix, and each row's t CO2e; see :func:`nqi_carbon.calc.trace.market_based_rows`.
+        The rows' ``co2e_t`` sum to ``totals.by_scope["2_market"]``.
+        """
+        if "market" not in self._memo:
+            from ..calc.trace import market_based_rows
+
+            self._memo["market"] = market_based_rows(self.result)
+        return [dict(r) for r in self._memo["market"]]
+
     def evidence_records(self) -> list[dict[str, Any]]:
         """Activity records (and contracts) that state evidence or a note, one row each."""
         return [row for _kind, row in self._evidence_rows()]
@@ -668,6 +699,7 @@ class InventoryReport:
             ],
             "lab_analyses": [_json_row(r) for r in self.lab_analyses()],
             "evidence": [_json_row(r) for r in self.evidence_records()],
+            "market_based_scope2": self.market_based_scope2(),
             "categories": [
                 {
                     "category": c,
@@ -768,6 +800,8 @@ class InventoryReport:
         notes = {"Data quality by category": _DQ_NOTE}
         notes["Evidence"] = _evidence_note(self.evidence_counts())
         notes["Completeness"] = self._completeness_note()
+        if "Market-based Scope 2" in self._tables():
+            notes["Market-based Scope 2"] = _MARKET_NOTE
         n = len(self.result.contributions)
         if n and self.result.group_uncertainty:
             notes["Uncertainty contributors"] = _contrib_note(self.result.uncertainty_method, n)
