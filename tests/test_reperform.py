@@ -376,3 +376,33 @@ def test_no_market_based_table_without_market_based_data():
     rep = nc.inventory_report(res)
     assert _MARKET not in rep.tables()
     assert json.loads(rep.to_json())["report"]["market_based_scope2"] == []
+
+
+def test_market_based_parts_without_a_residual_mix():
+    """A source with contracts but no residual mix, and one without market-based data.
+
+    The Berlin office with guarantees of origin for 40 MWh of its 48.6 MWh and no
+    market_factor anywhere: the 8,600 kWh left take the location factor (EEA, Germany
+    2018, 406 g/kWh; residual_factor_missing), and the common areas (5,400 kWh, no
+    market-based data) count at the location factor too.
+    """
+    data = nc.load_inventory(EXAMPLES / "de-office" / "inventory.yaml").model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    for s in data["sources"]:
+        s.pop("market_factor", None)
+        for c in s.get("contracts", []):
+            c["amount"] = 40
+    res = nc.calculate(nc.validate_inventory(data))
+    assert "residual_factor_missing" in {f.code for f in res.findings}
+    rows = json.loads(nc.inventory_report(res).to_json())["report"]["market_based_scope2"]
+    parts = [(r["source"], r["part"], r["amount"]) for r in rows]
+    assert parts == [
+        ("electricity", "contractual instrument", 40_000),
+        ("electricity", "residual, location-based factor", 8_600),
+        ("common-areas", "location-based factor", 5_400),
+    ]
+    by_source = _reperform_market(rows)
+    assert by_source["electricity"] == pytest.approx(8_600 * 406e-6, rel=1e-9)
+    assert by_source["common-areas"] == pytest.approx(5_400 * 406e-6, rel=1e-9)
+    assert math.fsum(by_source.values()) == pytest.approx(res.totals()["by_scope"]["2_market"], rel=1e-9)
