@@ -496,7 +496,7 @@ class FootprintVerification:
             ),
             *self._evidence_tables(),
             _Table(
-                _tr(("Findings of the recomputation", "复算的发现"), lang),
+                _tr(("Findings of the recomputation and the evidence", "复算与证据的发现"), lang),
                 tuple(_tr(h, lang) for h in (("Code", "代码"), ("Severity", "级别"),
                                              ("Subject", "对象"), ("Finding", "发现"))),
                 (False, False, False, False),
