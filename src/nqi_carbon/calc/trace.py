@@ -144,8 +144,9 @@ def market_based_rows(res: Result) -> list[dict[str, Any]]:
     if not (t.basis == 2).any():
         return []
     instrument: dict[int, tuple[str | None, str | None, str | None]] = {}
+    sources = {p.index: p.source for p in res.plans}
     for s_i, cons, _residual in t.contracts:
-        stated = _stated_contracts(next(p.source for p in res.plans if p.index == s_i))
+        stated = _stated_contracts(sources[s_i])
         for name, what, _amount, lines in cons:
             c = stated.get(name)
             instrument.update({r: (name, what, c.evidence if c else None) for r in lines})
