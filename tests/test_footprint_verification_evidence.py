@@ -213,6 +213,9 @@ def test_the_verification_workbook_has_the_evidence_sheets(cement, tmp_path):
     rows = list(wb["Evidence"].iter_rows(values_only=True))
     assert rows[0][:2] == ("input", "kind")
     assert {r[0] for r in rows[1:]} == {"gypsum", "slag", "grinding-power", "plant"}
+    plan = {r[0]: r[1] for r in wb["Sampling plan"].iter_rows(values_only=True) if r and r[0]}
+    assert plan["seed"] == "7"  # text: a 63-bit seed would lose digits as a number
+    assert plan["interval_kg"] == pytest.approx(INTERVAL)
 
 
 def test_cli_takes_the_evidence_log_and_the_sampling_seed(tmp_path, capsys):

@@ -598,7 +598,9 @@ class FootprintVerification:
                     *([p["input"], p["kg"], p["why"]] for p in d["sampling_plan"]["samples"]),
                     [],
                     *([k, d["sampling_plan"][k]] for k in ("materiality_kg", "confidence",
-                      "interval_kg", "seed", "start_kg", "proposed_kg", "not_proposed_kg")),
+                      "interval_kg", "start_kg", "proposed_kg", "not_proposed_kg")),
+                    # as text: a large seed loses digits as an Excel number (15 significant)
+                    ["seed", None if self.plan.seed is None else str(self.plan.seed)],
                 ],
                 "Evidence log": [
                     ["kind", "input or subject", "procedure or reason", "result", "difference or kg", "nature"],
