@@ -783,3 +783,46 @@ def test_column_widths_keep_the_empty_rows_of_a_ragged_sheet():
     _excel_widths(ws)
     sheet = zipfile.ZipFile(__import__("io").BytesIO(_save(wb))).read("xl/worksheets/sheet1.xml")
     assert b'<row r="2"></row>' in sheet
+
+
+@pytest.mark.timeout(120)
+def test_a_pint_cache_left_by_a_deleted_environment_does_not_break_the_next_one(tmp_path):
+    # pint's cached definitions name the files they came from: a cache written by another
+    # installation of the same pint (a virtual environment since deleted) must not make
+    # every later process fail with "No such file or directory"
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import pint
+
+    other = tmp_path / "other-venv"
+    shutil.copytree(os.path.dirname(pint.__file__), other / "pint")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("NQI_CARBON_CACHE", None)
+    code = (
+        "import sys, nqi_carbon.units as u\n"
+        "if sys.argv[1] == 'shared': u._pint_cache_name = lambda version, where: 'pint-shared'\n"
+        "import pint; assert pint.__file__.startswith(sys.argv[2]), pint.__file__\n"
+        "print(u.conversion_factor('MWh', 'GJ'))\n"
+    )
+    for naming in ("own", "shared"):  # own folder per installation; a shared one falls back
+        first = subprocess.run(
+            [sys.executable, "-c", code, naming, str(other)],
+            env={**env, "PYTHONPATH": os.pathsep.join([str(other), env.get("PYTHONPATH", "")])},
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        assert first.stdout.strip() == "3.6"
+        cache = tmp_path / "cache" / "nqi-carbon"
+        assert any(p.suffix == ".pickle" for p in cache.rglob("*"))  # it did write a cache
+        moved = tmp_path / f"gone-{naming}"
+        os.rename(other, moved)  # the environment is deleted
+        second = subprocess.run(
+            [sys.executable, "-c", code, naming, os.path.dirname(os.path.dirname(pint.__file__))],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert second.returncode == 0, second.stderr
+        assert second.stdout.strip() == "3.6"
+        os.rename(moved, other)

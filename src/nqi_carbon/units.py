@@ -184,14 +184,41 @@ def registry() -> pint.UnitRegistry[Any]:
     """
     import pint
 
-    ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(
-        autoconvert_offset_to_baseunit=False,
-        on_redefinition="ignore",
-        cache_folder=_private_cache_folder("pint-" + pint.__version__),
-    )
+    folder = _private_cache_folder(_pint_cache_name(pint.__version__, pint.__file__))
+    try:
+        ureg: pint.UnitRegistry[Any] = _pint_registry(folder)
+    except Exception:  # a cache pint cannot use (stale, corrupt) is no reason to fail
+        if folder is None:
+            raise
+        ureg = _pint_registry(None)
     for line in _DEFINITIONS:
         ureg.define(line)
     return ureg
+
+
+def _pint_registry(cache_folder: str | None) -> pint.UnitRegistry[Any]:
+    import pint
+
+    return pint.UnitRegistry(
+        autoconvert_offset_to_baseunit=False,
+        on_redefinition="ignore",
+        cache_folder=cache_folder,
+    )
+
+
+def _pint_cache_name(version: str, module_file: str | None) -> str:
+    """The cache folder's name for one pint installation: its version and where it lives.
+
+    pint's cached definitions hold the paths of the definition files they were parsed
+    from and read them again on load, so a cache written by another installation of the
+    same version (another virtual environment, since deleted) would point at files that
+    may be gone. Each installation therefore has a folder of its own.
+    """
+    import hashlib
+    import os
+
+    where = os.path.dirname(os.path.realpath(module_file or ""))
+    return f"pint-{version}-{hashlib.sha256(where.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
 
 
 CACHE_ENV = "NQI_CARBON_CACHE"
