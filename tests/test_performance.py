@@ -622,6 +622,7 @@ def test_a_sheet_written_a_column_at_a_time_sizes_and_styles_as_cell_by_cell(mon
         pd.DataFrame({"q": [-0.0, 0.0, 5.0], "x": ["=a", "b", "+c"]}),  # "-0.000" the widest
         pd.DataFrame({"q": [9999.9996, 12.0, math.inf], "r": [-123456789.5, 2.5, -math.inf]}),
         pd.DataFrame({"q": [7, -1234567890, 3], "r": [True, None, False], "s": [1, None, 2.5]}),
+        pd.DataFrame({"q": pd.Series([123456789, 0.5, None], dtype=object), "r": [1.5, 2.5, 3.5]}),
         pd.DataFrame({"note": [None, "x" * 70, "short", "-1", None], "v": [None] * 5}),
     ]
     day = dt.date(2025, 1, 1)

@@ -197,20 +197,31 @@ def _column_width(column: list[Any], kind: frozenset[type], texts: dict[str, str
     values = [v for v in column if v is not None] if type(None) in kind else column
     if not values:
         return 0
-    if kind <= _NUMBERS and float in kind:
-        import numpy as np
-
-        arr = np.array(values, dtype=float)
-        finite = arr[np.isfinite(arr)]
-        values = [float(v) for v in np.unique(arr[~np.isfinite(arr)])]
-        if finite.size:
-            values += [float(finite.max()), float(finite.min())]
-            values += [-0.0] if np.signbit(finite[finite == 0]).any() else []
-    elif kind <= _NUMBERS:
-        values = [max(values), min(values)]
+    if kind <= _NUMBERS:  # floats as "1,234.500", whole numbers as "1234": each kind apart
+        floats = [v for v in values if type(v) is float] if int in kind else values
+        ints = [v for v in values if type(v) is int] if float in kind else values
+        values = _float_extremes(floats) if float in kind else []
+        values += [max(ints), min(ints)] if int in kind and ints else []
     elif not kind & {int, float}:  # text, booleans and dates: each distinct value once
         values = list(dict.fromkeys(values))
     return max(_value_width(texts[v] if type(v) is str else v) for v in values)
+
+
+def _float_extremes(floats: list[float]) -> list[float]:
+    """The floats whose ``,.3f`` text can be the longest.
+
+    The largest and smallest finite ones, ``-0.0`` (when there is one) and the
+    non-finite ones.
+    """
+    import numpy as np
+
+    arr = np.array(floats, dtype=float)
+    finite = arr[np.isfinite(arr)]
+    out = [float(v) for v in np.unique(arr[~np.isfinite(arr)])]
+    if finite.size:
+        out += [float(finite.max()), float(finite.min())]
+        out += [-0.0] if np.signbit(finite[finite == 0]).any() else []
+    return out
 
 
 def _block_widths(
