@@ -301,9 +301,8 @@ class _RecordBlocks:
             first = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
             part = np.zeros(stop - start)  # the part of x (m - 1) that is the same in every draw
             for code, lo, hi in runs:
-                part[lo:hi] = _fixed_part(
-                    code, stats.nn_x[start + lo : start + hi], stats.nn_lower[start + lo : start + hi]
-                )
+                x, av = stats.nn_x[start + lo : start + hi], stats.nn_lower[start + lo : start + hi]
+                part[lo:hi] = _fixed_part(code, x, av)
             fixed = np.add.reduceat(part, first) if part.any() else None
             blocks.append(_Block(start, stop, runs, first, src[first], fixed))
         return cls(k, blocks)
