@@ -720,13 +720,13 @@ def test_the_roll_up_sums_each_group_from_the_lines_it_holds():
     rollup = _Rollup.of(masks, canonical)
     # atoms: {total, a} = lines 0, 2, 4; {total, b} = lines 1, 3; {g3} = line 5
     assert rollup.atom_starts.size == 3
-    got = rollup.totals(lines[:, rollup.order])
+    got = rollup.totals(lines[:, rollup.order].T)
     # by hand: total 1+2+4+8+16 = 31 and -1+0.5+0.25+3+0 = 2.75; a 21 and -0.75; b 10 and 3.5
     want = [[31.0, 2.75], [21.0, -0.75], [10.0, 3.5], [0.0, 0.0], [32.0, 7.0]]
     assert got.tolist() == want
     # the groups in another order: the same totals, bit for bit
     back = _Rollup.of(masks[::-1], canonical)
-    assert np.array_equal(back.totals(lines[:, back.order]), got[::-1])
+    assert np.array_equal(back.totals(lines[:, back.order].T), got[::-1])
 
 
 def _captured_sampler(monkeypatch, inventory, table, iterations=200):
@@ -770,13 +770,13 @@ def test_monte_carlo_group_totals_are_the_sums_of_their_lines(monkeypatch):
     act = sampler.activity(0, 20, rng, rng, 1 << 20)
     totals = sampler.group_totals(act, 0, 20)
     # every line's value in these iterations, in the sampler's order, summed exactly per group
-    vals = act[:, sampler.line_src] * sampler.line_rho
-    vals[:, sampler.chain.lines] += sampler.chain.sums(sampler.mult_p[:, :20] - 1.0).T
-    vals[:, sampler.scale.lines] *= np.exp(sampler.scale.sums(sampler.log_mult[:, :20])).T
+    vals = act[sampler.line_src] * sampler.line_rho[:, None]  # lines x iterations
+    vals[sampler.chain.lines] += sampler.chain.sums(sampler.mult_p[:, :20] - 1.0)
+    vals[sampler.scale.lines] *= np.exp(sampler.scale.sums(sampler.log_mult[:, :20]))
     order = sampler.rollup.order
     for g, (name, mask) in enumerate(masks.items()):
         for j in range(20):
-            exact = math.fsum(vals[j, mask[order]].tolist())
+            exact = math.fsum(vals[mask[order], j].tolist())
             assert totals[g, j] == pytest.approx(exact, rel=1e-13, abs=1e-9), (name, j)
     # and nothing the sampler keeps is a lines x groups matrix
     held = [v for v in vars(sampler.rollup).values() if isinstance(v, np.ndarray)]

@@ -496,11 +496,11 @@ class _Rollup:
 
     Lines that belong to exactly the same groups (an *atom*: say one facility's scope 1
     CO2 of category 1) are summed first, then every group sums its atoms: 23,000 lines in
-    233 groups are some 1,600 atoms, so an iteration costs about 23,000 + 10,000 additions
-    instead of a 23,000 × 233 product. Both sums run in a canonical order — lines by
-    source id, atoms by their first line — with numpy's pairwise summation, so that a
-    group's total depends neither on the order of the inventory or of the groups nor on
-    the BLAS library or the processor.
+    233 groups are 1,200 atoms, so an iteration costs about 23,000 + 7,600 additions
+    instead of a 23,000 × 233 product. Both sums add one after another in a canonical
+    order — lines by source id, atoms by their first line — so that a group's total
+    depends neither on the order of the inventory or of the groups nor on the BLAS
+    library or the processor.
     """
 
     order: IntArray  # the lines, atom after atom (canonical order inside an atom)
@@ -530,12 +530,11 @@ class _Rollup:
         return cls(canonical[by_atom], atom_starts, a_idx, group_starts, filled, len(masks))
 
     def totals(self, vals: FloatArray) -> FloatArray:
-        """Group totals (groups × iterations) of *vals* (iterations × lines in ``order``)."""
-        out = np.zeros((self.n_groups, vals.shape[0]))
+        """Group totals (groups × iterations) of *vals* (lines in ``order`` × iterations)."""
+        out = np.zeros((self.n_groups, vals.shape[1]))
         if self.filled.size:
-            atoms = np.add.reduceat(vals, self.atom_starts, axis=1)
-            sums = np.add.reduceat(atoms[:, self.group_atoms], self.group_starts, axis=1)
-            out[self.filled] = sums.T
+            atoms = np.add.reduceat(vals, self.atom_starts, axis=0)
+            out[self.filled] = np.add.reduceat(atoms[self.group_atoms], self.group_starts, axis=0)
         return out
 
 
@@ -676,18 +675,19 @@ class _Sampler:
     def group_totals(self, act: FloatArray, start: int, stop: int) -> FloatArray:
         """The totals of every group (rows) in iterations *start* to *stop* (columns).
 
-        *act* is the drawn activity of these iterations (:meth:`activity`).
+        *act* is the drawn activity of these iterations (:meth:`activity`); the values of
+        the lines are laid out like it, a line's iterations side by side.
         """
-        vals = act[:, self.line_src]
+        vals = act[self.line_src]
         if self.line_offset is not None:
-            vals -= self.line_offset[None, :]
+            vals -= self.line_offset[:, None]
         if self.fixed_pos.size:
             self._cover_contracts(act, vals)
-        vals *= self.line_rho[None, :]
+        vals *= self.line_rho[:, None]
         if self.chain is not None:
-            vals[:, self.chain.lines] += self.chain.sums(self.mult_p[:, start:stop] - 1.0).T
+            vals[self.chain.lines] += self.chain.sums(self.mult_p[:, start:stop] - 1.0)
         if self.scale is not None:
-            vals[:, self.scale.lines] *= np.exp(self.scale.sums(self.log_mult[:, start:stop])).T
+            vals[self.scale.lines] *= np.exp(self.scale.sums(self.log_mult[:, start:stop]))
         return self.rollup.totals(vals)
 
     def activity(
@@ -698,27 +698,28 @@ class _Sampler:
         rec_rng: np.random.Generator,
         budget: int,
     ) -> FloatArray:
-        """Drawn activity per iteration (rows) and source (columns), never below 0.
+        """Drawn activity per source (rows) and iteration (columns), never below 0.
 
-        Pooled normal errors per source (drawn in source-id order, and only when some
-        source has one: A + 0·z is A), instrument errors shared by their readings, and
-        records with non-normal errors one by one.
+        Pooled normal errors per source (drawn iteration by iteration in source-id order,
+        and only when some source has one: A + 0·z is A), instrument errors shared by
+        their readings, and records with non-normal errors one by one.
         """
         stats = self.stats
         k = stop - start
         n_src = stats.A.size
         if self.pooled:
-            z = np.empty((k, n_src))
-            z[:, self.src_perm] = src_rng.standard_normal((k, n_src))
-            act = stats.A[None, :] + z * self.sigma_src[None, :]
+            z = np.empty((n_src, k))
+            z[self.src_perm] = src_rng.standard_normal((k, n_src)).T
+            z *= self.sigma_src[:, None]
+            act = stats.A[:, None] + z
         else:
-            act = np.repeat(stats.A[None, :], k, axis=0)
+            act = np.repeat(stats.A[:, None], k, axis=1)
         if self.ins_mult_p.shape[0]:
-            act = act + (self.ins_mult_p[:, start:stop] - 1.0).T @ self.B_t
+            act += ((self.ins_mult_p[:, start:stop] - 1.0).T @ self.B_t).T
         if stats.nn_x is not None:
             if k not in self.records:
                 self.records[k] = _RecordBlocks.of(stats, k, budget)
-            act += self.records[k].draw(stats, n_src, rec_rng).T
+            act += self.records[k].draw(stats, n_src, rec_rng)
         np.maximum(act, 0.0, out=act)
         return act
 
@@ -727,14 +728,14 @@ class _Sampler:
 
         Never more than was consumed, and the residual never below 0.
         """
-        vals[:, self.fixed_pos] = self.fixed_amount[None, :]
+        vals[self.fixed_pos] = self.fixed_amount[:, None]
         for s_i, cons, residual in self.contracts:
-            remaining = act[:, s_i].copy()
+            remaining = act[s_i].copy()
             for amount, rows in cons:
                 covered = np.minimum(amount, remaining)
-                vals[:, rows] = covered[:, None]
+                vals[rows] = covered[None, :]
                 remaining -= covered
-            vals[:, residual] = remaining[:, None]
+            vals[residual] = remaining[None, :]
 
 
 def _pooled_sigma(stats: SourceStats, cols: ActivityColumns | None) -> FloatArray:
