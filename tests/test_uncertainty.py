@@ -768,6 +768,10 @@ def test_monte_carlo_group_totals_are_the_sums_of_their_lines(monkeypatch):
     n_lines, n_groups = len(res.table), len(masks)
     rng = np.random.default_rng(0)
     act = sampler.activity(0, 20, rng, rng, 1 << 20)
+    from nqi_carbon.calc import uncertainty
+
+    monkeypatch.setattr(uncertainty, "_CACHE_BYTES", 8 * 20 * 16)  # blocks of ~16 lines
+    assert len(sampler.rollup.blocks(16)) > 5
     totals = sampler.group_totals(act, 0, 20)
     # every line's value in these iterations, in the sampler's order, summed exactly per group
     vals = act[sampler.line_src] * sampler.line_rho[:, None]  # lines x iterations

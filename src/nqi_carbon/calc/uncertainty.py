@@ -531,11 +531,23 @@ class _Rollup:
 
     def totals(self, vals: FloatArray) -> FloatArray:
         """Group totals (groups × iterations) of *vals* (lines in ``order`` × iterations)."""
-        out = np.zeros((self.n_groups, vals.shape[1]))
+        if not self.atom_starts.size:
+            return np.zeros((self.n_groups, vals.shape[1]))
+        return self.group_sums(np.add.reduceat(vals, self.atom_starts, axis=0))
+
+    def group_sums(self, atoms: FloatArray) -> FloatArray:
+        """Group totals (groups × iterations) of the atoms' sums (atoms × iterations)."""
+        out = np.zeros((self.n_groups, atoms.shape[1]))
         if self.filled.size:
-            atoms = np.add.reduceat(vals, self.atom_starts, axis=0)
             out[self.filled] = np.add.reduceat(atoms[self.group_atoms], self.group_starts, axis=0)
         return out
+
+    def blocks(self, rows: int) -> list[tuple[int, int, int, int]]:
+        """Runs of whole atoms of about *rows* lines: (first line, end, first atom, end)."""
+        n_l, n_a = self.order.size, self.atom_starts.size
+        cuts = np.unique(np.r_[np.searchsorted(self.atom_starts, np.arange(0, n_l, rows)), n_a])
+        ends = np.r_[self.atom_starts, n_l]
+        return [(int(ends[i]), int(ends[j]), int(i), int(j)) for i, j in itertools.pairwise(cuts)]
 
 
 @dataclass(frozen=True)
@@ -676,19 +688,44 @@ class _Sampler:
         """The totals of every group (rows) in iterations *start* to *stop* (columns).
 
         *act* is the drawn activity of these iterations (:meth:`activity`); the values of
-        the lines are laid out like it, a line's iterations side by side.
+        the lines are laid out like it, a line's iterations side by side, and made and
+        summed to atoms a cache-sized block of lines at a time.
         """
-        vals = act[self.line_src]
-        if self.line_offset is not None:
-            vals -= self.line_offset[:, None]
-        if self.fixed_pos.size:
-            self._cover_contracts(act, vals)
-        vals *= self.line_rho[:, None]
+        k = stop - start
+        terms = self._line_terms(start, stop)
+        atoms = np.empty((self.rollup.atom_starts.size, k))
+        # contracts share out a source's drawn activity over lines anywhere: one block then
+        rows = self.line_src.size if self.fixed_pos.size else _CACHE_BYTES // (8 * k)
+        for a, b, i0, i1 in self.rollup.blocks(max(rows, 1)):
+            vals = act[self.line_src[a:b]]
+            if self.line_offset is not None:
+                vals -= self.line_offset[a:b, None]
+            if self.fixed_pos.size:
+                self._cover_contracts(act, vals)
+            vals *= self.line_rho[a:b, None]
+            for lines, values, multiply in terms:
+                t0, t1 = np.searchsorted(lines, [a, b]).tolist()
+                if multiply:
+                    vals[lines[t0:t1] - a] *= values[t0:t1]
+                else:
+                    vals[lines[t0:t1] - a] += values[t0:t1]
+            np.add.reduceat(vals, self.rollup.atom_starts[i0:i1] - a, axis=0, out=atoms[i0:i1])
+        return self.rollup.group_sums(atoms)
+
+    def _line_terms(self, start: int, stop: int) -> list[tuple[IntArray, FloatArray, bool]]:
+        """The lines with parameter terms in these iterations: (lines, values, multiply?).
+
+        The NCV-chain terms A_chain·ρ·(m - 1) are added, then the product of the
+        multipliers, exp(Σ log m), multiplies.
+        """
+        out = []
         if self.chain is not None:
-            vals[self.chain.lines] += self.chain.sums(self.mult_p[:, start:stop] - 1.0)
+            out.append((self.chain.lines, self.chain.sums(self.mult_p[:, start:stop] - 1.0), False))
         if self.scale is not None:
-            vals[self.scale.lines] *= np.exp(self.scale.sums(self.log_mult[:, start:stop]))
-        return self.rollup.totals(vals)
+            out.append(
+                (self.scale.lines, np.exp(self.scale.sums(self.log_mult[:, start:stop])), True)
+            )
+        return out
 
     def activity(
         self,
