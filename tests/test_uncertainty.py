@@ -800,3 +800,19 @@ def test_a_source_with_only_non_normal_records_has_no_pooled_normal_error(monkey
     assert np.count_nonzero(res._stats.Q_normal) > 0  # the residue is there
     assert not np.any(sampler.sigma_src)
     assert sampler.pooled is False
+
+
+def test_only_sources_whose_every_record_is_drawn_alone_lose_their_pooled_error():
+    from nqi_carbon.calc.kernel import SourceStats
+    from nqi_carbon.calc.uncertainty import _pooled_sigma
+
+    # source 0: two uniform records (a residue of 1e-12 left); 1: one uniform and one
+    # normal record; 2: normal records only; 3: one uniform record and one without error
+    q = np.array([1e-12, 4.0, 9.0, 1e-12])
+    one = np.ones(4)
+    stats = SourceStats(
+        one, one, q, np.zeros((4, 0)), one, np.array([2, 2, 3, 2]),
+        Q_normal=q, nn_src=np.array([0, 0, 1, 3]), nn_x=np.ones(4),
+        nn_dist=np.full(4, 4, np.int8), nn_lower=np.full(4, 0.9), nn_upper=np.full(4, 1.1),
+    )  # fmt: skip
+    assert _pooled_sigma(stats).tolist() == [0.0, 2.0 / Z, 3.0 / Z, 1e-6 / Z]

@@ -435,7 +435,7 @@ def monte_carlo(
     mult, par_order = _parameter_draws(params, s_par, iterations)
     ins_ids = list(cols.instrument_ids) if cols is not None else []
     ins_mult, ins_perm = _instrument_draws(instrument_u95, ins_ids, s_ins, iterations)
-    sampler = _Sampler.of(lines, stats, groups, mult, par_order, ins_mult, ins_perm, cols)
+    sampler = _Sampler.of(lines, stats, groups, mult, par_order, ins_mult, ins_perm)
     src_rng = np.random.Generator(np.random.PCG64(s_src))
     rec_rng = np.random.Generator(np.random.PCG64(s_rec))
     n_cols = len(lines) + stats.A.size
@@ -632,14 +632,13 @@ class _Sampler:
         par_order: list[int],
         ins_mult: FloatArray,
         ins_perm: IntArray,
-        cols: ActivityColumns | None = None,
     ) -> _Sampler:
         """Lay out the sampler of *lines* with the drawn parameter and instrument multipliers."""
         n_l = len(lines)
         n_src = stats.A.size
         src_ids = {p.index: p.source.id for p in lines.template.plans}
         src_perm = np.array(sorted(range(n_src), key=lambda i: src_ids.get(i, "")), dtype=np.intp)
-        sigma_src = _pooled_sigma(stats, cols)
+        sigma_src = _pooled_sigma(stats)
         sens = Sensitivities.of(lines, stats)
         src_rank = np.empty(n_src, dtype=np.intp)
         src_rank[src_perm] = np.arange(n_src)
@@ -775,17 +774,17 @@ class _Sampler:
             vals[residual] = remaining[None, :]
 
 
-def _pooled_sigma(stats: SourceStats, cols: ActivityColumns | None) -> FloatArray:
-    """σ of each source's pooled normal activity error: 0 where it has no such record.
+def _pooled_sigma(stats: SourceStats) -> FloatArray:
+    """σ of each source's pooled normal activity error: 0 where every record is non-normal.
 
-    ``Q_normal`` is Q less the records drawn one by one; where a source has only such
-    records, the subtraction can leave a rounding residue, which is no error at all.
+    ``Q_normal`` is Q less the records drawn one by one; where those are all of a
+    source's records, the subtraction can leave a rounding residue, which is no error.
     """
     q = stats.Q if stats.Q_normal is None else stats.Q_normal
     sigma = np.sqrt(q) / Z95
-    if stats.Q_normal is not None and cols is not None and cols.dist.size == cols.source.size:
-        normal = (cols.dist < 2) & (np.abs(cols.u95) > 0)  # a stated, non-zero error (not NaN)
-        sigma[np.bincount(cols.source[normal], minlength=sigma.size) == 0] = 0.0
+    if stats.Q_normal is not None and stats.nn_src is not None:
+        drawn_alone = np.bincount(stats.nn_src, minlength=sigma.size)[: sigma.size]
+        sigma[drawn_alone >= stats.n_records] = 0.0
     return np.asarray(sigma)
 
 
