@@ -336,6 +336,7 @@ class LineTemplate:
     contracts: list[tuple[int, list[tuple[str, str, float, list[int]]], list[int]]]
     plans: Sequence[SourcePlan]
     row_plan: list[SourcePlan]
+    scope3: npt.NDArray[np.intp]  # the row's GHG Protocol Scope 3 category (0: none)
 
     @property
     def rho_unit(self) -> FloatArray:
@@ -361,6 +362,7 @@ def line_template(plans: Sequence[SourcePlan]) -> LineTemplate:
     l_idx: list[int] = []
     chain: list[bool] = []
     row_plan: list[SourcePlan] = []
+    scope3: list[int] = []
     contracts: list[tuple[int, list[tuple[str, str, float, list[int]]], list[int]]] = []
 
     def add(p: SourcePlan, t: GasTerm, b: int, r: str) -> int:
@@ -377,6 +379,7 @@ def line_template(plans: Sequence[SourcePlan]) -> LineTemplate:
         fac.append(p.facility)
         ref.append(r)
         row_plan.append(p)
+        scope3.append(p.scope3_category or 0)
         for pidx, kind in t.params:
             p_idx.append(pidx)
             l_idx.append(row)
@@ -416,6 +419,7 @@ def line_template(plans: Sequence[SourcePlan]) -> LineTemplate:
         contracts,
         plans,
         row_plan,
+        np.asarray(scope3, dtype=np.intp),
     )
 
 

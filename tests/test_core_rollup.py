@@ -1,0 +1,115 @@
+"""The vectorised roll-ups and what is kept between calls give what the plain way gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nqi_carbon as nc
+from nqi_carbon.calc import exact
+
+PACK = str(Path(__file__).resolve().parent / "data" / "packs" / "testpack.yaml")
+GAS = "testpack/stationary/natural_gas"
+
+
+def _inventory() -> nc.Inventory:
+    return nc.validate_inventory(
+        {
+            "schema": "nqi-carbon/inventory@1",
+            "organization": {"name": "T", "id": "t", "consolidation": "equity_share"},
+            "period": {"start": "2024-01-01", "end": "2025-01-01"},
+            "gwp": "AR5",
+            "factor_packs": [PACK],
+            "facilities": [
+                {"id": "f1", "equity_share": 1.0},
+                {"id": "f2", "equity_share": 0.5},
+            ],
+            "sources": [
+                {"id": f"s{i}", "facility": f"f{1 + i % 2}", "category": 1, "factor": GAS}
+                for i in range(4)
+            ],
+        }
+    )
+
+
+def _table(uncertainty: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source": ["s0", "s1", "s2", "s3", "s0"],
+            "amount": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "unit": ["TJ"] * 5,
+            "uncertainty": uncertainty,
+        }
+    )
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 127, 128, 129, 1000, 4099])
+def test_row_sums_are_numpys_sums_of_the_dense_rows(n):
+    rng = np.random.default_rng(n)
+    dense = rng.random((5, n)) * np.exp2(rng.integers(-60, 60, (5, n)))
+    dense[rng.random((5, n)) < 0.8] = 0.0
+    row, pos = np.nonzero(dense)
+    got = exact.row_sums(row.astype(np.intp), pos.astype(np.intp), dense[row, pos], 5, n)
+    want = dense.sum(axis=1)
+    assert got.tobytes() == want.tobytes()
+
+
+def test_row_sums_in_blocks_of_rows(monkeypatch):
+    monkeypatch.setattr(exact, "_ROW_BLOCK", 64)  # a block of one row or two
+    rng = np.random.default_rng(3)
+    dense = rng.random((9, 300))
+    dense[rng.random((9, 300)) < 0.5] = 0.0
+    row, pos = np.nonzero(dense)
+    got = exact.row_sums(row.astype(np.intp), pos.astype(np.intp), dense[row, pos], 9, 300)
+    assert got.tobytes() == dense.sum(axis=1).tobytes()
+
+
+def test_findings_of_a_second_call_are_those_of_a_fresh_inventory():
+    # the same (source, unit) pairs, so the plans and their sorted findings are reused;
+    # s1's rows lose their uncertainty: its finding is put in its place
+    inv = _inventory()
+    nc.calculate(inv, activity=_table([0.01] * 5), uncertainty="analytical")
+    table = _table([0.01, np.nan, 0.01, 0.01, 0.01])
+    again = nc.calculate(inv, activity=table, uncertainty="analytical")
+    fresh = nc.calculate(_inventory(), activity=table, uncertainty="analytical")
+    assert again.findings == fresh.findings
+    missing = [f for f in again.findings if f.code == "activity_uncertainty_missing"]
+    assert [f.subject for f in missing] == ["s1"]
+
+
+def test_group_masks_are_kept_but_each_result_has_its_own_mapping():
+    inv = _inventory()
+    first = nc.calculate(inv, activity=_table([0.01] * 5), uncertainty="analytical")
+    second = nc.calculate(inv, activity=_table([0.02] * 5), uncertainty="analytical")
+    assert first.group_masks is not second.group_masks
+    assert list(first.group_masks) == list(second.group_masks)
+    # s0 and s2 at f1 (share 1), s1 and s3 at f2: three gases a source
+    assert (
+        first.group_masks["facility:f1"].tolist()
+        == [True] * 3 + [False] * 3 + [True] * 3 + [False] * 3
+    )
+    with pytest.raises(ValueError, match="read-only"):
+        first.group_masks["total"][0] = False
+    second.group_masks["mine"] = second.group_masks["total"]
+    assert "mine" not in first.group_masks
+
+
+def test_approach1_of_every_group_at_once_is_one_group_at_a_time():
+    # the same additions in the same order as group_variance_terms group by group
+    import math
+
+    from nqi_carbon.calc.uncertainty import Sensitivities, group_variance_terms
+
+    res = nc.calculate(
+        _inventory(), activity=_table([0.01, 0.02, 0.05, 0.01, 0.03]), uncertainty="analytical"
+    )
+    sens = Sensitivities.of(res.table, res._stats)
+    u_par = np.array([p.u95 for p in res.params], dtype=float)
+    for name, mask in res.group_masks.items():
+        act, ins, par = group_variance_terms(sens, res._stats, u_par, res._ins_u95, mask)
+        half = math.sqrt(max(float(act.sum() + ins.sum() + par.sum()), 0.0))
+        assert res.group_uncertainty[name].half95 == half, name
+        assert res.group_uncertainty[name].value == math.fsum(res.table.co2e[mask].tolist())
