@@ -663,8 +663,8 @@ class _TableCheck:
             amount = amount_col.to_numpy(dtype=float)
             missing_mask = None
         # one cheap pass when everything is fine; the detailed masks only when it is not
-        with np.errstate(invalid="ignore"):
-            fine = bool(((amount >= 0) & (amount < np.inf)).all())
+        with np.errstate(invalid="ignore"):  # (NaN is neither: the detailed masks name it)
+            fine = not amount.size or bool(np.min(amount) >= 0 and np.max(amount) < np.inf)
         if not fine:
             self._amount_range(amount, raw_amount, missing_mask)
         return amount
@@ -806,7 +806,9 @@ class _TableCheck:
         u95: FloatArray = uc.to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             # one pass when all are fine
-            u_fine = bool(((u95 >= 0) & (u95 <= MAX_RELATIVE_UNCERTAINTY)).all())
+            u_fine = not u95.size or bool(
+                np.min(u95) >= 0 and np.max(u95) <= MAX_RELATIVE_UNCERTAINTY
+            )
         with np.errstate(invalid="ignore"):
             self.bad(
                 np.zeros(0, dtype=bool) if u_fine else (np.isinf(u95) | (u95 < 0)),
