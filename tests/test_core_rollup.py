@@ -113,3 +113,54 @@ def test_approach1_of_every_group_at_once_is_one_group_at_a_time():
         half = math.sqrt(max(float(act.sum() + ins.sum() + par.sum()), 0.0))
         assert res.group_uncertainty[name].half95 == half, name
         assert res.group_uncertainty[name].value == math.fsum(res.table.co2e[mask].tolist())
+
+
+def test_sources_of_one_kind_share_a_plan_and_each_gets_its_own_findings():
+    # four sources on one regional factor, in GJ (its NCV basis assumed: a finding each);
+    # the factor is for CN-SH: the facility in CN-JS is named, the one in CN-SH is not
+    from nqi_carbon.calc.plan import plan_sources
+
+    inline = {
+        "id": "sup/x",
+        "name": "gas, Shanghai",
+        "activity_unit": "TJ",
+        "basis": "NCV",
+        "gases": {"CO2": {"value": 56.1, "unit": "t/TJ"}},
+        "reference": "supplier sheet 2024, table 1",
+        "region": "CN-SH",
+    }
+    data = {
+        "schema": "nqi-carbon/inventory@1",
+        "organization": {"name": "T", "id": "t", "consolidation": "equity_share"},
+        "period": {"start": "2024-01-01", "end": "2025-01-01"},
+        "gwp": "AR5",
+        "factor_packs": [PACK],
+        "facilities": [
+            {"id": "js", "equity_share": 1.0, "region": "CN-JS"},
+            {"id": "sh", "equity_share": 0.5, "region": "CN-SH"},
+        ],
+        "factors": [inline],
+        "sources": [
+            {"id": f"s{i}", "facility": ("js", "sh")[i % 2], "category": 1, "factor": "sup/x"}
+            for i in range(4)
+        ],
+    }
+    inv = nc.validate_inventory(data)
+    plans, _, findings, _ = plan_sources(inv, {f"s{i}": ["GJ"] for i in range(4)})
+    assert [p.source.id for p in plans] == ["s0", "s1", "s2", "s3"]
+    assert [p.share for p in plans] == [1.0, 0.5, 1.0, 0.5]
+    assert all(p.terms == plans[0].terms for p in plans)
+    assert [p.chain_unit_scale["GJ"] for p in plans] == [1e-3] * 4
+    region = sorted(f.subject for f in findings if f.code == "factor_region")
+    assert region == ["s0", "s2"]
+    assert all("facility js is in CN-JS" in f.message for f in findings if f.code == "factor_region")
+    basis = sorted(f.subject for f in findings if f.code == "energy_basis_assumed")
+    assert basis == ["s0", "s1", "s2", "s3"]
+    # the same as each source planned on its own
+    for i, p in enumerate(plans):
+        (alone,), _, own, _ = plan_sources(
+            nc.validate_inventory({**data, "sources": [data["sources"][i]]}), {f"s{i}": ["GJ"]}
+        )
+        assert (alone.terms, alone.chain_unit_scale, alone.share) == (p.terms, p.chain_unit_scale, p.share)
+        mine = [f for f in findings if f.subject == f"s{i}"]
+        assert sorted((f for f in own if f.subject == f"s{i}"), key=str) == sorted(mine, key=str)
