@@ -164,3 +164,22 @@ def test_sources_of_one_kind_share_a_plan_and_each_gets_its_own_findings():
         assert (alone.terms, alone.chain_unit_scale, alone.share) == (p.terms, p.chain_unit_scale, p.share)
         mine = [f for f in findings if f.subject == f"s{i}"]
         assert sorted((f for f in own if f.subject == f"s{i}"), key=str) == sorted(mine, key=str)
+
+
+@pytest.mark.parametrize("example", sorted(p.parent.name for p in Path("examples").glob("*/inventory.yaml")))
+def test_lines_laid_out_by_term_sets_are_those_laid_out_row_by_row(example):
+    from nqi_carbon.calc import kernel
+
+    plans = nc.calculate(nc.load_inventory(Path("examples") / example / "inventory.yaml")).plans
+    fast = kernel._rows_by_term_sets(plans)
+    if fast is None:  # scope-2 market terms or contracts: laid out row by row only
+        assert any(p.market_terms is not None or p.contracts for p in plans)
+        return
+    slow = kernel._rows_one_by_one(plans)
+    for name in ("src", "coef", "gwp", "share", "biogenic", "category", "basis", "group", "facility"):
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert a.dtype == b.dtype and a.tolist() == b.tolist(), name
+    for name in ("p_idx", "l_idx", "chain", "scope3"):
+        assert getattr(fast, name).tolist() == getattr(slow, name).tolist(), name
+    assert (fast.gas, fast.ref, fast.contracts) == (slow.gas, slow.ref, slow.contracts)
+    assert all(a is b for a, b in zip(fast.row_plan, slow.row_plan, strict=True))

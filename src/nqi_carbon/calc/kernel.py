@@ -360,7 +360,91 @@ class LineTemplate:
 
 
 def line_template(plans: Sequence[SourcePlan]) -> LineTemplate:
-    """Lay out the output rows of a set of plans (see :class:`LineTemplate`)."""
+    """Lay out the output rows of a set of plans (see :class:`LineTemplate`).
+
+    Plans without market-based terms or contracts (one row per gas term) are laid out
+    with arrays, once per distinct set of terms (sources of one kind share theirs); any
+    other set of plans row by row (:func:`_rows_one_by_one`). Both give the same rows.
+    """
+    fast = _rows_by_term_sets(plans)
+    return fast if fast is not None else _rows_one_by_one(plans)
+
+
+def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
+    """The layout of plans that all have one row per gas term, or None (see above)."""
+    if any(p.market_terms is not None or p.contracts for p in plans):
+        return None
+    # plans of one kind share their terms (the same tuple): group the plans by it
+    ids = np.fromiter((id(p.terms) for p in plans), dtype=np.uint64, count=len(plans))
+    _, first, kind = np.unique(ids, return_index=True, return_inverse=True)
+    kind = kind.reshape(-1).astype(np.intp, copy=False)
+    term_sets = [plans[i].terms for i in first.tolist()]
+    terms = [t for ts in term_sets for t in ts]
+    n_terms = np.array([len(ts) for ts in term_sets], dtype=np.intp)
+    first_term = np.cumsum(n_terms) - n_terms
+    row_plan_i, term_i = _expand(first_term[kind], n_terms[kind])
+    n_params = np.array([len(t.params) for t in terms], dtype=np.intp)
+    pairs = [pk for t in terms for pk in t.params]
+    l_idx, param_i = _expand((np.cumsum(n_params) - n_params)[term_i], n_params[term_i])
+    plan_obj = np.empty(len(plans), dtype=object)
+    plan_obj[:] = list(plans)
+    # what each row takes from its plan and from its term, one pass over each
+    index, share, category, facility, ref, scope3 = (
+        zip(
+            *[
+                (p.index, p.share, p.category, p.facility, p.factor_ref, p.scope3_category or 0)
+                for p in plans
+            ],
+            strict=True,
+        )
+        if plans
+        else ((),) * 6
+    )
+    coef, gwp_, bio, group, gas = (
+        zip(*[(t.coef, t.gwp, t.biogenic, t.group, t.gas) for t in terms], strict=True)
+        if terms
+        else ((),) * 5
+    )
+
+    def per_plan(values: Any, dtype: Any) -> Any:
+        return np.array(values, dtype=dtype)[row_plan_i]
+
+    def per_term(values: Any, dtype: Any) -> Any:
+        return np.array(values, dtype=dtype)[term_i]
+
+    return LineTemplate(
+        per_plan(index, np.intp),
+        per_term(coef, float),
+        per_term(gwp_, float),
+        per_plan(share, float),
+        per_term(bio, bool),
+        per_plan(category, np.int64),
+        np.zeros(row_plan_i.size, dtype=np.int8),
+        np.asarray(per_term(group, object), dtype=str),
+        per_term(gas, object).tolist(),
+        np.asarray(per_plan(facility, object), dtype=str),
+        per_plan(ref, object).tolist(),
+        np.array([pk[0] for pk in pairs], dtype=np.intp)[param_i],
+        l_idx,
+        np.array([pk[1] == "chain" for pk in pairs], dtype=bool)[param_i],
+        [],
+        plans,
+        plan_obj[row_plan_i].tolist(),
+        per_plan(scope3, np.intp),
+    )
+
+
+def _expand(first: IntArray, count: IntArray) -> tuple[IntArray, IntArray]:
+    """For runs of *count* consecutive items from *first*: each item's run, and the item."""
+    total = int(count.sum())
+    run = np.repeat(np.arange(count.size, dtype=np.intp), count)
+    start = np.cumsum(count) - count
+    item = np.repeat(first, count) + (np.arange(total, dtype=np.intp) - np.repeat(start, count))
+    return run, item.astype(np.intp, copy=False)
+
+
+def _rows_one_by_one(plans: Sequence[SourcePlan]) -> LineTemplate:
+    """Lay out the rows plan by plan, term by term (scope-2 market terms and contracts)."""
     src: list[int] = []
     coef: list[float] = []
     gwp_: list[float] = []
