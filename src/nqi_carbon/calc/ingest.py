@@ -1142,9 +1142,14 @@ def units_of_pairs(
     if found is None:
         n_u = max(len(unit_names), 1)
         found = UnitsBySource()
+        # pairs are sorted by source: each source's units are one run of them
+        src = pairs // n_u
+        names = np.asarray(list(unit_names) or [""], dtype=object)[pairs % n_u].tolist()
+        starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]]) if src.size else src[:0]
+        ends = np.r_[starts[1:], src.size][: starts.size].astype(np.intp)
         ids = [s.id for s in inv.sources]
-        for k in pairs.tolist():
-            found.setdefault(ids[k // n_u], []).append(unit_names[k % n_u])
+        for s, a, b in zip(src[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+            found[ids[s]] = names[a:b]
         found.pairs_key = key
         inv._cache[key] = found
     return found

@@ -78,14 +78,25 @@ def unit_scale_tables(
     width = max(n_units, 1)
     scale_tab = np.full(len(plans) * width, np.nan)
     chain_tab = np.zeros(len(plans) * width, dtype=bool)
+    if not n_units or not plans:
+        return scale_tab, chain_tab
     column = {u: k for k, u in enumerate(unit_names)}
-    for p in plans:
-        base = p.index * n_units
+    # sources of one kind share their scales (the same mapping): one row per distinct one
+    ids = np.array([(id(p.chain_unit_scale), id(p.chain_units)) for p in plans], dtype=np.uint64)
+    _, first, which = np.unique(ids, axis=0, return_index=True, return_inverse=True)
+    rows = np.full((first.size, n_units), np.nan)
+    chained = np.zeros((first.size, n_units), dtype=bool)
+    for g, i in enumerate(first.tolist()):
+        p = plans[i]
         for uname, factor in p.chain_unit_scale.items():
             k = column.get(uname)
             if k is not None:
-                scale_tab[base + k] = factor
-                chain_tab[base + k] = uname in p.chain_units
+                rows[g, k] = factor
+                chained[g, k] = uname in p.chain_units
+    index = np.fromiter((p.index for p in plans), dtype=np.intp, count=len(plans))
+    which = which.reshape(-1)
+    scale_tab.reshape(len(plans), n_units)[index] = rows[which]
+    chain_tab.reshape(len(plans), n_units)[index] = chained[which]
     return scale_tab, chain_tab
 
 

@@ -695,10 +695,10 @@ def _static_findings(inventory: Inventory, prepared: Prepared) -> tuple[Finding,
         return None  # not cached by result_lines: no entry of our own either
     evidence = _inventory_evidence(inventory)
     out = sorted(set(prepared.findings), key=_finding_order)
-    out += evidence
-    out += _no_sources_findings(inventory)
-    out += screening_findings(inventory)
-    out.sort(key=_finding_order)
+    more = [*evidence, *_no_sources_findings(inventory), *screening_findings(inventory)]
+    if more:
+        out += more
+        out.sort(key=_finding_order)
     static = tuple(out)
     inventory._cache[key] = (prepared.plans, static)
     return static
@@ -992,14 +992,21 @@ def _unquantified_share(result: Result, stats: Any) -> float:
         static = cached[1]
     else:  # per source, from the plans: which use a factor or fuel stated without uncertainty
         unstated = {f.subject for f in result.findings if f.code == "uncertainty_not_stated"}
-        static = np.zeros(len(result.plans) and max(p.index for p in result.plans) + 1, bool)
-        for p in result.plans:
-            # the gross total is location-based: a market-based factor does not enter it
-            refs = {p.factor_ref, p.source.id}
-            factor = result.factors_used.get(p.factor_ref)
-            if factor is not None and factor.fuel is not None and p.chain_units:
-                refs.add(factor.fuel.ref)
-            static[p.index] = bool(refs & unstated)
+        index = _plan_index(result.plans)
+        static = np.zeros(index.size and int(index.max()) + 1, bool)
+        # the gross total is location-based: a market-based factor does not enter it; per
+        # factor once: whether it, or the fuel its unit chains go through, is unstated
+        by_ref: dict[str, tuple[bool, bool]] = {}
+        for ref in {p.factor_ref for p in result.plans}:
+            factor = result.factors_used.get(ref)
+            fuel = factor.fuel if factor is not None else None
+            by_ref[ref] = (ref in unstated, fuel is not None and fuel.ref in unstated)
+        static[index] = [
+            by_ref[p.factor_ref][0]
+            or (by_ref[p.factor_ref][1] and bool(p.chain_units))
+            or p.source.id in unstated
+            for p in result.plans
+        ]
         result.inventory._cache[key] = (result.plans, static)
     t = result.table.template
     gross = result.group_masks["total"]
