@@ -152,7 +152,9 @@ def _activity_columns(
     periods, the fit of every unit to its source's factor, and the table rows read after
     their instrument's calibration was due.
     """
-    src_index = {s.id: i for i, s in enumerate(inv.sources)}
+    src_index: dict[str, int] | None = inv._cache.get("source_index")  # read, never changed
+    if src_index is None:
+        src_index = inv._cache["source_index"] = {s.id: i for i, s in enumerate(inv.sources)}
     ins_ids = [ins.id for ins in inv.instruments]
     ins_index = {k: i for i, k in enumerate(ins_ids)}
     cols = _inline_columns(inv, ins_ids, ins_index)
@@ -181,6 +183,19 @@ def _inline_columns(
     """
     unit_names: list[str] = []
     unit_index: dict[str, int] = {}
+    if not _has_records(inv):  # a table-only inventory: nothing to gather
+        return ActivityColumns(
+            np.zeros(0, dtype=np.intp),
+            np.zeros(0),
+            np.zeros(0, dtype=np.intp),
+            unit_names,
+            np.zeros(0, dtype=np.intp),
+            ins_ids,
+            np.zeros(0),
+            np.zeros(0, np.int8),
+            np.zeros(0),
+            np.zeros(0),
+        )
 
     def unit_code(name: str) -> int:
         if name not in unit_index:
@@ -232,6 +247,14 @@ def _inline_columns(
         np.asarray(lo, dtype=float),
         np.asarray(hi, dtype=float),
     )
+
+
+def _has_records(inv: Inventory) -> bool:
+    """Whether any source of *inv* has inline activity records (looked at once)."""
+    found: bool | None = inv._cache.get("has_records")
+    if found is None:
+        found = inv._cache["has_records"] = any(src.records for src in inv.sources)
+    return found
 
 
 def _join_table(cols: ActivityColumns, tab: dict[str, Any]) -> ActivityColumns:

@@ -82,8 +82,13 @@ def unit_scale_tables(
         return scale_tab, chain_tab
     column = {u: k for k, u in enumerate(unit_names)}
     # sources of one kind share their scales (the same mapping): one row per distinct one
-    ids = np.array([(id(p.chain_unit_scale), id(p.chain_units)) for p in plans], dtype=np.uint64)
-    _, first, which = np.unique(ids, axis=0, return_index=True, return_inverse=True)
+    n = len(plans)
+    ids = np.fromiter((id(p.chain_unit_scale) for p in plans), dtype=np.uint64, count=n)
+    _, first, which = np.unique(ids, return_index=True, return_inverse=True)
+    which = which.reshape(-1)
+    chain_ids = np.fromiter((id(p.chain_units) for p in plans), dtype=np.uint64, count=n)
+    if not np.array_equal(chain_ids, chain_ids[first][which]):  # not shared together
+        first, which = np.arange(n), np.arange(n)
     rows = np.full((first.size, n_units), np.nan)
     chained = np.zeros((first.size, n_units), dtype=bool)
     for g, i in enumerate(first.tolist()):
@@ -94,7 +99,6 @@ def unit_scale_tables(
                 rows[g, k] = factor
                 chained[g, k] = uname in p.chain_units
     index = np.fromiter((p.index for p in plans), dtype=np.intp, count=len(plans))
-    which = which.reshape(-1)
     scale_tab.reshape(len(plans), n_units)[index] = rows[which]
     chain_tab.reshape(len(plans), n_units)[index] = chained[which]
     return scale_tab, chain_tab

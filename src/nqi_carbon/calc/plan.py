@@ -164,6 +164,7 @@ class _Planner:
         self._per_unit: dict[tuple[float, str, float, str], tuple[str, float]] = {}
         # plans shared by the factor sources of one kind (factor, origin, basis, units)
         self._kinds: dict[tuple[object, ...], _Kind] = {}
+        self._checked: dict[tuple[str, str], tuple[tuple[str, Any, str], ...]] = {}
 
     def resolve(self, ref: str) -> Factor:
         found = self._resolved.get(ref)
@@ -693,8 +694,17 @@ class _Planner:
         finding names the source's facility).
         """
         self.factors_used[factor.ref] = factor
-        self._check_validity(src, factor)
-        self._check_region(src, factor)
+        checked = (factor.ref, src.facility)
+        found = self._checked.get(checked)
+        if found is None:  # the validity and region findings for the facility, once
+            mark = len(self.findings)
+            self._check_validity(src, factor)
+            self._check_region(src, factor)
+            found = self._checked[checked] = tuple(
+                (f.code, f.severity, f.message) for f in self.findings[mark:]
+            )
+        else:
+            self.findings.extend(Finding(c, s, src.id, m) for c, s, m in found)
         key = (factor.ref, src.origin, src.energy_basis, src.fuel_properties, tuple(units))
         kind = self._kinds.get(key)
         if kind is not None:
@@ -860,7 +870,7 @@ def _source_plan(**fields: Any) -> SourcePlan:
     ``object.__setattr__``; ten thousand sources make that a measurable part of planning.
     """
     plan: SourcePlan = object.__new__(SourcePlan)
-    plan.__dict__.update(fields)
+    object.__setattr__(plan, "__dict__", fields)  # the keyword dict is the plan's own
     return plan
 
 

@@ -108,10 +108,11 @@ def _build_masks(t: LineTemplate, inv: Inventory) -> GroupMasks:
     # the (group, line) pairs: each fixed row's lines, then the facilities' lines, grouped
     # by facility (a stable sort keeps each facility's lines in order)
     by_fac = lines[np.argsort(fac[lines], kind="stable")]
-    line_parts = [np.flatnonzero(row) for row in rows] + [by_fac]
-    group_parts = [np.full(part.size, r, dtype=np.intp) for r, part in enumerate(line_parts[:-1])]
-    group_parts.append(len(rows) + fac[by_fac])
-    out.members = (np.concatenate(group_parts), np.concatenate(line_parts).astype(np.intp))
+    fixed_g, fixed_l = _pairs(matrix[: len(rows)])
+    out.members = (
+        np.concatenate([fixed_g, len(rows) + fac[by_fac]]),
+        np.concatenate([fixed_l, by_fac]).astype(np.intp),
+    )
     out.term_members = _term_pairs(out.members, t.l_idx, matrix)
     return out
 
