@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -678,12 +678,19 @@ class _Planner:
             and src.density is None
         ):
             factor = self.resolve(src.factor)
-            if not self._per_money(factor):
-                return self._plan_of_kind(index, src, units, factor)
+            key = (factor.ref, src.origin, src.energy_basis, src.fuel_properties, tuple(units))
+            kind = self._kinds.get(key)
+            if kind is not None or not self._per_money(factor):
+                return self._plan_of_kind(index, src, factor, key, kind)
         return self._plan_one(index, src, units)
 
     def _plan_of_kind(
-        self, index: int, src: Source, units: Sequence[str], factor: Factor
+        self,
+        index: int,
+        src: Source,
+        factor: Factor,
+        key: tuple[object, ...],
+        kind: _Kind | None,
     ) -> SourcePlan:
         """A factor source with nothing of its own (contracts, spend, density, market factor).
 
@@ -704,14 +711,13 @@ class _Planner:
                 (f.code, f.severity, f.message) for f in self.findings[mark:]
             )
         else:
-            self.findings.extend(Finding(c, s, src.id, m) for c, s, m in found)
-        key = (factor.ref, src.origin, src.energy_basis, src.fuel_properties, tuple(units))
-        kind = self._kinds.get(key)
+            self.findings.extend(_finding(c, s, src.id, m) for c, s, m in found)
         if kind is not None:
-            self.findings.extend(Finding(c, s, src.id, m) for c, s, m in kind.findings)
+            self.findings.extend(_finding(c, s, src.id, m) for c, s, m in kind.findings)
         else:
             mark = len(self.findings)
             terms = self._terms_of(src, factor)
+            units = cast(tuple[str, ...], key[-1])
             scales, chains, params = self.unit_scales(src, factor, units)
             kind = self._kinds[key] = _Kind(
                 _with_chain_params(terms, params),
@@ -861,6 +867,15 @@ def _with_chain_params(terms: tuple[GasTerm, ...], params: Sequence[int]) -> tup
         GasTerm(t.gas, t.coef, t.gwp, t.biogenic, t.group, t.origin, (*t.params, *more))
         for t in terms
     )
+
+
+def _finding(code: str, severity: Any, subject: str, message: str) -> Finding:
+    """A :class:`Finding` made without a setattr per field (as :func:`_source_plan`)."""
+    found: Finding = object.__new__(Finding)
+    object.__setattr__(
+        found, "__dict__", {"code": code, "severity": severity, "subject": subject, "message": message}
+    )
+    return found
 
 
 def _source_plan(**fields: Any) -> SourcePlan:
