@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +50,53 @@ class GroupMasks(dict[str, BoolArray]):
 
     members: tuple[IntArray, IntArray] | None = None
     term_members: tuple[IntArray, IntArray] | None = None
+    distinct: _Distinct | None = None
+
+
+class _Distinct(NamedTuple):
+    """The distinct groups of a set of masks (``total_market`` is often ``total``...).
+
+    ``of[g]`` is the distinct group of group g; ``members`` and ``term_members`` the
+    (group, line) and (group, term) pairs of the distinct groups only.
+    """
+
+    of: IntArray
+    members: tuple[IntArray, IntArray]
+    term_members: tuple[IntArray, IntArray]
+
+
+def _distinct(
+    members: tuple[IntArray, IntArray], term_members: tuple[IntArray, IntArray], n_groups: int
+) -> _Distinct:
+    """Groups with the same lines computed once: the same sums give the same bits."""
+    g_of, line = members
+    tg, term = term_members
+    bounds = np.searchsorted(g_of, np.arange(n_groups + 1)).tolist()
+    tbounds = np.searchsorted(tg, np.arange(n_groups + 1)).tolist()
+    of = np.empty(n_groups, dtype=np.intp)
+    firsts: dict[tuple[int, int, int], list[int]] = {}
+    kept: list[int] = []
+    for g in range(n_groups):
+        a, b = bounds[g], bounds[g + 1]
+        key = (b - a, int(line[a]) if b > a else -1, int(line[b - 1]) if b > a else -1)
+        for r in firsts.get(key, []):
+            if np.array_equal(line[a:b], line[bounds[r] : bounds[r + 1]]):
+                of[g] = of[r]
+                break
+        else:
+            firsts.setdefault(key, []).append(g)
+            of[g] = len(kept)
+            kept.append(g)
+
+    def only(pairs_g: IntArray, pairs_x: IntArray, at: list[int]) -> tuple[IntArray, IntArray]:
+        sizes = [at[g + 1] - at[g] for g in kept]
+        xs = [pairs_x[at[g] : at[g + 1]] for g in kept]
+        return (
+            np.repeat(np.arange(len(kept), dtype=np.intp), sizes),
+            np.concatenate(xs).astype(np.intp) if xs else pairs_x[:0],
+        )
+
+    return _Distinct(of, only(g_of, line, bounds), only(tg, term, tbounds))
 
 
 def group_masks(table: LineTable, inv: Inventory) -> GroupMasks:
@@ -66,6 +113,7 @@ def group_masks(table: LineTable, inv: Inventory) -> GroupMasks:
         inv._cache[key] = cached
     out = GroupMasks(cached[1])
     out.members, out.term_members = cached[1].members, cached[1].term_members
+    out.distinct = cached[1].distinct
     return out
 
 
@@ -114,6 +162,7 @@ def _build_masks(t: LineTemplate, inv: Inventory) -> GroupMasks:
         np.concatenate([fixed_l, by_fac]).astype(np.intp),
     )
     out.term_members = _term_pairs(out.members, t.l_idx, matrix)
+    out.distinct = _distinct(out.members, out.term_members, len(out))
     return out
 
 
@@ -169,18 +218,22 @@ def group_approach1(
     same order, so the bits are the same. The sum over sources adds only the sources in
     the group (:func:`~nqi_carbon.calc.exact.row_sums`, numpy's order without its zeros).
     """
-    n_groups = len(masks)
-    g_of, line = member_pairs(masks, sens.src.size)
+    distinct = getattr(masks, "distinct", None)
+    if distinct is None:  # masks put together another way: every group computed
+        g_of, line = member_pairs(masks, sens.src.size)
+        in_group = np.zeros((len(masks), sens.src.size), dtype=bool)
+        in_group[g_of, line] = True
+        distinct = _Distinct(
+            np.arange(len(masks), dtype=np.intp), (g_of, line), _pairs(in_group[:, sens.l_idx])
+        )
+    of, (g_of, line), term_members = distinct
+    n_groups = int(of.max()) + 1 if of.size else 0
     bounds = np.searchsorted(g_of, np.arange(n_groups + 1)).tolist()
     values = sens.co2e[line].tolist()
     value = [math.fsum(values[a:b]) for a, b in itertools.pairwise(bounds)]
-    term_members = getattr(masks, "term_members", None)
-    if term_members is None:
-        in_group = np.zeros((n_groups, sens.src.size), dtype=bool)
-        in_group[g_of, line] = True
-        term_members = _pairs(in_group[:, sens.l_idx])
     act = _activity_variance(sens, stats, instrument_u95, g_of, line, n_groups)
-    return value, act + _parameter_variance(sens, u_par, term_members, n_groups)
+    variance = act + _parameter_variance(sens, u_par, term_members, n_groups)
+    return [value[k] for k in of.tolist()], variance[of]
 
 
 def _activity_variance(
