@@ -15,24 +15,26 @@ PACK = str(Path(__file__).resolve().parent / "data" / "packs" / "testpack.yaml")
 GAS = "testpack/stationary/natural_gas"
 
 
+def _mapping(facilities: list[dict], factor: str, **extra: object) -> dict:
+    """Four sources on *factor*, alternately at the first and the second facility."""
+    return {
+        "schema": "nqi-carbon/inventory@1",
+        "organization": {"name": "T", "id": "t", "consolidation": "equity_share"},
+        "period": {"start": "2024-01-01", "end": "2025-01-01"},
+        "gwp": "AR5",
+        "factor_packs": [PACK],
+        "facilities": facilities,
+        "sources": [
+            {"id": f"s{i}", "facility": facilities[i % 2]["id"], "category": 1, "factor": factor}
+            for i in range(4)
+        ],
+        **extra,
+    }
+
+
 def _inventory() -> nc.Inventory:
-    return nc.validate_inventory(
-        {
-            "schema": "nqi-carbon/inventory@1",
-            "organization": {"name": "T", "id": "t", "consolidation": "equity_share"},
-            "period": {"start": "2024-01-01", "end": "2025-01-01"},
-            "gwp": "AR5",
-            "factor_packs": [PACK],
-            "facilities": [
-                {"id": "f1", "equity_share": 1.0},
-                {"id": "f2", "equity_share": 0.5},
-            ],
-            "sources": [
-                {"id": f"s{i}", "facility": f"f{1 + i % 2}", "category": 1, "factor": GAS}
-                for i in range(4)
-            ],
-        }
-    )
+    shares = [{"id": "f1", "equity_share": 1.0}, {"id": "f2", "equity_share": 0.5}]
+    return nc.validate_inventory(_mapping(shares, GAS))
 
 
 def _table(uncertainty: list[float]) -> pd.DataFrame:
@@ -129,22 +131,11 @@ def test_sources_of_one_kind_share_a_plan_and_each_gets_its_own_findings():
         "reference": "supplier sheet 2024, table 1",
         "region": "CN-SH",
     }
-    data = {
-        "schema": "nqi-carbon/inventory@1",
-        "organization": {"name": "T", "id": "t", "consolidation": "equity_share"},
-        "period": {"start": "2024-01-01", "end": "2025-01-01"},
-        "gwp": "AR5",
-        "factor_packs": [PACK],
-        "facilities": [
-            {"id": "js", "equity_share": 1.0, "region": "CN-JS"},
-            {"id": "sh", "equity_share": 0.5, "region": "CN-SH"},
-        ],
-        "factors": [inline],
-        "sources": [
-            {"id": f"s{i}", "facility": ("js", "sh")[i % 2], "category": 1, "factor": "sup/x"}
-            for i in range(4)
-        ],
-    }
+    facilities = [
+        {"id": "js", "equity_share": 1.0, "region": "CN-JS"},
+        {"id": "sh", "equity_share": 0.5, "region": "CN-SH"},
+    ]
+    data = _mapping(facilities, "sup/x", factors=[inline])
     inv = nc.validate_inventory(data)
     plans, _, findings, _ = plan_sources(inv, {f"s{i}": ["GJ"] for i in range(4)})
     assert [p.source.id for p in plans] == ["s0", "s1", "s2", "s3"]

@@ -729,15 +729,10 @@ class _Planner:
                 factor.pack_version,
                 tuple((f.code, f.severity, f.message) for f in self.findings[mark:]),
             )
-        return _source_plan(
-            index=index,
-            source=src,
-            facility=src.facility,
-            category=src.category,
-            scope=src.scope,
-            scope3_category=src.scope3_category,
+        return self._source_plan(
+            index,
+            src,
             method="factor",
-            share=self._shares[src.facility],
             base_unit=kind.base_unit,
             factor_ref=kind.ref,
             pack_version=kind.version,
@@ -748,6 +743,19 @@ class _Planner:
             chain_unit_scale=kind.scales,
             chain_units=kind.chain_units,
             unit_chains=kind.chains,
+        )
+
+    def _source_plan(self, index: int, src: Source, **fields: Any) -> SourcePlan:
+        """The plan of source *index*: what it takes from the source, and *fields*."""
+        return _source_plan(
+            index=index,
+            source=src,
+            facility=src.facility,
+            category=src.category,
+            scope=src.scope,
+            scope3_category=src.scope3_category,
+            share=self._shares[src.facility],
+            **fields,
         )
 
     def _plan_one(self, index: int, src: Source, units: Sequence[str]) -> SourcePlan:
@@ -787,15 +795,10 @@ class _Planner:
                 for u in units
             }
         terms = _with_chain_params(terms, params)
-        return _source_plan(
-            index=index,
-            source=src,
-            facility=src.facility,
-            category=src.category,
-            scope=src.scope,
-            scope3_category=src.scope3_category,
+        return self._source_plan(
+            index,
+            src,
             method=src.method,
-            share=self._shares[src.facility],
             base_unit=base,
             factor_ref=ref,
             pack_version=version,
