@@ -174,3 +174,32 @@ def test_lines_laid_out_by_term_sets_are_those_laid_out_row_by_row(example):
         assert getattr(fast, name).tolist() == getattr(slow, name).tolist(), name
     assert (fast.gas, fast.ref, fast.contracts) == (slow.gas, slow.ref, slow.contracts)
     assert all(a is b for a, b in zip(fast.row_plan, slow.row_plan, strict=True))
+
+
+def test_carbon_content_and_gas_mass_sources_of_one_kind_plan_as_each_alone():
+    from nqi_carbon.calc.plan import plan_sources
+
+    facilities = [{"id": "a", "equity_share": 1.0}, {"id": "b", "equity_share": 0.35}]
+    sources = [
+        *(
+            {"id": f"c{i}", "facility": "ab"[i], "category": 1, "method": "carbon_content",
+             "carbon": {"fuel": "cn-mee/fuel/anthracite"}}
+            for i in range(2)
+        ),
+        *(
+            {"id": f"r{i}", "facility": "ab"[i], "category": 1, "method": "release", "gas": "R-410A"}
+            for i in range(2)
+        ),
+    ]  # fmt: skip
+    data = {**_mapping(facilities, GAS, gwp="AR6"), "factor_packs": ["cn-mee"], "sources": sources}
+    units = {"c0": ["t"], "c1": ["t"], "r0": ["kg"], "r1": ["kg"]}
+    plans, _, findings, _ = plan_sources(nc.validate_inventory(data), units)
+    assert [p.share for p in plans] == [1.0, 0.35, 1.0, 0.35]
+    for i, p in enumerate(plans):
+        (alone,), _, own, _ = plan_sources(
+            nc.validate_inventory({**data, "sources": [sources[i]]}), {p.source.id: units[p.source.id]}
+        )
+        for name in ("method", "base_unit", "factor_ref", "terms", "chain_unit_scale", "chain_units"):
+            assert getattr(alone, name) == getattr(p, name), (p.source.id, name)
+        mine = [f for f in findings if f.subject == p.source.id]
+        assert sorted((f for f in own if f.subject == p.source.id), key=str) == sorted(mine, key=str)

@@ -165,6 +165,8 @@ class _Planner:
         # plans shared by the factor sources of one kind (factor, origin, basis, units)
         self._kinds: dict[tuple[object, ...], _Kind] = {}
         self._checked: dict[tuple[str, str], tuple[tuple[str, Any, str], ...]] = {}
+        # carbon-content sources on a named fuel and gas masses: one plan per kind too
+        self._shared: dict[tuple[object, ...], tuple[SourcePlan, tuple[tuple[str, Any, str], ...]]] = {}
 
     def resolve(self, ref: str) -> Factor:
         found = self._resolved.get(ref)
@@ -682,7 +684,23 @@ class _Planner:
             kind = self._kinds.get(key)
             if kind is not None or not self._per_money(factor):
                 return self._plan_of_kind(index, src, factor, key, kind)
-        return self._plan_one(index, src, units)
+        shared_key = _shared_key(src, units)
+        if shared_key is None:
+            return self._plan_one(index, src, units)
+        shared = self._shared.get(shared_key)
+        if shared is None:  # the first of its kind: planned in full, its plan and findings kept
+            mark = len(self.findings)
+            first = self._plan_one(index, src, units)
+            made = tuple((f.code, f.severity, f.message) for f in self.findings[mark:])
+            self._shared[shared_key] = (first, made)
+            return first
+        first, made = shared
+        self.findings.extend(_finding(c, s, src.id, m) for c, s, m in made)
+        return self._source_plan(
+            index,
+            src,
+            **{name: getattr(first, name) for name in _KIND_FIELDS},
+        )
 
     def _plan_of_kind(
         self,
@@ -846,6 +864,45 @@ class _Planner:
             given = str(getattr(exc, "given", ""))
             context = f"{_carbon_unit_hint(src, given, base)}; {getattr(exc, 'context', '')}"
             raise DimensionalityMismatchError(given, base, context=context) from None
+
+
+_KIND_FIELDS = (
+    "method",
+    "base_unit",
+    "factor_ref",
+    "pack_version",
+    "terms",
+    "market_terms",
+    "market_ref",
+    "contracts",
+    "chain_unit_scale",
+    "chain_units",
+    "unit_chains",
+)
+"""The fields of a plan that sources of one kind share (the others are the source's own)."""
+
+
+def _shared_key(src: Source, units: Sequence[str]) -> tuple[object, ...] | None:
+    """What a carbon-content or gas-mass source's plan depends on, or None (its own).
+
+    A carbon-content source that names a fuel and states no parameter of its own, and a
+    measured or released gas, are planned from these alone (nothing else of the source
+    enters the plan or its findings, save the source's id as their subject).
+    """
+    if src.density is not None or src.spend is not None:
+        return None
+    common = (src.method, src.origin, src.energy_basis, src.fuel_properties, tuple(units))
+    if src.method == "carbon_content":
+        c = src.carbon
+        if c is None or c.fuel is None or any(getattr(c, n) is not None for n in _CARBON_PARAMETERS):
+            return None
+        return (*common, c.fuel)
+    if src.method in ("measured", "release"):
+        return (*common, src.gas)
+    return None
+
+
+_CARBON_PARAMETERS = ("ncv", "carbon_content", "carbon_fraction", "oxidation")
 
 
 class _Kind(NamedTuple):
