@@ -694,7 +694,9 @@ def _static_findings(inventory: Inventory, prepared: Prepared) -> tuple[Finding,
     if planned is None or planned.plans is not prepared.plans:
         return None  # not cached by result_lines: no entry of our own either
     evidence = _inventory_evidence(inventory)
-    out = sorted(set(prepared.findings), key=_finding_order)
+    # each finding once (as a set would keep it: the same four fields), fields read in C
+    unique = dict(zip(map(_finding_fields, prepared.findings), prepared.findings, strict=True))
+    out = sorted(unique.values(), key=_finding_order)
     more = [*evidence, *_no_sources_findings(inventory), *screening_findings(inventory)]
     if more:
         out += more
@@ -741,6 +743,9 @@ def _no_sources_findings(inventory: Inventory) -> list[Finding]:
 
 _finding_order = operator.attrgetter("subject", "code", "message")
 """The order of findings: subject, code, message."""
+
+_finding_fields = operator.attrgetter("code", "severity", "subject", "message")
+"""What makes two findings equal."""
 
 
 def _evidence_findings(inv: Inventory) -> list[Finding]:
