@@ -273,3 +273,136 @@ def test_the_tables_are_read_back_as_written():
     assert _md_tables(md) == {"Totals": [{"A": "x", "B": "1,234.5"}]}
     html = '<h2>T <span lang="zh-Hans">表</span></h2><table><tr><th>A</th></tr><tr><td>1,2</td></tr></table>'
     assert _html_tables(html) == {"T": [{"A": "1,2"}]}
+
+
+# --- market-based Scope 2 ----------------------------------------------------------------------
+MARKET_EXAMPLES = ["de-office", "uk-fleet", "us-factory", "office"]
+_MARKET = "Market-based Scope 2"
+
+
+def _reperform_market(rows: list[dict], consumption_of=None) -> dict[str, float]:
+    """t CO2e per source recomputed from the market-based Scope 2 rows (machine names).
+
+    Each row: quantity (``amount``, in ``activity_unit``) x the factor as published
+    (``value`` ``unit``) x ``share`` x ``gwp``, by unit arithmetic alone; asserted against the
+    row's own ``co2e_t``. Per source, the quantities of its parts (each instrument, the
+    residual) add up to its consumption (``activity``).
+    """
+    by_source: dict[str, float] = defaultdict(float)
+    parts: dict[str, dict[tuple, float]] = defaultdict(dict)
+    for r in rows:
+        co2e = _t(r["value"], r["unit"], r["amount"], r["activity_unit"]) * r["share"] * r["gwp"]
+        assert r["co2e_t"] == pytest.approx(co2e, rel=1e-9, abs=1e-12), r
+        assert r["citation"], r
+        by_source[r["source"]] += co2e
+        parts[r["source"]][(r["part"], r["instrument"])] = r["amount"]
+        assert r["activity"] >= r["amount"]
+    for source, quantities in parts.items():
+        consumption = next(r["activity"] for r in rows if r["source"] == source)
+        assert math.fsum(quantities.values()) == pytest.approx(consumption, rel=1e-12), source
+    return by_source
+
+
+def _market_lines(res) -> dict[str, float]:
+    lines = res.lines
+    m = (lines["category"] == 2) & (lines["basis"] != "location") & ~lines["biogenic"]
+    return {s: math.fsum(g["co2e_t"]) for s, g in lines[m].groupby("source")}
+
+
+@pytest.mark.parametrize("example", MARKET_EXAMPLES)
+def test_market_based_scope2_is_re_performed_from_report_json(example):
+    res = nc.calculate(nc.load_inventory(EXAMPLES / example / "inventory.yaml"))
+    doc = json.loads(nc.inventory_report(res).to_json())
+    rows = doc["report"]["market_based_scope2"]
+    assert any(r["part"] == "contractual instrument" for r in rows)
+    by_source = _reperform_market(rows)
+    expected = _market_lines(res)
+    assert set(by_source) == set(expected)
+    for source, value in expected.items():  # each market-based source figure
+        assert by_source[source] == pytest.approx(value, rel=1e-9, abs=1e-12), source
+    scope2 = math.fsum(by_source.values())
+    totals = doc["totals"]
+    assert scope2 == pytest.approx(totals["by_scope"]["2_market"], rel=1e-9)
+    gross = totals["by_scope"]["1"] + scope2 + totals["by_scope"]["3"]
+    assert gross == pytest.approx(totals["gross_co2e_t_market_based"], rel=1e-9)
+    assert gross == pytest.approx(res.total_co2e_market_based, rel=1e-9)
+
+
+@pytest.mark.excel
+@pytest.mark.parametrize("example", MARKET_EXAMPLES)
+def test_market_based_scope2_is_re_performed_from_the_workbook(tmp_path, example):
+    openpyxl = pytest.importorskip("openpyxl")
+    res = nc.calculate(nc.load_inventory(EXAMPLES / example / "inventory.yaml"))
+    (path,) = nc.inventory_report(res).write(tmp_path, formats=("xlsx",))
+    wb = openpyxl.load_workbook(path)
+    ws = wb[_MARKET]
+    header = [c.value for c in ws[2]]  # row 1 readable headers, row 2 machine names
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=3, values_only=True)]
+    scope2 = math.fsum(_reperform_market(rows).values())
+    by_scope = {str(r[0]): r[-1] for r in wb["By scope"].iter_rows(min_row=3, values_only=True)}
+    assert scope2 == pytest.approx(by_scope["2_market"], rel=1e-9)
+    totals = {r[0]: r[2] for r in wb["Totals"].iter_rows(min_row=2, values_only=True)}
+    gross = by_scope["1"] + scope2 + by_scope["3"]
+    assert gross == pytest.approx(totals["gross_co2e_t_market_based"], rel=1e-9)
+    assert gross == pytest.approx(res.total_co2e_market_based, rel=1e-9)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_market_based_scope2_is_re_performed_from_the_printed_table(tmp_path, fmt):
+    """The printed table (10 significant digits) re-performs the printed 2_market figure."""
+    res = nc.calculate(nc.load_inventory(EXAMPLES / "us-factory" / "inventory.yaml"))
+    (written,) = nc.inventory_report(res).write(tmp_path, formats=(fmt,))
+    text = written.read_text(encoding="utf-8")
+    tables = _md_tables(text) if fmt == "md" else _html_tables(text)
+    title = "Scope 2, market-based: contractual instruments and residual mix"
+    rows = tables[title]
+    # us-factory: 20,110 MWh; 6,000 MWh of certificates, zero emission; the rest on the
+    # Green-e residual mix for RFCW (CO2e per MWh): two rows
+    assert [r["Part"] for r in rows] == ["contractual instrument", "residual mix"]
+    assert [_num(r["Quantity (base unit)"]) for r in rows] == [6000, 14110]
+    assert {_num(r["Consumption, total (base unit)"]) for r in rows} == {20110}
+    total = 0.0
+    for r in rows:
+        co2e = _t(_num(r["Value"]), r["Unit"], _num(r["Quantity (base unit)"]), r["Base unit"])
+        co2e *= _num(r["Consolidation share"]) * _num(r["GWP-100"])
+        assert _num(r["Emissions (t CO2e)"]) == pytest.approx(co2e, abs=5e-4)
+        total += co2e
+    scope = {r["Key"]: _num(r["Emissions (t CO2e)"]) for r in tables["Emissions by scope"]}
+    assert scope["2_market"] == pytest.approx(total, abs=5e-4)
+
+
+def test_no_market_based_table_without_market_based_data():
+    res = nc.calculate(nc.load_inventory(EXAMPLES / "cement" / "inventory.yaml"))
+    rep = nc.inventory_report(res)
+    assert _MARKET not in rep.tables()
+    assert json.loads(rep.to_json())["report"]["market_based_scope2"] == []
+
+
+def test_market_based_parts_without_a_residual_mix():
+    """A source with contracts but no residual mix, and one without market-based data.
+
+    The Berlin office with guarantees of origin for 40 MWh of its 48.6 MWh and no
+    market_factor anywhere: the 8,600 kWh left take the location factor (EEA, Germany
+    2018, 406 g/kWh; residual_factor_missing), and the common areas (5,400 kWh, no
+    market-based data) count at the location factor too.
+    """
+    data = nc.load_inventory(EXAMPLES / "de-office" / "inventory.yaml").model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    for s in data["sources"]:
+        s.pop("market_factor", None)
+        for c in s.get("contracts", []):
+            c["amount"] = 40
+    res = nc.calculate(nc.validate_inventory(data))
+    assert "residual_factor_missing" in {f.code for f in res.findings}
+    rows = json.loads(nc.inventory_report(res).to_json())["report"]["market_based_scope2"]
+    parts = [(r["source"], r["part"], r["amount"]) for r in rows]
+    assert parts == [
+        ("electricity", "contractual instrument", 40_000),
+        ("electricity", "residual, location-based factor", 8_600),
+        ("common-areas", "location-based factor", 5_400),
+    ]
+    by_source = _reperform_market(rows)
+    assert by_source["electricity"] == pytest.approx(8_600 * 406e-6, rel=1e-9)
+    assert by_source["common-areas"] == pytest.approx(5_400 * 406e-6, rel=1e-9)
+    assert math.fsum(by_source.values()) == pytest.approx(res.totals()["by_scope"]["2_market"], rel=1e-9)

@@ -1185,3 +1185,35 @@ def test_the_packs_caveats_on_a_factor_used_are_printed_beside_it(cement_report)
         assert row["Years it holds for"] == "2022-2024"
         assert "the notice text and its MEE page were not read" in row["Notes of the pack (caveats, year rule)"]
         assert "环办气候函〔2023〕43号" in row["Notes of the pack (caveats, year rule)"]
+
+
+def test_evidence_note_counts_activity_records_and_contracts_apart():
+    """Regression: the note read "(6 of 5 records)" for the Berlin office.
+
+    examples/de-office states 5 inline activity records, each with evidence, and one
+    contractual instrument (guarantees of origin) with evidence: the note counts the
+    records of the records and the instruments of the instruments, in both languages.
+    """
+    data = nc.load_inventory(ROOT / "examples" / "de-office" / "inventory.yaml").model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    for lang in ("en", "zh"):
+        data["reporting"] = {"language": lang}
+        rep = nc.inventory_report(nc.calculate(nc.validate_inventory(data)))
+        note = rep._notes()["Evidence"]
+        assert len(rep.evidence_records()) == 6  # 5 records + 1 contract, one row each
+        if lang == "en":
+            assert "(5 of 5 records" in note[0]
+            assert "6 of 5" not in note[0]
+            assert "contractual instruments" in note[0] and "(1 of 1 instruments)" in note[0]
+            assert "(5 of 5 records" in rep.to_markdown()
+        else:
+            assert "共 5 条记录中的 5 条" in rep.to_markdown()
+        assert "共 5 条记录中的 5 条" in note[1]
+        assert "合同文书" in note[1] and "共 1 份中的 1 份" in note[1]
+    # an inventory without contracts keeps the plain count, and says nothing of contracts
+    data["sources"] = [s for s in data["sources"] if not s.get("contracts")]
+    rep = nc.inventory_report(nc.calculate(nc.validate_inventory(data)))
+    en, zh = rep._notes()["Evidence"]
+    assert "(4 of 4 records)" in en and "contract" not in en
+    assert "共 4 条记录中的 4 条" in zh and "合同" not in zh

@@ -1181,7 +1181,7 @@ def _add_footprint(sub: _Subcommands) -> None:
         "and write footprint.json, .md and .html (and .xlsx). With --claimed, verify a claimed "
         "footprint (schema nqi-carbon/footprint-claim@1) against it and write "
         "footprint-verification.* too; the exit status is then verify's (0 unmodified, "
-        "3 modified, 4 adverse).",
+        "3 modified, 4 adverse, 5 disclaimer).",
     )
     f.add_argument("file", help="the footprint file (YAML or JSON, nqi-carbon/footprint@1)")
     f.add_argument("--out", required=True, help="output folder")
@@ -1198,6 +1198,11 @@ def _add_footprint(sub: _Subcommands) -> None:
     f.add_argument("--verifier", help="with --claimed: the verifier")
     f.add_argument("--body", help="with --claimed: the verification body")
     f.add_argument("--date", help="with --claimed: date of the statement (ISO)")
+    f.add_argument("--evidence", help="with --claimed: the verifier's evidence log "
+                   "(YAML/JSON, nqi-carbon/footprint-evidence-log@1)")  # fmt: skip
+    f.add_argument("--sampling-seed", type=int, default=None,
+                   help="with --claimed: start the sampling plan's selection at a random point "
+                   "drawn from this seed (reported); default half an interval in")  # fmt: skip
     _reading_options(f)
     f.set_defaults(func=_cmd_footprint)
 
@@ -1234,6 +1239,8 @@ def _cmd_footprint(args: argparse.Namespace) -> int:
             body=args.body,
             date=args.date,
             language=args.language,
+            evidence=args.evidence,
+            sampling_seed=args.sampling_seed,
         )
         sys.stdout.write(f"verification: {ver.opinion}\n")
         files.update(ver._render(formats))

@@ -24,10 +24,11 @@ from ..data.gases import _catalogue as _gas_catalogue
 from ..data.gwp import gwp_citation
 
 if TYPE_CHECKING:
+    from ..inventory.models import Contract, Source
     from .plan import SourcePlan
     from .result import Result
 
-__all__ = ["entered_amounts", "line_traces"]
+__all__ = ["entered_amounts", "line_traces", "market_based_rows"]
 
 
 def entered_amounts(res: Result) -> dict[int, list[dict[str, Any]]]:
@@ -65,10 +66,7 @@ def line_traces(res: Result) -> list[dict[str, Any]]:
     gwp_texts: dict[tuple[str, str | None], str] = {}  # each cited once, not once per line
     for i, p in enumerate(t.row_plan):
         gas = t.gas[i]
-        key = (t.ref[i], gas)
-        if key not in published:
-            published[key] = _published_factor(res, t.ref[i], gas)
-        value, unit, cite = published[key] or _factor_of(res, p, t.ref[i], gas, i)
+        value, unit, cite = _line_factor(res, i, published)
         out.append(
             {
                 "activity": float(res.table.activity[i]),
@@ -82,6 +80,112 @@ def line_traces(res: Result) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _line_factor(
+    res: Result, row: int, published: dict[tuple[str, str], tuple[float | None, str | None, str] | None]
+) -> tuple[float | None, str | None, str]:
+    """The factor of line *row* as published (value, unit, citation); *published* memoises."""
+    t = res.table.template
+    key = (t.ref[row], t.gas[row])
+    if key not in published:
+        published[key] = _published_factor(res, t.ref[row], t.gas[row])
+    return published[key] or _factor_of(res, t.row_plan[row], t.ref[row], t.gas[row], row)
+
+
+MARKET_PARTS = (
+    "contractual instrument",
+    "residual mix",
+    "residual, location-based factor",
+    "location-based factor",
+)
+"""What a row of :func:`market_based_rows` covers: an instrument's quantity, the rest of
+the consumption on the residual mix (or on the location-based factor when the source
+states no residual mix: ``residual_factor_missing``), or the whole consumption of a source
+without market-based data."""
+
+
+MARKET_COLUMNS = (
+    "source",
+    "part",
+    "instrument",
+    "kind",
+    "evidence",
+    "activity",
+    "amount",
+    "activity_unit",
+    "factor",
+    "gas",
+    "value",
+    "unit",
+    "citation",
+    "gwp",
+    "share",
+    "co2e_t",
+)
+
+
+def market_based_rows(res: Result) -> list[dict[str, Any]]:
+    """The market-based Scope 2 figure line by line, for a verifier to re-perform.
+
+    One row per line counted in ``totals.by_scope["2_market"]`` (category 2, not
+    biogenic, basis ``both`` or ``market``), in line order; empty when no source has
+    market-based data (no ``market_factor``, no ``contracts``: the market-based figure is
+    then the location-based one). Per row: the source's consumption (``activity``, in
+    ``activity_unit``), the quantity the row covers (``amount``: what an instrument
+    covers, in the GHG Protocol order up to the consumption; the residual, the
+    consumption less those), the instrument (``instrument`` id, ``kind`` and the
+    ``evidence`` it states), the factor as published (``factor``, ``gas``, ``value``,
+    ``unit``, ``citation``), ``gwp``, ``share`` and the result: ``amount`` x ``value``
+    (in t per ``activity_unit``) x ``share`` x ``gwp`` = ``co2e_t``. The rows' ``co2e_t``
+    sum to the market-based Scope 2 total.
+    """
+    t = res.table.template
+    if not (t.basis == 2).any():
+        return []
+    instrument: dict[int, tuple[str | None, str | None, str | None]] = {}
+    sources = {p.index: p.source for p in res.plans}
+    for s_i, cons, _residual in t.contracts:
+        stated = _stated_contracts(sources[s_i])
+        for name, what, _amount, lines in cons:
+            c = stated.get(name)
+            instrument.update({r: (name, what, c.evidence if c else None) for r in lines})
+    activity = res.table.activity
+    mask = res.group_masks["scope:2_market"]
+    published: dict[tuple[str, str], tuple[float | None, str | None, str] | None] = {}
+    consumption = res._stats.A if res._stats is not None else None
+    rows = []
+    for i in (int(k) for k in mask.nonzero()[0]):
+        p = t.row_plan[i]
+        label, kind, evidence = instrument.get(i, (None, None, None))
+        if label is not None:
+            part = MARKET_PARTS[0]
+        elif t.basis[i] == 0:
+            part = MARKET_PARTS[3]
+        else:
+            part = MARKET_PARTS[1] if p.source.market_factor is not None else MARKET_PARTS[2]
+        value, unit, cite = _line_factor(res, i, published)
+        rows.append(
+            {
+                "source": p.source.id,
+                "part": part,
+                "instrument": label,
+                "kind": kind,
+                "evidence": evidence,
+                "activity": float(consumption[p.index]) if consumption is not None else None,
+                "amount": float(activity[i]),
+                "activity_unit": p.base_unit,
+                "factor": t.ref[i],
+                "gas": t.gas[i],
+                "value": value,
+                "unit": unit,
+                "citation": cite,
+                "gwp": float(t.gwp[i]),
+                "share": float(t.share[i]),
+                "co2e_t": float(res.table.co2e[i]),
+            }
+        )
+    return rows
 
 
 def _contract_rows(
@@ -98,7 +202,7 @@ def _contract_rows(
     for s_i, cons, residual in t.contracts:
         covered = []
         plan = next(p for p in res.plans if p.index == s_i)
-        stated = {c.id or f"{plan.source.id}#contract{j}": c for j, c in enumerate(plan.source.contracts)}
+        stated = _stated_contracts(plan.source)
         for label, _kind, amount, rows in cons:
             c = stated.get(label)
             if c is None:  # pragma: no cover - labels come from these contracts
@@ -118,6 +222,13 @@ def _contract_rows(
         for r in residual:
             out[r] = [*entered.get(s_i, []), *covered]
     return out
+
+
+def _stated_contracts(src: Source) -> dict[str, Contract]:
+    """A source's contracts by the label the plan gives them (their id, else ``source#contractN``)."""
+    from .contracts import _label
+
+    return {_label(src, j, c): c for j, c in enumerate(src.contracts)}
 
 
 def _published_factor(res: Result, ref: str, gas: str) -> tuple[float | None, str | None, str] | None:

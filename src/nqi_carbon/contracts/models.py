@@ -448,6 +448,38 @@ class EvidenceRecord(Part):
     note: str | None = Field(description="a note on the record")
 
 
+class MarketScope2Record(Part):
+    """One line of the market-based Scope 2 figure: a quantity, its factor, its t CO2e.
+
+    ``amount`` x ``value`` (in t per ``activity_unit``, by unit arithmetic) x ``share`` x
+    ``gwp`` is ``co2e_t``; the rows sum to ``totals.by_scope["2_market"]``.
+    """
+
+    source: str = Field(description="source id (ISO category 2)")
+    part: str = Field(
+        description="contractual instrument, residual mix, residual, location-based factor "
+        "(no residual mix stated), or location-based factor (no market-based data)"
+    )
+    instrument: str | None = Field(description="the instrument's id (source#contractN without one)")
+    kind: str | None = Field(description="certificate, ppa, green_tariff or supplier; else null")
+    evidence: str | None = Field(description="the evidence the instrument states; else null")
+    activity: Number | None = Field(description="the source's consumption, in activity_unit")
+    amount: Number = Field(
+        description="the quantity this row covers, in activity_unit: what the instrument "
+        "covers (GHG Protocol Scope 2 Guidance Table 6.3 order, up to the consumption), or "
+        "the residual (the consumption less the instruments' quantities)"
+    )
+    activity_unit: str = Field(description="the source's base unit (kWh, MWh...)")
+    factor: str = Field(description="the factor applied (pack/factor id, or contract:...)")
+    gas: str = Field(description="the gas of the factor's value (CO2e for a CO2e factor)")
+    value: Number | None = Field(description="the factor's value as published, in unit")
+    unit: str | None = Field(description="its unit as published (kg/kWh, lb/MWh...)")
+    citation: str = Field(description="where the value comes from")
+    gwp: Number = Field(description="GWP-100 applied (1 for CO2 and CO2e)")
+    share: Number = Field(description="consolidation share")
+    co2e_t: Number = Field(description="[t CO2e]")
+
+
 class CategoryStatus(Part):
     """An ISO category: its total and whether it is reported, excluded or not addressed."""
 
@@ -510,6 +542,10 @@ class ReportSection(Part):
     instruments: list[InstrumentRecord]
     lab_analyses: list[LabRecord]
     evidence: list[EvidenceRecord]
+    market_based_scope2: list[MarketScope2Record] = Field(
+        description="the market-based Scope 2 figure line by line, re-performable (empty "
+        "without market-based data)"
+    )
     categories: list[CategoryStatus]
     scope3_screening: list[ScreeningRecord] = Field(
         description="the 15 GHG Protocol Scope 3 categories as screened (empty without Scope 3)"

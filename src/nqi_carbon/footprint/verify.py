@@ -24,7 +24,7 @@ import datetime as _dt
 import json
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,6 +35,14 @@ from ..data.fields import FiniteFloat, FreeText, Identifier, SingleLineText, Str
 from ..errors import InvalidInputError, Issue
 from ..pages.format import _generation_date
 from ..pages.labels import _tr
+from .evidence import (
+    FootprintEvidence,
+    FootprintEvidenceLog,
+    FootprintSamplingPlan,
+    InputEvidence,
+    check_sampling_seed,
+    gather_evidence,
+)
 from .model import DeclaredUnit
 
 if TYPE_CHECKING:
@@ -223,8 +231,10 @@ class FootprintVerification:
         date: _dt.date | None,
         language: Language,
         claim_file: str | None,
+        evidence: FootprintEvidence,
     ) -> None:
         self.result, self.claim, self.checks = result, claim, checks
+        self._evidence = evidence
         self.materiality, self.assurance = materiality, assurance
         self.pervasive_multiple = pervasive_multiple
         self.verifier, self.body, self.date = verifier, body, date
@@ -238,27 +248,90 @@ class FootprintVerification:
         return self.materiality * abs(self.result.pcf_excluding_biogenic)
 
     @property
+    def evidence(self) -> list[InputEvidence]:
+        """Each input's contribution and the evidence it states (:mod:`.evidence`)."""
+        return list(self._evidence.inputs)
+
+    @property
+    def plan(self) -> FootprintSamplingPlan:
+        """The inputs proposed for testing: key items, flagged inputs, a monetary-unit sample."""
+        return self._evidence.plan
+
+    @property
+    def evidence_log(self) -> FootprintEvidenceLog | None:
+        """The verifier's evidence log, as given (None without one)."""
+        return self._evidence.log
+
+    @property
+    def findings(self) -> list[tuple[str, str, str, str]]:
+        """The recomputation's findings, then the evidence's (an input without evidence)."""
+        return [*self.result.findings, *self._evidence.findings]
+
+    @property
+    def sampled(self) -> list[FigureCheck]:
+        """The evidence log's differences as misstatements (``sample.<input>``), in log order.
+
+        A difference is the study's figure minus what the evidence supports: the claim is
+        misstated against the evidence by that much more.
+        """
+        log = self._evidence.log
+        return [
+            FigureCheck(f"sample.{s.input}", s.difference, 0.0, self.materiality_kg)
+            for s in (log.samples if log else ())
+            if s.difference is not None
+        ]
+
+    @property
+    def not_obtained_kg(self) -> float:
+        """Evidence not obtained: the log's limitations and its samples without evidence."""
+        return math.fsum(x.kg for x in self._evidence.not_obtained)
+
+    @property
     def aggregate(self) -> float:
-        """The headline's difference, claimed minus recomputed [kg CO2e per declared unit]."""
-        return next(c.difference for c in self.checks if c.figure == HEADLINE)
+        """The headline's difference plus the sampled differences [kg CO2e per declared unit].
+
+        Claimed minus recomputed, plus what the evidence log found the study itself
+        overstates; without a log, the headline's difference.
+        """
+        head = next(c.difference for c in self.checks if c.figure == HEADLINE)
+        return math.fsum([head, *(c.difference for c in self.sampled)])
 
     @property
     def misstatements(self) -> list[FigureCheck]:
-        """The figures whose claimed value differs from the recomputed one."""
-        return [c for c in self.checks if c.difference != 0]
+        """The figures whose claimed value differs from the recomputed one, then the samples'."""
+        return [c for c in (*self.checks, *self.sampled) if c.difference != 0]
 
     @property
     def material(self) -> bool:
-        """A figure's difference (the aggregate among them) reaches materiality."""
-        return any(c.material for c in self.checks)
+        """A misstatement is material: by its size, or by its nature.
+
+        A figure's or sample's difference, or the aggregate, reaches materiality; or a
+        sampled difference is intentional or changes a compliance outcome, whatever its
+        size.
+        """
+        log = self._evidence.log
+        by_nature = any(s.nature in ("intentional", "compliance") for s in (log.samples if log else ()))
+        aggregate = abs(self.aggregate) >= self.materiality_kg
+        return by_nature or aggregate or any(c.material for c in (*self.checks, *self.sampled))
 
     @property
     def opinion(self) -> str:
-        """``unmodified``, ``modified`` or ``adverse``."""
-        worst = max((abs(c.difference) for c in self.checks), default=0.0)
-        if self.materiality_kg and worst >= self.pervasive_multiple * self.materiality_kg:
+        """``unmodified``, ``modified``, ``adverse`` or ``disclaimer`` (first match).
+
+        **disclaimer** when evidence not obtained reaches ``pervasive_multiple`` times
+        materiality; **adverse** when the aggregate or one figure's (or sample's) difference
+        does; **modified** when a misstatement is material (by size or nature) or evidence
+        not obtained reaches materiality; else **unmodified** (the inventory
+        verification's rule, :mod:`nqi_carbon.verification.opinion`).
+        """
+        m, pervasive = self.materiality_kg, self.pervasive_multiple * self.materiality_kg
+        if m and self.not_obtained_kg >= pervasive:
+            return "disclaimer"
+        diffs = [abs(self.aggregate), *(abs(c.difference) for c in (*self.checks, *self.sampled))]
+        if m and max(diffs) >= pervasive:
             return "adverse"
-        return "modified" if self.material else "unmodified"
+        limited = bool(m) and self.not_obtained_kg >= m
+        return "modified" if self.material or limited else "unmodified"
 
     def _du(self) -> str:
         du = self.result.declared_unit
@@ -283,6 +356,16 @@ class FootprintVerification:
             verdict = (
                 f"Except for the material misstatements listed, the claimed footprint {figure} "
                 "is fairly stated"
+                if self.material
+                else f"Except for the possible effects of the evidence not obtained "
+                f"({self.not_obtained_kg:,.4f} kg CO2e), the claimed footprint {figure} is "
+                "fairly stated"
+            )
+        elif self.opinion == "disclaimer":
+            verdict = (
+                f"Sufficient appropriate evidence could not be obtained for "
+                f"{self.not_obtained_kg:,.4f} kg CO2e, at least {self.pervasive_multiple:g} times "
+                f"materiality: we do not express an opinion on the claimed footprint {figure}"
             )
         else:
             verdict = f"The claimed footprint {figure} is not fairly stated"
@@ -297,9 +380,12 @@ class FootprintVerification:
     def statement_zh(self) -> str:
         """The verification statement in Chinese."""
         r = self.result
-        word = {"unmodified": "无保留意见", "modified": "保留意见", "adverse": "否定意见"}[
-            self.opinion
-        ]
+        word = {
+            "unmodified": "无保留意见",
+            "modified": "保留意见",
+            "adverse": "否定意见",
+            "disclaimer": "无法表示意见",
+        }[self.opinion]
         level = "合理保证" if self.assurance == "reasonable" else "有限保证"
         return (
             f"核查意见：{word}。{r.product['name']}（参考期 {r.reference_period[0]} 至 "
@@ -336,14 +422,52 @@ class FootprintVerification:
             ],
             "findings": [
                 {"code": c, "severity": s, "subject": sub, "message": m}
-                for c, s, sub, m in self.result.findings
+                for c, s, sub, m in self.findings
             ],
+            **self._evidence_dict(),
             "verifier": self.verifier,
             "body": self.body,
             "date": None if self.date is None else self.date.isoformat(),
             "claim_file": self.claim_file,
             "input_sha256": self.result.input_sha256,
             "generated": self.generated.isoformat(),
+        }
+
+    def _evidence_dict(self) -> dict[str, Any]:
+        """The evidence part of :meth:`to_dict`: per input, the plan, the log, what it found."""
+        from dataclasses import asdict
+
+        from ..calc.sampling import SAMPLING_CONFIDENCE
+
+        plan, log = self.plan, self.evidence_log
+        samples = log.samples if log else ()
+        return {
+            "evidence": [asdict(r) for r in self.evidence],
+            "sampling_plan": {
+                "materiality_kg": plan.materiality_kg,
+                "confidence": SAMPLING_CONFIDENCE,
+                "interval_kg": plan.interval_kg if math.isfinite(plan.interval_kg) else None,
+                "seed": plan.seed,
+                "start_kg": plan.start_kg if math.isfinite(plan.start_kg) else None,
+                "proposed_kg": plan.proposed_kg,
+                "not_proposed_kg": plan.not_proposed_kg,
+                "samples": [asdict(p) for p in plan.samples],
+            },
+            "evidence_log": None if log is None else log.model_dump(mode="json", by_alias=True),
+            "evidence_log_file": self._evidence.log_file,
+            "sampled_misstatements": [
+                {
+                    "input": s.input,
+                    "procedure": s.procedure,
+                    "difference": s.difference,
+                    "nature": s.nature,
+                    "material": abs(s.difference) >= self.materiality_kg,
+                }
+                for s in samples
+                if s.difference is not None
+            ],
+            "evidence_not_obtained": [asdict(x) for x in self._evidence.not_obtained],
+            "evidence_not_obtained_kg": self.not_obtained_kg,
         }
 
     def to_json(self) -> str:
@@ -370,14 +494,25 @@ class FootprintVerification:
                 (False, True, True, True, False),
                 rows,
             ),
+            *self._evidence_tables(),
             _Table(
-                _tr(("Findings of the recomputation", "复算的发现"), lang),
+                _tr(("Findings of the recomputation and the evidence", "复算与证据的发现"), lang),
                 tuple(_tr(h, lang) for h in (("Code", "代码"), ("Severity", "级别"),
                                              ("Subject", "对象"), ("Finding", "发现"))),
                 (False, False, False, False),
-                list(self.result.findings),
+                list(self.findings),
             ),
         ]  # fmt: skip
+
+    def _evidence_tables(self) -> list[Any]:
+        """Evidence per input, the sampling plan, the log's samples, evidence not obtained."""
+        from .report import _Table
+
+        lang = self.language
+        return [
+            _Table(_tr(title, lang), tuple(_tr(h, lang) for h in heads), numeric, rows)
+            for title, heads, numeric, rows in _evidence_table_specs(self)
+        ]
 
     def _facts(self) -> list[tuple[str, str]]:
         lang = self.language
@@ -386,6 +521,11 @@ class FootprintVerification:
             (("Assurance", "保证等级"), self.assurance),
             (("Materiality", "实质性"), f"{100 * self.materiality:g} % = {self.materiality_kg:,.4f} kg CO2e"),
             (("Aggregate misstatement", "汇总错报"), f"{self.aggregate:+,.4f} kg CO2e"),
+            (("Evidence not obtained", "未获取的证据"), f"{self.not_obtained_kg:,.4f} kg CO2e"),
+            (("Sampling interval", "抽样间隔"), _interval_text(self.plan)),
+            (("Sampling seed", "抽样随机数种子"),
+             str(self.plan.seed) if self.plan.seed is not None
+             else _tr(("none: the selection starts half an interval in", "无：从半个间隔处开始选取"), lang)),
             (("Verifier", "核查员"), self.verifier or _tr(("not stated", "未说明"), lang)),
             (("Verification body", "核查机构"), self.body or _tr(("not stated", "未说明"), lang)),
             (("Date", "日期"), str(self.date) if self.date else _tr(("not stated", "未说明"), lang)),
@@ -449,9 +589,29 @@ class FootprintVerification:
                     *map(list, self._facts()),
                 ],
                 "Figures": figures,
+                "Evidence": [
+                    list(d["evidence"][0]) if d["evidence"] else ["input"],
+                    *(list(r.values()) for r in d["evidence"]),
+                ],
+                "Sampling plan": [
+                    ["input", "kg", "why"],
+                    *([p["input"], p["kg"], p["why"]] for p in d["sampling_plan"]["samples"]),
+                    [],
+                    *([k, d["sampling_plan"][k]] for k in ("materiality_kg", "confidence",
+                      "interval_kg", "start_kg", "proposed_kg", "not_proposed_kg")),
+                    # as text: a large seed loses digits as an Excel number (15 significant)
+                    ["seed", None if self.plan.seed is None else str(self.plan.seed)],
+                ],
+                "Evidence log": [
+                    ["kind", "input or subject", "procedure or reason", "result", "difference or kg", "nature"],
+                    *(["sample", x["input"], x["procedure"], x["result"], x["difference"], x["nature"]]
+                      for x in (d["evidence_log"] or {}).get("samples", [])),
+                    *(["limitation", x["subject"], x["reason"], None, x["kg_co2e"], None]
+                      for x in (d["evidence_log"] or {}).get("limitations", [])),
+                ],
                 "Findings": [
                     ["code", "severity", "subject", "message"],
-                    *map(list, self.result.findings),
+                    *map(list, self.findings),
                 ],
             },
             self.generated,
@@ -470,6 +630,52 @@ class FootprintVerification:
 
     def __repr__(self) -> str:
         return f"<FootprintVerification {self.result.product['name']!r}: {self.opinion}>"
+
+
+def _kg(v: float | None) -> str:
+    return "—" if v is None else f"{v:,.4f}"
+
+
+def _interval_text(plan: FootprintSamplingPlan) -> str:
+    """The monetary-unit interval and where the selection starts, in words."""
+    if not math.isfinite(plan.interval_kg):
+        return "—"
+    return f"{plan.interval_kg:,.4f} kg CO2e (materiality ÷ 3.0), start {plan.start_kg:,.4f}"
+
+
+_Spec = tuple[tuple[str, str], tuple[tuple[str, str], ...], tuple[bool, ...], list[tuple[str, ...]]]
+
+
+def _evidence_table_specs(v: FootprintVerification) -> list[_Spec]:
+    """(title, headers, numeric columns, rows as text) of the four evidence tables."""
+    log = v.evidence_log
+    ev: list[tuple[str, ...]] = [
+        (r.input, r.kind, r.stage, _kg(r.kg), f"{100 * r.share:.2f} %", r.evidence or "—", r.basis,
+         f"{r.primary_data_share:g} %", "—" if r.dqr is None else f"{r.dqr:.2f}")
+        for r in v.evidence
+    ]  # fmt: skip
+    plan: list[tuple[str, ...]] = [(p.input, _kg(p.kg), p.why) for p in v.plan.samples]
+    samples: list[tuple[str, ...]] = [
+        (s.input, s.procedure or "—", s.result, "—" if s.difference is None else f"{s.difference:+,.4f}",
+         s.nature or "—")
+        for s in (log.samples if log else ())
+    ]  # fmt: skip
+    missing: list[tuple[str, ...]] = [(x.subject, x.kind, _kg(x.kg), x.reason) for x in v._evidence.not_obtained]
+    return [
+        (("Evidence per input", "按输入分列的证据"),
+         (("Input", "输入"), ("Kind", "类型"), ("Stage", "阶段"), ("kg CO2e", "kg CO2e"), ("Share", "占比"),
+          ("Evidence", "证据"), ("Basis", "依据"), ("Primary data", "初级数据"), ("DQR", "数据质量评级")),
+         (False, False, False, True, True, False, False, True, True), ev),
+        (("Sampling plan", "抽样计划"),
+         (("Input", "输入"), ("kg CO2e", "kg CO2e"), ("Why", "原因")), (False, True, False), plan),
+        (("Evidence log: samples", "证据记录：抽样"),
+         (("Input", "输入"), ("Procedure", "程序"), ("Result", "结果"), ("Difference (kg CO2e)", "差异（kg CO2e）"),
+          ("Nature", "性质")),
+         (False, False, False, True, False), samples),
+        (("Evidence not obtained", "未获取的证据"),
+         (("Subject", "对象"), ("Kind", "类型"), ("kg CO2e", "kg CO2e"), ("Reason", "原因")),
+         (False, False, True, False), missing),
+    ]  # fmt: skip
 
 
 def _finite_at_least_one(value: Any) -> bool:
@@ -523,6 +729,8 @@ def verify_footprint(
     body: str | None = None,
     date: _dt.date | str | None = None,
     language: Language | None = None,
+    evidence: str | Path | Mapping[str, Any] | None = None,
+    sampling_seed: int | None = None,
 ) -> FootprintVerification:
     """Verify a claimed product footprint against the footprint recomputed from its study.
 
@@ -543,24 +751,38 @@ def verify_footprint(
         Stated on the statement.
     language : {"en", "zh", "en+zh"}, optional
         The pages' language (default: the study's).
+    evidence : path or mapping, optional
+        The verifier's evidence log (``nqi-carbon/footprint-evidence-log@1``, see
+        :mod:`nqi_carbon.footprint.evidence`): inputs sampled and what was found, scope
+        limitations. A sampled difference joins the misstatements and the aggregate;
+        evidence not obtained modifies the opinion at materiality and gives a
+        **disclaimer** at ``pervasive_multiple`` times materiality.
+    sampling_seed : int, optional
+        Start the monetary-unit selection of the sampling plan at a random point of the
+        first interval, drawn from this seed (reported); default: half an interval in.
 
     Raises
     ------
     InvalidInputError
         The study or claim cannot be read; the claim is for another product
         (``footprint_claim_product``) or in a unit of another dimension
-        (``footprint_claim_unit``); a bad materiality (``materiality``) or assurance.
+        (``footprint_claim_unit``); a bad materiality (``materiality``) or assurance;
+        an evidence log's problems, all at once (``footprint_evidence_input_known``,
+        ``sample_difference_given``, ``evidence_log_form``...); a bad ``sampling_seed``
+        (``seed_valid``).
     """
     from .calculate import FootprintResult, calculate_footprint, check_finite
 
     m = _materiality(materiality)
     when = _check_call(assurance, pervasive_multiple, verifier, body, date, language)
+    seed = check_sampling_seed(sampling_seed)
     result = footprint if isinstance(footprint, FootprintResult) else calculate_footprint(footprint)
     claim, name = load_claimed(claimed)
     k = _scale(claim, result.study, name)
     checks = _checks(claim, result, k, m)
     check_finite(name, **{c.figure: c.claimed for c in checks})
     lang: Language = language or result.study.study.language
+    gathered = gather_evidence(result, m * abs(result.pcf_excluding_biogenic), evidence, seed)
     return FootprintVerification(
         result,
         claim,
@@ -573,4 +795,5 @@ def verify_footprint(
         date=when,
         language=lang,
         claim_file=name,
+        evidence=gathered,
     )

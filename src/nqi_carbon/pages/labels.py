@@ -90,6 +90,10 @@ TABLE_TITLES: dict[str, Pair] = {
     ),
     "Direct emissions by gas": ("Direct emissions by gas", "按温室气体分列的直接排放"),
     "By scope": ("Emissions by scope", "按范围分列的排放"),
+    "Market-based Scope 2": (
+        "Scope 2, market-based: contractual instruments and residual mix",
+        "范围二（基于市场）：合同文书与剩余组合",
+    ),
     "By Scope 3 category": (
         "Scope 3 emissions by GHG Protocol category",
         "按温室气体核算体系类别分列的范围三排放",
@@ -246,6 +250,19 @@ _TABLE_COLUMN_LABELS: dict[tuple[str, str], Pair] = {
     ("Lines", "factor_citation"): ("Factor reference", "排放因子来源"),
     ("Lines", "gwp_citation"): ("GWP reference", "全球变暖潜势来源"),
     ("Scope 3 screening", "name"): ("Category", "类别名称"),
+    ("Market-based Scope 2", "part"): ("Part", "组成部分"),
+    ("Market-based Scope 2", "instrument"): ("Contractual instrument", "合同文书"),
+    ("Market-based Scope 2", "kind"): ("Instrument type", "文书类型"),
+    ("Market-based Scope 2", "evidence"): ("Instrument evidence", "文书证据"),
+    ("Market-based Scope 2", "activity"): (
+        "Consumption, total (base unit)",
+        "消费量合计（基准单位）",
+    ),
+    ("Market-based Scope 2", "amount"): ("Quantity (base unit)", "数量（基准单位）"),
+    ("Market-based Scope 2", "activity_unit"): ("Base unit", "基准单位"),
+    ("Market-based Scope 2", "value"): ("Value", "因子数值"),
+    ("Market-based Scope 2", "unit"): ("Unit", "因子单位"),
+    ("Market-based Scope 2", "citation"): ("Factor reference", "排放因子来源"),
     ("Financed emissions", "investee"): ("Investee", "被投资方"),
     ("Financed emissions", "asset_class"): ("PCAF asset class", "PCAF 资产类别"),
     ("Financed emissions", "outstanding"): ("Outstanding amount", "未偿金额"),
@@ -302,6 +319,11 @@ _VALUE_ZH: dict[str, str] = {
     "reaches threshold": "达到阈值",
     "not estimated": "未估算",
     "not testable": "无法检验",
+    # the parts of the market-based Scope 2 figure
+    "contractual instrument": "合同文书",
+    "residual mix": "剩余组合",
+    "residual, location-based factor": "剩余部分（未提供剩余组合，按基于位置的因子）",
+    "location-based factor": "基于位置的因子（无基于市场的数据）",
     # Scope 3 screening statuses
     "included": "已纳入",
     "not_relevant": "不相关",
@@ -310,7 +332,7 @@ _VALUE_ZH: dict[str, str] = {
 
 
 _TRANSLATED_COLUMNS = frozenset(
-    {"status", "severity", "coverage_factor", "calibration_status", "record", "significance_test"}
+    {"status", "severity", "coverage_factor", "calibration_status", "record", "significance_test", "part"}
 )
 """Columns whose values are fixed words shown in ``reporting.language`` (JSON/Excel keep them)."""
 

@@ -122,15 +122,57 @@ _TOTAL_LABELS: dict[str, Pair] = {
 
 
 _EVIDENCE_NOTE_EN = (
-    "Activity records that state evidence or a note, one row each ({n} of {m} records); "
+    "Activity records that state evidence or a note, one row each ({n} of {m} records){contracts}; "
     "records from activity tables and records without either are not listed. "
     "The activity total of each source, in its base unit, is in the sources table."
 )
 
 
 _EVIDENCE_NOTE_ZH = (
-    "列出注明证据或备注的活动数据记录，每条一行（共 {m} 条记录中的 {n} 条）；"
+    "列出注明证据或备注的活动数据记录，每条一行（共 {m} 条记录中的 {n} 条）{contracts}；"
     "来自活动数据表的记录及两者均未注明的记录不列出。各排放源以其基准单位计的活动数据合计见排放源表。"
+)
+
+
+# said only when the inventory states contractual instruments (their rows are no records)
+_EVIDENCE_CONTRACTS_EN = (
+    "; and the Scope 2 contractual instruments that state evidence, one row each, "
+    "marked “contract” ({k} of {c} instruments)"
+)
+
+
+_EVIDENCE_CONTRACTS_ZH = "；另列出注明证据的范围二合同文书，每份一行，标为“contract”（共 {c} 份中的 {k} 份）"
+
+
+def _evidence_note(counts: dict[str, tuple[int, int]]) -> Pair:
+    """The note under the evidence table: records of records, instruments of instruments.
+
+    *counts* maps ``"record"`` and ``"contract"`` to (rows listed, stated in the inventory).
+    """
+    n, m = counts["record"]
+    k, c = counts["contract"]
+    en = _EVIDENCE_CONTRACTS_EN.format(k=k, c=c) if c else ""
+    zh = _EVIDENCE_CONTRACTS_ZH.format(k=k, c=c) if c else ""
+    return (
+        _EVIDENCE_NOTE_EN.format(n=n, m=m, contracts=en),
+        _EVIDENCE_NOTE_ZH.format(n=n, m=m, contracts=zh),
+    )
+
+
+_MARKET_NOTE: Pair = (
+    "The market-based Scope 2 figure of each source, re-performable row by row: quantity "
+    "× the factor as published (value, unit) × consolidation share × GWP = t CO2e. "
+    "Contractual instruments cover the consumption in the order of the GHG Protocol Scope 2 "
+    "Guidance (Table 6.3) up to the consumption; the rest (consumption less the quantities "
+    "covered) takes the residual mix, or the location-based factor when the source states "
+    "none. A source without market-based data counts with its location-based factor. "
+    "Instruments that fail the Scope 2 Quality Criteria are not used (see the findings). "
+    "The rows add up to the market-based Scope 2 total in the table by scope.",
+    "各排放源基于市场的范围二排放量，可逐行复算：数量 × 所公布的因子（数值、单位）× 合并比例 × GWP "
+    "= t CO2e。合同文书按温室气体核算体系范围二指南（表 6.3）的顺序覆盖用电量，以用电量为限；"
+    "其余部分（用电量减去已覆盖的数量）采用剩余组合因子，排放源未提供时采用基于位置的因子。"
+    "无基于市场数据的排放源按其基于位置的因子计入。不符合范围二质量准则的合同文书不予采用（见发现的问题）。"
+    "各行合计即按范围分列表中基于市场的范围二排放量。",
 )
 
 
@@ -403,10 +445,48 @@ class InventoryReport:
                 )
         return rows
 
+    def market_based_scope2(self) -> list[dict[str, Any]]:
+        """The market-based Scope 2 figure line by line (empty without market-based data).
+
+        Per source: its consumption, the quantity each contractual instrument covers (type,
+        id, factor as published and its reference), the residual quantity on the residual
+        mix, and each row's t CO2e; see :func:`nqi_carbon.calc.trace.market_based_rows`.
+        The rows' ``co2e_t`` sum to ``totals.by_scope["2_market"]``.
+        """
+        if "market" not in self._memo:
+            from ..calc.trace import market_based_rows
+
+            self._memo["market"] = market_based_rows(self.result)
+        return [dict(r) for r in self._memo["market"]]
+
     def evidence_records(self) -> list[dict[str, Any]]:
         """Activity records (and contracts) that state evidence or a note, one row each."""
+        return [row for _kind, row in self._evidence_rows()]
+
+    def evidence_counts(self) -> dict[str, tuple[int, int]]:
+        """What the evidence table lists, like with like: rows listed of those stated.
+
+        ``{"record": (records listed, inline activity records), "contract": (instruments
+        listed, contractual instruments stated)}``; activity-table rows are counted in
+        neither (they are not listed).
+        """
+        rows = self._evidence_rows()
         inv = self.inventory
-        rows = []
+        return {
+            "record": (
+                sum(1 for kind, _ in rows if kind == "record"),
+                sum(len(src.records) for src in inv.sources),
+            ),
+            "contract": (
+                sum(1 for kind, _ in rows if kind == "contract"),
+                sum(len(src.contracts) for src in inv.sources),
+            ),
+        }
+
+    def _evidence_rows(self) -> list[tuple[str, dict[str, Any]]]:
+        """The rows of :meth:`evidence_records`, each with its kind: ``record`` or ``contract``."""
+        inv = self.inventory
+        rows: list[tuple[str, dict[str, Any]]] = []
         for src in inv.sources:
             for rec in src.records:
                 note = rec.note
@@ -416,31 +496,29 @@ class InventoryReport:
                     note = f"{note}; {text}" if note else text
                 if rec.evidence is None and note is None:
                     continue
-                rows.append(
-                    {
-                        "source": src.id,
-                        "record": rec.label(),
-                        "amount": rec.amount,
-                        "unit": rec.unit,
-                        "instrument": rec.instrument,
-                        "evidence": rec.evidence,
-                        "note": note,
-                    }
-                )
+                record = {
+                    "source": src.id,
+                    "record": rec.label(),
+                    "amount": rec.amount,
+                    "unit": rec.unit,
+                    "instrument": rec.instrument,
+                    "evidence": rec.evidence,
+                    "note": note,
+                }
+                rows.append(("record", record))
             for c in src.contracts:
                 if c.evidence is None:
                     continue
-                rows.append(
-                    {
-                        "source": src.id,
-                        "record": f"contract {c.id or c.kind}",
-                        "amount": c.amount,
-                        "unit": c.unit,
-                        "instrument": None,
-                        "evidence": c.evidence,
-                        "note": None,
-                    }
-                )
+                contract = {
+                    "source": src.id,
+                    "record": f"contract {c.id or c.kind}",
+                    "amount": c.amount,
+                    "unit": c.unit,
+                    "instrument": None,
+                    "evidence": c.evidence,
+                    "note": None,
+                }
+                rows.append(("contract", contract))
         return rows
 
     def provenance_rows(self) -> list[tuple[Pair, str]]:
@@ -621,6 +699,7 @@ class InventoryReport:
             ],
             "lab_analyses": [_json_row(r) for r in self.lab_analyses()],
             "evidence": [_json_row(r) for r in self.evidence_records()],
+            "market_based_scope2": self.market_based_scope2(),
             "categories": [
                 {
                     "category": c,
@@ -719,14 +798,10 @@ class InventoryReport:
     def _notes(self) -> dict[str, Pair]:
         """Explanations printed under a table (by table key)."""
         notes = {"Data quality by category": _DQ_NOTE}
-        inv = self.inventory
-        n = len(self.evidence_records())
-        m = sum(len(src.records) for src in inv.sources)
-        notes["Evidence"] = (
-            _EVIDENCE_NOTE_EN.format(n=n, m=m),
-            _EVIDENCE_NOTE_ZH.format(n=n, m=m),
-        )
+        notes["Evidence"] = _evidence_note(self.evidence_counts())
         notes["Completeness"] = self._completeness_note()
+        if "Market-based Scope 2" in self._tables():
+            notes["Market-based Scope 2"] = _MARKET_NOTE
         n = len(self.result.contributions)
         if n and self.result.group_uncertainty:
             notes["Uncertainty contributors"] = _contrib_note(self.result.uncertainty_method, n)

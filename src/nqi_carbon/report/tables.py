@@ -124,6 +124,7 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
             [{"gas": g, "mass_t": m, "co2e_t": v} for g, m, v in report.direct_by_gas()]
         ),
         "By scope": _scope_table(res),
+        **_market_table(report),
         "By Scope 3 category": _scope3_table(res),
         "By facility": _facility_table(res),
         "Sources": _source_table(report),
@@ -158,6 +159,14 @@ def _screening_table(res: Result) -> dict[str, pd.DataFrame]:
 
     rows = screening_rows(res)
     return {"Scope 3 screening": _frame(rows, columns=list(SCREENING_COLUMNS))} if rows else {}
+
+
+def _market_table(report: InventoryReport) -> dict[str, pd.DataFrame]:
+    """Market-based Scope 2 line by line, for an inventory with market-based data only."""
+    from ..calc.trace import MARKET_COLUMNS
+
+    rows = report.market_based_scope2()
+    return {"Market-based Scope 2": _frame(rows, columns=list(MARKET_COLUMNS))} if rows else {}
 
 
 def _financed_table(res: Result) -> dict[str, pd.DataFrame]:

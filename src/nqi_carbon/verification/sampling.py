@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..calc.sampling import SAMPLING_CONFIDENCE, monetary_unit_selection, sampling_interval
+
 if TYPE_CHECKING:
     from ..calc.plan import SourcePlan
     from ..calc.result import Result
@@ -48,8 +50,6 @@ __all__ = [
     "verification_plan",
 ]
 
-SAMPLING_CONFIDENCE = 0.95
-"""Confidence of the monetary-unit sample that no untested misstatement reaches materiality."""
 
 
 @dataclass(frozen=True)
@@ -236,15 +236,6 @@ def record_sizes(res: Result) -> dict[tuple[str, int | None], float]:
     return out
 
 
-def sampling_interval(materiality_t: float) -> float:
-    """The monetary-unit sampling interval [t CO2e]: materiality ÷ −ln(1 − confidence).
-
-    Poisson, no misstatement expected, :data:`SAMPLING_CONFIDENCE` 95 %: materiality ÷
-    2.996 (the reliability factor 3.0 of audit-sampling tables).
-    """
-    return materiality_t / -math.log(1.0 - SAMPLING_CONFIDENCE)
-
-
 def _propose(
     res: Result, gross: dict[str, float], materiality_t: float, reasons: dict[str, list[str]]
 ) -> list[ProposedSample]:
@@ -260,14 +251,11 @@ def _propose(
         elif item.co2e_t > 0:
             rest.append(item)
     interval = sampling_interval(materiality_t) if materiality_t > 0 else math.inf
-    point, cumulative = interval / 2, 0.0
-    for item in rest:  # systematic selection in plan order, from half an interval
-        cumulative += item.co2e_t
-        if point < cumulative:
-            chosen.append(
-                replace(item, why=f"monetary-unit sample (interval {interval:,.3f} t CO2e)")
-            )
-            point += interval * (math.floor((cumulative - point) / interval) + 1)
+    # systematic selection in plan order, from half an interval
+    for k in monetary_unit_selection([item.co2e_t for item in rest], interval, interval / 2):
+        chosen.append(
+            replace(rest[k], why=f"monetary-unit sample (interval {interval:,.3f} t CO2e)")
+        )
     for c in chosen:
         if not reasons[c.source]:
             reasons[c.source].append("sample")
