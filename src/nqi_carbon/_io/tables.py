@@ -1060,7 +1060,8 @@ def column_codes(column: pd.Series) -> tuple[npt.NDArray[np.intp], list[object]]
     if isinstance(column.dtype, pd.CategoricalDtype):
         return np.asarray(column.cat.codes, dtype=np.intp), column.cat.categories.tolist()
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    return codes.astype(np.intp), list(uniques)
+    # tolist: one conversion (iterating an Arrow-backed index makes a scalar per value)
+    return codes.astype(np.intp, copy=False), uniques.tolist()
 
 
 def _text_category(column: pd.Series) -> pd.Series:

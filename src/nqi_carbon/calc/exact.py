@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["fsum", "group_scale", "group_sum", "group_sum_scaled", "scale_from_max"]
+__all__ = ["fsum", "group_scale", "group_sum", "group_sum_scaled", "row_sums", "scale_from_max"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -92,3 +94,107 @@ def group_sum(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
     scale = group_scale(codes, np.abs(values), n_groups)
     scaled = np.rint(values * scale[codes])
     return group_sum_scaled(codes, scaled, scale, n_groups)
+
+
+# ---- numpy's own sum of many sparse rows, without the dense rows ---------------------------
+# ``np.sum`` of a float64 row adds its n elements by pairwise summation: the row is halved
+# (at a multiple of 8) until a piece has at most 128 elements; a piece of 8 or more is
+# added in 8 running sums (element i to sum i % 8) that are then combined as
+# ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), and the last n % 8 elements added
+# one by one; a piece of fewer than 8 one by one. Zeros change none of these additions,
+# so the sum of a row that is mostly zeros is the same tree over its non-zero elements
+# alone: :func:`row_sums` computes it that way, and checks once per length that it gives
+# exactly what numpy gives (else it builds the dense rows and lets numpy add them).
+_PIECE = 128
+_ROW_BLOCK = 1 << 20  # elements of the per-piece work arrays of one block of rows
+
+
+@lru_cache(maxsize=16)
+def _pieces(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], Any]:
+    """Start and length of the pieces of a row of *n*, and the tree that adds them."""
+    starts: list[int] = []
+    lengths: list[int] = []
+
+    def walk(start: int, m: int) -> Any:
+        if m <= _PIECE:
+            starts.append(start)
+            lengths.append(m)
+            return len(starts) - 1
+        half = m // 2
+        half -= half % 8
+        return (walk(start, half), walk(start + half, m - half))
+
+    tree = walk(0, n)
+    return np.asarray(starts, dtype=np.intp), np.asarray(lengths, dtype=np.intp), tree
+
+
+def _add_tree(node: Any, piece_sums: FloatArray) -> FloatArray:
+    if isinstance(node, int):
+        out: FloatArray = piece_sums[:, node]
+        return out
+    return _add_tree(node[0], piece_sums) + _add_tree(node[1], piece_sums)
+
+
+def _sparse_row_sums(
+    row: IntArray, pos: IntArray, vals: FloatArray, n_rows: int, n: int
+) -> FloatArray:
+    """Pairwise sums of rows of *n* holding *vals* at (*row*, *pos*) (sorted, distinct)."""
+    starts, lengths, tree = _pieces(n)
+    n_pieces = starts.size
+    octets = np.where(lengths >= 8, lengths - lengths % 8, 0)
+    piece = np.searchsorted(starts, pos, side="right") - 1
+    off = pos - starts[piece]
+    in_octets = off < octets[piece]
+    cell = row * n_pieces + piece
+    # the 8 running sums of every piece, each added in element order (bincount adds in order)
+    running = np.bincount(
+        cell[in_octets] * 8 + off[in_octets] % 8, vals[in_octets], minlength=n_rows * n_pieces * 8
+    ).astype(np.float64, copy=False)  # (bincount of nothing gives integers)
+    running = running.reshape(n_rows * n_pieces, 8)
+    sums = ((running[:, 0] + running[:, 1]) + (running[:, 2] + running[:, 3])) + (
+        (running[:, 4] + running[:, 5]) + (running[:, 6] + running[:, 7])
+    )
+    # then the elements after the last full octet, one by one (at most 7 per piece)
+    rest = ~in_octets
+    rest_cell, rest_k, rest_vals = cell[rest], (off - octets[piece])[rest], vals[rest]
+    for k in range(8):
+        pick = rest_k == k
+        if pick.any():
+            step = np.zeros(sums.size)
+            step[rest_cell[pick]] = rest_vals[pick]
+            sums += step
+    return _add_tree(tree, sums.reshape(n_rows, n_pieces))
+
+
+@lru_cache(maxsize=16)
+def _same_as_numpy(n: int) -> bool:
+    """Whether :func:`_sparse_row_sums` gives numpy's bits for rows of *n* (checked once)."""
+    rng = np.random.default_rng(n)
+    dense = rng.random((3, n)) * np.exp2(rng.integers(-40, 40, (3, n)))
+    dense[rng.random((3, n)) < 0.6] = 0.0
+    row, pos = np.nonzero(dense)
+    got = _sparse_row_sums(row.astype(np.intp), pos.astype(np.intp), dense[row, pos], 3, n)
+    return bool(np.array_equal(got, dense.sum(axis=1)))
+
+
+def row_sums(row: IntArray, pos: IntArray, vals: FloatArray, n_rows: int, n: int) -> FloatArray:
+    """``dense.sum(axis=1)``, bit for bit, of the rows that hold *vals* at (*row*, *pos*).
+
+    *dense* is ``n_rows`` × *n*, zero where no value is given; the pairs (*row*, *pos*)
+    are sorted and distinct, and the values finite and non-negative (so adding a zero
+    changes nothing). The cost grows with the values given, not with ``n_rows`` × *n*.
+    """
+    if not _same_as_numpy(n):  # another numpy that adds otherwise: the dense rows
+        dense = np.zeros((n_rows, n))
+        dense[row, pos] = vals
+        out: FloatArray = dense.sum(axis=1)
+        return out
+    step = max(1, _ROW_BLOCK // (8 * (_pieces(n)[0].size or 1)))
+    if n_rows <= step:
+        return _sparse_row_sums(row, pos, vals, n_rows, n)
+    bounds = np.searchsorted(row, np.arange(0, n_rows + step, step)).tolist()
+    parts = [
+        _sparse_row_sums(row[a:b] - lo, pos[a:b], vals[a:b], min(step, n_rows - lo), n)
+        for lo, a, b in zip(range(0, n_rows, step), bounds[:-1], bounds[1:], strict=False)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0)

@@ -152,7 +152,9 @@ def _activity_columns(
     periods, the fit of every unit to its source's factor, and the table rows read after
     their instrument's calibration was due.
     """
-    src_index = {s.id: i for i, s in enumerate(inv.sources)}
+    src_index: dict[str, int] | None = inv._cache.get("source_index")  # read, never changed
+    if src_index is None:
+        src_index = inv._cache["source_index"] = {s.id: i for i, s in enumerate(inv.sources)}
     ins_ids = [ins.id for ins in inv.instruments]
     ins_index = {k: i for i, k in enumerate(ins_ids)}
     cols = _inline_columns(inv, ins_ids, ins_index)
@@ -181,6 +183,19 @@ def _inline_columns(
     """
     unit_names: list[str] = []
     unit_index: dict[str, int] = {}
+    if not _has_records(inv):  # a table-only inventory: nothing to gather
+        return ActivityColumns(
+            np.zeros(0, dtype=np.intp),
+            np.zeros(0),
+            np.zeros(0, dtype=np.intp),
+            unit_names,
+            np.zeros(0, dtype=np.intp),
+            ins_ids,
+            np.zeros(0),
+            np.zeros(0, np.int8),
+            np.zeros(0),
+            np.zeros(0),
+        )
 
     def unit_code(name: str) -> int:
         if name not in unit_index:
@@ -232,6 +247,14 @@ def _inline_columns(
         np.asarray(lo, dtype=float),
         np.asarray(hi, dtype=float),
     )
+
+
+def _has_records(inv: Inventory) -> bool:
+    """Whether any source of *inv* has inline activity records (looked at once)."""
+    found: bool | None = inv._cache.get("has_records")
+    if found is None:
+        found = inv._cache["has_records"] = any(src.records for src in inv.sources)
+    return found
 
 
 def _join_table(cols: ActivityColumns, tab: dict[str, Any]) -> ActivityColumns:
@@ -663,8 +686,8 @@ class _TableCheck:
             amount = amount_col.to_numpy(dtype=float)
             missing_mask = None
         # one cheap pass when everything is fine; the detailed masks only when it is not
-        with np.errstate(invalid="ignore"):
-            fine = bool(((amount >= 0) & (amount < np.inf)).all())
+        with np.errstate(invalid="ignore"):  # (NaN is neither: the detailed masks name it)
+            fine = not amount.size or bool(np.min(amount) >= 0 and np.max(amount) < np.inf)
         if not fine:
             self._amount_range(amount, raw_amount, missing_mask)
         return amount
@@ -806,7 +829,9 @@ class _TableCheck:
         u95: FloatArray = uc.to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             # one pass when all are fine
-            u_fine = bool(((u95 >= 0) & (u95 <= MAX_RELATIVE_UNCERTAINTY)).all())
+            u_fine = not u95.size or bool(
+                np.min(u95) >= 0 and np.max(u95) <= MAX_RELATIVE_UNCERTAINTY
+            )
         with np.errstate(invalid="ignore"):
             self.bad(
                 np.zeros(0, dtype=bool) if u_fine else (np.isinf(u95) | (u95 < 0)),
@@ -1140,9 +1165,14 @@ def units_of_pairs(
     if found is None:
         n_u = max(len(unit_names), 1)
         found = UnitsBySource()
+        # pairs are sorted by source: each source's units are one run of them
+        src = pairs // n_u
+        names = np.asarray(list(unit_names) or [""], dtype=object)[pairs % n_u].tolist()
+        starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]]) if src.size else src[:0]
+        ends = np.r_[starts[1:], src.size][: starts.size].astype(np.intp)
         ids = [s.id for s in inv.sources]
-        for k in pairs.tolist():
-            found.setdefault(ids[k // n_u], []).append(unit_names[k % n_u])
+        for s, a, b in zip(src[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+            found[ids[s]] = names[a:b]
         found.pairs_key = key
         inv._cache[key] = found
     return found

@@ -8,6 +8,7 @@ the planned coefficients. No pint Quantity or pydantic model is created per reco
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from .exact import group_scale, group_sum_scaled, scale_from_max
+from .exact import group_sum_scaled, scale_from_max
 from .findings import Finding
 
 if TYPE_CHECKING:
@@ -77,14 +78,29 @@ def unit_scale_tables(
     width = max(n_units, 1)
     scale_tab = np.full(len(plans) * width, np.nan)
     chain_tab = np.zeros(len(plans) * width, dtype=bool)
+    if not n_units or not plans:
+        return scale_tab, chain_tab
     column = {u: k for k, u in enumerate(unit_names)}
-    for p in plans:
-        base = p.index * n_units
+    # sources of one kind share their scales (the same mapping): one row per distinct one
+    n = len(plans)
+    ids = np.fromiter((id(p.chain_unit_scale) for p in plans), dtype=np.uint64, count=n)
+    _, first, which = np.unique(ids, return_index=True, return_inverse=True)
+    which = which.reshape(-1)
+    chain_ids = np.fromiter((id(p.chain_units) for p in plans), dtype=np.uint64, count=n)
+    if not np.array_equal(chain_ids, chain_ids[first][which]):  # not shared together
+        first, which = np.arange(n), np.arange(n)
+    rows = np.full((first.size, n_units), np.nan)
+    chained = np.zeros((first.size, n_units), dtype=bool)
+    for g, i in enumerate(first.tolist()):
+        p = plans[i]
         for uname, factor in p.chain_unit_scale.items():
             k = column.get(uname)
             if k is not None:
-                scale_tab[base + k] = factor
-                chain_tab[base + k] = uname in p.chain_units
+                rows[g, k] = factor
+                chained[g, k] = uname in p.chain_units
+    index = np.fromiter((p.index for p in plans), dtype=np.intp, count=len(plans))
+    scale_tab.reshape(len(plans), n_units)[index] = rows[which]
+    chain_tab.reshape(len(plans), n_units)[index] = chained[which]
     return scale_tab, chain_tab
 
 
@@ -116,34 +132,44 @@ def source_statistics(
     if key is None:
         key = src * n_units
         key += cols.unit
+    n_keys = n_src * n_units
+    if key_counts is None or not n_units:
+        key_counts = np.bincount(key, minlength=n_keys) if n_keys else np.zeros(0, dtype=np.intp)
+    key_counts = key_counts[:n_keys]
     x = scale_tab[key]
     x *= cols.amount
-    # exact, order-independent sums: one power-of-two grid per source for x (and subsets)
-    if key_counts is not None and n_units:
-        counts = key_counts[: n_src * n_units].reshape(n_src, n_units).sum(axis=1)
-    else:
-        counts = np.bincount(src, minlength=n_src)
-    gmax = np.zeros(n_src)
-    np.maximum.at(gmax, src, x)  # x >= 0
+    # exact, order-independent sums: one power-of-two grid per source for x (and subsets),
+    # one per (source, unit) for the amounts as entered
+    counts = key_counts.reshape(n_src, n_units).sum(axis=1) if n_units else np.zeros(n_src, np.intp)
+    amax = np.zeros(n_keys)
+    np.maximum.at(amax, key, cols.amount)  # amounts >= 0
+    # each source's largest x: rounding is monotonic, so the largest of scale x amount is
+    # the scale times the largest amount of each (source, unit), the largest over units
+    with np.errstate(invalid="ignore"):
+        kmax = np.where(key_counts > 0, scale_tab[:n_keys] * amax, 0.0)
+    gmax = kmax.reshape(n_src, n_units).max(axis=1) if n_units else np.zeros(n_src)
     scale = scale_from_max(gmax, counts)
     xq = scale[src]
     xq *= x
     np.rint(xq, out=xq)
-    A = group_sum_scaled(src, xq, scale, n_src)
+    # per (source, unit) sums of integers on the source's grid: exact, and so are their
+    # sums over units (all activity, and the part converted through a fuel's NCV)
+    per_key = np.bincount(key, xq, minlength=n_keys).reshape(n_src, n_units)
+    A = per_key.sum(axis=1) / scale
     if chain_tab.any():
-        is_chain = chain_tab[key]
-        A_chain = group_sum_scaled(src, np.where(is_chain, xq, 0.0), scale, n_src)
+        A_chain = np.where(chain_tab[:n_keys].reshape(n_src, n_units), per_key, 0.0).sum(axis=1) / scale
     else:
         A_chain = np.zeros(n_src)
-    own = ~np.isnan(cols.u95)  # records with their own stated uncertainty
-    all_own = bool(own.all())
-    Q = _stated_variance_sums(cols, own, all_own, x, gmax, counts)
-    B, A_none = _instrument_sums(cols, own, all_own, xq, scale)
+    u_max = float(np.max(cols.u95)) if cols.u95.size else math.nan
+    all_own = not math.isnan(u_max)  # every record with its own stated uncertainty
+    own = None if all_own else ~np.isnan(cols.u95)
+    Q = _stated_variance_sums(cols, own, x, gmax, counts, u_max)
+    B, A_none = _instrument_sums(cols, own, xq, scale)
     counts = counts.astype(np.int64)
     extra: dict[str, Any] = {}
     if cols.dist.size and (cols.dist >= 2).any():
         extra = _non_normal_records(cols, plans, x, Q)
-    entered, entered_counts = _entered_sums(cols, key, key_counts, n_src)
+    entered, entered_counts = _entered_sums(cols, key, key_counts, amax, n_src)
     return SourceStats(
         A,
         A_chain,
@@ -161,21 +187,21 @@ def source_statistics(
 def _entered_sums(
     cols: ActivityColumns,
     key: IntArray,
-    key_counts: npt.NDArray[np.intp] | None,
+    counts: npt.NDArray[np.intp],
+    amax: FloatArray,
     n_src: int,
 ) -> tuple[FloatArray, npt.NDArray[np.intp]]:
     """The amounts as entered, summed exactly per (source, unit), and the records of each.
 
     Both are sources x units arrays. The amounts are put on one power-of-two grid per
-    (source, unit) pair, as the base-unit sums are per source (exact and independent of
-    row order).
+    (source, unit) pair (from *amax*, the largest amount of each, and *counts*, its
+    records), as the base-unit sums are per source (exact and independent of row order).
     """
     n_units = len(cols.unit_names)
     n_keys = n_src * n_units
     if not n_keys:
         return np.zeros((n_src, n_units)), np.zeros((n_src, n_units), dtype=np.intp)
-    counts = key_counts[:n_keys] if key_counts is not None else np.bincount(key, minlength=n_keys)
-    kscale = group_scale(key, cols.amount, n_keys, counts=counts)
+    kscale = scale_from_max(amax, counts)
     aq = kscale[key]
     aq *= cols.amount
     np.rint(aq, out=aq)
@@ -185,24 +211,27 @@ def _entered_sums(
 
 def _stated_variance_sums(
     cols: ActivityColumns,
-    own: npt.NDArray[np.bool_],
-    all_own: bool,
+    own: npt.NDArray[np.bool_] | None,
     x: FloatArray,
     gmax: FloatArray,
     counts: npt.NDArray[np.intp],
+    u_max: float,
 ) -> FloatArray:
     """Q = Σ(x·u95)² per source over the records with their own stated uncertainty.
 
-    *own* marks those records (*all_own*: every record), *x* is every record's amount in
-    its base unit and *gmax* the largest per source; summed exactly on a power-of-two
-    grid per source.
+    *own* marks those records (None: every record, whose largest uncertainty is
+    *u_max*), *x* is every record's amount in its base unit and *gmax* the largest per
+    source; summed exactly on a power-of-two grid per source.
     """
     n_src = gmax.size
-    if not (own.size and (all_own or own.any())):
+    if own is not None and not (own.size and own.any()):
+        return np.zeros(n_src)
+    if not cols.u95.size:
         return np.zeros(n_src)
     src = cols.source
-    u = cols.u95 if all_own else np.where(own, cols.u95, 0.0)
-    u_max = float(np.max(u))
+    u = cols.u95 if own is None else np.where(own, cols.u95, 0.0)
+    if own is not None:
+        u_max = float(np.max(u))
     q_scale = scale_from_max(gmax * gmax * u_max * u_max, counts)  # bound of (x*u)^2
     # qq = rint((x u)^2 * q_scale), with q_scale a power of two per source
     qq = x * u
@@ -214,20 +243,20 @@ def _stated_variance_sums(
 
 def _instrument_sums(
     cols: ActivityColumns,
-    own: npt.NDArray[np.bool_],
-    all_own: bool,
+    own: npt.NDArray[np.bool_] | None,
     xq: FloatArray,
     scale: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     """B (sources × instruments) and A_none per source, from the grid values *xq*.
 
-    Records without their own uncertainty are measured by an instrument (its error is
-    shared by all its readings: B) or by none (their error is not known: A_none).
+    Records without their own uncertainty (*own* False; None: there are none) are
+    measured by an instrument (its error is shared by all its readings: B) or by none
+    (their error is not known: A_none).
     """
     n_src = scale.size
     src = cols.source
     n_ins = len(cols.instrument_ids)
-    if all_own:
+    if own is None:
         return np.zeros((n_src, n_ins)), np.zeros(n_src)
     has_ins = (cols.instrument >= 0) & ~own
     if n_ins and has_ins.any():
@@ -336,6 +365,7 @@ class LineTemplate:
     contracts: list[tuple[int, list[tuple[str, str, float, list[int]]], list[int]]]
     plans: Sequence[SourcePlan]
     row_plan: list[SourcePlan]
+    scope3: npt.NDArray[np.intp]  # the row's GHG Protocol Scope 3 category (0: none)
 
     @property
     def rho_unit(self) -> FloatArray:
@@ -345,7 +375,91 @@ class LineTemplate:
 
 
 def line_template(plans: Sequence[SourcePlan]) -> LineTemplate:
-    """Lay out the output rows of a set of plans (see :class:`LineTemplate`)."""
+    """Lay out the output rows of a set of plans (see :class:`LineTemplate`).
+
+    Plans without market-based terms or contracts (one row per gas term) are laid out
+    with arrays, once per distinct set of terms (sources of one kind share theirs); any
+    other set of plans row by row (:func:`_rows_one_by_one`). Both give the same rows.
+    """
+    fast = _rows_by_term_sets(plans)
+    return fast if fast is not None else _rows_one_by_one(plans)
+
+
+def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
+    """The layout of plans that all have one row per gas term, or None (see above)."""
+    if any(p.market_terms is not None or p.contracts for p in plans):
+        return None
+    # plans of one kind share their terms (the same tuple): group the plans by it
+    ids = np.fromiter((id(p.terms) for p in plans), dtype=np.uint64, count=len(plans))
+    _, first, kind = np.unique(ids, return_index=True, return_inverse=True)
+    kind = kind.reshape(-1).astype(np.intp, copy=False)
+    term_sets = [plans[i].terms for i in first.tolist()]
+    terms = [t for ts in term_sets for t in ts]
+    n_terms = np.array([len(ts) for ts in term_sets], dtype=np.intp)
+    first_term = np.cumsum(n_terms) - n_terms
+    row_plan_i, term_i = _expand(first_term[kind], n_terms[kind])
+    n_params = np.array([len(t.params) for t in terms], dtype=np.intp)
+    pairs = [pk for t in terms for pk in t.params]
+    l_idx, param_i = _expand((np.cumsum(n_params) - n_params)[term_i], n_params[term_i])
+    plan_obj = np.empty(len(plans), dtype=object)
+    plan_obj[:] = list(plans)
+    # what each row takes from its plan and from its term, one pass over each
+    index, share, category, facility, ref, scope3 = (
+        zip(
+            *[
+                (p.index, p.share, p.category, p.facility, p.factor_ref, p.scope3_category or 0)
+                for p in plans
+            ],
+            strict=True,
+        )
+        if plans
+        else ((),) * 6
+    )
+    coef, gwp_, bio, group, gas = (
+        zip(*[(t.coef, t.gwp, t.biogenic, t.group, t.gas) for t in terms], strict=True)
+        if terms
+        else ((),) * 5
+    )
+
+    def per_plan(values: Any, dtype: Any) -> Any:
+        return np.array(values, dtype=dtype)[row_plan_i]
+
+    def per_term(values: Any, dtype: Any) -> Any:
+        return np.array(values, dtype=dtype)[term_i]
+
+    return LineTemplate(
+        per_plan(index, np.intp),
+        per_term(coef, float),
+        per_term(gwp_, float),
+        per_plan(share, float),
+        per_term(bio, bool),
+        per_plan(category, np.int64),
+        np.zeros(row_plan_i.size, dtype=np.int8),
+        np.asarray(per_term(group, object), dtype=str),
+        per_term(gas, object).tolist(),
+        np.asarray(per_plan(facility, object), dtype=str),
+        per_plan(ref, object).tolist(),
+        np.array([pk[0] for pk in pairs], dtype=np.intp)[param_i],
+        l_idx,
+        np.array([pk[1] == "chain" for pk in pairs], dtype=bool)[param_i],
+        [],
+        plans,
+        plan_obj[row_plan_i].tolist(),
+        per_plan(scope3, np.intp),
+    )
+
+
+def _expand(first: IntArray, count: IntArray) -> tuple[IntArray, IntArray]:
+    """For runs of *count* consecutive items from *first*: each item's run, and the item."""
+    total = int(count.sum())
+    run = np.repeat(np.arange(count.size, dtype=np.intp), count)
+    start = np.cumsum(count) - count
+    item = np.repeat(first, count) + (np.arange(total, dtype=np.intp) - np.repeat(start, count))
+    return run, item.astype(np.intp, copy=False)
+
+
+def _rows_one_by_one(plans: Sequence[SourcePlan]) -> LineTemplate:
+    """Lay out the rows plan by plan, term by term (scope-2 market terms and contracts)."""
     src: list[int] = []
     coef: list[float] = []
     gwp_: list[float] = []
@@ -361,6 +475,7 @@ def line_template(plans: Sequence[SourcePlan]) -> LineTemplate:
     l_idx: list[int] = []
     chain: list[bool] = []
     row_plan: list[SourcePlan] = []
+    scope3: list[int] = []
     contracts: list[tuple[int, list[tuple[str, str, float, list[int]]], list[int]]] = []
 
     def add(p: SourcePlan, t: GasTerm, b: int, r: str) -> int:
@@ -377,6 +492,7 @@ def line_template(plans: Sequence[SourcePlan]) -> LineTemplate:
         fac.append(p.facility)
         ref.append(r)
         row_plan.append(p)
+        scope3.append(p.scope3_category or 0)
         for pidx, kind in t.params:
             p_idx.append(pidx)
             l_idx.append(row)
@@ -416,6 +532,7 @@ def line_template(plans: Sequence[SourcePlan]) -> LineTemplate:
         contracts,
         plans,
         row_plan,
+        np.asarray(scope3, dtype=np.intp),
     )
 
 

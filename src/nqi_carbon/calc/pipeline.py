@@ -20,9 +20,11 @@ Each stage is a plain function that can be called alone (in a notebook, say):
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as _dt
 import math
+import operator
 import os
 import secrets
 from collections.abc import Callable, Sequence
@@ -659,22 +661,59 @@ def result_findings(
     inventory (:func:`_evidence_findings`, cached on it), the activity-table rows read
     after their instrument's calibration was due, and sources without activity or with
     activity of unstated uncertainty.
+
+    What depends only on the plans and the inventory (planning's findings, the evidence,
+    the screening) is sorted once and kept with the plans; the findings of this call's
+    activity are put in their places in it (the same order as sorting everything).
     """
+    static = _static_findings(inventory, prepared)
+    if static is None or len(findings) != len(prepared.findings):  # the lines found some
+        return _all_findings(inventory, prepared, stats, findings)
+    dynamic = _table_calibration_findings(inventory, prepared.cols)
+    dynamic += _activity_findings(prepared.plans, stats)
+    out = list(static)
+    if len(dynamic) > 64:  # many: one merge of the two sorted runs
+        out += sorted(dynamic, key=_finding_order)
+        out.sort(key=_finding_order)
+        return out
+    for f in dynamic:  # a stable sort puts each after the findings of the same key
+        bisect.insort_right(out, f, key=_finding_order)
+    return out
+
+
+def _static_findings(inventory: Inventory, prepared: Prepared) -> tuple[Finding, ...] | None:
+    """Planning's findings, the evidence and the screening, sorted (cached with the plans).
+
+    None when the plans are not the inventory's cached ones (a registry of the caller's).
+    """
+    key = ("findings", id(prepared.plans))
+    cached = inventory._cache.get(key)
+    if cached is not None and cached[0] is prepared.plans:
+        return cast(tuple[Finding, ...], cached[1])
+    planned = inventory._cache.get(("template", id(prepared.plans)))
+    if planned is None or planned.plans is not prepared.plans:
+        return None  # not cached by result_lines: no entry of our own either
+    evidence = _inventory_evidence(inventory)
+    # each finding once (as a set would keep it: the same four fields), fields read in C
+    unique = dict(zip(map(_finding_fields, prepared.findings), prepared.findings, strict=True))
+    out = sorted(unique.values(), key=_finding_order)
+    more = [*evidence, *_no_sources_findings(inventory), *screening_findings(inventory)]
+    if more:
+        out += more
+        out.sort(key=_finding_order)
+    static = tuple(out)
+    inventory._cache[key] = (prepared.plans, static)
+    return static
+
+
+def _all_findings(
+    inventory: Inventory, prepared: Prepared, stats: SourceStats, findings: list[Finding]
+) -> list[Finding]:
+    """:func:`result_findings` from scratch: every part gathered, then sorted."""
     findings = sorted(set(findings), key=_finding_order)
-    evidence = inventory._cache.get("evidence")  # a property of the immutable inventory
-    if evidence is None:
-        evidence = inventory._cache["evidence"] = tuple(_evidence_findings(inventory))
-    findings += evidence
+    findings += _inventory_evidence(inventory)
     findings += _table_calibration_findings(inventory, prepared.cols)
-    if not inventory.sources:
-        findings.append(
-            Finding(
-                "no_sources",
-                "warning",
-                inventory.organization.id,
-                "the inventory lists no emission sources: every total is 0",
-            )
-        )
+    findings += _no_sources_findings(inventory)
     findings += _activity_findings(prepared.plans, stats)
     findings += screening_findings(inventory)
     # one order whatever the form of the input (inline records or table rows)
@@ -682,8 +721,31 @@ def result_findings(
     return findings
 
 
-def _finding_order(f: Finding) -> tuple[str, str, str]:
-    return (f.subject, f.code, f.message)
+def _inventory_evidence(inventory: Inventory) -> tuple[Finding, ...]:
+    evidence = inventory._cache.get("evidence")  # a property of the immutable inventory
+    if evidence is None:
+        evidence = inventory._cache["evidence"] = tuple(_evidence_findings(inventory))
+    return cast(tuple[Finding, ...], evidence)
+
+
+def _no_sources_findings(inventory: Inventory) -> list[Finding]:
+    if inventory.sources:
+        return []
+    return [
+        Finding(
+            "no_sources",
+            "warning",
+            inventory.organization.id,
+            "the inventory lists no emission sources: every total is 0",
+        )
+    ]
+
+
+_finding_order = operator.attrgetter("subject", "code", "message")
+"""The order of findings: subject, code, message."""
+
+_finding_fields = operator.attrgetter("code", "severity", "subject", "message")
+"""What makes two findings equal."""
 
 
 def _evidence_findings(inv: Inventory) -> list[Finding]:
@@ -839,29 +901,46 @@ def _table_calibration_findings(inventory: Inventory, cols: ActivityColumns) -> 
 
 
 def _activity_findings(plans: Sequence[SourcePlan], stats: SourceStats) -> list[Finding]:
-    """Sources without activity, and sources with activity of no stated uncertainty."""
+    """Sources without activity, and sources with activity of no stated uncertainty.
+
+    Found with array masks over the per-source sums (no Python per source), then named
+    in the order of the plans.
+    """
+    index = _plan_index(plans)
+    n_records = stats.n_records[index]
+    none = n_records == 0
+    unstated = ~none & (stats.A_none[index] > 0)
     out = []
-    for p in plans:
-        if stats.n_records[p.index] == 0:
+    for k in np.flatnonzero(none | unstated).tolist():
+        sid = plans[k].source.id
+        if none[k]:
             out.append(
                 Finding(
                     "source_without_activity",
                     "warning",
-                    p.source.id,
+                    sid,
                     "no activity records: the source contributes 0",
                 )
             )
-        elif stats.A_none[p.index] > 0:
+        else:
             out.append(
                 Finding(
                     "activity_uncertainty_missing",
                     "info",
-                    p.source.id,
+                    sid,
                     "some activity has no stated uncertainty and no instrument: "
                     "its activity error is not included",
                 )
             )
     return out
+
+
+def _plan_index(plans: Sequence[SourcePlan]) -> npt.NDArray[np.intp]:
+    """Each plan's source index (plans made by :func:`plan_sources` are in source order)."""
+    n = len(plans)
+    if n and plans[0].index == 0 and plans[-1].index == n - 1:
+        return np.arange(n, dtype=np.intp)
+    return np.fromiter((p.index for p in plans), dtype=np.intp, count=n)
 
 
 def approach1_uncertainty(result: Result, *, top: int = 10) -> dict[str, GroupUncertainty]:
@@ -894,7 +973,8 @@ def approach1_uncertainty(result: Result, *, top: int = 10) -> dict[str, GroupUn
                 "treated as exact: the 95 % interval understates the uncertainty",
             )
         )
-        result.findings.sort(key=_finding_order)
+        # the findings are sorted: a stable sort would put it after those of the same key
+        bisect.insort_right(result.findings, result.findings.pop(), key=_finding_order)
     with np.errstate(over="ignore", invalid="ignore"):
         groups, result.line_half95 = approach1(lines, stats, params, ins_u95, masks, sens=sens)
     _check_uncertainty_magnitudes(inventory, groups, stats)
@@ -917,14 +997,21 @@ def _unquantified_share(result: Result, stats: Any) -> float:
         static = cached[1]
     else:  # per source, from the plans: which use a factor or fuel stated without uncertainty
         unstated = {f.subject for f in result.findings if f.code == "uncertainty_not_stated"}
-        static = np.zeros(len(result.plans) and max(p.index for p in result.plans) + 1, bool)
-        for p in result.plans:
-            # the gross total is location-based: a market-based factor does not enter it
-            refs = {p.factor_ref, p.source.id}
-            factor = result.factors_used.get(p.factor_ref)
-            if factor is not None and factor.fuel is not None and p.chain_units:
-                refs.add(factor.fuel.ref)
-            static[p.index] = bool(refs & unstated)
+        index = _plan_index(result.plans)
+        static = np.zeros(index.size and int(index.max()) + 1, bool)
+        # the gross total is location-based: a market-based factor does not enter it; per
+        # factor once: whether it, or the fuel its unit chains go through, is unstated
+        by_ref: dict[str, tuple[bool, bool]] = {}
+        for ref in {p.factor_ref for p in result.plans}:
+            factor = result.factors_used.get(ref)
+            fuel = factor.fuel if factor is not None else None
+            by_ref[ref] = (ref in unstated, fuel is not None and fuel.ref in unstated)
+        static[index] = [
+            by_ref[p.factor_ref][0]
+            or (by_ref[p.factor_ref][1] and bool(p.chain_units))
+            or p.source.id in unstated
+            for p in result.plans
+        ]
         result.inventory._cache[key] = (result.plans, static)
     t = result.table.template
     gross = result.group_masks["total"]

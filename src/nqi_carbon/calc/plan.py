@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -161,6 +162,11 @@ class _Planner:
         self._regions = {f.id: f.region for f in inv.facilities}
         # carbon per fuel unit of a pair of parameters, worked out once (pint arithmetic)
         self._per_unit: dict[tuple[float, str, float, str], tuple[str, float]] = {}
+        # plans shared by the factor sources of one kind (factor, origin, basis, units)
+        self._kinds: dict[tuple[object, ...], _Kind] = {}
+        self._checked: dict[tuple[str, str], tuple[tuple[str, Any, str], ...]] = {}
+        # carbon-content sources on a named fuel and gas masses: one plan per kind too
+        self._shared: dict[tuple[object, ...], tuple[SourcePlan, tuple[tuple[str, Any, str], ...]]] = {}
 
     def resolve(self, ref: str) -> Factor:
         found = self._resolved.get(ref)
@@ -200,6 +206,10 @@ class _Planner:
     def factor_terms(self, src: Source, factor: Factor, *, label: str) -> tuple[GasTerm, ...]:
         self._check_validity(src, factor)
         self._check_region(src, factor)
+        return self._terms_of(src, factor)
+
+    def _terms_of(self, src: Source, factor: Factor) -> tuple[GasTerm, ...]:
+        """The gas terms of *factor* for *src* (cached per factor and origin), with findings."""
         e = factor.entry
         if e.co2e is not None:
             fset = _normalise_set(e.co2e.gwp_set)
@@ -661,6 +671,112 @@ class _Planner:
 
     # -- one source ---------------------------------------------------------------------
     def plan(self, index: int, src: Source, units: Sequence[str]) -> SourcePlan:
+        if (
+            src.method == "factor"
+            and src.factor is not None
+            and not src.contracts
+            and src.market_factor is None
+            and src.spend is None
+            and src.density is None
+        ):
+            factor = self.resolve(src.factor)
+            key = (factor.ref, src.origin, src.energy_basis, src.fuel_properties, tuple(units))
+            kind = self._kinds.get(key)
+            if kind is not None or not self._per_money(factor):
+                return self._plan_of_kind(index, src, factor, key, kind)
+        shared_key = _shared_key(src, units)
+        if shared_key is None:
+            return self._plan_one(index, src, units)
+        shared = self._shared.get(shared_key)
+        if shared is None:  # the first of its kind: planned in full, its plan and findings kept
+            mark = len(self.findings)
+            first = self._plan_one(index, src, units)
+            made = tuple((f.code, f.severity, f.message) for f in self.findings[mark:])
+            self._shared[shared_key] = (first, made)
+            return first
+        first, made = shared
+        self.findings.extend(_finding(c, s, src.id, m) for c, s, m in made)
+        return self._source_plan(
+            index,
+            src,
+            **{name: getattr(first, name) for name in _KIND_FIELDS},
+        )
+
+    def _plan_of_kind(
+        self,
+        index: int,
+        src: Source,
+        factor: Factor,
+        key: tuple[object, ...],
+        kind: _Kind | None,
+    ) -> SourcePlan:
+        """A factor source with nothing of its own (contracts, spend, density, market factor).
+
+        Its plan is that of every source with the same factor, origin, energy basis, fuel
+        properties and units: worked out for the first of them (the same steps as
+        :meth:`_plan_one`), then shared, its findings given again under each source's id.
+        The validity and region of the factor are checked for each source (a region
+        finding names the source's facility).
+        """
+        self.factors_used[factor.ref] = factor
+        checked = (factor.ref, src.facility)
+        found = self._checked.get(checked)
+        if found is None:  # the validity and region findings for the facility, once
+            mark = len(self.findings)
+            self._check_validity(src, factor)
+            self._check_region(src, factor)
+            found = self._checked[checked] = tuple(
+                (f.code, f.severity, f.message) for f in self.findings[mark:]
+            )
+        else:
+            self.findings.extend(_finding(c, s, src.id, m) for c, s, m in found)
+        if kind is not None:
+            self.findings.extend(_finding(c, s, src.id, m) for c, s, m in kind.findings)
+        else:
+            mark = len(self.findings)
+            terms = self._terms_of(src, factor)
+            units = cast(tuple[str, ...], key[-1])
+            scales, chains, params = self.unit_scales(src, factor, units)
+            kind = self._kinds[key] = _Kind(
+                _with_chain_params(terms, params),
+                scales,
+                chains,
+                frozenset(chains),
+                factor.activity_unit,
+                factor.ref,
+                factor.pack_version,
+                tuple((f.code, f.severity, f.message) for f in self.findings[mark:]),
+            )
+        return self._source_plan(
+            index,
+            src,
+            method="factor",
+            base_unit=kind.base_unit,
+            factor_ref=kind.ref,
+            pack_version=kind.version,
+            terms=kind.terms,
+            market_terms=None,
+            market_ref=None,
+            contracts=(),
+            chain_unit_scale=kind.scales,
+            chain_units=kind.chain_units,
+            unit_chains=kind.chains,
+        )
+
+    def _source_plan(self, index: int, src: Source, **fields: Any) -> SourcePlan:
+        """The plan of source *index*: what it takes from the source, and *fields*."""
+        return _source_plan(
+            index=index,
+            source=src,
+            facility=src.facility,
+            category=src.category,
+            scope=src.scope,
+            scope3_category=src.scope3_category,
+            share=self._shares[src.facility],
+            **fields,
+        )
+
+    def _plan_one(self, index: int, src: Source, units: Sequence[str]) -> SourcePlan:
         chains: dict[str, UnitChain] = {}
         params: list[int] = []
         market: tuple[tuple[GasTerm, ...] | None, str | None] = (None, None)
@@ -696,21 +812,11 @@ class _Planner:
                 u: conversion_factor(u, "t", context=f"source {src.id!r}: a gas mass")
                 for u in units
             }
-        if params:  # the chain's parameters act on the activity that went through a chain
-            more = tuple((p, "chain") for p in params)
-            terms = tuple(
-                GasTerm(t.gas, t.coef, t.gwp, t.biogenic, t.group, t.origin, (*t.params, *more))
-                for t in terms
-            )
-        return SourcePlan(
-            index=index,
-            source=src,
-            facility=src.facility,
-            category=src.category,
-            scope=src.scope,
-            scope3_category=src.scope3_category,
+        terms = _with_chain_params(terms, params)
+        return self._source_plan(
+            index,
+            src,
             method=src.method,
-            share=self._shares[src.facility],
             base_unit=base,
             factor_ref=ref,
             pack_version=version,
@@ -758,6 +864,89 @@ class _Planner:
             given = str(getattr(exc, "given", ""))
             context = f"{_carbon_unit_hint(src, given, base)}; {getattr(exc, 'context', '')}"
             raise DimensionalityMismatchError(given, base, context=context) from None
+
+
+_KIND_FIELDS = (
+    "method",
+    "base_unit",
+    "factor_ref",
+    "pack_version",
+    "terms",
+    "market_terms",
+    "market_ref",
+    "contracts",
+    "chain_unit_scale",
+    "chain_units",
+    "unit_chains",
+)
+"""The fields of a plan that sources of one kind share (the others are the source's own)."""
+
+
+def _shared_key(src: Source, units: Sequence[str]) -> tuple[object, ...] | None:
+    """What a carbon-content or gas-mass source's plan depends on, or None (its own).
+
+    A carbon-content source that names a fuel and states no parameter of its own, and a
+    measured or released gas, are planned from these alone (nothing else of the source
+    enters the plan or its findings, save the source's id as their subject).
+    """
+    if src.density is not None or src.spend is not None:
+        return None
+    common = (src.method, src.origin, src.energy_basis, src.fuel_properties, tuple(units))
+    if src.method == "carbon_content":
+        c = src.carbon
+        if c is None or c.fuel is None or any(getattr(c, n) is not None for n in _CARBON_PARAMETERS):
+            return None
+        return (*common, c.fuel)
+    if src.method in ("measured", "release"):
+        return (*common, src.gas)
+    return None
+
+
+_CARBON_PARAMETERS = ("ncv", "carbon_content", "carbon_fraction", "oxidation")
+
+
+class _Kind(NamedTuple):
+    """What the factor sources of one kind share in their plans (see ``_plan_of_kind``)."""
+
+    terms: tuple[GasTerm, ...]
+    scales: dict[str, float]
+    chains: dict[str, UnitChain]
+    chain_units: frozenset[str]
+    base_unit: str
+    ref: str
+    version: str
+    findings: tuple[tuple[str, Any, str], ...]  # (code, severity, message), under the source
+
+
+def _with_chain_params(terms: tuple[GasTerm, ...], params: Sequence[int]) -> tuple[GasTerm, ...]:
+    """*terms* acting also on the parameters of the unit chains (on the chained activity)."""
+    if not params:
+        return terms
+    more = tuple((p, "chain") for p in params)
+    return tuple(
+        GasTerm(t.gas, t.coef, t.gwp, t.biogenic, t.group, t.origin, (*t.params, *more))
+        for t in terms
+    )
+
+
+def _finding(code: str, severity: Any, subject: str, message: str) -> Finding:
+    """A :class:`Finding` made without a setattr per field (as :func:`_source_plan`)."""
+    found: Finding = object.__new__(Finding)
+    object.__setattr__(
+        found, "__dict__", {"code": code, "severity": severity, "subject": subject, "message": message}
+    )
+    return found
+
+
+def _source_plan(**fields: Any) -> SourcePlan:
+    """A :class:`SourcePlan` of *fields* (every field given), made without a setattr per field.
+
+    The frozen dataclass's ``__init__`` sets each of its 18 fields through
+    ``object.__setattr__``; ten thousand sources make that a measurable part of planning.
+    """
+    plan: SourcePlan = object.__new__(SourcePlan)
+    object.__setattr__(plan, "__dict__", fields)  # the keyword dict is the plan's own
+    return plan
 
 
 def _what(factor: Factor | None, fuel: Fuel | None) -> str:

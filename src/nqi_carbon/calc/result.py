@@ -26,6 +26,7 @@ from .kernel import (
     LineTable,
 )
 from .plan import Parameter, SourcePlan
+from .rollup import SCOPE3_KEYS, group_masks
 from .uncertainty import GroupUncertainty
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ RESULT_SCHEMA = "nqi-carbon/result@1"
 UncertaintyMethod = Literal["analytical", "monte_carlo", "monte-carlo"]
 
 
-SCOPE3_CATEGORY_KEYS = (*(str(k) for k in range(1, 16)), "unassigned")
+SCOPE3_CATEGORY_KEYS = SCOPE3_KEYS
 """Keys of ``totals.by_scope3_category``: the GHG Protocol Scope 3 categories 1-15, and
 ``unassigned`` for Scope 3 lines (ISO categories 3-6) whose source states no
 ``scope3_category``; together they sum to ``by_scope["3"]``."""
@@ -62,35 +63,8 @@ ByLevel = Literal["category", "scope", "scope3_category", "gas", "facility", "so
 
 
 def _groups(table: LineTable, inv: Inventory) -> dict[str, npt.NDArray[np.bool_]]:
-    """Boolean masks over lines for every reported roll-up."""
-    t = table.template
-    cat = t.category
-    bio = t.biogenic
-    loc = (t.basis != 2) & ~bio
-    mkt = (t.basis != 1) & ~bio
-    out: dict[str, npt.NDArray[np.bool_]] = {"total": loc, "total_market": mkt}
-    for c in range(1, 7):
-        out[f"category:{c}"] = loc & (cat == c)
-    out["scope:1"] = loc & (cat == 1)
-    out["scope:2_location"] = loc & (cat == 2)
-    out["scope:2_market"] = mkt & (cat == 2)
-    out["scope:3"] = loc & (cat >= 3)
-    s3 = np.fromiter((p.scope3_category or 0 for p in t.row_plan), dtype=np.intp, count=len(cat))
-    for k in SCOPE3_CATEGORY_KEYS:
-        out[f"scope3:{k}"] = loc & (cat >= 3) & (s3 == (0 if k == "unassigned" else int(k)))
-    for g in (*KYOTO_GROUPS, "unspecified"):
-        m = loc & (t.group == g)
-        if m.any():
-            out[f"gas:{g}"] = m
-    # facilities by integer code: one factorisation, then a cheap compare per facility
-    ids = [f.id for f in inv.facilities]
-    index = {fid: j for j, fid in enumerate(ids)}
-    names, codes = np.unique(t.facility, return_inverse=True)
-    lookup = np.array([index.get(n, -1) for n in names.tolist()], dtype=np.intp)
-    fac = lookup[codes.reshape(-1)] if names.size else np.zeros(0, dtype=np.intp)
-    for j, fid in enumerate(ids):
-        out[f"facility:{fid}"] = loc & (fac == j)
-    return out
+    """Boolean masks over lines for every reported roll-up (:func:`.rollup.group_masks`)."""
+    return group_masks(table, inv)
 
 
 def _check_level(level: Any, levels: Iterable[str], where: str) -> str:

@@ -44,6 +44,7 @@ from ..data.fields import Distribution
 from .ingest import ActivityColumns
 from .kernel import LineTable, SourceStats
 from .plan import Parameter
+from .rollup import group_approach1
 
 __all__ = ["Z95", "GroupUncertainty", "approach1", "monte_carlo", "sample_multipliers"]
 
@@ -174,10 +175,10 @@ def approach1(
     sens = sens if sens is not None else Sensitivities.of(lines, stats)
     u_par = np.array([p.u95 for p in params], dtype=float)
     out = {}
-    for g, mask in groups.items():
-        act, ins, par = group_variance_terms(sens, stats, u_par, instrument_u95, mask)
-        value = math.fsum(sens.co2e[mask].tolist())
-        half = math.sqrt(max(float(act.sum() + ins.sum() + par.sum()), 0.0))
+    # every group at once, the same sums as group_variance_terms one group at a time
+    values, variances = group_approach1(sens, stats, u_par, instrument_u95, groups)
+    for g, value, variance in zip(groups, values, variances.tolist(), strict=True):
+        half = math.sqrt(max(variance, 0.0))
         # emissions cannot be negative: a symmetric interval wider than the value is cut
         # at 0 (its half-width is still reported; Monte Carlo shows the skew itself)
         low = value - half if value < 0 or value - half >= 0 else 0.0
