@@ -1,0 +1,75 @@
+"""Hostile files against the product-footprint surfaces (issue 24, adversarial review).
+
+A footprint file names a supplier's PACT file (``supplier_footprint: {pact: ..., id:
+...}``) and a plant inventory; a service reads both from a stranger's upload. Each payload
+here broke a reader before: a crash past the typed errors, or work that grew with the
+product of two sizes an attacker controls. Time is only guarded, never measured.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nqi_carbon.errors import InvalidInputError
+from nqi_carbon.footprint.model import load_footprint
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "pact" / "examples" / "example-1.json"
+"""One ProductFootprint of the PACT v3.0.3 specification (ethanol, per kilogram)."""
+
+
+def _supplier(tmp_path, n=1):
+    """A PACT file of *n* copies of the example, ids 1..n as UUIDs."""
+    one = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data = [{**one, "id": str(uuid.UUID(int=k + 1))} for k in range(n)]
+    (tmp_path / "supplier.json").write_text(json.dumps({"data": data}), encoding="utf-8")
+
+
+def _study(tmp_path, refs):
+    """A footprint file whose inputs name the supplier footprints *refs*."""
+    doc = {
+        "schema": "nqi-carbon/footprint@1",
+        "product": {"id": "bottle", "name": "Bottle"},
+        "declared_unit": {"amount": 1.0, "unit": "kg"},
+        "boundary": "cradle_to_gate",
+        "reference_period": {"start": "2024-01-01", "end": "2025-01-01"},
+        "inputs": [
+            {
+                "id": f"ethanol-{k}",
+                "kind": "material",
+                "stage": "raw_material_acquisition",
+                "amount": 0.5,
+                "unit": "kg",
+                "supplier_footprint": ref,
+            }
+            for k, ref in enumerate(refs)
+        ],
+        "cut_off": {"criterion": "none", "exempted_share": 0},
+    }
+    path = tmp_path / "bracket.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return path
+
+
+@pytest.mark.timeout(30)
+def test_a_pact_path_with_a_nul_character_is_a_typed_error(tmp_path):
+    _supplier(tmp_path)
+    path = _study(tmp_path, [{"pact": "supplier.json\x00.txt"}])
+    with pytest.raises(InvalidInputError, match="NUL") as ei:
+        load_footprint(str(path))
+    issue = ei.value.issues[0]
+    assert (issue.code, issue.field, issue.file) == (
+        "file_unreadable",
+        "inputs[0].supplier_footprint.pact",
+        str(path),
+    )
+
+
+def test_the_study_before_the_payloads_reads(tmp_path):
+    _supplier(tmp_path)
+    study, _, _ = load_footprint(str(_study(tmp_path, [{"pact": "supplier.json"}])))
+    assert study.inputs[0].supplier_footprint is not None
