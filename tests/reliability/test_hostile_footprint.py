@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from nqi_carbon.errors import InvalidInputError
+from nqi_carbon.footprint import pact
 from nqi_carbon.footprint.model import load_footprint
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "pact" / "examples" / "example-1.json"
@@ -73,3 +74,37 @@ def test_the_study_before_the_payloads_reads(tmp_path):
     _supplier(tmp_path)
     study, _, _ = load_footprint(str(_study(tmp_path, [{"pact": "supplier.json"}])))
     assert study.inputs[0].supplier_footprint is not None
+
+
+@pytest.mark.timeout(60)
+def test_a_pact_file_named_by_many_inputs_is_read_once(tmp_path, monkeypatch):
+    # 300 references to one PACT file of 300 footprints, under three spellings of its
+    # path: each reference used to read and check the whole file again (and scan its
+    # footprints for the id), so the work grew with references x file size -- a 32 MiB
+    # PACT file named 100,000 times by a 5 MB footprint file would take days
+    _supplier(tmp_path, 300)
+    spellings = ("supplier.json", "./supplier.json", ".//supplier.json")
+    refs = [
+        {"pact": spellings[k % 3], "id": f"urn:uuid:{uuid.UUID(int=300 - k)}"} for k in range(300)
+    ]
+    reads: list[object] = []
+    real = pact.read_pact
+    monkeypatch.setattr(pact, "read_pact", lambda p, **kw: reads.append(p) or real(p, **kw))
+    study, _, _ = load_footprint(str(_study(tmp_path, refs)))
+    assert len(reads) == 1
+    got = [i.supplier_footprint.source.id for i in study.inputs]
+    assert got == [str(uuid.UUID(int=300 - k)) for k in range(300)]
+
+
+def test_each_reference_outside_the_folder_is_named_though_the_file_is_read_once(tmp_path):
+    inner = tmp_path / "study"
+    inner.mkdir()
+    _supplier(tmp_path)
+    _supplier(inner)
+    refs = [{"pact": "supplier.json"}, {"pact": "../supplier.json"}, {"pact": "../supplier.json"}]
+    with pytest.raises(InvalidInputError) as ei:
+        load_footprint(str(_study(inner, refs)))
+    assert [(i.code, i.field) for i in ei.value.issues] == [
+        ("path_outside_base", "inputs[1].supplier_footprint.pact"),
+        ("path_outside_base", "inputs[2].supplier_footprint.pact"),
+    ]
