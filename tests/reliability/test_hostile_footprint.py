@@ -108,3 +108,59 @@ def test_each_reference_outside_the_folder_is_named_though_the_file_is_read_once
         ("path_outside_base", "inputs[1].supplier_footprint.pact"),
         ("path_outside_base", "inputs[2].supplier_footprint.pact"),
     ]
+
+
+# -- nqi-carbon serve: the events log ------------------------------------------------------
+
+
+def _post_events(app, events):
+    """The answers of *app* to each event of *events*, sent with a token of ``buyer``."""
+    import asyncio
+
+    import httpx
+
+    async def run():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://pact.test") as c:
+            form = {"grant_type": "client_credentials"}
+            token = (await c.post("/auth/token", data=form, auth=("buyer", "s3cret"))).json()
+            headers = {
+                "Authorization": f"Bearer {token['access_token']}",
+                "Content-Type": "application/cloudevents+json",
+            }
+            return [await c.post("/3/events", json=e, headers=headers) for e in events]
+
+    return asyncio.run(run())
+
+
+@pytest.mark.timeout(60)
+def test_a_client_cannot_grow_the_events_log_past_its_limit(tmp_path):
+    # every event with a new id was appended: a client holding a token could fill the
+    # server's disk, 1 MiB a request; the log now stops at its limit
+    pytest.importorskip("starlette")
+    from nqi_carbon.footprint.pact_api import MAX_EVENTS_LOG_BYTES, create_app
+
+    assert MAX_EVENTS_LOG_BYTES == 256 * 1024**2
+    footprint = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    log = tmp_path / "events.jsonl"
+    app = create_app(
+        [footprint], clients={"buyer": "s3cret"}, events_log=log, events_log_max_bytes=2000
+    )
+    events = [
+        {"type": "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3", "specversion": "1.0",
+         "id": f"request-{k}", "source": "//buyer.example/3/events",
+         "time": "2025-03-05T17:31:00Z", "data": {"productId": ["urn:pact:product:x"]}}
+        for k in range(20)
+    ]  # fmt: skip
+    answers = _post_events(app, events)
+    codes = [r.status_code for r in answers]
+    kept = log.read_text(encoding="utf-8").splitlines()
+    assert codes == [200] * len(kept) + [500] * (20 - len(kept)) and 0 < len(kept) < 20
+    assert answers[-1].json() == {
+        "code": "InternalError",
+        "message": "the events log is full (2000 bytes): the event was not recorded",
+    }
+    assert log.stat().st_size <= 2000
+    assert [json.loads(line)["event"]["id"] for line in kept] == [
+        f"request-{k}" for k in range(len(kept))
+    ]

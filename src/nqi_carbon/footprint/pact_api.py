@@ -29,7 +29,10 @@ Every other answer with an error carries the specification's ``Error`` object
 (``{"code", "message"}``). Tokens are random (``secrets``), expire after
 *token_lifetime* seconds, and at most :data:`MAX_TOKENS` are kept (the oldest dropped);
 client secrets are compared in constant time. Token request bodies are read up to
-:data:`MAX_BODY_BYTES`, events up to :data:`~nqi_carbon.footprint.pact_events.MAX_EVENT_BYTES`.
+:data:`MAX_BODY_BYTES`, events up to :data:`~nqi_carbon.footprint.pact_events.MAX_EVENT_BYTES`;
+the events log grows to at most *events_log_max_bytes* (:data:`MAX_EVENTS_LOG_BYTES` by
+default), beyond which an event is answered 500 ``InternalError`` and not recorded, so a
+client holding a token cannot fill the host's disk.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
-__all__ = ["MAX_BODY_BYTES", "MAX_EVENTS_SEEN", "MAX_TOKENS", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "MAX_EVENTS_LOG_BYTES", "MAX_EVENTS_SEEN", "MAX_TOKENS", "create_app"]
 
 MAX_BODY_BYTES = 8192
 """Bytes of a token request's body read at most (more is refused, 400)."""
@@ -64,6 +67,10 @@ MAX_TOKENS = 10_000
 
 MAX_EVENTS_SEEN = 10_000
 """Events (``source``, ``id``) remembered at most to take a repeat once; the oldest forgotten."""
+
+MAX_EVENTS_LOG_BYTES = 256 * 1024**2
+"""Bytes the events log grows to at most by default (an event that would pass it is answered
+500 and not recorded): 256 MiB, some 250 events of the largest size taken."""
 
 _FILTERS: dict[str, Callable[[Mapping[str, Any]], list[Any]]] = {  # parameter -> what it matches
     "productId": lambda pf: pf.get("productIds", []),
@@ -238,11 +245,13 @@ class _Api:
         clients: Mapping[str, str],
         lifetime: int,
         events_log: Path | None,
+        events_log_max_bytes: int,
     ) -> None:
         self.by_id = by_id
         self.clients = dict(clients)
         self.tokens = _Tokens(lifetime)
         self.events_log = events_log
+        self.events_log_max_bytes = events_log_max_bytes
         self.seen: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     async def token(self, request: Request) -> Response:
@@ -335,6 +344,9 @@ class _Api:
         if key not in self.seen:
             try:
                 self._record(client, event)
+            except _LogFullError:
+                return _error(500, "InternalError", f"the events log is full "
+                              f"({self.events_log_max_bytes} bytes): the event was not recorded")  # fmt: skip
             except OSError as exc:
                 return _error(500, "InternalError", f"the event was not recorded ({exc.strerror})")
             self.seen[key] = None
@@ -350,7 +362,13 @@ class _Api:
         record = {"received": received, "client": client, "event": event}
         line = json.dumps(record, separators=(",", ":"))  # ASCII: a lone surrogate is written \ud800
         with self.events_log.open("a", encoding="utf-8") as out:
+            if out.tell() + len(line) + 1 > self.events_log_max_bytes:  # ASCII: a byte a character
+                raise _LogFullError
             out.write(line + "\n")
+
+
+class _LogFullError(Exception):
+    """The events log would pass its limit with this event."""
 
 
 def create_app(
@@ -359,6 +377,7 @@ def create_app(
     clients: Mapping[str, str],
     token_lifetime: int = 3600,
     events_log: str | Path | None = None,
+    events_log_max_bytes: int = MAX_EVENTS_LOG_BYTES,
 ) -> Starlette:
     """The PACT v3 API serving *footprints* to the *clients* given.
 
@@ -375,6 +394,9 @@ def create_app(
         The file each accepted event is appended to, one JSON line
         ``{"received", "client", "event"}``; without it a ``RequestCreatedEvent`` is
         refused (400) and other events are accepted and kept nowhere.
+    events_log_max_bytes : int
+        Bytes the events log may hold at most [B]; an event that would pass it is answered
+        500 ``InternalError`` and not recorded (taken when sent again once there is room).
 
     Raises
     ------
@@ -388,7 +410,7 @@ def create_app(
     from starlette.routing import Route
 
     log = None if events_log is None else Path(events_log)
-    api = _Api(_by_id(footprints, clients), clients, token_lifetime, log)
+    api = _Api(_by_id(footprints, clients), clients, token_lifetime, log, events_log_max_bytes)
     return Starlette(
         routes=[
             Route("/auth/token", api.token, methods=["POST"]),
