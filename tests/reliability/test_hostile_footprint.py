@@ -164,3 +164,57 @@ def test_a_client_cannot_grow_the_events_log_past_its_limit(tmp_path):
     assert [json.loads(line)["event"]["id"] for line in kept] == [
         f"request-{k}" for k in range(len(kept))
     ]
+
+
+def _get(app, url):
+    """*app*'s answer to GET *url* with a token of ``buyer``."""
+    import asyncio
+
+    import httpx
+
+    async def run():
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://pact.test") as c:
+            form = {"grant_type": "client_credentials"}
+            token = (await c.post("/auth/token", data=form, auth=("buyer", "s3cret"))).json()
+            return await c.get(url, headers={"Authorization": f"Bearer {token['access_token']}"})
+
+    return asyncio.run(run())
+
+
+@pytest.mark.timeout(60)
+def test_a_footprint_valid_past_year_9999_does_not_break_the_listing(tmp_path):
+    # a supplier's PACT file served with --pact, its reference period ending in 9999 and
+    # no validity period stated: the default validity (3 years on) passed datetime's
+    # range, and every listing with a validity filter answered a bare 500
+    pytest.importorskip("starlette")
+    from nqi_carbon.footprint.pact_api import create_app
+
+    far = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    far = {k: v for k, v in far.items() if not k.startswith("validityPeriod")}
+    far["pcf"] = {**far["pcf"], "referencePeriodStart": "9998-01-01T00:00:00Z",
+                  "referencePeriodEnd": "9999-06-01T00:00:00Z"}  # fmt: skip
+    app = create_app([far], clients={"buyer": "s3cret"})
+    r = _get(app, "/3/footprints?validOn=9999-12-31T00:00:00Z")
+    assert r.status_code == 200, r.text
+    assert [pf["id"] for pf in r.json()["data"]] == [far["id"]]
+    r = _get(app, "/3/footprints?validOn=2025-01-01T00:00:00Z")
+    assert (r.status_code, r.json()) == (200, {"data": []})
+
+
+def test_an_error_the_host_did_not_foresee_is_answered_without_its_details(monkeypatch):
+    # an uncaught exception was Starlette's plain-text 500, not the specification's Error
+    # object; whatever its message (a path, a value), the answer names nothing of it
+    pytest.importorskip("starlette")
+    from nqi_carbon.footprint import pact_api
+
+    def broken(pf, query):
+        raise OSError("/srv/tenants/acme/secret.json: boom")
+
+    monkeypatch.setattr(pact_api, "_matches", broken)
+    footprint = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    r = _get(pact_api.create_app([footprint], clients={"buyer": "s3cret"}), "/3/footprints")
+    assert (r.status_code, r.json()) == (
+        500,
+        {"code": "InternalError", "message": "the host could not answer this request"},
+    )

@@ -93,6 +93,14 @@ def _error(status: int, code: str, message: str, **headers: str) -> Response:
     return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
 
 
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    """Any error the host did not foresee: the specification's ``Error``, never a traceback.
+
+    The message names no file, path or exception (the server's own log has them).
+    """
+    return _error(500, "InternalError", "the host could not answer this request")
+
+
 def _oauth_error(status: int, error: str, description: str) -> Response:
     from starlette.responses import JSONResponse
 
@@ -170,6 +178,9 @@ def _matches(pf: Mapping[str, Any], query: Sequence[tuple[str, str]]) -> bool:
 
 
 def _years_later(moment: _dt.datetime, years: int) -> _dt.datetime:
+    """*moment* *years* later; the last moment a datetime holds when that is past year 9999."""
+    if moment.year + years > _dt.MAXYEAR:  # a reference period ending in 9998 or 9999
+        return _dt.datetime.max.replace(tzinfo=moment.tzinfo)
     try:
         return moment.replace(year=moment.year + years)
     except ValueError:  # 29 February
@@ -412,6 +423,7 @@ def create_app(
     log = None if events_log is None else Path(events_log)
     api = _Api(_by_id(footprints, clients), clients, token_lifetime, log, events_log_max_bytes)
     return Starlette(
+        exception_handlers={Exception: _internal_error},
         routes=[
             Route("/auth/token", api.token, methods=["POST"]),
             Route("/.well-known/openid-configuration", api.openid, methods=["GET"]),
