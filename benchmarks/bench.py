@@ -374,9 +374,17 @@ def case_first_result(ctx: Ctx) -> dict[str, Any]:
     def no_cache_env() -> dict[str, str]:  # a cache folder nobody has written yet
         return dict(env, XDG_CACHE_HOME=str(Path(cold_cache) / str(next(counter))))
 
+    # as an installed package runs: bytecode compiled once (pip does it at install) and
+    # read after; the rows above run as this environment does (PYTHONDONTWRITEBYTECODE=1
+    # here: every process compiles nqi-carbon's sources, while the dependencies' come
+    # compiled). The bytecode goes to a folder of this worker, never into the tree.
+    compiled = dict(env, PYTHONPYCACHEPREFIX=tempfile.mkdtemp(prefix="nqi-bench-pyc-"))
+    compiled.pop("PYTHONDONTWRITEBYTECODE", None)
     commands = {
         "import_deps": ([py, "-c", deps], env),
         "first_result": ([py, "-c", first], env),
+        "import_deps_bytecode": ([py, "-c", deps], compiled),
+        "first_result_bytecode": ([py, "-c", first], compiled),
     }
     times, rss = interleave_processes(commands, max(ctx.rounds, 5))
     empty = [run_process([py, "-c", first], no_cache_env())[0] for _ in range(2)]
@@ -452,6 +460,7 @@ RATIOS: dict[str, list[tuple[str, str, str]]] = {
     "first_result": [
         ("first result (cement) vs importing the dependencies", "first_result", "import_deps"),
         ("first result, empty cache folder", "first_result_empty_cache", "import_deps"),
+        ("first result vs the dependencies, bytecode compiled (as installed)", "first_result_bytecode", "import_deps_bytecode"),
     ],
 }
 

@@ -30,9 +30,10 @@ This module imports nothing from nqi-carbon (it sits beside ``errors``).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ __all__ = [
     "excel_append",
     "excel_text",
     "html_text",
+    "json_document",
     "json_text",
     "md_cell",
     "md_row",
@@ -56,12 +58,16 @@ __all__ = [
     "term_line",
     "term_text",
     "visible",
+    "write_json",
 ]
 
 _SPECIAL = re.compile(
     "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 )
 """Control characters, lone surrogates, non-characters, bidi controls and line separators."""
+
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+"""ASCII that is never shown as an escape: what :func:`visible` need not look at."""
 
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 """Characters that end a line for ``str.splitlines`` (and for some viewers)."""
@@ -79,9 +85,33 @@ def visible(text: str, keep: str = "") -> str:
     U+FFFF, the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
     U+2066-U+2069) and the separators U+2028 and U+2029.
     """
-    if not _SPECIAL.search(text):
+    if text.isascii():  # the common case, told without a regex: no control left but kept ones
+        controls = text.encode("ascii").translate(None, _PRINTABLE_ASCII)
+        if not controls.translate(None, keep.encode("latin-1", "replace")):
+            return text
+    special = _special_except(keep) if keep else _SPECIAL
+    if not special.search(text):
         return text
-    return _SPECIAL.sub(lambda m: m.group(0) if m.group(0) in keep else _hex(m.group(0)), text)
+    return special.sub(lambda m: _hex(m.group(0)), text)
+
+
+@functools.lru_cache(maxsize=16)
+def _special_except(keep: str) -> re.Pattern[str]:
+    """:data:`_SPECIAL` without the characters of *keep*: a kept line feed is never a match.
+
+    (A text of a million lines, such as a JSON document for a terminal, is then one
+    search, not a million replacements of a line feed by itself.)
+    """
+    ranges = ((0x00, 0x1F), (0x7F, 0x9F), (0xD800, 0xDFFF), (0xFFFE, 0xFFFF), (0x202A, 0x202E),
+              (0x2066, 0x2069), (0x2028, 0x2029))  # fmt: skip
+    kept = {ord(ch) for ch in keep}
+    chars = "".join(
+        re.escape(chr(c)) if c < 0xD800 or c > 0xDFFF else chr(c)
+        for lo, hi in ranges
+        for c in range(lo, hi + 1)
+        if c not in kept
+    )
+    return re.compile(f"[{chars}]")
 
 
 # -- terminal ---------------------------------------------------------------------------------
@@ -307,24 +337,152 @@ def json_text(dumped: str) -> str:
     ``\uXXXX``. They can only occur inside strings, so the JSON reads back to the same
     values.
     """
+    if dumped.isascii() and "\x7f" not in dumped:  # O(1) and a byte search: most documents
+        return dumped
     return _JSON_UNSAFE.sub(lambda m: _hex(m.group(0)), dumped)
 
 
 def json_document(obj: Any, indent: int | None = 2) -> str:
     r"""``json_text(json.dumps(obj, indent=indent, ensure_ascii=False, allow_nan=False))``.
 
-    The same text, with less memory: ``json.dumps`` with an indent joins millions of
-    small pieces at once (about 220 MB of them for a result of 10,000 sources, five
-    times the text); here they are joined a batch at a time.
+    The same text, made by :func:`write_json` (about twice as fast as ``json.dumps``
+    with an indent, and without its millions of small pieces held at once).
     """
-    import itertools
+    if indent is None:
+        import json
+
+        return json_text(json.dumps(obj, ensure_ascii=False, allow_nan=False))
+    parts: list[str] = []
+    write_json(obj, parts.append, indent)
+    return "".join(parts)
+
+
+def write_json(obj: Any, write: Callable[[str], object], indent: int = 2) -> None:
+    r"""Write :func:`json_document` of *obj* to *write*, about a megabyte at a time.
+
+    The text is exactly ``json_text(json.dumps(obj, indent=indent, ensure_ascii=False,
+    allow_nan=False))``, but written as it is made: a result of 10,000 sources (44 MB
+    of JSON) never exists whole in memory. The standard library's C encoder cannot
+    indent, so containers holding only scalars and empty containers (most of a result)
+    are encoded by it with the separators of their depth, and the rest walked here.
+
+    Raises
+    ------
+    ValueError
+        A NaN or infinite float (as ``allow_nan=False``); some text may have been
+        written before it.
+    TypeError
+        A value JSON cannot hold.
+    """
+    _JsonWriter(write, indent).value(obj, 0)
+
+
+class _JsonWriter:
+    """The walk of :func:`write_json`: pieces gathered in a list, flushed when it is long."""
+
+    FLUSH = 8192
+    """Pieces gathered before they are joined and written (each about 100 characters)."""
+
+    def __init__(self, write: Callable[[str], object], indent: int) -> None:
+        self.write, self.indent = write, indent
+        self.out: list[str] = []
+        self.flat_encoders: dict[int, Callable[[Any, int], Any]] = {}
+
+    def value(self, obj: Any, level: int) -> None:
+        if isinstance(obj, dict | list | tuple):
+            self.container(obj, level)
+        else:
+            self.out.append(_json_scalar(obj))
+        self.flush()
+
+    def flush(self) -> None:
+        self.write(json_text("".join(self.out)))
+        self.out.clear()
+
+    def flat(self, obj: dict[Any, Any] | list[Any], level: int) -> str:
+        """The items of *obj* (scalars or empty containers) at *level*, without brackets."""
+        enc = self.flat_encoders.get(level)
+        if enc is None:
+            sep = ",\n" + " " * (self.indent * level)
+            try:
+                from _json import encode_basestring, make_encoder
+            except ImportError:  # pragma: no cover - a Python without the C encoder
+                return "".join(_py_flat(obj, sep))[1:-1]
+            enc = make_encoder(None, _json_type_error, encode_basestring, None, ": ", sep,
+                               False, False, False)  # fmt: skip
+            self.flat_encoders[level] = enc
+        return "".join(enc(obj, 0))[1:-1]
+
+    def container(self, obj: dict[Any, Any] | list[Any] | tuple[Any, ...], level: int) -> None:
+        from json.encoder import encode_basestring
+
+        is_dict = isinstance(obj, dict)
+        if not obj:
+            self.out.append("{}" if is_dict else "[]")
+            return
+        inner, out = level + 1, self.out
+        sep = "\n" + " " * (self.indent * inner)
+        lead = ("{" if is_dict else "[") + sep
+        items = obj.items() if is_dict else enumerate(obj)  # type: ignore[union-attr]
+        run: Any = {} if is_dict else []
+        for k, v in items:
+            t = type(v)
+            if t in _JSON_SCALARS or ((t is list or t is dict) and not v):
+                if is_dict:
+                    run[k] = v
+                else:
+                    run.append(v)
+                continue
+            if run:
+                out.append(lead + self.flat(run, inner))
+                run, lead = ({} if is_dict else []), "," + sep
+            out.append(lead + (encode_basestring(_json_key(k)) + ": " if is_dict else ""))
+            if isinstance(v, dict | list | tuple):
+                self.container(v, inner)
+            else:
+                out.append(_json_scalar(v))
+            lead = "," + sep
+            if len(out) >= self.FLUSH:
+                self.flush()
+        if run:
+            out.append(lead + self.flat(run, inner))
+        out.append("\n" + " " * (self.indent * level) + ("}" if is_dict else "]"))
+
+
+_JSON_SCALARS = frozenset((str, float, int, bool, type(None)))
+
+
+def _json_type_error(obj: Any) -> Any:
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+def _json_scalar(v: Any) -> str:
+    """A scalar as ``json.dumps`` writes it (float and int subclasses as their base type)."""
+    from json.encoder import encode_basestring
+
+    if isinstance(v, str):
+        return str(encode_basestring(v))
+    if v is None or v is True or v is False:
+        return {None: "null", True: "true", False: "false"}[v]
+    if isinstance(v, int):
+        return int.__repr__(v)
+    if isinstance(v, float):
+        if v != v or v in (float("inf"), float("-inf")):
+            raise ValueError("Out of range float values are not JSON compliant: " + repr(v))
+        return float.__repr__(v)
+    return str(_json_type_error(v))
+
+
+def _json_key(k: Any) -> str:
+    """A mapping key as ``json`` writes it: text, or a number, boolean or null as text."""
+    if isinstance(k, str):
+        return k
+    if k is None or k is True or k is False or isinstance(k, int | float):
+        return _json_scalar(k)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
+
+
+def _py_flat(obj: dict[Any, Any] | list[Any], sep: str) -> Iterable[str]:  # pragma: no cover
     import json
 
-    encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=indent)
-    if indent is None:
-        return json_text(encoder.encode(obj))
-    pieces = encoder.iterencode(obj)
-    parts = []
-    while batch := list(itertools.islice(pieces, 65536)):
-        parts.append("".join(batch))
-    return json_text("".join(parts))
+    return json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(sep, ": ")).iterencode(obj)

@@ -29,7 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 __all__ = [
     "STAGE_PREFIX",
@@ -37,6 +37,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "folder_lock",
+    "spooled_output",
     "write_set",
 ]
 
@@ -184,6 +185,53 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """Write UTF-8 *text* to *path* atomically."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+SPOOL_IN_MEMORY = 8 << 20
+"""Characters :func:`spooled_output` holds in memory before it moves them to a temporary file."""
+
+
+@contextlib.contextmanager
+def spooled_output(stream: TextIO) -> Iterator[Callable[[str], object]]:
+    """A ``write`` for text that reaches *stream* only once the block ends without error.
+
+    A large document (a result's JSON, 44 MB at 10,000 sources) is written into it as it
+    is made: the first :data:`SPOOL_IN_MEMORY` characters are kept in memory, the rest in
+    an unnamed temporary file (or in memory when none can be made), and everything is
+    copied to *stream* at the end. An error while making the document leaves *stream*
+    untouched: never half a document on standard output.
+    """
+    parts: list[str] = []
+    held = 0
+    spill: TextIO | None = None
+
+    def write(text: str) -> None:
+        nonlocal held, spill
+        if spill is not None:
+            spill.write(text)
+            return
+        parts.append(text)
+        held += len(text)
+        if held > SPOOL_IN_MEMORY:
+            try:
+                spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+            except OSError:  # no writable temporary folder: keep it in memory
+                held = -(1 << 62)
+                return
+            spill.write("".join(parts))
+            parts.clear()
+
+    try:
+        yield write
+        for part in parts:
+            stream.write(part)
+        if spill is not None:
+            spill.seek(0)
+            while chunk := spill.read(1 << 20):
+                stream.write(chunk)
+    finally:
+        if spill is not None:
+            spill.close()
 
 
 def _move_in(stage: Path, folder: Path, names: list[str]) -> None:

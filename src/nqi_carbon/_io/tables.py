@@ -208,10 +208,30 @@ def read_table(
             ],
             source=name,
         ) from None
+    del raw  # (25 MB for a million rows) before the columns are typed
     df.columns = [str(c).strip() for c in df.columns]
     hint = header_hint(head, spec, spec.header_row) if head else ""
     df = resolve_headers(df, spec, name, hint)
-    return _typed_columns(df, spec, hint, whole_numbers_only=separators_needed)
+    typed = _typed_columns(df, spec, hint, whole_numbers_only=separators_needed)
+    del df
+    _release_unused_memory()
+    return typed
+
+
+def _release_unused_memory() -> None:
+    """Hand back to the system the memory that reading a table freed (when pyarrow is here).
+
+    Reading a million rows makes some 100 MB of text columns, casts and codes that are
+    freed once the columns are typed, but the allocators keep the pages (the typed table
+    is 19 MB): pyarrow's pools return them (``malloc_trim`` for the system allocator,
+    which pandas, numpy and pyarrow's CSV reader share here). A few microseconds.
+    """
+    import sys
+
+    pa = sys.modules.get("pyarrow")  # only pools that were used: never an import for this
+    if pa is not None:
+        pa.system_memory_pool().release_unused()
+        pa.default_memory_pool().release_unused()
 
 
 def _spec_fits_kind(spec: ReadSpec, suffix: str, name: str) -> None:
@@ -511,22 +531,16 @@ def _csv_frame(
     # longer than the first, so the header is read as row 0 and named after
     # pandas reads the text as UTF-8 bytes: a StringIO of it would hold a copy of four
     # bytes a character (100 MB for a 25 MB file) while the table is built
-    data = text.encode("utf-8")
+    as_read = spec.encoding == "utf-8" and spec.header_row == 1 and not raw.startswith(b"\xef\xbb\xbf")
+    data = raw if as_read else text.encode("utf-8")  # UTF-8 from the first byte: the file's bytes
     del text, body  # the bytes stand for it from here (an error decodes them again)
     names = pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, nrows=0).columns.tolist()
-    try:
-        df = pd.read_csv(
-            io.BytesIO(data),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            nrows=max_rows + 2,
-            header=None,
-        )
-    except pd.errors.ParserError:
-        raise _extra_fields(data.decode("utf-8"), name, len(header), sep, spec.header_row) from None
-    df = df.iloc[1:].reset_index(drop=True)
+    df = _arrow_csv(data, sep, len(header), max_rows)
+    if df is None:
+        try:
+            df = _pandas_csv(data, sep, max_rows)
+        except pd.errors.ParserError:
+            raise _extra_fields(data.decode("utf-8"), name, len(header), sep, spec.header_row) from None
     df.columns = pd.Index(names)
     if len(df.columns) > limits.max_table_columns:
         raise _too_large(
@@ -554,6 +568,72 @@ def _csv_frame(
         )
     head = [list(r) for r in df.iloc[:_SNIFF_ROWS].itertuples(index=False, name=None)]
     return df, [list(header), *head], sep
+
+
+def _pandas_csv(data: bytes, sep: str, max_rows: int) -> pd.DataFrame:
+    """The data rows of UTF-8 CSV *data* (from its header on) as pandas reads them, as text.
+
+    At most *max_rows* + 1 rows are read (one more than allowed, to tell). Columns are
+    numbered; a row longer than the first is a ``ParserError``.
+    """
+    import io
+
+    import pandas as pd
+
+    df = pd.read_csv(
+        io.BytesIO(data),
+        sep=sep,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        nrows=max_rows + 2,
+        header=None,
+    )
+    return df.iloc[1:].reset_index(drop=True)
+
+
+def _arrow_csv(data: bytes, sep: str, width: int, max_rows: int) -> pd.DataFrame | None:
+    """What :func:`_pandas_csv` reads, read by pyarrow, or None where pandas must read it.
+
+    pyarrow holds each column as Arrow text (pandas' reader first makes a Python string
+    of every cell: some 60 bytes each) and is faster. It is used only where both read
+    the same table: no quotes in the file (the two differ on quotes that are not closed
+    or not at the start of a cell), a header of two columns or more at the very start,
+    every row exactly as wide as it (pyarrow refuses any other row: then pandas reads the
+    file, and its reading is what the checks describe), and no more rows than allowed
+    (the file is within ``max_table_bytes`` already; pandas says that the rows are too
+    many). An empty cell is missing; any other text is kept as written (``NA`` is
+    text). Without pyarrow, None.
+    """
+    import io
+
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - pyarrow is an extra
+        return None
+    if width < 2 or data[:1].isspace() or b'"' in data:
+        return None
+    fields = [f"f{k}" for k in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=False, autogenerate_column_names=True),
+            memory_pool=pa.system_memory_pool(),
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                # large_string: what pandas holds its text columns in (no copy to convert)
+                column_types=dict.fromkeys(fields, pa.large_string()),
+                null_values=[""],
+                strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, ValueError):  # rows of other widths, unclosed quotes
+        return None
+    if table.column_names != fields or table.num_rows > max_rows + 2:
+        return None  # (too many rows: pandas reads as many as allowed and one more, to tell)
+    frame: pd.DataFrame = table.slice(1).to_pandas()
+    return frame
 
 
 def _parquet_frame(raw: bytes, name: str, limits: Limits) -> pd.DataFrame:

@@ -88,6 +88,7 @@ class StrictModel(BaseModel):
         frozen=True,
         populate_by_name=True,
         ser_json_inf_nan="strings",
+        defer_build=True,
     )
 
     def __init__(self, /, **data: Any) -> None:

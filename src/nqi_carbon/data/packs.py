@@ -356,7 +356,8 @@ def read_pack(
 def _bundled_pack_data(source: Path | Traversable | Written, name: str) -> Any:
     """The parsed YAML of a pack of the installation, under the default :class:`~nqi_carbon.Limits`.
 
-    The installation's own data: neither the caller's limits nor its sandbox apply.
+    The installation's own data: neither the caller's limits nor its sandbox apply. The
+    parsed document is kept between processes (:mod:`nqi_carbon.data.pack_cache`).
     """
     if isinstance(source, Written):
         raise TypeError("a bundled pack is read from the installation, not an inventory")
@@ -364,14 +365,21 @@ def _bundled_pack_data(source: Path | Traversable | Written, name: str) -> Any:
         raw = source.read_bytes()
     except OSError as exc:
         raise PackError([Issue("file_unreadable", str(exc), file=name)], source=name) from None
+    from . import pack_cache
+
+    kept = pack_cache.load(raw)  # parsed by an earlier process (JSON, keyed by the bytes)
+    if kept is not None:
+        return kept
     trusted = Limits()
-    return load_yaml_text(
+    data = load_yaml_text(
         raw,
         source=name,
         max_bytes=trusted.max_document_bytes,
         max_nodes=trusted.max_nodes,
         max_depth=trusted.max_depth,
     )
+    pack_cache.store(raw, data)
+    return data
 
 
 def _user_pack_data(source: Path | Traversable | Written, name: str) -> Any:
