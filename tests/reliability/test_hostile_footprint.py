@@ -240,3 +240,24 @@ def test_an_evidence_log_is_checked_against_the_inputs_in_linear_time():
     assert [(i.code, i.field, i.value) for i in ei.value.issues] == [
         ("footprint_evidence_input_known", "samples[7].input", "'in-none'")
     ]
+
+
+@pytest.mark.timeout(60)
+def test_the_events_remembered_cost_a_fixed_size_whatever_their_ids(tmp_path):
+    # the host remembers the last 10,000 events (source, id) to take a retry once; it kept
+    # them as sent, so 10,000 events with 1 MiB ids held some 10 GB -- without any log
+    pytest.importorskip("starlette")
+    from nqi_carbon.footprint.pact_api import create_app
+
+    footprint = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    app = create_app([footprint], clients={"buyer": "s3cret"})
+    events = [
+        {"type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3", "specversion": "1.0",
+         "id": f"{k}" + "x" * 200_000, "source": "//" + "s" * 200_000,
+         "time": "2025-03-05T17:31:00Z", "data": {"pfIds": []}}
+        for k in (1, 2, 1)
+    ]  # fmt: skip
+    assert [r.status_code for r in _post_events(app, events)] == [200, 200, 200]
+    api = next(r.endpoint.__self__ for r in app.routes if r.path == "/3/events")
+    assert len(api.seen) == 2  # the repeat is known
+    assert all(len(repr(key)) < 200 for key in api.seen)

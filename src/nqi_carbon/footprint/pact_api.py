@@ -263,7 +263,7 @@ class _Api:
         self.tokens = _Tokens(lifetime)
         self.events_log = events_log
         self.events_log_max_bytes = events_log_max_bytes
-        self.seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self.seen: OrderedDict[bytes, None] = OrderedDict()  # digests: a fixed size each
 
     async def token(self, request: Request) -> Response:
         """Action Authenticate: client credentials in, a bearer token out (RFC 6749 4.4)."""
@@ -351,7 +351,7 @@ class _Api:
         if event["type"] == REQUEST_CREATED and self.events_log is None:
             return _error(400, "BadRequest", "this host takes no requests for footprints: "
                           "ask for its published ones (GET /3/footprints)")  # fmt: skip
-        key = (event["source"], event["id"])
+        key = _event_key(event)
         if key not in self.seen:
             try:
                 self._record(client, event)
@@ -376,6 +376,14 @@ class _Api:
             if out.tell() + len(line) + 1 > self.events_log_max_bytes:  # ASCII: a byte a character
                 raise _LogFullError
             out.write(line + "\n")
+
+
+def _event_key(event: Mapping[str, Any]) -> bytes:
+    """What identifies an event (its ``source`` and ``id``) in 32 bytes, whatever their size."""
+    import hashlib
+
+    both = json.dumps([event["source"], event["id"]]).encode()  # unambiguous, any text
+    return hashlib.sha256(both).digest()
 
 
 class _LogFullError(Exception):
