@@ -700,3 +700,119 @@ def test_records_with_non_normal_errors_are_drawn_a_run_at_a_time_not_a_source_a
     _non_normal_activity(stats, k, n_src, rng, 32 * 1024 * 1024)
     blocks = -(-stats.nn_x.size // (_CACHE_BYTES // (8 * k)))
     assert rng.calls == blocks < 10
+
+
+def test_the_roll_up_sums_each_group_from_the_lines_it_holds():
+    """Lines in the same groups are summed first, then each group's sums; no lines x groups matrix."""
+    from nqi_carbon.calc.uncertainty import _Rollup
+
+    lines = np.array([[1.0, 2.0, 4.0, 8.0, 16.0, 32.0], [-1.0, 0.5, 0.25, 3.0, 0.0, 7.0]])
+    t = [True, True, True, True, True, False]  # line 5 is in no group but g3
+    groups = {
+        "total": t,
+        "a": [True, False, True, False, True, False],
+        "b": [False, True, False, True, False, False],
+        "none": [False] * 6,
+        "g3": [False, False, False, False, False, True],
+    }
+    masks = [np.array(m) for m in groups.values()]
+    canonical = np.array([3, 0, 5, 1, 4, 2])  # the order lines are summed in
+    rollup = _Rollup.of(masks, canonical)
+    # atoms: {total, a} = lines 0, 2, 4; {total, b} = lines 1, 3; {g3} = line 5
+    assert rollup.atom_starts.size == 3
+    got = rollup.totals(lines[:, rollup.order].T)
+    # by hand: total 1+2+4+8+16 = 31 and -1+0.5+0.25+3+0 = 2.75; a 21 and -0.75; b 10 and 3.5
+    want = [[31.0, 2.75], [21.0, -0.75], [10.0, 3.5], [0.0, 0.0], [32.0, 7.0]]
+    assert got.tolist() == want
+    # the groups in another order: the same totals, bit for bit
+    back = _Rollup.of(masks[::-1], canonical)
+    assert np.array_equal(back.totals(lines[:, back.order].T), got[::-1])
+
+
+def _captured_sampler(monkeypatch, inventory, table, iterations=200):
+    from nqi_carbon.calc import uncertainty
+
+    seen = []
+    make = uncertainty._Sampler.of
+
+    def capture(*args, **kwargs):
+        seen.append(make(*args, **kwargs))
+        return seen[-1]
+
+    monkeypatch.setattr(uncertainty._Sampler, "of", capture)
+    res = nc.calculate(
+        nc.validate_inventory(inventory), activity=table, uncertainty="monte_carlo",
+        iterations=iterations, seed=3,
+    )  # fmt: skip
+    return res, seen[0]
+
+
+def _benchmark_case(n_facilities, rows, distribution=None):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import cases
+
+    sources, inventory = cases.make_inventory(n_facilities)
+    table = cases.make_table(sources, rows, 0)
+    if distribution:
+        table = table.drop(columns=["uncertainty"])
+        table["distribution"] = distribution
+        table["lower"] = table["amount"] * 0.95
+        table["upper"] = table["amount"] * 1.05
+    return inventory, table
+
+
+def test_monte_carlo_group_totals_are_the_sums_of_their_lines(monkeypatch):
+    inventory, table = _benchmark_case(2, 1000)  # 100 sources, 230 lines, 4 gases, 2 facilities
+    res, sampler = _captured_sampler(monkeypatch, inventory, table)
+    masks = res.group_masks
+    n_lines, n_groups = len(res.table), len(masks)
+    rng = np.random.default_rng(0)
+    act = sampler.activity(0, 20, rng, rng, 1 << 20)
+    from nqi_carbon.calc import uncertainty
+
+    monkeypatch.setattr(uncertainty, "_CACHE_BYTES", 8 * 20 * 16)  # blocks of ~16 lines
+    assert len(sampler.rollup.blocks(16)) > 5
+    totals = sampler.group_totals(act, 0, 20)
+    # every line's value in these iterations, in the sampler's order, summed exactly per group
+    vals = act[sampler.line_src] * sampler.line_rho[:, None]  # lines x iterations
+    vals[sampler.chain.lines] += sampler.chain.sums(sampler.mult_p[:, :20] - 1.0)
+    vals[sampler.scale.lines] *= np.exp(sampler.scale.sums(sampler.log_mult[:, :20]))
+    order = sampler.rollup.order
+    for g, (name, mask) in enumerate(masks.items()):
+        for j in range(20):
+            exact = math.fsum(vals[mask[order], j].tolist())
+            assert totals[g, j] == pytest.approx(exact, rel=1e-13, abs=1e-9), (name, j)
+    # and nothing the sampler keeps is a lines x groups matrix
+    held = [v for v in vars(sampler.rollup).values() if isinstance(v, np.ndarray)]
+    for terms in (sampler.chain, sampler.scale):
+        held += [v for v in vars(terms).values() if isinstance(v, np.ndarray)]
+    held += [v for v in vars(sampler).values() if isinstance(v, np.ndarray)]
+    per_iteration = ("mult_p", "log_mult", "ins_mult_p")  # draws of parameters and instruments
+    held = [v for v in held if not any(v is getattr(sampler, name) for name in per_iteration)]
+    assert max(v.size for v in held) < n_lines * n_groups / 4
+
+
+def test_a_source_with_only_non_normal_records_has_no_pooled_normal_error(monkeypatch):
+    # Q less the uniform records' (x u)^2 leaves a rounding residue for some sources; it is
+    # no error at all: no pooled normal draw for them, and none at all when no source has one
+    inventory, table = _benchmark_case(1, 400, distribution="uniform")
+    res, sampler = _captured_sampler(monkeypatch, inventory, table)
+    assert np.count_nonzero(res._stats.Q_normal) > 0  # the residue is there
+    assert not np.any(sampler.sigma_src)
+    assert sampler.pooled is False
+
+
+def test_only_sources_whose_every_record_is_drawn_alone_lose_their_pooled_error():
+    from nqi_carbon.calc.kernel import SourceStats
+    from nqi_carbon.calc.uncertainty import _pooled_sigma
+
+    # source 0: two uniform records (a residue of 1e-12 left); 1: one uniform and one
+    # normal record; 2: normal records only; 3: one uniform record and one without error
+    q = np.array([1e-12, 4.0, 9.0, 1e-12])
+    one = np.ones(4)
+    stats = SourceStats(
+        one, one, q, np.zeros((4, 0)), one, np.array([2, 2, 3, 2]),
+        Q_normal=q, nn_src=np.array([0, 0, 1, 3]), nn_x=np.ones(4),
+        nn_dist=np.full(4, 4, np.int8), nn_lower=np.full(4, 0.9), nn_upper=np.full(4, 1.1),
+    )  # fmt: skip
+    assert _pooled_sigma(stats).tolist() == [0.0, 2.0 / Z, 3.0 / Z, 1e-6 / Z]

@@ -35,6 +35,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +51,7 @@ Z95 = 1.959963984540054  # two-sided 95 % quantile of the standard normal
 
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
 
 
 @dataclass(frozen=True)
@@ -242,45 +244,97 @@ def _non_normal_activity(
 ) -> FloatArray:
     """Σ x_r (m_r - 1) per source for records with non-normal errors, k draws each.
 
-    The records are sorted by source, then by distribution (``kernel._non_normal_records``)
-    and drawn in that order, k draws a record, one call of the generator per run of
-    records with the same distribution: the same draws as one source at a time. They are
-    processed in blocks of rows (working arrays within *budget* bytes, and small enough
-    to stay in the processor's cache), and each source's x_r (m_r - 1) are added in
-    record order (``np.add.reduceat``), with no Python loop over sources.
+    Iterations (rows) × sources; see :class:`_RecordBlocks`.
     """
-    assert stats.nn_x is not None
-    assert stats.nn_src is not None
-    assert stats.nn_dist is not None
-    assert stats.nn_lower is not None
-    assert stats.nn_upper is not None
-    out = np.zeros((n_src, k))  # by source: each block adds whole rows
-    n = stats.nn_x.size
-    rows_per_block = max(1, min(budget, _CACHE_BYTES) // (8 * max(k, 1)))
-    for start in range(0, n, rows_per_block):
-        stop = min(n, start + rows_per_block)
-        src, codes = stats.nn_src[start:stop], stats.nn_dist[start:stop]
-        m = np.empty((stop - start, k))
-        fixed = np.zeros(stop - start)  # the part of x (m - 1) that is the same in every draw
-        runs = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True]).tolist()
-        for lo, hi in itertools.pairwise(runs):
-            fixed[lo:hi] = _record_contributions(
-                int(codes[lo]),
-                stats.nn_x[start + lo : start + hi],
-                stats.nn_lower[start + lo : start + hi],
-                stats.nn_upper[start + lo : start + hi],
-                m[lo:hi],
-                rng,
-            )
-        first = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
-        sums = np.add.reduceat(m, first, axis=0)
-        sums += np.add.reduceat(fixed, first)[:, None]
-        out[src[first]] += sums
-    return out.T
+    return _RecordBlocks.of(stats, k, budget).draw(stats, n_src, rng).T
 
 
 _CACHE_BYTES = 1 << 20
 """Working block of the per-record sampler: drawn, scaled and summed while in cache."""
+
+
+class _Block(NamedTuple):
+    """Rows *start* to *stop* of the non-normal records, drawn and summed together."""
+
+    start: int
+    stop: int
+    runs: list[tuple[int, int, int]]  # (distribution code, first row, end row) in the block
+    first: IntArray  # the block's row where each source's records start
+    sources: IntArray  # those sources
+    fixed: FloatArray | None  # per source, Σ of the part that is the same in every draw
+
+
+@dataclass(frozen=True)
+class _RecordBlocks:
+    """How the records with non-normal errors are drawn k at a time, laid out once.
+
+    The records are sorted by source, then by distribution (``kernel._non_normal_records``)
+    and drawn in that order, k draws a record, one call of the generator per run of
+    records with the same distribution: the same draws as one source at a time. They are
+    processed in blocks of rows (working arrays within the budget, and small enough to
+    stay in the processor's cache), and each source's x_r (m_r - 1) are added in record
+    order (``np.add.reduceat``), with no Python loop over sources. What does not change
+    from one chunk of iterations to the next — the blocks, their runs, where each source
+    starts, and the part of x (m - 1) that is the same in every draw — is worked out once
+    per chunk size (a Monte Carlo run has at most two).
+    """
+
+    k: int
+    blocks: list[_Block]
+
+    @classmethod
+    def of(cls, stats: SourceStats, k: int, budget: int) -> _RecordBlocks:
+        """The blocks of *stats*' non-normal records for chunks of *k* iterations."""
+        assert stats.nn_x is not None
+        assert stats.nn_src is not None
+        assert stats.nn_dist is not None
+        assert stats.nn_lower is not None
+        n = stats.nn_x.size
+        rows_per_block = max(1, min(budget, _CACHE_BYTES) // (8 * max(k, 1)))
+        blocks: list[_Block] = []
+        for start in range(0, n, rows_per_block):
+            stop = min(n, start + rows_per_block)
+            src, codes = stats.nn_src[start:stop], stats.nn_dist[start:stop]
+            cuts = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+            bounds = [0, *cuts.tolist(), stop - start]
+            runs = [(int(codes[lo]), lo, hi) for lo, hi in itertools.pairwise(bounds)]
+            first = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
+            part = np.zeros(stop - start)  # the part of x (m - 1) that is the same in every draw
+            for code, lo, hi in runs:
+                x, av = stats.nn_x[start + lo : start + hi], stats.nn_lower[start + lo : start + hi]
+                part[lo:hi] = _fixed_part(code, x, av)
+            fixed = np.add.reduceat(part, first) if part.any() else None
+            blocks.append(_Block(start, stop, runs, first, src[first], fixed))
+        return cls(k, blocks)
+
+    def draw(self, stats: SourceStats, n_src: int, rng: np.random.Generator) -> FloatArray:
+        """Σ x_r (m_r - 1) per source (rows) for k draws (columns)."""
+        assert stats.nn_x is not None
+        assert stats.nn_lower is not None
+        assert stats.nn_upper is not None
+        k = self.k
+        out = np.zeros((n_src, k))  # by source: each block adds whole rows
+        for start, stop, runs, first, sources, fixed in self.blocks:
+            m = np.empty((stop - start, k))
+            for code, lo, hi in runs:
+                _record_contributions(
+                    code,
+                    stats.nn_x[start + lo : start + hi],
+                    stats.nn_lower[start + lo : start + hi],
+                    stats.nn_upper[start + lo : start + hi],
+                    m[lo:hi],
+                    rng,
+                )
+            sums = np.add.reduceat(m, first, axis=0)
+            if fixed is not None:
+                sums += fixed[:, None]
+            out[sources] += sums
+        return out
+
+
+def _fixed_part(code: int, x: FloatArray, av: FloatArray) -> FloatArray:
+    """The part of x (m - 1) that is the same in every draw: x (a - 1) for uniform, else 0."""
+    return np.asarray(x * (av - 1.0)) if code == 4 else np.zeros(x.size)
 
 
 def _record_contributions(
@@ -301,7 +355,7 @@ def _record_contributions(
     if code == 4:  # uniform
         rng.random(out=m)
         m *= (x * (bv - av))[:, None]
-        return np.asarray(x * (av - 1.0))
+        return _fixed_part(code, x, av)
     if code == 2:  # lognormal: 2.5/97.5 % points at the bounds
         la, lb = np.log(av), np.log(bv)
         rng.standard_normal(out=m)
@@ -320,7 +374,7 @@ def _record_contributions(
         m += av[:, None]
     m -= 1.0
     m *= x[:, None]
-    return np.zeros(x.size)
+    return _fixed_part(code, x, av)
 
 
 @dataclass(frozen=True)
@@ -437,32 +491,136 @@ def _instrument_draws(
 
 
 @dataclass(frozen=True)
+class _Rollup:
+    """Sums of line values to group totals, without a lines × groups matrix.
+
+    Lines that belong to exactly the same groups (an *atom*: say one facility's scope 1
+    CO2 of category 1) are summed first, then every group sums its atoms: 23,000 lines in
+    233 groups are 1,200 atoms, so an iteration costs about 23,000 + 7,600 additions
+    instead of a 23,000 × 233 product. Both sums add one after another in a canonical
+    order — lines by source id, atoms by their first line — so that a group's total
+    depends neither on the order of the inventory or of the groups nor on the BLAS
+    library or the processor.
+    """
+
+    order: IntArray  # the lines, atom after atom (canonical order inside an atom)
+    atom_starts: IntArray  # where each atom starts in ``order``
+    group_atoms: IntArray  # the atoms of every group with lines, group after group
+    group_starts: IntArray  # where each of those groups starts in ``group_atoms``
+    filled: IntArray  # the groups with lines (the others total 0)
+    n_groups: int
+
+    @classmethod
+    def of(cls, masks: Sequence[npt.NDArray[np.bool_]], canonical: IntArray) -> _Rollup:
+        """The roll-up of lines to the groups *masks*, lines summed in *canonical* order."""
+        none = np.zeros(0, dtype=np.intp)
+        if not masks or not canonical.size:
+            return cls(canonical, none, none, none, none, len(masks))
+        member = np.array(masks)[:, canonical]  # groups × lines (canonical order)
+        packed = np.ascontiguousarray(np.packbits(member, axis=0).T)
+        signature = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+        _, first, inverse = np.unique(signature, return_index=True, return_inverse=True)
+        rank = np.empty(first.size, dtype=np.intp)
+        rank[np.argsort(first)] = np.arange(first.size)
+        atom = rank[inverse.ravel()]  # atoms numbered by their first line
+        by_atom = np.argsort(atom, kind="stable")
+        atom_starts = np.searchsorted(atom[by_atom], np.arange(first.size))
+        g_idx, a_idx = np.nonzero(member[:, np.sort(first)])  # groups × atoms, row by row
+        filled, group_starts = np.unique(g_idx, return_index=True)
+        return cls(canonical[by_atom], atom_starts, a_idx, group_starts, filled, len(masks))
+
+    def totals(self, vals: FloatArray) -> FloatArray:
+        """Group totals (groups × iterations) of *vals* (lines in ``order`` × iterations)."""
+        if not self.atom_starts.size:
+            return np.zeros((self.n_groups, vals.shape[1]))
+        return self.group_sums(np.add.reduceat(vals, self.atom_starts, axis=0))
+
+    def group_sums(self, atoms: FloatArray) -> FloatArray:
+        """Group totals (groups × iterations) of the atoms' sums (atoms × iterations)."""
+        out = np.zeros((self.n_groups, atoms.shape[1]))
+        if self.filled.size:
+            out[self.filled] = np.add.reduceat(atoms[self.group_atoms], self.group_starts, axis=0)
+        return out
+
+    def blocks(self, rows: int) -> list[tuple[int, int, int, int]]:
+        """Runs of whole atoms of about *rows* lines: (first line, end, first atom, end)."""
+        n_l, n_a = self.order.size, self.atom_starts.size
+        cuts = np.unique(np.r_[np.searchsorted(self.atom_starts, np.arange(0, n_l, rows)), n_a])
+        ends = np.r_[self.atom_starts, n_l]
+        return [(int(ends[i]), int(ends[j]), int(i), int(j)) for i, j in itertools.pairwise(cuts)]
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """Per line, the sum of terms ``coef · row[par]`` over the parameters it depends on.
+
+    Sparse (most lines depend on no parameter, few on more than one): ``lines`` are the
+    positions of the lines with terms, ``par`` the parameter (row of the key-ordered
+    multipliers) of each term, terms line after line in key order, ``starts`` where each
+    line's terms start (None: one term a line), ``coef`` None when every coefficient is 1.
+    A repeated (parameter, line) pair is one term whose coefficients are added, as a
+    dense matrix built with ``np.add.at`` would hold it.
+    """
+
+    lines: IntArray
+    par: IntArray
+    starts: IntArray | None
+    coef: FloatArray | None
+
+    @classmethod
+    def of(cls, par: IntArray, line: IntArray, coef: FloatArray, n_par: int) -> _Terms | None:
+        """Terms of parameters *par* (key rank) in lines *line* (position), or None."""
+        if not par.size:
+            return None
+        uniq, inverse = np.unique(line * n_par + par, return_inverse=True)
+        merged = np.zeros(uniq.size)
+        np.add.at(merged, inverse.ravel(), coef)
+        lines, starts = np.unique(uniq // n_par, return_index=True)
+        return cls(
+            lines,
+            uniq % n_par,
+            None if lines.size == uniq.size else starts,
+            None if bool(np.all(merged == 1.0)) else merged,
+        )
+
+    def sums(self, rows: FloatArray) -> FloatArray:
+        """Σ coef · rows[par] of every line with terms (those lines × the columns of *rows*)."""
+        t = rows[self.par]
+        if self.coef is not None:
+            t *= self.coef[:, None]
+        return t if self.starts is None else np.add.reduceat(t, self.starts, axis=0)
+
+
+@dataclass(frozen=True)
 class _Sampler:
     """What one chunk of Monte Carlo iterations needs, laid out in a canonical order.
 
-    Matrix products sum in a canonical order (parameters by key, instruments and lines by
-    source id), so that float rounding, too, is the same whatever the inventory's order.
-    ``T`` (parameters × lines) says which "all" parameters each line is proportional to
-    (line multiplier exp(Tᵀ log m)); ``C`` holds the NCV-chain terms, which add
-    A_chain·ρ·(m - 1).
+    Parameters are in key order, instruments in id order and lines by source id (then
+    grouped for the roll-up, :class:`_Rollup`), so that float rounding, too, is the same
+    whatever the inventory's order. A line's value in an iteration is its drawn activity
+    × ρ, plus its NCV-chain terms A_chain·ρ·(m - 1) (``chain``), times the product of the
+    multipliers of the parameters it is proportional to, exp(Σ log m) (``scale``).
     """
 
     lines: LineTable
     stats: SourceStats
-    sens: Sensitivities
     sigma_src: FloatArray  # σ of each source's pooled normal activity
-    src_perm: npt.NDArray[np.intp]  # column j of a draw belongs to source src_perm[j]
-    line_perm: npt.NDArray[np.intp]
+    pooled: bool  # some source has a pooled normal activity error
+    src_perm: IntArray  # column j of a draw belongs to source src_perm[j]
+    rollup: _Rollup
+    line_src: IntArray  # the source of each line, lines in ``rollup.order``
+    line_offset: FloatArray | None  # and its offset, when any is not 0
+    line_rho: FloatArray
     mult_p: FloatArray
     log_mult: FloatArray
-    T: FloatArray
-    C: FloatArray
+    chain: _Terms | None
+    scale: _Terms | None
     ins_mult_p: FloatArray
     B_t: FloatArray
-    M_p: FloatArray  # group masks (lines × groups), lines in canonical order
-    fixed_cols: npt.NDArray[np.intp]  # contract lines (a fixed amount, not measured)
-    has_all: bool  # some line is proportional to a parameter
-    has_chain: bool  # some line depends on a fuel NCV through its activity
+    fixed_pos: IntArray  # contract lines (a fixed amount, not measured), as positions
+    fixed_amount: FloatArray
+    contracts: list[tuple[int, list[tuple[float, IntArray]], IntArray]]  # positions
+    records: dict[int, _RecordBlocks]  # the non-normal records' blocks per chunk size
 
     @classmethod
     def of(
@@ -473,66 +631,99 @@ class _Sampler:
         mult: FloatArray,
         par_order: list[int],
         ins_mult: FloatArray,
-        ins_perm: npt.NDArray[np.intp],
+        ins_perm: IntArray,
     ) -> _Sampler:
         """Lay out the sampler of *lines* with the drawn parameter and instrument multipliers."""
         n_l = len(lines)
         n_src = stats.A.size
-        names = list(groups)
-        M = np.column_stack([groups[g] for g in names]).astype(float) if names else np.zeros((n_l, 0))
         src_ids = {p.index: p.source.id for p in lines.template.plans}
         src_perm = np.array(sorted(range(n_src), key=lambda i: src_ids.get(i, "")), dtype=np.intp)
-        sigma_src = np.sqrt(stats.Q if stats.Q_normal is None else stats.Q_normal) / Z95
+        sigma_src = _pooled_sigma(stats)
         sens = Sensitivities.of(lines, stats)
-        n_par = mult.shape[0]
-        par_perm = np.asarray(par_order, dtype=np.intp)
         src_rank = np.empty(n_src, dtype=np.intp)
         src_rank[src_perm] = np.arange(n_src)
-        line_perm = (
+        canonical = (
             np.lexsort((np.arange(n_l), src_rank[sens.src])) if n_l else np.zeros(0, np.intp)
         )
-        all_t = ~sens.chain
-        T = np.zeros((n_par, n_l))
-        np.add.at(T, (sens.p_idx[all_t], sens.l_idx[all_t]), 1.0)
-        C = np.zeros((n_par, n_l))
-        np.add.at(C, (sens.p_idx[sens.chain], sens.l_idx[sens.chain]), sens.coef[sens.chain])
+        rollup = _Rollup.of([groups[g] for g in groups], canonical)
+        order = rollup.order
+        pos = np.empty(n_l, dtype=np.intp)
+        pos[order] = np.arange(n_l)
+        n_par = mult.shape[0]
+        par_rank = np.empty(n_par, dtype=np.intp)
+        par_rank[np.asarray(par_order, dtype=np.intp)] = np.arange(n_par)
+        p_rank, l_pos = par_rank[sens.p_idx], pos[sens.l_idx]
+        ch = sens.chain
         with np.errstate(divide="ignore"):
-            log_mult = np.log(mult)[par_perm]
-        n_ins = ins_mult.shape[0]
+            log_mult = np.log(mult)[par_order]
+        fixed_cols = np.flatnonzero(~np.isnan(sens.fixed))
+        offset = sens.offset[order]
         return cls(
             lines,
             stats,
-            sens,
             sigma_src,
+            bool(np.any(sigma_src != 0)),
             src_perm,
-            line_perm,
-            mult[par_perm],
+            rollup,
+            sens.src[order],
+            offset if bool(np.any(offset != 0)) else None,
+            sens.rho_unit[order],
+            mult[par_order],
             log_mult,
-            T[par_perm],
-            C[par_perm],
+            _Terms.of(p_rank[ch], l_pos[ch], sens.coef[ch], n_par),
+            _Terms.of(p_rank[~ch], l_pos[~ch], np.ones(int((~ch).sum())), n_par),
             ins_mult[ins_perm],
-            stats.B.T[ins_perm] if n_ins else stats.B.T,
-            M[line_perm],
-            np.flatnonzero(~np.isnan(sens.fixed)),
-            bool(all_t.any()),
-            bool(sens.chain.any()),
+            stats.B.T[ins_perm] if ins_mult.shape[0] else stats.B.T,
+            pos[fixed_cols],
+            sens.fixed[fixed_cols],
+            [
+                (s_i, [(amount, pos[rows]) for *_, amount, rows in cons], pos[residual])
+                for s_i, cons, residual in lines.template.contracts
+            ],
+            {},
         )
 
     def group_totals(self, act: FloatArray, start: int, stop: int) -> FloatArray:
         """The totals of every group (rows) in iterations *start* to *stop* (columns).
 
-        *act* is the drawn activity of these iterations (:meth:`activity`).
+        *act* is the drawn activity of these iterations (:meth:`activity`); the values of
+        the lines are laid out like it, a line's iterations side by side, and made and
+        summed to atoms a cache-sized block of lines at a time.
         """
-        sens = self.sens
-        line_act = act[:, sens.src] - sens.offset[None, :]
-        if self.fixed_cols.size:
-            self._cover_contracts(act, line_act)
-        vals = line_act * sens.rho_unit[None, :]
-        if self.has_chain:
-            vals += (self.mult_p[:, start:stop] - 1.0).T @ self.C
-        if self.has_all:
-            vals *= np.exp(self.log_mult[:, start:stop].T @ self.T)
-        out: FloatArray = (vals[:, self.line_perm] @ self.M_p).T
+        k = stop - start
+        terms = self._line_terms(start, stop)
+        atoms = np.empty((self.rollup.atom_starts.size, k))
+        # contracts share out a source's drawn activity over lines anywhere: one block then
+        rows = self.line_src.size if self.fixed_pos.size else _CACHE_BYTES // (8 * k)
+        for a, b, i0, i1 in self.rollup.blocks(max(rows, 1)):
+            vals = act[self.line_src[a:b]]
+            if self.line_offset is not None:
+                vals -= self.line_offset[a:b, None]
+            if self.fixed_pos.size:
+                self._cover_contracts(act, vals)
+            vals *= self.line_rho[a:b, None]
+            for lines, values, multiply in terms:
+                t0, t1 = np.searchsorted(lines, [a, b]).tolist()
+                if multiply:
+                    vals[lines[t0:t1] - a] *= values[t0:t1]
+                else:
+                    vals[lines[t0:t1] - a] += values[t0:t1]
+            np.add.reduceat(vals, self.rollup.atom_starts[i0:i1] - a, axis=0, out=atoms[i0:i1])
+        return self.rollup.group_sums(atoms)
+
+    def _line_terms(self, start: int, stop: int) -> list[tuple[IntArray, FloatArray, bool]]:
+        """The lines with parameter terms in these iterations: (lines, values, multiply?).
+
+        The NCV-chain terms A_chain·ρ·(m - 1) are added, then the product of the
+        multipliers, exp(Σ log m), multiplies.
+        """
+        out = []
+        if self.chain is not None:
+            out.append((self.chain.lines, self.chain.sums(self.mult_p[:, start:stop] - 1.0), False))
+        if self.scale is not None:
+            out.append(
+                (self.scale.lines, np.exp(self.scale.sums(self.log_mult[:, start:stop])), True)
+            )
         return out
 
     def activity(
@@ -543,38 +734,58 @@ class _Sampler:
         rec_rng: np.random.Generator,
         budget: int,
     ) -> FloatArray:
-        """Drawn activity per iteration (rows) and source (columns), never below 0.
+        """Drawn activity per source (rows) and iteration (columns), never below 0.
 
-        Pooled normal errors per source (drawn in source-id order), instrument errors
-        shared by their readings, and records with non-normal errors one by one.
+        Pooled normal errors per source (drawn iteration by iteration in source-id order,
+        and only when some source has one: A + 0·z is A), instrument errors shared by
+        their readings, and records with non-normal errors one by one.
         """
         stats = self.stats
         k = stop - start
         n_src = stats.A.size
-        z = np.empty((k, n_src))
-        z[:, self.src_perm] = src_rng.standard_normal((k, n_src))
-        act = stats.A[None, :] + z * self.sigma_src[None, :]
+        if self.pooled:
+            z = np.empty((n_src, k))
+            z[self.src_perm] = src_rng.standard_normal((k, n_src)).T
+            z *= self.sigma_src[:, None]
+            act = stats.A[:, None] + z
+        else:
+            act = np.repeat(stats.A[:, None], k, axis=1)
         if self.ins_mult_p.shape[0]:
-            act = act + (self.ins_mult_p[:, start:stop] - 1.0).T @ self.B_t
+            act += ((self.ins_mult_p[:, start:stop] - 1.0).T @ self.B_t).T
         if stats.nn_x is not None:
-            act += _non_normal_activity(stats, k, n_src, rec_rng, budget)
+            if k not in self.records:
+                self.records[k] = _RecordBlocks.of(stats, k, budget)
+            act += self.records[k].draw(stats, n_src, rec_rng)
         np.maximum(act, 0.0, out=act)
         return act
 
-    def _cover_contracts(self, act: FloatArray, line_act: FloatArray) -> None:
+    def _cover_contracts(self, act: FloatArray, vals: FloatArray) -> None:
         """Contract rows cover the drawn consumption in their order, as in build_lines.
 
         Never more than was consumed, and the residual never below 0.
         """
-        sens = self.sens
-        line_act[:, self.fixed_cols] = sens.fixed[self.fixed_cols][None, :]
-        for s_i, cons, residual in self.lines.template.contracts:
-            remaining = act[:, s_i].copy()
-            for *_, amount, rows in cons:
+        vals[self.fixed_pos] = self.fixed_amount[:, None]
+        for s_i, cons, residual in self.contracts:
+            remaining = act[s_i].copy()
+            for amount, rows in cons:
                 covered = np.minimum(amount, remaining)
-                line_act[:, rows] = covered[:, None]
+                vals[rows] = covered[None, :]
                 remaining -= covered
-            line_act[:, residual] = remaining[:, None]
+            vals[residual] = remaining[None, :]
+
+
+def _pooled_sigma(stats: SourceStats) -> FloatArray:
+    """σ of each source's pooled normal activity error: 0 where every record is non-normal.
+
+    ``Q_normal`` is Q less the records drawn one by one; where those are all of a
+    source's records, the subtraction can leave a rounding residue, which is no error.
+    """
+    q = stats.Q if stats.Q_normal is None else stats.Q_normal
+    sigma = np.sqrt(q) / Z95
+    if stats.Q_normal is not None and stats.nn_src is not None:
+        drawn_alone = np.bincount(stats.nn_src, minlength=sigma.size)[: sigma.size]
+        sigma[drawn_alone >= stats.n_records] = 0.0
+    return np.asarray(sigma)
 
 
 def _summarise(
@@ -583,19 +794,25 @@ def _summarise(
     co2e: FloatArray,
     groups: Mapping[str, npt.NDArray[np.bool_]],
 ) -> dict[str, GroupUncertainty]:
-    """Each group's samples as its 95 % interval, median, mean and standard deviation."""
+    """Each group's samples as its 95 % interval, median, mean and standard deviation.
+
+    All groups at once (each row is summarised as on its own: the same numbers).
+    """
+    if not names:
+        return {}
+    lows, meds, highs = np.percentile(group_samples, [2.5, 50.0, 97.5], axis=1).tolist()
+    means = group_samples.mean(axis=1).tolist()
+    stds = group_samples.std(axis=1, ddof=1).tolist()
     out = {}
     for j, g in enumerate(names):
-        s = group_samples[j]
-        lo, med, hi = np.percentile(s, [2.5, 50.0, 97.5])
-        value = math.fsum(co2e[groups[g]].tolist())
+        lo, hi = lows[j], highs[j]
         out[g] = GroupUncertainty(
-            value,
-            float(hi - lo) / 2.0,
-            float(lo),
-            float(hi),
-            mean=float(s.mean()),
-            median=float(med),
-            std=float(s.std(ddof=1)),
+            math.fsum(co2e[groups[g]].tolist()),
+            (hi - lo) / 2.0,
+            lo,
+            hi,
+            mean=means[j],
+            median=meds[j],
+            std=stds[j],
         )
     return out
