@@ -1360,6 +1360,9 @@ def _add_serve(sub: _Subcommands) -> None:
     s.add_argument("--events", metavar="FILE", default=None,
                    help="append each PACT event received (POST /3/events) to FILE, one JSON "
                    "line; without it requests for footprints are refused")
+    s.add_argument("--events-max-bytes", type=int, default=None, metavar="N",
+                   help="bytes the --events file may hold at most (default 256 MiB); beyond, "
+                   "an event is answered 500 and not recorded")
     _reading_options(s)
     s.set_defaults(func=_cmd_serve)
 
@@ -1402,8 +1405,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: nqi-carbon serve needs the serve extra ({exc.name} is missing): "
                          "pip install 'nqi-carbon[serve]'\n")
         return 1
+    cap = {} if args.events_max_bytes is None else {"events_log_max_bytes": args.events_max_bytes}
     app = create_app(footprints, clients={k: str(v) for k, v in clients.items()},
-                     token_lifetime=args.token_lifetime, events_log=args.events)
+                     token_lifetime=args.token_lifetime, events_log=args.events, **cap)
     sys.stdout.write(f"serving {len(footprints)} footprint(s) on http://{args.host}:{args.port}\n")
     sys.stdout.flush()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

@@ -94,19 +94,23 @@ def program_path(value: Any, *, field: str, where: str) -> Path:
     if not isinstance(text, str):
         raise argument_error(field, value, "a path (text or os.PathLike)", where=where)
     if "\x00" in text:
-        raise InvalidInputError(
-            [
-                Issue(
-                    "file_unreadable",
-                    "a path cannot contain a NUL character",
-                    field=field,
-                    value=text[:80],
-                    allowed="a path without NUL",
-                )
-            ],
-            source=where,
-        )
+        raise _nul_in_path(field=field, value=text[:80], file=None, source=where)
     return Path(text)
+
+
+def _nul_in_path(
+    *, field: str, value: str, file: str | None, source: str | None
+) -> InvalidInputError:
+    """``file_unreadable``: a path with a NUL character (no file has one; the OS refuses it)."""
+    issue = Issue(
+        "file_unreadable",
+        "a path cannot contain a NUL character",
+        file=file,
+        field=field,
+        value=value,
+        allowed="a path without NUL",
+    )
+    return InvalidInputError([issue], source=source)
 
 
 def entry_base(source_path: str | None) -> Path:
@@ -171,7 +175,17 @@ def written_path(entry: str, *, source_path: str | None, field: str) -> Written:
 
     The folders allowed are the active sandbox's, else the inventory's own folder (the
     current folder for a mapping).
+
+    Raises
+    ------
+    InvalidInputError
+        ``file_unreadable`` for an entry with a NUL character (no file has one), naming
+        *field* of *source_path*.
     """
+    if "\x00" in entry:
+        raise _nul_in_path(
+            field=field, value=repr(entry[:80]), file=source_path, source=source_path
+        )
     base = entry_base(source_path)
     p = Path(entry)
     path = p if p.is_absolute() else base / p

@@ -300,6 +300,7 @@ def read_footprint_evidence(
         raise InvalidInputError([issue], source=name)
     log = validate_document(FootprintEvidenceLog, dict(data), file=name)
     known = [str(r["id"]) for r in result.by_input]
+    ids = set(known)  # a sample is looked up in constant time (a list made this quadratic)
     issues = [
         Issue(
             "footprint_evidence_input_known",
@@ -310,7 +311,7 @@ def read_footprint_evidence(
             allowed=", ".join(known[:20]),
         )
         for i, s in enumerate(log.samples)
-        if s.input not in known
+        if s.input not in ids
     ]
     if issues:
         raise InvalidInputError(issues, source=name)

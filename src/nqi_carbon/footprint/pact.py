@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -693,10 +694,7 @@ def resolve_pact_reference(
         The file's problems, ``path_outside_base``, ``pact_id_unknown`` (the ids of the
         file are listed) or ``pact_id_required``.
     """
-    from .._io.files import written_path
-
-    target = written_path(str(ref["pact"]), source_path=source_path, field=f"{field}.pact")
-    return select_footprint(read_pact(target), ref.get("id"), file=source_path, field=f"{field}.id")
+    return _PactFiles().select(ref, source_path=source_path, field=field)
 
 
 def select_footprint(
@@ -707,22 +705,78 @@ def select_footprint(
     *wanted* is the UUID, or ``urn:uuid:`` and the UUID, in any case; None takes the only
     footprint. ``pact_id_unknown`` and ``pact_id_required`` list the ids there are.
     """
-    ids = ", ".join(str(f["source"]["id"]) for f in found)
-    if wanted is None:
-        if len(found) == 1:
-            return found[0]
-        raise InvalidInputError(
-            [Issue("pact_id_required", "the PACT file holds several footprints; name one",
-                   file=file, field=field, allowed=ids)], source=file,
-        )  # fmt: skip
-    key = re.sub(r"(?i)^urn:uuid:", "", str(wanted)).lower()
-    for f in found:
-        if str(f["source"]["id"]).lower() == key:
+    return _Footprints(found).select(wanted, file=file, field=field)
+
+
+class _Footprints:
+    """The supplier footprints of one PACT file, indexed by id (found in constant time)."""
+
+    def __init__(self, found: Sequence[dict[str, Any]]) -> None:
+        self.found = found
+        self.by_id: dict[str, dict[str, Any]] = {}
+        for f in found:
+            self.by_id.setdefault(_pact_key(f["source"]["id"]), f)
+        self._ids: str | None = None
+
+    @property
+    def ids(self) -> str:
+        """The ids, for messages (built once: every reference that misses shares it)."""
+        if self._ids is None:
+            self._ids = ", ".join(str(f["source"]["id"]) for f in self.found)
+        return self._ids
+
+    def select(self, wanted: str | None, *, file: str | None, field: str) -> dict[str, Any]:
+        if wanted is None:
+            if len(self.found) == 1:
+                return self.found[0]
+            raise InvalidInputError(
+                [Issue("pact_id_required", "the PACT file holds several footprints; name one",
+                       file=file, field=field, allowed=self.ids)], source=file,
+            )  # fmt: skip
+        f = self.by_id.get(_pact_key(wanted))
+        if f is not None:
             return f
-    raise InvalidInputError(
-        [Issue("pact_id_unknown", "no footprint of the PACT file has this id", file=file,
-               field=field, value=repr(wanted), allowed=ids)], source=file,
-    )  # fmt: skip
+        raise InvalidInputError(
+            [Issue("pact_id_unknown", "no footprint of the PACT file has this id", file=file,
+                   field=field, value=repr(wanted), allowed=self.ids)], source=file,
+        )  # fmt: skip
+
+
+def _pact_key(wanted: object) -> str:
+    """A PACT id as compared: the UUID without ``urn:uuid:``, in lower case."""
+    return re.sub(r"(?i)^urn:uuid:", "", str(wanted)).lower()
+
+
+class _PactFiles:
+    """The PACT files one footprint document names, each read and checked once.
+
+    Keyed by the real path (symbolic links and ``./`` resolved), so a file named by many
+    inputs, under any spelling, costs one read: without it the work grew with the number
+    of references times the size of the file. Each reference is still confined on its
+    own (its field named when it leads outside), before the file is looked up.
+    """
+
+    def __init__(self) -> None:
+        self._read: dict[str, _Footprints | list[Issue]] = {}
+
+    def select(
+        self, ref: Mapping[str, Any], *, source_path: str | None, field: str
+    ) -> dict[str, Any]:
+        from .._io.files import check_confined, written_path
+
+        target = written_path(str(ref["pact"]), source_path=source_path, field=f"{field}.pact")
+        check_confined(target, what="PACT file")
+        key = os.path.realpath(target.path)
+        got = self._read.get(key)
+        if got is None:
+            try:
+                got = _Footprints(read_pact(target))
+            except InvalidInputError as exc:
+                got = list(exc.issues)
+            self._read[key] = got
+        if isinstance(got, list):  # the file's own problems, named once per document
+            raise InvalidInputError(got, source=source_path)
+        return got.select(ref.get("id"), file=source_path, field=f"{field}.id")
 
 
 def resolve_pact_inputs(data: Any, *, source_path: str | None) -> Any:
@@ -739,6 +793,7 @@ def resolve_pact_inputs(data: Any, *, source_path: str | None) -> Any:
         return data
     issues: list[Issue] = []
     resolved = list(inputs)
+    files = _PactFiles()
     for k, item in enumerate(inputs):
         ref = item.get("supplier_footprint") if isinstance(item, dict) else None
         if not (isinstance(ref, dict) and "pact" in ref):
@@ -761,9 +816,7 @@ def resolve_pact_inputs(data: Any, *, source_path: str | None) -> Any:
         try:
             resolved[k] = {
                 **item,
-                "supplier_footprint": resolve_pact_reference(
-                    ref, source_path=source_path, field=field
-                ),
+                "supplier_footprint": files.select(ref, source_path=source_path, field=field),
             }
         except InvalidInputError as exc:
             issues += exc.issues

@@ -29,7 +29,10 @@ Every other answer with an error carries the specification's ``Error`` object
 (``{"code", "message"}``). Tokens are random (``secrets``), expire after
 *token_lifetime* seconds, and at most :data:`MAX_TOKENS` are kept (the oldest dropped);
 client secrets are compared in constant time. Token request bodies are read up to
-:data:`MAX_BODY_BYTES`, events up to :data:`~nqi_carbon.footprint.pact_events.MAX_EVENT_BYTES`.
+:data:`MAX_BODY_BYTES`, events up to :data:`~nqi_carbon.footprint.pact_events.MAX_EVENT_BYTES`;
+the events log grows to at most *events_log_max_bytes* (:data:`MAX_EVENTS_LOG_BYTES` by
+default), beyond which an event is answered 500 ``InternalError`` and not recorded, so a
+client holding a token cannot fill the host's disk.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
-__all__ = ["MAX_BODY_BYTES", "MAX_EVENTS_SEEN", "MAX_TOKENS", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "MAX_EVENTS_LOG_BYTES", "MAX_EVENTS_SEEN", "MAX_TOKENS", "create_app"]
 
 MAX_BODY_BYTES = 8192
 """Bytes of a token request's body read at most (more is refused, 400)."""
@@ -64,6 +67,10 @@ MAX_TOKENS = 10_000
 
 MAX_EVENTS_SEEN = 10_000
 """Events (``source``, ``id``) remembered at most to take a repeat once; the oldest forgotten."""
+
+MAX_EVENTS_LOG_BYTES = 256 * 1024**2
+"""Bytes the events log grows to at most by default (an event that would pass it is answered
+500 and not recorded): 256 MiB, some 250 events of the largest size taken."""
 
 _FILTERS: dict[str, Callable[[Mapping[str, Any]], list[Any]]] = {  # parameter -> what it matches
     "productId": lambda pf: pf.get("productIds", []),
@@ -84,6 +91,14 @@ def _error(status: int, code: str, message: str, **headers: str) -> Response:
     from starlette.responses import JSONResponse
 
     return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    """Any error the host did not foresee: the specification's ``Error``, never a traceback.
+
+    The message names no file, path or exception (the server's own log has them).
+    """
+    return _error(500, "InternalError", "the host could not answer this request")
 
 
 def _oauth_error(status: int, error: str, description: str) -> Response:
@@ -163,6 +178,9 @@ def _matches(pf: Mapping[str, Any], query: Sequence[tuple[str, str]]) -> bool:
 
 
 def _years_later(moment: _dt.datetime, years: int) -> _dt.datetime:
+    """*moment* *years* later; the last moment a datetime holds when that is past year 9999."""
+    if moment.year + years > _dt.MAXYEAR:  # a reference period ending in 9998 or 9999
+        return _dt.datetime.max.replace(tzinfo=moment.tzinfo)
     try:
         return moment.replace(year=moment.year + years)
     except ValueError:  # 29 February
@@ -238,12 +256,14 @@ class _Api:
         clients: Mapping[str, str],
         lifetime: int,
         events_log: Path | None,
+        events_log_max_bytes: int,
     ) -> None:
         self.by_id = by_id
         self.clients = dict(clients)
         self.tokens = _Tokens(lifetime)
         self.events_log = events_log
-        self.seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self.events_log_max_bytes = events_log_max_bytes
+        self.seen: OrderedDict[bytes, None] = OrderedDict()  # digests: a fixed size each
 
     async def token(self, request: Request) -> Response:
         """Action Authenticate: client credentials in, a bearer token out (RFC 6749 4.4)."""
@@ -331,10 +351,13 @@ class _Api:
         if event["type"] == REQUEST_CREATED and self.events_log is None:
             return _error(400, "BadRequest", "this host takes no requests for footprints: "
                           "ask for its published ones (GET /3/footprints)")  # fmt: skip
-        key = (event["source"], event["id"])
+        key = _event_key(event)
         if key not in self.seen:
             try:
                 self._record(client, event)
+            except _LogFullError:
+                return _error(500, "InternalError", f"the events log is full "
+                              f"({self.events_log_max_bytes} bytes): the event was not recorded")  # fmt: skip
             except OSError as exc:
                 return _error(500, "InternalError", f"the event was not recorded ({exc.strerror})")
             self.seen[key] = None
@@ -350,7 +373,21 @@ class _Api:
         record = {"received": received, "client": client, "event": event}
         line = json.dumps(record, separators=(",", ":"))  # ASCII: a lone surrogate is written \ud800
         with self.events_log.open("a", encoding="utf-8") as out:
+            if out.tell() + len(line) + 1 > self.events_log_max_bytes:  # ASCII: a byte a character
+                raise _LogFullError
             out.write(line + "\n")
+
+
+def _event_key(event: Mapping[str, Any]) -> bytes:
+    """What identifies an event (its ``source`` and ``id``) in 32 bytes, whatever their size."""
+    import hashlib
+
+    both = json.dumps([event["source"], event["id"]]).encode()  # unambiguous, any text
+    return hashlib.sha256(both).digest()
+
+
+class _LogFullError(Exception):
+    """The events log would pass its limit with this event."""
 
 
 def create_app(
@@ -359,6 +396,7 @@ def create_app(
     clients: Mapping[str, str],
     token_lifetime: int = 3600,
     events_log: str | Path | None = None,
+    events_log_max_bytes: int = MAX_EVENTS_LOG_BYTES,
 ) -> Starlette:
     """The PACT v3 API serving *footprints* to the *clients* given.
 
@@ -375,6 +413,9 @@ def create_app(
         The file each accepted event is appended to, one JSON line
         ``{"received", "client", "event"}``; without it a ``RequestCreatedEvent`` is
         refused (400) and other events are accepted and kept nowhere.
+    events_log_max_bytes : int
+        Bytes the events log may hold at most [B]; an event that would pass it is answered
+        500 ``InternalError`` and not recorded (taken when sent again once there is room).
 
     Raises
     ------
@@ -388,8 +429,9 @@ def create_app(
     from starlette.routing import Route
 
     log = None if events_log is None else Path(events_log)
-    api = _Api(_by_id(footprints, clients), clients, token_lifetime, log)
+    api = _Api(_by_id(footprints, clients), clients, token_lifetime, log, events_log_max_bytes)
     return Starlette(
+        exception_handlers={Exception: _internal_error},
         routes=[
             Route("/auth/token", api.token, methods=["POST"]),
             Route("/.well-known/openid-configuration", api.openid, methods=["GET"]),
