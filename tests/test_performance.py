@@ -375,6 +375,105 @@ def test_report_tables_are_written_as_the_template_macro_wrote_them(lang):
     assert _html_table(None, lang) == environment().from_string(_FRAME_MACRO).render(v=None, lang=lang)
 
 
+def test_float_columns_are_written_as_each_float_would_be():
+    """float_texts (one comprehension per column) == _float_text(column) of each value."""
+    import random
+    import struct
+
+    from nqi_carbon.pages.format import _float_text, float_texts
+
+    rng = random.Random(14)
+    values = [0.0, -0.0, 0.1, -0.1, 0.09999999999999999, 0.0999995, 0.0999994, 1e-300, -5e-324,
+              math.nan, math.inf, -math.inf, 999.9995, 1e21, -1234567.891, 0.0466, 0.000604]  # fmt: skip
+    values += [struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0] for _ in range(3000)]
+    values += [rng.uniform(-2, 2) * 10 ** rng.randint(-8, 8) for _ in range(3000)]
+    arr = np.array(values, dtype=float)
+    columns = ["co2e_t", "mass_t", "share", "activity", "value", "gwp", "relative_95", "variance_share",
+               "weighted_score", "expanded_uncertainty", "other"]  # fmt: skip
+    for column in columns:
+        write = _float_text(column)
+        assert float_texts(arr, column) == [write(v) for v in values], column
+
+
+def test_html_of_many_values_is_html_text_of_each():
+    import random
+
+    from nqi_carbon._escape import html_text, html_texts
+
+    alphabet = "aZ9,.±% —&<>\"'\r\n\t\x00\x1b\x7f\x85\u2028\u202e\ud800\ufffe中"
+    rng = random.Random(14)
+    for _ in range(3000):
+        values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) for _ in range(3)]
+        assert html_texts(values) == [html_text(v) for v in values], values
+    plain = ["1,234.567", "±4.2 %", "t CO2e", "—"]
+    assert html_texts(plain) == plain
+
+
+def test_a_large_table_put_into_the_page_after_rendering_is_the_page_rendered_whole(monkeypatch):
+    from nqi_carbon.pages import render
+    from nqi_carbon.pages.tables import _view
+
+    df = pd.concat([_hostile_table()] * 40, ignore_index=True)
+    views = [_view("Lines", df, "en"), _view("Sources", df.iloc[:, :4], "en")]
+    sections = [
+        {"anchor": f"t-{k}", "title": ("T\x00<", "表"), "note": None, "view": v}
+        for k, v in enumerate(views)
+    ]
+    page = render.environment().from_string(
+        '{% from "macros.html" import frame %}{% for s in sections %}{{ s.title[0] }}{{ frame(s.view, "en") }}{% endfor %}'
+    )
+    monkeypatch.setattr(render, "_LARGE", 1)
+    real = render.environment().get_template
+    monkeypatch.setattr(
+        render.environment(),
+        "get_template",
+        lambda name, *a, **k: page if name == "x" else real(name, *a, **k),
+    )
+    apart = render.render("x", sections=sections)
+    monkeypatch.setattr(render, "_LARGE", 10**12)
+    assert apart == render.render("x", sections=sections)
+    assert "\x00" not in apart and "T\\u0000&lt;" in apart
+
+
+def test_a_report_table_from_rows_is_the_table_of_its_cells_made_storable():
+    """table_frame (rows as they are unless a surrogate is found) == the rows through table_text."""
+    from nqi_carbon._escape import table_frame, table_text
+
+    def cell_by_cell(rows, columns=None):
+        cells = [
+            {k: table_text(v) for k, v in r.items()} if isinstance(r, dict) else [table_text(v) for v in r]
+            for r in rows
+        ]
+        return pd.DataFrame(cells, columns=columns)
+
+    cases = [
+        ([{"a": "x\ud800", "b": 1}, {"a": "y", "b": 2}], None),  # Arrow text refuses it
+        ([{"a": "x\udfff", "b": 1}, {"a": 3, "b": None}], ["a", "b"]),  # an object column
+        ([["x", 1.5], ["\ud800\udc00", math.nan]], ["a", "b"]),  # two lone surrogates
+        ([{"a": "plain", "b": [1]}, {"a": "é中", "b": None}], None),
+        ([], ["a", "b"]),
+    ]
+    for rows, columns in cases:
+        got, want = table_frame(rows, columns), cell_by_cell(rows, columns)
+        pd.testing.assert_frame_equal(got, want)
+        assert [str(t) for t in got.dtypes] == [str(t) for t in want.dtypes]
+
+
+@pytest.mark.parametrize("example", ["cement", "office", "us-factory"])
+def test_sources_gross_totals_are_each_sources_sum(example):
+    """The sources table's t CO2e (lines sorted by source once) == res._sum of each source's mask."""
+    from pathlib import Path
+
+    from nqi_carbon.calc.quality import gross_by_source
+
+    root = Path(__file__).resolve().parents[1] / "examples" / example
+    res = nc.calculate(nc.load_inventory(root / "inventory.yaml"), uncertainty="analytical")
+    t = res.table.template
+    gross = gross_by_source(res)
+    for p in res.plans:
+        assert gross[p.index] == res._sum((t.src == p.index) & (t.basis != 2) & ~t.biogenic), p.source.id
+
+
 def test_a_markdown_cell_left_as_it_is_is_what_the_escaping_makes_of_it():
     """md_cell's shortcut for plain text (numbers, units, words) gives what md_text gives."""
     import random
@@ -387,6 +486,20 @@ def test_a_markdown_cell_left_as_it_is_is_what_the_escaping_makes_of_it():
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(20000)]
     for text in texts:
         assert md_cell(text) == md_text(" ".join(text.split())).replace("|", "\\|"), repr(text)
+
+
+def test_markdown_cells_checked_together_are_md_cell_of_each():
+    import random
+
+    from nqi_carbon._escape import md_cell, md_cells
+
+    rng = random.Random(14)
+    for alphabet in ("aZ9١中_. ,%±+-/:()|*[]~<>&#\\`\n\t\r\u2028\u202e\x00\x85é", "a9中.,%±+-/:() \n_"):
+        for _ in range(20000):
+            values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5))) for _ in range(rng.randint(1, 4))]
+            assert md_cells(values) == [md_cell(v) for v in values], values
+    plain = ["1,234.567", "±4.2 %", "t CO2e", "kg/TJ", "中文"]
+    assert md_cells(plain) == plain
 
 
 def test_planning_runs_no_garbage_collection_pass_per_few_hundred_sources():
@@ -411,6 +524,29 @@ def test_planning_runs_no_garbage_collection_pass_per_few_hundred_sources():
         gc.callbacks.remove(count)
     assert gc.isenabled()
     assert len(passes) <= 20, passes  # 106 passes when the collector ran throughout
+
+
+def test_report_files_are_rendered_with_the_collector_paused():
+    import gc
+
+    from nqi_carbon.pages.render import render_files
+
+    seen = []
+
+    class Document:
+        def to_html(self):
+            seen.append(gc.isenabled())
+            return "<p>x</p>"
+
+        def to_json(self):
+            raise ZeroDivisionError
+
+        _excel_bytes = to_json
+
+    with pytest.raises(ZeroDivisionError):
+        render_files(Document(), {"html": "a.html", "json": "a.json"}, ["html", "json"])
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 def test_the_collector_is_paused_and_restored_as_it_was():
@@ -474,6 +610,56 @@ def test_a_report_table_sheet_held_as_text_is_the_sheet_made_cell_by_cell(monkey
     assert fast == book()
 
 
+@pytest.mark.excel
+def test_a_sheet_written_a_column_at_a_time_sizes_and_styles_as_cell_by_cell(monkeypatch):
+    """Column widths from the extremes of a number column; styles registered in row order."""
+    import datetime as dt
+
+    from nqi_carbon.pages.workbook import new_workbook, workbook_data
+    from nqi_carbon.report import excel
+
+    tables = [
+        pd.DataFrame({"q": [-0.0, 0.0, 5.0], "x": ["=a", "b", "+c"]}),  # "-0.000" the widest
+        pd.DataFrame({"q": [9999.9996, 12.0, math.inf], "r": [-123456789.5, 2.5, -math.inf]}),
+        pd.DataFrame({"q": [7, -1234567890, 3], "r": [True, None, False], "s": [1, None, 2.5]}),
+        pd.DataFrame({"q": pd.Series([123456789, 0.5, None], dtype=object), "r": [1.5, 2.5, 3.5]}),
+        pd.DataFrame({"note": [None, "x" * 70, "short", "-1", None], "v": [None] * 5}),
+    ]
+    day = dt.date(2025, 1, 1)
+
+    def book():
+        wb = new_workbook(day)
+        for k, table in enumerate(tables):
+            excel._table_sheet(wb, f"Lines {k}", table, "en")
+        return workbook_data(wb, day)
+
+    fast = book()
+    monkeypatch.setattr(excel, "append_block", lambda *a, **k: False)
+    assert fast == book()
+
+
+@pytest.mark.excel
+def test_a_workbook_compressed_while_it_is_written_is_the_dated_archive_of_its_save():
+    """workbook_data (each entry deflated by a second thread) == _zip_dated(_save(wb))."""
+    import datetime as dt
+
+    from nqi_carbon._escape import excel_append
+    from nqi_carbon.pages.workbook import _save, _zip_dated, new_workbook, workbook_data
+
+    day = dt.date(2025, 1, 1)
+
+    def book():
+        wb = new_workbook(day)
+        for k in range(3):
+            ws = wb.create_sheet(f"S{k}")
+            for i in range(2000):
+                excel_append(ws, [f"row {i}", i / 7, dt.date(2024, 1, 1 + i % 28)])
+        return wb
+
+    want = _zip_dated(_save(book()), dt.datetime.combine(day, dt.time()), deflate=True)
+    assert workbook_data(book(), day) == want
+
+
 def test_pint_definitions_are_cached_only_in_a_folder_no_one_else_can_write(tmp_path, monkeypatch):
     # pint keeps its parsed definitions as pickle files: read only from a private folder
     import os
@@ -518,6 +704,68 @@ def test_json_joined_a_batch_at_a_time_is_the_text_json_dumps_makes():
         assert json_document(doc, indent) == want
     with pytest.raises(ValueError, match="Out of range float"):
         json_document({"x": [math.nan]})
+
+
+def _json_hostile_document():
+    import enum
+
+    class Level(enum.IntEnum):
+        LOW = 1
+
+    records = [
+        {"source": f"s{i % 7}\u2028\x85", "co2e_t": i / 7, "entered": [{"a": [1, None]}, {}], "k%s": "%d"}
+        for i in range(300)
+    ]
+    records += [{"other": (1, "x", [[], {}]), "n": None}, {}, {"source": "a\"b\\c\n,\n"}]
+    return {
+        "lines": records,
+        "mixed": [1, True, 1.0, "1", None, -0.0, 10**30, 1e16, 2.5e-07, [True, False], {"x": {}}],
+        "same": ["t", "t", True, 1, 1.0, "t"],
+        "lists": [[[], [1, [2, [3]]]], [], [{"a": 1}, {"b": [{"c": "é中"}]}], [{"a": 1}, 2]],
+        "empty": [], "obj": {}, "tuple": (), "nested": {"k": {"é": True, "\u202e": "\ud800"}},
+        "level": Level.LOW,  # an int subclass: written by json.dumps itself
+    }
+
+
+@pytest.mark.parametrize("indent", [2, 0, 4])
+def test_json_written_a_column_at_a_time_is_the_text_json_dumps_makes(indent):
+    """The indented writer (C encoder for the values, lines laid out around them) == json.dumps."""
+    import json
+
+    from nqi_carbon._escape import _Indented, json_document, json_text
+
+    doc = _json_hostile_document()
+    want = json_text(json.dumps(doc, indent=indent, ensure_ascii=False, allow_nan=False))
+    assert json_document(doc, indent) == want
+    del doc["level"]
+    want = json_text(json.dumps(doc, indent=indent, ensure_ascii=False, allow_nan=False))
+    assert _Indented(indent).text(doc, 0) == want  # the fast path itself, nothing left to json.dumps
+    import enum
+
+    class Level(enum.IntEnum):
+        LOW = 1
+
+    # a batch of objects the column writer leaves (a subclass, a number as a key) is walked
+    odd = {"lines": [*doc["lines"][:40], {"x": Level.LOW, 1: "a"}, *doc["lines"][40:]]}
+    want = json_text(json.dumps(odd, indent=indent, ensure_ascii=False, allow_nan=False))
+    assert json_document(odd, indent) == want
+    for value in (doc["lines"], doc["mixed"], "x", 1.5, None, [], {}):
+        want = json_text(json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False))
+        assert _Indented(indent).text(value, 0) == want
+
+
+def test_json_that_json_dumps_refuses_is_refused_the_same_way():
+    from nqi_carbon._escape import json_document
+
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        json_document({"lines": [{"x": 1.0}, {"x": math.inf}]})
+    loop: list[object] = []
+    loop.append({"again": loop})
+    with pytest.raises(ValueError, match="Circular reference detected"):
+        json_document({"lines": loop})
+    with pytest.raises(TypeError, match="Object of type set is not JSON serializable"):
+        json_document({"lines": [{"x": {1}}]})
+    assert json_document({1: [None], "a": 2}) == '{\n  "1": [\n    null\n  ],\n  "a": 2\n}'
 
 
 def test_csv_lines_for_the_header_are_the_lines_stringio_gives():

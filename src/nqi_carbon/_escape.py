@@ -132,6 +132,40 @@ def table_text(value: Any) -> Any:
     return value
 
 
+def _has_surrogate(values: Iterable[Any]) -> bool:
+    """Whether a string among *values* holds a lone surrogate (one search over all of them)."""
+    return _SURROGATE.search("".join([v for v in values if isinstance(v, str)])) is not None
+
+
+def table_texts(values: list[Any]) -> list[Any]:
+    """:func:`table_text` of each of *values* (the list itself when no string needs it)."""
+    return [table_text(v) for v in values] if _has_surrogate(values) else values
+
+
+def table_frame(rows: list[Any], columns: list[str] | None = None) -> pd.DataFrame:
+    """A DataFrame of *rows* (mappings or sequences), every cell :func:`table_text` of its value.
+
+    Built from the rows as they are when no text holds a lone surrogate: Arrow refuses
+    such text (``UnicodeEncodeError``), and a column pandas keeps as objects is searched
+    in one pass; otherwise each cell goes through :func:`table_text` first.
+    """
+    import pandas as pd
+
+    try:
+        df = pd.DataFrame(rows, columns=columns)
+    except UnicodeEncodeError:
+        df = None
+    if df is not None and not any(
+        _has_surrogate(df[c].tolist()) for c, dtype in df.dtypes.items() if str(dtype) == "object"
+    ):
+        return df
+    cells = [
+        {k: table_text(v) for k, v in r.items()} if isinstance(r, dict) else [table_text(v) for v in r]
+        for r in rows
+    ]
+    return pd.DataFrame(cells, columns=columns)
+
+
 def term_text(text: str) -> str:
     """Text for a terminal stream: line feeds and tabs kept, every other control visible."""
     return visible(text, keep="\n\t")
@@ -225,6 +259,30 @@ _MD_PLAIN = re.compile(r"(?:(?:[^\W_]|[.,%±+\-/:()])+ )*(?:[^\W_]|[.,%±+\-/:()
 separated by single spaces (no control, line break, Markdown character or ``|``)."""
 
 
+_MD_OTHER = re.compile(r"[^\w.,%±+\-/:() \n]")
+"""A character no value that :data:`_MD_PLAIN` matches has (line feeds: between values)."""
+
+
+def md_cells(values: list[str]) -> list[str]:
+    """:func:`md_cell` of each of *values*, checked together.
+
+    When every value is plain text that :func:`md_cell` leaves as it is (numbers, units,
+    words separated by single spaces), a few searches over all of them find it;
+    otherwise each value is escaped.
+    """
+    text = "\n".join(values)
+    plain = (
+        bool(values)
+        and text.count("\n") == len(values) - 1  # no value holds a line feed
+        and not _MD_OTHER.search(text)
+        and not any(s in text for s in ("_", "  ", " \n", "\n ", "\n\n"))
+        and not text.startswith((" ", "\n"))
+        and not text.endswith((" ", "\n"))
+        and text != ""
+    )
+    return list(values) if plain else [md_cell(v) for v in values]
+
+
 def md_row(cells: Iterable[str], escaped: dict[str, str] | None = None) -> str:
     """One Markdown table row of values, each through :func:`md_cell`.
 
@@ -253,6 +311,24 @@ def html_text(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return visible(html.escape(text, quote=True), keep="\t\n")
+
+
+_HTML_CHANGED = re.compile(
+    "[&<>\"'\r\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+"""What :func:`html_text` changes: markup characters, carriage returns and the controls
+:func:`visible` shows (tab and line feed kept)."""
+
+
+def html_texts(values: list[str]) -> list[str]:
+    """:func:`html_text` of each of *values*, checked together.
+
+    Values without a character that :func:`html_text` changes (numbers, units, words)
+    are returned as they are, found by one search over all of them.
+    """
+    if not _HTML_CHANGED.search("\n".join(values)):
+        return list(values)
+    return [html_text(v) for v in values]
 
 
 # -- spreadsheets -----------------------------------------------------------------------------
@@ -346,14 +422,19 @@ def json_document(obj: Any, indent: int | None = 2) -> str:
     r"""``json_text(json.dumps(obj, indent=indent, ensure_ascii=False, allow_nan=False))``.
 
     The same text, made by :func:`write_json` (about twice as fast as ``json.dumps``
-    with an indent, and without its millions of small pieces held at once).
+    with an indent, and without its millions of small pieces held at once). A document
+    too deep for it (or holding itself) is handed to ``json.dumps``, which writes it or
+    raises what it raises (``Circular reference detected``).
     """
-    if indent is None:
-        import json
+    import json
 
+    if indent is None:
         return json_text(json.dumps(obj, ensure_ascii=False, allow_nan=False))
     parts: list[str] = []
-    write_json(obj, parts.append, indent)
+    try:
+        write_json(obj, parts.append, indent)
+    except RecursionError:
+        return json_text(json.dumps(obj, indent=indent, ensure_ascii=False, allow_nan=False))
     return "".join(parts)
 
 
@@ -413,12 +494,39 @@ class _JsonWriter:
             self.flat_encoders[level] = enc
         return "".join(enc(obj, 0))[1:-1]
 
+    def records(self, obj: list[dict[Any, Any]], level: int) -> None:
+        """A list of objects at *level*, ``FLUSH // 16`` objects at a time.
+
+        Each batch is written by :class:`_Indented` (a column at a time); a batch it
+        leaves (a key that is not text, a subclass, NaN) is walked here.
+        """
+        sep = ",\n" + " " * (self.indent * (level + 1))
+        indented = _Indented(self.indent)
+        self.out.append("[" + sep[1:])
+        size = max(1, self.FLUSH // 16)  # about a megabyte of objects of 100 lines
+        for start in range(0, len(obj), size):
+            batch = obj[start : start + size]
+            if start:
+                self.out.append(sep)
+            try:
+                self.out.append(sep.join(indented._records(batch, level + 1)))
+            except (_NotPlainError, ValueError, TypeError, RecursionError):
+                # walked here instead: the same text, or the error json.dumps would raise
+                for k, v in enumerate(batch):
+                    self.out.append(sep if k else "")
+                    self.container(v, level + 1)
+            self.flush()
+        self.out.append("\n" + " " * (self.indent * level) + "]")
+
     def container(self, obj: dict[Any, Any] | list[Any] | tuple[Any, ...], level: int) -> None:
         from json.encoder import encode_basestring
 
         is_dict = isinstance(obj, dict)
         if not obj:
             self.out.append("{}" if is_dict else "[]")
+            return
+        if type(obj) is list and len(obj) >= 16 and set(map(type, obj)) == {dict}:
+            self.records(obj, level)
             return
         inner, out = level + 1, self.out
         sep = "\n" + " " * (self.indent * inner)
@@ -486,3 +594,120 @@ def _py_flat(obj: dict[Any, Any] | list[Any], sep: str) -> Iterable[str]:  # pra
     import json
 
     return json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(sep, ": ")).iterencode(obj)
+
+
+class _NotPlainError(Exception):
+    """A value :class:`_Indented` leaves to ``json.dumps``."""
+
+
+class _Indented:
+    r"""Indented JSON text (as ``json.dumps(..., indent=)`` writes it), its strings through :func:`json_text`.
+
+    A value's text at level *n* puts its items on lines indented *n* + 1 times and its
+    closing bracket *n* times. Scalars are written by the C encoder, many at once (a
+    list's items, a column of records), their texts split at the separator ``",\n"``,
+    which no JSON token contains (a line break in a string is written ``\n``). A list
+    of objects is written a column (key) at a time; the lists of a column are written
+    as one list of their items, then regrouped.
+    """
+
+    def __init__(self, indent: int | str) -> None:
+        import json
+
+        self._unit = indent if isinstance(indent, str) else " " * indent
+        self._encode = json.JSONEncoder(
+            ensure_ascii=False, allow_nan=False, separators=(",\n", ": ")
+        ).encode
+        self._keys: dict[str, str] = {}
+
+    def _pad(self, level: int) -> str:
+        return "\n" + self._unit * level
+
+    def _scalars(self, values: list[Any]) -> list[str]:
+        """The texts of *values* (strings, numbers, booleans, None), a repeated string once."""
+        if not values:
+            return []
+        kinds = set(map(type, values))
+        if str in kinds and kinds <= {str, type(None)}:  # (1, 1.0 and True are one key)
+            distinct = list(dict.fromkeys(values))
+            if len(distinct) < len(values):
+                texts = dict(zip(distinct, self._scalars_once(distinct), strict=True))
+                return [texts[v] for v in values]
+        return self._scalars_once(values)
+
+    def _scalars_once(self, values: list[Any]) -> list[str]:
+        return json_text(self._encode(values))[1:-1].split(",\n")
+
+    def text(self, value: Any, level: int) -> str:
+        """The text of *value* at *level*."""
+        kind = type(value)
+        if kind in _JSON_SCALARS:
+            return self._scalars_once([value])[0]
+        if kind is list or kind is tuple:
+            return self._list(self._items(list(value), level + 1), level)
+        if kind is dict:
+            return self._records([value], level)[0]
+        raise _NotPlainError
+
+    def _list(self, items: list[str], level: int) -> str:
+        """A list whose items' texts (at *level* + 1) are *items* (a list of its own: changed)."""
+        if not items:
+            return "[]"
+        inner = self._pad(level + 1)
+        # the brackets joined to the first and last items: the items' text is copied once
+        items[0] = "[" + inner + items[0]
+        items[-1] = items[-1] + self._pad(level) + "]"
+        return ("," + inner).join(items)
+
+    def _items(self, values: list[Any], level: int) -> list[str]:
+        """The texts of *values*, each at *level* (the items of one list, or of many)."""
+        kinds = set(map(type, values))
+        if kinds <= _JSON_SCALARS:
+            return self._scalars(values)
+        if kinds == {dict}:
+            return self._records(values, level)
+        return [self.text(v, level) for v in values]
+
+    def _records(self, records: list[dict[str, Any]], level: int) -> list[str]:
+        """The texts of objects at *level*, those with the same keys written a column at a time."""
+        shapes: dict[tuple[Any, ...], list[int]] = {}
+        for i, r in enumerate(records):
+            shapes.setdefault(tuple(r), []).append(i)
+        out: list[str] = [""] * len(records)
+        for keys, where in shapes.items():
+            group = [records[i] for i in where] if len(where) < len(records) else records
+            for i, t in zip(where, self._same_keys(group, keys, level), strict=True):
+                out[i] = t
+        return out
+
+    def _same_keys(
+        self, records: list[dict[str, Any]], keys: tuple[Any, ...], level: int
+    ) -> list[str]:
+        if not keys:
+            return ["{}"] * len(records)
+        if set(map(type, keys)) != {str}:
+            raise _NotPlainError
+        inner = self._pad(level + 1)
+        # one %-template per set of keys: an object's text is made in one step
+        template = ",".join(inner + self._key(k).replace("%", "%%") + ": %s" for k in keys)
+        template = "{" + template + self._pad(level) + "}"
+        columns = [self._column([r[k] for r in records], level + 1) for k in keys]
+        return [template % row for row in zip(*columns, strict=True)]
+
+    def _key(self, key: str) -> str:
+        text = self._keys.get(key)
+        if text is None:
+            text = self._keys[key] = self._scalars_once([key])[0]
+        return text
+
+    def _column(self, values: list[Any], level: int) -> list[str]:
+        """The texts of the values of one key of many objects, each at *level*."""
+        kinds = set(map(type, values))
+        if kinds <= {list}:  # every list's items at once, then each list of them
+            items = self._items([x for v in values for x in v], level + 1)
+            out, at = [], 0
+            for v in values:
+                out.append(self._list(items[at : at + len(v)], level))
+                at += len(v)
+            return out
+        return self._items(values, level)

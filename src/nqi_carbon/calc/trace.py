@@ -37,15 +37,21 @@ def entered_amounts(res: Result) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
     if stats is None or stats.entered is None:
         return out
+    import numpy as np
+
+    # the (source, unit) pairs with records, found at once (in source, then unit order)
+    src, unit_k = np.nonzero(stats.entered_counts)
+    entered: dict[int, list[tuple[int, float]]] = {}
+    for i, k, amount in zip(src.tolist(), unit_k.tolist(), stats.entered[src, unit_k].tolist(), strict=True):
+        entered.setdefault(i, []).append((k, amount))
     for p in res.plans:
         rows = []
-        for k, unit in enumerate(stats.unit_names):
-            if not stats.entered_counts[p.index, k]:
-                continue
+        for k, amount in entered.get(p.index, []):
+            unit = stats.unit_names[k]
             chain = p.unit_chains.get(unit)
             rows.append(
                 {
-                    "amount": float(stats.entered[p.index, k]),
+                    "amount": float(amount),
                     "unit": unit,
                     "to_activity_unit": p.chain_unit_scale.get(unit),
                     "conversions": [s.to_dict() for s in chain.steps] if chain else [],

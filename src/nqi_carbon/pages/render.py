@@ -14,6 +14,7 @@ passed as :class:`markupsafe.Markup` and written as it is.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -68,14 +69,55 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.globals.update(tr=_tr, zip=zip, table=lambda v, lang: markup(_html_table(v, lang)))
+    env.globals.update(tr=_tr, zip=zip, table=_table)
     env.filters["linked"] = linked
     return env
 
 
+_LARGE = 1 << 16
+"""A table's HTML from this many characters on is put into the page after rendering."""
+
+_SINK: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "nqi_carbon_tables", default=None
+)
+
+
+def _table(v: Any, lang: Any) -> Markup:
+    r"""The ``table`` of the templates: a table's HTML (:func:`~.tables._html_table`).
+
+    While :func:`render` renders a page, a large table is handed to it and the template
+    writes a marker in its place: a NUL and the table's number, twice over (``\x00``
+    cannot occur in rendered text, every value going through ``html_text``). A table of
+    23,000 rows is 25 MB of text; Jinja2 copies a ``Markup`` value several times.
+    """
+    html = _html_table(v, lang)
+    sink = _SINK.get()
+    if sink is None or len(html) < _LARGE:
+        return markup(html)
+    sink.append(html)
+    return markup(f"\x00{len(sink) - 1}\x00")
+
+
 def render(template: str, /, **context: Any) -> str:
-    """The page (or fragment) *template* rendered with *context*."""
-    return environment().get_template(template).render(**context)
+    """The page (or fragment) *template* rendered with *context*.
+
+    Large tables are rendered apart and put in their places in one join (see
+    :func:`_table`); a page whose markers are not exactly those is rendered again
+    without them.
+    """
+    sink: list[str] = []
+    token = _SINK.set(sink)
+    try:
+        page = environment().get_template(template).render(**context)
+    finally:
+        _SINK.reset(token)
+    if not sink:
+        return page
+    parts = page.split("\x00")
+    if parts[1::2] != [str(k) for k in range(len(sink))]:  # pragma: no cover - NUL is escaped
+        return environment().get_template(template).render(**context)
+    parts[1::2] = sink
+    return "".join(parts)
 
 
 def render_files(
@@ -102,9 +144,12 @@ def render_files(
         "json": lambda: (document.to_json() + "\n").encode("utf-8"),
         "xlsx": document._excel_bytes,
     }
+    from ..calc._gc import paused_gc
+
     out: dict[str, bytes] = {}
-    for f in wanted:
-        out[files[f]] = render[f]()
-        if progress is not None:
-            progress(len(out), len(wanted))
+    with paused_gc():  # millions of cells, rows and lines: no full collection pass per few thousand
+        for f in wanted:
+            out[files[f]] = render[f]()
+            if progress is not None:
+                progress(len(out), len(wanted))
     return out

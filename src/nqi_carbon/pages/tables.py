@@ -6,8 +6,8 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._escape import html_text, md_row, md_text
-from .format import _LINKED_COLUMNS, _cell, _float_text, _is_number, _linked
+from .._escape import html_text, html_texts, md_cells, md_row, md_text
+from .format import _LINKED_COLUMNS, _cell, _is_number, _linked, float_texts
 from .labels import _TABLE_COLUMN_LABELS, _TRANSLATED_COLUMNS, COLUMN_LABELS, _tr, _value_pair
 
 if TYPE_CHECKING:
@@ -23,14 +23,24 @@ class _View:
     """A report table as shown: columns, readable headers, cells, numeric columns.
 
     A cell is its text, or an (English, Chinese) pair for a fixed value word shown in the
-    report's language. ``row_class`` marks rows to highlight in HTML (``"due"``).
+    report's language. The cells are held a column at a time (``cells[j]``: column *j*);
+    ``rows`` gives them row by row. ``row_class`` marks rows to highlight in HTML (``"due"``).
     """
 
     columns: list[str]
     headers: list[Pair]
-    rows: list[list[str | Pair]]
+    cells: list[list[str | Pair]]
     numeric: list[bool]
     row_class: list[str]
+
+    @property
+    def rows(self) -> list[list[str | Pair]]:
+        """The cells row by row."""
+        return (
+            [list(r) for r in zip(*self.cells, strict=True)]
+            if self.cells
+            else [[] for _ in self.row_class]
+        )
 
     @property
     def linked(self) -> list[bool]:
@@ -75,8 +85,7 @@ def _view(name: str, df: pd.DataFrame, lang: Language) -> _View:
                 for v, t in zip(raw, cells, strict=True)
             ]
         columns.append(cells)
-    rows = [list(r) for r in zip(*columns, strict=True)] if columns else [[] for _ in row_class]
-    return _View(shown, headers, rows, numeric, row_class)
+    return _View(shown, headers, columns, numeric, row_class)
 
 
 _MISSING = "—"
@@ -85,16 +94,29 @@ _MISSING = "—"
 def _column_cells(series: pd.Series, column: str) -> tuple[list[str | Pair], bool]:
     """The cells of one column as text (:func:`~.format._cell`) and whether it is numeric.
 
-    Column by column: the missing values are found in one vectorised pass, and a value
-    that repeats (a unit, a facility, a citation) is written once.
+    Column by column: the missing values are found in one vectorised pass, a column of
+    floats or of text is written without a call per cell (:func:`~.format.float_texts`),
+    and any other value that repeats (a unit, a facility, a citation) is written once.
     """
+    import pandas as pd
+
     values = series.tolist()  # Python scalars, as iterating the rows gives them
-    missing = series.isna().tolist()
-    if series.dtype == "float64":  # one rule for the whole column, every value distinct
-        write = _float_text(column)
-        return [_MISSING if m else write(v) for v, m in zip(values, missing, strict=True)], not all(missing)
-    present = [v for v, m in zip(values, missing, strict=True) if not m]
-    is_numeric = bool(present) and all(_is_number(v) for v in present)
+    missing = series.isna().to_numpy()
+    if series.dtype == "float64":  # one rule for the whole column
+        texts = float_texts(series.to_numpy(), column)
+        return _with_missing(texts, missing), not missing.all()
+    if isinstance(series.dtype, pd.StringDtype):  # text: each cell is its own value
+        return _with_missing(values, missing), False
+    present = (
+        [v for v, m in zip(values, missing, strict=True) if not m] if missing.any() else values
+    )
+    kinds = set(map(type, present))
+    if kinds == {str}:  # text in an object column
+        return _with_missing(values, missing), False
+    is_numeric = bool(present) and (kinds <= {int, float} or all(_is_number(v) for v in present))
+    if len(kinds) == 1 and kinds <= {int, bool}:  # whole numbers or yes/no: each distinct one once
+        written = {v: _cell(v, column) for v in dict.fromkeys(present)}
+        return _with_missing([written.get(v, v) for v in values], missing), is_numeric
     memo: dict[tuple[type, Any], str] = {}
     cells: list[str | Pair] = []
     for v, m in zip(values, missing, strict=True):
@@ -114,7 +136,17 @@ def _column_cells(series: pd.Series, column: str) -> tuple[list[str | Pair], boo
     return cells, is_numeric
 
 
-def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en", view: _View | None = None) -> str:
+def _with_missing(cells: list[Any], missing: Any) -> list[str | Pair]:
+    """*cells* with each missing one (a true in the array *missing*) the dash."""
+    if missing.any():
+        for i in missing.nonzero()[0].tolist():
+            cells[i] = _MISSING
+    return cells
+
+
+def _df_markdown(
+    name: str, df: pd.DataFrame, lang: Language = "en", view: _View | None = None
+) -> str:
     """The table as Markdown (*view*: its :func:`_view`, when already made)."""
     if df.empty:
         return "_none / 无_" if lang == "en+zh" else ("_无_" if lang == "zh" else "_none_")
@@ -123,9 +155,19 @@ def _df_markdown(name: str, df: pd.DataFrame, lang: Language = "en", view: _View
         md_row(_tr(h, lang) for h in v.headers),
         "|" + "|".join("---:" if n else "---" for n in v.numeric) + "|",
     ]
-    escaped: dict[str, str] = {}  # a value that repeats is escaped once
-    lines += [md_row((c if isinstance(c, str) else _tr(c, lang) for c in r), escaped) for r in v.rows]
+    columns = []  # each column's cells through md_cell, a value that repeats escaped once
+    for cells in v.cells:
+        distinct = list(dict.fromkeys(cells))
+        texts = [c if isinstance(c, str) else _tr(c, lang) for c in distinct]
+        escaped = dict(zip(distinct, md_cells(texts), strict=True))
+        columns.append([escaped[c] for c in cells])
+    lines += ["| " + " | ".join(r) + " |" for r in _row_tuples(columns, len(v.row_class))]
     return "\n".join(lines)
+
+
+def _row_tuples(columns: list[list[str]], n: int) -> Iterable[tuple[str, ...]]:
+    """The rows of *columns* (a table of *n* rows) as tuples."""
+    return zip(*columns, strict=True) if columns else [()] * n
 
 
 def _html_view(name: str, df: pd.DataFrame, lang: Language = "en") -> _View | None:
@@ -175,24 +217,25 @@ def _html_table(v: _View | None, lang: Language) -> str:
 
     num = " class='num'"
     parts = ["<table class='wide'>" if len(v.headers) > 10 else "<table>", "<thead><tr>"]
-    parts += [f"<th{num if n else ''}>{pair(h)}</th>" for h, n in zip(v.headers, v.numeric, strict=True)]
+    parts += [
+        f"<th{num if n else ''}>{pair(h)}</th>" for h, n in zip(v.headers, v.numeric, strict=True)
+    ]
     parts.append("</tr></thead><tbody>")
     columns = []  # each column's cells as "<td>...</td>", a repeated value's written once
-    for i, (n, link) in enumerate(zip(v.numeric, v.linked, strict=True)):
+    for cells, n, link in zip(v.cells, v.numeric, v.linked, strict=True):
         td = f"<td{num if n else ''}>"
-        written: dict[str | Pair, str] = {}
-        column = []
-        for row in v.rows:
-            c = row[i]
-            cell = written.get(c)
-            if cell is None:
-                inner = (linked(c) if link else text(c)) if isinstance(c, str) else pair(c)
-                cell = written[c] = f"{td}{inner}</td>"
-            column.append(cell)
-        columns.append(column)
-    for cells, klass in zip(zip(*columns, strict=True), v.row_class, strict=True):
-        parts.append(f"<tr class='{text(klass)}'>" if klass else "<tr>")
-        parts += cells
-        parts.append("</tr>")
+        distinct = list(dict.fromkeys(cells))
+        plain = [c for c in distinct if isinstance(c, str)]
+        inner = dict(
+            zip(plain, [linked(c) for c in plain] if link else html_texts(plain), strict=True)
+        )
+        written = {c: f"{td}{inner[c] if isinstance(c, str) else pair(c)}</td>" for c in distinct}
+        columns.append([written[c] for c in cells])
+    rows = map("".join, _row_tuples(columns, len(v.row_class)))
+    if not any(v.row_class):
+        parts += ["<tr>", "</tr><tr>".join(rows), "</tr>"] if v.row_class else []
+    else:
+        for row, klass in zip(rows, v.row_class, strict=True):
+            parts += [f"<tr class='{text(klass)}'>" if klass else "<tr>", row, "</tr>"]
     parts.append("</tbody></table>")
     return "".join(parts)

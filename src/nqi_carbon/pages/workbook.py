@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -85,7 +86,9 @@ def _excel_widths(ws: Any, cap: int = 60) -> None:
             width = max(width, _text_width(text) + 2)
         ws.column_dimensions[get_column_letter(idx)].width = min(width, cap)
         if width > cap:
-            long = [c for c in column if isinstance(c.value, str) and _text_width(c.value) + 2 > cap]
+            long = [
+                c for c in column if isinstance(c.value, str) and _text_width(c.value) + 2 > cap
+            ]
             _style_cells(long, "alignment", Alignment(wrap_text=True, vertical="top"))
 
 
@@ -117,34 +120,41 @@ def _style_cells(cells: list[Any], attr: str, value: Any) -> None:
         setattr(cell._style, key, index)
 
 
-_PLAIN_TYPES = (str, int, float, bool, type(None), _dt.date)
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), _dt.date})
+_NUMBERS = frozenset({int, float, type(None)})
+_FEW_VALUES = (frozenset({str, type(None)}), frozenset({bool, type(None)}))
+"""Columns whose cells are written once per distinct value (text, or yes/no)."""
+_ROWS_PER_CHUNK = 2048
 
 
 def append_block(
     ws: Any,
-    rows: list[list[Any]],
+    columns: list[list[Any]],
     number_formats: list[str | None],
     highlight: list[bool],
     fill: Any,
     cap: int = 60,
 ) -> bool:
-    """Append *rows* of plain values below the cells of *ws*, held as text until it is saved.
+    """Append rows of plain values below the cells of *ws*, held as values until it is saved.
 
-    The same sheet as appending the rows cell by cell with :func:`~nqi_carbon._escape.excel_append`,
+    *columns* holds the rows' cells a column at a time (one list per column). The same
+    sheet as appending the rows cell by cell with :func:`~nqi_carbon._escape.excel_append`,
     then giving column *j* the number format ``number_formats[j]``, the rows marked in
     *highlight* the *fill*, and sizing the columns with :func:`_excel_widths` (*cap*) —
     byte for byte, without an openpyxl cell per value (a report of 10,000 sources has
     880,000). Every style is registered with the workbook in the order those steps
-    register it. Returns False, appending nothing, when a value is not a string, a
-    number, a boolean, ``None`` or a ``datetime.date`` (the caller appends cell by cell).
+    register it. Returns False, appending nothing, when there are no rows or a value is
+    not a string, a number, a boolean, ``None`` or a ``datetime.date`` (the caller
+    appends cell by cell).
     """
-    if not rows or any(type(v) not in _PLAIN_TYPES for row in rows for v in row):
+    kinds = [frozenset(map(type, c)) for c in columns]
+    if not columns or not columns[0] or not all(k <= _PLAIN_TYPES for k in kinds):
         return False
     from openpyxl.cell import Cell
 
     proto = Cell(ws)  # registers styles as a cell would, in the same order
     date_fmt = 0
-    if any(type(v) is _dt.date for row in rows for v in row):
+    if any(_dt.date in k for k in kinds):
         proto.number_format = EXCEL_DATE
         date_fmt = proto._style.numFmtId
     col_fmt = []
@@ -156,10 +166,11 @@ def append_block(
     if any(highlight):
         proto.fill = fill
         fill_id = proto._style.fillId
-    texts = [[_excel_text(v) if isinstance(v, str) else v for v in row] for row in rows]
-    wrap = _block_widths(ws, texts, cap, proto)
+    # each distinct string as its cell holds it (escaped once, however often it repeats)
+    texts = [{v: _excel_text(v) for v in dict.fromkeys(c) if type(v) is str} for c in columns]
+    wrap = _block_widths(ws, columns, kinds, texts, cap, proto)
     ws._nqi_block = _Block(
-        ws.max_row + 1, len(number_formats), texts, col_fmt, date_fmt, highlight, fill_id, wrap, cap
+        ws.max_row + 1, columns, kinds, texts, col_fmt, date_fmt, highlight, fill_id, wrap, cap
     )
     return True
 
@@ -169,26 +180,74 @@ def _excel_text(v: str) -> str:
     return excel_text(v)[:32767]
 
 
-def _block_widths(ws: Any, texts: list[list[Any]], cap: int, proto: Any) -> dict[int, int]:
-    """:func:`_excel_widths` over the cells of *ws* and the block *texts*; wrapped columns.
+def _value_width(v: Any) -> int:
+    """The width :func:`_excel_widths` gives a cell holding *v* (a string: as the cell holds it)."""
+    return _text_width(f"{v:,.3f}" if isinstance(v, float) else str(v)) + 2
+
+
+def _column_width(column: list[Any], kind: frozenset[type], texts: dict[str, str]) -> int:
+    """The largest :func:`_value_width` of a column's cells (0 when every cell is empty).
+
+    Only the values that can be widest are measured: every distinct text, and of numbers
+    the largest and the smallest (a number's text is the longer the further it is from
+    zero, a minus sign counting one), ``-0.0`` and the infinities.
+    """
+    if kind <= _FEW_VALUES[0]:
+        return max((_text_width(t) + 2 for t in texts.values()), default=0)
+    values = [v for v in column if v is not None] if type(None) in kind else column
+    if not values:
+        return 0
+    if kind <= _NUMBERS:  # floats as "1,234.500", whole numbers as "1234": each kind apart
+        floats = [v for v in values if type(v) is float] if int in kind else values
+        ints = [v for v in values if type(v) is int] if float in kind else values
+        values = _float_extremes(floats) if float in kind else []
+        values += [max(ints), min(ints)] if int in kind and ints else []
+    elif not kind & {int, float}:  # text, booleans and dates: each distinct value once
+        values = list(dict.fromkeys(values))
+    return max(_value_width(texts[v] if type(v) is str else v) for v in values)
+
+
+def _float_extremes(floats: list[float]) -> list[float]:
+    """The floats whose ``,.3f`` text can be the longest.
+
+    The largest and smallest finite ones, ``-0.0`` (when there is one) and the
+    non-finite ones.
+    """
+    import numpy as np
+
+    arr = np.array(floats, dtype=float)
+    finite = arr[np.isfinite(arr)]
+    out = [float(v) for v in np.unique(arr[~np.isfinite(arr)])]
+    if finite.size:
+        out += [float(finite.max()), float(finite.min())]
+        out += [-0.0] if np.signbit(finite[finite == 0]).any() else []
+    return out
+
+
+def _block_widths(
+    ws: Any,
+    columns: list[list[Any]],
+    kinds: list[frozenset[type]],
+    texts: list[dict[str, str]],
+    cap: int,
+    proto: Any,
+) -> dict[int, int]:
+    """:func:`_excel_widths` over the cells of *ws* and the block *columns*; wrapped columns.
 
     Returns {column: alignment id} for the columns whose long text wraps.
     """
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
-    def width(v: Any) -> int:
-        return _text_width(f"{v:,.3f}" if isinstance(v, float) else str(v)) + 2
-
     widths: dict[int, int] = {}
     for (_, col), cell in ws._cells.items():
         if cell._value is not None:
-            widths[col] = max(widths.get(col, 6), width(cell._value))
-    for j, column in enumerate(zip(*texts, strict=True), start=1):
-        widths[j] = max([widths.get(j, 6)] + [width(v) for v in column if v is not None])
+            widths[col] = max(widths.get(col, 6), _value_width(cell._value))
+    for j, (column, kind, text) in enumerate(zip(columns, kinds, texts, strict=True), start=1):
+        widths[j] = max(widths.get(j, 6), _column_width(column, kind, text))
     wrap: dict[int, int] = {}
     alignment = Alignment(wrap_text=True, vertical="top")
-    for idx in range(1, max(ws.max_column, len(texts[0])) + 1):
+    for idx in range(1, max(ws.max_column, len(columns)) + 1):
         w = widths.get(idx, 6)
         ws.column_dimensions[get_column_letter(idx)].width = min(w, cap)
         if w <= cap:
@@ -196,10 +255,13 @@ def _block_widths(ws: Any, texts: list[list[Any]], cap: int, proto: Any) -> dict
         head = [c for (_, col), c in ws._cells.items() if col == idx]
         long = [c for c in head if isinstance(c._value, str) and _text_width(c._value) + 2 > cap]
         _style_cells(long, "alignment", alignment)
-        if any(isinstance(r[idx - 1], str) and _text_width(r[idx - 1]) + 2 > cap for r in texts):
+        if idx <= len(columns) and any(_text_width(t) + 2 > cap for t in texts[idx - 1].values()):
             proto.alignment = alignment
             wrap[idx] = proto._style.alignmentId
     return wrap
+
+
+_Key = tuple[int, int, int, int, int, int, int, int, int]
 
 
 @dataclass
@@ -207,8 +269,9 @@ class _Block:
     """Rows of plain values appended by :func:`append_block`, written when the sheet is saved."""
 
     first_row: int
-    n_cols: int
-    rows: list[list[Any]]  # the values as their cells hold them (strings already checked)
+    columns: list[list[Any]]  # the values, a column at a time (strings as given)
+    kinds: list[frozenset[type]]  # each column's value types
+    texts: list[dict[str, str]]  # each column's strings as their cells hold them
     col_fmt: list[int | None]  # each column's number format id (None: a date's, or General)
     date_fmt: int
     highlight: list[bool]
@@ -216,38 +279,133 @@ class _Block:
     wrap: dict[int, int]  # column -> alignment id of its long text
     cap: int
 
-    def xml(self, ws: Any) -> Any:
-        """Each row's XML, its cells' styles registered in the order openpyxl writes them."""
-        from openpyxl.styles.cell_style import StyleArray
-        from openpyxl.utils import get_column_letter
-        from openpyxl.utils.datetime import to_excel
+    def _key(self, j: int, v: Any, fill: int) -> _Key:
+        """The style array (as a key) of the cell of column *j* holding *v*."""
+        fmt = self.col_fmt[j]
+        num = fmt if fmt is not None else (self.date_fmt if type(v) is _dt.date else 0)
+        align = quote = 0
+        if type(v) is str:
+            text = self.texts[j][v]
+            align = self.wrap.get(j + 1, 0)
+            if align and _text_width(text) + 2 <= self.cap:
+                align = 0
+            quote = int(text.startswith(FORMULA_START))
+        return (0, fill, 0, num, 0, align, 0, quote, 0)
 
-        ids: dict[tuple[int, ...], int] = {}
-        letters = [get_column_letter(j) for j in range(1, self.n_cols + 1)]
-        epoch = ws.parent.epoch
-        for i, row in enumerate(self.rows):
-            r = self.first_row + i
-            parts = [f'<row r="{r}">']
-            fill = self.fill_id if self.highlight[i] else 0
-            for j, v in enumerate(row):
-                fmt = self.col_fmt[j]
-                is_date = type(v) is _dt.date
-                num = fmt if fmt is not None else (self.date_fmt if is_date else 0)
-                align = self.wrap.get(j + 1, 0) if isinstance(v, str) else 0
-                if align and _text_width(v) + 2 <= self.cap:
-                    align = 0
-                quote = int(isinstance(v, str) and v.startswith(FORMULA_START))
-                key = (0, fill, 0, num, 0, align, 0, quote, 0)
-                if v is None and not any(key):
-                    continue
-                style = ids.get(key)
-                if style is None and any(key):
-                    style = ids[key] = ws.parent._cell_styles.add(StyleArray(list(key)))
-                kind = "s" if isinstance(v, str) else ("b" if isinstance(v, bool) else "n")
-                value = to_excel(v, epoch) if is_date else v
-                parts.append(_plain_cell_xml(f"{letters[j]}{r}", style, kind, value))
-            parts.append("</row>")
-            yield "".join(parts)
+    def _per_value(self, j: int) -> bool:
+        """Whether each cell of column *j* is written from its value alone.
+
+        So it is without highlighted rows, in a column of numbers, text or booleans only
+        (empty cells aside).
+        """
+        kind = self.kinds[j]
+        return not self.fill_id and (
+            kind <= _NUMBERS or kind <= _FEW_VALUES[0] or kind <= _FEW_VALUES[1]
+        )
+
+    def _first_keys(self) -> list[tuple[int, int, _Key]]:
+        """(row, column, style key) where each column's styles first occur."""
+        events: list[tuple[int, int, _Key]] = []
+        for j, column in enumerate(self.columns):
+            seen: set[_Key] = set()
+            if self._per_value(j) and self.kinds[j] <= _NUMBERS:  # one style for the column
+                events.append((0, j, self._key(j, None, 0)))
+                continue
+            if not self._per_value(j):  # highlighted rows, dates or mixed types: cell by cell
+                cells: Any = enumerate(column)
+                fills = [self.fill_id if h else 0 for h in self.highlight]
+            else:  # the first row of each distinct value
+                cells = ((None, v) for v in dict.fromkeys(column))
+                fills = None
+            for i, v in cells:
+                key = self._key(j, v, fills[i] if fills is not None else 0)
+                if key not in seen:
+                    seen.add(key)
+                    events.append((column.index(v) if i is None else i, j, key))
+        return events
+
+    def xml(self, ws: Any) -> Any:
+        """The rows' XML, a chunk at a time, their cells' styles registered in the order openpyxl writes them."""
+        from openpyxl.styles.cell_style import StyleArray
+
+        ids: dict[_Key, int] = {}
+        for _, _, key in sorted(self._first_keys(), key=lambda e: e[:2]):
+            if any(key) and key not in ids:
+                ids[key] = ws.parent._cell_styles.add(StyleArray(list(key)))
+        n = len(self.columns[0])
+        memos = [self._tails(ws, ids, j) for j in range(len(self.columns))]
+        for start in range(0, n, _ROWS_PER_CHUNK):
+            stop = min(start + _ROWS_PER_CHUNK, n)
+            rows = [str(self.first_row + i) for i in range(start, stop)]
+            cells = [self._cells(ws, ids, j, rows, start, stop, memos[j]) for j in range(len(self.columns))]
+            opens = [f'<row r="{r}">' for r in rows]
+            closes = ["</row>"] * len(rows)
+            yield "".join(itertools.chain.from_iterable(zip(opens, *cells, closes, strict=True)))
+
+    def _tail(self, ws: Any, ids: dict[_Key, int], j: int, v: Any, fill: int) -> str:
+        """The XML of a cell from its coordinate's closing quote on ('' when it is not written)."""
+        key = self._key(j, v, fill)
+        if v is None and not any(key):
+            return ""
+        kind = "s" if type(v) is str else ("b" if type(v) is bool else "n")
+        value = self.texts[j][v] if kind == "s" else v
+        if type(v) is _dt.date:
+            from openpyxl.utils.datetime import to_excel
+
+            value = to_excel(v, ws.parent.epoch)
+        return _plain_cell_xml("", ids.get(key), kind, value)[len('<c r="') :]
+
+    def _tails(self, ws: Any, ids: dict[_Key, int], j: int) -> dict[Any, str] | None:
+        """Each distinct value's :meth:`_tail` in a column written per value (None: otherwise).
+
+        Text in a column without wrapped cells: styled by whether it starts a formula alone.
+        """
+        if not self._per_value(j) or self.kinds[j] <= _NUMBERS:
+            return None
+        column = self.columns[j]
+        if not (self.kinds[j] <= _FEW_VALUES[0] and (j + 1) not in self.wrap):
+            return {v: self._tail(ws, ids, j, v, 0) for v in dict.fromkeys(column)}
+        plain = self._key(j, None, 0)  # a text's key but for its quote prefix
+        styles = [ids.get(plain), ids.get((*plain[:7], 1, 0))]
+        tails: dict[Any, str] = {
+            v: _plain_cell_xml("", styles[t.startswith(FORMULA_START)], "s", t)[len('<c r="') :]
+            for v, t in self.texts[j].items()
+        }
+        if type(None) in self.kinds[j]:
+            tails[None] = self._tail(ws, ids, j, None, 0)
+        return tails
+
+    def _cells(
+        self,
+        ws: Any,
+        ids: dict[_Key, int],
+        j: int,
+        rows: list[str],
+        start: int,
+        stop: int,
+        memo: dict[Any, str] | None,
+    ) -> list[str]:
+        """The XML of the cells of column *j* in rows *start* to *stop* (each with its row number)."""
+        from openpyxl.utils import get_column_letter
+
+        head = f'<c r="{get_column_letter(j + 1)}'
+        column = self.columns[j][start:stop]
+        if not self._per_value(j):
+            fills = [self.fill_id if h else 0 for h in self.highlight[start:stop]]
+            tails = [self._tail(ws, ids, j, v, f) for v, f in zip(column, fills, strict=True)]
+        elif self.kinds[j] <= _NUMBERS:  # a number's text is its own: %.16g as openpyxl
+            mid = self._tail(ws, ids, j, 0, 0).split("<v>")[0] + "<v>"
+            finite = math.isfinite
+            return [
+                f"{head}{r}{mid}{v:.16g}</v></c>"
+                if v is not None and finite(v)
+                else ((t := self._tail(ws, ids, j, v, 0)) and head + r + t)
+                for r, v in zip(rows, column, strict=True)
+            ]
+        else:
+            assert memo is not None
+            tails = list(map(memo.__getitem__, column))
+        return [f"{head}{r}{t}" if t else "" for r, t in zip(rows, tails, strict=True)]
 
 
 def new_workbook(generated: _dt.date, first_sheet: str | None = None) -> Any:
@@ -277,24 +435,123 @@ def new_workbook(generated: _dt.date, first_sheet: str | None = None) -> Any:
 
 
 def workbook_data(wb: Any, generated: _dt.date) -> bytes:
-    """The ``.xlsx`` bytes of *wb*, dated *generated* throughout (:func:`_zip_dated`)."""
-    return _zip_dated(_save(wb), _dt.datetime.combine(generated, _dt.time()), deflate=True)
+    """The ``.xlsx`` bytes of *wb*, dated *generated* throughout.
+
+    The bytes of ``_zip_dated(_save(wb), generated, deflate=True)``, written in one pass:
+    each part of the archive is compressed (by a second thread) while the next is made.
+    """
+    archive = _DatedArchive(_dt.datetime.combine(generated, _dt.time()))
+    _write_workbook(wb, archive)
+    return archive.data()
+
+
+class _DatedArchive:
+    """The archive openpyxl's ``ExcelWriter`` writes to: every entry dated *when*, deflated.
+
+    Each entry as :func:`_zip_dated` rewrites it (the ``modified`` property of
+    ``docProps/core.xml`` set to *when*, the entry's date *when*, its attributes as
+    ``zipfile`` gives them), handed to one writer thread in the order openpyxl writes
+    them: compressing (zlib releases the GIL) overlaps with making the next sheet.
+    """
+
+    def __init__(self, when: _dt.datetime) -> None:
+        import zipfile
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._stamp = (
+            max(when.year, 1980),
+            when.month,
+            when.day,
+            when.hour,
+            when.minute,
+            when.second,
+        )
+        self._iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+        self._buf = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._buf, "w", zipfile.ZIP_STORED, allowZip64=True)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nqi-xlsx")
+        self._pending: list[Any] = []
+        self._names: list[str] = []
+
+    def namelist(self) -> list[str]:
+        """The names of the entries written so far, in order (``ZipFile.namelist``)."""
+        return list(self._names)
+
+    def writestr(self, name: Any, data: str | bytes) -> None:
+        """``ZipFile.writestr``: *name* an entry name or a ``ZipInfo``."""
+        import zipfile
+
+        info = name if isinstance(name, zipfile.ZipInfo) else zipfile.ZipInfo(name)
+        if not isinstance(name, zipfile.ZipInfo):  # as ZipFile.writestr sets them
+            info.external_attr = (
+                (0o40775 << 16 | 0x10) if info.filename.endswith("/") else 0o600 << 16
+            )
+        self._add(info, data.encode("utf-8") if isinstance(data, str) else data)
+
+    def write(self, filename: str, arcname: str) -> None:
+        """``ZipFile.write`` of a file (openpyxl's sheet, written to a temporary file)."""
+        import zipfile
+
+        with open(filename, "rb") as fh:
+            self._add(zipfile.ZipInfo.from_file(filename, arcname), fh.read())
+
+    def _add(self, info: Any, body: bytes) -> None:
+        import zipfile
+
+        if info.filename == "docProps/core.xml":
+            body = _MODIFIED.sub(lambda m: m.group(1) + self._iso + m.group(2), body)
+        entry = zipfile.ZipInfo(info.filename, date_time=self._stamp)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = info.external_attr
+        self._names.append(entry.filename)
+        self._pending.append(self._pool.submit(self._zip.writestr, entry, body))
+
+    def close(self) -> None:
+        """Wait for every entry (raising what writing one raised), then close the archive."""
+        try:
+            for done in self._pending:
+                done.result()
+        finally:
+            self._pool.shutdown(wait=True)
+        self._zip.close()
+
+    def drop(self) -> None:
+        """Give up a half-written archive: the thread stops, nothing is closed or flushed."""
+        for pending in self._pending:
+            pending.cancel()
+        self._pool.shutdown(wait=True)
+        self._zip.fp = None
+
+    def data(self) -> bytes:
+        """The bytes of the closed archive."""
+        return self._buf.getvalue()
 
 
 def _save(wb: Any) -> bytes:
-    """The ``.xlsx`` bytes of *wb*, as ``wb.save`` writes them, its cells written faster.
+    """The ``.xlsx`` bytes of *wb*, as ``wb.save`` writes them (entries stored, not compressed)."""
+    import zipfile
 
-    openpyxl serialises each cell as an XML element (~20 µs a cell: 17 s for a report of
-    10,000 sources); :func:`_sheet_writer` writes the same bytes as text. Every step of
-    ``openpyxl.writer.excel.save_workbook`` is kept.
+    buf = io.BytesIO()
+    _write_workbook(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True))
+    return buf.getvalue()
+
+
+_TEMPORARY_FILE = (0o100000 | 0o600) << 16
+"""The zip attributes of a file openpyxl wrote its sheet to (a regular file, mode 0600)."""
+
+
+def _write_workbook(wb: Any, archive: Any) -> None:
+    """Write *wb* into *archive* (a ``ZipFile`` or :class:`_DatedArchive`) and close it.
+
+    As ``wb.save``, its cells written faster: openpyxl serialises each cell as an XML
+    element (~20 µs a cell: 17 s for a report of 10,000 sources); :func:`_sheet_writer`
+    writes the same bytes as text. Every step of ``openpyxl.writer.excel.save_workbook``
+    is kept.
     """
     import zipfile
 
     from openpyxl.writer.excel import ExcelWriter
 
-    buf = io.BytesIO()
-    # stored: _zip_dated compresses every entry once, as openpyxl would (ZIP_DEFLATED)
-    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True)
     wb.properties.modified = _dt.datetime.now(tz=_dt.UTC).replace(tzinfo=None)  # as openpyxl
     writer = ExcelWriter(wb, archive)
     sheet_writer = _sheet_writer()
@@ -305,20 +562,23 @@ def _save(wb: Any) -> bytes:
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        sheet = sheet_writer(ws)
+        sheet = sheet_writer(ws, io.BytesIO())  # in memory, not a temporary file
         sheet.write()
         ws._rels = sheet._rels
-        archive.write(sheet.out, ws.path[1:])
+        entry = zipfile.ZipInfo(ws.path[1:])
+        entry.external_attr = _TEMPORARY_FILE  # as archive.write of openpyxl's temporary file
+        archive.writestr(entry, sheet.read())
         writer.manifest.append(ws)
-        sheet.cleanup()
 
     writer.write_worksheet = write_worksheet
     try:
         writer.save()
     except BaseException:
-        archive.fp = None  # the half-written archive is dropped: nothing to close or flush
+        if isinstance(archive, _DatedArchive):
+            archive.drop()
+        else:
+            archive.fp = None  # the half-written archive is dropped: nothing to close or flush
         raise
-    return buf.getvalue()
 
 
 def _xml_text(text: str) -> str:
@@ -376,7 +636,9 @@ def _sheet_writer() -> Any:
             return None
         if isinstance(value, str) != (kind == "s") and value is not None:  # pragma: no cover
             return None
-        return _plain_cell_xml(cell.coordinate, cell.style_id if cell.has_style else None, kind, value)
+        return _plain_cell_xml(
+            cell.coordinate, cell.style_id if cell.has_style else None, kind, value
+        )
 
     class SheetWriter(WorksheetWriter):  # type: ignore[misc]
         def write_row(self, xf: Any, row: list[Any], row_idx: int) -> None:
@@ -424,8 +686,11 @@ def _sheet_writer() -> Any:
             from openpyxl.utils import get_column_letter
             from openpyxl.worksheet.dimensions import SheetDimension
 
-            rows = {r for r, _ in self.ws._cells} | {block.first_row + len(block.rows) - 1, block.first_row}
-            cols = {c for _, c in self.ws._cells} | {1, block.n_cols}
+            rows = {r for r, _ in self.ws._cells} | {
+                block.first_row + len(block.columns[0]) - 1,
+                block.first_row,
+            }
+            cols = {c for _, c in self.ws._cells} | {1, len(block.columns)}
             ref = f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}{max(rows)}"
             self.xf.send(SheetDimension(ref).to_tree())
 

@@ -395,10 +395,10 @@ def _gwp_items(report: InventoryReport) -> dict[str, _Entry]:
         "t": (
             "present",
             (
-                f"{res.gwp_set}: {res.provenance()['gwp_source']}"
+                f"{res.gwp_set}: {report._provenance()['gwp_source']}"
                 + (f"; origin-specific: {origin}" if by_origin else "")
                 + f"; every value used, per gas and origin and cited, in table '{TABLE_TITLES['GWP'][0]}'",
-                f"全球变暖潜势 {res.gwp_set}：{res.provenance()['gwp_source']}"
+                f"全球变暖潜势 {res.gwp_set}：{report._provenance()['gwp_source']}"
                 + (f"；按来源区分的值：{origin}" if by_origin else "")
                 + "；所用全部数值按气体和来源列出并注明出处"
                 + _zh_table("GWP"),

@@ -35,6 +35,25 @@ def _excel_value(v: Any) -> Any:
     return str(v)
 
 
+_PLAIN = frozenset({bool, int, float, str, _dt.date, type(None)})
+
+
+def _excel_column(series: pd.Series) -> list[Any]:
+    """The cells of a table column: :func:`_excel_value` of each value, a column at a time.
+
+    Missing values are found in one vectorised pass; a column of numbers, text, booleans
+    or dates (what ``tolist`` gives) is taken as it is, anything else value by value.
+    """
+    values = series.tolist()
+    missing = series.isna().to_numpy()
+    if missing.any():
+        for i in missing.nonzero()[0].tolist():
+            values[i] = None
+    if frozenset(map(type, values)) <= _PLAIN:
+        return values
+    return [_excel_value(v) for v in values]
+
+
 def workbook_bytes(report: InventoryReport) -> bytes:
     """The workbook of *report* (see :meth:`InventoryReport.to_excel`) as ``.xlsx`` bytes."""
     from ..pages.workbook import new_workbook, workbook_data
@@ -80,16 +99,16 @@ def _table_sheet(wb: Any, name: str, df: pd.DataFrame, lang: Language) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for cell in ws[2]:
         cell.font = Font(italic=True, color="808080", size=9)
-    values = [[_excel_value(v) for v in row] for row in df.itertuples(index=False)]
+    columns = [_excel_column(df.iloc[:, k]) for k in range(len(cols))]
     formats = [_number_format(c) for c in cols]
-    due = [
-        row[cols.index("calibration_status")] == "due within the period" if "calibration_status" in cols else False
-        for row in values
-    ]
+    if "calibration_status" in cols:
+        due = [v == "due within the period" for v in columns[cols.index("calibration_status")]]
+    else:
+        due = [False] * len(df)
     ws.freeze_panes = "A3"
-    if append_block(ws, values, formats, due, _due_fill()):
+    if append_block(ws, columns, formats, due, _due_fill()):
         return
-    for row in values:
+    for row in zip(*columns, strict=True):
         excel_append(ws, row)
     data = list(ws.iter_rows(min_row=3))
     for col, cname in enumerate(cols):
@@ -129,7 +148,7 @@ def _provenance_sheet(wb: Any, report: InventoryReport) -> None:
 
     res = report.result
     prov = wb.create_sheet("Provenance")
-    p = res.provenance()
+    p = report._provenance()
     seed = res.seed
     prov_rows: list[list[Any]] = [
         ["item", "value"],

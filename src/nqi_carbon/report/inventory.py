@@ -524,7 +524,7 @@ class InventoryReport:
     def provenance_rows(self) -> list[tuple[Pair, str]]:
         """Provenance as ((English, Chinese) label, value): the Markdown and HTML section."""
         res = self.result
-        p = res.provenance()
+        p = self._provenance()
         rows: list[tuple[Pair, str]] = [
             (("nqi-carbon version", "nqi-carbon 版本"), str(p["library_version"])),
             (("Input SHA-256", "输入文件 SHA-256"), str(p["input_sha256"] or "—")),
@@ -649,6 +649,13 @@ class InventoryReport:
                     ("change_from_base_year_t", res.total_co2e - by.total_co2e_t, "t CO2e"),
                 ]
         return [(k, _tr(_TOTAL_LABELS[k], lang), v, unit) for k, v, unit in keys]
+
+    def _provenance(self) -> dict[str, Any]:
+        """``result.provenance()``, made once per report (read it, do not change it)."""
+        if "provenance" not in self._memo:
+            self._memo["provenance"] = self.result.provenance()
+        found: dict[str, Any] = self._memo["provenance"]
+        return found
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables as DataFrames (the same ones as in HTML and Excel)."""
@@ -873,7 +880,7 @@ class InventoryReport:
         out += ["", md_row(_tr(h, lang) for h in _PACK_HEADERS), "|---|---|---|"]
         out += [
             md_row([pk["id"], pk["version"], pk["sha256"]])
-            for pk in res.provenance()["factor_packs"]
+            for pk in self._provenance()["factor_packs"]
         ]
         out += ["", _tr(_PACK_HASH_NOTE, lang, sep="\n\n"), ""]
         out += [
@@ -976,7 +983,7 @@ class InventoryReport:
             "provenance_title": _PROVENANCE_TITLE,
             "provenance": self.provenance_rows(),
             "pack_headers": _PACK_HEADERS,
-            "packs": self.result.provenance()["factor_packs"],
+            "packs": self._provenance()["factor_packs"],
             "pack_note": _PACK_HASH_NOTE,
             "version": __version__,
             "input_sha256": inv.input_sha256 or "—",

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from .._escape import table_text
+from .._escape import table_frame, table_texts
+from ..calc.quality import gross_by_source
 from ..inventory.completeness import exclusion_subject
 from ..pages.labels import CATEGORY_NAMES, SCOPE3_CATEGORY_NAMES, SCOPE_NAMES
 
@@ -179,13 +180,7 @@ def _financed_table(res: Result) -> dict[str, pd.DataFrame]:
 
 def _frame(rows: Any, columns: list[str] | None = None) -> pd.DataFrame:
     """A report table from *rows* (mappings or sequences), its text cells storable as Arrow text."""
-    import pandas as pd
-
-    cells = [
-        {k: table_text(v) for k, v in r.items()} if isinstance(r, dict) else [table_text(v) for v in r]
-        for r in rows
-    ]
-    return pd.DataFrame(cells, columns=columns)
+    return table_frame(list(rows), columns)
 
 
 def _category_table(report: InventoryReport) -> pd.DataFrame:
@@ -287,13 +282,14 @@ def _contributors_table(res: Result) -> pd.DataFrame:
 def _facility_table(res: Result) -> pd.DataFrame:
     """Per facility: name, region, consolidation share and t CO2e."""
     t = res.totals()
+    shares = _plan_shares(res)
     return _frame(
         [
             {
                 "facility": f.id,
                 "name": f.name,
                 "region": f.region,
-                "share": _share(res, f.id),
+                "share": _share(res, f.id, shares),
                 "co2e_t": t["by_facility"][f.id],
             }
             for f in res.inventory.facilities
@@ -314,11 +310,10 @@ def _source_table(report: InventoryReport) -> pd.DataFrame:
 def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
     """Per source: where it is, its method and factor, its activity and gross t CO2e."""
     res = report.result
-    template = res.table.template
     activity = report.activity_totals()
+    gross = gross_by_source(res)
     rows = []
     for p in res.plans:
-        m = (template.src == p.index) & (template.basis != 2) & ~template.biogenic
         rows.append(
             {
                 "source": p.source.id,
@@ -333,7 +328,7 @@ def _source_rows(report: InventoryReport) -> list[dict[str, Any]]:
                 "activity": activity.get(p.source.id),
                 "activity_unit": p.base_unit,
                 "description": p.source.description,
-                "co2e_t": res._sum(m),
+                "co2e_t": gross[p.index],
             }
         )
     return rows
@@ -554,18 +549,30 @@ def _lines_table(res: Result) -> pd.DataFrame:
     lines["scope"] = pd.Series([_scope(s) for s in lines["scope"]], index=lines.index, dtype=object)
     traces = line_traces(res)
     for col in ("factor_value", "factor_unit", "factor_citation", "gwp_citation"):
-        lines[col] = pd.Series([table_text(t[col]) for t in traces], index=lines.index, dtype=object)
+        lines[col] = pd.Series(table_texts([t[col] for t in traces]), index=lines.index, dtype=object)
     return lines
 
 
-def _share(res: Result, facility_id: str) -> float:
-    """The consolidation share of a facility (from its sources' plans, else the inventory)."""
-    for p in res.plans:
-        if p.facility == facility_id:
-            return p.share
+def _share(res: Result, facility_id: str, shares: dict[str, float] | None = None) -> float:
+    """The consolidation share of a facility (from its sources' plans, else the inventory).
+
+    *shares*: each facility's share from its first source's plan, when already gathered.
+    """
+    if shares is None:
+        shares = _plan_shares(res)
+    if facility_id in shares:
+        return shares[facility_id]
     from ..calc.plan import consolidation_share
 
     return consolidation_share(res.inventory, facility_id)
+
+
+def _plan_shares(res: Result) -> dict[str, float]:
+    """Each facility's consolidation share as its first source's plan has it."""
+    shares: dict[str, float] = {}
+    for p in res.plans:
+        shares.setdefault(p.facility, p.share)
+    return shares
 
 
 def _scope(s: Any) -> Any:
