@@ -397,3 +397,15 @@ def test_notebook_display_escapes_the_product_name(tmp_path):
     html = r._repr_html_()
     assert "&lt;b&gt;A&lt;/b&gt; &amp; co" in html and "<b>" not in html
     assert "1,005.7030 kg CO2e" in html
+
+
+def test_an_input_too_large_to_compute_is_named_by_the_footprint_file_field(tmp_path):
+    # the calculation names the overflowing source by its id; the footprint file has no
+    # "sources", so the issue must point at the input the user wrote
+    doc = _footprint("A")
+    doc["inputs"].insert(0, {**doc["inputs"][0], "id": "gas-oil"})
+    doc["inputs"][1]["amount"] = 1e308
+    with pytest.raises(InvalidInputError) as exc:
+        nc.calculate_footprint(_write(tmp_path, doc))
+    issues = [i for i in exc.value.issues if i.code == "result_magnitude"]
+    assert [i.field for i in issues] == ["inputs[1]"]
