@@ -286,18 +286,19 @@ def unit_inventory(
     }
 
 
-_SOURCE_FIELD = re.compile(r"^sources\[(\d+)\](?:\.activity(?:\[\d+\])?)?")
-_SOURCE_ID_FIELD = re.compile(r"^sources\[([^\]]*\D[^\]]*)\]")  # named by id (results)
+# a source is named by its index, or by its id (planning and results issues)
+_SOURCE_FIELD = re.compile(r"^sources\[([^\]]+)\](?:\.activity(?:\[\d+\])?)?")
 _FACTOR_FIELD = re.compile(r"^factors\[(\d+)\]")
 
 
 def _remap(issue: Issue, study: FootprintStudy, data: dict[str, Any], name: str | None) -> Issue:
     """An issue of the unit inventory, named by the footprint file's own fields."""
     f = issue.field or ""
-    m = _SOURCE_FIELD.match(f) or _SOURCE_ID_FIELD.match(f)
+    m = _SOURCE_FIELD.match(f)
     if m is not None:
         key = m.group(1)
-        sid = data["sources"][int(key)]["id"] if key.isdigit() else key
+        by_index = key.isascii() and key.isdigit() and int(key) < len(data["sources"])
+        sid = data["sources"][int(key)]["id"] if by_index else key
         ids = [x.id for x in study.inputs]
         where = f"inputs[{ids.index(sid)}]" if sid in ids else "plant"
         f = where + f[m.end() :]
