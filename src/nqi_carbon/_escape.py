@@ -611,10 +611,10 @@ class _Indented:
     as one list of their items, then regrouped.
     """
 
-    def __init__(self, indent: int | str) -> None:
+    def __init__(self, indent: int) -> None:
         import json
 
-        self._unit = indent if isinstance(indent, str) else " " * indent
+        self._unit = " " * indent
         self._encode = json.JSONEncoder(
             ensure_ascii=False, allow_nan=False, separators=(",\n", ": ")
         ).encode
