@@ -1265,7 +1265,7 @@ def _per_unit_issues(
     for i, src in enumerate(inv.sources):
         for u in units_by_source.get(src.id, ()):
             try:
-                planner.plan(i, src, [u])
+                planner.place(i, src, [u])
             except InvalidInputError:
                 continue
             except NqiCarbonError as exc:

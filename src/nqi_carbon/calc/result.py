@@ -6,7 +6,7 @@ Totals, roll-ups, lines, uncertainty and provenance.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -94,10 +94,10 @@ class Result:
     inventory: Inventory
     gwp_set: str
     table: LineTable
-    plans: list[SourcePlan]
+    plans: Sequence[SourcePlan]  # a PlanSet (read-only) from calculate
     params: list[Parameter]
     factors_used: dict[str, Factor]
-    findings: list[Finding]
+    findings: MutableSequence[Finding]  # a FindingList from calculate
     group_masks: dict[str, npt.NDArray[np.bool_]]
     uncertainty_method: str | None = None
     group_uncertainty: dict[str, GroupUncertainty] = field(default_factory=dict)
