@@ -254,9 +254,8 @@ def sort_findings(planned: PlannedFindings, more: Sequence[Finding]) -> SortedFi
     """Planning's findings once each (the same four fields), then *more*, sorted.
 
     The order of ``sorted(unique planned + more, key=FINDING_ORDER)`` (a stable sort,
-    planned first), worked out on arrays of subject and template ranks: no finding is
-    made. Two findings that differ only in their severity keep the order of their
-    templates' first appearance.
+    planned first, each in the order found), worked out on arrays of subject and
+    template ranks: no finding is made until the result is read.
     """
     import numpy as np
 
@@ -284,26 +283,30 @@ def sort_findings(planned: PlannedFindings, more: Sequence[Finding]) -> SortedFi
     rank = _subject_ranks([*ids, *(f.subject for _, _, f in explicit), *(f.subject for f in more)])
     e_tid = [tid((f.code, f.severity, f.message)) for _, _, f in explicit]
     m_tid = [tid((f.code, f.severity, f.message)) for f in more]
-    # templates by (code, message), ties by first appearance: equal rank, equal template
-    t_rank = np.empty(len(templates), dtype=np.intp)
-    t_rank[sorted(range(len(templates)), key=lambda k: (templates[k][0], templates[k][2]))] = (
-        np.arange(len(templates), dtype=np.intp)
-    )
+    # templates ranked by (code, message): two that differ only in severity tie
+    order_of = sorted({(t[0], t[2]) for t in templates})
+    where = {k: r for r, k in enumerate(order_of)}
+    t_rank = np.array([where[(t[0], t[2])] for t in templates] or [0], dtype=np.intp)
     e = len(explicit)
     s_rank = np.concatenate([rank[:n][src], rank[n : n + e]]).astype(np.intp)
     t_all = np.concatenate([tids, np.array(e_tid, dtype=np.intp)]).astype(np.intp)
     pos = np.concatenate([src, np.array([i for i, _, _ in explicit], dtype=np.intp)])
     sub = np.concatenate([within, np.array([j for _, j, _ in explicit], dtype=np.intp)])
-    order = np.lexsort((sub, pos, t_rank[t_all], s_rank))
-    s_rank, t_all = s_rank[order], t_all[order]
-    keep = np.ones(s_rank.size, dtype=bool)  # the first of equal (subject, template)
+    seq = np.empty(pos.size, dtype=np.intp)  # the order planning found them in
+    seq[np.lexsort((sub, pos))] = np.arange(pos.size, dtype=np.intp)
+    # each finding once: the first of equal (subject, template)
+    order = np.lexsort((seq, t_all, s_rank))
+    s_rank, t_all, seq = s_rank[order], t_all[order], seq[order]
+    keep = np.ones(s_rank.size, dtype=bool)
     keep[1:] = (s_rank[1:] != s_rank[:-1]) | (t_all[1:] != t_all[:-1])
-    s_rank, t_all = s_rank[keep], t_all[keep]
+    s_rank, t_all, seq = s_rank[keep], t_all[keep], seq[keep]
     if more:  # after the planned ones on ties (a stable sort of planned + more)
         s_rank = np.concatenate([s_rank, rank[n + e :]]).astype(np.intp)
         t_all = np.concatenate([t_all, np.array(m_tid, dtype=np.intp)])
-        order = np.lexsort((np.arange(s_rank.size), t_rank[t_all], s_rank))
-        s_rank, t_all = s_rank[order], t_all[order]
+        seq = np.concatenate([seq, pos.size + np.arange(len(more), dtype=np.intp)])
+    # a stable sort by (subject, code, message): ties in the order found
+    order = np.lexsort((seq, t_rank[t_all], s_rank))
+    s_rank, t_all = s_rank[order], t_all[order]
     names = rank.names
     return SortedFindings(templates, t_all.tolist(), [names[k] for k in s_rank.tolist()])
 

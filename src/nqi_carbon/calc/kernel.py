@@ -373,6 +373,8 @@ class LineTemplate:
     plans: Sequence[SourcePlan]
     row_plan: Sequence[SourcePlan]  # the plan of each row
     scope3: npt.NDArray[np.intp]  # the row's GHG Protocol Scope 3 category (0: none)
+    # the row's facility as its index in the inventory's facilities, when known
+    facility_code: IntArray | None = None
 
     @property
     def rho_unit(self) -> FloatArray:
@@ -406,12 +408,14 @@ def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
             return None
         firsts: Sequence[SourcePlan] = plans.kinds
         kind = plans.kind_of
-        facility, category, scope3, share = plans.columns()
+        fac_code, category, scope3, share = plans.columns()
+        facility = None  # from the codes, below
         index: Any = np.arange(n, dtype=np.intp)
         ref: Any = np.array([p.factor_ref for p in firsts] or [""], dtype=object)[kind]
     else:
         if any(p.market_terms is not None or p.contracts for p in plans):
             return None
+        fac_code = None
         # plans of one kind share their terms (the same tuple): group the plans by it
         ids = np.fromiter((id(p.terms) for p in plans), dtype=np.uint64, count=n)
         _, first, kind = np.unique(ids, return_index=True, return_inverse=True)
@@ -449,6 +453,16 @@ def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
     def per_term(values: Any, dtype: Any) -> Any:
         return np.array(values, dtype=dtype)[term_i]
 
+    row_fac = None
+    if fac_code is not None:  # each facility's id once, as wide as the longest used
+        assert isinstance(plans, PlanSet)
+        row_fac = fac_code[row_plan_i]
+        used = np.unique(row_fac)
+        names = plans.facilities
+        labels = np.array([names[k] for k in used.tolist()] or [""], dtype=str)
+        facility_rows = labels[np.searchsorted(used, row_fac)]
+    else:
+        facility_rows = np.asarray(per_plan(facility, object), dtype=str)
     return LineTemplate(
         per_plan(index, np.intp),
         per_term(coef, float),
@@ -459,7 +473,7 @@ def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
         np.zeros(row_plan_i.size, dtype=np.int8),
         np.asarray(per_term(group, object), dtype=str),
         per_term(gas, object).tolist(),
-        np.asarray(per_plan(facility, object), dtype=str),
+        facility_rows,
         per_plan(ref, object).tolist(),
         np.array([pk[0] for pk in pairs], dtype=np.intp)[param_i],
         l_idx,
@@ -468,6 +482,7 @@ def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
         plans,
         RowPlans(plans, row_plan_i),
         per_plan(scope3, np.intp),
+        row_fac,
     )
 
 

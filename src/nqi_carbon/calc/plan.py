@@ -1014,7 +1014,7 @@ class PlanSet(Sequence[SourcePlan]):
         self._made: list[SourcePlan | None] = [None] * len(kind_of)
         for plan in kinds:  # each kind's own first source
             self._made[plan.index] = plan
-        self._columns: tuple[list[str], IntArray, IntArray, FloatArray] | None = None
+        self._columns: tuple[IntArray, IntArray, IntArray, FloatArray] | None = None
 
     def __len__(self) -> int:
         return len(self._made)
@@ -1062,19 +1062,28 @@ class PlanSet(Sequence[SourcePlan]):
     def __repr__(self) -> str:
         return repr(list(self))
 
-    def columns(self) -> tuple[list[str], IntArray, IntArray, FloatArray]:
-        """Per source: its facility, category, Scope 3 category (0: none) and share."""
+    def columns(self) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+        """Per source: its facility (index in :attr:`facilities`), category, Scope 3 category and share.
+
+        A source without a Scope 3 category has 0.
+        """
         if self._columns is None:
-            rows = [(s.facility, s.category, s.scope3_category or 0) for s in self.sources]
-            fac, cat, s3 = zip(*rows, strict=True) if rows else ((), (), ())
-            shares = self._shares
+            srcs, n = self.sources, len(self.sources)
+            where = {f: k for k, f in enumerate(self._shares)}
+            fac = np.fromiter(map(where.__getitem__, [s.facility for s in srcs]), np.intp, n)
+            share = np.fromiter(self._shares.values(), float, len(self._shares))
             self._columns = (
-                list(fac),
-                np.array(cat, dtype=np.intp),
-                np.array(s3, dtype=np.intp),
-                np.array([shares[f] for f in fac], dtype=float),
+                fac,
+                np.fromiter([s.category for s in srcs], np.intp, n),
+                np.fromiter([s.scope3_category or 0 for s in srcs], np.intp, n),
+                share[fac] if n else np.zeros(0),
             )
         return self._columns
+
+    @property
+    def facilities(self) -> list[str]:
+        """The facility ids that :meth:`columns` indexes (the inventory's, in order)."""
+        return list(self._shares)
 
     def kind_column(self, name: str) -> list[Any]:
         """A field of each kind's plan (``[kinds[k].name for k]``), for reading per source."""
