@@ -471,7 +471,7 @@ def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
         per_term(bio, bool),
         per_plan(category, np.int64),
         np.zeros(row_plan_i.size, dtype=np.int8),
-        np.asarray(per_term(group, object), dtype=str),
+        per_term(group, str),  # every term has a row: as wide as the widest row's
         per_term(gas, object).tolist(),
         facility_rows,
         per_plan(ref, object).tolist(),

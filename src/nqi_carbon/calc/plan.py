@@ -32,7 +32,14 @@ from ..errors import (
     Issue,
     NqiCarbonError,
 )
-from ..inventory.models import CONTRACT_PRECEDENCE, Contract, Inventory, MeasuredParameter, Source
+from ..inventory.models import (
+    CONTRACT_PRECEDENCE,
+    Contract,
+    Facility,
+    Inventory,
+    MeasuredParameter,
+    Source,
+)
 from ..units import conventional_basis, conversion_factor, is_energy, parse_unit, registry
 from ._gc import paused_gc
 from .chain import FuelProperties, UnitChain, fuel_properties, unit_chain
@@ -126,8 +133,11 @@ def consolidation_share(inv: Inventory, facility_id: str) -> float:
     1.0 when the facility is under that control, else 0.0 (GHG Protocol Corporate
     Standard ch. 3; ISO 14064-1 clause 5.1).
     """
-    fac = inv.facility(facility_id)
-    approach = inv.organization.consolidation
+    return _share_of(inv.facility(facility_id), inv.organization.consolidation)
+
+
+def _share_of(fac: Facility, approach: str) -> float:
+    """The share of *fac* under the consolidation *approach* (see :func:`consolidation_share`)."""
     if approach == "equity_share":
         return float(fac.equity_share)
     flag = getattr(fac, approach)
@@ -155,7 +165,8 @@ class _Planner:
         self._resolved: dict[str, Factor] = {}
         self.unquantified: dict[str, set[str]] = {}
         self._gwp: dict[tuple[str, str | None], tuple[float, str]] = {}
-        self._shares = {f.id: consolidation_share(inv, f.id) for f in inv.facilities}
+        approach = inv.organization.consolidation
+        self._shares = {f.id: _share_of(f, approach) for f in inv.facilities}
         # fuel properties and chains, shared by the sources that state nothing of their own
         # (no density): ten thousand sources have a few dozen distinct chains
         self._props: dict[tuple[str | None, ...], FuelProperties] = {}
@@ -1208,7 +1219,9 @@ def inclusive_end_findings(inv: Inventory) -> list[Finding]:
 
     ends = [("period.end", "the inventory", inv.period.start, inv.period.end)]
     for i, src in enumerate(inv.sources):
-        for j, rec in enumerate(src.records):
+        if not src.activity:  # the usual source of a table-fed inventory
+            continue
+        for j, rec in enumerate(src.activity):
             if rec.end is not None and rec.start is not None:
                 ends.append((f"sources[{i}].activity[{j}].end", f"source {src.id!r}", rec.start, rec.end))
     out = []
