@@ -457,10 +457,10 @@ def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
     if fac_code is not None:  # each facility's id once, as wide as the longest used
         assert isinstance(plans, PlanSet)
         row_fac = fac_code[row_plan_i]
-        used = np.unique(row_fac)
         names = plans.facilities
-        labels = np.array([names[k] for k in used.tolist()] or [""], dtype=str)
-        facility_rows = labels[np.searchsorted(used, row_fac)]
+        used = np.bincount(row_fac, minlength=len(names)) > 0
+        labels = np.array([names[k] for k in np.flatnonzero(used).tolist()] or [""], dtype=str)
+        facility_rows = labels[(np.cumsum(used) - 1)[row_fac]]
     else:
         facility_rows = np.asarray(per_plan(facility, object), dtype=str)
     return LineTemplate(

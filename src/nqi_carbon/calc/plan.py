@@ -190,6 +190,10 @@ class _Planner:
         self._group_ids: dict[tuple[int, int], int] = {}
         self.groups: list[Templates] = []
         self.own_findings: dict[int, list[Finding]] = {}  # per source planned on its own
+        # a factor source's kind by its factor reference as written, and its group of
+        # findings per (kind, facility region): the look-ups of a source like one seen before
+        self._written: dict[tuple[object, ...], tuple[int, Factor]] = {}
+        self._region_groups: dict[tuple[int, str | None], int] = {}
 
     def resolve(self, ref: str) -> Factor:
         found = self._resolved.get(ref)
@@ -715,16 +719,22 @@ class _Planner:
             and src.spend is None
             and src.density is None
         ):
+            # the reference as written: a source like one seen before costs two look-ups
+            written = (src.factor, src.origin, src.energy_basis, src.fuel_properties, tuple(units))
+            known = self._written.get(written)
+            if known is not None:
+                kind, factor = known
+                group = self._region_groups.get((kind, self._regions.get(src.facility)))
+                return kind, group if group is not None else self._group_at(kind, src, factor)
             factor = self.resolve(src.factor)
-            key: tuple[object, ...] = (
-                factor.ref, src.origin, src.energy_basis, src.fuel_properties, tuple(units)
-            )  # fmt: skip
+            key: tuple[object, ...] = (factor.ref, *written[1:])
             kind = self._kind_ids.get(key)
             if kind is not None or not self._per_money(factor):
                 check = self._check(src, factor)
                 if kind is None:
                     kind = self._first_of_kind(index, src, key, factor=factor)
-                return kind, self._group(kind, check)
+                self._written[written] = (kind, factor)
+                return kind, self._group_at(kind, src, factor, check)
         shared = _shared_key(src, units)
         if shared is None:
             return self._own(index, src, units), -1
@@ -732,6 +742,17 @@ class _Planner:
         if kind is None:
             kind = self._first_of_kind(index, src, shared, units=units)
         return kind, self._group(kind, -1)
+
+    def _group_at(self, kind: int, src: Source, factor: Factor, check: int | None = None) -> int:
+        """The group of a factor source's findings, kept per (kind, region) where it can be.
+
+        It is the same for every facility of a region unless the region finding (which
+        names the facility) is made.
+        """
+        group = self._group(kind, self._check(src, factor) if check is None else check)
+        if not self._names_facility(factor, src.facility):
+            self._region_groups[(kind, self._regions.get(src.facility))] = group
+        return group
 
     def _check(self, src: Source, factor: Factor) -> int:
         """The validity and region findings of *factor* at the source's facility (an id)."""
