@@ -723,18 +723,19 @@ class _Planner:
             written = (src.factor, src.origin, src.energy_basis, src.fuel_properties, tuple(units))
             known = self._written.get(written)
             if known is not None:
-                kind, factor = known
-                group = self._region_groups.get((kind, self._regions.get(src.facility)))
-                return kind, group if group is not None else self._group_at(kind, src, factor)
+                group = self._region_groups.get((known[0], self._regions.get(src.facility)))
+                if group is None:
+                    group = self._group_at(known[0], src, known[1])
+                return known[0], group
             factor = self.resolve(src.factor)
             key: tuple[object, ...] = (factor.ref, *written[1:])
-            kind = self._kind_ids.get(key)
-            if kind is not None or not self._per_money(factor):
+            of_kind = self._kind_ids.get(key)
+            if of_kind is not None or not self._per_money(factor):
                 check = self._check(src, factor)
-                if kind is None:
-                    kind = self._first_of_kind(index, src, key, factor=factor)
-                self._written[written] = (kind, factor)
-                return kind, self._group_at(kind, src, factor, check)
+                if of_kind is None:
+                    of_kind = self._first_of_kind(index, src, key, factor=factor)
+                self._written[written] = (of_kind, factor)
+                return of_kind, self._group_at(of_kind, src, factor, check)
         shared = _shared_key(src, units)
         if shared is None:
             return self._own(index, src, units), -1
