@@ -176,3 +176,22 @@ def test_sorting_planned_findings_on_arrays_is_sorting_them_plainly():
 
 def _fields(f: Finding) -> tuple[str, str, str, str]:
     return (f.code, f.severity, f.subject, f.message)
+
+
+def test_each_facility_of_a_region_outside_the_factors_is_named_in_its_own_finding():
+    # two facilities in Jiangsu, one in Shanghai: the kind's findings are shared per region,
+    # but the region finding names each source's own facility
+    data = _mapping(6)
+    data["facilities"] = [
+        {"id": "js1", "equity_share": 1.0, "region": "CN-JS"},
+        {"id": "js2", "equity_share": 1.0, "region": "CN-JS"},
+        {"id": "sh", "equity_share": 1.0, "region": "CN-SH"},
+    ]
+    for i, src in enumerate(data["sources"]):
+        src["facility"] = ("js1", "js2", "sh")[i % 3]
+    inv = nc.validate_inventory(data)
+    _, _, found, _ = plan_module.plan_sources(inv, {f"s{i:02d}": ["GJ"] for i in range(6)})
+    region = {f.subject: f.message for f in found if f.code == "factor_region"}
+    assert sorted(region) == ["s00", "s01", "s03", "s04"]
+    for sid, fac in (("s00", "js1"), ("s01", "js2"), ("s03", "js1"), ("s04", "js2")):
+        assert region[sid].endswith(f"facility {fac} is in CN-JS"), sid
