@@ -1040,8 +1040,11 @@ def _unstated_sources(result: Result) -> npt.NDArray[np.bool_]:
 
     if isinstance(plans, PlanSet):  # per kind, then the sources named themselves
         static[index] = np.array([flag(p) for p in plans.kinds] or [False], dtype=bool)[plans.kind_of]
-        where = {s.id: i for i, s in enumerate(plans.sources)} if unstated else {}
-        static[[where[s] for s in unstated if s in where]] = True
+        if unstated:  # the source index the table check keeps on the inventory
+            where = result.inventory._cache.get("source_index")
+            if where is None:
+                where = {s.id: i for i, s in enumerate(plans.sources)}
+            static[[where[s] for s in unstated if s in where]] = True
     else:
         static[index] = [flag(p) or p.source.id in unstated for p in plans]
     return static
