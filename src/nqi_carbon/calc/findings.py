@@ -55,7 +55,7 @@ def make_finding(code: str, severity: Any, subject: str, message: str) -> Findin
     return found
 
 
-class _ReadOnly(Sequence[Finding]):
+class _ListLike(Sequence[Finding]):
     """What the lazy sequences of findings share: indexing, equality, repr of their list."""
 
     __slots__ = ()
@@ -75,7 +75,7 @@ class _ReadOnly(Sequence[Finding]):
         return iter(self._list())
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, list | tuple | _ReadOnly):
+        if isinstance(other, list | tuple | _ListLike):
             return self._list() == list(other)
         return NotImplemented
 
@@ -83,7 +83,7 @@ class _ReadOnly(Sequence[Finding]):
         return repr(self._list())
 
 
-class PlannedFindings(_ReadOnly):
+class PlannedFindings(_ListLike):
     """Planning's findings, in the order planning found them, kept as templates.
 
     Sources of one kind share their findings: source *i* has those of group
@@ -135,7 +135,7 @@ class PlannedFindings(_ReadOnly):
         return self._items
 
 
-class SortedFindings(_ReadOnly):
+class SortedFindings(_ListLike):
     """Findings sorted (subject, code, message): templates and subjects, made when asked for.
 
     Immutable and shared by the results of one set of plans (cached with them).
@@ -167,7 +167,7 @@ class SortedFindings(_ReadOnly):
         return self._items
 
 
-class FindingList(MutableSequence[Finding]):
+class FindingList(_ListLike, MutableSequence[Finding]):
     """A result's findings: a list, made from its sorted parts when first read.
 
     ``len`` needs no :class:`Finding` made; anything else (indexing, iterating,
@@ -176,7 +176,6 @@ class FindingList(MutableSequence[Finding]):
     """
 
     __slots__ = ("_extra", "_items", "_static")
-    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, static: Sequence[Finding] = (), extra: Iterable[Finding] = ()) -> None:
         self._static = static  # sorted
@@ -212,13 +211,6 @@ class FindingList(MutableSequence[Finding]):
         return len(self._items)
 
     @overload
-    def __getitem__(self, i: int) -> Finding: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[Finding]: ...
-    def __getitem__(self, i: int | slice) -> Finding | list[Finding]:
-        return self._list()[i]
-
-    @overload
     def __setitem__(self, i: int, value: Finding) -> None: ...
     @overload
     def __setitem__(self, i: slice, value: Iterable[Finding]) -> None: ...
@@ -231,17 +223,6 @@ class FindingList(MutableSequence[Finding]):
     def insert(self, index: int, value: Finding) -> None:
         """Insert *value* before *index* (as ``list.insert``)."""
         self._list().insert(index, value)
-
-    def __iter__(self) -> Iterator[Finding]:
-        return iter(self._list())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, list | tuple | Sequence) and not isinstance(other, str):
-            return self._list() == list(other)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return repr(self._list())
 
     def __add__(self, other: Iterable[Finding]) -> list[Finding]:
         return [*self._list(), *other]

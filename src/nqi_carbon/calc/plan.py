@@ -846,16 +846,7 @@ class _Planner:
 
     def _source_plan(self, index: int, src: Source, **fields: Any) -> SourcePlan:
         """The plan of source *index*: what it takes from the source, and *fields*."""
-        return _source_plan(
-            index=index,
-            source=src,
-            facility=src.facility,
-            category=src.category,
-            scope=src.scope,
-            scope3_category=src.scope3_category,
-            share=self._shares[src.facility],
-            **fields,
-        )
+        return _source_plan(**_own_fields(index, src, self._shares), **fields)
 
     def _plan_one(self, index: int, src: Source, units: Sequence[str]) -> SourcePlan:
         chains: dict[str, UnitChain] = {}
@@ -963,6 +954,19 @@ _KIND_FIELDS = (
 """The fields of a plan that sources of one kind share (the others are the source's own)."""
 
 
+def _own_fields(index: int, src: Source, shares: Mapping[str, float]) -> dict[str, Any]:
+    """The fields of a plan that are the source's own (the others its kind's)."""
+    return {
+        "index": index,
+        "source": src,
+        "facility": src.facility,
+        "category": src.category,
+        "scope": src.scope,
+        "scope3_category": src.scope3_category,
+        "share": shares[src.facility],
+    }
+
+
 def _shared_key(src: Source, units: Sequence[str]) -> tuple[object, ...] | None:
     """What a carbon-content or gas-mass source's plan depends on, or None (its own).
 
@@ -1067,15 +1071,8 @@ class PlanSet(Sequence[SourcePlan]):
 
     def _make(self, i: int) -> SourcePlan:
         kind = self.kinds[int(self.kind_of[i])].__dict__
-        src = self.sources[i]
         return _source_plan(
-            index=i,
-            source=src,
-            facility=src.facility,
-            category=src.category,
-            scope=src.scope,
-            scope3_category=src.scope3_category,
-            share=self._shares[src.facility],
+            **_own_fields(i, self.sources[i], self._shares),
             **{name: kind[name] for name in _KIND_FIELDS},
         )
 
