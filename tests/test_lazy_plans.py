@@ -91,6 +91,8 @@ def test_plans_read_as_a_list_of_source_plans():
     with pytest.raises(IndexError):
         plans[N]
     assert [p.share for p in plans[:4]] == [0.5, 1.0, 0.5, 1.0]
+    assert plans + [] == as_list and [] + plans == as_list and len(plans + plans) == 2 * N  # noqa: RUF005
+    assert plans[5] in plans and plans.index(plans[5]) == 5 and next(reversed(plans)) is plans[-1]
     assert {p.terms for p in plans} == {plans[0].terms}
     # each plan is the one the source gets planned alone
     for i in (0, 1, N - 1):

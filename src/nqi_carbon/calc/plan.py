@@ -10,7 +10,7 @@ import dataclasses
 import datetime as _dt
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast, overload
 
@@ -1091,6 +1091,12 @@ class PlanSet(Sequence[SourcePlan]):
 
     def __repr__(self) -> str:
         return repr(list(self))
+
+    def __add__(self, other: Iterable[SourcePlan]) -> list[SourcePlan]:
+        return [*self, *other]
+
+    def __radd__(self, other: Iterable[SourcePlan]) -> list[SourcePlan]:
+        return [*other, *self]
 
     def columns(self) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
         """Per source: its facility (index in :attr:`facilities`), category, Scope 3 category and share.
