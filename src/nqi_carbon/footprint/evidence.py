@@ -439,11 +439,11 @@ def _known_inputs(
     log: FootprintEvidenceLog, result: FootprintResult, name: str | None, prefix: str
 ) -> FootprintEvidenceLog:
     """*log* when every sample names an input of the study; else its issues (capped)."""
-    from ..errors import CappedIssues
+    from ..errors import CappedIssues, first_of
 
     known = [str(r["id"]) for r in result.by_input]
     ids = set(known)  # a sample is looked up in constant time (a list made this quadratic)
-    allowed = ", ".join(known[:20]) + (f" ({len(known) - 20} more)" if len(known) > 20 else "")
+    allowed = first_of(known)
     issues: list[Issue] = CappedIssues(
         Issue(
             "footprint_evidence_input_known",

@@ -911,16 +911,13 @@ def _export_issues(figures: Mapping[str, Any]) -> list[Issue]:
         near = close_matches(key, EXPORT_KEYS)
         return f"; did you mean {' or '.join(map(repr, near))}?" if near else ""
 
-    issues = [
-        Issue(
-            "pact_option",
-            f"{key!r} is not a figure of a PACT export{hint(str(key))}",
-            field=str(key),
-            allowed=", ".join(sorted(EXPORT_KEYS)),
-        )
-        for key in figures
-        if key not in EXPORT_KEYS
-    ]
+    issues = CappedIssues()  # one an unknown key: a flood stays bounded
+    allowed = ", ".join(sorted(EXPORT_KEYS))
+    for key in figures:
+        if key not in EXPORT_KEYS:  # a hint (a fuzzy match) for the issues listed only
+            near = hint(str(key)) if len(issues) < issues.cap else ""
+            issues.append(Issue("pact_option", f"{repr(key)[:80]} is not a figure of a "
+                                f"PACT export{near}", field=str(key), allowed=allowed))  # fmt: skip
     issues += [
         Issue(
             "pact_field_unknown",
