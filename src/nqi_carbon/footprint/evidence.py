@@ -58,7 +58,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -132,20 +132,6 @@ class InputLimitation(StrictModel):
     reason: FreeText
 
 
-NATURE_REASONS = (
-    "omitted_input",
-    "functional_unit",
-    "out_of_period",
-    "allocation",
-    "intentional",
-    "compliance_outcome",
-    "other",
-)
-"""Why a footprint's misstatement is material by its nature: an input (or a life-cycle
-stage) left out of the system boundary, a wrong functional or declared unit, data from
-outside the reference period, an allocation against ISO 14067 6.4.6's hierarchy, an
-intentional misstatement, a compliance outcome changed, another reason described."""
-
 NatureReason = Literal[
     "omitted_input",
     "functional_unit",
@@ -155,6 +141,12 @@ NatureReason = Literal[
     "compliance_outcome",
     "other",
 ]
+
+NATURE_REASONS: tuple[str, ...] = get_args(NatureReason)
+"""Why a footprint's misstatement is material by its nature: an input (or a life-cycle
+stage) left out of the system boundary, a wrong functional or declared unit, data from
+outside the reference period, an allocation against ISO 14067 6.4.6's hierarchy, an
+intentional misstatement, a compliance outcome changed, another reason described."""
 
 
 class InputNatureFlag(StrictModel):

@@ -11,10 +11,14 @@ forms the opinion:
   (``materiality × pcf_excluding_biogenic``, kg CO2e per declared unit); each figure's own
   difference is weighed against it, and so is the aggregate (the headline's difference);
 * **adverse** when the aggregate or one figure's difference reaches ``pervasive_multiple``
-  times materiality; **modified** when one reaches materiality; otherwise **unmodified**
-  (the inventory verification's rule, :mod:`nqi_carbon.verification.opinion`).
+  times materiality; **modified** when one reaches materiality, or a misstatement is
+  material by its nature (an omitted input, a wrong functional unit, data outside the
+  reference period, a misapplied allocation, intentional, a compliance threshold
+  crossed: :func:`~nqi_carbon.footprint.evidence.material_by_nature`); otherwise
+  **unmodified** (the inventory verification's rule, :mod:`nqi_carbon.verification.opinion`).
 
-The claim file is ``schema: nqi-carbon/footprint-claim@1`` (:class:`ClaimedFootprint`).
+The claim file is ``schema: nqi-carbon/footprint-claim@1`` (:class:`ClaimedFootprint`);
+the verifier's evidence log is given under its ``evidence_log`` or in a file of its own.
 """
 
 from __future__ import annotations
