@@ -368,3 +368,20 @@ def test_the_workbook_lists_the_misstatements_material_by_their_nature(cement, t
     (path,) = v.write(tmp_path, formats=("xlsx",))
     rows = list(openpyxl.load_workbook(path)["Material by nature"].iter_rows(values_only=True))
     assert rows == [("subject", "reason", "description"), ("slag", "out_of_period", "2023 declaration")]
+
+
+def test_cli_takes_the_evidence_log_of_the_claim_file(tmp_path, capsys):
+    log = _log(material_by_nature=[{"subject": "slag", "reason": "out_of_period",
+                                    "description": "the supplier's 2022 declaration"}])  # fmt: skip
+    claim = _claim_with(tmp_path, log)
+    status = main(["footprint", str(CEMENT), "--out", str(tmp_path / "out"), "--claimed", str(claim)])
+    assert status == 3  # modified, as verify's
+    d = json.loads((tmp_path / "out" / "footprint-verification.json").read_text(encoding="utf-8"))
+    assert d["material_by_nature"][0]["reason"] == "out_of_period"
+    assert d["evidence_log_file"] == str(claim)
+    elsewhere = tmp_path / "log.yaml"
+    elsewhere.write_text(yaml.safe_dump(log), encoding="utf-8")
+    status = main(["footprint", str(CEMENT), "--out", str(tmp_path / "again"), "--claimed", str(claim),
+                   "--evidence", str(elsewhere)])  # fmt: skip
+    assert status == 1 and "[evidence_log_once]" in capsys.readouterr().err  # bad input
+    assert not (tmp_path / "again").exists()  # nothing written half-way
