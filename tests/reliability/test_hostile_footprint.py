@@ -306,3 +306,19 @@ def test_a_flood_of_bad_pact_references_keeps_memory_for_the_listed_issues(tmp_p
         "inputs[1].supplier_footprint",
     ]
     assert peak < 4 * 1024**2, peak  # the 20,000 issues took 10 MiB
+
+
+@pytest.mark.timeout(60)
+def test_references_missing_a_large_pact_file_name_a_bounded_list_of_its_ids(tmp_path):
+    # 400 footprints and 120 references to ids it does not have: each issue listed every
+    # id of the file (15 kB), so the error's text grew with references x footprints
+    _supplier(tmp_path, 400)
+    refs = [{"pact": "supplier.json", "id": str(uuid.UUID(int=10_000 + k))} for k in range(120)]
+    with pytest.raises(InvalidInputError) as ei:
+        load_footprint(str(_study(tmp_path, refs)))
+    issues = ei.value.issues
+    assert len(issues) == 101 and ei.value.omitted == {"pact_id_unknown": 20}
+    assert (issues[0].code, issues[0].field) == ("pact_id_unknown", "inputs[0].supplier_footprint.id")
+    first = ", ".join(str(uuid.UUID(int=k + 1)) for k in range(20))
+    assert issues[0].allowed == f"{first} (and 380 more)"
+    assert len(str(ei.value)) < 200_000

@@ -723,9 +723,15 @@ class _Footprints:
 
     @property
     def ids(self) -> str:
-        """The ids, for messages (built once: every reference that misses shares it)."""
+        """The first ids, for messages (built once: every reference that misses shares it).
+
+        Twenty and how many more: every issue listed carries it, so all the ids of a large
+        file made the error's text grow with references x footprints.
+        """
         if self._ids is None:
-            self._ids = ", ".join(str(f["source"]["id"]) for f in self.found)
+            from ..errors import first_of
+
+            self._ids = first_of(str(f["source"]["id"]) for f in self.found)
         return self._ids
 
     def select(self, wanted: str | None, *, file: str | None, field: str) -> dict[str, Any]:
