@@ -196,6 +196,16 @@ def test_credentials_that_are_not_utf8_are_refused_cleanly(server):
         _oauth_refusal(r, 401, "invalid_client")
 
 
+def test_a_token_request_naming_a_parameter_twice_is_refused(server):
+    # RFC 6749 3.2 and 5.2: parameters MUST NOT be included more than once; the last one
+    # was taken, whatever the first said
+    twice = b"grant_type=password&grant_type=client_credentials"
+    r = httpx.post(f"{server}/auth/token", auth=CLIENT, content=twice, timeout=10,
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    _oauth_refusal(r, 400, "invalid_request")
+    assert r.json()["error_description"] == "a parameter is given more than once (grant_type)"
+
+
 def test_a_query_that_is_not_utf8_is_a_bad_request(server):
     # the query's %XX were decoded with replacement characters: a filter on bytes that
     # are not text matched nothing and answered 200, as if the query were valid

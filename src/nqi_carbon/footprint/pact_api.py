@@ -43,7 +43,7 @@ import hmac
 import json
 import secrets
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -301,6 +301,10 @@ class _Api:
             return _oauth_error(400, "invalid_request", "the body is not UTF-8 form data "
                                 "(application/x-www-form-urlencoded)")  # fmt: skip
         form = dict(pairs)
+        if len(form) < len(pairs):  # RFC 6749 3.2: a parameter MUST NOT be sent twice
+            twice = sorted(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
+            return _oauth_error(400, "invalid_request", f"a parameter is given more than once "
+                                f"({', '.join(twice)[:80]})")  # fmt: skip
         client, given = _credentials(request, form) or ("", "")
         expected = self.clients.get(client) if client else None
         same = hmac.compare_digest((expected or "").encode(), given.encode())
