@@ -418,3 +418,34 @@ def test_an_event_the_host_cannot_record_is_an_internal_error_and_taken_on_retry
     assert "not recorded" in r.json()["message"]
     assert _send(server, event, headers).status_code == 200  # not taken as a repeat
     assert _logged(server)[-1]["event"] == event
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        'evil>; rel="prev", <http://attacker.example/',  # closes the Link's URI, adds a link
+        "host with space",
+        'a"b',
+        "a<b",
+        "h:port",  # a port that is not digits
+        "[::1",  # an IPv6 literal not closed
+    ],
+)
+def test_a_host_header_that_is_not_a_host_is_a_bad_request(server, host):
+    # The Link of a page and the OpenID issuer are made from the request's Host header; a
+    # value outside RFC 3986's host [":" port] grammar could write into them, so it is refused.
+    headers = {**_bearer(server), "Host": host}
+    for path in ("/3/footprints?limit=1", "/.well-known/openid-configuration"):
+        r = httpx.get(f"{server}{path}", headers=headers, timeout=10)
+        assert r.status_code == 400 and _error_code(r) == "BadRequest", (path, r.text)
+        assert "link" not in r.headers and "attacker" not in r.text
+
+
+@pytest.mark.parametrize("host", ["localhost:8080", "pact.example.com", "127.0.0.1:9", "[::1]:80"])
+def test_a_host_header_that_is_a_host_names_the_links(server, host):
+    r = httpx.get(f"{server}/3/footprints?limit=1", headers={**_bearer(server), "Host": host},
+                  timeout=10)  # fmt: skip
+    assert r.status_code == 200 and r.headers["link"].startswith(f"<http://{host}/3/footprints?")
+    issuer = httpx.get(f"{server}/.well-known/openid-configuration", headers={"Host": host},
+                       timeout=10).json()["issuer"]  # fmt: skip
+    assert issuer == f"http://{host}"

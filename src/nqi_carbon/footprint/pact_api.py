@@ -41,6 +41,7 @@ import base64
 import datetime as _dt
 import hmac
 import json
+import re
 import secrets
 import time
 from collections import Counter, OrderedDict
@@ -98,6 +99,29 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     The message names no file, path or exception (the server's own log has them).
     """
     return _error(500, "InternalError", "the host could not answer this request")
+
+
+_HOST = re.compile(rb"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+"""A Host header the answers may name: a host name or address (RFC 3986's unreserved
+characters, or an IPv6 literal in brackets) and an optional port. The Link of a page and the
+OpenID issuer are made from it, so anything else (``>``, quotes, spaces) is refused."""
+
+
+class _HostCheck:
+    """ASGI: a request whose Host header is not one host (:data:`_HOST`) is a bad request."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            hosts = [v for k, v in scope["headers"] if k == b"host"]
+            if len(hosts) > 1 or (hosts and not _HOST.fullmatch(hosts[0])):
+                refusal = _error(400, "BadRequest", "the Host header is not one host name or "
+                                 "address with an optional port")  # fmt: skip
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _oauth_error(status: int, error: str, description: str) -> Response:
@@ -460,7 +484,10 @@ def create_app(
 
     log = None if events_log is None else Path(events_log)
     api = _Api(_by_id(footprints, clients), clients, token_lifetime, log, events_log_max_bytes)
+    from starlette.middleware import Middleware
+
     return Starlette(
+        middleware=[Middleware(_HostCheck)],
         exception_handlers={Exception: _internal_error},
         routes=[
             Route("/auth/token", api.token, methods=["POST"]),
