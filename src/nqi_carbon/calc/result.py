@@ -89,6 +89,12 @@ class Result:
 
     ``to_dict()`` / ``to_json()`` give the ``nqi-carbon/result@1`` contract; ``lines``
     and ``by(...)`` give pandas DataFrames.
+
+    ``plans`` (one :class:`~nqi_carbon.calc.plan.SourcePlan` per source, in source order)
+    is a read-only sequence that makes each plan when first read
+    (:class:`~nqi_carbon.calc.plan.PlanSet`), and ``findings`` a list-like
+    :class:`~nqi_carbon.calc.findings.FindingList` whose findings are made when first
+    read: both index, slice, iterate and compare equal to lists as lists do.
     """
 
     inventory: Inventory
