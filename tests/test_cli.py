@@ -585,3 +585,16 @@ def test_factors_search_by_category(capsys):
     assert main(["factors", "list", "--category", "hotel"]) == 1
     err = capsys.readouterr().err
     assert "no factor or fuel is in category 'hotel'" in err and "unknown_factor_category" in err
+
+
+def test_calculate_hands_back_the_memory_of_its_activity_files_before_the_output(capsys, monkeypatch):
+    # once after the table is typed (read_table) and once more after the calculation,
+    # before the result's JSON is made: the freed sums are not kept as heap under it
+    from nqi_carbon._io import tables
+
+    calls: list[str] = []
+    monkeypatch.setattr(tables, "release_unused_memory", lambda: calls.append(sys._getframe(1).f_code.co_name))
+    example = Path(__file__).resolve().parents[1] / "examples" / "office-factory" / "inventory.yaml"
+    assert main(["calculate", str(example), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["schema"] == "nqi-carbon/result@1"
+    assert calls[-1] == "_cmd_calculate" and set(calls[:-1]) == {"read_table"}

@@ -220,7 +220,8 @@ def spooled_output(stream: TextIO) -> Iterator[Callable[[str], object]]:
             except OSError:  # no writable temporary folder: keep it in memory
                 held = -(1 << 62)
                 return
-            spill.write("".join(parts).encode("utf-8"))
+            for part in parts:  # a part at a time: never a second copy of them all
+                spill.write(part.encode("utf-8"))
             parts.clear()
 
     try:

@@ -215,11 +215,11 @@ def read_table(
     df = resolve_headers(df, spec, name, hint)
     typed = _typed_columns(df, spec, hint, whole_numbers_only=separators_needed)
     del df
-    _release_unused_memory()
+    release_unused_memory()
     return typed
 
 
-def _release_unused_memory() -> None:
+def release_unused_memory() -> None:
     """Hand back to the system the memory that reading a table freed.
 
     Reading a million rows makes some 100 MB of text columns, casts and codes that are
