@@ -128,3 +128,24 @@ def test_no_trim_where_the_c_library_has_none(monkeypatch):
         assert tables._malloc_trim() is None
     finally:
         tables._malloc_trim.cache_clear()
+
+
+def test_a_table_is_read_with_the_system_allocator_and_the_pool_put_back(tmp_path, monkeypatch):
+    # pandas' and nqi-carbon's pyarrow calls while reading share numpy's heap (a second
+    # allocator beside it held ~18 MB more at the peak of a million rows)
+    import pyarrow as pa
+
+    seen: list[str] = []
+    typed = tables._typed_columns
+
+    def spy(*args, **kwargs):
+        seen.append(pa.default_memory_pool().backend_name)
+        return typed(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "_typed_columns", spy)
+    before = pa.default_memory_pool().backend_name
+    path = tmp_path / "a.csv"
+    path.write_text("source,amount,unit\nboiler,1.5,MWh\n", encoding="utf-8")
+    assert nc.read_activity(path)["amount"].tolist() == [1.5]
+    assert seen == ["system"]
+    assert pa.default_memory_pool().backend_name == before
