@@ -126,6 +126,7 @@ def test_no_trim_where_the_c_library_has_none(monkeypatch):
     monkeypatch.setattr(sys, "platform", "darwin")
     try:
         assert tables._malloc_trim() is None
+        assert tables.map_large_allocations() is False
     finally:
         tables._malloc_trim.cache_clear()
 

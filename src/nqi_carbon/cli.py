@@ -171,7 +171,10 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_calculate(args: argparse.Namespace) -> int:
+    from ._io.tables import map_large_allocations
     from .calc.pipeline import calculate
+
+    map_large_allocations()  # this process's arrays go back to the system when freed
     inv = _inventory(args.file)
     method = None if args.uncertainty == "none" else args.uncertainty
     with _dask_client(args.dask, bool(args.activity)):

@@ -271,6 +271,29 @@ def release_unused_memory() -> None:
         trim(0)
 
 
+def map_large_allocations(threshold: int = 1 << 20) -> bool:
+    """Have glibc map every block of *threshold* bytes or more on its own, for this process.
+
+    glibc raises its threshold for mapping a block to the size of the last mapped block
+    freed (up to 32 MB), so after the first freed array of a million rows later arrays
+    come from the heap, whose freed pages stay resident: a million-row calculation held
+    some 25 MB more at its peak. A fixed threshold ends that raising; a freed array goes
+    back to the system at once. For a process nqi-carbon owns (the command line), never
+    set by the library. Returns whether it was set (False without glibc).
+    """
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # musl and others
+        return False
+    m_mmap_threshold = -3  # <malloc.h>
+    return bool(mallopt(m_mmap_threshold, threshold))
+
+
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     """The C library's ``malloc_trim`` (glibc), or None (another C library, another system)."""
