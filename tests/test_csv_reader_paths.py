@@ -150,3 +150,48 @@ def test_a_table_is_read_with_the_system_allocator_and_the_pool_put_back(tmp_pat
     assert nc.read_activity(path)["amount"].tolist() == [1.5]
     assert seen == ["system"]
     assert pa.default_memory_pool().backend_name == before
+
+
+@pytest.mark.timeout(60)
+def test_reads_at_once_put_the_pool_back_when_the_last_ends(tmp_path, monkeypatch):
+    # threads reading partitions: the first to leave must not put back its pool while
+    # the other reads, nor the last leave the system pool in place for good
+    import threading
+
+    import pyarrow as pa
+
+    before = pa.default_memory_pool().backend_name
+    inside = threading.Barrier(2, timeout=30)
+    first_done = threading.Event()
+    typed = tables._typed_columns
+
+    def spy(*args, **kwargs):
+        inside.wait()
+        if threading.current_thread().name == "second":
+            assert first_done.wait(30)
+            assert pa.default_memory_pool().backend_name == "system"  # still reading
+        return typed(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "_typed_columns", spy)
+    path = tmp_path / "a.csv"
+    path.write_text("source,amount,unit\nboiler,1.5,MWh\n", encoding="utf-8")
+    errors: list[BaseException] = []
+
+    def read(done: threading.Event | None) -> None:
+        try:
+            nc.read_activity(path)
+        except BaseException as exc:  # handed to the test thread
+            errors.append(exc)
+        if done is not None:
+            done.set()
+
+    threads = [
+        threading.Thread(target=read, args=(first_done,), name="first"),
+        threading.Thread(target=read, args=(None,), name="second"),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(50)
+    assert not errors
+    assert pa.default_memory_pool().backend_name == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,6 +190,11 @@ def read_table(
     return typed
 
 
+_POOL_LOCK = threading.Lock()
+_pool_readers: list[Any] = []
+"""The pool in place before the first of the reads now running (one entry per read)."""
+
+
 @contextlib.contextmanager
 def _system_arrow_pool() -> Iterator[None]:
     """Make the system allocator pyarrow's default memory pool while a table is read.
@@ -197,7 +203,8 @@ def _system_arrow_pool() -> Iterator[None]:
     into pyarrow) then come from the heap numpy and the CSV reader use, where the memory
     one frees is reused by the next, instead of a second allocator's (mimalloc) next to
     it: ~18 MB less at the peak of reading a million CSV rows. The pool in place before
-    is put back after (a buffer is always freed by the pool that made it).
+    the first of the reads running at once (threads reading partitions) is put back
+    when the last ends; a buffer is always freed by the pool that made it.
     """
     import sys
 
@@ -205,12 +212,16 @@ def _system_arrow_pool() -> Iterator[None]:
     if pa is None:
         yield
         return
-    before = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
+    with _POOL_LOCK:
+        _pool_readers.append(pa.default_memory_pool() if not _pool_readers else _pool_readers[0])
+        pa.set_memory_pool(pa.system_memory_pool())
     try:
         yield
     finally:
-        pa.set_memory_pool(before)
+        with _POOL_LOCK:
+            before = _pool_readers.pop()
+            if not _pool_readers:
+                pa.set_memory_pool(before)
 
 
 def _read_typed(target: str | Path | Written, name: str, suffix: str, spec: ReadSpec) -> pd.DataFrame:
