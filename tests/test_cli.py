@@ -601,3 +601,23 @@ def test_calculate_hands_back_the_memory_of_its_activity_files_before_the_output
     assert json.loads(capsys.readouterr().out)["schema"] == "nqi-carbon/result@1"
     assert calls[0] == "map_large_allocations" and calls[-1] == "_cmd_calculate"
     assert set(calls[1:-1]) == {"read_table"}
+
+
+@pytest.mark.timeout(120)
+def test_calculate_process_imports_pint_without_its_dask_support():
+    # pint imports dask.base whenever Dask is installed (0.07-0.16 s and 8 MB per run),
+    # for Quantities of Dask arrays that nqi-carbon never makes; Dask stays importable
+    pytest.importorskip("dask")
+    example = Path(__file__).resolve().parents[1] / "examples" / "cement" / "inventory.yaml"
+    code = (
+        "import io, sys\n"
+        "from nqi_carbon.cli import main\n"
+        "out, sys.stdout = sys.stdout, io.StringIO()\n"
+        f"rc = main(['calculate', {str(example)!r}, '--format', 'json'])\n"
+        "text, sys.stdout = sys.stdout.getvalue(), out\n"
+        "loaded = 'dask' in sys.modules\n"
+        "import json, dask\n"
+        "print(rc, loaded, json.loads(text)['schema'])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=110, check=True)
+    assert run.stdout.split() == ["0", "False", "nqi-carbon/result@1"]
