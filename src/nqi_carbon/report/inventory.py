@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
 from .._escape import json_document, md_row, md_text, term_line
-from .._io.atomic import atomic_write_bytes, write_set
+from .._io.atomic import atomic_write_bytes, write_streamed_set
 from .._progress import Progress
 from ..calc.result import Result
 from ..calc.scope3 import financed_rows, screening_rows
@@ -1040,17 +1040,25 @@ class InventoryReport:
     ) -> list[Path]:
         """Write the report files as one set and return their paths.
 
-        All files are rendered in memory first (an error writes nothing), then written to a
-        staging folder inside *out_dir* and moved into place together while holding a lock
-        on *out_dir*, so concurrent writers into one folder never mix their files and a
+        While holding a lock on *out_dir*, the files are rendered one by one, each written
+        to a staging folder inside *out_dir* (by a second thread, while the next is
+        rendered), and moved into place together once all are written, so an error
+        writes nothing, concurrent writers into one folder never mix their files and a
         run killed midway is cleaned up (or completed) by the next one. Files in *out_dir*
-        that are not report files are never touched. See :func:`nqi_carbon._io.atomic.write_set`.
+        that are not report files are never touched. See
+        :func:`nqi_carbon._io.atomic.write_streamed_set`.
 
         *progress* shows a bar per rendered file: ``None`` (default) on standard error when
         it is a terminal or in a notebook, ``True`` always, ``False`` never, or a function
         ``progress(done, total)`` called instead.
         """
-        return write_set(out_dir, self._render(formats, progress))
+        from .._progress import progress_callback
+        from ..pages.render import file_renderer
+
+        names, files = file_renderer(
+            self, self._FILES, formats, progress_callback(progress, "report files", unit="file")
+        )
+        return write_streamed_set(out_dir, names, files)
 
     def _repr_html_(self) -> str:
         """The notebook display: the headline, the base-year bridge, the checklist's state."""
