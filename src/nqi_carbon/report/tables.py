@@ -543,13 +543,13 @@ def _lines_table(res: Result) -> pd.DataFrame:
     """
     import pandas as pd
 
-    from ..calc.trace import line_traces
+    from ..calc.trace import line_factors
 
     lines = res.lines.copy()
     lines["scope"] = pd.Series([_scope(s) for s in lines["scope"]], index=lines.index, dtype=object)
-    traces = line_traces(res)
-    for col in ("factor_value", "factor_unit", "factor_citation", "gwp_citation"):
-        lines[col] = pd.Series(table_texts([t[col] for t in traces]), index=lines.index, dtype=object)
+    columns = ("factor_value", "factor_unit", "factor_citation", "gwp_citation")
+    for col, values in zip(columns, line_factors(res), strict=True):
+        lines[col] = pd.Series(table_texts(values), index=lines.index, dtype=object)
     return lines
 
 
