@@ -624,6 +624,15 @@ def test_a_sheet_written_a_column_at_a_time_sizes_and_styles_as_cell_by_cell(mon
         pd.DataFrame({"q": [7, -1234567890, 3], "r": [True, None, False], "s": [1, None, 2.5]}),
         pd.DataFrame({"q": pd.Series([123456789, 0.5, None], dtype=object), "r": [1.5, 2.5, 3.5]}),
         pd.DataFrame({"note": [None, "x" * 70, "short", "-1", None], "v": [None] * 5}),
+        # chunks of 2048 rows: one %-template per column of a chunk when every cell is a
+        # finite number or a text; the chunk with a NaN, or an empty text, cell by cell
+        pd.DataFrame(
+            {
+                "q": [i / 7 if i != 2500 else math.nan for i in range(3000)],
+                "t": [f"%d %s %% {i % 5}" if i != 2600 else None for i in range(3000)],
+                "u": [1e300 * (i % 3) for i in range(3000)],
+            }
+        ),
     ]
     day = dt.date(2025, 1, 1)
 

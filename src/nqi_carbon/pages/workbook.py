@@ -349,11 +349,45 @@ class _Block:
         memos = [self._tails(ws, ids, j) for j in range(len(self.columns))]
         for start in range(0, n, _ROWS_PER_CHUNK):
             stop = min(start + _ROWS_PER_CHUNK, n)
-            rows = [str(self.first_row + i) for i in range(start, stop)]
-            cells = [self._cells(ws, ids, j, rows, start, stop, memos[j]) for j in range(len(self.columns))]
-            opens = [f'<row r="{r}">' for r in rows]
-            closes = ["</row>"] * len(rows)
-            yield "".join(itertools.chain.from_iterable(zip(opens, *cells, closes, strict=True)))
+            numbers = list(range(self.first_row + start, self.first_row + stop))
+            rows = [str(r) for r in numbers]
+            parts: list[str] = []
+            args: list[list[Any]] = []
+            for j in range(len(self.columns)):
+                same = self._template(ws, ids, j, start, stop, memos[j])
+                if same is None:  # cell by cell
+                    parts.append("%s")
+                    args.append(self._cells(ws, ids, j, rows, start, stop, memos[j]))
+                else:  # one %-template for the column's cells of the chunk
+                    parts.append(same[0])
+                    args += [numbers, same[1]]
+            template = '<row r="%d">' + "".join(parts) + "</row>"
+            yield (template * len(rows)) % tuple(itertools.chain.from_iterable(zip(numbers, *args)))
+
+    def _template(
+        self, ws: Any, ids: dict[_Key, int], j: int, start: int, stop: int, memo: dict[Any, str] | None
+    ) -> tuple[str, list[Any]] | None:
+        """A %-template of every cell of column *j* in rows *start* to *stop*, and its values.
+
+        The template takes the row number and a value: a finite number (as ``%.16g``,
+        as openpyxl) or the cell's text from its coordinate's closing quote on (a text
+        or yes/no column). None when a cell is written otherwise (empty, not finite,
+        highlighted rows, dates or mixed types): :meth:`_cells` writes them.
+        """
+        from openpyxl.utils import get_column_letter
+
+        if not self._per_value(j):
+            return None
+        head = f'<c r="{get_column_letter(j + 1)}%d'
+        column = self.columns[j][start:stop]
+        if self.kinds[j] <= _NUMBERS:
+            if None in column or not all(map(math.isfinite, column)):
+                return None
+            mid = self._tail(ws, ids, j, 0, 0).split("<v>")[0].replace("%", "%%")
+            return f"{head}{mid}<v>%.16g</v></c>", column
+        assert memo is not None
+        tails = list(map(memo.__getitem__, column))
+        return (None if "" in tails else (f"{head}%s", tails))
 
     def _tail(self, ws: Any, ids: dict[_Key, int], j: int, v: Any, fill: int) -> str:
         """The XML of a cell from its coordinate's closing quote on ('' when it is not written)."""
