@@ -309,7 +309,7 @@ class InventoryReport:
         res = self.result
         sid = _normalise_set(res.gwp_set)
         gset = _tables().sets[sid]
-        lines = res.lines
+        lines = self._lines()
         gross = (lines["basis"] != "market") & ~lines["biogenic"].astype(bool)
         species = _gas_catalogue().species
         rows = []
@@ -615,7 +615,7 @@ class InventoryReport:
         Labels follow ``reporting.language``.
         """
         res, lang = self.result, self.language
-        t = res.totals()
+        t = self._totals()
         keys: list[tuple[str, float | str | None, str]] = [
             (key, t[key], unit) for key, unit in _HEADLINE_TOTALS
         ]
@@ -649,6 +649,20 @@ class InventoryReport:
                     ("change_from_base_year_t", res.total_co2e - by.total_co2e_t, "t CO2e"),
                 ]
         return [(k, _tr(_TOTAL_LABELS[k], lang), v, unit) for k, v, unit in keys]
+
+    def _totals(self) -> dict[str, Any]:
+        """``result.totals()``, made once per report (read it, do not change it)."""
+        if "totals" not in self._memo:
+            self._memo["totals"] = self.result.totals()
+        found: dict[str, Any] = self._memo["totals"]
+        return found
+
+    def _lines(self) -> pd.DataFrame:
+        """``result.lines``, made once per report (read it, do not change it)."""
+        if "lines" not in self._memo:
+            self._memo["lines"] = self.result.lines
+        found: pd.DataFrame = self._memo["lines"]
+        return found
 
     def _provenance(self) -> dict[str, Any]:
         """``result.provenance()``, made once per report (read it, do not change it)."""
@@ -833,7 +847,7 @@ class InventoryReport:
     def to_markdown(self) -> str:
         """The report as Markdown; headings and headers follow ``reporting.language``."""
         res, inv, lang = self.result, self.inventory, self.language
-        t = res.totals()
+        t = self._totals()
         sub = (
             " / 温室气体清单报告"
             if lang == "en+zh" and inv.reporting and inv.reporting.title
@@ -947,7 +961,7 @@ class InventoryReport:
         from ..pages.render import markup
 
         inv, lang = self.inventory, self.language
-        t = self.result.totals()
+        t = self._totals()
         notes = self._notes()
         sections = [
             {
