@@ -48,6 +48,7 @@ __all__ = [
     "csv_text",
     "excel_append",
     "excel_text",
+    "excel_texts",
     "html_text",
     "json_document",
     "json_text",
@@ -348,6 +349,17 @@ EXCEL_DATETIME = "yyyy-mm-dd hh:mm:ss"
 def excel_text(text: str) -> str:
     """A string Excel can hold: the characters XML 1.0 refuses (and other controls) visible."""
     return visible(text, keep="\t\n\r")
+
+
+def excel_texts(values: list[str]) -> list[str]:
+    """:func:`excel_text` of each of *values*, checked together.
+
+    Values without a character to show (most) are returned as they are, found by one
+    search over all of them (joined by a tab, which is kept).
+    """
+    if not _special_except("\t\n\r").search("\t".join(values)):
+        return list(values)
+    return [excel_text(v) for v in values]
 
 
 def excel_append(ws: Any, values: Iterable[Any]) -> None:

@@ -581,7 +581,7 @@ def test_a_set_written_while_rendering_is_moved_in_only_once_every_file_is_made(
                 raise RuntimeError(f"rendering {name} failed")
             yield name, name.encode() * 1000
 
-    with pytest.raises(RuntimeError, match="rendering c.txt failed"):
+    with pytest.raises(RuntimeError, match=r"rendering c\.txt failed"):
         write_streamed_set(tmp_path, ["a.txt", "b.txt", "c.txt"], made("c.txt"))
     assert _listing(tmp_path) == ["a.txt"] and (tmp_path / "a.txt").read_text() == "previous a"
     with pytest.raises(ValueError, match=r"were not made"):

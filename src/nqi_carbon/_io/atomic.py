@@ -322,9 +322,9 @@ def write_streamed_set(
 
 def _stage_files(stage: Path, out: Path, names: list[str], files: Iterator[tuple[str, bytes]]) -> None:
     """Write each file *files* yields into *stage* (synced) on a second thread; all of *names*."""
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
-    pending = []
+    pending: list[Future[None]] = []
     done: set[str] = set()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nqi-write-set")
     try:

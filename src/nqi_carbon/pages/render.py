@@ -134,8 +134,7 @@ def render_files(
     at all); an unknown format is a ``ValueError`` before any rendering. *progress* is
     called as ``progress(done, total)`` after each file.
     """
-    names, made = file_renderer(document, files, formats, progress)
-    return dict(made)
+    return dict(file_renderer(document, files, formats, progress)[1])
 
 
 def file_renderer(

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .._escape import EXCEL_DATE, FORMULA_START, excel_text
+from .._escape import EXCEL_DATE, FORMULA_START, excel_text, excel_texts
 
 __all__ = [
     "_excel_widths",
@@ -180,7 +180,7 @@ def append_block(
         proto.fill = fill
         fill_id = proto._style.fillId
     # each distinct string as its cell holds it (escaped once, however often it repeats)
-    texts = [{v: _excel_text(v) for v in dict.fromkeys(c) if type(v) is str} for c in columns]
+    texts = [_column_texts(c) for c in columns]
     wrap = _block_widths(ws, columns, kinds, texts, cap, proto)
     ws._nqi_block = _Block(
         ws.max_row + 1, columns, kinds, texts, col_fmt, date_fmt, highlight, fill_id, wrap, cap
@@ -188,9 +188,22 @@ def append_block(
     return True
 
 
+def _column_texts(column: list[Any]) -> dict[str, str]:
+    """Each distinct string of *column* as its cell holds it (:func:`_excel_text`), checked together."""
+    distinct = [v for v in dict.fromkeys(column) if type(v) is str]
+    return {
+        v: t if len(t) <= _MAX_CELL_TEXT else t[:_MAX_CELL_TEXT]
+        for v, t in zip(distinct, excel_texts(distinct), strict=True)
+    }
+
+
+_MAX_CELL_TEXT = 32767
+"""Characters a cell holds at most."""
+
+
 def _excel_text(v: str) -> str:
     """A string as its cell holds it: controls visible, at most 32,767 characters."""
-    return excel_text(v)[:32767]
+    return excel_text(v)[:_MAX_CELL_TEXT]
 
 
 def _value_width(v: Any) -> int:
@@ -324,6 +337,9 @@ class _Block:
             if self._per_value(j) and self.kinds[j] <= _NUMBERS:  # one style for the column
                 events.append((0, j, self._key(j, None, 0)))
                 continue
+            if self._plain_text(j):  # two styles: with and without the quote prefix
+                events += self._text_keys(j)
+                continue
             if not self._per_value(j):  # highlighted rows, dates or mixed types: cell by cell
                 cells: Any = enumerate(column)
                 fills = [self.fill_id if h else 0 for h in self.highlight]
@@ -335,6 +351,27 @@ class _Block:
                 if key not in seen:
                     seen.add(key)
                     events.append((column.index(v) if i is None else i, j, key))
+        return events
+
+    def _plain_text(self, j: int) -> bool:
+        """Whether column *j* is text (or empty) without wrapped cells or highlighted rows.
+
+        Its cells' styles then differ only by the quote prefix of a text that would start
+        a formula (an empty cell has a plain text's style).
+        """
+        return self._per_value(j) and self.kinds[j] <= _FEW_VALUES[0] and (j + 1) not in self.wrap
+
+    def _text_keys(self, j: int) -> list[tuple[int, int, _Key]]:
+        """:meth:`_first_keys` of a :meth:`_plain_text` column: where each of its two styles first occurs."""
+        column, texts = self.columns[j], self.texts[j]
+        plain = self._key(j, None, 0)
+        first_quoted = next((v for v, t in texts.items() if t.startswith(FORMULA_START)), None)
+        first_plain = next((v for v, t in texts.items() if not t.startswith(FORMULA_START)), None)
+        firsts = [first_plain] if first_plain is not None else []
+        plain_rows = [column.index(v) for v in [*firsts, None] if v is not None or type(None) in self.kinds[j]]
+        events = [(min(plain_rows), j, plain)] if plain_rows else []
+        if first_quoted is not None:
+            events.append((column.index(first_quoted), j, (*plain[:7], 1, 0)))
         return events
 
     def xml(self, ws: Any) -> Any:
@@ -362,7 +399,8 @@ class _Block:
                     parts.append(same[0])
                     args += [numbers, same[1]]
             template = '<row r="%d">' + "".join(parts) + "</row>"
-            yield (template * len(rows)) % tuple(itertools.chain.from_iterable(zip(numbers, *args)))
+            cells = itertools.chain.from_iterable(zip(numbers, *args, strict=True))
+            yield (template * len(rows)) % tuple(cells)
 
     def _template(
         self, ws: Any, ids: dict[_Key, int], j: int, start: int, stop: int, memo: dict[Any, str] | None
@@ -410,14 +448,12 @@ class _Block:
         if not self._per_value(j) or self.kinds[j] <= _NUMBERS:
             return None
         column = self.columns[j]
-        if not (self.kinds[j] <= _FEW_VALUES[0] and (j + 1) not in self.wrap):
+        if not self._plain_text(j):
             return {v: self._tail(ws, ids, j, v, 0) for v in dict.fromkeys(column)}
         plain = self._key(j, None, 0)  # a text's key but for its quote prefix
-        styles = [ids.get(plain), ids.get((*plain[:7], 1, 0))]
-        tails: dict[Any, str] = {
-            v: _plain_cell_xml("", styles[t.startswith(FORMULA_START)], "s", t)[len('<c r="') :]
-            for v, t in self.texts[j].items()
-        }
+        texts = self.texts[j]
+        written = _text_tails(list(texts.values()), ids.get(plain), ids.get((*plain[:7], 1, 0)))
+        tails: dict[Any, str] = dict(zip(texts, written, strict=True))
         if type(None) in self.kinds[j]:
             tails[None] = self._tail(ws, ids, j, None, 0)
         return tails
@@ -641,6 +677,29 @@ def _xml_text(text: str) -> str:
     if ">" in text:
         text = text.replace(">", "&gt;")
     return text
+
+
+def _text_tails(texts: list[str], style: int | None, quoted: int | None) -> list[str]:
+    """Each text's cell as :func:`_plain_cell_xml` writes it, from its coordinate's closing quote on.
+
+    *style* is the plain texts' style, *quoted* that of a text that would start a formula.
+    The texts are searched for ``&``, ``<`` and ``>`` together (most hold none).
+    """
+    heads = [
+        '"' + (f' s="{s}"' if s is not None else "") + ' t="inlineStr"' for s in (style, quoted)
+    ]
+    joined = "\x00".join(texts)
+    escaped = [_xml_text(t) for t in texts] if any(c in joined for c in "&<>") else texts
+    out = []
+    for t, x in zip(texts, escaped, strict=True):
+        head = heads[t.startswith(FORMULA_START)]
+        if t == "":
+            out.append(head + " />")
+            continue
+        stripped = t.strip()
+        space = ' xml:space="preserve"' if stripped and t != stripped else ""
+        out.append(f"{head}><is><t{space}>{x}</t></is></c>")
+    return out
 
 
 def _plain_cell_xml(coordinate: str, style: int | None, kind: str, value: Any) -> str:

@@ -846,7 +846,7 @@ class InventoryReport:
 
     def to_markdown(self) -> str:
         """The report as Markdown; headings and headers follow ``reporting.language``."""
-        res, inv, lang = self.result, self.inventory, self.language
+        inv, lang = self.inventory, self.language
         t = self._totals()
         sub = (
             " / 温室气体清单报告"

@@ -534,7 +534,9 @@ def _fuel_parameter_rows(res: Result) -> list[dict[str, Any]]:
 
 
 def _lines_table(res: Result, lines: pd.DataFrame) -> pd.DataFrame:
-    """The result's lines (*lines*: ``res.lines``, not changed) with their chain's factor and GWP, cited; scopes as numbers.
+    """The result's lines with their chain's factor and GWP, cited; scopes as numbers.
+
+    *lines* is ``res.lines`` (not changed).
 
     Each line's ``activity`` x ``factor_value`` (in t per activity unit) x ``share`` x
     ``gwp`` is its ``co2e_t``; the amounts as entered and their conversions are in
@@ -546,8 +548,8 @@ def _lines_table(res: Result, lines: pd.DataFrame) -> pd.DataFrame:
 
     lines = lines.copy()
     lines["scope"] = pd.Series([_scope(s) for s in lines["scope"]], index=lines.index, dtype=object)
-    columns = ("factor_value", "factor_unit", "factor_citation", "gwp_citation")
-    for col, values in zip(columns, line_factors(res), strict=True):
+    columns: tuple[list[Any], ...] = line_factors(res)
+    for col, values in zip(("factor_value", "factor_unit", "factor_citation", "gwp_citation"), columns, strict=True):
         lines[col] = pd.Series(table_texts(values), index=lines.index, dtype=object)
     return lines
 
