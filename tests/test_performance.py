@@ -631,6 +631,8 @@ def test_a_sheet_written_a_column_at_a_time_sizes_and_styles_as_cell_by_cell(mon
                 "q": [i / 7 if i != 2500 else math.nan for i in range(3000)],
                 "t": [f"%d %s %% {i % 5}" if i != 2600 else None for i in range(3000)],
                 "u": [1e300 * (i % 3) for i in range(3000)],
+                "co2e_t": [None] * 3000,  # empty but styled (a number format): written
+                "w": [None] * 3000,  # empty, no style: not written
             }
         ),
     ]

@@ -391,26 +391,34 @@ class _Block:
             parts: list[str] = []
             args: list[list[Any]] = []
             for j in range(len(self.columns)):
-                same = self._template(ws, ids, j, start, stop, memos[j])
+                same = self._template(ws, ids, j, numbers, start, stop, memos[j])
                 if same is None:  # cell by cell
                     parts.append("%s")
                     args.append(self._cells(ws, ids, j, rows, start, stop, memos[j]))
                 else:  # one %-template for the column's cells of the chunk
                     parts.append(same[0])
-                    args += [numbers, same[1]]
+                    args += same[1]
             template = '<row r="%d">' + "".join(parts) + "</row>"
             cells = itertools.chain.from_iterable(zip(numbers, *args, strict=True))
             yield (template * len(rows)) % tuple(cells)
 
     def _template(
-        self, ws: Any, ids: dict[_Key, int], j: int, start: int, stop: int, memo: dict[Any, str] | None
-    ) -> tuple[str, list[Any]] | None:
-        """A %-template of every cell of column *j* in rows *start* to *stop*, and its values.
+        self,
+        ws: Any,
+        ids: dict[_Key, int],
+        j: int,
+        numbers: list[int],
+        start: int,
+        stop: int,
+        memo: dict[Any, str] | None,
+    ) -> tuple[str, list[list[Any]]] | None:
+        """A %-template of every cell of column *j* in rows *start* to *stop* (numbered *numbers*).
 
-        The template takes the row number and a value: a finite number (as ``%.16g``,
-        as openpyxl) or the cell's text from its coordinate's closing quote on (a text
-        or yes/no column). None when a cell is written otherwise (empty, not finite,
-        highlighted rows, dates or mixed types): :meth:`_cells` writes them.
+        With the lists of its arguments: the row number and a value, a finite number (as
+        ``%.16g``, as openpyxl) or the cell's text from its coordinate's closing quote on
+        (a text or yes/no column); nothing for empty cells that are not written. None
+        when a cell is written otherwise (empty among values, not finite, highlighted
+        rows, dates or mixed types): :meth:`_cells` writes them.
         """
         from openpyxl.utils import get_column_letter
 
@@ -418,14 +426,17 @@ class _Block:
             return None
         head = f'<c r="{get_column_letter(j + 1)}%d'
         column = self.columns[j][start:stop]
+        if column.count(None) == len(column):  # empty: one cell for all (or none at all)
+            tail = self._tail(ws, ids, j, None, 0)
+            return (f"{head}{tail.replace('%', '%%')}", [numbers]) if tail else ("", [])
         if self.kinds[j] <= _NUMBERS:
             if None in column or not all(map(math.isfinite, column)):
                 return None
             mid = self._tail(ws, ids, j, 0, 0).split("<v>")[0].replace("%", "%%")
-            return f"{head}{mid}<v>%.16g</v></c>", column
+            return f"{head}{mid}<v>%.16g</v></c>", [numbers, column]
         assert memo is not None
         tails = list(map(memo.__getitem__, column))
-        return (None if "" in tails else (f"{head}%s", tails))
+        return (None if "" in tails else (f"{head}%s", [numbers, tails]))
 
     def _tail(self, ws: Any, ids: dict[_Key, int], j: int, v: Any, fill: int) -> str:
         """The XML of a cell from its coordinate's closing quote on ('' when it is not written)."""
@@ -479,10 +490,11 @@ class _Block:
         elif self.kinds[j] <= _NUMBERS:  # a number's text is its own: %.16g as openpyxl
             mid = self._tail(ws, ids, j, 0, 0).split("<v>")[0] + "<v>"
             finite = math.isfinite
+            empty = self._tail(ws, ids, j, None, 0)
             return [
                 f"{head}{r}{mid}{v:.16g}</v></c>"
                 if v is not None and finite(v)
-                else ((t := self._tail(ws, ids, j, v, 0)) and head + r + t)
+                else ((t := empty if v is None else self._tail(ws, ids, j, v, 0)) and head + r + t)
                 for r, v in zip(rows, column, strict=True)
             ]
         else:
