@@ -700,9 +700,12 @@ class _Indented:
 
     def _records(self, records: list[dict[str, Any]], level: int) -> list[str]:
         """The texts of objects at *level*, those with the same keys written a column at a time."""
+        keys = list(map(tuple, records))
+        if keys and keys.count(keys[0]) == len(keys):  # one set of keys (a result's lines): no grouping
+            return self._same_keys(records, keys[0], level)
         shapes: dict[tuple[Any, ...], list[int]] = {}
-        for i, r in enumerate(records):
-            shapes.setdefault(tuple(r), []).append(i)
+        for i, k in enumerate(keys):
+            shapes.setdefault(k, []).append(i)
         out: list[str] = [""] * len(records)
         for keys, where in shapes.items():
             group = [records[i] for i in where] if len(where) < len(records) else records
