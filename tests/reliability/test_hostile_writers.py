@@ -589,6 +589,10 @@ def test_a_set_written_while_rendering_is_moved_in_only_once_every_file_is_made(
     with pytest.raises(ValueError, match=r"not a file of this set, or given twice: 'c.txt'"):
         write_streamed_set(tmp_path, ["a.txt", "b.txt"], made(None))
     assert _listing(tmp_path) == ["a.txt"] and (tmp_path / "a.txt").read_text() == "previous a"
+    with pytest.raises(RuntimeError, match=r"rendering b\.txt failed"):  # a new folder: not left
+        write_streamed_set(tmp_path / "new" / "set", ["a.txt", "b.txt"], made("b.txt"))
+    assert not (tmp_path / "new" / "set").exists()
+    (tmp_path / "new").rmdir()  # made by mkdir(parents=True); only the set's own folder goes
     paths = write_streamed_set(tmp_path, ["a.txt", "b.txt", "c.txt"], made(None))
     assert [p.name for p in paths] == ["a.txt", "b.txt", "c.txt"]
     assert _listing(tmp_path) == ["a.txt", "b.txt", "c.txt"]

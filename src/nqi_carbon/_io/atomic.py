@@ -295,9 +295,11 @@ def write_streamed_set(
     time overlaps its rendering. The lock is taken before the first file is asked for.
     The set is moved into place only once every file of *names* is staged and synced:
     an error while making or writing any of them (it is raised here) removes the staging
-    folder and leaves *folder* as it was, as in :func:`write_set`.
+    folder (and *folder* when this call made it and it is still empty) and leaves
+    *folder* as it was.
     """
     out = Path(folder)
+    created = not out.is_dir()
     out.mkdir(parents=True, exist_ok=True)
     wanted = list(names)
     _check_targets(out, wanted)
@@ -315,6 +317,9 @@ def write_streamed_set(
             if close is not None:
                 close()  # a generator's own clean-up (e.g. a paused collector) runs now
             _remove(stage)
+            if created:  # the folder this call made, while still empty: writes nothing
+                with contextlib.suppress(OSError):
+                    out.rmdir()
             raise
         _move_in(stage, out, wanted)
     return [out / name for name in wanted]
