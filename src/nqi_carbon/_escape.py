@@ -700,11 +700,11 @@ class _Indented:
 
     def _records(self, records: list[dict[str, Any]], level: int) -> list[str]:
         """The texts of objects at *level*, those with the same keys written a column at a time."""
-        keys = list(map(tuple, records))
-        if keys and keys.count(keys[0]) == len(keys):  # one set of keys (a result's lines): no grouping
-            return self._same_keys(records, keys[0], level)
+        each: list[tuple[Any, ...]] = list(map(tuple, records))
+        if each and each.count(each[0]) == len(each):  # one set of keys (a result's lines): no grouping
+            return self._same_keys(records, each[0], level)
         shapes: dict[tuple[Any, ...], list[int]] = {}
-        for i, k in enumerate(keys):
+        for i, k in enumerate(each):
             shapes.setdefault(k, []).append(i)
         out: list[str] = [""] * len(records)
         for keys, where in shapes.items():
