@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import functools
 import html
+import math
+import operator
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -47,6 +49,7 @@ __all__ = [
     "csv_text",
     "excel_append",
     "excel_text",
+    "excel_texts",
     "html_text",
     "json_document",
     "json_text",
@@ -349,6 +352,17 @@ def excel_text(text: str) -> str:
     return visible(text, keep="\t\n\r")
 
 
+def excel_texts(values: list[str]) -> list[str]:
+    """:func:`excel_text` of each of *values*, checked together.
+
+    Values without a character to show (most) are returned as they are, found by one
+    search over all of them (joined by a tab, which is kept).
+    """
+    if not _special_except("\t\n\r").search("\t".join(values)):
+        return list(values)
+    return [excel_text(v) for v in values]
+
+
 def excel_append(ws: Any, values: Iterable[Any]) -> None:
     """Append one row to an openpyxl worksheet, strings as text whatever they start with.
 
@@ -459,7 +473,12 @@ def write_json(obj: Any, write: Callable[[str], object], indent: int = 2) -> Non
 
 
 class _JsonWriter:
-    """The walk of :func:`write_json`: pieces gathered in a list, flushed when it is long."""
+    """The walk of :func:`write_json`: pieces gathered in a list, flushed when it is long.
+
+    Every piece is gathered already through :func:`json_text` (the strings of a batch
+    of records by :class:`_Indented`, every other string, key or run of scalars here):
+    the text is searched for unsafe characters once, not again when it is written.
+    """
 
     FLUSH = 8192
     """Pieces gathered before they are joined and written (each about 100 characters)."""
@@ -473,11 +492,13 @@ class _JsonWriter:
         if isinstance(obj, dict | list | tuple):
             self.container(obj, level)
         else:
-            self.out.append(_json_scalar(obj))
+            self.out.append(json_text(_json_scalar(obj)))
         self.flush()
 
     def flush(self) -> None:
-        self.write(json_text("".join(self.out)))
+        # every piece is through json_text already (it escapes single characters, so the
+        # pieces joined are as safe as the whole): no second scan of a megabyte of text
+        self.write("".join(self.out))
         self.out.clear()
 
     def flat(self, obj: dict[Any, Any] | list[Any], level: int) -> str:
@@ -488,11 +509,11 @@ class _JsonWriter:
             try:
                 from _json import encode_basestring, make_encoder
             except ImportError:  # pragma: no cover - a Python without the C encoder
-                return "".join(_py_flat(obj, sep))[1:-1]
+                return json_text("".join(_py_flat(obj, sep))[1:-1])
             enc = make_encoder(None, _json_type_error, encode_basestring, None, ": ", sep,
                                False, False, False)  # fmt: skip
             self.flat_encoders[level] = enc
-        return "".join(enc(obj, 0))[1:-1]
+        return json_text("".join(enc(obj, 0))[1:-1])
 
     def records(self, obj: list[dict[Any, Any]], level: int) -> None:
         """A list of objects at *level*, ``FLUSH // 16`` objects at a time.
@@ -544,11 +565,11 @@ class _JsonWriter:
             if run:
                 out.append(lead + self.flat(run, inner))
                 run, lead = ({} if is_dict else []), "," + sep
-            out.append(lead + (encode_basestring(_json_key(k)) + ": " if is_dict else ""))
+            out.append(lead + (json_text(encode_basestring(_json_key(k))) + ": " if is_dict else ""))
             if isinstance(v, dict | list | tuple):
                 self.container(v, inner)
             else:
-                out.append(_json_scalar(v))
+                out.append(json_text(_json_scalar(v)))
             lead = "," + sep
             if len(out) >= self.FLUSH:
                 self.flush()
@@ -594,6 +615,18 @@ def _py_flat(obj: dict[Any, Any] | list[Any], sep: str) -> Iterable[str]:  # pra
     import json
 
     return json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(sep, ": ")).iterencode(obj)
+
+
+def _direct_spec(values: list[Any]) -> str | None:
+    """``%r`` for a list of finite floats, ``%d`` for one of ints (exactly those types).
+
+    Their texts are then what ``json`` writes (``float.__repr__``, ``int.__repr__``);
+    None for anything else (a NaN, a subclass, a mix): written by the C encoder.
+    """
+    kinds = set(map(type, values))
+    if kinds == {float}:
+        return "%r" if all(map(math.isfinite, values)) else None
+    return "%d" if kinds == {int} else None
 
 
 class _NotPlainError(Exception):
@@ -670,9 +703,12 @@ class _Indented:
 
     def _records(self, records: list[dict[str, Any]], level: int) -> list[str]:
         """The texts of objects at *level*, those with the same keys written a column at a time."""
+        each: list[tuple[Any, ...]] = list(map(tuple, records))
+        if each and each.count(each[0]) == len(each):  # one set of keys (a result's lines): no grouping
+            return self._same_keys(records, each[0], level)
         shapes: dict[tuple[Any, ...], list[int]] = {}
-        for i, r in enumerate(records):
-            shapes.setdefault(tuple(r), []).append(i)
+        for i, k in enumerate(each):
+            shapes.setdefault(k, []).append(i)
         out: list[str] = [""] * len(records)
         for keys, where in shapes.items():
             group = [records[i] for i in where] if len(where) < len(records) else records
@@ -688,10 +724,20 @@ class _Indented:
         if set(map(type, keys)) != {str}:
             raise _NotPlainError
         inner = self._pad(level + 1)
-        # one %-template per set of keys: an object's text is made in one step
-        template = ",".join(inner + self._key(k).replace("%", "%%") + ": %s" for k in keys)
-        template = "{" + template + self._pad(level) + "}"
-        columns = [self._column([r[k] for r in records], level + 1) for k in keys]
+        # one %-template per set of keys: an object's text is made in one step; the columns
+        # taken in C (a tuple of every record's values, then turned into columns); a column
+        # of finite floats (or of ints) goes in as it is, written by %r (%d) as json does
+        if len(keys) == 1:
+            taken: list[list[Any]] = [list(map(operator.itemgetter(keys[0]), records))]
+        else:
+            rows = map(operator.itemgetter(*keys), records)
+            taken = [list(column) for column in zip(*rows, strict=True)]
+        parts, columns = [], []
+        for k, values in zip(keys, taken, strict=True):
+            spec = _direct_spec(values)
+            parts.append(inner + self._key(k).replace("%", "%%") + ": " + (spec or "%s"))
+            columns.append(values if spec else self._column(values, level + 1))
+        template = "{" + ",".join(parts) + self._pad(level) + "}"
         return [template % row for row in zip(*columns, strict=True)]
 
     def _key(self, key: str) -> str:
