@@ -1145,7 +1145,8 @@ def _overlap_issues(inv: Inventory, by_source: dict[int, list[_Covered]]) -> lis
 class UnitsBySource(dict[str, list[str]]):
     """The units seen per source id, and ``pairs_key``: what it was made from, cheap to hash.
 
-    Shared by every caller (cached on the inventory): read it, never change it.
+    Shared by every caller (cached on the inventory), and sources with the same units
+    share one list: read it, never change it.
     """
 
     pairs_key: tuple[Any, ...]
@@ -1167,12 +1168,21 @@ def units_of_pairs(
         found = UnitsBySource()
         # pairs are sorted by source: each source's units are one run of them
         src = pairs // n_u
-        names = np.asarray(list(unit_names) or [""], dtype=object)[pairs % n_u].tolist()
         starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]]) if src.size else src[:0]
-        ends = np.r_[starts[1:], src.size][: starts.size].astype(np.intp)
-        ids = [s.id for s in inv.sources]
-        for s, a, b in zip(src[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
-            found[ids[s]] = names[a:b]
+        ids = np.asarray([s.id for s in inv.sources] or [""], dtype=object)[src[starts]].tolist()
+        if n_u <= 62:  # each run as a set of unit bits: one list per distinct set, shared
+            bits = np.left_shift(np.int64(1), (pairs % n_u).astype(np.int64))
+            sets, which = np.unique(
+                np.bitwise_or.reduceat(bits, starts) if starts.size else bits, return_inverse=True
+            )
+            names = list(unit_names) or [""]
+            lists = [[names[k] for k in range(n_u) if b >> k & 1] for b in sets.tolist()]
+            found.update(zip(ids, [lists[k] for k in which.reshape(-1).tolist()], strict=True))
+        else:
+            names = np.asarray(list(unit_names), dtype=object)[pairs % n_u].tolist()
+            ends = np.r_[starts[1:], src.size][: starts.size].astype(np.intp)
+            for sid, a, b in zip(ids, starts.tolist(), ends.tolist(), strict=True):
+                found[sid] = names[a:b]
         found.pairs_key = key
         inv._cache[key] = found
     return found
@@ -1265,7 +1275,7 @@ def _per_unit_issues(
     for i, src in enumerate(inv.sources):
         for u in units_by_source.get(src.id, ()):
             try:
-                planner.plan(i, src, [u])
+                planner.place(i, src, [u])
             except InvalidInputError:
                 continue
             except NqiCarbonError as exc:

@@ -74,6 +74,8 @@ def unit_scale_tables(
     Both arrays are indexed ``source * n_units + unit``; the scale is NaN where the pair
     cannot convert. Computed from the plans, no pint here.
     """
+    from .plan import PlanSet
+
     n_units = len(unit_names)
     width = max(n_units, 1)
     scale_tab = np.full(len(plans) * width, np.nan)
@@ -83,22 +85,27 @@ def unit_scale_tables(
     column = {u: k for k, u in enumerate(unit_names)}
     # sources of one kind share their scales (the same mapping): one row per distinct one
     n = len(plans)
-    ids = np.fromiter((id(p.chain_unit_scale) for p in plans), dtype=np.uint64, count=n)
-    _, first, which = np.unique(ids, return_index=True, return_inverse=True)
-    which = which.reshape(-1)
-    chain_ids = np.fromiter((id(p.chain_units) for p in plans), dtype=np.uint64, count=n)
-    if not np.array_equal(chain_ids, chain_ids[first][which]):  # not shared together
-        first, which = np.arange(n), np.arange(n)
-    rows = np.full((first.size, n_units), np.nan)
-    chained = np.zeros((first.size, n_units), dtype=bool)
-    for g, i in enumerate(first.tolist()):
-        p = plans[i]
+    if isinstance(plans, PlanSet):  # one row per kind, no plan made per source
+        firsts: Sequence[SourcePlan] = plans.kinds
+        which = plans.kind_of
+        index = np.arange(n, dtype=np.intp)
+    else:
+        ids = np.fromiter((id(p.chain_unit_scale) for p in plans), dtype=np.uint64, count=n)
+        _, first, which = np.unique(ids, return_index=True, return_inverse=True)
+        which = which.reshape(-1)
+        chain_ids = np.fromiter((id(p.chain_units) for p in plans), dtype=np.uint64, count=n)
+        if not np.array_equal(chain_ids, chain_ids[first][which]):  # not shared together
+            first, which = np.arange(n), np.arange(n)
+        firsts = [plans[i] for i in first.tolist()]
+        index = np.fromiter((p.index for p in plans), dtype=np.intp, count=len(plans))
+    rows = np.full((len(firsts), n_units), np.nan)
+    chained = np.zeros((len(firsts), n_units), dtype=bool)
+    for g, p in enumerate(firsts):
         for uname, factor in p.chain_unit_scale.items():
             k = column.get(uname)
             if k is not None:
                 rows[g, k] = factor
                 chained[g, k] = uname in p.chain_units
-    index = np.fromiter((p.index for p in plans), dtype=np.intp, count=len(plans))
     scale_tab.reshape(len(plans), n_units)[index] = rows[which]
     chain_tab.reshape(len(plans), n_units)[index] = chained[which]
     return scale_tab, chain_tab
@@ -364,8 +371,10 @@ class LineTemplate:
     # scope-2 contracts: per source, [(label, kind, amount, rows)], and the residual rows
     contracts: list[tuple[int, list[tuple[str, str, float, list[int]]], list[int]]]
     plans: Sequence[SourcePlan]
-    row_plan: list[SourcePlan]
+    row_plan: Sequence[SourcePlan]  # the plan of each row
     scope3: npt.NDArray[np.intp]  # the row's GHG Protocol Scope 3 category (0: none)
+    # the row's facility as its index in the inventory's facilities, when known
+    facility_code: IntArray | None = None
 
     @property
     def rho_unit(self) -> FloatArray:
@@ -387,13 +396,44 @@ def line_template(plans: Sequence[SourcePlan]) -> LineTemplate:
 
 def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
     """The layout of plans that all have one row per gas term, or None (see above)."""
-    if any(p.market_terms is not None or p.contracts for p in plans):
-        return None
-    # plans of one kind share their terms (the same tuple): group the plans by it
-    ids = np.fromiter((id(p.terms) for p in plans), dtype=np.uint64, count=len(plans))
-    _, first, kind = np.unique(ids, return_index=True, return_inverse=True)
-    kind = kind.reshape(-1).astype(np.intp, copy=False)
-    term_sets = [plans[i].terms for i in first.tolist()]
+    from .plan import PlanSet, RowPlans
+
+    n = len(plans)
+    facility: Any
+    category: Any
+    scope3: Any
+    share: Any
+    if isinstance(plans, PlanSet):  # its kinds and per-source columns: no plan made
+        if any(p.market_terms is not None or p.contracts for p in plans.kinds):
+            return None
+        firsts: Sequence[SourcePlan] = plans.kinds
+        kind = plans.kind_of
+        fac_code, category, scope3, share = plans.columns()
+        facility = None  # from the codes, below
+        index: Any = np.arange(n, dtype=np.intp)
+        ref: Any = np.array([p.factor_ref for p in firsts] or [""], dtype=object)[kind]
+    else:
+        if any(p.market_terms is not None or p.contracts for p in plans):
+            return None
+        fac_code = None
+        # plans of one kind share their terms (the same tuple): group the plans by it
+        ids = np.fromiter((id(p.terms) for p in plans), dtype=np.uint64, count=n)
+        _, first, kind = np.unique(ids, return_index=True, return_inverse=True)
+        kind = kind.reshape(-1).astype(np.intp, copy=False)
+        firsts = [plans[i] for i in first.tolist()]
+        # what each row takes from its plan, one pass over the plans
+        index, share, category, facility, ref, scope3 = (
+            zip(
+                *[
+                    (p.index, p.share, p.category, p.facility, p.factor_ref, p.scope3_category or 0)
+                    for p in plans
+                ],
+                strict=True,
+            )
+            if plans
+            else ((),) * 6
+        )
+    term_sets = [p.terms for p in firsts]
     terms = [t for ts in term_sets for t in ts]
     n_terms = np.array([len(ts) for ts in term_sets], dtype=np.intp)
     first_term = np.cumsum(n_terms) - n_terms
@@ -401,20 +441,6 @@ def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
     n_params = np.array([len(t.params) for t in terms], dtype=np.intp)
     pairs = [pk for t in terms for pk in t.params]
     l_idx, param_i = _expand((np.cumsum(n_params) - n_params)[term_i], n_params[term_i])
-    plan_obj = np.empty(len(plans), dtype=object)
-    plan_obj[:] = list(plans)
-    # what each row takes from its plan and from its term, one pass over each
-    index, share, category, facility, ref, scope3 = (
-        zip(
-            *[
-                (p.index, p.share, p.category, p.facility, p.factor_ref, p.scope3_category or 0)
-                for p in plans
-            ],
-            strict=True,
-        )
-        if plans
-        else ((),) * 6
-    )
     coef, gwp_, bio, group, gas = (
         zip(*[(t.coef, t.gwp, t.biogenic, t.group, t.gas) for t in terms], strict=True)
         if terms
@@ -427,6 +453,16 @@ def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
     def per_term(values: Any, dtype: Any) -> Any:
         return np.array(values, dtype=dtype)[term_i]
 
+    row_fac = None
+    if fac_code is not None:  # each facility's id once, as wide as the longest used
+        assert isinstance(plans, PlanSet)
+        row_fac = fac_code[row_plan_i]
+        names = plans.facilities
+        used = np.bincount(row_fac, minlength=len(names)) > 0
+        labels = np.array([names[k] for k in np.flatnonzero(used).tolist()] or [""], dtype=str)
+        facility_rows = labels[(np.cumsum(used) - 1)[row_fac]]
+    else:
+        facility_rows = np.asarray(per_plan(facility, object), dtype=str)
     return LineTemplate(
         per_plan(index, np.intp),
         per_term(coef, float),
@@ -435,17 +471,18 @@ def _rows_by_term_sets(plans: Sequence[SourcePlan]) -> LineTemplate | None:
         per_term(bio, bool),
         per_plan(category, np.int64),
         np.zeros(row_plan_i.size, dtype=np.int8),
-        np.asarray(per_term(group, object), dtype=str),
+        per_term(group, str),  # every term has a row: as wide as the widest row's
         per_term(gas, object).tolist(),
-        np.asarray(per_plan(facility, object), dtype=str),
+        facility_rows,
         per_plan(ref, object).tolist(),
         np.array([pk[0] for pk in pairs], dtype=np.intp)[param_i],
         l_idx,
         np.array([pk[1] == "chain" for pk in pairs], dtype=bool)[param_i],
         [],
         plans,
-        plan_obj[row_plan_i].tolist(),
+        RowPlans(plans, row_plan_i),
         per_plan(scope3, np.intp),
+        row_fac,
     )
 
 

@@ -36,9 +36,9 @@ import numpy.typing as npt
 from .._progress import PROGRESS_ALLOWED, Progress, ProgressCallback, is_progress, progress_callback
 from ..data.factors import Factor, FactorRegistry
 from ..errors import InvalidInputError, Issue, argument_error, unique_issues
-from ..inventory.models import Inventory
+from ..inventory.models import Inventory, Source
 from .dask_engine import is_dask_frame
-from .findings import Finding
+from .findings import Finding, FindingList, PlannedFindings, sort_findings
 from .ingest import ActivityColumns, _activity_columns, units_of_pairs
 from .kernel import (
     LineTable,
@@ -48,7 +48,7 @@ from .kernel import (
     source_statistics,
     unit_scale_tables,
 )
-from .plan import Parameter, SourcePlan, plan_sources
+from .plan import Parameter, PlanSet, SourcePlan, plan_sources
 from .result import Result, _groups
 from .scope3 import screening_findings
 from .uncertainty import GroupUncertainty, approach1, monte_carlo
@@ -158,10 +158,11 @@ def calculate(
     else:
         prepared = prepare(inventory, activity, registry, progress=files_bar)
         stats, ins_u95 = source_sums(inventory, prepared, cache=cache)
-    findings = list(prepared.findings)
-    lines = result_lines(inventory, prepared.plans, stats, findings, cache=cache)
+    found: list[Finding] = []  # what laying out the lines finds (contracts)
+    lines = result_lines(inventory, prepared.plans, stats, found, cache=cache)
     masks = _groups(lines, inventory)
-    findings = result_findings(inventory, prepared, stats, findings)
+    planned = [*prepared.findings, *found] if found else prepared.findings
+    findings = result_findings(inventory, prepared, stats, planned)
     result = Result(
         inventory,
         inventory.gwp,
@@ -346,9 +347,9 @@ class Prepared(NamedTuple):
     cols: ActivityColumns
     unit_key: npt.NDArray[np.intp]  # source * n_units + unit, per record
     key_counts: npt.NDArray[np.intp] | None  # its bincount (None without records)
-    plans: list[SourcePlan]
+    plans: Sequence[SourcePlan]  # a PlanSet from plan_sources
     params: list[Parameter]
-    findings: list[Finding]
+    findings: Sequence[Finding]  # PlannedFindings from plan_sources: read, never change
     factors_used: dict[str, Factor]
 
 
@@ -397,7 +398,7 @@ def plan_or_raise(
     units_by_source: dict[str, list[str]],
     registry: FactorRegistry | None,
     issues: list[Issue],
-) -> tuple[list[SourcePlan], list[Parameter], list[Finding], dict[str, Factor]]:
+) -> tuple[PlanSet, list[Parameter], PlannedFindings, dict[str, Factor]]:
     """Plan every source; raise the problems found before (*issues*) with planning's.
 
     Raises
@@ -567,7 +568,7 @@ def _instrument_u95(inv: Inventory, cols: ActivityColumns) -> npt.NDArray[np.flo
 
 def result_lines(
     inventory: Inventory,
-    plans: list[SourcePlan],
+    plans: Sequence[SourcePlan],
     stats: SourceStats,
     findings: list[Finding],
     *,
@@ -617,7 +618,7 @@ def _check_magnitudes(inventory: Inventory, lines: LineTable) -> None:
         with np.errstate(over="ignore", invalid="ignore"):
             big = ~(np.abs(arr) < limit)
         if big.any():
-            bad_rows.update(lines.template.row_plan[i].source.id for i in np.flatnonzero(big))
+            bad_rows.update(lines.template.row_plan[i].source.id for i in np.flatnonzero(big).tolist())
     with np.errstate(over="ignore"):
         if not bad_rows and not float(np.abs(lines.co2e).sum()) < limit:
             bad_rows.update(p.source.id for p in lines.template.row_plan)
@@ -653,8 +654,8 @@ def _check_magnitudes(inventory: Inventory, lines: LineTable) -> None:
 
 
 def result_findings(
-    inventory: Inventory, prepared: Prepared, stats: SourceStats, findings: list[Finding]
-) -> list[Finding]:
+    inventory: Inventory, prepared: Prepared, stats: SourceStats, findings: Sequence[Finding]
+) -> FindingList:
     """Every finding of a result, in one order whatever the form of the input.
 
     *findings* (from planning and the lines) once each, then the evidence of the
@@ -664,24 +665,18 @@ def result_findings(
 
     What depends only on the plans and the inventory (planning's findings, the evidence,
     the screening) is sorted once and kept with the plans; the findings of this call's
-    activity are put in their places in it (the same order as sorting everything).
+    activity are put in their places in it (the same order as sorting everything) when
+    the list is first read (:class:`~nqi_carbon.calc.findings.FindingList`).
     """
     static = _static_findings(inventory, prepared)
     if static is None or len(findings) != len(prepared.findings):  # the lines found some
-        return _all_findings(inventory, prepared, stats, findings)
+        return FindingList(_all_findings(inventory, prepared, stats, list(findings)))
     dynamic = _table_calibration_findings(inventory, prepared.cols)
     dynamic += _activity_findings(prepared.plans, stats)
-    out = list(static)
-    if len(dynamic) > 64:  # many: one merge of the two sorted runs
-        out += sorted(dynamic, key=_finding_order)
-        out.sort(key=_finding_order)
-        return out
-    for f in dynamic:  # a stable sort puts each after the findings of the same key
-        bisect.insort_right(out, f, key=_finding_order)
-    return out
+    return FindingList(static, dynamic)
 
 
-def _static_findings(inventory: Inventory, prepared: Prepared) -> tuple[Finding, ...] | None:
+def _static_findings(inventory: Inventory, prepared: Prepared) -> Sequence[Finding] | None:
     """Planning's findings, the evidence and the screening, sorted (cached with the plans).
 
     None when the plans are not the inventory's cached ones (a registry of the caller's).
@@ -689,19 +684,23 @@ def _static_findings(inventory: Inventory, prepared: Prepared) -> tuple[Finding,
     key = ("findings", id(prepared.plans))
     cached = inventory._cache.get(key)
     if cached is not None and cached[0] is prepared.plans:
-        return cast(tuple[Finding, ...], cached[1])
+        return cast(Sequence[Finding], cached[1])
     planned = inventory._cache.get(("template", id(prepared.plans)))
     if planned is None or planned.plans is not prepared.plans:
         return None  # not cached by result_lines: no entry of our own either
     evidence = _inventory_evidence(inventory)
-    # each finding once (as a set would keep it: the same four fields), fields read in C
-    unique = dict(zip(map(_finding_fields, prepared.findings), prepared.findings, strict=True))
-    out = sorted(unique.values(), key=_finding_order)
     more = [*evidence, *_no_sources_findings(inventory), *screening_findings(inventory)]
-    if more:
-        out += more
-        out.sort(key=_finding_order)
-    static = tuple(out)
+    static: Sequence[Finding]
+    if isinstance(prepared.findings, PlannedFindings):  # sorted on arrays, made when read
+        static = sort_findings(prepared.findings, more)
+    else:
+        # each finding once (as a set would keep it: the same four fields), fields read in C
+        unique = dict(zip(map(_finding_fields, prepared.findings), prepared.findings, strict=True))
+        out = sorted(unique.values(), key=_finding_order)
+        if more:
+            out += more
+            out.sort(key=_finding_order)
+        static = tuple(out)
     inventory._cache[key] = (prepared.plans, static)
     return static
 
@@ -912,7 +911,7 @@ def _activity_findings(plans: Sequence[SourcePlan], stats: SourceStats) -> list[
     unstated = ~none & (stats.A_none[index] > 0)
     out = []
     for k in np.flatnonzero(none | unstated).tolist():
-        sid = plans[k].source.id
+        sid = _source_of(plans, k).id
         if none[k]:
             out.append(
                 Finding(
@@ -935,10 +934,15 @@ def _activity_findings(plans: Sequence[SourcePlan], stats: SourceStats) -> list[
     return out
 
 
+def _source_of(plans: Sequence[SourcePlan], k: int) -> Source:
+    """The source of ``plans[k]`` (no plan made for it when the plans are a :class:`PlanSet`)."""
+    return plans.sources[k] if isinstance(plans, PlanSet) else plans[k].source
+
+
 def _plan_index(plans: Sequence[SourcePlan]) -> npt.NDArray[np.intp]:
     """Each plan's source index (plans made by :func:`plan_sources` are in source order)."""
     n = len(plans)
-    if n and plans[0].index == 0 and plans[-1].index == n - 1:
+    if isinstance(plans, PlanSet) or (n and plans[0].index == 0 and plans[-1].index == n - 1):
         return np.arange(n, dtype=np.intp)
     return np.fromiter((p.index for p in plans), dtype=np.intp, count=n)
 
@@ -963,18 +967,19 @@ def approach1_uncertainty(result: Result, *, top: int = 10) -> dict[str, GroupUn
     sens = Sensitivities.of(lines, stats)
     result.unquantified_share = _unquantified_share(result, stats)
     if result.unquantified_share > 0:
-        result.findings.append(
-            Finding(
-                "uncertainty_incomplete",
-                "warning",
-                inventory.organization.id,
-                f"{100 * result.unquantified_share:.3g} % of the gross total comes from sources "
-                "with an input stated without uncertainty (factor, fuel parameter or activity), "
-                "treated as exact: the 95 % interval understates the uncertainty",
-            )
+        found = Finding(
+            "uncertainty_incomplete",
+            "warning",
+            inventory.organization.id,
+            f"{100 * result.unquantified_share:.3g} % of the gross total comes from sources "
+            "with an input stated without uncertainty (factor, fuel parameter or activity), "
+            "treated as exact: the 95 % interval understates the uncertainty",
         )
         # the findings are sorted: a stable sort would put it after those of the same key
-        bisect.insort_right(result.findings, result.findings.pop(), key=_finding_order)
+        if isinstance(result.findings, FindingList):
+            result.findings.insort(found)
+        else:
+            bisect.insort_right(result.findings, found, key=_finding_order)
     with np.errstate(over="ignore", invalid="ignore"):
         groups, result.line_half95 = approach1(lines, stats, params, ins_u95, masks, sens=sens)
     _check_uncertainty_magnitudes(inventory, groups, stats)
@@ -996,22 +1001,7 @@ def _unquantified_share(result: Result, stats: Any) -> float:
     if cached is not None and cached[0] is result.plans:
         static = cached[1]
     else:  # per source, from the plans: which use a factor or fuel stated without uncertainty
-        unstated = {f.subject for f in result.findings if f.code == "uncertainty_not_stated"}
-        index = _plan_index(result.plans)
-        static = np.zeros(index.size and int(index.max()) + 1, bool)
-        # the gross total is location-based: a market-based factor does not enter it; per
-        # factor once: whether it, or the fuel its unit chains go through, is unstated
-        by_ref: dict[str, tuple[bool, bool]] = {}
-        for ref in {p.factor_ref for p in result.plans}:
-            factor = result.factors_used.get(ref)
-            fuel = factor.fuel if factor is not None else None
-            by_ref[ref] = (ref in unstated, fuel is not None and fuel.ref in unstated)
-        static[index] = [
-            by_ref[p.factor_ref][0]
-            or (by_ref[p.factor_ref][1] and bool(p.chain_units))
-            or p.source.id in unstated
-            for p in result.plans
-        ]
+        static = _unstated_sources(result)
         result.inventory._cache[key] = (result.plans, static)
     t = result.table.template
     gross = result.group_masks["total"]
@@ -1020,6 +1010,44 @@ def _unquantified_share(result: Result, stats: Any) -> float:
     if not total or not partial.any():
         return 0.0
     return float(result._sum(gross & partial[t.src])) / total
+
+
+def _unstated_sources(result: Result) -> npt.NDArray[np.bool_]:
+    """Per source index: whether it uses a factor, fuel or parameter stated without uncertainty.
+
+    The gross total is location-based: a market-based factor does not enter it. Per
+    factor once (per kind of plan for a :class:`PlanSet`): whether it, or the fuel its
+    unit chains go through, is unstated.
+    """
+    # the subjects of uncertainty_not_stated: planning's tail, read without the others
+    code, found = "uncertainty_not_stated", result.findings
+    if isinstance(found, FindingList):
+        unstated = set(found.subjects_of(code))
+    else:
+        unstated = {f.subject for f in found if f.code == code}
+    plans = result.plans
+    index = _plan_index(plans)
+    static = np.zeros(index.size and int(index.max()) + 1, bool)
+    by_ref: dict[str, tuple[bool, bool]] = {}
+    for ref in {p.factor_ref for p in (plans.kinds if isinstance(plans, PlanSet) else plans)}:
+        factor = result.factors_used.get(ref)
+        fuel = factor.fuel if factor is not None else None
+        by_ref[ref] = (ref in unstated, fuel is not None and fuel.ref in unstated)
+
+    def flag(p: SourcePlan) -> bool:
+        ref, fuel = by_ref[p.factor_ref]
+        return ref or (fuel and bool(p.chain_units))
+
+    if isinstance(plans, PlanSet):  # per kind, then the sources named themselves
+        static[index] = np.array([flag(p) for p in plans.kinds] or [False], dtype=bool)[plans.kind_of]
+        if unstated:  # the source index the table check keeps on the inventory
+            where = result.inventory._cache.get("source_index")
+            if where is None:
+                where = {s.id: i for i, s in enumerate(plans.sources)}
+            static[[where[s] for s in unstated if s in where]] = True
+    else:
+        static[index] = [flag(p) or p.source.id in unstated for p in plans]
+    return static
 
 
 def _check_uncertainty_magnitudes(inventory: Inventory, groups: dict[str, Any], stats: Any) -> None:

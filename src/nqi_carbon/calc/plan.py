@@ -10,9 +10,9 @@ import dataclasses
 import datetime as _dt
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import Any, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -32,20 +32,30 @@ from ..errors import (
     Issue,
     NqiCarbonError,
 )
-from ..inventory.models import CONTRACT_PRECEDENCE, Contract, Inventory, MeasuredParameter, Source
+from ..inventory.models import (
+    CONTRACT_PRECEDENCE,
+    Contract,
+    Facility,
+    Inventory,
+    MeasuredParameter,
+    Source,
+)
 from ..units import conventional_basis, conversion_factor, is_energy, parse_unit, registry
 from ._gc import paused_gc
 from .chain import FuelProperties, UnitChain, fuel_properties, unit_chain
 from .contracts import usable_contracts
-from .findings import Finding
+from .findings import Finding, PlannedFindings
 from .scope3 import financed_terms, spend_scale
 
-__all__ = ["Parameter", "SourcePlan", "consolidation_share", "plan_sources"]
+__all__ = ["Parameter", "PlanSet", "SourcePlan", "consolidation_share", "plan_sources"]
 
 C_TO_CO2 = 44.0 / 12.0  # mass ratio CO2/C (IPCC 2006 Vol. 2 Ch. 2 Eq. 2.1 note; MEE guidelines)
 
 
 FloatArray = npt.NDArray[np.float64]
+
+Templates = tuple[tuple[str, Any, str], ...]
+"""Findings without their subject: (code, severity, message), given under each source's id."""
 
 
 IntArray = npt.NDArray[np.intp]
@@ -123,8 +133,11 @@ def consolidation_share(inv: Inventory, facility_id: str) -> float:
     1.0 when the facility is under that control, else 0.0 (GHG Protocol Corporate
     Standard ch. 3; ISO 14064-1 clause 5.1).
     """
-    fac = inv.facility(facility_id)
-    approach = inv.organization.consolidation
+    return _share_of(inv.facility(facility_id), inv.organization.consolidation)
+
+
+def _share_of(fac: Facility, approach: str) -> float:
+    """The share of *fac* under the consolidation *approach* (see :func:`consolidation_share`)."""
     if approach == "equity_share":
         return float(fac.equity_share)
     flag = getattr(fac, approach)
@@ -152,7 +165,8 @@ class _Planner:
         self._resolved: dict[str, Factor] = {}
         self.unquantified: dict[str, set[str]] = {}
         self._gwp: dict[tuple[str, str | None], tuple[float, str]] = {}
-        self._shares = {f.id: consolidation_share(inv, f.id) for f in inv.facilities}
+        approach = inv.organization.consolidation
+        self._shares = {f.id: _share_of(f, approach) for f in inv.facilities}
         # fuel properties and chains, shared by the sources that state nothing of their own
         # (no density): ten thousand sources have a few dozen distinct chains
         self._props: dict[tuple[str | None, ...], FuelProperties] = {}
@@ -162,11 +176,24 @@ class _Planner:
         self._regions = {f.id: f.region for f in inv.facilities}
         # carbon per fuel unit of a pair of parameters, worked out once (pint arithmetic)
         self._per_unit: dict[tuple[float, str, float, str], tuple[str, float]] = {}
-        # plans shared by the factor sources of one kind (factor, origin, basis, units)
-        self._kinds: dict[tuple[object, ...], _Kind] = {}
-        self._checked: dict[tuple[str, str], tuple[tuple[str, Any, str], ...]] = {}
-        # carbon-content sources on a named fuel and gas masses: one plan per kind too
-        self._shared: dict[tuple[object, ...], tuple[SourcePlan, tuple[tuple[str, Any, str], ...]]] = {}
+        # sources of one kind share one plan: the factor sources with nothing of their own
+        # (factor, origin, basis, units), carbon-content sources on a named fuel and gas
+        # masses; a source planned on its own is a kind of one
+        self._kind_ids: dict[tuple[object, ...], int] = {}
+        self.kinds: list[SourcePlan] = []  # each kind's plan, made for its first source
+        self._kind_findings: list[Templates] = []
+        # a factor's validity and region findings per (factor, facility), as templates
+        self._checked: dict[tuple[str, str | None], int] = {}
+        self._mismatch: dict[tuple[str, str | None], bool] = {}
+        self._check_findings: list[Templates] = []
+        # the findings of each (kind, check) as templates: one group per pair
+        self._group_ids: dict[tuple[int, int], int] = {}
+        self.groups: list[Templates] = []
+        self.own_findings: dict[int, list[Finding]] = {}  # per source planned on its own
+        # a factor source's kind by its factor reference as written, and its group of
+        # findings per (kind, facility region): the look-ups of a source like one seen before
+        self._written: dict[tuple[object, ...], tuple[int, Factor]] = {}
+        self._region_groups: dict[tuple[int, str | None], int] = {}
 
     def resolve(self, ref: str) -> Factor:
         found = self._resolved.get(ref)
@@ -305,11 +332,9 @@ class _Planner:
         Chinese facility, one for ``CN-JS`` only facilities in Jiangsu. ``GLOBAL`` and
         facilities without a region are not checked.
         """
-        region = (factor.entry.region or "").strip().upper()
         where = self._regions.get(src.facility)
-        if not region or not where or not _ISO_REGION.match(region):
-            return
-        if where == region or where.startswith(region + "-"):
+        region = _region_mismatch(factor, where)
+        if region is None:
             return
         self.findings.append(
             Finding(
@@ -319,6 +344,15 @@ class _Planner:
                 f"factor {factor.ref} is for region {region}; facility {src.facility} is in {where}",
             )
         )
+
+    def _names_facility(self, factor: Factor, facility: str) -> bool:
+        """Whether *factor*'s region finding at *facility* is made (once per factor and region)."""
+        where = self._regions.get(facility)
+        key = (factor.ref, where)
+        found = self._mismatch.get(key)
+        if found is None:
+            found = self._mismatch[key] = _region_mismatch(factor, where) is not None
+        return found
 
     def _check_validity(self, src: Source, factor: Factor) -> None:
         v = factor.entry.valid
@@ -670,7 +704,13 @@ class _Planner:
         return self._note_non_kyoto(src, tuple(terms))
 
     # -- one source ---------------------------------------------------------------------
-    def plan(self, index: int, src: Source, units: Sequence[str]) -> SourcePlan:
+    def place(self, index: int, src: Source, units: Sequence[str]) -> tuple[int, int]:
+        """The kind of source *index* and the group of its findings (-1: its own, kept apart).
+
+        Sources of one kind share one plan (:attr:`kinds`), worked out for the first of
+        them; the findings of a kind are kept as templates (code, severity, message) and
+        given under each source's id only when asked (:class:`PlannedFindings`).
+        """
         if (
             src.method == "factor"
             and src.factor is not None
@@ -679,102 +719,134 @@ class _Planner:
             and src.spend is None
             and src.density is None
         ):
+            # the reference as written: a source like one seen before costs two look-ups
+            written = (src.factor, src.origin, src.energy_basis, src.fuel_properties, tuple(units))
+            known = self._written.get(written)
+            if known is not None:
+                group = self._region_groups.get((known[0], self._regions.get(src.facility)))
+                if group is None:
+                    group = self._group_at(known[0], src, known[1])
+                return known[0], group
             factor = self.resolve(src.factor)
-            key = (factor.ref, src.origin, src.energy_basis, src.fuel_properties, tuple(units))
-            kind = self._kinds.get(key)
-            if kind is not None or not self._per_money(factor):
-                return self._plan_of_kind(index, src, factor, key, kind)
-        shared_key = _shared_key(src, units)
-        if shared_key is None:
-            return self._plan_one(index, src, units)
-        shared = self._shared.get(shared_key)
-        if shared is None:  # the first of its kind: planned in full, its plan and findings kept
-            mark = len(self.findings)
-            first = self._plan_one(index, src, units)
-            made = tuple((f.code, f.severity, f.message) for f in self.findings[mark:])
-            self._shared[shared_key] = (first, made)
-            return first
-        first, made = shared
-        self.findings.extend(_finding(c, s, src.id, m) for c, s, m in made)
-        return self._source_plan(
-            index,
-            src,
-            **{name: getattr(first, name) for name in _KIND_FIELDS},
-        )
+            key: tuple[object, ...] = (factor.ref, *written[1:])
+            of_kind = self._kind_ids.get(key)
+            if of_kind is not None or not self._per_money(factor):
+                check = self._check(src, factor)
+                if of_kind is None:
+                    of_kind = self._first_of_kind(index, src, key, factor=factor)
+                self._written[written] = (of_kind, factor)
+                return of_kind, self._group_at(of_kind, src, factor, check)
+        shared = _shared_key(src, units)
+        if shared is None:
+            return self._own(index, src, units), -1
+        kind = self._kind_ids.get(shared)
+        if kind is None:
+            kind = self._first_of_kind(index, src, shared, units=units)
+        return kind, self._group(kind, -1)
 
-    def _plan_of_kind(
+    def _group_at(self, kind: int, src: Source, factor: Factor, check: int | None = None) -> int:
+        """The group of a factor source's findings, kept per (kind, region) where it can be.
+
+        It is the same for every facility of a region unless the region finding (which
+        names the facility) is made.
+        """
+        group = self._group(kind, self._check(src, factor) if check is None else check)
+        if not self._names_facility(factor, src.facility):
+            self._region_groups[(kind, self._regions.get(src.facility))] = group
+        return group
+
+    def _check(self, src: Source, factor: Factor) -> int:
+        """The validity and region findings of *factor* at the source's facility (an id)."""
+        # per factor, and per facility only where the region finding names it
+        checked = (factor.ref, src.facility if self._names_facility(factor, src.facility) else None)
+        found = self._checked.get(checked)
+        if found is None:  # once per (factor, facility)
+            mark = len(self.findings)
+            self._check_validity(src, factor)
+            self._check_region(src, factor)
+            found = self._checked[checked] = len(self._check_findings)
+            self._check_findings.append(self._templates(src, mark))
+        return found
+
+    def _group(self, kind: int, check: int) -> int:
+        """The findings of a (kind, check) pair: the check's, then the kind's."""
+        group = self._group_ids.get((kind, check))
+        if group is None:
+            group = self._group_ids[(kind, check)] = len(self.groups)
+            checked = self._check_findings[check] if check >= 0 else ()
+            self.groups.append((*checked, *self._kind_findings[kind]))
+        return group
+
+    def _templates(self, src: Source, mark: int) -> Templates:
+        """The findings made since *mark*, as templates (taken off :attr:`findings`)."""
+        made = self.findings[mark:]
+        del self.findings[mark:]
+        if any(f.subject != src.id for f in made):  # never: each names its source
+            raise AssertionError("a finding of a shared plan names another subject")
+        return tuple((f.code, f.severity, f.message) for f in made)
+
+    def _first_of_kind(
         self,
         index: int,
         src: Source,
-        factor: Factor,
         key: tuple[object, ...],
-        kind: _Kind | None,
+        *,
+        factor: Factor | None = None,
+        units: Sequence[str] = (),
+    ) -> int:
+        """Plan the first source of a kind in full; its plan and findings kept for the kind."""
+        mark = len(self.findings)
+        if factor is None:
+            plan = self._plan_one(index, src, units)
+        else:
+            plan = self._plan_factor(index, src, factor, cast(tuple[str, ...], key[-1]))
+        kind = self._kind_ids[key] = len(self.kinds)
+        self.kinds.append(plan)
+        self._kind_findings.append(self._templates(src, mark))
+        return kind
+
+    def _own(self, index: int, src: Source, units: Sequence[str]) -> int:
+        """A source planned on its own: a kind of one, its findings kept as they are."""
+        mark = len(self.findings)
+        plan = self._plan_one(index, src, units)
+        if len(self.findings) > mark:
+            self.own_findings[index] = self.findings[mark:]
+            del self.findings[mark:]
+        self.kinds.append(plan)
+        self._kind_findings.append(())
+        return len(self.kinds) - 1
+
+    def _plan_factor(
+        self, index: int, src: Source, factor: Factor, units: tuple[str, ...]
     ) -> SourcePlan:
         """A factor source with nothing of its own (contracts, spend, density, market factor).
 
         Its plan is that of every source with the same factor, origin, energy basis, fuel
-        properties and units: worked out for the first of them (the same steps as
-        :meth:`_plan_one`), then shared, its findings given again under each source's id.
-        The validity and region of the factor are checked for each source (a region
-        finding names the source's facility).
+        properties and units (the same steps as :meth:`_plan_one`). The validity and
+        region of the factor are checked per facility (:meth:`_check`).
         """
         self.factors_used[factor.ref] = factor
-        checked = (factor.ref, src.facility)
-        found = self._checked.get(checked)
-        if found is None:  # the validity and region findings for the facility, once
-            mark = len(self.findings)
-            self._check_validity(src, factor)
-            self._check_region(src, factor)
-            found = self._checked[checked] = tuple(
-                (f.code, f.severity, f.message) for f in self.findings[mark:]
-            )
-        else:
-            self.findings.extend(_finding(c, s, src.id, m) for c, s, m in found)
-        if kind is not None:
-            self.findings.extend(_finding(c, s, src.id, m) for c, s, m in kind.findings)
-        else:
-            mark = len(self.findings)
-            terms = self._terms_of(src, factor)
-            units = cast(tuple[str, ...], key[-1])
-            scales, chains, params = self.unit_scales(src, factor, units)
-            kind = self._kinds[key] = _Kind(
-                _with_chain_params(terms, params),
-                scales,
-                chains,
-                frozenset(chains),
-                factor.activity_unit,
-                factor.ref,
-                factor.pack_version,
-                tuple((f.code, f.severity, f.message) for f in self.findings[mark:]),
-            )
+        terms = self._terms_of(src, factor)
+        scales, chains, params = self.unit_scales(src, factor, units)
         return self._source_plan(
             index,
             src,
             method="factor",
-            base_unit=kind.base_unit,
-            factor_ref=kind.ref,
-            pack_version=kind.version,
-            terms=kind.terms,
+            base_unit=factor.activity_unit,
+            factor_ref=factor.ref,
+            pack_version=factor.pack_version,
+            terms=_with_chain_params(terms, params),
             market_terms=None,
             market_ref=None,
             contracts=(),
-            chain_unit_scale=kind.scales,
-            chain_units=kind.chain_units,
-            unit_chains=kind.chains,
+            chain_unit_scale=scales,
+            chain_units=frozenset(chains),
+            unit_chains=chains,
         )
 
     def _source_plan(self, index: int, src: Source, **fields: Any) -> SourcePlan:
         """The plan of source *index*: what it takes from the source, and *fields*."""
-        return _source_plan(
-            index=index,
-            source=src,
-            facility=src.facility,
-            category=src.category,
-            scope=src.scope,
-            scope3_category=src.scope3_category,
-            share=self._shares[src.facility],
-            **fields,
-        )
+        return _source_plan(**_own_fields(index, src, self._shares), **fields)
 
     def _plan_one(self, index: int, src: Source, units: Sequence[str]) -> SourcePlan:
         chains: dict[str, UnitChain] = {}
@@ -882,6 +954,19 @@ _KIND_FIELDS = (
 """The fields of a plan that sources of one kind share (the others are the source's own)."""
 
 
+def _own_fields(index: int, src: Source, shares: Mapping[str, float]) -> dict[str, Any]:
+    """The fields of a plan that are the source's own (the others its kind's)."""
+    return {
+        "index": index,
+        "source": src,
+        "facility": src.facility,
+        "category": src.category,
+        "scope": src.scope,
+        "scope3_category": src.scope3_category,
+        "share": shares[src.facility],
+    }
+
+
 def _shared_key(src: Source, units: Sequence[str]) -> tuple[object, ...] | None:
     """What a carbon-content or gas-mass source's plan depends on, or None (its own).
 
@@ -905,17 +990,18 @@ def _shared_key(src: Source, units: Sequence[str]) -> tuple[object, ...] | None:
 _CARBON_PARAMETERS = ("ncv", "carbon_content", "carbon_fraction", "oxidation")
 
 
-class _Kind(NamedTuple):
-    """What the factor sources of one kind share in their plans (see ``_plan_of_kind``)."""
+def _region_mismatch(factor: Factor, where: str | None) -> str | None:
+    """*factor*'s region when a facility in region *where* is outside it, else None.
 
-    terms: tuple[GasTerm, ...]
-    scales: dict[str, float]
-    chains: dict[str, UnitChain]
-    chain_units: frozenset[str]
-    base_unit: str
-    ref: str
-    version: str
-    findings: tuple[tuple[str, Any, str], ...]  # (code, severity, message), under the source
+    Region codes are ISO 3166 (``CN``, ``CN-JS``); ``GLOBAL``, a region that is not such
+    a code and facilities without a region are not checked.
+    """
+    region = (factor.entry.region or "").strip().upper()
+    if not region or not where or not _ISO_REGION.match(region):
+        return None
+    if where == region or where.startswith(region + "-"):
+        return None
+    return region
 
 
 def _with_chain_params(terms: tuple[GasTerm, ...], params: Sequence[int]) -> tuple[GasTerm, ...]:
@@ -929,15 +1015,6 @@ def _with_chain_params(terms: tuple[GasTerm, ...], params: Sequence[int]) -> tup
     )
 
 
-def _finding(code: str, severity: Any, subject: str, message: str) -> Finding:
-    """A :class:`Finding` made without a setattr per field (as :func:`_source_plan`)."""
-    found: Finding = object.__new__(Finding)
-    object.__setattr__(
-        found, "__dict__", {"code": code, "severity": severity, "subject": subject, "message": message}
-    )
-    return found
-
-
 def _source_plan(**fields: Any) -> SourcePlan:
     """A :class:`SourcePlan` of *fields* (every field given), made without a setattr per field.
 
@@ -947,6 +1024,132 @@ def _source_plan(**fields: Any) -> SourcePlan:
     plan: SourcePlan = object.__new__(SourcePlan)
     object.__setattr__(plan, "__dict__", fields)  # the keyword dict is the plan's own
     return plan
+
+
+
+class PlanSet(Sequence[SourcePlan]):
+    """The plans of an inventory's sources, in source order, one plan per kind.
+
+    Sources of one kind (:meth:`_Planner.place`) share their kind's plan: ``kinds[k]``
+    is the plan made for the first source of kind *k* and ``kind_of[i]`` the kind of
+    source *i*. Each source's :class:`SourcePlan` (its index, source, facility, share
+    and the kind's fields) is made when first asked for, and kept. A read-only
+    sequence: ``len``, indexing, slicing (a list), iteration, ``==`` with a list.
+    """
+
+    __slots__ = ("_columns", "_made", "_shares", "kind_of", "kinds", "sources")
+    __hash__ = None  # type: ignore[assignment]  # like a list
+
+    def __init__(
+        self,
+        sources: Sequence[Source],
+        kinds: Sequence[SourcePlan],
+        kind_of: IntArray,
+        shares: Mapping[str, float],
+    ) -> None:
+        self.sources, self.kinds, self.kind_of, self._shares = sources, kinds, kind_of, shares
+        self._made: list[SourcePlan | None] = [None] * len(kind_of)
+        for plan in kinds:  # each kind's own first source
+            self._made[plan.index] = plan
+        self._columns: tuple[IntArray, IntArray, IntArray, FloatArray] | None = None
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    @overload
+    def __getitem__(self, i: int) -> SourcePlan: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[SourcePlan]: ...
+    def __getitem__(self, i: int | slice) -> SourcePlan | list[SourcePlan]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        plan = self._made[i]  # IndexError, negative indices: as a list's
+        if plan is None:
+            k = i if i >= 0 else i + len(self)
+            plan = self._made[k] = self._make(k)
+        return plan
+
+    def _make(self, i: int) -> SourcePlan:
+        kind = self.kinds[int(self.kind_of[i])].__dict__
+        return _source_plan(
+            **_own_fields(i, self.sources[i], self._shares),
+            **{name: kind[name] for name in _KIND_FIELDS},
+        )
+
+    def __iter__(self) -> Iterator[SourcePlan]:
+        made = self._made
+        if None in made:
+            for i, plan in enumerate(made):
+                if plan is None:
+                    made[i] = self._make(i)
+        return iter(cast(list[SourcePlan], made))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, list | tuple | PlanSet):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    def __add__(self, other: Iterable[SourcePlan]) -> list[SourcePlan]:
+        return [*self, *other]
+
+    def __radd__(self, other: Iterable[SourcePlan]) -> list[SourcePlan]:
+        return [*other, *self]
+
+    def columns(self) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+        """Per source: its facility (index in :attr:`facilities`), category, Scope 3 category and share.
+
+        A source without a Scope 3 category has 0.
+        """
+        if self._columns is None:
+            srcs, n = self.sources, len(self.sources)
+            where = {f: k for k, f in enumerate(self._shares)}
+            fac = np.fromiter(map(where.__getitem__, [s.facility for s in srcs]), np.intp, n)
+            share = np.fromiter(self._shares.values(), float, len(self._shares))
+            self._columns = (
+                fac,
+                np.fromiter([s.category for s in srcs], np.intp, n),
+                np.fromiter([s.scope3_category or 0 for s in srcs], np.intp, n),
+                share[fac] if n else np.zeros(0),
+            )
+        return self._columns
+
+    @property
+    def facilities(self) -> list[str]:
+        """The facility ids that :meth:`columns` indexes (the inventory's, in order)."""
+        return list(self._shares)
+
+    def kind_column(self, name: str) -> list[Any]:
+        """A field of each kind's plan (``[kinds[k].name for k]``), for reading per source."""
+        return [getattr(p, name) for p in self.kinds]
+
+
+
+class RowPlans(Sequence[SourcePlan]):
+    """The plan of each output row: ``plans[src[row]]`` (made when asked for)."""
+
+    __slots__ = ("plans", "src")
+
+    def __init__(self, plans: Sequence[SourcePlan], src: IntArray) -> None:
+        self.plans, self.src = plans, src
+
+    def __len__(self) -> int:
+        return int(self.src.size)
+
+    @overload
+    def __getitem__(self, i: int) -> SourcePlan: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[SourcePlan]: ...
+    def __getitem__(self, i: int | slice) -> SourcePlan | list[SourcePlan]:
+        if isinstance(i, slice):
+            return [self.plans[k] for k in self.src[i].tolist()]
+        return self.plans[int(self.src[i])]
+
+    def __iter__(self) -> Iterator[SourcePlan]:
+        plans = list(self.plans)
+        return (plans[k] for k in self.src.tolist())
 
 
 def _what(factor: Factor | None, fuel: Fuel | None) -> str:
@@ -1041,7 +1244,9 @@ def inclusive_end_findings(inv: Inventory) -> list[Finding]:
 
     ends = [("period.end", "the inventory", inv.period.start, inv.period.end)]
     for i, src in enumerate(inv.sources):
-        for j, rec in enumerate(src.records):
+        if not src.activity:  # the usual source of a table-fed inventory
+            continue
+        for j, rec in enumerate(src.activity):
             if rec.end is not None and rec.start is not None:
                 ends.append((f"sources[{i}].activity[{j}].end", f"source {src.id!r}", rec.start, rec.end))
     out = []
@@ -1065,7 +1270,7 @@ def plan_sources(
     inv: Inventory,
     units_by_source: Mapping[str, Sequence[str]],
     reg: FactorRegistry | None = None,
-) -> tuple[list[SourcePlan], list[Parameter], list[Finding], dict[str, Factor]]:
+) -> tuple[PlanSet, list[Parameter], PlannedFindings, dict[str, Factor]]:
     """Resolve each source once: coefficients per gas, unit scales, uncertain parameters.
 
     Parameters
@@ -1076,6 +1281,13 @@ def plan_sources(
         The distinct activity units seen per source id (scales are computed for these).
     reg : FactorRegistry, optional
         Defaults to :func:`registry_for` the inventory.
+
+    Returns
+    -------
+    (plans, parameters, findings, factors used)
+        The plans (a :class:`PlanSet`, in source order) and the findings (a read-only
+        :class:`~nqi_carbon.calc.findings.PlannedFindings`) are shared by every caller
+        of the same inventory and units: read them, never change them.
 
     Raises
     ------
@@ -1099,16 +1311,16 @@ def plan_sources(
         # the entry holds its registry, so no other registry can have its id while it lives
         if cached is not None and cached[4] is reg:
             plans_c, params_c, findings_c, used_c, _ = cached
-            return plans_c, list(params_c), list(findings_c), dict(used_c)
+            return plans_c, list(params_c), findings_c, dict(used_c)
     planner = _Planner(inv, reg)
     with paused_gc():
-        plans, issues = _plan_each(planner, inv, units_by_source)
+        plans, found, issues = _plan_each(planner, inv, units_by_source)
     if issues:
         raise InvalidInputError(issues, source=inv.source_path)
-    planner.findings.extend(inclusive_end_findings(inv))
+    tail = inclusive_end_findings(inv)
     for owner, parts in sorted(planner.unquantified.items()):
         kind, _, ref = owner.partition(":")
-        planner.findings.append(
+        tail.append(
             Finding(
                 "uncertainty_not_stated",
                 "info",
@@ -1117,30 +1329,40 @@ def plan_sources(
                 "in Approach 1 and Monte Carlo (the intervals understate the uncertainty)",
             )
         )
+    findings = PlannedFindings(found[0], found[1], planner.groups, planner.own_findings, tail)
     if cache_key is not None:
         inv._cache[cache_key] = (
             plans,
             tuple(planner.params),
-            tuple(planner.findings),
+            findings,
             dict(planner.factors_used),
             reg,
         )
-    return plans, planner.params, planner.findings, planner.factors_used
+    return plans, planner.params, findings, planner.factors_used
 
 
 def _plan_each(
     planner: _Planner, inv: Inventory, units_by_source: Mapping[str, Sequence[str]]
-) -> tuple[list[SourcePlan], list[Issue]]:
-    """Every source's plan, and every problem of every source (named by file and source)."""
-    plans: list[SourcePlan] = []
+) -> tuple[PlanSet, tuple[list[str], IntArray], list[Issue]]:
+    """Every source's kind, and every problem of every source (named by file and source).
+
+    Returns the plans, the source ids and each source's group of findings, and the issues.
+    """
+    kind_of: list[int] = []
+    group_of: list[int] = []
+    ids: list[str] = []
     issues: list[Issue] = []
+    units_of = units_by_source.get
     for i, src in enumerate(inv.sources):
+        sid = src.id
+        ids.append(sid)
         try:
-            plans.append(planner.plan(i, src, units_by_source.get(src.id, ())))
+            kind, group = planner.place(i, src, units_of(sid, ()))
         except InvalidInputError as exc:  # each named by the file it comes from
             issues.extend(
                 i if i.file else dataclasses.replace(i, file=inv.source_path) for i in exc.issues
             )
+            kind, group = -1, -1
         except NqiCarbonError as exc:
             code = {
                 "UnknownFactorError": "factor_resolves",
@@ -1150,4 +1372,10 @@ def _plan_each(
             issues.append(
                 Issue(code, str(exc), file=inv.source_path, field=f"sources[{i}]", source=src.id)
             )
-    return plans, issues
+            kind, group = -1, -1
+        kind_of.append(kind)
+        group_of.append(group)
+    plans = PlanSet(
+        inv.sources, planner.kinds, np.array(kind_of, dtype=np.intp), planner._shares
+    )
+    return plans, (ids, np.array(group_of, dtype=np.intp)), issues

@@ -6,7 +6,7 @@ Totals, roll-ups, lines, uncertainty and provenance.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -89,15 +89,21 @@ class Result:
 
     ``to_dict()`` / ``to_json()`` give the ``nqi-carbon/result@1`` contract; ``lines``
     and ``by(...)`` give pandas DataFrames.
+
+    ``plans`` (one :class:`~nqi_carbon.calc.plan.SourcePlan` per source, in source order)
+    is a read-only sequence that makes each plan when first read
+    (:class:`~nqi_carbon.calc.plan.PlanSet`), and ``findings`` a list-like
+    :class:`~nqi_carbon.calc.findings.FindingList` whose findings are made when first
+    read: both index, slice, iterate and compare equal to lists as lists do.
     """
 
     inventory: Inventory
     gwp_set: str
     table: LineTable
-    plans: list[SourcePlan]
+    plans: Sequence[SourcePlan]  # a PlanSet (read-only) from calculate
     params: list[Parameter]
     factors_used: dict[str, Factor]
-    findings: list[Finding]
+    findings: MutableSequence[Finding]  # a FindingList from calculate
     group_masks: dict[str, npt.NDArray[np.bool_]]
     uncertainty_method: str | None = None
     group_uncertainty: dict[str, GroupUncertainty] = field(default_factory=dict)

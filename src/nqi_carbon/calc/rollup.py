@@ -141,10 +141,13 @@ def _build_masks(t: LineTemplate, inv: Inventory) -> GroupMasks:
             rows.append(m)
     # facilities by integer code: one factorisation, then one scatter into their rows
     ids = [f.id for f in inv.facilities]
-    index = {fid: j for j, fid in enumerate(ids)}
-    fac_names, codes = np.unique(t.facility, return_inverse=True)
-    lookup = np.array([index.get(x, -1) for x in fac_names.tolist()], dtype=np.intp)
-    fac = lookup[codes.reshape(-1)] if fac_names.size else np.zeros(0, dtype=np.intp)
+    if t.facility_code is not None:  # laid out from the plans of this inventory
+        fac = t.facility_code
+    else:
+        index = {fid: j for j, fid in enumerate(ids)}
+        fac_names, codes = np.unique(t.facility, return_inverse=True)
+        lookup = np.array([index.get(x, -1) for x in fac_names.tolist()], dtype=np.intp)
+        fac = lookup[codes.reshape(-1)] if fac_names.size else np.zeros(0, dtype=np.intp)
     matrix = np.zeros((len(rows) + len(ids), n), dtype=bool)
     for r, row in enumerate(rows):
         matrix[r] = row
