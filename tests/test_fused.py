@@ -23,7 +23,7 @@ import pytest
 import nqi_carbon as nc
 from nqi_carbon.calc import fused
 from nqi_carbon.calc.ingest import ActivityColumns
-from nqi_carbon.calc.kernel import source_statistics
+from nqi_carbon.calc.kernel import pair_codes, source_statistics
 from nqi_carbon.calc.uncertainty import _RecordBlocks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,6 +134,28 @@ def test_row_sums_are_numpys_reduceat(kernels, k):
     _assert_same_bits(kernels.reduceat_rows(m, starts), want)
     finite = np.nan_to_num(m, nan=0.0, posinf=1e300, neginf=-1e300)  # no NaN hiding a bit
     _assert_same_bits(kernels.reduceat_rows(finite, starts), np.add.reduceat(finite, starts, axis=0))
+
+
+@numba_tests
+@pytest.mark.parametrize("n", [0, 1, 50_000])
+def test_pair_codes_are_numpys(kernels, monkeypatch, n):
+    """The (source, unit) code of every record and their counts; codes out of range too."""
+    rng = np.random.default_rng(n)
+    source, unit = rng.integers(0, 300, n).astype(np.intp), rng.integers(0, 4, n).astype(np.intp)
+    out = {}
+    for path in ("numpy", "numba"):
+        monkeypatch.setenv(fused.ENV, path)
+        out[path] = pair_codes(source, unit, 4, 1200)
+    assert out["numba"][0].dtype == out["numpy"][0].dtype
+    for a, b in zip(out["numpy"], out["numba"], strict=True):
+        assert np.array_equal(a, b)
+    if n:  # a code beyond the sources: numpy's answer (a longer bincount), not a bad write
+        source[-1] = 300
+        got = pair_codes(source, unit, 4, 1200)
+        assert got[1].size == 1200 + unit[-1] + 1 and got[1][-1] == 1
+        source[-1] = -1
+        with pytest.raises(ValueError, match="negative"):
+            pair_codes(source, unit, 4, 1200)
 
 
 def _columns(rng: np.random.Generator, n: int, n_src: int, n_units: int, own: bool) -> ActivityColumns:

@@ -22,10 +22,29 @@ __all__ = [
     "group_sums",
     "key_maxima",
     "line_atoms",
+    "pair_codes",
     "reduceat_rows",
 ]
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+
+@_jit
+def pair_codes(source: Any, unit: Any, n_units: int, n_keys: int) -> Any:
+    """``source * n_units + unit`` per record and its ``np.bincount``, in one pass.
+
+    ``ok`` is False (and the counts incomplete) when a code falls outside ``[0, n_keys)``:
+    the caller then uses numpy, which says what it says of such codes.
+    """
+    key = np.empty(source.size, dtype=np.intp)
+    counts = np.zeros(n_keys, dtype=np.intp)
+    for i in range(source.size):
+        k = source[i] * n_units + unit[i]
+        if k < 0 or k >= n_keys:
+            return key, counts, False
+        key[i] = k
+        counts[k] += 1
+    return key, counts, True
 
 
 @_jit

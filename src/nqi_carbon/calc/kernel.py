@@ -30,6 +30,7 @@ __all__ = [
     "LineTemplate",
     "build_lines",
     "line_template",
+    "pair_codes",
     "source_statistics",
     "unit_scale_tables",
 ]
@@ -103,6 +104,22 @@ def unit_scale_tables(
     scale_tab.reshape(len(plans), n_units)[index] = rows[which]
     chain_tab.reshape(len(plans), n_units)[index] = chained[which]
     return scale_tab, chain_tab
+
+
+def pair_codes(
+    source: IntArray, unit: IntArray, n_units: int, n_keys: int
+) -> tuple[IntArray, npt.NDArray[np.intp]]:
+    """``source * n_units + unit`` per record and its bincount (at least *n_keys* long).
+
+    One compiled pass for large tables when numba is there (:mod:`.fused`), else numpy.
+    """
+    if n_keys and fused.wanted(source.size, fused.MIN_RECORDS):
+        key, counts, ok = fused.kernels().pair_codes(source, unit, n_units, n_keys)
+        if ok:
+            return key, counts
+    key = source * n_units
+    key += unit
+    return key, np.bincount(key, minlength=n_keys)
 
 
 def source_statistics(
