@@ -236,6 +236,8 @@ def draw_uniform_sums(
 @_jit
 def line_atoms(
     act: Any,
+    base: Any,
+    has_base: bool,
     line_src: Any,
     offset: Any,
     has_offset: bool,
@@ -249,7 +251,8 @@ def line_atoms(
 ) -> None:
     """Each line's value in every iteration, summed per atom as ``np.add.reduceat`` does.
 
-    A line's value is ``act[src]`` less its offset, times ρ, plus its NCV-chain term
+    A line's value is ``act[src]`` (with *has_base*: ``np.maximum(base[src] + act[src], 0)``,
+    the activity the numpy path makes first) less its offset, times ρ, plus its NCV-chain term
     (row ``chain_row[l]`` of *chain_vals*, none when -1), times its parameters' multiplier
     (row ``scale_row[l]`` of *scale_vals*): the element-wise steps and the sums over lines
     of ``_Sampler.group_totals``, one atom's lines at a time in a buffer.
@@ -271,8 +274,13 @@ def line_atoms(
             m = scale_row[line]
             off = offset[line]
             row = line - l0
+            b = base[s] if has_base else 0.0
             for j in range(k):
                 v = act[s, j]
+                if has_base:
+                    v = b + v
+                    if not (v >= 0.0 or v != v):  # np.maximum(v, 0.0)
+                        v = 0.0
                 if has_offset:
                     v = v - off
                 v = v * r

@@ -324,9 +324,12 @@ def _non_normal_records(
     # Monte Carlo draws these records one by one: order them by source id, then by
     # their values, so that neither the order of sources in the inventory nor the
     # order of rows changes which draw a record gets (identical rows are interchangeable)
+    ids = [p.source.id for p in plans]
     id_rank = np.empty(n_src, dtype=np.intp)
-    id_rank[sorted(range(n_src), key=lambda i: plans[i].source.id)] = np.arange(n_src)
-    nn = nn[np.lexsort((cols.upper[nn], cols.lower[nn], x[nn], cols.dist[nn], id_rank[src[nn]]))]
+    id_rank[sorted(range(n_src), key=ids.__getitem__)] = np.arange(n_src)
+    # source rank and distribution code (0-4) as one key: the same order, one key fewer
+    by_source = id_rank[src[nn]] * 8 + cols.dist[nn]
+    nn = nn[np.lexsort((cols.upper[nn], cols.lower[nn], x[nn], by_source))]
     amount = cols.amount[nn]
     with np.errstate(divide="ignore", invalid="ignore"):
         extra: dict[str, Any] = {

@@ -496,8 +496,9 @@ def monte_carlo(
     group_samples = np.empty((len(names), iterations))
     for start in range(0, iterations, chunk):
         stop = min(iterations, start + chunk)
-        act = sampler.activity(start, stop, src_rng, rec_rng, chunk_budget_bytes)
-        group_samples[:, start:stop] = sampler.group_totals(act, start, stop)
+        group_samples[:, start:stop] = sampler.chunk_totals(
+            start, stop, src_rng, rec_rng, chunk_budget_bytes
+        )
         if progress is not None:
             progress(stop, iterations)
     out = _summarise(group_samples, names, lines.co2e, groups)
@@ -703,7 +704,8 @@ class _Sampler:
         n_l = len(lines)
         n_src = stats.A.size
         src_ids = {p.index: p.source.id for p in lines.template.plans}
-        src_perm = np.array(sorted(range(n_src), key=lambda i: src_ids.get(i, "")), dtype=np.intp)
+        ids = [src_ids.get(i, "") for i in range(n_src)]
+        src_perm = np.array(sorted(range(n_src), key=ids.__getitem__), dtype=np.intp)
         sigma_src = _pooled_sigma(stats)
         sens = Sensitivities.of(lines, stats)
         src_rank = np.empty(n_src, dtype=np.intp)
@@ -752,18 +754,48 @@ class _Sampler:
             not fixed_cols.size and n_l > 0 and fused.wanted(n_l * iterations, fused.MIN_DRAWS),
         )
 
-    def group_totals(self, act: FloatArray, start: int, stop: int) -> FloatArray:
+    def chunk_totals(
+        self,
+        start: int,
+        stop: int,
+        src_rng: np.random.Generator,
+        rec_rng: np.random.Generator,
+        budget: int,
+    ) -> FloatArray:
+        """The totals of every group (rows) in iterations *start* to *stop* (columns).
+
+        :meth:`activity`, then :meth:`group_totals`; when the activity is only A plus the
+        records' draws and the lines are made compiled, A + d and its floor at 0 are
+        made as each line reads them (the same numbers, no activity array).
+        """
+        stats = self.stats
+        if not (
+            self.rollup_compiled
+            and stats.nn_x is not None
+            and not self.pooled
+            and not self.ins_mult_p.shape[0]
+        ):
+            return self.group_totals(
+                self.activity(start, stop, src_rng, rec_rng, budget), start, stop
+            )
+        drawn = self._record_draws(stop - start, rec_rng, budget)
+        return self.group_totals(drawn, start, stop, base=stats.A)
+
+    def group_totals(
+        self, act: FloatArray, start: int, stop: int, *, base: FloatArray | None = None
+    ) -> FloatArray:
         """The totals of every group (rows) in iterations *start* to *stop* (columns).
 
         *act* is the drawn activity of these iterations (:meth:`activity`); the values of
         the lines are laid out like it, a line's iterations side by side, and made and
-        summed to atoms a cache-sized block of lines at a time.
+        summed to atoms a cache-sized block of lines at a time. With *base* (compiled
+        lines only), the activity is ``np.maximum(base + act, 0)``, made line by line.
         """
         k = stop - start
         terms = self._line_terms(start, stop)
         atoms = np.empty((self.rollup.atom_starts.size, k))
         if self.rollup_compiled:
-            self._fused_atoms(act, terms, atoms)
+            self._fused_atoms(act, terms, atoms, base)
             return self.rollup.group_sums(atoms, compiled=True)
         # contracts share out a source's drawn activity over lines anywhere: one block then
         rows = self.line_src.size if self.fixed_pos.size else _CACHE_BYTES // (8 * k)
@@ -784,7 +816,11 @@ class _Sampler:
         return self.rollup.group_sums(atoms)
 
     def _fused_atoms(
-        self, act: FloatArray, terms: list[tuple[IntArray, FloatArray, bool]], atoms: FloatArray
+        self,
+        act: FloatArray,
+        terms: list[tuple[IntArray, FloatArray, bool]],
+        atoms: FloatArray,
+        base: FloatArray | None = None,
     ) -> None:
         """:meth:`group_totals`' atoms in one compiled loop (no contract lines): same bits."""
         k = atoms.shape[1]
@@ -794,6 +830,8 @@ class _Sampler:
         offset = self.line_offset
         fused.kernels().line_atoms(
             act,
+            self.line_rho if base is None else base,
+            base is not None,
             self.line_src,
             self.line_rho if offset is None else offset,
             offset is not None,
@@ -853,9 +891,7 @@ class _Sampler:
         n_src = stats.A.size
         drawn = None
         if stats.nn_x is not None:  # the records' own draws (their stream alone)
-            if k not in self.records:
-                self.records[k] = _RecordBlocks.of(stats, k, budget, self.draws_compiled)
-            drawn = self.records[k].draw(stats, n_src, rec_rng)
+            drawn = self._record_draws(k, rec_rng, budget)
         if self.pooled:
             z = np.empty((n_src, k))
             z[self.src_perm] = src_rng.standard_normal((k, n_src)).T
@@ -872,6 +908,12 @@ class _Sampler:
             act += drawn
         np.maximum(act, 0.0, out=act)
         return act
+
+    def _record_draws(self, k: int, rng: np.random.Generator, budget: int) -> FloatArray:
+        """Σ x_r (m_r - 1) per source (rows) of the non-normal records, k iterations."""
+        if k not in self.records:
+            self.records[k] = _RecordBlocks.of(self.stats, k, budget, self.draws_compiled)
+        return self.records[k].draw(self.stats, self.stats.A.size, rng)
 
     def _cover_contracts(self, act: FloatArray, vals: FloatArray) -> None:
         """Contract rows cover the drawn consumption in their order, as in build_lines.
