@@ -75,14 +75,38 @@ def _adversarial(rng: np.random.Generator, n: int) -> np.ndarray:
 # ---- the policy (no numba needed) ----------------------------------------------------------
 def test_the_environment_variable_chooses_the_path(monkeypatch):
     monkeypatch.setenv(fused.ENV, "numpy")
-    assert not fused.wanted(10**9, fused.MIN_RECORDS)
+    assert not fused.wanted(10**9, "records")
     monkeypatch.setenv(fused.ENV, "numba")
-    assert fused.wanted(1, fused.MIN_RECORDS)
-    monkeypatch.setenv(fused.ENV, "auto")
-    assert not fused.wanted(fused.MIN_RECORDS - 1, fused.MIN_RECORDS)
+    assert fused.wanted(1, "records")
+    assert fused.active(1, "values")
     monkeypatch.setenv(fused.ENV, "fastest")
     with pytest.raises(ValueError, match=r"NQI_CARBON_KERNELS='fastest': allowed are auto, numpy, numba"):
-        fused.wanted(1, 1)
+        fused.wanted(1, "records")
+
+
+def test_auto_loads_numba_only_once_large_work_pays_for_it(monkeypatch):
+    """Small work never counts; large work counts until PAYBACK, then numba is loaded."""
+    monkeypatch.setenv(fused.ENV, "auto")
+    monkeypatch.setattr(fused, "_installed", lambda: True)
+    loads = []
+
+    def loaded() -> tuple[object, str]:
+        loads.append(1)
+        return object(), ""
+
+    loaded.cache_info = lambda: SimpleNamespace(currsize=len(loads))  # type: ignore[attr-defined]
+    monkeypatch.setattr(fused, "_loaded", loaded)
+    monkeypatch.setattr(fused, "_asked", {"records": 0, "values": 0})
+    for _ in range(100):
+        assert not fused.wanted(fused.MIN_RECORDS - 1, "records")  # the examples' size
+    assert not fused.wanted(10**8 - 1, "values") and not loads
+    assert not fused.active(10**7, "records")  # only once loaded
+    for _ in range(3):
+        assert not fused.wanted(1_000_000, "records")  # a fourth million rows pays
+    assert not loads
+    assert fused.wanted(1_000_000, "records") and loads
+    assert fused.active(fused.MIN_RECORDS, "records")
+    assert not fused.wanted(fused.MIN_RECORDS - 1, "records")  # small work stays on numpy
 
 
 def test_small_work_and_the_import_never_load_numba():

@@ -12,12 +12,17 @@ Which path runs is decided per call by :func:`wanted`:
 
 * ``NQI_CARBON_KERNELS=numpy``: always numpy (numba is never imported);
 * ``NQI_CARBON_KERNELS=numba``: numba whatever the size (an error when it is not
-  installed);
-* unset or ``auto`` (the default): numba when it is installed and the work is large
-  enough to pay for importing it (about 0.3 s once per process, compiled kernels loaded
-  from numba's cache): at least :data:`MIN_RECORDS` records for the sums, at least
-  :data:`MIN_DRAWS` per-record draws for Monte Carlo. Small calculations (the bundled
-  examples) never import numba.
+  installed or cannot be used);
+* unset or ``auto`` (the default): numpy for small work (fewer than :data:`MIN_RECORDS`
+  records, fewer than :data:`MIN_VALUES` Monte Carlo values: the bundled examples never
+  import numba), and for large work numba once it pays for itself. Importing numba and
+  loading the compiled kernels costs about 0.5-1 s once per process, while the kernels
+  save about 15-30 ms per million records summed and about 0.7 s per 1e8 Monte Carlo
+  values: numba is loaded once the process has asked for :data:`PAYBACK` of one kind of
+  work (4 million records: a fourth calculation of a million rows; 1e8 values: one
+  per-record Monte Carlo run of 1e5 records × 1,000 iterations), and from then on every
+  large piece of work runs compiled. A one-off calculation of a million rows (the
+  command line on one file) stays on numpy.
 
 Nothing here imports numba; :func:`kernels` does, on first use.
 """
@@ -31,16 +36,22 @@ from types import ModuleType
 
 import numpy as np
 
-__all__ = ["ENV", "MIN_DRAWS", "MIN_RECORDS", "kernels", "mode", "wanted"]
+__all__ = ["ENV", "MIN_RECORDS", "MIN_VALUES", "PAYBACK", "active", "kernels", "mode", "wanted"]
 
 ENV = "NQI_CARBON_KERNELS"
 """Environment variable that forces a path: ``numpy``, ``numba`` or ``auto`` (default)."""
 
 MIN_RECORDS = 200_000
-"""Records from which the exact per-source sums use the compiled kernel (``auto``)."""
+"""Records of one calculation from which its exact sums may run compiled (``auto``)."""
 
-MIN_DRAWS = 10_000_000
-"""Per-record Monte Carlo draws (records × iterations) from which numba draws them (``auto``)."""
+MIN_VALUES = 10_000_000
+"""Monte Carlo values of one run (records × iterations, lines × iterations) from which
+its loops may run compiled (``auto``)."""
+
+PAYBACK = {"records": 4_000_000, "values": 100_000_000}
+"""Work asked for in a process (large pieces only) after which ``auto`` loads numba."""
+
+_asked = {"records": 0, "values": 0}  # large work asked for so far in this process
 
 _MODES = ("auto", "numpy", "numba")
 
@@ -83,14 +94,28 @@ def _agrees_with_numpy(module: ModuleType) -> bool:
     return True
 
 
-def wanted(size: int, threshold: int) -> bool:
-    """Whether work of *size* (records, or draws) runs compiled, given *threshold* for auto."""
+def wanted(size: int, kind: str) -> bool:
+    """Whether work of *size* of *kind* (``records`` or ``values``) runs compiled.
+
+    Under ``auto``, large work counts towards :data:`PAYBACK` until numba is loaded.
+    """
     chosen = mode()
-    if chosen == "numpy":
+    if chosen != "auto":
+        return chosen == "numba"
+    if size < (MIN_RECORDS if kind == "records" else MIN_VALUES) or not _installed():
         return False
-    if chosen == "numba":
-        return True
-    return size >= threshold and _installed() and _loaded()[0] is not None
+    if not _loaded.cache_info().currsize:  # not loaded yet: only once it pays for itself
+        _asked[kind] += size
+        if _asked[kind] < PAYBACK[kind]:
+            return False
+    return _loaded()[0] is not None
+
+
+def active(size: int, kind: str) -> bool:
+    """:func:`wanted` without counting towards :data:`PAYBACK` (compiled only if loaded)."""
+    if mode() == "auto" and not _loaded.cache_info().currsize:
+        return False
+    return wanted(size, kind)
 
 
 def kernels() -> ModuleType:

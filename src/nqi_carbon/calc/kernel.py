@@ -111,9 +111,9 @@ def pair_codes(
 ) -> tuple[IntArray, npt.NDArray[np.intp]]:
     """``source * n_units + unit`` per record and its bincount (at least *n_keys* long).
 
-    One compiled pass for large tables when numba is there (:mod:`.fused`), else numpy.
+    One compiled pass for large tables once numba is loaded (:mod:`.fused`), else numpy.
     """
-    if n_keys and fused.wanted(source.size, fused.MIN_RECORDS):
+    if n_keys and fused.active(source.size, "records"):
         key, counts, ok = fused.kernels().pair_codes(source, unit, n_units, n_keys)
         if ok:
             return key, counts
@@ -157,7 +157,7 @@ def source_statistics(
     # exact, order-independent sums: one power-of-two grid per source for x (and subsets),
     # one per (source, unit) for the amounts as entered
     counts = key_counts.reshape(n_src, n_units).sum(axis=1) if n_units else np.zeros(n_src, np.intp)
-    compiled = fused.wanted(key.size, fused.MIN_RECORDS) and n_keys > 0
+    compiled = fused.wanted(key.size, "records") and n_keys > 0
     if compiled:
         amax, u_max, non_normal = fused.kernels().key_maxima(
             key, cols.amount, cols.u95, cols.dist, n_keys

@@ -750,8 +750,8 @@ class _Sampler:
             ],
             {},
             stats.nn_x is not None
-            and fused.wanted(stats.nn_x.size * iterations, fused.MIN_DRAWS),
-            not fixed_cols.size and n_l > 0 and fused.wanted(n_l * iterations, fused.MIN_DRAWS),
+            and fused.wanted(stats.nn_x.size * iterations, "values"),
+            not fixed_cols.size and n_l > 0 and fused.wanted(n_l * iterations, "values"),
         )
 
     def chunk_totals(
