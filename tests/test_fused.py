@@ -9,7 +9,6 @@ case; results are compared bit for bit (sign of zero included).
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from nqi_carbon.calc import fused
 from nqi_carbon.calc.ingest import ActivityColumns
 from nqi_carbon.calc.kernel import pair_codes, source_statistics
 from nqi_carbon.calc.uncertainty import _RecordBlocks
+from test_same_results import _same  # floats bit for bit (sign of zero included)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -43,19 +43,6 @@ def _assert_same_bits(a: Any, b: Any, what: str = "") -> None:
     nan = np.isnan(a)
     assert np.array_equal(nan, np.isnan(b)), what
     assert np.array_equal(_bits(np.where(nan, 0.0, a)), _bits(np.where(nan, 0.0, b))), what
-
-
-def _same(a: Any, b: Any) -> bool:
-    """JSON-like values equal, floats bit for bit."""
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and a == b
 
 
 def _adversarial(rng: np.random.Generator, n: int) -> np.ndarray:
