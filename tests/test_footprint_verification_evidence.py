@@ -231,3 +231,157 @@ def test_cli_takes_the_evidence_log_and_the_sampling_seed(tmp_path, capsys):
     d = json.loads((tmp_path / "out" / "footprint-verification.json").read_text(encoding="utf-8"))
     assert d["opinion"] == "disclaimer" and d["sampling_plan"]["seed"] == 7
     assert "verification: disclaimer" in capsys.readouterr().out
+
+
+# -- the evidence log in the claim file; misstatements material by their nature ------------
+
+
+def _claim_with(tmp_path, log):
+    """The cement claim with *log* under ``evidence_log``, written beside the others."""
+    claim = yaml.safe_load(CLAIMED.read_text(encoding="utf-8"))
+    path = tmp_path / "claimed-with-log.yaml"
+    path.write_text(yaml.safe_dump({**claim, "evidence_log": log}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_the_evidence_log_may_be_given_in_the_claim_file(cement, tmp_path):
+    # as the inventory verification's claim takes it; the footprint claim refused the key
+    log = _log(samples=[{"input": "grinding-power", "result": "differs", "difference": 0.5703}])
+    path = _claim_with(tmp_path, log)
+    v = nc.verify_footprint(cement, path, materiality=0.05)
+    assert [(c.figure, c.difference) for c in v.sampled] == [("sample.grinding-power", 0.5703)]
+    assert v.aggregate == pytest.approx(685 - PCF + 0.5703)
+    d = v.to_dict()
+    assert d["evidence_log_file"] == str(path) and d["evidence_log"]["samples"][0]["result"] == "differs"
+    with pytest.raises(InvalidInputError, match="both in the claim and as a file") as exc:
+        nc.verify_footprint(cement, path, materiality=0.05, evidence=log)
+    (issue,) = exc.value.issues
+    assert (issue.code, issue.file, issue.field) == ("evidence_log_once", str(path), "evidence_log")
+
+
+def test_the_claim_files_evidence_log_problems_name_the_claim_and_the_field(cement, tmp_path):
+    bad = _log(
+        samples=[{"input": "slag", "result": "differs"}],
+        limitations=[{"subject": "x", "kg_co2e": -1, "reason": "lost"}],
+        material_by_nature=[{"subject": "slag", "reason": "typo", "description": "x"}],
+        compliance_thresholds=[{"name": "label", "kg_co2e": math.inf}],
+    )
+    path = _claim_with(tmp_path, bad)
+    with pytest.raises(InvalidInputError) as exc:
+        nc.verify_footprint(cement, path, materiality=0.05)
+    got = {(i.code, i.field) for i in exc.value.issues}
+    assert got == {
+        ("sample_difference_given", "evidence_log.samples[0]"),
+        ("greater_than_equal", "evidence_log.limitations[0].kg_co2e"),
+        ("literal_error", "evidence_log.material_by_nature[0].reason"),
+        ("string_too_short", "evidence_log.material_by_nature[0].description"),
+        ("finite_number", "evidence_log.compliance_thresholds[0].kg_co2e"),
+    }
+    assert all(i.file == str(path) for i in exc.value.issues)
+    reason = next(i for i in exc.value.issues if i.code == "literal_error")
+    assert "omitted_input" in reason.allowed and "allocation" in reason.allowed
+    path = _claim_with(tmp_path, _log(samples=[{"input": "limestone", "result": "agrees"}]))
+    with pytest.raises(InvalidInputError, match="no input of the study") as exc:
+        nc.verify_footprint(cement, path, materiality=0.05)
+    (issue,) = exc.value.issues
+    assert (issue.code, issue.field, issue.file) == (
+        "footprint_evidence_input_known", "evidence_log.samples[0].input", str(path)
+    )
+    path = _claim_with(tmp_path, [1])
+    with pytest.raises(InvalidInputError) as exc:
+        nc.verify_footprint(cement, path, materiality=0.05)
+    assert [(i.field, i.file) for i in exc.value.issues] == [("evidence_log", str(path))]
+
+
+def test_an_evidence_log_naming_many_unknown_inputs_lists_the_first_and_counts_the_rest(cement):
+    log = _log(samples=[{"input": f"x{k}", "result": "agrees"} for k in range(1000)])
+    with pytest.raises(InvalidInputError) as exc:
+        nc.verify_footprint(cement, CLAIMED, materiality=0.05, evidence=log)
+    assert len(exc.value.issues) == 101 and exc.value.issues[100].code == "issues_truncated"
+    assert exc.value.omitted == {"footprint_evidence_input_known": 900}
+
+
+@pytest.mark.parametrize(
+    ("reason", "words", "zh"),
+    [
+        ("omitted_input", "omitted input", "遗漏输入"),
+        ("functional_unit", "wrong functional or declared unit", "功能单位或声明单位错误"),
+        ("out_of_period", "data outside the reference period", "参考期以外的数据"),
+        ("allocation", "misapplied allocation", "分配方法误用"),
+    ],
+)
+def test_a_misstatement_material_by_its_nature_modifies_the_opinion(cement, reason, words, zh):
+    # the cement claim is immaterially misstated (685 against 684.79, 5 % materiality):
+    # unmodified; one flag of its nature, whatever its size, makes it modified
+    assert nc.verify_footprint(cement, CLAIMED, materiality=0.05).opinion == "unmodified"
+    flag = {"subject": "clinker transport", "reason": reason,
+            "description": "the clinker's rail transport\nfrom the kiln is left out"}  # fmt: skip
+    v = nc.verify_footprint(cement, CLAIMED, materiality=0.05, evidence=_log(material_by_nature=[flag]))
+    assert v.opinion == "modified" and v.material
+    assert [(q.subject, q.reason, q.description) for q in v.qualitative] == [
+        ("clinker transport", reason, "the clinker's rail transport from the kiln is left out")
+    ]
+    assert v.statement.endswith(f"Material by its nature ({reason.replace('_', ' ')}): clinker transport.")
+    assert v.statement_zh.endswith(f"因性质而具实质性（{zh}）：clinker transport。")
+    d = json.loads(v.to_json())
+    assert d["material"] is True and d["material_by_nature"] == [
+        {"subject": "clinker transport", "reason": reason,
+         "description": "the clinker's rail transport from the kiln is left out"}
+    ]  # fmt: skip
+    md = v.to_markdown()
+    assert "## Misstatements material by their nature / 因性质而具实质性的错报" in md  # en+zh study
+    row = f"| clinker transport | {words} / {zh} | the clinker's rail transport from the kiln is left out |"
+    assert row in md
+    assert "Misstatements material by their nature" in v.to_html() and words in v.to_html()
+
+
+def test_a_compliance_threshold_between_the_claimed_and_the_recomputed_footprint(cement):
+    # claimed 685, recomputed PCF = 684.79: a label's limit between them changes the
+    # outcome the claim gives (material by its nature); one below both does not
+    between = (685 + PCF) / 2
+    v = nc.verify_footprint(cement, CLAIMED, materiality=0.05,
+                            evidence=_log(compliance_thresholds=[{"name": "label", "kg_co2e": between}]))  # fmt: skip
+    assert v.opinion == "modified"
+    (q,) = v.qualitative
+    assert (q.subject, q.reason) == ("pcf_excluding_biogenic", "compliance_outcome")
+    assert q.description == (
+        f"the claimed 685.0000 and the recomputed {PCF:,.4f} kg CO2e lie on different sides "
+        f"of label ({between:,.4f} kg CO2e)"
+    )
+    below = _log(compliance_thresholds=[{"name": "label", "kg_co2e": 650}])
+    v = nc.verify_footprint(cement, CLAIMED, materiality=0.05, evidence=below)
+    assert v.qualitative == [] and v.opinion == "unmodified"
+    # the claim in kilograms: the threshold is compared per the study's declared unit (t)
+    claim = {**yaml.safe_load(CLAIMED.read_text(encoding="utf-8")),
+             "declared_unit": {"amount": 1, "unit": "kg"}, "pcf_excluding_biogenic": 0.685,
+             "fossil_ghg": 0.6836, "by_stage": {}}  # fmt: skip
+    v = nc.verify_footprint(cement, claim, materiality=0.05,
+                            evidence=_log(compliance_thresholds=[{"name": "label", "kg_co2e": between}]))  # fmt: skip
+    assert [q.reason for q in v.qualitative] == ["compliance_outcome"]
+
+
+@pytest.mark.excel
+def test_the_workbook_lists_the_misstatements_material_by_their_nature(cement, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    flag = {"subject": "slag", "reason": "out_of_period", "description": "2023 declaration"}
+    v = nc.verify_footprint(cement, CLAIMED, materiality=0.05, evidence=_log(material_by_nature=[flag]))
+    (path,) = v.write(tmp_path, formats=("xlsx",))
+    rows = list(openpyxl.load_workbook(path)["Material by nature"].iter_rows(values_only=True))
+    assert rows == [("subject", "reason", "description"), ("slag", "out_of_period", "2023 declaration")]
+
+
+def test_cli_takes_the_evidence_log_of_the_claim_file(tmp_path, capsys):
+    log = _log(material_by_nature=[{"subject": "slag", "reason": "out_of_period",
+                                    "description": "the supplier's 2022 declaration"}])  # fmt: skip
+    claim = _claim_with(tmp_path, log)
+    status = main(["footprint", str(CEMENT), "--out", str(tmp_path / "out"), "--claimed", str(claim)])
+    assert status == 3  # modified, as verify's
+    d = json.loads((tmp_path / "out" / "footprint-verification.json").read_text(encoding="utf-8"))
+    assert d["material_by_nature"][0]["reason"] == "out_of_period"
+    assert d["evidence_log_file"] == str(claim)
+    elsewhere = tmp_path / "log.yaml"
+    elsewhere.write_text(yaml.safe_dump(log), encoding="utf-8")
+    status = main(["footprint", str(CEMENT), "--out", str(tmp_path / "again"), "--claimed", str(claim),
+                   "--evidence", str(elsewhere)])  # fmt: skip
+    assert status == 1 and "[evidence_log_once]" in capsys.readouterr().err  # bad input
+    assert not (tmp_path / "again").exists()  # nothing written half-way

@@ -10,6 +10,7 @@ official schemas.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import socket
@@ -33,6 +34,8 @@ pytestmark = pytest.mark.timeout(120)
 
 
 CLIENT = ("buyer-1", "s3cret-of-buyer-1")
+UNICODE_CLIENT = ("客户-Müller", "geheim-ü-密码")
+"""A client whose id and secret are not ASCII (UTF-8 on the wire, RFC 7617 and RFC 6749)."""
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +76,7 @@ def _serving(tmp: Path, *options: str) -> Iterator[str]:
     doc["inputs"][0]["supplier_footprint"] = supplier_footprint(SUPPLIER)
     (tmp / "bracket.json").write_text(json.dumps(doc, default=str), encoding="utf-8")
     (tmp / "with.yaml").write_text(yaml.safe_dump(COMPANY), encoding="utf-8")
-    (tmp / "clients.yaml").write_text(yaml.safe_dump(dict([CLIENT])), encoding="utf-8")
+    (tmp / "clients.yaml").write_text(yaml.safe_dump(dict([CLIENT, UNICODE_CLIENT])), encoding="utf-8")
     aluminium = Path(__file__).parent.parent / "examples" / "footprint-aluminium" / "aluminium.yaml"
     al = {**COMPANY, "product_ids": ["urn:pact:product:example:al99.70"]}
     pf = to_pact(
@@ -146,6 +149,72 @@ def test_a_client_gets_a_token_with_its_credentials_and_nobody_else(server):
     assert big.status_code == 400 and big.json()["error"] == "invalid_request"
     discovery = httpx.get(f"{server}/.well-known/openid-configuration", timeout=10).json()
     assert discovery["token_endpoint"] == f"{server}/auth/token"
+
+
+def test_a_client_whose_id_and_secret_are_not_ascii_gets_a_token(server):
+    # the form body was decoded as latin-1: "ü" sent as UTF-8 became "Ã¼", so a client
+    # with such credentials in the body could never authenticate
+    client, secret = UNICODE_CLIENT
+    assert _token(server, auth=UNICODE_CLIENT).status_code == 200  # HTTP Basic, UTF-8
+    form = {"grant_type": "client_credentials", "client_id": client, "client_secret": secret}
+    encoded = httpx.post(f"{server}/auth/token", data=form, timeout=10)  # percent-encoded
+    assert encoded.status_code == 200, encoded.text
+    raw = "&".join(f"{k}={v}" for k, v in form.items()).encode("utf-8")  # not percent-encoded
+    plain = httpx.post(f"{server}/auth/token", content=raw, timeout=10,
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert plain.status_code == 200, plain.text
+    wrong = httpx.post(f"{server}/auth/token", data={**form, "client_secret": "geheim-u-密码"},
+                       timeout=10)  # fmt: skip
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+
+
+def _oauth_refusal(r: Any, status: int, error: str) -> None:
+    """*r* is a clean OAuth 2.0 error (RFC 6749 5.2): status, JSON body, no-store."""
+    assert r.status_code == status, r.text
+    assert set(r.json()) == {"error", "error_description"} and r.json()["error"] == error
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_credentials_that_are_not_utf8_are_refused_cleanly(server):
+    # bytes that are not UTF-8 were read as latin-1 (the body) or made the handler fail
+    # with a 500 (a non-ASCII Basic header); each is now a clean OAuth error
+    client = UNICODE_CLIENT[0].encode()
+    form = "application/x-www-form-urlencoded"
+    for body in (
+        b"grant_type=client_credentials&client_id=" + client + b"&client_secret=\xff\xfe",
+        b"grant_type=client_credentials&client_id=" + client + b"&client_secret=%FF%FE",
+        b"grant_type=client_credentials&client_id=%C3&client_secret=x",
+    ):
+        r = httpx.post(f"{server}/auth/token", content=body, timeout=10,
+                       headers={"Content-Type": form})  # fmt: skip
+        _oauth_refusal(r, 400, "invalid_request")
+        assert "not UTF-8" in r.json()["error_description"]
+    latin1 = base64.b64encode("客户-Müller".encode("utf-16-le") + b":x").decode()
+    for header in (b"Basic \xc3\xbc", f"Basic {latin1}".encode()):
+        r = httpx.post(f"{server}/auth/token", data={"grant_type": "client_credentials"},
+                       headers={"Authorization": header}, timeout=10)  # fmt: skip
+        _oauth_refusal(r, 401, "invalid_client")
+
+
+def test_a_token_request_naming_a_parameter_twice_is_refused(server):
+    # RFC 6749 3.2 and 5.2: parameters MUST NOT be included more than once; the last one
+    # was taken, whatever the first said
+    twice = b"grant_type=password&grant_type=client_credentials"
+    r = httpx.post(f"{server}/auth/token", auth=CLIENT, content=twice, timeout=10,
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    _oauth_refusal(r, 400, "invalid_request")
+    assert r.json()["error_description"] == "a parameter is given more than once (grant_type)"
+
+
+def test_a_query_that_is_not_utf8_is_a_bad_request(server):
+    # the query's %XX were decoded with replacement characters: a filter on bytes that
+    # are not text matched nothing and answered 200, as if the query were valid
+    headers = _bearer(server)
+    r = httpx.get(f"{server}/3/footprints?geography=%FF", headers=headers, timeout=10)
+    assert r.status_code == 400 and _error_code(r) == "BadRequest"
+    assert "not UTF-8" in r.json()["message"]
+    ok = httpx.get(f"{server}/3/footprints?geography=%E4%B8%AD&limit=", headers=headers, timeout=10)
+    assert ok.status_code == 400 and "limit is a whole number" in ok.json()["message"]
 
 
 def test_footprints_are_listed_and_got_with_a_token_only(server, official):
@@ -349,3 +418,34 @@ def test_an_event_the_host_cannot_record_is_an_internal_error_and_taken_on_retry
     assert "not recorded" in r.json()["message"]
     assert _send(server, event, headers).status_code == 200  # not taken as a repeat
     assert _logged(server)[-1]["event"] == event
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        'evil>; rel="prev", <http://attacker.example/',  # closes the Link's URI, adds a link
+        "host with space",
+        'a"b',
+        "a<b",
+        "h:port",  # a port that is not digits
+        "[::1",  # an IPv6 literal not closed
+    ],
+)
+def test_a_host_header_that_is_not_a_host_is_a_bad_request(server, host):
+    # The Link of a page and the OpenID issuer are made from the request's Host header; a
+    # value outside RFC 3986's host [":" port] grammar could write into them, so it is refused.
+    headers = {**_bearer(server), "Host": host}
+    for path in ("/3/footprints?limit=1", "/.well-known/openid-configuration"):
+        r = httpx.get(f"{server}{path}", headers=headers, timeout=10)
+        assert r.status_code == 400 and _error_code(r) == "BadRequest", (path, r.text)
+        assert "link" not in r.headers and "attacker" not in r.text
+
+
+@pytest.mark.parametrize("host", ["localhost:8080", "pact.example.com", "127.0.0.1:9", "[::1]:80"])
+def test_a_host_header_that_is_a_host_names_the_links(server, host):
+    r = httpx.get(f"{server}/3/footprints?limit=1", headers={**_bearer(server), "Host": host},
+                  timeout=10)  # fmt: skip
+    assert r.status_code == 200 and r.headers["link"].startswith(f"<http://{host}/3/footprints?")
+    issuer = httpx.get(f"{server}/.well-known/openid-configuration", headers={"Host": host},
+                       timeout=10).json()["issuer"]  # fmt: skip
+    assert issuer == f"http://{host}"

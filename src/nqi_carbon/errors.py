@@ -41,6 +41,7 @@ __all__ = [
     "argument_error",
     "close_matches",
     "expect_type",
+    "first_of",
     "json_scalar",
     "omitted_issues",
     "unique_issues",
@@ -102,6 +103,18 @@ def close_matches(
         forms.setdefault(key(c), c)
     hits = difflib.get_close_matches(key(name), list(forms), n=n, cutoff=0.6)
     return [forms[h] for h in hits]
+
+
+def first_of(names: Iterable[str], limit: int = 20) -> str:
+    """The first *limit* of *names*, comma-separated, and how many more there are.
+
+    For an issue's ``allowed``: the ids a file could have named. Built once and shared by
+    every issue that needs it, and bounded: each listed issue's line carries it, so a list
+    of every id of a large file made the error's text grow with issues x ids.
+    """
+    names = list(names)
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" (and {more:,} more)" if more > 0 else "")
 
 
 def unique_issues(issues: Iterable[Issue], *, by: Sequence[str] = ("code", "field", "message")) -> list[Issue]:

@@ -261,3 +261,64 @@ def test_the_events_remembered_cost_a_fixed_size_whatever_their_ids(tmp_path):
     api = next(r.endpoint.__self__ for r in app.routes if r.path == "/3/events")
     assert len(api.seen) == 2  # the repeat is known
     assert all(len(repr(key)) < 200 for key in api.seen)
+
+
+# -- bounded lists of issues -----------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_a_broken_pact_file_named_many_times_counts_its_problems_once(tmp_path):
+    # 150 empty footprints: more problems than an error lists. Each of the three
+    # references raised the file's issues again; repeats of the listed ones were dropped,
+    # but each copy's count of the problems not listed was added up: three times too many
+    (tmp_path / "supplier.json").write_text(json.dumps({"data": [{}] * 150}), encoding="utf-8")
+    with pytest.raises(InvalidInputError) as alone:
+        pact.read_pact(tmp_path / "supplier.json")
+    assert alone.value.omitted  # the file alone has problems not listed
+    refs = [{"pact": "supplier.json"}] * 3
+    with pytest.raises(InvalidInputError) as ei:
+        load_footprint(str(_study(tmp_path, refs)))
+    assert ei.value.omitted == alone.value.omitted
+    assert ei.value.issues == alone.value.issues  # the same problems listed once
+
+
+@pytest.mark.timeout(60)
+def test_a_flood_of_bad_pact_references_keeps_memory_for_the_listed_issues(tmp_path):
+    # every one of 20,000 malformed references was kept as an Issue until the error was
+    # raised (a 32 MiB file holds about a million): memory grew with the file; now the
+    # first Limits.max_issues are kept and the others only counted
+    import tracemalloc
+
+    doc = yaml.safe_load(_study(tmp_path, []).read_text(encoding="utf-8"))
+    doc["inputs"] = [{"id": f"x{k}", "supplier_footprint": {"pact": k}} for k in range(20_000)]
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidInputError) as ei:
+            pact.resolve_pact_inputs(doc, source_path="bracket.yaml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    issues = ei.value.issues
+    assert len(issues) == 101 and issues[-1].code == "issues_truncated"
+    assert ei.value.omitted == {"pact_reference": 19_900}
+    assert [i.field for i in issues[:2]] == [
+        "inputs[0].supplier_footprint",
+        "inputs[1].supplier_footprint",
+    ]
+    assert peak < 4 * 1024**2, peak  # the 20,000 issues took 10 MiB
+
+
+@pytest.mark.timeout(60)
+def test_references_missing_a_large_pact_file_name_a_bounded_list_of_its_ids(tmp_path):
+    # 400 footprints and 120 references to ids it does not have: each issue listed every
+    # id of the file (15 kB), so the error's text grew with references x footprints
+    _supplier(tmp_path, 400)
+    refs = [{"pact": "supplier.json", "id": str(uuid.UUID(int=10_000 + k))} for k in range(120)]
+    with pytest.raises(InvalidInputError) as ei:
+        load_footprint(str(_study(tmp_path, refs)))
+    issues = ei.value.issues
+    assert len(issues) == 101 and ei.value.omitted == {"pact_id_unknown": 20}
+    assert (issues[0].code, issues[0].field) == ("pact_id_unknown", "inputs[0].supplier_footprint.id")
+    first = ", ".join(str(uuid.UUID(int=k + 1)) for k in range(20))
+    assert issues[0].allowed == f"{first} (and 380 more)"
+    assert len(str(ei.value)) < 200_000

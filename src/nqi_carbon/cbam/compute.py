@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidInputError, Issue, NqiCarbonError
+from ..errors import CappedIssues, InvalidInputError, Issue, NqiCarbonError, first_of
 from .rules import Category, cbam_rules
 
 if TYPE_CHECKING:
@@ -211,7 +211,12 @@ def check_attribution(
         ``cbam_electricity_source``, ``cbam_rules_period``,
         ``cbam_precursor_exceeds_production``.
     """
-    issues: list[Issue] = []
+    issues: list[Issue] = CappedIssues()  # per source of a process: a flood stays bounded
+    known = "a source id of the inventory: " + first_of(sorted(em.category))  # built once
+    electric = "a category-2 source whose factor gives CO2 per MWh (or kWh, GJ...): " + (
+        first_of(sorted(s for s, v in em.electricity_factor.items() if v[0] is not None))
+        or "none"
+    )
     shares: dict[str, float] = {}
     for k, p in enumerate(inst.processes):
         for j, s in enumerate(p.sources):
@@ -225,7 +230,7 @@ def check_attribution(
                         file=file,
                         field=where,
                         value=s.source,
-                        allowed="a source id of the inventory: " + ", ".join(sorted(em.category)),
+                        allowed=known,
                     )
                 )
             elif s.source in em.excluded:
@@ -254,7 +259,7 @@ def check_attribution(
                     )
                 )
             shares[s.source] = shares.get(s.source, 0.0) + s.share
-        issues += _electricity_issues(p, k, em, file)
+        issues += _electricity_issues(p, k, em, file, electric)
     for src, total in sorted(shares.items()):
         if total > 1 + 1e-9:
             issues.append(
@@ -274,7 +279,7 @@ def check_attribution(
 
 
 def _electricity_issues(
-    p: Process, k: int, em: InventoryEmissions, file: str | None
+    p: Process, k: int, em: InventoryEmissions, file: str | None, allowed: str
 ) -> list[Issue]:
     e = p.electricity
     if e is None or e.inventory_source is None:
@@ -294,11 +299,7 @@ def _electricity_issues(
             file=file,
             field=f"processes[{k}].electricity.inventory_source",
             value=e.inventory_source,
-            allowed="a category-2 source whose factor gives CO2 per MWh (or kWh, GJ...): "
-            + (
-                ", ".join(sorted(s for s, v in em.electricity_factor.items() if v[0] is not None))
-                or "none"
-            ),
+            allowed=allowed,
         )
     ]
 

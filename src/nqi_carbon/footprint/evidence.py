@@ -27,10 +27,29 @@ risk of each input, plans what to test and records what was found. Three parts:
           nature: error                 # differs: error | intentional | compliance
       limitations:                      # evidence not made available (scope limitations)
         - {subject: slag supplier declaration, kg_co2e: 5.25, reason: not provided}
+      material_by_nature:               # misstatements material whatever their size
+        - {subject: clinker transport, reason: omitted_input,
+           description: the clinker's rail transport from the kiln is left out}
+      compliance_thresholds:            # a limit whose side the footprint decides
+        - {name: low-carbon cement label, kg_co2e: 650}
+
+  The log is given in a file of its own (``verify_footprint(..., evidence=...)``,
+  ``nqi-carbon footprint --evidence``) or under ``evidence_log`` in the claim file,
+  never both (``evidence_log_once``), as the inventory verification takes it.
 
   A sample's difference joins the misstatements and the aggregate; a sample whose
   evidence was not available counts its input's contribution as evidence not obtained,
   with the limitations. Every problem of the log is reported at once.
+
+**Misstatements material by their nature** (:func:`material_by_nature`; ISO 14064-3:2019
+qualitative materiality, applied to a CFP): whatever their size, the verifier's flags
+(:data:`NATURE_REASONS`: an input left out of the system boundary, a wrong functional
+or declared unit, data from outside the reference period, an allocation applied against
+ISO 14067's hierarchy, an intentional misstatement, a changed compliance outcome, other),
+a sample whose difference is intentional or changes a compliance outcome, and a
+compliance threshold (kg CO2e per the study's declared unit) with the claimed and the
+recomputed footprint on different sides. Each makes a misstatement material: the opinion
+is at least modified.
 """
 
 from __future__ import annotations
@@ -39,7 +58,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -52,16 +71,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EVIDENCE_LOG_SCHEMA",
+    "NATURE_REASONS",
     "FootprintEvidence",
     "FootprintEvidenceLog",
     "FootprintSamplingPlan",
+    "FootprintThreshold",
     "InputEvidence",
     "InputLimitation",
+    "InputNatureFlag",
     "InputSample",
+    "MaterialByNature",
     "NotObtained",
     "ProposedInput",
     "gather_evidence",
     "input_evidence",
+    "material_by_nature",
     "read_footprint_evidence",
     "sampling_plan",
 ]
@@ -108,6 +132,41 @@ class InputLimitation(StrictModel):
     reason: FreeText
 
 
+NatureReason = Literal[
+    "omitted_input",
+    "functional_unit",
+    "out_of_period",
+    "allocation",
+    "intentional",
+    "compliance_outcome",
+    "other",
+]
+
+NATURE_REASONS: tuple[str, ...] = get_args(NatureReason)
+"""Why a footprint's misstatement is material by its nature: an input (or a life-cycle
+stage) left out of the system boundary, a wrong functional or declared unit, data from
+outside the reference period, an allocation against ISO 14067 6.4.6's hierarchy, an
+intentional misstatement, a compliance outcome changed, another reason described."""
+
+
+class InputNatureFlag(StrictModel):
+    """A misstatement the verifier judges material by its nature, whatever its size."""
+
+    subject: SingleLineText
+    reason: NatureReason
+    description: FreeText = Field(min_length=3)
+
+
+class FootprintThreshold(StrictModel):
+    """A limit whose side the footprint decides (a label's, a buyer's, a scheme's benchmark).
+
+    ``kg_co2e`` per the study's declared unit, compared with ``pcf_excluding_biogenic``.
+    """
+
+    name: SingleLineText
+    kg_co2e: PositiveKg
+
+
 class FootprintEvidenceLog(StrictModel):
     """The verifier's evidence log of a footprint (``nqi-carbon/footprint-evidence-log@1``)."""
 
@@ -116,6 +175,53 @@ class FootprintEvidenceLog(StrictModel):
     )
     samples: tuple[InputSample, ...] = ()
     limitations: tuple[InputLimitation, ...] = ()
+    material_by_nature: tuple[InputNatureFlag, ...] = ()
+    compliance_thresholds: tuple[FootprintThreshold, ...] = ()
+
+
+@dataclass(frozen=True)
+class MaterialByNature:
+    """A misstatement material by its nature: what, why (:data:`NATURE_REASONS`), described."""
+
+    subject: str
+    reason: str
+    description: str
+
+
+def material_by_nature(
+    log: FootprintEvidenceLog | None, claimed_kg: float, recomputed_kg: float
+) -> list[MaterialByNature]:
+    """The log's flags, its intentional or compliance samples, the thresholds crossed.
+
+    *claimed_kg* and *recomputed_kg* are ``pcf_excluding_biogenic`` per the study's
+    declared unit: a threshold is crossed when they lie on different sides of it.
+    """
+    if log is None:
+        return []
+    out = [
+        MaterialByNature(q.subject, q.reason, " ".join(q.description.split()))
+        for q in log.material_by_nature
+    ]
+    out += [
+        MaterialByNature(
+            s.input,
+            "intentional" if s.nature == "intentional" else "compliance_outcome",
+            f"sampled difference {s.difference or 0.0:+,.4f} kg CO2e per declared unit",
+        )
+        for s in log.samples
+        if s.nature in ("intentional", "compliance")
+    ]
+    out += [
+        MaterialByNature(
+            "pcf_excluding_biogenic",
+            "compliance_outcome",
+            f"the claimed {claimed_kg:,.4f} and the recomputed {recomputed_kg:,.4f} kg CO2e "
+            f"lie on different sides of {c.name} ({c.kg_co2e:,.4f} kg CO2e)",
+        )
+        for c in log.compliance_thresholds
+        if (claimed_kg < c.kg_co2e) != (recomputed_kg < c.kg_co2e)
+    ]
+    return out
 
 
 @dataclass(frozen=True)
@@ -271,17 +377,36 @@ def sampling_plan(
 
 
 def read_footprint_evidence(
-    evidence: str | Path | Mapping[str, Any] | None, result: FootprintResult
+    evidence: str | Path | Mapping[str, Any] | None,
+    result: FootprintResult,
+    *,
+    in_claim: FootprintEvidenceLog | None = None,
+    claim_file: str | None = None,
 ) -> tuple[FootprintEvidenceLog | None, str | None]:
-    """The evidence log (a path or a mapping), checked against the study's inputs.
+    """The evidence log (a path or a mapping, or the claim's), checked against the study's inputs.
+
+    *in_claim* is the log the claim file states under ``evidence_log`` (validated with
+    the claim, *claim_file* its file); the log is given one way, never both.
 
     Raises
     ------
     InvalidInputError
-        Every problem at once: the log's fields (``sample_difference_given``, unknown
-        keys...), ``evidence_log_form`` (not a mapping) and
-        ``footprint_evidence_input_known`` (a sample names no input of the study).
+        Every problem at once: ``evidence_log_once`` (in the claim and as *evidence*), the
+        log's fields (``sample_difference_given``, unknown keys...), ``evidence_log_form``
+        (not a mapping) and ``footprint_evidence_input_known`` (a sample names no input
+        of the study; in the claim, its field is ``evidence_log.samples[i].input``).
     """
+    if evidence is not None and in_claim is not None:
+        issue = Issue(
+            "evidence_log_once",
+            "an evidence log is given both in the claim and as a file",
+            file=claim_file,
+            field="evidence_log",
+            allowed="one evidence log: in the claim file or in its own file",
+        )
+        raise InvalidInputError([issue], source=claim_file)
+    if in_claim is not None:
+        return _known_inputs(in_claim, result, claim_file, "evidence_log."), claim_file
     if evidence is None:
         return None, None
     from ..data.packs import validate_document
@@ -299,23 +424,33 @@ def read_footprint_evidence(
         issue = Issue("evidence_log_form", "the evidence log is a mapping", file=name)
         raise InvalidInputError([issue], source=name)
     log = validate_document(FootprintEvidenceLog, dict(data), file=name)
+    return _known_inputs(log, result, name, ""), name
+
+
+def _known_inputs(
+    log: FootprintEvidenceLog, result: FootprintResult, name: str | None, prefix: str
+) -> FootprintEvidenceLog:
+    """*log* when every sample names an input of the study; else its issues (capped)."""
+    from ..errors import CappedIssues, first_of
+
     known = [str(r["id"]) for r in result.by_input]
     ids = set(known)  # a sample is looked up in constant time (a list made this quadratic)
-    issues = [
+    allowed = first_of(known)
+    issues: list[Issue] = CappedIssues(
         Issue(
             "footprint_evidence_input_known",
             "no input of the study has this id",
             file=name,
-            field=f"samples[{i}].input",
+            field=f"{prefix}samples[{i}].input",
             value=repr(s.input),
-            allowed=", ".join(known[:20]),
+            allowed=allowed,
         )
         for i, s in enumerate(log.samples)
         if s.input not in ids
-    ]
+    )
     if issues:
         raise InvalidInputError(issues, source=name)
-    return log, name
+    return log
 
 
 @dataclass(frozen=True)
@@ -362,12 +497,18 @@ def gather_evidence(
     materiality_kg: float,
     evidence: str | Path | Mapping[str, Any] | None,
     seed: int | None,
+    *,
+    in_claim: FootprintEvidenceLog | None = None,
+    claim_file: str | None = None,
 ) -> FootprintEvidence:
-    """Evidence per input, its findings, the sampling plan and the evidence log, checked."""
+    """Evidence per input, its findings, the sampling plan and the evidence log, checked.
+
+    The log is *evidence* or the claim's (*in_claim*, from *claim_file*), not both.
+    """
     rows = input_evidence(result)
     findings = evidence_findings(rows)
     ids = {r.input for r in rows}
     flagged = {f[2] for f in [*result.findings, *findings] if f[1] != "info" and f[2] in ids}
-    log, name = read_footprint_evidence(evidence, result)
+    log, name = read_footprint_evidence(evidence, result, in_claim=in_claim, claim_file=claim_file)
     plan = sampling_plan(rows, materiality_kg, flagged, seed)
     return FootprintEvidence(rows, findings, plan, log, name, not_obtained(log, rows))

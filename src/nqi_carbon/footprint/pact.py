@@ -46,7 +46,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..errors import InvalidInputError, Issue, unique_issues
+from ..errors import CappedIssues, InvalidInputError, Issue, unique_issues
 
 if TYPE_CHECKING:
     from .._io.files import Written
@@ -467,7 +467,7 @@ def footprints_of(
     from ..data.packs import issues_from_validation_error
 
     items, prefix = _items(data, file)
-    issues: list[Issue] = []
+    issues: list[Issue] = CappedIssues()  # per footprint: a flood of them stays bounded
     out: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for k, item in enumerate(items):
@@ -475,7 +475,10 @@ def footprints_of(
         try:
             PRODUCT_FOOTPRINT.model_validate(item)
         except ValidationError as exc:
-            issues += issues_from_validation_error(exc, file=file, data=item, prefix=where)
+            # repeats are of one footprint (each issue names its position)
+            issues += unique_issues(
+                issues_from_validation_error(exc, file=file, data=item, prefix=where)
+            )
             continue
         key = item["id"].lower()
         if key in seen:
@@ -496,9 +499,9 @@ def footprints_of(
         try:
             out.append(supplier_footprint(item))
         except InvalidInputError as exc:
-            issues += [_moved(i, where, file) for i in exc.issues]
+            issues += unique_issues(_moved(i, where, file) for i in exc.issues)
     if issues:
-        raise InvalidInputError(unique_issues(issues), source=file)
+        raise InvalidInputError(issues, source=file)
     return out
 
 
@@ -720,9 +723,15 @@ class _Footprints:
 
     @property
     def ids(self) -> str:
-        """The ids, for messages (built once: every reference that misses shares it)."""
+        """The first ids, for messages (built once: every reference that misses shares it).
+
+        Twenty and how many more: every issue listed carries it, so all the ids of a large
+        file made the error's text grow with references x footprints.
+        """
         if self._ids is None:
-            self._ids = ", ".join(str(f["source"]["id"]) for f in self.found)
+            from ..errors import first_of
+
+            self._ids = first_of(str(f["source"]["id"]) for f in self.found)
         return self._ids
 
     def select(self, wanted: str | None, *, file: str | None, field: str) -> dict[str, Any]:
@@ -758,6 +767,7 @@ class _PactFiles:
 
     def __init__(self) -> None:
         self._read: dict[str, _Footprints | list[Issue]] = {}
+        self._named: set[str] = set()  # files whose problems were raised
 
     def select(
         self, ref: Mapping[str, Any], *, source_path: str | None, field: str
@@ -775,8 +785,19 @@ class _PactFiles:
                 got = list(exc.issues)
             self._read[key] = got
         if isinstance(got, list):  # the file's own problems, named once per document
+            if key in self._named:
+                raise _NamedBeforeError
+            self._named.add(key)
             raise InvalidInputError(got, source=source_path)
         return got.select(ref.get("id"), file=source_path, field=f"{field}.id")
+
+
+class _NamedBeforeError(Exception):
+    """A reference to a PACT file whose problems an earlier reference raised already.
+
+    Raised again, the file's issues were listed once per reference: their count of
+    problems not listed (``issues_truncated``) was added up as many times.
+    """
 
 
 def resolve_pact_inputs(data: Any, *, source_path: str | None) -> Any:
@@ -791,7 +812,7 @@ def resolve_pact_inputs(data: Any, *, source_path: str | None) -> Any:
     inputs = data.get("inputs") if isinstance(data, dict) else None
     if not isinstance(inputs, list):
         return data
-    issues: list[Issue] = []
+    issues: list[Issue] = CappedIssues()  # one a reference: a flood of them stays bounded
     resolved = list(inputs)
     files = _PactFiles()
     for k, item in enumerate(inputs):
@@ -820,8 +841,10 @@ def resolve_pact_inputs(data: Any, *, source_path: str | None) -> Any:
             }
         except InvalidInputError as exc:
             issues += exc.issues
+        except _NamedBeforeError:
+            continue
     if issues:
-        raise InvalidInputError(unique_issues(issues), source=source_path)
+        raise InvalidInputError(issues, source=source_path)
     return {**data, "inputs": resolved}
 
 
@@ -894,16 +917,13 @@ def _export_issues(figures: Mapping[str, Any]) -> list[Issue]:
         near = close_matches(key, EXPORT_KEYS)
         return f"; did you mean {' or '.join(map(repr, near))}?" if near else ""
 
-    issues = [
-        Issue(
-            "pact_option",
-            f"{key!r} is not a figure of a PACT export{hint(str(key))}",
-            field=str(key),
-            allowed=", ".join(sorted(EXPORT_KEYS)),
-        )
-        for key in figures
-        if key not in EXPORT_KEYS
-    ]
+    issues = CappedIssues()  # one an unknown key: a flood stays bounded
+    allowed = ", ".join(sorted(EXPORT_KEYS))
+    for key in figures:
+        if key not in EXPORT_KEYS:  # a hint (a fuzzy match) for the issues listed only
+            near = hint(str(key)) if len(issues) < issues.cap else ""
+            issues.append(Issue("pact_option", f"{repr(key)[:80]} is not a figure of a "
+                                f"PACT export{near}", field=str(key), allowed=allowed))  # fmt: skip
     issues += [
         Issue(
             "pact_field_unknown",

@@ -38,13 +38,13 @@ client holding a token cannot fill the host's disk.
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as _dt
 import hmac
 import json
+import re
 import secrets
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,6 +101,29 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     return _error(500, "InternalError", "the host could not answer this request")
 
 
+_HOST = re.compile(rb"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+"""A Host header the answers may name: a host name or address (RFC 3986's unreserved
+characters, or an IPv6 literal in brackets) and an optional port. The Link of a page and the
+OpenID issuer are made from it, so anything else (``>``, quotes, spaces) is refused."""
+
+
+class _HostCheck:
+    """ASGI: a request whose Host header is not one host (:data:`_HOST`) is a bad request."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            hosts = [v for k, v in scope["headers"] if k == b"host"]
+            if len(hosts) > 1 or (hosts and not _HOST.fullmatch(hosts[0])):
+                refusal = _error(400, "BadRequest", "the Host header is not one host name or "
+                                 "address with an optional port")  # fmt: skip
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def _oauth_error(status: int, error: str, description: str) -> Response:
     from starlette.responses import JSONResponse
 
@@ -151,13 +174,34 @@ async def _body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes | None:
     return bytes(data)
 
 
+def _form_pairs(raw: bytes, *, keep_blank: bool = False) -> list[tuple[str, str]] | None:
+    """The name-value pairs of ``application/x-www-form-urlencoded`` *raw*, or None.
+
+    The bytes, and the bytes each ``%XX`` stands for, are UTF-8 (the WHATWG URL
+    standard's form parser, RFC 6749 appendix B); None when they are not, so that a
+    client's id or secret is never read as other text than the one sent (decoded as
+    latin-1, "ü" sent as UTF-8 became "Ã¼"; a replacement character would make
+    different secrets the same).
+    """
+    try:
+        text = raw.decode("utf-8")
+        return parse_qsl(text, keep_blank_values=keep_blank, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        return None
+
+
 def _credentials(request: Request, form: Mapping[str, str]) -> tuple[str, str] | None:
-    """(client id, secret) from HTTP Basic authentication, else from the form body."""
+    """(client id, secret) from HTTP Basic authentication, else from the form body.
+
+    The Basic credentials are UTF-8 (RFC 7617 ``charset="UTF-8"``); a header whose
+    credentials are not base64 of UTF-8 text (a non-ASCII character in the header
+    included) gives None, answered 401 like wrong credentials.
+    """
     scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "basic":
         try:
             client, sep, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # not base64 (a non-ASCII header included), not UTF-8
             return None
         return (client, secret) if sep else None
     if "client_id" in form and "client_secret" in form:
@@ -207,8 +251,10 @@ def _valid_in(pf: Mapping[str, Any], query: Sequence[tuple[str, str]]) -> bool:
 
 
 def _query(request: Request) -> list[tuple[str, str]] | Response:
-    """The query's pairs, or the 400 to answer (a limit or a date that does not parse)."""
-    pairs = list(request.query_params.multi_items())
+    """The query's pairs, or the 400 to answer (not UTF-8, a limit or a date that does not parse)."""
+    pairs = _form_pairs(request.scope.get("query_string", b""), keep_blank=True)
+    if pairs is None:
+        return _error(400, "BadRequest", "the query is not UTF-8 (percent-encoded or not)")
     for key, value in pairs:
         if key in {"limit", "offset"} and not (
             value.isascii() and value.isdigit() and len(value) < 10
@@ -274,7 +320,15 @@ class _Api:
             return _oauth_error(
                 400, "invalid_request", f"the body is larger than {MAX_BODY_BYTES} bytes"
             )
-        form = dict(parse_qsl(raw.decode("latin-1")))
+        pairs = _form_pairs(raw)
+        if pairs is None:
+            return _oauth_error(400, "invalid_request", "the body is not UTF-8 form data "
+                                "(application/x-www-form-urlencoded)")  # fmt: skip
+        form = dict(pairs)
+        if len(form) < len(pairs):  # RFC 6749 3.2: a parameter MUST NOT be sent twice
+            twice = sorted(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
+            return _oauth_error(400, "invalid_request", f"a parameter is given more than once "
+                                f"({', '.join(twice)[:80]})")  # fmt: skip
         client, given = _credentials(request, form) or ("", "")
         expected = self.clients.get(client) if client else None
         same = hmac.compare_digest((expected or "").encode(), given.encode())
@@ -430,7 +484,10 @@ def create_app(
 
     log = None if events_log is None else Path(events_log)
     api = _Api(_by_id(footprints, clients), clients, token_lifetime, log, events_log_max_bytes)
+    from starlette.middleware import Middleware
+
     return Starlette(
+        middleware=[Middleware(_HostCheck)],
         exception_handlers={Exception: _internal_error},
         routes=[
             Route("/auth/token", api.token, methods=["POST"]),

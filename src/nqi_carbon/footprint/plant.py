@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import DimensionalityMismatchError, InvalidInputError, Issue
+from ..errors import CappedIssues, DimensionalityMismatchError, InvalidInputError, Issue, first_of
 
 if TYPE_CHECKING:
     from .model import FootprintStudy, Plant, PlantProduct
@@ -131,7 +131,7 @@ def _per_gas(gas: Any, mass: Any, mask: Any) -> dict[str, float]:
 
 
 def _check_plant_refs(plant: Plant, facilities: tuple, sources: tuple, name: str | None) -> None:  # type: ignore[type-arg]
-    issues = []
+    issues: list[Issue] = CappedIssues()  # one a source named: a flood stays bounded
     if plant.facility not in {f.id for f in facilities}:
         issues.append(
             Issue(
@@ -140,10 +140,11 @@ def _check_plant_refs(plant: Plant, facilities: tuple, sources: tuple, name: str
                 file=name,
                 field="plant.facility",
                 value=repr(plant.facility),
-                allowed=", ".join(sorted(f.id for f in facilities)),
+                allowed=first_of(sorted(f.id for f in facilities)),
             )
         )
     own = {s.id for s in sources if s.facility == plant.facility}
+    allowed = first_of(sorted(own)) or "the facility has no sources"  # built once, shared
     for i, sid in enumerate(plant.sources):
         if sid not in own:
             issues.append(
@@ -153,7 +154,7 @@ def _check_plant_refs(plant: Plant, facilities: tuple, sources: tuple, name: str
                     file=name,
                     field=f"plant.sources[{i}]",
                     value=repr(sid),
-                    allowed=", ".join(sorted(own)) or "the facility has no sources",
+                    allowed=allowed,
                 )
             )
     if issues:

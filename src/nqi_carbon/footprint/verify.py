@@ -11,10 +11,14 @@ forms the opinion:
   (``materiality × pcf_excluding_biogenic``, kg CO2e per declared unit); each figure's own
   difference is weighed against it, and so is the aggregate (the headline's difference);
 * **adverse** when the aggregate or one figure's difference reaches ``pervasive_multiple``
-  times materiality; **modified** when one reaches materiality; otherwise **unmodified**
-  (the inventory verification's rule, :mod:`nqi_carbon.verification.opinion`).
+  times materiality; **modified** when one reaches materiality, or a misstatement is
+  material by its nature (an omitted input, a wrong functional unit, data outside the
+  reference period, a misapplied allocation, intentional, a compliance threshold
+  crossed: :func:`~nqi_carbon.footprint.evidence.material_by_nature`); otherwise
+  **unmodified** (the inventory verification's rule, :mod:`nqi_carbon.verification.opinion`).
 
-The claim file is ``schema: nqi-carbon/footprint-claim@1`` (:class:`ClaimedFootprint`).
+The claim file is ``schema: nqi-carbon/footprint-claim@1`` (:class:`ClaimedFootprint`);
+the verifier's evidence log is given under its ``evidence_log`` or in a file of its own.
 """
 
 from __future__ import annotations
@@ -40,8 +44,10 @@ from .evidence import (
     FootprintEvidenceLog,
     FootprintSamplingPlan,
     InputEvidence,
+    MaterialByNature,
     check_sampling_seed,
     gather_evidence,
+    material_by_nature,
 )
 from .model import DeclaredUnit
 
@@ -74,7 +80,9 @@ class ClaimedFootprint(StrictModel):
 
     Figures in kg CO2e per ``declared_unit`` (converted to the study's declared unit when
     the unit differs); every figure but ``pcf_excluding_biogenic`` is optional, and only
-    the figures stated are compared.
+    the figures stated are compared. ``evidence_log`` is the verifier's evidence log
+    (:class:`~nqi_carbon.footprint.evidence.FootprintEvidenceLog`), when it is not given
+    in a file of its own.
     """
 
     schema_: Literal["nqi-carbon/footprint-claim@1"] = Field(alias="schema")
@@ -91,6 +99,7 @@ class ClaimedFootprint(StrictModel):
     by_gas: dict[SingleLineText, FiniteFloat] = Field(default_factory=dict)
     claimant: SingleLineText | None = None
     source: FreeText | None = None
+    evidence_log: FootprintEvidenceLog | None = None
 
 
 @dataclass(frozen=True)
@@ -302,17 +311,27 @@ class FootprintVerification:
         return [c for c in (*self.checks, *self.sampled) if c.difference != 0]
 
     @property
+    def qualitative(self) -> list[MaterialByNature]:
+        """Misstatements material by their nature, whatever their size (:mod:`.evidence`).
+
+        The evidence log's flags (an omitted input, a wrong functional unit, data out of
+        the period, a misapplied allocation...), its intentional or compliance samples,
+        and its compliance thresholds that the claimed and the recomputed footprint lie
+        on different sides of.
+        """
+        head = next(c for c in self.checks if c.figure == HEADLINE)
+        return material_by_nature(self._evidence.log, head.claimed, head.recomputed)
+
+    @property
     def material(self) -> bool:
         """A misstatement is material: by its size, or by its nature.
 
         A figure's or sample's difference, or the aggregate, reaches materiality; or a
-        sampled difference is intentional or changes a compliance outcome, whatever its
-        size.
+        misstatement is material by its nature (:attr:`qualitative`), whatever its size.
         """
-        log = self._evidence.log
-        by_nature = any(s.nature in ("intentional", "compliance") for s in (log.samples if log else ()))
         aggregate = abs(self.aggregate) >= self.materiality_kg
-        return by_nature or aggregate or any(c.material for c in (*self.checks, *self.sampled))
+        sized = any(c.material for c in (*self.checks, *self.sampled))
+        return bool(self.qualitative) or aggregate or sized
 
     @property
     def opinion(self) -> str:
@@ -369,11 +388,15 @@ class FootprintVerification:
             )
         else:
             verdict = f"The claimed footprint {figure} is not fairly stated"
+        nature = "".join(
+            f" Material by its nature ({q.reason.replace('_', ' ')}): {q.subject}."
+            for q in self.qualitative
+        )
         return (
             f"{verdict} in accordance with ISO 14067:2018 for {name} ({r.boundary.replace('_', '-')}, "
             f"reference period {r.reference_period[0]} to {r.reference_period[1]}); recomputed "
             f"{r.pcf_excluding_biogenic:,.4f} kg CO2e; {level}; verified by {who}"
-            f"{' (' + self.body + ')' if self.body else ''}."
+            f"{' (' + self.body + ')' if self.body else ''}.{nature}"
         )
 
     @property
@@ -392,7 +415,7 @@ class FootprintVerification:
             f"{r.reference_period[1]}）声明的碳足迹为每 {self._du()} "
             f"{self.claim.pcf_excluding_biogenic:,.4f} kg CO2e，复算值为 "
             f"{r.pcf_excluding_biogenic:,.4f} kg CO2e；{level}，实质性 {100 * self.materiality:g} %。"
-        )
+        ) + "".join(f"因性质而具实质性（{_NATURE_ZH[q.reason]}）：{q.subject}。" for q in self.qualitative)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (``schema: nqi-carbon/footprint-verification@1``)."""
@@ -425,6 +448,10 @@ class FootprintVerification:
                 for c, s, sub, m in self.findings
             ],
             **self._evidence_dict(),
+            "material_by_nature": [
+                {"subject": q.subject, "reason": q.reason, "description": q.description}
+                for q in self.qualitative
+            ],
             "verifier": self.verifier,
             "body": self.body,
             "date": None if self.date is None else self.date.isoformat(),
@@ -505,7 +532,7 @@ class FootprintVerification:
         ]  # fmt: skip
 
     def _evidence_tables(self) -> list[Any]:
-        """Evidence per input, the sampling plan, the log's samples, evidence not obtained."""
+        """The evidence tables: per input, plan, log's samples, not obtained, material by nature."""
         from .report import _Table
 
         lang = self.language
@@ -613,6 +640,10 @@ class FootprintVerification:
                     ["code", "severity", "subject", "message"],
                     *map(list, self.findings),
                 ],
+                "Material by nature": [
+                    ["subject", "reason", "description"],
+                    *([q["subject"], q["reason"], q["description"]] for q in d["material_by_nature"]),
+                ],
             },
             self.generated,
         )
@@ -643,11 +674,25 @@ def _interval_text(plan: FootprintSamplingPlan) -> str:
     return f"{plan.interval_kg:,.4f} kg CO2e (materiality ÷ 3.0), start {plan.start_kg:,.4f}"
 
 
+_NATURE: dict[str, tuple[str, str]] = {
+    "omitted_input": ("omitted input", "遗漏输入"),
+    "functional_unit": ("wrong functional or declared unit", "功能单位或声明单位错误"),
+    "out_of_period": ("data outside the reference period", "参考期以外的数据"),
+    "allocation": ("misapplied allocation", "分配方法误用"),
+    "intentional": ("intentional", "故意"),
+    "compliance_outcome": ("changes a compliance outcome", "改变合规结论"),
+    "other": ("other", "其他"),
+}
+"""Each reason a misstatement is material by its nature (``NATURE_REASONS``), in words."""
+
+_NATURE_ZH = {k: zh for k, (_, zh) in _NATURE.items()}
+
+
 _Spec = tuple[tuple[str, str], tuple[tuple[str, str], ...], tuple[bool, ...], list[tuple[str, ...]]]
 
 
 def _evidence_table_specs(v: FootprintVerification) -> list[_Spec]:
-    """(title, headers, numeric columns, rows as text) of the four evidence tables."""
+    """(title, headers, numeric columns, rows as text) of the five evidence tables."""
     log = v.evidence_log
     ev: list[tuple[str, ...]] = [
         (r.input, r.kind, r.stage, _kg(r.kg), f"{100 * r.share:.2f} %", r.evidence or "—", r.basis,
@@ -661,6 +706,9 @@ def _evidence_table_specs(v: FootprintVerification) -> list[_Spec]:
         for s in (log.samples if log else ())
     ]  # fmt: skip
     missing: list[tuple[str, ...]] = [(x.subject, x.kind, _kg(x.kg), x.reason) for x in v._evidence.not_obtained]
+    nature: list[tuple[str, ...]] = [
+        (q.subject, _tr(_NATURE[q.reason], v.language), q.description) for q in v.qualitative
+    ]
     return [
         (("Evidence per input", "按输入分列的证据"),
          (("Input", "输入"), ("Kind", "类型"), ("Stage", "阶段"), ("kg CO2e", "kg CO2e"), ("Share", "占比"),
@@ -675,6 +723,9 @@ def _evidence_table_specs(v: FootprintVerification) -> list[_Spec]:
         (("Evidence not obtained", "未获取的证据"),
          (("Subject", "对象"), ("Kind", "类型"), ("kg CO2e", "kg CO2e"), ("Reason", "原因")),
          (False, False, True, False), missing),
+        (("Misstatements material by their nature", "因性质而具实质性的错报"),
+         (("Subject", "对象"), ("Reason", "原因"), ("Description", "说明")),
+         (False, False, False), nature),
     ]  # fmt: skip
 
 
@@ -754,9 +805,14 @@ def verify_footprint(
     evidence : path or mapping, optional
         The verifier's evidence log (``nqi-carbon/footprint-evidence-log@1``, see
         :mod:`nqi_carbon.footprint.evidence`): inputs sampled and what was found, scope
-        limitations. A sampled difference joins the misstatements and the aggregate;
-        evidence not obtained modifies the opinion at materiality and gives a
-        **disclaimer** at ``pervasive_multiple`` times materiality.
+        limitations, misstatements material by their nature, compliance thresholds. It
+        may instead be given under ``evidence_log`` in the claim file (not both). A
+        sampled difference joins the misstatements and the aggregate; evidence not
+        obtained modifies the opinion at materiality and gives a **disclaimer** at
+        ``pervasive_multiple`` times materiality; a misstatement material by its nature
+        (an omitted input, a wrong functional unit, data outside the reference period, a
+        misapplied allocation, intentional, a compliance threshold crossed) makes it at
+        least **modified**.
     sampling_seed : int, optional
         Start the monetary-unit selection of the sampling plan at a random point of the
         first interval, drawn from this seed (reported); default: half an interval in.
@@ -768,7 +824,8 @@ def verify_footprint(
         (``footprint_claim_product``) or in a unit of another dimension
         (``footprint_claim_unit``); a bad materiality (``materiality``) or assurance;
         an evidence log's problems, all at once (``footprint_evidence_input_known``,
-        ``sample_difference_given``, ``evidence_log_form``...); a bad ``sampling_seed``
+        ``sample_difference_given``, ``evidence_log_form``...), or a log given both in
+        the claim and as *evidence* (``evidence_log_once``); a bad ``sampling_seed``
         (``seed_valid``).
     """
     from .calculate import FootprintResult, calculate_footprint, check_finite
@@ -782,7 +839,14 @@ def verify_footprint(
     checks = _checks(claim, result, k, m)
     check_finite(name, **{c.figure: c.claimed for c in checks})
     lang: Language = language or result.study.study.language
-    gathered = gather_evidence(result, m * abs(result.pcf_excluding_biogenic), evidence, seed)
+    gathered = gather_evidence(
+        result,
+        m * abs(result.pcf_excluding_biogenic),
+        evidence,
+        seed,
+        in_claim=claim.evidence_log,
+        claim_file=name,
+    )
     return FootprintVerification(
         result,
         claim,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidInputError, Issue
+from ..errors import CappedIssues, InvalidInputError, Issue
 from .checks import claim_issues
 from .criteria import criteria_set
 from .model import Claim, Subject, load_claim
@@ -111,27 +111,25 @@ def _boundary(
     }
     known = {s.id for s in result.inventory.sources}
     seen: dict[str, str] = {}
-    issues = []
+    issues: list[Issue] = CappedIssues()  # one a source: a flood stays bounded
+
+    def bad(where: str, sid: str, msg: str) -> None:
+        issues.append(
+            Issue("neutrality_boundary_source", msg, file=name, field=where, value=repr(sid))
+        )
+
     for element, part in subject.boundary.items():
         for sid in part.sources:
             where = f"subject.boundary.{element}"
             if sid not in known:
-                issues.append((where, sid, "the inventory has no source of this id"))
+                bad(where, sid, "the inventory has no source of this id")
             elif sid in seen:
-                issues.append((where, sid, f"the source is already in element {seen[sid]}"))
+                bad(where, sid, f"the source is already in element {seen[sid]}")
             seen.setdefault(sid, element)
-    issues += [
-        ("subject.boundary", sid, "the inventory's source is in no element of the boundary")
-        for sid in sorted(known - set(seen))
-    ]
+    for sid in sorted(known - set(seen)):
+        bad("subject.boundary", sid, "the inventory's source is in no element of the boundary")
     if issues:
-        raise InvalidInputError(
-            [
-                Issue("neutrality_boundary_source", msg, file=name, field=f, value=repr(v))
-                for f, v, msg in issues
-            ],
-            source=name,
-        )
+        raise InvalidInputError(issues, source=name)
     return tuple(
         (
             element,

@@ -34,7 +34,7 @@ from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from ..calc.pipeline import RESULT_LIMIT_T
 from ..data.fields import FiniteFloat, FreeText, RuleError, SingleLineText, StrictModel
-from ..errors import InvalidInputError, Issue
+from ..errors import CappedIssues, InvalidInputError, Issue, first_of
 from ..inventory.models import Inventory, Source
 from ..inventory.periods import _year_label
 
@@ -219,7 +219,8 @@ def _check_against(log: EvidenceLog, inv: Inventory, name: str, prefix: str) -> 
     """Samples name sources of the inventory and exactly one record each."""
     where = f"{prefix}." if prefix else ""
     by_id = {s.id: s for s in inv.sources}
-    issues = []
+    known = first_of(sorted(by_id)) or "the inventory has no sources"  # built once, shared
+    issues: list[Issue] = CappedIssues()  # one a sample: a flood stays bounded
     for i, s in enumerate(log.samples):
         src = by_id.get(s.source)
         if src is None:
@@ -230,7 +231,7 @@ def _check_against(log: EvidenceLog, inv: Inventory, name: str, prefix: str) -> 
                     file=name,
                     field=f"{where}samples[{i}].source",
                     value=repr(s.source),
-                    allowed=", ".join(sorted(by_id)[:20]) or "the inventory has no sources",
+                    allowed=known,
                 )
             )
             continue
