@@ -105,3 +105,93 @@ def test_read_activity_same_table_either_way(tmp_path, monkeypatch):
     assert list(fast["source"]) == ["boiler", "boiler", "kiln", "kiln", "NA"]
     assert list(fast["unit"]) == ["t", "t", "GJ", "000", "kWh"]
     assert fast["amount"].tolist()[:4] == [12.5, 3.0, 1000.0, 1.0]
+
+
+def test_reading_hands_freed_memory_back_to_the_system(tmp_path, monkeypatch):
+    # the text columns of a read are freed once typed; glibc keeps their pages unless
+    # trimmed (~75 MB through the calculation of a million CSV rows): read_table trims
+    calls: list[int] = []
+    monkeypatch.setattr(tables, "_malloc_trim", lambda: calls.append)
+    path = tmp_path / "a.csv"
+    path.write_text("source,amount,unit\nboiler,1.5,MWh\n", encoding="utf-8")
+    table = nc.read_activity(path)
+    assert table["amount"].tolist() == [1.5]
+    assert calls == [0]
+
+
+def test_no_trim_where_the_c_library_has_none(monkeypatch):
+    import sys
+
+    tables._malloc_trim.cache_clear()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    try:
+        assert tables._malloc_trim() is None
+        assert tables.map_large_allocations() is False
+    finally:
+        tables._malloc_trim.cache_clear()
+
+
+def test_a_table_is_read_with_the_system_allocator_and_the_pool_put_back(tmp_path, monkeypatch):
+    # pandas' and nqi-carbon's pyarrow calls while reading share numpy's heap (a second
+    # allocator beside it held ~18 MB more at the peak of a million rows)
+    import pyarrow as pa
+
+    seen: list[str] = []
+    typed = tables._typed_columns
+
+    def spy(*args, **kwargs):
+        seen.append(pa.default_memory_pool().backend_name)
+        return typed(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "_typed_columns", spy)
+    before = pa.default_memory_pool().backend_name
+    path = tmp_path / "a.csv"
+    path.write_text("source,amount,unit\nboiler,1.5,MWh\n", encoding="utf-8")
+    assert nc.read_activity(path)["amount"].tolist() == [1.5]
+    assert seen == ["system"]
+    assert pa.default_memory_pool().backend_name == before
+
+
+@pytest.mark.timeout(60)
+def test_reads_at_once_put_the_pool_back_when_the_last_ends(tmp_path, monkeypatch):
+    # threads reading partitions: the first to leave must not put back its pool while
+    # the other reads, nor the last leave the system pool in place for good
+    import threading
+
+    import pyarrow as pa
+
+    before = pa.default_memory_pool().backend_name
+    inside = threading.Barrier(2, timeout=30)
+    first_done = threading.Event()
+    typed = tables._typed_columns
+
+    def spy(*args, **kwargs):
+        inside.wait()
+        if threading.current_thread().name == "second":
+            assert first_done.wait(30)
+            assert pa.default_memory_pool().backend_name == "system"  # still reading
+        return typed(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "_typed_columns", spy)
+    path = tmp_path / "a.csv"
+    path.write_text("source,amount,unit\nboiler,1.5,MWh\n", encoding="utf-8")
+    errors: list[BaseException] = []
+
+    def read(done: threading.Event | None) -> None:
+        try:
+            nc.read_activity(path)
+        except BaseException as exc:  # handed to the test thread
+            errors.append(exc)
+        if done is not None:
+            done.set()
+
+    threads = [
+        threading.Thread(target=read, args=(first_done,), name="first"),
+        threading.Thread(target=read, args=(None,), name="second"),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(50)
+    assert not errors
+    assert pa.default_memory_pool().backend_name == before

@@ -132,3 +132,26 @@ def test_spooled_output_reaches_the_stream_only_when_complete(monkeypatch):
     with pytest.raises(ValueError, match="Out of range"), atomic.spooled_output(failed) as write:
         write_json({"a": [1.0] * 30 + [math.nan]}, write)
     assert failed.getvalue() == ""
+
+
+@pytest.mark.timeout(60)
+def test_spooled_output_copies_its_bytes_onto_standard_output():
+    # onto Python's own stdout the spill's UTF-8 bytes go past the text layer: the same
+    # bytes as text written through it, after what was written as text first
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from nqi_carbon._io import atomic\n"
+        "atomic.SPOOL_IN_MEMORY = 10\n"
+        "sys.stdout.write('before\\n')\n"
+        "with atomic.spooled_output(sys.stdout) as write:\n"
+        "    for i in range(100):\n"
+        "        write(f'part {i} 环境 \\u2028\\n')\n"
+        "sys.stdout.write('after\\n')\n"
+    )
+    env = {**__import__("os").environ, "PYTHONIOENCODING": "utf-8"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env=env, timeout=50).stdout
+    want = "before\n" + "".join(f"part {i} 环境 \u2028\n" for i in range(100)) + "after\n"
+    assert out == want.encode("utf-8")

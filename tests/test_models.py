@@ -6,6 +6,8 @@ import copy
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import nqi_carbon as nc
@@ -231,3 +233,33 @@ def test_json_schema_is_exported_and_current():
         assert json.loads(doc.read_text()) == schema, (
             "regenerate with: nqi-carbon schema > docs/reference/inventory.schema.json"
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ09_.:+-/@ \t\n\r\x00\x1b\x7f\x85\xa0\u2028é环"), max_size=6))
+def test_identifier_fast_path_accepts_exactly_what_the_rules_accept(value):
+    # the one-match path for plain ASCII ids must not accept anything the rules refuse
+    import re as _re
+
+    from pydantic_core import PydanticCustomError
+
+    from nqi_carbon.data.fields import _check_identifier
+
+    def rules(v: str) -> bool:
+        controls = _re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", v)
+        return not controls and bool(v) and bool(_re.match(r"^[^\s/@][^\n\r\t]*$", v)) and v == v.strip()
+
+    try:
+        _check_identifier(value)
+        accepted = True
+    except PydanticCustomError:  # what RuleError makes
+        accepted = False
+    assert accepted == rules(value)
+
+
+def test_json_depth_with_a_string_left_open_is_not_json():
+    from nqi_carbon._io.structured import json_depth_within
+
+    assert json_depth_within(b'{"a": "b', 5) is False
+    assert json_depth_within(b'{"a": "[[[", "b": {}}', 2) is True
+    assert json_depth_within(b'{"a": [[{}]]}', 3) is False

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import html
+import operator
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -473,11 +474,13 @@ class _JsonWriter:
         if isinstance(obj, dict | list | tuple):
             self.container(obj, level)
         else:
-            self.out.append(_json_scalar(obj))
+            self.out.append(json_text(_json_scalar(obj)))
         self.flush()
 
     def flush(self) -> None:
-        self.write(json_text("".join(self.out)))
+        # every piece is through json_text already (it escapes single characters, so the
+        # pieces joined are as safe as the whole): no second scan of a megabyte of text
+        self.write("".join(self.out))
         self.out.clear()
 
     def flat(self, obj: dict[Any, Any] | list[Any], level: int) -> str:
@@ -488,11 +491,11 @@ class _JsonWriter:
             try:
                 from _json import encode_basestring, make_encoder
             except ImportError:  # pragma: no cover - a Python without the C encoder
-                return "".join(_py_flat(obj, sep))[1:-1]
+                return json_text("".join(_py_flat(obj, sep))[1:-1])
             enc = make_encoder(None, _json_type_error, encode_basestring, None, ": ", sep,
                                False, False, False)  # fmt: skip
             self.flat_encoders[level] = enc
-        return "".join(enc(obj, 0))[1:-1]
+        return json_text("".join(enc(obj, 0))[1:-1])
 
     def records(self, obj: list[dict[Any, Any]], level: int) -> None:
         """A list of objects at *level*, ``FLUSH // 16`` objects at a time.
@@ -544,11 +547,11 @@ class _JsonWriter:
             if run:
                 out.append(lead + self.flat(run, inner))
                 run, lead = ({} if is_dict else []), "," + sep
-            out.append(lead + (encode_basestring(_json_key(k)) + ": " if is_dict else ""))
+            out.append(lead + (json_text(encode_basestring(_json_key(k))) + ": " if is_dict else ""))
             if isinstance(v, dict | list | tuple):
                 self.container(v, inner)
             else:
-                out.append(_json_scalar(v))
+                out.append(json_text(_json_scalar(v)))
             lead = "," + sep
             if len(out) >= self.FLUSH:
                 self.flush()
@@ -670,6 +673,8 @@ class _Indented:
 
     def _records(self, records: list[dict[str, Any]], level: int) -> list[str]:
         """The texts of objects at *level*, those with the same keys written a column at a time."""
+        if len(set(map(tuple, records))) == 1:  # one set of keys (most lists): no loop here
+            return self._same_keys(records, tuple(records[0]), level)
         shapes: dict[tuple[Any, ...], list[int]] = {}
         for i, r in enumerate(records):
             shapes.setdefault(tuple(r), []).append(i)
@@ -691,7 +696,12 @@ class _Indented:
         # one %-template per set of keys: an object's text is made in one step
         template = ",".join(inner + self._key(k).replace("%", "%%") + ": %s" for k in keys)
         template = "{" + template + self._pad(level) + "}"
-        columns = [self._column([r[k] for r in records], level + 1) for k in keys]
+        # the columns in C: a tuple of every record's values, then turned into columns
+        if len(keys) == 1:
+            values: Iterable[Any] = [list(map(operator.itemgetter(keys[0]), records))]
+        else:
+            values = zip(*map(operator.itemgetter(*keys), records), strict=True)
+        columns = [self._column(list(column), level + 1) for column in values]
         return [template % row for row in zip(*columns, strict=True)]
 
     def _key(self, key: str) -> str:

@@ -196,29 +196,32 @@ def spooled_output(stream: TextIO) -> Iterator[Callable[[str], object]]:
     """A ``write`` for text that reaches *stream* only once the block ends without error.
 
     A large document (a result's JSON, 44 MB at 10,000 sources) is written into it as it
-    is made: the first :data:`SPOOL_IN_MEMORY` characters are kept in memory, the rest in
-    an unnamed temporary file (or in memory when none can be made), and everything is
-    copied to *stream* at the end. An error while making the document leaves *stream*
-    untouched: never half a document on standard output.
+    is made: the first :data:`SPOOL_IN_MEMORY` characters are kept in memory, the rest
+    encoded once as UTF-8 into an unnamed temporary file (or kept in memory when none can
+    be made), and everything is copied to *stream* at the end: the bytes as they are when
+    *stream* writes UTF-8 bytes to a binary buffer without changing line ends (standard
+    output on POSIX), else decoded again. An error while making the document leaves
+    *stream* untouched: never half a document on standard output.
     """
     parts: list[str] = []
     held = 0
-    spill: TextIO | None = None
+    spill: BinaryIO | None = None
 
     def write(text: str) -> None:
         nonlocal held, spill
         if spill is not None:
-            spill.write(text)
+            spill.write(text.encode("utf-8"))
             return
         parts.append(text)
         held += len(text)
         if held > SPOOL_IN_MEMORY:
             try:
-                spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+                spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
             except OSError:  # no writable temporary folder: keep it in memory
                 held = -(1 << 62)
                 return
-            spill.write("".join(parts))
+            for part in parts:  # a part at a time: never a second copy of them all
+                spill.write(part.encode("utf-8"))
             parts.clear()
 
     try:
@@ -227,11 +230,37 @@ def spooled_output(stream: TextIO) -> Iterator[Callable[[str], object]]:
             stream.write(part)
         if spill is not None:
             spill.seek(0)
-            while chunk := spill.read(1 << 20):
-                stream.write(chunk)
+            _copy_spill(spill, stream)
     finally:
         if spill is not None:
             spill.close()
+
+
+def _copy_spill(spill: BinaryIO, stream: TextIO) -> None:
+    """The UTF-8 text in *spill* onto *stream*, a megabyte at a time.
+
+    Onto Python's own standard output in UTF-8 on POSIX (no line-end translation) the
+    bytes are copied as they are, past the text layer: the spill was encoded strictly, so
+    the text holds no lone surrogate and its UTF-8 bytes are what the stream would write,
+    whatever its error handler. Onto any other stream the text is decoded again.
+    """
+    import codecs
+    import sys
+
+    buffer = getattr(stream, "buffer", None)
+    if (
+        stream is sys.__stdout__
+        and buffer is not None
+        and os.linesep == "\n"
+        and codecs.lookup(stream.encoding or "ascii").name == "utf-8"
+    ):
+        stream.flush()  # what was written as text first
+        shutil.copyfileobj(spill, buffer, 1 << 20)
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    while chunk := spill.read(1 << 20):
+        stream.write(decoder.decode(chunk))
+    stream.write(decoder.decode(b"", final=True))
 
 
 def _move_in(stage: Path, folder: Path, names: list[str]) -> None:

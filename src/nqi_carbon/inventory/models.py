@@ -506,6 +506,16 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, dict | ActivityRecord) else value
 
 
+_METHOD_NEEDS = {
+    "factor": "factor",
+    "release": "gas",
+    "measured": "gas",
+    "carbon_content": "carbon",
+    "financed": "financed",
+}
+"""The field each method needs (a dict made once: the check runs for every source)."""
+
+
 class Source(StrictModel):
     """An emission source with its ISO 14064-1 category and how it is quantified."""
 
@@ -584,15 +594,9 @@ class Source(StrictModel):
     @model_validator(mode="after")
     def method_inputs_present(self) -> Source:
         """Each method has what it needs: a factor, a gas, or carbon parameters."""
-        need = {
-            "factor": ("factor", self.factor),
-            "release": ("gas", self.gas),
-            "measured": ("gas", self.gas),
-            "carbon_content": ("carbon", self.carbon),
-            "financed": ("financed", self.financed),
-        }[self.method]
-        if need[1] is None:
-            raise RuleError("method_inputs_present", f"method {self.method!r} needs '{need[0]}'")
+        need = _METHOD_NEEDS[self.method]
+        if getattr(self, need) is None:
+            raise RuleError("method_inputs_present", f"method {self.method!r} needs '{need}'")
         if self.method == "factor" and self.gas is not None:
             raise RuleError(
                 "method_inputs_present",
