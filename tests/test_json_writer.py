@@ -155,3 +155,18 @@ def test_spooled_output_copies_its_bytes_onto_standard_output():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env=env, timeout=50).stdout
     want = "before\n" + "".join(f"part {i} 环境 \u2028\n" for i in range(100)) + "after\n"
     assert out == want.encode("utf-8")
+
+
+def test_columns_of_floats_and_ints_written_directly_are_the_text_json_dumps_makes():
+    """A key whose values are all finite floats (or all ints) goes into the object's
+    %-template as %r (%d): the same digits as json's float.__repr__ (int.__repr__)."""
+    floats = [0.1 + 0.2, -0.0, 5e-324, 1e16, 1e300, 2.5e-07, 1 / 3, 123456789.125]
+    ints = [0, -1, 10**30, 2**53 + 1, -(10**20), 7, 8, 9]
+    records = [
+        {"f": floats[i % 8], "i": ints[i % 8], "mixed": [1, 1.5][i % 2], "b": i % 2 == 0, "%s": i}
+        for i in range(40)
+    ]
+    for indent in (2, 0):
+        assert json_document({"lines": records}, indent) == reference({"lines": records}, indent)
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        json_document({"lines": [*records, {**records[0], "f": math.inf}]})

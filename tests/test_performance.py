@@ -624,6 +624,17 @@ def test_a_sheet_written_a_column_at_a_time_sizes_and_styles_as_cell_by_cell(mon
         pd.DataFrame({"q": [7, -1234567890, 3], "r": [True, None, False], "s": [1, None, 2.5]}),
         pd.DataFrame({"q": pd.Series([123456789, 0.5, None], dtype=object), "r": [1.5, 2.5, 3.5]}),
         pd.DataFrame({"note": [None, "x" * 70, "short", "-1", None], "v": [None] * 5}),
+        # chunks of 2048 rows: one %-template per column of a chunk when every cell is a
+        # finite number or a text; the chunk with a NaN, or an empty text, cell by cell
+        pd.DataFrame(
+            {
+                "q": [i / 7 if i != 2500 else math.nan for i in range(3000)],
+                "t": [f"%d %s %% {i % 5}" if i != 2600 else None for i in range(3000)],
+                "u": [1e300 * (i % 3) for i in range(3000)],
+                "co2e_t": [None] * 3000,  # empty but styled (a number format): written
+                "w": [None] * 3000,  # empty, no style: not written
+            }
+        ),
     ]
     day = dt.date(2025, 1, 1)
 
@@ -658,6 +669,40 @@ def test_a_workbook_compressed_while_it_is_written_is_the_dated_archive_of_its_s
 
     want = _zip_dated(_save(book()), dt.datetime.combine(day, dt.time()), deflate=True)
     assert workbook_data(book(), day) == want
+
+
+@pytest.mark.excel
+def test_a_large_sheet_is_deflated_at_level_1_and_small_parts_at_the_default(tmp_path):
+    """Parts from FAST_DEFLATE_FROM bytes on: zlib level 1 (a third of the time of level 6
+    on a report's 59 MB of sheets); smaller parts keep zlib's default and their bytes."""
+    import datetime as dt
+    import io
+    import zipfile
+    import zlib
+
+    import openpyxl
+
+    from nqi_carbon.pages.workbook import FAST_DEFLATE_FROM, sheets_workbook
+
+    rows = [["id", "value"]] + [[f"source {i:05d}", i / 7] for i in range(40_000)]
+    data = sheets_workbook({"Big": rows, "Small": rows[:10]}, dt.date(2025, 1, 1))
+
+    def deflated(body: bytes, level: int) -> bytes:
+        z = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return z.compress(body) + z.flush()
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sizes = {i.filename: (i.file_size, i.compress_size) for i in z.infolist()}
+        big, small = z.read("xl/worksheets/sheet1.xml"), z.read("xl/worksheets/sheet2.xml")
+    assert len(big) >= FAST_DEFLATE_FROM > len(small)
+    assert sizes["xl/worksheets/sheet1.xml"][1] == len(deflated(big, 1)) != len(deflated(big, 6))
+    assert sizes["xl/worksheets/sheet2.xml"][1] == len(deflated(small, 6))
+    (tmp_path / "big.xlsx").write_bytes(data)
+    wb = openpyxl.load_workbook(tmp_path / "big.xlsx", read_only=True)
+    read = list(wb["Big"].iter_rows(values_only=True))
+    wb.close()
+    assert read[0] == ("id", "value") and read[-1] == ("source 39999", 39999 / 7)
+    assert len(read) == len(rows)
 
 
 def test_pint_definitions_are_cached_only_in_a_folder_no_one_else_can_write(tmp_path, monkeypatch):

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 import operator
 import re
 from collections.abc import Callable, Iterable
@@ -48,6 +49,7 @@ __all__ = [
     "csv_text",
     "excel_append",
     "excel_text",
+    "excel_texts",
     "html_text",
     "json_document",
     "json_text",
@@ -350,6 +352,17 @@ def excel_text(text: str) -> str:
     return visible(text, keep="\t\n\r")
 
 
+def excel_texts(values: list[str]) -> list[str]:
+    """:func:`excel_text` of each of *values*, checked together.
+
+    Values without a character to show (most) are returned as they are, found by one
+    search over all of them (joined by a tab, which is kept).
+    """
+    if not _special_except("\t\n\r").search("\t".join(values)):
+        return list(values)
+    return [excel_text(v) for v in values]
+
+
 def excel_append(ws: Any, values: Iterable[Any]) -> None:
     """Append one row to an openpyxl worksheet, strings as text whatever they start with.
 
@@ -460,7 +473,12 @@ def write_json(obj: Any, write: Callable[[str], object], indent: int = 2) -> Non
 
 
 class _JsonWriter:
-    """The walk of :func:`write_json`: pieces gathered in a list, flushed when it is long."""
+    """The walk of :func:`write_json`: pieces gathered in a list, flushed when it is long.
+
+    Every piece is gathered already through :func:`json_text` (the strings of a batch
+    of records by :class:`_Indented`, every other string, key or run of scalars here):
+    the text is searched for unsafe characters once, not again when it is written.
+    """
 
     FLUSH = 8192
     """Pieces gathered before they are joined and written (each about 100 characters)."""
@@ -599,6 +617,18 @@ def _py_flat(obj: dict[Any, Any] | list[Any], sep: str) -> Iterable[str]:  # pra
     return json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(sep, ": ")).iterencode(obj)
 
 
+def _direct_spec(values: list[Any]) -> str | None:
+    """``%r`` for a list of finite floats, ``%d`` for one of ints (exactly those types).
+
+    Their texts are then what ``json`` writes (``float.__repr__``, ``int.__repr__``);
+    None for anything else (a NaN, a subclass, a mix): written by the C encoder.
+    """
+    kinds = set(map(type, values))
+    if kinds == {float}:
+        return "%r" if all(map(math.isfinite, values)) else None
+    return "%d" if kinds == {int} else None
+
+
 class _NotPlainError(Exception):
     """A value :class:`_Indented` leaves to ``json.dumps``."""
 
@@ -673,11 +703,12 @@ class _Indented:
 
     def _records(self, records: list[dict[str, Any]], level: int) -> list[str]:
         """The texts of objects at *level*, those with the same keys written a column at a time."""
-        if len(set(map(tuple, records))) == 1:  # one set of keys (most lists): no loop here
-            return self._same_keys(records, tuple(records[0]), level)
+        each: list[tuple[Any, ...]] = list(map(tuple, records))
+        if each and each.count(each[0]) == len(each):  # one set of keys (a result's lines): no grouping
+            return self._same_keys(records, each[0], level)
         shapes: dict[tuple[Any, ...], list[int]] = {}
-        for i, r in enumerate(records):
-            shapes.setdefault(tuple(r), []).append(i)
+        for i, k in enumerate(each):
+            shapes.setdefault(k, []).append(i)
         out: list[str] = [""] * len(records)
         for keys, where in shapes.items():
             group = [records[i] for i in where] if len(where) < len(records) else records
@@ -693,15 +724,20 @@ class _Indented:
         if set(map(type, keys)) != {str}:
             raise _NotPlainError
         inner = self._pad(level + 1)
-        # one %-template per set of keys: an object's text is made in one step
-        template = ",".join(inner + self._key(k).replace("%", "%%") + ": %s" for k in keys)
-        template = "{" + template + self._pad(level) + "}"
-        # the columns in C: a tuple of every record's values, then turned into columns
+        # one %-template per set of keys: an object's text is made in one step; the columns
+        # taken in C (a tuple of every record's values, then turned into columns); a column
+        # of finite floats (or of ints) goes in as it is, written by %r (%d) as json does
         if len(keys) == 1:
-            values: Iterable[Any] = [list(map(operator.itemgetter(keys[0]), records))]
+            taken: list[list[Any]] = [list(map(operator.itemgetter(keys[0]), records))]
         else:
-            values = zip(*map(operator.itemgetter(*keys), records), strict=True)
-        columns = [self._column(list(column), level + 1) for column in values]
+            rows = map(operator.itemgetter(*keys), records)
+            taken = [list(column) for column in zip(*rows, strict=True)]
+        parts, columns = [], []
+        for k, values in zip(keys, taken, strict=True):
+            spec = _direct_spec(values)
+            parts.append(inner + self._key(k).replace("%", "%%") + ": " + (spec or "%s"))
+            columns.append(values if spec else self._column(values, level + 1))
+        template = "{" + ",".join(parts) + self._pad(level) + "}"
         return [template % row for row in zip(*columns, strict=True)]
 
     def _key(self, key: str) -> str:

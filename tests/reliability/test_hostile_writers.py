@@ -568,6 +568,54 @@ def test_a_run_killed_while_moving_is_completed_by_the_next_writer(tmp_path):
     assert _listing(out) == sorted(SET)
 
 
+def test_a_set_written_while_rendering_is_moved_in_only_once_every_file_is_made(tmp_path):
+    """write_streamed_set stages each file as it comes; a failure after some are staged
+    (while making the next, or writing one) leaves the folder as it was."""
+    from nqi_carbon._io.atomic import write_streamed_set
+
+    (tmp_path / "a.txt").write_text("previous a")
+
+    def made(fail_at: str | None):
+        for name in ("a.txt", "b.txt", "c.txt"):
+            if name == fail_at:
+                raise RuntimeError(f"rendering {name} failed")
+            yield name, name.encode() * 1000
+
+    with pytest.raises(RuntimeError, match=r"rendering c\.txt failed"):
+        write_streamed_set(tmp_path, ["a.txt", "b.txt", "c.txt"], made("c.txt"))
+    assert _listing(tmp_path) == ["a.txt"] and (tmp_path / "a.txt").read_text() == "previous a"
+    with pytest.raises(ValueError, match=r"were not made"):
+        write_streamed_set(tmp_path, ["a.txt", "b.txt", "c.txt", "d.txt"], made(None))
+    with pytest.raises(ValueError, match=r"not a file of this set, or given twice: 'c.txt'"):
+        write_streamed_set(tmp_path, ["a.txt", "b.txt"], made(None))
+    assert _listing(tmp_path) == ["a.txt"] and (tmp_path / "a.txt").read_text() == "previous a"
+    with pytest.raises(RuntimeError, match=r"rendering b\.txt failed"):  # a new folder: not left
+        write_streamed_set(tmp_path / "new" / "set", ["a.txt", "b.txt"], made("b.txt"))
+    assert not (tmp_path / "new" / "set").exists()
+    (tmp_path / "new").rmdir()  # made by mkdir(parents=True); only the set's own folder goes
+    paths = write_streamed_set(tmp_path, ["a.txt", "b.txt", "c.txt"], made(None))
+    assert [p.name for p in paths] == ["a.txt", "b.txt", "c.txt"]
+    assert _listing(tmp_path) == ["a.txt", "b.txt", "c.txt"]
+    assert (tmp_path / "c.txt").read_bytes() == b"c.txt" * 1000
+
+
+def test_a_file_that_fails_to_write_while_the_next_renders_writes_nothing(tmp_path, monkeypatch):
+    from nqi_carbon._io import atomic
+
+    real = atomic._stage_file
+
+    def disk_full(path, mode, data):
+        if path.name == "b.txt":
+            raise OSError(28, "No space left on device")
+        real(path, mode, data)
+
+    monkeypatch.setattr(atomic, "_stage_file", disk_full)
+    files = ((n, b"x") for n in ("a.txt", "b.txt", "c.txt"))
+    with pytest.raises(OSError, match="No space left on device"):
+        atomic.write_streamed_set(tmp_path, ["a.txt", "b.txt", "c.txt"], files)
+    assert _listing(tmp_path) == []
+
+
 def test_a_folder_in_the_way_of_a_report_file_is_refused_before_writing(reports, tmp_path):
     (tmp_path / "report.md").mkdir()
     with pytest.raises(IsADirectoryError):

@@ -3,10 +3,11 @@
 One file (:func:`atomic_write`): a temporary file in the same folder, then ``os.replace``;
 a crash or an error while writing leaves any previous file intact and no half file.
 
-A set of files (:func:`write_set`, the report files): everything is rendered in memory
-by the caller, then, holding an exclusive lock on the folder, written to a staging
-folder inside it and moved into place file by file. Writers into one folder take turns
-(the lock), so their files never mix. A run killed while staging leaves a staging
+A set of files (:func:`write_set`, the report files): holding an exclusive lock on the
+folder, the files are written to a staging folder inside it and moved into place file by
+file once all of them are written and synced (:func:`write_streamed_set` writes each on a
+second thread as soon as the caller has made it, while the caller makes the next).
+Writers into one folder take turns (the lock), so their files never mix. A run killed while staging leaves a staging
 folder without its completion mark, which the next writer removes; a run killed while
 moving leaves a complete staging folder, whose remaining files the next writer moves
 into place before it writes its own, so the folder again holds one whole set. A reader
@@ -27,7 +28,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -39,6 +40,7 @@ __all__ = [
     "folder_lock",
     "spooled_output",
     "write_set",
+    "write_streamed_set",
 ]
 
 STAGE_PREFIX = ".nqi-carbon-stage-"
@@ -308,28 +310,83 @@ def write_set(folder: str | Path, files: Mapping[str, bytes]) -> list[Path]:
     place. An error before the move leaves *folder* as it was. Other files in *folder*
     are never touched; a rewritten file keeps its mode.
     """
+    return write_streamed_set(folder, list(files), iter(files.items()))
+
+
+def write_streamed_set(
+    folder: str | Path, names: Sequence[str], files: Iterator[tuple[str, bytes]]
+) -> list[Path]:
+    """:func:`write_set` of the files *names*, made one by one by *files* while staging.
+
+    *files* yields ``(name, bytes)`` for each of *names* (a report file as soon as it is
+    rendered). Each is written and synced in the staging folder by a second thread while
+    *files* makes the next one (writing and ``fsync`` release the GIL), so the set's disk
+    time overlaps its rendering. The lock is taken before the first file is asked for.
+    The set is moved into place only once every file of *names* is staged and synced:
+    an error while making or writing any of them (it is raised here) removes the staging
+    folder (and *folder* when this call made it and it is still empty) and leaves
+    *folder* as it was.
+    """
     out = Path(folder)
+    created = not out.is_dir()
     out.mkdir(parents=True, exist_ok=True)
-    names = list(files)
-    _check_targets(out, names)
+    wanted = list(names)
+    _check_targets(out, wanted)
     with folder_lock(out) as locked:
         _recover(out, locked)
-        for name in names:
+        for name in wanted:
             _remove_stale_temps(out / name, locked)
         stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out))
         try:
-            for name, data in files.items():
-                path = stage / name
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                os.chmod(path, _new_file_mode(out / name))
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+            _stage_files(stage, out, wanted, files)
             (stage / _COMPLETE).touch()
             _fsync_folder(stage)
         except BaseException:
+            close = getattr(files, "close", None)
+            if close is not None:
+                close()  # a generator's own clean-up (e.g. a paused collector) runs now
             _remove(stage)
+            if created:  # the folder this call made, while still empty: writes nothing
+                with contextlib.suppress(OSError):
+                    out.rmdir()
             raise
-        _move_in(stage, out, names)
-    return [out / name for name in names]
+        _move_in(stage, out, wanted)
+    return [out / name for name in wanted]
+
+
+def _stage_files(stage: Path, out: Path, names: list[str], files: Iterator[tuple[str, bytes]]) -> None:
+    """Write each file *files* yields into *stage* (synced) on a second thread; all of *names*."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    pending: list[Future[None]] = []
+    done: set[str] = set()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nqi-write-set")
+    try:
+        for name, data in files:
+            if name not in names or name in done:
+                raise ValueError(f"not a file of this set, or given twice: {name!r}")
+            done.add(name)
+            for job in pending:  # a file that failed to write stops the set now
+                if job.done():
+                    job.result()
+            pending.append(pool.submit(_stage_file, stage / name, _new_file_mode(out / name), data))
+            del data  # the thread holds the bytes until they are written, then frees them
+        missing = [n for n in names if n not in done]
+        if missing:
+            raise ValueError(f"the set's files {missing} were not made")
+        for job in pending:
+            job.result()
+    finally:
+        for job in pending:
+            job.cancel()
+        pool.shutdown(wait=True)
+
+
+def _stage_file(path: Path, mode: int, data: bytes) -> None:
+    """Write *data* to the new file *path* (mode *mode*) and sync it to disk."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.chmod(path, mode)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())

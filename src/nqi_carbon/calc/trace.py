@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .plan import SourcePlan
     from .result import Result
 
-__all__ = ["entered_amounts", "line_traces", "market_based_rows"]
+__all__ = ["entered_amounts", "line_factors", "line_traces", "market_based_rows"]
 
 
 def entered_amounts(res: Result) -> dict[int, list[dict[str, Any]]]:
@@ -67,25 +67,73 @@ def line_traces(res: Result) -> list[dict[str, Any]]:
     t = res.table.template
     entered = entered_amounts(res)
     contracts = _contract_rows(res, entered)
-    out = []
-    published: dict[tuple[str, str], tuple[float | None, str | None, str] | None] = {}
-    gwp_texts: dict[tuple[str, str | None], str] = {}  # each cited once, not once per line
-    for i, p in enumerate(t.row_plan):
-        gas = t.gas[i]
-        value, unit, cite = _line_factor(res, i, published)
-        out.append(
-            {
-                "activity": float(res.table.activity[i]),
-                "activity_unit": p.base_unit,
-                "entered": contracts.get(i, entered.get(p.index, [])),
-                "factor_value": value,
-                "factor_unit": unit,
-                "factor_citation": cite,
-                "gwp": float(t.gwp[i]),
-                "gwp_citation": _gwp_text(res, gas, t, i, gwp_texts),
-            }
+    values, units, cites, gwp_cites = line_factors(res)
+    return [
+        {
+            "activity": activity,
+            "activity_unit": p.base_unit,
+            "entered": contracts.get(i, entered.get(p.index, [])),
+            "factor_value": value,
+            "factor_unit": unit,
+            "factor_citation": cite,
+            "gwp": gwp,
+            "gwp_citation": gwp_cite,
+        }
+        for i, (p, activity, value, unit, cite, gwp, gwp_cite) in enumerate(
+            zip(
+                t.row_plan,
+                res.table.activity.tolist(),
+                values,
+                units,
+                cites,
+                t.gwp.tolist(),
+                gwp_cites,
+                strict=True,
+            )
         )
-    return out
+    ]
+
+
+def line_factors(
+    res: Result,
+) -> tuple[list[float | None], list[str | None], list[str], list[str]]:
+    """Each line's factor as published (value, unit, citation) and its GWP's citation.
+
+    The columns ``factor_value``, ``factor_unit``, ``factor_citation`` and
+    ``gwp_citation`` of :func:`line_traces`, in line order. Each citation is written
+    once per factor and gas (and once per kind of own factor, or per GWP and origin),
+    not once per line.
+    """
+    t = res.table.template
+    published: dict[tuple[str, str], tuple[float | None, str | None, str] | None] = {}
+    own: dict[tuple[str, str, str | None, str], tuple[bool, str, str]] = {}
+    gwp_texts: dict[tuple[str, str, int], str] = {}
+    cited: dict[tuple[str, str | None], str] = {}  # each GWP cited once, not once per line
+    values: list[float | None] = []
+    units: list[str | None] = []
+    cites: list[str] = []
+    gwp_cites: list[str] = []
+    coefs = t.coef.tolist()
+    for i, (p, ref, gas, group, coef) in enumerate(
+        zip(t.row_plan, t.ref, t.gas, t.group.tolist(), coefs, strict=True)
+    ):
+        if (ref, gas) not in published:
+            published[(ref, gas)] = _published_factor(res, ref, gas)
+        factor = published[(ref, gas)]
+        if factor is None:
+            key = (ref, p.method, p.source.gas, p.base_unit)
+            if key not in own:
+                own[key] = _own_factor(p, ref)
+            zero, per, text = own[key]
+            factor = (0.0 if zero else coef, per, text)
+        values.append(factor[0])
+        units.append(factor[1])
+        cites.append(factor[2])
+        gkey = (gas, group, id(p.terms))
+        if gkey not in gwp_texts:
+            gwp_texts[gkey] = _gwp_text(res, gas, t, i, cited)
+        gwp_cites.append(gwp_texts[gkey])
+    return values, units, cites, gwp_cites
 
 
 def _line_factor(
@@ -254,12 +302,20 @@ def _factor_of(
     res: Result, p: SourcePlan, ref: str, gas: str, row: int
 ) -> tuple[float | None, str | None, str]:
     """The factor of line *row* when it is no published factor: value, unit and citation."""
-    coef = float(res.table.template.coef[row])
+    zero, per, text = _own_factor(p, ref)
+    return (0.0 if zero else float(res.table.template.coef[row])), per, text
+
+
+def _own_factor(p: SourcePlan, ref: str) -> tuple[bool, str, str]:
+    """A factor that is no published one: (whether it is zero, its unit, what it is).
+
+    Its value is the line's coefficient unless it is zero (a contractual instrument).
+    """
     per = f"t/{p.base_unit}" if p.base_unit != "t" else "t/t"
     if ref.startswith("contract:"):
-        return 0.0, per, "contractual instrument with zero emissions (its evidence on the source)"
+        return True, per, "contractual instrument with zero emissions (its evidence on the source)"
     if p.method == "carbon_content":
-        return coef, per, (
+        return False, per, (
             f"carbon-content method: NCV x carbon content x oxidation x 44/12 ({ref}; the "
             "parameters are listed with the factors)"
         )
@@ -267,8 +323,8 @@ def _factor_of(
         cat = _gas_catalogue()
         blend = cat.blends.get(p.source.gas)
         if blend is not None:
-            return coef, per, f"{blend.id} mass fraction: {citation_line(cat.pack.citation(blend.reference))}"
-    return coef, per, "the gas mass itself (measured or released)"
+            return False, per, f"{blend.id} mass fraction: {citation_line(cat.pack.citation(blend.reference))}"
+    return False, per, "the gas mass itself (measured or released)"
 
 
 def _gwp_text(res: Result, gas: str, t: Any, row: int, texts: dict[tuple[str, str | None], str]) -> str:

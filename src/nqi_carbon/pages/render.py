@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -29,7 +29,7 @@ from .tables import _html_table
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["environment", "linked", "markup", "render", "render_files"]
+__all__ = ["environment", "file_renderer", "linked", "markup", "render", "render_files"]
 
 
 def markup(html: str) -> Markup:
@@ -134,10 +134,36 @@ def render_files(
     at all); an unknown format is a ``ValueError`` before any rendering. *progress* is
     called as ``progress(done, total)`` after each file.
     """
+    return dict(file_renderer(document, files, formats, progress)[1])
+
+
+def file_renderer(
+    document: Any,
+    files: Mapping[str, str],
+    formats: Iterable[str],
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[str], Iterator[tuple[str, bytes]]]:
+    """The file names of *formats* and an iterator rendering them one at a time.
+
+    As :func:`render_files` (an unknown format is a ``ValueError`` here, before any
+    rendering), for :func:`~nqi_carbon._io.atomic.write_streamed_set`: each file is
+    yielded as ``(name, bytes)`` as soon as it is rendered, so it can be written while
+    the next is rendered.
+    """
     wanted = list(dict.fromkeys(formats))
     bad = [f for f in wanted if f not in files]
     if bad:
         raise ValueError(f"unknown report format {bad[0]!r}; allowed: {', '.join(files)}")
+    return [files[f] for f in wanted], _rendered(document, files, wanted, progress)
+
+
+def _rendered(
+    document: Any,
+    files: Mapping[str, str],
+    wanted: list[str],
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[tuple[str, bytes]]:
+    """Each format of *wanted* rendered, in order: ``(file name, bytes)``."""
     render: dict[str, Callable[[], bytes]] = {
         "html": lambda: document.to_html().encode("utf-8"),
         "md": lambda: document.to_markdown().encode("utf-8"),
@@ -146,10 +172,9 @@ def render_files(
     }
     from ..calc._gc import paused_gc
 
-    out: dict[str, bytes] = {}
     with paused_gc():  # millions of cells, rows and lines: no full collection pass per few thousand
-        for f in wanted:
-            out[files[f]] = render[f]()
+        for k, f in enumerate(wanted, 1):
+            data = render[f]()
             if progress is not None:
-                progress(len(out), len(wanted))
-    return out
+                progress(k, len(wanted))
+            yield files[f], data

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .._escape import EXCEL_DATE, FORMULA_START, excel_text
+from .._escape import EXCEL_DATE, FORMULA_START, excel_text, excel_texts
 
 __all__ = [
     "_excel_widths",
@@ -30,6 +30,18 @@ __all__ = [
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
+FAST_DEFLATE_FROM = 1 << 20
+"""Parts of a workbook from this many bytes on are deflated at :data:`FAST_DEFLATE_LEVEL`.
+
+The sheets of a report of 10,000 sources are 59 MB of XML: zlib's default level (6, what
+openpyxl uses) takes about 0.46 s of CPU on them, level 1 0.17 s, for a file of 6.1 MB
+instead of 4.8 MB. Smaller parts (every sheet of the bundled examples: at most 73 kB)
+keep the default level, and so their bytes. Any reader inflates either.
+"""
+
+FAST_DEFLATE_LEVEL = 1
+"""zlib's level for the large parts of a workbook (see :data:`FAST_DEFLATE_FROM`)."""
+
 
 def _zip_dated(data: bytes, when: _dt.datetime, *, deflate: bool = False) -> bytes:
     """The ``.xlsx`` archive *data* dated *when* throughout.
@@ -38,7 +50,7 @@ def _zip_dated(data: bytes, when: _dt.datetime, *, deflate: bool = False) -> byt
     set to, and zip dates each entry with the local time: both become *when*, so the
     bytes depend on the report's generation date only. With *deflate*, every entry is
     compressed here (the archive *data* was written without compression: compressing
-    once, not twice).
+    once, not twice), one of :data:`FAST_DEFLATE_FROM` bytes or more at zlib's level 1.
     """
     import zipfile
 
@@ -53,7 +65,8 @@ def _zip_dated(data: bytes, when: _dt.datetime, *, deflate: bool = False) -> byt
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED if deflate else info.compress_type
             entry.external_attr = info.external_attr
-            dst.writestr(entry, body)
+            large = deflate and len(body) >= FAST_DEFLATE_FROM
+            dst.writestr(entry, body, compresslevel=FAST_DEFLATE_LEVEL if large else None)
     return out.getvalue()
 
 
@@ -167,7 +180,7 @@ def append_block(
         proto.fill = fill
         fill_id = proto._style.fillId
     # each distinct string as its cell holds it (escaped once, however often it repeats)
-    texts = [{v: _excel_text(v) for v in dict.fromkeys(c) if type(v) is str} for c in columns]
+    texts = [_column_texts(c) for c in columns]
     wrap = _block_widths(ws, columns, kinds, texts, cap, proto)
     ws._nqi_block = _Block(
         ws.max_row + 1, columns, kinds, texts, col_fmt, date_fmt, highlight, fill_id, wrap, cap
@@ -175,9 +188,22 @@ def append_block(
     return True
 
 
+def _column_texts(column: list[Any]) -> dict[str, str]:
+    """Each distinct string of *column* as its cell holds it (:func:`_excel_text`), checked together."""
+    distinct = [v for v in dict.fromkeys(column) if type(v) is str]
+    return {
+        v: t if len(t) <= _MAX_CELL_TEXT else t[:_MAX_CELL_TEXT]
+        for v, t in zip(distinct, excel_texts(distinct), strict=True)
+    }
+
+
+_MAX_CELL_TEXT = 32767
+"""Characters a cell holds at most."""
+
+
 def _excel_text(v: str) -> str:
     """A string as its cell holds it: controls visible, at most 32,767 characters."""
-    return excel_text(v)[:32767]
+    return excel_text(v)[:_MAX_CELL_TEXT]
 
 
 def _value_width(v: Any) -> int:
@@ -311,6 +337,9 @@ class _Block:
             if self._per_value(j) and self.kinds[j] <= _NUMBERS:  # one style for the column
                 events.append((0, j, self._key(j, None, 0)))
                 continue
+            if self._plain_text(j):  # two styles: with and without the quote prefix
+                events += self._text_keys(j)
+                continue
             if not self._per_value(j):  # highlighted rows, dates or mixed types: cell by cell
                 cells: Any = enumerate(column)
                 fills = [self.fill_id if h else 0 for h in self.highlight]
@@ -322,6 +351,27 @@ class _Block:
                 if key not in seen:
                     seen.add(key)
                     events.append((column.index(v) if i is None else i, j, key))
+        return events
+
+    def _plain_text(self, j: int) -> bool:
+        """Whether column *j* is text (or empty) without wrapped cells or highlighted rows.
+
+        Its cells' styles then differ only by the quote prefix of a text that would start
+        a formula (an empty cell has a plain text's style).
+        """
+        return self._per_value(j) and self.kinds[j] <= _FEW_VALUES[0] and (j + 1) not in self.wrap
+
+    def _text_keys(self, j: int) -> list[tuple[int, int, _Key]]:
+        """:meth:`_first_keys` of a :meth:`_plain_text` column: where each of its two styles first occurs."""
+        column, texts = self.columns[j], self.texts[j]
+        plain = self._key(j, None, 0)
+        first_quoted = next((v for v, t in texts.items() if t.startswith(FORMULA_START)), None)
+        first_plain = next((v for v, t in texts.items() if not t.startswith(FORMULA_START)), None)
+        firsts = [first_plain] if first_plain is not None else []
+        plain_rows = [column.index(v) for v in [*firsts, None] if v is not None or type(None) in self.kinds[j]]
+        events = [(min(plain_rows), j, plain)] if plain_rows else []
+        if first_quoted is not None:
+            events.append((column.index(first_quoted), j, (*plain[:7], 1, 0)))
         return events
 
     def xml(self, ws: Any) -> Any:
@@ -336,11 +386,57 @@ class _Block:
         memos = [self._tails(ws, ids, j) for j in range(len(self.columns))]
         for start in range(0, n, _ROWS_PER_CHUNK):
             stop = min(start + _ROWS_PER_CHUNK, n)
-            rows = [str(self.first_row + i) for i in range(start, stop)]
-            cells = [self._cells(ws, ids, j, rows, start, stop, memos[j]) for j in range(len(self.columns))]
-            opens = [f'<row r="{r}">' for r in rows]
-            closes = ["</row>"] * len(rows)
-            yield "".join(itertools.chain.from_iterable(zip(opens, *cells, closes, strict=True)))
+            numbers = list(range(self.first_row + start, self.first_row + stop))
+            rows = [str(r) for r in numbers]
+            parts: list[str] = []
+            args: list[list[Any]] = []
+            for j in range(len(self.columns)):
+                same = self._template(ws, ids, j, numbers, start, stop, memos[j])
+                if same is None:  # cell by cell
+                    parts.append("%s")
+                    args.append(self._cells(ws, ids, j, rows, start, stop, memos[j]))
+                else:  # one %-template for the column's cells of the chunk
+                    parts.append(same[0])
+                    args += same[1]
+            template = '<row r="%d">' + "".join(parts) + "</row>"
+            cells = itertools.chain.from_iterable(zip(numbers, *args, strict=True))
+            yield (template * len(rows)) % tuple(cells)
+
+    def _template(
+        self,
+        ws: Any,
+        ids: dict[_Key, int],
+        j: int,
+        numbers: list[int],
+        start: int,
+        stop: int,
+        memo: dict[Any, str] | None,
+    ) -> tuple[str, list[list[Any]]] | None:
+        """A %-template of every cell of column *j* in rows *start* to *stop* (numbered *numbers*).
+
+        With the lists of its arguments: the row number and a value, a finite number (as
+        ``%.16g``, as openpyxl) or the cell's text from its coordinate's closing quote on
+        (a text or yes/no column); nothing for empty cells that are not written. None
+        when a cell is written otherwise (empty among values, not finite, highlighted
+        rows, dates or mixed types): :meth:`_cells` writes them.
+        """
+        from openpyxl.utils import get_column_letter
+
+        if not self._per_value(j):
+            return None
+        head = f'<c r="{get_column_letter(j + 1)}%d'
+        column = self.columns[j][start:stop]
+        if column.count(None) == len(column):  # empty: one cell for all (or none at all)
+            tail = self._tail(ws, ids, j, None, 0)
+            return (f"{head}{tail.replace('%', '%%')}", [numbers]) if tail else ("", [])
+        if self.kinds[j] <= _NUMBERS:
+            if None in column or not all(map(math.isfinite, column)):
+                return None
+            mid = self._tail(ws, ids, j, 0, 0).split("<v>")[0].replace("%", "%%")
+            return f"{head}{mid}<v>%.16g</v></c>", [numbers, column]
+        assert memo is not None
+        tails = list(map(memo.__getitem__, column))
+        return (None if "" in tails else (f"{head}%s", [numbers, tails]))
 
     def _tail(self, ws: Any, ids: dict[_Key, int], j: int, v: Any, fill: int) -> str:
         """The XML of a cell from its coordinate's closing quote on ('' when it is not written)."""
@@ -363,14 +459,12 @@ class _Block:
         if not self._per_value(j) or self.kinds[j] <= _NUMBERS:
             return None
         column = self.columns[j]
-        if not (self.kinds[j] <= _FEW_VALUES[0] and (j + 1) not in self.wrap):
+        if not self._plain_text(j):
             return {v: self._tail(ws, ids, j, v, 0) for v in dict.fromkeys(column)}
         plain = self._key(j, None, 0)  # a text's key but for its quote prefix
-        styles = [ids.get(plain), ids.get((*plain[:7], 1, 0))]
-        tails: dict[Any, str] = {
-            v: _plain_cell_xml("", styles[t.startswith(FORMULA_START)], "s", t)[len('<c r="') :]
-            for v, t in self.texts[j].items()
-        }
+        texts = self.texts[j]
+        written = _text_tails(list(texts.values()), ids.get(plain), ids.get((*plain[:7], 1, 0)))
+        tails: dict[Any, str] = dict(zip(texts, written, strict=True))
         if type(None) in self.kinds[j]:
             tails[None] = self._tail(ws, ids, j, None, 0)
         return tails
@@ -396,10 +490,11 @@ class _Block:
         elif self.kinds[j] <= _NUMBERS:  # a number's text is its own: %.16g as openpyxl
             mid = self._tail(ws, ids, j, 0, 0).split("<v>")[0] + "<v>"
             finite = math.isfinite
+            empty = self._tail(ws, ids, j, None, 0)
             return [
                 f"{head}{r}{mid}{v:.16g}</v></c>"
                 if v is not None and finite(v)
-                else ((t := self._tail(ws, ids, j, v, 0)) and head + r + t)
+                else ((t := empty if v is None else self._tail(ws, ids, j, v, 0)) and head + r + t)
                 for r, v in zip(rows, column, strict=True)
             ]
         else:
@@ -451,7 +546,8 @@ class _DatedArchive:
     Each entry as :func:`_zip_dated` rewrites it (the ``modified`` property of
     ``docProps/core.xml`` set to *when*, the entry's date *when*, its attributes as
     ``zipfile`` gives them), handed to one writer thread in the order openpyxl writes
-    them: compressing (zlib releases the GIL) overlaps with making the next sheet.
+    them: compressing (zlib releases the GIL) overlaps with making the next sheet. A part
+    of :data:`FAST_DEFLATE_FROM` bytes or more is deflated at zlib's level 1.
     """
 
     def __init__(self, when: _dt.datetime) -> None:
@@ -504,7 +600,10 @@ class _DatedArchive:
         entry.compress_type = zipfile.ZIP_DEFLATED
         entry.external_attr = info.external_attr
         self._names.append(entry.filename)
-        self._pending.append(self._pool.submit(self._zip.writestr, entry, body))
+        level = FAST_DEFLATE_LEVEL if len(body) >= FAST_DEFLATE_FROM else None
+        self._pending.append(
+            self._pool.submit(self._zip.writestr, entry, body, compresslevel=level)
+        )
 
     def close(self) -> None:
         """Wait for every entry (raising what writing one raised), then close the archive."""
@@ -590,6 +689,29 @@ def _xml_text(text: str) -> str:
     if ">" in text:
         text = text.replace(">", "&gt;")
     return text
+
+
+def _text_tails(texts: list[str], style: int | None, quoted: int | None) -> list[str]:
+    """Each text's cell as :func:`_plain_cell_xml` writes it, from its coordinate's closing quote on.
+
+    *style* is the plain texts' style, *quoted* that of a text that would start a formula.
+    The texts are searched for ``&``, ``<`` and ``>`` together (most hold none).
+    """
+    heads = [
+        '"' + (f' s="{s}"' if s is not None else "") + ' t="inlineStr"' for s in (style, quoted)
+    ]
+    joined = "\x00".join(texts)
+    escaped = [_xml_text(t) for t in texts] if any(c in joined for c in "&<>") else texts
+    out = []
+    for t, x in zip(texts, escaped, strict=True):
+        head = heads[t.startswith(FORMULA_START)]
+        if t == "":
+            out.append(head + " />")
+            continue
+        stripped = t.strip()
+        space = ' xml:space="preserve"' if stripped and t != stripped else ""
+        out.append(f"{head}><is><t{space}>{x}</t></is></c>")
+    return out
 
 
 def _plain_cell_xml(coordinate: str, style: int | None, kind: str, value: Any) -> str:

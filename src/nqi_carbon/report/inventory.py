@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
 from .._escape import json_document, md_row, md_text, term_line
-from .._io.atomic import atomic_write_bytes, write_set
+from .._io.atomic import atomic_write_bytes, write_streamed_set
 from .._progress import Progress
 from ..calc.result import Result
 from ..calc.scope3 import financed_rows, screening_rows
@@ -309,7 +309,7 @@ class InventoryReport:
         res = self.result
         sid = _normalise_set(res.gwp_set)
         gset = _tables().sets[sid]
-        lines = res.lines
+        lines = self._lines()
         gross = (lines["basis"] != "market") & ~lines["biogenic"].astype(bool)
         species = _gas_catalogue().species
         rows = []
@@ -615,7 +615,7 @@ class InventoryReport:
         Labels follow ``reporting.language``.
         """
         res, lang = self.result, self.language
-        t = res.totals()
+        t = self._totals()
         keys: list[tuple[str, float | str | None, str]] = [
             (key, t[key], unit) for key, unit in _HEADLINE_TOTALS
         ]
@@ -649,6 +649,20 @@ class InventoryReport:
                     ("change_from_base_year_t", res.total_co2e - by.total_co2e_t, "t CO2e"),
                 ]
         return [(k, _tr(_TOTAL_LABELS[k], lang), v, unit) for k, v, unit in keys]
+
+    def _totals(self) -> dict[str, Any]:
+        """``result.totals()``, made once per report (read it, do not change it)."""
+        if "totals" not in self._memo:
+            self._memo["totals"] = self.result.totals()
+        found: dict[str, Any] = self._memo["totals"]
+        return found
+
+    def _lines(self) -> pd.DataFrame:
+        """``result.lines``, made once per report (read it, do not change it)."""
+        if "lines" not in self._memo:
+            self._memo["lines"] = self.result.lines
+        found: pd.DataFrame = self._memo["lines"]
+        return found
 
     def _provenance(self) -> dict[str, Any]:
         """``result.provenance()``, made once per report (read it, do not change it)."""
@@ -832,8 +846,8 @@ class InventoryReport:
 
     def to_markdown(self) -> str:
         """The report as Markdown; headings and headers follow ``reporting.language``."""
-        res, inv, lang = self.result, self.inventory, self.language
-        t = res.totals()
+        inv, lang = self.inventory, self.language
+        t = self._totals()
         sub = (
             " / 温室气体清单报告"
             if lang == "en+zh" and inv.reporting and inv.reporting.title
@@ -947,7 +961,7 @@ class InventoryReport:
         from ..pages.render import markup
 
         inv, lang = self.inventory, self.language
-        t = self.result.totals()
+        t = self._totals()
         notes = self._notes()
         sections = [
             {
@@ -1040,17 +1054,25 @@ class InventoryReport:
     ) -> list[Path]:
         """Write the report files as one set and return their paths.
 
-        All files are rendered in memory first (an error writes nothing), then written to a
-        staging folder inside *out_dir* and moved into place together while holding a lock
-        on *out_dir*, so concurrent writers into one folder never mix their files and a
+        While holding a lock on *out_dir*, the files are rendered one by one, each written
+        to a staging folder inside *out_dir* (by a second thread, while the next is
+        rendered), and moved into place together once all are written, so an error
+        writes nothing, concurrent writers into one folder never mix their files and a
         run killed midway is cleaned up (or completed) by the next one. Files in *out_dir*
-        that are not report files are never touched. See :func:`nqi_carbon._io.atomic.write_set`.
+        that are not report files are never touched. See
+        :func:`nqi_carbon._io.atomic.write_streamed_set`.
 
         *progress* shows a bar per rendered file: ``None`` (default) on standard error when
         it is a terminal or in a notebook, ``True`` always, ``False`` never, or a function
         ``progress(done, total)`` called instead.
         """
-        return write_set(out_dir, self._render(formats, progress))
+        from .._progress import progress_callback
+        from ..pages.render import file_renderer
+
+        names, files = file_renderer(
+            self, self._FILES, formats, progress_callback(progress, "report files", unit="file")
+        )
+        return write_streamed_set(out_dir, names, files)
 
     def _repr_html_(self) -> str:
         """The notebook display: the headline, the base-year bridge, the checklist's state."""

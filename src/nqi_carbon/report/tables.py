@@ -124,16 +124,16 @@ def build_tables(report: InventoryReport) -> dict[str, pd.DataFrame]:
         "Direct emissions by gas": _frame(
             [{"gas": g, "mass_t": m, "co2e_t": v} for g, m, v in report.direct_by_gas()]
         ),
-        "By scope": _scope_table(res),
+        "By scope": _scope_table(report._totals()),
         **_market_table(report),
-        "By Scope 3 category": _scope3_table(res),
-        "By facility": _facility_table(res),
+        "By Scope 3 category": _scope3_table(res, report._totals()),
+        "By facility": _facility_table(res, report._totals()),
         "Sources": _source_table(report),
         "Activity as entered": _frame(_entered_rows(res), columns=list(_ENTERED_COLUMNS)),
         "Instruments": _frame(report.instruments_used(), columns=list(_INSTRUMENT_COLUMNS)),
         "Lab analyses": _frame(report.lab_analyses(), columns=list(_LAB_COLUMNS)),
         "Evidence": _frame(report.evidence_records(), columns=list(_EVIDENCE_COLUMNS)),
-        "Lines": _lines_table(res),
+        "Lines": _lines_table(res, report._lines()),
         "Factors": _frame(factor_table_rows(res), columns=list(_FACTOR_COLUMNS)),
         "Factor notes": _frame(factor_note_rows(res), columns=["factor", "validity", "notes"]),
         "GWP": _frame(report.gwp_used(), columns=list(_GWP_COLUMNS)),
@@ -185,7 +185,7 @@ def _frame(rows: Any, columns: list[str] | None = None) -> pd.DataFrame:
 
 def _category_table(report: InventoryReport) -> pd.DataFrame:
     """Per ISO category: t CO2e, status, estimated exclusions, 95 % interval."""
-    t = report.result.totals()
+    t = report._totals()
     unc = report.result.group_uncertainty
     rows = []
     for c, (status, est) in report.category_status().items():
@@ -230,7 +230,7 @@ def _completeness_table(report: InventoryReport) -> pd.DataFrame:
     return _frame(rows, columns=_COMPLETENESS_COLUMNS)
 
 
-def _scope_table(res: Result) -> pd.DataFrame:
+def _scope_table(totals: dict[str, Any]) -> pd.DataFrame:
     """Per scope (the keys of ``totals.by_scope``), named: t CO2e."""
     return _frame(
         [
@@ -240,17 +240,17 @@ def _scope_table(res: Result) -> pd.DataFrame:
                 "name_zh": SCOPE_NAMES[k][1],
                 "co2e_t": v,
             }
-            for k, v in res.totals()["by_scope"].items()
+            for k, v in totals["by_scope"].items()
         ]
     )
 
 
-def _scope3_table(res: Result) -> pd.DataFrame:
+def _scope3_table(res: Result, totals: dict[str, Any]) -> pd.DataFrame:
     """Per GHG Protocol Scope 3 category (1-15, then unassigned): t CO2e, 95 % interval.
 
     A category without lines has no interval to show (as an ISO category without sources).
     """
-    by = res.totals()["by_scope3_category"]
+    by = totals["by_scope3_category"]
     rows = []
     for k, v in by.items():
         u = res.group_uncertainty.get(f"scope3:{k}")
@@ -279,9 +279,8 @@ def _contributors_table(res: Result) -> pd.DataFrame:
     )
 
 
-def _facility_table(res: Result) -> pd.DataFrame:
-    """Per facility: name, region, consolidation share and t CO2e."""
-    t = res.totals()
+def _facility_table(res: Result, t: dict[str, Any]) -> pd.DataFrame:
+    """Per facility: name, region, consolidation share and t CO2e (*t*: the result's totals)."""
     shares = _plan_shares(res)
     return _frame(
         [
@@ -534,8 +533,10 @@ def _fuel_parameter_rows(res: Result) -> list[dict[str, Any]]:
     return list(unique.values())
 
 
-def _lines_table(res: Result) -> pd.DataFrame:
+def _lines_table(res: Result, lines: pd.DataFrame) -> pd.DataFrame:
     """The result's lines with their chain's factor and GWP, cited; scopes as numbers.
+
+    *lines* is ``res.lines`` (not changed).
 
     Each line's ``activity`` x ``factor_value`` (in t per activity unit) x ``share`` x
     ``gwp`` is its ``co2e_t``; the amounts as entered and their conversions are in
@@ -543,13 +544,13 @@ def _lines_table(res: Result) -> pd.DataFrame:
     """
     import pandas as pd
 
-    from ..calc.trace import line_traces
+    from ..calc.trace import line_factors
 
-    lines = res.lines.copy()
+    lines = lines.copy()
     lines["scope"] = pd.Series([_scope(s) for s in lines["scope"]], index=lines.index, dtype=object)
-    traces = line_traces(res)
-    for col in ("factor_value", "factor_unit", "factor_citation", "gwp_citation"):
-        lines[col] = pd.Series(table_texts([t[col] for t in traces]), index=lines.index, dtype=object)
+    columns: tuple[list[Any], ...] = line_factors(res)
+    for col, values in zip(("factor_value", "factor_unit", "factor_citation", "gwp_citation"), columns, strict=True):
+        lines[col] = pd.Series(table_texts(values), index=lines.index, dtype=object)
     return lines
 
 
