@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..inventory.models import Inventory
 from ..units import parse_unit
+from .kernel import pair_codes
 from .plan import _Planner, plan_sources
 
 if TYPE_CHECKING:
@@ -1239,15 +1240,15 @@ def _unit_pairs(
     are kept on *cols* for :func:`nqi_carbon.calculate` to reuse.
     """
     n_u = max(len(cols.unit_names), 1)
-    if row_ok is None:
-        key = cols.source * n_u
-        key += cols.unit
+    n_keys = len(inv.sources) * n_u
+    if row_ok is None:  # one pass (compiled for large tables: kernel.pair_codes)
+        key, counts = pair_codes(cols.source, cols.unit, n_u, n_keys)
     else:
         ok = np.concatenate([np.ones(n_inline, dtype=bool), row_ok])
         key = cols.source[ok] * n_u + cols.unit[ok]
+        counts = np.bincount(key, minlength=n_keys)
     pairs: IntArray = np.zeros(0, dtype=np.intp)
     if key.size:
-        counts = np.bincount(key, minlength=len(inv.sources) * n_u)
         pairs = np.flatnonzero(counts)
         if row_ok is None:  # every record: calculate() reuses them
             cols.pair_key, cols.pair_counts = key, counts

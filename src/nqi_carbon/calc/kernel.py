@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from . import fused
 from .exact import group_sum_scaled, scale_from_max
 from .findings import Finding
 
@@ -29,6 +30,7 @@ __all__ = [
     "LineTemplate",
     "build_lines",
     "line_template",
+    "pair_codes",
     "source_statistics",
     "unit_scale_tables",
 ]
@@ -111,6 +113,22 @@ def unit_scale_tables(
     return scale_tab, chain_tab
 
 
+def pair_codes(
+    source: IntArray, unit: IntArray, n_units: int, n_keys: int
+) -> tuple[IntArray, npt.NDArray[np.intp]]:
+    """``source * n_units + unit`` per record and its bincount (at least *n_keys* long).
+
+    One compiled pass for large tables once numba is loaded (:mod:`.fused`), else numpy.
+    """
+    if n_keys and fused.active(source.size, "records"):
+        key, counts, ok = fused.kernels().pair_codes(source, unit, n_units, n_keys)
+        if ok:
+            return key, counts
+    key = source * n_units
+    key += unit
+    return key, np.bincount(key, minlength=n_keys)
+
+
 def source_statistics(
     cols: ActivityColumns,
     plans: Sequence[SourcePlan],
@@ -143,40 +161,63 @@ def source_statistics(
     if key_counts is None or not n_units:
         key_counts = np.bincount(key, minlength=n_keys) if n_keys else np.zeros(0, dtype=np.intp)
     key_counts = key_counts[:n_keys]
-    x = scale_tab[key]
-    x *= cols.amount
     # exact, order-independent sums: one power-of-two grid per source for x (and subsets),
     # one per (source, unit) for the amounts as entered
     counts = key_counts.reshape(n_src, n_units).sum(axis=1) if n_units else np.zeros(n_src, np.intp)
-    amax = np.zeros(n_keys)
-    np.maximum.at(amax, key, cols.amount)  # amounts >= 0
+    compiled = fused.wanted(key.size, "records") and n_keys > 0
+    if compiled:
+        amax, u_max, non_normal = fused.kernels().key_maxima(
+            key, cols.amount, cols.u95, cols.dist, n_keys
+        )
+    else:
+        amax = np.zeros(n_keys)
+        np.maximum.at(amax, key, cols.amount)  # amounts >= 0
+        u_max = float(np.max(cols.u95)) if cols.u95.size else math.nan
+        non_normal = bool(cols.dist.size and (cols.dist >= 2).any())
     # each source's largest x: rounding is monotonic, so the largest of scale x amount is
     # the scale times the largest amount of each (source, unit), the largest over units
     with np.errstate(invalid="ignore"):
         kmax = np.where(key_counts > 0, scale_tab[:n_keys] * amax, 0.0)
     gmax = kmax.reshape(n_src, n_units).max(axis=1) if n_units else np.zeros(n_src)
     scale = scale_from_max(gmax, counts)
-    xq = scale[src]
-    xq *= x
-    np.rint(xq, out=xq)
-    # per (source, unit) sums of integers on the source's grid: exact, and so are their
-    # sums over units (all activity, and the part converted through a fuel's NCV)
-    per_key = np.bincount(key, xq, minlength=n_keys).reshape(n_src, n_units)
+    all_own = not math.isnan(u_max)  # every record with its own stated uncertainty
+    kscale = scale_from_max(amax, key_counts)
+    x: FloatArray | None = None
+    if compiled and all_own:  # one fused pass (records without an uncertainty: numpy)
+        q_scale = scale_from_max(gmax * gmax * u_max * u_max, counts)
+        per_key, q_sums, entered_sums = fused.kernels().grid_sums(
+            key, src, cols.amount, cols.u95, scale_tab, scale, q_scale, kscale, n_keys, n_src
+        )
+        per_key = per_key.reshape(n_src, n_units)
+        Q = q_sums / q_scale
+        B, A_none = np.zeros((n_src, len(cols.instrument_ids))), np.zeros(n_src)
+        entered = (entered_sums / kscale).reshape(n_src, n_units)
+    else:
+        x = scale_tab[key]
+        x *= cols.amount
+        xq = scale[src]
+        xq *= x
+        np.rint(xq, out=xq)
+        # per (source, unit) sums of integers on the source's grid: exact, and so are
+        # their sums over units (all activity, and the part converted through an NCV)
+        per_key = np.bincount(key, xq, minlength=n_keys).reshape(n_src, n_units)
+        own = None if all_own else ~np.isnan(cols.u95)
+        Q = _stated_variance_sums(cols, own, x, gmax, counts, u_max)
+        B, A_none = _instrument_sums(cols, own, xq, scale)
+        entered = _entered_sums(cols, key, kscale, n_src)
     A = per_key.sum(axis=1) / scale
     if chain_tab.any():
         A_chain = np.where(chain_tab[:n_keys].reshape(n_src, n_units), per_key, 0.0).sum(axis=1) / scale
     else:
         A_chain = np.zeros(n_src)
-    u_max = float(np.max(cols.u95)) if cols.u95.size else math.nan
-    all_own = not math.isnan(u_max)  # every record with its own stated uncertainty
-    own = None if all_own else ~np.isnan(cols.u95)
-    Q = _stated_variance_sums(cols, own, x, gmax, counts, u_max)
-    B, A_none = _instrument_sums(cols, own, xq, scale)
-    counts = counts.astype(np.int64)
     extra: dict[str, Any] = {}
-    if cols.dist.size and (cols.dist >= 2).any():
+    if non_normal:
+        if x is None:
+            x = scale_tab[key]
+            x *= cols.amount
         extra = _non_normal_records(cols, plans, x, Q)
-    entered, entered_counts = _entered_sums(cols, key, key_counts, amax, n_src)
+    entered_counts = np.asarray(key_counts, dtype=np.intp).reshape(n_src, n_units)
+    counts = counts.astype(np.int64)
     return SourceStats(
         A,
         A_chain,
@@ -191,29 +232,22 @@ def source_statistics(
     )
 
 
-def _entered_sums(
-    cols: ActivityColumns,
-    key: IntArray,
-    counts: npt.NDArray[np.intp],
-    amax: FloatArray,
-    n_src: int,
-) -> tuple[FloatArray, npt.NDArray[np.intp]]:
-    """The amounts as entered, summed exactly per (source, unit), and the records of each.
+def _entered_sums(cols: ActivityColumns, key: IntArray, kscale: FloatArray, n_src: int) -> FloatArray:
+    """The amounts as entered, summed exactly per (source, unit) (sources x units).
 
-    Both are sources x units arrays. The amounts are put on one power-of-two grid per
-    (source, unit) pair (from *amax*, the largest amount of each, and *counts*, its
-    records), as the base-unit sums are per source (exact and independent of row order).
+    The amounts are put on one power-of-two grid per (source, unit) pair (*kscale*, from
+    the largest amount of each and its records), as the base-unit sums are per source
+    (exact and independent of row order).
     """
     n_units = len(cols.unit_names)
     n_keys = n_src * n_units
     if not n_keys:
-        return np.zeros((n_src, n_units)), np.zeros((n_src, n_units), dtype=np.intp)
-    kscale = scale_from_max(amax, counts)
+        return np.zeros((n_src, n_units))
     aq = kscale[key]
     aq *= cols.amount
     np.rint(aq, out=aq)
     out: FloatArray = group_sum_scaled(key, aq, kscale, n_keys).reshape(n_src, n_units)
-    return out, np.asarray(counts, dtype=np.intp).reshape(n_src, n_units)
+    return out
 
 
 def _stated_variance_sums(
@@ -297,9 +331,12 @@ def _non_normal_records(
     # Monte Carlo draws these records one by one: order them by source id, then by
     # their values, so that neither the order of sources in the inventory nor the
     # order of rows changes which draw a record gets (identical rows are interchangeable)
+    ids = [p.source.id for p in plans]
     id_rank = np.empty(n_src, dtype=np.intp)
-    id_rank[sorted(range(n_src), key=lambda i: plans[i].source.id)] = np.arange(n_src)
-    nn = nn[np.lexsort((cols.upper[nn], cols.lower[nn], x[nn], cols.dist[nn], id_rank[src[nn]]))]
+    id_rank[sorted(range(n_src), key=ids.__getitem__)] = np.arange(n_src)
+    # source rank and distribution code (0-4) as one key: the same order, one key fewer
+    by_source = id_rank[src[nn]] * 8 + cols.dist[nn]
+    nn = nn[np.lexsort((cols.upper[nn], cols.lower[nn], x[nn], by_source))]
     amount = cols.amount[nn]
     with np.errstate(divide="ignore", invalid="ignore"):
         extra: dict[str, Any] = {

@@ -34,13 +34,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from ..data.fields import Distribution
+from . import fused
 from .ingest import ActivityColumns
 from .kernel import LineTable, SourceStats
 from .plan import Parameter
@@ -265,6 +266,21 @@ class _Block(NamedTuple):
     fixed: FloatArray | None  # per source, Σ of the part that is the same in every draw
 
 
+class _UniformSpan(NamedTuple):
+    """Consecutive blocks whose records are all uniform, for the compiled loop.
+
+    Their sources' runs of records, cut where a block ends (a source's records in two
+    blocks are two sums, as the blocks give them), with each run's part that is the same
+    in every draw (``has_fixed`` False: the block had none, nothing is added).
+    """
+
+    w: FloatArray  # x (b - a) per record
+    starts: IntArray  # where each run of a source's records starts (within the span)
+    sources: IntArray
+    fixed: FloatArray
+    has_fixed: npt.NDArray[np.bool_]
+
+
 @dataclass(frozen=True)
 class _RecordBlocks:
     """How the records with non-normal errors are drawn k at a time, laid out once.
@@ -281,11 +297,15 @@ class _RecordBlocks:
     """
 
     k: int
-    blocks: list[_Block]
+    blocks: list[_Block | _UniformSpan]  # spans only when compiled (calc/fused.py)
 
     @classmethod
-    def of(cls, stats: SourceStats, k: int, budget: int) -> _RecordBlocks:
-        """The blocks of *stats*' non-normal records for chunks of *k* iterations."""
+    def of(cls, stats: SourceStats, k: int, budget: int, compiled: bool = False) -> _RecordBlocks:
+        """The blocks of *stats*' non-normal records for chunks of *k* iterations.
+
+        With *compiled*, blocks whose records are all uniform are drawn by
+        ``_numba_kernels.draw_uniform_sums`` (the same draws and sums, one pass).
+        """
         assert stats.nn_x is not None
         assert stats.nn_src is not None
         assert stats.nn_dist is not None
@@ -306,7 +326,7 @@ class _RecordBlocks:
                 part[lo:hi] = _fixed_part(code, x, av)
             fixed = np.add.reduceat(part, first) if part.any() else None
             blocks.append(_Block(start, stop, runs, first, src[first], fixed))
-        return cls(k, blocks)
+        return cls(k, _uniform_spans(stats, blocks) if compiled else list(blocks))
 
     def draw(self, stats: SourceStats, n_src: int, rng: np.random.Generator) -> FloatArray:
         """Σ x_r (m_r - 1) per source (rows) for k draws (columns)."""
@@ -315,7 +335,11 @@ class _RecordBlocks:
         assert stats.nn_upper is not None
         k = self.k
         out = np.zeros((n_src, k))  # by source: each block adds whole rows
-        for start, stop, runs, first, sources, fixed in self.blocks:
+        for block in self.blocks:
+            if isinstance(block, _UniformSpan):
+                fused.kernels().draw_uniform_sums(rng, *block, out)
+                continue
+            start, stop, runs, first, sources, fixed = block
             m = np.empty((stop - start, k))
             for code, lo, hi in runs:
                 _record_contributions(
@@ -331,6 +355,34 @@ class _RecordBlocks:
                 sums += fixed[:, None]
             out[sources] += sums
         return out
+
+
+def _uniform_spans(stats: SourceStats, blocks: list[_Block]) -> list[_Block | _UniformSpan]:
+    """*blocks* with each run of all-uniform blocks made one :class:`_UniformSpan`."""
+    assert stats.nn_x is not None
+    assert stats.nn_lower is not None
+    assert stats.nn_upper is not None
+    out: list[_Block | _UniformSpan] = []
+    for uniform, group in itertools.groupby(
+        blocks, key=lambda b: len(b.runs) == 1 and b.runs[0][0] == 4
+    ):
+        members = list(group)
+        if not uniform:
+            out += members
+            continue
+        lo, hi = members[0].start, members[-1].stop
+        x, av, bv = stats.nn_x[lo:hi], stats.nn_lower[lo:hi], stats.nn_upper[lo:hi]
+        none = np.zeros(0)
+        out.append(
+            _UniformSpan(
+                np.ascontiguousarray(x * (bv - av)),
+                np.concatenate([b.first + (b.start - lo) for b in members]),
+                np.concatenate([b.sources for b in members]),
+                np.concatenate([none if b.fixed is None else b.fixed for b in members]),
+                np.concatenate([np.full(b.first.size, b.fixed is not None) for b in members]),
+            )
+        )
+    return out
 
 
 def _fixed_part(code: int, x: FloatArray, av: FloatArray) -> FloatArray:
@@ -436,7 +488,7 @@ def monte_carlo(
     mult, par_order = _parameter_draws(params, s_par, iterations)
     ins_ids = list(cols.instrument_ids) if cols is not None else []
     ins_mult, ins_perm = _instrument_draws(instrument_u95, ins_ids, s_ins, iterations)
-    sampler = _Sampler.of(lines, stats, groups, mult, par_order, ins_mult, ins_perm)
+    sampler = _Sampler.of(lines, stats, groups, mult, par_order, ins_mult, ins_perm, iterations)
     src_rng = np.random.Generator(np.random.PCG64(s_src))
     rec_rng = np.random.Generator(np.random.PCG64(s_rec))
     n_cols = len(lines) + stats.A.size
@@ -444,8 +496,9 @@ def monte_carlo(
     group_samples = np.empty((len(names), iterations))
     for start in range(0, iterations, chunk):
         stop = min(iterations, start + chunk)
-        act = sampler.activity(start, stop, src_rng, rec_rng, chunk_budget_bytes)
-        group_samples[:, start:stop] = sampler.group_totals(act, start, stop)
+        group_samples[:, start:stop] = sampler.chunk_totals(
+            start, stop, src_rng, rec_rng, chunk_budget_bytes
+        )
         if progress is not None:
             progress(stop, iterations)
     out = _summarise(group_samples, names, lines.co2e, groups)
@@ -536,10 +589,15 @@ class _Rollup:
             return np.zeros((self.n_groups, vals.shape[1]))
         return self.group_sums(np.add.reduceat(vals, self.atom_starts, axis=0))
 
-    def group_sums(self, atoms: FloatArray) -> FloatArray:
-        """Group totals (groups × iterations) of the atoms' sums (atoms × iterations)."""
+    def group_sums(self, atoms: FloatArray, *, compiled: bool = False) -> FloatArray:
+        """Group totals (groups × iterations) of the atoms' sums (atoms × iterations).
+
+        *compiled*: by ``_numba_kernels.group_sums`` (the same additions, no gather).
+        """
         out = np.zeros((self.n_groups, atoms.shape[1]))
-        if self.filled.size:
+        if compiled:
+            fused.kernels().group_sums(atoms, self.group_atoms, self.group_starts, self.filled, out)
+        elif self.filled.size:
             out[self.filled] = np.add.reduceat(atoms[self.group_atoms], self.group_starts, axis=0)
         return out
 
@@ -622,6 +680,10 @@ class _Sampler:
     fixed_amount: FloatArray
     contracts: list[tuple[int, list[tuple[float, IntArray]], IntArray]]  # positions
     records: dict[int, _RecordBlocks]  # the non-normal records' blocks per chunk size
+    # numba (calc/fused.py): records drawn and summed, lines made and summed, in one loop
+    draws_compiled: bool = False
+    rollup_compiled: bool = False
+    layout: dict[str, list[IntArray]] = field(default_factory=dict)  # worked out once
 
     @classmethod
     def of(
@@ -633,12 +695,17 @@ class _Sampler:
         par_order: list[int],
         ins_mult: FloatArray,
         ins_perm: IntArray,
+        iterations: int = 0,
     ) -> _Sampler:
-        """Lay out the sampler of *lines* with the drawn parameter and instrument multipliers."""
+        """Lay out the sampler of *lines* with the drawn parameter and instrument multipliers.
+
+        *iterations* (the run's) decides whether the compiled loops are worth it.
+        """
         n_l = len(lines)
         n_src = stats.A.size
         src_ids = {p.index: p.source.id for p in lines.template.plans}
-        src_perm = np.array(sorted(range(n_src), key=lambda i: src_ids.get(i, "")), dtype=np.intp)
+        ids = [src_ids.get(i, "") for i in range(n_src)]
+        src_perm = np.array(sorted(range(n_src), key=ids.__getitem__), dtype=np.intp)
         sigma_src = _pooled_sigma(stats)
         sens = Sensitivities.of(lines, stats)
         src_rank = np.empty(n_src, dtype=np.intp)
@@ -682,18 +749,54 @@ class _Sampler:
                 for s_i, cons, residual in lines.template.contracts
             ],
             {},
+            stats.nn_x is not None
+            and fused.wanted(stats.nn_x.size * iterations, "values"),
+            not fixed_cols.size and n_l > 0 and fused.wanted(n_l * iterations, "values"),
         )
 
-    def group_totals(self, act: FloatArray, start: int, stop: int) -> FloatArray:
+    def chunk_totals(
+        self,
+        start: int,
+        stop: int,
+        src_rng: np.random.Generator,
+        rec_rng: np.random.Generator,
+        budget: int,
+    ) -> FloatArray:
+        """The totals of every group (rows) in iterations *start* to *stop* (columns).
+
+        :meth:`activity`, then :meth:`group_totals`; when the activity is only A plus the
+        records' draws and the lines are made compiled, A + d and its floor at 0 are
+        made as each line reads them (the same numbers, no activity array).
+        """
+        stats = self.stats
+        if not (
+            self.rollup_compiled
+            and stats.nn_x is not None
+            and not self.pooled
+            and not self.ins_mult_p.shape[0]
+        ):
+            return self.group_totals(
+                self.activity(start, stop, src_rng, rec_rng, budget), start, stop
+            )
+        drawn = self._record_draws(stop - start, rec_rng, budget)
+        return self.group_totals(drawn, start, stop, base=stats.A)
+
+    def group_totals(
+        self, act: FloatArray, start: int, stop: int, *, base: FloatArray | None = None
+    ) -> FloatArray:
         """The totals of every group (rows) in iterations *start* to *stop* (columns).
 
         *act* is the drawn activity of these iterations (:meth:`activity`); the values of
         the lines are laid out like it, a line's iterations side by side, and made and
-        summed to atoms a cache-sized block of lines at a time.
+        summed to atoms a cache-sized block of lines at a time. With *base* (compiled
+        lines only), the activity is ``np.maximum(base + act, 0)``, made line by line.
         """
         k = stop - start
         terms = self._line_terms(start, stop)
         atoms = np.empty((self.rollup.atom_starts.size, k))
+        if self.rollup_compiled:
+            self._fused_atoms(act, terms, atoms, base)
+            return self.rollup.group_sums(atoms, compiled=True)
         # contracts share out a source's drawn activity over lines anywhere: one block then
         rows = self.line_src.size if self.fixed_pos.size else _CACHE_BYTES // (8 * k)
         for a, b, i0, i1 in self.rollup.blocks(max(rows, 1)):
@@ -711,6 +814,48 @@ class _Sampler:
                     vals[lines[t0:t1] - a] += values[t0:t1]
             np.add.reduceat(vals, self.rollup.atom_starts[i0:i1] - a, axis=0, out=atoms[i0:i1])
         return self.rollup.group_sums(atoms)
+
+    def _fused_atoms(
+        self,
+        act: FloatArray,
+        terms: list[tuple[IntArray, FloatArray, bool]],
+        atoms: FloatArray,
+        base: FloatArray | None = None,
+    ) -> None:
+        """:meth:`group_totals`' atoms in one compiled loop (no contract lines): same bits."""
+        k = atoms.shape[1]
+        rows, vals = self._term_rows(), [np.zeros((0, k)), np.zeros((0, k))]
+        for _, values, multiply in terms:  # the NCV-chain terms, then the multipliers
+            vals[int(multiply)] = np.ascontiguousarray(values)
+        offset = self.line_offset
+        fused.kernels().line_atoms(
+            act,
+            self.line_rho if base is None else base,
+            base is not None,
+            self.line_src,
+            self.line_rho if offset is None else offset,
+            offset is not None,
+            self.line_rho,
+            rows[0],
+            vals[0],
+            rows[1],
+            vals[1],
+            self.rollup.atom_starts,
+            atoms,
+        )
+
+    def _term_rows(self) -> list[IntArray]:
+        """Per line, its row of the NCV-chain terms and of the multipliers (-1: none)."""
+        if "rows" not in self.layout:
+            n_l = self.line_src.size
+            rows = []
+            for terms in (self.chain, self.scale):
+                row = np.full(n_l, -1, dtype=np.intp)
+                if terms is not None:
+                    row[terms.lines] = np.arange(terms.lines.size)
+                rows.append(row)
+            self.layout["rows"] = rows
+        return self.layout["rows"]
 
     def _line_terms(self, start: int, stop: int) -> list[tuple[IntArray, FloatArray, bool]]:
         """The lines with parameter terms in these iterations: (lines, values, multiply?).
@@ -744,21 +889,31 @@ class _Sampler:
         stats = self.stats
         k = stop - start
         n_src = stats.A.size
+        drawn = None
+        if stats.nn_x is not None:  # the records' own draws (their stream alone)
+            drawn = self._record_draws(k, rec_rng, budget)
         if self.pooled:
             z = np.empty((n_src, k))
             z[self.src_perm] = src_rng.standard_normal((k, n_src)).T
             z *= self.sigma_src[:, None]
             act = stats.A[:, None] + z
+        elif drawn is not None and not self.ins_mult_p.shape[0]:
+            # A + d, as A repeated and then d added, without the repeated copy
+            act, drawn = np.add(stats.A[:, None], drawn, out=drawn), None
         else:
             act = np.repeat(stats.A[:, None], k, axis=1)
         if self.ins_mult_p.shape[0]:
             act += ((self.ins_mult_p[:, start:stop] - 1.0).T @ self.B_t).T
-        if stats.nn_x is not None:
-            if k not in self.records:
-                self.records[k] = _RecordBlocks.of(stats, k, budget)
-            act += self.records[k].draw(stats, n_src, rec_rng)
+        if drawn is not None:
+            act += drawn
         np.maximum(act, 0.0, out=act)
         return act
+
+    def _record_draws(self, k: int, rng: np.random.Generator, budget: int) -> FloatArray:
+        """Σ x_r (m_r - 1) per source (rows) of the non-normal records, k iterations."""
+        if k not in self.records:
+            self.records[k] = _RecordBlocks.of(self.stats, k, budget, self.draws_compiled)
+        return self.records[k].draw(self.stats, self.stats.A.size, rng)
 
     def _cover_contracts(self, act: FloatArray, vals: FloatArray) -> None:
         """Contract rows cover the drawn consumption in their order, as in build_lines.

@@ -1,0 +1,337 @@
+"""The compiled (numba) kernels give the numpy path's bits, and stay out of small work.
+
+``NQI_CARBON_KERNELS`` forces a path (calc/fused.py). Every kernel is run against the numpy
+path on adversarial data (NaN, inf, zeros of both signs, huge and tiny values, one record,
+none) and through ``calculate`` on bundled examples and a generated per-record Monte Carlo
+case; results are compared bit for bit (sign of zero included).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+import nqi_carbon as nc
+from nqi_carbon.calc import fused
+from nqi_carbon.calc.ingest import ActivityColumns
+from nqi_carbon.calc.kernel import pair_codes, source_statistics
+from nqi_carbon.calc.uncertainty import _RecordBlocks
+from test_same_results import _same  # floats bit for bit (sign of zero included)
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SRC = ROOT / "src"
+
+
+def _bits(a: Any) -> Any:
+    """Floats as their bit patterns (so -0.0 differs from 0.0)."""
+    return np.ascontiguousarray(np.asarray(a, dtype=np.float64)).view(np.int64)
+
+
+def _assert_same_bits(a: Any, b: Any, what: str = "") -> None:
+    """The same floats bit for bit; NaN where the other has NaN (of any sign or payload)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    assert a.shape == b.shape, what
+    nan = np.isnan(a)
+    assert np.array_equal(nan, np.isnan(b)), what
+    assert np.array_equal(_bits(np.where(nan, 0.0, a)), _bits(np.where(nan, 0.0, b))), what
+
+
+def _adversarial(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Amount-like values: ordinary, zeros of both signs, huge, tiny, subnormal, inf, NaN."""
+    x = rng.random(n) * np.exp2(rng.integers(-60, 60, n))
+    pick = rng.integers(0, 14, n)
+    x[pick == 0] = 0.0
+    x[pick == 1] = -0.0
+    x[pick == 2] = 1e300
+    x[pick == 3] = 1e-300
+    x[pick == 4] = 5e-324
+    x[pick == 5] = np.inf
+    x[pick == 6] = np.nan
+    return x
+
+
+# ---- the policy (no numba needed) ----------------------------------------------------------
+def test_the_environment_variable_chooses_the_path(monkeypatch):
+    monkeypatch.setenv(fused.ENV, "numpy")
+    assert not fused.wanted(10**9, "records")
+    monkeypatch.setenv(fused.ENV, "numba")
+    assert fused.wanted(1, "records")
+    assert fused.active(1, "values")
+    monkeypatch.setenv(fused.ENV, "fastest")
+    with pytest.raises(ValueError, match=r"NQI_CARBON_KERNELS='fastest': allowed are auto, numpy, numba"):
+        fused.wanted(1, "records")
+
+
+def test_auto_loads_numba_only_once_large_work_pays_for_it(monkeypatch):
+    """Small work never counts; large work counts until PAYBACK, then numba is loaded."""
+    monkeypatch.setenv(fused.ENV, "auto")
+    monkeypatch.setattr(fused, "_installed", lambda: True)
+    loads = []
+
+    def loaded() -> tuple[object, str]:
+        loads.append(1)
+        return object(), ""
+
+    loaded.cache_info = lambda: SimpleNamespace(currsize=len(loads))  # type: ignore[attr-defined]
+    monkeypatch.setattr(fused, "_loaded", loaded)
+    monkeypatch.setattr(fused, "_asked", {"records": 0, "values": 0})
+    for _ in range(100):
+        assert not fused.wanted(fused.MIN_RECORDS - 1, "records")  # the examples' size
+    assert not fused.wanted(10**8 - 1, "values") and not loads
+    assert not fused.active(10**7, "records")  # only once loaded
+    for _ in range(3):
+        assert not fused.wanted(1_000_000, "records")  # a fourth million rows pays
+    assert not loads
+    assert fused.wanted(1_000_000, "records") and loads
+    assert fused.active(fused.MIN_RECORDS, "records")
+    assert not fused.wanted(fused.MIN_RECORDS - 1, "records")  # small work stays on numpy
+
+
+def test_small_work_and_the_import_never_load_numba():
+    """``import nqi_carbon``, the cement example and the CLI on an example: no numba."""
+    script = f"""
+import sys
+import nqi_carbon as nc
+assert "numba" not in sys.modules, "import nqi_carbon imported numba"
+r = nc.calculate(nc.load_inventory({str(EXAMPLES / "cement" / "inventory.yaml")!r}))
+r = nc.calculate(nc.load_inventory({str(EXAMPLES / "multisite" / "inventory.yaml")!r}),
+                 uncertainty="monte_carlo", iterations=2000, seed=1)
+from nqi_carbon.cli import main
+try:
+    main(["calculate", {str(EXAMPLES / "office" / "inventory.yaml")!r}, "--format", "json",
+          "--uncertainty", "monte-carlo", "--seed", "1", "-q"])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print("numba" in sys.modules)
+"""
+    env = {k: v for k, v in os.environ.items() if k != fused.ENV}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=180
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stdout[-300:]
+
+
+# ---- the kernels against numpy -------------------------------------------------------------
+numba_tests = pytest.mark.numba
+
+
+@pytest.fixture
+def kernels():
+    pytest.importorskip("numba", reason="the fast extra is in the README test command")
+    return fused.kernels()
+
+
+@numba_tests
+@pytest.mark.parametrize("k", [1, 3, 31])
+def test_row_sums_are_numpys_reduceat(kernels, k):
+    """First row plus numpy's pairwise sum of the rest, for runs of 1 to 1,000 rows."""
+    rng = np.random.default_rng(k)
+    lengths = [1, 2, 3, 7, 8, 9, 15, 16, 17, 127, 128, 129, 130, 136, 137, 257, 300, 1000]
+    m = _adversarial(rng, sum(lengths) * k).reshape(-1, k)
+    m[np.isinf(m)] *= np.where(rng.random(int(np.isinf(m).sum())) < 0.5, -1, 1)
+    starts = np.cumsum([0, *lengths[:-1]]).astype(np.intp)
+    with np.errstate(invalid="ignore", over="ignore"):
+        want = np.add.reduceat(m, starts, axis=0)
+    _assert_same_bits(kernels.reduceat_rows(m, starts), want)
+    finite = np.nan_to_num(m, nan=0.0, posinf=1e300, neginf=-1e300)  # no NaN hiding a bit
+    _assert_same_bits(kernels.reduceat_rows(finite, starts), np.add.reduceat(finite, starts, axis=0))
+
+
+@numba_tests
+@pytest.mark.parametrize("n", [0, 1, 50_000])
+def test_pair_codes_are_numpys(kernels, monkeypatch, n):
+    """The (source, unit) code of every record and their counts; codes out of range too."""
+    rng = np.random.default_rng(n)
+    source, unit = rng.integers(0, 300, n).astype(np.intp), rng.integers(0, 4, n).astype(np.intp)
+    out = {}
+    for path in ("numpy", "numba"):
+        monkeypatch.setenv(fused.ENV, path)
+        out[path] = pair_codes(source, unit, 4, 1200)
+    assert out["numba"][0].dtype == out["numpy"][0].dtype
+    for a, b in zip(out["numpy"], out["numba"], strict=True):
+        assert np.array_equal(a, b)
+    if n:  # a code beyond the sources: numpy's answer (a longer bincount), not a bad write
+        source[-1] = 300
+        got = pair_codes(source, unit, 4, 1200)
+        assert got[1].size == 1200 + unit[-1] + 1 and got[1][-1] == 1
+        source[-1] = -1
+        with pytest.raises(ValueError, match="negative"):
+            pair_codes(source, unit, 4, 1200)
+
+
+def _columns(rng: np.random.Generator, n: int, n_src: int, n_units: int, own: bool) -> ActivityColumns:
+    """Records of *n_src* sources: NaN, inf and the like only in the first half of them."""
+    source = rng.integers(0, n_src, n).astype(np.intp)
+    clean = source >= n_src // 2
+    amount = np.abs(_adversarial(rng, n))
+    amount[clean] = rng.random(int(clean.sum())) * np.exp2(rng.integers(-40, 40, int(clean.sum())))
+    amount[rng.random(n) < 0.02] = -0.0
+    u95 = rng.random(n) * 0.2
+    if not own:
+        u95[rng.random(n) < 0.3] = np.nan
+    u95[(rng.random(n) < 0.01) & ~clean] = np.inf
+    dist = np.where(rng.random(n) < 0.1, rng.integers(2, 5, n), 0).astype(np.int8)
+    return ActivityColumns(
+        source=source,
+        amount=amount,
+        unit=rng.integers(0, n_units, n).astype(np.intp),
+        unit_names=[f"u{i}" for i in range(n_units)],
+        instrument=np.where(rng.random(n) < 0.5, rng.integers(0, 2, n), -1).astype(np.intp),
+        instrument_ids=["i0", "i1"],
+        u95=u95,
+        dist=dist,
+        lower=amount * 0.9,
+        upper=amount * 1.1,
+    )
+
+
+def _stats(cols: ActivityColumns, n_src: int, rng: np.random.Generator) -> Any:
+    n_keys = n_src * len(cols.unit_names)
+    scale_tab = rng.choice([1.0, 1e-3, 1e3, 0.1, 3.6, 1e200, 1e-200], n_keys)
+    clean = scale_tab.reshape(n_src, -1)[n_src // 2 :]  # no overflow in the clean sources
+    clean[...] = rng.choice([1.0, 1e-3, 1e3, 0.1, 3.6], clean.shape)
+    chain_tab = rng.random(n_keys) < 0.3
+    plans = [SimpleNamespace(source=SimpleNamespace(id=f"s{i:03d}")) for i in range(n_src)]
+    return source_statistics(
+        cols, plans, np.array([0.02, 0.05]), unit_tables=(scale_tab, chain_tab)  # type: ignore[arg-type]
+    )
+
+
+@numba_tests
+@pytest.mark.parametrize(
+    ("n", "n_src", "own"),
+    [(0, 3, True), (1, 1, True), (1, 4, False), (5_000, 40, True), (5_000, 40, False), (20_000, 7, True)],
+)
+def test_source_sums_are_the_numpy_paths(kernels, monkeypatch, n, n_src, own):
+    """Every field of the per-source sums, bit for bit, with and without numba."""
+    got = {}
+    for path in ("numpy", "numba"):
+        monkeypatch.setenv(fused.ENV, path)
+        rng = np.random.default_rng(n + n_src)
+        cols = _columns(rng, n, n_src, 3, own)
+        with np.errstate(all="ignore"):
+            got[path] = _stats(cols, n_src, rng)
+    a, b = got["numpy"], got["numba"]
+    if n > 100:  # the clean sources' sums are numbers (a change of any record shows)
+        assert np.isfinite(a.A[n_src // 2 :]).all()
+        assert np.isfinite(a.Q[n_src // 2 :]).all()
+    for name in a.__dataclass_fields__:
+        va, vb = getattr(a, name), getattr(b, name)
+        if isinstance(va, np.ndarray) and va.dtype.kind == "f":
+            _assert_same_bits(va, vb, name)
+        elif isinstance(va, np.ndarray):
+            assert np.array_equal(va, vb), name
+        else:
+            assert va == vb, name
+
+
+def _record_stats(rng: np.random.Generator, runs: list[tuple[int, int, int]]) -> Any:
+    """Non-normal records: (source, distribution code, records) runs, in that order."""
+    src = np.concatenate([np.full(r, s, dtype=np.intp) for s, _, r in runs])
+    dist = np.concatenate([np.full(r, d, dtype=np.int8) for _, d, r in runs])
+    x = np.abs(_adversarial(rng, src.size))
+    x[~np.isfinite(x)] = 1e300
+    lower = rng.uniform(0.5, 1.0, src.size)
+    lower[rng.random(src.size) < 0.1] = 1.0  # no part that is the same in every draw
+    upper = lower + rng.uniform(0.0, 1.0, src.size)
+    return SimpleNamespace(nn_x=x, nn_src=src, nn_dist=dist, nn_lower=lower, nn_upper=upper)
+
+
+@numba_tests
+@pytest.mark.parametrize("budget", [8 * 31 * 5, 8 * 31 * 64, 1 << 25])
+def test_per_record_draws_are_the_numpy_paths(kernels, budget):
+    """The same draws and sums per source, blocks cut inside sources, mixed distributions."""
+    rng = np.random.default_rng(budget)
+    runs = [(0, 4, 1), (1, 4, 300), (2, 2, 3), (2, 4, 9), (3, 3, 2), (4, 4, 140), (5, 4, 1)]
+    runs += [(6 + i, 4, int(c)) for i, c in enumerate(rng.integers(1, 20, 60))]
+    stats = _record_stats(rng, runs)
+    n_src = 6 + 60
+    for k in (31, 7, 1):
+        draws = {}
+        for compiled in (False, True):
+            gen = np.random.Generator(np.random.PCG64(99))
+            with np.errstate(over="ignore", invalid="ignore"):
+                out = _RecordBlocks.of(stats, k, budget, compiled).draw(stats, n_src, gen)
+            draws[compiled] = (out, gen.bit_generator.state)
+        _assert_same_bits(draws[True][0], draws[False][0], f"k={k}")
+        assert draws[True][1] == draws[False][1]  # the stream left where numpy leaves it
+
+
+# ---- through calculate ---------------------------------------------------------------------
+def _both(monkeypatch: pytest.MonkeyPatch, run: Any) -> tuple[Any, Any]:
+    out = []
+    for path in ("numpy", "numba"):
+        monkeypatch.setenv(fused.ENV, path)
+        d = run().to_dict()
+        d["provenance"].pop("library_version", None)
+        out.append(json.loads(json.dumps(d)))
+    return out[0], out[1]
+
+
+@numba_tests
+@pytest.mark.parametrize("name", ["cement", "multisite", "office", "uk-fleet"])
+@pytest.mark.parametrize("method", ["analytical", "monte_carlo"])
+def test_bundled_examples_give_the_same_result_compiled(kernels, monkeypatch, name, method):
+    inv = nc.load_inventory(EXAMPLES / name / "inventory.yaml")
+    extra: dict[str, Any] = {"iterations": 500, "seed": 3} if method == "monte_carlo" else {}
+    a, b = _both(monkeypatch, lambda: nc.calculate(inv, uncertainty=method, **extra))
+    assert _same(a, b)
+
+
+@numba_tests
+def test_per_record_monte_carlo_gives_the_same_result_compiled(kernels, monkeypatch):
+    """A generated 100-source case, records uniform, lognormal and triangular."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import cases
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    sources, mapping = cases.make_inventory(2)
+    table = cases.make_table(sources, 3_000, 5).drop(columns=["uncertainty"])
+    rng = np.random.default_rng(5)
+    table["distribution"] = rng.choice(["uniform", "uniform", "lognormal", "triangular"], len(table))
+    table["lower"] = table["amount"] * 0.9
+    table["upper"] = table["amount"] * 1.2
+    inv = nc.validate_inventory(mapping)
+    a, b = _both(
+        monkeypatch,
+        lambda: nc.calculate(
+            inv, activity=table, uncertainty="monte_carlo", iterations=300, seed=11
+        ),
+    )
+    assert _same(a, b)
+    assert a["uncertainty"]["ci95_high_t"] > a["uncertainty"]["ci95_low_t"]
+
+
+@numba_tests
+def test_a_second_process_loads_the_compiled_kernels_from_the_cache(kernels, tmp_path):
+    """cache=True: the first process compiles into the cache folder, the next only loads."""
+    script = """
+import json, os
+os.environ["NQI_CARBON_KERNELS"] = "numba"
+from nqi_carbon.calc import fused
+k = fused.kernels()  # checks the row sums against numpy: compiles or loads them
+stats = k.reduceat_rows.stats
+print(json.dumps([sum(stats.cache_hits.values()), sum(stats.cache_misses.values())]))
+"""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    counts = []
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=240
+        )
+        assert out.returncode == 0, out.stderr
+        counts.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert counts[0] == [0, 1]  # compiled once (one signature)
+    assert counts[1] == [1, 0]  # loaded, not compiled
+    assert any((tmp_path / "cache").rglob("*.nbi"))
