@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import nqi_carbon as nc
@@ -44,6 +44,7 @@ def _width(data: bytes, sep: str) -> int:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(CELL, min_size=1, max_size=4), min_size=1, max_size=6), st.sampled_from([",", ";"]))
+@example([["", ""], ["\r", ""]], ",")  # b",\n\r,": pandas reads no row, pyarrow one
 def test_fast_path_reads_what_pandas_reads_or_steps_aside(rows, sep):
     data = "\n".join(sep.join(r) for r in rows).encode("utf-8")
     fast, slow = both(data, sep)
@@ -66,6 +67,7 @@ def test_fast_path_reads_what_pandas_reads_or_steps_aside(rows, sep):
         ("source,amount,unit\nboiler,1,t\n   \nboiler,2,t\n", False),  # a line of spaces
         ("\nsource,amount,unit\nboiler,1,t\n", False),  # a blank line before the header
         ("source\nboiler\n", False),  # one column
+        ("source,amount,unit\nboiler,1,t\n\r,,\n", False),  # a lone CR ends a line for pyarrow
     ],
 )
 def test_which_files_take_the_fast_path(text, taken):

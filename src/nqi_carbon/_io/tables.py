@@ -684,7 +684,7 @@ def _arrow_csv(data: bytes, sep: str, width: int, max_rows: int) -> pd.DataFrame
     pyarrow holds each column as Arrow text (pandas' reader first makes a Python string
     of every cell: some 60 bytes each) and is faster. It is used only where both read
     the same table: no quotes in the file (the two differ on quotes that are not closed
-    or not at the start of a cell), a header of two columns or more at the very start,
+    or not at the start of a cell), no carriage return but in CRLF, a header of two columns or more at the very start,
     every row exactly as wide as it (pyarrow refuses any other row: then pandas reads the
     file, and its reading is what the checks describe), and no more rows than allowed
     (the file is within ``max_table_bytes`` already; pandas says that the rows are too
@@ -700,6 +700,8 @@ def _arrow_csv(data: bytes, sep: str, width: int, max_rows: int) -> pd.DataFrame
         return None
     if width < 2 or data[:1].isspace() or b'"' in data:
         return None
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return None  # a lone CR: pandas' tokenizer ends lines on it in its own way
     fields = [f"f{k}" for k in range(width)]
     try:
         table = pacsv.read_csv(
