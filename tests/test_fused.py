@@ -223,6 +223,18 @@ def _stats(cols: ActivityColumns, n_src: int, rng: np.random.Generator, **keys: 
     )
 
 
+def _assert_same_stats(a: Any, b: Any) -> None:
+    """Every field of two ``SourceStats``, floats bit for bit."""
+    for name in a.__dataclass_fields__:
+        va, vb = getattr(a, name), getattr(b, name)
+        if isinstance(va, np.ndarray) and va.dtype.kind == "f":
+            _assert_same_bits(va, vb, name)
+        elif isinstance(va, np.ndarray):
+            assert np.array_equal(va, vb), name
+        else:
+            assert va == vb, name
+
+
 @numba_tests
 @pytest.mark.parametrize(
     ("n", "n_src", "own"),
@@ -241,14 +253,7 @@ def test_source_sums_are_the_numpy_paths(kernels, monkeypatch, n, n_src, own):
     if n > 100:  # the clean sources' sums are numbers (a change of any record shows)
         assert np.isfinite(a.A[n_src // 2 :]).all()
         assert np.isfinite(a.Q[n_src // 2 :]).all()
-    for name in a.__dataclass_fields__:
-        va, vb = getattr(a, name), getattr(b, name)
-        if isinstance(va, np.ndarray) and va.dtype.kind == "f":
-            _assert_same_bits(va, vb, name)
-        elif isinstance(va, np.ndarray):
-            assert np.array_equal(va, vb), name
-        else:
-            assert va == vb, name
+    _assert_same_stats(a, b)
 
 
 @numba_tests
@@ -278,14 +283,7 @@ def test_maxima_from_the_unit_check_give_the_numpy_paths_sums(kernels, monkeypat
         with np.errstate(all="ignore"):
             got[path] = _stats(cols, n_src, rng, key=key, key_counts=counts)
     a, b = got["numpy"], got["numba"]
-    for name in a.__dataclass_fields__:
-        va, vb = getattr(a, name), getattr(b, name)
-        if isinstance(va, np.ndarray) and va.dtype.kind == "f":
-            _assert_same_bits(va, vb, name)
-        elif isinstance(va, np.ndarray):
-            assert np.array_equal(va, vb), name
-        else:
-            assert va == vb, name
+    _assert_same_stats(a, b)
 
 
 def _record_stats(rng: np.random.Generator, runs: list[tuple[int, int, int]]) -> Any:
