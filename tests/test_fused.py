@@ -150,23 +150,39 @@ def test_row_sums_are_numpys_reduceat(kernels, k):
 @numba_tests
 @pytest.mark.parametrize("n", [0, 1, 50_000])
 def test_pair_codes_are_numpys(kernels, monkeypatch, n):
-    """The (source, unit) code of every record and their counts; codes out of range too."""
+    """The (source, unit) code of every record and their counts; codes out of range too.
+
+    The compiled pass also gives the largest amount per code (``np.maximum.at`` on zeros,
+    NaN and -0.0 included) and whether a record is of a non-normal distribution.
+    """
     rng = np.random.default_rng(n)
     source, unit = rng.integers(0, 300, n).astype(np.intp), rng.integers(0, 4, n).astype(np.intp)
+    amount = np.abs(_adversarial(rng, n))
+    amount[rng.random(n) < 0.05] = -0.0
     out = {}
-    for path in ("numpy", "numba"):
-        monkeypatch.setenv(fused.ENV, path)
-        out[path] = pair_codes(source, unit, 4, 1200)
-    assert out["numba"][0].dtype == out["numpy"][0].dtype
-    for a, b in zip(out["numpy"], out["numba"], strict=True):
-        assert np.array_equal(a, b)
+    for dist in (np.zeros(n, np.int8), np.where(np.arange(n) == n - 1, 3, 1).astype(np.int8)):
+        for path in ("numpy", "numba"):
+            monkeypatch.setenv(fused.ENV, path)
+            out[path] = pair_codes(source, unit, amount, dist, 4, 1200)
+        assert out["numba"][0].dtype == out["numpy"][0].dtype
+        for a, b in zip(out["numpy"][:2], out["numba"][:2], strict=True):
+            assert np.array_equal(a, b)
+        assert out["numpy"][2] is None  # numpy leaves the maxima to source_statistics
+        want = np.zeros(1200)
+        with np.errstate(invalid="ignore"):
+            np.maximum.at(want, out["numpy"][0], amount)
+        maxima = out["numba"][2]
+        assert maxima is not None
+        _assert_same_bits(maxima.amax, want)
+        assert maxima.non_normal is bool(n and dist[-1] == 3)
     if n:  # a code beyond the sources: numpy's answer (a longer bincount), not a bad write
         source[-1] = 300
-        got = pair_codes(source, unit, 4, 1200)
+        got = pair_codes(source, unit, amount, dist, 4, 1200)
         assert got[1].size == 1200 + unit[-1] + 1 and got[1][-1] == 1
+        assert got[2] is None
         source[-1] = -1
         with pytest.raises(ValueError, match="negative"):
-            pair_codes(source, unit, 4, 1200)
+            pair_codes(source, unit, amount, dist, 4, 1200)
 
 
 def _columns(rng: np.random.Generator, n: int, n_src: int, n_units: int, own: bool) -> ActivityColumns:
@@ -195,7 +211,7 @@ def _columns(rng: np.random.Generator, n: int, n_src: int, n_units: int, own: bo
     )
 
 
-def _stats(cols: ActivityColumns, n_src: int, rng: np.random.Generator) -> Any:
+def _stats(cols: ActivityColumns, n_src: int, rng: np.random.Generator, **keys: Any) -> Any:
     n_keys = n_src * len(cols.unit_names)
     scale_tab = rng.choice([1.0, 1e-3, 1e3, 0.1, 3.6, 1e200, 1e-200], n_keys)
     clean = scale_tab.reshape(n_src, -1)[n_src // 2 :]  # no overflow in the clean sources
@@ -203,8 +219,20 @@ def _stats(cols: ActivityColumns, n_src: int, rng: np.random.Generator) -> Any:
     chain_tab = rng.random(n_keys) < 0.3
     plans = [SimpleNamespace(source=SimpleNamespace(id=f"s{i:03d}")) for i in range(n_src)]
     return source_statistics(
-        cols, plans, np.array([0.02, 0.05]), unit_tables=(scale_tab, chain_tab)  # type: ignore[arg-type]
+        cols, plans, np.array([0.02, 0.05]), unit_tables=(scale_tab, chain_tab), **keys  # type: ignore[arg-type]
     )
+
+
+def _assert_same_stats(a: Any, b: Any) -> None:
+    """Every field of two ``SourceStats``, floats bit for bit."""
+    for name in a.__dataclass_fields__:
+        va, vb = getattr(a, name), getattr(b, name)
+        if isinstance(va, np.ndarray) and va.dtype.kind == "f":
+            _assert_same_bits(va, vb, name)
+        elif isinstance(va, np.ndarray):
+            assert np.array_equal(va, vb), name
+        else:
+            assert va == vb, name
 
 
 @numba_tests
@@ -225,14 +253,37 @@ def test_source_sums_are_the_numpy_paths(kernels, monkeypatch, n, n_src, own):
     if n > 100:  # the clean sources' sums are numbers (a change of any record shows)
         assert np.isfinite(a.A[n_src // 2 :]).all()
         assert np.isfinite(a.Q[n_src // 2 :]).all()
-    for name in a.__dataclass_fields__:
-        va, vb = getattr(a, name), getattr(b, name)
-        if isinstance(va, np.ndarray) and va.dtype.kind == "f":
-            _assert_same_bits(va, vb, name)
-        elif isinstance(va, np.ndarray):
-            assert np.array_equal(va, vb), name
-        else:
-            assert va == vb, name
+    _assert_same_stats(a, b)
+
+
+@numba_tests
+@pytest.mark.parametrize(("n", "n_src", "own"), [(1, 1, False), (5_000, 40, True), (5_000, 40, False)])
+def test_maxima_from_the_unit_check_give_the_numpy_paths_sums(kernels, monkeypatch, n, n_src, own):
+    """The maxima the compiled ``pair_codes`` took, used by ``source_statistics`` later.
+
+    Between the unit check and the sums the uncertainties may change (the calibration
+    fallback gives records without one the instrument's fallback; here a stated one is
+    raised too): their largest must be the one of the uncertainties summed, so it is not
+    taken early. The sums are the numpy path's, bit for bit.
+    """
+    got = {}
+    for path in ("numpy", "numba"):
+        monkeypatch.setenv(fused.ENV, path)
+        rng = np.random.default_rng(n + n_src)
+        cols = _columns(rng, n, n_src, 3, own)
+        cols.u95[np.isinf(cols.u95)] = 0.2  # all below 0.2 (an infinite largest hides all)
+        key, counts, maxima = pair_codes(cols.source, cols.unit, cols.amount, cols.dist, 3, n_src * 3)
+        assert (maxima is not None) is (path == "numba")
+        cols.pair_key, cols.pair_counts, cols.pair_maxima = key, counts, maxima
+        # after the check: the fallback for the records without one, and the clean sources'
+        # stated uncertainties raised far above the largest before (a grid made from that
+        # would be too fine for their sums to stay exact)
+        cols.u95 = np.where(np.isnan(cols.u95), 0.7, cols.u95)
+        cols.u95[cols.source >= n_src // 2] *= 40.0
+        with np.errstate(all="ignore"):
+            got[path] = _stats(cols, n_src, rng, key=key, key_counts=counts)
+    a, b = got["numpy"], got["numba"]
+    _assert_same_stats(a, b)
 
 
 def _record_stats(rng: np.random.Generator, runs: list[tuple[int, int, int]]) -> Any:
@@ -268,6 +319,16 @@ def test_per_record_draws_are_the_numpy_paths(kernels, budget):
 
 
 # ---- through calculate ---------------------------------------------------------------------
+def _bench_cases() -> Any:
+    """benchmarks/cases.py (the benchmark's generated inventories and tables)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import cases
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return cases
+
+
 def _both(monkeypatch: pytest.MonkeyPatch, run: Any) -> tuple[Any, Any]:
     out = []
     for path in ("numpy", "numba"):
@@ -291,11 +352,7 @@ def test_bundled_examples_give_the_same_result_compiled(kernels, monkeypatch, na
 @numba_tests
 def test_per_record_monte_carlo_gives_the_same_result_compiled(kernels, monkeypatch):
     """A generated 100-source case, records uniform, lognormal and triangular."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import cases
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    cases = _bench_cases()
     sources, mapping = cases.make_inventory(2)
     table = cases.make_table(sources, 3_000, 5).drop(columns=["uncertainty"])
     rng = np.random.default_rng(5)
@@ -311,6 +368,45 @@ def test_per_record_monte_carlo_gives_the_same_result_compiled(kernels, monkeypa
     )
     assert _same(a, b)
     assert a["uncertainty"]["ci95_high_t"] > a["uncertainty"]["ci95_low_t"]
+
+
+@numba_tests
+def test_a_calibration_fallback_after_the_fused_unit_check_gives_the_same_result(kernels, monkeypatch):
+    """Rows of a meter whose calibration ran out take its fallback after the unit check.
+
+    With numba the unit check's pass also takes the amounts' maxima (kept on the columns,
+    used by the sums); the fallback changes the uncertainties after it, raising the
+    largest. Both paths give the same result, bit for bit, the fallback's finding included.
+    """
+    from nqi_carbon.calc.ingest import activity_columns
+
+    sources, mapping = _bench_cases().make_inventory(2)
+    mapping["instruments"] = [
+        {"id": "M", "kind": "meter", "uncertainty": 0.01, "calibration_due": "2024-06-30",
+         "fallback_uncertainty": 0.4},
+    ]  # fmt: skip
+    table = _bench_cases().make_table(sources, 6_000, 7)
+    rng = np.random.default_rng(7)
+    metered = rng.random(len(table)) < 0.3
+    table["instrument"] = np.where(metered, "M", None)
+    spread = rng.random(len(table)) < 0.05
+    table["uncertainty"] = np.where(metered | spread, np.nan, table["uncertainty"])
+    table["distribution"] = np.where(spread, "uniform", None)
+    table["lower"] = np.where(table["distribution"].notna(), table["amount"] * 0.9, np.nan)
+    table["upper"] = np.where(table["distribution"].notna(), table["amount"] * 1.3, np.nan)
+    inv = nc.validate_inventory(mapping)
+    monkeypatch.setenv(fused.ENV, "numba")
+    cols = activity_columns(inv, table)
+    assert cols.pair_maxima is not None and cols.pair_maxima.non_normal  # taken in the check
+    assert cols.calibration_expired and cols.calibration_expired[0][3]  # the fallback was used
+    assert np.nanmax(table["uncertainty"]) < np.max(cols.u95) == 0.4  # after the pass
+    for method, extra in (("analytical", {}), ("monte_carlo", {"iterations": 300, "seed": 2})):
+        a, b = _both(
+            monkeypatch,
+            lambda m=method, e=extra: nc.calculate(inv, activity=table, uncertainty=m, **e),
+        )
+        assert _same(a, b)
+        assert "fallback_uncertainty_used" in {f["code"] for f in a["findings"]}
 
 
 @numba_tests

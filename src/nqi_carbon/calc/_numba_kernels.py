@@ -30,21 +30,39 @@ _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
 @_jit
-def pair_codes(source: Any, unit: Any, n_units: int, n_keys: int) -> Any:
-    """``source * n_units + unit`` per record and its ``np.bincount``, in one pass.
+def pair_codes(source: Any, unit: Any, amount: Any, dist: Any, n_units: int, n_keys: int) -> Any:
+    """``source * n_units + unit`` per record, its ``np.bincount`` and maxima, in one pass.
 
-    ``ok`` is False (and the counts incomplete) when a code falls outside ``[0, n_keys)``:
-    the caller then uses numpy, which says what it says of such codes.
+    Also the largest amount per code (``np.maximum.at`` on zeros) and whether any record's
+    distribution code is 2 or more: what :func:`key_maxima` takes of the amounts and the
+    distributions, which do not change after the unit check (the uncertainties may: the
+    calibration fallback; their largest is not taken here). ``ok`` is False (and the rest
+    incomplete) when a code falls outside ``[0, n_keys)``: the caller then uses numpy,
+    which says what it says of such codes.
     """
     key = np.empty(source.size, dtype=np.intp)
     counts = np.zeros(n_keys, dtype=np.intp)
+    amax = np.zeros(n_keys)
+    with_dist = dist.size == source.size
+    non_normal = False
     for i in range(source.size):
         k = source[i] * n_units + unit[i]
         if k < 0 or k >= n_keys:
-            return key, counts, False
+            return key, counts, amax, non_normal, False
         key[i] = k
         counts[k] += 1
-    return key, counts, True
+        m = amax[k]
+        a = amount[i]
+        if not (m >= a or m != m):  # np.maximum(m, a): m when m >= a or m is NaN
+            amax[k] = a
+        if with_dist:
+            non_normal |= dist[i] >= 2
+    if not with_dist:
+        for i in range(dist.size):
+            if dist[i] >= 2:
+                non_normal = True
+                break
+    return key, counts, amax, non_normal, True
 
 
 @_jit

@@ -33,7 +33,7 @@ from ..errors import (
 )
 from ..inventory.models import Inventory
 from ..units import parse_unit
-from .kernel import pair_codes
+from .kernel import PairMaxima, pair_codes
 from .plan import _Planner, plan_sources
 
 if TYPE_CHECKING:
@@ -70,6 +70,8 @@ class ActivityColumns:
     # ``source * n_units + unit`` per record and its bincount, when already computed
     pair_key: IntArray | None = None
     pair_counts: npt.NDArray[np.intp] | None = None
+    # maxima of the amounts and distributions taken in the same (compiled) pass
+    pair_maxima: PairMaxima | None = None
     # table rows read after their instrument's calibration was due: (source id,
     # instrument id, rows, whether the instrument's fallback uncertainty was used)
     calibration_expired: list[tuple[str, str, int, bool]] = field(default_factory=list)
@@ -1242,7 +1244,9 @@ def _unit_pairs(
     n_u = max(len(cols.unit_names), 1)
     n_keys = len(inv.sources) * n_u
     if row_ok is None:  # one pass (compiled for large tables: kernel.pair_codes)
-        key, counts = pair_codes(cols.source, cols.unit, n_u, n_keys)
+        key, counts, maxima = pair_codes(
+            cols.source, cols.unit, cols.amount, cols.dist, n_u, n_keys
+        )
     else:
         ok = np.concatenate([np.ones(n_inline, dtype=bool), row_ok])
         key = cols.source[ok] * n_u + cols.unit[ok]
@@ -1251,7 +1255,7 @@ def _unit_pairs(
     if key.size:
         pairs = np.flatnonzero(counts)
         if row_ok is None:  # every record: calculate() reuses them
-            cols.pair_key, cols.pair_counts = key, counts
+            cols.pair_key, cols.pair_counts, cols.pair_maxima = key, counts, maxima
     return pairs
 
 

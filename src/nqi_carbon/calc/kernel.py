@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,7 @@ __all__ = [
     "Line",
     "LineTable",
     "LineTemplate",
+    "PairMaxima",
     "build_lines",
     "line_template",
     "pair_codes",
@@ -113,20 +114,41 @@ def unit_scale_tables(
     return scale_tab, chain_tab
 
 
-def pair_codes(
-    source: IntArray, unit: IntArray, n_units: int, n_keys: int
-) -> tuple[IntArray, npt.NDArray[np.intp]]:
-    """``source * n_units + unit`` per record and its bincount (at least *n_keys* long).
+class PairMaxima(NamedTuple):
+    """What the compiled :func:`pair_codes` pass takes of the records besides their codes.
 
-    One compiled pass for large tables once numba is loaded (:mod:`.fused`), else numpy.
+    Only of columns that do not change after the unit check (the amounts, the
+    distributions); the uncertainties may (the calibration fallback), so their largest
+    is taken by :func:`source_statistics` itself.
+    """
+
+    amax: FloatArray  # the largest amount per (source, unit) code (np.maximum.at on zeros)
+    non_normal: bool  # whether any record's distribution code is 2 or more
+
+
+def pair_codes(
+    source: IntArray,
+    unit: IntArray,
+    amount: FloatArray,
+    dist: npt.NDArray[np.int8],
+    n_units: int,
+    n_keys: int,
+) -> tuple[IntArray, npt.NDArray[np.intp], PairMaxima | None]:
+    """``source * n_units + unit`` per record, its bincount (at least *n_keys* long), maxima.
+
+    One compiled pass for large tables once numba is loaded (:mod:`.fused`), which also
+    gives :class:`PairMaxima` for :func:`source_statistics` (one pass over the records
+    fewer); else numpy, and None for the maxima.
     """
     if n_keys and fused.active(source.size, "records"):
-        key, counts, ok = fused.kernels().pair_codes(source, unit, n_units, n_keys)
+        key, counts, amax, non_normal, ok = fused.kernels().pair_codes(
+            source, unit, amount, dist, n_units, n_keys
+        )
         if ok:
-            return key, counts
+            return key, counts, PairMaxima(amax, bool(non_normal))
     key = source * n_units
     key += unit
-    return key, np.bincount(key, minlength=n_keys)
+    return key, np.bincount(key, minlength=n_keys), None
 
 
 def source_statistics(
@@ -165,7 +187,11 @@ def source_statistics(
     # one per (source, unit) for the amounts as entered
     counts = key_counts.reshape(n_src, n_units).sum(axis=1) if n_units else np.zeros(n_src, np.intp)
     compiled = fused.wanted(key.size, "records") and n_keys > 0
-    if compiled:
+    taken = cols.pair_maxima if key is cols.pair_key else None  # by the compiled pair_codes
+    if taken is not None and taken.amax.size == n_keys:
+        amax, non_normal = taken
+        u_max = float(np.max(cols.u95)) if cols.u95.size else math.nan  # may have changed
+    elif compiled:
         amax, u_max, non_normal = fused.kernels().key_maxima(
             key, cols.amount, cols.u95, cols.dist, n_keys
         )
